@@ -1,0 +1,78 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Every target compiles in the Swift 6 language mode with strict concurrency; warnings are defects.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "CreditNet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "credit-node", targets: ["credit-node"]),
+        .library(name: "CreditDomain", targets: ["CreditDomain"]),
+        .library(name: "CreditStore", targets: ["CreditStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Identifiers, the catalogue, working days, records and changes, parsing and validation.
+        .target(
+            name: "CreditDomain",
+            resources: [.copy("Resources/catalogue.json"), .copy("Resources/calendars")],
+            swiftSettings: strict
+        ),
+        // The node's SQLite store: schema, frozen migrations, records, change log, quarantine.
+        .target(
+            name: "CreditStore",
+            dependencies: [
+                "CreditDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Deterministic, seeded sample records, good and faulty.
+        .target(name: "SampleData", dependencies: ["CreditDomain"], swiftSettings: strict),
+        // Node configuration, the ingestion pipeline from files to the store, benchmarks.
+        .target(
+            name: "NodeRuntime",
+            dependencies: [
+                "CreditDomain", "CreditStore", "SampleData",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // The command-line shell over everything above.
+        .executableTarget(
+            name: "credit-node",
+            dependencies: [
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
+        .testTarget(
+            name: "CreditStoreTests",
+            dependencies: ["CreditStore", "CreditDomain", "SampleData", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NodeRuntimeTests",
+            dependencies: ["NodeRuntime", "CreditStore", "CreditDomain", "SampleData"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CLITests", dependencies: ["CreditDomain"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

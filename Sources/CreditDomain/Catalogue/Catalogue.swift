@@ -1,0 +1,172 @@
+import Foundation
+
+/// Why a catalogue could not be loaded or a kind was not found.
+public struct CatalogueError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case invalid = "catalogue-invalid", unknownKind = "unknown-kind" }
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+}
+
+/// The record catalogue: every kind the network carries, as versioned data shipped with the
+/// package (`Resources/catalogue.json`). A province adds kinds by pointing the node at its own file.
+public struct Catalogue: Codable, Sendable {
+    public struct Enumeration: Codable, Sendable, Hashable {
+        public var values: [String]
+        /// Other spellings mapped to a canonical value (`身份证` → `01`, `1` → `01`).
+        public var aliases: [String: String]?
+    }
+
+    public var version: String
+    public var enumerations: [String: Enumeration]
+    /// Field blocks shared by several kinds (the subject block).
+    public var blocks: [String: [FieldSpec]]
+    public var kinds: [RecordKind]
+
+    /// A kind by slug, alias or Chinese name.
+    public func kind(named name: String) throws(CatalogueError) -> ResolvedKind {
+        let key = name.trimmingFieldWhitespace()
+        guard let k = kinds.first(where: { $0.slug == key.lowercased() || $0.name == key || ($0.aliases ?? []).contains(key.lowercased()) }) else {
+            let known = kinds.map { "\($0.slug) (\($0.name))" }.joined(separator: ", ")
+            throw CatalogueError(code: .unknownKind, message: "unknown record kind '\(key)'; known kinds: \(known)")
+        }
+        return try resolve(k)
+    }
+
+    /// Every kind with its blocks expanded.
+    public func resolvedKinds() throws(CatalogueError) -> [ResolvedKind] {
+        var out: [ResolvedKind] = []
+        for k in kinds { out.append(try resolve(k)) }
+        return out
+    }
+
+    func resolve(_ kind: RecordKind) throws(CatalogueError) -> ResolvedKind {
+        var fields: [FieldSpec] = []
+        for b in kind.blocks {
+            guard let block = blocks[b] else {
+                throw CatalogueError(code: .invalid, message: "catalogue \(version): kind \(kind.slug) uses unknown block '\(b)'")
+            }
+            fields += block
+        }
+        fields += kind.fields
+        return try ResolvedKind(kind: kind, fields: fields, enumerations: enumerations, version: version)
+    }
+
+    /// Loads and checks a catalogue file.
+    public static func load(from url: URL) throws(CatalogueError) -> Catalogue {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw CatalogueError(code: .invalid, message: "cannot read catalogue \(url.path): \(error.localizedDescription)")
+        }
+        let catalogue: Catalogue
+        do { catalogue = try JSONDecoder().decode(Catalogue.self, from: data) } catch {
+            throw CatalogueError(code: .invalid, message: "catalogue \(url.path) is not valid: \(error)")
+        }
+        _ = try catalogue.resolvedKinds()
+        var slugs = Set<String>()
+        for k in catalogue.kinds where !slugs.insert(k.slug).inserted {
+            throw CatalogueError(code: .invalid, message: "catalogue \(url.path): kind slug '\(k.slug)' appears twice")
+        }
+        return catalogue
+    }
+
+    /// The catalogue shipped with the package.
+    public static func bundled() throws(CatalogueError) -> Catalogue {
+        guard let url = Bundle.module.url(forResource: "catalogue", withExtension: "json") else {
+            throw CatalogueError(code: .invalid, message: "the shipped catalogue is missing from the installation (CreditNet_CreditDomain.resources)")
+        }
+        return try load(from: url)
+    }
+}
+
+/// A kind with its blocks expanded and every reference checked: what validation works from.
+public struct ResolvedKind: Sendable {
+    public let kind: RecordKind
+    public let catalogueVersion: String
+    /// All fields, blocks first, in catalogue order.
+    public let fields: [FieldSpec]
+    /// Field index by bare code.
+    public let index: [String: Int]
+    /// Per field, the enumeration it draws from.
+    let enumerations: [Catalogue.Enumeration?]
+    /// Field indices sorted by full code (the canonical order of a record's JSON).
+    let canonicalOrder: [Int]
+    let businessKey: [Int]
+    let subjectCode: [Int]
+    let subjectName: Int
+    let decisionDate: Int?
+    let jurisdiction: Int?
+    let masked: Set<Int>
+    let idTypeField: [Int?]
+
+    init(kind: RecordKind, fields: [FieldSpec], enumerations all: [String: Catalogue.Enumeration], version: String) throws(CatalogueError) {
+        self.kind = kind
+        self.catalogueVersion = version
+        self.fields = fields
+        var index: [String: Int] = [:]
+        for (i, f) in fields.enumerated() {
+            guard index[f.code] == nil else {
+                throw CatalogueError(code: .invalid, message: "catalogue \(version): kind \(kind.slug) has field \(f.code) twice")
+            }
+            index[f.code] = i
+        }
+        self.index = index
+        func lookup(_ code: String, _ role: String) throws(CatalogueError) -> Int {
+            guard let i = index[code] else {
+                throw CatalogueError(code: .invalid, message: "catalogue \(version): kind \(kind.slug) names unknown field \(code) as \(role)")
+            }
+            return i
+        }
+        var enums: [Catalogue.Enumeration?] = []
+        var idTypes: [Int?] = []
+        for f in fields {
+            if f.type == .enumeration {
+                guard let name = f.values, let e = all[name] else {
+                    throw CatalogueError(code: .invalid, message: "catalogue \(version): field \(kind.slug).\(f.code) needs a known enumeration in 'values'")
+                }
+                enums.append(e)
+            } else {
+                enums.append(nil)
+            }
+            if f.type == .idNumber, let t = f.idTypeField { idTypes.append(try lookup(t, "idTypeField")) } else { idTypes.append(nil) }
+        }
+        self.enumerations = enums
+        self.idTypeField = idTypes
+        for r in kind.rules {
+            if let f = r.field { _ = try lookup(f, "rule condition") }
+            for f in r.fields { _ = try lookup(f, "rule target") }
+        }
+        guard !kind.businessKey.isEmpty else {
+            throw CatalogueError(code: .invalid, message: "catalogue \(version): kind \(kind.slug) needs a business key")
+        }
+        var key: [Int] = []
+        for f in kind.businessKey { key.append(try lookup(f, "business key")) }
+        self.businessKey = key
+        var subject: [Int] = []
+        for f in kind.subjectCode { subject.append(try lookup(f, "subject code")) }
+        self.subjectCode = subject
+        self.subjectName = try lookup(kind.subjectName, "subject name")
+        self.decisionDate = try kind.decisionDate.map { (c: String) throws(CatalogueError) -> Int in try lookup(c, "decision date") }
+        self.jurisdiction = try kind.jurisdiction.map { (c: String) throws(CatalogueError) -> Int in try lookup(c, "jurisdiction") }
+        var masked = Set<Int>()
+        for f in kind.masked { masked.insert(try lookup(f, "masked field")) }
+        self.masked = masked
+        self.canonicalOrder = fields.indices.sorted { kind.fullCode(fields[$0].code).utf8.lexicographicallyPrecedes(kind.fullCode(fields[$1].code).utf8) }
+    }
+
+    public var slug: String { kind.slug }
+    public var name: String { kind.name }
+    public var scope: DisclosureScope { kind.scope }
+
+    /// The canonical values of an enumeration field.
+    public func enumerationValues(of code: String) -> [String] {
+        guard let i = index[code] else { return [] }
+        return enumerations[i]?.values ?? []
+    }
+
+    /// Whether a field (by full code) is masked in public views.
+    public func isMasked(fullCode: String) -> Bool {
+        guard fullCode.hasPrefix(kind.prefix), let i = index[String(fullCode.dropFirst(kind.prefix.count))] else { return false }
+        return masked.contains(i)
+    }
+}

@@ -1,0 +1,115 @@
+/// A 12-digit statistical division code (统计用区划代码), zero-padded below its tier: the identity
+/// of a node and the jurisdiction of a record.
+///
+/// Six-digit GB/T 2260 codes are accepted and padded. Prefecture `90` groups county-level units
+/// directly under a province (仙桃 429004): they have no city ancestor.
+public struct DivisionCode: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+    /// The twelve ASCII digits.
+    public let digits: String
+
+    /// Parses a 6- or 12-digit code and checks that it is a well-formed hierarchy.
+    public init(_ text: String) throws(IdentifierError) {
+        let trimmed = text.trimmingFieldWhitespace()
+        let utf8 = Array(trimmed.utf8)
+        guard utf8.count == 6 || utf8.count == 12 else {
+            throw IdentifierError(.length, "a division code has 6 or 12 digits, got \(utf8.count) characters")
+        }
+        guard utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw IdentifierError(.alphabet, "a division code has digits only")
+        }
+        let full = utf8.count == 6 ? trimmed + "000000" : trimmed
+        let d = Array(full.utf8).map { Int($0 - 0x30) }
+        let province = d[0] * 10 + d[1]
+        guard (11...82).contains(province) else {
+            throw IdentifierError(.province, "province part \(full.prefix(2)) is not a province code (11–82)")
+        }
+        // Below the first all-zero part everything must be zero too.
+        let parts: [(name: String, range: Range<Int>)] = [
+            ("city", 2..<4), ("county", 4..<6), ("township", 6..<9), ("village", 9..<12),
+        ]
+        var zeroSeen: String?
+        for part in parts {
+            let isZero = d[part.range].allSatisfy { $0 == 0 }
+            if isZero {
+                if zeroSeen == nil { zeroSeen = part.name }
+            } else if let above = zeroSeen {
+                throw IdentifierError(
+                    .hierarchy, "\(full) has a \(part.name) part but its \(above) part is zero; pad with zeros below the tier")
+            }
+        }
+        self.digits = full
+    }
+
+    private init(unchecked digits: String) { self.digits = digits }
+
+    public var description: String { digits }
+
+    public var tier: Tier {
+        let d = Array(digits.utf8)
+        func zero(_ r: Range<Int>) -> Bool { d[r].allSatisfy { $0 == 0x30 } }
+        if zero(2..<12) { return .province }
+        if zero(4..<12) { return .city }
+        if zero(6..<12) { return .county }
+        if zero(9..<12) { return .township }
+        return .village
+    }
+
+    /// True for county-level units grouped under prefecture `90` (directly under the province).
+    public var isProvinceAdministered: Bool {
+        tier >= .county && digits.utf8.dropFirst(2).prefix(2).elementsEqual("90".utf8)
+    }
+
+    /// The code truncated to a higher tier and zero-padded.
+    public func truncated(to tier: Tier) -> DivisionCode? {
+        guard tier <= self.tier else { return nil }
+        let keep = digits.prefix(tier.significantDigits)
+        return DivisionCode(unchecked: keep + String(repeating: "0", count: 12 - keep.count))
+    }
+
+    /// Every higher-tier code above this one, from the province down, skipping the city of a
+    /// province-administered county.
+    public var ancestors: [DivisionCode] {
+        Tier.allCases.filter { $0 < tier }.compactMap { t in
+            if t == .city && isProvinceAdministered { return nil }
+            return truncated(to: t)
+        }
+    }
+
+    /// The nearest ancestor by truncation (the topology may declare otherwise).
+    public var parent: DivisionCode? { ancestors.last }
+
+    /// Whether `other` lies inside this code's area (a code contains itself).
+    public func contains(_ other: DivisionCode) -> Bool {
+        let n = tier.significantDigits
+        return other.digits.utf8.prefix(n).elementsEqual(digits.utf8.prefix(n))
+    }
+
+    /// The six-digit county-level prefix (GB/T 2260).
+    public var countyPrefix: String { String(digits.prefix(6)) }
+
+    public static func < (lhs: DivisionCode, rhs: DivisionCode) -> Bool { lhs.digits < rhs.digits }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { self = try DivisionCode(text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(digits)
+    }
+}
+
+extension String {
+    /// Trims spaces, tabs and line breaks, including the ideographic space U+3000 that
+    /// spreadsheets exported by Chinese office suites often carry.
+    package func trimmingFieldWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{3000}" || $0 == "\u{FEFF}" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
+        if first == startIndex && last == index(before: endIndex) { return self }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,262 @@
+/// What a validator needs to know about where and when it runs.
+public struct ValidationContext: Sendable {
+    /// The ingesting node: records must lie inside its area.
+    public var node: DivisionCode
+    /// Today in China Standard Time: decision dates after it are refused, deadlines before it are late.
+    public var today: CivilDate
+    public var calendar: WorkingCalendar
+
+    public init(node: DivisionCode, today: CivilDate, calendar: WorkingCalendar) {
+        self.node = node
+        self.today = today
+        self.calendar = calendar
+    }
+}
+
+/// The outcome of validating one row.
+public enum Validation: Sendable {
+    case valid(ValidatedRecord)
+    case invalid([ValidationIssue])
+}
+
+/// Validates and normalises rows of one kind. Input values are given per field index of
+/// `ResolvedKind.fields`; an empty string means the field is absent.
+public struct RecordValidator: Sendable {
+    public let kind: ResolvedKind
+    public let context: ValidationContext
+    private var deadlines: [Int: Result<CivilDate, CalendarError>] = [:]
+    private let fullCodes: [String]
+    private let jsonKeys: [String]
+    private let labels: [String]
+
+    public init(kind: ResolvedKind, context: ValidationContext) {
+        self.kind = kind
+        self.context = context
+        self.fullCodes = kind.fields.map { kind.kind.fullCode($0.code) }
+        self.jsonKeys = fullCodes.map { "\"\($0)\":" }
+        self.labels = kind.fields.map { "\(kind.kind.fullCode($0.code)) (\($0.name))" }
+    }
+
+    /// Validates one row; returns the normalised record or every issue found.
+    public mutating func validate(_ raw: [String]) -> Validation {
+        precondition(raw.count == kind.fields.count, "row must have one value per catalogue field")
+        var issues: [ValidationIssue] = []
+        var values = raw
+        for i in values.indices {
+            let v = values[i].trimmingFieldWhitespace()
+            values[i] = v
+            let spec = kind.fields[i]
+            if v.isEmpty {
+                if spec.required {
+                    issues.append(ValidationIssue(code: "required", field: fullCodes[i], message: "\(labels[i]) is required"))
+                }
+                continue
+            }
+            if let max = spec.maxLength, v.unicodeScalars.count > max {
+                issues.append(ValidationIssue(code: "too-long", field: fullCodes[i], message: "\(labels[i]) has \(v.unicodeScalars.count) characters; at most \(max) are allowed"))
+                continue
+            }
+            if spec.type == .idNumber { continue }  // needs the normalised document type; checked below
+            switch normalise(v, index: i) {
+            case .success(let n): values[i] = n
+            case .failure(let issue): issues.append(issue)
+            }
+        }
+        for i in kind.fields.indices where kind.fields[i].type == .idNumber && !values[i].isEmpty {
+            if let issue = checkIDNumber(&values, index: i) { issues.append(issue) }
+        }
+        checkRules(values, &issues)
+
+        var decisionDate: CivilDate?
+        if let d = kind.decisionDate, !values[d].isEmpty, let date = CivilDate.parse(values[d]) {
+            decisionDate = date
+            if date > context.today {
+                issues.append(ValidationIssue(code: "future-date", field: fullCodes[d], message: "\(labels[d]) \(date) is after today (\(context.today))"))
+            }
+        }
+        var jurisdiction = context.node
+        if let j = kind.jurisdiction, !values[j].isEmpty, let code = try? DivisionCode(values[j]) {
+            jurisdiction = code
+            if !context.node.contains(code) {
+                issues.append(ValidationIssue(code: "outside-jurisdiction", field: fullCodes[j], message: "\(labels[j]) \(code) lies outside this node's area \(context.node)"))
+            }
+        }
+        var deadline: CivilDate?
+        if let days = kind.kind.publicationWorkingDays, let date = decisionDate, issues.isEmpty {
+            switch publicationDeadline(days: days, after: date) {
+            case .success(let d): deadline = d
+            case .failure(let e): issues.append(ValidationIssue(code: e.code.rawValue, field: kind.decisionDate.map { fullCodes[$0] }, message: "cannot compute the publication deadline: \(e.message)"))
+            }
+        }
+        guard issues.isEmpty else { return .invalid(issues) }
+
+        var key = kind.slug
+        for k in kind.businessKey {
+            key += "|"
+            key += values[k]
+        }
+        let subject = kind.subjectCode.lazy.map { values[$0] }.first { !$0.isEmpty }
+        return .valid(
+            ValidatedRecord(
+                kind: kind.slug, key: key, jurisdiction: jurisdiction, subjectCode: subject, decisionDate: decisionDate,
+                publicationDeadline: deadline, late: deadline.map { context.today > $0 } ?? false,
+                fieldsJSON: canonicalJSON(values)))
+    }
+
+    private mutating func publicationDeadline(days: Int, after date: CivilDate) -> Result<CivilDate, CalendarError> {
+        if let cached = deadlines[date.dayNumber] { return cached }
+        let result: Result<CivilDate, CalendarError>
+        do throws(CalendarError) { result = .success(try context.calendar.addingWorkingDays(days, to: date)) } catch { result = .failure(error) }
+        deadlines[date.dayNumber] = result
+        return result
+    }
+
+    private func normalise(_ v: String, index i: Int) -> Result<String, ValidationIssue> {
+        let spec = kind.fields[i]
+        func fail(_ code: String, _ message: String) -> Result<String, ValidationIssue> {
+            .failure(ValidationIssue(code: code, field: fullCodes[i], message: "\(labels[i]) \(message)"))
+        }
+        switch spec.type {
+        case .text:
+            if v.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
+                return fail("control-character", "contains control characters; remove them")
+            }
+            return .success(v)
+        case .date:
+            guard let d = CivilDate.parse(v) else { return fail("date", "'\(v)' is not a date; write it as YYYY-MM-DD") }
+            return .success(d.iso)
+        case .enumeration:
+            let e = kind.enumerations[i]!
+            func canonical(_ s: String) -> String? {
+                if e.values.contains(s) { return s }
+                return e.aliases?[s]
+            }
+            if spec.multiple == true {
+                let parts = v.split(whereSeparator: { ";；,，、|".contains($0) }).map { String($0).trimmingFieldWhitespace() }.filter { !$0.isEmpty }
+                var out: [String] = []
+                for p in parts {
+                    guard let c = canonical(p) else {
+                        return fail("enumeration", "'\(p)' is not one of: \(e.values.joined(separator: "、"))")
+                    }
+                    if !out.contains(c) { out.append(c) }
+                }
+                return .success(out.joined(separator: ";"))
+            }
+            guard let c = canonical(v) else { return fail("enumeration", "'\(v)' is not one of: \(e.values.joined(separator: "、"))") }
+            return .success(c)
+        case .amount:
+            guard Self.isDecimal(v) else { return fail("amount", "'\(v)' is not an amount; write digits with at most 6 decimals, in units of 10,000 yuan, no separators or units") }
+            return .success(v)
+        case .integer:
+            let digits = v.hasPrefix("-") ? v.dropFirst() : Substring(v)
+            guard !digits.isEmpty, digits.count <= 9, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return fail("integer", "'\(v)' is not a whole number")
+            }
+            return .success(v)
+        case .year:
+            guard v.utf8.count == 4, let y = Int(v), (1949...2100).contains(y) else { return fail("year", "'\(v)' is not a year (four digits)") }
+            return .success(v)
+        case .uscc:
+            do throws(IdentifierError) { return .success(try SocialCreditCode(v).text) } catch {
+                return fail("uscc.\(error.rule.rawValue)", "is not a valid unified social credit code: \(error.message)")
+            }
+        case .divisionCode:
+            do throws(IdentifierError) { return .success(try DivisionCode(v).digits) } catch {
+                return fail("division.\(error.rule.rawValue)", "is not a valid division code: \(error.message)")
+            }
+        case .commitmentCode:
+            let b = Array(v.utf8)
+            guard b.count == 20, b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return fail("commitment-code", "must be 20 digits: 6-digit division code, YYYYMMDD and a 6-digit serial")
+            }
+            guard (try? DivisionCode(String(v.prefix(6)))) != nil else { return fail("commitment-code", "does not start with a valid division code") }
+            guard CivilDate.parse(String(v.dropFirst(6).prefix(8))) != nil else { return fail("commitment-code", "characters 7–14 are not a date (YYYYMMDD)") }
+            return .success(v)
+        case .idNumber:
+            return .success(v)
+        }
+    }
+
+    /// Checks an ID number against its document type; 01 (resident ID) gets the full check.
+    private func checkIDNumber(_ values: inout [String], index i: Int) -> ValidationIssue? {
+        guard let t = kind.idTypeField[i] else { return nil }
+        let type = values[t]
+        if type.isEmpty {
+            return ValidationIssue(code: "required", field: fullCodes[t], message: "\(labels[t]) is required when \(labels[i]) is given")
+        }
+        if type == "01" {
+            do throws(IdentifierError) {
+                values[i] = try ResidentID(values[i]).text
+            } catch {
+                return ValidationIssue(code: "id.\(error.rule.rawValue)", field: fullCodes[i], message: "\(labels[i]) is not a valid resident ID number: \(error.message)")
+            }
+            return nil
+        }
+        guard values[i].utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D }) else {
+            return ValidationIssue(code: "id.alphabet", field: fullCodes[i], message: "\(labels[i]) may hold letters, digits, '-' and parentheses only")
+        }
+        values[i] = values[i].uppercased()
+        return nil
+    }
+
+    private func checkRules(_ values: [String], _ issues: inout [ValidationIssue]) {
+        for rule in kind.kind.rules {
+            let targets = rule.fields.map { kind.index[$0]! }
+            var applies = true
+            if let f = rule.field, let allowed = rule.in {
+                applies = allowed.contains(values[kind.index[f]!])
+            }
+            guard applies else { continue }
+            let condition = rule.field.map { f in "when \(labels[kind.index[f]!]) is \(values[kind.index[f]!])" } ?? ""
+            switch rule.rule {
+            case .require:
+                for t in targets where values[t].isEmpty {
+                    // A field that is required anyway has already been reported.
+                    if kind.fields[t].required { continue }
+                    issues.append(ValidationIssue(code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required \(condition)"))
+                }
+            case .requireAny:
+                if targets.allSatisfy({ values[$0].isEmpty }) {
+                    issues.append(ValidationIssue(code: "required-when", field: fullCodes[targets[0]], message: "one of \(targets.map { labels[$0] }.joined(separator: ", ")) is required \(condition)"))
+                }
+            case .notAfter:
+                guard targets.count == 2, let a = CivilDate.parse(values[targets[0]]), let b = CivilDate.parse(values[targets[1]]) else { continue }
+                if a > b {
+                    issues.append(ValidationIssue(code: "date-order", field: fullCodes[targets[0]], message: "\(labels[targets[0]]) \(a) is after \(labels[targets[1]]) \(b)"))
+                }
+            }
+        }
+    }
+
+    /// The canonical JSON object of the non-empty fields (full codes, keys in byte order).
+    private func canonicalJSON(_ values: [String]) -> String {
+        var out = "{"
+        out.reserveCapacity(512)
+        var first = true
+        for i in kind.canonicalOrder where !values[i].isEmpty {
+            if !first { out += "," }
+            first = false
+            out += jsonKeys[i]
+            CanonicalJSON.appendString(values[i], to: &out)
+        }
+        out += "}"
+        return out
+    }
+
+    static func isDecimal(_ v: String) -> Bool {
+        var seenDot = false
+        var intDigits = 0
+        var fracDigits = 0
+        for b in v.utf8 {
+            if b == UInt8(ascii: ".") {
+                if seenDot { return false }
+                seenDot = true
+            } else if b >= 0x30 && b <= 0x39 {
+                if seenDot { fracDigits += 1 } else { intDigits += 1 }
+            } else {
+                return false
+            }
+        }
+        return intDigits >= 1 && intDigits <= 9 && (!seenDot || (1...6).contains(fracDigits))
+    }
+}

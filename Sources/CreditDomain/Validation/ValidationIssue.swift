@@ -1,0 +1,33 @@
+/// One reason a row was refused. `code` is stable for callers; `field` is the full national
+/// field code; `message` says what to fix and never repeats a personal ID number.
+public struct ValidationIssue: Error, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var code: String
+    public var field: String?
+    public var message: String
+
+    public init(code: String, field: String? = nil, message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    /// The message; it names the field already.
+    public var description: String { message }
+}
+
+/// A row that passed validation, normalised and ready to store.
+public struct ValidatedRecord: Sendable, Hashable {
+    public var kind: String
+    /// Stable identity: slug and business-key values joined by `|`.
+    public var key: String
+    public var jurisdiction: DivisionCode
+    public var subjectCode: String?
+    public var decisionDate: CivilDate?
+    /// The last day to publish (双公示: 7 working days after the decision).
+    public var publicationDeadline: CivilDate?
+    /// Ingested after its publication deadline (迟报).
+    public var late: Bool
+    /// Canonical JSON object of the non-empty fields under their full national codes, keys
+    /// sorted by UTF-8 bytes: `{"CF_CFJG":"…","CF_JDRQ":"2025-03-07",…}`.
+    public var fieldsJSON: String
+}

@@ -1,0 +1,78 @@
+import CreditDomain
+import Foundation
+import GRDB
+import Logging
+
+/// One node's SQLite store. Each public method is one transaction that keeps the store's
+/// invariants. Commits are durable before they return (WAL with `synchronous=FULL`).
+public final class NodeStore: Sendable {
+    /// The node this store belongs to; opening it for another node is refused.
+    public let node: DivisionCode
+    public let path: String
+    let pool: DatabasePool
+    let logger: Logger
+
+    /// Opens (creating if needed) the store at `path` for `node`.
+    public init(path: String, node: DivisionCode, logger: Logger = Logger(label: "creditnet.store")) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // Durability: a commit returns only after the WAL is on disk.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -262144")  // 256 MiB of page cache
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(code: .open, message: "cannot open the store \(path): \(error)")
+        }
+        self.node = node
+        self.path = path
+        self.logger = logger
+        let stored: String? = try pool.write { db in
+            if let code = try String.fetchOne(db, sql: "SELECT code FROM node WHERE id = 1") { return code }
+            try db.execute(sql: "INSERT INTO node (id, code, created_at) VALUES (1, ?, ?)", arguments: [node.digits, ChinaTime.milliseconds(Date())])
+            return nil
+        }
+        if let stored, stored != node.digits {
+            throw StoreError(code: .wrongNode, message: "the store \(path) belongs to node \(stored), not \(node.digits); check the configuration's data directory")
+        }
+    }
+
+    /// The value of a pragma, for checks and diagnostics.
+    public func pragma(_ name: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
+    /// Totals for status displays.
+    public func counts() throws -> StoreCounts {
+        try pool.read { db in
+            StoreCounts(
+                records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0,
+                changes: try Int.fetchOne(db, sql: "SELECT count(*) FROM changes") ?? 0,
+                quarantined: try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine") ?? 0,
+                late: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE late = 1") ?? 0)
+        }
+    }
+
+    /// Highest seq per origin in the change log.
+    public func highestSeq() throws -> [String: Int64] {
+        try pool.read { db in
+            var out: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(seq) AS seq FROM changes GROUP BY origin") {
+                out[row["origin"]] = row["seq"]
+            }
+            return out
+        }
+    }
+}
+
+/// Totals held by a store.
+public struct StoreCounts: Sendable, Hashable, Codable {
+    public var records: Int
+    public var changes: Int
+    public var quarantined: Int
+    public var late: Int
+}

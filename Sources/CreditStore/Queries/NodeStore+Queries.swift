@@ -1,0 +1,107 @@
+import CreditDomain
+import Foundation
+import GRDB
+
+/// A record as stored: its current state and the fields of its latest version.
+public struct StoredRecord: Sendable, Hashable {
+    public var key: String
+    public var kind: String
+    public var subjectCode: String?
+    public var jurisdiction: String
+    public var decisionDate: String?
+    public var publicationDeadline: String?
+    public var late: Bool
+    public var state: String
+    /// Canonical JSON of the fields under their full national codes.
+    public var fieldsJSON: String
+    /// The change that carried the current version.
+    public var origin: String
+    public var seq: Int64
+    public var enteredAt: Date
+
+    /// The fields as a dictionary of full national code → value.
+    public var fields: [String: String] {
+        (try? JSONSerialization.jsonObject(with: Data(fieldsJSON.utf8)) as? [String: String]) ?? [:]
+    }
+}
+
+/// A refused row kept in quarantine.
+public struct QuarantinedRow: Sendable, Hashable {
+    public var id: Int64
+    public var ingestID: Int64
+    public var source: String
+    public var line: Int
+    public var kind: String
+    public var reasons: [ValidationIssue]
+    public var raw: String
+    public var receivedAt: Date
+}
+
+extension NodeStore {
+    /// Every record about a subject (credit code or ID number), newest decision first.
+    public func records(subject: String) throws -> [StoredRecord] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
+                           c.body, c.origin, c.seq, c.entered_at
+                    FROM records r JOIN changes c ON c.id = r.content_change
+                    WHERE r.subject_code = ?
+                    ORDER BY r.decision_date DESC, r.record_key
+                    """, arguments: [subject]
+            ).map { row in
+                StoredRecord(
+                    key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
+                    late: row[6], state: row[7], fieldsJSON: row[8], origin: row[9], seq: row[10],
+                    enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
+            }
+        }
+    }
+
+    /// Refused rows, newest first, optionally of one ingestion run.
+    public func quarantine(ingestID: Int64? = nil, limit: Int = 100) throws -> (rows: [QuarantinedRow], total: Int) {
+        try pool.read { db in
+            let filter = ingestID == nil ? "" : "WHERE q.ingest_id = \(ingestID!)"
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine q \(filter)") ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT q.id, q.ingest_id, i.source, q.line, q.kind, q.reasons, q.raw, i.finished_at
+                    FROM quarantine q JOIN ingests i ON i.id = q.ingest_id \(filter)
+                    ORDER BY q.id DESC LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                let reasonsText: String = row[5]
+                let reasons = (try? JSONDecoder().decode([ValidationIssue].self, from: Data(reasonsText.utf8))) ?? []
+                return QuarantinedRow(
+                    id: row[0], ingestID: row[1], source: row[2], line: row[3], kind: row[4], reasons: reasons, raw: row[6],
+                    receivedAt: Date(timeIntervalSince1970: Double(row[7] as Int64) / 1000))
+            }
+            return (rows, total)
+        }
+    }
+
+    /// Changes of one origin after `seq`, in order (for change sets and checks).
+    public func changes(origin: String, after seq: Int64 = 0, limit: Int = 1000) throws -> [StoredChange] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [origin, seq, limit]
+            ).map { StoredChange(origin: $0[0], seq: $0[1], hlc: HLCStamp(rawValue: $0[2]), enteredAtMilliseconds: $0[3], op: $0[4], kind: $0[5], key: $0[6], jurisdiction: $0[7], body: $0[8]) }
+        }
+    }
+}
+
+/// One entry of the change log.
+public struct StoredChange: Sendable, Hashable {
+    public var origin: String
+    public var seq: Int64
+    public var hlc: HLCStamp
+    public var enteredAtMilliseconds: Int64
+    public var op: String
+    public var kind: String
+    public var key: String
+    public var jurisdiction: String
+    public var body: String
+}

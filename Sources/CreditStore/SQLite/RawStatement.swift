@@ -1,0 +1,73 @@
+import GRDB
+import GRDBSQLite
+
+/// A prepared statement driven through the C API, for the ingest hot path where GRDB's
+/// argument boxing would cost more than the insert itself. Used only inside one GRDB
+/// transaction closure; finalised when released.
+final class RawStatement {
+    private let db: OpaquePointer
+    private let stmt: OpaquePointer
+    let sql: String
+
+    init(_ database: Database, _ sql: String) throws {
+        guard let connection = database.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "database connection is closed") }
+        var s: OpaquePointer?
+        let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
+        guard rc == SQLITE_OK, let s else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        }
+        self.db = connection
+        self.stmt = s
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    func bind(_ index: Int32, _ text: String) {
+        var t = text
+        t.withUTF8 { p in
+            guard let base = p.baseAddress else {
+                _ = sqlite3_bind_text(stmt, index, "", 0, Self.transient)
+                return
+            }
+            _ = sqlite3_bind_text(stmt, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(p.count), Self.transient)
+        }
+    }
+
+    func bind(_ index: Int32, _ text: String?) {
+        if let text { bind(index, text) } else { sqlite3_bind_null(stmt, index) }
+    }
+
+    func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(stmt, index, value) }
+
+    /// Runs the statement to completion; returns true if it produced a row (left for `column…`).
+    @discardableResult
+    func step() throws -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let message = String(cString: sqlite3_errmsg(db))
+        sqlite3_reset(stmt)
+        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: sql)
+    }
+
+    func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+
+    func lastRowID() -> Int64 { sqlite3_last_insert_rowid(db) }
+
+    func text(_ column: Int32) -> String? {
+        guard let p = sqlite3_column_text(stmt, column) else { return nil }
+        let n = Int(sqlite3_column_bytes(stmt, column))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    /// Rows changed by the last statement on this connection.
+    var changes: Int { Int(sqlite3_changes(db)) }
+}

@@ -1,0 +1,89 @@
+import GRDB
+
+/// The store's schema. Migrations are frozen once shipped: never edit one, add the next.
+/// Invariants live in SQL (CHECK, UNIQUE, foreign keys, triggers) so that no code path can
+/// break them.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-node-records-changes-quarantine") { db in
+            try db.execute(sql: """
+                CREATE TABLE node (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    code TEXT NOT NULL CHECK (length(code) = 12 AND code NOT GLOB '*[^0-9]*'),
+                    created_at INTEGER NOT NULL
+                );
+
+                -- The append-only change log: every fact that entered the store, per origin,
+                -- numbered 1, 2, 3 … without gaps.
+                CREATE TABLE changes (
+                    id INTEGER PRIMARY KEY,
+                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    hlc INTEGER NOT NULL CHECK (hlc > 0),
+                    entered_at INTEGER NOT NULL CHECK (entered_at > 0),
+                    op TEXT NOT NULL CHECK (op IN ('put', 'status', 'retract')),
+                    kind TEXT NOT NULL CHECK (length(kind) > 0),
+                    record_key TEXT NOT NULL CHECK (length(record_key) > 0),
+                    jurisdiction TEXT NOT NULL CHECK (length(jurisdiction) = 12 AND jurisdiction NOT GLOB '*[^0-9]*'),
+                    body TEXT NOT NULL CHECK (json_valid(body)),
+                    UNIQUE (origin, seq)
+                );
+                CREATE TRIGGER changes_gap_free BEFORE INSERT ON changes
+                WHEN NEW.seq <> COALESCE((SELECT MAX(seq) FROM changes WHERE origin = NEW.origin), 0) + 1
+                BEGIN SELECT RAISE(ABORT, 'change log: seq must follow the origin''s last seq without a gap'); END;
+                CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
+                BEGIN SELECT RAISE(ABORT, 'change log is append-only: changes are never updated'); END;
+                CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
+                BEGIN SELECT RAISE(ABORT, 'change log is append-only: changes are never deleted'); END;
+
+                -- Records: the current state of each record, derived from its changes.
+                CREATE TABLE records (
+                    id INTEGER PRIMARY KEY,
+                    record_key TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL CHECK (length(kind) > 0),
+                    subject_code TEXT,
+                    jurisdiction TEXT NOT NULL CHECK (length(jurisdiction) = 12 AND jurisdiction NOT GLOB '*[^0-9]*'),
+                    decision_date TEXT CHECK (decision_date IS NULL OR decision_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+                    publication_deadline TEXT CHECK (publication_deadline IS NULL OR publication_deadline GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+                    late INTEGER NOT NULL CHECK (late IN (0, 1)),
+                    state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'objected', 'repaired', 'withdrawn', 'expired')),
+                    content_change INTEGER NOT NULL REFERENCES changes(id),
+                    updated_hlc INTEGER NOT NULL,
+                    CHECK (late = 0 OR publication_deadline IS NOT NULL)
+                );
+                CREATE INDEX records_subject ON records(subject_code);
+
+                -- Every ingestion run, with its counts.
+                CREATE TABLE ingests (
+                    id INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    format TEXT NOT NULL CHECK (format IN ('csv', 'jsonl')),
+                    encoding TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    finished_at INTEGER NOT NULL,
+                    accepted INTEGER NOT NULL CHECK (accepted >= 0),
+                    updated INTEGER NOT NULL CHECK (updated >= 0),
+                    duplicates INTEGER NOT NULL CHECK (duplicates >= 0),
+                    rejected INTEGER NOT NULL CHECK (rejected >= 0),
+                    late INTEGER NOT NULL CHECK (late >= 0 AND late <= accepted + updated)
+                );
+
+                -- Every refused row, with its reasons and its text as received.
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY,
+                    ingest_id INTEGER NOT NULL REFERENCES ingests(id),
+                    line INTEGER NOT NULL CHECK (line >= 1),
+                    kind TEXT NOT NULL,
+                    reasons TEXT NOT NULL CHECK (json_valid(reasons) AND json_type(reasons) = 'array' AND json_array_length(reasons) > 0),
+                    raw TEXT NOT NULL,
+                    raw_digest INTEGER NOT NULL
+                );
+                CREATE INDEX quarantine_ingest ON quarantine(ingest_id);
+                CREATE INDEX quarantine_digest ON quarantine(raw_digest);
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,7 @@
+/// Why the store refused an operation.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case wrongNode = "store-wrong-node", open = "store-open", corrupt = "store-corrupt" }
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+}

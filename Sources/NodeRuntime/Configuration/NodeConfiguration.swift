@@ -1,0 +1,160 @@
+import CreditDomain
+import Foundation
+import Yams
+
+/// Why a configuration was refused; names the file and the offending key.
+public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case missingFile = "config-missing", invalid = "config-invalid", exists = "config-exists" }
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+}
+
+/// One node's configuration (`DIR/node.yaml`), written by `credit-node init`.
+public struct NodeConfiguration: Sendable, Hashable {
+    public struct Parent: Sendable, Hashable {
+        /// `https://host:port` of the parent's sync listener.
+        public var url: String
+        /// The parent's 12-digit code; its certificate must name it.
+        public var code: DivisionCode
+
+        public init(url: String, code: DivisionCode) {
+            self.url = url
+            self.code = code
+        }
+    }
+
+    public var code: DivisionCode
+    public var name: String?
+    /// Directory holding the store and node files.
+    public var dataDirectory: String
+    /// The SQLite file, relative to the data directory unless absolute.
+    public var database: String = "node.sqlite"
+    /// `host:port` of the sync listener (used by `serve`).
+    public var listen: String?
+    public var parent: Parent?
+    /// A catalogue file replacing the shipped one.
+    public var catalogue: String?
+    /// A directory of `YYYY.json` working-day calendars added to the shipped ones.
+    public var calendars: String?
+
+    public init(code: DivisionCode, dataDirectory: String) {
+        self.code = code
+        self.dataDirectory = dataDirectory
+    }
+
+    public var tier: Tier { code.tier }
+
+    public var databasePath: String {
+        database.hasPrefix("/") ? database : URL(fileURLWithPath: dataDirectory).appendingPathComponent(database).path
+    }
+
+    /// The YAML text of this configuration.
+    public func yaml() -> String {
+        var lines = [
+            "# CreditNet node configuration, written by `credit-node init`.",
+            "# The node's identity is its 12-digit division code; its tier follows from it.",
+            "code: \"\(code.digits)\"",
+            "tier: \(tier.name)",
+        ]
+        if let name { lines.append("name: \(Self.quote(name))") }
+        lines.append("data: \(Self.quote(dataDirectory))")
+        lines.append("database: \(Self.quote(database))")
+        if let listen { lines.append("listen: \(Self.quote(listen))") }
+        if let parent {
+            lines.append("parent:")
+            lines.append("  url: \(Self.quote(parent.url))")
+            lines.append("  code: \"\(parent.code.digits)\"")
+        }
+        if let catalogue { lines.append("catalogue: \(Self.quote(catalogue))") }
+        if let calendars { lines.append("calendars: \(Self.quote(calendars))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Checks the values that do not depend on files: listen address, parent.
+    public func validate(source: String) throws(ConfigurationError) {
+        func fail(_ key: String, _ why: String) -> ConfigurationError {
+            ConfigurationError(code: .invalid, message: "\(source): key '\(key)': \(why)")
+        }
+        if let listen {
+            guard Self.isHostPort(listen) else { throw fail("listen", "'\(listen)' is not host:port with a port from 1 to 65535") }
+        }
+        if let parent {
+            guard parent.url.hasPrefix("https://"), Self.isHostPort(String(parent.url.dropFirst(8).split(separator: "/").first ?? "")) else {
+                throw fail("parent.url", "'\(parent.url)' must be https://host:port (sync runs over mutual TLS)")
+            }
+            guard parent.code.tier < code.tier, parent.code.contains(code) else {
+                throw fail("parent.code", "\(parent.code) (\(parent.code.tier)) cannot be the parent of \(code) (\(code.tier)): a parent is of a higher tier and contains its child")
+            }
+        }
+    }
+
+    static func isHostPort(_ s: String) -> Bool {
+        guard let colon = s.lastIndex(of: ":") else { return false }
+        let host = s[..<colon]
+        guard !host.isEmpty, let port = Int(s[s.index(after: colon)...]), (1...65535).contains(port) else { return false }
+        return true
+    }
+
+    /// Reads and checks a configuration file.
+    public static func load(path: String) throws(ConfigurationError) -> NodeConfiguration {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigurationError(code: .missingFile, message: "configuration file \(path) does not exist; create one with `credit-node init --code CODE --data DIR`")
+        }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigurationError(code: .missingFile, message: "cannot read configuration file \(path): \(error.localizedDescription)")
+        }
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw ConfigurationError(code: .invalid, message: "\(path) is not valid YAML: \(error)")
+        }
+        guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
+        func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
+        func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars"]
+        for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
+        guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
+        let code: DivisionCode
+        do { code = try DivisionCode(codeText) } catch { throw fail("code", "'\(codeText)' is not a division code: \(error.message)") }
+        if let tier = string(map, "tier"), tier != code.tier.name {
+            throw fail("tier", "'\(tier)' does not match the code \(code), which is a \(code.tier.name) code")
+        }
+        guard let data = string(map, "data") else { throw fail("data", "missing; the node's data directory") }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var config = NodeConfiguration(code: code, dataDirectory: data.hasPrefix("/") ? data : base.appendingPathComponent(data).standardizedFileURL.path)
+        config.name = string(map, "name")
+        if let db = string(map, "database") { config.database = db }
+        config.listen = string(map, "listen")
+        if let p = map["parent"] {
+            guard let pm = p.mapping, let url = pm["url"]?.string, let pc = pm["code"]?.string else {
+                throw fail("parent", "must hold 'url' (https://host:port) and 'code' (the parent's 12-digit code)")
+            }
+            do { config.parent = Parent(url: url, code: try DivisionCode(pc)) } catch { throw fail("parent.code", "'\(pc)' is not a division code: \(error.message)") }
+        }
+        config.catalogue = string(map, "catalogue").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        config.calendars = string(map, "calendars").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        try config.validate(source: path)
+        return config
+    }
+
+    /// Writes `node.yaml` into the data directory (creating it); refuses to overwrite unless `force`.
+    @discardableResult
+    public func write(force: Bool = false) throws(ConfigurationError) -> String {
+        let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("node.yaml").path
+        if !force && FileManager.default.fileExists(atPath: path) {
+            throw ConfigurationError(code: .exists, message: "\(path) exists already; pass --force to replace it")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            try Data(yaml().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ConfigurationError(code: .invalid, message: "cannot write \(path): \(error.localizedDescription)")
+        }
+        return path
+    }
+}

@@ -1,0 +1,109 @@
+import CreditDomain
+import CreditStore
+import Foundation
+
+/// A subject's profile as shown by `credit-node query`: records as objects keyed by national
+/// field codes, plus each record's kind, state and deadlines.
+public struct SubjectProfile: Sendable, Encodable {
+    public var subject: String
+    public var name: String?
+    /// `public` or `full`.
+    public var view: String
+    public var records: [[String: JSONValue]]
+    /// Records held but not shown in the public view.
+    public var hidden: Int
+    /// Human-readable lines per record (not encoded).
+    public var lines: [[String]] = []
+
+    enum CodingKeys: String, CodingKey { case subject, name, view, records, hidden }
+}
+
+/// A JSON scalar for loosely-typed output objects.
+public enum JSONValue: Sendable, Encodable, Hashable {
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+    case null
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .int(let i): try c.encode(i)
+        case .bool(let b): try c.encode(b)
+        case .null: try c.encodeNil()
+        }
+    }
+
+    public var string: String? { if case .string(let s) = self { s } else { nil } }
+}
+
+/// Builds subject profiles from the local store.
+public struct SubjectQuery: Sendable {
+    public let context: NodeContext
+
+    public init(context: NodeContext) { self.context = context }
+
+    /// Normalises a subject code; an 18-character code must be a valid credit code or resident ID.
+    public static func normalise(_ raw: String) throws(IdentifierError) -> String {
+        let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        guard code.count == 18 else { return code }
+        do { return try SocialCreditCode(code).text } catch let usccError {
+            do { return try ResidentID(code).text } catch {
+                throw IdentifierError(usccError.rule, "'\(code.count == 18 && code.first?.isNumber == true && code.dropLast().allSatisfy(\.isNumber) ? Masking.mask(code) : code)' is neither a valid unified social credit code (\(usccError.message)) nor a valid resident ID number (\(error.message))")
+            }
+        }
+    }
+
+    public func profile(subject: String, publicView: Bool) throws -> SubjectProfile {
+        let kinds = Dictionary(uniqueKeysWithValues: try context.catalogue.resolvedKinds().map { ($0.slug, $0) })
+        let stored = try context.store.records(subject: subject)
+        var records: [[String: JSONValue]] = []
+        var lines: [[String]] = []
+        var hidden = 0
+        var name: String?
+        let isPerson = (try? ResidentID(subject)) != nil
+        for r in stored {
+            let kind = kinds[r.kind]
+            if publicView && kind?.scope != .public {
+                hidden += 1
+                continue
+            }
+            var object: [String: JSONValue] = [
+                "kind": .string(r.kind), "kindName": .string(kind?.name ?? r.kind), "state": .string(r.state), "recordKey": .string(r.key),
+                "jurisdiction": .string(r.jurisdiction), "late": .bool(r.late), "origin": .string(r.origin), "seq": .int(r.seq),
+                "scope": .string(kind?.scope.rawValue ?? "unknown"),
+                "publicationDeadline": r.publicationDeadline.map { .string($0) } ?? .null,
+            ]
+            var text: [String] = []
+            let fields = r.fields
+            if name == nil, let k = kind { name = fields[k.kind.fullCode(k.kind.subjectName)] }
+            let header = [kind?.name ?? r.kind, r.decisionDate ?? "", stateName(r.state), r.late ? "迟报 late" : "on time"].filter { !$0.isEmpty }
+            text.append(header.joined(separator: " · "))
+            let order = kind?.fields.map { kind!.kind.fullCode($0.code) } ?? fields.keys.sorted()
+            for code in order {
+                guard var value = fields[code] else { continue }
+                if publicView && kind?.isMasked(fullCode: code) == true { value = Masking.mask(value) }
+                object[code] = .string(value)
+                let label = kind.flatMap { k in k.fields.first { k.kind.fullCode($0.code) == code }?.name } ?? code
+                text.append("  \(label) (\(code)): \(value)")
+            }
+            if let d = r.publicationDeadline { text.append("  publication deadline 公示期限: \(d)") }
+            records.append(object)
+            lines.append(text)
+        }
+        let shown = publicView && isPerson ? Masking.mask(subject) : subject
+        return SubjectProfile(subject: shown, name: name, view: publicView ? "public" : "full", records: records, hidden: hidden, lines: lines)
+    }
+
+    func stateName(_ state: String) -> String {
+        switch state {
+        case "active": "active 有效"
+        case "objected": "异议处理中"
+        case "repaired": "repaired 已修复"
+        case "withdrawn": "withdrawn 已撤销"
+        case "expired": "expired 公示期满"
+        default: state
+        }
+    }
+}

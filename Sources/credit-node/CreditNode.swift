@@ -1,0 +1,98 @@
+import ArgumentParser
+import CreditDomain
+import CreditStore
+import Foundation
+import Logging
+import NodeRuntime
+
+@main
+struct CreditNode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credit-node",
+        abstract: "A node of CreditNet, the five-tier public credit information network (五级一体化信用平台).",
+        discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
+        version: "0.1.0",
+        subcommands: [
+            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, Bench.self,
+        ])
+}
+
+/// Options every command that works on a node takes.
+struct NodeOptions: ParsableArguments {
+    @Option(name: .long, help: "The node's configuration file (written by `credit-node init`).")
+    var config: String
+
+    @Option(name: .long, help: "Log level on standard error: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    func open() throws -> NodeContext {
+        LoggingSetup.bootstrap(level: logLevel)
+        let configuration = try NodeConfiguration.load(path: config)
+        return try NodeContext(configuration: configuration, logger: Logger(label: "creditnet.node"))
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+enum LoggingSetup {
+    nonisolated(unsafe) static var done = false
+
+    /// Logs go to standard error so that `--json` output on standard output stays clean.
+    static func bootstrap(level: Logger.Level) {
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Prints a value as JSON with sorted keys.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Turns the libraries' errors into one clear line on standard error and a distinct exit code:
+/// 65 bad input data, 66 missing input, 78 bad configuration, 1 anything else.
+struct Failure: Error, CustomStringConvertible {
+    var message: String
+    var code: Int32
+    var description: String { message }
+
+    static func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as IngestError {
+            throw ExitFailure(message: "ingest refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unreadable ? 66 : 65)
+        } catch let e as ConfigurationError {
+            throw ExitFailure(message: "configuration: \(e.message)", code: e.code == .missingFile ? 66 : 78)
+        } catch let e as CatalogueError {
+            throw ExitFailure(message: "catalogue: \(e.message)", code: e.code == .unknownKind ? 64 : 78)
+        } catch let e as CalendarError {
+            throw ExitFailure(message: "calendar: \(e.message)", code: 78)
+        } catch let e as StoreError {
+            throw ExitFailure(message: "store: \(e.message)", code: 1)
+        } catch let e as IdentifierError {
+            throw ExitFailure(message: e.description, code: 64)
+        }
+    }
+}
+
+/// An error that prints its message and exits with its code.
+struct ExitFailure: Error, CustomStringConvertible {
+    var message: String
+    var code: Int32
+    var description: String { message }
+}
+
+extension ParsableCommand {
+    /// Runs `body`, turning known errors into a message on standard error and an exit code.
+    func guarded(_ body: () throws -> Void) throws {
+        do { try Failure.wrap(body) } catch let e as ExitFailure {
+            FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
+            throw ExitCode(e.code)
+        }
+    }
+}

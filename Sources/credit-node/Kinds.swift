@@ -1,0 +1,61 @@
+import ArgumentParser
+import CreditDomain
+import Foundation
+import NodeRuntime
+
+struct Kinds: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the catalogue's record kinds, their field codes and disclosure scope.")
+
+    @Option(help: "A catalogue file (default: the one shipped with credit-node).")
+    var catalogue: String?
+
+    @Flag(help: "Also list every field.")
+    var fields = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    struct Output: Encodable {
+        var version: String
+        var kinds: [Kind]
+        struct Kind: Encodable {
+            var slug: String
+            var name: String
+            var prefix: String
+            var scope: String
+            var networkWide: Bool
+            var fields: [Field]
+        }
+        struct Field: Encodable {
+            var code: String
+            var name: String
+            var type: String
+            var required: Bool
+        }
+    }
+
+    func run() throws {
+        try guarded {
+            let cat = try catalogue.map { try Catalogue.load(from: URL(fileURLWithPath: $0)) } ?? Catalogue.bundled()
+            let kinds = try cat.resolvedKinds()
+            let output = Output(
+                version: cat.version,
+                kinds: kinds.map { k in
+                    .init(
+                        slug: k.slug, name: k.name, prefix: k.kind.prefix, scope: k.scope.rawValue, networkWide: k.kind.networkWide,
+                        fields: k.fields.map { .init(code: k.kind.fullCode($0.code), name: $0.name, type: $0.type.rawValue, required: $0.required) })
+                })
+            if json {
+                try printJSON(output)
+                return
+            }
+            print("Catalogue \(cat.version): \(kinds.count) kinds")
+            for k in output.kinds {
+                print("  \(k.slug.padding(toLength: 13, withPad: " ", startingAt: 0)) \(k.name)  \(k.prefix)*  \(k.scope)\(k.networkWide ? ", network-wide" : "")")
+                if fields {
+                    for f in k.fields { print("      \(f.code.padding(toLength: 14, withPad: " ", startingAt: 0)) \(f.name)  \(f.type)\(f.required ? ", required" : "")") }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import CreditDomain
+import CreditStore
+import Foundation
+import NodeRuntime
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the node's identity and what its store holds.")
+
+    @OptionGroup var node: NodeOptions
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    struct Output: Encodable {
+        var code: String
+        var tier: String
+        var name: String?
+        var database: String
+        var catalogueVersion: String
+        var calendarYears: [Int]
+        var counts: StoreCounts
+        var highestSeq: [String: Int64]
+    }
+
+    func run() throws {
+        try guarded {
+            let context = try node.open()
+            let c = context.configuration
+            let output = Output(
+                code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
+                calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq())
+            if json {
+                try printJSON(output)
+                return
+            }
+            print("Node \(output.code) (\(output.tier))\(output.name.map { " \($0)" } ?? "")")
+            print("  store:      \(output.database)")
+            print("  catalogue:  \(output.catalogueVersion); working-day calendars: \(output.calendarYears.map(String.init).joined(separator: ", "))")
+            print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late))")
+            print("  changes:    \(output.counts.changes)")
+            print("  quarantine: \(output.counts.quarantined)")
+            for (origin, seq) in output.highestSeq.sorted(by: { $0.key < $1.key }) { print("  origin \(origin): highest seq \(seq)") }
+        }
+    }
+}
