@@ -21,6 +21,8 @@ public final class NodeStore: Sendable {
             // Durability: a commit returns only after the WAL is on disk.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -262144")  // 256 MiB of page cache
+            // Statement journals (for statements with triggers and foreign keys) stay in memory.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -11,7 +11,17 @@ extension SampleGenerator {
 
     /// The rows as CSV with a header line; CRLF line ends, as spreadsheets write them.
     public static func csv(kind: ResolvedKind, rows: [SampleRow], header: HeaderStyle) -> String {
-        var out = CSVReader.line(kind.fields.map { header == .codes ? kind.kind.fullCode($0.code) : $0.name }) + "\r\n"
+        csvHeader(kind: kind, style: header) + csvRows(rows)
+    }
+
+    /// The header line alone.
+    public static func csvHeader(kind: ResolvedKind, style: HeaderStyle) -> String {
+        CSVReader.line(kind.fields.map { style == .codes ? kind.kind.fullCode($0.code) : $0.name }) + "\r\n"
+    }
+
+    /// The data lines alone (to append to a file in chunks).
+    public static func csvRows(_ rows: [SampleRow]) -> String {
+        var out = ""
         for r in rows { out += CSVReader.line(r.values) + "\r\n" }
         return out
     }

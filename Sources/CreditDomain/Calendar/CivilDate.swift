@@ -74,6 +74,21 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
     /// Parses the forms departments export: `2025-03-07`, `2025/3/7`, `2025.3.7`, `20250307` and
     /// `2025年3月7日`. A time part after a space or `T` (`2025-03-07 00:00:00`) is ignored.
     public static func parse(_ raw: some StringProtocol) -> CivilDate? {
+        // Fast path: YYYY-MM-DD.
+        if raw.utf8.count == 10 {
+            var v = [Int](repeating: 0, count: 10)
+            var ok = true
+            for (i, b) in raw.utf8.enumerated() {
+                if i == 4 || i == 7 {
+                    if b != UInt8(ascii: "-") { ok = false }
+                } else if isDigit(b) {
+                    v[i] = Int(b) - 0x30
+                } else {
+                    ok = false
+                }
+            }
+            if ok { return CivilDate(year: v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], month: v[5] * 10 + v[6], day: v[8] * 10 + v[9]) }
+        }
         var bytes = Array(raw.utf8)
         // Drop a trailing time part.
         if let cut = bytes.firstIndex(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "T") }) {

@@ -70,9 +70,12 @@ public struct Catalogue: Codable, Sendable {
         return catalogue
     }
 
+    /// Where the shipped catalogue file is installed.
+    public static var bundledURL: URL? { Bundle.module.url(forResource: "catalogue", withExtension: "json") }
+
     /// The catalogue shipped with the package.
     public static func bundled() throws(CatalogueError) -> Catalogue {
-        guard let url = Bundle.module.url(forResource: "catalogue", withExtension: "json") else {
+        guard let url = bundledURL else {
             throw CatalogueError(code: .invalid, message: "the shipped catalogue is missing from the installation (CreditNet_CreditDomain.resources)")
         }
         return try load(from: url)

@@ -103,13 +103,47 @@ public struct DivisionCode: Hashable, Sendable, Comparable, Codable, CustomStrin
 }
 
 extension String {
-    /// Trims spaces, tabs and line breaks, including the ideographic space U+3000 that
-    /// spreadsheets exported by Chinese office suites often carry.
+    /// Trims spaces, tabs and line breaks, including the ideographic space U+3000 and a stray
+    /// BOM that spreadsheets exported by Chinese office suites often carry. Works on bytes:
+    /// character comparison would normalise every Chinese character it meets.
     package func trimmingFieldWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{3000}" || $0 == "\u{FEFF}" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        if first == startIndex && last == index(before: endIndex) { return self }
-        return String(self[first...last])
+        // Most fields have nothing to trim: look at the ends before touching the bytes.
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        let edgeBytes: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xE3 || $0 == 0xEF || $0 == 0x80 || $0 == 0xBF }
+        if !edgeBytes(first) && !edgeBytes(last) { return self }
+        var copy = self
+        return copy.withUTF8 { p -> String in
+            var start = 0
+            var end = p.count
+            func spaceLength(at i: Int) -> Int {
+                let b = p[i]
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { return 1 }
+                if b == 0xE3, i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] == 0x80 { return 3 }  // U+3000
+                if b == 0xEF, i + 2 < p.count, p[i + 1] == 0xBB, p[i + 2] == 0xBF { return 3 }  // U+FEFF
+                return 0
+            }
+            while start < end {
+                let n = spaceLength(at: start)
+                if n == 0 { break }
+                start += n
+            }
+            while start < end {
+                let b = p[end - 1]
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
+                    end -= 1
+                } else if end - start >= 3, (p[end - 3] == 0xE3 && p[end - 2] == 0x80 && b == 0x80) || (p[end - 3] == 0xEF && p[end - 2] == 0xBB && b == 0xBF) {
+                    end -= 3
+                } else {
+                    break
+                }
+            }
+            if start == 0 && end == p.count { return self }
+            return String(decoding: UnsafeBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
+        }
+    }
+
+    /// Byte-for-byte equality, without Unicode normalisation: catalogue values are matched exactly.
+    package func bytesEqual(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
     }
 }

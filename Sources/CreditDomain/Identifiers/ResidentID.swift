@@ -9,7 +9,8 @@ public struct ResidentID: Hashable, Sendable {
     /// Validates an 18-character number; a lowercase `x` is accepted and stored uppercase.
     /// Error messages never repeat the number.
     public init(_ raw: String) throws(IdentifierError) {
-        let text = raw.trimmingFieldWhitespace().uppercased()
+        var text = raw.trimmingFieldWhitespace()
+        if text.utf8.last == UInt8(ascii: "x") { text = text.uppercased() }
         let c = Array(text.utf8)
         guard c.count == 18 else {
             throw IdentifierError(
@@ -31,7 +32,7 @@ public struct ResidentID: Hashable, Sendable {
         let year = digits[6] * 1000 + digits[7] * 100 + digits[8] * 10 + digits[9]
         let month = digits[10] * 10 + digits[11]
         let day = digits[12] * 10 + digits[13]
-        guard year >= 1900, let birth = CivilDate(year: year, month: month, day: day), birth.year == year else {
+        guard year >= 1800, let birth = CivilDate(year: year, month: month, day: day), birth.year == year else {
             throw IdentifierError(.birthDate, "characters 7–14 are not a valid birth date")
         }
         var sum = 0

@@ -17,11 +17,16 @@ public struct SocialCreditCode: Hashable, Sendable, CustomStringConvertible {
     /// Validates `text` (surrounding spaces ignored, lowercase letters accepted and stored in
     /// uppercase). The error names the first rule that failed.
     public init(_ raw: String) throws(IdentifierError) {
-        let text = raw.trimmingFieldWhitespace().uppercased()
-        let c = Array(text.utf8)
-        guard c.count == 18, text.count == 18 else {
-            throw IdentifierError(.length, "a unified social credit code has 18 characters, got \(text.count)")
+        var text = raw.trimmingFieldWhitespace()
+        if text.utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) { text = text.uppercased() }
+        if text.utf8.count != 18 || text.utf8.contains(where: { $0 >= 0x80 }) {
+            guard text.count == 18 else {
+                throw IdentifierError(.length, "a unified social credit code has 18 characters, got \(text.count)")
+            }
+            let odd = text.firstIndex { !$0.isASCII }!
+            throw IdentifierError(.alphabet, "character \(text.distance(from: text.startIndex, to: odd) + 1) is not a digit or an allowed capital letter")
         }
+        let c = Array(text.utf8)
         for (i, ch) in c.enumerated() {
             if Self.values[Int(min(ch, 127))] >= 0 { continue }
             if ch == UInt8(ascii: "I") || ch == UInt8(ascii: "O") || ch == UInt8(ascii: "S")

@@ -3,8 +3,9 @@ public struct CSVRow: Sendable {
     /// The line on which the record starts (the header is line 1 in a file without blank lines).
     public var line: Int
     public var fields: [String]
-    /// The record's text as it stood in the file (without the line break).
-    public var raw: String
+    /// Where the record's text stands in the input (without the line break); read it with
+    /// `CSVReader.text(_:in:)` only when needed, as most rows never need it.
+    public var rawRange: Range<Int>
     /// Set when the record is malformed (an unterminated quote).
     public var malformed: String?
 }
@@ -75,10 +76,14 @@ public enum CSVReader {
                 }
                 let blank = fields.count == 1 && fields[0].isEmpty && malformed == nil
                 if blank { continue }
-                let raw = String(decoding: UnsafeBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
-                try body(CSVRow(line: startLine, fields: fields, raw: raw, malformed: malformed))
+                try body(CSVRow(line: startLine, fields: fields, rawRange: start..<end, malformed: malformed))
             }
         }
+    }
+
+    /// The text of `range` in `text`.
+    public static func text(_ range: Range<Int>, in text: [UInt8]) -> String {
+        String(decoding: text[range], as: UTF8.self)
     }
 
     static func detectSeparator(_ p: UnsafeBufferPointer<UInt8>) -> UInt8 {

@@ -17,8 +17,12 @@ public struct InputRow: Sendable {
     public var line: Int
     /// One value per field of the kind (empty = absent); empty when `problem` is set.
     public var values: [String]
-    public var raw: String
+    /// The row's text as received, for quarantine.
+    public var raw: String { rawText ?? rawRange.map { CSVReader.text($0, in: source) } ?? "" }
     public var problem: ValidationIssue?
+    var rawText: String?
+    var rawRange: Range<Int>?
+    var source: [UInt8] = []
 }
 
 /// Reads decoded text (CSV with a header line, or JSON Lines) into rows of a kind's fields.
@@ -87,18 +91,18 @@ public struct RecordReader: Sendable {
                 return
             }
             if let m = row.malformed {
-                try body(InputRow(line: row.line, values: [], raw: row.raw, problem: ValidationIssue(code: "csv-quote", message: m)))
+                try body(InputRow(line: row.line, values: [], problem: ValidationIssue(code: "csv-quote", message: m), rawRange: row.rawRange, source: text))
                 return
             }
             guard row.fields.count == expected else {
-                try body(InputRow(line: row.line, values: [], raw: row.raw, problem: ValidationIssue(code: "csv-columns", message: "the row has \(row.fields.count) values but the header has \(expected) columns; check for a stray comma or an unquoted line break")))
+                try body(InputRow(line: row.line, values: [], problem: ValidationIssue(code: "csv-columns", message: "the row has \(row.fields.count) values but the header has \(expected) columns; check for a stray comma or an unquoted line break"), rawRange: row.rawRange, source: text))
                 return
             }
             var values = [String](repeating: "", count: count)
             for (c, f) in columns.enumerated() {
                 if let f { values[f] = row.fields[c] }
             }
-            try body(InputRow(line: row.line, values: values, raw: row.raw, problem: nil))
+            try body(InputRow(line: row.line, values: values, problem: nil, rawRange: row.rawRange, source: text))
         }
     }
 
@@ -111,7 +115,7 @@ public struct RecordReader: Sendable {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let raw = String(decoding: bytes, as: UTF8.self)
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                try body(InputRow(line: line, values: [], raw: raw, problem: ValidationIssue(code: "json", message: "the line is not a JSON object")))
+                try body(InputRow(line: line, values: [], problem: ValidationIssue(code: "json", message: "the line is not a JSON object"), rawText: raw))
                 continue
             }
             var values = [String](repeating: "", count: kind.fields.count)
@@ -126,7 +130,7 @@ public struct RecordReader: Sendable {
                     problem = ValidationIssue(code: "json", field: kind.kind.fullCode(kind.fields[f].code), message: "\(kind.kind.fullCode(kind.fields[f].code)) must be a string or a number")
                 }
             }
-            try body(InputRow(line: line, values: problem == nil ? values : [], raw: raw, problem: problem))
+            try body(InputRow(line: line, values: problem == nil ? values : [], problem: problem, rawText: raw))
         }
     }
 }

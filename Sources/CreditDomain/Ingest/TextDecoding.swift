@@ -20,17 +20,13 @@ public enum TextDecoding {
         if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) {
             throw IngestError(.undecodable, "the file is UTF-16; save it as UTF-8 or GB18030 (in a spreadsheet: 'CSV UTF-8')")
         }
-        let chosen: TextEncoding
-        if let encoding {
-            chosen = encoding
-        } else {
-            chosen = isValidUTF8(body) ? .utf8 : .gb18030
-        }
+        let invalidUTF8 = encoding == .gb18030 ? nil : firstInvalidUTF8(body)
+        let chosen = encoding ?? (invalidUTF8 == nil ? .utf8 : .gb18030)
         let text: [UInt8]
         switch chosen {
         case .utf8:
-            guard isValidUTF8(body) else {
-                throw IngestError(.undecodable, "the file is not valid UTF-8 (first bad byte at offset \(firstInvalidUTF8(body) ?? 0)); if it comes from a spreadsheet, try --encoding gb18030")
+            if let invalidUTF8 {
+                throw IngestError(.undecodable, "the file is not valid UTF-8 (first bad byte at offset \(invalidUTF8)); if it comes from a spreadsheet, try --encoding gb18030")
             }
             text = body
         case .gb18030:

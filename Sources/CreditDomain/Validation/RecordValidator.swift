@@ -28,6 +28,8 @@ public struct RecordValidator: Sendable {
     private let fullCodes: [String]
     private let jsonKeys: [String]
     private let labels: [String]
+    /// Reused between rows so that building a record's JSON allocates once.
+    private var jsonBuffer: [UInt8] = []
 
     public init(kind: ResolvedKind, context: ValidationContext) {
         self.kind = kind
@@ -52,7 +54,7 @@ public struct RecordValidator: Sendable {
                 }
                 continue
             }
-            if let max = spec.maxLength, v.unicodeScalars.count > max {
+            if let max = spec.maxLength, v.utf8.count > max, v.unicodeScalars.count > max {
                 issues.append(ValidationIssue(code: "too-long", field: fullCodes[i], message: "\(labels[i]) has \(v.unicodeScalars.count) characters; at most \(max) are allowed"))
                 continue
             }
@@ -103,6 +105,21 @@ public struct RecordValidator: Sendable {
                 fieldsJSON: canonicalJSON(values)))
     }
 
+    /// The canonical JSON object of the non-empty fields (full codes, keys in byte order).
+    private mutating func canonicalJSON(_ values: [String]) -> String {
+        jsonBuffer.removeAll(keepingCapacity: true)
+        jsonBuffer.append(UInt8(ascii: "{"))
+        var first = true
+        for i in kind.canonicalOrder where !values[i].isEmpty {
+            if !first { jsonBuffer.append(UInt8(ascii: ",")) }
+            first = false
+            jsonBuffer.append(contentsOf: jsonKeys[i].utf8)
+            CanonicalJSON.appendString(values[i], to: &jsonBuffer)
+        }
+        jsonBuffer.append(UInt8(ascii: "}"))
+        return String(decoding: jsonBuffer, as: UTF8.self)
+    }
+
     private mutating func publicationDeadline(days: Int, after date: CivilDate) -> Result<CivilDate, CalendarError> {
         if let cached = deadlines[date.dayNumber] { return cached }
         let result: Result<CivilDate, CalendarError>
@@ -118,7 +135,8 @@ public struct RecordValidator: Sendable {
         }
         switch spec.type {
         case .text:
-            if v.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
+            // Control characters are single bytes in UTF-8, never inside a multi-byte sequence.
+            if v.utf8.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
                 return fail("control-character", "contains control characters; remove them")
             }
             return .success(v)
@@ -128,11 +146,12 @@ public struct RecordValidator: Sendable {
         case .enumeration:
             let e = kind.enumerations[i]!
             func canonical(_ s: String) -> String? {
-                if e.values.contains(s) { return s }
-                return e.aliases?[s]
+                if let exact = e.values.first(where: { $0.bytesEqual(s) }) { return exact }
+                return e.aliases?.first { $0.key.bytesEqual(s) }?.value
             }
             if spec.multiple == true {
-                let parts = v.split(whereSeparator: { ";；,，、|".contains($0) }).map { String($0).trimmingFieldWhitespace() }.filter { !$0.isEmpty }
+                let separators: Set<Unicode.Scalar> = [";", "；", ",", "，", "、", "|"]
+                let parts = v.unicodeScalars.split(whereSeparator: { separators.contains($0) }).map { String(String.UnicodeScalarView($0)).trimmingFieldWhitespace() }.filter { !$0.isEmpty }
                 var out: [String] = []
                 for p in parts {
                     guard let c = canonical(p) else {
@@ -182,7 +201,7 @@ public struct RecordValidator: Sendable {
         guard let t = kind.idTypeField[i] else { return nil }
         let type = values[t]
         if type.isEmpty {
-            return ValidationIssue(code: "required", field: fullCodes[t], message: "\(labels[t]) is required when \(labels[i]) is given")
+            return ValidationIssue(code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required when \(labels[i]) is given")
         }
         if type == "01" {
             do throws(IdentifierError) {
@@ -204,15 +223,16 @@ public struct RecordValidator: Sendable {
             let targets = rule.fields.map { kind.index[$0]! }
             var applies = true
             if let f = rule.field, let allowed = rule.in {
-                applies = allowed.contains(values[kind.index[f]!])
+                let value = values[kind.index[f]!]
+                applies = allowed.contains { $0.bytesEqual(value) }
             }
             guard applies else { continue }
             let condition = rule.field.map { f in "when \(labels[kind.index[f]!]) is \(values[kind.index[f]!])" } ?? ""
             switch rule.rule {
             case .require:
                 for t in targets where values[t].isEmpty {
-                    // A field that is required anyway has already been reported.
-                    if kind.fields[t].required { continue }
+                    // A field that is required anyway, or already reported, needs no second issue.
+                    if kind.fields[t].required || issues.contains(where: { $0.field == fullCodes[t] }) { continue }
                     issues.append(ValidationIssue(code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required \(condition)"))
                 }
             case .requireAny:
@@ -226,21 +246,6 @@ public struct RecordValidator: Sendable {
                 }
             }
         }
-    }
-
-    /// The canonical JSON object of the non-empty fields (full codes, keys in byte order).
-    private func canonicalJSON(_ values: [String]) -> String {
-        var out = "{"
-        out.reserveCapacity(512)
-        var first = true
-        for i in kind.canonicalOrder where !values[i].isEmpty {
-            if !first { out += "," }
-            first = false
-            out += jsonKeys[i]
-            CanonicalJSON.appendString(values[i], to: &out)
-        }
-        out += "}"
-        return out
     }
 
     static func isDecimal(_ v: String) -> Bool {

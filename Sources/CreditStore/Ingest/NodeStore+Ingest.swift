@@ -47,9 +47,10 @@ public struct IngestWriter: ~Copyable {
     let nowMilliseconds: Int64
     var clock: HybridLogicalClock
     var nextSeq: Int64
+    /// Change ids are assigned here (the log is append-only, so max + 1 never repeats).
+    var nextChangeID: Int64
     var summary = IngestSummary()
     let findRecord: RawStatement
-    let findBody: RawStatement
     let insertChange: RawStatement
     let insertRecord: RawStatement
     let updateRecord: RawStatement
@@ -60,22 +61,17 @@ public struct IngestWriter: ~Copyable {
     /// an identical version is stored already. Each stored version is one change-log entry.
     public mutating func put(_ r: ValidatedRecord) throws -> PutOutcome {
         findRecord.bind(1, r.key)
-        let existing: (id: Int64, change: Int64)? = try findRecord.step() ? (findRecord.int64(0), findRecord.int64(1)) : nil
+        var existing: (id: Int64, body: String?)?
+        if try findRecord.step() { existing = (findRecord.int64(0), findRecord.text(1)) }
         findRecord.reset()
-        if let existing {
-            findBody.bind(1, existing.change)
-            _ = try findBody.step()
-            let body = findBody.text(0)
-            findBody.reset()
-            if body == r.fieldsJSON {
-                summary.duplicates += 1
-                return .duplicate
-            }
+        if let existing, existing.body == r.fieldsJSON {
+            summary.duplicates += 1
+            return .duplicate
         }
         let changeID = try appendChange(op: "put", kind: r.kind, key: r.key, jurisdiction: r.jurisdiction.digits, body: r.fieldsJSON)
         let hlc = clock.last.rawValue
         if let existing {
-            // A correction: the record keeps its first arrival's deadline and lateness.
+            // A correction: a new version; the record keeps its first arrival's deadline and lateness.
             updateRecord.bind(1, r.subjectCode)
             updateRecord.bind(2, r.jurisdiction.digits)
             updateRecord.bind(3, r.decisionDate?.iso)
@@ -145,8 +141,10 @@ public struct IngestWriter: ~Copyable {
     }
 
     private mutating func appendChange(op: String, kind: String, key: String, jurisdiction: String, body: String) throws -> Int64 {
+        let id = nextChangeID
         let seq = nextSeq
         let hlc = clock.tick(nowMilliseconds: nowMilliseconds)
+        insertChange.bind(10, id)
         insertChange.bind(1, origin)
         insertChange.bind(2, seq)
         insertChange.bind(3, hlc.rawValue)
@@ -159,9 +157,10 @@ public struct IngestWriter: ~Copyable {
         try insertChange.step()
         insertChange.reset()
         nextSeq += 1
+        nextChangeID += 1
         if summary.firstSeq == nil { summary.firstSeq = seq }
         summary.lastSeq = seq
-        return insertChange.lastRowID()
+        return id
     }
 }
 
@@ -183,10 +182,10 @@ extension NodeStore {
                 var writer = IngestWriter(
                     origin: origin, ingestID: ingestID, nowMilliseconds: nowMs, clock: HybridLogicalClock(last: HLCStamp(rawValue: lastHLC)),
                     nextSeq: lastSeq + 1,
-                    findRecord: try RawStatement(db, "SELECT id, content_change FROM records WHERE record_key = ?"),
-                    findBody: try RawStatement(db, "SELECT body FROM changes WHERE id = ?"),
-                    insertChange: try RawStatement(db, "INSERT INTO changes (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                    insertRecord: try RawStatement(db, "INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    nextChangeID: (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1,
+                    findRecord: try RawStatement(db, "SELECT r.id, c.body FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
+                    insertChange: try RawStatement(db, "INSERT INTO changes (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    insertRecord: try RawStatement(db, "INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "),
                     updateRecord: try RawStatement(db, "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, content_change = ?, updated_hlc = ? WHERE id = ?"),
                     insertQuarantine: try RawStatement(db, "INSERT INTO quarantine (ingest_id, line, kind, reasons, raw, raw_digest) VALUES (?, ?, ?, ?, ?, ?)"),
                     findQuarantined: try RawStatement(db, "SELECT 1 FROM quarantine WHERE raw_digest = ? AND kind = ? AND raw = ? LIMIT 1"))

@@ -48,15 +48,11 @@ public struct IngestBenchmark: Sendable {
         var generator = SampleGenerator(options)
         guard fm.createFile(atPath: csvPath, contents: nil) else { throw BenchError("cannot create \(csvPath)") }
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: csvPath))
+        out.write(Data(SampleGenerator.csvHeader(kind: kind, style: .codes).utf8))
         var written = 0
-        var first = true
         while written < records {
             let n = min(50_000, records - written)
-            let rows = generator.rows(kind: kind, count: n)
-            var text = SampleGenerator.csv(kind: kind, rows: rows, header: .codes)
-            if !first { text = String(text[text.index(after: text.firstIndex(of: "\n")!)...]) }
-            first = false
-            out.write(Data(text.utf8))
+            out.write(Data(SampleGenerator.csvRows(generator.rows(kind: kind, count: n)).utf8))
             written += n
         }
         try out.close()

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import CreditDomain
+
+@Suite("Catalogue")
+struct CatalogueTests {
+    let catalogue: Catalogue
+    init() throws { catalogue = try Catalogue.bundled() }
+
+    @Test func shipsEveryKindOfTheDomain() throws {
+        let names = Set(catalogue.kinds.map(\.name))
+        for name in ["行政许可", "行政处罚", "行政强制", "行政确认", "行政奖励", "行政裁决", "行政监督检查", "严重失信主体名单", "红名单", "信用承诺", "信用评价", "个人信用积分"] {
+            #expect(names.contains(name), "missing \(name)")
+        }
+        for kind in try catalogue.resolvedKinds() {
+            #expect(kind.kind.masked.contains("XDR_ZJHM"), "\(kind.slug) must mask ID numbers")
+            #expect(!kind.kind.businessKey.isEmpty)
+        }
+        #expect(try catalogue.kind(named: "blacklist").kind.networkWide)
+        #expect(try catalogue.kind(named: "rating").scope == .government)
+        #expect(try catalogue.kind(named: "points").scope == .authorised)
+    }
+
+    @Test func penaltyAndLicenceUseTheNationalCodes() throws {
+        let penalty = try catalogue.kind(named: "penalty")
+        let codes = Set(penalty.fields.map { penalty.kind.fullCode($0.code) })
+        for code in ["CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_WSH", "CF_WFXW", "CF_SY", "CF_YJ", "CF_CFLB", "CF_NR", "CF_NR_FK", "CF_NR_WFFF", "CF_NR_ZKDX", "CF_JDRQ", "CF_YXQ", "CF_GSJZQ", "CF_CFJG", "CF_CFJGDM", "CF_SJLY", "CF_SJLYDM", "CF_BZ"] {
+            #expect(codes.contains(code), "missing \(code)")
+        }
+        #expect(penalty.enumerationValues(of: "CFLB").count == 14)
+        let licence = try catalogue.kind(named: "license")
+        #expect(licence.fields.contains { $0.code == "XKLB" && $0.required })
+        #expect(licence.enumerationValues(of: "XKLB") == ["普通", "特许", "认可", "核准", "登记", "其他"])
+        #expect(penalty.kind.publicationWorkingDays == 7 && licence.kind.publicationWorkingDays == 7)
+    }
+
+    @Test(arguments: ["penalty", "行政处罚", "PENALTY", "cf", "license", "licence", "行政许可"])
+    func kindsAreFoundBySlugNameOrAlias(name: String) throws {
+        #expect(["penalty", "license"].contains(try catalogue.kind(named: name).slug))
+    }
+
+    @Test func unknownKindListsTheKnownOnes() {
+        do {
+            _ = try catalogue.kind(named: "fines")
+            Issue.record("found a kind that does not exist")
+        } catch {
+            #expect(error.code == .unknownKind)
+            #expect(error.message.contains("penalty (行政处罚)"))
+        }
+    }
+
+    func writeCatalogue(_ mutate: (inout [String: Any]) -> Void) throws -> URL {
+        let shipped = try Data(contentsOf: try #require(Catalogue.bundledURL))
+        var json = try #require(try JSONSerialization.jsonObject(with: shipped) as? [String: Any])
+        mutate(&json)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("catalogue-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: json).write(to: out)
+        return out
+    }
+
+    @Test func aProvinceAddsAKindWithoutRecompiling() throws {
+        let url = try writeCatalogue { json in
+            var kinds = json["kinds"] as! [[String: Any]]
+            var extra = kinds.first { $0["slug"] as? String == "reward" }!
+            extra["slug"] = "volunteer"
+            extra["name"] = "志愿服务记录"
+            extra["prefix"] = "ZY_"
+            extra["aliases"] = [String]()
+            kinds.append(extra)
+            json["kinds"] = kinds
+            json["version"] = "2026.1-hubei"
+        }
+        defer { try? FileManager.default.removeItem(at: url) }
+        let custom = try Catalogue.load(from: url)
+        #expect(custom.version == "2026.1-hubei")
+        let kind = try custom.kind(named: "志愿服务记录")
+        #expect(kind.kind.fullCode("WSH") == "ZY_WSH")
+    }
+
+    @Test func inconsistentCataloguesAreRefused() throws {
+        let badKey = try writeCatalogue { json in
+            var kinds = json["kinds"] as! [[String: Any]]
+            kinds[0]["businessKey"] = ["NO_SUCH_FIELD"]
+            json["kinds"] = kinds
+        }
+        defer { try? FileManager.default.removeItem(at: badKey) }
+        #expect(throws: CatalogueError.self) { try Catalogue.load(from: badKey) }
+        let twice = try writeCatalogue { json in
+            var kinds = json["kinds"] as! [[String: Any]]
+            kinds.append(kinds[0])
+            json["kinds"] = kinds
+        }
+        defer { try? FileManager.default.removeItem(at: twice) }
+        #expect(throws: CatalogueError.self) { try Catalogue.load(from: twice) }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import CreditDomain
+
+/// A good penalty row about an organisation, decided on a working day in 2026.
+func goodPenalty(_ changes: [String: String] = [:]) -> [String: String] {
+    var row = [
+        "XDR_MC": "武汉楚源商贸有限公司", "XDR_LB": "法人及非法人组织", "XDR_SHXYM": "91420684MA4927PJ7B", "FRDB": "王伟",
+        "WSH": "江岸市监罚〔2026〕101号", "WFXW": "销售过期食品", "SY": "经查，当事人销售超过保质期的食品。", "YJ": "《中华人民共和国食品安全法》第一百二十四条",
+        "CFLB": "警告、罚款", "NR": "警告并处罚款", "NR_FK": "1.5", "JDRQ": "2026/11/16", "YXQ": "2027-11-16",
+        "CFJG": "武汉市江岸区市场监督管理局", "CFJGDM": "91110000600037341L", "SJLY": "武汉市江岸区市场监督管理局", "SJLYDM": "91110000600037341L",
+    ]
+    for (k, v) in changes { row[k] = v }
+    return row
+}
+
+struct Fixture {
+    let catalogue: Catalogue
+    let calendar: WorkingCalendar
+    let penalty: ResolvedKind
+    let village: DivisionCode
+
+    init() throws {
+        catalogue = try Catalogue.bundled()
+        calendar = try WorkingCalendar.load()
+        penalty = try catalogue.kind(named: "penalty")
+        village = try DivisionCode("420102002201")
+    }
+
+    func validator(today: String = "2026-11-20", node: DivisionCode? = nil, kind: ResolvedKind? = nil) -> RecordValidator {
+        RecordValidator(kind: kind ?? penalty, context: ValidationContext(node: node ?? village, today: CivilDate.parse(today)!, calendar: calendar))
+    }
+
+    func values(_ row: [String: String], kind: ResolvedKind? = nil) -> [String] {
+        let k = kind ?? penalty
+        return k.fields.map { row[$0.code] ?? "" }
+    }
+}
+
+extension Validation {
+    var record: ValidatedRecord? { if case .valid(let r) = self { r } else { nil } }
+    var issues: [ValidationIssue] { if case .invalid(let i) = self { i } else { [] } }
+}
+
+@Suite("Record validation")
+struct ValidationTests {
+    let f: Fixture
+    init() throws { f = try Fixture() }
+
+    func validate(_ row: [String: String], today: String = "2026-11-20") -> Validation {
+        var v = f.validator(today: today)
+        return v.validate(f.values(row))
+    }
+
+    @Test func aGoodRowIsNormalised() throws {
+        let r = try #require(validate(goodPenalty()).record)
+        #expect(r.key == "penalty|91110000600037341L|江岸市监罚〔2026〕101号")
+        #expect(r.decisionDate == CivilDate(year: 2026, month: 11, day: 16))
+        #expect(r.publicationDeadline == CivilDate(year: 2026, month: 11, day: 25))
+        #expect(!r.late)
+        #expect(r.subjectCode == "91420684MA4927PJ7B")
+        #expect(r.jurisdiction == f.village)
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(r.fieldsJSON.utf8)) as? [String: String])
+        #expect(fields["CF_JDRQ"] == "2026-11-16")
+        #expect(fields["CF_CFLB"] == "警告;罚款")
+        #expect(fields["CF_XDR_ZJHM"] == nil)
+        // Keys in byte order: the canonical form.
+        let keys = r.fieldsJSON.split(separator: ",").compactMap { $0.split(separator: "\"").first { $0.hasPrefix("CF_") } }.map(String.init)
+        #expect(keys == keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    }
+
+    @Test func lateWhenIngestedAfterSevenWorkingDays() throws {
+        #expect(validate(goodPenalty(), today: "2026-11-25").record?.late == false)
+        #expect(validate(goodPenalty(), today: "2026-11-26").record?.late == true)
+    }
+
+    @Test func aDeadlineInAYearWithoutCalendarIsRefusedNotGuessed() {
+        let issues = validate(goodPenalty(["JDRQ": "2024-12-30", "YXQ": "2025-12-30"])).issues
+        #expect(issues.map(\.code) == ["calendar-year-missing"])
+        #expect(issues[0].message.contains("2024"))
+    }
+
+    func codes(_ changes: [String: String], today: String = "2026-11-20") -> [String] {
+        validate(goodPenalty(changes), today: today).issues.map(\.code)
+    }
+
+    @Test func everyRuleRefuses() {
+        #expect(codes(["WSH": ""]) == ["required"])
+        #expect(codes(["CFJGDM": "91110000600037341A"]) == ["uscc.check-character"])
+        #expect(codes(["XDR_SHXYM": "9142068IMA4927PJ7B"]) == ["uscc.forbidden-letter"])
+        #expect(codes(["JDRQ": "2026-02-30"]) == ["date"])
+        #expect(codes(["JDRQ": "2026-11-21", "YXQ": "2027-11-21"]) == ["future-date"])
+        #expect(codes(["CFLB": "罚金"]) == ["enumeration"])
+        #expect(codes(["NR_FK": "1,000"]) == ["amount"])
+        #expect(codes(["NR_FK": "0.1234567"]) == ["amount"])
+        #expect(codes(["XDR_MC": String(repeating: "长", count: 201)]) == ["too-long"])
+        #expect(codes(["YXQ": "2026-11-01"]) == ["date-order"])
+        #expect(codes(["XZQH": "110101001001"]) == ["outside-jurisdiction"])
+        #expect(codes(["XZQH": "1101"]) == ["division.length"])
+        #expect(codes(["XDR_LB": "法人及非法人组织", "XDR_SHXYM": ""]) == ["required-when"])
+        #expect(codes(["XDR_LB": "个体工商户", "XDR_SHXYM": ""]) == ["required-when"])
+        #expect(codes(["XDR_LB": "个体工商户", "XDR_SHXYM": "", "XDR_GSZC": "420102600123456"]) == [])
+        #expect(codes(["XDR_LB": "其他"]) == ["enumeration"])
+        #expect(codes(["SY": "违法\u{07}事实"]) == ["control-character"])
+    }
+
+    @Test func severalProblemsAreAllReported() {
+        #expect(Set(codes(["WSH": "", "CFJGDM": "123", "JDRQ": "x"])) == ["required", "uscc.length", "date"])
+    }
+
+    @Test func naturalPersons() throws {
+        let person = ["XDR_LB": "自然人", "XDR_SHXYM": "", "XDR_MC": "张三", "XDR_ZJLX": "1", "XDR_ZJHM": "11010519491231002x"]
+        let r = try #require(validate(goodPenalty(person)).record)
+        #expect(r.subjectCode == "11010519491231002X")
+        #expect(r.fieldsJSON.contains("\"CF_XDR_ZJLX\":\"01\""))
+        #expect(codes(person.merging(["XDR_ZJHM": ""]) { $1 }) == ["required-when"])
+        #expect(codes(person.merging(["XDR_ZJHM": "110105194912310021"]) { $1 }) == ["id.check-character"])
+        #expect(codes(person.merging(["XDR_ZJLX": "护照", "XDR_ZJHM": "E12345678"]) { $1 }) == [])
+        #expect(codes(person.merging(["XDR_ZJLX": "护照", "XDR_ZJHM": "E123 45678"]) { $1 }) == ["id.alphabet"])
+        #expect(codes(person.merging(["XDR_ZJLX": ""]) { $1 }) == ["required-when"])
+        #expect(codes(["FR_ZJHM": "11010519491231002X"]) == ["required-when"])
+    }
+
+    @Test func messagesNeverCarryIDNumbers() {
+        let issues = validate(goodPenalty(["XDR_LB": "自然人", "XDR_ZJLX": "01", "XDR_ZJHM": "110105194912310021"])).issues
+        #expect(!issues.isEmpty)
+        for i in issues { #expect(!i.message.contains("110105194912310021")) }
+    }
+
+    @Test func aHigherNodeTakesRecordsOfItsVillages() throws {
+        var county = f.validator(node: try DivisionCode("420102000000"))
+        let r = try #require(county.validate(f.values(goodPenalty(["XZQH": "420102002201"]))).record)
+        #expect(r.jurisdiction.digits == "420102002201")
+        var other = f.validator(node: try DivisionCode("420103000000"))
+        #expect(other.validate(f.values(goodPenalty(["XZQH": "420102002201"]))).issues.map(\.code) == ["outside-jurisdiction"])
+    }
+
+    @Test func otherKindsValidateToo() throws {
+        let commitment = try f.catalogue.kind(named: "信用承诺")
+        var v = f.validator(kind: commitment)
+        let row = [
+            "XDR_MC": "武汉楚源商贸有限公司", "XDR_LB": "法人", "XDR_SHXYM": "91420684MA4927PJ7B", "CNBM": "42010220261116000001", "CNLX": "容缺受理型",
+            "CNSX": "食品经营许可告知承诺", "CNNR": "承诺材料真实", "CNRQ": "2026-11-16", "SLDW": "江岸区行政审批局", "SLDWDM": "91110000600037341L",
+            "SJLY": "江岸区行政审批局", "SJLYDM": "91110000600037341L",
+        ]
+        let r = try #require(v.validate(f.values(row, kind: commitment)).record)
+        #expect(r.key == "commitment|42010220261116000001")
+        #expect(r.fieldsJSON.contains("\"CN_XDR_LB\":\"法人及非法人组织\""))
+        var bad = row
+        bad["CNBM"] = "42010220261316000001"
+        #expect(v.validate(f.values(bad, kind: commitment)).issues.map(\.code) == ["commitment-code"])
+    }
+}
