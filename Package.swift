@@ -72,7 +72,8 @@ let package = Package(
             dependencies: ["NodeRuntime", "CreditStore", "CreditDomain", "SampleData"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["CreditDomain"], swiftSettings: strict),
+        // Runs the built `credit-node` binary as operators do (the dependency makes SwiftPM build it).
+        .testTarget(name: "CLITests", dependencies: ["CreditDomain", "credit-node"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

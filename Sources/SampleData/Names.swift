@@ -46,9 +46,14 @@ enum Names {
         "JCSX": ["食品经营者监督检查", "安全生产监督检查", "排污单位监督检查"],
     ]
 
-    /// A short place name for the node's county, used as the first part of generated names.
-    static func countyName(_ node: DivisionCode) -> String {
-        let known = ["420102": "江岸", "420106": "武昌", "420115": "江夏", "420116": "黄陂", "420281": "大冶", "420583": "枝江", "429004": "仙桃", "110105": "朝阳"]
-        return known[node.countyPrefix] ?? "武汉"
-    }
+    static let counties = [
+        "420102": ("江岸", "武汉市江岸区"), "420106": ("武昌", "武汉市武昌区"), "420115": ("江夏", "武汉市江夏区"), "420116": ("黄陂", "武汉市黄陂区"),
+        "420281": ("大冶", "大冶市"), "420583": ("枝江", "枝江市"), "429004": ("仙桃", "仙桃市"), "110105": ("朝阳", "北京市朝阳区"),
+    ]
+
+    /// A short place name for the node's county, used as the first part of company names.
+    static func countyName(_ node: DivisionCode) -> String { counties[node.countyPrefix]?.0 ?? "楚天" }
+
+    /// The county's full name, used for its government bodies.
+    static func countyAuthorityPrefix(_ node: DivisionCode) -> String { counties[node.countyPrefix]?.1 ?? "\(node.countyPrefix)县" }
 }

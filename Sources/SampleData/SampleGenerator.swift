@@ -59,7 +59,7 @@ public struct SampleGenerator: Sendable {
         let pool = 40
         for _ in 0..<pool { organisations.append(makeOrganisation()) }
         for _ in 0..<(pool / 2) { persons.append(makePerson()) }
-        for (name, abbr) in Names.authorities { authorities.append(Authority(name: Names.countyName(options.node) + name, uscc: makeUSCC(first: "11"), abbreviation: abbr)) }
+        for (name, abbr) in Names.authorities { authorities.append(Authority(name: Names.countyAuthorityPrefix(options.node) + name, uscc: makeUSCC(first: "11"), abbreviation: abbr)) }
     }
 
     /// The credit codes of the organisations rows are generated about (to query them).

@@ -13,6 +13,9 @@ struct Query: ParsableCommand {
     @Flag(help: "Public view: only publicly disclosed kinds, ID numbers masked.")
     var `public` = false
 
+    @Option(help: "Show at most this many records (newest decisions first); the count shows them all.")
+    var limit: Int?
+
     @OptionGroup var node: NodeOptions
 
     @Flag(help: "Print the result as JSON; record fields use the national field codes.")
@@ -22,13 +25,19 @@ struct Query: ParsableCommand {
         try guarded {
             let context = try node.open()
             let subject = try SubjectQuery.normalise(code)
-            let view = try SubjectQuery(context: context).profile(subject: subject, publicView: `public`)
+            var view = try SubjectQuery(context: context).profile(subject: subject, publicView: `public`)
+            let total = view.records.count
+            let byKind = Dictionary(grouping: view.records.compactMap { $0["kindName"]?.string }, by: { $0 }).map { "\($0.key) \($0.value.count)" }.sorted()
+            if let limit {
+                view.records = Array(view.records.prefix(limit))
+                view.lines = Array(view.lines.prefix(limit))
+            }
             if json {
                 try printJSON(view)
                 return
             }
             print("Subject \(view.subject)\(view.name.map { "  \($0)" } ?? "") — \(view.view) view at node \(context.configuration.code)")
-            print("\(view.records.count) record(s)\(view.hidden > 0 ? "; \(view.hidden) not publicly disclosed, hidden" : "")")
+            print("\(total) record(s)\(byKind.isEmpty ? "" : ": " + byKind.joined(separator: ", "))\(view.hidden > 0 ? "; \(view.hidden) not publicly disclosed, hidden" : "")\(view.records.count < total ? "; newest \(view.records.count) shown" : "")")
             for r in view.lines {
                 print("")
                 for line in r { print(line) }

@@ -152,3 +152,18 @@ struct ValidationTests {
         #expect(v.validate(f.values(bad, kind: commitment)).issues.map(\.code) == ["commitment-code"])
     }
 }
+
+@Suite("Canonical JSON")
+struct CanonicalJSONTests {
+    @Test(arguments: ["普通文本", "quote \" and \\ backslash", "line\nbreak\ttab\r", "bell\u{07}", ""])
+    func stringAndByteEncodersAgreeAndRoundTrip(text: String) throws {
+        var s = ""
+        CanonicalJSON.appendString(text, to: &s)
+        var bytes: [UInt8] = []
+        CanonicalJSON.appendString(text, to: &bytes)
+        #expect(Array(s.utf8) == bytes)
+        let decoded = try JSONSerialization.jsonObject(with: Data(("[" + s + "]").utf8)) as? [String]
+        #expect(decoded == [text])
+        #expect(!s.contains("\\u00") || text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" })
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+
+/// The built binary, next to the test bundle in the build products directory.
+let binary: String = {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("credit-node").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/credit-node").path
+}()
+
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    func json() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+    }
+}
+
+@discardableResult
+func run(_ arguments: [String], in directory: URL) throws -> Run {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = arguments
+    p.currentDirectoryURL = directory
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+final class Workspace: @unchecked Sendable {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    @discardableResult
+    func callAsFunction(_ args: String...) throws -> Run { try run(args, in: url) }
+}
+
+@Suite("credit-node command line", .serialized)
+struct CLITests {
+    @Test func initIngestQueryQuarantineStatus() throws {
+        let ws = try Workspace()
+        let created = try ws("init", "--code", "420102002201", "--data", "v", "--name", "测试村", "--parent", "https://127.0.0.1:7400", "--listen", "127.0.0.1:7401")
+        #expect(created.status == 0, "\(created.stderr)")
+        let yaml = try String(contentsOf: ws.url.appendingPathComponent("v/node.yaml"), encoding: .utf8)
+        #expect(yaml.contains("code: \"420102002201\"") && yaml.contains("420102002000") && yaml.contains("tier: village"))
+
+        #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "300", "--seed", "5", "--as-of", "2026-11-20", "--out", "p.csv").status == 0)
+        let ingest = try ws("ingest", "p.csv", "--kind", "行政处罚", "--config", "v/node.yaml", "--json")
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let summary = try ingest.json()
+        for key in ["accepted", "rejected", "duplicates", "late"] { #expect(summary[key] is Int, "\(key)") }
+        let accepted = try #require(summary["accepted"] as? Int)
+        let rejected = try #require(summary["rejected"] as? Int)
+        #expect(accepted + rejected == 300 && rejected > 0 && accepted > 0)
+
+        let again = try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml", "--json").json()
+        #expect(again["accepted"] as? Int == 0 && again["duplicates"] as? Int == accepted)
+
+        let status = try ws("status", "--config", "v/node.yaml", "--json").json()
+        let counts = try #require(status["counts"] as? [String: Any])
+        #expect(counts["records"] as? Int == accepted && counts["quarantined"] as? Int == rejected)
+
+        // A subject with records: take one from the generated file.
+        let csv = try String(contentsOf: ws.url.appendingPathComponent("p.csv"), encoding: .utf8)
+        var code = ""
+        for line in csv.components(separatedBy: "\r\n").dropFirst() {
+            let cells = line.components(separatedBy: ",")
+            if cells.count > 2, cells[1] == "法人及非法人组织", cells[2].count == 18 {
+                code = cells[2]
+                break
+            }
+        }
+        #expect(code.count == 18)
+        let query = try ws("query", code, "--config", "v/node.yaml", "--json")
+        #expect(query.status == 0, "\(query.stderr)")
+        let records = try #require(try query.json()["records"] as? [[String: Any]])
+        #expect(!records.isEmpty)
+        for r in records {
+            #expect(r["CF_XDR_SHXYM"] as? String == code)
+            #expect(r["CF_WSH"] is String && r["CF_JDRQ"] is String && r["kind"] as? String == "penalty")
+        }
+        let text = try ws("query", code, "--config", "v/node.yaml", "--public")
+        #expect(text.status == 0 && text.stdout.contains("行政处罚决定书文号 (CF_WSH)"))
+
+        let quarantine = try ws("quarantine", "--config", "v/node.yaml", "--json", "--limit", "1000").json()
+        #expect(quarantine["total"] as? Int == rejected)
+        let rows = try #require(quarantine["rows"] as? [[String: Any]])
+        #expect(rows.allSatisfy { ($0["reasons"] as? [Any])?.isEmpty == false && ($0["line"] as? Int ?? 0) > 1 })
+        // Resident ID numbers do not leave the store unmasked.
+        let raws = rows.compactMap { $0["raw"] as? String }.joined()
+        #expect(raws.range(of: #"\b\d{17}[\dX]\b"#, options: .regularExpression) == nil)
+    }
+
+    @Test func wrongInputGetsAPreciseErrorAndAnExitCode() throws {
+        let ws = try Workspace()
+        let badCode = try ws("init", "--code", "42010200220", "--data", "v")
+        #expect(badCode.status == 64)
+        #expect(badCode.stderr.contains("--code '42010200220'") && badCode.stderr.contains("12 digits"))
+        #expect(!FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("v").path))
+
+        let noConfig = try ws("status", "--config", "nowhere/node.yaml")
+        #expect(noConfig.status == 66 && noConfig.stderr.contains("nowhere/node.yaml"))
+
+        #expect(try ws("init", "--code", "420102002201", "--data", "v").status == 0)
+        #expect(try ws("init", "--code", "420102002201", "--data", "v").status != 0)
+        try Data().write(to: ws.url.appendingPathComponent("empty.csv"))
+        let empty = try ws("ingest", "empty.csv", "--kind", "penalty", "--config", "v/node.yaml")
+        #expect(empty.status == 65 && empty.stderr.contains("empty") && empty.stderr.contains("nothing was written"))
+        let unknown = try ws("ingest", "empty.csv", "--kind", "fines", "--config", "v/node.yaml")
+        #expect(unknown.status == 64 && unknown.stderr.contains("penalty (行政处罚)"))
+        let badQuery = try ws("query", "91110000600037341A", "--config", "v/node.yaml")
+        #expect(badQuery.status == 64 && badQuery.stderr.contains("check character"))
+        let status = try ws("status", "--config", "v/node.yaml", "--json").json()
+        #expect((status["counts"] as? [String: Any])?["changes"] as? Int == 0)
+    }
+
+    @Test func killedDuringIngestLosesNothingCommittedAndHalfWritesNothing() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v").status == 0)
+        #expect(try ws("generate", "--node", "420102002201", "--rows", "500", "--seed", "1", "--faults", "0", "--as-of", "2026-11-20", "--out", "small.csv").status == 0)
+        #expect(try ws("generate", "--node", "420102002201", "--rows", "60000", "--seed", "2", "--faults", "0", "--as-of", "2026-11-20", "--out", "big.csv").status == 0)
+        let committed = try ws("ingest", "small.csv", "--kind", "penalty", "--config", "v/node.yaml", "--json").json()
+        #expect(committed["accepted"] as? Int == 500)
+
+        var killedMidway = false
+        for delay in [0.3, 0.8, 1.5] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["ingest", "big.csv", "--kind", "penalty", "--config", "v/node.yaml"]
+            p.currentDirectoryURL = ws.url
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                killedMidway = true
+            }
+            p.waitUntilExit()
+            let counts = try #require(try ws("status", "--config", "v/node.yaml", "--json").json()["counts"] as? [String: Any])
+            let records = try #require(counts["records"] as? Int)
+            // Either the whole file or none of it, and always what was acknowledged before.
+            #expect(records == 500 || records == 60_500, "records after kill: \(records)")
+            #expect(counts["changes"] as? Int == records)
+            if records == 60_500 { break }
+        }
+        #expect(killedMidway, "the ingest finished before it could be killed; make the file larger")
+        let finished = try ws("ingest", "big.csv", "--kind", "penalty", "--config", "v/node.yaml", "--json")
+        #expect(finished.status == 0)
+        let counts = try #require(try ws("status", "--config", "v/node.yaml", "--json").json()["counts"] as? [String: Any])
+        #expect(counts["records"] as? Int == 60_500)
+        let highest = try #require(try ws("status", "--config", "v/node.yaml", "--json").json()["highestSeq"] as? [String: Any])
+        #expect(highest["420102002201"] as? Int == 60_500)
+    }
+}

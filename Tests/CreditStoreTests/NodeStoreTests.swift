@@ -1,0 +1,185 @@
+import CreditDomain
+import Foundation
+import GRDB
+import SampleData
+import Testing
+
+@testable import CreditStore
+
+/// A temporary directory removed when the value is released.
+final class TemporaryDirectory: @unchecked Sendable {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+struct StoreFixture {
+    let dir: TemporaryDirectory
+    let store: NodeStore
+    let node: DivisionCode
+    let kind: ResolvedKind
+    let calendar: WorkingCalendar
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        node = try DivisionCode("420102002201")
+        store = try NodeStore(path: dir.path("node.sqlite"), node: node)
+        kind = try Catalogue.bundled().kind(named: "penalty")
+        calendar = try WorkingCalendar.load()
+    }
+
+    /// Valid records from the sample generator.
+    func records(_ count: Int, seed: UInt64 = 1) -> [ValidatedRecord] {
+        var options = SampleGenerator.Options(seed: seed, node: node, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        var validator = RecordValidator(kind: kind, context: ValidationContext(node: node, today: options.asOf, calendar: calendar))
+        return generator.rows(kind: kind, count: count).map { row in
+            guard case .valid(let r) = validator.validate(row.values) else { fatalError("generator produced an invalid good row") }
+            return r
+        }
+    }
+
+    var source: IngestSource { IngestSource(name: "test.csv", kind: "penalty", format: .csv, encoding: .utf8) }
+
+    @discardableResult
+    func ingest(_ records: [ValidatedRecord]) throws -> IngestSummary {
+        try store.ingest(source: source) { writer in for r in records { try writer.put(r) } }
+    }
+}
+
+@Suite("Node store")
+struct NodeStoreTests {
+    @Test func durableSettings() throws {
+        let f = try StoreFixture()
+        #expect(try f.store.pragma("journal_mode") == "wal")
+        #expect(try f.store.pragma("synchronous") == "2")  // FULL
+        #expect(try f.store.pragma("foreign_keys") == "1")
+    }
+
+    @Test func recordsGetGapFreeChangesAndIncreasingClocks() throws {
+        let f = try StoreFixture()
+        let s1 = try f.ingest(f.records(30))
+        let s2 = try f.ingest(f.records(20, seed: 2))
+        #expect(s1.accepted == 30 && s1.firstSeq == 1 && s1.lastSeq == 30)
+        #expect(s2.accepted == 20 && s2.firstSeq == 31 && s2.lastSeq == 50)
+        let changes = try f.store.changes(origin: f.node.digits)
+        #expect(changes.map(\.seq) == Array(1...50))
+        #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.hlc < $1.hlc })
+        #expect(try f.store.counts() == StoreCounts(records: 50, changes: 50, quarantined: 0, late: s1.late + s2.late))
+    }
+
+    @Test func sameRowsStoreNothingNewAndChangedRowsAreNewVersions() throws {
+        let f = try StoreFixture()
+        let records = f.records(10)
+        try f.ingest(records)
+        let again = try f.ingest(records)
+        #expect(again.accepted == 0 && again.duplicates == 10 && again.firstSeq == nil)
+        var corrected = records[3]
+        corrected.fieldsJSON = corrected.fieldsJSON.replacingOccurrences(of: "\"CF_NR\":\"", with: "\"CF_NR\":\"更正：")
+        let third = try f.ingest([corrected])
+        #expect(third.updated == 1 && third.accepted == 0 && third.firstSeq == 11)
+        let stored = try f.store.records(subject: try #require(corrected.subjectCode)).first { $0.key == corrected.key }
+        #expect(stored?.fieldsJSON == corrected.fieldsJSON)
+        #expect(stored?.seq == 11)
+        #expect(try f.store.counts().records == 10)
+        #expect(try f.store.counts().changes == 11)
+    }
+
+    @Test func aFailedIngestionWritesNothing() throws {
+        let f = try StoreFixture()
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try f.store.ingest(source: f.source) { writer in
+                for r in f.records(5) { try writer.put(r) }
+                try writer.reject(line: 2, raw: "x", kind: "penalty", issues: [ValidationIssue(code: "required", message: "m")])
+                throw Boom()
+            }
+        }
+        #expect(try f.store.counts() == StoreCounts(records: 0, changes: 0, quarantined: 0, late: 0))
+        #expect(try f.store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM ingests") } == 0)
+        // The next run starts at seq 1: nothing of the failed run was kept.
+        #expect(try f.ingest(f.records(1)).firstSeq == 1)
+    }
+
+    @Test func quarantineKeepsReasonsAndRawTextOnce() throws {
+        let f = try StoreFixture()
+        let issues = [ValidationIssue(code: "uscc.check-character", field: "CF_CFJGDM", message: "character 18 should be 'L'")]
+        for _ in 0..<2 {
+            let s = try f.store.ingest(source: f.source) { writer in
+                try writer.reject(line: 7, raw: "甲,乙,\"丙\"", kind: "penalty", issues: issues)
+            }
+            #expect(s.rejected == 1)
+        }
+        let (rows, total) = try f.store.quarantine()
+        #expect(total == 1)
+        #expect(rows[0].line == 7 && rows[0].raw == "甲,乙,\"丙\"" && rows[0].reasons == issues && rows[0].source == "test.csv")
+    }
+
+    @Test func aStoreBelongsToOneNode() throws {
+        let f = try StoreFixture()
+        #expect(throws: StoreError.self) { try NodeStore(path: f.dir.path("node.sqlite"), node: try DivisionCode("420102002202")) }
+        #expect(throws: Never.self) { try NodeStore(path: f.dir.path("node.sqlite"), node: f.node) }
+    }
+
+    @Test func committedDataSurvivesReopening() throws {
+        let f = try StoreFixture()
+        try f.ingest(f.records(25))
+        let reopened = try NodeStore(path: f.dir.path("node.sqlite"), node: f.node)
+        #expect(try reopened.counts().records == 25)
+        #expect(try reopened.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+    }
+}
+
+@Suite("Store invariants in SQL")
+struct StoreInvariantTests {
+    func expectRefused(_ store: NodeStore, _ sql: String, _ arguments: StatementArguments = [], containing text: String? = nil) {
+        do {
+            try store.pool.write { try $0.execute(sql: sql, arguments: arguments) }
+            Issue.record("accepted: \(sql)")
+        } catch let error as DatabaseError {
+            if let text { #expect(error.message?.contains(text) == true, "\(error)") }
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    static let insertChange = "INSERT INTO changes (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, 1, 1, 'put', 'penalty', 'k', '420102002201', '{}')"
+
+    @Test func theChangeLogHasNoGaps() throws {
+        let f = try StoreFixture()
+        try f.ingest(f.records(3))
+        expectRefused(f.store, Self.insertChange, ["420102002201", 5], containing: "without a gap")
+        expectRefused(f.store, Self.insertChange, ["420102002201", 3])
+        expectRefused(f.store, Self.insertChange, ["420102002202", 2], containing: "without a gap")
+        // The accepted cases: the next seq of a known origin, and seq 1 of a new one.
+        try f.store.pool.write { db in
+            try db.execute(sql: Self.insertChange, arguments: ["420102002201", 4])
+            try db.execute(sql: Self.insertChange, arguments: ["420102002202", 1])
+        }
+    }
+
+    @Test func theChangeLogIsAppendOnly() throws {
+        let f = try StoreFixture()
+        try f.ingest(f.records(2))
+        expectRefused(f.store, "UPDATE changes SET body = '{}' WHERE seq = 1", containing: "append-only")
+        expectRefused(f.store, "DELETE FROM changes WHERE seq = 2", containing: "append-only")
+    }
+
+    @Test func recordsKeepTheirShape() throws {
+        let f = try StoreFixture()
+        try f.ingest(f.records(1))
+        expectRefused(f.store, "UPDATE records SET state = 'gone'")
+        expectRefused(f.store, "UPDATE records SET late = 1, publication_deadline = NULL")
+        expectRefused(f.store, "UPDATE records SET jurisdiction = '42010200220'")
+        expectRefused(f.store, "UPDATE records SET decision_date = '2026/11/20'")
+        expectRefused(f.store, "UPDATE records SET content_change = 999")
+        expectRefused(f.store, "INSERT INTO records (record_key, kind, jurisdiction, late, content_change, updated_hlc) SELECT record_key, kind, jurisdiction, 0, content_change, 1 FROM records")
+        expectRefused(f.store, "INSERT INTO quarantine (ingest_id, line, kind, reasons, raw, raw_digest) VALUES (1, 1, 'penalty', '[]', 'x', 0)")
+        expectRefused(f.store, Self.insertChange.replacingOccurrences(of: "'{}'", with: "'not json'"), ["420102002201", 2])
+        // The accepted case: a state the model knows.
+        try f.store.pool.write { try $0.execute(sql: "UPDATE records SET state = 'objected'") }
+    }
+}

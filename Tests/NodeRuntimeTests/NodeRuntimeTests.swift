@@ -1,0 +1,229 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import SampleData
+import Testing
+
+@testable import NodeRuntime
+
+final class TemporaryDirectory: @unchecked Sendable {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        try Data(bytes).write(to: url.appendingPathComponent(name))
+        return path(name)
+    }
+}
+
+/// 10:00 in China on `day`.
+func morning(_ day: CivilDate) -> Date { Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + 2 * 3600) }
+
+struct NodeFixture {
+    let dir: TemporaryDirectory
+    let context: NodeContext
+    let asOf = CivilDate(year: 2026, month: 11, day: 20)!
+
+    init(code: String = "420102002201") throws {
+        dir = try TemporaryDirectory()
+        var config = NodeConfiguration(code: try DivisionCode(code), dataDirectory: dir.path("node"))
+        config.name = "测试村"
+        try config.write()
+        context = try NodeContext(configuration: config)
+    }
+
+    func sample(kind: String = "penalty", rows: Int, seed: UInt64 = 3, faults: Double = 0.3) throws -> (kind: ResolvedKind, rows: [SampleRow]) {
+        let resolved = try context.catalogue.kind(named: kind)
+        var options = SampleGenerator.Options(seed: seed, node: context.configuration.code, asOf: asOf)
+        options.faultShare = faults
+        var generator = SampleGenerator(options)
+        return (resolved, generator.rows(kind: resolved, count: rows))
+    }
+
+    func ingest(_ path: String, kind: String = "penalty", encoding: TextEncoding? = nil) throws -> IngestReport {
+        try FileIngestion(node: context).ingest(file: path, kind: kind, encoding: encoding, now: morning(asOf))
+    }
+}
+
+@Suite("Node configuration")
+struct NodeConfigurationTests {
+    @Test func writesAndReadsBack() throws {
+        let dir = try TemporaryDirectory()
+        var config = NodeConfiguration(code: try DivisionCode("420102002201"), dataDirectory: dir.path("v"))
+        config.name = "谌家矶街道某村"
+        config.listen = "127.0.0.1:7401"
+        config.parent = .init(url: "https://127.0.0.1:7400", code: try DivisionCode("420102002000"))
+        let path = try config.write()
+        #expect(try NodeConfiguration.load(path: path) == config)
+        #expect(throws: ConfigurationError.self) { try config.write() }
+        #expect(throws: Never.self) { try config.write(force: true) }
+    }
+
+    func refusal(_ yaml: String) throws -> ConfigurationError? {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("node.yaml", Array(yaml.utf8))
+        do {
+            _ = try NodeConfiguration.load(path: path)
+            return nil
+        } catch { return error }
+    }
+
+    @Test func wrongValuesAreNamed() throws {
+        #expect(try refusal("code: \"42010200220\"\ndata: d\n")?.message.contains("key 'code'") == true)
+        #expect(try refusal("code: \"420102002201\"\n")?.message.contains("key 'data'") == true)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\ntier: county\n")?.message.contains("key 'tier'") == true)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\nlisten: localhost\n")?.message.contains("key 'listen'") == true)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\ncolour: red\n")?.message.contains("key 'colour'") == true)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420103000000\"}\n")?.message.contains("key 'parent.code'") == true)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"http://h:1\", code: \"420102002000\"}\n")?.message.contains("key 'parent.url'") == true)
+        #expect(try refusal("[1, 2]")?.code == .invalid)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420102002000\"}\n") == nil)
+    }
+
+    @Test func aMissingFileSaysHowToCreateOne() {
+        do {
+            _ = try NodeConfiguration.load(path: "/nonexistent/node.yaml")
+            Issue.record("loaded a missing file")
+        } catch {
+            #expect(error.code == .missingFile)
+            #expect(error.message.contains("credit-node init"))
+        }
+    }
+}
+
+@Suite("File ingestion")
+struct FileIngestionTests {
+    @Test(arguments: ["penalty", "license", "blacklist", "commitment", "inspection", "points"])
+    func everyPlantedFaultIsRefusedForItsReason(kind: String) throws {
+        let f = try NodeFixture()
+        let (resolved, rows) = try f.sample(kind: kind, rows: 400)
+        let path = try f.dir.write("\(kind).csv", Array(SampleGenerator.csv(kind: resolved, rows: rows, header: .names).utf8))
+        let report = try f.ingest(path, kind: kind)
+        let faulty = rows.filter { $0.fault != nil }
+        #expect(report.rows == 400)
+        #expect(report.rejected == faulty.count)
+        #expect(report.accepted == 400 - faulty.count)
+        let (quarantined, total) = try f.context.store.quarantine(limit: 1000)
+        #expect(total == faulty.count)
+        // Line n + 1 holds row n (the header is line 1).
+        for q in quarantined {
+            let fault = try #require(rows[q.line - 2].fault)
+            #expect(q.reasons.contains { $0.code.hasPrefix(fault.expectedIssuePrefix) }, "\(fault) gave \(q.reasons.map(\.code))")
+        }
+    }
+
+    @Test func theGeneratorPlantsEveryFaultAndIsDeterministic() throws {
+        let f = try NodeFixture()
+        let (kind, a) = try f.sample(rows: 3000, seed: 9)
+        let (_, b) = try f.sample(rows: 3000, seed: 9)
+        let (_, c) = try f.sample(rows: 3000, seed: 10)
+        #expect(SampleGenerator.csv(kind: kind, rows: a, header: .codes) == SampleGenerator.csv(kind: kind, rows: b, header: .codes))
+        #expect(a != c)
+        #expect(Set(a.compactMap(\.fault)) == Set(SampleFault.allCases))
+    }
+
+    @Test func reIngestingStoresNothingNew() throws {
+        let f = try NodeFixture()
+        let (kind, rows) = try f.sample(rows: 200)
+        let path = try f.dir.write("p.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        let first = try f.ingest(path)
+        let counts = try f.context.store.counts()
+        let second = try f.ingest(path)
+        #expect(second.accepted == 0 && second.updated == 0 && second.duplicates == first.accepted)
+        #expect(second.rejected == first.rejected && second.alreadyQuarantined == first.rejected)
+        #expect(try f.context.store.counts() == counts)
+    }
+
+    @Test func gb18030AndJSONLinesGiveTheSameRecords() throws {
+        let (kind, rows) = try NodeFixture().sample(rows: 150)
+        let csv = SampleGenerator.csv(kind: kind, rows: rows, header: .names)
+        var summaries: [[Int]] = []
+        var profiles: [[String]] = []
+        for (name, bytes, encoding) in [
+            ("utf8.csv", Array(csv.utf8), TextEncoding?.none), ("bom.csv", [0xEF, 0xBB, 0xBF] + Array(csv.utf8), nil),
+            ("gb.csv", TextDecoding.gb18030(csv), nil), ("gb-forced.csv", TextDecoding.gb18030(csv), .gb18030),
+            ("rows.jsonl", Array(SampleGenerator.jsonLines(kind: kind, rows: rows).utf8), nil),
+        ] {
+            let f = try NodeFixture()
+            let report = try f.ingest(try f.dir.write(name, bytes), encoding: encoding)
+            summaries.append([report.accepted, report.rejected, report.late])
+            if name.hasPrefix("gb") { #expect(report.encoding == "gb18030") }
+            let subject = try #require(rows.first { $0.fault == nil }.map { $0.values[kind.index["XDR_SHXYM"]!] })
+            profiles.append(try f.context.store.records(subject: subject).map(\.fieldsJSON))
+        }
+        #expect(Set(summaries.map { $0 }).count == 1, "\(summaries)")
+        #expect(Set(profiles).count == 1)
+        #expect(!profiles[0].isEmpty)
+    }
+
+    func expectRefusedWithoutWriting(_ bytes: [UInt8], name: String = "bad.csv", _ code: IngestError.Code) throws {
+        let f = try NodeFixture()
+        let before = try f.context.store.counts()
+        do {
+            _ = try f.ingest(try f.dir.write(name, bytes))
+            Issue.record("accepted a file that should be refused (\(code))")
+        } catch let error as IngestError {
+            #expect(error.code == code, "\(error)")
+        }
+        #expect(try f.context.store.counts() == before)
+    }
+
+    @Test func wholeFileRefusals() throws {
+        try expectRefusedWithoutWriting([], .empty)
+        try expectRefusedWithoutWriting([0xEF, 0xBB, 0xBF, 0x0D, 0x0A], .empty)
+        try expectRefusedWithoutWriting([0x81, 0x20, 0xFF, 0xFE, 0x80, 0x7F, 0x81], .undecodable)
+        try expectRefusedWithoutWriting(Array("名称,金额\n甲,1\n".utf8), .noHeader)
+        try expectRefusedWithoutWriting(Array("行政相对人名称,决定书文号\n甲,1\n".utf8), .missingColumns)
+        try expectRefusedWithoutWriting(Array("{\"a\":1}\n".utf8), name: "x.jsonl", .noHeader)
+        let f = try NodeFixture()
+        #expect(throws: IngestError.self) { try f.ingest(f.dir.path("missing.csv")) }
+        #expect(throws: CatalogueError.self) { try f.ingest(f.dir.path("missing.csv"), kind: "fines") }
+    }
+}
+
+@Suite("Subject profiles")
+struct SubjectQueryTests {
+    @Test func publicViewHidesNonPublicKindsAndMasksIDNumbers() throws {
+        let f = try NodeFixture()
+        let (penalty, rows) = try f.sample(rows: 120, faults: 0)
+        _ = try f.ingest(try f.dir.write("p.csv", Array(SampleGenerator.csv(kind: penalty, rows: rows, header: .codes).utf8)))
+        let person = try #require(rows.first { $0.values[penalty.index["XDR_LB"]!] == "自然人" })
+        let id = person.values[penalty.index["XDR_ZJHM"]!]
+        // A rating (government sharing only) about the same person.
+        let (rating, ratingRows) = try f.sample(kind: "rating", rows: 1, faults: 0)
+        var row = ratingRows[0]
+        for code in ["XDR_MC", "XDR_LB", "XDR_SHXYM", "XDR_ZJLX", "XDR_ZJHM", "FRDB", "FR_ZJLX", "FR_ZJHM"] {
+            row.values[rating.index[code]!] = code == "XDR_ZJLX" ? "01" : person.values[penalty.index[code]!]
+        }
+        _ = try f.ingest(try f.dir.write("r.csv", Array(SampleGenerator.csv(kind: rating, rows: [row], header: .codes).utf8)), kind: "rating")
+
+        let query = SubjectQuery(context: f.context)
+        let full = try query.profile(subject: try SubjectQuery.normalise(id.lowercased()), publicView: false)
+        let pub = try query.profile(subject: id, publicView: true)
+        #expect(full.records.contains { $0["kind"] == .string("rating") })
+        #expect(!pub.records.contains { $0["kind"] == .string("rating") })
+        #expect(pub.hidden == 1 && full.hidden == 0)
+        #expect(pub.records.count == full.records.count - 1)
+        #expect(pub.subject == Masking.mask(id))
+        for r in pub.records {
+            #expect(r["CF_XDR_ZJHM"] == .string(Masking.mask(id)))
+            #expect(r["CF_XDR_MC"] != nil && r["CF_WSH"] != nil)
+        }
+        #expect(full.records.contains { $0["CF_XDR_ZJHM"] == .string(id) })
+    }
+
+    @Test func eighteenCharacterCodesMustBeValid() throws {
+        #expect(try SubjectQuery.normalise("91420684ma4927pj7b") == "91420684MA4927PJ7B")
+        #expect(try SubjectQuery.normalise("E12345678") == "E12345678")
+        do {
+            _ = try SubjectQuery.normalise("110105194912310021")
+            Issue.record("accepted an invalid code")
+        } catch {
+            #expect(!error.message.contains("110105194912310021"))
+        }
+    }
+}

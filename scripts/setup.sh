@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the system libraries CreditNet builds against (Debian). Sourced by demo.sh and test.sh.
+set -euo pipefail
+
+packages=(libsqlite3-dev liblz4-dev libssl-dev)
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "swift is not on PATH: install Swift 6.2 or later (https://www.swift.org/install/linux/) and run this again." >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing system packages; run this as root, then try again:" >&2
+    echo "  sudo apt-get install -y ${packages[*]}" >&2
+    exit 1
+  fi
+fi
