@@ -23,9 +23,9 @@ struct Run {
 }
 
 @discardableResult
-func run(_ arguments: [String], in directory: URL) throws -> Run {
+func run(_ arguments: [String], in directory: URL, executable: String = binary) throws -> Run {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: binary)
+    p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
     p.currentDirectoryURL = directory
     let out = Pipe()
@@ -127,6 +127,19 @@ struct CLITests {
         #expect(badQuery.status == 64 && badQuery.stderr.contains("check character"))
         let status = try ws("status", "--config", "v/node.yaml", "--json").json()
         #expect((status["counts"] as? [String: Any])?["changes"] as? Int == 0)
+    }
+
+    @Test func aBinaryInstalledWithoutItsDataFilesSaysSo() throws {
+        let ws = try Workspace()
+        let copy = ws.url.appendingPathComponent("credit-node")
+        try FileManager.default.copyItem(atPath: binary, toPath: copy.path)
+        let missing = try run(["kinds"], in: ws.url, executable: copy.path)
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("CreditNet_CreditDomain.resources") && missing.stderr.contains("CREDITNET_RESOURCES"))
+        // Next to the binary, the same copy works.
+        let resources = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("CreditNet_CreditDomain.resources")
+        try FileManager.default.copyItem(at: resources, to: ws.url.appendingPathComponent("CreditNet_CreditDomain.resources"))
+        #expect(try run(["kinds"], in: ws.url, executable: copy.path).status == 0)
     }
 
     @Test func killedDuringIngestLosesNothingCommittedAndHalfWritesNothing() throws {

@@ -70,6 +70,14 @@ struct ValidationTests {
         #expect(keys == keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
     }
 
+    @Test func theBodyIsExactlyTheOneInPROTOCOL() throws {
+        let documented = #"{"CF_CFJG":"武汉市江岸区市场监督管理局","CF_CFJGDM":"91110000600037341L","CF_CFLB":"警告;罚款","CF_JDRQ":"2026-11-16","CF_NR":"警告并处罚款","CF_NR_FK":"1.5","CF_SJLY":"武汉市江岸区市场监督管理局","CF_SJLYDM":"91110000600037341L","CF_SY":"经查，当事人销售超过保质期的食品。","CF_WFXW":"销售过期食品","CF_WSH":"江岸市监罚〔2026〕101号","CF_XDR_LB":"法人及非法人组织","CF_XDR_MC":"武汉楚源商贸有限公司","CF_XDR_SHXYM":"91420684MA4927PJ7B","CF_YJ":"《中华人民共和国食品安全法》第一百二十四条","CF_YXQ":"2027-11-16"}"#
+        let r = try #require(validate(goodPenalty(["FRDB": ""])).record)
+        #expect(r.fieldsJSON == documented)
+        let protocolDoc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/PROTOCOL.md")
+        #expect(try String(contentsOf: protocolDoc, encoding: .utf8).contains(documented))
+    }
+
     @Test func lateWhenIngestedAfterSevenWorkingDays() throws {
         #expect(validate(goodPenalty(), today: "2026-11-25").record?.late == false)
         #expect(validate(goodPenalty(), today: "2026-11-26").record?.late == true)

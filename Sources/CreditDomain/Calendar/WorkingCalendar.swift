@@ -102,8 +102,10 @@ public struct WorkingCalendar: Sendable {
     /// The schedules shipped with the package, plus any in `overrides` (a year there replaces
     /// the shipped one).
     public static func load(overrides: URL? = nil) throws(CalendarError) -> WorkingCalendar {
-        guard let dir = Bundle.module.url(forResource: "calendars", withExtension: nil) else {
-            throw CalendarError(code: .invalidFile, message: "the shipped calendars are missing from the installation (CreditNet_CreditDomain.resources)")
+        let dir: URL
+        switch ShippedResources.url("calendars") {
+        case .success(let url): dir = url
+        case .failure(let missing): throw CalendarError(code: .invalidFile, message: missing.description)
         }
         var byYear: [Int: YearSchedule] = [:]
         for s in try schedules(in: dir) { byYear[s.year] = s }

@@ -71,14 +71,14 @@ public struct Catalogue: Codable, Sendable {
     }
 
     /// Where the shipped catalogue file is installed.
-    public static var bundledURL: URL? { Bundle.module.url(forResource: "catalogue", withExtension: "json") }
+    public static var bundledURL: URL? { try? ShippedResources.url("catalogue.json").get() }
 
     /// The catalogue shipped with the package.
     public static func bundled() throws(CatalogueError) -> Catalogue {
-        guard let url = bundledURL else {
-            throw CatalogueError(code: .invalid, message: "the shipped catalogue is missing from the installation (CreditNet_CreditDomain.resources)")
+        switch ShippedResources.url("catalogue.json") {
+        case .success(let url): return try load(from: url)
+        case .failure(let missing): throw CatalogueError(code: .invalid, message: missing.description)
         }
-        return try load(from: url)
     }
 }
 
