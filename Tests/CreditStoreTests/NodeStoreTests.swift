@@ -59,6 +59,7 @@ struct NodeStoreTests {
         #expect(try f.store.pragma("journal_mode") == "wal")
         #expect(try f.store.pragma("synchronous") == "2")  // FULL
         #expect(try f.store.pragma("foreign_keys") == "1")
+        #expect(try f.store.pragma("page_size") == "16384")
     }
 
     @Test func recordsGetGapFreeChangesAndIncreasingClocks() throws {
@@ -88,6 +89,33 @@ struct NodeStoreTests {
         #expect(stored?.seq == 11)
         #expect(try f.store.counts().records == 10)
         #expect(try f.store.counts().changes == 11)
+    }
+
+    @Test(arguments: [1, 255, 256, 257, 600])
+    func batchesOfEverySizeKeepEveryRecordInOrder(count: Int) throws {
+        let f = try StoreFixture()
+        let records = f.records(count, seed: UInt64(count))
+        let s = try f.ingest(records)
+        #expect(s.accepted == count && s.firstSeq == 1 && s.lastSeq == Int64(count))
+        let changes = try f.store.changes(origin: f.node.digits, limit: 10_000)
+        #expect(changes.map(\.key) == records.map(\.key))
+        #expect(changes.map(\.body) == records.map(\.fieldsJSON))
+    }
+
+    @Test func aKeyRepeatedInsideOneRunIsStoredInFileOrder() throws {
+        let f = try StoreFixture()
+        let base = f.records(3)
+        var v2 = base[1]
+        v2.fieldsJSON = v2.fieldsJSON.replacingOccurrences(of: "\"CF_NR\":\"", with: "\"CF_NR\":\"第二版：")
+        var v3 = base[1]
+        v3.fieldsJSON = v3.fieldsJSON.replacingOccurrences(of: "\"CF_NR\":\"", with: "\"CF_NR\":\"第三版：")
+        // base[1], then two corrections and an exact repeat of the last one, all in one batch.
+        let s = try f.ingest([base[0], base[1], v2, base[2], v3, v3])
+        #expect(s.accepted == 3 && s.updated == 2 && s.duplicates == 1)
+        let changes = try f.store.changes(origin: f.node.digits)
+        #expect(changes.map(\.body) == [base[0], base[1], v2, base[2], v3].map(\.fieldsJSON))
+        let current = try f.store.records(subject: try #require(v3.subjectCode)).first { $0.key == v3.key }
+        #expect(current?.fieldsJSON == v3.fieldsJSON && current?.seq == 5)
     }
 
     @Test func aFailedIngestionWritesNothing() throws {

@@ -37,66 +37,166 @@ public struct IngestSummary: Sendable, Hashable, Codable {
     public var lastSeq: Int64?
 }
 
-/// What happened to one put.
-public enum PutOutcome: Sendable, Hashable { case inserted, updated, duplicate }
 
 /// Writes one ingestion run inside a single transaction. Obtained from `NodeStore.ingest`.
+///
+/// Records are written in batches: one lookup of a batch's keys, then one multi-row insert each
+/// for changes and records, which costs SQLite far less per row than a statement per row. A key
+/// that repeats inside a batch flushes the batch first, so versions are stored in file order.
+/// Summary counts are final once the ingestion's body returns.
 public struct IngestWriter: ~Copyable {
+    static let batch = 256
+
     let origin: String
     let ingestID: Int64
     let nowMilliseconds: Int64
+    let database: Database
     var clock: HybridLogicalClock
     var nextSeq: Int64
     /// Change ids are assigned here (the log is append-only, so max + 1 never repeats).
     var nextChangeID: Int64
     var summary = IngestSummary()
-    let findRecord: RawStatement
-    let insertChange: RawStatement
-    let insertRecord: RawStatement
+    var pending: [ValidatedRecord] = []
+    var pendingKeys: Set<String> = []
+    /// Keys and bodies of the batch being written, laid out once and bound in place.
+    var arena: [UInt8] = []
+    let findRecords: RawStatement
+    let insertChanges: RawStatement
+    let insertRecords: RawStatement
     let updateRecord: RawStatement
     let insertQuarantine: RawStatement
     let findQuarantined: RawStatement
 
+    static let changeColumns = "(origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id)"
+    static let recordColumns = "(record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc)"
+
+    static func findSQL(_ n: Int) -> String {
+        "SELECT r.record_key, r.id, c.body FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Array(repeating: "?", count: n).joined(separator: ",")))"
+    }
+
+    static func insertSQL(_ table: String, _ columns: String, width: Int, rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
+        return "INSERT INTO \(table) \(columns) VALUES " + Array(repeating: row, count: rows).joined(separator: ",")
+    }
+
     /// Stores a validated record: a new record, a new version of a known one, or nothing when
     /// an identical version is stored already. Each stored version is one change-log entry.
-    public mutating func put(_ r: ValidatedRecord) throws -> PutOutcome {
-        findRecord.bind(1, r.key)
-        var existing: (id: Int64, body: String?)?
-        if try findRecord.step() { existing = (findRecord.int64(0), findRecord.text(1)) }
-        findRecord.reset()
-        if let existing, existing.body == r.fieldsJSON {
-            summary.duplicates += 1
-            return .duplicate
+    public mutating func put(_ r: ValidatedRecord) throws {
+        if pendingKeys.contains(r.key) { try flush() }
+        pending.append(r)
+        pendingKeys.insert(r.key)
+        if pending.count == Self.batch { try flush() }
+    }
+
+    /// Writes the pending batch.
+    mutating func flush() throws {
+        guard !pending.isEmpty else { return }
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            pendingKeys.removeAll(keepingCapacity: true)
         }
-        let changeID = try appendChange(op: "put", kind: r.kind, key: r.key, jurisdiction: r.jurisdiction.digits, body: r.fieldsJSON)
-        let hlc = clock.last.rawValue
-        if let existing {
-            // A correction: a new version; the record keeps its first arrival's deadline and lateness.
-            updateRecord.bind(1, r.subjectCode)
-            updateRecord.bind(2, r.jurisdiction.digits)
-            updateRecord.bind(3, r.decisionDate?.iso)
-            updateRecord.bind(4, changeID)
-            updateRecord.bind(5, hlc)
-            updateRecord.bind(6, existing.id)
+        // 1. Which keys are known, and with which current body. The statement takes a full
+        // batch of keys; a short batch repeats its last key.
+        var existing: [String: (id: Int64, body: String?)] = [:]
+        for i in 0..<Self.batch { findRecords.bind(Int32(i + 1), pending[min(i, pending.count - 1)].key) }
+        while try findRecords.step() {
+            if let key = findRecords.text(0) { existing[key] = (findRecords.int64(1), findRecords.text(2)) }
+        }
+        findRecords.reset()
+
+        // 2. Decide, and give every new version its change id, seq and clock stamp in order.
+        var changes: [(record: ValidatedRecord, id: Int64, seq: Int64, hlc: Int64)] = []
+        var newRecords: [Int] = []
+        var updates: [(recordID: Int64, change: Int)] = []
+        for r in pending {
+            let known = existing[r.key]
+            if let known, known.body == r.fieldsJSON {
+                summary.duplicates += 1
+                continue
+            }
+            changes.append((r, nextChangeID, nextSeq, clock.tick(nowMilliseconds: nowMilliseconds).rawValue))
+            nextChangeID += 1
+            nextSeq += 1
+            if let known {
+                updates.append((known.id, changes.count - 1))
+                summary.updated += 1
+            } else {
+                newRecords.append(changes.count - 1)
+                summary.accepted += 1
+                if r.late { summary.late += 1 }
+            }
+        }
+        if let first = changes.first, let last = changes.last {
+            if summary.firstSeq == nil { summary.firstSeq = first.seq }
+            summary.lastSeq = last.seq
+        }
+
+        // 3. Changes first (records refer to them), then new records, then corrections. Keys
+        // and bodies are copied once into the arena and bound in place.
+        arena.removeAll(keepingCapacity: true)
+        var spans: [(key: Range<Int>, body: Range<Int>)] = []
+        spans.reserveCapacity(changes.count)
+        for c in changes {
+            let k = arena.count
+            arena.append(contentsOf: c.record.key.utf8)
+            let b = arena.count
+            arena.append(contentsOf: c.record.fieldsJSON.utf8)
+            spans.append((k..<b, b..<arena.count))
+        }
+        try arena.withUnsafeBufferPointer { bytes in
+            let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            try insertRows(changes.count, width: 10, full: insertChanges, table: "changes", columns: Self.changeColumns) { s, at, i in
+                let c = changes[i]
+                s.bind(at + 1, origin)
+                s.bind(at + 2, c.seq)
+                s.bind(at + 3, c.hlc)
+                s.bind(at + 4, nowMilliseconds)
+                s.bind(at + 5, "put")
+                s.bind(at + 6, c.record.kind)
+                s.bindStatic(at + 7, base + spans[i].key.lowerBound, spans[i].key.count)
+                s.bind(at + 8, c.record.jurisdiction.digits)
+                s.bindStatic(at + 9, base + spans[i].body.lowerBound, spans[i].body.count)
+                s.bind(at + 10, c.id)
+            }
+            try insertRows(newRecords.count, width: 9, full: insertRecords, table: "records", columns: Self.recordColumns) { s, at, i in
+                let n = newRecords[i]
+                let c = changes[n]
+                let r = c.record
+                s.bindStatic(at + 1, base + spans[n].key.lowerBound, spans[n].key.count)
+                s.bind(at + 2, r.kind)
+                s.bind(at + 3, r.subjectCode)
+                s.bind(at + 4, r.jurisdiction.digits)
+                s.bind(at + 5, r.decisionDate?.iso)
+                s.bind(at + 6, r.publicationDeadline?.iso)
+                s.bind(at + 7, r.late ? 1 : 0)
+                s.bind(at + 8, c.id)
+                s.bind(at + 9, c.hlc)
+            }
+        }
+        for u in updates {
+            // A correction: the record keeps its first arrival's deadline and lateness.
+            let c = changes[u.change]
+            updateRecord.bind(1, c.record.subjectCode)
+            updateRecord.bind(2, c.record.jurisdiction.digits)
+            updateRecord.bind(3, c.record.decisionDate?.iso)
+            updateRecord.bind(4, c.id)
+            updateRecord.bind(5, c.hlc)
+            updateRecord.bind(6, u.recordID)
             try updateRecord.step()
             updateRecord.reset()
-            summary.updated += 1
-            return .updated
         }
-        insertRecord.bind(1, r.key)
-        insertRecord.bind(2, r.kind)
-        insertRecord.bind(3, r.subjectCode)
-        insertRecord.bind(4, r.jurisdiction.digits)
-        insertRecord.bind(5, r.decisionDate?.iso)
-        insertRecord.bind(6, r.publicationDeadline?.iso)
-        insertRecord.bind(7, r.late ? 1 : 0)
-        insertRecord.bind(8, changeID)
-        insertRecord.bind(9, hlc)
-        try insertRecord.step()
-        insertRecord.reset()
-        summary.accepted += 1
-        if r.late { summary.late += 1 }
-        return .inserted
+    }
+
+    /// Inserts `count` rows: through the prepared full-batch statement when the batch is full,
+    /// else through a statement prepared for the exact count.
+    private func insertRows(
+        _ count: Int, width: Int, full: RawStatement, table: String, columns: String, bind: (RawStatement, Int32, Int) -> Void
+    ) throws {
+        guard count > 0 else { return }
+        let statement = count == Self.batch ? full : try RawStatement(database, Self.insertSQL(table, columns, width: width, rows: count))
+        for i in 0..<count { bind(statement, Int32(i * width), i) }
+        try statement.step()
+        statement.reset()
     }
 
     /// Keeps a refused row with its reasons and its text as received.
@@ -140,28 +240,6 @@ public struct IngestWriter: ~Copyable {
         return Int64(bitPattern: h)
     }
 
-    private mutating func appendChange(op: String, kind: String, key: String, jurisdiction: String, body: String) throws -> Int64 {
-        let id = nextChangeID
-        let seq = nextSeq
-        let hlc = clock.tick(nowMilliseconds: nowMilliseconds)
-        insertChange.bind(10, id)
-        insertChange.bind(1, origin)
-        insertChange.bind(2, seq)
-        insertChange.bind(3, hlc.rawValue)
-        insertChange.bind(4, nowMilliseconds)
-        insertChange.bind(5, op)
-        insertChange.bind(6, kind)
-        insertChange.bind(7, key)
-        insertChange.bind(8, jurisdiction)
-        insertChange.bind(9, body)
-        try insertChange.step()
-        insertChange.reset()
-        nextSeq += 1
-        nextChangeID += 1
-        if summary.firstSeq == nil { summary.firstSeq = seq }
-        summary.lastSeq = seq
-        return id
-    }
 }
 
 extension NodeStore {
@@ -179,17 +257,19 @@ extension NodeStore {
                 let ingestID = db.lastInsertedRowID
                 let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes WHERE origin = ?", arguments: [origin]) ?? 0
                 let lastHLC = try Int64.fetchOne(db, sql: "SELECT MAX(hlc) FROM changes") ?? 0
+                let batch = IngestWriter.batch
                 var writer = IngestWriter(
-                    origin: origin, ingestID: ingestID, nowMilliseconds: nowMs, clock: HybridLogicalClock(last: HLCStamp(rawValue: lastHLC)),
+                    origin: origin, ingestID: ingestID, nowMilliseconds: nowMs, database: db, clock: HybridLogicalClock(last: HLCStamp(rawValue: lastHLC)),
                     nextSeq: lastSeq + 1,
                     nextChangeID: (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1,
-                    findRecord: try RawStatement(db, "SELECT r.id, c.body FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
-                    insertChange: try RawStatement(db, "INSERT INTO changes (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                    insertRecord: try RawStatement(db, "INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "),
+                    findRecords: try RawStatement(db, IngestWriter.findSQL(batch)),
+                    insertChanges: try RawStatement(db, IngestWriter.insertSQL("changes", IngestWriter.changeColumns, width: 10, rows: batch)),
+                    insertRecords: try RawStatement(db, IngestWriter.insertSQL("records", IngestWriter.recordColumns, width: 9, rows: batch)),
                     updateRecord: try RawStatement(db, "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, content_change = ?, updated_hlc = ? WHERE id = ?"),
                     insertQuarantine: try RawStatement(db, "INSERT INTO quarantine (ingest_id, line, kind, reasons, raw, raw_digest) VALUES (?, ?, ?, ?, ?, ?)"),
                     findQuarantined: try RawStatement(db, "SELECT 1 FROM quarantine WHERE raw_digest = ? AND kind = ? AND raw = ? LIMIT 1"))
                 try body(&writer)
+                try writer.flush()
                 var s = writer.summary
                 s.ingestID = ingestID
                 try db.execute(

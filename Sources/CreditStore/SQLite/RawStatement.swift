@@ -36,6 +36,12 @@ final class RawStatement {
         }
     }
 
+    /// Binds bytes that stay valid and unchanged until the statement is reset (SQLITE_STATIC:
+    /// SQLite reads them in place instead of copying).
+    func bindStatic(_ index: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int) {
+        _ = sqlite3_bind_text(stmt, index, UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), Int32(count), nil)
+    }
+
     func bind(_ index: Int32, _ text: String?) {
         if let text { bind(index, text) } else { sqlite3_bind_null(stmt, index) }
     }

@@ -39,38 +39,86 @@ public struct FileIngestion: Sendable {
 
     public init(node: NodeContext) { self.node = node }
 
+    /// Rows handed from the validating thread to the writer in one batch.
+    static let batchRows = 512
+
+    /// One row after validation, as the writer needs it.
+    enum Checked: Sendable {
+        case valid(ValidatedRecord)
+        case refused(line: Int, raw: String, issues: [ValidationIssue])
+    }
+
+    /// What the validating thread learnt, handed over when it finishes.
+    final class ProducerResult: @unchecked Sendable {
+        // Written by the producer before `finish()`, read by the consumer after `pop()` returned
+        // nil; the queue's lock orders the two.
+        var rows = 0
+        var rejections: [IngestReport.Rejection] = []
+    }
+
     public func ingest(file path: String, kind kindName: String, format: InputFormat? = nil, encoding: TextEncoding? = nil, now: Date = Date()) throws -> IngestReport {
         let kind = try node.catalogue.kind(named: kindName)
         let bytes = try Self.read(path)
         let format = format ?? InputFormat.guess(fileName: path)
         let reader = try RecordReader(bytes: bytes, format: format, kind: kind, encoding: encoding)
         let context = ValidationContext(node: node.configuration.code, today: ChinaTime.date(now), calendar: node.calendar)
-        var validator = RecordValidator(kind: kind, context: context)
-        var rows = 0
-        var rejections: [IngestReport.Rejection] = []
         let source = IngestSource(name: URL(fileURLWithPath: path).lastPathComponent, kind: kind.slug, format: format, encoding: reader.encoding)
-        let summary = try node.store.ingest(source: source, now: now) { writer in
-            try reader.forEachRow { row in
-                rows += 1
-                var issues: [ValidationIssue]
+
+        // Two stages on two cores: this thread parses and validates, the store's writer stores.
+        let queue = BatchQueue<[Checked]>(capacity: 8)
+        let produced = ProducerResult()
+        let producer = Thread {
+            var validator = RecordValidator(kind: kind, context: context)
+            var batch: [Checked] = []
+            batch.reserveCapacity(Self.batchRows)
+            var open = true
+            reader.forEachRow { row in
+                guard open else { return }
+                produced.rows += 1
+                let checked: Checked
                 if let problem = row.problem {
-                    issues = [problem]
+                    checked = .refused(line: row.line, raw: row.raw, issues: [problem])
                 } else {
                     switch validator.validate(row.values) {
-                    case .valid(let record):
-                        _ = try writer.put(record)
-                        return
-                    case .invalid(let found): issues = found
+                    case .valid(let record): checked = .valid(record)
+                    case .invalid(let issues): checked = .refused(line: row.line, raw: row.raw, issues: issues)
                     }
                 }
-                try writer.reject(line: row.line, raw: row.raw, kind: kind.slug, issues: issues)
-                if rejections.count < 20 { rejections.append(.init(line: row.line, reasons: issues)) }
+                if case .refused(let line, _, let issues) = checked, produced.rejections.count < 20 {
+                    produced.rejections.append(.init(line: line, reasons: issues))
+                }
+                batch.append(checked)
+                if batch.count == Self.batchRows {
+                    open = queue.push(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
+            if open && !batch.isEmpty { _ = queue.push(batch) }
+            queue.finish()
+        }
+        producer.stackSize = 1 << 22
+        producer.start()
+
+        let summary: IngestSummary
+        do {
+            summary = try node.store.ingest(source: source, now: now) { writer in
+                while let batch = queue.pop() {
+                    for item in batch {
+                        switch item {
+                        case .valid(let record): try writer.put(record)
+                        case .refused(let line, let raw, let issues): try writer.reject(line: line, raw: raw, kind: kind.slug, issues: issues)
+                        }
+                    }
+                }
+            }
+        } catch {
+            queue.cancel()
+            throw error
         }
         return IngestReport(
-            file: path, kind: kind.slug, kindName: kind.name, format: format.rawValue, encoding: reader.encoding.rawValue, rows: rows,
+            file: path, kind: kind.slug, kindName: kind.name, format: format.rawValue, encoding: reader.encoding.rawValue, rows: produced.rows,
             accepted: summary.accepted, updated: summary.updated, duplicates: summary.duplicates, rejected: summary.rejected, alreadyQuarantined: summary.alreadyQuarantined, late: summary.late,
-            ignoredColumns: reader.ignoredColumns, ingestID: summary.ingestID, firstSeq: summary.firstSeq, lastSeq: summary.lastSeq, rejections: rejections)
+            ignoredColumns: reader.ignoredColumns, ingestID: summary.ingestID, firstSeq: summary.firstSeq, lastSeq: summary.lastSeq, rejections: produced.rejections)
     }
 
     static func read(_ path: String) throws(IngestError) -> [UInt8] {
