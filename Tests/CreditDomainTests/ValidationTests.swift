@@ -113,6 +113,18 @@ struct ValidationTests {
         #expect(codes(["SY": "违法\u{07}事实"]) == ["control-character"])
     }
 
+    @Test func fullWidthFormsInStructuredFieldsAreReadAsASCII() throws {
+        let r = try #require(validate(goodPenalty([
+            "CFJGDM": "９１１１００００６０００３７３４１Ｌ", "JDRQ": "２０２６－１１－１６", "NR_FK": "１．５", "XDR_LB": "法人及非法人组织",
+            "SY": "全角文字保持原样：ＡＢＣ１２３",
+        ])).record)
+        #expect(r.key == "penalty|91110000600037341L|江岸市监罚〔2026〕101号")
+        #expect(r.fieldsJSON.contains("\"CF_JDRQ\":\"2026-11-16\"") && r.fieldsJSON.contains("\"CF_NR_FK\":\"1.5\""))
+        #expect(r.fieldsJSON.contains("全角文字保持原样：ＡＢＣ１２３"))
+        let person = try #require(validate(goodPenalty(["XDR_LB": "自然人", "XDR_SHXYM": "", "XDR_ZJLX": "０１", "XDR_ZJHM": "１１０１０５１９４９１２３１００２ｘ"])).record)
+        #expect(person.subjectCode == "11010519491231002X")
+    }
+
     @Test func severalProblemsAreAllReported() {
         #expect(Set(codes(["WSH": "", "CFJGDM": "123", "JDRQ": "x"])) == ["required", "uscc.length", "date"])
     }

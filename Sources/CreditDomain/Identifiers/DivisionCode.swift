@@ -142,6 +142,25 @@ extension String {
         }
     }
 
+    /// Full-width ASCII forms (U+FF01–U+FF5E, as Chinese input methods type `９`, `Ａ`, `－`) and the
+    /// ideographic space turned into ASCII. Used on structured fields (codes, dates, amounts,
+    /// enumerations), never on free text.
+    package func halfWidth() -> String {
+        // Full-width forms are encoded EF BC xx / EF BD xx, the ideographic space E3 80 80.
+        guard utf8.contains(where: { $0 == 0xEF || $0 == 0xE3 }) else { return self }
+        var out = String.UnicodeScalarView()
+        for u in unicodeScalars {
+            if (0xFF01...0xFF5E).contains(u.value), let ascii = Unicode.Scalar(u.value - 0xFEE0) {
+                out.append(ascii)
+            } else if u.value == 0x3000 {
+                out.append(" ")
+            } else {
+                out.append(u)
+            }
+        }
+        return String(out).trimmingFieldWhitespace()
+    }
+
     /// Byte-for-byte equality, without Unicode normalisation: catalogue values are matched exactly.
     package func bytesEqual(_ other: String) -> Bool {
         utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)

@@ -58,8 +58,11 @@ public struct RecordValidator: Sendable {
                 issues.append(ValidationIssue(code: "too-long", field: fullCodes[i], message: "\(labels[i]) has \(v.unicodeScalars.count) characters; at most \(max) are allowed"))
                 continue
             }
+            if spec.type != .text {
+                values[i] = v.halfWidth()
+            }
             if spec.type == .idNumber { continue }  // needs the normalised document type; checked below
-            switch normalise(v, index: i) {
+            switch normalise(values[i], index: i) {
             case .success(let n): values[i] = n
             case .failure(let issue): issues.append(issue)
             }
