@@ -61,19 +61,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Helpers shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
         .testTarget(
             name: "CreditStoreTests",
-            dependencies: ["CreditStore", "CreditDomain", "SampleData", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CreditStore", "CreditDomain", "SampleData", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "NodeRuntimeTests",
-            dependencies: ["NodeRuntime", "CreditStore", "CreditDomain", "SampleData"],
+            dependencies: ["NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "TestSupport"],
             swiftSettings: strict
         ),
         // Runs the built `credit-node` binary as operators do (the dependency makes SwiftPM build it).
-        .testTarget(name: "CLITests", dependencies: ["CreditDomain", "credit-node"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["CreditDomain", "TestSupport", "credit-node"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The built binary, next to the test bundle in the build products directory.
@@ -39,13 +40,11 @@ func run(_ arguments: [String], in directory: URL, executable: String = binary) 
     return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
 }
 
-final class Workspace: @unchecked Sendable {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
+/// A temporary directory in which commands run.
+final class Workspace: Sendable {
+    let directory: TemporaryDirectory
+    var url: URL { directory.url }
+    init() throws { directory = try TemporaryDirectory(prefix: "creditnet-cli") }
     @discardableResult
     func callAsFunction(_ args: String...) throws -> Run { try run(args, in: url) }
 }

@@ -2,20 +2,10 @@ import CreditDomain
 import Foundation
 import GRDB
 import SampleData
+import TestSupport
 import Testing
 
 @testable import CreditStore
-
-/// A temporary directory removed when the value is released.
-final class TemporaryDirectory: @unchecked Sendable {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
 
 struct StoreFixture {
     let dir: TemporaryDirectory
