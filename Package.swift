@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Identifiers, the catalogue, working days, records and changes, parsing and validation.
@@ -36,6 +37,14 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        // The system liblz4, for LZ4 frames (`lz4 -dc` reads them).
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
+        // The change-set and bundle format: canonical JSON Lines in an LZ4 frame, Merkle root, signatures.
+        .target(
+            name: "ChangeSets",
+            dependencies: ["CreditDomain", "CLZ4", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Deterministic, seeded sample records, good and faulty.
@@ -64,6 +73,7 @@ let package = Package(
         // Helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
+        .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CreditStoreTests",
             dependencies: ["CreditStore", "CreditDomain", "SampleData", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],

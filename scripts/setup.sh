@@ -2,7 +2,7 @@
 # Installs the system libraries CreditNet builds against (Debian). Sourced by demo.sh and test.sh.
 set -euo pipefail
 
-packages=(libsqlite3-dev liblz4-dev libssl-dev)
+packages=(libsqlite3-dev liblz4-dev libssl-dev lz4)
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "swift is not on PATH: install Swift 6.2 or later (https://www.swift.org/install/linux/) and run this again." >&2

@@ -1,0 +1,71 @@
+import CLZ4
+
+/// Why an LZ4 frame was refused.
+public struct LZ4Error: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case corrupt = "lz4-corrupt", truncated = "lz4-truncated", tooLarge = "lz4-too-large", failed = "lz4-failed" }
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+}
+
+/// LZ4 frames (the format of the `lz4` command line tool) through the system liblz4.
+public enum LZ4Frame {
+    /// Compresses `input` into one frame with the content size and a content checksum recorded.
+    public static func compress(_ input: [UInt8]) throws(LZ4Error) -> [UInt8] {
+        var prefs = LZ4F_preferences_t()
+        prefs.frameInfo.contentSize = UInt64(input.count)
+        prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        prefs.frameInfo.blockSizeID = LZ4F_max4MB
+        let bound = LZ4F_compressFrameBound(input.count, &prefs)
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = output.withUnsafeMutableBytes { out in
+            input.withUnsafeBytes { inp in
+                LZ4F_compressFrame(out.baseAddress, out.count, inp.baseAddress, inp.count, &prefs)
+            }
+        }
+        guard LZ4F_isError(written) == 0 else {
+            throw LZ4Error(code: .failed, message: "LZ4 compression failed: \(String(cString: LZ4F_getErrorName(written)))")
+        }
+        output.removeSubrange(written...)
+        return output
+    }
+
+    /// Decompresses exactly one complete frame; refuses output beyond `maxOutput` bytes before
+    /// producing it, a truncated frame, trailing bytes, and any checksum or format error.
+    public static func decompress(_ frame: [UInt8], maxOutput: Int) throws(LZ4Error) -> [UInt8] {
+        var context: OpaquePointer?
+        guard LZ4F_isError(LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))) == 0, let context else {
+            throw LZ4Error(code: .failed, message: "cannot create an LZ4 decompression context")
+        }
+        defer { LZ4F_freeDecompressionContext(context) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var consumed = 0
+        var hint = 1
+        while consumed < frame.count {
+            var inSize = frame.count - consumed
+            var outSize = chunk.count
+            let result = frame.withUnsafeBytes { inp in
+                chunk.withUnsafeMutableBytes { out in
+                    LZ4F_decompress(context, out.baseAddress, &outSize, inp.baseAddress! + consumed, &inSize, nil)
+                }
+            }
+            if LZ4F_isError(result) != 0 {
+                throw LZ4Error(code: .corrupt, message: "the LZ4 frame is damaged: \(String(cString: LZ4F_getErrorName(result)))")
+            }
+            consumed += inSize
+            guard output.count + outSize <= maxOutput else {
+                throw LZ4Error(code: .tooLarge, message: "the LZ4 frame expands beyond \(maxOutput) bytes")
+            }
+            output.append(contentsOf: chunk[0..<outSize])
+            hint = result
+            if hint == 0 { break }
+            if inSize == 0 && outSize == 0 { break }
+        }
+        guard hint == 0 else { throw LZ4Error(code: .truncated, message: "the LZ4 frame is cut short") }
+        guard consumed == frame.count else {
+            throw LZ4Error(code: .corrupt, message: "\(frame.count - consumed) bytes follow the end of the LZ4 frame")
+        }
+        return output
+    }
+}

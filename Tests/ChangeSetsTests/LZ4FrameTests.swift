@@ -1,0 +1,51 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import ChangeSets
+
+@Suite("LZ4 frames")
+struct LZ4FrameTests {
+    let text = Array(String(repeating: "{\"CF_XDR_MC\":\"武汉楚源商贸有限公司\",\"CF_WSH\":\"江岸市监罚〔2026〕101号\"}\n", count: 500).utf8)
+
+    @Test func roundTripsAndCompresses() throws {
+        let frame = try LZ4Frame.compress(text)
+        #expect(frame.count < text.count / 5)
+        #expect(Array(frame.prefix(4)) == [0x04, 0x22, 0x4D, 0x18])  // the LZ4 frame magic number
+        #expect(try LZ4Frame.decompress(frame, maxOutput: text.count) == text)
+        #expect(try LZ4Frame.decompress(try LZ4Frame.compress([]), maxOutput: 0) == [])
+    }
+
+    @Test func theLZ4ToolReadsOurFrames() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("body.lz4", try LZ4Frame.compress(text))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/lz4")
+        p.arguments = ["-dc", path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(Array(data) == text)
+    }
+
+    @Test func refusesDamageTruncationTrailingBytesAndExpansion() throws {
+        let frame = try LZ4Frame.compress(text)
+        func code(_ bytes: [UInt8], max: Int? = nil) -> LZ4Error.Code? {
+            do {
+                _ = try LZ4Frame.decompress(bytes, maxOutput: max ?? text.count)
+                return nil
+            } catch { return error.code }
+        }
+        #expect(code(Array(frame.dropLast(7))) == .truncated)
+        #expect(code(Array(frame.prefix(3))) != nil)
+        #expect(code(frame + [0]) == .corrupt)
+        var flipped = frame
+        flipped[frame.count / 2] ^= 0x55
+        #expect(code(flipped) == .corrupt)
+        #expect(code(frame, max: text.count - 1) == .tooLarge)
+        #expect(code(frame) == nil)
+    }
+}
