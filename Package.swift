@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // Identifiers, the catalogue, working days, records and changes, parsing and validation.
@@ -47,6 +48,14 @@ let package = Package(
             dependencies: ["CreditDomain", "CLZ4", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // The network's PKI: CA, node certificates (identity in the SAN), revocation list.
+        .target(
+            name: "NodePKI",
+            dependencies: [
+                "CreditDomain", .product(name: "Crypto", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: strict
+        ),
         // Deterministic, seeded sample records, good and faulty.
         .target(name: "SampleData", dependencies: ["CreditDomain"], swiftSettings: strict),
         // Node configuration, the ingestion pipeline from files to the store, benchmarks.
@@ -64,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "credit-node",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime",
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,6 +82,7 @@ let package = Package(
         // Helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
+        .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CreditStoreTests",

@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import Logging
+import NodePKI
 import NodeRuntime
 
 @main
@@ -13,7 +14,7 @@ struct CreditNode: ParsableCommand {
         discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, Bench.self,
+            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, Bench.self,
         ])
 }
 
@@ -76,6 +77,8 @@ struct Failure: Error, CustomStringConvertible {
             throw ExitFailure(message: "store: \(e.message)", code: 1)
         } catch let e as IdentifierError {
             throw ExitFailure(message: e.description, code: 64)
+        } catch let e as PKIError {
+            throw ExitFailure(message: "pki: \(e.message) [\(e.code.rawValue)]", code: e.code == .file ? 66 : 65)
         }
     }
 }

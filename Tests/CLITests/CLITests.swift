@@ -128,6 +128,24 @@ struct CLITests {
         #expect((status["counts"] as? [String: Any])?["changes"] as? Int == 0)
     }
 
+    @Test func pkiInitIssueRevoke() throws {
+        let ws = try Workspace()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        #expect(try ws("pki", "init", "--out", "ca").status != 0)  // one CA per network
+        #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--out", "v1").status == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: ws.url.appendingPathComponent("v1/node.key").path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let badCode = try ws("pki", "issue", "--ca", "ca", "--code", "4201020022", "--out", "v2")
+        #expect(badCode.status == 64 && badCode.stderr.contains("12 digits"))
+        let noCA = try ws("pki", "issue", "--ca", "nowhere", "--code", "420102002201", "--out", "v2")
+        #expect(noCA.status == 66 && noCA.stderr.contains("nowhere/ca.pem"))
+        let revoke = try ws("pki", "revoke", "--ca", "ca", "--code", "420102002201")
+        #expect(revoke.status == 0 && revoke.stdout.contains("Revoked 1"))
+        let list = try String(contentsOf: ws.url.appendingPathComponent("ca/revoked.json"), encoding: .utf8)
+        #expect(list.contains("\"code\":\"420102002201\"") && list.contains("\"signature\":"))
+        #expect(try ws("pki", "revoke", "--ca", "ca", "--code", "420102002202").status == 66)
+    }
+
     @Test func aBinaryInstalledWithoutItsDataFilesSaysSo() throws {
         let ws = try Workspace()
         let copy = ws.url.appendingPathComponent("credit-node")

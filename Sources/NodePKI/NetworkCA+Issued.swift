@@ -1,0 +1,27 @@
+import CreditDomain
+import Foundation
+import X509
+
+extension NetworkCA {
+    /// Issues a certificate and keeps a copy in `caDirectory/issued/CODE-SERIAL.pem`, so that
+    /// every certificate a node ever received can be revoked by its code.
+    public func issueRecorded(code: DivisionCode, caDirectory: URL, now: Date = Date(), validityDays: Int = 825) throws -> NodeIdentity {
+        let identity = try issue(code: code, now: now, validityDays: validityDays)
+        let issued = caDirectory.appendingPathComponent("issued")
+        try FileManager.default.createDirectory(at: issued, withIntermediateDirectories: true)
+        try PKIFiles.writeCertificate(
+            identity.certificate, to: issued.appendingPathComponent("\(code.digits)-\(RevocationList.hex(identity.certificate.serialNumber)).pem"))
+        return identity
+    }
+
+    /// Every certificate issued to `code`, from `caDirectory/issued`.
+    public static func issuedCertificates(code: DivisionCode, caDirectory: URL) throws(PKIError) -> [Certificate] {
+        let issued = caDirectory.appendingPathComponent("issued")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: issued.path)) ?? []
+        var out: [Certificate] = []
+        for name in names.sorted() where name.hasPrefix(code.digits + "-") && name.hasSuffix(".pem") {
+            out.append(try PKIFiles.readCertificate(issued.appendingPathComponent(name)))
+        }
+        return out
+    }
+}
