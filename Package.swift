@@ -45,7 +45,10 @@ let package = Package(
         // The change-set and bundle format: canonical JSON Lines in an LZ4 frame, Merkle root, signatures.
         .target(
             name: "ChangeSets",
-            dependencies: ["CreditDomain", "CLZ4", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CreditDomain", "CLZ4", "NodePKI", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             swiftSettings: strict
         ),
         // The network's PKI: CA, node certificates (identity in the SAN), revocation list.
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "credit-node",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI",
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,7 +86,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
         .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CreditStoreTests",
             dependencies: ["CreditStore", "CreditDomain", "SampleData", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],

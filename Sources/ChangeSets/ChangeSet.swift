@@ -1,0 +1,259 @@
+import CreditDomain
+import Crypto
+import Foundation
+import NodePKI
+import SwiftASN1
+import X509
+
+/// The header of a change set: canonical JSON, signed by the origin.
+public struct ChangeSetHeader: Sendable, Hashable {
+    public var origin: String
+    public var firstSeq: Int64
+    public var lastSeq: Int64
+    public var count: Int
+    public var createdAt: Int64
+    /// The hash of the origin's previous change set; empty for its first.
+    public var previousHash: [UInt8]
+    public var bodyBytes: Int
+    public var bodySHA256: [UInt8]
+    public var uncompressedBytes: Int
+    public var merkleRoot: [UInt8]
+
+    public func canonicalBytes() -> [UInt8] {
+        let text =
+            "{\"bodyBytes\":\(bodyBytes),\"bodySHA256\":\"\(bodySHA256.hex)\",\"count\":\(count),\"createdAt\":\(createdAt),"
+            + "\"firstSeq\":\(firstSeq),\"lastSeq\":\(lastSeq),\"merkleRoot\":\"\(merkleRoot.hex)\",\"origin\":\"\(origin)\","
+            + "\"previousHash\":\"\(previousHash.hex)\",\"uncompressedBytes\":\(uncompressedBytes)}"
+        return Array(text.utf8)
+    }
+
+    /// Parses and checks a header; it must be exactly its canonical form.
+    static func parse(_ bytes: ArraySlice<UInt8>, limits: ChangeSetLimits) throws(ChangeSetError) -> ChangeSetHeader {
+        func bad(_ why: String) -> ChangeSetError { ChangeSetError(.badHeader, "the change-set header \(why)") }
+        guard let o = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any], o.count == 10 else {
+            throw bad("is not the JSON object of ten fields this format defines")
+        }
+        func int(_ k: String) throws(ChangeSetError) -> Int64 {
+            // A non-integer number cannot survive the canonical-form check below.
+            guard let n = o[k] as? NSNumber else { throw bad("has no integer '\(k)'") }
+            return n.int64Value
+        }
+        func hex(_ k: String, empty: Bool = false) throws(ChangeSetError) -> [UInt8] {
+            guard let s = o[k] as? String, let b = [UInt8](hex: s), b.count == 32 || (empty && b.isEmpty) else {
+                throw bad("has no 32-byte hex '\(k)'")
+            }
+            return b
+        }
+        guard let origin = o["origin"] as? String, (try? DivisionCode(origin))?.digits == origin else { throw bad("names no 12-digit origin") }
+        let h = ChangeSetHeader(
+            origin: origin, firstSeq: try int("firstSeq"), lastSeq: try int("lastSeq"), count: Int(try int("count")), createdAt: try int("createdAt"),
+            previousHash: try hex("previousHash", empty: true), bodyBytes: Int(try int("bodyBytes")), bodySHA256: try hex("bodySHA256"),
+            uncompressedBytes: Int(try int("uncompressedBytes")), merkleRoot: try hex("merkleRoot"))
+        guard h.count >= 1, h.count <= limits.changesMax else { throw ChangeSetError(.oversized, "the change set announces \(h.count) changes; 1…\(limits.changesMax) are allowed") }
+        guard h.firstSeq >= 1, h.lastSeq == h.firstSeq + Int64(h.count) - 1 else { throw bad("has a seq range \(h.firstSeq)…\(h.lastSeq) that does not hold \(h.count) changes") }
+        guard h.bodyBytes >= 0, h.bodyBytes <= limits.bodyBytesMax else { throw ChangeSetError(.oversized, "the body announces \(h.bodyBytes) bytes; the limit is \(limits.bodyBytesMax)") }
+        guard h.uncompressedBytes >= 0, h.uncompressedBytes <= limits.uncompressedBytesMax else {
+            throw ChangeSetError(.oversized, "the body announces \(h.uncompressedBytes) bytes uncompressed; the limit is \(limits.uncompressedBytesMax)")
+        }
+        guard Array(h.canonicalBytes()) == Array(bytes) else { throw bad("is not in canonical form") }
+        return h
+    }
+}
+
+/// A change set: consecutive changes `firstSeq…lastSeq` of one origin, compressed, with the
+/// origin's certificate chain and signature. `encoded` holds its exact bytes, so a parent
+/// forwards it verbatim and the top verifies the origin's own signature.
+public struct ChangeSet: Sendable {
+    public static let magic: [UInt8] = Array("CNCS".utf8)
+    public static let version: UInt8 = 1
+
+    public let header: ChangeSetHeader
+    public let body: [UInt8]
+    public let certificates: [[UInt8]]
+    public let signature: [UInt8]
+    public let encoded: [UInt8]
+    /// The bytes covered by the signature: magic, version, header length and header.
+    let signedPrefixCount: Int
+
+    /// SHA-256 of the signed prefix: what the origin's next change set names as `previousHash`.
+    public var hash: [UInt8] { Array(SHA256.hash(data: encoded[0..<signedPrefixCount])) }
+
+    /// Encodes and signs `changes` (consecutive, of the identity's own node).
+    public static func build(
+        changes: [Change], previousHash: [UInt8], identity: NodeIdentity, chain: [Certificate] = [], now: Date = Date()
+    ) throws -> ChangeSet {
+        precondition(!changes.isEmpty, "a change set holds at least one change")
+        var text: [UInt8] = []
+        var leaves: [[UInt8]] = []
+        leaves.reserveCapacity(changes.count)
+        for c in changes {
+            let line = Array(c.canonicalLine.utf8)
+            leaves.append(Merkle.leaf(line))
+            text.append(contentsOf: line)
+            text.append(0x0A)
+        }
+        let body = try LZ4Frame.compress(text)
+        let header = ChangeSetHeader(
+            origin: changes[0].origin, firstSeq: changes[0].seq, lastSeq: changes[changes.count - 1].seq, count: changes.count,
+            createdAt: ChinaTime.milliseconds(now), previousHash: previousHash, bodyBytes: body.count,
+            bodySHA256: Array(SHA256.hash(data: body)), uncompressedBytes: text.count, merkleRoot: Merkle.root(leaves[...]))
+        return try assemble(header: header, body: body, identity: identity, chain: chain)
+    }
+
+    /// Signs `header` and lays out the change set around `body` (tests use it to sign headers
+    /// that do not match their body).
+    static func assemble(header: ChangeSetHeader, body: [UInt8], identity: NodeIdentity, chain: [Certificate]) throws -> ChangeSet {
+        var out = magic
+        out.append(version)
+        let headerBytes = header.canonicalBytes()
+        out.appendU32(headerBytes.count)
+        out.append(contentsOf: headerBytes)
+        let prefixCount = out.count
+        let signature = Array(try identity.key.signature(for: out).derRepresentation)
+        out.append(contentsOf: body)
+        let ders = try ([identity.certificate] + chain).map { try Array(DERCoding.serialize($0)) }
+        out.append(UInt8(ders.count))
+        for d in ders {
+            out.appendU32(d.count)
+            out.append(contentsOf: d)
+        }
+        out.appendU16(signature.count)
+        out.append(contentsOf: signature)
+        return ChangeSet(header: header, body: body, certificates: ders, signature: signature, encoded: out, signedPrefixCount: prefixCount)
+    }
+
+    /// Reads the structure (magic, version, lengths within limits, canonical header, nothing
+    /// after the signature). Verification is `verify`.
+    public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> ChangeSet {
+        var r = ByteReader(bytes)
+        guard bytes.count >= 5 else { throw ChangeSetError(.truncated, "the input has \(bytes.count) bytes; a change set starts with 5") }
+        guard Array(try r.take(4, "magic")) == magic else { throw ChangeSetError(.badMagic, "the input is not a CreditNet change set (no CNCS)") }
+        let v = try r.u8("version")
+        guard v == Int(version) else { throw ChangeSetError(.unknownVersion, "change-set format version \(v) is unknown; this node reads version \(version)") }
+        let headerCount = try r.length32("header", limit: limits.headerBytesMax)
+        let header = try ChangeSetHeader.parse(try r.take(headerCount, "header"), limits: limits)
+        let prefix = r.offset
+        let body = Array(try r.take(header.bodyBytes, "body"))
+        let certCount = try r.u8("certificate count")
+        guard (1...limits.certificatesMax).contains(certCount) else {
+            throw ChangeSetError(certCount == 0 ? .badCertificate : .oversized, "the change set carries \(certCount) certificates; 1…\(limits.certificatesMax) are allowed")
+        }
+        var certs: [[UInt8]] = []
+        for i in 0..<certCount { certs.append(Array(try r.take(try r.length32("certificate \(i + 1)", limit: limits.certificateBytesMax), "certificate \(i + 1)"))) }
+        let sigCount = try r.u16("signature length")
+        guard sigCount <= limits.signatureBytesMax else { throw ChangeSetError(.oversized, "the signature announces \(sigCount) bytes") }
+        let signature = Array(try r.take(sigCount, "signature"))
+        guard r.remaining == 0 else { throw ChangeSetError(.trailingBytes, "\(r.remaining) bytes follow the change set's signature") }
+        return ChangeSet(header: header, body: body, certificates: certs, signature: signature, encoded: bytes, signedPrefixCount: prefix)
+    }
+
+    /// A change set that passed every check.
+    public struct Verified: Sendable {
+        public var changeSet: ChangeSet
+        public var changes: [Change]
+        /// The origin's certificate.
+        public var certificate: Certificate
+    }
+
+    /// Checks the certificate (issued by the network CA, valid, not revoked, naming the
+    /// origin), the signature, the body hash, the decompressed size, the Merkle root, every
+    /// line (canonical, of this origin, consecutive seqs) and every record's jurisdiction.
+    public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> Verified {
+        let certificate = try Self.trusted(certificates, trust: trust, now: now, expected: header.origin)
+        guard let key = P256.Signing.PublicKey(certificate.publicKey), let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
+            key.isValidSignature(sig, for: encoded[0..<signedPrefixCount])
+        else {
+            throw ChangeSetError(.badSignature, "the signature of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not verify")
+        }
+        guard Array(SHA256.hash(data: body)) == header.bodySHA256 else {
+            throw ChangeSetError(.bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
+        }
+        let text: [UInt8]
+        do { text = try LZ4Frame.decompress(body, maxOutput: min(header.uncompressedBytes, limits.uncompressedBytesMax)) } catch {
+            throw ChangeSetError(.badBody, "the body does not decompress: \(error.message)")
+        }
+        guard text.count == header.uncompressedBytes, text.last == 0x0A || text.isEmpty else {
+            throw ChangeSetError(.badBody, "the body holds \(text.count) bytes, not the \(header.uncompressedBytes) announced, or does not end with a line feed")
+        }
+        let lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        guard lines.count == header.count else {
+            throw ChangeSetError(.countMismatch, "the body holds \(lines.count) lines; the header announces \(header.count)")
+        }
+        let leaves = lines.map { Merkle.leaf($0) }
+        guard Merkle.root(leaves[...]) == header.merkleRoot else {
+            throw ChangeSetError(.merkleMismatch, "the Merkle root over the lines differs from the signed one")
+        }
+        let originCode = try? DivisionCode(header.origin)
+        var changes: [Change] = []
+        changes.reserveCapacity(lines.count)
+        for (i, line) in lines.enumerated() {
+            guard line.count <= limits.lineBytesMax, let c = Change.parse(line: Array(line)) else {
+                throw ChangeSetError(.badLine, "line \(i + 1) is not a canonical change")
+            }
+            guard c.origin == header.origin else { throw ChangeSetError(.originMismatch, "line \(i + 1) is of origin \(c.origin), not \(header.origin)") }
+            guard c.seq == header.firstSeq + Int64(i) else {
+                throw ChangeSetError(.sequenceGap, "line \(i + 1) has seq \(c.seq); \(header.firstSeq + Int64(i)) was due")
+            }
+            guard let j = try? DivisionCode(c.jurisdiction), originCode?.contains(j) == true else {
+                throw ChangeSetError(.outsideJurisdiction, "seq \(c.seq) concerns \(c.jurisdiction), outside its origin \(header.origin)")
+            }
+            changes.append(c)
+        }
+        return Verified(changeSet: self, changes: changes, certificate: certificate)
+    }
+
+    /// Parses a certificate chain and checks its first certificate against the trust store.
+    static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String) throws(ChangeSetError) -> Certificate {
+        guard let first = ders.first, let certificate = try? Certificate(derEncoded: first) else {
+            throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate")
+        }
+        let code: DivisionCode
+        do { code = try trust.verify(certificate, now: now) } catch {
+            let mapped: ChangeSetError.Code =
+                switch error.code {
+                case .revoked: .revoked
+                case .expired, .notYetValid: .expired
+                case .noIdentity, .notANode: .identityMismatch
+                default: .unknownCA
+                }
+            throw ChangeSetError(mapped, error.message)
+        }
+        guard code.digits == expected else {
+            throw ChangeSetError(.identityMismatch, "the certificate belongs to \(code), but the data claims to come from \(expected)")
+        }
+        return certificate
+    }
+}
+
+/// Where a receiver stands with an origin: the last seq it applied and that change set's hash.
+public struct ChainState: Sendable, Hashable {
+    public var lastSeq: Int64
+    public var lastHash: [UInt8]
+
+    public init(lastSeq: Int64 = 0, lastHash: [UInt8] = []) {
+        self.lastSeq = lastSeq
+        self.lastHash = lastHash
+    }
+
+    public enum Fit: Sendable, Hashable { case next, duplicate }
+
+    /// Whether `header` continues this chain, repeats what was applied, or is refused.
+    public func fit(_ header: ChangeSetHeader) throws(ChangeSetError) -> Fit {
+        if header.lastSeq <= lastSeq { return .duplicate }
+        guard header.firstSeq == lastSeq + 1 else {
+            throw ChangeSetError(.sequenceGap, "origin \(header.origin): seq \(header.firstSeq) follows \(lastSeq); \(lastSeq + 1)…\(header.firstSeq - 1) are missing")
+        }
+        guard header.previousHash == lastHash else {
+            throw ChangeSetError(.brokenChain, "origin \(header.origin): change set \(header.firstSeq)…\(header.lastSeq) does not follow the one applied before it")
+        }
+        return .next
+    }
+}
+
+enum DERCoding {
+    static func serialize(_ certificate: Certificate) throws -> ArraySlice<UInt8> {
+        var s = DER.Serializer()
+        try s.serialize(certificate)
+        return s.serializedBytes[...]
+    }
+}

@@ -1,0 +1,82 @@
+import Crypto
+
+/// The Merkle tree over a change set's lines (RFC 6962 shape): leaf = SHA-256(0x00 ‖ line),
+/// node = SHA-256(0x01 ‖ left ‖ right), the left subtree holding the largest power of two below n.
+public enum Merkle {
+    public static func leaf(_ line: some Sequence<UInt8>) -> [UInt8] {
+        var h = SHA256()
+        h.update(data: [0x00])
+        h.update(data: Array(line))
+        return Array(h.finalize())
+    }
+
+    static func node(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        var h = SHA256()
+        h.update(data: [0x01])
+        h.update(data: left)
+        h.update(data: right)
+        return Array(h.finalize())
+    }
+
+    /// The root over leaf hashes (at least one).
+    public static func root(_ leaves: ArraySlice<[UInt8]>) -> [UInt8] {
+        if leaves.count == 1 { return leaves.first! }
+        var split = 1
+        while split * 2 < leaves.count { split *= 2 }
+        let mid = leaves.startIndex + split
+        return node(root(leaves[leaves.startIndex..<mid]), root(leaves[mid...]))
+    }
+
+    /// The inclusion proof of leaf `index`: sibling hashes from the leaf up.
+    public static func proof(_ leaves: ArraySlice<[UInt8]>, index: Int) -> [[UInt8]] {
+        if leaves.count == 1 { return [] }
+        var split = 1
+        while split * 2 < leaves.count { split *= 2 }
+        let mid = leaves.startIndex + split
+        if index < split {
+            return proof(leaves[leaves.startIndex..<mid], index: index) + [root(leaves[mid...])]
+        }
+        return proof(leaves[mid...], index: index - split) + [root(leaves[leaves.startIndex..<mid])]
+    }
+
+    /// Recomputes the root from a leaf, its index, the tree size and its proof.
+    public static func root(leaf: [UInt8], index: Int, count: Int, proof: [[UInt8]]) -> [UInt8]? {
+        func walk(_ index: Int, _ count: Int, _ proof: ArraySlice<[UInt8]>) -> [UInt8]? {
+            if count == 1 { return proof.isEmpty ? leaf : nil }
+            guard let sibling = proof.last else { return nil }
+            var split = 1
+            while split * 2 < count { split *= 2 }
+            if index < split {
+                return walk(index, split, proof.dropLast()).map { node($0, sibling) }
+            }
+            return walk(index - split, count - split, proof.dropLast()).map { node(sibling, $0) }
+        }
+        guard index >= 0, index < count else { return nil }
+        return walk(index, count, proof[...])
+    }
+}
+
+extension Array where Element == UInt8 {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+
+    init?(hex: String) {
+        let b = Array(hex.utf8)
+        guard b.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count / 2)
+        func v(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            default: nil
+            }
+        }
+        var i = 0
+        while i < b.count {
+            guard let hi = v(b[i]), let lo = v(b[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        self = out
+    }
+}

@@ -1,0 +1,220 @@
+import CreditDomain
+import Crypto
+import Foundation
+import NodePKI
+import TestSupport
+import Testing
+import X509
+
+@testable import ChangeSets
+
+/// SplitMix64, for reproducible random change sets.
+struct Rng {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
+}
+
+struct Network {
+    let ca: NetworkCA
+    let trust: TrustStore
+    let village: NodeIdentity
+    let township: NodeIdentity
+    init() throws {
+        ca = try NetworkCA.create()
+        trust = try TrustStore(ca: ca.certificate)
+        village = try ca.issue(code: try DivisionCode("420102002201"))
+        township = try ca.issue(code: try DivisionCode("420102002000"))
+    }
+
+    static let words = ["武汉楚源商贸有限公司", "罚款", "quote \" back\\slash", "line\nbreak", "江岸市监罚〔2026〕101号", "\u{01}", "a"]
+
+    func changes(origin: String = "420102002201", from: Int64 = 1, count: Int, rng: inout Rng, jurisdiction: String? = nil) -> [Change] {
+        (0..<count).map { i in
+            var body = "{"
+            for f in 0..<rng.int(1...6) {
+                if f > 0 { body += "," }
+                body += "\"CF_F\(f)\":" + CanonicalJSON.string(Network.words[rng.int(0...(Network.words.count - 1))] + String(rng.int(0...999)))
+            }
+            body += "}"
+            return Change(
+                origin: origin, seq: from + Int64(i), hlc: HLCStamp(milliseconds: 1_760_000_000_000 + Int64(i), counter: rng.int(0...3)),
+                enteredAtMilliseconds: 1_760_000_000_000, op: "put", kind: "penalty", key: "penalty|K|\(from + Int64(i))",
+                jurisdiction: jurisdiction ?? origin, body: body)
+        }
+    }
+}
+
+func refusal(_ body: () throws -> Void) -> ChangeSetError.Code? {
+    do {
+        try body()
+        return nil
+    } catch let e as ChangeSetError { return e.code } catch { return nil }
+}
+
+@Suite("Change sets")
+struct ChangeSetTests {
+    let net: Network
+    init() throws { net = try Network() }
+
+    @Test(arguments: 0..<25)
+    func randomChangeSetsRoundTrip(seed: Int) throws {
+        var rng = Rng(state: UInt64(seed))
+        let changes = net.changes(from: Int64(rng.int(1...1000)), count: rng.int(1...60), rng: &rng)
+        let set = try ChangeSet.build(changes: changes, previousHash: seed % 2 == 0 ? [] : Array(repeating: 7, count: 32), identity: net.village)
+        let decoded = try ChangeSet.decode(set.encoded)
+        let verified = try decoded.verify(trust: net.trust)
+        #expect(verified.changes == changes)
+        #expect(decoded.hash == set.hash && decoded.header == set.header)
+    }
+
+    @Test func theBodyIsAnLZ4FrameOfJSONLines() throws {
+        var rng = Rng(state: 1)
+        let set = try ChangeSet.build(changes: net.changes(count: 3, rng: &rng), previousHash: [], identity: net.village)
+        let text = try LZ4Frame.decompress(set.body, maxOutput: 1 << 20)
+        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.hasPrefix("{\"body\":{") && $0.hasSuffix("}") })
+    }
+
+    @Test func refusalsEachWithTheirOwnError() throws {
+        var rng = Rng(state: 2)
+        let changes = net.changes(count: 5, rng: &rng)
+        let good = try ChangeSet.build(changes: changes, previousHash: [], identity: net.village)
+        let trust = net.trust
+        // Accepted as it is.
+        #expect(refusal { _ = try ChangeSet.decode(good.encoded).verify(trust: trust) } == nil)
+        // Signed by a node that is not the origin: the township signs the village's changes.
+        let forged = try ChangeSet.build(changes: changes, previousHash: [], identity: net.township)
+        #expect(refusal { _ = try ChangeSet.decode(forged.encoded).verify(trust: trust) } == .identityMismatch)
+        // A certificate from another CA, a revoked and an expired one.
+        let other = try NetworkCA.create().issue(code: net.village.code)
+        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: other).verify(trust: trust) } == .unknownCA)
+        let dir = try TemporaryDirectory()
+        let list = try net.ca.revoke(net.village.certificate, reason: "test", in: dir.url)
+        #expect(refusal { _ = try good.verify(trust: try TrustStore(ca: net.ca.certificate, revocations: list)) } == .revoked)
+        let old = try net.ca.issue(code: net.village.code, now: Date().addingTimeInterval(-40 * 86_400), validityDays: 10)
+        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: old).verify(trust: trust) } == .expired)
+        // A signature over other bytes.
+        var badSig = good.encoded
+        badSig[badSig.count - 3] ^= 0x01
+        #expect(refusal { _ = try ChangeSet.decode(badSig).verify(trust: trust) } == .badSignature)
+        // A body swapped under a signed header.
+        let otherBody = try LZ4Frame.compress(Array("x\n".utf8))
+        let swapped = try ChangeSet.assemble(header: good.header, body: good.body, identity: net.village, chain: [])
+        var swappedBytes = Array(swapped.encoded[0..<swapped.signedPrefixCount])
+        swappedBytes += otherBody + Array(good.encoded[(good.signedPrefixCount + good.body.count)...])
+        #expect(refusal { _ = try ChangeSet.decode(swappedBytes).verify(trust: trust) } != nil)
+        var sameLength = good.encoded
+        sameLength[good.signedPrefixCount + good.body.count / 2] ^= 0x10
+        #expect(refusal { _ = try ChangeSet.decode(sameLength).verify(trust: trust) } == .bodyHashMismatch)
+        // A signed header whose Merkle root does not match the lines.
+        var header = good.header
+        header.merkleRoot = Array(repeating: 1, count: 32)
+        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust) } == .merkleMismatch)
+        // A signed header announcing more changes than the body holds.
+        header = good.header
+        header.count = 6
+        header.lastSeq += 1
+        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust) } == .countMismatch)
+        // A record outside the origin's area, properly signed by the origin.
+        let outside = net.changes(count: 2, rng: &rng, jurisdiction: "420102002202")
+        #expect(refusal { _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).verify(trust: trust) } == .outsideJurisdiction)
+        // Lines not consecutive.
+        var gappy = changes
+        gappy[2].seq = 9
+        #expect(refusal { _ = try ChangeSet.build(changes: gappy, previousHash: [], identity: net.village).verify(trust: trust) } == .sequenceGap)
+        // Format: magic, version, truncation, trailing bytes, oversized.
+        #expect(refusal { _ = try ChangeSet.decode(Array("XXXX".utf8) + good.encoded.dropFirst(4)) } == .badMagic)
+        var v2 = good.encoded
+        v2[4] = 2
+        #expect(refusal { _ = try ChangeSet.decode(v2) } == .unknownVersion)
+        #expect(refusal { _ = try ChangeSet.decode(Array(good.encoded.dropLast())) } == .truncated)
+        #expect(refusal { _ = try ChangeSet.decode(good.encoded + [0]) } == .trailingBytes)
+        var small = ChangeSetLimits()
+        small.bodyBytesMax = 10
+        #expect(refusal { _ = try ChangeSet.decode(good.encoded, limits: small) } == .oversized)
+    }
+
+    @Test func chainsAndGaps() throws {
+        var rng = Rng(state: 3)
+        let first = try ChangeSet.build(changes: net.changes(from: 1, count: 4, rng: &rng), previousHash: [], identity: net.village)
+        let second = try ChangeSet.build(changes: net.changes(from: 5, count: 4, rng: &rng), previousHash: first.hash, identity: net.village)
+        let stranger = try ChangeSet.build(changes: net.changes(from: 5, count: 4, rng: &rng), previousHash: Array(repeating: 9, count: 32), identity: net.village)
+        let far = try ChangeSet.build(changes: net.changes(from: 10, count: 2, rng: &rng), previousHash: second.hash, identity: net.village)
+        var state = ChainState()
+        #expect(try state.fit(first.header) == .next)
+        state = ChainState(lastSeq: 4, lastHash: first.hash)
+        #expect(try state.fit(second.header) == .next)
+        #expect(try state.fit(first.header) == .duplicate)
+        #expect(refusal { _ = try state.fit(stranger.header) } == .brokenChain)
+        #expect(refusal { _ = try state.fit(far.header) } == .sequenceGap)
+    }
+
+    @Test func merkleProofsVerifyEveryLeafAndNothingElse() {
+        for n in 1...17 {
+            let leaves = (0..<n).map { Merkle.leaf(Array("line \($0)".utf8)) }
+            let root = Merkle.root(leaves[...])
+            for i in 0..<n {
+                let proof = Merkle.proof(leaves[...], index: i)
+                #expect(Merkle.root(leaf: leaves[i], index: i, count: n, proof: proof) == root)
+                #expect(Merkle.root(leaf: Merkle.leaf(Array("forged".utf8)), index: i, count: n, proof: proof) != root)
+            }
+        }
+    }
+}
+
+@Suite("Bundles")
+struct BundleTests {
+    let net: Network
+    init() throws { net = try Network() }
+
+    func bundle() throws -> ChangeBundle {
+        var rng = Rng(state: 4)
+        let v = try ChangeSet.build(changes: net.changes(count: 20, rng: &rng), previousHash: [], identity: net.village)
+        let t = try ChangeSet.build(changes: net.changes(origin: "420102002000", count: 5, rng: &rng, jurisdiction: "420102002201"), previousHash: [], identity: net.township)
+        return try ChangeBundle.build([v, t], identity: net.township)
+    }
+
+    @Test func forwardsChangeSetsVerbatimAndVerifiesEveryOrigin() throws {
+        let b = try bundle()
+        let decoded = try ChangeBundle.decode(b.encoded)
+        let verified = try decoded.verify(trust: net.trust)
+        #expect(verified.map(\.changeSet.header.origin) == ["420102002201", "420102002000"])
+        #expect(decoded.changeSets.map(\.encoded) == b.changeSets.map(\.encoded))
+        // Forwarded upward inside another bundle, the village's own signature still verifies.
+        let county = try net.ca.issue(code: try DivisionCode("420102000000"))
+        let up = try ChangeBundle.build(decoded.changeSets, identity: county)
+        #expect(try ChangeBundle.decode(up.encoded).verify(trust: net.trust).count == 2)
+    }
+
+    @Test func everyTruncationAndFlipIsRefusedWithoutCrashing() throws {
+        let bytes = try bundle().encoded
+        for n in 0..<bytes.count {
+            #expect(refusal { _ = try ChangeBundle.decode(Array(bytes.prefix(n))).verify(trust: net.trust) } != nil, "prefix \(n)")
+        }
+        var rng = Rng(state: 5)
+        for _ in 0..<1500 {
+            var flipped = bytes
+            let i = rng.int(0...(bytes.count - 1))
+            flipped[i] ^= UInt8(rng.int(1...255))
+            #expect(refusal { _ = try ChangeBundle.decode(flipped).verify(trust: net.trust) } != nil, "flip at \(i)")
+        }
+    }
+
+    @Test func aForeignSenderOrSignatureIsRefused() throws {
+        let b = try bundle()
+        let other = try NetworkCA.create().issue(code: try DivisionCode("420102002000"))
+        let foreign = try ChangeBundle.build(b.changeSets, identity: other)
+        #expect(refusal { _ = try ChangeBundle.decode(foreign.encoded).verify(trust: net.trust) } == .unknownCA)
+        var bad = b.encoded
+        bad[bad.count - 2] ^= 0x01
+        #expect(refusal { _ = try ChangeBundle.decode(bad).verify(trust: net.trust) } == .badSignature)
+    }
+}
