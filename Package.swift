@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "NodeRuntime",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData",
+                "CreditDomain", "CreditStore", "SampleData", "ChangeSets", "NodePKI",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NodeRuntimeTests",
-            dependencies: ["NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "TestSupport"],
+            dependencies: ["NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "ChangeSets", "NodePKI", "TestSupport"],
             swiftSettings: strict
         ),
         // Runs the built `credit-node` binary as operators do (the dependency makes SwiftPM build it).

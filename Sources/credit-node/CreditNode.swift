@@ -14,7 +14,7 @@ struct CreditNode: ParsableCommand {
         discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, Bench.self,
+            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, Inspect.self, Bench.self,
         ])
 }
 

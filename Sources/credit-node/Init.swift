@@ -24,6 +24,9 @@ struct Init: ParsableCommand {
     @Option(help: "The sync listener's host:port.")
     var listen: String?
 
+    @Option(help: "The node's certificate directory (node.pem, node.key, ca.pem), from `credit-node pki issue`.")
+    var identity: String?
+
     @Flag(help: "Replace an existing node.yaml.")
     var force = false
 
@@ -38,6 +41,7 @@ struct Init: ParsableCommand {
             var config = NodeConfiguration(code: node, dataDirectory: dir)
             config.name = name
             config.listen = listen
+            config.identity = identity.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             if let parent {
                 let pc: DivisionCode
                 if let parentCode {

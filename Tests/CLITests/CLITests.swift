@@ -146,6 +146,35 @@ struct CLITests {
         #expect(try ws("pki", "revoke", "--ca", "ca", "--code", "420102002202").status == 66)
     }
 
+    @Test func exportThenInspect() throws {
+        let ws = try Workspace()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--out", "cert").status == 0)
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "cert").status == 0)
+        #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "200", "--faults", "0", "--out", "p.csv").status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+        let export = try ws("export", "--config", "v/node.yaml", "--out", "up.cnbd", "--json")
+        #expect(export.status == 0, "\(export.stderr)")
+        let inspect = try ws("inspect", "up.cnbd", "--ca", "ca/ca.pem", "--json")
+        #expect(inspect.status == 0)
+        let out = try inspect.json()
+        #expect(out["verified"] as? Bool == true && out["sender"] as? String == "420102002201")
+        let sets = try #require(out["changeSets"] as? [[String: Any]])
+        #expect(sets.count == 1 && sets[0]["firstSeq"] as? Int == 1 && sets[0]["lastSeq"] as? Int == 200)
+        // The same file under another network's CA, or with the node revoked, is refused.
+        #expect(try ws("pki", "init", "--out", "other").status == 0)
+        #expect(try ws("inspect", "up.cnbd", "--ca", "other/ca.pem").status == 65)
+        #expect(try ws("pki", "revoke", "--ca", "ca", "--code", "420102002201").status == 0)
+        let revoked = try ws("inspect", "up.cnbd", "--ca", "ca/ca.pem", "--revoked", "ca/revoked.json")
+        #expect(revoked.status == 65 && revoked.stdout.contains("revoked-certificate"))
+        // A damaged file is refused with its reason.
+        var bytes = try Data(contentsOf: ws.url.appendingPathComponent("up.cnbd"))
+        bytes.removeLast(10)
+        try bytes.write(to: ws.url.appendingPathComponent("cut.cnbd"))
+        let cut = try ws("inspect", "cut.cnbd", "--ca", "ca/ca.pem")
+        #expect(cut.status == 65 && cut.stderr.contains("truncated"))
+    }
+
     @Test func aBinaryInstalledWithoutItsDataFilesSaysSo() throws {
         let ws = try Workspace()
         let copy = ws.url.appendingPathComponent("credit-node")

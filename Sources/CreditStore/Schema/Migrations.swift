@@ -84,6 +84,35 @@ enum Migrations {
                 CREATE INDEX quarantine_digest ON quarantine(raw_digest);
                 """)
         }
+        m.registerMigration("v2-outbox") { db in
+            try db.execute(sql: """
+                -- Signed change sets waiting for the parent's receipt, kept byte for byte: a change
+                -- set is signed once and sent (or exported) verbatim until it is acknowledged.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                    first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+                    last_seq INTEGER NOT NULL CHECK (last_seq >= first_seq),
+                    hash BLOB NOT NULL CHECK (length(hash) = 32),
+                    previous_hash BLOB NOT NULL CHECK (length(previous_hash) IN (0, 32)),
+                    encoded BLOB NOT NULL CHECK (length(encoded) > 0),
+                    created_at INTEGER NOT NULL,
+                    acknowledged_at INTEGER,
+                    UNIQUE (origin, first_seq),
+                    UNIQUE (origin, last_seq)
+                );
+                -- Each origin's change sets follow one another: seq continues and the hash chains.
+                CREATE TRIGGER outbox_chain BEFORE INSERT ON outbox
+                WHEN NOT (
+                    (NEW.first_seq = 1 AND length(NEW.previous_hash) = 0 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin))
+                    OR EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin AND last_seq = NEW.first_seq - 1 AND hash = NEW.previous_hash
+                               AND last_seq = (SELECT MAX(last_seq) FROM outbox WHERE origin = NEW.origin))
+                )
+                BEGIN SELECT RAISE(ABORT, 'outbox: a change set must continue its origin''s chain (seq and previous hash)'); END;
+                CREATE TRIGGER outbox_immutable BEFORE UPDATE OF origin, first_seq, last_seq, hash, previous_hash, encoded ON outbox
+                BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
+                """)
+        }
         return m
     }
 }

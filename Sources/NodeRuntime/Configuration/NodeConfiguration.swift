@@ -37,6 +37,8 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var catalogue: String?
     /// A directory of `YYYY.json` working-day calendars added to the shipped ones.
     public var calendars: String?
+    /// The node's certificate directory (`node.pem`, `node.key`, `ca.pem`, optionally `revoked.json`).
+    public var identity: String?
 
     public init(code: DivisionCode, dataDirectory: String) {
         self.code = code
@@ -68,6 +70,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         if let catalogue { lines.append("catalogue: \(Self.quote(catalogue))") }
         if let calendars { lines.append("calendars: \(Self.quote(calendars))") }
+        if let identity { lines.append("identity: \(Self.quote(identity))") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -116,7 +119,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -138,6 +141,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         config.catalogue = string(map, "catalogue").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
         config.calendars = string(map, "calendars").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        config.identity = string(map, "identity").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).standardizedFileURL.path }
         try config.validate(source: path)
         return config
     }

@@ -1,0 +1,76 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import NodePKI
+
+/// What `export` wrote.
+public struct ExportReport: Sendable, Codable {
+    public var file: String
+    public var bytes: Int
+    public var sealed: Int
+    public var changeSets: [Entry]
+    public struct Entry: Sendable, Codable {
+        public var origin: String
+        public var firstSeq: Int64
+        public var lastSeq: Int64
+    }
+}
+
+/// Offline transport upward: seals the node's new changes into signed change sets in the
+/// outbox, then writes every change set not yet acknowledged as one signed bundle file — the
+/// same bytes a sync request carries.
+public struct Export: Sendable {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    /// The node's certificate and key, from the configuration's `identity` directory.
+    public static func identity(of configuration: NodeConfiguration) throws -> NodeIdentity {
+        guard let dir = configuration.identity else {
+            throw ConfigurationError(
+                code: .invalid,
+                message: "the configuration has no 'identity' (the directory with node.pem and node.key); issue one with `credit-node pki issue` and add `identity: DIR`")
+        }
+        let identity = try NodeIdentity.load(from: URL(fileURLWithPath: dir))
+        guard identity.code == configuration.code else {
+            throw ConfigurationError(code: .invalid, message: "the certificate in \(dir) belongs to node \(identity.code), not \(configuration.code)")
+        }
+        return identity
+    }
+
+    public func export(to path: String, now: Date = Date()) throws -> ExportReport {
+        let identity = try Self.identity(of: node.configuration)
+        let sealed = try node.store.sealOutbox(origin: node.configuration.code.digits, now: now) { lastHash, changes in
+            let set = try ChangeSet.build(changes: changes, previousHash: lastHash, identity: identity, now: now)
+            return [(set.header.firstSeq, set.header.lastSeq, set.hash, lastHash, set.encoded)]
+        }
+        let pending = try node.store.pendingOutbox()
+        let sets = try pending.map { try ChangeSet.decode($0.encoded) }
+        let bundle = try ChangeBundle.build(sets, identity: identity, now: now)
+        try Self.writeDurably(bundle.encoded, to: path)
+        return ExportReport(
+            file: path, bytes: bundle.encoded.count, sealed: sealed,
+            changeSets: pending.map { .init(origin: $0.origin, firstSeq: $0.firstSeq, lastSeq: $0.lastSeq) })
+    }
+
+    /// Temp file, fsync, rename, fsync of the directory: the file is either whole or absent.
+    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw ConfigurationError(code: .invalid, message: "cannot create \(temp.path): \(String(cString: strerror(errno)))") }
+        var ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temp.path, url.path) == 0 else {
+            unlink(temp.path)
+            throw ConfigurationError(code: .invalid, message: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        let dir = open(url.deletingLastPathComponent().path, O_RDONLY)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+    }
+}
