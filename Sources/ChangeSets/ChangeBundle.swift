@@ -95,12 +95,47 @@ public struct ChangeBundle: Sendable {
         else {
             throw ChangeSetError(.badSignature, "the bundle's signature by \(sender) does not verify")
         }
+        // Change sets verify independently: spread them over the cores.
+        let results = ResultSlots(count: changeSets.count)
+        let sets = changeSets
+        DispatchQueue.concurrentPerform(iterations: sets.count) { i in
+            do throws(ChangeSetError) { results.set(i, .success(try sets[i].verify(trust: trust, now: now, limits: limits))) } catch {
+                results.set(i, .failure(error))
+            }
+        }
         var verified: [ChangeSet.Verified] = []
-        for (i, c) in changeSets.enumerated() {
-            do { verified.append(try c.verify(trust: trust, now: now, limits: limits)) } catch {
-                throw ChangeSetError(error.code, "change set \(i + 1) of \(changeSets.count) (origin \(c.header.origin), seq \(c.header.firstSeq)…\(c.header.lastSeq)): \(error.message)")
+        verified.reserveCapacity(sets.count)
+        for (i, r) in results.values.enumerated() {
+            switch r {
+            case .success(let v): verified.append(v)
+            case .failure(let error):
+                let c = sets[i]
+                throw ChangeSetError(error.code, "change set \(i + 1) of \(sets.count) (origin \(c.header.origin), seq \(c.header.firstSeq)…\(c.header.lastSeq)): \(error.message)")
+            case nil: throw ChangeSetError(.badBody, "change set \(i + 1) was not verified")
             }
         }
         return verified
+    }
+}
+
+/// One result slot per change set, filled from several threads at distinct indices.
+///
+/// `@unchecked Sendable`: every access holds `lock`.
+final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<ChangeSet.Verified, ChangeSetError>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<ChangeSet.Verified, ChangeSetError>) {
+        lock.lock()
+        slots[i] = r
+        lock.unlock()
+    }
+
+    var values: [Result<ChangeSet.Verified, ChangeSetError>?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
     }
 }

@@ -83,21 +83,67 @@ public struct ChangeSet: Sendable {
         changes: [Change], previousHash: [UInt8], identity: NodeIdentity, chain: [Certificate] = [], now: Date = Date()
     ) throws -> ChangeSet {
         precondition(!changes.isEmpty, "a change set holds at least one change")
-        var text: [UInt8] = []
-        var leaves: [[UInt8]] = []
-        leaves.reserveCapacity(changes.count)
-        for c in changes {
-            let line = Array(c.canonicalLine.utf8)
-            leaves.append(Merkle.leaf(line))
-            text.append(contentsOf: line)
-            text.append(0x0A)
+        let body = try Body(changes[...])
+        return try assemble(header: body.header(previousHash: previousHash, now: now), body: body.compressed, identity: identity, chain: chain)
+    }
+
+    /// Encodes `changes` as a chain of change sets of at most `changesPerSet` each, the first
+    /// following `previousHash`. Bodies are built on all cores; headers are chained and signed
+    /// in order.
+    public static func buildChain(
+        changes: [Change], changesPerSet: Int, previousHash: [UInt8], identity: NodeIdentity, chain: [Certificate] = [], now: Date = Date()
+    ) throws -> [ChangeSet] {
+        let starts = Array(stride(from: 0, to: changes.count, by: changesPerSet))
+        let bodies = BodySlots(count: starts.count)
+        DispatchQueue.concurrentPerform(iterations: starts.count) { i in
+            bodies.set(i, Result { try Body(changes[starts[i]..<min(starts[i] + changesPerSet, changes.count)]) })
         }
-        let body = try LZ4Frame.compress(text)
-        let header = ChangeSetHeader(
-            origin: changes[0].origin, firstSeq: changes[0].seq, lastSeq: changes[changes.count - 1].seq, count: changes.count,
-            createdAt: ChinaTime.milliseconds(now), previousHash: previousHash, bodyBytes: body.count,
-            bodySHA256: Array(SHA256.hash(data: body)), uncompressedBytes: text.count, merkleRoot: Merkle.root(leaves[...]))
-        return try assemble(header: header, body: body, identity: identity, chain: chain)
+        var previous = previousHash
+        var sets: [ChangeSet] = []
+        for r in bodies.values {
+            let body = try r!.get()
+            let set = try assemble(header: body.header(previousHash: previous, now: now), body: body.compressed, identity: identity, chain: chain)
+            previous = set.hash
+            sets.append(set)
+        }
+        return sets
+    }
+
+    /// A change set's body and what its header says about it.
+    struct Body: Sendable {
+        var origin: String
+        var firstSeq: Int64
+        var lastSeq: Int64
+        var count: Int
+        var compressed: [UInt8]
+        var uncompressedBytes: Int
+        var merkleRoot: [UInt8]
+
+        init(_ changes: ArraySlice<Change>) throws {
+            var text: [UInt8] = []
+            var leaves: [[UInt8]] = []
+            leaves.reserveCapacity(changes.count)
+            for c in changes {
+                let line = Array(c.canonicalLine.utf8)
+                leaves.append(Merkle.leaf(line))
+                text.append(contentsOf: line)
+                text.append(0x0A)
+            }
+            compressed = try LZ4Frame.compress(text)
+            origin = changes.first!.origin
+            firstSeq = changes.first!.seq
+            lastSeq = changes.last!.seq
+            count = changes.count
+            uncompressedBytes = text.count
+            merkleRoot = Merkle.root(leaves[...])
+        }
+
+        func header(previousHash: [UInt8], now: Date) -> ChangeSetHeader {
+            ChangeSetHeader(
+                origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, count: count, createdAt: ChinaTime.milliseconds(now), previousHash: previousHash,
+                bodyBytes: compressed.count, bodySHA256: Array(SHA256.hash(data: compressed)), uncompressedBytes: uncompressedBytes,
+                merkleRoot: merkleRoot)
+        }
     }
 
     /// Signs `header` and lays out the change set around `body` (tests use it to sign headers
@@ -175,6 +221,9 @@ public struct ChangeSet: Sendable {
         guard text.count == header.uncompressedBytes, text.last == 0x0A || text.isEmpty else {
             throw ChangeSetError(.badBody, "the body holds \(text.count) bytes, not the \(header.uncompressedBytes) announced, or does not end with a line feed")
         }
+        if let bad = TextDecoding.firstInvalidUTF8(text) {
+            throw ChangeSetError(.badBody, "the body is not valid UTF-8 (offset \(bad))")
+        }
         let lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
         guard lines.count == header.count else {
             throw ChangeSetError(.countMismatch, "the body holds \(lines.count) lines; the header announces \(header.count)")
@@ -187,7 +236,7 @@ public struct ChangeSet: Sendable {
         var changes: [Change] = []
         changes.reserveCapacity(lines.count)
         for (i, line) in lines.enumerated() {
-            guard line.count <= limits.lineBytesMax, let c = Change.parse(line: Array(line)) else {
+            guard line.count <= limits.lineBytesMax, let c = line.withUnsafeBufferPointer({ Change.parseCanonical($0) }) else {
                 throw ChangeSetError(.badLine, "line \(i + 1) is not a canonical change")
             }
             guard c.origin == header.origin else { throw ChangeSetError(.originMismatch, "line \(i + 1) is of origin \(c.origin), not \(header.origin)") }
@@ -255,5 +304,25 @@ enum DERCoding {
         var s = DER.Serializer()
         try s.serialize(certificate)
         return s.serializedBytes[...]
+    }
+}
+
+/// One body per chunk, filled from several threads. `@unchecked Sendable`: every access holds `lock`.
+final class BodySlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<ChangeSet.Body, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<ChangeSet.Body, any Error>) {
+        lock.lock()
+        slots[i] = r
+        lock.unlock()
+    }
+
+    var values: [Result<ChangeSet.Body, any Error>?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
     }
 }

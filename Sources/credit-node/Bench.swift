@@ -5,7 +5,7 @@ import NodeRuntime
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, measured against their baselines in the same run.",
-        subcommands: [IngestBench.self])
+        subcommands: [IngestBench.self, CodecBench.self])
 }
 
 struct IngestBench: ParsableCommand {
@@ -42,5 +42,32 @@ struct IngestBench: ParsableCommand {
         print("validated ingest:           \(String(format: "%.2f", result.ingestSeconds)) s, \(f(result.ingestRecordsPerSecond)) records/s (accepted \(result.accepted))")
         print("plain SQLite insert (C API): \(String(format: "%.2f", result.plainSeconds)) s, \(f(result.plainRecordsPerSecond)) records/s")
         print("ratio:                      \(String(format: "%.2f", result.ratio)) (target ≥ \(result.targetRatio)); ≥ \(f(result.targetRecordsPerSecond)) records/s: \(result.ingestRecordsPerSecond >= result.targetRecordsPerSecond ? "met" : "not met")")
+    }
+}
+
+struct CodecBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codec",
+        abstract: "Change-set encode (+ compress + sign) and verify (+ decompress + decode) against the lz4 tool on the same bytes; wire bytes against CSV.")
+
+    @Option(help: "Number of records.")
+    var records = 1_000_000
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-codec-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CodecBenchmark(records: records, directory: dir).run { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
+        if json {
+            try printJSON(r)
+            return
+        }
+        func f(_ v: Double, _ d: Int = 1) -> String { String(format: "%.\(d)f", v) }
+        print("records: \(r.records) in \(r.changeSets) change sets; lines \(r.linesBytes / 1_000_000) MB, CSV \(r.csvBytes / 1_000_000) MB")
+        print("encode+compress+sign:   \(f(r.encodeSeconds, 2)) s, \(f(r.encodeMBps)) MB/s, \(f(r.encodeRecordsPerSecond, 0)) records/s; lz4 -1: \(f(r.lz4CompressMBps)) MB/s; ratio \(f(r.encodeRatio, 2)) (target ≥ 0.5)")
+        print("verify+decompress+decode: \(f(r.decodeSeconds, 2)) s, \(f(r.decodeMBps)) MB/s, \(f(r.decodeRecordsPerSecond, 0)) records/s; lz4 -d: \(f(r.lz4DecompressMBps)) MB/s; ratio \(f(r.decodeRatio, 2)) (target ≥ 0.5)")
+        print("wire: \(r.wireBytes) bytes = \(f(r.wireShareOfCSV * 100)) % of the CSV (target ≤ 25 %)")
     }
 }

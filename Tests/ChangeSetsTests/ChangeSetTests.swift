@@ -123,6 +123,13 @@ struct ChangeSetTests {
         header.count = 6
         header.lastSeq += 1
         #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust) } == .countMismatch)
+        // A signed body that is not valid UTF-8.
+        let badText = Array("{\"body\":{},\"enteredAt\":1,\"hlc\":1,\"jurisdiction\":\"420102002201\",\"key\":\"k\u{FFFD}\",\"kind\":\"x\",\"op\":\"put\",\"origin\":\"420102002201\",\"seq\":1}\n".utf8).map { $0 == 0xEF ? 0xFF : $0 }
+        let badBody = try LZ4Frame.compress(badText)
+        let badHeader = ChangeSetHeader(
+            origin: "420102002201", firstSeq: 1, lastSeq: 1, count: 1, createdAt: 1, previousHash: [], bodyBytes: badBody.count,
+            bodySHA256: Array(SHA256.hash(data: badBody)), uncompressedBytes: badText.count, merkleRoot: Merkle.leaf(badText.dropLast()))
+        #expect(refusal { _ = try ChangeSet.assemble(header: badHeader, body: badBody, identity: net.village, chain: []).verify(trust: trust) } == .badBody)
         // A record outside the origin's area, properly signed by the origin.
         let outside = net.changes(count: 2, rng: &rng, jurisdiction: "420102002202")
         #expect(refusal { _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).verify(trust: trust) } == .outsideJurisdiction)
@@ -140,6 +147,25 @@ struct ChangeSetTests {
         var small = ChangeSetLimits()
         small.bodyBytesMax = 10
         #expect(refusal { _ = try ChangeSet.decode(good.encoded, limits: small) } == .oversized)
+    }
+
+    @Test func aChainBuiltOnAllCoresIsTheSameChain() throws {
+        var rng = Rng(state: 6)
+        let changes = net.changes(count: 95, rng: &rng)
+        let now = Date()
+        let sets = try ChangeSet.buildChain(changes: changes, changesPerSet: 10, previousHash: [], identity: net.village, now: now)
+        #expect(sets.count == 10 && sets.last?.header.count == 5)
+        var state = ChainState()
+        var all: [Change] = []
+        for s in sets {
+            #expect(try state.fit(s.header) == .next)
+            state = ChainState(lastSeq: s.header.lastSeq, lastHash: s.hash)
+            all += try ChangeSet.decode(s.encoded).verify(trust: net.trust).changes
+        }
+        #expect(all == changes)
+        // The same header as one at a time (signatures differ: ECDSA is randomised).
+        let one = try ChangeSet.build(changes: Array(changes[0..<10]), previousHash: [], identity: net.village, now: now)
+        #expect(one.header == sets[0].header)
     }
 
     @Test func chainsAndGaps() throws {

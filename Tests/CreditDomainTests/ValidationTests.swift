@@ -187,3 +187,37 @@ struct CanonicalJSONTests {
         #expect(!s.contains("\\u00") || text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" })
     }
 }
+
+@Suite("Canonical change lines")
+struct ChangeLineTests {
+    static let change = Change(
+        origin: "420102002201", seq: 42, hlc: HLCStamp(milliseconds: 1_763_600_000_000, counter: 3), enteredAtMilliseconds: 1_763_600_000_000,
+        op: "put", kind: "penalty", key: "penalty|91110000600037341L|江岸市监罚〔2026〕101号", jurisdiction: "420102002201",
+        body: #"{"CF_NR":"警告\n\"并处\"\\罚款\u0001","CF_WSH":"江岸市监罚〔2026〕101号"}"#)
+
+    func parse(_ text: String) -> Change? { Array(text.utf8).withUnsafeBufferPointer { Change.parseCanonical($0) } }
+
+    @Test func bothReadersAcceptTheCanonicalLine() {
+        let line = Self.change.canonicalLine
+        #expect(parse(line) == Self.change)
+        #expect(Change.parse(line: Array(line.utf8)) == Self.change)
+    }
+
+    @Test(arguments: [
+        #"{"body":{},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1} "#,
+        #"{"body":{"B":"1","A":"2"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{"A":"1","A":"2"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{"A":1},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{},"enteredAt":01,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"\u004b","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"a\/b","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"drop","origin":"420102002201","seq":1}"#,
+        #"{"body":{},"hlc":1,"enteredAt":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{}, "enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":99999999999999999999}"#,
+    ])
+    func nonCanonicalLinesAreRefusedByBothReaders(line: String) {
+        #expect(parse(line) == nil)
+        #expect(Change.parse(line: Array(line.utf8)) == nil)
+    }
+}

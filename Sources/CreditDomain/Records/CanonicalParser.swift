@@ -1,0 +1,127 @@
+/// A strict reader of canonical JSON (see PROTOCOL.md): it accepts exactly the bytes the
+/// canonical encoder writes and nothing else, so parsing also proves canonical form.
+struct CanonicalParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var atEnd: Bool { i == bytes.count }
+
+    mutating func expect(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard i + n <= bytes.count else { return false }
+        let p = literal.utf8Start
+        for k in 0..<n where bytes[i + k] != p[k] { return false }
+        i += n
+        return true
+    }
+
+    mutating func expect(_ byte: UInt8) -> Bool {
+        guard i < bytes.count, bytes[i] == byte else { return false }
+        i += 1
+        return true
+    }
+
+    /// A non-negative integer without leading zeros.
+    mutating func integer() -> Int64? {
+        let start = i
+        var v: Int64 = 0
+        while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(bytes[i] - 0x30))
+            guard !o1, !o2 else { return nil }
+            v = a
+            i += 1
+        }
+        let n = i - start
+        guard n > 0, !(n > 1 && bytes[start] == 0x30) else { return nil }
+        return v
+    }
+
+    /// A string in canonical form: raw UTF-8 except `\"`, `\\`, `\n`, `\r`, `\t` and `\u00xx`
+    /// (lowercase hex) for the other control characters. Returns its bytes' range when nothing was
+    /// escaped, else the unescaped text.
+    mutating func string() -> String? {
+        guard expect(0x22) else { return nil }
+        let start = i
+        var escaped: [UInt8]?
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x22 {
+                let s: String
+                if let escaped { s = String(decoding: escaped, as: UTF8.self) } else {
+                    s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                }
+                i += 1
+                return s
+            }
+            if b < 0x20 { return nil }
+            if b == 0x5C {
+                if escaped == nil { escaped = Array(bytes[start..<i]) }
+                guard i + 1 < bytes.count else { return nil }
+                let e = bytes[i + 1]
+                switch e {
+                case 0x22: escaped!.append(0x22)
+                case 0x5C: escaped!.append(0x5C)
+                case UInt8(ascii: "n"): escaped!.append(0x0A)
+                case UInt8(ascii: "r"): escaped!.append(0x0D)
+                case UInt8(ascii: "t"): escaped!.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard i + 5 < bytes.count, bytes[i + 2] == 0x30, bytes[i + 3] == 0x30 else { return nil }
+                    func hex(_ c: UInt8) -> UInt8? { c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : nil }
+                    guard let hi = hex(bytes[i + 4]), let lo = hex(bytes[i + 5]), hi <= 1 else { return nil }
+                    let v = hi << 4 | lo
+                    // Only control characters without a short escape are written as \u00xx.
+                    guard v != 0x0A, v != 0x0D, v != 0x09 else { return nil }
+                    escaped!.append(v)
+                    i += 4
+                default: return nil
+                }
+                i += 2
+                continue
+            }
+            escaped?.append(b)
+            i += 1
+        }
+        return nil
+    }
+
+    /// An object of string values with keys in strictly increasing byte order; returns its
+    /// exact bytes (the body is stored as received).
+    mutating func flatStringObject() -> String? {
+        let start = i
+        guard expect(0x7B) else { return nil }
+        if expect(0x7D) { return "{}" }
+        var previous: String?
+        repeat {
+            guard let key = string(), expect(0x3A), string() != nil else { return nil }
+            if let previous, !previous.utf8.lexicographicallyPrecedes(key.utf8) { return nil }
+            previous = key
+        } while expect(0x2C)
+        guard expect(0x7D) else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+    }
+}
+
+extension Change {
+    /// Reads one canonical change line; nil unless the bytes are exactly the canonical encoding
+    /// of a well-formed change.
+    public static func parseCanonical(_ line: UnsafeBufferPointer<UInt8>) -> Change? {
+        var p = CanonicalParser(line)
+        guard p.expect("{\"body\":"), let body = p.flatStringObject(),
+            p.expect(",\"enteredAt\":"), let entered = p.integer(),
+            p.expect(",\"hlc\":"), let hlc = p.integer(),
+            p.expect(",\"jurisdiction\":"), let jurisdiction = p.string(),
+            p.expect(",\"key\":"), let key = p.string(),
+            p.expect(",\"kind\":"), let kind = p.string(),
+            p.expect(",\"op\":"), let op = p.string(), ops.contains(op),
+            p.expect(",\"origin\":"), let origin = p.string(),
+            p.expect(",\"seq\":"), let seq = p.integer(),
+            p.expect(0x7D), p.atEnd
+        else { return nil }
+        return Change(
+            origin: origin, seq: seq, hlc: HLCStamp(rawValue: hlc), enteredAtMilliseconds: entered, op: op, kind: kind, key: key,
+            jurisdiction: jurisdiction, body: body)
+    }
+}
