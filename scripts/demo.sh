@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job, today: build, create a village node, ingest generated department files (good and
-# bad rows, UTF-8 and GB18030), print the summaries, the quarantine and one subject's public profile.
+# The main job, today: build, create the network's CA and a village node with its certificate,
+# ingest generated department files (good and bad rows, UTF-8 and GB18030), print the summaries,
+# the quarantine and one subject's public profile, then export the signed upward bundle and verify it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -17,8 +18,12 @@ today=$(TZ=Asia/Shanghai date +%F)
 
 step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
+step "create the network's certificate authority" "$node" pki init --out "$demo/certs/ca"
+step "issue the village's certificate (its code in the SubjectAltName)" \
+  "$node" pki issue --ca "$demo/certs/ca" --code "$code" --out "$demo/certs/$code"
 step "create a village node (its tier follows from its 12-digit code)" \
-  "$node" init --code "$code" --data "$demo/village" --name "江岸区演示村" --parent https://127.0.0.1:7400 --listen 127.0.0.1:7401
+  "$node" init --code "$code" --data "$demo/village" --name "江岸区演示村" --parent https://127.0.0.1:7400 --listen 127.0.0.1:7401 \
+  --identity "$demo/certs/$code"
 config="$demo/village/node.yaml"
 
 step "a department's penalty export: Chinese headers, UTF-8, 10% faulty rows" \
@@ -36,4 +41,8 @@ subject=$(awk -F, 'NR > 1 && $2 == "法人及非法人组织" && length($3) == 1
 step "one company's public profile (newest 2 records shown)" "$node" query "$subject" --config "$config" --public --limit 2
 
 step "the node's status" "$node" status --config "$config"
+
+step "seal the changes into signed change sets and write the upward bundle (offline transport)" \
+  "$node" export --config "$config" --out "$demo/upward.cnbd"
+step "verify and describe the bundle as the parent would" "$node" inspect "$demo/upward.cnbd" --ca "$demo/certs/ca/ca.pem"
 printf '\nThe node lives in %s; try: %s query %s --config %s --json\n' "$demo/village" "$node" "$subject" "$config"
