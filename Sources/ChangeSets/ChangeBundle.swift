@@ -35,18 +35,11 @@ public struct ChangeBundle: Sendable {
             out.append(contentsOf: c.encoded)
         }
         let prefix = out.count
-        let signature = Array(try identity.key.signature(for: out).derRepresentation)
-        let ders = try ([identity.certificate] + chain).map { try Array(DERCoding.serialize($0)) }
-        out.append(UInt8(ders.count))
-        for d in ders {
-            out.appendU32(d.count)
-            out.append(contentsOf: d)
-        }
-        out.appendU16(signature.count)
-        out.append(contentsOf: signature)
+        let signed = out
+        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity, chain: chain)
         return ChangeBundle(
-            sender: identity.code.digits, createdAt: createdAt, changeSets: changeSets, certificates: ders, signature: signature, encoded: out,
-            signedPrefixCount: prefix)
+            sender: identity.code.digits, createdAt: createdAt, changeSets: changeSets, certificates: trailer.certificates, signature: trailer.signature,
+            encoded: out, signedPrefixCount: prefix)
     }
 
     public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> ChangeBundle {
@@ -73,30 +66,20 @@ public struct ChangeBundle: Sendable {
             }
         }
         let prefix = r.offset
-        let certCount = try r.u8("certificate count")
-        guard (1...limits.certificatesMax).contains(certCount) else {
-            throw ChangeSetError(certCount == 0 ? .badCertificate : .oversized, "the bundle carries \(certCount) certificates; 1…\(limits.certificatesMax) are allowed")
-        }
-        var certs: [[UInt8]] = []
-        for i in 0..<certCount { certs.append(Array(try r.take(try r.length32("certificate \(i + 1)", limit: limits.certificateBytesMax), "certificate \(i + 1)"))) }
-        let sigCount = try r.u16("signature length")
-        guard sigCount <= limits.signatureBytesMax else { throw ChangeSetError(.oversized, "the signature announces \(sigCount) bytes") }
-        let signature = Array(try r.take(sigCount, "signature"))
-        guard r.remaining == 0 else { throw ChangeSetError(.trailingBytes, "\(r.remaining) bytes follow the bundle's signature") }
-        return ChangeBundle(sender: sender, createdAt: createdAt, changeSets: sets, certificates: certs, signature: signature, encoded: bytes, signedPrefixCount: prefix)
+        let trailer = try SignatureTrailer.read(&r, limits: limits, what: "bundle")
+        return ChangeBundle(
+            sender: sender, createdAt: createdAt, changeSets: sets, certificates: trailer.certificates, signature: trailer.signature, encoded: bytes,
+            signedPrefixCount: prefix)
     }
 
     /// Checks the sender's certificate and signature, then every change set on its own
     /// (the origin's certificate and signature included). All or nothing.
     public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> [ChangeSet.Verified] {
-        let certificate = try ChangeSet.trusted(certificates, trust: trust, now: now, expected: sender)
-        guard let key = P256.Signing.PublicKey(certificate.publicKey), let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
-            key.isValidSignature(sig, for: encoded[0..<signedPrefixCount])
-        else {
-            throw ChangeSetError(.badSignature, "the bundle's signature by \(sender) does not verify")
-        }
+        _ = try SignatureTrailer.verify(
+            certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: sender, trust: trust, now: now,
+            what: "the bundle by \(sender)")
         // Change sets verify independently: spread them over the cores.
-        let results = ResultSlots(count: changeSets.count)
+        let results = ResultSlots<ChangeSet.Verified, ChangeSetError>(count: changeSets.count)
         let sets = changeSets
         DispatchQueue.concurrentPerform(iterations: sets.count) { i in
             do throws(ChangeSetError) { results.set(i, .success(try sets[i].verify(trust: trust, now: now, limits: limits))) } catch {
@@ -115,27 +98,5 @@ public struct ChangeBundle: Sendable {
             }
         }
         return verified
-    }
-}
-
-/// One result slot per change set, filled from several threads at distinct indices.
-///
-/// `@unchecked Sendable`: every access holds `lock`.
-final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<ChangeSet.Verified, ChangeSetError>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ r: Result<ChangeSet.Verified, ChangeSetError>) {
-        lock.lock()
-        slots[i] = r
-        lock.unlock()
-    }
-
-    var values: [Result<ChangeSet.Verified, ChangeSetError>?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
     }
 }

@@ -94,7 +94,7 @@ public struct ChangeSet: Sendable {
         changes: [Change], changesPerSet: Int, previousHash: [UInt8], identity: NodeIdentity, chain: [Certificate] = [], now: Date = Date()
     ) throws -> [ChangeSet] {
         let starts = Array(stride(from: 0, to: changes.count, by: changesPerSet))
-        let bodies = BodySlots(count: starts.count)
+        let bodies = ResultSlots<Body, any Error>(count: starts.count)
         DispatchQueue.concurrentPerform(iterations: starts.count) { i in
             bodies.set(i, Result { try Body(changes[starts[i]..<min(starts[i] + changesPerSet, changes.count)]) })
         }
@@ -155,17 +155,10 @@ public struct ChangeSet: Sendable {
         out.appendU32(headerBytes.count)
         out.append(contentsOf: headerBytes)
         let prefixCount = out.count
-        let signature = Array(try identity.key.signature(for: out).derRepresentation)
+        let signed = out
         out.append(contentsOf: body)
-        let ders = try ([identity.certificate] + chain).map { try Array(DERCoding.serialize($0)) }
-        out.append(UInt8(ders.count))
-        for d in ders {
-            out.appendU32(d.count)
-            out.append(contentsOf: d)
-        }
-        out.appendU16(signature.count)
-        out.append(contentsOf: signature)
-        return ChangeSet(header: header, body: body, certificates: ders, signature: signature, encoded: out, signedPrefixCount: prefixCount)
+        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity, chain: chain)
+        return ChangeSet(header: header, body: body, certificates: trailer.certificates, signature: trailer.signature, encoded: out, signedPrefixCount: prefixCount)
     }
 
     /// Reads the structure (magic, version, lengths within limits, canonical header, nothing
@@ -180,17 +173,8 @@ public struct ChangeSet: Sendable {
         let header = try ChangeSetHeader.parse(try r.take(headerCount, "header"), limits: limits)
         let prefix = r.offset
         let body = Array(try r.take(header.bodyBytes, "body"))
-        let certCount = try r.u8("certificate count")
-        guard (1...limits.certificatesMax).contains(certCount) else {
-            throw ChangeSetError(certCount == 0 ? .badCertificate : .oversized, "the change set carries \(certCount) certificates; 1…\(limits.certificatesMax) are allowed")
-        }
-        var certs: [[UInt8]] = []
-        for i in 0..<certCount { certs.append(Array(try r.take(try r.length32("certificate \(i + 1)", limit: limits.certificateBytesMax), "certificate \(i + 1)"))) }
-        let sigCount = try r.u16("signature length")
-        guard sigCount <= limits.signatureBytesMax else { throw ChangeSetError(.oversized, "the signature announces \(sigCount) bytes") }
-        let signature = Array(try r.take(sigCount, "signature"))
-        guard r.remaining == 0 else { throw ChangeSetError(.trailingBytes, "\(r.remaining) bytes follow the change set's signature") }
-        return ChangeSet(header: header, body: body, certificates: certs, signature: signature, encoded: bytes, signedPrefixCount: prefix)
+        let trailer = try SignatureTrailer.read(&r, limits: limits, what: "change set")
+        return ChangeSet(header: header, body: body, certificates: trailer.certificates, signature: trailer.signature, encoded: bytes, signedPrefixCount: prefix)
     }
 
     /// A change set that passed every check.
@@ -205,12 +189,9 @@ public struct ChangeSet: Sendable {
     /// origin), the signature, the body hash, the decompressed size, the Merkle root, every
     /// line (canonical, of this origin, consecutive seqs) and every record's jurisdiction.
     public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> Verified {
-        let certificate = try Self.trusted(certificates, trust: trust, now: now, expected: header.origin)
-        guard let key = P256.Signing.PublicKey(certificate.publicKey), let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
-            key.isValidSignature(sig, for: encoded[0..<signedPrefixCount])
-        else {
-            throw ChangeSetError(.badSignature, "the signature of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not verify")
-        }
+        let certificate = try SignatureTrailer.verify(
+            certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: header.origin, trust: trust, now: now,
+            what: "change set \(header.origin) \(header.firstSeq)…\(header.lastSeq)")
         guard Array(SHA256.hash(data: body)) == header.bodySHA256 else {
             throw ChangeSetError(.bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
         }
@@ -304,25 +285,5 @@ enum DERCoding {
         var s = DER.Serializer()
         try s.serialize(certificate)
         return s.serializedBytes[...]
-    }
-}
-
-/// One body per chunk, filled from several threads. `@unchecked Sendable`: every access holds `lock`.
-final class BodySlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<ChangeSet.Body, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ r: Result<ChangeSet.Body, any Error>) {
-        lock.lock()
-        slots[i] = r
-        lock.unlock()
-    }
-
-    var values: [Result<ChangeSet.Body, any Error>?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
     }
 }

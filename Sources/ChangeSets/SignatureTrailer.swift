@@ -1,0 +1,73 @@
+import Foundation
+import Crypto
+import NodePKI
+import X509
+
+/// What ends a change set and a bundle alike: the signer's certificate chain (u8 count, each
+/// u32 length + DER, the signer's own first) and an ECDSA P-256 signature (u16 length + DER)
+/// over the signed prefix.
+enum SignatureTrailer {
+    /// Signs `signed` with the identity's key and appends chain and signature to `out`.
+    static func append(to out: inout [UInt8], signed: some Sequence<UInt8> & DataProtocol, identity: NodeIdentity, chain: [Certificate]) throws -> (certificates: [[UInt8]], signature: [UInt8]) {
+        let signature = Array(try identity.key.signature(for: signed).derRepresentation)
+        let ders = try ([identity.certificate] + chain).map { try Array(DERCoding.serialize($0)) }
+        out.append(UInt8(ders.count))
+        for d in ders {
+            out.appendU32(d.count)
+            out.append(contentsOf: d)
+        }
+        out.appendU16(signature.count)
+        out.append(contentsOf: signature)
+        return (ders, signature)
+    }
+
+    /// Reads chain and signature, refusing anything after them. `what` names the input in errors.
+    static func read(_ r: inout ByteReader, limits: ChangeSetLimits, what: String) throws(ChangeSetError) -> (certificates: [[UInt8]], signature: [UInt8]) {
+        let count = try r.u8("certificate count")
+        guard (1...limits.certificatesMax).contains(count) else {
+            throw ChangeSetError(count == 0 ? .badCertificate : .oversized, "the \(what) carries \(count) certificates; 1…\(limits.certificatesMax) are allowed")
+        }
+        var certificates: [[UInt8]] = []
+        for i in 0..<count {
+            certificates.append(Array(try r.take(try r.length32("certificate \(i + 1)", limit: limits.certificateBytesMax), "certificate \(i + 1)")))
+        }
+        let n = try r.u16("signature length")
+        guard n <= limits.signatureBytesMax else { throw ChangeSetError(.oversized, "the signature announces \(n) bytes") }
+        let signature = Array(try r.take(n, "signature"))
+        guard r.remaining == 0 else { throw ChangeSetError(.trailingBytes, "\(r.remaining) bytes follow the \(what)'s signature") }
+        return (certificates, signature)
+    }
+
+    /// Checks the signer's certificate against the trust store and the signature over `signed`.
+    static func verify(
+        certificates: [[UInt8]], signature: [UInt8], signed: ArraySlice<UInt8>, signer: String, trust: TrustStore, now: Date, what: String
+    ) throws(ChangeSetError) -> Certificate {
+        let certificate = try ChangeSet.trusted(certificates, trust: trust, now: now, expected: signer)
+        guard let key = P256.Signing.PublicKey(certificate.publicKey), let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
+            key.isValidSignature(sig, for: signed)
+        else {
+            throw ChangeSetError(.badSignature, "the signature of \(what) does not verify")
+        }
+        return certificate
+    }
+}
+
+/// One result per index, filled from several threads. `@unchecked Sendable`: every access holds `lock`.
+final class ResultSlots<Value: Sendable, Failure: Error>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<Value, Failure>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ r: Result<Value, Failure>) {
+        lock.lock()
+        slots[i] = r
+        lock.unlock()
+    }
+
+    var values: [Result<Value, Failure>?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
