@@ -269,12 +269,16 @@ public struct ChainState: Sendable, Hashable {
 
     /// Whether `header` continues this chain, repeats what was applied, or is refused.
     public func fit(_ header: ChangeSetHeader) throws(ChangeSetError) -> Fit {
-        if header.lastSeq <= lastSeq { return .duplicate }
-        guard header.firstSeq == lastSeq + 1 else {
-            throw ChangeSetError(.sequenceGap, "origin \(header.origin): seq \(header.firstSeq) follows \(lastSeq); \(lastSeq + 1)…\(header.firstSeq - 1) are missing")
+        try fit(origin: header.origin, firstSeq: header.firstSeq, lastSeq: header.lastSeq, previousHash: header.previousHash)
+    }
+
+    public func fit(origin: String, firstSeq: Int64, lastSeq last: Int64, previousHash: [UInt8]) throws(ChangeSetError) -> Fit {
+        if last <= lastSeq { return .duplicate }
+        guard firstSeq == lastSeq + 1 else {
+            throw ChangeSetError(.sequenceGap, "origin \(origin): seq \(firstSeq) follows \(lastSeq); \(lastSeq + 1)…\(firstSeq - 1) are missing")
         }
-        guard header.previousHash == lastHash else {
-            throw ChangeSetError(.brokenChain, "origin \(header.origin): change set \(header.firstSeq)…\(header.lastSeq) does not follow the one applied before it")
+        guard previousHash == lastHash else {
+            throw ChangeSetError(.brokenChain, "origin \(origin): change set \(firstSeq)…\(last) does not follow the one applied before it")
         }
         return .next
     }

@@ -80,3 +80,6 @@ extension Array where Element == UInt8 {
         self = out
     }
 }
+
+/// SHA-256 of `bytes`.
+public func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }

@@ -80,4 +80,11 @@ public struct StoreCounts: Sendable, Hashable, Codable {
     public var changes: Int
     public var quarantined: Int
     public var late: Int
+
+    public init(records: Int, changes: Int, quarantined: Int, late: Int) {
+        self.records = records
+        self.changes = changes
+        self.quarantined = quarantined
+        self.late = late
+    }
 }

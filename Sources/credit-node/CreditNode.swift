@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditDomain
+import ChangeSets
 import CreditStore
 import Foundation
 import Logging
@@ -14,7 +15,7 @@ struct CreditNode: ParsableCommand {
         discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, Inspect.self, Bench.self,
+            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, ImportCommand.self, Inspect.self, Bench.self,
         ])
 }
 
@@ -77,6 +78,10 @@ struct Failure: Error, CustomStringConvertible {
             throw ExitFailure(message: "store: \(e.message)", code: 1)
         } catch let e as IdentifierError {
             throw ExitFailure(message: e.description, code: 64)
+        } catch let e as ImportError {
+            throw ExitFailure(message: "import refused: \(e.message) [\(e.code.rawValue)]; nothing was applied", code: 65)
+        } catch let e as ChangeSetError {
+            throw ExitFailure(message: "refused: \(e.description); nothing was applied", code: 65)
         } catch let e as PKIError {
             throw ExitFailure(message: "pki: \(e.message) [\(e.code.rawValue)]", code: e.code == .file ? 66 : 65)
         }

@@ -27,6 +27,9 @@ struct Init: ParsableCommand {
     @Option(help: "The node's certificate directory (node.pem, node.key, ca.pem), from `credit-node pki issue`.")
     var identity: String?
 
+    @Option(name: .customLong("child"), help: "A child this node accepts uploads from (repeat for each).")
+    var children: [String] = []
+
     @Flag(help: "Replace an existing node.yaml.")
     var force = false
 
@@ -42,6 +45,11 @@ struct Init: ParsableCommand {
             config.name = name
             config.listen = listen
             config.identity = identity.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            for c in children {
+                do throws(IdentifierError) { config.children.append(try DivisionCode(c)) } catch {
+                    throw ExitFailure(message: "--child '\(c)' is not a division code: \(error.message)", code: 64)
+                }
+            }
             if let parent {
                 let pc: DivisionCode
                 if let parentCode {

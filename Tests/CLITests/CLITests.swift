@@ -175,6 +175,31 @@ struct CLITests {
         #expect(cut.status == 65 && cut.stderr.contains("truncated"))
     }
 
+    @Test func offlineRoundTripVillageToTownship() throws {
+        let ws = try Workspace()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status == 0)
+        #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201").status == 0)
+        #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "100", "--faults", "0", "--out", "p.csv").status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("export", "--config", "v/node.yaml", "--out", "up.cnbd").status == 0)
+        let applied = try ws("import", "up.cnbd", "--config", "t/node.yaml", "--json")
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(try applied.json()["changes"] as? Int == 100)
+        let replay = try ws("import", "up.cnbd", "--config", "t/node.yaml", "--json").json()
+        #expect(replay["applied"] as? Int == 0 && replay["duplicates"] as? Int == 1)
+        let ack = try ws("import", "up.cnbd.receipt", "--config", "v/node.yaml", "--json")
+        let acknowledged = try ack.json()["acknowledged"] as? Int
+        #expect(ack.status == 0 && acknowledged == 1)
+        let status = try ws("status", "--config", "t/node.yaml", "--json").json()
+        #expect((status["counts"] as? [String: Any])?["records"] as? Int == 100)
+        // Misconfigured: a parent that does not list the sender.
+        #expect(try ws("init", "--code", "420102002000", "--data", "t2", "--identity", "certs/420102002000").status == 0)
+        let refused = try ws("import", "up.cnbd", "--config", "t2/node.yaml")
+        #expect(refused.status == 65 && refused.stderr.contains("not-a-child"))
+    }
+
     @Test func aBinaryInstalledWithoutItsDataFilesSaysSo() throws {
         let ws = try Workspace()
         let copy = ws.url.appendingPathComponent("credit-node")

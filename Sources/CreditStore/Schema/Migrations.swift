@@ -113,6 +113,32 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
                 """)
         }
+        m.registerMigration("v3-chains-held-receipts") { db in
+            try db.execute(sql: """
+                -- Per origin received from children: the last change set applied, for exactly-once.
+                CREATE TABLE chains (
+                    origin TEXT PRIMARY KEY CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                    last_seq INTEGER NOT NULL CHECK (last_seq >= 1),
+                    last_hash BLOB NOT NULL CHECK (length(last_hash) = 32)
+                ) WITHOUT ROWID;
+                -- Change sets that arrived ahead of a gap: kept, applied when the gap closes.
+                CREATE TABLE held (
+                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                    first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+                    encoded BLOB NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (origin, first_seq)
+                ) WITHOUT ROWID;
+                -- Signed receipts from the parent, kept as received: the proof of delivery.
+                CREATE TABLE receipts (
+                    id INTEGER PRIMARY KEY,
+                    parent TEXT NOT NULL CHECK (length(parent) = 12 AND parent NOT GLOB '*[^0-9]*'),
+                    issued_at INTEGER NOT NULL,
+                    encoded BLOB NOT NULL,
+                    stored_at INTEGER NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

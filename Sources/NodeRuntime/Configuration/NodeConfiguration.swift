@@ -39,6 +39,8 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var calendars: String?
     /// The node's certificate directory (`node.pem`, `node.key`, `ca.pem`, optionally `revoked.json`).
     public var identity: String?
+    /// The children this node accepts uploads from; each must lie inside its code.
+    public var children: [DivisionCode] = []
 
     public init(code: DivisionCode, dataDirectory: String) {
         self.code = code
@@ -71,6 +73,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let catalogue { lines.append("catalogue: \(Self.quote(catalogue))") }
         if let calendars { lines.append("calendars: \(Self.quote(calendars))") }
         if let identity { lines.append("identity: \(Self.quote(identity))") }
+        if !children.isEmpty { lines.append("children: [" + children.map { "\"\($0.digits)\"" }.joined(separator: ", ") + "]") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -85,6 +88,9 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         if let listen {
             guard Self.isHostPort(listen) else { throw fail("listen", "'\(listen)' is not host:port with a port from 1 to 65535") }
+        }
+        for child in children where !(child.tier > code.tier && code.contains(child)) {
+            throw fail("children", "\(child) (\(child.tier)) cannot be a child of \(code) (\(code.tier)): a child is of a lower tier and lies inside its parent")
         }
         if let parent {
             guard parent.url.hasPrefix("https://"), Self.isHostPort(String(parent.url.dropFirst(8).split(separator: "/").first ?? "")) else {
@@ -119,7 +125,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -142,6 +148,15 @@ public struct NodeConfiguration: Sendable, Hashable {
         config.catalogue = string(map, "catalogue").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
         config.calendars = string(map, "calendars").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
         config.identity = string(map, "identity").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).standardizedFileURL.path }
+        if let list = map["children"] {
+            guard let items = list.sequence else { throw fail("children", "must be a list of 12-digit codes") }
+            for item in items {
+                guard let text = item.string, let child = try? DivisionCode(text) else {
+                    throw fail("children", "'\(item.string ?? "?")' is not a division code")
+                }
+                config.children.append(child)
+            }
+        }
         try config.validate(source: path)
         return config
     }

@@ -1,0 +1,151 @@
+import CreditDomain
+import Foundation
+import GRDB
+
+/// A change set to apply at a parent: its verified changes and what forwarding needs.
+public struct IncomingChangeSet: Sendable {
+    public var origin: String
+    public var firstSeq: Int64
+    public var lastSeq: Int64
+    public var hash: [UInt8]
+    public var previousHash: [UInt8]
+    public var encoded: [UInt8]
+    public var changes: [Change]
+    /// Decision date and publication deadline per change, computed by the caller from the catalogue.
+    public var dates: [(decision: CivilDate?, deadline: CivilDate?, late: Bool, subject: String?)]
+
+    public init(
+        origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], previousHash: [UInt8], encoded: [UInt8], changes: [Change],
+        dates: [(decision: CivilDate?, deadline: CivilDate?, late: Bool, subject: String?)]
+    ) {
+        self.origin = origin
+        self.firstSeq = firstSeq
+        self.lastSeq = lastSeq
+        self.hash = hash
+        self.previousHash = previousHash
+        self.encoded = encoded
+        self.changes = changes
+        self.dates = dates
+    }
+}
+
+/// What applying a bundle did, per change set.
+public enum ApplyOutcome: Sendable, Hashable {
+    case applied
+    case duplicate
+    case held
+}
+
+extension NodeStore {
+    /// Where this node stands with an origin received from below: last seq applied and its hash.
+    public func chain(origin: String) throws -> (lastSeq: Int64, lastHash: [UInt8])? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?", arguments: [origin]).map { ($0[0], Array($0[1] as Data)) }
+        }
+    }
+
+    /// Applies change sets in one transaction, each exactly once: a set already applied is a
+    /// duplicate; one that continues its origin's chain is applied (changes appended, records
+    /// updated last-writer-wins by (HLC, origin), the set queued verbatim in the outbox for the
+    /// parent); one that leaves a gap is held and applied when the gap closes. `decide` checks a
+    /// set against the chain state and throws for a broken chain, which refuses the whole call.
+    public func apply(
+        _ sets: [IncomingChangeSet], now: Date = Date(), decide: (IncomingChangeSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        reload: ([UInt8]) throws -> IncomingChangeSet
+    ) throws -> [ApplyOutcome] {
+        let nowMs = ChinaTime.milliseconds(now)
+        return try pool.write { db in
+            var outcomes: [ApplyOutcome] = []
+            for set in sets {
+                let state = try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?", arguments: [set.origin])
+                let lastSeq: Int64 = state?[0] ?? 0
+                let lastHash: [UInt8] = (state?[1] as Data?).map { Array($0) } ?? []
+                let outcome = try decide(set, lastSeq, lastHash)
+                switch outcome {
+                case .duplicate: break
+                case .held:
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO held (origin, first_seq, encoded, received_at) VALUES (?, ?, ?, ?)",
+                        arguments: [set.origin, set.firstSeq, Data(set.encoded), nowMs])
+                case .applied:
+                    try Self.applyOne(set, db: db, nowMs: nowMs)
+                    // A held set may follow now.
+                    var next = set
+                    while let row = try Row.fetchOne(db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [next.origin, next.lastSeq + 1]) {
+                        let held = try reload(Array(row[0] as Data))
+                        guard try decide(held, next.lastSeq, next.hash) == .applied else { break }
+                        try Self.applyOne(held, db: db, nowMs: nowMs)
+                        try db.execute(sql: "DELETE FROM held WHERE origin = ? AND first_seq = ?", arguments: [held.origin, held.firstSeq])
+                        next = held
+                    }
+                }
+                outcomes.append(outcome)
+            }
+            return outcomes
+        }
+    }
+
+    static func applyOne(_ set: IncomingChangeSet, db: Database, nowMs: Int64) throws {
+        var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
+        let insertChange = try db.cachedStatement(
+            sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for (i, c) in set.changes.enumerated() {
+            try insertChange.execute(arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
+            guard c.op == "put" else {
+                nextID += 1
+                continue
+            }
+            let d = set.dates[i]
+            let current = try Row.fetchOne(
+                db, sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?", arguments: [c.key])
+            if let current {
+                // Last writer wins by (HLC, origin): the same versions give the same record everywhere.
+                let currentHLC: Int64 = current[1]
+                let currentOrigin: String = current[2]
+                if (c.hlc.rawValue, c.origin) > (currentHLC, currentOrigin) {
+                    try db.execute(
+                        sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, content_change = ?, updated_hlc = ? WHERE id = ?",
+                        arguments: [d.subject, c.jurisdiction, d.decision?.iso, nextID, c.hlc.rawValue, current[0] as Int64])
+                }
+            } else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, nextID, c.hlc.rawValue])
+            }
+            nextID += 1
+        }
+        try db.execute(
+            sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
+            arguments: [set.origin, set.lastSeq, Data(set.hash)])
+        // Forwarded upward verbatim: the outbox keeps the origin's own chain.
+        try db.execute(
+            sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs])
+    }
+
+    /// Marks outbox entries covered by a receipt as acknowledged and stores the receipt, in one
+    /// transaction. `covered` gives, per origin, the last seq the parent acknowledged with that
+    /// set's hash; an entry is acknowledged only if the parent's hash for that seq matches.
+    @discardableResult
+    public func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], covered: [(origin: String, lastSeq: Int64, hash: [UInt8])], now: Date = Date()) throws -> Int {
+        try pool.write { db in
+            var count = 0
+            for c in covered {
+                // The parent names the hash of its last set; ours at that seq must be the same set.
+                guard let ours = try Data.fetchOne(db, sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?", arguments: [c.origin, c.lastSeq]),
+                    Array(ours) == c.hash
+                else { continue }
+                try db.execute(
+                    sql: "UPDATE outbox SET acknowledged_at = ? WHERE origin = ? AND last_seq <= ? AND acknowledged_at IS NULL",
+                    arguments: [ChinaTime.milliseconds(now), c.origin, c.lastSeq])
+                count += db.changesCount
+            }
+            try db.execute(
+                sql: "INSERT INTO receipts (parent, issued_at, encoded, stored_at) VALUES (?, ?, ?, ?)",
+                arguments: [parent, issuedAt, Data(receipt), ChinaTime.milliseconds(now)])
+            return count
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import NodePKI
+
+/// Why an import was refused as a whole (nothing of it is applied).
+public struct ImportError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case notAChild = "not-a-child", outsideSubtree = "outside-subtree", wrongReceipt = "wrong-receipt" }
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+}
+
+/// What `import` did.
+public struct ImportReport: Sendable, Codable {
+    public var file: String
+    public var kind: String
+    public var sender: String?
+    public var applied: Int
+    public var duplicates: Int
+    public var held: Int
+    public var changes: Int
+    public var receipt: String?
+    public var acknowledged: Int?
+}
+
+/// The parent's side of offline transport: a child's bundle is verified, authorised and applied
+/// exactly once, and a signed receipt is written for the child; the child's side: a receipt from
+/// the parent acknowledges change sets in its outbox.
+public struct Import: Sendable {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    /// The trust store from the identity directory: its `ca.pem`, and `revoked.json` if present.
+    public static func trust(_ configuration: NodeConfiguration) throws -> TrustStore {
+        let identity = try Export.identity(of: configuration)
+        let revokedURL = URL(fileURLWithPath: configuration.identity!).appendingPathComponent("revoked.json")
+        let list = FileManager.default.fileExists(atPath: revokedURL.path) ? try RevocationList.load(revokedURL) : nil
+        let ca = try NodeFiles.certificate(URL(fileURLWithPath: configuration.identity!).appendingPathComponent("ca.pem").path)
+        _ = identity
+        return try TrustStore(ca: ca, revocations: list)
+    }
+
+    /// Imports a bundle (at the parent) or a receipt (at the child), told apart by their magic.
+    public func run(file: String, receiptOut: String? = nil, now: Date = Date()) throws -> ImportReport {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        if bytes.starts(with: Receipt.magic) { return try importReceipt(bytes, file: file, now: now) }
+        return try importBundle(bytes, file: file, receiptOut: receiptOut ?? file + ".receipt", now: now)
+    }
+
+    func importBundle(_ bytes: [UInt8], file: String, receiptOut: String, now: Date) throws -> ImportReport {
+        let configuration = node.configuration
+        let trust = try Self.trust(configuration)
+        let identity = try Export.identity(of: configuration)
+        let bundle = try ChangeBundle.decode(bytes)
+        // The caller's identity comes only from its certificate: verify before trusting `sender`.
+        let verified = try bundle.verify(trust: trust, now: now)
+        let sender = try DivisionCode(bundle.sender)
+        guard configuration.children.contains(sender) else {
+            throw ImportError(code: .notAChild, message: "\(sender) is not a child of \(configuration.code) (children: \(configuration.children.map(\.digits).joined(separator: ", ")))")
+        }
+        for v in verified {
+            let origin = try DivisionCode(v.changeSet.header.origin)
+            guard sender.contains(origin) else {
+                throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
+            }
+        }
+        let incoming = try verified.map { try incomingSet($0) }
+        let outcomes: [ApplyOutcome] = try node.store.apply(incoming, now: now) { set, lastSeq, lastHash in
+            do throws(ChangeSetError) {
+                let fit = try ChainState(lastSeq: lastSeq, lastHash: lastHash).fit(
+                    origin: set.origin, firstSeq: set.firstSeq, lastSeq: set.lastSeq, previousHash: set.previousHash)
+                return fit == .duplicate ? .duplicate : .applied
+            } catch {
+                // A gap is held, not applied out of order; a broken chain refuses the import.
+                if error.code == .sequenceGap { return .held }
+                throw error
+            }
+        } reload: { encoded in
+            try self.incomingSet(try ChangeSet.decode(encoded).verify(trust: trust, now: now))
+        }
+        // The receipt: per origin in the bundle, where this node now stands; and what it holds back.
+        var acknowledged: [Receipt.Acknowledged] = []
+        for origin in Set(incoming.map(\.origin)).sorted() {
+            if let state = try node.store.chain(origin: origin) { acknowledged.append(.init(origin: origin, lastSeq: state.lastSeq, hash: state.lastHash)) }
+        }
+        var held: [Receipt.Held] = []
+        var appliedSets = 0
+        var appliedChanges = 0
+        for (set, outcome) in zip(incoming, outcomes) {
+            switch outcome {
+            case .held: held.append(Receipt.Held(origin: set.origin, firstSeq: set.firstSeq))
+            case .applied:
+                appliedSets += 1
+                appliedChanges += set.changes.count
+            case .duplicate: break
+            }
+        }
+        let receipt = Receipt(
+            parent: configuration.code.digits, child: sender.digits, bundleHash: Array(SHA256Digest.of(bytes)), issuedAt: ChinaTime.milliseconds(now),
+            acknowledged: acknowledged, held: held)
+        try Export.writeDurably(try receipt.encode(identity: identity), to: receiptOut)
+        return ImportReport(
+            file: file, kind: "bundle", sender: sender.digits, applied: appliedSets, duplicates: outcomes.count - appliedSets - held.count,
+            held: held.count, changes: appliedChanges, receipt: receiptOut, acknowledged: nil)
+    }
+
+    func importReceipt(_ bytes: [UInt8], file: String, now: Date) throws -> ImportReport {
+        let configuration = node.configuration
+        let receipt = try Receipt.verify(bytes, trust: try Self.trust(configuration), now: now)
+        guard let parent = configuration.parent, receipt.parent == parent.code.digits, receipt.child == configuration.code.digits else {
+            throw ImportError(
+                code: .wrongReceipt,
+                message: "the receipt is from \(receipt.parent) for \(receipt.child); this node is \(configuration.code) with parent \(configuration.parent?.code.digits ?? "none")")
+        }
+        let count = try node.store.acknowledge(
+            parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes, covered: receipt.acknowledged.map { ($0.origin, $0.lastSeq, $0.hash) }, now: now)
+        return ImportReport(file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil, acknowledged: count)
+    }
+
+    /// A verified change set with the dates and subject the records table needs.
+    func incomingSet(_ v: ChangeSet.Verified) throws -> IncomingChangeSet {
+        let kinds = Dictionary(uniqueKeysWithValues: try node.catalogue.resolvedKinds().map { ($0.slug, $0) })
+        let dates = v.changes.map { c -> (decision: CivilDate?, deadline: CivilDate?, late: Bool, subject: String?) in
+            guard let kind = kinds[c.kind], let fields = try? JSONSerialization.jsonObject(with: Data(c.body.utf8)) as? [String: String] else {
+                return (nil, nil, false, nil)
+            }
+            let decision = kind.kind.decisionDate.flatMap { fields[kind.kind.fullCode($0)] }.flatMap { CivilDate.parse($0) }
+            let deadline = kind.kind.publicationWorkingDays.flatMap { days in decision.flatMap { try? node.calendar.addingWorkingDays(days, to: $0) } }
+            let entered = ChinaTime.date(Date(timeIntervalSince1970: Double(c.enteredAtMilliseconds) / 1000))
+            let subject = kind.kind.subjectCode.lazy.compactMap { fields[kind.kind.fullCode($0)] }.first
+            return (decision, deadline, deadline.map { entered > $0 } ?? false, subject)
+        }
+        let h = v.changeSet.header
+        return IncomingChangeSet(
+            origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: v.changeSet.hash, previousHash: h.previousHash, encoded: v.changeSet.encoded,
+            changes: v.changes, dates: dates)
+    }
+}
+
+enum SHA256Digest {
+    static func of(_ bytes: [UInt8]) -> [UInt8] { ChangeSets.sha256(bytes) }
+}

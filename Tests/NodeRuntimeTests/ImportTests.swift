@@ -1,0 +1,169 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import NodePKI
+import SampleData
+import TestSupport
+import Testing
+
+@testable import NodeRuntime
+
+/// A chain village → township → county, each a real node with its own store and certificate,
+/// connected by bundle and receipt files.
+struct OfflineChain {
+    let dir: TemporaryDirectory
+    let ca: NetworkCA
+    let village: NodeContext
+    let village2: NodeContext
+    let township: NodeContext
+    let county: NodeContext
+
+    init() throws {
+        let dir = try TemporaryDirectory()
+        let ca = try NetworkCA.create()
+        self.dir = dir
+        self.ca = ca
+        func node(_ code: String, parent: String?, children: [String]) throws -> NodeContext {
+            let c = try DivisionCode(code)
+            let certDir = dir.url.appendingPathComponent("certs/\(code)")
+            try FileManager.default.createDirectory(at: certDir, withIntermediateDirectories: true)
+            try ca.issue(code: c).write(to: certDir, ca: ca.certificate)
+            var config = NodeConfiguration(code: c, dataDirectory: dir.path("nodes/\(code)"))
+            config.identity = certDir.path
+            config.children = try children.map { try DivisionCode($0) }
+            if let parent { config.parent = .init(url: "https://127.0.0.1:1", code: try DivisionCode(parent)) }
+            return try NodeContext(configuration: config)
+        }
+        village = try node("420102002201", parent: "420102002000", children: [])
+        village2 = try node("420102002202", parent: "420102002000", children: [])
+        township = try node("420102002000", parent: "420102000000", children: ["420102002201", "420102002202"])
+        county = try node("420102000000", parent: "420100000000", children: ["420102002000"])
+    }
+
+    func ingest(_ node: NodeContext, rows: Int, seed: UInt64) throws {
+        let kind = try node.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: seed, node: node.configuration.code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        let path = try dir.write("in-\(node.configuration.code)-\(seed).csv", Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes).utf8))
+        _ = try FileIngestion(node: node).ingest(file: path, kind: "penalty", now: morning(CivilDate(year: 2026, month: 11, day: 20)!))
+    }
+
+    /// Exports from `child`, imports at `parent`, returns the bundle path and the import report.
+    func send(_ child: NodeContext, to parent: NodeContext, name: String) throws -> (bundle: String, report: ImportReport) {
+        let bundle = dir.path("\(name).cnbd")
+        _ = try Export(node: child).export(to: bundle)
+        return (bundle, try Import(node: parent).run(file: bundle))
+    }
+}
+
+@Suite("Offline transport: export, import, receipts", .serialized)
+struct ImportTests {
+    @Test func recordsReachTheCountyExactlyOnceWithReceipts() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 120, seed: 1)
+        try net.ingest(net.township, rows: 30, seed: 2)
+        let up1 = try net.send(net.village, to: net.township, name: "v-t")
+        #expect(up1.report.applied == 1 && up1.report.changes == 120)
+        // The receipt clears the village's outbox.
+        let ack = try Import(node: net.village).run(file: try #require(up1.report.receipt))
+        #expect(ack.acknowledged == 1)
+        #expect(try net.village.store.pendingOutbox().isEmpty)
+
+        // The township forwards the village's change set verbatim, with its own.
+        let up2 = try net.send(net.township, to: net.county, name: "t-c")
+        #expect(up2.report.applied == 2 && up2.report.changes == 150)
+        let villageAtCounty = try net.county.store.changes(origin: "420102002201", limit: 1000)
+        #expect(villageAtCounty == (try net.village.store.changes(origin: "420102002201", limit: 1000)))
+        #expect(try net.county.store.counts().records == 150)
+        _ = try Import(node: net.township).run(file: try #require(up2.report.receipt))
+        #expect(try net.township.store.pendingOutbox().isEmpty)
+
+        // Replays change nothing.
+        let countsBefore = try net.county.store.counts()
+        let replay = try Import(node: net.county).run(file: up2.bundle)
+        #expect(replay.applied == 0 && replay.duplicates == 2)
+        #expect(try net.county.store.counts() == countsBefore)
+
+        // New records flow the same way and chain on.
+        try net.ingest(net.village, rows: 10, seed: 3)
+        _ = try net.send(net.village, to: net.township, name: "v-t-2")
+        let again = try net.send(net.township, to: net.county, name: "t-c-2")
+        #expect(again.report.applied == 1 && again.report.changes == 10)
+        #expect(try net.county.store.counts().records == 160)
+    }
+
+    @Test func aVillageCannotUploadAnotherVillagesChanges() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 5, seed: 1)
+        let bundle = net.dir.path("v1.cnbd")
+        _ = try Export(node: net.village).export(to: bundle)
+        // Village 2 re-signs village 1's change sets as its own upload.
+        let sets = try ChangeBundle.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: bundle)))).changeSets
+        let identity2 = try Export.identity(of: net.village2.configuration)
+        let forged = try ChangeBundle.build(sets, identity: identity2)
+        let forgedPath = try net.dir.write("forged.cnbd", forged.encoded)
+        do {
+            _ = try Import(node: net.township).run(file: forgedPath)
+            Issue.record("accepted another village's changes")
+        } catch let e as ImportError { #expect(e.code == .outsideSubtree) }
+        #expect(try net.township.store.counts().changes == 0)
+        // A node that is not a child (the county uploading to the township) is refused too.
+        try net.ingest(net.county, rows: 2, seed: 5)
+        let fromCounty = net.dir.path("c.cnbd")
+        _ = try Export(node: net.county).export(to: fromCounty)
+        do {
+            _ = try Import(node: net.township).run(file: fromCounty)
+            Issue.record("accepted a bundle from a node that is not a child")
+        } catch let e as ImportError { #expect(e.code == .notAChild) }
+    }
+
+    @Test func aTamperedBundleIsRefusedAndNothingOfItIsApplied() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 40, seed: 1)
+        let bundle = net.dir.path("v.cnbd")
+        _ = try Export(node: net.village).export(to: bundle)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: bundle)))
+        bytes[bytes.count / 2] ^= 0x20
+        let tampered = try net.dir.write("tampered.cnbd", bytes)
+        #expect(throws: ChangeSetError.self) { try Import(node: net.township).run(file: tampered) }
+        #expect(try net.township.store.counts() == StoreCounts(records: 0, changes: 0, quarantined: 0, late: 0))
+        #expect(try Import(node: net.township).run(file: bundle).applied == 1)
+    }
+
+    @Test func aGapIsHeldAndAppliedWhenItCloses() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 10, seed: 1)
+        let first = net.dir.path("first.cnbd")
+        _ = try Export(node: net.village).export(to: first)
+        try net.ingest(net.village, rows: 10, seed: 2)
+        let both = net.dir.path("both.cnbd")
+        _ = try Export(node: net.village).export(to: both)
+        // Only the second change set arrives first.
+        let sets = try ChangeBundle.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: both)))).changeSets
+        let onlySecond = try ChangeBundle.build([sets[1]], identity: try Export.identity(of: net.village.configuration))
+        let secondPath = try net.dir.write("second.cnbd", onlySecond.encoded)
+        let r1 = try Import(node: net.township).run(file: secondPath)
+        #expect(r1.held == 1 && r1.applied == 0)
+        #expect(try net.township.store.counts().changes == 0)
+        let r2 = try Import(node: net.township).run(file: first)
+        #expect(r2.applied == 1)
+        #expect(try net.township.store.counts().changes == 20)
+        #expect(try net.township.store.chain(origin: "420102002201")?.lastSeq == 20)
+    }
+
+    @Test func aReceiptMustComeFromTheParentForThisNode() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 3, seed: 1)
+        let r = try net.send(net.village, to: net.township, name: "v")
+        // Village 2 is not the receipt's addressee.
+        #expect(throws: ImportError.self) { try Import(node: net.village2).run(file: try #require(r.report.receipt)) }
+        // A damaged receipt is refused and acknowledges nothing.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try #require(r.report.receipt))))
+        bytes[10] ^= 0x01
+        let bad = try net.dir.write("bad.receipt", bytes)
+        #expect(throws: (any Error).self) { try Import(node: net.village).run(file: bad) }
+        #expect(try net.village.store.pendingOutbox().count == 1)
+    }
+}
