@@ -21,6 +21,9 @@ struct Status: ParsableCommand {
         var calendarYears: [Int]
         var counts: StoreCounts
         var highestSeq: [String: Int64]
+        var parent: String?
+        var windowHours: Int
+        var origins: [OriginStatus]
     }
 
     func run() throws {
@@ -29,7 +32,9 @@ struct Status: ParsableCommand {
             let c = context.configuration
             let output = Output(
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
-                calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq())
+                calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq(),
+                parent: c.parent?.code.digits, windowHours: c.effectiveWindowHours,
+                origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil))
             if json {
                 try printJSON(output)
                 return
@@ -40,7 +45,11 @@ struct Status: ParsableCommand {
             print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late))")
             print("  changes:    \(output.counts.changes)")
             print("  quarantine: \(output.counts.quarantined)")
-            for (origin, seq) in output.highestSeq.sorted(by: { $0.key < $1.key }) { print("  origin \(origin): highest seq \(seq)") }
+            print("  upward:     \(output.parent.map { "to \($0), " } ?? "no parent, ")window \(output.windowHours) h")
+            for o in output.origins {
+                let age = o.oldestUnacknowledgedSeconds.map { " oldest pending \($0 / 3600) h \($0 / 60 % 60) min;" } ?? ""
+                print("  origin \(o.origin): held seq \(o.highestSeqHeld), acknowledged upward \(o.highestSeqAcknowledged), pending \(o.unacknowledged);\(age) at risk \(o.atRisk), past window \(o.pastWindow)")
+            }
         }
     }
 }

@@ -94,6 +94,33 @@ struct ImportTests {
         #expect(try net.county.store.counts().records == 160)
     }
 
+    @Test func statusShowsHeldAcknowledgedAndTheWindow() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 30, seed: 1)
+        let window: Int64 = 72 * 3600
+        // The fixture ingests as of 2026-11-20 10:00 in China.
+        let ingestedAt = morning(CivilDate(year: 2026, month: 11, day: 20)!)
+        var s = try #require(try net.village.store.originStatus(now: ingestedAt.addingTimeInterval(3600), windowSeconds: window).first)
+        #expect(s.highestSeqHeld == 30 && s.highestSeqAcknowledged == 0 && s.unacknowledged == 30 && s.atRisk == 0 && s.pastWindow == 0)
+        #expect(s.oldestUnacknowledgedSeconds == 3600)
+        // Fifty hours later the pending changes are at risk; eighty hours later past the window.
+        s = try #require(try net.village.store.originStatus(now: ingestedAt.addingTimeInterval(50 * 3600), windowSeconds: window).first)
+        #expect(s.atRisk == 30 && s.pastWindow == 0 && s.oldestUnacknowledgedSeconds == 50 * 3600)
+        s = try #require(try net.village.store.originStatus(now: ingestedAt.addingTimeInterval(80 * 3600), windowSeconds: window).first)
+        #expect(s.pastWindow == 30)
+        // Sealed and sent: still pending until the receipt comes back.
+        let r = try net.send(net.village, to: net.township, name: "v")
+        s = try #require(try net.village.store.originStatus(windowSeconds: window).first)
+        #expect(s.unacknowledged == 30)
+        _ = try Import(node: net.village).run(file: try #require(r.report.receipt))
+        s = try #require(try net.village.store.originStatus(now: ingestedAt.addingTimeInterval(80 * 3600), windowSeconds: window).first)
+        #expect(s.highestSeqAcknowledged == 30 && s.unacknowledged == 0 && s.pastWindow == 0 && s.oldestUnacknowledgedSeconds == nil)
+        // At the township the village's changes are pending until the county acknowledges them.
+        let atTownship = try net.township.store.originStatus(windowSeconds: window)
+        #expect(atTownship.map(\.origin) == ["420102002201"] && atTownship[0].unacknowledged == 30)
+        #expect(try net.township.store.originStatus(windowSeconds: window, hasParent: false)[0].unacknowledged == 0)
+    }
+
     @Test func aVillageCannotUploadAnotherVillagesChanges() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 5, seed: 1)

@@ -68,6 +68,9 @@ struct NodeConfigurationTests {
         #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420103000000\"}\n")?.message.contains("key 'parent.code'") == true)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"http://h:1\", code: \"420102002000\"}\n")?.message.contains("key 'parent.url'") == true)
         #expect(try refusal("[1, 2]")?.code == .invalid)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\nwindowHours: 0\n")?.message.contains("key 'windowHours'") == true)
+        #expect(try refusal("code: \"420102002000\"\ndata: d\nchildren: [\"420103002201\"]\n")?.message.contains("key 'children'") == true)
+        #expect(try refusal("code: \"420102002000\"\ndata: d\nchildren: [\"420102002201\"]\nwindowHours: 48\n") == nil)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420102002000\"}\n") == nil)
     }
 

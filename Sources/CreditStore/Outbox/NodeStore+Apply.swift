@@ -50,7 +50,7 @@ extension NodeStore {
     /// parent); one that leaves a gap is held and applied when the gap closes. `decide` checks a
     /// set against the chain state and throws for a broken chain, which refuses the whole call.
     public func apply(
-        _ sets: [IncomingChangeSet], now: Date = Date(), decide: (IncomingChangeSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        _ sets: [IncomingChangeSet], forward: Bool = true, now: Date = Date(), decide: (IncomingChangeSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
         reload: ([UInt8]) throws -> IncomingChangeSet
     ) throws -> [ApplyOutcome] {
         let nowMs = ChinaTime.milliseconds(now)
@@ -68,13 +68,13 @@ extension NodeStore {
                         sql: "INSERT OR IGNORE INTO held (origin, first_seq, encoded, received_at) VALUES (?, ?, ?, ?)",
                         arguments: [set.origin, set.firstSeq, Data(set.encoded), nowMs])
                 case .applied:
-                    try Self.applyOne(set, db: db, nowMs: nowMs)
+                    try Self.applyOne(set, db: db, nowMs: nowMs, forward: forward)
                     // A held set may follow now.
                     var next = set
                     while let row = try Row.fetchOne(db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [next.origin, next.lastSeq + 1]) {
                         let held = try reload(Array(row[0] as Data))
                         guard try decide(held, next.lastSeq, next.hash) == .applied else { break }
-                        try Self.applyOne(held, db: db, nowMs: nowMs)
+                        try Self.applyOne(held, db: db, nowMs: nowMs, forward: forward)
                         try db.execute(sql: "DELETE FROM held WHERE origin = ? AND first_seq = ?", arguments: [held.origin, held.firstSeq])
                         next = held
                     }
@@ -85,7 +85,7 @@ extension NodeStore {
         }
     }
 
-    static func applyOne(_ set: IncomingChangeSet, db: Database, nowMs: Int64) throws {
+    static func applyOne(_ set: IncomingChangeSet, db: Database, nowMs: Int64, forward: Bool) throws {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
         let insertChange = try db.cachedStatement(
             sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -119,7 +119,8 @@ extension NodeStore {
         try db.execute(
             sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
             arguments: [set.origin, set.lastSeq, Data(set.hash)])
-        // Forwarded upward verbatim: the outbox keeps the origin's own chain.
+        // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top has no parent.
+        guard forward else { return }
         try db.execute(
             sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs])

@@ -41,6 +41,11 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var identity: String?
     /// The children this node accepts uploads from; each must lie inside its code.
     public var children: [DivisionCode] = []
+    /// Hours within which a change must reach the parent (default 72; 48 into the province).
+    public var windowHours: Int?
+
+    /// The upward window of this hop.
+    public var effectiveWindowHours: Int { windowHours ?? (parent?.code.tier == .province ? 48 : 72) }
 
     public init(code: DivisionCode, dataDirectory: String) {
         self.code = code
@@ -74,6 +79,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let calendars { lines.append("calendars: \(Self.quote(calendars))") }
         if let identity { lines.append("identity: \(Self.quote(identity))") }
         if !children.isEmpty { lines.append("children: [" + children.map { "\"\($0.digits)\"" }.joined(separator: ", ") + "]") }
+        if let windowHours { lines.append("windowHours: \(windowHours)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -125,7 +131,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -148,6 +154,10 @@ public struct NodeConfiguration: Sendable, Hashable {
         config.catalogue = string(map, "catalogue").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
         config.calendars = string(map, "calendars").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
         config.identity = string(map, "identity").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).standardizedFileURL.path }
+        if let w = map["windowHours"] {
+            guard let hours = w.int, (1...720).contains(hours) else { throw fail("windowHours", "'\(w.string ?? "?")' is not a number of hours from 1 to 720") }
+            config.windowHours = hours
+        }
         if let list = map["children"] {
             guard let items = list.sequence else { throw fail("children", "must be a list of 12-digit codes") }
             for item in items {

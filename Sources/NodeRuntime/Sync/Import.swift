@@ -68,7 +68,7 @@ public struct Import: Sendable {
             }
         }
         let incoming = try verified.map { try incomingSet($0) }
-        let outcomes: [ApplyOutcome] = try node.store.apply(incoming, now: now) { set, lastSeq, lastHash in
+        let outcomes: [ApplyOutcome] = try node.store.apply(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
             do throws(ChangeSetError) {
                 let fit = try ChainState(lastSeq: lastSeq, lastHash: lastHash).fit(
                     origin: set.origin, firstSeq: set.firstSeq, lastSeq: set.lastSeq, previousHash: set.previousHash)

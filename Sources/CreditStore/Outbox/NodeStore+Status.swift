@@ -1,0 +1,71 @@
+import CreditDomain
+import Foundation
+import GRDB
+
+/// Where one origin's changes stand at this node, against the hop's window upward.
+public struct OriginStatus: Sendable, Hashable, Codable {
+    public var origin: String
+    /// The highest seq of this origin in the change log.
+    public var highestSeqHeld: Int64
+    /// The highest seq the parent has acknowledged with a signed receipt (0: none).
+    public var highestSeqAcknowledged: Int64
+    /// Changes held but not yet acknowledged upward.
+    public var unacknowledged: Int64
+    /// Age in seconds of the oldest unacknowledged change, counted from when it reached this node.
+    public var oldestUnacknowledgedSeconds: Int64?
+    /// Unacknowledged changes older than two thirds of the window, but within it.
+    public var atRisk: Int64
+    /// Unacknowledged changes older than the window.
+    public var pastWindow: Int64
+}
+
+extension NodeStore {
+    /// Per origin (this node's own and every origin received from below): held, acknowledged,
+    /// pending, oldest pending age, and how many pending changes are at risk of or past `window`.
+    /// A change reached this node when it was ingested here (own) or when its change set was
+    /// applied here (received).
+    /// At the top of the network (`hasParent` false) everything held is where it must be.
+    public func originStatus(now: Date = Date(), windowSeconds: Int64, hasParent: Bool = true) throws -> [OriginStatus] {
+        let nowMs = ChinaTime.milliseconds(now)
+        let riskMs = nowMs - windowSeconds * 1000 * 2 / 3
+        let pastMs = nowMs - windowSeconds * 1000
+        return try pool.read { db in
+            let own = node.digits
+            var out: [OriginStatus] = []
+            for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(seq) FROM changes GROUP BY origin ORDER BY origin") {
+                let origin: String = row[0]
+                let held: Int64 = row[1]
+                guard hasParent else {
+                    out.append(OriginStatus(origin: origin, highestSeqHeld: held, highestSeqAcknowledged: held, unacknowledged: 0, oldestUnacknowledgedSeconds: nil, atRisk: 0, pastWindow: 0))
+                    continue
+                }
+                let acked = try Int64.fetchOne(db, sql: "SELECT MAX(last_seq) FROM outbox WHERE origin = ? AND acknowledged_at IS NOT NULL", arguments: [origin]) ?? 0
+                // Arrival time per pending change: the outbox entry's creation for received and
+                // sealed sets, the entry time for own changes not sealed yet.
+                let arrivals = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT o.created_at AS at, o.last_seq - MAX(o.first_seq, ? + 1) + 1 AS n FROM outbox o
+                        WHERE o.origin = ? AND o.acknowledged_at IS NULL AND o.last_seq > ?
+                        UNION ALL
+                        SELECT c.entered_at AS at, 1 AS n FROM changes c
+                        WHERE c.origin = ? AND c.origin = ? AND c.seq > COALESCE((SELECT MAX(last_seq) FROM outbox WHERE origin = ?), 0)
+                        """, arguments: [acked, origin, acked, origin, own, origin])
+                var oldest: Int64?
+                var risk: Int64 = 0
+                var past: Int64 = 0
+                for a in arrivals {
+                    let at: Int64 = a["at"]
+                    let n: Int64 = a["n"]
+                    oldest = min(oldest ?? at, at)
+                    if at < pastMs { past += n } else if at < riskMs { risk += n }
+                }
+                out.append(
+                    OriginStatus(
+                        origin: origin, highestSeqHeld: held, highestSeqAcknowledged: acked, unacknowledged: held - acked,
+                        oldestUnacknowledgedSeconds: oldest.map { (nowMs - $0) / 1000 }, atRisk: risk, pastWindow: past))
+            }
+            return out
+        }
+    }
+}
