@@ -59,6 +59,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The sans-I/O node: rules that take the time and inputs and return actions.
+        .target(name: "SyncCore", dependencies: ["CreditDomain"], swiftSettings: strict),
         // Deterministic, seeded sample records, good and faulty.
         .target(name: "SampleData", dependencies: ["CreditDomain"], swiftSettings: strict),
         // Node configuration, the ingestion pipeline from files to the store, benchmarks.
@@ -85,6 +87,7 @@ let package = Package(
         // Helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"], swiftSettings: strict),
         .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
         .testTarget(
