@@ -10,6 +10,7 @@ public struct NetworkCA: Sendable {
     public let certificate: Certificate
     /// The private key's raw bytes (swift-crypto's key type is not `Sendable`).
     let keyBytes: Data
+    // The bytes were taken from a valid key, so rebuilding it cannot fail.
     var key: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(rawRepresentation: keyBytes) }
 
     init(certificate: Certificate, key: P256.Signing.PrivateKey) {
@@ -95,6 +96,7 @@ public struct NodeIdentity: Sendable {
     let keyBytes: Data
     public let code: DivisionCode
     /// The node's signing key.
+    /// (The bytes were taken from a valid key, so rebuilding it cannot fail.)
     public var key: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(rawRepresentation: keyBytes) }
 
     init(certificate: Certificate, key: P256.Signing.PrivateKey, code: DivisionCode) {

@@ -221,3 +221,30 @@ struct ChangeLineTests {
         #expect(Change.parse(line: Array(line.utf8)) == nil)
     }
 }
+
+extension Change {
+    /// A second reader built on JSONSerialization and re-encoding, the oracle for the strict
+    /// byte-level reader: both must accept and refuse the same lines.
+    public static func parse(line: [UInt8]) -> Change? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], object.count == 9,
+            let bodyObject = object["body"] as? [String: Any], let origin = object["origin"] as? String,
+            let seq = (object["seq"] as? NSNumber)?.int64Value, let hlc = (object["hlc"] as? NSNumber)?.int64Value,
+            let entered = (object["enteredAt"] as? NSNumber)?.int64Value, let op = object["op"] as? String, ops.contains(op),
+            let kind = object["kind"] as? String, let key = object["key"] as? String, let jurisdiction = object["jurisdiction"] as? String
+        else { return nil }
+        var body = "{"
+        for (i, k) in bodyObject.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            guard let v = bodyObject[k] as? String else { return nil }
+            if i > 0 { body += "," }
+            CanonicalJSON.appendString(k, to: &body)
+            body += ":"
+            CanonicalJSON.appendString(v, to: &body)
+        }
+        body += "}"
+        let change = Change(
+            origin: origin, seq: seq, hlc: HLCStamp(rawValue: hlc), enteredAtMilliseconds: entered, op: op, kind: kind, key: key,
+            jurisdiction: jurisdiction, body: body)
+        guard Array(change.canonicalLine.utf8) == line else { return nil }
+        return change
+    }
+}

@@ -49,29 +49,4 @@ public struct Change: Sendable, Hashable {
         out += ",\"seq\":\(seq)}"
         return out
     }
-
-    /// Parses one canonical line; nil unless the line is exactly the canonical encoding of a
-    /// well-formed change (so two nodes can never disagree about what a line says).
-    public static func parse(line: [UInt8]) -> Change? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], object.count == 9,
-            let bodyObject = object["body"] as? [String: Any], let origin = object["origin"] as? String,
-            let seq = (object["seq"] as? NSNumber)?.int64Value, let hlc = (object["hlc"] as? NSNumber)?.int64Value,
-            let entered = (object["enteredAt"] as? NSNumber)?.int64Value, let op = object["op"] as? String, ops.contains(op),
-            let kind = object["kind"] as? String, let key = object["key"] as? String, let jurisdiction = object["jurisdiction"] as? String
-        else { return nil }
-        var body = "{"
-        for (i, k) in bodyObject.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
-            guard let v = bodyObject[k] as? String else { return nil }
-            if i > 0 { body += "," }
-            CanonicalJSON.appendString(k, to: &body)
-            body += ":"
-            CanonicalJSON.appendString(v, to: &body)
-        }
-        body += "}"
-        let change = Change(
-            origin: origin, seq: seq, hlc: HLCStamp(rawValue: hlc), enteredAtMilliseconds: entered, op: op, kind: kind, key: key,
-            jurisdiction: jurisdiction, body: body)
-        guard Array(change.canonicalLine.utf8) == line else { return nil }
-        return change
-    }
 }
