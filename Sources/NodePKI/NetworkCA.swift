@@ -53,7 +53,9 @@ public struct NetworkCA: Sendable {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true, keyAgreement: true))
             try ExtendedKeyUsage([.serverAuth, .clientAuth])
-            SubjectAlternativeNames([.uniformResourceIdentifier(NodeIdentity.uri(for: code)), .dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+            SubjectAlternativeNames([
+                .uniformResourceIdentifier(NodeIdentity.uri(for: code)), .dnsName(NodeIdentity.hostName(for: code)),
+            ])
             AuthorityKeyIdentifier(keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
         }
         let notAfter = min(now.addingTimeInterval(Double(validityDays) * 86_400), certificate.notValidAfter)
@@ -106,6 +108,11 @@ public struct NodeIdentity: Sendable {
     }
 
     public static func uri(for code: DivisionCode) -> String { "creditnet://node/\(code.digits)" }
+
+    /// The DNS name a node's certificate carries: a client connects to its parent under this
+    /// name (the address mapped to the configured one), so TLS hostname verification checks that
+    /// the server is the configured parent.
+    public static func hostName(for code: DivisionCode) -> String { "n\(code.digits).node.creditnet" }
 
     /// The node code a certificate names in its SubjectAltName, if any.
     public static func code(of certificate: Certificate) -> DivisionCode? {

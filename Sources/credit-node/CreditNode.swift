@@ -8,14 +8,14 @@ import NodePKI
 import NodeRuntime
 
 @main
-struct CreditNode: ParsableCommand {
+struct CreditNode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credit-node",
         abstract: "A node of CreditNet, the five-tier public credit information network (五级一体化信用平台).",
         discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, ImportCommand.self, Inspect.self, Bench.self,
+            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, ImportCommand.self, Serve.self, Push.self, Inspect.self, Bench.self,
         ])
 }
 

@@ -40,6 +40,14 @@ public struct Export: Sendable {
     }
 
     public func export(to path: String, now: Date = Date()) throws -> ExportReport {
+        var (report, bundle) = try pendingBundle(now: now)
+        try Self.writeDurably(bundle, to: path)
+        report.file = path
+        return report
+    }
+
+    /// Seals new changes and returns the signed bundle of every unacknowledged change set.
+    public func pendingBundle(now: Date = Date()) throws -> (ExportReport, [UInt8]) {
         let identity = try Self.identity(of: node.configuration)
         let sealed = try node.store.sealOutbox(origin: node.configuration.code.digits, now: now) { lastHash, changes in
             let set = try ChangeSet.build(changes: changes, previousHash: lastHash, identity: identity, now: now)
@@ -48,10 +56,10 @@ public struct Export: Sendable {
         let pending = try node.store.pendingOutbox()
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }
         let bundle = try ChangeBundle.build(sets, identity: identity, now: now)
-        try Self.writeDurably(bundle.encoded, to: path)
-        return ExportReport(
-            file: path, bytes: bundle.encoded.count, sealed: sealed,
+        let report = ExportReport(
+            file: "", bytes: bundle.encoded.count, sealed: sealed,
             changeSets: pending.map { .init(origin: $0.origin, firstSeq: $0.firstSeq, lastSeq: $0.lastSeq) })
+        return (report, bundle.encoded)
     }
 
     /// Temp file, fsync, rename, fsync of the directory: the file is either whole or absent.

@@ -6,7 +6,9 @@ import NodePKI
 
 /// Why an import was refused as a whole (nothing of it is applied).
 public struct ImportError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case notAChild = "not-a-child", outsideSubtree = "outside-subtree", wrongReceipt = "wrong-receipt" }
+    public enum Code: String, Sendable {
+        case notAChild = "not-a-child", outsideSubtree = "outside-subtree", wrongReceipt = "wrong-receipt", identityMismatch = "identity-mismatch"
+    }
     public var code: Code
     public var message: String
     public var description: String { message }
@@ -47,10 +49,17 @@ public struct Import: Sendable {
     public func run(file: String, receiptOut: String? = nil, now: Date = Date()) throws -> ImportReport {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
         if bytes.starts(with: Receipt.magic) { return try importReceipt(bytes, file: file, now: now) }
-        return try importBundle(bytes, file: file, receiptOut: receiptOut ?? file + ".receipt", now: now)
+        let out = receiptOut ?? file + ".receipt"
+        var (report, receipt) = try applyBundle(bytes, source: file, now: now)
+        try Export.writeDurably(receipt, to: out)
+        report.receipt = out
+        return report
     }
 
-    func importBundle(_ bytes: [UInt8], file: String, receiptOut: String, now: Date) throws -> ImportReport {
+    /// Verifies, authorises and applies a bundle; returns the report and the signed receipt.
+    /// `peer` is the caller's code from its TLS certificate, when the bundle came over HTTPS:
+    /// the bundle's signer must be the same node.
+    public func applyBundle(_ bytes: [UInt8], source: String, peer: DivisionCode? = nil, now: Date = Date()) throws -> (ImportReport, [UInt8]) {
         let configuration = node.configuration
         let trust = try Self.trust(configuration)
         let identity = try Export.identity(of: configuration)
@@ -58,6 +67,9 @@ public struct Import: Sendable {
         // The caller's identity comes only from its certificate: verify before trusting `sender`.
         let verified = try bundle.verify(trust: trust, now: now)
         let sender = try DivisionCode(bundle.sender)
+        if let peer, peer != sender {
+            throw ImportError(code: .identityMismatch, message: "the connection's certificate belongs to \(peer) but the bundle is signed by \(sender)")
+        }
         guard configuration.children.contains(sender) else {
             throw ImportError(code: .notAChild, message: "\(sender) is not a child of \(configuration.code) (children: \(configuration.children.map(\.digits).joined(separator: ", ")))")
         }
@@ -101,13 +113,14 @@ public struct Import: Sendable {
         let receipt = Receipt(
             parent: configuration.code.digits, child: sender.digits, bundleHash: Array(SHA256Digest.of(bytes)), issuedAt: ChinaTime.milliseconds(now),
             acknowledged: acknowledged, held: held)
-        try Export.writeDurably(try receipt.encode(identity: identity), to: receiptOut)
-        return ImportReport(
-            file: file, kind: "bundle", sender: sender.digits, applied: appliedSets, duplicates: outcomes.count - appliedSets - held.count,
-            held: held.count, changes: appliedChanges, receipt: receiptOut, acknowledged: nil)
+        let report = ImportReport(
+            file: source, kind: "bundle", sender: sender.digits, applied: appliedSets, duplicates: outcomes.count - appliedSets - held.count,
+            held: held.count, changes: appliedChanges, receipt: nil, acknowledged: nil)
+        return (report, try receipt.encode(identity: identity))
     }
 
-    func importReceipt(_ bytes: [UInt8], file: String, now: Date) throws -> ImportReport {
+    /// Verifies a receipt from the parent and acknowledges the outbox entries it covers.
+    public func importReceipt(_ bytes: [UInt8], file: String, now: Date = Date()) throws -> ImportReport {
         let configuration = node.configuration
         let receipt = try Receipt.verify(bytes, trust: try Self.trust(configuration), now: now)
         guard let parent = configuration.parent, receipt.parent == parent.code.digits, receipt.child == configuration.code.digits else {

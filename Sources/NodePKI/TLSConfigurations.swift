@@ -1,0 +1,46 @@
+import CreditDomain
+import Foundation
+import NIOSSL
+import SwiftASN1
+import X509
+
+/// TLS configurations for sync: mutual TLS under the network's CA, both ways.
+public enum TLSConfigurations {
+    /// The sync listener: presents the node's certificate and requires a client certificate
+    /// issued by the network CA; a client without one fails the handshake. Revocation and the
+    /// caller's node code are checked per request with `TrustStore`.
+    public static func server(identity: NodeIdentity, ca: Certificate) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try nio(identity.certificate))], privateKey: .privateKey(try nioKey(identity)))
+        tls.certificateVerification = .noHostnameVerification
+        tls.trustRoots = .certificates([try nio(ca)])
+        tls.minimumTLSVersion = .tlsv12
+        return tls
+    }
+
+    /// The sync client: presents the node's certificate and accepts the server only if the
+    /// network CA issued its certificate for `parent` (`n<code>.node.creditnet`).
+    public static func client(identity: NodeIdentity, ca: Certificate) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateChain = [.certificate(try nio(identity.certificate))]
+        tls.privateKey = .privateKey(try nioKey(identity))
+        tls.trustRoots = .certificates([try nio(ca)])
+        tls.certificateVerification = .fullVerification
+        tls.minimumTLSVersion = .tlsv12
+        return tls
+    }
+
+    /// A certificate as NIOSSL takes it.
+    public static func nio(_ certificate: Certificate) throws -> NIOSSLCertificate {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return try NIOSSLCertificate(bytes: serializer.serializedBytes, format: .der)
+    }
+
+    static func nioKey(_ identity: NodeIdentity) throws -> NIOSSLPrivateKey {
+        try NIOSSLPrivateKey(bytes: Array(identity.key.pemRepresentation.utf8), format: .pem)
+    }
+
+    /// A certificate received in a TLS handshake, as swift-certificates sees it.
+    public static func certificate(fromDER der: [UInt8]) throws -> Certificate { try Certificate(derEncoded: der) }
+}

@@ -1,0 +1,69 @@
+import AsyncHTTPClient
+import CreditDomain
+import Foundation
+import NIOCore
+import NodePKI
+
+/// Why a push failed.
+public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case noParent = "no-parent", refused = "refused-by-parent", unreachable = "parent-unreachable" }
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+}
+
+/// What a push did.
+public struct PushReport: Sendable, Codable {
+    public var parent: String
+    public var changeSets: Int
+    public var bytes: Int
+    public var acknowledged: Int
+}
+
+/// The upward sync client: the pending bundle to the parent over HTTPS with mutual TLS, the
+/// parent's signed receipt back into the store.
+public struct SyncClient: Sendable {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    public func push(now: Date = Date()) async throws -> PushReport {
+        let configuration = node.configuration
+        guard let parent = configuration.parent else {
+            throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to push")
+        }
+        let (report, bundle) = try Export(node: node).pendingBundle(now: now)
+        guard !report.changeSets.isEmpty else { return PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0) }
+        guard let url = URL(string: parent.url), let host = url.host, let port = url.port else {
+            throw SyncError(code: .unreachable, message: "parent.url '\(parent.url)' is not https://host:port")
+        }
+        // Connect under the parent's certificate name, to the configured address: TLS hostname
+        // verification then accepts only the configured parent.
+        let name = NodeIdentity.hostName(for: parent.code)
+        let identity = try Export.identity(of: configuration)
+        let trust = try Import.trust(configuration)
+        var clientConfiguration = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
+        clientConfiguration.dnsOverride = [name: host]
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        do {
+            var request = HTTPClientRequest(url: "https://\(name):\(port)/v1/sync/up")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.body = .bytes(ByteBuffer(bytes: bundle))
+            let response: HTTPClientResponse
+            do { response = try await client.execute(request, timeout: .seconds(300)) } catch {
+                throw SyncError(code: .unreachable, message: "cannot reach parent \(parent.code) at \(parent.url): \(error)")
+            }
+            let body = try await response.body.collect(upTo: 1 << 20)
+            guard response.status == .ok else {
+                throw SyncError(code: .refused, message: "parent \(parent.code) refused the bundle (\(response.status.code)): \(String(buffer: body))")
+            }
+            let ack = try Import(node: node).importReceipt(Array(body.readableBytesView), file: "receipt from \(parent.code)", now: now)
+            try await client.shutdown()
+            return PushReport(parent: parent.code.digits, changeSets: report.changeSets.count, bytes: bundle.count, acknowledged: ack.acknowledged ?? 0)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+}

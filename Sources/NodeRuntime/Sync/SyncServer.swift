@@ -1,0 +1,114 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import NodePKI
+
+/// The request context of the sync listener: it keeps the connection's channel, from whose TLS
+/// handler the caller's certificate is read. The caller's identity comes only from it.
+public struct SyncRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    /// Bundles are large; the transport limit is the format's.
+    public var maxUploadSize: Int { 1 << 30 }
+
+    /// The caller's node code, from the certificate it presented, checked against the trust
+    /// store (issuer, validity, revocation).
+    func caller(trust: TrustStore) async throws -> DivisionCode {
+        let channel = self.channel
+        let der: [UInt8]? = try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate.map { try $0.toDERBytes() }
+        }.get()
+        guard let der, let certificate = try? TLSConfigurations.certificate(fromDER: der) else {
+            throw HTTPError(.unauthorized, message: "no client certificate")
+        }
+        do { return try trust.verify(certificate) } catch {
+            throw HTTPError(.forbidden, message: "\(error.message) [\(error.code.rawValue)]")
+        }
+    }
+}
+
+/// `credit-node serve`: the HTTPS sync listener, mutual TLS required.
+///
+/// - `POST /v1/sync/up`: a bundle in (from a configured child), the signed receipt out.
+/// - `GET /v1/status`: the node's per-origin status as JSON.
+public struct SyncServer: Sendable {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    public func application(
+        host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let identity = try Export.identity(of: node.configuration)
+        let trust = try Import.trust(node.configuration)
+        let importer = Import(node: node)
+        let node = self.node
+        let logger = node.logger
+        let router = Router(context: SyncRequestContext.self)
+        router.post("/v1/sync/up") { request, context -> Response in
+            let peer = try await context.caller(trust: trust)
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let bytes = Array(body.readableBytesView)
+            let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload { try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer) }
+            switch result {
+            case .success(let (report, receipt)):
+                logger.info(
+                    "bundle applied",
+                    metadata: ["from": "\(peer)", "applied": "\(report.applied)", "duplicates": "\(report.duplicates)", "held": "\(report.held)", "changes": "\(report.changes)"])
+                return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: receipt)))
+            case .failure(let error):
+                logger.warning("bundle refused", metadata: ["from": "\(peer)", "reason": "\(error)"])
+                throw Self.httpError(error)
+            }
+        }
+        router.get("/v1/status") { _, context -> Response in
+            _ = try await context.caller(trust: trust)
+            let c = node.configuration
+            let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let body = try encoder.encode(StatusBody(code: c.code.digits, tier: c.tier.name, windowHours: c.effectiveWindowHours, origins: origins))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        let tls = try TLSConfigurations.server(identity: identity, ca: trust.ca)
+        return Application(
+            router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code)"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    struct StatusBody: Encodable {
+        var code: String
+        var tier: String
+        var windowHours: Int
+        var origins: [OriginStatus]
+    }
+
+    /// SQLite work runs on its own thread, off the event loops.
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Result { try body() }) }.start()
+        }
+    }
+
+    /// Refusals map to a status and a one-line reason; nothing internal leaks.
+    static func httpError(_ error: any Error) -> HTTPError {
+        switch error {
+        case let e as ImportError: HTTPError(.forbidden, message: "\(e.message) [\(e.code.rawValue)]")
+        case let e as ChangeSetError: HTTPError(.badRequest, message: e.description)
+        default: HTTPError(.internalServerError, message: "the bundle could not be applied; see the server's log")
+        }
+    }
+}

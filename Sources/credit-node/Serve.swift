@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import NodeRuntime
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the node's HTTPS sync listener (mutual TLS): children push bundles to POST /v1/sync/up; GET /v1/status.")
+
+    @OptionGroup var node: NodeOptions
+
+    func run() async throws {
+        let context: NodeContext
+        do { context = try node.open() } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        guard let listen = context.configuration.listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            FileHandle.standardError.write(Data("error: the configuration has no 'listen' (host:port)\n".utf8))
+            throw ExitCode(78)
+        }
+        let host = String(listen[..<colon])
+        let app = try SyncServer(node: context).application(host: host, port: port) { bound in
+            FileHandle.standardError.write(Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
+        }
+        try await app.runService()
+    }
+}
+
+struct Push: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send the pending upward bundle to the parent over HTTPS with mutual TLS and store its signed receipt.")
+
+    @OptionGroup var node: NodeOptions
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let context = try node.open()
+            let report = try await SyncClient(node: context).push()
+            if json {
+                try printJSON(report)
+            } else if report.changeSets == 0 {
+                print("Nothing pending for \(report.parent)")
+            } else {
+                print("Pushed \(report.changeSets) change set(s), \(report.bytes) bytes, to \(report.parent); \(report.acknowledged) acknowledged by its signed receipt")
+            }
+        } catch let e as SyncError {
+            FileHandle.standardError.write(Data("error: \(e.message) [\(e.code.rawValue)]\n".utf8))
+            throw ExitCode(e.code == .refused ? 65 : 69)
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

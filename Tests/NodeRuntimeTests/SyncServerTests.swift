@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOSSL
+import NodePKI
+import TestSupport
+import Testing
+
+@testable import NodeRuntime
+
+/// Runs a node's sync listener on a free loopback port for the duration of `body`.
+func withSyncServer(_ node: NodeContext, _ body: @Sendable (Int) async throws -> Void) async throws {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let app = try SyncServer(node: node).application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw SyncError(code: .unreachable, message: "the server did not start") }
+        do { try await body(port) } catch {
+            group.cancelAll()
+            throw error
+        }
+        group.cancelAll()
+    }
+}
+
+extension OfflineChain {
+    /// The same node, configured to reach its parent at a loopback port.
+    func pointing(_ node: NodeContext, toPort port: Int) throws -> NodeContext {
+        var config = node.configuration
+        config.parent?.url = "https://127.0.0.1:\(port)"
+        return try NodeContext(configuration: config)
+    }
+}
+
+@Suite("Sync over HTTPS with mutual TLS", .serialized)
+struct SyncServerTests {
+    @Test func aVillagePushesToItsTownshipAndGetsASignedReceipt() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 50, seed: 1)
+        let township = net.township
+        try await withSyncServer(township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            let report = try await SyncClient(node: village).push()
+            #expect(report.changeSets == 1 && report.acknowledged == 1)
+            #expect(try township.store.counts().records == 50)
+            #expect(try village.store.pendingOutbox().isEmpty)
+            // Nothing pending: nothing sent.
+            #expect(try await SyncClient(node: village).push().changeSets == 0)
+        }
+    }
+
+    @Test func aClientWithoutACertificateFailsTheHandshake() async throws {
+        let net = try OfflineChain()
+        let caCert = net.ca.certificate
+        try await withSyncServer(net.township) { port in
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates([try TLSConfigurations.nio(caCert)])
+            var config = HTTPClient.Configuration(tlsConfiguration: tls)
+            let name = NodeIdentity.hostName(for: try DivisionCode("420102002000"))
+            config.dnsOverride = [name: "127.0.0.1"]
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+            var request = HTTPClientRequest(url: "https://\(name):\(port)/v1/status")
+            request.method = .GET
+            var failed = false
+            do { _ = try await client.execute(request, timeout: .seconds(10)) } catch { failed = true }
+            try await client.shutdown()
+            #expect(failed, "a client without a certificate got an answer")
+        }
+    }
+
+    @Test func aCertificateFromAnotherCAIsRefused() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 5, seed: 1)
+        // The village presents a certificate from another network's CA, while trusting the real
+        // one: only the server's check of the client certificate can refuse it.
+        let other = try NetworkCA.create()
+        let certDir = net.dir.url.appendingPathComponent("certs/other-village")
+        try FileManager.default.createDirectory(at: certDir, withIntermediateDirectories: true)
+        try other.issue(code: net.village.configuration.code).write(to: certDir, ca: net.ca.certificate)
+        try await withSyncServer(net.township) { port in
+            var config = try net.pointing(net.village, toPort: port).configuration
+            config.identity = certDir.path
+            let stranger = try NodeContext(configuration: config)
+            await #expect(throws: SyncError.self) { try await SyncClient(node: stranger).push() }
+        }
+        #expect(try net.township.store.counts().changes == 0)
+    }
+
+    @Test func aRevokedVillageIsRefused() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 5, seed: 1)
+        // The township holds a revocation list naming the village's certificate.
+        let villageCert = try NodeIdentity.load(from: URL(fileURLWithPath: try #require(net.village.configuration.identity))).certificate
+        _ = try net.ca.revoke(villageCert, reason: "test", in: URL(fileURLWithPath: try #require(net.township.configuration.identity)))
+        try await withSyncServer(net.township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            do {
+                _ = try await SyncClient(node: village).push()
+                Issue.record("a revoked village was accepted")
+            } catch let e as SyncError {
+                #expect(e.code == .refused && e.message.contains("revoked"))
+            }
+        }
+        #expect(try net.township.store.counts().changes == 0)
+    }
+
+    @Test func theClientAcceptsOnlyItsConfiguredParent() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 5, seed: 1)
+        // The county answers at the address the village believes is its township.
+        try await withSyncServer(net.county) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            do {
+                _ = try await SyncClient(node: village).push()
+                Issue.record("the village talked to a server that is not its parent")
+            } catch let e as SyncError {
+                #expect(e.code == .unreachable)
+            }
+        }
+        #expect(try net.county.store.counts().changes == 0)
+    }
+}
