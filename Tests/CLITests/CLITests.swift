@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import TestSupport
 import Testing
@@ -198,6 +201,81 @@ struct CLITests {
         #expect(try ws("init", "--code", "420102002000", "--data", "t2", "--identity", "certs/420102002000").status == 0)
         let refused = try ws("import", "up.cnbd", "--config", "t2/node.yaml")
         #expect(refused.status == 65 && refused.stderr.contains("not-a-child"))
+    }
+
+    /// A free loopback port (bound, then released for the server to take).
+    func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Starts `credit-node serve` and waits until it listens.
+    func startServer(_ ws: Workspace, config: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["serve", "--config", config]
+        p.currentDirectoryURL = ws.url
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !seen.contains("sync listener on"), Date() < deadline, p.isRunning {
+            seen += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        #expect(seen.contains("sync listener on"), "serve did not start: \(seen)")
+        return p
+    }
+
+    @Test func killedDuringApplyTheParentConvergesExactlyOnce() throws {
+        let ws = try Workspace()
+        let port = try freePort()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:\(port)").status == 0)
+        #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201", "--listen", "127.0.0.1:\(port)").status == 0)
+        #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "40000", "--faults", "0", "--out", "p.csv").status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+
+        var server = try startServer(ws, config: "t/node.yaml")
+        let push = Process()
+        push.executableURL = URL(fileURLWithPath: binary)
+        push.arguments = ["push", "--config", "v/node.yaml"]
+        push.currentDirectoryURL = ws.url
+        push.standardOutput = FileHandle.nullDevice
+        push.standardError = FileHandle.nullDevice
+        try push.run()
+        Thread.sleep(forTimeInterval: 2.5)
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        push.waitUntilExit()
+        let firstPushFailed = push.terminationStatus != 0
+        // Whatever the township held when it died is whole: all of the bundle or none of it.
+        let held = try #require((try ws("status", "--config", "t/node.yaml", "--json").json()["counts"] as? [String: Any])?["changes"] as? Int)
+        #expect(held == 0 || held == 40_000, "partial apply: \(held)")
+
+        server = try startServer(ws, config: "t/node.yaml")
+        defer {
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+        }
+        let again = try ws("push", "--config", "v/node.yaml", "--json")
+        #expect(again.status == 0, "\(again.stderr)")
+        let counts = try #require(try ws("status", "--config", "t/node.yaml", "--json").json()["counts"] as? [String: Any])
+        #expect(counts["records"] as? Int == 40_000 && counts["changes"] as? Int == 40_000)
+        let village = try ws("status", "--config", "v/node.yaml", "--json").json()
+        let origins = try #require(village["origins"] as? [[String: Any]])
+        #expect(origins.first?["highestSeqAcknowledged"] as? Int == 40_000)
+        #expect(firstPushFailed, "the parent finished before it was killed; make the bundle larger")
     }
 
     @Test func aBinaryInstalledWithoutItsDataFilesSaysSo() throws {
