@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, today: build, create the network's CA and a village node with its certificate,
 # ingest generated department files (good and bad rows, UTF-8 and GB18030), print the summaries,
-# the quarantine and one subject's public profile, then export the signed upward bundle and verify it.
+# the quarantine and one subject's public profile, export the signed upward bundle and verify it,
+# then start the township's sync listener and push the village's changes to it over mutual TLS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -21,8 +22,11 @@ step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 step "create the network's certificate authority" "$node" pki init --out "$demo/certs/ca"
 step "issue the village's certificate (its code in the SubjectAltName)" \
   "$node" pki issue --ca "$demo/certs/ca" --code "$code" --out "$demo/certs/$code"
+port=${CREDITNET_DEMO_PORT:-7400}
+township=420102002000
+"$node" pki issue --ca "$demo/certs/ca" --code "$township" --out "$demo/certs/$township" >/dev/null
 step "create a village node (its tier follows from its 12-digit code)" \
-  "$node" init --code "$code" --data "$demo/village" --name "江岸区演示村" --parent https://127.0.0.1:7400 --listen 127.0.0.1:7401 \
+  "$node" init --code "$code" --data "$demo/village" --name "江岸区演示村" --parent "https://127.0.0.1:$port" \
   --identity "$demo/certs/$code"
 config="$demo/village/node.yaml"
 
@@ -45,4 +49,20 @@ step "the node's status" "$node" status --config "$config"
 step "seal the changes into signed change sets and write the upward bundle (offline transport)" \
   "$node" export --config "$config" --out "$demo/upward.cnbd"
 step "verify and describe the bundle as the parent would" "$node" inspect "$demo/upward.cnbd" --ca "$demo/certs/ca/ca.pem"
+
+step "create the township node that accepts the village as its child" \
+  "$node" init --code "$township" --data "$demo/township" --name "演示街道" --listen "127.0.0.1:$port" --child "$code" \
+  --identity "$demo/certs/$township"
+printf '\n== start the township'"'"'s sync listener (mutual TLS)\n$ %s serve --config %s &\n' "$node" "$demo/township/node.yaml"
+"$node" serve --config "$demo/township/node.yaml" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
+step "push the village's change sets over HTTPS with mutual TLS; the signed receipt comes back" \
+  "$node" push --config "$config"
+step "the township now holds the village's records; the village's changes are acknowledged" \
+  "$node" status --config "$demo/township/node.yaml"
+printf "and at the village: " && "$node" status --config "$config" | tail -1 | sed "s/^ *//"
+kill "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
 printf '\nThe node lives in %s; try: %s query %s --config %s --json\n' "$demo/village" "$node" "$subject" "$config"
