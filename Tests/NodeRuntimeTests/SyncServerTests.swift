@@ -51,7 +51,53 @@ struct SyncServerTests {
             #expect(try village.store.pendingOutbox().isEmpty)
             // Nothing pending: nothing sent.
             #expect(try await SyncClient(node: village).push().changeSets == 0)
+            // What the township holds of the village's subtree, and its metrics.
+            let state = try await Self.get(village, port: port, path: "/v1/sync/state")
+            #expect(state.contains("\"lastSeq\":50,\"origin\":\"420102002201\""))
+            let metrics = try await Self.get(village, port: port, path: "/metrics")
+            #expect(metrics.contains("creditnet_records{node=\"420102002000\"} 50"))
+            #expect(metrics.contains("creditnet_origin_seq_held{node=\"420102002000\",origin=\"420102002201\"} 50"))
         }
+    }
+
+    /// A GET to the parent over mutual TLS, as the given node.
+    static func get(_ node: NodeContext, port: Int, path: String) async throws -> String {
+        let identity = try Export.identity(of: node.configuration)
+        let trust = try Import.trust(node.configuration)
+        var config = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
+        let name = NodeIdentity.hostName(for: try #require(node.configuration.parent).code)
+        config.dnsOverride = [name: "127.0.0.1"]
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        let response = try await client.execute(HTTPClientRequest(url: "https://\(name):\(port)\(path)"), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        try await client.shutdown()
+        #expect(response.status == .ok)
+        return String(buffer: body)
+    }
+
+    @Test func villageToTownshipToCountyExactlyOnce() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 40, seed: 1)
+        try net.ingest(net.village2, rows: 15, seed: 2)
+        try net.ingest(net.township, rows: 5, seed: 3)
+        try await withSyncServer(net.county) { countyPort in
+            let township = try net.pointing(net.township, toPort: countyPort)
+            try await withSyncServer(township) { townshipPort in
+                for v in [net.village, net.village2] {
+                    #expect(try await SyncClient(node: try net.pointing(v, toPort: townshipPort)).push().acknowledged == 1)
+                }
+                let up = try await SyncClient(node: township).push()
+                #expect(up.changeSets == 3 && up.acknowledged == 3)
+                // Again: nothing new anywhere.
+                #expect(try await SyncClient(node: township).push().changeSets == 0)
+            }
+        }
+        #expect(try net.county.store.counts().records == 60)
+        for origin in ["420102002201", "420102002202", "420102002000"] {
+            let source = origin == "420102002201" ? net.village : origin == "420102002202" ? net.village2 : net.township
+            #expect(try net.county.store.changes(origin: origin, limit: 100) == (try source.store.changes(origin: origin, limit: 100)))
+        }
+        #expect(try net.township.store.pendingOutbox().isEmpty)
     }
 
     @Test func aClientWithoutACertificateFailsTheHandshake() async throws {

@@ -150,3 +150,17 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// Every received origin inside `area`, with the last seq applied and its hash (for a child
+    /// resuming after it lost track).
+    public func chains(inside area: DivisionCode) throws -> [(origin: String, lastSeq: Int64, lastHash: [UInt8])] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT origin, last_seq, last_hash FROM chains ORDER BY origin").compactMap { row in
+                let origin: String = row[0]
+                guard let code = try? DivisionCode(origin), area.contains(code) else { return nil }
+                return (origin, row[1], Array(row[2] as Data))
+            }
+        }
+    }
+}

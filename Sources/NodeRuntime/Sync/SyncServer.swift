@@ -73,6 +73,19 @@ public struct SyncServer: Sendable {
                 throw Self.httpError(error)
             }
         }
+        router.get("/v1/sync/state") { _, context -> Response in
+            let peer = try await context.caller(trust: trust)
+            let chains = try node.store.chains(inside: peer)
+            var out = "{\"node\":\"\(node.configuration.code.digits)\",\"origins\":["
+            out += chains.map { "{\"lastHash\":\"\(Self.hex($0.lastHash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(separator: ",")
+            out += "]}"
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: out)))
+        }
+        router.get("/metrics") { _, context -> Response in
+            _ = try await context.caller(trust: trust)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: try Metrics.text(node))))
+        }
         router.get("/v1/status") { _, context -> Response in
             _ = try await context.caller(trust: trust)
             let c = node.configuration
@@ -95,6 +108,8 @@ public struct SyncServer: Sendable {
         var windowHours: Int
         var origins: [OriginStatus]
     }
+
+    static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 
     /// SQLite work runs on its own thread, off the event loops.
     static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
