@@ -5,7 +5,7 @@ import NodeRuntime
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the node's HTTPS sync listener (mutual TLS): children push bundles to POST /v1/sync/up; GET /v1/status.")
+        abstract: "Run the node: the HTTPS sync listener (mutual TLS) for its children, and scheduled pushes to its parent.")
 
     @OptionGroup var node: NodeOptions
 
@@ -23,7 +23,13 @@ struct Serve: AsyncParsableCommand {
         let app = try SyncServer(node: context).application(host: host, port: port) { bound in
             FileHandle.standardError.write(Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
         }
-        try await app.runService()
+        // The listener and, when the node has a parent, the scheduled pushes upward.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            group.addTask { await PushLoop(node: context).run() }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 }
 

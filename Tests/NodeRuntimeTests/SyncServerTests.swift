@@ -100,6 +100,35 @@ struct SyncServerTests {
         #expect(try net.township.store.pendingOutbox().isEmpty)
     }
 
+    @Test func theScheduleRunsPushesOnItsOwn() async throws {
+        let net = try OfflineChain()
+        let township = net.township
+        try await withSyncServer(township) { port in
+            // A long interval: only the backlog threshold can trigger the push.
+            var config = try net.pointing(net.village, toPort: port).configuration
+            config.pushIntervalSeconds = 3600
+            config.backlogThreshold = 20
+            let village = try NodeContext(configuration: config)
+            var loop = PushLoop(node: village)
+            loop.pollSeconds = 0.2
+            let task = Task { await loop.run() }
+            // Ingested now (the generated decisions are dated up to 2026-11-20, never in the future).
+            try net.ingest(village, rows: 10, seed: 1, now: Date())
+            try await Task.sleep(for: .seconds(1))
+            #expect(try township.store.counts().records == 0, "pushed before the interval or threshold")
+            try net.ingest(village, rows: 15, seed: 2, now: Date())
+            var records = 0
+            for _ in 0..<50 where records < 25 {
+                try await Task.sleep(for: .milliseconds(200))
+                records = try township.store.counts().records
+            }
+            task.cancel()
+            await task.value
+            #expect(records == 25)
+            #expect(try village.store.pendingOutbox().isEmpty)
+        }
+    }
+
     @Test func aClientWithoutACertificateFailsTheHandshake() async throws {
         let net = try OfflineChain()
         let caCert = net.ca.certificate

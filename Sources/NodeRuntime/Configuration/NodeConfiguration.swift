@@ -43,6 +43,13 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var children: [DivisionCode] = []
     /// Hours within which a change must reach the parent (default 72; 48 into the province).
     public var windowHours: Int?
+    /// Seconds between scheduled pushes (default 300).
+    public var pushIntervalSeconds: Int?
+    /// Pending changes that trigger a push at once (default 10,000).
+    public var backlogThreshold: Int?
+    /// First retry delay after a failed push, doubling up to `backoffMaxSeconds` (defaults 5 and 3,600).
+    public var backoffBaseSeconds: Int?
+    public var backoffMaxSeconds: Int?
 
     /// The upward window of this hop.
     public var effectiveWindowHours: Int { windowHours ?? (parent?.code.tier == .province ? 48 : 72) }
@@ -80,6 +87,10 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let identity { lines.append("identity: \(Self.quote(identity))") }
         if !children.isEmpty { lines.append("children: [" + children.map { "\"\($0.digits)\"" }.joined(separator: ", ") + "]") }
         if let windowHours { lines.append("windowHours: \(windowHours)") }
+        if let pushIntervalSeconds { lines.append("pushIntervalSeconds: \(pushIntervalSeconds)") }
+        if let backlogThreshold { lines.append("backlogThreshold: \(backlogThreshold)") }
+        if let backoffBaseSeconds { lines.append("backoffBaseSeconds: \(backoffBaseSeconds)") }
+        if let backoffMaxSeconds { lines.append("backoffMaxSeconds: \(backoffMaxSeconds)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -131,7 +142,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "pushIntervalSeconds", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -157,6 +168,14 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let w = map["windowHours"] {
             guard let hours = w.int, (1...720).contains(hours) else { throw fail("windowHours", "'\(w.string ?? "?")' is not a number of hours from 1 to 720") }
             config.windowHours = hours
+        }
+        for (key, range, path) in [
+            ("pushIntervalSeconds", 1...86_400, \NodeConfiguration.pushIntervalSeconds), ("backlogThreshold", 1...10_000_000, \.backlogThreshold),
+            ("backoffBaseSeconds", 1...3600, \.backoffBaseSeconds), ("backoffMaxSeconds", 1...86_400, \.backoffMaxSeconds),
+        ] {
+            guard let v = map[key] else { continue }
+            guard let n = v.int, range.contains(n) else { throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            config[keyPath: path] = n
         }
         if let list = map["children"] {
             guard let items = list.sequence else { throw fail("children", "must be a list of 12-digit codes") }

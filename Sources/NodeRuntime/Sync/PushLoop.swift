@@ -1,0 +1,55 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import Logging
+import SyncCore
+
+/// Drives `UpwardSchedule` for a running node: asks it what to do, pushes when told to, records
+/// the outcome, and sleeps until the next decision (at most `pollSeconds`, so new records and
+/// a growing backlog are noticed).
+public struct PushLoop: Sendable {
+    public let node: NodeContext
+    public var pollSeconds: Double = 2
+
+    public init(node: NodeContext) { self.node = node }
+
+    public var schedule: UpwardSchedule.Configuration {
+        let c = node.configuration
+        var s = UpwardSchedule.Configuration()
+        s.interval = .seconds(c.pushIntervalSeconds ?? 300)
+        s.backlogThreshold = c.backlogThreshold ?? 10_000
+        s.window = .seconds(c.effectiveWindowHours * 3600)
+        s.backoffBase = .seconds(c.backoffBaseSeconds ?? 5)
+        s.backoffMax = .seconds(c.backoffMaxSeconds ?? 3600)
+        return s
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        guard node.configuration.parent != nil else { return }
+        var state = UpwardSchedule(configuration: schedule)
+        let logger = node.logger
+        while !Task.isCancelled {
+            let nowMs = ChinaTime.milliseconds(Date())
+            let now = Duration.milliseconds(nowMs)
+            let origins = (try? node.store.originStatus(windowSeconds: Int64(node.configuration.effectiveWindowHours) * 3600)) ?? []
+            let pending = Int(origins.reduce(0) { $0 + $1.unacknowledged })
+            let oldest = origins.compactMap(\.oldestUnacknowledgedSeconds).max().map { Duration.milliseconds(nowMs - $0 * 1000) }
+            switch state.next(now: now, pending: pending, oldestPendingAt: oldest) {
+            case .idle:
+                try? await Task.sleep(for: .seconds(pollSeconds))
+            case .wait(let until):
+                try? await Task.sleep(for: min(until - now, .seconds(pollSeconds)))
+            case .push:
+                do {
+                    let report = try await SyncClient(node: node).push()
+                    state.record(attemptAt: now, succeeded: true)
+                    logger.info("pushed", metadata: ["parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "acknowledged": "\(report.acknowledged)"])
+                } catch {
+                    state.record(attemptAt: now, succeeded: false)
+                    logger.warning("push failed; retrying with backoff", metadata: ["reason": "\(error)", "failures": "\(state.failures)"])
+                }
+            }
+        }
+    }
+}
