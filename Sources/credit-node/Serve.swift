@@ -23,12 +23,23 @@ struct Serve: AsyncParsableCommand {
         let app = try SyncServer(node: context).application(host: host, port: port) { bound in
             FileHandle.standardError.write(Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
         }
-        // The listener and, when the node has a parent, the scheduled pushes upward.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            group.addTask { await PushLoop(node: context).run() }
-            try await group.next()
-            group.cancelAll()
+        // The listener and, when the node has a parent, the scheduled pushes upward. The node
+        // runs as long as the listener does; the loop ends at once at the top of the network.
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await app.runService()
+                return true
+            }
+            group.addTask {
+                await PushLoop(node: context).run()
+                return false
+            }
+            while let listenerEnded = try await group.next() {
+                if listenerEnded {
+                    group.cancelAll()
+                    break
+                }
+            }
         }
     }
 }
