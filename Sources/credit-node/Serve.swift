@@ -34,6 +34,17 @@ struct Serve: AsyncParsableCommand {
                 await PushLoop(node: context).run()
                 return false
             }
+            if let records = context.configuration.recordsListen, let colon = records.lastIndex(of: ":"), let recordsPort = Int(records[records.index(after: colon)...]) {
+                let recordsHost = String(records[..<colon])
+                let run = try RecordsServer(node: context).runner(host: recordsHost, port: recordsPort) { bound in
+                    let mode = RecordsServer.isLoopback(recordsHost) ? "local only" : "client certificate required"
+                    FileHandle.standardError.write(Data("credit-node \(context.configuration.code): records listener on \(recordsHost):\(bound) (\(mode))\n".utf8))
+                }
+                group.addTask {
+                    try await run()
+                    return true
+                }
+            }
             while let listenerEnded = try await group.next() {
                 if listenerEnded {
                     group.cancelAll()

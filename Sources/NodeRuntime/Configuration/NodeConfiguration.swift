@@ -43,6 +43,9 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var children: [DivisionCode] = []
     /// Hours within which a change must reach the parent (default 72; 48 into the province).
     public var windowHours: Int?
+    /// `host:port` of the listener for department systems (`POST /v1/records`); when the host is
+    /// not a loopback address, clients must present a certificate from the network CA.
+    public var recordsListen: String?
     /// Seconds between scheduled pushes (default 300).
     public var pushIntervalSeconds: Int?
     /// Pending changes that trigger a push at once (default 10,000).
@@ -87,6 +90,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let identity { lines.append("identity: \(Self.quote(identity))") }
         if !children.isEmpty { lines.append("children: [" + children.map { "\"\($0.digits)\"" }.joined(separator: ", ") + "]") }
         if let windowHours { lines.append("windowHours: \(windowHours)") }
+        if let recordsListen { lines.append("recordsListen: \(Self.quote(recordsListen))") }
         if let pushIntervalSeconds { lines.append("pushIntervalSeconds: \(pushIntervalSeconds)") }
         if let backlogThreshold { lines.append("backlogThreshold: \(backlogThreshold)") }
         if let backoffBaseSeconds { lines.append("backoffBaseSeconds: \(backoffBaseSeconds)") }
@@ -105,6 +109,9 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         if let listen {
             guard Self.isHostPort(listen) else { throw fail("listen", "'\(listen)' is not host:port with a port from 1 to 65535") }
+        }
+        if let recordsListen {
+            guard Self.isHostPort(recordsListen) else { throw fail("recordsListen", "'\(recordsListen)' is not host:port with a port from 1 to 65535") }
         }
         for child in children where !(child.tier > code.tier && code.contains(child)) {
             throw fail("children", "\(child) (\(child.tier)) cannot be a child of \(code) (\(code.tier)): a child is of a lower tier and lies inside its parent")
@@ -142,7 +149,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "pushIntervalSeconds", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "pushIntervalSeconds", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -156,6 +163,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         config.name = string(map, "name")
         if let db = string(map, "database") { config.database = db }
         config.listen = string(map, "listen")
+        config.recordsListen = string(map, "recordsListen")
         if let p = map["parent"] {
             guard let pm = p.mapping, let url = pm["url"]?.string, let pc = pm["code"]?.string else {
                 throw fail("parent", "must hold 'url' (https://host:port) and 'code' (the parent's 12-digit code)")

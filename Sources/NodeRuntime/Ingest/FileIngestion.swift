@@ -59,7 +59,16 @@ public struct FileIngestion: Sendable {
     public func ingest(file path: String, kind kindName: String, format: InputFormat? = nil, encoding: TextEncoding? = nil, now: Date = Date()) throws -> IngestReport {
         let kind = try node.catalogue.kind(named: kindName)
         let bytes = try Self.read(path)
-        let format = format ?? InputFormat.guess(fileName: path)
+        return try ingest(bytes: bytes, name: path, kind: kind, format: format ?? InputFormat.guess(fileName: path), encoding: encoding, now: now)
+    }
+
+    /// Ingests bytes received from elsewhere (`POST /v1/records`), with the same checks as a file.
+    public func ingest(bytes: [UInt8], name: String, kind kindName: String, format: InputFormat, encoding: TextEncoding? = nil, now: Date = Date()) throws -> IngestReport {
+        guard !bytes.isEmpty else { throw IngestError(.empty, "the upload is empty; it needs a header line and at least one row") }
+        return try ingest(bytes: bytes, name: name, kind: try node.catalogue.kind(named: kindName), format: format, encoding: encoding, now: now)
+    }
+
+    func ingest(bytes: [UInt8], name path: String, kind: ResolvedKind, format: InputFormat, encoding: TextEncoding?, now: Date) throws -> IngestReport {
         let reader = try RecordReader(bytes: bytes, format: format, kind: kind, encoding: encoding)
         let context = ValidationContext(node: node.configuration.code, today: ChinaTime.date(now), calendar: node.calendar)
         let source = IngestSource(name: URL(fileURLWithPath: path).lastPathComponent, kind: kind.slug, format: format, encoding: reader.encoding)

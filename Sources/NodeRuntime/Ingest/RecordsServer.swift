@@ -1,0 +1,65 @@
+import CreditDomain
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import NIOCore
+import NodePKI
+
+/// The listener for department systems: `POST /v1/records?kind=KIND[&format=csv|jsonl]` with a
+/// CSV or JSON Lines body gets the same validation, storage and quarantine as `credit-node
+/// ingest`, and answers with the same summary. Local-only by default; bound to any other
+/// address it requires a client certificate issued by the network CA.
+public struct RecordsServer: Sendable {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    /// Whether `host` only accepts connections from this machine.
+    public static func isLoopback(_ host: String) -> Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+
+    /// Builds the listener; the returned function runs it until the task is cancelled.
+    public func runner(host: String, port: Int, requireClientCertificate: Bool? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        throws -> @Sendable () async throws -> Void
+    {
+        let node = self.node
+        let router = Router(context: SyncRequestContext.self)
+        router.post("/v1/records") { request, context -> Response in
+            guard let kind = request.uri.queryParameters.get("kind") else {
+                throw HTTPError(.badRequest, message: "give the record kind: /v1/records?kind=penalty (or its Chinese name)")
+            }
+            let format: InputFormat
+            switch request.uri.queryParameters.get("format") ?? (request.headers[.contentType]?.contains("json") == true ? "jsonl" : "csv") {
+            case "csv": format = .csv
+            case "jsonl": format = .jsonLines
+            case let other: throw HTTPError(.badRequest, message: "format '\(other)' is unknown; use csv or jsonl")
+            }
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let bytes = Array(body.readableBytesView)
+            let result: Result<IngestReport, any Error> = await SyncServer.offload {
+                try FileIngestion(node: node).ingest(bytes: bytes, name: "POST /v1/records", kind: kind, format: format)
+            }
+            switch result {
+            case .success(let report):
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
+            case .failure(let e as IngestError):
+                throw HTTPError(.unprocessableContent, message: "\(e.message) [\(e.code.rawValue)]; nothing was written")
+            case .failure(let e as CatalogueError):
+                throw HTTPError(.badRequest, message: e.message)
+            case .failure:
+                throw HTTPError(.internalServerError, message: "the records could not be stored; see the node's log")
+            }
+        }
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")
+        let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
+        if requireClientCertificate ?? !Self.isLoopback(host) {
+            let tls = try TLSConfigurations.server(identity: try Export.identity(of: node.configuration), ca: try Import.trust(node.configuration).ca)
+            let app = Application(
+                router: router, server: try .tls(.http1(), tlsConfiguration: tls), configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
+            return { try await app.runService() }
+        }
+        let app = Application(router: router, configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
+        return { try await app.runService() }
+    }
+}
