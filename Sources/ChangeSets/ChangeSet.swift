@@ -121,12 +121,13 @@ public struct ChangeSet: Sendable {
 
         init(_ changes: ArraySlice<Change>) throws {
             var text: [UInt8] = []
+            text.reserveCapacity(changes.count * 1100)
             var leaves: [[UInt8]] = []
             leaves.reserveCapacity(changes.count)
             for c in changes {
-                let line = Array(c.canonicalLine.utf8)
-                leaves.append(Merkle.leaf(line))
-                text.append(contentsOf: line)
+                let start = text.count
+                c.appendCanonicalLine(to: &text)
+                leaves.append(Merkle.leaf(text[start..<text.count]))
                 text.append(0x0A)
             }
             compressed = try LZ4Frame.compress(text)

@@ -3,10 +3,13 @@ import Crypto
 /// The Merkle tree over a change set's lines (RFC 6962 shape): leaf = SHA-256(0x00 ‖ line),
 /// node = SHA-256(0x01 ‖ left ‖ right), the left subtree holding the largest power of two below n.
 public enum Merkle {
-    public static func leaf(_ line: some Sequence<UInt8>) -> [UInt8] {
+    public static func leaf(_ line: some Sequence<UInt8>) -> [UInt8] { leaf(ArraySlice(line)) }
+
+    /// The leaf hash of bytes in place (no copy of the line).
+    public static func leaf(_ line: ArraySlice<UInt8>) -> [UInt8] {
         var h = SHA256()
         h.update(data: [0x00])
-        h.update(data: Array(line))
+        line.withUnsafeBytes { h.update(bufferPointer: $0) }
         return Array(h.finalize())
     }
 

@@ -199,6 +199,9 @@ struct ChangeLineTests {
 
     @Test func bothReadersAcceptTheCanonicalLine() {
         let line = Self.change.canonicalLine
+        var bytes: [UInt8] = []
+        Self.change.appendCanonicalLine(to: &bytes)
+        #expect(bytes == Array(line.utf8))
         #expect(parse(line) == Self.change)
         #expect(Change.parse(line: Array(line.utf8)) == Self.change)
     }

@@ -31,6 +31,23 @@ public struct Change: Sendable, Hashable {
 
     static let ops: Set<String> = ["put", "status", "retract"]
 
+    /// Appends the canonical line (without the line feed) to a byte buffer.
+    public func appendCanonicalLine(to out: inout [UInt8]) {
+        out.append(contentsOf: "{\"body\":".utf8)
+        out.append(contentsOf: body.utf8)
+        out.append(contentsOf: ",\"enteredAt\":\(enteredAtMilliseconds),\"hlc\":\(hlc.rawValue),\"jurisdiction\":".utf8)
+        CanonicalJSON.appendString(jurisdiction, to: &out)
+        out.append(contentsOf: ",\"key\":".utf8)
+        CanonicalJSON.appendString(key, to: &out)
+        out.append(contentsOf: ",\"kind\":".utf8)
+        CanonicalJSON.appendString(kind, to: &out)
+        out.append(contentsOf: ",\"op\":".utf8)
+        CanonicalJSON.appendString(op, to: &out)
+        out.append(contentsOf: ",\"origin\":".utf8)
+        CanonicalJSON.appendString(origin, to: &out)
+        out.append(contentsOf: ",\"seq\":\(seq)}".utf8)
+    }
+
     /// The canonical JSON line (without the line feed): keys in byte order, the body inserted
     /// as it is stored (it is canonical already).
     public var canonicalLine: String {
