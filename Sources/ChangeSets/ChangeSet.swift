@@ -197,7 +197,7 @@ public struct ChangeSet: Sendable {
             throw ChangeSetError(.bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
         }
         let text: [UInt8]
-        do { text = try LZ4Frame.decompress(body, maxOutput: min(header.uncompressedBytes, limits.uncompressedBytesMax)) } catch {
+        do { text = try LZ4Frame.decompress(body, expectedSize: header.uncompressedBytes, maxOutput: limits.uncompressedBytesMax) } catch {
             throw ChangeSetError(.badBody, "the body does not decompress: \(error.message)")
         }
         guard text.count == header.uncompressedBytes, text.last == 0x0A || text.isEmpty else {

@@ -47,5 +47,18 @@ struct LZ4FrameTests {
         #expect(code(flipped) == .corrupt)
         #expect(code(frame, max: text.count - 1) == .tooLarge)
         #expect(code(frame) == nil)
+        // With the size announced: exact accepted; more, less, damage and truncation refused.
+        func sized(_ bytes: [UInt8], _ n: Int) -> LZ4Error.Code? {
+            do {
+                _ = try LZ4Frame.decompress(bytes, expectedSize: n, maxOutput: 1 << 30)
+                return nil
+            } catch { return error.code }
+        }
+        #expect(try LZ4Frame.decompress(frame, expectedSize: text.count, maxOutput: 1 << 30) == text)
+        #expect(sized(frame, text.count - 10) == .tooLarge)
+        #expect(sized(frame, text.count + 10) != nil)
+        #expect(sized(flipped, text.count) == .corrupt)
+        #expect(sized(Array(frame.dropLast(7)), text.count) == .truncated)
+        #expect(sized(frame + [0], text.count) == .corrupt)
     }
 }
