@@ -244,7 +244,7 @@ public struct ChangeSet: Sendable {
                 switch error.code {
                 case .revoked: .revoked
                 case .expired, .notYetValid: .expired
-                case .noIdentity, .notANode: .identityMismatch
+                case .noIdentity: .identityMismatch
                 default: .unknownCA
                 }
             throw ChangeSetError(mapped, error.message)

@@ -33,8 +33,9 @@ public enum LZ4Frame {
 
     /// Decompresses exactly one complete frame; refuses output beyond `maxOutput` bytes before
     /// producing it, a truncated frame, trailing bytes, and any checksum or format error.
-    /// Decompresses into a buffer of `expectedSize` bytes when the caller knows the size (a change
-    /// set's header announces it): one allocation, no copies; falls back to `decompress` otherwise.
+    /// Decompresses exactly one complete frame of `expectedSize` bytes (a change set's header
+    /// announces it) into one buffer: refuses a size above `maxOutput`, a frame that yields more or
+    /// fewer bytes, a truncated frame, trailing bytes, and any checksum or format error.
     public static func decompress(_ frame: [UInt8], expectedSize: Int, maxOutput: Int) throws(LZ4Error) -> [UInt8] {
         guard expectedSize <= maxOutput else { throw LZ4Error(code: .tooLarge, message: "the LZ4 frame expands beyond \(maxOutput) bytes") }
         var context: OpaquePointer?
@@ -77,43 +78,6 @@ public enum LZ4Frame {
             count = failure == nil ? produced : 0
         }
         if let failure { throw failure }
-        return output
-    }
-
-    public static func decompress(_ frame: [UInt8], maxOutput: Int) throws(LZ4Error) -> [UInt8] {
-        var context: OpaquePointer?
-        guard LZ4F_isError(LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))) == 0, let context else {
-            throw LZ4Error(code: .failed, message: "cannot create an LZ4 decompression context")
-        }
-        defer { LZ4F_freeDecompressionContext(context) }
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var consumed = 0
-        var hint = 1
-        while consumed < frame.count {
-            var inSize = frame.count - consumed
-            var outSize = chunk.count
-            let result = frame.withUnsafeBytes { inp in
-                chunk.withUnsafeMutableBytes { out in
-                    LZ4F_decompress(context, out.baseAddress, &outSize, inp.baseAddress! + consumed, &inSize, nil)
-                }
-            }
-            if LZ4F_isError(result) != 0 {
-                throw LZ4Error(code: .corrupt, message: "the LZ4 frame is damaged: \(String(cString: LZ4F_getErrorName(result)))")
-            }
-            consumed += inSize
-            guard output.count + outSize <= maxOutput else {
-                throw LZ4Error(code: .tooLarge, message: "the LZ4 frame expands beyond \(maxOutput) bytes")
-            }
-            output.append(contentsOf: chunk[0..<outSize])
-            hint = result
-            if hint == 0 { break }
-            if inSize == 0 && outSize == 0 { break }
-        }
-        guard hint == 0 else { throw LZ4Error(code: .truncated, message: "the LZ4 frame is cut short") }
-        guard consumed == frame.count else {
-            throw LZ4Error(code: .corrupt, message: "\(frame.count - consumed) bytes follow the end of the LZ4 frame")
-        }
         return output
     }
 }

@@ -82,11 +82,7 @@ public struct NetworkCA: Sendable {
     }
 
     public static func load(from directory: URL) throws(PKIError) -> NetworkCA {
-        let cert = try PKIFiles.readCertificate(directory.appendingPathComponent("ca.pem"))
-        let key = try PKIFiles.readKey(directory.appendingPathComponent("ca.key"))
-        guard Certificate.PublicKey(key.publicKey) == cert.publicKey else {
-            throw PKIError(.invalid, "\(directory.path)/ca.key does not belong to \(directory.path)/ca.pem")
-        }
+        let (cert, key) = try PKIFiles.readPair(directory, name: "ca")
         return NetworkCA(certificate: cert, key: key)
     }
 }
@@ -134,11 +130,7 @@ public struct NodeIdentity: Sendable {
     }
 
     public static func load(from directory: URL) throws(PKIError) -> NodeIdentity {
-        let cert = try PKIFiles.readCertificate(directory.appendingPathComponent("node.pem"))
-        let key = try PKIFiles.readKey(directory.appendingPathComponent("node.key"))
-        guard Certificate.PublicKey(key.publicKey) == cert.publicKey else {
-            throw PKIError(.invalid, "\(directory.path)/node.key does not belong to \(directory.path)/node.pem")
-        }
+        let (cert, key) = try PKIFiles.readPair(directory, name: "node")
         guard let code = code(of: cert) else {
             throw PKIError(.noIdentity, "\(directory.path)/node.pem names no node (no creditnet://node/CODE in its SubjectAltName)")
         }
@@ -163,6 +155,16 @@ enum PKIFiles {
         let bytes = Array((key.pemRepresentation + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(fd) == 0 else { throw PKIError(.file, "cannot write \(url.path)") }
+    }
+
+    /// `NAME.pem` and `NAME.key` from `directory`, refused unless the key belongs to the certificate.
+    static func readPair(_ directory: URL, name: String) throws(PKIError) -> (Certificate, P256.Signing.PrivateKey) {
+        let cert = try readCertificate(directory.appendingPathComponent("\(name).pem"))
+        let key = try readKey(directory.appendingPathComponent("\(name).key"))
+        guard Certificate.PublicKey(key.publicKey) == cert.publicKey else {
+            throw PKIError(.invalid, "\(directory.path)/\(name).key does not belong to \(directory.path)/\(name).pem")
+        }
+        return (cert, key)
     }
 
     static func readCertificate(_ url: URL) throws(PKIError) -> Certificate {

@@ -8,7 +8,6 @@ public struct PKIError: Error, Hashable, Sendable, CustomStringConvertible {
         case notYetValid = "certificate-not-yet-valid"
         case revoked = "certificate-revoked"
         case noIdentity = "certificate-no-identity"
-        case notANode = "certificate-not-a-node"
         case file = "pki-file"
         case invalid = "pki-invalid"
     }

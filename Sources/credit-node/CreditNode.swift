@@ -78,6 +78,8 @@ struct Failure: Error, CustomStringConvertible {
             throw ExitFailure(message: "store: \(e.message)", code: 1)
         } catch let e as IdentifierError {
             throw ExitFailure(message: e.description, code: 64)
+        } catch let e as WriteError {
+            throw ExitFailure(message: e.message, code: 73)
         } catch let e as ImportError {
             throw ExitFailure(message: "import refused: \(e.message) [\(e.code.rawValue)]; nothing was applied", code: 65)
         } catch let e as ChangeSetError {

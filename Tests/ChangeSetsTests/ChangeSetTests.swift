@@ -77,7 +77,7 @@ struct ChangeSetTests {
     @Test func theBodyIsAnLZ4FrameOfJSONLines() throws {
         var rng = Rng(state: 1)
         let set = try ChangeSet.build(changes: net.changes(count: 3, rng: &rng), previousHash: [], identity: net.village)
-        let text = try LZ4Frame.decompress(set.body, maxOutput: 1 << 20)
+        let text = try LZ4Frame.decompress(set.body, expectedSize: set.header.uncompressedBytes, maxOutput: 1 << 20)
         let lines = String(decoding: text, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines.allSatisfy { $0.hasPrefix("{\"body\":{") && $0.hasSuffix("}") })

@@ -12,8 +12,8 @@ struct LZ4FrameTests {
         let frame = try LZ4Frame.compress(text)
         #expect(frame.count < text.count / 5)
         #expect(Array(frame.prefix(4)) == [0x04, 0x22, 0x4D, 0x18])  // the LZ4 frame magic number
-        #expect(try LZ4Frame.decompress(frame, maxOutput: text.count) == text)
-        #expect(try LZ4Frame.decompress(try LZ4Frame.compress([]), maxOutput: 0) == [])
+        #expect(try LZ4Frame.decompress(frame, expectedSize: text.count, maxOutput: text.count) == text)
+        #expect(try LZ4Frame.decompress(try LZ4Frame.compress([]), expectedSize: 0, maxOutput: 0) == [])
     }
 
     @Test func theLZ4ToolReadsOurFrames() throws {
@@ -35,7 +35,7 @@ struct LZ4FrameTests {
         let frame = try LZ4Frame.compress(text)
         func code(_ bytes: [UInt8], max: Int? = nil) -> LZ4Error.Code? {
             do {
-                _ = try LZ4Frame.decompress(bytes, maxOutput: max ?? text.count)
+                _ = try LZ4Frame.decompress(bytes, expectedSize: text.count, maxOutput: max ?? text.count)
                 return nil
             } catch { return error.code }
         }

@@ -51,19 +51,8 @@ public struct Change: Sendable, Hashable {
     /// The canonical JSON line (without the line feed): keys in byte order, the body inserted
     /// as it is stored (it is canonical already).
     public var canonicalLine: String {
-        var out = "{\"body\":"
-        out += body
-        out += ",\"enteredAt\":\(enteredAtMilliseconds),\"hlc\":\(hlc.rawValue),\"jurisdiction\":"
-        CanonicalJSON.appendString(jurisdiction, to: &out)
-        out += ",\"key\":"
-        CanonicalJSON.appendString(key, to: &out)
-        out += ",\"kind\":"
-        CanonicalJSON.appendString(kind, to: &out)
-        out += ",\"op\":"
-        CanonicalJSON.appendString(op, to: &out)
-        out += ",\"origin\":"
-        CanonicalJSON.appendString(origin, to: &out)
-        out += ",\"seq\":\(seq)}"
-        return out
+        var bytes: [UInt8] = []
+        appendCanonicalLine(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

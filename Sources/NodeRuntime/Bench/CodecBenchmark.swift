@@ -86,7 +86,7 @@ public struct CodecBenchmark: Sendable {
         let linesPath = directory.appendingPathComponent("lines.jsonl")
         var lines: [UInt8] = []
         for c in changes {
-            lines.append(contentsOf: c.canonicalLine.utf8)
+            c.appendCanonicalLine(to: &lines)
             lines.append(0x0A)
         }
         try Data(lines).write(to: linesPath)

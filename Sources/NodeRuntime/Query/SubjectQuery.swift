@@ -50,7 +50,9 @@ public struct SubjectQuery: Sendable {
         guard code.count == 18 else { return code }
         do { return try SocialCreditCode(code).text } catch let usccError {
             do { return try ResidentID(code).text } catch {
-                throw IdentifierError(usccError.rule, "'\(code.count == 18 && code.first?.isNumber == true && code.dropLast().allSatisfy(\.isNumber) ? Masking.mask(code) : code)' is neither a valid unified social credit code (\(usccError.message)) nor a valid resident ID number (\(error.message))")
+                throw IdentifierError(
+                    usccError.rule,
+                    "'\(Masking.maskResidentIDs(in: code))' is neither a valid unified social credit code (\(usccError.message)) nor a valid resident ID number (\(error.message))")
             }
         }
     }

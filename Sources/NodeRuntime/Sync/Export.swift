@@ -25,16 +25,22 @@ public struct Export: Sendable {
 
     public init(node: NodeContext) { self.node = node }
 
-    /// The node's certificate and key, from the configuration's `identity` directory.
-    public static func identity(of configuration: NodeConfiguration) throws -> NodeIdentity {
+    /// The configuration's `identity` directory, or an error saying how to get one.
+    static func identityDirectory(of configuration: NodeConfiguration) throws(ConfigurationError) -> URL {
         guard let dir = configuration.identity else {
             throw ConfigurationError(
                 code: .invalid,
                 message: "the configuration has no 'identity' (the directory with node.pem and node.key); issue one with `credit-node pki issue` and add `identity: DIR`")
         }
-        let identity = try NodeIdentity.load(from: URL(fileURLWithPath: dir))
+        return URL(fileURLWithPath: dir)
+    }
+
+    /// The node's certificate and key, from the configuration's `identity` directory.
+    public static func identity(of configuration: NodeConfiguration) throws -> NodeIdentity {
+        let dir = try identityDirectory(of: configuration)
+        let identity = try NodeIdentity.load(from: dir)
         guard identity.code == configuration.code else {
-            throw ConfigurationError(code: .invalid, message: "the certificate in \(dir) belongs to node \(identity.code), not \(configuration.code)")
+            throw ConfigurationError(code: .invalid, message: "the certificate in \(dir.path) belongs to node \(identity.code), not \(configuration.code)")
         }
         return identity
     }
@@ -67,13 +73,13 @@ public struct Export: Sendable {
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw ConfigurationError(code: .invalid, message: "cannot create \(temp.path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw WriteError(message: "cannot create \(temp.path): \(String(cString: strerror(errno)))") }
         var ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
         ok = ok && fsync(fd) == 0
         close(fd)
         guard ok, rename(temp.path, url.path) == 0 else {
             unlink(temp.path)
-            throw ConfigurationError(code: .invalid, message: "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw WriteError(message: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         let dir = open(url.deletingLastPathComponent().path, O_RDONLY)
         if dir >= 0 {
@@ -81,4 +87,10 @@ public struct Export: Sendable {
             close(dir)
         }
     }
+}
+
+/// A file could not be written (disk full, no permission): nothing was replaced.
+public struct WriteError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

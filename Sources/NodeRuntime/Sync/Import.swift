@@ -37,12 +37,10 @@ public struct Import: Sendable {
 
     /// The trust store from the identity directory: its `ca.pem`, and `revoked.json` if present.
     public static func trust(_ configuration: NodeConfiguration) throws -> TrustStore {
-        let identity = try Export.identity(of: configuration)
-        let revokedURL = URL(fileURLWithPath: configuration.identity!).appendingPathComponent("revoked.json")
+        let dir = try Export.identityDirectory(of: configuration)
+        let revokedURL = dir.appendingPathComponent("revoked.json")
         let list = FileManager.default.fileExists(atPath: revokedURL.path) ? try RevocationList.load(revokedURL) : nil
-        let ca = try NodeFiles.certificate(URL(fileURLWithPath: configuration.identity!).appendingPathComponent("ca.pem").path)
-        _ = identity
-        return try TrustStore(ca: ca, revocations: list)
+        return try TrustStore(ca: try NodeFiles.certificate(dir.appendingPathComponent("ca.pem").path), revocations: list)
     }
 
     /// Imports a bundle (at the parent) or a receipt (at the child), told apart by their magic.
@@ -79,7 +77,8 @@ public struct Import: Sendable {
                 throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
             }
         }
-        let incoming = try verified.map { try incomingSet($0) }
+        let kinds = Dictionary(uniqueKeysWithValues: try node.catalogue.resolvedKinds().map { ($0.slug, $0) })
+        let incoming = try verified.map { try incomingSet($0, kinds: kinds) }
         let outcomes: [ApplyOutcome] = try node.store.apply(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
             do throws(ChangeSetError) {
                 let fit = try ChainState(lastSeq: lastSeq, lastHash: lastHash).fit(
@@ -91,7 +90,7 @@ public struct Import: Sendable {
                 throw error
             }
         } reload: { encoded in
-            try self.incomingSet(try ChangeSet.decode(encoded).verify(trust: trust, now: now))
+            try self.incomingSet(try ChangeSet.decode(encoded).verify(trust: trust, now: now), kinds: kinds)
         }
         // The receipt: per origin in the bundle, where this node now stands; and what it holds back.
         var acknowledged: [Receipt.Acknowledged] = []
@@ -111,7 +110,7 @@ public struct Import: Sendable {
             }
         }
         let receipt = Receipt(
-            parent: configuration.code.digits, child: sender.digits, bundleHash: Array(SHA256Digest.of(bytes)), issuedAt: ChinaTime.milliseconds(now),
+            parent: configuration.code.digits, child: sender.digits, bundleHash: sha256(bytes), issuedAt: ChinaTime.milliseconds(now),
             acknowledged: acknowledged, held: held)
         let report = ImportReport(
             file: source, kind: "bundle", sender: sender.digits, applied: appliedSets, duplicates: outcomes.count - appliedSets - held.count,
@@ -134,8 +133,7 @@ public struct Import: Sendable {
     }
 
     /// A verified change set with the dates and subject the records table needs.
-    func incomingSet(_ v: ChangeSet.Verified) throws -> IncomingChangeSet {
-        let kinds = Dictionary(uniqueKeysWithValues: try node.catalogue.resolvedKinds().map { ($0.slug, $0) })
+    func incomingSet(_ v: ChangeSet.Verified, kinds: [String: ResolvedKind]) throws -> IncomingChangeSet {
         let dates = v.changes.map { c -> (decision: CivilDate?, deadline: CivilDate?, late: Bool, subject: String?) in
             guard let kind = kinds[c.kind], let fields = try? JSONSerialization.jsonObject(with: Data(c.body.utf8)) as? [String: String] else {
                 return (nil, nil, false, nil)
@@ -151,8 +149,4 @@ public struct Import: Sendable {
             origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: v.changeSet.hash, previousHash: h.previousHash, encoded: v.changeSet.encoded,
             changes: v.changes, dates: dates)
     }
-}
-
-enum SHA256Digest {
-    static func of(_ bytes: [UInt8]) -> [UInt8] { ChangeSets.sha256(bytes) }
 }
