@@ -23,6 +23,10 @@ public struct ChangeSetError: Error, Hashable, Sendable, CustomStringConvertible
         case expired = "expired-certificate"
         case identityMismatch = "identity-mismatch"
         case badSignature = "bad-signature"
+        case badProof = "bad-inclusion-proof"
+        case notRelevant = "not-relevant"
+        case badControl = "bad-control-document"
+        case wrongAddressee = "wrong-addressee"
     }
 
     public var code: Code

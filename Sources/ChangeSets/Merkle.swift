@@ -86,3 +86,42 @@ extension Array where Element == UInt8 {
 
 /// SHA-256 of `bytes`.
 public func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+
+/// A whole Merkle tree kept level by level, for taking many inclusion proofs from one change
+/// set: each proof costs a walk up the levels instead of rehashing subtrees. Pairing adjacent
+/// nodes and carrying an odd last node up unchanged gives the same tree as `Merkle.root`.
+public struct MerkleTree: Sendable {
+    let levels: [[[UInt8]]]
+
+    public init(leaves: [[UInt8]]) {
+        precondition(!leaves.isEmpty, "a Merkle tree needs at least one leaf")
+        var levels = [leaves]
+        while levels.last!.count > 1 {
+            let level = levels.last!
+            var up: [[UInt8]] = []
+            up.reserveCapacity((level.count + 1) / 2)
+            var i = 0
+            while i + 1 < level.count {
+                up.append(Merkle.node(level[i], level[i + 1]))
+                i += 2
+            }
+            if i < level.count { up.append(level[i]) }
+            levels.append(up)
+        }
+        self.levels = levels
+    }
+
+    public var root: [UInt8] { levels.last![0] }
+
+    /// The inclusion proof of leaf `index`, sibling hashes from the leaf up (as `Merkle.proof`).
+    public func proof(index: Int) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var i = index
+        for level in levels.dropLast() {
+            let sibling = i ^ 1
+            if sibling < level.count { out.append(level[sibling]) }
+            i /= 2
+        }
+        return out
+    }
+}

@@ -9,11 +9,13 @@ public final class NodeStore: Sendable {
     /// The node this store belongs to; opening it for another node is refused.
     public let node: DivisionCode
     public let path: String
+    /// Where this node's changes go down: its children and the network-wide kinds.
+    public let routes: Routes
     let pool: DatabasePool
     let logger: Logger
 
     /// Opens (creating if needed) the store at `path` for `node`.
-    public init(path: String, node: DivisionCode, logger: Logger = Logger(label: "creditnet.store")) throws {
+    public init(path: String, node: DivisionCode, routes: Routes = Routes(), logger: Logger = Logger(label: "creditnet.store")) throws {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
@@ -34,6 +36,7 @@ public final class NodeStore: Sendable {
             throw StoreError(code: .open, message: "cannot open the store \(path): \(error)")
         }
         self.node = node
+        self.routes = routes
         self.path = path
         self.logger = logger
         let stored: String? = try pool.write { db in
@@ -86,5 +89,28 @@ public struct StoreCounts: Sendable, Hashable, Codable {
         self.changes = changes
         self.quarantined = quarantined
         self.late = late
+    }
+}
+
+/// Which of a node's children a change concerns (DESIGN.md "Relevance downward").
+public struct Routes: Sendable, Hashable {
+    public var children: [DivisionCode]
+    /// Kinds every node receives (catalogue `networkWide`).
+    public var networkWideKinds: Set<String>
+
+    public init(children: [DivisionCode] = [], networkWideKinds: Set<String> = []) {
+        self.children = children
+        self.networkWideKinds = networkWideKinds
+    }
+
+    /// The relevance areas of a change: `*` for a network-wide kind (every child but the one it
+    /// came from); else the child whose area holds the record, unless the change came from
+    /// inside that child (nothing goes back where it came from).
+    public func areas(jurisdiction: String, kind: String, origin: String) -> [String] {
+        guard !children.isEmpty else { return [] }
+        if networkWideKinds.contains(kind) { return ["*"] }
+        guard let j = try? DivisionCode(jurisdiction), let child = children.first(where: { $0.contains(j) }) else { return [] }
+        if let o = try? DivisionCode(origin), child.contains(o) { return [] }
+        return [child.digits]
     }
 }

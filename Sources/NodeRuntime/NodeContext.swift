@@ -14,9 +14,22 @@ public struct NodeContext: Sendable {
     public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "creditnet.node")) throws {
         self.configuration = configuration
         self.logger = logger
-        catalogue = try configuration.catalogue.map { try Catalogue.load(from: URL(fileURLWithPath: $0)) } ?? Catalogue.bundled()
-        calendar = try WorkingCalendar.load(overrides: configuration.calendars.map { URL(fileURLWithPath: $0) })
+        // The configured catalogue wins; else one received as control data; else the shipped one.
+        let control = URL(fileURLWithPath: configuration.controlDirectory)
+        let received = control.appendingPathComponent("catalogue.json")
+        if let path = configuration.catalogue {
+            catalogue = try Catalogue.load(from: URL(fileURLWithPath: path))
+        } else if FileManager.default.fileExists(atPath: received.path) {
+            catalogue = try Catalogue.load(from: received)
+        } else {
+            catalogue = try Catalogue.bundled()
+        }
+        let receivedCalendars = control.appendingPathComponent("calendars")
+        let calendarDirectory =
+            configuration.calendars ?? (FileManager.default.fileExists(atPath: receivedCalendars.path) ? receivedCalendars.path : nil)
+        calendar = try WorkingCalendar.load(overrides: calendarDirectory.map { URL(fileURLWithPath: $0) })
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        store = try NodeStore(path: configuration.databasePath, node: configuration.code, logger: logger)
+        let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))
+        store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, logger: logger)
     }
 }

@@ -15,7 +15,8 @@ struct CreditNode: AsyncParsableCommand {
         discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, ImportCommand.self, Serve.self, Push.self, Inspect.self, Bench.self,
+            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,
+            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Bench.self,
         ])
 }
 
@@ -84,6 +85,8 @@ struct Failure: Error, CustomStringConvertible {
             throw ExitFailure(message: "import refused: \(e.message) [\(e.code.rawValue)]; nothing was applied", code: 65)
         } catch let e as ChangeSetError {
             throw ExitFailure(message: "refused: \(e.description); nothing was applied", code: 65)
+        } catch let e as StatusChangeError {
+            throw ExitFailure(message: "status change refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unknownRecord ? 66 : 65)
         } catch let e as PKIError {
             throw ExitFailure(message: "pki: \(e.message) [\(e.code.rawValue)]", code: e.code == .file ? 66 : 65)
         }

@@ -1,11 +1,12 @@
 import ArgumentParser
+import ChangeSets
 import Foundation
 import Hummingbird
 import NodeRuntime
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the node: the HTTPS sync listener (mutual TLS) for its children, and scheduled pushes to its parent.")
+        abstract: "Run the node: the HTTPS sync listener (mutual TLS) for its children, scheduled pushes to and pulls from its parent.")
 
     @OptionGroup var node: NodeOptions
 
@@ -32,6 +33,10 @@ struct Serve: AsyncParsableCommand {
             }
             group.addTask {
                 await PushLoop(node: context).run()
+                return false
+            }
+            group.addTask {
+                await PullLoop(node: context).run()
                 return false
             }
             if let records = context.configuration.recordsListen, let colon = records.lastIndex(of: ":"), let recordsPort = Int(records[records.index(after: colon)...]) {
@@ -78,6 +83,41 @@ struct Push: AsyncParsableCommand {
         } catch let e as SyncError {
             FileHandle.standardError.write(Data("error: \(e.message) [\(e.code.rawValue)]\n".utf8))
             throw ExitCode(e.code == .refused ? 65 : 69)
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Pull: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch from the parent what concerns this node (its area's records, network-wide lists, control data), verify every change's proof, and apply it.")
+
+    @OptionGroup var node: NodeOptions
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let context = try node.open()
+            let report = try await SyncClient(node: context).pull()
+            if json {
+                try printJSON(report)
+            } else {
+                var line = "Pulled \(report.pages) page(s), \(report.bytes) bytes, from \(report.parent): \(report.applied) change(s) applied, \(report.duplicates) already held; cursor \(report.cursor)"
+                if !report.controls.isEmpty { line += "; control data installed: \(report.controls.joined(separator: ", "))" }
+                print(line)
+            }
+        } catch let e as SyncError {
+            FileHandle.standardError.write(Data("error: \(e.message) [\(e.code.rawValue)]\n".utf8))
+            throw ExitCode(e.code == .refused ? 65 : 69)
+        } catch let e as ChangeSetError {
+            FileHandle.standardError.write(Data("error: the parent's bundle was refused: \(e.description); nothing was applied\n".utf8))
+            throw ExitCode(65)
         } catch let e as ExitCode {
             throw e
         } catch {

@@ -151,6 +151,15 @@ public struct ResolvedKind: Sendable {
         self.subjectName = try lookup(kind.subjectName, "subject name")
         self.decisionDate = try kind.decisionDate.map { (c: String) throws(CatalogueError) -> Int in try lookup(c, "decision date") }
         self.jurisdiction = try kind.jurisdiction.map { (c: String) throws(CatalogueError) -> Int in try lookup(c, "jurisdiction") }
+        if let p = kind.publicity {
+            for f in (p.untilFields ?? []) + [p.monthsField, p.shownWhileField].compactMap({ $0 }) { _ = try lookup(f, "publicity field") }
+        }
+        if let l = kind.listing {
+            for f in [l.name, l.since, l.measures, l.unit] + [l.until].compactMap({ $0 }) { _ = try lookup(f, "listing field") }
+            guard ["sanction", "reward"].contains(l.effect) else {
+                throw CatalogueError(code: .invalid, message: "catalogue \(version): kind \(kind.slug) has listing effect '\(l.effect)'; use sanction or reward")
+            }
+        }
         var masked = Set<Int>()
         for f in kind.masked { masked.insert(try lookup(f, "masked field")) }
         self.masked = masked

@@ -21,6 +21,10 @@ public struct RecordKind: Codable, Sendable, Hashable {
     public var decisionDate: String?
     /// Working days after the decision date within which the record must be published (双公示: 7).
     public var publicationWorkingDays: Int?
+    /// How long records are shown publicly; nil: no limit.
+    public var publicity: PublicityRule?
+    /// For network-wide lists: the fields `check` reports.
+    public var listing: ListingFields?
     /// Fields masked in public views.
     public var masked: [String]
     /// Fields that identify the subject, in order of preference (credit code, then ID number).

@@ -105,6 +105,7 @@ public struct RecordValidator: Sendable {
             ValidatedRecord(
                 kind: kind.slug, key: key, jurisdiction: jurisdiction, subjectCode: subject, decisionDate: decisionDate,
                 publicationDeadline: deadline, late: deadline.map { context.today > $0 } ?? false,
+                publicityUntil: kind.kind.publicityUntil(decision: decisionDate) { code in kind.index[code].map { values[$0] } },
                 fieldsJSON: canonicalJSON(values)))
     }
 

@@ -27,6 +27,8 @@ public struct ValidatedRecord: Sendable, Hashable {
     public var publicationDeadline: CivilDate?
     /// Ingested after its publication deadline (迟报).
     public var late: Bool
+    /// The last day of public display under the kind's publicity rule; nil: no limit.
+    public var publicityUntil: CivilDate?
     /// Canonical JSON object of the non-empty fields under their full national codes, keys
     /// sorted by UTF-8 bytes: `{"CF_CFJG":"…","CF_JDRQ":"2025-03-07",…}`.
     public var fieldsJSON: String

@@ -48,6 +48,7 @@ public struct IngestWriter: ~Copyable {
     static let batch = 256
 
     let origin: String
+    let node: DivisionCode
     let ingestID: Int64
     let nowMilliseconds: Int64
     let database: Database
@@ -66,9 +67,10 @@ public struct IngestWriter: ~Copyable {
     let updateRecord: RawStatement
     let insertQuarantine: RawStatement
     let findQuarantined: RawStatement
+    let routes: Routes
 
     static let changeColumns = "(origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id)"
-    static let recordColumns = "(record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc)"
+    static let recordColumns = "(record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)"
 
     static func findSQL(_ n: Int) -> String {
         "SELECT r.record_key, r.id, c.body FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Array(repeating: "?", count: n).joined(separator: ",")))"
@@ -158,7 +160,7 @@ public struct IngestWriter: ~Copyable {
                 s.bindStatic(at + 9, base + spans[i].body.lowerBound, spans[i].body.count)
                 s.bind(at + 10, c.id)
             }
-            try insertRows(newRecords.count, width: 9, full: insertRecords, table: "records", columns: Self.recordColumns) { s, at, i in
+            try insertRows(newRecords.count, width: 10, full: insertRecords, table: "records", columns: Self.recordColumns) { s, at, i in
                 let n = newRecords[i]
                 let c = changes[n]
                 let r = c.record
@@ -171,6 +173,15 @@ public struct IngestWriter: ~Copyable {
                 s.bind(at + 7, r.late ? 1 : 0)
                 s.bind(at + 8, c.id)
                 s.bind(at + 9, c.hlc)
+                s.bind(at + 10, r.publicityUntil?.iso)
+            }
+        }
+        // Records of a child's area are noted for its pulls (a county's penalty about a village).
+        if !routes.children.isEmpty {
+            for c in changes where c.record.jurisdiction != self.node || routes.networkWideKinds.contains(c.record.kind) {
+                for area in routes.areas(jurisdiction: c.record.jurisdiction.digits, kind: c.record.kind, origin: origin) {
+                    try database.execute(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)", arguments: [area, c.id])
+                }
             }
         }
         for u in updates {
@@ -181,7 +192,8 @@ public struct IngestWriter: ~Copyable {
             updateRecord.bind(3, c.record.decisionDate?.iso)
             updateRecord.bind(4, c.id)
             updateRecord.bind(5, c.hlc)
-            updateRecord.bind(6, u.recordID)
+            updateRecord.bind(6, c.record.publicityUntil?.iso)
+            updateRecord.bind(7, u.recordID)
             try updateRecord.step()
             updateRecord.reset()
         }
@@ -259,15 +271,15 @@ extension NodeStore {
                 let lastHLC = try Int64.fetchOne(db, sql: "SELECT MAX(hlc) FROM changes") ?? 0
                 let batch = IngestWriter.batch
                 var writer = IngestWriter(
-                    origin: origin, ingestID: ingestID, nowMilliseconds: nowMs, database: db, clock: HybridLogicalClock(last: HLCStamp(rawValue: lastHLC)),
+                    origin: origin, node: node, ingestID: ingestID, nowMilliseconds: nowMs, database: db, clock: HybridLogicalClock(last: HLCStamp(rawValue: lastHLC)),
                     nextSeq: lastSeq + 1,
                     nextChangeID: (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1,
                     findRecords: try RawStatement(db, IngestWriter.findSQL(batch)),
                     insertChanges: try RawStatement(db, IngestWriter.insertSQL("changes", IngestWriter.changeColumns, width: 10, rows: batch)),
-                    insertRecords: try RawStatement(db, IngestWriter.insertSQL("records", IngestWriter.recordColumns, width: 9, rows: batch)),
-                    updateRecord: try RawStatement(db, "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, content_change = ?, updated_hlc = ? WHERE id = ?"),
+                    insertRecords: try RawStatement(db, IngestWriter.insertSQL("records", IngestWriter.recordColumns, width: 10, rows: batch)),
+                    updateRecord: try RawStatement(db, "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, content_change = ?, updated_hlc = ?, publicity_until = ? WHERE id = ?"),
                     insertQuarantine: try RawStatement(db, "INSERT INTO quarantine (ingest_id, line, kind, reasons, raw, raw_digest) VALUES (?, ?, ?, ?, ?, ?)"),
-                    findQuarantined: try RawStatement(db, "SELECT 1 FROM quarantine WHERE raw_digest = ? AND kind = ? AND raw = ? LIMIT 1"))
+                    findQuarantined: try RawStatement(db, "SELECT 1 FROM quarantine WHERE raw_digest = ? AND kind = ? AND raw = ? LIMIT 1"), routes: routes)
                 try body(&writer)
                 try writer.flush()
                 var s = writer.summary

@@ -12,11 +12,11 @@ public struct IncomingChangeSet: Sendable {
     public var encoded: [UInt8]
     public var changes: [Change]
     /// Decision date and publication deadline per change, computed by the caller from the catalogue.
-    public var dates: [(decision: CivilDate?, deadline: CivilDate?, late: Bool, subject: String?)]
+    public var dates: [RecordDates]
 
     public init(
         origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], previousHash: [UInt8], encoded: [UInt8], changes: [Change],
-        dates: [(decision: CivilDate?, deadline: CivilDate?, late: Bool, subject: String?)]
+        dates: [RecordDates]
     ) {
         self.origin = origin
         self.firstSeq = firstSeq
@@ -68,13 +68,13 @@ extension NodeStore {
                         sql: "INSERT OR IGNORE INTO held (origin, first_seq, encoded, received_at) VALUES (?, ?, ?, ?)",
                         arguments: [set.origin, set.firstSeq, Data(set.encoded), nowMs])
                 case .applied:
-                    try Self.applyOne(set, db: db, nowMs: nowMs, forward: forward)
+                    try Self.applyOne(set, db: db, nowMs: nowMs, forward: forward, routes: routes)
                     // A held set may follow now.
                     var next = set
                     while let row = try Row.fetchOne(db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [next.origin, next.lastSeq + 1]) {
                         let held = try reload(Array(row[0] as Data))
                         guard try decide(held, next.lastSeq, next.hash) == .applied else { break }
-                        try Self.applyOne(held, db: db, nowMs: nowMs, forward: forward)
+                        try Self.applyOne(held, db: db, nowMs: nowMs, forward: forward, routes: routes)
                         try db.execute(sql: "DELETE FROM held WHERE origin = ? AND first_seq = ?", arguments: [held.origin, held.firstSeq])
                         next = held
                     }
@@ -85,45 +85,70 @@ extension NodeStore {
         }
     }
 
-    static func applyOne(_ set: IncomingChangeSet, db: Database, nowMs: Int64, forward: Bool) throws {
+    static func applyOne(_ set: IncomingChangeSet, db: Database, nowMs: Int64, forward: Bool, routes: Routes) throws {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
         let insertChange = try db.cachedStatement(
             sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for (i, c) in set.changes.enumerated() {
             try insertChange.execute(arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
-            guard c.op == "put" else {
-                nextID += 1
-                continue
-            }
-            let d = set.dates[i]
-            let current = try Row.fetchOne(
-                db, sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?", arguments: [c.key])
-            if let current {
-                // Last writer wins by (HLC, origin): the same versions give the same record everywhere.
-                let currentHLC: Int64 = current[1]
-                let currentOrigin: String = current[2]
-                if (c.hlc.rawValue, c.origin) > (currentHLC, currentOrigin) {
-                    try db.execute(
-                        sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, content_change = ?, updated_hlc = ? WHERE id = ?",
-                        arguments: [d.subject, c.jurisdiction, d.decision?.iso, nextID, c.hlc.rawValue, current[0] as Int64])
-                }
-            } else {
-                try db.execute(
-                    sql: """
-                        INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, nextID, c.hlc.rawValue])
-            }
+            try applyToRecords(c, changeID: nextID, dates: set.dates[i], db: db)
+            try route(c, changeID: nextID, routes: routes, db: db)
             nextID += 1
         }
         try db.execute(
             sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
             arguments: [set.origin, set.lastSeq, Data(set.hash)])
-        // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top has no parent.
-        guard forward else { return }
+        // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top has no
+        // parent: it keeps the set too (its changes' Merkle proofs go down from it), as acknowledged.
         try db.execute(
-            sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs])
+            sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs, forward ? nil : nowMs])
+    }
+
+    /// Brings the records table up to date with one change: a put is the new version if it is
+    /// the last writer by (HLC, origin); a status change re-derives the record's state. Order of
+    /// arrival does not matter: a status change that arrives before its record is applied when
+    /// the record arrives.
+    static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, db: Database) throws {
+        guard c.op == "put" else {
+            if c.op == "status" { try refreshState(key: c.key, db: db) }
+            return
+        }
+        let current = try Row.fetchOne(
+            db, sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?", arguments: [c.key])
+        if let current {
+            let currentHLC: Int64 = current[1]
+            let currentOrigin: String = current[2]
+            if (c.hlc.rawValue, c.origin) > (currentHLC, currentOrigin) {
+                try db.execute(
+                    sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?",
+                    arguments: [d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, changeID, c.hlc.rawValue, current[0] as Int64])
+            }
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, changeID, c.hlc.rawValue, d.publicityUntil?.iso])
+            try refreshState(key: c.key, db: db)
+        }
+    }
+
+    /// Re-derives a record's state from all its status changes (`RecordState.derive`).
+    static func refreshState(key: String, db: Database) throws {
+        let facts = try Row.fetchAll(db, sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'", arguments: [key]).compactMap {
+            row -> (hlc: Int64, origin: String, action: StatusAction)? in
+            StatusChange.parse(body: row[2]).map { (row[0], row[1], $0.action) }
+        }
+        try db.execute(sql: "UPDATE records SET state = ? WHERE record_key = ?", arguments: [RecordState.derive(facts).rawValue, key])
+    }
+
+    /// Notes which children must pull the change (`Routes.areas`).
+    static func route(_ c: Change, changeID: Int64, routes: Routes, db: Database) throws {
+        for area in routes.areas(jurisdiction: c.jurisdiction, kind: c.kind, origin: c.origin) {
+            try db.execute(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)", arguments: [area, changeID])
+        }
     }
 
     /// Marks outbox entries covered by a receipt as acknowledged and stores the receipt, in one

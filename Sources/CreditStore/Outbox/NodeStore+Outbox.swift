@@ -21,7 +21,7 @@ extension NodeStore {
     /// Seals every change of `origin` not yet in the outbox, in one transaction, and returns
     /// how many change sets were added.
     @discardableResult
-    public func sealOutbox(origin: String, changesPerSet: Int = 10_000, now: Date = Date(), sealer: ChangeSetSealer) throws -> Int {
+    public func sealOutbox(origin: String, changesPerSet: Int = 10_000, acknowledged: Bool = false, now: Date = Date(), sealer: ChangeSetSealer) throws -> Int {
         try pool.write { db in
             let last = try Row.fetchOne(db, sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1", arguments: [origin])
             var lastSeq: Int64 = last?["last_seq"] ?? 0
@@ -29,7 +29,7 @@ extension NodeStore {
             var added = 0
             while true {
                 let changes = try Row.fetchAll(
-                    db, sql: "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    db, sql: "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body FROM changes WHERE origin = ? AND seq > ? AND downward = 0 ORDER BY seq LIMIT ?",
                     arguments: [origin, lastSeq, changesPerSet]
                 ).map {
                     Change(origin: $0[0], seq: $0[1], hlc: HLCStamp(rawValue: $0[2]), enteredAtMilliseconds: $0[3], op: $0[4], kind: $0[5], key: $0[6], jurisdiction: $0[7], body: $0[8])
@@ -37,8 +37,11 @@ extension NodeStore {
                 guard !changes.isEmpty else { break }
                 for set in try sealer(lastHash, changes) {
                     try db.execute(
-                        sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        arguments: [origin, set.first, set.last, Data(set.hash), Data(set.previous), Data(set.encoded), ChinaTime.milliseconds(now)])
+                        sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        arguments: [
+                            origin, set.first, set.last, Data(set.hash), Data(set.previous), Data(set.encoded), ChinaTime.milliseconds(now),
+                            acknowledged ? ChinaTime.milliseconds(now) : nil,
+                        ])
                     lastSeq = set.last
                     lastHash = set.hash
                     added += 1

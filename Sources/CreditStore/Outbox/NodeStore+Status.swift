@@ -32,7 +32,7 @@ extension NodeStore {
         return try pool.read { db in
             let own = node.digits
             var out: [OriginStatus] = []
-            for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(seq) FROM changes GROUP BY origin ORDER BY origin") {
+            for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(seq) FROM changes WHERE downward = 0 GROUP BY origin ORDER BY origin") {
                 let origin: String = row[0]
                 let held: Int64 = row[1]
                 guard hasParent else {

@@ -12,6 +12,8 @@ public struct StoredRecord: Sendable, Hashable {
     public var publicationDeadline: String?
     public var late: Bool
     public var state: String
+    /// The last day of public display (the kind's publicity rule); nil: no limit.
+    public var publicityUntil: String?
     /// Canonical JSON of the fields under their full national codes.
     public var fieldsJSON: String
     /// The change that carried the current version.
@@ -45,7 +47,7 @@ extension NodeStore {
                 db,
                 sql: """
                     SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
-                           c.body, c.origin, c.seq, c.entered_at
+                           c.body, c.origin, c.seq, c.entered_at, r.publicity_until
                     FROM records r JOIN changes c ON c.id = r.content_change
                     WHERE r.subject_code = ?
                     ORDER BY r.decision_date DESC, r.record_key
@@ -53,7 +55,7 @@ extension NodeStore {
             ).map { row in
                 StoredRecord(
                     key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
-                    late: row[6], state: row[7], fieldsJSON: row[8], origin: row[9], seq: row[10],
+                    late: row[6], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9], seq: row[10],
                     enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
             }
         }

@@ -139,6 +139,56 @@ enum Migrations {
                 );
                 """)
         }
+        m.registerMigration("v4-downward-status") { db in
+            try db.execute(sql: """
+                -- Changes pulled down from the parent are a filtered selection of their origins' logs:
+                -- they carry gaps by design. The gap-free rule holds for the origins whose whole log
+                -- this node receives (its own and its subtree's), marked downward = 0.
+                ALTER TABLE changes ADD COLUMN downward INTEGER NOT NULL DEFAULT 0 CHECK (downward IN (0, 1));
+                DROP TRIGGER changes_gap_free;
+                CREATE TRIGGER changes_gap_free BEFORE INSERT ON changes
+                WHEN NEW.downward = 0 AND NEW.seq <> COALESCE((SELECT MAX(seq) FROM changes WHERE origin = NEW.origin), 0) + 1
+                BEGIN SELECT RAISE(ABORT, 'change log: seq must follow the origin''s last seq without a gap'); END;
+                -- A record's state is derived from its status changes: found through this index.
+                CREATE INDEX changes_status ON changes(record_key) WHERE op = 'status';
+
+                -- The last day a record is shown publicly under its kind's publicity rule.
+                ALTER TABLE records ADD COLUMN publicity_until TEXT
+                    CHECK (publicity_until IS NULL OR publicity_until GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]');
+                CREATE INDEX records_publicity ON records(publicity_until) WHERE publicity_until IS NOT NULL AND state IN ('active', 'objected');
+
+                -- What each child pulls: per child code (or '*' for network-wide kinds), the
+                -- changes that concern it, so a pull reads only what the child needs.
+                CREATE TABLE relevance (
+                    area TEXT NOT NULL CHECK (area = '*' OR (length(area) = 12 AND area NOT GLOB '*[^0-9]*')),
+                    change_id INTEGER NOT NULL REFERENCES changes(id),
+                    PRIMARY KEY (area, change_id)
+                ) WITHOUT ROWID;
+
+                -- Changes that came down arrive without their whole change set: each keeps its
+                -- origin's signed header and its Merkle inclusion proof, to be passed further down.
+                CREATE TABLE down_sets (
+                    id INTEGER PRIMARY KEY,
+                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                    first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+                    signed_header BLOB NOT NULL CHECK (length(signed_header) > 0),
+                    UNIQUE (origin, first_seq)
+                );
+                CREATE TABLE down_proofs (
+                    change_id INTEGER PRIMARY KEY REFERENCES changes(id),
+                    set_id INTEGER NOT NULL REFERENCES down_sets(id),
+                    leaf_index INTEGER NOT NULL CHECK (leaf_index >= 0),
+                    proof BLOB NOT NULL CHECK (length(proof) % 32 = 0)
+                );
+
+                -- Where this node stands in its parent's downward stream: survives restarts.
+                CREATE TABLE cursors (
+                    parent TEXT PRIMARY KEY CHECK (length(parent) = 12 AND parent NOT GLOB '*[^0-9]*'),
+                    after INTEGER NOT NULL CHECK (after >= 0),
+                    pulled_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -51,6 +51,10 @@ public struct RecordsServer: Sendable {
                 throw HTTPError(.internalServerError, message: "the records could not be stored; see the node's log")
             }
         }
+        // Department systems on this listener are trusted as the records feed is: by address, or
+        // by a client certificate when exposed.
+        router.addStatusRoute(node: node)
+        router.addCheckRoute(node: node) { _ in }
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
         if requireClientCertificate ?? !Self.isLoopback(host) {

@@ -57,7 +57,12 @@ public struct SubjectQuery: Sendable {
         }
     }
 
-    public func profile(subject: String, publicView: Bool) throws -> SubjectProfile {
+    /// A subject's records. The public view shows only publicly disclosed kinds, and of them only
+    /// records in force: not repaired, withdrawn or expired, within their publicity period, and
+    /// (licences, listings) in a state the kind shows; an open objection shows as 异议处理中.
+    /// The government-sharing view (`publicView` false) keeps every record with its state and
+    /// status history.
+    public func profile(subject: String, publicView: Bool, today: CivilDate = ChinaTime.date(Date())) throws -> SubjectProfile {
         let kinds = Dictionary(uniqueKeysWithValues: try context.catalogue.resolvedKinds().map { ($0.slug, $0) })
         let stored = try context.store.records(subject: subject)
         var records: [[String: JSONValue]] = []
@@ -67,18 +72,24 @@ public struct SubjectQuery: Sendable {
         let isPerson = (try? ResidentID(subject)) != nil
         for r in stored {
             let kind = kinds[r.kind]
-            if publicView && kind?.scope != .public {
-                hidden += 1
-                continue
+            let fields = r.fields
+            let state = RecordState(rawValue: r.state) ?? .active
+            if publicView {
+                let value = { (code: String) in kind.flatMap { fields[$0.kind.fullCode(code)] } }
+                let expired = r.publicityUntil.flatMap { CivilDate.parse($0) }.map { $0 < today } ?? false
+                guard let kind, kind.scope == .public, state.isPublic, !expired, kind.kind.isShownPublicly(value: value) else {
+                    hidden += 1
+                    continue
+                }
             }
             var object: [String: JSONValue] = [
                 "kind": .string(r.kind), "kindName": .string(kind?.name ?? r.kind), "state": .string(r.state), "recordKey": .string(r.key),
                 "jurisdiction": .string(r.jurisdiction), "late": .bool(r.late), "origin": .string(r.origin), "seq": .int(r.seq),
                 "scope": .string(kind?.scope.rawValue ?? "unknown"),
-                "publicationDeadline": r.publicationDeadline.map { .string($0) } ?? .null,
+                "publicationDeadline": r.publicationDeadline.map { .string($0) } ?? .null, "stateLabel": .string(state.label),
+                "publicityUntil": r.publicityUntil.map { .string($0) } ?? .null,
             ]
             var text: [String] = []
-            let fields = r.fields
             if name == nil, let k = kind { name = fields[k.kind.fullCode(k.kind.subjectName)] }
             let header = [kind?.name ?? r.kind, r.decisionDate ?? "", stateName(r.state), r.late ? "迟报 late" : "on time"].filter { !$0.isEmpty }
             text.append(header.joined(separator: " · "))
@@ -91,6 +102,14 @@ public struct SubjectQuery: Sendable {
                 text.append("  \(label) (\(code)): \(value)")
             }
             if let d = r.publicationDeadline { text.append("  publication deadline 公示期限: \(d)") }
+            if let d = r.publicityUntil { text.append("  shown publicly until 公示截止: \(d)") }
+            text.append("  record key: \(r.key)")
+            if !publicView {
+                for h in try context.store.statusHistory(key: r.key) {
+                    let s = h.status
+                    text.append("  \(s.date.iso) \(s.action.rawValue)\(s.outcome.map { " (\($0))" } ?? "") by \(s.unit): \(s.reason) [\(h.origin) seq \(h.seq)]")
+                }
+            }
             records.append(object)
             lines.append(text)
         }

@@ -52,13 +52,20 @@ public struct Export: Sendable {
         return report
     }
 
-    /// Seals new changes and returns the signed bundle of every unacknowledged change set.
-    public func pendingBundle(now: Date = Date()) throws -> (ExportReport, [UInt8]) {
-        let identity = try Self.identity(of: node.configuration)
-        let sealed = try node.store.sealOutbox(origin: node.configuration.code.digits, now: now) { lastHash, changes in
+    /// Seals this node's new changes into signed change sets in the outbox; returns how many.
+    /// At the top of the network they are kept for their proofs downward, as acknowledged.
+    @discardableResult
+    public func seal(identity: NodeIdentity, now: Date = Date()) throws -> Int {
+        try node.store.sealOutbox(origin: node.configuration.code.digits, acknowledged: node.configuration.parent == nil, now: now) { lastHash, changes in
             let set = try ChangeSet.build(changes: changes, previousHash: lastHash, identity: identity, now: now)
             return [(set.header.firstSeq, set.header.lastSeq, set.hash, lastHash, set.encoded)]
         }
+    }
+
+    /// Seals new changes and returns the signed bundle of every unacknowledged change set.
+    public func pendingBundle(now: Date = Date()) throws -> (ExportReport, [UInt8]) {
+        let identity = try Self.identity(of: node.configuration)
+        let sealed = try seal(identity: identity, now: now)
         let pending = try node.store.pendingOutbox()
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }
         let bundle = try ChangeBundle.build(sets, identity: identity, now: now)

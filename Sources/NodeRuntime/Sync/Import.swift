@@ -35,12 +35,21 @@ public struct Import: Sendable {
 
     public init(node: NodeContext) { self.node = node }
 
-    /// The trust store from the identity directory: its `ca.pem`, and `revoked.json` if present.
+    /// The trust store from the identity directory: its `ca.pem`, and the newest revocation
+    /// list this node has (its identity's `revoked.json` or one received from the parent).
     public static func trust(_ configuration: NodeConfiguration) throws -> TrustStore {
         let dir = try Export.identityDirectory(of: configuration)
-        let revokedURL = dir.appendingPathComponent("revoked.json")
-        let list = FileManager.default.fileExists(atPath: revokedURL.path) ? try RevocationList.load(revokedURL) : nil
+        let list = try revocationURL(configuration).map { try RevocationList.load($0) }
         return try TrustStore(ca: try NodeFiles.certificate(dir.appendingPathComponent("ca.pem").path), revocations: list)
+    }
+
+    /// The newest revocation list present: the identity directory's or the control directory's.
+    static func revocationURL(_ configuration: NodeConfiguration) throws -> URL? {
+        let candidates = [
+            try Export.identityDirectory(of: configuration).appendingPathComponent("revoked.json"),
+            URL(fileURLWithPath: configuration.controlDirectory).appendingPathComponent("revoked.json"),
+        ].filter { FileManager.default.fileExists(atPath: $0.path) }
+        return try candidates.max { try RevocationList.load($0).content.issuedAt < RevocationList.load($1).content.issuedAt }
     }
 
     /// Imports a bundle (at the parent) or a receipt (at the child), told apart by their magic.
@@ -77,7 +86,7 @@ public struct Import: Sendable {
                 throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
             }
         }
-        let kinds = Dictionary(uniqueKeysWithValues: try node.catalogue.resolvedKinds().map { ($0.slug, $0) })
+        let kinds = try node.kindsBySlug()
         let incoming = try verified.map { try incomingSet($0, kinds: kinds) }
         let outcomes: [ApplyOutcome] = try node.store.apply(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
             do throws(ChangeSetError) {
@@ -134,19 +143,32 @@ public struct Import: Sendable {
 
     /// A verified change set with the dates and subject the records table needs.
     func incomingSet(_ v: ChangeSet.Verified, kinds: [String: ResolvedKind]) throws -> IncomingChangeSet {
-        let dates = v.changes.map { c -> (decision: CivilDate?, deadline: CivilDate?, late: Bool, subject: String?) in
-            guard let kind = kinds[c.kind], let fields = try? JSONSerialization.jsonObject(with: Data(c.body.utf8)) as? [String: String] else {
-                return (nil, nil, false, nil)
-            }
-            let decision = kind.kind.decisionDate.flatMap { fields[kind.kind.fullCode($0)] }.flatMap { CivilDate.parse($0) }
-            let deadline = kind.kind.publicationWorkingDays.flatMap { days in decision.flatMap { try? node.calendar.addingWorkingDays(days, to: $0) } }
-            let entered = ChinaTime.date(Date(timeIntervalSince1970: Double(c.enteredAtMilliseconds) / 1000))
-            let subject = kind.kind.subjectCode.lazy.compactMap { fields[kind.kind.fullCode($0)] }.first
-            return (decision, deadline, deadline.map { entered > $0 } ?? false, subject)
-        }
         let h = v.changeSet.header
         return IncomingChangeSet(
             origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: v.changeSet.hash, previousHash: h.previousHash, encoded: v.changeSet.encoded,
-            changes: v.changes, dates: dates)
+            changes: v.changes, dates: v.changes.map { node.recordDates($0, kinds: kinds) })
+    }
+}
+
+extension NodeContext {
+    /// What the records table keeps beside a received version's fields, from this node's
+    /// catalogue and calendar (status changes need none).
+    func recordDates(_ c: Change, kinds: [String: ResolvedKind]) -> RecordDates {
+        guard c.op == "put", let kind = kinds[c.kind], let fields = try? JSONSerialization.jsonObject(with: Data(c.body.utf8)) as? [String: String] else {
+            return RecordDates()
+        }
+        let k = kind.kind
+        let value = { (code: String) in fields[k.fullCode(code)] }
+        let decision = k.decisionDate.flatMap(value).flatMap { CivilDate.parse($0) }
+        let deadline = k.publicationWorkingDays.flatMap { days in decision.flatMap { try? calendar.addingWorkingDays(days, to: $0) } }
+        let entered = ChinaTime.date(Date(timeIntervalSince1970: Double(c.enteredAtMilliseconds) / 1000))
+        return RecordDates(
+            decision: decision, deadline: deadline, late: deadline.map { entered > $0 } ?? false, subject: k.subjectCode.lazy.compactMap(value).first,
+            publicityUntil: k.publicityUntil(decision: decision, value: value))
+    }
+
+    /// Kinds by slug.
+    func kindsBySlug() throws -> [String: ResolvedKind] {
+        Dictionary(uniqueKeysWithValues: try catalogue.resolvedKinds().map { ($0.slug, $0) })
     }
 }

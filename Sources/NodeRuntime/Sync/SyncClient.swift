@@ -34,19 +34,9 @@ public struct SyncClient: Sendable {
         }
         let (report, bundle) = try Export(node: node).pendingBundle(now: now)
         guard !report.changeSets.isEmpty else { return PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0) }
-        guard let url = URL(string: parent.url), let host = url.host, let port = url.port else {
-            throw SyncError(code: .unreachable, message: "parent.url '\(parent.url)' is not https://host:port")
-        }
-        // Connect under the parent's certificate name, to the configured address: TLS hostname
-        // verification then accepts only the configured parent.
-        let name = NodeIdentity.hostName(for: parent.code)
-        let identity = try Export.identity(of: configuration)
-        let trust = try Import.trust(configuration)
-        var clientConfiguration = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
-        clientConfiguration.dnsOverride = [name: host]
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let (client, base) = try Self.client(for: configuration, parent: parent)
         do {
-            var request = HTTPClientRequest(url: "https://\(name):\(port)/v1/sync/up")
+            var request = HTTPClientRequest(url: base + "/v1/sync/up")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
             request.body = .bytes(ByteBuffer(bytes: bundle))
@@ -61,6 +51,60 @@ public struct SyncClient: Sendable {
             let ack = try Import(node: node).importReceipt(Array(body.readableBytesView), file: "receipt from \(parent.code)", now: now)
             try await client.shutdown()
             return PushReport(parent: parent.code.digits, changeSets: report.changeSets.count, bytes: bundle.count, acknowledged: ack.acknowledged ?? 0)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// An HTTP client with the node's certificate that connects under the parent's certificate
+    /// name to the configured address: TLS hostname verification then accepts only the parent.
+    static func client(for configuration: NodeConfiguration, parent: NodeConfiguration.Parent) throws -> (HTTPClient, String) {
+        guard let url = URL(string: parent.url), let host = url.host, let port = url.port else {
+            throw SyncError(code: .unreachable, message: "parent.url '\(parent.url)' is not https://host:port")
+        }
+        let name = NodeIdentity.hostName(for: parent.code)
+        let identity = try Export.identity(of: configuration)
+        let trust = try Import.trust(configuration)
+        var clientConfiguration = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
+        clientConfiguration.dnsOverride = [name: host]
+        return (HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration), "https://\(name):\(port)")
+    }
+
+    /// Pulls what concerns this node from its parent, page by page from the stored cursor, each
+    /// page verified and applied with its cursor in one transaction.
+    public func pull(now: Date = Date()) async throws -> PullReport {
+        let configuration = node.configuration
+        guard let parent = configuration.parent else {
+            throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to pull")
+        }
+        let (client, base) = try Self.client(for: configuration, parent: parent)
+        let downward = Downward(node: node)
+        var report = PullReport(parent: parent.code.digits, pages: 0, applied: 0, duplicates: 0, bytes: 0, controls: [], cursor: try node.store.downCursor(parent: parent.code))
+        do {
+            while true {
+                let digest = ControlDocument.digest(Downward.controlDocuments(configuration))
+                let request = HTTPClientRequest(url: base + "/v1/sync/down?after=\(report.cursor)&control=\(digest)")
+                let response: HTTPClientResponse
+                do { response = try await client.execute(request, timeout: .seconds(300)) } catch {
+                    throw SyncError(code: .unreachable, message: "cannot reach parent \(parent.code) at \(parent.url): \(error)")
+                }
+                let body = try await response.body.collect(upTo: 1 << 30)
+                guard response.status == .ok else {
+                    throw SyncError(code: .refused, message: "parent \(parent.code) refused the pull (\(response.status.code)): \(String(buffer: body))")
+                }
+                let bytes = Array(body.readableBytesView)
+                let result = try downward.apply(bytes, now: now)
+                report.pages += 1
+                report.bytes += bytes.count
+                report.applied += result.applied
+                report.duplicates += result.duplicates
+                report.controls += result.controls
+                report.cursor = max(report.cursor, result.bundle.next)
+                guard result.bundle.more, result.bundle.next > result.bundle.after else { break }
+            }
+            try await client.shutdown()
+            return report
         } catch {
             try? await client.shutdown()
             throw error

@@ -81,6 +81,24 @@ public struct SyncServer: Sendable {
             out += "]}"
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: out)))
         }
+        router.get("/v1/sync/down") { request, context -> Response in
+            let peer = try await context.caller(trust: trust)
+            let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? -1
+            guard after >= 0 else { throw HTTPError(.badRequest, message: "after must be a cursor (a whole number) from the previous page") }
+            let digest = request.uri.queryParameters.get("control").map { String($0) }
+            let result: Result<DownBundle, any Error> = await Self.offload { try Downward(node: node).page(for: peer, after: after, controlDigest: digest) }
+            switch result {
+            case .success(let bundle):
+                let changes = bundle.sections.reduce(0) { $0 + $1.entries.count }
+                logger.info("pull served", metadata: ["to": "\(peer)", "after": "\(after)", "next": "\(bundle.next)", "changes": "\(changes)", "controls": "\(bundle.controls.count)"])
+                return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: bundle.encoded)))
+            case .failure(let error):
+                logger.warning("pull refused", metadata: ["to": "\(peer)", "reason": "\(error)"])
+                throw Self.httpError(error)
+            }
+        }
+        // Checks over mutual TLS, for any holder of a certificate of the network's CA.
+        router.addCheckRoute(node: node) { context in _ = try await context.caller(trust: trust) }
         router.get("/metrics") { _, context -> Response in
             _ = try await context.caller(trust: trust)
             return Response(
@@ -123,7 +141,7 @@ public struct SyncServer: Sendable {
         switch error {
         case let e as ImportError: HTTPError(.forbidden, message: "\(e.message) [\(e.code.rawValue)]")
         case let e as ChangeSetError: HTTPError(.badRequest, message: e.description)
-        default: HTTPError(.internalServerError, message: "the bundle could not be applied; see the server's log")
+        default: HTTPError(.internalServerError, message: "the request could not be served; see the server's log")
         }
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+
+/// How long a kind's records are shown publicly (DOMAIN.md §4), as catalogue data.
+///
+/// The last day of publicity is the earliest date among `untilFields` that a record gives;
+/// otherwise the decision date plus the months of `monthsByValue` for the value of
+/// `monthsField` (several values combined: the longest applies), or `defaultMonths`. A record is
+/// shown at all only while `shownWhileField` holds one of `shownWhileValues` (a licence while
+/// 当前状态 = 1, a listing while 名单状态 = 有效).
+public struct PublicityRule: Codable, Sendable, Hashable {
+    public var untilFields: [String]?
+    public var monthsField: String?
+    public var monthsByValue: [String: Int]?
+    public var defaultMonths: Int?
+    public var shownWhileField: String?
+    public var shownWhileValues: [String]?
+}
+
+/// What `credit-node check` reads from a network-wide list's record (bare field codes).
+public struct ListingFields: Codable, Sendable, Hashable {
+    /// The list's name (名单名称).
+    public var name: String
+    /// The listing date (列入日期).
+    public var since: String
+    /// The last day of the listing (有效期至), if any.
+    public var until: String?
+    /// The measures that apply (惩戒措施 / 激励措施).
+    public var measures: String
+    /// The deciding unit (认定单位).
+    public var unit: String
+    /// `sanction` (joint punishment) or `reward` (joint incentive).
+    public var effect: String
+}
+
+extension RecordKind {
+    /// The last day this record is shown publicly, or nil when the kind sets no limit.
+    /// `value` gives a field's value by bare code (nil or empty when absent).
+    public func publicityUntil(decision: CivilDate?, value: (String) -> String?) -> CivilDate? {
+        guard let rule = publicity else { return nil }
+        let given = (rule.untilFields ?? []).compactMap { value($0).flatMap { CivilDate.parse($0) } }.min()
+        if let given { return given }
+        guard let decision else { return nil }
+        var months = rule.defaultMonths
+        if let field = rule.monthsField, let table = rule.monthsByValue, let raw = value(field), !raw.isEmpty {
+            let parts = raw.split(whereSeparator: { ";；,，、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }
+            months = parts.compactMap { table[$0] }.max() ?? months
+        }
+        return months.map { decision.adding(months: $0).adding(days: -1) }
+    }
+
+    /// Whether the record's fields allow it to be shown publicly at all (licence valid, listing in force).
+    public func isShownPublicly(value: (String) -> String?) -> Bool {
+        guard let rule = publicity, let field = rule.shownWhileField, let allowed = rule.shownWhileValues else { return true }
+        return value(field).map { allowed.contains($0) } ?? false
+    }
+}
+
+extension CivilDate {
+    /// The same day `months` later, on the month's last day when it has fewer days.
+    public func adding(months: Int) -> CivilDate {
+        let total = year * 12 + (month - 1) + months
+        let y = total / 12
+        let m = total % 12 + 1
+        return CivilDate(year: y, month: m, day: min(day, CivilDate.daysIn(month: m, year: y)))!
+    }
+}

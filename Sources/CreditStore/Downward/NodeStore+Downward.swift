@@ -1,0 +1,149 @@
+import CreditDomain
+import Foundation
+import GRDB
+
+/// One page of what a child pulls: the changes that concern it after a cursor, each with what
+/// proves it came from its origin (the whole change set it arrived in, or the signed header and
+/// Merkle proof it came down with).
+public struct DownwardPage: Sendable {
+    public enum Evidence: Sendable, Hashable {
+        /// The change set (outbox id) this node holds whole: the proof is computed from it.
+        case wholeSet(Int64)
+        /// The signed header (down_sets id) and inclusion proof the change came down with.
+        case proof(setID: Int64, leafIndex: Int, proof: [UInt8])
+    }
+    public struct Item: Sendable {
+        public var changeID: Int64
+        public var change: Change
+        public var evidence: Evidence
+    }
+    /// A change set held whole: its bytes and every change in it, in order.
+    public struct WholeSet: Sendable {
+        public var encoded: [UInt8]
+        public var changes: [Change]
+    }
+    public var items: [Item] = []
+    public var wholeSets: [Int64: WholeSet] = [:]
+    public var signedHeaders: [Int64: [UInt8]] = [:]
+    /// The cursor after this page.
+    public var next: Int64
+    /// Whether more changes wait after `next`.
+    public var more = false
+}
+
+/// A change received from the parent, verified, with its evidence to keep.
+public struct DownwardChange: Sendable {
+    public var change: Change
+    public var dates: RecordDates
+    public var setOrigin: String
+    public var setFirstSeq: Int64
+    public var signedHeader: [UInt8]
+    public var leafIndex: Int
+    public var proof: [UInt8]
+
+    public init(change: Change, dates: RecordDates, setOrigin: String, setFirstSeq: Int64, signedHeader: [UInt8], leafIndex: Int, proof: [UInt8]) {
+        self.change = change
+        self.dates = dates
+        self.setOrigin = setOrigin
+        self.setFirstSeq = setFirstSeq
+        self.signedHeader = signedHeader
+        self.leafIndex = leafIndex
+        self.proof = proof
+    }
+}
+
+extension NodeStore {
+    static let changeSelect = "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body"
+
+    static func change(_ row: Row) -> Change {
+        Change(origin: row[0], seq: row[1], hlc: HLCStamp(rawValue: row[2]), enteredAtMilliseconds: row[3], op: row[4], kind: row[5], key: row[6], jurisdiction: row[7], body: row[8])
+    }
+
+    /// The changes concerning `child` after `cursor` (a change id of this node's log), at most
+    /// `limit`, read through the `relevance` index: the cost follows what the child needs.
+    /// Changes of the child's own subtree are skipped (they came from there). A change of this
+    /// node not yet sealed into a signed change set ends the page (it follows once sealed).
+    public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int = 5000) throws -> DownwardPage {
+        try pool.read { db in
+            var page = DownwardPage(next: cursor)
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?",
+                arguments: [child.digits, cursor, limit + 1])
+            page.more = ids.count > limit
+            for id in ids.prefix(limit) {
+                guard let row = try Row.fetchOne(db, sql: "\(Self.changeSelect), downward FROM changes WHERE id = ?", arguments: [id]) else { continue }
+                let c = Self.change(row)
+                let downward: Int = row[9]
+                if let o = try? DivisionCode(c.origin), child.contains(o) {
+                    page.next = id
+                    continue
+                }
+                if downward == 1 {
+                    guard let p = try Row.fetchOne(db, sql: "SELECT set_id, leaf_index, proof FROM down_proofs WHERE change_id = ?", arguments: [id]) else {
+                        throw StoreError(code: .corrupt, message: "change \(c.origin) \(c.seq) came down without its proof")
+                    }
+                    let setID: Int64 = p[0]
+                    if page.signedHeaders[setID] == nil {
+                        page.signedHeaders[setID] = Array(try Data.fetchOne(db, sql: "SELECT signed_header FROM down_sets WHERE id = ?", arguments: [setID]) ?? Data())
+                    }
+                    page.items.append(.init(changeID: id, change: c, evidence: .proof(setID: setID, leafIndex: p[1], proof: Array(p[2] as Data))))
+                } else {
+                    guard let set = try Row.fetchOne(
+                        db, sql: "SELECT id, first_seq, last_seq FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1", arguments: [c.origin, c.seq]),
+                        (set[1] as Int64) <= c.seq
+                    else {
+                        page.more = false
+                        break
+                    }
+                    let setID: Int64 = set[0]
+                    if page.wholeSets[setID] == nil {
+                        let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox WHERE id = ?", arguments: [setID]) ?? Data())
+                        let changes = try Row.fetchAll(
+                            db, sql: "\(Self.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq", arguments: [c.origin, set[1], set[2]]
+                        ).map(Self.change)
+                        page.wholeSets[setID] = .init(encoded: encoded, changes: changes)
+                    }
+                    page.items.append(.init(changeID: id, change: c, evidence: .wholeSet(setID)))
+                }
+                page.next = id
+            }
+            return page
+        }
+    }
+
+    /// Where this node stands in its parent's downward stream.
+    public func downCursor(parent: DivisionCode) throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT after FROM cursors WHERE parent = ?", arguments: [parent.digits]) ?? 0 }
+    }
+
+    /// Applies verified changes from the parent in one transaction with the new cursor: each
+    /// exactly once by (origin, seq), records updated as on any other path, each change kept
+    /// with its evidence and noted for this node's own children. Nothing that came down goes
+    /// into the outbox: it is never sent back up.
+    public func applyDownward(parent: DivisionCode, _ changes: [DownwardChange], next: Int64, now: Date = Date()) throws -> (applied: Int, duplicates: Int) {
+        try pool.write { db in
+            var applied = 0
+            var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
+            for d in changes {
+                let c = d.change
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM changes WHERE origin = ? AND seq = ?", arguments: [c.origin, c.seq]) == true { continue }
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO down_sets (origin, first_seq, signed_header) VALUES (?, ?, ?)", arguments: [d.setOrigin, d.setFirstSeq, Data(d.signedHeader)])
+                let setID = try Int64.fetchOne(db, sql: "SELECT id FROM down_sets WHERE origin = ? AND first_seq = ?", arguments: [d.setOrigin, d.setFirstSeq])
+                try db.execute(
+                    sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, downward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
+                try db.execute(
+                    sql: "INSERT INTO down_proofs (change_id, set_id, leaf_index, proof) VALUES (?, ?, ?, ?)", arguments: [nextID, setID, d.leafIndex, Data(d.proof)])
+                try Self.applyToRecords(c, changeID: nextID, dates: d.dates, db: db)
+                try Self.route(c, changeID: nextID, routes: routes, db: db)
+                nextID += 1
+                applied += 1
+            }
+            try db.execute(
+                sql: "INSERT INTO cursors (parent, after, pulled_at) VALUES (?, ?, ?) ON CONFLICT (parent) DO UPDATE SET after = MAX(after, excluded.after), pulled_at = excluded.pulled_at",
+                arguments: [parent.digits, next, ChinaTime.milliseconds(now)])
+            return (applied, changes.count - applied)
+        }
+    }
+}

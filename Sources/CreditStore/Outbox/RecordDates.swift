@@ -1,0 +1,19 @@
+import CreditDomain
+
+/// What the records table keeps beside a version's fields, computed from the catalogue by the
+/// caller: decision date, publication deadline and lateness, subject, end of publicity.
+public struct RecordDates: Sendable, Hashable {
+    public var decision: CivilDate?
+    public var deadline: CivilDate?
+    public var late: Bool
+    public var subject: String?
+    public var publicityUntil: CivilDate?
+
+    public init(decision: CivilDate? = nil, deadline: CivilDate? = nil, late: Bool = false, subject: String? = nil, publicityUntil: CivilDate? = nil) {
+        self.decision = decision
+        self.deadline = deadline
+        self.late = late
+        self.subject = subject
+        self.publicityUntil = publicityUntil
+    }
+}

@@ -1,0 +1,63 @@
+import CreditDomain
+import CreditStore
+import Foundation
+
+/// One entry on a network-wide list, as `check` reports it.
+public struct Listing: Sendable, Codable, Hashable {
+    public var kind: String
+    public var kindName: String
+    /// `sanction` (joint punishment) or `reward` (joint incentive).
+    public var effect: String
+    public var list: String
+    public var since: String?
+    public var until: String?
+    public var measures: String
+    public var unit: String
+    /// `active`, or `objected` while an objection is open (异议处理中).
+    public var state: String
+    public var recordKey: String
+    public var origin: String
+}
+
+/// The answer of a joint-punishment check (信用核查).
+public struct CheckResult: Sendable, Codable {
+    public var subject: String
+    public var name: String?
+    public var node: String
+    public var asOf: String
+    /// On a list with sanctions (一处失信，处处受限).
+    public var restricted: Bool
+    public var listings: [Listing]
+}
+
+/// Joint-punishment check from local data alone: whether a subject is on a network-wide list in
+/// force today (not removed, not expired, not repaired or withdrawn), which, since when, and the
+/// measures. Every node holds the network-wide lists, so every tier answers the same.
+public struct CreditCheck: Sendable {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    public func check(_ raw: String, today: CivilDate = ChinaTime.date(Date())) throws -> CheckResult {
+        let subject = try SubjectQuery.normalise(raw)
+        let kinds = try node.kindsBySlug()
+        var listings: [Listing] = []
+        var name: String?
+        for r in try node.store.records(subject: subject) {
+            guard let kind = kinds[r.kind]?.kind, kind.networkWide, let l = kind.listing else { continue }
+            let fields = r.fields
+            let value = { (code: String) in fields[kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
+            name = name ?? value(kind.subjectName)
+            guard RecordState(rawValue: r.state)?.isPublic == true, kind.isShownPublicly(value: value) else { continue }
+            if let until = r.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { continue }
+            listings.append(
+                Listing(
+                    kind: kind.slug, kindName: kind.name, effect: l.effect, list: value(l.name) ?? kind.name, since: value(l.since), until: l.until.flatMap(value),
+                    measures: value(l.measures) ?? "", unit: value(l.unit) ?? "", state: r.state, recordKey: r.key, origin: r.origin))
+        }
+        let isPerson = (try? ResidentID(subject)) != nil
+        return CheckResult(
+            subject: isPerson ? Masking.mask(subject) : subject, name: name, node: node.configuration.code.digits, asOf: today.iso,
+            restricted: listings.contains { $0.effect == "sanction" }, listings: listings)
+    }
+}

@@ -1,0 +1,140 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import NodePKI
+
+/// What a pull did.
+public struct PullReport: Sendable, Codable {
+    public var parent: String
+    public var pages: Int
+    public var applied: Int
+    public var duplicates: Int
+    public var bytes: Int
+    public var controls: [String]
+    public var cursor: Int64
+}
+
+/// The downward half of sync. At the parent: the page of changes that concern a child, with
+/// inclusion proofs, as a signed down bundle. At the child: verifying such a bundle and applying
+/// it, with the cursor, in one transaction.
+public struct Downward: Sendable {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    /// The control documents this node holds and passes down: the newest revocation list it has
+    /// (its identity's or one received), and the signed catalogue and calendars in its control directory.
+    public static func controlDocuments(_ configuration: NodeConfiguration) -> [ControlDocument] {
+        var docs = ControlDocument.load(from: URL(fileURLWithPath: configuration.controlDirectory)).filter { $0.name != "revoked.json" }
+        if let list = try? Import.revocationURL(configuration), let bytes = FileManager.default.contents(atPath: list.path) {
+            docs.insert(ControlDocument(name: "revoked.json", content: Array(bytes), signature: []), at: 0)
+        }
+        return docs
+    }
+
+    /// The signed down bundle for `child` after `cursor`. Only configured children may pull.
+    public func page(for child: DivisionCode, after cursor: Int64, controlDigest: String?, limit: Int = 5000, now: Date = Date()) throws -> DownBundle {
+        let configuration = node.configuration
+        guard configuration.children.contains(child) else {
+            throw ImportError(code: .notAChild, message: "\(child) is not a child of \(configuration.code); only its children pull from it")
+        }
+        let identity = try Export.identity(of: configuration)
+        // This node's own changes go down under its signature: seal them first.
+        try Export(node: node).seal(identity: identity, now: now)
+        let page = try node.store.downwardPage(child: child, after: cursor, limit: limit)
+        var sections: [DownBundle.Section] = []
+        var sectionOf: [String: Int] = [:]
+        var trees: [Int64: (tree: MerkleTree, firstSeq: Int64, header: [UInt8])] = [:]
+        for item in page.items {
+            var line: [UInt8] = []
+            item.change.appendCanonicalLine(to: &line)
+            let key: String
+            let header: [UInt8]
+            let entry: DownBundle.Entry
+            switch item.evidence {
+            case .wholeSet(let id):
+                if trees[id] == nil, let whole = page.wholeSets[id] {
+                    let set = try ChangeSet.decode(whole.encoded)
+                    let leaves = whole.changes.map { c -> [UInt8] in
+                        var l: [UInt8] = []
+                        c.appendCanonicalLine(to: &l)
+                        return Merkle.leaf(l[...])
+                    }
+                    trees[id] = (MerkleTree(leaves: leaves), set.header.firstSeq, set.signedHeaderBytes)
+                }
+                guard let t = trees[id] else { continue }
+                let index = Int(item.change.seq - t.firstSeq)
+                key = "w\(id)"
+                header = t.header
+                entry = DownBundle.Entry(leafIndex: index, line: line, proof: t.tree.proof(index: index))
+            case .proof(let setID, let index, let proof):
+                key = "d\(setID)"
+                header = page.signedHeaders[setID] ?? []
+                entry = DownBundle.Entry(leafIndex: index, line: line, proof: stride(from: 0, to: proof.count, by: 32).map { Array(proof[$0..<$0 + 32]) })
+            }
+            if let s = sectionOf[key] {
+                sections[s].entries.append(entry)
+            } else {
+                sectionOf[key] = sections.count
+                sections.append(DownBundle.Section(signedHeader: header, entries: [entry]))
+            }
+        }
+        let docs = Self.controlDocuments(configuration)
+        let controls = controlDigest == ControlDocument.digest(docs) ? [] : docs
+        return try DownBundle.build(identity: identity, child: child.digits, after: cursor, next: page.next, more: page.more, sections: sections, controls: controls, now: now)
+    }
+
+    /// Whether a change from above concerns this node: its record lies in this node's area or
+    /// its kind is network-wide; and it did not come from this node's own subtree.
+    func isRelevant(_ c: Change) -> Bool {
+        let code = node.configuration.code
+        if let o = try? DivisionCode(c.origin), code.contains(o) { return false }
+        if node.store.routes.networkWideKinds.contains(c.kind) { return true }
+        return (try? DivisionCode(c.jurisdiction)).map { code.contains($0) } ?? false
+    }
+
+    /// Verifies a down bundle from the parent and applies it with its cursor; installs the
+    /// control documents it carries. All or nothing for the changes.
+    public func apply(_ bytes: [UInt8], now: Date = Date()) throws -> (bundle: DownBundle, applied: Int, duplicates: Int, controls: [String]) {
+        let configuration = node.configuration
+        guard let parent = configuration.parent else {
+            throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to pull")
+        }
+        let trust = try Import.trust(configuration)
+        let bundle = try DownBundle.decode(bytes)
+        let verified = try bundle.verify(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now) { isRelevant($0) }
+        let kinds = try node.kindsBySlug()
+        let changes = verified.map { v in
+            DownwardChange(
+                change: v.change, dates: node.recordDates(v.change, kinds: kinds), setOrigin: v.header.origin, setFirstSeq: v.header.firstSeq,
+                signedHeader: v.signedHeader, leafIndex: v.leafIndex, proof: v.proof.flatMap { $0 })
+        }
+        let (applied, duplicates) = try node.store.applyDownward(parent: parent.code, changes, next: bundle.next, now: now)
+        let installed = try install(bundle.controls)
+        return (bundle, applied, duplicates, installed)
+    }
+
+    /// Writes verified control documents that differ from what this node holds (a revocation
+    /// list only if it is not older than the one in force); returns their names.
+    func install(_ documents: [ControlDocument]) throws -> [String] {
+        let configuration = node.configuration
+        let dir = URL(fileURLWithPath: configuration.controlDirectory)
+        var installed: [String] = []
+        for d in documents {
+            let url = dir.appendingPathComponent(d.name)
+            if FileManager.default.contents(atPath: url.path).map(Array.init) == d.content { continue }
+            if d.name == "revoked.json" {
+                let incoming = try RevocationList.parse(d.content, source: "revoked.json from the parent")
+                if let current = try? Import.revocationURL(configuration).flatMap({ try RevocationList.load($0) }), current.content.issuedAt > incoming.content.issuedAt {
+                    continue
+                }
+            }
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !d.signature.isEmpty { try Export.writeDurably(Array(Data(d.signature).base64EncodedString().utf8), to: url.path + ".sig") }
+            try Export.writeDurably(d.content, to: url.path)
+            installed.append(d.name)
+        }
+        return installed
+    }
+}

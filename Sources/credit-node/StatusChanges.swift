@@ -1,0 +1,128 @@
+import ArgumentParser
+import CreditDomain
+import Foundation
+import NodeRuntime
+
+/// What every status change states: why, who decided, when.
+struct DecisionOptions: ParsableArguments {
+    @Option(help: "Why (kept with the change and shown in the record's history).")
+    var reason: String
+
+    @Option(help: "The deciding unit (决定单位).")
+    var unit: String
+
+    @Option(help: "The deciding unit's unified social credit code.")
+    var unitCode: String?
+
+    @Option(help: "The day of the decision, YYYY-MM-DD (default: today in China).")
+    var date: String?
+
+    func status(_ action: StatusAction, outcome: String? = nil) throws -> StatusChange {
+        let day: CivilDate
+        if let date {
+            guard let d = CivilDate.parse(date) else { throw ExitFailure(message: "--date '\(date)' is not a date (YYYY-MM-DD)", code: 64) }
+            day = d
+        } else {
+            day = ChinaTime.date(Date())
+        }
+        return StatusChange(action: action, date: day, reason: reason, unit: unit, unitCode: unitCode, outcome: outcome)
+    }
+}
+
+/// Enters a status change and prints what it did.
+func enterStatus(_ node: NodeOptions, key: String, _ status: () throws -> StatusChange, json: Bool) throws {
+    let context = try node.open()
+    let report = try StatusDesk(node: context).enter(key: key, try status())
+    if json {
+        try printJSON(report)
+    } else {
+        print("\(report.action) entered for \(report.recordKey) as \(report.origin) seq \(report.seq); the record is now \(report.state) (\(report.stateLabel)). It reaches the other tiers with the next sync.")
+    }
+}
+
+struct Objection: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome.",
+        subcommands: [Open.self, Close.self])
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accept an objection: the record shows 异议处理中 at every node until it is closed.")
+        @Argument(help: "The record key (from `credit-node query`).") var key: String
+        @OptionGroup var decision: DecisionOptions
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+        func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.objectionOpened) }, json: json) } }
+    }
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close an objection: kept (the record stands), corrected, or withdrawn.")
+        @Argument(help: "The record key.") var key: String
+        @Option(help: "kept, corrected or withdrawn.") var outcome: String
+        @OptionGroup var decision: DecisionOptions
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+        func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.objectionClosed, outcome: outcome) }, json: json) } }
+    }
+}
+
+struct Repair: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Credit repair (信用修复): publicity of the record stops at every node.")
+    @Argument(help: "The record key.") var key: String
+    @OptionGroup var decision: DecisionOptions
+    @OptionGroup var node: NodeOptions
+    @Flag(help: "Print the result as JSON.") var json = false
+    func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.repaired) }, json: json) } }
+}
+
+struct Withdraw: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Withdraw a record whose decision was revoked or changed (撤销): it is no longer shown anywhere.")
+    @Argument(help: "The record key.") var key: String
+    @OptionGroup var decision: DecisionOptions
+    @OptionGroup var node: NodeOptions
+    @Flag(help: "Print the result as JSON.") var json = false
+    func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.withdrawn) }, json: json) } }
+}
+
+struct Expire: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "End the publicity of this node's own records whose publicity period is over (serve does it hourly).")
+    @OptionGroup var node: NodeOptions
+    @Flag(help: "Print the result as JSON.") var json = false
+    func run() throws {
+        try guarded {
+            let reports = try StatusDesk(node: try node.open()).endDuePublicity()
+            if json { try printJSON(reports) } else { print("Publicity ended for \(reports.count) record(s)") }
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Joint-punishment check (信用核查): is the subject on a network-wide list, which, since when, with which measures — from local data.")
+    @Argument(help: "The subject's unified social credit code or ID number.") var code: String
+    @OptionGroup var node: NodeOptions
+    @Flag(help: "Print the result as JSON.") var json = false
+    func run() throws {
+        try guarded {
+            let context = try node.open()
+            let result = try CreditCheck(node: context).check(code)
+            if json {
+                try printJSON(result)
+                return
+            }
+            let who = "\(result.subject)\(result.name.map { "  \($0)" } ?? "")"
+            if result.listings.isEmpty {
+                print("\(who): on no network-wide list at node \(result.node) as of \(result.asOf)")
+                return
+            }
+            print("\(who): \(result.restricted ? "RESTRICTED — on a joint-punishment list (一处失信，处处受限)" : "on a joint-incentive list") at node \(result.node) as of \(result.asOf)")
+            for l in result.listings {
+                print("")
+                print("\(l.kindName) · \(l.list)\(l.state == "objected" ? " · 异议处理中 (objection open)" : "")")
+                print("  since 列入日期: \(l.since ?? "—")\(l.until.map { "   until 有效期至: \($0)" } ?? "")")
+                print("  measures 措施: \(l.measures)")
+                print("  decided by 认定单位: \(l.unit)   record \(l.recordKey) from \(l.origin)")
+            }
+        }
+    }
+}
