@@ -21,7 +21,7 @@ extension NodeStore {
     /// Seals every change of `origin` not yet in the outbox, in one transaction, and returns
     /// how many change sets were added.
     @discardableResult
-    public func sealOutbox(origin: String, changesPerSet: Int = 10_000, acknowledged: Bool = false, now: Date = Date(), sealer: ChangeSetSealer) throws -> Int {
+    public func sealOutbox(origin: String, changesPerSet: Int = 10_000, now: Date = Date(), sealer: ChangeSetSealer) throws -> Int {
         try pool.write { db in
             let last = try Row.fetchOne(db, sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1", arguments: [origin])
             var lastSeq: Int64 = last?["last_seq"] ?? 0
@@ -37,11 +37,8 @@ extension NodeStore {
                 guard !changes.isEmpty else { break }
                 for set in try sealer(lastHash, changes) {
                     try db.execute(
-                        sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        arguments: [
-                            origin, set.first, set.last, Data(set.hash), Data(set.previous), Data(set.encoded), ChinaTime.milliseconds(now),
-                            acknowledged ? ChinaTime.milliseconds(now) : nil,
-                        ])
+                        sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        arguments: [origin, set.first, set.last, Data(set.hash), Data(set.previous), Data(set.encoded), ChinaTime.milliseconds(now)])
                     lastSeq = set.last
                     lastHash = set.hash
                     added += 1

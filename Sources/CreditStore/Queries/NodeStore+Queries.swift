@@ -94,3 +94,24 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// Every record's key, kind and state, by key.
+    public func allRecords() throws -> [(key: String, kind: String, state: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT record_key, kind, state FROM records ORDER BY record_key").map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// The subjects of a kind's records.
+    public func allSubjects(kind: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT subject_code FROM records WHERE kind = ? AND subject_code IS NOT NULL ORDER BY subject_code", arguments: [kind])
+        }
+    }
+
+    /// The subject of a record.
+    public func subject(of key: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT subject_code FROM records WHERE record_key = ?", arguments: [key]) }
+    }
+}

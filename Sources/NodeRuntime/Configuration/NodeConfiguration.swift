@@ -50,6 +50,8 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var pushIntervalSeconds: Int?
     /// Seconds between pulls from the parent (default 60).
     public var pullIntervalSeconds: Int?
+    /// Changes per page this node serves to a pulling child (default 5,000).
+    public var pullPageChanges: Int?
     /// Pending changes that trigger a push at once (default 10,000).
     public var backlogThreshold: Int?
     /// First retry delay after a failed push, doubling up to `backoffMaxSeconds` (defaults 5 and 3,600).
@@ -99,6 +101,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let recordsListen { lines.append("recordsListen: \(Self.quote(recordsListen))") }
         if let pushIntervalSeconds { lines.append("pushIntervalSeconds: \(pushIntervalSeconds)") }
         if let pullIntervalSeconds { lines.append("pullIntervalSeconds: \(pullIntervalSeconds)") }
+        if let pullPageChanges { lines.append("pullPageChanges: \(pullPageChanges)") }
         if let backlogThreshold { lines.append("backlogThreshold: \(backlogThreshold)") }
         if let backoffBaseSeconds { lines.append("backoffBaseSeconds: \(backoffBaseSeconds)") }
         if let backoffMaxSeconds { lines.append("backoffMaxSeconds: \(backoffMaxSeconds)") }
@@ -156,7 +159,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "pushIntervalSeconds", "pullIntervalSeconds", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -186,6 +189,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         for (key, range, path) in [
             ("pushIntervalSeconds", 1...86_400, \NodeConfiguration.pushIntervalSeconds), ("pullIntervalSeconds", 1...86_400, \.pullIntervalSeconds),
+            ("pullPageChanges", 1...100_000, \.pullPageChanges),
             ("backlogThreshold", 1...10_000_000, \.backlogThreshold),
             ("backoffBaseSeconds", 1...3600, \.backoffBaseSeconds), ("backoffMaxSeconds", 1...86_400, \.backoffMaxSeconds),
         ] {

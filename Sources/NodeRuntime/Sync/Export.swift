@@ -53,10 +53,10 @@ public struct Export: Sendable {
     }
 
     /// Seals this node's new changes into signed change sets in the outbox; returns how many.
-    /// At the top of the network they are kept for their proofs downward, as acknowledged.
+    /// At the top of the network they serve only the proofs that go down with its changes.
     @discardableResult
     public func seal(identity: NodeIdentity, now: Date = Date()) throws -> Int {
-        try node.store.sealOutbox(origin: node.configuration.code.digits, acknowledged: node.configuration.parent == nil, now: now) { lastHash, changes in
+        try node.store.sealOutbox(origin: node.configuration.code.digits, now: now) { lastHash, changes in
             let set = try ChangeSet.build(changes: changes, previousHash: lastHash, identity: identity, now: now)
             return [(set.header.firstSeq, set.header.lastSeq, set.hash, lastHash, set.encoded)]
         }

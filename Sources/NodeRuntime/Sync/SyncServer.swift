@@ -25,7 +25,9 @@ public struct SyncRequestContext: RequestContext {
 
     /// The caller's node code, from the certificate it presented, checked against the trust
     /// store (issuer, validity, revocation).
-    func caller(trust: TrustStore) async throws -> DivisionCode {
+    func caller(_ node: NodeContext) async throws -> DivisionCode {
+        // Read per request: a revocation list that came down since start applies at once.
+        let trust = try Import.trust(node.configuration)
         let channel = self.channel
         let der: [UInt8]? = try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate.map { try $0.toDERBytes() }
@@ -58,7 +60,7 @@ public struct SyncServer: Sendable {
         let logger = node.logger
         let router = Router(context: SyncRequestContext.self)
         router.post("/v1/sync/up") { request, context -> Response in
-            let peer = try await context.caller(trust: trust)
+            let peer = try await context.caller(node)
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let bytes = Array(body.readableBytesView)
             let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload { try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer) }
@@ -74,7 +76,7 @@ public struct SyncServer: Sendable {
             }
         }
         router.get("/v1/sync/state") { _, context -> Response in
-            let peer = try await context.caller(trust: trust)
+            let peer = try await context.caller(node)
             let chains = try node.store.chains(inside: peer)
             var out = "{\"node\":\"\(node.configuration.code.digits)\",\"origins\":["
             out += chains.map { "{\"lastHash\":\"\(Self.hex($0.lastHash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(separator: ",")
@@ -82,11 +84,11 @@ public struct SyncServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: out)))
         }
         router.get("/v1/sync/down") { request, context -> Response in
-            let peer = try await context.caller(trust: trust)
+            let peer = try await context.caller(node)
             let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? -1
             guard after >= 0 else { throw HTTPError(.badRequest, message: "after must be a cursor (a whole number) from the previous page") }
             let digest = request.uri.queryParameters.get("control").map { String($0) }
-            let result: Result<DownBundle, any Error> = await Self.offload { try Downward(node: node).page(for: peer, after: after, controlDigest: digest) }
+            let result: Result<DownBundle, any Error> = await Self.offload { try Downward(node: node).page(for: peer, after: after, controlDigest: digest, limit: node.configuration.pullPageChanges ?? 5000) }
             switch result {
             case .success(let bundle):
                 let changes = bundle.sections.reduce(0) { $0 + $1.entries.count }
@@ -98,14 +100,14 @@ public struct SyncServer: Sendable {
             }
         }
         // Checks over mutual TLS, for any holder of a certificate of the network's CA.
-        router.addCheckRoute(node: node) { context in _ = try await context.caller(trust: trust) }
+        router.addCheckRoute(node: node) { context in _ = try await context.caller(node) }
         router.get("/metrics") { _, context -> Response in
-            _ = try await context.caller(trust: trust)
+            _ = try await context.caller(node)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: try Metrics.text(node))))
         }
         router.get("/v1/status") { _, context -> Response in
-            _ = try await context.caller(trust: trust)
+            _ = try await context.caller(node)
             let c = node.configuration
             let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil)
             let encoder = JSONEncoder()

@@ -1,0 +1,257 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import NodePKI
+import SampleData
+import TestSupport
+import Testing
+
+@testable import NodeRuntime
+
+/// Province → city → county → township → two villages, each a real node with its own store and
+/// certificate. `running` starts the four parents' sync listeners (mutual TLS on loopback) and
+/// points every child at its parent.
+struct FiveTiers: Sendable {
+    static let codes = (
+        province: "420000000000", city: "420100000000", county: "420102000000", township: "420102002000", village1: "420102002201", village2: "420102002202"
+    )
+    let dir: TemporaryDirectory
+    let ca: NetworkCA
+    let base: [String: NodeConfiguration]
+
+    init(pageChanges: Int = 5000) throws {
+        let dir = try TemporaryDirectory()
+        let ca = try NetworkCA.create()
+        self.dir = dir
+        self.ca = ca
+        let c = Self.codes
+        var base: [String: NodeConfiguration] = [:]
+        for (code, parent, children) in [
+            (c.province, nil, [c.city]), (c.city, c.province, [c.county]), (c.county, c.city, [c.township]), (c.township, c.county, [c.village1, c.village2]),
+            (c.village1, c.township, []), (c.village2, c.township, []),
+        ] as [(String, String?, [String])] {
+            let certDir = dir.url.appendingPathComponent("certs/\(code)")
+            try FileManager.default.createDirectory(at: certDir, withIntermediateDirectories: true)
+            try ca.issue(code: try DivisionCode(code)).write(to: certDir, ca: ca.certificate)
+            var config = NodeConfiguration(code: try DivisionCode(code), dataDirectory: dir.path("nodes/\(code)"))
+            config.identity = certDir.path
+            config.children = try children.map { try DivisionCode($0) }
+            config.pullPageChanges = pageChanges
+            if let parent { config.parent = .init(url: "https://127.0.0.1:1", code: try DivisionCode(parent)) }
+            base[code] = config
+        }
+        self.base = base
+    }
+
+    /// Every node, its parent at the given port.
+    func context(_ code: String, parentPort: Int? = nil) throws -> NodeContext {
+        var config = base[code]!
+        if let parentPort { config.parent?.url = "https://127.0.0.1:\(parentPort)" }
+        return try NodeContext(configuration: config)
+    }
+
+    struct Live: Sendable {
+        let province: NodeContext
+        let city: NodeContext
+        let county: NodeContext
+        let township: NodeContext
+        let village1: NodeContext
+        let village2: NodeContext
+
+        var all: [NodeContext] { [province, city, county, township, village1, village2] }
+
+        /// Every node pushes to its parent, bottom up.
+        func upward() async throws {
+            for n in [village1, village2, township, county, city] { _ = try await SyncClient(node: n).push() }
+        }
+
+        /// Every node pulls from its parent, top down (`skip`: nodes that stay offline).
+        func downward(skip: Set<String> = []) async throws {
+            for n in [city, county, township, village1, village2] where !skip.contains(n.configuration.code.digits) {
+                _ = try await SyncClient(node: n).pull()
+            }
+        }
+    }
+
+    func running(_ body: @Sendable (Live) async throws -> Void) async throws {
+        let c = Self.codes
+        let province = try context(c.province)
+        try await withSyncServer(province) { p in
+            let city = try context(c.city, parentPort: p)
+            try await withSyncServer(city) { p in
+                let county = try context(c.county, parentPort: p)
+                try await withSyncServer(county) { p in
+                    let township = try context(c.township, parentPort: p)
+                    try await withSyncServer(township) { p in
+                        try await body(
+                            Live(
+                                province: province, city: city, county: county, township: township, village1: try context(c.village1, parentPort: p),
+                                village2: try context(c.village2, parentPort: p)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Generated records of `kind` ingested at `node`, about subjects in `jurisdiction`.
+    func ingest(_ node: NodeContext, kind slug: String, rows: Int, seed: UInt64, jurisdiction: String? = nil) throws {
+        let kind = try node.catalogue.kind(named: slug)
+        var options = SampleGenerator.Options(seed: seed, node: node.configuration.code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        options.lateShare = 0
+        if let jurisdiction { options.jurisdictions = [try DivisionCode(jurisdiction)] }
+        var generator = SampleGenerator(options)
+        let path = try dir.write(
+            "in-\(node.configuration.code)-\(slug)-\(seed).csv", Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes).utf8))
+        let report = try FileIngestion(node: node).ingest(file: path, kind: slug, now: morning(CivilDate(year: 2026, month: 11, day: 20)!))
+        #expect(report.accepted == rows)
+    }
+}
+
+extension NodeStore {
+    /// Record keys and states, for comparing nodes.
+    func states(kind: String? = nil) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, k, state) in try allRecords() where kind == nil || k == kind { out[key] = state }
+        return out
+    }
+}
+
+func decision(_ reason: String, unit: String = "武汉市江岸区市场监督管理局") -> (StatusAction, String?) -> StatusChange {
+    { action, outcome in StatusChange(action: action, date: ChinaTime.date(Date()), reason: reason, unit: unit, outcome: outcome) }
+}
+
+@Suite("Downward pull and status changes across five tiers", .serialized)
+struct DownwardTests {
+    @Test func provinceDecisionsReachExactlyTheirVillageAndListsReachEveryNode() async throws {
+        let net = try FiveTiers()
+        let c = FiveTiers.codes
+        try await net.running { live in
+            // A penalty decided at the province about companies in village 1.
+            try net.ingest(live.province, kind: "penalty", rows: 20, seed: 1, jurisdiction: c.village1)
+            // Village 1's own records stay below; village 2 lists four subjects as seriously dishonest.
+            try net.ingest(live.village1, kind: "penalty", rows: 5, seed: 2)
+            try net.ingest(live.village2, kind: "blacklist", rows: 4, seed: 3)
+            try await live.upward()
+            try await live.downward()
+
+            let provincePenalties = try live.province.store.states(kind: "penalty")
+            #expect(provincePenalties.count == 25)
+            // Exactly that village's chain holds the province's penalties; the other village does not.
+            for n in [live.city, live.county, live.township, live.village1] { #expect(try n.store.states(kind: "penalty") == provincePenalties) }
+            #expect(try live.village2.store.states(kind: "penalty").isEmpty)
+            // The black list is everywhere, and every node answers a check the same way.
+            let lists = try live.village2.store.states(kind: "blacklist")
+            #expect(lists.count == 4)
+            for n in live.all { #expect(try n.store.states(kind: "blacklist") == lists) }
+            let subjects = try live.village2.store.allSubjects(kind: "blacklist")
+            for s in subjects {
+                let expected = try CreditCheck(node: live.village2).check(s).listings.map(\.recordKey)
+                for n in live.all { #expect(try CreditCheck(node: n).check(s).listings.map(\.recordKey) == expected) }
+            }
+            // Nothing that came down goes back up: outboxes hold only the subtree's own change sets.
+            for n in [live.village1, live.township, live.county, live.city] {
+                for entry in try n.store.pendingOutbox() { #expect(n.configuration.code.contains(try DivisionCode(entry.origin))) }
+            }
+            // Pulling again brings nothing new.
+            let again = try await SyncClient(node: live.village1).pull()
+            #expect(again.applied == 0)
+        }
+    }
+
+    @Test func objectionsAndRepairsShowTheSameStateAtEveryTier() async throws {
+        let net = try FiveTiers()
+        let c = FiveTiers.codes
+        try await net.running { live in
+            try net.ingest(live.province, kind: "penalty", rows: 6, seed: 1, jurisdiction: c.village1)
+            try await live.upward()
+            try await live.downward()
+            let keys = try live.village1.store.states(kind: "penalty").keys.sorted()
+            #expect(keys.count == 6)
+
+            // An objection accepted at the village shows at the province and everywhere.
+            _ = try StatusDesk(node: live.village1).enter(key: keys[0], decision("企业提出异议：处罚对象有误")(.objectionOpened, nil))
+            try await live.upward()
+            #expect(try live.province.store.states()[keys[0]] == "objected")
+            try await live.downward()
+            for n in [live.city, live.county, live.township, live.village1] { #expect(try n.store.states()[keys[0]] == "objected") }
+
+            // A repair decided at the county stops publicity at every tier.
+            let subject = try #require(try live.village1.store.subject(of: keys[1]))
+            let shownBefore = try SubjectQuery(context: live.village1).profile(subject: subject, publicView: true).records.count
+            _ = try StatusDesk(node: live.county).enter(key: keys[1], decision("已履行处罚决定，信用修复", unit: "武汉市江岸区发展和改革局")(.repaired, nil))
+            try await live.upward()
+            try await live.downward()
+            for n in [live.province, live.city, live.county, live.township, live.village1] {
+                #expect(try n.store.states()[keys[1]] == "repaired")
+                let view = try SubjectQuery(context: n).profile(subject: subject, publicView: true)
+                #expect(!view.records.contains { $0["recordKey"]?.string == keys[1] })
+                // Government sharing keeps it, with its state.
+                let full = try SubjectQuery(context: n).profile(subject: subject, publicView: false)
+                #expect(full.records.first { $0["recordKey"]?.string == keys[1] }?["state"]?.string == "repaired")
+            }
+            #expect(try SubjectQuery(context: live.village1).profile(subject: subject, publicView: true).records.count == shownBefore - 1)
+
+            // The objection closes at the village with the record kept: active again everywhere.
+            _ = try StatusDesk(node: live.village1).enter(key: keys[0], decision("经核实，处罚无误")(.objectionClosed, "kept"))
+            try await live.upward()
+            try await live.downward()
+            for n in [live.province, live.city, live.county, live.township, live.village1] { #expect(try n.store.states()[keys[0]] == "active") }
+
+            // Refused: a record outside the node's area, a second repair, an unknown record.
+            try net.ingest(live.village2, kind: "penalty", rows: 1, seed: 9)
+            try await live.upward()
+            let foreign = try #require(try live.village2.store.states(kind: "penalty").keys.first)
+            #expect(throws: StatusChangeError.self) { try StatusDesk(node: live.township).enter(key: keys[1], decision("again")(.repaired, nil)) }
+            do {
+                _ = try StatusDesk(node: live.village1).enter(key: foreign, decision("x")(.objectionOpened, nil))
+                Issue.record("a village entered a status change on a record it does not hold")
+            } catch let e as StatusChangeError { #expect(e.code == .unknownRecord) }
+            do {
+                _ = try StatusDesk(node: live.township).enter(key: "penalty|none|none", decision("x")(.withdrawn, nil))
+                Issue.record("an unknown record was withdrawn")
+            } catch let e as StatusChangeError { #expect(e.code == .unknownRecord) }
+        }
+    }
+
+    @Test func aRevokedNodesPullIsRefusedOnceTheListHasComeDown() async throws {
+        let net = try FiveTiers()
+        try await net.running { live in
+            try await live.downward()
+            // The operator revokes village 2 and gives the list to the province; it travels down as control data.
+            let cert = try NodeIdentity.load(from: URL(fileURLWithPath: try #require(net.base[FiveTiers.codes.village2]?.identity))).certificate
+            _ = try net.ca.revoke(cert, reason: "device lost", in: URL(fileURLWithPath: try #require(net.base[FiveTiers.codes.province]?.identity)))
+            for n in [live.city, live.county, live.township] {
+                let report = try await SyncClient(node: n).pull()
+                #expect(report.controls == ["revoked.json"])
+            }
+            #expect(try await SyncClient(node: live.village1).pull().controls == ["revoked.json"])
+            do {
+                _ = try await SyncClient(node: live.village2).pull()
+                Issue.record("a revoked village pulled")
+            } catch let e as SyncError {
+                #expect(e.code == .refused && e.message.contains("revoked"))
+            }
+        }
+    }
+
+    @Test func aChildOfflineDuringManyChangesCatchesUpPageByPage() async throws {
+        let net = try FiveTiers(pageChanges: 40)
+        let c = FiveTiers.codes
+        try await net.running { live in
+            try await live.downward()
+            // Village 1 is offline while the province decides 300 penalties about it and repairs some.
+            try net.ingest(live.province, kind: "penalty", rows: 300, seed: 4, jurisdiction: c.village1)
+            let keys = try live.province.store.states(kind: "penalty").keys.sorted()
+            for k in keys.prefix(25) { _ = try StatusDesk(node: live.province).enter(key: k, decision("信用修复")(.repaired, nil)) }
+            try await live.downward(skip: [c.village1])
+            let report = try await SyncClient(node: live.village1).pull()
+            #expect(report.applied == 325 && report.pages >= 9)
+            #expect(try live.village1.store.states(kind: "penalty") == (try live.province.store.states(kind: "penalty")))
+            // The cursor survives a restart: a new context on the same store pulls nothing again.
+            let reopened = try net.context(c.village1, parentPort: nil)
+            #expect(try reopened.store.downCursor(parent: try DivisionCode(c.township)) == report.cursor)
+        }
+    }
+}
