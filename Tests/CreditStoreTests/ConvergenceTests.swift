@@ -1,0 +1,87 @@
+import CreditDomain
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+@testable import CreditStore
+
+@Suite("Record state converges whatever the order of arrival")
+struct ConvergenceTests {
+    /// Versions and status changes about three records, from two origins above the node.
+    static func changes() -> [Change] {
+        var out: [Change] = []
+        var seq = ["420000000000": Int64(0), "420100000000": Int64(0)]
+        func add(_ origin: String, hlc: Int64, op: String, key: String, body: String) {
+            seq[origin]! += 1
+            out.append(
+                Change(
+                    origin: origin, seq: seq[origin]!, hlc: HLCStamp(rawValue: hlc), enteredAtMilliseconds: 1_760_000_000_000, op: op, kind: "penalty", key: key,
+                    jurisdiction: "420102002201", body: body))
+        }
+        func status(_ action: StatusAction, _ outcome: String? = nil) -> String {
+            StatusChange(action: action, date: CivilDate(year: 2026, month: 11, day: 1)!, reason: "r", unit: "u", outcome: outcome).canonicalBody
+        }
+        for k in ["a", "b", "c"] {
+            add("420000000000", hlc: 10, op: "put", key: "penalty|\(k)", body: "{\"CF_NR\":\"v1\"}")
+            add("420100000000", hlc: 20, op: "put", key: "penalty|\(k)", body: "{\"CF_NR\":\"v2 city\"}")
+            // Same clock, two origins: the greater origin code wins the tie (the city's here).
+            add("420000000000", hlc: 20, op: "put", key: "penalty|\(k)", body: "{\"CF_NR\":\"v2 province\"}")
+        }
+        add("420100000000", hlc: 30, op: "status", key: "penalty|a", body: status(.objectionOpened))
+        add("420000000000", hlc: 31, op: "status", key: "penalty|a", body: status(.objectionClosed, "kept"))
+        add("420100000000", hlc: 32, op: "status", key: "penalty|b", body: status(.objectionOpened))
+        add("420000000000", hlc: 33, op: "status", key: "penalty|c", body: status(.repaired))
+        add("420100000000", hlc: 34, op: "status", key: "penalty|c", body: status(.objectionOpened))
+        return out
+    }
+
+    static func snapshot(_ store: NodeStore) throws -> [String] {
+        try store.records(subject: "S").map { "\($0.key) \($0.state) \($0.origin)/\($0.seq) \($0.fieldsJSON)" }.sorted()
+    }
+
+    @Test func shuffledAndDuplicatedDeliveriesGiveTheSameRecords() throws {
+        let dir = try TemporaryDirectory()
+        let all = Self.changes()
+        var seed: UInt64 = 5
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(seed >> 33) % n
+        }
+        var snapshots: Set<[String]> = []
+        for run in 0..<12 {
+            let store = try NodeStore(path: dir.path("n\(run).sqlite"), node: try DivisionCode("420102002201"))
+            var delivery = all + all.filter { _ in next(3) == 0 }
+            for i in delivery.indices.reversed() { delivery.swapAt(i, next(i + 1)) }
+            // Delivered in several pages, each its own transaction.
+            var start = 0
+            while start < delivery.count {
+                let end = min(delivery.count, start + 1 + next(5))
+                let page = delivery[start..<end].map {
+                    DownwardChange(change: $0, dates: RecordDates(subject: "S"), setOrigin: $0.origin, setFirstSeq: $0.seq, signedHeader: [1], leafIndex: 0, proof: [])
+                }
+                _ = try store.applyDownward(parent: try DivisionCode("420102002000"), page, next: Int64(end))
+                start = end
+            }
+            snapshots.insert(try Self.snapshot(store))
+            #expect(try store.counts().changes == all.count)
+        }
+        #expect(snapshots.count == 1)
+        let result = try #require(snapshots.first)
+        #expect(result == [
+            "penalty|a active 420100000000/1 {\"CF_NR\":\"v2 city\"}",
+            "penalty|b objected 420100000000/2 {\"CF_NR\":\"v2 city\"}",
+            "penalty|c repaired 420100000000/3 {\"CF_NR\":\"v2 city\"}",
+        ].sorted())
+    }
+
+    @Test func pullSelectionReadsOnlyTheChildsIndexRange() throws {
+        let dir = try TemporaryDirectory()
+        let store = try NodeStore(path: dir.path("n.sqlite"), node: try DivisionCode("420102002000"))
+        let plan = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?", arguments: ["420102002201", 0, 10])
+                .map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("SEARCH relevance USING PRIMARY KEY (area=? AND change_id>?)") })
+    }
+}
