@@ -118,7 +118,7 @@ public struct SampleGenerator: Sendable {
         if c == kind.kind.decisionDate { return decision.iso }
         switch field.type {
         case .uscc: return authority.uscc
-        case .date: return relatedDate(c, decision: decision)
+        case .date: return relatedDate(c, decision: decision, prefix: kind.kind.prefix)
         case .year: return String(decision.year)
         case .integer: return String(rng.int(60...120))
         case .amount:
@@ -151,9 +151,11 @@ public struct SampleGenerator: Sendable {
         kind.enumerationValues(of: field.code)
     }
 
-    func relatedDate(_ code: String, decision: CivilDate) -> String {
+    func relatedDate(_ code: String, decision: CivilDate, prefix: String) -> String {
         switch code {
-        case "YXQZ" where decision.year > 0: return decision.iso
+        // 有效期自 of a licence; elsewhere YXQZ is 有效期至 (a listing or grade in force for years).
+        case "YXQZ" where prefix == "XK_": return decision.iso
+        case "YXQZ": return decision.adding(days: 365 * 2).iso
         case "YXQZI": return decision.adding(days: 365 * 3).iso
         case "YXQ": return decision.adding(days: 365).iso
         case "GSJZQ": return decision.adding(days: 365 * 3).iso
@@ -219,7 +221,7 @@ public struct SampleGenerator: Sendable {
         case .futureDate:
             let future = options.asOf.adding(days: rng.int(5...20))
             for (i, f) in fields.enumerated() where f.type == .date && !values[i].isEmpty {
-                values[i] = f.code == kind.kind.decisionDate ? future.iso : relatedDate(f.code, decision: future)
+                values[i] = f.code == kind.kind.decisionDate ? future.iso : relatedDate(f.code, decision: future, prefix: kind.kind.prefix)
             }
         case .badEnumeration:
             let i = fields.indices.first { fields[$0].type == .enumeration && fields[$0].required && fields[$0].code != "XDR_LB" } ?? index("XDR_LB")!

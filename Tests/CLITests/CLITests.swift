@@ -54,6 +54,50 @@ final class Workspace: Sendable {
 
 @Suite("credit-node command line", .serialized)
 struct CLITests {
+    @Test func objectionRepairCheckAndExpireFromTheCommandLine() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
+        #expect(try ws("generate", "--config", "v/node.yaml", "--kind", "blacklist", "--rows", "6", "--seed", "2", "--faults", "0", "--late", "0", "--as-of", "2026-11-20", "--out", "b.csv").status == 0)
+        #expect(try ws("ingest", "b.csv", "--kind", "blacklist", "--config", "v/node.yaml").status == 0)
+        let lines = try String(contentsOf: ws.url.appendingPathComponent("b.csv"), encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+        // A subject whose listing is in force (名单状态 有效) is restricted; the check names the list and measures.
+        let subjects = lines.compactMap { line in line.split(separator: ",").map(String.init).first { $0.count == 18 && $0.first == "9" } }
+        var restricted: [String: Any]?
+        for s in subjects {
+            let r = try ws("check", s, "--config", "v/node.yaml", "--json")
+            #expect(r.status == 0, "\(r.stderr)")
+            if try r.json()["restricted"] as? Bool == true { restricted = try r.json() }
+        }
+        let hit = try #require(restricted)
+        let listing = try #require((hit["listings"] as? [[String: Any]])?.first)
+        #expect(listing["kindName"] as? String == "严重失信主体名单" && (listing["measures"] as? String)?.isEmpty == false)
+        let subject = try #require(hit["subject"] as? String)
+        let key = try #require(listing["recordKey"] as? String)
+        // Not on any list: said so. A malformed code: refused with the reason, exit 64.
+        #expect(try ws("check", "91110000600037341L", "--config", "v/node.yaml").stdout.contains("on no network-wide list"))
+        #expect(try ws("check", "91110000600037341X", "--config", "v/node.yaml").status == 64)
+
+        // An objection: the public view shows 异议处理中; the check shows it too.
+        let opened = try ws("objection", "open", key, "--reason", "主体称已履行", "--unit", "江岸区发改局", "--config", "v/node.yaml", "--json")
+        #expect(opened.status == 0, "\(opened.stderr)")
+        #expect(try opened.json()["state"] as? String == "objected")
+        #expect(try ws("query", subject, "--public", "--config", "v/node.yaml").stdout.contains("异议处理中"))
+        // Refused: opening it twice, repairing an unknown record, no reason given.
+        let twice = try ws("objection", "open", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml")
+        #expect(twice.status == 65 && twice.stderr.contains("not-applicable"))
+        #expect(try ws("repair", "blacklist|none|none", "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("repair", key, "--unit", "y", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("objection", "close", key, "--outcome", "perhaps", "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 65)
+        // Closed with the record withdrawn: gone from the public view and from the check; kept with its history for government sharing.
+        #expect(try ws("objection", "close", key, "--outcome", "withdrawn", "--reason", "认定有误", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("withdraw", key, "--reason", "认定有误，撤销", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("check", subject, "--config", "v/node.yaml", "--json").json()["restricted"] as? Bool == false)
+        #expect(!(try ws("query", subject, "--public", "--config", "v/node.yaml").stdout.contains(key)))
+        let full = try ws("query", subject, "--config", "v/node.yaml").stdout
+        #expect(full.contains("已撤销") && full.contains("objection-opened") && full.contains("withdrawn by 江岸区发改局"))
+        #expect(try ws("expire", "--config", "v/node.yaml").status == 0)
+    }
+
     @Test func initIngestQueryQuarantineStatus() throws {
         let ws = try Workspace()
         let created = try ws("init", "--code", "420102002201", "--data", "v", "--name", "测试村", "--parent", "https://127.0.0.1:7400", "--listen", "127.0.0.1:7401")
