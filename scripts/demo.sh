@@ -2,7 +2,10 @@
 # The main job, today: build, create the network's CA and a village node with its certificate,
 # ingest generated department files (good and bad rows, UTF-8 and GB18030), print the summaries,
 # the quarantine and one subject's public profile, export the signed upward bundle and verify it,
-# then start the township's sync listener and push the village's changes to it over mutual TLS.
+# then start the township's sync listener and push the village's changes to it over mutual TLS;
+# the township decides penalties about companies in the village and lists a subject as seriously
+# dishonest, the village pulls them down with their proofs, opens an objection that goes back up,
+# and answers a joint-punishment check from its own copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -63,6 +66,24 @@ step "push the village's change sets over HTTPS with mutual TLS; the signed rece
 step "the township now holds the village's records; the village's changes are acknowledged" \
   "$node" status --config "$demo/township/node.yaml"
 printf "and at the village: " && "$node" status --config "$config" | tail -1 | sed "s/^ *//"
+
+tconfig="$demo/township/node.yaml"
+step "the township's market regulator decides penalties about companies in the village" \
+  "$node" generate --config "$tconfig" --kind penalty --rows 40 --seed 7 --faults 0 --jurisdiction "$code" --as-of "$today" --out "$demo/township-penalties.csv"
+"$node" ingest "$demo/township-penalties.csv" --kind penalty --config "$tconfig" | grep -E "accepted|change log"
+step "and lists subjects of its own area as seriously dishonest (a network-wide list)" \
+  "$node" generate --config "$tconfig" --kind blacklist --rows 3 --seed 8 --faults 0 --as-of "$today" --out "$demo/township-blacklist.csv"
+"$node" ingest "$demo/township-blacklist.csv" --kind blacklist --config "$tconfig" | grep -E "accepted|change log"
+step "the village pulls what concerns it: each change verified against its origin's signed Merkle root" \
+  "$node" pull --config "$config"
+decided=$(awk -F, 'NR > 1 && length($3) == 18 { print $3; exit }' "$demo/township-penalties.csv")
+key=$("$node" query "$decided" --config "$config" --json | grep -o '"recordKey" : "penalty|[^"]*"' | head -1 | sed 's/.*: "//; s/"$//')
+step "the company objects at the village: the record shows 异议处理中" \
+  "$node" objection open "$key" --reason "企业称处罚对象有误" --unit "江岸区演示村信用服务站" --config "$config"
+step "the objection travels up with the next push" "$node" push --config "$config"
+step "the township shows the same state" "$node" query "$decided" --config "$tconfig" --public --limit 1
+listed=$(awk -F, 'NR > 1 && length($3) == 18 { print $3; exit }' "$demo/township-blacklist.csv")
+step "joint-punishment check at the village, from its local copy (信用核查)" "$node" check "$listed" --config "$config"
 kill "$server" 2>/dev/null || true
 wait "$server" 2>/dev/null || true
 printf '\nThe node lives in %s; try: %s query %s --config %s --json\n' "$demo/village" "$node" "$subject" "$config"

@@ -33,6 +33,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Share of good rows decided long enough ago to be late (迟报), 0…1.")
     var late = 0.1
 
+    @Option(help: "The area the records concern (所属行政区划), a 12-digit code inside the node's (default: the node's own).")
+    var jurisdiction: String?
+
     @Option(help: "csv or jsonl.")
     var format: InputFormat = .csv
 
@@ -68,6 +71,11 @@ struct Generate: ParsableCommand {
             var options = SampleGenerator.Options(seed: seed, node: code, asOf: day)
             options.faultShare = faults
             options.lateShare = late
+            if let jurisdiction {
+                let area = try DivisionCode(jurisdiction)
+                guard code.contains(area) else { throw ExitFailure(message: "--jurisdiction \(area) lies outside node \(code)", code: 64) }
+                options.jurisdictions = [area]
+            }
             var generator = SampleGenerator(options)
             let sample = generator.rows(kind: resolved, count: rows)
             let text = format == .csv ? SampleGenerator.csv(kind: resolved, rows: sample, header: header) : SampleGenerator.jsonLines(kind: resolved, rows: sample)
