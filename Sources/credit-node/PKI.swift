@@ -2,12 +2,13 @@ import ArgumentParser
 import CreditDomain
 import Foundation
 import NodePKI
+import NodeRuntime
 
 struct PKI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pki",
-        abstract: "The network's certificate authority: create it, issue node certificates, revoke them.",
-        subcommands: [PKIInit.self, PKIIssue.self, PKIRevoke.self])
+        abstract: "The network's certificate authority: create it, issue node certificates, revoke them, sign control data.",
+        subcommands: [PKIInit.self, PKIIssue.self, PKIRevoke.self, PKISign.self])
 }
 
 struct PKIInit: ParsableCommand {
@@ -89,6 +90,41 @@ struct PKIRevoke: ParsableCommand {
             var list: RevocationList?
             for c in certificates { list = try authority.revoke(c, reason: reason, in: caDir) }
             print("Revoked \(certificates.count) certificate(s) of \(node); \(ca)/revoked.json (version \(list?.content.version ?? 0)) lists \(list?.content.entries.count ?? 0). Distribute it to the nodes.")
+        }
+    }
+}
+
+struct PKISign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign a catalogue or calendar file as control data: put the result in the province's DATA/control/ and it flows down to every node.")
+
+    @Option(help: "The CA's directory.")
+    var ca: String
+
+    @Option(help: "The document's name: catalogue.json or calendars/YYYY.json.")
+    var name: String
+
+    @Option(help: "The file to sign.")
+    var file: String
+
+    @Option(help: "The control directory to write NAME and NAME.sig into (a node's DATA/control).")
+    var out: String
+
+    func run() throws {
+        try guarded {
+            guard let content = FileManager.default.contents(atPath: file) else { throw ExitFailure(message: "cannot read \(file)", code: 66) }
+            // What is signed must load: a broken catalogue or calendar never goes out.
+            guard ControlDocument.isKnown(name), name != "revoked.json" else {
+                throw ExitFailure(message: "--name \(name): sign catalogue.json or calendars/YYYY.json (revoke signs the revocation list)", code: 64)
+            }
+            try Downward.validate(name: name, content: Array(content))
+            let document = try NetworkCA.load(from: URL(fileURLWithPath: ca)).signControl(name: name, content: Array(content))
+            let target = URL(fileURLWithPath: out).appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(document.content).write(to: target, options: .atomic)
+            try Data(Data(document.signature).base64EncodedString().utf8).write(to: URL(fileURLWithPath: target.path + ".sig"), options: .atomic)
+            print("Signed \(name) (\(content.count) bytes) into \(target.path) and \(target.path).sig")
         }
     }
 }

@@ -54,6 +54,18 @@ final class Workspace: Sendable {
 
 @Suite("credit-node command line", .serialized)
 struct CLITests {
+    @Test func pkiSignsOnlyControlDataThatLoads() throws {
+        let ws = try Workspace()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        try Data(#"{"year": 2027, "source": "t", "daysOff": [], "workingWeekends": []}"#.utf8).write(to: ws.url.appendingPathComponent("2027.json"))
+        let signed = try ws("pki", "sign", "--ca", "ca", "--name", "calendars/2027.json", "--file", "2027.json", "--out", "control")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("control/calendars/2027.json.sig").path))
+        try Data(#"{"year": 2027, "daysOff": [{"from": "2027-02-30", "to": "2027-03-01"}]}"#.utf8).write(to: ws.url.appendingPathComponent("bad.json"))
+        #expect(try ws("pki", "sign", "--ca", "ca", "--name", "calendars/2027.json", "--file", "bad.json", "--out", "control").status == 78)
+        #expect(try ws("pki", "sign", "--ca", "ca", "--name", "../../etc/passwd", "--file", "2027.json", "--out", "control").status == 64)
+    }
+
     @Test func objectionRepairCheckAndExpireFromTheCommandLine() throws {
         let ws = try Workspace()
         #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)

@@ -222,11 +222,25 @@ struct DownwardTests {
             // The operator revokes village 2 and gives the list to the province; it travels down as control data.
             let cert = try NodeIdentity.load(from: URL(fileURLWithPath: try #require(net.base[FiveTiers.codes.village2]?.identity))).certificate
             _ = try net.ca.revoke(cert, reason: "device lost", in: URL(fileURLWithPath: try #require(net.base[FiveTiers.codes.province]?.identity)))
+            // And publishes next year's working-day calendar, signed by the CA.
+            let next = #"{"year": 2027, "source": "test schedule", "daysOff": [{ "from": "2027-01-01", "to": "2027-01-03", "name": "元旦" }], "workingWeekends": []}"#
+            let signed = try net.ca.signControl(name: "calendars/2027.json", content: Array(next.utf8))
+            let provinceControl = URL(fileURLWithPath: live.province.configuration.controlDirectory)
+            try FileManager.default.createDirectory(at: provinceControl.appendingPathComponent("calendars"), withIntermediateDirectories: true)
+            try Data(signed.content).write(to: provinceControl.appendingPathComponent("calendars/2027.json"))
+            try Data(Data(signed.signature).base64EncodedString().utf8).write(to: provinceControl.appendingPathComponent("calendars/2027.json.sig"))
             for n in [live.city, live.county, live.township] {
                 let report = try await SyncClient(node: n).pull()
-                #expect(report.controls == ["revoked.json"])
+                #expect(report.controls == ["revoked.json", "calendars/2027.json"])
             }
-            #expect(try await SyncClient(node: live.village1).pull().controls == ["revoked.json"])
+            #expect(try await SyncClient(node: live.village1).pull().controls == ["revoked.json", "calendars/2027.json"])
+            // Nothing new: nothing sent again.
+            #expect(try await SyncClient(node: live.village1).pull().controls.isEmpty)
+            // At its next start the village works with the 2027 calendar.
+            #expect(try net.context(FiveTiers.codes.village1).calendar.years.keys.contains(2027))
+            // A document the CA did not sign is never passed down.
+            try Data("tampered".utf8).write(to: provinceControl.appendingPathComponent("calendars/2027.json"))
+            #expect(try await SyncClient(node: live.city).pull().controls.isEmpty)
             do {
                 _ = try await SyncClient(node: live.village2).pull()
                 Issue.record("a revoked village pulled")

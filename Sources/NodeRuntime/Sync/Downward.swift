@@ -24,13 +24,16 @@ public struct Downward: Sendable {
     public init(node: NodeContext) { self.node = node }
 
     /// The control documents this node holds and passes down: the newest revocation list it has
-    /// (its identity's or one received), and the signed catalogue and calendars in its control directory.
+    /// (its identity's or one received), and the signed catalogue and calendars in its control
+    /// directory. Only documents whose CA signature verifies are passed on: a damaged file never
+    /// blocks a child's pulls.
     public static func controlDocuments(_ configuration: NodeConfiguration) -> [ControlDocument] {
         var docs = ControlDocument.load(from: URL(fileURLWithPath: configuration.controlDirectory)).filter { $0.name != "revoked.json" }
         if let list = try? Import.revocationURL(configuration), let bytes = FileManager.default.contents(atPath: list.path) {
             docs.insert(ControlDocument(name: "revoked.json", content: Array(bytes), signature: []), at: 0)
         }
-        return docs
+        guard let ca = try? Import.trust(configuration).ca else { return [] }
+        return docs.filter { (try? $0.verify(ca: ca)) != nil }
     }
 
     /// The signed down bundle for `child` after `cursor`. Only configured children may pull.
@@ -115,6 +118,21 @@ public struct Downward: Sendable {
         return (bundle, applied, duplicates, installed)
     }
 
+    /// Checks that a control document loads as what its name says (a catalogue, a calendar), so
+    /// that nothing installed can stop a node from starting.
+    public static func validate(name: String, content: [UInt8]) throws {
+        guard name != "revoked.json" else {
+            _ = try RevocationList.parse(content, source: name)
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-control-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent(URL(fileURLWithPath: name).lastPathComponent)
+        try Data(content).write(to: file)
+        if name == "catalogue.json" { _ = try Catalogue.load(from: file) } else { _ = try WorkingCalendar.load(overrides: dir) }
+    }
+
     /// Writes verified control documents that differ from what this node holds (a revocation
     /// list only if it is not older than the one in force); returns their names.
     func install(_ documents: [ControlDocument]) throws -> [String] {
@@ -129,6 +147,10 @@ public struct Downward: Sendable {
                 if let current = try? Import.revocationURL(configuration).flatMap({ try RevocationList.load($0) }), current.content.issuedAt > incoming.content.issuedAt {
                     continue
                 }
+            }
+            do { try Self.validate(name: d.name, content: d.content) } catch {
+                node.logger.warning("control document not installed: it does not load", metadata: ["name": "\(d.name)", "reason": "\(error)"])
+                continue
             }
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             if !d.signature.isEmpty { try Export.writeDurably(Array(Data(d.signature).base64EncodedString().utf8), to: url.path + ".sig") }
