@@ -268,4 +268,22 @@ struct DownwardTests {
             #expect(try reopened.store.downCursor(parent: try DivisionCode(c.township)) == report.cursor)
         }
     }
+
+    @Test func serveLoopPullsOnItsOwnSchedule() async throws {
+        let net = try FiveTiers()
+        try await net.running { live in
+            try net.ingest(live.township, kind: "redlist", rows: 3, seed: 5)
+            var config = live.village1.configuration
+            config.pullIntervalSeconds = 1
+            let village = try NodeContext(configuration: config)
+            let loop = Task { await PullLoop(node: village).run() }
+            defer { loop.cancel() }
+            var arrived = 0
+            for _ in 0..<50 where arrived < 3 {
+                try await Task.sleep(for: .milliseconds(200))
+                arrived = try village.store.states(kind: "redlist").count
+            }
+            #expect(arrived == 3)
+        }
+    }
 }

@@ -75,7 +75,9 @@ struct NodeConfigurationTests {
         #expect(try refusal("code: \"420102002201\"\ndata: d\npushIntervalSeconds: 0\n")?.message.contains("key 'pushIntervalSeconds'") == true)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nbacklogThreshold: many\n")?.message.contains("key 'backlogThreshold'") == true)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nchildren: \"420102002201\"\n")?.message.contains("key 'children'") == true)
-        let tuned = "code: \"420102002201\"\ndata: d\nrecordsListen: \"127.0.0.1:7480\"\npushIntervalSeconds: 60\nbacklogThreshold: 500\nbackoffBaseSeconds: 2\nbackoffMaxSeconds: 600\n"
+        #expect(try refusal("code: \"420102002201\"\ndata: d\npullIntervalSeconds: -5\n")?.message.contains("key 'pullIntervalSeconds'") == true)
+        #expect(try refusal("code: \"420102002201\"\ndata: d\npullPageChanges: 1000000\n")?.message.contains("key 'pullPageChanges'") == true)
+        let tuned = "code: \"420102002201\"\ndata: d\nrecordsListen: \"127.0.0.1:7480\"\npushIntervalSeconds: 60\npullIntervalSeconds: 30\npullPageChanges: 200\nbacklogThreshold: 500\nbackoffBaseSeconds: 2\nbackoffMaxSeconds: 600\n"
         #expect(try refusal(tuned) == nil)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420102002000\"}\n") == nil)
     }
