@@ -30,7 +30,7 @@ start=$(date +%s.%N)
 sealed=$(date +%s.%N)
 "$node" pull --config "$work/$v2/node.yaml" --json > /dev/null
 empty=$(date +%s.%N)
-"$node" pull --config "$work/$v1/node.yaml" --json > "$work/v1.json"
+${CREDITNET_BENCH_WRAP:-} "$node" pull --config "$work/$v1/node.yaml" --json > "$work/v1.json"
 done_=$(date +%s.%N)
 applied=$(grep -o '"applied" : [0-9]*' "$work/v1.json" | grep -o '[0-9]*$')
 bytes=$(grep -o '"bytes" : [0-9]*' "$work/v1.json" | grep -o '[0-9]*$')

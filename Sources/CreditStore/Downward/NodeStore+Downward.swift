@@ -70,8 +70,13 @@ extension NodeStore {
                 db, sql: "SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?",
                 arguments: [child.digits, cursor, limit + 1])
             page.more = ids.count > limit
+            let byID = try db.cachedStatement(sql: "\(Self.changeSelect), downward FROM changes WHERE id = ?")
+            let proofOf = try db.cachedStatement(sql: "SELECT set_id, leaf_index, proof FROM down_proofs WHERE change_id = ?")
+            let setOf = try db.cachedStatement(sql: "SELECT id, first_seq, last_seq FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1")
+            // Consecutive changes mostly share a change set: keep the last one found.
+            var lastSet: (origin: String, id: Int64, first: Int64, last: Int64)?
             for id in ids.prefix(limit) {
-                guard let row = try Row.fetchOne(db, sql: "\(Self.changeSelect), downward FROM changes WHERE id = ?", arguments: [id]) else { continue }
+                guard let row = try Row.fetchOne(byID, arguments: [id]) else { continue }
                 let c = Self.change(row)
                 let downward: Int = row[9]
                 if let o = try? DivisionCode(c.origin), child.contains(o) {
@@ -79,7 +84,7 @@ extension NodeStore {
                     continue
                 }
                 if downward == 1 {
-                    guard let p = try Row.fetchOne(db, sql: "SELECT set_id, leaf_index, proof FROM down_proofs WHERE change_id = ?", arguments: [id]) else {
+                    guard let p = try Row.fetchOne(proofOf, arguments: [id]) else {
                         throw StoreError(code: .corrupt, message: "change \(c.origin) \(c.seq) came down without its proof")
                     }
                     let setID: Int64 = p[0]
@@ -88,18 +93,18 @@ extension NodeStore {
                     }
                     page.items.append(.init(changeID: id, change: c, evidence: .proof(setID: setID, leafIndex: p[1], proof: Array(p[2] as Data))))
                 } else {
-                    guard let set = try Row.fetchOne(
-                        db, sql: "SELECT id, first_seq, last_seq FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1", arguments: [c.origin, c.seq]),
-                        (set[1] as Int64) <= c.seq
-                    else {
-                        page.more = false
-                        break
+                    if lastSet == nil || lastSet!.origin != c.origin || !(lastSet!.first...lastSet!.last).contains(c.seq) {
+                        guard let set = try Row.fetchOne(setOf, arguments: [c.origin, c.seq]), (set[1] as Int64) <= c.seq else {
+                            page.more = false
+                            break
+                        }
+                        lastSet = (c.origin, set[0], set[1], set[2])
                     }
-                    let setID: Int64 = set[0]
+                    let setID = lastSet!.id
                     if page.wholeSets[setID] == nil {
                         let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox WHERE id = ?", arguments: [setID]) ?? Data())
                         let changes = try Row.fetchAll(
-                            db, sql: "\(Self.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq", arguments: [c.origin, set[1], set[2]]
+                            db, sql: "\(Self.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq", arguments: [c.origin, lastSet!.first, lastSet!.last]
                         ).map(Self.change)
                         page.wholeSets[setID] = .init(encoded: encoded, changes: changes)
                     }
@@ -124,17 +129,27 @@ extension NodeStore {
         try pool.write { db in
             var applied = 0
             var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM changes WHERE origin = ? AND seq = ?")
+            let insertChange = try db.cachedStatement(
+                sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, downward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
+            let insertProof = try db.cachedStatement(sql: "INSERT INTO down_proofs (change_id, set_id, leaf_index, proof) VALUES (?, ?, ?, ?)")
+            // A page carries many changes of one signed header: look each header up once.
+            var setIDs: [String: Int64] = [:]
             for d in changes {
                 let c = d.change
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM changes WHERE origin = ? AND seq = ?", arguments: [c.origin, c.seq]) == true { continue }
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO down_sets (origin, first_seq, signed_header) VALUES (?, ?, ?)", arguments: [d.setOrigin, d.setFirstSeq, Data(d.signedHeader)])
-                let setID = try Int64.fetchOne(db, sql: "SELECT id FROM down_sets WHERE origin = ? AND first_seq = ?", arguments: [d.setOrigin, d.setFirstSeq])
-                try db.execute(
-                    sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, downward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                    arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
-                try db.execute(
-                    sql: "INSERT INTO down_proofs (change_id, set_id, leaf_index, proof) VALUES (?, ?, ?, ?)", arguments: [nextID, setID, d.leafIndex, Data(d.proof)])
+                if try Bool.fetchOne(exists, arguments: [c.origin, c.seq]) == true { continue }
+                let setKey = "\(d.setOrigin)/\(d.setFirstSeq)"
+                let setID: Int64
+                if let known = setIDs[setKey] {
+                    setID = known
+                } else {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO down_sets (origin, first_seq, signed_header) VALUES (?, ?, ?)", arguments: [d.setOrigin, d.setFirstSeq, Data(d.signedHeader)])
+                    setID = try Int64.fetchOne(db, sql: "SELECT id FROM down_sets WHERE origin = ? AND first_seq = ?", arguments: [d.setOrigin, d.setFirstSeq]) ?? 0
+                    setIDs[setKey] = setID
+                }
+                try insertChange.execute(arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
+                try insertProof.execute(arguments: [nextID, setID, d.leafIndex, Data(d.proof)])
                 try Self.applyToRecords(c, changeID: nextID, dates: d.dates, db: db)
                 try Self.route(c, changeID: nextID, routes: routes, db: db)
                 nextID += 1

@@ -115,21 +115,24 @@ extension NodeStore {
             return
         }
         let current = try Row.fetchOne(
-            db, sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?", arguments: [c.key])
+            try db.cachedStatement(sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
+            arguments: [c.key])
         if let current {
             let currentHLC: Int64 = current[1]
             let currentOrigin: String = current[2]
             if (c.hlc.rawValue, c.origin) > (currentHLC, currentOrigin) {
-                try db.execute(
-                    sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?",
+                try db.cachedStatement(
+                    sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
+                ).execute(
                     arguments: [d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, changeID, c.hlc.rawValue, current[0] as Int64])
             }
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, changeID, c.hlc.rawValue, d.publicityUntil?.iso])
             try refreshState(key: c.key, db: db)
         }
@@ -137,17 +140,17 @@ extension NodeStore {
 
     /// Re-derives a record's state from all its status changes (`RecordState.derive`).
     static func refreshState(key: String, db: Database) throws {
-        let facts = try Row.fetchAll(db, sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'", arguments: [key]).compactMap {
+        let facts = try Row.fetchAll(try db.cachedStatement(sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'"), arguments: [key]).compactMap {
             row -> (hlc: Int64, origin: String, action: StatusAction)? in
             StatusChange.parse(body: row[2]).map { (row[0], row[1], $0.action) }
         }
-        try db.execute(sql: "UPDATE records SET state = ? WHERE record_key = ?", arguments: [RecordState.derive(facts).rawValue, key])
+        try db.cachedStatement(sql: "UPDATE records SET state = ?1 WHERE record_key = ?2 AND state <> ?1").execute(arguments: [RecordState.derive(facts).rawValue, key])
     }
 
     /// Notes which children must pull the change (`Routes.areas`).
     static func route(_ c: Change, changeID: Int64, routes: Routes, db: Database) throws {
         for area in routes.areas(jurisdiction: c.jurisdiction, kind: c.kind, origin: c.origin) {
-            try db.execute(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)", arguments: [area, changeID])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)").execute(arguments: [area, changeID])
         }
     }
 
