@@ -99,7 +99,14 @@ extension NodeStore {
             sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
             arguments: [set.origin, set.lastSeq, Data(set.hash)])
         // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top has no
-        // parent: it keeps the set too (its changes' Merkle proofs go down from it), as acknowledged.
+        // parent: it keeps the set too (its changes' Merkle proofs go down from it), as
+        // acknowledged — when it continues what it holds (a store from before v4 holds no sets).
+        if !forward {
+            let continues = try Bool.fetchOne(
+                db, sql: "SELECT ? = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = ?) OR EXISTS (SELECT 1 FROM outbox WHERE origin = ? AND last_seq = ? - 1)",
+                arguments: [set.firstSeq, set.origin, set.origin, set.firstSeq]) ?? false
+            guard continues else { return }
+        }
         try db.execute(
             sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs, forward ? nil : nowMs])
