@@ -122,12 +122,12 @@ public struct ChangeSet: Sendable {
         init(_ changes: ArraySlice<Change>) throws {
             var text: [UInt8] = []
             text.reserveCapacity(changes.count * 1100)
-            var leaves: [[UInt8]] = []
+            var leaves: [SHA256Digest] = []
             leaves.reserveCapacity(changes.count)
             for c in changes {
                 let start = text.count
                 c.appendCanonicalLine(to: &text)
-                leaves.append(Merkle.leaf(text[start..<text.count]))
+                leaves.append(text.withUnsafeBytes { Merkle.leafDigest(UnsafeRawBufferPointer(rebasing: $0[start..<text.count])) })
                 text.append(0x0A)
             }
             compressed = try LZ4Frame.compress(text)
@@ -136,7 +136,7 @@ public struct ChangeSet: Sendable {
             lastSeq = changes.last!.seq
             count = changes.count
             uncompressedBytes = text.count
-            merkleRoot = Merkle.root(leaves[...])
+            merkleRoot = Merkle.root(digests: &leaves)
         }
 
         func header(previousHash: [UInt8], now: Date) -> ChangeSetHeader {
@@ -203,33 +203,58 @@ public struct ChangeSet: Sendable {
         guard text.count == header.uncompressedBytes, text.last == 0x0A || text.isEmpty else {
             throw ChangeSetError(.badBody, "the body holds \(text.count) bytes, not the \(header.uncompressedBytes) announced, or does not end with a line feed")
         }
-        if let bad = TextDecoding.firstInvalidUTF8(text) {
-            throw ChangeSetError(.badBody, "the body is not valid UTF-8 (offset \(bad))")
+        // One pass over the lines, each while it is in cache: its leaf digest, UTF-8 check and
+        // parse. Refusals keep their order: line count, Merkle root, then the first bad line.
+        let originCode = try? DivisionCode(header.origin)
+        var leaves: [SHA256Digest] = []
+        leaves.reserveCapacity(header.count)
+        var changes: [Change] = []
+        changes.reserveCapacity(header.count)
+        var lineCount = 0
+        var failure: ChangeSetError?
+        text.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                guard let base = buffer.baseAddress, let nl = memchr(base + start, 0x0A, buffer.count - start) else { break }
+                let end = base.distance(to: nl.assumingMemoryBound(to: UInt8.self))
+                let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                defer { start = end + 1 }
+                lineCount += 1
+                // More lines than announced: refused below; stop reading (bounded memory).
+                if lineCount > header.count { break }
+                leaves.append(Merkle.leafDigest(UnsafeRawBufferPointer(line)))
+                guard failure == nil else { continue }
+                let i = lineCount - 1
+                guard line.count <= limits.lineBytesMax, let c = Change.parseCanonical(line) else {
+                    // A line the parser refuses: say whether its bytes are not even UTF-8.
+                    failure =
+                        TextDecoding.firstInvalidUTF8(line).map { ChangeSetError(.badBody, "the body is not valid UTF-8 (line \(lineCount), offset \($0))") }
+                        ?? ChangeSetError(.badLine, "line \(lineCount) is not a canonical change")
+                    continue
+                }
+                guard c.origin == header.origin else {
+                    failure = ChangeSetError(.originMismatch, "line \(lineCount) is of origin \(c.origin), not \(header.origin)")
+                    continue
+                }
+                guard c.seq == header.firstSeq + Int64(i) else {
+                    failure = ChangeSetError(.sequenceGap, "line \(lineCount) has seq \(c.seq); \(header.firstSeq + Int64(i)) was due")
+                    continue
+                }
+                guard c.jurisdiction == header.origin || (try? DivisionCode(c.jurisdiction)).map({ originCode?.contains($0) == true }) == true else {
+                    failure = ChangeSetError(.outsideJurisdiction, "seq \(c.seq) concerns \(c.jurisdiction), outside its origin \(header.origin)")
+                    continue
+                }
+                changes.append(c)
+            }
         }
-        let lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
-        guard lines.count == header.count else {
-            throw ChangeSetError(.countMismatch, "the body holds \(lines.count) lines; the header announces \(header.count)")
+        guard lineCount == header.count else {
+            throw ChangeSetError(
+                .countMismatch, "the body holds \(lineCount > header.count ? "more than \(header.count)" : "\(lineCount)") lines; the header announces \(header.count)")
         }
-        let leaves = lines.map { Merkle.leaf($0) }
-        guard Merkle.root(leaves[...]) == header.merkleRoot else {
+        guard Merkle.root(digests: &leaves) == header.merkleRoot else {
             throw ChangeSetError(.merkleMismatch, "the Merkle root over the lines differs from the signed one")
         }
-        let originCode = try? DivisionCode(header.origin)
-        var changes: [Change] = []
-        changes.reserveCapacity(lines.count)
-        for (i, line) in lines.enumerated() {
-            guard line.count <= limits.lineBytesMax, let c = line.withUnsafeBufferPointer({ Change.parseCanonical($0) }) else {
-                throw ChangeSetError(.badLine, "line \(i + 1) is not a canonical change")
-            }
-            guard c.origin == header.origin else { throw ChangeSetError(.originMismatch, "line \(i + 1) is of origin \(c.origin), not \(header.origin)") }
-            guard c.seq == header.firstSeq + Int64(i) else {
-                throw ChangeSetError(.sequenceGap, "line \(i + 1) has seq \(c.seq); \(header.firstSeq + Int64(i)) was due")
-            }
-            guard let j = try? DivisionCode(c.jurisdiction), originCode?.contains(j) == true else {
-                throw ChangeSetError(.outsideJurisdiction, "seq \(c.seq) concerns \(c.jurisdiction), outside its origin \(header.origin)")
-            }
-            changes.append(c)
-        }
+        if let failure { throw failure }
         return Verified(changeSet: self, changes: changes, certificate: certificate)
     }
 

@@ -84,6 +84,47 @@ extension Array where Element == UInt8 {
     }
 }
 
+extension Merkle {
+    /// The leaf digest of bytes in place, without allocating.
+    static func leafDigest(_ line: UnsafeRawBufferPointer) -> SHA256Digest {
+        var h = SHA256()
+        withUnsafeBytes(of: UInt8(0x00)) { h.update(bufferPointer: $0) }
+        h.update(bufferPointer: line)
+        return h.finalize()
+    }
+
+    static func nodeDigest(_ left: SHA256Digest, _ right: SHA256Digest) -> SHA256Digest {
+        var h = SHA256()
+        withUnsafeBytes(of: UInt8(0x01)) { h.update(bufferPointer: $0) }
+        left.withUnsafeBytes { h.update(bufferPointer: $0) }
+        right.withUnsafeBytes { h.update(bufferPointer: $0) }
+        return h.finalize()
+    }
+
+    /// The root over leaf digests, level by level in place (the same tree as `root(_:)`: an odd
+    /// last node is carried up unchanged). Used where millions of lines are hashed: no
+    /// allocation per node.
+    static func root(digests: inout [SHA256Digest]) -> [UInt8] {
+        precondition(!digests.isEmpty, "a Merkle tree needs at least one leaf")
+        var n = digests.count
+        while n > 1 {
+            var i = 0
+            var j = 0
+            while i + 1 < n {
+                digests[j] = nodeDigest(digests[i], digests[i + 1])
+                i += 2
+                j += 1
+            }
+            if i < n {
+                digests[j] = digests[i]
+                j += 1
+            }
+            n = j
+        }
+        return Array(digests[0])
+    }
+}
+
 /// SHA-256 of `bytes`.
 public func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
 

@@ -53,19 +53,24 @@ struct CodecBench: ParsableCommand {
     @Option(help: "Number of records.")
     var records = 1_000_000
 
+    @Option(help: "Runs of each side; medians are compared.")
+    var rounds = 3
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
     func run() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-codec-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try CodecBenchmark(records: records, directory: dir).run { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
+        var bench = CodecBenchmark(records: records, directory: dir)
+        bench.rounds = max(1, rounds)
+        let r = try bench.run { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
         if json {
             try printJSON(r)
             return
         }
         func f(_ v: Double, _ d: Int = 1) -> String { String(format: "%.\(d)f", v) }
-        print("records: \(r.records) in \(r.changeSets) change sets; lines \(r.linesBytes / 1_000_000) MB, CSV \(r.csvBytes / 1_000_000) MB")
+        print("records: \(r.records) in \(r.changeSets) change sets; lines \(r.linesBytes / 1_000_000) MB, CSV \(r.csvBytes / 1_000_000) MB; medians of \(max(1, rounds)) rounds")
         print("encode+compress+sign:   \(f(r.encodeSeconds, 2)) s, \(f(r.encodeMBps)) MB/s, \(f(r.encodeRecordsPerSecond, 0)) records/s; lz4 -1: \(f(r.lz4CompressMBps)) MB/s; ratio \(f(r.encodeRatio, 2)) (target ≥ 0.5)")
         print("verify+decompress+decode: \(f(r.decodeSeconds, 2)) s, \(f(r.decodeMBps)) MB/s, \(f(r.decodeRecordsPerSecond, 0)) records/s; lz4 -d: \(f(r.lz4DecompressMBps)) MB/s; ratio \(f(r.decodeRatio, 2)) (target ≥ 0.5)")
         print("wire: \(r.wireBytes) bytes = \(f(r.wireShareOfCSV * 100)) % of the CSV (target ≤ 25 %)")

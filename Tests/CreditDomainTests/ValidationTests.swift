@@ -210,6 +210,8 @@ struct ChangeLineTests {
         #"{"body":{},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1} "#,
         #"{"body":{"B":"1","A":"2"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
         #"{"body":{"A":"1","A":"2"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{"a\"b":"1","a":"2"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
+        #"{"body":{"a":"1","a\"b":"2","a\"a":"3"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
         #"{"body":{"A":1},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
         #"{"body":{},"enteredAt":01,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
         #"{"body":{},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"\u004b","kind":"x","op":"put","origin":"420102002201","seq":1}"#,
@@ -222,6 +224,12 @@ struct ChangeLineTests {
     func nonCanonicalLinesAreRefusedByBothReaders(line: String) {
         #expect(parse(line) == nil)
         #expect(Change.parse(line: Array(line.utf8)) == nil)
+    }
+
+    @Test func keysWithEscapesAreOrderedByTheirText() {
+        let line = #"{"body":{"a":"1","a\"b":"2","b\\":"3","c":"\n"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#
+        #expect(parse(line) != nil)
+        #expect(Change.parse(line: Array(line.utf8)) != nil)
     }
 }
 

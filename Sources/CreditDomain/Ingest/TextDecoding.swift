@@ -42,7 +42,12 @@ public enum TextDecoding {
 
     /// The offset of the first byte that is not part of valid UTF-8, or nil.
     public static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
-        bytes.withUnsafeBufferPointer { p -> Int? in
+        bytes.withUnsafeBufferPointer { firstInvalidUTF8($0) }
+    }
+
+    /// The offset of the first byte that is not part of valid UTF-8, or nil (bytes in place).
+    public static func firstInvalidUTF8(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
+        do {
             var i = 0
             let n = p.count
             while i < n {

@@ -49,9 +49,10 @@ struct CanonicalParser {
         while i < bytes.count {
             let b = bytes[i]
             if b == 0x22 {
-                let s: String
-                if let escaped { s = String(decoding: escaped, as: UTF8.self) } else {
-                    s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                // Validated as it is built: a string with invalid UTF-8 is no string.
+                let s: String?
+                if let escaped { s = String(validating: escaped, as: UTF8.self) } else {
+                    s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
                 }
                 i += 1
                 return s
@@ -87,26 +88,76 @@ struct CanonicalParser {
         return nil
     }
 
+    /// Checks a string token in canonical form in place, without building it; returns the range
+    /// of its content between the quotes and whether it holds escapes.
+    mutating func rawString() -> (range: Range<Int>, escaped: Bool)? {
+        guard expect(0x22) else { return nil }
+        let start = i
+        var escaped = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x22 {
+                i += 1
+                return (start..<(i - 1), escaped)
+            }
+            if b < 0x20 { return nil }
+            if b == 0x5C {
+                escaped = true
+                guard i + 1 < bytes.count else { return nil }
+                switch bytes[i + 1] {
+                case 0x22, 0x5C, UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 5 < bytes.count, bytes[i + 2] == 0x30, bytes[i + 3] == 0x30 else { return nil }
+                    func hex(_ c: UInt8) -> UInt8? { c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : nil }
+                    guard let hi = hex(bytes[i + 4]), let lo = hex(bytes[i + 5]), hi <= 1 else { return nil }
+                    let v = hi << 4 | lo
+                    guard v != 0x0A, v != 0x0D, v != 0x09 else { return nil }
+                    i += 6
+                default: return nil
+                }
+                continue
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// An object of string values with keys in strictly increasing byte order; returns its
-    /// exact bytes (the body is stored as received).
+    /// exact bytes (the body is stored as received). Keys and values are checked in place; only
+    /// a key with escapes is unescaped, to compare it.
     mutating func flatStringObject() -> String? {
         let start = i
         guard expect(0x7B) else { return nil }
         if expect(0x7D) { return "{}" }
-        var previous: String?
+        var previous: [UInt8]?
+        var previousRange: Range<Int>?
         repeat {
-            guard let key = string(), expect(0x3A), string() != nil else { return nil }
-            if let previous, !previous.utf8.lexicographicallyPrecedes(key.utf8) { return nil }
-            previous = key
+            let keyStart = i
+            guard let key = rawString(), expect(0x3A), rawString() != nil else { return nil }
+            if key.escaped || previous != nil {
+                // Rare: compare unescaped keys.
+                let valueEnd = i
+                i = keyStart
+                guard let text = string() else { return nil }
+                i = valueEnd
+                let bytesOfKey = Array(text.utf8)
+                let before = previous ?? previousRange.map { Array(bytes[$0]) }
+                if let before, !before.lexicographicallyPrecedes(bytesOfKey) { return nil }
+                previous = bytesOfKey
+            } else {
+                if let p = previousRange, !bytes[p].lexicographicallyPrecedes(bytes[key.range]) { return nil }
+                previousRange = key.range
+            }
         } while expect(0x2C)
         guard expect(0x7D) else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
     }
 }
 
 extension Change {
     /// Reads one canonical change line; nil unless the bytes are exactly the canonical encoding
-    /// of a well-formed change.
+    /// of a well-formed change. Every byte lies in a token the parser checks (strings are
+    /// validated as UTF-8 when built), so a line it accepts is valid UTF-8.
     public static func parseCanonical(_ line: UnsafeBufferPointer<UInt8>) -> Change? {
         var p = CanonicalParser(line)
         guard p.expect("{\"body\":"), let body = p.flatStringObject(),

@@ -31,6 +31,8 @@ public struct CodecBenchmark: Sendable {
 
     public var records: Int
     public var changesPerSet = 10_000
+    /// Runs of each side; the medians are reported.
+    public var rounds = 3
     public var directory: URL
 
     public init(records: Int, directory: URL) {
@@ -69,18 +71,28 @@ public struct CodecBenchmark: Sendable {
         let identity = try ca.issue(code: node)
         let trust = try TrustStore(ca: ca.certificate)
 
-        progress("encoding: canonical lines, Merkle root, LZ4 frame, signature")
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let sets = try ChangeSet.buildChain(changes: changes, changesPerSet: changesPerSet, previousHash: [], identity: identity)
-        let bundle = try ChangeBundle.build(sets, identity: identity)
-        let encodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-
-        progress("decoding: structure, certificates, signatures, hashes, LZ4, Merkle root, lines")
-        let t1 = DispatchTime.now().uptimeNanoseconds
-        let verified = try ChangeBundle.decode(bundle.encoded).verify(trust: trust)
-        let decodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9
-        let decodedCount = verified.reduce(0) { $0 + $1.changes.count }
-        guard decodedCount == changes.count else { throw BenchError("decoded \(decodedCount) changes of \(changes.count)") }
+        // Each side runs `rounds` times, alternating, and the medians are compared: single runs of
+        // the tool vary by 2–4× on this machine (it writes through the page cache).
+        var encodeTimes: [Double] = []
+        var decodeTimes: [Double] = []
+        var sets: [ChangeSet] = []
+        var bundle: ChangeBundle?
+        for round in 1...rounds {
+            progress("round \(round): encoding (canonical lines, Merkle root, LZ4 frame, signature), then decoding (structure, certificates, signatures, hashes, LZ4, Merkle root, lines)")
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            sets = try ChangeSet.buildChain(changes: changes, changesPerSet: changesPerSet, previousHash: [], identity: identity)
+            let built = try ChangeBundle.build(sets, identity: identity)
+            encodeTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            let verified = try ChangeBundle.decode(built.encoded).verify(trust: trust)
+            decodeTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
+            let decodedCount = verified.reduce(0) { $0 + $1.changes.count }
+            guard decodedCount == changes.count else { throw BenchError("decoded \(decodedCount) changes of \(changes.count)") }
+            bundle = built
+        }
+        guard let bundle else { throw BenchError("no round ran") }
+        let encodeSeconds = Self.median(encodeTimes)
+        let decodeSeconds = Self.median(decodeTimes)
 
         // The same body bytes through the lz4 tool.
         let linesPath = directory.appendingPathComponent("lines.jsonl")
@@ -92,8 +104,14 @@ public struct CodecBenchmark: Sendable {
         try Data(lines).write(to: linesPath)
         progress("the lz4 tool on the same \(lines.count) bytes")
         let compressed = directory.appendingPathComponent("lines.jsonl.lz4")
-        let lz4c = try Self.time("/usr/bin/lz4", ["-q", "-f", "-1", linesPath.path, compressed.path])
-        let lz4d = try Self.time("/usr/bin/lz4", ["-q", "-d", "-f", compressed.path, directory.appendingPathComponent("lines.out").path])
+        var lz4cTimes: [Double] = []
+        var lz4dTimes: [Double] = []
+        for _ in 1...rounds {
+            lz4cTimes.append(try Self.time("/usr/bin/lz4", ["-q", "-f", "-1", linesPath.path, compressed.path]))
+            lz4dTimes.append(try Self.time("/usr/bin/lz4", ["-q", "-d", "-f", compressed.path, directory.appendingPathComponent("lines.out").path]))
+        }
+        let lz4c = Self.median(lz4cTimes)
+        let lz4d = Self.median(lz4dTimes)
         let mb = Double(lines.count) / 1e6
         return Result(
             records: changes.count, csvBytes: csvBytes, linesBytes: lines.count, wireBytes: bundle.encoded.count,
@@ -103,6 +121,8 @@ public struct CodecBenchmark: Sendable {
             lz4CompressMBps: mb / lz4c, lz4DecompressSeconds: lz4d, lz4DecompressMBps: mb / lz4d, encodeRatio: lz4c / encodeSeconds,
             decodeRatio: lz4d / decodeSeconds)
     }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     /// Wall-clock seconds of one run of a command.
     static func time(_ tool: String, _ arguments: [String]) throws -> Double {
