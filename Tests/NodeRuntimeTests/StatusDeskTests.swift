@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import CreditDomain
+import CreditStore
+import Foundation
+import NIOCore
+import SampleData
+import TestSupport
+import Testing
+
+@testable import NodeRuntime
+
+@Suite("Status changes at one node: publicity, endpoints", .serialized)
+struct StatusDeskTests {
+    /// Three penalties at the village; the first one's publicity ended on 2025-12-31.
+    static func node() throws -> (OfflineChain, [String]) {
+        let net = try OfflineChain()
+        let village = net.village
+        let kind = try village.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 11, node: village.configuration.code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        var rows = generator.rows(kind: kind, count: 3)
+        let jdrq = try #require(kind.index["JDRQ"])
+        let gsjzq = try #require(kind.index["GSJZQ"])
+        rows[0].values[jdrq] = "2025-06-02"
+        rows[0].values[gsjzq] = "2025-12-31"
+        let path = try net.dir.write("p.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        let report = try FileIngestion(node: village).ingest(file: path, kind: "penalty", now: morning(CivilDate(year: 2026, month: 11, day: 20)!))
+        #expect(report.accepted == 3)
+        let keys = try village.store.allRecords().map(\.key)
+        return (net, keys)
+    }
+
+    @Test func publicityEndsWhenDueAndOnlyThen() throws {
+        let (net, _) = try Self.node()
+        let village = net.village
+        // Before its last day nothing ends; the day after, exactly that record's publicity ends.
+        #expect(try village.store.endDuePublicity(today: CivilDate(year: 2025, month: 12, day: 31)!).isEmpty)
+        let ended = try village.store.endDuePublicity(today: CivilDate(year: 2026, month: 1, day: 1)!)
+        #expect(ended.count == 1 && ended[0].state == .expired && ended[0].change.op == "status")
+        let states = try village.store.states()
+        #expect(states.values.filter { $0 == "expired" }.count == 1 && states.values.filter { $0 == "active" }.count == 2)
+        // Entered once: a second sweep finds nothing.
+        #expect(try village.store.endDuePublicity(today: CivilDate(year: 2026, month: 11, day: 21)!).isEmpty)
+        // The public view hides it; the full view keeps it with its history.
+        let key = ended[0].change.key
+        let subject = try #require(try village.store.subject(of: key))
+        #expect(!(try SubjectQuery(context: village).profile(subject: subject, publicView: true).records.contains { $0["recordKey"]?.string == key }))
+        #expect(try village.store.statusHistory(key: key).map(\.status.action) == [.publicityEnded])
+        // A node does not end the publicity of records that entered elsewhere: the township holds
+        // the village's records after an upload, and sweeps none of them.
+        _ = try net.send(village, to: net.township, name: "v")
+        #expect(try net.township.store.endDuePublicity(today: CivilDate(year: 2026, month: 11, day: 21)!).isEmpty)
+    }
+
+    @Test func statusChangesAndChecksOverTheRecordsListener() async throws {
+        let (net, keys) = try Self.node()
+        let village = net.village
+        try await withRecordsServer(village, tls: false) { port in
+            let open = #"{"recordKey":"\#(keys[1])","action":"objection-opened","reason":"企业提出异议","unit":"江岸区信用办"}"#
+            let ok = try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(open.utf8))
+            #expect(ok.status == 200 && ok.body.contains("\"state\":\"objected\""))
+            // Refused: the same again (409), an unknown record (404), a missing reason (400), an unknown action (400).
+            #expect(try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(open.utf8)).status == 409)
+            let unknown = #"{"recordKey":"penalty|x|y","action":"repaired","reason":"r","unit":"u"}"#
+            #expect(try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(unknown.utf8)).status == 404)
+            let noReason = #"{"recordKey":"\#(keys[2])","action":"repaired","reason":"","unit":"u"}"#
+            #expect(try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(noReason.utf8)).status == 400)
+            let badAction = #"{"recordKey":"\#(keys[2])","action":"frozen","reason":"r","unit":"u"}"#
+            #expect(try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(badAction.utf8)).status == 400)
+            #expect(try village.store.states()[keys[2]] == "active")
+
+            // The check endpoint answers from local data (no list entries here: not restricted).
+            let subject = try #require(try village.store.subject(of: keys[1]))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/\(subject)"), timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            let bad = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/91110000600037341X"), timeout: .seconds(10))
+            try await client.shutdown()
+            #expect(response.status == .ok && body.contains("\"restricted\":false") && body.contains("\"listings\":[]"))
+            #expect(bad.status == .badRequest)
+        }
+    }
+}
