@@ -68,6 +68,9 @@ let package = Package(
         .target(name: "SyncCore", dependencies: ["CreditDomain"], swiftSettings: strict),
         // Deterministic, seeded sample records, good and faulty.
         .target(name: "SampleData", dependencies: ["CreditDomain"], swiftSettings: strict),
+        // Whole networks: topologies (and, to come, the deterministic simulator).
+        .target(
+            name: "NetworkSimulation", dependencies: ["CreditDomain", "SyncCore", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // Node configuration, the ingestion pipeline from files to the store, benchmarks.
         .target(
             name: "NodeRuntime",
@@ -88,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "credit-node",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets",
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -99,6 +102,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"], swiftSettings: strict),
+        .testTarget(name: "NetworkSimulationTests", dependencies: ["NetworkSimulation", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
         .testTarget(

@@ -115,3 +115,15 @@ extension NodeStore {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT subject_code FROM records WHERE record_key = ?", arguments: [key]) }
     }
 }
+
+extension NodeStore {
+    /// How many changes of `origin` this node holds, optionally only those about `jurisdiction`.
+    public func changeCount(origin: String, jurisdiction: String? = nil) throws -> Int {
+        try pool.read { db in
+            if let jurisdiction {
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM changes WHERE origin = ? AND jurisdiction = ?", arguments: [origin, jurisdiction]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM changes WHERE origin = ?", arguments: [origin]) ?? 0
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import CreditDomain
+import Foundation
+import Yams
+
+/// Why a topology was refused; the message names the offending node.
+public struct TopologyError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case unreadable = "topology-unreadable", invalid = "topology-invalid", duplicateCode = "duplicate-code", missingParent = "missing-parent"
+        case parentTier = "parent-tier", outsideParent = "outside-parent", noRoot = "no-root"
+    }
+    public var code: Code
+    public var message: String
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    public var description: String { "\(message) [\(code.rawValue)]" }
+}
+
+/// A whole network (`Topologies/*.yaml`): its nodes, each with its parent and address, and the
+/// per-hop windows and schedules.
+///
+/// ```yaml
+/// name: demo
+/// windowHours: 72               # every hop, unless a node says otherwise
+/// windowHoursIntoProvince: 48   # the hops into the province
+/// pushIntervalSeconds: 60
+/// pullIntervalSeconds: 30
+/// nodes:
+///   - {code: "420000000000", name: 湖北省, address: "127.0.0.1:7400"}
+///   - {code: "420100000000", name: 武汉市, parent: "420000000000", address: "127.0.0.1:7401"}
+///   - {code: "429004000000", name: 仙桃市, parent: "420000000000", address: "127.0.0.1:7420"}
+/// ```
+///
+/// The tier follows from each code. A node lies inside its parent's code; a node that does not
+/// (a unit administered across a boundary) must say `outsideParent: true`.
+public struct Topology: Sendable, Hashable {
+    public struct Node: Sendable, Hashable {
+        public var code: DivisionCode
+        public var name: String
+        public var parent: DivisionCode?
+        /// `host:port` of its sync listener.
+        public var address: String?
+        public var windowHours: Int?
+        public var outsideParent: Bool
+
+        public init(code: DivisionCode, name: String, parent: DivisionCode? = nil, address: String? = nil, windowHours: Int? = nil, outsideParent: Bool = false) {
+            self.code = code
+            self.name = name
+            self.parent = parent
+            self.address = address
+            self.windowHours = windowHours
+            self.outsideParent = outsideParent
+        }
+
+        public var tier: Tier { code.tier }
+    }
+
+    public var name: String
+    public var windowHours: Int
+    public var windowHoursIntoProvince: Int
+    public var pushIntervalSeconds: Int
+    public var pullIntervalSeconds: Int
+    public var nodes: [Node]
+
+    public init(name: String, windowHours: Int = 72, windowHoursIntoProvince: Int = 48, pushIntervalSeconds: Int = 300, pullIntervalSeconds: Int = 60, nodes: [Node]) {
+        self.name = name
+        self.windowHours = windowHours
+        self.windowHoursIntoProvince = windowHoursIntoProvince
+        self.pushIntervalSeconds = pushIntervalSeconds
+        self.pullIntervalSeconds = pullIntervalSeconds
+        self.nodes = nodes
+    }
+
+    /// The window of the hop from `node` to its parent.
+    public func window(of node: Node) -> Int {
+        if let w = node.windowHours { return w }
+        guard let p = node.parent else { return windowHours }
+        return p.tier == .province ? windowHoursIntoProvince : windowHours
+    }
+
+    /// Each node's children, by parent code.
+    public var children: [DivisionCode: [DivisionCode]] {
+        var out: [DivisionCode: [DivisionCode]] = [:]
+        for n in nodes { if let p = n.parent { out[p, default: []].append(n.code) } }
+        return out
+    }
+
+    public func node(_ code: DivisionCode) -> Node? { nodes.first { $0.code == code } }
+
+    /// Refuses duplicate codes, missing parents, a parent of a lower or equal tier, a node
+    /// outside its parent's code unless declared, and a network without exactly one root.
+    public func check() throws(TopologyError) {
+        var seen: [DivisionCode: String] = [:]
+        for n in nodes {
+            if let other = seen[n.code] {
+                throw TopologyError(.duplicateCode, "node \(n.code) (\(n.name)) appears twice; the first is \(other)")
+            }
+            seen[n.code] = n.name
+        }
+        let roots = nodes.filter { $0.parent == nil }
+        guard roots.count == 1 else {
+            throw TopologyError(
+                .noRoot, roots.isEmpty ? "no node is without a parent: a network has one top" : "\(roots.count) nodes have no parent (\(roots.map(\.code.digits).joined(separator: ", "))); a network has one top")
+        }
+        for n in nodes {
+            guard let p = n.parent else { continue }
+            guard let parent = seen[p] else {
+                throw TopologyError(.missingParent, "node \(n.code) (\(n.name)) names parent \(p), which is not in the topology")
+            }
+            guard p.tier < n.tier else {
+                throw TopologyError(.parentTier, "node \(n.code) (\(n.name), \(n.tier.name)) has parent \(p) (\(parent), \(p.tier.name)), which is not of a higher tier")
+            }
+            guard n.outsideParent || p.contains(n.code) else {
+                throw TopologyError(
+                    .outsideParent, "node \(n.code) (\(n.name)) lies outside its parent \(p) (\(parent)); declare `outsideParent: true` if that is intended")
+            }
+        }
+    }
+}
+
+extension Topology {
+    /// Reads and checks a topology file.
+    public static func load(path: String) throws(TopologyError) -> Topology {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TopologyError(.unreadable, "cannot read topology \(path): \(error.localizedDescription)")
+        }
+        let topology = try parse(text, source: path)
+        try topology.check()
+        return topology
+    }
+
+    public static func parse(_ text: String, source: String) throws(TopologyError) -> Topology {
+        let root: Yams.Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw TopologyError(.invalid, "\(source) is not YAML: \(error)") }
+        guard let map = root?.mapping else { throw TopologyError(.invalid, "\(source) must be a mapping with name and nodes") }
+        func fail(_ key: String, _ why: String) -> TopologyError { TopologyError(.invalid, "\(source): key '\(key)': \(why)") }
+        func int(_ m: Yams.Node.Mapping, _ key: String, _ range: ClosedRange<Int>, default value: Int) throws(TopologyError) -> Int {
+            guard let v = m[key] else { return value }
+            guard let n = v.int, range.contains(n) else { throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            return n
+        }
+        let known: Set<String> = ["name", "windowHours", "windowHoursIntoProvince", "pushIntervalSeconds", "pullIntervalSeconds", "nodes"]
+        for key in map.keys.compactMap(\.string) where !known.contains(key) { throw fail(key, "unknown key; known: \(known.sorted().joined(separator: ", "))") }
+        var topology = Topology(
+            name: map["name"]?.string ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent,
+            windowHours: try int(map, "windowHours", 1...720, default: 72), windowHoursIntoProvince: try int(map, "windowHoursIntoProvince", 1...720, default: 48),
+            pushIntervalSeconds: try int(map, "pushIntervalSeconds", 1...86_400, default: 300), pullIntervalSeconds: try int(map, "pullIntervalSeconds", 1...86_400, default: 60),
+            nodes: [])
+        guard let items = map["nodes"]?.sequence, !items.isEmpty else { throw fail("nodes", "must be a non-empty list of nodes") }
+        let nodeKeys: Set<String> = ["code", "name", "parent", "address", "windowHours", "outsideParent", "tier"]
+        for (i, item) in items.enumerated() {
+            guard let m = item.mapping else { throw fail("nodes", "entry \(i + 1) is not a mapping") }
+            for key in m.keys.compactMap(\.string) where !nodeKeys.contains(key) { throw fail("nodes[\(i + 1)].\(key)", "unknown key") }
+            guard let text = m["code"]?.string, let code = try? DivisionCode(text) else {
+                throw fail("nodes[\(i + 1)].code", "'\(m["code"]?.string ?? "")' is not a division code")
+            }
+            var parent: DivisionCode?
+            if let p = m["parent"]?.string {
+                do { parent = try DivisionCode(p) } catch { throw fail("nodes[\(i + 1)].parent", "node \(code): '\(p)' is not a division code") }
+            }
+            if let t = m["tier"]?.string, t != code.tier.name {
+                throw fail("nodes[\(i + 1)].tier", "node \(code) is a \(code.tier.name) by its code, not a \(t)")
+            }
+            var window: Int?
+            if m["windowHours"] != nil { window = try int(m, "windowHours", 1...720, default: 72) }
+            topology.nodes.append(
+                Node(code: code, name: m["name"]?.string ?? code.digits, parent: parent, address: m["address"]?.string, windowHours: window, outsideParent: m["outsideParent"]?.bool ?? false))
+        }
+        return topology
+    }
+
+    /// The topology as YAML, one node per line (as `load` reads it).
+    public func yaml() -> String {
+        var lines = [
+            "# CreditNet topology: \(nodes.count) nodes. Check with `credit-node topology check FILE`.", "name: \(Self.quote(name))", "windowHours: \(windowHours)",
+            "windowHoursIntoProvince: \(windowHoursIntoProvince)", "pushIntervalSeconds: \(pushIntervalSeconds)", "pullIntervalSeconds: \(pullIntervalSeconds)", "nodes:",
+        ]
+        for n in nodes {
+            var fields = ["code: \"\(n.code.digits)\"", "name: \(Self.quote(n.name))", "tier: \(n.tier.name)"]
+            if let p = n.parent { fields.append("parent: \"\(p.digits)\"") }
+            if let a = n.address { fields.append("address: \"\(a)\"") }
+            if let w = n.windowHours { fields.append("windowHours: \(w)") }
+            if n.outsideParent { fields.append("outsideParent: true") }
+            lines.append("  - {" + fields.joined(separator: ", ") + "}")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+}

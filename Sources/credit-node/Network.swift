@@ -1,0 +1,256 @@
+import ArgumentParser
+import CreditDomain
+import CreditStore
+import Foundation
+import NetworkSimulation
+import NodeRuntime
+import SampleData
+
+/// Where `up` keeps a local network: each node's configuration, store, log and pid file.
+struct NetworkOptions: ParsableArguments {
+    @Argument(help: "The topology file.") var file: String
+    @Option(help: "The directory for the nodes' data (default: .creditnet/NAME).") var dir: String?
+    @Option(help: "The certificate directory.") var certs = "Certs"
+
+    func root(_ t: Topology) -> URL { URL(fileURLWithPath: dir ?? ".creditnet/\(t.name)") }
+    func node(_ t: Topology, _ code: DivisionCode) -> URL { root(t).appendingPathComponent(code.digits) }
+}
+
+struct Up: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start a topology on this machine: certificates into Certs/ if missing, every node's configuration, one `credit-node serve` per node on its loopback port.")
+
+    @OptionGroup var network: NetworkOptions
+    @Option(help: "Keep showing the network's status for this many seconds once it is up.") var follow = 0
+
+    func run() throws {
+        LoggingSetup.bootstrap(level: .warning)
+        try guarded {
+            let t = try loadTopology(network.file)
+            let certs = NetworkCertificates(directory: URL(fileURLWithPath: network.certs))
+            let issued = try certs.ensure(t)
+            let configs = t.configurations(root: network.root(t), identity: { certs.identity($0).standardizedFileURL.path })
+            let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+            var started = 0
+            for c in configs {
+                try FileManager.default.createDirectory(atPath: c.dataDirectory, withIntermediateDirectories: true)
+                let yaml = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("node.yaml")
+                try Data(c.yaml().utf8).write(to: yaml, options: .atomic)
+                let pidFile = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("serve.pid")
+                if let pid = Self.runningPID(pidFile) {
+                    FileHandle.standardError.write(Data("\(c.code) is running already (pid \(pid))\n".utf8))
+                    continue
+                }
+                let log = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("serve.log")
+                // A session of its own: the node lives on after `up` returns and is not hit by the
+                // terminal's Ctrl-C; its pid is the one `down` stops.
+                let pid = try Self.spawnDetached(me, ["serve", "--config", yaml.path, "--log-level", "info"], log: log.path)
+                try Data("\(pid)\n".utf8).write(to: pidFile, options: .atomic)
+                started += 1
+            }
+            // Ready when every listener accepts connections.
+            let deadline = Date().addingTimeInterval(60)
+            var waiting = t.nodes.compactMap(\.address)
+            while !waiting.isEmpty && Date() < deadline {
+                waiting = waiting.filter { !Self.accepts($0) }
+                if !waiting.isEmpty { Thread.sleep(forTimeInterval: 0.2) }
+            }
+            guard waiting.isEmpty else {
+                throw ExitFailure(message: "\(waiting.count) node(s) did not start listening within 60 s (\(waiting.prefix(3).joined(separator: ", "))…); see their serve.log under \(network.root(t).path)", code: 69)
+            }
+            print("Network \(t.name) is up: \(t.nodes.count) nodes (\(started) started now), \(issued) certificate(s) issued, data in \(network.root(t).path)")
+            try NetworkStatus.print(t, network: network)
+            var remaining = follow
+            while remaining > 0 {
+                Thread.sleep(forTimeInterval: 2)
+                remaining -= 2
+                print("")
+                try NetworkStatus.print(t, network: network)
+            }
+            print("Stop it with: credit-node down \(network.file)\(network.dir.map { " --dir \($0)" } ?? "")")
+        }
+    }
+
+    /// Starts `executable` in a new session (posix_spawn with POSIX_SPAWN_SETSID), standard
+    /// output and error appended to `log`, standard input from /dev/null; returns its pid.
+    static func spawnDetached(_ executable: String, _ arguments: [String], log: String) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID (glibc, not exported to Swift)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw ExitFailure(message: "cannot start \(executable): \(String(cString: strerror(rc)))", code: 69) }
+        return pid
+    }
+
+    static func runningPID(_ pidFile: URL) -> Int32? {
+        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else {
+            return nil
+        }
+        return pid
+    }
+
+    /// Whether something accepts TCP connections at `host:port`.
+    static func accepts(_ address: String) -> Bool {
+        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else { return false }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var sa = sockaddr_in()
+        sa.sin_family = sa_family_t(AF_INET)
+        sa.sin_port = port.bigEndian
+        inet_pton(AF_INET, String(address[..<colon]), &sa.sin_addr)
+        return withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+}
+
+struct Down: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop a topology's nodes started by `up` (SIGTERM, then SIGKILL after 10 s); their data stays.")
+
+    @OptionGroup var network: NetworkOptions
+
+    func run() throws {
+        try guarded {
+            let t = try loadTopology(network.file)
+            var stopped: [(DivisionCode, Int32)] = []
+            for n in t.nodes {
+                let pidFile = network.node(t, n.code).appendingPathComponent("serve.pid")
+                guard let pid = Up.runningPID(pidFile) else {
+                    try? FileManager.default.removeItem(at: pidFile)
+                    continue
+                }
+                kill(pid, SIGTERM)
+                stopped.append((n.code, pid))
+            }
+            let deadline = Date().addingTimeInterval(10)
+            while stopped.contains(where: { kill($0.1, 0) == 0 }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            var killed = 0
+            for (code, pid) in stopped {
+                if kill(pid, 0) == 0 {
+                    kill(pid, SIGKILL)
+                    killed += 1
+                }
+                try? FileManager.default.removeItem(at: network.node(t, code).appendingPathComponent("serve.pid"))
+            }
+            print("Network \(t.name): stopped \(stopped.count) node(s)\(killed > 0 ? " (\(killed) killed after 10 s)" : ""); data kept in \(network.root(t).path)")
+        }
+    }
+}
+
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Feed generated records into a running topology: villages, townships and counties record their own decisions; the province decides about companies in villages.")
+
+    @OptionGroup var network: NetworkOptions
+    @Option(help: "Records in all.") var records = 2000
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Share decided at the province about subjects in villages.") var provinceShare = 0.1
+    @Option(help: "Then follow the first village's records up to the top and the top's decisions about it down, for at most this many seconds, printing each hop's arrival.")
+    var follow = 0
+
+    func run() throws {
+        LoggingSetup.bootstrap(level: .warning)
+        try guarded {
+            let t = try loadTopology(network.file)
+            let villages = t.nodes.filter { $0.tier == .village }
+            let local = t.nodes.filter { [.village, .township, .county].contains($0.tier) }
+            guard !local.isEmpty else { throw ExitFailure(message: "the topology has no villages, townships or counties to load", code: 65) }
+            let top = t.nodes.first { $0.parent == nil }!
+            let atTop = villages.isEmpty ? 0 : Int(Double(records) * provinceShare)
+            // Villages carry most of the volume (3 shares each), townships and counties one each.
+            let weights = local.map { $0.tier == .village ? 3 : 1 }
+            let total = weights.reduce(0, +)
+            var plan: [(Topology.Node, Int, DivisionCode?)] = []
+            var left = records - atTop
+            for (i, n) in local.enumerated() {
+                let count = i == local.count - 1 ? left : (records - atTop) * weights[i] / total
+                plan.append((n, count, nil))
+                left -= count
+            }
+            for (i, v) in villages.enumerated() {
+                let count = atTop / villages.count + (i < atTop % villages.count ? 1 : 0)
+                if count > 0 { plan.append((top, count, v.code)) }
+            }
+            let today = ChinaTime.date(Date())
+            var accepted = 0
+            for (i, (n, count, about)) in plan.enumerated() where count > 0 {
+                let config = try NodeConfiguration.load(path: network.node(t, n.code).appendingPathComponent("node.yaml").path)
+                let context = try NodeContext(configuration: config)
+                let kind = try context.catalogue.kind(named: "penalty")
+                var options = SampleGenerator.Options(seed: seed &+ UInt64(i), node: n.code, asOf: today)
+                options.faultShare = 0.02
+                if let about { options.jurisdictions = [about] }
+                var generator = SampleGenerator(options)
+                let csv = SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: count), header: .codes)
+                let report = try FileIngestion(node: context).ingest(bytes: Array(csv.utf8), name: "load \(n.code)", kind: "penalty", format: .csv)
+                accepted += report.accepted
+            }
+            print("Loaded \(accepted) records (\(records - accepted) refused into quarantine) into \(Set(plan.map(\.0.code)).count) nodes; \(atTop) decided at \(top.code) about companies in villages")
+            if follow > 0, let village = villages.first { try trace(t, village: village, top: top, seconds: follow) }
+        }
+    }
+
+    /// Polls the stores along the village's chain until its records are at the top and the top's
+    /// decisions about it are in the village, printing when each hop has them all.
+    func trace(_ t: Topology, village: Topology.Node, top: Topology.Node, seconds: Int) throws {
+        var chain = [village]
+        while let p = chain.last?.parent, let parent = t.node(p) { chain.append(parent) }
+        func store(_ n: Topology.Node) throws -> NodeStore { try NodeStore(path: network.node(t, n.code).appendingPathComponent("node.sqlite").path, node: n.code) }
+        let stores = try chain.map(store)
+        let upTotal = try stores[0].changeCount(origin: village.code.digits)
+        let downTotal = try stores.last!.changeCount(origin: top.code.digits, jurisdiction: village.code.digits)
+        print("Following \(village.code) \(village.name): its \(upTotal) changes up to \(top.code) \(top.name), and \(downTotal) decisions of \(top.code) about it down")
+        let start = Date()
+        var upSeen = Array(repeating: false, count: chain.count)
+        var downSeen = Array(repeating: false, count: chain.count)
+        upSeen[0] = true
+        downSeen[chain.count - 1] = true
+        while Date().timeIntervalSince(start) < Double(seconds) && !(upSeen.allSatisfy { $0 } && downSeen.allSatisfy { $0 }) {
+            let elapsed = String(format: "%5.1f s", Date().timeIntervalSince(start))
+            for (i, n) in chain.enumerated() {
+                if !upSeen[i], try stores[i].changeCount(origin: village.code.digits) >= upTotal {
+                    upSeen[i] = true
+                    print("  \(elapsed)  up    \(village.code) → \(n.code) \(n.tier.name) \(n.name): all \(upTotal)")
+                }
+                if !downSeen[i], try stores[i].changeCount(origin: top.code.digits, jurisdiction: village.code.digits) >= downTotal {
+                    downSeen[i] = true
+                    print("  \(elapsed)  down  \(top.code) → \(n.code) \(n.tier.name) \(n.name): all \(downTotal)")
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        guard upSeen.allSatisfy({ $0 }) && downSeen.allSatisfy({ $0 }) else {
+            throw ExitFailure(message: "not converged within \(seconds) s; see the nodes' serve.log under \(network.root(t).path)", code: 1)
+        }
+    }
+}
+
+/// A table of every node's records and pending changes, read from the stores.
+enum NetworkStatus {
+    static func print(_ t: Topology, network: NetworkOptions) throws {
+        Swift.print("node          tier      name          records  changes  pending-up  running")
+        for n in t.nodes {
+            let dir = network.node(t, n.code)
+            let running = Up.runningPID(dir.appendingPathComponent("serve.pid")) != nil
+            guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("node.sqlite").path) else { continue }
+            let store = try NodeStore(path: dir.appendingPathComponent("node.sqlite").path, node: n.code)
+            let counts = try store.counts()
+            let pending = try store.originStatus(windowSeconds: 72 * 3600, hasParent: n.parent != nil).reduce(0) { $0 + $1.unacknowledged }
+            Swift.print(
+                "\(n.code.digits)  \(n.tier.name.padding(toLength: 8, withPad: " ", startingAt: 0))  \(String(n.name.prefix(6)) + String(repeating: "　", count: max(0, 6 - n.name.count)))  \(String(counts.records).leftPadded(7))  \(String(counts.changes).leftPadded(7))  \(String(pending).leftPadded(10))  \(running ? "yes" : "no")")
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import CreditDomain
+import Foundation
+import NetworkSimulation
+import NodePKI
+import NodeRuntime
+
+struct TopologyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topology", abstract: "Whole networks described in Topologies/*.yaml: check one, generate a province-scale one, issue its certificates.",
+        subcommands: [TopologyCheck.self, TopologyGenerate.self, TopologyCerts.self])
+}
+
+/// Loads a topology, turning its errors into exit 65 with the offending node named.
+func loadTopology(_ path: String) throws -> Topology {
+    do { return try Topology.load(path: path) } catch {
+        throw ExitFailure(message: "topology: \(error.description)", code: error.code == .unreadable ? 66 : 65)
+    }
+}
+
+struct TopologyCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Refuse duplicate codes, missing parents, parents of a lower or equal tier, and children outside their parent's code unless declared.")
+
+    @Argument(help: "The topology file.") var file: String
+
+    func run() throws {
+        try guarded {
+            let t = try loadTopology(file)
+            let byTier = Dictionary(grouping: t.nodes, by: \.tier).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key.name)" }
+            print("\(file): \(t.nodes.count) nodes (\(byTier.joined(separator: ", "))); one top, every parent present and above its children")
+        }
+    }
+}
+
+struct TopologyGenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate", abstract: "Write a province-scale topology of a given shape (default: Hubei's — 13 cities, 103 counties, 1,260 townships, 26,000 villages).")
+
+    @Option(help: "The province's code.") var province = "420000000000"
+    @Option(help: "The province's name.") var provinceName = "湖北省"
+    @Option(help: "Prefecture-level units.") var cities = 13
+    @Option(help: "County-level units in all, including those under the province directly.") var counties = 103
+    @Option(help: "County-level units under the province directly (prefecture 90).") var provinceAdministered = 4
+    @Option(help: "Townships.") var townships = 1260
+    @Option(help: "Villages.") var villages = 26_000
+    @Option(help: "The topology's name.") var name = "hubei"
+    @Option(help: "Output file (default: standard output).") var out: String?
+
+    func run() throws {
+        try guarded {
+            let shape = Topology.Shape(
+                province: try DivisionCode(province), name: provinceName, cities: cities, counties: counties, provinceAdministered: provinceAdministered,
+                townships: townships, villages: villages)
+            let topology: Topology
+            do throws(TopologyError) { topology = try Topology.generate(shape, name: name) } catch { throw ExitFailure(message: "topology: \(error.description)", code: 64) }
+            let text = topology.yaml()
+            if let out {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                FileHandle.standardError.write(Data("wrote \(topology.nodes.count) nodes to \(out)\n".utf8))
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+}
+
+struct TopologyCerts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certs", abstract: "Create the network CA in CERTS/ca if missing and issue every node without one a certificate in CERTS/CODE.")
+
+    @Argument(help: "The topology file.") var file: String
+    @Option(help: "The certificate directory.") var certs = "Certs"
+
+    func run() throws {
+        try guarded {
+            let issued = try NetworkCertificates(directory: URL(fileURLWithPath: certs)).ensure(try loadTopology(file))
+            print("Certificates in \(certs): \(issued) issued now; the CA key stays in \(certs)/ca (keep it off the nodes)")
+        }
+    }
+}
+
+/// The certificates of a topology's nodes under one directory: `ca/` and one directory per code.
+struct NetworkCertificates {
+    let directory: URL
+
+    func identity(_ code: DivisionCode) -> URL { directory.appendingPathComponent(code.digits) }
+
+    /// Creates the CA if missing and issues a certificate to every node that has none; returns how many were issued.
+    func ensure(_ topology: Topology) throws -> Int {
+        let caDir = directory.appendingPathComponent("ca")
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: caDir.appendingPathComponent("ca.pem").path) {
+            try fm.createDirectory(at: caDir, withIntermediateDirectories: true)
+            try NetworkCA.create(name: "CreditNet \(topology.name) network CA").write(to: caDir)
+        }
+        let ca = try NetworkCA.load(from: caDir)
+        var issued = 0
+        for n in topology.nodes where !fm.fileExists(atPath: identity(n.code).appendingPathComponent("node.pem").path) {
+            try fm.createDirectory(at: identity(n.code), withIntermediateDirectories: true)
+            try ca.issueRecorded(code: n.code, caDirectory: caDir).write(to: identity(n.code), ca: ca.certificate)
+            issued += 1
+        }
+        return issued
+    }
+}
+
+extension Topology {
+    /// Each node's configuration: data under `root/CODE`, its listener and its parent's address
+    /// from the topology, its identity from `identity`.
+    func configurations(root: URL, identity: (DivisionCode) -> String, listenHost: String? = nil, parentURL: ((Node) -> String)? = nil) -> [NodeConfiguration] {
+        let children = self.children
+        return nodes.map { n in
+            var c = NodeConfiguration(code: n.code, dataDirectory: root.appendingPathComponent(n.code.digits).path)
+            c.name = n.name
+            c.identity = identity(n.code)
+            c.children = children[n.code] ?? []
+            if let a = n.address, let colon = a.lastIndex(of: ":") { c.listen = listenHost.map { $0 + a[colon...] } ?? a }
+            if let p = n.parent, let parent = node(p) {
+                c.parent = .init(url: parentURL?(parent) ?? "https://\(parent.address ?? "127.0.0.1:0")", code: p)
+            }
+            c.windowHours = window(of: n)
+            c.pushIntervalSeconds = pushIntervalSeconds
+            c.pullIntervalSeconds = pullIntervalSeconds
+            return c
+        }
+    }
+}
