@@ -116,7 +116,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `credit-node` binary as operators do (the dependency makes SwiftPM build it).
-        .testTarget(name: "CLITests", dependencies: ["CreditDomain", "TestSupport", "credit-node"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests", dependencies: ["CreditDomain", "TestSupport", "credit-node", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import TestSupport
+import Testing
+import Yams
+
+let demoTopology = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Topologies/demo.yaml").path
+
+/// A loopback port nothing listens on right now.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var sa = sockaddr_in()
+    sa.sin_family = sa_family_t(AF_INET)
+    sa.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: sa.sin_port))
+}
+
+@Suite("Whole networks from the command line", .serialized)
+struct NetworkCommandTests {
+    @Test func topologyCheckAndGenerate() throws {
+        let ws = try Workspace()
+        let ok = try ws("topology", "check", demoTopology)
+        #expect(ok.status == 0 && ok.stdout.contains("32 nodes"))
+        try Data("nodes:\n  - {code: \"420000000000\"}\n  - {code: \"420102000000\", name: 江岸区, parent: \"420100000000\"}\n".utf8).write(to: ws.url.appendingPathComponent("bad.yaml"))
+        let bad = try ws("topology", "check", "bad.yaml")
+        #expect(bad.status == 65 && bad.stderr.contains("420102000000") && bad.stderr.contains("missing-parent"))
+        let gen = try ws("topology", "generate", "--cities", "2", "--counties", "4", "--province-administered", "1", "--townships", "8", "--villages", "30", "--out", "small.yaml")
+        #expect(gen.status == 0, "\(gen.stderr)")
+        #expect(try ws("topology", "check", "small.yaml").stdout.contains("45 nodes"))
+    }
+
+    @Test func composeWritesOneServicePerNodeWithItsVolumeAndCertificates() throws {
+        let ws = try Workspace()
+        let r = try ws("compose", demoTopology)
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try Yams.load(yaml: r.stdout) as? [String: Any])
+        let services = try #require(doc["services"] as? [String: [String: Any]])
+        let configs = try #require(doc["configs"] as? [String: [String: Any]])
+        let volumes = try #require(doc["volumes"] as? [String: Any])
+        #expect(services.count == 32 && configs.count == 32 && volumes.count == 32)
+        let village = try #require(services["n420102002201"])
+        let mounts = try #require(village["volumes"] as? [String])
+        #expect(mounts.contains("n420102002201-data:/var/lib/creditnet") && mounts.contains("../Certs/420102002201:/etc/creditnet/identity:ro"))
+        let content = try #require(configs["n420102002201-config"]?["content"] as? String)
+        #expect(content.contains("code: \"420102002201\"") && content.contains("url: \"https://n420102002000.node.creditnet:7400\""))
+        let xiantao = try #require(configs["n429004000000-config"]?["content"] as? String)
+        #expect(xiantao.contains("code: \"420000000000\"") && xiantao.contains("windowHours: 48"))
+        #expect(services.values.filter { $0["build"] != nil }.count == 1)
+        #expect(try ws("compose", "missing.yaml").status == 66)
+    }
+
+    @Test func upLoadDownRunsARealNetwork() throws {
+        let ws = try Workspace()
+        let codes = [("420000000000", nil), ("420100000000", "420000000000"), ("420102000000", "420100000000"), ("420102002000", "420102000000"), ("420102002201", "420102002000")]
+        var yaml = "name: t\npushIntervalSeconds: 1\npullIntervalSeconds: 1\nnodes:\n"
+        for (code, parent) in codes {
+            yaml += "  - {code: \"\(code)\"\(parent.map { ", parent: \"\($0)\"" } ?? ""), address: \"127.0.0.1:\(freePort())\"}\n"
+        }
+        try Data(yaml.utf8).write(to: ws.url.appendingPathComponent("t.yaml"))
+        let up = try ws("up", "t.yaml", "--dir", "net", "--certs", "certs")
+        #expect(up.status == 0, "\(up.stderr)")
+        defer { _ = try? ws("down", "t.yaml", "--dir", "net") }
+        #expect(up.stdout.contains("5 nodes (5 started now), 5 certificate(s) issued"))
+        // Villages' records reach the province, the province's decisions reach the village, over mutual TLS.
+        let load = try ws("load", "t.yaml", "--dir", "net", "--records", "80", "--follow", "90")
+        #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+        #expect(load.stdout.contains("up    420102002201 → 420000000000 province") && load.stdout.contains("down  420000000000 → 420102002201 village"))
+        let down = try ws("down", "t.yaml", "--dir", "net")
+        #expect(down.status == 0 && down.stdout.contains("stopped 5 node(s)"))
+        let pid = try String(contentsOf: ws.url.appendingPathComponent("net/420000000000/serve.log"), encoding: .utf8)
+        #expect(pid.contains("sync listener"))
+        #expect(!FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("net/420000000000/serve.pid").path))
+    }
+}
