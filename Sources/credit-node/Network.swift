@@ -37,10 +37,7 @@ struct Up: ParsableCommand {
                 let yaml = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("node.yaml")
                 try Data(c.yaml().utf8).write(to: yaml, options: .atomic)
                 let pidFile = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("serve.pid")
-                if let pid = Self.runningPID(pidFile) {
-                    FileHandle.standardError.write(Data("\(c.code) is running already (pid \(pid))\n".utf8))
-                    continue
-                }
+                if Self.runningPID(pidFile) != nil { continue }
                 let log = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("serve.log")
                 // A session of its own: the node lives on after `up` returns and is not hit by the
                 // terminal's Ctrl-C; its pid is the one `down` stops.
@@ -58,7 +55,7 @@ struct Up: ParsableCommand {
             guard waiting.isEmpty else {
                 throw ExitFailure(message: "\(waiting.count) node(s) did not start listening within 60 s (\(waiting.prefix(3).joined(separator: ", "))…); see their serve.log under \(network.root(t).path)", code: 69)
             }
-            print("Network \(t.name) is up: \(t.nodes.count) nodes (\(started) started now), \(issued) certificate(s) issued, data in \(network.root(t).path)")
+            print("Network \(t.name) is up: \(t.nodes.count) nodes (\(started) started now, \(t.nodes.count - started) running already), \(issued) certificate(s) issued, data in \(network.root(t).path)")
             try NetworkStatus.print(t, network: network)
             var remaining = follow
             while remaining > 0 {

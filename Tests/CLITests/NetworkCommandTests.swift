@@ -67,7 +67,7 @@ struct NetworkCommandTests {
         let up = try ws("up", "t.yaml", "--dir", "net", "--certs", "certs")
         #expect(up.status == 0, "\(up.stderr)")
         defer { _ = try? ws("down", "t.yaml", "--dir", "net") }
-        #expect(up.stdout.contains("5 nodes (5 started now), 5 certificate(s) issued"))
+        #expect(up.stdout.contains("5 nodes (5 started now, 0 running already), 5 certificate(s) issued"))
         // Villages' records reach the province, the province's decisions reach the village, over mutual TLS.
         let load = try ws("load", "t.yaml", "--dir", "net", "--records", "80", "--follow", "90")
         #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
@@ -77,5 +77,34 @@ struct NetworkCommandTests {
         let pid = try String(contentsOf: ws.url.appendingPathComponent("net/420000000000/serve.log"), encoding: .utf8)
         #expect(pid.contains("sync listener"))
         #expect(!FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("net/420000000000/serve.pid").path))
+    }
+}
+
+@Suite("docker/ files, checked without a Docker engine")
+struct DockerFilesTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func theCommittedComposeFileIsTheDemoTopologys() throws {
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("docker/compose.yaml"), encoding: .utf8)
+        let r = try run(["compose", demoTopology], in: Self.root)
+        #expect(r.status == 0 && r.stdout == committed, "regenerate: credit-node compose Topologies/demo.yaml > docker/compose.yaml")
+    }
+
+    @Test func theDockerfileBuildsWithTheREADMEsStepsAndRunsSlim() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docker/Dockerfile"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("#") }
+        let froms = lines.filter { $0.hasPrefix("FROM ") }
+        #expect(froms.count == 2 && froms[0].hasPrefix("FROM swift:") && froms[0].contains("-bookworm AS build") && froms[1].hasPrefix("FROM debian:bookworm-slim"))
+        // The same set-up script and build command the README's test command uses.
+        #expect(text.contains("RUN ./scripts/setup.sh") && text.contains("swift build -c release --product credit-node"))
+        let testScript = try String(contentsOf: Self.root.appendingPathComponent("scripts/test.sh"), encoding: .utf8)
+        #expect(testScript.contains("scripts/setup.sh"))
+        for library in ["libsqlite3-0", "liblz4-1", "libssl3"] { #expect(text.contains(library), "\(library)") }
+        #expect(text.contains("ENV CREDITNET_RESOURCES=/opt/creditnet/CreditNet_CreditDomain.resources"))
+        // Every path copied from the build context exists.
+        for line in lines where line.hasPrefix("COPY ") && !line.contains("--from") {
+            let source = String(line.split(separator: " ")[1])
+            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(source).path), "\(source)")
+        }
     }
 }
