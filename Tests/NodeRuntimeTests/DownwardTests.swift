@@ -286,4 +286,16 @@ struct DownwardTests {
             #expect(arrived == 3)
         }
     }
+
+    @Test func onlyConfiguredChildrenMayPull() throws {
+        let net = try FiveTiers()
+        let county = try net.context(FiveTiers.codes.county)
+        do {
+            _ = try Downward(node: county).page(for: try DivisionCode(FiveTiers.codes.village1), after: 0, controlDigest: nil)
+            Issue.record("a grandchild pulled from the county directly")
+        } catch let e as ImportError { #expect(e.code == .notAChild) }
+        let page = try Downward(node: county).page(for: try DivisionCode(FiveTiers.codes.township), after: 0, controlDigest: nil)
+        #expect(page.child == FiveTiers.codes.township && page.sections.isEmpty)
+        #expect(SyncServer.httpError(ImportError(code: .notAChild, message: "x")).status == .forbidden)
+    }
 }
