@@ -10,6 +10,8 @@ public struct NodeContext: Sendable {
     public let calendar: WorkingCalendar
     public let store: NodeStore
     public let logger: Logger
+    /// Signalled when change sets from a child were applied (wakes the push loop).
+    public let arrivals = ArrivalSignal()
 
     public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "creditnet.node")) throws {
         self.configuration = configuration

@@ -37,3 +37,17 @@ struct BatchQueueTests {
         #expect(queue.pop() == nil)
     }
 }
+
+@Suite("Arrival signal")
+struct ArrivalSignalTests {
+    @Test func aSignalEndsTheWaitBeforeItsDeadline() async throws {
+        let signal = ArrivalSignal()
+        let started = ContinuousClock.now
+        async let waited: Void = signal.wait(for: .seconds(60))
+        try await Task.sleep(for: .milliseconds(100))
+        signal.signal()
+        await waited
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(signal.generation == 1)
+    }
+}

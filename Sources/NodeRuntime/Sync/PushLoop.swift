@@ -5,8 +5,9 @@ import Logging
 import SyncCore
 
 /// Drives `UpwardSchedule` for a running node: asks it what to do, pushes when told to, records
-/// the outcome, and sleeps until the next decision (at most `pollSeconds`, so new records and
-/// a growing backlog are noticed).
+/// the outcome, and sleeps until the next decision — at most `pollSeconds`, so new records and a
+/// growing backlog are noticed, and less when change sets applied from children wake it
+/// (`NodeContext.arrivals`).
 public struct PushLoop: Sendable {
     public let node: NodeContext
     public var pollSeconds: Double = 2
@@ -37,9 +38,9 @@ public struct PushLoop: Sendable {
             let oldest = origins.compactMap(\.oldestUnacknowledgedSeconds).max().map { Duration.milliseconds(nowMs - $0 * 1000) }
             switch state.next(now: now, pending: pending, oldestPendingAt: oldest) {
             case .idle:
-                try? await Task.sleep(for: .seconds(pollSeconds))
+                await node.arrivals.wait(for: .seconds(pollSeconds))
             case .wait(let until):
-                try? await Task.sleep(for: min(until - now, .seconds(pollSeconds)))
+                await node.arrivals.wait(for: min(until - now, .seconds(pollSeconds)))
             case .push:
                 do {
                     let report = try await SyncClient(node: node).push()

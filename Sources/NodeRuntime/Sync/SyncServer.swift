@@ -66,6 +66,7 @@ public struct SyncServer: Sendable {
             let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload { try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer) }
             switch result {
             case .success(let (report, receipt)):
+                if report.applied > 0 { node.arrivals.signal() }
                 logger.info(
                     "bundle applied",
                     metadata: ["from": "\(peer)", "applied": "\(report.applied)", "duplicates": "\(report.duplicates)", "held": "\(report.held)", "changes": "\(report.changes)"])
