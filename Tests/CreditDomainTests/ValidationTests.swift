@@ -226,6 +226,17 @@ struct ChangeLineTests {
         #expect(Change.parse(line: Array(line.utf8)) == nil)
     }
 
+    @Test func bodyValuesReadOnlyTheKeysAsked() {
+        let body = #"{"CF_JDRQ":"2026-03-05","CF_NR":"警告\n\"并处\"","CF_WSH":"江岸〔2026〕1号","a\"b":"x"}"#
+        let wanted: Set<String> = ["CF_JDRQ", "CF_NR", "a\"b", "CF_NONE"]
+        #expect(Change.bodyValues(body, keys: wanted) == ["CF_JDRQ": "2026-03-05", "CF_NR": "警告\n\"并处\"", "a\"b": "x"])
+        let oracle = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: String]) ?? [:]
+        #expect(Change.bodyValues(body, keys: wanted) == oracle.filter { wanted.contains($0.key) })
+        #expect(Change.bodyValues("{}", keys: ["x"]).isEmpty)
+        #expect(Change.bodyValues("not json", keys: ["x"]).isEmpty)
+        #expect(Change.bodyValues(body, keys: []).isEmpty)
+    }
+
     @Test func keysWithEscapesAreOrderedByTheirText() {
         let line = #"{"body":{"a":"1","a\"b":"2","b\\":"3","c":"\n"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#
         #expect(parse(line) != nil)

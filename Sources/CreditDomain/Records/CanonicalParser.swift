@@ -176,3 +176,42 @@ extension Change {
             jurisdiction: jurisdiction, body: body)
     }
 }
+
+extension Change {
+    /// The values of `keys` in a canonical flat body (a record's fields), without building the
+    /// other keys and values: what the records table needs from a received version (decision
+    /// date, subject, publicity fields) costs a scan, not a parse into a dictionary. Keys absent or
+    /// a body that is not a canonical flat object give no values.
+    public static func bodyValues(_ body: String, keys: Set<String>) -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        let wanted = keys.map { Array($0.utf8) }
+        var out: [String: String] = [:]
+        var text = body
+        text.withUTF8 { bytes in
+            var p = CanonicalParser(bytes)
+            guard p.expect(0x7B), !p.expect(0x7D) else { return }
+            repeat {
+                let keyStart = p.i
+                guard let key = p.rawString(), p.expect(0x3A) else { return }
+                let valueStart = p.i
+                guard p.rawString() != nil else { return }
+                let keyBytes = UnsafeBufferPointer(rebasing: bytes[key.range])
+                let matches: Bool
+                if key.escaped {
+                    var q = CanonicalParser(bytes)
+                    q.i = keyStart
+                    matches = q.string().map { keys.contains($0) } ?? false
+                } else {
+                    matches = wanted.contains { $0.count == keyBytes.count && $0.elementsEqual(keyBytes) }
+                }
+                guard matches, out.count < keys.count else { continue }
+                var q = CanonicalParser(bytes)
+                q.i = keyStart
+                guard let name = q.string() else { return }
+                q.i = valueStart
+                if let value = q.string() { out[name] = value }
+            } while p.expect(0x2C)
+        }
+        return out
+    }
+}

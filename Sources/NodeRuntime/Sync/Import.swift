@@ -154,10 +154,12 @@ extension NodeContext {
     /// What the records table keeps beside a received version's fields, from this node's
     /// catalogue and calendar (status changes need none).
     func recordDates(_ c: Change, kinds: [String: ResolvedKind]) -> RecordDates {
-        guard c.op == "put", let kind = kinds[c.kind], let fields = try? JSONSerialization.jsonObject(with: Data(c.body.utf8)) as? [String: String] else {
-            return RecordDates()
-        }
+        guard c.op == "put", let kind = kinds[c.kind] else { return RecordDates() }
         let k = kind.kind
+        // Only the fields the records table needs are read from the body.
+        var needed = Set(k.subjectCode + [k.decisionDate].compactMap { $0 })
+        if let p = k.publicity { needed.formUnion((p.untilFields ?? []) + [p.monthsField].compactMap { $0 }) }
+        let fields = Change.bodyValues(c.body, keys: Set(needed.map(k.fullCode)))
         let value = { (code: String) in fields[k.fullCode(code)] }
         let decision = k.decisionDate.flatMap(value).flatMap { CivilDate.parse($0) }
         let deadline = k.publicationWorkingDays.flatMap { days in decision.flatMap { try? calendar.addingWorkingDays(days, to: $0) } }
