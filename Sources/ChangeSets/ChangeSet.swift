@@ -163,7 +163,7 @@ public struct ChangeSet: Sendable {
             lastSeq = changes.last!.seq
             count = changes.count
             uncompressedBytes = text.count
-            merkleRoot = Merkle.root(digests: &leaves)
+            merkleRoot = MerkleTree(digests: leaves).root
         }
 
         func header(previousHash: [UInt8], now: Date) -> ChangeSetHeader {
@@ -278,7 +278,7 @@ public struct ChangeSet: Sendable {
             throw ChangeSetError(
                 .countMismatch, "the body holds \(lineCount > header.count ? "more than \(header.count)" : "\(lineCount)") lines; the header announces \(header.count)")
         }
-        guard Merkle.root(digests: &leaves) == header.merkleRoot else {
+        guard MerkleTree(digests: leaves).root == header.merkleRoot else {
             throw ChangeSetError(.merkleMismatch, "the Merkle root over the lines differs from the signed one")
         }
         if let failure { throw failure }

@@ -21,27 +21,6 @@ public enum Merkle {
         return Array(h.finalize())
     }
 
-    /// The root over leaf hashes (at least one).
-    public static func root(_ leaves: ArraySlice<[UInt8]>) -> [UInt8] {
-        if leaves.count == 1 { return leaves.first! }
-        var split = 1
-        while split * 2 < leaves.count { split *= 2 }
-        let mid = leaves.startIndex + split
-        return node(root(leaves[leaves.startIndex..<mid]), root(leaves[mid...]))
-    }
-
-    /// The inclusion proof of leaf `index`: sibling hashes from the leaf up.
-    public static func proof(_ leaves: ArraySlice<[UInt8]>, index: Int) -> [[UInt8]] {
-        if leaves.count == 1 { return [] }
-        var split = 1
-        while split * 2 < leaves.count { split *= 2 }
-        let mid = leaves.startIndex + split
-        if index < split {
-            return proof(leaves[leaves.startIndex..<mid], index: index) + [root(leaves[mid...])]
-        }
-        return proof(leaves[mid...], index: index - split) + [root(leaves[leaves.startIndex..<mid])]
-    }
-
     /// Recomputes the root from a leaf, its index, the tree size and its proof.
     public static func root(leaf: [UInt8], index: Int, count: Int, proof: [[UInt8]]) -> [UInt8]? {
         func walk(_ index: Int, _ count: Int, _ proof: ArraySlice<[UInt8]>) -> [UInt8]? {
@@ -86,7 +65,7 @@ extension Array where Element == UInt8 {
 
 extension Merkle {
     /// The leaf digest of bytes in place, without allocating.
-    static func leafDigest(_ line: UnsafeRawBufferPointer) -> SHA256Digest {
+    public static func leafDigest(_ line: UnsafeRawBufferPointer) -> SHA256Digest {
         var h = SHA256()
         withUnsafeBytes(of: UInt8(0x00)) { h.update(bufferPointer: $0) }
         h.update(bufferPointer: line)
@@ -100,50 +79,28 @@ extension Merkle {
         right.withUnsafeBytes { h.update(bufferPointer: $0) }
         return h.finalize()
     }
-
-    /// The root over leaf digests, level by level in place (the same tree as `root(_:)`: an odd
-    /// last node is carried up unchanged). Used where millions of lines are hashed: no
-    /// allocation per node.
-    static func root(digests: inout [SHA256Digest]) -> [UInt8] {
-        precondition(!digests.isEmpty, "a Merkle tree needs at least one leaf")
-        var n = digests.count
-        while n > 1 {
-            var i = 0
-            var j = 0
-            while i + 1 < n {
-                digests[j] = nodeDigest(digests[i], digests[i + 1])
-                i += 2
-                j += 1
-            }
-            if i < n {
-                digests[j] = digests[i]
-                j += 1
-            }
-            n = j
-        }
-        return Array(digests[0])
-    }
 }
 
 /// SHA-256 of `bytes`.
 public func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
 
-/// A whole Merkle tree kept level by level, for taking many inclusion proofs from one change
-/// set: each proof costs a walk up the levels instead of rehashing subtrees. Pairing adjacent
-/// nodes and carrying an odd last node up unchanged gives the same tree as `Merkle.root`.
-public struct MerkleTree: Sendable {
-    let levels: [[[UInt8]]]
+/// A whole Merkle tree kept level by level (RFC 6962 shape: pairing adjacent nodes and carrying
+/// an odd last node up unchanged gives the tree whose left subtree holds the largest power of two).
+/// Built from leaf digests with one array per level, not per node: it gives a change set's root
+/// without an allocation per node, and many inclusion proofs from one set.
+public struct MerkleTree {
+    let levels: [[SHA256Digest]]
 
-    public init(leaves: [[UInt8]]) {
+    public init(digests leaves: [SHA256Digest]) {
         precondition(!leaves.isEmpty, "a Merkle tree needs at least one leaf")
         var levels = [leaves]
         while levels.last!.count > 1 {
             let level = levels.last!
-            var up: [[UInt8]] = []
+            var up: [SHA256Digest] = []
             up.reserveCapacity((level.count + 1) / 2)
             var i = 0
             while i + 1 < level.count {
-                up.append(Merkle.node(level[i], level[i + 1]))
+                up.append(Merkle.nodeDigest(level[i], level[i + 1]))
                 i += 2
             }
             if i < level.count { up.append(level[i]) }
@@ -152,15 +109,15 @@ public struct MerkleTree: Sendable {
         self.levels = levels
     }
 
-    public var root: [UInt8] { levels.last![0] }
+    public var root: [UInt8] { Array(levels.last![0]) }
 
-    /// The inclusion proof of leaf `index`, sibling hashes from the leaf up (as `Merkle.proof`).
+    /// The inclusion proof of leaf `index`, sibling hashes from the leaf up.
     public func proof(index: Int) -> [[UInt8]] {
         var out: [[UInt8]] = []
         var i = index
         for level in levels.dropLast() {
             let sibling = i ^ 1
-            if sibling < level.count { out.append(level[sibling]) }
+            if sibling < level.count { out.append(Array(level[sibling])) }
             i /= 2
         }
         return out

@@ -26,7 +26,7 @@ struct Compose: ParsableCommand {
     /// certificate name (the service's alias), so mutual TLS checks hold inside the network.
     static func compose(_ topology: Topology, certs: String, image: String, port: Int) -> String {
         let configs = topology.configurations(
-            root: URL(fileURLWithPath: "/var/lib"), identity: { _ in "/etc/creditnet/identity" }, listenHost: "0.0.0.0",
+            root: URL(fileURLWithPath: "/var/lib"), identity: { _ in "/etc/creditnet/identity" },
             parentURL: { parent in "https://\(NodeIdentity.hostName(for: parent.code)):\(port)" })
         var out = ["# Written by `credit-node compose` for topology \(topology.name) (\(topology.nodes.count) nodes). Do not edit: regenerate.", "name: creditnet-\(topology.name)", "services:"]
         for (i, n) in topology.nodes.enumerated() {

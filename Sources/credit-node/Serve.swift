@@ -70,9 +70,8 @@ struct Push: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        do {
-            let context = try node.open()
-            let report = try await SyncClient(node: context).push()
+        try await syncCommand {
+            let report = try await SyncClient(node: try node.open()).push()
             if json {
                 try printJSON(report)
             } else if report.changeSets == 0 {
@@ -80,14 +79,6 @@ struct Push: AsyncParsableCommand {
             } else {
                 print("Pushed \(report.changeSets) change set(s), \(report.bytes) bytes, to \(report.parent); \(report.acknowledged) acknowledged by its signed receipt")
             }
-        } catch let e as SyncError {
-            FileHandle.standardError.write(Data("error: \(e.message) [\(e.code.rawValue)]\n".utf8))
-            throw ExitCode(e.code == .refused ? 65 : 69)
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
         }
     }
 }
@@ -102,9 +93,8 @@ struct Pull: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        do {
-            let context = try node.open()
-            let report = try await SyncClient(node: context).pull()
+        try await syncCommand {
+            let report = try await SyncClient(node: try node.open()).pull()
             if json {
                 try printJSON(report)
             } else {
@@ -112,17 +102,23 @@ struct Pull: AsyncParsableCommand {
                 if !report.controls.isEmpty { line += "; control data installed: \(report.controls.joined(separator: ", "))" }
                 print(line)
             }
-        } catch let e as SyncError {
-            FileHandle.standardError.write(Data("error: \(e.message) [\(e.code.rawValue)]\n".utf8))
-            throw ExitCode(e.code == .refused ? 65 : 69)
-        } catch let e as ChangeSetError {
-            FileHandle.standardError.write(Data("error: the parent's bundle was refused: \(e.description); nothing was applied\n".utf8))
-            throw ExitCode(65)
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
         }
+    }
+}
+
+/// Runs a push or pull, turning its errors into one line and an exit code: 65 refused (by the
+/// parent, or what it sent failed verification — nothing applied), 69 parent unreachable, 1 else.
+func syncCommand(_ body: () async throws -> Void) async throws {
+    do { try await body() } catch let e as SyncError {
+        FileHandle.standardError.write(Data("error: \(e.message) [\(e.code.rawValue)]\n".utf8))
+        throw ExitCode(e.code == .refused ? 65 : 69)
+    } catch let e as ChangeSetError {
+        FileHandle.standardError.write(Data("error: what the parent sent was refused: \(e.description); nothing was applied\n".utf8))
+        throw ExitCode(65)
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
     }
 }

@@ -107,15 +107,15 @@ struct NetworkCertificates {
 
 extension Topology {
     /// Each node's configuration: data under `root/CODE`, its listener and its parent's address
-    /// from the topology, its identity from `identity`.
-    func configurations(root: URL, identity: (DivisionCode) -> String, listenHost: String? = nil, parentURL: ((Node) -> String)? = nil) -> [NodeConfiguration] {
+    /// from the topology (or `parentURL`), its identity from `identity`.
+    func configurations(root: URL, identity: (DivisionCode) -> String, parentURL: ((Node) -> String)? = nil) -> [NodeConfiguration] {
         let children = self.children
         return nodes.map { n in
             var c = NodeConfiguration(code: n.code, dataDirectory: root.appendingPathComponent(n.code.digits).path)
             c.name = n.name
             c.identity = identity(n.code)
             c.children = children[n.code] ?? []
-            if let a = n.address, let colon = a.lastIndex(of: ":") { c.listen = listenHost.map { $0 + a[colon...] } ?? a }
+            c.listen = n.address
             if let p = n.parent, let parent = node(p) {
                 c.parent = .init(url: parentURL?(parent) ?? "https://\(parent.address ?? "127.0.0.1:0")", code: p)
             }

@@ -244,3 +244,29 @@ struct BundleTests {
         #expect(refusal { _ = try ChangeBundle.decode(bad).verify(trust: net.trust) } == .badSignature)
     }
 }
+
+/// The recursive definition of RFC 6962 (the left subtree holds the largest power of two below
+/// n): the oracle the product's level-by-level `MerkleTree` is checked against.
+extension Merkle {
+    /// The root over leaf hashes (at least one).
+    public static func root(_ leaves: ArraySlice<[UInt8]>) -> [UInt8] {
+        if leaves.count == 1 { return leaves.first! }
+        var split = 1
+        while split * 2 < leaves.count { split *= 2 }
+        let mid = leaves.startIndex + split
+        return node(root(leaves[leaves.startIndex..<mid]), root(leaves[mid...]))
+    }
+
+    /// The inclusion proof of leaf `index`: sibling hashes from the leaf up.
+    public static func proof(_ leaves: ArraySlice<[UInt8]>, index: Int) -> [[UInt8]] {
+        if leaves.count == 1 { return [] }
+        var split = 1
+        while split * 2 < leaves.count { split *= 2 }
+        let mid = leaves.startIndex + split
+        if index < split {
+            return proof(leaves[leaves.startIndex..<mid], index: index) + [root(leaves[mid...])]
+        }
+        return proof(leaves[mid...], index: index - split) + [root(leaves[leaves.startIndex..<mid])]
+    }
+
+}

@@ -9,8 +9,9 @@ import Testing
 struct DownBundleTests {
     @Test(arguments: [1, 2, 3, 5, 7, 8, 13, 16, 33])
     func aWholeTreeGivesTheSameRootAndProofsAsTheRecursiveOne(count: Int) {
-        let leaves = (0..<count).map { Merkle.leaf(Array("line \($0)".utf8)) }
-        let tree = MerkleTree(leaves: leaves)
+        let lines = (0..<count).map { Array("line \($0)".utf8) }
+        let leaves = lines.map { Merkle.leaf($0) }
+        let tree = MerkleTree(digests: lines.map { line in line.withUnsafeBytes { Merkle.leafDigest($0) } })
         #expect(tree.root == Merkle.root(leaves[...]))
         for i in 0..<count {
             #expect(tree.proof(index: i) == Merkle.proof(leaves[...], index: i))
@@ -33,7 +34,7 @@ struct DownBundleTests {
         }
 
         func entries(_ picks: [Int]) -> [DownBundle.Entry] {
-            let tree = MerkleTree(leaves: changes.map { Merkle.leaf(Array($0.canonicalLine.utf8)) })
+            let tree = MerkleTree(digests: changes.map { Array($0.canonicalLine.utf8).withUnsafeBytes { Merkle.leafDigest($0) } })
             return picks.map { DownBundle.Entry(leafIndex: $0, line: Array(changes[$0].canonicalLine.utf8), proof: tree.proof(index: $0)) }
         }
 

@@ -150,6 +150,13 @@ struct DownwardTests {
                 let expected = try CreditCheck(node: live.village2).check(s).listings.map(\.recordKey)
                 for n in live.all { #expect(try CreditCheck(node: n).check(s).listings.map(\.recordKey) == expected) }
             }
+            // A village holds the other village's listing but cannot decide on it: outside its area.
+            let listing = try #require(lists.keys.first)
+            do {
+                _ = try StatusDesk(node: live.village1).enter(key: listing, decision("异议")(.objectionOpened, nil))
+                Issue.record("a village entered a status change about a record outside its area")
+            } catch let e as StatusChangeError { #expect(e.code == .outsideArea) }
+            #expect(try live.village1.store.states(kind: "blacklist")[listing] == "active")
             // Nothing that came down goes back up: outboxes hold only the subtree's own change sets.
             for n in [live.village1, live.township, live.county, live.city] {
                 for entry in try n.store.pendingOutbox() { #expect(n.configuration.code.contains(try DivisionCode(entry.origin))) }
@@ -199,11 +206,14 @@ struct DownwardTests {
             try await live.downward()
             for n in [live.province, live.city, live.county, live.township, live.village1] { #expect(try n.store.states()[keys[0]] == "active") }
 
-            // Refused: a record outside the node's area, a second repair, an unknown record.
+            // Refused: a second repair, a record the village does not hold, an unknown record.
             try net.ingest(live.village2, kind: "penalty", rows: 1, seed: 9)
             try await live.upward()
             let foreign = try #require(try live.village2.store.states(kind: "penalty").keys.first)
-            #expect(throws: StatusChangeError.self) { try StatusDesk(node: live.township).enter(key: keys[1], decision("again")(.repaired, nil)) }
+            do {
+                _ = try StatusDesk(node: live.township).enter(key: keys[1], decision("again")(.repaired, nil))
+                Issue.record("a repaired record was repaired again")
+            } catch let e as StatusChangeError { #expect(e.code == .notApplicable) }
             do {
                 _ = try StatusDesk(node: live.village1).enter(key: foreign, decision("x")(.objectionOpened, nil))
                 Issue.record("a village entered a status change on a record it does not hold")

@@ -40,53 +40,36 @@ struct CanonicalParser {
     }
 
     /// A string in canonical form: raw UTF-8 except `\"`, `\\`, `\n`, `\r`, `\t` and `\u00xx`
-    /// (lowercase hex) for the other control characters. Returns its bytes' range when nothing was
-    /// escaped, else the unescaped text.
+    /// (lowercase hex) for the other control characters. `rawString` checks the form; only a
+    /// string with escapes is unescaped. Validated as UTF-8 as it is built: invalid bytes give nil.
     mutating func string() -> String? {
-        guard expect(0x22) else { return nil }
-        let start = i
-        var escaped: [UInt8]?
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == 0x22 {
-                // Validated as it is built: a string with invalid UTF-8 is no string.
-                let s: String?
-                if let escaped { s = String(validating: escaped, as: UTF8.self) } else {
-                    s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-                }
-                i += 1
-                return s
-            }
-            if b < 0x20 { return nil }
-            if b == 0x5C {
-                if escaped == nil { escaped = Array(bytes[start..<i]) }
-                guard i + 1 < bytes.count else { return nil }
-                let e = bytes[i + 1]
-                switch e {
-                case 0x22: escaped!.append(0x22)
-                case 0x5C: escaped!.append(0x5C)
-                case UInt8(ascii: "n"): escaped!.append(0x0A)
-                case UInt8(ascii: "r"): escaped!.append(0x0D)
-                case UInt8(ascii: "t"): escaped!.append(0x09)
-                case UInt8(ascii: "u"):
-                    guard i + 5 < bytes.count, bytes[i + 2] == 0x30, bytes[i + 3] == 0x30 else { return nil }
-                    func hex(_ c: UInt8) -> UInt8? { c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : nil }
-                    guard let hi = hex(bytes[i + 4]), let lo = hex(bytes[i + 5]), hi <= 1 else { return nil }
-                    let v = hi << 4 | lo
-                    // Only control characters without a short escape are written as \u00xx.
-                    guard v != 0x0A, v != 0x0D, v != 0x09 else { return nil }
-                    escaped!.append(v)
-                    i += 4
-                default: return nil
-                }
-                i += 2
+        guard let raw = rawString() else { return nil }
+        guard raw.escaped else { return String(validating: UnsafeBufferPointer(rebasing: bytes[raw.range]), as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.range.count)
+        var k = raw.range.lowerBound
+        while k < raw.range.upperBound {
+            guard bytes[k] == 0x5C else {
+                out.append(bytes[k])
+                k += 1
                 continue
             }
-            escaped?.append(b)
-            i += 1
+            switch bytes[k + 1] {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                out.append(Self.hex(bytes[k + 4])! << 4 | Self.hex(bytes[k + 5])!)
+                k += 4
+            case let e: out.append(e)  // \" and \\ stand for themselves
+            }
+            k += 2
         }
-        return nil
+        return String(validating: out, as: UTF8.self)
     }
+
+    /// A lowercase hex digit's value.
+    static func hex(_ c: UInt8) -> UInt8? { c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : nil }
 
     /// Checks a string token in canonical form in place, without building it; returns the range
     /// of its content between the quotes and whether it holds escapes.
@@ -108,9 +91,9 @@ struct CanonicalParser {
                 case 0x22, 0x5C, UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): i += 2
                 case UInt8(ascii: "u"):
                     guard i + 5 < bytes.count, bytes[i + 2] == 0x30, bytes[i + 3] == 0x30 else { return nil }
-                    func hex(_ c: UInt8) -> UInt8? { c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : nil }
-                    guard let hi = hex(bytes[i + 4]), let lo = hex(bytes[i + 5]), hi <= 1 else { return nil }
+                    guard let hi = Self.hex(bytes[i + 4]), let lo = Self.hex(bytes[i + 5]), hi <= 1 else { return nil }
                     let v = hi << 4 | lo
+                    // Only control characters without a short escape are written as \u00xx.
                     guard v != 0x0A, v != 0x0D, v != 0x09 else { return nil }
                     i += 6
                 default: return nil

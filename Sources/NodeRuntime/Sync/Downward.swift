@@ -29,8 +29,8 @@ public struct Downward: Sendable {
     /// blocks a child's pulls.
     public static func controlDocuments(_ configuration: NodeConfiguration) -> [ControlDocument] {
         var docs = ControlDocument.load(from: URL(fileURLWithPath: configuration.controlDirectory)).filter { $0.name != "revoked.json" }
-        if let list = try? Import.revocationURL(configuration), let bytes = FileManager.default.contents(atPath: list.path) {
-            docs.insert(ControlDocument(name: "revoked.json", content: Array(bytes), signature: []), at: 0)
+        if let newest = try? Import.newestRevocationList(configuration) {
+            docs.insert(ControlDocument(name: "revoked.json", content: newest.bytes, signature: []), at: 0)
         }
         guard let ca = try? Import.trust(configuration).ca else { return [] }
         return docs.filter { (try? $0.verify(ca: ca)) != nil }
@@ -59,12 +59,13 @@ public struct Downward: Sendable {
             case .wholeSet(let id):
                 if trees[id] == nil, let whole = page.wholeSets[id] {
                     let set = try ChangeSet.decode(whole.encoded)
-                    let leaves = whole.changes.map { c -> [UInt8] in
-                        var l: [UInt8] = []
-                        c.appendCanonicalLine(to: &l)
-                        return Merkle.leaf(l[...])
+                    var line: [UInt8] = []
+                    let leaves = whole.changes.map { c in
+                        line.removeAll(keepingCapacity: true)
+                        c.appendCanonicalLine(to: &line)
+                        return line.withUnsafeBytes { Merkle.leafDigest($0) }
                     }
-                    trees[id] = (MerkleTree(leaves: leaves), set.header.firstSeq, set.signedHeaderBytes)
+                    trees[id] = (MerkleTree(digests: leaves), set.header.firstSeq, set.signedHeaderBytes)
                 }
                 guard let t = trees[id] else { continue }
                 let index = Int(item.change.seq - t.firstSeq)
@@ -144,7 +145,7 @@ public struct Downward: Sendable {
             if FileManager.default.contents(atPath: url.path).map(Array.init) == d.content { continue }
             if d.name == "revoked.json" {
                 let incoming = try RevocationList.parse(d.content, source: "revoked.json from the parent")
-                if let current = try? Import.revocationURL(configuration).flatMap({ try RevocationList.load($0) }), current.content.issuedAt > incoming.content.issuedAt {
+                if let current = try? Import.newestRevocationList(configuration)?.list, current.content.issuedAt > incoming.content.issuedAt {
                     continue
                 }
             }

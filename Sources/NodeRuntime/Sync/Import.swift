@@ -39,17 +39,23 @@ public struct Import: Sendable {
     /// list this node has (its identity's `revoked.json` or one received from the parent).
     public static func trust(_ configuration: NodeConfiguration) throws -> TrustStore {
         let dir = try Export.identityDirectory(of: configuration)
-        let list = try revocationURL(configuration).map { try RevocationList.load($0) }
+        let list = try newestRevocationList(configuration)?.list
         return try TrustStore(ca: try NodeFiles.certificate(dir.appendingPathComponent("ca.pem").path), revocations: list)
     }
 
-    /// The newest revocation list present: the identity directory's or the control directory's.
-    static func revocationURL(_ configuration: NodeConfiguration) throws -> URL? {
-        let candidates = [
+    /// The newest revocation list present — the identity directory's or one received into the
+    /// control directory — with its file's bytes; each file is read once.
+    static func newestRevocationList(_ configuration: NodeConfiguration) throws -> (bytes: [UInt8], list: RevocationList)? {
+        var newest: (bytes: [UInt8], list: RevocationList)?
+        for url in [
             try Export.identityDirectory(of: configuration).appendingPathComponent("revoked.json"),
             URL(fileURLWithPath: configuration.controlDirectory).appendingPathComponent("revoked.json"),
-        ].filter { FileManager.default.fileExists(atPath: $0.path) }
-        return try candidates.max { try RevocationList.load($0).content.issuedAt < RevocationList.load($1).content.issuedAt }
+        ] {
+            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            let list = try RevocationList.parse(Array(data), source: url.path)
+            if newest.map({ list.content.issuedAt > $0.list.content.issuedAt }) ?? true { newest = (Array(data), list) }
+        }
+        return newest
     }
 
     /// Imports a bundle (at the parent) or a receipt (at the child), told apart by their magic.

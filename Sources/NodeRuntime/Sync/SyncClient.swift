@@ -34,32 +34,19 @@ public struct SyncClient: Sendable {
         }
         let (report, bundle) = try Export(node: node).pendingBundle(now: now)
         guard !report.changeSets.isEmpty else { return PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0) }
-        let (client, base) = try Self.client(for: configuration, parent: parent)
-        do {
-            var request = HTTPClientRequest(url: base + "/v1/sync/up")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            request.body = .bytes(ByteBuffer(bytes: bundle))
-            let response: HTTPClientResponse
-            do { response = try await client.execute(request, timeout: .seconds(300)) } catch {
-                throw SyncError(code: .unreachable, message: "cannot reach parent \(parent.code) at \(parent.url): \(error)")
-            }
-            let body = try await response.body.collect(upTo: 1 << 20)
-            guard response.status == .ok else {
-                throw SyncError(code: .refused, message: "parent \(parent.code) refused the bundle (\(response.status.code)): \(String(buffer: body))")
-            }
-            let ack = try Import(node: node).importReceipt(Array(body.readableBytesView), file: "receipt from \(parent.code)", now: now)
-            try await client.shutdown()
-            return PushReport(parent: parent.code.digits, changeSets: report.changeSets.count, bytes: bundle.count, acknowledged: ack.acknowledged ?? 0)
-        } catch {
-            try? await client.shutdown()
-            throw error
+        let receipt = try await Self.withParent(configuration, parent) { connection in
+            try await connection.exchange(path: "/v1/sync/up", upload: bundle, limit: 1 << 20, what: "the bundle")
         }
+        let ack = try Import(node: node).importReceipt(receipt, file: "receipt from \(parent.code)", now: now)
+        return PushReport(parent: parent.code.digits, changeSets: report.changeSets.count, bytes: bundle.count, acknowledged: ack.acknowledged ?? 0)
     }
 
-    /// An HTTP client with the node's certificate that connects under the parent's certificate
-    /// name to the configured address: TLS hostname verification then accepts only the parent.
-    static func client(for configuration: NodeConfiguration, parent: NodeConfiguration.Parent) throws -> (HTTPClient, String) {
+    /// One mutual-TLS connection to the parent for the duration of `body`, shut down either way.
+    /// It connects under the parent's certificate name to the configured address: TLS hostname
+    /// verification then accepts only the configured parent.
+    static func withParent<T: Sendable>(
+        _ configuration: NodeConfiguration, _ parent: NodeConfiguration.Parent, _ body: (ParentConnection) async throws -> T
+    ) async throws -> T {
         guard let url = URL(string: parent.url), let host = url.host, let port = url.port else {
             throw SyncError(code: .unreachable, message: "parent.url '\(parent.url)' is not https://host:port")
         }
@@ -68,7 +55,41 @@ public struct SyncClient: Sendable {
         let trust = try Import.trust(configuration)
         var clientConfiguration = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
         clientConfiguration.dnsOverride = [name: host]
-        return (HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration), "https://\(name):\(port)")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        do {
+            let result = try await body(ParentConnection(client: client, base: "https://\(name):\(port)", parent: parent))
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    struct ParentConnection {
+        let client: HTTPClient
+        let base: String
+        let parent: NodeConfiguration.Parent
+
+        /// A GET (or a POST of `upload`) to the parent; the answer's bytes, at most `limit`. An
+        /// unreachable parent and a refusal each become their `SyncError`.
+        func exchange(path: String, upload: [UInt8]? = nil, limit: Int, what: String) async throws -> [UInt8] {
+            var request = HTTPClientRequest(url: base + path)
+            if let upload {
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/octet-stream")
+                request.body = .bytes(ByteBuffer(bytes: upload))
+            }
+            let response: HTTPClientResponse
+            do { response = try await client.execute(request, timeout: .seconds(300)) } catch {
+                throw SyncError(code: .unreachable, message: "cannot reach parent \(parent.code) at \(parent.url): \(error)")
+            }
+            let body = try await response.body.collect(upTo: limit)
+            guard response.status == .ok else {
+                throw SyncError(code: .refused, message: "parent \(parent.code) refused \(what) (\(response.status.code)): \(String(buffer: body))")
+            }
+            return Array(body.readableBytesView)
+        }
     }
 
     /// Pulls what concerns this node from its parent, page by page from the stored cursor, each
@@ -78,22 +99,12 @@ public struct SyncClient: Sendable {
         guard let parent = configuration.parent else {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to pull")
         }
-        let (client, base) = try Self.client(for: configuration, parent: parent)
         let downward = Downward(node: node)
         var report = PullReport(parent: parent.code.digits, pages: 0, applied: 0, duplicates: 0, bytes: 0, controls: [], cursor: try node.store.downCursor(parent: parent.code))
-        do {
+        return try await Self.withParent(configuration, parent) { connection in
             while true {
                 let digest = ControlDocument.digest(Downward.controlDocuments(configuration))
-                let request = HTTPClientRequest(url: base + "/v1/sync/down?after=\(report.cursor)&control=\(digest)")
-                let response: HTTPClientResponse
-                do { response = try await client.execute(request, timeout: .seconds(300)) } catch {
-                    throw SyncError(code: .unreachable, message: "cannot reach parent \(parent.code) at \(parent.url): \(error)")
-                }
-                let body = try await response.body.collect(upTo: 1 << 30)
-                guard response.status == .ok else {
-                    throw SyncError(code: .refused, message: "parent \(parent.code) refused the pull (\(response.status.code)): \(String(buffer: body))")
-                }
-                let bytes = Array(body.readableBytesView)
+                let bytes = try await connection.exchange(path: "/v1/sync/down?after=\(report.cursor)&control=\(digest)", limit: 1 << 30, what: "the pull")
                 let result = try downward.apply(bytes, now: now)
                 report.pages += 1
                 report.bytes += bytes.count
@@ -103,11 +114,7 @@ public struct SyncClient: Sendable {
                 report.cursor = max(report.cursor, result.bundle.next)
                 guard result.bundle.more, result.bundle.next > result.bundle.after else { break }
             }
-            try await client.shutdown()
             return report
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
     }
 }
