@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "CreditStore",
             dependencies: [
-                "CreditDomain",
+                "CreditDomain", "SyncCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,9 +68,12 @@ let package = Package(
         .target(name: "SyncCore", dependencies: ["CreditDomain"], swiftSettings: strict),
         // Deterministic, seeded sample records, good and faulty.
         .target(name: "SampleData", dependencies: ["CreditDomain"], swiftSettings: strict),
-        // Whole networks: topologies (and, to come, the deterministic simulator).
+        // Whole networks: topologies and the deterministic simulator (virtual time, in-memory network, faults).
         .target(
-            name: "NetworkSimulation", dependencies: ["CreditDomain", "SyncCore", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+            name: "NetworkSimulation",
+            dependencies: ["CreditDomain", "SyncCore", "ChangeSets", "NodePKI", "SampleData", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         // Node configuration, the ingestion pipeline from files to the store, benchmarks.
         .target(
             name: "NodeRuntime",
@@ -101,8 +104,8 @@ let package = Package(
         // Helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore"], swiftSettings: strict),
-        .testTarget(name: "NetworkSimulationTests", dependencies: ["NetworkSimulation", "CreditDomain", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "CreditDomain"], swiftSettings: strict),
+        .testTarget(name: "NetworkSimulationTests", dependencies: ["NetworkSimulation", "CreditDomain", "SyncCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
         .testTarget(

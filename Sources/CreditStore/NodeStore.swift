@@ -1,4 +1,5 @@
 import CreditDomain
+import SyncCore
 import Foundation
 import GRDB
 import Logging
@@ -89,28 +90,5 @@ public struct StoreCounts: Sendable, Hashable, Codable {
         self.changes = changes
         self.quarantined = quarantined
         self.late = late
-    }
-}
-
-/// Which of a node's children a change concerns (DESIGN.md "Relevance downward").
-public struct Routes: Sendable, Hashable {
-    public var children: [DivisionCode]
-    /// Kinds every node receives (catalogue `networkWide`).
-    public var networkWideKinds: Set<String>
-
-    public init(children: [DivisionCode] = [], networkWideKinds: Set<String> = []) {
-        self.children = children
-        self.networkWideKinds = networkWideKinds
-    }
-
-    /// The relevance areas of a change: `*` for a network-wide kind (every child but the one it
-    /// came from); else the child whose area holds the record, unless the change came from
-    /// inside that child (nothing goes back where it came from).
-    public func areas(jurisdiction: String, kind: String, origin: String) -> [String] {
-        guard !children.isEmpty else { return [] }
-        if networkWideKinds.contains(kind) { return ["*"] }
-        guard let j = try? DivisionCode(jurisdiction), let child = children.first(where: { $0.contains(j) }) else { return [] }
-        if let o = try? DivisionCode(origin), child.contains(o) { return [] }
-        return [child.digits]
     }
 }

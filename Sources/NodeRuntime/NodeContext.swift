@@ -1,4 +1,5 @@
 import CreditDomain
+import SyncCore
 import CreditStore
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import CreditDomain
+import SyncCore
 import Foundation
 import GRDB
 

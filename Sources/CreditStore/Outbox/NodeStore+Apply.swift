@@ -1,4 +1,5 @@
 import CreditDomain
+import SyncCore
 import Foundation
 import GRDB
 
@@ -127,7 +128,7 @@ extension NodeStore {
         if let current {
             let currentHLC: Int64 = current[1]
             let currentOrigin: String = current[2]
-            if (c.hlc.rawValue, c.origin) > (currentHLC, currentOrigin) {
+            if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: currentHLC, currentOrigin) {
                 try db.cachedStatement(
                     sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
                 ).execute(

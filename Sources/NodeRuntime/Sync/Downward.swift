@@ -1,5 +1,6 @@
 import ChangeSets
 import CreditDomain
+import SyncCore
 import CreditStore
 import Foundation
 import NodePKI
@@ -92,10 +93,7 @@ public struct Downward: Sendable {
     /// Whether a change from above concerns this node: its record lies in this node's area or
     /// its kind is network-wide; and it did not come from this node's own subtree.
     func isRelevant(_ c: Change) -> Bool {
-        let code = node.configuration.code
-        if let o = try? DivisionCode(c.origin), code.contains(o) { return false }
-        if node.store.routes.networkWideKinds.contains(c.kind) { return true }
-        return (try? DivisionCode(c.jurisdiction)).map { code.contains($0) } ?? false
+        Routes.concerns(node.configuration.code, origin: c.origin, kind: c.kind, jurisdiction: c.jurisdiction, networkWideKinds: node.store.routes.networkWideKinds)
     }
 
     /// Verifies a down bundle from the parent and applies it with its cursor; installs the

@@ -1,5 +1,6 @@
 import ChangeSets
 import CreditDomain
+import SyncCore
 import CreditStore
 import Foundation
 import NodePKI
@@ -83,14 +84,12 @@ public struct Import: Sendable {
         if let peer, peer != sender {
             throw ImportError(code: .identityMismatch, message: "the connection's certificate belongs to \(peer) but the bundle is signed by \(sender)")
         }
-        guard configuration.children.contains(sender) else {
+        switch UpwardAcceptance.check(sender: sender, children: configuration.children, origins: try verified.map { try DivisionCode($0.changeSet.header.origin) }) {
+        case .notAChild:
             throw ImportError(code: .notAChild, message: "\(sender) is not a child of \(configuration.code) (children: \(configuration.children.map(\.digits).joined(separator: ", ")))")
-        }
-        for v in verified {
-            let origin = try DivisionCode(v.changeSet.header.origin)
-            guard sender.contains(origin) else {
-                throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
-            }
+        case .outsideSubtree(_, let origin):
+            throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
+        case nil: break
         }
         let kinds = try node.kindsBySlug()
         let incoming = try verified.map { try incomingSet($0, kinds: kinds) }
