@@ -46,7 +46,7 @@ public struct SampleGenerator: Sendable {
         var abbreviation: String
     }
 
-    public let options: Options
+    public var options: Options
     var rng: SeededRandom
     var serial = 0
     var organisations: [Subject] = []

@@ -1,0 +1,63 @@
+import CreditDomain
+
+/// What the simulator counts while it runs. Keys are node indices and tiers, never hashed
+/// iteration order: the report sorts everything it prints.
+struct Metrics {
+    struct Hop: Hashable, Comparable {
+        var from: Tier
+        var to: Tier
+        static func < (a: Hop, b: Hop) -> Bool { (a.from.rawValue, a.to.rawValue) > (b.from.rawValue, b.to.rawValue) }
+    }
+
+    struct Upward {
+        /// Latency per change, in milliseconds.
+        var latencies: [Int64] = []
+        var window: Int64 = 0
+        var met = 0
+        var breached = 0
+        var breachedByOutage = 0
+    }
+
+    var rows: [Int: Int] = [:]
+    var erroneous: [Int: Int] = [:]
+    var late: [Int: Int] = [:]
+    var changesEntered = 0
+    var statusChanges = 0
+    var messages = 0
+    var lost = 0
+    var duplicated = 0
+    var reordered = 0
+    var corrupted = 0
+    var corruptedRefused = 0
+    var crashes = 0
+    var outages = 0
+    var bundles = 0
+    var pages = 0
+    var pushFailures = 0
+    var held = 0
+    var duplicates = 0
+    var upward: [Hop: Upward] = [:]
+    var downward: [Hop: [Int64]] = [:]
+    var unexpectedRefusals: [String] = []
+    var corruptedAccepted: [String] = []
+    var appliedTwice: [String] = []
+
+    mutating func hop(from child: SimNode, to parent: SimNode, latency: Int64, count: Int, outage: Bool) {
+        let key = Hop(from: child.code.tier, to: parent.code.tier)
+        var u = upward[key] ?? Upward(window: child.window)
+        u.window = max(u.window, child.window)
+        for _ in 0..<count { u.latencies.append(latency) }
+        if latency <= child.window {
+            u.met += count
+        } else if outage {
+            u.breachedByOutage += count
+        } else {
+            u.breached += count
+        }
+        upward[key] = u
+    }
+
+    mutating func downHop(from parent: SimNode, to child: SimNode, latency: Int64) {
+        downward[Hop(from: parent.code.tier, to: child.code.tier), default: []].append(latency)
+    }
+}
