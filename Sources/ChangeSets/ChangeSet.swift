@@ -287,11 +287,22 @@ public struct ChangeSet: Sendable {
 
     /// Parses a certificate chain and checks its first certificate against the trust store.
     static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String) throws(ChangeSetError) -> Certificate {
-        guard let first = ders.first, let certificate = try? Certificate(derEncoded: first) else {
+        guard let first = ders.first else { throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate") }
+        let known = trust.verified.lookup(first)
+        guard let certificate = known?.certificate ?? (try? Certificate(derEncoded: first)) else {
             throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate")
         }
         let code: DivisionCode
-        do { code = try trust.verify(certificate, now: now) } catch {
+        do throws(PKIError) {
+            // A certificate this store verified before needs only its validity period checked again.
+            if let known {
+                try trust.checkValidity(certificate, now: now)
+                code = known.code
+            } else {
+                code = try trust.verify(certificate, now: now)
+                trust.verified.remember(first, certificate, code: code)
+            }
+        } catch {
             let mapped: ChangeSetError.Code =
                 switch error.code {
                 case .revoked: .revoked

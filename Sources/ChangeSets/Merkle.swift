@@ -39,7 +39,16 @@ public enum Merkle {
 }
 
 extension Array where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: count * 2) { out in
+            for (i, b) in enumerated() {
+                out[2 * i] = digits[Int(b >> 4)]
+                out[2 * i + 1] = digits[Int(b & 0x0F)]
+            }
+            return count * 2
+        }
+    }
 
     init?(hex: String) {
         let b = Array(hex.utf8)

@@ -91,15 +91,15 @@ public struct NetworkCA: Sendable {
 /// the network's `ca.pem`.
 public struct NodeIdentity: Sendable {
     public let certificate: Certificate
-    let keyBytes: Data
+    private let signingKey: SigningKey
     public let code: DivisionCode
-    /// The node's signing key.
-    /// (The bytes were taken from a valid key, so rebuilding it cannot fail.)
-    public var key: P256.Signing.PrivateKey { try! P256.Signing.PrivateKey(rawRepresentation: keyBytes) }
+    /// The node's signing key (kept whole: rebuilding it from its bytes costs a scalar
+    /// multiplication per signature).
+    public var key: P256.Signing.PrivateKey { signingKey.key }
 
     init(certificate: Certificate, key: P256.Signing.PrivateKey, code: DivisionCode) {
         self.certificate = certificate
-        self.keyBytes = key.rawRepresentation
+        self.signingKey = SigningKey(key)
         self.code = code
     }
 
@@ -178,4 +178,11 @@ enum PKIFiles {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch { throw PKIError(.file, "cannot read \(url.path): \(error.localizedDescription)") }
         do { return try P256.Signing.PrivateKey(pemRepresentation: text) } catch { throw PKIError(.invalid, "\(url.path) is not a PEM P-256 private key") }
     }
+}
+
+/// A private key that is never mutated after creation. `@unchecked Sendable`: swift-crypto's
+/// key type is not marked Sendable, but BoringSSL signs with a const key from any thread.
+final class SigningKey: @unchecked Sendable {
+    let key: P256.Signing.PrivateKey
+    init(_ key: P256.Signing.PrivateKey) { self.key = key }
 }

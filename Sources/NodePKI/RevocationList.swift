@@ -1,6 +1,7 @@
 import CreditDomain
 import Crypto
 import Foundation
+import Synchronization
 import X509
 
 /// The network's list of revoked node certificates, signed by the CA. A node holding it refuses
@@ -121,12 +122,7 @@ public struct TrustStore: Sendable {
         guard certificate.issuer == ca.subject, ca.publicKey.isValidSignature(certificate.signature, for: certificate) else {
             throw PKIError(.unknownCA, "certificate \(certificate.subject) was not issued by this network's CA")
         }
-        guard now >= certificate.notValidBefore else {
-            throw PKIError(.notYetValid, "certificate \(certificate.subject) is not valid before \(certificate.notValidBefore)")
-        }
-        guard now <= certificate.notValidAfter else {
-            throw PKIError(.expired, "certificate \(certificate.subject) expired on \(certificate.notValidAfter)")
-        }
+        try checkValidity(certificate, now: now)
         guard let code = NodeIdentity.code(of: certificate) else {
             throw PKIError(.noIdentity, "certificate \(certificate.subject) names no node (no creditnet://node/CODE)")
         }
@@ -134,5 +130,37 @@ public struct TrustStore: Sendable {
             throw PKIError(.revoked, "the certificate of node \(code) has been revoked")
         }
         return code
+    }
+
+    /// The certificates this trust store has verified, by their DER bytes: the CA's signature,
+    /// the identity and the revocation list give the same answer every time for the same
+    /// store, so only the validity period is checked again.
+    public let verified = VerifiedCertificates()
+
+    /// Checks the validity period only.
+    public func checkValidity(_ certificate: Certificate, now: Date) throws(PKIError) {
+        guard now >= certificate.notValidBefore else {
+            throw PKIError(.notYetValid, "certificate \(certificate.subject) is not valid before \(certificate.notValidBefore)")
+        }
+        guard now <= certificate.notValidAfter else {
+            throw PKIError(.expired, "certificate \(certificate.subject) expired on \(certificate.notValidAfter)")
+        }
+    }
+}
+
+/// Certificates a trust store has verified (bounded; cleared when full).
+public final class VerifiedCertificates: Sendable {
+    private let entries = Mutex<[[UInt8]: (certificate: Certificate, code: DivisionCode)]>([:])
+    static let capacity = 50_000
+
+    public init() {}
+
+    public func lookup(_ der: [UInt8]) -> (certificate: Certificate, code: DivisionCode)? { entries.withLock { $0[der] } }
+
+    public func remember(_ der: [UInt8], _ certificate: Certificate, code: DivisionCode) {
+        entries.withLock {
+            if $0.count >= Self.capacity { $0.removeAll() }
+            $0[der] = (certificate, code)
+        }
     }
 }

@@ -24,6 +24,25 @@ func freePort() -> Int {
 
 @Suite("Whole networks from the command line", .serialized)
 struct NetworkCommandTests {
+    @Test func simulateChecksTheNetworkAndPrintsTheReplayCommand() throws {
+        let ws = try Workspace()
+        let faults = "loss=0.05,corrupt=0.05,down=420102002201@1d+12h"
+        let ok = try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("replay: credit-node simulate \(demoTopology) --days 3 --seed 9 --faults '\(faults)'"))
+        #expect(ok.stdout.contains("result: every check passed") && ok.stdout.contains("village → township"))
+        #expect(ok.stderr.contains("simulated 3 days of 32 nodes"))
+        // The replay gives the same report; --json gives the same run as data.
+        #expect(try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults).stdout == ok.stdout)
+        let json = try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults, "--json").json()
+        #expect((json["checks"] as? [[String: Any]])?.allSatisfy { $0["passed"] as? Bool == true } == true && json["seed"] as? Int == 9)
+
+        let bad = try ws("simulate", demoTopology, "--faults", "loss=0.1,jam=1")
+        #expect(bad.status == 64 && bad.stderr.contains("unknown fault 'jam'") && bad.stdout.isEmpty)
+        let unknown = try ws("simulate", demoTopology, "--faults", "down=430000000000@1d+1d")
+        #expect(unknown.status == 64 && unknown.stderr.contains("no such node"))
+    }
+
     @Test func topologyCheckAndGenerate() throws {
         let ws = try Workspace()
         let ok = try ws("topology", "check", demoTopology)

@@ -60,6 +60,8 @@ final class SimNode {
     /// Its clock's offset from true time (clock-skew fault), in milliseconds.
     var skew: Int64 = 0
     let routes: Routes
+    /// Its own trust store (each node verifies a certificate once, then only its validity period).
+    let trust: TrustStore
 
     var down = false
     var hlc = HybridLogicalClock()
@@ -86,7 +88,7 @@ final class SimNode {
     /// Rows waiting while the node was down (entered when it is back).
     var deferredRows = 0
 
-    init(index: Int, code: DivisionCode, name: String, parent: Int?, identity: NodeIdentity, window: Int64, schedule: UpwardSchedule, routes: Routes) {
+    init(index: Int, code: DivisionCode, name: String, parent: Int?, identity: NodeIdentity, window: Int64, schedule: UpwardSchedule, routes: Routes, trust: TrustStore) {
         self.index = index
         self.code = code
         self.name = name
@@ -95,6 +97,7 @@ final class SimNode {
         self.window = window
         self.schedule = schedule
         self.routes = routes
+        self.trust = trust
     }
 
     var pendingChanges: Int { outbox.reduce(0) { $0 + ($1.acknowledged ? 0 : $1.count) } }

@@ -22,7 +22,7 @@ public struct SimulationOptions: Sendable {
     /// Share of the province's rows that concern a village (its decisions go down to it).
     public var provinceAboutVillages = 0.6
     /// Share of rows of a network-wide kind (black and red lists: every node holds them).
-    public var networkWideShare = 0.02
+    public var networkWideShare = 0.005
     /// After the last simulated day, how long the network may take to deliver what is in flight.
     public var settleDays = 10
 
@@ -77,7 +77,6 @@ public final class Simulation {
     let wideCandidates: [ResolvedKind]
     let localCandidates: [ResolvedKind]
     let calendar: WorkingCalendar
-    let trust: TrustStore
     var nodes: [SimNode] = []
     var indexOf: [DivisionCode: Int] = [:]
     var rng: SeededRandom
@@ -117,7 +116,6 @@ public final class Simulation {
         // The network's PKI, as `topology certs` issues it: one CA, one key and certificate per node.
         let issued = Date(timeIntervalSince1970: Double(epoch) / 1000 - 7 * 86_400)
         let ca = try NetworkCA.create(now: issued)
-        trust = try TrustStore(ca: ca.certificate)
         let sorted = Self.topDown(topology)
         for (i, n) in sorted.enumerated() { indexOf[n.code] = i }
         let childCodes = topology.children
@@ -128,7 +126,7 @@ public final class Simulation {
             let node = SimNode(
                 index: i, code: n.code, name: n.name, parent: n.parent.flatMap { indexOf[$0] }, identity: try ca.issue(code: n.code, name: n.name, now: issued),
                 window: Int64(topology.window(of: n)) * 3_600_000, schedule: UpwardSchedule(configuration: sc),
-                routes: Routes(children: childCodes[n.code] ?? [], networkWideKinds: wideKinds))
+                routes: Routes(children: childCodes[n.code] ?? [], networkWideKinds: wideKinds), trust: try TrustStore(ca: ca.certificate))
             nodes.append(node)
         }
         for node in nodes {
@@ -144,11 +142,12 @@ public final class Simulation {
 
     /// Parents before children, each level in the topology's order.
     static func topDown(_ topology: Topology) -> [Topology.Node] {
-        let children = topology.children
+        var children: [DivisionCode: [Topology.Node]] = [:]
+        for n in topology.nodes { if let p = n.parent { children[p, default: []].append(n) } }
         var out = topology.nodes.filter { $0.parent == nil }
         var i = 0
         while i < out.count {
-            for c in children[out[i].code] ?? [] { if let n = topology.node(c) { out.append(n) } }
+            out.append(contentsOf: children[out[i].code] ?? [])
             i += 1
         }
         return out
@@ -454,7 +453,7 @@ public final class Simulation {
         let verified: [ChangeSet.Verified]
         do {
             let bundle = try ChangeBundle.decode(bytes)
-            verified = try bundle.verify(trust: trust, now: date(now, node: n))
+            verified = try bundle.verify(trust: n.trust, now: date(now, node: n))
             guard bundle.sender == nodes[c].code.digits else { throw SimulationError(message: "sender") }
         } catch {
             refused(corrupted: corrupted, what: "bundle from \(nodes[c].code) at \(n.code): \(error)")
@@ -556,7 +555,7 @@ public final class Simulation {
         guard n.pushAttempt == attempt else { return }
         n.pushAttempt = nil
         let receipt: Receipt
-        do { receipt = try Receipt.verify(bytes, trust: trust, now: date(now, node: n)) } catch {
+        do { receipt = try Receipt.verify(bytes, trust: n.trust, now: date(now, node: n)) } catch {
             refused(corrupted: corrupted, what: "receipt at \(n.code): \(error)")
             n.schedule.record(attemptAt: .milliseconds(local(n)), succeeded: false)
             planPush(n)
@@ -640,7 +639,7 @@ public final class Simulation {
         let verified: [DownBundle.VerifiedChange]
         do {
             let page = try DownBundle.decode(bytes)
-            verified = try page.verify(trust: trust, parent: nodes[p].code.digits, child: n.code.digits, now: date(now, node: n)) { c in
+            verified = try page.verify(trust: n.trust, parent: nodes[p].code.digits, child: n.code.digits, now: date(now, node: n)) { c in
                 Routes.concerns(n.code, origin: c.origin, kind: c.kind, jurisdiction: c.jurisdiction, networkWideKinds: wideKinds)
             }
             guard page.next == Int64(next) else { throw SimulationError(message: "cursor") }

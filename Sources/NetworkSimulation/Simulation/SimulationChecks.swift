@@ -23,7 +23,7 @@ struct SimulationChecks {
     func settled() -> SimulationReport.Check {
         check(
             "the network settled", sim.settledAt.map { "nothing waiting anywhere at \(sim.timestamp($0))" } ?? "still waiting after \(sim.options.settleDays) settle days",
-            sim.settledAt == nil ? stuck() : [])
+            sim.settledAt == nil ? ["still waiting \(sim.options.settleDays) days after the last working day"] + stuck() : [])
     }
 
     /// Where things still wait, when the network did not settle.

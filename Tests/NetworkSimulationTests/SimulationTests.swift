@@ -1,0 +1,117 @@
+import CreditDomain
+import Foundation
+import Testing
+
+@testable import NetworkSimulation
+
+@Suite("Deterministic simulation")
+struct SimulationTests {
+    static var demo: Topology { get throws { try Topology.load(path: TopologyTests.demoPath) } }
+
+    /// The seeds CI runs; a failing one is replayed with the command its report prints.
+    static let ciSeeds: [UInt64] = [1, 2, 3]
+    static let ciFaults =
+        "loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@2d+36h,partition=420600000000@4d+20h,down=420000000000@6d+6h"
+
+    static func simulate(days: Int, seed: UInt64, faults: String = "", villageRows: Double? = nil) throws -> (Simulation, SimulationReport) {
+        var options = SimulationOptions(days: days, seed: seed, faults: try FaultPlan.parse(faults))
+        if let villageRows { options.rowsPerDay[.village] = villageRows }
+        let sim = try Simulation(topology: try demo, options: options)
+        return (sim, try sim.run())
+    }
+
+    @Test(arguments: ciSeeds)
+    func everyCheckPassesForTheCISeedsUnderFaults(seed: UInt64) throws {
+        let (_, report) = try Self.simulate(days: 10, seed: seed, faults: Self.ciFaults)
+        #expect(report.passed, "\(report.text(replay: "seed \(seed)"))")
+        // The faults were really injected, and corruption was caught by verification.
+        #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 2)
+        #expect(report.duplicateSets > 0)
+        let verification = try #require(report.checks.last)
+        #expect(verification.detail.contains("\(report.corrupted) messages corrupted"))
+        #expect(report.recordsAccepted > 300 && report.statusChanges > 0)
+        #expect(report.upward.count == 5 && report.downward.count == 5)
+    }
+
+    @Test func theSameSeedGivesTheSameReportByteForByte() throws {
+        let a = try Self.simulate(days: 4, seed: 11, faults: Self.ciFaults).1
+        let b = try Self.simulate(days: 4, seed: 11, faults: Self.ciFaults).1
+        let c = try Self.simulate(days: 4, seed: 12, faults: Self.ciFaults).1
+        #expect(a.text(replay: "r") == b.text(replay: "r"))
+        #expect(try a.json() == b.json())
+        #expect(a.text(replay: "r") != c.text(replay: "r"))
+    }
+
+    @Test func aBreachDuringAnOutageLongerThanTheWindowIsReportedAsSuch() throws {
+        // The township 大智街道 is down four days: its villages' changes wait longer than 72 hours.
+        let (sim, report) = try Self.simulate(days: 8, seed: 4, faults: "down=420102002000@1d+4d", villageRows: 3)
+        #expect(report.passed, "\(report.text(replay: "-"))")
+        let hop = try #require(report.upward.first { $0.hop == "village → township" })
+        #expect(hop.breachedByOutage > 0 && hop.breached == 0 && hop.latency.max > 72 * 3_600_000)
+        // The rule itself: only an outage longer than the window, on this hop, overlapping the wait.
+        let village = try #require(sim.indexOf[try DivisionCode("420102002201")])
+        let township = try #require(sim.indexOf[try DivisionCode("420102002000")])
+        let other = try #require(sim.indexOf[try DivisionCode("420602001000")])
+        let day: Int64 = 86_400_000
+        let window = 72 * 3_600_000 as Int64
+        #expect(sim.outageLonger(than: window, child: village, parent: township, from: 2 * day, to: 6 * day))
+        #expect(!sim.outageLonger(than: window, child: other, parent: try #require(sim.nodes[other].parent), from: 2 * day, to: 6 * day))
+        #expect(!sim.outageLonger(than: window, child: village, parent: township, from: 6 * day, to: 7 * day))
+        #expect(!sim.outageLonger(than: 5 * day, child: village, parent: township, from: 2 * day, to: 6 * day))
+    }
+
+    @Test func theChecksFindWhatIsWrong() throws {
+        let (sim, report) = try Self.simulate(days: 3, seed: 5)
+        #expect(report.passed)
+        func failing() -> [String] { SimulationChecks(sim).run().filter { !$0.passed }.map(\.name) }
+        #expect(failing().isEmpty)
+
+        let village = sim.nodes.first { $0.code.digits == "420102002201" }!
+        let key = try #require(village.records.keys.sorted().first)
+        let saved = village.records.removeValue(forKey: key)
+        #expect(failing() == ["every node holds exactly the records relevant to it, in the same version and state"])
+        let detail = SimulationChecks(sim).run()[2].violations.joined()
+        #expect(detail.contains("420102002201 lacks"))
+        village.records[key] = saved
+
+        village.records[key]?.state = .withdrawn
+        #expect(failing() == ["every node holds exactly the records relevant to it, in the same version and state"])
+        village.records[key] = saved
+
+        let province = sim.nodes[0]
+        let kept = province.records.removeValue(forKey: key)
+        #expect(failing().contains("every accepted record is at the province exactly once"))
+        province.records[key] = kept
+
+        sim.metrics.unexpectedRefusals.append("a change set refused for no injected reason")
+        #expect(failing() == ["nothing failed verification except injected corruption"])
+        sim.metrics.unexpectedRefusals.removeAll()
+
+        sim.settledAt = nil
+        #expect(failing() == ["the network settled"])
+    }
+
+    @Test func faultSpecificationsAreReadOrRefusedWithTheItemNamed() throws {
+        let plan = try FaultPlan.parse("loss=0.1, dup=0.02,down=420102002201@2d+1d12h,partition=420600000000@90m+6h,skew=2")
+        #expect(plan.loss == 0.1 && plan.duplication == 0.02 && plan.skewHours == 2)
+        #expect(plan.outages.map(\.length) == [36 * 3_600_000, 6 * 3_600_000] && plan.outages[1].start == 90 * 60_000)
+        #expect(plan.spec == "loss=0.1,dup=0.02,skew=2.0,down=420102002201@2d+1d12h,partition=420600000000@1h30m+6h")
+        #expect(try FaultPlan.parse(plan.spec) == plan)
+        #expect(try FaultPlan.parse("") == FaultPlan())
+        for (bad, says) in [
+            ("loss", "has no '='"), ("loss=2", "probability"), ("jam=0.1", "unknown fault 'jam'"), ("down=4201@1d+1d", "not a 12-digit"),
+            ("down=420102002201@1d", "CODE@START+LENGTH"), ("down=420102002201@1x+1d", "durations"), ("partition=420102002201@1d+0h", "LENGTH above zero"),
+            ("skew=100", "skew is hours"),
+        ] {
+            #expect(throws: FaultSpecError.self) { try FaultPlan.parse(bad) }
+            do { _ = try FaultPlan.parse(bad) } catch { #expect(error.message.contains(says), "\(bad): \(error.message)") }
+        }
+        #expect(throws: SimulationError.self) {
+            try Simulation(topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("down=430000000000@1d+1d")))
+        }
+        #expect(throws: SimulationError.self) {
+            try Simulation(topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("partition=420000000000@1d+1d")))
+        }
+        #expect(throws: SimulationError.self) { try Simulation(topology: try Self.demo, options: SimulationOptions(days: 0, seed: 1)) }
+    }
+}
