@@ -288,7 +288,7 @@ public struct ChangeSet: Sendable {
     /// Parses a certificate chain and checks its first certificate against the trust store.
     static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String) throws(ChangeSetError) -> Certificate {
         guard let first = ders.first else { throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate") }
-        let known = trust.verified.lookup(first)
+        let known = trust.memo.certificate(first)
         guard let certificate = known?.certificate ?? (try? Certificate(derEncoded: first)) else {
             throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate")
         }
@@ -300,7 +300,7 @@ public struct ChangeSet: Sendable {
                 code = known.code
             } else {
                 code = try trust.verify(certificate, now: now)
-                trust.verified.remember(first, certificate, code: code)
+                trust.memo.remember(first, certificate, code: code)
             }
         } catch {
             let mapped: ChangeSetError.Code =

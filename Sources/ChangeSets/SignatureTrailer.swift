@@ -43,11 +43,23 @@ enum SignatureTrailer {
         certificates: [[UInt8]], signature: [UInt8], signed: ArraySlice<UInt8>, signer: String, trust: TrustStore, now: Date, what: String
     ) throws(ChangeSetError) -> Certificate {
         let certificate = try ChangeSet.trusted(certificates, trust: trust, now: now, expected: signer)
+        // Small signed regions (headers) are remembered once verified: the same bytes under the
+        // same certificate and signature verify the same way again.
+        var digest: [UInt8]?
+        if signed.count <= VerificationMemo.signedBytesMax {
+            var h = SHA256()
+            h.update(data: certificates[0])
+            h.update(data: signature)
+            h.update(data: signed)
+            digest = Array(h.finalize())
+            if trust.memo.knowsSignature(digest!) { return certificate }
+        }
         guard let key = P256.Signing.PublicKey(certificate.publicKey), let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
             key.isValidSignature(sig, for: signed)
         else {
             throw ChangeSetError(.badSignature, "the signature of \(what) does not verify")
         }
+        if let digest { trust.memo.rememberSignature(digest) }
         return certificate
     }
 }

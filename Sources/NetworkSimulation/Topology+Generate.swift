@@ -29,9 +29,17 @@ extension Topology {
             province: try! DivisionCode("420000000000"), name: "湖北省", cities: 13, counties: 103, provinceAdministered: 4, townships: 1260, villages: 26_000)
     }
 
+    /// Schedules for a generated province: with tens of thousands of nodes, a node pushes hourly
+    /// and pulls every three hours — well inside the 48–72-hour windows, and what keeps a
+    /// township's or a county's listener from answering its children every minute.
+    public static let generatedPushIntervalSeconds = 3600
+    public static let generatedPullIntervalSeconds = 10_800
+
     /// A province-scale topology of the given shape: units spread evenly, codes in the ranges
     /// the statistical code uses (townships 001…, villages 201…), names synthetic (`…市3`).
-    public static func generate(_ shape: Shape, name: String) throws(TopologyError) -> Topology {
+    public static func generate(
+        _ shape: Shape, name: String, pushIntervalSeconds: Int = generatedPushIntervalSeconds, pullIntervalSeconds: Int = generatedPullIntervalSeconds
+    ) throws(TopologyError) -> Topology {
         guard shape.cities >= 1, shape.cities <= 70, shape.provinceAdministered >= 0, shape.provinceAdministered <= 70,
             shape.counties >= shape.cities + shape.provinceAdministered, shape.counties - shape.provinceAdministered <= shape.cities * 99,
             shape.townships >= shape.counties, shape.townships <= shape.counties * 999, shape.villages >= 0, shape.villages <= shape.townships * 799
@@ -70,6 +78,6 @@ extension Topology {
                 nodes.append(Node(code: code(township.digits.prefix(9) + String(format: "%03d", 201 + v)), name: "\(township.digits.prefix(9))村\(v + 1)", parent: township))
             }
         }
-        return Topology(name: name, nodes: nodes)
+        return Topology(name: name, pushIntervalSeconds: pushIntervalSeconds, pullIntervalSeconds: pullIntervalSeconds, nodes: nodes)
     }
 }

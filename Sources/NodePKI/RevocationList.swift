@@ -111,9 +111,7 @@ public struct TrustStore: Sendable {
     public let revocations: RevocationList?
 
     public init(ca: Certificate, revocations: RevocationList? = nil) throws(PKIError) {
-        try revocations?.verify(ca: ca)
-        self.ca = ca
-        self.revocations = revocations
+        try self.init(ca: ca, revocations: revocations, memo: VerificationMemo())
     }
 
     /// Checks that `certificate` was issued by the network CA, is valid at `now`, is not
@@ -132,10 +130,17 @@ public struct TrustStore: Sendable {
         return code
     }
 
-    /// The certificates this trust store has verified, by their DER bytes: the CA's signature,
-    /// the identity and the revocation list give the same answer every time for the same
-    /// store, so only the validity period is checked again.
-    public let verified = VerifiedCertificates()
+    /// What this trust store has verified already (see `VerificationMemo`).
+    public let memo: VerificationMemo
+
+    /// A trust store with its own memo, or one shared by several stores that trust the same CA
+    /// and the same revocation list (the simulator's nodes).
+    public init(ca: Certificate, revocations: RevocationList? = nil, memo: VerificationMemo) throws(PKIError) {
+        try revocations?.verify(ca: ca)
+        self.ca = ca
+        self.revocations = revocations
+        self.memo = memo
+    }
 
     /// Checks the validity period only.
     public func checkValidity(_ certificate: Certificate, now: Date) throws(PKIError) {
@@ -148,19 +153,39 @@ public struct TrustStore: Sendable {
     }
 }
 
-/// Certificates a trust store has verified (bounded; cleared when full).
-public final class VerifiedCertificates: Sendable {
-    private let entries = Mutex<[[UInt8]: (certificate: Certificate, code: DivisionCode)]>([:])
-    static let capacity = 50_000
+/// What a trust store has verified, so that the same bytes are not verified twice: certificates
+/// by their DER bytes (the CA's signature, identity and revocation give the same answer for the
+/// same store; the validity period is checked again every time), and small signed regions — a
+/// change set's header, a signed header passed down — by the SHA-256 of certificate, signature
+/// and signed bytes. A signature over the same bytes by the same key verifies the same way every
+/// time; any other bytes (a corrupted copy) are verified afresh. Bounded: cleared when full.
+public final class VerificationMemo: Sendable {
+    private struct State {
+        var certificates: [[UInt8]: (certificate: Certificate, code: DivisionCode)] = [:]
+        var signatures: Set<[UInt8]> = []
+    }
+    private let state = Mutex(State())
+    static let capacity = 1_000_000
+    /// Signed regions up to this size are remembered (hashing more would cost more than the check).
+    public static let signedBytesMax = 8192
 
     public init() {}
 
-    public func lookup(_ der: [UInt8]) -> (certificate: Certificate, code: DivisionCode)? { entries.withLock { $0[der] } }
+    public func certificate(_ der: [UInt8]) -> (certificate: Certificate, code: DivisionCode)? { state.withLock { $0.certificates[der] } }
 
     public func remember(_ der: [UInt8], _ certificate: Certificate, code: DivisionCode) {
-        entries.withLock {
-            if $0.count >= Self.capacity { $0.removeAll() }
-            $0[der] = (certificate, code)
+        state.withLock {
+            if $0.certificates.count >= Self.capacity { $0.certificates.removeAll() }
+            $0.certificates[der] = (certificate, code)
+        }
+    }
+
+    public func knowsSignature(_ digest: [UInt8]) -> Bool { state.withLock { $0.signatures.contains(digest) } }
+
+    public func rememberSignature(_ digest: [UInt8]) {
+        state.withLock {
+            if $0.signatures.count >= Self.capacity { $0.signatures.removeAll() }
+            $0.signatures.insert(digest)
         }
     }
 }

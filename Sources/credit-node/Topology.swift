@@ -45,6 +45,8 @@ struct TopologyGenerate: ParsableCommand {
     @Option(help: "Townships.") var townships = 1260
     @Option(help: "Villages.") var villages = 26_000
     @Option(help: "The topology's name.") var name = "hubei"
+    @Option(help: "Seconds between a node's pushes.") var pushInterval = Topology.generatedPushIntervalSeconds
+    @Option(help: "Seconds between a node's pulls.") var pullInterval = Topology.generatedPullIntervalSeconds
     @Option(help: "Output file (default: standard output).") var out: String?
 
     func run() throws {
@@ -53,7 +55,10 @@ struct TopologyGenerate: ParsableCommand {
                 province: try DivisionCode(province), name: provinceName, cities: cities, counties: counties, provinceAdministered: provinceAdministered,
                 townships: townships, villages: villages)
             let topology: Topology
-            do throws(TopologyError) { topology = try Topology.generate(shape, name: name) } catch { throw ExitFailure(message: "topology: \(error.description)", code: 64) }
+            do throws(TopologyError) {
+                guard pushInterval >= 1, pullInterval >= 1 else { throw TopologyError(.invalid, "--push-interval and --pull-interval are seconds, at least 1") }
+                topology = try Topology.generate(shape, name: name, pushIntervalSeconds: pushInterval, pullIntervalSeconds: pullInterval)
+            } catch { throw ExitFailure(message: "topology: \(error.description)", code: 64) }
             let text = topology.yaml()
             if let out {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)

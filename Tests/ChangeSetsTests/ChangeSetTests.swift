@@ -234,6 +234,29 @@ struct BundleTests {
         }
     }
 
+    @Test func aTrustStoreRemembersWhatItVerifiedButNeverTakesOtherBytesOnTrust() throws {
+        var rng = Rng(state: 9)
+        let set = try ChangeSet.build(changes: net.changes(count: 3, rng: &rng), previousHash: [], identity: net.village)
+        let trust = try TrustStore(ca: net.ca.certificate)
+        #expect(trust.memo.certificate(set.certificates[0]) == nil)
+        #expect(refusal { _ = try ChangeSet.decode(set.encoded).verify(trust: trust) } == nil)
+        #expect(trust.memo.certificate(set.certificates[0]) != nil)
+        // Verified again from the memo; a copy with another signature or header is checked afresh.
+        #expect(refusal { _ = try ChangeSet.decode(set.encoded).verify(trust: trust) } == nil)
+        var signature = set.encoded
+        signature[signature.count - 2] ^= 0x01
+        #expect(refusal { _ = try ChangeSet.decode(signature).verify(trust: trust) } == .badSignature)
+        // The validity period of a remembered certificate is checked every time.
+        #expect(refusal { _ = try ChangeSet.decode(set.encoded).verify(trust: trust, now: Date().addingTimeInterval(3 * 365 * 86_400)) } == .expired)
+        // A store with a revocation list has its own memo: what another store remembered does not pass.
+        let dir = try TemporaryDirectory()
+        let revoked = try TrustStore(ca: net.ca.certificate, revocations: try net.ca.revoke(net.village.certificate, reason: "test", in: dir.url))
+        #expect(refusal { _ = try ChangeSet.decode(set.encoded).verify(trust: revoked) } == .revoked)
+        // Sharing a memo is for stores that trust the same CA and list (the simulator's nodes).
+        let shared = try TrustStore(ca: net.ca.certificate, memo: trust.memo)
+        #expect(refusal { _ = try ChangeSet.decode(set.encoded).verify(trust: shared) } == nil)
+    }
+
     @Test func aForeignSenderOrSignatureIsRefused() throws {
         let b = try bundle()
         let other = try NetworkCA.create().issue(code: try DivisionCode("420102002000"))

@@ -51,8 +51,13 @@ struct TopologyTests {
         try t.check()
         #expect(t.nodes.filter { $0.code.isProvinceAdministered }.allSatisfy { $0.tier != .county || $0.parent == t.nodes[0].code })
         // Written and read back, it is the same network.
-        let small = try Topology.generate(.init(province: try DivisionCode("420000000000"), name: "湖北省", cities: 2, counties: 5, provinceAdministered: 1, townships: 9, villages: 40), name: "small")
+        let shape = Topology.Shape(province: try DivisionCode("420000000000"), name: "湖北省", cities: 2, counties: 5, provinceAdministered: 1, townships: 9, villages: 40)
+        let small = try Topology.generate(shape, name: "small")
         #expect(try Topology.parse(small.yaml(), source: "small.yaml") == small)
+        // A generated province pushes hourly and pulls every three hours unless told otherwise.
+        #expect(small.pushIntervalSeconds == 3600 && small.pullIntervalSeconds == 10_800)
+        let chatty = try Topology.generate(shape, name: "small", pushIntervalSeconds: 60, pullIntervalSeconds: 30)
+        #expect(chatty.pushIntervalSeconds == 60 && chatty.pullIntervalSeconds == 30)
         #expect(throws: TopologyError.self) { _ = try Topology.generate(.init(province: try DivisionCode("420000000000"), name: "x", cities: 2, counties: 1, provinceAdministered: 0, townships: 1, villages: 0), name: "bad") }
     }
 }

@@ -21,8 +21,9 @@ public struct SimulationOptions: Sendable {
     public var statusShare = 0.08
     /// Share of the province's rows that concern a village (its decisions go down to it).
     public var provinceAboutVillages = 0.6
-    /// Share of rows of a network-wide kind (black and red lists: every node holds them).
-    public var networkWideShare = 0.005
+    /// Share of the rows at county level and above that are of a network-wide kind (black and red
+    /// lists are decided by departments at county level and above; every node holds them).
+    public var networkWideShare = 0.01
     /// After the last simulated day, how long the network may take to deliver what is in flight.
     public var settleDays = 10
 
@@ -116,6 +117,10 @@ public final class Simulation {
         // The network's PKI, as `topology certs` issues it: one CA, one key and certificate per node.
         let issued = Date(timeIntervalSince1970: Double(epoch) / 1000 - 7 * 86_400)
         let ca = try NetworkCA.create(now: issued)
+        // The nodes trust the same CA and the same (empty) revocation list, so they share one
+        // memo of what was verified: a certificate or a header verified at one node is not
+        // verified again at the next; corrupted bytes never match and are verified afresh.
+        let memo = VerificationMemo()
         let sorted = Self.topDown(topology)
         for (i, n) in sorted.enumerated() { indexOf[n.code] = i }
         let childCodes = topology.children
@@ -126,7 +131,7 @@ public final class Simulation {
             let node = SimNode(
                 index: i, code: n.code, name: n.name, parent: n.parent.flatMap { indexOf[$0] }, identity: try ca.issue(code: n.code, name: n.name, now: issued),
                 window: Int64(topology.window(of: n)) * 3_600_000, schedule: UpwardSchedule(configuration: sc),
-                routes: Routes(children: childCodes[n.code] ?? [], networkWideKinds: wideKinds), trust: try TrustStore(ca: ca.certificate))
+                routes: Routes(children: childCodes[n.code] ?? [], networkWideKinds: wideKinds), trust: try TrustStore(ca: ca.certificate, memo: memo))
             nodes.append(node)
         }
         for node in nodes {
@@ -304,7 +309,7 @@ public final class Simulation {
         generator.options.node = n.code
         var changes: [Change] = []
         for _ in 0..<rows {
-            let candidates = rng.chance(options.networkWideShare) ? wideCandidates : localCandidates
+            let candidates = n.code.tier <= .county && rng.chance(options.networkWideShare) ? wideCandidates : localCandidates
             let kind = candidates[rng.int(0...(candidates.count - 1))]
             generator.options.jurisdictions = []
             if n.parent == nil, !villages.isEmpty, rng.chance(options.provinceAboutVillages) {

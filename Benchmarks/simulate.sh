@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The deterministic simulator at scale: the demo topology (32 nodes) and a generated province of
+# Hubei's shape (~27,400 nodes), each for DAYS simulated days (default 30) with seed 1 and no faults,
+# then the demo again under every kind of fault. Prints each run's wall time and peak memory (from
+# /usr/bin/time) and its report's workload, settle time and checks.
+# Usage: Benchmarks/simulate.sh [DAYS] [--demo-only]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install -y time)"; exit 1; }
+swift build -c release --product credit-node 2>&1 | grep -E "error|warning:|Build" || true
+node=.build/release/credit-node
+export CREDITNET_RESOURCES=$PWD/.build/release/CreditNet_CreditDomain.resources
+days=${1:-30}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+faults='loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@3d+5d,partition=420600000000@10d+20h,down=420000000000@20d+12h'
+
+run() { # name topology [args…]
+  local name=$1 topology=$2
+  shift 2
+  /usr/bin/time -f "%e %M" -o "$work/$name.time" "$node" simulate "$topology" --days "$days" --seed 1 "$@" > "$work/$name.txt" 2> "$work/$name.err" || true
+  read -r wall kb < "$work/$name.time"
+  printf '%-14s %8.1f s  %7.0f MiB   ' "$name" "$wall" "$(awk -v k="$kb" 'BEGIN {print k / 1024}')"
+  grep -E '^workload:' "$work/$name.txt" | sed 's/^workload: *//' | tr -d '\n'
+  printf '; %s\n' "$(grep -E '^result:' "$work/$name.txt" | sed 's/^result: *//')"
+  grep -E '^settled:' "$work/$name.txt" | sed 's/^/               /'
+}
+
+echo "simulated days: $days; machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
+run demo Topologies/demo.yaml
+run demo-faults Topologies/demo.yaml --faults "$faults"
+if [ "${2:-}" != "--demo-only" ]; then
+  "$node" topology generate --out "$work/hubei.yaml" 2>/dev/null
+  run hubei "$work/hubei.yaml"
+  sed -n '/^upward hop/,/^result/p' "$work/hubei.txt"
+fi
