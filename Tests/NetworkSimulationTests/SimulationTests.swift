@@ -25,7 +25,7 @@ struct SimulationTests {
         let (_, report) = try Self.simulate(days: 10, seed: seed, faults: Self.ciFaults)
         #expect(report.passed, "\(report.text(replay: "seed \(seed)"))")
         // The faults were really injected, and corruption was caught by verification.
-        #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 2)
+        #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 3)
         #expect(report.duplicateSets > 0)
         let verification = try #require(report.checks.last)
         #expect(verification.detail.contains("\(report.corrupted) messages corrupted"))

@@ -170,6 +170,7 @@ public final class Simulation {
     public func run() throws -> SimulationReport {
         schedule(at: 0, .day(0))
         for node in nodes where node.parent != nil { node.pullPhase = Int64(rng.int(0...(topology.pullIntervalSeconds * 1000 - 1))) }
+        metrics.outages = options.faults.outages.count
         for o in options.faults.outages where o.kind == .down {
             guard let i = indexOf[o.node] else { continue }
             schedule(at: o.start, .down(node: i))
@@ -244,7 +245,6 @@ public final class Simulation {
         case .deliver(let from, let to, let message): try deliver(from: from, to: nodes[to], message)
         case .down(let i):
             nodes[i].down = true
-            metrics.outages += 1
         case .up(let i):
             let n = nodes[i]
             guard n.down, !stillDown(i) else { return }

@@ -157,7 +157,7 @@ public struct SimulationReport: Sendable, Codable {
         line("replay: \(replay)")
         line()
         line("workload: \(rows) rows, \(recordsAccepted) records accepted, \(changes) changes (\(statusChanges) status changes)")
-        line("network:  \(messages) messages, \(lost) lost, \(duplicated) duplicated, \(reordered) reordered, \(corrupted) corrupted; \(crashes) crashes mid-apply, \(outages) outages")
+        line("network:  \(messages) messages, \(lost) lost, \(duplicated) duplicated, \(reordered) reordered, \(corrupted) corrupted; \(crashes) crashes mid-apply, \(outages) outages (nodes down, links cut)")
         line("sync:     \(bundles) bundles pushed, \(pushFailures) failed pushes, \(heldSets) sets held for a gap, \(duplicateSets) duplicate sets; \(pages) down pages")
         line("settled:  \(settled ?? "NOT within the settle period")")
         line()
