@@ -88,13 +88,27 @@ extension NodeStore {
 
     static func applyOne(_ set: IncomingChangeSet, db: Database, nowMs: Int64, forward: Bool, routes: Routes) throws {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
-        let insertChange = try db.cachedStatement(
-            sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        for (i, c) in set.changes.enumerated() {
-            try insertChange.execute(arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
-            try applyToRecords(c, changeID: nextID, dates: set.dates[i], db: db)
-            try route(c, changeID: nextID, routes: routes, db: db)
-            nextID += 1
+        var batch: ReceivedBatch?
+        var start = 0
+        while start < set.changes.count {
+            let chunk = start..<min(start + ReceivedBatch.size, set.changes.count)
+            if ReceivedBatch.fits(set.changes[chunk]) {
+                if batch == nil { batch = try ReceivedBatch(db) }
+                try batch!.apply(set, chunk, firstID: nextID, routes: routes)
+                nextID += Int64(chunk.count)
+            } else {
+                // Status changes, or one record twice in a chunk: one change at a time, in order.
+                let insertChange = try db.cachedStatement(
+                    sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                for i in chunk {
+                    let c = set.changes[i]
+                    try insertChange.execute(arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
+                    try applyToRecords(c, changeID: nextID, dates: set.dates[i], db: db)
+                    try route(c, changeID: nextID, routes: routes, db: db)
+                    nextID += 1
+                }
+            }
+            start = chunk.upperBound
         }
         try db.execute(
             sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
@@ -198,5 +212,125 @@ extension NodeStore {
                 return (origin, row[1], Array(row[2] as Data))
             }
         }
+    }
+}
+
+/// The received changes of one chunk applied with multi-row statements, as ingestion writes its
+/// own (`IngestWriter`): one insert for the change rows, one lookup for the records they touch,
+/// one insert for the new records, one lookup for status changes that arrived before their
+/// record; then, per change, only what is rare — a newer version of a known record, a route to a
+/// child. Only chunks of puts of distinct records take this path; the result is the same as
+/// applying the changes one by one (tested).
+struct ReceivedBatch {
+    static let size = 100
+    let db: Database
+    let insertChanges: RawStatement
+    let findRecords: RawStatement
+    let insertRecords: RawStatement
+    let findStatus: RawStatement
+
+    static func fits(_ changes: ArraySlice<Change>) -> Bool {
+        guard changes.count == size else { return false }
+        var keys = Set<String>(minimumCapacity: changes.count)
+        for c in changes where c.op != "put" || !keys.insert(c.key).inserted { return false }
+        return true
+    }
+
+    static func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ",") }
+
+    init(_ db: Database) throws {
+        self.db = db
+        let rows = { (width: Int) in Array(repeating: "(" + Self.placeholders(width) + ")", count: Self.size).joined(separator: ",") }
+        insertChanges = try RawStatement(db, "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES " + rows(10))
+        findRecords = try RawStatement(
+            db, "SELECT r.record_key, r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))")
+        insertRecords = try RawStatement(
+            db,
+            "INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until) VALUES "
+                + rows(10))
+        findStatus = try RawStatement(db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
+    }
+
+    func apply(_ set: IncomingChangeSet, _ chunk: Range<Int>, firstID: Int64, routes: Routes) throws {
+        // Which records exist, with their current writer.
+        var existing: [String: (id: Int64, hlc: Int64, origin: String)] = [:]
+        for (n, i) in chunk.enumerated() { findRecords.bind(Int32(n + 1), set.changes[i].key) }
+        while try findRecords.step() {
+            if let key = findRecords.text(0), let origin = findRecords.text(3) { existing[key] = (findRecords.int64(1), findRecords.int64(2), origin) }
+        }
+        findRecords.reset()
+        // The change rows.
+        for (n, i) in chunk.enumerated() {
+            let c = set.changes[i]
+            let at = Int32(n * 10)
+            insertChanges.bind(at + 1, firstID + Int64(n))
+            insertChanges.bind(at + 2, c.origin)
+            insertChanges.bind(at + 3, c.seq)
+            insertChanges.bind(at + 4, c.hlc.rawValue)
+            insertChanges.bind(at + 5, c.enteredAtMilliseconds)
+            insertChanges.bind(at + 6, c.op)
+            insertChanges.bind(at + 7, c.kind)
+            insertChanges.bind(at + 8, c.key)
+            insertChanges.bind(at + 9, c.jurisdiction)
+            insertChanges.bind(at + 10, c.body)
+        }
+        try insertChanges.step()
+        insertChanges.reset()
+        // New records in one statement (a short chunk goes one by one); known ones by the last-writer rule.
+        var fresh: [Int] = []
+        for (n, i) in chunk.enumerated() {
+            let c = set.changes[i]
+            if let current = existing[c.key] {
+                if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: current.hlc, current.origin) {
+                    let d = set.dates[i]
+                    try db.cachedStatement(
+                        sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
+                    ).execute(arguments: [d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, firstID + Int64(n), c.hlc.rawValue, current.id])
+                }
+            } else {
+                fresh.append(n)
+            }
+        }
+        if fresh.count == Self.size {
+            for (slot, n) in fresh.enumerated() {
+                let i = chunk.lowerBound + n
+                let c = set.changes[i]
+                let d = set.dates[i]
+                let at = Int32(slot * 10)
+                insertRecords.bind(at + 1, c.key)
+                insertRecords.bind(at + 2, c.kind)
+                insertRecords.bind(at + 3, d.subject)
+                insertRecords.bind(at + 4, c.jurisdiction)
+                insertRecords.bind(at + 5, d.decision?.iso)
+                insertRecords.bind(at + 6, d.deadline?.iso)
+                insertRecords.bind(at + 7, d.late ? 1 : 0)
+                insertRecords.bind(at + 8, firstID + Int64(n))
+                insertRecords.bind(at + 9, c.hlc.rawValue)
+                insertRecords.bind(at + 10, d.publicityUntil?.iso)
+            }
+            try insertRecords.step()
+            insertRecords.reset()
+        } else {
+            for n in fresh {
+                let i = chunk.lowerBound + n
+                let c = set.changes[i]
+                let d = set.dates[i]
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, firstID + Int64(n), c.hlc.rawValue, d.publicityUntil?.iso])
+            }
+        }
+        // A status change may have arrived before its record: those records take their state now.
+        if !fresh.isEmpty {
+            for (n, i) in chunk.enumerated() { findStatus.bind(Int32(n + 1), set.changes[i].key) }
+            var early: [String] = []
+            while try findStatus.step() { if let key = findStatus.text(0) { early.append(key) } }
+            findStatus.reset()
+            for key in early where existing[key] == nil { try NodeStore.refreshState(key: key, db: db) }
+        }
+        for (n, i) in chunk.enumerated() { try NodeStore.route(set.changes[i], changeID: firstID + Int64(n), routes: routes, db: db) }
     }
 }
