@@ -44,17 +44,16 @@ struct Metrics {
 
     mutating func hop(from child: SimNode, to parent: SimNode, latency: Int64, count: Int, outage: Bool) {
         let key = Hop(from: child.code.tier, to: parent.code.tier)
-        var u = upward[key] ?? Upward(window: child.window)
-        u.window = max(u.window, child.window)
-        for _ in 0..<count { u.latencies.append(latency) }
+        // Changed in place: a copy taken out of the dictionary would copy every latency so far.
+        upward[key, default: Upward(window: child.window)].window = max(upward[key]?.window ?? 0, child.window)
+        upward[key]!.latencies.append(contentsOf: repeatElement(latency, count: count))
         if latency <= child.window {
-            u.met += count
+            upward[key]!.met += count
         } else if outage {
-            u.breachedByOutage += count
+            upward[key]!.breachedByOutage += count
         } else {
-            u.breached += count
+            upward[key]!.breached += count
         }
-        upward[key] = u
     }
 
     mutating func downHop(from parent: SimNode, to child: SimNode, latency: Int64) {

@@ -443,7 +443,7 @@ public final class Simulation {
         guard case .push = n.schedule.next(now: .milliseconds(local(n)), pending: n.pendingChanges, oldestPendingAt: n.oldestPending.map { .milliseconds(epoch + $0 + n.skew) })
         else { return planPush(n) }
         n.compactOutbox()
-        let sending = n.outbox.prefix(200)
+        let sending = Array(n.outbox.lazy.filter { !$0.acknowledged }.prefix(200))
         let sets = try sending.map { try ChangeSet.decode($0.encoded) }
         let bundle = try ChangeBundle.build(sets, identity: n.identity, now: date(now, node: n))
         attempts += 1
@@ -776,12 +776,13 @@ struct EventQueue {
     private var order = 0
     private var work = 0
 
-    /// Whether anything but the periodic pulls, the days and the end is still to happen.
+    /// Whether anything but the working days and the end is still to happen (a pull is only
+    /// scheduled when there is something to pull, so it counts).
     var containsWork: Bool { work > 0 }
 
     static func isWork(_ e: Simulation.Event) -> Bool {
         switch e {
-        case .pull, .end, .day: false
+        case .end, .day: false
         default: true
         }
     }
