@@ -27,28 +27,39 @@ public struct ChangeSetHeader: Sendable, Hashable {
         return Array(text.utf8)
     }
 
-    /// Parses and checks a header; it must be exactly its canonical form.
+    /// Parses and checks a header; it must be exactly its canonical form. The form is fixed
+    /// (ten fields in byte order), so it is read field by field in place — no JSON object is built.
     static func parse(_ bytes: ArraySlice<UInt8>, limits: ChangeSetLimits) throws(ChangeSetError) -> ChangeSetHeader {
         func bad(_ why: String) -> ChangeSetError { ChangeSetError(.badHeader, "the change-set header \(why)") }
-        guard let o = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any], o.count == 10 else {
-            throw bad("is not the JSON object of ten fields this format defines")
+        var r = HeaderReader(bytes: bytes)
+        func int(_ k: String, first: Bool = false) throws(ChangeSetError) -> Int64 {
+            guard r.expect((first ? "{\"" : ",\"") + k + "\":") else { throw bad("is not the JSON object of ten fields this format defines (at '\(k)')") }
+            guard let n = r.integer() else { throw bad("has no integer '\(k)'") }
+            return n
         }
-        func int(_ k: String) throws(ChangeSetError) -> Int64 {
-            // A non-integer number cannot survive the canonical-form check below.
-            guard let n = o[k] as? NSNumber else { throw bad("has no integer '\(k)'") }
-            return n.int64Value
+        func string(_ k: String) throws(ChangeSetError) -> String {
+            guard r.expect(",\"" + k + "\":\""), let v = r.plainString() else { throw bad("is not the JSON object of ten fields this format defines (at '\(k)')") }
+            return v
         }
         func hex(_ k: String, empty: Bool = false) throws(ChangeSetError) -> [UInt8] {
-            guard let s = o[k] as? String, let b = [UInt8](hex: s), b.count == 32 || (empty && b.isEmpty) else {
-                throw bad("has no 32-byte hex '\(k)'")
-            }
+            guard let b = [UInt8](hex: try string(k)), b.count == 32 || (empty && b.isEmpty) else { throw bad("has no 32-byte hex '\(k)'") }
             return b
         }
-        guard let origin = o["origin"] as? String, (try? DivisionCode(origin))?.digits == origin else { throw bad("names no 12-digit origin") }
+        let bodyBytes = try int("bodyBytes", first: true)
+        let bodySHA256 = try hex("bodySHA256")
+        let count = try int("count")
+        let createdAt = try int("createdAt")
+        let firstSeq = try int("firstSeq")
+        let lastSeq = try int("lastSeq")
+        let merkleRoot = try hex("merkleRoot")
+        let origin = try string("origin")
+        guard (try? DivisionCode(origin))?.digits == origin else { throw bad("names no 12-digit origin") }
+        let previousHash = try hex("previousHash", empty: true)
+        let uncompressedBytes = try int("uncompressedBytes")
+        guard r.expect("}"), r.atEnd else { throw bad("is not the JSON object of ten fields this format defines") }
         let h = ChangeSetHeader(
-            origin: origin, firstSeq: try int("firstSeq"), lastSeq: try int("lastSeq"), count: Int(try int("count")), createdAt: try int("createdAt"),
-            previousHash: try hex("previousHash", empty: true), bodyBytes: Int(try int("bodyBytes")), bodySHA256: try hex("bodySHA256"),
-            uncompressedBytes: Int(try int("uncompressedBytes")), merkleRoot: try hex("merkleRoot"))
+            origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, count: Int(count), createdAt: createdAt, previousHash: previousHash, bodyBytes: Int(bodyBytes),
+            bodySHA256: bodySHA256, uncompressedBytes: Int(uncompressedBytes), merkleRoot: merkleRoot)
         guard h.count >= 1, h.count <= limits.changesMax else { throw ChangeSetError(.oversized, "the change set announces \(h.count) changes; 1…\(limits.changesMax) are allowed") }
         guard h.firstSeq >= 1, h.lastSeq == h.firstSeq + Int64(h.count) - 1 else { throw bad("has a seq range \(h.firstSeq)…\(h.lastSeq) that does not hold \(h.count) changes") }
         guard h.bodyBytes >= 0, h.bodyBytes <= limits.bodyBytesMax else { throw ChangeSetError(.oversized, "the body announces \(h.bodyBytes) bytes; the limit is \(limits.bodyBytesMax)") }
@@ -57,6 +68,54 @@ public struct ChangeSetHeader: Sendable, Hashable {
         }
         guard Array(h.canonicalBytes()) == Array(bytes) else { throw bad("is not in canonical form") }
         return h
+    }
+}
+
+/// Reads a header's fixed canonical form in place. Anything it lets through is checked once more
+/// against the canonical bytes rebuilt from the values.
+struct HeaderReader {
+    let bytes: ArraySlice<UInt8>
+    var at: Int
+    init(bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        at = bytes.startIndex
+    }
+
+    var atEnd: Bool { at == bytes.endIndex }
+
+    mutating func expect(_ literal: String) -> Bool {
+        for b in literal.utf8 {
+            guard at < bytes.endIndex, bytes[at] == b else { return false }
+            at += 1
+        }
+        return true
+    }
+
+    /// An optional minus and at most 18 digits.
+    mutating func integer() -> Int64? {
+        var negative = false
+        if at < bytes.endIndex, bytes[at] == UInt8(ascii: "-") {
+            negative = true
+            at += 1
+        }
+        var n: Int64 = 0
+        var digits = 0
+        while at < bytes.endIndex, bytes[at] >= 0x30, bytes[at] <= 0x39, digits < 18 {
+            n = n * 10 + Int64(bytes[at] - 0x30)
+            at += 1
+            digits += 1
+        }
+        guard digits > 0 else { return nil }
+        return negative ? -n : n
+    }
+
+    /// A string of printable ASCII without escapes, up to its closing quote.
+    mutating func plainString() -> String? {
+        let start = at
+        while at < bytes.endIndex, bytes[at] != UInt8(ascii: "\""), bytes[at] >= 0x20, bytes[at] < 0x7F, bytes[at] != UInt8(ascii: "\\") { at += 1 }
+        guard at < bytes.endIndex, bytes[at] == UInt8(ascii: "\"") else { return nil }
+        defer { at += 1 }
+        return String(decoding: bytes[start..<at], as: UTF8.self)
     }
 }
 

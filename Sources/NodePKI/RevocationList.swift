@@ -160,9 +160,15 @@ public struct TrustStore: Sendable {
 /// and signed bytes. A signature over the same bytes by the same key verifies the same way every
 /// time; any other bytes (a corrupted copy) are verified afresh. Bounded: cleared when full.
 public final class VerificationMemo: Sendable {
+    /// Bytes as a dictionary key, hashed in one call rather than byte by byte.
+    private struct Bytes: Hashable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
+
     private struct State {
-        var certificates: [[UInt8]: (certificate: Certificate, code: DivisionCode)] = [:]
-        var signatures: Set<[UInt8]> = []
+        var certificates: [Bytes: (certificate: Certificate, code: DivisionCode)] = [:]
+        var signatures: Set<Bytes> = []
     }
     private let state = Mutex(State())
     static let capacity = 1_000_000
@@ -171,21 +177,21 @@ public final class VerificationMemo: Sendable {
 
     public init() {}
 
-    public func certificate(_ der: [UInt8]) -> (certificate: Certificate, code: DivisionCode)? { state.withLock { $0.certificates[der] } }
+    public func certificate(_ der: [UInt8]) -> (certificate: Certificate, code: DivisionCode)? { state.withLock { $0.certificates[Bytes(bytes: der)] } }
 
     public func remember(_ der: [UInt8], _ certificate: Certificate, code: DivisionCode) {
         state.withLock {
             if $0.certificates.count >= Self.capacity { $0.certificates.removeAll() }
-            $0.certificates[der] = (certificate, code)
+            $0.certificates[Bytes(bytes: der)] = (certificate, code)
         }
     }
 
-    public func knowsSignature(_ digest: [UInt8]) -> Bool { state.withLock { $0.signatures.contains(digest) } }
+    public func knowsSignature(_ digest: [UInt8]) -> Bool { state.withLock { $0.signatures.contains(Bytes(bytes: digest)) } }
 
     public func rememberSignature(_ digest: [UInt8]) {
         state.withLock {
             if $0.signatures.count >= Self.capacity { $0.signatures.removeAll() }
-            $0.signatures.insert(digest)
+            $0.signatures.insert(Bytes(bytes: digest))
         }
     }
 }
