@@ -238,16 +238,13 @@ struct ReceivedBatch {
 
     static func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ",") }
 
+    /// The same multi-row statements as ingestion (`IngestWriter`), for a full chunk.
     init(_ db: Database) throws {
         self.db = db
-        let rows = { (width: Int) in Array(repeating: "(" + Self.placeholders(width) + ")", count: Self.size).joined(separator: ",") }
-        insertChanges = try RawStatement(db, "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES " + rows(10))
+        insertChanges = try RawStatement(db, IngestWriter.insertSQL("changes", IngestWriter.changeColumns, width: 10, rows: Self.size))
         findRecords = try RawStatement(
             db, "SELECT r.record_key, r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))")
-        insertRecords = try RawStatement(
-            db,
-            "INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until) VALUES "
-                + rows(10))
+        insertRecords = try RawStatement(db, IngestWriter.insertSQL("records", IngestWriter.recordColumns, width: 10, rows: Self.size))
         findStatus = try RawStatement(db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
     }
 
@@ -263,16 +260,17 @@ struct ReceivedBatch {
         for (n, i) in chunk.enumerated() {
             let c = set.changes[i]
             let at = Int32(n * 10)
-            insertChanges.bind(at + 1, firstID + Int64(n))
-            insertChanges.bind(at + 2, c.origin)
-            insertChanges.bind(at + 3, c.seq)
-            insertChanges.bind(at + 4, c.hlc.rawValue)
-            insertChanges.bind(at + 5, c.enteredAtMilliseconds)
-            insertChanges.bind(at + 6, c.op)
-            insertChanges.bind(at + 7, c.kind)
-            insertChanges.bind(at + 8, c.key)
-            insertChanges.bind(at + 9, c.jurisdiction)
-            insertChanges.bind(at + 10, c.body)
+            // IngestWriter.changeColumns: (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id)
+            insertChanges.bind(at + 1, c.origin)
+            insertChanges.bind(at + 2, c.seq)
+            insertChanges.bind(at + 3, c.hlc.rawValue)
+            insertChanges.bind(at + 4, c.enteredAtMilliseconds)
+            insertChanges.bind(at + 5, c.op)
+            insertChanges.bind(at + 6, c.kind)
+            insertChanges.bind(at + 7, c.key)
+            insertChanges.bind(at + 8, c.jurisdiction)
+            insertChanges.bind(at + 9, c.body)
+            insertChanges.bind(at + 10, firstID + Int64(n))
         }
         try insertChanges.step()
         insertChanges.reset()
