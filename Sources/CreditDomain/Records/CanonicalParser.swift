@@ -166,8 +166,14 @@ extension Change {
     /// date, subject, publicity fields) costs a scan, not a parse into a dictionary. Keys absent or
     /// a body that is not a canonical flat object give no values.
     public static func bodyValues(_ body: String, keys: Set<String>) -> [String: String] {
+        bodyValues(body, fields: BodyFields(keys))
+    }
+
+    /// The same, with the keys prepared once for many bodies.
+    public static func bodyValues(_ body: String, fields: BodyFields) -> [String: String] {
+        let keys = fields.keys
         guard !keys.isEmpty else { return [:] }
-        let wanted = keys.map { Array($0.utf8) }
+        let wanted = fields.bytes
         var out: [String: String] = [:]
         var text = body
         text.withUTF8 { bytes in
@@ -198,3 +204,14 @@ extension Change {
         return out
     }
 }
+
+/// Keys to read from many bodies (`Change.bodyValues`), with their bytes laid out once.
+public struct BodyFields: Sendable {
+    public let keys: Set<String>
+    let bytes: [[UInt8]]
+    public init(_ keys: Set<String>) {
+        self.keys = keys
+        bytes = keys.sorted().map { Array($0.utf8) }
+    }
+}
+

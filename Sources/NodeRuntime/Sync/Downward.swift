@@ -106,10 +106,10 @@ public struct Downward: Sendable {
         let trust = try Import.trust(configuration)
         let bundle = try DownBundle.decode(bytes)
         let verified = try bundle.verify(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now) { isRelevant($0) }
-        let kinds = try node.kindsBySlug()
+        var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
         let changes = verified.map { v in
             DownwardChange(
-                change: v.change, dates: node.recordDates(v.change, kinds: kinds), setOrigin: v.header.origin, setFirstSeq: v.header.firstSeq,
+                change: v.change, dates: reader.dates(v.change), setOrigin: v.header.origin, setFirstSeq: v.header.firstSeq,
                 signedHeader: v.signedHeader, leafIndex: v.leafIndex, proof: v.proof.flatMap { $0 })
         }
         let (applied, duplicates) = try node.store.applyDownward(parent: parent.code, changes, next: bundle.next, now: now)

@@ -91,8 +91,9 @@ public struct Import: Sendable {
             throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
         case nil: break
         }
-        let kinds = try node.kindsBySlug()
-        let incoming = try verified.map { try incomingSet($0, kinds: kinds) }
+        var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
+        let incoming = verified.map { incomingSet($0, reader: &reader) }
+        let kinds = reader.kinds
         let outcomes: [ApplyOutcome] = try node.store.apply(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
             do throws(ChangeSetError) {
                 let fit = try ChainState(lastSeq: lastSeq, lastHash: lastHash).fit(
@@ -148,32 +149,81 @@ public struct Import: Sendable {
 
     /// A verified change set with the dates and subject the records table needs.
     func incomingSet(_ v: ChangeSet.Verified, kinds: [String: ResolvedKind]) throws -> IncomingChangeSet {
+        var reader = RecordDatesReader(kinds: kinds, calendar: node.calendar)
+        return incomingSet(v, reader: &reader)
+    }
+
+    func incomingSet(_ v: ChangeSet.Verified, reader: inout RecordDatesReader) -> IncomingChangeSet {
         let h = v.changeSet.header
+        var dates: [RecordDates] = []
+        dates.reserveCapacity(v.changes.count)
+        for c in v.changes { dates.append(reader.dates(c)) }
         return IncomingChangeSet(
             origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: v.changeSet.hash, previousHash: h.previousHash, encoded: v.changeSet.encoded,
-            changes: v.changes, dates: v.changes.map { node.recordDates($0, kinds: kinds) })
+            changes: v.changes, dates: dates)
     }
 }
 
-extension NodeContext {
-    /// What the records table keeps beside a received version's fields, from this node's
-    /// catalogue and calendar (status changes need none).
-    func recordDates(_ c: Change, kinds: [String: ResolvedKind]) -> RecordDates {
-        guard c.op == "put", let kind = kinds[c.kind] else { return RecordDates() }
-        let k = kind.kind
-        // Only the fields the records table needs are read from the body.
-        var needed = Set(k.subjectCode + [k.decisionDate].compactMap { $0 })
-        if let p = k.publicity { needed.formUnion((p.untilFields ?? []) + [p.monthsField].compactMap { $0 }) }
-        let fields = Change.bodyValues(c.body, keys: Set(needed.map(k.fullCode)))
+/// What the records table keeps beside a received version's fields, from this node's catalogue
+/// and calendar (status changes need none): subject, decision date, publication deadline and
+/// lateness, end of publicity. Prepared once per bundle or page: the keys each kind needs are laid
+/// out once, and the deadline of a decision date is computed once.
+struct RecordDatesReader {
+    struct Prepared {
+        let kind: ResolvedKind
+        let fields: BodyFields
+    }
+
+    private var prepared: [String: Prepared] = [:]
+    private struct DeadlineKey: Hashable {
+        var decision: CivilDate
+        var workingDays: Int
+    }
+    private var deadlines: [DeadlineKey: CivilDate?] = [:]
+    let kinds: [String: ResolvedKind]
+    let calendar: WorkingCalendar
+
+    init(kinds: [String: ResolvedKind], calendar: WorkingCalendar) {
+        self.kinds = kinds
+        self.calendar = calendar
+    }
+
+    mutating func dates(_ c: Change) -> RecordDates {
+        guard c.op == "put", let p = prepare(c.kind) else { return RecordDates() }
+        let k = p.kind.kind
+        let fields = Change.bodyValues(c.body, fields: p.fields)
         let value = { (code: String) in fields[k.fullCode(code)] }
         let decision = k.decisionDate.flatMap(value).flatMap { CivilDate.parse($0) }
-        let deadline = k.publicationWorkingDays.flatMap { days in decision.flatMap { try? calendar.addingWorkingDays(days, to: $0) } }
+        var deadline: CivilDate?
+        if let days = k.publicationWorkingDays, let decision {
+            let key = DeadlineKey(decision: decision, workingDays: days)
+            if let known = deadlines[key] {
+                deadline = known
+            } else {
+                deadline = try? calendar.addingWorkingDays(days, to: decision)
+                deadlines[key] = deadline
+            }
+        }
         let entered = ChinaTime.date(Date(timeIntervalSince1970: Double(c.enteredAtMilliseconds) / 1000))
         return RecordDates(
             decision: decision, deadline: deadline, late: deadline.map { entered > $0 } ?? false, subject: k.subjectCode.lazy.compactMap(value).first,
             publicityUntil: k.publicityUntil(decision: decision, value: value))
     }
 
+    private mutating func prepare(_ slug: String) -> Prepared? {
+        if let p = prepared[slug] { return p }
+        guard let kind = kinds[slug] else { return nil }
+        let k = kind.kind
+        // Only the fields the records table needs are read from the body.
+        var needed = Set(k.subjectCode + [k.decisionDate].compactMap { $0 })
+        if let p = k.publicity { needed.formUnion((p.untilFields ?? []) + [p.monthsField].compactMap { $0 }) }
+        let p = Prepared(kind: kind, fields: BodyFields(Set(needed.map(k.fullCode))))
+        prepared[slug] = p
+        return p
+    }
+}
+
+extension NodeContext {
     /// Kinds by slug.
     func kindsBySlug() throws -> [String: ResolvedKind] {
         Dictionary(uniqueKeysWithValues: try catalogue.resolvedKinds().map { ($0.slug, $0) })
