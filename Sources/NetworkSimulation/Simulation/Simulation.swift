@@ -407,8 +407,7 @@ public final class Simulation {
                         c.appendCanonicalLine(to: &line)
                         return line.withUnsafeBytes { Merkle.leafDigest($0) }
                     })
-                    signedHeaders.append(set.signedHeaderBytes)
-                    header = signedHeaders.count - 1
+                    header = signedHeaderIndex(set.signedHeaderBytes)
                 }
                 var line: [UInt8] = []
                 c.appendCanonicalLine(to: &line)
@@ -681,11 +680,12 @@ public final class Simulation {
         }
     }
 
-    var headerIndex: [[UInt8]: Int] = [:]
+    /// Signed headers are kept once, however many nodes pass them down.
+    var headerIndex: [ByteKey: Int] = [:]
     func signedHeaderIndex(_ bytes: [UInt8]) -> Int {
-        if let i = headerIndex[bytes] { return i }
+        if let i = headerIndex[ByteKey(bytes: bytes)] { return i }
         signedHeaders.append(bytes)
-        headerIndex[bytes] = signedHeaders.count - 1
+        headerIndex[ByteKey(bytes: bytes)] = signedHeaders.count - 1
         return signedHeaders.count - 1
     }
 
@@ -760,6 +760,12 @@ public final class Simulation {
         case .page(let bytes, let next, let since, let attempt, let corrupted): try receivePage(bytes, next: next, since: since, at: n, attempt: attempt, corrupted: corrupted)
         }
     }
+}
+
+/// Bytes as a dictionary key, hashed in one call rather than byte by byte.
+struct ByteKey: Hashable {
+    let bytes: [UInt8]
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
 /// A binary min-heap of events by (time, scheduling order): ties go in the order they were
