@@ -22,6 +22,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Days the network may take after the last one to deliver what is in flight.") var settleDays = 10
     @Option(help: "Scale every node's daily rows by this factor.") var load = 1.0
     @Flag(help: "Print the report as JSON.") var json = false
+    @Flag(help: "Print each simulated day's start on standard error (long runs).") var progress = false
 
     func run() throws {
         try guarded {
@@ -35,6 +36,13 @@ struct Simulate: ParsableCommand {
             let started = Date()
             let simulation: Simulation
             do { simulation = try Simulation(topology: t, options: options) } catch let e as SimulationError { throw ExitFailure(message: "simulate: \(e.message)", code: 64) }
+            if progress {
+                let total = days
+                simulation.onDay = { day, records, messages in
+                    let elapsed = String(format: "%.1f", Date().timeIntervalSince(started))
+                    FileHandle.standardError.write(Data("day \(day + 1)/\(total): \(records) records accepted, \(messages) messages so far (\(elapsed) s)\n".utf8))
+                }
+            }
             let report = try simulation.run()
             var replay = "credit-node simulate \(topology) --days \(days) --seed \(seed)"
             if !plan.spec.isEmpty { replay += " --faults '\(plan.spec)'" }

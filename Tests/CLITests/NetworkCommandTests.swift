@@ -31,7 +31,9 @@ struct NetworkCommandTests {
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("replay: credit-node simulate \(demoTopology) --days 3 --seed 9 --faults '\(faults)'"))
         #expect(ok.stdout.contains("result: every check passed") && ok.stdout.contains("village → township"))
-        #expect(ok.stderr.contains("simulated 3 days of 32 nodes"))
+        #expect(ok.stderr.contains("simulated 3 days of 32 nodes") && !ok.stderr.contains("day 1/3"))
+        let progress = try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults, "--progress")
+        #expect(progress.stderr.contains("day 1/3: 0 records accepted") && progress.stderr.contains("day 3/3") && progress.stdout == ok.stdout)
         // The replay gives the same report; --json gives the same run as data.
         #expect(try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults).stdout == ok.stdout)
         let json = try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults, "--json").json()
@@ -39,6 +41,8 @@ struct NetworkCommandTests {
 
         let bad = try ws("simulate", demoTopology, "--faults", "loss=0.1,jam=1")
         #expect(bad.status == 64 && bad.stderr.contains("unknown fault 'jam'") && bad.stdout.isEmpty)
+        let gen = try ws("topology", "generate", "--villages", "30", "--townships", "8", "--counties", "4", "--cities", "2", "--province-administered", "1", "--pull-interval", "0")
+        #expect(gen.status == 64 && gen.stderr.contains("--pull-interval"))
         let unknown = try ws("simulate", demoTopology, "--faults", "down=430000000000@1d+1d")
         #expect(unknown.status == 64 && unknown.stderr.contains("no such node"))
     }

@@ -94,6 +94,8 @@ public final class Simulation {
     var truth: [String: (origin: Int, kind: String, jurisdiction: DivisionCode)] = [:]
     var truthOrder: [String] = []
     var settledAt: Int64?
+    /// Called at the start of each simulated day (for progress on a terminal); not part of the report.
+    public var onDay: ((_ day: Int, _ records: Int, _ messages: Int) -> Void)?
 
     public init(topology: Topology, options: SimulationOptions) throws {
         self.topology = topology
@@ -270,6 +272,7 @@ public final class Simulation {
 
     /// Each working day, every node enters a Poisson number of rows at a moment of the office day.
     func startDay(_ d: Int) {
+        onDay?(d, truthOrder.count, metrics.messages)
         if d + 1 < options.days { schedule(at: Int64(d + 1) * 86_400_000, .day(d + 1)) }
         let day = options.start.adding(days: d)
         guard (try? calendar.isWorkingDay(day)) ?? !day.isWeekend else { return }
