@@ -109,6 +109,8 @@ extension NetworkCA {
 public struct TrustStore: Sendable {
     public let ca: Certificate
     public let revocations: RevocationList?
+    /// What this trust store has verified already (see `VerificationMemo`).
+    public let memo: VerificationMemo
 
     public init(ca: Certificate, revocations: RevocationList? = nil) throws(PKIError) {
         try self.init(ca: ca, revocations: revocations, memo: VerificationMemo())
@@ -129,9 +131,6 @@ public struct TrustStore: Sendable {
         }
         return code
     }
-
-    /// What this trust store has verified already (see `VerificationMemo`).
-    public let memo: VerificationMemo
 
     /// A trust store with its own memo, or one shared by several stores that trust the same CA
     /// and the same revocation list (the simulator's nodes).

@@ -20,6 +20,8 @@ struct Metrics {
 
     var rows: [Int: Int] = [:]
     var erroneous: [Int: Int] = [:]
+    /// Records whose objection was closed as corrected (更正).
+    var corrected: [Int: Int] = [:]
     var late: [Int: Int] = [:]
     var changesEntered = 0
     var statusChanges = 0

@@ -359,6 +359,8 @@ public final class Simulation {
         n.nextSeq += 1
         metrics.statusChanges += 1
         metrics.changesEntered += 1
+        // DOMAIN.md §5: a record later corrected counts as erroneous too.
+        if action == .objectionClosed, outcome == "corrected" { metrics.corrected[n.region, default: 0] += 1 }
         if action == .objectionOpened {
             let roll = rng.int(0...2)
             let (next, outcome): (StatusAction, String?) = roll == 0 ? (.repaired, nil) : (.objectionClosed, roll == 1 ? "kept" : "corrected")

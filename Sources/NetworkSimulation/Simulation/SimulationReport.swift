@@ -42,7 +42,10 @@ public struct SimulationReport: Sendable, Codable {
         public var code: String
         public var name: String
         public var rows: Int
+        /// Rows the validator refused.
         public var erroneous: Int
+        /// Accepted records later corrected after an objection.
+        public var corrected: Int
         public var late: Int
         /// Percentages with two decimals, as text (the same on every machine).
         public var erroneousRate: String
@@ -117,10 +120,11 @@ public struct SimulationReport: Sendable, Codable {
         let regions = regionIndices.map { r in
             let rows = m.rows[r] ?? 0
             let err = m.erroneous[r] ?? 0
+            let corrected = m.corrected[r] ?? 0
             let late = m.late[r] ?? 0
             return Region(
-                code: sim.nodes[r].code.digits, name: sim.nodes[r].name, rows: rows, erroneous: err, late: late, erroneousRate: percent(err, rows),
-                lateRate: percent(late, rows - err))
+                code: sim.nodes[r].code.digits, name: sim.nodes[r].name, rows: rows, erroneous: err, corrected: corrected, late: late,
+                erroneousRate: percent(err + corrected, rows), lateRate: percent(late, rows - err))
         }
         return SimulationReport(
             topology: sim.topology.name, nodes: sim.nodes.count, days: sim.options.days, start: sim.options.start.iso, seed: sim.options.seed,
@@ -176,9 +180,11 @@ public struct SimulationReport: Sendable, Codable {
         line("backlog peak (changes waiting upward)")
         for b in backlog { line("  " + Self.pad(b.tier, 10) + Self.pad("\(b.changes)", 8, left: true) + "  \(b.node), \(b.at)") }
         line()
-        line("region (DOMAIN.md §5)        rows  erroneous (错误率)  late (迟报率)")
+        line("region (DOMAIN.md §5)        rows  refused  corrected  错误率    late  迟报率")
         for r in regions {
-            line(Self.pad("\(r.code) \(r.name)", 24) + Self.pad("\(r.rows)", 10, left: true) + Self.pad("\(r.erroneous)", 7, left: true) + Self.pad("\(r.erroneousRate) %", 11, left: true) + Self.pad("\(r.late)", 7, left: true) + Self.pad("\(r.lateRate) %", 10, left: true))
+            line(
+                Self.pad("\(r.code) \(r.name)", 24) + Self.pad("\(r.rows)", 10, left: true) + Self.pad("\(r.erroneous)", 9, left: true) + Self.pad("\(r.corrected)", 11, left: true)
+                    + Self.pad("\(r.erroneousRate) %", 9, left: true) + Self.pad("\(r.late)", 6, left: true) + Self.pad("\(r.lateRate) %", 9, left: true))
         }
         line()
         line("checks")
