@@ -23,7 +23,8 @@ struct SimulationTests {
     @Test(arguments: ciSeeds)
     func everyCheckPassesForTheCISeedsUnderFaults(seed: UInt64) throws {
         let (_, report) = try Self.simulate(days: 10, seed: seed, faults: Self.ciFaults)
-        let replay = "credit-node simulate Topologies/demo.yaml --days 10 --seed \(seed) --faults '\(try FaultPlan.parse(Self.ciFaults).spec)'"
+        let spec = try FaultPlan.parse(Self.ciFaults).spec
+        let replay = "credit-node simulate Topologies/demo.yaml --days 10 --seed \(seed) --faults '\(spec)'"
         #expect(report.passed, "\(report.text(replay: replay))")
         // The faults were really injected, and corruption was caught by verification.
         #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 3)
