@@ -69,13 +69,16 @@ final class SimNode {
     var nextSeq: Int64 = 1
     var lastOwnHash: [UInt8] = []
     var outbox: [OutboxEntry] = []
-    /// How many outbox entries at the front are acknowledged (they are dropped as the front clears).
+    /// The push and the pull waiting for their answer, if any (one of each at a time, as in `serve`).
     var pushAttempt: Int?
-    var pushTimerAt: Int64?
     var pullAttempt: Int?
+    /// When the next push timer fires, if one is set.
+    var pushTimerAt: Int64?
     var chains: [String: ChainState] = [:]
     var held: [String: [Int64: HeldSet]] = [:]
     var records: [String: Record] = [:]
+    /// Status changes about records not received yet (another path may bring the record later).
+    var pendingFacts: [String: [(hlc: Int64, origin: String, action: StatusAction)]] = [:]
     var applied: Set<Int64> = []
     var downLog: [DownItem] = []
     /// The child's cursor in its parent's log (what the real child sends as `after`).
@@ -146,5 +149,4 @@ final class SimNode {
         }
     }
 
-    var pendingFacts: [String: [(hlc: Int64, origin: String, action: StatusAction)]] = [:]
 }
