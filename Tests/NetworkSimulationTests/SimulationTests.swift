@@ -100,10 +100,11 @@ struct SimulationTests {
         #expect(plan.spec == "loss=0.1,dup=0.02,skew=2.0,down=420102002201@2d+1d12h,partition=420600000000@1h30m+6h")
         #expect(try FaultPlan.parse(plan.spec) == plan)
         #expect(try FaultPlan.parse("") == FaultPlan())
+        #expect(try FaultPlan.parse("crash=0.1,restart=30").spec == "crash=0.1,restart=30")
         for (bad, says) in [
             ("loss", "has no '='"), ("loss=2", "probability"), ("jam=0.1", "unknown fault 'jam'"), ("down=4201@1d+1d", "not a 12-digit"),
             ("down=420102002201@1d", "CODE@START+LENGTH"), ("down=420102002201@1x+1d", "durations"), ("partition=420102002201@1d+0h", "LENGTH above zero"),
-            ("skew=100", "skew is hours"),
+            ("skew=100", "skew is hours"), ("restart=0", "restart is whole minutes"),
         ] {
             #expect(throws: FaultSpecError.self) { try FaultPlan.parse(bad) }
             do { _ = try FaultPlan.parse(bad) } catch { #expect(error.message.contains(says), "\(bad): \(error.message)") }

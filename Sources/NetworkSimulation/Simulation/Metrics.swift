@@ -47,7 +47,8 @@ struct Metrics {
     mutating func hop(from child: SimNode, to parent: SimNode, latency: Int64, count: Int, outage: Bool) {
         let key = Hop(from: child.code.tier, to: parent.code.tier)
         // Changed in place: a copy taken out of the dictionary would copy every latency so far.
-        upward[key, default: Upward(window: child.window)].window = max(upward[key]?.window ?? 0, child.window)
+        if upward[key] == nil { upward[key] = Upward(window: child.window) }
+        upward[key]!.window = max(upward[key]!.window, child.window)
         upward[key]!.latencies.append(contentsOf: repeatElement(latency, count: count))
         if latency <= child.window {
             upward[key]!.met += count

@@ -11,15 +11,22 @@ import SyncCore
 final class SimNode {
     /// A change set waiting upward: the node's own or one received from a child, verbatim.
     struct OutboxEntry {
-        var origin: String
-        var firstSeq: Int64
-        var lastSeq: Int64
-        var count: Int
+        /// Kept decoded: the bundle that carries it upward needs it as it is.
+        var changeSet: ChangeSet
         var hash: [UInt8]
-        var encoded: [UInt8]
         /// True time it became pending here (for the hop's latency).
         var since: Int64
         var acknowledged = false
+
+        init(_ changeSet: ChangeSet, hash: [UInt8], since: Int64) {
+            self.changeSet = changeSet
+            self.hash = hash
+            self.since = since
+        }
+
+        var origin: String { changeSet.header.origin }
+        var lastSeq: Int64 { changeSet.header.lastSeq }
+        var count: Int { changeSet.header.count }
     }
 
     /// What a child may pull: a change with its inclusion proof under its origin's signed header.

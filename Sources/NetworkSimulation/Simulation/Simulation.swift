@@ -80,6 +80,8 @@ public final class Simulation {
     let calendar: WorkingCalendar
     var nodes: [SimNode] = []
     var indexOf: [DivisionCode: Int] = [:]
+    /// The same, by the code's digits as changes carry them.
+    var indexOfDigits: [String: Int] = [:]
     var rng: SeededRandom
     var queue = EventQueue()
     var now: Int64 = 0
@@ -124,7 +126,10 @@ public final class Simulation {
         // verified again at the next; corrupted bytes never match and are verified afresh.
         let memo = VerificationMemo()
         let sorted = Self.topDown(topology)
-        for (i, n) in sorted.enumerated() { indexOf[n.code] = i }
+        for (i, n) in sorted.enumerated() {
+            indexOf[n.code] = i
+            indexOfDigits[n.code.digits] = i
+        }
         let childCodes = topology.children
         for (i, n) in sorted.enumerated() {
             var sc = UpwardSchedule.Configuration()
@@ -374,20 +379,22 @@ public final class Simulation {
     func enter(_ n: SimNode, _ changes: [Change]) throws {
         guard !changes.isEmpty else { return }
         let set = try ChangeSet.build(changes: changes, previousHash: n.lastOwnHash, identity: n.identity, now: date(now, node: n))
-        n.lastOwnHash = set.hash
+        let hash = set.hash
+        n.lastOwnHash = hash
         for c in changes {
             n.applyToRecords(c)
             n.applied.insert(changeID(c))
         }
         route(n, changes: changes, set: set, since: now)
         if n.parent != nil {
-            n.outbox.append(.init(origin: n.code.digits, firstSeq: set.header.firstSeq, lastSeq: set.header.lastSeq, count: changes.count, hash: set.hash, encoded: set.encoded, since: now))
+            n.outbox.append(.init(set, hash: hash, since: now))
             noteBacklog(n)
             planPush(n)
         }
     }
 
-    func changeID(_ c: Change) -> Int64 { Int64(indexOf[(try? DivisionCode(c.origin)) ?? nodes[0].code] ?? 0) << 40 | c.seq }
+    /// A change's identity across the network: its origin's index and its seq.
+    func changeID(_ c: Change) -> Int64 { Int64(indexOfDigits[c.origin] ?? 0) << 40 | c.seq }
 
     func noteBacklog(_ n: SimNode) {
         let pending = n.pendingChanges
@@ -401,26 +408,20 @@ public final class Simulation {
     /// inclusion proofs they need against the origin's signed header.
     func route(_ n: SimNode, changes: [Change], set: ChangeSet, since: Int64) {
         guard !n.children.isEmpty else { return }
-        var tree: MerkleTree?
-        var header: Int?
+        // Lines, tree and header are made once, when the first change of the set is routed.
+        var evidence: (lines: [[UInt8]], tree: MerkleTree, header: Int)?
         for (i, c) in changes.enumerated() {
             for area in n.routes.areas(jurisdiction: c.jurisdiction, kind: c.kind, origin: c.origin) {
-                if tree == nil {
-                    var line: [UInt8] = []
-                    tree = MerkleTree(digests: changes.map { c in
-                        line.removeAll(keepingCapacity: true)
-                        c.appendCanonicalLine(to: &line)
-                        return line.withUnsafeBytes { Merkle.leafDigest($0) }
-                    })
-                    header = signedHeaderIndex(set.signedHeaderBytes)
+                if evidence == nil {
+                    let lines = changes.map(lineOf)
+                    evidence = (lines, MerkleTree(digests: lines.map { $0.withUnsafeBytes { Merkle.leafDigest($0) } }), signedHeaderIndex(set.signedHeaderBytes))
                 }
-                var line: [UInt8] = []
-                c.appendCanonicalLine(to: &line)
-                let childIndex = area == Routes.everyChild ? -1 : Int32(indexOf[(try? DivisionCode(area)) ?? n.code] ?? -1)
+                guard let e = evidence else { continue }
+                let childIndex = area == Routes.everyChild ? -1 : Int32(indexOfDigits[area] ?? -1)
                 wakeChildren(n, area: childIndex)
                 n.downLog.append(.init(
-                    area: childIndex, originNode: Int32(indexOf[(try? DivisionCode(c.origin)) ?? n.code] ?? 0), line: line, leafIndex: i,
-                    proof: tree!.proof(index: i), signedHeader: header!, since: since))
+                    area: childIndex, originNode: Int32(indexOfDigits[c.origin] ?? 0), line: e.lines[i], leafIndex: i, proof: e.tree.proof(index: i),
+                    signedHeader: e.header, since: since))
             }
         }
     }
@@ -448,8 +449,7 @@ public final class Simulation {
         else { return planPush(n) }
         n.compactOutbox()
         let sending = Array(n.outbox.lazy.filter { !$0.acknowledged }.prefix(200))
-        let sets = try sending.map { try ChangeSet.decode($0.encoded) }
-        let bundle = try ChangeBundle.build(sets, identity: n.identity, now: date(now, node: n))
+        let bundle = try ChangeBundle.build(sending.map(\.changeSet), identity: n.identity, now: date(now, node: n))
         attempts += 1
         n.pushAttempt = attempts
         metrics.bundles += 1
@@ -502,51 +502,43 @@ public final class Simulation {
         send(from: n.index, to: c, .receipt(bytes: try receipt.encode(identity: n.identity), attempt: attempt, corrupted: false))
     }
 
+    /// Applies a verified set exactly once, as the store does (`ChainState.fit`): a duplicate is
+    /// counted, a set after a gap is held, the next one is applied — and then any held set that
+    /// now follows.
     func applyUpward(_ v: ChangeSet.Verified, since: Int64, from c: Int, at n: SimNode) throws {
-        let h = v.changeSet.header
-        let state = n.chains[h.origin] ?? ChainState()
-        let fit: ChainState.Fit
-        do { fit = try state.fit(h) } catch {
-            guard error.code == .sequenceGap else {
+        var next: (set: ChangeSet.Verified, since: Int64)? = (v, since)
+        var fromHeld = false
+        while let (set, t) = next {
+            let sh = set.changeSet.header
+            switch Result(catching: { () throws(ChangeSetError) in try (n.chains[sh.origin] ?? ChainState()).fit(sh) }) {
+            case .success(.next): break
+            case .success(.duplicate):
+                metrics.duplicates += 1
+                return
+            case .failure(let error) where error.code == .sequenceGap && !fromHeld:
+                n.held[sh.origin, default: [:]][sh.firstSeq] = SimNode.HeldSet(verified: set, since: t)
+                metrics.held += 1
+                return
+            case .failure(let error):
+                // A broken chain (or a held set that no longer fits) is never applied, and reported.
                 metrics.unexpectedRefusals.append("\(n.code): \(error.message)")
                 return
             }
-            n.held[h.origin, default: [:]][h.firstSeq] = SimNode.HeldSet(verified: v, since: since)
-            metrics.held += 1
-            return
-        }
-        guard fit == .next else {
-            metrics.duplicates += 1
-            return
-        }
-        var next: (v: ChangeSet.Verified, since: Int64)? = (v, since)
-        var first = true
-        while let (set, t) = next {
-            let sh = set.changeSet.header
-            // A held set follows only if it continues the chain (a broken one stays held and is reported).
-            if !first, (try? (n.chains[sh.origin] ?? ChainState()).fit(sh)) != .next {
-                metrics.unexpectedRefusals.append("\(n.code): held change set \(sh.origin) \(sh.firstSeq)…\(sh.lastSeq) does not continue its chain")
-                break
-            }
-            first = false
             for ch in set.changes {
-                let id = changeID(ch)
-                if !n.applied.insert(id).inserted { metrics.appliedTwice.append("\(n.code): \(ch.origin) seq \(ch.seq)") }
+                if !n.applied.insert(changeID(ch)).inserted { metrics.appliedTwice.append("\(n.code): \(ch.origin) seq \(ch.seq)") }
                 n.applyToRecords(ch)
             }
             metrics.hop(from: nodes[c], to: n, latency: now - t, count: set.changes.count, outage: outageLonger(than: nodes[c].window, child: c, parent: n.index, from: t, to: now))
-            n.chains[sh.origin] = ChainState(lastSeq: sh.lastSeq, lastHash: set.changeSet.hash)
+            let hash = set.changeSet.hash
+            n.chains[sh.origin] = ChainState(lastSeq: sh.lastSeq, lastHash: hash)
             route(n, changes: set.changes, set: set.changeSet, since: now)
             if n.parent != nil {
-                n.outbox.append(.init(origin: sh.origin, firstSeq: sh.firstSeq, lastSeq: sh.lastSeq, count: set.changes.count, hash: set.changeSet.hash, encoded: set.changeSet.encoded, since: now))
+                n.outbox.append(.init(set.changeSet, hash: hash, since: now))
                 noteBacklog(n)
                 planPush(n)
             }
-            if let waiting = n.held[sh.origin]?.removeValue(forKey: sh.lastSeq + 1) {
-                next = (waiting.verified, waiting.since)
-            } else {
-                next = nil
-            }
+            next = n.held[sh.origin]?.removeValue(forKey: sh.lastSeq + 1).map { ($0.verified, $0.since) }
+            fromHeld = true
         }
     }
 
@@ -665,11 +657,10 @@ public final class Simulation {
             metrics.downHop(from: nodes[p], to: n, latency: now - since[i])
             for area in n.routes.areas(jurisdiction: v.change.jurisdiction, kind: v.change.kind, origin: v.change.origin) {
                 let key = signedHeaderIndex(v.signedHeader)
-                let childIndex = area == Routes.everyChild ? -1 : Int32(indexOf[(try? DivisionCode(area)) ?? n.code] ?? -1)
+                let childIndex = area == Routes.everyChild ? -1 : Int32(indexOfDigits[area] ?? -1)
                 wakeChildren(n, area: childIndex)
                 n.downLog.append(.init(
-                    area: childIndex,
-                    originNode: Int32(indexOf[(try? DivisionCode(v.change.origin)) ?? n.code] ?? 0), line: lineOf(v.change), leafIndex: v.leafIndex,
+                    area: childIndex, originNode: Int32(indexOfDigits[v.change.origin] ?? 0), line: lineOf(v.change), leafIndex: v.leafIndex,
                     proof: v.proof, signedHeader: key, since: now))
             }
         }
