@@ -279,6 +279,14 @@ public struct ChangeSet: Sendable {
         let certificate = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: header.origin, trust: trust, now: now,
             what: "change set \(header.origin) \(header.firstSeq)…\(header.lastSeq)")
+        return Verified(changeSet: self, changes: try contents(limits: limits), certificate: certificate)
+    }
+
+    /// Checks and reads the body without the certificate and signature: the body hash, the
+    /// decompressed size, the Merkle root, every line (canonical, of this origin, consecutive
+    /// seqs) and every record's jurisdiction. For a set this node verified in full when it
+    /// accepted it and reads back from its own store; anything from outside goes through `verify`.
+    public func contents(limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> [Change] {
         guard Array(SHA256.hash(data: body)) == header.bodySHA256 else {
             throw ChangeSetError(.bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
         }
@@ -341,7 +349,7 @@ public struct ChangeSet: Sendable {
             throw ChangeSetError(.merkleMismatch, "the Merkle root over the lines differs from the signed one")
         }
         if let failure { throw failure }
-        return Verified(changeSet: self, changes: changes, certificate: certificate)
+        return changes
     }
 
     /// Parses a certificate chain and checks its first certificate against the trust store.

@@ -13,6 +13,8 @@ public struct NodeContext: Sendable {
     public let logger: Logger
     /// Signalled when change sets from a child were applied (wakes the push loop).
     public let arrivals = ArrivalSignal()
+    /// Applies change sets accepted from children (`Applier`).
+    public let applier = Applier()
 
     public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "creditnet.node")) throws {
         self.configuration = configuration

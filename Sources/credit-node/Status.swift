@@ -24,17 +24,26 @@ struct Status: ParsableCommand {
         var parent: String?
         var windowHours: Int
         var origins: [OriginStatus]
+        /// Change sets accepted from children whose changes are not applied here yet.
+        var applyQueue: Queue
+    }
+
+    struct Queue: Encodable {
+        var sets: Int
+        var changes: Int
     }
 
     func run() throws {
         try guarded {
             let context = try node.open()
             let c = context.configuration
+            let queued = try context.store.queued()
             let output = Output(
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
                 calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq(),
                 parent: c.parent?.code.digits, windowHours: c.effectiveWindowHours,
-                origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil))
+                origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil),
+                applyQueue: Queue(sets: queued.sets, changes: queued.changes))
             if json {
                 try printJSON(output)
                 return
@@ -45,6 +54,9 @@ struct Status: ParsableCommand {
             print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late))")
             print("  changes:    \(output.counts.changes)")
             print("  quarantine: \(output.counts.quarantined)")
+            if output.applyQueue.sets > 0 {
+                print("  applying:   \(output.applyQueue.sets) change set(s) accepted from children, \(output.applyQueue.changes) changes not yet in the records")
+            }
             print("  upward:     \(output.parent.map { "to \($0), " } ?? "no parent, ")window \(output.windowHours) h")
             for o in output.origins {
                 let age = o.oldestUnacknowledgedSeconds.map { " oldest pending \($0 / 3600) h \($0 / 60 % 60) min;" } ?? ""

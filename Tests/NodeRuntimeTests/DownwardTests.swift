@@ -61,9 +61,13 @@ struct FiveTiers: Sendable {
 
         var all: [NodeContext] { [province, city, county, township, village1, village2] }
 
-        /// Every node pushes to its parent, bottom up.
+        /// Every node pushes to its parent, bottom up; each parent has applied what it accepted
+        /// before the next push.
         func upward() async throws {
-            for n in [village1, village2, township, county, city] { _ = try await SyncClient(node: n).push() }
+            for (n, parent) in [(village1, township), (village2, township), (township, county), (county, city), (city, province)] {
+                _ = try await SyncClient(node: n).push()
+                try await applied(parent)
+            }
         }
 
         /// Every node pulls from its parent, top down (`skip`: nodes that stay offline).

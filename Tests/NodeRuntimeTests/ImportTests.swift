@@ -135,7 +135,7 @@ struct ImportTests {
             _ = try Import(node: net.township).run(file: forgedPath)
             Issue.record("accepted another village's changes")
         } catch let e as ImportError { #expect(e.code == .outsideSubtree) }
-        #expect(try net.township.store.counts().changes == 0)
+        #expect(try net.township.store.counts().changes == 0 && net.township.store.queued().sets == 0)
         // A node that is not a child (the county uploading to the township) is refused too.
         try net.ingest(net.county, rows: 2, seed: 5)
         let fromCounty = net.dir.path("c.cnbd")
@@ -173,7 +173,7 @@ struct ImportTests {
         let secondPath = try net.dir.write("second.cnbd", onlySecond.encoded)
         let r1 = try Import(node: net.township).run(file: secondPath)
         #expect(r1.held == 1 && r1.applied == 0)
-        #expect(try net.township.store.counts().changes == 0)
+        #expect(try net.township.store.counts().changes == 0 && net.township.store.queued().sets == 0)
         let r2 = try Import(node: net.township).run(file: first)
         #expect(r2.applied == 1)
         #expect(try net.township.store.counts().changes == 20)

@@ -28,6 +28,15 @@ func withSyncServer(_ node: NodeContext, _ body: @Sendable (Int) async throws ->
     }
 }
 
+/// Waits until the node's applier has applied every change set it accepted (at most 30 s).
+func applied(_ node: NodeContext) async throws {
+    for _ in 0..<300 {
+        if try node.store.queued().sets == 0 { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("\(node.configuration.code) still has accepted change sets to apply")
+}
+
 extension OfflineChain {
     /// The same node, configured to reach its parent at a loopback port.
     func pointing(_ node: NodeContext, toPort port: Int) throws -> NodeContext {
@@ -47,6 +56,7 @@ struct SyncServerTests {
             let village = try net.pointing(net.village, toPort: port)
             let report = try await SyncClient(node: village).push()
             #expect(report.changeSets == 1 && report.acknowledged == 1)
+            try await applied(township)
             #expect(try township.store.counts().records == 50)
             #expect(try village.store.pendingOutbox().isEmpty)
             // Nothing pending: nothing sent.
@@ -90,7 +100,9 @@ struct SyncServerTests {
                 #expect(up.changeSets == 3 && up.acknowledged == 3)
                 // Again: nothing new anywhere.
                 #expect(try await SyncClient(node: township).push().changeSets == 0)
+                try await applied(township)
             }
+            try await applied(net.county)
         }
         #expect(try net.county.store.counts().records == 60)
         for origin in ["420102002201", "420102002202", "420102002000"] {
@@ -115,7 +127,7 @@ struct SyncServerTests {
             // Ingested now (the generated decisions are dated up to 2026-11-20, never in the future).
             try net.ingest(village, rows: 10, seed: 1, now: Date())
             try await Task.sleep(for: .seconds(1))
-            #expect(try township.store.counts().records == 0, "pushed before the interval or threshold")
+            #expect(try township.store.chain(origin: "420102002201") == nil, "pushed before the interval or threshold")
             try net.ingest(village, rows: 15, seed: 2, now: Date())
             var records = 0
             for _ in 0..<50 where records < 25 {
@@ -163,7 +175,7 @@ struct SyncServerTests {
             let stranger = try NodeContext(configuration: config)
             await #expect(throws: SyncError.self) { try await SyncClient(node: stranger).push() }
         }
-        #expect(try net.township.store.counts().changes == 0)
+        #expect(try net.township.store.counts().changes == 0 && net.township.store.queued().sets == 0)
     }
 
     @Test func aRevokedVillageIsRefused() async throws {
@@ -181,7 +193,7 @@ struct SyncServerTests {
                 #expect(e.code == .refused && e.message.contains("revoked"))
             }
         }
-        #expect(try net.township.store.counts().changes == 0)
+        #expect(try net.township.store.counts().changes == 0 && net.township.store.queued().sets == 0)
     }
 
     @Test func theClientAcceptsOnlyItsConfiguredParent() async throws {
@@ -197,6 +209,6 @@ struct SyncServerTests {
                 #expect(e.code == .unreachable)
             }
         }
-        #expect(try net.county.store.counts().changes == 0)
+        #expect(try net.county.store.counts().changes == 0 && net.county.store.queued().sets == 0)
     }
 }

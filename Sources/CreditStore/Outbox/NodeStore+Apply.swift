@@ -3,7 +3,27 @@ import SyncCore
 import Foundation
 import GRDB
 
-/// A change set to apply at a parent: its verified changes and what forwarding needs.
+/// A verified change set as a parent accepts it: what chaining, forwarding and the apply queue
+/// need. Its changes are read when it is applied (`IncomingChangeSet`).
+public struct ReceivedSet: Sendable, Hashable {
+    public var origin: String
+    public var firstSeq: Int64
+    public var lastSeq: Int64
+    public var hash: [UInt8]
+    public var previousHash: [UInt8]
+    public var encoded: [UInt8]
+
+    public init(origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], previousHash: [UInt8], encoded: [UInt8]) {
+        self.origin = origin
+        self.firstSeq = firstSeq
+        self.lastSeq = lastSeq
+        self.hash = hash
+        self.previousHash = previousHash
+        self.encoded = encoded
+    }
+}
+
+/// A change set to apply at a parent: its verified changes and the dates the records table needs.
 public struct IncomingChangeSet: Sendable {
     public var origin: String
     public var firstSeq: Int64
@@ -28,31 +48,48 @@ public struct IncomingChangeSet: Sendable {
         self.changes = changes
         self.dates = dates
     }
+
+    public var received: ReceivedSet {
+        ReceivedSet(origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, hash: hash, previousHash: previousHash, encoded: encoded)
+    }
 }
 
-/// What applying a bundle did, per change set.
+/// What accepting a bundle did, per change set.
 public enum ApplyOutcome: Sendable, Hashable {
+    /// Accepted: chained, queued upward, and queued to be applied here.
     case applied
     case duplicate
     case held
 }
 
+/// A change set accepted and not yet applied, oldest first.
+public struct QueuedSet: Sendable, Hashable {
+    public var id: Int64
+    public var origin: String
+    public var firstSeq: Int64
+    public var encoded: [UInt8]
+    public var acceptedAt: Int64
+}
+
 extension NodeStore {
-    /// Where this node stands with an origin received from below: last seq applied and its hash.
+    /// Where this node stands with an origin received from below: last seq accepted and its hash.
     public func chain(origin: String) throws -> (lastSeq: Int64, lastHash: [UInt8])? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?", arguments: [origin]).map { ($0[0], Array($0[1] as Data)) }
         }
     }
 
-    /// Applies change sets in one transaction, each exactly once: a set already applied is a
-    /// duplicate; one that continues its origin's chain is applied (changes appended, records
-    /// updated last-writer-wins by (HLC, origin), the set queued verbatim in the outbox for the
-    /// parent); one that leaves a gap is held and applied when the gap closes. `decide` checks a
-    /// set against the chain state and throws for a broken chain, which refuses the whole call.
-    public func apply(
-        _ sets: [IncomingChangeSet], forward: Bool = true, now: Date = Date(), decide: (IncomingChangeSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
-        reload: ([UInt8]) throws -> IncomingChangeSet
+    /// Accepts change sets in one transaction, each exactly once: a set already accepted is a
+    /// duplicate; one that continues its origin's chain is accepted — the chain moves on, the
+    /// set goes verbatim into the outbox for the parent and into the apply queue; one that leaves
+    /// a gap is held and accepted when the gap closes. `decide` checks a set against the chain
+    /// state and throws for a broken chain, which refuses the whole call; `header` reads a held
+    /// set's bytes back. When this returns, what was accepted is durable and may be
+    /// acknowledged: its changes reach the change log and records through `applyQueued`, each
+    /// set in a transaction of its own, in the order accepted.
+    public func accept(
+        _ sets: [ReceivedSet], forward: Bool = true, now: Date = Date(), decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        header: ([UInt8]) throws -> ReceivedSet
     ) throws -> [ApplyOutcome] {
         let nowMs = ChinaTime.milliseconds(now)
         return try pool.write { db in
@@ -69,13 +106,13 @@ extension NodeStore {
                         sql: "INSERT OR IGNORE INTO held (origin, first_seq, encoded, received_at) VALUES (?, ?, ?, ?)",
                         arguments: [set.origin, set.firstSeq, Data(set.encoded), nowMs])
                 case .applied:
-                    try Self.applyOne(set, db: db, nowMs: nowMs, forward: forward, routes: routes)
+                    try Self.acceptOne(set, db: db, nowMs: nowMs, forward: forward)
                     // A held set may follow now.
                     var next = set
                     while let row = try Row.fetchOne(db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [next.origin, next.lastSeq + 1]) {
-                        let held = try reload(Array(row[0] as Data))
+                        let held = try header(Array(row[0] as Data))
                         guard try decide(held, next.lastSeq, next.hash) == .applied else { break }
-                        try Self.applyOne(held, db: db, nowMs: nowMs, forward: forward, routes: routes)
+                        try Self.acceptOne(held, db: db, nowMs: nowMs, forward: forward)
                         try db.execute(sql: "DELETE FROM held WHERE origin = ? AND first_seq = ?", arguments: [held.origin, held.firstSeq])
                         next = held
                     }
@@ -86,7 +123,91 @@ extension NodeStore {
         }
     }
 
-    static func applyOne(_ set: IncomingChangeSet, db: Database, nowMs: Int64, forward: Bool, routes: Routes) throws {
+    static func acceptOne(_ set: ReceivedSet, db: Database, nowMs: Int64, forward: Bool) throws {
+        try db.execute(
+            sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
+            arguments: [set.origin, set.lastSeq, Data(set.hash)])
+        // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top has no
+        // parent: it keeps the set too (its changes' Merkle proofs go down from it), as
+        // acknowledged — when it continues what it holds (a store from before v4 holds no sets).
+        var inOutbox = true
+        if !forward {
+            inOutbox =
+                try Bool.fetchOne(
+                    db, sql: "SELECT ? = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = ?) OR EXISTS (SELECT 1 FROM outbox WHERE origin = ? AND last_seq = ? - 1)",
+                    arguments: [set.firstSeq, set.origin, set.origin, set.firstSeq]) ?? false
+        }
+        if inOutbox {
+            try db.execute(
+                sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs, forward ? nil : nowMs])
+        }
+        try db.execute(
+            sql: "INSERT INTO apply_queue (origin, first_seq, changes, encoded, accepted_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [set.origin, set.firstSeq, set.lastSeq - set.firstSeq + 1, inOutbox ? nil : Data(set.encoded), nowMs])
+    }
+
+    /// The oldest accepted change set not yet applied, with its bytes.
+    public func nextQueued() throws -> QueuedSet? {
+        try pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT q.id, q.origin, q.first_seq, COALESCE(q.encoded, o.encoded), q.accepted_at FROM apply_queue q
+                    LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq ORDER BY q.id LIMIT 1
+                    """
+            ).map { QueuedSet(id: $0[0], origin: $0[1], firstSeq: $0[2], encoded: Array(($0[3] as Data?) ?? Data()), acceptedAt: $0[4]) }
+        }
+    }
+
+    /// Change sets and changes accepted and not yet applied.
+    public func queued() throws -> (sets: Int, changes: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(SUM(changes), 0) FROM apply_queue")
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
+    /// Applies a queued set — its changes appended to the change log, records updated
+    /// last-writer-wins by (HLC, origin), routes noted for the children — and removes it from
+    /// the queue, in one transaction. Returns false, changing nothing, when the set is no longer
+    /// queued (another process applied it).
+    @discardableResult
+    public func applyQueued(_ queued: QueuedSet, _ set: IncomingChangeSet) throws -> Bool {
+        precondition(set.origin == queued.origin && set.firstSeq == queued.firstSeq, "the set applied is the one queued")
+        return try pool.write { db in
+            try db.execute(sql: "DELETE FROM apply_queue WHERE id = ?", arguments: [queued.id])
+            guard db.changesCount == 1 else { return false }
+            try Self.applyChanges(set, db: db, routes: routes)
+            return true
+        }
+    }
+
+    /// Applies every queued set in order, reading each with `read`, as long as `continuing`;
+    /// returns how many.
+    @discardableResult
+    public func applyAllQueued(while continuing: () -> Bool = { true }, read: (QueuedSet) throws -> IncomingChangeSet) throws -> Int {
+        var count = 0
+        while continuing(), let next = try nextQueued() {
+            if try applyQueued(next, try read(next)) { count += 1 }
+        }
+        return count
+    }
+
+    /// Accepts and applies at once: `accept`, then every queued set (`reload` reads a set's bytes
+    /// that is not among `sets`).
+    public func apply(
+        _ sets: [IncomingChangeSet], forward: Bool = true, now: Date = Date(), decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        reload: ([UInt8]) throws -> IncomingChangeSet
+    ) throws -> [ApplyOutcome] {
+        let outcomes = try accept(sets.map(\.received), forward: forward, now: now, decide: decide, header: { try reload($0).received })
+        var given: [String: IncomingChangeSet] = [:]
+        for set in sets { given["\(set.origin)/\(set.firstSeq)"] = set }
+        try applyAllQueued { try given["\($0.origin)/\($0.firstSeq)"] ?? reload($0.encoded) }
+        return outcomes
+    }
+
+    static func applyChanges(_ set: IncomingChangeSet, db: Database, routes: Routes) throws {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
         var batch: ReceivedBatch?
         var start = 0
@@ -110,21 +231,6 @@ extension NodeStore {
             }
             start = chunk.upperBound
         }
-        try db.execute(
-            sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
-            arguments: [set.origin, set.lastSeq, Data(set.hash)])
-        // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top has no
-        // parent: it keeps the set too (its changes' Merkle proofs go down from it), as
-        // acknowledged — when it continues what it holds (a store from before v4 holds no sets).
-        if !forward {
-            let continues = try Bool.fetchOne(
-                db, sql: "SELECT ? = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = ?) OR EXISTS (SELECT 1 FROM outbox WHERE origin = ? AND last_seq = ? - 1)",
-                arguments: [set.firstSeq, set.origin, set.origin, set.firstSeq]) ?? false
-            guard continues else { return }
-        }
-        try db.execute(
-            sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs, forward ? nil : nowMs])
     }
 
     /// Brings the records table up to date with one change: a put is the new version if it is

@@ -5,7 +5,7 @@ import GRDB
 /// Where one origin's changes stand at this node, against the hop's window upward.
 public struct OriginStatus: Sendable, Hashable, Codable {
     public var origin: String
-    /// The highest seq of this origin in the change log.
+    /// The highest seq of this origin held: in the change log (own), or accepted from below.
     public var highestSeqHeld: Int64
     /// The highest seq the parent has acknowledged with a signed receipt (0: none).
     public var highestSeqAcknowledged: Int64
@@ -23,7 +23,7 @@ extension NodeStore {
     /// Per origin (this node's own and every origin received from below): held, acknowledged,
     /// pending, oldest pending age, and how many pending changes are at risk of or past `window`.
     /// A change reached this node when it was ingested here (own) or when its change set was
-    /// applied here (received).
+    /// accepted here (received).
     /// At the top of the network (`hasParent` false) everything held is where it must be.
     public func originStatus(now: Date = Date(), windowSeconds: Int64, hasParent: Bool = true) throws -> [OriginStatus] {
         let nowMs = ChinaTime.milliseconds(now)
@@ -32,7 +32,17 @@ extension NodeStore {
         return try pool.read { db in
             let own = node.digits
             var out: [OriginStatus] = []
-            for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(seq) FROM changes WHERE downward = 0 GROUP BY origin ORDER BY origin") {
+            // Held: this node's own change log, and every origin from below as far as accepted
+            // (its chain; the changes of the latest sets may still be in the apply queue).
+            let held = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT origin, last_seq FROM chains
+                    UNION ALL
+                    SELECT origin, MAX(seq) FROM changes WHERE origin = ? AND downward = 0 GROUP BY origin
+                    ORDER BY origin
+                    """, arguments: [own])
+            for row in held {
                 let origin: String = row[0]
                 let held: Int64 = row[1]
                 guard hasParent else {

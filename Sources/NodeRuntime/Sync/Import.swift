@@ -70,10 +70,12 @@ public struct Import: Sendable {
         return report
     }
 
-    /// Verifies, authorises and applies a bundle; returns the report and the signed receipt.
+    /// Verifies, authorises and accepts a bundle; returns the report and the signed receipt.
     /// `peer` is the caller's code from its TLS certificate, when the bundle came over HTTPS:
     /// the bundle's signer must be the same node.
-    public func applyBundle(_ bytes: [UInt8], source: String, peer: DivisionCode? = nil, now: Date = Date()) throws -> (ImportReport, [UInt8]) {
+    /// With `deferApply` the accepted sets' changes are left to the node's running applier
+    /// (`Applier`); without, they are applied before this returns.
+    public func applyBundle(_ bytes: [UInt8], source: String, peer: DivisionCode? = nil, deferApply: Bool = false, now: Date = Date()) throws -> (ImportReport, [UInt8]) {
         let configuration = node.configuration
         let trust = try Self.trust(configuration)
         let identity = try Export.identity(of: configuration)
@@ -91,10 +93,8 @@ public struct Import: Sendable {
             throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
         case nil: break
         }
-        var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
-        let incoming = verified.map { incomingSet($0, reader: &reader) }
-        let kinds = reader.kinds
-        let outcomes: [ApplyOutcome] = try node.store.apply(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
+        let incoming = verified.map(\.received)
+        let outcomes: [ApplyOutcome] = try node.store.accept(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
             do throws(ChangeSetError) {
                 let fit = try ChainState(lastSeq: lastSeq, lastHash: lastHash).fit(
                     origin: set.origin, firstSeq: set.firstSeq, lastSeq: set.lastSeq, previousHash: set.previousHash)
@@ -104,8 +104,17 @@ public struct Import: Sendable {
                 if error.code == .sequenceGap { return .held }
                 throw error
             }
-        } reload: { encoded in
-            try self.incomingSet(try ChangeSet.decode(encoded).verify(trust: trust, now: now), kinds: kinds)
+        } header: { encoded in
+            // A held set was verified with the bundle that brought it.
+            try ChangeSet.decode(encoded).received
+        }
+        // Accepted is durable: the receipt may say so. The changes are applied now, or by the
+        // running node's applier, which is handed the sets already read.
+        if deferApply {
+            node.applier.offer(verified)
+            node.applier.signal()
+        } else {
+            try node.applier.drain(node)
         }
         // The receipt: per origin in the bundle, where this node now stands; and what it holds back.
         var acknowledged: [Receipt.Acknowledged] = []
@@ -120,7 +129,7 @@ public struct Import: Sendable {
             case .held: held.append(Receipt.Held(origin: set.origin, firstSeq: set.firstSeq))
             case .applied:
                 appliedSets += 1
-                appliedChanges += set.changes.count
+                appliedChanges += Int(set.lastSeq - set.firstSeq + 1)
             case .duplicate: break
             }
         }
@@ -145,22 +154,6 @@ public struct Import: Sendable {
         let count = try node.store.acknowledge(
             parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes, covered: receipt.acknowledged.map { ($0.origin, $0.lastSeq, $0.hash) }, now: now)
         return ImportReport(file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil, acknowledged: count)
-    }
-
-    /// A verified change set with the dates and subject the records table needs.
-    func incomingSet(_ v: ChangeSet.Verified, kinds: [String: ResolvedKind]) throws -> IncomingChangeSet {
-        var reader = RecordDatesReader(kinds: kinds, calendar: node.calendar)
-        return incomingSet(v, reader: &reader)
-    }
-
-    func incomingSet(_ v: ChangeSet.Verified, reader: inout RecordDatesReader) -> IncomingChangeSet {
-        let h = v.changeSet.header
-        var dates: [RecordDates] = []
-        dates.reserveCapacity(v.changes.count)
-        for c in v.changes { dates.append(reader.dates(c)) }
-        return IncomingChangeSet(
-            origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: v.changeSet.hash, previousHash: h.previousHash, encoded: v.changeSet.encoded,
-            changes: v.changes, dates: dates)
     }
 }
 

@@ -8,6 +8,7 @@ enum Metrics {
         let c = node.configuration
         let counts = try node.store.counts()
         let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil)
+        let queued = try node.store.queued()
         let n = "node=\"\(c.code.digits)\""
         var out = ""
         func gauge(_ name: String, _ help: String, _ samples: [(labels: String, value: Int64)]) {
@@ -18,6 +19,8 @@ enum Metrics {
         gauge("changes", "Entries in the node's change log.", [(n, Int64(counts.changes))])
         gauge("quarantined_rows", "Refused rows kept in quarantine.", [(n, Int64(counts.quarantined))])
         gauge("late_records", "Records that arrived after their publication deadline.", [(n, Int64(counts.late))])
+        gauge("apply_queue_sets", "Change sets accepted from children and not yet applied here.", [(n, Int64(queued.sets))])
+        gauge("apply_queue_changes", "Changes accepted from children and not yet applied here.", [(n, Int64(queued.changes))])
         gauge("window_seconds", "The upward window of this hop.", [(n, Int64(c.effectiveWindowHours) * 3600)])
         func perOrigin(_ value: (OriginStatus) -> Int64) -> [(String, Int64)] { origins.map { ("\(n),origin=\"\($0.origin)\"", value($0)) } }
         gauge("origin_seq_held", "Highest seq of an origin held by the node.", perOrigin(\.highestSeqHeld))

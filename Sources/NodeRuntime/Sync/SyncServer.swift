@@ -63,12 +63,12 @@ public struct SyncServer: Sendable {
             let peer = try await context.caller(node)
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let bytes = Array(body.readableBytesView)
-            let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload { try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer) }
+            let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload { try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer, deferApply: true) }
             switch result {
             case .success(let (report, receipt)):
                 if report.applied > 0 { node.arrivals.signal() }
                 logger.info(
-                    "bundle applied",
+                    "bundle accepted",
                     metadata: ["from": "\(peer)", "applied": "\(report.applied)", "duplicates": "\(report.duplicates)", "held": "\(report.held)", "changes": "\(report.changes)"])
                 return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: receipt)))
             case .failure(let error):
@@ -120,7 +120,7 @@ public struct SyncServer: Sendable {
         return Application(
             router: router, server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code)"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+            services: [ApplierService(node: node)], onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     struct StatusBody: Encodable {

@@ -1,0 +1,166 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Applies accepted change sets — the store's apply queue — to the change log and records, in
+/// the order they were accepted, one transaction per set. A parent acknowledges and forwards a
+/// set as soon as it is verified and durably queued (`NodeStore.accept`); its own copy follows
+/// here. In a running node this runs on a thread of its own, woken when a bundle was accepted;
+/// a one-shot import drains the queue before it returns. Sets handed over at acceptance are used
+/// as they were read (up to `keptChangesMax` changes wait in memory); any other set is read back
+/// from the store, whose bytes were verified when they were accepted.
+/// `@unchecked Sendable`: its state is only touched under `condition`.
+public final class Applier: @unchecked Sendable {
+    static let keptChangesMax = 50_000
+
+    private let condition = NSCondition()
+    private var generation = 0
+    private var kept: [String: (set: ChangeSet, changes: [Change])] = [:]
+    private var keptChanges = 0
+    private var runs = 0
+
+    public init() {}
+
+    static func key(_ origin: String, _ firstSeq: Int64) -> String { "\(origin)/\(firstSeq)" }
+
+    /// Keeps sets just accepted, as verified, so they need not be read again.
+    func offer(_ sets: [ChangeSet.Verified]) {
+        condition.lock()
+        defer { condition.unlock() }
+        for v in sets where keptChanges + v.changes.count <= Self.keptChangesMax {
+            let h = v.changeSet.header
+            guard kept.updateValue((v.changeSet, v.changes), forKey: Self.key(h.origin, h.firstSeq)) == nil else { continue }
+            keptChanges += v.changes.count
+        }
+    }
+
+    private func take(_ q: QueuedSet) -> (set: ChangeSet, changes: [Change])? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let found = kept.removeValue(forKey: Self.key(q.origin, q.firstSeq)) else { return nil }
+        keptChanges -= found.changes.count
+        return found
+    }
+
+    private func forgetKept() {
+        condition.lock()
+        kept.removeAll()
+        keptChanges = 0
+        condition.unlock()
+    }
+
+    /// Wakes the running applier.
+    public func signal() {
+        condition.lock()
+        generation += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Applies every queued set; returns how many sets and changes.
+    @discardableResult
+    public func drain(_ node: NodeContext, while continuing: () -> Bool = { true }) throws -> (sets: Int, changes: Int) {
+        var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
+        var changes = 0
+        let sets = try node.store.applyAllQueued(while: continuing) { q in
+            let (set, read) = try take(q) ?? {
+                let set = try ChangeSet.decode(q.encoded)
+                return (set, try set.contents())
+            }()
+            changes += read.count
+            let h = set.header
+            return IncomingChangeSet(
+                origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash, previousHash: h.previousHash, encoded: set.encoded,
+                changes: read, dates: read.map { reader.dates($0) })
+        }
+        // Nothing queued is left: whatever is still kept was applied elsewhere (another process).
+        if continuing() { forgetKept() }
+        return (sets, changes)
+    }
+
+    /// Starts the applier on a thread of its own, until `stop`: it drains the queue (at start
+    /// too: what was accepted before a restart), then sleeps until signalled or `pollSeconds`
+    /// passed. `nice` lowers the thread's scheduling priority (Linux: per thread) — a node with a
+    /// parent forwards first and applies its own copy with the CPU left. A failed apply is logged
+    /// and retried after `retrySeconds`; the set stays queued.
+    public func start(_ node: NodeContext, nice: Int32, pollSeconds: Double = 2, retrySeconds: Double = 5) {
+        condition.lock()
+        runs += 1
+        let run = runs
+        condition.unlock()
+        let thread = Thread { [self] in
+            if nice != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
+            loop(node, run: run, pollSeconds: pollSeconds, retrySeconds: retrySeconds)
+        }
+        thread.stackSize = 1 << 22
+        thread.start()
+    }
+
+    /// Stops the running applier after the set it is applying (that set's transaction commits or
+    /// is not begun).
+    public func stop() {
+        condition.lock()
+        runs += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func current(_ run: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return runs == run
+    }
+
+    private func loop(_ node: NodeContext, run: Int, pollSeconds: Double, retrySeconds: Double) {
+        let logger = node.logger
+        while current(run) {
+            condition.lock()
+            let seen = generation
+            condition.unlock()
+            var wait = pollSeconds
+            do {
+                let started = Date()
+                let done = try drain(node) { self.current(run) }
+                if done.sets > 0 {
+                    logger.info(
+                        "change sets applied", metadata: ["sets": "\(done.sets)", "changes": "\(done.changes)", "seconds": "\(String(format: "%.1f", -started.timeIntervalSinceNow))"])
+                }
+            } catch {
+                logger.error("applying accepted change sets failed; they stay queued and are retried", metadata: ["reason": "\(error)", "retryInSeconds": "\(retrySeconds)"])
+                wait = retrySeconds
+            }
+            condition.lock()
+            let until = Date(timeIntervalSinceNow: wait)
+            while generation == seen, runs == run, condition.wait(until: until) {}
+            condition.unlock()
+        }
+    }
+}
+
+/// The applier as a service of the running node: started with the listener, stopped with it.
+public struct ApplierService: Service {
+    public let node: NodeContext
+
+    public init(node: NodeContext) { self.node = node }
+
+    public func run() async throws {
+        // A node with a parent applies its copy at a lower priority than forwarding and serving.
+        node.applier.start(node, nice: node.configuration.parent == nil ? 0 : 10)
+        try? await gracefulShutdown()
+        node.applier.stop()
+    }
+}
+
+extension ChangeSet {
+    /// What accepting the set needs.
+    var received: ReceivedSet {
+        ReceivedSet(origin: header.origin, firstSeq: header.firstSeq, lastSeq: header.lastSeq, hash: hash, previousHash: header.previousHash, encoded: encoded)
+    }
+}
+
+extension ChangeSet.Verified {
+    var received: ReceivedSet { changeSet.received }
+}

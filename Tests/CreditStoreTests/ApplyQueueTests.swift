@@ -1,0 +1,114 @@
+import CreditDomain
+import Foundation
+import TestSupport
+import Testing
+
+@testable import CreditStore
+
+/// A parent accepts a child's change set (chained, forwarded, acknowledged) before it applies it:
+/// the apply queue in between must lose nothing and apply everything once, in order.
+@Suite("Accepted change sets queued, then applied")
+struct ApplyQueueTests {
+    static let village = "420102002201"
+
+    /// A set of `count` puts from `first`, whose bytes name it (read back by `header`).
+    static func set(first: Int64, count: Int) -> IncomingChangeSet {
+        let changes = (0..<count).map { i in
+            BatchApplyTests.put(village, first + Int64(i), key: "penalty|k\(first + Int64(i))", hlc: 10, body: "{\"CF_NR\":\"\(first + Int64(i))\"}")
+        }
+        var s = BatchApplyTests.set(changes)
+        s.encoded = Array("\(village) \(first) \(s.lastSeq)".utf8)
+        return s
+    }
+
+    static func header(_ encoded: [UInt8]) -> ReceivedSet {
+        let parts = String(decoding: encoded, as: UTF8.self).split(separator: " ")
+        let first = Int64(parts[1])!, last = Int64(parts[2])!
+        return ReceivedSet(
+            origin: String(parts[0]), firstSeq: first, lastSeq: last, hash: BatchApplyTests.hash(village, last), previousHash: BatchApplyTests.hash(village, first - 1),
+            encoded: encoded)
+    }
+
+    struct BrokenChain: Error {}
+
+    /// The chain rule as the runtime applies it: continue, duplicate, hold a gap, refuse a fork.
+    static func decide(_ s: ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome {
+        if s.lastSeq <= lastSeq { return .duplicate }
+        if s.firstSeq != lastSeq + 1 { return .held }
+        guard s.previousHash == lastHash else { throw BrokenChain() }
+        return .applied
+    }
+
+    func accept(_ sets: [IncomingChangeSet], _ store: NodeStore) throws -> [ApplyOutcome] {
+        try store.accept(sets.map(\.received), forward: true, decide: Self.decide, header: Self.header)
+    }
+
+    func applyAll(_ store: NodeStore, from sets: [IncomingChangeSet]) throws -> Int {
+        try store.applyAllQueued { q in try #require(sets.first { $0.firstSeq == q.firstSeq }) }
+    }
+
+    @Test func acceptedSetsAreForwardedBeforeTheyAreAppliedAndAppliedOnceAfterAReopen() throws {
+        let dir = try TemporaryDirectory()
+        let sets = [Self.set(first: 1, count: 100), Self.set(first: 101, count: 50)]
+        do {
+            let store = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
+            #expect(try accept(sets, store) == [.applied, .applied])
+            // Nothing applied yet, everything held: chained, queued upward and to apply.
+            #expect(try store.counts().changes == 0 && store.counts().records == 0)
+            #expect(try store.queued() == (sets: 2, changes: 150))
+            #expect(try store.chain(origin: Self.village)?.lastSeq == 150)
+            #expect(try store.pendingOutbox().map(\.lastSeq) == [100, 150])
+            let status = try #require(try store.originStatus(windowSeconds: 72 * 3600).first)
+            #expect(status.origin == Self.village && status.highestSeqHeld == 150 && status.unacknowledged == 150)
+            // The same bundle again is a duplicate, queued nowhere.
+            #expect(try accept(sets, store) == [.duplicate, .duplicate])
+            #expect(try store.queued().sets == 2)
+        }
+        // As after a crash: a new handle finds the queue and applies it once.
+        let reopened = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
+        #expect(try applyAll(reopened, from: sets) == 2)
+        #expect(try reopened.counts().changes == 150 && reopened.counts().records == 150)
+        #expect(try reopened.queued() == (sets: 0, changes: 0))
+        #expect(try applyAll(reopened, from: sets) == 0)
+        #expect(try reopened.counts().changes == 150)
+    }
+
+    @Test func twoHandlesApplyAQueuedSetOnce() throws {
+        let dir = try TemporaryDirectory()
+        let a = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
+        let b = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
+        let set = Self.set(first: 1, count: 100)
+        _ = try accept([set], a)
+        let seenByA = try #require(try a.nextQueued())
+        let seenByB = try #require(try b.nextQueued())
+        #expect(seenByA == seenByB && seenByA.encoded == set.encoded)
+        #expect(try a.applyQueued(seenByA, set))
+        #expect(try !b.applyQueued(seenByB, set))
+        #expect(try a.counts().changes == 100 && a.queued().sets == 0)
+    }
+
+    @Test func aSetAheadOfAGapIsQueuedWhenTheGapClosesInChainOrder() throws {
+        let dir = try TemporaryDirectory()
+        let store = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
+        let sets = [Self.set(first: 1, count: 100), Self.set(first: 101, count: 100)]
+        #expect(try accept([sets[1]], store) == [.held])
+        #expect(try store.queued().sets == 0 && store.chain(origin: Self.village) == nil)
+        #expect(try accept([sets[0]], store) == [.applied])
+        #expect(try store.queued() == (sets: 2, changes: 200))
+        #expect(try store.nextQueued()?.firstSeq == 1)
+        // Applied in chain order: the change log's gap-free rule would refuse any other.
+        #expect(try applyAll(store, from: sets) == 2)
+        #expect(try store.changes(origin: Self.village, limit: 300).map(\.seq) == Array(1...200))
+    }
+
+    @Test func aBrokenChainQueuesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let store = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
+        _ = try accept([Self.set(first: 1, count: 100)], store)
+        var fork = Self.set(first: 101, count: 10)
+        fork.previousHash = BatchApplyTests.hash("420102002299", 100)
+        #expect(throws: BrokenChain.self) { _ = try accept([fork], store) }
+        #expect(try store.queued().sets == 1 && store.chain(origin: Self.village)?.lastSeq == 100)
+        #expect(try store.pendingOutbox().count == 1)
+    }
+}
