@@ -47,6 +47,7 @@ let package = Package(
         ),
         // The system liblz4, for LZ4 frames (`lz4 -dc` reads them).
         .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         // The change-set and bundle format: canonical JSON Lines in an LZ4 frame, Merkle root, signatures.
         .target(
             name: "ChangeSets",
@@ -96,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "credit-node",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation",
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -72,6 +72,17 @@ while :; do
   sleep 0.5
 done
 done_cn=$(now)
+# Middle tiers forward what they accept before applying it: when do they hold every record too?
+while :; do
+  left=$(python3 - "$work/net" <<'PY'
+import sqlite3, sys, glob
+print(sum(sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute("select count(*) from apply_queue").fetchone()[0] for db in glob.glob(f"{sys.argv[1]}/*/node.sqlite")))
+PY
+)
+  [ "$left" -eq 0 ] && break
+  sleep 0.5
+done
+all_cn=$(now)
 python3 - "$work/net" > "$work/cn-stats" <<'PY'
 import sqlite3, sys, os, glob
 root = sys.argv[1]
@@ -139,14 +150,15 @@ echo "== ingest against plain SQLite, codec against lz4 (on $((n / 5)) records)"
 "$node" bench ingest --records $((n / 5)) --rounds 1 2>/dev/null | grep -E "ratio|records/s" | head -3 > "$work/ingest" || true
 "$node" bench codec --records $((n / 5)) --rounds 1 2>/dev/null | grep -E "encode|verify" > "$work/codec" || true
 
-python3 - "$n" "$expected" "$rows_pg" "$start" "$ingested" "$done_cn" "$start_pg" "$copied" "$done_pg" "$csv_bytes" "$work/cn-stats" "$pg_mem" <<'PY'
+python3 - "$n" "$expected" "$rows_pg" "$start" "$ingested" "$done_cn" "$start_pg" "$copied" "$done_pg" "$csv_bytes" "$work/cn-stats" "$pg_mem" "$all_cn" <<'PY'
 import sys
 n, cn_rows, pg_rows = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 s, ing, d, sp, cp, dp = map(float, sys.argv[4:10])
-csv = int(sys.argv[10]); stats = [l.split() for l in open(sys.argv[11])]; pg_mem = sys.argv[12]
+csv = int(sys.argv[10]); stats = [l.split() for l in open(sys.argv[11])]; pg_mem = sys.argv[12]; all_cn = float(sys.argv[13])
 cn, pg = d - s, dp - sp
 print(f"\nrecords generated: {n}; accepted by CreditNet: {cn_rows}; rows in PostgreSQL: {pg_rows}; CSV: {csv/1e6:.1f} MB")
 print(f"CreditNet, first ingest → all at the province: {cn:.1f} s ({cn_rows/cn:,.0f} records/s; ingest at the villages took {ing-s:.1f} s)")
+print(f"CreditNet, first ingest → every tier has applied every record: {all_cn - s:.1f} s")
 print(f"PostgreSQL, first COPY → all at the province:  {pg:.1f} s ({pg_rows/pg:,.0f} rows/s; COPY into the village took {cp-sp:.1f} s)")
 print(f"ratio CreditNet / PostgreSQL: {cn/pg:.2f} (target ≤ 0.6)")
 for tier, sent, hwm, count in stats:

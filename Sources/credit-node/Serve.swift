@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChangeSets
+import CMalloc
 import Foundation
 import Hummingbird
 import NodeRuntime
@@ -11,6 +12,10 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var node: NodeOptions
 
     func run() async throws {
+        // A running node decodes change sets of megabytes over and over: freed memory is kept for
+        // the next one instead of being returned to the kernel and zeroed again when reused.
+        _ = mallopt(M_MMAP_THRESHOLD, 32 << 20)
+        _ = mallopt(M_TRIM_THRESHOLD, 512 << 20)
         let context: NodeContext
         do { context = try node.open() } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -73,7 +73,7 @@ struct ApplyQueueTests {
         #expect(try reopened.counts().changes == 150)
     }
 
-    @Test func twoHandlesApplyAQueuedSetOnce() throws {
+    @Test func aQueuedSetIsAppliedSliceBySliceOnceAcrossHandles() throws {
         let dir = try TemporaryDirectory()
         let a = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
         let b = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
@@ -81,10 +81,17 @@ struct ApplyQueueTests {
         _ = try accept([set], a)
         let seenByA = try #require(try a.nextQueued())
         let seenByB = try #require(try b.nextQueued())
-        #expect(seenByA == seenByB && seenByA.encoded == set.encoded)
-        #expect(try a.applyQueued(seenByA, set))
-        #expect(try !b.applyQueued(seenByB, set))
+        #expect(seenByA == seenByB && seenByA.encoded == set.encoded && seenByA.applied == 0)
+        #expect(try a.applyQueued(seenByA, set, slice: 60) == 60)
+        // B's view is stale: it applies nothing.
+        #expect(try b.applyQueued(seenByB, set, slice: 60) == nil)
+        #expect(try a.counts().changes == 60 && a.queued() == (sets: 1, changes: 40))
+        let rest = try #require(try b.nextQueued())
+        #expect(rest.applied == 60)
+        #expect(try b.applyQueued(rest, set, slice: 60) == 100)
+        #expect(try a.applyQueued(rest, set, slice: 60) == nil)
         #expect(try a.counts().changes == 100 && a.queued().sets == 0)
+        #expect(try a.changes(origin: Self.village, limit: 200).map(\.seq) == Array(1...100))
     }
 
     @Test func aSetAheadOfAGapIsQueuedWhenTheGapClosesInChainOrder() throws {

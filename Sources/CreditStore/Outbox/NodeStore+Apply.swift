@@ -62,11 +62,13 @@ public enum ApplyOutcome: Sendable, Hashable {
     case held
 }
 
-/// A change set accepted and not yet applied, oldest first.
+/// A change set accepted and not yet wholly applied, oldest first.
 public struct QueuedSet: Sendable, Hashable {
     public var id: Int64
     public var origin: String
     public var firstSeq: Int64
+    /// How many of its changes are applied (the first ones).
+    public var applied: Int
     public var encoded: [UInt8]
     public var acceptedAt: Int64
 }
@@ -147,49 +149,65 @@ extension NodeStore {
             arguments: [set.origin, set.firstSeq, set.lastSeq - set.firstSeq + 1, inOutbox ? nil : Data(set.encoded), nowMs])
     }
 
-    /// The oldest accepted change set not yet applied, with its bytes.
+    /// The oldest accepted change set not yet wholly applied, with its bytes.
     public func nextQueued() throws -> QueuedSet? {
         try pool.read { db in
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT q.id, q.origin, q.first_seq, COALESCE(q.encoded, o.encoded), q.accepted_at FROM apply_queue q
+                    SELECT q.id, q.origin, q.first_seq, q.applied, COALESCE(q.encoded, o.encoded), q.accepted_at FROM apply_queue q
                     LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq ORDER BY q.id LIMIT 1
                     """
-            ).map { QueuedSet(id: $0[0], origin: $0[1], firstSeq: $0[2], encoded: Array(($0[3] as Data?) ?? Data()), acceptedAt: $0[4]) }
+            ).map { QueuedSet(id: $0[0], origin: $0[1], firstSeq: $0[2], applied: $0[3], encoded: Array(($0[4] as Data?) ?? Data()), acceptedAt: $0[5]) }
         }
     }
 
     /// Change sets and changes accepted and not yet applied.
     public func queued() throws -> (sets: Int, changes: Int) {
         try pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(SUM(changes), 0) FROM apply_queue")
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(SUM(changes - applied), 0) FROM apply_queue")
             return (row?[0] ?? 0, row?[1] ?? 0)
         }
     }
 
-    /// Applies a queued set — its changes appended to the change log, records updated
-    /// last-writer-wins by (HLC, origin), routes noted for the children — and removes it from
-    /// the queue, in one transaction. Returns false, changing nothing, when the set is no longer
-    /// queued (another process applied it).
-    @discardableResult
-    public func applyQueued(_ queued: QueuedSet, _ set: IncomingChangeSet) throws -> Bool {
+    /// Changes applied per transaction: the write lock is held briefly, so accepting the next
+    /// bundle from a child never waits long behind this node's own copy.
+    public static let applySlice = 2_000
+
+    /// Applies the next slice of a queued set — changes appended to the change log, records
+    /// updated last-writer-wins by (HLC, origin), routes noted for the children — and records how
+    /// far the set is applied (removing it from the queue after its last change), in one
+    /// transaction. Returns the new `applied`, or nil, changing nothing, when the queue no longer
+    /// stands where `queued` says (another process applied it).
+    public func applyQueued(_ queued: QueuedSet, _ set: IncomingChangeSet, slice: Int = applySlice) throws -> Int? {
         precondition(set.origin == queued.origin && set.firstSeq == queued.firstSeq, "the set applied is the one queued")
+        let range = queued.applied..<min(queued.applied + slice, set.changes.count)
         return try pool.write { db in
-            try db.execute(sql: "DELETE FROM apply_queue WHERE id = ?", arguments: [queued.id])
-            guard db.changesCount == 1 else { return false }
-            try Self.applyChanges(set, db: db, routes: routes)
-            return true
+            if range.upperBound == set.changes.count {
+                try db.execute(sql: "DELETE FROM apply_queue WHERE id = ? AND applied = ?", arguments: [queued.id, queued.applied])
+            } else {
+                try db.execute(sql: "UPDATE apply_queue SET applied = ? WHERE id = ? AND applied = ?", arguments: [range.upperBound, queued.id, queued.applied])
+            }
+            guard db.changesCount == 1 else { return nil }
+            try Self.applyChanges(set, range, db: db, routes: routes)
+            return range.upperBound
         }
     }
 
-    /// Applies every queued set in order, reading each with `read`, as long as `continuing`;
-    /// returns how many.
+    /// Applies every queued set in order, reading each once with `read`, slice by slice as long
+    /// as `continuing`; returns how many sets were finished.
     @discardableResult
     public func applyAllQueued(while continuing: () -> Bool = { true }, read: (QueuedSet) throws -> IncomingChangeSet) throws -> Int {
         var count = 0
-        while continuing(), let next = try nextQueued() {
-            if try applyQueued(next, try read(next)) { count += 1 }
+        while continuing(), var next = try nextQueued() {
+            let set = try read(next)
+            while continuing(), let applied = try applyQueued(next, set) {
+                if applied == set.changes.count {
+                    count += 1
+                    break
+                }
+                next.applied = applied
+            }
         }
         return count
     }
@@ -207,12 +225,12 @@ extension NodeStore {
         return outcomes
     }
 
-    static func applyChanges(_ set: IncomingChangeSet, db: Database, routes: Routes) throws {
+    static func applyChanges(_ set: IncomingChangeSet, _ range: Range<Int>, db: Database, routes: Routes) throws {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
         var batch: ReceivedBatch?
-        var start = 0
-        while start < set.changes.count {
-            let chunk = start..<min(start + ReceivedBatch.size, set.changes.count)
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let chunk = start..<min(start + ReceivedBatch.size, range.upperBound)
             if ReceivedBatch.fits(set.changes[chunk]) {
                 if batch == nil { batch = try ReceivedBatch(db) }
                 try batch!.apply(set, chunk, firstID: nextID, routes: routes)

@@ -192,15 +192,17 @@ enum Migrations {
         m.registerMigration("v5-apply-queue") { db in
             try db.execute(sql: """
                 -- Change sets accepted from a child (verified, chained, acknowledged, and queued in the
-                -- outbox to go further up) whose changes are not yet in the change log and records:
-                -- applied in this order, each in its own transaction that also deletes its row. The
-                -- bytes are the outbox's (same origin and first seq), or kept here when the outbox
-                -- does not hold the set (the top of a network whose store predates v4).
+                -- outbox to go further up) whose changes are not yet all in the change log and
+                -- records: applied in this order, a slice of each per transaction, which also moves
+                -- `applied` on (or deletes the row with the last slice). The bytes are the outbox's
+                -- (same origin and first seq), or kept here when the outbox does not hold the set
+                -- (the top of a network whose store predates v4).
                 CREATE TABLE apply_queue (
                     id INTEGER PRIMARY KEY,
                     origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
                     first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
                     changes INTEGER NOT NULL CHECK (changes >= 1),
+                    applied INTEGER NOT NULL DEFAULT 0 CHECK (applied >= 0 AND applied < changes),
                     encoded BLOB,
                     accepted_at INTEGER NOT NULL,
                     UNIQUE (origin, first_seq)

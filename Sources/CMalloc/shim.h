@@ -1,0 +1,2 @@
+// glibc's allocator settings (mallopt), for the long-running node.
+#include <malloc.h>
