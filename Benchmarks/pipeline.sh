@@ -90,7 +90,7 @@ tiers = {}
 for d in sorted(glob.glob(f"{root}/*/")):
     code = os.path.basename(d.rstrip("/"))
     db = sqlite3.connect(f"file:{d}node.sqlite?mode=ro", uri=True)
-    sent = db.execute("select coalesce(sum(length(encoded)),0) from outbox where acknowledged_at is not null").fetchone()[0]
+    sent = db.execute("select coalesce(sum(length(b.encoded)),0) from outbox o join outbox_bytes b on b.id = o.id where o.acknowledged_at is not null").fetchone()[0]
     tier = "province" if code[2:] == "0"*10 else "city" if code[4:] == "0"*8 else "county" if code[6:] == "0"*6 else "township" if code[9:] == "000" else "village"
     pid = open(f"{d}serve.pid").read().strip() if os.path.exists(f"{d}serve.pid") else None
     hwm = 0

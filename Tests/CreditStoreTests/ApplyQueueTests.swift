@@ -1,5 +1,6 @@
 import CreditDomain
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 
@@ -117,5 +118,25 @@ struct ApplyQueueTests {
         #expect(throws: BrokenChain.self) { _ = try accept([fork], store) }
         #expect(try store.queued().sets == 1 && store.chain(origin: Self.village)?.lastSeq == 100)
         #expect(try store.pendingOutbox().count == 1)
+    }
+
+    @Test func aStoreFromBeforeTheQueueKeepsItsOutboxBytes() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("old.sqlite")
+        // A store as v4 left it: the set's bytes inline in its outbox row, not yet acknowledged.
+        do {
+            let old = try DatabaseQueue(path: path)
+            try Migrations.migrator.migrate(old, upTo: "v4-downward-status")
+            try old.write { db in
+                try db.execute(
+                    sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, 1, 100, ?, X'', X'0102', 1)",
+                    arguments: [Self.village, Data(BatchApplyTests.hash(Self.village, 100))])
+            }
+        }
+        let store = try NodeStore(path: path, node: try DivisionCode("420102002000"))
+        #expect(try store.pendingOutbox().map(\.encoded) == [[1, 2]])
+        // The signed bytes stay immutable where they moved.
+        #expect(throws: (any Error).self) { try store.pool.write { db in try db.execute(sql: "UPDATE outbox_bytes SET encoded = X'03'") } }
+        #expect(try store.queued().sets == 0)
     }
 }

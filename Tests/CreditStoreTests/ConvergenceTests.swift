@@ -108,7 +108,7 @@ struct TopNodeSetsTests {
         #expect(kept == [[1, 1]])
         #expect(try store.pendingOutbox().isEmpty)
         // A store from before v4 kept no sets: the next set is applied all the same, and not kept.
-        try store.pool.write { db in try db.execute(sql: "DELETE FROM outbox") }
+        try store.pool.write { db in try db.execute(sql: "DELETE FROM outbox_bytes; DELETE FROM outbox") }
         let second = Self.set(6, count: 5, previous: first.hash)
         _ = try store.apply([second], forward: false, decide: { _, _, _ in .applied }, reload: { _ in second })
         #expect(try store.counts().changes == 10)

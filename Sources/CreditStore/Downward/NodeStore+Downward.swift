@@ -109,7 +109,7 @@ extension NodeStore {
                     }
                     let setID = lastSet!.id
                     if page.wholeSets[setID] == nil {
-                        let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox WHERE id = ?", arguments: [setID]) ?? Data())
+                        let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [setID]) ?? Data())
                         let changes = try Row.fetchAll(
                             db, sql: "\(Self.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq", arguments: [c.origin, lastSet!.first, lastSet!.last]
                         ).map(Self.change)

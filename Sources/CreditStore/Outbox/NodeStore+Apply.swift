@@ -140,9 +140,9 @@ extension NodeStore {
                     arguments: [set.firstSeq, set.origin, set.origin, set.firstSeq]) ?? false
         }
         if inOutbox {
-            try db.execute(
-                sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [set.origin, set.firstSeq, set.lastSeq, Data(set.hash), Data(set.previousHash), Data(set.encoded), nowMs, forward ? nil : nowMs])
+            try insertOutbox(
+                db, origin: set.origin, first: set.firstSeq, last: set.lastSeq, hash: set.hash, previous: set.previousHash, encoded: set.encoded, createdAt: nowMs,
+                acknowledgedAt: forward ? nil : nowMs)
         }
         try db.execute(
             sql: "INSERT INTO apply_queue (origin, first_seq, changes, encoded, accepted_at) VALUES (?, ?, ?, ?, ?)",
@@ -155,8 +155,8 @@ extension NodeStore {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT q.id, q.origin, q.first_seq, q.applied, COALESCE(q.encoded, o.encoded), q.accepted_at FROM apply_queue q
-                    LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq ORDER BY q.id LIMIT 1
+                    SELECT q.id, q.origin, q.first_seq, q.applied, COALESCE(q.encoded, b.encoded), q.accepted_at FROM apply_queue q
+                    LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq LEFT JOIN outbox_bytes b ON b.id = o.id ORDER BY q.id LIMIT 1
                     """
             ).map { QueuedSet(id: $0[0], origin: $0[1], firstSeq: $0[2], applied: $0[3], encoded: Array(($0[4] as Data?) ?? Data()), acceptedAt: $0[5]) }
         }

@@ -36,9 +36,9 @@ extension NodeStore {
                 }
                 guard !changes.isEmpty else { break }
                 for set in try sealer(lastHash, changes) {
-                    try db.execute(
-                        sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        arguments: [origin, set.first, set.last, Data(set.hash), Data(set.previous), Data(set.encoded), ChinaTime.milliseconds(now)])
+                    try Self.insertOutbox(
+                        db, origin: origin, first: set.first, last: set.last, hash: set.hash, previous: set.previous, encoded: set.encoded,
+                        createdAt: ChinaTime.milliseconds(now), acknowledgedAt: nil)
                     lastSeq = set.last
                     lastHash = set.hash
                     added += 1
@@ -48,13 +48,37 @@ extension NodeStore {
         }
     }
 
-    /// Change sets not yet acknowledged by the parent, in order.
-    public func pendingOutbox() throws -> [OutboxEntry] {
+    /// Change sets not yet acknowledged by the parent, in order: as many as hold at most
+    /// `changesMax` changes together, and at least the first.
+    public func pendingOutbox(changesMax: Int = .max) throws -> [OutboxEntry] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT origin, first_seq, last_seq, hash, encoded, acknowledged_at FROM outbox WHERE acknowledged_at IS NULL ORDER BY id").map {
-                OutboxEntry(
-                    origin: $0[0], firstSeq: $0[1], lastSeq: $0[2], hash: Array($0[3] as Data), encoded: Array($0[4] as Data), acknowledged: $0[5] != nil)
+            var out: [OutboxEntry] = []
+            var changes = 0
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT o.origin, o.first_seq, o.last_seq, o.hash, b.encoded, o.acknowledged_at FROM outbox o JOIN outbox_bytes b ON b.id = o.id
+                    WHERE o.acknowledged_at IS NULL ORDER BY o.id
+                    """)
+            while let row = try rows.next() {
+                let entry = OutboxEntry(
+                    origin: row[0], firstSeq: row[1], lastSeq: row[2], hash: Array(row[3] as Data), encoded: Array(row[4] as Data), acknowledged: row[5] != nil)
+                let count = Int(entry.lastSeq - entry.firstSeq + 1)
+                if !out.isEmpty && changes + count > changesMax { break }
+                changes += count
+                out.append(entry)
             }
+            return out
         }
+    }
+
+    /// A change set into the outbox: its row, and its bytes apart.
+    static func insertOutbox(
+        _ db: Database, origin: String, first: Int64, last: Int64, hash: [UInt8], previous: [UInt8], encoded: [UInt8], createdAt: Int64, acknowledgedAt: Int64?
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [origin, first, last, Data(hash), Data(previous), createdAt, acknowledgedAt])
+        try db.execute(sql: "INSERT INTO outbox_bytes (id, encoded) VALUES (?, ?)", arguments: [db.lastInsertedRowID, Data(encoded)])
     }
 }

@@ -207,6 +207,21 @@ enum Migrations {
                     accepted_at INTEGER NOT NULL,
                     UNIQUE (origin, first_seq)
                 );
+
+                -- A change set's bytes apart from its outbox row: the row is read and updated (the
+                -- parent's receipt) often, and SQLite reads and rewrites a whole row — a megabyte
+                -- of overflow pages when the bytes were inline.
+                CREATE TABLE outbox_bytes (
+                    id INTEGER PRIMARY KEY REFERENCES outbox(id),
+                    encoded BLOB NOT NULL CHECK (length(encoded) > 0)
+                );
+                INSERT INTO outbox_bytes (id, encoded) SELECT id, encoded FROM outbox;
+                DROP TRIGGER outbox_immutable;
+                ALTER TABLE outbox DROP COLUMN encoded;
+                CREATE TRIGGER outbox_immutable BEFORE UPDATE OF origin, first_seq, last_seq, hash, previous_hash ON outbox
+                BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
+                CREATE TRIGGER outbox_bytes_immutable BEFORE UPDATE ON outbox_bytes
+                BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
                 """)
         }
         return m

@@ -62,11 +62,12 @@ public struct Export: Sendable {
         }
     }
 
-    /// Seals new changes and returns the signed bundle of every unacknowledged change set.
-    public func pendingBundle(now: Date = Date()) throws -> (ExportReport, [UInt8]) {
+    /// Seals new changes and returns the signed bundle of the unacknowledged change sets, oldest
+    /// first, as many as fit in `changesMax` changes (at least one).
+    public func pendingBundle(changesMax: Int = .max, now: Date = Date()) throws -> (ExportReport, [UInt8]) {
         let identity = try Self.identity(of: node.configuration)
         let sealed = try seal(identity: identity, now: now)
-        let pending = try node.store.pendingOutbox()
+        let pending = try node.store.pendingOutbox(changesMax: changesMax)
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }
         let bundle = try ChangeBundle.build(sets, identity: identity, now: now)
         let report = ExportReport(

@@ -27,18 +27,35 @@ public struct SyncClient: Sendable {
 
     public init(node: NodeContext) { self.node = node }
 
+    /// Changes per bundle pushed: a parent verifies and accepts a bundle in one go, so a large
+    /// backlog goes up as a stream of bundles of about this size, each acknowledged before the
+    /// next, instead of as one that holds everything in memory at both ends.
+    public static let bundleChangesMax = 40_000
+
+    /// Sends everything pending, in bundles of at most `bundleChangesMax` changes (or one set),
+    /// over one connection; stops when nothing is pending or a receipt acknowledges nothing new
+    /// (the parent holds the rest back until a gap closes).
     public func push(now: Date = Date()) async throws -> PushReport {
         let configuration = node.configuration
         guard let parent = configuration.parent else {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to push")
         }
-        let (report, bundle) = try Export(node: node).pendingBundle(now: now)
-        guard !report.changeSets.isEmpty else { return PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0) }
-        let receipt = try await Self.withParent(configuration, parent) { connection in
-            try await connection.exchange(path: "/v1/sync/up", upload: bundle, limit: 1 << 20, what: "the bundle")
+        let export = Export(node: node)
+        var total = PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0)
+        var (report, bundle) = try export.pendingBundle(changesMax: Self.bundleChangesMax, now: now)
+        guard !report.changeSets.isEmpty else { return total }
+        try await Self.withParent(configuration, parent) { connection in
+            while !report.changeSets.isEmpty {
+                let receipt = try await connection.exchange(path: "/v1/sync/up", upload: bundle, limit: 1 << 20, what: "the bundle")
+                let ack = try Import(node: node).importReceipt(receipt, file: "receipt from \(parent.code)", now: now)
+                total.changeSets += report.changeSets.count
+                total.bytes += bundle.count
+                total.acknowledged += ack.acknowledged ?? 0
+                guard (ack.acknowledged ?? 0) > 0 else { break }
+                (report, bundle) = try export.pendingBundle(changesMax: Self.bundleChangesMax, now: now)
+            }
         }
-        let ack = try Import(node: node).importReceipt(receipt, file: "receipt from \(parent.code)", now: now)
-        return PushReport(parent: parent.code.digits, changeSets: report.changeSets.count, bytes: bundle.count, acknowledged: ack.acknowledged ?? 0)
+        return total
     }
 
     /// One mutual-TLS connection to the parent for the duration of `body`, shut down either way.
