@@ -39,8 +39,8 @@ struct Up: ParsableCommand {
                 let pidFile = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("serve.pid")
                 if Self.runningPID(pidFile) != nil { continue }
                 let log = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("serve.log")
-                // A session of its own: the node lives on after `up` returns and is not hit by the
-                // terminal's Ctrl-C; its pid is the one `down` stops.
+                // A process group of its own: the node lives on after `up` returns and is not hit
+                // by the terminal's Ctrl-C or hang-up; its pid is the one `down` stops.
                 let pid = try Self.spawnDetached(me, ["serve", "--config", yaml.path, "--log-level", "info"], log: log.path)
                 try Data("\(pid)\n".utf8).write(to: pidFile, options: .atomic)
                 started += 1
@@ -68,13 +68,20 @@ struct Up: ParsableCommand {
         }
     }
 
-    /// Starts `executable` in a new session (posix_spawn with POSIX_SPAWN_SETSID), standard
-    /// output and error appended to `log`, standard input from /dev/null; returns its pid.
+    /// Starts `executable` in a process group of its own, hang-ups ignored, standard output and
+    /// error appended to `log`, standard input from /dev/null; returns its pid. It stays in the
+    /// caller's session: the nodes of a network started together share one scheduling group
+    /// (Linux autogroup), so each node's thread priorities count across the whole local network
+    /// — a node applying its own copy at low priority yields to another forwarding — as they do
+    /// on a machine of its own; a session per node would give every process an equal share.
     static func spawnDetached(_ executable: String, _ arguments: [String], log: String) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID (glibc, not exported to Swift)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        // Ignored here, ignored in the child after exec: closing the terminal does not stop it.
+        signal(SIGHUP, SIG_IGN)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -10,8 +10,8 @@ import ServiceLifecycle
 /// set as soon as it is verified and durably queued (`NodeStore.accept`); its own copy follows
 /// here. In a running node this runs on a thread of its own, woken when a bundle was accepted;
 /// a one-shot import drains the queue before it returns. Sets handed over at acceptance are used
-/// as they were read (up to `keptChangesMax` changes wait in memory); any other set is read back
-/// from the store, whose bytes were verified when they were accepted.
+/// as they were read (in a running node, up to `keptChangesMax` changes wait in memory); any other
+/// set is read back from the store, whose bytes were verified when they were accepted.
 /// `@unchecked Sendable`: its state is only touched under `condition`.
 public final class Applier: @unchecked Sendable {
     static let keptChangesMax = 50_000
@@ -26,11 +26,12 @@ public final class Applier: @unchecked Sendable {
 
     static func key(_ origin: String, _ firstSeq: Int64) -> String { "\(origin)/\(firstSeq)" }
 
-    /// Keeps sets just accepted, as verified, so they need not be read again.
-    func offer(_ sets: [ChangeSet.Verified]) {
+    /// Keeps sets just accepted, as verified, so they need not be read again: while at most
+    /// `limit` changes wait in memory.
+    func offer(_ sets: [ChangeSet.Verified], limit: Int = keptChangesMax) {
         condition.lock()
         defer { condition.unlock() }
-        for v in sets where keptChanges + v.changes.count <= Self.keptChangesMax {
+        for v in sets where keptChanges + v.changes.count <= limit {
             let h = v.changeSet.header
             guard kept.updateValue((v.changeSet, v.changes), forKey: Self.key(h.origin, h.firstSeq)) == nil else { continue }
             keptChanges += v.changes.count

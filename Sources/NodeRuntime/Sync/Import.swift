@@ -114,6 +114,8 @@ public struct Import: Sendable {
             node.applier.offer(verified)
             node.applier.signal()
         } else {
+            // Applied at once: the bundle just read is in memory anyway.
+            node.applier.offer(verified, limit: .max)
             try node.applier.drain(node)
         }
         // The receipt: per origin in the bundle, where this node now stands; and what it holds back.
