@@ -61,86 +61,25 @@ public final class Applier: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// What the reading thread of a drain hands over when it stops.
-    final class ReadingOutcome: @unchecked Sendable {
-        // Written by the reading thread before it signals `ended`, read after waiting for it.
-        var error: (any Error)?
-        let ended = DispatchSemaphore(value: 0)
-    }
-
-    /// Applies every queued set, in order; returns how many sets and changes. Two stages, as
-    /// ingestion: a thread reads the next sets (decoded, dates computed) while this one writes the
-    /// current set's slices. When the queue no longer stands where a set was read (another process
-    /// applied it), the drain starts over from the queue's head.
+    /// Applies every queued set; returns how many sets and changes.
     @discardableResult
     public func drain(_ node: NodeContext, while continuing: () -> Bool = { true }) throws -> (sets: Int, changes: Int) {
-        let kinds = try node.kindsBySlug()
-        var sets = 0
+        var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
         var changes = 0
-        var restart = true
-        while restart && continuing() {
-            restart = false
-            let queue = BatchQueue<(QueuedSet, IncomingChangeSet)>(capacity: 2)
-            let outcome = ReadingOutcome()
-            let reading = Thread { [self] in
-                var reader = RecordDatesReader(kinds: kinds, calendar: node.calendar)
-                var after: Int64 = 0
-                do {
-                    while let q = try node.store.nextQueued(after: after) {
-                        guard queue.push((q, try read(q, reader: &reader))) else { break }
-                        after = q.id
-                    }
-                } catch {
-                    outcome.error = error
-                }
-                queue.finish()
-                outcome.ended.signal()
-            }
-            reading.stackSize = 1 << 22
-            reading.start()
-            do {
-                while let (queued, set) = queue.pop() {
-                    var q = queued
-                    var done = false
-                    while continuing(), let applied = try node.store.applyQueued(q, set) {
-                        q.applied = applied
-                        if applied == set.changes.count {
-                            done = true
-                            break
-                        }
-                    }
-                    guard done else {
-                        // Stopped, or the queue moved under us: read it again from its head.
-                        restart = continuing()
-                        queue.cancel()
-                        break
-                    }
-                    sets += 1
-                    changes += set.changes.count - queued.applied
-                }
-            } catch {
-                queue.cancel()
-                outcome.ended.wait()
-                throw error
-            }
-            outcome.ended.wait()
-            if let error = outcome.error { throw error }
+        let sets = try node.store.applyAllQueued(while: continuing) { q in
+            let (set, read) = try take(q) ?? {
+                let set = try ChangeSet.decode(q.encoded)
+                return (set, try set.contents())
+            }()
+            changes += read.count
+            let h = set.header
+            return IncomingChangeSet(
+                origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash, previousHash: h.previousHash, encoded: set.encoded,
+                changes: read, dates: read.map { reader.dates($0) })
         }
         // Nothing queued is left: whatever is still kept was applied elsewhere (another process).
         if continuing() { forgetKept() }
         return (sets, changes)
-    }
-
-    /// A queued set with its changes and their dates: as kept at acceptance, or read back.
-    private func read(_ q: QueuedSet, reader: inout RecordDatesReader) throws -> IncomingChangeSet {
-        let (set, read) = try take(q) ?? {
-            let set = try ChangeSet.decode(q.encoded)
-            return (set, try set.contents())
-        }()
-        let h = set.header
-        return IncomingChangeSet(
-            origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash, previousHash: h.previousHash, encoded: set.encoded,
-            changes: read, dates: read.map { reader.dates($0) })
     }
 
     /// Starts the applier on a thread of its own, until `stop`: it drains the queue (at start
