@@ -18,7 +18,7 @@ struct ApplyQueueTests {
             BatchApplyTests.put(village, first + Int64(i), key: "penalty|k\(first + Int64(i))", hlc: 10, body: "{\"CF_NR\":\"\(first + Int64(i))\"}")
         }
         var s = BatchApplyTests.set(changes)
-        s.encoded = Array("\(village) \(first) \(s.lastSeq)".utf8)
+        s.received.encoded = Array("\(village) \(first) \(s.received.lastSeq)".utf8)
         return s
     }
 
@@ -82,7 +82,7 @@ struct ApplyQueueTests {
         _ = try accept([set], a)
         let seenByA = try #require(try a.nextQueued())
         let seenByB = try #require(try b.nextQueued())
-        #expect(seenByA == seenByB && seenByA.encoded == set.encoded && seenByA.applied == 0)
+        #expect(seenByA == seenByB && seenByA.encoded == set.received.encoded && seenByA.applied == 0)
         #expect(try a.applyQueued(seenByA, set, slice: 60) == 60)
         // B's view is stale: it applies nothing.
         #expect(try b.applyQueued(seenByB, set, slice: 60) == nil)
@@ -114,7 +114,7 @@ struct ApplyQueueTests {
         let store = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
         _ = try accept([Self.set(first: 1, count: 100)], store)
         var fork = Self.set(first: 101, count: 10)
-        fork.previousHash = BatchApplyTests.hash("420102002299", 100)
+        fork.received.previousHash = BatchApplyTests.hash("420102002299", 100)
         #expect(throws: BrokenChain.self) { _ = try accept([fork], store) }
         #expect(try store.queued().sets == 1 && store.chain(origin: Self.village)?.lastSeq == 100)
         #expect(try store.pendingOutbox().count == 1)

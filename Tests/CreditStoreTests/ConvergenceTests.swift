@@ -109,7 +109,7 @@ struct TopNodeSetsTests {
         #expect(try store.pendingOutbox().isEmpty)
         // A store from before v4 kept no sets: the next set is applied all the same, and not kept.
         try store.pool.write { db in try db.execute(sql: "DELETE FROM outbox_bytes; DELETE FROM outbox") }
-        let second = Self.set(6, count: 5, previous: first.hash)
+        let second = Self.set(6, count: 5, previous: first.received.hash)
         _ = try store.apply([second], forward: false, decide: { _, _, _ in .applied }, reload: { _ in second })
         #expect(try store.counts().changes == 10)
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") } == 0)

@@ -23,14 +23,10 @@ public struct ReceivedSet: Sendable, Hashable {
     }
 }
 
-/// A change set to apply at a parent: its verified changes and the dates the records table needs.
+/// A change set to apply at a parent: as accepted, with its verified changes and the dates the
+/// records table needs.
 public struct IncomingChangeSet: Sendable {
-    public var origin: String
-    public var firstSeq: Int64
-    public var lastSeq: Int64
-    public var hash: [UInt8]
-    public var previousHash: [UInt8]
-    public var encoded: [UInt8]
+    public var received: ReceivedSet
     public var changes: [Change]
     /// Decision date and publication deadline per change, computed by the caller from the catalogue.
     public var dates: [RecordDates]
@@ -39,19 +35,13 @@ public struct IncomingChangeSet: Sendable {
         origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], previousHash: [UInt8], encoded: [UInt8], changes: [Change],
         dates: [RecordDates]
     ) {
-        self.origin = origin
-        self.firstSeq = firstSeq
-        self.lastSeq = lastSeq
-        self.hash = hash
-        self.previousHash = previousHash
-        self.encoded = encoded
+        received = ReceivedSet(origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, hash: hash, previousHash: previousHash, encoded: encoded)
         self.changes = changes
         self.dates = dates
     }
 
-    public var received: ReceivedSet {
-        ReceivedSet(origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, hash: hash, previousHash: previousHash, encoded: encoded)
-    }
+    public var origin: String { received.origin }
+    public var firstSeq: Int64 { received.firstSeq }
 }
 
 /// What accepting a bundle did, per change set.
