@@ -11,7 +11,7 @@ public struct NodeContext: Sendable {
     public let calendar: WorkingCalendar
     public let store: NodeStore
     public let logger: Logger
-    /// Signalled when change sets from a child were applied (wakes the push loop).
+    /// Signalled when change sets from a child were accepted (wakes the push loop).
     public let arrivals = ArrivalSignal()
     /// Applies change sets accepted from children (`Applier`).
     public let applier = Applier()

@@ -6,7 +6,7 @@ import Logging
 import ServiceLifecycle
 
 /// Applies accepted change sets — the store's apply queue — to the change log and records, in
-/// the order they were accepted, one transaction per set. A parent acknowledges and forwards a
+/// the order they were accepted, a slice of a set per transaction (`NodeStore.applySlice`). A parent acknowledges and forwards a
 /// set as soon as it is verified and durably queued (`NodeStore.accept`); its own copy follows
 /// here. In a running node this runs on a thread of its own, woken when a bundle was accepted;
 /// a one-shot import drains the queue before it returns. Sets handed over at acceptance are used
@@ -100,8 +100,8 @@ public final class Applier: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the running applier after the set it is applying (that set's transaction commits or
-    /// is not begun).
+    /// Stops the running applier after the slice it is applying (that slice's transaction commits
+    /// or is not begun; the next start resumes after it).
     public func stop() {
         condition.lock()
         runs += 1
