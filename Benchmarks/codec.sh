@@ -3,6 +3,5 @@
 # bytes on the wire against the records' CSV.  Usage: Benchmarks/codec.sh [RECORDS]  (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
-swift build -c release --product credit-node 2>&1 | grep -E "error|warning:|Build" || true
-.build/release/credit-node bench codec --records "${1:-1000000}"
+. Benchmarks/release.sh
+"$node" bench codec --records "${1:-1000000}"

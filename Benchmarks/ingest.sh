@@ -3,6 +3,5 @@
 # Usage: Benchmarks/ingest.sh [RECORDS] [ROUNDS]   (defaults: 1000000 records, 3 alternating rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
-swift build -c release --product credit-node 2>&1 | grep -E "error|warning:|Build" || true
-.build/release/credit-node bench ingest --records "${1:-1000000}" --rounds "${2:-3}"
+. Benchmarks/release.sh
+"$node" bench ingest --records "${1:-1000000}" --rounds "${2:-3}"

@@ -17,16 +17,13 @@
 # Needs postgresql-15 (installed with apt-get when missing and run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+. Benchmarks/release.sh
 n=${1:-1000000}
 pgbin=/usr/lib/postgresql/15/bin
 if [ ! -x "$pgbin/initdb" ]; then
   [ "$(id -u)" -eq 0 ] || { echo "pipeline: install postgresql-15 (apt-get install -y postgresql-15) and run again" >&2; exit 1; }
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
 fi
-swift build -c release --product credit-node 2>&1 | grep -E "error|Build" || true
-node=$PWD/.build/release/credit-node
-export CREDITNET_RESOURCES=$PWD/.build/release/CreditNet_CreditDomain.resources
 work=$(mktemp -d /tmp/creditnet-pipeline.XXXX)
 chmod 755 "$work"
 topology=$work/pipeline.yaml

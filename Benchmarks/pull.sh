@@ -6,10 +6,7 @@
 # selection.  Usage: Benchmarks/pull.sh [RECORDS]  (default 200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
-swift build -c release --product credit-node 2>&1 | grep -E "error|warning:|Build" || true
-node=.build/release/credit-node
-export CREDITNET_RESOURCES=$PWD/.build/release/CreditNet_CreditDomain.resources
+. Benchmarks/release.sh
 n=${1:-200000}
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -6,11 +6,8 @@
 # Usage: Benchmarks/simulate.sh [DAYS] [--demo-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install -y time)"; exit 1; }
-swift build -c release --product credit-node 2>&1 | grep -E "error|warning:|Build" || true
-node=.build/release/credit-node
-export CREDITNET_RESOURCES=$PWD/.build/release/CreditNet_CreditDomain.resources
+. Benchmarks/release.sh
 days=${1:-30}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -20,7 +17,8 @@ run() { # name topology [args…]
   local name=$1 topology=$2
   shift 2
   /usr/bin/time -f "%e %M" -o "$work/$name.time" "$node" simulate "$topology" --days "$days" --seed 1 "$@" > "$work/$name.txt" 2> "$work/$name.err" || true
-  read -r wall kb < "$work/$name.time"
+  # The last line: /usr/bin/time puts "Command exited with non-zero status" first when checks fail.
+  read -r wall kb < <(tail -1 "$work/$name.time")
   printf '%-14s %8.1f s  %7.0f MiB   ' "$name" "$wall" "$(awk -v k="$kb" 'BEGIN {print k / 1024}')"
   grep -E '^workload:' "$work/$name.txt" | sed 's/^workload: *//' | tr -d '\n'
   printf '; %s\n' "$(grep -E '^result:' "$work/$name.txt" | sed 's/^result: *//')"

@@ -82,7 +82,7 @@ struct Push: AsyncParsableCommand {
             } else if report.changeSets == 0 {
                 print("Nothing pending for \(report.parent)")
             } else {
-                print("Pushed \(report.changeSets) change set(s), \(report.bytes) bytes, to \(report.parent); \(report.acknowledged) acknowledged by its signed receipt")
+                print("Pushed \(report.changeSets) change set(s) in \(report.bundles) bundle(s), \(report.bytes) bytes, to \(report.parent); \(report.acknowledged) acknowledged by signed receipts")
             }
         }
     }

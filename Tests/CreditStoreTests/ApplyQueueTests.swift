@@ -59,6 +59,10 @@ struct ApplyQueueTests {
             #expect(try store.queued() == (sets: 2, changes: 150))
             #expect(try store.chain(origin: Self.village)?.lastSeq == 150)
             #expect(try store.pendingOutbox().map(\.lastSeq) == [100, 150])
+            // A push takes them in bundles of a bounded number of changes, and at least one set.
+            #expect(try store.pendingOutbox(changesMax: 150).map(\.lastSeq) == [100, 150])
+            #expect(try store.pendingOutbox(changesMax: 149).map(\.lastSeq) == [100])
+            #expect(try store.pendingOutbox(changesMax: 10).map(\.lastSeq) == [100])
             let status = try #require(try store.originStatus(windowSeconds: 72 * 3600).first)
             #expect(status.origin == Self.village && status.highestSeqHeld == 150 && status.unacknowledged == 150)
             // The same bundle again is a duplicate, queued nowhere.

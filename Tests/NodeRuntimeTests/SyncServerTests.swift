@@ -70,6 +70,24 @@ struct SyncServerTests {
         }
     }
 
+    @Test(arguments: [(40, 2), (SyncClient.bundleChangesMax, 1)])
+    func aBacklogGoesUpInBundlesOfAtMostTheLimit(limit: Int, bundles: Int) async throws {
+        let net = try OfflineChain()
+        // Two change sets: 30 changes sealed, then 20 more sealed by the push.
+        try net.ingest(net.village, rows: 30, seed: 1)
+        try Export(node: net.village).seal(identity: try Export.identity(of: net.village.configuration))
+        try net.ingest(net.village, rows: 20, seed: 2)
+        let township = net.township
+        try await withSyncServer(township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            // Over the limit, a set per bundle (each acknowledged before the next); within it, one.
+            let report = try await SyncClient(node: village).push(bundleChanges: limit)
+            #expect(report.bundles == bundles && report.changeSets == 2 && report.acknowledged == 2)
+            #expect(try village.store.pendingOutbox().isEmpty)
+            #expect(try township.store.chain(origin: "420102002201")?.lastSeq == 50)
+        }
+    }
+
     /// A GET to the parent over mutual TLS, as the given node.
     static func get(_ node: NodeContext, port: Int, path: String) async throws -> String {
         let identity = try Export.identity(of: node.configuration)

@@ -60,15 +60,16 @@ public struct QueuedSet: Sendable, Hashable {
     /// How many of its changes are applied (the first ones).
     public var applied: Int
     public var encoded: [UInt8]
-    public var acceptedAt: Int64
 }
 
 extension NodeStore {
     /// Where this node stands with an origin received from below: last seq accepted and its hash.
     public func chain(origin: String) throws -> (lastSeq: Int64, lastHash: [UInt8])? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?", arguments: [origin]).map { ($0[0], Array($0[1] as Data)) }
-        }
+        try pool.read { db in try Self.chain(origin, db) }
+    }
+
+    static func chain(_ origin: String, _ db: Database) throws -> (lastSeq: Int64, lastHash: [UInt8])? {
+        try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?", arguments: [origin]).map { ($0[0], Array($0[1] as Data)) }
     }
 
     /// Accepts change sets in one transaction, each exactly once: a set already accepted is a
@@ -77,8 +78,8 @@ extension NodeStore {
     /// a gap is held and accepted when the gap closes. `decide` checks a set against the chain
     /// state and throws for a broken chain, which refuses the whole call; `header` reads a held
     /// set's bytes back. When this returns, what was accepted is durable and may be
-    /// acknowledged: its changes reach the change log and records through `applyQueued`, each
-    /// set in a transaction of its own, in the order accepted.
+    /// acknowledged: its changes reach the change log and records through `applyQueued`, slice
+    /// by slice, in the order accepted.
     public func accept(
         _ sets: [ReceivedSet], forward: Bool = true, now: Date = Date(), decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
         header: ([UInt8]) throws -> ReceivedSet
@@ -87,10 +88,8 @@ extension NodeStore {
         return try pool.write { db in
             var outcomes: [ApplyOutcome] = []
             for set in sets {
-                let state = try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?", arguments: [set.origin])
-                let lastSeq: Int64 = state?[0] ?? 0
-                let lastHash: [UInt8] = (state?[1] as Data?).map { Array($0) } ?? []
-                let outcome = try decide(set, lastSeq, lastHash)
+                let state = try Self.chain(set.origin, db)
+                let outcome = try decide(set, state?.lastSeq ?? 0, state?.lastHash ?? [])
                 switch outcome {
                 case .duplicate: break
                 case .held:
@@ -145,10 +144,10 @@ extension NodeStore {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT q.id, q.origin, q.first_seq, q.applied, COALESCE(q.encoded, b.encoded), q.accepted_at FROM apply_queue q
+                    SELECT q.id, q.origin, q.first_seq, q.applied, COALESCE(q.encoded, b.encoded) FROM apply_queue q
                     LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq LEFT JOIN outbox_bytes b ON b.id = o.id ORDER BY q.id LIMIT 1
                     """
-            ).map { QueuedSet(id: $0[0], origin: $0[1], firstSeq: $0[2], applied: $0[3], encoded: Array(($0[4] as Data?) ?? Data()), acceptedAt: $0[5]) }
+            ).map { QueuedSet(id: $0[0], origin: $0[1], firstSeq: $0[2], applied: $0[3], encoded: Array(($0[4] as Data?) ?? Data())) }
         }
     }
 

@@ -71,7 +71,7 @@ public final class Applier: @unchecked Sendable {
                 let set = try ChangeSet.decode(q.encoded)
                 return (set, try set.contents())
             }()
-            changes += read.count
+            changes += read.count - q.applied
             let h = set.header
             return IncomingChangeSet(
                 origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash, previousHash: h.previousHash, encoded: set.encoded,

@@ -45,7 +45,7 @@ public struct PushLoop: Sendable {
                 do {
                     let report = try await SyncClient(node: node).push()
                     state.record(attemptAt: now, succeeded: true)
-                    logger.info("pushed", metadata: ["parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "acknowledged": "\(report.acknowledged)"])
+                    logger.info("pushed", metadata: ["parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "bundles": "\(report.bundles)", "acknowledged": "\(report.acknowledged)"])
                 } catch {
                     state.record(attemptAt: now, succeeded: false)
                     logger.warning("push failed; retrying with backoff", metadata: ["reason": "\(error)", "failures": "\(state.failures)"])

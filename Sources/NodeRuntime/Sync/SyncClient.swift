@@ -18,6 +18,8 @@ public struct PushReport: Sendable, Codable {
     public var changeSets: Int
     public var bytes: Int
     public var acknowledged: Int
+    /// Bundles sent, each answered by a signed receipt.
+    public var bundles = 0
 }
 
 /// The upward sync client: the pending bundle to the parent over HTTPS with mutual TLS, the
@@ -32,27 +34,28 @@ public struct SyncClient: Sendable {
     /// next, instead of as one that holds everything in memory at both ends.
     public static let bundleChangesMax = 40_000
 
-    /// Sends everything pending, in bundles of at most `bundleChangesMax` changes (or one set),
-    /// over one connection; stops when nothing is pending or a receipt acknowledges nothing new
-    /// (the parent holds the rest back until a gap closes).
-    public func push(now: Date = Date()) async throws -> PushReport {
+    /// Sends everything pending, in bundles of at most `bundleChanges` changes (or one set), over
+    /// one connection; stops when nothing is pending or a receipt acknowledges nothing new (the
+    /// parent holds the rest back until a gap closes).
+    public func push(bundleChanges: Int = bundleChangesMax, now: Date = Date()) async throws -> PushReport {
         let configuration = node.configuration
         guard let parent = configuration.parent else {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to push")
         }
         let export = Export(node: node)
         var total = PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0)
-        var (report, bundle) = try export.pendingBundle(changesMax: Self.bundleChangesMax, now: now)
+        var (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, now: now)
         guard !report.changeSets.isEmpty else { return total }
         try await Self.withParent(configuration, parent) { connection in
             while !report.changeSets.isEmpty {
                 let receipt = try await connection.exchange(path: "/v1/sync/up", upload: bundle, limit: 1 << 20, what: "the bundle")
                 let ack = try Import(node: node).importReceipt(receipt, file: "receipt from \(parent.code)", now: now)
+                total.bundles += 1
                 total.changeSets += report.changeSets.count
                 total.bytes += bundle.count
                 total.acknowledged += ack.acknowledged ?? 0
                 guard (ack.acknowledged ?? 0) > 0 else { break }
-                (report, bundle) = try export.pendingBundle(changesMax: Self.bundleChangesMax, now: now)
+                (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, now: now)
             }
         }
         return total
