@@ -15,6 +15,17 @@ struct CivilDateTests {
         #expect(CivilDate.parse(text) == nil)
     }
 
+    @Test func isoFormRoundTrips() {
+        #expect(CivilDate(year: 2025, month: 3, day: 7)!.iso == "2025-03-07")
+        #expect(CivilDate(year: 2026, month: 12, day: 31)!.iso == "2026-12-31")
+        #expect(CivilDate(year: 1000, month: 10, day: 10)!.iso == "1000-10-10")
+        #expect(CivilDate(year: 999, month: 1, day: 2)!.iso == "999-01-02")
+        for n in stride(from: -1000, through: 30000, by: 37) {
+            let date = CivilDate(dayNumber: n)
+            #expect(CivilDate.parse(date.iso) == date)
+        }
+    }
+
     @Test func leapYears() {
         #expect(CivilDate(year: 2024, month: 2, day: 29) != nil)
         #expect(CivilDate(year: 2100, month: 2, day: 29) == nil)

@@ -235,6 +235,9 @@ struct ChangeLineTests {
         #expect(Change.bodyValues("{}", keys: ["x"]).isEmpty)
         #expect(Change.bodyValues("not json", keys: ["x"]).isEmpty)
         #expect(Change.bodyValues(body, keys: []).isEmpty)
+        // Under the names given (the catalogue's bare codes), escaped keys too; other keys stay unread.
+        let named = BodyFields(names: ["CF_JDRQ": "JDRQ", "a\"b": "ab", "CF_NONE": "NONE"])
+        #expect(Change.bodyValues(body, fields: named) == ["JDRQ": "2026-03-05", "ab": "x"])
     }
 
     @Test func keysWithEscapesAreOrderedByTheirText() {

@@ -60,9 +60,26 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     /// `2025-03-07`.
     public var iso: String {
-        let m = month < 10 ? "0\(month)" : "\(month)"
-        let d = day < 10 ? "0\(day)" : "\(day)"
-        return "\(year)-\(m)-\(d)"
+        guard (1000...9999).contains(year) else {
+            let m = month < 10 ? "0\(month)" : "\(month)"
+            let d = day < 10 ? "0\(day)" : "\(day)"
+            return "\(year)-\(m)-\(d)"
+        }
+        // Written in place: every stored record binds up to three dates.
+        let (y, m, d) = (year, month, day)
+        return String(unsafeUninitializedCapacity: 10) { out in
+            out[0] = UInt8(0x30 + y / 1000)
+            out[1] = UInt8(0x30 + y / 100 % 10)
+            out[2] = UInt8(0x30 + y / 10 % 10)
+            out[3] = UInt8(0x30 + y % 10)
+            out[4] = UInt8(ascii: "-")
+            out[5] = UInt8(0x30 + m / 10)
+            out[6] = UInt8(0x30 + m % 10)
+            out[7] = UInt8(ascii: "-")
+            out[8] = UInt8(0x30 + d / 10)
+            out[9] = UInt8(0x30 + d % 10)
+            return 10
+        }
     }
 
     public var description: String { iso }
@@ -73,21 +90,26 @@ public struct CivilDate: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     /// Parses the forms departments export: `2025-03-07`, `2025/3/7`, `2025.3.7`, `20250307` and
     /// `2025年3月7日`. A time part after a space or `T` (`2025-03-07 00:00:00`) is ignored.
-    public static func parse(_ raw: some StringProtocol) -> CivilDate? {
-        // Fast path: YYYY-MM-DD.
+    public static func parse(_ raw: some StringProtocol) -> CivilDate? { parse(String(raw)) }
+
+    /// The same for a `String`: concrete, so the fast path is compiled for its UTF-8 view (a
+    /// received record's dates are parsed at every tier).
+    public static func parse(_ raw: String) -> CivilDate? {
+        // Fast path: YYYY-MM-DD, read as it goes (no buffer).
         if raw.utf8.count == 10 {
-            var v = [Int](repeating: 0, count: 10)
+            var fields = (year: 0, month: 0, day: 0)
             var ok = true
             for (i, b) in raw.utf8.enumerated() {
                 if i == 4 || i == 7 {
-                    if b != UInt8(ascii: "-") { ok = false }
+                    ok = ok && b == UInt8(ascii: "-")
                 } else if isDigit(b) {
-                    v[i] = Int(b) - 0x30
+                    let v = Int(b) - 0x30
+                    if i < 4 { fields.year = fields.year * 10 + v } else if i < 7 { fields.month = fields.month * 10 + v } else { fields.day = fields.day * 10 + v }
                 } else {
                     ok = false
                 }
             }
-            if ok { return CivilDate(year: v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], month: v[5] * 10 + v[6], day: v[8] * 10 + v[9]) }
+            if ok { return CivilDate(year: fields.year, month: fields.month, day: fields.day) }
         }
         var bytes = Array(raw.utf8)
         // Drop a trailing time part.

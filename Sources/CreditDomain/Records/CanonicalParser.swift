@@ -169,11 +169,10 @@ extension Change {
         bodyValues(body, fields: BodyFields(keys))
     }
 
-    /// The same, with the keys prepared once for many bodies.
+    /// The same, with the keys prepared once for many bodies; values are returned under the
+    /// names the fields give them.
     public static func bodyValues(_ body: String, fields: BodyFields) -> [String: String] {
-        let keys = fields.keys
-        guard !keys.isEmpty else { return [:] }
-        let wanted = fields.bytes
+        guard !fields.wanted.isEmpty else { return [:] }
         var out: [String: String] = [:]
         var text = body
         text.withUTF8 { bytes in
@@ -184,19 +183,17 @@ extension Change {
                 guard let key = p.rawString(), p.expect(0x3A) else { return }
                 let valueStart = p.i
                 guard p.rawString() != nil else { return }
-                let keyBytes = UnsafeBufferPointer(rebasing: bytes[key.range])
-                let matches: Bool
+                let name: String?
                 if key.escaped {
                     var q = CanonicalParser(bytes)
                     q.i = keyStart
-                    matches = q.string().map { keys.contains($0) } ?? false
+                    name = q.string().flatMap { fields.names[$0] }
                 } else {
-                    matches = wanted.contains { $0.count == keyBytes.count && $0.elementsEqual(keyBytes) }
+                    let keyBytes = UnsafeBufferPointer(rebasing: bytes[key.range])
+                    name = fields.wanted.first { $0.bytes.count == keyBytes.count && $0.bytes.elementsEqual(keyBytes) }?.name
                 }
-                guard matches, out.count < keys.count else { continue }
+                guard let name, out.count < fields.wanted.count else { continue }
                 var q = CanonicalParser(bytes)
-                q.i = keyStart
-                guard let name = q.string() else { return }
                 q.i = valueStart
                 if let value = q.string() { out[name] = value }
             } while p.expect(0x2C)
@@ -205,13 +202,20 @@ extension Change {
     }
 }
 
-/// Keys to read from many bodies (`Change.bodyValues`), with their bytes laid out once.
+/// Keys to read from many bodies (`Change.bodyValues`), with their bytes laid out once, each
+/// with the name its value is returned under.
 public struct BodyFields: Sendable {
-    public let keys: Set<String>
-    let bytes: [[UInt8]]
+    /// Name by key.
+    public let names: [String: String]
+    let wanted: [(bytes: [UInt8], name: String)]
+
+    /// Values returned under their keys.
     public init(_ keys: Set<String>) {
-        self.keys = keys
-        bytes = keys.sorted().map { Array($0.utf8) }
+        self.init(names: Dictionary(uniqueKeysWithValues: keys.map { ($0, $0) }))
+    }
+
+    public init(names: [String: String]) {
+        self.names = names
+        wanted = names.sorted { $0.key < $1.key }.map { (Array($0.key.utf8), $0.value) }
     }
 }
-

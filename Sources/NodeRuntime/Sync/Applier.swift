@@ -149,7 +149,7 @@ public struct ApplierService: Service {
 
     public func run() async throws {
         // A node with a parent applies its copy at a lower priority than forwarding and serving.
-        node.applier.start(node, nice: node.configuration.parent == nil ? 0 : 10)
+        node.applier.start(node, nice: node.configuration.parent == nil ? 0 : 19)
         try? await gracefulShutdown()
         node.applier.stop()
     }

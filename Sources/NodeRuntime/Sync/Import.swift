@@ -186,8 +186,9 @@ struct RecordDatesReader {
     mutating func dates(_ c: Change) -> RecordDates {
         guard c.op == "put", let p = prepare(c.kind) else { return RecordDates() }
         let k = p.kind.kind
+        // Values come back under the catalogue's bare codes (`prepare`).
         let fields = Change.bodyValues(c.body, fields: p.fields)
-        let value = { (code: String) in fields[k.fullCode(code)] }
+        let value = { (code: String) in fields[code] }
         let decision = k.decisionDate.flatMap(value).flatMap { CivilDate.parse($0) }
         var deadline: CivilDate?
         if let days = k.publicationWorkingDays, let decision {
@@ -212,7 +213,7 @@ struct RecordDatesReader {
         // Only the fields the records table needs are read from the body.
         var needed = Set(k.subjectCode + [k.decisionDate].compactMap { $0 })
         if let p = k.publicity { needed.formUnion((p.untilFields ?? []) + [p.monthsField].compactMap { $0 }) }
-        let p = Prepared(kind: kind, fields: BodyFields(Set(needed.map(k.fullCode))))
+        let p = Prepared(kind: kind, fields: BodyFields(names: Dictionary(uniqueKeysWithValues: needed.map { (k.fullCode($0), $0) })))
         prepared[slug] = p
         return p
     }
