@@ -25,25 +25,19 @@ struct Status: ParsableCommand {
         var windowHours: Int
         var origins: [OriginStatus]
         /// Change sets accepted from children whose changes are not applied here yet.
-        var applyQueue: Queue
-    }
-
-    struct Queue: Encodable {
-        var sets: Int
-        var changes: Int
+        var applyQueue: ApplyQueueCounts
     }
 
     func run() throws {
         try guarded {
             let context = try node.open()
             let c = context.configuration
-            let queued = try context.store.queued()
             let output = Output(
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
                 calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq(),
                 parent: c.parent?.code.digits, windowHours: c.effectiveWindowHours,
                 origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil),
-                applyQueue: Queue(sets: queued.sets, changes: queued.changes))
+                applyQueue: try context.store.queued())
             if json {
                 try printJSON(output)
                 return

@@ -56,7 +56,7 @@ struct ApplyQueueTests {
             #expect(try accept(sets, store) == [.applied, .applied])
             // Nothing applied yet, everything held: chained, queued upward and to apply.
             #expect(try store.counts().changes == 0 && store.counts().records == 0)
-            #expect(try store.queued() == (sets: 2, changes: 150))
+            #expect(try store.queued() == ApplyQueueCounts(sets: 2, changes: 150))
             #expect(try store.chain(origin: Self.village)?.lastSeq == 150)
             #expect(try store.pendingOutbox().map(\.lastSeq) == [100, 150])
             // A push takes them in bundles of a bounded number of changes, and at least one set.
@@ -73,7 +73,7 @@ struct ApplyQueueTests {
         let reopened = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
         #expect(try applyAll(reopened, from: sets) == 2)
         #expect(try reopened.counts().changes == 150 && reopened.counts().records == 150)
-        #expect(try reopened.queued() == (sets: 0, changes: 0))
+        #expect(try reopened.queued() == ApplyQueueCounts(sets: 0, changes: 0))
         #expect(try applyAll(reopened, from: sets) == 0)
         #expect(try reopened.counts().changes == 150)
     }
@@ -90,7 +90,7 @@ struct ApplyQueueTests {
         #expect(try a.applyQueued(seenByA, set, slice: 60) == 60)
         // B's view is stale: it applies nothing.
         #expect(try b.applyQueued(seenByB, set, slice: 60) == nil)
-        #expect(try a.counts().changes == 60 && a.queued() == (sets: 1, changes: 40))
+        #expect(try a.counts().changes == 60 && a.queued() == ApplyQueueCounts(sets: 1, changes: 40))
         let rest = try #require(try b.nextQueued())
         #expect(rest.applied == 60)
         #expect(try b.applyQueued(rest, set, slice: 60) == 100)
@@ -106,7 +106,7 @@ struct ApplyQueueTests {
         #expect(try accept([sets[1]], store) == [.held])
         #expect(try store.queued().sets == 0 && store.chain(origin: Self.village) == nil)
         #expect(try accept([sets[0]], store) == [.applied])
-        #expect(try store.queued() == (sets: 2, changes: 200))
+        #expect(try store.queued() == ApplyQueueCounts(sets: 2, changes: 200))
         #expect(try store.nextQueued()?.firstSeq == 1)
         // Applied in chain order: the change log's gap-free rule would refuse any other.
         #expect(try applyAll(store, from: sets) == 2)

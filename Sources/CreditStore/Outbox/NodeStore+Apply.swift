@@ -21,6 +21,9 @@ public struct ReceivedSet: Sendable, Hashable {
         self.previousHash = previousHash
         self.encoded = encoded
     }
+
+    /// Which set it is: the apply queue's identity of it.
+    public var key: QueuedSet.Key { .init(origin: origin, firstSeq: firstSeq) }
 }
 
 /// A change set to apply at a parent: as accepted, with its verified changes and the dates the
@@ -35,7 +38,13 @@ public struct IncomingChangeSet: Sendable {
         origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], previousHash: [UInt8], encoded: [UInt8], changes: [Change],
         dates: [RecordDates]
     ) {
-        received = ReceivedSet(origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, hash: hash, previousHash: previousHash, encoded: encoded)
+        self.init(
+            received: ReceivedSet(origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, hash: hash, previousHash: previousHash, encoded: encoded), changes: changes,
+            dates: dates)
+    }
+
+    public init(received: ReceivedSet, changes: [Change], dates: [RecordDates]) {
+        self.received = received
         self.changes = changes
         self.dates = dates
     }
@@ -60,6 +69,25 @@ public struct QueuedSet: Sendable, Hashable {
     /// How many of its changes are applied (the first ones).
     public var applied: Int
     public var encoded: [UInt8]
+
+    /// A set's identity in the queue: its origin and first seq.
+    public struct Key: Sendable, Hashable {
+        public var origin: String
+        public var firstSeq: Int64
+    }
+
+    public var key: Key { .init(origin: origin, firstSeq: firstSeq) }
+}
+
+/// How much the apply queue holds.
+public struct ApplyQueueCounts: Sendable, Hashable, Codable {
+    public var sets: Int
+    public var changes: Int
+
+    public init(sets: Int, changes: Int) {
+        self.sets = sets
+        self.changes = changes
+    }
 }
 
 extension NodeStore {
@@ -152,10 +180,10 @@ extension NodeStore {
     }
 
     /// Change sets and changes accepted and not yet applied.
-    public func queued() throws -> (sets: Int, changes: Int) {
+    public func queued() throws -> ApplyQueueCounts {
         try pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(SUM(changes - applied), 0) FROM apply_queue")
-            return (row?[0] ?? 0, row?[1] ?? 0)
+            return ApplyQueueCounts(sets: row?[0] ?? 0, changes: row?[1] ?? 0)
         }
     }
 
@@ -208,9 +236,9 @@ extension NodeStore {
         reload: ([UInt8]) throws -> IncomingChangeSet
     ) throws -> [ApplyOutcome] {
         let outcomes = try accept(sets.map(\.received), forward: forward, now: now, decide: decide, header: { try reload($0).received })
-        var given: [String: IncomingChangeSet] = [:]
-        for set in sets { given["\(set.origin)/\(set.firstSeq)"] = set }
-        try applyAllQueued { try given["\($0.origin)/\($0.firstSeq)"] ?? reload($0.encoded) }
+        var given: [QueuedSet.Key: IncomingChangeSet] = [:]
+        for set in sets { given[set.received.key] = set }
+        try applyAllQueued { try given[$0.key] ?? reload($0.encoded) }
         return outcomes
     }
 

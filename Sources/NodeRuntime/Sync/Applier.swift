@@ -18,13 +18,11 @@ public final class Applier: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var generation = 0
-    private var kept: [String: (set: ChangeSet, changes: [Change])] = [:]
+    private var kept: [QueuedSet.Key: (set: ChangeSet, changes: [Change])] = [:]
     private var keptChanges = 0
     private var runs = 0
 
     public init() {}
-
-    static func key(_ origin: String, _ firstSeq: Int64) -> String { "\(origin)/\(firstSeq)" }
 
     /// Keeps sets just accepted, as verified, so they need not be read again: while at most
     /// `limit` changes wait in memory.
@@ -32,8 +30,7 @@ public final class Applier: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         for v in sets where keptChanges + v.changes.count <= limit {
-            let h = v.changeSet.header
-            guard kept.updateValue((v.changeSet, v.changes), forKey: Self.key(h.origin, h.firstSeq)) == nil else { continue }
+            guard kept.updateValue((v.changeSet, v.changes), forKey: v.received.key) == nil else { continue }
             keptChanges += v.changes.count
         }
     }
@@ -41,7 +38,7 @@ public final class Applier: @unchecked Sendable {
     private func take(_ q: QueuedSet) -> (set: ChangeSet, changes: [Change])? {
         condition.lock()
         defer { condition.unlock() }
-        guard let found = kept.removeValue(forKey: Self.key(q.origin, q.firstSeq)) else { return nil }
+        guard let found = kept.removeValue(forKey: q.key) else { return nil }
         keptChanges -= found.changes.count
         return found
     }
@@ -72,10 +69,7 @@ public final class Applier: @unchecked Sendable {
                 return (set, try set.contents())
             }()
             changes += read.count - q.applied
-            let h = set.header
-            return IncomingChangeSet(
-                origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash, previousHash: h.previousHash, encoded: set.encoded,
-                changes: read, dates: read.map { reader.dates($0) })
+            return IncomingChangeSet(received: set.received, changes: read, dates: read.map { reader.dates($0) })
         }
         // Nothing queued is left: whatever is still kept was applied elsewhere (another process).
         if continuing() { forgetKept() }
