@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "CreditStore",
             dependencies: [
-                "CreditDomain", "SyncCore",
+                "CreditDomain", "SyncCore", "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -48,6 +48,8 @@ let package = Package(
         // The system liblz4, for LZ4 frames (`lz4 -dc` reads them).
         .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        // Process-wide SQLite settings (sqlite3_config is variadic).
+        .systemLibrary(name: "CSQLiteSettings", providers: [.apt(["libsqlite3-dev"])]),
         // The change-set and bundle format: canonical JSON Lines in an LZ4 frame, Merkle root, signatures.
         .target(
             name: "ChangeSets",
@@ -113,7 +115,10 @@ let package = Package(
         .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CreditStoreTests",
-            dependencies: ["CreditStore", "CreditDomain", "SampleData", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "CreditStore", "CreditDomain", "SampleData", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -129,6 +129,7 @@ struct ApplyQueueTests {
         let path = dir.path("old.sqlite")
         // A store as v4 left it: the set's bytes inline in its outbox row, not yet acknowledged.
         do {
+            NodeStore.processSettings()  // as any store opened in this process
             let old = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(old, upTo: "v4-downward-status")
             try old.write { db in

@@ -1,6 +1,7 @@
 import CreditDomain
 import Foundation
 import GRDB
+import GRDBSQLite
 import SampleData
 import TestSupport
 import Testing
@@ -50,6 +51,16 @@ struct NodeStoreTests {
         #expect(try f.store.pragma("synchronous") == "2")  // FULL
         #expect(try f.store.pragma("foreign_keys") == "1")
         #expect(try f.store.pragma("page_size") == "16384")
+    }
+
+    @Test func sqliteKeepsNoAllocationStatistics() throws {
+        let f = try StoreFixture()
+        _ = try f.ingest([])
+        // With statistics on, SQLite would count the store's page cache and statements here.
+        var current: Int64 = -1
+        var highest: Int64 = -1
+        #expect(sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &current, &highest, 0) == SQLITE_OK)
+        #expect(current == 0 && highest == 0)
     }
 
     @Test func recordsGetGapFreeChangesAndIncreasingClocks() throws {

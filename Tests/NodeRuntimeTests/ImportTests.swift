@@ -121,6 +121,34 @@ struct ImportTests {
         #expect(try net.township.store.originStatus(windowSeconds: window, hasParent: false)[0].unacknowledged == 0)
     }
 
+    @Test func aMiddleTierAppliesInShortSlicesTheTopWholeSets() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 5_000, seed: 3)
+        let bundle = net.dir.path("v.cnbd")
+        _ = try Export(node: net.village).export(to: bundle)
+        _ = try Import(node: net.township).applyBundle(Array(try Data(contentsOf: URL(fileURLWithPath: bundle))), source: bundle, deferApply: true)
+        #expect(try net.township.store.queued() == ApplyQueueCounts(sets: 1, changes: 5_000))
+        // `continuing` is asked before the set and before each slice: two yeses apply one slice.
+        func applyOneSlice(_ node: NodeContext) throws {
+            var asked = 0
+            try node.applier.drain(node) {
+                asked += 1
+                return asked <= 2
+            }
+        }
+        // The township has a parent: 2,000 changes per transaction.
+        try applyOneSlice(net.township)
+        #expect(try net.township.store.queued() == ApplyQueueCounts(sets: 1, changes: 3_000))
+        #expect(try net.township.store.counts().changes == 2_000)
+        // The same store as the top of its network (no parent): the rest of the set at once.
+        var top = net.township.configuration
+        top.parent = nil
+        let asTop = try NodeContext(configuration: top)
+        try applyOneSlice(asTop)
+        #expect(try asTop.store.queued() == ApplyQueueCounts(sets: 0, changes: 0))
+        #expect(try asTop.store.counts().changes == 5_000 && asTop.store.counts().records == 5_000)
+    }
+
     @Test func aVillageCannotUploadAnotherVillagesChanges() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 5, seed: 1)

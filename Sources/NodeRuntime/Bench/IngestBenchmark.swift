@@ -102,6 +102,7 @@ public struct IngestBenchmark: Sendable {
     func plainInsert(csvPath: String, columns: Int) throws -> Double {
         let path = directory.appendingPathComponent("plain.sqlite").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        NodeStore.processSettings()  // the same process-wide settings as the stores
         var db: OpaquePointer?
         guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchError("cannot open \(path)") }
         defer { sqlite3_close(db) }

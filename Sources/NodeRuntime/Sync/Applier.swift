@@ -58,12 +58,19 @@ public final class Applier: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Changes per transaction: a node with a parent forwards first and keeps the write lock
+    /// briefly (`NodeStore.applySlice`); the top forwards nothing and applies whole sets
+    /// (`NodeStore.topApplySlice`).
+    static func slice(_ configuration: NodeConfiguration) -> Int {
+        configuration.parent == nil ? NodeStore.topApplySlice : NodeStore.applySlice
+    }
+
     /// Applies every queued set; returns how many sets and changes.
     @discardableResult
     public func drain(_ node: NodeContext, while continuing: () -> Bool = { true }) throws -> (sets: Int, changes: Int) {
         var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
         var changes = 0
-        let sets = try node.store.applyAllQueued(while: continuing) { q in
+        let sets = try node.store.applyAllQueued(slice: Self.slice(node.configuration), while: continuing) { q in
             let (set, read) = try take(q) ?? {
                 let set = try ChangeSet.decode(q.encoded)
                 return (set, try set.contents())
