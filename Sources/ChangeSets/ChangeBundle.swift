@@ -73,8 +73,9 @@ public struct ChangeBundle: Sendable {
     }
 
     /// Checks the sender's certificate and signature, then every change set on its own
-    /// (the origin's certificate and signature included). All or nothing.
-    public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> [ChangeSet.Verified] {
+    /// (the origin's certificate and signature included). All or nothing. `readChanges`: as in
+    /// `ChangeSet.verify`.
+    public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readChanges: Bool = true) throws(ChangeSetError) -> [ChangeSet.Verified] {
         _ = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: sender, trust: trust, now: now,
             what: "the bundle by \(sender)")
@@ -82,7 +83,7 @@ public struct ChangeBundle: Sendable {
         let results = ResultSlots<ChangeSet.Verified, ChangeSetError>(count: changeSets.count)
         let sets = changeSets
         DispatchQueue.concurrentPerform(iterations: sets.count) { i in
-            do throws(ChangeSetError) { results.set(i, .success(try sets[i].verify(trust: trust, now: now, limits: limits))) } catch {
+            do throws(ChangeSetError) { results.set(i, .success(try sets[i].verify(trust: trust, now: now, limits: limits, readChanges: readChanges))) } catch {
                 results.set(i, .failure(error))
             }
         }

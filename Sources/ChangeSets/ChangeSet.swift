@@ -275,11 +275,14 @@ public struct ChangeSet: Sendable {
     /// Checks the certificate (issued by the network CA, valid, not revoked, naming the
     /// origin), the signature, the body hash, the decompressed size, the Merkle root, every
     /// line (canonical, of this origin, consecutive seqs) and every record's jurisdiction.
-    public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> Verified {
+    /// With `readChanges` false every check is made the same, but the changes are not built
+    /// (`Verified.changes` is empty): for a node that forwards the set and reads it again when it
+    /// applies it.
+    public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readChanges: Bool = true) throws(ChangeSetError) -> Verified {
         let certificate = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: header.origin, trust: trust, now: now,
             what: "change set \(header.origin) \(header.firstSeq)…\(header.lastSeq)")
-        return Verified(changeSet: self, changes: try contents(limits: limits), certificate: certificate)
+        return Verified(changeSet: self, changes: try read(limits: limits, building: readChanges), certificate: certificate)
     }
 
     /// Checks and reads the body without the certificate and signature: the body hash, the
@@ -287,6 +290,11 @@ public struct ChangeSet: Sendable {
     /// seqs) and every record's jurisdiction. For a set this node verified in full when it
     /// accepted it and reads back from its own store; anything from outside goes through `verify`.
     public func contents(limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> [Change] {
+        try read(limits: limits, building: true)
+    }
+
+    /// The checks of `contents`; the changes are built only if `building`.
+    func read(limits: ChangeSetLimits, building: Bool) throws(ChangeSetError) -> [Change] {
         guard Array(SHA256.hash(data: body)) == header.bodySHA256 else {
             throw ChangeSetError(.bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
         }
@@ -300,12 +308,22 @@ public struct ChangeSet: Sendable {
         // One pass over the lines, each while it is in cache: its leaf digest, UTF-8 check and
         // parse. Refusals keep their order: line count, Merkle root, then the first bad line.
         let originCode = try? DivisionCode(header.origin)
+        let originBytes = Array(header.origin.utf8)
         var leaves: [SHA256Digest] = []
         leaves.reserveCapacity(header.count)
         var changes: [Change] = []
-        changes.reserveCapacity(header.count)
+        if building { changes.reserveCapacity(header.count) }
+        /// A line's origin, seq and jurisdiction against the header.
+        func failure(line n: Int, originMatches: Bool, origin: () -> String, seq: Int64, jurisdictionIsOrigin: Bool, jurisdiction: () -> String) -> ChangeSetError? {
+            guard originMatches else { return ChangeSetError(.originMismatch, "line \(n) is of origin \(origin()), not \(header.origin)") }
+            guard seq == header.firstSeq + Int64(n - 1) else { return ChangeSetError(.sequenceGap, "line \(n) has seq \(seq); \(header.firstSeq + Int64(n - 1)) was due") }
+            guard jurisdictionIsOrigin || (try? DivisionCode(jurisdiction())).map({ originCode?.contains($0) == true }) == true else {
+                return ChangeSetError(.outsideJurisdiction, "seq \(seq) concerns \(jurisdiction()), outside its origin \(header.origin)")
+            }
+            return nil
+        }
         var lineCount = 0
-        var failure: ChangeSetError?
+        var firstFailure: ChangeSetError?
         text.withUnsafeBufferPointer { buffer in
             var start = 0
             while start < buffer.count {
@@ -317,28 +335,34 @@ public struct ChangeSet: Sendable {
                 // More lines than announced: refused below; stop reading (bounded memory).
                 if lineCount > header.count { break }
                 leaves.append(Merkle.leafDigest(UnsafeRawBufferPointer(line)))
-                guard failure == nil else { continue }
-                let i = lineCount - 1
-                guard line.count <= limits.lineBytesMax, let c = Change.parseCanonical(line) else {
-                    // A line the parser refuses: say whether its bytes are not even UTF-8.
-                    failure =
-                        TextDecoding.firstInvalidUTF8(line).map { ChangeSetError(.badBody, "the body is not valid UTF-8 (line \(lineCount), offset \($0))") }
+                guard firstFailure == nil else { continue }
+                // A line the parser refuses: say whether its bytes are not even UTF-8.
+                let refused = {
+                    TextDecoding.firstInvalidUTF8(line).map { ChangeSetError(.badBody, "the body is not valid UTF-8 (line \(lineCount), offset \($0))") }
                         ?? ChangeSetError(.badLine, "line \(lineCount) is not a canonical change")
+                }
+                guard line.count <= limits.lineBytesMax else {
+                    firstFailure = refused()
                     continue
                 }
-                guard c.origin == header.origin else {
-                    failure = ChangeSetError(.originMismatch, "line \(lineCount) is of origin \(c.origin), not \(header.origin)")
-                    continue
+                if building {
+                    guard let c = Change.parseCanonical(line) else {
+                        firstFailure = refused()
+                        continue
+                    }
+                    firstFailure = failure(
+                        line: lineCount, originMatches: c.origin == header.origin, origin: { c.origin }, seq: c.seq,
+                        jurisdictionIsOrigin: c.jurisdiction == header.origin, jurisdiction: { c.jurisdiction })
+                    if firstFailure == nil { changes.append(c) }
+                } else {
+                    guard let l = Change.checkCanonical(line) else {
+                        firstFailure = refused()
+                        continue
+                    }
+                    firstFailure = failure(
+                        line: lineCount, originMatches: l.originIs(originBytes, in: line), origin: { l.origin(in: line) }, seq: l.seq,
+                        jurisdictionIsOrigin: l.jurisdictionIs(originBytes, in: line), jurisdiction: { l.jurisdiction(in: line) })
                 }
-                guard c.seq == header.firstSeq + Int64(i) else {
-                    failure = ChangeSetError(.sequenceGap, "line \(lineCount) has seq \(c.seq); \(header.firstSeq + Int64(i)) was due")
-                    continue
-                }
-                guard c.jurisdiction == header.origin || (try? DivisionCode(c.jurisdiction)).map({ originCode?.contains($0) == true }) == true else {
-                    failure = ChangeSetError(.outsideJurisdiction, "seq \(c.seq) concerns \(c.jurisdiction), outside its origin \(header.origin)")
-                    continue
-                }
-                changes.append(c)
             }
         }
         guard lineCount == header.count else {
@@ -348,7 +372,7 @@ public struct ChangeSet: Sendable {
         guard MerkleTree(digests: leaves).root == header.merkleRoot else {
             throw ChangeSetError(.merkleMismatch, "the Merkle root over the lines differs from the signed one")
         }
-        if let failure { throw failure }
+        if let firstFailure { throw firstFailure }
         return changes
     }
 

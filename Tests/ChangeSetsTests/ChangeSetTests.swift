@@ -83,60 +83,63 @@ struct ChangeSetTests {
         #expect(lines.allSatisfy { $0.hasPrefix("{\"body\":{") && $0.hasSuffix("}") })
     }
 
-    @Test func refusalsEachWithTheirOwnError() throws {
+    /// The same refusals whether the changes are built or only checked (a forwarding tier).
+    @Test(arguments: [true, false])
+    func refusalsEachWithTheirOwnError(readChanges: Bool) throws {
         var rng = Rng(state: 2)
         let changes = net.changes(count: 5, rng: &rng)
         let good = try ChangeSet.build(changes: changes, previousHash: [], identity: net.village)
         let trust = net.trust
         // Accepted as it is.
-        #expect(refusal { _ = try ChangeSet.decode(good.encoded).verify(trust: trust) } == nil)
+        #expect(refusal { _ = try ChangeSet.decode(good.encoded).verify(trust: trust, readChanges: readChanges) } == nil)
+        #expect(try ChangeSet.decode(good.encoded).verify(trust: trust, readChanges: readChanges).changes == (readChanges ? changes : []))
         // Signed by a node that is not the origin: the township signs the village's changes.
         let forged = try ChangeSet.build(changes: changes, previousHash: [], identity: net.township)
-        #expect(refusal { _ = try ChangeSet.decode(forged.encoded).verify(trust: trust) } == .identityMismatch)
+        #expect(refusal { _ = try ChangeSet.decode(forged.encoded).verify(trust: trust, readChanges: readChanges) } == .identityMismatch)
         // A certificate from another CA, a revoked and an expired one.
         let other = try NetworkCA.create().issue(code: net.village.code)
-        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: other).verify(trust: trust) } == .unknownCA)
+        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: other).verify(trust: trust, readChanges: readChanges) } == .unknownCA)
         let dir = try TemporaryDirectory()
         let list = try net.ca.revoke(net.village.certificate, reason: "test", in: dir.url)
-        #expect(refusal { _ = try good.verify(trust: try TrustStore(ca: net.ca.certificate, revocations: list)) } == .revoked)
+        #expect(refusal { _ = try good.verify(trust: try TrustStore(ca: net.ca.certificate, revocations: list), readChanges: readChanges) } == .revoked)
         let old = try net.ca.issue(code: net.village.code, now: Date().addingTimeInterval(-40 * 86_400), validityDays: 10)
-        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: old).verify(trust: trust) } == .expired)
+        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: old).verify(trust: trust, readChanges: readChanges) } == .expired)
         // A signature over other bytes.
         var badSig = good.encoded
         badSig[badSig.count - 3] ^= 0x01
-        #expect(refusal { _ = try ChangeSet.decode(badSig).verify(trust: trust) } == .badSignature)
+        #expect(refusal { _ = try ChangeSet.decode(badSig).verify(trust: trust, readChanges: readChanges) } == .badSignature)
         // A body swapped under a signed header.
         let otherBody = try LZ4Frame.compress(Array("x\n".utf8))
         let swapped = try ChangeSet.assemble(header: good.header, body: good.body, identity: net.village, chain: [])
         var swappedBytes = Array(swapped.encoded[0..<swapped.signedPrefixCount])
         swappedBytes += otherBody + Array(good.encoded[(good.signedPrefixCount + good.body.count)...])
-        #expect(refusal { _ = try ChangeSet.decode(swappedBytes).verify(trust: trust) } != nil)
+        #expect(refusal { _ = try ChangeSet.decode(swappedBytes).verify(trust: trust, readChanges: readChanges) } != nil)
         var sameLength = good.encoded
         sameLength[good.signedPrefixCount + good.body.count / 2] ^= 0x10
-        #expect(refusal { _ = try ChangeSet.decode(sameLength).verify(trust: trust) } == .bodyHashMismatch)
+        #expect(refusal { _ = try ChangeSet.decode(sameLength).verify(trust: trust, readChanges: readChanges) } == .bodyHashMismatch)
         // A signed header whose Merkle root does not match the lines.
         var header = good.header
         header.merkleRoot = Array(repeating: 1, count: 32)
-        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust) } == .merkleMismatch)
+        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust, readChanges: readChanges) } == .merkleMismatch)
         // A signed header announcing more changes than the body holds.
         header = good.header
         header.count = 6
         header.lastSeq += 1
-        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust) } == .countMismatch)
+        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust, readChanges: readChanges) } == .countMismatch)
         // A signed body that is not valid UTF-8.
         let badText = Array("{\"body\":{},\"enteredAt\":1,\"hlc\":1,\"jurisdiction\":\"420102002201\",\"key\":\"k\u{FFFD}\",\"kind\":\"x\",\"op\":\"put\",\"origin\":\"420102002201\",\"seq\":1}\n".utf8).map { $0 == 0xEF ? 0xFF : $0 }
         let badBody = try LZ4Frame.compress(badText)
         let badHeader = ChangeSetHeader(
             origin: "420102002201", firstSeq: 1, lastSeq: 1, count: 1, createdAt: 1, previousHash: [], bodyBytes: badBody.count,
             bodySHA256: Array(SHA256.hash(data: badBody)), uncompressedBytes: badText.count, merkleRoot: Merkle.leaf(badText.dropLast()))
-        #expect(refusal { _ = try ChangeSet.assemble(header: badHeader, body: badBody, identity: net.village, chain: []).verify(trust: trust) } == .badBody)
+        #expect(refusal { _ = try ChangeSet.assemble(header: badHeader, body: badBody, identity: net.village, chain: []).verify(trust: trust, readChanges: readChanges) } == .badBody)
         // A record outside the origin's area, properly signed by the origin.
         let outside = net.changes(count: 2, rng: &rng, jurisdiction: "420102002202")
-        #expect(refusal { _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).verify(trust: trust) } == .outsideJurisdiction)
+        #expect(refusal { _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).verify(trust: trust, readChanges: readChanges) } == .outsideJurisdiction)
         // Lines not consecutive.
         var gappy = changes
         gappy[2].seq = 9
-        #expect(refusal { _ = try ChangeSet.build(changes: gappy, previousHash: [], identity: net.village).verify(trust: trust) } == .sequenceGap)
+        #expect(refusal { _ = try ChangeSet.build(changes: gappy, previousHash: [], identity: net.village).verify(trust: trust, readChanges: readChanges) } == .sequenceGap)
         // Format: magic, version, truncation, trailing bytes, oversized.
         #expect(refusal { _ = try ChangeSet.decode(Array("XXXX".utf8) + good.encoded.dropFirst(4)) } == .badMagic)
         var v2 = good.encoded

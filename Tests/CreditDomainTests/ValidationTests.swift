@@ -197,6 +197,14 @@ struct ChangeLineTests {
 
     func parse(_ text: String) -> Change? { Array(text.utf8).withUnsafeBufferPointer { Change.parseCanonical($0) } }
 
+    /// The check in place, as a forwarding tier makes it: its numbers, and the origin and
+    /// jurisdiction it compares.
+    func check(_ bytes: [UInt8]) -> (seq: Int64, hlc: Int64, enteredAt: Int64, origin: String, jurisdiction: String)? {
+        bytes.withUnsafeBufferPointer { line in
+            Change.checkCanonical(line).map { ($0.seq, $0.hlc, $0.enteredAt, $0.origin(in: line), $0.jurisdiction(in: line)) }
+        }
+    }
+
     @Test func bothReadersAcceptTheCanonicalLine() {
         let line = Self.change.canonicalLine
         var bytes: [UInt8] = []
@@ -204,6 +212,43 @@ struct ChangeLineTests {
         #expect(bytes == Array(line.utf8))
         #expect(parse(line) == Self.change)
         #expect(Change.parse(line: Array(line.utf8)) == Self.change)
+        let checked = check(Array(line.utf8))
+        #expect(checked?.seq == 42 && checked?.hlc == Self.change.hlc.rawValue && checked?.enteredAt == Self.change.enteredAtMilliseconds)
+        #expect(checked?.origin == Self.change.origin && checked?.jurisdiction == Self.change.jurisdiction)
+        let origin = Array(Self.change.origin.utf8)
+        #expect(Array(line.utf8).withUnsafeBufferPointer { l in Change.checkCanonical(l).map { $0.originIs(origin, in: l) && $0.jurisdictionIs(origin, in: l) } } == true)
+        #expect(Array(line.utf8).withUnsafeBufferPointer { l in Change.checkCanonical(l).map { $0.originIs(Array("420102002202".utf8), in: l) } } == false)
+    }
+
+    /// The check in place accepts exactly the lines the parser accepts: every byte of the line
+    /// removed, and every byte replaced by each of a few telling values (invalid UTF-8, a quote,
+    /// a backslash, a control character, a letter, a digit).
+    @Test func theCheckInPlaceAcceptsWhatTheParserAccepts() {
+        let line = Array(Self.change.canonicalLine.utf8)
+        var variants: [[UInt8]] = []
+        for i in line.indices {
+            var removed = line
+            removed.remove(at: i)
+            variants.append(removed)
+            for b: UInt8 in [0xFF, 0x22, 0x5C, 0x01, 0x61, 0x31] where line[i] != b {
+                var replaced = line
+                replaced[i] = b
+                variants.append(replaced)
+            }
+        }
+        var accepted = 0
+        for v in variants {
+            let parsed = v.withUnsafeBufferPointer { Change.parseCanonical($0) }
+            let checked = check(v)
+            #expect((parsed == nil) == (checked == nil), "\(String(decoding: v, as: UTF8.self))")
+            if let parsed, let checked {
+                accepted += 1
+                #expect(checked.seq == parsed.seq && checked.hlc == parsed.hlc.rawValue && checked.enteredAt == parsed.enteredAtMilliseconds)
+                #expect(checked.origin == parsed.origin && checked.jurisdiction == parsed.jurisdiction)
+            }
+        }
+        // Some variants are still canonical changes (another digit, another letter in a text).
+        #expect(accepted > 0 && accepted < variants.count)
     }
 
     @Test(arguments: [
@@ -223,6 +268,7 @@ struct ChangeLineTests {
     ])
     func nonCanonicalLinesAreRefusedByBothReaders(line: String) {
         #expect(parse(line) == nil)
+        #expect(check(Array(line.utf8)) == nil)
         #expect(Change.parse(line: Array(line.utf8)) == nil)
     }
 

@@ -44,6 +44,12 @@ struct CanonicalParser {
     /// string with escapes is unescaped. Validated as UTF-8 as it is built: invalid bytes give nil.
     mutating func string() -> String? {
         guard let raw = rawString() else { return nil }
+        return string(raw)
+    }
+
+    /// The text of a string token `rawString` checked: unescaped if it holds escapes, validated
+    /// as UTF-8.
+    func string(_ raw: (range: Range<Int>, escaped: Bool)) -> String? {
         guard raw.escaped else { return String(validating: UnsafeBufferPointer(rebasing: bytes[raw.range]), as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(raw.range.count)
@@ -109,9 +115,15 @@ struct CanonicalParser {
     /// exact bytes (the body is stored as received). Keys and values are checked in place; only
     /// a key with escapes is unescaped, to compare it.
     mutating func flatStringObject() -> String? {
+        guard let range = flatStringObjectRange() else { return nil }
+        return String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// The same check, in place: the object's byte range (UTF-8 is not checked here).
+    mutating func flatStringObjectRange() -> Range<Int>? {
         let start = i
         guard expect(0x7B) else { return nil }
-        if expect(0x7D) { return "{}" }
+        if expect(0x7D) { return start..<i }
         var previous: [UInt8]?
         var previousRange: Range<Int>?
         repeat {
@@ -133,8 +145,56 @@ struct CanonicalParser {
             }
         } while expect(0x2C)
         guard expect(0x7D) else { return nil }
-        return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        return start..<i
     }
+}
+
+/// A change line whose canonical form was checked in place (`Change.checkCanonical`): its
+/// numbers, and where its strings lie in the line. Nothing of it is built.
+public struct CanonicalChangeLine {
+    public typealias Token = (range: Range<Int>, escaped: Bool)
+    let body: Range<Int>
+    public let enteredAt: Int64
+    public let hlc: Int64
+    let jurisdiction: Token
+    let key: Token
+    let kind: Token
+    let op: Token
+    let origin: Token
+    public let seq: Int64
+
+    /// Checks the structure of a line: every token in canonical form, in canonical order. UTF-8
+    /// and the op's value are left to the caller.
+    static func scan(_ line: UnsafeBufferPointer<UInt8>) -> CanonicalChangeLine? {
+        var p = CanonicalParser(line)
+        guard p.expect("{\"body\":"), let body = p.flatStringObjectRange(),
+            p.expect(",\"enteredAt\":"), let entered = p.integer(),
+            p.expect(",\"hlc\":"), let hlc = p.integer(),
+            p.expect(",\"jurisdiction\":"), let jurisdiction = p.rawString(),
+            p.expect(",\"key\":"), let key = p.rawString(),
+            p.expect(",\"kind\":"), let kind = p.rawString(),
+            p.expect(",\"op\":"), let op = p.rawString(),
+            p.expect(",\"origin\":"), let origin = p.rawString(),
+            p.expect(",\"seq\":"), let seq = p.integer(),
+            p.expect(0x7D), p.atEnd
+        else { return nil }
+        return CanonicalChangeLine(
+            body: body, enteredAt: entered, hlc: hlc, jurisdiction: jurisdiction, key: key, kind: kind, op: op, origin: origin, seq: seq)
+    }
+
+    /// Whether a string token of the line is exactly these bytes (a token with escapes never is
+    /// an origin, a code or an op).
+    static func equals(_ token: Token, in line: UnsafeBufferPointer<UInt8>, _ text: [UInt8]) -> Bool {
+        !token.escaped && token.range.count == text.count && UnsafeBufferPointer(rebasing: line[token.range]).elementsEqual(text)
+    }
+
+    public func originIs(_ code: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Bool { Self.equals(origin, in: line, code) }
+
+    public func jurisdictionIs(_ code: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Bool { Self.equals(jurisdiction, in: line, code) }
+
+    /// The origin's and the jurisdiction's text, for messages and the rarer checks.
+    public func origin(in line: UnsafeBufferPointer<UInt8>) -> String { CanonicalParser(line).string(origin) ?? "" }
+    public func jurisdiction(in line: UnsafeBufferPointer<UInt8>) -> String { CanonicalParser(line).string(jurisdiction) ?? "" }
 }
 
 extension Change {
@@ -142,21 +202,26 @@ extension Change {
     /// of a well-formed change. Every byte lies in a token the parser checks (strings are
     /// validated as UTF-8 when built), so a line it accepts is valid UTF-8.
     public static func parseCanonical(_ line: UnsafeBufferPointer<UInt8>) -> Change? {
-        var p = CanonicalParser(line)
-        guard p.expect("{\"body\":"), let body = p.flatStringObject(),
-            p.expect(",\"enteredAt\":"), let entered = p.integer(),
-            p.expect(",\"hlc\":"), let hlc = p.integer(),
-            p.expect(",\"jurisdiction\":"), let jurisdiction = p.string(),
-            p.expect(",\"key\":"), let key = p.string(),
-            p.expect(",\"kind\":"), let kind = p.string(),
-            p.expect(",\"op\":"), let op = p.string(), ops.contains(op),
-            p.expect(",\"origin\":"), let origin = p.string(),
-            p.expect(",\"seq\":"), let seq = p.integer(),
-            p.expect(0x7D), p.atEnd
+        guard let l = CanonicalChangeLine.scan(line) else { return nil }
+        let p = CanonicalParser(line)
+        guard let body = String(validating: UnsafeBufferPointer(rebasing: line[l.body]), as: UTF8.self),
+            let jurisdiction = p.string(l.jurisdiction), let key = p.string(l.key), let kind = p.string(l.kind),
+            let op = p.string(l.op), ops.contains(op), let origin = p.string(l.origin)
         else { return nil }
         return Change(
-            origin: origin, seq: seq, hlc: HLCStamp(rawValue: hlc), enteredAtMilliseconds: entered, op: op, kind: kind, key: key,
+            origin: origin, seq: l.seq, hlc: HLCStamp(rawValue: l.hlc), enteredAtMilliseconds: l.enteredAt, op: op, kind: kind, key: key,
             jurisdiction: jurisdiction, body: body)
+    }
+
+    /// Checks one line exactly as `parseCanonical` does — it returns a line for the same bytes —
+    /// without building the change: for a node that only forwards what it verifies and reads
+    /// it again when it applies it. UTF-8 is checked over the whole line: every byte outside
+    /// the strings is ASCII, so that is the same as checking each string.
+    public static func checkCanonical(_ line: UnsafeBufferPointer<UInt8>) -> CanonicalChangeLine? {
+        guard let l = CanonicalChangeLine.scan(line), opBytes.contains(where: { CanonicalChangeLine.equals(l.op, in: line, $0) }),
+            TextDecoding.firstInvalidUTF8(line) == nil
+        else { return nil }
+        return l
     }
 }
 

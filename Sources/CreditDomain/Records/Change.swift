@@ -30,6 +30,7 @@ public struct Change: Sendable, Hashable {
     }
 
     static let ops: Set<String> = ["put", "status", "retract"]
+    static let opBytes = ops.map { Array($0.utf8) }
 
     /// Appends the canonical line (without the line feed) to a byte buffer.
     public func appendCanonicalLine(to out: inout [UInt8]) {

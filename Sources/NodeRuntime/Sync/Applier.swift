@@ -29,7 +29,8 @@ public final class Applier: @unchecked Sendable {
     func offer(_ sets: [ChangeSet.Verified], limit: Int = keptChangesMax) {
         condition.lock()
         defer { condition.unlock() }
-        for v in sets where keptChanges + v.changes.count <= limit {
+        // A set verified without its changes (`readChanges: false`) is read again when applied.
+        for v in sets where v.changes.count == v.changeSet.header.count && keptChanges + v.changes.count <= limit {
             guard kept.updateValue((v.changeSet, v.changes), forKey: v.received.key) == nil else { continue }
             keptChanges += v.changes.count
         }

@@ -81,7 +81,12 @@ public struct Import: Sendable {
         let identity = try Export.identity(of: configuration)
         let bundle = try ChangeBundle.decode(bytes)
         // The caller's identity comes only from its certificate: verify before trusting `sender`.
-        let verified = try bundle.verify(trust: trust, now: now)
+        // A running node with a parent forwards first and applies later, at a low priority, mostly
+        // after more sets than the applier keeps in memory have arrived: it checks every line
+        // without building the changes, and its applier reads them again. The top, or a one-shot
+        // import, keeps them for its applier.
+        let readChanges = !deferApply || configuration.parent == nil
+        let verified = try bundle.verify(trust: trust, now: now, readChanges: readChanges)
         let sender = try DivisionCode(bundle.sender)
         if let peer, peer != sender {
             throw ImportError(code: .identityMismatch, message: "the connection's certificate belongs to \(peer) but the bundle is signed by \(sender)")
@@ -111,7 +116,7 @@ public struct Import: Sendable {
         // Accepted is durable: the receipt may say so. The changes are applied now, or by the
         // running node's applier, which is handed the sets already read.
         if deferApply {
-            node.applier.offer(verified)
+            if readChanges { node.applier.offer(verified) }
             node.applier.signal()
         } else {
             // Applied at once: the bundle just read is in memory anyway.
