@@ -149,6 +149,34 @@ struct ImportTests {
         #expect(try asTop.store.counts().changes == 5_000 && asTop.store.counts().records == 5_000)
     }
 
+    @Test func theTopReadsTheNextSetAheadAndAppliesEverySetOnceInOrder() throws {
+        let net = try OfflineChain()
+        var top = net.township.configuration
+        top.parent = nil
+        let accepting = try NodeContext(configuration: top)
+        for seed in 1...3 {
+            try net.ingest(net.village, rows: 40, seed: UInt64(seed))
+            let bundle = net.dir.path("v\(seed).cnbd")
+            _ = try Export(node: net.village).export(to: bundle)
+            _ = try Import(node: accepting).applyBundle(Array(try Data(contentsOf: URL(fileURLWithPath: bundle))), source: bundle, deferApply: true)
+        }
+        #expect(try accepting.store.queued() == ApplyQueueCounts(sets: 3, changes: 120))
+        let first = try #require(try accepting.store.nextQueued())
+        let second = try #require(try accepting.store.nextQueued(after: first.id))
+        let third = try #require(try accepting.store.nextQueued(after: second.id))
+        #expect([first.firstSeq, second.firstSeq, third.firstSeq] == [1, 41, 81])
+        #expect(try accepting.store.nextQueued(after: third.id) == nil)
+        // Another process (a restart): nothing kept in memory, every set read from the store, the
+        // next one while the one before is written.
+        let restarted = try NodeContext(configuration: top)
+        let done = try restarted.applier.drain(restarted)
+        #expect(done.sets == 3 && done.changes == 120)
+        #expect(try restarted.store.queued() == ApplyQueueCounts(sets: 0, changes: 0))
+        #expect(try restarted.store.changes(origin: "420102002201", limit: 200).map(\.seq) == Array(1...120))
+        #expect(try restarted.store.counts().records == 120)
+        #expect(try restarted.store.changes(origin: "420102002201", limit: 200) == (try net.village.store.changes(origin: "420102002201", limit: 200)))
+    }
+
     @Test func aVillageCannotUploadAnotherVillagesChanges() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 5, seed: 1)

@@ -166,15 +166,17 @@ extension NodeStore {
             arguments: [set.origin, set.firstSeq, set.lastSeq - set.firstSeq + 1, inOutbox ? nil : Data(set.encoded), nowMs])
     }
 
-    /// The oldest accepted change set not yet wholly applied, with its bytes.
-    public func nextQueued() throws -> QueuedSet? {
+    /// The oldest accepted change set not yet wholly applied (queued after the set `after`, if
+    /// given), with its bytes.
+    public func nextQueued(after: Int64 = 0) throws -> QueuedSet? {
         try pool.read { db in
             try Row.fetchOne(
                 db,
                 sql: """
                     SELECT q.id, q.origin, q.first_seq, q.applied, COALESCE(q.encoded, b.encoded) FROM apply_queue q
-                    LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq LEFT JOIN outbox_bytes b ON b.id = o.id ORDER BY q.id LIMIT 1
-                    """
+                    LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq LEFT JOIN outbox_bytes b ON b.id = o.id
+                    WHERE q.id > ? ORDER BY q.id LIMIT 1
+                    """, arguments: [after]
             ).map { QueuedSet(id: $0[0], origin: $0[1], firstSeq: $0[2], applied: $0[3], encoded: Array(($0[4] as Data?) ?? Data())) }
         }
     }

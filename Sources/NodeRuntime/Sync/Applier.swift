@@ -36,7 +36,7 @@ public final class Applier: @unchecked Sendable {
         }
     }
 
-    private func take(_ q: QueuedSet) -> (set: ChangeSet, changes: [Change])? {
+    fileprivate func take(_ q: QueuedSet) -> (set: ChangeSet, changes: [Change])? {
         condition.lock()
         defer { condition.unlock() }
         guard let found = kept.removeValue(forKey: q.key) else { return nil }
@@ -66,22 +66,60 @@ public final class Applier: @unchecked Sendable {
         configuration.parent == nil ? NodeStore.topApplySlice : NodeStore.applySlice
     }
 
-    /// Applies every queued set; returns how many sets and changes.
+    /// Applies every queued set; returns how many sets and changes. At the top, whose applier
+    /// is the last step of the whole network's upward path, the next set is read (decoded,
+    /// checked, its dates computed) on another thread while this one writes the current set.
     @discardableResult
     public func drain(_ node: NodeContext, while continuing: () -> Bool = { true }) throws -> (sets: Int, changes: Int) {
-        var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
+        let reading = SetReader(applier: self, dates: RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar))
+        let readAhead = node.configuration.parent == nil
         var changes = 0
         let sets = try node.store.applyAllQueued(slice: Self.slice(node.configuration), while: continuing) { q in
-            let (set, read) = try take(q) ?? {
-                let set = try ChangeSet.decode(q.encoded)
-                return (set, try set.contents())
-            }()
-            changes += read.count - q.applied
-            return IncomingChangeSet(received: set.received, changes: read, dates: read.map { reader.dates($0) })
+            let set = try reading.read(q)
+            if readAhead, let following = try node.store.nextQueued(after: q.id) { reading.readAhead(following) }
+            changes += set.changes.count - q.applied
+            return set
         }
         // Nothing queued is left: whatever is still kept was applied elsewhere (another process).
         if continuing() { forgetKept() }
         return (sets, changes)
+    }
+
+    /// Turns a queued set into what the store applies: the changes kept at acceptance or read
+    /// again from its bytes, with their dates. Reads on a serial queue of its own, at most one
+    /// set ahead of the writer. `@unchecked Sendable`: its state is only touched on `queue`.
+    final class SetReader: @unchecked Sendable {
+        private let queue = DispatchQueue(label: "creditnet.applier.read")
+        private let applier: Applier
+        private var dates: RecordDatesReader
+        private var ahead: (id: Int64, result: Result<IncomingChangeSet, any Error>)?
+
+        init(applier: Applier, dates: RecordDatesReader) {
+            self.applier = applier
+            self.dates = dates
+        }
+
+        /// The set, read ahead or now.
+        func read(_ q: QueuedSet) throws -> IncomingChangeSet {
+            try queue.sync {
+                defer { ahead = nil }
+                if let ahead, ahead.id == q.id { return try ahead.result.get() }
+                return try make(q)
+            }
+        }
+
+        /// Starts reading `q` while the caller writes the set before it.
+        func readAhead(_ q: QueuedSet) {
+            queue.async { self.ahead = (q.id, Result { try self.make(q) }) }
+        }
+
+        private func make(_ q: QueuedSet) throws -> IncomingChangeSet {
+            let (set, read) = try applier.take(q) ?? {
+                let set = try ChangeSet.decode(q.encoded)
+                return (set, try set.contents())
+            }()
+            return IncomingChangeSet(received: set.received, changes: read, dates: read.map { dates.dates($0) })
+        }
     }
 
     /// Starts the applier on a thread of its own, until `stop`: it drains the queue (at start
