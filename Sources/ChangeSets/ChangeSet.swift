@@ -313,6 +313,11 @@ public struct ChangeSet: Sendable {
         leaves.reserveCapacity(header.count)
         var changes: [Change] = []
         if building { changes.reserveCapacity(header.count) }
+        /// A line the parser refuses: whether its bytes are not even UTF-8.
+        func refused(_ line: UnsafeBufferPointer<UInt8>, _ n: Int) -> ChangeSetError {
+            TextDecoding.firstInvalidUTF8(line).map { ChangeSetError(.badBody, "the body is not valid UTF-8 (line \(n), offset \($0))") }
+                ?? ChangeSetError(.badLine, "line \(n) is not a canonical change")
+        }
         /// A line's origin, seq and jurisdiction against the header.
         func failure(line n: Int, originMatches: Bool, origin: () -> String, seq: Int64, jurisdictionIsOrigin: Bool, jurisdiction: () -> String) -> ChangeSetError? {
             guard originMatches else { return ChangeSetError(.originMismatch, "line \(n) is of origin \(origin()), not \(header.origin)") }
@@ -336,18 +341,13 @@ public struct ChangeSet: Sendable {
                 if lineCount > header.count { break }
                 leaves.append(Merkle.leafDigest(UnsafeRawBufferPointer(line)))
                 guard firstFailure == nil else { continue }
-                // A line the parser refuses: say whether its bytes are not even UTF-8.
-                let refused = {
-                    TextDecoding.firstInvalidUTF8(line).map { ChangeSetError(.badBody, "the body is not valid UTF-8 (line \(lineCount), offset \($0))") }
-                        ?? ChangeSetError(.badLine, "line \(lineCount) is not a canonical change")
-                }
                 guard line.count <= limits.lineBytesMax else {
-                    firstFailure = refused()
+                    firstFailure = refused(line, lineCount)
                     continue
                 }
                 if building {
                     guard let c = Change.parseCanonical(line) else {
-                        firstFailure = refused()
+                        firstFailure = refused(line, lineCount)
                         continue
                     }
                     firstFailure = failure(
@@ -356,7 +356,7 @@ public struct ChangeSet: Sendable {
                     if firstFailure == nil { changes.append(c) }
                 } else {
                     guard let l = Change.checkCanonical(line) else {
-                        firstFailure = refused()
+                        firstFailure = refused(line, lineCount)
                         continue
                     }
                     firstFailure = failure(

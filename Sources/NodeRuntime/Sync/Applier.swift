@@ -59,24 +59,40 @@ public final class Applier: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Changes per transaction: a node with a parent forwards first and keeps the write lock
-    /// briefly (`NodeStore.applySlice`); the top forwards nothing and applies whole sets
-    /// (`NodeStore.topApplySlice`).
-    static func slice(_ configuration: NodeConfiguration) -> Int {
-        configuration.parent == nil ? NodeStore.topApplySlice : NodeStore.applySlice
+    /// How a node applies what it accepted. A node with a parent forwards first and applies its
+    /// own copy with what is left: at the lowest priority, in short transactions so accepting —
+    /// forwarding — never waits long behind it (`NodeStore.applySlice`), and, running, it checks
+    /// what it accepts without building the changes, which its applier reads again. The top's
+    /// applier is the last step of the network's upward path: normal priority, whole sets per
+    /// transaction (`NodeStore.topApplySlice`), the verified changes kept for it, and the next
+    /// set read on another thread while it writes.
+    struct Policy {
+        let slice: Int
+        let nice: Int32
+        let readAhead: Bool
+        /// Whether a running node builds the changes when it verifies a set, for its applier.
+        let keepsVerifiedChanges: Bool
+
+        init(_ configuration: NodeConfiguration) {
+            let top = configuration.parent == nil
+            slice = top ? NodeStore.topApplySlice : NodeStore.applySlice
+            nice = top ? 0 : 19
+            readAhead = top
+            keepsVerifiedChanges = top
+        }
     }
 
-    /// Applies every queued set; returns how many sets and changes. At the top, whose applier
-    /// is the last step of the whole network's upward path, the next set is read (decoded,
-    /// checked, its dates computed) on another thread while this one writes the current set.
+    /// Applies every queued set, as the node's `Policy` says; returns how many sets and changes.
+    /// Reading ahead, the next set is read (decoded, checked, its dates computed) on another
+    /// thread while this one writes the current set.
     @discardableResult
     public func drain(_ node: NodeContext, while continuing: () -> Bool = { true }) throws -> (sets: Int, changes: Int) {
+        let policy = Policy(node.configuration)
         let reading = SetReader(applier: self, dates: RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar))
-        let readAhead = node.configuration.parent == nil
         var changes = 0
-        let sets = try node.store.applyAllQueued(slice: Self.slice(node.configuration), while: continuing) { q in
+        let sets = try node.store.applyAllQueued(slice: policy.slice, while: continuing) { q in
             let set = try reading.read(q)
-            if readAhead, let following = try node.store.nextQueued(after: q.id) { reading.readAhead(following) }
+            if policy.readAhead, let following = try node.store.nextQueued(after: q.id) { reading.readAhead(following) }
             changes += set.changes.count - q.applied
             return set
         }
@@ -188,8 +204,7 @@ public struct ApplierService: Service {
     public init(node: NodeContext) { self.node = node }
 
     public func run() async throws {
-        // A node with a parent applies its copy at a lower priority than forwarding and serving.
-        node.applier.start(node, nice: node.configuration.parent == nil ? 0 : 19)
+        node.applier.start(node, nice: Applier.Policy(node.configuration).nice)
         try? await gracefulShutdown()
         node.applier.stop()
     }

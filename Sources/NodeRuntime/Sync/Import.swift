@@ -81,11 +81,9 @@ public struct Import: Sendable {
         let identity = try Export.identity(of: configuration)
         let bundle = try ChangeBundle.decode(bytes)
         // The caller's identity comes only from its certificate: verify before trusting `sender`.
-        // A running node with a parent forwards first and applies later, at a low priority, mostly
-        // after more sets than the applier keeps in memory have arrived: it checks every line
-        // without building the changes, and its applier reads them again. The top, or a one-shot
-        // import, keeps them for its applier.
-        let readChanges = !deferApply || configuration.parent == nil
+        // A one-shot import applies at once and keeps the changes it reads; a running node as its
+        // applier's policy says (`Applier.Policy`).
+        let readChanges = !deferApply || Applier.Policy(configuration).keepsVerifiedChanges
         let verified = try bundle.verify(trust: trust, now: now, readChanges: readChanges)
         let sender = try DivisionCode(bundle.sender)
         if let peer, peer != sender {
@@ -116,7 +114,7 @@ public struct Import: Sendable {
         // Accepted is durable: the receipt may say so. The changes are applied now, or by the
         // running node's applier, which is handed the sets already read.
         if deferApply {
-            if readChanges { node.applier.offer(verified) }
+            node.applier.offer(verified)
             node.applier.signal()
         } else {
             // Applied at once: the bundle just read is in memory anyway.
