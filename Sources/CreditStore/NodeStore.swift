@@ -33,8 +33,8 @@ public final class NodeStore: Sendable {
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
-            try Migrations.migrator.migrate(pool)
+            pool = try Self.openPool(path: path, configuration: config)
+            try Self.migrate(pool)
         } catch {
             throw StoreError(code: .open, message: "cannot open the store \(path): \(error)")
         }
@@ -42,13 +42,46 @@ public final class NodeStore: Sendable {
         self.routes = routes
         self.path = path
         self.logger = logger
+        // Written first, so that of two processes opening a new store at once one writes the
+        // code and the other reads it.
         let stored: String? = try pool.write { db in
-            if let code = try String.fetchOne(db, sql: "SELECT code FROM node WHERE id = 1") { return code }
-            try db.execute(sql: "INSERT INTO node (id, code, created_at) VALUES (1, ?, ?)", arguments: [node.digits, ChinaTime.milliseconds(Date())])
-            return nil
+            try db.execute(sql: "INSERT OR IGNORE INTO node (id, code, created_at) VALUES (1, ?, ?)", arguments: [node.digits, ChinaTime.milliseconds(Date())])
+            return try String.fetchOne(db, sql: "SELECT code FROM node WHERE id = 1")
         }
         if let stored, stored != node.digits {
             throw StoreError(code: .wrongNode, message: "the store \(path) belongs to node \(stored), not \(node.digits); check the configuration's data directory")
+        }
+    }
+
+    /// Opens the pool. Switching a new file to WAL needs the file to itself, which SQLite does
+    /// not wait for: when another process is opening the same new store, it tries again for up
+    /// to ten seconds (the busy timeout of every other statement).
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+    }
+
+    /// Brings the schema up to date. Each migration is a transaction of its own, so when two
+    /// processes open a new store at once (`credit-node up` starting a node while `status` reads
+    /// it) the slower one can find a step it was about to run done by the other: that step fails
+    /// and rolls back, and it goes on from what is applied now. A step that fails while nobody
+    /// else moved the schema on is an error.
+    static func migrate(_ pool: DatabasePool) throws {
+        let migrator = Migrations.migrator
+        while true {
+            let before = try pool.read { try migrator.appliedIdentifiers($0) }
+            do {
+                return try migrator.migrate(pool)
+            } catch {
+                let now = try pool.read { try migrator.appliedIdentifiers($0) }
+                guard now.isStrictSuperset(of: before) else { throw error }
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import GRDB
 import GRDBSQLite
 import SampleData
 import TestSupport
+import Synchronization
 import Testing
 
 @testable import CreditStore
@@ -51,6 +52,38 @@ struct NodeStoreTests {
         #expect(try f.store.pragma("synchronous") == "2")  // FULL
         #expect(try f.store.pragma("foreign_keys") == "1")
         #expect(try f.store.pragma("page_size") == "16384")
+    }
+
+    @Test func manyOpeningANewStoreAtOnceAllGetTheSameSchema() throws {
+        // Switching a new file to WAL needs it to itself, and each migration is a transaction of
+        // its own: openers that start together race for every step. Twenty rounds of six at
+        // once; without the retries, most rounds had a failure ("database is locked" at
+        // `PRAGMA journal_mode = WAL`, "duplicate column name: downward", "table node already
+        // exists").
+        let dir = try TemporaryDirectory()
+        let node = try DivisionCode("420102002201")
+        for round in 0..<20 {
+            let path = dir.path("node-\(round).sqlite")
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do { _ = try NodeStore(path: path, node: node) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            #expect(failures.withLock { $0 } == [], "round \(round)")
+            let store = try NodeStore(path: path, node: node)
+            #expect(try store.pragma("journal_mode") == "wal")
+            #expect(try store.counts() == StoreCounts(records: 0, changes: 0, quarantined: 0, late: 0))
+        }
+    }
+
+    @Test func aStoreOpensOnlyForItsOwnNode() throws {
+        let dir = try TemporaryDirectory()
+        _ = try NodeStore(path: dir.path("node.sqlite"), node: try DivisionCode("420102002201"))
+        _ = try NodeStore(path: dir.path("node.sqlite"), node: try DivisionCode("420102002201"))
+        #expect {
+            _ = try NodeStore(path: dir.path("node.sqlite"), node: try DivisionCode("420102002202"))
+        } throws: { error in
+            (error as? StoreError)?.code == .wrongNode && "\(error)".contains("belongs to node 420102002201, not 420102002202")
+        }
     }
 
     @Test func sqliteKeepsNoAllocationStatistics() throws {
