@@ -70,6 +70,52 @@ struct TextDecodingTests {
     }
 }
 
+extension TextDecodingTests {
+    /// The first invalid offset as the standard library's UTF-8 parser finds it.
+    static func standardFirstInvalid(_ bytes: [UInt8]) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+
+    @Test func theUTF8CheckFindsTheFirstInvalidByteWhereTheStandardParserDoes() {
+        // ASCII runs of every length around the eight bytes checked at once, then a valid or an
+        // invalid sequence (truncated, overlong, surrogate, above U+10FFFF, a stray continuation).
+        let tails: [[UInt8]] = [
+            Array("行".utf8), Array("😀".utf8), [0xC3, 0xA9], [0xE8, 0xA1], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80], [0xFF], [0xE8, 0x41, 0xA1],
+        ]
+        var checked = 0
+        for lead in 0..<20 {
+            for tail in tails {
+                for trail in [0, 1, 7, 8, 9, 17] {
+                    let bytes = Array(repeating: UInt8(ascii: "a"), count: lead) + tail + Array(repeating: UInt8(ascii: "z"), count: trail)
+                    #expect(TextDecoding.firstInvalidUTF8(bytes) == Self.standardFirstInvalid(bytes), "\(bytes)")
+                    checked += 1
+                }
+            }
+        }
+        // And random mixtures, mostly ASCII with multi-byte and broken sequences between.
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &random) {
+                bytes += Array(repeating: UInt8.random(in: 0x20...0x7E, using: &random), count: Int.random(in: 0...20, using: &random))
+                bytes += tails.randomElement(using: &random)!
+            }
+            #expect(TextDecoding.firstInvalidUTF8(bytes) == Self.standardFirstInvalid(bytes), "\(bytes)")
+            checked += 1
+        }
+        #expect(checked == 20 * 10 * 6 + 2_000)
+    }
+}
+
 @Suite("Record reader and headers")
 struct RecordReaderTests {
     let penalty: ResolvedKind

@@ -52,6 +52,9 @@ struct NodeStoreTests {
         #expect(try f.store.pragma("synchronous") == "2")  // FULL
         #expect(try f.store.pragma("foreign_keys") == "1")
         #expect(try f.store.pragma("page_size") == "16384")
+        // 256 MiB of pages for the writer, 16 MiB for each reader.
+        #expect(try f.store.pool.write { try String.fetchOne($0, sql: "PRAGMA cache_size") } == "-262144")
+        #expect(try f.store.pragma("cache_size") == "-16384")
     }
 
     @Test func manyOpeningANewStoreAtOnceAllGetTheSameSchema() throws {

@@ -51,6 +51,9 @@ public enum TextDecoding {
             var i = 0
             let n = p.count
             while i < n {
+                // Eight ASCII bytes at a time: most of a line or a row is keys, codes and digits.
+                while i + 8 <= n, UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+                guard i < n else { break }
                 let b = p[i]
                 if b < 0x80 {
                     i += 1

@@ -59,6 +59,20 @@ extension NodeStore {
         Change(origin: row[0], seq: row[1], hlc: HLCStamp(rawValue: row[2]), enteredAtMilliseconds: row[3], op: row[4], kind: row[5], key: row[6], jurisdiction: row[7], body: row[8])
     }
 
+    /// Every row of a statement selecting `changeSelect`'s columns, read through the C API:
+    /// GRDB's `Row` copies the column names with every row, a tenth of sealing change sets.
+    static func changes(_ statement: RawStatement) throws -> [Change] {
+        var out: [Change] = []
+        while try statement.step() {
+            out.append(
+                Change(
+                    origin: statement.text(0) ?? "", seq: statement.int64(1), hlc: HLCStamp(rawValue: statement.int64(2)), enteredAtMilliseconds: statement.int64(3),
+                    op: statement.text(4) ?? "", kind: statement.text(5) ?? "", key: statement.text(6) ?? "", jurisdiction: statement.text(7) ?? "", body: statement.text(8) ?? ""))
+        }
+        statement.reset()
+        return out
+    }
+
     /// The changes concerning `child` after `cursor` (a change id of this node's log), at most
     /// `limit`, read through the `relevance` index: the cost follows what the child needs.
     /// Changes of the child's own subtree are skipped (they came from there). A change of this

@@ -27,13 +27,12 @@ extension NodeStore {
             var lastSeq: Int64 = last?["last_seq"] ?? 0
             var lastHash: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? []
             var added = 0
+            let next = try RawStatement(db, Self.changeSelect + " FROM changes WHERE origin = ? AND seq > ? AND downward = 0 ORDER BY seq LIMIT ?")
             while true {
-                let changes = try Row.fetchAll(
-                    db, sql: "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body FROM changes WHERE origin = ? AND seq > ? AND downward = 0 ORDER BY seq LIMIT ?",
-                    arguments: [origin, lastSeq, changesPerSet]
-                ).map {
-                    Change(origin: $0[0], seq: $0[1], hlc: HLCStamp(rawValue: $0[2]), enteredAtMilliseconds: $0[3], op: $0[4], kind: $0[5], key: $0[6], jurisdiction: $0[7], body: $0[8])
-                }
+                next.bind(1, origin)
+                next.bind(2, lastSeq)
+                next.bind(3, Int64(changesPerSet))
+                let changes = try Self.changes(next)
                 guard !changes.isEmpty else { break }
                 for set in try sealer(lastHash, changes) {
                     try Self.insertOutbox(

@@ -87,10 +87,7 @@ extension NodeStore {
     /// Changes of one origin after `seq`, in order (for change sets and checks).
     public func changes(origin: String, after seq: Int64 = 0, limit: Int = 1000) throws -> [Change] {
         try pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?",
-                arguments: [origin, seq, limit]
-            ).map { Change(origin: $0[0], seq: $0[1], hlc: HLCStamp(rawValue: $0[2]), enteredAtMilliseconds: $0[3], op: $0[4], kind: $0[5], key: $0[6], jurisdiction: $0[7], body: $0[8]) }
+            try Row.fetchAll(db, sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [origin, seq, limit]).map(Self.change)
         }
     }
 }
