@@ -380,7 +380,7 @@ public struct ChangeSet: Sendable {
     static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String) throws(ChangeSetError) -> Certificate {
         guard let first = ders.first else { throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate") }
         let known = trust.memo.certificate(first)
-        guard let certificate = known?.certificate ?? (try? Certificate(derEncoded: first)) else {
+        guard let certificate = known?.certificate ?? (DERCoding.signatureWholeBytes(first) ? try? Certificate(derEncoded: first) : nil) else {
             throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate")
         }
         let code: DivisionCode
@@ -440,6 +440,16 @@ public struct ChainState: Sendable, Hashable {
 }
 
 enum DERCoding {
+    /// Whether the certificate's signature bit string counts no unused bits, as an ECDSA
+    /// signature must. The count lies outside what the CA signed and the parser ignores it when
+    /// verifying, so a certificate damaged there would otherwise still verify.
+    static func signatureWholeBytes(_ der: [UInt8]) -> Bool {
+        guard let root = try? DER.parse(der), case .constructed(let parts) = root.content else { return false }
+        let fields = Array(parts)
+        guard fields.count == 3, let signature = try? ASN1BitString(derEncoded: fields[2]) else { return false }
+        return signature.paddingBits == 0
+    }
+
     static func serialize(_ certificate: Certificate) throws -> ArraySlice<UInt8> {
         var s = DER.Serializer()
         try s.serialize(certificate)
