@@ -380,7 +380,7 @@ public struct ChangeSet: Sendable {
     static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String) throws(ChangeSetError) -> Certificate {
         guard let first = ders.first else { throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate") }
         let known = trust.memo.certificate(first)
-        guard let certificate = known?.certificate ?? (DERCoding.signatureWholeBytes(first) ? try? Certificate(derEncoded: first) : nil) else {
+        guard let certificate = known?.certificate ?? DERCoding.certificate(first) else {
             throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate")
         }
         let code: DivisionCode
@@ -440,14 +440,15 @@ public struct ChainState: Sendable, Hashable {
 }
 
 enum DERCoding {
-    /// Whether the certificate's signature bit string counts no unused bits, as an ECDSA
-    /// signature must. The count lies outside what the CA signed and the parser ignores it when
-    /// verifying, so a certificate damaged there would otherwise still verify.
-    static func signatureWholeBytes(_ der: [UInt8]) -> Bool {
-        guard let root = try? DER.parse(der), case .constructed(let parts) = root.content else { return false }
+    /// A certificate from its DER, parsed once; nil unless its signature bit string counts no
+    /// unused bits, as an ECDSA signature must. The count lies outside what the CA signed and
+    /// the X.509 library ignores it when verifying, so a certificate damaged there would
+    /// otherwise still verify.
+    static func certificate(_ der: [UInt8]) -> Certificate? {
+        guard let root = try? DER.parse(der), case .constructed(let parts) = root.content else { return nil }
         let fields = Array(parts)
-        guard fields.count == 3, let signature = try? ASN1BitString(derEncoded: fields[2]) else { return false }
-        return signature.paddingBits == 0
+        guard fields.count == 3, let signature = try? ASN1BitString(derEncoded: fields[2]), signature.paddingBits == 0 else { return nil }
+        return try? Certificate(derEncoded: root)
     }
 
     static func serialize(_ certificate: Certificate) throws -> ArraySlice<UInt8> {
