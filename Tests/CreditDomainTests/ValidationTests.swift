@@ -93,6 +93,27 @@ struct ValidationTests {
         validate(goodPenalty(changes), today: today).issues.map(\.code)
     }
 
+    @Test func severalEnumerationValuesAreSplitOnEverySeparatorAndOneValueIsTakenWhole() throws {
+        func penaltyKinds(_ given: String) -> String? {
+            validate(goodPenalty(["CFLB": given])).record.flatMap { Change.bodyValues($0.fieldsJSON, keys: ["CF_CFLB"])["CF_CFLB"] }
+        }
+        #expect(penaltyKinds("罚款") == "罚款")
+        #expect(penaltyKinds("警告") == "警告")
+        for separator in [";", "；", ",", "，", "、", "|"] {
+            #expect(penaltyKinds("警告\(separator)罚款") == "警告;罚款", "separator \(separator)")
+        }
+        #expect(penaltyKinds("警告、 罚款；警告") == "警告;罚款")
+        #expect(penaltyKinds("罚款、") == "罚款")
+        let one = validate(goodPenalty(["CFLB": "罚金"])).issues
+        let several = validate(goodPenalty(["CFLB": "警告、罚金"])).issues
+        #expect(one.map(\.code) == ["enumeration"] && one[0].message.contains("'罚金' is not one of"))
+        #expect(several.map(\.code) == ["enumeration"] && several[0].message.contains("'罚金' is not one of"))
+        // A required field given only separators is missing, not an empty value.
+        let onlySeparators = validate(goodPenalty(["CFLB": "、；"])).issues
+        #expect(onlySeparators.map(\.code) == ["required"] && onlySeparators[0].field == "CF_CFLB")
+        #expect(onlySeparators.first?.message == "CF_CFLB (处罚类别) is required; '、;' holds separators and no value")
+    }
+
     @Test func everyRuleRefuses() {
         #expect(codes(["WSH": ""]) == ["required"])
         #expect(codes(["CFJGDM": "91110000600037341A"]) == ["uscc.check-character"])

@@ -155,6 +155,29 @@ struct NodeStoreTests {
         #expect(current?.fieldsJSON == v3.fieldsJSON && current?.seq == 5)
     }
 
+    @Test func keysThatDifferOnlyInTheirBytesAreDifferentRecords() throws {
+        // "é" precomposed and as "e" + combining acute: equal Swift strings, different bytes.
+        #expect("caf\u{E9}" == "cafe\u{301}")
+        #expect(ExactText("caf\u{E9}") != ExactText("cafe\u{301}"))
+        #expect(ExactText("caf\u{E9}") == ExactText("caf\u{E9}"))
+        #expect(Set([ExactText("caf\u{E9}"), ExactText("cafe\u{301}"), ExactText("caf\u{E9}")]).count == 2)
+
+        // The store's keys are UNIQUE by their bytes: a batch holding both spellings, and a
+        // correction of the first, stores two records and one new version.
+        let f = try StoreFixture()
+        let base = f.records(3)
+        var composed = base[0]
+        composed.key = "penalty|91110000600037341L|caf\u{E9}"
+        var decomposed = base[1]
+        decomposed.key = "penalty|91110000600037341L|cafe\u{301}"
+        var corrected = composed
+        corrected.fieldsJSON = corrected.fieldsJSON.replacingOccurrences(of: "\"CF_NR\":\"", with: "\"CF_NR\":\"第二版：")
+        let s = try f.ingest([composed, decomposed, corrected])
+        #expect(s.accepted == 2 && s.updated == 1 && s.duplicates == 0)
+        let keys = try f.store.pool.read { db in try Data.fetchAll(db, sql: "SELECT CAST(record_key AS BLOB) FROM records ORDER BY id").map { Array($0) } }
+        #expect(keys == [Array(composed.key.utf8), Array(decomposed.key.utf8)])
+    }
+
     @Test func aFailedIngestionWritesNothing() throws {
         let f = try StoreFixture()
         struct Boom: Error {}

@@ -28,8 +28,28 @@ public struct RecordValidator: Sendable {
     private let fullCodes: [String]
     private let jsonKeys: [String]
     private let labels: [String]
+    private let plans: [FieldPlan]
+    private let rules: [RulePlan]
+    private let idNumberFields: [Int]
     /// Reused between rows so that building a record's JSON allocates once.
     private var jsonBuffer: [UInt8] = []
+
+    /// What checking one field's value needs, laid out once: reading a `FieldSpec` out of the
+    /// kind for every value copied (and retained) all its strings.
+    private struct FieldPlan {
+        let type: FieldType
+        let required: Bool
+        let maxLength: Int?
+        let multiple: Bool
+    }
+
+    /// A cross-field rule with its fields resolved to indices (the catalogue checked they exist).
+    private struct RulePlan {
+        let rule: FieldRule.Kind
+        let field: Int?
+        let allowed: [String]?
+        let targets: [Int]
+    }
 
     public init(kind: ResolvedKind, context: ValidationContext) {
         self.kind = kind
@@ -37,6 +57,11 @@ public struct RecordValidator: Sendable {
         self.fullCodes = kind.fields.map { kind.kind.fullCode($0.code) }
         self.jsonKeys = fullCodes.map { "\"\($0)\":" }
         self.labels = kind.fields.map { "\(kind.kind.fullCode($0.code)) (\($0.name))" }
+        self.plans = kind.fields.map { FieldPlan(type: $0.type, required: $0.required, maxLength: $0.maxLength, multiple: $0.multiple == true) }
+        self.rules = kind.kind.rules.map { r in
+            RulePlan(rule: r.rule, field: r.field.map { kind.index[$0]! }, allowed: r.in, targets: r.fields.map { kind.index[$0]! })
+        }
+        self.idNumberFields = kind.fields.indices.filter { kind.fields[$0].type == .idNumber }
     }
 
     /// Validates one row; returns the normalised record or every issue found.
@@ -47,7 +72,7 @@ public struct RecordValidator: Sendable {
         for i in values.indices {
             let v = values[i].trimmingFieldWhitespace()
             values[i] = v
-            let spec = kind.fields[i]
+            let spec = plans[i]
             if v.isEmpty {
                 if spec.required {
                     issues.append(ValidationIssue(code: "required", field: fullCodes[i], message: "\(labels[i]) is required"))
@@ -67,7 +92,7 @@ public struct RecordValidator: Sendable {
             case .failure(let issue): issues.append(issue)
             }
         }
-        for i in kind.fields.indices where kind.fields[i].type == .idNumber && !values[i].isEmpty {
+        for i in idNumberFields where !values[i].isEmpty {
             if let issue = checkIDNumber(&values, index: i) { issues.append(issue) }
         }
         checkRules(values, &issues)
@@ -132,8 +157,17 @@ public struct RecordValidator: Sendable {
         return result
     }
 
+    /// What separates several values of one enumeration field.
+    private static let separators: Set<Unicode.Scalar> = [";", "；", ",", "，", "、", "|"]
+
+    /// Whether `v` may hold a separator: its bytes include `;`, `,`, `|` or the first byte of
+    /// `；`, `，` (EF …) or `、` (E3 …). Most values hold a single enumeration value.
+    private static func maySeparate(_ v: String) -> Bool {
+        v.utf8.contains { $0 == 0x3B || $0 == 0x2C || $0 == 0x7C || $0 == 0xEF || $0 == 0xE3 }
+    }
+
     private func normalise(_ v: String, index i: Int) -> Result<String, ValidationIssue> {
-        let spec = kind.fields[i]
+        let spec = plans[i]
         func fail(_ code: String, _ message: String) -> Result<String, ValidationIssue> {
             .failure(ValidationIssue(code: code, field: fullCodes[i], message: "\(labels[i]) \(message)"))
         }
@@ -153,9 +187,8 @@ public struct RecordValidator: Sendable {
                 if let exact = e.values.first(where: { $0.bytesEqual(s) }) { return exact }
                 return e.aliases?.first { $0.key.bytesEqual(s) }?.value
             }
-            if spec.multiple == true {
-                let separators: Set<Unicode.Scalar> = [";", "；", ",", "，", "、", "|"]
-                let parts = v.unicodeScalars.split(whereSeparator: { separators.contains($0) }).map { String(String.UnicodeScalarView($0)).trimmingFieldWhitespace() }.filter { !$0.isEmpty }
+            if spec.multiple && Self.maySeparate(v) {
+                let parts = v.unicodeScalars.split(whereSeparator: { Self.separators.contains($0) }).map { String(String.UnicodeScalarView($0)).trimmingFieldWhitespace() }.filter { !$0.isEmpty }
                 var out: [String] = []
                 for p in parts {
                     guard let c = canonical(p) else {
@@ -163,6 +196,7 @@ public struct RecordValidator: Sendable {
                     }
                     if !out.contains(c) { out.append(c) }
                 }
+                if out.isEmpty && spec.required { return fail("required", "is required; '\(v)' holds separators and no value") }
                 return .success(out.joined(separator: ";"))
             }
             guard let c = canonical(v) else { return fail("enumeration", "'\(v)' is not one of: \(e.values.joined(separator: "、"))") }
@@ -223,20 +257,21 @@ public struct RecordValidator: Sendable {
     }
 
     private func checkRules(_ values: [String], _ issues: inout [ValidationIssue]) {
-        for rule in kind.kind.rules {
-            let targets = rule.fields.map { kind.index[$0]! }
+        for rule in rules {
+            let targets = rule.targets
             var applies = true
-            if let f = rule.field, let allowed = rule.in {
-                let value = values[kind.index[f]!]
+            if let f = rule.field, let allowed = rule.allowed {
+                let value = values[f]
                 applies = allowed.contains { $0.bytesEqual(value) }
             }
             guard applies else { continue }
-            let condition = rule.field.map { f in "when \(labels[kind.index[f]!]) is \(values[kind.index[f]!])" } ?? ""
+            // Only an issue needs the words.
+            var condition: String { rule.field.map { f in "when \(labels[f]) is \(values[f])" } ?? "" }
             switch rule.rule {
             case .require:
                 for t in targets where values[t].isEmpty {
                     // A field that is required anyway, or already reported, needs no second issue.
-                    if kind.fields[t].required || issues.contains(where: { $0.field == fullCodes[t] }) { continue }
+                    if plans[t].required || issues.contains(where: { $0.field == fullCodes[t] }) { continue }
                     issues.append(ValidationIssue(code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required \(condition)"))
                 }
             case .requireAny:

@@ -59,7 +59,7 @@ public struct IngestWriter: ~Copyable {
     var nextChangeID: Int64
     var summary = IngestSummary()
     var pending: [ValidatedRecord] = []
-    var pendingKeys: Set<String> = []
+    var pendingKeys: Set<ExactText> = []
     /// Keys and bodies of the batch being written, laid out once and bound in place.
     var arena: [UInt8] = []
     let findRecords: RawStatement
@@ -85,9 +85,9 @@ public struct IngestWriter: ~Copyable {
     /// Stores a validated record: a new record, a new version of a known one, or nothing when
     /// an identical version is stored already. Each stored version is one change-log entry.
     public mutating func put(_ r: ValidatedRecord) throws {
-        if pendingKeys.contains(r.key) { try flush() }
+        if pendingKeys.contains(ExactText(r.key)) { try flush() }
         pending.append(r)
-        pendingKeys.insert(r.key)
+        pendingKeys.insert(ExactText(r.key))
         if pending.count == Self.batch { try flush() }
     }
 
@@ -100,10 +100,10 @@ public struct IngestWriter: ~Copyable {
         }
         // 1. Which keys are known, and with which current body. The statement takes a full
         // batch of keys; a short batch repeats its last key.
-        var existing: [String: (id: Int64, body: String?)] = [:]
+        var existing: [ExactText: (id: Int64, body: String?)] = [:]
         for i in 0..<Self.batch { findRecords.bind(Int32(i + 1), pending[min(i, pending.count - 1)].key) }
         while try findRecords.step() {
-            if let key = findRecords.text(0) { existing[key] = (findRecords.int64(1), findRecords.text(2)) }
+            if let key = findRecords.text(0) { existing[ExactText(key)] = (findRecords.int64(1), findRecords.text(2)) }
         }
         findRecords.reset()
 
@@ -112,7 +112,7 @@ public struct IngestWriter: ~Copyable {
         var newRecords: [Int] = []
         var updates: [(recordID: Int64, change: Int)] = []
         for r in pending {
-            let known = existing[r.key]
+            let known = existing[ExactText(r.key)]
             if let known, known.body == r.fieldsJSON {
                 summary.duplicates += 1
                 continue

@@ -382,8 +382,8 @@ struct ReceivedBatch {
 
     static func fits(_ changes: ArraySlice<Change>) -> Bool {
         guard changes.count == size else { return false }
-        var keys = Set<String>(minimumCapacity: changes.count)
-        for c in changes where c.op != "put" || !keys.insert(c.key).inserted { return false }
+        var keys = Set<ExactText>(minimumCapacity: changes.count)
+        for c in changes where c.op != "put" || !keys.insert(ExactText(c.key)).inserted { return false }
         return true
     }
 
@@ -401,10 +401,10 @@ struct ReceivedBatch {
 
     func apply(_ set: IncomingChangeSet, _ chunk: Range<Int>, firstID: Int64, routes: Routes) throws {
         // Which records exist, with their current writer.
-        var existing: [String: (id: Int64, hlc: Int64, origin: String)] = [:]
+        var existing: [ExactText: (id: Int64, hlc: Int64, origin: String)] = [:]
         for (n, i) in chunk.enumerated() { findRecords.bind(Int32(n + 1), set.changes[i].key) }
         while try findRecords.step() {
-            if let key = findRecords.text(0), let origin = findRecords.text(3) { existing[key] = (findRecords.int64(1), findRecords.int64(2), origin) }
+            if let key = findRecords.text(0), let origin = findRecords.text(3) { existing[ExactText(key)] = (findRecords.int64(1), findRecords.int64(2), origin) }
         }
         findRecords.reset()
         // The change rows.
@@ -429,7 +429,7 @@ struct ReceivedBatch {
         var fresh: [Int] = []
         for (n, i) in chunk.enumerated() {
             let c = set.changes[i]
-            if let current = existing[c.key] {
+            if let current = existing[ExactText(c.key)] {
                 if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: current.hlc, current.origin) {
                     let d = set.dates[i]
                     try db.cachedStatement(
@@ -478,7 +478,7 @@ struct ReceivedBatch {
             var early: [String] = []
             while try findStatus.step() { if let key = findStatus.text(0) { early.append(key) } }
             findStatus.reset()
-            for key in early where existing[key] == nil { try NodeStore.refreshState(key: key, db: db) }
+            for key in early where existing[ExactText(key)] == nil { try NodeStore.refreshState(key: key, db: db) }
         }
         for (n, i) in chunk.enumerated() { try NodeStore.route(set.changes[i], changeID: firstID + Int64(n), routes: routes, db: db) }
     }
