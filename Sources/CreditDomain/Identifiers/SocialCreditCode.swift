@@ -55,14 +55,15 @@ public struct SocialCreditCode: Hashable, Sendable, CustomStringConvertible {
                 .organisationCheck,
                 "character 17 (the organisation code's check) should be '\(Character(Unicode.Scalar(expectedOrg)))'")
         }
-        let expected = Self.checkCharacter(Array(c[0..<17]))
+        let expected = Self.checkCharacter(c)  // reads the first 17
         guard c[17] == expected else {
             throw IdentifierError(.checkCharacter, "character 18 (the check character) should be '\(Character(Unicode.Scalar(expected)))'")
         }
         self.text = text
     }
 
-    /// The check character for the first 17 characters (which must be in the alphabet).
+    /// The check character for the first 17 characters (which must be in the alphabet; any
+    /// further ones are not read).
     public static func checkCharacter(_ first17: [UInt8]) -> UInt8 {
         var sum = 0
         for i in 0..<17 { sum += values[Int(first17[i])] * weights[i] }
