@@ -160,10 +160,17 @@ public struct RecordValidator: Sendable {
     /// What separates several values of one enumeration field.
     private static let separators: Set<Unicode.Scalar> = [";", "；", ",", "，", "、", "|"]
 
-    /// Whether `v` may hold a separator: its bytes include `;`, `,`, `|` or the first byte of
-    /// `；`, `，` (EF …) or `、` (E3 …). Most values hold a single enumeration value.
+    /// Per byte value, whether a separator's UTF-8 encoding starts with it.
+    private static let separatorFirstBytes: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for s in separators { table[Int(String(s).utf8.first!)] = true }
+        return table
+    }()
+
+    /// Whether `v` may hold a separator: one of its bytes starts one. Most values hold a single
+    /// enumeration value and no such byte.
     private static func maySeparate(_ v: String) -> Bool {
-        v.utf8.contains { $0 == 0x3B || $0 == 0x2C || $0 == 0x7C || $0 == 0xEF || $0 == 0xE3 }
+        v.utf8.contains { separatorFirstBytes[Int($0)] }
     }
 
     private func normalise(_ v: String, index i: Int) -> Result<String, ValidationIssue> {
