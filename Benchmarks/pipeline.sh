@@ -34,6 +34,52 @@ cleanup() {
 }
 trap cleanup EXIT
 now() { date +%s.%N; }
+# CPU seconds (user + system) so far: of the running `serve` processes, per tier, as "tier seconds
+# low" lines (low: of their threads at nice 19 — a middle tier applying its own copy); and of the
+# PostgreSQL servers, each postmaster with its live and its exited children.
+cn_cpu() {
+  python3 - "$work/net" <<'PY'
+import glob, os, sys
+tick = os.sysconf("SC_CLK_TCK"); tiers = {}
+for f in glob.glob(f"{sys.argv[1]}/*/serve.pid"):
+    code = f.split("/")[-2]
+    pid = open(f).read().strip()
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        low = 0
+        for task in os.listdir(f"/proc/{pid}/task"):
+            t = open(f"/proc/{pid}/task/{task}/stat").read().rsplit(")", 1)[1].split()
+            if int(t[16]) == 19: low += int(t[11]) + int(t[12])
+    except OSError: continue
+    tier = "province" if code[2:] == "0"*10 else "city" if code[4:] == "0"*8 else "county" if code[6:] == "0"*6 else "township" if code[9:] == "000" else "village"
+    seconds, lows = tiers.get(tier, (0, 0))
+    tiers[tier] = (seconds + (int(fields[11]) + int(fields[12])) / tick, lows + low / tick)
+for tier, (seconds, low) in tiers.items(): print(tier, seconds, low)
+PY
+}
+pg_cpu() {
+  python3 - "$work" <<'PY'
+import glob, os, sys
+tick = os.sysconf("SC_CLK_TCK"); total = 0
+def stat(pid): return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+for i in range(5):
+    master = open(f"{sys.argv[1]}/pg{i}/postmaster.pid").readline().strip()
+    f = stat(master)
+    total += sum(int(x) for x in f[11:15])
+    for p in os.listdir("/proc"):
+        if not p.isdigit(): continue
+        try: c = stat(p)
+        except OSError: continue
+        if c[1] == master: total += int(c[11]) + int(c[12])
+print(total / tick)
+PY
+}
+# The CPU seconds of this shell's waited-for children into file $1, from bash's `times` (its second
+# line: user and system). `times` runs in this shell, not in a pipeline, which would be a subshell.
+children_cpu() {
+  times > "$1.times"
+  sed -n 2p "$1.times" | awk '{ split($1, u, /[ms]/); split($2, y, /[ms]/); print u[1] * 60 + u[2] + y[1] * 60 + y[2] }' > "$1"
+}
 
 echo "== generating $n records over 16 villages"
 sed -e 's/^pushIntervalSeconds: .*/pushIntervalSeconds: 1/' -e 's/^pullIntervalSeconds: .*/pullIntervalSeconds: 3600/' -e 's/^name: .*/name: pipeline/' \
@@ -51,11 +97,15 @@ csv_bytes=$(cat "$work"/v*.csv | wc -c)
 echo "== CreditNet: 32 nodes, five tiers, mutual TLS"
 "$node" up "$topology" --dir "$work/net" --certs "$work/certs" | head -1
 province=$work/net/420000000000/node.sqlite
+cn_cpu > "$work/cn-cpu-start"
 start=$(now)
-while read -r v f; do
-  "$node" ingest "$f" --kind penalty --config "$work/net/$v/node.yaml" >/dev/null &
-done < "$work/files"
-wait
+(
+  while read -r v f; do
+    "$node" ingest "$f" --kind penalty --config "$work/net/$v/node.yaml" >/dev/null &
+  done < "$work/files"
+  wait
+  children_cpu "$work/ingest-cpu"
+)
 ingested=$(now)
 expected=$(python3 - "$work/net" $villages <<'PY'
 import sqlite3, sys
@@ -69,6 +119,7 @@ while :; do
   sleep 0.5
 done
 done_cn=$(now)
+cn_cpu > "$work/cn-cpu-done"
 # Middle tiers forward what they accept before applying it: when do they hold every record too?
 while :; do
   left=$(python3 - "$work/net" <<'PY'
@@ -129,10 +180,14 @@ for i in 1 2 3 4; do
   psql_at "$i" -c "create subscription up_from_$((i - 1)) connection 'host=127.0.0.1 port=$((5440 + i - 1)) user=postgres dbname=postgres' publication up"
 done
 sleep 2
+pg_cpu_start=$(pg_cpu)
 start_pg=$(now)
-{
-  while read -r v f; do echo "\\copy records($(echo "$cols" | sed 's/[^,]*/"&"/g')) from '$f' with (format csv, header true)"; done < "$work/files"
-} | psql_at 0 >/dev/null
+(
+  {
+    while read -r v f; do echo "\\copy records($(echo "$cols" | sed 's/[^,]*/"&"/g')) from '$f' with (format csv, header true)"; done < "$work/files"
+  } | psql_at 0 >/dev/null
+  children_cpu "$work/copy-cpu"
+)
 copied=$(now)
 rows_pg=$(psql_at 0 -At -c "select count(*) from records")
 while :; do
@@ -141,14 +196,16 @@ while :; do
   sleep 0.2
 done
 done_pg=$(now)
+pg_cpu_done=$(pg_cpu)
 pg_mem=$(for i in 0 1 2 3 4; do ps -o rss= -u postgres | awk '{s+=$1} END {print int(s/1024)}'; break; done)
 
 echo "== ingest against plain SQLite, codec against lz4 (on $((n / 5)) records)"
 "$node" bench ingest --records $((n / 5)) --rounds 1 2>/dev/null | grep -E "ratio|records/s" | head -3 > "$work/ingest" || true
 "$node" bench codec --records $((n / 5)) --rounds 1 2>/dev/null | grep -E "encode|verify" > "$work/codec" || true
 
-python3 - "$n" "$expected" "$rows_pg" "$start" "$ingested" "$done_cn" "$start_pg" "$copied" "$done_pg" "$csv_bytes" "$work/cn-stats" "$pg_mem" "$all_cn" <<'PY'
-import sys
+python3 - "$n" "$expected" "$rows_pg" "$start" "$ingested" "$done_cn" "$start_pg" "$copied" "$done_pg" "$csv_bytes" "$work/cn-stats" "$pg_mem" "$all_cn" \
+  "$work" "$pg_cpu_start" "$pg_cpu_done" <<'PY'
+import os, sys
 n, cn_rows, pg_rows = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 s, ing, d, sp, cp, dp = map(float, sys.argv[4:10])
 csv = int(sys.argv[10]); stats = [l.split() for l in open(sys.argv[11])]; pg_mem = sys.argv[12]; all_cn = float(sys.argv[13])
@@ -162,5 +219,17 @@ for tier, sent, hwm, count in stats:
     share = f", {int(sent)/csv*100:.1f} % of the CSV" if tier != "province" else ""
     print(f"  {tier:9} ×{count:>2}: sent upward {int(sent)/1e6:7.1f} MB{share}; peak memory per node ≤ {hwm} MB")
 print(f"  PostgreSQL: five servers, {pg_mem} MB resident in all at the end")
+work = sys.argv[14]
+def tiers(name): return {t: (float(v), float(low)) for t, v, low in (l.split() for l in open(f"{work}/{name}"))}
+a, b = tiers("cn-cpu-start"), tiers("cn-cpu-done")
+ingest_cpu, copy_cpu = float(open(f"{work}/ingest-cpu").read()), float(open(f"{work}/copy-cpu").read())
+serve = {t: b[t][0] - a.get(t, (0, 0))[0] for t in ["village", "township", "county", "city", "province"] if t in b}
+copies = sum(b[t][1] - a.get(t, (0, 0))[1] for t in b)
+cn_cpu = ingest_cpu + sum(serve.values()); pg_cpu = float(sys.argv[16]) - float(sys.argv[15]) + copy_cpu
+cores = os.cpu_count()
+print(f"CPU seconds, first ingest → all at the province (user + system, {cores} cores):")
+print(f"  CreditNet {cn_cpu:.1f}: ingest processes {ingest_cpu:.1f}; serve " + ", ".join(f"{t} {v:.1f}" for t, v in serve.items()) +
+      f" (of which the middle tiers' own copies, applied at nice 19: {copies:.1f}) — at least {cn_cpu / cores:.1f} s of wall time on {cores} cores")
+print(f"  PostgreSQL {pg_cpu:.1f}: five servers {pg_cpu - copy_cpu:.1f}, psql COPY client {copy_cpu:.1f} — at least {pg_cpu / cores:.1f} s on {cores} cores")
 PY
 cat "$work/ingest" "$work/codec"
