@@ -12,8 +12,10 @@
 #    again); COPYs the same 16 files into the village server and times until the province server
 #    holds every row. Servers are created under a temporary directory and removed afterwards.
 # 4. Prints both times, their ratio, records/s, CreditNet's bytes on the wire per hop against the
-#    CSV bytes, peak memory per node, and (on RECORDS/5) ingest against plain SQLite and the codec
-#    against lz4.
+#    CSV bytes, peak memory per node, the CPU seconds each system spent in that time (per tier,
+#    the ingest processes, the middle tiers' copies at nice 19; the PostgreSQL servers and client)
+#    and the wall time that sets on this machine's cores, and (on RECORDS/5) ingest against plain
+#    SQLite and the codec against lz4.
 # Needs postgresql-15 (installed with apt-get when missing and run as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
