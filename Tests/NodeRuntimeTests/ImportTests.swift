@@ -126,38 +126,26 @@ struct ImportTests {
         let t = morning(CivilDate(year: 2026, month: 11, day: 20)!)
         let hour: TimeInterval = 3600
         let window: Int64 = 72 * 3600
+        let identity = try Export.identity(of: net.village.configuration)
         // 30 changes sealed 10 h after they entered; 20 more entered at 20 h and not sealed.
         try net.ingest(net.village, rows: 30, seed: 1, now: t)
-        let identity = try Export.identity(of: net.village.configuration)
         #expect(try Export(node: net.village).seal(identity: identity, now: t.addingTimeInterval(10 * hour)) == 1)
         try net.ingest(net.village, rows: 20, seed: 2, now: t.addingTimeInterval(20 * hour))
-        #expect(try net.village.store.unsealed(origin: "420102002201") == 20)
         // At 62 h: the set is 52 h old (at risk), the unsealed changes 42 h (neither).
         var s = try #require(try net.village.store.originStatus(now: t.addingTimeInterval(62 * hour), windowSeconds: window).first)
         #expect(s.unacknowledged == 50 && s.atRisk == 30 && s.pastWindow == 0 && s.oldestUnacknowledgedSeconds == 52 * 3600)
         // At 85 h: the set is past the window, the unsealed changes at risk.
         s = try #require(try net.village.store.originStatus(now: t.addingTimeInterval(85 * hour), windowSeconds: window).first)
         #expect(s.unacknowledged == 50 && s.atRisk == 20 && s.pastWindow == 30 && s.oldestUnacknowledgedSeconds == 75 * 3600)
-        // The push loop seals what is new before it weighs the backlog (the new set is stamped
-        // with the real clock); the first set keeps its own time.
-        PushLoop(node: net.village).sealNewChanges()
-        #expect(try net.village.store.unsealed(origin: "420102002201") == 0)
-        #expect(try net.village.store.pendingOutbox().map(\.lastSeq) == [30, 50])
+        // Sealed at 30 h, the 20 count from their set's creation: 55 h old at 85 h, still at risk;
+        // at 105 h both sets are past the window.
+        #expect(try Export(node: net.village).seal(identity: identity, now: t.addingTimeInterval(30 * hour)) == 1)
         s = try #require(try net.village.store.originStatus(now: t.addingTimeInterval(85 * hour), windowSeconds: window).first)
-        #expect(s.unacknowledged == 50 && s.pastWindow == 30)
-    }
-
-    @Test func thePushLoopSealsNothingWithoutAnIdentity() throws {
-        let net = try OfflineChain()
-        try net.ingest(net.village, rows: 10, seed: 1)
-        var configuration = net.village.configuration
-        configuration.identity = nil
-        let bare = try NodeContext(configuration: configuration)
-        PushLoop(node: bare).sealNewChanges()
-        #expect(try bare.store.unsealed(origin: "420102002201") == 10 && bare.store.pendingOutbox().isEmpty)
-        // With its identity the same node seals them.
-        PushLoop(node: net.village).sealNewChanges()
-        #expect(try net.village.store.unsealed(origin: "420102002201") == 0 && net.village.store.pendingOutbox().count == 1)
+        #expect(s.unacknowledged == 50 && s.atRisk == 20 && s.pastWindow == 30 && s.oldestUnacknowledgedSeconds == 75 * 3600)
+        s = try #require(try net.village.store.originStatus(now: t.addingTimeInterval(105 * hour), windowSeconds: window).first)
+        #expect(s.atRisk == 0 && s.pastWindow == 50)
+        // A node with no own changes and nothing received has no status rows.
+        #expect(try net.village2.store.originStatus(windowSeconds: window).isEmpty)
     }
 
     @Test func aMiddleTierAppliesInShortSlicesTheTopWholeSets() throws {

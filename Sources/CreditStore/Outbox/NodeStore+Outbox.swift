@@ -47,18 +47,6 @@ extension NodeStore {
         }
     }
 
-    /// How many of `origin`'s own changes are not sealed into the outbox yet (a read: no lock).
-    public func unsealed(origin: String) throws -> Int64 {
-        try pool.read { db in
-            try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE((SELECT MAX(seq) FROM changes WHERE origin = ?1 AND downward = 0), 0)
-                        - COALESCE((SELECT MAX(last_seq) FROM outbox WHERE origin = ?1), 0)
-                    """, arguments: [origin]) ?? 0
-        }
-    }
-
     /// Change sets not yet acknowledged by the parent, in order: as many as hold at most
     /// `changesMax` changes together, and at least the first.
     public func pendingOutbox(changesMax: Int = .max) throws -> [OutboxEntry] {

@@ -31,7 +31,6 @@ public struct PushLoop: Sendable {
         var state = UpwardSchedule(configuration: schedule)
         let logger = node.logger
         while !Task.isCancelled {
-            sealNewChanges()
             let nowMs = ChinaTime.milliseconds(Date())
             let now = Duration.milliseconds(nowMs)
             let origins = (try? node.store.originStatus(windowSeconds: Int64(node.configuration.effectiveWindowHours) * 3600)) ?? []
@@ -53,17 +52,5 @@ public struct PushLoop: Sendable {
                 }
             }
         }
-    }
-
-    /// Seals this node's new changes before the schedule is asked, so the backlog it weighs is
-    /// counted per change set, not read change by change (an ingest commits tens of thousands at
-    /// once), and a push finds them sealed. Only when there are any: sealing writes. A failure
-    /// is left to the push, which seals again and reports it.
-    func sealNewChanges() {
-        let code = node.configuration.code.digits
-        guard let unsealed = try? node.store.unsealed(origin: code), unsealed > 0,
-            let identity = try? Export.identity(of: node.configuration)
-        else { return }
-        _ = try? Export(node: node).seal(identity: identity)
     }
 }
