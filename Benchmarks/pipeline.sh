@@ -40,8 +40,9 @@ now() { date +%s.%N; }
 # low" lines (low: of their threads at nice 19 — a middle tier applying its own copy); and of the
 # PostgreSQL servers, each postmaster with its live and its exited children.
 cn_cpu() {
-  python3 - "$work/net" <<'PY'
+  PYTHONPATH=Benchmarks python3 - "$work/net" <<'PY'
 import glob, os, sys
+from tiers import tier as tier_of
 tick = os.sysconf("SC_CLK_TCK"); tiers = {}
 for f in glob.glob(f"{sys.argv[1]}/*/serve.pid"):
     code = f.split("/")[-2]
@@ -53,7 +54,7 @@ for f in glob.glob(f"{sys.argv[1]}/*/serve.pid"):
             t = open(f"/proc/{pid}/task/{task}/stat").read().rsplit(")", 1)[1].split()
             if int(t[16]) == 19: low += int(t[11]) + int(t[12])
     except OSError: continue
-    tier = "province" if code[2:] == "0"*10 else "city" if code[4:] == "0"*8 else "county" if code[6:] == "0"*6 else "township" if code[9:] == "000" else "village"
+    tier = tier_of(code)
     seconds, lows = tiers.get(tier, (0, 0))
     tiers[tier] = (seconds + (int(fields[11]) + int(fields[12])) / tick, lows + low / tick)
 for tier, (seconds, low) in tiers.items(): print(tier, seconds, low)
@@ -133,15 +134,16 @@ PY
   sleep 0.5
 done
 all_cn=$(now)
-python3 - "$work/net" > "$work/cn-stats" <<'PY'
+PYTHONPATH=Benchmarks python3 - "$work/net" > "$work/cn-stats" <<'PY'
 import sqlite3, sys, os, glob
+from tiers import tier as tier_of
 root = sys.argv[1]
 tiers = {}
 for d in sorted(glob.glob(f"{root}/*/")):
     code = os.path.basename(d.rstrip("/"))
     db = sqlite3.connect(f"file:{d}node.sqlite?mode=ro", uri=True)
     sent = db.execute("select coalesce(sum(length(b.encoded)),0) from outbox o join outbox_bytes b on b.id = o.id where o.acknowledged_at is not null").fetchone()[0]
-    tier = "province" if code[2:] == "0"*10 else "city" if code[4:] == "0"*8 else "county" if code[6:] == "0"*6 else "township" if code[9:] == "000" else "village"
+    tier = tier_of(code)
     pid = open(f"{d}serve.pid").read().strip() if os.path.exists(f"{d}serve.pid") else None
     hwm = 0
     if pid:

@@ -85,9 +85,13 @@ public struct IngestWriter: ~Copyable {
     /// Stores a validated record: a new record, a new version of a known one, or nothing when
     /// an identical version is stored already. Each stored version is one change-log entry.
     public mutating func put(_ r: ValidatedRecord) throws {
-        if pendingKeys.contains(ExactText(r.key)) { try flush() }
+        let key = ExactText(r.key)
+        // A key already in the batch flushes it first (which empties the set), then starts the next.
+        if !pendingKeys.insert(key).inserted {
+            try flush()
+            pendingKeys.insert(key)
+        }
         pending.append(r)
-        pendingKeys.insert(ExactText(r.key))
         if pending.count == Self.batch { try flush() }
     }
 
