@@ -256,6 +256,103 @@ struct StoreInvariantTests {
         expectRefused(f.store, "DELETE FROM changes WHERE seq = 2", containing: "append-only")
     }
 
+    /// Every total `counts` and `highestSeq` give, counted row by row.
+    static func countedRowByRow(_ store: NodeStore) throws -> (counts: StoreCounts, highestSeq: [String: Int64]) {
+        try store.pool.read { db in
+            let counts = StoreCounts(
+                records: try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0,
+                changes: try Int.fetchOne(db, sql: "SELECT count(*) FROM changes") ?? 0,
+                quarantined: try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine") ?? 0,
+                late: try Int.fetchOne(db, sql: "SELECT count(*) FROM records NOT INDEXED WHERE late = 1") ?? 0)
+            var seqs: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(seq) FROM changes GROUP BY origin") { seqs[row[0]] = row[1] }
+            return (counts, seqs)
+        }
+    }
+
+    @Test func totalsReadWithoutCountingRowsAgreeWithCountingThem() throws {
+        let f = try StoreFixture()
+        func expectAgreement(_ step: String) throws {
+            let counted = try Self.countedRowByRow(f.store)
+            #expect(try f.store.counts() == counted.counts, "\(step)")
+            #expect(try f.store.highestSeq() == counted.highestSeq, "\(step)")
+        }
+        try expectAgreement("empty")
+        let records = f.records(40)
+        try f.ingest(records)
+        try expectAgreement("ingested")
+        // Duplicates, a correction (a new change, no new record) and a refused row.
+        var corrected = records[3]
+        corrected.fieldsJSON = corrected.fieldsJSON.replacingOccurrences(of: "\"CF_NR\":\"", with: "\"CF_NR\":\"更正：")
+        _ = try f.store.ingest(source: f.source) { writer in
+            for r in records.prefix(10) + [corrected] { try writer.put(r) }
+            try writer.reject(line: 12, raw: "甲,乙", kind: "penalty", issues: [ValidationIssue(code: "required", message: "m")])
+        }
+        try expectAgreement("corrected")
+        // A run that fails writes nothing, and the next one leaves no hole in either table's ids.
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try f.store.ingest(source: f.source) { writer in
+                for r in f.records(5, seed: 2) { try writer.put(r) }
+                throw Boom()
+            }
+        }
+        try f.ingest(f.records(7, seed: 3))
+        try expectAgreement("after a failed run")
+        // Other origins' changes, a refused one among them, and a late record.
+        expectRefused(f.store, Self.insertChange, ["420102002202", 2], containing: "without a gap")
+        try f.store.pool.write { db in
+            for seq in 1...3 { try db.execute(sql: Self.insertChange, arguments: ["420102002202", seq]) }
+            try db.execute(sql: Self.insertChange, arguments: ["420102002101", 1])
+            try db.execute(
+                sql: """
+                    INSERT INTO records (record_key, kind, jurisdiction, publication_deadline, late, content_change, updated_hlc)
+                    VALUES ('penalty|late', 'penalty', '420102002202', '2026-11-02', 1, (SELECT MAX(id) FROM changes), 1)
+                    """)
+        }
+        try expectAgreement("other origins and a late record")
+        let totals = try f.store.counts()
+        #expect(totals.records == 48 && totals.changes == 52 && totals.quarantined == 1 && totals.late >= 1, "\(totals)")
+        #expect(try f.store.highestSeq() == ["420102002201": 48, "420102002202": 3, "420102002101": 1])
+    }
+
+    @Test func aStoreFromBeforeV6CountsItsLateRecordsAfterTheUpgrade() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("node.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(queue, upTo: "v5-apply-queue")
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO node (id, code, created_at) VALUES (1, '420102002201', 1)")
+            for seq in 1...3 { try db.execute(sql: Self.insertChange, arguments: ["420102002201", seq]) }
+            for (i, late) in [1, 0, 1].enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO records (record_key, kind, jurisdiction, publication_deadline, late, content_change, updated_hlc)
+                        VALUES (?, 'penalty', '420102002201', '2026-11-02', ?, ?, 1)
+                        """, arguments: ["penalty|k\(i)", late, i + 1])
+            }
+        }
+        try queue.close()
+        let store = try NodeStore(path: path, node: try DivisionCode("420102002201"))
+        #expect(try store.counts() == StoreCounts(records: 3, changes: 3, quarantined: 0, late: 2))
+        #expect(try Self.countedRowByRow(store).counts == store.counts())
+    }
+
+    @Test func recordsAreNeverDeletedAndTheirLatenessNeverChanges() throws {
+        let f = try StoreFixture()
+        try f.ingest(f.records(3))
+        try f.store.pool.write { db in
+            try db.execute(sql: "UPDATE records SET publication_deadline = '2026-11-02' WHERE publication_deadline IS NULL")
+        }
+        expectRefused(f.store, "DELETE FROM records WHERE id = 1", containing: "never deleted")
+        expectRefused(f.store, "UPDATE records SET late = 1 - late", containing: "decided on arrival")
+        // The accepted cases: other columns change, and `late` may be written with its own value.
+        try f.store.pool.write { db in
+            try db.execute(sql: "UPDATE records SET state = 'withdrawn', late = late WHERE id = 1")
+        }
+        #expect(try f.store.counts().records == 3)
+    }
+
     @Test func recordsKeepTheirShape() throws {
         let f = try StoreFixture()
         try f.ingest(f.records(1))

@@ -224,6 +224,22 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
                 """)
         }
+        m.registerMigration("v6-totals-without-scans") { db in
+            try db.execute(sql: """
+                -- A record is never deleted: it ends in a state (withdrawn, expired). With the change
+                -- log's own triggers this makes both tables' lengths their largest id (SQLite gives a
+                -- new row the largest id + 1; every writer of `changes` does the same), which a
+                -- status scrape reads instead of counting hundreds of millions of rows.
+                CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+                BEGIN SELECT RAISE(ABORT, 'records are never deleted: a record ends in a state (withdrawn, expired)'); END;
+
+                -- Late records (迟报), counted per scrape from their own index rather than by reading
+                -- every record. `late` is decided when a record first arrives and never updated.
+                CREATE INDEX records_late ON records(late) WHERE late = 1;
+                CREATE TRIGGER records_late_fixed BEFORE UPDATE OF late ON records WHEN NEW.late IS NOT OLD.late
+                BEGIN SELECT RAISE(ABORT, 'records: late (迟报) is decided on arrival and never changed'); END;
+                """)
+        }
         return m
     }
 }
