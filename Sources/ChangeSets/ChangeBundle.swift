@@ -76,6 +76,12 @@ public struct ChangeBundle: Sendable {
     /// (the origin's certificate and signature included). All or nothing. `readChanges`: as in
     /// `ChangeSet.verify`.
     public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readChanges: Bool = true) throws(ChangeSetError) -> [ChangeSet.Verified] {
+        try verify(trust: trust, now: now, limits: limits, readingChanges: Array(repeating: readChanges, count: changeSets.count))
+    }
+
+    /// As `verify(trust:now:limits:readChanges:)`, with `readChanges` given per change set, in
+    /// the bundle's order (missing entries: false).
+    public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readingChanges: [Bool]) throws(ChangeSetError) -> [ChangeSet.Verified] {
         _ = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: sender, trust: trust, now: now,
             what: "the bundle by \(sender)")
@@ -83,6 +89,7 @@ public struct ChangeBundle: Sendable {
         let results = ResultSlots<ChangeSet.Verified, ChangeSetError>(count: changeSets.count)
         let sets = changeSets
         DispatchQueue.concurrentPerform(iterations: sets.count) { i in
+            let readChanges = i < readingChanges.count && readingChanges[i]
             do throws(ChangeSetError) { results.set(i, .success(try sets[i].verify(trust: trust, now: now, limits: limits, readChanges: readChanges))) } catch {
                 results.set(i, .failure(error))
             }

@@ -285,16 +285,19 @@ public struct ChangeSet: Sendable {
         return Verified(changeSet: self, changes: try read(limits: limits, building: readChanges), certificate: certificate)
     }
 
-    /// Checks and reads the body without the certificate and signature: the body hash, the
-    /// decompressed size, the Merkle root, every line (canonical, of this origin, consecutive
-    /// seqs) and every record's jurisdiction. For a set this node verified in full when it
-    /// accepted it and reads back from its own store; anything from outside goes through `verify`.
+    /// The changes of a set this node verified in full when it accepted it, read back from its own
+    /// store; anything from outside goes through `verify`. The body's SHA-256 is checked against
+    /// the header — these are the bytes that were verified — and the decompressed size and every
+    /// line (canonical, of this origin, consecutive seqs, inside the origin's jurisdiction) as in
+    /// `verify`. The certificate, the signature, the per-line digests and the Merkle root, which
+    /// tie those bytes to the origin, were checked at acceptance and are not computed again.
     public func contents(limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> [Change] {
-        try read(limits: limits, building: true)
+        try read(limits: limits, building: true, merkle: false)
     }
 
-    /// The checks of `contents`; the changes are built only if `building`.
-    func read(limits: ChangeSetLimits, building: Bool) throws(ChangeSetError) -> [Change] {
+    /// The checks of `verify` after the signature (and of `contents`, without the Merkle root when
+    /// `merkle` is false); the changes are built only if `building`.
+    func read(limits: ChangeSetLimits, building: Bool, merkle: Bool = true) throws(ChangeSetError) -> [Change] {
         guard Array(SHA256.hash(data: body)) == header.bodySHA256 else {
             throw ChangeSetError(.bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
         }
@@ -310,7 +313,7 @@ public struct ChangeSet: Sendable {
         let originCode = try? DivisionCode(header.origin)
         let originBytes = Array(header.origin.utf8)
         var leaves: [SHA256Digest] = []
-        leaves.reserveCapacity(header.count)
+        if merkle { leaves.reserveCapacity(header.count) }
         var changes: [Change] = []
         if building { changes.reserveCapacity(header.count) }
         /// A line the parser refuses: whether its bytes are not even UTF-8.
@@ -339,7 +342,7 @@ public struct ChangeSet: Sendable {
                 lineCount += 1
                 // More lines than announced: refused below; stop reading (bounded memory).
                 if lineCount > header.count { break }
-                leaves.append(Merkle.leafDigest(UnsafeRawBufferPointer(line)))
+                if merkle { leaves.append(Merkle.leafDigest(UnsafeRawBufferPointer(line))) }
                 guard firstFailure == nil else { continue }
                 guard line.count <= limits.lineBytesMax else {
                     firstFailure = refused(line, lineCount)
@@ -369,7 +372,7 @@ public struct ChangeSet: Sendable {
             throw ChangeSetError(
                 .countMismatch, "the body holds \(lineCount > header.count ? "more than \(header.count)" : "\(lineCount)") lines; the header announces \(header.count)")
         }
-        guard MerkleTree(digests: leaves).root == header.merkleRoot else {
+        guard !merkle || MerkleTree(digests: leaves).root == header.merkleRoot else {
             throw ChangeSetError(.merkleMismatch, "the Merkle root over the lines differs from the signed one")
         }
         if let firstFailure { throw firstFailure }

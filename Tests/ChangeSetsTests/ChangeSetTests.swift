@@ -152,6 +152,32 @@ struct ChangeSetTests {
         #expect(refusal { _ = try ChangeSet.decode(good.encoded, limits: small) } == .oversized)
     }
 
+    /// A set read back from the node's own store: the bytes must be the ones verified (body
+    /// SHA-256) and every line is checked again; the Merkle root is not recomputed.
+    @Test func aStoredSetIsReadWithItsBodyHashAndLineChecksButNotItsMerkleRootAgain() throws {
+        var rng = Rng(state: 7)
+        let changes = net.changes(count: 6, rng: &rng)
+        let good = try ChangeSet.build(changes: changes, previousHash: [], identity: net.village)
+        #expect(try ChangeSet.decode(good.encoded).contents() == changes)
+        // Bytes changed after acceptance.
+        var flipped = good.encoded
+        flipped[good.signedPrefixCount + good.body.count / 2] ^= 0x10
+        #expect(refusal { _ = try ChangeSet.decode(flipped).contents() } == .bodyHashMismatch)
+        // Lines that are not this origin's consecutive changes inside its area.
+        var gappy = changes
+        gappy[2].seq = 9
+        #expect(refusal { _ = try ChangeSet.build(changes: gappy, previousHash: [], identity: net.village).contents() } == .sequenceGap)
+        let outside = net.changes(count: 2, rng: &rng, jurisdiction: "420102002202")
+        #expect(refusal { _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).contents() } == .outsideJurisdiction)
+        // A header whose Merkle root does not match: refused where it enters (verify), and not
+        // looked at again when a stored set is read.
+        var header = good.header
+        header.merkleRoot = Array(repeating: 1, count: 32)
+        let wrongRoot = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: [])
+        #expect(refusal { _ = try wrongRoot.verify(trust: net.trust) } == .merkleMismatch)
+        #expect(try wrongRoot.contents() == changes)
+    }
+
     @Test func aChainBuiltOnAllCoresIsTheSameChain() throws {
         var rng = Rng(state: 6)
         let changes = net.changes(count: 95, rng: &rng)

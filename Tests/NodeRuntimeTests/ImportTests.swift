@@ -204,6 +204,32 @@ struct ImportTests {
         #expect(try restarted.store.changes(origin: "420102002201", limit: 200) == (try net.village.store.changes(origin: "420102002201", limit: 200)))
     }
 
+    @Test func changesAreBuiltAtAcceptanceOnlyForSetsTheApplierHasRoomToKeep() throws {
+        // Decided in order, as `offer` keeps them: a set that does not fit is skipped, a later
+        // smaller one may still fit.
+        let applier = Applier()
+        #expect(applier.room(forSetsOf: [40, 70, 50, 10], limit: 100) == [true, false, true, true])
+        #expect(applier.room(forSetsOf: [101], limit: 100) == [false])
+        #expect(applier.room(forSetsOf: [], limit: 100) == [])
+        // The top keeps what it accepts while there is room; the room shrinks by what it keeps,
+        // and the applier reads the sets it kept without reading them from the store.
+        let net = try OfflineChain()
+        var top = net.township.configuration
+        top.parent = nil
+        let accepting = try NodeContext(configuration: top)
+        try net.ingest(net.village, rows: 120, seed: 4)
+        let bundle = net.dir.path("v.cnbd")
+        _ = try Export(node: net.village).export(to: bundle)
+        let limit = Applier.keptChangesMax
+        #expect(accepting.applier.room(forSetsOf: [limit]) == [true])
+        _ = try Import(node: accepting).applyBundle(Array(try Data(contentsOf: URL(fileURLWithPath: bundle))), source: bundle, deferApply: true)
+        #expect(accepting.applier.room(forSetsOf: [limit - 120]) == [true])
+        #expect(accepting.applier.room(forSetsOf: [limit - 119]) == [false])
+        #expect(try accepting.applier.drain(accepting).changes == 120)
+        #expect(accepting.applier.room(forSetsOf: [limit]) == [true])
+        #expect(try accepting.store.changes(origin: "420102002201", limit: 200) == (try net.village.store.changes(origin: "420102002201", limit: 200)))
+    }
+
     @Test func aVillageCannotUploadAnotherVillagesChanges() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 5, seed: 1)

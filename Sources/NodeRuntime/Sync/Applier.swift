@@ -36,6 +36,21 @@ public final class Applier: @unchecked Sendable {
         }
     }
 
+    /// Which of these sets (their change counts, in order) `offer` would keep now: the changes of
+    /// the others are not worth building when they are verified, since they are read again when
+    /// applied. Decided as `offer` decides; a set offered after another bundle took the room is
+    /// read again all the same.
+    func room(forSetsOf counts: [Int], limit: Int = keptChangesMax) -> [Bool] {
+        condition.lock()
+        defer { condition.unlock() }
+        var free = limit - keptChanges
+        return counts.map { n in
+            guard n <= free else { return false }
+            free -= n
+            return true
+        }
+    }
+
     fileprivate func take(_ q: QueuedSet) -> (set: ChangeSet, changes: [Change])? {
         condition.lock()
         defer { condition.unlock() }

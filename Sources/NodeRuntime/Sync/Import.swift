@@ -82,9 +82,15 @@ public struct Import: Sendable {
         let bundle = try ChangeBundle.decode(bytes)
         // The caller's identity comes only from its certificate: verify before trusting `sender`.
         // A one-shot import applies at once and keeps the changes it reads; a running node as its
-        // applier's policy says (`Applier.Policy`).
-        let readChanges = !deferApply || Applier.Policy(configuration).keepsVerifiedChanges
-        let verified = try bundle.verify(trust: trust, now: now, readChanges: readChanges)
+        // applier's policy says (`Applier.Policy`), and only while its applier has room for them:
+        // a set it does not keep is read again when applied, so building its changes now would
+        // be work done twice (at the top, the whole backlog behind the first 50,000 changes).
+        let counts = bundle.changeSets.map { $0.header.count }
+        let readingChanges =
+            !deferApply
+            ? Array(repeating: true, count: counts.count)
+            : Applier.Policy(configuration).keepsVerifiedChanges ? node.applier.room(forSetsOf: counts) : Array(repeating: false, count: counts.count)
+        let verified = try bundle.verify(trust: trust, now: now, readingChanges: readingChanges)
         let sender = try DivisionCode(bundle.sender)
         if let peer, peer != sender {
             throw ImportError(code: .identityMismatch, message: "the connection's certificate belongs to \(peer) but the bundle is signed by \(sender)")
