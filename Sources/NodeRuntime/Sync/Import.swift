@@ -86,10 +86,14 @@ public struct Import: Sendable {
         // a set it does not keep is read again when applied, so building its changes now would
         // be work done twice (at the top, the whole backlog behind the first 50,000 changes).
         let counts = bundle.changeSets.map { $0.header.count }
-        let readingChanges =
-            !deferApply
-            ? Array(repeating: true, count: counts.count)
-            : Applier.Policy(configuration).keepsVerifiedChanges ? node.applier.room(forSetsOf: counts) : Array(repeating: false, count: counts.count)
+        let readingChanges: [Bool]
+        if !deferApply {
+            readingChanges = counts.map { _ in true }
+        } else if Applier.Policy(configuration).keepsVerifiedChanges {
+            readingChanges = node.applier.room(forSetsOf: counts)
+        } else {
+            readingChanges = counts.map { _ in false }
+        }
         let verified = try bundle.verify(trust: trust, now: now, readingChanges: readingChanges)
         let sender = try DivisionCode(bundle.sender)
         if let peer, peer != sender {
