@@ -319,6 +319,7 @@ struct StoreInvariantTests {
     @Test func aStoreFromBeforeV6CountsItsLateRecordsAfterTheUpgrade() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("node.sqlite")
+        NodeStore.processSettings()  // as any store opened in this process
         let queue = try DatabaseQueue(path: path)
         try Migrations.migrator.migrate(queue, upTo: "v5-apply-queue")
         try queue.write { db in
