@@ -201,7 +201,7 @@ while :; do
 done
 done_pg=$(now)
 pg_cpu_done=$(pg_cpu)
-pg_mem=$(for i in 0 1 2 3 4; do ps -o rss= -u postgres | awk '{s+=$1} END {print int(s/1024)}'; break; done)
+pg_mem=$(ps -o rss= -u postgres | awk '{s+=$1} END {print int(s/1024)}')
 
 echo "== ingest against plain SQLite, codec against lz4 (on $((n / 5)) records)"
 "$node" bench ingest --records $((n / 5)) --rounds 1 2>/dev/null | grep -E "ratio|records/s" | head -3 > "$work/ingest" || true

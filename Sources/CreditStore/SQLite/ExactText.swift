@@ -1,3 +1,5 @@
+import CreditDomain
+
 /// Text that is equal to other text only when their UTF-8 bytes are, and hashed by those bytes:
 /// how SQLite's BINARY collation (the store's UNIQUE record keys) compares it. Swift's `String`
 /// hashes and compares by Unicode canonical equivalence, which normalises non-ASCII text — most
@@ -7,9 +9,7 @@ struct ExactText: Hashable {
 
     init(_ text: String) { self.text = text }
 
-    static func == (a: ExactText, b: ExactText) -> Bool {
-        a.text.utf8.count == b.text.utf8.count && a.text.utf8.elementsEqual(b.text.utf8)
-    }
+    static func == (a: ExactText, b: ExactText) -> Bool { a.text.bytesEqual(b.text) }
 
     func hash(into hasher: inout Hasher) {
         var t = text
