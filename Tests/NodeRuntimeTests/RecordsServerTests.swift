@@ -28,18 +28,13 @@ func withRecordsServer(_ node: NodeContext, tls: Bool, _ body: @Sendable (Int) a
 @Suite("Records listener for department systems", .serialized)
 struct RecordsServerTests {
     static func post(_ url: String, _ bytes: [UInt8], tls: TLSConfiguration? = nil) async throws -> (status: Int, body: String) {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.body = .bytes(ByteBuffer(bytes: bytes))
-        do {
+        return try await withHTTPClient(.init(tlsConfiguration: tls)) { client in
             let response = try await client.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 1 << 20)
-            try await client.shutdown()
             return (Int(response.status.code), String(buffer: body))
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
     }
 

@@ -72,11 +72,12 @@ struct StatusDeskTests {
 
             // The check endpoint answers from local data (no list entries here: not restricted).
             let subject = try #require(try village.store.subject(of: keys[1]))
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/\(subject)"), timeout: .seconds(10))
-            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
-            let bad = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/91110000600037341X"), timeout: .seconds(10))
-            try await client.shutdown()
+            let (response, body, bad) = try await withHTTPClient { client in
+                let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/\(subject)"), timeout: .seconds(10))
+                let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                let bad = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/91110000600037341X"), timeout: .seconds(10))
+                return (response, body, bad)
+            }
             #expect(response.status == .ok && body.contains("\"restricted\":false") && body.contains("\"listings\":[]"))
             #expect(bad.status == .badRequest)
         }

@@ -95,10 +95,10 @@ struct SyncServerTests {
         var config = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
         let name = NodeIdentity.hostName(for: try #require(node.configuration.parent).code)
         config.dnsOverride = [name: "127.0.0.1"]
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        let response = try await client.execute(HTTPClientRequest(url: "https://\(name):\(port)\(path)"), timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        try await client.shutdown()
+        let (response, body) = try await withHTTPClient(config) { client in
+            let response = try await client.execute(HTTPClientRequest(url: "https://\(name):\(port)\(path)"), timeout: .seconds(10))
+            return (response, try await response.body.collect(upTo: 1 << 20))
+        }
         #expect(response.status == .ok)
         return String(buffer: body)
     }
@@ -168,12 +168,12 @@ struct SyncServerTests {
             var config = HTTPClient.Configuration(tlsConfiguration: tls)
             let name = NodeIdentity.hostName(for: try DivisionCode("420102002000"))
             config.dnsOverride = [name: "127.0.0.1"]
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
             var request = HTTPClientRequest(url: "https://\(name):\(port)/v1/status")
             request.method = .GET
-            var failed = false
-            do { _ = try await client.execute(request, timeout: .seconds(10)) } catch { failed = true }
-            try await client.shutdown()
+            let failed = try await withHTTPClient(config) { client in
+                do { _ = try await client.execute(request, timeout: .seconds(10)) } catch { return true }
+                return false
+            }
             #expect(failed, "a client without a certificate got an answer")
         }
     }
