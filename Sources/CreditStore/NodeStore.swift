@@ -110,7 +110,8 @@ public final class NodeStore: Sendable {
                 records: try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM records") ?? 0,
                 changes: try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM changes") ?? 0,
                 quarantined: try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine") ?? 0,
-                late: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE late = 1") ?? 0)
+                late: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE late = 1") ?? 0,
+                provisionalDeadlines: try Int.fetchOne(db, sql: "SELECT count(*) FROM provisional_deadlines") ?? 0)
         }
     }
 
@@ -141,11 +142,15 @@ public struct StoreCounts: Sendable, Hashable, Codable {
     public var changes: Int
     public var quarantined: Int
     public var late: Int
+    /// Records whose publication deadline (and so `late`) is provisional: it counts days of a
+    /// year without an official working-day schedule, and is settled when the schedule arrives.
+    public var provisionalDeadlines: Int
 
-    public init(records: Int, changes: Int, quarantined: Int, late: Int) {
+    public init(records: Int, changes: Int, quarantined: Int, late: Int, provisionalDeadlines: Int = 0) {
         self.records = records
         self.changes = changes
         self.quarantined = quarantined
         self.late = late
+        self.provisionalDeadlines = provisionalDeadlines
     }
 }

@@ -3,12 +3,16 @@ import SyncCore
 import CreditStore
 import Foundation
 import Logging
+import Synchronization
 
 /// A node opened from its configuration: catalogue, calendar and store, ready for commands.
 public struct NodeContext: Sendable {
     public let configuration: NodeConfiguration
     public let catalogue: Catalogue
-    public let calendar: WorkingCalendar
+    /// The working-day calendar in force: shipped, configured and received schedules; replaced
+    /// when new ones arrive as control data (`reloadCalendar`).
+    public var calendar: WorkingCalendar { calendarHolder.value.withLock { $0 } }
+    private let calendarHolder: CalendarHolder
     public let store: NodeStore
     public let logger: Logger
     /// Signalled when change sets from a child were accepted (wakes the push loop).
@@ -29,12 +33,56 @@ public struct NodeContext: Sendable {
         } else {
             catalogue = try Catalogue.bundled()
         }
-        let receivedCalendars = control.appendingPathComponent("calendars")
-        let calendarDirectory =
-            configuration.calendars ?? (FileManager.default.fileExists(atPath: receivedCalendars.path) ? receivedCalendars.path : nil)
-        calendar = try WorkingCalendar.load(overrides: calendarDirectory.map { URL(fileURLWithPath: $0) })
+        calendarHolder = CalendarHolder(try Self.loadCalendar(configuration))
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))
         store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, logger: logger)
+        // Official schedules may have arrived since deadlines were computed provisionally.
+        if try store.counts().provisionalDeadlines > 0 { try settleProvisionalDeadlines() }
     }
+
+    /// The shipped schedules, plus the configured directory or else the schedules received as
+    /// control data (a year there replaces the shipped one).
+    static func loadCalendar(_ configuration: NodeConfiguration) throws -> WorkingCalendar {
+        let received = URL(fileURLWithPath: configuration.controlDirectory).appendingPathComponent("calendars")
+        let directory = configuration.calendars ?? (FileManager.default.fileExists(atPath: received.path) ? received.path : nil)
+        return try WorkingCalendar.load(overrides: directory.map { URL(fileURLWithPath: $0) })
+    }
+
+    /// Loads the calendars again — new schedules arrived as control data — and settles the
+    /// provisional deadlines they make official.
+    @discardableResult
+    public func reloadCalendar() throws -> SettledDeadlines {
+        let fresh = try Self.loadCalendar(configuration)
+        calendarHolder.value.withLock { $0 = fresh }
+        return try settleProvisionalDeadlines()
+    }
+
+    /// Recomputes, from the calendar in force, the publication deadlines and late flags marked
+    /// provisional whose years are all official now (`NodeStore.settleProvisionalDeadlines`), and
+    /// logs how the late count changed.
+    @discardableResult
+    public func settleProvisionalDeadlines() throws -> SettledDeadlines {
+        let calendar = self.calendar
+        let days = Dictionary(uniqueKeysWithValues: try catalogue.resolvedKinds().map { ($0.slug, $0.kind.publicationWorkingDays) })
+        let report = try store.settleProvisionalDeadlines { kind, decision in
+            guard let n = days[kind] ?? nil else { return nil }
+            return try? calendar.deadline(workingDays: n, after: decision)
+        }
+        if report.settled > 0 {
+            logger.notice(
+                "provisional publication deadlines settled by the official working-day calendar",
+                metadata: [
+                    "settled": "\(report.settled)", "years": "\(report.years.map(String.init).joined(separator: ","))",
+                    "lateBefore": "\(report.lateBefore)", "lateAfter": "\(report.lateAfter)", "stillProvisional": "\(report.stillProvisional)",
+                ])
+        }
+        return report
+    }
+}
+
+/// The calendar in force, shared by every copy of a `NodeContext`.
+final class CalendarHolder: Sendable {
+    let value: Mutex<WorkingCalendar>
+    init(_ calendar: WorkingCalendar) { value = Mutex(calendar) }
 }

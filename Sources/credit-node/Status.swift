@@ -18,6 +18,7 @@ struct Status: ParsableCommand {
         var name: String?
         var database: String
         var catalogueVersion: String
+        /// Years with an official working-day schedule; deadlines in other years are provisional.
         var calendarYears: [Int]
         var counts: StoreCounts
         var highestSeq: [String: Int64]
@@ -44,8 +45,9 @@ struct Status: ParsableCommand {
             }
             print("Node \(output.code) (\(output.tier))\(output.name.map { " \($0)" } ?? "")")
             print("  store:      \(output.database)")
-            print("  catalogue:  \(output.catalogueVersion); working-day calendars: \(output.calendarYears.map(String.init).joined(separator: ", "))")
-            print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late))")
+            print("  catalogue:  \(output.catalogueVersion); official working-day calendars: \(Self.years(output.calendarYears)) (other years provisional: statutory holidays only)")
+            let provisional = output.counts.provisionalDeadlines
+            print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late)\(provisional > 0 ? "; \(provisional) with a provisional deadline 暂定期限, settled when the year's official calendar arrives" : ""))")
             print("  changes:    \(output.counts.changes)")
             print("  quarantine: \(output.counts.quarantined)")
             if output.applyQueue.sets > 0 {
@@ -57,5 +59,18 @@ struct Status: ParsableCommand {
                 print("  origin \(o.origin): held seq \(o.highestSeqHeld), acknowledged upward \(o.highestSeqAcknowledged), pending \(o.unacknowledged);\(age) at risk \(o.atRisk), past window \(o.pastWindow)")
             }
         }
+    }
+
+    /// `2015–2026`, or runs separated by commas when a year is missing.
+    static func years(_ years: [Int]) -> String {
+        var runs: [String] = []
+        var i = 0
+        while i < years.count {
+            var j = i
+            while j + 1 < years.count && years[j + 1] == years[j] + 1 { j += 1 }
+            runs.append(i == j ? "\(years[i])" : "\(years[i])–\(years[j])")
+            i = j + 1
+        }
+        return runs.joined(separator: ", ")
     }
 }

@@ -83,10 +83,24 @@ struct ValidationTests {
         #expect(validate(goodPenalty(), today: "2026-11-26").record?.late == true)
     }
 
-    @Test func aDeadlineInAYearWithoutCalendarIsRefusedNotGuessed() {
-        let issues = validate(goodPenalty(["JDRQ": "2024-12-30", "YXQ": "2025-12-30"])).issues
+    @Test func aDeadlineInAYearWithoutOfficialCalendarIsProvisionalNotRefused() throws {
+        // Decided 2026-12-28: the seventh working day falls in 2027, whose schedule is not shipped.
+        let late = try #require(validate(goodPenalty(["JDRQ": "2026-12-28", "YXQ": "2027-12-28"]), today: "2027-01-08").record)
+        #expect(late.publicationDeadline == CivilDate(year: 2027, month: 1, day: 7))  // 元旦 off, statutory
+        #expect(late.deadlineProvisional && late.late)
+        let onTime = try #require(validate(goodPenalty(["JDRQ": "2026-12-28", "YXQ": "2027-12-28"]), today: "2027-01-07").record)
+        #expect(onTime.deadlineProvisional && !onTime.late)
+        // A deadline inside official years is not provisional; back-filled years are official now.
+        #expect(validate(goodPenalty()).record?.deadlineProvisional == false)
+        let backFilled = try #require(validate(goodPenalty(["JDRQ": "2019-04-30", "YXQ": "2020-04-30"])).record)
+        #expect(backFilled.publicationDeadline == CivilDate(year: 2019, month: 5, day: 13))  // 劳动节 1–4 May, 5 May worked
+        #expect(!backFilled.deadlineProvisional && backFilled.late)
+    }
+
+    @Test func aDeadlineBeforeTheStatuteIsRefusedNotGuessed() {
+        let issues = validate(goodPenalty(["JDRQ": "1948-12-30", "YXQ": "1949-12-30"])).issues
         #expect(issues.map(\.code) == ["calendar-year-missing"])
-        #expect(issues[0].message.contains("2024"))
+        #expect(issues[0].message.contains("1948"))
     }
 
     func codes(_ changes: [String: String], today: String = "2026-11-20") -> [String] {

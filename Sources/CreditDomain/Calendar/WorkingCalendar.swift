@@ -15,6 +15,12 @@ public struct YearSchedule: Codable, Sendable, Hashable {
         public var from: CivilDate
         public var to: CivilDate
         public var name: String
+
+        public init(from: CivilDate, to: CivilDate, name: String) {
+            self.from = from
+            self.to = to
+            self.name = name
+        }
     }
     public var year: Int
     /// Where the schedule comes from (the notice's title and number).
@@ -22,14 +28,37 @@ public struct YearSchedule: Codable, Sendable, Hashable {
     public var daysOff: [DaysOff]
     /// Saturdays and Sundays that are working days (调休).
     public var workingWeekends: [CivilDate]
+
+    public init(year: Int, source: String, daysOff: [DaysOff], workingWeekends: [CivilDate]) {
+        self.year = year
+        self.source = source
+        self.daysOff = daysOff
+        self.workingWeekends = workingWeekends
+    }
+}
+
+/// A publication deadline, and whether a year it depends on has only a provisional schedule.
+public struct Deadline: Sendable, Hashable {
+    public var date: CivilDate
+    /// True when a day counted lies in a year without an official schedule: the date is then
+    /// computed from the statutory holidays (`ProvisionalSchedule`) and settled when the year's
+    /// official schedule arrives.
+    public var provisional: Bool
+
+    public init(date: CivilDate, provisional: Bool) {
+        self.date = date
+        self.provisional = provisional
+    }
 }
 
 /// Working days: Monday to Friday, minus official days off, plus weekend days made working days.
-/// Years come from data files, one per year; asking about a year without a file is an error,
-/// never a guess.
+/// Official years come from data files, one per year (the State Council's notices). A year
+/// without a file is counted from its statutory holidays (`ProvisionalSchedule`) and every
+/// answer that depends on it says so; only a year the statute does not cover is an error.
 public struct WorkingCalendar: Sendable {
     private var off: Set<Int> = []
     private var extraWorking: Set<Int> = []
+    /// The official schedules, by year.
     public private(set) var years: [Int: YearSchedule] = [:]
 
     public init(schedules: [YearSchedule]) throws(CalendarError) {
@@ -50,29 +79,46 @@ public struct WorkingCalendar: Sendable {
         }
     }
 
-    /// Whether `date` is a working day.
+    /// Whether `year` has its official schedule (else its days off are provisional).
+    public func isOfficial(year: Int) -> Bool { years[year] != nil }
+
+    /// Whether `date` is a working day: by the official schedule of its year, or else by the
+    /// statutory holidays (`ProvisionalSchedule`).
     public func isWorkingDay(_ date: CivilDate) throws(CalendarError) -> Bool {
-        guard years[date.year] != nil else {
+        let n = date.dayNumber
+        if years[date.year] != nil {
+            if extraWorking.contains(n) { return true }
+            if off.contains(n) { return false }
+            return !date.isWeekend
+        }
+        guard let provisional = ProvisionalSchedule.schedule(date.year) else {
             throw CalendarError(
                 code: .yearMissing,
-                message: "no working-day calendar for \(date.year); add calendars/\(date.year).json with that year's official schedule",
+                message:
+                    "no working-day calendar for \(date.year): the statutory holidays cover \(ProvisionalSchedule.years.lowerBound)–\(ProvisionalSchedule.years.upperBound); add calendars/\(date.year).json with that year's schedule",
                 year: date.year)
         }
-        let n = date.dayNumber
-        if extraWorking.contains(n) { return true }
-        if off.contains(n) { return false }
-        return !date.isWeekend
+        if date.isWeekend { return false }
+        return !provisional.daysOff.contains { $0.from <= date && date <= $0.to }
     }
 
     /// The `count`-th working day after `date` (the decision day itself does not count).
     public func addingWorkingDays(_ count: Int, to date: CivilDate) throws(CalendarError) -> CivilDate {
+        try deadline(workingDays: count, after: date).date
+    }
+
+    /// The `count`-th working day after `date`, marked provisional when any day counted lies in
+    /// a year without an official schedule.
+    public func deadline(workingDays count: Int, after date: CivilDate) throws(CalendarError) -> Deadline {
         var d = date
         var left = count
+        var provisional = false
         while left > 0 {
             d = d.adding(days: 1)
+            if years[d.year] == nil { provisional = true }
             if try isWorkingDay(d) { left -= 1 }
         }
-        return d
+        return Deadline(date: d, provisional: provisional)
     }
 
     /// Loads every `YYYY.json` in `directory`.

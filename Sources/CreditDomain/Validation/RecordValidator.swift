@@ -24,7 +24,7 @@ public enum Validation: Sendable {
 public struct RecordValidator: Sendable {
     public let kind: ResolvedKind
     public let context: ValidationContext
-    private var deadlines: [Int: Result<CivilDate, CalendarError>] = [:]
+    private var deadlines: [Int: Result<Deadline, CalendarError>] = [:]
     private let fullCodes: [String]
     private let jsonKeys: [String]
     private let labels: [String]
@@ -111,7 +111,7 @@ public struct RecordValidator: Sendable {
                 issues.append(ValidationIssue(code: "outside-jurisdiction", field: fullCodes[j], message: "\(labels[j]) \(code) lies outside this node's area \(context.node)"))
             }
         }
-        var deadline: CivilDate?
+        var deadline: Deadline?
         if let days = kind.kind.publicationWorkingDays, let date = decisionDate, issues.isEmpty {
             switch publicationDeadline(days: days, after: date) {
             case .success(let d): deadline = d
@@ -129,7 +129,8 @@ public struct RecordValidator: Sendable {
         return .valid(
             ValidatedRecord(
                 kind: kind.slug, key: key, jurisdiction: jurisdiction, subjectCode: subject, decisionDate: decisionDate,
-                publicationDeadline: deadline, late: deadline.map { context.today > $0 } ?? false,
+                publicationDeadline: deadline?.date, late: deadline.map { context.today > $0.date } ?? false,
+                deadlineProvisional: deadline?.provisional ?? false,
                 publicityUntil: kind.kind.publicityUntil(decision: decisionDate) { code in kind.index[code].map { values[$0] } },
                 fieldsJSON: canonicalJSON(values)))
     }
@@ -149,10 +150,10 @@ public struct RecordValidator: Sendable {
         return String(decoding: jsonBuffer, as: UTF8.self)
     }
 
-    private mutating func publicationDeadline(days: Int, after date: CivilDate) -> Result<CivilDate, CalendarError> {
+    private mutating func publicationDeadline(days: Int, after date: CivilDate) -> Result<Deadline, CalendarError> {
         if let cached = deadlines[date.dayNumber] { return cached }
-        let result: Result<CivilDate, CalendarError>
-        do throws(CalendarError) { result = .success(try context.calendar.addingWorkingDays(days, to: date)) } catch { result = .failure(error) }
+        let result: Result<Deadline, CalendarError>
+        do throws(CalendarError) { result = .success(try context.calendar.deadline(workingDays: days, after: date)) } catch { result = .failure(error) }
         deadlines[date.dayNumber] = result
         return result
     }

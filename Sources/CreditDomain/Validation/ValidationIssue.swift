@@ -27,6 +27,9 @@ public struct ValidatedRecord: Sendable, Hashable {
     public var publicationDeadline: CivilDate?
     /// Ingested after its publication deadline (迟报).
     public var late: Bool
+    /// The deadline counts days of a year without an official schedule (`Deadline.provisional`):
+    /// it and `late` are settled when that year's schedule arrives.
+    public var deadlineProvisional: Bool = false
     /// The last day of public display under the kind's publicity rule; nil: no limit.
     public var publicityUntil: CivilDate?
     /// Canonical JSON object of the non-empty fields under their full national codes, keys

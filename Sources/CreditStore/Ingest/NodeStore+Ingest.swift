@@ -181,6 +181,10 @@ public struct IngestWriter: ~Copyable {
                 s.bind(at + 10, r.publicityUntil?.iso)
             }
         }
+        for n in newRecords where changes[n].record.deadlineProvisional {
+            let enteredOn = ChinaTime.date(Date(timeIntervalSince1970: Double(nowMilliseconds) / 1000))
+            try NodeStore.noteProvisionalDeadline(key: changes[n].record.key, enteredOn: enteredOn, db: database)
+        }
         // Records of a child's area are noted for its pulls (a county's penalty about a village).
         if !routes.children.isEmpty {
             for c in changes where c.record.jurisdiction != self.node || routes.networkWideKinds.contains(c.record.kind) {

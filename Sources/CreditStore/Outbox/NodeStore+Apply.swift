@@ -307,8 +307,16 @@ extension NodeStore {
                     """
             ).execute(
                 arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, changeID, c.hlc.rawValue, d.publicityUntil?.iso])
+            if let since = d.provisionalSince { try noteProvisionalDeadline(key: c.key, enteredOn: since, db: db) }
             try refreshState(key: c.key, db: db)
         }
+    }
+
+    /// Keeps, for a record just inserted with a provisional deadline, the day its lateness was
+    /// judged against (`settleProvisionalDeadlines`).
+    static func noteProvisionalDeadline(key: String, enteredOn: CivilDate, db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO provisional_deadlines (record_id, entered_on) SELECT id, ? FROM records WHERE record_key = ?")
+            .execute(arguments: [enteredOn.iso, key])
     }
 
     /// Re-derives a record's state from all its status changes (`RecordState.derive`).
@@ -471,6 +479,10 @@ struct ReceivedBatch {
                         """
                 ).execute(arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, firstID + Int64(n), c.hlc.rawValue, d.publicityUntil?.iso])
             }
+        }
+        for n in fresh {
+            let i = chunk.lowerBound + n
+            if let since = set.dates[i].provisionalSince { try NodeStore.noteProvisionalDeadline(key: set.changes[i].key, enteredOn: since, db: db) }
         }
         // A status change may have arrived before its record: those records take their state now.
         if !fresh.isEmpty {

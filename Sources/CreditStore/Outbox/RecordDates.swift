@@ -8,12 +8,19 @@ public struct RecordDates: Sendable, Hashable {
     public var late: Bool
     public var subject: String?
     public var publicityUntil: CivilDate?
+    /// Set when the deadline is provisional (`Deadline.provisional`): the day the version entered
+    /// the network, against which `late` was judged and will be judged again when it is settled.
+    public var provisionalSince: CivilDate?
 
-    public init(decision: CivilDate? = nil, deadline: CivilDate? = nil, late: Bool = false, subject: String? = nil, publicityUntil: CivilDate? = nil) {
+    public init(
+        decision: CivilDate? = nil, deadline: CivilDate? = nil, late: Bool = false, subject: String? = nil, publicityUntil: CivilDate? = nil,
+        provisionalSince: CivilDate? = nil
+    ) {
         self.decision = decision
         self.deadline = deadline
         self.late = late
         self.subject = subject
         self.publicityUntil = publicityUntil
+        self.provisionalSince = provisionalSince
     }
 }

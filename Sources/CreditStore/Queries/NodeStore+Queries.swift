@@ -11,6 +11,8 @@ public struct StoredRecord: Sendable, Hashable {
     public var decisionDate: String?
     public var publicationDeadline: String?
     public var late: Bool
+    /// The deadline (and so `late`) is provisional until its year's official calendar arrives.
+    public var deadlineProvisional: Bool = false
     public var state: String
     /// The last day of public display (the kind's publicity rule); nil: no limit.
     public var publicityUntil: String?
@@ -47,16 +49,16 @@ extension NodeStore {
                 db,
                 sql: """
                     SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
-                           c.body, c.origin, c.seq, c.entered_at, r.publicity_until
-                    FROM records r JOIN changes c ON c.id = r.content_change
+                           c.body, c.origin, c.seq, c.entered_at, r.publicity_until, p.record_id IS NOT NULL
+                    FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN provisional_deadlines p ON p.record_id = r.id
                     WHERE r.subject_code = ?
                     ORDER BY r.decision_date DESC, r.record_key
                     """, arguments: [subject]
             ).map { row in
                 StoredRecord(
                     key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
-                    late: row[6], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9], seq: row[10],
-                    enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
+                    late: row[6], deadlineProvisional: row[13], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9],
+                    seq: row[10], enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
             }
         }
     }

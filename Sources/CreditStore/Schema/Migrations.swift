@@ -240,6 +240,25 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'records: late (迟报) is decided on arrival and never changed'); END;
                 """)
         }
+        m.registerMigration("v7-provisional-deadlines") { db in
+            try db.execute(sql: """
+                -- Records whose publication deadline counts days of a year without an official
+                -- working-day schedule (then computed from the statutory holidays): the day the
+                -- record entered the network, against which its lateness was judged, kept until
+                -- the year's official schedule settles deadline and late — once; the row goes then.
+                CREATE TABLE provisional_deadlines (
+                    record_id INTEGER PRIMARY KEY REFERENCES records(id),
+                    entered_on TEXT NOT NULL CHECK (entered_on GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')
+                );
+                -- `late` was fixed on arrival; now it, and the deadline, change only when a
+                -- provisional deadline is settled (the record still has its row above).
+                DROP TRIGGER records_late_fixed;
+                CREATE TRIGGER records_late_fixed BEFORE UPDATE OF late, publication_deadline ON records
+                WHEN (NEW.late IS NOT OLD.late OR NEW.publication_deadline IS NOT OLD.publication_deadline)
+                    AND NOT EXISTS (SELECT 1 FROM provisional_deadlines WHERE record_id = OLD.id)
+                BEGIN SELECT RAISE(ABORT, 'records: late (迟报) and the publication deadline are decided on arrival and change only when a provisional deadline is settled'); END;
+                """)
+        }
         return m
     }
 }

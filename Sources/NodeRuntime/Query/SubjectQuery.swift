@@ -87,6 +87,7 @@ public struct SubjectQuery: Sendable {
                 "jurisdiction": .string(r.jurisdiction), "late": .bool(r.late), "origin": .string(r.origin), "seq": .int(r.seq),
                 "scope": .string(kind?.scope.rawValue ?? "unknown"),
                 "publicationDeadline": r.publicationDeadline.map { .string($0) } ?? .null, "stateLabel": .string(state.label),
+                "deadlineProvisional": .bool(r.deadlineProvisional),
                 "publicityUntil": r.publicityUntil.map { .string($0) } ?? .null,
             ]
             var text: [String] = []
@@ -101,7 +102,9 @@ public struct SubjectQuery: Sendable {
                 let label = kind.flatMap { k in k.fields.first { k.kind.fullCode($0.code) == code }?.name } ?? code
                 text.append("  \(label) (\(code)): \(value)")
             }
-            if let d = r.publicationDeadline { text.append("  publication deadline 公示期限: \(d)") }
+            if let d = r.publicationDeadline {
+                text.append("  publication deadline 公示期限: \(d)\(r.deadlineProvisional ? " (暂定 provisional: its year's official working-day calendar has not arrived)" : "")")
+            }
             if let d = r.publicityUntil { text.append("  shown publicly until 公示截止: \(d)") }
             text.append("  record key: \(r.key)")
             if !publicView {

@@ -114,6 +114,8 @@ public struct Downward: Sendable {
         }
         let (applied, duplicates) = try node.store.applyDownward(parent: parent.code, changes, next: bundle.next, now: now)
         let installed = try install(bundle.controls)
+        // New official schedules settle the deadlines that were provisional in their years.
+        if installed.contains(where: { $0.hasPrefix("calendars/") }) { try node.reloadCalendar() }
         return (bundle, applied, duplicates, installed)
     }
 

@@ -187,7 +187,7 @@ struct RecordDatesReader {
         var decision: CivilDate
         var workingDays: Int
     }
-    private var deadlines: [DeadlineKey: CivilDate?] = [:]
+    private var deadlines: [DeadlineKey: Deadline?] = [:]
     let kinds: [String: ResolvedKind]
     let calendar: WorkingCalendar
 
@@ -203,20 +203,21 @@ struct RecordDatesReader {
         let fields = Change.bodyValues(c.body, fields: p.fields)
         let value = { (code: String) in fields[code] }
         let decision = k.decisionDate.flatMap(value).flatMap { CivilDate.parse($0) }
-        var deadline: CivilDate?
+        var deadline: Deadline?
         if let days = k.publicationWorkingDays, let decision {
             let key = DeadlineKey(decision: decision, workingDays: days)
             if let known = deadlines[key] {
                 deadline = known
             } else {
-                deadline = try? calendar.addingWorkingDays(days, to: decision)
+                deadline = try? calendar.deadline(workingDays: days, after: decision)
                 deadlines[key] = deadline
             }
         }
         let entered = ChinaTime.date(Date(timeIntervalSince1970: Double(c.enteredAtMilliseconds) / 1000))
         return RecordDates(
-            decision: decision, deadline: deadline, late: deadline.map { entered > $0 } ?? false, subject: k.subjectCode.lazy.compactMap(value).first,
-            publicityUntil: k.publicityUntil(decision: decision, value: value))
+            decision: decision, deadline: deadline?.date, late: deadline.map { entered > $0.date } ?? false,
+            subject: k.subjectCode.lazy.compactMap(value).first, publicityUntil: k.publicityUntil(decision: decision, value: value),
+            provisionalSince: deadline?.provisional == true ? entered : nil)
     }
 
     private mutating func prepare(_ slug: String) -> Prepared? {
