@@ -37,7 +37,7 @@ struct Query: ParsableCommand {
                 return
             }
             print("Subject \(view.subject)\(view.name.map { "  \($0)" } ?? "") — \(view.view) view at node \(context.configuration.code)")
-            print("\(total) record(s)\(byKind.isEmpty ? "" : ": " + byKind.joined(separator: ", "))\(view.hidden > 0 ? "; \(view.hidden) not publicly disclosed, hidden" : "")\(view.records.count < total ? "; newest \(view.records.count) shown" : "")")
+            print("\(total) record(s)\(byKind.isEmpty ? "" : ": " + byKind.joined(separator: ", "))\(view.records.count < total ? "; newest \(view.records.count) shown" : "")")
             for r in view.lines {
                 print("")
                 for line in r { print(line) }

@@ -114,11 +114,24 @@ struct SocialCreditCodeTests {
         #expect(rule("91420684MA4927PJ7中") == .alphabet)
     }
 
-    @Test func errorsNameTheExpectedCharacter() {
+    /// Naming the character that would pass lets a clerk turn a mistyped code into another valid one.
+    @Test func errorsNeverNameTheCharacterThatWouldPass() {
         do {
             _ = try SocialCreditCode("91110000600037341A")
             Issue.record("accepted a wrong check character")
-        } catch { #expect(error.message.contains("'L'")) }
+        } catch {
+            #expect(error.rule == .checkCharacter)
+            #expect(!error.message.contains("L"))
+            #expect(error.message.contains("does not match"))
+        }
+        do {
+            _ = try SocialCreditCode("91110000600037342L")
+            Issue.record("accepted a wrong organisation check")
+        } catch {
+            #expect(error.rule == .organisationCheck)
+            #expect(!error.message.contains("'1'") && !error.message.contains("should be"))
+        }
+        #expect(throws: Never.self) { try SocialCreditCode("91110000600037341L") }
     }
 }
 
@@ -131,6 +144,24 @@ struct ResidentIDTests {
 
     @Test func lowercaseXIsStoredUppercase() throws {
         #expect(try ResidentID("11010519491231002x").text == "11010519491231002X")
+    }
+
+    @Test func aBirthDateInTheFutureIsRefused() throws {
+        // 2030-01-01, with a correct check character.
+        var first17 = Array("11010520300101001".utf8)
+        let future = String(decoding: first17 + [ResidentID.checkCharacter(first17)], as: UTF8.self)
+        let today = CivilDate(year: 2026, month: 12, day: 3)!
+        do {
+            _ = try ResidentID(future, today: today)
+            Issue.record("accepted a birth date in 2030")
+        } catch {
+            #expect(error.rule == .birthDate)
+            #expect(!error.message.contains(future))
+        }
+        // Born today is accepted; without a today the shape alone is checked (stored records).
+        first17 = Array("11010520261203001".utf8)
+        #expect(throws: Never.self) { try ResidentID(String(decoding: first17 + [ResidentID.checkCharacter(first17)], as: UTF8.self), today: today) }
+        #expect(throws: Never.self) { try ResidentID(future) }
     }
 
     @Test func birthDateAndSex() throws {
@@ -179,5 +210,20 @@ struct ResidentIDTests {
         let text = "张三,自然人,11010519491231002X,99911010519491231002X1"
         let masked = Masking.maskResidentIDs(in: text)
         #expect(masked == "张三,自然人,110105********002X,99911010519491231002X1")
+    }
+
+    /// ID numbers written into free text (违法事实, 备注, a quarantined row): Chinese characters end
+    /// a number as punctuation does.
+    @Test(arguments: [
+        ("身份证号420102199001011234的", "身份证号420102********1234的"),
+        ("经查，当事人王某（身份证号：42010219900101123X）无证经营。", "经查，当事人王某（身份证号：420102********123X）无证经营。"),
+        ("CF_SY:当事人420102199001011234销售过期食品", "CF_SY:当事人420102********1234销售过期食品"),
+        ("身份证号42010219900101123x号", "身份证号420102********123x号"),
+        ("编号AB420102199001011234", "编号AB420102199001011234"),  // part of a longer code: not a number of its own
+        ("订单号1420102199001011234", "订单号1420102199001011234"),  // 19 digits
+        ("罚款5000元", "罚款5000元"),
+    ])
+    func residentIDsInFreeTextAreMasked(text: String, expected: String) {
+        #expect(Masking.maskResidentIDs(in: text) == expected)
     }
 }

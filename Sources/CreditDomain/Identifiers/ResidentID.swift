@@ -6,9 +6,9 @@ public struct ResidentID: Hashable, Sendable {
     static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     static let checks: [UInt8] = Array("10X98765432".utf8)
 
-    /// Validates an 18-character number; a lowercase `x` is accepted and stored uppercase.
-    /// Error messages never repeat the number.
-    public init(_ raw: String) throws(IdentifierError) {
+    /// Validates an 18-character number; a lowercase `x` is accepted and stored uppercase. With
+    /// `today`, a birth date after it is refused. Error messages never repeat the number.
+    public init(_ raw: String, today: CivilDate? = nil) throws(IdentifierError) {
         var text = raw.trimmingFieldWhitespace()
         if text.utf8.last == UInt8(ascii: "x") { text = text.uppercased() }
         let c = Array(text.utf8)
@@ -34,6 +34,9 @@ public struct ResidentID: Hashable, Sendable {
         let day = digits[12] * 10 + digits[13]
         guard year >= 1800, let birth = CivilDate(year: year, month: month, day: day), birth.year == year else {
             throw IdentifierError(.birthDate, "characters 7–14 are not a valid birth date")
+        }
+        if let today, birth > today {
+            throw IdentifierError(.birthDate, "characters 7–14 are a birth date after today; nobody is born in the future")
         }
         var sum = 0
         for i in 0..<17 { sum += digits[i] * Self.weights[i] }
@@ -77,11 +80,19 @@ public enum Masking {
 }
 
 extension Masking {
-    /// Masks every run of 17 digits and a digit or X that stands alone in `text` (resident ID
-    /// numbers inside a quarantined row's raw text).
+    /// Masks every run of 17 digits and a digit or X that stands alone in `text`: resident ID
+    /// numbers written inside free text (`身份证号420102199001011234的`, a quarantined row's raw
+    /// text, 违法事实). "Alone" means no ASCII letter or digit touches it: Chinese characters, like
+    /// punctuation, end a number.
     public static func maskResidentIDs(in text: String) -> String {
+        // Most text holds no run of 17 digits: leave it as it is.
+        var run = 0
+        guard text.utf8.contains(where: { b in
+            run = (b >= 0x30 && b <= 0x39) ? run + 1 : 0
+            return run >= 17
+        }) else { return text }
         var scalars = Array(text.unicodeScalars)
-        func isAlnum(_ u: Unicode.Scalar) -> Bool { u.properties.isAlphabetic || ("0"..."9").contains(u) }
+        func isAlnum(_ u: Unicode.Scalar) -> Bool { u.isASCII && (("0"..."9").contains(u) || ("A"..."Z").contains(u) || ("a"..."z").contains(u)) }
         var i = 0
         while i + 18 <= scalars.count {
             let window = scalars[i..<(i + 18)]

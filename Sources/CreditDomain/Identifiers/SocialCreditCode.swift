@@ -51,13 +51,15 @@ public struct SocialCreditCode: Hashable, Sendable, CustomStringConvertible {
         let orgCheck = 11 - sum % 11
         let expectedOrg: UInt8 = orgCheck == 10 ? UInt8(ascii: "X") : orgCheck == 11 ? UInt8(ascii: "0") : UInt8(0x30 + orgCheck)
         guard c[16] == expectedOrg else {
+            // Never name the character that would pass: a clerk typing it in would turn a
+            // mistyped code into another valid one.
             throw IdentifierError(
                 .organisationCheck,
-                "character 17 (the organisation code's check) should be '\(Character(Unicode.Scalar(expectedOrg)))'")
+                "character 17 (the organisation code's check) does not match characters 9–16; copy the code again from the business licence")
         }
         let expected = Self.checkCharacter(c)  // reads the first 17
         guard c[17] == expected else {
-            throw IdentifierError(.checkCharacter, "character 18 (the check character) should be '\(Character(Unicode.Scalar(expected)))'")
+            throw IdentifierError(.checkCharacter, "character 18 (the check character) does not match characters 1–17; copy the code again from the business licence")
         }
         self.text = text
     }

@@ -251,7 +251,7 @@ public struct RecordValidator: Sendable {
         }
         if type == "01" {
             do throws(IdentifierError) {
-                values[i] = try ResidentID(values[i]).text
+                values[i] = try ResidentID(values[i], today: context.today).text
             } catch {
                 return ValidationIssue(code: "id.\(error.rule.rawValue)", field: fullCodes[i], message: "\(labels[i]) is not a valid resident ID number: \(error.message)")
             }

@@ -9,13 +9,13 @@ public struct SubjectProfile: Sendable, Encodable {
     public var name: String?
     /// `public` or `full`.
     public var view: String
+    /// The records shown. The public view says nothing of what it leaves out (repaired, withdrawn,
+    /// expired or non-public records): not even how many.
     public var records: [[String: JSONValue]]
-    /// Records held but not shown in the public view.
-    public var hidden: Int
     /// Human-readable lines per record (not encoded).
     public var lines: [[String]] = []
 
-    enum CodingKeys: String, CodingKey { case subject, name, view, records, hidden }
+    enum CodingKeys: String, CodingKey { case subject, name, view, records }
 }
 
 /// A JSON scalar for loosely-typed output objects.
@@ -67,7 +67,6 @@ public struct SubjectQuery: Sendable {
         let stored = try context.store.records(subject: subject)
         var records: [[String: JSONValue]] = []
         var lines: [[String]] = []
-        var hidden = 0
         var name: String?
         let isPerson = (try? ResidentID(subject)) != nil
         for r in stored {
@@ -77,10 +76,7 @@ public struct SubjectQuery: Sendable {
             if publicView {
                 let value = { (code: String) in kind.flatMap { fields[$0.kind.fullCode(code)] } }
                 let expired = r.publicityUntil.flatMap { CivilDate.parse($0) }.map { $0 < today } ?? false
-                guard let kind, kind.scope == .public, state.isPublic, !expired, kind.kind.isShownPublicly(value: value) else {
-                    hidden += 1
-                    continue
-                }
+                guard let kind, kind.scope == .public, state.isPublic, !expired, kind.kind.isShownPublicly(value: value) else { continue }
             }
             var object: [String: JSONValue] = [
                 "kind": .string(r.kind), "kindName": .string(kind?.name ?? r.kind), "state": .string(r.state), "recordKey": .string(r.key),
@@ -97,7 +93,10 @@ public struct SubjectQuery: Sendable {
             let order = kind?.fields.map { kind!.kind.fullCode($0.code) } ?? fields.keys.sorted()
             for code in order {
                 guard var value = fields[code] else { continue }
-                if publicView && kind?.isMasked(fullCode: code) == true { value = Masking.mask(value) }
+                if publicView {
+                    // Masked fields whole; resident ID numbers written into free text too.
+                    value = kind?.isMasked(fullCode: code) == true ? Masking.mask(value) : Masking.maskResidentIDs(in: value)
+                }
                 object[code] = .string(value)
                 let label = kind.flatMap { k in k.fields.first { k.kind.fullCode($0.code) == code }?.name } ?? code
                 text.append("  \(label) (\(code)): \(value)")
@@ -117,7 +116,7 @@ public struct SubjectQuery: Sendable {
             lines.append(text)
         }
         let shown = publicView && isPerson ? Masking.mask(subject) : subject
-        return SubjectProfile(subject: shown, name: name, view: publicView ? "public" : "full", records: records, hidden: hidden, lines: lines)
+        return SubjectProfile(subject: shown, name: name, view: publicView ? "public" : "full", records: records, lines: lines)
     }
 
     func stateName(_ state: String) -> String {

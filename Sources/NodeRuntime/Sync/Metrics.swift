@@ -19,6 +19,9 @@ enum Metrics {
         gauge("changes", "Entries in the node's change log.", [(n, Int64(counts.changes))])
         gauge("quarantined_rows", "Refused rows kept in quarantine.", [(n, Int64(counts.quarantined))])
         gauge("late_records", "Records that arrived after their publication deadline.", [(n, Int64(counts.late))])
+        gauge(
+            "provisional_deadline_records", "Records whose publication deadline counts a year without an official working-day calendar (settled when it arrives).",
+            [(n, Int64(counts.provisionalDeadlines))])
         gauge("apply_queue_sets", "Change sets accepted from children and not yet applied here.", [(n, Int64(queued.sets))])
         gauge("apply_queue_changes", "Changes accepted from children and not yet applied here.", [(n, Int64(queued.changes))])
         gauge("window_seconds", "The upward window of this hop.", [(n, Int64(c.effectiveWindowHours) * 3600)])
