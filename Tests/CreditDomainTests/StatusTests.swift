@@ -42,7 +42,18 @@ struct StatusTests {
         #expect(!RecordState.repaired.allows(.repaired))
         #expect(RecordState.repaired.allows(.withdrawn))
         #expect(!RecordState.withdrawn.allows(.withdrawn))
-        #expect(!RecordState.expired.allows(.objectionOpened))
+        // An expired record is still held and shared: it can be objected to, once at a time.
+        #expect(RecordState.expired.allows(.objectionOpened, objectionOpen: false))
+        #expect(!RecordState.expired.allows(.objectionOpened, objectionOpen: true))
+        #expect(RecordState.expired.allows(.objectionClosed, objectionOpen: true))
+        #expect(!RecordState.expired.allows(.objectionClosed, objectionOpen: false))
+        #expect(!RecordState.expired.allows(.repaired))
+    }
+
+    @Test func whetherAnObjectionIsOpenIsTheLastObjectionChange() {
+        #expect(!RecordState.objectionOpen([] as [Fact]))
+        #expect(RecordState.objectionOpen([(1, "a", .objectionOpened), (2, "a", .publicityEnded)] as [Fact]))
+        #expect(!RecordState.objectionOpen([(3, "a", .objectionClosed), (1, "a", .objectionOpened)] as [Fact]))
     }
 
     @Test func aStatusChangeNeedsItsFields() throws {

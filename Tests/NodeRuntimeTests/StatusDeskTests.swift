@@ -53,6 +53,47 @@ struct StatusDeskTests {
         #expect(try net.township.store.endDuePublicity(today: CivilDate(year: 2026, month: 11, day: 21)!).isEmpty)
     }
 
+    @Test func aStatusChangeCannotPredateItsRecord() throws {
+        let (net, keys) = try Self.node()
+        let store = net.village.store
+        let held = try keys.flatMap { try store.records(subject: try #require(try store.subject(of: $0))) }
+        let key = try #require(held.first { $0.decisionDate == "2025-06-02" }?.key)
+        func open(_ date: String) throws -> EnteredStatusChange {
+            try store.enterStatusChange(key: key, StatusChange(action: .objectionOpened, date: CivilDate.parse(date)!, reason: "企业提出异议", unit: "江岸区信用办"))
+        }
+        do {
+            _ = try open("2020-01-01")
+            Issue.record("accepted an objection dated before the decision")
+        } catch let error as StatusChangeError {
+            #expect(error.code == .badDate && error.message.contains("2025-06-02"))
+        }
+        #expect(try store.statusHistory(key: key).isEmpty)
+        #expect(try open("2025-06-02").state == .objected)
+    }
+
+    @Test func anExpiredRecordCanStillBeObjectedTo() throws {
+        let (net, keys) = try Self.node()
+        let store = net.village.store
+        let ended = try store.endDuePublicity(today: CivilDate(year: 2026, month: 1, day: 1)!)
+        let key = try #require(ended.first?.change.key)
+        #expect(keys.contains(key))
+        let day = CivilDate(year: 2026, month: 2, day: 2)!
+        let opened = try store.enterStatusChange(key: key, StatusChange(action: .objectionOpened, date: day, reason: "共享数据有误", unit: "江岸区信用办"))
+        #expect(opened.state == .expired)  // publicity stays ended; the objection is in its history
+        // Refused: a second objection while one is open; a repair (publicity has ended).
+        #expect(throws: StatusChangeError.self) {
+            try store.enterStatusChange(key: key, StatusChange(action: .objectionOpened, date: day, reason: "再次异议", unit: "江岸区信用办"))
+        }
+        #expect(throws: StatusChangeError.self) { try store.enterStatusChange(key: key, StatusChange(action: .repaired, date: day, reason: "r", unit: "u")) }
+        let closed = try store.enterStatusChange(
+            key: key, StatusChange(action: .objectionClosed, date: day, reason: "核查属实，予以更正", unit: "江岸区信用办", outcome: "corrected"))
+        #expect(closed.state == .expired)
+        #expect(throws: StatusChangeError.self) {
+            try store.enterStatusChange(key: key, StatusChange(action: .objectionClosed, date: day, reason: "r", unit: "u", outcome: "kept"))
+        }
+        #expect(try store.statusHistory(key: key).map(\.status.action) == [.publicityEnded, .objectionOpened, .objectionClosed])
+    }
+
     @Test func statusChangesAndChecksOverTheRecordsListener() async throws {
         let (net, keys) = try Self.node()
         let village = net.village

@@ -142,11 +142,25 @@ public enum RecordState: String, Sendable, Hashable, Codable, CaseIterable {
         return objection?.open == true ? .objected : .active
     }
 
+    /// Whether the last objection change by (HLC, origin) opened an objection.
+    public static func objectionOpen(_ facts: some Sequence<(hlc: Int64, origin: String, action: StatusAction)>) -> Bool {
+        var last: (hlc: Int64, origin: String, open: Bool)?
+        for f in facts where f.action == .objectionOpened || f.action == .objectionClosed {
+            if last.map({ (f.hlc, f.origin) > ($0.hlc, $0.origin) }) ?? true { last = (f.hlc, f.origin, f.action == .objectionOpened) }
+        }
+        return last?.open == true
+    }
+
     /// Whether `action` may be taken on a record in this state (an objection is closed only while
-    /// open; nothing follows a withdrawal; a repaired or expired record can still be withdrawn).
-    public func allows(_ action: StatusAction) -> Bool {
+    /// open; nothing follows a withdrawal; a repaired or expired record can still be withdrawn; an
+    /// expired record can still be objected to — its publicity ended, but it is still held and
+    /// shared between governments — and its state stays expired, so whether its objection is open
+    /// is read from its history: `objectionOpen`).
+    public func allows(_ action: StatusAction, objectionOpen: Bool? = nil) -> Bool {
         switch (self, action) {
         case (.withdrawn, _): false
+        case (.expired, .objectionOpened): objectionOpen != true
+        case (.expired, .objectionClosed): objectionOpen == true
         case (.active, .objectionOpened): true
         case (.objected, .objectionClosed): true
         case (.active, .repaired), (.objected, .repaired): true

@@ -27,7 +27,7 @@ extension NodeStore {
     }
 
     static func enter(key: String, _ status: StatusChange, node: DivisionCode, routes: Routes, nowMs: Int64, db: Database) throws -> EnteredStatusChange {
-        guard let row = try Row.fetchOne(db, sql: "SELECT kind, jurisdiction, state FROM records WHERE record_key = ?", arguments: [key]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT kind, jurisdiction, state, decision_date FROM records WHERE record_key = ?", arguments: [key]) else {
             throw StatusChangeError(.unknownRecord, "no record '\(key)' is held at node \(node); `credit-node query CODE` lists a subject's record keys")
         }
         let kind: String = row[0]
@@ -36,7 +36,18 @@ extension NodeStore {
         guard let j = try? DivisionCode(jurisdiction), node.contains(j) else {
             throw StatusChangeError(.outsideArea, "record '\(key)' concerns \(jurisdiction), outside node \(node)'s area; enter it at a node whose area holds \(jurisdiction)")
         }
-        guard state.allows(status.action) else {
+        if let decided = (row[3] as String?).flatMap({ CivilDate.parse($0) }), status.date < decided {
+            throw StatusChangeError(
+                .badDate, "the date \(status.date) is before the record's decision date \(decided): a status change (\(status.action.rawValue)) cannot predate its record; give the day it was decided (--date)")
+        }
+        var objectionOpen: Bool?
+        if state == .expired {
+            let facts = try Row.fetchAll(db, sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'", arguments: [key]).compactMap {
+                row -> (hlc: Int64, origin: String, action: StatusAction)? in StatusChange.parse(body: row[2]).map { (row[0], row[1], $0.action) }
+            }
+            objectionOpen = RecordState.objectionOpen(facts)
+        }
+        guard state.allows(status.action, objectionOpen: objectionOpen) else {
             throw StatusChangeError(.notApplicable, "record '\(key)' is \(state.rawValue) (\(state.label)); a \(status.action.rawValue) does not apply to it")
         }
         let origin = node.digits
