@@ -115,10 +115,21 @@ struct Check: ParsableCommand {
                 print("\(who): on no network-wide list at node \(result.node) as of \(result.asOf)")
                 return
             }
-            print("\(who): \(result.restricted ? "RESTRICTED — on a joint-punishment list (一处失信，处处受限)" : "on a joint-incentive list") at node \(result.node) as of \(result.asOf)")
+            let ownSanction = result.listings.contains { $0.effect == "sanction" && $0.role == "subject" }
+            let verdict =
+                ownSanction
+                ? "RESTRICTED — on a joint-punishment list (一处失信，处处受限)"
+                : result.restricted ? "RESTRICTED — legal representative (法定代表人) of a subject on a joint-punishment list" : "on a joint-incentive list"
+            print("\(who): \(verdict) at node \(result.node) as of \(result.asOf)")
+            if result.conflict {
+                print("CONFLICT 红黑名单冲突: on a joint-punishment list and a joint-incentive list at once; grant no incentive until the deciding units resolve it")
+            }
             for l in result.listings {
                 print("")
                 print("\(l.kindName) · \(l.list)\(l.state == "objected" ? " · 异议处理中 (objection open)" : "")")
+                if l.role == "legal-representative" {
+                    print("  as legal representative 法定代表人 of: \(l.entityName ?? "—") \(l.entityCode ?? "")")
+                }
                 print("  since 列入日期: \(l.since ?? "—")\(l.until.map { "   until 有效期至: \($0)" } ?? "")")
                 print("  measures 措施: \(l.measures)")
                 print("  decided by 认定单位: \(l.unit)   record \(l.recordKey) from \(l.origin)")

@@ -259,6 +259,17 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'records: late (迟报) and the publication deadline are decided on arrival and change only when a provisional deadline is settled'); END;
                 """)
         }
+        m.registerMigration("v8-listed-representatives") { db in
+            try db.execute(sql: """
+                -- The legal representatives of subjects on the serious-dishonesty list (严重失信主体
+                -- 名单, kind 'blacklist' of the catalogue), by ID number: the joint-punishment
+                -- memoranda restrict them too, so a check of a person looks here. Partial: only the
+                -- list's versions are indexed (the condition on kind is tested first, so other
+                -- changes cost one comparison).
+                CREATE INDEX changes_listed_representative ON changes(json_extract(body, '$.SX_FR_ZJHM'))
+                    WHERE op = 'put' AND kind = 'blacklist';
+                """)
+        }
         return m
     }
 }

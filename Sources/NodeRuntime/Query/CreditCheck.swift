@@ -17,6 +17,13 @@ public struct Listing: Sendable, Codable, Hashable {
     public var state: String
     public var recordKey: String
     public var origin: String
+    /// `subject`: the subject checked is listed; `legal-representative`: the subject checked is
+    /// the legal representative (法定代表人) of the listed entity, whom the joint-punishment
+    /// memoranda restrict too.
+    public var role: String = "subject"
+    /// For `legal-representative`: the listed entity's name and code.
+    public var entityName: String?
+    public var entityCode: String?
 }
 
 /// The answer of a joint-punishment check (信用核查).
@@ -25,8 +32,11 @@ public struct CheckResult: Sendable, Codable {
     public var name: String?
     public var node: String
     public var asOf: String
-    /// On a list with sanctions (一处失信，处处受限).
+    /// On a list with sanctions (一处失信，处处受限), or the legal representative of a subject on one.
     public var restricted: Bool
+    /// On a list with sanctions and on one with rewards at once (红黑名单冲突): the lists disagree
+    /// and the reward must not be granted until the deciding units resolve it.
+    public var conflict: Bool = false
     public var listings: [Listing]
 }
 
@@ -43,21 +53,35 @@ public struct CreditCheck: Sendable {
         let kinds = try node.kindsBySlug()
         var listings: [Listing] = []
         var name: String?
-        for r in try node.store.records(subject: subject) {
+        let isPerson = (try? ResidentID(subject)) != nil
+        var held = try node.store.records(subject: subject).map { ($0, false) }
+        if isPerson { held += try node.store.listedAsRepresentative(idNumber: subject).map { ($0, true) } }
+        for (r, asRepresentative) in held {
             guard let kind = kinds[r.kind]?.kind, kind.networkWide, let l = kind.listing else { continue }
             let fields = r.fields
             let value = { (code: String) in fields[kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
-            name = name ?? value(kind.subjectName)
+            if asRepresentative {
+                name = name ?? value("FRDB")
+            } else {
+                name = name ?? value(kind.subjectName)
+            }
             guard RecordState(rawValue: r.state)?.isPublic == true, kind.isShownPublicly(value: value) else { continue }
             if let until = r.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { continue }
-            listings.append(
-                Listing(
-                    kind: kind.slug, kindName: kind.name, effect: l.effect, list: value(l.name) ?? kind.name, since: value(l.since), until: l.until.flatMap(value),
-                    measures: value(l.measures) ?? "", unit: value(l.unit) ?? "", state: r.state, recordKey: r.key, origin: r.origin))
+            var listing = Listing(
+                kind: kind.slug, kindName: kind.name, effect: l.effect, list: value(l.name) ?? kind.name, since: value(l.since), until: l.until.flatMap(value),
+                measures: value(l.measures) ?? "", unit: value(l.unit) ?? "", state: r.state, recordKey: r.key, origin: r.origin)
+            if asRepresentative {
+                listing.role = "legal-representative"
+                listing.entityName = value(kind.subjectName)
+                listing.entityCode = r.subjectCode
+            }
+            listings.append(listing)
         }
-        let isPerson = (try? ResidentID(subject)) != nil
+        let sanctioned = listings.contains { $0.effect == "sanction" }
+        let ownSanction = listings.contains { $0.effect == "sanction" && $0.role == "subject" }
+        let rewarded = listings.contains { $0.effect == "reward" }
         return CheckResult(
             subject: isPerson ? Masking.mask(subject) : subject, name: name, node: node.configuration.code.digits, asOf: today.iso,
-            restricted: listings.contains { $0.effect == "sanction" }, listings: listings)
+            restricted: sanctioned, conflict: ownSanction && rewarded, listings: listings)
     }
 }
