@@ -219,6 +219,11 @@ struct SubjectQueryTests {
     @Test func eighteenCharacterCodesMustBeValid() throws {
         #expect(try SubjectQuery.normalise("91420684ma4927pj7b") == "91420684MA4927PJ7B")
         #expect(try SubjectQuery.normalise("E12345678") == "E12345678")
+        #expect(try SubjectQuery.normalise("420106000123456") == "420106000123456")  // a legacy registration number
+        // What is not a code is refused, not looked up.
+        for bad in ["1' OR 1=1--", "91110000600037341L; DROP TABLE records", "E1", "<script>", "张三的身份证号码是什么呀", String(repeating: "A", count: 31)] {
+            #expect(throws: IdentifierError.self, "\(bad)") { try SubjectQuery.normalise(bad) }
+        }
         do {
             _ = try SubjectQuery.normalise("110105194912310021")
             Issue.record("accepted an invalid code")

@@ -117,10 +117,11 @@ struct StatusDeskTests {
                 let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/\(subject)"), timeout: .seconds(10))
                 let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
                 let bad = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/91110000600037341X"), timeout: .seconds(10))
-                return (response, body, bad)
+                let injected = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/1%27%20OR%201%3D1--"), timeout: .seconds(10))
+                return (response, body, [bad.status, injected.status])
             }
             #expect(response.status == .ok && body.contains("\"restricted\":false") && body.contains("\"listings\":[]"))
-            #expect(bad.status == .badRequest)
+            #expect(bad == [.badRequest, .badRequest])
         }
     }
 }

@@ -44,10 +44,25 @@ public struct SubjectQuery: Sendable {
 
     public init(context: NodeContext) { self.context = context }
 
-    /// Normalises a subject code; an 18-character code must be a valid credit code or resident ID.
+    /// Normalises a subject code; an 18-character code must be a valid credit code or resident ID;
+    /// any other (a passport, a permit, a legacy registration number) has 5 to 30 letters, digits,
+    /// '-' and parentheses — what the validator accepts in an ID number field. Nothing else is
+    /// looked up (`1' OR 1=1--` is refused, not answered "not listed").
     public static func normalise(_ raw: String) throws(IdentifierError) -> String {
         let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
-        guard code.count == 18 else { return code }
+        guard code.utf8.count == 18 || code.count != 18 else {
+            throw IdentifierError(.alphabet, "a subject code has letters, digits, '-' and parentheses only")
+        }
+        guard code.count == 18 else {
+            guard (5...30).contains(code.utf8.count) else {
+                throw IdentifierError(
+                    .length, "a subject code is a unified social credit code or resident ID number (18 characters), or another document number of 5 to 30 characters")
+            }
+            guard code.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D }) else {
+                throw IdentifierError(.alphabet, "a subject code has letters, digits, '-' and parentheses only")
+            }
+            return code
+        }
         do { return try SocialCreditCode(code).text } catch let usccError {
             do { return try ResidentID(code).text } catch {
                 throw IdentifierError(
