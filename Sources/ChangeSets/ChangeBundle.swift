@@ -23,7 +23,7 @@ public struct ChangeBundle: Sendable {
     public let encoded: [UInt8]
     let signedPrefixCount: Int
 
-    public static func build(_ changeSets: [ChangeSet], identity: NodeIdentity, chain: [Certificate] = [], now: Date = Date()) throws -> ChangeBundle {
+    public static func build(_ changeSets: [ChangeSet], identity: NodeIdentity, now: Date = Date()) throws -> ChangeBundle {
         var out = magic
         out.append(version)
         out.append(contentsOf: Array(identity.code.digits.utf8))
@@ -36,7 +36,7 @@ public struct ChangeBundle: Sendable {
         }
         let prefix = out.count
         let signed = out
-        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity, chain: chain)
+        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity)
         return ChangeBundle(
             sender: identity.code.digits, createdAt: createdAt, changeSets: changeSets, certificates: trailer.certificates, signature: trailer.signature,
             encoded: out, signedPrefixCount: prefix)
@@ -72,9 +72,40 @@ public struct ChangeBundle: Sendable {
             signedPrefixCount: prefix)
     }
 
-    /// Checks the sender's certificate and signature, then every change set on its own
-    /// (the origin's certificate and signature included). All or nothing. `readChanges`: as in
-    /// `ChangeSet.verify`.
+    /// SHA-256 of the bytes the sender signed (everything before its certificate): what a
+    /// receipt names. The certificate and signature after them are not part of it.
+    public var hash: [UInt8] { Array(SHA256.hash(data: encoded[0..<signedPrefixCount])) }
+
+    /// What a receiver judges from the bundle's bytes alone, beyond each change set on its own:
+    /// every origin lies inside the sender's code (by its tier digits: a village's bundle holds
+    /// only its own sets), and each origin's sets come in seq order, each continuing the one
+    /// before it in the bundle — seq (`sequence-gap`) and `previousHash` (`broken-chain`).
+    public func checkComposition() throws(ChangeSetError) {
+        guard let senderCode = try? DivisionCode(sender) else { throw ChangeSetError(.badHeader, "the bundle names no 12-digit sender") }
+        var last: [String: (lastSeq: Int64, hash: [UInt8])] = [:]
+        for (i, set) in changeSets.enumerated() {
+            let h = set.header
+            func refuse(_ code: ChangeSetError.Code, _ why: String) -> ChangeSetError {
+                ChangeSetError(code, "change set \(i + 1) of \(changeSets.count) (origin \(h.origin), seq \(h.firstSeq)…\(h.lastSeq)): \(why)")
+            }
+            guard let origin = try? DivisionCode(h.origin), senderCode.contains(origin) else {
+                throw refuse(.outsideSubtree, "\(h.origin) is not inside the sender \(sender)'s area; a node sends only its own and its subtree's change sets")
+            }
+            if let previous = last[h.origin] {
+                guard h.firstSeq == previous.lastSeq + 1 else {
+                    throw refuse(.sequenceGap, "the bundle's previous set of this origin ends at seq \(previous.lastSeq); an origin's sets come in order, each continuing the last")
+                }
+                guard h.previousHash == previous.hash else {
+                    throw refuse(.brokenChain, "its previousHash is not the hash of the origin's previous set in the bundle")
+                }
+            }
+            last[h.origin] = (h.lastSeq, set.hash)
+        }
+    }
+
+    /// Checks the sender's certificate and signature, the bundle's composition
+    /// (`checkComposition`), then every change set on its own (the origin's certificate and
+    /// signature included). All or nothing. `readChanges`: as in `ChangeSet.verify`.
     public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readChanges: Bool = true) throws(ChangeSetError) -> [ChangeSet.Verified] {
         try verify(trust: trust, now: now, limits: limits, readingChanges: Array(repeating: readChanges, count: changeSets.count))
     }
@@ -85,6 +116,7 @@ public struct ChangeBundle: Sendable {
         _ = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: sender, trust: trust, now: now,
             what: "the bundle by \(sender)")
+        try checkComposition()
         // Change sets verify independently: spread them over the cores.
         let results = ResultSlots<ChangeSet.Verified, ChangeSetError>(count: changeSets.count)
         let sets = changeSets

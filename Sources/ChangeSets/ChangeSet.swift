@@ -62,6 +62,14 @@ public struct ChangeSetHeader: Sendable, Hashable {
             bodySHA256: bodySHA256, uncompressedBytes: Int(uncompressedBytes), merkleRoot: merkleRoot)
         guard h.count >= 1, h.count <= limits.changesMax else { throw ChangeSetError(.oversized, "the change set announces \(h.count) changes; 1…\(limits.changesMax) are allowed") }
         guard h.firstSeq >= 1, h.lastSeq == h.firstSeq + Int64(h.count) - 1 else { throw bad("has a seq range \(h.firstSeq)…\(h.lastSeq) that does not hold \(h.count) changes") }
+        // The first set of an origin follows nothing; every later one follows a set.
+        guard (h.firstSeq == 1) == h.previousHash.isEmpty else {
+            throw ChangeSetError(
+                .brokenChain,
+                h.firstSeq == 1
+                    ? "the first change set of origin \(h.origin) (firstSeq 1) names a previousHash; it follows no other set"
+                    : "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) names no previousHash; only an origin's first set (firstSeq 1) may")
+        }
         guard h.bodyBytes >= 0, h.bodyBytes <= limits.bodyBytesMax else { throw ChangeSetError(.oversized, "the body announces \(h.bodyBytes) bytes; the limit is \(limits.bodyBytesMax)") }
         guard h.uncompressedBytes >= 0, h.uncompressedBytes <= limits.uncompressedBytesMax else {
             throw ChangeSetError(.oversized, "the body announces \(h.uncompressedBytes) bytes uncompressed; the limit is \(limits.uncompressedBytesMax)")
@@ -139,18 +147,18 @@ public struct ChangeSet: Sendable {
 
     /// Encodes and signs `changes` (consecutive, of the identity's own node).
     public static func build(
-        changes: [Change], previousHash: [UInt8], identity: NodeIdentity, chain: [Certificate] = [], now: Date = Date()
+        changes: [Change], previousHash: [UInt8], identity: NodeIdentity, now: Date = Date()
     ) throws -> ChangeSet {
         precondition(!changes.isEmpty, "a change set holds at least one change")
         let body = try Body(changes[...])
-        return try assemble(header: body.header(previousHash: previousHash, now: now), body: body.compressed, identity: identity, chain: chain)
+        return try assemble(header: body.header(previousHash: previousHash, now: now), body: body.compressed, identity: identity)
     }
 
     /// Encodes `changes` as a chain of change sets of at most `changesPerSet` each, the first
     /// following `previousHash`. Bodies are built on all cores; headers are chained and signed
     /// in order.
     public static func buildChain(
-        changes: [Change], changesPerSet: Int, previousHash: [UInt8], identity: NodeIdentity, chain: [Certificate] = [], now: Date = Date()
+        changes: [Change], changesPerSet: Int, previousHash: [UInt8], identity: NodeIdentity, now: Date = Date()
     ) throws -> [ChangeSet] {
         let starts = Array(stride(from: 0, to: changes.count, by: changesPerSet))
         let bodies = ResultSlots<Body, any Error>(count: starts.count)
@@ -167,7 +175,7 @@ public struct ChangeSet: Sendable {
         var sets: [ChangeSet] = []
         for r in bodies.values {
             let body = try r!.get()
-            let set = try assemble(header: body.header(previousHash: previous, now: now), body: body.compressed, identity: identity, chain: chain)
+            let set = try assemble(header: body.header(previousHash: previous, now: now), body: body.compressed, identity: identity)
             previous = set.hash
             sets.append(set)
         }
@@ -235,7 +243,7 @@ public struct ChangeSet: Sendable {
 
     /// Signs `header` and lays out the change set around `body` (tests use it to sign headers
     /// that do not match their body).
-    static func assemble(header: ChangeSetHeader, body: [UInt8], identity: NodeIdentity, chain: [Certificate]) throws -> ChangeSet {
+    static func assemble(header: ChangeSetHeader, body: [UInt8], identity: NodeIdentity) throws -> ChangeSet {
         var out = magic
         out.append(version)
         let headerBytes = header.canonicalBytes()
@@ -244,7 +252,7 @@ public struct ChangeSet: Sendable {
         let prefixCount = out.count
         let signed = out
         out.append(contentsOf: body)
-        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity, chain: chain)
+        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity)
         return ChangeSet(header: header, body: body, certificates: trailer.certificates, signature: trailer.signature, encoded: out, signedPrefixCount: prefixCount)
     }
 
@@ -451,6 +459,9 @@ enum DERCoding {
         guard let root = try? DER.parse(der), case .constructed(let parts) = root.content else { return nil }
         let fields = Array(parts)
         guard fields.count == 3, let signature = try? ASN1BitString(derEncoded: fields[2]), signature.paddingBits == 0 else { return nil }
+        // The CA's signature in canonical form (low S, minimal DER): the certificate travels
+        // outside what the sender signs, so another encoding of it must not pass either.
+        guard case .success = CanonicalSignature.parse(Array(signature.bytes)) else { return nil }
         return try? Certificate(derEncoded: root)
     }
 

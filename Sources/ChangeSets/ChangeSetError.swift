@@ -27,6 +27,7 @@ public struct ChangeSetError: Error, Hashable, Sendable, CustomStringConvertible
         case notRelevant = "not-relevant"
         case badControl = "bad-control-document"
         case wrongAddressee = "wrong-addressee"
+        case outsideSubtree = "outside-subtree"
     }
 
     public var code: Code
@@ -47,7 +48,6 @@ public struct ChangeSetLimits: Sendable, Hashable {
     public var uncompressedBytesMax = 256 << 20
     public var changesMax = 200_000
     public var lineBytesMax = 1 << 20
-    public var certificatesMax = 4
     public var certificateBytesMax = 8192
     public var signatureBytesMax = 128
     public var changeSetsPerBundleMax = 10_000

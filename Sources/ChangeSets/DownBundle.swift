@@ -91,7 +91,7 @@ public struct DownBundle: Sendable {
         }
         let prefix = out.count
         let signed = out
-        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity, chain: [])
+        let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity)
         return DownBundle(
             parent: identity.code.digits, child: child, createdAt: createdAt, after: after, next: next, more: more, sections: sections, controls: controls,
             encoded: out, signedPrefixCount: prefix, certificates: trailer.certificates, signature: trailer.signature)
@@ -126,7 +126,8 @@ public struct DownBundle: Sendable {
             let header = Array(try r.take(try r.length32("section \(i + 1) header", limit: limits.headerBytesMax + 64 * 1024), "section \(i + 1) header"))
             let n = try r.u32("section \(i + 1) entry count")
             total += n
-            guard n >= 1, total <= limits.changesMax else { throw ChangeSetError(.oversized, "the down bundle announces \(total) changes; 1 per section and \(limits.changesMax) in all are allowed") }
+            guard n >= 1 else { throw ChangeSetError(.badHeader, "section \(i + 1) of the down bundle holds no change; a section holds at least one") }
+            guard total <= limits.changesMax else { throw ChangeSetError(.oversized, "the down bundle announces \(total) changes; at most \(limits.changesMax) are allowed") }
             var entries: [Entry] = []
             for _ in 0..<n {
                 let index = try r.u32("leaf index")

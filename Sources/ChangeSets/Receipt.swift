@@ -67,7 +67,7 @@ public struct Receipt: Sendable, Hashable {
         out.appendU32(content.count)
         out.append(contentsOf: content)
         let signed = out
-        _ = try SignatureTrailer.append(to: &out, signed: signed, identity: identity, chain: [])
+        _ = try SignatureTrailer.append(to: &out, signed: signed, identity: identity)
         return out
     }
 

@@ -3,14 +3,15 @@ import Crypto
 import NodePKI
 import X509
 
-/// What ends a change set and a bundle alike: the signer's certificate chain (u8 count, each
-/// u32 length + DER, the signer's own first) and an ECDSA P-256 signature (u16 length + DER)
-/// over the signed prefix.
+/// What ends a change set and a bundle alike: the signer's certificate (u8 count, always 1, then
+/// u32 length + DER) and an ECDSA P-256 signature (u16 length + canonical DER, low S) over the
+/// signed prefix. The network CA issues every node certificate directly, so the receiver, who
+/// holds the CA, needs nothing else: a second certificate would be bytes nobody signed.
 enum SignatureTrailer {
-    /// Signs `signed` with the identity's key and appends chain and signature to `out`.
-    static func append(to out: inout [UInt8], signed: some Sequence<UInt8> & DataProtocol, identity: NodeIdentity, chain: [Certificate]) throws -> (certificates: [[UInt8]], signature: [UInt8]) {
-        let signature = Array(try identity.key.signature(for: signed).derRepresentation)
-        let ders = try ([identity.certificate] + chain).map { try Array(DERCoding.serialize($0)) }
+    /// Signs `signed` with the identity's key and appends certificate and signature to `out`.
+    static func append(to out: inout [UInt8], signed: some Sequence<UInt8> & DataProtocol, identity: NodeIdentity) throws -> (certificates: [[UInt8]], signature: [UInt8]) {
+        let signature = CanonicalSignature.encode(try identity.key.signature(for: signed))
+        let ders = [try Array(DERCoding.serialize(identity.certificate))]
         out.append(UInt8(ders.count))
         for d in ders {
             out.appendU32(d.count)
@@ -24,8 +25,9 @@ enum SignatureTrailer {
     /// Reads chain and signature, refusing anything after them. `what` names the input in errors.
     static func read(_ r: inout ByteReader, limits: ChangeSetLimits, what: String) throws(ChangeSetError) -> (certificates: [[UInt8]], signature: [UInt8]) {
         let count = try r.u8("certificate count")
-        guard (1...limits.certificatesMax).contains(count) else {
-            throw ChangeSetError(count == 0 ? .badCertificate : .oversized, "the \(what) carries \(count) certificates; 1…\(limits.certificatesMax) are allowed")
+        guard count == 1 else {
+            throw ChangeSetError(
+                .badCertificate, "the \(what) carries \(count) certificates; exactly one is allowed: the signer's, issued by the network CA directly")
         }
         var certificates: [[UInt8]] = []
         for i in 0..<count {
@@ -54,9 +56,12 @@ enum SignatureTrailer {
             digest = Array(h.finalize())
             if trust.memo.knowsSignature(digest!) { return certificate }
         }
-        guard let key = P256.Signing.PublicKey(certificate.publicKey), let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
-            key.isValidSignature(sig, for: signed)
-        else {
+        let sig: P256.Signing.ECDSASignature
+        switch CanonicalSignature.parse(signature) {
+        case .success(let s): sig = s
+        case .failure(let refusal): throw ChangeSetError(.badSignature, "the signature of \(what) is refused: \(refusal)")
+        }
+        guard let key = P256.Signing.PublicKey(certificate.publicKey), key.isValidSignature(sig, for: signed) else {
             throw ChangeSetError(.badSignature, "the signature of \(what) does not verify")
         }
         if let digest { trust.memo.rememberSignature(digest) }

@@ -39,7 +39,7 @@ public struct ControlDocument: Sendable, Hashable {
             try RevocationList.parse(content, source: name).verify(ca: ca)
             return
         }
-        guard let key = P256.Signing.PublicKey(ca.publicKey), let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
+        guard let key = P256.Signing.PublicKey(ca.publicKey), case .success(let sig) = CanonicalSignature.parse(signature),
             key.isValidSignature(sig, for: Self.signedBytes(name: name, content: content))
         else { throw PKIError(.badSignature, "control document \(name) is not signed by the network CA") }
     }
@@ -79,6 +79,6 @@ extension NetworkCA {
             throw PKIError(.invalid, "'\(name)' cannot be signed as control data; use catalogue.json or calendars/YYYY.json")
         }
         let sig = try key.signature(for: ControlDocument.signedBytes(name: name, content: content))
-        return ControlDocument(name: name, content: content, signature: Array(sig.derRepresentation))
+        return ControlDocument(name: name, content: content, signature: CanonicalSignature.encode(sig))
     }
 }

@@ -31,11 +31,13 @@ public struct NetworkCA: Sendable {
             Critical(KeyUsage(keyCertSign: true, cRLSign: true))
             SubjectKeyIdentifier(hash: Certificate.PublicKey(key.publicKey))
         }
-        let certificate = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(Double(validityDays) * 86_400),
-            issuer: subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
-            issuerPrivateKey: Certificate.PrivateKey(key))
+        let certificate = try CanonicalSignature.canonicallySigned {
+            try Certificate(
+                version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
+                notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(Double(validityDays) * 86_400),
+                issuer: subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
+                issuerPrivateKey: Certificate.PrivateKey(key))
+        }
         return NetworkCA(certificate: certificate, key: key)
     }
 
@@ -59,10 +61,12 @@ public struct NetworkCA: Sendable {
             AuthorityKeyIdentifier(keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
         }
         let notAfter = min(now.addingTimeInterval(Double(validityDays) * 86_400), certificate.notValidAfter)
-        let cert = try Certificate(
-            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter, issuer: certificate.subject, subject: subject,
-            signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(self.key))
+        let cert = try CanonicalSignature.canonicallySigned {
+            try Certificate(
+                version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
+                notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter, issuer: certificate.subject, subject: subject,
+                signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(self.key))
+        }
         _ = name
         return NodeIdentity(certificate: cert, key: key, code: code)
     }
@@ -70,8 +74,7 @@ public struct NetworkCA: Sendable {
     /// Signs a revocation list.
     public func sign(_ list: RevocationList.Content) throws -> RevocationList {
         let bytes = list.canonicalBytes()
-        let signature = try key.signature(for: bytes)
-        return RevocationList(content: list, signature: Array(signature.derRepresentation))
+        return RevocationList(content: list, signature: CanonicalSignature.encode(try key.signature(for: bytes)))
     }
 
     // MARK: Files

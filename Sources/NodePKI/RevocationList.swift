@@ -53,7 +53,7 @@ public struct RevocationList: Sendable, Hashable {
 
     /// Checks the CA's signature.
     public func verify(ca: Certificate) throws(PKIError) {
-        guard let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature),
+        guard case .success(let sig) = CanonicalSignature.parse(signature),
             let key = P256.Signing.PublicKey(ca.publicKey), key.isValidSignature(sig, for: content.canonicalBytes())
         else {
             throw PKIError(.badSignature, "the revocation list is not signed by the network CA")
@@ -72,7 +72,13 @@ public struct RevocationList: Sendable, Hashable {
         guard let file = try? JSONDecoder().decode(File.self, from: Data(bytes)), let sig = Data(base64Encoded: file.signature) else {
             throw PKIError(.invalid, "\(source) is not a CreditNet revocation list")
         }
-        return RevocationList(content: file.content, signature: Array(sig))
+        // One form only (the one `pki revoke` writes, newline included): the bytes travel as
+        // control data and are compared and hashed as they are.
+        let list = RevocationList(content: file.content, signature: Array(sig))
+        guard list.fileBytes() == bytes else {
+            throw PKIError(.invalid, "\(source) is not in the revocation list's canonical form (as `credit-node pki revoke` writes it); copy the CA's file unchanged")
+        }
+        return list
     }
 
     public static func load(_ url: URL) throws(PKIError) -> RevocationList {

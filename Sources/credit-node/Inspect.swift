@@ -26,6 +26,8 @@ struct Inspect: ParsableCommand {
         var format: String
         var bytes: Int
         var sender: String?
+        /// SHA-256 of the bytes the sender signed: what a receipt names (bundles).
+        var hash: String?
         var verified: Bool
         var verification: String
         var changeSets: [Set]
@@ -69,7 +71,12 @@ struct Inspect: ParsableCommand {
                 throw ExitFailure(message: "\(file) is refused: \(error)", code: 65)
             }
             var verification = "not verified: give --ca with the network's ca.pem"
-            if let ca {
+            // What the bytes alone decide (origins inside the sender, each origin's sets in
+            // order and chained) is judged with or without the CA, as a receiver judges it.
+            if let bundle {
+                do throws(ChangeSetError) { try bundle.checkComposition() } catch { verifyFailure = error }
+            }
+            if let ca, verifyFailure == nil {
                 let caCert = try NodeFiles.certificate(ca)
                 let list = try revoked.map { try RevocationList.load(URL(fileURLWithPath: $0)) }
                 let trust = try TrustStore(ca: caCert, revocations: list)
@@ -80,7 +87,8 @@ struct Inspect: ParsableCommand {
             }
             if let verifyFailure { verification = "REFUSED: \(verifyFailure.description)" }
             let output = Output(
-                file: file, format: isBundle ? "bundle" : "change set", bytes: bytes.count, sender: sender, verified: ca != nil && verifyFailure == nil,
+                file: file, format: isBundle ? "bundle" : "change set", bytes: bytes.count, sender: sender, hash: bundle.map { Self.hex($0.hash) },
+                verified: ca != nil && verifyFailure == nil,
                 verification: verification,
                 changeSets: sets.map { s in
                     let h = s.header

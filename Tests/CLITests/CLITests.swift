@@ -234,6 +234,38 @@ struct CLITests {
         #expect(cut.status == 65 && cut.stderr.contains("truncated"))
     }
 
+    /// A second certificate appended to the sender's in transit changes bytes nobody signed:
+    /// `inspect` and `import` both refuse it, with the same code.
+    @Test func inspectAndImportRefuseAnExtraCertificateAlike() throws {
+        let ws = try Workspace()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status == 0)
+        #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201").status == 0)
+        #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "20", "--faults", "0", "--out", "p.csv").status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("export", "--config", "v/node.yaml", "--out", "up.cnbd").status == 0)
+        let bytes = [UInt8](try Data(contentsOf: ws.url.appendingPathComponent("up.cnbd")))
+        func u32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        // Magic, version, sender, created-at, count; then each change set; then the trailer.
+        var at = 25
+        let sets = u32(at)
+        at += 4
+        for _ in 0..<sets { at += 4 + u32(at) }
+        #expect(bytes[at] == 1)
+        let certificate = Array(bytes[(at + 1)..<(at + 5 + u32(at + 1))])
+        var mutated = Array(bytes[..<at]) + [2] + certificate + certificate
+        mutated += bytes[(at + 1 + certificate.count)...]
+        try Data(mutated).write(to: ws.url.appendingPathComponent("k2.cnbd"))
+        let inspect = try ws("inspect", "k2.cnbd", "--ca", "ca/ca.pem")
+        #expect(inspect.status == 65 && (inspect.stdout + inspect.stderr).contains("bad-certificate"), "\(inspect.stdout)\(inspect.stderr)")
+        let imported = try ws("import", "k2.cnbd", "--config", "t/node.yaml")
+        #expect(imported.status == 65 && imported.stderr.contains("bad-certificate"), "\(imported.stderr)")
+        // The file as exported passes both.
+        #expect(try ws("inspect", "up.cnbd", "--ca", "ca/ca.pem").status == 0)
+        #expect(try ws("import", "up.cnbd", "--config", "t/node.yaml").status == 0)
+    }
+
     @Test func offlineRoundTripVillageToTownship() throws {
         let ws = try Workspace()
         #expect(try ws("pki", "init", "--out", "ca").status == 0)

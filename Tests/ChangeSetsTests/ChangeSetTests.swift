@@ -66,8 +66,10 @@ struct ChangeSetTests {
     @Test(arguments: 0..<25)
     func randomChangeSetsRoundTrip(seed: Int) throws {
         var rng = Rng(state: UInt64(seed))
-        let changes = net.changes(from: Int64(rng.int(1...1000)), count: rng.int(1...60), rng: &rng)
-        let set = try ChangeSet.build(changes: changes, previousHash: seed % 2 == 0 ? [] : Array(repeating: 7, count: 32), identity: net.village)
+        // Half the seeds build an origin's first set (seq 1, no previous set), half a later one.
+        let first = seed % 2 == 0
+        let changes = net.changes(from: first ? 1 : Int64(rng.int(2...1000)), count: rng.int(1...60), rng: &rng)
+        let set = try ChangeSet.build(changes: changes, previousHash: first ? [] : Array(repeating: 7, count: 32), identity: net.village)
         let decoded = try ChangeSet.decode(set.encoded)
         let verified = try decoded.verify(trust: net.trust)
         #expect(verified.changes == changes)
@@ -110,7 +112,7 @@ struct ChangeSetTests {
         #expect(refusal { _ = try ChangeSet.decode(badSig).verify(trust: trust, readChanges: readChanges) } == .badSignature)
         // A body swapped under a signed header.
         let otherBody = try LZ4Frame.compress(Array("x\n".utf8))
-        let swapped = try ChangeSet.assemble(header: good.header, body: good.body, identity: net.village, chain: [])
+        let swapped = try ChangeSet.assemble(header: good.header, body: good.body, identity: net.village)
         var swappedBytes = Array(swapped.encoded[0..<swapped.signedPrefixCount])
         swappedBytes += otherBody + Array(good.encoded[(good.signedPrefixCount + good.body.count)...])
         #expect(refusal { _ = try ChangeSet.decode(swappedBytes).verify(trust: trust, readChanges: readChanges) } != nil)
@@ -120,19 +122,19 @@ struct ChangeSetTests {
         // A signed header whose Merkle root does not match the lines.
         var header = good.header
         header.merkleRoot = Array(repeating: 1, count: 32)
-        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust, readChanges: readChanges) } == .merkleMismatch)
+        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village).verify(trust: trust, readChanges: readChanges) } == .merkleMismatch)
         // A signed header announcing more changes than the body holds.
         header = good.header
         header.count = 6
         header.lastSeq += 1
-        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: []).verify(trust: trust, readChanges: readChanges) } == .countMismatch)
+        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village).verify(trust: trust, readChanges: readChanges) } == .countMismatch)
         // A signed body that is not valid UTF-8.
         let badText = Array("{\"body\":{},\"enteredAt\":1,\"hlc\":1,\"jurisdiction\":\"420102002201\",\"key\":\"k\u{FFFD}\",\"kind\":\"x\",\"op\":\"put\",\"origin\":\"420102002201\",\"seq\":1}\n".utf8).map { $0 == 0xEF ? 0xFF : $0 }
         let badBody = try LZ4Frame.compress(badText)
         let badHeader = ChangeSetHeader(
             origin: "420102002201", firstSeq: 1, lastSeq: 1, count: 1, createdAt: 1, previousHash: [], bodyBytes: badBody.count,
             bodySHA256: Array(SHA256.hash(data: badBody)), uncompressedBytes: badText.count, merkleRoot: Merkle.leaf(badText.dropLast()))
-        #expect(refusal { _ = try ChangeSet.assemble(header: badHeader, body: badBody, identity: net.village, chain: []).verify(trust: trust, readChanges: readChanges) } == .badBody)
+        #expect(refusal { _ = try ChangeSet.assemble(header: badHeader, body: badBody, identity: net.village).verify(trust: trust, readChanges: readChanges) } == .badBody)
         // A record outside the origin's area, properly signed by the origin.
         let outside = net.changes(count: 2, rng: &rng, jurisdiction: "420102002202")
         #expect(refusal { _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).verify(trust: trust, readChanges: readChanges) } == .outsideJurisdiction)
@@ -173,7 +175,7 @@ struct ChangeSetTests {
         // looked at again when a stored set is read.
         var header = good.header
         header.merkleRoot = Array(repeating: 1, count: 32)
-        let wrongRoot = try ChangeSet.assemble(header: header, body: good.body, identity: net.village, chain: [])
+        let wrongRoot = try ChangeSet.assemble(header: header, body: good.body, identity: net.village)
         #expect(refusal { _ = try wrongRoot.verify(trust: net.trust) } == .merkleMismatch)
         #expect(try wrongRoot.contents() == changes)
     }

@@ -42,6 +42,11 @@ struct LZ4FrameTests {
         #expect(code(Array(frame.dropLast(7))) == .truncated)
         #expect(code(Array(frame.prefix(3))) != nil)
         #expect(code(frame + [0]) == .corrupt)
+        // A skippable frame after the body (magic 0x184D2A50, little-endian size, that many bytes):
+        // `lz4 -dc` would skip it; a change set's body is exactly one frame, so it is refused.
+        #expect(code(frame + [0x50, 0x2A, 0x4D, 0x18, 0x04, 0x00, 0x00, 0x00, 0xDE, 0xAD, 0xBE, 0xEF]) == .corrupt)
+        // And before it: the frame must start at the first byte.
+        #expect(code([0x50, 0x2A, 0x4D, 0x18, 0x00, 0x00, 0x00, 0x00] + frame) != nil)
         var flipped = frame
         flipped[frame.count / 2] ^= 0x55
         #expect(code(flipped) == .corrupt)

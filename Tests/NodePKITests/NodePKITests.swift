@@ -62,6 +62,15 @@ struct NodePKITests {
         var altered = loaded
         altered.content.entries = []
         #expect(throws: PKIError.self) { try TrustStore(ca: ca.certificate, revocations: altered) }
+        // One form only: the file as the CA wrote it (newline included); a reformatted copy is refused.
+        let file = try Data(contentsOf: dir.url.appendingPathComponent("revoked.json"))
+        #expect(file.last == 0x0A)
+        #expect(throws: PKIError.self) { try RevocationList.parse(Array(file.dropLast()), source: "no newline") }
+        #expect(throws: PKIError.self) { try RevocationList.parse(Array(String(decoding: file, as: UTF8.self).replacingOccurrences(of: ",\"signature\"", with: ", \"signature\"").utf8), source: "a space") }
+        // Its signature is low-S: the re-encoded twin is refused.
+        var twin = loaded
+        twin.signature = try #require(CanonicalSignature.flipped(loaded.signature))
+        #expect(throws: PKIError.self) { try TrustStore(ca: ca.certificate, revocations: twin) }
         // Revoking again keeps one entry and raises the version.
         let again = try ca.revoke(revoked.certificate, reason: "again", in: dir.url)
         #expect(again.content.entries.count == 1 && again.content.version == 2)

@@ -460,9 +460,11 @@ public final class Simulation {
     /// The parent's side: verify, authorise, apply exactly once (gaps held), receipt.
     func receiveBundle(_ bytes: [UInt8], since: [Int64], from c: Int, at n: SimNode, attempt: Int, corrupted: Bool) throws {
         let verified: [ChangeSet.Verified]
+        let bundleHash: [UInt8]
         do {
             let bundle = try ChangeBundle.decode(bytes)
             verified = try bundle.verify(trust: n.trust, now: date(now, node: n))
+            bundleHash = bundle.hash
             guard bundle.sender == nodes[c].code.digits else { throw SimulationError(message: "sender") }
         } catch {
             refused(corrupted: corrupted, what: "bundle from \(nodes[c].code) at \(n.code): \(error)")
@@ -498,7 +500,7 @@ public final class Simulation {
             return n.held[h.origin]?[h.firstSeq] != nil ? Receipt.Held(origin: h.origin, firstSeq: h.firstSeq) : nil
         }
         let receipt = Receipt(
-            parent: n.code.digits, child: nodes[c].code.digits, bundleHash: sha256(bytes), issuedAt: local(n), acknowledged: acknowledged, held: held)
+            parent: n.code.digits, child: nodes[c].code.digits, bundleHash: bundleHash, issuedAt: local(n), acknowledged: acknowledged, held: held)
         send(from: n.index, to: c, .receipt(bytes: try receipt.encode(identity: n.identity), attempt: attempt, corrupted: false))
     }
 

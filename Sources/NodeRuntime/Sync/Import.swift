@@ -149,7 +149,7 @@ public struct Import: Sendable {
             }
         }
         let receipt = Receipt(
-            parent: configuration.code.digits, child: sender.digits, bundleHash: sha256(bytes), issuedAt: ChinaTime.milliseconds(now),
+            parent: configuration.code.digits, child: sender.digits, bundleHash: bundle.hash, issuedAt: ChinaTime.milliseconds(now),
             acknowledged: acknowledged, held: held)
         let report = ImportReport(
             file: source, kind: "bundle", sender: sender.digits, applied: appliedSets, duplicates: outcomes.count - appliedSets - held.count,

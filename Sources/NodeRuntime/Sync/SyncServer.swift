@@ -143,7 +143,7 @@ public struct SyncServer: Sendable {
     static func httpError(_ error: any Error) -> HTTPError {
         switch error {
         case let e as ImportError: HTTPError(.forbidden, message: "\(e.message) [\(e.code.rawValue)]")
-        case let e as ChangeSetError: HTTPError(.badRequest, message: e.description)
+        case let e as ChangeSetError: HTTPError(e.code == .outsideSubtree ? .forbidden : .badRequest, message: e.description)
         default: HTTPError(.internalServerError, message: "the request could not be served; see the server's log")
         }
     }
