@@ -17,7 +17,7 @@ struct DecisionOptions: ParsableArguments {
     @Option(help: "The day of the decision, YYYY-MM-DD (default: today in China).")
     var date: String?
 
-    func status(_ action: StatusAction, outcome: String? = nil) throws -> StatusChange {
+    func status(_ action: StatusAction, outcome: String? = nil, notice: String? = nil) throws -> StatusChange {
         let day: CivilDate
         if let date {
             guard let d = CivilDate.parse(date) else { throw ExitFailure(message: "--date '\(date)' is not a date (YYYY-MM-DD)", code: 64) }
@@ -25,7 +25,7 @@ struct DecisionOptions: ParsableArguments {
         } else {
             day = ChinaTime.date(Date())
         }
-        return StatusChange(action: action, date: day, reason: reason, unit: unit, unitCode: unitCode, outcome: outcome)
+        return StatusChange(action: action, date: day, reason: reason, unit: unit, unitCode: unitCode, outcome: outcome, notice: notice)
     }
 }
 
@@ -66,12 +66,15 @@ struct Objection: ParsableCommand {
 }
 
 struct Repair: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Credit repair (信用修复): publicity of the record stops at every node.")
+    static let configuration = CommandConfiguration(
+        abstract: "Credit repair (信用修复): publicity of the record stops at every node.",
+        discussion: "Possible only after the kind's minimum publicity period (catalogue data from 《信用修复管理办法》); the refusal names the first possible day.")
     @Argument(help: "The record key.") var key: String
+    @Option(help: "The number of the 信用修复告知书 (credit repair notice); it travels with the change.") var notice: String
     @OptionGroup var decision: DecisionOptions
     @OptionGroup var node: NodeOptions
     @Flag(help: "Print the result as JSON.") var json = false
-    func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.repaired) }, json: json) } }
+    func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.repaired, notice: notice) }, json: json) } }
 }
 
 struct Withdraw: ParsableCommand {

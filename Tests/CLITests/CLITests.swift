@@ -97,8 +97,9 @@ struct CLITests {
         // Refused: opening it twice, repairing an unknown record, no reason given.
         let twice = try ws("objection", "open", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml")
         #expect(twice.status == 65 && twice.stderr.contains("not-applicable"))
-        #expect(try ws("repair", "blacklist|none|none", "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 66)
-        #expect(try ws("repair", key, "--unit", "y", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("repair", "blacklist|none|none", "--notice", "n1", "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("repair", key, "--notice", "n1", "--unit", "y", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("repair", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 64)  // no 信用修复告知书
         #expect(try ws("objection", "close", key, "--outcome", "perhaps", "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 65)
         // Closed with the record withdrawn: gone from the public view and from the check; kept with its history for government sharing.
         #expect(try ws("objection", "close", key, "--outcome", "withdrawn", "--reason", "认定有误", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0)

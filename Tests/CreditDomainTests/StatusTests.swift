@@ -58,7 +58,8 @@ struct StatusTests {
 
     @Test func aStatusChangeNeedsItsFields() throws {
         let today = CivilDate(year: 2026, month: 11, day: 21)!
-        let ok = StatusChange(action: .repaired, date: today, reason: "已整改", unit: "江岸区发改局", unitCode: "91110000600037341L")
+        let ok = StatusChange(action: .repaired, date: today, reason: "已整改", unit: "江岸区发改局", unitCode: "91110000600037341L", notice: "江岸发改信修〔2026〕12号")
+        #expect(ok.canonicalBody.contains(#""notice":"江岸发改信修〔2026〕12号""#))
         #expect(throws: Never.self) { try ok.validate(today: today) }
         #expect(StatusChange.parse(body: ok.canonicalBody) == ok)
         func code(_ s: StatusChange) -> StatusChangeError.Code? {
@@ -70,6 +71,18 @@ struct StatusTests {
         var s = ok
         s.reason = "  "
         #expect(code(s) == .missingField)
+        // A repair carries its 信用修复告知书; nothing else does.
+        s = ok
+        s.notice = nil
+        #expect(code(s) == .missingField)
+        s = ok
+        s.notice = " "
+        #expect(code(s) == .missingField)
+        s = ok
+        s.action = .withdrawn
+        #expect(code(s) == .missingField)
+        s.notice = nil
+        #expect(code(s) == nil)
         s = ok
         s.unit = ""
         #expect(code(s) == .missingField)
@@ -82,6 +95,7 @@ struct StatusTests {
         s = ok
         s.outcome = "kept"
         #expect(code(s) == .missingField)
+        s.notice = nil
         s.action = .objectionClosed
         #expect(code(s) == nil)
         s.outcome = "maybe"

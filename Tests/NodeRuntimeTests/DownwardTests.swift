@@ -123,7 +123,10 @@ extension NodeStore {
 }
 
 func decision(_ reason: String, unit: String = "武汉市江岸区市场监督管理局") -> (StatusAction, String?) -> StatusChange {
-    { action, outcome in StatusChange(action: action, date: ChinaTime.date(Date()), reason: reason, unit: unit, outcome: outcome) }
+    { action, outcome in
+        StatusChange(
+            action: action, date: ChinaTime.date(Date()), reason: reason, unit: unit, outcome: outcome, notice: action == .repaired ? "信修告〔2026〕1号" : nil)
+    }
 }
 
 @Suite("Downward pull and status changes across five tiers", .serialized)
@@ -269,10 +272,10 @@ struct DownwardTests {
         let c = FiveTiers.codes
         try await net.running { live in
             try await live.downward()
-            // Village 1 is offline while the province decides 300 penalties about it and repairs some.
+            // Village 1 is offline while the province decides 300 penalties about it and withdraws some.
             try net.ingest(live.province, kind: "penalty", rows: 300, seed: 4, jurisdiction: c.village1)
             let keys = try live.province.store.states(kind: "penalty").keys.sorted()
-            for k in keys.prefix(25) { _ = try StatusDesk(node: live.province).enter(key: k, decision("信用修复")(.repaired, nil)) }
+            for k in keys.prefix(25) { _ = try StatusDesk(node: live.province).enter(key: k, decision("处罚决定已撤销")(.withdrawn, nil)) }
             try await live.downward(skip: [c.village1])
             let report = try await SyncClient(node: live.village1).pull()
             #expect(report.applied == 325 && report.pages >= 9)

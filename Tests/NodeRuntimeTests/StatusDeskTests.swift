@@ -53,6 +53,53 @@ struct StatusDeskTests {
         #expect(try net.township.store.endDuePublicity(today: CivilDate(year: 2026, month: 11, day: 21)!).isEmpty)
     }
 
+    /// Credit repair only after the minimum publicity period of 《信用修复管理办法》: 轻微 (警告) at
+    /// once, 一般 (罚款) after 3 months, 严重 (吊销许可证件) after a year; several 处罚类别: the longest.
+    @Test func repairWaitsForTheMinimumPublicityPeriod() throws {
+        let net = try OfflineChain()
+        let village = net.village
+        let kind = try village.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 12, node: village.configuration.code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        var rows = generator.rows(kind: kind, count: 4)
+        let plan = [("警告", "2026-11-16"), ("罚款", "2026-11-16"), ("吊销许可证件", "2025-12-01"), ("警告、罚款", "2026-11-16")]
+        for (i, (types, decided)) in plan.enumerated() {
+            rows[i].values[kind.index["CFLB"]!] = types
+            rows[i].values[kind.index["JDRQ"]!] = decided
+            rows[i].values[kind.index["YXQ"]!] = "2027-12-31"
+            rows[i].values[kind.index["GSJZQ"]!] = ""
+        }
+        let path = try net.dir.write("r.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        #expect(try FileIngestion(node: village).ingest(file: path, kind: "penalty", now: morning(CivilDate(year: 2026, month: 11, day: 20)!)).accepted == 4)
+        let keys = rows.map { row in "penalty|\(row.values[kind.index["CFJGDM"]!])|\(row.values[kind.index["WSH"]!])" }
+        let desk = StatusDesk(node: village)
+        func repair(_ key: String, on day: String) throws -> StatusChangeReport {
+            let date = CivilDate.parse(day)!
+            return try desk.enter(key: key, StatusChange(action: .repaired, date: date, reason: "已履行", unit: "江岸区发改局", notice: "江岸信修〔2026〕\(day)"), now: morning(date))
+        }
+        func refusal(_ key: String, on day: String) -> String? {
+            do {
+                _ = try repair(key, on: day)
+                return nil
+            } catch let e as StatusChangeError { return e.code == .repairTooEarly ? e.message : "\(e.code)" } catch { return "\(error)" }
+        }
+        // 警告 (轻微): the decision day itself.
+        #expect(try repair(keys[0], on: "2026-11-16").state == "repaired")
+        // 罚款 (一般): refused until three months have passed, naming the first possible day.
+        #expect(refusal(keys[1], on: "2026-11-16")?.contains("from 2027-02-16") == true)
+        #expect(refusal(keys[1], on: "2027-02-15")?.contains("from 2027-02-16") == true)
+        #expect(try repair(keys[1], on: "2027-02-16").state == "repaired")
+        // 吊销许可证件 (严重): a year.
+        #expect(refusal(keys[2], on: "2026-11-30")?.contains("from 2026-12-01") == true)
+        #expect(try repair(keys[2], on: "2026-12-01").state == "repaired")
+        // 警告 and 罚款 together: the longer minimum.
+        #expect(refusal(keys[3], on: "2026-12-01")?.contains("from 2027-02-16") == true)
+        // The notice travels with the change: it is in the record's history.
+        let history = try village.store.statusHistory(key: keys[1])
+        #expect(history.map(\.status.notice) == ["江岸信修〔2026〕2027-02-16"])
+    }
+
     @Test func aStatusChangeCannotPredateItsRecord() throws {
         let (net, keys) = try Self.node()
         let store = net.village.store
@@ -103,7 +150,7 @@ struct StatusDeskTests {
             #expect(ok.status == 200 && ok.body.contains("\"state\":\"objected\""))
             // Refused: the same again (409), an unknown record (404), a missing reason (400), an unknown action (400).
             #expect(try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(open.utf8)).status == 409)
-            let unknown = #"{"recordKey":"penalty|x|y","action":"repaired","reason":"r","unit":"u"}"#
+            let unknown = #"{"recordKey":"penalty|x|y","action":"repaired","reason":"r","unit":"u","notice":"n"}"#
             #expect(try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(unknown.utf8)).status == 404)
             let noReason = #"{"recordKey":"\#(keys[2])","action":"repaired","reason":"","unit":"u"}"#
             #expect(try await RecordsServerTests.post("http://127.0.0.1:\(port)/v1/status-changes", Array(noReason.utf8)).status == 400)

@@ -14,6 +14,13 @@ public struct PublicityRule: Codable, Sendable, Hashable {
     public var defaultMonths: Int?
     public var shownWhileField: String?
     public var shownWhileValues: [String]?
+    /// The minimum publicity period before credit repair may be granted, in months from the
+    /// decision date, per value of `monthsField` (several values: the longest applies), else
+    /// `repairDefaultMinimumMonths`; nil: the kind sets none. 《信用修复管理办法》(NDRC order 36).
+    public var repairMinimumMonthsByValue: [String: Int]?
+    public var repairDefaultMinimumMonths: Int?
+    /// Where the repair periods come from.
+    public var repairSource: String?
 }
 
 /// What `credit-node check` reads from a network-wide list's record (bare field codes).
@@ -46,6 +53,18 @@ extension RecordKind {
             months = parts.compactMap { table[$0] }.max() ?? months
         }
         return months.map { decision.adding(months: $0).adding(days: -1) }
+    }
+
+    /// The first day credit repair may be granted: the day after the minimum publicity period
+    /// (decision date plus the minimum months), or nil when the kind sets no minimum.
+    public func earliestRepair(decision: CivilDate?, value: (String) -> String?) -> (date: CivilDate, months: Int)? {
+        guard let rule = publicity, let decision else { return nil }
+        var months = rule.repairDefaultMinimumMonths
+        if let field = rule.monthsField, let table = rule.repairMinimumMonthsByValue, let raw = value(field), !raw.isEmpty {
+            let parts = raw.split(whereSeparator: { ";；,，、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }
+            months = parts.compactMap { table[$0] }.max() ?? months
+        }
+        return months.map { (decision.adding(months: $0), $0) }
     }
 
     /// Whether the record's fields allow it to be shown publicly at all (licence valid, listing in force).

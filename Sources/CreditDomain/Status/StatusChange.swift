@@ -18,7 +18,7 @@ public enum StatusAction: String, Sendable, Hashable, Codable, CaseIterable {
 public struct StatusChangeError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case unknownRecord = "unknown-record", outsideArea = "outside-area", notApplicable = "not-applicable", missingField = "missing-field"
-        case badDate = "bad-date", badBody = "bad-status-body"
+        case badDate = "bad-date", badBody = "bad-status-body", repairTooEarly = "repair-too-early"
     }
     public var code: Code
     public var message: String
@@ -30,8 +30,8 @@ public struct StatusChangeError: Error, Hashable, Sendable, CustomStringConverti
 }
 
 /// One status change's content: the body of a change with op `status`.
-/// Canonical JSON, keys in byte order: `{"action":…,"date":…,"outcome":…,"reason":…,"unit":…,"unitCode":…}`
-/// (`outcome` only when closing an objection, `unitCode` when given).
+/// Canonical JSON, keys in byte order: `{"action":…,"date":…,"notice":…,"outcome":…,"reason":…,"unit":…,"unitCode":…}`
+/// (`notice` only for a repair, `outcome` only when closing an objection, `unitCode` when given).
 public struct StatusChange: Sendable, Hashable, Codable {
     public var action: StatusAction
     /// The day the decision was taken (YYYY-MM-DD).
@@ -44,16 +44,22 @@ public struct StatusChange: Sendable, Hashable, Codable {
     /// For `objection-closed`: `kept` (the record stands), `corrected` (a corrected version follows),
     /// `withdrawn` (a withdrawal follows).
     public var outcome: String?
+    /// For `repaired`: the number of the 信用修复告知书 (credit repair notice) the deciding unit
+    /// issued — with `date` and `unit` it is the notice's record, and travels with the change.
+    public var notice: String?
 
     public static let outcomes = ["kept", "corrected", "withdrawn"]
 
-    public init(action: StatusAction, date: CivilDate, reason: String, unit: String, unitCode: String? = nil, outcome: String? = nil) {
+    public init(
+        action: StatusAction, date: CivilDate, reason: String, unit: String, unitCode: String? = nil, outcome: String? = nil, notice: String? = nil
+    ) {
         self.action = action
         self.date = date
         self.reason = reason
         self.unit = unit
         self.unitCode = unitCode
         self.outcome = outcome
+        self.notice = notice
     }
 
     /// Checks the fields an operator gives: reason and unit present, a valid unit code, an outcome
@@ -77,12 +83,20 @@ public struct StatusChange: Sendable, Hashable, Codable {
         } else if outcome != nil {
             throw StatusChangeError(.missingField, "--outcome applies only to closing an objection")
         }
+        if action == .repaired {
+            guard let notice, !notice.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw StatusChangeError(.missingField, "a repair needs the number of its 信用修复告知书 (--notice)")
+            }
+        } else if notice != nil {
+            throw StatusChangeError(.missingField, "--notice (信用修复告知书) applies only to a repair")
+        }
         guard date <= today else { throw StatusChangeError(.badDate, "the date \(date) is after today (\(today))") }
     }
 
     /// The canonical body (a flat object of strings, like a record's fields).
     public var canonicalBody: String {
         var out = "{\"action\":" + CanonicalJSON.string(action.rawValue) + ",\"date\":" + CanonicalJSON.string(date.iso)
+        if let notice { out += ",\"notice\":" + CanonicalJSON.string(notice) }
         if let outcome { out += ",\"outcome\":" + CanonicalJSON.string(outcome) }
         out += ",\"reason\":" + CanonicalJSON.string(reason) + ",\"unit\":" + CanonicalJSON.string(unit)
         if let unitCode { out += ",\"unitCode\":" + CanonicalJSON.string(unitCode) }
@@ -94,7 +108,8 @@ public struct StatusChange: Sendable, Hashable, Codable {
         guard let o = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: String], let action = o["action"].flatMap(StatusAction.init(rawValue:)),
             let date = o["date"].flatMap({ CivilDate.parse($0) })
         else { return nil }
-        return StatusChange(action: action, date: date, reason: o["reason"] ?? "", unit: o["unit"] ?? "", unitCode: o["unitCode"], outcome: o["outcome"])
+        return StatusChange(
+            action: action, date: date, reason: o["reason"] ?? "", unit: o["unit"] ?? "", unitCode: o["unitCode"], outcome: o["outcome"], notice: o["notice"])
     }
 }
 

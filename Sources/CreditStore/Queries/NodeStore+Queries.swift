@@ -63,6 +63,25 @@ extension NodeStore {
         }
     }
 
+    /// The record with `key`, as stored, or nil.
+    public func record(key: String) throws -> StoredRecord? {
+        try pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
+                           c.body, c.origin, c.seq, c.entered_at, r.publicity_until
+                    FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?
+                    """, arguments: [key]
+            ).map { row in
+                StoredRecord(
+                    key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
+                    late: row[6], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9], seq: row[10],
+                    enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
+            }
+        }
+    }
+
     /// Records of the serious-dishonesty list (kind `blacklist`) whose current version names
     /// `idNumber` as the subject's legal representative (`SX_FR_ZJHM`), through the partial index
     /// of migration v8.

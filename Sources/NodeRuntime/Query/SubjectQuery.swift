@@ -124,7 +124,8 @@ public struct SubjectQuery: Sendable {
             if !publicView {
                 for h in try context.store.statusHistory(key: r.key) {
                     let s = h.status
-                    text.append("  \(s.date.iso) \(s.action.rawValue)\(s.outcome.map { " (\($0))" } ?? "") by \(s.unit): \(s.reason) [\(h.origin) seq \(h.seq)]")
+                    let notice = s.notice.map { ", 信用修复告知书 \($0)" } ?? ""
+                    text.append("  \(s.date.iso) \(s.action.rawValue)\(s.outcome.map { " (\($0))" } ?? "") by \(s.unit)\(notice): \(s.reason) [\(h.origin) seq \(h.seq)]")
                 }
             }
             records.append(object)

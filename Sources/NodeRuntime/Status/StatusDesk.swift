@@ -13,6 +13,8 @@ public struct StatusChangeRequest: Sendable, Codable {
     public var unit: String
     public var unitCode: String?
     public var outcome: String?
+    /// For a repair: the 信用修复告知书 number.
+    public var notice: String?
 }
 
 /// What entering a status change did.
@@ -35,11 +37,25 @@ public struct StatusDesk: Sendable {
 
     public func enter(key: String, _ status: StatusChange, now: Date = Date()) throws -> StatusChangeReport {
         try status.validate(today: ChinaTime.date(now))
+        if status.action == .repaired { try checkRepairPeriod(key: key, status) }
         let entered = try node.store.enterStatusChange(key: key, status, now: now)
         node.logger.info("status change entered", metadata: ["record": "\(key)", "action": "\(status.action.rawValue)", "state": "\(entered.state.rawValue)"])
         return StatusChangeReport(
             recordKey: key, action: status.action.rawValue, state: entered.state.rawValue, stateLabel: entered.state.label, origin: entered.change.origin,
             seq: entered.change.seq)
+    }
+
+    /// Credit repair only after the kind's minimum publicity period (catalogue data, from
+    /// 《信用修复管理办法》): the refusal names the first day it is possible.
+    func checkRepairPeriod(key: String, _ status: StatusChange) throws {
+        guard let record = try node.store.record(key: key), let kind = try node.kindsBySlug()[record.kind]?.kind else { return }
+        let fields = record.fields
+        let value = { (code: String) in fields[kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
+        guard let earliest = kind.earliestRepair(decision: record.decisionDate.flatMap { CivilDate.parse($0) }, value: value), status.date < earliest.date
+        else { return }
+        throw StatusChangeError(
+            .repairTooEarly,
+            "record '\(key)' can be repaired from \(earliest.date) on: its minimum publicity period is \(earliest.months) month(s) from the decision of \(record.decisionDate ?? "?") (《信用修复管理办法》)")
     }
 
     /// Parses a request body (JSON) and enters it.
@@ -54,7 +70,7 @@ public struct StatusDesk: Sendable {
         } else {
             date = ChinaTime.date(now)
         }
-        return try enter(key: r.recordKey, StatusChange(action: action, date: date, reason: r.reason, unit: r.unit, unitCode: r.unitCode, outcome: r.outcome), now: now)
+        return try enter(key: r.recordKey, StatusChange(action: action, date: date, reason: r.reason, unit: r.unit, unitCode: r.unitCode, outcome: r.outcome, notice: r.notice), now: now)
     }
 
     /// Ends publicity of this node's own records that are due (`credit-node expire`, and daily in `serve`).
@@ -78,7 +94,9 @@ extension Router where Context == SyncRequestContext {
             switch result {
             case .success(let report): return try jsonResponse(report)
             case .failure(let e as StatusChangeError):
-                throw HTTPError(e.code == .unknownRecord ? .notFound : e.code == .notApplicable || e.code == .outsideArea ? .conflict : .badRequest, message: "\(e.message) [\(e.code.rawValue)]")
+                throw HTTPError(
+                    e.code == .unknownRecord ? .notFound : e.code == .notApplicable || e.code == .outsideArea || e.code == .repairTooEarly ? .conflict : .badRequest,
+                    message: "\(e.message) [\(e.code.rawValue)]")
             case .failure:
                 throw HTTPError(.internalServerError, message: "the status change could not be stored; see the node's log")
             }
