@@ -23,6 +23,8 @@ struct Status: ParsableCommand {
         var counts: StoreCounts
         var highestSeq: [String: Int64]
         var parent: String?
+        /// Where this node stands in its parent's downward stream (`export --down --after`).
+        var downCursor: Int64?
         var windowHours: Int
         var origins: [OriginStatus]
         /// Change sets accepted from children whose changes are not applied here yet.
@@ -36,7 +38,7 @@ struct Status: ParsableCommand {
             let output = Output(
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
                 calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq(),
-                parent: c.parent?.code.digits, windowHours: c.effectiveWindowHours,
+                parent: c.parent?.code.digits, downCursor: try c.parent.map { try context.store.downCursor(parent: $0.code) }, windowHours: c.effectiveWindowHours,
                 origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil),
                 applyQueue: try context.store.queued())
             if json {
@@ -54,6 +56,7 @@ struct Status: ParsableCommand {
                 print("  applying:   \(output.applyQueue.sets) change set(s) accepted from children, \(output.applyQueue.changes) changes not yet in the records")
             }
             print("  upward:     \(output.parent.map { "to \($0), " } ?? "no parent, ")window \(output.windowHours) h")
+            if let cursor = output.downCursor { print("  downward:   at position \(cursor) of \(output.parent ?? "the parent")'s stream") }
             for o in output.origins {
                 let age = o.oldestUnacknowledgedSeconds.map { " oldest pending \($0 / 3600) h \($0 / 60 % 60) min;" } ?? ""
                 print("  origin \(o.origin): held seq \(o.highestSeqHeld), acknowledged upward \(o.highestSeqAcknowledged), pending \(o.unacknowledged);\(age) at risk \(o.atRisk), past window \(o.pastWindow)")

@@ -235,6 +235,38 @@ struct CLITests {
         #expect(cut.status == 65 && cut.stderr.contains("truncated"))
     }
 
+    /// A village without a line (光盘): the township exports what the village would pull, the
+    /// village imports it with the checks of a pull, page by page and in order.
+    @Test func downwardOnRemovableMedia() throws {
+        let ws = try Workspace()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status == 0)
+        #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201").status == 0)
+        // The township lists five subjects on the red list: network-wide, so the village needs them.
+        #expect(try ws("generate", "--config", "t/node.yaml", "--kind", "redlist", "--rows", "5", "--faults", "0", "--out", "r.csv").status == 0)
+        #expect(try ws("ingest", "r.csv", "--kind", "redlist", "--config", "t/node.yaml").status == 0)
+        let export = try ws("export", "--config", "t/node.yaml", "--down", "420102002201", "--page-changes", "2", "--out", "down.cndn", "--json")
+        #expect(export.status == 0, "\(export.stderr)")
+        let pages = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [[String: Any]])
+        #expect(pages.map { $0["file"] as? String } == ["down.cndn", "down.cndn.2", "down.cndn.3"])
+        // Out of order: refused, nothing applied.
+        let early = try ws("import", "down.cndn.2", "--config", "v/node.yaml")
+        #expect(early.status == 65 && early.stderr.contains("down-page-gap"), "\(early.stderr)")
+        // In order: every record arrives; the same page again is all duplicates.
+        for file in ["down.cndn", "down.cndn.2", "down.cndn.3"] {
+            let r = try ws("import", file, "--config", "v/node.yaml", "--json")
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let again = try ws("import", "down.cndn.3", "--config", "v/node.yaml", "--json").json()
+        #expect(again["applied"] as? Int == 0 && again["duplicates"] as? Int == 1)
+        let status = try ws("status", "--config", "v/node.yaml", "--json").json()
+        #expect((status["counts"] as? [String: Any])?["records"] as? Int == 5)
+        #expect(status["downCursor"] as? Int == (pages.last?["next"] as? Int))
+        // A node that is not the township's child gets nothing: the parent refuses to write it.
+        #expect(try ws("export", "--config", "t/node.yaml", "--down", "420102002202", "--out", "x.cndn").status != 0)
+    }
+
     /// A second certificate appended to the sender's in transit changes bytes nobody signed:
     /// `inspect` and `import` both refuse it, with the same code.
     @Test func inspectAndImportRefuseAnExtraCertificateAlike() throws {

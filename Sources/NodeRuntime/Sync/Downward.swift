@@ -96,6 +96,20 @@ public struct Downward: Sendable {
         Routes.concerns(node.configuration.code, origin: c.origin, kind: c.kind, jurisdiction: c.jurisdiction, networkWideKinds: node.store.routes.networkWideKinds)
     }
 
+    /// The down bundles for `child` from `cursor` on, `limit` changes each, until nothing more
+    /// waits — for a child without a line (`credit-node export --down`). Control documents go
+    /// in the first.
+    public func pages(for child: DivisionCode, after cursor: Int64, limit: Int, now: Date = Date()) throws -> [DownBundle] {
+        var out: [DownBundle] = []
+        var after = cursor
+        while true {
+            let page = try page(for: child, after: after, controlDigest: out.isEmpty ? nil : ControlDocument.digest(Self.controlDocuments(node.configuration)), limit: limit, now: now)
+            out.append(page)
+            guard page.more, page.next > after else { return out }
+            after = page.next
+        }
+    }
+
     /// Verifies a down bundle from the parent and applies it with its cursor; installs the
     /// control documents it carries. All or nothing for the changes.
     public func apply(_ bytes: [UInt8], now: Date = Date()) throws -> (bundle: DownBundle, applied: Int, duplicates: Int, controls: [String]) {
@@ -106,6 +120,14 @@ public struct Downward: Sendable {
         let trust = try Import.trust(configuration)
         let bundle = try DownBundle.decode(bytes)
         let verified = try bundle.verify(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now) { isRelevant($0) }
+        // Pages follow one another: one that starts after where this node stands would skip the
+        // changes in between (a file carried on removable media out of order).
+        let cursor = try node.store.downCursor(parent: parent.code)
+        guard bundle.after <= cursor else {
+            throw ImportError(
+                code: .downPageGap,
+                message: "this page of \(parent.code)'s changes starts after position \(bundle.after), but this node stands at \(cursor): import the earlier page first (or export again with --after \(cursor))")
+        }
         var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
         let changes = verified.map { v in
             DownwardChange(

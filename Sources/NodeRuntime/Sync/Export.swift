@@ -77,7 +77,7 @@ public struct Export: Sendable {
     }
 
     /// Temp file, fsync, rename, fsync of the directory: the file is either whole or absent.
-    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+    public static func writeDurably(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -9,6 +9,7 @@ import NodePKI
 public struct ImportError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case notAChild = "not-a-child", outsideSubtree = "outside-subtree", wrongReceipt = "wrong-receipt", identityMismatch = "identity-mismatch"
+        case downPageGap = "down-page-gap"
     }
     public var code: Code
     public var message: String
@@ -26,6 +27,11 @@ public struct ImportReport: Sendable, Codable {
     public var changes: Int
     public var receipt: String?
     public var acknowledged: Int?
+    /// A down bundle: the control documents installed, where the node now stands in its
+    /// parent's stream, and whether more changes wait after it.
+    public var controls: [String]?
+    public var cursor: Int64?
+    public var more: Bool?
 }
 
 /// The parent's side of offline transport: a child's bundle is verified, authorised and applied
@@ -59,10 +65,18 @@ public struct Import: Sendable {
         return newest
     }
 
-    /// Imports a bundle (at the parent) or a receipt (at the child), told apart by their magic.
+    /// Imports a bundle (at the parent), or a receipt or a down bundle (at the child), told apart
+    /// by their magic.
     public func run(file: String, receiptOut: String? = nil, now: Date = Date()) throws -> ImportReport {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
         if bytes.starts(with: Receipt.magic) { return try importReceipt(bytes, file: file, now: now) }
+        if bytes.starts(with: DownBundle.magic) {
+            // What the parent exported for this node (`export --down`): the checks of a pull.
+            let result = try Downward(node: node).apply(bytes, now: now)
+            return ImportReport(
+                file: file, kind: "down bundle", sender: result.bundle.parent, applied: result.applied, duplicates: result.duplicates, held: 0,
+                changes: result.applied, receipt: nil, acknowledged: nil, controls: result.controls, cursor: result.bundle.next, more: result.bundle.more)
+        }
         let out = receiptOut ?? file + ".receipt"
         var (report, receipt) = try applyBundle(bytes, source: file, now: now)
         try Export.writeDurably(receipt, to: out)
