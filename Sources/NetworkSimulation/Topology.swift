@@ -62,6 +62,19 @@ public struct Topology: Sendable, Hashable {
     public var pushIntervalSeconds: Int
     public var pullIntervalSeconds: Int
     public var nodes: [Node]
+    /// The line of each node in the file it was read from (parallel to `nodes`; empty for a
+    /// topology built in code). Not part of what a topology is: equality ignores it.
+    public var lines: [Int] = []
+
+    public static func == (a: Topology, b: Topology) -> Bool {
+        (a.name, a.windowHours, a.windowHoursIntoProvince, a.pushIntervalSeconds, a.pullIntervalSeconds) == (b.name, b.windowHours, b.windowHoursIntoProvince, b.pushIntervalSeconds, b.pullIntervalSeconds)
+            && a.nodes == b.nodes
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(nodes)
+    }
 
     public init(name: String, windowHours: Int = 72, windowHoursIntoProvince: Int = 48, pushIntervalSeconds: Int = 300, pullIntervalSeconds: Int = 60, nodes: [Node]) {
         self.name = name
@@ -88,34 +101,70 @@ public struct Topology: Sendable, Hashable {
 
     public func node(_ code: DivisionCode) -> Node? { nodes.first { $0.code == code } }
 
-    /// Refuses duplicate codes, missing parents, a parent of a lower or equal tier, a node
-    /// outside its parent's code unless declared, and a network without exactly one root.
-    public func check() throws(TopologyError) {
-        var seen: [DivisionCode: String] = [:]
-        for n in nodes {
-            if let other = seen[n.code] {
-                throw TopologyError(.duplicateCode, "node \(n.code) (\(n.name)) appears twice; the first is \(other)")
+    /// One fault of a topology, at the line of the node it names (nil: the network as a whole).
+    public struct Fault: Sendable, Hashable {
+        public var line: Int?
+        public var error: TopologyError
+    }
+
+    /// Every fault, sorted by line: duplicate codes, missing parents, a parent of a lower or
+    /// equal tier, a node outside its parent's code unless declared, and a network without
+    /// exactly one root — so that a 27,000-node file is mended in one pass.
+    public func faults() -> [Fault] {
+        func line(_ i: Int) -> Int? { i < lines.count ? lines[i] : nil }
+        func at(_ i: Int) -> String { line(i).map { " (line \($0))" } ?? "" }
+        var out: [Fault] = []
+        var first: [DivisionCode: Int] = [:]
+        for (i, n) in nodes.enumerated() {
+            if let j = first[n.code] {
+                out.append(Fault(line: line(i), error: TopologyError(.duplicateCode, "node \(n.code) (\(n.name)) appears twice; the first is \(nodes[j].name)\(at(j))")))
+            } else {
+                first[n.code] = i
             }
-            seen[n.code] = n.name
         }
-        let roots = nodes.filter { $0.parent == nil }
-        guard roots.count == 1 else {
-            throw TopologyError(
-                .noRoot, roots.isEmpty ? "no node is without a parent: a network has one top" : "\(roots.count) nodes have no parent (\(roots.map(\.code.digits).joined(separator: ", "))); a network has one top")
+        let roots = nodes.indices.filter { nodes[$0].parent == nil }
+        if roots.isEmpty {
+            out.append(Fault(line: nil, error: TopologyError(.noRoot, "no node is without a parent: a network has one top")))
+        } else if roots.count > 1 {
+            let named = roots.map { "\(nodes[$0].code.digits)\(at($0))" }.joined(separator: ", ")
+            out.append(Fault(line: line(roots[1]), error: TopologyError(.noRoot, "\(roots.count) nodes have no parent (\(named)); a network has one top")))
         }
-        for n in nodes {
+        for (i, n) in nodes.enumerated() {
             guard let p = n.parent else { continue }
-            guard let parent = seen[p] else {
-                throw TopologyError(.missingParent, "node \(n.code) (\(n.name)) names parent \(p), which is not in the topology")
+            guard let j = first[p] else {
+                out.append(Fault(line: line(i), error: TopologyError(.missingParent, "node \(n.code) (\(n.name)) names parent \(p), which is not in the topology")))
+                continue
             }
-            guard p.tier < n.tier else {
-                throw TopologyError(.parentTier, "node \(n.code) (\(n.name), \(n.tier.name)) has parent \(p) (\(parent), \(p.tier.name)), which is not of a higher tier")
-            }
-            guard n.outsideParent || p.contains(n.code) else {
-                throw TopologyError(
-                    .outsideParent, "node \(n.code) (\(n.name)) lies outside its parent \(p) (\(parent)); declare `outsideParent: true` if that is intended")
+            let parent = nodes[j].name
+            if p.tier >= n.tier {
+                out.append(
+                    Fault(
+                        line: line(i),
+                        error: TopologyError(.parentTier, "node \(n.code) (\(n.name), \(n.tier.name)) has parent \(p) (\(parent), \(p.tier.name)), which is not of a higher tier")))
+            } else if !n.outsideParent && !p.contains(n.code) {
+                out.append(
+                    Fault(
+                        line: line(i),
+                        error: TopologyError(
+                            .outsideParent, "node \(n.code) (\(n.name)) lies outside its parent \(p) (\(parent)); declare `outsideParent: true` if that is intended")))
             }
         }
+        return out.enumerated().sorted { a, b in
+            switch (a.element.line, b.element.line) {
+            case let (x?, y?): x != y ? x < y : a.offset < b.offset
+            case (nil, nil): a.offset < b.offset
+            case (nil, _): false
+            case (_, nil): true
+            }
+        }.map(\.element)
+    }
+
+    /// Refuses a topology with any fault (`faults`); the error is the first, and says how many more.
+    public func check() throws(TopologyError) {
+        let all = faults()
+        guard var error = all.first?.error else { return }
+        if all.count > 1 { error.message += " (and \(all.count - 1) more fault(s): `credit-node topology check` lists them all)" }
+        throw error
     }
 }
 
@@ -167,6 +216,7 @@ extension Topology {
             if m["windowHours"] != nil { window = try int(m, "windowHours", 1...720, default: 72) }
             topology.nodes.append(
                 Node(code: code, name: m["name"]?.string ?? code.digits, parent: parent, address: m["address"]?.string, windowHours: window, outsideParent: m["outsideParent"]?.bool ?? false))
+            topology.lines.append(item.mark?.line ?? 0)
         }
         return topology
     }

@@ -26,7 +26,21 @@ struct TopologyCheck: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let t = try loadTopology(file)
+            let t: Topology
+            do {
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                t = try Topology.parse(text, source: file)
+            } catch let e as TopologyError {
+                throw ExitFailure(message: "topology: \(e.description)", code: 65)
+            } catch {
+                throw ExitFailure(message: "topology: cannot read \(file): \(error.localizedDescription)", code: 66)
+            }
+            let faults = t.faults()
+            guard faults.isEmpty else {
+                // Every fault in one run, by line, each naming its node: `FILE:LINE: message [code]`.
+                for f in faults { FileHandle.standardError.write(Data("\(file):\(f.line.map(String.init) ?? "-"): \(f.error.description)\n".utf8)) }
+                throw ExitFailure(message: "topology: \(faults.count) fault(s) in \(file)", code: 65)
+            }
             let byTier = Dictionary(grouping: t.nodes, by: \.tier).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key.name)" }
             print("\(file): \(t.nodes.count) nodes (\(byTier.joined(separator: ", "))); one top, every parent present and above its children")
         }

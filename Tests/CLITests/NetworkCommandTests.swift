@@ -54,6 +54,13 @@ struct NetworkCommandTests {
         try Data("nodes:\n  - {code: \"420000000000\"}\n  - {code: \"420102000000\", name: 江岸区, parent: \"420100000000\"}\n".utf8).write(to: ws.url.appendingPathComponent("bad.yaml"))
         let bad = try ws("topology", "check", "bad.yaml")
         #expect(bad.status == 65 && bad.stderr.contains("420102000000") && bad.stderr.contains("missing-parent"))
+        // Several faults: all of them in one run, by line.
+        try Data("nodes:\n  - {code: \"420000000000\"}\n  - {code: \"420102000000\", parent: \"420100000000\"}\n  - {code: \"420000000000\"}\n  - {code: \"430000000000\"}\n".utf8)
+            .write(to: ws.url.appendingPathComponent("worse.yaml"))
+        let worse = try ws("topology", "check", "worse.yaml")
+        let lines = worse.stderr.split(separator: "\n").filter { $0.hasPrefix("worse.yaml:") }
+        #expect(worse.status == 65 && lines.count == 3 && worse.stderr.contains("3 fault(s)"), "\(worse.stderr)")
+        #expect(lines.map { $0.split(separator: ":")[1] } == ["3", "4", "4"])  // missing parent; duplicate; a second top
         let gen = try ws("topology", "generate", "--cities", "2", "--counties", "4", "--province-administered", "1", "--townships", "8", "--villages", "30", "--out", "small.yaml")
         #expect(gen.status == 0, "\(gen.stderr)")
         #expect(try ws("topology", "check", "small.yaml").stdout.contains("45 nodes"))

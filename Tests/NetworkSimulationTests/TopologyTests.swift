@@ -44,6 +44,35 @@ struct TopologyTests {
         } catch { #expect(error.message.contains("420602000000") && error.message.contains("襄城区")) }
     }
 
+    /// Every fault in one run, sorted by line, each naming its node and line.
+    @Test func everyFaultIsReportedAtOnce() throws {
+        let yaml = """
+            nodes:
+              - {code: "420000000000", name: 省}
+              - {code: "420100000000", name: 武汉市, parent: "420000000000"}
+              - {code: "420102000000", name: 江岸区, parent: "420100000000"}
+              - {code: "420102000000", name: 江岸区又一次, parent: "420100000000"}
+              - {code: "420103000000", name: 江汉区, parent: "420199000000"}
+              - {code: "420104000000", name: 硚口区, parent: "420102000000"}
+              - {code: "420602000000", name: 襄城区, parent: "420100000000"}
+              - {code: "430000000000", name: 湖南省}
+              - {code: "420102002000", name: 街道, parent: "420102000000"}
+            """
+        let t = try Topology.parse(yaml + "\n", source: "t.yaml")
+        let faults = t.faults()
+        #expect(faults.map(\.error.code) == [.duplicateCode, .missingParent, .parentTier, .outsideParent, .noRoot])
+        #expect(faults.map(\.line) == [5, 6, 7, 8, 9])
+        #expect(faults[0].error.message.contains("江岸区又一次") && faults[0].error.message.contains("line 4"))
+        #expect(faults[1].error.message.contains("420103000000") && faults[2].error.message.contains("硚口区"))
+        // `check` refuses with the first and says how many more there are.
+        do {
+            try t.check()
+            Issue.record("accepted a faulty topology")
+        } catch { #expect(error.code == .duplicateCode && error.message.contains("4 more")) }
+        // A sound file has none.
+        #expect(try Topology.load(path: Self.demoPath).faults().isEmpty)
+    }
+
     @Test func aGeneratedProvinceHasTheShapeAskedFor() throws {
         let t = try Topology.generate(.hubei, name: "hubei")
         let byTier = Dictionary(grouping: t.nodes, by: \.tier).mapValues(\.count)
