@@ -20,5 +20,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     public mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
     /// True with probability `p`.
-    public mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
+    public mutating func chance(_ p: Double) -> Bool { unit() < p }
+
+    /// A uniform value in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -194,7 +194,11 @@ struct DownwardTests {
             // A repair decided at the county stops publicity at every tier.
             let subject = try #require(try live.village1.store.subject(of: keys[1]))
             let shownBefore = try SubjectQuery(context: live.village1).profile(subject: subject, publicView: true).records.count
-            _ = try StatusDesk(node: live.county).enter(key: keys[1], decision("已履行处罚决定，信用修复", unit: "武汉市江岸区发展和改革局")(.repaired, nil))
+            // A year after the decisions: past every kind's minimum publicity period (《信用修复管理办法》).
+            let later = CivilDate(year: 2027, month: 11, day: 20)!
+            _ = try StatusDesk(node: live.county).enter(
+                key: keys[1], StatusChange(action: .repaired, date: later, reason: "已履行处罚决定，信用修复", unit: "武汉市江岸区发展和改革局", notice: "江岸发改信修〔2027〕3号"),
+                now: morning(later))
             try await live.upward()
             try await live.downward()
             for n in [live.province, live.city, live.county, live.township, live.village1] {

@@ -124,6 +124,46 @@ struct FileIngestionTests {
         #expect(Set(a.compactMap(\.fault)) == Set(SampleFault.allCases))
     }
 
+    /// Subjects grow with rows (one per five), in realistic shares, drawn Zipf-like: most have a
+    /// record or two, the busiest a few hundred at most — at 100,000 rows as at 1,000.
+    @Test func subjectsGrowWithRowsAndAreDrawnLikeLife() throws {
+        let f = try NodeFixture()
+        let kind = try f.context.catalogue.kind(named: "penalty")
+        let subjectFields = ["XDR_SHXYM", "XDR_ZJHM"].map { kind.index[$0]! }
+        func subjects(_ rows: [SampleRow]) -> [String: Int] {
+            var out: [String: Int] = [:]
+            for r in rows { out[subjectFields.lazy.map { r.values[$0] }.first { !$0.isEmpty } ?? "", default: 0] += 1 }
+            return out
+        }
+        for count in [1_000, 100_000] {
+            var options = SampleGenerator.Options(seed: 5, node: f.context.configuration.code, asOf: f.asOf)
+            options.faultShare = 0
+            var generator = SampleGenerator(options)
+            let rows = generator.rows(kind: kind, count: count)
+            #expect(generator.population == max(60, count / 5))
+            let perSubject = subjects(rows)
+            // Distinct subjects seen: a large part of the population (the tail draws one each).
+            #expect(perSubject.count > generator.population / 3, "\(count): \(perSubject.count) subjects")
+            let busiest = perSubject.values.max() ?? 0
+            #expect(busiest < count / 25 && busiest >= 5, "\(count): the busiest has \(busiest)")
+            let once = perSubject.values.filter { $0 <= 2 }.count
+            #expect(Double(once) > Double(perSubject.count) * 0.25, "\(count): \(once) of \(perSubject.count) have one or two")
+            // Shares: persons about a fifth of the rows' subjects, 个体工商户 and companies the rest.
+            let categories = Dictionary(grouping: rows, by: { $0.values[kind.index["XDR_LB"]!] }).mapValues(\.count)
+            let persons = Double(categories["自然人"] ?? 0) / Double(count)
+            #expect(persons > 0.08 && persons < 0.35, "\(categories)")
+            #expect((categories["个体工商户"] ?? 0) > 0 && (categories["法人及非法人组织"] ?? 0) > 0)
+        }
+        // A fixed population stays fixed; the same seed gives the same subjects at any rank.
+        var options = SampleGenerator.Options(seed: 5, node: f.context.configuration.code, asOf: f.asOf)
+        options.subjects = 10
+        options.faultShare = 0
+        var fixed = SampleGenerator(options)
+        #expect(subjects(fixed.rows(kind: kind, count: 500)).count <= 10)
+        let again = SampleGenerator(options)
+        #expect(fixed.organisationCodes == again.organisationCodes)
+    }
+
     @Test func reIngestingStoresNothingNew() throws {
         let f = try NodeFixture()
         let (kind, rows) = try f.sample(rows: 200)

@@ -48,7 +48,10 @@ public struct StatusDesk: Sendable {
     /// Credit repair only after the kind's minimum publicity period (catalogue data, from
     /// 《信用修复管理办法》): the refusal names the first day it is possible.
     func checkRepairPeriod(key: String, _ status: StatusChange) throws {
-        guard let record = try node.store.record(key: key), let kind = try node.kindsBySlug()[record.kind]?.kind else { return }
+        // A record that cannot be repaired at all is refused by the store, for that reason.
+        guard let record = try node.store.record(key: key), RecordState(rawValue: record.state)?.allows(.repaired) == true,
+            let kind = try node.kindsBySlug()[record.kind]?.kind
+        else { return }
         let fields = record.fields
         let value = { (code: String) in fields[kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
         guard let earliest = kind.earliestRepair(decision: record.decisionDate.flatMap { CivilDate.parse($0) }, value: value), status.date < earliest.date
