@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -101,6 +102,7 @@ let package = Package(
             dependencies: [
                 "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -123,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NodeRuntimeTests",
-            dependencies: ["NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "ChangeSets", "NodePKI", "TestSupport"],
+            dependencies: [
+                "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "ChangeSets", "NodePKI", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // Runs the built `credit-node` binary as operators do (the dependency makes SwiftPM build it).

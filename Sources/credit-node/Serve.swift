@@ -4,6 +4,7 @@ import CMalloc
 import Foundation
 import Hummingbird
 import NodeRuntime
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,39 +30,22 @@ struct Serve: AsyncParsableCommand {
         let app = try SyncServer(node: context).application(host: host, port: port) { bound in
             FileHandle.standardError.write(Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
         }
-        // The listener and, when the node has a parent, the scheduled pushes upward. The node
-        // runs as long as the listener does; the loop ends at once at the top of the network.
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await app.runService()
-                return true
-            }
-            group.addTask {
-                await PushLoop(node: context).run()
-                return false
-            }
-            group.addTask {
-                await PullLoop(node: context).run()
-                return false
-            }
-            if let records = context.configuration.recordsListen, let colon = records.lastIndex(of: ":"), let recordsPort = Int(records[records.index(after: colon)...]) {
-                let recordsHost = String(records[..<colon])
-                let run = try RecordsServer(node: context).runner(host: recordsHost, port: recordsPort) { bound in
+        // The listeners and, when the node has a parent, the scheduled pushes and pulls, as one
+        // group stopped gracefully (SIGTERM, SIGINT, or a listener that ends).
+        var listeners: [any Service] = [app]
+        if let records = context.configuration.recordsListen, let colon = records.lastIndex(of: ":"), let recordsPort = Int(records[records.index(after: colon)...]) {
+            let recordsHost = String(records[..<colon])
+            listeners.append(
+                try RecordsServer(node: context).application(host: recordsHost, port: recordsPort) { bound in
                     let mode = RecordsServer.isLoopback(recordsHost) ? "local only" : "client certificate required"
                     FileHandle.standardError.write(Data("credit-node \(context.configuration.code): records listener on \(recordsHost):\(bound) (\(mode))\n".utf8))
-                }
-                group.addTask {
-                    try await run()
-                    return true
-                }
-            }
-            while let listenerEnded = try await group.next() {
-                if listenerEnded {
-                    group.cancelAll()
-                    break
-                }
-            }
+                })
         }
+        let loops = [
+            NodeServices.Loop("push loop") { await PushLoop(node: context).run() },
+            NodeServices.Loop("pull loop") { await PullLoop(node: context).run() },
+        ]
+        try await NodeServices.group(listeners: listeners, loops: loops, logger: context.logger).run()
     }
 }
 

@@ -6,23 +6,15 @@ import NIOSSL
 import NodePKI
 import SampleData
 import TestSupport
+import ServiceLifecycle
 import Testing
 
 @testable import NodeRuntime
 
 func withRecordsServer(_ node: NodeContext, tls: Bool, _ body: @Sendable (Int) async throws -> Void) async throws {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let run = try RecordsServer(node: node).runner(host: "127.0.0.1", port: 0, requireClientCertificate: tls) { continuation.yield($0) }
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { return }
-        do { try await body(port) } catch {
-            group.cancelAll()
-            throw error
-        }
-        group.cancelAll()
-    }
+    let app = try RecordsServer(node: node).application(host: "127.0.0.1", port: 0, requireClientCertificate: tls) { continuation.yield($0) }
+    try await withListener(app, node: node, ports: ports, body)
 }
 
 @Suite("Records listener for department systems", .serialized)

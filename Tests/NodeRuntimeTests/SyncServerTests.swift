@@ -8,6 +8,7 @@ import NIOCore
 import NIOSSL
 import NodePKI
 import TestSupport
+import ServiceLifecycle
 import Testing
 
 @testable import NodeRuntime
@@ -16,15 +17,22 @@ import Testing
 func withSyncServer(_ node: NodeContext, _ body: @Sendable (Int) async throws -> Void) async throws {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let app = try SyncServer(node: node).application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
+    try await withListener(app, node: node, ports: ports, body)
+}
+
+/// Runs `listener` as `serve` does (`NodeServices.group`) while `body` uses the port it reports,
+/// then shuts it down gracefully — never by cancelling it under the server — and waits for it.
+func withListener(_ listener: any Service, node: NodeContext, ports: AsyncStream<Int>, _ body: @Sendable (Int) async throws -> Void) async throws {
+    let services = NodeServices.group(listeners: [listener], loops: [], signals: [], logger: node.logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService() }
+        group.addTask { try await services.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw SyncError(code: .unreachable, message: "the server did not start") }
-        do { try await body(port) } catch {
-            group.cancelAll()
-            throw error
-        }
-        group.cancelAll()
+        let outcome: Result<Void, any Error>
+        do { outcome = .success(try await body(port)) } catch { outcome = .failure(error) }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        try outcome.get()
     }
 }
 

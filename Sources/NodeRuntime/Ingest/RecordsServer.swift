@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTLS
 import NIOCore
 import NodePKI
+import ServiceLifecycle
 
 /// The listener for department systems: `POST /v1/records?kind=KIND[&format=csv|jsonl]` with a
 /// CSV or JSON Lines body gets the same validation, storage and quarantine as `credit-node
@@ -17,9 +18,10 @@ public struct RecordsServer: Sendable {
     /// Whether `host` only accepts connections from this machine.
     public static func isLoopback(_ host: String) -> Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
-    /// Builds the listener; the returned function runs it until the task is cancelled.
-    public func runner(host: String, port: Int, requireClientCertificate: Bool? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-        throws -> @Sendable () async throws -> Void
+    /// Builds the listener, a service: run it in a `ServiceGroup`, which stops it gracefully
+    /// (`NodeServices`).
+    public func application(host: String, port: Int, requireClientCertificate: Bool? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        throws -> any Service
     {
         let node = self.node
         let router = Router(context: SyncRequestContext.self)
@@ -59,11 +61,9 @@ public struct RecordsServer: Sendable {
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
         if requireClientCertificate ?? !Self.isLoopback(host) {
             let tls = try TLSConfigurations.server(identity: try Export.identity(of: node.configuration), ca: try Import.trust(node.configuration).ca)
-            let app = Application(
+            return Application(
                 router: router, server: try .tls(.http1(), tlsConfiguration: tls), configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
-            return { try await app.runService() }
         }
-        let app = Application(router: router, configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
-        return { try await app.runService() }
+        return Application(router: router, configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
     }
 }
