@@ -14,6 +14,19 @@ extension NetworkCA {
         return identity
     }
 
+    /// Issues a department's or operator's certificate (`issue(role:name:code:)`) and keeps a copy
+    /// with the node's, so that revoking by code revokes it too.
+    public func issueRecorded(role: CertificateHolder.Role, name: String, code: DivisionCode, caDirectory: URL, now: Date = Date(), validityDays: Int = 825)
+        throws -> NodeIdentity
+    {
+        let identity = try issue(role: role, name: name, code: code, now: now, validityDays: validityDays)
+        let issued = caDirectory.appendingPathComponent("issued")
+        try FileManager.default.createDirectory(at: issued, withIntermediateDirectories: true)
+        try PKIFiles.writeCertificate(
+            identity.certificate, to: issued.appendingPathComponent("\(code.digits)-\(RevocationList.hex(identity.certificate.serialNumber)).pem"))
+        return identity
+    }
+
     /// Every certificate issued to `code`, from `caDirectory/issued`.
     public static func issuedCertificates(code: DivisionCode, caDirectory: URL) throws(PKIError) -> [Certificate] {
         let issued = caDirectory.appendingPathComponent("issued")

@@ -126,9 +126,11 @@ public struct NodeIdentity: Sendable {
         return nil
     }
 
-    public func write(to directory: URL, ca: Certificate) throws(PKIError) {
-        try PKIFiles.writeCertificate(certificate, to: directory.appendingPathComponent("node.pem"))
-        try PKIFiles.writeKey(key, to: directory.appendingPathComponent("node.key"))
+    /// Writes `NAME.pem`, `NAME.key` (mode 0600) and the CA's `ca.pem`: `node` for a node,
+    /// `client` for a department system or an operator.
+    public func write(to directory: URL, ca: Certificate, name: String = "node") throws(PKIError) {
+        try PKIFiles.writeCertificate(certificate, to: directory.appendingPathComponent("\(name).pem"))
+        try PKIFiles.writeKey(key, to: directory.appendingPathComponent("\(name).key"))
         try PKIFiles.writeCertificate(ca, to: directory.appendingPathComponent("ca.pem"))
     }
 

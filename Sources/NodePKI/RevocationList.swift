@@ -47,7 +47,7 @@ public struct RevocationList: Sendable, Hashable {
         return content.entries.contains { $0.serial == serial }
     }
 
-    static func hex(_ serial: Certificate.SerialNumber) -> String {
+    public static func hex(_ serial: Certificate.SerialNumber) -> String {
         serial.bytes.map { String(format: "%02x", $0) }.joined()
     }
 

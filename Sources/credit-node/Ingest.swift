@@ -31,7 +31,7 @@ struct Ingest: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try node.open()
-            let report = try FileIngestion(node: context).ingest(file: file, kind: kind, format: format, encoding: encoding)
+            let report = try FileIngestion(node: context).ingest(file: file, kind: kind, format: format, encoding: encoding, actor: .commandLine)
             if json {
                 try printJSON(report)
                 return

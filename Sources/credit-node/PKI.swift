@@ -39,7 +39,14 @@ struct PKIInit: ParsableCommand {
 
 struct PKIIssue: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "issue", abstract: "Issue a node certificate naming the node's code (creditnet://node/CODE): OUT/node.pem, OUT/node.key, OUT/ca.pem.")
+        commandName: "issue",
+        abstract: "Issue a node certificate naming the node's code (creditnet://node/CODE): OUT/node.pem, OUT/node.key, OUT/ca.pem.",
+        discussion: """
+            With --department NAME, a certificate for a department system that reports to node CODE (creditnet://department/CODE,
+            the name as common name): it may write records and status changes on that node's exposed records listener.
+            With --operator NAME, the same for an operator of the node's credit office. Both: OUT/client.pem, OUT/client.key,
+            OUT/ca.pem. A node certificate may not write records.
+            """)
 
     @Option(help: "The CA's directory.")
     var ca: String
@@ -53,12 +60,28 @@ struct PKIIssue: ParsableCommand {
     @Option(help: "Validity in days.")
     var days = 825
 
+    @Option(help: "Issue for a department system of the node instead (its name, e.g. 江岸区市场监督管理局).")
+    var department: String?
+
+    @Option(help: "Issue for an operator of the node's credit office instead (the operator's name).")
+    var `operator`: String?
+
     func run() throws {
         try guarded {
             let node = try DivisionCode(code)
             let caDir = URL(fileURLWithPath: ca)
             let authority = try NetworkCA.load(from: caDir)
             let dir = URL(fileURLWithPath: out)
+            guard department == nil || `operator` == nil else { throw ExitFailure(message: "give --department or --operator, not both", code: 64) }
+            if let (role, name) = department.map({ (CertificateHolder.Role.department, $0) }) ?? `operator`.map({ (CertificateHolder.Role.operator, $0) }) {
+                guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ExitFailure(message: "--\(role.rawValue) needs a name", code: 64) }
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                let identity = try authority.issueRecorded(role: role, name: name, code: node, caDirectory: caDir, validityDays: days)
+                try identity.write(to: dir, ca: authority.certificate, name: "client")
+                print(
+                    "Issued a \(role.rawValue) certificate for \(name) of node \(node) in \(out): client.pem, client.key (mode 0600), ca.pem (valid until \(identity.certificate.notValidAfter); serial \(RevocationList.hex(identity.certificate.serialNumber)))")
+                return
+            }
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let identity = try authority.issueRecorded(code: node, caDirectory: caDir, validityDays: days)
             try identity.write(to: dir, ca: authority.certificate)
@@ -80,13 +103,20 @@ struct PKIRevoke: ParsableCommand {
     @Option(help: "Why (kept in the list).")
     var reason = "revoked by the network operator"
 
+    @Option(help: "Revoke only the certificate with this serial number (hex, as `pki issue` printed it), not all of the node's.")
+    var serial: String?
+
     func run() throws {
         try guarded {
             let node = try DivisionCode(code)
             let caDir = URL(fileURLWithPath: ca)
             let authority = try NetworkCA.load(from: caDir)
-            let certificates = try NetworkCA.issuedCertificates(code: node, caDirectory: caDir)
-            guard !certificates.isEmpty else { throw ExitFailure(message: "this CA has issued no certificate to \(node) (looked in \(ca)/issued)", code: 66) }
+            let certificates = try NetworkCA.issuedCertificates(code: node, caDirectory: caDir).filter { c in
+                serial.map { RevocationList.hex(c.serialNumber) == $0.lowercased() } ?? true
+            }
+            guard !certificates.isEmpty else {
+                throw ExitFailure(message: "this CA has issued no certificate\(serial.map { " with serial \($0)" } ?? "") to \(node) (looked in \(ca)/issued)", code: 66)
+            }
             var list: RevocationList?
             for c in certificates { list = try authority.revoke(c, reason: reason, in: caDir) }
             print("Revoked \(certificates.count) certificate(s) of \(node); \(ca)/revoked.json (version \(list?.content.version ?? 0)) lists \(list?.content.entries.count ?? 0). Distribute it to the nodes.")

@@ -32,7 +32,7 @@ struct DecisionOptions: ParsableArguments {
 /// Enters a status change and prints what it did.
 func enterStatus(_ node: NodeOptions, key: String, _ status: () throws -> StatusChange, json: Bool) throws {
     let context = try node.open()
-    let report = try StatusDesk(node: context).enter(key: key, try status())
+    let report = try StatusDesk(node: context).enter(key: key, try status(), actor: .commandLine)
     if json {
         try printJSON(report)
     } else {

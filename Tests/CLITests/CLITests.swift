@@ -130,6 +130,14 @@ struct CLITests {
         let again = try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml", "--json").json()
         #expect(again["accepted"] as? Int == 0 && again["duplicates"] as? Int == accepted)
 
+        // Both runs are in the audit trail, written by the command line.
+        let audit = try ws("audit", "--config", "v/node.yaml", "--json")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == 2 && entries.allSatisfy { ($0["actor"] as? [String: Any])?["role"] as? String == "cli" && $0["action"] as? String == "records" })
+        #expect(try ws("audit", "--config", "v/node.yaml").stdout.contains("accepted \(accepted)"))
+        #expect(try ws("audit", "--config", "v/node.yaml", "--since", "2999-01-01").stdout.contains("No writes"))
+        #expect(try ws("audit", "--config", "v/node.yaml", "--since", "yesterday").status == 64)
+
         let status = try ws("status", "--config", "v/node.yaml", "--json").json()
         let counts = try #require(status["counts"] as? [String: Any])
         #expect(counts["records"] as? Int == accepted && counts["quarantined"] as? Int == rejected)
@@ -199,8 +207,18 @@ struct CLITests {
         #expect(badCode.status == 64 && badCode.stderr.contains("12 digits"))
         let noCA = try ws("pki", "issue", "--ca", "nowhere", "--code", "420102002201", "--out", "v2")
         #expect(noCA.status == 66 && noCA.stderr.contains("nowhere/ca.pem"))
+        // A department system's and an operator's certificates of that node: client.pem, client.key.
+        let dept = try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--department", "江岸区市场监督管理局", "--out", "dept")
+        #expect(dept.status == 0 && dept.stdout.contains("department certificate"), "\(dept.stderr)")
+        #expect(FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("dept/client.pem").path))
+        #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--operator", "张三", "--out", "op").status == 0)
+        #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--operator", "张三", "--department", "x", "--out", "op2").status == 64)
+        // Revoking one certificate by its serial leaves the others.
+        let serial = try #require(dept.stdout.components(separatedBy: "serial ").last?.trimmingCharacters(in: CharacterSet(charactersIn: ")\n")))
+        let one = try ws("pki", "revoke", "--ca", "ca", "--code", "420102002201", "--serial", serial)
+        #expect(one.status == 0 && one.stdout.contains("Revoked 1"), "\(one.stdout)\(one.stderr)")
         let revoke = try ws("pki", "revoke", "--ca", "ca", "--code", "420102002201")
-        #expect(revoke.status == 0 && revoke.stdout.contains("Revoked 1"))
+        #expect(revoke.status == 0 && revoke.stdout.contains("Revoked 3"))
         let list = try String(contentsOf: ws.url.appendingPathComponent("ca/revoked.json"), encoding: .utf8)
         #expect(list.contains("\"code\":\"420102002201\"") && list.contains("\"signature\":"))
         #expect(try ws("pki", "revoke", "--ca", "ca", "--code", "420102002202").status == 66)

@@ -266,7 +266,8 @@ public struct IngestWriter: ~Copyable {
 extension NodeStore {
     /// Runs one ingestion in a single transaction: either every accepted row, every quarantined
     /// row and the run's counts are committed together, or nothing is (the body threw).
-    public func ingest(source: IngestSource, now: Date = Date(), _ body: (inout IngestWriter) throws -> Void) throws -> IngestSummary {
+    /// With `actor`, the run is written to the audit trail in the same transaction.
+    public func ingest(source: IngestSource, now: Date = Date(), actor: AuditActor? = nil, _ body: (inout IngestWriter) throws -> Void) throws -> IngestSummary {
         let nowMs = ChinaTime.milliseconds(now)
         let origin = node.digits
         let summary = try pool.writeWithoutTransaction { db -> IngestSummary in
@@ -296,6 +297,11 @@ extension NodeStore {
                 try db.execute(
                     sql: "UPDATE ingests SET finished_at = ?, accepted = ?, updated = ?, duplicates = ?, rejected = ?, late = ? WHERE id = ?",
                     arguments: [ChinaTime.milliseconds(Date()), s.accepted, s.updated, s.duplicates, s.rejected, s.late, ingestID])
+                if let actor {
+                    try Self.audit(
+                        actor, action: "records", kind: source.kind, ingestID: ingestID, recordKey: nil,
+                        detail: "accepted \(s.accepted), updated \(s.updated), duplicates \(s.duplicates), rejected \(s.rejected)", atMs: nowMs, db: db)
+                }
                 result = s
                 return .commit
             }

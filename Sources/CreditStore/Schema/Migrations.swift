@@ -270,6 +270,32 @@ enum Migrations {
                     WHERE op = 'put' AND kind = 'blacklist';
                 """)
         }
+        m.registerMigration("v9-audit") { db in
+            try db.execute(sql: """
+                -- Who wrote what: every ingestion run and status change entered through the records
+                -- listener or the command line, with the writer's certificate (role, node code,
+                -- name, serial) — in the same transaction as the write. Append-only.
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('department', 'operator', 'local', 'cli')),
+                    code TEXT CHECK (code IS NULL OR (length(code) = 12 AND code NOT GLOB '*[^0-9]*')),
+                    name TEXT,
+                    serial TEXT,
+                    action TEXT NOT NULL CHECK (action IN ('records', 'status-change')),
+                    kind TEXT,
+                    ingest_id INTEGER REFERENCES ingests(id),
+                    record_key TEXT,
+                    detail TEXT NOT NULL,
+                    CHECK (role NOT IN ('department', 'operator') OR (code IS NOT NULL AND serial IS NOT NULL))
+                );
+                CREATE INDEX audit_at ON audit(at);
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                BEGIN SELECT RAISE(ABORT, 'audit: the trail is append-only'); END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                BEGIN SELECT RAISE(ABORT, 'audit: the trail is append-only'); END;
+                """)
+        }
         return m
     }
 }

@@ -22,8 +22,18 @@ extension NodeStore {
     /// held here, as a change of this node's own log, in one transaction: it travels up like any
     /// change and down to every node holding the record. Refused when the record is unknown,
     /// outside this node's area, or in a state that does not allow the action.
-    public func enterStatusChange(key: String, _ status: StatusChange, now: Date = Date()) throws -> EnteredStatusChange {
-        try pool.write { db in try Self.enter(key: key, status, node: node, routes: routes, nowMs: ChinaTime.milliseconds(now), db: db) }
+    /// With `actor`, the change is written to the audit trail in the same transaction.
+    public func enterStatusChange(key: String, _ status: StatusChange, now: Date = Date(), actor: AuditActor? = nil) throws -> EnteredStatusChange {
+        try pool.write { db in
+            let nowMs = ChinaTime.milliseconds(now)
+            let entered = try Self.enter(key: key, status, node: node, routes: routes, nowMs: nowMs, db: db)
+            if let actor {
+                try Self.audit(
+                    actor, action: "status-change", kind: entered.change.kind, ingestID: nil, recordKey: key,
+                    detail: "\(status.action.rawValue) → \(entered.state.rawValue) (seq \(entered.change.seq))", atMs: nowMs, db: db)
+            }
+            return entered
+        }
     }
 
     static func enter(key: String, _ status: StatusChange, node: DivisionCode, routes: Routes, nowMs: Int64, db: Database) throws -> EnteredStatusChange {

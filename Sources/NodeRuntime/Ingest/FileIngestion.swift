@@ -56,19 +56,23 @@ public struct FileIngestion: Sendable {
         var rejections: [IngestReport.Rejection] = []
     }
 
-    public func ingest(file path: String, kind kindName: String, format: InputFormat? = nil, encoding: TextEncoding? = nil, now: Date = Date()) throws -> IngestReport {
+    public func ingest(
+        file path: String, kind kindName: String, format: InputFormat? = nil, encoding: TextEncoding? = nil, now: Date = Date(), actor: AuditActor? = nil
+    ) throws -> IngestReport {
         let kind = try node.catalogue.kind(named: kindName)
         let bytes = try Self.read(path)
-        return try ingest(bytes: bytes, name: path, kind: kind, format: format ?? InputFormat.guess(fileName: path), encoding: encoding, now: now)
+        return try ingest(bytes: bytes, name: path, kind: kind, format: format ?? InputFormat.guess(fileName: path), encoding: encoding, now: now, actor: actor)
     }
 
     /// Ingests bytes received from elsewhere (`POST /v1/records`), with the same checks as a file.
-    public func ingest(bytes: [UInt8], name: String, kind kindName: String, format: InputFormat, encoding: TextEncoding? = nil, now: Date = Date()) throws -> IngestReport {
+    public func ingest(
+        bytes: [UInt8], name: String, kind kindName: String, format: InputFormat, encoding: TextEncoding? = nil, now: Date = Date(), actor: AuditActor? = nil
+    ) throws -> IngestReport {
         guard !bytes.isEmpty else { throw IngestError(.empty, "the upload is empty; it needs a header line and at least one row") }
-        return try ingest(bytes: bytes, name: name, kind: try node.catalogue.kind(named: kindName), format: format, encoding: encoding, now: now)
+        return try ingest(bytes: bytes, name: name, kind: try node.catalogue.kind(named: kindName), format: format, encoding: encoding, now: now, actor: actor)
     }
 
-    func ingest(bytes: [UInt8], name path: String, kind: ResolvedKind, format: InputFormat, encoding: TextEncoding?, now: Date) throws -> IngestReport {
+    func ingest(bytes: [UInt8], name path: String, kind: ResolvedKind, format: InputFormat, encoding: TextEncoding?, now: Date, actor: AuditActor? = nil) throws -> IngestReport {
         let reader = try RecordReader(bytes: bytes, format: format, kind: kind, encoding: encoding)
         let context = ValidationContext(node: node.configuration.code, today: ChinaTime.date(now), calendar: node.calendar)
         let source = IngestSource(name: URL(fileURLWithPath: path).lastPathComponent, kind: kind.slug, format: format, encoding: reader.encoding)
@@ -110,7 +114,7 @@ public struct FileIngestion: Sendable {
 
         let summary: IngestSummary
         do {
-            summary = try node.store.ingest(source: source, now: now) { writer in
+            summary = try node.store.ingest(source: source, now: now, actor: actor) { writer in
                 while let batch = queue.pop() {
                     for item in batch {
                         switch item {

@@ -26,6 +26,8 @@ public struct RecordsServer: Sendable {
         let node = self.node
         let router = Router(context: SyncRequestContext.self)
         router.post("/v1/records") { request, context -> Response in
+            // Who writes, before the body is read: a department or operator of this node, or a local caller.
+            let writer = try await context.writer(node)
             guard let kind = request.uri.queryParameters.get("kind") else {
                 throw HTTPError(.badRequest, message: "give the record kind: /v1/records?kind=penalty (or its Chinese name)")
             }
@@ -38,10 +40,12 @@ public struct RecordsServer: Sendable {
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let bytes = Array(body.readableBytesView)
             let result: Result<IngestReport, any Error> = await SyncServer.offload {
-                try FileIngestion(node: node).ingest(bytes: bytes, name: "POST /v1/records", kind: kind, format: format)
+                try FileIngestion(node: node).ingest(bytes: bytes, name: "POST /v1/records", kind: kind, format: format, actor: writer)
             }
             switch result {
             case .success(let report):
+                node.logger.info(
+                    "records written", metadata: ["by": "\(writer.description)", "kind": "\(report.kind)", "ingest": "\(report.ingestID)", "accepted": "\(report.accepted)"])
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
@@ -49,14 +53,17 @@ public struct RecordsServer: Sendable {
                 throw HTTPError(.unprocessableContent, message: "\(e.message) [\(e.code.rawValue)]; nothing was written")
             case .failure(let e as CatalogueError):
                 throw HTTPError(.badRequest, message: e.message)
-            case .failure:
+            case .failure(let error):
+                // The log must hold what the answer points to (a full disk, a damaged store …).
+                node.logger.error("records could not be stored", metadata: ["by": "\(writer.description)", "kind": "\(kind)", "reason": "\(error)"])
                 throw HTTPError(.internalServerError, message: "the records could not be stored; see the node's log")
             }
         }
-        // Department systems on this listener are trusted as the records feed is: by address, or
-        // by a client certificate when exposed.
+        // Writers: local callers of the loopback listener, or — exposed — department systems and
+        // operators of this node by their certificates (`SyncRequestContext.writer`); any holder of
+        // a valid, unrevoked certificate of the network may ask a check.
         router.addStatusRoute(node: node)
-        router.addCheckRoute(node: node) { _ in }
+        router.addCheckRoute(node: node) { context in _ = try await context.holder(node) }
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
         if requireClientCertificate ?? !Self.isLoopback(host) {

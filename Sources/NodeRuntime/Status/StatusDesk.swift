@@ -35,11 +35,13 @@ public struct StatusDesk: Sendable {
 
     public init(node: NodeContext) { self.node = node }
 
-    public func enter(key: String, _ status: StatusChange, now: Date = Date()) throws -> StatusChangeReport {
+    public func enter(key: String, _ status: StatusChange, now: Date = Date(), actor: AuditActor? = nil) throws -> StatusChangeReport {
         try status.validate(today: ChinaTime.date(now))
         if status.action == .repaired { try checkRepairPeriod(key: key, status) }
-        let entered = try node.store.enterStatusChange(key: key, status, now: now)
-        node.logger.info("status change entered", metadata: ["record": "\(key)", "action": "\(status.action.rawValue)", "state": "\(entered.state.rawValue)"])
+        let entered = try node.store.enterStatusChange(key: key, status, now: now, actor: actor)
+        node.logger.info(
+            "status change entered",
+            metadata: ["record": "\(key)", "action": "\(status.action.rawValue)", "state": "\(entered.state.rawValue)", "by": "\(actor?.description ?? "-")"])
         return StatusChangeReport(
             recordKey: key, action: status.action.rawValue, state: entered.state.rawValue, stateLabel: entered.state.label, origin: entered.change.origin,
             seq: entered.change.seq)
@@ -62,7 +64,7 @@ public struct StatusDesk: Sendable {
     }
 
     /// Parses a request body (JSON) and enters it.
-    public func enter(request r: StatusChangeRequest, now: Date = Date()) throws -> StatusChangeReport {
+    public func enter(request r: StatusChangeRequest, now: Date = Date(), actor: AuditActor? = nil) throws -> StatusChangeReport {
         guard let action = StatusAction(rawValue: r.action) else {
             throw StatusChangeError(.badBody, "action '\(r.action)' is unknown; use \(StatusAction.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -73,7 +75,8 @@ public struct StatusDesk: Sendable {
         } else {
             date = ChinaTime.date(now)
         }
-        return try enter(key: r.recordKey, StatusChange(action: action, date: date, reason: r.reason, unit: r.unit, unitCode: r.unitCode, outcome: r.outcome, notice: r.notice), now: now)
+        return try enter(key: r.recordKey, StatusChange(action: action, date: date, reason: r.reason, unit: r.unit, unitCode: r.unitCode, outcome: r.outcome, notice: r.notice), now: now,
+            actor: actor)
     }
 
     /// Ends publicity of this node's own records that are due (`credit-node expire`, and daily in `serve`).
@@ -88,19 +91,21 @@ extension Router where Context == SyncRequestContext {
     /// `POST /v1/status-changes` (JSON `StatusChangeRequest`), on the records listener.
     func addStatusRoute(node: NodeContext) {
         post("/v1/status-changes") { request, context -> Response in
+            let writer = try await context.writer(node)
             let body = try await request.body.collect(upTo: 1 << 20)
             let parsed: StatusChangeRequest
             do { parsed = try JSONDecoder().decode(StatusChangeRequest.self, from: Data(buffer: body)) } catch {
                 throw HTTPError(.badRequest, message: "the body is not a status change: JSON with recordKey, action, reason, unit, and optionally date, unitCode, outcome")
             }
-            let result: Result<StatusChangeReport, any Error> = await SyncServer.offload { try StatusDesk(node: node).enter(request: parsed) }
+            let result: Result<StatusChangeReport, any Error> = await SyncServer.offload { try StatusDesk(node: node).enter(request: parsed, actor: writer) }
             switch result {
             case .success(let report): return try jsonResponse(report)
             case .failure(let e as StatusChangeError):
                 throw HTTPError(
                     e.code == .unknownRecord ? .notFound : e.code == .notApplicable || e.code == .outsideArea || e.code == .repairTooEarly ? .conflict : .badRequest,
                     message: "\(e.message) [\(e.code.rawValue)]")
-            case .failure:
+            case .failure(let error):
+                node.logger.error("status change could not be stored", metadata: ["by": "\(writer.description)", "record": "\(parsed.recordKey)", "reason": "\(error)"])
                 throw HTTPError(.internalServerError, message: "the status change could not be stored; see the node's log")
             }
         }

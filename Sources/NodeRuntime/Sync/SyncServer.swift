@@ -39,6 +39,50 @@ public struct SyncRequestContext: RequestContext {
             throw HTTPError(.forbidden, message: "\(error.message) [\(error.code.rawValue)]")
         }
     }
+
+    /// The holder of the caller's certificate (node, department or operator), checked against the
+    /// trust store (issuer, validity, revocation), or nil when the connection has no TLS.
+    func holder(_ node: NodeContext) async throws -> CertificateHolder? {
+        let trust = try Import.trust(node.configuration)
+        let channel = self.channel
+        let der: [UInt8]?? = try await channel.eventLoop.submit {
+            guard let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
+            return .some(try tls.peerCertificate.map { try $0.toDERBytes() })
+        }.get()
+        guard let der else { return nil }
+        guard let der, let certificate = try? TLSConfigurations.certificate(fromDER: der) else {
+            throw HTTPError(.unauthorized, message: "no client certificate")
+        }
+        do { return try trust.holder(certificate) } catch {
+            throw HTTPError(.forbidden, message: "\(error.message) [\(error.code.rawValue)]")
+        }
+    }
+
+    /// Who may write records and status changes on the records listener, as the audit trail
+    /// records them: over TLS, a department system or an operator of this very node by its
+    /// certificate (a node's certificate writes nothing: nodes sync, departments report); on the
+    /// loopback listener without TLS, the local caller.
+    func writer(_ node: NodeContext) async throws -> AuditActor {
+        guard let holder = try await holder(node) else {
+            return AuditActor(role: "local", name: remoteAddress.map { "\($0)" } ?? "loopback")
+        }
+        switch holder.role {
+        case .node:
+            throw HTTPError(
+                .forbidden,
+                message: "node \(holder.code)'s certificate may not write records or status changes; a department system needs its own: credit-node pki issue --department NAME --code \(node.configuration.code) [not-a-writer]")
+        case .department, .operator:
+            guard holder.code == node.configuration.code else {
+                throw HTTPError(
+                    .forbidden,
+                    message: "the certificate is for \(holder), not for node \(node.configuration.code): a department or operator writes at its own node [wrong-node]")
+            }
+            return AuditActor(role: holder.role.rawValue, code: holder.code.digits, name: holder.name, serial: holder.serial)
+        }
+    }
+
+    /// The peer's address, for the audit trail of the loopback listener.
+    var remoteAddress: SocketAddress? { channel.remoteAddress }
 }
 
 /// `credit-node serve`: the HTTPS sync listener, mutual TLS required.
@@ -144,7 +188,7 @@ public struct SyncServer: Sendable {
         switch error {
         case let e as ImportError: HTTPError(.forbidden, message: "\(e.message) [\(e.code.rawValue)]")
         case let e as ChangeSetError: HTTPError(e.code == .outsideSubtree ? .forbidden : .badRequest, message: e.description)
-        default: HTTPError(.internalServerError, message: "the request could not be served; see the server's log")
+        default: HTTPError(.internalServerError, message: "the request could not be served; see the node's log")
         }
     }
 }
