@@ -15,6 +15,7 @@ public enum TLSConfigurations {
         tls.certificateVerification = .noHostnameVerification
         tls.trustRoots = .certificates([try nio(ca)])
         tls.minimumTLSVersion = .tlsv12
+        tls.cipherSuiteValues = aeadCipherSuites
         return tls
     }
 
@@ -27,8 +28,15 @@ public enum TLSConfigurations {
         tls.trustRoots = .certificates([try nio(ca)])
         tls.certificateVerification = .fullVerification
         tls.minimumTLSVersion = .tlsv12
+        tls.cipherSuiteValues = aeadCipherSuites
         return tls
     }
+
+    /// The TLS 1.2 suites offered and accepted: authenticated encryption (GCM, ChaCha20-Poly1305)
+    /// with forward secrecy and the nodes' ECDSA keys; no CBC. TLS 1.3 has AEAD suites only.
+    public static let aeadCipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
 
     /// A certificate as NIOSSL takes it.
     public static func nio(_ certificate: Certificate) throws -> NIOSSLCertificate {

@@ -189,7 +189,7 @@ struct Load: ParsableCommand {
                 if count > 0 { plan.append((top, count, v.code)) }
             }
             let today = ChinaTime.date(Date())
-            var accepted = 0
+            var totals = (accepted: 0, updated: 0, duplicates: 0, rejected: 0)
             for (i, (n, count, about)) in plan.enumerated() where count > 0 {
                 let config = try NodeConfiguration.load(path: network.node(t, n.code).appendingPathComponent("node.yaml").path)
                 let context = try NodeContext(configuration: config)
@@ -199,10 +199,18 @@ struct Load: ParsableCommand {
                 if let about { options.jurisdictions = [about] }
                 var generator = SampleGenerator(options)
                 let csv = SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: count), header: .codes)
-                let report = try FileIngestion(node: context).ingest(bytes: Array(csv.utf8), name: "load \(n.code)", kind: "penalty", format: .csv)
-                accepted += report.accepted
+                let report = try FileIngestion(node: context).ingest(
+                    bytes: Array(csv.utf8), name: "load \(n.code)", kind: "penalty", format: .csv, actor: .commandLine)
+                totals.accepted += report.accepted
+                totals.updated += report.updated
+                totals.duplicates += report.duplicates
+                totals.rejected += report.rejected
             }
-            print("Loaded \(accepted) records (\(records - accepted) refused into quarantine) into \(Set(plan.map(\.0.code)).count) nodes; \(atTop) decided at \(top.code) about companies in villages")
+            // Each outcome counted as the ingest reported it: a row is new, a new version, already
+            // held, or refused into quarantine — never one taken for another.
+            print(
+                "Loaded \(records) generated rows into \(Set(plan.map(\.0.code)).count) nodes: \(totals.accepted) new records, \(totals.updated) new versions, \(totals.duplicates) already held, \(totals.rejected) refused into quarantine; \(atTop) decided at \(top.code) about companies in villages"
+            )
             if follow > 0, let village = villages.first { try trace(t, village: village, top: top, seconds: follow) }
         }
     }

@@ -102,6 +102,10 @@ struct NetworkCommandTests {
         let load = try ws("load", "t.yaml", "--dir", "net", "--records", "80", "--follow", "90")
         #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
         #expect(load.stdout.contains("up    420102002201 → 420000000000 province") && load.stdout.contains("down  420000000000 → 420102002201 village"))
+        // Every row in exactly one outcome, as the ingests counted them.
+        let summary = try #require(load.stdout.split(separator: "\n").first { $0.hasPrefix("Loaded 80 generated rows") })
+        let counts = summary.split(separator: " ").compactMap { Int($0) }
+        #expect(counts.count >= 5 && counts[2] + counts[3] + counts[4] + counts[5] == 80, "\(summary)")
         let down = try ws("down", "t.yaml", "--dir", "net")
         #expect(down.status == 0 && down.stdout.contains("stopped 5 node(s)"))
         let pid = try String(contentsOf: ws.url.appendingPathComponent("net/420000000000/serve.log"), encoding: .utf8)

@@ -208,6 +208,27 @@ struct NodeStoreTests {
         #expect(rows[0].line == 7 && rows[0].raw == "甲,乙,\"丙\"" && rows[0].reasons == issues && rows[0].source == "test.csv")
     }
 
+    /// A row of megabytes is kept cut to `rawBytesMax`, on a character boundary, saying how long it
+    /// was; the same row again is still found as already held.
+    @Test func quarantineCapsWhatItKeepsOfARow() throws {
+        let f = try StoreFixture()
+        let issues = [ValidationIssue(code: "too-long", field: "CF_XDR_MC", message: "too long")]
+        let huge = "甲," + String(repeating: "长", count: 1_200_000)  // 3.6 MB of UTF-8
+        for _ in 0..<2 {
+            let s = try f.store.ingest(source: f.source) { writer in try writer.reject(line: 2, raw: huge, kind: "penalty", issues: issues) }
+            #expect(s.rejected == 1)
+        }
+        let (rows, total) = try f.store.quarantine()
+        #expect(total == 1)
+        let kept = rows[0].raw
+        #expect(kept.utf8.count < IngestWriter.rawBytesMax + 200 && kept.hasPrefix("甲,长长"))
+        #expect(kept.hasSuffix("the row had \(huge.utf8.count)〕"))
+        #expect(!kept.unicodeScalars.contains("\u{FFFD}"))  // cut between characters, not inside one
+        // A short row is kept whole.
+        _ = try f.store.ingest(source: f.source) { writer in try writer.reject(line: 3, raw: "乙,丙", kind: "penalty", issues: issues) }
+        #expect(try f.store.quarantine().rows.contains { $0.raw == "乙,丙" })
+    }
+
     @Test func aStoreBelongsToOneNode() throws {
         let f = try StoreFixture()
         #expect(throws: StoreError.self) { try NodeStore(path: f.dir.path("node.sqlite"), node: try DivisionCode("420102002202")) }

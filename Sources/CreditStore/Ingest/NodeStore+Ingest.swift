@@ -233,6 +233,7 @@ public struct IngestWriter: ~Copyable {
         reasons += "]"
         summary.rejected += 1
         let digest = Self.digest(kind, raw)
+        let raw = Self.kept(raw)
         findQuarantined.bind(1, digest)
         findQuarantined.bind(2, kind)
         findQuarantined.bind(3, raw)
@@ -250,6 +251,21 @@ public struct IngestWriter: ~Copyable {
         insertQuarantine.bind(6, digest)
         try insertQuarantine.step()
         insertQuarantine.reset()
+    }
+
+    /// The most of a refused row's text the quarantine keeps: enough to read and correct any real
+    /// row; a row of megabytes (one of 3.5 million characters was sent) is kept cut, saying so.
+    public static let rawBytesMax = 16 * 1024
+
+    /// A row's text as kept: whole, or its first `rawBytesMax` bytes (whole characters) and a note
+    /// of how long it was.
+    static func kept(_ raw: String) -> String {
+        let bytes = raw.utf8
+        guard bytes.count > rawBytesMax else { return raw }
+        var end = bytes.index(bytes.startIndex, offsetBy: rawBytesMax)
+        // Back to the start of a character: UTF-8 continuation bytes are 10xxxxxx.
+        while end > bytes.startIndex && bytes[end] & 0xC0 == 0x80 { end = bytes.index(before: end) }
+        return String(decoding: bytes[..<end], as: UTF8.self) + "…〔quarantine keeps the first \(rawBytesMax) bytes; the row had \(bytes.count)〕"
     }
 
     /// FNV-1a over the kind and the row's text: an index key for finding a row already held.

@@ -57,6 +57,18 @@ public struct NodeConfiguration: Sendable, Hashable {
     /// First retry delay after a failed push, doubling up to `backoffMaxSeconds` (defaults 5 and 3,600).
     public var backoffBaseSeconds: Int?
     public var backoffMaxSeconds: Int?
+    /// Seconds a connection may stay silent — in its TLS handshake or between requests — before a
+    /// listener closes it (default 60).
+    public var idleTimeoutSeconds: Int?
+    /// Open connections a listener accepts at once; more are closed at once with a log line
+    /// (default 1,024).
+    public var connectionsMax: Int?
+    /// The largest request body a listener reads (default 256 MiB for the sync listener's
+    /// bundles, 64 MiB for the records listener's files).
+    public var uploadBytesMax: Int?
+
+    public var effectiveIdleTimeoutSeconds: Int { idleTimeoutSeconds ?? 60 }
+    public var effectiveConnectionsMax: Int { connectionsMax ?? 1024 }
 
     /// The upward window of this hop.
     public var effectiveWindowHours: Int { windowHours ?? (parent?.code.tier == .province ? 48 : 72) }
@@ -105,6 +117,9 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let backlogThreshold { lines.append("backlogThreshold: \(backlogThreshold)") }
         if let backoffBaseSeconds { lines.append("backoffBaseSeconds: \(backoffBaseSeconds)") }
         if let backoffMaxSeconds { lines.append("backoffMaxSeconds: \(backoffMaxSeconds)") }
+        if let idleTimeoutSeconds { lines.append("idleTimeoutSeconds: \(idleTimeoutSeconds)") }
+        if let connectionsMax { lines.append("connectionsMax: \(connectionsMax)") }
+        if let uploadBytesMax { lines.append("uploadBytesMax: \(uploadBytesMax)") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -159,7 +174,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds", "idleTimeoutSeconds", "connectionsMax", "uploadBytesMax"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -192,6 +207,8 @@ public struct NodeConfiguration: Sendable, Hashable {
             ("pullPageChanges", 1...100_000, \.pullPageChanges),
             ("backlogThreshold", 1...10_000_000, \.backlogThreshold),
             ("backoffBaseSeconds", 1...3600, \.backoffBaseSeconds), ("backoffMaxSeconds", 1...86_400, \.backoffMaxSeconds),
+            ("idleTimeoutSeconds", 1...3600, \.idleTimeoutSeconds), ("connectionsMax", 1...1_000_000, \.connectionsMax),
+            ("uploadBytesMax", 1024...(1 << 30), \.uploadBytesMax),
         ] {
             guard let v = map[key] else { continue }
             guard let n = v.int, range.contains(n) else { throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)") }

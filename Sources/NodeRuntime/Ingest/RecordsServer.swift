@@ -24,6 +24,7 @@ public struct RecordsServer: Sendable {
         throws -> any Service
     {
         let node = self.node
+        let limits = ListenerLimits(node.configuration, defaultUploadBytes: 64 << 20)
         let router = Router(context: SyncRequestContext.self)
         router.post("/v1/records") { request, context -> Response in
             // Who writes, before the body is read: a department or operator of this node, or a local caller.
@@ -37,7 +38,10 @@ public struct RecordsServer: Sendable {
             case "jsonl": format = .jsonLines
             case let other: throw HTTPError(.badRequest, message: "format '\(other)' is unknown; use csv or jsonl")
             }
-            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: limits.uploadBytesMax) } catch {
+                throw HTTPError(.contentTooLarge, message: "an upload is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); send the file in parts")
+            }
             let bytes = Array(body.readableBytesView)
             let result: Result<IngestReport, any Error> = await SyncServer.offload {
                 try FileIngestion(node: node).ingest(bytes: bytes, name: "POST /v1/records", kind: kind, format: format, actor: writer)
@@ -69,8 +73,11 @@ public struct RecordsServer: Sendable {
         if requireClientCertificate ?? !Self.isLoopback(host) {
             let tls = try TLSConfigurations.server(identity: try Export.identity(of: node.configuration), ca: try Import.trust(node.configuration).ca)
             return Application(
-                router: router, server: try .tls(.http1(), tlsConfiguration: tls), configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
+                router: router, server: try .tls(limits.http1(name: "records", logger: node.logger), tlsConfiguration: tls), configuration: configuration,
+                onServerRunning: onServerRunning, logger: node.logger)
         }
-        return Application(router: router, configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
+        return Application(
+            router: router, server: limits.http1(name: "records", logger: node.logger), configuration: configuration, onServerRunning: onServerRunning,
+            logger: node.logger)
     }
 }

@@ -102,10 +102,20 @@ public struct SyncServer: Sendable {
         let importer = Import(node: node)
         let node = self.node
         let logger = node.logger
+        let limits = ListenerLimits(node.configuration, defaultUploadBytes: 256 << 20)
         let router = Router(context: SyncRequestContext.self)
         router.post("/v1/sync/up") { request, context -> Response in
             let peer = try await context.caller(node)
-            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            // Decided from the certificate before a byte of the body is read: a node that is no
+            // child of this one cannot make it buffer anything.
+            guard node.configuration.children.contains(peer) else {
+                logger.warning("upload refused before its body was read", metadata: ["from": "\(peer)", "reason": "not a child"])
+                throw HTTPError(.forbidden, message: "\(peer) is not a child of \(node.configuration.code) [not-a-child]")
+            }
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: limits.uploadBytesMax) } catch {
+                throw HTTPError(.contentTooLarge, message: "a bundle is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); push sends bundles of at most 40,000 changes")
+            }
             let bytes = Array(body.readableBytesView)
             let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload { try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer, deferApply: true) }
             switch result {
@@ -162,7 +172,7 @@ public struct SyncServer: Sendable {
         }
         let tls = try TLSConfigurations.server(identity: identity, ca: trust.ca)
         return Application(
-            router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+            router: router, server: try .tls(limits.http1(name: "sync", logger: logger), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code)"),
             services: [ApplierService(node: node)], onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }

@@ -1,0 +1,83 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// What every listener of a node keeps to: an idle timeout (a connection silent in its TLS
+/// handshake or between requests is closed), a cap on open connections (more are closed at once,
+/// with a log line), and a bound on request bodies. Descriptors are finite: 20,000 idle
+/// connections once took a node's, and its own pulls failed for want of one.
+public struct ListenerLimits: Sendable {
+    public var idleTimeoutSeconds: Int
+    public var connectionsMax: Int
+    public var uploadBytesMax: Int
+
+    public init(idleTimeoutSeconds: Int = 60, connectionsMax: Int = 1024, uploadBytesMax: Int) {
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.connectionsMax = connectionsMax
+        self.uploadBytesMax = uploadBytesMax
+    }
+
+    /// The node's limits for a listener whose bodies are at most `defaultUploadBytes` unless
+    /// the configuration says otherwise.
+    public init(_ configuration: NodeConfiguration, defaultUploadBytes: Int) {
+        self.init(
+            idleTimeoutSeconds: configuration.effectiveIdleTimeoutSeconds, connectionsMax: configuration.effectiveConnectionsMax,
+            uploadBytesMax: configuration.uploadBytesMax ?? defaultUploadBytes)
+    }
+
+    /// HTTP/1.1 with the idle timeout and the connection cap, for a listener called `name`.
+    func http1(name: String, logger: Logger) -> HTTPServerBuilder {
+        let gate = ConnectionGate(limit: connectionsMax, name: name, logger: logger)
+        return .http1(configuration: .init(additionalChannelHandlers: [ConnectionGate.Handler(gate: gate)], idleTimeout: .seconds(Int64(idleTimeoutSeconds))))
+    }
+}
+
+/// Counts a listener's open connections; one over the cap is closed as soon as it is accepted.
+final class ConnectionGate: Sendable {
+    let limit: Int
+    let name: String
+    let logger: Logger
+    let open = Atomic<Int>(0)
+    let refused = Atomic<Int>(0)
+
+    init(limit: Int, name: String, logger: Logger) {
+        self.limit = limit
+        self.name = name
+        self.logger = logger
+    }
+
+    /// Added to every connection's pipeline when it is accepted (before its TLS handshake ends).
+    final class Handler: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = NIOAny
+        let gate: ConnectionGate
+        var counted = false
+
+        init(gate: ConnectionGate) { self.gate = gate }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            let now = gate.open.add(1, ordering: .relaxed).newValue
+            guard now <= gate.limit else {
+                gate.open.subtract(1, ordering: .relaxed)
+                let refused = gate.refused.add(1, ordering: .relaxed).newValue
+                // One line for the first refusal and then every 1,000th: a flood must not flood the log.
+                if refused == 1 || refused % 1000 == 0 {
+                    gate.logger.warning(
+                        "connection refused: the listener is at its cap of open connections (connectionsMax)",
+                        metadata: ["listener": "\(gate.name)", "open": "\(gate.limit)", "refusedSoFar": "\(refused)"])
+                }
+                context.close(promise: nil)
+                return
+            }
+            counted = true
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
+            if counted { gate.open.subtract(1, ordering: .relaxed) }
+            counted = false
+        }
+    }
+}
