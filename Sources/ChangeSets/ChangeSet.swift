@@ -361,18 +361,22 @@ public struct ChangeSet: Sendable {
                         firstFailure = refused(line, lineCount)
                         continue
                     }
-                    firstFailure = failure(
-                        line: lineCount, originMatches: c.origin == header.origin, origin: { c.origin }, seq: c.seq,
-                        jurisdictionIsOrigin: c.jurisdiction == header.origin, jurisdiction: { c.jurisdiction })
+                    firstFailure =
+                        failure(
+                            line: lineCount, originMatches: c.origin == header.origin, origin: { c.origin }, seq: c.seq,
+                            jurisdictionIsOrigin: c.jurisdiction == header.origin, jurisdiction: { c.jurisdiction })
+                        ?? Self.jurisdictionMismatch(line, jurisdiction: c.jurisdiction, seq: c.seq)
                     if firstFailure == nil { changes.append(c) }
                 } else {
                     guard let l = Change.checkCanonical(line) else {
                         firstFailure = refused(line, lineCount)
                         continue
                     }
-                    firstFailure = failure(
-                        line: lineCount, originMatches: l.originIs(originBytes, in: line), origin: { l.origin(in: line) }, seq: l.seq,
-                        jurisdictionIsOrigin: l.jurisdictionIs(originBytes, in: line), jurisdiction: { l.jurisdiction(in: line) })
+                    firstFailure =
+                        failure(
+                            line: lineCount, originMatches: l.originIs(originBytes, in: line), origin: { l.origin(in: line) }, seq: l.seq,
+                            jurisdictionIsOrigin: l.jurisdictionIs(originBytes, in: line), jurisdiction: { l.jurisdiction(in: line) })
+                        ?? Self.jurisdictionMismatch(line, jurisdiction: l.jurisdiction(in: line), seq: l.seq)
                 }
             }
         }
@@ -385,6 +389,29 @@ public struct ChangeSet: Sendable {
         }
         if let firstFailure { throw firstFailure }
         return changes
+    }
+
+    /// The body's own 行政区划 (a field whose code ends in `_XZQH`, 12 digits once validated) must
+    /// be the change's `jurisdiction`: routing and relevance follow the latter, people read the
+    /// former. Found by its key's bytes (`_XZQH":"`): inside a value a quote is always escaped,
+    /// so the pattern can only be a key.
+    static func jurisdictionMismatch(_ line: UnsafeBufferPointer<UInt8>, jurisdiction: String, seq: Int64) -> ChangeSetError? {
+        let key: [UInt8] = Array("_XZQH\":\"".utf8)
+        guard let base = line.baseAddress else { return nil }
+        // Candidates start at an underscore (memchr), then the rest is compared.
+        var from = 0
+        var found: Int?
+        while found == nil, from + key.count <= line.count, let p = memchr(base + from, Int32(key[0]), line.count - from - key.count + 1) {
+            let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if (1..<key.count).allSatisfy({ line[at + $0] == key[$0] }) { found = at } else { from = at + 1 }
+        }
+        guard let found else { return nil }
+        let start = found + key.count
+        var end = start
+        while end < line.count && line[end] != UInt8(ascii: "\"") { end += 1 }
+        guard !jurisdiction.utf8.elementsEqual(UnsafeBufferPointer(rebasing: line[start..<end])) else { return nil }
+        let value = String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+        return ChangeSetError(.jurisdictionMismatch, "seq \(seq) concerns \(jurisdiction), but its record's 行政区划 (XZQH) is \(value)")
     }
 
     /// Parses a certificate chain and checks its first certificate against the trust store.

@@ -28,6 +28,7 @@ public struct ChangeSetError: Error, Hashable, Sendable, CustomStringConvertible
         case badControl = "bad-control-document"
         case wrongAddressee = "wrong-addressee"
         case outsideSubtree = "outside-subtree"
+        case jurisdictionMismatch = "jurisdiction-mismatch"
     }
 
     public var code: Code

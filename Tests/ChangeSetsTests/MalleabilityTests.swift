@@ -142,6 +142,21 @@ struct MalleabilityTests {
         #expect(verifyBundle(try ChangeBundle.build(chain, identity: county).encoded) == nil)
     }
 
+    /// A change's `jurisdiction` routes it; its body's 行政区划 (XZQH) is what people read: they must agree.
+    @Test(arguments: [true, false])
+    func aBodyWhose行政区划DiffersFromTheChangesJurisdictionIsRefused(readChanges: Bool) throws {
+        func set(xzqh: String) throws -> ChangeSet {
+            let change = Change(
+                origin: "420102002201", seq: 1, hlc: HLCStamp(milliseconds: 1_760_000_000_000, counter: 0), enteredAtMilliseconds: 1_760_000_000_000,
+                op: "put", kind: "blacklist", key: "blacklist|K|1", jurisdiction: "420102002201",
+                body: #"{"SX_MDMC":"说 \"_XZQH\":\"420102002209\" 的名单","SX_XZQH":"\#(xzqh)"}"#)
+            return try ChangeSet.build(changes: [change], previousHash: [], identity: net.village)
+        }
+        #expect(refusal { _ = try ChangeSet.decode(try set(xzqh: "420102002201").encoded).verify(trust: net.trust, readChanges: readChanges) } == nil)
+        #expect(
+            refusal { _ = try ChangeSet.decode(try set(xzqh: "420102002202").encoded).verify(trust: net.trust, readChanges: readChanges) } == .jurisdictionMismatch)
+    }
+
     static func signatureRefusal(_ der: [UInt8]) -> CanonicalSignature.Refusal? {
         if case .failure(let r) = CanonicalSignature.parse(der) { return r }
         return nil
