@@ -127,7 +127,7 @@ let package = Package(
             name: "NodeRuntimeTests",
             dependencies: [
                 "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "ChangeSets", "NodePKI", "TestSupport",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

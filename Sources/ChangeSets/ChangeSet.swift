@@ -303,6 +303,13 @@ public struct ChangeSet: Sendable {
         try read(limits: limits, building: true, merkle: false)
     }
 
+    /// Every check of its bytes a stored set can pass again without the network: body SHA-256,
+    /// decompression, the lines, and the Merkle root the origin signed (`verify-store`); its
+    /// changes. The certificate's validity is not judged again: it may have expired since.
+    public func selfCheck(limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> [Change] {
+        try read(limits: limits, building: true, merkle: true)
+    }
+
     /// The checks of `verify` after the signature (and of `contents`, without the Merkle root when
     /// `merkle` is false); the changes are built only if `building`.
     func read(limits: ChangeSetLimits, building: Bool, merkle: Bool = true) throws(ChangeSetError) -> [Change] {

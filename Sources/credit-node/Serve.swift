@@ -27,6 +27,12 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(78)
         }
         let host = String(listen[..<colon])
+        // A bounded check of the store before serving (the full one is `verify-store`): damage
+        // found stops sync and is shown by status and metrics.
+        if let report = try? StoreVerification(node: context).quick(seconds: 5) {
+            let line = report.damaged ? "store DAMAGED — sync stopped; run credit-node verify-store and see OPERATIONS.md" : report.complete ? "store checked" : "store check not finished in 5 s; run credit-node verify-store"
+            FileHandle.standardError.write(Data("credit-node \(context.configuration.code): \(line)\n".utf8))
+        }
         let app = try SyncServer(node: context).application(host: host, port: port) { bound in
             FileHandle.standardError.write(Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
         }

@@ -26,6 +26,8 @@ struct Status: ParsableCommand {
         /// Where this node stands in its parent's downward stream (`export --down --after`).
         var downCursor: Int64?
         var windowHours: Int
+        /// `sound`, or what `verify-store` or the check at start found.
+        var store: String
         var origins: [OriginStatus]
         /// Change sets accepted from children whose changes are not applied here yet.
         var applyQueue: ApplyQueueCounts
@@ -39,6 +41,7 @@ struct Status: ParsableCommand {
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
                 calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq(),
                 parent: c.parent?.code.digits, downCursor: try c.parent.map { try context.store.downCursor(parent: $0.code) }, windowHours: c.effectiveWindowHours,
+                store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
                 origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil),
                 applyQueue: try context.store.queued())
             if json {
@@ -46,7 +49,7 @@ struct Status: ParsableCommand {
                 return
             }
             print("Node \(output.code) (\(output.tier))\(output.name.map { " \($0)" } ?? "")")
-            print("  store:      \(output.database)")
+            print("  store:      \(output.database)\(output.store == "sound" ? "" : " — \(output.store)")")
             print("  catalogue:  \(output.catalogueVersion); official working-day calendars: \(Self.years(output.calendarYears)) (other years provisional: statutory holidays only)")
             let provisional = output.counts.provisionalDeadlines
             print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late)\(provisional > 0 ? "; \(provisional) with a provisional deadline 暂定期限, settled when the year's official calendar arrives" : ""))")

@@ -29,6 +29,7 @@ public struct RecordsServer: Sendable {
         router.post("/v1/records") { request, context -> Response in
             // Who writes, before the body is read: a department or operator of this node, or a local caller.
             let writer = try await context.writer(node)
+            try node.refuseIfDamaged()
             guard let kind = request.uri.queryParameters.get("kind") else {
                 throw HTTPError(.badRequest, message: "give the record kind: /v1/records?kind=penalty (or its Chinese name)")
             }

@@ -92,6 +92,7 @@ extension Router where Context == SyncRequestContext {
     func addStatusRoute(node: NodeContext) {
         post("/v1/status-changes") { request, context -> Response in
             let writer = try await context.writer(node)
+            try node.refuseIfDamaged()
             let body = try await request.body.collect(upTo: 1 << 20)
             let parsed: StatusChangeRequest
             do { parsed = try JSONDecoder().decode(StatusChangeRequest.self, from: Data(buffer: body)) } catch {
@@ -116,6 +117,7 @@ extension Router where Context == SyncRequestContext {
     func addCheckRoute(node: NodeContext, authorise: @escaping @Sendable (SyncRequestContext) async throws -> Void) {
         get("/v1/check/:code") { _, context -> Response in
             try await authorise(context)
+            try node.refuseIfDamaged()
             let code = context.parameters.get("code") ?? ""
             do { return try jsonResponse(try CreditCheck(node: node).check(code)) } catch let e as IdentifierError {
                 throw HTTPError(.badRequest, message: e.description)

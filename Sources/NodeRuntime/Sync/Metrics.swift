@@ -15,6 +15,7 @@ enum Metrics {
             out += "# HELP creditnet_\(name) \(help)\n# TYPE creditnet_\(name) gauge\n"
             for s in samples { out += "creditnet_\(name){\(s.labels)} \(s.value)\n" }
         }
+        gauge("store_damaged", "1 when verify-store or the check at start found the store damaged (sync stopped), else 0.", [(n, StoreVerification.recordedDamage(c) == nil ? 0 : 1)])
         gauge("records", "Records held by the node.", [(n, Int64(counts.records))])
         gauge("changes", "Entries in the node's change log.", [(n, Int64(counts.changes))])
         gauge("quarantined_rows", "Refused rows kept in quarantine.", [(n, Int64(counts.quarantined))])

@@ -106,6 +106,7 @@ public struct SyncServer: Sendable {
         let router = Router(context: SyncRequestContext.self)
         router.post("/v1/sync/up") { request, context -> Response in
             let peer = try await context.caller(node)
+            try node.refuseIfDamaged()
             // Decided from the certificate before a byte of the body is read: a node that is no
             // child of this one cannot make it buffer anything.
             guard node.configuration.children.contains(peer) else {
@@ -140,6 +141,7 @@ public struct SyncServer: Sendable {
         }
         router.get("/v1/sync/down") { request, context -> Response in
             let peer = try await context.caller(node)
+            try node.refuseIfDamaged()
             let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? -1
             guard after >= 0 else { throw HTTPError(.badRequest, message: "after must be a cursor (a whole number) from the previous page") }
             let digest = request.uri.queryParameters.get("control").map { String($0) }
@@ -167,7 +169,10 @@ public struct SyncServer: Sendable {
             let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let body = try encoder.encode(StatusBody(code: c.code.digits, tier: c.tier.name, windowHours: c.effectiveWindowHours, origins: origins))
+            let body = try encoder.encode(
+                StatusBody(
+                    code: c.code.digits, tier: c.tier.name, windowHours: c.effectiveWindowHours, store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
+                    origins: origins))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         let tls = try TLSConfigurations.server(identity: identity, ca: trust.ca)
@@ -181,6 +186,8 @@ public struct SyncServer: Sendable {
         var code: String
         var tier: String
         var windowHours: Int
+        /// `sound`, or `DAMAGED: …` as `verify-store` found it.
+        var store: String
         var origins: [OriginStatus]
     }
 
