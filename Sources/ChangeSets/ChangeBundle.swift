@@ -122,7 +122,11 @@ public struct ChangeBundle: Sendable {
         let sets = changeSets
         DispatchQueue.concurrentPerform(iterations: sets.count) { i in
             let readChanges = i < readingChanges.count && readingChanges[i]
-            do throws(ChangeSetError) { results.set(i, .success(try sets[i].verify(trust: trust, now: now, limits: limits, readChanges: readChanges))) } catch {
+            // The sender's own sets are judged now; those it forwards, as of their signing.
+            let forwarded = sets[i].header.origin != sender
+            do throws(ChangeSetError) {
+                results.set(i, .success(try sets[i].verify(trust: trust, now: now, limits: limits, readChanges: readChanges, forwarded: forwarded)))
+            } catch {
                 results.set(i, .failure(error))
             }
         }

@@ -286,10 +286,15 @@ public struct ChangeSet: Sendable {
     /// With `readChanges` false every check is made the same, but the changes are not built
     /// (`Verified.changes` is empty): for a node that forwards the set and reads it again when it
     /// applies it.
-    public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readChanges: Bool = true) throws(ChangeSetError) -> Verified {
+    /// `forwarded`: the set comes from another node than its origin (which verified it when it
+    /// arrived): its certificate is judged at the time the origin signed it (`TrustStore.verify`).
+    public func verify(
+        trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readChanges: Bool = true, forwarded: Bool = false
+    ) throws(ChangeSetError) -> Verified {
         let certificate = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: header.origin, trust: trust, now: now,
-            what: "change set \(header.origin) \(header.firstSeq)…\(header.lastSeq)")
+            what: "change set \(header.origin) \(header.firstSeq)…\(header.lastSeq)",
+            signedAt: forwarded ? Date(timeIntervalSince1970: Double(header.createdAt) / 1000) : nil)
         return Verified(changeSet: self, changes: try read(limits: limits, building: readChanges), certificate: certificate)
     }
 
@@ -421,8 +426,9 @@ public struct ChangeSet: Sendable {
         return ChangeSetError(.jurisdictionMismatch, "seq \(seq) concerns \(jurisdiction), but its record's 行政区划 (XZQH) is \(value)")
     }
 
-    /// Parses a certificate chain and checks its first certificate against the trust store.
-    static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String) throws(ChangeSetError) -> Certificate {
+    /// Parses a certificate chain and checks its first certificate against the trust store (at
+    /// `signedAt` for a set another node forwarded: `TrustStore.verify`).
+    static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String, signedAt: Date? = nil) throws(ChangeSetError) -> Certificate {
         guard let first = ders.first else { throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate") }
         let known = trust.memo.certificate(first)
         guard let certificate = known?.certificate ?? DERCoding.certificate(first) else {
@@ -432,11 +438,13 @@ public struct ChangeSet: Sendable {
         do throws(PKIError) {
             // A certificate this store verified before needs only its validity period checked again.
             if let known {
-                try trust.checkValidity(certificate, now: now)
+                try trust.checkValidity(certificate, now: signedAt ?? now)
                 code = known.code
             } else {
-                code = try trust.verify(certificate, now: now)
-                trust.memo.remember(first, certificate, code: code)
+                code = try trust.verify(certificate, now: now, signedAt: signedAt)
+                // Only a certificate that is not revoked at all is remembered: one accepted for a
+                // set signed before its revocation must not pass its holder's own later uploads.
+                if trust.revocations?.isRevoked(certificate) != true { trust.memo.remember(first, certificate, code: code) }
             }
         } catch {
             let mapped: ChangeSetError.Code =

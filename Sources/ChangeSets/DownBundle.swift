@@ -185,7 +185,9 @@ public struct DownBundle: Sendable {
             let h = signed.header
             _ = try SignatureTrailer.verify(
                 certificates: signed.certificates, signature: signed.signature, signed: section.signedHeader[0..<signed.signedPrefixCount], signer: h.origin,
-                trust: trust, now: now, what: "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) (section \(s + 1))")
+                trust: trust, now: now, what: "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) (section \(s + 1))",
+                // Another node's changes come down as the network accepted them: judged as of their signing.
+                signedAt: h.origin == parent ? nil : Date(timeIntervalSince1970: Double(h.createdAt) / 1000))
             let originCode = try? DivisionCode(h.origin)
             for e in section.entries {
                 guard let c = e.line.withUnsafeBufferPointer({ Change.parseCanonical($0) }) else {

@@ -42,9 +42,10 @@ enum SignatureTrailer {
 
     /// Checks the signer's certificate against the trust store and the signature over `signed`.
     static func verify(
-        certificates: [[UInt8]], signature: [UInt8], signed: ArraySlice<UInt8>, signer: String, trust: TrustStore, now: Date, what: String
+        certificates: [[UInt8]], signature: [UInt8], signed: ArraySlice<UInt8>, signer: String, trust: TrustStore, now: Date, what: String,
+        signedAt: Date? = nil
     ) throws(ChangeSetError) -> Certificate {
-        let certificate = try ChangeSet.trusted(certificates, trust: trust, now: now, expected: signer)
+        let certificate = try ChangeSet.trusted(certificates, trust: trust, now: now, expected: signer, signedAt: signedAt)
         // Small signed regions (headers) are remembered once verified: the same bytes under the
         // same certificate and signature verify the same way again.
         var digest: [UInt8]?

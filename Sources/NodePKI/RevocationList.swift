@@ -42,9 +42,12 @@ public struct RevocationList: Sendable, Hashable {
     public var signature: [UInt8]
 
     /// Whether a certificate is on the list (by serial number).
-    public func isRevoked(_ certificate: Certificate) -> Bool {
+    public func isRevoked(_ certificate: Certificate) -> Bool { entry(for: certificate) != nil }
+
+    /// The list's entry for a certificate, if it is revoked.
+    public func entry(for certificate: Certificate) -> Entry? {
         let serial = Self.hex(certificate.serialNumber)
-        return content.entries.contains { $0.serial == serial }
+        return content.entries.first { $0.serial == serial }
     }
 
     public static func hex(_ serial: Certificate.SerialNumber) -> String {
@@ -123,16 +126,24 @@ public struct TrustStore: Sendable {
 
     /// Checks that `certificate` was issued by the network CA, is valid at `now`, is not
     /// revoked, and names a node; returns that node's code.
-    public func verify(_ certificate: Certificate, now: Date = Date()) throws(PKIError) -> DivisionCode {
+    ///
+    /// With `signedAt` — a change set forwarded by another node, which verified it when it arrived
+    /// — the certificate is judged at the time its origin signed the set (the header's `createdAt`):
+    /// valid then, and not revoked before then (the list's `revokedAt`). What the network accepted
+    /// before a revocation stays valid; the revoked node's own uploads are judged at `now`.
+    public func verify(_ certificate: Certificate, now: Date = Date(), signedAt: Date? = nil) throws(PKIError) -> DivisionCode {
         guard certificate.issuer == ca.subject, ca.publicKey.isValidSignature(certificate.signature, for: certificate) else {
             throw PKIError(.unknownCA, "certificate \(certificate.subject) was not issued by this network's CA")
         }
-        try checkValidity(certificate, now: now)
+        try checkValidity(certificate, now: signedAt ?? now)
         guard let code = NodeIdentity.code(of: certificate) else {
             throw PKIError(.noIdentity, "certificate \(certificate.subject) names no node (no creditnet://node/CODE)")
         }
-        if revocations?.isRevoked(certificate) == true {
-            throw PKIError(.revoked, "the certificate of node \(code) has been revoked")
+        if let entry = revocations?.entry(for: certificate) {
+            let cutoff = signedAt.map { ChinaTime.milliseconds($0) } ?? Int64.max
+            if entry.revokedAt <= cutoff {
+                throw PKIError(.revoked, "the certificate of node \(code) has been revoked\(signedAt == nil ? "" : " (before this change set was signed)")")
+            }
         }
         return code
     }

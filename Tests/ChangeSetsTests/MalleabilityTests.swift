@@ -2,6 +2,7 @@ import CreditDomain
 import Crypto
 import Foundation
 import NodePKI
+import TestSupport
 import Testing
 import SwiftASN1
 import X509
@@ -180,5 +181,31 @@ struct MalleabilityTests {
             return [tag] + length + content
         }
         return tlv(0x30, Array(fields[0].encodedBytes) + Array(fields[1].encodedBytes) + tlv(0x03, [0] + signature))
+    }
+}
+
+/// Revocation and what was signed before it (PROTOCOL.md, "Revocation"): a change set the network
+/// accepted before its origin was revoked stays valid when another node forwards it; the revoked
+/// node's own uploads, and anything it signed after, are refused.
+@Suite("Revocation and earlier signatures")
+struct RevocationTimeTests {
+    @Test func aSetSignedBeforeTheRevocationPassesWhenForwardedOnly() throws {
+        let net = try Network()
+        let dir = try TemporaryDirectory()
+        var rng = Rng(state: 3)
+        let t0 = Date()
+        let before = try ChangeSet.build(changes: net.changes(count: 3, rng: &rng), previousHash: [], identity: net.village, now: t0)
+        let list = try net.ca.revoke(net.village.certificate, reason: "device lost", in: dir.url, now: t0.addingTimeInterval(3600))
+        let after = try ChangeSet.build(changes: net.changes(from: 4, count: 3, rng: &rng), previousHash: before.hash, identity: net.village, now: t0.addingTimeInterval(7200))
+        let trust = try TrustStore(ca: net.ca.certificate, revocations: list)
+        let now = t0.addingTimeInterval(86_400)
+        // Forwarded by the township: signed before the revocation, accepted; signed after, refused.
+        #expect(refusal { _ = try ChangeSet.decode(before.encoded).verify(trust: trust, now: now, forwarded: true) } == nil)
+        #expect(refusal { _ = try ChangeSet.decode(after.encoded).verify(trust: trust, now: now, forwarded: true) } == .revoked)
+        // From the revoked node itself, refused either way — also after the forwarded one was accepted.
+        #expect(refusal { _ = try ChangeSet.decode(before.encoded).verify(trust: trust, now: now) } == .revoked)
+        // In a bundle: the township's forwarding passes; the village's own upload does not.
+        #expect(refusal { _ = try ChangeBundle.decode(try ChangeBundle.build([before], identity: net.township, now: now).encoded).verify(trust: trust, now: now) } == nil)
+        #expect(refusal { _ = try ChangeBundle.decode(try ChangeBundle.build([before], identity: net.village, now: now).encoded).verify(trust: trust, now: now) } == .revoked)
     }
 }

@@ -60,6 +60,33 @@ struct OfflineChain {
 
 @Suite("Offline transport: export, import, receipts", .serialized)
 struct ImportTests {
+    /// The township holds a village's change sets, then the village is revoked: the township's
+    /// later uploads — its own changes, an innocent sibling's, and the revoked village's sets it
+    /// accepted before the revocation — still reach the county (once they stalled for ever). The
+    /// revoked village's own upload is refused.
+    @Test func revokingOneNodeStallsNobodyElse() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 6, seed: 1)
+        try net.ingest(net.village2, rows: 4, seed: 2)
+        #expect(try net.send(net.village, to: net.township, name: "v1").report.applied == 1)
+        // Revoked after the township accepted its sets; the list reaches the township and the county.
+        for n in [net.township, net.county] {
+            _ = try net.ca.revoke(try Export.identity(of: net.village.configuration).certificate, reason: "device lost", in: try Export.identityDirectory(of: n.configuration))
+        }
+        #expect(try net.send(net.village2, to: net.township, name: "v2").report.applied == 1)
+        try net.ingest(net.township, rows: 3, seed: 3)
+        let up = try net.send(net.township, to: net.county, name: "t")
+        #expect(up.report.applied == 3 && up.report.changes == 13)
+        #expect(try net.county.store.chain(origin: net.village.configuration.code.digits)?.lastSeq == 6)
+        // The revoked village itself is refused, with nothing applied.
+        try net.ingest(net.village, rows: 2, seed: 4)
+        do {
+            _ = try net.send(net.village, to: net.township, name: "v1b")
+            Issue.record("a revoked village uploaded")
+        } catch let e as ChangeSetError { #expect(e.code == .revoked) }
+        #expect(try net.township.store.chain(origin: net.village.configuration.code.digits)?.lastSeq == 6)
+    }
+
     @Test func recordsReachTheCountyExactlyOnceWithReceipts() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 120, seed: 1)
