@@ -105,6 +105,49 @@ struct ListenerLimitsTests {
         }
     }
 
+    /// A child pushes one bundle at a time: a second upload while its first is still arriving is
+    /// refused (429) instead of being buffered beside it.
+    @Test func oneUploadPerChildAtATime() async throws {
+        let net = try OfflineChain()
+        try await withSyncServer(net.township) { port in
+            let identity = try Export.identity(of: net.village.configuration)
+            let name = NodeIdentity.hostName(for: net.township.configuration.code)
+            var config = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: net.ca.certificate))
+            config.dnsOverride = [name: "127.0.0.1"]
+            let sent = ByteCounter()
+            try await withHTTPClient(config) { client in
+                // The first upload trickles in: a megabyte every 50 ms, 200 announced.
+                let slow = Task {
+                    var request = HTTPClientRequest(url: "https://\(name):\(port)/v1/sync/up")
+                    request.method = .POST
+                    let chunk = ByteBuffer(repeating: 0x42, count: 1 << 20)
+                    let chunks = AsyncStream<ByteBuffer> { continuation in
+                        Task {
+                            for _ in 0..<200 {
+                                sent.value.add(1, ordering: .relaxed)
+                                continuation.yield(chunk)
+                                try? await Task.sleep(for: .milliseconds(50))
+                            }
+                            continuation.finish()
+                        }
+                    }
+                    request.body = .stream(chunks, length: .known(Int64(200 << 20)))
+                    return try? await client.execute(request, timeout: .seconds(60)).status.code
+                }
+                // Once it is under way, a second from the same child.
+                while sent.value.load(ordering: .relaxed) < 5 { try await Task.sleep(for: .milliseconds(20)) }
+                var second = HTTPClientRequest(url: "https://\(name):\(port)/v1/sync/up")
+                second.method = .POST
+                second.body = .bytes(ByteBuffer(bytes: [1, 2, 3]))
+                let response = try await client.execute(second, timeout: .seconds(30))
+                let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+                #expect(response.status == .tooManyRequests && body.contains("upload-in-progress"), "\(response.status) \(body)")
+                slow.cancel()
+                _ = await slow.value
+            }
+        }
+    }
+
     /// A node that is nobody's child announces a large upload: it is refused from its
     /// certificate, having sent only a little — the listener read none of it.
     @Test func anUploadFromANonChildIsRefusedBeforeItsBodyIsRead() async throws {

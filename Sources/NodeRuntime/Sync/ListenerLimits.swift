@@ -36,6 +36,18 @@ public struct ListenerLimits: Sendable {
     }
 }
 
+/// Uploads in progress per peer: a child pushes one bundle at a time (each after the receipt for
+/// the last), so a second upload from the same node while one is in progress is refused (429)
+/// instead of buffering both.
+final class UploadSlots: Sendable {
+    private let busy = Mutex<Set<String>>([])
+
+    /// Takes the peer's slot, or false when it has an upload in progress.
+    func take(_ peer: String) -> Bool { busy.withLock { $0.insert(peer).inserted } }
+
+    func release(_ peer: String) { _ = busy.withLock { $0.remove(peer) } }
+}
+
 /// Counts a listener's open connections; one over the cap is closed as soon as it is accepted.
 final class ConnectionGate: Sendable {
     let limit: Int

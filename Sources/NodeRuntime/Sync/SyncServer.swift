@@ -103,6 +103,7 @@ public struct SyncServer: Sendable {
         let node = self.node
         let logger = node.logger
         let limits = ListenerLimits(node.configuration, defaultUploadBytes: 256 << 20)
+        let uploads = UploadSlots()
         let router = Router(context: SyncRequestContext.self)
         router.post("/v1/sync/up") { request, context -> Response in
             let peer = try await context.caller(node)
@@ -113,6 +114,10 @@ public struct SyncServer: Sendable {
                 logger.warning("upload refused before its body was read", metadata: ["from": "\(peer)", "reason": "not a child"])
                 throw HTTPError(.forbidden, message: "\(peer) is not a child of \(node.configuration.code) [not-a-child]")
             }
+            guard uploads.take(peer.digits) else {
+                throw HTTPError(.tooManyRequests, message: "\(peer) has an upload in progress here; send the next bundle after its receipt [upload-in-progress]")
+            }
+            defer { uploads.release(peer.digits) }
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: limits.uploadBytesMax) } catch {
                 throw HTTPError(.contentTooLarge, message: "a bundle is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); push sends bundles of at most 40,000 changes")
