@@ -83,14 +83,7 @@ extension NetworkCA {
             SubjectAlternativeNames([.uniformResourceIdentifier(CertificateHolder.uri(role: role, code: code))])
             AuthorityKeyIdentifier(keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
         }
-        let notAfter = min(now.addingTimeInterval(Double(validityDays) * 86_400), certificate.notValidAfter)
-        let cert = try CanonicalSignature.canonicallySigned {
-            try Certificate(
-                version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
-                notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter, issuer: certificate.subject, subject: subject,
-                signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(self.key))
-        }
-        return NodeIdentity(certificate: cert, key: key, code: code)
+        return NodeIdentity(certificate: try sign(subject: subject, extensions: extensions, key: key, now: now, validityDays: validityDays), key: key, code: code)
     }
 }
 

@@ -60,15 +60,20 @@ public struct NetworkCA: Sendable {
             ])
             AuthorityKeyIdentifier(keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
         }
+        _ = name
+        return NodeIdentity(certificate: try sign(subject: subject, extensions: extensions, key: key, now: now, validityDays: validityDays), key: key, code: code)
+    }
+
+    /// A certificate for `key` signed by this CA (canonically: `CanonicalSignature`), valid from
+    /// five minutes before `now` for `validityDays`, never beyond the CA's own certificate.
+    func sign(subject: DistinguishedName, extensions: Certificate.Extensions, key: P256.Signing.PrivateKey, now: Date, validityDays: Int) throws -> Certificate {
         let notAfter = min(now.addingTimeInterval(Double(validityDays) * 86_400), certificate.notValidAfter)
-        let cert = try CanonicalSignature.canonicallySigned {
+        return try CanonicalSignature.canonicallySigned {
             try Certificate(
                 version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
                 notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter, issuer: certificate.subject, subject: subject,
                 signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions, issuerPrivateKey: Certificate.PrivateKey(self.key))
         }
-        _ = name
-        return NodeIdentity(certificate: cert, key: key, code: code)
     }
 
     /// Signs a revocation list.

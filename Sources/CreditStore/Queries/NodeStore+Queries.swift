@@ -42,43 +42,36 @@ public struct QuarantinedRow: Sendable, Hashable {
 }
 
 extension NodeStore {
+    /// The columns of a `StoredRecord` (`storedRecord`), from `records r`, its current version
+    /// `changes c` and `provisional_deadlines p` (left-joined by `storedRecordFrom`).
+    static let storedRecordColumns = """
+        SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
+               c.body, c.origin, c.seq, c.entered_at, r.publicity_until, p.record_id IS NOT NULL
+        """
+    static let storedRecordFrom =
+        "FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN provisional_deadlines p ON p.record_id = r.id"
+
+    static func storedRecord(_ row: Row) -> StoredRecord {
+        StoredRecord(
+            key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
+            late: row[6], deadlineProvisional: row[13], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9],
+            seq: row[10], enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
+    }
+
     /// Every record about a subject (credit code or ID number), newest decision first.
     public func records(subject: String) throws -> [StoredRecord] {
         try pool.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
-                           c.body, c.origin, c.seq, c.entered_at, r.publicity_until, p.record_id IS NOT NULL
-                    FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN provisional_deadlines p ON p.record_id = r.id
-                    WHERE r.subject_code = ?
-                    ORDER BY r.decision_date DESC, r.record_key
-                    """, arguments: [subject]
-            ).map { row in
-                StoredRecord(
-                    key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
-                    late: row[6], deadlineProvisional: row[13], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9],
-                    seq: row[10], enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
-            }
+                db, sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.subject_code = ? ORDER BY r.decision_date DESC, r.record_key",
+                arguments: [subject]
+            ).map(Self.storedRecord)
         }
     }
 
     /// The record with `key`, as stored, or nil.
     public func record(key: String) throws -> StoredRecord? {
         try pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
-                           c.body, c.origin, c.seq, c.entered_at, r.publicity_until
-                    FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?
-                    """, arguments: [key]
-            ).map { row in
-                StoredRecord(
-                    key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
-                    late: row[6], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9], seq: row[10],
-                    enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
-            }
+            try Row.fetchOne(db, sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.record_key = ?", arguments: [key]).map(Self.storedRecord)
         }
     }
 
@@ -90,20 +83,13 @@ extension NodeStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
-                           c.body, c.origin, c.seq, c.entered_at, r.publicity_until
-                    FROM records r JOIN changes c ON c.id = r.content_change
+                    \(Self.storedRecordColumns) \(Self.storedRecordFrom)
                     WHERE r.record_key IN (
                         SELECT record_key FROM changes WHERE op = 'put' AND kind = 'blacklist' AND json_extract(body, '$.SX_FR_ZJHM') = ?1)
                       AND json_extract(c.body, '$.SX_FR_ZJHM') = ?1
                     ORDER BY r.decision_date DESC, r.record_key
                     """, arguments: [idNumber]
-            ).map { row in
-                StoredRecord(
-                    key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
-                    late: row[6], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9], seq: row[10],
-                    enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
-            }
+            ).map(Self.storedRecord)
         }
     }
 
