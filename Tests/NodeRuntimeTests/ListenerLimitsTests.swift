@@ -35,6 +35,24 @@ final class RawConnection {
 
     deinit { close(fd) }
 
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// What arrives until the server closes the connection or `seconds` pass without a byte;
+    /// whether it was closed.
+    func readAll(within seconds: Int) -> (text: String, closed: Bool) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { out += buffer[0..<n] } else { return (String(decoding: out, as: UTF8.self), n == 0) }
+        }
+    }
+
     /// Whether the server closed the connection within `seconds` (a read returns end of file);
     /// false when the read times out with the connection still open.
     func closedByServer(within seconds: Int) -> Bool {
@@ -82,6 +100,22 @@ struct ListenerLimitsTests {
                 if !served { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(served)
+        }
+    }
+
+    /// HTTP/1.0 without keep-alive is one request per connection: closed after the answer. An
+    /// HTTP/1.1 connection stays open for the next request.
+    @Test func http10ConnectionsAreClosedAfterTheirAnswer() async throws {
+        let net = try OfflineChain()
+        try await withRecordsServer(net.village, tls: false) { port in
+            let old = try RawConnection(port: port)
+            old.send("GET /v1/check/91110000600037341L HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            let (text, closed) = old.readAll(within: 5)
+            #expect(text.hasPrefix("HTTP/1.") && text.contains("\"restricted\":false") && closed, "\(text)")
+            let current = try RawConnection(port: port)
+            current.send("GET /v1/check/91110000600037341L HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let (answer, closedToo) = current.readAll(within: 1)
+            #expect(answer.contains("\"restricted\":false") && !closedToo)
         }
     }
 

@@ -3,6 +3,8 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 import NIOSSL
 import Synchronization
 
@@ -48,6 +50,22 @@ final class UploadSlots: Sendable {
     func release(_ peer: String) { _ = busy.withLock { $0.remove(peer) } }
 }
 
+/// Marks an HTTP/1.0 request without `Connection: keep-alive` as `Connection: close`, so that
+/// the connection is closed after its response (HTTP/1.0's default) instead of kept open.
+final class HTTP10Closer: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data), head.version.major == 1, head.version.minor == 0, !head.isKeepAlive else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.headers.replaceOrAdd(name: "connection", value: "close")
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+}
+
 /// Counts a listener's open connections; one over the cap is closed as soon as it is accepted.
 final class ConnectionGate: Sendable {
     let limit: Int
@@ -71,6 +89,11 @@ final class ConnectionGate: Sendable {
         init(gate: ConnectionGate) { self.gate = gate }
 
         func handlerAdded(context: ChannelHandlerContext) {
+            // HTTP/1.0 without keep-alive means one request per connection: say so to the server
+            // (which only reads `Connection: close`), ahead of the codec that drops the version.
+            if let codec = try? context.pipeline.syncOperations.handler(type: HTTP1ToHTTPServerCodec.self) {
+                try? context.pipeline.syncOperations.addHandler(HTTP10Closer(), position: .before(codec))
+            }
             let now = gate.open.add(1, ordering: .relaxed).newValue
             guard now <= gate.limit else {
                 gate.open.subtract(1, ordering: .relaxed)
