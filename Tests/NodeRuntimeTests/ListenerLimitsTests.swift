@@ -40,16 +40,23 @@ final class RawConnection {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
     }
 
-    /// What arrives until the server closes the connection or `seconds` pass without a byte;
-    /// whether it was closed.
-    func readAll(within seconds: Int) -> (text: String, closed: Bool) {
+    /// One HTTP response (head, and a body of its Content-Length), waiting at most `seconds` for
+    /// each read; nil if it does not arrive whole.
+    func readResponse(within seconds: Int) -> String? {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
+            let text = String(decoding: out, as: UTF8.self)
+            if let end = text.range(of: "\r\n\r\n") {
+                let head = text[..<end.lowerBound].lowercased()
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }.flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if out.count - text[..<end.upperBound].utf8.count >= length { return text }
+            }
             let n = recv(fd, &buffer, buffer.count, 0)
-            if n > 0 { out += buffer[0..<n] } else { return (String(decoding: out, as: UTF8.self), n == 0) }
+            guard n > 0 else { return nil }
+            out += buffer[0..<n]
         }
     }
 
@@ -89,7 +96,7 @@ struct ListenerLimitsTests {
             // Four at once against a cap of three: exactly one is closed (which one depends on the
             // event loop each lands on); the other three stay open (their reads time out).
             var connections = try (0..<4).map { _ in try RawConnection(port: port) }
-            let closed = connections.filter { $0.closedByServer(within: 2) }
+            let closed = connections.filter { $0.closedByServer(within: 3) }
             #expect(closed.count == 1)
             // Freed, the listener serves again (the server sees the closes as they come).
             connections.removeAll()
@@ -108,14 +115,16 @@ struct ListenerLimitsTests {
     @Test func http10ConnectionsAreClosedAfterTheirAnswer() async throws {
         let net = try OfflineChain()
         try await withRecordsServer(net.village, tls: false) { port in
+            // Generous waits: the answer may be slow on a loaded machine; only closing is judged.
             let old = try RawConnection(port: port)
             old.send("GET /v1/check/91110000600037341L HTTP/1.0\r\nHost: localhost\r\n\r\n")
-            let (text, closed) = old.readAll(within: 5)
-            #expect(text.hasPrefix("HTTP/1.") && text.contains("\"restricted\":false") && closed, "\(text)")
+            let answer = old.readResponse(within: 30)
+            #expect(answer?.contains("\"restricted\":false") == true, "\(answer ?? "no answer")")
+            #expect(old.closedByServer(within: 10))
             let current = try RawConnection(port: port)
             current.send("GET /v1/check/91110000600037341L HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            let (answer, closedToo) = current.readAll(within: 1)
-            #expect(answer.contains("\"restricted\":false") && !closedToo)
+            #expect(current.readResponse(within: 30)?.contains("\"restricted\":false") == true)
+            #expect(!current.closedByServer(within: 1))
         }
     }
 
