@@ -113,6 +113,22 @@ public struct ChangeBundle: Sendable {
     /// As `verify(trust:now:limits:readChanges:)`, with `readChanges` given per change set, in
     /// the bundle's order (missing entries: false).
     public func verify(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readingChanges: [Bool]) throws(ChangeSetError) -> [ChangeSet.Verified] {
+        let outcome = try verifySettingAside(trust: trust, now: now, limits: limits, readingChanges: readingChanges)
+        if let (set, error) = outcome.setAside.first { throw error.about(set, in: self) }
+        return outcome.verified
+    }
+
+    /// A change set refused on its own inside a bundle whose sender's signature and composition
+    /// hold: the sender vouched for these bytes, so the fault is the set's (its origin revoked
+    /// when it signed, damaged before it was forwarded …), not the transport's.
+    public typealias SetAside = (set: ChangeSet, error: ChangeSetError)
+
+    /// The sender's certificate and signature and the composition, all or nothing (a bundle
+    /// damaged in transit fails here whole); then each change set on its own: the ones that pass,
+    /// and the ones refused, each with its reason — one origin's problem does not refuse the others.
+    public func verifySettingAside(trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(), readingChanges: [Bool]) throws(ChangeSetError)
+        -> (verified: [ChangeSet.Verified], setAside: [SetAside])
+    {
         _ = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: sender, trust: trust, now: now,
             what: "the bundle by \(sender)")
@@ -131,16 +147,23 @@ public struct ChangeBundle: Sendable {
             }
         }
         var verified: [ChangeSet.Verified] = []
+        var setAside: [SetAside] = []
         verified.reserveCapacity(sets.count)
         for (i, r) in results.values.enumerated() {
             switch r {
             case .success(let v): verified.append(v)
-            case .failure(let error):
-                let c = sets[i]
-                throw ChangeSetError(error.code, "change set \(i + 1) of \(sets.count) (origin \(c.header.origin), seq \(c.header.firstSeq)…\(c.header.lastSeq)): \(error.message)")
-            case nil: throw ChangeSetError(.badBody, "change set \(i + 1) was not verified")
+            case .failure(let error): setAside.append((sets[i], error))
+            case nil: setAside.append((sets[i], ChangeSetError(.badBody, "change set \(i + 1) was not verified")))
             }
         }
-        return verified
+        return (verified, setAside)
+    }
+}
+
+extension ChangeSetError {
+    /// The error, naming the change set of `bundle` it is about.
+    func about(_ set: ChangeSet, in bundle: ChangeBundle) -> ChangeSetError {
+        let i = (bundle.changeSets.firstIndex { $0.encoded == set.encoded } ?? 0) + 1
+        return ChangeSetError(code, "change set \(i) of \(bundle.changeSets.count) (origin \(set.header.origin), seq \(set.header.firstSeq)…\(set.header.lastSeq)): \(message)")
     }
 }

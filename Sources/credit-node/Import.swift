@@ -38,6 +38,7 @@ struct ImportCommand: ParsableCommand {
                 print("Receipt from \(report.sender ?? "?") stored; \(report.acknowledged ?? 0) change set(s) acknowledged and out of the outbox\(report.held > 0 ? "; the parent holds \(report.held) behind a gap" : "")")
             } else {
                 print("Applied \(report.applied) change set(s) (\(report.changes) changes) from \(report.sender ?? "?"); \(report.duplicates) already held; \(report.held) held behind a gap")
+                if let n = report.setAside, n > 0 { print("Set aside \(n) change set(s) refused on their own: credit-node set-aside --config … lists them") }
                 if let r = report.receipt { print("Receipt for the child: \(r)") }
             }
         }

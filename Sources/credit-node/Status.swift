@@ -31,6 +31,8 @@ struct Status: ParsableCommand {
         var origins: [OriginStatus]
         /// Change sets accepted from children whose changes are not applied here yet.
         var applyQueue: ApplyQueueCounts
+        /// Change sets refused on their own and set aside, not yet resolved (`set-aside`).
+        var setAside: Int
     }
 
     func run() throws {
@@ -43,7 +45,7 @@ struct Status: ParsableCommand {
                 parent: c.parent?.code.digits, downCursor: try c.parent.map { try context.store.downCursor(parent: $0.code) }, windowHours: c.effectiveWindowHours,
                 store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
                 origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil),
-                applyQueue: try context.store.queued())
+                applyQueue: try context.store.queued(), setAside: try context.store.unresolvedSetAside())
             if json {
                 try printJSON(output)
                 return
@@ -55,6 +57,9 @@ struct Status: ParsableCommand {
             print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late)\(provisional > 0 ? "; \(provisional) with a provisional deadline 暂定期限, settled when the year's official calendar arrives" : ""))")
             print("  changes:    \(output.counts.changes)")
             print("  quarantine: \(output.counts.quarantined)")
+            if output.setAside > 0 {
+                print("  set aside:  \(output.setAside) change set(s) refused on their own, the rest of their bundles applied — see credit-node set-aside")
+            }
             if output.applyQueue.sets > 0 {
                 print("  applying:   \(output.applyQueue.sets) change set(s) accepted from children, \(output.applyQueue.changes) changes not yet in the records")
             }

@@ -87,6 +87,43 @@ struct ImportTests {
         #expect(try net.township.store.chain(origin: net.village.configuration.code.digits)?.lastSeq == 6)
     }
 
+    /// One origin's bad change set inside a good bundle is set aside with its reason; the
+    /// sender's own and the other origins' sets go through, and the same set sent again is not
+    /// set aside twice.
+    @Test func aBadSetIsSetAsideAndTheRestOfTheBundleGoesThrough() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 5, seed: 1)
+        _ = try net.send(net.village, to: net.township, name: "v1")
+        try net.ingest(net.township, rows: 3, seed: 2)
+        try Export(node: net.township).seal(identity: try Export.identity(of: net.township.configuration))
+        // The township's pending sets: the village's (forwarded) and its own. The village's is
+        // damaged in the township's keeping (a byte of its body), then the township signs the bundle.
+        var sets = try net.township.store.pendingOutbox().map { try ChangeSet.decode($0.encoded) }
+        let v = try #require(sets.firstIndex { $0.header.origin == net.village.configuration.code.digits })
+        var bytes = sets[v].encoded
+        bytes[bytes.count / 2] ^= 0x20
+        sets[v] = try ChangeSet.decode(bytes)
+        let bundle = try ChangeBundle.build(sets, identity: try Export.identity(of: net.township.configuration))
+        let path = try net.dir.write("t.cnbd", bundle.encoded)
+        // All or nothing, as `inspect` judges a file: refused.
+        #expect(throws: ChangeSetError.self) { try ChangeBundle.decode(bundle.encoded).verify(trust: try Import.trust(net.county.configuration)) }
+        // At the county: the township's set applied, the village's set aside.
+        let report = try Import(node: net.county).run(file: path)
+        #expect(report.applied == 1 && report.setAside == 1 && report.changes == 3)
+        #expect(try net.county.store.chain(origin: net.township.configuration.code.digits)?.lastSeq == 3)
+        #expect(try net.county.store.chain(origin: net.village.configuration.code.digits) == nil)
+        let entries = try net.county.store.setAsideEntries()
+        #expect(entries.count == 1 && entries[0].origin == net.village.configuration.code.digits && entries[0].peer == net.township.configuration.code.digits)
+        #expect(entries[0].code == "body-hash-mismatch" || entries[0].code == "bad-signature" || entries[0].code == "bad-body", "\(entries[0].code)")
+        #expect(try Metrics.text(net.county).contains("creditnet_set_aside_sets{node=\"420102000000\"} 1"))
+        // Sent again: nothing new set aside; resolved by an operator's note.
+        _ = try Import(node: net.county).run(file: path)
+        #expect(try net.county.store.setAsideEntries().count == 1)
+        #expect(try net.county.store.resolveSetAside(id: entries[0].id, resolution: "村节点重新导出"))
+        #expect(try net.county.store.unresolvedSetAside() == 0)
+        #expect(try !net.county.store.resolveSetAside(id: entries[0].id, resolution: "again"))
+    }
+
     @Test func recordsReachTheCountyExactlyOnceWithReceipts() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 120, seed: 1)

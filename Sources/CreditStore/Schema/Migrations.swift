@@ -296,6 +296,30 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'audit: the trail is append-only'); END;
                 """)
         }
+        m.registerMigration("v10-set-aside") { db in
+            try db.execute(sql: """
+                -- Change sets refused on their own inside a bundle that otherwise held (their
+                -- origin revoked when it signed, damaged before they were forwarded …): kept with
+                -- the reason and the bytes for the operator, while the rest of the bundle went
+                -- through. Once per set (origin, first seq, hash); resolved by an operator's note.
+                CREATE TABLE set_aside (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    direction TEXT NOT NULL CHECK (direction IN ('up', 'down')),
+                    peer TEXT NOT NULL CHECK (length(peer) = 12 AND peer NOT GLOB '*[^0-9]*'),
+                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                    first_seq INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    hash BLOB NOT NULL CHECK (length(hash) = 32),
+                    code TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    encoded BLOB NOT NULL,
+                    resolved_at INTEGER,
+                    resolution TEXT CHECK ((resolved_at IS NULL) = (resolution IS NULL)),
+                    UNIQUE (direction, origin, first_seq, hash)
+                );
+                """)
+        }
         return m
     }
 }

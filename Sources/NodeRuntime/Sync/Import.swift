@@ -32,6 +32,8 @@ public struct ImportReport: Sendable, Codable {
     public var controls: [String]?
     public var cursor: Int64?
     public var more: Bool?
+    /// A bundle: its change sets refused on their own and set aside (`credit-node set-aside`).
+    public var setAside: Int?
 }
 
 /// The parent's side of offline transport: a child's bundle is verified, authorised and applied
@@ -108,7 +110,9 @@ public struct Import: Sendable {
         } else {
             readingChanges = counts.map { _ in false }
         }
-        let verified = try bundle.verify(trust: trust, now: now, readingChanges: readingChanges)
+        // The bundle as a whole (sender, composition) or nothing; then each set on its own: one
+        // refused is set aside with its reason, and the others go through.
+        let (verified, setAside) = try bundle.verifySettingAside(trust: trust, now: now, readingChanges: readingChanges)
         let sender = try DivisionCode(bundle.sender)
         if let peer, peer != sender {
             throw ImportError(code: .identityMismatch, message: "the connection's certificate belongs to \(peer) but the bundle is signed by \(sender)")
@@ -119,6 +123,15 @@ public struct Import: Sendable {
         case .outsideSubtree(_, let origin):
             throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
         case nil: break
+        }
+        for (set, error) in setAside {
+            let h = set.header
+            let new = try node.store.setAside(
+                direction: "up", peer: sender.digits, origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash, code: error.code.rawValue,
+                message: error.message, encoded: set.encoded, now: now)
+            node.logger.warning(
+                new ? "change set set aside: refused on its own, the rest of the bundle goes through" : "change set set aside before, sent again",
+                metadata: ["from": "\(sender)", "origin": "\(h.origin)", "seq": "\(h.firstSeq)…\(h.lastSeq)", "reason": "\(error.code.rawValue)"])
         }
         let incoming = verified.map(\.received)
         let outcomes: [ApplyOutcome] = try node.store.accept(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
@@ -167,7 +180,7 @@ public struct Import: Sendable {
             acknowledged: acknowledged, held: held)
         let report = ImportReport(
             file: source, kind: "bundle", sender: sender.digits, applied: appliedSets, duplicates: outcomes.count - appliedSets - held.count,
-            held: held.count, changes: appliedChanges, receipt: nil, acknowledged: nil)
+            held: held.count, changes: appliedChanges, receipt: nil, acknowledged: nil, setAside: setAside.count)
         return (report, try receipt.encode(identity: identity))
     }
 

@@ -17,6 +17,7 @@ enum Metrics {
         }
         gauge("store_damaged", "1 when verify-store or the check at start found the store damaged (sync stopped), else 0.", [(n, StoreVerification.recordedDamage(c) == nil ? 0 : 1)])
         gauge("records", "Records held by the node.", [(n, Int64(counts.records))])
+        gauge("set_aside_sets", "Change sets refused on their own inside bundles and set aside, not yet resolved.", [(n, Int64(try node.store.unresolvedSetAside()))])
         gauge("changes", "Entries in the node's change log.", [(n, Int64(counts.changes))])
         gauge("quarantined_rows", "Refused rows kept in quarantine.", [(n, Int64(counts.quarantined))])
         gauge("late_records", "Records that arrived after their publication deadline.", [(n, Int64(counts.late))])

@@ -129,7 +129,10 @@ public struct SyncServer: Sendable {
                 if report.applied > 0 { node.arrivals.signal() }
                 logger.info(
                     "bundle accepted",
-                    metadata: ["from": "\(peer)", "applied": "\(report.applied)", "duplicates": "\(report.duplicates)", "held": "\(report.held)", "changes": "\(report.changes)"])
+                    metadata: [
+                        "from": "\(peer)", "applied": "\(report.applied)", "duplicates": "\(report.duplicates)", "held": "\(report.held)", "changes": "\(report.changes)",
+                        "setAside": "\(report.setAside ?? 0)",
+                    ])
                 return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: receipt)))
             case .failure(let error):
                 logger.warning("bundle refused", metadata: ["from": "\(peer)", "reason": "\(error)"])
