@@ -30,8 +30,8 @@ public struct CertificateHolder: Sendable, Hashable, CustomStringConvertible {
         self.serial = serial
     }
 
-    /// `department 江岸区市场监督管理局 of 420102002201`; no key material, no personal ID.
-    public var description: String { "\(role.rawValue)\(name.map { " \($0)" } ?? "") of \(code.digits)" }
+    /// `node 420102002201`, `department 江岸区市场监督管理局 of 420102002201`; no key material, no personal ID.
+    public var description: String { role == .node ? "node \(code.digits)" : "\(role.rawValue)\(name.map { " \($0)" } ?? "") of \(code.digits)" }
 
     public static func uri(role: Role, code: DivisionCode) -> String { "creditnet://\(role.rawValue)/\(code.digits)" }
 
@@ -88,18 +88,20 @@ extension NetworkCA {
 }
 
 extension TrustStore {
-    /// Checks that `certificate` was issued by the network CA, is valid at `now` and not revoked,
-    /// and names a holder (`CertificateHolder`); returns it. `verify` is the same for nodes only.
-    public func holder(_ certificate: Certificate, now: Date = Date()) throws(PKIError) -> CertificateHolder {
+    /// Checks that `certificate` was issued by the network CA, is valid and not revoked, and
+    /// names a holder (`CertificateHolder`); returns it. `verify` is the same for nodes only.
+    /// With `signedAt` (a set forwarded by another node), validity and revocation are judged as
+    /// of that time (see `verify`).
+    public func holder(_ certificate: Certificate, now: Date = Date(), signedAt: Date? = nil) throws(PKIError) -> CertificateHolder {
         guard certificate.issuer == ca.subject, ca.publicKey.isValidSignature(certificate.signature, for: certificate) else {
             throw PKIError(.unknownCA, "certificate \(certificate.subject) was not issued by this network's CA")
         }
-        try checkValidity(certificate, now: now)
+        try checkValidity(certificate, now: signedAt ?? now)
         guard let holder = CertificateHolder.of(certificate) else {
             throw PKIError(.noIdentity, "certificate \(certificate.subject) names no node, department or operator (creditnet://ROLE/CODE)")
         }
-        if revocations?.isRevoked(certificate) == true {
-            throw PKIError(.revoked, "the certificate of \(holder) has been revoked")
+        if let entry = revocations?.entry(for: certificate), entry.revokedAt <= signedAt.map({ ChinaTime.milliseconds($0) }) ?? Int64.max {
+            throw PKIError(.revoked, "the certificate of \(holder) has been revoked\(signedAt == nil ? "" : " (before this change set was signed)")")
         }
         return holder
     }

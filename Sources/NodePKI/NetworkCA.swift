@@ -120,15 +120,7 @@ public struct NodeIdentity: Sendable {
 
     /// The node code a certificate names in its SubjectAltName, if any.
     public static func code(of certificate: Certificate) -> DivisionCode? {
-        guard let sans = try? certificate.extensions.subjectAlternativeNames else { return nil }
-        for name in sans {
-            if case .uniformResourceIdentifier(let uri) = name, uri.hasPrefix("creditnet://node/"),
-                let code = try? DivisionCode(String(uri.dropFirst("creditnet://node/".count))), code.digits.count == 12
-            {
-                return code
-            }
-        }
-        return nil
+        CertificateHolder.of(certificate).flatMap { $0.role == .node ? $0.code : nil }
     }
 
     /// Writes `NAME.pem`, `NAME.key` (mode 0600) and the CA's `ca.pem`: `node` for a node,

@@ -132,20 +132,11 @@ public struct TrustStore: Sendable {
     /// valid then, and not revoked before then (the list's `revokedAt`). What the network accepted
     /// before a revocation stays valid; the revoked node's own uploads are judged at `now`.
     public func verify(_ certificate: Certificate, now: Date = Date(), signedAt: Date? = nil) throws(PKIError) -> DivisionCode {
-        guard certificate.issuer == ca.subject, ca.publicKey.isValidSignature(certificate.signature, for: certificate) else {
-            throw PKIError(.unknownCA, "certificate \(certificate.subject) was not issued by this network's CA")
+        let holder = try holder(certificate, now: now, signedAt: signedAt)
+        guard holder.role == .node else {
+            throw PKIError(.noIdentity, "certificate \(certificate.subject) names no node (no creditnet://node/CODE): it is \(holder)'s")
         }
-        try checkValidity(certificate, now: signedAt ?? now)
-        guard let code = NodeIdentity.code(of: certificate) else {
-            throw PKIError(.noIdentity, "certificate \(certificate.subject) names no node (no creditnet://node/CODE)")
-        }
-        if let entry = revocations?.entry(for: certificate) {
-            let cutoff = signedAt.map { ChinaTime.milliseconds($0) } ?? Int64.max
-            if entry.revokedAt <= cutoff {
-                throw PKIError(.revoked, "the certificate of node \(code) has been revoked\(signedAt == nil ? "" : " (before this change set was signed)")")
-            }
-        }
-        return code
+        return holder.code
     }
 
     /// A trust store with its own memo, or one shared by several stores that trust the same CA

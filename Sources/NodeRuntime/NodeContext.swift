@@ -38,7 +38,7 @@ public struct NodeContext: Sendable {
         let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))
         store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, logger: logger)
         // Official schedules may have arrived since deadlines were computed provisionally.
-        if try store.counts().provisionalDeadlines > 0 { try settleProvisionalDeadlines() }
+        if try store.hasProvisionalDeadlines() { try settleProvisionalDeadlines() }
     }
 
     /// The shipped schedules, plus the configured directory or else the schedules received as

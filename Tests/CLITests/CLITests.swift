@@ -253,6 +253,31 @@ struct CLITests {
         #expect(cut.status == 65 && cut.stderr.contains("truncated"))
     }
 
+    /// `verify-store` finds a byte flipped on disk (exit 65) and the node says so; `set-aside`
+    /// refuses what it cannot do.
+    @Test func verifyStoreAndSetAsideFromTheCommandLine() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v").status == 0)
+        #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "50", "--faults", "0", "--out", "p.csv").status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+        let sound = try ws("verify-store", "--config", "v/node.yaml")
+        #expect(sound.status == 0 && sound.stdout.contains("sound"), "\(sound.stdout)\(sound.stderr)")
+        // The last process closed the store: its WAL is in the file. Flip a byte of a record's state.
+        let file = ws.url.appendingPathComponent("v/node.sqlite")
+        var bytes = [UInt8](try Data(contentsOf: file))
+        let needle = Array("active".utf8)
+        let at = try #require((16_384..<(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+        bytes[at + 3] = 0xFF
+        try Data(bytes).write(to: file)
+        let damaged = try ws("verify-store", "--config", "v/node.yaml", "--json")
+        #expect(damaged.status == 65 && damaged.stdout.contains("breaks its table's constraints"), "\(damaged.stdout)\(damaged.stderr)")
+        #expect(try ws("status", "--config", "v/node.yaml").stdout.contains("DAMAGED"))
+        // set-aside: nothing here; a resolution needs a note and an entry that exists.
+        #expect(try ws("set-aside", "--config", "v/node.yaml").stdout.contains("Nothing set aside"))
+        #expect(try ws("set-aside", "--config", "v/node.yaml", "--resolve", "1").status == 64)
+        #expect(try ws("set-aside", "--config", "v/node.yaml", "--resolve", "1", "--note", "已处理").status == 66)
+    }
+
     /// A village without a line (光盘): the township exports what the village would pull, the
     /// village imports it with the checks of a pull, page by page and in order.
     @Test func downwardOnRemovableMedia() throws {

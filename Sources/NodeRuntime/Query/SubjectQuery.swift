@@ -50,9 +50,6 @@ public struct SubjectQuery: Sendable {
     /// looked up (`1' OR 1=1--` is refused, not answered "not listed").
     public static func normalise(_ raw: String) throws(IdentifierError) -> String {
         let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
-        guard code.utf8.count == 18 || code.count != 18 else {
-            throw IdentifierError(.alphabet, "a subject code has letters, digits, '-' and parentheses only")
-        }
         guard code.count == 18 else {
             guard (5...30).contains(code.utf8.count) else {
                 throw IdentifierError(

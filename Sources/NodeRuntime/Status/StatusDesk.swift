@@ -52,7 +52,7 @@ public struct StatusDesk: Sendable {
     func checkRepairPeriod(key: String, _ status: StatusChange) throws {
         // A record that cannot be repaired at all is refused by the store, for that reason.
         guard let record = try node.store.record(key: key), RecordState(rawValue: record.state)?.allows(.repaired) == true,
-            let kind = try node.kindsBySlug()[record.kind]?.kind
+            let kind = node.catalogue.kinds.first(where: { $0.slug == record.kind })
         else { return }
         let fields = record.fields
         let value = { (code: String) in fields[kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }

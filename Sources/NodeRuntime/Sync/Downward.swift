@@ -102,8 +102,10 @@ public struct Downward: Sendable {
     public func pages(for child: DivisionCode, after cursor: Int64, limit: Int, now: Date = Date()) throws -> [DownBundle] {
         var out: [DownBundle] = []
         var after = cursor
+        // Control documents go in the first page only: the later ones name them as held.
+        let held = ControlDocument.digest(Self.controlDocuments(node.configuration))
         while true {
-            let page = try page(for: child, after: after, controlDigest: out.isEmpty ? nil : ControlDocument.digest(Self.controlDocuments(node.configuration)), limit: limit, now: now)
+            let page = try page(for: child, after: after, controlDigest: out.isEmpty ? nil : held, limit: limit, now: now)
             out.append(page)
             guard page.more, page.next > after else { return out }
             after = page.next

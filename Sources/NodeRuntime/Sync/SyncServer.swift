@@ -20,28 +20,19 @@ public struct SyncRequestContext: RequestContext {
         channel = source.channel
     }
 
-    /// Bundles are large; the transport limit is the format's.
-    public var maxUploadSize: Int { 1 << 30 }
-
     /// The caller's node code, from the certificate it presented, checked against the trust
-    /// store (issuer, validity, revocation).
+    /// store (issuer, validity, revocation). Departments and operators are not nodes.
     func caller(_ node: NodeContext) async throws -> DivisionCode {
-        // Read per request: a revocation list that came down since start applies at once.
-        let trust = try Import.trust(node.configuration)
-        let channel = self.channel
-        let der: [UInt8]? = try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate.map { try $0.toDERBytes() }
-        }.get()
-        guard let der, let certificate = try? TLSConfigurations.certificate(fromDER: der) else {
-            throw HTTPError(.unauthorized, message: "no client certificate")
+        guard let holder = try await holder(node) else { throw HTTPError(.unauthorized, message: "no client certificate") }
+        guard holder.role == .node else {
+            throw HTTPError(.forbidden, message: "the certificate is a \(holder.role.rawValue)'s (\(holder)), not a node's [identity-mismatch]")
         }
-        do { return try trust.verify(certificate) } catch {
-            throw HTTPError(.forbidden, message: "\(error.message) [\(error.code.rawValue)]")
-        }
+        return holder.code
     }
 
     /// The holder of the caller's certificate (node, department or operator), checked against the
-    /// trust store (issuer, validity, revocation), or nil when the connection has no TLS.
+    /// trust store (issuer, validity, revocation), or nil when the connection has no TLS. Read per
+    /// request: a revocation list that came down since start applies at once.
     func holder(_ node: NodeContext) async throws -> CertificateHolder? {
         let trust = try Import.trust(node.configuration)
         let channel = self.channel
