@@ -59,7 +59,7 @@ public struct ChangeBundle: Sendable {
         }
         var sets: [ChangeSet] = []
         for i in 0..<count {
-            let n = try r.length32("change set \(i + 1)", limit: limits.bodyBytesMax + limits.headerBytesMax + 64 * 1024)
+            let n = try r.length32("change set \(i + 1)", limit: limits.setBytesMax)
             let bytes = Array(try r.take(n, "change set \(i + 1)"))
             do { sets.append(try ChangeSet.decode(bytes, limits: limits)) } catch {
                 throw ChangeSetError(error.code, "change set \(i + 1) of \(count): \(error.message)")

@@ -55,4 +55,13 @@ public struct ChangeSetLimits: Sendable, Hashable {
     public var bundleBytesMax = 1 << 30
 
     public init() {}
+
+    /// The most bytes one change set can take: its body, its header, and its trailer
+    /// (certificate and signature) with room to spare.
+    public var setBytesMax: Int { bodyBytesMax + headerBytesMax + 64 * 1024 }
+
+    /// The most bytes one push can take: a child packs change sets into a bundle while they fit
+    /// in `setBytesMax` together (and always at least one, which fits by itself), and the bundle
+    /// adds its header and its sender's trailer. The sync listener reads no more than this.
+    public var pushBytesMax: Int { setBytesMax + 64 * 1024 }
 }

@@ -1,4 +1,5 @@
 import CreditDomain
+import Crypto
 import Foundation
 import NodePKI
 import X509
@@ -67,18 +68,7 @@ public struct DownBundle: Sendable {
         out.appendU64(next)
         out.append(more ? 1 : 0)
         out.appendU32(sections.count)
-        for s in sections {
-            out.appendU32(s.signedHeader.count)
-            out.append(contentsOf: s.signedHeader)
-            out.appendU32(s.entries.count)
-            for e in s.entries {
-                out.appendU32(e.leafIndex)
-                out.appendU32(e.line.count)
-                out.append(contentsOf: e.line)
-                out.append(UInt8(e.proof.count))
-                for h in e.proof { out.append(contentsOf: h) }
-            }
-        }
+        for s in sections { s.append(to: &out) }
         out.append(UInt8(controls.count))
         for d in controls {
             let name = Array(d.name.utf8)
@@ -173,46 +163,116 @@ public struct DownBundle: Sendable {
         trust: TrustStore, parent expectedParent: String, child expectedChild: String, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(),
         isRelevant: (Change) -> Bool
     ) throws(ChangeSetError) -> [VerifiedChange] {
+        let outcome = try verifySettingAside(trust: trust, parent: expectedParent, child: expectedChild, now: now, limits: limits, isRelevant: isRelevant)
+        if let first = outcome.setAside.first { throw first.error }
+        return outcome.verified
+    }
+
+    /// A section refused on its own inside a page whose parent's signature holds: the parent
+    /// vouched for these bytes, so the fault is the section's (its origin revoked when it signed,
+    /// damaged before it was passed down …), not the transport's.
+    public struct SetAside: Sendable {
+        /// The section's place in the page (0-based).
+        public var index: Int
+        /// Its origin and seq range, when its signed header can be read (else the parent's code, 0…0).
+        public var origin: String
+        public var firstSeq: Int64
+        public var lastSeq: Int64
+        /// SHA-256 of the section's signed header: the section's identity.
+        public var hash: [UInt8]
+        /// The section as it came: its signed header and entries (the page's layout).
+        public var encoded: [UInt8]
+        public var error: ChangeSetError
+    }
+
+    /// The parent's certificate and signature, the addressee and the control documents, all or
+    /// nothing (a page damaged in transit fails here whole); then each section on its own: the
+    /// changes of the ones that pass, and the ones refused, each with its reason — one origin's
+    /// problem does not stop a child's pulls at the same cursor for ever.
+    public func verifySettingAside(
+        trust: TrustStore, parent expectedParent: String, child expectedChild: String, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(),
+        isRelevant: (Change) -> Bool
+    ) throws(ChangeSetError) -> (verified: [VerifiedChange], setAside: [SetAside]) {
         guard parent == expectedParent, child == expectedChild else {
             throw ChangeSetError(.wrongAddressee, "the down bundle is from \(parent) for \(child); this node is \(expectedChild) with parent \(expectedParent)")
         }
         _ = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: parent, trust: trust, now: now,
             what: "the down bundle by \(parent)")
-        var out: [VerifiedChange] = []
-        for (s, section) in sections.enumerated() {
-            let signed = try SignedHeader.decode(section.signedHeader, limits: limits)
-            let h = signed.header
-            _ = try SignatureTrailer.verify(
-                certificates: signed.certificates, signature: signed.signature, signed: section.signedHeader[0..<signed.signedPrefixCount], signer: h.origin,
-                trust: trust, now: now, what: "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) (section \(s + 1))",
-                // Another node's changes come down as the network accepted them: judged as of their signing.
-                signedAt: h.origin == parent ? nil : Date(timeIntervalSince1970: Double(h.createdAt) / 1000))
-            let originCode = try? DivisionCode(h.origin)
-            for e in section.entries {
-                guard let c = e.line.withUnsafeBufferPointer({ Change.parseCanonical($0) }) else {
-                    throw ChangeSetError(.badLine, "section \(s + 1): a line is not a canonical change")
-                }
-                guard c.origin == h.origin else { throw ChangeSetError(.originMismatch, "section \(s + 1): a change of \(c.origin) under a header of \(h.origin)") }
-                guard e.leafIndex < h.count, c.seq == h.firstSeq + Int64(e.leafIndex) else {
-                    throw ChangeSetError(.badProof, "\(c.origin) seq \(c.seq) does not sit at leaf \(e.leafIndex) of change set \(h.firstSeq)…\(h.lastSeq)")
-                }
-                guard Merkle.root(leaf: Merkle.leaf(e.line[...]), index: e.leafIndex, count: h.count, proof: e.proof) == h.merkleRoot else {
-                    throw ChangeSetError(.badProof, "\(c.origin) seq \(c.seq): the inclusion proof does not lead to the origin's signed Merkle root")
-                }
-                guard let j = try? DivisionCode(c.jurisdiction), originCode?.contains(j) == true else {
-                    throw ChangeSetError(.outsideJurisdiction, "\(c.origin) seq \(c.seq) concerns \(c.jurisdiction), outside its origin")
-                }
-                guard isRelevant(c) else {
-                    throw ChangeSetError(.notRelevant, "\(c.origin) seq \(c.seq) (\(c.kind), \(c.jurisdiction)) does not concern \(child)")
-                }
-                out.append(VerifiedChange(change: c, header: h, signedHeader: section.signedHeader, leafIndex: e.leafIndex, proof: e.proof))
-            }
-        }
         for d in controls {
             do { try d.verify(ca: trust.ca) } catch { throw ChangeSetError(.badControl, "control document \(d.name): \(error.message)") }
         }
+        var out: [VerifiedChange] = []
+        var setAside: [SetAside] = []
+        for (s, section) in sections.enumerated() {
+            do throws(ChangeSetError) {
+                out += try verify(section: section, number: s + 1, trust: trust, now: now, limits: limits, isRelevant: isRelevant)
+            } catch {
+                let header = try? SignedHeader.decode(section.signedHeader, limits: limits).header
+                setAside.append(
+                    SetAside(
+                        index: s, origin: header?.origin ?? parent, firstSeq: header?.firstSeq ?? 0, lastSeq: header?.lastSeq ?? 0,
+                        hash: Array(SHA256.hash(data: section.signedHeader)), encoded: section.encoded, error: error))
+            }
+        }
+        return (out, setAside)
+    }
+
+    /// One section's changes, each checked back to its origin's signature (see `verify`).
+    func verify(section: Section, number s: Int, trust: TrustStore, now: Date, limits: ChangeSetLimits, isRelevant: (Change) -> Bool) throws(ChangeSetError)
+        -> [VerifiedChange]
+    {
+        let signed = try SignedHeader.decode(section.signedHeader, limits: limits)
+        let h = signed.header
+        _ = try SignatureTrailer.verify(
+            certificates: signed.certificates, signature: signed.signature, signed: section.signedHeader[0..<signed.signedPrefixCount], signer: h.origin,
+            trust: trust, now: now, what: "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) (section \(s))",
+            // Another node's changes come down as the network accepted them: judged as of their signing.
+            signedAt: h.origin == parent ? nil : Date(timeIntervalSince1970: Double(h.createdAt) / 1000))
+        let originCode = try? DivisionCode(h.origin)
+        var out: [VerifiedChange] = []
+        for e in section.entries {
+            guard let c = e.line.withUnsafeBufferPointer({ Change.parseCanonical($0) }) else {
+                throw ChangeSetError(.badLine, "section \(s): a line is not a canonical change")
+            }
+            guard c.origin == h.origin else { throw ChangeSetError(.originMismatch, "section \(s): a change of \(c.origin) under a header of \(h.origin)") }
+            guard e.leafIndex < h.count, c.seq == h.firstSeq + Int64(e.leafIndex) else {
+                throw ChangeSetError(.badProof, "\(c.origin) seq \(c.seq) does not sit at leaf \(e.leafIndex) of change set \(h.firstSeq)…\(h.lastSeq)")
+            }
+            guard Merkle.root(leaf: Merkle.leaf(e.line[...]), index: e.leafIndex, count: h.count, proof: e.proof) == h.merkleRoot else {
+                throw ChangeSetError(.badProof, "\(c.origin) seq \(c.seq): the inclusion proof does not lead to the origin's signed Merkle root")
+            }
+            guard let j = try? DivisionCode(c.jurisdiction), originCode?.contains(j) == true else {
+                throw ChangeSetError(.outsideJurisdiction, "\(c.origin) seq \(c.seq) concerns \(c.jurisdiction), outside its origin")
+            }
+            guard isRelevant(c) else {
+                throw ChangeSetError(.notRelevant, "\(c.origin) seq \(c.seq) (\(c.kind), \(c.jurisdiction)) does not concern \(child)")
+            }
+            out.append(VerifiedChange(change: c, header: h, signedHeader: section.signedHeader, leafIndex: e.leafIndex, proof: e.proof))
+        }
         return out
+    }
+}
+
+extension DownBundle.Section {
+    /// The section in the page's layout (signed header, entries with their proofs).
+    public var encoded: [UInt8] {
+        var out: [UInt8] = []
+        append(to: &out)
+        return out
+    }
+
+    func append(to out: inout [UInt8]) {
+        out.appendU32(signedHeader.count)
+        out.append(contentsOf: signedHeader)
+        out.appendU32(entries.count)
+        for e in entries {
+            out.appendU32(e.leafIndex)
+            out.appendU32(e.line.count)
+            out.append(contentsOf: e.line)
+            out.append(UInt8(e.proof.count))
+            for h in e.proof { out.append(contentsOf: h) }
+        }
     }
 }
 

@@ -95,6 +95,7 @@ struct Pull: AsyncParsableCommand {
             } else {
                 var line = "Pulled \(report.pages) page(s), \(report.bytes) bytes, from \(report.parent): \(report.applied) change(s) applied, \(report.duplicates) already held; cursor \(report.cursor)"
                 if !report.controls.isEmpty { line += "; control data installed: \(report.controls.joined(separator: ", "))" }
+                if report.setAside > 0 { line += "; \(report.setAside) section(s) refused on their own and set aside: credit-node set-aside lists them" }
                 print(line)
             }
         }

@@ -308,6 +308,49 @@ struct DownwardTests {
         }
     }
 
+    /// A section that fails on its own (a change altered after its origin signed it) is set
+    /// aside with its reason and the rest of the page applied: the village's pulls move on. A
+    /// page whose parent's signature fails is still refused whole.
+    @Test func aBadSectionIsSetAsideAndTheRestOfThePageApplies() throws {
+        let net = try FiveTiers()
+        let c = FiveTiers.codes
+        let township = try net.context(c.township)
+        let village = try net.context(c.village1)
+        let v1 = try DivisionCode(c.village1)
+        try net.ingest(township, kind: "penalty", rows: 3, seed: 31, jurisdiction: c.village1)
+        _ = try Downward(node: township).page(for: v1, after: 0, controlDigest: nil)
+        try net.ingest(township, kind: "penalty", rows: 4, seed: 32, jurisdiction: c.village1)
+        let page = try Downward(node: township).page(for: v1, after: 0, controlDigest: nil)
+        try #require(page.sections.count == 2)
+        var sections = page.sections
+        // A decision date moved a year back: still a canonical change, no longer what was signed.
+        let text = String(decoding: sections[0].entries[0].line, as: UTF8.self)
+        let moved = text.replacingOccurrences(of: "2026-", with: "2025-")
+        try #require(moved != text)
+        sections[0].entries[0].line = Array(moved.utf8)
+        let identity = try Export.identity(of: township.configuration)
+        let altered = try DownBundle.build(
+            identity: identity, child: c.village1, after: page.after, next: page.next, more: page.more, sections: sections, controls: page.controls)
+        // The parent's signature damaged in transit: nothing applied, nothing set aside.
+        var broken = altered.encoded
+        broken[broken.count - 10] ^= 0x01
+        #expect(throws: ChangeSetError.self) { try Downward(node: village).apply(broken) }
+        #expect(try village.store.setAsideEntries().isEmpty)
+        // The altered section is set aside; the other's four records arrive and the cursor moves on.
+        let result = try Downward(node: village).apply(altered.encoded)
+        #expect(result.applied == 4 && result.setAside == 1)
+        #expect(try village.store.downCursor(parent: try DivisionCode(c.township)) == page.next)
+        let entries = try village.store.setAsideEntries()
+        #expect(entries.count == 1)
+        #expect(entries.first?.direction == "down" && entries.first?.peer == c.township && entries.first?.origin == c.township)
+        #expect(entries.first?.code == "bad-inclusion-proof")
+        #expect(entries.first?.firstSeq == 1 && entries.first?.lastSeq == 3)
+        #expect(try village.store.states(kind: "penalty").count == 4)
+        // Imported again (a file carried twice), it is set aside once.
+        _ = try Downward(node: village).apply(altered.encoded)
+        #expect(try village.store.setAsideEntries().count == 1)
+    }
+
     @Test func onlyConfiguredChildrenMayPull() throws {
         let net = try FiveTiers()
         let county = try net.context(FiveTiers.codes.county)

@@ -87,6 +87,27 @@ struct ImportTests {
         #expect(try net.township.store.chain(origin: net.village.configuration.code.digits)?.lastSeq == 6)
     }
 
+    /// A push's bundle is bounded by what the parent's listener reads (`pushBytesMax`, computed
+    /// from the per-set limits): sets are packed while they fit one set's bound together, and
+    /// one set always goes; a file carries everything pending.
+    @Test func aPushBundleFitsTheListenersComputedBound() throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 5, seed: 1)
+        try Export(node: net.village).seal(identity: try Export.identity(of: net.village.configuration))
+        try net.ingest(net.village, rows: 4, seed: 2)
+        try Export(node: net.village).seal(identity: try Export.identity(of: net.village.configuration))
+        let all = try net.village.store.pendingOutbox()
+        try #require(all.count == 2)
+        #expect(try net.village.store.pendingOutbox(bytesMax: all[0].encoded.count + 4).count == 1)
+        #expect(try net.village.store.pendingOutbox(bytesMax: 1).count == 1)
+        #expect(try net.village.store.pendingOutbox(bytesMax: all[0].encoded.count + all[1].encoded.count + 8).count == 2)
+        let limits = ChangeSetLimits()
+        #expect(limits.pushBytesMax > limits.bodyBytesMax + limits.headerBytesMax && limits.pushBytesMax < 65 << 20)
+        let (report, bundle) = try Export(node: net.village).pendingBundle(setBytes: all[0].encoded.count + 4)
+        #expect(report.changeSets.count == 1 && bundle.count < all[0].encoded.count + 64 * 1024)
+        #expect(try Export(node: net.village).pendingBundle().0.changeSets.count == 2)
+    }
+
     /// One origin's bad change set inside a good bundle is set aside with its reason; the
     /// sender's own and the other origins' sets go through, and the same set sent again is not
     /// set aside twice.

@@ -48,11 +48,13 @@ extension NodeStore {
     }
 
     /// Change sets not yet acknowledged by the parent, in order: as many as hold at most
-    /// `changesMax` changes together, and at least the first.
-    public func pendingOutbox(changesMax: Int = .max) throws -> [OutboxEntry] {
+    /// `changesMax` changes and `bytesMax` encoded bytes (each counted with its 4-byte length)
+    /// together, and at least the first.
+    public func pendingOutbox(changesMax: Int = .max, bytesMax: Int = .max) throws -> [OutboxEntry] {
         try pool.read { db in
             var out: [OutboxEntry] = []
             var changes = 0
+            var bytes = 0
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -63,8 +65,9 @@ extension NodeStore {
                 let entry = OutboxEntry(
                     origin: row[0], firstSeq: row[1], lastSeq: row[2], hash: Array(row[3] as Data), encoded: Array(row[4] as Data), acknowledged: row[5] != nil)
                 let count = Int(entry.lastSeq - entry.firstSeq + 1)
-                if !out.isEmpty && changes + count > changesMax { break }
+                if !out.isEmpty && (changes + count > changesMax || bytes + entry.encoded.count + 4 > bytesMax) { break }
                 changes += count
+                bytes += entry.encoded.count + 4
                 out.append(entry)
             }
             return out

@@ -14,6 +14,8 @@ public struct PullReport: Sendable, Codable {
     public var bytes: Int
     public var controls: [String]
     public var cursor: Int64
+    /// Sections refused on their own and set aside (`credit-node set-aside`); the rest applied.
+    public var setAside: Int = 0
 }
 
 /// The downward half of sync. At the parent: the page of changes that concern a child, with
@@ -113,15 +115,19 @@ public struct Downward: Sendable {
     }
 
     /// Verifies a down bundle from the parent and applies it with its cursor; installs the
-    /// control documents it carries. All or nothing for the changes.
-    public func apply(_ bytes: [UInt8], now: Date = Date()) throws -> (bundle: DownBundle, applied: Int, duplicates: Int, controls: [String]) {
+    /// control documents it carries. The page's signature is all or nothing; a section refused on
+    /// its own (its origin revoked when it signed, a proof that fails) is set aside with its
+    /// reason and the rest applied, so that one origin's problem does not stop every later pull.
+    public func apply(_ bytes: [UInt8], now: Date = Date()) throws -> (bundle: DownBundle, applied: Int, duplicates: Int, controls: [String], setAside: Int) {
         let configuration = node.configuration
         guard let parent = configuration.parent else {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to pull")
         }
         let trust = try Import.trust(configuration)
         let bundle = try DownBundle.decode(bytes)
-        let verified = try bundle.verify(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now) { isRelevant($0) }
+        let (verified, setAside) = try bundle.verifySettingAside(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now) {
+            isRelevant($0)
+        }
         // Pages follow one another: one that starts after where this node stands would skip the
         // changes in between (a file carried on removable media out of order).
         let cursor = try node.store.downCursor(parent: parent.code)
@@ -129,6 +135,16 @@ public struct Downward: Sendable {
             throw ImportError(
                 code: .downPageGap,
                 message: "this page of \(parent.code)'s changes starts after position \(bundle.after), but this node stands at \(cursor): import the earlier page first (or export again with --after \(cursor))")
+        }
+        for section in setAside {
+            let new = try node.store.setAside(
+                direction: "down", peer: parent.code.digits, origin: section.origin, firstSeq: section.firstSeq, lastSeq: section.lastSeq, hash: section.hash,
+                code: section.error.code.rawValue, message: section.error.message, encoded: section.encoded, now: now)
+            node.logger.warning(
+                new ? "section of a down page set aside: refused on its own, the rest of the page applied" : "section of a down page set aside before, sent again",
+                metadata: [
+                    "from": "\(parent.code)", "origin": "\(section.origin)", "seq": "\(section.firstSeq)…\(section.lastSeq)", "reason": "\(section.error.code.rawValue)",
+                ])
         }
         var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
         let changes = verified.map { v in
@@ -140,7 +156,7 @@ public struct Downward: Sendable {
         let installed = try install(bundle.controls)
         // New official schedules settle the deadlines that were provisional in their years.
         if installed.contains(where: { $0.hasPrefix("calendars/") }) { try node.reloadCalendar() }
-        return (bundle, applied, duplicates, installed)
+        return (bundle, applied, duplicates, installed, setAside.count)
     }
 
     /// Checks that a control document loads as what its name says (a catalogue, a calendar), so

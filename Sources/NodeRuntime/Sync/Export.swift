@@ -63,11 +63,13 @@ public struct Export: Sendable {
     }
 
     /// Seals new changes and returns the signed bundle of the unacknowledged change sets, oldest
-    /// first, as many as fit in `changesMax` changes (at least one).
-    public func pendingBundle(changesMax: Int = .max, now: Date = Date()) throws -> (ExportReport, [UInt8]) {
+    /// first, as many as fit in `changesMax` changes and `setBytes` bytes together (at least
+    /// one). A push passes `ChangeSetLimits.setBytesMax`, so that its bundle never exceeds
+    /// `pushBytesMax`, the most the parent's listener reads; a file carries everything pending.
+    public func pendingBundle(changesMax: Int = .max, setBytes: Int = .max, now: Date = Date()) throws -> (ExportReport, [UInt8]) {
         let identity = try Self.identity(of: node.configuration)
         let sealed = try seal(identity: identity, now: now)
-        let pending = try node.store.pendingOutbox(changesMax: changesMax)
+        let pending = try node.store.pendingOutbox(changesMax: changesMax, bytesMax: setBytes)
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }
         let bundle = try ChangeBundle.build(sets, identity: identity, now: now)
         let report = ExportReport(

@@ -77,7 +77,8 @@ public struct Import: Sendable {
             let result = try Downward(node: node).apply(bytes, now: now)
             return ImportReport(
                 file: file, kind: "down bundle", sender: result.bundle.parent, applied: result.applied, duplicates: result.duplicates, held: 0,
-                changes: result.applied, receipt: nil, acknowledged: nil, controls: result.controls, cursor: result.bundle.next, more: result.bundle.more)
+                changes: result.applied, receipt: nil, acknowledged: nil, controls: result.controls, cursor: result.bundle.next, more: result.bundle.more,
+                setAside: result.setAside)
         }
         let out = receiptOut ?? file + ".receipt"
         var (report, receipt) = try applyBundle(bytes, source: file, now: now)

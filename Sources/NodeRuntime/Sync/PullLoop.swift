@@ -29,9 +29,13 @@ public struct PullLoop: Sendable {
             if node.configuration.parent != nil {
                 do {
                     let report = try await SyncClient(node: node).pull()
-                    if report.applied > 0 || !report.controls.isEmpty {
+                    if report.applied > 0 || !report.controls.isEmpty || report.setAside > 0 {
                         logger.info(
-                            "pulled", metadata: ["parent": "\(report.parent)", "applied": "\(report.applied)", "controls": "\(report.controls.joined(separator: ","))", "cursor": "\(report.cursor)"])
+                            "pulled",
+                            metadata: [
+                                "parent": "\(report.parent)", "applied": "\(report.applied)", "controls": "\(report.controls.joined(separator: ","))",
+                                "cursor": "\(report.cursor)", "setAside": "\(report.setAside)",
+                            ])
                     }
                 } catch {
                     logger.warning("pull failed; retrying at the next interval", metadata: ["reason": "\(error)"])

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChangeSets
 import CreditDomain
 import Foundation
 import NIOCore
@@ -44,7 +45,7 @@ public struct SyncClient: Sendable {
         }
         let export = Export(node: node)
         var total = PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0)
-        var (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, now: now)
+        var (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, setBytes: ChangeSetLimits().setBytesMax, now: now)
         guard !report.changeSets.isEmpty else { return total }
         try await Self.withParent(configuration, parent) { connection in
             while !report.changeSets.isEmpty {
@@ -55,7 +56,7 @@ public struct SyncClient: Sendable {
                 total.bytes += bundle.count
                 total.acknowledged += ack.acknowledged ?? 0
                 guard (ack.acknowledged ?? 0) > 0 else { break }
-                (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, now: now)
+                (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, setBytes: ChangeSetLimits().setBytesMax, now: now)
             }
         }
         return total
@@ -131,6 +132,7 @@ public struct SyncClient: Sendable {
                 report.applied += result.applied
                 report.duplicates += result.duplicates
                 report.controls += result.controls
+                report.setAside += result.setAside
                 report.cursor = max(report.cursor, result.bundle.next)
                 guard result.bundle.more, result.bundle.next > result.bundle.after else { break }
             }

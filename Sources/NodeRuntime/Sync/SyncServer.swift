@@ -93,7 +93,7 @@ public struct SyncServer: Sendable {
         let importer = Import(node: node)
         let node = self.node
         let logger = node.logger
-        let limits = ListenerLimits(node.configuration, defaultUploadBytes: 256 << 20)
+        let limits = ListenerLimits(node.configuration, defaultUploadBytes: ChangeSetLimits().pushBytesMax)
         let uploads = UploadSlots()
         let router = Router(context: SyncRequestContext.self)
         router.post("/v1/sync/up") { request, context -> Response in
