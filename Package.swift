@@ -40,6 +40,7 @@ let package = Package(
             name: "CreditStore",
             dependencies: [
                 "CreditDomain", "SyncCore", "CSQLiteSettings",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

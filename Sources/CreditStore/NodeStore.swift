@@ -23,6 +23,8 @@ public final class NodeStore: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
+            // What the trigger of migration v11 stores beside every change.
+            db.add(function: ChangeDigest.function)
             // Records with their change-log entries are about 1 KiB; 16 KiB pages hold more of
             // them per page and split less often. Takes effect when the file is created.
             try db.execute(sql: "PRAGMA page_size = 16384")

@@ -51,6 +51,36 @@ struct StoreVerificationTests {
         #expect(StoreVerification.recordedDamage(net.village.configuration) == nil)
     }
 
+    /// A record read for people is checked against the digest its change was written with: one
+    /// rewritten behind the store's back is refused (`store-corrupt`), never shown; the others are.
+    @Test func aRecordWhoseBytesChangedIsRefusedWhenRead() throws {
+        let net = try Self.village()
+        let queue = try DatabaseQueue(path: net.village.store.path)
+        let (key, other) = try queue.read { db in
+            (try String.fetchOne(db, sql: "SELECT record_key FROM changes WHERE seq = 7")!, try String.fetchOne(db, sql: "SELECT record_key FROM changes WHERE seq = 8")!)
+        }
+        let subject = try #require(try net.village.store.subject(of: key))
+        let otherSubject = try #require(try net.village.store.subject(of: other))
+        try #require(subject != otherSubject)
+        // Sound: both read.
+        #expect(try net.village.store.record(key: key) != nil)
+        _ = try SubjectQuery(context: net.village).profile(subject: subject, publicView: true)
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER changes_no_update")
+            try db.execute(sql: "UPDATE changes SET body = replace(body, '2026-', '2016-') WHERE seq = 7")
+            #expect(db.changesCount == 1)
+            try db.execute(sql: "CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'change log is append-only: changes are never updated'); END")
+        }
+        do {
+            _ = try net.village.store.record(key: key)
+            Issue.record("a record whose bytes changed on disk was read")
+        } catch let e as StoreError {
+            #expect(e.code == .corrupt && e.message.contains("verify-store"))
+        }
+        #expect(throws: StoreError.self) { try SubjectQuery(context: net.village).profile(subject: subject, publicView: true) }
+        #expect(try !SubjectQuery(context: net.village).profile(subject: otherSubject, publicView: true).records.isEmpty)
+    }
+
     /// One byte flipped on disk inside a record's state (`act�ve`): found by the constraint
     /// re-check in both the full check and the bounded one at start (SQLite 3.40's own
     /// integrity_check sees only the partial index it no longer matches).

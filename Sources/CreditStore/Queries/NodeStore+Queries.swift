@@ -43,19 +43,37 @@ public struct QuarantinedRow: Sendable, Hashable {
 
 extension NodeStore {
     /// The columns of a `StoredRecord` (`storedRecord`), from `records r`, its current version
-    /// `changes c` and `provisional_deadlines p` (left-joined by `storedRecordFrom`).
+    /// `changes c` with its digest `change_digests d`, and `provisional_deadlines p`
+    /// (left-joined by `storedRecordFrom`).
     static let storedRecordColumns = """
         SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
-               c.body, c.origin, c.seq, c.entered_at, r.publicity_until, p.record_id IS NOT NULL
+               c.body, c.origin, c.seq, c.entered_at, r.publicity_until, p.record_id IS NOT NULL,
+               c.hlc, c.op, c.kind, c.record_key, c.jurisdiction, d.digest
         """
-    static let storedRecordFrom =
-        "FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN provisional_deadlines p ON p.record_id = r.id"
+    static let storedRecordFrom = """
+        FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN change_digests d ON d.change_id = c.id
+        LEFT JOIN provisional_deadlines p ON p.record_id = r.id
+        """
 
-    static func storedRecord(_ row: Row) -> StoredRecord {
-        StoredRecord(
+    /// A record as read for people: its current version must match the digest it was written
+    /// with, and its state must be one the store writes — else the store is damaged and the
+    /// record is refused (`store-corrupt`), never shown.
+    static func storedRecord(_ row: Row) throws -> StoredRecord {
+        let record = StoredRecord(
             key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
             late: row[6], deadlineProvisional: row[13], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9],
             seq: row[10], enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
+        let change = Change(
+            origin: record.origin, seq: record.seq, hlc: HLCStamp(rawValue: row[14]), enteredAtMilliseconds: row[11], op: row[15], kind: row[16], key: row[17],
+            jurisdiction: row[18], body: record.fieldsJSON)
+        guard let digest = row[19] as Int64?, digest == ChangeDigest.of(change), RecordState(rawValue: record.state) != nil else {
+            throw StoreError(
+                code: .corrupt,
+                message:
+                    "record \(record.key) cannot be vouched for: its stored bytes no longer match what was written (the store is damaged). Run `credit-node verify-store` and restore the node (OPERATIONS.md, \"A damaged store\")"
+            )
+        }
+        return record
     }
 
     /// Every record about a subject (credit code or ID number), newest decision first.

@@ -320,6 +320,25 @@ enum Migrations {
                 );
                 """)
         }
+        m.registerMigration("v11-change-digests") { db in
+            try db.execute(sql: """
+                -- Every change's digest as written (the first 8 bytes of its Merkle leaf digest,
+                -- see ChangeDigest): a record read for people is checked against it, so that a
+                -- byte flipped on disk is refused, not shown. Written by the trigger with the
+                -- change, whatever path inserts it; the changes already held are digested now.
+                CREATE TABLE change_digests (
+                    change_id INTEGER PRIMARY KEY REFERENCES changes(id),
+                    digest INTEGER NOT NULL
+                );
+                INSERT INTO change_digests (change_id, digest)
+                SELECT id, creditnet_change_digest(origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) FROM changes;
+                CREATE TRIGGER changes_digest AFTER INSERT ON changes
+                BEGIN
+                    INSERT INTO change_digests (change_id, digest) VALUES (NEW.id, creditnet_change_digest(
+                        NEW.origin, NEW.seq, NEW.hlc, NEW.entered_at, NEW.op, NEW.kind, NEW.record_key, NEW.jurisdiction, NEW.body));
+                END;
+                """)
+        }
         return m
     }
 }
