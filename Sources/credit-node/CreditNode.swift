@@ -76,7 +76,7 @@ struct Failure: Error, CustomStringConvertible {
         } catch let e as CalendarError {
             throw ExitFailure(message: "calendar: \(e.message)", code: 78)
         } catch let e as StoreError {
-            throw ExitFailure(message: "store: \(e.message)", code: 1)
+            throw ExitFailure(message: "store: \(e.message) [\(e.code.rawValue)]", code: e.code == .corrupt ? 74 : 1)
         } catch let e as IdentifierError {
             throw ExitFailure(message: e.description, code: 64)
         } catch let e as WriteError {

@@ -204,6 +204,8 @@ public struct SyncServer: Sendable {
         switch error {
         case let e as ImportError: HTTPError(.forbidden, message: "\(e.message) [\(e.code.rawValue)]")
         case let e as ChangeSetError: HTTPError(e.code == .outsideSubtree ? .forbidden : .badRequest, message: e.description)
+        // A record that cannot be vouched for is not served: the node says it is damaged.
+        case let e as StoreError where e.code == .corrupt: HTTPError(.serviceUnavailable, message: "this node's store is damaged; it cannot vouch for what it holds [store-damaged]")
         default: HTTPError(.internalServerError, message: "the request could not be served; see the node's log")
         }
     }
