@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Identifiers, the catalogue, working days, records and changes, parsing and validation.
@@ -100,11 +102,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The public credit portal (信用X site): pages rendered from shipped templates, read-only.
+        .target(
+            name: "CreditPortal",
+            dependencies: [
+                "CreditDomain", "CreditStore", "NodeRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/portal")],
+            swiftSettings: strict
+        ),
         // The command-line shell over everything above.
         .executableTarget(
             name: "credit-node",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc",
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc", "CreditPortal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +149,15 @@ let package = Package(
             dependencies: [
                 "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "ChangeSets", "NodePKI", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CreditPortalTests",
+            dependencies: [
+                "CreditPortal", "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "NodePKI", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
         ),

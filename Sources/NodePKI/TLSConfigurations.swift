@@ -19,6 +19,17 @@ public enum TLSConfigurations {
         return tls
     }
 
+    /// A public listener (the portal with `portalTLS`): presents the node's certificate and
+    /// asks for none — the public has none.
+    public static func publicServer(identity: NodeIdentity) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try nio(identity.certificate))], privateKey: .privateKey(try nioKey(identity)))
+        tls.certificateVerification = .none
+        tls.minimumTLSVersion = .tlsv12
+        tls.cipherSuiteValues = aeadCipherSuites
+        return tls
+    }
+
     /// The sync client: presents the node's certificate and accepts the server only if the
     /// network CA issued its certificate for `parent` (`n<code>.node.creditnet`).
     public static func client(identity: NodeIdentity, ca: Certificate) throws -> TLSConfiguration {

@@ -24,6 +24,9 @@ struct Init: ParsableCommand {
     @Option(help: "The sync listener's host:port.")
     var listen: String?
 
+    @Option(help: "The public credit portal's host:port (read-only; plain HTTP unless portalTLS: true in node.yaml), e.g. 127.0.0.1:8080.")
+    var portal: String?
+
     @Option(help: "The node's certificate directory (node.pem, node.key, ca.pem), from `credit-node pki issue`.")
     var identity: String?
 
@@ -44,6 +47,7 @@ struct Init: ParsableCommand {
             var config = NodeConfiguration(code: node, dataDirectory: dir)
             config.name = name
             config.listen = listen
+            config.portal = portal
             config.identity = identity.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             for c in children {
                 do throws(IdentifierError) { config.children.append(try DivisionCode(c)) } catch {
@@ -73,6 +77,7 @@ struct Init: ParsableCommand {
                 print("  configuration: \(path)")
                 print("  store:         \(context.store.path)")
                 if let p = config.parent { print("  parent:        \(p.code) at \(p.url)") }
+                if let p = config.portal { print("  portal:        http://\(p)/ (when serving)") }
             }
         }
     }

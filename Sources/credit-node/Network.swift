@@ -23,13 +23,16 @@ struct Up: ParsableCommand {
     @OptionGroup var network: NetworkOptions
     @Option(help: "Keep showing the network's status for this many seconds once it is up.") var follow = 0
 
+    /// Each node's portal listens on its sync port plus this.
+    static let portalOffset = 100
+
     func run() throws {
         LoggingSetup.bootstrap(level: .warning)
         try guarded {
             let t = try loadTopology(network.file)
             let certs = NetworkCertificates(directory: URL(fileURLWithPath: network.certs))
             let issued = try certs.ensure(t)
-            let configs = t.configurations(root: network.root(t), identity: { certs.identity($0).standardizedFileURL.path })
+            let configs = t.configurations(root: network.root(t), identity: { certs.identity($0).standardizedFileURL.path }, portalOffset: Self.portalOffset)
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
             var started = 0
             for c in configs {
@@ -63,6 +66,12 @@ struct Up: ParsableCommand {
                 remaining -= 2
                 print("")
                 try NetworkStatus.print(t, network: network)
+            }
+            // The 信用X sites of the province, one county and one village.
+            let shown = [Tier.province, .county, .village].compactMap { tier in configs.first { $0.code.tier == tier } }
+            if !shown.isEmpty {
+                print("Credit portals (every node serves its own area):")
+                for c in shown { if let p = c.portal { print("  \(c.code.tier.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.name ?? c.code.digits): http://\(p)/") } }
             }
             print("Stop it with: credit-node down \(network.file)\(network.dir.map { " --dir \($0)" } ?? "")")
         }

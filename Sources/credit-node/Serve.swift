@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChangeSets
 import CMalloc
+import CreditPortal
 import Foundation
 import Hummingbird
 import NodeRuntime
@@ -8,7 +9,7 @@ import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the node: the HTTPS sync listener (mutual TLS) for its children, scheduled pushes to and pulls from its parent.")
+        abstract: "Run the node: the HTTPS sync listener (mutual TLS) for its children, the records listener and the credit portal when configured, scheduled pushes to and pulls from its parent.")
 
     @OptionGroup var node: NodeOptions
 
@@ -46,6 +47,19 @@ struct Serve: AsyncParsableCommand {
                     let mode = RecordsServer.isLoopback(recordsHost) ? "local only" : "client certificate required"
                     FileHandle.standardError.write(Data("credit-node \(context.configuration.code): records listener on \(recordsHost):\(bound) (\(mode))\n".utf8))
                 })
+        }
+        if let portal = context.configuration.portal, let colon = portal.lastIndex(of: ":"), let portalPort = Int(portal[portal.index(after: colon)...]) {
+            let portalHost = String(portal[..<colon])
+            let tls = context.configuration.portalTLS
+            do {
+                listeners.append(
+                    try Portal(node: context).application(host: portalHost, port: portalPort, tls: tls) { bound in
+                        FileHandle.standardError.write(Data("credit-node \(context.configuration.code): credit portal on \(tls ? "https" : "http")://\(portalHost):\(bound)/\n".utf8))
+                    })
+            } catch {
+                FileHandle.standardError.write(Data("error: the credit portal cannot start: \(error)\n".utf8))
+                throw ExitCode(78)
+            }
         }
         let loops = [
             NodeServices.Loop("push loop") { await PushLoop(node: context).run() },

@@ -127,7 +127,8 @@ struct NetworkCertificates {
 extension Topology {
     /// Each node's configuration: data under `root/CODE`, its listener and its parent's address
     /// from the topology (or `parentURL`), its identity from `identity`.
-    func configurations(root: URL, identity: (DivisionCode) -> String, parentURL: ((Node) -> String)? = nil) -> [NodeConfiguration] {
+    /// `portalOffset`: each node's portal listens on its address's port plus this (`up`).
+    func configurations(root: URL, identity: (DivisionCode) -> String, parentURL: ((Node) -> String)? = nil, portalOffset: Int? = nil) -> [NodeConfiguration] {
         let children = self.children
         return nodes.map { n in
             var c = NodeConfiguration(code: n.code, dataDirectory: root.appendingPathComponent(n.code.digits).path)
@@ -135,6 +136,9 @@ extension Topology {
             c.identity = identity(n.code)
             c.children = children[n.code] ?? []
             c.listen = n.address
+            if let offset = portalOffset, let a = n.address, let colon = a.lastIndex(of: ":"), let port = Int(a[a.index(after: colon)...]) {
+                c.portal = "\(a[..<colon]):\(port + offset)"
+            }
             if let p = n.parent, let parent = node(p) {
                 c.parent = .init(url: parentURL?(parent) ?? "https://\(parent.address ?? "127.0.0.1:0")", code: p)
             }

@@ -6,34 +6,37 @@ import Foundation
 public enum ShippedResources {
     public static let bundleName = "CreditNet_CreditDomain.resources"
 
-    /// The directories searched, in order.
-    public static var candidates: [URL] {
+    /// The directories searched for `bundle`'s files, in order (`$CREDITNET_RESOURCES` names
+    /// the domain's directory; other bundles are looked for beside it).
+    public static func candidates(bundle: String = ShippedResources.bundleName) -> [URL] {
         var out: [URL] = []
         if let env = ProcessInfo.processInfo.environment["CREDITNET_RESOURCES"], !env.isEmpty {
-            out.append(URL(fileURLWithPath: env))
+            let dir = URL(fileURLWithPath: env)
+            out.append(bundle == Self.bundleName ? dir : dir.deletingLastPathComponent().appendingPathComponent(bundle))
         }
         if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            out.append(exe.deletingLastPathComponent().appendingPathComponent(bundleName))
+            out.append(exe.deletingLastPathComponent().appendingPathComponent(bundle))
         }
-        let beside = Bundle.main.bundleURL.appendingPathComponent(bundleName)
+        let beside = Bundle.main.bundleURL.appendingPathComponent(bundle)
         if !out.contains(where: { $0.standardizedFileURL.path == beside.standardizedFileURL.path }) { out.append(beside) }
         return out
     }
 
     /// The path of a shipped file, or nil with the places searched.
-    public static func url(_ relativePath: String) -> Result<URL, ResourceMissing> {
-        for dir in candidates {
+    public static func url(_ relativePath: String, bundle: String = bundleName) -> Result<URL, ResourceMissing> {
+        let dirs = candidates(bundle: bundle)
+        for dir in dirs {
             let url = dir.appendingPathComponent(relativePath)
             if FileManager.default.fileExists(atPath: url.path) { return .success(url) }
         }
-        return .failure(ResourceMissing(path: relativePath, searched: candidates.map(\.path)))
+        return .failure(ResourceMissing(path: relativePath, searched: dirs.map(\.path)))
     }
 
     public struct ResourceMissing: Error, CustomStringConvertible {
         public var path: String
         public var searched: [String]
         public var description: String {
-            "the shipped file \(path) is missing; install the \(ShippedResources.bundleName) directory next to credit-node or set CREDITNET_RESOURCES (searched: \(searched.joined(separator: ", ")))"
+            "the shipped file \(path) is missing; install the resource directories next to credit-node or set CREDITNET_RESOURCES (searched: \(searched.joined(separator: ", ")))"
         }
     }
 }

@@ -22,6 +22,8 @@ public struct StoredRecord: Sendable, Hashable {
     public var origin: String
     public var seq: Int64
     public var enteredAt: Date
+    /// The record's row id (the listings' keyset).
+    public var rowID: Int64 = 0
 
     /// The fields as a dictionary of full national code → value.
     public var fields: [String: String] {
@@ -48,7 +50,7 @@ extension NodeStore {
     static let storedRecordColumns = """
         SELECT r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state,
                c.body, c.origin, c.seq, c.entered_at, r.publicity_until, p.record_id IS NOT NULL,
-               c.hlc, c.op, c.kind, c.record_key, c.jurisdiction, d.digest
+               c.hlc, c.op, c.kind, c.record_key, c.jurisdiction, d.digest, r.id
         """
     static let storedRecordFrom = """
         FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN change_digests d ON d.change_id = c.id
@@ -62,7 +64,7 @@ extension NodeStore {
         let record = StoredRecord(
             key: row[0], kind: row[1], subjectCode: row[2], jurisdiction: row[3], decisionDate: row[4], publicationDeadline: row[5],
             late: row[6], deadlineProvisional: row[13], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9],
-            seq: row[10], enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000))
+            seq: row[10], enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000), rowID: row[20])
         let change = Change(
             origin: record.origin, seq: record.seq, hlc: HLCStamp(rawValue: row[14]), enteredAtMilliseconds: row[11], op: row[15], kind: row[16], key: row[17],
             jurisdiction: row[18], body: record.fieldsJSON)

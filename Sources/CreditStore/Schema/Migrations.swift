@@ -339,6 +339,68 @@ enum Migrations {
                 END;
                 """)
         }
+        m.registerMigration("v12-portal") { db in
+            try db.execute(sql: """
+                -- The portal's search (issue 20): one row per subject with the name its latest
+                -- record gives (the field *_XDR_MC of the national catalogue), kept in step with
+                -- the records by triggers whatever path writes them; a trigram full-text index for
+                -- fragments of three characters or more, and every one- and two-character piece of
+                -- each name for shorter ones (most Chinese personal names have two or three).
+                CREATE TABLE subjects (
+                    id INTEGER PRIMARY KEY,
+                    code TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL
+                );
+                CREATE VIRTUAL TABLE subject_fts USING fts5(name, content='subjects', content_rowid='id', tokenize='trigram');
+                CREATE TABLE subject_grams (
+                    gram TEXT NOT NULL,
+                    subject_id INTEGER NOT NULL,
+                    PRIMARY KEY (gram, subject_id)
+                ) WITHOUT ROWID;
+                -- Positions 1…200 (a name has at most 200 characters): triggers cannot recurse.
+                CREATE TABLE gram_positions (n INTEGER PRIMARY KEY);
+                WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 200) INSERT INTO gram_positions SELECT n FROM i;
+                CREATE TRIGGER subjects_indexed AFTER INSERT ON subjects
+                BEGIN
+                    INSERT INTO subject_fts (rowid, name) VALUES (NEW.id, NEW.name);
+                    INSERT OR IGNORE INTO subject_grams (gram, subject_id)
+                    SELECT substr(NEW.name, n, 1), NEW.id FROM gram_positions WHERE n <= length(NEW.name)
+                    UNION SELECT substr(NEW.name, n, 2), NEW.id FROM gram_positions WHERE n < length(NEW.name);
+                END;
+                CREATE TRIGGER subjects_renamed AFTER UPDATE OF name ON subjects
+                BEGIN
+                    INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', OLD.id, OLD.name);
+                    INSERT INTO subject_fts (rowid, name) VALUES (NEW.id, NEW.name);
+                    DELETE FROM subject_grams WHERE subject_id = OLD.id;
+                    INSERT OR IGNORE INTO subject_grams (gram, subject_id)
+                    SELECT substr(NEW.name, n, 1), NEW.id FROM gram_positions WHERE n <= length(NEW.name)
+                    UNION SELECT substr(NEW.name, n, 2), NEW.id FROM gram_positions WHERE n < length(NEW.name);
+                END;
+                CREATE TRIGGER records_subject_added AFTER INSERT ON records WHEN NEW.subject_code IS NOT NULL
+                BEGIN
+                    INSERT INTO subjects (code, name)
+                    SELECT NEW.subject_code, j.value FROM changes c, json_each(c.body) j
+                    WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0 LIMIT 1
+                    ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
+                END;
+                CREATE TRIGGER records_subject_changed AFTER UPDATE OF content_change ON records WHEN NEW.subject_code IS NOT NULL
+                BEGIN
+                    INSERT INTO subjects (code, name)
+                    SELECT NEW.subject_code, j.value FROM changes c, json_each(c.body) j
+                    WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0 LIMIT 1
+                    ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
+                END;
+                INSERT INTO subjects (code, name)
+                SELECT code, name FROM (
+                    SELECT r.subject_code AS code, r.content_change AS at,
+                           (SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0) AS name
+                    FROM records r JOIN changes c ON c.id = r.content_change WHERE r.subject_code IS NOT NULL)
+                WHERE name IS NOT NULL ORDER BY at
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
+                -- The 双公示 listings, newest first, by keyset (kind, decision date, id).
+                CREATE INDEX records_kind_date ON records(kind, decision_date);
+                """)
+        }
         return m
     }
 }

@@ -46,6 +46,12 @@ public struct NodeConfiguration: Sendable, Hashable {
     /// `host:port` of the listener for department systems (`POST /v1/records`); when the host is
     /// not a loopback address, clients must present a certificate from the network CA.
     public var recordsListen: String?
+    /// `host:port` of the public credit portal (信用X site: 公示, search, subject pages, reports);
+    /// read-only, no client certificate. Plain HTTP unless `portalTLS`.
+    public var portal: String?
+    /// Serve the portal over HTTPS with the node's certificate (default false: a front proxy or
+    /// a government intranet terminates TLS).
+    public var portalTLS: Bool = false
     /// Seconds between scheduled pushes (default 300).
     public var pushIntervalSeconds: Int?
     /// Seconds between pulls from the parent (default 60).
@@ -63,8 +69,8 @@ public struct NodeConfiguration: Sendable, Hashable {
     /// Open connections a listener accepts at once; more are closed at once with a log line
     /// (default 1,024).
     public var connectionsMax: Int?
-    /// The largest request body a listener reads (default 256 MiB for the sync listener's
-    /// bundles, 64 MiB for the records listener's files).
+    /// The largest request body a listener reads (default: for the sync listener the most a push
+    /// carries, `ChangeSetLimits.pushBytesMax`; 64 MiB for the records listener's files).
     public var uploadBytesMax: Int?
 
     public var effectiveIdleTimeoutSeconds: Int { idleTimeoutSeconds ?? 60 }
@@ -111,6 +117,8 @@ public struct NodeConfiguration: Sendable, Hashable {
         if !children.isEmpty { lines.append("children: [" + children.map { "\"\($0.digits)\"" }.joined(separator: ", ") + "]") }
         if let windowHours { lines.append("windowHours: \(windowHours)") }
         if let recordsListen { lines.append("recordsListen: \(Self.quote(recordsListen))") }
+        if let portal { lines.append("portal: \(Self.quote(portal))") }
+        if portalTLS { lines.append("portalTLS: true") }
         if let pushIntervalSeconds { lines.append("pushIntervalSeconds: \(pushIntervalSeconds)") }
         if let pullIntervalSeconds { lines.append("pullIntervalSeconds: \(pullIntervalSeconds)") }
         if let pullPageChanges { lines.append("pullPageChanges: \(pullPageChanges)") }
@@ -137,6 +145,9 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         if let recordsListen {
             guard Self.isHostPort(recordsListen) else { throw fail("recordsListen", "'\(recordsListen)' is not host:port with a port from 1 to 65535") }
+        }
+        if let portal {
+            guard Self.isHostPort(portal) else { throw fail("portal", "'\(portal)' is not host:port with a port from 1 to 65535") }
         }
         for child in children where !(child.tier > code.tier && code.contains(child)) {
             throw fail("children", "\(child) (\(child.tier)) cannot be a child of \(code) (\(code.tier)): a child is of a lower tier and lies inside its parent")
@@ -174,7 +185,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds", "idleTimeoutSeconds", "connectionsMax", "uploadBytesMax"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "portal", "portalTLS", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds", "idleTimeoutSeconds", "connectionsMax", "uploadBytesMax"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -189,6 +200,11 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let db = string(map, "database") { config.database = db }
         config.listen = string(map, "listen")
         config.recordsListen = string(map, "recordsListen")
+        config.portal = string(map, "portal")
+        if let t = map["portalTLS"] {
+            guard let b = t.bool else { throw fail("portalTLS", "'\(t.string ?? "?")' is not true or false") }
+            config.portalTLS = b
+        }
         if let p = map["parent"] {
             guard let pm = p.mapping, let url = pm["url"]?.string, let pc = pm["code"]?.string else {
                 throw fail("parent", "must hold 'url' (https://host:port) and 'code' (the parent's 12-digit code)")

@@ -85,11 +85,7 @@ public struct SubjectQuery: Sendable {
             let kind = kinds[r.kind]
             let fields = r.fields
             let state = RecordState(rawValue: r.state) ?? .active
-            if publicView {
-                let value = { (code: String) in kind.flatMap { fields[$0.kind.fullCode(code)] } }
-                let expired = r.publicityUntil.flatMap { CivilDate.parse($0) }.map { $0 < today } ?? false
-                guard let kind, kind.scope == .public, state.isPublic, !expired, kind.kind.isShownPublicly(value: value) else { continue }
-            }
+            if publicView && !PublicRecord.isShown(r, kind: kind, today: today) { continue }
             var object: [String: JSONValue] = [
                 "kind": .string(r.kind), "kindName": .string(kind?.name ?? r.kind), "state": .string(r.state), "recordKey": .string(r.key),
                 "jurisdiction": .string(r.jurisdiction), "late": .bool(r.late), "origin": .string(r.origin), "seq": .int(r.seq),
@@ -107,7 +103,7 @@ public struct SubjectQuery: Sendable {
                 guard var value = fields[code] else { continue }
                 if publicView {
                     // Masked fields whole; resident ID numbers written into free text too.
-                    value = kind?.isMasked(fullCode: code) == true ? Masking.mask(value) : Masking.maskResidentIDs(in: value)
+                    value = kind.map { PublicRecord.masked(value, code: code, kind: $0) } ?? Masking.maskResidentIDs(in: value)
                 }
                 object[code] = .string(value)
                 let label = kind.flatMap { k in k.fields.first { k.kind.fullCode($0.code) == code }?.name } ?? code

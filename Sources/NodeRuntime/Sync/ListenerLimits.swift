@@ -32,7 +32,7 @@ public struct ListenerLimits: Sendable {
     }
 
     /// HTTP/1.1 with the idle timeout and the connection cap, for a listener called `name`.
-    func http1(name: String, logger: Logger) -> HTTPServerBuilder {
+    public func http1(name: String, logger: Logger) -> HTTPServerBuilder {
         let gate = ConnectionGate(limit: connectionsMax, name: name, logger: logger)
         return .http1(configuration: .init(additionalChannelHandlers: [ConnectionGate.Handler(gate: gate)], idleTimeout: .seconds(Int64(idleTimeoutSeconds))))
     }

@@ -1,0 +1,245 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import Mustache
+import NIOCore
+import NodePKI
+import NodeRuntime
+import ServiceLifecycle
+
+/// The public credit portal: every node is a 信用X site for its own area, from its own store.
+/// Read-only; pages are rendered on the server from the templates shipped in
+/// `CreditNet_CreditPortal.resources/portal/templates` (every value escaped by the engine), and
+/// each answers as JSON with `?format=json` — the same value the template was given.
+public struct Portal: Sendable {
+    public static let resourceBundle = "CreditNet_CreditPortal.resources"
+
+    public let node: NodeContext
+    let pages: PortalPages
+    let library: MustacheLibrary
+    let assets: [String: Asset]
+    /// Now (injected by tests): what "today" is for publicity periods.
+    let clock: @Sendable () -> Date
+
+    struct Asset: Sendable {
+        var bytes: [UInt8]
+        var contentType: String
+    }
+
+    public init(node: NodeContext, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.node = node
+        self.clock = clock
+        pages = try PortalPages(node: node)
+        let root: URL
+        switch ShippedResources.url("portal", bundle: Self.resourceBundle) {
+        case .success(let url): root = url
+        case .failure(let missing): throw missing
+        }
+        var library = MustacheLibrary()
+        let templates = root.appendingPathComponent("templates")
+        for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
+            let text = try String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)
+            try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+        self.library = library
+        var assets: [String: Asset] = [:]
+        let statics = root.appendingPathComponent("static")
+        for name in try FileManager.default.contentsOfDirectory(atPath: statics.path) {
+            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".svg") ? "image/svg+xml" : "application/octet-stream"
+            assets[name] = Asset(bytes: Array(try Data(contentsOf: statics.appendingPathComponent(name))), contentType: type)
+        }
+        self.assets = assets
+    }
+
+    /// The listener, a service for the node's `ServiceGroup`: plain HTTP, or HTTPS with the
+    /// node's certificate when `tls` (no client certificate: the public has none). The node's
+    /// listener limits apply (idle timeout, connection cap); it reads no request body.
+    public func application(host: String, port: Int, tls: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> any Service {
+        let limits = ListenerLimits(node.configuration, defaultUploadBytes: 64 << 10)
+        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) portal")
+        let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
+        if tls {
+            let tlsConfiguration = try TLSConfigurations.publicServer(identity: try Export.identity(of: node.configuration))
+            return Application(
+                router: router(), server: try .tls(limits.http1(name: "portal", logger: node.logger), tlsConfiguration: tlsConfiguration),
+                configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
+        }
+        return Application(
+            router: router(), server: limits.http1(name: "portal", logger: node.logger), configuration: configuration, onServerRunning: onServerRunning,
+            logger: node.logger)
+    }
+
+    /// Every route of the portal.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: SecurityHeaders())
+        let portal = self
+        router.get("/") { request, _ in
+            await portal.respond(request, template: "home") { today in try portal.pages.home(today: today) }
+        }
+        router.get("/search") { request, _ in
+            let form = FormValues(request.uri.query)
+            return await portal.respond(request, template: "search") { today in
+                try portal.pages.search(form["q"] ?? "", after: Int64(form["after"] ?? "") ?? 0, today: today)
+            }
+        }
+        router.get("/subjects/{reference}") { request, context in
+            let reference = (context.parameters.get("reference") ?? "").removingPercentEncoding ?? ""
+            return await portal.respond(request, template: "subject") { today in
+                guard let page = try portal.pages.subject(reference, today: today) else { throw NotFound(message: "没有找到这个主体的公开信用信息。") }
+                return page
+            }
+        }
+        router.get("/records/**") { request, context in
+            let key = context.parameters.getCatchAll().joined(separator: "/").removingPercentEncoding ?? ""
+            return await portal.respond(request, template: "record") { today in
+                guard let page = try portal.pages.record(key: key, today: today) else { throw NotFound(message: "没有找到这条公开记录：它可能不存在、未公开，或已撤销、修复、期满。") }
+                return page
+            }
+        }
+        for (path, kinds, title) in [
+            ("/publicity/penalty", ["penalty"], "行政处罚公示"), ("/publicity/license", ["license"], "行政许可公示"),
+            ("/lists/black", ["blacklist"], "严重失信主体名单"), ("/lists/red", ["redlist"], "红名单"),
+        ] {
+            router.get(RouterPath(path)) { request, _ in
+                let form = FormValues(request.uri.query)
+                let parameters = PortalPages.ListingParameters(region: form["region"], authority: form["authority"], from: form["from"], to: form["to"], after: form["after"])
+                if form["format"] == "csv" {
+                    return await portal.csv(path: path, kinds: kinds, title: title, parameters: parameters)
+                }
+                return await portal.respond(request, template: "listing") { today in
+                    try portal.pages.listing(path: path, kinds: kinds, title: title, parameters: parameters, today: today).page
+                }
+            }
+        }
+        router.get("/static/{name}") { _, context in
+            guard let name = context.parameters.get("name"), let asset = portal.assets[name] else {
+                return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "not found")))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+        }
+        return router
+    }
+
+    struct NotFound: Error { var message: String }
+
+    /// Runs `build` off the event loops (SQLite reads block) and answers with its page as HTML
+    /// from `template`, or as JSON with `?format=json`; refusals as a page with their status.
+    func respond(_ request: Request, template: String, build: @escaping @Sendable (CivilDate) throws -> some Encodable & Sendable) async -> Response {
+        let json = FormValues(request.uri.query)["format"] == "json"
+        let today = ChinaTime.date(clock())
+        let result = await Self.offload { try build(today) }
+        switch result {
+        case .success(let page): return json ? Self.json(page) : html(page, template: template, status: .ok)
+        case .failure(let error): return failure(error, json: json)
+        }
+    }
+
+    func failure(_ error: any Error, json: Bool) -> Response {
+        let (status, message): (HTTPResponse.Status, String)
+        switch error {
+        case let e as NotFound: (status, message) = (.notFound, e.message)
+        case let e as PortalPages.BadParameter: (status, message) = (.badRequest, e.message)
+        case let e as StoreError where e.code == .corrupt:
+            node.logger.critical("portal: a record cannot be vouched for", metadata: ["reason": "\(e.message)"])
+            (status, message) = (.serviceUnavailable, "本站数据正在核验，暂不能提供此信息。This node's store is damaged; it cannot vouch for what it holds.")
+        default:
+            node.logger.error("portal: the page could not be built", metadata: ["reason": "\(Masking.maskResidentIDs(in: "\(error)"))"])
+            (status, message) = (.internalServerError, "页面暂时无法显示，请稍后再试。")
+        }
+        let page = pages.error(status: Int(status.code), message: message)
+        return json ? Self.json(page, status: status) : html(page, template: "error", status: status)
+    }
+
+    func html(_ page: some Encodable, template: String, status: HTTPResponse.Status) -> Response {
+        guard let text = library.render(page, withTemplate: template) else {
+            node.logger.error("portal: template missing", metadata: ["template": "\(template)"])
+            return Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "template missing")))
+        }
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ page: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(page)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The filtered listing as CSV, every page of it up to `csvRowsMax` rows.
+    func csv(path: String, kinds: [String], title: String, parameters: PortalPages.ListingParameters) async -> Response {
+        let today = ChinaTime.date(clock())
+        let pages = self.pages
+        let result = await Self.offload { () throws -> [ListingRow] in
+            var rows: [ListingRow] = []
+            var p = parameters
+            while rows.count < Self.csvRowsMax {
+                let (page, records) = try pages.listing(path: path, kinds: kinds, title: title, parameters: p, limit: 500, today: today)
+                rows += page.rows
+                guard page.next != nil, let last = records.last, let d = last.decisionDate else { break }
+                p.after = "\(d).\(last.rowID)"
+            }
+            return rows
+        }
+        switch result {
+        case .success(let rows):
+            let name = "\(title)-\(today.iso).csv"
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"listing.csv\"; filename*=UTF-8''\(PortalPages.escapePath(name))",
+                ], body: .init(byteBuffer: ByteBuffer(bytes: ListingCSV.render(rows))))
+        case .failure(let error): return failure(error, json: false)
+        }
+    }
+
+    static let csvRowsMax = 10_000
+
+    /// SQLite reads block: they run on Dispatch's pool, not on the event loops or the
+    /// concurrency pool's few threads.
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Result { try body() }) }
+        }
+    }
+}
+
+/// The headers every answer of the portal carries: no script at all, nothing from elsewhere,
+/// no framing, no sniffing, no referrer leaving the site.
+struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
+    static var referrerPolicy: HTTPField.Name { HTTPField.Name("Referrer-Policy")! }
+    static var frameOptions: HTTPField.Name { HTTPField.Name("X-Frame-Options")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[Self.referrerPolicy] = "no-referrer"
+        response.headers[Self.frameOptions] = "DENY"
+        return response
+    }
+}
+
+/// A query string as a form submits it: `+` is a space, then percent-decoding; the first value
+/// of each name.
+struct FormValues: Sendable {
+    var values: [String: String] = [:]
+
+    init(_ query: String?) {
+        for pair in (query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            let name = decode(parts[0])
+            if values[name] == nil { values[name] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+    }
+
+    subscript(_ name: String) -> String? { values[name] }
+}

@@ -1,0 +1,364 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import NodeRuntime
+
+/// What every page shows around its content: the site (this node's area) and its navigation.
+public struct Site: Sendable, Encodable {
+    /// 信用 + the area's name: 信用湖北省, 信用大智一村.
+    public var title: String
+    public var areaName: String
+    public var code: String
+    public var tier: String
+    /// The search box's text (masked when it is a resident ID number).
+    public var query: String
+}
+
+/// A record kind with how many of its records the public sees.
+public struct KindCount: Sendable, Encodable {
+    public var kind: String
+    public var name: String
+    public var count: Int
+}
+
+/// A row of a listing (`/`, `/publicity/…`, `/lists/…`): one record, its subject linked.
+public struct ListingRow: Sendable, Encodable {
+    public var record: PublicRecord
+    /// `/records/…`, `/subjects/…` (nil: a record without a subject code).
+    public var recordLink: String
+    public var subjectLink: String?
+    /// The kind's main content field (处罚内容, 许可内容, 惩戒措施 …), shortened.
+    public var summary: String?
+}
+
+public struct HomePage: Sendable, Encodable {
+    public var site: Site
+    public var title: String
+    public var counts: [KindCount]
+    public var total: Int
+    public var latest: [ListingRow]
+}
+
+public struct SearchHit: Sendable, Encodable {
+    public var name: String
+    /// The code as shown (a person's masked).
+    public var code: String
+    public var isPerson: Bool
+    public var link: String
+}
+
+public struct SearchPage: Sendable, Encodable {
+    public var site: Site
+    public var title: String
+    public var query: String
+    /// `code` (an exact credit code or ID number) or `name` (a fragment of a name).
+    public var by: String
+    public var hits: [SearchHit]
+    public var next: String?
+    /// Why nothing was searched (too short, too long …), else nil.
+    public var notice: String?
+    public var empty: Bool
+}
+
+public struct ListEntry: Sendable, Encodable {
+    public var row: ListingRow
+    /// 惩戒措施 / 激励措施 and the list's name, when the kind has them.
+    public var measures: String?
+    public var listName: String?
+}
+
+public struct SubjectPage: Sendable, Encodable {
+    public var site: Site
+    public var title: String
+    public var name: String
+    public var code: String
+    public var isPerson: Bool
+    public var listings: [ListEntry]
+    public var records: [ListingRow]
+    public var reportLink: String
+    public var empty: Bool
+}
+
+public struct RecordPage: Sendable, Encodable {
+    public var site: Site
+    public var title: String
+    public var record: PublicRecord
+    public var subjectLink: String?
+    /// Published within its publication deadline (seven working days for 双公示).
+    public var onTime: Bool
+    public var hasDeadline: Bool
+    public var originName: String
+}
+
+public struct Filter: Sendable, Encodable {
+    public var region: String
+    public var authority: String
+    public var from: String
+    public var to: String
+}
+
+public struct RegionOption: Sendable, Encodable {
+    public var code: String
+    public var selected: Bool
+}
+
+public struct ListingPage: Sendable, Encodable {
+    public var site: Site
+    public var title: String
+    /// `/publicity/penalty`, `/publicity/license`, `/lists/black`, `/lists/red`.
+    public var path: String
+    public var kindName: String
+    public var filter: Filter
+    public var regions: [RegionOption]
+    public var rows: [ListingRow]
+    public var next: String?
+    public var csvLink: String
+    public var empty: Bool
+    public var filterable: Bool
+}
+
+public struct ErrorPage: Sendable, Encodable {
+    public var site: Site
+    public var title: String
+    public var status: Int
+    public var message: String
+}
+
+/// Builds the portal's pages from the node's store: only what the public sees (`PublicRecord`),
+/// every record vouched for by the store as it is read.
+public struct PortalPages: Sendable {
+    public let node: NodeContext
+    let kinds: [String: ResolvedKind]
+    /// The kinds the public sees, by slug.
+    let publicKinds: [String]
+
+    public static let pageSize = 20
+    public static let queryCharactersMax = 50
+
+    public init(node: NodeContext) throws {
+        self.node = node
+        let resolved = try node.catalogue.resolvedKinds()
+        kinds = Dictionary(uniqueKeysWithValues: resolved.map { ($0.slug, $0) })
+        publicKinds = resolved.filter { $0.scope == .public }.map(\.slug)
+    }
+
+    func scope(_ today: CivilDate) -> PublicScope { PublicScope(kinds: publicKinds, today: today.iso) }
+
+    func site(query: String = "") -> Site {
+        let c = node.configuration
+        let area = c.name ?? c.code.digits
+        return Site(title: "信用\(area)", areaName: area, code: c.code.digits, tier: c.code.tier.name, query: Self.shownQuery(query))
+    }
+
+    /// What the search box shows back: a resident ID number masked (a page never holds one whole).
+    static func shownQuery(_ q: String) -> String {
+        (try? ResidentID(q)) != nil ? Masking.mask(q) : Masking.maskResidentIDs(in: q)
+    }
+
+    // MARK: Links
+
+    /// A subject's page: organisations by their code, natural persons by their row (their ID
+    /// number never appears in a page or a link).
+    static func subjectLink(code: String?, id: Int64?) -> String? {
+        guard let code else { return nil }
+        if (try? ResidentID(code)) != nil { return id.map { "/subjects/~\($0)" } }
+        return "/subjects/" + escapePath(code)
+    }
+
+    static func recordLink(_ key: String) -> String { "/records/" + escapePath(key) }
+
+    /// Percent-encodes all but unreserved characters (a record key holds `|`, `/`, Chinese).
+    static func escapePath(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    func row(_ record: StoredRecord, today: CivilDate, subjectIDs: [String: Int64]) -> ListingRow? {
+        let kind = kinds[record.kind]
+        guard let shown = PublicRecord.make(record, kind: kind, today: today) else { return nil }
+        let summary = kind.flatMap { k in ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap { record.fields[k.kind.fullCode($0)] }.first { !$0.isEmpty } }
+            .map { PublicRecord.masked($0, code: "", kind: kind!) }
+        return ListingRow(
+            record: shown, recordLink: Self.recordLink(record.key),
+            subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
+            summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 })
+    }
+
+    /// Rows for records, with the subject rows a person's link needs.
+    func rows(_ records: [StoredRecord], today: CivilDate) throws -> [ListingRow] {
+        var ids: [String: Int64] = [:]
+        for code in Set(records.compactMap(\.subjectCode)) where (try? ResidentID(code)) != nil {
+            ids[code] = try node.store.subjectHit(code: code)?.id
+        }
+        return records.compactMap { row($0, today: today, subjectIDs: ids) }
+    }
+
+    // MARK: Pages
+
+    public func home(today: CivilDate) throws -> HomePage {
+        let counts = try node.store.publicCounts(scope: scope(today))
+        let order = publicKinds
+        let shown = order.compactMap { slug in counts[slug].map { KindCount(kind: slug, name: kinds[slug]?.name ?? slug, count: $0) } }
+        var query = ListingQuery(kinds: ["penalty", "license"], limit: 10)
+        query.kinds = query.kinds.filter { kinds[$0] != nil }
+        let latest = try rows(try node.store.listing(query, scope: scope(today)), today: today)
+        return HomePage(site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest)
+    }
+
+    public func search(_ raw: String, after: Int64, today: CivilDate) throws -> SearchPage {
+        let q = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var page = SearchPage(site: site(query: q), title: "搜索", query: Self.shownQuery(q), by: "name", hits: [], next: nil, notice: nil, empty: true)
+        guard !q.isEmpty else {
+            page.notice = "请输入企业名称、个人姓名的一部分，或统一社会信用代码、身份证号码。"
+            return page
+        }
+        guard q.count <= Self.queryCharactersMax else {
+            page.notice = "搜索内容过长：最多 \(Self.queryCharactersMax) 个字。"
+            return page
+        }
+        var hits: [SubjectHit]
+        if let code = try? SubjectQuery.normalise(q), code.count == 18 {
+            page.by = "code"
+            // Only a subject the public sees anything of.
+            hits = try node.store.subjectHit(code: code).map { [$0] }?.filter { try hasPublic($0.code, today) } ?? []
+        } else {
+            hits = try node.store.searchSubjects(q, scope: scope(today), after: after, limit: Self.pageSize + 1)
+        }
+        if hits.count > Self.pageSize {
+            hits.removeLast()
+            page.next = "/search?q=\(Self.escapePath(q))&after=\(hits.last!.id)"
+        }
+        page.hits = hits.map { h in
+            let person = (try? ResidentID(h.code)) != nil
+            return SearchHit(name: h.name, code: person ? Masking.mask(h.code) : h.code, isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/")
+        }
+        page.empty = page.hits.isEmpty
+        return page
+    }
+
+    func hasPublic(_ code: String, _ today: CivilDate) throws -> Bool {
+        try node.store.records(subject: code).contains { PublicRecord.isShown($0, kind: kinds[$0.kind], today: today) }
+    }
+
+    /// `reference`: a code, or `~ROW` for a natural person's page.
+    public func subject(_ reference: String, today: CivilDate) throws -> SubjectPage? {
+        let hit: SubjectHit?
+        if reference.hasPrefix("~") {
+            guard let id = Int64(reference.dropFirst()) else { return nil }
+            hit = try node.store.subjectHit(id: id)
+        } else {
+            guard let code = try? SubjectQuery.normalise(reference) else { return nil }
+            hit = try node.store.subjectHit(code: code)
+        }
+        guard let hit else { return nil }
+        let records = try node.store.records(subject: hit.code)
+        let ids = [hit.code: hit.id]
+        var listings: [ListEntry] = []
+        var shown: [ListingRow] = []
+        for r in records {
+            guard let row = row(r, today: today, subjectIDs: ids) else { continue }
+            if let kind = kinds[r.kind], kind.kind.networkWide {
+                let value = { (short: String) in r.fields[kind.kind.fullCode(short)].flatMap { $0.isEmpty ? nil : $0 } }
+                listings.append(ListEntry(row: row, measures: (value("CJCS") ?? value("JLCS")).map { PublicRecord.masked($0, code: "", kind: kind) }, listName: value("MDMC") ?? kind.name))
+            } else {
+                shown.append(row)
+            }
+        }
+        let person = (try? ResidentID(hit.code)) != nil
+        let link = Self.subjectLink(code: hit.code, id: hit.id) ?? "/"
+        return SubjectPage(
+            site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person, listings: listings, records: shown,
+            reportLink: link.replacingOccurrences(of: "/subjects/", with: "/reports/"), empty: listings.isEmpty && shown.isEmpty)
+    }
+
+    public func record(key: String, today: CivilDate) throws -> RecordPage? {
+        guard let stored = try node.store.record(key: key), let kind = kinds[stored.kind], let shown = PublicRecord.make(stored, kind: kind, today: today) else { return nil }
+        let id = try stored.subjectCode.flatMap { try node.store.subjectHit(code: $0)?.id }
+        let onTime = !stored.late
+        return RecordPage(
+            site: site(), title: "\(kind.name) \(shown.documentNumber ?? "")", record: shown, subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
+            onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin)
+    }
+
+    /// The listing filters as the query string gives them; a value out of shape is refused.
+    public struct ListingParameters: Sendable {
+        public var region: String?
+        public var authority: String?
+        public var from: String?
+        public var to: String?
+        public var after: String?
+        public init(region: String? = nil, authority: String? = nil, from: String? = nil, to: String? = nil, after: String? = nil) {
+            self.region = region
+            self.authority = authority
+            self.from = from
+            self.to = to
+            self.after = after
+        }
+    }
+
+    /// A refused parameter: said on the page, 400.
+    public struct BadParameter: Error, Sendable {
+        public var message: String
+    }
+
+    /// `/publicity/penalty`, `/publicity/license`, `/lists/black`, `/lists/red`.
+    public func listing(path: String, kinds slugs: [String], title: String, parameters p: ListingParameters, limit: Int = pageSize, today: CivilDate) throws
+        -> (page: ListingPage, records: [StoredRecord])
+    {
+        var query = ListingQuery(kinds: slugs, limit: limit + 1)
+        let children = node.configuration.children
+        if let region = p.region, !region.isEmpty {
+            guard let code = try? DivisionCode(region), children.contains(code) || code == node.configuration.code else {
+                throw BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
+            }
+            query.regionPrefix = String(code.digits.prefix(code.tier.significantDigits))
+        }
+        for (value, label) in [(p.from, "起始日期"), (p.to, "截止日期")] {
+            if let v = value, !v.isEmpty, CivilDate.parse(v) == nil { throw BadParameter(message: "\(label)应为 YYYY-MM-DD 格式的日期。") }
+        }
+        query.from = p.from.flatMap { $0.isEmpty ? nil : $0 }
+        query.to = p.to.flatMap { $0.isEmpty ? nil : $0 }
+        if let a = p.authority?.trimmingCharacters(in: .whitespaces), !a.isEmpty {
+            guard a.count <= 100 else { throw BadParameter(message: "决定机关名称过长：最多 100 个字。") }
+            guard let kind = slugs.first.flatMap({ kinds[$0] }), let field = PublicRecord.authorityField(of: kind) else {
+                throw BadParameter(message: "此栏目不能按决定机关筛选。")
+            }
+            query.authority = (kind.kind.fullCode(field), a)
+        }
+        if let after = p.after, !after.isEmpty {
+            let parts = after.split(separator: ".", maxSplits: 1)
+            guard parts.count == 2, CivilDate.parse(String(parts[0])) != nil, let id = Int64(parts[1]), id > 0 else {
+                throw BadParameter(message: "翻页位置无效，请从第一页开始。")
+            }
+            query.after = (String(parts[0]), id)
+        }
+        var records = try node.store.listing(query, scope: scope(today))
+        var next: String?
+        if records.count > limit {
+            records.removeLast()
+            if let last = records.last, let d = last.decisionDate {
+                next = path + "?" + Self.queryString(p, after: "\(d).\(last.rowID)")
+            }
+        }
+        let filter = Filter(region: p.region ?? "", authority: p.authority ?? "", from: p.from ?? "", to: p.to ?? "")
+        let rows = try rows(records, today: today)
+        let page = ListingPage(
+            site: site(), title: title, path: path, kindName: title, filter: filter,
+            regions: children.map { RegionOption(code: $0.digits, selected: $0.digits == p.region) }, rows: rows, next: next,
+            csvLink: path + "?" + Self.queryString(p, after: nil, format: "csv"), empty: rows.isEmpty, filterable: path.hasPrefix("/publicity/"))
+        return (page, records)
+    }
+
+    static func queryString(_ p: ListingParameters, after: String?, format: String? = nil) -> String {
+        var items: [String] = []
+        for (k, v) in [("region", p.region), ("authority", p.authority), ("from", p.from), ("to", p.to), ("after", after), ("format", format)] {
+            if let v, !v.isEmpty { items.append("\(k)=\(escapePath(v))") }
+        }
+        return items.joined(separator: "&")
+    }
+
+    public func error(status: Int, message: String) -> ErrorPage {
+        ErrorPage(site: site(), title: status == 404 ? "未找到" : "请求有误", status: status, message: message)
+    }
+}

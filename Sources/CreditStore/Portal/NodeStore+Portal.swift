@@ -1,0 +1,174 @@
+import CreditDomain
+import Foundation
+import GRDB
+
+/// A subject found by the portal's search.
+public struct SubjectHit: Sendable, Hashable, Codable {
+    /// The row of `subjects` (the search's keyset; the link to a natural person's page, whose
+    /// code never appears in a page).
+    public var id: Int64
+    public var code: String
+    public var name: String
+}
+
+/// What the public sees of a node's records: in force (active or under objection) and within
+/// their publicity period, of the kinds the catalogue discloses publicly.
+public struct PublicScope: Sendable, Hashable {
+    public var kinds: [String]
+    /// Today, `YYYY-MM-DD` (China time): records whose publicity ended before it are not shown.
+    public var today: String
+
+    public init(kinds: [String], today: String) {
+        self.kinds = kinds
+        self.today = today
+    }
+
+    /// The condition on `records r`, with its arguments.
+    var condition: (sql: String, arguments: StatementArguments) {
+        let marks = Array(repeating: "?", count: max(kinds.count, 1)).joined(separator: ", ")
+        let list: StatementArguments = kinds.isEmpty ? [""] : StatementArguments(kinds)
+        return (
+            "r.kind IN (\(marks)) AND r.state IN ('active', 'objected') AND (r.publicity_until IS NULL OR r.publicity_until >= ?)",
+            list + [today]
+        )
+    }
+}
+
+/// A filtered listing page: the filters of the 双公示 listings.
+public struct ListingQuery: Sendable, Hashable {
+    public var kinds: [String]
+    /// Jurisdictions inside this area (a child of the node), by its significant digits.
+    public var regionPrefix: String?
+    /// The deciding authority's field (full code) and the value it must have.
+    public var authority: (field: String, value: String)? {
+        get { authorityField.flatMap { f in authorityValue.map { (f, $0) } } }
+        set {
+            authorityField = newValue?.field
+            authorityValue = newValue?.value
+        }
+    }
+    var authorityField: String?
+    var authorityValue: String?
+    /// Decision dates, inclusive, `YYYY-MM-DD`.
+    public var from: String?
+    public var to: String?
+    /// The keyset: records before this (decision date, row id), newest first.
+    public var after: (date: String, id: Int64)? {
+        get { afterDate.flatMap { d in afterID.map { (d, $0) } } }
+        set {
+            afterDate = newValue?.date
+            afterID = newValue?.id
+        }
+    }
+    var afterDate: String?
+    var afterID: Int64?
+    public var limit: Int
+
+    public init(kinds: [String], limit: Int) {
+        self.kinds = kinds
+        self.limit = limit
+    }
+}
+
+extension NodeStore {
+    /// Subjects whose name holds `fragment` (or whose code is it), with at least one record the
+    /// public sees, after the subject row `after`, at most `limit`. A fragment of three or more
+    /// characters goes through the trigram index (as one quoted phrase: FTS5 syntax in it is
+    /// text), a shorter one through the one- and two-character pieces; neither scans records.
+    public func searchSubjects(_ fragment: String, scope: PublicScope, after: Int64 = 0, limit: Int) throws -> [SubjectHit] {
+        let visible = scope.condition
+        let exists = "EXISTS (SELECT 1 FROM records r WHERE r.subject_code = s.code AND \(visible.sql))"
+        return try pool.read { db in
+            let rows: [Row]
+            if fragment.count >= 3 {
+                let phrase = "\"" + fragment.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, s.code, s.name FROM subject_fts f JOIN subjects s ON s.id = f.rowid
+                        WHERE subject_fts MATCH ? AND s.id > ? AND \(exists) ORDER BY s.id LIMIT ?
+                        """,
+                    arguments: [phrase, after] + visible.arguments + [limit])
+            } else {
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, s.code, s.name FROM subject_grams g JOIN subjects s ON s.id = g.subject_id
+                        WHERE g.gram = ? AND g.subject_id > ? AND \(exists) ORDER BY g.subject_id LIMIT ?
+                        """,
+                    arguments: [fragment, after] + visible.arguments + [limit])
+            }
+            return rows.map { SubjectHit(id: $0[0], code: $0[1], name: $0[2]) }
+        }
+    }
+
+    /// The subject with this code, or with this `subjects` row.
+    public func subjectHit(code: String) throws -> SubjectHit? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE code = ?", arguments: [code]).map { SubjectHit(id: $0[0], code: $0[1], name: $0[2]) }
+        }
+    }
+
+    public func subjectHit(id: Int64) throws -> SubjectHit? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE id = ?", arguments: [id]).map { SubjectHit(id: $0[0], code: $0[1], name: $0[2]) }
+        }
+    }
+
+    /// Records the public sees, by kind.
+    public func publicCounts(scope: PublicScope) throws -> [String: Int] {
+        let visible = scope.condition
+        return try pool.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT r.kind, count(*) FROM records r WHERE \(visible.sql) GROUP BY r.kind", arguments: visible.arguments) {
+                out[row[0]] = row[1]
+            }
+            return out
+        }
+    }
+
+    /// A page of a listing, newest decision first, by keyset: records the public sees of the
+    /// query's kinds and filters, each vouched for (`storedRecord`).
+    public func listing(_ query: ListingQuery, scope: PublicScope) throws -> [StoredRecord] {
+        var conditions = ["r.decision_date IS NOT NULL"]
+        var arguments: StatementArguments = []
+        let kinds = query.kinds.filter { scope.kinds.contains($0) }
+        guard !kinds.isEmpty else { return [] }
+        conditions.append("r.kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))")
+        arguments += StatementArguments(kinds)
+        conditions.append("r.state IN ('active', 'objected') AND (r.publicity_until IS NULL OR r.publicity_until >= ?)")
+        arguments += [scope.today]
+        if let prefix = query.regionPrefix {
+            // The jurisdictions of an area are a range of codes: its digits, then anything.
+            conditions.append("r.jurisdiction >= ? AND r.jurisdiction < ?")
+            arguments += [prefix, prefix + ":"]
+        }
+        if let from = query.from {
+            conditions.append("r.decision_date >= ?")
+            arguments += [from]
+        }
+        if let to = query.to {
+            conditions.append("r.decision_date <= ?")
+            arguments += [to]
+        }
+        if let (date, id) = query.after {
+            conditions.append("(r.decision_date < ? OR (r.decision_date = ? AND r.id < ?))")
+            arguments += [date, date, id]
+        }
+        if let (field, value) = query.authority {
+            conditions.append("json_extract(c.body, ?) = ?")
+            arguments += ["$." + field, value]
+        }
+        arguments += [query.limit]
+        return try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    \(Self.storedRecordColumns) \(Self.storedRecordFrom)
+                    WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.decision_date DESC, r.id DESC LIMIT ?
+                    """,
+                arguments: arguments
+            ).map(Self.storedRecord)
+        }
+    }
+}

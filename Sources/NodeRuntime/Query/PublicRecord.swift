@@ -1,0 +1,86 @@
+import CreditDomain
+import CreditStore
+import Foundation
+
+/// One field of a record as the public sees it: masked where the catalogue says so, and any
+/// resident ID number written into free text masked too.
+public struct PublicField: Sendable, Hashable, Codable {
+    public var code: String
+    public var label: String
+    public var value: String
+}
+
+/// A record as the public sees it (the portal, `query --public`): the disclosure rule of
+/// DOMAIN.md applied once, here.
+public struct PublicRecord: Sendable, Hashable, Codable {
+    public var key: String
+    public var kind: String
+    public var kindName: String
+    /// The subject's code as shown: a natural person's ID number masked.
+    public var subject: String?
+    public var subjectName: String?
+    public var isPerson: Bool
+    public var state: String
+    public var stateLabel: String
+    public var objected: Bool
+    public var decisionDate: String?
+    public var jurisdiction: String
+    /// The deciding authority and the decision's document number, when the kind names them.
+    public var authority: String?
+    public var documentNumber: String?
+    public var origin: String
+    public var seq: Int64
+    /// When the record entered the network (China time, ISO 8601).
+    public var enteredAt: String
+    public var publicationDeadline: String?
+    public var deadlineProvisional: Bool
+    /// Published after its deadline (迟报).
+    public var late: Bool
+    public var publicityUntil: String?
+    public var fields: [PublicField]
+
+    /// Whether the public sees `record` at all: a publicly disclosed kind, in force (active or
+    /// under objection), within its publicity period, and (licences, listings) in a state the
+    /// kind shows.
+    public static func isShown(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate) -> Bool {
+        guard let kind, kind.scope == .public, RecordState(rawValue: record.state)?.isPublic == true else { return false }
+        if let until = record.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { return false }
+        let fields = record.fields
+        return kind.kind.isShownPublicly { fields[kind.kind.fullCode($0)] }
+    }
+
+    /// The record as the public sees it, or nil when it does not see it.
+    public static func make(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate) -> PublicRecord? {
+        guard let kind, isShown(record, kind: kind, today: today) else { return nil }
+        let values = record.fields
+        let state = RecordState(rawValue: record.state) ?? .active
+        var fields: [PublicField] = []
+        for spec in kind.fields {
+            let code = kind.kind.fullCode(spec.code)
+            guard let raw = values[code], !raw.isEmpty else { continue }
+            fields.append(PublicField(code: code, label: spec.name, value: masked(raw, code: code, kind: kind)))
+        }
+        let value = { (short: String) in values[kind.kind.fullCode(short)].flatMap { $0.isEmpty ? nil : $0 } }
+        let isPerson = record.subjectCode.map { (try? ResidentID($0)) != nil } ?? false
+        let authorityCode = authorityField(of: kind)
+        return PublicRecord(
+            key: record.key, kind: record.kind, kindName: kind.name,
+            subject: record.subjectCode.map { isPerson ? Masking.mask($0) : $0 }, subjectName: value(kind.kind.subjectName), isPerson: isPerson,
+            state: record.state, stateLabel: state.label, objected: state == .objected, decisionDate: record.decisionDate, jurisdiction: record.jurisdiction,
+            authority: authorityCode.flatMap(value).map { Masking.maskResidentIDs(in: $0) }, documentNumber: value("WSH").map { Masking.maskResidentIDs(in: $0) },
+            origin: record.origin, seq: record.seq, enteredAt: ChinaTime.timestamp(record.enteredAt), publicationDeadline: record.publicationDeadline,
+            deadlineProvisional: record.deadlineProvisional, late: record.late, publicityUntil: record.publicityUntil, fields: fields)
+    }
+
+    /// The field naming a kind's deciding authority (处罚机关, 许可机关, 认定单位 …): its business
+    /// key's unit code without `DM`; nil when the kind has none.
+    public static func authorityField(of kind: ResolvedKind) -> String? {
+        guard let first = kind.kind.businessKey.first, first.hasSuffix("DM"), kind.index[String(first.dropLast(2))] != nil else { return nil }
+        return String(first.dropLast(2))
+    }
+
+    /// A value as the public sees it: a masked field whole, resident ID numbers in free text.
+    public static func masked(_ value: String, code: String, kind: ResolvedKind) -> String {
+        kind.isMasked(fullCode: code) ? Masking.mask(value) : Masking.maskResidentIDs(in: value)
+    }
+}

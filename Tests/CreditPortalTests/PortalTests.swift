@@ -1,0 +1,258 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NodePKI
+import SampleData
+import TestSupport
+import Testing
+
+@testable import CreditPortal
+@testable import NodeRuntime
+
+/// A township (two villages below it) holding generated penalties, licences and list entries,
+/// plus records written to attack the pages: a name that is markup, a resident ID number in free
+/// text, a person under objection.
+struct PortalFixture: Sendable {
+    static let township = "420102002000"
+    static let villages = ["420102002201", "420102002202"]
+    static let asOf = CivilDate(year: 2026, month: 11, day: 20)!
+    static let now = Date(timeIntervalSince1970: Double(CivilDate(year: 2026, month: 11, day: 25)!.dayNumber) * 86_400 + 2 * 3600)
+    static let hiddenID = "420102199001011234"
+    static let scriptName = "<script>alert(1)</script>"
+    static let attributeName = "\"><img src=x onerror=alert(1)>"
+
+    let dir: TemporaryDirectory
+    let node: NodeContext
+    let portal: Portal
+    /// A natural person with a penalty under objection, and that penalty's key.
+    let person: (code: String, name: String, key: String)
+    let xssKey: String
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        let ca = try NetworkCA.create()
+        let certs = dir.url.appendingPathComponent("certs")
+        try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
+        try ca.issue(code: try DivisionCode(Self.township)).write(to: certs, ca: ca.certificate)
+        var config = NodeConfiguration(code: try DivisionCode(Self.township), dataDirectory: dir.path("node"))
+        config.name = "大智街道"
+        config.identity = certs.path
+        config.children = try Self.villages.map { try DivisionCode($0) }
+        node = try NodeContext(configuration: config)
+        var options = SampleGenerator.Options(seed: 7, node: node.configuration.code, asOf: Self.asOf)
+        options.faultShare = 0
+        options.lateShare = 0.2
+        options.jurisdictions = try Self.villages.map { try DivisionCode($0) }
+        var generator = SampleGenerator(options)
+        for (slug, count) in [("penalty", 60), ("license", 40), ("blacklist", 6), ("redlist", 4)] {
+            let kind = try node.catalogue.kind(named: slug)
+            var rows = generator.rows(kind: kind, count: count)
+            if slug == "penalty" {
+                let name = try #require(kind.index["XDR_MC"])
+                let facts = try #require(kind.index["SY"])
+                rows[0].values[name] = Self.scriptName
+                rows[1].values[name] = Self.attributeName
+                rows[2].values[facts] = "当事人身份证号\(Self.hiddenID)的违法事实"
+            }
+            let path = try dir.write("\(slug).csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+            let report = try FileIngestion(node: node).ingest(file: path, kind: slug, now: Self.now)
+            #expect(report.accepted == count, "\(slug): \(report)")
+        }
+        portal = try Portal(node: node, clock: { Self.now })
+        // A natural person's penalty, put under objection.
+        let people = try node.store.allSubjects(kind: "penalty").filter { (try? ResidentID($0)) != nil }
+        let code = try #require(people.first)
+        let record = try #require(try node.store.records(subject: code).first { $0.kind == "penalty" })
+        _ = try StatusDesk(node: node).enter(
+            key: record.key, StatusChange(action: .objectionOpened, date: Self.asOf, reason: "当事人提出异议", unit: "江岸区市场监督管理局"), now: Self.now)
+        person = (code, try #require(try node.store.subjectHit(code: code)?.name), record.key)
+        let store = node.store
+        let keys = try store.allRecords().map(\.key)
+        xssKey = try #require(keys.first { (try? store.record(key: $0)?.fields["CF_XDR_MC"]) == Self.scriptName })
+    }
+
+    /// The portal's answer to `path`, its body as text.
+    func get(_ path: String) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
+        let app = Application(router: portal.router())
+        return try await app.test(.router) { client in
+            try await client.execute(uri: path, method: .get) { response in (response.status, response.headers, String(buffer: response.body)) }
+        }
+    }
+
+    func json(_ path: String) async throws -> [String: Any] {
+        let (status, _, body) = try await get(path + (path.contains("?") ? "&" : "?") + "format=json")
+        #expect(status == .ok, "\(path): \(body)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+    }
+}
+
+@Suite("The public credit portal: routes", .serialized)
+struct PortalTests {
+    @Test func homeShowsTheAreaItsCountsAndTheLatestDecisions() async throws {
+        let f = try PortalFixture()
+        let (status, headers, body) = try await f.get("/")
+        #expect(status == .ok)
+        #expect(body.contains("信用大智街道") && body.contains("行政处罚") && body.contains("action=\"/search\""))
+        #expect(headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true && headers[.xContentTypeOptions] == "nosniff")
+        #expect(headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+        let json = try await f.json("/")
+        let counts = try #require(json["counts"] as? [[String: Any]])
+        #expect(counts.contains { $0["kind"] as? String == "penalty" && $0["count"] as? Int == 60 })
+        #expect((json["latest"] as? [Any])?.count == 10)
+    }
+
+    @Test func searchFindsNamesByFragmentsOfEveryLengthAndCodesExactly() async throws {
+        let f = try PortalFixture()
+        // A person's two-character fragment (the short path) and the whole name.
+        let two = String(f.person.name.prefix(2))
+        let short = try await f.json("/search?q=" + PortalPages.escapePath(two))
+        let hits = try #require(short["hits"] as? [[String: Any]])
+        #expect(hits.contains { $0["name"] as? String == f.person.name })
+        // A company's four-character fragment (the trigram index).
+        let companies = try f.node.store.allSubjects(kind: "license").filter { (try? ResidentID($0)) == nil }
+        let companyCode = try #require(companies.first)
+        let company = try #require(try f.node.store.subjectHit(code: companyCode))
+        let fragment = String(company.name.dropFirst(2).prefix(4))
+        let long = try await f.json("/search?q=" + PortalPages.escapePath(fragment))
+        #expect((long["hits"] as? [[String: Any]])?.contains { $0["code"] as? String == company.code } == true)
+        // Exact codes: an organisation's, a person's (shown masked, linked without the number).
+        let exact = try await f.json("/search?q=" + company.code)
+        #expect(exact["by"] as? String == "code" && (exact["hits"] as? [Any])?.count == 1)
+        let (_, _, page) = try await f.get("/search?q=" + f.person.code)
+        #expect(!page.contains(f.person.code) && page.contains(Masking.mask(f.person.code)) && page.contains(f.person.name))
+        // Nothing found; too long; FTS5 syntax and LIKE wildcards are text.
+        for q in ["\"", "NEAR(", "a\" OR \"b", "%", "_", "'; DROP TABLE records; --", "无此名称之企业"] {
+            let r = try await f.json("/search?q=" + PortalPages.escapePath(q))
+            #expect((r["hits"] as? [Any])?.isEmpty == true, "\(q)")
+        }
+        let tooLong = try await f.json("/search?q=" + String(repeating: "公", count: 51))
+        #expect((tooLong["notice"] as? String)?.contains("过长") == true)
+    }
+
+    @Test func aSubjectPageShowsRecordsInForceWithObjectionsAndMasksTheID() async throws {
+        let f = try PortalFixture()
+        let id = try #require(try f.node.store.subjectHit(code: f.person.code)?.id)
+        let (status, _, body) = try await f.get("/subjects/~\(id)")
+        #expect(status == .ok)
+        #expect(body.contains(f.person.name) && body.contains("异议处理中") && body.contains(Masking.mask(f.person.code)))
+        #expect(!body.contains(f.person.code))
+        let json = try await f.json("/subjects/~\(id)")
+        #expect(json["code"] as? String == Masking.mask(f.person.code) && json["isPerson"] as? Bool == true)
+        // A withdrawn record is not shown.
+        _ = try StatusDesk(node: f.node).enter(
+            key: f.person.key, StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定已撤销", unit: "江岸区市场监督管理局"), now: PortalFixture.now)
+        let after = try await f.json("/subjects/~\(id)")
+        #expect(!((after["records"] as? [[String: Any]]) ?? []).contains { ($0["record"] as? [String: Any])?["key"] as? String == f.person.key })
+        // Unknown subjects: 404.
+        #expect(try await f.get("/subjects/91420102MA4KXXXX0X").status == .notFound)
+        #expect(try await f.get("/subjects/~999999").status == .notFound)
+    }
+
+    @Test func markupInRecordsIsShownAsText() async throws {
+        let f = try PortalFixture()
+        for path in ["/publicity/penalty", "/records/" + PortalPages.escapePath(f.xssKey), "/search?q=" + PortalPages.escapePath("script")] {
+            let (status, _, body) = try await f.get(path)
+            #expect(status == .ok, "\(path)")
+            #expect(!body.contains("<script>") && !body.contains("<img src=x"), "\(path)")
+        }
+        let (_, _, record) = try await f.get("/records/" + PortalPages.escapePath(f.xssKey))
+        #expect(record.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        let (_, _, listing) = try await f.get("/publicity/penalty?after=")
+        #expect(listing.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;") || !listing.contains("onerror"))
+    }
+
+    @Test func noWholeResidentIDNumberInAnyPageJSONOrCSV() async throws {
+        let f = try PortalFixture()
+        let id = try #require(try f.node.store.subjectHit(code: f.person.code)?.id)
+        let people = Set(try f.node.store.allSubjects(kind: "penalty").filter { (try? ResidentID($0)) != nil } + [PortalFixture.hiddenID])
+        let paths = [
+            "/", "/search?q=" + PortalPages.escapePath(String(f.person.name.prefix(1))), "/subjects/~\(id)", "/records/" + PortalPages.escapePath(f.person.key),
+            "/publicity/penalty", "/publicity/license", "/lists/black", "/lists/red",
+        ]
+        for path in paths {
+            for variant in [path, path + (path.contains("?") ? "&" : "?") + "format=json", path + (path.contains("?") ? "&" : "?") + "format=csv"] {
+                let (_, _, body) = try await f.get(variant)
+                for person in people { #expect(!body.contains(person), "\(variant) shows a whole ID number") }
+            }
+        }
+        // The ID number written into 违法事实 is masked where the record is shown.
+        let (_, _, csv) = try await f.get("/publicity/penalty?format=csv")
+        let (_, _, pages) = try await f.get("/publicity/penalty")
+        #expect(!csv.contains(PortalFixture.hiddenID) && !pages.contains(PortalFixture.hiddenID))
+    }
+
+    @Test func listingsFilterByRegionAuthorityAndDateAndPageByKeyset() async throws {
+        let f = try PortalFixture()
+        let all = try await f.json("/publicity/penalty")
+        let first = try #require(all["rows"] as? [[String: Any]])
+        #expect(first.count == PortalPages.pageSize)
+        let next = try #require(all["next"] as? String)
+        #expect(next.contains("after="))
+        let second = try await f.json(next)
+        let keys1 = Set(first.compactMap { ($0["record"] as? [String: Any])?["key"] as? String })
+        let keys2 = Set(((second["rows"] as? [[String: Any]]) ?? []).compactMap { ($0["record"] as? [String: Any])?["key"] as? String })
+        #expect(!keys2.isEmpty && keys1.isDisjoint(with: keys2))
+        // Newest first.
+        let dates = first.compactMap { ($0["record"] as? [String: Any])?["decisionDate"] as? String }
+        #expect(dates == dates.sorted(by: >))
+        // By region: every row inside the village.
+        let village = PortalFixture.villages[0]
+        let region = try await f.json("/publicity/penalty?region=\(village)")
+        let rows = try #require(region["rows"] as? [[String: Any]])
+        #expect(!rows.isEmpty && rows.allSatisfy { (($0["record"] as? [String: Any])?["jurisdiction"] as? String)?.hasPrefix(String(village.prefix(9))) == true })
+        // By authority and date range.
+        let one = try #require(first.first?["record"] as? [String: Any])
+        let authority = try #require(one["authority"] as? String)
+        let date = try #require(one["decisionDate"] as? String)
+        let filtered = try await f.json("/publicity/penalty?authority=\(PortalPages.escapePath(authority))&from=\(date)&to=\(date)")
+        let filteredRows = try #require(filtered["rows"] as? [[String: Any]])
+        #expect(!filteredRows.isEmpty && filteredRows.allSatisfy { ($0["record"] as? [String: Any])?["authority"] as? String == authority && ($0["record"] as? [String: Any])?["decisionDate"] as? String == date })
+        // Refused: a region that is not a child, a date out of shape, a forged keyset.
+        #expect(try await f.get("/publicity/penalty?region=110000000000").status == .badRequest)
+        #expect(try await f.get("/publicity/penalty?from=2026-13-01").status == .badRequest)
+        #expect(try await f.get("/publicity/penalty?after=1%20OR%201=1").status == .badRequest)
+        // CSV: a BOM, Chinese headers, the filtered rows.
+        let (status, headers, csv) = try await f.get("/publicity/penalty?region=\(village)&format=csv")
+        #expect(status == .ok && headers[.contentType]?.hasPrefix("text/csv") == true)
+        #expect(csv.hasPrefix("\u{FEFF}决定日期,") && csv.components(separatedBy: "\r\n").count >= 3)
+    }
+
+    @Test func recordPagesSayWhereARecordCameFrom() async throws {
+        let f = try PortalFixture()
+        let json = try await f.json("/records/" + PortalPages.escapePath(f.xssKey))
+        let record = try #require(json["record"] as? [String: Any])
+        #expect(record["origin"] as? String == PortalFixture.township && record["enteredAt"] as? String != nil)
+        #expect(json["hasDeadline"] as? Bool == true && json["onTime"] != nil)
+        #expect(try await f.get("/records/" + PortalPages.escapePath("penalty|none|none")).status == .notFound)
+        // Lists: the network-wide kinds.
+        let black = try await f.json("/lists/black")
+        #expect((black["rows"] as? [Any])?.count == 6)
+        // The stylesheet is served by the node itself.
+        let (status, headers, css) = try await f.get("/static/portal.css")
+        #expect(status == .ok && headers[.contentType]?.hasPrefix("text/css") == true && css.contains("@media print"))
+        #expect(try await f.get("/static/nothing.js").status == .notFound)
+    }
+
+    /// A record whose bytes changed on disk is not shown: the page says the node cannot vouch
+    /// for it (503).
+    @Test func aDamagedRecordIsNotShown() async throws {
+        let f = try PortalFixture()
+        let path = "/records/" + PortalPages.escapePath(f.xssKey)
+        #expect(try await f.get(path).status == .ok)
+        // Rewritten behind the store's back, as a disk or a hand could.
+        let queue = try DatabaseQueue(path: f.node.store.path)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER changes_no_update")
+            try db.execute(
+                sql: "UPDATE changes SET body = replace(body, 'alert(1)', 'alert(2)') WHERE id = (SELECT content_change FROM records WHERE record_key = ?)",
+                arguments: [f.xssKey])
+            try db.execute(sql: "CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'append-only'); END")
+        }
+        let (status, _, body) = try await f.get(path)
+        #expect(status == .serviceUnavailable && body.contains("damaged"))
+    }
+}
