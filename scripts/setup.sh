@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system libraries CreditNet builds against (Debian). Sourced by demo.sh and test.sh.
+# With --browser, also what the portal's browser test needs: Debian's Chromium and its WebDriver,
+# a Chinese font, and Python's selenium (from PyPI; it drives /usr/bin/chromedriver, no downloads).
 set -euo pipefail
 
 packages=(libsqlite3-dev liblz4-dev libssl-dev lz4)
+browser=false
+if [ "${1:-}" = "--browser" ]; then
+  browser=true
+  packages+=(chromium chromium-driver fonts-wqy-microhei python3-pip)
+fi
 
 if ! command -v swift >/dev/null 2>&1; then
   echo "swift is not on PATH: install Swift 6.2 or later (https://www.swift.org/install/linux/) and run this again." >&2
@@ -24,4 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "  sudo apt-get install -y ${packages[*]}" >&2
     exit 1
   fi
+fi
+
+if $browser && ! python3 -c "import selenium" >/dev/null 2>&1; then
+  echo "setup: installing selenium (Python)"
+  python3 -m pip install --quiet selenium 2>/dev/null || python3 -m pip install --quiet --break-system-packages selenium
 fi

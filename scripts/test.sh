@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The test command: set-up, a warning-free build, then every test (Swift Testing).
+# The test command: set-up, a warning-free build, then every test (Swift Testing), then the
+# portal's walkthrough in a real browser (Tests/Browser: Chromium over WebDriver, screenshots in
+# .build/browser-test/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --browser
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -24,4 +26,7 @@ set +e
 swift test --skip-build 2>&1 | tee "$log" | grep -E "✘|Test run|recorded an issue|error:|passed after .* seconds\.$" | grep -vE "^✔ Test [^r]" 
 status=${PIPESTATUS[0]}
 set -e
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+echo "== browser test (the portal in Chromium, JavaScript off)"
+python3 Tests/Browser/portal_walkthrough.py .build/debug/credit-node .build/browser-test

@@ -58,9 +58,12 @@ public struct Portal: Sendable {
     /// The listener, a service for the node's `ServiceGroup`: plain HTTP, or HTTPS with the
     /// node's certificate when `tls` (no client certificate: the public has none). The node's
     /// listener limits apply (idle timeout, connection cap); it reads no request body.
-    public func application(host: String, port: Int, tls: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> any Service {
+    public func application(host: String, port: Int, tls: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+        -> any Service
+    {
         let limits = ListenerLimits(node.configuration, defaultUploadBytes: 64 << 10)
-        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) portal")
+        let configuration = ApplicationConfiguration(
+            address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) portal")
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
         if tls {
             let tlsConfiguration = try TLSConfigurations.publicServer(identity: try Export.identity(of: node.configuration))
@@ -69,7 +72,8 @@ public struct Portal: Sendable {
                 configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
         }
         return Application(
-            router: router(), server: limits.http1(name: "portal", logger: node.logger), configuration: configuration, onServerRunning: onServerRunning,
+            router: router(), server: limits.http1(name: "portal", logger: node.logger), configuration: configuration,
+            onServerRunning: onServerRunning,
             logger: node.logger)
     }
 
@@ -107,7 +111,8 @@ public struct Portal: Sendable {
         ] {
             router.get(RouterPath(path)) { request, _ in
                 let form = FormValues(request.uri.query)
-                let parameters = PortalPages.ListingParameters(region: form["region"], authority: form["authority"], from: form["from"], to: form["to"], after: form["after"])
+                let parameters = PortalPages.ListingParameters(
+                    region: form["region"], authority: form["authority"], from: form["from"], to: form["to"], after: form["after"])
                 if form["format"] == "csv" {
                     return await portal.csv(path: path, kinds: kinds, title: title, parameters: parameters)
                 }
@@ -116,14 +121,21 @@ public struct Portal: Sendable {
                 }
             }
         }
-        router.get("/static/{name}") { _, context in
-            guard let name = context.parameters.get("name"), let asset = portal.assets[name] else {
-                return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "not found")))
-            }
-            return Response(
-                status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
-        }
+        // Browsers ask for /favicon.ico whatever the page says: the same icon.
+        router.get("/favicon.ico") { _, _ in portal.asset("favicon.svg") }
+        router.get("/static/{name}") { _, context in portal.asset(context.parameters.get("name") ?? "") }
         return router
+    }
+
+    /// A file of the portal's `static` directory, or 404.
+    func asset(_ name: String) -> Response {
+        guard let asset = assets[name] else {
+            return Response(
+                status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "not found")))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
 
     struct NotFound: Error { var message: String }
@@ -159,7 +171,9 @@ public struct Portal: Sendable {
     func html(_ page: some Encodable, template: String, status: HTTPResponse.Status) -> Response {
         guard let text = library.render(page, withTemplate: template) else {
             node.logger.error("portal: template missing", metadata: ["template": "\(template)"])
-            return Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "template missing")))
+            return Response(
+                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "template missing")))
         }
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }

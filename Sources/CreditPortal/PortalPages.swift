@@ -23,6 +23,8 @@ public struct KindCount: Sendable, Encodable {
 
 /// A row of a listing (`/`, `/publicity/…`, `/lists/…`): one record, its subject linked.
 public struct ListingRow: Sendable, Encodable {
+    /// The row's heading: the subject's name in listings, the decision on a subject's page.
+    public var title: String
     public var record: PublicRecord
     /// `/records/…`, `/subjects/…` (nil: a record without a subject code).
     public var recordLink: String
@@ -75,7 +77,6 @@ public struct SubjectPage: Sendable, Encodable {
     public var isPerson: Bool
     public var listings: [ListEntry]
     public var records: [ListingRow]
-    public var reportLink: String
     public var empty: Bool
 }
 
@@ -177,10 +178,12 @@ public struct PortalPages: Sendable {
     func row(_ record: StoredRecord, today: CivilDate, subjectIDs: [String: Int64]) -> ListingRow? {
         let kind = kinds[record.kind]
         guard let shown = PublicRecord.make(record, kind: kind, today: today) else { return nil }
-        let summary = kind.flatMap { k in ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap { record.fields[k.kind.fullCode($0)] }.first { !$0.isEmpty } }
-            .map { PublicRecord.masked($0, code: "", kind: kind!) }
+        let summary = kind.flatMap { k in
+            ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap { record.fields[k.kind.fullCode($0)] }.first { !$0.isEmpty }
+        }
+        .map { PublicRecord.masked($0, code: "", kind: kind!) }
         return ListingRow(
-            record: shown, recordLink: Self.recordLink(record.key),
+            title: shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
             summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 })
     }
@@ -231,7 +234,8 @@ public struct PortalPages: Sendable {
         }
         page.hits = hits.map { h in
             let person = (try? ResidentID(h.code)) != nil
-            return SearchHit(name: h.name, code: person ? Masking.mask(h.code) : h.code, isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/")
+            return SearchHit(
+                name: h.name, code: person ? Masking.mask(h.code) : h.code, isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/")
         }
         page.empty = page.hits.isEmpty
         return page
@@ -257,27 +261,36 @@ public struct PortalPages: Sendable {
         var listings: [ListEntry] = []
         var shown: [ListingRow] = []
         for r in records {
-            guard let row = row(r, today: today, subjectIDs: ids) else { continue }
+            guard var row = row(r, today: today, subjectIDs: ids) else { continue }
+            // On the subject's own page a row is named by its decision, not the subject again.
+            row.title = [row.record.kindName, row.record.documentNumber ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+            row.subjectLink = nil
             if let kind = kinds[r.kind], kind.kind.networkWide {
                 let value = { (short: String) in r.fields[kind.kind.fullCode(short)].flatMap { $0.isEmpty ? nil : $0 } }
-                listings.append(ListEntry(row: row, measures: (value("CJCS") ?? value("JLCS")).map { PublicRecord.masked($0, code: "", kind: kind) }, listName: value("MDMC") ?? kind.name))
+                listings.append(
+                    ListEntry(
+                        row: row, measures: (value("CJCS") ?? value("JLCS")).map { PublicRecord.masked($0, code: "", kind: kind) },
+                        listName: value("MDMC") ?? kind.name))
             } else {
                 shown.append(row)
             }
         }
         let person = (try? ResidentID(hit.code)) != nil
-        let link = Self.subjectLink(code: hit.code, id: hit.id) ?? "/"
         return SubjectPage(
-            site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person, listings: listings, records: shown,
-            reportLink: link.replacingOccurrences(of: "/subjects/", with: "/reports/"), empty: listings.isEmpty && shown.isEmpty)
+            site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person, listings: listings,
+            records: shown,
+            empty: listings.isEmpty && shown.isEmpty)
     }
 
     public func record(key: String, today: CivilDate) throws -> RecordPage? {
-        guard let stored = try node.store.record(key: key), let kind = kinds[stored.kind], let shown = PublicRecord.make(stored, kind: kind, today: today) else { return nil }
+        guard let stored = try node.store.record(key: key), let kind = kinds[stored.kind],
+            let shown = PublicRecord.make(stored, kind: kind, today: today)
+        else { return nil }
         let id = try stored.subjectCode.flatMap { try node.store.subjectHit(code: $0)?.id }
         let onTime = !stored.late
         return RecordPage(
-            site: site(), title: "\(kind.name) \(shown.documentNumber ?? "")", record: shown, subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
+            site: site(), title: "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
+            subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
             onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin)
     }
 
@@ -303,7 +316,8 @@ public struct PortalPages: Sendable {
     }
 
     /// `/publicity/penalty`, `/publicity/license`, `/lists/black`, `/lists/red`.
-    public func listing(path: String, kinds slugs: [String], title: String, parameters p: ListingParameters, limit: Int = pageSize, today: CivilDate) throws
+    public func listing(path: String, kinds slugs: [String], title: String, parameters p: ListingParameters, limit: Int = pageSize, today: CivilDate)
+        throws
         -> (page: ListingPage, records: [StoredRecord])
     {
         var query = ListingQuery(kinds: slugs, limit: limit + 1)

@@ -174,6 +174,9 @@ struct Load: ParsableCommand {
     @Option(help: "Then follow the first village's records up to the top and the top's decisions about it down, for at most this many seconds, printing each hop's arrival.")
     var follow = 0
 
+    /// The kinds a node's generated decisions are of, with their shares; penalties take the rest.
+    static let mix: [(String, Double)] = [("license", 0.3), ("redlist", 0.04), ("blacklist", 0.04), ("penalty", 1.0)]
+
     func run() throws {
         LoggingSetup.bootstrap(level: .warning)
         try guarded {
@@ -202,18 +205,26 @@ struct Load: ParsableCommand {
             for (i, (n, count, about)) in plan.enumerated() where count > 0 {
                 let config = try NodeConfiguration.load(path: network.node(t, n.code).appendingPathComponent("node.yaml").path)
                 let context = try NodeContext(configuration: config)
-                let kind = try context.catalogue.kind(named: "penalty")
                 var options = SampleGenerator.Options(seed: seed &+ UInt64(i), node: n.code, asOf: today)
                 options.faultShare = 0.02
                 if let about { options.jurisdictions = [about] }
                 var generator = SampleGenerator(options)
-                let csv = SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: count), header: .codes)
-                let report = try FileIngestion(node: context).ingest(
-                    bytes: Array(csv.utf8), name: "load \(n.code)", kind: "penalty", format: .csv, actor: .commandLine)
-                totals.accepted += report.accepted
-                totals.updated += report.updated
-                totals.duplicates += report.duplicates
-                totals.rejected += report.rejected
+                // A node's own decisions are of several kinds (the 双公示 pair and the lists); the
+                // top's decisions about villages are penalties.
+                var left = count
+                for (slug, share) in about == nil ? Self.mix : [("penalty", 1.0)] where left > 0 {
+                    let rows = slug == "penalty" ? left : min(left, Int((Double(count) * share).rounded()))
+                    left -= rows
+                    guard rows > 0 else { continue }
+                    let kind = try context.catalogue.kind(named: slug)
+                    let csv = SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes)
+                    let report = try FileIngestion(node: context).ingest(
+                        bytes: Array(csv.utf8), name: "load \(n.code) \(slug)", kind: slug, format: .csv, actor: .commandLine)
+                    totals.accepted += report.accepted
+                    totals.updated += report.updated
+                    totals.duplicates += report.duplicates
+                    totals.rejected += report.rejected
+                }
             }
             // Each outcome counted as the ingest reported it: a row is new, a new version, already
             // held, or refused into quarantine — never one taken for another.

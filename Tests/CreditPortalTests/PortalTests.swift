@@ -144,7 +144,8 @@ struct PortalTests {
         #expect(json["code"] as? String == Masking.mask(f.person.code) && json["isPerson"] as? Bool == true)
         // A withdrawn record is not shown.
         _ = try StatusDesk(node: f.node).enter(
-            key: f.person.key, StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定已撤销", unit: "江岸区市场监督管理局"), now: PortalFixture.now)
+            key: f.person.key, StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定已撤销", unit: "江岸区市场监督管理局"),
+            now: PortalFixture.now)
         let after = try await f.json("/subjects/~\(id)")
         #expect(!((after["records"] as? [[String: Any]]) ?? []).contains { ($0["record"] as? [String: Any])?["key"] as? String == f.person.key })
         // Unknown subjects: 404.
@@ -170,7 +171,8 @@ struct PortalTests {
         let id = try #require(try f.node.store.subjectHit(code: f.person.code)?.id)
         let people = Set(try f.node.store.allSubjects(kind: "penalty").filter { (try? ResidentID($0)) != nil } + [PortalFixture.hiddenID])
         let paths = [
-            "/", "/search?q=" + PortalPages.escapePath(String(f.person.name.prefix(1))), "/subjects/~\(id)", "/records/" + PortalPages.escapePath(f.person.key),
+            "/", "/search?q=" + PortalPages.escapePath(String(f.person.name.prefix(1))), "/subjects/~\(id)",
+            "/records/" + PortalPages.escapePath(f.person.key),
             "/publicity/penalty", "/publicity/license", "/lists/black", "/lists/red",
         ]
         for path in paths {
@@ -183,6 +185,16 @@ struct PortalTests {
         let (_, _, csv) = try await f.get("/publicity/penalty?format=csv")
         let (_, _, pages) = try await f.get("/publicity/penalty")
         #expect(!csv.contains(PortalFixture.hiddenID) && !pages.contains(PortalFixture.hiddenID))
+    }
+
+    /// A credit code field is public as it is, even all digits (it would look like an ID number
+    /// to the free-text masking); an ID number in free text is masked.
+    @Test func creditCodesStayWholeAndIDsInTextAreMasked() throws {
+        let f = try PortalFixture()
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        #expect(PublicRecord.masked("114290040231918312", code: "CF_CFJGDM", kind: kind) == "114290040231918312")
+        #expect(PublicRecord.masked("身份证号420102199001011234的", code: "CF_SY", kind: kind) == "身份证号420102********1234的")
+        #expect(PublicRecord.masked("420102199001011234", code: "CF_XDR_ZJHM", kind: kind) == "420102********1234")
     }
 
     @Test func listingsFilterByRegionAuthorityAndDateAndPageByKeyset() async throws {
@@ -203,14 +215,21 @@ struct PortalTests {
         let village = PortalFixture.villages[0]
         let region = try await f.json("/publicity/penalty?region=\(village)")
         let rows = try #require(region["rows"] as? [[String: Any]])
-        #expect(!rows.isEmpty && rows.allSatisfy { (($0["record"] as? [String: Any])?["jurisdiction"] as? String)?.hasPrefix(String(village.prefix(9))) == true })
+        #expect(
+            !rows.isEmpty
+                && rows.allSatisfy { (($0["record"] as? [String: Any])?["jurisdiction"] as? String)?.hasPrefix(String(village.prefix(9))) == true })
         // By authority and date range.
         let one = try #require(first.first?["record"] as? [String: Any])
         let authority = try #require(one["authority"] as? String)
         let date = try #require(one["decisionDate"] as? String)
         let filtered = try await f.json("/publicity/penalty?authority=\(PortalPages.escapePath(authority))&from=\(date)&to=\(date)")
         let filteredRows = try #require(filtered["rows"] as? [[String: Any]])
-        #expect(!filteredRows.isEmpty && filteredRows.allSatisfy { ($0["record"] as? [String: Any])?["authority"] as? String == authority && ($0["record"] as? [String: Any])?["decisionDate"] as? String == date })
+        #expect(
+            !filteredRows.isEmpty
+                && filteredRows.allSatisfy {
+                    ($0["record"] as? [String: Any])?["authority"] as? String == authority
+                        && ($0["record"] as? [String: Any])?["decisionDate"] as? String == date
+                })
         // Refused: a region that is not a child, a date out of shape, a forged keyset.
         #expect(try await f.get("/publicity/penalty?region=110000000000").status == .badRequest)
         #expect(try await f.get("/publicity/penalty?from=2026-13-01").status == .badRequest)
@@ -248,7 +267,8 @@ struct PortalTests {
         try await queue.write { db in
             try db.execute(sql: "DROP TRIGGER changes_no_update")
             try db.execute(
-                sql: "UPDATE changes SET body = replace(body, 'alert(1)', 'alert(2)') WHERE id = (SELECT content_change FROM records WHERE record_key = ?)",
+                sql:
+                    "UPDATE changes SET body = replace(body, 'alert(1)', 'alert(2)') WHERE id = (SELECT content_change FROM records WHERE record_key = ?)",
                 arguments: [f.xssKey])
             try db.execute(sql: "CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'append-only'); END")
         }

@@ -28,7 +28,8 @@ enum ChangeDigest {
         func int(_ i: Int) -> Int64 { Int64.fromDatabaseValue(values[i]) ?? 0 }
         return of(
             Change(
-                origin: text(0), seq: int(1), hlc: HLCStamp(rawValue: int(2)), enteredAtMilliseconds: int(3), op: text(4), kind: text(5), key: text(6),
+                origin: text(0), seq: int(1), hlc: HLCStamp(rawValue: int(2)), enteredAtMilliseconds: int(3), op: text(4), kind: text(5),
+                key: text(6),
                 jurisdiction: text(7), body: text(8)))
     }
 }

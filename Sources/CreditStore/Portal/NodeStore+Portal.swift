@@ -105,13 +105,17 @@ extension NodeStore {
     /// The subject with this code, or with this `subjects` row.
     public func subjectHit(code: String) throws -> SubjectHit? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE code = ?", arguments: [code]).map { SubjectHit(id: $0[0], code: $0[1], name: $0[2]) }
+            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE code = ?", arguments: [code]).map {
+                SubjectHit(id: $0[0], code: $0[1], name: $0[2])
+            }
         }
     }
 
     public func subjectHit(id: Int64) throws -> SubjectHit? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE id = ?", arguments: [id]).map { SubjectHit(id: $0[0], code: $0[1], name: $0[2]) }
+            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE id = ?", arguments: [id]).map {
+                SubjectHit(id: $0[0], code: $0[1], name: $0[2])
+            }
         }
     }
 
@@ -120,7 +124,9 @@ extension NodeStore {
         let visible = scope.condition
         return try pool.read { db in
             var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT r.kind, count(*) FROM records r WHERE \(visible.sql) GROUP BY r.kind", arguments: visible.arguments) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT r.kind, count(*) FROM records r WHERE \(visible.sql) GROUP BY r.kind", arguments: visible.arguments)
+            {
                 out[row[0]] = row[1]
             }
             return out

@@ -66,8 +66,10 @@ public struct PublicRecord: Sendable, Hashable, Codable {
         return PublicRecord(
             key: record.key, kind: record.kind, kindName: kind.name,
             subject: record.subjectCode.map { isPerson ? Masking.mask($0) : $0 }, subjectName: value(kind.kind.subjectName), isPerson: isPerson,
-            state: record.state, stateLabel: state.label, objected: state == .objected, decisionDate: record.decisionDate, jurisdiction: record.jurisdiction,
-            authority: authorityCode.flatMap(value).map { Masking.maskResidentIDs(in: $0) }, documentNumber: value("WSH").map { Masking.maskResidentIDs(in: $0) },
+            state: record.state, stateLabel: state.label, objected: state == .objected, decisionDate: record.decisionDate,
+            jurisdiction: record.jurisdiction,
+            authority: authorityCode.flatMap(value).map { Masking.maskResidentIDs(in: $0) },
+            documentNumber: value("WSH").map { Masking.maskResidentIDs(in: $0) },
             origin: record.origin, seq: record.seq, enteredAt: ChinaTime.timestamp(record.enteredAt), publicationDeadline: record.publicationDeadline,
             deadlineProvisional: record.deadlineProvisional, late: record.late, publicityUntil: record.publicityUntil, fields: fields)
     }
@@ -79,8 +81,12 @@ public struct PublicRecord: Sendable, Hashable, Codable {
         return String(first.dropLast(2))
     }
 
-    /// A value as the public sees it: a masked field whole, resident ID numbers in free text.
+    /// A value as the public sees it: a masked field whole, resident ID numbers in free text;
+    /// a unified social credit code (validated as one when it was written) is public as it is —
+    /// an all-digit one would look like an ID number to the free-text masking.
     public static func masked(_ value: String, code: String, kind: ResolvedKind) -> String {
-        kind.isMasked(fullCode: code) ? Masking.mask(value) : Masking.maskResidentIDs(in: value)
+        if kind.isMasked(fullCode: code) { return Masking.mask(value) }
+        if code.hasPrefix(kind.kind.prefix), let i = kind.index[String(code.dropFirst(kind.kind.prefix.count))], kind.fields[i].type == .uscc { return value }
+        return Masking.maskResidentIDs(in: value)
     }
 }

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""The portal in a real browser: Debian's Chromium driven over WebDriver (/usr/bin/chromedriver).
+
+Starts the five-node network of Tests/Browser/portal.yaml with real `credit-node serve`
+processes, loads generated records, and walks the province's, the county's and a village's
+credit portals as a person would — with JavaScript switched off, since the pages must work
+without it: the home page, a two-character search for a person, a fragment of a company's name,
+a subject page (masked ID number), a listing filtered by region and date and its CSV, a page
+printed to PDF, and an objection accepted at the village that then shows as 异议处理中 on the
+province's portal after it travelled up. Saves a screenshot per page and fails on any browser
+console error.
+
+Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
+"""
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+TOPOLOGY = "Tests/Browser/portal.yaml"
+PROVINCE = "http://127.0.0.1:7900"
+COUNTY = "http://127.0.0.1:7901"
+VILLAGE_CODE = "429004001201"
+VILLAGE = "http://127.0.0.1:7903"
+# A whole resident ID number: 17 digits and a digit or X standing alone, with a birth date
+# (1900–2099) in digits 7–14 — all-digit credit codes, which are public, have none there.
+WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{6}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
+
+
+class Walkthrough:
+    def __init__(self, node, out):
+        self.node = node
+        self.out = out
+        self.net = os.path.join(out, "network")
+        self.shots = 0
+        self.failures = []
+
+    def run(self, *args, **kwargs):
+        return subprocess.run([self.node, *args], check=True, capture_output=True, text=True, **kwargs).stdout
+
+    def json(self, url):
+        sep = "&" if "?" in url else "?"
+        with urllib.request.urlopen(url + sep + "format=json", timeout=10) as r:
+            return json.load(r)
+
+    def check(self, ok, what):
+        print(("  ok    " if ok else "  FAIL  ") + what)
+        if not ok:
+            self.failures.append(what)
+
+    def wait_for(self, what, predicate, seconds=60):
+        """Polls `predicate` until it holds: the network moves on its own schedule."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.5)
+        self.check(False, f"{what} within {seconds} s")
+        return False
+
+    def page(self, url, name, status=200):
+        """Opens a page, saves its screenshot, and checks the console and the ID numbers."""
+        self.driver.get(url)
+        return self.looked_at(name, expected=None if status == 200 else f"status of {status}")
+
+    def looked_at(self, name, expected=None):
+        self.shots += 1
+        path = os.path.join(self.out, f"{self.shots:02d}-{name}.png")
+        self.driver.save_screenshot(path)
+        # A page answered with an error status is logged as such; nothing else may be.
+        errors = [
+            e for e in self.driver.get_log("browser")
+            if e["level"] in ("SEVERE", "ERROR") and not (expected and expected in e["message"])
+        ]
+        self.check(not errors, f"{name}: no console error {errors if errors else ''}")
+        text = self.driver.page_source
+        self.check(WHOLE_ID.search(text) is None, f"{name}: no whole resident ID number in the page")
+        return text
+
+    def start(self):
+        shutil.rmtree(self.net, ignore_errors=True)
+        certs = os.path.join(self.out, "certs")
+        self.run("down", TOPOLOGY, "--dir", self.net)
+        print(self.run("up", TOPOLOGY, "--dir", self.net, "--certs", certs))
+        print(self.run("load", TOPOLOGY, "--dir", self.net, "--records", "600", "--follow", "90"))
+        options = webdriver.ChromeOptions()
+        for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1200", "--lang=en-US"]:
+            options.add_argument(a)
+        # Pages must work without JavaScript: the walk is done with it switched off.
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+    def stop(self):
+        try:
+            self.driver.quit()
+        except Exception:
+            pass
+        subprocess.run([self.node, "down", TOPOLOGY, "--dir", self.net], capture_output=True)
+
+    def walk(self):
+        d = self.driver
+        # Home.
+        text = self.page(PROVINCE + "/", "province-home")
+        self.check("信用湖北省" in d.title and "最新双公示" in text, "the province's home page names its area and shows the latest 双公示")
+        home = self.json(PROVINCE + "/")
+        self.check(home["total"] > 0 and any(c["kind"] == "license" for c in home["counts"]), "counts by kind, licences among them")
+
+        # A person found by two characters of their name, typed into the search box.
+        rows = self.json(PROVINCE + "/publicity/penalty")["rows"]
+        person = next(r for r in rows if r["record"]["isPerson"])
+        name = person["record"]["subjectName"]
+        box = d.find_element(By.ID, "hq")
+        box.send_keys(name[:2])
+        box.submit()
+        text = self.looked_at("search-person")
+        self.check(name in text, f"a two-character search ({name[:2]}) finds {name}")
+
+        # A company by a fragment of its name.
+        company = next(r for r in rows if not r["record"]["isPerson"])["record"]["subjectName"]
+        fragment = company[2:6]
+        text = self.page(PROVINCE + "/search?q=" + urllib.parse.quote(fragment), "search-company")
+        self.check(company in text, f"a fragment ({fragment}) finds {company}")
+
+        # The person's page: the ID number masked.
+        d.get(PROVINCE + "/search?q=" + urllib.parse.quote(name[:2]))
+        d.find_element(By.LINK_TEXT, name).click()
+        text = self.looked_at("subject-person")
+        self.check(person["record"]["subject"] in text and "*" in person["record"]["subject"], "the subject page shows the masked ID number")
+
+        # A listing filtered by region and date, then its CSV.
+        d.get(PROVINCE + "/publicity/penalty")
+        Select(d.find_element(By.NAME, "region")).select_by_value("429004000000")
+        day = rows[0]["record"]["decisionDate"]
+        # A date field takes the digits in the browser's locale order (en-US: month, day, year).
+        y, m, dd = day.split("-")
+        d.find_element(By.NAME, "from").send_keys(m + dd + y)
+        d.find_element(By.NAME, "region").submit()
+        text = self.looked_at("listing-filtered")
+        self.check("region=429004000000" in d.current_url and filtered_from(d.current_url) == day, f"the filter form sends the region and the date {day}")
+        filtered = self.json(d.current_url)
+        self.check(
+            all(r["record"]["jurisdiction"].startswith("429004") and r["record"]["decisionDate"] >= filtered["filter"]["from"] for r in filtered["rows"]),
+            "every row of the filtered listing lies in the region and the date range",
+        )
+        csv_link = d.find_element(By.LINK_TEXT, "下载 CSV").get_attribute("href")
+        with urllib.request.urlopen(csv_link, timeout=10) as r:
+            csv = r.read()
+        with open(os.path.join(self.out, "listing.csv"), "wb") as f:
+            f.write(csv)
+        self.check(csv.startswith(b"\xef\xbb\xbf") and "决定日期".encode() in csv[:40], "the CSV has a BOM and Chinese headers")
+        self.check(WHOLE_ID.search(csv.decode("utf-8")) is None, "the CSV holds no whole resident ID number")
+
+        # Printed: Chromium's print-to-PDF of the subject page.
+        d.get(PROVINCE + person["subjectLink"])
+        pdf = base64.b64decode(d.print_page())
+        with open(os.path.join(self.out, "subject.pdf"), "wb") as f:
+            f.write(pdf)
+        self.check(pdf.startswith(b"%PDF"), "the subject page prints to PDF")
+
+        # An objection accepted at the village: 异议处理中 there at once, then at the province.
+        village_rows = self.json(VILLAGE + "/publicity/penalty?region=")["rows"]
+        candidate = next(r for r in village_rows if r["record"]["origin"] == VILLAGE_CODE and not r["record"]["objected"])
+        key = candidate["record"]["key"]
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        self.run("objection", "open", key, "--reason", "当事人对违法事实提出异议", "--unit", "沙嘴一村村民委员会", "--config", config)
+        text = self.page(VILLAGE + candidate["recordLink"], "village-record-objected")
+        self.check("异议处理中" in text, "the village's portal shows 异议处理中 at once")
+        self.wait_for(
+            "the objection reaching the province",
+            lambda: self.json(PROVINCE + candidate["recordLink"])["record"]["objected"],
+        )
+        text = self.page(PROVINCE + candidate["recordLink"], "province-record-objected")
+        self.check("异议处理中" in text, "the province's portal shows 异议处理中 after it travelled")
+
+        # The county's portal and the lists.
+        self.page(COUNTY + "/", "county-home")
+        self.page(PROVINCE + "/lists/black", "blacklist")
+        self.page(PROVINCE + "/lists/red", "redlist")
+        text = self.page(PROVINCE + "/records/penalty%7Cnone", "not-found", status=404)
+        self.check("没有找到" in text, "an unknown record says so")
+
+
+def filtered_from(url):
+    return urllib.parse.parse_qs(urllib.parse.urlparse(url).query).get("from", [""])[0]
+
+
+def main():
+    node, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    w = Walkthrough(os.path.abspath(node), out)
+    try:
+        w.start()
+        w.walk()
+    finally:
+        w.stop()
+    print(f"{w.shots} screenshots in {out}")
+    if w.failures:
+        print(f"browser test: {len(w.failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
