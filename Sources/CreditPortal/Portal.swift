@@ -10,6 +10,7 @@ import NIOCore
 import NodePKI
 import NodeRuntime
 import ServiceLifecycle
+import Synchronization
 
 /// The public credit portal: every node is a 信用X site for its own area, from its own store.
 /// Read-only; pages are rendered on the server from the templates shipped in
@@ -22,6 +23,7 @@ public struct Portal: Sendable {
     let pages: PortalPages
     let library: MustacheLibrary
     let assets: [String: Asset]
+    let limiter = RateLimiter(perHour: Portal.objectionsPerHour)
     /// Now (injected by tests): what "today" is for publicity periods.
     let clock: @Sendable () -> Date
 
@@ -78,8 +80,8 @@ public struct Portal: Sendable {
     }
 
     /// Every route of the portal.
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<PortalRequestContext> {
+        let router = Router(context: PortalRequestContext.self)
         router.add(middleware: SecurityHeaders())
         let portal = self
         router.get("/") { request, _ in
@@ -100,10 +102,18 @@ public struct Portal: Sendable {
         }
         router.get("/records/**") { request, context in
             let key = context.parameters.getCatchAll().joined(separator: "/").removingPercentEncoding ?? ""
-            return await portal.respond(request, template: "record") { today in
-                guard let page = try portal.pages.record(key: key, today: today) else { throw NotFound(message: "没有找到这条公开记录：它可能不存在、未公开，或已撤销、修复、期满。") }
+            // The objection form's token: the browser's own if it has one, else a new one.
+            let token = CSRF.token(in: request) ?? CSRF.newToken()
+            var response = await portal.respond(request, template: "record") { today in
+                guard var page = try portal.pages.record(key: key, today: today) else { throw NotFound(message: "没有找到这条公开记录：它可能不存在、未公开，或已撤销、修复、期满。") }
+                page.csrf = token
                 return page
             }
+            response.headers[.setCookie] = CSRF.cookie(token)
+            return response
+        }
+        router.post("/objections") { request, context in
+            await portal.objection(request, from: context.remoteAddress)
         }
         for (path, kinds, title) in [
             ("/publicity/penalty", ["penalty"], "行政处罚公示"), ("/publicity/license", ["license"], "行政许可公示"),
@@ -139,6 +149,49 @@ public struct Portal: Sendable {
     }
 
     struct NotFound: Error { var message: String }
+
+    /// Objections a single address may submit per hour.
+    static let objectionsPerHour = 5
+    /// The largest objection form body read.
+    static let objectionBodyMax = 16 << 10
+
+    /// `POST /objections`: a request from the public (name, contact, reason) about a record. The
+    /// form's token must match the cookie set with the record's page (no other site can submit
+    /// it), the body is bounded, and one address submits at most `objectionsPerHour` an hour.
+    func objection(_ request: Request, from address: String?) async -> Response {
+        var request = request
+        let json = FormValues(request.uri.query)["format"] == "json"
+        let refuse = { (status: HTTPResponse.Status, message: String) -> Response in
+            let page = pages.error(status: Int(status.code), message: message)
+            return json ? Self.json(page, status: status) : html(page, template: "error", status: status)
+        }
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: Self.objectionBodyMax) } catch {
+            return refuse(.contentTooLarge, "提交内容过长：最多 \(Self.objectionBodyMax / 1024) KB。")
+        }
+        let form = FormValues(String(buffer: body))
+        guard let token = CSRF.token(in: request), let sent = form["csrf"], CSRF.matches(token, sent) else {
+            return refuse(.forbidden, "表单已过期或不是从本站提交的：请回到记录页面重新填写。")
+        }
+        guard limiter.take(address ?? "unknown", now: clock()) else {
+            return refuse(.tooManyRequests, "同一网络地址每小时最多提交 \(Self.objectionsPerHour) 次异议，请稍后再试。")
+        }
+        let key = form["key"] ?? ""
+        let desk = ObjectionDesk(node: node)
+        let now = clock()
+        let result = await Self.offload {
+            try desk.submit(key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", now: now)
+        }
+        switch result {
+        case .success(let id):
+            let page = ObjectionReceivedPage(site: pages.site(), title: "异议已提交", request: id, recordLink: PortalPages.recordLink(key))
+            return json ? Self.json(page) : html(page, template: "objection-received", status: .ok)
+        case .failure(let e as ObjectionRequestError):
+            return refuse(e.code == .unknownRecord ? .notFound : .badRequest, e.message)
+        case .failure(let error):
+            return failure(error, json: json)
+        }
+    }
 
     /// Runs `build` off the event loops (SQLite reads block) and answers with its page as HTML
     /// from `template`, or as JSON with `?format=json`; refusals as a page with their status.
@@ -220,6 +273,72 @@ public struct Portal: Sendable {
     static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: Result { try body() }) }
+        }
+    }
+}
+
+/// The portal's request context: the caller's address (for the objection rate limit).
+public struct PortalRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+}
+
+/// The objection form's protection against submission from other sites: a random token in a
+/// `SameSite=Strict` cookie set with the record's page and repeated in the form; both must be
+/// present and equal (a page elsewhere can neither read nor set the cookie).
+enum CSRF {
+    static let cookieName = "cn_csrf"
+
+    static func newToken() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+
+    /// The token of the request's cookie, when it has a well-formed one.
+    static func token(in request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for part in header.split(separator: ";") {
+                let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0] == cookieName, pair[1].count == 32, pair[1].allSatisfy(\.isHexDigit) { return String(pair[1]) }
+            }
+        }
+        return nil
+    }
+
+    static func cookie(_ token: String) -> String { "\(cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict" }
+
+    /// Compared in constant time.
+    static func matches(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// At most `perHour` takes per key in any hour (a sliding window), with the clock passed in.
+final class RateLimiter: Sendable {
+    let perHour: Int
+    private let taken = Mutex<[String: [Date]]>([:])
+
+    init(perHour: Int) { self.perHour = perHour }
+
+    func take(_ key: String, now: Date) -> Bool {
+        taken.withLock { all in
+            if all.count > 10_000 { all = all.filter { $0.value.last.map { now.timeIntervalSince($0) < 3600 } ?? false } }
+            var times = (all[key] ?? []).filter { now.timeIntervalSince($0) < 3600 }
+            guard times.count < perHour else {
+                all[key] = times
+                return false
+            }
+            times.append(now)
+            all[key] = times
+            return true
         }
     }
 }

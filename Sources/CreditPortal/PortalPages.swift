@@ -89,6 +89,19 @@ public struct RecordPage: Sendable, Encodable {
     public var onTime: Bool
     public var hasDeadline: Bool
     public var originName: String
+    /// The objection form's token (the same value as the `cn_csrf` cookie set with the page).
+    public var csrf: String = ""
+    public var nameMax = ObjectionDesk.nameMax
+    public var contactMax = ObjectionDesk.contactMax
+    public var reasonMax = ObjectionDesk.reasonMax
+}
+
+/// The answer to an objection submitted on the portal.
+public struct ObjectionReceivedPage: Sendable, Encodable {
+    public var site: Site
+    public var title: String
+    public var request: Int64
+    public var recordLink: String
 }
 
 public struct Filter: Sendable, Encodable {

@@ -36,14 +36,16 @@ func enterStatus(_ node: NodeOptions, key: String, _ status: () throws -> Status
     if json {
         try printJSON(report)
     } else {
-        print("\(report.action) entered for \(report.recordKey) as \(report.origin) seq \(report.seq); the record is now \(report.state) (\(report.stateLabel)). It reaches the other tiers with the next sync.")
+        print(
+            "\(report.action) entered for \(report.recordKey) as \(report.origin) seq \(report.seq); the record is now \(report.state) (\(report.stateLabel)). It reaches the other tiers with the next sync."
+        )
     }
 }
 
 struct Objection: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome.",
-        subcommands: [Open.self, Close.self])
+        subcommands: [Open.self, Close.self, Requests.self, Accept.self, Refuse.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept an objection: the record shows 异议处理中 at every node until it is closed.")
@@ -65,10 +67,75 @@ struct Objection: ParsableCommand {
     }
 }
 
+extension Objection {
+    struct Requests: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "List the objections the public submitted on the portal (异议申诉): pending first. They hold the requester's contact and stay at this node."
+        )
+        @Flag(help: "Also those already accepted or refused.") var all = false
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+        func run() throws {
+            try guarded {
+                let requests = try node.open().store.objectionRequests(includeDecided: all)
+                if json { return try printJSON(requests) }
+                guard !requests.isEmpty else { return print(all ? "No objection requests" : "No pending objection requests") }
+                for r in requests {
+                    let at = ChinaTime.timestamp(Date(timeIntervalSince1970: Double(r.at) / 1000))
+                    print("#\(r.id)  \(r.state)  \(at)  \(r.recordKey)")
+                    print("      \(r.name) · \(r.contact)")
+                    print("      \(Masking.maskResidentIDs(in: r.reason))")
+                    if let d = r.decision { print("      decision: \(d)") }
+                }
+            }
+        }
+    }
+
+    struct Accept: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Accept an objection request: the objection is opened as `objection open` does (异议处理中 at every tier).")
+        @Argument(help: "The request's number (from `objection requests`).") var id: Int64
+        @Option(help: "The deciding unit (决定单位).") var unit: String
+        @Option(help: "The deciding unit's unified social credit code.") var unitCode: String?
+        @Option(help: "The reason entered with the objection (default: 公众异议申诉（第 N 号申请）).") var reason: String?
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+        func run() throws {
+            try guarded {
+                let report = try ObjectionDesk(node: try node.open()).accept(
+                    id: id, unit: unit, unitCode: unitCode, reason: reason, actor: .commandLine)
+                if json { return try printJSON(["request": "\(id)", "state": report?.state ?? "objected"]) }
+                if let report {
+                    print(
+                        "Request \(id) accepted: objection opened on \(report.recordKey) as \(report.origin) seq \(report.seq); it reaches the other tiers with the next sync."
+                    )
+                } else {
+                    print("Request \(id) accepted: the record was already under objection.")
+                }
+            }
+        }
+    }
+
+    struct Refuse: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refuse an objection request, with the reason (kept for the requester's enquiry).")
+        @Argument(help: "The request's number.") var id: Int64
+        @Option(help: "Why it is refused.") var reason: String
+        @OptionGroup var node: NodeOptions
+        func run() throws {
+            try guarded {
+                try ObjectionDesk(node: try node.open()).refuse(id: id, reason: reason)
+                print("Request \(id) refused.")
+            }
+        }
+    }
+}
+
 struct Repair: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Credit repair (信用修复): publicity of the record stops at every node.",
-        discussion: "Possible only after the kind's minimum publicity period (catalogue data from 《信用修复管理办法》); the refusal names the first possible day.")
+        discussion:
+            "Possible only after the kind's minimum publicity period (catalogue data from 《信用修复管理办法》); the refusal names the first possible day.")
     @Argument(help: "The record key.") var key: String
     @Option(help: "The number of the 信用修复告知书 (credit repair notice); it travels with the change.") var notice: String
     @OptionGroup var decision: DecisionOptions
@@ -78,7 +145,8 @@ struct Repair: ParsableCommand {
 }
 
 struct Withdraw: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Withdraw a record whose decision was revoked or changed (撤销): it is no longer shown anywhere.")
+    static let configuration = CommandConfiguration(
+        abstract: "Withdraw a record whose decision was revoked or changed (撤销): it is no longer shown anywhere.")
     @Argument(help: "The record key.") var key: String
     @OptionGroup var decision: DecisionOptions
     @OptionGroup var node: NodeOptions
@@ -122,10 +190,13 @@ struct Check: ParsableCommand {
             let verdict =
                 ownSanction
                 ? "RESTRICTED — on a joint-punishment list (一处失信，处处受限)"
-                : result.restricted ? "RESTRICTED — legal representative (法定代表人) of a subject on a joint-punishment list" : "on a joint-incentive list"
+                : result.restricted
+                    ? "RESTRICTED — legal representative (法定代表人) of a subject on a joint-punishment list" : "on a joint-incentive list"
             print("\(who): \(verdict) at node \(result.node) as of \(result.asOf)")
             if result.conflict {
-                print("CONFLICT 红黑名单冲突: on a joint-punishment list and a joint-incentive list at once; grant no incentive until the deciding units resolve it")
+                print(
+                    "CONFLICT 红黑名单冲突: on a joint-punishment list and a joint-incentive list at once; grant no incentive until the deciding units resolve it"
+                )
             }
             for l in result.listings {
                 print("")

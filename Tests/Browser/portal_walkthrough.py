@@ -6,8 +6,8 @@ processes, loads generated records, and walks the province's, the county's and a
 credit portals as a person would — with JavaScript switched off, since the pages must work
 without it: the home page, a two-character search for a person, a fragment of a company's name,
 a subject page (masked ID number), a listing filtered by region and date and its CSV, a page
-printed to PDF, and an objection accepted at the village that then shows as 异议处理中 on the
-province's portal after it travelled up. Saves a screenshot per page and fails on any browser
+printed to PDF, and an objection submitted on a village's portal, accepted with the command line,
+that then shows as 异议处理中 there and, after it travelled up, on the province's portal. Saves a screenshot per page and fails on any browser
 console error.
 
 Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
@@ -169,14 +169,25 @@ class Walkthrough:
             f.write(pdf)
         self.check(pdf.startswith(b"%PDF"), "the subject page prints to PDF")
 
-        # An objection accepted at the village: 异议处理中 there at once, then at the province.
-        village_rows = self.json(VILLAGE + "/publicity/penalty?region=")["rows"]
+        # An objection from the public, submitted on the village's portal; accepted with the
+        # command line; 异议处理中 there at once, then at the province after it travelled.
+        village_rows = self.json(VILLAGE + "/publicity/penalty")["rows"]
         candidate = next(r for r in village_rows if r["record"]["origin"] == VILLAGE_CODE and not r["record"]["objected"])
-        key = candidate["record"]["key"]
+        self.page(VILLAGE + candidate["recordLink"], "village-record")
+        d.find_element(By.NAME, "name").send_keys("张三")
+        d.find_element(By.NAME, "contact").send_keys("13800000000")
+        d.find_element(By.NAME, "reason").send_keys("处罚决定已被复议撤销，请核实。")
+        d.find_element(By.NAME, "reason").submit()
+        text = self.looked_at("objection-received")
+        self.check("已收到您的异议申诉" in text, "the objection form is accepted")
         config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
-        self.run("objection", "open", key, "--reason", "当事人对违法事实提出异议", "--unit", "沙嘴一村村民委员会", "--config", config)
+        requests = json.loads(self.run("objection", "requests", "--json", "--config", config))
+        mine = [r for r in requests if r["recordKey"] == candidate["record"]["key"]]
+        self.check(len(mine) == 1 and mine[0]["contact"] == "13800000000", "the request waits at the village with its contact")
+        self.run("objection", "accept", str(mine[0]["id"]), "--unit", "沙嘴一村村民委员会", "--config", config)
         text = self.page(VILLAGE + candidate["recordLink"], "village-record-objected")
-        self.check("异议处理中" in text, "the village's portal shows 异议处理中 at once")
+        self.check("异议处理中" in text, "the village's portal shows 异议处理中 once accepted")
+        self.check("13800000000" not in text, "the requester's contact is not shown")
         self.wait_for(
             "the objection reaching the province",
             lambda: self.json(PROVINCE + candidate["recordLink"])["record"]["objected"],

@@ -8,6 +8,7 @@ import HummingbirdTesting
 import NodePKI
 import SampleData
 import TestSupport
+import Synchronization
 import Testing
 
 @testable import CreditPortal
@@ -274,5 +275,101 @@ struct PortalTests {
         }
         let (status, _, body) = try await f.get(path)
         #expect(status == .serviceUnavailable && body.contains("damaged"))
+    }
+}
+
+/// A clock the test moves.
+final class TestClock: Sendable {
+    private let value: Mutex<Date>
+    init(_ start: Date) { value = Mutex(start) }
+    var now: Date { value.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { value.withLock { $0 += seconds } }
+}
+
+@Suite("The public credit portal: objections from the public", .serialized)
+struct PortalObjectionTests {
+    /// The record page's form token and cookie.
+    static func form(_ app: some ApplicationProtocol, key: String) async throws -> (cookie: String, token: String) {
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/records/" + PortalPages.escapePath(key), method: .get) { response in
+                let cookie = try #require(response.headers[.setCookie])
+                #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+                let token = String(try #require(cookie.split(separator: ";").first?.split(separator: "=").last))
+                #expect(String(buffer: response.body).contains("name=\"csrf\" value=\"\(token)\""))
+                return ("cn_csrf=\(token)", token)
+            }
+        }
+    }
+
+    static func post(_ app: some ApplicationProtocol, cookie: String?, fields: [(String, String)]) async throws -> (HTTPResponse.Status, String) {
+        var fieldsOut: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let cookie { fieldsOut[.cookie] = cookie }
+        let headers = fieldsOut
+        let body = fields.map { "\($0.0)=\(PortalPages.escapePath($0.1))" }.joined(separator: "&")
+        return try await app.test(.router) { client in
+            try await client.execute(uri: "/objections", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+                ($0.status, String(buffer: $0.body))
+            }
+        }
+    }
+
+    @Test func aRequestIsKeptAndAnOperatorAcceptsIt() async throws {
+        let f = try PortalFixture()
+        let app = Application(router: f.portal.router())
+        let key = f.xssKey
+        let (cookie, token) = try await Self.form(app, key: key)
+        let fields = [("key", key), ("csrf", token), ("name", "张三"), ("contact", "13800000000"), ("reason", "处罚决定已被复议撤销，身份证号420102199001011234")]
+        let (status, body) = try await Self.post(app, cookie: cookie, fields: fields)
+        #expect(status == .ok && body.contains("已收到您的异议申诉"), "\(body)")
+        let pending = try f.node.store.objectionRequests()
+        #expect(pending.count == 1 && pending[0].recordKey == key && pending[0].contact == "13800000000" && pending[0].state == "pending")
+        // A request is no status change: the record is unchanged until an operator accepts.
+        #expect(try f.node.store.record(key: key)?.state == "active")
+        let report = try ObjectionDesk(node: f.node).accept(id: pending[0].id, unit: "大智街道信用办", now: PortalFixture.now)
+        #expect(report?.state == "objected")
+        #expect(try f.node.store.record(key: key)?.state == "objected")
+        #expect(try f.node.store.objectionRequests().isEmpty && (try f.node.store.objectionRequests(includeDecided: true).first?.state == "accepted"))
+        let (_, _, page) = try await f.get("/records/" + PortalPages.escapePath(key))
+        #expect(page.contains("异议处理中"))
+        // Decided once.
+        #expect(throws: ObjectionRequestError.self) { try ObjectionDesk(node: f.node).accept(id: pending[0].id, unit: "x") }
+        #expect(throws: ObjectionRequestError.self) { try ObjectionDesk(node: f.node).refuse(id: pending[0].id, reason: "x") }
+    }
+
+    @Test func submissionsFromElsewhereOrOutOfShapeAreRefused() async throws {
+        let f = try PortalFixture()
+        let app = Application(router: f.portal.router())
+        let key = f.xssKey
+        let (cookie, token) = try await Self.form(app, key: key)
+        let good = [("key", key), ("csrf", token), ("name", "李四"), ("contact", "lisi@example.cn"), ("reason", "信息有误")]
+        // No cookie, another token: a page elsewhere submitting the form.
+        #expect(try await Self.post(app, cookie: nil, fields: good).0 == .forbidden)
+        let other = good.map { $0.0 == "csrf" ? ("csrf", String(repeating: "0", count: 32)) : $0 }
+        #expect(try await Self.post(app, cookie: cookie, fields: other).0 == .forbidden)
+        // Fields missing or too long, a record the public does not see, a body over the limit.
+        let long = good.map { $0.0 == "name" ? ("name", String(repeating: "名", count: 51)) : $0 }
+        let (status, body) = try await Self.post(app, cookie: cookie, fields: long)
+        #expect(status == .badRequest && body.contains("最多 50 个字"))
+        #expect(try await Self.post(app, cookie: cookie, fields: good.filter { $0.0 != "reason" }).0 == .badRequest)
+        let unknown = good.map { $0.0 == "key" ? ("key", "penalty|none|none") : $0 }
+        #expect(try await Self.post(app, cookie: cookie, fields: unknown).0 == .notFound)
+        let huge = good + [("padding", String(repeating: "x", count: 20_000))]
+        #expect(try await Self.post(app, cookie: cookie, fields: huge).0 == .contentTooLarge)
+        #expect(try f.node.store.objectionRequests(includeDecided: true).isEmpty)
+    }
+
+    @Test func oneAddressSubmitsAtMostFiveAnHour() async throws {
+        let f = try PortalFixture()
+        let clock = TestClock(PortalFixture.now)
+        let portal = try Portal(node: f.node, clock: { clock.now })
+        let app = Application(router: portal.router())
+        let (cookie, token) = try await Self.form(app, key: f.xssKey)
+        let good = [("key", f.xssKey), ("csrf", token), ("name", "王五"), ("contact", "13900000000"), ("reason", "信息有误")]
+        for _ in 0..<Portal.objectionsPerHour { #expect(try await Self.post(app, cookie: cookie, fields: good).0 == .ok) }
+        let (status, body) = try await Self.post(app, cookie: cookie, fields: good)
+        #expect(status == .tooManyRequests && body.contains("每小时最多"))
+        clock.advance(3601)
+        #expect(try await Self.post(app, cookie: cookie, fields: good).0 == .ok)
+        #expect(try f.node.store.objectionRequests().count == Portal.objectionsPerHour + 1)
     }
 }

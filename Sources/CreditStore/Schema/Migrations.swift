@@ -401,6 +401,27 @@ enum Migrations {
                 CREATE INDEX records_kind_date ON records(kind, decision_date);
                 """)
         }
+        m.registerMigration("v13-objection-requests") { db in
+            try db.execute(sql: """
+                -- Objections (异议申诉) the public submitted on the portal: requests kept at this
+                -- node only — they hold personal contact data and are never synced. An operator
+                -- accepts one (the objection is then opened as a status change, which is synced)
+                -- or refuses it with a reason.
+                CREATE TABLE objection_requests (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    record_key TEXT NOT NULL CHECK (length(record_key) > 0),
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+                    contact TEXT NOT NULL CHECK (length(contact) BETWEEN 1 AND 100),
+                    reason TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 1000),
+                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'refused')),
+                    decided_at INTEGER,
+                    decision TEXT,
+                    CHECK ((state = 'pending') = (decided_at IS NULL))
+                );
+                CREATE INDEX objection_requests_pending ON objection_requests(state, id);
+                """)
+        }
         return m
     }
 }
