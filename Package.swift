@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "CreditPortal",
             dependencies: [
-                "CreditDomain", "CreditStore", "NodeRuntime",
+                "CreditDomain", "CreditStore", "NodeRuntime", "ChangeSets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "CreditPortalTests",
             dependencies: [
-                "CreditPortal", "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "NodePKI", "TestSupport",
+                "CreditPortal", "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "NodePKI", "ChangeSets", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

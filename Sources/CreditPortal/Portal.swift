@@ -1,3 +1,4 @@
+import ChangeSets
 import CreditDomain
 import CreditStore
 import Foundation
@@ -112,6 +113,10 @@ public struct Portal: Sendable {
             response.headers[.setCookie] = CSRF.cookie(token)
             return response
         }
+        router.get("/reports/{reference}") { request, context in
+            let reference = (context.parameters.get("reference") ?? "").removingPercentEncoding ?? ""
+            return await portal.report(request, reference: reference)
+        }
         router.post("/objections") { request, context in
             await portal.objection(request, from: context.remoteAddress)
         }
@@ -203,6 +208,36 @@ public struct Portal: Sendable {
         case .success(let page): return json ? Self.json(page) : html(page, template: template, status: .ok)
         case .failure(let error): return failure(error, json: json)
         }
+    }
+
+    /// A credit report: as a printable page, or with `?format=json` the signed document itself.
+    func report(_ request: Request, reference: String) async -> Response {
+        let json = FormValues(request.uri.query)["format"] == "json"
+        let now = clock()
+        let pages = self.pages
+        let result = await Self.offload { () throws -> (signed: SignedReport, page: ReportPage?) in
+            guard let signed = try pages.report(reference, today: ChinaTime.date(now), now: now) else {
+                throw NotFound(message: "没有找到这个主体的公开信用信息，无法出具信用报告。")
+            }
+            return (signed, json ? nil : try pages.reportPage(signed, reference: reference))
+        }
+        switch result {
+        case .success(let r):
+            guard let page = r.page else {
+                var response = Self.json(r.signed)
+                response.headers[.contentDisposition] = "attachment; filename=\"\(Self.reportFileName(r.signed))\""
+                return response
+            }
+            return html(page, template: "report", status: .ok)
+        case .failure(let error): return failure(error, json: json)
+        }
+    }
+
+    /// `CNR-….json`: the report's number (ASCII), read back from its payload.
+    static func reportFileName(_ signed: SignedReport) -> String {
+        let number = (try? JSONDecoder().decode(CreditReport.self, from: Data(signed.payload.utf8)).number) ?? "credit-report"
+        return number.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-") }
+            ? number + ".json" : "credit-report.json"
     }
 
     func failure(_ error: any Error, json: Bool) -> Response {

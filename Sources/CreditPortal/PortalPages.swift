@@ -1,3 +1,4 @@
+import ChangeSets
 import CreditDomain
 import CreditStore
 import Foundation
@@ -77,6 +78,8 @@ public struct SubjectPage: Sendable, Encodable {
     public var isPerson: Bool
     public var listings: [ListEntry]
     public var records: [ListingRow]
+    /// `/reports/…`: the subject's credit report.
+    public var reportLink: String
     public var empty: Bool
 }
 
@@ -94,6 +97,29 @@ public struct RecordPage: Sendable, Encodable {
     public var nameMax = ObjectionDesk.nameMax
     public var contactMax = ObjectionDesk.contactMax
     public var reasonMax = ObjectionDesk.reasonMax
+}
+
+/// A credit report as a page: the signed report's content, what proves each record, and the
+/// link to the signed document itself.
+public struct ReportPage: Sendable, Encodable {
+    public struct Row: Sendable, Encodable {
+        public var number: Int
+        public var entry: CreditReport.Entry
+        /// The first 16 hex digits of the leaf digest.
+        public var leafShort: String
+        public var proofLength: Int
+        public var objected: Bool
+    }
+    public var site: Site
+    public var title: String
+    public var report: CreditReport
+    /// 2026年12月04日 08:47:41
+    public var issuedAtText: String
+    public var rows: [Row]
+    public var count: Int
+    public var empty: Bool
+    public var subjectLink: String
+    public var jsonLink: String
 }
 
 /// The answer to an objection submitted on the portal.
@@ -259,16 +285,17 @@ public struct PortalPages: Sendable {
     }
 
     /// `reference`: a code, or `~ROW` for a natural person's page.
-    public func subject(_ reference: String, today: CivilDate) throws -> SubjectPage? {
-        let hit: SubjectHit?
+    func subjectHit(_ reference: String) throws -> SubjectHit? {
         if reference.hasPrefix("~") {
             guard let id = Int64(reference.dropFirst()) else { return nil }
-            hit = try node.store.subjectHit(id: id)
-        } else {
-            guard let code = try? SubjectQuery.normalise(reference) else { return nil }
-            hit = try node.store.subjectHit(code: code)
+            return try node.store.subjectHit(id: id)
         }
-        guard let hit else { return nil }
+        guard let code = try? SubjectQuery.normalise(reference) else { return nil }
+        return try node.store.subjectHit(code: code)
+    }
+
+    public func subject(_ reference: String, today: CivilDate) throws -> SubjectPage? {
+        guard let hit = try subjectHit(reference) else { return nil }
         let records = try node.store.records(subject: hit.code)
         let ids = [hit.code: hit.id]
         var listings: [ListEntry] = []
@@ -291,8 +318,57 @@ public struct PortalPages: Sendable {
         let person = (try? ResidentID(hit.code)) != nil
         return SubjectPage(
             site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person, listings: listings,
-            records: shown,
+            records: shown, reportLink: Self.reportLink(hit),
             empty: listings.isEmpty && shown.isEmpty)
+    }
+
+    /// `2026-12-04T08:47:41+08:00` → `2026年12月04日 08:47:41`.
+    static func readable(_ timestamp: String) -> String {
+        let t = Array(timestamp)
+        guard t.count >= 19 else { return timestamp }
+        return "\(String(t[0..<4]))年\(String(t[5..<7]))月\(String(t[8..<10]))日 \(String(t[11..<19]))"
+    }
+
+    static func reportLink(_ hit: SubjectHit) -> String {
+        (try? ResidentID(hit.code)) != nil ? "/reports/~\(hit.id)" : "/reports/" + escapePath(hit.code)
+    }
+
+    /// A signed credit report on the subject `reference` names (as `/subjects/` names it): its
+    /// public records in force, list entries first, each with its proof. Nil: no such subject.
+    public func report(_ reference: String, today: CivilDate, now: Date) throws -> SignedReport? {
+        guard let hit = try subjectHit(reference) else { return nil }
+        var chosen: [(stored: StoredRecord, shown: PublicRecord)] = []
+        for r in try node.store.records(subject: hit.code) {
+            guard let shown = PublicRecord.make(r, kind: kinds[r.kind], today: today) else { continue }
+            chosen.append((r, shown))
+        }
+        // List entries first, then the rest newest first.
+        chosen.sort { a, b in
+            let la = kinds[a.stored.kind]?.kind.networkWide == true
+            let lb = kinds[b.stored.kind]?.kind.networkWide == true
+            if la != lb { return la }
+            return (a.stored.decisionDate ?? "", a.stored.key) > (b.stored.decisionDate ?? "", b.stored.key)
+        }
+        let person = (try? ResidentID(hit.code)) != nil
+        let subject = CreditReport.Subject(name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person)
+        return try ReportIssuer(node: node).issue(subject: subject, records: chosen, now: now)
+    }
+
+    /// The report as a page (its content read back from the signed payload: what is shown is what
+    /// was signed).
+    public func reportPage(_ signed: SignedReport, reference: String) throws -> ReportPage {
+        let report = try JSONDecoder().decode(CreditReport.self, from: Data(signed.payload.utf8))
+        let rows = report.entries.enumerated().map { i, e in
+            ReportPage.Row(
+                number: i + 1, entry: e, leafShort: e.leaf.map { String($0.prefix(16)) } ?? "", proofLength: e.proof.count,
+                objected: e.state == "objected")
+        }
+        // A person is named by row, an organisation by its code (never a whole ID number).
+        let ref = Self.escapePath(reference.hasPrefix("~") ? reference : report.subject.code)
+        return ReportPage(
+            site: site(), title: "信用报告 \(report.subject.name)", report: report, issuedAtText: Self.readable(report.issuedAt), rows: rows,
+            count: rows.count, empty: rows.isEmpty, subjectLink: "/subjects/" + ref,
+            jsonLink: "/reports/" + ref + "?format=json")
     }
 
     public func record(key: String, today: CivilDate) throws -> RecordPage? {

@@ -4,4 +4,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public var code: Code
     public var message: String
     public var description: String { message }
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
 }

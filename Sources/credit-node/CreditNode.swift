@@ -16,7 +16,7 @@ struct CreditNode: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,
-            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, SetAside.self, TopologyCommand.self, Up.self, Down.self, Load.self, Compose.self, Simulate.self, Bench.self,
+            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, SetAside.self, TopologyCommand.self, Up.self, Down.self, Load.self, Compose.self, Simulate.self, Bench.self,
         ])
 }
 

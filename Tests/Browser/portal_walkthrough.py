@@ -5,10 +5,11 @@ Starts the five-node network of Tests/Browser/portal.yaml with real `credit-node
 processes, loads generated records, and walks the province's, the county's and a village's
 credit portals as a person would — with JavaScript switched off, since the pages must work
 without it: the home page, a two-character search for a person, a fragment of a company's name,
-a subject page (masked ID number), a listing filtered by region and date and its CSV, a page
-printed to PDF, and an objection submitted on a village's portal, accepted with the command line,
-that then shows as 异议处理中 there and, after it travelled up, on the province's portal. Saves a screenshot per page and fails on any browser
-console error.
+a subject page (masked ID number), a listing filtered by region and date and its CSV, a credit
+report printed to PDF and its signed twin verified offline, and an objection submitted on a
+village's portal, accepted with the command line, that then shows as 异议处理中 there and,
+after it travelled up, on the province's portal. Saves a screenshot per page and fails on any
+browser console error.
 
 Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
 """
@@ -162,12 +163,26 @@ class Walkthrough:
         self.check(csv.startswith(b"\xef\xbb\xbf") and "决定日期".encode() in csv[:40], "the CSV has a BOM and Chinese headers")
         self.check(WHOLE_ID.search(csv.decode("utf-8")) is None, "the CSV holds no whole resident ID number")
 
-        # Printed: Chromium's print-to-PDF of the subject page.
+        # The person's credit report: opened from their page, printed to PDF by Chromium, and its
+        # signed twin checked offline with verify-report against the network's CA.
         d.get(PROVINCE + person["subjectLink"])
+        d.find_element(By.LINK_TEXT, "出具信用报告").click()
+        text = self.looked_at("report")
+        self.check("公共信用信息报告" in text and "报告编号" in text and "CNR-420000000000-" in text, "the report page has its number and issuer")
         pdf = base64.b64decode(d.print_page())
-        with open(os.path.join(self.out, "subject.pdf"), "wb") as f:
+        with open(os.path.join(self.out, "report.pdf"), "wb") as f:
             f.write(pdf)
-        self.check(pdf.startswith(b"%PDF"), "the subject page prints to PDF")
+        self.check(pdf.startswith(b"%PDF") and len(pdf) > 10_000, "the report prints to PDF")
+        json_link = d.find_element(By.PARTIAL_LINK_TEXT, "电子报告").get_attribute("href")
+        with urllib.request.urlopen(json_link, timeout=10) as r:
+            signed = r.read()
+        report_file = os.path.join(self.out, "report.json")
+        with open(report_file, "wb") as f:
+            f.write(signed)
+        self.check(WHOLE_ID.search(signed.decode("utf-8")) is None, "the signed report holds no whole resident ID number")
+        ca = next(os.path.join(root, "ca.pem") for root, _, files in os.walk(os.path.join(self.out, "certs")) if "ca.pem" in files)
+        verified = json.loads(self.run("verify-report", report_file, "--ca", ca, "--json"))
+        self.check(verified["verified"] and verified["records"] > 0, f"verify-report accepts it: {verified['message']}")
 
         # An objection from the public, submitted on the village's portal; accepted with the
         # command line; 异议处理中 there at once, then at the province after it travelled.

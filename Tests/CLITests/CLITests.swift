@@ -1,7 +1,10 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 import TestSupport
 import Testing
 
@@ -61,7 +64,8 @@ struct CLITests {
         let signed = try ws("pki", "sign", "--ca", "ca", "--name", "calendars/2027.json", "--file", "2027.json", "--out", "control")
         #expect(signed.status == 0, "\(signed.stderr)")
         #expect(FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("control/calendars/2027.json.sig").path))
-        try Data(#"{"year": 2027, "daysOff": [{"from": "2027-02-30", "to": "2027-03-01"}]}"#.utf8).write(to: ws.url.appendingPathComponent("bad.json"))
+        try Data(#"{"year": 2027, "daysOff": [{"from": "2027-02-30", "to": "2027-03-01"}]}"#.utf8).write(
+            to: ws.url.appendingPathComponent("bad.json"))
         #expect(try ws("pki", "sign", "--ca", "ca", "--name", "calendars/2027.json", "--file", "bad.json", "--out", "control").status == 78)
         #expect(try ws("pki", "sign", "--ca", "ca", "--name", "../../etc/passwd", "--file", "2027.json", "--out", "control").status == 64)
     }
@@ -69,7 +73,11 @@ struct CLITests {
     @Test func objectionRepairCheckAndExpireFromTheCommandLine() throws {
         let ws = try Workspace()
         #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
-        #expect(try ws("generate", "--config", "v/node.yaml", "--kind", "blacklist", "--rows", "6", "--seed", "2", "--faults", "0", "--late", "0", "--as-of", "2026-11-20", "--out", "b.csv").status == 0)
+        #expect(
+            try ws(
+                "generate", "--config", "v/node.yaml", "--kind", "blacklist", "--rows", "6", "--seed", "2", "--faults", "0", "--late", "0", "--as-of",
+                "2026-11-20", "--out", "b.csv"
+            ).status == 0)
         #expect(try ws("ingest", "b.csv", "--kind", "blacklist", "--config", "v/node.yaml").status == 0)
         let lines = try String(contentsOf: ws.url.appendingPathComponent("b.csv"), encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
         // A subject whose listing is in force (名单状态 有效) is restricted; the check names the list and measures.
@@ -102,7 +110,9 @@ struct CLITests {
         #expect(try ws("repair", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 64)  // no 信用修复告知书
         #expect(try ws("objection", "close", key, "--outcome", "perhaps", "--reason", "x", "--unit", "y", "--config", "v/node.yaml").status == 65)
         // Closed with the record withdrawn: gone from the public view and from the check; kept with its history for government sharing.
-        #expect(try ws("objection", "close", key, "--outcome", "withdrawn", "--reason", "认定有误", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0)
+        #expect(
+            try ws("objection", "close", key, "--outcome", "withdrawn", "--reason", "认定有误", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0
+        )
         #expect(try ws("withdraw", key, "--reason", "认定有误，撤销", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0)
         #expect(try ws("check", subject, "--config", "v/node.yaml", "--json").json()["restricted"] as? Bool == false)
         #expect(!(try ws("query", subject, "--public", "--config", "v/node.yaml").stdout.contains(key)))
@@ -113,7 +123,8 @@ struct CLITests {
 
     @Test func initIngestQueryQuarantineStatus() throws {
         let ws = try Workspace()
-        let created = try ws("init", "--code", "420102002201", "--data", "v", "--name", "测试村", "--parent", "https://127.0.0.1:7400", "--listen", "127.0.0.1:7401")
+        let created = try ws(
+            "init", "--code", "420102002201", "--data", "v", "--name", "测试村", "--parent", "https://127.0.0.1:7400", "--listen", "127.0.0.1:7401")
         #expect(created.status == 0, "\(created.stderr)")
         let yaml = try String(contentsOf: ws.url.appendingPathComponent("v/node.yaml"), encoding: .utf8)
         #expect(yaml.contains("code: \"420102002201\"") && yaml.contains("420102002000") && yaml.contains("tier: village"))
@@ -133,7 +144,9 @@ struct CLITests {
         // Both runs are in the audit trail, written by the command line.
         let audit = try ws("audit", "--config", "v/node.yaml", "--json")
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
-        #expect(entries.count == 2 && entries.allSatisfy { ($0["actor"] as? [String: Any])?["role"] as? String == "cli" && $0["action"] as? String == "records" })
+        #expect(
+            entries.count == 2
+                && entries.allSatisfy { ($0["actor"] as? [String: Any])?["role"] as? String == "cli" && $0["action"] as? String == "records" })
         #expect(try ws("audit", "--config", "v/node.yaml").stdout.contains("accepted \(accepted)"))
         #expect(try ws("audit", "--config", "v/node.yaml", "--since", "2999-01-01").stdout.contains("No writes"))
         #expect(try ws("audit", "--config", "v/node.yaml", "--since", "yesterday").status == 64)
@@ -283,8 +296,12 @@ struct CLITests {
     @Test func downwardOnRemovableMedia() throws {
         let ws = try Workspace()
         #expect(try ws("pki", "init", "--out", "ca").status == 0)
-        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
-        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status == 0)
+        for code in ["420102002201", "420102002000"] {
+            #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0)
+        }
+        #expect(
+            try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status
+                == 0)
         #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201").status == 0)
         // The township lists five subjects on the red list: network-wide, so the village needs them.
         #expect(try ws("generate", "--config", "t/node.yaml", "--kind", "redlist", "--rows", "5", "--faults", "0", "--out", "r.csv").status == 0)
@@ -315,8 +332,12 @@ struct CLITests {
     @Test func inspectAndImportRefuseAnExtraCertificateAlike() throws {
         let ws = try Workspace()
         #expect(try ws("pki", "init", "--out", "ca").status == 0)
-        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
-        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status == 0)
+        for code in ["420102002201", "420102002000"] {
+            #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0)
+        }
+        #expect(
+            try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status
+                == 0)
         #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201").status == 0)
         #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "20", "--faults", "0", "--out", "p.csv").status == 0)
         #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
@@ -345,8 +366,12 @@ struct CLITests {
     @Test func offlineRoundTripVillageToTownship() throws {
         let ws = try Workspace()
         #expect(try ws("pki", "init", "--out", "ca").status == 0)
-        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
-        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status == 0)
+        for code in ["420102002201", "420102002000"] {
+            #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0)
+        }
+        #expect(
+            try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:7400").status
+                == 0)
         #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201").status == 0)
         #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "100", "--faults", "0", "--out", "p.csv").status == 0)
         #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
@@ -367,6 +392,54 @@ struct CLITests {
         #expect(refused.status == 65 && refused.stderr.contains("not-a-child"))
     }
 
+    /// A credit report downloaded from a running node's portal is checked offline by
+    /// `verify-report`: accepted as issued, refused (65, with its reason) once altered, under
+    /// another network's CA, or with its issuer revoked.
+    @Test func aReportFromThePortalVerifiesOfflineAndAlteredIsRefused() async throws {
+        let ws = try Workspace()
+        let portal = try freePort()
+        #expect(try ws("pki", "init", "--out", "ca").status == 0)
+        #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002000", "--out", "cert").status == 0)
+        #expect(
+            try ws(
+                "init", "--code", "420102002000", "--data", "t", "--identity", "cert", "--listen", "127.0.0.1:\(try freePort())", "--portal",
+                "127.0.0.1:\(portal)"
+            )
+            .status == 0)
+        #expect(try ws("generate", "--config", "t/node.yaml", "--rows", "60", "--faults", "0", "--out", "p.csv").status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "t/node.yaml").status == 0)
+        let server = try startServer(ws, config: "t/node.yaml", ready: "credit portal on")
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        func get(_ path: String) async throws -> Data {
+            let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(portal)\(path)")!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200, "\(path)")
+            return data
+        }
+        let listing = try JSONSerialization.jsonObject(with: try await get("/publicity/penalty?format=json")) as? [String: Any]
+        let link = try #require(((listing?["rows"] as? [[String: Any]])?.first?["subjectLink"] as? String))
+        let report = try await get(link.replacingOccurrences(of: "/subjects/", with: "/reports/") + "?format=json")
+        try report.write(to: ws.url.appendingPathComponent("report.json"))
+        let verified = try ws("verify-report", "report.json", "--ca", "ca/ca.pem", "--json")
+        #expect(try verified.status == 0 && verified.json()["verified"] as? Bool == true, "\(verified.stdout)\(verified.stderr)")
+        // One character of the payload changed.
+        var envelope = try #require(try JSONSerialization.jsonObject(with: report) as? [String: Any])
+        envelope["payload"] = (envelope["payload"] as? String)?.replacingOccurrences(
+            of: "\"issuer\":\"420102002000\"", with: "\"issuer\":\"420102002001\"")
+        try JSONSerialization.data(withJSONObject: envelope).write(to: ws.url.appendingPathComponent("altered.json"))
+        let altered = try ws("verify-report", "altered.json", "--ca", "ca/ca.pem")
+        #expect(altered.status == 65 && altered.stdout.contains("REFUSED"), "\(altered.stdout)")
+        #expect(try ws("pki", "init", "--out", "other").status == 0)
+        let foreign = try ws("verify-report", "report.json", "--ca", "other/ca.pem", "--json")
+        #expect(try foreign.status == 65 && foreign.json()["reason"] as? String == "unknown-ca")
+        #expect(try ws("pki", "revoke", "--ca", "ca", "--code", "420102002000").status == 0)
+        let revoked = try ws("verify-report", "report.json", "--ca", "ca/ca.pem", "--revoked", "ca/revoked.json", "--json")
+        #expect(try revoked.status == 65 && revoked.json()["reason"] as? String == "revoked-issuer")
+        #expect(try ws("verify-report", "missing.json", "--ca", "ca/ca.pem").status == 66)
+    }
+
     /// A free loopback port (bound, then released for the server to take).
     func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -381,8 +454,8 @@ struct CLITests {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    /// Starts `credit-node serve` and waits until it listens.
-    func startServer(_ ws: Workspace, config: String) throws -> Process {
+    /// Starts `credit-node serve` and waits until it says `ready` (by default: its sync listener listens).
+    func startServer(_ ws: Workspace, config: String, ready: String = "sync listener on") throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["serve", "--config", config]
@@ -393,10 +466,10 @@ struct CLITests {
         try p.run()
         var seen = ""
         let deadline = Date().addingTimeInterval(30)
-        while !seen.contains("sync listener on"), Date() < deadline, p.isRunning {
+        while !seen.contains(ready), Date() < deadline, p.isRunning {
             seen += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
         }
-        #expect(seen.contains("sync listener on"), "serve did not start: \(seen)")
+        #expect(seen.contains(ready), "serve did not start: \(seen)")
         return p
     }
 
@@ -404,9 +477,17 @@ struct CLITests {
         let ws = try Workspace()
         let port = try freePort()
         #expect(try ws("pki", "init", "--out", "ca").status == 0)
-        for code in ["420102002201", "420102002000"] { #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0) }
-        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:\(port)").status == 0)
-        #expect(try ws("init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201", "--listen", "127.0.0.1:\(port)").status == 0)
+        for code in ["420102002201", "420102002000"] {
+            #expect(try ws("pki", "issue", "--ca", "ca", "--code", code, "--out", "certs/\(code)").status == 0)
+        }
+        #expect(
+            try ws("init", "--code", "420102002201", "--data", "v", "--identity", "certs/420102002201", "--parent", "https://127.0.0.1:\(port)")
+                .status == 0)
+        #expect(
+            try ws(
+                "init", "--code", "420102002000", "--data", "t", "--identity", "certs/420102002000", "--child", "420102002201", "--listen",
+                "127.0.0.1:\(port)"
+            ).status == 0)
         #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "40000", "--faults", "0", "--out", "p.csv").status == 0)
         #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
 
@@ -417,7 +498,10 @@ struct CLITests {
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(try ws("status", "--config", "v/node.yaml", "--json").json()["origins"].flatMap { ($0 as? [[String: Any]])?.first?["highestSeqAcknowledged"] as? Int } == 40_000)
+        #expect(
+            try ws("status", "--config", "v/node.yaml", "--json").json()["origins"].flatMap {
+                ($0 as? [[String: Any]])?.first?["highestSeqAcknowledged"] as? Int
+            } == 40_000)
         // What the township holds is whole slices (NodeStore.applySlice), and with its queue,
         // everything acknowledged.
         let killed = try ws("status", "--config", "t/node.yaml", "--json").json()
@@ -459,8 +543,14 @@ struct CLITests {
     @Test func killedDuringIngestLosesNothingCommittedAndHalfWritesNothing() throws {
         let ws = try Workspace()
         #expect(try ws("init", "--code", "420102002201", "--data", "v").status == 0)
-        #expect(try ws("generate", "--node", "420102002201", "--rows", "500", "--seed", "1", "--faults", "0", "--as-of", "2026-11-20", "--out", "small.csv").status == 0)
-        #expect(try ws("generate", "--node", "420102002201", "--rows", "60000", "--seed", "2", "--faults", "0", "--as-of", "2026-11-20", "--out", "big.csv").status == 0)
+        #expect(
+            try ws(
+                "generate", "--node", "420102002201", "--rows", "500", "--seed", "1", "--faults", "0", "--as-of", "2026-11-20", "--out", "small.csv"
+            ).status == 0)
+        #expect(
+            try ws(
+                "generate", "--node", "420102002201", "--rows", "60000", "--seed", "2", "--faults", "0", "--as-of", "2026-11-20", "--out", "big.csv"
+            ).status == 0)
         let committed = try ws("ingest", "small.csv", "--kind", "penalty", "--config", "v/node.yaml", "--json").json()
         #expect(committed["accepted"] as? Int == 500)
 

@@ -27,6 +27,7 @@ struct PortalFixture: Sendable {
     static let attributeName = "\"><img src=x onerror=alert(1)>"
 
     let dir: TemporaryDirectory
+    let ca: NetworkCA
     let node: NodeContext
     let portal: Portal
     /// A natural person with a penalty under objection, and that penalty's key.
@@ -35,10 +36,13 @@ struct PortalFixture: Sendable {
 
     init() throws {
         dir = try TemporaryDirectory()
-        let ca = try NetworkCA.create()
+        // Valid from before the fixture's "now" until long after today (reports are checked at both).
+        let issued = Self.now.addingTimeInterval(-30 * 86_400)
+        let ca = try NetworkCA.create(now: issued)
+        self.ca = ca
         let certs = dir.url.appendingPathComponent("certs")
         try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
-        try ca.issue(code: try DivisionCode(Self.township)).write(to: certs, ca: ca.certificate)
+        try ca.issue(code: try DivisionCode(Self.township), now: issued).write(to: certs, ca: ca.certificate)
         var config = NodeConfiguration(code: try DivisionCode(Self.township), dataDirectory: dir.path("node"))
         config.name = "大智街道"
         config.identity = certs.path
@@ -58,6 +62,10 @@ struct PortalFixture: Sendable {
                 rows[0].values[name] = Self.scriptName
                 rows[1].values[name] = Self.attributeName
                 rows[2].values[facts] = "当事人身份证号\(Self.hiddenID)的违法事实"
+                // A company penalty that names no legal representative's ID: public whole.
+                let category = try #require(kind.index["XDR_LB"])
+                let company = try #require(rows.indices.dropFirst(3).first { rows[$0].values[category] == "法人及非法人组织" })
+                for code in ["FR_ZJHM", "FR_ZJLX"] { rows[company].values[try #require(kind.index[code])] = "" }
             }
             let path = try dir.write("\(slug).csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
             let report = try FileIngestion(node: node).ingest(file: path, kind: slug, now: Self.now)

@@ -1,6 +1,7 @@
 import CreditDomain
 import Foundation
 import GRDB
+import Logging
 
 /// One page of what a child pulls: the changes that concern it after a cursor, each with what
 /// proves it came from its origin (the whole change set it arrived in, or the signed header and
@@ -56,7 +57,9 @@ extension NodeStore {
     static let changeSelect = "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body"
 
     static func change(_ row: Row) -> Change {
-        Change(origin: row[0], seq: row[1], hlc: HLCStamp(rawValue: row[2]), enteredAtMilliseconds: row[3], op: row[4], kind: row[5], key: row[6], jurisdiction: row[7], body: row[8])
+        Change(
+            origin: row[0], seq: row[1], hlc: HLCStamp(rawValue: row[2]), enteredAtMilliseconds: row[3], op: row[4], kind: row[5], key: row[6],
+            jurisdiction: row[7], body: row[8])
     }
 
     /// Every row of a statement selecting `changeSelect`'s columns, read through the C API:
@@ -66,8 +69,10 @@ extension NodeStore {
         while try statement.step() {
             out.append(
                 Change(
-                    origin: statement.text(0) ?? "", seq: statement.int64(1), hlc: HLCStamp(rawValue: statement.int64(2)), enteredAtMilliseconds: statement.int64(3),
-                    op: statement.text(4) ?? "", kind: statement.text(5) ?? "", key: statement.text(6) ?? "", jurisdiction: statement.text(7) ?? "", body: statement.text(8) ?? ""))
+                    origin: statement.text(0) ?? "", seq: statement.int64(1), hlc: HLCStamp(rawValue: statement.int64(2)),
+                    enteredAtMilliseconds: statement.int64(3),
+                    op: statement.text(4) ?? "", kind: statement.text(5) ?? "", key: statement.text(6) ?? "", jurisdiction: statement.text(7) ?? "",
+                    body: statement.text(8) ?? ""))
         }
         statement.reset()
         return out
@@ -85,53 +90,44 @@ extension NodeStore {
                 arguments: [child.digits, cursor, limit + 1])
             page.more = ids.count > limit
             let byID = try db.cachedStatement(sql: "\(Self.changeSelect), downward FROM changes WHERE id = ?")
-            let proofOf = try db.cachedStatement(sql: "SELECT set_id, leaf_index, proof FROM down_proofs WHERE change_id = ?")
-            let setOf = try db.cachedStatement(sql: "SELECT id, first_seq, last_seq FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1")
-            // Consecutive changes mostly share a change set: keep the last one found.
-            var lastSet: (origin: String, id: Int64, first: Int64, last: Int64)?
+            var reader = try EvidenceReader(db: db, node: node.digits, logger: logger)
             for id in ids.prefix(limit) {
                 guard let row = try Row.fetchOne(byID, arguments: [id]) else { continue }
                 let c = Self.change(row)
-                let downward: Int = row[9]
                 if let o = try? DivisionCode(c.origin), child.contains(o) {
                     page.next = id
                     continue
                 }
-                if downward == 1 {
-                    guard let p = try Row.fetchOne(proofOf, arguments: [id]) else {
-                        throw StoreError(code: .corrupt, message: "change \(c.origin) \(c.seq) came down without its proof")
-                    }
-                    let setID: Int64 = p[0]
-                    if page.signedHeaders[setID] == nil {
-                        page.signedHeaders[setID] = Array(try Data.fetchOne(db, sql: "SELECT signed_header FROM down_sets WHERE id = ?", arguments: [setID]) ?? Data())
-                    }
-                    page.items.append(.init(changeID: id, change: c, evidence: .proof(setID: setID, leafIndex: p[1], proof: Array(p[2] as Data))))
-                } else {
-                    if lastSet == nil || lastSet!.origin != c.origin || !(lastSet!.first...lastSet!.last).contains(c.seq) {
-                        guard let set = try Row.fetchOne(setOf, arguments: [c.origin, c.seq]), (set[1] as Int64) <= c.seq else {
-                            // This node's own change not sealed yet: the page ends; it follows once sealed.
-                            if c.origin == node.digits {
-                                page.more = false
-                                break
-                            }
-                            // A change received before this node kept sets (a store from before v4) has no proof to give.
-                            logger.warning("change without its change set: not passed down", metadata: ["origin": "\(c.origin)", "seq": "\(c.seq)"])
-                            page.next = id
-                            continue
-                        }
-                        lastSet = (c.origin, set[0], set[1], set[2])
-                    }
-                    let setID = lastSet!.id
-                    if page.wholeSets[setID] == nil {
-                        let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [setID]) ?? Data())
-                        let changes = try Row.fetchAll(
-                            db, sql: "\(Self.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq", arguments: [c.origin, lastSet!.first, lastSet!.last]
-                        ).map(Self.change)
-                        page.wholeSets[setID] = .init(encoded: encoded, changes: changes)
-                    }
-                    page.items.append(.init(changeID: id, change: c, evidence: .wholeSet(setID)))
+                switch try reader.evidence(changeID: id, change: c, downward: (row[9] as Int) == 1, into: &page) {
+                case .found(let evidence):
+                    page.items.append(.init(changeID: id, change: c, evidence: evidence))
+                case .unsealedOwn:
+                    // This node's own change not sealed yet: the page ends; it follows once sealed.
+                    page.more = false
+                    return page
+                case .none:
+                    break
                 }
                 page.next = id
+            }
+            return page
+        }
+    }
+
+    /// What proves each of the given changes came from its origin, as a down page gives it (no
+    /// cursor): for a credit report. A change of this node must be sealed first; one without
+    /// evidence (not yet sealed, or from a store before v4) is left out.
+    public func evidence(of changes: [(origin: String, seq: Int64)]) throws -> DownwardPage {
+        try pool.read { db in
+            var page = DownwardPage(next: 0)
+            let bySeq = try db.cachedStatement(sql: "\(Self.changeSelect), downward, id FROM changes WHERE origin = ? AND seq = ?")
+            var reader = try EvidenceReader(db: db, node: node.digits, logger: logger)
+            for (origin, seq) in changes {
+                guard let row = try Row.fetchOne(bySeq, arguments: [origin, seq]) else { continue }
+                let c = Self.change(row)
+                if case .found(let evidence) = try reader.evidence(changeID: row[10], change: c, downward: (row[9] as Int) == 1, into: &page) {
+                    page.items.append(.init(changeID: row[10], change: c, evidence: evidence))
+                }
             }
             return page
         }
@@ -146,13 +142,17 @@ extension NodeStore {
     /// exactly once by (origin, seq), records updated as on any other path, each change kept
     /// with its evidence and noted for this node's own children. Nothing that came down goes
     /// into the outbox: it is never sent back up.
-    public func applyDownward(parent: DivisionCode, _ changes: [DownwardChange], next: Int64, now: Date = Date()) throws -> (applied: Int, duplicates: Int) {
+    public func applyDownward(parent: DivisionCode, _ changes: [DownwardChange], next: Int64, now: Date = Date()) throws -> (
+        applied: Int, duplicates: Int
+    ) {
         try pool.write { db in
             var applied = 0
             var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
             let exists = try db.cachedStatement(sql: "SELECT 1 FROM changes WHERE origin = ? AND seq = ?")
             let insertChange = try db.cachedStatement(
-                sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, downward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
+                sql:
+                    "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, downward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+            )
             let insertProof = try db.cachedStatement(sql: "INSERT INTO down_proofs (change_id, set_id, leaf_index, proof) VALUES (?, ?, ?, ?)")
             // A page carries many changes of one signed header: look each header up once.
             var setIDs: [String: Int64] = [:]
@@ -165,11 +165,16 @@ extension NodeStore {
                     setID = known
                 } else {
                     try db.execute(
-                        sql: "INSERT OR IGNORE INTO down_sets (origin, first_seq, signed_header) VALUES (?, ?, ?)", arguments: [d.setOrigin, d.setFirstSeq, Data(d.signedHeader)])
-                    setID = try Int64.fetchOne(db, sql: "SELECT id FROM down_sets WHERE origin = ? AND first_seq = ?", arguments: [d.setOrigin, d.setFirstSeq]) ?? 0
+                        sql: "INSERT OR IGNORE INTO down_sets (origin, first_seq, signed_header) VALUES (?, ?, ?)",
+                        arguments: [d.setOrigin, d.setFirstSeq, Data(d.signedHeader)])
+                    setID =
+                        try Int64.fetchOne(
+                            db, sql: "SELECT id FROM down_sets WHERE origin = ? AND first_seq = ?", arguments: [d.setOrigin, d.setFirstSeq]) ?? 0
                     setIDs[setKey] = setID
                 }
-                try insertChange.execute(arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
+                try insertChange.execute(arguments: [
+                    nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
+                ])
                 try insertProof.execute(arguments: [nextID, setID, d.leafIndex, Data(d.proof)])
                 try Self.applyToRecords(c, changeID: nextID, dates: d.dates, db: db)
                 try Self.route(c, changeID: nextID, routes: routes, db: db)
@@ -177,9 +182,69 @@ extension NodeStore {
                 applied += 1
             }
             try db.execute(
-                sql: "INSERT INTO cursors (parent, after, pulled_at) VALUES (?, ?, ?) ON CONFLICT (parent) DO UPDATE SET after = MAX(after, excluded.after), pulled_at = excluded.pulled_at",
+                sql:
+                    "INSERT INTO cursors (parent, after, pulled_at) VALUES (?, ?, ?) ON CONFLICT (parent) DO UPDATE SET after = MAX(after, excluded.after), pulled_at = excluded.pulled_at",
                 arguments: [parent.digits, next, ChinaTime.milliseconds(now)])
             return (applied, changes.count - applied)
         }
+    }
+}
+
+/// Finds a change's evidence: the proof it came down with, or the change set this node holds
+/// whole (its bytes and changes added to the page once). Consecutive changes mostly share a
+/// change set: the last one found is kept.
+struct EvidenceReader {
+    enum Found {
+        case found(DownwardPage.Evidence)
+        /// This node's own change, not sealed into a change set yet.
+        case unsealedOwn
+        case none
+    }
+    let db: Database
+    let node: String
+    let logger: Logger
+    let proofOf: Statement
+    let setOf: Statement
+    var lastSet: (origin: String, id: Int64, first: Int64, last: Int64)?
+
+    init(db: Database, node: String, logger: Logger) throws {
+        self.db = db
+        self.node = node
+        self.logger = logger
+        proofOf = try db.cachedStatement(sql: "SELECT set_id, leaf_index, proof FROM down_proofs WHERE change_id = ?")
+        setOf = try db.cachedStatement(sql: "SELECT id, first_seq, last_seq FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1")
+    }
+
+    mutating func evidence(changeID id: Int64, change c: Change, downward: Bool, into page: inout DownwardPage) throws -> Found {
+        if downward {
+            guard let p = try Row.fetchOne(proofOf, arguments: [id]) else {
+                throw StoreError(code: .corrupt, message: "change \(c.origin) \(c.seq) came down without its proof")
+            }
+            let setID: Int64 = p[0]
+            if page.signedHeaders[setID] == nil {
+                page.signedHeaders[setID] = Array(
+                    try Data.fetchOne(db, sql: "SELECT signed_header FROM down_sets WHERE id = ?", arguments: [setID]) ?? Data())
+            }
+            return .found(.proof(setID: setID, leafIndex: p[1], proof: Array(p[2] as Data)))
+        }
+        if lastSet == nil || lastSet!.origin != c.origin || !(lastSet!.first...lastSet!.last).contains(c.seq) {
+            guard let set = try Row.fetchOne(setOf, arguments: [c.origin, c.seq]), (set[1] as Int64) <= c.seq else {
+                if c.origin == node { return .unsealedOwn }
+                // A change received before this node kept sets (a store from before v4) has no proof to give.
+                logger.warning("change without its change set: no proof to give", metadata: ["origin": "\(c.origin)", "seq": "\(c.seq)"])
+                return .none
+            }
+            lastSet = (c.origin, set[0], set[1], set[2])
+        }
+        let setID = lastSet!.id
+        if page.wholeSets[setID] == nil {
+            let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [setID]) ?? Data())
+            let changes = try Row.fetchAll(
+                db, sql: "\(NodeStore.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                arguments: [c.origin, lastSet!.first, lastSet!.last]
+            ).map(NodeStore.change)
+            page.wholeSets[setID] = .init(encoded: encoded, changes: changes)
+        }
+        return .found(.wholeSet(setID))
     }
 }

@@ -40,7 +40,8 @@ public struct Downward: Sendable {
     }
 
     /// The signed down bundle for `child` after `cursor`. Only configured children may pull.
-    public func page(for child: DivisionCode, after cursor: Int64, controlDigest: String?, limit: Int = 5000, now: Date = Date()) throws -> DownBundle {
+    public func page(for child: DivisionCode, after cursor: Int64, controlDigest: String?, limit: Int = 5000, now: Date = Date()) throws -> DownBundle
+    {
         let configuration = node.configuration
         guard configuration.children.contains(child) else {
             throw ImportError(code: .notAChild, message: "\(child) is not a child of \(configuration.code); only its children pull from it")
@@ -51,13 +52,39 @@ public struct Downward: Sendable {
         let page = try node.store.downwardPage(child: child, after: cursor, limit: limit)
         var sections: [DownBundle.Section] = []
         var sectionOf: [String: Int] = [:]
+        for p in try Self.proofs(page) {
+            if let s = sectionOf[p.set] {
+                sections[s].entries.append(p.entry)
+            } else {
+                sectionOf[p.set] = sections.count
+                sections.append(DownBundle.Section(signedHeader: p.signedHeader, entries: [p.entry]))
+            }
+        }
+        let docs = Self.controlDocuments(configuration)
+        let controls = controlDigest == ControlDocument.digest(docs) ? [] : docs
+        return try DownBundle.build(
+            identity: identity, child: child.digits, after: cursor, next: page.next, more: page.more, sections: sections, controls: controls, now: now
+        )
+    }
+
+    /// A change of a page with what proves its origin reported it: the origin's signed change-set
+    /// header and the change's line, leaf index and inclusion proof under that header's root.
+    public struct Proof: Sendable {
+        public var item: DownwardPage.Item
+        /// Names the change set (`w` + outbox id, `d` + down_sets id): equal for one set.
+        public var set: String
+        public var signedHeader: [UInt8]
+        public var entry: DownBundle.Entry
+    }
+
+    /// The proofs of a page's changes: a set held whole gives its tree (built once per set), a
+    /// change that came down gives the proof it came with.
+    public static func proofs(_ page: DownwardPage) throws -> [Proof] {
         var trees: [Int64: (tree: MerkleTree, firstSeq: Int64, header: [UInt8])] = [:]
+        var out: [Proof] = []
         for item in page.items {
             var line: [UInt8] = []
             item.change.appendCanonicalLine(to: &line)
-            let key: String
-            let header: [UInt8]
-            let entry: DownBundle.Entry
             switch item.evidence {
             case .wholeSet(let id):
                 if trees[id] == nil, let whole = page.wholeSets[id] {
@@ -72,30 +99,27 @@ public struct Downward: Sendable {
                 }
                 guard let t = trees[id] else { continue }
                 let index = Int(item.change.seq - t.firstSeq)
-                key = "w\(id)"
-                header = t.header
-                entry = DownBundle.Entry(leafIndex: index, line: line, proof: t.tree.proof(index: index))
+                out.append(
+                    Proof(
+                        item: item, set: "w\(id)", signedHeader: t.header,
+                        entry: DownBundle.Entry(leafIndex: index, line: line, proof: t.tree.proof(index: index))))
             case .proof(let setID, let index, let proof):
-                key = "d\(setID)"
-                header = page.signedHeaders[setID] ?? []
-                entry = DownBundle.Entry(leafIndex: index, line: line, proof: stride(from: 0, to: proof.count, by: 32).map { Array(proof[$0..<$0 + 32]) })
-            }
-            if let s = sectionOf[key] {
-                sections[s].entries.append(entry)
-            } else {
-                sectionOf[key] = sections.count
-                sections.append(DownBundle.Section(signedHeader: header, entries: [entry]))
+                out.append(
+                    Proof(
+                        item: item, set: "d\(setID)", signedHeader: page.signedHeaders[setID] ?? [],
+                        entry: DownBundle.Entry(
+                            leafIndex: index, line: line, proof: stride(from: 0, to: proof.count, by: 32).map { Array(proof[$0..<$0 + 32]) })))
             }
         }
-        let docs = Self.controlDocuments(configuration)
-        let controls = controlDigest == ControlDocument.digest(docs) ? [] : docs
-        return try DownBundle.build(identity: identity, child: child.digits, after: cursor, next: page.next, more: page.more, sections: sections, controls: controls, now: now)
+        return out
     }
 
     /// Whether a change from above concerns this node: its record lies in this node's area or
     /// its kind is network-wide; and it did not come from this node's own subtree.
     func isRelevant(_ c: Change) -> Bool {
-        Routes.concerns(node.configuration.code, origin: c.origin, kind: c.kind, jurisdiction: c.jurisdiction, networkWideKinds: node.store.routes.networkWideKinds)
+        Routes.concerns(
+            node.configuration.code, origin: c.origin, kind: c.kind, jurisdiction: c.jurisdiction,
+            networkWideKinds: node.store.routes.networkWideKinds)
     }
 
     /// The down bundles for `child` from `cursor` on, `limit` changes each, until nothing more
@@ -118,14 +142,17 @@ public struct Downward: Sendable {
     /// control documents it carries. The page's signature is all or nothing; a section refused on
     /// its own (its origin revoked when it signed, a proof that fails) is set aside with its
     /// reason and the rest applied, so that one origin's problem does not stop every later pull.
-    public func apply(_ bytes: [UInt8], now: Date = Date()) throws -> (bundle: DownBundle, applied: Int, duplicates: Int, controls: [String], setAside: Int) {
+    public func apply(_ bytes: [UInt8], now: Date = Date()) throws -> (
+        bundle: DownBundle, applied: Int, duplicates: Int, controls: [String], setAside: Int
+    ) {
         let configuration = node.configuration
         guard let parent = configuration.parent else {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to pull")
         }
         let trust = try Import.trust(configuration)
         let bundle = try DownBundle.decode(bytes)
-        let (verified, setAside) = try bundle.verifySettingAside(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now) {
+        let (verified, setAside) = try bundle.verifySettingAside(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now)
+        {
             isRelevant($0)
         }
         // Pages follow one another: one that starts after where this node stands would skip the
@@ -134,16 +161,22 @@ public struct Downward: Sendable {
         guard bundle.after <= cursor else {
             throw ImportError(
                 code: .downPageGap,
-                message: "this page of \(parent.code)'s changes starts after position \(bundle.after), but this node stands at \(cursor): import the earlier page first (or export again with --after \(cursor))")
+                message:
+                    "this page of \(parent.code)'s changes starts after position \(bundle.after), but this node stands at \(cursor): import the earlier page first (or export again with --after \(cursor))"
+            )
         }
         for section in setAside {
             let new = try node.store.setAside(
-                direction: "down", peer: parent.code.digits, origin: section.origin, firstSeq: section.firstSeq, lastSeq: section.lastSeq, hash: section.hash,
+                direction: "down", peer: parent.code.digits, origin: section.origin, firstSeq: section.firstSeq, lastSeq: section.lastSeq,
+                hash: section.hash,
                 code: section.error.code.rawValue, message: section.error.message, encoded: section.encoded, now: now)
             node.logger.warning(
-                new ? "section of a down page set aside: refused on its own, the rest of the page applied" : "section of a down page set aside before, sent again",
+                new
+                    ? "section of a down page set aside: refused on its own, the rest of the page applied"
+                    : "section of a down page set aside before, sent again",
                 metadata: [
-                    "from": "\(parent.code)", "origin": "\(section.origin)", "seq": "\(section.firstSeq)…\(section.lastSeq)", "reason": "\(section.error.code.rawValue)",
+                    "from": "\(parent.code)", "origin": "\(section.origin)", "seq": "\(section.firstSeq)…\(section.lastSeq)",
+                    "reason": "\(section.error.code.rawValue)",
                 ])
         }
         var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)

@@ -1,0 +1,152 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import NodePKI
+import Testing
+
+@testable import CreditPortal
+@testable import NodeRuntime
+
+/// 信用报告: signed by the issuing node, every record traced to the node that reported it, and
+/// checked offline; each way of tampering refused with its own reason.
+@Suite("The public credit portal: credit reports", .serialized)
+struct ReportTests {
+    /// A company with a record the public sees whole (no masked field filled: no legal
+    /// representative's ID number), so that its report carries that record's line.
+    static func company(_ f: PortalFixture) throws -> String {
+        let kinds = Dictionary(uniqueKeysWithValues: try f.node.catalogue.resolvedKinds().map { ($0.slug, $0) })
+        let today = ChinaTime.date(PortalFixture.now)
+        let codes = try f.node.store.allSubjects(kind: "penalty").filter { (try? ResidentID($0)) == nil }
+        return try #require(
+            codes.first { code in
+                let records = (try? f.node.store.records(subject: code)) ?? []
+                return records.contains { r in
+                    guard let kind = kinds[r.kind], PublicRecord.isShown(r, kind: kind, today: today) else { return false }
+                    return r.fields.allSatisfy { $0.value.isEmpty || !kind.isMasked(fullCode: $0.key) }
+                }
+            }, "no company with a record shown whole")
+    }
+
+    static func download(_ f: PortalFixture, _ path: String) async throws -> SignedReport {
+        let (status, headers, body) = try await f.get(path + "?format=json")
+        #expect(status == .ok, "\(body)")
+        #expect(headers[.contentDisposition]?.hasPrefix("attachment; filename=\"CNR-\(PortalFixture.township)-") == true)
+        return try JSONDecoder().decode(SignedReport.self, from: Data(body.utf8))
+    }
+
+    static func trust(_ f: PortalFixture, revocations: RevocationList? = nil) throws -> TrustStore {
+        try TrustStore(ca: f.ca.certificate, revocations: revocations)
+    }
+
+    /// `signed` with its report changed by `edit` and signed again by the same node: only the
+    /// checks below the issuer's signature can catch it.
+    static func resigned(_ f: PortalFixture, _ signed: SignedReport, _ edit: (inout CreditReport) -> Void) throws -> SignedReport {
+        var report = try JSONDecoder().decode(CreditReport.self, from: Data(signed.payload.utf8))
+        edit(&report)
+        return try SignedReport.sign(report, identity: try Export.identity(of: f.node.configuration))
+    }
+
+    static func refusal(_ signed: SignedReport, _ trust: TrustStore) -> ReportRefusal.Code? {
+        do throws(ReportRefusal) {
+            _ = try signed.verify(trust: trust, now: PortalFixture.now)
+            return nil
+        } catch { return error.code }
+    }
+
+    @Test func aReportIsSignedAndEveryRecordTracesToItsOrigin() async throws {
+        let f = try PortalFixture()
+        let code = try Self.company(f)
+        let signed = try await Self.download(f, "/reports/\(code)")
+        let report = try signed.verify(trust: try Self.trust(f), now: PortalFixture.now)
+        #expect(
+            report.issuer == PortalFixture.township && report.subject.code == code
+                && report.number.hasPrefix("CNR-\(PortalFixture.township)-20261125"))
+        // The records the subject page shows, no more, no fewer.
+        let page = try await f.json("/subjects/\(code)")
+        let shown =
+            ((page["records"] as? [[String: Any]]) ?? []) + ((page["listings"] as? [[String: Any]]) ?? []).compactMap { $0["row"] as? [String: Any] }
+        let keys = Set(shown.compactMap { ($0["record"] as? [String: Any])?["key"] as? String })
+        #expect(Set(report.entries.map(\.key)) == keys && !keys.isEmpty)
+        #expect(report.entries.contains { !$0.redacted && $0.line != nil && $0.leaf != nil })
+        // The printable page: the same report's number, issuer and time, and the link to the signed one.
+        let (status, _, html) = try await f.get("/reports/\(code)")
+        #expect(status == .ok)
+        #expect(
+            html.contains("公共信用信息报告") && html.contains("报告编号") && html.contains("CNR-\(PortalFixture.township)-")
+                && html.contains("/reports/\(code)?format=json"))
+        let (_, _, subject) = try await f.get("/subjects/\(code)")
+        #expect(subject.contains("href=\"/reports/\(code)\""))
+    }
+
+    @Test func aPersonsReportNamesThemByRowAndHoldsNoIDNumber() async throws {
+        let f = try PortalFixture()
+        let id = try #require(try f.node.store.subjectHit(code: f.person.code)?.id)
+        let signed = try await Self.download(f, "/reports/~\(id)")
+        let (_, _, html) = try await f.get("/reports/~\(id)")
+        for text in [signed.payload, html] {
+            #expect(!text.contains(f.person.code) && !text.contains(PortalFixture.hiddenID))
+        }
+        let report = try signed.verify(trust: try Self.trust(f), now: PortalFixture.now)
+        #expect(report.subject.code == Masking.mask(f.person.code) && report.subject.isPerson)
+        // Their lines hold their ID number: proven by the origin's signed set, without line or digest.
+        #expect(!report.entries.isEmpty && report.entries.allSatisfy { $0.redacted && $0.line == nil && $0.leaf == nil && $0.proof.isEmpty })
+        // The record under objection says so.
+        #expect(report.entries.contains { $0.key == f.person.key && $0.state == "objected" })
+        #expect(try await f.get("/reports/~999999").status == .notFound)
+        #expect(try await f.get("/reports/91420102MA4KXXXX0X?format=json").status == .notFound)
+    }
+
+    @Test func eachWayOfTamperingIsRefusedWithItsReason() async throws {
+        let f = try PortalFixture()
+        let signed = try await Self.download(f, "/reports/\(try Self.company(f))")
+        let trust = try Self.trust(f)
+        #expect(Self.refusal(signed, trust) == nil)
+        let entry = try #require(try JSONDecoder().decode(CreditReport.self, from: Data(signed.payload.utf8)).entries.firstIndex { !$0.redacted })
+
+        // A byte of the payload changed after signing.
+        var edited = signed
+        edited.payload = signed.payload.replacingOccurrences(of: "\"issuerName\":\"大智街道\"", with: "\"issuerName\":\"大智街道办\"")
+        #expect(edited.payload != signed.payload)
+        #expect(Self.refusal(edited, trust) == .badSignature)
+        // A field shown differently from what its origin reported, signed again by the issuer.
+        let altered = try Self.resigned(f, signed) { $0.entries[entry].fields[0].value += "（已改）" }
+        #expect(Self.refusal(altered, trust) == .alteredRecord)
+        // A line that is not the one its origin signed.
+        let line = try Self.resigned(f, signed) { r in
+            r.entries[entry].line = r.entries[entry].line!.replacingOccurrences(of: "\"op\"", with: "\"op\" ")
+            r.entries[entry].leaf = ReportIssuer.hex(Merkle.leaf(Array(r.entries[entry].line!.utf8)))
+        }
+        #expect([.wrongProof, .alteredRecord].contains(Self.refusal(line, trust)))
+        // A proof that leads elsewhere.
+        let proof = try Self.resigned(f, signed) { r in
+            if r.entries[entry].proof.isEmpty {
+                r.entries[entry].proof = [String(repeating: "00", count: 32)]
+            } else {
+                r.entries[entry].proof[0] = String(repeating: "ab", count: 32)
+            }
+        }
+        #expect(Self.refusal(proof, trust) == .wrongProof)
+        let index = try Self.resigned(f, signed) { $0.entries[entry].seq += 1 }
+        #expect(Self.refusal(index, trust) == .wrongProof)
+        // The origin's header not as it signed it.
+        let header = try Self.resigned(f, signed) { r in
+            var bytes = Array(Data(base64Encoded: r.entries[entry].signedHeader)!)
+            bytes[20] ^= 0x01
+            r.entries[entry].signedHeader = Data(bytes).base64EncodedString()
+        }
+        #expect([.originRefused, .malformed].contains(Self.refusal(header, trust)))
+        // Another network's CA.
+        #expect(Self.refusal(signed, try TrustStore(ca: try NetworkCA.create().certificate)) == .unknownCA)
+        // The issuer revoked.
+        let revokedDir = f.dir.url.appendingPathComponent("ca-revoked")
+        try FileManager.default.createDirectory(at: revokedDir, withIntermediateDirectories: true)
+        let list = try f.ca.revoke(
+            try Export.identity(of: f.node.configuration).certificate, reason: "test", in: revokedDir, now: PortalFixture.now.addingTimeInterval(-60))
+        #expect(Self.refusal(signed, try Self.trust(f, revocations: list)) == .revokedIssuer)
+        // Not a report at all.
+        var empty = signed
+        empty.payload = "{}"
+        #expect(Self.refusal(empty, trust) == .malformed)
+    }
+}
