@@ -4,8 +4,11 @@
 # process on a loopback port, mutual TLS between every child and its parent), load generated
 # records into villages, townships and counties and some decided at the province about companies
 # in villages, and show a village's records arriving at the province and the province's decisions
-# arriving in that village, with the time of each hop. Then the network's status, and stop it; then
-# the same network simulated for a month under injected faults, with its end checks.
+# arriving in that village, with the time of each hop. Then the province's credit portal: a subject
+# found by a fragment of its name, its page, and its signed credit report checked offline. The
+# network's status, and stop it; then the same network simulated for a month under injected
+# faults, with its end checks; finally the network started again and left running, with the URLs of
+# its credit portals (province, a county, a village) to open in a browser.
 # A one-node walkthrough of ingestion, quarantine, bundles and checks: scripts/walkthrough.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +33,39 @@ step "load records; follow one village's records up and the province's decisions
   "$node" load "$topology" --dir "$dir" --records 3000 --follow 180
 sleep 12
 step "the whole network afterwards" "$node" up "$topology" --dir "$dir"
+
+# The province's portal: port = its sync port + 100 (as `up` configures it).
+province_portal=$(sed -n 's/^portal: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/420000000000/node.yaml")
+portal_tour() {
+  python3 - "http://$province_portal" "$node" "$dir" <<'PY'
+import json, subprocess, sys, urllib.parse, urllib.request
+base, node, net = sys.argv[1:4]
+get = lambda path: urllib.request.urlopen(base + path, timeout=30).read()
+rows = json.loads(get("/publicity/penalty?format=json"))["rows"]
+firm = next(r for r in rows if not r["record"]["isPerson"])
+name = firm["record"]["subjectName"]
+fragment = name[2:6]
+hits = json.loads(get("/search?format=json&q=" + urllib.parse.quote(fragment)))["hits"]
+print(f"GET {base}/search?q={fragment}: {len(hits)} subject(s), {name} among them: {any(h['name'] == name for h in hits)}")
+page = json.loads(get(firm["subjectLink"] + "?format=json"))
+print(f"GET {base}{firm['subjectLink']}: {page['name']} ({page['code']}), {len(page['records'])} public record(s), {len(page['listings'])} list entr(y/ies)")
+for r in page["records"][:3]:
+    rec = r["record"]
+    print(f"    {rec['kindName']} {rec.get('documentNumber') or ''}  {rec['decisionDate']}  {rec['stateLabel']}  reported by {rec['origin']}")
+report = get(firm["subjectLink"].replace("/subjects/", "/reports/") + "?format=json")
+path = f"{net}/report.json"
+open(path, "wb").write(report)
+ca = "Certs/ca/ca.pem"
+print(f"GET {base}{firm['subjectLink'].replace('/subjects/', '/reports/')}?format=json → {path}")
+print("$ credit-node verify-report " + path + " --ca " + ca)
+print(subprocess.run([node, "verify-report", path, "--ca", ca], capture_output=True, text=True).stdout, end="")
+PY
+}
+step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline" portal_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days under faults: lost, duplicated, reordered and corrupted messages, crashes mid-apply, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days — then the checks" \
   "$node" simulate "$topology" --days 30 --seed 7 \
   --faults 'loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@3d+5d,partition=420600000000@10d+20h,down=420102002000@14d+4d'
+# Last: the network again, left running, so its credit portals can be opened in a browser.
+step "start the network again and leave it running: its credit portals" "$node" up "$topology" --dir "$dir"
+trap - EXIT

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The public credit portal under load. A county node holding RECORDS generated records
+# (penalties and licences over its four townships, and list entries) about some hundreds of
+# thousands of distinct subjects; its `serve` (release build) with the portal on loopback; `wrk`
+# with 16 connections for DURATION seconds per route, one route after another:
+#   /static/portal.css (the floor: a file from memory through the same server), /,
+#   /subjects/{code} (a company with several records), /search?q= a two- and a four-character
+#   fragment of names, /publicity/penalty filtered by region and date, /reports/{code} (signed).
+# Prints requests/s and p50/p99 per route and each route's share of the floor, and the ingest's
+# records/s (the search index and the digests kept by triggers included).
+# Usage: Benchmarks/portal.sh [RECORDS] [DURATION]   (defaults: 1000000 records, 30 s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. Benchmarks/release.sh
+command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+n=${1:-1000000}
+duration=${2:-30}
+work=$(mktemp -d /tmp/creditnet-portal.XXXX)
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+port=${CREDITNET_BENCH_PORT:-7480}
+county=420102000000
+townships=(420102001000 420102002000 420102003000 420102004000)
+"$node" pki init --out "$work/ca" >/dev/null
+"$node" pki issue --ca "$work/ca" --code $county --out "$work/cert" >/dev/null
+children=()
+for t in "${townships[@]}"; do children+=(--child "$t"); done
+"$node" init --code $county --name 江岸区 --data "$work/c" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) "${children[@]}" >/dev/null
+config=$work/c/node.yaml
+
+# RECORDS rows: 60 % penalties and 38 % licences over the four townships' villages, 2 % lists.
+penalties=$((n * 60 / 100 / 4)) licences=$((n * 38 / 100 / 4)) lists=$((n - 4 * (n * 60 / 100 / 4) - 4 * (n * 38 / 100 / 4)))
+files=()
+seed=1
+for t in "${townships[@]}"; do
+  village=${t:0:9}201
+  for spec in "penalty $penalties" "license $licences"; do
+    set -- $spec
+    "$node" generate --config "$config" --kind "$1" --rows "$2" --seed $seed --faults 0 --jurisdiction "$village" --out "$work/$1-$seed.csv" 2>/dev/null
+    files+=("$1 $work/$1-$seed.csv")
+    seed=$((seed + 1))
+  done
+done
+for kind in blacklist redlist; do
+  "$node" generate --config "$config" --kind $kind --rows $((lists / 2)) --seed $seed --faults 0 --out "$work/$kind.csv" 2>/dev/null
+  files+=("$kind $work/$kind.csv")
+  seed=$((seed + 1))
+done
+start=$(date +%s.%N)
+for f in "${files[@]}"; do
+  set -- $f
+  "$node" ingest "$2" --kind "$1" --config "$config" >/dev/null
+done
+ingested=$(date +%s.%N)
+
+# What to ask for, read from the store: a company with several public penalties, fragments of
+# the commonest names, a decision date for the filter.
+read -r company two four day < <(python3 - "$work/c/node.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+company = db.execute("""SELECT subject_code FROM records WHERE kind = 'penalty' AND subject_code GLOB '9*'
+                        GROUP BY subject_code HAVING count(*) BETWEEN 4 AND 12 LIMIT 1""").fetchone()[0]
+people = [r[0] for r in db.execute("SELECT name FROM subjects WHERE length(name) BETWEEN 2 AND 3 LIMIT 2000")]
+from collections import Counter
+two = Counter(p[:2] for p in people).most_common(1)[0][0]
+firms = [r[0] for r in db.execute("SELECT name FROM subjects WHERE length(name) > 8 LIMIT 2000")]
+four = Counter(f[2:6] for f in firms).most_common(1)[0][0]
+day = db.execute("SELECT decision_date FROM records WHERE kind = 'penalty' ORDER BY decision_date DESC LIMIT 1 OFFSET 5000").fetchone()[0]
+print(company, two, four, day)
+PY
+)
+counts=$(python3 - "$work/c/node.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT count(*) FROM records").fetchone()[0], db.execute("SELECT count(*) FROM subjects").fetchone()[0])
+PY
+)
+read -r records subjects <<<"$counts"
+
+"$node" serve --config "$config" 2>"$work/serve.log" &
+server=$!
+for _ in $(seq 1 300); do grep -q "credit portal on" "$work/serve.log" && break; sleep 0.1; done
+base=http://127.0.0.1:$((port + 1))
+enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+routes=(
+  "static|/static/portal.css"
+  "home|/"
+  "subject|/subjects/$company"
+  "search-2|/search?q=$(enc "$two")"
+  "search-4|/search?q=$(enc "$four")"
+  "listing|/publicity/penalty?region=${townships[1]}&from=$day"
+  "report|/reports/$company"
+)
+# Each route once first: its answer checked, and the report's first call seals this node's changes
+# into signed change sets (once, as a node's first push or pull would).
+for r in "${routes[@]}"; do
+  path=${r#*|}
+  python3 - "$base$path" <<'PY' || exit 1
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=600).read()
+except urllib.error.HTTPError as e:
+    sys.exit(f"portal: {sys.argv[1]} answered {e.code}: {e.read()[:400].decode(errors='replace')}")
+PY
+done
+printf "records %s, distinct subjects %s, ingested at %.0f records/s (triggers included)\n" "$records" "$subjects" \
+  "$(awk -v n="$records" -v s="$start" -v e="$ingested" 'BEGIN { print n / (e - s) }')"
+printf "queries: company %s, fragments %s and %s, listing from %s\n" "$company" "$two" "$four" "$day"
+printf "%-10s %10s %9s %9s %8s\n" route "req/s" "p50 ms" "p99 ms" "/floor"
+floor=
+for r in "${routes[@]}"; do
+  name=${r%%|*} path=${r#*|}
+  wrk -t2 -c16 -d"${duration}s" --latency "$base$path" > "$work/wrk-$name.txt"
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk-$name.txt")
+  ms() { awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' "$work/wrk-$name.txt"; }
+  [ -z "$floor" ] && floor=$rps
+  errors=$(grep -E "Non-2xx|Socket errors" "$work/wrk-$name.txt" | tr -s ' ' || true)
+  printf "%-10s %10.0f %9s %9s %8.3f %s\n" "$name" "$rps" "$(ms 50%)" "$(ms 99%)" "$(awk -v a="$rps" -v b="$floor" 'BEGIN { print a / b }')" "$errors"
+done
