@@ -1,3 +1,4 @@
+import CreditDomain
 import Crypto
 
 /// The Merkle tree over a change set's lines (RFC 6962 shape): leaf = SHA-256(0x00 ‖ line),
@@ -119,6 +120,7 @@ public struct MerkleTree {
     }
 
     public var root: [UInt8] { Array(levels.last![0]) }
+    var rootDigest: SHA256Digest { levels.last![0] }
 
     /// The inclusion proof of leaf `index`, sibling hashes from the leaf up.
     public func proof(index: Int) -> [[UInt8]] {
@@ -130,5 +132,76 @@ public struct MerkleTree {
             i /= 2
         }
         return out
+    }
+}
+
+/// A change set's Merkle tree kept from the roots of its 16-leaf buckets up (a sixteenth of the
+/// whole tree's memory): an inclusion proof needs the 16 changes of the leaf's bucket besides.
+/// The same tree as `MerkleTree` over all the leaves: pairing adjacent nodes, bucket `j` is the
+/// whole tree's node at level 4, index `j` (the last bucket's partial subtree carried up alike).
+public struct BucketedMerkleTree: Sendable {
+    public static let bucket = 16
+    public let count: Int
+    /// The levels from the bucket roots up, each 32 bytes per node, flat.
+    let levels: [[UInt8]]
+
+    /// From every change of the set, in seq order.
+    public init(changes: [Change]) {
+        precondition(!changes.isEmpty, "a Merkle tree needs at least one leaf")
+        count = changes.count
+        var level: [UInt8] = []
+        level.reserveCapacity((changes.count + Self.bucket - 1) / Self.bucket * 32)
+        var start = 0
+        while start < changes.count {
+            MerkleTree(digests: Self.leaves(changes[start..<min(start + Self.bucket, changes.count)])).rootDigest.withUnsafeBytes {
+                level.append(contentsOf: $0)
+            }
+            start += Self.bucket
+        }
+        var levels = [level]
+        while levels.last!.count > 32 {
+            let below = levels.last!
+            var up: [UInt8] = []
+            up.reserveCapacity((below.count / 32 + 1) / 2 * 32)
+            var i = 0
+            while i + 64 <= below.count {
+                up.append(contentsOf: Merkle.node(Array(below[i..<i + 32]), Array(below[i + 32..<i + 64])))
+                i += 64
+            }
+            if i < below.count { up.append(contentsOf: below[i..<i + 32]) }
+            levels.append(up)
+        }
+        self.levels = levels
+    }
+
+    public var root: [UInt8] { levels.last! }
+
+    /// The first and last leaf index of the bucket holding leaf `index`.
+    public func bucketRange(of index: Int) -> ClosedRange<Int> {
+        let first = index / Self.bucket * Self.bucket
+        return first...min(first + Self.bucket, count) - 1
+    }
+
+    /// The inclusion proof of leaf `index`, given the changes of its bucket (`bucketRange`) in
+    /// order; nil when they are not that many.
+    public func proof(index: Int, bucket changes: [Change]) -> [[UInt8]]? {
+        guard index >= 0, index < count, changes.count == bucketRange(of: index).count else { return nil }
+        var out = MerkleTree(digests: Self.leaves(changes[...])).proof(index: index % Self.bucket)
+        var i = index / Self.bucket
+        for level in levels.dropLast() {
+            let sibling = i ^ 1
+            if (sibling + 1) * 32 <= level.count { out.append(Array(level[sibling * 32..<(sibling + 1) * 32])) }
+            i /= 2
+        }
+        return out
+    }
+
+    static func leaves(_ changes: ArraySlice<Change>) -> [SHA256Digest] {
+        var line: [UInt8] = []
+        return changes.map { c in
+            line.removeAll(keepingCapacity: true)
+            c.appendCanonicalLine(to: &line)
+            return line.withUnsafeBytes { Merkle.leafDigest($0) }
+        }
     }
 }

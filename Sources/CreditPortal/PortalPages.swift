@@ -172,6 +172,9 @@ public struct PortalPages: Sendable {
     /// The kinds the public sees, by slug.
     let publicKinds: [String]
 
+    /// The trees of change sets held whole, kept across reports.
+    let trees = SetTreeCache()
+
     public static let pageSize = 20
     public static let queryCharactersMax = 50
 
@@ -351,7 +354,7 @@ public struct PortalPages: Sendable {
         }
         let person = (try? ResidentID(hit.code)) != nil
         let subject = CreditReport.Subject(name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person)
-        return try ReportIssuer(node: node).issue(subject: subject, records: chosen, now: now)
+        return try ReportIssuer(node: node, trees: trees).issue(subject: subject, records: chosen, now: now)
     }
 
     /// The report as a page (its content read back from the signed payload: what is shown is what

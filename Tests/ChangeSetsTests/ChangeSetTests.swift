@@ -100,12 +100,17 @@ struct ChangeSetTests {
         #expect(refusal { _ = try ChangeSet.decode(forged.encoded).verify(trust: trust, readChanges: readChanges) } == .identityMismatch)
         // A certificate from another CA, a revoked and an expired one.
         let other = try NetworkCA.create().issue(code: net.village.code)
-        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: other).verify(trust: trust, readChanges: readChanges) } == .unknownCA)
+        #expect(
+            refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: other).verify(trust: trust, readChanges: readChanges) }
+                == .unknownCA)
         let dir = try TemporaryDirectory()
         let list = try net.ca.revoke(net.village.certificate, reason: "test", in: dir.url)
-        #expect(refusal { _ = try good.verify(trust: try TrustStore(ca: net.ca.certificate, revocations: list), readChanges: readChanges) } == .revoked)
+        #expect(
+            refusal { _ = try good.verify(trust: try TrustStore(ca: net.ca.certificate, revocations: list), readChanges: readChanges) } == .revoked)
         let old = try net.ca.issue(code: net.village.code, now: Date().addingTimeInterval(-40 * 86_400), validityDays: 10)
-        #expect(refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: old).verify(trust: trust, readChanges: readChanges) } == .expired)
+        #expect(
+            refusal { _ = try ChangeSet.build(changes: changes, previousHash: [], identity: old).verify(trust: trust, readChanges: readChanges) }
+                == .expired)
         // A signature over other bytes.
         var badSig = good.encoded
         badSig[badSig.count - 3] ^= 0x01
@@ -122,26 +127,44 @@ struct ChangeSetTests {
         // A signed header whose Merkle root does not match the lines.
         var header = good.header
         header.merkleRoot = Array(repeating: 1, count: 32)
-        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village).verify(trust: trust, readChanges: readChanges) } == .merkleMismatch)
+        #expect(
+            refusal {
+                _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village).verify(trust: trust, readChanges: readChanges)
+            } == .merkleMismatch)
         // A signed header announcing more changes than the body holds.
         header = good.header
         header.count = 6
         header.lastSeq += 1
-        #expect(refusal { _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village).verify(trust: trust, readChanges: readChanges) } == .countMismatch)
+        #expect(
+            refusal {
+                _ = try ChangeSet.assemble(header: header, body: good.body, identity: net.village).verify(trust: trust, readChanges: readChanges)
+            } == .countMismatch)
         // A signed body that is not valid UTF-8.
-        let badText = Array("{\"body\":{},\"enteredAt\":1,\"hlc\":1,\"jurisdiction\":\"420102002201\",\"key\":\"k\u{FFFD}\",\"kind\":\"x\",\"op\":\"put\",\"origin\":\"420102002201\",\"seq\":1}\n".utf8).map { $0 == 0xEF ? 0xFF : $0 }
+        let badText = Array(
+            "{\"body\":{},\"enteredAt\":1,\"hlc\":1,\"jurisdiction\":\"420102002201\",\"key\":\"k\u{FFFD}\",\"kind\":\"x\",\"op\":\"put\",\"origin\":\"420102002201\",\"seq\":1}\n"
+                .utf8
+        ).map { $0 == 0xEF ? 0xFF : $0 }
         let badBody = try LZ4Frame.compress(badText)
         let badHeader = ChangeSetHeader(
             origin: "420102002201", firstSeq: 1, lastSeq: 1, count: 1, createdAt: 1, previousHash: [], bodyBytes: badBody.count,
             bodySHA256: Array(SHA256.hash(data: badBody)), uncompressedBytes: badText.count, merkleRoot: Merkle.leaf(badText.dropLast()))
-        #expect(refusal { _ = try ChangeSet.assemble(header: badHeader, body: badBody, identity: net.village).verify(trust: trust, readChanges: readChanges) } == .badBody)
+        #expect(
+            refusal {
+                _ = try ChangeSet.assemble(header: badHeader, body: badBody, identity: net.village).verify(trust: trust, readChanges: readChanges)
+            } == .badBody)
         // A record outside the origin's area, properly signed by the origin.
         let outside = net.changes(count: 2, rng: &rng, jurisdiction: "420102002202")
-        #expect(refusal { _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).verify(trust: trust, readChanges: readChanges) } == .outsideJurisdiction)
+        #expect(
+            refusal {
+                _ = try ChangeSet.build(changes: outside, previousHash: [], identity: net.village).verify(trust: trust, readChanges: readChanges)
+            } == .outsideJurisdiction)
         // Lines not consecutive.
         var gappy = changes
         gappy[2].seq = 9
-        #expect(refusal { _ = try ChangeSet.build(changes: gappy, previousHash: [], identity: net.village).verify(trust: trust, readChanges: readChanges) } == .sequenceGap)
+        #expect(
+            refusal {
+                _ = try ChangeSet.build(changes: gappy, previousHash: [], identity: net.village).verify(trust: trust, readChanges: readChanges)
+            } == .sequenceGap)
         // Format: magic, version, truncation, trailing bytes, oversized.
         #expect(refusal { _ = try ChangeSet.decode(Array("XXXX".utf8) + good.encoded.dropFirst(4)) } == .badMagic)
         var v2 = good.encoded
@@ -203,7 +226,8 @@ struct ChangeSetTests {
         var rng = Rng(state: 3)
         let first = try ChangeSet.build(changes: net.changes(from: 1, count: 4, rng: &rng), previousHash: [], identity: net.village)
         let second = try ChangeSet.build(changes: net.changes(from: 5, count: 4, rng: &rng), previousHash: first.hash, identity: net.village)
-        let stranger = try ChangeSet.build(changes: net.changes(from: 5, count: 4, rng: &rng), previousHash: Array(repeating: 9, count: 32), identity: net.village)
+        let stranger = try ChangeSet.build(
+            changes: net.changes(from: 5, count: 4, rng: &rng), previousHash: Array(repeating: 9, count: 32), identity: net.village)
         let far = try ChangeSet.build(changes: net.changes(from: 10, count: 2, rng: &rng), previousHash: second.hash, identity: net.village)
         var state = ChainState()
         #expect(try state.fit(first.header) == .next)
@@ -212,6 +236,34 @@ struct ChangeSetTests {
         #expect(try state.fit(first.header) == .duplicate)
         #expect(refusal { _ = try state.fit(stranger.header) } == .brokenChain)
         #expect(refusal { _ = try state.fit(far.header) } == .sequenceGap)
+    }
+
+    /// A tree kept from its 16-leaf buckets up gives the set's root and, with a bucket's changes,
+    /// the same proofs as the whole tree — at sizes around every bucket and power-of-two edge.
+    @Test func aBucketedTreeGivesTheWholeTreesRootAndProofs() throws {
+        let net = try Network()
+        var rng = Rng(state: 9)
+        for n in [1, 2, 15, 16, 17, 31, 32, 33, 47, 64, 100, 257] {
+            let changes = net.changes(count: n, rng: &rng)
+            let set = try ChangeSet.build(changes: changes, previousHash: [], identity: net.village)
+            let tree = BucketedMerkleTree(changes: changes)
+            #expect(tree.root == set.header.merkleRoot, "\(n) leaves")
+            for i in 0..<n {
+                let range = tree.bucketRange(of: i)
+                let proof = try #require(tree.proof(index: i, bucket: Array(changes[range])))
+                var line: [UInt8] = []
+                changes[i].appendCanonicalLine(to: &line)
+                #expect(Merkle.root(leaf: Merkle.leaf(line), index: i, count: n, proof: proof) == set.header.merkleRoot, "leaf \(i) of \(n)")
+            }
+            // The wrong bucket's changes give no proof or a wrong one.
+            if n > 16 {
+                #expect(tree.proof(index: 0, bucket: Array(changes[0..<15])) == nil)
+                let other = try #require(tree.proof(index: 0, bucket: Array(changes[1..<17])))
+                var line: [UInt8] = []
+                changes[0].appendCanonicalLine(to: &line)
+                #expect(Merkle.root(leaf: Merkle.leaf(line), index: 0, count: n, proof: other) != set.header.merkleRoot)
+            }
+        }
     }
 
     @Test func merkleProofsVerifyEveryLeafAndNothingElse() {
@@ -235,7 +287,8 @@ struct BundleTests {
     func bundle() throws -> ChangeBundle {
         var rng = Rng(state: 4)
         let v = try ChangeSet.build(changes: net.changes(count: 20, rng: &rng), previousHash: [], identity: net.village)
-        let t = try ChangeSet.build(changes: net.changes(origin: "420102002000", count: 5, rng: &rng, jurisdiction: "420102002201"), previousHash: [], identity: net.township)
+        let t = try ChangeSet.build(
+            changes: net.changes(origin: "420102002000", count: 5, rng: &rng, jurisdiction: "420102002201"), previousHash: [], identity: net.township)
         return try ChangeBundle.build([v, t], identity: net.township)
     }
 
@@ -334,7 +387,8 @@ struct ReceiptTests {
         let net = try Network()
         let receipt = Receipt(
             parent: "420102002000", child: "420102002201", bundleHash: Array(repeating: 7, count: 32), issuedAt: 1_770_000_000_000,
-            acknowledged: [.init(origin: "420102002201", lastSeq: 10, hash: Array(repeating: 9, count: 32))], held: [.init(origin: "420102002202", firstSeq: 4)])
+            acknowledged: [.init(origin: "420102002201", lastSeq: 10, hash: Array(repeating: 9, count: 32))],
+            held: [.init(origin: "420102002202", firstSeq: 4)])
         let bytes = try receipt.encode(identity: net.township)
         #expect(try Receipt.verify(bytes, trust: net.trust) == receipt)
         var accepted: [String] = []

@@ -23,8 +23,15 @@ public struct DownwardPage: Sendable {
         public var encoded: [UInt8]
         public var changes: [Change]
     }
+    /// Where a set held whole lies, when its bytes and changes were not loaded (`evidence(of:loadingWholeSets:)`).
+    public struct SetRange: Sendable, Hashable {
+        public var origin: String
+        public var firstSeq: Int64
+        public var lastSeq: Int64
+    }
     public var items: [Item] = []
     public var wholeSets: [Int64: WholeSet] = [:]
+    public var setRanges: [Int64: SetRange] = [:]
     public var signedHeaders: [Int64: [UInt8]] = [:]
     /// The cursor after this page.
     public var next: Int64
@@ -116,12 +123,13 @@ extension NodeStore {
 
     /// What proves each of the given changes came from its origin, as a down page gives it (no
     /// cursor): for a credit report. A change of this node must be sealed first; one without
-    /// evidence (not yet sealed, or from a store before v4) is left out.
-    public func evidence(of changes: [(origin: String, seq: Int64)]) throws -> DownwardPage {
+    /// evidence (not yet sealed, or from a store before v4) is left out. Without
+    /// `loadingWholeSets`, a set held whole is given by its range only (`setRanges`).
+    public func evidence(of changes: [(origin: String, seq: Int64)], loadingWholeSets: Bool = true) throws -> DownwardPage {
         try pool.read { db in
             var page = DownwardPage(next: 0)
             let bySeq = try db.cachedStatement(sql: "\(Self.changeSelect), downward, id FROM changes WHERE origin = ? AND seq = ?")
-            var reader = try EvidenceReader(db: db, node: node.digits, logger: logger)
+            var reader = try EvidenceReader(db: db, node: node.digits, logger: logger, loadWhole: loadingWholeSets)
             for (origin, seq) in changes {
                 guard let row = try Row.fetchOne(bySeq, arguments: [origin, seq]) else { continue }
                 let c = Self.change(row)
@@ -136,6 +144,16 @@ extension NodeStore {
     /// Where this node stands in its parent's downward stream.
     public func downCursor(parent: DivisionCode) throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT after FROM cursors WHERE parent = ?", arguments: [parent.digits]) ?? 0 }
+    }
+
+    /// The bytes of a change set this node holds whole (an outbox id of `DownwardPage`).
+    public func heldSetBytes(id: Int64) throws -> [UInt8] {
+        try pool.read { db in
+            guard let data = try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [id]) else {
+                throw StoreError(code: .corrupt, message: "change set \(id) of the outbox has no bytes")
+            }
+            return Array(data)
+        }
     }
 
     /// Applies verified changes from the parent in one transaction with the new cursor: each
@@ -203,14 +221,16 @@ struct EvidenceReader {
     let db: Database
     let node: String
     let logger: Logger
+    let loadWhole: Bool
     let proofOf: Statement
     let setOf: Statement
     var lastSet: (origin: String, id: Int64, first: Int64, last: Int64)?
 
-    init(db: Database, node: String, logger: Logger) throws {
+    init(db: Database, node: String, logger: Logger, loadWhole: Bool = true) throws {
         self.db = db
         self.node = node
         self.logger = logger
+        self.loadWhole = loadWhole
         proofOf = try db.cachedStatement(sql: "SELECT set_id, leaf_index, proof FROM down_proofs WHERE change_id = ?")
         setOf = try db.cachedStatement(sql: "SELECT id, first_seq, last_seq FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1")
     }
@@ -237,7 +257,9 @@ struct EvidenceReader {
             lastSet = (c.origin, set[0], set[1], set[2])
         }
         let setID = lastSet!.id
-        if page.wholeSets[setID] == nil {
+        if !loadWhole {
+            page.setRanges[setID] = .init(origin: c.origin, firstSeq: lastSet!.first, lastSeq: lastSet!.last)
+        } else if page.wholeSets[setID] == nil {
             let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [setID]) ?? Data())
             let changes = try Row.fetchAll(
                 db, sql: "\(NodeStore.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq",

@@ -3,14 +3,20 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
+import Synchronization
 
 /// Issues credit reports (信用报告): a subject's public records, each with the signed change-set
 /// header of the node that reported it and the Merkle inclusion proof of its change, signed by
 /// this node (PROTOCOL.md, "Credit reports").
 public struct ReportIssuer: Sendable {
     public let node: NodeContext
+    let trees: SetTreeCache
 
-    public init(node: NodeContext) { self.node = node }
+    /// `trees`: the trees of change sets held whole, kept across reports (a portal keeps one).
+    public init(node: NodeContext, trees: SetTreeCache = SetTreeCache()) {
+        self.node = node
+        self.trees = trees
+    }
 
     /// A report for the subject of `records` (those the public sees, as `PublicRecord` shows them).
     /// This node's own changes are sealed first so that every record has its origin's signature.
@@ -23,24 +29,45 @@ public struct ReportIssuer: Sendable {
         if records.contains(where: { $0.stored.origin == node.configuration.code.digits }) {
             _ = try Export(node: node).seal(identity: identity, now: now)
         }
-        let page = try node.store.evidence(of: records.map { ($0.stored.origin, $0.stored.seq) })
-        var proofs: [String: Downward.Proof] = [:]
-        for p in try Downward.proofs(page) { proofs["\(p.item.change.origin)/\(p.item.change.seq)"] = p }
+        let page = try node.store.evidence(of: records.map { ($0.stored.origin, $0.stored.seq) }, loadingWholeSets: false)
+        var found: [String: (change: Change, header: [UInt8], leafIndex: Int, proof: [[UInt8]])] = [:]
+        for item in page.items {
+            let c = item.change
+            switch item.evidence {
+            case .proof(let setID, let index, let proof):
+                found["\(c.origin)/\(c.seq)"] = (
+                    c, page.signedHeaders[setID] ?? [], index, stride(from: 0, to: proof.count, by: 32).map { Array(proof[$0..<$0 + 32]) }
+                )
+            case .wholeSet(let setID):
+                guard let range = page.setRanges[setID] else { continue }
+                let held = try tree(setID: setID, range)
+                let index = Int(c.seq - range.firstSeq)
+                let bucket = held.tree.bucketRange(of: index)
+                let changes = try node.store.changes(
+                    origin: c.origin, seqs: range.firstSeq + Int64(bucket.lowerBound)...range.firstSeq + Int64(bucket.upperBound))
+                guard let proof = held.tree.proof(index: index, bucket: changes) else {
+                    throw StoreError(
+                        code: .corrupt, message: "change set \(c.origin) \(range.firstSeq)…\(range.lastSeq) is missing changes of its log")
+                }
+                found["\(c.origin)/\(c.seq)"] = (c, held.signedHeader, index, proof)
+            }
+        }
         var entries: [CreditReport.Entry] = []
         for (stored, shown) in records {
-            guard let p = proofs["\(stored.origin)/\(stored.seq)"] else {
+            guard let p = found["\(stored.origin)/\(stored.seq)"] else {
                 throw StoreError(
                     code: .corrupt, message: "record \(stored.key): its change \(stored.origin) \(stored.seq) has no proof of its origin to give")
             }
+            var line: [UInt8] = []
+            p.change.appendCanonicalLine(to: &line)
             let fields = shown.fields.map { CreditReport.Field(code: $0.code, label: $0.label, value: $0.value) }
-            let leaf = Array(p.entry.line.withUnsafeBytes { Merkle.leafDigest($0) })
             entries.append(
                 CreditReport.Entry(
                     key: stored.key, kind: stored.kind, kindName: shown.kindName, state: shown.state, stateLabel: shown.stateLabel,
                     decisionDate: shown.decisionDate,
-                    fields: fields, origin: stored.origin, seq: stored.seq, leaf: Self.hex(leaf),
-                    line: Self.isWhollyShown(p.item.change, fields: fields) ? String(decoding: p.entry.line, as: UTF8.self) : nil,
-                    signedHeader: Data(p.signedHeader).base64EncodedString(), leafIndex: p.entry.leafIndex, proof: p.entry.proof.map(Self.hex)))
+                    fields: fields, origin: stored.origin, seq: stored.seq, leaf: Self.hex(Merkle.leaf(line)),
+                    line: Self.isWhollyShown(p.change, fields: fields) ? String(decoding: line, as: UTF8.self) : nil,
+                    signedHeader: Data(p.header).base64EncodedString(), leafIndex: p.leafIndex, proof: p.proof.map(Self.hex)))
         }
         let c = node.configuration
         let stamp = ChinaTime.timestamp(now)
@@ -49,6 +76,32 @@ public struct ReportIssuer: Sendable {
         let report = CreditReport(
             number: number, issuer: c.code.digits, issuerName: c.name ?? c.code.digits, issuedAt: stamp, subject: subject, entries: entries)
         return try SignedReport.sign(report, identity: identity)
+    }
+
+    /// The signed header and bucketed tree of a change set held whole: from the cache, or built
+    /// from its bytes and its changes in the log (once) and checked against the root its origin
+    /// signed.
+    func tree(setID: Int64, _ range: DownwardPage.SetRange) throws -> SetTreeCache.Entry {
+        let key = "\(range.origin)/\(range.firstSeq)"
+        if let hit = trees[key] { return hit }
+        let set = try ChangeSet.decode(try node.store.heldSetBytes(id: setID))
+        let changes = try node.store.changes(origin: range.origin, seqs: range.firstSeq...range.lastSeq)
+        guard changes.count == set.header.count, !changes.isEmpty else {
+            throw StoreError(
+                code: .corrupt,
+                message:
+                    "change set \(range.origin) \(range.firstSeq)…\(range.lastSeq): the log holds \(changes.count) of its \(set.header.count) changes"
+            )
+        }
+        let tree = BucketedMerkleTree(changes: changes)
+        guard tree.root == set.header.merkleRoot else {
+            throw StoreError(
+                code: .corrupt,
+                message: "change set \(range.origin) \(range.firstSeq)…\(range.lastSeq): the log's changes do not give the root its origin signed")
+        }
+        let entry = SetTreeCache.Entry(signedHeader: set.signedHeaderBytes, tree: tree)
+        trees[key] = entry
+        return entry
     }
 
     /// Whether the change's line may be published: every field it carries is shown to the public
@@ -60,4 +113,43 @@ public struct ReportIssuer: Sendable {
     }
 
     static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+}
+
+/// The bucketed Merkle trees of change sets held whole, for reports: a set's tree is built once
+/// (reading its changes) and kept, the least recently used dropped beyond `capacity` sets (each
+/// about 40 KiB for 10,000 changes). Sets never change once signed.
+public final class SetTreeCache: Sendable {
+    public struct Entry: Sendable {
+        public var signedHeader: [UInt8]
+        public var tree: BucketedMerkleTree
+    }
+    struct State {
+        var entries: [String: (entry: Entry, used: UInt64)] = [:]
+        var clock: UInt64 = 0
+    }
+    let capacity: Int
+    let state = Mutex(State())
+
+    public init(capacity: Int = 2048) { self.capacity = capacity }
+
+    subscript(key: String) -> Entry? {
+        get {
+            state.withLock { s in
+                guard let hit = s.entries[key] else { return nil }
+                s.clock += 1
+                s.entries[key]!.used = s.clock
+                return hit.entry
+            }
+        }
+        set {
+            guard let newValue else { return }
+            state.withLock { s in
+                s.clock += 1
+                s.entries[key] = (newValue, s.clock)
+                if s.entries.count > capacity, let oldest = s.entries.min(by: { $0.value.used < $1.value.used })?.key {
+                    s.entries[oldest] = nil
+                }
+            }
+        }
+    }
 }
