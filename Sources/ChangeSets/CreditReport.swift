@@ -203,12 +203,12 @@ public struct SignedReport: Sendable, Codable, Hashable {
             }
             return
         }
-        guard !e.redacted, let leafHex = e.leaf, let leaf = hex(leafHex), leaf.count == 32 else {
+        guard !e.redacted, let leafHex = e.leaf, let leaf = [UInt8](hex: leafHex), leaf.count == 32 else {
             throw ReportRefusal(.malformed, "\(what): a record with its line needs its 32-byte leaf digest")
         }
         var proof: [[UInt8]] = []
         for p in e.proof {
-            guard let h = hex(p), h.count == 32 else { throw ReportRefusal(.malformed, "\(what): a proof hash is not 32 bytes of hex") }
+            guard let h = [UInt8](hex: p), h.count == 32 else { throw ReportRefusal(.malformed, "\(what): a proof hash is not 32 bytes of hex") }
             proof.append(h)
         }
         guard Merkle.root(leaf: leaf, index: e.leafIndex, count: h.count, proof: proof) == h.merkleRoot else {
@@ -226,19 +226,5 @@ public struct SignedReport: Sendable, Codable, Hashable {
         for f in e.fields where body[f.code] != f.value {
             throw ReportRefusal(.alteredRecord, "\(what): field \(f.label) (\(f.code)) shows a value its origin did not report")
         }
-    }
-
-    static func hex(_ s: String) -> [UInt8]? {
-        let u = Array(s.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        var i = 0
-        while i < u.count {
-            guard let v = UInt8(String(decoding: u[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(v)
-            i += 2
-        }
-        return out
     }
 }

@@ -40,7 +40,8 @@ public enum Merkle {
 }
 
 extension Array where Element == UInt8 {
-    var hex: String {
+    /// Lowercase hex digits.
+    public var hex: String {
         let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: count * 2) { out in
             for (i, b) in enumerated() {
@@ -51,7 +52,8 @@ extension Array where Element == UInt8 {
         }
     }
 
-    init?(hex: String) {
+    /// From lowercase hex digits; nil for anything else.
+    public init?(hex: String) {
         let b = Array(hex.utf8)
         guard b.count % 2 == 0 else { return nil }
         var out: [UInt8] = []

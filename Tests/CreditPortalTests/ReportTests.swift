@@ -115,7 +115,7 @@ struct ReportTests {
         // A line that is not the one its origin signed.
         let line = try Self.resigned(f, signed) { r in
             r.entries[entry].line = r.entries[entry].line!.replacingOccurrences(of: "\"op\"", with: "\"op\" ")
-            r.entries[entry].leaf = ReportIssuer.hex(Merkle.leaf(Array(r.entries[entry].line!.utf8)))
+            r.entries[entry].leaf = Merkle.leaf(Array(r.entries[entry].line!.utf8)).hex
         }
         #expect([.wrongProof, .alteredRecord].contains(Self.refusal(line, trust)))
         // A proof that leads elsewhere.

@@ -65,14 +65,14 @@ public struct ReportIssuer: Sendable {
                 CreditReport.Entry(
                     key: stored.key, kind: stored.kind, kindName: shown.kindName, state: shown.state, stateLabel: shown.stateLabel,
                     decisionDate: shown.decisionDate,
-                    fields: fields, origin: stored.origin, seq: stored.seq, leaf: Self.hex(Merkle.leaf(line)),
+                    fields: fields, origin: stored.origin, seq: stored.seq, leaf: Merkle.leaf(line).hex,
                     line: Self.isWhollyShown(p.change, fields: fields) ? String(decoding: line, as: UTF8.self) : nil,
-                    signedHeader: Data(p.header).base64EncodedString(), leafIndex: p.leafIndex, proof: p.proof.map(Self.hex)))
+                    signedHeader: Data(p.header).base64EncodedString(), leafIndex: p.leafIndex, proof: p.proof.map(\.hex)))
         }
         let c = node.configuration
         let stamp = ChinaTime.timestamp(now)
         let digits = stamp.unicodeScalars.filter { CharacterSet.decimalDigits.contains($0) }.prefix(14)
-        let number = "CNR-\(c.code.digits)-\(String(String.UnicodeScalarView(digits)))-\(Self.hex((0..<4).map { _ in UInt8.random(in: 0...255) }))"
+        let number = "CNR-\(c.code.digits)-\(String(String.UnicodeScalarView(digits)))-\((0..<4).map { _ in UInt8.random(in: 0...255) }.hex)"
         let report = CreditReport(
             number: number, issuer: c.code.digits, issuerName: c.name ?? c.code.digits, issuedAt: stamp, subject: subject, entries: entries)
         return try SignedReport.sign(report, identity: identity)
@@ -112,7 +112,6 @@ public struct ReportIssuer: Sendable {
         return body.allSatisfy { $0.value.isEmpty || shown[$0.key] == $0.value }
     }
 
-    static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 }
 
 /// The bucketed Merkle trees of change sets held whole, for reports: a set's tree is built once
