@@ -28,17 +28,24 @@ for t in "${townships[@]}"; do children+=(--child "$t"); done
 "$node" init --code $county --name 江岸区 --data "$work/c" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) "${children[@]}" >/dev/null
 config=$work/c/node.yaml
 
-# RECORDS rows: 60 % penalties and 38 % licences over the four townships' villages, 2 % lists.
-penalties=$((n * 60 / 100 / 4)) licences=$((n * 38 / 100 / 4)) lists=$((n - 4 * (n * 60 / 100 / 4) - 4 * (n * 38 / 100 / 4)))
+# RECORDS rows: 60 % penalties and 38 % licences, decided over the last year (13 four-week
+# periods) in the four townships' villages, the townships interleaved as departments report in
+# life; 2 % list entries. Each file its own seed: its own subjects.
+periods=13
+penalties=$((n * 60 / 100 / 4 / periods)) licences=$((n * 38 / 100 / 4 / periods))
+lists=$((n - 4 * periods * (penalties + licences)))
 files=()
 seed=1
-for t in "${townships[@]}"; do
-  village=${t:0:9}201
-  for spec in "penalty $penalties" "license $licences"; do
-    set -- $spec
-    "$node" generate --config "$config" --kind "$1" --rows "$2" --seed $seed --faults 0 --jurisdiction "$village" --out "$work/$1-$seed.csv" 2>/dev/null
-    files+=("$1 $work/$1-$seed.csv")
-    seed=$((seed + 1))
+for p in $(seq $((periods - 1)) -1 0); do
+  day=$(python3 -c "import datetime, sys; print(datetime.date.today() - datetime.timedelta(days=28 * int(sys.argv[1])))" "$p")
+  for t in "${townships[@]}"; do
+    village=${t:0:9}201
+    for spec in "penalty $penalties" "license $licences"; do
+      set -- $spec
+      "$node" generate --config "$config" --kind "$1" --rows "$2" --seed $seed --faults 0 --late 0 --as-of "$day" --jurisdiction "$village" --out "$work/$1-$seed.csv" 2>/dev/null
+      files+=("$1 $work/$1-$seed.csv")
+      seed=$((seed + 1))
+    done
   done
 done
 for kind in blacklist redlist; do

@@ -86,7 +86,7 @@ public struct Portal: Sendable {
         router.add(middleware: SecurityHeaders())
         let portal = self
         router.get("/") { request, _ in
-            await portal.respond(request, template: "home") { today in try portal.pages.home(today: today) }
+            await portal.respond(request, template: "home") { today in try portal.pages.home(today: today, now: portal.clock()) }
         }
         router.get("/search") { request, _ in
             let form = FormValues(request.uri.query)

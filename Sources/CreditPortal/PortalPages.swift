@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodeRuntime
+import Synchronization
 
 /// What every page shows around its content: the site (this node's area) and its navigation.
 public struct Site: Sendable, Encodable {
@@ -174,6 +175,8 @@ public struct PortalPages: Sendable {
 
     /// The trees of change sets held whole, kept across reports.
     let trees = SetTreeCache()
+    /// The home page's counts by kind (a scan of every record): kept for a minute.
+    let counts = CountsCache(seconds: 60)
 
     public static let pageSize = 20
     public static let queryCharactersMax = 50
@@ -241,8 +244,8 @@ public struct PortalPages: Sendable {
 
     // MARK: Pages
 
-    public func home(today: CivilDate) throws -> HomePage {
-        let counts = try node.store.publicCounts(scope: scope(today))
+    public func home(today: CivilDate, now: Date = Date()) throws -> HomePage {
+        let counts = try self.counts.value(today: today.iso, now: now) { try node.store.publicCounts(scope: scope(today)) }
         let order = publicKinds
         let shown = order.compactMap { slug in counts[slug].map { KindCount(kind: slug, name: kinds[slug]?.name ?? slug, count: $0) } }
         var query = ListingQuery(kinds: ["penalty", "license"], limit: 10)
@@ -466,5 +469,38 @@ public struct PortalPages: Sendable {
 
     public func error(status: Int, message: String) -> ErrorPage {
         ErrorPage(site: site(), title: status == 404 ? "未找到" : "请求有误", status: status, message: message)
+    }
+}
+
+/// The public counts by kind, computed at most once a minute (and again when the day changes):
+/// one request recomputes them while the others are given the last ones.
+final class CountsCache: Sendable {
+    struct State {
+        var today = ""
+        var at = Date.distantPast
+        var counts: [String: Int]?
+        var refreshing = false
+    }
+    let seconds: TimeInterval
+    let state = Mutex(State())
+
+    init(seconds: TimeInterval) { self.seconds = seconds }
+
+    func value(today: String, now: Date, compute: () throws -> [String: Int]) throws -> [String: Int] {
+        let cached: [String: Int]? = state.withLock { s in
+            let fresh = s.today == today && now.timeIntervalSince(s.at) < seconds
+            if let counts = s.counts, fresh || (s.refreshing && s.today == today) { return counts }
+            s.refreshing = true
+            return nil
+        }
+        if let cached { return cached }
+        do {
+            let counts = try compute()
+            state.withLock { $0 = State(today: today, at: now, counts: counts, refreshing: false) }
+            return counts
+        } catch {
+            state.withLock { $0.refreshing = false }
+            throw error
+        }
     }
 }

@@ -150,3 +150,24 @@ struct ReportTests {
         #expect(Self.refusal(empty, trust) == .malformed)
     }
 }
+
+@Suite("The public credit portal: the home page's counts")
+struct CountsCacheTests {
+    @Test func countsAreKeptAMinuteAndRecomputedAfterOrOnANewDay() throws {
+        let cache = CountsCache(seconds: 60)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var computed = 0
+        let compute = { () throws -> [String: Int] in
+            computed += 1
+            return ["penalty": computed]
+        }
+        #expect(try cache.value(today: "2026-12-03", now: start, compute: compute) == ["penalty": 1])
+        #expect(try cache.value(today: "2026-12-03", now: start.addingTimeInterval(59), compute: compute) == ["penalty": 1])
+        #expect(try cache.value(today: "2026-12-03", now: start.addingTimeInterval(61), compute: compute) == ["penalty": 2])
+        #expect(try cache.value(today: "2026-12-04", now: start.addingTimeInterval(62), compute: compute) == ["penalty": 3])
+        // A failure is not kept: the next request computes again.
+        struct Broken: Error {}
+        #expect(throws: Broken.self) { try cache.value(today: "2026-12-05", now: start.addingTimeInterval(63)) { throw Broken() } }
+        #expect(try cache.value(today: "2026-12-05", now: start.addingTimeInterval(64), compute: compute) == ["penalty": 4])
+    }
+}

@@ -136,12 +136,22 @@ extension NodeStore {
     /// A page of a listing, newest decision first, by keyset: records the public sees of the
     /// query's kinds and filters, each vouched for (`storedRecord`).
     public func listing(_ query: ListingQuery, scope: PublicScope) throws -> [StoredRecord] {
-        var conditions = ["r.decision_date IS NOT NULL"]
-        var arguments: StatementArguments = []
         let kinds = query.kinds.filter { scope.kinds.contains($0) }
         guard !kinds.isEmpty else { return [] }
-        conditions.append("r.kind IN (\(Array(repeating: "?", count: kinds.count).joined(separator: ", ")))")
-        arguments += StatementArguments(kinds)
+        // Each kind walks its own stretch of `records_kind_date` newest first; several kinds
+        // in one query would have SQLite sort all their records. Merged here instead.
+        if kinds.count > 1 {
+            var merged: [StoredRecord] = []
+            for kind in kinds {
+                var one = query
+                one.kinds = [kind]
+                merged += try listing(one, scope: scope)
+            }
+            merged.sort { ($0.decisionDate ?? "", $0.rowID) > ($1.decisionDate ?? "", $1.rowID) }
+            return Array(merged.prefix(query.limit))
+        }
+        var conditions = ["r.decision_date IS NOT NULL", "r.kind = ?"]
+        var arguments: StatementArguments = [kinds[0]]
         conditions.append("r.state IN ('active', 'objected') AND (r.publicity_until IS NULL OR r.publicity_until >= ?)")
         arguments += [scope.today]
         if let prefix = query.regionPrefix {

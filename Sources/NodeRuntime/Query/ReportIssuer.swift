@@ -19,17 +19,22 @@ public struct ReportIssuer: Sendable {
     }
 
     /// A report for the subject of `records` (those the public sees, as `PublicRecord` shows them).
-    /// This node's own changes are sealed first so that every record has its origin's signature.
+    /// This node's own changes not yet sealed are sealed first, so that every record has its
+    /// origin's signature.
     /// A record with no proof to give (received by a store older than v4) is not vouched for: the
     /// report is refused rather than issued with a record nobody can check.
     public func issue(subject: CreditReport.Subject, records: [(stored: StoredRecord, shown: PublicRecord)], now: Date = Date()) throws
         -> SignedReport
     {
         let identity = try Export.identity(of: node.configuration)
-        if records.contains(where: { $0.stored.origin == node.configuration.code.digits }) {
-            _ = try Export(node: node).seal(identity: identity, now: now)
+        let wanted = records.map { ($0.stored.origin, $0.stored.seq) }
+        var page = try node.store.evidence(of: wanted, loadingWholeSets: false)
+        // A change of this node's not yet in a signed set has no evidence: seal, then look again
+        // (sealing takes the store's write lock: only when needed).
+        if page.items.count < records.count, records.contains(where: { $0.stored.origin == node.configuration.code.digits }) {
+            try Export(node: node).seal(identity: identity, now: now)
+            page = try node.store.evidence(of: wanted, loadingWholeSets: false)
         }
-        let page = try node.store.evidence(of: records.map { ($0.stored.origin, $0.stored.seq) }, loadingWholeSets: false)
         var found: [String: (change: Change, header: [UInt8], leafIndex: Int, proof: [[UInt8]])] = [:]
         for item in page.items {
             let c = item.change
