@@ -4,7 +4,8 @@
 # thousands of distinct subjects; its `serve` (release build) with the portal on loopback; `wrk`
 # with 16 connections for DURATION seconds per route, one route after another:
 #   /static/portal.css (the floor: a file from memory through the same server), /,
-#   /subjects/{code} (a company with several records), /search?q= a two- and a four-character
+#   /subjects/{code} (a company with several records; then 5,000 companies at random: pages
+#   not yet built), /search?q= a two- and a four-character
 #   fragment of names, /publicity/penalty filtered by region and date, /reports/{code} (signed).
 # Prints requests/s and p50/p99 per route and each route's share of the floor, and the ingest's
 # records/s (the search index and the digests kept by triggers included).
@@ -42,7 +43,7 @@ for p in $(seq $((periods - 1)) -1 0); do
     village=${t:0:9}201
     for spec in "penalty $penalties" "license $licences"; do
       set -- $spec
-      "$node" generate --config "$config" --kind "$1" --rows "$2" --seed $seed --faults 0 --late 0 --as-of "$day" --jurisdiction "$village" --out "$work/$1-$seed.csv" 2>/dev/null
+      "$node" generate --config "$config" --kind "$1" --rows "$2" --subjects $(($2 / 3)) --seed $seed --faults 0 --late 0 --as-of "$day" --jurisdiction "$village" --out "$work/$1-$seed.csv" 2>/dev/null
       files+=("$1 $work/$1-$seed.csv")
       seed=$((seed + 1))
     done
@@ -62,9 +63,13 @@ ingested=$(date +%s.%N)
 
 # What to ask for, read from the store: a company with several public penalties, fragments of
 # the commonest names, a decision date for the filter.
-read -r company two four day < <(python3 - "$work/c/node.sqlite" <<'PY'
+read -r company two four day < <(python3 - "$work/c/node.sqlite" "$work/subjects.txt" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
+# 5,000 companies with public penalties, for the route that asks for a different subject each time.
+with open(sys.argv[2], "w") as f:
+    for (code,) in db.execute("SELECT DISTINCT subject_code FROM records WHERE kind = 'penalty' AND subject_code GLOB '9*' LIMIT 5000"):
+        f.write(f"/subjects/{code}\n")
 company = db.execute("""SELECT subject_code FROM records WHERE kind = 'penalty' AND subject_code GLOB '9*'
                         GROUP BY subject_code HAVING count(*) BETWEEN 4 AND 12 LIMIT 1""").fetchone()[0]
 people = [r[0] for r in db.execute("SELECT name FROM subjects WHERE length(name) BETWEEN 2 AND 3 LIMIT 2000")]
@@ -93,6 +98,7 @@ routes=(
   "static|/static/portal.css"
   "home|/"
   "subject|/subjects/$company"
+  "subjects|/subjects/$company|$work/subjects.txt"
   "search-2|/search?q=$(enc "$two")"
   "search-4|/search?q=$(enc "$four")"
   "listing|/publicity/penalty?region=${townships[1]}&from=$day"
@@ -102,6 +108,7 @@ routes=(
 # into signed change sets (once, as a node's first push or pull would).
 for r in "${routes[@]}"; do
   path=${r#*|}
+  path=${path%%|*}
   python3 - "$base$path" <<'PY' || exit 1
 import sys, urllib.request, urllib.error
 try:
@@ -113,11 +120,28 @@ done
 printf "records %s, distinct subjects %s, ingested at %.0f records/s (triggers included)\n" "$records" "$subjects" \
   "$(awk -v n="$records" -v s="$start" -v e="$ingested" 'BEGIN { print n / (e - s) }')"
 printf "queries: company %s, fragments %s and %s, listing from %s\n" "$company" "$two" "$four" "$day"
+cat > "$work/paths.lua" <<'LUA'
+local paths = {}
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  math.randomseed(os.time() + math.random(1000))
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+LUA
 printf "%-10s %10s %9s %9s %8s\n" route "req/s" "p50 ms" "p99 ms" "/floor"
 floor=
 for r in "${routes[@]}"; do
   name=${r%%|*} path=${r#*|}
-  wrk -t2 -c16 -d"${duration}s" --latency "$base$path" > "$work/wrk-$name.txt"
+  list=
+  if [ "$path" != "${path#*|}" ]; then list=${path#*|}; path=${path%%|*}; fi
+  if [ -n "$list" ]; then
+    # Each request a path drawn at random from the list: pages not yet built (the cache holds 1,024).
+    wrk -t2 -c16 -d"${duration}s" --latency -s "$work/paths.lua" "$base$path" -- "$list" > "$work/wrk-$name.txt"
+  else
+    wrk -t2 -c16 -d"${duration}s" --latency "$base$path" > "$work/wrk-$name.txt"
+  fi
   rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk-$name.txt")
   ms() { awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' "$work/wrk-$name.txt"; }
   [ -z "$floor" ] && floor=$rps

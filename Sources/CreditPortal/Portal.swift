@@ -25,6 +25,8 @@ public struct Portal: Sendable {
     let library: MustacheLibrary
     let assets: [String: Asset]
     let limiter = RateLimiter(perHour: Portal.objectionsPerHour)
+    /// Pages as last rendered, for the store's newest change.
+    let cache = PageCache()
     /// Now (injected by tests): what "today" is for publicity periods.
     let clock: @Sendable () -> Date
 
@@ -105,7 +107,7 @@ public struct Portal: Sendable {
             let key = context.parameters.getCatchAll().joined(separator: "/").removingPercentEncoding ?? ""
             // The objection form's token: the browser's own if it has one, else a new one.
             let token = CSRF.token(in: request) ?? CSRF.newToken()
-            var response = await portal.respond(request, template: "record") { today in
+            var response = await portal.respond(request, template: "record", cached: false) { today in
                 guard var page = try portal.pages.record(key: key, today: today) else { throw NotFound(message: "没有找到这条公开记录：它可能不存在、未公开，或已撤销、修复、期满。") }
                 page.csrf = token
                 return page
@@ -200,14 +202,51 @@ public struct Portal: Sendable {
 
     /// Runs `build` off the event loops (SQLite reads block) and answers with its page as HTML
     /// from `template`, or as JSON with `?format=json`; refusals as a page with their status.
-    func respond(_ request: Request, template: String, build: @escaping @Sendable (CivilDate) throws -> some Encodable & Sendable) async -> Response {
+    /// A `cached` page is kept (`PageCache`) while the store has no newer change, the day is the
+    /// same and for at most a minute.
+    func respond(
+        _ request: Request, template: String, cached: Bool = true, build: @escaping @Sendable (CivilDate) throws -> some Encodable & Sendable
+    ) async -> Response {
         let json = FormValues(request.uri.query)["format"] == "json"
-        let today = ChinaTime.date(clock())
-        let result = await Self.offload { try build(today) }
+        let now = clock()
+        let today = ChinaTime.date(now)
+        let portal = self
+        let key = "\(json ? "json" : template) \(today.iso) \(request.uri.path)?\(request.uri.query ?? "")"
+        let result = await Self.offload { () throws -> Rendered in
+            let version = cached ? try portal.node.store.newestChangeID() : nil
+            if let version, let hit = portal.cache.page(key, version: version, now: now) { return hit }
+            let page = try build(today)
+            let rendered = json ? Self.jsonBody(page) : try portal.rendered(page, template: template)
+            if let version { portal.cache.keep(rendered, key: key, version: version, now: now) }
+            return rendered
+        }
         switch result {
-        case .success(let page): return json ? Self.json(page) : html(page, template: template, status: .ok)
+        case .success(let r):
+            return Response(status: .ok, headers: [.contentType: r.contentType], body: .init(byteBuffer: r.body))
         case .failure(let error): return failure(error, json: json)
         }
+    }
+
+    /// A page as sent: its bytes and type.
+    struct Rendered: Sendable {
+        var body: ByteBuffer
+        var contentType: String
+    }
+
+    func rendered(_ page: some Encodable, template: String) throws -> Rendered {
+        guard let text = library.render(TemplateValue.make(page), withTemplate: template) else {
+            node.logger.error("portal: template missing", metadata: ["template": "\(template)"])
+            throw TemplateMissing()
+        }
+        return Rendered(body: ByteBuffer(string: text), contentType: "text/html; charset=utf-8")
+    }
+
+    struct TemplateMissing: Error {}
+
+    static func jsonBody(_ page: some Encodable) -> Rendered {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Rendered(body: ByteBuffer(bytes: (try? encoder.encode(page)) ?? Data("{}".utf8)), contentType: "application/json; charset=utf-8")
     }
 
     /// A credit report: as a printable page, or with `?format=json` the signed document itself.
@@ -257,20 +296,17 @@ public struct Portal: Sendable {
     }
 
     func html(_ page: some Encodable, template: String, status: HTTPResponse.Status) -> Response {
-        guard let text = library.render(page, withTemplate: template) else {
-            node.logger.error("portal: template missing", metadata: ["template": "\(template)"])
+        guard let r = try? rendered(page, template: template) else {
             return Response(
                 status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "template missing")))
         }
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: status, headers: [.contentType: r.contentType], body: .init(byteBuffer: r.body))
     }
 
     static func json(_ page: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(page)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        let r = jsonBody(page)
+        return Response(status: status, headers: [.contentType: r.contentType], body: .init(byteBuffer: r.body))
     }
 
     /// The filtered listing as CSV, every page of it up to `csvRowsMax` rows.
@@ -410,4 +446,53 @@ struct FormValues: Sendable {
     }
 
     subscript(_ name: String) -> String? { values[name] }
+}
+
+/// Rendered pages, each valid for the store's newest change id when it was built (any write —
+/// an ingest, a status change, a pull — makes a newer one and empties the cache), the same day,
+/// and at most `seconds`; at most `capacity` pages, the least recently used dropped first.
+final class PageCache: Sendable {
+    struct Entry {
+        var page: Portal.Rendered
+        var at: Date
+        var used: UInt64
+    }
+    struct State {
+        var version: Int64 = -1
+        var entries: [String: Entry] = [:]
+        var clock: UInt64 = 0
+    }
+    let capacity: Int
+    let seconds: TimeInterval
+    let state = Mutex(State())
+
+    init(capacity: Int = 1024, seconds: TimeInterval = 60) {
+        self.capacity = capacity
+        self.seconds = seconds
+    }
+
+    func page(_ key: String, version: Int64, now: Date) -> Portal.Rendered? {
+        state.withLock { s in
+            guard s.version == version, let hit = s.entries[key], now.timeIntervalSince(hit.at) < seconds, now >= hit.at else { return nil }
+            s.clock += 1
+            s.entries[key]!.used = s.clock
+            return hit.page
+        }
+    }
+
+    func keep(_ page: Portal.Rendered, key: String, version: Int64, now: Date) {
+        state.withLock { s in
+            if version > s.version {
+                s.version = version
+                s.entries.removeAll(keepingCapacity: true)
+            } else if version < s.version {
+                return
+            }
+            s.clock += 1
+            s.entries[key] = Entry(page: page, at: now, used: s.clock)
+            if s.entries.count > capacity, let oldest = s.entries.min(by: { $0.value.used < $1.value.used })?.key {
+                s.entries[oldest] = nil
+            }
+        }
+    }
 }

@@ -222,9 +222,10 @@ public struct PortalPages: Sendable {
 
     func row(_ record: StoredRecord, today: CivilDate, subjectIDs: [String: Int64]) -> ListingRow? {
         let kind = kinds[record.kind]
-        guard let shown = PublicRecord.make(record, kind: kind, today: today) else { return nil }
+        let values = record.fields
+        guard let shown = PublicRecord.make(record, kind: kind, today: today, values: values) else { return nil }
         let summary = kind.flatMap { k in
-            ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap { record.fields[k.kind.fullCode($0)] }.first { !$0.isEmpty }
+            ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap { values[k.kind.fullCode($0)] }.first { !$0.isEmpty }
         }
         .map { PublicRecord.masked($0, code: "", kind: kind!) }
         return ListingRow(

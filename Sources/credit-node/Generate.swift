@@ -27,6 +27,9 @@ struct Generate: ParsableCommand {
     @Option(help: "The day the file is meant to be ingested, YYYY-MM-DD (default: today in China).")
     var asOf: String?
 
+    @Option(help: "How many distinct subjects the rows are drawn from (default: one per five rows).")
+    var subjects: Int?
+
     @Option(help: "Share of faulty rows, 0…1.")
     var faults = 0.1
 
@@ -58,7 +61,9 @@ struct Generate: ParsableCommand {
             } else {
                 throw ExitFailure(message: "give the node the records are for: --node CODE or --config FILE", code: 64)
             }
-            guard (0...1).contains(faults), (0...1).contains(late) else { throw ExitFailure(message: "--faults and --late are shares between 0 and 1", code: 64) }
+            guard (0...1).contains(faults), (0...1).contains(late) else {
+                throw ExitFailure(message: "--faults and --late are shares between 0 and 1", code: 64)
+            }
             guard rows >= 0 else { throw ExitFailure(message: "--rows must not be negative", code: 64) }
             let day: CivilDate
             if let asOf {
@@ -71,6 +76,10 @@ struct Generate: ParsableCommand {
             var options = SampleGenerator.Options(seed: seed, node: code, asOf: day)
             options.faultShare = faults
             options.lateShare = late
+            if let subjects {
+                guard subjects > 0 else { throw ExitFailure(message: "--subjects must be at least 1", code: 64) }
+                options.subjects = subjects
+            }
             if let jurisdiction {
                 let area = try DivisionCode(jurisdiction)
                 guard code.contains(area) else { throw ExitFailure(message: "--jurisdiction \(area) lies outside node \(code)", code: 64) }
@@ -78,7 +87,9 @@ struct Generate: ParsableCommand {
             }
             var generator = SampleGenerator(options)
             let sample = generator.rows(kind: resolved, count: rows)
-            let text = format == .csv ? SampleGenerator.csv(kind: resolved, rows: sample, header: header) : SampleGenerator.jsonLines(kind: resolved, rows: sample)
+            let text =
+                format == .csv
+                ? SampleGenerator.csv(kind: resolved, rows: sample, header: header) : SampleGenerator.jsonLines(kind: resolved, rows: sample)
             let bytes = encoding == .gb18030 ? TextDecoding.gb18030(text) : Array(text.utf8)
             if let out {
                 do { try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {

@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
+import NIOCore
 import Testing
 
 @testable import CreditPortal
@@ -169,5 +170,65 @@ struct CountsCacheTests {
         struct Broken: Error {}
         #expect(throws: Broken.self) { try cache.value(today: "2026-12-05", now: start.addingTimeInterval(63)) { throw Broken() } }
         #expect(try cache.value(today: "2026-12-05", now: start.addingTimeInterval(64), compute: compute) == ["penalty": 4])
+    }
+}
+
+@Suite("The public credit portal: page models as the templates read them")
+struct TemplateValueTests {
+    struct Inner: Encodable {
+        var name: String
+        var note: String?
+    }
+    struct Page: Encodable {
+        var title: String
+        var count: Int
+        var seq: Int64
+        var empty: Bool
+        var missing: String?
+        var rows: [Inner]
+        var tags: [String]
+    }
+
+    @Test func structsBecomeDictionariesAndAbsentOptionalsAreLeftOut() throws {
+        let page = Page(
+            title: "信用<江岸>", count: 0, seq: 7, empty: false, missing: nil, rows: [Inner(name: "甲", note: nil), Inner(name: "乙", note: "备注")],
+            tags: ["a"])
+        let value = try #require(TemplateValue.make(page) as? [String: Any])
+        #expect(value["title"] as? String == "信用<江岸>" && value["count"] as? Int == 0 && value["seq"] as? Int64 == 7)
+        // A Bool stays a Bool (a section on it renders or not), zero stays a number.
+        #expect(value["empty"] is Bool && value["empty"] as? Bool == false && !(value["count"] is Bool))
+        #expect(value["missing"] == nil && value.keys.count == 6)
+        let rows = try #require(value["rows"] as? [Any])
+        let first = try #require(rows.first as? [String: Any])
+        let second = try #require(rows.last as? [String: Any])
+        #expect(first["name"] as? String == "甲" && first["note"] == nil && second["note"] as? String == "备注")
+        #expect(value["tags"] as? [Any] != nil)
+    }
+}
+
+@Suite("The public credit portal: rendered pages kept")
+struct PageCacheTests {
+    static func page(_ text: String) -> Portal.Rendered { Portal.Rendered(body: ByteBuffer(string: text), contentType: "text/html") }
+
+    @Test func aPageIsKeptUntilTheStoreChangesAMinutePassesOrItIsTheLeastUsed() {
+        let cache = PageCache(capacity: 2, seconds: 60)
+        let t = Date(timeIntervalSince1970: 1_800_000_000)
+        cache.keep(Self.page("a"), key: "/a", version: 5, now: t)
+        #expect(cache.page("/a", version: 5, now: t.addingTimeInterval(30)).map { String(buffer: $0.body) } == "a")
+        // A newer change in the store: not served, and kept pages of the old version dropped.
+        #expect(cache.page("/a", version: 6, now: t) == nil)
+        cache.keep(Self.page("b"), key: "/b", version: 6, now: t)
+        #expect(cache.page("/a", version: 5, now: t) == nil)
+        // A page built for an older version than the cache's is not kept.
+        cache.keep(Self.page("old"), key: "/c", version: 5, now: t)
+        #expect(cache.page("/c", version: 6, now: t) == nil)
+        // A minute later: built again.
+        #expect(cache.page("/b", version: 6, now: t.addingTimeInterval(61)) == nil)
+        // Beyond capacity, the least recently used goes.
+        cache.keep(Self.page("c"), key: "/c", version: 6, now: t)
+        _ = cache.page("/b", version: 6, now: t)
+        cache.keep(Self.page("d"), key: "/d", version: 6, now: t)
+        #expect(
+            cache.page("/c", version: 6, now: t) == nil && cache.page("/b", version: 6, now: t) != nil && cache.page("/d", version: 6, now: t) != nil)
     }
 }

@@ -119,6 +119,11 @@ extension NodeStore {
         }
     }
 
+    /// The id of the newest change in the log: any write to records makes a newer one.
+    public func newestChangeID() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM changes") ?? 0 }
+    }
+
     /// Records the public sees, by kind.
     public func publicCounts(scope: PublicScope) throws -> [String: Int] {
         let visible = scope.condition

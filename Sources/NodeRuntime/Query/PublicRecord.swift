@@ -43,16 +43,26 @@ public struct PublicRecord: Sendable, Hashable, Codable {
     /// under objection), within its publicity period, and (licences, listings) in a state the
     /// kind shows.
     public static func isShown(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate) -> Bool {
-        guard let kind, kind.scope == .public, RecordState(rawValue: record.state)?.isPublic == true else { return false }
-        if let until = record.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { return false }
-        let fields = record.fields
-        return kind.kind.isShownPublicly { fields[kind.kind.fullCode($0)] }
+        isShown(record, kind: kind, today: today) { record.fields }
     }
 
-    /// The record as the public sees it, or nil when it does not see it.
+    /// `isShown`, with the record's fields parsed only when the state and dates leave it open.
+    static func isShown(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, fields: () -> [String: String]) -> Bool {
+        guard let kind, kind.scope == .public, RecordState(rawValue: record.state)?.isPublic == true else { return false }
+        if let until = record.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { return false }
+        let values = fields()
+        return kind.kind.isShownPublicly { values[kind.kind.fullCode($0)] }
+    }
+
+    /// The record as the public sees it, or nil when it does not see it. The record's fields are
+    /// parsed once.
     public static func make(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate) -> PublicRecord? {
-        guard let kind, isShown(record, kind: kind, today: today) else { return nil }
-        let values = record.fields
+        make(record, kind: kind, today: today, values: record.fields)
+    }
+
+    /// `make` with the record's fields already parsed.
+    public static func make(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, values: [String: String]) -> PublicRecord? {
+        guard let kind, isShown(record, kind: kind, today: today, fields: { values }) else { return nil }
         let state = RecordState(rawValue: record.state) ?? .active
         var fields: [PublicField] = []
         for spec in kind.fields {
@@ -86,7 +96,9 @@ public struct PublicRecord: Sendable, Hashable, Codable {
     /// an all-digit one would look like an ID number to the free-text masking.
     public static func masked(_ value: String, code: String, kind: ResolvedKind) -> String {
         if kind.isMasked(fullCode: code) { return Masking.mask(value) }
-        if code.hasPrefix(kind.kind.prefix), let i = kind.index[String(code.dropFirst(kind.kind.prefix.count))], kind.fields[i].type == .uscc { return value }
+        if code.hasPrefix(kind.kind.prefix), let i = kind.index[String(code.dropFirst(kind.kind.prefix.count))], kind.fields[i].type == .uscc {
+            return value
+        }
         return Masking.maskResidentIDs(in: value)
     }
 }
