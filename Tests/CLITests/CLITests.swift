@@ -440,6 +440,20 @@ struct CLITests {
         #expect(try ws("verify-report", "missing.json", "--ca", "ca/ca.pem").status == 66)
     }
 
+    /// `generate --subjects N` draws every row from N subjects; 0 is refused.
+    @Test func generateDrawsFromTheSubjectsAskedFor() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v").status == 0)
+        let out = try ws("generate", "--config", "v/node.yaml", "--rows", "200", "--subjects", "7", "--faults", "0", "--header", "codes")
+        #expect(out.status == 0)
+        let lines = out.stdout.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let column = try #require(lines.first?.firstIndex { $0 == "CF_XDR_MC" })
+        let names = Set(lines.dropFirst().map { String($0[column]) })
+        #expect(lines.count == 201 && (1...7).contains(names.count), "\(names.count) names")
+        let refused = try ws("generate", "--config", "v/node.yaml", "--rows", "5", "--subjects", "0")
+        #expect(refused.status == 64 && refused.stderr.contains("--subjects"))
+    }
+
     /// A free loopback port (bound, then released for the server to take).
     func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
