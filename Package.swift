@@ -157,7 +157,7 @@ let package = Package(
             dependencies: [
                 "CreditPortal", "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "NodePKI", "ChangeSets", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
         ),

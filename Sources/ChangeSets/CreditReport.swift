@@ -130,10 +130,33 @@ public struct SignedReport: Sendable, Codable, Hashable {
     /// The signature over the payload's UTF-8 bytes, DER, base64.
     public var signature: String
 
-    public static func sign(_ report: CreditReport, identity: NodeIdentity) throws -> SignedReport {
+    /// The report's payload as this node writes it: JSON, keys sorted, slashes not escaped.
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let payload = Array(try encoder.encode(report))
+        return encoder
+    }
+
+    /// Entries encoded as a payload holds them, to be given to `sign(_:entries:identity:)` by a
+    /// caller that issues many reports saying the same records.
+    public static func encode(entries: [CreditReport.Entry]) throws -> [UInt8] {
+        Array(try encoder().encode(entries))
+    }
+
+    public static func sign(_ report: CreditReport, identity: NodeIdentity) throws -> SignedReport {
+        try sign(report, entries: try encode(entries: report.entries), identity: identity)
+    }
+
+    /// Signs `report` whose entries are `entries` as `encode(entries:)` gave them (the report's own
+    /// `entries` are not read): the payload is the same bytes as if they were encoded with it —
+    /// keys sorted, so `entries` comes first and is put in place of an empty array.
+    public static func sign(_ report: CreditReport, entries: [UInt8], identity: NodeIdentity) throws -> SignedReport {
+        var head = report
+        head.entries = []
+        let rest = Array(try encoder().encode(head))
+        let empty = Array(#"{"entries":[]"#.utf8)
+        guard rest.starts(with: empty) else { throw ReportRefusal(.malformed, "a report's payload does not begin with its entries") }
+        let payload = Array(#"{"entries":"#.utf8) + entries + rest.dropFirst(empty.count)
         var trailer: [UInt8] = []
         let signed = try SignatureTrailer.append(to: &trailer, signed: payload, identity: identity)
         return SignedReport(

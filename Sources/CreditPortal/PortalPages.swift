@@ -82,6 +82,12 @@ public struct SubjectPage: Sendable, Encodable {
     /// `/reports/…`: the subject's credit report.
     public var reportLink: String
     public var empty: Bool
+    /// Which page of the subject's records this is (from 1), and the links to its neighbours.
+    public var page: Int
+    public var previousLink: String?
+    public var nextLink: String?
+    /// More than one page: the pager is shown.
+    public var paged: Bool
 }
 
 public struct RecordPage: Sendable, Encodable {
@@ -111,16 +117,23 @@ public struct ReportPage: Sendable, Encodable {
         public var proofLength: Int
         public var objected: Bool
     }
+    /// The rows alone, for the `report-rows` template.
+    struct Rows: Sendable, Encodable {
+        var rows: [Row]
+    }
     public var site: Site
     public var title: String
+    /// The report's head (its entries are in `rowsHTML`).
     public var report: CreditReport
     /// 2026年12月04日 08:47:41
     public var issuedAtText: String
-    public var rows: [Row]
     public var count: Int
     public var empty: Bool
     public var subjectLink: String
     public var jsonLink: String
+    /// The rows as the engine rendered them from the same entries (every value escaped there):
+    /// the same for every report on the subject until the store changes, so rendered once.
+    public var rowsHTML: String
 }
 
 /// The answer to an objection submitted on the portal.
@@ -173,8 +186,10 @@ public struct PortalPages: Sendable {
     /// The kinds the public sees, by slug.
     let publicKinds: [String]
 
-    /// The trees of change sets held whole, kept across reports.
-    let trees = SetTreeCache()
+    /// Issues reports, with the trees of change sets held whole kept across them.
+    let issuer: ReportIssuer
+    /// The node's identity, read from its files once (it signs reports and seals changes).
+    let identity = Export.IdentityCache()
     /// The home page's counts by kind (a scan of every record): kept for a minute.
     let counts = CountsCache(seconds: 60)
 
@@ -183,6 +198,7 @@ public struct PortalPages: Sendable {
 
     public init(node: NodeContext) throws {
         self.node = node
+        issuer = ReportIssuer(node: node)
         let resolved = try node.catalogue.resolvedKinds()
         kinds = Dictionary(uniqueKeysWithValues: resolved.map { ($0.slug, $0) })
         publicKinds = resolved.filter { $0.scope == .public }.map(\.slug)
@@ -214,10 +230,23 @@ public struct PortalPages: Sendable {
     static func recordLink(_ key: String) -> String { "/records/" + escapePath(key) }
 
     /// Percent-encodes all but unreserved characters (a record key holds `|`, `/`, Chinese).
+    /// Percent-encodes every byte of the UTF-8 but ASCII letters, digits and `-._~` (RFC 3986's
+    /// unreserved characters), upper-case hex. (Byte by byte: building a `CharacterSet` for each
+    /// link was 4 % of a subject page.)
     static func escapePath(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(b)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     func row(_ record: StoredRecord, today: CivilDate, subjectIDs: [String: Int64]) -> ListingRow? {
@@ -301,14 +330,33 @@ public struct PortalPages: Sendable {
         return try node.store.subjectHit(code: code)
     }
 
-    public func subject(_ reference: String, today: CivilDate) throws -> SubjectPage? {
+    /// Records on one page of a subject's: a company with hundreds of decisions is read a page at
+    /// a time (and the page's cost stays bounded).
+    public static let subjectPageSize = 20
+
+    /// The subject's page `page` (from 1): its list entries first, then its public records newest
+    /// first, `subjectPageSize` in all. Nil: no such subject. A page past the last is refused.
+    public func subject(_ reference: String, page: Int = 1, today: CivilDate) throws -> SubjectPage? {
         guard let hit = try subjectHit(reference) else { return nil }
-        let records = try node.store.records(subject: hit.code)
+        guard page >= 1, page <= 100_000 else { throw BadParameter(message: "页码应为 1 以上的整数。") }
+        let all = try node.store.records(subject: hit.code)
+        let isList = { (r: StoredRecord) in self.kinds[r.kind]?.kind.networkWide == true }
         let ids = [hit.code: hit.id]
         var listings: [ListEntry] = []
         var shown: [ListingRow] = []
-        for r in records {
+        var skipped = 0
+        var more = false
+        // Rows are built (their fields parsed) in order only up to the page's end.
+        for r in all.filter(isList) + all.filter({ !isList($0) }) {
             guard var row = row(r, today: today, subjectIDs: ids) else { continue }
+            if skipped < (page - 1) * Self.subjectPageSize {
+                skipped += 1
+                continue
+            }
+            if listings.count + shown.count == Self.subjectPageSize {
+                more = true
+                break
+            }
             // On the subject's own page a row is named by its decision, not the subject again.
             row.title = [row.record.kindName, row.record.documentNumber ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
             row.subjectLink = nil
@@ -322,11 +370,17 @@ public struct PortalPages: Sendable {
                 shown.append(row)
             }
         }
+        if page > 1, listings.isEmpty, shown.isEmpty {
+            throw BadParameter(message: "该主体的公开记录没有第 \(page) 页。")
+        }
         let person = (try? ResidentID(hit.code)) != nil
+        let base = Self.subjectLink(code: hit.code, id: hit.id) ?? ""
         return SubjectPage(
             site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person, listings: listings,
             records: shown, reportLink: Self.reportLink(hit),
-            empty: listings.isEmpty && shown.isEmpty)
+            empty: listings.isEmpty && shown.isEmpty, page: page,
+            previousLink: page > 1 ? base + (page == 2 ? "" : "?page=\(page - 1)") : nil,
+            nextLink: more ? base + "?page=\(page + 1)" : nil, paged: page > 1 || more)
     }
 
     /// `2026-12-04T08:47:41+08:00` → `2026年12月04日 08:47:41`.
@@ -340,9 +394,13 @@ public struct PortalPages: Sendable {
         (try? ResidentID(hit.code)) != nil ? "/reports/~\(hit.id)" : "/reports/" + escapePath(hit.code)
     }
 
-    /// A signed credit report on the subject `reference` names (as `/subjects/` names it): its
-    /// public records in force, list entries first, each with its proof. Nil: no such subject.
-    public func report(_ reference: String, today: CivilDate, now: Date) throws -> SignedReport? {
+    /// What a credit report on the subject `reference` names (as `/subjects/` names it) says as of
+    /// now: its public records in force, list entries first, each with its proof. Nil: no such
+    /// subject. A report is this with a number, a time and the node's signature
+    /// (`ReportIssuer.report`, `SignedReport.sign`).
+    public func reportContent(_ reference: String, today: CivilDate, now: Date) throws
+        -> (subject: CreditReport.Subject, entries: [CreditReport.Entry])?
+    {
         guard let hit = try subjectHit(reference) else { return nil }
         var chosen: [(stored: StoredRecord, shown: PublicRecord)] = []
         for r in try node.store.records(subject: hit.code) {
@@ -358,24 +416,33 @@ public struct PortalPages: Sendable {
         }
         let person = (try? ResidentID(hit.code)) != nil
         let subject = CreditReport.Subject(name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person)
-        return try ReportIssuer(node: node, trees: trees).issue(subject: subject, records: chosen, now: now)
+        return (subject, try issuer.entries(chosen, identity: try identity.get(node.configuration), now: now))
     }
 
-    /// The report as a page (its content read back from the signed payload: what is shown is what
-    /// was signed).
-    public func reportPage(_ signed: SignedReport, reference: String) throws -> ReportPage {
-        let report = try JSONDecoder().decode(CreditReport.self, from: Data(signed.payload.utf8))
-        let rows = report.entries.enumerated().map { i, e in
+    /// A signed credit report on the subject `reference` names. Nil: no such subject.
+    public func report(_ reference: String, today: CivilDate, now: Date) throws -> SignedReport? {
+        guard let content = try reportContent(reference, today: today, now: now) else { return nil }
+        let report = issuer.report(subject: content.subject, entries: content.entries, now: now)
+        return try SignedReport.sign(report, identity: try identity.get(node.configuration))
+    }
+
+    /// A report's rows as its page shows them.
+    static func reportRows(_ entries: [CreditReport.Entry]) -> [ReportPage.Row] {
+        entries.enumerated().map { i, e in
             ReportPage.Row(
                 number: i + 1, entry: e, leafShort: e.leaf.map { String($0.prefix(16)) } ?? "", proofLength: e.proof.count,
                 objected: e.state == "objected")
         }
+    }
+
+    /// The report as a page: its head from `report` (whose entries are not read), its `count` rows
+    /// as the `report-rows` template rendered them (`rowsHTML`).
+    func reportPage(_ report: CreditReport, count: Int, rowsHTML: String, reference: String) -> ReportPage {
         // A person is named by row, an organisation by its code (never a whole ID number).
         let ref = Self.escapePath(reference.hasPrefix("~") ? reference : report.subject.code)
         return ReportPage(
-            site: site(), title: "信用报告 \(report.subject.name)", report: report, issuedAtText: Self.readable(report.issuedAt), rows: rows,
-            count: rows.count, empty: rows.isEmpty, subjectLink: "/subjects/" + ref,
-            jsonLink: "/reports/" + ref + "?format=json")
+            site: site(), title: "信用报告 \(report.subject.name)", report: report, issuedAtText: Self.readable(report.issuedAt),
+            count: count, empty: count == 0, subjectLink: "/subjects/" + ref, jsonLink: "/reports/" + ref + "?format=json", rowsHTML: rowsHTML)
     }
 
     public func record(key: String, today: CivilDate) throws -> RecordPage? {

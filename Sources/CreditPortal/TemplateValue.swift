@@ -1,12 +1,30 @@
+import Mustache
+
 /// A page model as the template engine reads it best: encoded once (through its `Encodable`
-/// conformance, no reflection) into dictionaries, arrays and plain values, nil left out — a name
+/// conformance, no reflection) into objects, lists and plain values, nil left out — a name
 /// not found, as an absent optional is. The engine otherwise reflects on a struct (`Mirror`) at
 /// every name it looks up, at every level of its context stack: half the CPU of a listing page.
 enum TemplateValue {
     static func make(_ page: some Encodable) -> Any {
         let box = Box()
-        do { try page.encode(to: TemplateEncoder(box: box)) } catch { return [String: Any]() }
-        return box.value ?? [String: Any]()
+        do { try page.encode(to: TemplateEncoder(box: box)) } catch { return Object([:]) }
+        return box.value ?? Object([:])
+    }
+
+    /// A keyed value as the engine reads it. (A final class, not `[String: Any]`: the engine
+    /// casts every value it meets to its protocols, and a cast of the generic dictionary to a
+    /// conditional conformance was a tenth of a report's rendering.)
+    final class Object: MustacheParent {
+        let fields: [String: Any]
+        init(_ fields: [String: Any]) { self.fields = fields }
+        func child(named name: String) -> Any? { fields[name] }
+    }
+
+    /// A list as the engine reads it: a section over it renders once per item.
+    final class List: MustacheSequence {
+        let items: [Any]
+        init(_ items: [Any]) { self.items = items }
+        func makeIterator() -> IndexingIterator<[Any]> { items.makeIterator() }
     }
 
     final class Box {
@@ -19,9 +37,9 @@ enum TemplateValue {
                 var out: [String: Any] = [:]
                 out.reserveCapacity(keyed.count)
                 for (k, v) in keyed { if let value = v.value { out[k] = value } }
-                return out
+                return Object(out)
             }
-            if let unkeyed { return unkeyed.compactMap(\.value) }
+            if let unkeyed { return List(unkeyed.compactMap(\.value)) }
             return single
         }
 

@@ -162,6 +162,66 @@ struct PortalTests {
         #expect(try await f.get("/subjects/~999999").status == .notFound)
     }
 
+    @Test func aSubjectWithManyRecordsIsReadAPageAtATime() async throws {
+        let f = try PortalFixture()
+        // A company of the fixture's given 45 more penalties (the generator's rows, named for it).
+        let code = try #require(try f.node.store.allSubjects(kind: "penalty").first { $0.hasPrefix("9") })
+        let name = try #require(try f.node.store.subjectHit(code: code)?.name)
+        var options = SampleGenerator.Options(seed: 99, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        options.lateShare = 0
+        options.jurisdictions = [try DivisionCode(PortalFixture.villages[0])]
+        var generator = SampleGenerator(options)
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        var rows = generator.rows(kind: kind, count: 45)
+        let set = { (field: String, value: String) in
+            let i = try #require(kind.index[field])
+            for r in rows.indices { rows[r].values[i] = value }
+        }
+        try set("XDR_LB", "法人及非法人组织")
+        try set("XDR_SHXYM", code)
+        try set("XDR_MC", name)
+        for field in ["XDR_ZJLX", "XDR_ZJHM"] { try set(field, "") }
+        let path = try f.dir.write("many.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        let report = try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now)
+        try #require(report.accepted == 45, "\(report)")
+        let total = try f.node.store.records(subject: code).count
+        try #require((45...60).contains(total))
+
+        var keys: [String] = []
+        for (page, count) in [(1, 20), (2, 20), (3, total - 40)] {
+            let json = try await f.json("/subjects/\(code)" + (page == 1 ? "" : "?page=\(page)"))
+            let listed = (json["listings"] as? [[String: Any]] ?? []).compactMap { ($0["row"] as? [String: Any])?["record"] as? [String: Any] }
+            let records = (json["records"] as? [[String: Any]] ?? []).compactMap { $0["record"] as? [String: Any] }
+            #expect(listed.count + records.count == count, "page \(page)")
+            keys += (listed + records).compactMap { $0["key"] as? String }
+            #expect(json["page"] as? Int == page)
+            #expect((json["nextLink"] as? String) == (page < 3 ? "/subjects/\(code)?page=\(page + 1)" : nil))
+            #expect((json["previousLink"] as? String) == (page == 1 ? nil : page == 2 ? "/subjects/\(code)" : "/subjects/\(code)?page=2"))
+        }
+        // Every record once, newest first across the pages.
+        #expect(Set(keys).count == total)
+        let penalties = try keys.filter { try f.node.store.record(key: $0)?.kind == "penalty" }
+        let dates = try penalties.map { try #require(try f.node.store.record(key: $0)?.decisionDate) }
+        #expect(dates == dates.sorted(by: >))
+        let (_, _, html) = try await f.get("/subjects/\(code)?page=2")
+        #expect(html.contains("‹ 上一页") && html.contains("下一页 ›") && html.contains("第 2 页"))
+        // Refused: past the last page, not a number, zero.
+        for bad in ["4", "x", "0", "-1"] {
+            let (status, _, body) = try await f.get("/subjects/\(code)?page=\(bad)")
+            #expect(status == .badRequest, "page=\(bad)")
+            #expect(body.contains("页"), "page=\(bad): \(body)")
+        }
+    }
+
+    @Test func pathsArePercentEncodedAsFoundationWouldButFaster() {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~")
+        for s in ["91420102MA4K5PAG1X", "420102|penalty|仙桃城管罚〔2026〕1号", "a b/c?d=e&f%g#h", "~12", "é\u{0}\u{7f}😀", ""] {
+            #expect(PortalPages.escapePath(s) == s.addingPercentEncoding(withAllowedCharacters: allowed), "\(s)")
+        }
+    }
+
     @Test func markupInRecordsIsShownAsText() async throws {
         let f = try PortalFixture()
         for path in ["/publicity/penalty", "/records/" + PortalPages.escapePath(f.xssKey), "/search?q=" + PortalPages.escapePath("script")] {

@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
+import Mustache
 import NIOCore
 import Testing
 
@@ -78,6 +79,41 @@ struct ReportTests {
                 && html.contains("/reports/\(code)?format=json"))
         let (_, _, subject) = try await f.get("/subjects/\(code)")
         #expect(subject.contains("href=\"/reports/\(code)\""))
+    }
+
+    @Test func everyReportIsIssuedAnewAndFollowsTheStore() async throws {
+        let f = try PortalFixture()
+        let code = try Self.company(f)
+        let trust = try Self.trust(f)
+        let first = try await Self.download(f, "/reports/\(code)")
+        let second = try await Self.download(f, "/reports/\(code)")
+        let a = try first.verify(trust: trust, now: PortalFixture.now)
+        let b = try second.verify(trust: trust, now: PortalFixture.now)
+        // Two reports (numbers differ), saying the same (entries kept between them).
+        #expect(a.number != b.number && a.entries == b.entries && !a.entries.isEmpty)
+        // The payload is byte for byte the report as the encoder writes it (entries put in place).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(Array(second.payload.utf8) == Array(try encoder.encode(b)))
+        let (_, _, before) = try await f.get("/reports/\(code)")
+        let record = try #require(a.entries.first { $0.kind == "penalty" && $0.state != "objected" })
+        #expect(!before.contains("tag-objected"))
+        // An objection opened on one of its records: the next report, JSON and page, says so.
+        _ = try StatusDesk(node: f.node).enter(
+            key: record.key, StatusChange(action: .objectionOpened, date: PortalFixture.asOf, reason: "当事人提出异议", unit: "江岸区市场监督管理局"),
+            now: PortalFixture.now)
+        let third = try await Self.download(f, "/reports/\(code)").verify(trust: trust, now: PortalFixture.now)
+        #expect(third.entries.first { $0.key == record.key }?.state == "objected")
+        let (_, _, after) = try await f.get("/reports/\(code)")
+        #expect(after.contains("tag-objected") && after.contains("异议处理中"))
+        // Withdrawn: in neither.
+        _ = try StatusDesk(node: f.node).enter(
+            key: record.key, StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定已撤销", unit: "江岸区市场监督管理局"),
+            now: PortalFixture.now)
+        let fourth = try await Self.download(f, "/reports/\(code)").verify(trust: trust, now: PortalFixture.now)
+        #expect(!fourth.entries.contains { $0.key == record.key } && fourth.entries.count == a.entries.count - 1)
+        let (_, _, withdrawn) = try await f.get("/reports/\(code)")
+        #expect(!withdrawn.contains("tag-objected"))
     }
 
     @Test func aPersonsReportNamesThemByRowAndHoldsNoIDNumber() async throws {
@@ -189,20 +225,29 @@ struct TemplateValueTests {
         var tags: [String]
     }
 
-    @Test func structsBecomeDictionariesAndAbsentOptionalsAreLeftOut() throws {
+    @Test func structsBecomeObjectsAndAbsentOptionalsAreLeftOut() throws {
         let page = Page(
             title: "信用<江岸>", count: 0, seq: 7, empty: false, missing: nil, rows: [Inner(name: "甲", note: nil), Inner(name: "乙", note: "备注")],
             tags: ["a"])
-        let value = try #require(TemplateValue.make(page) as? [String: Any])
+        let value = try #require((TemplateValue.make(page) as? TemplateValue.Object)?.fields)
         #expect(value["title"] as? String == "信用<江岸>" && value["count"] as? Int == 0 && value["seq"] as? Int64 == 7)
         // A Bool stays a Bool (a section on it renders or not), zero stays a number.
         #expect(value["empty"] is Bool && value["empty"] as? Bool == false && !(value["count"] is Bool))
         #expect(value["missing"] == nil && value.keys.count == 6)
-        let rows = try #require(value["rows"] as? [Any])
-        let first = try #require(rows.first as? [String: Any])
-        let second = try #require(rows.last as? [String: Any])
+        let rows = try #require((value["rows"] as? TemplateValue.List)?.items)
+        let first = try #require((rows.first as? TemplateValue.Object)?.fields)
+        let second = try #require((rows.last as? TemplateValue.Object)?.fields)
         #expect(first["name"] as? String == "甲" && first["note"] == nil && second["note"] as? String == "备注")
-        #expect(value["tags"] as? [Any] != nil)
+        #expect((value["tags"] as? TemplateValue.List)?.items.count == 1)
+        // As the engine renders them: sections over lists and booleans, inverted on an empty list.
+        var library = MustacheLibrary()
+        try library.register(
+            "{{title}}|{{#rows}}{{name}}{{#note}}({{.}}){{/note}};{{/rows}}|{{^empty}}shown{{/empty}}|{{#tags}}[{{.}}]{{/tags}}{{^none}}-{{/none}}",
+            named: "t")
+        #expect(library.render(TemplateValue.make(page), withTemplate: "t") == "信用&lt;江岸&gt;|甲;乙(备注);|shown|[a]-")
+        struct Empty: Encodable { var none: [String] = [] }
+        try library.register("{{^none}}no rows{{/none}}{{#none}}x{{/none}}", named: "e")
+        #expect(library.render(TemplateValue.make(Empty()), withTemplate: "e") == "no rows")
     }
 }
 
@@ -211,7 +256,7 @@ struct PageCacheTests {
     static func page(_ text: String) -> Portal.Rendered { Portal.Rendered(body: ByteBuffer(string: text), contentType: "text/html") }
 
     @Test func aPageIsKeptUntilTheStoreChangesAMinutePassesOrItIsTheLeastUsed() {
-        let cache = PageCache(capacity: 2, seconds: 60)
+        let cache = PageCache<Portal.Rendered>(capacity: 2, seconds: 60)
         let t = Date(timeIntervalSince1970: 1_800_000_000)
         cache.keep(Self.page("a"), key: "/a", version: 5, now: t)
         #expect(cache.page("/a", version: 5, now: t.addingTimeInterval(30)).map { String(buffer: $0.body) } == "a")
@@ -230,5 +275,12 @@ struct PageCacheTests {
         cache.keep(Self.page("d"), key: "/d", version: 6, now: t)
         #expect(
             cache.page("/c", version: 6, now: t) == nil && cache.page("/b", version: 6, now: t) != nil && cache.page("/d", version: 6, now: t) != nil)
+        // A larger cache drops its least used eighth at once when full.
+        let large = PageCache<Portal.Rendered>(capacity: 16, seconds: 60)
+        for i in 0..<16 { large.keep(Self.page("\(i)"), key: "/\(i)", version: 1, now: t) }
+        _ = large.page("/0", version: 1, now: t)
+        large.keep(Self.page("16"), key: "/16", version: 1, now: t)
+        let kept = (0...16).filter { large.page("/\($0)", version: 1, now: t) != nil }
+        #expect(kept == [0] + Array(3...16))
     }
 }

@@ -61,10 +61,13 @@ extension NodeStore {
                 """, arguments: [limit])
         let changes = try Row.fetchAll(
             db,
-            sql: "SELECT origin, seq FROM changes WHERE NOT json_valid(body) OR op NOT IN ('put', 'status', 'retract') OR length(origin) <> 12 LIMIT ?",
+            sql:
+                "SELECT origin, seq FROM changes WHERE NOT json_valid(body) OR op NOT IN ('put', 'status', 'retract') OR length(origin) <> 12 LIMIT ?",
             arguments: [limit])
         return records.map { "record \($0): a value breaks its table's constraints (state, late, code or date)" }
-            + changes.map { "change \($0[0] as String? ?? "?") seq \($0[1] as Int64? ?? 0): a value breaks its table's constraints (body, op or origin)" }
+            + changes.map {
+                "change \($0[0] as String? ?? "?") seq \($0[1] as Int64? ?? 0): a value breaks its table's constraints (body, op or origin)"
+            }
     }
 
     /// Every change set the store keeps (its own, and its children's it forwards), in id order,
@@ -74,7 +77,8 @@ extension NodeStore {
             var last = afterID
             let sets = try Row.fetchAll(
                 db,
-                sql: "SELECT o.id, o.origin, o.first_seq, o.last_seq, b.encoded FROM outbox o JOIN outbox_bytes b ON b.id = o.id WHERE o.id > ? ORDER BY o.id LIMIT ?",
+                sql:
+                    "SELECT o.id, o.origin, o.first_seq, o.last_seq, b.encoded FROM outbox o JOIN outbox_bytes b ON b.id = o.id WHERE o.id > ? ORDER BY o.id LIMIT ?",
                 arguments: [afterID, limit]
             ).map { row -> StoredSet in
                 last = row[0]
@@ -88,7 +92,8 @@ extension NodeStore {
     public func changes(origin: String, seqs range: ClosedRange<Int64>) throws -> [Change] {
         try pool.read { db in
             try Row.fetchAll(
-                db, sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq", arguments: [origin, range.lowerBound, range.upperBound]
+                db.cachedStatement(sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq"),
+                arguments: [origin, range.lowerBound, range.upperBound]
             ).map(Self.change)
         }
     }

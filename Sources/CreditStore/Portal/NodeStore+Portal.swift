@@ -83,19 +83,19 @@ extension NodeStore {
             if fragment.count >= 3 {
                 let phrase = "\"" + fragment.replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT s.id, s.code, s.name FROM subject_fts f JOIN subjects s ON s.id = f.rowid
-                        WHERE subject_fts MATCH ? AND s.id > ? AND \(exists) ORDER BY s.id LIMIT ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT s.id, s.code, s.name FROM subject_fts f JOIN subjects s ON s.id = f.rowid
+                            WHERE subject_fts MATCH ? AND s.id > ? AND \(exists) ORDER BY s.id LIMIT ?
+                            """),
                     arguments: [phrase, after] + visible.arguments + [limit])
             } else {
                 rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT s.id, s.code, s.name FROM subject_grams g JOIN subjects s ON s.id = g.subject_id
-                        WHERE g.gram = ? AND g.subject_id > ? AND \(exists) ORDER BY g.subject_id LIMIT ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT s.id, s.code, s.name FROM subject_grams g JOIN subjects s ON s.id = g.subject_id
+                            WHERE g.gram = ? AND g.subject_id > ? AND \(exists) ORDER BY g.subject_id LIMIT ?
+                            """),
                     arguments: [fragment, after] + visible.arguments + [limit])
             }
             return rows.map { SubjectHit(id: $0[0], code: $0[1], name: $0[2]) }
@@ -105,7 +105,7 @@ extension NodeStore {
     /// The subject with this code, or with this `subjects` row.
     public func subjectHit(code: String) throws -> SubjectHit? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE code = ?", arguments: [code]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, code, name FROM subjects WHERE code = ?"), arguments: [code]).map {
                 SubjectHit(id: $0[0], code: $0[1], name: $0[2])
             }
         }
@@ -113,7 +113,7 @@ extension NodeStore {
 
     public func subjectHit(id: Int64) throws -> SubjectHit? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, code, name FROM subjects WHERE id = ?", arguments: [id]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, code, name FROM subjects WHERE id = ?"), arguments: [id]).map {
                 SubjectHit(id: $0[0], code: $0[1], name: $0[2])
             }
         }
@@ -121,7 +121,7 @@ extension NodeStore {
 
     /// The id of the newest change in the log: any write to records makes a newer one.
     public func newestChangeID() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM changes") ?? 0 }
+        try pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM changes")) ?? 0 }
     }
 
     /// Records the public sees, by kind.
@@ -182,12 +182,13 @@ extension NodeStore {
         }
         arguments += [query.limit]
         return try pool.read { db in
+            // Cached by its text: the filters give a handful of shapes.
             try Row.fetchAll(
-                db,
-                sql: """
-                    \(Self.storedRecordColumns) \(Self.storedRecordFrom)
-                    WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.decision_date DESC, r.id DESC LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        \(Self.storedRecordColumns) \(Self.storedRecordFrom)
+                        WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.decision_date DESC, r.id DESC LIMIT ?
+                        """),
                 arguments: arguments
             ).map(Self.storedRecord)
         }

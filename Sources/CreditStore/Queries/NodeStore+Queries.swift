@@ -66,7 +66,8 @@ extension NodeStore {
             late: row[6], deadlineProvisional: row[13], state: row[7], publicityUntil: row[12], fieldsJSON: row[8], origin: row[9],
             seq: row[10], enteredAt: Date(timeIntervalSince1970: Double(row[11] as Int64) / 1000), rowID: row[20])
         let change = Change(
-            origin: record.origin, seq: record.seq, hlc: HLCStamp(rawValue: row[14]), enteredAtMilliseconds: row[11], op: row[15], kind: row[16], key: row[17],
+            origin: record.origin, seq: record.seq, hlc: HLCStamp(rawValue: row[14]), enteredAtMilliseconds: row[11], op: row[15], kind: row[16],
+            key: row[17],
             jurisdiction: row[18], body: record.fieldsJSON)
         guard let digest = row[19] as Int64?, digest == ChangeDigest.of(change), RecordState(rawValue: record.state) != nil else {
             throw StoreError(
@@ -82,7 +83,8 @@ extension NodeStore {
     public func records(subject: String) throws -> [StoredRecord] {
         try pool.read { db in
             try Row.fetchAll(
-                db, sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.subject_code = ? ORDER BY r.decision_date DESC, r.record_key",
+                db.cachedStatement(
+                    sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.subject_code = ? ORDER BY r.decision_date DESC, r.record_key"),
                 arguments: [subject]
             ).map(Self.storedRecord)
         }
@@ -91,7 +93,8 @@ extension NodeStore {
     /// The record with `key`, as stored, or nil.
     public func record(key: String) throws -> StoredRecord? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.record_key = ?", arguments: [key]).map(Self.storedRecord)
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.record_key = ?"), arguments: [key])
+                .map(Self.storedRecord)
         }
     }
 
@@ -139,7 +142,9 @@ extension NodeStore {
     /// Changes of one origin after `seq`, in order (for change sets and checks).
     public func changes(origin: String, after seq: Int64 = 0, limit: Int = 1000) throws -> [Change] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [origin, seq, limit]).map(Self.change)
+            try Row.fetchAll(
+                db, sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [origin, seq, limit]
+            ).map(Self.change)
         }
     }
 }
@@ -155,7 +160,9 @@ extension NodeStore {
     /// The subjects of a kind's records.
     public func allSubjects(kind: String) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT subject_code FROM records WHERE kind = ? AND subject_code IS NOT NULL ORDER BY subject_code", arguments: [kind])
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT subject_code FROM records WHERE kind = ? AND subject_code IS NOT NULL ORDER BY subject_code",
+                arguments: [kind])
         }
     }
 
@@ -170,7 +177,8 @@ extension NodeStore {
     public func changeCount(origin: String, jurisdiction: String? = nil) throws -> Int {
         try pool.read { db in
             if let jurisdiction {
-                return try Int.fetchOne(db, sql: "SELECT count(*) FROM changes WHERE origin = ? AND jurisdiction = ?", arguments: [origin, jurisdiction]) ?? 0
+                return try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM changes WHERE origin = ? AND jurisdiction = ?", arguments: [origin, jurisdiction]) ?? 0
             }
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM changes WHERE origin = ?", arguments: [origin]) ?? 0
         }

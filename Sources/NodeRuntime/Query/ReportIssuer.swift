@@ -18,15 +18,32 @@ public struct ReportIssuer: Sendable {
         self.trees = trees
     }
 
-    /// A report for the subject of `records` (those the public sees, as `PublicRecord` shows them).
-    /// This node's own changes not yet sealed are sealed first, so that every record has its
-    /// origin's signature.
-    /// A record with no proof to give (received by a store older than v4) is not vouched for: the
-    /// report is refused rather than issued with a record nobody can check.
+    /// A report for the subject of `records` (those the public sees, as `PublicRecord` shows them),
+    /// signed with the node's identity read from its files.
     public func issue(subject: CreditReport.Subject, records: [(stored: StoredRecord, shown: PublicRecord)], now: Date = Date()) throws
         -> SignedReport
     {
         let identity = try Export.identity(of: node.configuration)
+        let report = self.report(subject: subject, entries: try entries(records, identity: identity, now: now), now: now)
+        return try SignedReport.sign(report, identity: identity)
+    }
+
+    /// A new report (its own number, issued `now`) saying `entries` of the subject.
+    public func report(subject: CreditReport.Subject, entries: [CreditReport.Entry], now: Date) -> CreditReport {
+        let c = node.configuration
+        let stamp = ChinaTime.timestamp(now)
+        let digits = String(stamp.filter { $0.isASCII && $0.isNumber }.prefix(14))
+        let number = "CNR-\(c.code.digits)-\(digits)-\((0..<4).map { _ in UInt8.random(in: 0...255) }.hex)"
+        return CreditReport(
+            number: number, issuer: c.code.digits, issuerName: c.name ?? c.code.digits, issuedAt: stamp, subject: subject, entries: entries)
+    }
+
+    /// What a report says of `records`: each as shown, with the signed header of its origin's
+    /// change set and the Merkle inclusion proof of its change. This node's own changes not yet
+    /// sealed are sealed first (with `identity`), so that every record has its origin's signature.
+    /// A record with no proof to give (received by a store older than v4) is not vouched for: the
+    /// report is refused rather than issued with a record nobody can check.
+    public func entries(_ records: [(stored: StoredRecord, shown: PublicRecord)], identity: NodeIdentity, now: Date) throws -> [CreditReport.Entry] {
         let wanted = records.map { ($0.stored.origin, $0.stored.seq) }
         var page = try node.store.evidence(of: wanted, loadingWholeSets: false)
         // A change of this node's not yet in a signed set has no evidence: seal, then look again
@@ -74,13 +91,7 @@ public struct ReportIssuer: Sendable {
                     line: Self.isWhollyShown(p.change, fields: fields) ? String(decoding: line, as: UTF8.self) : nil,
                     signedHeader: Data(p.header).base64EncodedString(), leafIndex: p.leafIndex, proof: p.proof.map(\.hex)))
         }
-        let c = node.configuration
-        let stamp = ChinaTime.timestamp(now)
-        let digits = stamp.unicodeScalars.filter { CharacterSet.decimalDigits.contains($0) }.prefix(14)
-        let number = "CNR-\(c.code.digits)-\(String(String.UnicodeScalarView(digits)))-\((0..<4).map { _ in UInt8.random(in: 0...255) }.hex)"
-        let report = CreditReport(
-            number: number, issuer: c.code.digits, issuerName: c.name ?? c.code.digits, issuedAt: stamp, subject: subject, entries: entries)
-        return try SignedReport.sign(report, identity: identity)
+        return entries
     }
 
     /// The signed header and bucketed tree of a change set held whole: from the cache, or built

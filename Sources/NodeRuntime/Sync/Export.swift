@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
+import Synchronization
 
 /// What `export` wrote.
 public struct ExportReport: Sendable, Codable {
@@ -30,7 +31,9 @@ public struct Export: Sendable {
         guard let dir = configuration.identity else {
             throw ConfigurationError(
                 code: .invalid,
-                message: "the configuration has no 'identity' (the directory with node.pem and node.key); issue one with `credit-node pki issue` and add `identity: DIR`")
+                message:
+                    "the configuration has no 'identity' (the directory with node.pem and node.key); issue one with `credit-node pki issue` and add `identity: DIR`"
+            )
         }
         return URL(fileURLWithPath: dir)
     }
@@ -40,9 +43,25 @@ public struct Export: Sendable {
         let dir = try identityDirectory(of: configuration)
         let identity = try NodeIdentity.load(from: dir)
         guard identity.code == configuration.code else {
-            throw ConfigurationError(code: .invalid, message: "the certificate in \(dir.path) belongs to node \(identity.code), not \(configuration.code)")
+            throw ConfigurationError(
+                code: .invalid, message: "the certificate in \(dir.path) belongs to node \(identity.code), not \(configuration.code)")
         }
         return identity
+    }
+
+    /// The node's identity read from its files once and kept, for a long-running reader of it (the
+    /// portal signs every report with it; reading and parsing the PEM files was 4 % of a report).
+    public final class IdentityCache: Sendable {
+        let kept = Mutex<NodeIdentity?>(nil)
+
+        public init() {}
+
+        public func get(_ configuration: NodeConfiguration) throws -> NodeIdentity {
+            if let hit = kept.withLock({ $0 }) { return hit }
+            let identity = try Export.identity(of: configuration)
+            kept.withLock { $0 = identity }
+            return identity
+        }
     }
 
     public func export(to path: String, now: Date = Date()) throws -> ExportReport {
