@@ -397,7 +397,7 @@ public struct PortalPages: Sendable {
     /// What a credit report on the subject `reference` names (as `/subjects/` names it) says as of
     /// now: its public records in force, list entries first, each with its proof. Nil: no such
     /// subject. A report is this with a number, a time and the node's signature
-    /// (`ReportIssuer.report`, `SignedReport.sign`).
+    /// (`ReportIssuer.report`, `SignedReport.sign`; `Portal.report` issues them).
     public func reportContent(_ reference: String, today: CivilDate, now: Date) throws
         -> (subject: CreditReport.Subject, entries: [CreditReport.Entry])?
     {
@@ -417,13 +417,6 @@ public struct PortalPages: Sendable {
         let person = (try? ResidentID(hit.code)) != nil
         let subject = CreditReport.Subject(name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person)
         return (subject, try issuer.entries(chosen, identity: try identity.get(node.configuration), now: now))
-    }
-
-    /// A signed credit report on the subject `reference` names. Nil: no such subject.
-    public func report(_ reference: String, today: CivilDate, now: Date) throws -> SignedReport? {
-        guard let content = try reportContent(reference, today: today, now: now) else { return nil }
-        let report = issuer.report(subject: content.subject, entries: content.entries, now: now)
-        return try SignedReport.sign(report, identity: try identity.get(node.configuration))
     }
 
     /// A report's rows as its page shows them.
