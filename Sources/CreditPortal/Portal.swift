@@ -74,7 +74,7 @@ public struct Portal: Sendable {
             address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) portal")
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
         if tls {
-            let tlsConfiguration = try TLSConfigurations.publicServer(identity: try Export.identity(of: node.configuration))
+            let tlsConfiguration = try TLSConfigurations.publicServer(identity: try node.credentials.identity())
             return Application(
                 router: router(), server: try .tls(limits.http1(name: "portal", logger: node.logger), tlsConfiguration: tlsConfiguration),
                 configuration: configuration, onServerRunning: onServerRunning, logger: node.logger)
@@ -284,7 +284,7 @@ public struct Portal: Sendable {
             }
             let report = portal.pages.issuer.report(subject: body.subject, entries: [], now: now)
             if json {
-                let signed = try SignedReport.sign(report, entries: body.fragment, identity: try portal.pages.identity.get(portal.node.configuration))
+                let signed = try SignedReport.sign(report, entries: body.fragment, identity: try portal.node.credentials.identity())
                 var response = Self.json(signed)
                 response.headers[.contentDisposition] = "attachment; filename=\"\(Self.reportFileName(report.number))\""
                 return response

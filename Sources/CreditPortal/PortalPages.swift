@@ -188,8 +188,6 @@ public struct PortalPages: Sendable {
 
     /// Issues reports, with the trees of change sets held whole kept across them.
     let issuer: ReportIssuer
-    /// The node's identity, read from its files once (it signs reports and seals changes).
-    let identity = Export.IdentityCache()
     /// The home page's counts by kind (a scan of every record): kept for a minute.
     let counts = CountsCache(seconds: 60)
 
@@ -416,7 +414,7 @@ public struct PortalPages: Sendable {
         }
         let person = (try? ResidentID(hit.code)) != nil
         let subject = CreditReport.Subject(name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person)
-        return (subject, try issuer.entries(chosen, identity: try identity.get(node.configuration), now: now))
+        return (subject, try issuer.entries(chosen, identity: try node.credentials.identity(), now: now))
     }
 
     /// A report's rows as its page shows them.

@@ -15,10 +15,17 @@ public final class NodeStore: Sendable {
     public let routes: Routes
     let pool: DatabasePool
     let logger: Logger
+    /// Commits the simulator makes fail (`StoreOptions.faults`); nil in a running node.
+    let faults: StoreFaults?
 
     /// Opens (creating if needed) the store at `path` for `node`.
-    public init(path: String, node: DivisionCode, routes: Routes = Routes(), logger: Logger = Logger(label: "creditnet.store")) throws {
+    public init(
+        path: String, node: DivisionCode, routes: Routes = Routes(), options: StoreOptions = StoreOptions(),
+        logger: Logger = Logger(label: "creditnet.store")
+    ) throws {
         Self.processSettings()
+        faults = options.faults
+        let synchronous = options.durable ? "FULL" : "OFF"
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
@@ -28,8 +35,9 @@ public final class NodeStore: Sendable {
             // Records with their change-log entries are about 1 KiB; 16 KiB pages hold more of
             // them per page and split less often. Takes effect when the file is created.
             try db.execute(sql: "PRAGMA page_size = 16384")
-            // Durability: a commit returns only after the WAL is on disk.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Durability: a commit returns only after the WAL is on disk (a simulated node, whose
+            // crashes are failed transactions, skips the wait).
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             // The writer keeps 256 MiB of pages (the records and their indexes, written in random
             // key order); a reader mostly streams change sets' bytes once, for which a cache of
             // its own that size only grows the process: 16 MiB.
@@ -49,12 +57,27 @@ public final class NodeStore: Sendable {
         self.logger = logger
         // Written first, so that of two processes opening a new store at once one writes the
         // code and the other reads it.
-        let stored: String? = try pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO node (id, code, created_at) VALUES (1, ?, ?)", arguments: [node.digits, ChinaTime.milliseconds(Date())])
+        let stored: String? = try write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO node (id, code, created_at) VALUES (1, ?, ?)", arguments: [node.digits, ChinaTime.milliseconds(Date())])
             return try String.fetchOne(db, sql: "SELECT code FROM node WHERE id = 1")
         }
         if let stored, stored != node.digits {
-            throw StoreError(code: .wrongNode, message: "the store \(path) belongs to node \(stored), not \(node.digits); check the configuration's data directory")
+            throw StoreError(
+                code: .wrongNode, message: "the store \(path) belongs to node \(stored), not \(node.digits); check the configuration's data directory"
+            )
+        }
+    }
+
+    /// One write transaction (`DatabasePool.write`), failed before its commit — everything in it
+    /// rolled back — when the simulator's fault plan says so (`StoreFaults`).
+    func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try pool.write { db in
+            let result = try updates(db)
+            if let faults, faults.failsThisCommit() {
+                throw StoreError(code: .commitFailed, message: "the commit failed (a crash injected by the simulator)")
+            }
+            return result
         }
     }
 

@@ -1,6 +1,6 @@
 /// Why the store refused an operation.
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case wrongNode = "store-wrong-node", open = "store-open", corrupt = "store-corrupt" }
+    public enum Code: String, Sendable { case wrongNode = "store-wrong-node", open = "store-open", corrupt = "store-corrupt", commitFailed = "store-commit-failed" }
     public var code: Code
     public var message: String
     public var description: String { message }

@@ -19,10 +19,18 @@ public struct NodeContext: Sendable {
     public let arrivals = ArrivalSignal()
     /// Applies change sets accepted from children (`Applier`).
     public let applier = Applier()
+    /// The node's identity and trust, loaded once (`NodeCredentials`).
+    public let credentials: NodeCredentials
 
-    public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "creditnet.node")) throws {
+    /// Opens the node: its catalogue, calendar and store; `credentials` default to the
+    /// configuration's identity directory, `storeOptions` to a durable store.
+    public init(
+        configuration: NodeConfiguration, credentials: NodeCredentials? = nil, storeOptions: StoreOptions = StoreOptions(),
+        logger: Logger = Logger(label: "creditnet.node")
+    ) throws {
         self.configuration = configuration
         self.logger = logger
+        self.credentials = credentials ?? NodeCredentials(configuration: configuration)
         // The configured catalogue wins; else one received as control data; else the shipped one.
         let control = URL(fileURLWithPath: configuration.controlDirectory)
         let received = control.appendingPathComponent("catalogue.json")
@@ -36,7 +44,7 @@ public struct NodeContext: Sendable {
         calendarHolder = CalendarHolder(try Self.loadCalendar(configuration))
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))
-        store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, logger: logger)
+        store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, options: storeOptions, logger: logger)
         // Official schedules may have arrived since deadlines were computed provisionally.
         if try store.hasProvisionalDeadlines() { try settleProvisionalDeadlines() }
     }

@@ -24,7 +24,7 @@ extension NodeStore {
     /// to the same deadline and flag. `deadline` answers for a kind and decision date (nil: the
     /// kind has no publication deadline in this node's catalogue; the mark stays).
     public func settleProvisionalDeadlines(_ deadline: (_ kind: String, _ decision: CivilDate) -> Deadline?) throws -> SettledDeadlines {
-        try pool.write { db in
+        try write { db in
             var report = SettledDeadlines()
             var years: Set<Int> = []
             let rows = try Row.fetchAll(

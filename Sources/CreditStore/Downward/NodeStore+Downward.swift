@@ -163,7 +163,7 @@ extension NodeStore {
     public func applyDownward(parent: DivisionCode, _ changes: [DownwardChange], next: Int64, now: Date = Date()) throws -> (
         applied: Int, duplicates: Int
     ) {
-        try pool.write { db in
+        try write { db in
             var applied = 0
             var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
             let exists = try db.cachedStatement(sql: "SELECT 1 FROM changes WHERE origin = ? AND seq = ?")

@@ -319,6 +319,7 @@ extension NodeStore {
                         detail: "accepted \(s.accepted), updated \(s.updated), duplicates \(s.duplicates), rejected \(s.rejected)", atMs: nowMs, db: db)
                 }
                 result = s
+                if let faults, faults.failsThisCommit() { throw StoreError(code: .commitFailed, message: "the commit failed (a crash injected by the simulator)") }
                 return .commit
             }
             return result

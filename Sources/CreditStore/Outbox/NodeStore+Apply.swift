@@ -113,7 +113,7 @@ extension NodeStore {
         header: ([UInt8]) throws -> ReceivedSet
     ) throws -> [ApplyOutcome] {
         let nowMs = ChinaTime.milliseconds(now)
-        return try pool.write { db in
+        return try write { db in
             var outcomes: [ApplyOutcome] = []
             for set in sets {
                 let state = try Self.chain(set.origin, db)
@@ -209,7 +209,7 @@ extension NodeStore {
     public func applyQueued(_ queued: QueuedSet, _ set: IncomingChangeSet, slice: Int = applySlice) throws -> Int? {
         precondition(set.origin == queued.origin && set.firstSeq == queued.firstSeq, "the set applied is the one queued")
         let range = queued.applied..<min(queued.applied + slice, set.changes.count)
-        return try pool.write { db in
+        return try write { db in
             if range.upperBound == set.changes.count {
                 try db.execute(sql: "DELETE FROM apply_queue WHERE id = ? AND applied = ?", arguments: [queued.id, queued.applied])
             } else {
@@ -340,7 +340,7 @@ extension NodeStore {
     /// set's hash; an entry is acknowledged only if the parent's hash for that seq matches.
     @discardableResult
     public func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], covered: [(origin: String, lastSeq: Int64, hash: [UInt8])], now: Date = Date()) throws -> Int {
-        try pool.write { db in
+        try write { db in
             var count = 0
             for c in covered {
                 // The parent names the hash of its last set; ours at that seq must be the same set.

@@ -22,7 +22,7 @@ extension NodeStore {
     /// how many change sets were added.
     @discardableResult
     public func sealOutbox(origin: String, changesPerSet: Int = 10_000, now: Date = Date(), sealer: ChangeSetSealer) throws -> Int {
-        try pool.write { db in
+        try write { db in
             let last = try Row.fetchOne(db, sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1", arguments: [origin])
             var lastSeq: Int64 = last?["last_seq"] ?? 0
             var lastHash: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? []

@@ -29,7 +29,7 @@ extension NodeStore {
         direction: String, peer: String, origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], code: String, message: String, encoded: [UInt8],
         now: Date = Date()
     ) throws -> Bool {
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO set_aside (at, direction, peer, origin, first_seq, last_seq, hash, code, message, encoded)
@@ -65,7 +65,7 @@ extension NodeStore {
     /// An operator's decision on a set-aside change set (what was done: the origin re-signed,
     /// the records re-entered, the set is not wanted …). False when there is no such unresolved entry.
     public func resolveSetAside(id: Int64, resolution: String, now: Date = Date()) throws -> Bool {
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: "UPDATE set_aside SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL", arguments: [ChinaTime.milliseconds(now), resolution, id])
             return db.changesCount > 0

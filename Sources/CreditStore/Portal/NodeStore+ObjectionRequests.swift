@@ -22,7 +22,7 @@ public struct ObjectionRequest: Sendable, Hashable, Codable {
 extension NodeStore {
     /// Keeps a request; returns its number.
     public func addObjectionRequest(key: String, name: String, contact: String, reason: String, now: Date = Date()) throws -> Int64 {
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT INTO objection_requests (at, record_key, name, contact, reason) VALUES (?, ?, ?, ?, ?)",
                 arguments: [ChinaTime.milliseconds(now), key, name, contact, reason])
@@ -56,7 +56,7 @@ extension NodeStore {
     /// Records the decision on a pending request; false when it is not pending (decided before,
     /// or no such request).
     public func decideObjectionRequest(id: Int64, accepted: Bool, decision: String, now: Date = Date()) throws -> Bool {
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: "UPDATE objection_requests SET state = ?, decided_at = ?, decision = ? WHERE id = ? AND state = 'pending'",
                 arguments: [accepted ? "accepted" : "refused", ChinaTime.milliseconds(now), decision, id])

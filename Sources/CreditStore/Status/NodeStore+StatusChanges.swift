@@ -24,7 +24,7 @@ extension NodeStore {
     /// outside this node's area, or in a state that does not allow the action.
     /// With `actor`, the change is written to the audit trail in the same transaction.
     public func enterStatusChange(key: String, _ status: StatusChange, now: Date = Date(), actor: AuditActor? = nil) throws -> EnteredStatusChange {
-        try pool.write { db in
+        try write { db in
             let nowMs = ChinaTime.milliseconds(now)
             let entered = try Self.enter(key: key, status, node: node, routes: routes, nowMs: nowMs, db: db)
             if let actor {
@@ -80,7 +80,7 @@ extension NodeStore {
     /// before `today`), one `publicity-ended` change each, in one transaction. Other nodes hide
     /// such records by date already; the change makes the state the same everywhere.
     public func endDuePublicity(today: CivilDate, now: Date = Date()) throws -> [EnteredStatusChange] {
-        try pool.write { db in
+        try write { db in
             let due = try String.fetchAll(
                 db,
                 sql: """

@@ -72,7 +72,7 @@ public struct RecordsServer: Sendable {
         let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
         if requireClientCertificate ?? !Self.isLoopback(host) {
-            let tls = try TLSConfigurations.server(identity: try Export.identity(of: node.configuration), ca: try Import.trust(node.configuration).ca)
+            let tls = try TLSConfigurations.server(identity: try node.credentials.identity(), ca: try node.credentials.trust().ca)
             return Application(
                 router: router, server: try .tls(limits.http1(name: "records", logger: node.logger), tlsConfiguration: tls), configuration: configuration,
                 onServerRunning: onServerRunning, logger: node.logger)

@@ -23,7 +23,7 @@ public struct ReportIssuer: Sendable {
     public func issue(subject: CreditReport.Subject, records: [(stored: StoredRecord, shown: PublicRecord)], now: Date = Date()) throws
         -> SignedReport
     {
-        let identity = try Export.identity(of: node.configuration)
+        let identity = try node.credentials.identity()
         let report = self.report(subject: subject, entries: try entries(records, identity: identity, now: now), now: now)
         return try SignedReport.sign(report, identity: identity)
     }

@@ -30,12 +30,13 @@ public struct Downward: Sendable {
     /// (its identity's or one received), and the signed catalogue and calendars in its control
     /// directory. Only documents whose CA signature verifies are passed on: a damaged file never
     /// blocks a child's pulls.
-    public static func controlDocuments(_ configuration: NodeConfiguration) -> [ControlDocument] {
+    public static func controlDocuments(_ node: NodeContext) -> [ControlDocument] {
+        let configuration = node.configuration
         var docs = ControlDocument.load(from: URL(fileURLWithPath: configuration.controlDirectory)).filter { $0.name != "revoked.json" }
         if let newest = try? Import.newestRevocationList(configuration) {
             docs.insert(ControlDocument(name: "revoked.json", content: newest.bytes, signature: []), at: 0)
         }
-        guard let ca = try? Import.trust(configuration).ca else { return [] }
+        guard let ca = try? node.credentials.trust().ca else { return [] }
         return docs.filter { (try? $0.verify(ca: ca)) != nil }
     }
 
@@ -46,7 +47,7 @@ public struct Downward: Sendable {
         guard configuration.children.contains(child) else {
             throw ImportError(code: .notAChild, message: "\(child) is not a child of \(configuration.code); only its children pull from it")
         }
-        let identity = try Export.identity(of: configuration)
+        let identity = try node.credentials.identity()
         // This node's own changes go down under its signature: seal them first.
         try Export(node: node).seal(identity: identity, now: now)
         let page = try node.store.downwardPage(child: child, after: cursor, limit: limit)
@@ -60,7 +61,7 @@ public struct Downward: Sendable {
                 sections.append(DownBundle.Section(signedHeader: p.signedHeader, entries: [p.entry]))
             }
         }
-        let docs = Self.controlDocuments(configuration)
+        let docs = Self.controlDocuments(node)
         let controls = controlDigest == ControlDocument.digest(docs) ? [] : docs
         return try DownBundle.build(
             identity: identity, child: child.digits, after: cursor, next: page.next, more: page.more, sections: sections, controls: controls, now: now
@@ -129,7 +130,7 @@ public struct Downward: Sendable {
         var out: [DownBundle] = []
         var after = cursor
         // Control documents go in the first page only: the later ones name them as held.
-        let held = ControlDocument.digest(Self.controlDocuments(node.configuration))
+        let held = ControlDocument.digest(Self.controlDocuments(node))
         while true {
             let page = try page(for: child, after: after, controlDigest: out.isEmpty ? nil : held, limit: limit, now: now)
             out.append(page)
@@ -149,7 +150,7 @@ public struct Downward: Sendable {
         guard let parent = configuration.parent else {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to pull")
         }
-        let trust = try Import.trust(configuration)
+        let trust = try node.credentials.trust()
         let bundle = try DownBundle.decode(bytes)
         let (verified, setAside) = try bundle.verifySettingAside(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now)
         {

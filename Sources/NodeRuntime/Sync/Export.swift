@@ -3,7 +3,6 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
-import Synchronization
 
 /// What `export` wrote.
 public struct ExportReport: Sendable, Codable {
@@ -49,21 +48,6 @@ public struct Export: Sendable {
         return identity
     }
 
-    /// The node's identity read from its files once and kept, for a long-running reader of it (the
-    /// portal signs every report with it; reading and parsing the PEM files was 4 % of a report).
-    public final class IdentityCache: Sendable {
-        let kept = Mutex<NodeIdentity?>(nil)
-
-        public init() {}
-
-        public func get(_ configuration: NodeConfiguration) throws -> NodeIdentity {
-            if let hit = kept.withLock({ $0 }) { return hit }
-            let identity = try Export.identity(of: configuration)
-            kept.withLock { $0 = identity }
-            return identity
-        }
-    }
-
     public func export(to path: String, now: Date = Date()) throws -> ExportReport {
         var (report, bundle) = try pendingBundle(now: now)
         try Self.writeDurably(bundle, to: path)
@@ -86,7 +70,7 @@ public struct Export: Sendable {
     /// one). A push passes `ChangeSetLimits.setBytesMax`, so that its bundle never exceeds
     /// `pushBytesMax`, the most the parent's listener reads; a file carries everything pending.
     public func pendingBundle(changesMax: Int = .max, setBytes: Int = .max, now: Date = Date()) throws -> (ExportReport, [UInt8]) {
-        let identity = try Self.identity(of: node.configuration)
+        let identity = try node.credentials.identity()
         let sealed = try seal(identity: identity, now: now)
         let pending = try node.store.pendingOutbox(changesMax: changesMax, bytesMax: setBytes)
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }

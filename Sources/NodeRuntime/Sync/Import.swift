@@ -94,8 +94,8 @@ public struct Import: Sendable {
     /// (`Applier`); without, they are applied before this returns.
     public func applyBundle(_ bytes: [UInt8], source: String, peer: DivisionCode? = nil, deferApply: Bool = false, now: Date = Date()) throws -> (ImportReport, [UInt8]) {
         let configuration = node.configuration
-        let trust = try Self.trust(configuration)
-        let identity = try Export.identity(of: configuration)
+        let trust = try node.credentials.trust()
+        let identity = try node.credentials.identity()
         let bundle = try ChangeBundle.decode(bytes)
         // The caller's identity comes only from its certificate: verify before trusting `sender`.
         // A one-shot import applies at once and keeps the changes it reads; a running node as its
@@ -188,7 +188,7 @@ public struct Import: Sendable {
     /// Verifies a receipt from the parent and acknowledges the outbox entries it covers.
     public func importReceipt(_ bytes: [UInt8], file: String, now: Date = Date()) throws -> ImportReport {
         let configuration = node.configuration
-        let receipt = try Receipt.verify(bytes, trust: try Self.trust(configuration), now: now)
+        let receipt = try Receipt.verify(bytes, trust: try node.credentials.trust(), now: now)
         guard let parent = configuration.parent, receipt.parent == parent.code.digits, receipt.child == configuration.code.digits else {
             throw ImportError(
                 code: .wrongReceipt,

@@ -47,7 +47,7 @@ public struct SyncClient: Sendable {
         var total = PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0)
         var (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, setBytes: ChangeSetLimits().setBytesMax, now: now)
         guard !report.changeSets.isEmpty else { return total }
-        try await Self.withParent(configuration, parent) { connection in
+        try await Self.withParent(node, parent) { connection in
             while !report.changeSets.isEmpty {
                 let receipt = try await connection.exchange(path: "/v1/sync/up", upload: bundle, limit: 1 << 20, what: "the bundle")
                 let ack = try Import(node: node).importReceipt(receipt, file: "receipt from \(parent.code)", now: now)
@@ -66,14 +66,14 @@ public struct SyncClient: Sendable {
     /// It connects under the parent's certificate name to the configured address: TLS hostname
     /// verification then accepts only the configured parent.
     static func withParent<T: Sendable>(
-        _ configuration: NodeConfiguration, _ parent: NodeConfiguration.Parent, _ body: (ParentConnection) async throws -> T
+        _ node: NodeContext, _ parent: NodeConfiguration.Parent, _ body: (ParentConnection) async throws -> T
     ) async throws -> T {
         guard let url = URL(string: parent.url), let host = url.host, let port = url.port else {
             throw SyncError(code: .unreachable, message: "parent.url '\(parent.url)' is not https://host:port")
         }
         let name = NodeIdentity.hostName(for: parent.code)
-        let identity = try Export.identity(of: configuration)
-        let trust = try Import.trust(configuration)
+        let identity = try node.credentials.identity()
+        let trust = try node.credentials.trust()
         var clientConfiguration = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
         clientConfiguration.dnsOverride = [name: host]
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
@@ -122,9 +122,9 @@ public struct SyncClient: Sendable {
         }
         let downward = Downward(node: node)
         var report = PullReport(parent: parent.code.digits, pages: 0, applied: 0, duplicates: 0, bytes: 0, controls: [], cursor: try node.store.downCursor(parent: parent.code))
-        return try await Self.withParent(configuration, parent) { connection in
+        return try await Self.withParent(node, parent) { connection in
             while true {
-                let digest = ControlDocument.digest(Downward.controlDocuments(configuration))
+                let digest = ControlDocument.digest(Downward.controlDocuments(node))
                 let bytes = try await connection.exchange(path: "/v1/sync/down?after=\(report.cursor)&control=\(digest)", limit: 1 << 30, what: "the pull")
                 let result = try downward.apply(bytes, now: now)
                 report.pages += 1

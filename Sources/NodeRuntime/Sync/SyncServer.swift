@@ -34,7 +34,7 @@ public struct SyncRequestContext: RequestContext {
     /// trust store (issuer, validity, revocation), or nil when the connection has no TLS. Read per
     /// request: a revocation list that came down since start applies at once.
     func holder(_ node: NodeContext) async throws -> CertificateHolder? {
-        let trust = try Import.trust(node.configuration)
+        let trust = try node.credentials.trust()
         let channel = self.channel
         let der: [UInt8]?? = try await channel.eventLoop.submit {
             guard let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return nil }
@@ -88,8 +88,8 @@ public struct SyncServer: Sendable {
     public func application(
         host: String, port: Int, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let identity = try Export.identity(of: node.configuration)
-        let trust = try Import.trust(node.configuration)
+        let identity = try node.credentials.identity()
+        let trust = try node.credentials.trust()
         let importer = Import(node: node)
         let node = self.node
         let logger = node.logger

@@ -1,0 +1,48 @@
+import Synchronization
+
+/// How a store is opened. A running node keeps the defaults: every commit on disk before it
+/// returns. The simulator opens its nodes' stores without waiting for the disk — its crashes are
+/// failed transactions (`StoreFaults`), not lost power — so that a month of a network runs in
+/// seconds on the production SQL.
+public struct StoreOptions: Sendable {
+    /// `PRAGMA synchronous = FULL` (true) or `OFF`.
+    public var durable = true
+    /// Commits to fail, for the simulator's crashes.
+    public var faults: StoreFaults?
+
+    public init(durable: Bool = true, faults: StoreFaults? = nil) {
+        self.durable = durable
+        self.faults = faults
+    }
+}
+
+/// Write transactions the simulator makes fail before their commit, so that a crash in the middle
+/// of accepting or applying is the real store's transaction rolled back: `failCommit(after: n)`
+/// lets `n` more commits through, fails the next one, then lets every later one through.
+public final class StoreFaults: Sendable {
+    private let countdown = Mutex<Int?>(nil)
+
+    public init() {}
+
+    /// Fails the commit after the next `n` (0: the very next one).
+    public func failCommit(after n: Int) { countdown.withLock { $0 = n } }
+
+    /// Lets every commit through again.
+    public func clear() { countdown.withLock { $0 = nil } }
+
+    /// Whether a failure is still planned.
+    public var armed: Bool { countdown.withLock { $0 != nil } }
+
+    /// Called by the store just before each commit: true when this one is to fail.
+    func failsThisCommit() -> Bool {
+        countdown.withLock { c in
+            guard let n = c else { return false }
+            if n == 0 {
+                c = nil
+                return true
+            }
+            c = n - 1
+            return false
+        }
+    }
+}
