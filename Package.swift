@@ -79,7 +79,10 @@ let package = Package(
         // Whole networks: topologies and the deterministic simulator (virtual time, in-memory network, faults).
         .target(
             name: "NetworkSimulation",
-            dependencies: ["CreditDomain", "SyncCore", "ChangeSets", "NodePKI", "SampleData", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CreditDomain", "SyncCore", "ChangeSets", "NodePKI", "SampleData", "CreditStore", "NodeRuntime", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Node configuration, the ingestion pipeline from files to the store, benchmarks.
@@ -133,7 +136,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "CreditDomain"], swiftSettings: strict),
-        .testTarget(name: "NetworkSimulationTests", dependencies: ["NetworkSimulation", "CreditDomain", "SyncCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "NetworkSimulationTests",
+            dependencies: ["NetworkSimulation", "CreditDomain", "SyncCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
         .testTarget(

@@ -1,5 +1,6 @@
 import CreditDomain
 import Foundation
+import GRDB
 import Testing
 
 @testable import NetworkSimulation
@@ -62,35 +63,44 @@ struct SimulationTests {
         #expect(!sim.outageLonger(than: 5 * day, child: village, parent: township, from: 2 * day, to: 6 * day))
     }
 
+    /// The checks read the nodes' real stores: each one is shown failing by changing a store's
+    /// file behind the node's back (another SQLite connection), then passing again once undone.
     @Test func theChecksFindWhatIsWrong() throws {
         let (sim, report) = try Self.simulate(days: 3, seed: 5)
         #expect(report.passed)
-        func failing() -> [String] { SimulationChecks(sim).run().filter { !$0.passed }.map(\.name) }
-        #expect(failing().isEmpty)
+        func failing() throws -> [String] { try SimulationChecks(sim).run().filter { !$0.passed }.map(\.name) }
+        #expect(try failing().isEmpty)
+        func tamper(_ code: String, _ sql: String, _ arguments: StatementArguments) throws {
+            let node = try #require(sim.nodes.first { $0.code.digits == code })
+            let db = try DatabaseQueue(path: node.configuration.databasePath)
+            try db.write { try $0.execute(sql: sql, arguments: arguments) }
+        }
+        let village = try #require(sim.nodes.first { $0.code.digits == "420102002201" })
+        let key = try #require(try village.node.store.heldRecords().keys.sorted().first)
+        let hidden = key + "-hidden"
 
-        let village = sim.nodes.first { $0.code.digits == "420102002201" }!
-        let key = try #require(village.records.keys.sorted().first)
-        let saved = village.records.removeValue(forKey: key)
-        #expect(failing() == ["every node holds exactly the records relevant to it, in the same version and state"])
-        let detail = SimulationChecks(sim).run()[2].violations.joined()
-        #expect(detail.contains("420102002201 lacks"))
-        village.records[key] = saved
+        try tamper("420102002201", "UPDATE records SET record_key = ? WHERE record_key = ?", [hidden, key])
+        #expect(try failing() == ["every node holds exactly the records relevant to it, in the same version and state"])
+        #expect(try SimulationChecks(sim).run()[2].violations.joined().contains("420102002201 lacks \(key)"))
+        try tamper("420102002201", "UPDATE records SET record_key = ? WHERE record_key = ?", [key, hidden])
+        #expect(try failing().isEmpty)
 
-        village.records[key]?.state = .withdrawn
-        #expect(failing() == ["every node holds exactly the records relevant to it, in the same version and state"])
-        village.records[key] = saved
+        let state = try #require(try village.node.store.heldRecords()[key]?.state)
+        try tamper("420102002201", "UPDATE records SET state = 'withdrawn' WHERE record_key = ?", [key])
+        #expect(try failing() == ["every node holds exactly the records relevant to it, in the same version and state"])
+        try tamper("420102002201", "UPDATE records SET state = ? WHERE record_key = ?", [state, key])
 
-        let province = sim.nodes[0]
-        let kept = province.records.removeValue(forKey: key)
-        #expect(failing().contains("every accepted record is at the province exactly once"))
-        province.records[key] = kept
+        try tamper("420000000000", "UPDATE records SET record_key = ? WHERE record_key = ?", [hidden, key])
+        #expect(try failing().contains("every accepted record is at the province exactly once"))
+        try tamper("420000000000", "UPDATE records SET record_key = ? WHERE record_key = ?", [key, hidden])
+        #expect(try failing().isEmpty)
 
         sim.metrics.unexpectedRefusals.append("a change set refused for no injected reason")
-        #expect(failing() == ["nothing failed verification except injected corruption"])
+        #expect(try failing() == ["nothing failed verification except injected corruption"])
         sim.metrics.unexpectedRefusals.removeAll()
 
         sim.settledAt = nil
-        #expect(failing() == ["the network settled"])
+        #expect(try failing() == ["the network settled"])
     }
 
     @Test func faultSpecificationsAreReadOrRefusedWithTheItemNamed() throws {
@@ -103,17 +113,20 @@ struct SimulationTests {
         #expect(try FaultPlan.parse("crash=0.1,restart=30").spec == "crash=0.1,restart=30")
         for (bad, says) in [
             ("loss", "has no '='"), ("loss=2", "probability"), ("jam=0.1", "unknown fault 'jam'"), ("down=4201@1d+1d", "not a 12-digit"),
-            ("down=420102002201@1d", "CODE@START+LENGTH"), ("down=420102002201@1x+1d", "durations"), ("partition=420102002201@1d+0h", "LENGTH above zero"),
+            ("down=420102002201@1d", "CODE@START+LENGTH"), ("down=420102002201@1x+1d", "durations"),
+            ("partition=420102002201@1d+0h", "LENGTH above zero"),
             ("skew=100", "skew is hours"), ("restart=0", "restart is whole minutes"),
         ] {
             #expect(throws: FaultSpecError.self) { try FaultPlan.parse(bad) }
             do { _ = try FaultPlan.parse(bad) } catch { #expect(error.message.contains(says), "\(bad): \(error.message)") }
         }
         #expect(throws: SimulationError.self) {
-            try Simulation(topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("down=430000000000@1d+1d")))
+            try Simulation(
+                topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("down=430000000000@1d+1d")))
         }
         #expect(throws: SimulationError.self) {
-            try Simulation(topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("partition=420000000000@1d+1d")))
+            try Simulation(
+                topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("partition=420000000000@1d+1d")))
         }
         #expect(throws: SimulationError.self) { try Simulation(topology: try Self.demo, options: SimulationOptions(days: 0, seed: 1)) }
     }

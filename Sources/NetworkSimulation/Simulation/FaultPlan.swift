@@ -60,12 +60,15 @@ public struct FaultPlan: Sendable, Hashable {
         for raw in text.split(separator: ",", omittingEmptySubsequences: true) {
             let item = raw.trimmingCharacters(in: .whitespaces)
             guard let eq = item.firstIndex(of: "=") else {
-                throw FaultSpecError(message: "fault '\(item)' has no '=': write NAME=VALUE (loss, dup, reorder, corrupt, crash, restart, skew, down, partition)")
+                throw FaultSpecError(
+                    message: "fault '\(item)' has no '=': write NAME=VALUE (loss, dup, reorder, corrupt, crash, restart, skew, down, partition)")
             }
             let name = String(item[..<eq])
             let value = String(item[item.index(after: eq)...])
             func probability() throws(FaultSpecError) -> Double {
-                guard let p = Double(value), p >= 0, p <= 1 else { throw FaultSpecError(message: "fault '\(item)': \(name) is a probability between 0 and 1") }
+                guard let p = Double(value), p >= 0, p <= 1 else {
+                    throw FaultSpecError(message: "fault '\(item)': \(name) is a probability between 0 and 1")
+                }
                 return p
             }
             switch name {
@@ -75,7 +78,9 @@ public struct FaultPlan: Sendable, Hashable {
             case "corrupt": plan.corruption = try probability()
             case "crash": plan.crash = try probability()
             case "restart":
-                guard let m = Int(value), m >= 1, m <= 7 * 24 * 60 else { throw FaultSpecError(message: "fault '\(item)': restart is whole minutes, 1…10080") }
+                guard let m = Int(value), m >= 1, m <= 7 * 24 * 60 else {
+                    throw FaultSpecError(message: "fault '\(item)': restart is whole minutes, 1…10080")
+                }
                 plan.restartMinutes = m
             case "skew":
                 guard let h = Double(value), h >= 0, h <= 48 else { throw FaultSpecError(message: "fault '\(item)': skew is hours, 0…48") }
@@ -87,12 +92,15 @@ public struct FaultPlan: Sendable, Hashable {
                 guard let code = try? DivisionCode(String(value[..<at])), code.digits.count == 12 else {
                     throw FaultSpecError(message: "fault '\(item)': '\(value[..<at])' is not a 12-digit division code")
                 }
-                guard let start = duration(value[value.index(after: at)..<plus]), let length = duration(value[value.index(after: plus)...]), length > 0 else {
+                guard let start = duration(value[value.index(after: at)..<plus]), let length = duration(value[value.index(after: plus)...]),
+                    length > 0
+                else {
                     throw FaultSpecError(message: "fault '\(item)': START and LENGTH are durations such as 2d, 36h, 1d12h, 90m (LENGTH above zero)")
                 }
                 plan.outages.append(Outage(kind: name == "down" ? .down : .partition, node: code, start: start, length: length))
             default:
-                throw FaultSpecError(message: "fault '\(item)': unknown fault '\(name)'; known: loss, dup, reorder, corrupt, crash, restart, skew, down, partition")
+                throw FaultSpecError(
+                    message: "fault '\(item)': unknown fault '\(name)'; known: loss, dup, reorder, corrupt, crash, restart, skew, down, partition")
             }
         }
         return plan

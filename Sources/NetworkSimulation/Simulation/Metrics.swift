@@ -43,6 +43,8 @@ struct Metrics {
     var unexpectedRefusals: [String] = []
     var corruptedAccepted: [String] = []
     var appliedTwice: [String] = []
+    /// Status changes the node refused (a repair before the minimum publicity period, …).
+    var statusRefused = 0
 
     mutating func hop(from child: SimNode, to parent: SimNode, latency: Int64, count: Int, outage: Bool) {
         let key = Hop(from: child.code.tier, to: parent.code.tier)

@@ -1,95 +1,42 @@
-import ChangeSets
 import CreditDomain
+import Logging
+import CreditStore
+import Foundation
 import NodePKI
+import NodeRuntime
 import SyncCore
 
-/// One node inside the simulator: its identity, its sync schedule, and an in-memory store of
-/// exactly what a node's SQLite store holds for sync — its change sets waiting upward, the
-/// chains it received, held sets, records with their states, and the log its children pull.
-/// The rules it follows are the runtime's: `UpwardSchedule`, `ChainState.fit`, `Routes`,
-/// `UpwardAcceptance`, `LastWriter`, `RecordState.derive`.
+/// One node inside the simulator: the production node — a `NodeContext` over its own SQLite
+/// store, driven through the same `Import`, `Export`, `Downward`, `Applier`, `FileIngestion` and
+/// `StatusDesk` that `serve` drives — and what only the simulator keeps about it: its clock's
+/// skew, whether it is down, its push schedule and the attempts in flight, and when each change
+/// reached it (for the report's latencies; the node itself never reads that).
 final class SimNode {
-    /// A change set waiting upward: the node's own or one received from a child, verbatim.
-    struct OutboxEntry {
-        /// Kept decoded: the bundle that carries it upward needs it as it is.
-        var changeSet: ChangeSet
-        var hash: [UInt8]
-        /// True time it became pending here (for the hop's latency).
-        var since: Int64
-        var acknowledged = false
-
-        init(_ changeSet: ChangeSet, hash: [UInt8], since: Int64) {
-            self.changeSet = changeSet
-            self.hash = hash
-            self.since = since
-        }
-
-        var origin: String { changeSet.header.origin }
-        var lastSeq: Int64 { changeSet.header.lastSeq }
-        var count: Int { changeSet.header.count }
-    }
-
-    /// What a child may pull: a change with its inclusion proof under its origin's signed header.
-    struct DownItem {
-        /// The child's index, or -1 for every child (a network-wide kind).
-        var area: Int32
-        var originNode: Int32
-        var line: [UInt8]
-        var leafIndex: Int
-        var proof: [[UInt8]]
-        var signedHeader: Int
-        /// True time it arrived here.
-        var since: Int64
-    }
-
-    struct Record {
-        var contentHLC: Int64
-        var contentOrigin: String
-        var facts: [(hlc: Int64, origin: String, action: StatusAction)] = []
-        var state: RecordState = .active
-    }
-
-    struct HeldSet {
-        var verified: ChangeSet.Verified
-        var since: Int64
-    }
-
     let index: Int
     let code: DivisionCode
     let name: String
     let parent: Int?
     var children: [Int] = []
-    let identity: NodeIdentity
+    let configuration: NodeConfiguration
+    let credentials: NodeCredentials
+    /// Commits the simulator fails to crash the node mid-apply.
+    let faults: StoreFaults
+    /// The production node; opened again (a restart) after a crash.
+    private(set) var node: NodeContext
     /// The window of the hop from this node to its parent, in milliseconds.
     let window: Int64
     /// The region (DOMAIN.md §5) this node reports under: its city, or a county-level unit under the province.
     var region: Int = 0
     /// Its clock's offset from true time (clock-skew fault), in milliseconds.
     var skew: Int64 = 0
-    let routes: Routes
-    /// Its own trust store (each node verifies a certificate once, then only its validity period).
-    let trust: TrustStore
 
     var down = false
-    var hlc = HybridLogicalClock()
     var schedule: UpwardSchedule
-    var nextSeq: Int64 = 1
-    var lastOwnHash: [UInt8] = []
-    var outbox: [OutboxEntry] = []
     /// The push and the pull waiting for their answer, if any (one of each at a time, as in `serve`).
     var pushAttempt: Int?
     var pullAttempt: Int?
     /// When the next push timer fires, if one is set.
     var pushTimerAt: Int64?
-    var chains: [String: ChainState] = [:]
-    var held: [String: [Int64: HeldSet]] = [:]
-    var records: [String: Record] = [:]
-    /// Status changes about records not received yet (another path may bring the record later).
-    var pendingFacts: [String: [(hlc: Int64, origin: String, action: StatusAction)]] = [:]
-    var applied: Set<Int64> = []
-    var downLog: [DownItem] = []
-    /// The child's cursor in its parent's log (what the real child sends as `after`).
-    var pullCursor = 0
     /// This node's pull ticks are `pullPhase + k · interval`; the next one it is woken at.
     var pullPhase: Int64 = 0
     var pullAt: Int64?
@@ -97,63 +44,82 @@ final class SimNode {
     var backlogPeakAt: Int64 = 0
     /// Rows waiting while the node was down (entered when it is back).
     var deferredRows = 0
+    /// When changes reached this node, in true time, per origin: `(upTo, at)` marks in seq order —
+    /// every seq up to `upTo` not covered by an earlier mark arrived at `at` (its own ingest, or
+    /// accepted from a child: an origin's chain arrives in order).
+    var marks: [String: [(upTo: Int64, at: Int64)]] = [:]
+    /// Changes that came down from the parent (sparse, any order), by (origin, seq).
+    var pulled: [ChangeID: Int64] = [:]
 
-    init(index: Int, code: DivisionCode, name: String, parent: Int?, identity: NodeIdentity, window: Int64, schedule: UpwardSchedule, routes: Routes, trust: TrustStore) {
+    struct ChangeID: Hashable {
+        var origin: String
+        var seq: Int64
+    }
+
+    init(index: Int, parent: Int?, configuration: NodeConfiguration, credentials: NodeCredentials, window: Int64) throws {
         self.index = index
-        self.code = code
-        self.name = name
+        self.code = configuration.code
+        self.name = configuration.name ?? configuration.code.digits
         self.parent = parent
-        self.identity = identity
+        self.configuration = configuration
+        self.credentials = credentials
         self.window = window
-        self.schedule = schedule
-        self.routes = routes
-        self.trust = trust
+        let faults = StoreFaults()
+        self.faults = faults
+        let node = try Self.open(configuration, credentials, faults)
+        self.node = node
+        // The runtime's schedule from the same configuration (`PushLoop`).
+        schedule = UpwardSchedule(configuration: PushLoop(node: node).schedule)
     }
 
-    var pendingChanges: Int { outbox.reduce(0) { $0 + ($1.acknowledged ? 0 : $1.count) } }
-    var oldestPending: Int64? { outbox.first { !$0.acknowledged }?.since }
-
-    /// Drops acknowledged entries at the front (the store keeps them; the simulator need not).
-    func compactOutbox() {
-        if let first = outbox.firstIndex(where: { !$0.acknowledged }) {
-            if first > 0 { outbox.removeFirst(first) }
-        } else {
-            outbox.removeAll(keepingCapacity: true)
-        }
+    static func open(_ configuration: NodeConfiguration, _ credentials: NodeCredentials, _ faults: StoreFaults) throws -> NodeContext {
+        try NodeContext(
+            configuration: configuration, credentials: credentials, storeOptions: StoreOptions(durable: false, faults: faults), logger: SimNode.quiet)
     }
 
-    /// Applies one change to the records, as the store does: a put is the new version if it is
-    /// the last writer by (HLC, origin); a status change re-derives the state from all of them.
-    func applyToRecords(_ c: Change) {
-        switch c.op {
-        case "put":
-            if var r = records[c.key] {
-                if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: r.contentHLC, r.contentOrigin) {
-                    r.contentHLC = c.hlc.rawValue
-                    r.contentOrigin = c.origin
-                    records[c.key] = r
-                }
-            } else {
-                var r = Record(contentHLC: c.hlc.rawValue, contentOrigin: c.origin)
-                if let early = pendingFacts.removeValue(forKey: c.key) {
-                    r.facts = early
-                    r.state = RecordState.derive(early)
-                }
-                records[c.key] = r
+    /// The node's log goes nowhere: a month of a network would write millions of lines.
+    static let quiet = Logger(label: "creditnet.simulated") { _ in SwiftLogNoOpLogHandler() }
+
+    /// A restart after a crash: the store opened again from its file (what was committed is
+    /// there, nothing else), a fresh schedule, and the apply queue drained as `serve` does when
+    /// it starts.
+    func restart() throws {
+        faults.clear()
+        node = try Self.open(configuration, credentials, faults)
+        schedule = UpwardSchedule(configuration: schedule.configuration)
+        try node.applier.drain(node)
+    }
+
+    /// Notes that `origin`'s changes up to `upTo` reached this node at `at` (those already noted keep their time).
+    func mark(_ origin: String, upTo: Int64, at: Int64) {
+        if let last = marks[origin]?.last, last.upTo >= upTo { return }
+        marks[origin, default: []].append((upTo, at))
+    }
+
+    /// When the change reached this node, if it did.
+    func arrival(_ origin: String, _ seq: Int64) -> Int64? {
+        if let list = marks[origin], let last = list.last, last.upTo >= seq {
+            var lo = 0
+            var hi = list.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if list[mid].upTo >= seq { hi = mid } else { lo = mid + 1 }
             }
-        case "status":
-            guard let s = StatusChange.parse(body: c.body) else { return }
-            let fact = (hlc: c.hlc.rawValue, origin: c.origin, action: s.action)
-            if var r = records[c.key] {
-                r.facts.append(fact)
-                r.state = RecordState.derive(r.facts)
-                records[c.key] = r
-            } else {
-                // A status change may arrive before its record (different paths): kept until it does.
-                pendingFacts[c.key, default: []].append(fact)
-            }
-        default: break
+            return list[lo].at
         }
+        return pulled[ChangeID(origin: origin, seq: seq)]
     }
 
+    /// The seqs `(from, to]` of `origin`, split by the time they reached this node: `(count, at)`.
+    func spans(_ origin: String, after from: Int64, through to: Int64) -> [(count: Int, at: Int64)] {
+        var out: [(count: Int, at: Int64)] = []
+        var lower = from
+        for m in marks[origin] ?? [] where m.upTo > lower {
+            let upper = min(m.upTo, to)
+            out.append((Int(upper - lower), m.at))
+            lower = upper
+            if lower >= to { break }
+        }
+        return out
+    }
 }

@@ -102,19 +102,27 @@ public struct SimulationReport: Sendable, Codable {
         return "\(hundredths / 100).\(String(format: "%02d", hundredths % 100))"
     }
 
-    static func make(_ sim: Simulation) -> SimulationReport {
+    static func make(_ sim: Simulation) throws -> SimulationReport {
         let m = sim.metrics
         let upward = m.upward.keys.sorted().map { h -> UpwardHop in
             let u = m.upward[h]!
             return UpwardHop(
-                hop: "\(h.from.name) → \(h.to.name)", latency: distribution(u.latencies), windowHours: Int(u.window / 3_600_000), met: u.met, breached: u.breached,
+                hop: "\(h.from.name) → \(h.to.name)", latency: distribution(u.latencies), windowHours: Int(u.window / 3_600_000), met: u.met,
+                breached: u.breached,
                 breachedByOutage: u.breachedByOutage)
         }
-        let downward = m.downward.keys.sorted(by: >).map { DownwardHop(hop: "\($0.from.name) → \($0.to.name)", latency: distribution(m.downward[$0]!)) }
+        let downward = m.downward.keys.sorted(by: >).map {
+            DownwardHop(hop: "\($0.from.name) → \($0.to.name)", latency: distribution(m.downward[$0]!))
+        }
         var backlog: [Backlog] = []
         for tier in Tier.allCases.reversed() where tier != .province {
-            guard let top = sim.nodes.filter({ $0.code.tier == tier && $0.parent != nil }).max(by: { ($0.backlogPeak, -$0.index) < ($1.backlogPeak, -$1.index) }) else { continue }
-            backlog.append(Backlog(tier: tier.name, changes: top.backlogPeak, node: "\(top.code.digits) \(top.name)", at: sim.timestamp(top.backlogPeakAt)))
+            guard
+                let top = sim.nodes.filter({ $0.code.tier == tier && $0.parent != nil }).max(by: {
+                    ($0.backlogPeak, -$0.index) < ($1.backlogPeak, -$1.index)
+                })
+            else { continue }
+            backlog.append(
+                Backlog(tier: tier.name, changes: top.backlogPeak, node: "\(top.code.digits) \(top.name)", at: sim.timestamp(top.backlogPeakAt)))
         }
         let regionIndices = Set(sim.nodes.map(\.region)).sorted()
         let regions = regionIndices.map { r in
@@ -129,10 +137,12 @@ public struct SimulationReport: Sendable, Codable {
         return SimulationReport(
             topology: sim.topology.name, nodes: sim.nodes.count, days: sim.options.days, start: sim.options.start.iso, seed: sim.options.seed,
             faults: sim.options.faults.spec, rows: m.rows.values.reduce(0, +), recordsAccepted: sim.truthOrder.count, changes: m.changesEntered,
-            statusChanges: m.statusChanges, messages: m.messages, lost: m.lost, duplicated: m.duplicated, reordered: m.reordered, corrupted: m.corrupted,
+            statusChanges: m.statusChanges, messages: m.messages, lost: m.lost, duplicated: m.duplicated, reordered: m.reordered,
+            corrupted: m.corrupted,
             crashes: m.crashes, outages: m.outages, bundles: m.bundles, pages: m.pages, pushFailures: m.pushFailures, heldSets: m.held,
-            duplicateSets: m.duplicates, settled: sim.settledAt.map(sim.timestamp), upward: upward, downward: downward, backlog: backlog, regions: regions,
-            checks: SimulationChecks(sim).run())
+            duplicateSets: m.duplicates, settled: sim.settledAt.map(sim.timestamp), upward: upward, downward: downward, backlog: backlog,
+            regions: regions,
+            checks: try SimulationChecks(sim).run())
     }
 
     // MARK: Rendering
@@ -161,20 +171,27 @@ public struct SimulationReport: Sendable, Codable {
         line("replay: \(replay)")
         line()
         line("workload: \(rows) rows, \(recordsAccepted) records accepted, \(changes) changes (\(statusChanges) status changes)")
-        line("network:  \(messages) messages, \(lost) lost, \(duplicated) duplicated, \(reordered) reordered, \(corrupted) corrupted; \(crashes) crashes mid-apply, \(outages) outages (nodes down, links cut)")
-        line("sync:     \(bundles) bundles pushed, \(pushFailures) failed pushes, \(heldSets) sets held for a gap, \(duplicateSets) duplicate sets; \(pages) down pages")
+        line(
+            "network:  \(messages) messages, \(lost) lost, \(duplicated) duplicated, \(reordered) reordered, \(corrupted) corrupted; \(crashes) crashes mid-apply, \(outages) outages (nodes down, links cut)"
+        )
+        line(
+            "sync:     \(bundles) bundles pushed, \(pushFailures) failed pushes, \(heldSets) sets held for a gap, \(duplicateSets) duplicate sets; \(pages) down pages"
+        )
         line("settled:  \(settled ?? "NOT within the settle period")")
         line()
         line("upward hop            changes  p50      p90      p99      max      window  met      breached  by outage")
         for h in upward {
             line(
-                Self.pad(h.hop, 22) + Self.pad("\(h.latency.count)", 8, left: true) + "  " + [h.latency.p50, h.latency.p90, h.latency.p99, h.latency.max].map { Self.pad(Self.duration($0), 9) }.joined()
+                Self.pad(h.hop, 22) + Self.pad("\(h.latency.count)", 8, left: true) + "  "
+                    + [h.latency.p50, h.latency.p90, h.latency.p99, h.latency.max].map { Self.pad(Self.duration($0), 9) }.joined()
                     + Self.pad("\(h.windowHours)h", 8) + Self.pad("\(h.met)", 9) + Self.pad("\(h.breached)", 10) + "\(h.breachedByOutage)")
         }
         line()
         line("downward hop          changes  p50      p90      p99      max")
         for h in downward {
-            line(Self.pad(h.hop, 22) + Self.pad("\(h.latency.count)", 8, left: true) + "  " + [h.latency.p50, h.latency.p90, h.latency.p99, h.latency.max].map { Self.pad(Self.duration($0), 9) }.joined())
+            line(
+                Self.pad(h.hop, 22) + Self.pad("\(h.latency.count)", 8, left: true) + "  "
+                    + [h.latency.p50, h.latency.p90, h.latency.p99, h.latency.max].map { Self.pad(Self.duration($0), 9) }.joined())
         }
         line()
         line("backlog peak (changes waiting upward)")
@@ -183,8 +200,10 @@ public struct SimulationReport: Sendable, Codable {
         line("region (DOMAIN.md §5)        rows  refused  corrected  错误率    late  迟报率")
         for r in regions {
             line(
-                Self.pad("\(r.code) \(r.name)", 24) + Self.pad("\(r.rows)", 10, left: true) + Self.pad("\(r.erroneous)", 9, left: true) + Self.pad("\(r.corrected)", 11, left: true)
-                    + Self.pad("\(r.erroneousRate) %", 9, left: true) + Self.pad("\(r.late)", 6, left: true) + Self.pad("\(r.lateRate) %", 9, left: true))
+                Self.pad("\(r.code) \(r.name)", 24) + Self.pad("\(r.rows)", 10, left: true) + Self.pad("\(r.erroneous)", 9, left: true)
+                    + Self.pad("\(r.corrected)", 11, left: true)
+                    + Self.pad("\(r.erroneousRate) %", 9, left: true) + Self.pad("\(r.late)", 6, left: true)
+                    + Self.pad("\(r.lateRate) %", 9, left: true))
         }
         line()
         line("checks")
@@ -193,7 +212,8 @@ public struct SimulationReport: Sendable, Codable {
             for v in c.violations { line("         \(v)") }
         }
         line(passed ? "result: every check passed" : "result: CHECKS FAILED — replay with the command above")
-        return out.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
+        return out.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(
+            separator: "\n")
     }
 
     /// The report as JSON, keys sorted.

@@ -25,17 +25,25 @@ public struct PushLoop: Sendable {
         return s
     }
 
+    /// What the schedule decides on at `now`: the changes not yet acknowledged by the parent and
+    /// when the oldest of them reached this node (milliseconds since the epoch, as a Duration).
+    /// The runtime and the simulator both ask this.
+    public static func backlog(_ node: NodeContext, now: Date) -> (pending: Int, oldestPendingAt: Duration?) {
+        let nowMs = ChinaTime.milliseconds(now)
+        let origins = (try? node.store.originStatus(now: now, windowSeconds: Int64(node.configuration.effectiveWindowHours) * 3600)) ?? []
+        let pending = Int(origins.reduce(0) { $0 + $1.unacknowledged })
+        return (pending, origins.compactMap(\.oldestUnacknowledgedSeconds).max().map { Duration.milliseconds(nowMs - $0 * 1000) })
+    }
+
     /// Runs until the task is cancelled.
     public func run() async {
         guard node.configuration.parent != nil else { return }
         var state = UpwardSchedule(configuration: schedule)
         let logger = node.logger
         while !Task.isCancelled {
-            let nowMs = ChinaTime.milliseconds(Date())
-            let now = Duration.milliseconds(nowMs)
-            let origins = (try? node.store.originStatus(windowSeconds: Int64(node.configuration.effectiveWindowHours) * 3600)) ?? []
-            let pending = Int(origins.reduce(0) { $0 + $1.unacknowledged })
-            let oldest = origins.compactMap(\.oldestUnacknowledgedSeconds).max().map { Duration.milliseconds(nowMs - $0 * 1000) }
+            let clock = Date()
+            let now = Duration.milliseconds(ChinaTime.milliseconds(clock))
+            let (pending, oldest) = Self.backlog(node, now: clock)
             switch state.next(now: now, pending: pending, oldestPendingAt: oldest) {
             case .idle:
                 await node.arrivals.wait(for: .seconds(pollSeconds))
@@ -45,7 +53,12 @@ public struct PushLoop: Sendable {
                 do {
                     let report = try await SyncClient(node: node).push()
                     state.record(attemptAt: now, succeeded: true)
-                    logger.info("pushed", metadata: ["parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "bundles": "\(report.bundles)", "acknowledged": "\(report.acknowledged)"])
+                    logger.info(
+                        "pushed",
+                        metadata: [
+                            "parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "bundles": "\(report.bundles)",
+                            "acknowledged": "\(report.acknowledged)",
+                        ])
                 } catch {
                     state.record(attemptAt: now, succeeded: false)
                     logger.warning("push failed; retrying with backoff", metadata: ["reason": "\(error)", "failures": "\(state.failures)"])
