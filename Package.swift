@@ -124,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "credit-node",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc", "CreditPortal",
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc", "CreditPortal", "SyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

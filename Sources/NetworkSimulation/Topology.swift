@@ -1,5 +1,6 @@
 import CreditDomain
 import Foundation
+import SyncCore
 import Yams
 
 /// Why a topology was refused; the message names the offending node.
@@ -76,7 +77,7 @@ public struct Topology: Sendable, Hashable {
         h.combine(nodes)
     }
 
-    public init(name: String, windowHours: Int = 72, windowHoursIntoProvince: Int = 48, pushIntervalSeconds: Int = 300, pullIntervalSeconds: Int = 60, nodes: [Node]) {
+    public init(name: String, windowHours: Int = Window.defaultHours, windowHoursIntoProvince: Int = Window.intoProvinceHours, pushIntervalSeconds: Int = 300, pullIntervalSeconds: Int = 60, nodes: [Node]) {
         self.name = name
         self.windowHours = windowHours
         self.windowHoursIntoProvince = windowHoursIntoProvince
@@ -194,7 +195,8 @@ extension Topology {
         for key in map.keys.compactMap(\.string) where !known.contains(key) { throw fail(key, "unknown key; known: \(known.sorted().joined(separator: ", "))") }
         var topology = Topology(
             name: map["name"]?.string ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent,
-            windowHours: try int(map, "windowHours", 1...720, default: 72), windowHoursIntoProvince: try int(map, "windowHoursIntoProvince", 1...720, default: 48),
+            windowHours: try int(map, "windowHours", 1...720, default: Window.defaultHours),
+            windowHoursIntoProvince: try int(map, "windowHoursIntoProvince", 1...720, default: Window.intoProvinceHours),
             pushIntervalSeconds: try int(map, "pushIntervalSeconds", 1...86_400, default: 300), pullIntervalSeconds: try int(map, "pullIntervalSeconds", 1...86_400, default: 60),
             nodes: [])
         guard let items = map["nodes"]?.sequence, !items.isEmpty else { throw fail("nodes", "must be a non-empty list of nodes") }
@@ -213,7 +215,7 @@ extension Topology {
                 throw fail("nodes[\(i + 1)].tier", "node \(code) is a \(code.tier.name) by its code, not a \(t)")
             }
             var window: Int?
-            if m["windowHours"] != nil { window = try int(m, "windowHours", 1...720, default: 72) }
+            if m["windowHours"] != nil { window = try int(m, "windowHours", 1...720, default: Window.defaultHours) }
             topology.nodes.append(
                 Node(code: code, name: m["name"]?.string ?? code.digits, parent: parent, address: m["address"]?.string, windowHours: window, outsideParent: m["outsideParent"]?.bool ?? false))
             topology.lines.append(item.mark?.line ?? 0)

@@ -9,6 +9,9 @@ import Synchronization
 public struct NodeContext: Sendable {
     public let configuration: NodeConfiguration
     public let catalogue: Catalogue
+    /// The catalogue's kinds with their blocks expanded, by slug: resolved once, when the node
+    /// opens (resolving every kind again per bundle or file was 5 % of a simulated network).
+    public let resolvedKinds: [String: ResolvedKind]
     /// The working-day calendar in force: shipped, configured and received schedules; replaced
     /// when new ones arrive as control data (`reloadCalendar`).
     public var calendar: WorkingCalendar { calendarHolder.value.withLock { $0 } }
@@ -41,6 +44,7 @@ public struct NodeContext: Sendable {
         } else {
             catalogue = try Catalogue.bundled()
         }
+        resolvedKinds = Dictionary(uniqueKeysWithValues: try catalogue.resolvedKinds().map { ($0.slug, $0) })
         calendarHolder = CalendarHolder(try Self.loadCalendar(configuration))
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))
@@ -72,7 +76,7 @@ public struct NodeContext: Sendable {
     @discardableResult
     public func settleProvisionalDeadlines() throws -> SettledDeadlines {
         let calendar = self.calendar
-        let days = Dictionary(uniqueKeysWithValues: try catalogue.resolvedKinds().map { ($0.slug, $0.kind.publicationWorkingDays) })
+        let days = resolvedKinds.mapValues(\.kind.publicationWorkingDays)
         let report = try store.settleProvisionalDeadlines { kind, decision in
             guard let n = days[kind] ?? nil else { return nil }
             return try? calendar.deadline(workingDays: n, after: decision)
@@ -86,6 +90,18 @@ public struct NodeContext: Sendable {
                 ])
         }
         return report
+    }
+}
+
+extension NodeContext {
+    /// Kinds by slug (`resolvedKinds`).
+    func kindsBySlug() throws -> [String: ResolvedKind] { resolvedKinds }
+
+    /// The kind a name, slug or alias means, resolved.
+    public func kind(named name: String) throws -> ResolvedKind {
+        let kind = try catalogue.unresolvedKind(named: name)
+        guard let resolved = resolvedKinds[kind.slug] else { return try catalogue.kind(named: name) }
+        return resolved
     }
 }
 

@@ -10,7 +10,7 @@ public struct UpwardSchedule: Sendable, Hashable {
     public struct Configuration: Sendable, Hashable {
         public var interval: Duration = .seconds(300)
         public var backlogThreshold = 10_000
-        public var window: Duration = .seconds(72 * 3600)
+        public var window: Duration = .seconds(Window.defaultHours * 3600)
         public var backoffBase: Duration = .seconds(5)
         public var backoffMax: Duration = .seconds(3600)
         /// The shortest wait between attempts, however urgent.

@@ -5,6 +5,7 @@ import Foundation
 import NetworkSimulation
 import NodeRuntime
 import SampleData
+import SyncCore
 
 /// Where `up` keeps a local network: each node's configuration, store, log and pid file.
 struct NetworkOptions: ParsableArguments {
@@ -280,7 +281,7 @@ enum NetworkStatus {
             guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("node.sqlite").path) else { continue }
             let store = try NodeStore(path: dir.appendingPathComponent("node.sqlite").path, node: n.code)
             let counts = try store.counts()
-            let pending = try store.originStatus(windowSeconds: 72 * 3600, hasParent: n.parent != nil).reduce(0) { $0 + $1.unacknowledged }
+            let pending = try store.originStatus(windowSeconds: Int64(Window.defaultHours) * 3600, hasParent: n.parent != nil).reduce(0) { $0 + $1.unacknowledged }
             Swift.print(
                 "\(n.code.digits)  \(n.tier.name.padding(toLength: 8, withPad: " ", startingAt: 0))  \(String(n.name.prefix(6)) + String(repeating: "　", count: max(0, 6 - n.name.count)))  \(String(counts.records).leftPadded(7))  \(String(counts.changes).leftPadded(7))  \(String(pending).leftPadded(10))  \(running ? "yes" : "no")")
         }

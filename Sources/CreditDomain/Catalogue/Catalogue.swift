@@ -25,12 +25,17 @@ public struct Catalogue: Codable, Sendable {
 
     /// A kind by slug, alias or Chinese name.
     public func kind(named name: String) throws(CatalogueError) -> ResolvedKind {
+        try resolve(try unresolvedKind(named: name))
+    }
+
+    /// The kind a name, slug or alias means, its blocks not expanded.
+    public func unresolvedKind(named name: String) throws(CatalogueError) -> RecordKind {
         let key = name.trimmingFieldWhitespace()
         guard let k = kinds.first(where: { $0.slug == key.lowercased() || $0.name == key || ($0.aliases ?? []).contains(key.lowercased()) }) else {
             let known = kinds.map { "\($0.slug) (\($0.name))" }.joined(separator: ", ")
             throw CatalogueError(code: .unknownKind, message: "unknown record kind '\(key)'; known kinds: \(known)")
         }
-        return try resolve(k)
+        return k
     }
 
     /// Every kind with its blocks expanded.
@@ -125,7 +130,8 @@ public struct ResolvedKind: Sendable {
         for f in fields {
             if f.type == .enumeration {
                 guard let name = f.values, let e = all[name] else {
-                    throw CatalogueError(code: .invalid, message: "catalogue \(version): field \(kind.slug).\(f.code) needs a known enumeration in 'values'")
+                    throw CatalogueError(
+                        code: .invalid, message: "catalogue \(version): field \(kind.slug).\(f.code) needs a known enumeration in 'values'")
                 }
                 enums.append(e)
             } else {
@@ -157,13 +163,16 @@ public struct ResolvedKind: Sendable {
         if let l = kind.listing {
             for f in [l.name, l.since, l.measures, l.unit] + [l.until].compactMap({ $0 }) { _ = try lookup(f, "listing field") }
             guard ["sanction", "reward"].contains(l.effect) else {
-                throw CatalogueError(code: .invalid, message: "catalogue \(version): kind \(kind.slug) has listing effect '\(l.effect)'; use sanction or reward")
+                throw CatalogueError(
+                    code: .invalid, message: "catalogue \(version): kind \(kind.slug) has listing effect '\(l.effect)'; use sanction or reward")
             }
         }
         var masked = Set<Int>()
         for f in kind.masked { masked.insert(try lookup(f, "masked field")) }
         self.masked = masked
-        self.canonicalOrder = fields.indices.sorted { kind.fullCode(fields[$0].code).utf8.lexicographicallyPrecedes(kind.fullCode(fields[$1].code).utf8) }
+        self.canonicalOrder = fields.indices.sorted {
+            kind.fullCode(fields[$0].code).utf8.lexicographicallyPrecedes(kind.fullCode(fields[$1].code).utf8)
+        }
     }
 
     public var slug: String { kind.slug }

@@ -143,7 +143,7 @@ extension NodeStore {
 
     /// Where this node stands in its parent's downward stream.
     public func downCursor(parent: DivisionCode) throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT after FROM cursors WHERE parent = ?", arguments: [parent.digits]) ?? 0 }
+        try pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT after FROM cursors WHERE parent = ?"), arguments: [parent.digits]) ?? 0 }
     }
 
     /// The bytes of a change set this node holds whole (an outbox id of `DownwardPage`).

@@ -39,7 +39,8 @@ public struct IncomingChangeSet: Sendable {
         dates: [RecordDates]
     ) {
         self.init(
-            received: ReceivedSet(origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, hash: hash, previousHash: previousHash, encoded: encoded), changes: changes,
+            received: ReceivedSet(origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, hash: hash, previousHash: previousHash, encoded: encoded),
+            changes: changes,
             dates: dates)
     }
 
@@ -97,7 +98,9 @@ extension NodeStore {
     }
 
     static func chain(_ origin: String, _ db: Database) throws -> (lastSeq: Int64, lastHash: [UInt8])? {
-        try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?", arguments: [origin]).map { ($0[0], Array($0[1] as Data)) }
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT last_seq, last_hash FROM chains WHERE origin = ?"), arguments: [origin]).map {
+            ($0[0], Array($0[1] as Data))
+        }
     }
 
     /// Accepts change sets in one transaction, each exactly once: a set already accepted is a
@@ -109,7 +112,8 @@ extension NodeStore {
     /// acknowledged: its changes reach the change log and records through `applyQueued`, slice
     /// by slice, in the order accepted.
     public func accept(
-        _ sets: [ReceivedSet], forward: Bool = true, now: Date = Date(), decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        _ sets: [ReceivedSet], forward: Bool = true, now: Date = Date(),
+        decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
         header: ([UInt8]) throws -> ReceivedSet
     ) throws -> [ApplyOutcome] {
         let nowMs = ChinaTime.milliseconds(now)
@@ -128,7 +132,9 @@ extension NodeStore {
                     try Self.acceptOne(set, db: db, nowMs: nowMs, forward: forward)
                     // A held set may follow now.
                     var next = set
-                    while let row = try Row.fetchOne(db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [next.origin, next.lastSeq + 1]) {
+                    while let row = try Row.fetchOne(
+                        db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [next.origin, next.lastSeq + 1])
+                    {
                         let held = try header(Array(row[0] as Data))
                         guard try decide(held, next.lastSeq, next.hash) == .applied else { break }
                         try Self.acceptOne(held, db: db, nowMs: nowMs, forward: forward)
@@ -144,7 +150,8 @@ extension NodeStore {
 
     static func acceptOne(_ set: ReceivedSet, db: Database, nowMs: Int64, forward: Bool) throws {
         try db.execute(
-            sql: "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
+            sql:
+                "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
             arguments: [set.origin, set.lastSeq, Data(set.hash)])
         // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top has no
         // parent: it keeps the set too (its changes' Merkle proofs go down from it), as
@@ -153,12 +160,15 @@ extension NodeStore {
         if !forward {
             inOutbox =
                 try Bool.fetchOne(
-                    db, sql: "SELECT ? = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = ?) OR EXISTS (SELECT 1 FROM outbox WHERE origin = ? AND last_seq = ? - 1)",
+                    db,
+                    sql:
+                        "SELECT ? = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = ?) OR EXISTS (SELECT 1 FROM outbox WHERE origin = ? AND last_seq = ? - 1)",
                     arguments: [set.firstSeq, set.origin, set.origin, set.firstSeq]) ?? false
         }
         if inOutbox {
             try insertOutbox(
-                db, origin: set.origin, first: set.firstSeq, last: set.lastSeq, hash: set.hash, previous: set.previousHash, encoded: set.encoded, createdAt: nowMs,
+                db, origin: set.origin, first: set.firstSeq, last: set.lastSeq, hash: set.hash, previous: set.previousHash, encoded: set.encoded,
+                createdAt: nowMs,
                 acknowledgedAt: forward ? nil : nowMs)
         }
         try db.execute(
@@ -184,7 +194,7 @@ extension NodeStore {
     /// Change sets and changes accepted and not yet applied.
     public func queued() throws -> ApplyQueueCounts {
         try pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(SUM(changes - applied), 0) FROM apply_queue")
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT count(*), COALESCE(SUM(changes - applied), 0) FROM apply_queue"))
             return ApplyQueueCounts(sets: row?[0] ?? 0, changes: row?[1] ?? 0)
         }
     }
@@ -213,7 +223,8 @@ extension NodeStore {
             if range.upperBound == set.changes.count {
                 try db.execute(sql: "DELETE FROM apply_queue WHERE id = ? AND applied = ?", arguments: [queued.id, queued.applied])
             } else {
-                try db.execute(sql: "UPDATE apply_queue SET applied = ? WHERE id = ? AND applied = ?", arguments: [range.upperBound, queued.id, queued.applied])
+                try db.execute(
+                    sql: "UPDATE apply_queue SET applied = ? WHERE id = ? AND applied = ?", arguments: [range.upperBound, queued.id, queued.applied])
             }
             guard db.changesCount == 1 else { return nil }
             try Self.applyChanges(set, range, db: db, routes: routes)
@@ -224,7 +235,9 @@ extension NodeStore {
     /// Applies every queued set in order, reading each once with `read`, `slice` changes per
     /// transaction as long as `continuing`; returns how many sets were finished.
     @discardableResult
-    public func applyAllQueued(slice: Int = applySlice, while continuing: () -> Bool = { true }, read: (QueuedSet) throws -> IncomingChangeSet) throws -> Int {
+    public func applyAllQueued(slice: Int = applySlice, while continuing: () -> Bool = { true }, read: (QueuedSet) throws -> IncomingChangeSet) throws
+        -> Int
+    {
         var count = 0
         while continuing(), var next = try nextQueued() {
             let set = try read(next)
@@ -242,7 +255,8 @@ extension NodeStore {
     /// Accepts and applies at once: `accept`, then every queued set (`reload` reads a set's bytes
     /// that is not among `sets`).
     public func apply(
-        _ sets: [IncomingChangeSet], forward: Bool = true, now: Date = Date(), decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        _ sets: [IncomingChangeSet], forward: Bool = true, now: Date = Date(),
+        decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
         reload: ([UInt8]) throws -> IncomingChangeSet
     ) throws -> [ApplyOutcome] {
         let outcomes = try accept(sets.map(\.received), forward: forward, now: now, decide: decide, header: { try reload($0).received })
@@ -265,10 +279,14 @@ extension NodeStore {
             } else {
                 // Status changes, or one record twice in a chunk: one change at a time, in order.
                 let insertChange = try db.cachedStatement(
-                    sql: "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    sql:
+                        "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                )
                 for i in chunk {
                     let c = set.changes[i]
-                    try insertChange.execute(arguments: [nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body])
+                    try insertChange.execute(arguments: [
+                        nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
+                    ])
                     try applyToRecords(c, changeID: nextID, dates: set.dates[i], db: db)
                     try route(c, changeID: nextID, routes: routes, db: db)
                     nextID += 1
@@ -288,14 +306,16 @@ extension NodeStore {
             return
         }
         let current = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
+            try db.cachedStatement(
+                sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
             arguments: [c.key])
         if let current {
             let currentHLC: Int64 = current[1]
             let currentOrigin: String = current[2]
             if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: currentHLC, currentOrigin) {
                 try db.cachedStatement(
-                    sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
+                    sql:
+                        "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
                 ).execute(
                     arguments: [d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, changeID, c.hlc.rawValue, current[0] as Int64])
             }
@@ -306,7 +326,10 @@ extension NodeStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
-                arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, changeID, c.hlc.rawValue, d.publicityUntil?.iso])
+                arguments: [
+                    c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, changeID, c.hlc.rawValue,
+                    d.publicityUntil?.iso,
+                ])
             if let since = d.provisionalSince { try noteProvisionalDeadline(key: c.key, enteredOn: since, db: db) }
             try refreshState(key: c.key, db: db)
         }
@@ -321,11 +344,15 @@ extension NodeStore {
 
     /// Re-derives a record's state from all its status changes (`RecordState.derive`).
     static func refreshState(key: String, db: Database) throws {
-        let facts = try Row.fetchAll(try db.cachedStatement(sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'"), arguments: [key]).compactMap {
+        let facts = try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'"), arguments: [key]
+        ).compactMap {
             row -> (hlc: Int64, origin: String, action: StatusAction)? in
             StatusChange.parse(body: row[2]).map { (row[0], row[1], $0.action) }
         }
-        try db.cachedStatement(sql: "UPDATE records SET state = ?1 WHERE record_key = ?2 AND state <> ?1").execute(arguments: [RecordState.derive(facts).rawValue, key])
+        try db.cachedStatement(sql: "UPDATE records SET state = ?1 WHERE record_key = ?2 AND state <> ?1").execute(arguments: [
+            RecordState.derive(facts).rawValue, key,
+        ])
     }
 
     /// Notes which children must pull the change (`Routes.areas`).
@@ -339,12 +366,16 @@ extension NodeStore {
     /// transaction. `covered` gives, per origin, the last seq the parent acknowledged with that
     /// set's hash; an entry is acknowledged only if the parent's hash for that seq matches.
     @discardableResult
-    public func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], covered: [(origin: String, lastSeq: Int64, hash: [UInt8])], now: Date = Date()) throws -> Int {
+    public func acknowledge(
+        parent: String, issuedAt: Int64, receipt: [UInt8], covered: [(origin: String, lastSeq: Int64, hash: [UInt8])], now: Date = Date()
+    ) throws -> Int {
         try write { db in
             var count = 0
             for c in covered {
                 // The parent names the hash of its last set; ours at that seq must be the same set.
-                guard let ours = try Data.fetchOne(db, sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?", arguments: [c.origin, c.lastSeq]),
+                guard
+                    let ours = try Data.fetchOne(
+                        db, sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?", arguments: [c.origin, c.lastSeq]),
                     Array(ours) == c.hash
                 else { continue }
                 try db.execute(
@@ -364,8 +395,13 @@ extension NodeStore {
     /// Every received origin inside `area`, with the last seq applied and its hash (for a child
     /// resuming after it lost track).
     public func chains(inside area: DivisionCode) throws -> [(origin: String, lastSeq: Int64, lastHash: [UInt8])] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT origin, last_seq, last_hash FROM chains ORDER BY origin").compactMap { row in
+        // The codes inside `area` share its significant digits: one range of the primary key.
+        let prefix = String(area.digits.prefix(area.tier.significantDigits))
+        return try pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT origin, last_seq, last_hash FROM chains WHERE origin >= ? AND origin < ? ORDER BY origin"),
+                arguments: [prefix, prefix + ":"]
+            ).compactMap { row in
                 let origin: String = row[0]
                 guard let code = try? DivisionCode(origin), area.contains(code) else { return nil }
                 return (origin, row[1], Array(row[2] as Data))
@@ -402,9 +438,12 @@ struct ReceivedBatch {
         self.db = db
         insertChanges = try RawStatement(db, IngestWriter.insertSQL("changes", IngestWriter.changeColumns, width: 10, rows: Self.size))
         findRecords = try RawStatement(
-            db, "SELECT r.record_key, r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))")
+            db,
+            "SELECT r.record_key, r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))"
+        )
         insertRecords = try RawStatement(db, IngestWriter.insertSQL("records", IngestWriter.recordColumns, width: 10, rows: Self.size))
-        findStatus = try RawStatement(db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
+        findStatus = try RawStatement(
+            db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
     }
 
     func apply(_ set: IncomingChangeSet, _ chunk: Range<Int>, firstID: Int64, routes: Routes) throws {
@@ -412,7 +451,9 @@ struct ReceivedBatch {
         var existing: [ExactText: (id: Int64, hlc: Int64, origin: String)] = [:]
         for (n, i) in chunk.enumerated() { findRecords.bind(Int32(n + 1), set.changes[i].key) }
         while try findRecords.step() {
-            if let key = findRecords.text(0), let origin = findRecords.text(3) { existing[ExactText(key)] = (findRecords.int64(1), findRecords.int64(2), origin) }
+            if let key = findRecords.text(0), let origin = findRecords.text(3) {
+                existing[ExactText(key)] = (findRecords.int64(1), findRecords.int64(2), origin)
+            }
         }
         findRecords.reset()
         // The change rows.
@@ -441,8 +482,11 @@ struct ReceivedBatch {
                 if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: current.hlc, current.origin) {
                     let d = set.dates[i]
                     try db.cachedStatement(
-                        sql: "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
-                    ).execute(arguments: [d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, firstID + Int64(n), c.hlc.rawValue, current.id])
+                        sql:
+                            "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
+                    ).execute(arguments: [
+                        d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, firstID + Int64(n), c.hlc.rawValue, current.id,
+                    ])
                 }
             } else {
                 fresh.append(n)
@@ -477,7 +521,10 @@ struct ReceivedBatch {
                         INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
-                ).execute(arguments: [c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, firstID + Int64(n), c.hlc.rawValue, d.publicityUntil?.iso])
+                ).execute(arguments: [
+                    c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, firstID + Int64(n), c.hlc.rawValue,
+                    d.publicityUntil?.iso,
+                ])
             }
         }
         for n in fresh {

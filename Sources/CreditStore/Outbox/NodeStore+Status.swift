@@ -1,6 +1,7 @@
 import CreditDomain
 import Foundation
 import GRDB
+import SyncCore
 
 /// Where one origin's changes stand at this node, against the hop's window upward.
 public struct OriginStatus: Sendable, Hashable, Codable {
@@ -27,7 +28,7 @@ extension NodeStore {
     /// At the top of the network (`hasParent` false) everything held is where it must be.
     public func originStatus(now: Date = Date(), windowSeconds: Int64, hasParent: Bool = true) throws -> [OriginStatus] {
         let nowMs = ChinaTime.milliseconds(now)
-        let riskMs = nowMs - windowSeconds * 1000 * 2 / 3
+        let riskMs = nowMs - Window.atRiskAfter(windowSeconds * 1000)
         let pastMs = nowMs - windowSeconds * 1000
         return try pool.read { db in
             let own = node.digits
@@ -38,35 +39,41 @@ extension NodeStore {
             // `GROUP BY` (or `HAVING`) made it visit every own change's row for `downward`, 35 ms
             // per call at a village holding 62,500 — and the push loop asks every second or two.
             let held = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT origin, last_seq FROM chains
-                    UNION ALL
-                    SELECT * FROM (SELECT ?1, (SELECT MAX(seq) FROM changes WHERE origin = ?1 AND downward = 0) AS held) WHERE held IS NOT NULL
-                    ORDER BY 1
-                    """, arguments: [own])
+                db.cachedStatement(
+                    sql: """
+                        SELECT origin, last_seq FROM chains
+                        UNION ALL
+                        SELECT * FROM (SELECT ?1, (SELECT MAX(seq) FROM changes WHERE origin = ?1 AND downward = 0) AS held) WHERE held IS NOT NULL
+                        ORDER BY 1
+                        """), arguments: [own])
             for row in held {
                 let origin: String = row[0]
                 let held: Int64 = row[1]
                 guard hasParent else {
-                    out.append(OriginStatus(origin: origin, highestSeqHeld: held, highestSeqAcknowledged: held, unacknowledged: 0, oldestUnacknowledgedSeconds: nil, atRisk: 0, pastWindow: 0))
+                    out.append(
+                        OriginStatus(
+                            origin: origin, highestSeqHeld: held, highestSeqAcknowledged: held, unacknowledged: 0, oldestUnacknowledgedSeconds: nil,
+                            atRisk: 0, pastWindow: 0))
                     continue
                 }
-                let acked = try Int64.fetchOne(db, sql: "SELECT MAX(last_seq) FROM outbox WHERE origin = ? AND acknowledged_at IS NOT NULL", arguments: [origin]) ?? 0
+                let acked =
+                    try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT MAX(last_seq) FROM outbox WHERE origin = ? AND acknowledged_at IS NOT NULL"),
+                        arguments: [origin]) ?? 0
                 // Arrival times of pending changes: the outbox entry's creation for received and
                 // sealed sets; the entry time for own changes not sealed yet, counted in SQL (after
                 // a large ingest they are many rows until the push loop seals them).
                 let counts = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT MIN(o.created_at),
-                            SUM(CASE WHEN o.created_at < ?3 THEN o.last_seq - MAX(o.first_seq, ?1 + 1) + 1 ELSE 0 END),
-                            SUM(CASE WHEN o.created_at >= ?3 AND o.created_at < ?4 THEN o.last_seq - MAX(o.first_seq, ?1 + 1) + 1 ELSE 0 END)
-                        FROM outbox o WHERE o.origin = ?2 AND o.acknowledged_at IS NULL AND o.last_seq > ?1
-                        UNION ALL
-                        SELECT MIN(c.entered_at), SUM(c.entered_at < ?3), SUM(c.entered_at >= ?3 AND c.entered_at < ?4) FROM changes c
-                        WHERE c.origin = ?2 AND c.origin = ?5 AND c.seq > COALESCE((SELECT MAX(last_seq) FROM outbox WHERE origin = ?2), 0)
-                        """, arguments: [acked, origin, pastMs, riskMs, own])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT MIN(o.created_at),
+                                SUM(CASE WHEN o.created_at < ?3 THEN o.last_seq - MAX(o.first_seq, ?1 + 1) + 1 ELSE 0 END),
+                                SUM(CASE WHEN o.created_at >= ?3 AND o.created_at < ?4 THEN o.last_seq - MAX(o.first_seq, ?1 + 1) + 1 ELSE 0 END)
+                            FROM outbox o WHERE o.origin = ?2 AND o.acknowledged_at IS NULL AND o.last_seq > ?1
+                            UNION ALL
+                            SELECT MIN(c.entered_at), SUM(c.entered_at < ?3), SUM(c.entered_at >= ?3 AND c.entered_at < ?4) FROM changes c
+                            WHERE c.origin = ?2 AND c.origin = ?5 AND c.seq > COALESCE((SELECT MAX(last_seq) FROM outbox WHERE origin = ?2), 0)
+                            """), arguments: [acked, origin, pastMs, riskMs, own])
                 var oldest: Int64?
                 var risk: Int64 = 0
                 var past: Int64 = 0

@@ -58,6 +58,6 @@ extension NodeStore {
 
     /// Change sets held behind a gap.
     public func heldSetCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM held") ?? 0 }
+        try pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM held")) ?? 0 }
     }
 }

@@ -1,4 +1,5 @@
 import CreditDomain
+import SyncCore
 
 /// What the simulator counts while it runs. Keys are node indices and tiers, never hashed
 /// iteration order: the report sorts everything it prints.
@@ -52,7 +53,7 @@ struct Metrics {
         if upward[key] == nil { upward[key] = Upward(window: child.window) }
         upward[key]!.window = max(upward[key]!.window, child.window)
         upward[key]!.latencies.append(contentsOf: repeatElement(latency, count: count))
-        if latency <= child.window {
+        if Window.standing(waited: latency, window: child.window) != .breached {
             upward[key]!.met += count
         } else if outage {
             upward[key]!.breachedByOutage += count

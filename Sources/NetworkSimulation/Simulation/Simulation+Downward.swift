@@ -35,13 +35,14 @@ extension Simulation {
 
     func pull(_ n: SimNode) throws {
         n.pullAt = nil
-        guard let p = n.parent, try hasUnpulled(n) else { return }
+        guard let p = n.parent else { return }
         guard !n.down, n.pullAttempt == nil else {
             // Down, or a pull still waiting for its page: the next tick tries again.
             n.pullAt = now + Int64(topology.pullIntervalSeconds) * 1000
             schedule(at: n.pullAt!, .pull(node: n.index))
             return
         }
+        guard try hasUnpulled(n) else { return }
         attempts += 1
         n.pullAttempt = attempts
         let cursor = try n.node.store.downCursor(parent: nodes[p].code)

@@ -1,5 +1,6 @@
 import CreditDomain
 import Foundation
+import SyncCore
 import Yams
 
 /// Why a configuration was refused; names the file and the offending key.
@@ -41,7 +42,7 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var identity: String?
     /// The children this node accepts uploads from; each must lie inside its code.
     public var children: [DivisionCode] = []
-    /// Hours within which a change must reach the parent (default 72; 48 into the province).
+    /// Hours within which a change must reach the parent (default `Window.hours`).
     public var windowHours: Int?
     /// `host:port` of the listener for department systems (`POST /v1/records`); when the host is
     /// not a loopback address, clients must present a certificate from the network CA.
@@ -77,7 +78,7 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var effectiveConnectionsMax: Int { connectionsMax ?? 1024 }
 
     /// The upward window of this hop.
-    public var effectiveWindowHours: Int { windowHours ?? (parent?.code.tier == .province ? 48 : 72) }
+    public var effectiveWindowHours: Int { windowHours ?? Window.hours(intoParentOf: parent?.code.tier) }
 
     public init(code: DivisionCode, dataDirectory: String) {
         self.code = code

@@ -42,6 +42,19 @@ public struct FileIngestion: Sendable {
     /// Rows handed from the validating thread to the writer in one batch.
     static let batchRows = 512
 
+    /// Inputs up to this size are validated on the calling thread; larger ones on a thread of
+    /// their own while the store writes (a file of a million rows: both cores busy).
+    static let inlineBytesMax = 1 << 20
+
+    static func write(_ batch: [Checked], to writer: inout IngestWriter, kind: ResolvedKind) throws {
+        for item in batch {
+            switch item {
+            case .valid(let record): try writer.put(record)
+            case .refused(let line, let raw, let issues): try writer.reject(line: line, raw: raw, kind: kind.slug, issues: issues)
+            }
+        }
+    }
+
     /// One row after validation, as the writer needs it.
     enum Checked: Sendable {
         case valid(ValidatedRecord)
@@ -57,30 +70,34 @@ public struct FileIngestion: Sendable {
     }
 
     public func ingest(
-        file path: String, kind kindName: String, format: InputFormat? = nil, encoding: TextEncoding? = nil, now: Date = Date(), actor: AuditActor? = nil
+        file path: String, kind kindName: String, format: InputFormat? = nil, encoding: TextEncoding? = nil, now: Date = Date(),
+        actor: AuditActor? = nil
     ) throws -> IngestReport {
-        let kind = try node.catalogue.kind(named: kindName)
+        let kind = try node.kind(named: kindName)
         let bytes = try Self.read(path)
-        return try ingest(bytes: bytes, name: path, kind: kind, format: format ?? InputFormat.guess(fileName: path), encoding: encoding, now: now, actor: actor)
+        return try ingest(
+            bytes: bytes, name: path, kind: kind, format: format ?? InputFormat.guess(fileName: path), encoding: encoding, now: now, actor: actor)
     }
 
     /// Ingests bytes received from elsewhere (`POST /v1/records`), with the same checks as a file.
     public func ingest(
-        bytes: [UInt8], name: String, kind kindName: String, format: InputFormat, encoding: TextEncoding? = nil, now: Date = Date(), actor: AuditActor? = nil
+        bytes: [UInt8], name: String, kind kindName: String, format: InputFormat, encoding: TextEncoding? = nil, now: Date = Date(),
+        actor: AuditActor? = nil
     ) throws -> IngestReport {
         guard !bytes.isEmpty else { throw IngestError(.empty, "the upload is empty; it needs a header line and at least one row") }
-        return try ingest(bytes: bytes, name: name, kind: try node.catalogue.kind(named: kindName), format: format, encoding: encoding, now: now, actor: actor)
+        return try ingest(bytes: bytes, name: name, kind: try node.kind(named: kindName), format: format, encoding: encoding, now: now, actor: actor)
     }
 
-    func ingest(bytes: [UInt8], name path: String, kind: ResolvedKind, format: InputFormat, encoding: TextEncoding?, now: Date, actor: AuditActor? = nil) throws -> IngestReport {
+    func ingest(
+        bytes: [UInt8], name path: String, kind: ResolvedKind, format: InputFormat, encoding: TextEncoding?, now: Date, actor: AuditActor? = nil
+    ) throws -> IngestReport {
         let reader = try RecordReader(bytes: bytes, format: format, kind: kind, encoding: encoding)
         let context = ValidationContext(node: node.configuration.code, today: ChinaTime.date(now), calendar: node.calendar)
         let source = IngestSource(name: URL(fileURLWithPath: path).lastPathComponent, kind: kind.slug, format: format, encoding: reader.encoding)
 
-        // Two stages on two cores: this thread parses and validates, the store's writer stores.
-        let queue = BatchQueue<[Checked]>(capacity: 8)
         let produced = ProducerResult()
-        let producer = Thread {
+        // Parses and validates every row, handing them on in batches while `push` takes them.
+        let produce = { @Sendable (push: ([Checked]) -> Bool) in
             var validator = RecordValidator(kind: kind, context: context)
             var batch: [Checked] = []
             batch.reserveCapacity(Self.batchRows)
@@ -102,36 +119,47 @@ public struct FileIngestion: Sendable {
                 }
                 batch.append(checked)
                 if batch.count == Self.batchRows {
-                    open = queue.push(batch)
+                    open = push(batch)
                     batch.removeAll(keepingCapacity: true)
                 }
             }
-            if open && !batch.isEmpty { _ = queue.push(batch) }
-            queue.finish()
+            if open && !batch.isEmpty { _ = push(batch) }
         }
-        producer.stackSize = 1 << 22
-        producer.start()
-
         let summary: IngestSummary
-        do {
-            summary = try node.store.ingest(source: source, now: now, actor: actor) { writer in
-                while let batch = queue.pop() {
-                    for item in batch {
-                        switch item {
-                        case .valid(let record): try writer.put(record)
-                        case .refused(let line, let raw, let issues): try writer.reject(line: line, raw: raw, kind: kind.slug, issues: issues)
-                        }
-                    }
-                }
+        if bytes.count <= Self.inlineBytesMax {
+            // A small file or upload (a department's day, a form): validated on this thread, no
+            // thread started for it.
+            var batches: [[Checked]] = []
+            produce {
+                batches.append($0); return true
             }
-        } catch {
-            queue.cancel()
-            throw error
+            summary = try node.store.ingest(source: source, now: now, actor: actor) { writer in
+                for batch in batches { try Self.write(batch, to: &writer, kind: kind) }
+            }
+        } else {
+            // Two stages on two cores: a thread of its own parses and validates, this one stores.
+            let queue = BatchQueue<[Checked]>(capacity: 8)
+            let producer = Thread {
+                produce { queue.push($0) }
+                queue.finish()
+            }
+            producer.stackSize = 1 << 22
+            producer.start()
+            do {
+                summary = try node.store.ingest(source: source, now: now, actor: actor) { writer in
+                    while let batch = queue.pop() { try Self.write(batch, to: &writer, kind: kind) }
+                }
+            } catch {
+                queue.cancel()
+                throw error
+            }
         }
         return IngestReport(
             file: path, kind: kind.slug, kindName: kind.name, format: format.rawValue, encoding: reader.encoding.rawValue, rows: produced.rows,
-            accepted: summary.accepted, updated: summary.updated, duplicates: summary.duplicates, rejected: summary.rejected, alreadyQuarantined: summary.alreadyQuarantined, late: summary.late,
-            ignoredColumns: reader.ignoredColumns, ingestID: summary.ingestID, firstSeq: summary.firstSeq, lastSeq: summary.lastSeq, rejections: produced.rejections)
+            accepted: summary.accepted, updated: summary.updated, duplicates: summary.duplicates, rejected: summary.rejected,
+            alreadyQuarantined: summary.alreadyQuarantined, late: summary.late,
+            ignoredColumns: reader.ignoredColumns, ingestID: summary.ingestID, firstSeq: summary.firstSeq, lastSeq: summary.lastSeq,
+            rejections: produced.rejections)
     }
 
     static func read(_ path: String) throws(IngestError) -> [UInt8] {

@@ -260,10 +260,3 @@ struct RecordDatesReader {
         return p
     }
 }
-
-extension NodeContext {
-    /// Kinds by slug.
-    func kindsBySlug() throws -> [String: ResolvedKind] {
-        Dictionary(uniqueKeysWithValues: try catalogue.resolvedKinds().map { ($0.slug, $0) })
-    }
-}
