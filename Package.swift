@@ -138,7 +138,8 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "CreditDomain"], swiftSettings: strict),
         .testTarget(
             name: "NetworkSimulationTests",
-            dependencies: ["NetworkSimulation", "CreditDomain", "SyncCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+            dependencies: ["NetworkSimulation", "CreditDomain", "CreditStore", "SyncCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
         .testTarget(

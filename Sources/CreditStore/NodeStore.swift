@@ -13,7 +13,9 @@ public final class NodeStore: Sendable {
     public let path: String
     /// Where this node's changes go down: its children and the network-wide kinds.
     public let routes: Routes
-    let pool: DatabasePool
+    /// A pool of connections to the file (WAL: readers never wait for the writer), or the
+    /// simulator's in-memory database (`StoreOptions.memory`).
+    let pool: any DatabaseWriter
     let logger: Logger
     /// Commits the simulator makes fail (`StoreOptions.faults`); nil in a running node.
     let faults: StoreFaults?
@@ -25,28 +27,12 @@ public final class NodeStore: Sendable {
     ) throws {
         Self.processSettings()
         faults = options.faults
-        let synchronous = options.durable ? "FULL" : "OFF"
-        var config = Configuration()
-        config.foreignKeysEnabled = true
-        config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            // What the trigger of migration v11 stores beside every change.
-            db.add(function: ChangeDigest.function)
-            // Records with their change-log entries are about 1 KiB; 16 KiB pages hold more of
-            // them per page and split less often. Takes effect when the file is created.
-            try db.execute(sql: "PRAGMA page_size = 16384")
-            // Durability: a commit returns only after the WAL is on disk (a simulated node, whose
-            // crashes are failed transactions, skips the wait).
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            // The writer keeps 256 MiB of pages (the records and their indexes, written in random
-            // key order); a reader mostly streams change sets' bytes once, for which a cache of
-            // its own that size only grows the process: 16 MiB.
-            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -16384" : "PRAGMA cache_size = -262144")
-            // Statement journals (for statements with triggers and foreign keys) stay in memory.
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
-        }
         do {
-            pool = try Self.openPool(path: path, configuration: config)
+            if let memory = options.memory {
+                pool = memory.queue
+            } else {
+                pool = try Self.openPool(path: path, configuration: Self.configuration(durable: options.durable))
+            }
             try Self.migrate(pool)
         } catch {
             throw StoreError(code: .open, message: "cannot open the store \(path): \(error)")
@@ -67,6 +53,31 @@ public final class NodeStore: Sendable {
                 code: .wrongNode, message: "the store \(path) belongs to node \(stored), not \(node.digits); check the configuration's data directory"
             )
         }
+    }
+
+    /// How every connection to a store is set up.
+    static func configuration(durable: Bool) -> Configuration {
+        let synchronous = durable ? "FULL" : "OFF"
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // What the trigger of migration v11 stores beside every change.
+            db.add(function: ChangeDigest.function)
+            // Records with their change-log entries are about 1 KiB; 16 KiB pages hold more of
+            // them per page and split less often. Takes effect when the file is created.
+            try db.execute(sql: "PRAGMA page_size = 16384")
+            // Durability: a commit returns only after the WAL is on disk (a simulated node, whose
+            // crashes are failed transactions, skips the wait).
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            // The writer keeps 256 MiB of pages (the records and their indexes, written in random
+            // key order); a reader mostly streams change sets' bytes once, for which a cache of
+            // its own that size only grows the process: 16 MiB.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -16384" : "PRAGMA cache_size = -262144")
+            // Statement journals (for statements with triggers and foreign keys) stay in memory.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        return config
     }
 
     /// One write transaction (`DatabasePool.write`), failed before its commit — everything in it
@@ -100,7 +111,7 @@ public final class NodeStore: Sendable {
     /// it) the slower one can find a step it was about to run done by the other: that step fails
     /// and rolls back, and it goes on from what is applied now. A step that fails while nobody
     /// else moved the schema on is an error.
-    static func migrate(_ pool: DatabasePool) throws {
+    static func migrate(_ pool: any DatabaseWriter) throws {
         let migrator = Migrations.migrator
         while true {
             let before = try pool.read { try migrator.appliedIdentifiers($0) }

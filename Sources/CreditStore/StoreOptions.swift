@@ -1,3 +1,4 @@
+import GRDB
 import Synchronization
 
 /// How a store is opened. A running node keeps the defaults: every commit on disk before it
@@ -9,10 +10,39 @@ public struct StoreOptions: Sendable {
     public var durable = true
     /// Commits to fail, for the simulator's crashes.
     public var faults: StoreFaults?
+    /// The store in memory instead of the file (the simulator's nodes): the same schema, SQL and
+    /// transactions, one connection, nothing written to disk.
+    public var memory: MemoryDatabase?
 
-    public init(durable: Bool = true, faults: StoreFaults? = nil) {
+    public init(durable: Bool = true, faults: StoreFaults? = nil, memory: MemoryDatabase? = nil) {
         self.durable = durable
         self.faults = faults
+        self.memory = memory
+    }
+}
+
+/// An in-memory SQLite database for one simulated node, kept across the node's restarts (as its
+/// file would be). It starts as a copy of an empty store already migrated, made once per process:
+/// migrating each of a province's thousands of nodes from nothing would be most of opening them.
+public final class MemoryDatabase: Sendable {
+    let queue: DatabaseQueue
+
+    public init() throws {
+        NodeStore.processSettings()
+        queue = try DatabaseQueue(configuration: NodeStore.configuration(durable: false))
+        try Self.template().backup(to: queue)
+    }
+
+    private static let migrated = Mutex<DatabaseQueue?>(nil)
+
+    private static func template() throws -> DatabaseQueue {
+        try migrated.withLock { kept in
+            if let kept { return kept }
+            let queue = try DatabaseQueue(configuration: NodeStore.configuration(durable: false))
+            try NodeStore.migrate(queue)
+            kept = queue
+            return queue
+        }
     }
 }
 

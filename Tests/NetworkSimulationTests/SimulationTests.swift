@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Testing
 
+@testable import CreditStore
 @testable import NetworkSimulation
 
 @Suite("Deterministic simulation")
@@ -63,8 +64,8 @@ struct SimulationTests {
         #expect(!sim.outageLonger(than: 5 * day, child: village, parent: township, from: 2 * day, to: 6 * day))
     }
 
-    /// The checks read the nodes' real stores: each one is shown failing by changing a store's
-    /// file behind the node's back (another SQLite connection), then passing again once undone.
+    /// The checks read the nodes' real stores: each one is shown failing by changing a store
+    /// behind the node's back (SQL on its database), then passing again once undone.
     @Test func theChecksFindWhatIsWrong() throws {
         let (sim, report) = try Self.simulate(days: 3, seed: 5)
         #expect(report.passed)
@@ -72,8 +73,7 @@ struct SimulationTests {
         #expect(try failing().isEmpty)
         func tamper(_ code: String, _ sql: String, _ arguments: StatementArguments) throws {
             let node = try #require(sim.nodes.first { $0.code.digits == code })
-            let db = try DatabaseQueue(path: node.configuration.databasePath)
-            try db.write { try $0.execute(sql: sql, arguments: arguments) }
+            try node.node.store.pool.write { try $0.execute(sql: sql, arguments: arguments) }
         }
         let village = try #require(sim.nodes.first { $0.code.digits == "420102002201" })
         let key = try #require(try village.node.store.heldRecords().keys.sorted().first)

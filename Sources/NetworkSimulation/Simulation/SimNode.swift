@@ -21,6 +21,8 @@ final class SimNode {
     let credentials: NodeCredentials
     /// Commits the simulator fails to crash the node mid-apply.
     let faults: StoreFaults
+    /// The node's store: SQLite in memory, kept across its restarts as its file would be.
+    let database: MemoryDatabase
     /// The production node; opened again (a restart) after a crash.
     private(set) var node: NodeContext
     /// The window of the hop from this node to its parent, in milliseconds.
@@ -66,26 +68,30 @@ final class SimNode {
         self.window = window
         let faults = StoreFaults()
         self.faults = faults
-        let node = try Self.open(configuration, credentials, faults)
+        let database = try MemoryDatabase()
+        self.database = database
+        let node = try Self.open(configuration, credentials, faults, database)
         self.node = node
         // The runtime's schedule from the same configuration (`PushLoop`).
         schedule = UpwardSchedule(configuration: PushLoop(node: node).schedule)
     }
 
-    static func open(_ configuration: NodeConfiguration, _ credentials: NodeCredentials, _ faults: StoreFaults) throws -> NodeContext {
+    static func open(_ configuration: NodeConfiguration, _ credentials: NodeCredentials, _ faults: StoreFaults, _ database: MemoryDatabase) throws
+        -> NodeContext
+    {
         try NodeContext(
-            configuration: configuration, credentials: credentials, storeOptions: StoreOptions(durable: false, faults: faults), logger: SimNode.quiet)
+            configuration: configuration, credentials: credentials, storeOptions: StoreOptions(durable: false, faults: faults, memory: database),
+            logger: SimNode.quiet)
     }
 
     /// The node's log goes nowhere: a month of a network would write millions of lines.
     static let quiet = Logger(label: "creditnet.simulated") { _ in SwiftLogNoOpLogHandler() }
 
-    /// A restart after a crash: the store opened again from its file (what was committed is
-    /// there, nothing else), a fresh schedule, and the apply queue drained as `serve` does when
-    /// it starts.
+    /// A restart after a crash: the store opened again (what was committed is there, nothing
+    /// else), a fresh schedule, and the apply queue drained as `serve` does when it starts.
     func restart() throws {
         faults.clear()
-        node = try Self.open(configuration, credentials, faults)
+        node = try Self.open(configuration, credentials, faults, database)
         schedule = UpwardSchedule(configuration: schedule.configuration)
         try node.applier.drain(node)
     }
