@@ -46,7 +46,9 @@ struct OfflineChain {
         var options = SampleGenerator.Options(seed: seed, node: node.configuration.code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
         options.faultShare = 0
         var generator = SampleGenerator(options)
-        let path = try dir.write("in-\(node.configuration.code)-\(seed).csv", Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes).utf8))
+        let path = try dir.write(
+            "in-\(node.configuration.code)-\(seed).csv",
+            Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes).utf8))
         _ = try FileIngestion(node: node).ingest(file: path, kind: "penalty", now: now ?? morning(CivilDate(year: 2026, month: 11, day: 20)!))
     }
 
@@ -71,7 +73,9 @@ struct ImportTests {
         #expect(try net.send(net.village, to: net.township, name: "v1").report.applied == 1)
         // Revoked after the township accepted its sets; the list reaches the township and the county.
         for n in [net.township, net.county] {
-            _ = try net.ca.revoke(try Export.identity(of: net.village.configuration).certificate, reason: "device lost", in: try Export.identityDirectory(of: n.configuration))
+            _ = try net.ca.revoke(
+                try Export.identity(of: net.village.configuration).certificate, reason: "device lost",
+                in: try Export.identityDirectory(of: n.configuration))
         }
         #expect(try net.send(net.village2, to: net.township, name: "v2").report.applied == 1)
         try net.ingest(net.township, rows: 3, seed: 3)
@@ -134,7 +138,9 @@ struct ImportTests {
         #expect(try net.county.store.chain(origin: net.township.configuration.code.digits)?.lastSeq == 3)
         #expect(try net.county.store.chain(origin: net.village.configuration.code.digits) == nil)
         let entries = try net.county.store.setAsideEntries()
-        #expect(entries.count == 1 && entries[0].origin == net.village.configuration.code.digits && entries[0].peer == net.township.configuration.code.digits)
+        #expect(
+            entries.count == 1 && entries[0].origin == net.village.configuration.code.digits
+                && entries[0].peer == net.township.configuration.code.digits)
         #expect(entries[0].code == "body-hash-mismatch" || entries[0].code == "bad-signature" || entries[0].code == "bad-body", "\(entries[0].code)")
         #expect(try Metrics.text(net.county).contains("creditnet_set_aside_sets{node=\"420102000000\"} 1"))
         // Sent again: nothing new set aside; resolved by an operator's note.
@@ -233,6 +239,34 @@ struct ImportTests {
         #expect(try net.village2.store.originStatus(windowSeconds: window).isEmpty)
     }
 
+    /// The push schedule's backlog, read in two queries, is what `originStatus` adds up origin by
+    /// origin: own sealed and unsealed changes, sets received and forwarded, none once acknowledged.
+    @Test func theBacklogUpwardIsTheSumOfEveryOriginsPendingChanges() throws {
+        let net = try OfflineChain()
+        let t = morning(CivilDate(year: 2026, month: 11, day: 20)!)
+        let window: Int64 = 72 * 3600
+        func agree(_ node: NodeContext, _ pending: Int, at now: Date) throws {
+            let backlog = try node.store.upwardBacklog()
+            let origins = try node.store.originStatus(now: now, windowSeconds: window)
+            #expect(backlog.pending == pending)
+            #expect(backlog.pending == Int(origins.reduce(0) { $0 + $1.unacknowledged }))
+            let oldest = origins.compactMap(\.oldestUnacknowledgedSeconds).max()
+            #expect(backlog.oldestAt.map { (ChinaTime.milliseconds(now) - $0) / 1000 } == oldest)
+        }
+        #expect(try net.village.store.upwardBacklog() == UpwardBacklog(pending: 0, oldestAt: nil))
+        try net.ingest(net.village, rows: 30, seed: 1, now: t)
+        try agree(net.village, 30, at: t.addingTimeInterval(3600))
+        let identity = try Export.identity(of: net.village.configuration)
+        #expect(try Export(node: net.village).seal(identity: identity, now: t.addingTimeInterval(7200)) == 1)
+        try net.ingest(net.village, rows: 20, seed: 2, now: t.addingTimeInterval(3 * 3600))
+        try agree(net.village, 50, at: t.addingTimeInterval(5 * 3600))
+        let r = try net.send(net.village, to: net.township, name: "v")
+        try agree(net.township, 50, at: Date())
+        _ = try Import(node: net.village).run(file: try #require(r.report.receipt))
+        try agree(net.village, 0, at: Date())
+        #expect(try net.village.store.upwardBacklog().oldestAt == nil)
+    }
+
     @Test func aMiddleTierAppliesInShortSlicesTheTopWholeSets() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 5_000, seed: 3)
@@ -286,7 +320,8 @@ struct ImportTests {
         #expect(try restarted.store.queued() == ApplyQueueCounts(sets: 0, changes: 0))
         #expect(try restarted.store.changes(origin: "420102002201", limit: 200).map(\.seq) == Array(1...120))
         #expect(try restarted.store.counts().records == 120)
-        #expect(try restarted.store.changes(origin: "420102002201", limit: 200) == (try net.village.store.changes(origin: "420102002201", limit: 200)))
+        #expect(
+            try restarted.store.changes(origin: "420102002201", limit: 200) == (try net.village.store.changes(origin: "420102002201", limit: 200)))
     }
 
     @Test func changesAreBuiltAtAcceptanceOnlyForSetsTheApplierHasRoomToKeep() throws {
@@ -312,7 +347,8 @@ struct ImportTests {
         #expect(accepting.applier.room(forSetsOf: [limit - 119]) == [false])
         #expect(try accepting.applier.drain(accepting).changes == 120)
         #expect(accepting.applier.room(forSetsOf: [limit]) == [true])
-        #expect(try accepting.store.changes(origin: "420102002201", limit: 200) == (try net.village.store.changes(origin: "420102002201", limit: 200)))
+        #expect(
+            try accepting.store.changes(origin: "420102002201", limit: 200) == (try net.village.store.changes(origin: "420102002201", limit: 200)))
     }
 
     @Test func aVillageCannotUploadAnotherVillagesChanges() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Why a catalogue could not be loaded or a kind was not found.
 public struct CatalogueError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -79,12 +80,20 @@ public struct Catalogue: Codable, Sendable {
     public static var bundledURL: URL? { try? ShippedResources.url("catalogue.json").get() }
 
     /// The catalogue shipped with the package.
+    /// The shipped catalogue, read once per process (a simulated province opens thousands of
+    /// nodes; the file never changes while the binary runs).
     public static func bundled() throws(CatalogueError) -> Catalogue {
+        if let kept = shipped.withLock({ $0 }) { return kept }
+        let catalogue: Catalogue
         switch ShippedResources.url("catalogue.json") {
-        case .success(let url): return try load(from: url)
+        case .success(let url): catalogue = try load(from: url)
         case .failure(let missing): throw CatalogueError(code: .invalid, message: missing.description)
         }
+        shipped.withLock { $0 = catalogue }
+        return catalogue
     }
+
+    private static let shipped = Mutex<Catalogue?>(nil)
 }
 
 /// A kind with its blocks expanded and every reference checked: what validation works from.

@@ -401,11 +401,7 @@ extension NodeStore {
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT origin, last_seq, last_hash FROM chains WHERE origin >= ? AND origin < ? ORDER BY origin"),
                 arguments: [prefix, prefix + ":"]
-            ).compactMap { row in
-                let origin: String = row[0]
-                guard let code = try? DivisionCode(origin), area.contains(code) else { return nil }
-                return (origin, row[1], Array(row[2] as Data))
-            }
+            ).map { row in (row[0], row[1], Array(row[2] as Data)) }
         }
     }
 }

@@ -20,7 +20,44 @@ public struct OriginStatus: Sendable, Hashable, Codable {
     public var pastWindow: Int64
 }
 
+/// What waits for the parent's receipt, all origins together: the push schedule's input.
+public struct UpwardBacklog: Sendable, Hashable {
+    /// Changes not yet acknowledged: in sets sent or sealed, and this node's own not yet sealed.
+    public var pending: Int
+    /// When the oldest of them reached this node (milliseconds since the epoch), if any.
+    public var oldestAt: Int64?
+
+    public init(pending: Int, oldestAt: Int64?) {
+        self.pending = pending
+        self.oldestAt = oldestAt
+    }
+}
+
 extension NodeStore {
+    /// The backlog upward in two reads — the unacknowledged sets (`outbox_pending`), and this
+    /// node's own changes after its last sealed set — equal to the sum of `originStatus`'s
+    /// `unacknowledged` and its oldest (tested), without a query per origin.
+    public func upwardBacklog() throws -> UpwardBacklog {
+        let own = node.digits
+        return try pool.read { db in
+            var backlog = UpwardBacklog(pending: 0, oldestAt: nil)
+            let sets = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT COALESCE(SUM(last_seq - first_seq + 1), 0), MIN(created_at) FROM outbox WHERE acknowledged_at IS NULL"))
+            let unsealed = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT count(*), MIN(entered_at) FROM changes
+                        WHERE origin = ?1 AND downward = 0 AND seq > COALESCE((SELECT MAX(last_seq) FROM outbox WHERE origin = ?1), 0)
+                        """), arguments: [own])
+            for row in [sets, unsealed].compactMap({ $0 }) {
+                backlog.pending += row[0] as Int
+                if let at: Int64 = row[1] { backlog.oldestAt = min(backlog.oldestAt ?? at, at) }
+            }
+            return backlog
+        }
+    }
+
     /// Per origin (this node's own and every origin received from below): held, acknowledged,
     /// pending, oldest pending age, and how many pending changes are at risk of or past `window`.
     /// A change reached this node when it was ingested here (own) or when its change set was

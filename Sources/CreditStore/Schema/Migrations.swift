@@ -422,6 +422,14 @@ enum Migrations {
                 CREATE INDEX objection_requests_pending ON objection_requests(state, id);
                 """)
         }
+        m.registerMigration("v14-pending-upward") { db in
+            try db.execute(sql: """
+                -- What the push schedule asks every second or two: how many changes wait for the
+                -- parent's receipt and since when — read from the sets not yet acknowledged, not
+                -- origin by origin (a city receives from thousands of villages).
+                CREATE INDEX outbox_pending ON outbox(created_at) WHERE acknowledged_at IS NULL;
+                """)
+        }
         return m
     }
 }

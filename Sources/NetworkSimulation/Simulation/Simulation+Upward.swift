@@ -13,7 +13,7 @@ extension Simulation {
     /// Asks the node's real schedule what to do now and does it, or sets a timer.
     func planPush(_ n: SimNode) throws {
         guard n.parent != nil, !n.down, n.pushAttempt == nil else { return }
-        let backlog = PushLoop.backlog(n.node, now: date(now, node: n))
+        let backlog = PushLoop.backlog(n.node)
         switch n.schedule.next(now: .milliseconds(local(n)), pending: backlog.pending, oldestPendingAt: backlog.oldestPendingAt) {
         case .idle: return
         case .push: schedule(at: now, .push(node: n.index))
@@ -28,7 +28,7 @@ extension Simulation {
     func push(_ n: SimNode) throws {
         guard let p = n.parent, !n.down, n.pushAttempt == nil else { return }
         let clock = date(now, node: n)
-        let backlog = PushLoop.backlog(n.node, now: clock)
+        let backlog = PushLoop.backlog(n.node)
         guard case .push = n.schedule.next(now: .milliseconds(local(n)), pending: backlog.pending, oldestPendingAt: backlog.oldestPendingAt) else {
             return try planPush(n)
         }

@@ -125,7 +125,7 @@ extension Simulation {
 
     func noteBacklog(_ n: SimNode) throws {
         guard n.parent != nil else { return }
-        let pending = PushLoop.backlog(n.node, now: date(now, node: n)).pending
+        let pending = PushLoop.backlog(n.node).pending
         if pending > n.backlogPeak {
             n.backlogPeak = pending
             n.backlogPeakAt = now

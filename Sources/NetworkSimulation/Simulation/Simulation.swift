@@ -228,7 +228,7 @@ public final class Simulation {
     func isSettled() throws -> Bool {
         for n in nodes {
             if n.down || n.pushAttempt != nil || n.pullAttempt != nil || n.deferredRows > 0 { return false }
-            if n.parent != nil, PushLoop.backlog(n.node, now: date(now, node: n)).pending > 0 { return false }
+            if n.parent != nil, PushLoop.backlog(n.node).pending > 0 { return false }
             if try n.node.store.heldSetCount() > 0 || n.node.store.queued().sets > 0 { return false }
             if try hasUnpulled(n) { return false }
         }

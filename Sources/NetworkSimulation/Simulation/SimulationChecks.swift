@@ -42,7 +42,7 @@ struct SimulationChecks {
         var out: [String] = []
         for n in sim.nodes {
             if n.down { out.append("\(n.code) is down") }
-            let pending = n.parent == nil ? 0 : PushLoop.backlog(n.node, now: sim.date(sim.now, node: n)).pending
+            let pending = n.parent == nil ? 0 : PushLoop.backlog(n.node).pending
             if pending > 0 { out.append("\(n.code) has \(pending) changes not acknowledged by its parent") }
             let held = try n.node.store.heldSetCount()
             if held > 0 { out.append("\(n.code) holds \(held) change sets behind a gap") }

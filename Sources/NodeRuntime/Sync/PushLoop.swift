@@ -25,14 +25,12 @@ public struct PushLoop: Sendable {
         return s
     }
 
-    /// What the schedule decides on at `now`: the changes not yet acknowledged by the parent and
-    /// when the oldest of them reached this node (milliseconds since the epoch, as a Duration).
+    /// What the schedule decides on: the changes not yet acknowledged by the parent and when the
+    /// oldest of them reached this node (milliseconds since the epoch, as a Duration).
     /// The runtime and the simulator both ask this.
-    public static func backlog(_ node: NodeContext, now: Date) -> (pending: Int, oldestPendingAt: Duration?) {
-        let nowMs = ChinaTime.milliseconds(now)
-        let origins = (try? node.store.originStatus(now: now, windowSeconds: Int64(node.configuration.effectiveWindowHours) * 3600)) ?? []
-        let pending = Int(origins.reduce(0) { $0 + $1.unacknowledged })
-        return (pending, origins.compactMap(\.oldestUnacknowledgedSeconds).max().map { Duration.milliseconds(nowMs - $0 * 1000) })
+    public static func backlog(_ node: NodeContext) -> (pending: Int, oldestPendingAt: Duration?) {
+        guard let b = try? node.store.upwardBacklog() else { return (0, nil) }
+        return (b.pending, b.oldestAt.map { Duration.milliseconds($0) })
     }
 
     /// Runs until the task is cancelled.
@@ -43,7 +41,7 @@ public struct PushLoop: Sendable {
         while !Task.isCancelled {
             let clock = Date()
             let now = Duration.milliseconds(ChinaTime.milliseconds(clock))
-            let (pending, oldest) = Self.backlog(node, now: clock)
+            let (pending, oldest) = Self.backlog(node)
             switch state.next(now: now, pending: pending, oldestPendingAt: oldest) {
             case .idle:
                 await node.arrivals.wait(for: .seconds(pollSeconds))
