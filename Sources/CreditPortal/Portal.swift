@@ -373,12 +373,10 @@ public struct Portal: Sendable {
 
     static let csvRowsMax = 10_000
 
-    /// SQLite reads block: they run on Dispatch's pool, not on the event loops or the
-    /// concurrency pool's few threads.
+    /// SQLite reads block: they run on the shared pool of blocking work (`BlockingWork`), not on
+    /// the event loops or the concurrency pool's few threads.
     static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: Result { try body() }) }
-        }
+        await BlockingWork.run(body)
     }
 }
 

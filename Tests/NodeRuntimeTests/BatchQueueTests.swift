@@ -51,3 +51,43 @@ struct ArrivalSignalTests {
         #expect(signal.generation == 1)
     }
 }
+
+@Suite("Blocking work on a bounded pool")
+struct BlockingWorkTests {
+    final class Gauge: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running = 0
+        private(set) var most = 0
+        func enter() {
+            lock.withLock {
+                running += 1; most = max(most, running)
+            }
+        }
+        func leave() { lock.withLock { running -= 1 } }
+    }
+
+    struct Refused: Error {}
+
+    @Test func manyJobsRunAtMostSixteenAtATimeAndErrorsComeBack() async throws {
+        let gauge = Gauge()
+        let results = await withTaskGroup(of: Result<Int, any Error>.self) { group in
+            for i in 0..<48 {
+                group.addTask {
+                    await BlockingWork.run {
+                        gauge.enter()
+                        defer { gauge.leave() }
+                        usleep(20_000)
+                        if i == 7 { throw Refused() }
+                        return i
+                    }
+                }
+            }
+            var out: [Result<Int, any Error>] = []
+            for await r in group { out.append(r) }
+            return out
+        }
+        #expect(results.count == 48)
+        #expect(results.filter { if case .failure(let e) = $0 { e is Refused } else { false } }.count == 1)
+        #expect(gauge.most <= BlockingWork.threads && gauge.most > 1)
+    }
+}

@@ -9,6 +9,7 @@ import NIOSSL
 import NodePKI
 import TestSupport
 import ServiceLifecycle
+import SyncCore
 import Testing
 
 @testable import NodeRuntime
@@ -138,6 +139,9 @@ struct SyncServerTests {
         #expect(try net.township.store.pendingOutbox().isEmpty)
     }
 
+    /// The push loop's decisions at instants the test chooses: nothing below the threshold
+    /// before the interval, a push once the backlog reaches it, the interval after that — no
+    /// wall-clock waiting to show that nothing happened.
     @Test func theScheduleRunsPushesOnItsOwn() async throws {
         let net = try OfflineChain()
         let township = net.township
@@ -147,23 +151,22 @@ struct SyncServerTests {
             config.pushIntervalSeconds = 3600
             config.backlogThreshold = 20
             let village = try NodeContext(configuration: config)
-            var loop = PushLoop(node: village)
-            loop.pollSeconds = 0.2
-            let task = Task { await loop.run() }
-            // Ingested now (the generated decisions are dated up to 2026-11-20, never in the future).
-            try net.ingest(village, rows: 10, seed: 1, now: Date())
-            try await Task.sleep(for: .seconds(1))
+            let loop = PushLoop(node: village)
+            var state = UpwardSchedule(configuration: loop.schedule)
+            let t = Date()
+            let at = { (seconds: Double) in Duration.milliseconds(ChinaTime.milliseconds(t.addingTimeInterval(seconds))) }
+            #expect(await loop.step(&state, now: t) == .idle)
+            try net.ingest(village, rows: 10, seed: 1, now: t)
+            // Ten pending, threshold twenty: wait for the interval from when they entered.
+            #expect(await loop.step(&state, now: t.addingTimeInterval(1)) == .wait(until: at(3600)))
             #expect(try township.store.chain(origin: "420102002201") == nil, "pushed before the interval or threshold")
-            try net.ingest(village, rows: 15, seed: 2, now: Date())
-            var records = 0
-            for _ in 0..<50 where records < 25 {
-                try await Task.sleep(for: .milliseconds(200))
-                records = try township.store.counts().records
-            }
-            task.cancel()
-            await task.value
-            #expect(records == 25)
+            try net.ingest(village, rows: 15, seed: 2, now: t.addingTimeInterval(2))
+            #expect(await loop.step(&state, now: t.addingTimeInterval(3)) == .push)
+            try await applied(township)
+            #expect(try township.store.counts().records == 25)
             #expect(try village.store.pendingOutbox().isEmpty)
+            #expect(state.failures == 0 && state.lastSuccess == at(3))
+            #expect(await loop.step(&state, now: t.addingTimeInterval(4)) == .idle)
         }
     }
 

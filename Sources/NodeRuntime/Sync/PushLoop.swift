@@ -33,34 +33,42 @@ public struct PushLoop: Sendable {
         return (b.pending, b.oldestAt.map { Duration.milliseconds($0) })
     }
 
-    /// Runs until the task is cancelled.
+    /// One decision of the schedule at `now`: the push is made when the schedule says so (and
+    /// its outcome recorded in `state`); otherwise what to wait for. The loop below calls it with
+    /// the wall clock; tests call it with the instants they choose.
+    @discardableResult
+    public func step(_ state: inout UpwardSchedule, now clock: Date) async -> UpwardSchedule.Action {
+        let now = Duration.milliseconds(ChinaTime.milliseconds(clock))
+        let (pending, oldest) = Self.backlog(node)
+        let action = state.next(now: now, pending: pending, oldestPendingAt: oldest)
+        guard case .push = action else { return action }
+        do {
+            let report = try await SyncClient(node: node).push(now: clock)
+            state.record(attemptAt: now, succeeded: true)
+            node.logger.info(
+                "pushed",
+                metadata: [
+                    "parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "bundles": "\(report.bundles)",
+                    "acknowledged": "\(report.acknowledged)",
+                ])
+        } catch {
+            state.record(attemptAt: now, succeeded: false)
+            node.logger.warning("push failed; retrying with backoff", metadata: ["reason": "\(error)", "failures": "\(state.failures)"])
+        }
+        return action
+    }
+
+    /// Runs until the task is cancelled: a step, then a wait until the schedule's next instant —
+    /// at most `pollSeconds`, and less when change sets arrive (`NodeContext.arrivals`).
     public func run() async {
         guard node.configuration.parent != nil else { return }
         var state = UpwardSchedule(configuration: schedule)
-        let logger = node.logger
         while !Task.isCancelled {
             let clock = Date()
-            let now = Duration.milliseconds(ChinaTime.milliseconds(clock))
-            let (pending, oldest) = Self.backlog(node)
-            switch state.next(now: now, pending: pending, oldestPendingAt: oldest) {
-            case .idle:
-                await node.arrivals.wait(for: .seconds(pollSeconds))
-            case .wait(let until):
-                await node.arrivals.wait(for: min(until - now, .seconds(pollSeconds)))
-            case .push:
-                do {
-                    let report = try await SyncClient(node: node).push()
-                    state.record(attemptAt: now, succeeded: true)
-                    logger.info(
-                        "pushed",
-                        metadata: [
-                            "parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "bundles": "\(report.bundles)",
-                            "acknowledged": "\(report.acknowledged)",
-                        ])
-                } catch {
-                    state.record(attemptAt: now, succeeded: false)
-                    logger.warning("push failed; retrying with backoff", metadata: ["reason": "\(error)", "failures": "\(state.failures)"])
-                }
+            switch await step(&state, now: clock) {
+            case .idle: await node.arrivals.wait(for: .seconds(pollSeconds))
+            case .wait(let until): await node.arrivals.wait(for: min(until - .milliseconds(ChinaTime.milliseconds(clock)), .seconds(pollSeconds)))
+            case .push: break
             }
         }
     }

@@ -61,12 +61,16 @@ public struct SyncRequestContext: RequestContext {
         case .node:
             throw HTTPError(
                 .forbidden,
-                message: "node \(holder.code)'s certificate may not write records or status changes; a department system needs its own: credit-node pki issue --department NAME --code \(node.configuration.code) [not-a-writer]")
+                message:
+                    "node \(holder.code)'s certificate may not write records or status changes; a department system needs its own: credit-node pki issue --department NAME --code \(node.configuration.code) [not-a-writer]"
+            )
         case .department, .operator:
             guard holder.code == node.configuration.code else {
                 throw HTTPError(
                     .forbidden,
-                    message: "the certificate is for \(holder), not for node \(node.configuration.code): a department or operator writes at its own node [wrong-node]")
+                    message:
+                        "the certificate is for \(holder), not for node \(node.configuration.code): a department or operator writes at its own node [wrong-node]"
+                )
             }
             return AuditActor(role: holder.role.rawValue, code: holder.code.digits, name: holder.name, serial: holder.serial)
         }
@@ -106,22 +110,28 @@ public struct SyncServer: Sendable {
                 throw HTTPError(.forbidden, message: "\(peer) is not a child of \(node.configuration.code) [not-a-child]")
             }
             guard uploads.take(peer.digits) else {
-                throw HTTPError(.tooManyRequests, message: "\(peer) has an upload in progress here; send the next bundle after its receipt [upload-in-progress]")
+                throw HTTPError(
+                    .tooManyRequests, message: "\(peer) has an upload in progress here; send the next bundle after its receipt [upload-in-progress]")
             }
             defer { uploads.release(peer.digits) }
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: limits.uploadBytesMax) } catch {
-                throw HTTPError(.contentTooLarge, message: "a bundle is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); push sends bundles of at most 40,000 changes")
+                throw HTTPError(
+                    .contentTooLarge,
+                    message: "a bundle is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); push sends bundles of at most 40,000 changes")
             }
             let bytes = Array(body.readableBytesView)
-            let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload { try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer, deferApply: true) }
+            let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload {
+                try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer, deferApply: true)
+            }
             switch result {
             case .success(let (report, receipt)):
                 if report.applied > 0 { node.arrivals.signal() }
                 logger.info(
                     "bundle accepted",
                     metadata: [
-                        "from": "\(peer)", "applied": "\(report.applied)", "duplicates": "\(report.duplicates)", "held": "\(report.held)", "changes": "\(report.changes)",
+                        "from": "\(peer)", "applied": "\(report.applied)", "duplicates": "\(report.duplicates)", "held": "\(report.held)",
+                        "changes": "\(report.changes)",
                         "setAside": "\(report.setAside ?? 0)",
                     ])
                 return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: receipt)))
@@ -134,7 +144,8 @@ public struct SyncServer: Sendable {
             let peer = try await context.caller(node)
             let chains = try node.store.chains(inside: peer)
             var out = "{\"node\":\"\(node.configuration.code.digits)\",\"origins\":["
-            out += chains.map { "{\"lastHash\":\"\(Self.hex($0.lastHash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(separator: ",")
+            out += chains.map { "{\"lastHash\":\"\(Self.hex($0.lastHash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(
+                separator: ",")
             out += "]}"
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: out)))
         }
@@ -144,12 +155,20 @@ public struct SyncServer: Sendable {
             let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? -1
             guard after >= 0 else { throw HTTPError(.badRequest, message: "after must be a cursor (a whole number) from the previous page") }
             let digest = request.uri.queryParameters.get("control").map { String($0) }
-            let result: Result<DownBundle, any Error> = await Self.offload { try Downward(node: node).page(for: peer, after: after, controlDigest: digest, limit: node.configuration.pullPageChanges ?? 5000) }
+            let result: Result<DownBundle, any Error> = await Self.offload {
+                try Downward(node: node).page(for: peer, after: after, controlDigest: digest, limit: node.configuration.pullPageChanges ?? 5000)
+            }
             switch result {
             case .success(let bundle):
                 let changes = bundle.sections.reduce(0) { $0 + $1.entries.count }
-                logger.info("pull served", metadata: ["to": "\(peer)", "after": "\(after)", "next": "\(bundle.next)", "changes": "\(changes)", "controls": "\(bundle.controls.count)"])
-                return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: bundle.encoded)))
+                logger.info(
+                    "pull served",
+                    metadata: [
+                        "to": "\(peer)", "after": "\(after)", "next": "\(bundle.next)", "changes": "\(changes)",
+                        "controls": "\(bundle.controls.count)",
+                    ])
+                return Response(
+                    status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: bundle.encoded)))
             case .failure(let error):
                 logger.warning("pull refused", metadata: ["to": "\(peer)", "reason": "\(error)"])
                 throw Self.httpError(error)
@@ -160,7 +179,8 @@ public struct SyncServer: Sendable {
         router.get("/metrics") { _, context -> Response in
             _ = try await context.caller(node)
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: try Metrics.text(node))))
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: try Metrics.text(node)))
+            )
         }
         router.get("/v1/status") { _, context -> Response in
             _ = try await context.caller(node)
@@ -170,7 +190,8 @@ public struct SyncServer: Sendable {
             encoder.outputFormatting = [.sortedKeys]
             let body = try encoder.encode(
                 StatusBody(
-                    code: c.code.digits, tier: c.tier.name, windowHours: c.effectiveWindowHours, store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
+                    code: c.code.digits, tier: c.tier.name, windowHours: c.effectiveWindowHours,
+                    store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
                     origins: origins))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
@@ -178,7 +199,8 @@ public struct SyncServer: Sendable {
         return Application(
             router: router, server: try .tls(limits.http1(name: "sync", logger: logger), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code)"),
-            services: [ApplierService(node: node)], onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+            services: [ApplierService(node: node)], onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
     }
 
     struct StatusBody: Encodable {
@@ -192,11 +214,9 @@ public struct SyncServer: Sendable {
 
     static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 
-    /// SQLite work runs on its own thread, off the event loops.
+    /// SQLite work runs on the shared pool of blocking work, off the event loops (`BlockingWork`).
     static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: Result { try body() }) }.start()
-        }
+        await BlockingWork.run(body)
     }
 
     /// Refusals map to a status and a one-line reason; nothing internal leaks.
@@ -205,7 +225,8 @@ public struct SyncServer: Sendable {
         case let e as ImportError: HTTPError(.forbidden, message: "\(e.message) [\(e.code.rawValue)]")
         case let e as ChangeSetError: HTTPError(e.code == .outsideSubtree ? .forbidden : .badRequest, message: e.description)
         // A record that cannot be vouched for is not served: the node says it is damaged.
-        case let e as StoreError where e.code == .corrupt: HTTPError(.serviceUnavailable, message: "this node's store is damaged; it cannot vouch for what it holds [store-damaged]")
+        case let e as StoreError where e.code == .corrupt:
+            HTTPError(.serviceUnavailable, message: "this node's store is damaged; it cannot vouch for what it holds [store-damaged]")
         default: HTTPError(.internalServerError, message: "the request could not be served; see the node's log")
         }
     }
