@@ -10,8 +10,10 @@ import Testing
 struct SimulationTests {
     static var demo: Topology { get throws { try Topology.load(path: TopologyTests.demoPath) } }
 
-    /// The seeds CI runs; a failing one is replayed with the command its report prints.
-    static let ciSeeds: [UInt64] = [1, 2, 3]
+    /// The seeds CI runs — twenty, each six days of the demo under every kind of fault, through
+    /// the production node; a failing one is replayed with the command its report prints.
+    static let ciSeeds: [UInt64] = Array(1...20)
+    static let ciDays = 6
     static let ciFaults =
         "loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@2d+36h,partition=420600000000@4d+20h,down=420000000000@6d+6h"
 
@@ -24,9 +26,9 @@ struct SimulationTests {
 
     @Test(arguments: ciSeeds)
     func everyCheckPassesForTheCISeedsUnderFaults(seed: UInt64) throws {
-        let (_, report) = try Self.simulate(days: 10, seed: seed, faults: Self.ciFaults)
+        let (_, report) = try Self.simulate(days: Self.ciDays, seed: seed, faults: Self.ciFaults)
         let spec = try FaultPlan.parse(Self.ciFaults).spec
-        let replay = "credit-node simulate Topologies/demo.yaml --days 10 --seed \(seed) --faults '\(spec)'"
+        let replay = "credit-node simulate Topologies/demo.yaml --days \(Self.ciDays) --seed \(seed) --faults '\(spec)'"
         #expect(report.passed, "\(report.text(replay: replay))")
         // The faults were really injected, and corruption was caught by verification.
         #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 3)
