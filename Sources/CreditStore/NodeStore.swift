@@ -56,7 +56,7 @@ public final class NodeStore: Sendable {
     }
 
     /// How every connection to a store is set up.
-    static func configuration(durable: Bool) -> Configuration {
+    static func configuration(durable: Bool, pageSize: Int = 16384) -> Configuration {
         let synchronous = durable ? "FULL" : "OFF"
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -66,7 +66,7 @@ public final class NodeStore: Sendable {
             db.add(function: ChangeDigest.function)
             // Records with their change-log entries are about 1 KiB; 16 KiB pages hold more of
             // them per page and split less often. Takes effect when the file is created.
-            try db.execute(sql: "PRAGMA page_size = 16384")
+            try db.execute(sql: "PRAGMA page_size = \(pageSize)")
             // Durability: a commit returns only after the WAL is on disk (a simulated node, whose
             // crashes are failed transactions, skips the wait).
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")

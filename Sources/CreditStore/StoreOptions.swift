@@ -29,16 +29,20 @@ public final class MemoryDatabase: Sendable {
 
     public init() throws {
         NodeStore.processSettings()
-        queue = try DatabaseQueue(configuration: NodeStore.configuration(durable: false))
+        queue = try DatabaseQueue(configuration: NodeStore.configuration(durable: false, pageSize: Self.pageSize))
         try Self.template().backup(to: queue)
     }
+
+    /// Pages of 4 KiB, not the file's 16: an empty store is about seventy tables, indexes and
+    /// full-text shadow tables of a page or two each, and a simulated province holds thousands.
+    static let pageSize = 4096
 
     private static let migrated = Mutex<DatabaseQueue?>(nil)
 
     private static func template() throws -> DatabaseQueue {
         try migrated.withLock { kept in
             if let kept { return kept }
-            let queue = try DatabaseQueue(configuration: NodeStore.configuration(durable: false))
+            let queue = try DatabaseQueue(configuration: NodeStore.configuration(durable: false, pageSize: pageSize))
             try NodeStore.migrate(queue)
             kept = queue
             return queue

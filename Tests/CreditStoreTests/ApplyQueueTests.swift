@@ -26,21 +26,22 @@ struct ApplyQueueTests {
         let parts = String(decoding: encoded, as: UTF8.self).split(separator: " ")
         let first = Int64(parts[1])!, last = Int64(parts[2])!
         return ReceivedSet(
-            origin: String(parts[0]), firstSeq: first, lastSeq: last, hash: BatchApplyTests.hash(village, last), previousHash: BatchApplyTests.hash(village, first - 1),
+            origin: String(parts[0]), firstSeq: first, lastSeq: last, hash: BatchApplyTests.hash(village, last),
+            previousHash: BatchApplyTests.hash(village, first - 1),
             encoded: encoded)
     }
 
     struct BrokenChain: Error {}
 
     /// The chain rule as the runtime applies it: continue, duplicate, hold a gap, refuse a fork.
-    static func decide(_ s: ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome {
+    static func decide(_ s: ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> Acceptance {
         if s.lastSeq <= lastSeq { return .duplicate }
         if s.firstSeq != lastSeq + 1 { return .held }
         guard s.previousHash == lastHash else { throw BrokenChain() }
-        return .applied
+        return .accepted
     }
 
-    func accept(_ sets: [IncomingChangeSet], _ store: NodeStore) throws -> [ApplyOutcome] {
+    func accept(_ sets: [IncomingChangeSet], _ store: NodeStore) throws -> [Acceptance] {
         try store.accept(sets.map(\.received), forward: true, decide: Self.decide, header: Self.header)
     }
 
@@ -53,7 +54,7 @@ struct ApplyQueueTests {
         let sets = [Self.set(first: 1, count: 100), Self.set(first: 101, count: 50)]
         do {
             let store = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
-            #expect(try accept(sets, store) == [.applied, .applied])
+            #expect(try accept(sets, store) == [.accepted, .accepted])
             // Nothing applied yet, everything held: chained, queued upward and to apply.
             #expect(try store.counts().changes == 0 && store.counts().records == 0)
             #expect(try store.queued() == ApplyQueueCounts(sets: 2, changes: 150))
@@ -105,7 +106,7 @@ struct ApplyQueueTests {
         let sets = [Self.set(first: 1, count: 100), Self.set(first: 101, count: 100)]
         #expect(try accept([sets[1]], store) == [.held])
         #expect(try store.queued().sets == 0 && store.chain(origin: Self.village) == nil)
-        #expect(try accept([sets[0]], store) == [.applied])
+        #expect(try accept([sets[0]], store) == [.accepted])
         #expect(try store.queued() == ApplyQueueCounts(sets: 2, changes: 200))
         #expect(try store.nextQueued()?.firstSeq == 1)
         // Applied in chain order: the change log's gap-free rule would refuse any other.
@@ -134,7 +135,8 @@ struct ApplyQueueTests {
             try Migrations.migrator.migrate(old, upTo: "v4-downward-status")
             try old.write { db in
                 try db.execute(
-                    sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, 1, 100, ?, X'', X'0102', 1)",
+                    sql:
+                        "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, encoded, created_at) VALUES (?, 1, 100, ?, X'', X'0102', 1)",
                     arguments: [Self.village, Data(BatchApplyTests.hash(Self.village, 100))])
             }
         }

@@ -21,7 +21,8 @@ struct BatchApplyTests {
     static func set(_ changes: [Change]) -> IncomingChangeSet {
         let origin = changes[0].origin
         return IncomingChangeSet(
-            origin: origin, firstSeq: changes[0].seq, lastSeq: changes.last!.seq, hash: hash(origin, changes.last!.seq), previousHash: hash(origin, changes[0].seq - 1),
+            origin: origin, firstSeq: changes[0].seq, lastSeq: changes.last!.seq, hash: hash(origin, changes.last!.seq),
+            previousHash: hash(origin, changes[0].seq - 1),
             encoded: [1], changes: changes, dates: changes.map { _ in RecordDates(subject: "S") })
     }
 
@@ -33,7 +34,8 @@ struct BatchApplyTests {
         let v2 = "420102002202"
         let first = (0..<150).map { put(v1, Int64($0 + 1), key: "penalty|k\($0)", hlc: 10, body: "{\"CF_NR\":\"v1 \($0)\"}") }
         let status = Change(
-            origin: "420102002203", seq: 1, hlc: HLCStamp(rawValue: 15), enteredAtMilliseconds: 1_760_000_000_000, op: "status", kind: "penalty", key: "penalty|k300",
+            origin: "420102002203", seq: 1, hlc: HLCStamp(rawValue: 15), enteredAtMilliseconds: 1_760_000_000_000, op: "status", kind: "penalty",
+            key: "penalty|k300",
             jurisdiction: "420102002203",
             body: StatusChange(action: .objectionOpened, date: CivilDate(year: 2026, month: 11, day: 1)!, reason: "r", unit: "u").canonicalBody)
         let second = (100..<350).map { put(v2, Int64($0 - 99), key: "penalty|k\($0)", hlc: $0 < 125 ? 20 : 5, body: "{\"CF_NR\":\"v2 \($0)\"}") }
@@ -41,7 +43,7 @@ struct BatchApplyTests {
     }
 
     func apply(_ sets: [IncomingChangeSet], to store: NodeStore) throws {
-        _ = try store.apply(sets, forward: false, decide: { _, _, _ in .applied }, reload: { _ in fatalError("nothing is held") })
+        _ = try store.apply(sets, forward: false, decide: { _, _, _ in .accepted }, reload: { _ in fatalError("nothing is held") })
     }
 
     @Test func batchesGiveTheSameRecordsAsOneChangeAtATime() throws {

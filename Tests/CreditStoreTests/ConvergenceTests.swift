@@ -16,7 +16,8 @@ struct ConvergenceTests {
             seq[origin]! += 1
             out.append(
                 Change(
-                    origin: origin, seq: seq[origin]!, hlc: HLCStamp(rawValue: hlc), enteredAtMilliseconds: 1_760_000_000_000, op: op, kind: "penalty", key: key,
+                    origin: origin, seq: seq[origin]!, hlc: HLCStamp(rawValue: hlc), enteredAtMilliseconds: 1_760_000_000_000, op: op,
+                    kind: "penalty", key: key,
                     jurisdiction: "420102002201", body: body))
         }
         func status(_ action: StatusAction, _ outcome: String? = nil) -> String {
@@ -58,7 +59,9 @@ struct ConvergenceTests {
             while start < delivery.count {
                 let end = min(delivery.count, start + 1 + next(5))
                 let page = delivery[start..<end].map {
-                    DownwardChange(change: $0, dates: RecordDates(subject: "S"), setOrigin: $0.origin, setFirstSeq: $0.seq, signedHeader: [1], leafIndex: 0, proof: [])
+                    DownwardChange(
+                        change: $0, dates: RecordDates(subject: "S"), setOrigin: $0.origin, setFirstSeq: $0.seq, signedHeader: [1], leafIndex: 0,
+                        proof: [])
                 }
                 _ = try store.applyDownward(parent: try DivisionCode("420102002000"), page, next: Int64(end))
                 start = end
@@ -68,19 +71,24 @@ struct ConvergenceTests {
         }
         #expect(snapshots.count == 1)
         let result = try #require(snapshots.first)
-        #expect(result == [
-            "penalty|a active 420100000000/1 {\"CF_NR\":\"v2 city\"}",
-            "penalty|b objected 420100000000/2 {\"CF_NR\":\"v2 city\"}",
-            "penalty|c repaired 420100000000/3 {\"CF_NR\":\"v2 city\"}",
-        ].sorted())
+        #expect(
+            result
+                == [
+                    "penalty|a active 420100000000/1 {\"CF_NR\":\"v2 city\"}",
+                    "penalty|b objected 420100000000/2 {\"CF_NR\":\"v2 city\"}",
+                    "penalty|c repaired 420100000000/3 {\"CF_NR\":\"v2 city\"}",
+                ].sorted())
     }
 
     @Test func pullSelectionReadsOnlyTheChildsIndexRange() throws {
         let dir = try TemporaryDirectory()
         let store = try NodeStore(path: dir.path("n.sqlite"), node: try DivisionCode("420102002000"))
         let plan = try store.pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?", arguments: ["420102002201", 0, 10])
-                .map { $0["detail"] as String }
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?",
+                arguments: ["420102002201", 0, 10]
+            )
+            .map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("SEARCH relevance USING PRIMARY KEY (area=? AND change_id>?)") })
     }
@@ -91,11 +99,13 @@ struct TopNodeSetsTests {
     static func set(_ first: Int64, count: Int, previous: [UInt8]) -> IncomingChangeSet {
         let changes = (0..<count).map { i in
             Change(
-                origin: "420102002201", seq: first + Int64(i), hlc: HLCStamp(rawValue: 1000 + first + Int64(i)), enteredAtMilliseconds: 1_760_000_000_000, op: "put",
+                origin: "420102002201", seq: first + Int64(i), hlc: HLCStamp(rawValue: 1000 + first + Int64(i)),
+                enteredAtMilliseconds: 1_760_000_000_000, op: "put",
                 kind: "penalty", key: "penalty|k\(first + Int64(i))", jurisdiction: "420102002201", body: "{}")
         }
         return IncomingChangeSet(
-            origin: "420102002201", firstSeq: first, lastSeq: first + Int64(count) - 1, hash: Array(repeating: UInt8(first), count: 32), previousHash: previous,
+            origin: "420102002201", firstSeq: first, lastSeq: first + Int64(count) - 1, hash: Array(repeating: UInt8(first), count: 32),
+            previousHash: previous,
             encoded: [1], changes: changes, dates: Array(repeating: RecordDates(), count: count))
     }
 
@@ -103,14 +113,16 @@ struct TopNodeSetsTests {
         let dir = try TemporaryDirectory()
         let store = try NodeStore(path: dir.path("p.sqlite"), node: try DivisionCode("420000000000"))
         let first = Self.set(1, count: 5, previous: [])
-        _ = try store.apply([first], forward: false, decide: { _, _, _ in .applied }, reload: { _ in first })
-        let kept = try store.pool.read { db in try Row.fetchAll(db, sql: "SELECT first_seq, acknowledged_at IS NOT NULL FROM outbox").map { [$0[0] as Int64, $0[1] as Int64] } }
+        _ = try store.apply([first], forward: false, decide: { _, _, _ in .accepted }, reload: { _ in first })
+        let kept = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT first_seq, acknowledged_at IS NOT NULL FROM outbox").map { [$0[0] as Int64, $0[1] as Int64] }
+        }
         #expect(kept == [[1, 1]])
         #expect(try store.pendingOutbox().isEmpty)
         // A store from before v4 kept no sets: the next set is applied all the same, and not kept.
         try store.pool.write { db in try db.execute(sql: "DELETE FROM outbox_bytes; DELETE FROM outbox") }
         let second = Self.set(6, count: 5, previous: first.received.hash)
-        _ = try store.apply([second], forward: false, decide: { _, _, _ in .applied }, reload: { _ in second })
+        _ = try store.apply([second], forward: false, decide: { _, _, _ in .accepted }, reload: { _ in second })
         #expect(try store.counts().changes == 10)
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") } == 0)
     }

@@ -174,7 +174,9 @@ struct NodeStoreTests {
         corrected.fieldsJSON = corrected.fieldsJSON.replacingOccurrences(of: "\"CF_NR\":\"", with: "\"CF_NR\":\"第二版：")
         let s = try f.ingest([composed, decomposed, corrected])
         #expect(s.accepted == 2 && s.updated == 1 && s.duplicates == 0)
-        let keys = try f.store.pool.read { db in try Data.fetchAll(db, sql: "SELECT CAST(record_key AS BLOB) FROM records ORDER BY id").map { Array($0) } }
+        let keys = try f.store.pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT CAST(record_key AS BLOB) FROM records ORDER BY id").map { Array($0) }
+        }
         #expect(keys == [Array(composed.key.utf8), Array(decomposed.key.utf8)])
     }
 
@@ -255,7 +257,8 @@ struct StoreInvariantTests {
         } catch { Issue.record("unexpected \(error)") }
     }
 
-    static let insertChange = "INSERT INTO changes (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, 1, 1, 'put', 'penalty', 'k', '420102002201', '{}')"
+    static let insertChange =
+        "INSERT INTO changes (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, 1, 1, 'put', 'penalty', 'k', '420102002201', '{}')"
 
     @Test func theChangeLogHasNoGaps() throws {
         let f = try StoreFixture()
@@ -383,7 +386,10 @@ struct StoreInvariantTests {
         expectRefused(f.store, "UPDATE records SET jurisdiction = '42010200220'")
         expectRefused(f.store, "UPDATE records SET decision_date = '2026/11/20'")
         expectRefused(f.store, "UPDATE records SET content_change = 999")
-        expectRefused(f.store, "INSERT INTO records (record_key, kind, jurisdiction, late, content_change, updated_hlc) SELECT record_key, kind, jurisdiction, 0, content_change, 1 FROM records")
+        expectRefused(
+            f.store,
+            "INSERT INTO records (record_key, kind, jurisdiction, late, content_change, updated_hlc) SELECT record_key, kind, jurisdiction, 0, content_change, 1 FROM records"
+        )
         expectRefused(f.store, "INSERT INTO quarantine (ingest_id, line, kind, reasons, raw, raw_digest) VALUES (1, 1, 'penalty', '[]', 'x', 0)")
         expectRefused(f.store, Self.insertChange.replacingOccurrences(of: "'{}'", with: "'not json'"), ["420102002201", 2])
         // The accepted case: a state the model knows.

@@ -11,7 +11,8 @@ struct ProvisionalDeadlineTests {
 
     /// 2027 as a test's official schedule: 1–5 January off.
     static let official2027 = YearSchedule(
-        year: 2027, source: "test", daysOff: [.init(from: CivilDate(year: 2027, month: 1, day: 1)!, to: CivilDate(year: 2027, month: 1, day: 5)!, name: "元旦")],
+        year: 2027, source: "test",
+        daysOff: [.init(from: CivilDate(year: 2027, month: 1, day: 1)!, to: CivilDate(year: 2027, month: 1, day: 5)!, name: "元旦")],
         workingWeekends: [])
 
     /// Three records ingested on 2027-01-08: two decided at the end of 2026 whose seventh working
@@ -66,13 +67,15 @@ struct ProvisionalDeadlineTests {
 
         // Once: a second arrival settles nothing, and the settled flags are fixed again.
         #expect(try settle(f.store, with: official).settled == 0)
-        StoreInvariantTests().expectRefused(f.store, "UPDATE records SET late = 1 WHERE record_key = ?", [keys[0]], containing: "provisional deadline is settled")
+        StoreInvariantTests().expectRefused(
+            f.store, "UPDATE records SET late = 1 WHERE record_key = ?", [keys[0]], containing: "provisional deadline is settled")
     }
 
     @Test func onlyAProvisionalDeadlineMayChange() throws {
         let (f, keys) = try fixture()
         // The refused cases: a record whose deadline was official on arrival.
-        StoreInvariantTests().expectRefused(f.store, "UPDATE records SET late = 1 - late WHERE record_key = ?", [keys[2]], containing: "decided on arrival")
+        StoreInvariantTests().expectRefused(
+            f.store, "UPDATE records SET late = 1 - late WHERE record_key = ?", [keys[2]], containing: "decided on arrival")
         StoreInvariantTests().expectRefused(
             f.store, "UPDATE records SET publication_deadline = '2026-12-31' WHERE record_key = ?", [keys[2]], containing: "decided on arrival")
         // The accepted case: a provisional one, while it still has its mark.

@@ -40,6 +40,22 @@ struct BatchQueueTests {
 
 @Suite("Arrival signal")
 struct ArrivalSignalTests {
+    @Test func aWaitWithoutASignalLastsItsDuration() async {
+        let signal = ArrivalSignal()
+        let started = ContinuousClock.now
+        await signal.wait(for: .milliseconds(150))
+        #expect(ContinuousClock.now - started >= .milliseconds(150))
+        #expect(signal.generation == 0)
+    }
+
+    @Test func aSignalGivenBeforeTheWaitDoesNotEndALaterWait() async {
+        let signal = ArrivalSignal()
+        signal.signal()
+        let started = ContinuousClock.now
+        await signal.wait(for: .milliseconds(100))
+        #expect(ContinuousClock.now - started >= .milliseconds(100))
+    }
+
     @Test func aSignalEndsTheWaitBeforeItsDeadline() async throws {
         let signal = ArrivalSignal()
         let started = ContinuousClock.now

@@ -92,8 +92,6 @@ public struct IngestWriter: ~Copyable {
     let routes: Routes
 
     static let changeColumns = "(origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id)"
-    static let recordColumns =
-        "(record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)"
 
     static func findSQL(_ n: Int) -> String {
         "SELECT r.record_key, r.id, c.body FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Array(repeating: "?", count: n).joined(separator: ",")))"
@@ -188,7 +186,7 @@ public struct IngestWriter: ~Copyable {
                 s.bindStatic(at + 9, base + spans[i].body.lowerBound, spans[i].body.count)
                 s.bind(at + 10, c.id)
             }
-            try insertRows(newRecords.count, width: 10, table: "records", columns: Self.recordColumns) { s, at, i in
+            try insertRows(newRecords.count, width: RecordRows.width, table: "records", columns: RecordRows.columns) { s, at, i in
                 let n = newRecords[i]
                 let c = changes[n]
                 let r = c.record
@@ -219,12 +217,13 @@ public struct IngestWriter: ~Copyable {
         for u in updates {
             // A correction: the record keeps its first arrival's deadline and lateness.
             let c = changes[u.change]
+            // RecordRows.updateSQL: subject, area, decision date, end of publicity, change, HLC, id.
             updateRecord.bind(1, c.record.subjectCode)
             updateRecord.bind(2, c.record.jurisdiction.digits)
             updateRecord.bind(3, c.record.decisionDate?.iso)
-            updateRecord.bind(4, c.id)
-            updateRecord.bind(5, c.hlc)
-            updateRecord.bind(6, c.record.publicityUntil?.iso)
+            updateRecord.bind(4, c.record.publicityUntil?.iso)
+            updateRecord.bind(5, c.id)
+            updateRecord.bind(6, c.hlc)
             updateRecord.bind(7, u.recordID)
             try updateRecord.step()
             updateRecord.reset()
@@ -326,10 +325,7 @@ extension NodeStore {
                     nextSeq: lastSeq + 1,
                     nextChangeID: (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1,
                     batchStatements: BatchStatements(db),
-                    updateRecord: try RawStatement(
-                        db,
-                        "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, content_change = ?, updated_hlc = ?, publicity_until = ? WHERE id = ?"
-                    ),
+                    updateRecord: try RawStatement(db, RecordRows.updateSQL),
                     insertQuarantine: try RawStatement(
                         db, "INSERT INTO quarantine (ingest_id, line, kind, reasons, raw, raw_digest) VALUES (?, ?, ?, ?, ?, ?)"),
                     findQuarantined: try RawStatement(db, "SELECT 1 FROM quarantine WHERE raw_digest = ? AND kind = ? AND raw = ? LIMIT 1"),

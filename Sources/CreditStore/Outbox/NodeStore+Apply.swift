@@ -54,11 +54,13 @@ public struct IncomingChangeSet: Sendable {
     public var firstSeq: Int64 { received.firstSeq }
 }
 
-/// What accepting a bundle did, per change set.
-public enum ApplyOutcome: Sendable, Hashable {
-    /// Accepted: chained, queued upward, and queued to be applied here.
-    case applied
+/// What accepting did with a change set (`NodeStore.accept`).
+public enum Acceptance: Sendable, Hashable {
+    /// Accepted exactly once: chained, queued upward, and queued to be applied here.
+    case accepted
+    /// Accepted before: acknowledged again, nothing written.
     case duplicate
+    /// Ahead of a gap: kept, and accepted when the gap closes.
     case held
 }
 
@@ -113,12 +115,12 @@ extension NodeStore {
     /// by slice, in the order accepted.
     public func accept(
         _ sets: [ReceivedSet], forward: Bool = true, now: Date = Date(),
-        decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> Acceptance,
         header: ([UInt8]) throws -> ReceivedSet
-    ) throws -> [ApplyOutcome] {
+    ) throws -> [Acceptance] {
         let nowMs = ChinaTime.milliseconds(now)
         return try write { db in
-            var outcomes: [ApplyOutcome] = []
+            var outcomes: [Acceptance] = []
             for set in sets {
                 let state = try Self.chain(set.origin, db)
                 let outcome = try decide(set, state?.lastSeq ?? 0, state?.lastHash ?? [])
@@ -128,7 +130,7 @@ extension NodeStore {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO held (origin, first_seq, encoded, received_at) VALUES (?, ?, ?, ?)",
                         arguments: [set.origin, set.firstSeq, Data(set.encoded), nowMs])
-                case .applied:
+                case .accepted:
                     try Self.acceptOne(set, db: db, nowMs: nowMs, forward: forward)
                     // A held set may follow now.
                     var next = set
@@ -136,7 +138,7 @@ extension NodeStore {
                         db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [next.origin, next.lastSeq + 1])
                     {
                         let held = try header(Array(row[0] as Data))
-                        guard try decide(held, next.lastSeq, next.hash) == .applied else { break }
+                        guard try decide(held, next.lastSeq, next.hash) == .accepted else { break }
                         try Self.acceptOne(held, db: db, nowMs: nowMs, forward: forward)
                         try db.execute(sql: "DELETE FROM held WHERE origin = ? AND first_seq = ?", arguments: [held.origin, held.firstSeq])
                         next = held
@@ -256,9 +258,9 @@ extension NodeStore {
     /// that is not among `sets`).
     public func apply(
         _ sets: [IncomingChangeSet], forward: Bool = true, now: Date = Date(),
-        decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> ApplyOutcome,
+        decide: (ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> Acceptance,
         reload: ([UInt8]) throws -> IncomingChangeSet
-    ) throws -> [ApplyOutcome] {
+    ) throws -> [Acceptance] {
         let outcomes = try accept(sets.map(\.received), forward: forward, now: now, decide: decide, header: { try reload($0).received })
         var given: [QueuedSet.Key: IncomingChangeSet] = [:]
         for set in sets { given[set.received.key] = set }
@@ -313,23 +315,10 @@ extension NodeStore {
             let currentHLC: Int64 = current[1]
             let currentOrigin: String = current[2]
             if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: currentHLC, currentOrigin) {
-                try db.cachedStatement(
-                    sql:
-                        "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
-                ).execute(
-                    arguments: [d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, changeID, c.hlc.rawValue, current[0] as Int64])
+                try RecordRows.update(id: current[0], c, changeID: changeID, dates: d, db: db)
             }
         } else {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, changeID, c.hlc.rawValue,
-                    d.publicityUntil?.iso,
-                ])
+            try RecordRows.insert(c, changeID: changeID, dates: d, db: db)
             if let since = d.provisionalSince { try noteProvisionalDeadline(key: c.key, enteredOn: since, db: db) }
             try refreshState(key: c.key, db: db)
         }
@@ -437,7 +426,7 @@ struct ReceivedBatch {
             db,
             "SELECT r.record_key, r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))"
         )
-        insertRecords = try RawStatement(db, IngestWriter.insertSQL("records", IngestWriter.recordColumns, width: 10, rows: Self.size))
+        insertRecords = try RawStatement(db, IngestWriter.insertSQL("records", RecordRows.columns, width: RecordRows.width, rows: Self.size))
         findStatus = try RawStatement(
             db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
     }
@@ -476,13 +465,7 @@ struct ReceivedBatch {
             let c = set.changes[i]
             if let current = existing[ExactText(c.key)] {
                 if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: current.hlc, current.origin) {
-                    let d = set.dates[i]
-                    try db.cachedStatement(
-                        sql:
-                            "UPDATE records SET subject_code = ?, jurisdiction = ?, decision_date = ?, publicity_until = ?, content_change = ?, updated_hlc = ? WHERE id = ?"
-                    ).execute(arguments: [
-                        d.subject, c.jurisdiction, d.decision?.iso, d.publicityUntil?.iso, firstID + Int64(n), c.hlc.rawValue, current.id,
-                    ])
+                    try RecordRows.update(id: current.id, c, changeID: firstID + Int64(n), dates: set.dates[i], db: db)
                 }
             } else {
                 fresh.append(n)
@@ -510,17 +493,7 @@ struct ReceivedBatch {
         } else {
             for n in fresh {
                 let i = chunk.lowerBound + n
-                let c = set.changes[i]
-                let d = set.dates[i]
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO records (record_key, kind, subject_code, jurisdiction, decision_date, publication_deadline, late, content_change, updated_hlc, publicity_until)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [
-                    c.key, c.kind, d.subject, c.jurisdiction, d.decision?.iso, d.deadline?.iso, d.late ? 1 : 0, firstID + Int64(n), c.hlc.rawValue,
-                    d.publicityUntil?.iso,
-                ])
+                try RecordRows.insert(set.changes[i], changeID: firstID + Int64(n), dates: set.dates[i], db: db)
             }
         }
         for n in fresh {

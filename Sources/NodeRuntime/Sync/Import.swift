@@ -77,7 +77,8 @@ public struct Import: Sendable {
             let result = try Downward(node: node).apply(bytes, now: now)
             return ImportReport(
                 file: file, kind: "down bundle", sender: result.bundle.parent, applied: result.applied, duplicates: result.duplicates, held: 0,
-                changes: result.applied, receipt: nil, acknowledged: nil, controls: result.controls, cursor: result.bundle.next, more: result.bundle.more,
+                changes: result.applied, receipt: nil, acknowledged: nil, controls: result.controls, cursor: result.bundle.next,
+                more: result.bundle.more,
                 setAside: result.setAside)
         }
         let out = receiptOut ?? file + ".receipt"
@@ -92,7 +93,9 @@ public struct Import: Sendable {
     /// the bundle's signer must be the same node.
     /// With `deferApply` the accepted sets' changes are left to the node's running applier
     /// (`Applier`); without, they are applied before this returns.
-    public func applyBundle(_ bytes: [UInt8], source: String, peer: DivisionCode? = nil, deferApply: Bool = false, now: Date = Date()) throws -> (ImportReport, [UInt8]) {
+    public func applyBundle(_ bytes: [UInt8], source: String, peer: DivisionCode? = nil, deferApply: Bool = false, now: Date = Date()) throws -> (
+        ImportReport, [UInt8]
+    ) {
         let configuration = node.configuration
         let trust = try node.credentials.trust()
         let identity = try node.credentials.identity()
@@ -116,11 +119,17 @@ public struct Import: Sendable {
         let (verified, setAside) = try bundle.verifySettingAside(trust: trust, now: now, readingChanges: readingChanges)
         let sender = try DivisionCode(bundle.sender)
         if let peer, peer != sender {
-            throw ImportError(code: .identityMismatch, message: "the connection's certificate belongs to \(peer) but the bundle is signed by \(sender)")
+            throw ImportError(
+                code: .identityMismatch, message: "the connection's certificate belongs to \(peer) but the bundle is signed by \(sender)")
         }
-        switch UpwardAcceptance.check(sender: sender, children: configuration.children, origins: try verified.map { try DivisionCode($0.changeSet.header.origin) }) {
+        switch UpwardAcceptance.check(
+            sender: sender, children: configuration.children, origins: try verified.map { try DivisionCode($0.changeSet.header.origin) })
+        {
         case .notAChild:
-            throw ImportError(code: .notAChild, message: "\(sender) is not a child of \(configuration.code) (children: \(configuration.children.map(\.digits).joined(separator: ", ")))")
+            throw ImportError(
+                code: .notAChild,
+                message:
+                    "\(sender) is not a child of \(configuration.code) (children: \(configuration.children.map(\.digits).joined(separator: ", ")))")
         case .outsideSubtree(_, let origin):
             throw ImportError(code: .outsideSubtree, message: "\(sender) sent changes of \(origin), which is not in its subtree")
         case nil: break
@@ -128,18 +137,19 @@ public struct Import: Sendable {
         for (set, error) in setAside {
             let h = set.header
             let new = try node.store.setAside(
-                direction: "up", peer: sender.digits, origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash, code: error.code.rawValue,
+                direction: "up", peer: sender.digits, origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash,
+                code: error.code.rawValue,
                 message: error.message, encoded: set.encoded, now: now)
             node.logger.warning(
                 new ? "change set set aside: refused on its own, the rest of the bundle goes through" : "change set set aside before, sent again",
                 metadata: ["from": "\(sender)", "origin": "\(h.origin)", "seq": "\(h.firstSeq)…\(h.lastSeq)", "reason": "\(error.code.rawValue)"])
         }
         let incoming = verified.map(\.received)
-        let outcomes: [ApplyOutcome] = try node.store.accept(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
+        let outcomes: [Acceptance] = try node.store.accept(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
             do throws(ChangeSetError) {
                 let fit = try ChainState(lastSeq: lastSeq, lastHash: lastHash).fit(
                     origin: set.origin, firstSeq: set.firstSeq, lastSeq: set.lastSeq, previousHash: set.previousHash)
-                return fit == .duplicate ? .duplicate : .applied
+                return fit == .duplicate ? .duplicate : .accepted
             } catch {
                 // A gap is held, not applied out of order; a broken chain refuses the import.
                 if error.code == .sequenceGap { return .held }
@@ -162,7 +172,9 @@ public struct Import: Sendable {
         // The receipt: per origin in the bundle, where this node now stands; and what it holds back.
         var acknowledged: [Receipt.Acknowledged] = []
         for origin in Set(incoming.map(\.origin)).sorted() {
-            if let state = try node.store.chain(origin: origin) { acknowledged.append(.init(origin: origin, lastSeq: state.lastSeq, hash: state.lastHash)) }
+            if let state = try node.store.chain(origin: origin) {
+                acknowledged.append(.init(origin: origin, lastSeq: state.lastSeq, hash: state.lastHash))
+            }
         }
         var held: [Receipt.Held] = []
         var appliedSets = 0
@@ -170,7 +182,7 @@ public struct Import: Sendable {
         for (set, outcome) in zip(incoming, outcomes) {
             switch outcome {
             case .held: held.append(Receipt.Held(origin: set.origin, firstSeq: set.firstSeq))
-            case .applied:
+            case .accepted:
                 appliedSets += 1
                 appliedChanges += Int(set.lastSeq - set.firstSeq + 1)
             case .duplicate: break
@@ -192,11 +204,16 @@ public struct Import: Sendable {
         guard let parent = configuration.parent, receipt.parent == parent.code.digits, receipt.child == configuration.code.digits else {
             throw ImportError(
                 code: .wrongReceipt,
-                message: "the receipt is from \(receipt.parent) for \(receipt.child); this node is \(configuration.code) with parent \(configuration.parent?.code.digits ?? "none")")
+                message:
+                    "the receipt is from \(receipt.parent) for \(receipt.child); this node is \(configuration.code) with parent \(configuration.parent?.code.digits ?? "none")"
+            )
         }
         let count = try node.store.acknowledge(
-            parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes, covered: receipt.acknowledged.map { ($0.origin, $0.lastSeq, $0.hash) }, now: now)
-        return ImportReport(file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil, acknowledged: count)
+            parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes,
+            covered: receipt.acknowledged.map { ($0.origin, $0.lastSeq, $0.hash) }, now: now)
+        return ImportReport(
+            file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil,
+            acknowledged: count)
     }
 }
 
