@@ -63,7 +63,7 @@ PY
 }
 step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline" portal_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
-step "the same network for 30 simulated days under faults: lost, duplicated, reordered and corrupted messages, crashes mid-apply, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days — then the checks" \
+step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \
   --faults 'loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@3d+5d,partition=420600000000@10d+20h,down=420102002000@14d+4d'
 # Last: the network again, left running, so its credit portals can be opened in a browser.
