@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "ChangeSets",
             dependencies: [
-                "CreditDomain", "CLZ4", "NodePKI", .product(name: "Crypto", package: "swift-crypto"),
+                "CreditDomain", "CLZ4", "NodePKI", "SyncCore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict

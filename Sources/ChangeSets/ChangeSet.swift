@@ -1,4 +1,5 @@
 import CreditDomain
+import SyncCore
 import Crypto
 import Foundation
 import NodePKI
@@ -480,15 +481,16 @@ public struct ChainState: Sendable, Hashable {
         try fit(origin: header.origin, firstSeq: header.firstSeq, lastSeq: header.lastSeq, previousHash: header.previousHash)
     }
 
+    /// The decision is `SyncCore.Intake`'s; this gives it as the format's errors.
     public func fit(origin: String, firstSeq: Int64, lastSeq last: Int64, previousHash: [UInt8]) throws(ChangeSetError) -> Fit {
-        if last <= lastSeq { return .duplicate }
-        guard firstSeq == lastSeq + 1 else {
-            throw ChangeSetError(.sequenceGap, "origin \(origin): seq \(firstSeq) follows \(lastSeq); \(lastSeq + 1)…\(firstSeq - 1) are missing")
-        }
-        guard previousHash == lastHash else {
+        switch Intake.decide(acceptedSeq: lastSeq, acceptedHash: lastHash, firstSeq: firstSeq, lastSeq: last, previousHash: previousHash) {
+        case .accept: return .next
+        case .duplicate: return .duplicate
+        case .hold(let missing):
+            throw ChangeSetError(.sequenceGap, "origin \(origin): seq \(firstSeq) follows \(lastSeq); \(missing.lowerBound)…\(missing.upperBound) are missing")
+        case .brokenChain:
             throw ChangeSetError(.brokenChain, "origin \(origin): change set \(firstSeq)…\(last) does not follow the one applied before it")
         }
-        return .next
     }
 }
 
