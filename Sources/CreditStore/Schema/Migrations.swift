@@ -6,430 +6,458 @@ import GRDB
 enum Migrations {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
-        m.registerMigration("v1-node-records-changes-quarantine") { db in
-            try db.execute(sql: """
-                CREATE TABLE node (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    code TEXT NOT NULL CHECK (length(code) = 12 AND code NOT GLOB '*[^0-9]*'),
-                    created_at INTEGER NOT NULL
-                );
-
-                -- The append-only change log: every fact that entered the store, per origin,
-                -- numbered 1, 2, 3 … without gaps.
-                CREATE TABLE changes (
-                    id INTEGER PRIMARY KEY,
-                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
-                    seq INTEGER NOT NULL CHECK (seq >= 1),
-                    hlc INTEGER NOT NULL CHECK (hlc > 0),
-                    entered_at INTEGER NOT NULL CHECK (entered_at > 0),
-                    op TEXT NOT NULL CHECK (op IN ('put', 'status', 'retract')),
-                    kind TEXT NOT NULL CHECK (length(kind) > 0),
-                    record_key TEXT NOT NULL CHECK (length(record_key) > 0),
-                    jurisdiction TEXT NOT NULL CHECK (length(jurisdiction) = 12 AND jurisdiction NOT GLOB '*[^0-9]*'),
-                    body TEXT NOT NULL CHECK (json_valid(body)),
-                    UNIQUE (origin, seq)
-                );
-                CREATE TRIGGER changes_gap_free BEFORE INSERT ON changes
-                WHEN NEW.seq <> COALESCE((SELECT MAX(seq) FROM changes WHERE origin = NEW.origin), 0) + 1
-                BEGIN SELECT RAISE(ABORT, 'change log: seq must follow the origin''s last seq without a gap'); END;
-                CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
-                BEGIN SELECT RAISE(ABORT, 'change log is append-only: changes are never updated'); END;
-                CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
-                BEGIN SELECT RAISE(ABORT, 'change log is append-only: changes are never deleted'); END;
-
-                -- Records: the current state of each record, derived from its changes.
-                CREATE TABLE records (
-                    id INTEGER PRIMARY KEY,
-                    record_key TEXT NOT NULL UNIQUE,
-                    kind TEXT NOT NULL CHECK (length(kind) > 0),
-                    subject_code TEXT,
-                    jurisdiction TEXT NOT NULL CHECK (length(jurisdiction) = 12 AND jurisdiction NOT GLOB '*[^0-9]*'),
-                    decision_date TEXT CHECK (decision_date IS NULL OR decision_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
-                    publication_deadline TEXT CHECK (publication_deadline IS NULL OR publication_deadline GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
-                    late INTEGER NOT NULL CHECK (late IN (0, 1)),
-                    state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'objected', 'repaired', 'withdrawn', 'expired')),
-                    content_change INTEGER NOT NULL REFERENCES changes(id),
-                    updated_hlc INTEGER NOT NULL,
-                    CHECK (late = 0 OR publication_deadline IS NOT NULL)
-                );
-                CREATE INDEX records_subject ON records(subject_code);
-
-                -- Every ingestion run, with its counts.
-                CREATE TABLE ingests (
-                    id INTEGER PRIMARY KEY,
-                    source TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    format TEXT NOT NULL CHECK (format IN ('csv', 'jsonl')),
-                    encoding TEXT NOT NULL,
-                    started_at INTEGER NOT NULL,
-                    finished_at INTEGER NOT NULL,
-                    accepted INTEGER NOT NULL CHECK (accepted >= 0),
-                    updated INTEGER NOT NULL CHECK (updated >= 0),
-                    duplicates INTEGER NOT NULL CHECK (duplicates >= 0),
-                    rejected INTEGER NOT NULL CHECK (rejected >= 0),
-                    late INTEGER NOT NULL CHECK (late >= 0 AND late <= accepted + updated)
-                );
-
-                -- Every refused row, with its reasons and its text as received.
-                CREATE TABLE quarantine (
-                    id INTEGER PRIMARY KEY,
-                    ingest_id INTEGER NOT NULL REFERENCES ingests(id),
-                    line INTEGER NOT NULL CHECK (line >= 1),
-                    kind TEXT NOT NULL,
-                    reasons TEXT NOT NULL CHECK (json_valid(reasons) AND json_type(reasons) = 'array' AND json_array_length(reasons) > 0),
-                    raw TEXT NOT NULL,
-                    raw_digest INTEGER NOT NULL
-                );
-                CREATE INDEX quarantine_ingest ON quarantine(ingest_id);
-                CREATE INDEX quarantine_digest ON quarantine(raw_digest);
-                """)
-        }
-        m.registerMigration("v2-outbox") { db in
-            try db.execute(sql: """
-                -- Signed change sets waiting for the parent's receipt, kept byte for byte: a change
-                -- set is signed once and sent (or exported) verbatim until it is acknowledged.
-                CREATE TABLE outbox (
-                    id INTEGER PRIMARY KEY,
-                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
-                    first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
-                    last_seq INTEGER NOT NULL CHECK (last_seq >= first_seq),
-                    hash BLOB NOT NULL CHECK (length(hash) = 32),
-                    previous_hash BLOB NOT NULL CHECK (length(previous_hash) IN (0, 32)),
-                    encoded BLOB NOT NULL CHECK (length(encoded) > 0),
-                    created_at INTEGER NOT NULL,
-                    acknowledged_at INTEGER,
-                    UNIQUE (origin, first_seq),
-                    UNIQUE (origin, last_seq)
-                );
-                -- Each origin's change sets follow one another: seq continues and the hash chains.
-                CREATE TRIGGER outbox_chain BEFORE INSERT ON outbox
-                WHEN NOT (
-                    (NEW.first_seq = 1 AND length(NEW.previous_hash) = 0 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin))
-                    OR EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin AND last_seq = NEW.first_seq - 1 AND hash = NEW.previous_hash
-                               AND last_seq = (SELECT MAX(last_seq) FROM outbox WHERE origin = NEW.origin))
-                )
-                BEGIN SELECT RAISE(ABORT, 'outbox: a change set must continue its origin''s chain (seq and previous hash)'); END;
-                CREATE TRIGGER outbox_immutable BEFORE UPDATE OF origin, first_seq, last_seq, hash, previous_hash, encoded ON outbox
-                BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
-                """)
-        }
-        m.registerMigration("v3-chains-held-receipts") { db in
-            try db.execute(sql: """
-                -- Per origin received from children: the last change set applied, for exactly-once.
-                CREATE TABLE chains (
-                    origin TEXT PRIMARY KEY CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
-                    last_seq INTEGER NOT NULL CHECK (last_seq >= 1),
-                    last_hash BLOB NOT NULL CHECK (length(last_hash) = 32)
-                ) WITHOUT ROWID;
-                -- Change sets that arrived ahead of a gap: kept, applied when the gap closes.
-                CREATE TABLE held (
-                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
-                    first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
-                    encoded BLOB NOT NULL,
-                    received_at INTEGER NOT NULL,
-                    PRIMARY KEY (origin, first_seq)
-                ) WITHOUT ROWID;
-                -- Signed receipts from the parent, kept as received: the proof of delivery.
-                CREATE TABLE receipts (
-                    id INTEGER PRIMARY KEY,
-                    parent TEXT NOT NULL CHECK (length(parent) = 12 AND parent NOT GLOB '*[^0-9]*'),
-                    issued_at INTEGER NOT NULL,
-                    encoded BLOB NOT NULL,
-                    stored_at INTEGER NOT NULL
-                );
-                """)
-        }
-        m.registerMigration("v4-downward-status") { db in
-            try db.execute(sql: """
-                -- Changes pulled down from the parent are a filtered selection of their origins' logs:
-                -- they carry gaps by design. The gap-free rule holds for the origins whose whole log
-                -- this node receives (its own and its subtree's), marked downward = 0.
-                ALTER TABLE changes ADD COLUMN downward INTEGER NOT NULL DEFAULT 0 CHECK (downward IN (0, 1));
-                DROP TRIGGER changes_gap_free;
-                CREATE TRIGGER changes_gap_free BEFORE INSERT ON changes
-                WHEN NEW.downward = 0 AND NEW.seq <> COALESCE((SELECT MAX(seq) FROM changes WHERE origin = NEW.origin), 0) + 1
-                BEGIN SELECT RAISE(ABORT, 'change log: seq must follow the origin''s last seq without a gap'); END;
-                -- A record's state is derived from its status changes: found through this index.
-                CREATE INDEX changes_status ON changes(record_key) WHERE op = 'status';
-
-                -- The last day a record is shown publicly under its kind's publicity rule.
-                ALTER TABLE records ADD COLUMN publicity_until TEXT
-                    CHECK (publicity_until IS NULL OR publicity_until GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]');
-                CREATE INDEX records_publicity ON records(publicity_until) WHERE publicity_until IS NOT NULL AND state IN ('active', 'objected');
-
-                -- What each child pulls: per child code (or '*' for network-wide kinds), the
-                -- changes that concern it, so a pull reads only what the child needs.
-                CREATE TABLE relevance (
-                    area TEXT NOT NULL CHECK (area = '*' OR (length(area) = 12 AND area NOT GLOB '*[^0-9]*')),
-                    change_id INTEGER NOT NULL REFERENCES changes(id),
-                    PRIMARY KEY (area, change_id)
-                ) WITHOUT ROWID;
-
-                -- Changes that came down arrive without their whole change set: each keeps its
-                -- origin's signed header and its Merkle inclusion proof, to be passed further down.
-                CREATE TABLE down_sets (
-                    id INTEGER PRIMARY KEY,
-                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
-                    first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
-                    signed_header BLOB NOT NULL CHECK (length(signed_header) > 0),
-                    UNIQUE (origin, first_seq)
-                );
-                CREATE TABLE down_proofs (
-                    change_id INTEGER PRIMARY KEY REFERENCES changes(id),
-                    set_id INTEGER NOT NULL REFERENCES down_sets(id),
-                    leaf_index INTEGER NOT NULL CHECK (leaf_index >= 0),
-                    proof BLOB NOT NULL CHECK (length(proof) % 32 = 0)
-                );
-
-                -- Where this node stands in its parent's downward stream: survives restarts.
-                CREATE TABLE cursors (
-                    parent TEXT PRIMARY KEY CHECK (length(parent) = 12 AND parent NOT GLOB '*[^0-9]*'),
-                    after INTEGER NOT NULL CHECK (after >= 0),
-                    pulled_at INTEGER NOT NULL
-                ) WITHOUT ROWID;
-                """)
-        }
-        m.registerMigration("v5-apply-queue") { db in
-            try db.execute(sql: """
-                -- Change sets accepted from a child (verified, chained, acknowledged, and queued in the
-                -- outbox to go further up) whose changes are not yet all in the change log and
-                -- records: applied in this order, a slice of each per transaction, which also moves
-                -- `applied` on (or deletes the row with the last slice). The bytes are the outbox's
-                -- (same origin and first seq), or kept here when the outbox does not hold the set
-                -- (the top of a network whose store predates v4).
-                CREATE TABLE apply_queue (
-                    id INTEGER PRIMARY KEY,
-                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
-                    first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
-                    changes INTEGER NOT NULL CHECK (changes >= 1),
-                    applied INTEGER NOT NULL DEFAULT 0 CHECK (applied >= 0 AND applied < changes),
-                    encoded BLOB,
-                    accepted_at INTEGER NOT NULL,
-                    UNIQUE (origin, first_seq)
-                );
-
-                -- A change set's bytes apart from its outbox row: the row is read and updated (the
-                -- parent's receipt) often, and SQLite reads and rewrites a whole row — a megabyte
-                -- of overflow pages when the bytes were inline.
-                CREATE TABLE outbox_bytes (
-                    id INTEGER PRIMARY KEY REFERENCES outbox(id),
-                    encoded BLOB NOT NULL CHECK (length(encoded) > 0)
-                );
-                INSERT INTO outbox_bytes (id, encoded) SELECT id, encoded FROM outbox;
-                DROP TRIGGER outbox_immutable;
-                ALTER TABLE outbox DROP COLUMN encoded;
-                CREATE TRIGGER outbox_immutable BEFORE UPDATE OF origin, first_seq, last_seq, hash, previous_hash ON outbox
-                BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
-                CREATE TRIGGER outbox_bytes_immutable BEFORE UPDATE ON outbox_bytes
-                BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
-                """)
-        }
-        m.registerMigration("v6-totals-without-scans") { db in
-            try db.execute(sql: """
-                -- A record is never deleted: it ends in a state (withdrawn, expired). With the change
-                -- log's own triggers this makes both tables' lengths their largest id (SQLite gives a
-                -- new row the largest id + 1; every writer of `changes` does the same), which a
-                -- status scrape reads instead of counting hundreds of millions of rows.
-                CREATE TRIGGER records_no_delete BEFORE DELETE ON records
-                BEGIN SELECT RAISE(ABORT, 'records are never deleted: a record ends in a state (withdrawn, expired)'); END;
-
-                -- Late records (迟报), counted per scrape from their own index rather than by reading
-                -- every record. `late` is decided when a record first arrives and never updated.
-                CREATE INDEX records_late ON records(late) WHERE late = 1;
-                CREATE TRIGGER records_late_fixed BEFORE UPDATE OF late ON records WHEN NEW.late IS NOT OLD.late
-                BEGIN SELECT RAISE(ABORT, 'records: late (迟报) is decided on arrival and never changed'); END;
-                """)
-        }
-        m.registerMigration("v7-provisional-deadlines") { db in
-            try db.execute(sql: """
-                -- Records whose publication deadline counts days of a year without an official
-                -- working-day schedule (then computed from the statutory holidays): the day the
-                -- record entered the network, against which its lateness was judged, kept until
-                -- the year's official schedule settles deadline and late — once; the row goes then.
-                CREATE TABLE provisional_deadlines (
-                    record_id INTEGER PRIMARY KEY REFERENCES records(id),
-                    entered_on TEXT NOT NULL CHECK (entered_on GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')
-                );
-                -- `late` was fixed on arrival; now it, and the deadline, change only when a
-                -- provisional deadline is settled (the record still has its row above).
-                DROP TRIGGER records_late_fixed;
-                CREATE TRIGGER records_late_fixed BEFORE UPDATE OF late, publication_deadline ON records
-                WHEN (NEW.late IS NOT OLD.late OR NEW.publication_deadline IS NOT OLD.publication_deadline)
-                    AND NOT EXISTS (SELECT 1 FROM provisional_deadlines WHERE record_id = OLD.id)
-                BEGIN SELECT RAISE(ABORT, 'records: late (迟报) and the publication deadline are decided on arrival and change only when a provisional deadline is settled'); END;
-                """)
-        }
-        m.registerMigration("v8-listed-representatives") { db in
-            try db.execute(sql: """
-                -- The legal representatives of subjects on the serious-dishonesty list (严重失信主体
-                -- 名单, kind 'blacklist' of the catalogue), by ID number: the joint-punishment
-                -- memoranda restrict them too, so a check of a person looks here. Partial: only the
-                -- list's versions are indexed (the condition on kind is tested first, so other
-                -- changes cost one comparison).
-                CREATE INDEX changes_listed_representative ON changes(json_extract(body, '$.SX_FR_ZJHM'))
-                    WHERE op = 'put' AND kind = 'blacklist';
-                """)
-        }
-        m.registerMigration("v9-audit") { db in
-            try db.execute(sql: """
-                -- Who wrote what: every ingestion run and status change entered through the records
-                -- listener or the command line, with the writer's certificate (role, node code,
-                -- name, serial) — in the same transaction as the write. Append-only.
-                CREATE TABLE audit (
-                    id INTEGER PRIMARY KEY,
-                    at INTEGER NOT NULL,
-                    role TEXT NOT NULL CHECK (role IN ('department', 'operator', 'local', 'cli')),
-                    code TEXT CHECK (code IS NULL OR (length(code) = 12 AND code NOT GLOB '*[^0-9]*')),
-                    name TEXT,
-                    serial TEXT,
-                    action TEXT NOT NULL CHECK (action IN ('records', 'status-change')),
-                    kind TEXT,
-                    ingest_id INTEGER REFERENCES ingests(id),
-                    record_key TEXT,
-                    detail TEXT NOT NULL,
-                    CHECK (role NOT IN ('department', 'operator') OR (code IS NOT NULL AND serial IS NOT NULL))
-                );
-                CREATE INDEX audit_at ON audit(at);
-                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-                BEGIN SELECT RAISE(ABORT, 'audit: the trail is append-only'); END;
-                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-                BEGIN SELECT RAISE(ABORT, 'audit: the trail is append-only'); END;
-                """)
-        }
-        m.registerMigration("v10-set-aside") { db in
-            try db.execute(sql: """
-                -- Change sets refused on their own inside a bundle that otherwise held (their
-                -- origin revoked when it signed, damaged before they were forwarded …): kept with
-                -- the reason and the bytes for the operator, while the rest of the bundle went
-                -- through. Once per set (origin, first seq, hash); resolved by an operator's note.
-                CREATE TABLE set_aside (
-                    id INTEGER PRIMARY KEY,
-                    at INTEGER NOT NULL,
-                    direction TEXT NOT NULL CHECK (direction IN ('up', 'down')),
-                    peer TEXT NOT NULL CHECK (length(peer) = 12 AND peer NOT GLOB '*[^0-9]*'),
-                    origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
-                    first_seq INTEGER NOT NULL,
-                    last_seq INTEGER NOT NULL,
-                    hash BLOB NOT NULL CHECK (length(hash) = 32),
-                    code TEXT NOT NULL,
-                    message TEXT NOT NULL,
-                    encoded BLOB NOT NULL,
-                    resolved_at INTEGER,
-                    resolution TEXT CHECK ((resolved_at IS NULL) = (resolution IS NULL)),
-                    UNIQUE (direction, origin, first_seq, hash)
-                );
-                """)
-        }
-        m.registerMigration("v11-change-digests") { db in
-            try db.execute(sql: """
-                -- Every change's digest as written (the first 8 bytes of its Merkle leaf digest,
-                -- see ChangeDigest): a record read for people is checked against it, so that a
-                -- byte flipped on disk is refused, not shown. Written by the trigger with the
-                -- change, whatever path inserts it; the changes already held are digested now.
-                CREATE TABLE change_digests (
-                    change_id INTEGER PRIMARY KEY REFERENCES changes(id),
-                    digest INTEGER NOT NULL
-                );
-                INSERT INTO change_digests (change_id, digest)
-                SELECT id, creditnet_change_digest(origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) FROM changes;
-                CREATE TRIGGER changes_digest AFTER INSERT ON changes
-                BEGIN
-                    INSERT INTO change_digests (change_id, digest) VALUES (NEW.id, creditnet_change_digest(
-                        NEW.origin, NEW.seq, NEW.hlc, NEW.entered_at, NEW.op, NEW.kind, NEW.record_key, NEW.jurisdiction, NEW.body));
-                END;
-                """)
-        }
-        m.registerMigration("v12-portal") { db in
-            try db.execute(sql: """
-                -- The portal's search (issue 20): one row per subject with the name its latest
-                -- record gives (the field *_XDR_MC of the national catalogue), kept in step with
-                -- the records by triggers whatever path writes them; a trigram full-text index for
-                -- fragments of three characters or more, and every one- and two-character piece of
-                -- each name for shorter ones (most Chinese personal names have two or three).
-                CREATE TABLE subjects (
-                    id INTEGER PRIMARY KEY,
-                    code TEXT NOT NULL UNIQUE,
-                    name TEXT NOT NULL
-                );
-                CREATE VIRTUAL TABLE subject_fts USING fts5(name, content='subjects', content_rowid='id', tokenize='trigram');
-                CREATE TABLE subject_grams (
-                    gram TEXT NOT NULL,
-                    subject_id INTEGER NOT NULL,
-                    PRIMARY KEY (gram, subject_id)
-                ) WITHOUT ROWID;
-                -- Positions 1…200 (a name has at most 200 characters): triggers cannot recurse.
-                CREATE TABLE gram_positions (n INTEGER PRIMARY KEY);
-                WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 200) INSERT INTO gram_positions SELECT n FROM i;
-                CREATE TRIGGER subjects_indexed AFTER INSERT ON subjects
-                BEGIN
-                    INSERT INTO subject_fts (rowid, name) VALUES (NEW.id, NEW.name);
-                    INSERT OR IGNORE INTO subject_grams (gram, subject_id)
-                    SELECT substr(NEW.name, n, 1), NEW.id FROM gram_positions WHERE n <= length(NEW.name)
-                    UNION SELECT substr(NEW.name, n, 2), NEW.id FROM gram_positions WHERE n < length(NEW.name);
-                END;
-                CREATE TRIGGER subjects_renamed AFTER UPDATE OF name ON subjects
-                BEGIN
-                    INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', OLD.id, OLD.name);
-                    INSERT INTO subject_fts (rowid, name) VALUES (NEW.id, NEW.name);
-                    DELETE FROM subject_grams WHERE subject_id = OLD.id;
-                    INSERT OR IGNORE INTO subject_grams (gram, subject_id)
-                    SELECT substr(NEW.name, n, 1), NEW.id FROM gram_positions WHERE n <= length(NEW.name)
-                    UNION SELECT substr(NEW.name, n, 2), NEW.id FROM gram_positions WHERE n < length(NEW.name);
-                END;
-                CREATE TRIGGER records_subject_added AFTER INSERT ON records WHEN NEW.subject_code IS NOT NULL
-                BEGIN
-                    INSERT INTO subjects (code, name)
-                    SELECT NEW.subject_code, j.value FROM changes c, json_each(c.body) j
-                    WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0 LIMIT 1
-                    ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
-                END;
-                CREATE TRIGGER records_subject_changed AFTER UPDATE OF content_change ON records WHEN NEW.subject_code IS NOT NULL
-                BEGIN
-                    INSERT INTO subjects (code, name)
-                    SELECT NEW.subject_code, j.value FROM changes c, json_each(c.body) j
-                    WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0 LIMIT 1
-                    ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
-                END;
-                INSERT INTO subjects (code, name)
-                SELECT code, name FROM (
-                    SELECT r.subject_code AS code, r.content_change AS at,
-                           (SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0) AS name
-                    FROM records r JOIN changes c ON c.id = r.content_change WHERE r.subject_code IS NOT NULL)
-                WHERE name IS NOT NULL ORDER BY at
-                ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
-                -- The 双公示 listings, newest first, by keyset (kind, decision date, id).
-                CREATE INDEX records_kind_date ON records(kind, decision_date);
-                """)
-        }
-        m.registerMigration("v13-objection-requests") { db in
-            try db.execute(sql: """
-                -- Objections (异议申诉) the public submitted on the portal: requests kept at this
-                -- node only — they hold personal contact data and are never synced. An operator
-                -- accepts one (the objection is then opened as a status change, which is synced)
-                -- or refuses it with a reason.
-                CREATE TABLE objection_requests (
-                    id INTEGER PRIMARY KEY,
-                    at INTEGER NOT NULL,
-                    record_key TEXT NOT NULL CHECK (length(record_key) > 0),
-                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
-                    contact TEXT NOT NULL CHECK (length(contact) BETWEEN 1 AND 100),
-                    reason TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 1000),
-                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'refused')),
-                    decided_at INTEGER,
-                    decision TEXT,
-                    CHECK ((state = 'pending') = (decided_at IS NULL))
-                );
-                CREATE INDEX objection_requests_pending ON objection_requests(state, id);
-                """)
-        }
-        m.registerMigration("v14-pending-upward") { db in
-            try db.execute(sql: """
-                -- What the push schedule asks every second or two: how many changes wait for the
-                -- parent's receipt and since when — read from the sets not yet acknowledged, not
-                -- origin by origin (a city receives from thousands of villages).
-                CREATE INDEX outbox_pending ON outbox(created_at) WHERE acknowledged_at IS NULL;
-                """)
-        }
+        m.registerMigration("v1-node-records-changes-quarantine", migrate: v1NodeRecordsChangesQuarantine)
+        m.registerMigration("v2-outbox", migrate: v2Outbox)
+        m.registerMigration("v3-chains-held-receipts", migrate: v3ChainsHeldReceipts)
+        m.registerMigration("v4-downward-status", migrate: v4DownwardStatus)
+        m.registerMigration("v5-apply-queue", migrate: v5ApplyQueue)
+        m.registerMigration("v6-totals-without-scans", migrate: v6TotalsWithoutScans)
+        m.registerMigration("v7-provisional-deadlines", migrate: v7ProvisionalDeadlines)
+        m.registerMigration("v8-listed-representatives", migrate: v8ListedRepresentatives)
+        m.registerMigration("v9-audit", migrate: v9Audit)
+        m.registerMigration("v10-set-aside", migrate: v10SetAside)
+        m.registerMigration("v11-change-digests", migrate: v11ChangeDigests)
+        m.registerMigration("v12-portal", migrate: v12Portal)
+        m.registerMigration("v13-objection-requests", migrate: v13ObjectionRequests)
+        m.registerMigration("v14-pending-upward", migrate: v14PendingUpward)
         return m
+    }
+
+    static func v1NodeRecordsChangesQuarantine(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE node (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                code TEXT NOT NULL CHECK (length(code) = 12 AND code NOT GLOB '*[^0-9]*'),
+                created_at INTEGER NOT NULL
+            );
+
+            -- The append-only change log: every fact that entered the store, per origin,
+            -- numbered 1, 2, 3 … without gaps.
+            CREATE TABLE changes (
+                id INTEGER PRIMARY KEY,
+                origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                seq INTEGER NOT NULL CHECK (seq >= 1),
+                hlc INTEGER NOT NULL CHECK (hlc > 0),
+                entered_at INTEGER NOT NULL CHECK (entered_at > 0),
+                op TEXT NOT NULL CHECK (op IN ('put', 'status', 'retract')),
+                kind TEXT NOT NULL CHECK (length(kind) > 0),
+                record_key TEXT NOT NULL CHECK (length(record_key) > 0),
+                jurisdiction TEXT NOT NULL CHECK (length(jurisdiction) = 12 AND jurisdiction NOT GLOB '*[^0-9]*'),
+                body TEXT NOT NULL CHECK (json_valid(body)),
+                UNIQUE (origin, seq)
+            );
+            CREATE TRIGGER changes_gap_free BEFORE INSERT ON changes
+            WHEN NEW.seq <> COALESCE((SELECT MAX(seq) FROM changes WHERE origin = NEW.origin), 0) + 1
+            BEGIN SELECT RAISE(ABORT, 'change log: seq must follow the origin''s last seq without a gap'); END;
+            CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
+            BEGIN SELECT RAISE(ABORT, 'change log is append-only: changes are never updated'); END;
+            CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
+            BEGIN SELECT RAISE(ABORT, 'change log is append-only: changes are never deleted'); END;
+
+            -- Records: the current state of each record, derived from its changes.
+            CREATE TABLE records (
+                id INTEGER PRIMARY KEY,
+                record_key TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL CHECK (length(kind) > 0),
+                subject_code TEXT,
+                jurisdiction TEXT NOT NULL CHECK (length(jurisdiction) = 12 AND jurisdiction NOT GLOB '*[^0-9]*'),
+                decision_date TEXT CHECK (decision_date IS NULL OR decision_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+                publication_deadline TEXT CHECK (publication_deadline IS NULL OR publication_deadline GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+                late INTEGER NOT NULL CHECK (late IN (0, 1)),
+                state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'objected', 'repaired', 'withdrawn', 'expired')),
+                content_change INTEGER NOT NULL REFERENCES changes(id),
+                updated_hlc INTEGER NOT NULL,
+                CHECK (late = 0 OR publication_deadline IS NOT NULL)
+            );
+            CREATE INDEX records_subject ON records(subject_code);
+
+            -- Every ingestion run, with its counts.
+            CREATE TABLE ingests (
+                id INTEGER PRIMARY KEY,
+                source TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                format TEXT NOT NULL CHECK (format IN ('csv', 'jsonl')),
+                encoding TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER NOT NULL,
+                accepted INTEGER NOT NULL CHECK (accepted >= 0),
+                updated INTEGER NOT NULL CHECK (updated >= 0),
+                duplicates INTEGER NOT NULL CHECK (duplicates >= 0),
+                rejected INTEGER NOT NULL CHECK (rejected >= 0),
+                late INTEGER NOT NULL CHECK (late >= 0 AND late <= accepted + updated)
+            );
+
+            -- Every refused row, with its reasons and its text as received.
+            CREATE TABLE quarantine (
+                id INTEGER PRIMARY KEY,
+                ingest_id INTEGER NOT NULL REFERENCES ingests(id),
+                line INTEGER NOT NULL CHECK (line >= 1),
+                kind TEXT NOT NULL,
+                reasons TEXT NOT NULL CHECK (json_valid(reasons) AND json_type(reasons) = 'array' AND json_array_length(reasons) > 0),
+                raw TEXT NOT NULL,
+                raw_digest INTEGER NOT NULL
+            );
+            CREATE INDEX quarantine_ingest ON quarantine(ingest_id);
+            CREATE INDEX quarantine_digest ON quarantine(raw_digest);
+            """)
+    }
+
+    static func v2Outbox(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Signed change sets waiting for the parent's receipt, kept byte for byte: a change
+            -- set is signed once and sent (or exported) verbatim until it is acknowledged.
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+                last_seq INTEGER NOT NULL CHECK (last_seq >= first_seq),
+                hash BLOB NOT NULL CHECK (length(hash) = 32),
+                previous_hash BLOB NOT NULL CHECK (length(previous_hash) IN (0, 32)),
+                encoded BLOB NOT NULL CHECK (length(encoded) > 0),
+                created_at INTEGER NOT NULL,
+                acknowledged_at INTEGER,
+                UNIQUE (origin, first_seq),
+                UNIQUE (origin, last_seq)
+            );
+            -- Each origin's change sets follow one another: seq continues and the hash chains.
+            CREATE TRIGGER outbox_chain BEFORE INSERT ON outbox
+            WHEN NOT (
+                (NEW.first_seq = 1 AND length(NEW.previous_hash) = 0 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin))
+                OR EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin AND last_seq = NEW.first_seq - 1 AND hash = NEW.previous_hash
+                           AND last_seq = (SELECT MAX(last_seq) FROM outbox WHERE origin = NEW.origin))
+            )
+            BEGIN SELECT RAISE(ABORT, 'outbox: a change set must continue its origin''s chain (seq and previous hash)'); END;
+            CREATE TRIGGER outbox_immutable BEFORE UPDATE OF origin, first_seq, last_seq, hash, previous_hash, encoded ON outbox
+            BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
+            """)
+    }
+
+    static func v3ChainsHeldReceipts(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Per origin received from children: the last change set applied, for exactly-once.
+            CREATE TABLE chains (
+                origin TEXT PRIMARY KEY CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                last_seq INTEGER NOT NULL CHECK (last_seq >= 1),
+                last_hash BLOB NOT NULL CHECK (length(last_hash) = 32)
+            ) WITHOUT ROWID;
+            -- Change sets that arrived ahead of a gap: kept, applied when the gap closes.
+            CREATE TABLE held (
+                origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+                encoded BLOB NOT NULL,
+                received_at INTEGER NOT NULL,
+                PRIMARY KEY (origin, first_seq)
+            ) WITHOUT ROWID;
+            -- Signed receipts from the parent, kept as received: the proof of delivery.
+            CREATE TABLE receipts (
+                id INTEGER PRIMARY KEY,
+                parent TEXT NOT NULL CHECK (length(parent) = 12 AND parent NOT GLOB '*[^0-9]*'),
+                issued_at INTEGER NOT NULL,
+                encoded BLOB NOT NULL,
+                stored_at INTEGER NOT NULL
+            );
+            """)
+    }
+
+    static func v4DownwardStatus(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Changes pulled down from the parent are a filtered selection of their origins' logs:
+            -- they carry gaps by design. The gap-free rule holds for the origins whose whole log
+            -- this node receives (its own and its subtree's), marked downward = 0.
+            ALTER TABLE changes ADD COLUMN downward INTEGER NOT NULL DEFAULT 0 CHECK (downward IN (0, 1));
+            DROP TRIGGER changes_gap_free;
+            CREATE TRIGGER changes_gap_free BEFORE INSERT ON changes
+            WHEN NEW.downward = 0 AND NEW.seq <> COALESCE((SELECT MAX(seq) FROM changes WHERE origin = NEW.origin), 0) + 1
+            BEGIN SELECT RAISE(ABORT, 'change log: seq must follow the origin''s last seq without a gap'); END;
+            -- A record's state is derived from its status changes: found through this index.
+            CREATE INDEX changes_status ON changes(record_key) WHERE op = 'status';
+
+            -- The last day a record is shown publicly under its kind's publicity rule.
+            ALTER TABLE records ADD COLUMN publicity_until TEXT
+                CHECK (publicity_until IS NULL OR publicity_until GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]');
+            CREATE INDEX records_publicity ON records(publicity_until) WHERE publicity_until IS NOT NULL AND state IN ('active', 'objected');
+
+            -- What each child pulls: per child code (or '*' for network-wide kinds), the
+            -- changes that concern it, so a pull reads only what the child needs.
+            CREATE TABLE relevance (
+                area TEXT NOT NULL CHECK (area = '*' OR (length(area) = 12 AND area NOT GLOB '*[^0-9]*')),
+                change_id INTEGER NOT NULL REFERENCES changes(id),
+                PRIMARY KEY (area, change_id)
+            ) WITHOUT ROWID;
+
+            -- Changes that came down arrive without their whole change set: each keeps its
+            -- origin's signed header and its Merkle inclusion proof, to be passed further down.
+            CREATE TABLE down_sets (
+                id INTEGER PRIMARY KEY,
+                origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+                signed_header BLOB NOT NULL CHECK (length(signed_header) > 0),
+                UNIQUE (origin, first_seq)
+            );
+            CREATE TABLE down_proofs (
+                change_id INTEGER PRIMARY KEY REFERENCES changes(id),
+                set_id INTEGER NOT NULL REFERENCES down_sets(id),
+                leaf_index INTEGER NOT NULL CHECK (leaf_index >= 0),
+                proof BLOB NOT NULL CHECK (length(proof) % 32 = 0)
+            );
+
+            -- Where this node stands in its parent's downward stream: survives restarts.
+            CREATE TABLE cursors (
+                parent TEXT PRIMARY KEY CHECK (length(parent) = 12 AND parent NOT GLOB '*[^0-9]*'),
+                after INTEGER NOT NULL CHECK (after >= 0),
+                pulled_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """)
+    }
+
+    static func v5ApplyQueue(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Change sets accepted from a child (verified, chained, acknowledged, and queued in the
+            -- outbox to go further up) whose changes are not yet all in the change log and
+            -- records: applied in this order, a slice of each per transaction, which also moves
+            -- `applied` on (or deletes the row with the last slice). The bytes are the outbox's
+            -- (same origin and first seq), or kept here when the outbox does not hold the set
+            -- (the top of a network whose store predates v4).
+            CREATE TABLE apply_queue (
+                id INTEGER PRIMARY KEY,
+                origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+                changes INTEGER NOT NULL CHECK (changes >= 1),
+                applied INTEGER NOT NULL DEFAULT 0 CHECK (applied >= 0 AND applied < changes),
+                encoded BLOB,
+                accepted_at INTEGER NOT NULL,
+                UNIQUE (origin, first_seq)
+            );
+
+            -- A change set's bytes apart from its outbox row: the row is read and updated (the
+            -- parent's receipt) often, and SQLite reads and rewrites a whole row — a megabyte
+            -- of overflow pages when the bytes were inline.
+            CREATE TABLE outbox_bytes (
+                id INTEGER PRIMARY KEY REFERENCES outbox(id),
+                encoded BLOB NOT NULL CHECK (length(encoded) > 0)
+            );
+            INSERT INTO outbox_bytes (id, encoded) SELECT id, encoded FROM outbox;
+            DROP TRIGGER outbox_immutable;
+            ALTER TABLE outbox DROP COLUMN encoded;
+            CREATE TRIGGER outbox_immutable BEFORE UPDATE OF origin, first_seq, last_seq, hash, previous_hash ON outbox
+            BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
+            CREATE TRIGGER outbox_bytes_immutable BEFORE UPDATE ON outbox_bytes
+            BEGIN SELECT RAISE(ABORT, 'outbox: a signed change set is never changed'); END;
+            """)
+    }
+
+    static func v6TotalsWithoutScans(_ db: Database) throws {
+        try db.execute(sql: """
+            -- A record is never deleted: it ends in a state (withdrawn, expired). With the change
+            -- log's own triggers this makes both tables' lengths their largest id (SQLite gives a
+            -- new row the largest id + 1; every writer of `changes` does the same), which a
+            -- status scrape reads instead of counting hundreds of millions of rows.
+            CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+            BEGIN SELECT RAISE(ABORT, 'records are never deleted: a record ends in a state (withdrawn, expired)'); END;
+
+            -- Late records (迟报), counted per scrape from their own index rather than by reading
+            -- every record. `late` is decided when a record first arrives and never updated.
+            CREATE INDEX records_late ON records(late) WHERE late = 1;
+            CREATE TRIGGER records_late_fixed BEFORE UPDATE OF late ON records WHEN NEW.late IS NOT OLD.late
+            BEGIN SELECT RAISE(ABORT, 'records: late (迟报) is decided on arrival and never changed'); END;
+            """)
+    }
+
+    static func v7ProvisionalDeadlines(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Records whose publication deadline counts days of a year without an official
+            -- working-day schedule (then computed from the statutory holidays): the day the
+            -- record entered the network, against which its lateness was judged, kept until
+            -- the year's official schedule settles deadline and late — once; the row goes then.
+            CREATE TABLE provisional_deadlines (
+                record_id INTEGER PRIMARY KEY REFERENCES records(id),
+                entered_on TEXT NOT NULL CHECK (entered_on GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')
+            );
+            -- `late` was fixed on arrival; now it, and the deadline, change only when a
+            -- provisional deadline is settled (the record still has its row above).
+            DROP TRIGGER records_late_fixed;
+            CREATE TRIGGER records_late_fixed BEFORE UPDATE OF late, publication_deadline ON records
+            WHEN (NEW.late IS NOT OLD.late OR NEW.publication_deadline IS NOT OLD.publication_deadline)
+                AND NOT EXISTS (SELECT 1 FROM provisional_deadlines WHERE record_id = OLD.id)
+            BEGIN SELECT RAISE(ABORT, 'records: late (迟报) and the publication deadline are decided on arrival and change only when a provisional deadline is settled'); END;
+            """)
+    }
+
+    static func v8ListedRepresentatives(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The legal representatives of subjects on the serious-dishonesty list (严重失信主体
+            -- 名单, kind 'blacklist' of the catalogue), by ID number: the joint-punishment
+            -- memoranda restrict them too, so a check of a person looks here. Partial: only the
+            -- list's versions are indexed (the condition on kind is tested first, so other
+            -- changes cost one comparison).
+            CREATE INDEX changes_listed_representative ON changes(json_extract(body, '$.SX_FR_ZJHM'))
+                WHERE op = 'put' AND kind = 'blacklist';
+            """)
+    }
+
+    static func v9Audit(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Who wrote what: every ingestion run and status change entered through the records
+            -- listener or the command line, with the writer's certificate (role, node code,
+            -- name, serial) — in the same transaction as the write. Append-only.
+            CREATE TABLE audit (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('department', 'operator', 'local', 'cli')),
+                code TEXT CHECK (code IS NULL OR (length(code) = 12 AND code NOT GLOB '*[^0-9]*')),
+                name TEXT,
+                serial TEXT,
+                action TEXT NOT NULL CHECK (action IN ('records', 'status-change')),
+                kind TEXT,
+                ingest_id INTEGER REFERENCES ingests(id),
+                record_key TEXT,
+                detail TEXT NOT NULL,
+                CHECK (role NOT IN ('department', 'operator') OR (code IS NOT NULL AND serial IS NOT NULL))
+            );
+            CREATE INDEX audit_at ON audit(at);
+            CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit: the trail is append-only'); END;
+            CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit: the trail is append-only'); END;
+            """)
+    }
+
+    static func v10SetAside(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Change sets refused on their own inside a bundle that otherwise held (their
+            -- origin revoked when it signed, damaged before they were forwarded …): kept with
+            -- the reason and the bytes for the operator, while the rest of the bundle went
+            -- through. Once per set (origin, first seq, hash); resolved by an operator's note.
+            CREATE TABLE set_aside (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                direction TEXT NOT NULL CHECK (direction IN ('up', 'down')),
+                peer TEXT NOT NULL CHECK (length(peer) = 12 AND peer NOT GLOB '*[^0-9]*'),
+                origin TEXT NOT NULL CHECK (length(origin) = 12 AND origin NOT GLOB '*[^0-9]*'),
+                first_seq INTEGER NOT NULL,
+                last_seq INTEGER NOT NULL,
+                hash BLOB NOT NULL CHECK (length(hash) = 32),
+                code TEXT NOT NULL,
+                message TEXT NOT NULL,
+                encoded BLOB NOT NULL,
+                resolved_at INTEGER,
+                resolution TEXT CHECK ((resolved_at IS NULL) = (resolution IS NULL)),
+                UNIQUE (direction, origin, first_seq, hash)
+            );
+            """)
+    }
+
+    static func v11ChangeDigests(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Every change's digest as written (the first 8 bytes of its Merkle leaf digest,
+            -- see ChangeDigest): a record read for people is checked against it, so that a
+            -- byte flipped on disk is refused, not shown. Written by the trigger with the
+            -- change, whatever path inserts it; the changes already held are digested now.
+            CREATE TABLE change_digests (
+                change_id INTEGER PRIMARY KEY REFERENCES changes(id),
+                digest INTEGER NOT NULL
+            );
+            INSERT INTO change_digests (change_id, digest)
+            SELECT id, creditnet_change_digest(origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) FROM changes;
+            CREATE TRIGGER changes_digest AFTER INSERT ON changes
+            BEGIN
+                INSERT INTO change_digests (change_id, digest) VALUES (NEW.id, creditnet_change_digest(
+                    NEW.origin, NEW.seq, NEW.hlc, NEW.entered_at, NEW.op, NEW.kind, NEW.record_key, NEW.jurisdiction, NEW.body));
+            END;
+            """)
+    }
+
+    static func v12Portal(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The portal's search (issue 20): one row per subject with the name its latest
+            -- record gives (the field *_XDR_MC of the national catalogue), kept in step with
+            -- the records by triggers whatever path writes them; a trigram full-text index for
+            -- fragments of three characters or more, and every one- and two-character piece of
+            -- each name for shorter ones (most Chinese personal names have two or three).
+            CREATE TABLE subjects (
+                id INTEGER PRIMARY KEY,
+                code TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL
+            );
+            CREATE VIRTUAL TABLE subject_fts USING fts5(name, content='subjects', content_rowid='id', tokenize='trigram');
+            CREATE TABLE subject_grams (
+                gram TEXT NOT NULL,
+                subject_id INTEGER NOT NULL,
+                PRIMARY KEY (gram, subject_id)
+            ) WITHOUT ROWID;
+            -- Positions 1…200 (a name has at most 200 characters): triggers cannot recurse.
+            CREATE TABLE gram_positions (n INTEGER PRIMARY KEY);
+            WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 200) INSERT INTO gram_positions SELECT n FROM i;
+            CREATE TRIGGER subjects_indexed AFTER INSERT ON subjects
+            BEGIN
+                INSERT INTO subject_fts (rowid, name) VALUES (NEW.id, NEW.name);
+                INSERT OR IGNORE INTO subject_grams (gram, subject_id)
+                SELECT substr(NEW.name, n, 1), NEW.id FROM gram_positions WHERE n <= length(NEW.name)
+                UNION SELECT substr(NEW.name, n, 2), NEW.id FROM gram_positions WHERE n < length(NEW.name);
+            END;
+            CREATE TRIGGER subjects_renamed AFTER UPDATE OF name ON subjects
+            BEGIN
+                INSERT INTO subject_fts (subject_fts, rowid, name) VALUES ('delete', OLD.id, OLD.name);
+                INSERT INTO subject_fts (rowid, name) VALUES (NEW.id, NEW.name);
+                DELETE FROM subject_grams WHERE subject_id = OLD.id;
+                INSERT OR IGNORE INTO subject_grams (gram, subject_id)
+                SELECT substr(NEW.name, n, 1), NEW.id FROM gram_positions WHERE n <= length(NEW.name)
+                UNION SELECT substr(NEW.name, n, 2), NEW.id FROM gram_positions WHERE n < length(NEW.name);
+            END;
+            CREATE TRIGGER records_subject_added AFTER INSERT ON records WHEN NEW.subject_code IS NOT NULL
+            BEGIN
+                INSERT INTO subjects (code, name)
+                SELECT NEW.subject_code, j.value FROM changes c, json_each(c.body) j
+                WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0 LIMIT 1
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
+            END;
+            CREATE TRIGGER records_subject_changed AFTER UPDATE OF content_change ON records WHEN NEW.subject_code IS NOT NULL
+            BEGIN
+                INSERT INTO subjects (code, name)
+                SELECT NEW.subject_code, j.value FROM changes c, json_each(c.body) j
+                WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0 LIMIT 1
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
+            END;
+            INSERT INTO subjects (code, name)
+            SELECT code, name FROM (
+                SELECT r.subject_code AS code, r.content_change AS at,
+                       (SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%XDR\\_MC' ESCAPE '\\' AND length(j.value) > 0) AS name
+                FROM records r JOIN changes c ON c.id = r.content_change WHERE r.subject_code IS NOT NULL)
+            WHERE name IS NOT NULL ORDER BY at
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE name <> excluded.name;
+            -- The 双公示 listings, newest first, by keyset (kind, decision date, id).
+            CREATE INDEX records_kind_date ON records(kind, decision_date);
+            """)
+    }
+
+    static func v13ObjectionRequests(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Objections (异议申诉) the public submitted on the portal: requests kept at this
+            -- node only — they hold personal contact data and are never synced. An operator
+            -- accepts one (the objection is then opened as a status change, which is synced)
+            -- or refuses it with a reason.
+            CREATE TABLE objection_requests (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                record_key TEXT NOT NULL CHECK (length(record_key) > 0),
+                name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+                contact TEXT NOT NULL CHECK (length(contact) BETWEEN 1 AND 100),
+                reason TEXT NOT NULL CHECK (length(reason) BETWEEN 1 AND 1000),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'refused')),
+                decided_at INTEGER,
+                decision TEXT,
+                CHECK ((state = 'pending') = (decided_at IS NULL))
+            );
+            CREATE INDEX objection_requests_pending ON objection_requests(state, id);
+            """)
+    }
+
+    static func v14PendingUpward(_ db: Database) throws {
+        try db.execute(sql: """
+            -- What the push schedule asks every second or two: how many changes wait for the
+            -- parent's receipt and since when — read from the sets not yet acknowledged, not
+            -- origin by origin (a city receives from thousands of villages).
+            CREATE INDEX outbox_pending ON outbox(created_at) WHERE acknowledged_at IS NULL;
+            """)
     }
 }
