@@ -1,5 +1,6 @@
 import ChangeSets
 import CreditDomain
+import CreditStore
 import Foundation
 import NodePKI
 import NodeRuntime
@@ -62,12 +63,22 @@ extension Simulation {
     func receivePage(_ bytes: [UInt8], at n: SimNode, attempt: Int, corrupted: Bool) throws {
         guard n.pullAttempt == attempt, let p = n.parent else { return }
         n.pullAttempt = nil
+        // A crash planned for this page fails the commit that applies it with the cursor: the
+        // node restarts and pulls the page again from where its store stands.
+        let crashing = options.faults.crash > 0 && rng.chance(options.faults.crash)
+        if crashing { n.faults.failCommit(after: 0) }
         let result: (bundle: DownBundle, applied: Int, duplicates: Int, controls: [String], setAside: Int)
-        do { result = try Downward(node: n.node).apply(bytes, now: date(now, node: n)) } catch {
+        do { result = try Downward(node: n.node).apply(bytes, now: date(now, node: n)) } catch let error as StoreError
+            where error.code == .commitFailed
+        {
+            return crash(n)
+        } catch {
+            n.faults.clear()
             refused(corrupted: corrupted, what: "down page at \(n.code): \(error)")
             wakePull(n, later: true)
             return
         }
+        n.faults.clear()
         if corrupted {
             if result.setAside > 0 { metrics.corruptedRefused += 1 } else { metrics.corruptedAccepted.append("down page at \(n.code)") }
         } else if result.setAside > 0 {
