@@ -1,0 +1,206 @@
+import CreditDomain
+import Foundation
+import GRDB
+import SyncCore
+
+extension NodeStore {
+    static func applyChanges(_ set: IncomingChangeSet, _ range: Range<Int>, db: Database, routes: Routes) throws {
+        var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
+        var batch: ReceivedBatch?
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let chunk = start..<min(start + ReceivedBatch.size, range.upperBound)
+            if ReceivedBatch.fits(set.changes[chunk]) {
+                if batch == nil { batch = try ReceivedBatch(db) }
+                try batch!.apply(set, chunk, firstID: nextID, routes: routes)
+                nextID += Int64(chunk.count)
+            } else {
+                // Status changes, or one record twice in a chunk: one change at a time, in order.
+                let insertChange = try db.cachedStatement(
+                    sql:
+                        "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                )
+                for i in chunk {
+                    let c = set.changes[i]
+                    try insertChange.execute(arguments: [
+                        nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
+                    ])
+                    try applyToRecords(c, changeID: nextID, dates: set.dates[i], db: db)
+                    try route(c, changeID: nextID, routes: routes, db: db)
+                    nextID += 1
+                }
+            }
+            start = chunk.upperBound
+        }
+    }
+
+    /// Brings the records table up to date with one change: a put is the new version if it is
+    /// the last writer by (HLC, origin); a status change re-derives the record's state. Order of
+    /// arrival does not matter: a status change that arrives before its record is applied when
+    /// the record arrives.
+    static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, db: Database) throws {
+        guard c.op == "put" else {
+            if c.op == "status" { try refreshState(key: c.key, db: db) }
+            return
+        }
+        let current = try Row.fetchOne(
+            try db.cachedStatement(
+                sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
+            arguments: [c.key])
+        if let current {
+            let currentHLC: Int64 = current[1]
+            let currentOrigin: String = current[2]
+            if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: currentHLC, currentOrigin) {
+                try RecordRows.update(id: current[0], c, changeID: changeID, dates: d, db: db)
+            }
+        } else {
+            try RecordRows.insert(c, changeID: changeID, dates: d, db: db)
+            if let since = d.provisionalSince { try noteProvisionalDeadline(key: c.key, enteredOn: since, db: db) }
+            try refreshState(key: c.key, db: db)
+        }
+    }
+
+    /// Keeps, for a record just inserted with a provisional deadline, the day its lateness was
+    /// judged against (`settleProvisionalDeadlines`).
+    static func noteProvisionalDeadline(key: String, enteredOn: CivilDate, db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO provisional_deadlines (record_id, entered_on) SELECT id, ? FROM records WHERE record_key = ?")
+            .execute(arguments: [enteredOn.iso, key])
+    }
+
+    /// Re-derives a record's state from all its status changes (`RecordState.derive`).
+    static func refreshState(key: String, db: Database) throws {
+        let facts = try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'"), arguments: [key]
+        ).compactMap {
+            row -> (hlc: Int64, origin: String, action: StatusAction)? in
+            StatusChange.parse(body: row[2]).map { (row[0], row[1], $0.action) }
+        }
+        try db.cachedStatement(sql: "UPDATE records SET state = ?1 WHERE record_key = ?2 AND state <> ?1").execute(arguments: [
+            RecordState.derive(facts).rawValue, key,
+        ])
+    }
+
+    /// Notes which children must pull the change (`Routes.areas`).
+    static func route(_ c: Change, changeID: Int64, routes: Routes, db: Database) throws {
+        for area in routes.areas(jurisdiction: c.jurisdiction, kind: c.kind, origin: c.origin) {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)").execute(arguments: [area, changeID])
+        }
+    }
+}
+
+/// The received changes of one chunk applied with multi-row statements, as ingestion writes its
+/// own (`IngestWriter`): one insert for the change rows, one lookup for the records they touch,
+/// one insert for the new records, one lookup for status changes that arrived before their
+/// record; then, per change, only what is rare — a newer version of a known record, a route to a
+/// child. Only chunks of puts of distinct records take this path; the result is the same as
+/// applying the changes one by one (tested).
+struct ReceivedBatch {
+    static let size = 100
+    let db: Database
+    let insertChanges: RawStatement
+    let findRecords: RawStatement
+    let insertRecords: RawStatement
+    let findStatus: RawStatement
+
+    static func fits(_ changes: ArraySlice<Change>) -> Bool {
+        guard changes.count == size else { return false }
+        var keys = Set<ExactText>(minimumCapacity: changes.count)
+        for c in changes where c.op != "put" || !keys.insert(ExactText(c.key)).inserted { return false }
+        return true
+    }
+
+    static func placeholders(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ",") }
+
+    /// The same multi-row statements as ingestion (`IngestWriter`), for a full chunk.
+    init(_ db: Database) throws {
+        self.db = db
+        insertChanges = try RawStatement(db, IngestWriter.insertSQL("changes", IngestWriter.changeColumns, width: 10, rows: Self.size))
+        findRecords = try RawStatement(
+            db,
+            "SELECT r.record_key, r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))"
+        )
+        insertRecords = try RawStatement(db, IngestWriter.insertSQL("records", RecordRows.columns, width: RecordRows.width, rows: Self.size))
+        findStatus = try RawStatement(
+            db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
+    }
+
+    func apply(_ set: IncomingChangeSet, _ chunk: Range<Int>, firstID: Int64, routes: Routes) throws {
+        // Which records exist, with their current writer.
+        var existing: [ExactText: (id: Int64, hlc: Int64, origin: String)] = [:]
+        for (n, i) in chunk.enumerated() { findRecords.bind(Int32(n + 1), set.changes[i].key) }
+        while try findRecords.step() {
+            if let key = findRecords.text(0), let origin = findRecords.text(3) {
+                existing[ExactText(key)] = (findRecords.int64(1), findRecords.int64(2), origin)
+            }
+        }
+        findRecords.reset()
+        // The change rows.
+        for (n, i) in chunk.enumerated() {
+            let c = set.changes[i]
+            let at = Int32(n * 10)
+            // IngestWriter.changeColumns: (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id)
+            insertChanges.bind(at + 1, c.origin)
+            insertChanges.bind(at + 2, c.seq)
+            insertChanges.bind(at + 3, c.hlc.rawValue)
+            insertChanges.bind(at + 4, c.enteredAtMilliseconds)
+            insertChanges.bind(at + 5, c.op)
+            insertChanges.bind(at + 6, c.kind)
+            insertChanges.bind(at + 7, c.key)
+            insertChanges.bind(at + 8, c.jurisdiction)
+            insertChanges.bind(at + 9, c.body)
+            insertChanges.bind(at + 10, firstID + Int64(n))
+        }
+        try insertChanges.step()
+        insertChanges.reset()
+        // New records in one statement (a short chunk goes one by one); known ones by the last-writer rule.
+        var fresh: [Int] = []
+        for (n, i) in chunk.enumerated() {
+            let c = set.changes[i]
+            if let current = existing[ExactText(c.key)] {
+                if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: current.hlc, current.origin) {
+                    try RecordRows.update(id: current.id, c, changeID: firstID + Int64(n), dates: set.dates[i], db: db)
+                }
+            } else {
+                fresh.append(n)
+            }
+        }
+        if fresh.count == Self.size {
+            for (slot, n) in fresh.enumerated() {
+                let i = chunk.lowerBound + n
+                let c = set.changes[i]
+                let d = set.dates[i]
+                let at = Int32(slot * 10)
+                insertRecords.bind(at + 1, c.key)
+                insertRecords.bind(at + 2, c.kind)
+                insertRecords.bind(at + 3, d.subject)
+                insertRecords.bind(at + 4, c.jurisdiction)
+                insertRecords.bind(at + 5, d.decision?.iso)
+                insertRecords.bind(at + 6, d.deadline?.iso)
+                insertRecords.bind(at + 7, d.late ? 1 : 0)
+                insertRecords.bind(at + 8, firstID + Int64(n))
+                insertRecords.bind(at + 9, c.hlc.rawValue)
+                insertRecords.bind(at + 10, d.publicityUntil?.iso)
+            }
+            try insertRecords.step()
+            insertRecords.reset()
+        } else {
+            for n in fresh {
+                let i = chunk.lowerBound + n
+                try RecordRows.insert(set.changes[i], changeID: firstID + Int64(n), dates: set.dates[i], db: db)
+            }
+        }
+        for n in fresh {
+            let i = chunk.lowerBound + n
+            if let since = set.dates[i].provisionalSince { try NodeStore.noteProvisionalDeadline(key: set.changes[i].key, enteredOn: since, db: db) }
+        }
+        // A status change may have arrived before its record: those records take their state now.
+        if !fresh.isEmpty {
+            for (n, i) in chunk.enumerated() { findStatus.bind(Int32(n + 1), set.changes[i].key) }
+            var early: [String] = []
+            while try findStatus.step() { if let key = findStatus.text(0) { early.append(key) } }
+            findStatus.reset()
+            for key in early where existing[ExactText(key)] == nil { try NodeStore.refreshState(key: key, db: db) }
+        }
+        for (n, i) in chunk.enumerated() { try NodeStore.route(set.changes[i], changeID: firstID + Int64(n), routes: routes, db: db) }
+    }
+}
