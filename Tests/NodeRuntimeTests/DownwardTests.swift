@@ -14,7 +14,8 @@ import Testing
 /// points every child at its parent.
 struct FiveTiers: Sendable {
     static let codes = (
-        province: "420000000000", city: "420100000000", county: "420102000000", township: "420102002000", village1: "420102002201", village2: "420102002202"
+        province: "420000000000", city: "420100000000", county: "420102000000", township: "420102002000", village1: "420102002201",
+        village2: "420102002202"
     )
     let dir: TemporaryDirectory
     let ca: NetworkCA
@@ -28,7 +29,8 @@ struct FiveTiers: Sendable {
         let c = Self.codes
         var base: [String: NodeConfiguration] = [:]
         for (code, parent, children) in [
-            (c.province, nil, [c.city]), (c.city, c.province, [c.county]), (c.county, c.city, [c.township]), (c.township, c.county, [c.village1, c.village2]),
+            (c.province, nil, [c.city]), (c.city, c.province, [c.county]), (c.county, c.city, [c.township]),
+            (c.township, c.county, [c.village1, c.village2]),
             (c.village1, c.township, []), (c.village2, c.township, []),
         ] as [(String, String?, [String])] {
             let certDir = dir.url.appendingPathComponent("certs/\(code)")
@@ -107,7 +109,8 @@ struct FiveTiers: Sendable {
         if let jurisdiction { options.jurisdictions = [try DivisionCode(jurisdiction)] }
         var generator = SampleGenerator(options)
         let path = try dir.write(
-            "in-\(node.configuration.code)-\(slug)-\(seed).csv", Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes).utf8))
+            "in-\(node.configuration.code)-\(slug)-\(seed).csv",
+            Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes).utf8))
         let report = try FileIngestion(node: node).ingest(file: path, kind: slug, now: morning(CivilDate(year: 2026, month: 11, day: 20)!))
         #expect(report.accepted == rows)
     }
@@ -125,7 +128,8 @@ extension NodeStore {
 func decision(_ reason: String, unit: String = "武汉市江岸区市场监督管理局") -> (StatusAction, String?) -> StatusChange {
     { action, outcome in
         StatusChange(
-            action: action, date: ChinaTime.date(Date()), reason: reason, unit: unit, outcome: outcome, notice: action == .repaired ? "信修告〔2026〕1号" : nil)
+            action: action, date: ChinaTime.date(Date()), reason: reason, unit: unit, outcome: outcome,
+            notice: action == .repaired ? "信修告〔2026〕1号" : nil)
     }
 }
 
@@ -244,7 +248,8 @@ struct DownwardTests {
             let cert = try NodeIdentity.load(from: URL(fileURLWithPath: try #require(net.base[FiveTiers.codes.village2]?.identity))).certificate
             _ = try net.ca.revoke(cert, reason: "device lost", in: URL(fileURLWithPath: try #require(net.base[FiveTiers.codes.province]?.identity)))
             // And publishes next year's working-day calendar, signed by the CA.
-            let next = #"{"year": 2027, "source": "test schedule", "daysOff": [{ "from": "2027-01-01", "to": "2027-01-03", "name": "元旦" }], "workingWeekends": []}"#
+            let next =
+                #"{"year": 2027, "source": "test schedule", "daysOff": [{ "from": "2027-01-01", "to": "2027-01-03", "name": "元旦" }], "workingWeekends": []}"#
             let signed = try net.ca.signControl(name: "calendars/2027.json", content: Array(next.utf8))
             let provinceControl = URL(fileURLWithPath: live.province.configuration.controlDirectory)
             try FileManager.default.createDirectory(at: provinceControl.appendingPathComponent("calendars"), withIntermediateDirectories: true)
@@ -290,21 +295,26 @@ struct DownwardTests {
         }
     }
 
+    /// The pull loop's rounds at instants the test chooses: no waiting for a schedule to fire.
     @Test func serveLoopPullsOnItsOwnSchedule() async throws {
         let net = try FiveTiers()
         try await net.running { live in
             try net.ingest(live.township, kind: "redlist", rows: 3, seed: 5)
-            var config = live.village1.configuration
-            config.pullIntervalSeconds = 1
-            let village = try NodeContext(configuration: config)
-            let loop = Task { await PullLoop(node: village).run() }
-            defer { loop.cancel() }
-            var arrived = 0
-            for _ in 0..<50 where arrived < 3 {
-                try await Task.sleep(for: .milliseconds(200))
-                arrived = try village.store.states(kind: "redlist").count
-            }
-            #expect(arrived == 3)
+            let village = live.village1
+            let loop = PullLoop(node: village)
+            var maintained: Date?
+            let t = Date()
+            #expect(try village.store.states(kind: "redlist").isEmpty)
+            // A round pulls what waits and applies it before it returns; maintenance runs first.
+            await loop.step(&maintained, now: t)
+            #expect(try village.store.states(kind: "redlist").count == 3)
+            #expect(maintained == t)
+            // Within the hour the next round pulls again but does not run maintenance; after it, it does.
+            await loop.step(&maintained, now: t.addingTimeInterval(60))
+            #expect(maintained == t)
+            await loop.step(&maintained, now: t.addingTimeInterval(3601))
+            #expect(maintained == t.addingTimeInterval(3601))
+            #expect(try village.store.states(kind: "redlist").count == 3)
         }
     }
 
