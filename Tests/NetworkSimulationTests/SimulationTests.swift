@@ -55,10 +55,10 @@ struct SimulationTests {
         #expect(report.upward.count == 5 && report.downward.count == 5)
     }
 
-    @Test func theSameSeedGivesTheSameReportByteForByte() throws {
-        let a = try Self.simulate(days: 4, seed: 11, faults: Self.ciFaults).1
-        let b = try Self.simulate(days: 4, seed: 11, faults: Self.ciFaults).1
-        let c = try Self.simulate(days: 4, seed: 12, faults: Self.ciFaults).1
+    @Test func theSameSeedGivesTheSameReportByteForByte() async throws {
+        let a = try await Self.onAThread { try Self.simulate(days: 4, seed: 11, faults: Self.ciFaults).1 }
+        let b = try await Self.onAThread { try Self.simulate(days: 4, seed: 11, faults: Self.ciFaults).1 }
+        let c = try await Self.onAThread { try Self.simulate(days: 4, seed: 12, faults: Self.ciFaults).1 }
         #expect(a.text(replay: "r") == b.text(replay: "r"))
         #expect(try a.json() == b.json())
         #expect(a.text(replay: "r") != c.text(replay: "r"))
