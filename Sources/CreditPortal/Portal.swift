@@ -38,9 +38,10 @@ public struct Portal: Sendable {
         var contentType: String
     }
 
-    public init(node: NodeContext, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// `clock` defaults to the node's (`NodeContext.clock`).
+    public init(node: NodeContext, clock: (@Sendable () -> Date)? = nil) throws {
         self.node = node
-        self.clock = clock
+        self.clock = clock ?? node.clock
         pages = try PortalPages(node: node)
         let root: URL
         switch ShippedResources.url("portal", bundle: Self.resourceBundle) {

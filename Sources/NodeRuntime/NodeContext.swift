@@ -24,15 +24,19 @@ public struct NodeContext: Sendable {
     public let applier = Applier()
     /// The node's identity and trust, loaded once (`NodeCredentials`).
     public let credentials: NodeCredentials
+    /// The time as this node reads it, for everything its listeners and loops do: the wall clock
+    /// in `serve`, a chosen one in tests (the simulator passes its own time to each call).
+    public let clock: @Sendable () -> Date
 
     /// Opens the node: its catalogue, calendar and store; `credentials` default to the
     /// configuration's identity directory, `storeOptions` to a durable store.
     public init(
         configuration: NodeConfiguration, credentials: NodeCredentials? = nil, storeOptions: StoreOptions = StoreOptions(),
-        logger: Logger = Logger(label: "creditnet.node")
+        clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "creditnet.node")
     ) throws {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         self.credentials = credentials ?? NodeCredentials(configuration: configuration)
         // The configured catalogue wins; else one received as control data; else the shipped one.
         let control = URL(fileURLWithPath: configuration.controlDirectory)

@@ -139,6 +139,20 @@ struct SyncServerTests {
         #expect(try net.township.store.pendingOutbox().isEmpty)
     }
 
+    /// The sync listener reads the node's clock (`NodeContext.clock`), not the wall clock: a set
+    /// accepted through it is stamped with the time the node was given.
+    @Test func theListenerReadsTheNodesClock() async throws {
+        let net = try OfflineChain()
+        let fixed = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded(.down))
+        let township = try NodeContext(configuration: net.township.configuration, clock: { fixed })
+        try await withSyncServer(township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            try net.ingest(village, rows: 5, seed: 1, now: Date())
+            _ = try await SyncClient(node: village).push()
+            #expect(try township.store.upwardBacklog() == UpwardBacklog(pending: 5, oldestAt: ChinaTime.milliseconds(fixed)))
+        }
+    }
+
     /// The push loop's decisions at instants the test chooses: nothing below the threshold
     /// before the interval, a push once the backlog reaches it, the interval after that — no
     /// wall-clock waiting to show that nothing happened.

@@ -20,7 +20,9 @@ public struct RecordsServer: Sendable {
 
     /// Builds the listener, a service: run it in a `ServiceGroup`, which stops it gracefully
     /// (`NodeServices`).
-    public func application(host: String, port: Int, requireClientCertificate: Bool? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public func application(
+        host: String, port: Int, requireClientCertificate: Bool? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
         throws -> any Service
     {
         let node = self.node
@@ -41,19 +43,25 @@ public struct RecordsServer: Sendable {
             }
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: limits.uploadBytesMax) } catch {
-                throw HTTPError(.contentTooLarge, message: "an upload is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); send the file in parts")
+                throw HTTPError(
+                    .contentTooLarge, message: "an upload is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); send the file in parts")
             }
             let bytes = Array(body.readableBytesView)
             let result: Result<IngestReport, any Error> = await SyncServer.offload {
-                try FileIngestion(node: node).ingest(bytes: bytes, name: "POST /v1/records", kind: kind, format: format, actor: writer)
+                try FileIngestion(node: node).ingest(
+                    bytes: bytes, name: "POST /v1/records", kind: kind, format: format, now: node.clock(), actor: writer)
             }
             switch result {
             case .success(let report):
                 node.logger.info(
-                    "records written", metadata: ["by": "\(writer.description)", "kind": "\(report.kind)", "ingest": "\(report.ingestID)", "accepted": "\(report.accepted)"])
+                    "records written",
+                    metadata: [
+                        "by": "\(writer.description)", "kind": "\(report.kind)", "ingest": "\(report.ingestID)", "accepted": "\(report.accepted)",
+                    ])
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
             case .failure(let e as IngestError):
                 throw HTTPError(.unprocessableContent, message: "\(e.message) [\(e.code.rawValue)]; nothing was written")
             case .failure(let e as CatalogueError):
@@ -69,16 +77,19 @@ public struct RecordsServer: Sendable {
         // a valid, unrevoked certificate of the network may ask a check.
         router.addStatusRoute(node: node)
         router.addCheckRoute(node: node) { context in _ = try await context.holder(node) }
-        let configuration = ApplicationConfiguration(address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")
+        let configuration = ApplicationConfiguration(
+            address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }
         if requireClientCertificate ?? !Self.isLoopback(host) {
             let tls = try TLSConfigurations.server(identity: try node.credentials.identity(), ca: try node.credentials.trust().ca)
             return Application(
-                router: router, server: try .tls(limits.http1(name: "records", logger: node.logger), tlsConfiguration: tls), configuration: configuration,
+                router: router, server: try .tls(limits.http1(name: "records", logger: node.logger), tlsConfiguration: tls),
+                configuration: configuration,
                 onServerRunning: onServerRunning, logger: node.logger)
         }
         return Application(
-            router: router, server: limits.http1(name: "records", logger: node.logger), configuration: configuration, onServerRunning: onServerRunning,
+            router: router, server: limits.http1(name: "records", logger: node.logger), configuration: configuration,
+            onServerRunning: onServerRunning,
             logger: node.logger)
     }
 }

@@ -41,9 +41,12 @@ public struct StatusDesk: Sendable {
         let entered = try node.store.enterStatusChange(key: key, status, now: now, actor: actor)
         node.logger.info(
             "status change entered",
-            metadata: ["record": "\(key)", "action": "\(status.action.rawValue)", "state": "\(entered.state.rawValue)", "by": "\(actor?.description ?? "-")"])
+            metadata: [
+                "record": "\(key)", "action": "\(status.action.rawValue)", "state": "\(entered.state.rawValue)", "by": "\(actor?.description ?? "-")",
+            ])
         return StatusChangeReport(
-            recordKey: key, action: status.action.rawValue, state: entered.state.rawValue, stateLabel: entered.state.label, origin: entered.change.origin,
+            recordKey: key, action: status.action.rawValue, state: entered.state.rawValue, stateLabel: entered.state.label,
+            origin: entered.change.origin,
             seq: entered.change.seq)
     }
 
@@ -56,11 +59,13 @@ public struct StatusDesk: Sendable {
         else { return }
         let fields = record.fields
         let value = { (code: String) in fields[kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
-        guard let earliest = kind.earliestRepair(decision: record.decisionDate.flatMap { CivilDate.parse($0) }, value: value), status.date < earliest.date
+        guard let earliest = kind.earliestRepair(decision: record.decisionDate.flatMap { CivilDate.parse($0) }, value: value),
+            status.date < earliest.date
         else { return }
         throw StatusChangeError(
             .repairTooEarly,
-            "record '\(key)' can be repaired from \(earliest.date) on: its minimum publicity period is \(earliest.months) month(s) from the decision of \(record.decisionDate ?? "?") (《信用修复管理办法》)")
+            "record '\(key)' can be repaired from \(earliest.date) on: its minimum publicity period is \(earliest.months) month(s) from the decision of \(record.decisionDate ?? "?") (《信用修复管理办法》)"
+        )
     }
 
     /// Parses a request body (JSON) and enters it.
@@ -75,14 +80,19 @@ public struct StatusDesk: Sendable {
         } else {
             date = ChinaTime.date(now)
         }
-        return try enter(key: r.recordKey, StatusChange(action: action, date: date, reason: r.reason, unit: r.unit, unitCode: r.unitCode, outcome: r.outcome, notice: r.notice), now: now,
+        return try enter(
+            key: r.recordKey,
+            StatusChange(action: action, date: date, reason: r.reason, unit: r.unit, unitCode: r.unitCode, outcome: r.outcome, notice: r.notice),
+            now: now,
             actor: actor)
     }
 
     /// Ends publicity of this node's own records that are due (`credit-node expire`, and daily in `serve`).
     public func endDuePublicity(now: Date = Date()) throws -> [StatusChangeReport] {
         try node.store.endDuePublicity(today: ChinaTime.date(now), now: now).map {
-            StatusChangeReport(recordKey: $0.change.key, action: StatusAction.publicityEnded.rawValue, state: $0.state.rawValue, stateLabel: $0.state.label, origin: $0.change.origin, seq: $0.change.seq)
+            StatusChangeReport(
+                recordKey: $0.change.key, action: StatusAction.publicityEnded.rawValue, state: $0.state.rawValue, stateLabel: $0.state.label,
+                origin: $0.change.origin, seq: $0.change.seq)
         }
     }
 }
@@ -96,17 +106,24 @@ extension Router where Context == SyncRequestContext {
             let body = try await request.body.collect(upTo: 1 << 20)
             let parsed: StatusChangeRequest
             do { parsed = try JSONDecoder().decode(StatusChangeRequest.self, from: Data(buffer: body)) } catch {
-                throw HTTPError(.badRequest, message: "the body is not a status change: JSON with recordKey, action, reason, unit, and optionally date, unitCode, outcome")
+                throw HTTPError(
+                    .badRequest,
+                    message: "the body is not a status change: JSON with recordKey, action, reason, unit, and optionally date, unitCode, outcome")
             }
-            let result: Result<StatusChangeReport, any Error> = await SyncServer.offload { try StatusDesk(node: node).enter(request: parsed, actor: writer) }
+            let result: Result<StatusChangeReport, any Error> = await SyncServer.offload {
+                try StatusDesk(node: node).enter(request: parsed, now: node.clock(), actor: writer)
+            }
             switch result {
             case .success(let report): return try jsonResponse(report)
             case .failure(let e as StatusChangeError):
                 throw HTTPError(
-                    e.code == .unknownRecord ? .notFound : e.code == .notApplicable || e.code == .outsideArea || e.code == .repairTooEarly ? .conflict : .badRequest,
+                    e.code == .unknownRecord
+                        ? .notFound : e.code == .notApplicable || e.code == .outsideArea || e.code == .repairTooEarly ? .conflict : .badRequest,
                     message: "\(e.message) [\(e.code.rawValue)]")
             case .failure(let error):
-                node.logger.error("status change could not be stored", metadata: ["by": "\(writer.description)", "record": "\(parsed.recordKey)", "reason": "\(error)"])
+                node.logger.error(
+                    "status change could not be stored",
+                    metadata: ["by": "\(writer.description)", "record": "\(parsed.recordKey)", "reason": "\(error)"])
                 throw HTTPError(.internalServerError, message: "the status change could not be stored; see the node's log")
             }
         }
@@ -130,5 +147,7 @@ extension Router where Context == SyncRequestContext {
 func jsonResponse(_ value: some Encodable) throws -> Response {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    return Response(
+        status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+    )
 }

@@ -48,7 +48,7 @@ public struct PullLoop: Sendable {
         let interval = Double(node.configuration.pullIntervalSeconds ?? 60)
         var maintained: Date?
         while !Task.isCancelled {
-            await step(&maintained, now: Date())
+            await step(&maintained, now: node.clock())
             try? await Task.sleep(for: .seconds(interval))
         }
     }

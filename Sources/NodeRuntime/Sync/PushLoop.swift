@@ -64,7 +64,7 @@ public struct PushLoop: Sendable {
         guard node.configuration.parent != nil else { return }
         var state = UpwardSchedule(configuration: schedule)
         while !Task.isCancelled {
-            let clock = Date()
+            let clock = node.clock()
             switch await step(&state, now: clock) {
             case .idle: await node.arrivals.wait(for: .seconds(pollSeconds))
             case .wait(let until): await node.arrivals.wait(for: min(until - .milliseconds(ChinaTime.milliseconds(clock)), .seconds(pollSeconds)))

@@ -122,7 +122,7 @@ public struct SyncServer: Sendable {
             }
             let bytes = Array(body.readableBytesView)
             let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload {
-                try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer, deferApply: true)
+                try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer, deferApply: true, now: node.clock())
             }
             switch result {
             case .success(let (report, receipt)):
@@ -156,7 +156,8 @@ public struct SyncServer: Sendable {
             guard after >= 0 else { throw HTTPError(.badRequest, message: "after must be a cursor (a whole number) from the previous page") }
             let digest = request.uri.queryParameters.get("control").map { String($0) }
             let result: Result<DownBundle, any Error> = await Self.offload {
-                try Downward(node: node).page(for: peer, after: after, controlDigest: digest, limit: node.configuration.pullPageChanges ?? 5000)
+                try Downward(node: node).page(
+                    for: peer, after: after, controlDigest: digest, limit: node.configuration.pullPageChanges ?? 5000, now: node.clock())
             }
             switch result {
             case .success(let bundle):
