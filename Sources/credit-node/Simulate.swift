@@ -7,8 +7,9 @@ struct Simulate: ParsableCommand {
         commandName: "simulate",
         abstract: "Run a whole topology in one process in virtual time, with injected faults, and check the end state.",
         discussion: """
-            Every node follows the runtime's sync rules and exchanges real signed, LZ4-compressed change sets, \
-            receipts and down pages over an in-memory network. The same seed on the same commit gives the same \
+            Every node is the production node — the code `serve` runs, on its own SQLite store kept in memory — \
+            and exchanges real signed, LZ4-compressed change sets, receipts and down pages over an in-memory \
+            network; a crash fails the store's real commit. The same seed on the same commit gives the same \
             report, byte for byte. Exit 0: every check passed; 1: a check failed (replay with the printed command).
 
             Faults (comma-separated): loss=P, dup=P, reorder=P, corrupt=P, crash=P [restart=MINUTES], skew=HOURS, \
