@@ -191,7 +191,7 @@ public struct Portal: Sendable {
         let key = form["key"] ?? ""
         let desk = ObjectionDesk(node: node)
         let now = clock()
-        let result = await Self.offload {
+        let result = await BlockingWork.run {
             try desk.submit(key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", now: now)
         }
         switch result {
@@ -217,7 +217,7 @@ public struct Portal: Sendable {
         let today = ChinaTime.date(now)
         let portal = self
         let key = "\(json ? "json" : template) \(today.iso) \(request.uri.path)?\(request.uri.query ?? "")"
-        let result = await Self.offload { () throws -> Rendered in
+        let result = await BlockingWork.run { () throws -> Rendered in
             let version = cached ? try portal.node.store.newestChangeID() : nil
             if let version, let hit = portal.cache.page(key, version: version, now: now) { return hit }
             let page = try build(today)
@@ -267,7 +267,7 @@ public struct Portal: Sendable {
         let today = ChinaTime.date(now)
         let portal = self
         let key = "\(json ? "json" : "html") \(today.iso) \(reference)"
-        let result = await Self.offload { () throws -> Response in
+        let result = await BlockingWork.run { () throws -> Response in
             let version = try portal.node.store.newestChangeID()
             let body: ReportBody
             if let hit = portal.reportBodies.page(key, version: version, now: now) {
@@ -348,7 +348,7 @@ public struct Portal: Sendable {
     func csv(path: String, kinds: [String], title: String, parameters: PortalPages.ListingParameters) async -> Response {
         let today = ChinaTime.date(clock())
         let pages = self.pages
-        let result = await Self.offload { () throws -> [ListingRow] in
+        let result = await BlockingWork.run { () throws -> [ListingRow] in
             var rows: [ListingRow] = []
             var p = parameters
             while rows.count < Self.csvRowsMax {
@@ -373,12 +373,6 @@ public struct Portal: Sendable {
     }
 
     static let csvRowsMax = 10_000
-
-    /// SQLite reads block: they run on the shared pool of blocking work (`BlockingWork`), not on
-    /// the event loops or the concurrency pool's few threads.
-    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
-        await BlockingWork.run(body)
-    }
 }
 
 /// The portal's request context: the caller's address (for the objection rate limit).

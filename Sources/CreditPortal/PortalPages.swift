@@ -197,9 +197,8 @@ public struct PortalPages: Sendable {
     public init(node: NodeContext) throws {
         self.node = node
         issuer = ReportIssuer(node: node)
-        let resolved = try node.catalogue.resolvedKinds()
-        kinds = Dictionary(uniqueKeysWithValues: resolved.map { ($0.slug, $0) })
-        publicKinds = resolved.filter { $0.scope == .public }.map(\.slug)
+        kinds = node.resolvedKinds
+        publicKinds = node.catalogue.kinds.map(\.slug).filter { node.resolvedKinds[$0]?.scope == .public }
     }
 
     func scope(_ today: CivilDate) -> PublicScope { PublicScope(kinds: publicKinds, today: today.iso) }

@@ -98,9 +98,6 @@ public struct NodeContext: Sendable {
 }
 
 extension NodeContext {
-    /// Kinds by slug (`resolvedKinds`).
-    func kindsBySlug() throws -> [String: ResolvedKind] { resolvedKinds }
-
     /// The kind a name, slug or alias means, resolved.
     public func kind(named name: String) throws -> ResolvedKind {
         let kind = try catalogue.unresolvedKind(named: name)

@@ -47,7 +47,7 @@ public struct RecordsServer: Sendable {
                     .contentTooLarge, message: "an upload is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); send the file in parts")
             }
             let bytes = Array(body.readableBytesView)
-            let result: Result<IngestReport, any Error> = await SyncServer.offload {
+            let result: Result<IngestReport, any Error> = await BlockingWork.run {
                 try FileIngestion(node: node).ingest(
                     bytes: bytes, name: "POST /v1/records", kind: kind, format: format, now: node.clock(), actor: writer)
             }

@@ -50,7 +50,7 @@ public struct CreditCheck: Sendable {
 
     public func check(_ raw: String, today: CivilDate = ChinaTime.date(Date())) throws -> CheckResult {
         let subject = try SubjectQuery.normalise(raw)
-        let kinds = try node.kindsBySlug()
+        let kinds = node.resolvedKinds
         var listings: [Listing] = []
         var name: String?
         let isPerson = (try? ResidentID(subject)) != nil

@@ -75,7 +75,7 @@ public struct SubjectQuery: Sendable {
     /// The government-sharing view (`publicView` false) keeps every record with its state and
     /// status history.
     public func profile(subject: String, publicView: Bool, today: CivilDate = ChinaTime.date(Date())) throws -> SubjectProfile {
-        let kinds = Dictionary(uniqueKeysWithValues: try context.catalogue.resolvedKinds().map { ($0.slug, $0) })
+        let kinds = context.resolvedKinds
         let stored = try context.store.records(subject: subject)
         var records: [[String: JSONValue]] = []
         var lines: [[String]] = []

@@ -38,7 +38,7 @@ public struct ObjectionDesk: Sendable {
                 throw ObjectionRequestError(code: .invalid, message: "\(label)含有不可见的控制字符。")
             }
         }
-        let kinds = try node.kindsBySlug()
+        let kinds = node.resolvedKinds
         guard let record = try node.store.record(key: key), PublicRecord.isShown(record, kind: kinds[record.kind], today: ChinaTime.date(now)) else {
             throw ObjectionRequestError(code: .unknownRecord, message: "没有这条公开记录，无法提出异议。")
         }

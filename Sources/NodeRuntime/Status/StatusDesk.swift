@@ -110,7 +110,7 @@ extension Router where Context == SyncRequestContext {
                     .badRequest,
                     message: "the body is not a status change: JSON with recordKey, action, reason, unit, and optionally date, unitCode, outcome")
             }
-            let result: Result<StatusChangeReport, any Error> = await SyncServer.offload {
+            let result: Result<StatusChangeReport, any Error> = await BlockingWork.run {
                 try StatusDesk(node: node).enter(request: parsed, now: node.clock(), actor: writer)
             }
             switch result {

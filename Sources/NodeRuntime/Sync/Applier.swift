@@ -103,7 +103,7 @@ public final class Applier: @unchecked Sendable {
     @discardableResult
     public func drain(_ node: NodeContext, while continuing: () -> Bool = { true }) throws -> (sets: Int, changes: Int) {
         let policy = Policy(node.configuration)
-        let reading = SetReader(applier: self, dates: RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar))
+        let reading = SetReader(applier: self, dates: RecordDatesReader(kinds: node.resolvedKinds, calendar: node.calendar))
         var changes = 0
         let sets = try node.store.applyAllQueued(slice: policy.slice, while: continuing) { q in
             let set = try reading.read(q)

@@ -180,7 +180,7 @@ public struct Downward: Sendable {
                     "reason": "\(section.error.code.rawValue)",
                 ])
         }
-        var reader = RecordDatesReader(kinds: try node.kindsBySlug(), calendar: node.calendar)
+        var reader = RecordDatesReader(kinds: node.resolvedKinds, calendar: node.calendar)
         let changes = verified.map { v in
             DownwardChange(
                 change: v.change, dates: reader.dates(v.change), setOrigin: v.header.origin, setFirstSeq: v.header.firstSeq,

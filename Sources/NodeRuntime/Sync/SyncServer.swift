@@ -121,7 +121,7 @@ public struct SyncServer: Sendable {
                     message: "a bundle is at most \(limits.uploadBytesMax) bytes here (uploadBytesMax); push sends bundles of at most 40,000 changes")
             }
             let bytes = Array(body.readableBytesView)
-            let result: Result<(ImportReport, [UInt8]), any Error> = await Self.offload {
+            let result: Result<(ImportReport, [UInt8]), any Error> = await BlockingWork.run {
                 try importer.applyBundle(bytes, source: "https from \(peer)", peer: peer, deferApply: true, now: node.clock())
             }
             switch result {
@@ -155,7 +155,7 @@ public struct SyncServer: Sendable {
             let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? -1
             guard after >= 0 else { throw HTTPError(.badRequest, message: "after must be a cursor (a whole number) from the previous page") }
             let digest = request.uri.queryParameters.get("control").map { String($0) }
-            let result: Result<DownBundle, any Error> = await Self.offload {
+            let result: Result<DownBundle, any Error> = await BlockingWork.run {
                 try Downward(node: node).page(
                     for: peer, after: after, controlDigest: digest, limit: node.configuration.pullPageChanges ?? 5000, now: node.clock())
             }
@@ -214,11 +214,6 @@ public struct SyncServer: Sendable {
     }
 
     static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
-
-    /// SQLite work runs on the shared pool of blocking work, off the event loops (`BlockingWork`).
-    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async -> Result<T, any Error> {
-        await BlockingWork.run(body)
-    }
 
     /// Refusals map to a status and a one-line reason; nothing internal leaks.
     static func httpError(_ error: any Error) -> HTTPError {
