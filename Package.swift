@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Every target compiles in the Swift 6 language mode with strict concurrency; warnings are defects.
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -80,7 +80,8 @@ let package = Package(
         .target(
             name: "NetworkSimulation",
             dependencies: [
-                "CreditDomain", "SyncCore", "ChangeSets", "NodePKI", "SampleData", "CreditStore", "NodeRuntime", .product(name: "Yams", package: "Yams"),
+                "CreditDomain", "SyncCore", "ChangeSets", "NodePKI", "SampleData", "CreditStore", "NodeRuntime",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -125,7 +126,8 @@ let package = Package(
         .executableTarget(
             name: "credit-node",
             dependencies: [
-                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc", "CreditPortal", "SyncCore",
+                "CreditDomain", "CreditStore", "SampleData", "NodeRuntime", "NodePKI", "ChangeSets", "NetworkSimulation", "CMalloc", "CreditPortal",
+                "SyncCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -139,14 +141,17 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "CreditDomain"], swiftSettings: strict),
         .testTarget(
             name: "NetworkSimulationTests",
-            dependencies: ["NetworkSimulation", "CreditDomain", "CreditStore", "SyncCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "NetworkSimulation", "CreditDomain", "CreditStore", "SyncCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "NodePKITests", dependencies: ["NodePKI", "CreditDomain", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ChangeSetsTests", dependencies: ["ChangeSets", "CreditDomain", "NodePKI", "SyncCore", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CreditStoreTests",
             dependencies: [
-                "CreditStore", "CreditDomain", "SampleData", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "CreditStore", "CreditDomain", "SampleData", "SyncCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -170,7 +175,8 @@ let package = Package(
         ),
         // Runs the built `credit-node` binary as operators do (the dependency makes SwiftPM build it).
         .testTarget(
-            name: "CLITests", dependencies: ["CreditDomain", "TestSupport", "credit-node", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+            name: "CLITests", dependencies: ["CreditDomain", "TestSupport", "credit-node", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

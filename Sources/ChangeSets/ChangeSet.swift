@@ -34,12 +34,16 @@ public struct ChangeSetHeader: Sendable, Hashable {
         func bad(_ why: String) -> ChangeSetError { ChangeSetError(.badHeader, "the change-set header \(why)") }
         var r = HeaderReader(bytes: bytes)
         func int(_ k: String, first: Bool = false) throws(ChangeSetError) -> Int64 {
-            guard r.expect((first ? "{\"" : ",\"") + k + "\":") else { throw bad("is not the JSON object of ten fields this format defines (at '\(k)')") }
+            guard r.expect((first ? "{\"" : ",\"") + k + "\":") else {
+                throw bad("is not the JSON object of ten fields this format defines (at '\(k)')")
+            }
             guard let n = r.integer() else { throw bad("has no integer '\(k)'") }
             return n
         }
         func string(_ k: String) throws(ChangeSetError) -> String {
-            guard r.expect(",\"" + k + "\":\""), let v = r.plainString() else { throw bad("is not the JSON object of ten fields this format defines (at '\(k)')") }
+            guard r.expect(",\"" + k + "\":\""), let v = r.plainString() else {
+                throw bad("is not the JSON object of ten fields this format defines (at '\(k)')")
+            }
             return v
         }
         func hex(_ k: String, empty: Bool = false) throws(ChangeSetError) -> [UInt8] {
@@ -59,10 +63,15 @@ public struct ChangeSetHeader: Sendable, Hashable {
         let uncompressedBytes = try int("uncompressedBytes")
         guard r.expect("}"), r.atEnd else { throw bad("is not the JSON object of ten fields this format defines") }
         let h = ChangeSetHeader(
-            origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, count: Int(count), createdAt: createdAt, previousHash: previousHash, bodyBytes: Int(bodyBytes),
+            origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, count: Int(count), createdAt: createdAt, previousHash: previousHash,
+            bodyBytes: Int(bodyBytes),
             bodySHA256: bodySHA256, uncompressedBytes: Int(uncompressedBytes), merkleRoot: merkleRoot)
-        guard h.count >= 1, h.count <= limits.changesMax else { throw ChangeSetError(.oversized, "the change set announces \(h.count) changes; 1…\(limits.changesMax) are allowed") }
-        guard h.firstSeq >= 1, h.lastSeq == h.firstSeq + Int64(h.count) - 1 else { throw bad("has a seq range \(h.firstSeq)…\(h.lastSeq) that does not hold \(h.count) changes") }
+        guard h.count >= 1, h.count <= limits.changesMax else {
+            throw ChangeSetError(.oversized, "the change set announces \(h.count) changes; 1…\(limits.changesMax) are allowed")
+        }
+        guard h.firstSeq >= 1, h.lastSeq == h.firstSeq + Int64(h.count) - 1 else {
+            throw bad("has a seq range \(h.firstSeq)…\(h.lastSeq) that does not hold \(h.count) changes")
+        }
         // The first set of an origin follows nothing; every later one follows a set.
         guard (h.firstSeq == 1) == h.previousHash.isEmpty else {
             throw ChangeSetError(
@@ -71,9 +80,12 @@ public struct ChangeSetHeader: Sendable, Hashable {
                     ? "the first change set of origin \(h.origin) (firstSeq 1) names a previousHash; it follows no other set"
                     : "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) names no previousHash; only an origin's first set (firstSeq 1) may")
         }
-        guard h.bodyBytes >= 0, h.bodyBytes <= limits.bodyBytesMax else { throw ChangeSetError(.oversized, "the body announces \(h.bodyBytes) bytes; the limit is \(limits.bodyBytesMax)") }
+        guard h.bodyBytes >= 0, h.bodyBytes <= limits.bodyBytesMax else {
+            throw ChangeSetError(.oversized, "the body announces \(h.bodyBytes) bytes; the limit is \(limits.bodyBytesMax)")
+        }
         guard h.uncompressedBytes >= 0, h.uncompressedBytes <= limits.uncompressedBytesMax else {
-            throw ChangeSetError(.oversized, "the body announces \(h.uncompressedBytes) bytes uncompressed; the limit is \(limits.uncompressedBytesMax)")
+            throw ChangeSetError(
+                .oversized, "the body announces \(h.uncompressedBytes) bytes uncompressed; the limit is \(limits.uncompressedBytesMax)")
         }
         guard Array(h.canonicalBytes()) == Array(bytes) else { throw bad("is not in canonical form") }
         return h
@@ -236,7 +248,8 @@ public struct ChangeSet: Sendable {
 
         func header(previousHash: [UInt8], now: Date) -> ChangeSetHeader {
             ChangeSetHeader(
-                origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, count: count, createdAt: ChinaTime.milliseconds(now), previousHash: previousHash,
+                origin: origin, firstSeq: firstSeq, lastSeq: lastSeq, count: count, createdAt: ChinaTime.milliseconds(now),
+                previousHash: previousHash,
                 bodyBytes: compressed.count, bodySHA256: Array(SHA256.hash(data: compressed)), uncompressedBytes: uncompressedBytes,
                 merkleRoot: merkleRoot)
         }
@@ -254,7 +267,9 @@ public struct ChangeSet: Sendable {
         let signed = out
         out.append(contentsOf: body)
         let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity)
-        return ChangeSet(header: header, body: body, certificates: trailer.certificates, signature: trailer.signature, encoded: out, signedPrefixCount: prefixCount)
+        return ChangeSet(
+            header: header, body: body, certificates: trailer.certificates, signature: trailer.signature, encoded: out, signedPrefixCount: prefixCount
+        )
     }
 
     /// Reads the structure (magic, version, lengths within limits, canonical header, nothing
@@ -264,13 +279,16 @@ public struct ChangeSet: Sendable {
         guard bytes.count >= 5 else { throw ChangeSetError(.truncated, "the input has \(bytes.count) bytes; a change set starts with 5") }
         guard Array(try r.take(4, "magic")) == magic else { throw ChangeSetError(.badMagic, "the input is not a CreditNet change set (no CNCS)") }
         let v = try r.u8("version")
-        guard v == Int(version) else { throw ChangeSetError(.unknownVersion, "change-set format version \(v) is unknown; this node reads version \(version)") }
+        guard v == Int(version) else {
+            throw ChangeSetError(.unknownVersion, "change-set format version \(v) is unknown; this node reads version \(version)")
+        }
         let headerCount = try r.length32("header", limit: limits.headerBytesMax)
         let header = try ChangeSetHeader.parse(try r.take(headerCount, "header"), limits: limits)
         let prefix = r.offset
         let body = Array(try r.take(header.bodyBytes, "body"))
         let trailer = try SignatureTrailer.read(&r, limits: limits, what: "change set")
-        return ChangeSet(header: header, body: body, certificates: trailer.certificates, signature: trailer.signature, encoded: bytes, signedPrefixCount: prefix)
+        return ChangeSet(
+            header: header, body: body, certificates: trailer.certificates, signature: trailer.signature, encoded: bytes, signedPrefixCount: prefix)
     }
 
     /// A change set that passed every check.
@@ -320,14 +338,16 @@ public struct ChangeSet: Sendable {
     /// `merkle` is false); the changes are built only if `building`.
     func read(limits: ChangeSetLimits, building: Bool, merkle: Bool = true) throws(ChangeSetError) -> [Change] {
         guard Array(SHA256.hash(data: body)) == header.bodySHA256 else {
-            throw ChangeSetError(.bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
+            throw ChangeSetError(
+                .bodyHashMismatch, "the body of change set \(header.origin) \(header.firstSeq)…\(header.lastSeq) does not match its SHA-256")
         }
         let text: [UInt8]
         do { text = try LZ4Frame.decompress(body, expectedSize: header.uncompressedBytes, maxOutput: limits.uncompressedBytesMax) } catch {
             throw ChangeSetError(.badBody, "the body does not decompress: \(error.message)")
         }
         guard text.count == header.uncompressedBytes, text.last == 0x0A || text.isEmpty else {
-            throw ChangeSetError(.badBody, "the body holds \(text.count) bytes, not the \(header.uncompressedBytes) announced, or does not end with a line feed")
+            throw ChangeSetError(
+                .badBody, "the body holds \(text.count) bytes, not the \(header.uncompressedBytes) announced, or does not end with a line feed")
         }
         // One pass over the lines, each while it is in cache: its leaf digest, UTF-8 check and
         // parse. Refusals keep their order: line count, Merkle root, then the first bad line.
@@ -343,9 +363,13 @@ public struct ChangeSet: Sendable {
                 ?? ChangeSetError(.badLine, "line \(n) is not a canonical change")
         }
         /// A line's origin, seq and jurisdiction against the header.
-        func failure(line n: Int, originMatches: Bool, origin: () -> String, seq: Int64, jurisdictionIsOrigin: Bool, jurisdiction: () -> String) -> ChangeSetError? {
+        func failure(line n: Int, originMatches: Bool, origin: () -> String, seq: Int64, jurisdictionIsOrigin: Bool, jurisdiction: () -> String)
+            -> ChangeSetError?
+        {
             guard originMatches else { return ChangeSetError(.originMismatch, "line \(n) is of origin \(origin()), not \(header.origin)") }
-            guard seq == header.firstSeq + Int64(n - 1) else { return ChangeSetError(.sequenceGap, "line \(n) has seq \(seq); \(header.firstSeq + Int64(n - 1)) was due") }
+            guard seq == header.firstSeq + Int64(n - 1) else {
+                return ChangeSetError(.sequenceGap, "line \(n) has seq \(seq); \(header.firstSeq + Int64(n - 1)) was due")
+            }
             guard jurisdictionIsOrigin || (try? DivisionCode(jurisdiction())).map({ originCode?.contains($0) == true }) == true else {
                 return ChangeSetError(.outsideJurisdiction, "seq \(seq) concerns \(jurisdiction()), outside its origin \(header.origin)")
             }
@@ -395,7 +419,9 @@ public struct ChangeSet: Sendable {
         }
         guard lineCount == header.count else {
             throw ChangeSetError(
-                .countMismatch, "the body holds \(lineCount > header.count ? "more than \(header.count)" : "\(lineCount)") lines; the header announces \(header.count)")
+                .countMismatch,
+                "the body holds \(lineCount > header.count ? "more than \(header.count)" : "\(lineCount)") lines; the header announces \(header.count)"
+            )
         }
         guard !merkle || MerkleTree(digests: leaves).root == header.merkleRoot else {
             throw ChangeSetError(.merkleMismatch, "the Merkle root over the lines differs from the signed one")
@@ -429,7 +455,9 @@ public struct ChangeSet: Sendable {
 
     /// Parses a certificate chain and checks its first certificate against the trust store (at
     /// `signedAt` for a set another node forwarded: `TrustStore.verify`).
-    static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String, signedAt: Date? = nil) throws(ChangeSetError) -> Certificate {
+    static func trusted(_ ders: [[UInt8]], trust: TrustStore, now: Date, expected: String, signedAt: Date? = nil) throws(ChangeSetError)
+        -> Certificate
+    {
         guard let first = ders.first else { throw ChangeSetError(.badCertificate, "the certificate is not a DER X.509 certificate") }
         let known = trust.memo.certificate(first)
         guard let certificate = known?.certificate ?? DERCoding.certificate(first) else {
@@ -464,33 +492,12 @@ public struct ChangeSet: Sendable {
     }
 }
 
-/// Where a receiver stands with an origin: the last seq it applied and that change set's hash.
-public struct ChainState: Sendable, Hashable {
-    public var lastSeq: Int64
-    public var lastHash: [UInt8]
-
-    public init(lastSeq: Int64 = 0, lastHash: [UInt8] = []) {
-        self.lastSeq = lastSeq
-        self.lastHash = lastHash
-    }
-
-    public enum Fit: Sendable, Hashable { case next, duplicate }
-
-    /// Whether `header` continues this chain, repeats what was applied, or is refused.
-    public func fit(_ header: ChangeSetHeader) throws(ChangeSetError) -> Fit {
-        try fit(origin: header.origin, firstSeq: header.firstSeq, lastSeq: header.lastSeq, previousHash: header.previousHash)
-    }
-
-    /// The decision is `SyncCore.Intake`'s; this gives it as the format's errors.
-    public func fit(origin: String, firstSeq: Int64, lastSeq last: Int64, previousHash: [UInt8]) throws(ChangeSetError) -> Fit {
-        switch Intake.decide(acceptedSeq: lastSeq, acceptedHash: lastHash, firstSeq: firstSeq, lastSeq: last, previousHash: previousHash) {
-        case .accept: return .next
-        case .duplicate: return .duplicate
-        case .hold(let missing):
-            throw ChangeSetError(.sequenceGap, "origin \(origin): seq \(firstSeq) follows \(lastSeq); \(missing.lowerBound)…\(missing.upperBound) are missing")
-        case .brokenChain:
-            throw ChangeSetError(.brokenChain, "origin \(origin): change set \(firstSeq)…\(last) does not follow the one applied before it")
-        }
+extension ChangeSet {
+    /// The set as the sync core takes it (`Intake`, `SyncStore.accept`).
+    public var received: ReceivedSet {
+        ReceivedSet(
+            origin: header.origin, firstSeq: header.firstSeq, lastSeq: header.lastSeq, hash: hash, previousHash: header.previousHash, encoded: encoded
+        )
     }
 }
 

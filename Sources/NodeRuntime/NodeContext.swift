@@ -17,6 +17,8 @@ public struct NodeContext: Sendable {
     public var calendar: WorkingCalendar { calendarHolder.value.withLock { $0 } }
     private let calendarHolder: CalendarHolder
     public let store: NodeStore
+    /// The store as the sync core's storage: what every sync path reads and writes through.
+    public var sync: any SyncStore { store }
     public let logger: Logger
     /// Signalled when change sets from a child were accepted (wakes the push loop).
     public let arrivals = ArrivalSignal()

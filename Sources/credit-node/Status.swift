@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodeRuntime
+import SyncCore
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the node's identity and what its store holds.")
@@ -42,7 +43,8 @@ struct Status: ParsableCommand {
             let output = Output(
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
                 calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq(),
-                parent: c.parent?.code.digits, downCursor: try c.parent.map { try context.store.downCursor(parent: $0.code) }, windowHours: c.effectiveWindowHours,
+                parent: c.parent?.code.digits, downCursor: try c.parent.map { try context.store.downCursor(parent: $0.code) },
+                windowHours: c.effectiveWindowHours,
                 store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
                 origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil),
                 applyQueue: try context.store.queued(), setAside: try context.store.unresolvedSetAside())
@@ -52,22 +54,32 @@ struct Status: ParsableCommand {
             }
             print("Node \(output.code) (\(output.tier))\(output.name.map { " \($0)" } ?? "")")
             print("  store:      \(output.database)\(output.store == "sound" ? "" : " — \(output.store)")")
-            print("  catalogue:  \(output.catalogueVersion); official working-day calendars: \(Self.years(output.calendarYears)) (other years provisional: statutory holidays only)")
+            print(
+                "  catalogue:  \(output.catalogueVersion); official working-day calendars: \(Self.years(output.calendarYears)) (other years provisional: statutory holidays only)"
+            )
             let provisional = output.counts.provisionalDeadlines
-            print("  records:    \(output.counts.records) (late 迟报: \(output.counts.late)\(provisional > 0 ? "; \(provisional) with a provisional deadline 暂定期限, settled when the year's official calendar arrives" : ""))")
+            print(
+                "  records:    \(output.counts.records) (late 迟报: \(output.counts.late)\(provisional > 0 ? "; \(provisional) with a provisional deadline 暂定期限, settled when the year's official calendar arrives" : ""))"
+            )
             print("  changes:    \(output.counts.changes)")
             print("  quarantine: \(output.counts.quarantined)")
             if output.setAside > 0 {
-                print("  set aside:  \(output.setAside) change set(s) refused on their own, the rest of their bundles applied — see credit-node set-aside")
+                print(
+                    "  set aside:  \(output.setAside) change set(s) refused on their own, the rest of their bundles applied — see credit-node set-aside"
+                )
             }
             if output.applyQueue.sets > 0 {
-                print("  applying:   \(output.applyQueue.sets) change set(s) accepted from children, \(output.applyQueue.changes) changes not yet in the records")
+                print(
+                    "  applying:   \(output.applyQueue.sets) change set(s) accepted from children, \(output.applyQueue.changes) changes not yet in the records"
+                )
             }
             print("  upward:     \(output.parent.map { "to \($0), " } ?? "no parent, ")window \(output.windowHours) h")
             if let cursor = output.downCursor { print("  downward:   at position \(cursor) of \(output.parent ?? "the parent")'s stream") }
             for o in output.origins {
                 let age = o.oldestUnacknowledgedSeconds.map { " oldest pending \($0 / 3600) h \($0 / 60 % 60) min;" } ?? ""
-                print("  origin \(o.origin): held seq \(o.highestSeqHeld), acknowledged upward \(o.highestSeqAcknowledged), pending \(o.unacknowledged);\(age) at risk \(o.atRisk), past window \(o.pastWindow)")
+                print(
+                    "  origin \(o.origin): held seq \(o.highestSeqHeld), acknowledged upward \(o.highestSeqAcknowledged), pending \(o.unacknowledged);\(age) at risk \(o.atRisk), past window \(o.pastWindow)"
+                )
             }
         }
     }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NodePKI
 import TestSupport
+import SyncCore
 import Testing
 import X509
 
@@ -209,11 +210,11 @@ struct ChangeSetTests {
         let now = Date()
         let sets = try ChangeSet.buildChain(changes: changes, changesPerSet: 10, previousHash: [], identity: net.village, now: now)
         #expect(sets.count == 10 && sets.last?.header.count == 5)
-        var state = ChainState()
+        var stand: ChainPosition?
         var all: [Change] = []
         for s in sets {
-            #expect(try state.fit(s.header) == .next)
-            state = ChainState(lastSeq: s.header.lastSeq, lastHash: s.hash)
+            #expect(Intake.decide(s.received, after: stand) == .accept)
+            stand = ChainPosition(origin: s.header.origin, lastSeq: s.header.lastSeq, hash: s.hash)
             all += try ChangeSet.decode(s.encoded).verify(trust: net.trust).changes
         }
         #expect(all == changes)
@@ -229,13 +230,12 @@ struct ChangeSetTests {
         let stranger = try ChangeSet.build(
             changes: net.changes(from: 5, count: 4, rng: &rng), previousHash: Array(repeating: 9, count: 32), identity: net.village)
         let far = try ChangeSet.build(changes: net.changes(from: 10, count: 2, rng: &rng), previousHash: second.hash, identity: net.village)
-        var state = ChainState()
-        #expect(try state.fit(first.header) == .next)
-        state = ChainState(lastSeq: 4, lastHash: first.hash)
-        #expect(try state.fit(second.header) == .next)
-        #expect(try state.fit(first.header) == .duplicate)
-        #expect(refusal { _ = try state.fit(stranger.header) } == .brokenChain)
-        #expect(refusal { _ = try state.fit(far.header) } == .sequenceGap)
+        #expect(Intake.decide(first.received, after: nil) == .accept)
+        let stand = ChainPosition(origin: first.header.origin, lastSeq: 4, hash: first.hash)
+        #expect(Intake.decide(second.received, after: stand) == .accept)
+        #expect(Intake.decide(first.received, after: stand) == .duplicate)
+        #expect(Intake.decide(stranger.received, after: stand) == .brokenChain)
+        #expect(Intake.decide(far.received, after: stand) == .hold(missing: 5...9))
     }
 
     /// A tree kept from its 16-leaf buckets up gives the set's root and, with a bucket's changes,

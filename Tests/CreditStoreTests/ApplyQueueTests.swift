@@ -1,6 +1,7 @@
 import CreditDomain
 import Foundation
 import GRDB
+import SyncCore
 import TestSupport
 import Testing
 
@@ -13,7 +14,7 @@ struct ApplyQueueTests {
     static let village = "420102002201"
 
     /// A set of `count` puts from `first`, whose bytes name it (read back by `header`).
-    static func set(first: Int64, count: Int) -> IncomingChangeSet {
+    static func set(first: Int64, count: Int) -> TestSet {
         let changes = (0..<count).map { i in
             BatchApplyTests.put(village, first + Int64(i), key: "penalty|k\(first + Int64(i))", hlc: 10, body: "{\"CF_NR\":\"\(first + Int64(i))\"}")
         }
@@ -31,22 +32,15 @@ struct ApplyQueueTests {
             encoded: encoded)
     }
 
-    struct BrokenChain: Error {}
-
-    /// The chain rule as the runtime applies it: continue, duplicate, hold a gap, refuse a fork.
-    static func decide(_ s: ReceivedSet, _ lastSeq: Int64, _ lastHash: [UInt8]) throws -> Acceptance {
-        if s.lastSeq <= lastSeq { return .duplicate }
-        if s.firstSeq != lastSeq + 1 { return .held }
-        guard s.previousHash == lastHash else { throw BrokenChain() }
-        return .accepted
+    func accept(_ sets: [TestSet], _ store: NodeStore) throws -> [Acceptance] {
+        try store.accept(sets.map(\.received), forward: true, header: Self.header)
     }
 
-    func accept(_ sets: [IncomingChangeSet], _ store: NodeStore) throws -> [Acceptance] {
-        try store.accept(sets.map(\.received), forward: true, decide: Self.decide, header: Self.header)
-    }
-
-    func applyAll(_ store: NodeStore, from sets: [IncomingChangeSet]) throws -> Int {
-        try store.applyAllQueued { q in try #require(sets.first { $0.firstSeq == q.firstSeq }) }
+    func applyAll(_ store: NodeStore, from sets: [TestSet]) throws -> Int {
+        try store.applyAllQueued(slice: ApplyPolicy.sliceWithParent) { entry, _ in
+            let s = try #require(sets.first { $0.received.key == entry.key })
+            return (s.changes, s.dates)
+        }
     }
 
     @Test func acceptedSetsAreForwardedBeforeTheyAreAppliedAndAppliedOnceAfterAReopen() throws {
@@ -58,7 +52,7 @@ struct ApplyQueueTests {
             // Nothing applied yet, everything held: chained, queued upward and to apply.
             #expect(try store.counts().changes == 0 && store.counts().records == 0)
             #expect(try store.queued() == ApplyQueueCounts(sets: 2, changes: 150))
-            #expect(try store.chain(origin: Self.village)?.lastSeq == 150)
+            #expect(try store.position(of: Self.village)?.lastSeq == 150)
             #expect(try store.pendingOutbox().map(\.lastSeq) == [100, 150])
             // A push takes them in bundles of a bounded number of changes, and at least one set.
             #expect(try store.pendingOutbox(changesMax: 150).map(\.lastSeq) == [100, 150])
@@ -85,17 +79,17 @@ struct ApplyQueueTests {
         let b = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
         let set = Self.set(first: 1, count: 100)
         _ = try accept([set], a)
-        let seenByA = try #require(try a.nextQueued())
-        let seenByB = try #require(try b.nextQueued())
-        #expect(seenByA == seenByB && seenByA.encoded == set.received.encoded && seenByA.applied == 0)
-        #expect(try a.applyQueued(seenByA, set, slice: 60) == 60)
+        let (seenByA, bytes) = try #require(try a.nextQueued())
+        let seenByB = try #require(try b.nextQueued()).entry
+        #expect(seenByA == seenByB && bytes == set.received.encoded && seenByA.applied == 0)
+        #expect(try a.applyQueued(seenByA, changes: set.changes, dates: set.dates, slice: 60) == 60)
         // B's view is stale: it applies nothing.
-        #expect(try b.applyQueued(seenByB, set, slice: 60) == nil)
+        #expect(try b.applyQueued(seenByB, changes: set.changes, dates: set.dates, slice: 60) == nil)
         #expect(try a.counts().changes == 60 && a.queued() == ApplyQueueCounts(sets: 1, changes: 40))
-        let rest = try #require(try b.nextQueued())
+        let rest = try #require(try b.nextQueued()).entry
         #expect(rest.applied == 60)
-        #expect(try b.applyQueued(rest, set, slice: 60) == 100)
-        #expect(try a.applyQueued(rest, set, slice: 60) == nil)
+        #expect(try b.applyQueued(rest, changes: set.changes, dates: set.dates, slice: 60) == 100)
+        #expect(try a.applyQueued(rest, changes: set.changes, dates: set.dates, slice: 60) == nil)
         #expect(try a.counts().changes == 100 && a.queued().sets == 0)
         #expect(try a.changes(origin: Self.village, limit: 200).map(\.seq) == Array(1...100))
     }
@@ -105,10 +99,10 @@ struct ApplyQueueTests {
         let store = try NodeStore(path: dir.path("t.sqlite"), node: try DivisionCode("420102002000"))
         let sets = [Self.set(first: 1, count: 100), Self.set(first: 101, count: 100)]
         #expect(try accept([sets[1]], store) == [.held])
-        #expect(try store.queued().sets == 0 && store.chain(origin: Self.village) == nil)
+        #expect(try store.queued().sets == 0 && store.position(of: Self.village) == nil)
         #expect(try accept([sets[0]], store) == [.accepted])
         #expect(try store.queued() == ApplyQueueCounts(sets: 2, changes: 200))
-        #expect(try store.nextQueued()?.firstSeq == 1)
+        #expect(try store.nextQueued()?.entry.key.firstSeq == 1)
         // Applied in chain order: the change log's gap-free rule would refuse any other.
         #expect(try applyAll(store, from: sets) == 2)
         #expect(try store.changes(origin: Self.village, limit: 300).map(\.seq) == Array(1...200))
@@ -120,8 +114,8 @@ struct ApplyQueueTests {
         _ = try accept([Self.set(first: 1, count: 100)], store)
         var fork = Self.set(first: 101, count: 10)
         fork.received.previousHash = BatchApplyTests.hash("420102002299", 100)
-        #expect(throws: BrokenChain.self) { _ = try accept([fork], store) }
-        #expect(try store.queued().sets == 1 && store.chain(origin: Self.village)?.lastSeq == 100)
+        #expect(throws: Intake.BrokenChain.self) { _ = try accept([fork], store) }
+        #expect(try store.queued().sets == 1 && store.position(of: Self.village)?.lastSeq == 100)
         #expect(try store.pendingOutbox().count == 1)
     }
 

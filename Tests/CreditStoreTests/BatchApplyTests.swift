@@ -1,6 +1,7 @@
 import CreditDomain
 import Foundation
 import TestSupport
+import SyncCore
 import Testing
 
 @testable import CreditStore
@@ -18,12 +19,13 @@ struct BatchApplyTests {
         seq == 0 ? [] : Array("\(origin)-\(seq)".utf8) + [UInt8](repeating: 0, count: 32 - "\(origin)-\(seq)".utf8.count)
     }
 
-    static func set(_ changes: [Change]) -> IncomingChangeSet {
+    static func set(_ changes: [Change]) -> TestSet {
         let origin = changes[0].origin
-        return IncomingChangeSet(
-            origin: origin, firstSeq: changes[0].seq, lastSeq: changes.last!.seq, hash: hash(origin, changes.last!.seq),
-            previousHash: hash(origin, changes[0].seq - 1),
-            encoded: [1], changes: changes, dates: changes.map { _ in RecordDates(subject: "S") })
+        return TestSet(
+            received: ReceivedSet(
+                origin: origin, firstSeq: changes[0].seq, lastSeq: changes.last!.seq, hash: hash(origin, changes.last!.seq),
+                previousHash: hash(origin, changes[0].seq - 1), encoded: [1]),
+            changes: changes, dates: changes.map { _ in RecordDates(subject: "S") })
     }
 
     /// Three arrivals: 150 records from one village; a status change about a record not yet
@@ -42,8 +44,8 @@ struct BatchApplyTests {
         return [first, [status], second]
     }
 
-    func apply(_ sets: [IncomingChangeSet], to store: NodeStore) throws {
-        _ = try store.apply(sets, forward: false, decide: { _, _, _ in .accepted }, reload: { _ in fatalError("nothing is held") })
+    func apply(_ sets: [TestSet], to store: NodeStore) throws {
+        try store.acceptAndApply(sets, forward: false)
     }
 
     @Test func batchesGiveTheSameRecordsAsOneChangeAtATime() throws {

@@ -2,6 +2,7 @@ import CreditDomain
 import Foundation
 import GRDB
 import TestSupport
+import SyncCore
 import Testing
 
 @testable import CreditStore
@@ -96,24 +97,25 @@ struct ConvergenceTests {
 
 @Suite("The top node keeps received change sets for proofs downward")
 struct TopNodeSetsTests {
-    static func set(_ first: Int64, count: Int, previous: [UInt8]) -> IncomingChangeSet {
+    static func set(_ first: Int64, count: Int, previous: [UInt8]) -> TestSet {
         let changes = (0..<count).map { i in
             Change(
                 origin: "420102002201", seq: first + Int64(i), hlc: HLCStamp(rawValue: 1000 + first + Int64(i)),
                 enteredAtMilliseconds: 1_760_000_000_000, op: "put",
                 kind: "penalty", key: "penalty|k\(first + Int64(i))", jurisdiction: "420102002201", body: "{}")
         }
-        return IncomingChangeSet(
-            origin: "420102002201", firstSeq: first, lastSeq: first + Int64(count) - 1, hash: Array(repeating: UInt8(first), count: 32),
-            previousHash: previous,
-            encoded: [1], changes: changes, dates: Array(repeating: RecordDates(), count: count))
+        return TestSet(
+            received: ReceivedSet(
+                origin: "420102002201", firstSeq: first, lastSeq: first + Int64(count) - 1, hash: Array(repeating: UInt8(first), count: 32),
+                previousHash: previous, encoded: [1]),
+            changes: changes, dates: Array(repeating: RecordDates(), count: count))
     }
 
     @Test func setsThatContinueAreKeptAndAStoreWithoutThemStillApplies() throws {
         let dir = try TemporaryDirectory()
         let store = try NodeStore(path: dir.path("p.sqlite"), node: try DivisionCode("420000000000"))
         let first = Self.set(1, count: 5, previous: [])
-        _ = try store.apply([first], forward: false, decide: { _, _, _ in .accepted }, reload: { _ in first })
+        try store.acceptAndApply([first], forward: false)
         let kept = try store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT first_seq, acknowledged_at IS NOT NULL FROM outbox").map { [$0[0] as Int64, $0[1] as Int64] }
         }
@@ -122,7 +124,7 @@ struct TopNodeSetsTests {
         // A store from before v4 kept no sets: the next set is applied all the same, and not kept.
         try store.pool.write { db in try db.execute(sql: "DELETE FROM outbox_bytes; DELETE FROM outbox") }
         let second = Self.set(6, count: 5, previous: first.received.hash)
-        _ = try store.apply([second], forward: false, decide: { _, _, _ in .accepted }, reload: { _ in second })
+        try store.acceptAndApply([second], forward: false)
         #expect(try store.counts().changes == 10)
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") } == 0)
     }

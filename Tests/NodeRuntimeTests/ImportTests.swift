@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
+import SyncCore
 import SampleData
 import TestSupport
 import Testing
@@ -81,14 +82,14 @@ struct ImportTests {
         try net.ingest(net.township, rows: 3, seed: 3)
         let up = try net.send(net.township, to: net.county, name: "t")
         #expect(up.report.applied == 3 && up.report.changes == 13)
-        #expect(try net.county.store.chain(origin: net.village.configuration.code.digits)?.lastSeq == 6)
+        #expect(try net.county.store.position(of: net.village.configuration.code.digits)?.lastSeq == 6)
         // The revoked village itself is refused, with nothing applied.
         try net.ingest(net.village, rows: 2, seed: 4)
         do {
             _ = try net.send(net.village, to: net.township, name: "v1b")
             Issue.record("a revoked village uploaded")
         } catch let e as ChangeSetError { #expect(e.code == .revoked) }
-        #expect(try net.township.store.chain(origin: net.village.configuration.code.digits)?.lastSeq == 6)
+        #expect(try net.township.store.position(of: net.village.configuration.code.digits)?.lastSeq == 6)
     }
 
     /// A push's bundle is bounded by what the parent's listener reads (`pushBytesMax`, computed
@@ -135,8 +136,8 @@ struct ImportTests {
         // At the county: the township's set applied, the village's set aside.
         let report = try Import(node: net.county).run(file: path)
         #expect(report.applied == 1 && report.setAside == 1 && report.changes == 3)
-        #expect(try net.county.store.chain(origin: net.township.configuration.code.digits)?.lastSeq == 3)
-        #expect(try net.county.store.chain(origin: net.village.configuration.code.digits) == nil)
+        #expect(try net.county.store.position(of: net.township.configuration.code.digits)?.lastSeq == 3)
+        #expect(try net.county.store.position(of: net.village.configuration.code.digits) == nil)
         let entries = try net.county.store.setAsideEntries()
         #expect(
             entries.count == 1 && entries[0].origin == net.village.configuration.code.digits
@@ -307,10 +308,10 @@ struct ImportTests {
             _ = try Import(node: accepting).applyBundle(Array(try Data(contentsOf: URL(fileURLWithPath: bundle))), source: bundle, deferApply: true)
         }
         #expect(try accepting.store.queued() == ApplyQueueCounts(sets: 3, changes: 120))
-        let first = try #require(try accepting.store.nextQueued())
-        let second = try #require(try accepting.store.nextQueued(after: first.id))
-        let third = try #require(try accepting.store.nextQueued(after: second.id))
-        #expect([first.firstSeq, second.firstSeq, third.firstSeq] == [1, 41, 81])
+        let first = try #require(try accepting.store.nextQueued()).entry
+        let second = try #require(try accepting.store.nextQueued(after: first.id)).entry
+        let third = try #require(try accepting.store.nextQueued(after: second.id)).entry
+        #expect([first.key.firstSeq, second.key.firstSeq, third.key.firstSeq] == [1, 41, 81])
         #expect(try accepting.store.nextQueued(after: third.id) == nil)
         // Another process (a restart): nothing kept in memory, every set read from the store, the
         // next one while the one before is written.
@@ -409,7 +410,7 @@ struct ImportTests {
         let r2 = try Import(node: net.township).run(file: first)
         #expect(r2.applied == 1)
         #expect(try net.township.store.counts().changes == 20)
-        #expect(try net.township.store.chain(origin: "420102002201")?.lastSeq == 20)
+        #expect(try net.township.store.position(of: "420102002201")?.lastSeq == 20)
     }
 
     @Test func aReceiptMustComeFromTheParentForThisNode() throws {

@@ -2,6 +2,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import SampleData
+import SyncCore
 import Testing
 
 @testable import NodeRuntime
@@ -33,14 +34,20 @@ struct RecordDatesTests {
                     origin: node.digits, seq: 1, hlc: HLCStamp(rawValue: 1), enteredAtMilliseconds: entered, op: "put", kind: kind.slug, key: r.key,
                     jurisdiction: r.jurisdiction.digits, body: r.fieldsJSON)
                 let d = reader.dates(change)
-                #expect(d == RecordDates(decision: r.decisionDate, deadline: r.publicationDeadline, late: r.late, subject: r.subjectCode, publicityUntil: r.publicityUntil), "\(kind.slug) \(r.key)")
+                #expect(
+                    d
+                        == RecordDates(
+                            decision: r.decisionDate, deadline: r.publicationDeadline, late: r.late, subject: r.subjectCode,
+                            publicityUntil: r.publicityUntil), "\(kind.slug) \(r.key)")
                 checked += 1
                 if d.late { late += 1 }
             }
         }
         #expect(checked > 300 && late > 0)
         // A status change and an unknown kind carry no dates.
-        let status = Change(origin: node.digits, seq: 2, hlc: HLCStamp(rawValue: 2), enteredAtMilliseconds: entered, op: "status", kind: "penalty", key: "k", jurisdiction: node.digits, body: "{}")
+        let status = Change(
+            origin: node.digits, seq: 2, hlc: HLCStamp(rawValue: 2), enteredAtMilliseconds: entered, op: "status", kind: "penalty", key: "k",
+            jurisdiction: node.digits, body: "{}")
         #expect(reader.dates(status) == RecordDates())
         var unknown = status
         unknown.op = "put"

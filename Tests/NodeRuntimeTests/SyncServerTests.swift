@@ -93,7 +93,7 @@ struct SyncServerTests {
             let report = try await SyncClient(node: village).push(bundleChanges: limit)
             #expect(report.bundles == bundles && report.changeSets == 2 && report.acknowledged == 2)
             #expect(try village.store.pendingOutbox().isEmpty)
-            #expect(try township.store.chain(origin: "420102002201")?.lastSeq == 50)
+            #expect(try township.store.position(of: "420102002201")?.lastSeq == 50)
         }
     }
 
@@ -173,7 +173,7 @@ struct SyncServerTests {
             try net.ingest(village, rows: 10, seed: 1, now: t)
             // Ten pending, threshold twenty: wait for the interval from when they entered.
             #expect(await loop.step(&state, now: t.addingTimeInterval(1)) == .wait(until: at(3600)))
-            #expect(try township.store.chain(origin: "420102002201") == nil, "pushed before the interval or threshold")
+            #expect(try township.store.position(of: "420102002201") == nil, "pushed before the interval or threshold")
             try net.ingest(village, rows: 15, seed: 2, now: t.addingTimeInterval(2))
             #expect(await loop.step(&state, now: t.addingTimeInterval(3)) == .push)
             try await applied(township)

@@ -2,63 +2,7 @@ import CreditDomain
 import Foundation
 import GRDB
 import Logging
-
-/// One page of what a child pulls: the changes that concern it after a cursor, each with what
-/// proves it came from its origin (the whole change set it arrived in, or the signed header and
-/// Merkle proof it came down with).
-public struct DownwardPage: Sendable {
-    public enum Evidence: Sendable, Hashable {
-        /// The change set (outbox id) this node holds whole: the proof is computed from it.
-        case wholeSet(Int64)
-        /// The signed header (down_sets id) and inclusion proof the change came down with.
-        case proof(setID: Int64, leafIndex: Int, proof: [UInt8])
-    }
-    public struct Item: Sendable {
-        public var changeID: Int64
-        public var change: Change
-        public var evidence: Evidence
-    }
-    /// A change set held whole: its bytes and every change in it, in order.
-    public struct WholeSet: Sendable {
-        public var encoded: [UInt8]
-        public var changes: [Change]
-    }
-    /// Where a set held whole lies, when its bytes and changes were not loaded (`evidence(of:loadingWholeSets:)`).
-    public struct SetRange: Sendable, Hashable {
-        public var origin: String
-        public var firstSeq: Int64
-        public var lastSeq: Int64
-    }
-    public var items: [Item] = []
-    public var wholeSets: [Int64: WholeSet] = [:]
-    public var setRanges: [Int64: SetRange] = [:]
-    public var signedHeaders: [Int64: [UInt8]] = [:]
-    /// The cursor after this page.
-    public var next: Int64
-    /// Whether more changes wait after `next`.
-    public var more = false
-}
-
-/// A change received from the parent, verified, with its evidence to keep.
-public struct DownwardChange: Sendable {
-    public var change: Change
-    public var dates: RecordDates
-    public var setOrigin: String
-    public var setFirstSeq: Int64
-    public var signedHeader: [UInt8]
-    public var leafIndex: Int
-    public var proof: [UInt8]
-
-    public init(change: Change, dates: RecordDates, setOrigin: String, setFirstSeq: Int64, signedHeader: [UInt8], leafIndex: Int, proof: [UInt8]) {
-        self.change = change
-        self.dates = dates
-        self.setOrigin = setOrigin
-        self.setFirstSeq = setFirstSeq
-        self.signedHeader = signedHeader
-        self.leafIndex = leafIndex
-        self.proof = proof
-    }
-}
+import SyncCore
 
 extension NodeStore {
     static let changeSelect = "SELECT origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body"
@@ -143,7 +87,9 @@ extension NodeStore {
 
     /// Where this node stands in its parent's downward stream.
     public func downCursor(parent: DivisionCode) throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT after FROM cursors WHERE parent = ?"), arguments: [parent.digits]) ?? 0 }
+        try pool.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT after FROM cursors WHERE parent = ?"), arguments: [parent.digits]) ?? 0
+        }
     }
 
     /// The bytes of a change set this node holds whole (an outbox id of `DownwardPage`).
@@ -199,10 +145,11 @@ extension NodeStore {
                 nextID += 1
                 applied += 1
             }
+            let standing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT after FROM cursors WHERE parent = ?"), arguments: [parent.digits]) ?? 0
             try db.execute(
                 sql:
-                    "INSERT INTO cursors (parent, after, pulled_at) VALUES (?, ?, ?) ON CONFLICT (parent) DO UPDATE SET after = MAX(after, excluded.after), pulled_at = excluded.pulled_at",
-                arguments: [parent.digits, next, ChinaTime.milliseconds(now)])
+                    "INSERT INTO cursors (parent, after, pulled_at) VALUES (?, ?, ?) ON CONFLICT (parent) DO UPDATE SET after = excluded.after, pulled_at = excluded.pulled_at",
+                arguments: [parent.digits, DownStream.standing(after: standing, page: next), ChinaTime.milliseconds(now)])
             return (applied, changes.count - applied)
         }
     }

@@ -6,20 +6,17 @@ import SyncCore
 extension NodeStore {
     /// Marks outbox entries covered by a receipt as acknowledged and stores the receipt, in one
     /// transaction. `covered` gives, per origin, the last seq the parent acknowledged with that
-    /// set's hash; an entry is acknowledged only if the parent's hash for that seq matches.
+    /// set's hash; entries are acknowledged up to it only if `Coverage` says the parent names
+    /// this node's own set.
     @discardableResult
     public func acknowledge(
-        parent: String, issuedAt: Int64, receipt: [UInt8], covered: [(origin: String, lastSeq: Int64, hash: [UInt8])], now: Date = Date()
+        parent: String, issuedAt: Int64, receipt: [UInt8], covered: [ChainPosition], now: Date = Date()
     ) throws -> Int {
         try write { db in
             var count = 0
             for c in covered {
-                // The parent names the hash of its last set; ours at that seq must be the same set.
-                guard
-                    let ours = try Data.fetchOne(
-                        db, sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?", arguments: [c.origin, c.lastSeq]),
-                    Array(ours) == c.hash
-                else { continue }
+                let ours = try Data.fetchOne(db, sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?", arguments: [c.origin, c.lastSeq])
+                guard Coverage.acknowledges(c, ownHashEndingThere: ours.map(Array.init)) else { continue }
                 try db.execute(
                     sql: "UPDATE outbox SET acknowledged_at = ? WHERE origin = ? AND last_seq <= ? AND acknowledged_at IS NULL",
                     arguments: [ChinaTime.milliseconds(now), c.origin, c.lastSeq])

@@ -1,21 +1,7 @@
 import CreditDomain
 import Foundation
 import GRDB
-
-/// A signed change set held in the outbox.
-public struct OutboxEntry: Sendable, Hashable {
-    public var origin: String
-    public var firstSeq: Int64
-    public var lastSeq: Int64
-    public var hash: [UInt8]
-    public var encoded: [UInt8]
-    public var acknowledged: Bool
-}
-
-/// Seals new changes into signed change sets. Given the origin's last sealed seq and hash and
-/// the changes that follow it, returns the encoded change sets (seq range, hash, previous hash,
-/// bytes), in order.
-public typealias ChangeSetSealer = (_ lastHash: [UInt8], _ changes: [Change]) throws -> [(first: Int64, last: Int64, hash: [UInt8], previous: [UInt8], encoded: [UInt8])]
+import SyncCore
 
 extension NodeStore {
     /// Seals every change of `origin` not yet in the outbox, in one transaction, and returns
@@ -23,7 +9,8 @@ extension NodeStore {
     @discardableResult
     public func sealOutbox(origin: String, changesPerSet: Int = 10_000, now: Date = Date(), sealer: ChangeSetSealer) throws -> Int {
         try write { db in
-            let last = try Row.fetchOne(db, sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1", arguments: [origin])
+            let last = try Row.fetchOne(
+                db, sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1", arguments: [origin])
             var lastSeq: Int64 = last?["last_seq"] ?? 0
             var lastHash: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? []
             var added = 0
@@ -63,7 +50,8 @@ extension NodeStore {
                     """)
             while let row = try rows.next() {
                 let entry = OutboxEntry(
-                    origin: row[0], firstSeq: row[1], lastSeq: row[2], hash: Array(row[3] as Data), encoded: Array(row[4] as Data), acknowledged: row[5] != nil)
+                    origin: row[0], firstSeq: row[1], lastSeq: row[2], hash: Array(row[3] as Data), encoded: Array(row[4] as Data),
+                    acknowledged: row[5] != nil)
                 let count = Int(entry.lastSeq - entry.firstSeq + 1)
                 if !out.isEmpty && (changes + count > changesMax || bytes + entry.encoded.count + 4 > bytesMax) { break }
                 changes += count
@@ -76,7 +64,8 @@ extension NodeStore {
 
     /// A change set into the outbox: its row, and its bytes apart.
     static func insertOutbox(
-        _ db: Database, origin: String, first: Int64, last: Int64, hash: [UInt8], previous: [UInt8], encoded: [UInt8], createdAt: Int64, acknowledgedAt: Int64?
+        _ db: Database, origin: String, first: Int64, last: Int64, hash: [UInt8], previous: [UInt8], encoded: [UInt8], createdAt: Int64,
+        acknowledgedAt: Int64?
     ) throws {
         try db.execute(
             sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -4,15 +4,15 @@ import GRDB
 import SyncCore
 
 extension NodeStore {
-    static func applyChanges(_ set: IncomingChangeSet, _ range: Range<Int>, db: Database, routes: Routes) throws {
+    static func applyChanges(_ changes: [Change], dates: [RecordDates], _ range: Range<Int>, db: Database, routes: Routes) throws {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
         var batch: ReceivedBatch?
         var start = range.lowerBound
         while start < range.upperBound {
             let chunk = start..<min(start + ReceivedBatch.size, range.upperBound)
-            if ReceivedBatch.fits(set.changes[chunk]) {
+            if ReceivedBatch.fits(changes[chunk]) {
                 if batch == nil { batch = try ReceivedBatch(db) }
-                try batch!.apply(set, chunk, firstID: nextID, routes: routes)
+                try batch!.apply(changes, dates: dates, chunk, firstID: nextID, routes: routes)
                 nextID += Int64(chunk.count)
             } else {
                 // Status changes, or one record twice in a chunk: one change at a time, in order.
@@ -21,11 +21,11 @@ extension NodeStore {
                         "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 )
                 for i in chunk {
-                    let c = set.changes[i]
+                    let c = changes[i]
                     try insertChange.execute(arguments: [
                         nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
                     ])
-                    try applyToRecords(c, changeID: nextID, dates: set.dates[i], db: db)
+                    try applyToRecords(c, changeID: nextID, dates: dates[i], db: db)
                     try route(c, changeID: nextID, routes: routes, db: db)
                     nextID += 1
                 }
@@ -34,29 +34,26 @@ extension NodeStore {
         }
     }
 
-    /// Brings the records table up to date with one change: a put is the new version if it is
-    /// the last writer by (HLC, origin); a status change re-derives the record's state. Order of
-    /// arrival does not matter: a status change that arrives before its record is applied when
-    /// the record arrives.
+    /// Brings the records table up to date with one change, as `RecordApply` says: a put is the
+    /// new version if it is the last writer by (HLC, origin); a status change re-derives the
+    /// record's state. Order of arrival does not matter: a status change that arrives before its
+    /// record is applied when the record arrives.
     static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, db: Database) throws {
-        guard c.op == "put" else {
-            if c.op == "status" { try refreshState(key: c.key, db: db) }
-            return
+        var current: Row?
+        if c.op == "put" {
+            current = try Row.fetchOne(
+                try db.cachedStatement(
+                    sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
+                arguments: [c.key])
         }
-        let current = try Row.fetchOne(
-            try db.cachedStatement(
-                sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
-            arguments: [c.key])
-        if let current {
-            let currentHLC: Int64 = current[1]
-            let currentOrigin: String = current[2]
-            if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: currentHLC, currentOrigin) {
-                try RecordRows.update(id: current[0], c, changeID: changeID, dates: d, db: db)
-            }
-        } else {
+        switch RecordApply.action(op: c.op, hlc: c.hlc.rawValue, origin: c.origin, current: current.map { ($0[1], $0[2]) }) {
+        case .insert:
             try RecordRows.insert(c, changeID: changeID, dates: d, db: db)
             if let since = d.provisionalSince { try noteProvisionalDeadline(key: c.key, enteredOn: since, db: db) }
             try refreshState(key: c.key, db: db)
+        case .replace: try RecordRows.update(id: current![0], c, changeID: changeID, dates: d, db: db)
+        case .deriveState: try refreshState(key: c.key, db: db)
+        case .keep, .none: break
         }
     }
 
@@ -124,10 +121,10 @@ struct ReceivedBatch {
             db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
     }
 
-    func apply(_ set: IncomingChangeSet, _ chunk: Range<Int>, firstID: Int64, routes: Routes) throws {
+    func apply(_ changes: [Change], dates: [RecordDates], _ chunk: Range<Int>, firstID: Int64, routes: Routes) throws {
         // Which records exist, with their current writer.
         var existing: [ExactText: (id: Int64, hlc: Int64, origin: String)] = [:]
-        for (n, i) in chunk.enumerated() { findRecords.bind(Int32(n + 1), set.changes[i].key) }
+        for (n, i) in chunk.enumerated() { findRecords.bind(Int32(n + 1), changes[i].key) }
         while try findRecords.step() {
             if let key = findRecords.text(0), let origin = findRecords.text(3) {
                 existing[ExactText(key)] = (findRecords.int64(1), findRecords.int64(2), origin)
@@ -136,7 +133,7 @@ struct ReceivedBatch {
         findRecords.reset()
         // The change rows.
         for (n, i) in chunk.enumerated() {
-            let c = set.changes[i]
+            let c = changes[i]
             let at = Int32(n * 10)
             // IngestWriter.changeColumns: (origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id)
             insertChanges.bind(at + 1, c.origin)
@@ -155,20 +152,19 @@ struct ReceivedBatch {
         // New records in one statement (a short chunk goes one by one); known ones by the last-writer rule.
         var fresh: [Int] = []
         for (n, i) in chunk.enumerated() {
-            let c = set.changes[i]
-            if let current = existing[ExactText(c.key)] {
-                if LastWriter.supersedes(hlc: c.hlc.rawValue, origin: c.origin, over: current.hlc, current.origin) {
-                    try RecordRows.update(id: current.id, c, changeID: firstID + Int64(n), dates: set.dates[i], db: db)
-                }
-            } else {
-                fresh.append(n)
+            let c = changes[i]
+            let current = existing[ExactText(c.key)]
+            switch RecordApply.action(op: c.op, hlc: c.hlc.rawValue, origin: c.origin, current: current.map { ($0.hlc, $0.origin) }) {
+            case .insert: fresh.append(n)
+            case .replace: try RecordRows.update(id: current!.id, c, changeID: firstID + Int64(n), dates: dates[i], db: db)
+            case .keep, .deriveState, .none: break  // only puts take this path (`fits`)
             }
         }
         if fresh.count == Self.size {
             for (slot, n) in fresh.enumerated() {
                 let i = chunk.lowerBound + n
-                let c = set.changes[i]
-                let d = set.dates[i]
+                let c = changes[i]
+                let d = dates[i]
                 let at = Int32(slot * 10)
                 insertRecords.bind(at + 1, c.key)
                 insertRecords.bind(at + 2, c.kind)
@@ -186,21 +182,21 @@ struct ReceivedBatch {
         } else {
             for n in fresh {
                 let i = chunk.lowerBound + n
-                try RecordRows.insert(set.changes[i], changeID: firstID + Int64(n), dates: set.dates[i], db: db)
+                try RecordRows.insert(changes[i], changeID: firstID + Int64(n), dates: dates[i], db: db)
             }
         }
         for n in fresh {
             let i = chunk.lowerBound + n
-            if let since = set.dates[i].provisionalSince { try NodeStore.noteProvisionalDeadline(key: set.changes[i].key, enteredOn: since, db: db) }
+            if let since = dates[i].provisionalSince { try NodeStore.noteProvisionalDeadline(key: changes[i].key, enteredOn: since, db: db) }
         }
         // A status change may have arrived before its record: those records take their state now.
         if !fresh.isEmpty {
-            for (n, i) in chunk.enumerated() { findStatus.bind(Int32(n + 1), set.changes[i].key) }
+            for (n, i) in chunk.enumerated() { findStatus.bind(Int32(n + 1), changes[i].key) }
             var early: [String] = []
             while try findStatus.step() { if let key = findStatus.text(0) { early.append(key) } }
             findStatus.reset()
             for key in early where existing[ExactText(key)] == nil { try NodeStore.refreshState(key: key, db: db) }
         }
-        for (n, i) in chunk.enumerated() { try NodeStore.route(set.changes[i], changeID: firstID + Int64(n), routes: routes, db: db) }
+        for (n, i) in chunk.enumerated() { try NodeStore.route(changes[i], changeID: firstID + Int64(n), routes: routes, db: db) }
     }
 }

@@ -20,19 +20,6 @@ public struct OriginStatus: Sendable, Hashable, Codable {
     public var pastWindow: Int64
 }
 
-/// What waits for the parent's receipt, all origins together: the push schedule's input.
-public struct UpwardBacklog: Sendable, Hashable {
-    /// Changes not yet acknowledged: in sets sent or sealed, and this node's own not yet sealed.
-    public var pending: Int
-    /// When the oldest of them reached this node (milliseconds since the epoch), if any.
-    public var oldestAt: Int64?
-
-    public init(pending: Int, oldestAt: Int64?) {
-        self.pending = pending
-        self.oldestAt = oldestAt
-    }
-}
-
 extension NodeStore {
     /// The backlog upward in two reads — the unacknowledged sets (`outbox_pending`), and this
     /// node's own changes after its last sealed set — equal to the sum of `originStatus`'s

@@ -1,5 +1,6 @@
 import CreditDomain
 import GRDB
+import SyncCore
 
 /// The one writer of `records` rows, whatever path a change took — ingested here, received from a
 /// child, pulled from the parent. A new record is inserted with its first version's dates (its

@@ -52,7 +52,7 @@ extension Simulation {
             let roll = rng.int(0...2)
             if roll < 2 { n.faults.failCommit(after: roll) }
         }
-        let before = try n.node.store.chains(inside: child.code)
+        let before = try n.node.sync.chains(inside: child.code)
         let result = Result {
             try Import(node: n.node).applyBundle(bytes, source: "push from \(child.code)", peer: child.code, now: date(now, node: n))
         }
@@ -84,11 +84,11 @@ extension Simulation {
     /// What the parent's chains moved past since `before`: those changes reached `n` now (the
     /// hop's latency, per span of the child's arrival times), wait at `n` to go further up, and
     /// may concern `n`'s children.
-    func accepted(at n: SimNode, from child: SimNode, before: [(origin: String, lastSeq: Int64, lastHash: [UInt8])]) throws {
+    func accepted(at n: SimNode, from child: SimNode, before: [ChainPosition]) throws {
         var was: [String: Int64] = [:]
         for b in before { was[b.origin] = b.lastSeq }
         var moved = false
-        for a in try n.node.store.chains(inside: child.code) where a.lastSeq > (was[a.origin] ?? 0) {
+        for a in try n.node.sync.chains(inside: child.code) where a.lastSeq > (was[a.origin] ?? 0) {
             moved = true
             for span in child.spans(a.origin, after: was[a.origin] ?? 0, through: a.lastSeq) {
                 metrics.hop(

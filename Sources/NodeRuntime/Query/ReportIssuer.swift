@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
+import SyncCore
 import Synchronization
 
 /// Issues credit reports (信用报告): a subject's public records, each with the signed change-set

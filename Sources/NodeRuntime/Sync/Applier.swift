@@ -4,6 +4,7 @@ import CreditStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import SyncCore
 
 /// Applies accepted change sets — the store's apply queue — to the change log and records, in
 /// the order they were accepted, a slice of a set per transaction (`NodeStore.applySlice`). A parent acknowledges and forwards a
@@ -18,7 +19,7 @@ public final class Applier: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var generation = 0
-    private var kept: [QueuedSet.Key: (set: ChangeSet, changes: [Change])] = [:]
+    private var kept: [SetKey: [Change]] = [:]
     private var keptChanges = 0
     private var runs = 0
 
@@ -31,7 +32,7 @@ public final class Applier: @unchecked Sendable {
         defer { condition.unlock() }
         // A set verified without its changes (`readChanges: false`) is read again when applied.
         for v in sets where v.changes.count == v.changeSet.header.count && keptChanges + v.changes.count <= limit {
-            guard kept.updateValue((v.changeSet, v.changes), forKey: v.received.key) == nil else { continue }
+            guard kept.updateValue(v.changes, forKey: v.received.key) == nil else { continue }
             keptChanges += v.changes.count
         }
     }
@@ -51,11 +52,11 @@ public final class Applier: @unchecked Sendable {
         }
     }
 
-    fileprivate func take(_ q: QueuedSet) -> (set: ChangeSet, changes: [Change])? {
+    fileprivate func take(_ key: SetKey) -> [Change]? {
         condition.lock()
         defer { condition.unlock() }
-        guard let found = kept.removeValue(forKey: q.key) else { return nil }
-        keptChanges -= found.changes.count
+        guard let found = kept.removeValue(forKey: key) else { return nil }
+        keptChanges -= found.count
         return found
     }
 
@@ -74,41 +75,21 @@ public final class Applier: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// How a node applies what it accepted. A node with a parent forwards first and applies its
-    /// own copy with what is left: at the lowest priority, in short transactions so accepting —
-    /// forwarding — never waits long behind it (`NodeStore.applySlice`), and, running, it checks
-    /// what it accepts without building the changes, which its applier reads again. The top's
-    /// applier is the last step of the network's upward path: normal priority, whole sets per
-    /// transaction (`NodeStore.topApplySlice`), the verified changes kept for it, and the next
-    /// set read on another thread while it writes.
-    struct Policy {
-        let slice: Int
-        let nice: Int32
-        let readAhead: Bool
-        /// Whether a running node builds the changes when it verifies a set, for its applier.
-        let keepsVerifiedChanges: Bool
+    /// How this node applies what it accepted (`ApplyPolicy`: slices, priority, reading ahead).
+    static func policy(_ configuration: NodeConfiguration) -> ApplyPolicy { ApplyPolicy(hasParent: configuration.parent != nil) }
 
-        init(_ configuration: NodeConfiguration) {
-            let top = configuration.parent == nil
-            slice = top ? NodeStore.topApplySlice : NodeStore.applySlice
-            nice = top ? 0 : 19
-            readAhead = top
-            keepsVerifiedChanges = top
-        }
-    }
-
-    /// Applies every queued set, as the node's `Policy` says; returns how many sets and changes.
+    /// Applies every queued set, as the node's `ApplyPolicy` says; returns how many sets and changes.
     /// Reading ahead, the next set is read (decoded, checked, its dates computed) on another
     /// thread while this one writes the current set.
     @discardableResult
     public func drain(_ node: NodeContext, while continuing: () -> Bool = { true }) throws -> (sets: Int, changes: Int) {
-        let policy = Policy(node.configuration)
+        let policy = Self.policy(node.configuration)
         let reading = SetReader(applier: self, dates: RecordDatesReader(kinds: node.resolvedKinds, calendar: node.calendar))
         var changes = 0
-        let sets = try node.store.applyAllQueued(slice: policy.slice, while: continuing) { q in
-            let set = try reading.read(q)
-            if policy.readAhead, let following = try node.store.nextQueued(after: q.id) { reading.readAhead(following) }
-            changes += set.changes.count - q.applied
+        let sets = try node.sync.applyAllQueued(slice: policy.slice, while: continuing) { entry, encoded in
+            let set = try reading.read(entry, encoded)
+            if policy.readAhead, let following = try node.sync.nextQueued(after: entry.id) { reading.readAhead(following.entry, following.encoded) }
+            changes += entry.count - entry.applied
             return set
         }
         // Nothing queued is left: whatever is still kept was applied elsewhere (another process).
@@ -123,7 +104,9 @@ public final class Applier: @unchecked Sendable {
         private let queue = DispatchQueue(label: "creditnet.applier.read")
         private let applier: Applier
         private var dates: RecordDatesReader
-        private var ahead: (id: Int64, result: Result<IncomingChangeSet, any Error>)?
+        private var ahead: (id: Int64, result: Result<Read, any Error>)?
+
+        typealias Read = (changes: [Change], dates: [RecordDates])
 
         init(applier: Applier, dates: RecordDatesReader) {
             self.applier = applier
@@ -131,25 +114,22 @@ public final class Applier: @unchecked Sendable {
         }
 
         /// The set, read ahead or now.
-        func read(_ q: QueuedSet) throws -> IncomingChangeSet {
+        func read(_ entry: QueueEntry, _ encoded: [UInt8]) throws -> Read {
             try queue.sync {
                 defer { ahead = nil }
-                if let ahead, ahead.id == q.id { return try ahead.result.get() }
-                return try make(q)
+                if let ahead, ahead.id == entry.id { return try ahead.result.get() }
+                return try make(entry, encoded)
             }
         }
 
-        /// Starts reading `q` while the caller writes the set before it.
-        func readAhead(_ q: QueuedSet) {
-            queue.async { self.ahead = (q.id, Result { try self.make(q) }) }
+        /// Starts reading a set while the caller writes the set before it.
+        func readAhead(_ entry: QueueEntry, _ encoded: [UInt8]) {
+            queue.async { self.ahead = (entry.id, Result { try self.make(entry, encoded) }) }
         }
 
-        private func make(_ q: QueuedSet) throws -> IncomingChangeSet {
-            let (set, read) = try applier.take(q) ?? {
-                let set = try ChangeSet.decode(q.encoded)
-                return (set, try set.contents())
-            }()
-            return IncomingChangeSet(received: set.received, changes: read, dates: read.map { dates.dates($0) })
+        private func make(_ entry: QueueEntry, _ encoded: [UInt8]) throws -> Read {
+            let changes = try applier.take(entry.key) ?? ChangeSet.decode(encoded).contents()
+            return (changes, changes.map { dates.dates($0) })
         }
     }
 
@@ -198,10 +178,16 @@ public final class Applier: @unchecked Sendable {
                 let done = try drain(node) { self.current(run) }
                 if done.sets > 0 {
                     logger.info(
-                        "change sets applied", metadata: ["sets": "\(done.sets)", "changes": "\(done.changes)", "seconds": "\(String(format: "%.1f", -started.timeIntervalSinceNow))"])
+                        "change sets applied",
+                        metadata: [
+                            "sets": "\(done.sets)", "changes": "\(done.changes)",
+                            "seconds": "\(String(format: "%.1f", -started.timeIntervalSinceNow))",
+                        ])
                 }
             } catch {
-                logger.error("applying accepted change sets failed; they stay queued and are retried", metadata: ["reason": "\(error)", "retryInSeconds": "\(retrySeconds)"])
+                logger.error(
+                    "applying accepted change sets failed; they stay queued and are retried",
+                    metadata: ["reason": "\(error)", "retryInSeconds": "\(retrySeconds)"])
                 wait = retrySeconds
             }
             condition.lock()
@@ -219,16 +205,9 @@ public struct ApplierService: Service {
     public init(node: NodeContext) { self.node = node }
 
     public func run() async throws {
-        node.applier.start(node, nice: Applier.Policy(node.configuration).nice)
+        node.applier.start(node, nice: Applier.policy(node.configuration).nice)
         try? await gracefulShutdown()
         node.applier.stop()
-    }
-}
-
-extension ChangeSet {
-    /// What accepting the set needs.
-    var received: ReceivedSet {
-        ReceivedSet(origin: header.origin, firstSeq: header.firstSeq, lastSeq: header.lastSeq, hash: hash, previousHash: header.previousHash, encoded: encoded)
     }
 }
 

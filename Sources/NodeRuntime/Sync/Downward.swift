@@ -50,7 +50,7 @@ public struct Downward: Sendable {
         let identity = try node.credentials.identity()
         // This node's own changes go down under its signature: seal them first.
         try Export(node: node).seal(identity: identity, now: now)
-        let page = try node.store.downwardPage(child: child, after: cursor, limit: limit)
+        let page = try node.sync.downwardPage(child: child, after: cursor, limit: limit)
         var sections: [DownBundle.Section] = []
         var sectionOf: [String: Int] = [:]
         for p in try Self.proofs(page) {
@@ -158,8 +158,8 @@ public struct Downward: Sendable {
         }
         // Pages follow one another: one that starts after where this node stands would skip the
         // changes in between (a file carried on removable media out of order).
-        let cursor = try node.store.downCursor(parent: parent.code)
-        guard bundle.after <= cursor else {
+        let cursor = try node.sync.downCursor(parent: parent.code)
+        guard DownStream.follows(pageAfter: bundle.after, standing: cursor) else {
             throw ImportError(
                 code: .downPageGap,
                 message:
@@ -167,7 +167,7 @@ public struct Downward: Sendable {
             )
         }
         for section in setAside {
-            let new = try node.store.setAside(
+            let new = try node.sync.setAside(
                 direction: "down", peer: parent.code.digits, origin: section.origin, firstSeq: section.firstSeq, lastSeq: section.lastSeq,
                 hash: section.hash,
                 code: section.error.code.rawValue, message: section.error.message, encoded: section.encoded, now: now)
@@ -186,7 +186,7 @@ public struct Downward: Sendable {
                 change: v.change, dates: reader.dates(v.change), setOrigin: v.header.origin, setFirstSeq: v.header.firstSeq,
                 signedHeader: v.signedHeader, leafIndex: v.leafIndex, proof: v.proof.flatMap { $0 })
         }
-        let (applied, duplicates) = try node.store.applyDownward(parent: parent.code, changes, next: bundle.next, now: now)
+        let (applied, duplicates) = try node.sync.applyDownward(parent: parent.code, changes, next: bundle.next, now: now)
         let installed = try install(bundle.controls)
         // New official schedules settle the deadlines that were provisional in their years.
         if installed.contains(where: { $0.hasPrefix("calendars/") }) { try node.reloadCalendar() }

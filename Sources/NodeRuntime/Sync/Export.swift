@@ -59,7 +59,7 @@ public struct Export: Sendable {
     /// At the top of the network they serve only the proofs that go down with its changes.
     @discardableResult
     public func seal(identity: NodeIdentity, now: Date = Date()) throws -> Int {
-        try node.store.sealOutbox(origin: node.configuration.code.digits, now: now) { lastHash, changes in
+        try node.sync.sealOutbox(origin: node.configuration.code.digits, changesPerSet: 10_000, now: now) { lastHash, changes in
             let set = try ChangeSet.build(changes: changes, previousHash: lastHash, identity: identity, now: now)
             return [(set.header.firstSeq, set.header.lastSeq, set.hash, lastHash, set.encoded)]
         }
@@ -72,7 +72,7 @@ public struct Export: Sendable {
     public func pendingBundle(changesMax: Int = .max, setBytes: Int = .max, now: Date = Date()) throws -> (ExportReport, [UInt8]) {
         let identity = try node.credentials.identity()
         let sealed = try seal(identity: identity, now: now)
-        let pending = try node.store.pendingOutbox(changesMax: changesMax, bytesMax: setBytes)
+        let pending = try node.sync.pendingOutbox(changesMax: changesMax, bytesMax: setBytes)
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }
         let bundle = try ChangeBundle.build(sets, identity: identity, now: now)
         let report = ExportReport(

@@ -102,14 +102,14 @@ public struct Import: Sendable {
         let bundle = try ChangeBundle.decode(bytes)
         // The caller's identity comes only from its certificate: verify before trusting `sender`.
         // A one-shot import applies at once and keeps the changes it reads; a running node as its
-        // applier's policy says (`Applier.Policy`), and only while its applier has room for them:
+        // applier's policy says (`ApplyPolicy`), and only while its applier has room for them:
         // a set it does not keep is read again when applied, so building its changes now would
         // be work done twice (at the top, the whole backlog behind the first 50,000 changes).
         let counts = bundle.changeSets.map { $0.header.count }
         let readingChanges: [Bool]
         if !deferApply {
             readingChanges = counts.map { _ in true }
-        } else if Applier.Policy(configuration).keepsVerifiedChanges {
+        } else if Applier.policy(configuration).keepsVerifiedChanges {
             readingChanges = node.applier.room(forSetsOf: counts)
         } else {
             readingChanges = counts.map { _ in false }
@@ -136,7 +136,7 @@ public struct Import: Sendable {
         }
         for (set, error) in setAside {
             let h = set.header
-            let new = try node.store.setAside(
+            let new = try node.sync.setAside(
                 direction: "up", peer: sender.digits, origin: h.origin, firstSeq: h.firstSeq, lastSeq: h.lastSeq, hash: set.hash,
                 code: error.code.rawValue,
                 message: error.message, encoded: set.encoded, now: now)
@@ -145,19 +145,14 @@ public struct Import: Sendable {
                 metadata: ["from": "\(sender)", "origin": "\(h.origin)", "seq": "\(h.firstSeq)…\(h.lastSeq)", "reason": "\(error.code.rawValue)"])
         }
         let incoming = verified.map(\.received)
-        let outcomes: [Acceptance] = try node.store.accept(incoming, forward: configuration.parent != nil, now: now) { set, lastSeq, lastHash in
-            do throws(ChangeSetError) {
-                let fit = try ChainState(lastSeq: lastSeq, lastHash: lastHash).fit(
-                    origin: set.origin, firstSeq: set.firstSeq, lastSeq: set.lastSeq, previousHash: set.previousHash)
-                return fit == .duplicate ? .duplicate : .accepted
-            } catch {
-                // A gap is held, not applied out of order; a broken chain refuses the import.
-                if error.code == .sequenceGap { return .held }
-                throw error
+        let outcomes: [Acceptance]
+        do {
+            outcomes = try node.sync.accept(incoming, forward: configuration.parent != nil, now: now) { encoded in
+                // A held set was verified with the bundle that brought it.
+                try ChangeSet.decode(encoded).received
             }
-        } header: { encoded in
-            // A held set was verified with the bundle that brought it.
-            try ChangeSet.decode(encoded).received
+        } catch let broken as Intake.BrokenChain {
+            throw ChangeSetError(.brokenChain, broken.description)
         }
         // Accepted is durable: the receipt may say so. The changes are applied now, or by the
         // running node's applier, which is handed the sets already read.
@@ -170,30 +165,14 @@ public struct Import: Sendable {
             try node.applier.drain(node)
         }
         // The receipt: per origin in the bundle, where this node now stands; and what it holds back.
-        var acknowledged: [Receipt.Acknowledged] = []
-        for origin in Set(incoming.map(\.origin)).sorted() {
-            if let state = try node.store.chain(origin: origin) {
-                acknowledged.append(.init(origin: origin, lastSeq: state.lastSeq, hash: state.lastHash))
-            }
-        }
-        var held: [Receipt.Held] = []
-        var appliedSets = 0
-        var appliedChanges = 0
-        for (set, outcome) in zip(incoming, outcomes) {
-            switch outcome {
-            case .held: held.append(Receipt.Held(origin: set.origin, firstSeq: set.firstSeq))
-            case .accepted:
-                appliedSets += 1
-                appliedChanges += Int(set.lastSeq - set.firstSeq + 1)
-            case .duplicate: break
-            }
-        }
+        let content = try Intake.receipt(for: incoming, outcomes: outcomes) { try node.sync.position(of: $0) }
         let receipt = Receipt(
             parent: configuration.code.digits, child: sender.digits, bundleHash: bundle.hash, issuedAt: ChinaTime.milliseconds(now),
-            acknowledged: acknowledged, held: held)
+            acknowledged: content.acknowledged.map { .init(origin: $0.origin, lastSeq: $0.lastSeq, hash: $0.hash) },
+            held: content.held.map { .init(origin: $0.origin, firstSeq: $0.firstSeq) })
         let report = ImportReport(
-            file: source, kind: "bundle", sender: sender.digits, applied: appliedSets, duplicates: outcomes.count - appliedSets - held.count,
-            held: held.count, changes: appliedChanges, receipt: nil, acknowledged: nil, setAside: setAside.count)
+            file: source, kind: "bundle", sender: sender.digits, applied: content.acceptedSets, duplicates: content.duplicates,
+            held: content.held.count, changes: content.acceptedChanges, receipt: nil, acknowledged: nil, setAside: setAside.count)
         return (report, try receipt.encode(identity: identity))
     }
 
@@ -208,9 +187,9 @@ public struct Import: Sendable {
                     "the receipt is from \(receipt.parent) for \(receipt.child); this node is \(configuration.code) with parent \(configuration.parent?.code.digits ?? "none")"
             )
         }
-        let count = try node.store.acknowledge(
+        let count = try node.sync.acknowledge(
             parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes,
-            covered: receipt.acknowledged.map { ($0.origin, $0.lastSeq, $0.hash) }, now: now)
+            covered: receipt.acknowledged.map { ChainPosition(origin: $0.origin, lastSeq: $0.lastSeq, hash: $0.hash) }, now: now)
         return ImportReport(
             file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil,
             acknowledged: count)

@@ -29,7 +29,7 @@ public struct PushLoop: Sendable {
     /// oldest of them reached this node (milliseconds since the epoch, as a Duration).
     /// The runtime and the simulator both ask this.
     public static func backlog(_ node: NodeContext) -> (pending: Int, oldestPendingAt: Duration?) {
-        guard let b = try? node.store.upwardBacklog() else { return (0, nil) }
+        guard let b = try? node.sync.upwardBacklog() else { return (0, nil) }
         return (b.pending, b.oldestAt.map { Duration.milliseconds($0) })
     }
 

@@ -121,11 +121,14 @@ public struct SyncClient: Sendable {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to pull")
         }
         let downward = Downward(node: node)
-        var report = PullReport(parent: parent.code.digits, pages: 0, applied: 0, duplicates: 0, bytes: 0, controls: [], cursor: try node.store.downCursor(parent: parent.code))
+        var report = PullReport(
+            parent: parent.code.digits, pages: 0, applied: 0, duplicates: 0, bytes: 0, controls: [],
+            cursor: try node.sync.downCursor(parent: parent.code))
         return try await Self.withParent(node, parent) { connection in
             while true {
                 let digest = ControlDocument.digest(Downward.controlDocuments(node))
-                let bytes = try await connection.exchange(path: "/v1/sync/down?after=\(report.cursor)&control=\(digest)", limit: 1 << 30, what: "the pull")
+                let bytes = try await connection.exchange(
+                    path: "/v1/sync/down?after=\(report.cursor)&control=\(digest)", limit: 1 << 30, what: "the pull")
                 let result = try downward.apply(bytes, now: now)
                 report.pages += 1
                 report.bytes += bytes.count

@@ -142,9 +142,9 @@ public struct SyncServer: Sendable {
         }
         router.get("/v1/sync/state") { _, context -> Response in
             let peer = try await context.caller(node)
-            let chains = try node.store.chains(inside: peer)
+            let chains = try node.sync.chains(inside: peer)
             var out = "{\"node\":\"\(node.configuration.code.digits)\",\"origins\":["
-            out += chains.map { "{\"lastHash\":\"\(Self.hex($0.lastHash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(
+            out += chains.map { "{\"lastHash\":\"\(Self.hex($0.hash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(
                 separator: ",")
             out += "]}"
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: out)))
