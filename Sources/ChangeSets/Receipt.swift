@@ -2,6 +2,7 @@ import CreditDomain
 import Crypto
 import Foundation
 import NodePKI
+import SyncCore
 import X509
 
 /// A parent's signed acknowledgement of a bundle: per origin, the last seq it holds and that
@@ -15,25 +16,10 @@ public struct Receipt: Sendable, Hashable {
     public static let magic: [UInt8] = Array("CNRC".utf8)
     public static let version: UInt8 = 1
 
-    public struct Acknowledged: Sendable, Hashable {
-        public var origin: String
-        public var lastSeq: Int64
-        public var hash: [UInt8]
-        public init(origin: String, lastSeq: Int64, hash: [UInt8]) {
-            self.origin = origin
-            self.lastSeq = lastSeq
-            self.hash = hash
-        }
-    }
-
-    public struct Held: Sendable, Hashable {
-        public var origin: String
-        public var firstSeq: Int64
-        public init(origin: String, firstSeq: Int64) {
-            self.origin = origin
-            self.firstSeq = firstSeq
-        }
-    }
+    /// Per origin, where the parent stands: the sync core's `ChainPosition`.
+    public typealias Acknowledged = ChainPosition
+    /// A set held back behind a gap: its origin and first seq.
+    public typealias Held = SetKey
 
     public var parent: String
     public var child: String
@@ -56,7 +42,8 @@ public struct Receipt: Sendable, Hashable {
         let acks = acknowledged.map { "{\"hash\":\"\($0.hash.hex)\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(separator: ",")
         let held = held.map { "{\"firstSeq\":\($0.firstSeq),\"origin\":\"\($0.origin)\"}" }.joined(separator: ",")
         return Array(
-            "{\"acknowledged\":[\(acks)],\"bundle\":\"\(bundleHash.hex)\",\"child\":\"\(child)\",\"held\":[\(held)],\"issuedAt\":\(issuedAt),\"parent\":\"\(parent)\"}".utf8)
+            "{\"acknowledged\":[\(acks)],\"bundle\":\"\(bundleHash.hex)\",\"child\":\"\(child)\",\"held\":[\(held)],\"issuedAt\":\(issuedAt),\"parent\":\"\(parent)\"}"
+                .utf8)
     }
 
     /// Signs the receipt with the parent's identity.
@@ -73,19 +60,24 @@ public struct Receipt: Sendable, Hashable {
 
     /// Reads and verifies a receipt: structure, the signer's certificate (it must be `parent`'s)
     /// and signature.
-    public static func verify(_ bytes: [UInt8], trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> Receipt {
+    public static func verify(_ bytes: [UInt8], trust: TrustStore, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits())
+        throws(ChangeSetError) -> Receipt
+    {
         guard bytes.count >= 5 else { throw ChangeSetError(.truncated, "the input has \(bytes.count) bytes; a receipt starts with 5") }
         var r = ByteReader(bytes)
         guard Array(try r.take(4, "magic")) == magic else { throw ChangeSetError(.badMagic, "the input is not a CreditNet receipt (no CNRC)") }
         let v = try r.u8("version")
-        guard v == Int(version) else { throw ChangeSetError(.unknownVersion, "receipt format version \(v) is unknown; this node reads version \(version)") }
+        guard v == Int(version) else {
+            throw ChangeSetError(.unknownVersion, "receipt format version \(v) is unknown; this node reads version \(version)")
+        }
         let n = try r.length32("receipt content", limit: 1 << 20)
         let content = try r.take(n, "receipt content")
         let prefix = r.offset
         let trailer = try SignatureTrailer.read(&r, limits: limits, what: "receipt")
         let receipt = try parse(content)
         _ = try SignatureTrailer.verify(
-            certificates: trailer.certificates, signature: trailer.signature, signed: bytes[0..<prefix], signer: receipt.parent, trust: trust, now: now,
+            certificates: trailer.certificates, signature: trailer.signature, signed: bytes[0..<prefix], signer: receipt.parent, trust: trust,
+            now: now,
             what: "the receipt by \(receipt.parent)")
         return receipt
     }

@@ -13,7 +13,7 @@ extension Simulation {
     func hasUnpulled(_ n: SimNode) throws -> Bool {
         guard let p = n.parent else { return false }
         let parent = nodes[p]
-        return try parent.node.store.lastRelevantChange(child: n.code) > n.node.store.downCursor(parent: parent.code)
+        return try parent.node.store.lastRelevantChange(child: n.code) > n.node.sync.downCursor(parent: parent.code)
     }
 
     /// A child pulls every `pullIntervalSeconds` from its own phase. The simulator only wakes it
@@ -46,7 +46,7 @@ extension Simulation {
         guard try hasUnpulled(n) else { return }
         attempts += 1
         n.pullAttempt = attempts
-        let cursor = try n.node.store.downCursor(parent: nodes[p].code)
+        let cursor = try n.node.sync.downCursor(parent: nodes[p].code)
         send(
             from: n.index, to: p, .pullRequest(cursor: cursor, controls: ControlDocument.digest(Downward.controlDocuments(n.node)), attempt: attempts)
         )

@@ -229,7 +229,7 @@ public final class Simulation {
         for n in nodes {
             if n.down || n.pushAttempt != nil || n.pullAttempt != nil || n.deferredRows > 0 { return false }
             if n.parent != nil, PushLoop.backlog(n.node).pending > 0 { return false }
-            if try n.node.store.heldSetCount() > 0 || n.node.store.queued().sets > 0 { return false }
+            if try n.node.store.heldSetCount() > 0 || n.node.sync.queued().sets > 0 { return false }
             if try hasUnpulled(n) { return false }
         }
         return true

@@ -46,7 +46,7 @@ struct SimulationChecks {
             if pending > 0 { out.append("\(n.code) has \(pending) changes not acknowledged by its parent") }
             let held = try n.node.store.heldSetCount()
             if held > 0 { out.append("\(n.code) holds \(held) change sets behind a gap") }
-            let queued = try n.node.store.queued()
+            let queued = try n.node.sync.queued()
             if queued.sets > 0 { out.append("\(n.code) has \(queued.changes) accepted changes not applied") }
             if let p = n.parent, try sim.hasUnpulled(n) { out.append("\(n.code) has not pulled everything for it from \(sim.nodes[p].code)") }
         }

@@ -168,8 +168,7 @@ public struct Import: Sendable {
         let content = try Intake.receipt(for: incoming, outcomes: outcomes) { try node.sync.position(of: $0) }
         let receipt = Receipt(
             parent: configuration.code.digits, child: sender.digits, bundleHash: bundle.hash, issuedAt: ChinaTime.milliseconds(now),
-            acknowledged: content.acknowledged.map { .init(origin: $0.origin, lastSeq: $0.lastSeq, hash: $0.hash) },
-            held: content.held.map { .init(origin: $0.origin, firstSeq: $0.firstSeq) })
+            acknowledged: content.acknowledged, held: content.held)
         let report = ImportReport(
             file: source, kind: "bundle", sender: sender.digits, applied: content.acceptedSets, duplicates: content.duplicates,
             held: content.held.count, changes: content.acceptedChanges, receipt: nil, acknowledged: nil, setAside: setAside.count)
@@ -189,7 +188,7 @@ public struct Import: Sendable {
         }
         let count = try node.sync.acknowledge(
             parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes,
-            covered: receipt.acknowledged.map { ChainPosition(origin: $0.origin, lastSeq: $0.lastSeq, hash: $0.hash) }, now: now)
+            covered: receipt.acknowledged, now: now)
         return ImportReport(
             file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil,
             acknowledged: count)
