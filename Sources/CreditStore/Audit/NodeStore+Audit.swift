@@ -59,7 +59,7 @@ extension NodeStore {
 
     /// Writes since `since` (milliseconds, inclusive), oldest first, at most `limit`.
     public func audit(since: Int64 = 0, limit: Int = 10_000) throws -> [AuditEntry] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT id, at, role, code, name, serial, action, kind, ingest_id, record_key, detail FROM audit WHERE at >= ? ORDER BY id LIMIT ?",

@@ -58,13 +58,13 @@ extension NodeStore {
 
     /// Whether any record's deadline is provisional: one lookup, for every node's start.
     public func hasProvisionalDeadlines() throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM provisional_deadlines)") ?? false }
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM provisional_deadlines)") ?? false }
     }
 
     /// Keys of the records whose deadline is provisional, among `keys`.
     public func provisionalDeadlineKeys(among keys: [String]) throws -> Set<String> {
         guard !keys.isEmpty else { return [] }
-        return try pool.read { db in
+        return try read { db in
             Set(
                 try String.fetchAll(
                     db,

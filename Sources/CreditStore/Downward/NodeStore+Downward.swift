@@ -34,7 +34,7 @@ extension NodeStore {
     /// Changes of the child's own subtree are skipped (they came from there). A change of this
     /// node not yet sealed into a signed change set ends the page (it follows once sealed).
     public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int = 5000) throws -> DownwardPage {
-        try pool.read { db in
+        try read { db in
             var page = DownwardPage(next: cursor)
             let ids = try Int64.fetchAll(
                 db, sql: "SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?",
@@ -70,7 +70,7 @@ extension NodeStore {
     /// evidence (not yet sealed, or from a store before v4) is left out. Without
     /// `loadingWholeSets`, a set held whole is given by its range only (`setRanges`).
     public func evidence(of changes: [(origin: String, seq: Int64)], loadingWholeSets: Bool = true) throws -> DownwardPage {
-        try pool.read { db in
+        try read { db in
             var page = DownwardPage(next: 0)
             let bySeq = try db.cachedStatement(sql: "\(Self.changeSelect), downward, id FROM changes WHERE origin = ? AND seq = ?")
             var reader = try EvidenceReader(db: db, node: node.digits, logger: logger, loadWhole: loadingWholeSets)
@@ -87,14 +87,14 @@ extension NodeStore {
 
     /// Where this node stands in its parent's downward stream.
     public func downCursor(parent: DivisionCode) throws -> Int64 {
-        try pool.read { db in
+        try read { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT after FROM cursors WHERE parent = ?"), arguments: [parent.digits]) ?? 0
         }
     }
 
     /// The bytes of a change set this node holds whole (an outbox id of `DownwardPage`).
     public func heldSetBytes(id: Int64) throws -> [UInt8] {
-        try pool.read { db in
+        try read { db in
             guard let data = try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [id]) else {
                 throw StoreError(code: .corrupt, message: "change set \(id) of the outbox has no bytes")
             }

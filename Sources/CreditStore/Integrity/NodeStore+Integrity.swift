@@ -33,7 +33,7 @@ extension NodeStore {
         }
         defer { timer?.cancel() }
         do {
-            let problems = try pool.read { db in
+            let problems = try read { db in
                 let rows = try String.fetchAll(db, sql: "PRAGMA \(quick ? "quick_check" : "integrity_check")(\(errorsMax))")
                 return (rows == ["ok"] ? [] : rows) + (try Self.constraintProblems(db, limit: errorsMax))
             }
@@ -73,7 +73,7 @@ extension NodeStore {
     /// Every change set the store keeps (its own, and its children's it forwards), in id order,
     /// `limit` at a time after `afterID`; with the id to continue from.
     public func storedSets(afterID: Int64, limit: Int) throws -> (sets: [StoredSet], lastID: Int64) {
-        try pool.read { db in
+        try read { db in
             var last = afterID
             let sets = try Row.fetchAll(
                 db,
@@ -90,7 +90,7 @@ extension NodeStore {
 
     /// The log's changes of `origin` with seqs in `range` that are applied here.
     public func changes(origin: String, seqs range: ClosedRange<Int64>) throws -> [Change] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq"),
                 arguments: [origin, range.lowerBound, range.upperBound]
@@ -101,7 +101,7 @@ extension NodeStore {
     /// Changes that came down, with their signed headers and proofs, `limit` at a time after the
     /// change id `afterID`.
     public func storedProofs(afterID: Int64, limit: Int) throws -> (proofs: [StoredProof], lastID: Int64) {
-        try pool.read { db in
+        try read { db in
             var last = afterID
             let proofs = try Row.fetchAll(
                 db,

@@ -6,7 +6,7 @@ import SyncCore
 extension NodeStore {
     /// Where this node stands with an origin received from below: last seq accepted and its hash.
     public func position(of origin: String) throws -> ChainPosition? {
-        try pool.read { db in try Self.position(origin, db) }
+        try read { db in try Self.position(origin, db) }
     }
 
     static func position(_ origin: String, _ db: Database) throws -> ChainPosition? {
@@ -92,7 +92,7 @@ extension NodeStore {
     public func chains(inside area: DivisionCode) throws -> [ChainPosition] {
         // The codes inside `area` share its significant digits: one range of the primary key.
         let prefix = String(area.digits.prefix(area.tier.significantDigits))
-        return try pool.read { db in
+        return try read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT origin, last_seq, last_hash FROM chains WHERE origin >= ? AND origin < ? ORDER BY origin"),
                 arguments: [prefix, prefix + ":"]

@@ -7,7 +7,7 @@ extension NodeStore {
     /// The oldest accepted change set not yet wholly applied (queued after entry `after`, if
     /// given), with its bytes.
     public func nextQueued(after: Int64 = 0) throws -> (entry: QueueEntry, encoded: [UInt8])? {
-        try pool.read { db in
+        try read { db in
             try Row.fetchOne(
                 db,
                 sql: """
@@ -23,7 +23,7 @@ extension NodeStore {
 
     /// Change sets and changes accepted and not yet applied.
     public func queued() throws -> ApplyQueueCounts {
-        try pool.read { db in
+        try read { db in
             let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT count(*), COALESCE(SUM(changes - applied), 0) FROM apply_queue"))
             return ApplyQueueCounts(sets: row?[0] ?? 0, changes: row?[1] ?? 0)
         }

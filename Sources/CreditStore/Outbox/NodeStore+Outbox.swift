@@ -38,7 +38,7 @@ extension NodeStore {
     /// `changesMax` changes and `bytesMax` encoded bytes (each counted with its 4-byte length)
     /// together, and at least the first.
     public func pendingOutbox(changesMax: Int = .max, bytesMax: Int = .max) throws -> [OutboxEntry] {
-        try pool.read { db in
+        try read { db in
             var out: [OutboxEntry] = []
             var changes = 0
             var bytes = 0

@@ -42,7 +42,7 @@ extension NodeStore {
 
     /// What was set aside, unresolved first, newest first.
     public func setAsideEntries(includeResolved: Bool = false) throws -> [SetAsideEntry] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -59,7 +59,7 @@ extension NodeStore {
 
     /// Change sets set aside and not yet resolved, for status and metrics.
     public func unresolvedSetAside() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM set_aside WHERE resolved_at IS NULL") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM set_aside WHERE resolved_at IS NULL") ?? 0 }
     }
 
     /// An operator's decision on a set-aside change set (what was done: the origin re-signed,

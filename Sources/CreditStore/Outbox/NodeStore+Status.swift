@@ -26,7 +26,7 @@ extension NodeStore {
     /// `unacknowledged` and its oldest (tested), without a query per origin.
     public func upwardBacklog() throws -> UpwardBacklog {
         let own = node.digits
-        return try pool.read { db in
+        return try read { db in
             var backlog = UpwardBacklog(pending: 0, oldestAt: nil)
             let sets = try Row.fetchOne(
                 db.cachedStatement(
@@ -54,7 +54,7 @@ extension NodeStore {
         let nowMs = ChinaTime.milliseconds(now)
         let riskMs = nowMs - Window.atRiskAfter(windowSeconds * 1000)
         let pastMs = nowMs - windowSeconds * 1000
-        return try pool.read { db in
+        return try read { db in
             let own = node.digits
             var out: [OriginStatus] = []
             // Held: this node's own change log, and every origin from below as far as accepted

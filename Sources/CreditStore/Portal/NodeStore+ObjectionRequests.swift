@@ -32,7 +32,7 @@ extension NodeStore {
 
     /// Requests, pending first (oldest first), then decided (newest first).
     public func objectionRequests(includeDecided: Bool = false) throws -> [ObjectionRequest] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -45,7 +45,7 @@ extension NodeStore {
     }
 
     public func objectionRequest(id: Int64) throws -> ObjectionRequest? {
-        try pool.read { db in
+        try read { db in
             try Row.fetchOne(
                 db, sql: "SELECT id, at, record_key, name, contact, reason, state, decided_at, decision FROM objection_requests WHERE id = ?",
                 arguments: [id]

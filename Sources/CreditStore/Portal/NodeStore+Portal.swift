@@ -78,7 +78,7 @@ extension NodeStore {
     public func searchSubjects(_ fragment: String, scope: PublicScope, after: Int64 = 0, limit: Int) throws -> [SubjectHit] {
         let visible = scope.condition
         let exists = "EXISTS (SELECT 1 FROM records r WHERE r.subject_code = s.code AND \(visible.sql))"
-        return try pool.read { db in
+        return try read { db in
             let rows: [Row]
             if fragment.count >= 3 {
                 let phrase = "\"" + fragment.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -104,7 +104,7 @@ extension NodeStore {
 
     /// The subject with this code, or with this `subjects` row.
     public func subjectHit(code: String) throws -> SubjectHit? {
-        try pool.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT id, code, name FROM subjects WHERE code = ?"), arguments: [code]).map {
                 SubjectHit(id: $0[0], code: $0[1], name: $0[2])
             }
@@ -112,7 +112,7 @@ extension NodeStore {
     }
 
     public func subjectHit(id: Int64) throws -> SubjectHit? {
-        try pool.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT id, code, name FROM subjects WHERE id = ?"), arguments: [id]).map {
                 SubjectHit(id: $0[0], code: $0[1], name: $0[2])
             }
@@ -121,13 +121,13 @@ extension NodeStore {
 
     /// The id of the newest change in the log: any write to records makes a newer one.
     public func newestChangeID() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM changes")) ?? 0 }
+        try read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM changes")) ?? 0 }
     }
 
     /// Records the public sees, by kind.
     public func publicCounts(scope: PublicScope) throws -> [String: Int] {
         let visible = scope.condition
-        return try pool.read { db in
+        return try read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(
                 db, sql: "SELECT r.kind, count(*) FROM records r WHERE \(visible.sql) GROUP BY r.kind", arguments: visible.arguments)
@@ -181,7 +181,7 @@ extension NodeStore {
             arguments += ["$." + field, value]
         }
         arguments += [query.limit]
-        return try pool.read { db in
+        return try read { db in
             // Cached by its text: the filters give a handful of shapes.
             try Row.fetchAll(
                 db.cachedStatement(

@@ -20,7 +20,7 @@ public struct ChangeLogTally: Sendable, Hashable {
 extension NodeStore {
     /// Every record this node holds, by key, with its state and version.
     public func heldRecords() throws -> [String: HeldRecord] {
-        try pool.read { db in
+        try read { db in
             var out: [String: HeldRecord] = [:]
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT r.record_key, r.state, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change")
@@ -31,7 +31,7 @@ extension NodeStore {
 
     /// The change log's tally (`ChangeLogTally`).
     public func changeLogTally() throws -> ChangeLogTally {
-        try pool.read { db in
+        try read { db in
             let changes = try Int.fetchOne(db, sql: "SELECT count(*) FROM changes") ?? 0
             let distinct = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT DISTINCT origin, seq FROM changes)") ?? 0
             let orphans =
@@ -47,7 +47,7 @@ extension NodeStore {
     /// The newest change noted for `child` to pull (0: none) — or for every child, a change of a
     /// network-wide kind. A child whose cursor is below it has something to pull (or to skip).
     public func lastRelevantChange(child: DivisionCode) throws -> Int64 {
-        try pool.read { db in
+        try read { db in
             try Int64.fetchOne(
                 db,
                 sql:
@@ -58,6 +58,6 @@ extension NodeStore {
 
     /// Change sets held behind a gap.
     public func heldSetCount() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM held")) ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM held")) ?? 0 }
     }
 }

@@ -81,7 +81,7 @@ extension NodeStore {
 
     /// Every record about a subject (credit code or ID number), newest decision first.
     public func records(subject: String) throws -> [StoredRecord] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.subject_code = ? ORDER BY r.decision_date DESC, r.record_key"),
@@ -92,7 +92,7 @@ extension NodeStore {
 
     /// The record with `key`, as stored, or nil.
     public func record(key: String) throws -> StoredRecord? {
-        try pool.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.record_key = ?"), arguments: [key])
                 .map(Self.storedRecord)
         }
@@ -102,7 +102,7 @@ extension NodeStore {
     /// `idNumber` as the subject's legal representative (`SX_FR_ZJHM`), through the partial index
     /// of migration v8.
     public func listedAsRepresentative(idNumber: String) throws -> [StoredRecord] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -118,7 +118,7 @@ extension NodeStore {
 
     /// Refused rows, newest first, optionally of one ingestion run.
     public func quarantine(ingestID: Int64? = nil, limit: Int = 100) throws -> (rows: [QuarantinedRow], total: Int) {
-        try pool.read { db in
+        try read { db in
             let filter = ingestID == nil ? "" : "WHERE q.ingest_id = \(ingestID!)"
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine q \(filter)") ?? 0
             let rows = try Row.fetchAll(
@@ -141,7 +141,7 @@ extension NodeStore {
 
     /// Changes of one origin after `seq`, in order (for change sets and checks).
     public func changes(origin: String, after seq: Int64 = 0, limit: Int = 1000) throws -> [Change] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(
                 db, sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [origin, seq, limit]
             ).map(Self.change)
@@ -152,14 +152,14 @@ extension NodeStore {
 extension NodeStore {
     /// Every record's key, kind and state, by key.
     public func allRecords() throws -> [(key: String, kind: String, state: String)] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT record_key, kind, state FROM records ORDER BY record_key").map { ($0[0], $0[1], $0[2]) }
         }
     }
 
     /// The subjects of a kind's records.
     public func allSubjects(kind: String) throws -> [String] {
-        try pool.read { db in
+        try read { db in
             try String.fetchAll(
                 db, sql: "SELECT DISTINCT subject_code FROM records WHERE kind = ? AND subject_code IS NOT NULL ORDER BY subject_code",
                 arguments: [kind])
@@ -168,14 +168,14 @@ extension NodeStore {
 
     /// The subject of a record.
     public func subject(of key: String) throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT subject_code FROM records WHERE record_key = ?", arguments: [key]) }
+        try read { db in try String.fetchOne(db, sql: "SELECT subject_code FROM records WHERE record_key = ?", arguments: [key]) }
     }
 }
 
 extension NodeStore {
     /// How many changes of `origin` this node holds, optionally only those about `jurisdiction`.
     public func changeCount(origin: String, jurisdiction: String? = nil) throws -> Int {
-        try pool.read { db in
+        try read { db in
             if let jurisdiction {
                 return try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM changes WHERE origin = ? AND jurisdiction = ?", arguments: [origin, jurisdiction]) ?? 0

@@ -99,7 +99,7 @@ extension NodeStore {
 
     /// A record's status changes, oldest first by (HLC, origin).
     public func statusHistory(key: String) throws -> [StatusEntry] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT origin, seq, hlc, body FROM changes WHERE record_key = ? AND op = 'status' ORDER BY hlc, origin", arguments: [key]).compactMap {
                 row in StatusChange.parse(body: row[3]).map { StatusEntry(origin: row[0], seq: row[1], hlc: row[2], status: $0) }
             }
