@@ -62,12 +62,17 @@ public struct SampleGenerator: Sendable {
     /// How many subjects rows are drawn from now.
     public private(set) var population: Int
     var authorities: [Authority] = []
+    /// The last document number (文号) each authority gave a kind's decisions of a year: offices
+    /// number them one by one, so that a gap is a decision suspected never reported.
+    var documentNumbers: [String: Int] = [:]
 
     public init(_ options: Options) {
         self.options = options
         self.rng = SeededRandom(seed: options.seed)
         self.population = options.subjects ?? 60
-        for (name, abbr) in Names.authorities { authorities.append(Authority(name: Names.countyAuthorityPrefix(options.node) + name, uscc: makeUSCC(first: "11"), abbreviation: abbr)) }
+        for (name, abbr) in Names.authorities {
+            authorities.append(Authority(name: Names.countyAuthorityPrefix(options.node) + name, uscc: makeUSCC(first: "11"), abbreviation: abbr))
+        }
     }
 
     /// The credit codes of the organisations among the busiest subjects (to query them).
@@ -122,9 +127,14 @@ public struct SampleGenerator: Sendable {
         }
         let authority = rng.pick(authorities)
         let late = rng.chance(options.lateShare)
-        let decision = late ? randomDate(from: CivilDate(year: 2025, month: 1, day: 2)!, to: options.asOf.adding(days: -40)) : options.asOf.adding(days: -rng.int(0...3))
+        let decision =
+            late
+            ? randomDate(from: CivilDate(year: 2025, month: 1, day: 2)!, to: options.asOf.adding(days: -40))
+            : options.asOf.adding(days: -rng.int(0...3))
         let jurisdiction = options.jurisdictions.isEmpty ? options.node : rng.pick(options.jurisdictions)
-        var values = kind.fields.map { field in value(for: field, kind: kind, subject: subject, authority: authority, decision: decision, jurisdiction: jurisdiction) }
+        var values = kind.fields.map { field in
+            value(for: field, kind: kind, subject: subject, authority: authority, decision: decision, jurisdiction: jurisdiction)
+        }
         if let fault { plant(fault, in: &values, kind: kind) }
         return SampleRow(values: values, fault: fault)
     }
@@ -141,7 +151,9 @@ public struct SampleGenerator: Sendable {
 
     // MARK: Values
 
-    mutating func value(for field: FieldSpec, kind: ResolvedKind, subject: Subject, authority: Authority, decision: CivilDate, jurisdiction: DivisionCode) -> String {
+    mutating func value(
+        for field: FieldSpec, kind: ResolvedKind, subject: Subject, authority: Authority, decision: CivilDate, jurisdiction: DivisionCode
+    ) -> String {
         let c = field.code
         switch c {
         case "XDR_MC": return subject.name
@@ -153,7 +165,11 @@ public struct SampleGenerator: Sendable {
         case "XDR_ZJLX": return subject.idNumber == nil ? "" : "身份证"
         case "XDR_ZJHM": return subject.idNumber ?? ""
         case "XZQH": return jurisdiction.digits
-        case "WSH": return "\(Names.countyName(options.node))\(authority.abbreviation)\(Names.documentWord[kind.kind.prefix] ?? "决")〔\(decision.year)〕\(serial)号"
+        case "WSH":
+            let series = "\(Names.countyName(options.node))\(authority.abbreviation)\(Names.documentWord[kind.kind.prefix] ?? "决")"
+            let number = documentNumbers["\(authority.uscc) \(series) \(decision.year)", default: 0] + 1
+            documentNumbers["\(authority.uscc) \(series) \(decision.year)"] = number
+            return "\(series)〔\(decision.year)〕\(number)号"
         default: break
         }
         if c == kind.kind.decisionDate { return decision.iso }
@@ -313,12 +329,17 @@ public struct SampleGenerator: Sendable {
 
     mutating func makeIndividualBusiness() -> Subject {
         let owner = personName()
-        return Subject(name: Names.countyName(options.node) + owner + rng.pick(Names.shopKinds), category: "个体工商户", uscc: makeUSCC(first: "92"), representative: owner, representativeID: makeResidentID())
+        return Subject(
+            name: Names.countyName(options.node) + owner + rng.pick(Names.shopKinds), category: "个体工商户", uscc: makeUSCC(first: "92"),
+            representative: owner, representativeID: makeResidentID())
     }
 
     mutating func makeCompany() -> Subject {
-        let name = Names.countyName(options.node) + rng.pick(Names.tradeNames) + rng.pick(Names.tradeNames2) + rng.pick(Names.industries) + rng.pick(["有限公司", "有限责任公司", "股份有限公司"])
-        return Subject(name: name, category: "法人及非法人组织", uscc: makeUSCC(first: "91"), representative: personName(), representativeID: makeResidentID())
+        let name =
+            Names.countyName(options.node) + rng.pick(Names.tradeNames) + rng.pick(Names.tradeNames2) + rng.pick(Names.industries)
+            + rng.pick(["有限公司", "有限责任公司", "股份有限公司"])
+        return Subject(
+            name: name, category: "法人及非法人组织", uscc: makeUSCC(first: "91"), representative: personName(), representativeID: makeResidentID())
     }
 
     mutating func makePerson() -> Subject {

@@ -9,7 +9,9 @@ import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the node: the HTTPS sync listener (mutual TLS) for its children, the records listener and the credit portal when configured, scheduled pushes to and pulls from its parent.")
+        abstract:
+            "Run the node: the HTTPS sync listener (mutual TLS) for its children, the records listener and the credit portal when configured, scheduled pushes to and pulls from its parent."
+    )
 
     @OptionGroup var node: NodeOptions
 
@@ -23,7 +25,8 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(78)
         }
-        guard let listen = context.configuration.listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+        guard let listen = context.configuration.listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...])
+        else {
             FileHandle.standardError.write(Data("error: the configuration has no 'listen' (host:port)\n".utf8))
             throw ExitCode(78)
         }
@@ -31,30 +34,48 @@ struct Serve: AsyncParsableCommand {
         // A bounded check of the store before serving (the full one is `verify-store`): damage
         // found stops sync and is shown by status and metrics.
         if let report = try? StoreVerification(node: context).quick(seconds: 5) {
-            let line = report.damaged ? "store DAMAGED — sync stopped; run credit-node verify-store and see OPERATIONS.md" : report.complete ? "store checked" : "store check not finished in 5 s; run credit-node verify-store"
+            let line =
+                report.damaged
+                ? "store DAMAGED — sync stopped; run credit-node verify-store and see OPERATIONS.md"
+                : report.complete ? "store checked" : "store check not finished in 5 s; run credit-node verify-store"
             FileHandle.standardError.write(Data("credit-node \(context.configuration.code): \(line)\n".utf8))
         }
         let app = try SyncServer(node: context).application(host: host, port: port) { bound in
-            FileHandle.standardError.write(Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
+            FileHandle.standardError.write(
+                Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
         }
         // The listeners and, when the node has a parent, the scheduled pushes and pulls, as one
         // group stopped gracefully (SIGTERM, SIGINT, or a listener that ends).
         var listeners: [any Service] = [app]
-        if let records = context.configuration.recordsListen, let colon = records.lastIndex(of: ":"), let recordsPort = Int(records[records.index(after: colon)...]) {
+        if let records = context.configuration.recordsListen, let colon = records.lastIndex(of: ":"),
+            let recordsPort = Int(records[records.index(after: colon)...])
+        {
             let recordsHost = String(records[..<colon])
+            // The operators' pages (`/ops/`) are served there, under the same access rule.
+            let operations = try Operations(node: context)
             listeners.append(
-                try RecordsServer(node: context).application(host: recordsHost, port: recordsPort) { bound in
-                    let mode = RecordsServer.isLoopback(recordsHost) ? "local only" : "client certificate required"
-                    FileHandle.standardError.write(Data("credit-node \(context.configuration.code): records listener on \(recordsHost):\(bound) (\(mode))\n".utf8))
-                })
+                try RecordsServer(node: context).application(
+                    host: recordsHost, port: recordsPort,
+                    onRunning: { bound in
+                        let mode = RecordsServer.isLoopback(recordsHost) ? "local only" : "client certificate required"
+                        FileHandle.standardError.write(
+                            Data(
+                                "credit-node \(context.configuration.code): records listener on \(recordsHost):\(bound) (\(mode)); operators' pages at /ops/\n"
+                                    .utf8))
+                    }, routes: operations.register(on:)))
         }
-        if let portal = context.configuration.portal, let colon = portal.lastIndex(of: ":"), let portalPort = Int(portal[portal.index(after: colon)...]) {
+        if let portal = context.configuration.portal, let colon = portal.lastIndex(of: ":"),
+            let portalPort = Int(portal[portal.index(after: colon)...])
+        {
             let portalHost = String(portal[..<colon])
             let tls = context.configuration.portalTLS
             do {
                 listeners.append(
                     try Portal(node: context).application(host: portalHost, port: portalPort, tls: tls) { bound in
-                        FileHandle.standardError.write(Data("credit-node \(context.configuration.code): credit portal on \(tls ? "https" : "http")://\(portalHost):\(bound)/\n".utf8))
+                        FileHandle.standardError.write(
+                            Data(
+                                "credit-node \(context.configuration.code): credit portal on \(tls ? "https" : "http")://\(portalHost):\(bound)/\n"
+                                    .utf8))
                     })
             } catch {
                 FileHandle.standardError.write(Data("error: the credit portal cannot start: \(error)\n".utf8))
@@ -86,7 +107,9 @@ struct Push: AsyncParsableCommand {
             } else if report.changeSets == 0 {
                 print("Nothing pending for \(report.parent)")
             } else {
-                print("Pushed \(report.changeSets) change set(s) in \(report.bundles) bundle(s), \(report.bytes) bytes, to \(report.parent); \(report.acknowledged) acknowledged by signed receipts")
+                print(
+                    "Pushed \(report.changeSets) change set(s) in \(report.bundles) bundle(s), \(report.bytes) bytes, to \(report.parent); \(report.acknowledged) acknowledged by signed receipts"
+                )
             }
         }
     }
@@ -94,7 +117,9 @@ struct Push: AsyncParsableCommand {
 
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fetch from the parent what concerns this node (its area's records, network-wide lists, control data), verify every change's proof, and apply it.")
+        abstract:
+            "Fetch from the parent what concerns this node (its area's records, network-wide lists, control data), verify every change's proof, and apply it."
+    )
 
     @OptionGroup var node: NodeOptions
 
@@ -107,9 +132,12 @@ struct Pull: AsyncParsableCommand {
             if json {
                 try printJSON(report)
             } else {
-                var line = "Pulled \(report.pages) page(s), \(report.bytes) bytes, from \(report.parent): \(report.applied) change(s) applied, \(report.duplicates) already held; cursor \(report.cursor)"
+                var line =
+                    "Pulled \(report.pages) page(s), \(report.bytes) bytes, from \(report.parent): \(report.applied) change(s) applied, \(report.duplicates) already held; cursor \(report.cursor)"
                 if !report.controls.isEmpty { line += "; control data installed: \(report.controls.joined(separator: ", "))" }
-                if report.setAside > 0 { line += "; \(report.setAside) section(s) refused on their own and set aside: credit-node set-aside lists them" }
+                if report.setAside > 0 {
+                    line += "; \(report.setAside) section(s) refused on their own and set aside: credit-node set-aside lists them"
+                }
                 print(line)
             }
         }

@@ -19,9 +19,11 @@ public struct RecordsServer: Sendable {
     public static func isLoopback(_ host: String) -> Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 
     /// Builds the listener, a service: run it in a `ServiceGroup`, which stops it gracefully
-    /// (`NodeServices`).
+    /// (`NodeServices`). `routes` adds pages served beside the records (the operators' pages of
+    /// `CreditPortal.Operations`), under the same access rule.
     public func application(
-        host: String, port: Int, requireClientCertificate: Bool? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        host: String, port: Int, requireClientCertificate: Bool? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        routes: (Router<SyncRequestContext>) -> Void = { _ in }
     )
         throws -> any Service
     {
@@ -77,6 +79,7 @@ public struct RecordsServer: Sendable {
         // a valid, unrevoked certificate of the network may ask a check.
         router.addStatusRoute(node: node)
         router.addCheckRoute(node: node) { context in _ = try await context.holder(node) }
+        routes(router)
         let configuration = ApplicationConfiguration(
             address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")
         let onServerRunning: @Sendable (any Channel) async -> Void = { channel in await onRunning(channel.localAddress?.port ?? port) }

@@ -76,6 +76,30 @@ public struct SyncRequestContext: RequestContext {
         }
     }
 
+    /// Who may read the operators' pages (`/ops/`): on the loopback listener without TLS, the
+    /// local caller; over TLS, an operator of this very node by its certificate — a node's or a
+    /// department's certificate is not an operator's.
+    public func operatorCaller(_ node: NodeContext) async throws -> AuditActor {
+        guard let holder = try await holder(node) else {
+            return AuditActor(role: "local", name: remoteAddress.map { "\($0)" } ?? "loopback")
+        }
+        guard holder.role == .operator else {
+            throw HTTPError(
+                .forbidden,
+                message:
+                    "the operators' pages need an operator's certificate of node \(node.configuration.code); \(holder) is not one: credit-node pki issue --operator NAME --code \(node.configuration.code) [not-an-operator]"
+            )
+        }
+        guard holder.code == node.configuration.code else {
+            throw HTTPError(
+                .forbidden,
+                message:
+                    "the certificate is for \(holder), not for node \(node.configuration.code): an operator reads the pages of its own node [wrong-node]"
+            )
+        }
+        return AuditActor(role: holder.role.rawValue, code: holder.code.digits, name: holder.name, serial: holder.serial)
+    }
+
     /// The peer's address, for the audit trail of the loopback listener.
     var remoteAddress: SocketAddress? { channel.remoteAddress }
 }

@@ -1,0 +1,101 @@
+import CreditDomain
+import Foundation
+import GRDB
+
+/// Records of one kind in one jurisdiction, as the operators' pages count them.
+public struct KindJurisdictionCount: Sendable, Hashable, Codable {
+    public var kind: String
+    public var jurisdiction: String
+    public var records: Int
+    /// Entered after their publication deadline (迟报).
+    public var late: Int
+    /// Corrected after an objection: a version newer than an objection opened on the record (错报).
+    public var corrected: Int
+}
+
+/// Records of one kind by one deciding authority.
+public struct AuthorityCount: Sendable, Hashable, Codable {
+    public var kind: String
+    public var authority: String
+    public var records: Int
+    public var late: Int
+}
+
+extension NodeStore {
+    /// Records by kind and jurisdiction, with how many are late and how many were corrected after
+    /// an objection; the caller groups the jurisdictions into its child regions.
+    public func recordsByKindAndJurisdiction() throws -> [KindJurisdictionCount] {
+        try read { db in
+            var out: [String: KindJurisdictionCount] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT kind, jurisdiction, count(*), COALESCE(SUM(late), 0) FROM records GROUP BY kind, jurisdiction")
+            {
+                let c = KindJurisdictionCount(kind: row[0], jurisdiction: row[1], records: row[2], late: row[3], corrected: 0)
+                out["\(c.kind) \(c.jurisdiction)"] = c
+            }
+            let corrected = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.kind, r.jurisdiction, count(*) FROM records r
+                    WHERE EXISTS (SELECT 1 FROM changes s WHERE s.record_key = r.record_key AND s.op = 'status'
+                                  AND json_extract(s.body, '$.action') = 'objection-opened' AND s.hlc < r.updated_hlc)
+                    GROUP BY r.kind, r.jurisdiction
+                    """)
+            for row in corrected { out["\(row[0] as String) \(row[1] as String)"]?.corrected = row[2] }
+            return out.values.sorted { ($0.kind, $0.jurisdiction) < ($1.kind, $1.jurisdiction) }
+        }
+    }
+
+    /// Versions of records (puts) that entered the network per China day, from `since` on.
+    public func arrivalsPerDay(since: CivilDate) throws -> [(day: CivilDate, records: Int)] {
+        // Day numbers in China time (UTC+8): (milliseconds + 8 h) / 1 day.
+        let start = Int64(since.dayNumber) * 86_400_000 - 28_800_000
+        return try read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT (entered_at + 28800000) / 86400000 AS d, count(*) FROM changes WHERE op = 'put' AND entered_at >= ? GROUP BY d ORDER BY d",
+                arguments: [start]
+            ).map { row in (CivilDate(dayNumber: row[0]), row[1]) }
+        }
+    }
+
+    /// Records of `kind` by the value of its authority field `field` (a full field code).
+    public func recordsByAuthority(kind: String, field: String) throws -> [AuthorityCount] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT json_extract(c.body, '$."' || ? || '"') AS a, count(*), COALESCE(SUM(r.late), 0) FROM records r
+                    JOIN changes c ON c.id = r.content_change WHERE r.kind = ? GROUP BY a ORDER BY count(*) DESC, a
+                    """, arguments: [field, kind]
+            ).map { AuthorityCount(kind: kind, authority: ($0[0] as String?) ?? "", records: $0[1], late: $0[2]) }
+        }
+    }
+
+    /// The decision numbers of `kind`'s records with the authority that gave them: the values of
+    /// the full field codes `authorityField` and `numberField` in each record's current version.
+    public func decisionNumbers(kind: String, authorityField: String, numberField: String) throws -> [(authority: String, number: String)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT json_extract(c.body, '$."' || ? || '"'), json_extract(c.body, '$."' || ? || '"') FROM records r
+                    JOIN changes c ON c.id = r.content_change WHERE r.kind = ?
+                    """, arguments: [authorityField, numberField, kind]
+            ).compactMap { row in
+                guard let a = row[0] as String?, let n = row[1] as String? else { return nil }
+                return (a, n)
+            }
+        }
+    }
+
+    /// Rows this node's validator refused into quarantine, by kind (错报 at the node that ingested them).
+    public func quarantinedByKind() throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM quarantine GROUP BY kind") { out[row[0]] = row[1] }
+            return out
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import CreditDomain
+import CreditStore
+import Foundation
+import NIOCore
+import NIOSSL
+import NodePKI
+import SampleData
+import ServiceLifecycle
+import TestSupport
+import Testing
+
+@testable import CreditPortal
+@testable import NodeRuntime
+
+/// The records listener with the operators' pages, on a free loopback port, for `body`.
+func withOperatorsListener(_ node: NodeContext, tls: Bool, _ body: @Sendable (Int) async throws -> Void) async throws {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let operations = try Operations(node: node)
+    let app = try RecordsServer(node: node).application(
+        host: "127.0.0.1", port: 0, requireClientCertificate: tls, onRunning: { continuation.yield($0) }, routes: operations.register(on:))
+    let services = NodeServices.group(listeners: [app], loops: [], signals: [], logger: node.logger)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw SyncError(code: .unreachable, message: "the listener did not start") }
+        let outcome: Result<Void, any Error>
+        do { outcome = .success(try await body(port)) } catch { outcome = .failure(error) }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        try outcome.get()
+    }
+}
+
+/// GET `url`, with `tls` if given; the client is shut down on every path.
+func fetch(_ url: String, tls: TLSConfiguration? = nil) async throws -> (status: Int, body: String) {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+    do {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 4 << 20)
+        try await client.shutdown()
+        return (Int(response.status.code), String(buffer: body))
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+}
+
+@Suite("The operators' pages", .serialized)
+struct OperationsTests {
+    @Test func collectionCountsEveryRecordOnceByRegionKindAndAuthority() throws {
+        let f = try PortalFixture()
+        let page = try OperationsPages(node: f.node).collection(reader: "测试", now: PortalFixture.now)
+        let counts = try f.node.store.counts()
+        #expect(page.totals.records == counts.records && page.totals.late == counts.late && page.totals.late > 0)
+        #expect(page.regions.map(\.code) == PortalFixture.villages)
+        #expect(page.regions.reduce(0) { $0 + $1.total } == counts.records)
+        #expect(page.kinds.map(\.slug) == ["license", "penalty", "blacklist", "redlist"])
+        for (i, kind) in page.kinds.enumerated() {
+            #expect(
+                page.regions.reduce(0) { $0 + $1.cells[i] } == (try f.node.store.allRecords().filter { $0.kind == kind.slug }.count), "\(kind.slug)")
+        }
+        // Every record entered "now", in the fixture: all on the chart's last day.
+        #expect(page.arrivals.total == counts.records && page.arrivals.bars.count == 30 && page.arrivals.bars.last?.count == counts.records)
+        #expect(page.arrivals.bars.dropLast().allSatisfy { $0.height == 0 })
+        #expect(!page.authorities.isEmpty && page.authorities.allSatisfy { $0.authority.hasPrefix("武汉市") || !$0.authority.isEmpty })
+        // The corrected count: none yet — an objection was opened, no newer version came.
+        #expect(page.totals.corrected == 0)
+    }
+
+    @Test func aGapInAnAuthoritysDecisionNumbersIsASuspectedOmissionAndAWholeSeriesIsNot() throws {
+        let f = try PortalFixture()
+        // The sample offices number their decisions one by one: nothing suspected.
+        let before = try OperationsPages(node: f.node).quality(reader: "测试", now: PortalFixture.now)
+        #expect(before.gaps.isEmpty && before.suspectedMissing == 0)
+        // An office reports 1号, 2号 and 4号 of a series.
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 99, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        options.jurisdictions = try PortalFixture.villages.map { try DivisionCode($0) }
+        var generator = SampleGenerator(options)
+        var rows = generator.rows(kind: kind, count: 3)
+        let number = try #require(kind.index["WSH"]), authority = try #require(kind.index["CFJGDM"])
+        for (i, n) in [1, 2, 4].enumerated() {
+            rows[i].values[number] = "仙桃城管罚〔2026〕\(n)号"
+            rows[i].values[authority] = rows[0].values[authority]
+        }
+        let path = try f.dir.write("gap.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        #expect(try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now).accepted == 3)
+        let after = try OperationsPages(node: f.node).quality(reader: "测试", now: PortalFixture.now)
+        let gap = try #require(after.gaps.first)
+        #expect(after.gaps.count == 1 && gap.series == "仙桃城管罚" && gap.year == 2026 && gap.missing == ["仙桃城管罚〔2026〕3号"])
+        #expect(gap.authority == rows[0].values[authority] && gap.reported == 3 && after.suspectedMissing == 1)
+        #expect(after.kinds.first { $0.kind == "行政处罚" }?.suspectedMissing == 1)
+    }
+
+    @Test func theLoopbackListenerServesEachPageAndItsJSON() async throws {
+        let f = try PortalFixture()
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let base = "http://127.0.0.1:\(port)"
+            let collection = try await fetch(base + "/ops/")
+            #expect(collection.status == 200 && collection.body.contains("数据归集") && collection.body.contains("<svg"))
+            // Values are escaped by the template engine: the script-named subject's records are counted, not run.
+            #expect(!collection.body.contains("<script>"))
+            let json = try await fetch(base + "/ops/?format=json")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.body.utf8)) as? [String: Any])
+            #expect((object["totals"] as? [String: Any])?["records"] as? Int == (try f.node.store.counts().records))
+            let quality = try await fetch(base + "/ops/quality")
+            #expect(quality.status == 200 && quality.body.contains("四率") && quality.body.contains("未发现缺号"))
+            #expect(try await fetch(base + "/ops/static/ops.css").status == 200)
+            #expect(try await fetch(base + "/ops/static/nothing.css").status == 404)
+        }
+    }
+
+    @Test func exposedOnlyAnOperatorOfThisNodeReadsThem() async throws {
+        let f = try PortalFixture()
+        let code = f.node.configuration.code
+        let ca = f.ca.certificate
+        let operatorID = try f.ca.issue(role: .operator, name: "张三", code: code)
+        let department = try f.ca.issue(role: .department, name: "江岸区市场监督管理局", code: code)
+        let node = try f.ca.issue(code: code)
+        let elsewhere = try f.ca.issue(role: .operator, name: "李四", code: try DivisionCode(PortalFixture.villages[0]))
+        try await withOperatorsListener(f.node, tls: true) { port in
+            func get(as identity: NodeIdentity) async throws -> (status: Int, body: String) {
+                var tls = try TLSConfigurations.client(identity: identity, ca: ca)
+                tls.certificateVerification = .noHostnameVerification
+                return try await fetch("https://127.0.0.1:\(port)/ops/", tls: tls)
+            }
+            let read = try await get(as: operatorID)
+            #expect(read.status == 200 && read.body.contains("张三"))
+            let asNode = try await get(as: node)
+            #expect(asNode.status == 403 && asNode.body.contains("not-an-operator"))
+            let asDepartment = try await get(as: department)
+            #expect(asDepartment.status == 403 && asDepartment.body.contains("not-an-operator"))
+            let otherNode = try await get(as: elsewhere)
+            #expect(otherNode.status == 403 && otherNode.body.contains("wrong-node"))
+            // No certificate: the TLS handshake itself is refused.
+            var anonymous = TLSConfiguration.makeClientConfiguration()
+            anonymous.trustRoots = .certificates([try TLSConfigurations.nio(ca)])
+            anonymous.certificateVerification = .noHostnameVerification
+            await #expect(throws: (any Error).self) { _ = try await fetch("https://127.0.0.1:\(port)/ops/", tls: anonymous) }
+        }
+    }
+}
