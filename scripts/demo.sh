@@ -8,7 +8,8 @@
 # found by a fragment of its name, its page, and its signed credit report checked offline. The
 # network's status, and stop it; then the same network simulated for a month under injected
 # faults, with its end checks; finally the network started again and left running, with the URLs of
-# its credit portals (province, a county, a village) to open in a browser.
+# its credit portals (province, a county, a village) and of the province's operators' dashboard
+# (collection and the four rates) to open in a browser.
 # A one-node walkthrough of ingestion, quarantine, bundles and checks: scripts/walkthrough.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,25 @@ print(subprocess.run([node, "verify-report", path, "--ca", ca], capture_output=T
 PY
 }
 step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline" portal_tour
+# The province's operators' pages: on its records listener (sync port + 200, local only).
+province_records=$(sed -n 's/^recordsListen: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/420000000000/node.yaml")
+operators_tour() {
+  python3 - "http://$province_records" <<'PY'
+import json, sys, urllib.request
+base = sys.argv[1]
+get = lambda path: json.loads(urllib.request.urlopen(base + path, timeout=60).read())
+c = get("/ops/?format=json")
+t = c["totals"]
+print(f"GET {base}/ops/: {t['records']} records in the province's area, {t['late']} late, {t['corrected']} corrected after an objection; {c['arrivals']['total']} arrivals in {c['days']} days")
+for r in c["regions"]:
+    print(f"    {r['name']:<22} {r['total']:>6} records  迟报率 {r['lateRate']}")
+q = get("/ops/quality?format=json")
+print(f"GET {base}/ops/quality: suspected 漏报 (gaps in decision numbers) {q['suspectedMissing']}, 漏报率 {q['missingRate']}")
+for k in q["kinds"][:4]:
+    print(f"    {k['kind']:<8} {k['records']:>6} records  迟报率 {k['lateRate']}  错误率 {k['errorRate']}  suspected missing {k['suspectedMissing']}")
+PY
+}
+step "the province's operators' dashboard (local only): collection by region, the four rates" operators_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -252,7 +252,8 @@ struct OperationsPages: Sendable {
         for (i, d) in days.enumerated() {
             let h = d.count == 0 ? 0 : max(1, (baseline - top) * d.count / peak)
             bars.append(Chart.Bar(x: i * slot + 2, y: baseline - h, width: slot - 4, height: h, day: d.day.iso, count: d.count))
-            if i % 7 == 0 || i == days.count - 1 { ticks.append(Chart.Tick(x: i * slot + slot / 2, label: String(d.day.iso.dropFirst(5)))) }
+            // A tick a week, counted back from the last day.
+            if (days.count - 1 - i) % 7 == 0 { ticks.append(Chart.Tick(x: i * slot + slot / 2, label: String(d.day.iso.dropFirst(5)))) }
         }
         return Chart(width: width, height: height, baseline: baseline, max: peak, total: days.reduce(0) { $0 + $1.count }, bars: bars, ticks: ticks)
     }

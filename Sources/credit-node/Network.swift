@@ -19,13 +19,18 @@ struct NetworkOptions: ParsableArguments {
 
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start a topology on this machine: certificates into Certs/ if missing, every node's configuration, one `credit-node serve` per node on its loopback port.")
+        abstract:
+            "Start a topology on this machine: certificates into Certs/ if missing, every node's configuration, one `credit-node serve` per node on its loopback port."
+    )
 
     @OptionGroup var network: NetworkOptions
     @Option(help: "Keep showing the network's status for this many seconds once it is up.") var follow = 0
 
     /// Each node's portal listens on its sync port plus this.
     static let portalOffset = 100
+    /// Each node's records listener — departments' uploads and the operators' pages, local only —
+    /// on its sync port plus this.
+    static let recordsOffset = 200
 
     func run() throws {
         LoggingSetup.bootstrap(level: .warning)
@@ -33,7 +38,9 @@ struct Up: ParsableCommand {
             let t = try loadTopology(network.file)
             let certs = NetworkCertificates(directory: URL(fileURLWithPath: network.certs))
             let issued = try certs.ensure(t)
-            let configs = t.configurations(root: network.root(t), identity: { certs.identity($0).standardizedFileURL.path }, portalOffset: Self.portalOffset)
+            let configs = t.configurations(
+                root: network.root(t), identity: { certs.identity($0).standardizedFileURL.path }, portalOffset: Self.portalOffset,
+                recordsOffset: Self.recordsOffset)
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
             var started = 0
             for c in configs {
@@ -57,9 +64,14 @@ struct Up: ParsableCommand {
                 if !waiting.isEmpty { Thread.sleep(forTimeInterval: 0.2) }
             }
             guard waiting.isEmpty else {
-                throw ExitFailure(message: "\(waiting.count) node(s) did not start listening within 60 s (\(waiting.prefix(3).joined(separator: ", "))…); see their serve.log under \(network.root(t).path)", code: 69)
+                throw ExitFailure(
+                    message:
+                        "\(waiting.count) node(s) did not start listening within 60 s (\(waiting.prefix(3).joined(separator: ", "))…); see their serve.log under \(network.root(t).path)",
+                    code: 69)
             }
-            print("Network \(t.name) is up: \(t.nodes.count) nodes (\(started) started now, \(t.nodes.count - started) running already), \(issued) certificate(s) issued, data in \(network.root(t).path)")
+            print(
+                "Network \(t.name) is up: \(t.nodes.count) nodes (\(started) started now, \(t.nodes.count - started) running already), \(issued) certificate(s) issued, data in \(network.root(t).path)"
+            )
             try NetworkStatus.print(t, network: network)
             var remaining = follow
             while remaining > 0 {
@@ -72,7 +84,15 @@ struct Up: ParsableCommand {
             let shown = [Tier.province, .county, .village].compactMap { tier in configs.first { $0.code.tier == tier } }
             if !shown.isEmpty {
                 print("Credit portals (every node serves its own area):")
-                for c in shown { if let p = c.portal { print("  \(c.code.tier.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.name ?? c.code.digits): http://\(p)/") } }
+                for c in shown {
+                    if let p = c.portal {
+                        print("  \(c.code.tier.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.name ?? c.code.digits): http://\(p)/")
+                    }
+                }
+            }
+            // The operators' side of the top of the network: the whole picture.
+            if let top = configs.first(where: { $0.parent == nil }), let r = top.recordsListen {
+                print("Operators' dashboard of \(top.name ?? top.code.digits) (local only): http://\(r)/ops/  ·  四率: http://\(r)/ops/quality")
             }
             print("Stop it with: credit-node down \(network.file)\(network.dir.map { " --dir \($0)" } ?? "")")
         }
@@ -111,7 +131,9 @@ struct Up: ParsableCommand {
     }
 
     static func runningPID(_ pidFile: URL) -> Int32? {
-        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else {
+        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            kill(pid, 0) == 0
+        else {
             return nil
         }
         return pid
@@ -127,12 +149,15 @@ struct Up: ParsableCommand {
         sa.sin_family = sa_family_t(AF_INET)
         sa.sin_port = port.bigEndian
         inet_pton(AF_INET, String(address[..<colon]), &sa.sin_addr)
-        return withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+        return withUnsafePointer(to: &sa) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 }
 
 struct Down: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop a topology's nodes started by `up` (SIGTERM, then SIGKILL after 10 s); their data stays.")
+    static let configuration = CommandConfiguration(
+        abstract: "Stop a topology's nodes started by `up` (SIGTERM, then SIGKILL after 10 s); their data stays.")
 
     @OptionGroup var network: NetworkOptions
 
@@ -159,20 +184,27 @@ struct Down: ParsableCommand {
                 }
                 try? FileManager.default.removeItem(at: network.node(t, code).appendingPathComponent("serve.pid"))
             }
-            print("Network \(t.name): stopped \(stopped.count) node(s)\(killed > 0 ? " (\(killed) killed after 10 s)" : ""); data kept in \(network.root(t).path)")
+            print(
+                "Network \(t.name): stopped \(stopped.count) node(s)\(killed > 0 ? " (\(killed) killed after 10 s)" : ""); data kept in \(network.root(t).path)"
+            )
         }
     }
 }
 
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Feed generated records into a running topology: villages, townships and counties record their own decisions; the province decides about companies in villages.")
+        abstract:
+            "Feed generated records into a running topology: villages, townships and counties record their own decisions; the province decides about companies in villages."
+    )
 
     @OptionGroup var network: NetworkOptions
     @Option(help: "Records in all.") var records = 2000
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Share decided at the province about subjects in villages.") var provinceShare = 0.1
-    @Option(help: "Then follow the first village's records up to the top and the top's decisions about it down, for at most this many seconds, printing each hop's arrival.")
+    @Option(
+        help:
+            "Then follow the first village's records up to the top and the top's decisions about it down, for at most this many seconds, printing each hop's arrival."
+    )
     var follow = 0
 
     /// The kinds a node's generated decisions are of, with their shares; penalties take the rest.
@@ -241,11 +273,15 @@ struct Load: ParsableCommand {
     func trace(_ t: Topology, village: Topology.Node, top: Topology.Node, seconds: Int) throws {
         var chain = [village]
         while let p = chain.last?.parent, let parent = t.node(p) { chain.append(parent) }
-        func store(_ n: Topology.Node) throws -> NodeStore { try NodeStore(path: network.node(t, n.code).appendingPathComponent("node.sqlite").path, node: n.code) }
+        func store(_ n: Topology.Node) throws -> NodeStore {
+            try NodeStore(path: network.node(t, n.code).appendingPathComponent("node.sqlite").path, node: n.code)
+        }
         let stores = try chain.map(store)
         let upTotal = try stores[0].changeCount(origin: village.code.digits)
         let downTotal = try stores.last!.changeCount(origin: top.code.digits, jurisdiction: village.code.digits)
-        print("Following \(village.code) \(village.name): its \(upTotal) changes up to \(top.code) \(top.name), and \(downTotal) decisions of \(top.code) about it down")
+        print(
+            "Following \(village.code) \(village.name): its \(upTotal) changes up to \(top.code) \(top.name), and \(downTotal) decisions of \(top.code) about it down"
+        )
         let start = Date()
         var upSeen = Array(repeating: false, count: chain.count)
         var downSeen = Array(repeating: false, count: chain.count)
@@ -281,9 +317,12 @@ enum NetworkStatus {
             guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("node.sqlite").path) else { continue }
             let store = try NodeStore(path: dir.appendingPathComponent("node.sqlite").path, node: n.code)
             let counts = try store.counts()
-            let pending = try store.originStatus(windowSeconds: Int64(Window.defaultHours) * 3600, hasParent: n.parent != nil).reduce(0) { $0 + $1.unacknowledged }
+            let pending = try store.originStatus(windowSeconds: Int64(Window.defaultHours) * 3600, hasParent: n.parent != nil).reduce(0) {
+                $0 + $1.unacknowledged
+            }
             Swift.print(
-                "\(n.code.digits)  \(n.tier.name.padding(toLength: 8, withPad: " ", startingAt: 0))  \(String(n.name.prefix(6)) + String(repeating: "　", count: max(0, 6 - n.name.count)))  \(String(counts.records).leftPadded(7))  \(String(counts.changes).leftPadded(7))  \(String(pending).leftPadded(10))  \(running ? "yes" : "no")")
+                "\(n.code.digits)  \(n.tier.name.padding(toLength: 8, withPad: " ", startingAt: 0))  \(String(n.name.prefix(6)) + String(repeating: "　", count: max(0, 6 - n.name.count)))  \(String(counts.records).leftPadded(7))  \(String(counts.changes).leftPadded(7))  \(String(pending).leftPadded(10))  \(running ? "yes" : "no")"
+            )
         }
     }
 }

@@ -7,7 +7,8 @@ import NodeRuntime
 
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "topology", abstract: "Whole networks described in Topologies/*.yaml: check one, generate a province-scale one, issue its certificates.",
+        commandName: "topology",
+        abstract: "Whole networks described in Topologies/*.yaml: check one, generate a province-scale one, issue its certificates.",
         subcommands: [TopologyCheck.self, TopologyGenerate.self, TopologyCerts.self])
 }
 
@@ -20,7 +21,9 @@ func loadTopology(_ path: String) throws -> Topology {
 
 struct TopologyCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Refuse duplicate codes, missing parents, parents of a lower or equal tier, and children outside their parent's code unless declared.")
+        commandName: "check",
+        abstract:
+            "Refuse duplicate codes, missing parents, parents of a lower or equal tier, and children outside their parent's code unless declared.")
 
     @Argument(help: "The topology file.") var file: String
 
@@ -49,7 +52,8 @@ struct TopologyCheck: ParsableCommand {
 
 struct TopologyGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "generate", abstract: "Write a province-scale topology of a given shape (default: Hubei's — 13 cities, 103 counties, 1,260 townships, 26,000 villages).")
+        commandName: "generate",
+        abstract: "Write a province-scale topology of a given shape (default: Hubei's — 13 cities, 103 counties, 1,260 townships, 26,000 villages).")
 
     @Option(help: "The province's code.") var province = "420000000000"
     @Option(help: "The province's name.") var provinceName = "湖北省"
@@ -66,11 +70,14 @@ struct TopologyGenerate: ParsableCommand {
     func run() throws {
         try guarded {
             let shape = Topology.Shape(
-                province: try DivisionCode(province), name: provinceName, cities: cities, counties: counties, provinceAdministered: provinceAdministered,
+                province: try DivisionCode(province), name: provinceName, cities: cities, counties: counties,
+                provinceAdministered: provinceAdministered,
                 townships: townships, villages: villages)
             let topology: Topology
             do throws(TopologyError) {
-                guard pushInterval >= 1, pullInterval >= 1 else { throw TopologyError(.invalid, "--push-interval and --pull-interval are seconds, at least 1") }
+                guard pushInterval >= 1, pullInterval >= 1 else {
+                    throw TopologyError(.invalid, "--push-interval and --pull-interval are seconds, at least 1")
+                }
                 topology = try Topology.generate(shape, name: name, pushIntervalSeconds: pushInterval, pullIntervalSeconds: pullInterval)
             } catch { throw ExitFailure(message: "topology: \(error.description)", code: 64) }
             let text = topology.yaml()
@@ -127,8 +134,11 @@ struct NetworkCertificates {
 extension Topology {
     /// Each node's configuration: data under `root/CODE`, its listener and its parent's address
     /// from the topology (or `parentURL`), its identity from `identity`.
-    /// `portalOffset`: each node's portal listens on its address's port plus this (`up`).
-    func configurations(root: URL, identity: (DivisionCode) -> String, parentURL: ((Node) -> String)? = nil, portalOffset: Int? = nil) -> [NodeConfiguration] {
+    /// `portalOffset`: each node's portal listens on its address's port plus this (`up`);
+    /// `recordsOffset`: its records listener, with the operators' pages, likewise.
+    func configurations(
+        root: URL, identity: (DivisionCode) -> String, parentURL: ((Node) -> String)? = nil, portalOffset: Int? = nil, recordsOffset: Int? = nil
+    ) -> [NodeConfiguration] {
         let children = self.children
         return nodes.map { n in
             var c = NodeConfiguration(code: n.code, dataDirectory: root.appendingPathComponent(n.code.digits).path)
@@ -136,8 +146,9 @@ extension Topology {
             c.identity = identity(n.code)
             c.children = children[n.code] ?? []
             c.listen = n.address
-            if let offset = portalOffset, let a = n.address, let colon = a.lastIndex(of: ":"), let port = Int(a[a.index(after: colon)...]) {
-                c.portal = "\(a[..<colon]):\(port + offset)"
+            if let a = n.address, let colon = a.lastIndex(of: ":"), let port = Int(a[a.index(after: colon)...]) {
+                if let offset = portalOffset { c.portal = "\(a[..<colon]):\(port + offset)" }
+                if let offset = recordsOffset { c.recordsListen = "\(a[..<colon]):\(port + offset)" }
             }
             if let p = n.parent, let parent = node(p) {
                 c.parent = .init(url: parentURL?(parent) ?? "https://\(parent.address ?? "127.0.0.1:0")", code: p)

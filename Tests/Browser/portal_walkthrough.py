@@ -8,7 +8,8 @@ without it: the home page, a two-character search for a person, a fragment of a 
 a subject page (masked ID number), a listing filtered by region and date and its CSV, a credit
 report printed to PDF and its signed twin verified offline, and an objection submitted on a
 village's portal, accepted with the command line, that then shows as 异议处理中 there and,
-after it travelled up, on the province's portal. Saves a screenshot per page and fails on any
+after it travelled up, on the province's portal; then the province's operators' pages (collection
+and the four rates) on its local records listener. Saves a screenshot per page and fails on any
 browser console error.
 
 Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
@@ -32,6 +33,8 @@ from selenium.webdriver.support.ui import Select
 TOPOLOGY = "Tests/Browser/portal.yaml"
 PROVINCE = "http://127.0.0.1:7900"
 COUNTY = "http://127.0.0.1:7901"
+# The province's records listener with the operators' pages (sync port + 200, local only).
+PROVINCE_OPS = "http://127.0.0.1:8000"
 VILLAGE_CODE = "429004001201"
 VILLAGE = "http://127.0.0.1:7903"
 # A whole resident ID number: 17 digits and a digit or X standing alone, with a birth date
@@ -216,6 +219,17 @@ class Walkthrough:
         self.page(PROVINCE + "/lists/red", "redlist")
         text = self.page(PROVINCE + "/records/penalty%7Cnone", "not-found", status=404)
         self.check("没有找到" in text, "an unknown record says so")
+
+        # The operators' side of the province: collection and the four rates, its own area.
+        text = self.page(PROVINCE_OPS + "/ops/", "ops-collection")
+        collection = self.json(PROVINCE_OPS + "/ops/")
+        status = json.loads(self.run("status", "--json", "--config", os.path.join(self.net, "420000000000", "node.yaml")))
+        held = status.get("records", status.get("counts", {}).get("records"))
+        self.check("数据归集" in text and "<svg" in text, "the dashboard shows collection with its chart")
+        self.check(collection["totals"]["records"] == held, f"the dashboard's total ({collection['totals']['records']}) is the store's ({held})")
+        self.check(sum(r["total"] for r in collection["regions"]) == held, "its regions add up to the total")
+        text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
+        self.check("四率" in text and "迟报率" in text, "the four rates page shows 迟报率 and the rest")
 
 
 def filtered_from(url):
