@@ -202,7 +202,7 @@ struct OperationsPages: Sendable {
             let of = counts.filter { $0.kind == kind.slug }
             let records = of.reduce(0) { $0 + $1.records }, late = of.reduce(0) { $0 + $1.late }, corrected = of.reduce(0) { $0 + $1.corrected }
             var suspected = 0
-            if let resolved = node.resolvedKinds[kind.slug], let key = Self.numbering(resolved) {
+            if let resolved = node.resolvedKinds[kind.slug], let key = resolved.decisionNumbering {
                 let numbers = try node.store.decisionNumbers(kind: kind.slug, authorityField: key.authority, numberField: key.number).compactMap {
                     n in
                     DecisionNumber(n.number).map { (authority: n.authority, number: $0) }
@@ -228,14 +228,6 @@ struct OperationsPages: Sendable {
         return QualityPage(
             head: head(title: "数据质量：四率", reader: reader, now: now), kinds: rows, regions: regionRows(counts, kinds: kinds),
             gaps: gaps, missingRate: Self.rate(suspected, of: total + suspected), suspectedMissing: suspected)
-    }
-
-    /// The fields that number a kind's decisions: the authority's code and the document number,
-    /// when its business key is exactly those (`XXJGDM`, `WSH`).
-    static func numbering(_ kind: ResolvedKind) -> (authority: String, number: String)? {
-        let key = kind.kind.businessKey
-        guard key.count == 2, key[0].hasSuffix("DM"), key[1] == "WSH" else { return nil }
-        return (kind.kind.fullCode(key[0]), kind.kind.fullCode(key[1]))
     }
 
     /// `12.34 %`, or `—` when there is nothing to divide.

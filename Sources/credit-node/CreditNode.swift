@@ -15,8 +15,10 @@ struct CreditNode: AsyncParsableCommand {
         discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self, ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,
-            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, SetAside.self, TopologyCommand.self, Up.self, Down.self, Load.self, Compose.self, Simulate.self, Bench.self,
+            Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
+            ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,
+            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
+            SetAside.self, TopologyCommand.self, Up.self, Down.self, Load.self, Compose.self, Simulate.self, Bench.self,
         ])
 }
 
@@ -68,7 +70,8 @@ struct Failure: Error, CustomStringConvertible {
 
     static func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as IngestError {
-            throw ExitFailure(message: "ingest refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unreadable ? 66 : 65)
+            throw ExitFailure(
+                message: "ingest refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unreadable ? 66 : 65)
         } catch let e as ConfigurationError {
             throw ExitFailure(message: "configuration: \(e.message)", code: e.code == .missingFile ? 66 : 78)
         } catch let e as CatalogueError {
@@ -88,7 +91,10 @@ struct Failure: Error, CustomStringConvertible {
         } catch let e as ObjectionRequestError {
             throw ExitFailure(message: "objection request: \(e.message) [\(e.code.rawValue)]", code: e.code == .invalid ? 64 : 66)
         } catch let e as StatusChangeError {
-            throw ExitFailure(message: "status change refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unknownRecord ? 66 : 65)
+            throw ExitFailure(
+                message: "status change refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unknownRecord ? 66 : 65)
+        } catch let e as ReconciliationError {
+            throw ExitFailure(message: "reconcile: \(e.message)", code: 65)
         } catch let e as PKIError {
             throw ExitFailure(message: "pki: \(e.message) [\(e.code.rawValue)]", code: e.code == .file ? 66 : 65)
         }

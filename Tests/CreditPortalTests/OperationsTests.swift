@@ -142,3 +142,39 @@ struct OperationsTests {
         }
     }
 }
+
+@Suite("Reconciling a department's register at a node")
+struct RegisterReconciliationTests {
+    @Test func oneMissingOneAlteredAndOneUnregisteredDecisionAreNamed() throws {
+        let f = try PortalFixture()
+        let kind = try #require(f.node.resolvedKinds["penalty"])
+        let numbering = try #require(kind.decisionNumbering)
+        let anyRecord = try #require(
+            try f.node.store.decisionNumbers(kind: "penalty", authorityField: numbering.authority, numberField: numbering.number).first)
+        let held = try f.node.store.decisions(
+            kind: "penalty", authorityField: numbering.authority, authority: anyRecord.authority, numberField: numbering.number
+        )
+        .sorted { $0.number < $1.number }
+        #expect(held.count >= 3)
+        // The office's register: every decision the network holds but the last, one the network
+        // never received, and one written with another date; saved from a spreadsheet in GB18030.
+        var lines = ["决定书文号,决定日期,统一社会信用代码"]
+        for (i, h) in held.dropLast().enumerated() {
+            let date = i == 0 ? h.date!.adding(days: -1) : h.date!
+            lines.append("\(h.number),\(date.iso),\(h.subject ?? "")")
+        }
+        lines.append("仙桃城管罚〔2026〕9999号,2026-11-18,")
+        let bytes = TextDecoding.gb18030(lines.joined(separator: "\n") + "\n")
+        let report = try RegisterReconciliation(node: f.node).run(bytes, authority: anyRecord.authority, kind: "行政处罚")
+        #expect(report.missing.map(\.number) == ["仙桃城管罚〔2026〕9999号"])
+        #expect(report.different.map(\.key) == [held[0].key] && report.different[0].fields[0].hasPrefix("决定日期"))
+        #expect(report.unregistered.map(\.key) == [held.last!.key])
+        #expect(report.matched == held.count - 1 && report.refused.isEmpty)
+        // Refused whole: not an authority's code, a kind the catalogue does not know, no number column.
+        #expect(throws: ReconciliationError.self) { try RegisterReconciliation(node: f.node).run(bytes, authority: "12345", kind: "penalty") }
+        #expect(throws: CatalogueError.self) { try RegisterReconciliation(node: f.node).run(bytes, authority: anyRecord.authority, kind: "fines") }
+        #expect(throws: ReconciliationError.self) {
+            try RegisterReconciliation(node: f.node).run(Array("日期\n2026-01-01\n".utf8), authority: anyRecord.authority, kind: "penalty")
+        }
+    }
+}

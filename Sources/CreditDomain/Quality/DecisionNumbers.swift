@@ -24,7 +24,8 @@ public struct DecisionNumber: Sendable, Hashable {
             let yearText = t[t.index(after: o)..<c]
             let numberText = t[t.index(after: c)..<t.index(before: t.endIndex)]
             guard yearText.count == 4, let year = Int(yearText), (1949...2999).contains(year),
-                !numberText.isEmpty, numberText.count <= 7, numberText.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(numberText), number > 0
+                !numberText.isEmpty, numberText.count <= 7, numberText.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(numberText),
+                number > 0
             else { return nil }
             series = String(t[..<o]).trimmingCharacters(in: .whitespaces)
             self.year = year
@@ -63,8 +64,19 @@ public struct DecisionGap: Sendable, Hashable, Codable {
         for (g, reported) in groups {
             guard let lo = reported.min(), let hi = reported.max(), hi - lo + 1 > reported.count, hi - lo <= spanMax else { continue }
             let missing = (lo...hi).filter { !reported.contains($0) }
-            out.append(DecisionGap(authority: g.authority, series: g.series, year: g.year, first: lo, last: hi, reported: reported.count, missing: missing))
+            out.append(
+                DecisionGap(authority: g.authority, series: g.series, year: g.year, first: lo, last: hi, reported: reported.count, missing: missing))
         }
         return out.sorted { ($0.missing.count, $1.authority, $1.series, $1.year) > ($1.missing.count, $0.authority, $0.series, $0.year) }
+    }
+}
+
+extension ResolvedKind {
+    /// The full field codes that number this kind's decisions — the deciding authority's code and
+    /// the document number — when its business key is exactly those (`…JGDM`/`…DWDM`, `WSH`).
+    public var decisionNumbering: (authority: String, number: String)? {
+        let key = kind.businessKey
+        guard key.count == 2, key[0].hasSuffix("DM"), key[1] == "WSH" else { return nil }
+        return (kind.fullCode(key[0]), kind.fullCode(key[1]))
     }
 }

@@ -98,4 +98,24 @@ extension NodeStore {
             return out
         }
     }
+
+    /// The decisions of `kind` given by one authority — its code in the full field `authorityField`
+    /// — with their numbers (`numberField`), dates, subjects and lateness: what a register is
+    /// reconciled against.
+    public func decisions(kind: String, authorityField: String, authority: String, numberField: String) throws -> [Reconciliation.Held] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.record_key, json_extract(c.body, '$."' || ? || '"'), r.decision_date, r.subject_code, r.late FROM records r
+                    JOIN changes c ON c.id = r.content_change
+                    WHERE r.kind = ? AND json_extract(c.body, '$."' || ? || '"') = ?
+                    """, arguments: [numberField, kind, authorityField, authority]
+            ).map { row in
+                Reconciliation.Held(
+                    key: row[0], kind: kind, number: (row[1] as String?) ?? "", date: (row[2] as String?).flatMap { CivilDate.parse($0) },
+                    subject: row[3], late: (row[4] as Int) == 1)
+            }
+        }
+    }
 }
