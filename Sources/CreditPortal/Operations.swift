@@ -3,6 +3,7 @@ import CreditStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import NodeRuntime
 
 /// The operators' pages, served on the records listener beside the records (`RecordsServer`'s
@@ -18,7 +19,7 @@ public struct Operations: Sendable {
         pages = OperationsPages(node: node)
     }
 
-    /// Adds `/ops/`, `/ops/quality` and `/ops/static/…` to the records listener's router.
+    /// Adds `/ops/`, `/ops/quality`, `/ops/reconcile` and `/ops/static/…` to the records listener's router.
     public func register(on router: Router<SyncRequestContext>) {
         let ops = self
         let node = portal.node
@@ -30,9 +31,54 @@ public struct Operations: Sendable {
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-quality") { now in try ops.pages.quality(reader: Self.name(reader), now: now) }
         }
+        router.get("/ops/reconcile") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            return await ops.respond(request, template: "ops-reconcile") { now in ops.pages.reconcile(reader: Self.name(reader), now: now) }
+        }
+        router.post("/ops/reconcile") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            return await ops.reconcile(request, reader: Self.name(reader))
+        }
         router.get("/ops/static/{name}") { _, context -> Response in
             _ = try await context.operatorCaller(node)
             return ops.portal.asset(context.parameters.get("name") ?? "")
+        }
+    }
+
+    /// The largest register the form takes.
+    static let registerBytesMax = 32 << 20
+
+    /// `POST /ops/reconcile`: a register sent with the form (`multipart/form-data`: the file
+    /// `register`, the fields `authority` and `kind`), compared and answered with the report on the
+    /// same page; a register that cannot be read is answered with why, on the form, status 400.
+    func reconcile(_ request: Request, reader: String) async -> Response {
+        var request = request
+        let json = FormValues(request.uri.query)["format"] == "json"
+        let now = portal.clock()
+        let pages = self.pages
+        let node = portal.node
+        let refuse = { (message: String, authority: String, kind: String?) -> Response in
+            let page = pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, error: message)
+            return json ? Portal.json(page, status: .badRequest) : self.portal.html(page, template: "ops-reconcile", status: .badRequest)
+        }
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: Self.registerBytesMax) } catch {
+            return refuse("台账文件过大：最多 \(Self.registerBytesMax >> 20) MB，请分批核对。", "", nil)
+        }
+        guard let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)),
+            let form = MultipartForm(Array(body.readableBytesView), boundary: boundary)
+        else { return refuse("请用本页的表单上传台账文件（multipart/form-data）。", "", nil) }
+        let authority = form.text("authority") ?? ""
+        let kind = form.text("kind").flatMap { $0.isEmpty ? nil : $0 }
+        guard let register = form["register"], !register.isEmpty else { return refuse("请选择台账文件（CSV，UTF-8 或 GB18030）。", authority, kind) }
+        let result = await BlockingWork.run { try RegisterReconciliation(node: node).run(register, authority: authority, kind: kind) }
+        switch result {
+        case .success(let report):
+            let page = pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, report: report)
+            return json ? Portal.json(page) : portal.html(page, template: "ops-reconcile", status: .ok)
+        case .failure(let e as ReconciliationError): return refuse(e.message, authority, kind)
+        case .failure(let e as CatalogueError): return refuse(e.message, authority, kind)
+        case .failure(let error): return portal.failure(error, json: json)
         }
     }
 

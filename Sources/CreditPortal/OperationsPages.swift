@@ -117,10 +117,50 @@ struct OperationsPages: Sendable {
         var suspectedMissing: Int
     }
 
+    /// `/ops/reconcile`: the form, and the report once a register was sent.
+    struct ReconcilePage: Sendable, Encodable {
+        struct KindOption: Sendable, Encodable {
+            var slug: String
+            var name: String
+            var selected: Bool
+        }
+        var head: Head
+        var authority: String
+        var kinds: [KindOption]
+        var report: Reconciliation.Report?
+        /// How many of each, for the page's figures.
+        var counts: Counts?
+        /// Why the register was refused, to fix and send again.
+        var error: String?
+
+        struct Counts: Sendable, Encodable {
+            var missing: Int
+            var late: Int
+            var different: Int
+            var unregistered: Int
+            var refused: Int
+        }
+    }
+
+    func reconcile(reader: String, now: Date, authority: String = "", kind: String? = nil, report: Reconciliation.Report? = nil, error: String? = nil)
+        -> ReconcilePage
+    {
+        let kinds = node.catalogue.kinds.filter { node.resolvedKinds[$0.slug]?.decisionNumbering != nil }.map {
+            ReconcilePage.KindOption(slug: $0.slug, name: $0.name, selected: $0.slug == (kind ?? "penalty"))
+        }
+        return ReconcilePage(
+            head: head(title: "核对部门台账", reader: reader, now: now), authority: Masking.maskResidentIDs(in: authority), kinds: kinds, report: report,
+            counts: report.map {
+                ReconcilePage.Counts(
+                    missing: $0.missing.count, late: $0.late.count, different: $0.different.count, unregistered: $0.unregistered.count,
+                    refused: $0.refused.count)
+            }, error: error)
+    }
+
     func head(title: String, reader: String, now: Date) -> Head {
         let c = node.configuration
         return Head(
-            title: title, areaName: c.name ?? c.code.digits, code: c.code.digits, tier: c.code.tier.name, reader: reader,
+            title: title, areaName: c.name ?? c.code.digits, code: c.code.digits, tier: "\(c.code.tier.chineseName)级节点", reader: reader,
             today: ChinaTime.date(now).iso)
     }
 
@@ -137,7 +177,7 @@ struct OperationsPages: Sendable {
         let column = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1.slug, $0) })
         var rows = c.children.map {
             RegionRow(
-                code: $0.digits, name: "\($0.tier.name) \($0.digits)", cells: Array(repeating: 0, count: kinds.count), total: 0, late: 0,
+                code: $0.digits, name: "\($0.tier.chineseName)级 \($0.digits)", cells: Array(repeating: 0, count: kinds.count), total: 0, late: 0,
                 corrected: 0, lateRate: "")
         }
         var own = RegionRow(

@@ -231,6 +231,24 @@ class Walkthrough:
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
         self.check("四率" in text and "迟报率" in text, "the four rates page shows 迟报率 and the rest")
 
+        # A department's register uploaded with the form: one decision altered, one never reported.
+        penalty = next(r for r in rows if r["record"]["documentNumber"] and r["record"]["decisionDate"])["record"]
+        authority = penalty["key"].split("|")[1]
+        y, m, dd = penalty["decisionDate"].split("-")
+        altered = f"{y}-{m}-{'02' if dd == '01' else '01'}"
+        register = os.path.abspath(os.path.join(self.out, "register.csv"))
+        with open(register, "w", encoding="gb18030") as f:
+            f.write("决定书文号,决定日期\n")
+            f.write(f"{penalty['documentNumber']},{altered}\n")
+            f.write("仙桃城管罚〔2026〕99999号,2026-11-02\n")
+        self.page(PROVINCE_OPS + "/ops/reconcile", "ops-reconcile-form")
+        d.find_element(By.NAME, "register").send_keys(register)
+        d.find_element(By.NAME, "authority").send_keys(authority)
+        d.find_element(By.NAME, "authority").submit()
+        text = self.looked_at("ops-reconcile-report")
+        self.check("比对结果" in text and "仙桃城管罚〔2026〕99999号" in text, "the register's missing decision is named (漏报)")
+        self.check(penalty["documentNumber"] in text and f"决定日期: {altered}" in text, "the altered decision is named with its date (错报)")
+
 
 def filtered_from(url):
     return urllib.parse.parse_qs(urllib.parse.urlparse(url).query).get("from", [""])[0]

@@ -178,3 +178,59 @@ struct RegisterReconciliationTests {
         }
     }
 }
+
+@Suite("The reconcile form")
+struct ReconcileFormTests {
+    static func multipart(_ fields: [(name: String, filename: String?, bytes: [UInt8])], boundary: String) -> [UInt8] {
+        var out: [UInt8] = []
+        for f in fields {
+            out += Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(f.name)\"\(f.filename.map { "; filename=\"\($0)\"" } ?? "")\r\n".utf8)
+            if f.filename != nil { out += Array("Content-Type: text/csv\r\n".utf8) }
+            out += Array("\r\n".utf8) + f.bytes + Array("\r\n".utf8)
+        }
+        return out + Array("--\(boundary)--\r\n".utf8)
+    }
+
+    @Test func aBrowsersFormIsReadPartByPartAndAnythingElseIsNot() throws {
+        #expect(MultipartForm.boundary(contentType: "multipart/form-data; boundary=----x1") == "----x1")
+        #expect(MultipartForm.boundary(contentType: "multipart/form-data; boundary=\"a b\"") == "a b")
+        #expect(MultipartForm.boundary(contentType: "application/x-www-form-urlencoded") == nil)
+        let csv = Array("文号\r\n罚〔2026〕1号\r\n".utf8)
+        let body = Self.multipart([("authority", nil, Array(" 11AB ".utf8)), ("register", "台账.csv", csv)], boundary: "----x1")
+        let form = try #require(MultipartForm(body, boundary: "----x1"))
+        #expect(form.text("authority") == "11AB" && form["register"] == csv && form.parts[1].filename == "台账.csv")
+        #expect(MultipartForm(Array("no parts here".utf8), boundary: "----x1") == nil)
+        #expect(MultipartForm(body, boundary: "other") == nil)
+    }
+
+    @Test func aRegisterSentWithTheFormIsReconciledOnThePage() async throws {
+        let f = try PortalFixture()
+        let kind = try #require(f.node.resolvedKinds["penalty"])
+        let numbering = try #require(kind.decisionNumbering)
+        let authority = try #require(
+            try f.node.store.decisionNumbers(kind: "penalty", authorityField: numbering.authority, numberField: numbering.number).first
+        ).authority
+        let csv = Array("决定书文号,决定日期\n仙桃城管罚〔2026〕9999号,2026-11-18\n".utf8)
+        try await withOperatorsListener(f.node, tls: false) { port in
+            func post(_ fields: [(name: String, filename: String?, bytes: [UInt8])]) async throws -> (status: Int, body: String) {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ops/reconcile")
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=----cn")
+                request.body = .bytes(ByteBuffer(bytes: Self.multipart(fields, boundary: "----cn")))
+                let client = HTTPClient(eventLoopGroupProvider: .singleton)
+                defer { _ = client.shutdown() }
+                let response = try await client.execute(request, timeout: .seconds(30))
+                return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 4 << 20)))
+            }
+            let form = try await fetch("http://127.0.0.1:\(port)/ops/reconcile")
+            #expect(form.status == 200 && form.body.contains("enctype=\"multipart/form-data\""))
+            let done = try await post([("authority", nil, Array(authority.utf8)), ("kind", nil, Array("penalty".utf8)), ("register", "r.csv", csv)])
+            #expect(done.status == 200 && done.body.contains("仙桃城管罚〔2026〕9999号") && done.body.contains("比对结果"))
+            let noFile = try await post([("authority", nil, Array(authority.utf8))])
+            #expect(noFile.status == 400 && noFile.body.contains("请选择台账文件"))
+            let badAuthority = try await post([("authority", nil, Array("12345".utf8)), ("register", "r.csv", csv)])
+            #expect(badAuthority.status == 400 && badAuthority.body.contains("not a unified social credit code"))
+        }
+    }
+}
