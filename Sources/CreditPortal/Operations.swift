@@ -31,6 +31,19 @@ public struct Operations: Sendable {
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-quality") { now in try ops.pages.quality(reader: Self.name(reader), now: now) }
         }
+        router.get("/ops/records") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            return await ops.respond(request, template: "ops-records") { now in
+                try ops.pages.records(
+                    reader: Self.name(reader), now: now, kind: form["kind"], region: form["region"], late: form["late"] == "1",
+                    corrected: form["corrected"] == "1", after: Int64(form["after"] ?? "") ?? 0)
+            }
+        }
+        router.get("/ops/quarantine") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            return await ops.respond(request, template: "ops-quarantine") { now in try ops.pages.quarantine(reader: Self.name(reader), now: now) }
+        }
         router.get("/ops/reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-reconcile") { now in ops.pages.reconcile(reader: Self.name(reader), now: now) }

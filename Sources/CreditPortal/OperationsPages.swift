@@ -28,9 +28,16 @@ struct OperationsPages: Sendable {
 
     /// A child region (or this node's own level) with its records per kind, in the kinds' order.
     struct RegionRow: Sendable, Encodable {
+        struct Cell: Sendable, Encodable {
+            var count: Int
+            /// The records behind the figure (`/ops/records`); none for this node's own level.
+            var link: String?
+        }
         var code: String
         var name: String
-        var cells: [Int]
+        /// The records behind the late figure.
+        var lateLink: String?
+        var cells: [Cell]
         var total: Int
         var late: Int
         var corrected: Int
@@ -87,6 +94,7 @@ struct OperationsPages: Sendable {
     /// `/ops/quality`: the four rates as far as this node can tell them.
     struct QualityPage: Sendable, Encodable {
         struct KindRow: Sendable, Encodable {
+            var slug: String
             var kind: String
             var records: Int
             var late: Int
@@ -157,6 +165,98 @@ struct OperationsPages: Sendable {
             }, error: error)
     }
 
+    /// `/ops/records`: the records behind a figure.
+    struct RecordsPage: Sendable, Encodable {
+        struct Row: Sendable, Encodable {
+            var key: String
+            var kind: String
+            var subject: String
+            var jurisdiction: String
+            var decisionDate: String
+            var deadline: String
+            var late: Bool
+            var state: String
+            var origin: String
+        }
+        var head: Head
+        /// What the list holds, in words.
+        var filter: String
+        var rows: [Row]
+        var next: String?
+    }
+
+    /// How many records a drill-down page lists.
+    static let recordsPerPage = 50
+
+    func records(reader: String, now: Date, kind: String?, region: String?, late: Bool, corrected: Bool, after: Int64) throws -> RecordsPage {
+        var words: [String] = []
+        var slug: String?
+        if let kind, !kind.isEmpty {
+            let k = try node.catalogue.kind(named: kind)
+            slug = k.slug
+            words.append(k.kind.name)
+        }
+        var prefix: String?
+        if let region, !region.isEmpty {
+            guard let code = try? DivisionCode(region), node.configuration.children.contains(code) || code == node.configuration.code else {
+                throw PortalPages.BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
+            }
+            prefix = String(code.digits.prefix(code.tier.significantDigits))
+            words.append("\(code.tier.chineseName)级 \(code.digits)")
+        }
+        if late { words.append("迟报") }
+        if corrected { words.append("异议后更正") }
+        let found = try node.store.operatorRecords(
+            kind: slug, areaPrefix: prefix, lateOnly: late, correctedOnly: corrected, after: after, limit: Self.recordsPerPage + 1)
+        let shown = found.prefix(Self.recordsPerPage)
+        var next: String?
+        if found.count > Self.recordsPerPage, let last = shown.last {
+            var query = ["after=\(last.id)"]
+            if let slug { query.append("kind=\(slug)") }
+            if let region, prefix != nil { query.append("region=\(region)") }
+            if late { query.append("late=1") }
+            if corrected { query.append("corrected=1") }
+            next = "/ops/records?" + query.joined(separator: "&")
+        }
+        return RecordsPage(
+            head: head(title: "记录明细", reader: reader, now: now), filter: words.isEmpty ? "全部记录" : words.joined(separator: " · "),
+            rows: shown.map { r in
+                RecordsPage.Row(
+                    key: Masking.maskResidentIDs(in: r.key), kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
+                    subject: r.subject.map { (try? ResidentID($0)) != nil ? Masking.mask($0) : $0 } ?? "", jurisdiction: r.jurisdiction,
+                    decisionDate: r.decisionDate ?? "", deadline: r.deadline ?? "", late: r.late,
+                    state: RecordState(rawValue: r.state)?.label ?? r.state, origin: r.origin)
+            }, next: next)
+    }
+
+    /// `/ops/quarantine`: the rows this node refused, for the departments to correct.
+    struct QuarantinePage: Sendable, Encodable {
+        struct Row: Sendable, Encodable {
+            var file: String
+            var line: Int
+            var kind: String
+            var reasons: [String]
+            var raw: String
+            var receivedAt: String
+        }
+        var head: Head
+        var total: Int
+        var shownCount: Int
+        var rows: [Row]
+    }
+
+    func quarantine(reader: String, now: Date, limit: Int = 200) throws -> QuarantinePage {
+        let (rows, total) = try node.store.quarantine(limit: limit)
+        return QuarantinePage(
+            head: head(title: "校验未通过的行", reader: reader, now: now), total: total, shownCount: rows.count,
+            rows: rows.map { r in
+                QuarantinePage.Row(
+                    file: r.source, line: r.line, kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
+                    reasons: r.reasons.map { Masking.maskResidentIDs(in: $0.message) }, raw: Masking.maskResidentIDs(in: r.raw),
+                    receivedAt: ChinaTime.timestamp(r.receivedAt))
+            })
+    }
+
     func head(title: String, reader: String, now: Date) -> Head {
         let c = node.configuration
         return Head(
@@ -175,19 +275,21 @@ struct OperationsPages: Sendable {
     func regionRows(_ counts: [KindJurisdictionCount], kinds: [KindColumn]) -> [RegionRow] {
         let c = node.configuration
         let column = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1.slug, $0) })
-        var rows = c.children.map {
+        var rows = c.children.map { code in
             RegionRow(
-                code: $0.digits, name: "\($0.tier.chineseName)级 \($0.digits)", cells: Array(repeating: 0, count: kinds.count), total: 0, late: 0,
+                code: code.digits, name: "\(code.tier.chineseName)级 \(code.digits)", lateLink: "/ops/records?region=\(code.digits)&late=1",
+                cells: kinds.map { k in RegionRow.Cell(count: 0, link: "/ops/records?region=\(code.digits)&kind=\(k.slug)") }, total: 0, late: 0,
                 corrected: 0, lateRate: "")
         }
         var own = RegionRow(
-            code: c.code.digits, name: "本级", cells: Array(repeating: 0, count: kinds.count), total: 0, late: 0, corrected: 0, lateRate: "")
+            code: c.code.digits, name: "本级", lateLink: nil, cells: kinds.map { _ in RegionRow.Cell(count: 0, link: nil) }, total: 0, late: 0,
+            corrected: 0, lateRate: "")
         for count in counts {
             guard let k = column[count.kind] else { continue }
             let j = try? DivisionCode(count.jurisdiction)
             let i = j.flatMap { j in c.children.firstIndex { $0.contains(j) } }
             func add(_ row: inout RegionRow) {
-                row.cells[k] += count.records
+                row.cells[k].count += count.records
                 row.total += count.records
                 row.late += count.late
                 row.corrected += count.corrected
@@ -260,7 +362,8 @@ struct OperationsPages: Sendable {
             let q = quarantined[kind.slug] ?? 0
             rows.append(
                 QualityPage.KindRow(
-                    kind: kind.name, records: records, late: late, lateRate: Self.rate(late, of: records), quarantined: q, corrected: corrected,
+                    slug: kind.slug, kind: kind.name, records: records, late: late, lateRate: Self.rate(late, of: records), quarantined: q,
+                    corrected: corrected,
                     errorRate: Self.rate(q + corrected, of: records + q), suspectedMissing: suspected))
         }
         let suspected = rows.reduce(0) { $0 + $1.suspectedMissing }

@@ -231,6 +231,12 @@ class Walkthrough:
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
         self.check("四率" in text and "迟报率" in text, "the four rates page shows 迟报率 and the rest")
 
+        # The records behind a figure: a region's late records, one click from the table.
+        late_link = d.find_element(By.CSS_SELECTOR, "a[href*='/ops/records?region=']")
+        late_link.click()
+        text = self.looked_at("ops-records")
+        self.check("记录明细" in text, "a figure opens the records behind it")
+
         # A department's register uploaded with the form: one decision altered, one never reported.
         penalty = next(r for r in rows if r["record"]["documentNumber"] and r["record"]["decisionDate"])["record"]
         authority = penalty["key"].split("|")[1]

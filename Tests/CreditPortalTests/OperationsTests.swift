@@ -58,7 +58,8 @@ struct OperationsTests {
         #expect(page.kinds.map(\.slug) == ["license", "penalty", "blacklist", "redlist"])
         for (i, kind) in page.kinds.enumerated() {
             #expect(
-                page.regions.reduce(0) { $0 + $1.cells[i] } == (try f.node.store.allRecords().filter { $0.kind == kind.slug }.count), "\(kind.slug)")
+                page.regions.reduce(0) { $0 + $1.cells[i].count } == (try f.node.store.allRecords().filter { $0.kind == kind.slug }.count),
+                "\(kind.slug)")
         }
         // Every record entered "now", in the fixture: all on the chart's last day.
         #expect(page.arrivals.total == counts.records && page.arrivals.bars.count == 30 && page.arrivals.bars.last?.count == counts.records)
@@ -232,5 +233,52 @@ struct ReconcileFormTests {
             let badAuthority = try await post([("authority", nil, Array("12345".utf8)), ("register", "r.csv", csv)])
             #expect(badAuthority.status == 400 && badAuthority.body.contains("not a unified social credit code"))
         }
+    }
+}
+
+@Suite("The records and rows behind each figure")
+struct DrillDownTests {
+    @Test func eachFigureListsExactlyTheRecordsBehindIt() throws {
+        let f = try PortalFixture()
+        let pages = OperationsPages(node: f.node)
+        let collection = try pages.collection(reader: "测试", now: PortalFixture.now)
+        let region = collection.regions[0]
+        for (i, kind) in collection.kinds.enumerated() {
+            // Every page of the cell's link, followed to its end.
+            var listed: [String] = []
+            var after: Int64 = 0
+            while true {
+                let page = try pages.records(
+                    reader: "测试", now: PortalFixture.now, kind: kind.slug, region: region.code, late: false, corrected: false, after: after)
+                listed += page.rows.map(\.key)
+                guard let next = page.next else { break }
+                after = Int64(next.split(separator: "after=")[1].split(separator: "&")[0])!
+            }
+            #expect(listed.count == region.cells[i].count && Set(listed).count == listed.count, "\(kind.slug)")
+        }
+        let late = try pages.records(reader: "测试", now: PortalFixture.now, kind: nil, region: nil, late: true, corrected: false, after: 0)
+        #expect(late.rows.count == min(collection.totals.late, OperationsPages.recordsPerPage) && late.rows.allSatisfy(\.late))
+        // A person's record lists the ID number masked.
+        let all = try pages.records(reader: "测试", now: PortalFixture.now, kind: "penalty", region: nil, late: false, corrected: false, after: 0)
+        #expect(!all.rows.contains { (try? ResidentID($0.subject)) != nil } && all.rows.contains { $0.subject.contains("*") })
+        #expect(throws: PortalPages.BadParameter.self) {
+            try pages.records(reader: "测试", now: PortalFixture.now, kind: nil, region: "110000000000", late: false, corrected: false, after: 0)
+        }
+    }
+
+    @Test func refusedRowsAreListedWithTheirReasonsAndIDNumbersMasked() throws {
+        let f = try PortalFixture()
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 5, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        var rows = generator.rows(kind: kind, count: 2)
+        rows[0].values[try #require(kind.index["JDRQ"])] = "2026-13-45"
+        rows[0].values[try #require(kind.index["SY"])] = "身份证号\(PortalFixture.hiddenID)的违法事实"
+        let path = try f.dir.write("bad.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        #expect(try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now).rejected == 1)
+        let page = try OperationsPages(node: f.node).quarantine(reader: "测试", now: PortalFixture.now)
+        #expect(page.total == 1 && page.rows[0].line == 2 && page.rows[0].reasons.contains { $0.contains("JDRQ") || $0.contains("日期") })
+        #expect(!page.rows[0].raw.contains(PortalFixture.hiddenID) && page.rows[0].raw.contains(Masking.mask(PortalFixture.hiddenID)))
     }
 }

@@ -118,4 +118,56 @@ extension NodeStore {
             }
         }
     }
+
+    /// The records behind an operator's figure: of `kind`, in the area whose codes start with
+    /// `areaPrefix`, only late ones or only those corrected after an objection; after record id
+    /// `after`, in id order, at most `limit` (keyset pages).
+    public func operatorRecords(kind: String?, areaPrefix: String?, lateOnly: Bool, correctedOnly: Bool, after: Int64, limit: Int) throws
+        -> [OperatorRecord]
+    {
+        var conditions = ["r.id > ?"]
+        var arguments: [any DatabaseValueConvertible] = [after]
+        if let kind {
+            conditions.append("r.kind = ?")
+            arguments.append(kind)
+        }
+        if let areaPrefix {
+            conditions.append("r.jurisdiction >= ? AND r.jurisdiction < ?")
+            arguments += [areaPrefix, areaPrefix + ":"]
+        }
+        if lateOnly { conditions.append("r.late = 1") }
+        if correctedOnly {
+            conditions.append(
+                "EXISTS (SELECT 1 FROM changes s WHERE s.record_key = r.record_key AND s.op = 'status' AND json_extract(s.body, '$.action') = 'objection-opened' AND s.hlc < r.updated_hlc)"
+            )
+        }
+        arguments.append(limit)
+        return try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id, r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state, c.origin
+                    FROM records r JOIN changes c ON c.id = r.content_change WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT ?
+                    """, arguments: StatementArguments(arguments)
+            ).map {
+                OperatorRecord(
+                    id: $0[0], key: $0[1], kind: $0[2], subject: $0[3], jurisdiction: $0[4], decisionDate: $0[5], deadline: $0[6],
+                    late: ($0[7] as Int) == 1, state: $0[8], origin: $0[9])
+            }
+        }
+    }
+}
+
+/// A record as the operators' drill-down lists it.
+public struct OperatorRecord: Sendable, Hashable {
+    public var id: Int64
+    public var key: String
+    public var kind: String
+    public var subject: String?
+    public var jurisdiction: String
+    public var decisionDate: String?
+    public var deadline: String?
+    public var late: Bool
+    public var state: String
+    public var origin: String
 }
