@@ -44,6 +44,20 @@ public struct Operations: Sendable {
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-quarantine") { now in try ops.pages.quarantine(reader: Self.name(reader), now: now) }
         }
+        router.get("/ops/work") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let token = CSRF.token(in: request) ?? CSRF.newToken()
+            var response = await ops.respond(request, template: "ops-work") { now in
+                try ops.pages.work(reader: Self.name(reader), now: now, csrf: token)
+            }
+            response.headers[.setCookie] = CSRF.cookie(token)
+            return response
+        }
+        router.post("/ops/work/requests/{id}/{action}") { request, context -> Response in
+            let actor = try await context.operatorCaller(node)
+            return await ops.decide(
+                request, id: Int64(context.parameters.get("id") ?? "") ?? 0, action: context.parameters.get("action") ?? "", actor: actor)
+        }
         router.get("/ops/reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-reconcile") { now in ops.pages.reconcile(reader: Self.name(reader), now: now) }
@@ -92,6 +106,58 @@ public struct Operations: Sendable {
         case .failure(let e as ReconciliationError): return refuse(e.message, authority, kind)
         case .failure(let e as CatalogueError): return refuse(e.message, authority, kind)
         case .failure(let error): return portal.failure(error, json: json)
+        }
+    }
+
+    /// `POST /ops/work/requests/ID/accept` (field `unit`) or `…/refuse` (field `reason`): the
+    /// same decisions as `credit-node objection accept|refuse`, by the operator whose certificate
+    /// (or the local caller) is in the audit trail; the form's token must match the page's cookie,
+    /// so that no other site can make an operator's browser decide. Answered with a redirect to
+    /// `/ops/work`, or the page with what to fix (400).
+    func decide(_ request: Request, id: Int64, action: String, actor: AuditActor) async -> Response {
+        var request = request
+        let now = portal.clock()
+        let pages = self.pages
+        let node = portal.node
+        let reader = Self.name(actor)
+        let token = CSRF.token(in: request) ?? CSRF.newToken()
+        let refuse = { (message: String) -> Response in
+            guard let page = try? pages.work(reader: reader, now: now, csrf: token, error: message) else {
+                return Response(
+                    status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
+            }
+            var response = self.portal.html(page, template: "ops-work", status: .badRequest)
+            response.headers[.setCookie] = CSRF.cookie(token)
+            return response
+        }
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: 16 << 10) } catch { return refuse("提交内容过长。") }
+        let form = FormValues(String(buffer: body))
+        guard let cookie = CSRF.token(in: request), let sent = form["csrf"], CSRF.matches(cookie, sent) else {
+            return refuse("表单已过期或不是从本页提交的：请在本页重新操作。")
+        }
+        let result = await BlockingWork.run { () throws -> Void in
+            switch action {
+            case "accept":
+                let unit = (form["unit"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !unit.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "受理异议需填写受理单位。") }
+                _ = try ObjectionDesk(node: node).accept(id: id, unit: unit, now: now, actor: actor)
+            case "refuse":
+                let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "不予受理需填写理由（会告知申请人）。") }
+                try ObjectionDesk(node: node).refuse(id: id, reason: reason, now: now)
+            default: throw ObjectionRequestError(code: .invalid, message: "未知的操作。")
+            }
+        }
+        switch result {
+        case .success:
+            node.logger.info(
+                "objection request decided on the operators' pages",
+                metadata: ["request": "\(id)", "action": "\(action)", "by": "\(actor.description)"])
+            return Response(status: .seeOther, headers: [.location: "/ops/work"])
+        case .failure(let e as ObjectionRequestError): return refuse(e.message)
+        case .failure(let e as StatusChangeError): return refuse(e.message)
+        case .failure(let error): return portal.failure(error, json: false)
         }
     }
 

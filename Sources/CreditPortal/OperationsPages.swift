@@ -257,6 +257,51 @@ struct OperationsPages: Sendable {
             })
     }
 
+    /// `/ops/work`: what waits for the office.
+    struct WorkPage: Sendable, Encodable {
+        struct Request: Sendable, Encodable {
+            var id: Int64
+            var at: String
+            var recordKey: String
+            var name: String
+            var contact: String
+            var reason: String
+        }
+        struct Objection: Sendable, Encodable {
+            var key: String
+            var kind: String
+            var openedOn: String
+            var days: Int
+        }
+        var head: Head
+        var csrf: String
+        var unit: String
+        var requests: [Request]
+        var objections: [Objection]
+        var quarantined: Int
+        var error: String?
+    }
+
+    func work(reader: String, now: Date, csrf: String, error: String? = nil) throws -> WorkPage {
+        let today = ChinaTime.date(now)
+        let c = node.configuration
+        return WorkPage(
+            head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
+            requests: try node.store.objectionRequests().map {
+                WorkPage.Request(
+                    id: $0.id, at: ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000)),
+                    recordKey: Masking.maskResidentIDs(in: $0.recordKey),
+                    name: $0.name, contact: $0.contact, reason: Masking.maskResidentIDs(in: $0.reason))
+            },
+            objections: try node.store.openObjections().map {
+                WorkPage.Objection(
+                    key: Masking.maskResidentIDs(in: $0.key), kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind,
+                    openedOn: $0.openedOn?.iso ?? "",
+                    days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0)
+            },
+            quarantined: try node.store.quarantinedByKind().values.reduce(0, +), error: error)
+    }
+
     func head(title: String, reader: String, now: Date) -> Head {
         let c = node.configuration
         return Head(

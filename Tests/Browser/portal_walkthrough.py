@@ -231,7 +231,24 @@ class Walkthrough:
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
         self.check("四率" in text and "迟报率" in text, "the four rates page shows 迟报率 and the rest")
 
+        # An objection from the public on the province's portal, accepted from the work queue
+        # with the page's own form: 异议处理中 on the portal.
+        fresh = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if not r["record"]["objected"])
+        self.page(PROVINCE + fresh["recordLink"], "province-record")
+        d.find_element(By.NAME, "name").send_keys("王五")
+        d.find_element(By.NAME, "contact").send_keys("wangwu@example.cn")
+        d.find_element(By.NAME, "reason").send_keys("决定书文号有误。")
+        d.find_element(By.NAME, "reason").submit()
+        text = self.page(PROVINCE_OPS + "/ops/work", "ops-work")
+        self.check("公众异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
+        d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button").click()
+        text = self.looked_at("ops-work-accepted")
+        self.check("没有待受理的申诉" in text, "accepted from the page, the request leaves the queue")
+        text = self.page(PROVINCE + fresh["recordLink"], "province-record-accepted")
+        self.check("异议处理中" in text, "the province's portal shows 异议处理中 after the operator accepted")
+
         # The records behind a figure: a region's late records, one click from the table.
+        d.get(PROVINCE_OPS + "/ops/quality")
         late_link = d.find_element(By.CSS_SELECTOR, "a[href*='/ops/records?region=']")
         late_link.click()
         text = self.looked_at("ops-records")

@@ -282,3 +282,56 @@ struct DrillDownTests {
         #expect(!page.rows[0].raw.contains(PortalFixture.hiddenID) && page.rows[0].raw.contains(Masking.mask(PortalFixture.hiddenID)))
     }
 }
+
+@Suite("The work queue")
+struct WorkQueueTests {
+    @Test func anOperatorDecidesThePublicsRequestsFromThePageAndNoOtherSiteCan() async throws {
+        let f = try PortalFixture()
+        let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.map(\.key)
+        let desk = ObjectionDesk(node: f.node)
+        let first = try desk.submit(key: keys[0], name: "张三", contact: "13800000000", reason: "处罚已撤销", now: PortalFixture.now)
+        let second = try desk.submit(key: keys[1], name: "李四", contact: "13900000000", reason: "主体有误", now: PortalFixture.now)
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let base = "http://127.0.0.1:\(port)"
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+            defer { _ = client.shutdown() }
+            let page = try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30))
+            let cookie = try #require(page.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init))
+            let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
+            #expect(html.contains("第 \(first) 号") && html.contains("13800000000"))
+            let token = String(cookie.split(separator: "=")[1])
+            func post(_ path: String, _ form: String, cookie: String?) async throws -> (status: Int, location: String?, body: String) {
+                var request = HTTPClientRequest(url: base + path)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+                request.body = .bytes(ByteBuffer(string: form))
+                let response = try await client.execute(request, timeout: .seconds(30))
+                return (Int(response.status.code), response.headers["Location"].first, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            }
+            let unit = "unit=" + PortalPages.escapePath("大智街道信用办")
+            // Without the page's token (another site's form): refused, nothing decided.
+            #expect(try await post("/ops/work/requests/\(first)/accept", unit, cookie: nil).status == 400)
+            #expect(
+                try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: "cn_csrf=" + String(repeating: "0", count: 32))
+                    .status == 400)
+            #expect(try f.node.store.objectionRequests().count == 2)
+            let accepted = try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: cookie)
+            #expect(accepted.status == 303 && accepted.location == "/ops/work")
+            #expect(try f.node.store.record(key: keys[0])?.state == "objected")
+            // A refusal needs its reason; a request decided before is not pending.
+            let noReason = try await post("/ops/work/requests/\(second)/refuse", "reason=&csrf=\(token)", cookie: cookie)
+            #expect(noReason.status == 400 && noReason.body.contains("需填写理由"))
+            #expect(
+                try await post("/ops/work/requests/\(second)/refuse", "reason=" + PortalPages.escapePath("非本机关记录") + "&csrf=\(token)", cookie: cookie)
+                    .status == 303)
+            #expect(try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: cookie).status == 400)
+            #expect(try f.node.store.objectionRequests().isEmpty)
+            let after = String(
+                buffer: try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30)).body.collect(upTo: 1 << 20))
+            #expect(after.contains("没有待受理的申诉") && after.contains(Masking.maskResidentIDs(in: keys[0])))
+        }
+        // The operator's decision is in the audit trail as the local caller's.
+        #expect(try f.node.store.audit().last?.actor.role == "local")
+    }
+}

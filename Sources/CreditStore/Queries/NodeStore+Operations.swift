@@ -171,3 +171,19 @@ public struct OperatorRecord: Sendable, Hashable {
     public var state: String
     public var origin: String
 }
+
+extension NodeStore {
+    /// Records under objection, with the day the objection was opened (the latest opening), oldest first.
+    public func openObjections(limit: Int = 200) throws -> [(key: String, kind: String, openedOn: CivilDate?)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.record_key, r.kind, (SELECT MAX(json_extract(s.body, '$.date')) FROM changes s
+                        WHERE s.record_key = r.record_key AND s.op = 'status' AND json_extract(s.body, '$.action') = 'objection-opened') AS opened
+                    FROM records r WHERE r.state = 'objected' ORDER BY opened, r.id LIMIT ?
+                    """, arguments: [limit]
+            ).map { ($0[0], $0[1], ($0[2] as String?).flatMap { CivilDate.parse($0) }) }
+        }
+    }
+}

@@ -9,6 +9,11 @@ public struct ObjectionRequestError: Error, Sendable, Hashable, CustomStringConv
     public var code: Code
     public var message: String
     public var description: String { "\(message) [\(code.rawValue)]" }
+
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 /// Objections (异议申诉) from the public: the portal's form stores a *request* at this node — not
