@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system libraries CreditNet builds against (Debian). Sourced by demo.sh and test.sh.
 # With --browser, also what the portal's browser test needs: Debian's Chromium and its WebDriver,
-# a Chinese font, and Python's selenium (from PyPI; it drives /usr/bin/chromedriver, no downloads).
+# a Chinese font, Python's selenium (from PyPI; it drives /usr/bin/chromedriver, no downloads), and
+# Prometheus's promtool (it checks a node's /metrics scrape).
 set -euo pipefail
 
 packages=(libsqlite3-dev liblz4-dev libssl-dev lz4)
 browser=false
 if [ "${1:-}" = "--browser" ]; then
   browser=true
-  packages+=(chromium chromium-driver fonts-wqy-microhei python3-pip)
+  packages+=(chromium chromium-driver fonts-wqy-microhei python3-pip prometheus)
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

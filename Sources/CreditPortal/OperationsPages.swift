@@ -380,36 +380,25 @@ struct OperationsPages: Sendable {
     static let missingShown = 20
 
     func quality(reader: String, now: Date) throws -> QualityPage {
-        let counts = try node.store.recordsByKindAndJurisdiction()
+        let (counts, figures) = try QualityFigures.perKind(node)
         let kinds = kindColumns(counts)
-        let quarantined = try node.store.quarantinedByKind()
         var gaps: [QualityPage.GapRow] = []
         var rows: [QualityPage.KindRow] = []
-        for kind in kinds {
-            let of = counts.filter { $0.kind == kind.slug }
-            let records = of.reduce(0) { $0 + $1.records }, late = of.reduce(0) { $0 + $1.late }, corrected = of.reduce(0) { $0 + $1.corrected }
-            var suspected = 0
-            if let resolved = node.resolvedKinds[kind.slug], let key = resolved.decisionNumbering {
-                let numbers = try node.store.decisionNumbers(kind: kind.slug, authorityField: key.authority, numberField: key.number).compactMap {
-                    n in
-                    DecisionNumber(n.number).map { (authority: n.authority, number: $0) }
-                }
-                for gap in DecisionGap.find(numbers) {
-                    suspected += gap.missing.count
-                    gaps.append(
-                        QualityPage.GapRow(
-                            kind: kind.name, authority: gap.authority, series: gap.series, year: gap.year, first: gap.first, last: gap.last,
-                            reported: gap.reported, missingCount: gap.missing.count,
-                            missing: gap.missing.prefix(Self.missingShown).map { "\(gap.series)〔\(gap.year)〕\($0)号" },
-                            more: gap.missing.count > Self.missingShown))
-                }
+        for k in figures {
+            for gap in k.gaps {
+                gaps.append(
+                    QualityPage.GapRow(
+                        kind: k.name, authority: gap.authority, series: gap.series, year: gap.year, first: gap.first, last: gap.last,
+                        reported: gap.reported, missingCount: gap.missing.count,
+                        missing: gap.missing.prefix(Self.missingShown).map { "\(gap.series)〔\(gap.year)〕\($0)号" },
+                        more: gap.missing.count > Self.missingShown))
             }
-            let q = quarantined[kind.slug] ?? 0
             rows.append(
                 QualityPage.KindRow(
-                    slug: kind.slug, kind: kind.name, records: records, late: late, lateRate: Self.rate(late, of: records), quarantined: q,
-                    corrected: corrected,
-                    errorRate: Self.rate(q + corrected, of: records + q), suspectedMissing: suspected))
+                    slug: k.slug, kind: k.name, records: k.records, late: k.late, lateRate: Self.rate(k.late, of: k.records),
+                    quarantined: k.quarantined,
+                    corrected: k.corrected, errorRate: Self.rate(k.quarantined + k.corrected, of: k.records + k.quarantined),
+                    suspectedMissing: k.suspectedMissing))
         }
         let suspected = rows.reduce(0) { $0 + $1.suspectedMissing }
         let total = rows.reduce(0) { $0 + $1.records }

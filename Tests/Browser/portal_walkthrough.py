@@ -18,6 +18,7 @@ import base64
 import json
 import os
 import re
+import ssl
 import shutil
 import subprocess
 import sys
@@ -246,6 +247,19 @@ class Walkthrough:
         self.check("没有待受理的申诉" in text, "accepted from the page, the request leaves the queue")
         text = self.page(PROVINCE + fresh["recordLink"], "province-record-accepted")
         self.check("异议处理中" in text, "the province's portal shows 异议处理中 after the operator accepted")
+
+        # /metrics as Prometheus scrapes it (mutual TLS, a node's certificate), checked by promtool.
+        certs = os.path.join(self.out, "certs")
+        ctx = ssl.create_default_context(cafile=os.path.join(certs, "429004000000", "ca.pem"))
+        ctx.load_cert_chain(os.path.join(certs, "429004000000", "node.pem"), os.path.join(certs, "429004000000", "node.key"))
+        ctx.check_hostname = False
+        with urllib.request.urlopen("https://127.0.0.1:7800/metrics", context=ctx, timeout=30) as r:
+            scrape = r.read()
+        with open(os.path.join(self.out, "metrics.txt"), "wb") as f:
+            f.write(scrape)
+        checked = subprocess.run(["promtool", "check", "metrics"], input=scrape, capture_output=True)
+        self.check(checked.returncode == 0, f"promtool check metrics passes on a scrape {checked.stdout.decode()}{checked.stderr.decode()}".strip())
+        self.check(b'creditnet_kind_late_records{node="420000000000",kind="penalty"}' in scrape, "the scrape has the four rates' figures per kind")
 
         # The records behind a figure: a region's late records, one click from the table.
         d.get(PROVINCE_OPS + "/ops/quality")

@@ -1,0 +1,46 @@
+import CreditDomain
+import CreditStore
+import Foundation
+
+/// The four rates' figures of one record kind at a node, as the operators' pages and `/metrics`
+/// give them (the definitions: OPERATIONS.md, "The operators' pages").
+public struct KindQuality: Sendable {
+    public var slug: String
+    public var name: String
+    public var records: Int
+    /// Entered after their publication deadline (迟报).
+    public var late: Int
+    /// Corrected after an objection (错报, with `quarantined`).
+    public var corrected: Int
+    /// Rows of the kind this node's validator refused (错报).
+    public var quarantined: Int
+    /// Gaps in each authority's decision numbers (漏报, suspected).
+    public var gaps: [DecisionGap]
+
+    public var suspectedMissing: Int { gaps.reduce(0) { $0 + $1.missing.count } }
+}
+
+public enum QualityFigures {
+    /// Per kind the node holds, in catalogue order, with the counts by kind and jurisdiction they
+    /// were summed from.
+    public static func perKind(_ node: NodeContext) throws -> (counts: [KindJurisdictionCount], kinds: [KindQuality]) {
+        let counts = try node.store.recordsByKindAndJurisdiction()
+        let quarantined = try node.store.quarantinedByKind()
+        let held = Set(counts.map(\.kind)).union(quarantined.keys)
+        var kinds: [KindQuality] = []
+        for kind in node.catalogue.kinds where held.contains(kind.slug) {
+            let of = counts.filter { $0.kind == kind.slug }
+            var gaps: [DecisionGap] = []
+            if let numbering = node.resolvedKinds[kind.slug]?.decisionNumbering {
+                let numbers = try node.store.decisionNumbers(kind: kind.slug, authorityField: numbering.authority, numberField: numbering.number)
+                    .compactMap { n in DecisionNumber(n.number).map { (authority: n.authority, number: $0) } }
+                gaps = DecisionGap.find(numbers)
+            }
+            kinds.append(
+                KindQuality(
+                    slug: kind.slug, name: kind.name, records: of.reduce(0) { $0 + $1.records }, late: of.reduce(0) { $0 + $1.late },
+                    corrected: of.reduce(0) { $0 + $1.corrected }, quarantined: quarantined[kind.slug] ?? 0, gaps: gaps))
+        }
+        return (counts, kinds)
+    }
+}
