@@ -9,6 +9,8 @@
 #   fragment of names, /publicity/penalty filtered by region and date, /reports/{code} (signed).
 # Prints requests/s and p50/p99 per route and each route's share of the floor, and the ingest's
 # records/s (the search index and the digests kept by triggers included).
+# Then the operators' pages on the records listener, /ops/ and /ops/quality, with 4 connections
+# (a credit office's few readers) — each built from the store at every request.
 # Usage: Benchmarks/portal.sh [RECORDS] [DURATION]   (defaults: 1000000 records, 30 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,8 @@ children=()
 for t in "${townships[@]}"; do children+=(--child "$t"); done
 "$node" init --code $county --name 江岸区 --data "$work/c" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) "${children[@]}" >/dev/null
 config=$work/c/node.yaml
+# The records listener, with the operators' pages (local only).
+echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$config"
 
 # RECORDS rows: 60 % penalties and 38 % licences, decided over the last year (13 four-week
 # periods) in the four townships' villages, the townships interleaved as departments report in
@@ -147,4 +151,15 @@ for r in "${routes[@]}"; do
   [ -z "$floor" ] && floor=$rps
   errors=$(grep -E "Non-2xx|Socket errors" "$work/wrk-$name.txt" | tr -s ' ' || true)
   printf "%-10s %10.0f %9s %9s %8.3f %s\n" "$name" "$rps" "$(ms 50%)" "$(ms 99%)" "$(awk -v a="$rps" -v b="$floor" 'BEGIN { print a / b }')" "$errors"
+done
+
+# The operators' pages: 4 connections, each request built from the store.
+ops=http://127.0.0.1:$((port + 2))
+printf "%-10s %10s %9s %9s   (operators' pages, 4 connections)\n" route "req/s" "p50 ms" "p99 ms"
+for r in "ops|/ops/" "quality|/ops/quality"; do
+  name=${r%%|*} path=${r#*|}
+  wrk -t2 -c4 -d"${duration}s" --timeout 60s --latency "$ops$path" > "$work/wrk-$name.txt"
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk-$name.txt")
+  errors=$(grep -E "Non-2xx|Socket errors" "$work/wrk-$name.txt" | tr -s ' ' || true)
+  printf "%-10s %10.2f %9s %9s %s\n" "$name" "$rps" "$(ms 50%)" "$(ms 99%)" "$errors"
 done

@@ -23,15 +23,17 @@ public struct Operations: Sendable {
     public func register(on router: Router<SyncRequestContext>) {
         let ops = self
         let node = portal.node
-        router.get("/ops/") { request, context -> Response in
+        // The portal's security headers (CSP without script, no framing, no referrer) on every page.
+        let router = router.group("/ops").add(middleware: SecurityHeaders())
+        router.get { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-collection") { now in try ops.pages.collection(reader: Self.name(reader), now: now) }
         }
-        router.get("/ops/quality") { request, context -> Response in
+        router.get("quality") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-quality") { now in try ops.pages.quality(reader: Self.name(reader), now: now) }
         }
-        router.get("/ops/records") { request, context -> Response in
+        router.get("records") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)
             return await ops.respond(request, template: "ops-records") { now in
@@ -40,11 +42,11 @@ public struct Operations: Sendable {
                     corrected: form["corrected"] == "1", after: Int64(form["after"] ?? "") ?? 0)
             }
         }
-        router.get("/ops/quarantine") { request, context -> Response in
+        router.get("quarantine") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-quarantine") { now in try ops.pages.quarantine(reader: Self.name(reader), now: now) }
         }
-        router.get("/ops/work") { request, context -> Response in
+        router.get("work") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let token = CSRF.token(in: request) ?? CSRF.newToken()
             var response = await ops.respond(request, template: "ops-work") { now in
@@ -53,20 +55,20 @@ public struct Operations: Sendable {
             response.headers[.setCookie] = CSRF.cookie(token)
             return response
         }
-        router.post("/ops/work/requests/{id}/{action}") { request, context -> Response in
+        router.post("work/requests/{id}/{action}") { request, context -> Response in
             let actor = try await context.operatorCaller(node)
             return await ops.decide(
                 request, id: Int64(context.parameters.get("id") ?? "") ?? 0, action: context.parameters.get("action") ?? "", actor: actor)
         }
-        router.get("/ops/reconcile") { request, context -> Response in
+        router.get("reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-reconcile") { now in ops.pages.reconcile(reader: Self.name(reader), now: now) }
         }
-        router.post("/ops/reconcile") { request, context -> Response in
+        router.post("reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.reconcile(request, reader: Self.name(reader))
         }
-        router.get("/ops/static/{name}") { _, context -> Response in
+        router.get("static/{name}") { _, context -> Response in
             _ = try await context.operatorCaller(node)
             return ops.portal.asset(context.parameters.get("name") ?? "")
         }

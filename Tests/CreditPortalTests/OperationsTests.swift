@@ -33,13 +33,13 @@ func withOperatorsListener(_ node: NodeContext, tls: Bool, _ body: @Sendable (In
 }
 
 /// GET `url`, with `tls` if given; the client is shut down on every path.
-func fetch(_ url: String, tls: TLSConfiguration? = nil) async throws -> (status: Int, body: String) {
+func fetch(_ url: String, tls: TLSConfiguration? = nil) async throws -> (status: Int, body: String, policy: String?) {
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
     do {
         let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 4 << 20)
         try await client.shutdown()
-        return (Int(response.status.code), String(buffer: body))
+        return (Int(response.status.code), String(buffer: body), response.headers["Content-Security-Policy"].first)
     } catch {
         try? await client.shutdown()
         throw error
@@ -101,6 +101,8 @@ struct OperationsTests {
             let base = "http://127.0.0.1:\(port)"
             let collection = try await fetch(base + "/ops/")
             #expect(collection.status == 200 && collection.body.contains("数据归集") && collection.body.contains("<svg"))
+            // The portal's headers: no script may run, no framing.
+            #expect(collection.policy?.contains("default-src 'none'") == true && collection.policy?.contains("frame-ancestors 'none'") == true)
             // Values are escaped by the template engine: the script-named subject's records are counted, not run.
             #expect(!collection.body.contains("<script>"))
             let json = try await fetch(base + "/ops/?format=json")
@@ -122,7 +124,7 @@ struct OperationsTests {
         let node = try f.ca.issue(code: code)
         let elsewhere = try f.ca.issue(role: .operator, name: "李四", code: try DivisionCode(PortalFixture.villages[0]))
         try await withOperatorsListener(f.node, tls: true) { port in
-            func get(as identity: NodeIdentity) async throws -> (status: Int, body: String) {
+            func get(as identity: NodeIdentity) async throws -> (status: Int, body: String, policy: String?) {
                 var tls = try TLSConfigurations.client(identity: identity, ca: ca)
                 tls.certificateVerification = .noHostnameVerification
                 return try await fetch("https://127.0.0.1:\(port)/ops/", tls: tls)
