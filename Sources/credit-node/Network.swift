@@ -43,6 +43,9 @@ struct Up: ParsableCommand {
                 recordsOffset: Self.recordsOffset)
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
             var started = 0
+            // Where each node started now begins writing in its log: it is up when, after that, it
+            // says its sync listener is bound — not merely when something answers on its port.
+            var startedLogs: [(config: NodeConfiguration, log: URL, offset: Int, pid: pid_t)] = []
             for c in configs {
                 try FileManager.default.createDirectory(atPath: c.dataDirectory, withIntermediateDirectories: true)
                 let yaml = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("node.yaml")
@@ -52,8 +55,10 @@ struct Up: ParsableCommand {
                 let log = URL(fileURLWithPath: c.dataDirectory).appendingPathComponent("serve.log")
                 // A process group of its own: the node lives on after `up` returns and is not hit
                 // by the terminal's Ctrl-C or hang-up; its pid is the one `down` stops.
+                let offset = FileManager.default.contents(atPath: log.path)?.count ?? 0
                 let pid = try Self.spawnDetached(me, ["serve", "--config", yaml.path, "--log-level", "info"], log: log.path)
                 try Data("\(pid)\n".utf8).write(to: pidFile, options: .atomic)
+                startedLogs.append((c, log, offset, pid))
                 started += 1
             }
             // Ready when every listener accepts connections.
@@ -67,6 +72,33 @@ struct Up: ParsableCommand {
                 throw ExitFailure(
                     message:
                         "\(waiting.count) node(s) did not start listening within 60 s (\(waiting.prefix(3).joined(separator: ", "))…); see their serve.log under \(network.root(t).path)",
+                    code: 69)
+            }
+            // Something answering on a node's port is not that node: another process (another
+            // network left running) may hold it, and the node, unable to listen, exits.
+            var unbound = startedLogs
+            var exited = Set<pid_t>()
+            while !unbound.isEmpty && Date() < deadline {
+                unbound = unbound.filter { s in
+                    let text = FileManager.default.contents(atPath: s.log.path).map { String(decoding: $0.dropFirst(s.offset), as: UTF8.self) } ?? ""
+                    // Every listener of the node says it is bound (a port shared with another
+                    // process may let one bind and the next fail).
+                    var expected = ["sync listener on"]
+                    if s.config.recordsListen != nil { expected.append("records listener on") }
+                    if s.config.portal != nil { expected.append("credit portal on") }
+                    if Self.exited(s.pid) {
+                        exited.insert(s.pid)
+                        return false
+                    }
+                    return !expected.allSatisfy { text.contains($0) }
+                }
+                if !unbound.isEmpty { Thread.sleep(forTimeInterval: 0.2) }
+            }
+            let gone = startedLogs.filter { exited.contains($0.pid) || Self.exited($0.pid) }
+            if let first = gone.first?.config {
+                throw ExitFailure(
+                    message:
+                        "\(gone.count) node(s) exited after starting (\(gone.prefix(3).map(\.config.code.digits).joined(separator: ", "))…): is another process using their ports (\(first.listen ?? "?"))? Stop it (another network: credit-node down TOPOLOGY --dir …) and see \(first.dataDirectory)/serve.log",
                     code: 69)
             }
             print(
@@ -128,6 +160,13 @@ struct Up: ParsableCommand {
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw ExitFailure(message: "cannot start \(executable): \(String(cString: strerror(rc)))", code: 69) }
         return pid
+    }
+
+    /// Whether a node this process started has exited, reaping it (until then `kill(pid, 0)`
+    /// still finds it, as a zombie); true only once per process.
+    static func exited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
     }
 
     static func runningPID(_ pidFile: URL) -> Int32? {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Foundation
 import TestSupport
@@ -41,7 +41,9 @@ struct NetworkCommandTests {
 
         let bad = try ws("simulate", demoTopology, "--faults", "loss=0.1,jam=1")
         #expect(bad.status == 64 && bad.stderr.contains("unknown fault 'jam'") && bad.stdout.isEmpty)
-        let gen = try ws("topology", "generate", "--villages", "30", "--townships", "8", "--counties", "4", "--cities", "2", "--province-administered", "1", "--pull-interval", "0")
+        let gen = try ws(
+            "topology", "generate", "--villages", "30", "--townships", "8", "--counties", "4", "--cities", "2", "--province-administered", "1",
+            "--pull-interval", "0")
         #expect(gen.status == 64 && gen.stderr.contains("--pull-interval"))
         let unknown = try ws("simulate", demoTopology, "--faults", "down=430000000000@1d+1d")
         #expect(unknown.status == 64 && unknown.stderr.contains("no such node"))
@@ -51,17 +53,23 @@ struct NetworkCommandTests {
         let ws = try Workspace()
         let ok = try ws("topology", "check", demoTopology)
         #expect(ok.status == 0 && ok.stdout.contains("32 nodes"))
-        try Data("nodes:\n  - {code: \"420000000000\"}\n  - {code: \"420102000000\", name: 江岸区, parent: \"420100000000\"}\n".utf8).write(to: ws.url.appendingPathComponent("bad.yaml"))
+        try Data("nodes:\n  - {code: \"420000000000\"}\n  - {code: \"420102000000\", name: 江岸区, parent: \"420100000000\"}\n".utf8).write(
+            to: ws.url.appendingPathComponent("bad.yaml"))
         let bad = try ws("topology", "check", "bad.yaml")
         #expect(bad.status == 65 && bad.stderr.contains("420102000000") && bad.stderr.contains("missing-parent"))
         // Several faults: all of them in one run, by line.
-        try Data("nodes:\n  - {code: \"420000000000\"}\n  - {code: \"420102000000\", parent: \"420100000000\"}\n  - {code: \"420000000000\"}\n  - {code: \"430000000000\"}\n".utf8)
-            .write(to: ws.url.appendingPathComponent("worse.yaml"))
+        try Data(
+            "nodes:\n  - {code: \"420000000000\"}\n  - {code: \"420102000000\", parent: \"420100000000\"}\n  - {code: \"420000000000\"}\n  - {code: \"430000000000\"}\n"
+                .utf8
+        )
+        .write(to: ws.url.appendingPathComponent("worse.yaml"))
         let worse = try ws("topology", "check", "worse.yaml")
         let lines = worse.stderr.split(separator: "\n").filter { $0.hasPrefix("worse.yaml:") }
         #expect(worse.status == 65 && lines.count == 3 && worse.stderr.contains("3 fault(s)"), "\(worse.stderr)")
         #expect(lines.map { $0.split(separator: ":")[1] } == ["3", "4", "4"])  // missing parent; duplicate; a second top
-        let gen = try ws("topology", "generate", "--cities", "2", "--counties", "4", "--province-administered", "1", "--townships", "8", "--villages", "30", "--out", "small.yaml")
+        let gen = try ws(
+            "topology", "generate", "--cities", "2", "--counties", "4", "--province-administered", "1", "--townships", "8", "--villages", "30",
+            "--out", "small.yaml")
         #expect(gen.status == 0, "\(gen.stderr)")
         #expect(try ws("topology", "check", "small.yaml").stdout.contains("45 nodes"))
     }
@@ -88,7 +96,10 @@ struct NetworkCommandTests {
 
     @Test func upLoadDownRunsARealNetwork() throws {
         let ws = try Workspace()
-        let codes = [("420000000000", nil), ("420100000000", "420000000000"), ("420102000000", "420100000000"), ("420102002000", "420102000000"), ("420102002201", "420102002000")]
+        let codes = [
+            ("420000000000", nil), ("420100000000", "420000000000"), ("420102000000", "420100000000"), ("420102002000", "420102000000"),
+            ("420102002201", "420102002000"),
+        ]
         var yaml = "name: t\npushIntervalSeconds: 1\npullIntervalSeconds: 1\nnodes:\n"
         for (code, parent) in codes {
             yaml += "  - {code: \"\(code)\"\(parent.map { ", parent: \"\($0)\"" } ?? ""), address: \"127.0.0.1:\(freePort())\"}\n"
@@ -101,7 +112,8 @@ struct NetworkCommandTests {
         // Villages' records reach the province, the province's decisions reach the village, over mutual TLS.
         let load = try ws("load", "t.yaml", "--dir", "net", "--records", "80", "--follow", "90")
         #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
-        #expect(load.stdout.contains("up    420102002201 → 420000000000 province") && load.stdout.contains("down  420000000000 → 420102002201 village"))
+        #expect(
+            load.stdout.contains("up    420102002201 → 420000000000 province") && load.stdout.contains("down  420000000000 → 420102002201 village"))
         // Every row in exactly one outcome, as the ingests counted them.
         let summary = try #require(load.stdout.split(separator: "\n").first { $0.hasPrefix("Loaded 80 generated rows") })
         let counts = summary.split(separator: " ").compactMap { Int($0) }
@@ -111,6 +123,22 @@ struct NetworkCommandTests {
         let pid = try String(contentsOf: ws.url.appendingPathComponent("net/420000000000/serve.log"), encoding: .utf8)
         #expect(pid.contains("sync listener"))
         #expect(!FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("net/420000000000/serve.pid").path))
+    }
+
+    /// A port held by another network answers `up`'s readiness probe; the nodes that could not
+    /// bind are found exited and named, instead of a network reported up that is not.
+    @Test func upSaysSoWhenAnotherNetworkHoldsItsPorts() throws {
+        let ws = try Workspace()
+        let yaml = "name: t\nnodes:\n  - {code: \"420000000000\", address: \"127.0.0.1:\(freePort())\"}\n"
+        try Data(yaml.utf8).write(to: ws.url.appendingPathComponent("t.yaml"))
+        let first = try ws("up", "t.yaml", "--dir", "a", "--certs", "certs")
+        #expect(first.status == 0, "\(first.stderr)")
+        defer { _ = try? ws("down", "t.yaml", "--dir", "a") }
+        let second = try ws("up", "t.yaml", "--dir", "b", "--certs", "certs")
+        defer { _ = try? ws("down", "t.yaml", "--dir", "b") }
+        #expect(
+            second.status == 69 && second.stderr.contains("1 node(s) exited after starting (420000000000")
+                && second.stderr.contains("another process"))
     }
 }
 
@@ -128,7 +156,9 @@ struct DockerFilesTests {
         let text = try String(contentsOf: Self.root.appendingPathComponent("docker/Dockerfile"), encoding: .utf8)
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("#") }
         let froms = lines.filter { $0.hasPrefix("FROM ") }
-        #expect(froms.count == 2 && froms[0].hasPrefix("FROM swift:") && froms[0].contains("-bookworm AS build") && froms[1].hasPrefix("FROM debian:bookworm-slim"))
+        #expect(
+            froms.count == 2 && froms[0].hasPrefix("FROM swift:") && froms[0].contains("-bookworm AS build")
+                && froms[1].hasPrefix("FROM debian:bookworm-slim"))
         // The same set-up script and build command the README's test command uses.
         #expect(text.contains("RUN ./scripts/setup.sh") && text.contains("swift build -c release --product credit-node"))
         let testScript = try String(contentsOf: Self.root.appendingPathComponent("scripts/test.sh"), encoding: .utf8)
