@@ -211,7 +211,7 @@ public struct PortalPages: Sendable {
 
     /// What the search box shows back: a resident ID number masked (a page never holds one whole).
     static func shownQuery(_ q: String) -> String {
-        (try? ResidentID(q)) != nil ? Masking.mask(q) : Masking.maskResidentIDs(in: q)
+        Masking.shown(q)
     }
 
     // MARK: Links

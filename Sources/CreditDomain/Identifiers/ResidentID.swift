@@ -80,6 +80,12 @@ public enum Masking {
 }
 
 extension Masking {
+    /// A code or text as a page or report shows it: a resident ID number masked whole, any
+    /// ID number written inside other text masked where it stands.
+    public static func shown(_ text: String) -> String {
+        (try? ResidentID(text)) != nil ? mask(text) : maskResidentIDs(in: text)
+    }
+
     /// Masks every run of 17 digits and a digit or X that stands alone in `text`: resident ID
     /// numbers written inside free text (`身份证号420102199001011234的`, a quarantined row's raw
     /// text, 违法事实). "Alone" means no ASCII letter or digit touches it: Chinese characters, like

@@ -162,9 +162,7 @@ public enum Reconciliation {
 
     /// A subject code as a report shows it: a resident ID number masked (as the portal masks it),
     /// a credit code whole (it is public).
-    static func shown(_ code: String) -> String {
-        (try? ResidentID(code)) != nil ? Masking.mask(code) : Masking.maskResidentIDs(in: code)
-    }
+    static func shown(_ code: String) -> String { Masking.shown(code) }
 
     static func shown(_ e: Entry) -> Entry {
         var e = e

@@ -22,6 +22,13 @@ public struct AuthorityCount: Sendable, Hashable, Codable {
 }
 
 extension NodeStore {
+    /// A record `r` corrected after an objection: its current version is newer than an objection
+    /// opened on it (the 错报 count of the operators' pages, their drill-down and `/metrics`).
+    static let correctedAfterObjection = """
+        EXISTS (SELECT 1 FROM changes s WHERE s.record_key = r.record_key AND s.op = 'status'
+                AND json_extract(s.body, '$.action') = 'objection-opened' AND s.hlc < r.updated_hlc)
+        """
+
     /// Records by kind and jurisdiction, with how many are late and how many were corrected after
     /// an objection; the caller groups the jurisdictions into its child regions.
     public func recordsByKindAndJurisdiction() throws -> [KindJurisdictionCount] {
@@ -36,9 +43,7 @@ extension NodeStore {
             let corrected = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.kind, r.jurisdiction, count(*) FROM records r
-                    WHERE EXISTS (SELECT 1 FROM changes s WHERE s.record_key = r.record_key AND s.op = 'status'
-                                  AND json_extract(s.body, '$.action') = 'objection-opened' AND s.hlc < r.updated_hlc)
+                    SELECT r.kind, r.jurisdiction, count(*) FROM records r WHERE \(Self.correctedAfterObjection)
                     GROUP BY r.kind, r.jurisdiction
                     """)
             for row in corrected { out["\(row[0] as String) \(row[1] as String)"]?.corrected = row[2] }
@@ -137,9 +142,7 @@ extension NodeStore {
         }
         if lateOnly { conditions.append("r.late = 1") }
         if correctedOnly {
-            conditions.append(
-                "EXISTS (SELECT 1 FROM changes s WHERE s.record_key = r.record_key AND s.op = 'status' AND json_extract(s.body, '$.action') = 'objection-opened' AND s.hlc < r.updated_hlc)"
-            )
+            conditions.append(Self.correctedAfterObjection)
         }
         arguments.append(limit)
         return try read { db in
