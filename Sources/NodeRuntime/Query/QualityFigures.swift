@@ -1,6 +1,7 @@
 import CreditDomain
 import CreditStore
 import Foundation
+import Synchronization
 
 /// The four rates' figures of one record kind at a node, as the operators' pages and `/metrics`
 /// give them (the definitions: OPERATIONS.md, "The operators' pages").
@@ -42,5 +43,29 @@ public enum QualityFigures {
                     corrected: of.reduce(0) { $0 + $1.corrected }, quarantined: quarantined[kind.slug] ?? 0, gaps: gaps))
         }
         return (counts, kinds)
+    }
+
+    /// How often a scrape may compute the figures again while the store keeps changing: each
+    /// computation reads the whole records table (OPERATIONS.md), which a scrape every few seconds
+    /// at a province must not do each time.
+    public static let refreshSeconds: TimeInterval = 300
+
+    /// Figures last computed, with the store's newest change then and when.
+    final class Kept: Sendable {
+        let value = Mutex<(version: Int64, at: Date, kinds: [KindQuality])?>(nil)
+    }
+
+    /// The figures for a scrape: those kept while the store has no newer change, or while they are
+    /// younger than `refreshSeconds`; else computed again.
+    static func latest(_ node: NodeContext, now: Date) throws -> [KindQuality] {
+        let version = try node.store.newestChangeID()
+        if let kept = node.qualityFigures.value.withLock({ $0 }),
+            kept.version == version || now.timeIntervalSince(kept.at) < refreshSeconds
+        {
+            return kept.kinds
+        }
+        let kinds = try perKind(node).kinds
+        node.qualityFigures.value.withLock { $0 = (version, now, kinds) }
+        return kinds
     }
 }

@@ -6,7 +6,7 @@ import Prometheus
 /// from the store at scrape time into a registry of this scrape (so that an origin or a kind that
 /// is gone leaves no stale series), then emitted.
 enum Metrics {
-    static func text(_ node: NodeContext) throws -> String {
+    static func text(_ node: NodeContext, now: Date? = nil) throws -> String {
         let c = node.configuration
         let counts = try node.store.counts()
         let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil)
@@ -44,8 +44,9 @@ enum Metrics {
             gauge("origin_at_risk_changes", "Pending changes older than two thirds of the window.", o.atRisk, origin)
             gauge("origin_past_window_changes", "Pending changes older than the window.", o.pastWindow, origin)
         }
-        // The four rates' figures per kind (OPERATIONS.md, "The operators' pages").
-        for k in try QualityFigures.perKind(node).kinds {
+        // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
+        // at most every `QualityFigures.refreshSeconds` while the store changes.
+        for k in try QualityFigures.latest(node, now: now ?? node.clock()) {
             let kind = [("kind", k.slug)]
             gauge("kind_records", "Records of a kind held by the node.", Int64(k.records), kind)
             gauge("kind_late_records", "Records of a kind that entered the network after their publication deadline (迟报).", Int64(k.late), kind)
