@@ -42,6 +42,13 @@ public struct Operations: Sendable {
                     corrected: form["corrected"] == "1", after: Int64(form["after"] ?? "") ?? 0)
             }
         }
+        router.get("network") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            return await ops.respond(request, template: "ops-network") { now in
+                try ops.pages.network(reader: Self.name(reader), now: now, under: form["under"], query: form["q"] ?? "")
+            }
+        }
         router.get("quarantine") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-quarantine") { now in try ops.pages.quarantine(reader: Self.name(reader), now: now) }

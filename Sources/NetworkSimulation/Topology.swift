@@ -43,6 +43,9 @@ public struct Topology: Sendable, Hashable {
         /// `host:port` of its sync listener.
         public var address: String?
         public var windowHours: Int?
+        /// A window in seconds (60 …), winning over the hours: for drills and browser tests that
+        /// watch a stopped node go at risk within minutes.
+        public var windowSeconds: Int?
         public var outsideParent: Bool
 
         public init(code: DivisionCode, name: String, parent: DivisionCode? = nil, address: String? = nil, windowHours: Int? = nil, outsideParent: Bool = false) {
@@ -62,6 +65,9 @@ public struct Topology: Sendable, Hashable {
     public var windowHoursIntoProvince: Int
     public var pushIntervalSeconds: Int
     public var pullIntervalSeconds: Int
+    /// Seconds between pushes with nothing pending (the health record's heartbeat); nil: each
+    /// node's default (its push interval) — in the simulator six hours.
+    public var heartbeatSeconds: Int?
     public var nodes: [Node]
     /// The line of each node in the file it was read from (parallel to `nodes`; empty for a
     /// topology built in code). Not part of what a topology is: equality ignores it.
@@ -69,7 +75,7 @@ public struct Topology: Sendable, Hashable {
 
     public static func == (a: Topology, b: Topology) -> Bool {
         (a.name, a.windowHours, a.windowHoursIntoProvince, a.pushIntervalSeconds, a.pullIntervalSeconds) == (b.name, b.windowHours, b.windowHoursIntoProvince, b.pushIntervalSeconds, b.pullIntervalSeconds)
-            && a.nodes == b.nodes
+            && a.heartbeatSeconds == b.heartbeatSeconds && a.nodes == b.nodes
     }
 
     public func hash(into h: inout Hasher) {
@@ -191,7 +197,7 @@ extension Topology {
             guard let n = v.int, range.contains(n) else { throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
             return n
         }
-        let known: Set<String> = ["name", "windowHours", "windowHoursIntoProvince", "pushIntervalSeconds", "pullIntervalSeconds", "nodes"]
+        let known: Set<String> = ["name", "windowHours", "windowHoursIntoProvince", "pushIntervalSeconds", "pullIntervalSeconds", "heartbeatSeconds", "nodes"]
         for key in map.keys.compactMap(\.string) where !known.contains(key) { throw fail(key, "unknown key; known: \(known.sorted().joined(separator: ", "))") }
         var topology = Topology(
             name: map["name"]?.string ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent,
@@ -199,8 +205,9 @@ extension Topology {
             windowHoursIntoProvince: try int(map, "windowHoursIntoProvince", 1...720, default: Window.intoProvinceHours),
             pushIntervalSeconds: try int(map, "pushIntervalSeconds", 1...86_400, default: 300), pullIntervalSeconds: try int(map, "pullIntervalSeconds", 1...86_400, default: 60),
             nodes: [])
+        if map["heartbeatSeconds"] != nil { topology.heartbeatSeconds = try int(map, "heartbeatSeconds", 1...86_400, default: 300) }
         guard let items = map["nodes"]?.sequence, !items.isEmpty else { throw fail("nodes", "must be a non-empty list of nodes") }
-        let nodeKeys: Set<String> = ["code", "name", "parent", "address", "windowHours", "outsideParent", "tier"]
+        let nodeKeys: Set<String> = ["code", "name", "parent", "address", "windowHours", "windowSeconds", "outsideParent", "tier"]
         for (i, item) in items.enumerated() {
             guard let m = item.mapping else { throw fail("nodes", "entry \(i + 1) is not a mapping") }
             for key in m.keys.compactMap(\.string) where !nodeKeys.contains(key) { throw fail("nodes[\(i + 1)].\(key)", "unknown key") }
@@ -216,8 +223,11 @@ extension Topology {
             }
             var window: Int?
             if m["windowHours"] != nil { window = try int(m, "windowHours", 1...720, default: Window.defaultHours) }
-            topology.nodes.append(
-                Node(code: code, name: m["name"]?.string ?? code.digits, parent: parent, address: m["address"]?.string, windowHours: window, outsideParent: m["outsideParent"]?.bool ?? false))
+            var node = Node(
+                code: code, name: m["name"]?.string ?? code.digits, parent: parent, address: m["address"]?.string, windowHours: window,
+                outsideParent: m["outsideParent"]?.bool ?? false)
+            if m["windowSeconds"] != nil { node.windowSeconds = try int(m, "windowSeconds", 60...2_592_000, default: 3600) }
+            topology.nodes.append(node)
             topology.lines.append(item.mark?.line ?? 0)
         }
         return topology
@@ -227,13 +237,16 @@ extension Topology {
     public func yaml() -> String {
         var lines = [
             "# CreditNet topology: \(nodes.count) nodes. Check with `credit-node topology check FILE`.", "name: \(Self.quote(name))", "windowHours: \(windowHours)",
-            "windowHoursIntoProvince: \(windowHoursIntoProvince)", "pushIntervalSeconds: \(pushIntervalSeconds)", "pullIntervalSeconds: \(pullIntervalSeconds)", "nodes:",
+            "windowHoursIntoProvince: \(windowHoursIntoProvince)", "pushIntervalSeconds: \(pushIntervalSeconds)", "pullIntervalSeconds: \(pullIntervalSeconds)",
         ]
+        if let heartbeatSeconds { lines.append("heartbeatSeconds: \(heartbeatSeconds)") }
+        lines.append("nodes:")
         for n in nodes {
             var fields = ["code: \"\(n.code.digits)\"", "name: \(Self.quote(n.name))", "tier: \(n.tier.name)"]
             if let p = n.parent { fields.append("parent: \"\(p.digits)\"") }
             if let a = n.address { fields.append("address: \"\(a)\"") }
             if let w = n.windowHours { fields.append("windowHours: \(w)") }
+            if let w = n.windowSeconds { fields.append("windowSeconds: \(w)") }
             if n.outsideParent { fields.append("outsideParent: true") }
             lines.append("  - {" + fields.joined(separator: ", ") + "}")
         }

@@ -47,9 +47,22 @@ public protocol SyncStore: Sendable {
     /// The sets not yet acknowledged, in order, within the limits (at least the first).
     func pendingOutbox(changesMax: Int, bytesMax: Int) throws -> [OutboxEntry]
 
-    /// Acknowledges the sets a verified receipt covers (`Coverage`) and keeps the receipt, in one
-    /// transaction; returns how many sets it acknowledged.
-    func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], covered: [ChainPosition], now: Date) throws -> Int
+    /// Acknowledges the sets a verified receipt covers (`Coverage`) and the health records that
+    /// travelled in its `bundle` (the bundle's hash), and keeps the receipt, in one transaction;
+    /// returns how many sets it acknowledged.
+    func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], now: Date) throws -> Int
+
+    // MARK: Health, upward
+
+    /// Keeps verified health records, the latest per node (`HealthRules.keeps`), and a row for
+    /// every child they name; returns how many it kept.
+    func keepHealth(_ entries: [HealthEntry], now: Date) throws -> Int
+
+    /// Health records not yet acknowledged by the parent, at most `limit`, `first`'s first.
+    func healthToForward(first: String, limit: Int) throws -> [HealthEntry]
+
+    /// Notes the records that travel in the bundle with hash `bundle`, for its receipt.
+    func healthSent(in bundle: [UInt8], _ sent: [(code: String, issuedAt: Int64)]) throws
 
     // MARK: Downward
 

@@ -5,7 +5,8 @@
 /// Rules: push every `interval`; push at once when the backlog reaches `backlogThreshold`
 /// changes; after a failed push wait `backoffBase · 2^(failures−1)`, at most `backoffMax`, but
 /// never so long that the oldest pending change would pass `window` before the next attempt
-/// (then retry at `retryFloor`); nothing pending, nothing to do.
+/// (then retry at `retryFloor`); nothing pending, push every `heartbeat` (the push then carries
+/// only health records), or nothing at all without one.
 public struct UpwardSchedule: Sendable, Hashable {
     public struct Configuration: Sendable, Hashable {
         public var interval: Duration = .seconds(300)
@@ -15,13 +16,17 @@ public struct UpwardSchedule: Sendable, Hashable {
         public var backoffMax: Duration = .seconds(3600)
         /// The shortest wait between attempts, however urgent.
         public var retryFloor: Duration = .seconds(5)
+        /// With nothing pending, a push this long after the last success (or the last attempt,
+        /// backing off as above after failures): the node's health record goes up even when it
+        /// has no changes. nil: no push without changes.
+        public var heartbeat: Duration?
 
         public init() {}
     }
 
     /// What the runtime should do now.
     public enum Action: Sendable, Hashable {
-        /// Nothing pending: wake up when something is ingested or received.
+        /// Nothing pending and no heartbeat: wake up when something is ingested or received.
         case idle
         /// Push now.
         case push
@@ -38,13 +43,16 @@ public struct UpwardSchedule: Sendable, Hashable {
 
     /// The next action at `now`, given the pending changes and when the oldest of them reached this node.
     public func next(now: Duration, pending: Int, oldestPendingAt: Duration?) -> Action {
-        guard pending > 0, let oldest = oldestPendingAt else { return .idle }
         let c = configuration
+        guard pending > 0, let oldest = oldestPendingAt else {
+            guard let heartbeat = c.heartbeat else { return .idle }
+            var due = backoff() ?? (lastSuccess.map { $0 + heartbeat } ?? now)
+            if let last = lastAttempt, due < last + c.retryFloor { due = last + c.retryFloor }
+            return due <= now ? .push : .wait(until: due)
+        }
         var due: Duration
-        if failures > 0, let last = lastAttempt {
-            var backoff = c.backoffBase
-            for _ in 1..<failures where backoff < c.backoffMax { backoff = backoff * 2 }
-            due = last + min(backoff, c.backoffMax)
+        if let retry = backoff() {
+            due = retry
         } else if pending >= c.backlogThreshold {
             due = now
         } else {
@@ -55,6 +63,15 @@ public struct UpwardSchedule: Sendable, Hashable {
         if due > deadline { due = max(deadline, (lastAttempt ?? now) + c.retryFloor) }
         if let last = lastAttempt, due < last + c.retryFloor { due = last + c.retryFloor }
         return due <= now ? .push : .wait(until: due)
+    }
+
+    /// After failures, when the next attempt is due: `backoffBase · 2^(failures−1)` after the
+    /// last, at most `backoffMax`.
+    private func backoff() -> Duration? {
+        guard failures > 0, let last = lastAttempt else { return nil }
+        var backoff = configuration.backoffBase
+        for _ in 1..<failures where backoff < configuration.backoffMax { backoff = backoff * 2 }
+        return last + min(backoff, configuration.backoffMax)
     }
 
     /// Records a push attempt's outcome.

@@ -13,7 +13,7 @@ struct CreditNode: AsyncParsableCommand {
         commandName: "credit-node",
         abstract: "A node of CreditNet, the five-tier public credit information network (五级一体化信用平台).",
         discussion: "The same binary runs a village, township, county, city or province node; its 12-digit division code decides which.",
-        version: "0.1.0",
+        version: Software.version,
         subcommands: [
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
             ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,

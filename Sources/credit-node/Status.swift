@@ -46,7 +46,7 @@ struct Status: ParsableCommand {
                 parent: c.parent?.code.digits, downCursor: try c.parent.map { try context.store.downCursor(parent: $0.code) },
                 windowHours: c.effectiveWindowHours,
                 store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
-                origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil),
+                origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowSeconds), hasParent: c.parent != nil),
                 applyQueue: try context.store.queued(), setAside: try context.store.unresolvedSetAside())
             if json {
                 try printJSON(output)

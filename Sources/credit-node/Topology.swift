@@ -154,8 +154,10 @@ extension Topology {
                 c.parent = .init(url: parentURL?(parent) ?? "https://\(parent.address ?? "127.0.0.1:0")", code: p)
             }
             c.windowHours = window(of: n)
+            c.windowSeconds = n.windowSeconds
             c.pushIntervalSeconds = pushIntervalSeconds
             c.pullIntervalSeconds = pullIntervalSeconds
+            c.heartbeatSeconds = heartbeatSeconds
             return c
         }
     }

@@ -349,6 +349,11 @@ struct CLITests {
         let sets = u32(at)
         at += 4
         for _ in 0..<sets { at += 4 + u32(at) }
+        // Version 2 carries the village's health record after the change sets.
+        #expect(bytes[4] == 2)
+        let records = u32(at)
+        at += 4
+        for _ in 0..<records { at += 4 + u32(at) }
         #expect(bytes[at] == 1)
         let certificate = Array(bytes[(at + 1)..<(at + 5 + u32(at + 1))])
         var mutated = Array(bytes[..<at]) + [2] + certificate + certificate

@@ -134,13 +134,41 @@ struct SyncStoreContractTests {
         // Another set's hash at seq 7: not ours, nothing acknowledged.
         #expect(
             try s.acknowledge(
-                parent: "420102000000", issuedAt: 1, receipt: [1],
+                parent: "420102000000", issuedAt: 1, receipt: [1], bundle: [1],
                 covered: [ChainPosition(origin: origin, lastSeq: 7, hash: BatchApplyTests.hash("x", 7))], now: Date()) == 0)
         #expect(
             try s.acknowledge(
-                parent: "420102000000", issuedAt: 2, receipt: [2],
+                parent: "420102000000", issuedAt: 2, receipt: [2], bundle: [2],
                 covered: [ChainPosition(origin: origin, lastSeq: 3, hash: BatchApplyTests.hash(origin, 3))], now: Date()) == 1)
         #expect(try s.upwardBacklog().pending == 4 && s.pendingOutbox(changesMax: .max, bytesMax: .max).map(\.firstSeq) == [4])
+    }
+
+    @Test(arguments: Backing.allCases) func healthIsKeptLatestPerNodeAndGoesUpUntilAReceiptCoversIt(_ backing: Backing) throws {
+        let s = try Self.open(backing).sync
+        func health(_ code: String, at: Int64, children: [String] = []) -> HealthEntry {
+            HealthEntry(
+                health: NodeHealth(
+                    code: code, name: "", parent: "420102002000", children: children, issuedAt: at, windowSeconds: 3600, backlog: 0,
+                    oldestPendingAt: 0, records: at, quarantined: 0, software: "t", catalogue: "t"),
+                encoded: Array("record \(code) \(at)".utf8))
+        }
+        let own = "420102002000"
+        let (v1, v2) = (Self.villages[0], Self.villages[1])
+        #expect(try s.keepHealth([health(own, at: 10, children: [v1, v2]), health(v1, at: 20)], now: Date()) == 2)
+        // An older record never replaces a newer one; a later one does.
+        #expect(try s.keepHealth([health(v1, at: 15)], now: Date()) == 0)
+        #expect(try s.keepHealth([health(v1, at: 25)], now: Date()) == 1)
+        // Own first; a child only named (v2) is known but has nothing to forward.
+        #expect(try s.healthToForward(first: own, limit: 10).map(\.health.code) == [own, v1])
+        #expect(try s.healthToForward(first: own, limit: 10).last?.encoded == Array("record \(v1) 25".utf8))
+        try s.healthSent(in: [7], [(own, 10), (v1, 25)])
+        // A receipt for another bundle acknowledges nothing of it.
+        _ = try s.acknowledge(parent: "420102000000", issuedAt: 1, receipt: [1], bundle: [8], covered: [], now: Date())
+        #expect(try s.healthToForward(first: own, limit: 10).count == 2)
+        // v1 spoke again while the bundle travelled: its new record still goes up after the receipt.
+        #expect(try s.keepHealth([health(v1, at: 30)], now: Date()) == 1)
+        _ = try s.acknowledge(parent: "420102000000", issuedAt: 2, receipt: [2], bundle: [7], covered: [], now: Date())
+        #expect(try s.healthToForward(first: own, limit: 10).map(\.health.issuedAt) == [30])
     }
 
     @Test(arguments: Backing.allCases) func downwardChangesAreAppliedOnceAndTheCursorNeverGoesBack(_ backing: Backing) throws {
@@ -242,7 +270,7 @@ struct SyncStoreContractTests {
                 let origin = rng.pick(Self.villages)
                 for opened in stores {
                     if let p = try opened.sync.position(of: origin) {
-                        _ = try opened.sync.acknowledge(parent: "420102000000", issuedAt: Int64(step), receipt: [1], covered: [p], now: Date())
+                        _ = try opened.sync.acknowledge(parent: "420102000000", issuedAt: Int64(step), receipt: [1], bundle: [1], covered: [p], now: Date())
                     }
                 }
             }

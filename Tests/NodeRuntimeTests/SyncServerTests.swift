@@ -169,18 +169,26 @@ struct SyncServerTests {
             var state = UpwardSchedule(configuration: loop.schedule)
             let t = Date()
             let at = { (seconds: Double) in Duration.milliseconds(ChinaTime.milliseconds(t.addingTimeInterval(seconds))) }
-            #expect(await loop.step(&state, now: t) == .idle)
+            // Nothing pending: the first step still pushes — the heartbeat carrying the
+            // village's signed health record, which the township keeps.
+            #expect(await loop.step(&state, now: t) == .push)
+            let heard = try township.store.knownNodes().first { $0.code == "420102002201" }?.health
+            #expect(heard?.issuedAt == ChinaTime.milliseconds(t) && heard?.backlog == 0 && heard?.parent == "420102002000")
             try net.ingest(village, rows: 10, seed: 1, now: t)
             // Ten pending, threshold twenty: wait for the interval from when they entered.
             #expect(await loop.step(&state, now: t.addingTimeInterval(1)) == .wait(until: at(3600)))
             #expect(try township.store.position(of: "420102002201") == nil, "pushed before the interval or threshold")
             try net.ingest(village, rows: 15, seed: 2, now: t.addingTimeInterval(2))
-            #expect(await loop.step(&state, now: t.addingTimeInterval(3)) == .push)
+            // Over the threshold: at once, but never sooner than the retry floor (5 s) after the heartbeat.
+            #expect(await loop.step(&state, now: t.addingTimeInterval(3)) == .wait(until: at(5)))
+            #expect(await loop.step(&state, now: t.addingTimeInterval(5)) == .push)
             try await applied(township)
             #expect(try township.store.counts().records == 25)
             #expect(try village.store.pendingOutbox().isEmpty)
-            #expect(state.failures == 0 && state.lastSuccess == at(3))
-            #expect(await loop.step(&state, now: t.addingTimeInterval(4)) == .idle)
+            #expect(state.failures == 0 && state.lastSuccess == at(5))
+            #expect(try township.store.knownNodes().first { $0.code == "420102002201" }?.health?.issuedAt == ChinaTime.milliseconds(t) + 5000)
+            // Nothing pending again: the next heartbeat is an interval after the last push.
+            #expect(await loop.step(&state, now: t.addingTimeInterval(6)) == .wait(until: at(3605)))
         }
     }
 

@@ -21,6 +21,21 @@ struct UpwardScheduleTests {
         #expect(UpwardSchedule(configuration: config).next(now: s(100), pending: 0, oldestPendingAt: nil) == .idle)
     }
 
+    @Test func aHeartbeatPushesWithNothingPendingAndBacksOffAfterFailures() {
+        var c = config
+        c.heartbeat = .seconds(600)
+        var schedule = UpwardSchedule(configuration: c)
+        // Never pushed: at once, so the parent hears of the node when it starts.
+        #expect(schedule.next(now: s(100), pending: 0, oldestPendingAt: nil) == .push)
+        schedule.record(attemptAt: s(100), succeeded: true)
+        #expect(schedule.next(now: s(200), pending: 0, oldestPendingAt: nil) == .wait(until: s(700)))
+        #expect(schedule.next(now: s(700), pending: 0, oldestPendingAt: nil) == .push)
+        // A failed heartbeat is retried after the backoff, not hammered.
+        schedule.record(attemptAt: s(700), succeeded: false)
+        schedule.record(attemptAt: s(710), succeeded: false)
+        #expect(schedule.next(now: s(711), pending: 0, oldestPendingAt: nil) == .wait(until: s(730)))
+    }
+
     @Test func pushesOnTheIntervalAndAtOnceOverTheThreshold() {
         var schedule = UpwardSchedule(configuration: config)
         #expect(schedule.next(now: s(100), pending: 10, oldestPendingAt: s(100)) == .wait(until: s(400)))

@@ -7,10 +7,11 @@ extension NodeStore {
     /// Marks outbox entries covered by a receipt as acknowledged and stores the receipt, in one
     /// transaction. `covered` gives, per origin, the last seq the parent acknowledged with that
     /// set's hash; entries are acknowledged up to it only if `Coverage` says the parent names
-    /// this node's own set.
+    /// this node's own set. The health records that travelled in the receipt's `bundle` are
+    /// acknowledged with them.
     @discardableResult
     public func acknowledge(
-        parent: String, issuedAt: Int64, receipt: [UInt8], covered: [ChainPosition], now: Date = Date()
+        parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], now: Date = Date()
     ) throws -> Int {
         try write { db in
             var count = 0
@@ -22,6 +23,12 @@ extension NodeStore {
                     arguments: [ChinaTime.milliseconds(now), c.origin, c.lastSeq])
                 count += db.changesCount
             }
+            try db.execute(
+                sql: """
+                    UPDATE node_health SET forwarded_issued_at = max(forwarded_issued_at, in_bundle_issued_at), in_bundle = NULL,
+                        in_bundle_issued_at = NULL WHERE in_bundle = ?
+                    """,
+                arguments: [Data(bundle)])
             try db.execute(
                 sql: "INSERT INTO receipts (parent, issued_at, encoded, stored_at) VALUES (?, ?, ?, ?)",
                 arguments: [parent, issuedAt, Data(receipt), ChinaTime.milliseconds(now)])

@@ -20,6 +20,7 @@ enum Migrations {
         m.registerMigration("v12-portal", migrate: v12Portal)
         m.registerMigration("v13-objection-requests", migrate: v13ObjectionRequests)
         m.registerMigration("v14-pending-upward", migrate: v14PendingUpward)
+        m.registerMigration("v15-node-health", migrate: v15NodeHealth)
         return m
     }
 
@@ -458,6 +459,32 @@ enum Migrations {
             -- parent's receipt and since when — read from the sets not yet acknowledged, not
             -- origin by origin (a city receives from thousands of villages).
             CREATE INDEX outbox_pending ON outbox(created_at) WHERE acknowledged_at IS NULL;
+            """)
+    }
+
+    static func v15NodeHealth(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The latest signed health record of every node of the subtree (its own included),
+            -- one row per node, replaced by a later one (not a growing log). A node named as a
+            -- child by a record but never heard from has a row without a record (issued_at NULL).
+            CREATE TABLE node_health (
+                code TEXT PRIMARY KEY CHECK (length(code) = 12),
+                parent TEXT NOT NULL,
+                name TEXT NOT NULL DEFAULT '',
+                issued_at INTEGER,
+                content TEXT,
+                encoded BLOB,
+                received_at INTEGER,
+                -- Upward: the latest acknowledged by the parent, and the one in the bundle
+                -- waiting for its receipt (that bundle's hash).
+                forwarded_issued_at INTEGER NOT NULL DEFAULT 0,
+                in_bundle BLOB,
+                in_bundle_issued_at INTEGER,
+                CHECK ((issued_at IS NULL) = (encoded IS NULL) AND (issued_at IS NULL) = (content IS NULL))
+            ) WITHOUT ROWID;
+            CREATE INDEX node_health_parent ON node_health(parent);
+            CREATE INDEX node_health_unsent ON node_health(code) WHERE issued_at > forwarded_issued_at;
+            CREATE INDEX node_health_in_bundle ON node_health(in_bundle) WHERE in_bundle IS NOT NULL;
             """)
     }
 }

@@ -26,7 +26,7 @@ struct EventQueue {
 
     static func isWork(_ e: Simulation.Event) -> Bool {
         switch e {
-        case .end, .day: false
+        case .end, .day, .heartbeat: false
         default: true
         }
     }

@@ -16,12 +16,12 @@ extension Simulation {
         let backlog = PushLoop.backlog(n.node)
         switch n.schedule.next(now: .milliseconds(local(n)), pending: backlog.pending, oldestPendingAt: backlog.oldestPendingAt) {
         case .idle: return
-        case .push: schedule(at: now, .push(node: n.index))
+        case .push: schedule(at: now, backlog.pending > 0 ? .push(node: n.index) : .heartbeat(node: n.index))
         case .wait(let until):
             let at = max(now, Self.milliseconds(until) - epoch - n.skew)
             if let t = n.pushTimerAt, t > now, t <= at { return }
             n.pushTimerAt = at
-            schedule(at: at, .push(node: n.index))
+            schedule(at: at, backlog.pending > 0 ? .push(node: n.index) : .heartbeat(node: n.index))
         }
     }
 
@@ -34,7 +34,7 @@ extension Simulation {
         }
         let (report, bundle) = try Export(node: n.node).pendingBundle(
             changesMax: SyncClient.bundleChangesMax, setBytes: ChangeSetLimits().setBytesMax, now: clock)
-        guard !report.changeSets.isEmpty else { return }
+        guard !report.changeSets.isEmpty || report.health > 0 else { return }
         attempts += 1
         n.pushAttempt = attempts
         metrics.bundles += 1

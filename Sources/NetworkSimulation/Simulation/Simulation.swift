@@ -65,6 +65,9 @@ public final class Simulation {
         case ingest(node: Int, rows: Int)
         case status(node: Int, key: String, action: StatusAction, outcome: String?)
         case push(node: Int)
+        /// A push timer set with nothing pending: the health record's heartbeat. Not work: a
+        /// network whose only timers are heartbeats has settled.
+        case heartbeat(node: Int)
         case pushTimeout(node: Int, attempt: Int)
         case pull(node: Int)
         case pullTimeout(node: Int, attempt: Int)
@@ -153,13 +156,17 @@ public final class Simulation {
             if let p = n.parent { c.parent = .init(url: "https://\(p.digits).simulated:443", code: p) }
             c.windowHours = topology.window(of: n)
             c.pushIntervalSeconds = topology.pushIntervalSeconds
+            c.windowSeconds = n.windowSeconds
+            // A heartbeat every push interval at every node would multiply the pushes of a
+            // province-wide run; simulated nodes report every six hours unless the topology says.
+            c.heartbeatSeconds = topology.heartbeatSeconds ?? 21_600
             c.pullIntervalSeconds = topology.pullIntervalSeconds
             let credentials = NodeCredentials(
                 identity: try ca.issue(code: n.code, name: n.name, now: issued), trust: try TrustStore(ca: ca.certificate, memo: memo))
             nodes.append(
                 try SimNode(
                     index: i, parent: n.parent.flatMap { indexOf[$0] }, configuration: c, credentials: credentials,
-                    window: Int64(c.effectiveWindowHours) * 3_600_000))
+                    window: Int64(c.effectiveWindowSeconds) * 1000))
         }
         for node in nodes {
             if let p = node.parent { nodes[p].children.append(node.index) }
@@ -244,7 +251,7 @@ public final class Simulation {
         case .day(let d): startDay(d)
         case .ingest(let i, let rows): try ingest(nodes[i], rows: rows)
         case .status(let i, let key, let action, let outcome): try enterStatus(nodes[i], key: key, action: action, outcome: outcome)
-        case .push(let i): try push(nodes[i])
+        case .push(let i), .heartbeat(let i): try push(nodes[i])
         case .pushTimeout(let i, let attempt):
             let n = nodes[i]
             guard n.pushAttempt == attempt else { return }

@@ -44,6 +44,12 @@ public struct NodeConfiguration: Sendable, Hashable {
     public var children: [DivisionCode] = []
     /// Hours within which a change must reach the parent (default `Window.hours`).
     public var windowHours: Int?
+    /// The window in seconds, for tests and drills that must see a node go at risk within
+    /// minutes (60 to 2,592,000); wins over `windowHours`.
+    public var windowSeconds: Int?
+    /// Seconds between pushes when nothing is pending, each carrying this node's signed health
+    /// record (and its subtree's) upward (default: `pushIntervalSeconds`, else 300).
+    public var heartbeatSeconds: Int?
     /// `host:port` of the listener for department systems (`POST /v1/records`); when the host is
     /// not a loopback address, clients must present a certificate from the network CA.
     public var recordsListen: String?
@@ -79,6 +85,12 @@ public struct NodeConfiguration: Sendable, Hashable {
 
     /// The upward window of this hop.
     public var effectiveWindowHours: Int { windowHours ?? Window.hours(intoParentOf: parent?.code.tier) }
+
+    /// The upward window of this hop in seconds: `windowSeconds`, else the hours.
+    public var effectiveWindowSeconds: Int { windowSeconds ?? effectiveWindowHours * 3600 }
+
+    /// Seconds between pushes with nothing pending (the health record's heartbeat).
+    public var effectiveHeartbeatSeconds: Int { heartbeatSeconds ?? pushIntervalSeconds ?? 300 }
 
     public init(code: DivisionCode, dataDirectory: String) {
         self.code = code
@@ -117,6 +129,8 @@ public struct NodeConfiguration: Sendable, Hashable {
         if let identity { lines.append("identity: \(Self.quote(identity))") }
         if !children.isEmpty { lines.append("children: [" + children.map { "\"\($0.digits)\"" }.joined(separator: ", ") + "]") }
         if let windowHours { lines.append("windowHours: \(windowHours)") }
+        if let windowSeconds { lines.append("windowSeconds: \(windowSeconds)") }
+        if let heartbeatSeconds { lines.append("heartbeatSeconds: \(heartbeatSeconds)") }
         if let recordsListen { lines.append("recordsListen: \(Self.quote(recordsListen))") }
         if let portal { lines.append("portal: \(Self.quote(portal))") }
         if portalTLS { lines.append("portalTLS: true") }
@@ -186,7 +200,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
         func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "recordsListen", "portal", "portalTLS", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds", "idleTimeoutSeconds", "connectionsMax", "uploadBytesMax"]
+        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "windowSeconds", "heartbeatSeconds", "recordsListen", "portal", "portalTLS", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds", "idleTimeoutSeconds", "connectionsMax", "uploadBytesMax"]
         for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
         guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
@@ -221,7 +235,8 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         for (key, range, path) in [
             ("pushIntervalSeconds", 1...86_400, \NodeConfiguration.pushIntervalSeconds), ("pullIntervalSeconds", 1...86_400, \.pullIntervalSeconds),
-            ("pullPageChanges", 1...100_000, \.pullPageChanges),
+            ("pullPageChanges", 1...100_000, \.pullPageChanges), ("windowSeconds", 60...2_592_000, \.windowSeconds),
+            ("heartbeatSeconds", 1...86_400, \.heartbeatSeconds),
             ("backlogThreshold", 1...10_000_000, \.backlogThreshold),
             ("backoffBaseSeconds", 1...3600, \.backoffBaseSeconds), ("backoffMaxSeconds", 1...86_400, \.backoffMaxSeconds),
             ("idleTimeoutSeconds", 1...3600, \.idleTimeoutSeconds), ("connectionsMax", 1...1_000_000, \.connectionsMax),

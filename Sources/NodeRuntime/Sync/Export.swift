@@ -3,6 +3,7 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodePKI
+import SyncCore
 
 /// What `export` wrote.
 public struct ExportReport: Sendable, Codable {
@@ -10,6 +11,8 @@ public struct ExportReport: Sendable, Codable {
     public var bytes: Int
     public var sealed: Int
     public var changeSets: [Entry]
+    /// Health records carried: this node's own and those of its subtree not yet acknowledged.
+    public var health: Int = 0
     public struct Entry: Sendable, Codable {
         public var origin: String
         public var firstSeq: Int64
@@ -69,16 +72,46 @@ public struct Export: Sendable {
     /// first, as many as fit in `changesMax` changes and `setBytes` bytes together (at least
     /// one). A push passes `ChangeSetLimits.setBytesMax`, so that its bundle never exceeds
     /// `pushBytesMax`, the most the parent's listener reads; a file carries everything pending.
+    /// With them go this node's health record, signed now, and its subtree's not yet
+    /// acknowledged (`HealthRules.perBundleMax` at most), noted for the bundle's receipt.
     public func pendingBundle(changesMax: Int = .max, setBytes: Int = .max, now: Date = Date()) throws -> (ExportReport, [UInt8]) {
         let identity = try node.credentials.identity()
         let sealed = try seal(identity: identity, now: now)
         let pending = try node.sync.pendingOutbox(changesMax: changesMax, bytesMax: setBytes)
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }
-        let bundle = try ChangeBundle.build(sets, identity: identity, now: now)
-        let report = ExportReport(
+        var health: [HealthRecord] = []
+        if node.configuration.parent != nil {
+            _ = try node.sync.keepHealth([try Self.ownHealth(node, identity: identity, now: now)], now: now)
+            health = try node.sync.healthToForward(first: node.configuration.code.digits, limit: HealthRules.perBundleMax).map {
+                try HealthRecord.decode($0.encoded)
+            }
+        }
+        let bundle = try ChangeBundle.build(sets, health: health, identity: identity, now: now)
+        try node.sync.healthSent(in: bundle.hash, health.map { ($0.health.code, $0.health.issuedAt) })
+        var report = ExportReport(
             file: "", bytes: bundle.encoded.count, sealed: sealed,
             changeSets: pending.map { .init(origin: $0.origin, firstSeq: $0.firstSeq, lastSeq: $0.lastSeq) })
+        report.health = health.count
         return (report, bundle.encoded)
+    }
+
+    /// This node's own health record at `now`, signed: who it is, its window, backlog and counts.
+    public static func ownHealth(_ node: NodeContext, identity: NodeIdentity, now: Date) throws -> HealthEntry {
+        let health = try ownHealthContent(node, now: now)
+        let record = try HealthRecord.build(health, identity: identity)
+        return HealthEntry(health: health, encoded: record.encoded)
+    }
+
+    /// What this node's health record says at `now`.
+    public static func ownHealthContent(_ node: NodeContext, now: Date) throws -> NodeHealth {
+        let c = node.configuration
+        let backlog = try node.sync.upwardBacklog()
+        let counts = try node.store.counts()
+        return NodeHealth(
+            code: c.code.digits, name: c.name ?? "", parent: c.parent?.code.digits ?? "", children: c.children.map(\.digits),
+            issuedAt: ChinaTime.milliseconds(now), windowSeconds: Int64(c.effectiveWindowSeconds), backlog: Int64(backlog.pending),
+            oldestPendingAt: backlog.oldestAt ?? 0, records: Int64(counts.records), quarantined: Int64(counts.quarantined),
+            software: Software.version, catalogue: node.catalogue.version)
     }
 
     /// Temp file, fsync, rename, fsync of the directory: the file is either whole or absent.

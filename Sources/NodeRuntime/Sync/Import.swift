@@ -154,6 +154,13 @@ public struct Import: Sendable {
         } catch let broken as Intake.BrokenChain {
             throw ChangeSetError(.brokenChain, broken.description)
         }
+        // The health records: the latest per node is kept, each verified on its own (one that
+        // fails is dropped with a log line; it never holds up the changes).
+        let health = bundle.verifiedHealth(trust: trust, now: now)
+        for (code, error) in health.refused {
+            node.logger.warning("health record dropped", metadata: ["from": "\(sender)", "node": "\(code)", "reason": "\(error)"])
+        }
+        _ = try node.sync.keepHealth(health.entries, now: now)
         // Accepted is durable: the receipt may say so. The changes are applied now, or by the
         // running node's applier, which is handed the sets already read.
         if deferApply {
@@ -187,7 +194,7 @@ public struct Import: Sendable {
             )
         }
         let count = try node.sync.acknowledge(
-            parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes,
+            parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes, bundle: receipt.bundleHash,
             covered: receipt.acknowledged, now: now)
         return ImportReport(
             file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil,

@@ -9,7 +9,7 @@ enum Metrics {
     static func text(_ node: NodeContext, now: Date? = nil) throws -> String {
         let c = node.configuration
         let counts = try node.store.counts()
-        let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil)
+        let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowSeconds), hasParent: c.parent != nil)
         let queued = try node.store.queued()
         let registry = PrometheusCollectorRegistry()
         let n = ("node", c.code.digits)
@@ -33,7 +33,7 @@ enum Metrics {
             Int64(counts.provisionalDeadlines))
         gauge("apply_queue_sets", "Change sets accepted from children and not yet applied here.", Int64(queued.sets))
         gauge("apply_queue_changes", "Changes accepted from children and not yet applied here.", Int64(queued.changes))
-        gauge("window_seconds", "The upward window of this hop.", Int64(c.effectiveWindowHours) * 3600)
+        gauge("window_seconds", "The upward window of this hop.", Int64(c.effectiveWindowSeconds))
         for o in origins {
             let origin = [("origin", o.origin)]
             gauge("origin_seq_held", "Highest seq of an origin held by the node.", o.highestSeqHeld, origin)

@@ -19,9 +19,10 @@ public struct PushLoop: Sendable {
         var s = UpwardSchedule.Configuration()
         s.interval = .seconds(c.pushIntervalSeconds ?? 300)
         s.backlogThreshold = c.backlogThreshold ?? 10_000
-        s.window = .seconds(c.effectiveWindowHours * 3600)
+        s.window = .seconds(c.effectiveWindowSeconds)
         s.backoffBase = .seconds(c.backoffBaseSeconds ?? 5)
         s.backoffMax = .seconds(c.backoffMaxSeconds ?? 3600)
+        s.heartbeat = .seconds(c.effectiveHeartbeatSeconds)
         return s
     }
 
@@ -49,7 +50,7 @@ public struct PushLoop: Sendable {
                 "pushed",
                 metadata: [
                     "parent": "\(report.parent)", "changeSets": "\(report.changeSets)", "bundles": "\(report.bundles)",
-                    "acknowledged": "\(report.acknowledged)",
+                    "acknowledged": "\(report.acknowledged)", "health": "\(report.health)",
                 ])
         } catch {
             state.record(attemptAt: now, succeeded: false)

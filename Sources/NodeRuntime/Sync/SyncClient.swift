@@ -21,6 +21,8 @@ public struct PushReport: Sendable, Codable {
     public var acknowledged: Int
     /// Bundles sent, each answered by a signed receipt.
     public var bundles = 0
+    /// Health records carried (this node's and its subtree's).
+    public var health = 0
 }
 
 /// The upward sync client: the pending bundle to the parent over HTTPS with mutual TLS, the
@@ -46,17 +48,20 @@ public struct SyncClient: Sendable {
         let export = Export(node: node)
         var total = PushReport(parent: parent.code.digits, changeSets: 0, bytes: 0, acknowledged: 0)
         var (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, setBytes: ChangeSetLimits().setBytesMax, now: now)
-        guard !report.changeSets.isEmpty else { return total }
+        // Nothing pending still sends this node's health record (the heartbeat).
+        guard !report.changeSets.isEmpty || report.health > 0 else { return total }
         try await Self.withParent(node, parent) { connection in
-            while !report.changeSets.isEmpty {
+            while true {
                 let receipt = try await connection.exchange(path: "/v1/sync/up", upload: bundle, limit: 1 << 20, what: "the bundle")
                 let ack = try Import(node: node).importReceipt(receipt, file: "receipt from \(parent.code)", now: now)
                 total.bundles += 1
                 total.changeSets += report.changeSets.count
                 total.bytes += bundle.count
                 total.acknowledged += ack.acknowledged ?? 0
+                total.health += report.health
                 guard (ack.acknowledged ?? 0) > 0 else { break }
                 (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, setBytes: ChangeSetLimits().setBytesMax, now: now)
+                guard !report.changeSets.isEmpty else { break }
             }
         }
         return total

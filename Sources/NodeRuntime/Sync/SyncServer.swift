@@ -210,7 +210,7 @@ public struct SyncServer: Sendable {
         router.get("/v1/status") { _, context -> Response in
             _ = try await context.caller(node)
             let c = node.configuration
-            let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowHours) * 3600, hasParent: c.parent != nil)
+            let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowSeconds), hasParent: c.parent != nil)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let body = try encoder.encode(

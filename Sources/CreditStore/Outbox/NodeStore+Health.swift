@@ -1,0 +1,106 @@
+import CreditDomain
+import Foundation
+import GRDB
+import SyncCore
+
+/// A node of the subtree as this node knows it from health records (migration v15).
+public struct KnownNode: Sendable, Hashable {
+    public var code: String
+    public var parent: String
+    public var name: String
+    /// Its latest record; nil for a node only named as a child, never heard from.
+    public var health: NodeHealth?
+    /// When this node received that record (milliseconds since 1970).
+    public var receivedAt: Int64?
+
+    public init(code: String, parent: String, name: String, health: NodeHealth?, receivedAt: Int64?) {
+        self.code = code
+        self.parent = parent
+        self.name = name
+        self.health = health
+        self.receivedAt = receivedAt
+    }
+}
+
+extension NodeStore {
+    /// Keeps verified health records, the latest per node (`HealthRules.keeps`), and a row for
+    /// every child they name that is not known yet, in one transaction; returns how many replaced
+    /// or added a record.
+    @discardableResult
+    public func keepHealth(_ entries: [HealthEntry], now: Date) throws -> Int {
+        guard !entries.isEmpty else { return 0 }
+        let at = ChinaTime.milliseconds(now)
+        return try write { db in
+            var kept = 0
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            for e in entries {
+                let h = e.health
+                let current = try Int64.fetchOne(db, sql: "SELECT issued_at FROM node_health WHERE code = ?", arguments: [h.code])
+                guard HealthRules.keeps(incoming: h.issuedAt, kept: current) else { continue }
+                let content = String(decoding: try encoder.encode(h), as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT INTO node_health (code, parent, name, issued_at, content, encoded, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(code) DO UPDATE SET parent = excluded.parent, name = excluded.name, issued_at = excluded.issued_at,
+                            content = excluded.content, encoded = excluded.encoded, received_at = excluded.received_at
+                        """,
+                    arguments: [h.code, h.parent, h.name, h.issuedAt, content, Data(e.encoded), at])
+                kept += 1
+                for child in h.children {
+                    try db.execute(sql: "INSERT OR IGNORE INTO node_health (code, parent) VALUES (?, ?)", arguments: [child, h.code])
+                }
+            }
+            return kept
+        }
+    }
+
+    /// Records not yet acknowledged upward, at most `limit`, `first` (the node's own) first.
+    public func healthToForward(first: String, limit: Int) throws -> [HealthEntry] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT content, encoded FROM node_health WHERE issued_at > forwarded_issued_at
+                    ORDER BY code = ? DESC, code LIMIT ?
+                    """,
+                arguments: [first, limit])
+            let decoder = JSONDecoder()
+            return try rows.map { row in
+                let content: String = row["content"]
+                let encoded: Data = row["encoded"]
+                return HealthEntry(health: try decoder.decode(NodeHealth.self, from: Data(content.utf8)), encoded: Array(encoded))
+            }
+        }
+    }
+
+    /// Notes which records travel in the bundle `bundle` (its hash): its receipt acknowledges them.
+    public func healthSent(in bundle: [UInt8], _ sent: [(code: String, issuedAt: Int64)]) throws {
+        guard !sent.isEmpty else { return }
+        try write { db in
+            for s in sent {
+                try db.execute(
+                    sql: "UPDATE node_health SET in_bundle = ?, in_bundle_issued_at = ? WHERE code = ?",
+                    arguments: [Data(bundle), s.issuedAt, s.code])
+            }
+        }
+    }
+
+    /// Every node known here, by code.
+    public func knownNodes() throws -> [KnownNode] {
+        try read { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(db, sql: "SELECT code, parent, name, content, received_at FROM node_health ORDER BY code").map { row in
+                let content: String? = row["content"]
+                return KnownNode(
+                    code: row["code"], parent: row["parent"], name: row["name"],
+                    health: try content.map { try decoder.decode(NodeHealth.self, from: Data($0.utf8)) }, receivedAt: row["received_at"])
+            }
+        }
+    }
+
+    /// The signed record kept for `code`, if any (what `/ops/network` offers to download).
+    public func healthRecord(of code: String) throws -> [UInt8]? {
+        try read { db in try Data.fetchOne(db, sql: "SELECT encoded FROM node_health WHERE code = ?", arguments: [code]).map(Array.init) }
+    }
+}
