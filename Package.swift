@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "CreditPortalTests",
             dependencies: [
-                "CreditPortal", "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "NodePKI", "ChangeSets", "TestSupport",
+                "CreditPortal", "NodeRuntime", "CreditStore", "CreditDomain", "SampleData", "NodePKI", "ChangeSets", "SyncCore", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -49,45 +49,14 @@ extension OperationsPages {
         var moreResults: Bool
     }
 
-    /// Every node known here, indexed by parent, with this node's own state live.
-    struct NetworkPicture {
-        var nodes: [String: KnownNode]
-        var children: [String: [String]]
-
-        init(known: [KnownNode], own: NodeHealth) {
-            var nodes = Dictionary(known.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-            nodes[own.code] = KnownNode(code: own.code, parent: own.parent, name: own.name, health: own, receivedAt: own.issuedAt)
-            for child in own.children where nodes[child] == nil {
-                nodes[child] = KnownNode(code: child, parent: own.code, name: "", health: nil, receivedAt: nil)
-            }
-            var children: [String: [String]] = [:]
-            for n in nodes.values where n.code != own.code { children[n.parent, default: []].append(n.code) }
-            for k in children.keys { children[k]!.sort() }
-            self.nodes = nodes
-            self.children = children
-        }
-
-        /// `code` and everything below it, depth first.
-        func subtree(_ code: String) -> [String] {
-            var out: [String] = []
-            var stack = [code]
-            while let c = stack.popLast() {
-                out.append(c)
-                stack.append(contentsOf: (children[c] ?? []).reversed())
-            }
-            return out
-        }
-    }
-
     func network(reader: String, now: Date, under requested: String?, query: String) throws -> NetworkPage {
         let ms = ChinaTime.milliseconds(now)
-        let own = try Export.ownHealthContent(node, now: now)
-        let picture = NetworkPicture(known: try node.store.knownNodes(), own: own)
+        let picture = try NetworkPicture(node: node, now: now)
         // Only this node's subtree is shown; anything else asked for shows the node itself.
-        let top = own.code
-        let under = requested.flatMap { code in picture.nodes[code] != nil && Self.path(from: top, to: code, in: picture) != nil ? code : nil } ?? top
-        let crumbs = (Self.path(from: top, to: under, in: picture) ?? [top]).map { code in
-            NetworkPage.Crumb(code: code, name: Self.name(of: code, in: picture), link: "/ops/network?under=\(code)")
+        let top = picture.top
+        let under = requested.flatMap { code in picture.nodes[code] != nil && picture.path(to: code) != nil ? code : nil } ?? top
+        let crumbs = (picture.path(to: under) ?? [top]).map { code in
+            NetworkPage.Crumb(code: code, name: picture.name(of: code), link: "/ops/network?under=\(code)")
         }
         let q = query.trimmingCharacters(in: .whitespaces)
         var results: [NetworkPage.NodeRow] = []
@@ -114,30 +83,21 @@ extension OperationsPages {
         let known = picture.nodes[code]
         let h = known?.health
         let standing = HealthRules.standing(of: h, now: now)
-        var nodes = 1, heard = HealthRules.heard(h, now: now) ? 1 : 0, atRisk = 0, breached = 0
-        if withSubtree {
-            nodes = 0
-            heard = 0
-            for c in picture.subtree(code) {
-                let health = picture.nodes[c]?.health
-                nodes += 1
-                if HealthRules.heard(health, now: now) { heard += 1 }
-                switch HealthRules.standing(of: health, now: now) {
-                case .atRisk: atRisk += 1
-                case .breached: breached += 1
-                case .met: break
-                }
-            }
-        }
+        let t =
+            withSubtree
+            ? picture.tally(code, now: now)
+            : NetworkPicture.Tally(
+                nodes: 1, heard: HealthRules.heard(h, now: now) ? 1 : 0, atRisk: standing == .atRisk ? 1 : 0, breached: standing == .breached ? 1 : 0)
         let tier = (try? DivisionCode(code)).map { "\($0.tier.chineseName)级" } ?? ""
         return NetworkPage.NodeRow(
-            code: code, name: Self.name(of: code, in: picture), tier: tier, silent: h == nil,
+            code: code, name: picture.name(of: code), tier: tier, silent: h == nil,
             lastHeard: h.map { ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.issuedAt) / 1000)) } ?? "从未联系",
             heardAgo: h.map { Self.age(now - $0.issuedAt) } ?? "—", backlog: h?.backlog ?? 0,
             oldestPending: h.map { $0.oldestPendingAt > 0 ? Self.age(now - $0.oldestPendingAt) : "无" } ?? "—",
             window: h.map { Self.age($0.windowSeconds * 1000) } ?? "—", standing: standing.rawValue,
             standingLabel: h == nil ? "未联系" : Self.standingLabel(standing), software: h?.software ?? "—", catalogue: h?.catalogue ?? "—",
-            records: h?.records ?? 0, nodes: nodes, heard: heard, interconnection: Self.rate(heard, of: nodes), atRisk: atRisk, breached: breached,
+            records: h?.records ?? 0, nodes: t.nodes, heard: t.heard, interconnection: Self.rate(t.heard, of: t.nodes), atRisk: t.atRisk,
+            breached: t.breached,
             link: "/ops/network?under=\(code)", hasChildren: !(picture.children[code] ?? []).isEmpty)
     }
 
@@ -147,23 +107,6 @@ extension OperationsPages {
         case .atRisk: "临近超时"
         case .breached: "已超时"
         }
-    }
-
-    static func name(of code: String, in picture: NetworkPicture) -> String {
-        let name = picture.nodes[code]?.name ?? ""
-        return name.isEmpty ? code : name
-    }
-
-    /// The codes from `top` down to `code` by the known parents, or nil when `code` is not below `top`.
-    static func path(from top: String, to code: String, in picture: NetworkPicture) -> [String]? {
-        var out = [code]
-        var current = code
-        while current != top {
-            guard let p = picture.nodes[current]?.parent, !p.isEmpty, out.count <= 8 else { return nil }
-            out.append(p)
-            current = p
-        }
-        return out.reversed()
     }
 
     /// A duration in milliseconds as a person reads it: 45 秒, 12 分钟, 5 小时, 3 天.

@@ -199,12 +199,17 @@ struct Down: ParsableCommand {
         abstract: "Stop a topology's nodes started by `up` (SIGTERM, then SIGKILL after 10 s); their data stays.")
 
     @OptionGroup var network: NetworkOptions
+    @Option(name: .customLong("node"), help: "Stop only this node (repeatable); `up` starts it again.") var only: [String] = []
 
     func run() throws {
         try guarded {
             let t = try loadTopology(network.file)
+            let known = Set(t.nodes.map(\.code.digits))
+            if let unknown = only.first(where: { !known.contains($0) }) {
+                throw ExitFailure(message: "--node \(unknown): no such node in \(network.file)", code: 64)
+            }
             var stopped: [(DivisionCode, Int32)] = []
-            for n in t.nodes {
+            for n in t.nodes where only.isEmpty || only.contains(n.code.digits) {
                 let pidFile = network.node(t, n.code).appendingPathComponent("serve.pid")
                 guard let pid = Up.runningPID(pidFile) else {
                     try? FileManager.default.removeItem(at: pidFile)

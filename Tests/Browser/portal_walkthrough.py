@@ -9,8 +9,9 @@ a subject page (masked ID number), a listing filtered by region and date and its
 report printed to PDF and its signed twin verified offline, and an objection submitted on a
 village's portal, accepted with the command line, that then shows as 异议处理中 there and,
 after it travelled up, on the province's portal; then the province's operators' pages (collection
-and the four rates) on its local records listener. Saves a screenshot per page and fails on any
-browser console error.
+and the four rates) on its local records listener, and its network page watching a stopped village
+(one-minute window) turn at risk, then breached, and recover when started again. Saves a
+screenshot per page and fails on any browser console error.
 
 Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
 """
@@ -37,6 +38,9 @@ COUNTY = "http://127.0.0.1:7901"
 # The province's records listener with the operators' pages (sync port + 200, local only).
 PROVINCE_OPS = "http://127.0.0.1:8000"
 VILLAGE_CODE = "429004001201"
+# The village with a one-minute window (portal.yaml), stopped and started again by the test.
+SHORT_WINDOW_VILLAGE = "429004001202"
+TOWNSHIP_CODE = "429004001000"
 VILLAGE = "http://127.0.0.1:7903"
 # A whole resident ID number: 17 digits and a digit or X standing alone, with a birth date
 # (1900–2099) in digits 7–14 — all-digit credit codes, which are public, have none there.
@@ -285,6 +289,39 @@ class Walkthrough:
         text = self.looked_at("ops-reconcile-report")
         self.check("比对结果" in text and "仙桃城管罚〔2026〕99999号" in text, "the register's missing decision is named (漏报)")
         self.check(penalty["documentNumber"] in text and f"决定日期: {altered}" in text, "the altered decision is named with its date (错报)")
+
+        self.network_health()
+
+    def network_health(self):
+        """The province's /ops/network: every node known from the health records that reached it;
+        a stopped village goes at risk, then breached, and recovers when started again."""
+        d = self.driver
+        township = PROVINCE_OPS + "/ops/network?under=" + TOWNSHIP_CODE
+
+        def standing():
+            rows = self.json(township)["children"]
+            return next((r["standing"] for r in rows if r["code"] == SHORT_WINDOW_VILLAGE), None)
+
+        self.wait_for("every node heard of at the province", lambda: self.json(PROVINCE_OPS + "/ops/network")["under"]["heard"] == 5)
+        text = self.page(PROVINCE_OPS + "/ops/network", "ops-network")
+        top = self.json(PROVINCE_OPS + "/ops/network")
+        self.check("网络运行" in text and "仙桃市" in text and "联通率" in text, "the network page shows the tree with names and the interconnection rate")
+        self.check(top["under"]["nodes"] == 5 and top["under"]["interconnection"] == "100.00 %", "five nodes, all heard within their windows")
+        self.wait_for("沙嘴二村 met on the province's page", lambda: standing() == "met")
+        self.page(PROVINCE_OPS + "/ops/network?q=" + urllib.parse.quote("沙嘴二"), "ops-network-search")
+        self.check(d.find_element(By.CSS_SELECTOR, "a[href$='under=" + SHORT_WINDOW_VILLAGE + "']") is not None, "the village is found by a fragment of its name")
+        self.run("down", TOPOLOGY, "--dir", self.net, "--node", SHORT_WINDOW_VILLAGE)
+        if self.wait_for("the stopped village at risk (40 s of its 60 s window)", lambda: standing() == "at-risk", seconds=75):
+            text = self.page(township, "ops-network-at-risk")
+            self.check("临近超时" in text, "the township's page says 临近超时 for the stopped village")
+        if self.wait_for("the stopped village breached (past its 60 s window)", lambda: standing() == "breached", seconds=45):
+            text = self.page(township, "ops-network-breached")
+            self.check("已超时" in text, "the township's page says 已超时 for the stopped village")
+            rate = self.json(PROVINCE_OPS + "/ops/network")["under"]["interconnection"]
+            self.check(rate == "80.00 %", f"the interconnection rate counts it out: {rate}")
+        self.run("up", TOPOLOGY, "--dir", self.net, "--certs", os.path.join(self.out, "certs"))
+        if self.wait_for("the restarted village met again", lambda: standing() == "met", seconds=60):
+            self.page(township, "ops-network-recovered")
 
 
 def filtered_from(url):

@@ -8,6 +8,7 @@ import NodePKI
 import SampleData
 import ServiceLifecycle
 import TestSupport
+import SyncCore
 import Testing
 
 @testable import CreditPortal
@@ -112,6 +113,48 @@ struct OperationsTests {
             #expect(quality.status == 200 && quality.body.contains("四率") && quality.body.contains("未发现缺号"))
             #expect(try await fetch(base + "/ops/static/ops.css").status == 200)
             #expect(try await fetch(base + "/ops/static/nothing.css").status == 404)
+        }
+    }
+
+    /// The township hears from one village; the other is only named in its configuration. The
+    /// village's record (window one hour) is judged at instants the test chooses.
+    @Test func theNetworkPageJudgesEachNodeFromItsLatestRecordAtTheInstantAsked() async throws {
+        let f = try PortalFixture()
+        let heardAt = ChinaTime.milliseconds(PortalFixture.now)
+        let village = NodeHealth(
+            code: PortalFixture.villages[0], name: "某村", parent: f.node.configuration.code.digits, children: [], issuedAt: heardAt,
+            windowSeconds: 3600, backlog: 2, oldestPendingAt: heardAt - 60_000, records: 9, quarantined: 0, software: "0.16.0", catalogue: "c")
+        _ = try f.node.store.keepHealth([HealthEntry(health: village, encoded: [1])], now: PortalFixture.now)
+        let pages = OperationsPages(node: f.node)
+        func standing(after seconds: Double) throws -> (OperationsPages.NetworkPage.NodeRow, OperationsPages.NetworkPage) {
+            let page = try pages.network(reader: "测试", now: PortalFixture.now.addingTimeInterval(seconds), under: nil, query: "")
+            return (try #require(page.children.first { $0.code == PortalFixture.villages[0] }), page)
+        }
+        let (met, page) = try standing(after: 60)
+        #expect(met.standing == "met" && met.name == "某村" && met.backlog == 2 && met.oldestPending == "2 分钟")
+        // The silent village: known, never heard from, breached; two of three nodes heard.
+        let silent = try #require(page.children.first { $0.code == PortalFixture.villages[1] })
+        #expect(silent.silent && silent.standing == "breached" && silent.standingLabel == "未联系")
+        #expect(page.under.nodes == 3 && page.under.heard == 2 && page.under.interconnection == "66.67 %")
+        // Its oldest change has waited 40 minutes (two thirds of the hour) 39 minutes after the record.
+        #expect(try standing(after: 39 * 60).0.standing == "at-risk")
+        #expect(try standing(after: 60 * 60).0.standing == "breached")
+        #expect(try standing(after: 60 * 60 + 1).1.under.heard == 1)
+        // Found by a fragment of its name; a code outside the subtree shows the node itself.
+        let found = try pages.network(reader: "测试", now: PortalFixture.now, under: nil, query: "某")
+        #expect(found.results.map(\.code) == [PortalFixture.villages[0]])
+        let outside = try pages.network(reader: "测试", now: PortalFixture.now, under: "429004000000", query: "")
+        #expect(outside.under.code == f.node.configuration.code.digits)
+        // /metrics says the same per child.
+        let scrape = try Metrics.text(f.node, now: PortalFixture.now.addingTimeInterval(60))
+        #expect(
+            scrape.contains("creditnet_child_window_state{node=\"\(f.node.configuration.code.digits)\",child=\"\(PortalFixture.villages[0])\"} 0"))
+        #expect(
+            scrape.contains("creditnet_child_window_state{node=\"\(f.node.configuration.code.digits)\",child=\"\(PortalFixture.villages[1])\"} 2"))
+        #expect(scrape.contains("creditnet_subtree_nodes_heard{node=\"\(f.node.configuration.code.digits)\"} 2"))
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let html = try await fetch("http://127.0.0.1:\(port)/ops/network")
+            #expect(html.status == 200 && html.body.contains("网络运行") && html.body.contains("某村"))
         }
     }
 

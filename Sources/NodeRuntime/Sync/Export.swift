@@ -105,7 +105,8 @@ public struct Export: Sendable {
     /// What this node's health record says at `now`.
     public static func ownHealthContent(_ node: NodeContext, now: Date) throws -> NodeHealth {
         let c = node.configuration
-        let backlog = try node.sync.upwardBacklog()
+        // The top has no parent: nothing of its own waits to go up.
+        let backlog = c.parent == nil ? UpwardBacklog(pending: 0, oldestAt: nil) : try node.sync.upwardBacklog()
         let counts = try node.store.counts()
         return NodeHealth(
             code: c.code.digits, name: c.name ?? "", parent: c.parent?.code.digits ?? "", children: c.children.map(\.digits),

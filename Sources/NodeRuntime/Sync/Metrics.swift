@@ -1,6 +1,8 @@
 import CreditStore
 import Foundation
 import Prometheus
+import SyncCore
+import CreditDomain
 
 /// The node's metrics in the Prometheus text exposition format, through swift-prometheus: read
 /// from the store at scrape time into a registry of this scrape (so that an origin or a kind that
@@ -44,9 +46,40 @@ enum Metrics {
             gauge("origin_at_risk_changes", "Pending changes older than two thirds of the window.", o.atRisk, origin)
             gauge("origin_past_window_changes", "Pending changes older than the window.", o.pastWindow, origin)
         }
+        // Network health from the health records (`NetworkPicture`): each child's standing and
+        // backlog, and per child's region (its subtree) the nodes known, heard from, at risk, breached.
+        let at = now ?? node.clock()
+        let ms = ChinaTime.milliseconds(at)
+        let picture = try NetworkPicture(node: node, now: at)
+        let whole = picture.tally(picture.top, now: ms)
+        gauge("subtree_nodes", "Nodes known in this node's subtree (itself included), from the health records that reached it.", Int64(whole.nodes))
+        gauge(
+            "subtree_nodes_heard", "Nodes of the subtree heard from within their window (the interconnection rate's numerator).", Int64(whole.heard))
+        for child in picture.children[picture.top] ?? [] {
+            let h = picture.nodes[child]?.health
+            let label = [("child", child)]
+            let standing: Int64 =
+                switch HealthRules.standing(of: h, now: ms) {
+                case .met: 0
+                case .atRisk: 1
+                case .breached: 2
+                }
+            gauge("child_window_state", "A child's standing against its window: 0 met, 1 at risk, 2 breached or never heard from.", standing, label)
+            gauge(
+                "child_backlog_changes", "Changes a child had not yet had acknowledged upward, by its latest health record.", h?.backlog ?? 0, label)
+            gauge(
+                "child_last_heard_seconds", "Seconds since a child's latest health record was issued (its own clock).",
+                h.map { max(0, ms - $0.issuedAt) / 1000 } ?? -1, label)
+            let t = picture.tally(child, now: ms)
+            let region = [("region", child)]
+            gauge("region_nodes", "Nodes known in a child's region (its subtree).", Int64(t.nodes), region)
+            gauge("region_nodes_heard", "Nodes of a child's region heard from within their window.", Int64(t.heard), region)
+            gauge("region_nodes_at_risk", "Nodes of a child's region at risk against their window.", Int64(t.atRisk), region)
+            gauge("region_nodes_breached", "Nodes of a child's region past their window or never heard from.", Int64(t.breached), region)
+        }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
         // at most every `QualityFigures.refreshSeconds` while the store changes.
-        for k in try QualityFigures.latest(node, now: now ?? node.clock()) {
+        for k in try QualityFigures.latest(node, now: at) {
             let kind = [("kind", k.slug)]
             gauge("kind_records", "Records of a kind held by the node.", Int64(k.records), kind)
             gauge("kind_late_records", "Records of a kind that entered the network after their publication deadline (迟报).", Int64(k.late), kind)
