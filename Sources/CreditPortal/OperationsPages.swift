@@ -103,6 +103,17 @@ struct OperationsPages: Sendable {
             var corrected: Int
             var errorRate: String
             var suspectedMissing: Int
+            var concealed: Int
+            var concealedRate: String
+        }
+        /// A withdrawal whose reason names none the catalogue allows (瞒报, suspected).
+        struct ConcealedRow: Sendable, Encodable {
+            var kind: String
+            var recordKey: String
+            var jurisdiction: String
+            var reason: String
+            var unit: String
+            var date: String
         }
         struct GapRow: Sendable, Encodable {
             var kind: String
@@ -123,6 +134,10 @@ struct OperationsPages: Sendable {
         var gaps: [GapRow]
         var missingRate: String
         var suspectedMissing: Int
+        var concealed: [ConcealedRow]
+        var concealedRate: String
+        /// The phrases a withdrawal's reason must contain one of (catalogue `withdrawalReasons`).
+        var allowedReasons: String
     }
 
     /// `/ops/reconcile`: the form, and the report once a register was sent.
@@ -384,6 +399,7 @@ struct OperationsPages: Sendable {
         let kinds = kindColumns(counts)
         var gaps: [QualityPage.GapRow] = []
         var rows: [QualityPage.KindRow] = []
+        var concealed: [QualityPage.ConcealedRow] = []
         for k in figures {
             for gap in k.gaps {
                 gaps.append(
@@ -398,13 +414,21 @@ struct OperationsPages: Sendable {
                     slug: k.slug, kind: k.name, records: k.records, late: k.late, lateRate: Self.rate(k.late, of: k.records),
                     quarantined: k.quarantined,
                     corrected: k.corrected, errorRate: Self.rate(k.quarantined + k.corrected, of: k.records + k.quarantined),
-                    suspectedMissing: k.suspectedMissing))
+                    suspectedMissing: k.suspectedMissing, concealed: k.concealed.count, concealedRate: Self.rate(k.concealed.count, of: k.records)))
+            for w in k.concealed {
+                concealed.append(
+                    QualityPage.ConcealedRow(
+                        kind: k.name, recordKey: Masking.maskResidentIDs(in: w.recordKey), jurisdiction: w.jurisdiction,
+                        reason: w.reason.isEmpty ? "（未填）" : Masking.maskResidentIDs(in: w.reason), unit: Masking.maskResidentIDs(in: w.unit),
+                        date: w.date))
+            }
         }
         let suspected = rows.reduce(0) { $0 + $1.suspectedMissing }
         let total = rows.reduce(0) { $0 + $1.records }
         return QualityPage(
             head: head(title: "数据质量：四率", reader: reader, now: now), kinds: rows, regions: regionRows(counts, kinds: kinds),
-            gaps: gaps, missingRate: Self.rate(suspected, of: total + suspected), suspectedMissing: suspected)
+            gaps: gaps, missingRate: Self.rate(suspected, of: total + suspected), suspectedMissing: suspected, concealed: concealed,
+            concealedRate: Self.rate(concealed.count, of: total), allowedReasons: (node.catalogue.withdrawalReasons ?? []).joined(separator: "、"))
     }
 
     /// `12.34 %`, or `—` when there is nothing to divide.

@@ -22,6 +22,9 @@ struct Status: ParsableCommand {
         /// Years with an official working-day schedule; deadlines in other years are provisional.
         var calendarYears: [Int]
         var counts: StoreCounts
+        /// Records whose current version entered the network here: summed over every node of a
+        /// network, the top's total (`/ops/`).
+        var enteredHere: Int
         var highestSeq: [String: Int64]
         var parent: String?
         /// Where this node stands in its parent's downward stream (`export --down --after`).
@@ -42,7 +45,8 @@ struct Status: ParsableCommand {
             let c = context.configuration
             let output = Output(
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
-                calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(), highestSeq: try context.store.highestSeq(),
+                calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(),
+                enteredHere: try context.store.recordsEntered(at: c.code.digits), highestSeq: try context.store.highestSeq(),
                 parent: c.parent?.code.digits, downCursor: try c.parent.map { try context.store.downCursor(parent: $0.code) },
                 windowHours: c.effectiveWindowHours,
                 store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
@@ -61,6 +65,7 @@ struct Status: ParsableCommand {
             print(
                 "  records:    \(output.counts.records) (late 迟报: \(output.counts.late)\(provisional > 0 ? "; \(provisional) with a provisional deadline 暂定期限, settled when the year's official calendar arrives" : ""))"
             )
+            print("  entered:    \(output.enteredHere) of them entered the network here")
             print("  changes:    \(output.counts.changes)")
             print("  quarantine: \(output.counts.quarantined)")
             if output.setAside > 0 {

@@ -233,6 +233,15 @@ class Walkthrough:
         self.check("数据归集" in text and "<svg" in text, "the dashboard shows collection with its chart")
         self.check(collection["totals"]["records"] == held, f"the dashboard's total ({collection['totals']['records']}) is the store's ({held})")
         self.check(sum(r["total"] for r in collection["regions"]) == held, "its regions add up to the total")
+        # Every record entered the network at exactly one node: once all has travelled up, the
+        # province's total is the sum of what each node's `status` says entered there.
+        nodes = ["420000000000", "429004000000", TOWNSHIP_CODE, VILLAGE_CODE, SHORT_WINDOW_VILLAGE]
+
+        def entered():
+            return sum(json.loads(self.run("status", "--json", "--config", os.path.join(self.net, c, "node.yaml")))["enteredHere"] for c in nodes)
+
+        self.wait_for("the province's /ops/ total equal to the sum of every node's status",
+                      lambda: self.json(PROVINCE_OPS + "/ops/")["totals"]["records"] == entered())
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
         self.check("四率" in text and "迟报率" in text, "the four rates page shows 迟报率 and the rest")
 

@@ -116,6 +116,29 @@ struct OperationsTests {
         }
     }
 
+    /// 瞒报: a withdrawal for a reason the catalogue allows is not suspected; one for any other
+    /// reason is, on the page, in its JSON and in /metrics.
+    @Test func aWithdrawalWithoutAnAllowedReasonIsSuspectedConcealment() throws {
+        let f = try PortalFixture()
+        let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.key != f.person.key }.map(\.key)
+        let unit = "江岸区市场监督管理局"
+        _ = try StatusDesk(node: f.node).enter(
+            key: keys[0], StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定经复议被撤销", unit: unit), now: PortalFixture.now)
+        _ = try StatusDesk(node: f.node).enter(
+            key: keys[1], StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "企业申请撤下", unit: unit), now: PortalFixture.now)
+        let page = try OperationsPages(node: f.node).quality(reader: "测试", now: PortalFixture.now)
+        #expect(page.concealed.map(\.recordKey) == [keys[1]] && page.concealed.first?.reason == "企业申请撤下")
+        let penalty = try #require(page.kinds.first { $0.slug == "penalty" })
+        #expect(penalty.concealed == 1 && page.kinds.filter { $0.slug != "penalty" }.allSatisfy { $0.concealed == 0 })
+        #expect(page.allowedReasons.contains("撤销"))
+        let scrape = try Metrics.text(f.node, now: PortalFixture.now)
+        #expect(scrape.contains("creditnet_kind_concealed_records{node=\"\(f.node.configuration.code.digits)\",kind=\"penalty\"} 1"))
+        // The rule itself: a phrase of the list, anywhere in the reason; blank is never a reason.
+        #expect(!f.node.catalogue.withdrawalIsUnexplained("因重复报送撤销"))
+        #expect(f.node.catalogue.withdrawalIsUnexplained("  "))
+        #expect(f.node.catalogue.withdrawalIsUnexplained("领导要求"))
+    }
+
     /// The township hears from one village; the other is only named in its configuration. The
     /// village's record (window one hour) is judged at instants the test chooses.
     @Test func theNetworkPageJudgesEachNodeFromItsLatestRecordAtTheInstantAsked() async throws {

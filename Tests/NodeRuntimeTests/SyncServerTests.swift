@@ -184,6 +184,8 @@ struct SyncServerTests {
             #expect(await loop.step(&state, now: t.addingTimeInterval(5)) == .push)
             try await applied(township)
             #expect(try township.store.counts().records == 25)
+            // Each record is counted where it entered the network: the village, not the township.
+            #expect(try township.store.recordsEntered(at: "420102002201") == 25 && township.store.recordsEntered(at: "420102002000") == 0)
             #expect(try village.store.pendingOutbox().isEmpty)
             #expect(state.failures == 0 && state.lastSuccess == at(5))
             #expect(try township.store.knownNodes().first { $0.code == "420102002201" }?.health?.issuedAt == ChinaTime.milliseconds(t) + 5000)

@@ -23,6 +23,18 @@ public struct Catalogue: Codable, Sendable {
     /// Field blocks shared by several kinds (the subject block).
     public var blocks: [String: [FieldSpec]]
     public var kinds: [RecordKind]
+    /// The reasons a published record may be withdrawn for (撤销公示: the decision revoked or
+    /// changed, by review or a court, or the record wrong or reported twice), as phrases a
+    /// withdrawal's reason must contain one of. A withdrawal naming none is counted as suspected
+    /// concealment (瞒报). Absent: every withdrawal is taken at its word.
+    public var withdrawalReasons: [String]?
+
+    /// Whether a withdrawal's `reason` names none of `withdrawalReasons` (瞒报, suspected).
+    public func withdrawalIsUnexplained(_ reason: String) -> Bool {
+        guard let allowed = withdrawalReasons, !allowed.isEmpty else { return false }
+        let text = reason.trimmingFieldWhitespace()
+        return text.isEmpty || !allowed.contains { text.contains($0) }
+    }
 
     /// A kind by slug, alias or Chinese name.
     public func kind(named name: String) throws(CatalogueError) -> ResolvedKind {

@@ -190,3 +190,51 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// Records whose current version entered the network at `origin` (this node, for `status`):
+    /// across a network each record is counted at exactly one node, so the top's total is the sum
+    /// of every node's figure once everything has travelled. Reads every record: for `status`,
+    /// not for a scrape.
+    public func recordsEntered(at origin: String) throws -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM records r JOIN changes c ON c.id = r.content_change WHERE c.origin = ?", arguments: [origin]) ?? 0
+        }
+    }
+}
+
+/// A record withdrawn from publicity, with the reason its withdrawal gave.
+public struct Withdrawal: Sendable, Hashable, Codable {
+    public var kind: String
+    public var recordKey: String
+    public var jurisdiction: String
+    public var reason: String
+    public var unit: String
+    public var date: String
+    /// When the withdrawal entered the network (milliseconds since 1970).
+    public var enteredAt: Int64
+}
+
+extension NodeStore {
+    /// Every withdrawal of a record held here, newest first: read from the status changes' own
+    /// index (`changes_status`), never the whole change log.
+    public func withdrawals() throws -> [Withdrawal] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.kind, c.record_key, c.jurisdiction, c.entered_at, json_extract(c.body, '$.reason') AS reason,
+                        json_extract(c.body, '$.unit') AS unit, json_extract(c.body, '$.date') AS date
+                    FROM changes c INDEXED BY changes_status
+                    WHERE c.op = 'status' AND json_extract(c.body, '$.action') = 'withdrawn'
+                    ORDER BY c.entered_at DESC, c.id DESC
+                    """
+            ).map { row in
+                Withdrawal(
+                    kind: row["kind"], recordKey: row["record_key"], jurisdiction: row["jurisdiction"], reason: row["reason"] ?? "",
+                    unit: row["unit"] ?? "", date: row["date"] ?? "", enteredAt: row["entered_at"])
+            }
+        }
+    }
+}

@@ -17,6 +17,8 @@ public struct KindQuality: Sendable {
     public var quarantined: Int
     /// Gaps in each authority's decision numbers (漏报, suspected).
     public var gaps: [DecisionGap]
+    /// Withdrawals whose reason names none the catalogue allows (瞒报, suspected).
+    public var concealed: [Withdrawal] = []
 
     public var suspectedMissing: Int { gaps.reduce(0) { $0 + $1.missing.count } }
 }
@@ -27,6 +29,7 @@ public enum QualityFigures {
     public static func perKind(_ node: NodeContext) throws -> (counts: [KindJurisdictionCount], kinds: [KindQuality]) {
         let counts = try node.store.recordsByKindAndJurisdiction()
         let quarantined = try node.store.quarantinedByKind()
+        let unexplained = Dictionary(grouping: try node.store.withdrawals().filter { node.catalogue.withdrawalIsUnexplained($0.reason) }, by: \.kind)
         let held = Set(counts.map(\.kind)).union(quarantined.keys)
         var kinds: [KindQuality] = []
         for kind in node.catalogue.kinds where held.contains(kind.slug) {
@@ -40,7 +43,8 @@ public enum QualityFigures {
             kinds.append(
                 KindQuality(
                     slug: kind.slug, name: kind.name, records: of.reduce(0) { $0 + $1.records }, late: of.reduce(0) { $0 + $1.late },
-                    corrected: of.reduce(0) { $0 + $1.corrected }, quarantined: quarantined[kind.slug] ?? 0, gaps: gaps))
+                    corrected: of.reduce(0) { $0 + $1.corrected }, quarantined: quarantined[kind.slug] ?? 0, gaps: gaps,
+                    concealed: unexplained[kind.slug] ?? []))
         }
         return (counts, kinds)
     }

@@ -89,6 +89,9 @@ enum Metrics {
                 "kind_suspected_missing_decisions",
                 "Decision numbers missing between two an authority reported in a series and year (漏报, suspected).",
                 Int64(k.suspectedMissing), kind)
+            gauge(
+                "kind_concealed_records", "Records of a kind withdrawn for a reason the catalogue does not allow (瞒报, suspected).",
+                Int64(k.concealed.count), kind)
         }
         return registry.emitToString()
     }
