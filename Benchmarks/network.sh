@@ -39,21 +39,22 @@ db = sqlite3.connect(sys.argv[2])
 now = int(time.time() * 1000)
 nodes, kids = [], {}
 for line in open(sys.argv[1]):
-    m = re.search(r'code: "(\d{12})", name: "([^"]*)".*?(?:parent: "(\d{12})")?[,}]', line)
-    if not m or not m.group(3): continue
-    nodes.append((m.group(1), m.group(2), m.group(3)))
-    kids.setdefault(m.group(3), []).append(m.group(1))
+    m = re.search(r'code: "(\d{12})", name: "([^"]*)"', line)
+    p = re.search(r'parent: "(\d{12})"', line)
+    if not m or not p: continue
+    nodes.append((m.group(1), m.group(2), p.group(1)))
+    kids.setdefault(p.group(1), []).append(m.group(1))
 rows = []
 for code, name, parent in nodes:
     if code.endswith("000") is False and random.random() < 0.1:
-        rows.append((code, parent, "", None, None, None, None))   # a village never heard from
+        rows.append((code, parent, "", None, None, None, None, len(rows) + 1))   # a village never heard from
         continue
     issued = now - random.randint(0, 3_600_000)
     h = {"backlog": random.randint(0, 50), "catalogue": "2026.3", "children": sorted(kids.get(code, [])), "code": code,
          "issuedAt": issued, "name": name, "oldestPendingAt": issued - random.randint(0, 7_200_000), "parent": parent,
          "quarantined": 0, "records": random.randint(0, 5000), "software": "0.16.0", "windowSeconds": 259_200}
-    rows.append((code, parent, name, issued, json.dumps(h, ensure_ascii=False, sort_keys=True, separators=(",", ":")), b"\0", issued))
-db.executemany("INSERT INTO node_health (code, parent, name, issued_at, content, encoded, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    rows.append((code, parent, name, issued, json.dumps(h, ensure_ascii=False, sort_keys=True, separators=(",", ":")), b"\0", issued, len(rows) + 1))
+db.executemany("INSERT INTO node_health (code, parent, name, issued_at, content, encoded, received_at, written) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 db.commit()
 city = next(c for c, n, p in nodes if p == "420000000000" and len(kids.get(c, [])) > 5)
 print(len(rows), city, "江")

@@ -54,7 +54,7 @@ extension OperationsPages {
         let picture = try NetworkPicture(node: node, now: now)
         // Only this node's subtree is shown; anything else asked for shows the node itself.
         let top = picture.top
-        let under = requested.flatMap { code in picture.nodes[code] != nil && picture.path(to: code) != nil ? code : nil } ?? top
+        let under = requested.flatMap { code in picture.node(code) != nil && picture.path(to: code) != nil ? code : nil } ?? top
         let crumbs = (picture.path(to: under) ?? [top]).map { code in
             NetworkPage.Crumb(code: code, name: picture.name(of: code), link: "/ops/network?under=\(code)")
         }
@@ -63,7 +63,7 @@ extension OperationsPages {
         var more = false
         if !q.isEmpty {
             for code in picture.subtree(top) {
-                let name = picture.nodes[code]?.name ?? ""
+                let name = picture.node(code)?.name ?? ""
                 guard code.hasPrefix(q) || (!name.isEmpty && name.contains(q)) else { continue }
                 guard results.count < 100 else {
                     more = true
@@ -74,13 +74,13 @@ extension OperationsPages {
         }
         return NetworkPage(
             head: head(title: "网络运行", reader: reader, now: now), under: row(under, picture: picture, now: ms, withSubtree: true), path: crumbs,
-            children: (picture.children[under] ?? []).map { row($0, picture: picture, now: ms, withSubtree: true) }, query: q, results: results,
+            children: picture.children(of: under).map { row($0, picture: picture, now: ms, withSubtree: true) }, query: q, results: results,
             searched: !q.isEmpty, moreResults: more)
     }
 
     /// The node's row; with its subtree's figures (nodes heard within their window ÷ nodes known).
     func row(_ code: String, picture: NetworkPicture, now: Int64, withSubtree: Bool) -> NetworkPage.NodeRow {
-        let known = picture.nodes[code]
+        let known = picture.node(code)
         let h = known?.health
         let standing = HealthRules.standing(of: h, now: now)
         let t =
@@ -98,7 +98,7 @@ extension OperationsPages {
             standingLabel: h == nil ? "未联系" : Self.standingLabel(standing), software: h?.software ?? "—", catalogue: h?.catalogue ?? "—",
             records: h?.records ?? 0, nodes: t.nodes, heard: t.heard, interconnection: Self.rate(t.heard, of: t.nodes), atRisk: t.atRisk,
             breached: t.breached,
-            link: "/ops/network?under=\(code)", hasChildren: !(picture.children[code] ?? []).isEmpty)
+            link: "/ops/network?under=\(code)", hasChildren: !picture.children(of: code).isEmpty)
     }
 
     static func standingLabel(_ s: Window.Standing) -> String {

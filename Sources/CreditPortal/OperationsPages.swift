@@ -335,9 +335,12 @@ struct OperationsPages: Sendable {
     func regionRows(_ counts: [KindJurisdictionCount], kinds: [KindColumn]) -> [RegionRow] {
         let c = node.configuration
         let column = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1.slug, $0) })
+        // Children's names as their health records give them; the code until one has spoken.
+        let names = (try? node.store.nodeNames(c.children.map(\.digits))) ?? [:]
         var rows = c.children.map { code in
             RegionRow(
-                code: code.digits, name: "\(code.tier.chineseName)级 \(code.digits)", lateLink: "/ops/records?region=\(code.digits)&late=1",
+                code: code.digits, name: names[code.digits] ?? "\(code.tier.chineseName)级 \(code.digits)",
+                lateLink: "/ops/records?region=\(code.digits)&late=1",
                 cells: kinds.map { k in RegionRow.Cell(count: 0, link: "/ops/records?region=\(code.digits)&kind=\(k.slug)") }, total: 0, late: 0,
                 corrected: 0, lateRate: "")
         }

@@ -26,6 +26,8 @@ public struct NodeContext: Sendable {
     public let applier = Applier()
     /// The four rates' figures as `/metrics` last computed them (`QualityFigures.latest`).
     let qualityFigures = QualityFigures.Kept()
+    /// The health records last read for `/ops/network` and `/metrics` (`NetworkPicture`).
+    let networkPicture = NetworkPicture.Kept()
     /// The node's identity and trust, loaded once (`NodeCredentials`).
     public let credentials: NodeCredentials
     /// The time as this node reads it, for everything its listeners and loops do: the wall clock

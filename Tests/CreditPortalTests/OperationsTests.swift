@@ -175,6 +175,17 @@ struct OperationsTests {
         #expect(
             scrape.contains("creditnet_child_window_state{node=\"\(f.node.configuration.code.digits)\",child=\"\(PortalFixture.villages[1])\"} 2"))
         #expect(scrape.contains("creditnet_subtree_nodes_heard{node=\"\(f.node.configuration.code.digits)\"} 2"))
+        // The silent village speaks: its record reaches the page kept in memory (only the rows
+        // written since the last read are read).
+        var second = village
+        second.code = PortalFixture.villages[1]
+        second.name = "另一村"
+        second.issuedAt = heardAt + 60_000
+        second.oldestPendingAt = 0
+        _ = try f.node.store.keepHealth([HealthEntry(health: second, encoded: [2])], now: PortalFixture.now)
+        let (_, again) = try standing(after: 120)
+        let spoke = try #require(again.children.first { $0.code == PortalFixture.villages[1] })
+        #expect(spoke.standing == "met" && spoke.name == "另一村" && !spoke.silent && again.under.heard == 3 && again.under.nodes == 3)
         try await withOperatorsListener(f.node, tls: false) { port in
             let html = try await fetch("http://127.0.0.1:\(port)/ops/network")
             #expect(html.status == 200 && html.body.contains("网络运行") && html.body.contains("某村"))

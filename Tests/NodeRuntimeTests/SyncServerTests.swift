@@ -172,7 +172,7 @@ struct SyncServerTests {
             // Nothing pending: the first step still pushes — the heartbeat carrying the
             // village's signed health record, which the township keeps.
             #expect(await loop.step(&state, now: t) == .push)
-            let heard = try township.store.knownNodes().first { $0.code == "420102002201" }?.health
+            let heard = try township.store.knownNodes().nodes.first { $0.code == "420102002201" }?.health
             #expect(heard?.issuedAt == ChinaTime.milliseconds(t) && heard?.backlog == 0 && heard?.parent == "420102002000")
             try net.ingest(village, rows: 10, seed: 1, now: t)
             // Ten pending, threshold twenty: wait for the interval from when they entered.
@@ -188,7 +188,7 @@ struct SyncServerTests {
             #expect(try township.store.recordsEntered(at: "420102002201") == 25 && township.store.recordsEntered(at: "420102002000") == 0)
             #expect(try village.store.pendingOutbox().isEmpty)
             #expect(state.failures == 0 && state.lastSuccess == at(5))
-            #expect(try township.store.knownNodes().first { $0.code == "420102002201" }?.health?.issuedAt == ChinaTime.milliseconds(t) + 5000)
+            #expect(try township.store.knownNodes().nodes.first { $0.code == "420102002201" }?.health?.issuedAt == ChinaTime.milliseconds(t) + 5000)
             // Nothing pending again: the next heartbeat is an interval after the last push.
             #expect(await loop.step(&state, now: t.addingTimeInterval(6)) == .wait(until: at(3605)))
         }

@@ -466,7 +466,9 @@ enum Migrations {
         try db.execute(sql: """
             -- The latest signed health record of every node of the subtree (its own included),
             -- one row per node, replaced by a later one (not a growing log). A node named as a
-            -- child by a record but never heard from has a row without a record (issued_at NULL).
+            -- child by a record but never heard from has a row without a record (issued_at NULL);
+            -- `written` numbers the writes 1, 2, 3 … so a reader asks only for what changed since
+            -- it last looked (clocks may go back; this never does).
             CREATE TABLE node_health (
                 code TEXT PRIMARY KEY CHECK (length(code) = 12),
                 parent TEXT NOT NULL,
@@ -475,6 +477,7 @@ enum Migrations {
                 content TEXT,
                 encoded BLOB,
                 received_at INTEGER,
+                written INTEGER NOT NULL,
                 -- Upward: the latest acknowledged by the parent, and the one in the bundle
                 -- waiting for its receipt (that bundle's hash).
                 forwarded_issued_at INTEGER NOT NULL DEFAULT 0,
@@ -485,6 +488,8 @@ enum Migrations {
             CREATE INDEX node_health_parent ON node_health(parent);
             CREATE INDEX node_health_unsent ON node_health(code) WHERE issued_at > forwarded_issued_at;
             CREATE INDEX node_health_in_bundle ON node_health(in_bundle) WHERE in_bundle IS NOT NULL;
+            -- What changed since a reader last looked (`/ops/network` keeps the rest in memory).
+            CREATE INDEX node_health_written ON node_health(written);
             """)
     }
 }

@@ -1,16 +1,43 @@
 import CreditStore
 import Foundation
+import Synchronization
 import SyncCore
 
 /// The node's subtree as the health records that reached it tell it (`node_health`), with the
 /// node itself as it stands now: what `/ops/network` shows and `/metrics` counts.
 public struct NetworkPicture: Sendable {
-    /// Every node known, by code.
-    public let nodes: [String: KnownNode]
-    /// Each node's children, by its code, sorted.
-    public let children: [String: [String]]
+    /// The records read so far, indexed by parent, kept by the node (`NodeContext.networkPicture`)
+    /// and brought up to date at each use with only the rows written since (`knownNodes(writtenAfter:)`):
+    /// at the province 27,000 rows, of which a few hundred change a minute.
+    struct Tree: Sendable {
+        var nodes: [String: KnownNode] = [:]
+        var children: [String: [String]] = [:]
+        /// The newest write merged (`node_health.written`).
+        var seen: Int64 = 0
+
+        mutating func merge(_ rows: [KnownNode], written: Int64) {
+            seen = max(seen, written)
+            for n in rows {
+                if let old = nodes[n.code], old.parent != n.parent {
+                    children[old.parent]?.removeAll { $0 == n.code }
+                }
+                if nodes[n.code]?.parent != n.parent {
+                    var siblings = children[n.parent] ?? []
+                    siblings.insert(n.code, at: siblings.firstIndex { $0 > n.code } ?? siblings.endIndex)
+                    children[n.parent] = siblings
+                }
+                nodes[n.code] = n
+            }
+        }
+    }
+
+    let tree: Tree
+    /// This node as it stands now.
+    public let own: KnownNode
+    /// Its configured children not heard of yet (no row).
+    let unheardChildren: [String]
     /// This node's code.
-    public let top: String
+    public var top: String { own.code }
 
     /// Nodes, those heard from within their window, and those at risk and breached.
     public struct Tally: Sendable, Hashable {
@@ -27,23 +54,49 @@ public struct NetworkPicture: Sendable {
         }
     }
 
-    public init(known: [KnownNode], own: NodeHealth) {
-        var nodes = Dictionary(known.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        nodes[own.code] = KnownNode(code: own.code, parent: own.parent, name: own.name, health: own, receivedAt: own.issuedAt)
-        for child in own.children where nodes[child] == nil {
-            nodes[child] = KnownNode(code: child, parent: own.code, name: "", health: nil, receivedAt: nil)
-        }
-        var children: [String: [String]] = [:]
-        for n in nodes.values where n.code != own.code { children[n.parent, default: []].append(n.code) }
-        for k in children.keys { children[k]!.sort() }
-        self.nodes = nodes
-        self.children = children
-        self.top = own.code
+    init(tree: Tree, own: NodeHealth) {
+        self.tree = tree
+        self.own = KnownNode(code: own.code, parent: own.parent, name: own.name, health: own, receivedAt: own.issuedAt)
+        unheardChildren = own.children.filter { tree.nodes[$0] == nil }
     }
 
-    /// Read from the node's store at `now`.
+    /// From these rows (tests, tools).
+    public init(known: [KnownNode], own: NodeHealth) {
+        var tree = Tree()
+        tree.merge(known, written: 0)
+        self.init(tree: tree, own: own)
+    }
+
+    /// Read from the node's store: the rows received since the last read merged into the tree the
+    /// node keeps, and this node's own state at `now`.
     public init(node: NodeContext, now: Date) throws {
-        self.init(known: try node.store.knownNodes(), own: try Export.ownHealthContent(node, now: now))
+        let own = try Export.ownHealthContent(node, now: now)
+        let tree = try node.networkPicture.value.withLock { kept in
+            var tree = kept ?? Tree()
+            let read = try node.store.knownNodes(writtenAfter: tree.seen)
+            tree.merge(read.nodes, written: read.written)
+            kept = tree
+            return tree
+        }
+        self.init(tree: tree, own: own)
+    }
+
+    /// The health records read so far, kept between reads.
+    final class Kept: Sendable {
+        let value = Mutex<Tree?>(nil)
+    }
+
+    /// A node known here (this node itself as it stands now).
+    public func node(_ code: String) -> KnownNode? {
+        if code == own.code { return own }
+        if let n = tree.nodes[code] { return n }
+        return unheardChildren.contains(code) ? KnownNode(code: code, parent: own.code, name: "", health: nil, receivedAt: nil) : nil
+    }
+
+    /// A node's children, sorted.
+    public func children(of code: String) -> [String] {
+        let known = tree.children[code] ?? []
+        return code == own.code && !unheardChildren.isEmpty ? (known + unheardChildren).sorted() : known
     }
 
     /// `code` and everything below it, depth first.
@@ -52,7 +105,7 @@ public struct NetworkPicture: Sendable {
         var stack = [code]
         while let c = stack.popLast() {
             out.append(c)
-            stack.append(contentsOf: (children[c] ?? []).reversed())
+            stack.append(contentsOf: children(of: c).reversed())
         }
         return out
     }
@@ -61,7 +114,7 @@ public struct NetworkPicture: Sendable {
     public func tally(_ code: String, now: Int64) -> Tally {
         var t = Tally()
         for c in subtree(code) {
-            let health = nodes[c]?.health
+            let health = node(c)?.health
             t.nodes += 1
             if HealthRules.heard(health, now: now) { t.heard += 1 }
             switch HealthRules.standing(of: health, now: now) {
@@ -78,7 +131,7 @@ public struct NetworkPicture: Sendable {
         var out = [code]
         var current = code
         while current != top {
-            guard let p = nodes[current]?.parent, !p.isEmpty, out.count <= 8 else { return nil }
+            guard let p = node(current)?.parent, !p.isEmpty, out.count <= 8 else { return nil }
             out.append(p)
             current = p
         }
@@ -87,7 +140,7 @@ public struct NetworkPicture: Sendable {
 
     /// The node's name, or its code when it has none.
     public func name(of code: String) -> String {
-        let name = nodes[code]?.name ?? ""
+        let name = node(code)?.name ?? ""
         return name.isEmpty ? code : name
     }
 }

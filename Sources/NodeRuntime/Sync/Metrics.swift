@@ -55,8 +55,8 @@ enum Metrics {
         gauge("subtree_nodes", "Nodes known in this node's subtree (itself included), from the health records that reached it.", Int64(whole.nodes))
         gauge(
             "subtree_nodes_heard", "Nodes of the subtree heard from within their window (the interconnection rate's numerator).", Int64(whole.heard))
-        for child in picture.children[picture.top] ?? [] {
-            let h = picture.nodes[child]?.health
+        for child in picture.children(of: picture.top) {
+            let h = picture.node(child)?.health
             let label = [("child", child)]
             let standing: Int64 =
                 switch HealthRules.standing(of: h, now: ms) {
