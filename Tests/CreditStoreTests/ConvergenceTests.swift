@@ -93,6 +93,20 @@ struct ConvergenceTests {
         }
         #expect(plan.contains { $0.contains("SEARCH relevance USING PRIMARY KEY (area=? AND change_id>?)") })
     }
+
+    /// `/ops/network` reads only the health rows written since it last looked, and a push only the
+    /// records not yet acknowledged: each from its index, never the whole table (27,000 rows at
+    /// the province).
+    @Test func healthReadsUseTheirIndexes() throws {
+        let dir = try TemporaryDirectory()
+        let store = try NodeStore(path: dir.path("n.sqlite"), node: try DivisionCode("420000000000"))
+        func plan(_ sql: String, _ arguments: StatementArguments) throws -> [String] {
+            try store.pool.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String } }
+        }
+        #expect(try plan(NodeStore.knownNodesSQL, [0]).contains { $0.contains("SEARCH node_health USING INDEX node_health_written (written>?)") })
+        #expect(try plan(NodeStore.healthToForwardSQL, ["420000000000", 10]).contains { $0.contains("USING INDEX node_health_unsent") })
+        #expect(try !plan(NodeStore.knownNodesSQL, [0]).contains { $0.hasPrefix("SCAN node_health") })
+    }
 }
 
 @Suite("The top node keeps received change sets for proofs downward")

@@ -23,6 +23,22 @@ public struct KnownNode: Sendable, Hashable {
 }
 
 extension NodeStore {
+    /// What goes up next: the rows whose record is newer than the one the parent acknowledged,
+    /// from their partial index (`node_health_unsent`).
+    static let healthToForwardSQL = """
+        SELECT content, encoded FROM node_health INDEXED BY node_health_unsent WHERE issued_at > forwarded_issued_at
+        ORDER BY code = ? DESC, code LIMIT ?
+        """
+
+    /// The rows written since a reader last looked, from `node_health_written`.
+    static let knownNodesSQL = """
+        SELECT code, parent, name, issued_at, received_at, written, json_extract(content, '$.windowSeconds') AS window,
+            json_extract(content, '$.backlog') AS backlog, json_extract(content, '$.oldestPendingAt') AS oldest,
+            json_extract(content, '$.records') AS records, json_extract(content, '$.quarantined') AS quarantined,
+            json_extract(content, '$.software') AS software, json_extract(content, '$.catalogue') AS catalogue
+        FROM node_health INDEXED BY node_health_written WHERE written > ? ORDER BY written
+        """
+
     /// Keeps verified health records, the latest per node (`HealthRules.keeps`), and a row for
     /// every child they name that is not known yet, in one transaction; returns how many replaced
     /// or added a record.
@@ -64,10 +80,7 @@ extension NodeStore {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT content, encoded FROM node_health WHERE issued_at > forwarded_issued_at
-                    ORDER BY code = ? DESC, code LIMIT ?
-                    """,
+                sql: Self.healthToForwardSQL,
                 arguments: [first, limit])
             let decoder = JSONDecoder()
             return try rows.map { row in
@@ -98,13 +111,7 @@ extension NodeStore {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT code, parent, name, issued_at, received_at, written, json_extract(content, '$.windowSeconds') AS window,
-                        json_extract(content, '$.backlog') AS backlog, json_extract(content, '$.oldestPendingAt') AS oldest,
-                        json_extract(content, '$.records') AS records, json_extract(content, '$.quarantined') AS quarantined,
-                        json_extract(content, '$.software') AS software, json_extract(content, '$.catalogue') AS catalogue
-                    FROM node_health WHERE written > ? ORDER BY code
-                    """, arguments: [after])
+                sql: Self.knownNodesSQL, arguments: [after])
             var newest = after
             let nodes = rows.map { row in
                 newest = max(newest, row["written"])
