@@ -9,18 +9,24 @@ enum ListingCSV {
     static let header = ["决定日期", "类别", "行政相对人名称", "统一社会信用代码/证件号码", "决定文书号", "决定机关", "内容", "行政区划", "状态", "按时公示", "记录编号"]
 
     static func render(_ rows: [ListingRow]) -> [UInt8] {
+        table(
+            header: header,
+            rows: rows.map { row in
+                let r = row.record
+                return [
+                    r.decisionDate ?? "", r.kindName, r.subjectName ?? "", r.subject ?? "", r.documentNumber ?? "", r.authority ?? "",
+                    row.summary ?? "",
+                    r.jurisdiction, r.stateLabel, r.late ? "否（迟报）" : "是", r.key,
+                ]
+            })
+    }
+
+    /// Any table as such a download: the BOM, the header, one CRLF line per row.
+    static func table(header: [String], rows: [[String]]) -> [UInt8] {
         var out: [UInt8] = [0xEF, 0xBB, 0xBF]
-        func line(_ cells: [String]) {
+        for cells in [header] + rows {
             out.append(contentsOf: Array(cells.map(cell).joined(separator: ",").utf8))
             out.append(contentsOf: [0x0D, 0x0A])
-        }
-        line(header)
-        for row in rows {
-            let r = row.record
-            line([
-                r.decisionDate ?? "", r.kindName, r.subjectName ?? "", r.subject ?? "", r.documentNumber ?? "", r.authority ?? "", row.summary ?? "",
-                r.jurisdiction, r.stateLabel, r.late ? "否（迟报）" : "是", r.key,
-            ])
         }
         return out
     }

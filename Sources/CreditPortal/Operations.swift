@@ -51,6 +51,7 @@ public struct Operations: Sendable {
         }
         router.get("quarantine") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
+            if FormValues(request.uri.query)["format"] == "csv" { return await ops.quarantineCSV(reader: Self.name(reader)) }
             return await ops.respond(request, template: "ops-quarantine") { now in try ops.pages.quarantine(reader: Self.name(reader), now: now) }
         }
         router.get("work") { request, context -> Response in
@@ -78,6 +79,31 @@ public struct Operations: Sendable {
         router.get("static/{name}") { _, context -> Response in
             _ = try await context.operatorCaller(node)
             return ops.portal.asset(context.parameters.get("name") ?? "")
+        }
+    }
+
+    /// `GET /ops/quarantine?format=csv`: the refused rows for the departments to correct and send
+    /// again — each with its file, line, kind and reasons, and the row as received with resident
+    /// ID numbers masked (the department holds the original).
+    func quarantineCSV(reader: String) async -> Response {
+        let pages = self.pages
+        let now = portal.clock()
+        let result = await BlockingWork.run { () throws -> [UInt8] in
+            let page = try pages.quarantine(reader: reader, now: now, limit: Portal.csvRowsMax)
+            return ListingCSV.table(
+                header: ["接收时间", "文件", "行号", "类别", "未通过原因", "原始内容（证件号码已遮蔽）"],
+                rows: page.rows.map { [$0.receivedAt, $0.file, String($0.line), $0.kind, $0.reasons.joined(separator: "；"), $0.raw] })
+        }
+        switch result {
+        case .success(let bytes):
+            let name = "校验未通过-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv"
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                    .contentDisposition: "attachment; filename=\"quarantine.csv\"; filename*=UTF-8''\(PortalPages.escapePath(name))",
+                ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .failure(let error): return portal.failure(error, json: false)
         }
     }
 

@@ -288,11 +288,24 @@ struct OperationsPages: Sendable {
             var openedOn: String
             var days: Int
         }
+        /// A repair (信用修复) entered here or received: it must reach every tier and every site
+        /// that shows the record (DOMAIN.md: within 1–3 working days).
+        struct Repair: Sendable, Encodable {
+            var key: String
+            var kind: String
+            var date: String
+            var notice: String
+            var unit: String
+            /// Days since it entered the network.
+            var days: Int
+        }
         var head: Head
         var csrf: String
         var unit: String
         var requests: [Request]
         var objections: [Objection]
+        /// The latest repairs (at most 50), newest first.
+        var repairs: [Repair]
         var quarantined: Int
         var error: String?
     }
@@ -313,6 +326,12 @@ struct OperationsPages: Sendable {
                     key: Masking.maskResidentIDs(in: $0.key), kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind,
                     openedOn: $0.openedOn?.iso ?? "",
                     days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0)
+            },
+            repairs: try node.store.statusChanges(action: StatusAction.repaired.rawValue, limit: 50).map {
+                WorkPage.Repair(
+                    key: Masking.maskResidentIDs(in: $0.recordKey), kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind, date: $0.date,
+                    notice: Masking.maskResidentIDs(in: $0.notice), unit: $0.unit,
+                    days: Int((ChinaTime.milliseconds(now) - $0.enteredAt) / 86_400_000))
             },
             quarantined: try node.store.quarantinedByKind().values.reduce(0, +), error: error)
     }

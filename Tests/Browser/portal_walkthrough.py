@@ -243,7 +243,11 @@ class Walkthrough:
         self.wait_for("the province's /ops/ total equal to the sum of every node's status",
                       lambda: self.json(PROVINCE_OPS + "/ops/")["totals"]["records"] == entered())
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
-        self.check("四率" in text and "迟报率" in text, "the four rates page shows 迟报率 and the rest")
+        self.check("四率" in text and "迟报率" in text and "瞒报率" in text, "the four rates page shows 迟报率, 瞒报率 and the rest")
+        with urllib.request.urlopen(PROVINCE_OPS + "/ops/quarantine?format=csv", timeout=10) as r:
+            download = r.read().decode("utf-8")
+        self.check(download.startswith("\ufeff接收时间,文件,行号") and WHOLE_ID.search(download) is None,
+                   "the refused rows download as CSV for the departments, ID numbers masked")
 
         # An objection from the public on the province's portal, accepted from the work queue
         # with the page's own form: 异议处理中 on the portal.

@@ -345,7 +345,7 @@ struct DrillDownTests {
         }
     }
 
-    @Test func refusedRowsAreListedWithTheirReasonsAndIDNumbersMasked() throws {
+    @Test func refusedRowsAreListedWithTheirReasonsAndIDNumbersMasked() async throws {
         let f = try PortalFixture()
         let kind = try f.node.catalogue.kind(named: "penalty")
         var options = SampleGenerator.Options(seed: 5, node: f.node.configuration.code, asOf: PortalFixture.asOf)
@@ -359,6 +359,30 @@ struct DrillDownTests {
         let page = try OperationsPages(node: f.node).quarantine(reader: "测试", now: PortalFixture.now)
         #expect(page.total == 1 && page.rows[0].line == 2 && page.rows[0].reasons.contains { $0.contains("JDRQ") || $0.contains("日期") })
         #expect(!page.rows[0].raw.contains(PortalFixture.hiddenID) && page.rows[0].raw.contains(Masking.mask(PortalFixture.hiddenID)))
+        // The download for the department: the same row, its reasons, the ID number masked.
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let csv = try await fetch("http://127.0.0.1:\(port)/ops/quarantine?format=csv")
+            let lines = csv.body.split(separator: "\r\n")
+            #expect(csv.status == 200 && csv.body.hasPrefix("\u{FEFF}接收时间,文件,行号,类别,未通过原因") && lines.count == 2)
+            #expect(lines.last?.contains("bad.csv,2,行政处罚,") == true && lines.last?.contains("JDRQ") == true || lines.last?.contains("日期") == true)
+            #expect(!csv.body.contains(PortalFixture.hiddenID) && csv.body.contains(Masking.mask(PortalFixture.hiddenID)))
+        }
+    }
+
+    /// Repairs wait in the work queue with their notice and age; objections with theirs.
+    @Test func repairsAreListedWithTheirNoticeAndAge() throws {
+        let f = try PortalFixture()
+        let record = try #require(try f.node.store.allRecords().first { $0.kind == "penalty" && $0.state == "active" && $0.key != f.person.key })
+        let before = try OperationsPages(node: f.node).work(reader: "测试", now: PortalFixture.now, csrf: "t")
+        #expect(before.repairs.isEmpty && before.objections.count == 1)
+        // Three years on, past every kind's minimum publicity period.
+        let later = PortalFixture.now.addingTimeInterval(3 * 366 * 86_400)
+        _ = try StatusDesk(node: f.node).enter(
+            key: record.key,
+            StatusChange(action: .repaired, date: ChinaTime.date(later), reason: "已履行行政处罚决定", unit: "江岸区市场监督管理局", notice: "江岸信修〔2029〕7号"),
+            now: later)
+        let page = try OperationsPages(node: f.node).work(reader: "测试", now: later.addingTimeInterval(3 * 86_400), csrf: "t")
+        #expect(page.repairs.map(\.key) == [record.key] && page.repairs[0].notice == "江岸信修〔2029〕7号" && page.repairs[0].days == 3)
     }
 }
 

@@ -204,37 +204,46 @@ extension NodeStore {
     }
 }
 
-/// A record withdrawn from publicity, with the reason its withdrawal gave.
-public struct Withdrawal: Sendable, Hashable, Codable {
+/// A status change of a record held here (a withdrawal, a repair …), as its body gives it.
+public struct StatusChangeRow: Sendable, Hashable, Codable {
     public var kind: String
     public var recordKey: String
     public var jurisdiction: String
     public var reason: String
     public var unit: String
     public var date: String
-    /// When the withdrawal entered the network (milliseconds since 1970).
+    /// A repair's 信用修复告知书 number.
+    public var notice: String
+    /// When the change entered the network (milliseconds since 1970).
     public var enteredAt: Int64
 }
 
+/// A record withdrawn from publicity, with the reason its withdrawal gave.
+public typealias Withdrawal = StatusChangeRow
+
 extension NodeStore {
-    /// Every withdrawal of a record held here, newest first: read from the status changes' own
-    /// index (`changes_status`), never the whole change log.
-    public func withdrawals() throws -> [Withdrawal] {
+    /// Every status change `action` (`withdrawn`, `repaired` …) of the records held here, newest
+    /// first, at most `limit`: read from the status changes' own index (`changes_status`), never
+    /// the whole change log.
+    public func statusChanges(action: String, limit: Int = .max) throws -> [StatusChangeRow] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT c.kind, c.record_key, c.jurisdiction, c.entered_at, json_extract(c.body, '$.reason') AS reason,
-                        json_extract(c.body, '$.unit') AS unit, json_extract(c.body, '$.date') AS date
+                        json_extract(c.body, '$.unit') AS unit, json_extract(c.body, '$.date') AS date, json_extract(c.body, '$.notice') AS notice
                     FROM changes c INDEXED BY changes_status
-                    WHERE c.op = 'status' AND json_extract(c.body, '$.action') = 'withdrawn'
-                    ORDER BY c.entered_at DESC, c.id DESC
-                    """
+                    WHERE c.op = 'status' AND json_extract(c.body, '$.action') = ?
+                    ORDER BY c.entered_at DESC, c.id DESC LIMIT ?
+                    """, arguments: [action, limit == .max ? -1 : limit]
             ).map { row in
-                Withdrawal(
+                StatusChangeRow(
                     kind: row["kind"], recordKey: row["record_key"], jurisdiction: row["jurisdiction"], reason: row["reason"] ?? "",
-                    unit: row["unit"] ?? "", date: row["date"] ?? "", enteredAt: row["entered_at"])
+                    unit: row["unit"] ?? "", date: row["date"] ?? "", notice: row["notice"] ?? "", enteredAt: row["entered_at"])
             }
         }
     }
+
+    /// Every withdrawal of a record held here, newest first.
+    public func withdrawals() throws -> [Withdrawal] { try statusChanges(action: StatusAction.withdrawn.rawValue) }
 }
