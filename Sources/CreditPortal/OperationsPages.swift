@@ -138,6 +138,9 @@ struct OperationsPages: Sendable {
         var concealedRate: String
         /// The phrases a withdrawal's reason must contain one of (catalogue `withdrawalReasons`).
         var allowedReasons: String
+        /// When the decision-number gaps were computed (at most every five minutes while the
+        /// store changes; the other figures are read at each request).
+        var gapsAsOf: String
     }
 
     /// `/ops/reconcile`: the form, and the report once a register was sent.
@@ -392,7 +395,7 @@ struct OperationsPages: Sendable {
         var authorities: [AuthorityRow] = []
         for kind in kinds {
             guard let resolved = node.resolvedKinds[kind.slug], let field = PublicRecord.authorityField(of: resolved) else { continue }
-            for a in try node.store.recordsByAuthority(kind: kind.slug, field: resolved.kind.fullCode(field)) {
+            for a in try node.store.recordsByAuthority(kind: kind.slug, nameField: resolved.kind.fullCode(field), limit: 20) {
                 authorities.append(
                     AuthorityRow(
                         kind: kind.name, authority: a.authority.isEmpty ? "（未填）" : a.authority, records: a.records, late: a.late,
@@ -417,7 +420,7 @@ struct OperationsPages: Sendable {
     static let missingShown = 20
 
     func quality(reader: String, now: Date) throws -> QualityPage {
-        let (counts, figures) = try QualityFigures.perKind(node)
+        let (counts, figures, gapsAt) = try QualityFigures.latest(node, now: now)
         let kinds = kindColumns(counts)
         var gaps: [QualityPage.GapRow] = []
         var rows: [QualityPage.KindRow] = []
@@ -450,7 +453,8 @@ struct OperationsPages: Sendable {
         return QualityPage(
             head: head(title: "数据质量：四率", reader: reader, now: now), kinds: rows, regions: regionRows(counts, kinds: kinds),
             gaps: gaps, missingRate: Self.rate(suspected, of: total + suspected), suspectedMissing: suspected, concealed: concealed,
-            concealedRate: Self.rate(concealed.count, of: total), allowedReasons: (node.catalogue.withdrawalReasons ?? []).joined(separator: "、"))
+            concealedRate: Self.rate(concealed.count, of: total), allowedReasons: (node.catalogue.withdrawalReasons ?? []).joined(separator: "、"),
+            gapsAsOf: ChinaTime.timestamp(gapsAt))
     }
 
     /// `12.34 %`, or `—` when there is nothing to divide.

@@ -70,6 +70,29 @@ struct OperationsTests {
         #expect(page.totals.corrected == 0)
     }
 
+    /// The tallies the pages read are kept by the store's triggers as records and versions are
+    /// written — ingest, status changes, new versions — and agree with a count of the records.
+    @Test func theTalliesAgreeWithTheRecordsTheyCount() throws {
+        let f = try PortalFixture()
+        #expect(try f.node.store.tallyDiscrepancies().isEmpty)
+        // A new version of a record, a withdrawal, and new records: still in agreement.
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 77, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        options.jurisdictions = [try DivisionCode(PortalFixture.villages[1])]
+        var generator = SampleGenerator(options)
+        let rows = generator.rows(kind: kind, count: 30)
+        let path = try f.dir.write("more.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        _ = try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now)
+        var changed = rows
+        changed[0].values[try #require(kind.index["NR"])] = "内容已更正"
+        let again = try f.dir.write("again.csv", Array(SampleGenerator.csv(kind: kind, rows: [changed[0]], header: .codes).utf8))
+        #expect(try FileIngestion(node: f.node).ingest(file: again, kind: "penalty", now: PortalFixture.now).updated == 1)
+        #expect(try f.node.store.tallyDiscrepancies().isEmpty)
+        let page = try OperationsPages(node: f.node).collection(reader: "测试", now: PortalFixture.now)
+        #expect(page.totals.records == (try f.node.store.counts().records))
+    }
+
     @Test func aGapInAnAuthoritysDecisionNumbersIsASuspectedOmissionAndAWholeSeriesIsNot() throws {
         let f = try PortalFixture()
         // The sample offices number their decisions one by one: nothing suspected.
@@ -89,7 +112,13 @@ struct OperationsTests {
         }
         let path = try f.dir.write("gap.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
         #expect(try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now).accepted == 3)
-        let after = try OperationsPages(node: f.node).quality(reader: "测试", now: PortalFixture.now)
+        // The gaps are computed again once what was kept is older than the refresh period.
+        let soon = try OperationsPages(node: f.node).quality(reader: "测试", now: PortalFixture.now.addingTimeInterval(60))
+        #expect(
+            soon.gaps.isEmpty
+                && soon.kinds.first { $0.slug == "penalty" }?.records == before.kinds.first { $0.slug == "penalty" }.map { $0.records + 3 })
+        let after = try OperationsPages(node: f.node).quality(
+            reader: "测试", now: PortalFixture.now.addingTimeInterval(QualityFigures.refreshSeconds + 1))
         let gap = try #require(after.gaps.first)
         #expect(after.gaps.count == 1 && gap.series == "仙桃城管罚" && gap.year == 2026 && gap.missing == ["仙桃城管罚〔2026〕3号"])
         #expect(gap.authority == rows[0].values[authority] && gap.reported == 3 && after.suspectedMissing == 1)

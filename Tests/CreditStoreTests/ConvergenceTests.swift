@@ -106,6 +106,13 @@ struct ConvergenceTests {
         #expect(try plan(NodeStore.knownNodesSQL, [0]).contains { $0.contains("SEARCH node_health USING INDEX node_health_written (written>?)") })
         #expect(try plan(NodeStore.healthToForwardSQL, ["420000000000", 10]).contains { $0.contains("USING INDEX node_health_unsent") })
         #expect(try !plan(NodeStore.knownNodesSQL, [0]).contains { $0.hasPrefix("SCAN node_health") })
+        // The operators' counts: the tallies, and the corrected records found from the objections.
+        #expect(try plan(NodeStore.dayTallySQL, [20_000]).contains { $0.contains("SEARCH tally_day USING INTEGER PRIMARY KEY (rowid>?)") })
+        let corrected = try plan(NodeStore.correctedByAreaSQL, [])
+        #expect(
+            corrected.contains { $0.contains("changes_status") } && !corrected.contains { $0.hasPrefix("SCAN r") || $0.hasPrefix("SCAN records") },
+            "\(corrected)")
+        #expect(try plan(NodeStore.areaTallySQL, []).allSatisfy { !$0.contains("records") })
     }
 }
 

@@ -126,6 +126,27 @@ struct SyncStoreContractTests {
         #expect(try opened.store.counts().records == 20)
     }
 
+    /// The operators' tallies (migration v16) follow every received change, on every store; a
+    /// tally changed behind the triggers is named; the migration's backfill gives the same figures.
+    @Test(arguments: Backing.allCases) func theTalliesFollowTheRecordsAndTheirBackfillAgrees(_ backing: Backing) throws {
+        let opened = try Self.open(backing)
+        let sets = Self.chain(Self.villages[0], sizes: [5, 9]) + Self.chain(Self.villages[1], sizes: [4])
+        _ = try Self.accept(sets, into: opened.sync)
+        _ = try Self.applyAll(opened.sync, sets: sets, slice: 4)
+        #expect(try opened.store.tallyDiscrepancies().isEmpty)
+        #expect(try opened.store.recordsByKindAndJurisdiction().reduce(0) { $0 + $1.records } == 18)
+        try opened.store.pool.write { db in
+            try db.execute(sql: "DELETE FROM tally_area; DELETE FROM tally_authority; DELETE FROM tally_day")
+            try db.execute(sql: Migrations.tallyBackfillSQL)
+        }
+        #expect(try opened.store.tallyDiscrepancies().isEmpty)
+        try opened.store.pool.write { db in
+            try db.execute(sql: "UPDATE tally_area SET records = records + 1 WHERE jurisdiction = ?", arguments: [Self.villages[1]])
+        }
+        let found = try opened.store.tallyDiscrepancies()
+        #expect(found == ["area penalty \(Self.villages[1]): kept 5/0, counted 4/0"], "\(found)")
+    }
+
     @Test(arguments: Backing.allCases) func aReceiptAcknowledgesOnlyTheSetsItNames(_ backing: Backing) throws {
         let s = try Self.open(backing).sync
         let origin = Self.villages[0]
@@ -270,7 +291,8 @@ struct SyncStoreContractTests {
                 let origin = rng.pick(Self.villages)
                 for opened in stores {
                     if let p = try opened.sync.position(of: origin) {
-                        _ = try opened.sync.acknowledge(parent: "420102000000", issuedAt: Int64(step), receipt: [1], bundle: [1], covered: [p], now: Date())
+                        _ = try opened.sync.acknowledge(
+                            parent: "420102000000", issuedAt: Int64(step), receipt: [1], bundle: [1], covered: [p], now: Date())
                     }
                 }
             }

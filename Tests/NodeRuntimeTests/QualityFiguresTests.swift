@@ -9,18 +9,24 @@ import Testing
 struct QualityFiguresTests {
     static func records(_ kinds: [KindQuality]) -> Int { kinds.reduce(0) { $0 + $1.records } }
 
-    @Test func aScrapeComputesThemAgainOnlyWhenTheStoreChangedAndWhatItKeptIsOld() throws {
+    /// The counts come from the tallies at every call; the decision-number gaps, which read every
+    /// number, are computed again only when the store changed and what was kept is old.
+    @Test func theGapsAreComputedAgainOnlyWhenTheStoreChangedAndWhatWasKeptIsOld() throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 10, seed: 1)
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
-        let first = Self.records(try QualityFigures.latest(net.village, now: t0))
-        #expect(first == (try net.village.store.counts().records) && first > 0)
+        let first = try QualityFigures.latest(net.village, now: t0)
+        #expect(Self.records(first.kinds) == (try net.village.store.counts().records) && first.gapsAt == t0)
         try net.ingest(net.village, rows: 10, seed: 2)
-        // The store changed, but what was kept is younger than the refresh period: kept.
-        #expect(Self.records(try QualityFigures.latest(net.village, now: t0 + 10)) == first)
-        // Older: computed again, with the new records.
-        let later = Self.records(try QualityFigures.latest(net.village, now: t0 + QualityFigures.refreshSeconds + 1))
-        #expect(later == (try net.village.store.counts().records) && later > first)
+        // The store changed: the counts say so at once; the gaps kept are younger than the refresh period.
+        let soon = try QualityFigures.latest(net.village, now: t0 + 10)
+        #expect(Self.records(soon.kinds) == (try net.village.store.counts().records) && Self.records(soon.kinds) > Self.records(first.kinds))
+        #expect(soon.gapsAt == t0)
+        // Older: the gaps computed again.
+        let later = try QualityFigures.latest(net.village, now: t0 + QualityFigures.refreshSeconds + 1)
+        #expect(later.gapsAt == t0 + QualityFigures.refreshSeconds + 1)
+        // Unchanged store: what was kept serves however old.
+        #expect(try QualityFigures.latest(net.village, now: t0 + 10 * QualityFigures.refreshSeconds).gapsAt == later.gapsAt)
         #expect(
             try Metrics.text(net.village, now: t0 + QualityFigures.refreshSeconds + 2).contains(
                 "creditnet_kind_records{node=\"420102002201\",kind=\"penalty\"}"))

@@ -30,51 +30,62 @@ extension NodeStore {
         """
 
     /// Records by kind and jurisdiction, with how many are late and how many were corrected after
-    /// an objection; the caller groups the jurisdictions into its child regions.
+    /// an objection; the caller groups the jurisdictions into its child regions. Read from the
+    /// tallies kept as records are written (migration v16) and from the status changes' own index
+    /// (the corrected count starts from the objections, few beside the records).
     public func recordsByKindAndJurisdiction() throws -> [KindJurisdictionCount] {
         try read { db in
             var out: [String: KindJurisdictionCount] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT kind, jurisdiction, count(*), COALESCE(SUM(late), 0) FROM records GROUP BY kind, jurisdiction")
-            {
+            for row in try Row.fetchAll(db, sql: Self.areaTallySQL) where (row[2] as Int) > 0 {
                 let c = KindJurisdictionCount(kind: row[0], jurisdiction: row[1], records: row[2], late: row[3], corrected: 0)
                 out["\(c.kind) \(c.jurisdiction)"] = c
             }
-            let corrected = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.kind, r.jurisdiction, count(*) FROM records r WHERE \(Self.correctedAfterObjection)
-                    GROUP BY r.kind, r.jurisdiction
-                    """)
-            for row in corrected { out["\(row[0] as String) \(row[1] as String)"]?.corrected = row[2] }
+            for row in try Row.fetchAll(db, sql: Self.correctedByAreaSQL) { out["\(row[0] as String) \(row[1] as String)"]?.corrected = row[2] }
             return out.values.sorted { ($0.kind, $0.jurisdiction) < ($1.kind, $1.jurisdiction) }
         }
     }
 
-    /// Versions of records (puts) that entered the network per China day, from `since` on.
+    static let areaTallySQL = "SELECT kind, jurisdiction, records, late FROM tally_area"
+
+    /// Records corrected after an objection, by kind and jurisdiction, found from the objections
+    /// (`changes_status`) rather than by probing every record.
+    static let correctedByAreaSQL = """
+        SELECT r.kind, r.jurisdiction, count(DISTINCT r.id) FROM changes s INDEXED BY changes_status
+        JOIN records r ON r.record_key = s.record_key
+        WHERE s.op = 'status' AND json_extract(s.body, '$.action') = 'objection-opened' AND s.hlc < r.updated_hlc
+        GROUP BY r.kind, r.jurisdiction
+        """
+
+    /// Versions of records (puts) that entered the network per China day, from `since` on (the
+    /// day tally, migration v16).
     public func arrivalsPerDay(since: CivilDate) throws -> [(day: CivilDate, records: Int)] {
-        // Day numbers in China time (UTC+8): (milliseconds + 8 h) / 1 day.
-        let start = Int64(since.dayNumber) * 86_400_000 - 28_800_000
-        return try read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT (entered_at + 28800000) / 86400000 AS d, count(*) FROM changes WHERE op = 'put' AND entered_at >= ? GROUP BY d ORDER BY d",
-                arguments: [start]
-            ).map { row in (CivilDate(dayNumber: row[0]), row[1]) }
+        try read { db in
+            try Row.fetchAll(db, sql: Self.dayTallySQL, arguments: [since.dayNumber]).map { row in (CivilDate(dayNumber: row[0]), row[1]) }
         }
     }
 
-    /// Records of `kind` by the value of its authority field `field` (a full field code).
-    public func recordsByAuthority(kind: String, field: String) throws -> [AuthorityCount] {
+    static let dayTallySQL = "SELECT day, versions FROM tally_day WHERE day >= ? ORDER BY day"
+
+    /// Records of `kind` by deciding authority (the credit code in the records' keys), the
+    /// largest `limit`, each named by the value of `nameField` (a full field code) in one of its
+    /// records' current versions.
+    public func recordsByAuthority(kind: String, nameField: String, limit: Int) throws -> [AuthorityCount] {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT json_extract(c.body, '$."' || ? || '"') AS a, count(*), COALESCE(SUM(r.late), 0) FROM records r
-                    JOIN changes c ON c.id = r.content_change WHERE r.kind = ? GROUP BY a ORDER BY count(*) DESC, a
-                    """, arguments: [field, kind]
-            ).map { AuthorityCount(kind: kind, authority: ($0[0] as String?) ?? "", records: $0[1], late: $0[2]) }
+                sql: "SELECT authority, records, late FROM tally_authority WHERE kind = ? AND records > 0 ORDER BY records DESC, authority LIMIT ?",
+                arguments: [kind, limit]
+            ).map { row in
+                let code: String = row[0]
+                let prefix = "\(kind)|\(code)|"
+                let name = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT json_extract(c.body, '$."' || ? || '"') FROM records r JOIN changes c ON c.id = r.content_change
+                        WHERE r.record_key >= ? AND r.record_key < ? ORDER BY r.record_key DESC LIMIT 1
+                        """, arguments: [nameField, prefix, prefix + "\u{10FFFF}"])
+                return AuthorityCount(kind: kind, authority: name ?? code, records: row[1], late: row[2])
+            }
         }
     }
 
@@ -246,4 +257,46 @@ extension NodeStore {
 
     /// Every withdrawal of a record held here, newest first.
     public func withdrawals() throws -> [Withdrawal] { try statusChanges(action: StatusAction.withdrawn.rawValue) }
+}
+
+extension NodeStore {
+    /// Where the tallies kept for the operators' pages (migration v16) differ from the records
+    /// and change log they count — empty when they agree. Reads every record: for tests and
+    /// checks, not for pages.
+    public func tallyDiscrepancies() throws -> [String] {
+        try read { db in
+            var out: [String] = []
+            func compare(_ what: String, kept: String, counted: String) throws {
+                // Each query gives two key columns and two counts; a tally row at zero counts nothing.
+                func rows(_ sql: String) throws -> [String: String] {
+                    var map: [String: String] = [:]
+                    for row in try Row.fetchAll(db, sql: sql) {
+                        let (a, b): (Int64, Int64) = (row[2], row[3])
+                        if a == 0 && b == 0 { continue }
+                        map["\(row[0] as String) \(row[1] as String)"] = "\(a)/\(b)"
+                    }
+                    return map
+                }
+                let a = try rows(kept)
+                let b = try rows(counted)
+                for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
+                    out.append("\(what) \(key): kept \(a[key] ?? "none"), counted \(b[key] ?? "none")")
+                }
+            }
+            try compare(
+                "area", kept: "SELECT kind, jurisdiction, records, late FROM tally_area",
+                counted: "SELECT kind, jurisdiction, count(*), COALESCE(SUM(late), 0) FROM records GROUP BY kind, jurisdiction")
+            try compare(
+                "authority", kept: "SELECT kind, authority, records, late FROM tally_authority",
+                counted: """
+                    SELECT kind, CASE WHEN instr(rest, '|') > 0 THEN substr(rest, 1, instr(rest, '|') - 1) ELSE rest END AS a, count(*),
+                        COALESCE(SUM(late), 0)
+                    FROM (SELECT kind, late, substr(record_key, length(kind) + 2) AS rest FROM records) GROUP BY kind, a
+                    """)
+            try compare(
+                "day", kept: "SELECT CAST(day AS TEXT), '', versions, 0 FROM tally_day",
+                counted: "SELECT CAST((entered_at + 28800000) / 86400000 AS TEXT), '', count(*), 0 FROM changes WHERE op = 'put' GROUP BY 1")
+            return out
+        }
+    }
 }

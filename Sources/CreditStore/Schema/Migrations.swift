@@ -21,6 +21,7 @@ enum Migrations {
         m.registerMigration("v13-objection-requests", migrate: v13ObjectionRequests)
         m.registerMigration("v14-pending-upward", migrate: v14PendingUpward)
         m.registerMigration("v15-node-health", migrate: v15NodeHealth)
+        m.registerMigration("v16-operations-tallies", migrate: v16OperationsTallies)
         return m
     }
 
@@ -492,4 +493,59 @@ enum Migrations {
             CREATE INDEX node_health_written ON node_health(written);
             """)
     }
+
+    static func v16OperationsTallies(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The operators' pages' figures kept as records and versions are written, so that a
+            -- page reads a few hundred rows instead of grouping a province's whole records table
+            -- (kept by triggers: every writer of records and changes keeps them alike).
+
+            -- Records and late records by kind and jurisdiction.
+            CREATE TABLE tally_area (
+                kind TEXT NOT NULL, jurisdiction TEXT NOT NULL, records INTEGER NOT NULL, late INTEGER NOT NULL,
+                PRIMARY KEY (kind, jurisdiction)
+            ) WITHOUT ROWID;
+            CREATE TRIGGER records_tally_area AFTER INSERT ON records BEGIN
+                INSERT INTO tally_area VALUES (NEW.kind, NEW.jurisdiction, 1, NEW.late)
+                ON CONFLICT (kind, jurisdiction) DO UPDATE SET records = records + 1, late = late + excluded.late;
+            END;
+            CREATE TRIGGER records_tally_area_moved AFTER UPDATE OF jurisdiction ON records WHEN NEW.jurisdiction IS NOT OLD.jurisdiction BEGIN
+                UPDATE tally_area SET records = records - 1, late = late - OLD.late WHERE kind = OLD.kind AND jurisdiction = OLD.jurisdiction;
+                INSERT INTO tally_area VALUES (NEW.kind, NEW.jurisdiction, 1, NEW.late)
+                ON CONFLICT (kind, jurisdiction) DO UPDATE SET records = records + 1, late = late + excluded.late;
+            END;
+
+            -- Records and late records by kind and deciding authority: the credit code that is
+            -- the second part of a 双公示 record's key (`kind|authority|number`).
+            CREATE TABLE tally_authority (
+                kind TEXT NOT NULL, authority TEXT NOT NULL, records INTEGER NOT NULL, late INTEGER NOT NULL,
+                PRIMARY KEY (kind, authority)
+            ) WITHOUT ROWID;
+            CREATE TRIGGER records_tally_authority AFTER INSERT ON records BEGIN
+                INSERT INTO tally_authority VALUES (
+                    NEW.kind,
+                    CASE WHEN instr(substr(NEW.record_key, length(NEW.kind) + 2), '|') > 0 THEN substr(substr(NEW.record_key, length(NEW.kind) + 2), 1, instr(substr(NEW.record_key, length(NEW.kind) + 2), '|') - 1) ELSE substr(NEW.record_key, length(NEW.kind) + 2) END,
+                    1, NEW.late)
+                ON CONFLICT (kind, authority) DO UPDATE SET records = records + 1, late = late + excluded.late;
+            END;
+
+            -- Versions of records (puts) entering the change log per China day (UTC+8).
+            CREATE TABLE tally_day (day INTEGER PRIMARY KEY, versions INTEGER NOT NULL);
+            CREATE TRIGGER changes_tally_day AFTER INSERT ON changes WHEN NEW.op = 'put' BEGIN
+                INSERT INTO tally_day VALUES ((NEW.entered_at + 28800000) / 86400000, 1)
+                ON CONFLICT (day) DO UPDATE SET versions = versions + 1;
+            END;
+            """)
+        try db.execute(sql: tallyBackfillSQL)
+    }
+
+    /// The tallies of migration v16 computed from the records and the change log: what the
+    /// migration fills them with, and what `NodeStore.tallyDiscrepancies` compares them to.
+    static let tallyBackfillSQL = """
+            INSERT INTO tally_area SELECT kind, jurisdiction, count(*), COALESCE(SUM(late), 0) FROM records GROUP BY kind, jurisdiction;
+            INSERT INTO tally_authority
+                SELECT kind, CASE WHEN instr(rest, '|') > 0 THEN substr(rest, 1, instr(rest, '|') - 1) ELSE rest END AS a, count(*), COALESCE(SUM(late), 0)
+                FROM (SELECT kind, late, substr(record_key, length(kind) + 2) AS rest FROM records) GROUP BY kind, a;
+            INSERT INTO tally_day SELECT (entered_at + 28800000) / 86400000, count(*) FROM changes WHERE op = 'put' GROUP BY 1;
+            """
 }

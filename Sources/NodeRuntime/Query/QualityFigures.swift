@@ -25,8 +25,9 @@ public struct KindQuality: Sendable {
 
 public enum QualityFigures {
     /// Per kind the node holds, in catalogue order, with the counts by kind and jurisdiction they
-    /// were summed from.
-    public static func perKind(_ node: NodeContext) throws -> (counts: [KindJurisdictionCount], kinds: [KindQuality]) {
+    /// were summed from: the counts read fresh from the tallies (migration v16), the decision
+    /// number gaps as `gaps` gives them (every number of the kind is read to find them).
+    public static func perKind(_ node: NodeContext, gaps: [String: [DecisionGap]]) throws -> (counts: [KindJurisdictionCount], kinds: [KindQuality]) {
         let counts = try node.store.recordsByKindAndJurisdiction()
         let quarantined = try node.store.quarantinedByKind()
         let unexplained = Dictionary(grouping: try node.store.withdrawals().filter { node.catalogue.withdrawalIsUnexplained($0.reason) }, by: \.kind)
@@ -34,42 +35,57 @@ public enum QualityFigures {
         var kinds: [KindQuality] = []
         for kind in node.catalogue.kinds where held.contains(kind.slug) {
             let of = counts.filter { $0.kind == kind.slug }
-            var gaps: [DecisionGap] = []
-            if let numbering = node.resolvedKinds[kind.slug]?.decisionNumbering {
-                let numbers = try node.store.decisionNumbers(kind: kind.slug, authorityField: numbering.authority, numberField: numbering.number)
-                    .compactMap { n in DecisionNumber(n.number).map { (authority: n.authority, number: $0) } }
-                gaps = DecisionGap.find(numbers)
-            }
             kinds.append(
                 KindQuality(
                     slug: kind.slug, name: kind.name, records: of.reduce(0) { $0 + $1.records }, late: of.reduce(0) { $0 + $1.late },
-                    corrected: of.reduce(0) { $0 + $1.corrected }, quarantined: quarantined[kind.slug] ?? 0, gaps: gaps,
+                    corrected: of.reduce(0) { $0 + $1.corrected }, quarantined: quarantined[kind.slug] ?? 0, gaps: gaps[kind.slug] ?? [],
                     concealed: unexplained[kind.slug] ?? []))
         }
         return (counts, kinds)
     }
 
-    /// How often a scrape may compute the figures again while the store keeps changing: each
-    /// computation reads the whole records table (OPERATIONS.md), which a scrape every few seconds
-    /// at a province must not do each time.
-    public static let refreshSeconds: TimeInterval = 300
-
-    /// Figures last computed, with the store's newest change then and when.
-    final class Kept: Sendable {
-        let value = Mutex<(version: Int64, at: Date, kinds: [KindQuality])?>(nil)
+    /// Every kind's gaps in its authorities' decision numbers, computed now: every decision
+    /// number of the kind is read and each authority's sequences rebuilt.
+    public static func gapsNow(_ node: NodeContext) throws -> [String: [DecisionGap]] {
+        var out: [String: [DecisionGap]] = [:]
+        for kind in node.catalogue.kinds {
+            guard let numbering = node.resolvedKinds[kind.slug]?.decisionNumbering else { continue }
+            let numbers = try node.store.decisionNumbers(kind: kind.slug, authorityField: numbering.authority, numberField: numbering.number)
+                .compactMap { n in DecisionNumber(n.number).map { (authority: n.authority, number: $0) } }
+            let gaps = DecisionGap.find(numbers)
+            if !gaps.isEmpty { out[kind.slug] = gaps }
+        }
+        return out
     }
 
-    /// The figures for a scrape: those kept while the store has no newer change, or while they are
-    /// younger than `refreshSeconds`; else computed again.
-    static func latest(_ node: NodeContext, now: Date) throws -> [KindQuality] {
+    /// How often the gaps may be computed again while the store keeps changing: each computation
+    /// reads every decision number (OPERATIONS.md), which pages and scrapes every few seconds at a
+    /// province must not each do.
+    public static let refreshSeconds: TimeInterval = 300
+
+    /// Gaps last computed, with the store's newest change then and when.
+    final class Kept: Sendable {
+        let value = Mutex<(version: Int64, at: Date, gaps: [String: [DecisionGap]])?>(nil)
+    }
+
+    /// The gaps as last computed, and when — computed again when the store has a newer change
+    /// and they are older than `refreshSeconds` (or from a clock that went back).
+    public static func gaps(_ node: NodeContext, now: Date) throws -> (gaps: [String: [DecisionGap]], at: Date) {
         let version = try node.store.newestChangeID()
         if let kept = node.qualityFigures.value.withLock({ $0 }),
-            kept.version == version || now.timeIntervalSince(kept.at) < refreshSeconds
+            kept.version == version || (now >= kept.at && now.timeIntervalSince(kept.at) < refreshSeconds)
         {
-            return kept.kinds
+            return (kept.gaps, kept.at)
         }
-        let kinds = try perKind(node).kinds
-        node.qualityFigures.value.withLock { $0 = (version, now, kinds) }
-        return kinds
+        let gaps = try gapsNow(node)
+        node.qualityFigures.value.withLock { $0 = (version, now, gaps) }
+        return (gaps, now)
+    }
+
+    /// The four rates' figures per kind for pages and scrapes: counts fresh, gaps as `gaps` keeps them.
+    public static func latest(_ node: NodeContext, now: Date) throws -> (counts: [KindJurisdictionCount], kinds: [KindQuality], gapsAt: Date) {
+        let (gaps, at) = try gaps(node, now: now)
+        let figures = try perKind(node, gaps: gaps)
+        return (figures.counts, figures.kinds, at)
     }
 }

@@ -79,7 +79,7 @@ enum Metrics {
         }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
         // at most every `QualityFigures.refreshSeconds` while the store changes.
-        for k in try QualityFigures.latest(node, now: at) {
+        for k in try QualityFigures.latest(node, now: at).kinds {
             let kind = [("kind", k.slug)]
             gauge("kind_records", "Records of a kind held by the node.", Int64(k.records), kind)
             gauge("kind_late_records", "Records of a kind that entered the network after their publication deadline (迟报).", Int64(k.late), kind)
