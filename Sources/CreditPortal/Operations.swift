@@ -96,13 +96,8 @@ public struct Operations: Sendable {
         }
         switch result {
         case .success(let bytes):
-            let name = "校验未通过-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv"
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-                    .contentDisposition: "attachment; filename=\"quarantine.csv\"; filename*=UTF-8''\(PortalPages.escapePath(name))",
-                ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            return Portal.csvDownload(
+                bytes, name: "校验未通过-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "quarantine.csv")
         case .failure(let error): return portal.failure(error, json: false)
         }
     }

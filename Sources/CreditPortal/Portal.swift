@@ -360,19 +360,22 @@ public struct Portal: Sendable {
             return rows
         }
         switch result {
-        case .success(let rows):
-            let name = "\(title)-\(today.iso).csv"
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8",
-                    .contentDisposition: "attachment; filename=\"listing.csv\"; filename*=UTF-8''\(PortalPages.escapePath(name))",
-                ], body: .init(byteBuffer: ByteBuffer(bytes: ListingCSV.render(rows))))
+        case .success(let rows): return Self.csvDownload(ListingCSV.render(rows), name: "\(title)-\(today.iso).csv", fallback: "listing.csv")
         case .failure(let error): return failure(error, json: false)
         }
     }
 
     static let csvRowsMax = 10_000
+
+    /// A CSV file to download: its Chinese `name` for browsers that read RFC 5987, `fallback` for the rest.
+    static func csvDownload(_ bytes: [UInt8], name: String, fallback: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(PortalPages.escapePath(name))",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
 }
 
 /// The portal's request context: the caller's address (for the objection rate limit).

@@ -73,7 +73,8 @@ public struct Export: Sendable {
     /// one). A push passes `ChangeSetLimits.setBytesMax`, so that its bundle never exceeds
     /// `pushBytesMax`, the most the parent's listener reads; a file carries everything pending.
     /// With them go this node's health record, signed now, and its subtree's not yet
-    /// acknowledged (`HealthRules.perBundleMax` at most), noted for the bundle's receipt.
+    /// acknowledged (`HealthRules.perBundleMax` at most, in the bytes the sets leave of
+    /// `setBytes`), noted for the bundle's receipt.
     public func pendingBundle(changesMax: Int = .max, setBytes: Int = .max, now: Date = Date()) throws -> (ExportReport, [UInt8]) {
         let identity = try node.credentials.identity()
         let sealed = try seal(identity: identity, now: now)
@@ -82,8 +83,13 @@ public struct Export: Sendable {
         var health: [HealthRecord] = []
         if node.configuration.parent != nil {
             _ = try node.sync.keepHealth([try Self.ownHealth(node, identity: identity, now: now)], now: now)
-            health = try node.sync.healthToForward(first: node.configuration.code.digits, limit: HealthRules.perBundleMax).map {
-                try HealthRecord.decode($0.encoded)
+            // Within what the change sets leave of the byte bound, so that a push never exceeds
+            // what the parent reads; what does not fit goes with the next push.
+            var room = setBytes == .max ? Int.max : setBytes - pending.reduce(0) { $0 + $1.encoded.count }
+            for entry in try node.sync.healthToForward(first: node.configuration.code.digits, limit: HealthRules.perBundleMax) {
+                guard entry.encoded.count + 4 <= room else { break }
+                room -= entry.encoded.count + 4
+                health.append(try HealthRecord.decode(entry.encoded))
             }
         }
         let bundle = try ChangeBundle.build(sets, health: health, identity: identity, now: now)
