@@ -89,20 +89,18 @@ extension NodeStore {
         }
     }
 
-    /// The decision numbers of `kind`'s records with the authority that gave them: the values of
-    /// the full field codes `authorityField` and `numberField` in each record's current version.
-    public func decisionNumbers(kind: String, authorityField: String, numberField: String) throws -> [(authority: String, number: String)] {
+    /// The decision numbers of `kind`'s records with the authority that gave them, read from the
+    /// records' keys (`kind|authority|number`: the business key of every kind numbered by its
+    /// authority, `ResolvedKind.decisionNumbering`), not from their bodies.
+    public func decisionNumbers(kind: String) throws -> [(authority: String, number: String)] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT json_extract(c.body, '$."' || ? || '"'), json_extract(c.body, '$."' || ? || '"') FROM records r
-                    JOIN changes c ON c.id = r.content_change WHERE r.kind = ?
-                    """, arguments: [authorityField, numberField, kind]
-            ).compactMap { row in
-                guard let a = row[0] as String?, let n = row[1] as String? else { return nil }
-                return (a, n)
+            let cursor = try String.fetchCursor(db, sql: "SELECT substr(record_key, length(kind) + 2) FROM records WHERE kind = ?", arguments: [kind])
+            var out: [(authority: String, number: String)] = []
+            while let rest = try cursor.next() {
+                guard let bar = rest.utf8.firstIndex(of: UInt8(ascii: "|")) else { continue }
+                out.append((String(rest[..<bar]), String(rest[rest.index(after: bar)...])))
             }
+            return out
         }
     }
 

@@ -49,8 +49,8 @@ public enum QualityFigures {
     public static func gapsNow(_ node: NodeContext) throws -> [String: [DecisionGap]] {
         var out: [String: [DecisionGap]] = [:]
         for kind in node.catalogue.kinds {
-            guard let numbering = node.resolvedKinds[kind.slug]?.decisionNumbering else { continue }
-            let numbers = try node.store.decisionNumbers(kind: kind.slug, authorityField: numbering.authority, numberField: numbering.number)
+            guard node.resolvedKinds[kind.slug]?.decisionNumbering != nil else { continue }
+            let numbers = try node.store.decisionNumbers(kind: kind.slug)
                 .compactMap { n in DecisionNumber(n.number).map { (authority: n.authority, number: $0) } }
             let gaps = DecisionGap.find(numbers)
             if !gaps.isEmpty { out[kind.slug] = gaps }
@@ -63,28 +63,54 @@ public enum QualityFigures {
     /// province must not each do.
     public static let refreshSeconds: TimeInterval = 300
 
-    /// Gaps last computed, with the store's newest change then and when.
+    /// Gaps last computed, with the store's newest change then and when, and whether a
+    /// computation is under way in the background.
     final class Kept: Sendable {
         let value = Mutex<(version: Int64, at: Date, gaps: [String: [DecisionGap]])?>(nil)
+        let refreshing = Mutex(false)
+        /// Held while the first computation runs: callers that find nothing kept wait for it
+        /// rather than each reading every number.
+        let first = Mutex(())
     }
 
-    /// The gaps as last computed, and when — computed again when the store has a newer change
-    /// and they are older than `refreshSeconds` (or from a clock that went back).
-    public static func gaps(_ node: NodeContext, now: Date) throws -> (gaps: [String: [DecisionGap]], at: Date) {
+    /// The gaps as last computed, and when. Kept while the store has no newer change or they are
+    /// younger than `refreshSeconds`; older, they are still answered at once while one
+    /// computation runs in the background (`inBackground`; else the caller computes them now).
+    /// With nothing kept yet, the caller computes them — one caller at a time.
+    public static func gaps(_ node: NodeContext, now: Date, inBackground: Bool = true) throws -> (gaps: [String: [DecisionGap]], at: Date) {
         let version = try node.store.newestChangeID()
-        if let kept = node.qualityFigures.value.withLock({ $0 }),
-            kept.version == version || (now >= kept.at && now.timeIntervalSince(kept.at) < refreshSeconds)
-        {
-            return (kept.gaps, kept.at)
+        let kept = node.qualityFigures
+        if let k = kept.value.withLock({ $0 }) {
+            if k.version == version || (now >= k.at && now.timeIntervalSince(k.at) < refreshSeconds) { return (k.gaps, k.at) }
+            guard inBackground else { return try computeAndKeep(node, version: version, at: now) }
+            if kept.refreshing.withLock({ (busy: inout Bool) -> Bool in
+                defer { busy = true }
+                return !busy
+            }) {
+                DispatchQueue.global(qos: .utility).async {
+                    _ = try? computeAndKeep(node, version: version, at: now)
+                    kept.refreshing.withLock { $0 = false }
+                }
+            }
+            return (k.gaps, k.at)
         }
+        return try kept.first.withLock { _ in
+            if let k = kept.value.withLock({ $0 }) { return (k.gaps, k.at) }
+            return try computeAndKeep(node, version: version, at: now)
+        }
+    }
+
+    private static func computeAndKeep(_ node: NodeContext, version: Int64, at: Date) throws -> (gaps: [String: [DecisionGap]], at: Date) {
         let gaps = try gapsNow(node)
-        node.qualityFigures.value.withLock { $0 = (version, now, gaps) }
-        return (gaps, now)
+        node.qualityFigures.value.withLock { $0 = (version, at, gaps) }
+        return (gaps, at)
     }
 
     /// The four rates' figures per kind for pages and scrapes: counts fresh, gaps as `gaps` keeps them.
-    public static func latest(_ node: NodeContext, now: Date) throws -> (counts: [KindJurisdictionCount], kinds: [KindQuality], gapsAt: Date) {
-        let (gaps, at) = try gaps(node, now: now)
+    public static func latest(_ node: NodeContext, now: Date, inBackground: Bool = true) throws -> (
+        counts: [KindJurisdictionCount], kinds: [KindQuality], gapsAt: Date
+    ) {
+        let (gaps, at) = try gaps(node, now: now, inBackground: inBackground)
         let figures = try perKind(node, gaps: gaps)
         return (figures.counts, figures.kinds, at)
     }
