@@ -51,8 +51,11 @@ struct Serve: AsyncParsableCommand {
             let recordsPort = Int(records[records.index(after: colon)...])
         {
             let recordsHost = String(records[..<colon])
-            // The operators' pages (`/ops/`) are served there, under the same access rule.
+            // The operators' pages (`/ops/`) are served there, under the same access rule. The
+            // decision-number gaps read every number (seconds at a province): computed once now,
+            // in the background, so that the first reader does not wait for them.
             let operations = try Operations(node: context)
+            DispatchQueue.global(qos: .utility).async { _ = try? QualityFigures.gaps(context, now: context.clock()) }
             listeners.append(
                 try RecordsServer(node: context).application(
                     host: recordsHost, port: recordsPort,
