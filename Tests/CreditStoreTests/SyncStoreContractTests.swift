@@ -148,7 +148,8 @@ struct SyncStoreContractTests {
     }
 
     @Test(arguments: Backing.allCases) func aReceiptAcknowledgesOnlyTheSetsItNames(_ backing: Backing) throws {
-        let s = try Self.open(backing).sync
+        let opened = try Self.open(backing)
+        let s = opened.sync
         let origin = Self.villages[0]
         _ = try Self.accept(Self.chain(origin, sizes: [3, 4]), into: s)
         #expect(try s.upwardBacklog().pending == 7)
@@ -162,10 +163,13 @@ struct SyncStoreContractTests {
                 parent: "420102000000", issuedAt: 2, receipt: [2], bundle: [2],
                 covered: [ChainPosition(origin: origin, lastSeq: 3, hash: BatchApplyTests.hash(origin, 3))], now: Date()) == 1)
         #expect(try s.upwardBacklog().pending == 4 && s.pendingOutbox(changesMax: .max, bytesMax: .max).map(\.firstSeq) == [4])
+        // Both receipts named change sets: both kept as proofs of delivery.
+        #expect(try opened.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM receipts") } == 2)
     }
 
     @Test(arguments: Backing.allCases) func healthIsKeptLatestPerNodeAndGoesUpUntilAReceiptCoversIt(_ backing: Backing) throws {
-        let s = try Self.open(backing).sync
+        let opened = try Self.open(backing)
+        let s = opened.sync
         func health(_ code: String, at: Int64, children: [String] = []) -> HealthEntry {
             HealthEntry(
                 health: NodeHealth(
@@ -190,6 +194,8 @@ struct SyncStoreContractTests {
         #expect(try s.keepHealth([health(v1, at: 30)], now: Date()) == 1)
         _ = try s.acknowledge(parent: "420102000000", issuedAt: 2, receipt: [2], bundle: [7], covered: [], now: Date())
         #expect(try s.healthToForward(first: own, limit: 10).map(\.health.issuedAt) == [30])
+        // Receipts of heartbeats (no change sets covered) are not kept as proofs of delivery.
+        #expect(try opened.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM receipts") } == 0)
     }
 
     @Test(arguments: Backing.allCases) func downwardChangesAreAppliedOnceAndTheCursorNeverGoesBack(_ backing: Backing) throws {

@@ -8,7 +8,7 @@ extension NodeStore {
     /// transaction. `covered` gives, per origin, the last seq the parent acknowledged with that
     /// set's hash; entries are acknowledged up to it only if `Coverage` says the parent names
     /// this node's own set. The health records that travelled in the receipt's `bundle` are
-    /// acknowledged with them.
+    /// acknowledged with them. The receipt is kept when it covers change sets.
     @discardableResult
     public func acknowledge(
         parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], now: Date = Date()
@@ -29,9 +29,13 @@ extension NodeStore {
                         in_bundle_issued_at = NULL WHERE in_bundle = ?
                     """,
                 arguments: [Data(bundle)])
-            try db.execute(
-                sql: "INSERT INTO receipts (parent, issued_at, encoded, stored_at) VALUES (?, ?, ?, ?)",
-                arguments: [parent, issuedAt, Data(receipt), ChinaTime.milliseconds(now)])
+            // The proof of delivery of change sets; a heartbeat's receipt (health records only,
+            // every few minutes) proves nothing worth a row each.
+            if !covered.isEmpty {
+                try db.execute(
+                    sql: "INSERT INTO receipts (parent, issued_at, encoded, stored_at) VALUES (?, ?, ?, ?)",
+                    arguments: [parent, issuedAt, Data(receipt), ChinaTime.milliseconds(now)])
+            }
             return count
         }
     }
