@@ -66,7 +66,7 @@ public struct Topology: Sendable, Hashable {
     public var pushIntervalSeconds: Int
     public var pullIntervalSeconds: Int
     /// Seconds between pushes with nothing pending (the health record's heartbeat); nil: each
-    /// node's default (its push interval) — in the simulator six hours.
+    /// node's default (its push interval) — in the simulator a day.
     public var heartbeatSeconds: Int?
     public var nodes: [Node]
     /// The line of each node in the file it was read from (parallel to `nodes`; empty for a

@@ -158,8 +158,9 @@ public final class Simulation {
             c.pushIntervalSeconds = topology.pushIntervalSeconds
             c.windowSeconds = n.windowSeconds
             // A heartbeat every push interval at every node would multiply the pushes of a
-            // province-wide run; simulated nodes report every six hours unless the topology says.
-            c.heartbeatSeconds = topology.heartbeatSeconds ?? 21_600
+            // province-wide run; simulated nodes report once a day unless the topology says (their
+            // health also rides every push with changes). PERFORMANCE.md, session 16.
+            c.heartbeatSeconds = topology.heartbeatSeconds ?? 86_400
             c.pullIntervalSeconds = topology.pullIntervalSeconds
             let credentials = NodeCredentials(
                 identity: try ca.issue(code: n.code, name: n.name, now: issued), trust: try TrustStore(ca: ca.certificate, memo: memo))
