@@ -102,7 +102,11 @@ public enum QualityFigures {
 
     private static func computeAndKeep(_ node: NodeContext, version: Int64, at: Date) throws -> (gaps: [String: [DecisionGap]], at: Date) {
         let gaps = try gapsNow(node)
-        node.qualityFigures.value.withLock { $0 = (version, at, gaps) }
+        // A background computation that finishes after a newer one must not put older gaps back.
+        node.qualityFigures.value.withLock { kept in
+            if let k = kept, k.version > version || (k.version == version && k.at > at) { return }
+            kept = (version, at, gaps)
+        }
         return (gaps, at)
     }
 
