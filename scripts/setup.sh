@@ -5,7 +5,7 @@
 # Prometheus's promtool (it checks a node's /metrics scrape).
 set -euo pipefail
 
-packages=(libsqlite3-dev liblz4-dev libssl-dev lz4)
+packages=(libsqlite3-dev liblz4-dev libssl-dev lz4 curl)
 browser=false
 if [ "${1:-}" = "--browser" ]; then
   browser=true

@@ -69,25 +69,25 @@ extension OperationsPages {
                     more = true
                     break
                 }
-                results.append(row(code, picture: picture, now: ms, withSubtree: false))
+                results.append(row(code, picture: picture, now: ms, tally: NetworkPicture.Tally(one: picture.node(code)?.health, now: ms)))
             }
         }
+        // Each child's subtree counted once; the node viewed is itself plus its children's sums.
+        let children = picture.children(of: under).map { code in
+            let t = picture.tally(code, now: ms)
+            return (row: row(code, picture: picture, now: ms, tally: t), tally: t)
+        }
+        let underTally = children.reduce(NetworkPicture.Tally(one: picture.node(under)?.health, now: ms)) { $0 + $1.tally }
         return NetworkPage(
-            head: head(title: "网络运行", reader: reader, now: now), under: row(under, picture: picture, now: ms, withSubtree: true), path: crumbs,
-            children: picture.children(of: under).map { row($0, picture: picture, now: ms, withSubtree: true) }, query: q, results: results,
-            searched: !q.isEmpty, moreResults: more)
+            head: head(title: "网络运行", reader: reader, now: now), under: row(under, picture: picture, now: ms, tally: underTally), path: crumbs,
+            children: children.map(\.row), query: q, results: results, searched: !q.isEmpty, moreResults: more)
     }
 
-    /// The node's row; with its subtree's figures (nodes heard within their window ÷ nodes known).
-    func row(_ code: String, picture: NetworkPicture, now: Int64, withSubtree: Bool) -> NetworkPage.NodeRow {
-        let known = picture.node(code)
-        let h = known?.health
+    /// The node's row, with the figures `t` counted for it (its subtree's, or its own alone):
+    /// nodes heard within their window ÷ nodes known.
+    func row(_ code: String, picture: NetworkPicture, now: Int64, tally t: NetworkPicture.Tally) -> NetworkPage.NodeRow {
+        let h = picture.node(code)?.health
         let standing = HealthRules.standing(of: h, now: now)
-        let t =
-            withSubtree
-            ? picture.tally(code, now: now)
-            : NetworkPicture.Tally(
-                nodes: 1, heard: HealthRules.heard(h, now: now) ? 1 : 0, atRisk: standing == .atRisk ? 1 : 0, breached: standing == .breached ? 1 : 0)
         let tier = (try? DivisionCode(code)).map { "\($0.tier.chineseName)级" } ?? ""
         return NetworkPage.NodeRow(
             code: code, name: picture.name(of: code), tier: tier, silent: h == nil,

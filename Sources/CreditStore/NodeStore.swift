@@ -44,9 +44,10 @@ public final class NodeStore: Sendable {
         // Written first, so that of two processes opening a new store at once one writes the
         // code and the other reads it.
         let stored: String? = try write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO node (id, code, created_at) VALUES (1, ?, ?)", arguments: [node.digits, ChinaTime.milliseconds(Date())])
-            return try String.fetchOne(db, sql: "SELECT code FROM node WHERE id = 1")
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO node (id, code, created_at) VALUES (1, ?, ?)").execute(arguments: [
+                node.digits, ChinaTime.milliseconds(Date()),
+            ])
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT code FROM node WHERE id = 1"))
         }
         if let stored, stored != node.digits {
             throw StoreError(
@@ -154,11 +155,11 @@ public final class NodeStore: Sendable {
     public func counts() throws -> StoreCounts {
         try read { db in
             StoreCounts(
-                records: try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM records") ?? 0,
-                changes: try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM changes") ?? 0,
-                quarantined: try Int.fetchOne(db, sql: "SELECT count(*) FROM quarantine") ?? 0,
-                late: try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE late = 1") ?? 0,
-                provisionalDeadlines: try Int.fetchOne(db, sql: "SELECT count(*) FROM provisional_deadlines") ?? 0)
+                records: try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM records")) ?? 0,
+                changes: try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM changes")) ?? 0,
+                quarantined: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM quarantine")) ?? 0,
+                late: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM records WHERE late = 1")) ?? 0,
+                provisionalDeadlines: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM provisional_deadlines")) ?? 0)
         }
     }
 

@@ -251,6 +251,41 @@ struct OperationsTests {
             anonymous.trustRoots = .certificates([try TLSConfigurations.nio(ca)])
             anonymous.certificateVerification = .noHostnameVerification
             await #expect(throws: (any Error).self) { _ = try await fetch("https://127.0.0.1:\(port)/ops/", tls: anonymous) }
+            // The same with curl, as an operator at a terminal would try it: the node's name
+            // resolved to loopback so that curl checks the server's certificate too.
+            let dir = try TemporaryDirectory()
+            try operatorID.write(to: dir.url, ca: ca, name: "operator")
+            let host = NodeIdentity.hostName(for: code)
+            let base = [
+                "--silent", "--show-error", "--output", "/dev/null", "--write-out", "%{http_code}", "--cacert", dir.path("ca.pem"),
+                "--resolve", "\(host):\(port):127.0.0.1", "https://\(host):\(port)/ops/",
+            ]
+            let refused = try await curl(base)
+            #expect(refused.status != 0 && refused.output != "200", "curl without a certificate: exit \(refused.status), \(refused.output)")
+            let admitted = try await curl(["--cert", dir.path("operator.pem"), "--key", dir.path("operator.key")] + base)
+            #expect(admitted.status == 0 && admitted.output == "200", "curl as the operator: exit \(admitted.status), \(admitted.output)")
+        }
+    }
+
+    /// Runs `/usr/bin/curl` (installed by scripts/setup.sh): its exit status and what it printed.
+    /// It runs on a thread of its own: waiting for it on one of the few threads that run the
+    /// tests' and the listener's tasks could starve the very page it asks for.
+    func curl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let p = Process()
+                    p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+                    p.arguments = ["--max-time", "30"] + arguments
+                    let out = Pipe()
+                    p.standardOutput = out
+                    p.standardError = FileHandle.nullDevice
+                    try p.run()
+                    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    p.waitUntilExit()
+                    continuation.resume(returning: (p.terminationStatus, text))
+                } catch { continuation.resume(throwing: error) }
+            }
         }
     }
 }

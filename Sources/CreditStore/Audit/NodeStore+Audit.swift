@@ -48,22 +48,25 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 
 extension NodeStore {
     /// Appends an audit row, inside the caller's transaction.
-    static func audit(_ actor: AuditActor, action: String, kind: String?, ingestID: Int64?, recordKey: String?, detail: String, atMs: Int64, db: Database) throws {
-        try db.execute(
+    static func audit(
+        _ actor: AuditActor, action: String, kind: String?, ingestID: Int64?, recordKey: String?, detail: String, atMs: Int64, db: Database
+    ) throws {
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit (at, role, code, name, serial, action, kind, ingest_id, record_key, detail)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [atMs, actor.role, actor.code, actor.name, actor.serial, action, kind, ingestID, recordKey, detail])
+                """
+        ).execute(arguments: [atMs, actor.role, actor.code, actor.name, actor.serial, action, kind, ingestID, recordKey, detail])
     }
 
     /// Writes since `since` (milliseconds, inclusive), oldest first, at most `limit`.
     public func audit(since: Int64 = 0, limit: Int = 10_000) throws -> [AuditEntry] {
         try read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT id, at, role, code, name, serial, action, kind, ingest_id, record_key, detail FROM audit WHERE at >= ? ORDER BY id LIMIT ?",
-                arguments: [since, limit]
+                db.cachedStatement(
+                    sql:
+                        "SELECT id, at, role, code, name, serial, action, kind, ingest_id, record_key, detail FROM audit WHERE at >= ? ORDER BY id LIMIT ?"
+                ), arguments: [since, limit]
             ).map { row in
                 AuditEntry(
                     id: row[0], at: row[1], actor: AuditActor(role: row[2], code: row[3], name: row[4], serial: row[5]), action: row[6], kind: row[7],

@@ -28,11 +28,11 @@ extension NodeStore {
             var report = SettledDeadlines()
             var years: Set<Int> = []
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.record_id, r.kind, r.decision_date, r.late, p.entered_on
-                    FROM provisional_deadlines p JOIN records r ON r.id = p.record_id ORDER BY p.record_id
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.record_id, r.kind, r.decision_date, r.late, p.entered_on
+                        FROM provisional_deadlines p JOIN records r ON r.id = p.record_id ORDER BY p.record_id
+                        """))
             for row in rows {
                 let id: Int64 = row[0]
                 let kind: String = row[1]
@@ -44,8 +44,10 @@ extension NodeStore {
                 }
                 let wasLate: Bool = row[3]
                 let late = entered > settled.date
-                try db.execute(sql: "UPDATE records SET publication_deadline = ?, late = ? WHERE id = ?", arguments: [settled.date.iso, late, id])
-                try db.execute(sql: "DELETE FROM provisional_deadlines WHERE record_id = ?", arguments: [id])
+                try db.cachedStatement(sql: "UPDATE records SET publication_deadline = ?, late = ? WHERE id = ?").execute(arguments: [
+                    settled.date.iso, late, id,
+                ])
+                try db.cachedStatement(sql: "DELETE FROM provisional_deadlines WHERE record_id = ?").execute(arguments: [id])
                 report.settled += 1
                 if wasLate { report.lateBefore += 1 }
                 if late { report.lateAfter += 1 }
@@ -58,7 +60,7 @@ extension NodeStore {
 
     /// Whether any record's deadline is provisional: one lookup, for every node's start.
     public func hasProvisionalDeadlines() throws -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM provisional_deadlines)") ?? false }
+        try read { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM provisional_deadlines)")) ?? false }
     }
 
     /// Keys of the records whose deadline is provisional, among `keys`.
@@ -68,7 +70,8 @@ extension NodeStore {
             Set(
                 try String.fetchAll(
                     db,
-                    sql: "SELECT r.record_key FROM provisional_deadlines p JOIN records r ON r.id = p.record_id WHERE r.record_key IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))",
+                    sql:
+                        "SELECT r.record_key FROM provisional_deadlines p JOIN records r ON r.id = p.record_id WHERE r.record_key IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))",
                     arguments: StatementArguments(keys)))
         }
     }

@@ -37,7 +37,7 @@ extension NodeStore {
         try read { db in
             var page = DownwardPage(next: cursor)
             let ids = try Int64.fetchAll(
-                db, sql: "SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?",
+                db.cachedStatement(sql: "SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?"),
                 arguments: [child.digits, cursor, limit + 1])
             page.more = ids.count > limit
             let byID = try db.cachedStatement(sql: "\(Self.changeSelect), downward FROM changes WHERE id = ?")
@@ -95,7 +95,7 @@ extension NodeStore {
     /// The bytes of a change set this node holds whole (an outbox id of `DownwardPage`).
     public func heldSetBytes(id: Int64) throws -> [UInt8] {
         try read { db in
-            guard let data = try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [id]) else {
+            guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT encoded FROM outbox_bytes WHERE id = ?"), arguments: [id]) else {
                 throw StoreError(code: .corrupt, message: "change set \(id) of the outbox has no bytes")
             }
             return Array(data)
@@ -111,7 +111,7 @@ extension NodeStore {
     ) {
         try write { db in
             var applied = 0
-            var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
+            var nextID = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM changes")) ?? 0) + 1
             let exists = try db.cachedStatement(sql: "SELECT 1 FROM changes WHERE origin = ? AND seq = ?")
             let insertChange = try db.cachedStatement(
                 sql:
@@ -128,12 +128,12 @@ extension NodeStore {
                 if let known = setIDs[setKey] {
                     setID = known
                 } else {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO down_sets (origin, first_seq, signed_header) VALUES (?, ?, ?)",
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO down_sets (origin, first_seq, signed_header) VALUES (?, ?, ?)").execute(
                         arguments: [d.setOrigin, d.setFirstSeq, Data(d.signedHeader)])
                     setID =
                         try Int64.fetchOne(
-                            db, sql: "SELECT id FROM down_sets WHERE origin = ? AND first_seq = ?", arguments: [d.setOrigin, d.setFirstSeq]) ?? 0
+                            db.cachedStatement(sql: "SELECT id FROM down_sets WHERE origin = ? AND first_seq = ?"),
+                            arguments: [d.setOrigin, d.setFirstSeq]) ?? 0
                     setIDs[setKey] = setID
                 }
                 try insertChange.execute(arguments: [
@@ -146,10 +146,10 @@ extension NodeStore {
                 applied += 1
             }
             let standing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT after FROM cursors WHERE parent = ?"), arguments: [parent.digits]) ?? 0
-            try db.execute(
+            try db.cachedStatement(
                 sql:
-                    "INSERT INTO cursors (parent, after, pulled_at) VALUES (?, ?, ?) ON CONFLICT (parent) DO UPDATE SET after = excluded.after, pulled_at = excluded.pulled_at",
-                arguments: [parent.digits, DownStream.standing(after: standing, page: next), ChinaTime.milliseconds(now)])
+                    "INSERT INTO cursors (parent, after, pulled_at) VALUES (?, ?, ?) ON CONFLICT (parent) DO UPDATE SET after = excluded.after, pulled_at = excluded.pulled_at"
+            ).execute(arguments: [parent.digits, DownStream.standing(after: standing, page: next), ChinaTime.milliseconds(now)])
             return (applied, changes.count - applied)
         }
     }
@@ -190,7 +190,7 @@ struct EvidenceReader {
             let setID: Int64 = p[0]
             if page.signedHeaders[setID] == nil {
                 page.signedHeaders[setID] = Array(
-                    try Data.fetchOne(db, sql: "SELECT signed_header FROM down_sets WHERE id = ?", arguments: [setID]) ?? Data())
+                    try Data.fetchOne(db.cachedStatement(sql: "SELECT signed_header FROM down_sets WHERE id = ?"), arguments: [setID]) ?? Data())
             }
             return .found(.proof(setID: setID, leafIndex: p[1], proof: Array(p[2] as Data)))
         }
@@ -207,7 +207,8 @@ struct EvidenceReader {
         if !loadWhole {
             page.setRanges[setID] = .init(origin: c.origin, firstSeq: lastSet!.first, lastSeq: lastSet!.last)
         } else if page.wholeSets[setID] == nil {
-            let encoded = Array(try Data.fetchOne(db, sql: "SELECT encoded FROM outbox_bytes WHERE id = ?", arguments: [setID]) ?? Data())
+            let encoded = Array(
+                try Data.fetchOne(db.cachedStatement(sql: "SELECT encoded FROM outbox_bytes WHERE id = ?"), arguments: [setID]) ?? Data())
             let changes = try Row.fetchAll(
                 db, sql: "\(NodeStore.changeSelect) FROM changes WHERE origin = ? AND seq BETWEEN ? AND ? ORDER BY seq",
                 arguments: [c.origin, lastSet!.first, lastSet!.last]

@@ -38,8 +38,14 @@ public struct IngestSummary: Sendable, Hashable, Codable {
     public var lastSeq: Int64?
 }
 
-/// Multi-row statements of one transaction, each prepared once per row count it is used with.
+/// Multi-row statements of one transaction, for a few row counts only: each is the connection's
+/// cached statement (`RawStatement`), so every row count met would stay compiled for the
+/// connection's life. A batch of any other size is written in chunks of these sizes (inserts) or
+/// padded up to the next (lookups).
 final class BatchStatements {
+    /// The row counts statements are prepared for, largest first: a full batch, then chunks.
+    static let sizes = [IngestWriter.batch, 64, 16, 4, 1]
+
     private struct Key: Hashable {
         var name: String
         var rows: Int
@@ -49,13 +55,30 @@ final class BatchStatements {
 
     init(_ database: Database) { self.database = database }
 
-    /// The statement `name` for `rows` rows, prepared from `sql(rows)` the first time.
+    /// The statement `name` for `rows` rows (one of `sizes`), from `sql(rows)`.
     func statement(_ name: String, rows: Int, sql: (Int) -> String) throws -> RawStatement {
+        precondition(Self.sizes.contains(rows), "no statement is prepared for \(rows) rows")
         let key = Key(name: name, rows: rows)
         if let hit = prepared[key] { return hit }
         let statement = try RawStatement(database, sql(rows))
         prepared[key] = statement
         return statement
+    }
+
+    /// The smallest size that holds `rows` (a lookup pads up to it).
+    static func padded(_ rows: Int) -> Int { sizes.last { $0 >= rows } ?? sizes[0] }
+
+    /// `rows` split into chunks of the sizes, largest first (an insert runs one statement each).
+    static func chunks(_ rows: Int) -> [Int] {
+        var left = rows
+        var out: [Int] = []
+        for size in sizes {
+            while left >= size {
+                out.append(size)
+                left -= size
+            }
+        }
+        return out
     }
 }
 
@@ -82,9 +105,9 @@ public struct IngestWriter: ~Copyable {
     var pendingKeys: Set<ExactText> = []
     /// Keys and bodies of the batch being written, laid out once and bound in place.
     var arena: [UInt8] = []
-    /// The multi-row statements, prepared for the row counts met (a full batch, and the last,
-    /// shorter one): a file of a few rows never pays for preparing a statement of 2,560
-    /// parameters it will not use (3.8 of 4 ms of ingesting a five-row upload).
+    /// The multi-row statements, for a full batch and for chunks (`BatchStatements.sizes`),
+    /// compiled once per connection: a file of a few rows never pays for a statement of 2,560
+    /// parameters it will not use (once 3.8 of 4 ms of ingesting a five-row upload).
     let batchStatements: BatchStatements
     let updateRecord: RawStatement
     let insertQuarantine: RawStatement
@@ -122,11 +145,12 @@ public struct IngestWriter: ~Copyable {
             pending.removeAll(keepingCapacity: true)
             pendingKeys.removeAll(keepingCapacity: true)
         }
-        // 1. Which keys are known, and with which current body. The statement takes a full
-        // batch of keys; a short batch repeats its last key.
+        // 1. Which keys are known, and with which current body. The statement takes one of
+        // `BatchStatements.sizes` keys; a batch of fewer repeats its last key.
         var existing: [ExactText: (id: Int64, body: String?)] = [:]
-        let findRecords = try batchStatements.statement("find", rows: pending.count) { Self.findSQL($0) }
-        for (i, r) in pending.enumerated() { findRecords.bind(Int32(i + 1), r.key) }
+        let width = BatchStatements.padded(pending.count)
+        let findRecords = try batchStatements.statement("find", rows: width) { Self.findSQL($0) }
+        for i in 0..<width { findRecords.bind(Int32(i + 1), pending[min(i, pending.count - 1)].key) }
         while try findRecords.step() {
             if let key = findRecords.text(0) { existing[ExactText(key)] = (findRecords.int64(1), findRecords.text(2)) }
         }
@@ -210,7 +234,9 @@ public struct IngestWriter: ~Copyable {
         if !routes.children.isEmpty {
             for c in changes where c.record.jurisdiction != self.node || routes.networkWideKinds.contains(c.record.kind) {
                 for area in routes.areas(jurisdiction: c.record.jurisdiction.digits, kind: c.record.kind, origin: origin) {
-                    try database.execute(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)", arguments: [area, c.id])
+                    try database.cachedStatement(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)").execute(arguments: [
+                        area, c.id,
+                    ])
                 }
             }
         }
@@ -230,15 +256,18 @@ public struct IngestWriter: ~Copyable {
         }
     }
 
-    /// Inserts `count` rows through the statement prepared for that many.
+    /// Inserts `count` rows, in order, through the statements prepared for chunks of them.
     private func insertRows(
         _ count: Int, width: Int, table: String, columns: String, bind: (RawStatement, Int32, Int) -> Void
     ) throws {
-        guard count > 0 else { return }
-        let statement = try batchStatements.statement(table, rows: count) { Self.insertSQL(table, columns, width: width, rows: $0) }
-        for i in 0..<count { bind(statement, Int32(i * width), i) }
-        try statement.step()
-        statement.reset()
+        var first = 0
+        for rows in BatchStatements.chunks(count) {
+            let statement = try batchStatements.statement(table, rows: rows) { Self.insertSQL(table, columns, width: width, rows: $0) }
+            for i in 0..<rows { bind(statement, Int32(i * width), first + i) }
+            try statement.step()
+            statement.reset()
+            first += rows
+        }
     }
 
     /// Keeps a refused row with its reasons and its text as received.
@@ -312,18 +341,18 @@ extension NodeStore {
         let summary = try pool.writeWithoutTransaction { db -> IngestSummary in
             var result = IngestSummary()
             try db.inTransaction(.immediate) {
-                try db.execute(
+                try db.cachedStatement(
                     sql:
-                        "INSERT INTO ingests (source, kind, format, encoding, started_at, finished_at, accepted, updated, duplicates, rejected, late) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)",
-                    arguments: [source.name, source.kind, source.format.rawValue, source.encoding.rawValue, nowMs, nowMs])
+                        "INSERT INTO ingests (source, kind, format, encoding, started_at, finished_at, accepted, updated, duplicates, rejected, late) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)"
+                ).execute(arguments: [source.name, source.kind, source.format.rawValue, source.encoding.rawValue, nowMs, nowMs])
                 let ingestID = db.lastInsertedRowID
-                let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes WHERE origin = ?", arguments: [origin]) ?? 0
-                let lastHLC = try Int64.fetchOne(db, sql: "SELECT MAX(hlc) FROM changes") ?? 0
+                let lastSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes WHERE origin = ?"), arguments: [origin]) ?? 0
+                let lastHLC = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(hlc) FROM changes")) ?? 0
                 var writer = IngestWriter(
                     origin: origin, node: node, ingestID: ingestID, nowMilliseconds: nowMs, database: db,
                     clock: HybridLogicalClock(last: HLCStamp(rawValue: lastHLC)),
                     nextSeq: lastSeq + 1,
-                    nextChangeID: (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1,
+                    nextChangeID: (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM changes")) ?? 0) + 1,
                     batchStatements: BatchStatements(db),
                     updateRecord: try RawStatement(db, RecordRows.updateSQL),
                     insertQuarantine: try RawStatement(
@@ -334,9 +363,9 @@ extension NodeStore {
                 try writer.flush()
                 var s = writer.summary
                 s.ingestID = ingestID
-                try db.execute(
-                    sql: "UPDATE ingests SET finished_at = ?, accepted = ?, updated = ?, duplicates = ?, rejected = ?, late = ? WHERE id = ?",
-                    arguments: [ChinaTime.milliseconds(Date()), s.accepted, s.updated, s.duplicates, s.rejected, s.late, ingestID])
+                try db.cachedStatement(
+                    sql: "UPDATE ingests SET finished_at = ?, accepted = ?, updated = ?, duplicates = ?, rejected = ?, late = ? WHERE id = ?"
+                ).execute(arguments: [ChinaTime.milliseconds(Date()), s.accepted, s.updated, s.duplicates, s.rejected, s.late, ingestID])
                 if let actor {
                     try Self.audit(
                         actor, action: "records", kind: source.kind, ingestID: ingestID, recordKey: nil,

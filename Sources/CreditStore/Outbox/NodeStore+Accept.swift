@@ -45,43 +45,44 @@ struct SQLiteIntakeLedger: IntakeLedger {
     func position(of origin: String) throws -> ChainPosition? { try NodeStore.position(origin, db) }
 
     func held(origin: String, firstSeq: Int64) throws -> ReceivedSet? {
-        try Data.fetchOne(db, sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?", arguments: [origin, firstSeq]).map {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT encoded FROM held WHERE origin = ? AND first_seq = ?"), arguments: [origin, firstSeq]).map {
             try header(Array($0))
         }
     }
 
     func hold(_ set: ReceivedSet) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO held (origin, first_seq, encoded, received_at) VALUES (?, ?, ?, ?)",
-            arguments: [set.origin, set.firstSeq, Data(set.encoded), nowMs])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO held (origin, first_seq, encoded, received_at) VALUES (?, ?, ?, ?)").execute(arguments: [
+            set.origin, set.firstSeq, Data(set.encoded), nowMs,
+        ])
     }
 
     func release(_ key: SetKey) throws {
-        try db.execute(sql: "DELETE FROM held WHERE origin = ? AND first_seq = ?", arguments: [key.origin, key.firstSeq])
+        try db.cachedStatement(sql: "DELETE FROM held WHERE origin = ? AND first_seq = ?").execute(arguments: [key.origin, key.firstSeq])
     }
 
     func accept(_ set: ReceivedSet) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql:
-                "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash",
-            arguments: [set.origin, set.lastSeq, Data(set.hash)])
+                "INSERT INTO chains (origin, last_seq, last_hash) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash"
+        ).execute(arguments: [set.origin, set.lastSeq, Data(set.hash)])
         // Forwarded upward verbatim: the outbox keeps the origin's own chain. The top keeps the set
         // too, as acknowledged (its changes' Merkle proofs go down from it).
         let whole =
             try forward
             || Intake.topKeepsWhole(
                 firstSeq: set.firstSeq,
-                holdsAnyOfOrigin: Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE origin = ?)", arguments: [set.origin]) ?? false,
+                holdsAnyOfOrigin: Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE origin = ?)"), arguments: [set.origin]) ?? false,
                 holdsSetEndingBefore: Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE origin = ? AND last_seq = ?)", arguments: [set.origin, set.firstSeq - 1])
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE origin = ? AND last_seq = ?)"),
+                    arguments: [set.origin, set.firstSeq - 1])
                     ?? false)
         if whole {
             try NodeStore.insertOutbox(
                 db, origin: set.origin, first: set.firstSeq, last: set.lastSeq, hash: set.hash, previous: set.previousHash, encoded: set.encoded,
                 createdAt: nowMs, acknowledgedAt: forward ? nil : nowMs)
         }
-        try db.execute(
-            sql: "INSERT INTO apply_queue (origin, first_seq, changes, encoded, accepted_at) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO apply_queue (origin, first_seq, changes, encoded, accepted_at) VALUES (?, ?, ?, ?, ?)").execute(
             arguments: [set.origin, set.firstSeq, set.count, whole ? nil : Data(set.encoded), nowMs])
     }
 }

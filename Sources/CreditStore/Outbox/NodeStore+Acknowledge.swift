@@ -16,25 +16,25 @@ extension NodeStore {
         try write { db in
             var count = 0
             for c in covered {
-                let ours = try Data.fetchOne(db, sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?", arguments: [c.origin, c.lastSeq])
+                let ours = try Data.fetchOne(
+                    db.cachedStatement(sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?"), arguments: [c.origin, c.lastSeq])
                 guard Coverage.acknowledges(c, ownHashEndingThere: ours.map(Array.init)) else { continue }
-                try db.execute(
-                    sql: "UPDATE outbox SET acknowledged_at = ? WHERE origin = ? AND last_seq <= ? AND acknowledged_at IS NULL",
-                    arguments: [ChinaTime.milliseconds(now), c.origin, c.lastSeq])
+                try db.cachedStatement(sql: "UPDATE outbox SET acknowledged_at = ? WHERE origin = ? AND last_seq <= ? AND acknowledged_at IS NULL")
+                    .execute(arguments: [ChinaTime.milliseconds(now), c.origin, c.lastSeq])
                 count += db.changesCount
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE node_health SET forwarded_issued_at = max(forwarded_issued_at, in_bundle_issued_at), in_bundle = NULL,
                         in_bundle_issued_at = NULL WHERE in_bundle = ?
-                    """,
-                arguments: [Data(bundle)])
+                    """
+            ).execute(arguments: [Data(bundle)])
             // The proof of delivery of change sets; a heartbeat's receipt (health records only,
             // every few minutes) proves nothing worth a row each.
             if !covered.isEmpty {
-                try db.execute(
-                    sql: "INSERT INTO receipts (parent, issued_at, encoded, stored_at) VALUES (?, ?, ?, ?)",
-                    arguments: [parent, issuedAt, Data(receipt), ChinaTime.milliseconds(now)])
+                try db.cachedStatement(sql: "INSERT INTO receipts (parent, issued_at, encoded, stored_at) VALUES (?, ?, ?, ?)").execute(arguments: [
+                    parent, issuedAt, Data(receipt), ChinaTime.milliseconds(now),
+                ])
             }
             return count
         }

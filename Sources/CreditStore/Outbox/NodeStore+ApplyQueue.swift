@@ -9,12 +9,12 @@ extension NodeStore {
     public func nextQueued(after: Int64 = 0) throws -> (entry: QueueEntry, encoded: [UInt8])? {
         try read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT q.id, q.origin, q.first_seq, q.changes, q.applied, COALESCE(q.encoded, b.encoded) FROM apply_queue q
-                    LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq LEFT JOIN outbox_bytes b ON b.id = o.id
-                    WHERE q.id > ? ORDER BY q.id LIMIT 1
-                    """, arguments: [after]
+                db.cachedStatement(
+                    sql: """
+                        SELECT q.id, q.origin, q.first_seq, q.changes, q.applied, COALESCE(q.encoded, b.encoded) FROM apply_queue q
+                        LEFT JOIN outbox o ON o.origin = q.origin AND o.first_seq = q.first_seq LEFT JOIN outbox_bytes b ON b.id = o.id
+                        WHERE q.id > ? ORDER BY q.id LIMIT 1
+                        """), arguments: [after]
             ).map {
                 (QueueEntry(id: $0[0], key: SetKey(origin: $0[1], firstSeq: $0[2]), count: $0[3], applied: $0[4]), Array(($0[5] as Data?) ?? Data()))
             }
@@ -40,10 +40,11 @@ extension NodeStore {
         let range = ApplyPolicy.nextSlice(of: entry, slice: slice)
         return try write { db in
             if range.upperBound == entry.count {
-                try db.execute(sql: "DELETE FROM apply_queue WHERE id = ? AND applied = ?", arguments: [entry.id, entry.applied])
+                try db.cachedStatement(sql: "DELETE FROM apply_queue WHERE id = ? AND applied = ?").execute(arguments: [entry.id, entry.applied])
             } else {
-                try db.execute(
-                    sql: "UPDATE apply_queue SET applied = ? WHERE id = ? AND applied = ?", arguments: [range.upperBound, entry.id, entry.applied])
+                try db.cachedStatement(sql: "UPDATE apply_queue SET applied = ? WHERE id = ? AND applied = ?").execute(arguments: [
+                    range.upperBound, entry.id, entry.applied,
+                ])
             }
             guard db.changesCount == 1 else { return nil }
             try Self.applyChanges(changes, dates: dates, range, db: db, routes: routes)

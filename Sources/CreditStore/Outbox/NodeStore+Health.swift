@@ -10,15 +10,12 @@ public struct KnownNode: Sendable, Hashable {
     public var name: String
     /// Its latest record; nil for a node only named as a child, never heard from.
     public var health: NodeHealth?
-    /// When this node received that record (milliseconds since 1970).
-    public var receivedAt: Int64?
 
-    public init(code: String, parent: String, name: String, health: NodeHealth?, receivedAt: Int64?) {
+    public init(code: String, parent: String, name: String, health: NodeHealth?) {
         self.code = code
         self.parent = parent
         self.name = name
         self.health = health
-        self.receivedAt = receivedAt
     }
 }
 
@@ -32,7 +29,7 @@ extension NodeStore {
 
     /// The rows written since a reader last looked, from `node_health_written`.
     static let knownNodesSQL = """
-        SELECT code, parent, name, issued_at, received_at, written, json_extract(content, '$.windowSeconds') AS window,
+        SELECT code, parent, name, issued_at, written, json_extract(content, '$.windowSeconds') AS window,
             json_extract(content, '$.backlog') AS backlog, json_extract(content, '$.oldestPendingAt') AS oldest,
             json_extract(content, '$.records') AS records, json_extract(content, '$.quarantined') AS quarantined,
             json_extract(content, '$.software') AS software, json_extract(content, '$.catalogue') AS catalogue
@@ -48,26 +45,27 @@ extension NodeStore {
         let at = ChinaTime.milliseconds(now)
         return try write { db in
             var kept = 0
-            var written = try Int64.fetchOne(db, sql: "SELECT max(written) FROM node_health") ?? 0
+            var written = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(written) FROM node_health")) ?? 0
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             for e in entries {
                 let h = e.health
-                let current = try Int64.fetchOne(db, sql: "SELECT issued_at FROM node_health WHERE code = ?", arguments: [h.code])
+                let current = try Int64.fetchOne(db.cachedStatement(sql: "SELECT issued_at FROM node_health WHERE code = ?"), arguments: [h.code])
                 guard HealthRules.keeps(incoming: h.issuedAt, kept: current) else { continue }
                 let content = String(decoding: try encoder.encode(h), as: UTF8.self)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO node_health (code, parent, name, issued_at, content, encoded, received_at, written) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(code) DO UPDATE SET parent = excluded.parent, name = excluded.name, issued_at = excluded.issued_at,
                             content = excluded.content, encoded = excluded.encoded, received_at = excluded.received_at, written = excluded.written
-                        """,
-                    arguments: [h.code, h.parent, h.name, h.issuedAt, content, Data(e.encoded), at, written + 1])
+                        """
+                ).execute(arguments: [h.code, h.parent, h.name, h.issuedAt, content, Data(e.encoded), at, written + 1])
                 written += 1
                 kept += 1
                 for child in h.children {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO node_health (code, parent, written) VALUES (?, ?, ?)", arguments: [child, h.code, written + 1])
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO node_health (code, parent, written) VALUES (?, ?, ?)").execute(arguments: [
+                        child, h.code, written + 1,
+                    ])
                     written += Int64(db.changesCount)
                 }
             }
@@ -78,10 +76,7 @@ extension NodeStore {
     /// Records not yet acknowledged upward, at most `limit`, `first` (the node's own) first.
     public func healthToForward(first: String, limit: Int) throws -> [HealthEntry] {
         try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: Self.healthToForwardSQL,
-                arguments: [first, limit])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.healthToForwardSQL), arguments: [first, limit])
             let decoder = JSONDecoder()
             return try rows.map { row in
                 let content: String = row["content"]
@@ -96,9 +91,9 @@ extension NodeStore {
         guard !sent.isEmpty else { return }
         try write { db in
             for s in sent {
-                try db.execute(
-                    sql: "UPDATE node_health SET in_bundle = ?, in_bundle_issued_at = ? WHERE code = ?",
-                    arguments: [Data(bundle), s.issuedAt, s.code])
+                try db.cachedStatement(sql: "UPDATE node_health SET in_bundle = ?, in_bundle_issued_at = ? WHERE code = ?").execute(arguments: [
+                    Data(bundle), s.issuedAt, s.code,
+                ])
             }
         }
     }
@@ -109,9 +104,7 @@ extension NodeStore {
     /// are not read (the tree is the rows' `parent`s; every child named has a row of its own).
     public func knownNodes(writtenAfter after: Int64 = 0) throws -> (nodes: [KnownNode], written: Int64) {
         try read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: Self.knownNodesSQL, arguments: [after])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.knownNodesSQL), arguments: [after])
             var newest = after
             let nodes = rows.map { row in
                 newest = max(newest, row["written"])
@@ -126,7 +119,7 @@ extension NodeStore {
                             code: code, name: name, parent: parent, children: [], issuedAt: at, windowSeconds: row["window"] ?? 0,
                             backlog: row["backlog"] ?? 0, oldestPendingAt: row["oldest"] ?? 0, records: row["records"] ?? 0,
                             quarantined: row["quarantined"] ?? 0, software: row["software"] ?? "", catalogue: row["catalogue"] ?? "")
-                    }, receivedAt: row["received_at"])
+                    })
             }
             return (nodes, newest)
         }
@@ -149,6 +142,8 @@ extension NodeStore {
 
     /// The signed record kept for `code`, if any (what `/ops/network` offers to download).
     public func healthRecord(of code: String) throws -> [UInt8]? {
-        try read { db in try Data.fetchOne(db, sql: "SELECT encoded FROM node_health WHERE code = ?", arguments: [code]).map(Array.init) }
+        try read { db in
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT encoded FROM node_health WHERE code = ?"), arguments: [code]).map(Array.init)
+        }
     }
 }

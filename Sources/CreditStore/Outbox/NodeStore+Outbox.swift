@@ -10,7 +10,7 @@ extension NodeStore {
     public func sealOutbox(origin: String, changesPerSet: Int = 10_000, now: Date = Date(), sealer: ChangeSetSealer) throws -> Int {
         try write { db in
             let last = try Row.fetchOne(
-                db, sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1", arguments: [origin])
+                db.cachedStatement(sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1"), arguments: [origin])
             var lastSeq: Int64 = last?["last_seq"] ?? 0
             var lastHash: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? []
             var added = 0
@@ -43,11 +43,11 @@ extension NodeStore {
             var changes = 0
             var bytes = 0
             let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT o.origin, o.first_seq, o.last_seq, o.hash, b.encoded, o.acknowledged_at FROM outbox o JOIN outbox_bytes b ON b.id = o.id
-                    WHERE o.acknowledged_at IS NULL ORDER BY o.id
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT o.origin, o.first_seq, o.last_seq, o.hash, b.encoded, o.acknowledged_at FROM outbox o JOIN outbox_bytes b ON b.id = o.id
+                        WHERE o.acknowledged_at IS NULL ORDER BY o.id
+                        """))
             while let row = try rows.next() {
                 let entry = OutboxEntry(
                     origin: row[0], firstSeq: row[1], lastSeq: row[2], hash: Array(row[3] as Data), encoded: Array(row[4] as Data),
@@ -67,9 +67,9 @@ extension NodeStore {
         _ db: Database, origin: String, first: Int64, last: Int64, hash: [UInt8], previous: [UInt8], encoded: [UInt8], createdAt: Int64,
         acknowledgedAt: Int64?
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [origin, first, last, Data(hash), Data(previous), createdAt, acknowledgedAt])
-        try db.execute(sql: "INSERT INTO outbox_bytes (id, encoded) VALUES (?, ?)", arguments: [db.lastInsertedRowID, Data(encoded)])
+        try db.cachedStatement(
+            sql: "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, created_at, acknowledged_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [origin, first, last, Data(hash), Data(previous), createdAt, acknowledgedAt])
+        try db.cachedStatement(sql: "INSERT INTO outbox_bytes (id, encoded) VALUES (?, ?)").execute(arguments: [db.lastInsertedRowID, Data(encoded)])
     }
 }

@@ -5,7 +5,7 @@ import SyncCore
 
 extension NodeStore {
     static func applyChanges(_ changes: [Change], dates: [RecordDates], _ range: Range<Int>, db: Database, routes: Routes) throws {
-        var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM changes") ?? 0) + 1
+        var nextID = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM changes")) ?? 0) + 1
         var batch: ReceivedBatch?
         var start = range.lowerBound
         while start < range.upperBound {

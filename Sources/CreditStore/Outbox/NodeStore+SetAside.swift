@@ -26,16 +26,17 @@ extension NodeStore {
     /// bundle until an operator deals with it); true when it is new.
     @discardableResult
     public func setAside(
-        direction: String, peer: String, origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], code: String, message: String, encoded: [UInt8],
+        direction: String, peer: String, origin: String, firstSeq: Int64, lastSeq: Int64, hash: [UInt8], code: String, message: String,
+        encoded: [UInt8],
         now: Date = Date()
     ) throws -> Bool {
         try write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO set_aside (at, direction, peer, origin, first_seq, last_seq, hash, code, message, encoded)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [ChinaTime.milliseconds(now), direction, peer, origin, firstSeq, lastSeq, Data(hash), code, message, Data(encoded)])
+                    """
+            ).execute(arguments: [ChinaTime.milliseconds(now), direction, peer, origin, firstSeq, lastSeq, Data(hash), code, message, Data(encoded)])
             return db.changesCount > 0
         }
     }
@@ -51,7 +52,8 @@ extension NodeStore {
                     """
             ).map { r in
                 SetAsideEntry(
-                    id: r[0], at: r[1], direction: r[2], peer: r[3], origin: r[4], firstSeq: r[5], lastSeq: r[6], code: r[7], message: r[8], resolvedAt: r[9],
+                    id: r[0], at: r[1], direction: r[2], peer: r[3], origin: r[4], firstSeq: r[5], lastSeq: r[6], code: r[7], message: r[8],
+                    resolvedAt: r[9],
                     resolution: r[10])
             }
         }
@@ -59,15 +61,15 @@ extension NodeStore {
 
     /// Change sets set aside and not yet resolved, for status and metrics.
     public func unresolvedSetAside() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM set_aside WHERE resolved_at IS NULL") ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM set_aside WHERE resolved_at IS NULL")) ?? 0 }
     }
 
     /// An operator's decision on a set-aside change set (what was done: the origin re-signed,
     /// the records re-entered, the set is not wanted …). False when there is no such unresolved entry.
     public func resolveSetAside(id: Int64, resolution: String, now: Date = Date()) throws -> Bool {
         try write { db in
-            try db.execute(
-                sql: "UPDATE set_aside SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL", arguments: [ChinaTime.milliseconds(now), resolution, id])
+            try db.cachedStatement(sql: "UPDATE set_aside SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL").execute(
+                arguments: [ChinaTime.milliseconds(now), resolution, id])
             return db.changesCount > 0
         }
     }

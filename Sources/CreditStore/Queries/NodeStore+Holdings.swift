@@ -32,14 +32,14 @@ extension NodeStore {
     /// The change log's tally (`ChangeLogTally`).
     public func changeLogTally() throws -> ChangeLogTally {
         try read { db in
-            let changes = try Int.fetchOne(db, sql: "SELECT count(*) FROM changes") ?? 0
-            let distinct = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT DISTINCT origin, seq FROM changes)") ?? 0
+            let changes = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM changes")) ?? 0
+            let distinct = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM (SELECT DISTINCT origin, seq FROM changes)")) ?? 0
             let orphans =
                 try Int.fetchOne(
-                    db,
-                    sql:
-                        "SELECT count(DISTINCT record_key) FROM changes c WHERE op = 'status' AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_key = c.record_key)"
-                ) ?? 0
+                    db.cachedStatement(
+                        sql:
+                            "SELECT count(DISTINCT record_key) FROM changes c WHERE op = 'status' AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_key = c.record_key)"
+                    )) ?? 0
             return ChangeLogTally(changes: changes, distinct: distinct, statusWithoutRecord: orphans)
         }
     }
@@ -49,10 +49,10 @@ extension NodeStore {
     public func lastRelevantChange(child: DivisionCode) throws -> Int64 {
         try read { db in
             try Int64.fetchOne(
-                db,
-                sql:
-                    "SELECT MAX(m) FROM (SELECT MAX(change_id) AS m FROM relevance WHERE area = ? UNION ALL SELECT MAX(change_id) FROM relevance WHERE area = '*')",
-                arguments: [child.digits]) ?? 0
+                db.cachedStatement(
+                    sql:
+                        "SELECT MAX(m) FROM (SELECT MAX(change_id) AS m FROM relevance WHERE area = ? UNION ALL SELECT MAX(change_id) FROM relevance WHERE area = '*')"
+                ), arguments: [child.digits]) ?? 0
         }
     }
 

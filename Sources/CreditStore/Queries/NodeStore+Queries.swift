@@ -143,7 +143,8 @@ extension NodeStore {
     public func changes(origin: String, after seq: Int64 = 0, limit: Int = 1000) throws -> [Change] {
         try read { db in
             try Row.fetchAll(
-                db, sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [origin, seq, limit]
+                db.cachedStatement(sql: Self.changeSelect + " FROM changes WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?"),
+                arguments: [origin, seq, limit]
             ).map(Self.change)
         }
     }

@@ -3,25 +3,36 @@ import GRDBSQLite
 
 /// A prepared statement driven through the C API, for the ingest hot path where GRDB's
 /// argument boxing would cost more than the insert itself. Used only inside one GRDB
-/// transaction closure; finalised when released.
+/// transaction closure. The statement itself is the connection's, from GRDB's statement cache:
+/// compiled once per connection and SQL text, not once per transaction — compiling (with the
+/// triggers an insert into `records` fires, and GRDB's authoriser called for every column read)
+/// cost more than the simulator's whole record traffic (PERFORMANCE.md, session 17).
 final class RawStatement {
     private let db: OpaquePointer
     private let stmt: OpaquePointer
+    /// Keeps the cached statement alive while this wraps it.
+    private let owner: Statement
     let sql: String
 
     init(_ database: Database, _ sql: String) throws {
-        guard let connection = database.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "database connection is closed") }
-        var s: OpaquePointer?
-        let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
-        guard rc == SQLITE_OK, let s else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        guard let connection = database.sqliteConnection else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "database connection is closed")
         }
+        let statement = try database.cachedStatement(sql: sql)
         self.db = connection
-        self.stmt = s
+        self.stmt = statement.sqliteStatement
+        self.owner = statement
         self.sql = sql
+        // Whatever an earlier user left (an error between step and reset): start clean.
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
     }
 
-    deinit { sqlite3_finalize(stmt) }
+    /// Back to the cache reset, so that it holds no read open and points at no bound bytes.
+    deinit {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 

@@ -52,11 +52,23 @@ public struct NetworkPicture: Sendable {
             self.atRisk = atRisk
             self.breached = breached
         }
+
+        /// One node counted at `now` (milliseconds since 1970) by what its latest record says.
+        public init(one health: NodeHealth?, now: Int64) {
+            let standing = HealthRules.standing(of: health, now: now)
+            self.init(
+                nodes: 1, heard: HealthRules.heard(health, now: now) ? 1 : 0, atRisk: standing == .atRisk ? 1 : 0,
+                breached: standing == .breached ? 1 : 0)
+        }
+
+        public static func + (a: Tally, b: Tally) -> Tally {
+            Tally(nodes: a.nodes + b.nodes, heard: a.heard + b.heard, atRisk: a.atRisk + b.atRisk, breached: a.breached + b.breached)
+        }
     }
 
     init(tree: Tree, own: NodeHealth) {
         self.tree = tree
-        self.own = KnownNode(code: own.code, parent: own.parent, name: own.name, health: own, receivedAt: own.issuedAt)
+        self.own = KnownNode(code: own.code, parent: own.parent, name: own.name, health: own)
         unheardChildren = own.children.filter { tree.nodes[$0] == nil }
     }
 
@@ -90,7 +102,7 @@ public struct NetworkPicture: Sendable {
     public func node(_ code: String) -> KnownNode? {
         if code == own.code { return own }
         if let n = tree.nodes[code] { return n }
-        return unheardChildren.contains(code) ? KnownNode(code: code, parent: own.code, name: "", health: nil, receivedAt: nil) : nil
+        return unheardChildren.contains(code) ? KnownNode(code: code, parent: own.code, name: "", health: nil) : nil
     }
 
     /// A node's children, sorted.
@@ -112,18 +124,7 @@ public struct NetworkPicture: Sendable {
 
     /// `code`'s subtree (itself included) counted at `now` (milliseconds since 1970).
     public func tally(_ code: String, now: Int64) -> Tally {
-        var t = Tally()
-        for c in subtree(code) {
-            let health = node(c)?.health
-            t.nodes += 1
-            if HealthRules.heard(health, now: now) { t.heard += 1 }
-            switch HealthRules.standing(of: health, now: now) {
-            case .atRisk: t.atRisk += 1
-            case .breached: t.breached += 1
-            case .met: break
-            }
-        }
-        return t
+        subtree(code).reduce(Tally()) { $0 + Tally(one: node($1)?.health, now: now) }
     }
 
     /// The codes from this node down to `code` by the known parents; nil when `code` is not below it.

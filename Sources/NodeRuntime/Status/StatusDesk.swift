@@ -136,8 +136,11 @@ extension Router where Context == SyncRequestContext {
             try await authorise(context)
             try node.refuseIfDamaged()
             let code = context.parameters.get("code") ?? ""
-            do { return try jsonResponse(try CreditCheck(node: node).check(code)) } catch let e as IdentifierError {
-                throw HTTPError(.badRequest, message: e.description)
+            // The store is read on the blocking pool, never on the listener's own threads.
+            switch await BlockingWork.run({ try CreditCheck(node: node).check(code) }) {
+            case .success(let answer): return try jsonResponse(answer)
+            case .failure(let e as IdentifierError): throw HTTPError(.badRequest, message: e.description)
+            case .failure(let e): throw e
             }
         }
     }

@@ -51,11 +51,13 @@ enum Metrics {
         let at = now ?? node.clock()
         let ms = ChinaTime.milliseconds(at)
         let picture = try NetworkPicture(node: node, now: at)
-        let whole = picture.tally(picture.top, now: ms)
+        // Each child's region counted once; the whole subtree is this node plus their sums.
+        let regions = picture.children(of: picture.top).map { (child: $0, tally: picture.tally($0, now: ms)) }
+        let whole = regions.reduce(NetworkPicture.Tally(one: picture.node(picture.top)?.health, now: ms)) { $0 + $1.tally }
         gauge("subtree_nodes", "Nodes known in this node's subtree (itself included), from the health records that reached it.", Int64(whole.nodes))
         gauge(
             "subtree_nodes_heard", "Nodes of the subtree heard from within their window (the interconnection rate's numerator).", Int64(whole.heard))
-        for child in picture.children(of: picture.top) {
+        for (child, t) in regions {
             let h = picture.node(child)?.health
             let label = [("child", child)]
             let standing: Int64 =
@@ -70,7 +72,6 @@ enum Metrics {
             gauge(
                 "child_last_heard_seconds", "Seconds since a child's latest health record was issued (its own clock).",
                 h.map { max(0, ms - $0.issuedAt) / 1000 } ?? -1, label)
-            let t = picture.tally(child, now: ms)
             let region = [("region", child)]
             gauge("region_nodes", "Nodes known in a child's region (its subtree).", Int64(t.nodes), region)
             gauge("region_nodes_heard", "Nodes of a child's region heard from within their window.", Int64(t.heard), region)

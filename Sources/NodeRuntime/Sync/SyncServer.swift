@@ -166,7 +166,7 @@ public struct SyncServer: Sendable {
         }
         router.get("/v1/sync/state") { _, context -> Response in
             let peer = try await context.caller(node)
-            let chains = try node.sync.chains(inside: peer)
+            let chains = try await BlockingWork.run { try node.sync.chains(inside: peer) }.get()
             var out = "{\"node\":\"\(node.configuration.code.digits)\",\"origins\":["
             out += chains.map { "{\"lastHash\":\"\(Self.hex($0.hash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(
                 separator: ",")
@@ -203,14 +203,15 @@ public struct SyncServer: Sendable {
         router.addCheckRoute(node: node) { context in _ = try await context.caller(node) }
         router.get("/metrics") { _, context -> Response in
             _ = try await context.caller(node)
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: try Metrics.text(node)))
-            )
+            let text = try await BlockingWork.run { try Metrics.text(node) }.get()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/v1/status") { _, context -> Response in
             _ = try await context.caller(node)
             let c = node.configuration
-            let origins = try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowSeconds), hasParent: c.parent != nil)
+            let origins = try await BlockingWork.run {
+                try node.store.originStatus(windowSeconds: Int64(c.effectiveWindowSeconds), hasParent: c.parent != nil)
+            }.get()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let body = try encoder.encode(
