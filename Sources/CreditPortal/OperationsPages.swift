@@ -138,7 +138,7 @@ struct OperationsPages: Sendable {
         var concealedRate: String
         /// The phrases a withdrawal's reason must contain one of (catalogue `withdrawalReasons`).
         var allowedReasons: String
-        /// When the decision-number gaps were computed (at most every five minutes while the
+        /// When the decision-number gaps were computed (at most every `QualityFigures.keptFor` while the
         /// store changes; the other figures are read at each request).
         var gapsAsOf: String
     }

@@ -79,7 +79,7 @@ enum Metrics {
             gauge("region_nodes_breached", "Nodes of a child's region past their window or never heard from.", Int64(t.breached), region)
         }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
-        // at most every `QualityFigures.refreshSeconds` while the store changes.
+        // while the store changes at most every `QualityFigures.keptFor` their cost.
         for k in try QualityFigures.latest(node, now: at).kinds {
             let kind = [("kind", k.slug)]
             gauge("kind_records", "Records of a kind held by the node.", Int64(k.records), kind)
