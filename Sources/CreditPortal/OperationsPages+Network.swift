@@ -72,15 +72,11 @@ extension OperationsPages {
                 results.append(row(code, picture: picture, now: ms, tally: NetworkPicture.Tally(one: picture.node(code)?.health, now: ms)))
             }
         }
-        // Each child's subtree counted once; the node viewed is itself plus its children's sums.
-        let children = picture.children(of: under).map { code in
-            let t = picture.tally(code, now: ms)
-            return (row: row(code, picture: picture, now: ms, tally: t), tally: t)
-        }
-        let underTally = children.reduce(NetworkPicture.Tally(one: picture.node(under)?.health, now: ms)) { $0 + $1.tally }
+        let regions = picture.regions(of: under, now: ms)
         return NetworkPage(
-            head: head(title: "网络运行", reader: reader, now: now), under: row(under, picture: picture, now: ms, tally: underTally), path: crumbs,
-            children: children.map(\.row), query: q, results: results, searched: !q.isEmpty, moreResults: more)
+            head: head(title: "网络运行", reader: reader, now: now), under: row(under, picture: picture, now: ms, tally: regions.whole), path: crumbs,
+            children: regions.children.map { row($0.code, picture: picture, now: ms, tally: $0.tally) }, query: q, results: results,
+            searched: !q.isEmpty, moreResults: more)
     }
 
     /// The node's row, with the figures `t` counted for it (its subtree's, or its own alone):

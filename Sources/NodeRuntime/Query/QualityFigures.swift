@@ -118,8 +118,7 @@ public enum QualityFigures {
     private static func computeAndKeep(_ node: NodeContext, version: Int64, at: Date) throws -> (gaps: [String: [DecisionGap]], at: Date) {
         let started = ContinuousClock.now
         let gaps = try gapsNow(node)
-        let cost = started.duration(to: .now)
-        let seconds = Double(cost.components.seconds) + Double(cost.components.attoseconds) / 1e18
+        let seconds = started.duration(to: .now) / .seconds(1)
         // A background computation that finishes after a newer one must not put older gaps back.
         node.qualityFigures.value.withLock { kept in
             if let k = kept, k.version > version || (k.version == version && k.at > at) { return }

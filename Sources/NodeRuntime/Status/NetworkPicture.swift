@@ -127,6 +127,12 @@ public struct NetworkPicture: Sendable {
         subtree(code).reduce(Tally()) { $0 + Tally(one: node($1)?.health, now: now) }
     }
 
+    /// Each child region of `code` counted once, and `code`'s whole subtree as itself plus their sums.
+    public func regions(of code: String, now: Int64) -> (children: [(code: String, tally: Tally)], whole: Tally) {
+        let children = children(of: code).map { (code: $0, tally: tally($0, now: now)) }
+        return (children, children.reduce(Tally(one: node(code)?.health, now: now)) { $0 + $1.tally })
+    }
+
     /// The codes from this node down to `code` by the known parents; nil when `code` is not below it.
     public func path(to code: String) -> [String]? {
         var out = [code]

@@ -51,9 +51,7 @@ enum Metrics {
         let at = now ?? node.clock()
         let ms = ChinaTime.milliseconds(at)
         let picture = try NetworkPicture(node: node, now: at)
-        // Each child's region counted once; the whole subtree is this node plus their sums.
-        let regions = picture.children(of: picture.top).map { (child: $0, tally: picture.tally($0, now: ms)) }
-        let whole = regions.reduce(NetworkPicture.Tally(one: picture.node(picture.top)?.health, now: ms)) { $0 + $1.tally }
+        let (regions, whole) = picture.regions(of: picture.top, now: ms)
         gauge("subtree_nodes", "Nodes known in this node's subtree (itself included), from the health records that reached it.", Int64(whole.nodes))
         gauge(
             "subtree_nodes_heard", "Nodes of the subtree heard from within their window (the interconnection rate's numerator).", Int64(whole.heard))
