@@ -18,52 +18,68 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 n=${1:-1000000}
 duration=${2:-30}
-work=$(mktemp -d /tmp/creditnet-portal.XXXX)
+# CREDITNET_BENCH_STORE=DIR keeps the generated node in DIR and, when DIR already holds one,
+# measures it again without generating (to compare two builds on the same store).
+work=${CREDITNET_BENCH_STORE:-}
+reuse=
+if [ -n "$work" ]; then
+  mkdir -p "$work"
+  [ -f "$work/c/node.sqlite" ] && [ -f "$work/ingested" ] && reuse=1
+  cleanup=
+else
+  work=$(mktemp -d /tmp/creditnet-portal.XXXX)
+  cleanup="$work"
+fi
 server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; [ -n "$cleanup" ] && rm -rf "$cleanup"' EXIT
 port=${CREDITNET_BENCH_PORT:-7480}
 county=420102000000
 townships=(420102001000 420102002000 420102003000 420102004000)
-"$node" pki init --out "$work/ca" >/dev/null
-"$node" pki issue --ca "$work/ca" --code $county --out "$work/cert" >/dev/null
-children=()
-for t in "${townships[@]}"; do children+=(--child "$t"); done
-"$node" init --code $county --name 江岸区 --data "$work/c" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) "${children[@]}" >/dev/null
 config=$work/c/node.yaml
-# The records listener, with the operators' pages (local only).
-echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$config"
+if [ -z "$reuse" ]; then
+  "$node" pki init --out "$work/ca" >/dev/null
+  "$node" pki issue --ca "$work/ca" --code $county --out "$work/cert" >/dev/null
+  children=()
+  for t in "${townships[@]}"; do children+=(--child "$t"); done
+  "$node" init --code $county --name 江岸区 --data "$work/c" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) "${children[@]}" >/dev/null
+  # The records listener, with the operators' pages (local only).
+  echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$config"
 
-# RECORDS rows: 60 % penalties and 38 % licences, decided over the last year (13 four-week
-# periods) in the four townships' villages, the townships interleaved as departments report in
-# life; 2 % list entries. Each file its own seed: its own subjects.
-periods=13
-penalties=$((n * 60 / 100 / 4 / periods)) licences=$((n * 38 / 100 / 4 / periods))
-lists=$((n - 4 * periods * (penalties + licences)))
-files=()
-seed=1
-for p in $(seq $((periods - 1)) -1 0); do
-  day=$(python3 -c "import datetime, sys; print(datetime.date.today() - datetime.timedelta(days=28 * int(sys.argv[1])))" "$p")
-  for t in "${townships[@]}"; do
-    village=${t:0:9}201
-    for spec in "penalty $penalties" "license $licences"; do
-      set -- $spec
-      "$node" generate --config "$config" --kind "$1" --rows "$2" --subjects $(($2 / 3)) --seed $seed --faults 0 --late 0 --as-of "$day" --jurisdiction "$village" --out "$work/$1-$seed.csv" 2>/dev/null
-      files+=("$1 $work/$1-$seed.csv")
-      seed=$((seed + 1))
+  # RECORDS rows: 60 % penalties and 38 % licences, decided over the last year (13 four-week
+  # periods) in the four townships' villages, the townships interleaved as departments report in
+  # life; 2 % list entries. Each file its own seed: its own subjects.
+  periods=13
+  penalties=$((n * 60 / 100 / 4 / periods)) licences=$((n * 38 / 100 / 4 / periods))
+  lists=$((n - 4 * periods * (penalties + licences)))
+  files=()
+  seed=1
+  for p in $(seq $((periods - 1)) -1 0); do
+    day=$(python3 -c "import datetime, sys; print(datetime.date.today() - datetime.timedelta(days=28 * int(sys.argv[1])))" "$p")
+    for t in "${townships[@]}"; do
+      village=${t:0:9}201
+      for spec in "penalty $penalties" "license $licences"; do
+        set -- $spec
+        "$node" generate --config "$config" --kind "$1" --rows "$2" --subjects $(($2 / 3)) --seed $seed --faults 0 --late 0 --as-of "$day" --jurisdiction "$village" --out "$work/$1-$seed.csv" 2>/dev/null
+        files+=("$1 $work/$1-$seed.csv")
+        seed=$((seed + 1))
+      done
     done
   done
-done
-for kind in blacklist redlist; do
-  "$node" generate --config "$config" --kind $kind --rows $((lists / 2)) --seed $seed --faults 0 --out "$work/$kind.csv" 2>/dev/null
-  files+=("$kind $work/$kind.csv")
-  seed=$((seed + 1))
-done
-start=$(date +%s.%N)
-for f in "${files[@]}"; do
-  set -- $f
-  "$node" ingest "$2" --kind "$1" --config "$config" >/dev/null
-done
-ingested=$(date +%s.%N)
+  for kind in blacklist redlist; do
+    "$node" generate --config "$config" --kind $kind --rows $((lists / 2)) --seed $seed --faults 0 --out "$work/$kind.csv" 2>/dev/null
+    files+=("$kind $work/$kind.csv")
+    seed=$((seed + 1))
+  done
+  start=$(date +%s.%N)
+  for f in "${files[@]}"; do
+    set -- $f
+    "$node" ingest "$2" --kind "$1" --config "$config" >/dev/null
+  done
+  ingested=$(date +%s.%N)
+  echo "$start $ingested" > "$work/ingested"
+else
+  read -r start ingested < "$work/ingested"
+fi
 
 # What to ask for, read from the store: a company with several public penalties, fragments of
 # the commonest names, a decision date for the filter.

@@ -88,7 +88,7 @@ public struct Operations: Sendable {
     func quarantineCSV(reader: String) async -> Response {
         let pages = self.pages
         let now = portal.clock()
-        let result = await BlockingWork.run { () throws -> [UInt8] in
+        let result = await BlockingWork.page { () throws -> [UInt8] in
             let page = try pages.quarantine(reader: reader, now: now, limit: Portal.csvRowsMax)
             return ListingCSV.table(
                 header: ["接收时间", "文件", "行号", "类别", "未通过原因", "原始内容（证件号码已遮蔽）"],
@@ -128,7 +128,7 @@ public struct Operations: Sendable {
         let authority = form.text("authority") ?? ""
         let kind = form.text("kind").flatMap { $0.isEmpty ? nil : $0 }
         guard let register = form["register"], !register.isEmpty else { return refuse("请选择台账文件（CSV，UTF-8 或 GB18030）。", authority, kind) }
-        let result = await BlockingWork.run { try RegisterReconciliation(node: node).run(register, authority: authority, kind: kind) }
+        let result = await BlockingWork.page { try RegisterReconciliation(node: node).run(register, authority: authority, kind: kind) }
         switch result {
         case .success(let report):
             let page = pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, report: report)
@@ -200,7 +200,7 @@ public struct Operations: Sendable {
         let json = FormValues(request.uri.query)["format"] == "json"
         let now = portal.clock()
         let portal = self.portal
-        let result = await BlockingWork.run { () throws -> Portal.Rendered in
+        let result = await BlockingWork.page { () throws -> Portal.Rendered in
             let page = try build(now)
             return json ? Portal.jsonBody(page) : try portal.rendered(page, template: template)
         }

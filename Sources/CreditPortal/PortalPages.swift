@@ -33,6 +33,27 @@ public struct ListingRow: Sendable, Encodable {
     public var subjectLink: String?
     /// The kind's main content field (处罚内容, 许可内容, 惩戒措施 …), shortened.
     public var summary: String?
+
+    enum CodingKeys: String, CodingKey {
+        case title, record, recordLink, subjectLink, summary
+    }
+
+    /// As JSON, the whole record; to a template, the record without its fields, which no row
+    /// shows (their encoding was a tenth of a subject page's CPU).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(title, forKey: .title)
+        if encoder is TemplateValue.TemplateEncoder {
+            var shown = record
+            shown.fields = []
+            try c.encode(shown, forKey: .record)
+        } else {
+            try c.encode(record, forKey: .record)
+        }
+        try c.encode(recordLink, forKey: .recordLink)
+        try c.encodeIfPresent(subjectLink, forKey: .subjectLink)
+        try c.encodeIfPresent(summary, forKey: .summary)
+    }
 }
 
 public struct HomePage: Sendable, Encodable {

@@ -12,6 +12,15 @@ struct DecisionNumberTests {
         #expect(DecisionNumber("江岸区税罚【2026】1号")?.series == "江岸区税罚")
     }
 
+    @Test func whiteSpaceAroundTheNumberAndTheSeriesIsDropped() {
+        #expect(DecisionNumber(" 仙桃城管罚 〔2026〕12号\t") == DecisionNumber(series: "仙桃城管罚", year: 2026, number: 12))
+        // The ideographic space a Chinese keyboard types.
+        #expect(DecisionNumber("\u{3000}仙桃城管罚〔2026〕12号\u{3000}")?.series == "仙桃城管罚")
+        // Inside, it stays: a different series.
+        #expect(DecisionNumber("仙桃 城管罚〔2026〕12号")?.series == "仙桃 城管罚")
+        #expect(DecisionNumber("   ") == nil)
+    }
+
     @Test func otherShapesSayNothing() {
         for text in ["", "仙桃城管罚〔2026〕号", "仙桃城管罚〔26〕12号", "仙桃城管罚〔2026〕12", "仙桃城管罚2026年12号", "罚〔2026〕一二号", "罚〔2026〕0号"] {
             #expect(DecisionNumber(text) == nil, "\(text)")

@@ -71,7 +71,8 @@ struct ValidationTests {
     }
 
     @Test func theBodyIsExactlyTheOneInPROTOCOL() throws {
-        let documented = #"{"CF_CFJG":"武汉市江岸区市场监督管理局","CF_CFJGDM":"91110000600037341L","CF_CFLB":"警告;罚款","CF_JDRQ":"2026-11-16","CF_NR":"警告并处罚款","CF_NR_FK":"1.5","CF_SJLY":"武汉市江岸区市场监督管理局","CF_SJLYDM":"91110000600037341L","CF_SY":"经查，当事人销售超过保质期的食品。","CF_WFXW":"销售过期食品","CF_WSH":"江岸市监罚〔2026〕101号","CF_XDR_LB":"法人及非法人组织","CF_XDR_MC":"武汉楚源商贸有限公司","CF_XDR_SHXYM":"91420684MA4927PJ7B","CF_YJ":"《中华人民共和国食品安全法》第一百二十四条","CF_YXQ":"2027-11-16"}"#
+        let documented =
+            #"{"CF_CFJG":"武汉市江岸区市场监督管理局","CF_CFJGDM":"91110000600037341L","CF_CFLB":"警告;罚款","CF_JDRQ":"2026-11-16","CF_NR":"警告并处罚款","CF_NR_FK":"1.5","CF_SJLY":"武汉市江岸区市场监督管理局","CF_SJLYDM":"91110000600037341L","CF_SY":"经查，当事人销售超过保质期的食品。","CF_WFXW":"销售过期食品","CF_WSH":"江岸市监罚〔2026〕101号","CF_XDR_LB":"法人及非法人组织","CF_XDR_MC":"武汉楚源商贸有限公司","CF_XDR_SHXYM":"91420684MA4927PJ7B","CF_YJ":"《中华人民共和国食品安全法》第一百二十四条","CF_YXQ":"2027-11-16"}"#
         let r = try #require(validate(goodPenalty(["FRDB": ""])).record)
         #expect(r.fieldsJSON == documented)
         let protocolDoc = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/PROTOCOL.md")
@@ -149,14 +150,18 @@ struct ValidationTests {
     }
 
     @Test func fullWidthFormsInStructuredFieldsAreReadAsASCII() throws {
-        let r = try #require(validate(goodPenalty([
-            "CFJGDM": "９１１１００００６０００３７３４１Ｌ", "JDRQ": "２０２６－１１－１６", "NR_FK": "１．５", "XDR_LB": "法人及非法人组织",
-            "SY": "全角文字保持原样：ＡＢＣ１２３",
-        ])).record)
+        let r = try #require(
+            validate(
+                goodPenalty([
+                    "CFJGDM": "９１１１００００６０００３７３４１Ｌ", "JDRQ": "２０２６－１１－１６", "NR_FK": "１．５", "XDR_LB": "法人及非法人组织",
+                    "SY": "全角文字保持原样：ＡＢＣ１２３",
+                ])
+            ).record)
         #expect(r.key == "penalty|91110000600037341L|江岸市监罚〔2026〕101号")
         #expect(r.fieldsJSON.contains("\"CF_JDRQ\":\"2026-11-16\"") && r.fieldsJSON.contains("\"CF_NR_FK\":\"1.5\""))
         #expect(r.fieldsJSON.contains("全角文字保持原样：ＡＢＣ１２３"))
-        let person = try #require(validate(goodPenalty(["XDR_LB": "自然人", "XDR_SHXYM": "", "XDR_ZJLX": "０１", "XDR_ZJHM": "１１０１０５１９４９１２３１００２ｘ"])).record)
+        let person = try #require(
+            validate(goodPenalty(["XDR_LB": "自然人", "XDR_SHXYM": "", "XDR_ZJLX": "０１", "XDR_ZJHM": "１１０１０５１９４９１２３１００２ｘ"])).record)
         #expect(person.subjectCode == "11010519491231002X")
     }
 
@@ -251,8 +256,13 @@ struct ChangeLineTests {
         #expect(checked?.seq == 42 && checked?.hlc == Self.change.hlc.rawValue && checked?.enteredAt == Self.change.enteredAtMilliseconds)
         #expect(checked?.origin == Self.change.origin && checked?.jurisdiction == Self.change.jurisdiction)
         let origin = Array(Self.change.origin.utf8)
-        #expect(Array(line.utf8).withUnsafeBufferPointer { l in Change.checkCanonical(l).map { $0.originIs(origin, in: l) && $0.jurisdictionIs(origin, in: l) } } == true)
-        #expect(Array(line.utf8).withUnsafeBufferPointer { l in Change.checkCanonical(l).map { $0.originIs(Array("420102002202".utf8), in: l) } } == false)
+        #expect(
+            Array(line.utf8).withUnsafeBufferPointer { l in
+                Change.checkCanonical(l).map { $0.originIs(origin, in: l) && $0.jurisdictionIs(origin, in: l) }
+            } == true)
+        #expect(
+            Array(line.utf8).withUnsafeBufferPointer { l in Change.checkCanonical(l).map { $0.originIs(Array("420102002202".utf8), in: l) } } == false
+        )
     }
 
     /// The check in place accepts exactly the lines the parser accepts: every byte of the line
@@ -321,8 +331,22 @@ struct ChangeLineTests {
         #expect(Change.bodyValues(body, fields: named) == ["JDRQ": "2026-03-05", "ab": "x"])
     }
 
+    @Test func aCanonicalBodyIsReadWholeAsJSONWouldReadIt() throws {
+        let body = #"{"CF_JDRQ":"2026-03-05","CF_NR":"警告\n\"并处\"\u0001","CF_WSH":"江岸〔2026〕1号","a\"b":"x\\y","e":""}"#
+        let oracle = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: String])
+        #expect(Change.bodyFields(body) == oracle)
+        #expect(Change.bodyFields("{}") == [:])
+        // Not an object of strings in canonical form: nil, for the caller to read it as any JSON.
+        for other in [
+            "", "not json", #"{"a":1}"#, #"{"a":"1"} "#, #"{"a":"1",}"#, #"{ "a":"1"}"#, #"{"a":{"b":"c"}}"#, #"["a"]"#, #"{"a":"\u00E9"}"#,
+        ] {
+            #expect(Change.bodyFields(other) == nil, "\(other)")
+        }
+    }
+
     @Test func keysWithEscapesAreOrderedByTheirText() {
-        let line = #"{"body":{"a":"1","a\"b":"2","b\\":"3","c":"\n"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#
+        let line =
+            #"{"body":{"a":"1","a\"b":"2","b\\":"3","c":"\n"},"enteredAt":1,"hlc":1,"jurisdiction":"420102002201","key":"k","kind":"x","op":"put","origin":"420102002201","seq":1}"#
         #expect(parse(line) != nil)
         #expect(Change.parse(line: Array(line.utf8)) != nil)
     }

@@ -251,6 +251,50 @@ struct TemplateValueTests {
     }
 }
 
+extension TemplateValueTests {
+    @Test func aListingRowGivesItsTemplateTheRecordWithoutFieldsAndItsJSONTheWholeRecord() throws {
+        let record = PublicRecord(
+            key: "k", kind: "penalty", kindName: "行政处罚", subject: "91420102000000000X", subjectName: "某公司", isPerson: false, state: "active",
+            stateLabel: "有效", objected: false, decisionDate: "2026-12-01", jurisdiction: "420102001201", authority: "江岸区城管局",
+            documentNumber: "江岸城管罚〔2026〕1号", origin: "420102000000", seq: 1, enteredAt: "2026-12-01T10:00:00+08:00",
+            publicationDeadline: nil, deadlineProvisional: false, late: false, publicityUntil: nil,
+            fields: [PublicField(code: "CF_NR", label: "处罚内容", value: "罚款")])
+        let row = ListingRow(title: "某公司", record: record, recordLink: "/records/k", subjectLink: nil, summary: "罚款")
+        let value = try #require((TemplateValue.make(row) as? TemplateValue.Object)?.fields)
+        let shown = try #require((value["record"] as? TemplateValue.Object)?.fields)
+        #expect(shown["kindName"] as? String == "行政处罚" && shown["documentNumber"] as? String == "江岸城管罚〔2026〕1号")
+        #expect((shown["fields"] as? TemplateValue.List)?.items.isEmpty == true)
+        #expect(value["subjectLink"] == nil && value["summary"] as? String == "罚款")
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(row)) as? [String: Any]
+        let fields = (json?["record"] as? [String: Any])?["fields"] as? [[String: Any]]
+        #expect(fields?.first?["value"] as? String == "罚款")
+    }
+}
+
+extension TemplateValueTests {
+    @Test func theBytewiseEscapingWritesWhatTheEnginesOwnWrites() throws {
+        let template = "<p title=\"{{a}}\">{{a}}</p>{{#list}}<i>{{.}}</i>{{/list}}{{{a}}}"
+        var engines = MustacheLibrary()
+        try engines.register(template, named: "t")
+        var ours = MustacheLibrary()
+        try HTMLEscaping.register(template, named: "t", into: &ours)
+        for value in [
+            "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "O'Brien & 子公司", "信用湖北", "", "&amp;", "😀<👍>", "a\u{0301}<b",
+        ] {
+            struct Page: Encodable {
+                var a: String
+                var list: [String]
+            }
+            let page = Page(a: value, list: [value, "x"])
+            let expected = try #require(engines.render(TemplateValue.make(page), withTemplate: "t"))
+            #expect(ours.render(TemplateValue.make(page), withTemplate: "t") == expected, "\(value)")
+        }
+        #expect(HTMLEscaping().escapeText("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;")
+        // The unescaped form stays unescaped: the engine, not the value, decides.
+        #expect(ours.render(TemplateValue.make(["a": "<b>"]), withTemplate: "t")?.hasSuffix("<b>") == true)
+    }
+}
+
 @Suite("The public credit portal: rendered pages kept")
 struct PageCacheTests {
     static func page(_ text: String) -> Portal.Rendered { Portal.Rendered(body: ByteBuffer(string: text), contentType: "text/html") }

@@ -27,7 +27,7 @@ public struct StoredRecord: Sendable, Hashable {
 
     /// The fields as a dictionary of full national code → value.
     public var fields: [String: String] {
-        (try? JSONSerialization.jsonObject(with: Data(fieldsJSON.utf8)) as? [String: String]) ?? [:]
+        Change.bodyFields(fieldsJSON) ?? (try? JSONSerialization.jsonObject(with: Data(fieldsJSON.utf8)) as? [String: String]) ?? [:]
     }
 }
 
