@@ -4,6 +4,7 @@ import CreditStore
 import Foundation
 import NodePKI
 import SampleData
+import Synchronization
 import Testing
 
 @testable import NodeRuntime
@@ -63,5 +64,45 @@ struct ReportIssuerTests {
             let down = try Self.issuedAndVerified(live.village2, subject: code, ca: tiers.ca)
             #expect(down.entries.allSatisfy { $0.origin == c.village1 && !$0.redacted && !$0.proof.isEmpty })
         }
+    }
+}
+
+@Suite("Credit reports: a change set's tree built once")
+struct SetTreeCacheTests {
+    static let entry = SetTreeCache.Entry(
+        signedHeader: [1, 2, 3],
+        tree: BucketedMerkleTree(changes: [
+            Change(
+                origin: "420102000000", seq: 1, hlc: HLCStamp(rawValue: 1), enteredAtMilliseconds: 1, op: "put", kind: "penalty", key: "k",
+                jurisdiction: "420102000000", body: "{}")
+        ]))
+
+    @Test func readersAskingAtOnceOnAColdCacheWaitForTheOneBuilding() throws {
+        let cache = SetTreeCache()
+        let builds = Atomic<Int>(0)
+        let started = Atomic<Int>(0)
+        let readers = 8
+        let done = DispatchGroup()
+        for i in 0..<readers {
+            done.enter()
+            // Threads of their own: the first build waits for the other readers to set off.
+            Thread {
+                if i > 0 { started.add(1, ordering: .sequentiallyConsistent) }
+                _ = try? cache.entry("420102000000/1") {
+                    builds.add(1, ordering: .sequentiallyConsistent)
+                    // A build by the first reader lasts until every other reader has set off
+                    // to ask for the same tree (without the lock, they would build it too).
+                    while i == 0, started.load(ordering: .sequentiallyConsistent) < readers - 1 { sched_yield() }
+                    return Self.entry
+                }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        #expect(builds.load(ordering: .sequentiallyConsistent) == 1)
+        // Another set is built on its own; a failed build is not kept.
+        struct Broken: Error {}
+        #expect(throws: Broken.self) { try cache.entry("420102000000/2") { throw Broken() } }
+        #expect(try cache.entry("420102000000/2") { Self.entry }.signedHeader == [1, 2, 3])
     }
 }

@@ -99,8 +99,10 @@ public struct ReportIssuer: Sendable {
     /// from its bytes and its changes in the log (once) and checked against the root its origin
     /// signed.
     func tree(setID: Int64, _ range: DownwardPage.SetRange) throws -> SetTreeCache.Entry {
-        let key = "\(range.origin)/\(range.firstSeq)"
-        if let hit = trees[key] { return hit }
+        try trees.entry("\(range.origin)/\(range.firstSeq)") { try buildTree(setID: setID, range) }
+    }
+
+    func buildTree(setID: Int64, _ range: DownwardPage.SetRange) throws -> SetTreeCache.Entry {
         let set = try ChangeSet.decode(try node.store.heldSetBytes(id: setID))
         let changes = try node.store.changes(origin: range.origin, seqs: range.firstSeq...range.lastSeq)
         guard changes.count == set.header.count, !changes.isEmpty else {
@@ -116,9 +118,7 @@ public struct ReportIssuer: Sendable {
                 code: .corrupt,
                 message: "change set \(range.origin) \(range.firstSeq)…\(range.lastSeq): the log's changes do not give the root its origin signed")
         }
-        let entry = SetTreeCache.Entry(signedHeader: set.signedHeaderBytes, tree: tree)
-        trees[key] = entry
-        return entry
+        return SetTreeCache.Entry(signedHeader: set.signedHeaderBytes, tree: tree)
     }
 
     /// Whether the change's line may be published: every field it carries is shown to the public
@@ -146,7 +146,23 @@ public final class SetTreeCache: Sendable {
     let capacity: Int
     let state = Mutex(State())
 
+    /// Held while a tree is built: the reports asked for at once on a cold cache (a portal just
+    /// started, sixteen readers) wait for the one building it instead of each reading and hashing
+    /// the same set — that herd held every report of the first second for 100 ms and more.
+    let building = Mutex(())
+
     public init(capacity: Int = 2048) { self.capacity = capacity }
+
+    /// The entry under `key`: kept, or built once by `build` however many ask at once.
+    func entry(_ key: String, build: () throws -> Entry) throws -> Entry {
+        if let hit = self[key] { return hit }
+        return try building.withLock { _ in
+            if let hit = self[key] { return hit }
+            let entry = try build()
+            self[key] = entry
+            return entry
+        }
+    }
 
     subscript(key: String) -> Entry? {
         get {
