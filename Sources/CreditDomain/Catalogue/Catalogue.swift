@@ -120,6 +120,8 @@ public struct ResolvedKind: Sendable {
     let enumerations: [Catalogue.Enumeration?]
     /// Field indices sorted by full code (the canonical order of a record's JSON).
     let canonicalOrder: [Int]
+    /// Per field, its full national code (`CF_` + `NR`): written once, read for every record shown.
+    public let fullCodes: [String]
     let businessKey: [Int]
     let subjectCode: [Int]
     let subjectName: Int
@@ -191,6 +193,7 @@ public struct ResolvedKind: Sendable {
         var masked = Set<Int>()
         for f in kind.masked { masked.insert(try lookup(f, "masked field")) }
         self.masked = masked
+        self.fullCodes = fields.map { kind.fullCode($0.code) }
         self.canonicalOrder = fields.indices.sorted {
             kind.fullCode(fields[$0].code).utf8.lexicographicallyPrecedes(kind.fullCode(fields[$1].code).utf8)
         }
@@ -205,6 +208,9 @@ public struct ResolvedKind: Sendable {
         guard let i = index[code] else { return [] }
         return enumerations[i]?.values ?? []
     }
+
+    /// Whether field `i` is masked in public views.
+    public func isMasked(field i: Int) -> Bool { masked.contains(i) }
 
     /// Whether a field (by full code) is masked in public views.
     public func isMasked(fullCode: String) -> Bool {

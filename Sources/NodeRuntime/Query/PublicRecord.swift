@@ -65,10 +65,10 @@ public struct PublicRecord: Sendable, Hashable, Codable {
         guard let kind, isShown(record, kind: kind, today: today, fields: { values }) else { return nil }
         let state = RecordState(rawValue: record.state) ?? .active
         var fields: [PublicField] = []
-        for spec in kind.fields {
-            let code = kind.kind.fullCode(spec.code)
+        for (i, spec) in kind.fields.enumerated() {
+            let code = kind.fullCodes[i]
             guard let raw = values[code], !raw.isEmpty else { continue }
-            fields.append(PublicField(code: code, label: spec.name, value: masked(raw, code: code, kind: kind)))
+            fields.append(PublicField(code: code, label: spec.name, value: masked(raw, field: i, kind: kind)))
         }
         let value = { (short: String) in values[kind.kind.fullCode(short)].flatMap { $0.isEmpty ? nil : $0 } }
         let isPerson = record.subjectCode.map { (try? ResidentID($0)) != nil } ?? false
@@ -95,10 +95,16 @@ public struct PublicRecord: Sendable, Hashable, Codable {
     /// a unified social credit code (validated as one when it was written) is public as it is —
     /// an all-digit one would look like an ID number to the free-text masking.
     public static func masked(_ value: String, code: String, kind: ResolvedKind) -> String {
-        if kind.isMasked(fullCode: code) { return Masking.mask(value) }
-        if code.hasPrefix(kind.kind.prefix), let i = kind.index[String(code.dropFirst(kind.kind.prefix.count))], kind.fields[i].type == .uscc {
-            return value
+        guard code.hasPrefix(kind.kind.prefix), let i = kind.index[String(code.dropFirst(kind.kind.prefix.count))] else {
+            return Masking.maskResidentIDs(in: value)
         }
+        return masked(value, field: i, kind: kind)
+    }
+
+    /// The same for the kind's field `i`.
+    static func masked(_ value: String, field i: Int, kind: ResolvedKind) -> String {
+        if kind.isMasked(field: i) { return Masking.mask(value) }
+        if kind.fields[i].type == .uscc { return value }
         return Masking.maskResidentIDs(in: value)
     }
 }
