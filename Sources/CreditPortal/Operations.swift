@@ -128,7 +128,9 @@ public struct Operations: Sendable {
         let authority = form.text("authority") ?? ""
         let kind = form.text("kind").flatMap { $0.isEmpty ? nil : $0 }
         guard let register = form["register"], !register.isEmpty else { return refuse("请选择台账文件（CSV，UTF-8 或 GB18030）。", authority, kind) }
-        let result = await BlockingWork.page { try RegisterReconciliation(node: node).run(register, authority: authority, kind: kind) }
+        // A register of many thousand rows is seconds of work: on the long-work pool, not one of the
+        // page threads the portal's readers share.
+        let result = await BlockingWork.run { try RegisterReconciliation(node: node).run(register, authority: authority, kind: kind) }
         switch result {
         case .success(let report):
             let page = pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, report: report)

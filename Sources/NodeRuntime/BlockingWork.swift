@@ -6,8 +6,9 @@ import NIOPosix
 /// requests queues instead of starting a thread each.
 ///
 /// - `run`: SQLite writes and the sync — an upload being stored, a bundle being accepted, a
-///   signature. Sixteen threads: such work mostly waits (for the write lock, for the disk), and a
-///   long one must not hold up the others; few enough to stay bounded.
+///   signature — and long work (a register reconciled). Sixteen threads: such work mostly waits
+///   (for the write lock, for the disk), and a long one must not hold up the others; few enough to
+///   stay bounded.
 /// - `page`: pages built from reads — the portal's and the operators' pages, reports, listings.
 ///   That work is CPU (SQLite reads from cached pages, decoding, rendering): one thread per core.
 ///   More threads than cores only queue for the CPU and for the store's five readers; measured on
