@@ -193,10 +193,9 @@ public struct ResolvedKind: Sendable {
         var masked = Set<Int>()
         for f in kind.masked { masked.insert(try lookup(f, "masked field")) }
         self.masked = masked
-        self.fullCodes = fields.map { kind.fullCode($0.code) }
-        self.canonicalOrder = fields.indices.sorted {
-            kind.fullCode(fields[$0].code).utf8.lexicographicallyPrecedes(kind.fullCode(fields[$1].code).utf8)
-        }
+        let fullCodes = fields.map { kind.fullCode($0.code) }
+        self.fullCodes = fullCodes
+        self.canonicalOrder = fields.indices.sorted { fullCodes[$0].utf8.lexicographicallyPrecedes(fullCodes[$1].utf8) }
     }
 
     public var slug: String { kind.slug }
@@ -215,6 +214,6 @@ public struct ResolvedKind: Sendable {
     /// Whether a field (by full code) is masked in public views.
     public func isMasked(fullCode: String) -> Bool {
         guard fullCode.hasPrefix(kind.prefix), let i = index[String(fullCode.dropFirst(kind.prefix.count))] else { return false }
-        return masked.contains(i)
+        return isMasked(field: i)
     }
 }

@@ -16,7 +16,9 @@ public struct DecisionNumber: Sendable, Hashable {
     /// Reads `…〔YYYY〕N号` (also with [ ], ［ ］ or 【 】 around the year, as offices write them);
     /// nil for any other shape, which says nothing about gaps.
     public init?(_ text: String) {
-        let t = Self.trimmed(text[...])
+        // (The fields' own trim, over bytes: Foundation's `trimmingCharacters` goes through `NSString`
+        // on Linux, and the gaps read every number of the store — a million at a county.)
+        let t = text.trimmingFieldWhitespace()
         guard t.hasSuffix("号") else { return nil }
         let brackets: [(Character, Character)] = [("〔", "〕"), ("[", "]"), ("［", "］"), ("【", "】")]
         for (open, close) in brackets {
@@ -27,22 +29,12 @@ public struct DecisionNumber: Sendable, Hashable {
                 !numberText.isEmpty, numberText.count <= 7, numberText.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(numberText),
                 number > 0
             else { return nil }
-            series = String(Self.trimmed(t[..<o]))
+            series = String(t[..<o]).trimmingFieldWhitespace()
             self.year = year
             self.number = number
             return
         }
         return nil
-    }
-
-    /// `s` without white space at either end. (Not Foundation's `trimmingCharacters`: on Linux it
-    /// goes through `NSString`, and the gaps read every number of the store — a million at a county.)
-    static func trimmed(_ s: Substring) -> Substring {
-        let scalars = s.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return s[s.endIndex...] }
-        return Substring(scalars[first...last])
     }
 }
 

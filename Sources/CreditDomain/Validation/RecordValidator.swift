@@ -54,9 +54,9 @@ public struct RecordValidator: Sendable {
     public init(kind: ResolvedKind, context: ValidationContext) {
         self.kind = kind
         self.context = context
-        self.fullCodes = kind.fields.map { kind.kind.fullCode($0.code) }
+        self.fullCodes = kind.fullCodes
         self.jsonKeys = fullCodes.map { "\"\($0)\":" }
-        self.labels = kind.fields.map { "\(kind.kind.fullCode($0.code)) (\($0.name))" }
+        self.labels = zip(fullCodes, kind.fields).map { "\($0) (\($1.name))" }
         self.plans = kind.fields.map { FieldPlan(type: $0.type, required: $0.required, maxLength: $0.maxLength, multiple: $0.multiple == true) }
         self.rules = kind.kind.rules.map { r in
             RulePlan(rule: r.rule, field: r.field.map { kind.index[$0]! }, allowed: r.in, targets: r.fields.map { kind.index[$0]! })
@@ -80,7 +80,10 @@ public struct RecordValidator: Sendable {
                 continue
             }
             if let max = spec.maxLength, v.utf8.count > max, v.unicodeScalars.count > max {
-                issues.append(ValidationIssue(code: "too-long", field: fullCodes[i], message: "\(labels[i]) has \(v.unicodeScalars.count) characters; at most \(max) are allowed"))
+                issues.append(
+                    ValidationIssue(
+                        code: "too-long", field: fullCodes[i],
+                        message: "\(labels[i]) has \(v.unicodeScalars.count) characters; at most \(max) are allowed"))
                 continue
             }
             if spec.type != .text {
@@ -101,21 +104,29 @@ public struct RecordValidator: Sendable {
         if let d = kind.decisionDate, !values[d].isEmpty, let date = CivilDate.parse(values[d]) {
             decisionDate = date
             if date > context.today {
-                issues.append(ValidationIssue(code: "future-date", field: fullCodes[d], message: "\(labels[d]) \(date) is after today (\(context.today))"))
+                issues.append(
+                    ValidationIssue(code: "future-date", field: fullCodes[d], message: "\(labels[d]) \(date) is after today (\(context.today))"))
             }
         }
         var jurisdiction = context.node
         if let j = kind.jurisdiction, !values[j].isEmpty, let code = try? DivisionCode(values[j]) {
             jurisdiction = code
             if !context.node.contains(code) {
-                issues.append(ValidationIssue(code: "outside-jurisdiction", field: fullCodes[j], message: "\(labels[j]) \(code) lies outside this node's area \(context.node)"))
+                issues.append(
+                    ValidationIssue(
+                        code: "outside-jurisdiction", field: fullCodes[j],
+                        message: "\(labels[j]) \(code) lies outside this node's area \(context.node)"))
             }
         }
         var deadline: Deadline?
         if let days = kind.kind.publicationWorkingDays, let date = decisionDate, issues.isEmpty {
             switch publicationDeadline(days: days, after: date) {
             case .success(let d): deadline = d
-            case .failure(let e): issues.append(ValidationIssue(code: e.code.rawValue, field: kind.decisionDate.map { fullCodes[$0] }, message: "cannot compute the publication deadline: \(e.message)"))
+            case .failure(let e):
+                issues.append(
+                    ValidationIssue(
+                        code: e.code.rawValue, field: kind.decisionDate.map { fullCodes[$0] },
+                        message: "cannot compute the publication deadline: \(e.message)"))
             }
         }
         guard issues.isEmpty else { return .invalid(issues) }
@@ -153,7 +164,9 @@ public struct RecordValidator: Sendable {
     private mutating func publicationDeadline(days: Int, after date: CivilDate) -> Result<Deadline, CalendarError> {
         if let cached = deadlines[date.dayNumber] { return cached }
         let result: Result<Deadline, CalendarError>
-        do throws(CalendarError) { result = .success(try context.calendar.deadline(workingDays: days, after: date)) } catch { result = .failure(error) }
+        do throws(CalendarError) { result = .success(try context.calendar.deadline(workingDays: days, after: date)) } catch {
+            result = .failure(error)
+        }
         deadlines[date.dayNumber] = result
         return result
     }
@@ -196,7 +209,9 @@ public struct RecordValidator: Sendable {
                 return e.aliases?.first { $0.key.bytesEqual(s) }?.value
             }
             if spec.multiple && Self.maySeparate(v) {
-                let parts = v.unicodeScalars.split(whereSeparator: { Self.separators.contains($0) }).map { String(String.UnicodeScalarView($0)).trimmingFieldWhitespace() }.filter { !$0.isEmpty }
+                let parts = v.unicodeScalars.split(whereSeparator: { Self.separators.contains($0) }).map {
+                    String(String.UnicodeScalarView($0)).trimmingFieldWhitespace()
+                }.filter { !$0.isEmpty }
                 var out: [String] = []
                 for p in parts {
                     guard let c = canonical(p) else {
@@ -210,7 +225,10 @@ public struct RecordValidator: Sendable {
             guard let c = canonical(v) else { return fail("enumeration", "'\(v)' is not one of: \(e.values.joined(separator: "、"))") }
             return .success(c)
         case .amount:
-            guard Self.isDecimal(v) else { return fail("amount", "'\(v)' is not an amount; write digits with at most 6 decimals, in units of 10,000 yuan, no separators or units") }
+            guard Self.isDecimal(v) else {
+                return fail(
+                    "amount", "'\(v)' is not an amount; write digits with at most 6 decimals, in units of 10,000 yuan, no separators or units")
+            }
             return .success(v)
         case .integer:
             let digits = v.hasPrefix("-") ? v.dropFirst() : Substring(v)
@@ -235,7 +253,9 @@ public struct RecordValidator: Sendable {
                 return fail("commitment-code", "must be 20 digits: 6-digit division code, YYYYMMDD and a 6-digit serial")
             }
             guard (try? DivisionCode(String(v.prefix(6)))) != nil else { return fail("commitment-code", "does not start with a valid division code") }
-            guard CivilDate.parse(String(v.dropFirst(6).prefix(8))) != nil else { return fail("commitment-code", "characters 7–14 are not a date (YYYYMMDD)") }
+            guard CivilDate.parse(String(v.dropFirst(6).prefix(8))) != nil else {
+                return fail("commitment-code", "characters 7–14 are not a date (YYYYMMDD)")
+            }
             return .success(v)
         case .idNumber:
             return .success(v)
@@ -253,12 +273,19 @@ public struct RecordValidator: Sendable {
             do throws(IdentifierError) {
                 values[i] = try ResidentID(values[i], today: context.today).text
             } catch {
-                return ValidationIssue(code: "id.\(error.rule.rawValue)", field: fullCodes[i], message: "\(labels[i]) is not a valid resident ID number: \(error.message)")
+                return ValidationIssue(
+                    code: "id.\(error.rule.rawValue)", field: fullCodes[i],
+                    message: "\(labels[i]) is not a valid resident ID number: \(error.message)")
             }
             return nil
         }
-        guard values[i].utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D }) else {
-            return ValidationIssue(code: "id.alphabet", field: fullCodes[i], message: "\(labels[i]) may hold letters, digits, '-' and parentheses only")
+        guard
+            values[i].utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D
+            })
+        else {
+            return ValidationIssue(
+                code: "id.alphabet", field: fullCodes[i], message: "\(labels[i]) may hold letters, digits, '-' and parentheses only")
         }
         values[i] = values[i].uppercased()
         return nil
@@ -284,12 +311,18 @@ public struct RecordValidator: Sendable {
                 }
             case .requireAny:
                 if targets.allSatisfy({ values[$0].isEmpty }) {
-                    issues.append(ValidationIssue(code: "required-when", field: fullCodes[targets[0]], message: "one of \(targets.map { labels[$0] }.joined(separator: ", ")) is required \(condition)"))
+                    issues.append(
+                        ValidationIssue(
+                            code: "required-when", field: fullCodes[targets[0]],
+                            message: "one of \(targets.map { labels[$0] }.joined(separator: ", ")) is required \(condition)"))
                 }
             case .notAfter:
                 guard targets.count == 2, let a = CivilDate.parse(values[targets[0]]), let b = CivilDate.parse(values[targets[1]]) else { continue }
                 if a > b {
-                    issues.append(ValidationIssue(code: "date-order", field: fullCodes[targets[0]], message: "\(labels[targets[0]]) \(a) is after \(labels[targets[1]]) \(b)"))
+                    issues.append(
+                        ValidationIssue(
+                            code: "date-order", field: fullCodes[targets[0]],
+                            message: "\(labels[targets[0]]) \(a) is after \(labels[targets[1]]) \(b)"))
                 }
             }
         }
