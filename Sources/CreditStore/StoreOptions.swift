@@ -33,9 +33,11 @@ public final class MemoryDatabase: Sendable {
         try Self.template().backup(to: queue)
     }
 
-    /// Pages of 4 KiB, not the file's 16: an empty store is about seventy tables, indexes and
-    /// full-text shadow tables of a page or two each, and a simulated province holds thousands.
-    static let pageSize = 4096
+    /// Pages of 1 KiB, not the file's 16: an empty store is about seventy tables, indexes and
+    /// full-text shadow tables of a page or two each, and a simulated province holds thousands
+    /// (4 KiB pages: 0.16 MiB more per node before the first record, the same time; PERFORMANCE.md,
+    /// session 19).
+    static let pageSize = 1024
 
     private static let migrated = Mutex<DatabaseQueue?>(nil)
 

@@ -47,14 +47,18 @@ public struct NodeContext: Sendable {
         // The configured catalogue wins; else one received as control data; else the shipped one.
         let control = URL(fileURLWithPath: configuration.controlDirectory)
         let received = control.appendingPathComponent("catalogue.json")
+        let kinds: [ResolvedKind]
         if let path = configuration.catalogue {
             catalogue = try Catalogue.load(from: URL(fileURLWithPath: path))
+            kinds = try catalogue.resolvedKinds()
         } else if FileManager.default.fileExists(atPath: received.path) {
             catalogue = try Catalogue.load(from: received)
+            kinds = try catalogue.resolvedKinds()
         } else {
             catalogue = try Catalogue.bundled()
+            kinds = try Catalogue.bundledResolvedKinds()
         }
-        resolvedKinds = Dictionary(uniqueKeysWithValues: try catalogue.resolvedKinds().map { ($0.slug, $0) })
+        resolvedKinds = Dictionary(uniqueKeysWithValues: kinds.map { ($0.slug, $0) })
         calendarHolder = CalendarHolder(try Self.loadCalendar(configuration))
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Error raised when the working-day schedule cannot answer.
 public struct CalendarError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -65,13 +66,17 @@ public struct WorkingCalendar: Sendable {
         for s in schedules {
             for range in s.daysOff {
                 guard range.from.year == s.year, range.to.year == s.year, range.from <= range.to else {
-                    throw CalendarError(code: .invalidFile, message: "calendar \(s.year): days off \(range.name) \(range.from)…\(range.to) must lie in \(s.year) in order", year: s.year)
+                    throw CalendarError(
+                        code: .invalidFile,
+                        message: "calendar \(s.year): days off \(range.name) \(range.from)…\(range.to) must lie in \(s.year) in order", year: s.year)
                 }
                 for n in range.from.dayNumber...range.to.dayNumber { off.insert(n) }
             }
             for d in s.workingWeekends {
                 guard d.year == s.year, d.isWeekend else {
-                    throw CalendarError(code: .invalidFile, message: "calendar \(s.year): \(d) is listed as a weekend working day but is not a weekend day of \(s.year)", year: s.year)
+                    throw CalendarError(
+                        code: .invalidFile,
+                        message: "calendar \(s.year): \(d) is listed as a weekend working day but is not a weekend day of \(s.year)", year: s.year)
                 }
                 extraWorking.insert(d.dayNumber)
             }
@@ -148,6 +153,22 @@ public struct WorkingCalendar: Sendable {
     /// The schedules shipped with the package, plus any in `overrides` (a year there replaces
     /// the shipped one).
     public static func load(overrides: URL? = nil) throws(CalendarError) -> WorkingCalendar {
+        guard let overrides else { return try shipped() }
+        return try read(overrides: overrides)
+    }
+
+    /// The shipped schedules alone, read once per process (they never change while the binary
+    /// runs; a simulated province opens thousands of nodes with them).
+    static func shipped() throws(CalendarError) -> WorkingCalendar {
+        if let kept = shippedCalendar.withLock({ $0 }) { return kept }
+        let calendar = try read(overrides: nil)
+        shippedCalendar.withLock { $0 = calendar }
+        return calendar
+    }
+
+    private static let shippedCalendar = Mutex<WorkingCalendar?>(nil)
+
+    private static func read(overrides: URL?) throws(CalendarError) -> WorkingCalendar {
         let dir: URL
         switch ShippedResources.url("calendars") {
         case .success(let url): dir = url

@@ -106,6 +106,18 @@ public struct Catalogue: Codable, Sendable {
     }
 
     private static let shipped = Mutex<Catalogue?>(nil)
+
+    /// The shipped catalogue's kinds, resolved once per process: every node of a simulated
+    /// province opens with them, and each node resolving its own copy held about 0.1 MiB
+    /// (PERFORMANCE.md, session 19). Other catalogues resolve with `resolvedKinds()`.
+    public static func bundledResolvedKinds() throws(CatalogueError) -> [ResolvedKind] {
+        if let kept = shippedResolved.withLock({ $0 }) { return kept }
+        let kinds = try bundled().resolvedKinds()
+        shippedResolved.withLock { $0 = kinds }
+        return kinds
+    }
+
+    private static let shippedResolved = Mutex<[ResolvedKind]?>(nil)
 }
 
 /// A kind with its blocks expanded and every reference checked: what validation works from.
