@@ -32,8 +32,28 @@ public struct ChangeBundle: Sendable {
     public static func build(_ changeSets: [ChangeSet], health: [HealthRecord] = [], identity: NodeIdentity, now: Date = Date()) throws
         -> ChangeBundle
     {
+        let written = try write(changeSets, healthRecords: health.map(\.encoded), identity: identity, now: now)
+        return ChangeBundle(
+            sender: identity.code.digits, createdAt: written.createdAt, changeSets: changeSets, health: health,
+            certificates: written.trailer.certificates, signature: written.trailer.signature, encoded: written.encoded,
+            signedPrefixCount: written.signedPrefixCount)
+    }
+
+    /// The signed bytes of a bundle and the hash its receipt will name (`hash`), the health
+    /// records given as the signed bytes a store keeps (each verbatim): what a push sends, without
+    /// reading again records that were verified when they arrived.
+    public static func sign(_ changeSets: [ChangeSet], healthRecords: [[UInt8]], identity: NodeIdentity, now: Date = Date()) throws -> (
+        encoded: [UInt8], hash: [UInt8]
+    ) {
+        let written = try write(changeSets, healthRecords: healthRecords, identity: identity, now: now)
+        return (written.encoded, Array(SHA256.hash(data: written.encoded[0..<written.signedPrefixCount])))
+    }
+
+    private static func write(_ changeSets: [ChangeSet], healthRecords: [[UInt8]], identity: NodeIdentity, now: Date) throws -> (
+        encoded: [UInt8], signedPrefixCount: Int, createdAt: Int64, trailer: (certificates: [[UInt8]], signature: [UInt8])
+    ) {
         var out = magic
-        out.append(health.isEmpty ? version : versionWithHealth)
+        out.append(healthRecords.isEmpty ? version : versionWithHealth)
         out.append(contentsOf: Array(identity.code.digits.utf8))
         let createdAt = ChinaTime.milliseconds(now)
         out.appendU64(createdAt)
@@ -42,19 +62,17 @@ public struct ChangeBundle: Sendable {
             out.appendU32(c.encoded.count)
             out.append(contentsOf: c.encoded)
         }
-        if !health.isEmpty {
-            out.appendU32(health.count)
-            for h in health {
-                out.appendU32(h.encoded.count)
-                out.append(contentsOf: h.encoded)
+        if !healthRecords.isEmpty {
+            out.appendU32(healthRecords.count)
+            for h in healthRecords {
+                out.appendU32(h.count)
+                out.append(contentsOf: h)
             }
         }
         let prefix = out.count
         let signed = out
         let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity)
-        return ChangeBundle(
-            sender: identity.code.digits, createdAt: createdAt, changeSets: changeSets, health: health, certificates: trailer.certificates,
-            signature: trailer.signature, encoded: out, signedPrefixCount: prefix)
+        return (out, prefix, createdAt, trailer)
     }
 
     public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> ChangeBundle {

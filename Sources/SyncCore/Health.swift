@@ -51,6 +51,20 @@ public struct HealthEntry: Sendable, Hashable {
     }
 }
 
+/// A kept health record on its way up: whose it is, when it was issued, and its signed bytes,
+/// forwarded verbatim (what `SyncStore.healthToForward` reads: the content is not decoded again).
+public struct OutgoingHealth: Sendable, Hashable {
+    public var code: String
+    public var issuedAt: Int64
+    public var encoded: [UInt8]
+
+    public init(code: String, issuedAt: Int64, encoded: [UInt8]) {
+        self.code = code
+        self.issuedAt = issuedAt
+        self.encoded = encoded
+    }
+}
+
 /// The rules of health records: which one a node keeps, what goes up, and how a node stands.
 public enum HealthRules {
     /// Health records a push carries at most (with the change sets), the sender's own first.

@@ -59,7 +59,7 @@ public protocol SyncStore: Sendable {
     func keepHealth(_ entries: [HealthEntry], now: Date) throws -> Int
 
     /// Health records not yet acknowledged by the parent, at most `limit`, `first`'s first.
-    func healthToForward(first: String, limit: Int) throws -> [HealthEntry]
+    func healthToForward(first: String, limit: Int) throws -> [OutgoingHealth]
 
     /// Notes the records that travel in the bundle with hash `bundle`, for its receipt.
     func healthSent(in bundle: [UInt8], _ sent: [(code: String, issuedAt: Int64)]) throws

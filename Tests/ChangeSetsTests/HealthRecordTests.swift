@@ -74,4 +74,23 @@ struct HealthRecordTests {
         let judged = mixed.verifiedHealth(trust: net.trust)
         #expect(judged.entries.map(\.health.code) == ["420102002000"] && judged.refused.map(\.error.code) == [.identityMismatch])
     }
+
+    /// A push signs its bundle from the records' kept bytes: the same layout as `build`, the hash
+    /// its receipt will name, and a bundle the parent reads and verifies like any other.
+    @Test func aBundleSignedFromKeptBytesIsTheBundleBuiltFromRecords() throws {
+        let net = try Network()
+        let own = try HealthRecord.build(Self.health("420102002000", name: "某街道", at: Self.now + 1000), identity: net.township)
+        let village = try HealthRecord.build(Self.health(), identity: net.village)
+        let at = Date(timeIntervalSince1970: 1_780_000_000)
+        let signed = try ChangeBundle.sign([], healthRecords: [own.encoded, village.encoded], identity: net.township, now: at)
+        let built = try ChangeBundle.build([], health: [own, village], identity: net.township, now: at)
+        let read = try ChangeBundle.decode(signed.encoded)
+        #expect(signed.hash == read.hash && signed.hash == built.hash)
+        _ = try read.verify(trust: net.trust)
+        #expect(read.verifiedHealth(trust: net.trust).entries.map(\.health.code) == ["420102002000", "420102002201"])
+        #expect(try ChangeBundle.sign([], healthRecords: [], identity: net.township, now: at).encoded[4] == 1)
+        // Bytes that are not a record are refused by the parent, as from `build`.
+        let junk = try ChangeBundle.sign([], healthRecords: [Array("not a record".utf8)], identity: net.township, now: at)
+        #expect(refusal { _ = try ChangeBundle.decode(junk.encoded) } == .badMagic)
+    }
 }

@@ -184,7 +184,7 @@ struct SyncStoreContractTests {
         #expect(try s.keepHealth([health(v1, at: 15)], now: Date()) == 0)
         #expect(try s.keepHealth([health(v1, at: 25)], now: Date()) == 1)
         // Own first; a child only named (v2) is known but has nothing to forward.
-        #expect(try s.healthToForward(first: own, limit: 10).map(\.health.code) == [own, v1])
+        #expect(try s.healthToForward(first: own, limit: 10).map(\.code) == [own, v1])
         #expect(try s.healthToForward(first: own, limit: 10).last?.encoded == Array("record \(v1) 25".utf8))
         try s.healthSent(in: [7], [(own, 10), (v1, 25)])
         // A receipt for another bundle acknowledges nothing of it.
@@ -193,7 +193,7 @@ struct SyncStoreContractTests {
         // v1 spoke again while the bundle travelled: its new record still goes up after the receipt.
         #expect(try s.keepHealth([health(v1, at: 30)], now: Date()) == 1)
         _ = try s.acknowledge(parent: "420102000000", issuedAt: 2, receipt: [2], bundle: [7], covered: [], now: Date())
-        #expect(try s.healthToForward(first: own, limit: 10).map(\.health.issuedAt) == [30])
+        #expect(try s.healthToForward(first: own, limit: 10).map(\.issuedAt) == [30])
         // Receipts of heartbeats (no change sets covered) are not kept as proofs of delivery.
         #expect(try opened.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM receipts") } == 0)
     }

@@ -23,7 +23,7 @@ extension NodeStore {
     /// What goes up next: the rows whose record is newer than the one the parent acknowledged,
     /// from their partial index (`node_health_unsent`).
     static let healthToForwardSQL = """
-        SELECT content, encoded FROM node_health INDEXED BY node_health_unsent WHERE issued_at > forwarded_issued_at
+        SELECT code, issued_at, encoded FROM node_health INDEXED BY node_health_unsent WHERE issued_at > forwarded_issued_at
         ORDER BY code = ? DESC, code LIMIT ?
         """
 
@@ -73,15 +73,12 @@ extension NodeStore {
         }
     }
 
-    /// Records not yet acknowledged upward, at most `limit`, `first` (the node's own) first.
-    public func healthToForward(first: String, limit: Int) throws -> [HealthEntry] {
+    /// Records not yet acknowledged upward, at most `limit`, `first` (the node's own) first: their
+    /// signed bytes as kept, not decoded (they were verified when they arrived).
+    public func healthToForward(first: String, limit: Int) throws -> [OutgoingHealth] {
         try read { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.healthToForwardSQL), arguments: [first, limit])
-            let decoder = JSONDecoder()
-            return try rows.map { row in
-                let content: String = row["content"]
-                let encoded: Data = row["encoded"]
-                return HealthEntry(health: try decoder.decode(NodeHealth.self, from: Data(content.utf8)), encoded: Array(encoded))
+            try Row.fetchAll(db.cachedStatement(sql: Self.healthToForwardSQL), arguments: [first, limit]).map { row in
+                OutgoingHealth(code: row[0], issuedAt: row[1], encoded: Array(row[2] as Data))
             }
         }
     }

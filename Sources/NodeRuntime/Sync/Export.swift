@@ -80,7 +80,7 @@ public struct Export: Sendable {
         let sealed = try seal(identity: identity, now: now)
         let pending = try node.sync.pendingOutbox(changesMax: changesMax, bytesMax: setBytes)
         let sets = try pending.map { try ChangeSet.decode($0.encoded) }
-        var health: [HealthRecord] = []
+        var health: [OutgoingHealth] = []
         if node.configuration.parent != nil {
             _ = try node.sync.keepHealth([try Self.ownHealth(node, identity: identity, now: now)], now: now)
             // Within what the change sets leave of the byte bound, so that a push never exceeds
@@ -89,11 +89,11 @@ public struct Export: Sendable {
             for entry in try node.sync.healthToForward(first: node.configuration.code.digits, limit: HealthRules.perBundleMax) {
                 guard entry.encoded.count + 4 <= room else { break }
                 room -= entry.encoded.count + 4
-                health.append(try HealthRecord.decode(entry.encoded))
+                health.append(entry)
             }
         }
-        let bundle = try ChangeBundle.build(sets, health: health, identity: identity, now: now)
-        try node.sync.healthSent(in: bundle.hash, health.map { ($0.health.code, $0.health.issuedAt) })
+        let bundle = try ChangeBundle.sign(sets, healthRecords: health.map(\.encoded), identity: identity, now: now)
+        try node.sync.healthSent(in: bundle.hash, health.map { ($0.code, $0.issuedAt) })
         var report = ExportReport(
             file: "", bytes: bundle.encoded.count, sealed: sealed,
             changeSets: pending.map { .init(origin: $0.origin, firstSeq: $0.firstSeq, lastSeq: $0.lastSeq) })
