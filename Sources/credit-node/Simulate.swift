@@ -29,19 +29,27 @@ struct Simulate: ParsableCommand {
         try guarded {
             let t = try loadTopology(topology)
             let plan: FaultPlan
-            do throws(FaultSpecError) { plan = try FaultPlan.parse(faults) } catch { throw ExitFailure(message: "simulate: --faults: \(error.message)", code: 64) }
+            do throws(FaultSpecError) { plan = try FaultPlan.parse(faults) } catch {
+                throw ExitFailure(message: "simulate: --faults: \(error.message)", code: 64)
+            }
             guard load > 0, load <= 1000 else { throw ExitFailure(message: "simulate: --load must be above 0 and at most 1000", code: 64) }
             var options = SimulationOptions(days: days, seed: seed, faults: plan)
             options.settleDays = settleDays
             options.rowsPerDay = options.rowsPerDay.mapValues { $0 * load }
             let started = Date()
             let simulation: Simulation
-            do { simulation = try Simulation(topology: t, options: options) } catch let e as SimulationError { throw ExitFailure(message: "simulate: \(e.message)", code: 64) }
+            do { simulation = try Simulation(topology: t, options: options) } catch let e as SimulationError {
+                throw ExitFailure(message: "simulate: \(e.message)", code: 64)
+            }
             if progress {
                 let total = days
+                FileHandle.standardError.write(
+                    Data("opened \(t.nodes.count) nodes in \(Self.seconds(since: started)) s, \(Self.peakMemory())\n".utf8))
                 simulation.onDay = { day, records, messages in
-                    let elapsed = String(format: "%.1f", Date().timeIntervalSince(started))
-                    FileHandle.standardError.write(Data("day \(day + 1)/\(total): \(records) records accepted, \(messages) messages so far (\(elapsed) s)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            "day \(day + 1)/\(total): \(records) records accepted, \(messages) messages so far (\(Self.seconds(since: started)) s, \(Self.peakMemory()))\n"
+                                .utf8))
                 }
             }
             let report = try simulation.run()
@@ -50,8 +58,19 @@ struct Simulate: ParsableCommand {
             if settleDays != 10 { replay += " --settle-days \(settleDays)" }
             if load != 1 { replay += " --load \(load)" }
             print(json ? try report.json() : report.text(replay: replay), terminator: "")
-            FileHandle.standardError.write(Data("simulated \(days) days of \(t.nodes.count) nodes in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n".utf8))
+            FileHandle.standardError.write(
+                Data("simulated \(days) days of \(t.nodes.count) nodes in \(Self.seconds(since: started)) s, \(Self.peakMemory())\n".utf8))
             if !report.passed { throw ExitCode(1) }
         }
+    }
+
+    static func seconds(since start: Date) -> String { String(format: "%.1f", Date().timeIntervalSince(start)) }
+
+    /// The process's peak resident memory so far (what `/usr/bin/time` reports at the end), for
+    /// an operator sizing a long run; not part of the report, which a seed reproduces byte for byte.
+    static func peakMemory() -> String {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return "peak memory unknown" }
+        return String(format: "peak memory %.2f GiB", Double(usage.ru_maxrss) / 1_048_576)
     }
 }

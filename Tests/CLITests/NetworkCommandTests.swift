@@ -34,6 +34,9 @@ struct NetworkCommandTests {
         #expect(ok.stderr.contains("simulated 3 days of 32 nodes") && !ok.stderr.contains("day 1/3"))
         let progress = try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults, "--progress")
         #expect(progress.stderr.contains("day 1/3: 0 records accepted") && progress.stderr.contains("day 3/3") && progress.stdout == ok.stdout)
+        // Where a long run stands: the nodes opened, and the peak memory so far at each day and at the end.
+        #expect(progress.stderr.contains("opened 32 nodes in ") && progress.stderr.contains("GiB)") && ok.stderr.contains(", peak memory "))
+        #expect(!ok.stderr.contains("opened 32 nodes"))
         // The replay gives the same report; --json gives the same run as data.
         #expect(try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults).stdout == ok.stdout)
         let json = try ws("simulate", demoTopology, "--days", "3", "--seed", "9", "--faults", faults, "--json").json()
