@@ -42,7 +42,7 @@ struct SimulatedStoreTests {
         // The tables and indexes of a store on file, and the page size of a simulated one.
         let schema = { (s: NodeStore) in try s.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master ORDER BY name") } }
         #expect(try schema(first) == schema(f.store))
-        #expect(try first.pragma("page_size") == "4096")
+        #expect(try first.pragma("page_size") == "1024")
         // A restart: a new store on the same database finds what was committed.
         let reopened = try NodeStore(path: "memory", node: f.node, options: options)
         #expect(try reopened.counts().records == 12)
