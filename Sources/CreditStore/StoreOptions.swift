@@ -35,8 +35,8 @@ public final class MemoryDatabase: Sendable {
 
     /// Pages of 1 KiB, not the file's 16: an empty store is about seventy tables, indexes and
     /// full-text shadow tables of a page or two each, and a simulated province holds thousands
-    /// (4 KiB pages: 0.16 MiB more per node before the first record, the same time; PERFORMANCE.md,
-    /// session 19).
+    /// (4 KiB pages: 0.16 MiB more per node before the first record, for about 2 % less time over a
+    /// month; PERFORMANCE.md, session 19).
     static let pageSize = 1024
 
     private static let migrated = Mutex<DatabaseQueue?>(nil)
