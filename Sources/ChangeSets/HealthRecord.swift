@@ -26,7 +26,7 @@ public struct HealthRecord: Sendable, Hashable {
     public static func build(_ health: NodeHealth, identity: NodeIdentity) throws -> HealthRecord {
         var out = magic
         out.append(version)
-        let content = canonicalBytes(health)
+        let content = health.canonicalBytes()
         out.appendU32(content.count)
         out.append(contentsOf: content)
         let prefix = out.count
@@ -63,20 +63,6 @@ public struct HealthRecord: Sendable, Hashable {
     }
 
     /// `{"backlog":…,"catalogue":…,"children":[…],"code":…,"issuedAt":…,"name":…,"oldestPendingAt":…,"parent":…,"quarantined":…,"records":…,"software":…,"windowSeconds":…}`
-    static func canonicalBytes(_ h: NodeHealth) -> [UInt8] {
-        var s = "{\"backlog\":\(h.backlog),\"catalogue\":"
-        CanonicalJSON.appendString(h.catalogue, to: &s)
-        s +=
-            ",\"children\":[" + h.children.map { "\"\($0)\"" }.joined(separator: ",")
-            + "],\"code\":\"\(h.code)\",\"issuedAt\":\(h.issuedAt),\"name\":"
-        CanonicalJSON.appendString(h.name, to: &s)
-        s +=
-            ",\"oldestPendingAt\":\(h.oldestPendingAt),\"parent\":\"\(h.parent)\",\"quarantined\":\(h.quarantined),\"records\":\(h.records),\"software\":"
-        CanonicalJSON.appendString(h.software, to: &s)
-        s += ",\"windowSeconds\":\(h.windowSeconds)}"
-        return Array(s.utf8)
-    }
-
     static func parse(_ content: ArraySlice<UInt8>) throws(ChangeSetError) -> NodeHealth {
         func bad(_ why: String) -> ChangeSetError { ChangeSetError(.badHeader, "the health record's content \(why)") }
         guard let o = try? JSONSerialization.jsonObject(with: Data(content)) as? [String: Any] else { throw bad("is not a JSON object") }
@@ -98,7 +84,7 @@ public struct HealthRecord: Sendable, Hashable {
             code: code, name: try string("name"), parent: parent, children: children, issuedAt: try int("issuedAt"),
             windowSeconds: try int("windowSeconds"), backlog: try int("backlog"), oldestPendingAt: try int("oldestPendingAt"),
             records: try int("records"), quarantined: try int("quarantined"), software: try string("software"), catalogue: try string("catalogue"))
-        guard canonicalBytes(health) == Array(content) else { throw bad("is not in this format's canonical form") }
+        guard health.canonicalBytes() == Array(content) else { throw bad("is not in this format's canonical form") }
         return health
     }
 }

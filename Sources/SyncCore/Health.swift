@@ -39,6 +39,23 @@ public struct NodeHealth: Sendable, Hashable, Codable {
     }
 }
 
+extension NodeHealth {
+    /// The record's content in its canonical form: keys sorted, no spaces, strings as
+    /// `CanonicalJSON` writes them. What a health record signs (`ChangeSets.HealthRecord`) and
+    /// what the store keeps to read fields from (`NodeStore.keepHealth`).
+    public func canonicalBytes() -> [UInt8] {
+        var s = "{\"backlog\":\(backlog),\"catalogue\":"
+        CanonicalJSON.appendString(catalogue, to: &s)
+        s += ",\"children\":[" + children.map { "\"\($0)\"" }.joined(separator: ",") + "],\"code\":\"\(code)\",\"issuedAt\":\(issuedAt),\"name\":"
+        CanonicalJSON.appendString(name, to: &s)
+        s +=
+            ",\"oldestPendingAt\":\(oldestPendingAt),\"parent\":\"\(parent)\",\"quarantined\":\(quarantined),\"records\":\(records),\"software\":"
+        CanonicalJSON.appendString(software, to: &s)
+        s += ",\"windowSeconds\":\(windowSeconds)}"
+        return Array(s.utf8)
+    }
+}
+
 /// A verified health record as the store keeps it: the content and the signed bytes, forwarded
 /// verbatim.
 public struct HealthEntry: Sendable, Hashable {

@@ -196,6 +196,12 @@ struct SyncStoreContractTests {
         #expect(try s.healthToForward(first: own, limit: 10).map(\.issuedAt) == [30])
         // Receipts of heartbeats (no change sets covered) are not kept as proofs of delivery.
         #expect(try opened.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM receipts") } == 0)
+        // What the operators' pages read back is every field the record said, text escaped as JSON.
+        let said = NodeHealth(
+            code: v2, name: "江岸区\"某\"村", parent: own, children: [], issuedAt: 40, windowSeconds: 259_200, backlog: 3, oldestPendingAt: 35,
+            records: 12, quarantined: 1, software: "0.19.0 \\ test", catalogue: "2026-03/省级")
+        #expect(try s.keepHealth([HealthEntry(health: said, encoded: [9])], now: Date()) == 1)
+        #expect(try opened.store.knownNodes().nodes.first { $0.code == v2 }?.health == said)
     }
 
     @Test(arguments: Backing.allCases) func downwardChangesAreAppliedOnceAndTheCursorNeverGoesBack(_ backing: Backing) throws {

@@ -46,13 +46,11 @@ extension NodeStore {
         return try write { db in
             var kept = 0
             var written = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(written) FROM node_health")) ?? 0
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
             for e in entries {
                 let h = e.health
                 let current = try Int64.fetchOne(db.cachedStatement(sql: "SELECT issued_at FROM node_health WHERE code = ?"), arguments: [h.code])
                 guard HealthRules.keeps(incoming: h.issuedAt, kept: current) else { continue }
-                let content = String(decoding: try encoder.encode(h), as: UTF8.self)
+                let content = String(decoding: h.canonicalBytes(), as: UTF8.self)
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO node_health (code, parent, name, issued_at, content, encoded, received_at, written) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
