@@ -62,7 +62,6 @@ public struct HealthRecord: Sendable, Hashable {
             signedAt: forwarded ? Date(timeIntervalSince1970: Double(health.issuedAt) / 1000) : nil)
     }
 
-    /// `{"backlog":…,"catalogue":…,"children":[…],"code":…,"issuedAt":…,"name":…,"oldestPendingAt":…,"parent":…,"quarantined":…,"records":…,"software":…,"windowSeconds":…}`
     static func parse(_ content: ArraySlice<UInt8>) throws(ChangeSetError) -> NodeHealth {
         func bad(_ why: String) -> ChangeSetError { ChangeSetError(.badHeader, "the health record's content \(why)") }
         guard let o = try? JSONSerialization.jsonObject(with: Data(content)) as? [String: Any] else { throw bad("is not a JSON object") }

@@ -42,7 +42,8 @@ public struct NodeHealth: Sendable, Hashable, Codable {
 extension NodeHealth {
     /// The record's content in its canonical form: keys sorted, no spaces, strings as
     /// `CanonicalJSON` writes them. What a health record signs (`ChangeSets.HealthRecord`) and
-    /// what the store keeps to read fields from (`NodeStore.keepHealth`).
+    /// what the store keeps to read fields from (`NodeStore.keepHealth`):
+    /// `{"backlog":…,"catalogue":…,"children":[…],"code":…,"issuedAt":…,"name":…,"oldestPendingAt":…,"parent":…,"quarantined":…,"records":…,"software":…,"windowSeconds":…}`
     public func canonicalBytes() -> [UInt8] {
         var s = "{\"backlog\":\(backlog),\"catalogue\":"
         CanonicalJSON.appendString(catalogue, to: &s)
