@@ -5,7 +5,7 @@ import NodeRuntime
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, measured against their baselines in the same run.",
-        subcommands: [IngestBench.self, CodecBench.self])
+        subcommands: [IngestBench.self, CodecBench.self, MessagesBench.self])
 }
 
 struct IngestBench: ParsableCommand {
@@ -74,5 +74,49 @@ struct CodecBench: ParsableCommand {
         print("encode+compress+sign:   \(f(r.encodeSeconds, 2)) s, \(f(r.encodeMBps)) MB/s, \(f(r.encodeRecordsPerSecond, 0)) records/s; lz4 -1: \(f(r.lz4CompressMBps)) MB/s; ratio \(f(r.encodeRatio, 2)) (target ≥ 0.5)")
         print("verify+decompress+decode: \(f(r.decodeSeconds, 2)) s, \(f(r.decodeMBps)) MB/s, \(f(r.decodeRecordsPerSecond, 0)) records/s; lz4 -d: \(f(r.lz4DecompressMBps)) MB/s; ratio \(f(r.decodeRatio, 2)) (target ≥ 0.5)")
         print("wire: \(r.wireBytes) bytes = \(f(r.wireShareOfCSV * 100)) % of the CSV (target ≤ 25 %)")
+    }
+}
+
+struct MessagesBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "messages",
+        abstract:
+            "What a down page and a push cost in the production codec with no store behind them, beside a bare P-256 signature: the floor of a simulated network's time."
+    )
+
+    @Option(help: "Messages of each kind per round.")
+    var iterations = 2000
+
+    @Option(help: "Rounds; medians are reported.")
+    var rounds = 3
+
+    @Option(help: "Changes in each down page.")
+    var changesPerPage = 4
+
+    @Option(help: "Changes in each push.")
+    var changesPerPush = 2
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        var bench = MessageCostBenchmark()
+        bench.iterations = max(10, iterations)
+        bench.rounds = max(1, rounds)
+        bench.changesPerPage = max(1, changesPerPage)
+        bench.changesPerPush = max(1, changesPerPush)
+        let r = try bench.run { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
+        if json {
+            try printJSON(r)
+            return
+        }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        print("medians of \(bench.rounds) rounds of \(r.iterations) each")
+        print("P-256 signature:   sign \(f(r.p256SignMicroseconds)) µs, verify \(f(r.p256VerifyMicroseconds)) µs")
+        print(
+            "down page (\(r.changesPerPage) changes, \(r.downPageBytes) bytes): \(f(r.downPageMicroseconds)) µs (built and signed \(f(r.downPageBuildMicroseconds)) µs, decoded and verified \(f(r.downPageMicroseconds - r.downPageBuildMicroseconds)) µs)"
+        )
+        print("push (\(r.changesPerPush) changes, health record, receipt; \(r.pushBytes) bytes): \(f(r.pushMicroseconds)) µs")
+        print("heartbeat (a push of the health record alone, receipt): \(f(r.heartbeatMicroseconds)) µs")
     }
 }
