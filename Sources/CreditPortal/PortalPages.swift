@@ -133,10 +133,16 @@ public struct ReportPage: Sendable, Encodable {
     public struct Row: Sendable, Encodable {
         public var number: Int
         public var entry: CreditReport.Entry
+        /// The entry's fields as a person reads them.
+        public var fields: [Field]
         /// The first 16 hex digits of the leaf digest.
         public var leafShort: String
         public var proofLength: Int
         public var objected: Bool
+    }
+    public struct Field: Sendable, Encodable {
+        public var label: String
+        public var text: String
     }
     /// The rows alone, for the `report-rows` template.
     struct Rows: Sendable, Encodable {
@@ -437,12 +443,15 @@ public struct PortalPages: Sendable {
         return (subject, try issuer.entries(chosen, identity: try node.credentials.identity(), now: now))
     }
 
-    /// A report's rows as its page shows them.
-    static func reportRows(_ entries: [CreditReport.Entry]) -> [ReportPage.Row] {
+    /// A report's rows as its page shows them: each field's value as a person reads it (the
+    /// report's JSON keeps the values it signs).
+    func reportRows(_ entries: [CreditReport.Entry]) -> [ReportPage.Row] {
         entries.enumerated().map { i, e in
-            ReportPage.Row(
-                number: i + 1, entry: e, leafShort: e.leaf.map { String($0.prefix(16)) } ?? "", proofLength: e.proof.count,
-                objected: e.state == "objected")
+            let kind = kinds[e.kind]
+            return ReportPage.Row(
+                number: i + 1, entry: e,
+                fields: e.fields.map { ReportPage.Field(label: $0.label, text: kind?.readable($0.value, fullCode: $0.code) ?? $0.value) },
+                leafShort: e.leaf.map { String($0.prefix(16)) } ?? "", proofLength: e.proof.count, objected: e.state == "objected")
         }
     }
 

@@ -25,7 +25,10 @@ struct CatalogueTests {
     @Test func penaltyAndLicenceUseTheNationalCodes() throws {
         let penalty = try catalogue.kind(named: "penalty")
         let codes = Set(penalty.fields.map { penalty.kind.fullCode($0.code) })
-        for code in ["CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_WSH", "CF_WFXW", "CF_SY", "CF_YJ", "CF_CFLB", "CF_NR", "CF_NR_FK", "CF_NR_WFFF", "CF_NR_ZKDX", "CF_JDRQ", "CF_YXQ", "CF_GSJZQ", "CF_CFJG", "CF_CFJGDM", "CF_SJLY", "CF_SJLYDM", "CF_BZ"] {
+        for code in [
+            "CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_WSH", "CF_WFXW", "CF_SY", "CF_YJ", "CF_CFLB", "CF_NR", "CF_NR_FK", "CF_NR_WFFF",
+            "CF_NR_ZKDX", "CF_JDRQ", "CF_YXQ", "CF_GSJZQ", "CF_CFJG", "CF_CFJGDM", "CF_SJLY", "CF_SJLYDM", "CF_BZ",
+        ] {
             #expect(codes.contains(code), "missing \(code)")
         }
         #expect(penalty.enumerationValues(of: "CFLB").count == 14)
@@ -93,5 +96,33 @@ struct CatalogueTests {
         }
         defer { try? FileManager.default.removeItem(at: twice) }
         #expect(throws: CatalogueError.self) { try Catalogue.load(from: twice) }
+    }
+
+    /// A code a person cannot read is shown with its label; the record keeps the code.
+    @Test func enumerationCodesReadAsTheirLabels() throws {
+        let penalty = try catalogue.kind(named: "penalty")
+        #expect(penalty.readable("01", fullCode: "CF_XDR_ZJLX") == "居民身份证")
+        #expect(penalty.readable("02", fullCode: "CF_FR_ZJLX") == "护照")
+        // Not an enumeration with labels, or not a field of the kind: as it is.
+        #expect(penalty.readable("罚款", fullCode: "CF_CFLB") == "罚款")
+        #expect(penalty.readable("01", fullCode: "CF_WSH") == "01")
+        #expect(penalty.readable("01", fullCode: "XK_XDR_ZJLX") == "01")
+        let license = try catalogue.kind(named: "license")
+        #expect(license.readable("1", fullCode: "XK_ZT") == "有效" && license.readable("2", fullCode: "XK_ZT") == "无效")
+        // Validation still stores the code.
+        #expect(penalty.enumerationValues(of: "XDR_ZJLX") == ["01", "02", "03", "04", "05"])
+    }
+
+    @Test func aLabelForNoValueOfItsEnumerationIsRefused() throws {
+        let url = try writeCatalogue { json in
+            var enums = json["enumerations"] as! [String: Any]
+            var types = enums["证件类型"] as! [String: Any]
+            types["labels"] = ["01": "居民身份证", "06": "军官证"]
+            enums["证件类型"] = types
+            json["enumerations"] = enums
+        }
+        defer { try? FileManager.default.removeItem(at: url) }
+        let error = try #require(throws: CatalogueError.self) { try Catalogue.load(from: url) }
+        #expect(error.message.contains("证件类型") && error.message.contains("'06'"), "\(error.message)")
     }
 }

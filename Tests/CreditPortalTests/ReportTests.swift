@@ -81,6 +81,27 @@ struct ReportTests {
         #expect(subject.contains("href=\"/reports/\(code)\""))
     }
 
+    /// A person reads 证件类型 as 居民身份证 on the record page and the printable report; the
+    /// record, its JSON twin's value and the signed report keep the code the line carries.
+    @Test func codesAreShownAsTheirLabelsAndSignedAsTheyAre() async throws {
+        let f = try PortalFixture()
+        let path = "/records/" + PortalPages.escapePath(f.person.key)
+        let (_, _, page) = try await f.get(path)
+        #expect(page.contains("<th scope=\"row\">证件类型</th><td>居民身份证</td>"), "\(page)")
+        #expect(!page.contains("<td>01</td>"))
+        let json = try await f.json(path)
+        let fields = try #require((json["record"] as? [String: Any])?["fields"] as? [[String: Any]])
+        let type = try #require(fields.first { $0["code"] as? String == "CF_XDR_ZJLX" })
+        #expect(type["value"] as? String == "01" && type["text"] as? String == "居民身份证")
+
+        let id = try #require(try f.node.store.subjectHit(code: f.person.code)?.id)
+        let (_, _, html) = try await f.get("/reports/~\(id)")
+        #expect(html.contains("<th scope=\"row\">证件类型</th><td>居民身份证</td>") && !html.contains("<td>01</td>"))
+        let report = try await Self.download(f, "/reports/~\(id)").verify(trust: try Self.trust(f), now: PortalFixture.now)
+        let penalty = try #require(report.entries.first { $0.key == f.person.key })
+        #expect(penalty.fields.first { $0.code == "CF_XDR_ZJLX" }?.value == "01")
+    }
+
     @Test func everyReportIsIssuedAnewAndFollowsTheStore() async throws {
         let f = try PortalFixture()
         let code = try Self.company(f)
@@ -258,7 +279,7 @@ extension TemplateValueTests {
             stateLabel: "有效", objected: false, decisionDate: "2026-12-01", jurisdiction: "420102001201", authority: "江岸区城管局",
             documentNumber: "江岸城管罚〔2026〕1号", origin: "420102000000", seq: 1, enteredAt: "2026-12-01T10:00:00+08:00",
             publicationDeadline: nil, deadlineProvisional: false, late: false, publicityUntil: nil,
-            fields: [PublicField(code: "CF_NR", label: "处罚内容", value: "罚款")])
+            fields: [PublicField(code: "CF_NR", label: "处罚内容", value: "罚款", text: "罚款")])
         let row = ListingRow(title: "某公司", record: record, recordLink: "/records/k", subjectLink: nil, summary: "罚款")
         let value = try #require((TemplateValue.make(row) as? TemplateValue.Object)?.fields)
         let shown = try #require((value["record"] as? TemplateValue.Object)?.fields)

@@ -16,6 +16,12 @@ public struct Catalogue: Codable, Sendable {
         public var values: [String]
         /// Other spellings mapped to a canonical value (`身份证` → `01`, `1` → `01`).
         public var aliases: [String: String]?
+        /// What a person reads for a canonical value that is a code (`01` → `居民身份证`): pages
+        /// show the label, the record and everything signed keep the code.
+        public var labels: [String: String]?
+
+        /// The label of `value`, or `value` itself.
+        public func label(of value: String) -> String { labels?[value] ?? value }
     }
 
     public var version: String
@@ -81,6 +87,15 @@ public struct Catalogue: Codable, Sendable {
             throw CatalogueError(code: .invalid, message: "catalogue \(url.path) is not valid: \(error)")
         }
         _ = try catalogue.resolvedKinds()
+        for (name, e) in catalogue.enumerations.sorted(by: { $0.key < $1.key }) {
+            for code in (e.labels ?? [:]).keys.sorted() where !e.values.contains(code) {
+                throw CatalogueError(
+                    code: .invalid,
+                    message:
+                        "catalogue \(url.path): enumeration \(name) labels '\(code)', which is not one of its values (\(e.values.joined(separator: ", ")))"
+                )
+            }
+        }
         var slugs = Set<String>()
         for k in catalogue.kinds where !slugs.insert(k.slug).inserted {
             throw CatalogueError(code: .invalid, message: "catalogue \(url.path): kind slug '\(k.slug)' appears twice")
@@ -218,6 +233,22 @@ public struct ResolvedKind: Sendable {
     public func enumerationValues(of code: String) -> [String] {
         guard let i = index[code] else { return [] }
         return enumerations[i]?.values ?? []
+    }
+
+    /// A value of field `i` as a person reads it: an enumeration's code given its label (each of
+    /// a multiple field's `;`-separated values), anything else as it is.
+    public func readable(_ value: String, field i: Int) -> String {
+        guard let e = enumerations[i], e.labels?.isEmpty == false else { return value }
+        if fields[i].multiple == true, value.contains(";") {
+            return value.split(separator: ";", omittingEmptySubsequences: false).map { e.label(of: String($0)) }.joined(separator: "；")
+        }
+        return e.label(of: value)
+    }
+
+    /// `readable` by full code (`CF_XDR_ZJLX`); a code of no field of this kind gives `value`.
+    public func readable(_ value: String, fullCode: String) -> String {
+        guard fullCode.hasPrefix(kind.prefix), let i = index[String(fullCode.dropFirst(kind.prefix.count))] else { return value }
+        return readable(value, field: i)
     }
 
     /// Whether field `i` is masked in public views.

@@ -7,7 +7,10 @@ import Foundation
 public struct PublicField: Sendable, Hashable, Codable {
     public var code: String
     public var label: String
+    /// The value as recorded (masked): what a report signs and a verifier compares.
     public var value: String
+    /// The value as a person reads it: an enumeration's code given its label (`01` → 居民身份证).
+    public var text: String
 }
 
 /// A record as the public sees it (the portal, `query --public`): the disclosure rule of
@@ -68,7 +71,8 @@ public struct PublicRecord: Sendable, Hashable, Codable {
         for (i, spec) in kind.fields.enumerated() {
             let code = kind.fullCodes[i]
             guard let raw = values[code], !raw.isEmpty else { continue }
-            fields.append(PublicField(code: code, label: spec.name, value: masked(raw, field: i, kind: kind)))
+            let value = masked(raw, field: i, kind: kind)
+            fields.append(PublicField(code: code, label: spec.name, value: value, text: kind.readable(value, field: i)))
         }
         let value = { (short: String) in values[kind.kind.fullCode(short)].flatMap { $0.isEmpty ? nil : $0 } }
         let isPerson = record.subjectCode.map { (try? ResidentID($0)) != nil } ?? false
