@@ -2,8 +2,14 @@ import CreditDomain
 
 /// Word lists for realistic Chinese sample data.
 enum Names {
-    static let surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹"]
-    static let givenNames = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "平", "刚", "桂英", "建国", "志强", "红", "玉兰", "斌", "鹏"]
+    static let surnames = [
+        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
+        "邓", "曹",
+    ]
+    static let givenNames = [
+        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "平", "刚", "桂英", "建国", "志强", "红", "玉兰", "斌",
+        "鹏",
+    ]
     static let givenCharacters = ["子", "文", "思", "雨", "浩", "欣", "宇", "嘉", "佳", "俊", "晓", "春", "海", "国", "建", "德", "梓", "涵", "博", "昊"]
     static let tradeNames = ["楚", "汉", "江", "鄂", "荆", "长", "东", "华", "新", "恒", "瑞", "丰", "盛", "鑫", "宏", "达"]
     static let tradeNames2 = ["源", "泰", "信", "诚", "兴", "昌", "和", "安", "顺", "通", "远", "德", "利", "祥", "辉", "宇"]
@@ -12,7 +18,10 @@ enum Names {
     static let authorities: [(String, String)] = [
         ("市场监督管理局", "市监"), ("生态环境分局", "环"), ("应急管理局", "应急"), ("交通运输局", "交"), ("城市管理执法局", "城管"), ("卫生健康局", "卫"),
     ]
-    static let documentWord = ["CF_": "罚", "XK_": "许", "QZ_": "强", "QR_": "确", "JL_": "奖", "CJ_": "裁", "JC_": "检", "SX_": "失信", "HMD_": "红", "PJ_": "评", "JF_": "积", "CN_": "诺"]
+    static let documentWord = [
+        "CF_": "罚", "XK_": "许", "QZ_": "强", "QR_": "确", "JL_": "奖", "CJ_": "裁", "JC_": "检", "SX_": "失信", "HMD_": "红", "PJ_": "评", "JF_": "积",
+        "CN_": "诺",
+    ]
     static let genericPhrases = ["依法办理", "按规定执行", "详见决定书", "已告知当事人", "依据有关规定认定"]
 
     static let text: [String: [String]] = [
@@ -30,22 +39,57 @@ enum Names {
         "QZ_SY": ["涉嫌违法经营，需防止证据损毁"],
         "QZ_YJ": ["《中华人民共和国行政强制法》第九条"],
         "QX": ["30日", "60日", "至整改完毕"],
-        "SX_MDMC": ["失信被执行人名单", "重大税收违法失信主体名单", "严重违法失信企业名单"],
-        "HMD_MDMC": ["纳税信用A级纳税人名单", "守合同重信用企业名单"],
-        "SX_LRYY": ["有履行能力而拒不履行生效法律文书确定义务", "存在严重违法失信行为"],
-        "HMD_LRYY": ["连续三年纳税信用评价为A级", "连续五年守合同重信用"],
-        "RDYJ": ["《最高人民法院关于公布失信被执行人名单信息的若干规定》", "《重大税收违法失信主体信息公布管理办法》"],
-        "CJCS": ["限制高消费；限制参与政府采购；限制获得政府补贴", "依法实施联合惩戒"],
-        "JLCS": ["优先办理行政审批；减少日常检查频次"],
         "CNSX": ["食品经营许可告知承诺", "信用修复承诺", "证明事项告知承诺"],
         "CNNR": ["本单位承诺所提交材料真实有效，如有虚假愿承担相应法律责任。"],
         "PJLY": ["市场监管", "生态环境", "交通运输", "建筑市场"],
         "JFDJ": ["信用户", "三星信用户", "四星信用户", "五星信用户"],
         "CLQK": ["当场责令整改", "无需处理", "移交立案查处"],
         "QRSX": ["农村土地承包经营权确认", "建设工程竣工验收备案"],
-        "JLMC": ["安全生产先进单位", "守合同重信用企业", "见义勇为先进个人"],
         "CJSX": ["林地权属争议裁决", "土地使用权争议裁决"],
         "JCSX": ["食品经营者监督检查", "安全生产监督检查", "排污单位监督检查"],
+    ]
+
+    /// A list a subject may be put on (严重失信主体名单 `SX_`, 红名单 `HMD_`), for the subjects it
+    /// applies to, with what its entries say: 列入原因, 认定依据 and the measures taken.
+    struct ListName: Sendable {
+        var name: String
+        /// The subject categories (行政相对人类别) the list takes.
+        var categories: Set<String>
+        var reasons: [String]
+        var bases: [String]
+        var measures: [String]
+    }
+
+    static let everyone: Set<String> = ["法人及非法人组织", "个体工商户", "自然人"]
+    static let lists: [String: [ListName]] = [
+        "SX_": [
+            ListName(
+                name: "失信被执行人名单", categories: everyone,
+                reasons: ["有履行能力而拒不履行生效法律文书确定义务", "以伪造证据、暴力、威胁等方法妨碍、抗拒执行"],
+                bases: ["《最高人民法院关于公布失信被执行人名单信息的若干规定》"], measures: ["限制高消费；限制参与政府采购；限制获得政府补贴"]),
+            ListName(
+                name: "重大税收违法失信主体名单", categories: everyone, reasons: ["虚开增值税专用发票", "逃避追缴欠缴的税款"],
+                bases: ["《重大税收违法失信主体信息公布管理办法》"], measures: ["依法实施联合惩戒", "限制参与政府采购；限制获得政府补贴"]),
+            ListName(
+                name: "市场监督管理严重违法失信名单", categories: ["法人及非法人组织", "个体工商户"],
+                reasons: ["提交虚假材料取得市场主体登记", "存在严重违法失信行为"], bases: ["《市场监督管理严重违法失信名单管理办法》"],
+                measures: ["依法实施联合惩戒"]),
+        ],
+        "HMD_": [
+            ListName(
+                name: "纳税信用A级纳税人名单", categories: ["法人及非法人组织"], reasons: ["连续三年纳税信用评价为A级"], bases: [],
+                measures: ["优先办理行政审批；减少日常检查频次"]),
+            ListName(
+                name: "守合同重信用企业名单", categories: ["法人及非法人组织"], reasons: ["连续五年守合同重信用"], bases: [],
+                measures: ["优先办理行政审批；减少日常检查频次"]),
+            ListName(
+                name: "诚信典型名单", categories: everyone, reasons: ["获评年度诚信建设典型"], bases: [], measures: ["在公共服务中给予便利"]),
+        ],
+    ]
+
+    /// 行政奖励's names (奖励名称) by the subject category they are given to.
+    static let rewards: [String: [String]] = [
+        "法人及非法人组织": ["安全生产先进单位", "守合同重信用企业"], "个体工商户": ["诚信经营示范户"], "自然人": ["见义勇为先进个人", "优秀志愿者"],
     ]
 
     static let counties = [

@@ -62,6 +62,8 @@ public struct SampleGenerator: Sendable {
     /// How many subjects rows are drawn from now.
     public private(set) var population: Int
     var authorities: [Authority] = []
+    /// The list the row being generated puts its subject on (`Names.lists`), once drawn.
+    var rowList: Names.ListName?
     /// The last document number (文号) each authority gave a kind's decisions of a year: offices
     /// number them one by one, so that a gap is a decision suspected never reported.
     var documentNumbers: [String: Int] = [:]
@@ -114,6 +116,7 @@ public struct SampleGenerator: Sendable {
 
     mutating func row(kind: ResolvedKind) -> SampleRow {
         serial += 1
+        rowList = nil
         var fault: SampleFault?
         if rng.chance(options.faultShare) {
             let applicable = SampleFault.allCases.filter { applies($0, to: kind) }
@@ -197,10 +200,28 @@ public struct SampleGenerator: Sendable {
         case .idNumber: return ""
         case .text:
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
+            if let text = listText(c, kind: kind, subject: subject) { return text }
+            if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
             if let t = Names.text[kind.kind.prefix + c] ?? Names.text[c] { return rng.pick(t) }
             if c.hasSuffix("JG") || c.hasSuffix("DW") || c == "SJLY" { return authority.name }
             if c == "XKBH" || c == "JFBH" { return "\(options.node.countyPrefix)\(decision.year)\(serial)" }
             return "\(field.name)：\(rng.pick(Names.genericPhrases))"
+        }
+    }
+
+    /// A list entry's name, reason, basis or measures, all of one list that takes the subject:
+    /// no person on a list of enterprises, no reason or basis of another list. One draw per
+    /// field, as for any text.
+    mutating func listText(_ code: String, kind: ResolvedKind, subject: Subject) -> String? {
+        guard ["MDMC", "LRYY", "RDYJ", "CJCS", "JLCS"].contains(code), let lists = Names.lists[kind.kind.prefix] else { return nil }
+        // The list is drawn at 名单名称, the first of these fields in the catalogue's order.
+        let list = rowList ?? rng.pick(lists.filter { $0.categories.contains(subject.category) })
+        rowList = list
+        switch code {
+        case "MDMC": return list.name
+        case "LRYY": return rng.pick(list.reasons)
+        case "RDYJ": return list.bases.isEmpty ? nil : rng.pick(list.bases)
+        default: return rng.pick(list.measures)
         }
     }
 
