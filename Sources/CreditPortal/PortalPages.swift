@@ -277,14 +277,21 @@ public struct PortalPages: Sendable {
         let kind = kinds[record.kind]
         let values = record.fields
         guard let shown = PublicRecord.make(record, kind: kind, today: today, values: values) else { return nil }
-        let summary = kind.flatMap { k in
-            ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap { values[k.kind.fullCode($0)] }.first { !$0.isEmpty }
-        }
-        .map { PublicRecord.masked($0, code: "", kind: kind!) }
+        let summary = kind.flatMap { k in Self.summary(values, kind: k) }.map { PublicRecord.masked($0, code: "", kind: kind!) }
         return ListingRow(
             title: shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
             summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 })
+    }
+
+    /// A row's line under its title: for a list entry, the list's name and why the subject is on
+    /// it (or the measures); otherwise what was decided (内容, 承诺内容 …).
+    static func summary(_ values: [String: String], kind: ResolvedKind) -> String? {
+        let value = { (code: String) in values[kind.kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
+        if let listing = kind.kind.listing, let name = value(listing.name) {
+            return [name, value("LRYY") ?? value(listing.measures)].compactMap { $0 }.joined(separator: " · ")
+        }
+        return ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap(value).first
     }
 
     /// Rows for records, with the subject rows a person's link needs.

@@ -319,6 +319,23 @@ struct PortalTests {
         // Lists: the network-wide kinds.
         let black = try await f.json("/lists/black")
         #expect((black["rows"] as? [Any])?.count == 6)
+        // Each entry's line says which list and why: 名单名称 · 列入原因.
+        for row in black["rows"] as? [[String: Any]] ?? [] {
+            let key = try #require((row["record"] as? [String: Any])?["key"] as? String)
+            let fields = try #require(try f.node.store.record(key: key)?.fields)
+            let summary = try #require(row["summary"] as? String)
+            #expect(summary.hasPrefix(try #require(fields["SX_MDMC"]) + " · "), "\(summary)")
+            #expect(summary.contains(String(try #require(fields["SX_LRYY"]).prefix(10))), "\(summary)")
+        }
+        let (_, _, blackPage) = try await f.get("/lists/black")
+        #expect(blackPage.contains("名单 · "))
+        // A penalty's line is what was decided.
+        let penalties = try await f.json("/publicity/penalty")
+        let first = try #require((penalties["rows"] as? [[String: Any]])?.first)
+        let firstKey = try #require((first["record"] as? [String: Any])?["key"] as? String)
+        #expect(
+            first["summary"] as? String
+                == (try f.node.store.record(key: firstKey)?.fields["CF_NR"]).map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 })
         // The stylesheet is served by the node itself.
         let (status, headers, css) = try await f.get("/static/portal.css")
         #expect(status == .ok && headers[.contentType]?.hasPrefix("text/css") == true && css.contains("@media print"))
