@@ -53,6 +53,8 @@ enum Names {
     /// applies to, with what its entries say: 列入原因, 认定依据 and the measures taken.
     struct ListName: Sendable {
         var name: String
+        /// Who puts subjects on it (`makers`, or one of `authorities` by name); nil: any authority.
+        var maker: String? = nil
         /// The subject categories (行政相对人类别) the list takes.
         var categories: Set<String>
         var reasons: [String]
@@ -64,27 +66,33 @@ enum Names {
     static let lists: [String: [ListName]] = [
         "SX_": [
             ListName(
-                name: "失信被执行人名单", categories: everyone,
+                name: "失信被执行人名单", maker: "人民法院", categories: everyone,
                 reasons: ["有履行能力而拒不履行生效法律文书确定义务", "以伪造证据、暴力、威胁等方法妨碍、抗拒执行"],
                 bases: ["《最高人民法院关于公布失信被执行人名单信息的若干规定》"], measures: ["限制高消费；限制参与政府采购；限制获得政府补贴"]),
             ListName(
-                name: "重大税收违法失信主体名单", categories: everyone, reasons: ["虚开增值税专用发票", "逃避追缴欠缴的税款"],
+                name: "重大税收违法失信主体名单", maker: "税务局", categories: everyone, reasons: ["虚开增值税专用发票", "逃避追缴欠缴的税款"],
                 bases: ["《重大税收违法失信主体信息公布管理办法》"], measures: ["依法实施联合惩戒", "限制参与政府采购；限制获得政府补贴"]),
             ListName(
-                name: "市场监督管理严重违法失信名单", categories: ["法人及非法人组织", "个体工商户"],
+                name: "市场监督管理严重违法失信名单", maker: "市场监督管理局", categories: ["法人及非法人组织", "个体工商户"],
                 reasons: ["提交虚假材料取得市场主体登记", "存在严重违法失信行为"], bases: ["《市场监督管理严重违法失信名单管理办法》"],
                 measures: ["依法实施联合惩戒"]),
         ],
         "HMD_": [
             ListName(
-                name: "纳税信用A级纳税人名单", categories: ["法人及非法人组织"], reasons: ["连续三年纳税信用评价为A级"], bases: [],
+                name: "纳税信用A级纳税人名单", maker: "税务局", categories: ["法人及非法人组织"], reasons: ["连续三年纳税信用评价为A级"], bases: [],
                 measures: ["优先办理行政审批；减少日常检查频次"]),
             ListName(
-                name: "守合同重信用企业名单", categories: ["法人及非法人组织"], reasons: ["连续五年守合同重信用"], bases: [],
+                name: "守合同重信用企业名单", maker: "市场监督管理局", categories: ["法人及非法人组织"], reasons: ["连续五年守合同重信用"], bases: [],
                 measures: ["优先办理行政审批；减少日常检查频次"]),
             ListName(
                 name: "诚信典型名单", categories: everyone, reasons: ["获评年度诚信建设典型"], bases: [], measures: ["在公共服务中给予便利"]),
         ],
+    ]
+
+    /// The bodies that keep lists and decide nothing else here: name after the county's prefix
+    /// (`{}` stands for it), abbreviation in document numbers.
+    static let makers: [(key: String, name: String, abbreviation: String)] = [
+        ("人民法院", "{}人民法院", "法"), ("税务局", "国家税务总局{}税务局", "税"),
     ]
 
     /// 行政奖励's names (奖励名称) by the subject category they are given to.

@@ -62,7 +62,10 @@ public struct SampleGenerator: Sendable {
     /// How many subjects rows are drawn from now.
     public private(set) var population: Int
     var authorities: [Authority] = []
-    /// The list the row being generated puts its subject on (`Names.lists`), once drawn.
+    /// Who keeps each list (`Names.ListName.maker`): the court and the tax bureau, made from a
+    /// stream of their own, and the authorities above by name.
+    var makers: [String: Authority] = [:]
+    /// The list the row being generated puts its subject on (`Names.lists`), for a list kind.
     var rowList: Names.ListName?
     /// The last document number (文号) each authority gave a kind's decisions of a year: offices
     /// number them one by one, so that a gap is a decision suspected never reported.
@@ -72,8 +75,17 @@ public struct SampleGenerator: Sendable {
         self.options = options
         self.rng = SeededRandom(seed: options.seed)
         self.population = options.subjects ?? 60
+        let prefix = Names.countyAuthorityPrefix(options.node)
         for (name, abbr) in Names.authorities {
-            authorities.append(Authority(name: Names.countyAuthorityPrefix(options.node) + name, uscc: makeUSCC(first: "11"), abbreviation: abbr))
+            authorities.append(Authority(name: prefix + name, uscc: makeUSCC(first: "11"), abbreviation: abbr))
+            makers[name] = authorities.last
+        }
+        // Their own stream: the rows' draws stay what they were before lists had makers.
+        var own = SeededRandom(seed: options.seed ^ 0x4C49_5354_4D4B_5253)
+        for m in Names.makers {
+            makers[m.key] = Authority(
+                name: m.name.replacingOccurrences(of: "{}", with: prefix), uscc: Self.uscc(first: "11", county: options.node.countyPrefix, rng: &own),
+                abbreviation: m.abbreviation)
         }
     }
 
@@ -128,7 +140,15 @@ public struct SampleGenerator: Sendable {
             // The fault needs a natural person: the drawn entity's legal representative is one.
             subject = Subject(name: subject.representative ?? personName(), category: "自然人", idNumber: subject.representativeID ?? makeResidentID())
         }
-        let authority = rng.pick(authorities)
+        var authority = rng.pick(authorities)
+        if let lists = Names.lists[kind.kind.prefix] {
+            // A list entry: the list (one that takes the subject) and so who decided it, drawn
+            // from the row's own stream.
+            var own = SeededRandom(seed: (options.seed ^ 0x4C49_5354) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
+            let list = own.pick(lists.filter { $0.categories.contains(subject.category) })
+            rowList = list
+            if let maker = list.maker.flatMap({ makers[$0] }) { authority = maker }
+        }
         let late = rng.chance(options.lateShare)
         let decision =
             late
@@ -200,7 +220,7 @@ public struct SampleGenerator: Sendable {
         case .idNumber: return ""
         case .text:
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
-            if let text = listText(c, kind: kind, subject: subject) { return text }
+            if let text = listText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
             if let t = Names.text[kind.kind.prefix + c] ?? Names.text[c] { return rng.pick(t) }
             if c.hasSuffix("JG") || c.hasSuffix("DW") || c == "SJLY" { return authority.name }
@@ -209,16 +229,15 @@ public struct SampleGenerator: Sendable {
         }
     }
 
-    /// A list entry's name, reason, basis or measures, all of one list that takes the subject:
-    /// no person on a list of enterprises, no reason or basis of another list. One draw per
-    /// field, as for any text.
-    mutating func listText(_ code: String, kind: ResolvedKind, subject: Subject) -> String? {
-        guard ["MDMC", "LRYY", "RDYJ", "CJCS", "JLCS"].contains(code), let lists = Names.lists[kind.kind.prefix] else { return nil }
-        // The list is drawn at 名单名称, the first of these fields in the catalogue's order.
-        let list = rowList ?? rng.pick(lists.filter { $0.categories.contains(subject.category) })
-        rowList = list
+    /// A list entry's name, reason, basis or measures, all of the row's list (`rowList`, drawn
+    /// with who decided it in `row(kind:)`): no person on a list of enterprises, no reason or
+    /// basis of another list. One draw per field, as for any text (名单名称's is not used).
+    mutating func listText(_ code: String) -> String? {
+        guard ["MDMC", "LRYY", "RDYJ", "CJCS", "JLCS"].contains(code), let list = rowList else { return nil }
         switch code {
-        case "MDMC": return list.name
+        case "MDMC":
+            _ = rng.next()
+            return list.name
         case "LRYY": return rng.pick(list.reasons)
         case "RDYJ": return list.bases.isEmpty ? nil : rng.pick(list.bases)
         default: return rng.pick(list.measures)
@@ -325,9 +344,12 @@ public struct SampleGenerator: Sendable {
 
     // MARK: Subjects
 
-    mutating func makeUSCC(first: String) -> String {
+    mutating func makeUSCC(first: String) -> String { Self.uscc(first: first, county: options.node.countyPrefix, rng: &rng) }
+
+    /// A valid unified social credit code registered in `county`.
+    static func uscc(first: String, county: String, rng: inout SeededRandom) -> String {
         let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
-        var c = Array(first.utf8) + Array(options.node.countyPrefix.utf8)
+        var c = Array(first.utf8) + Array(county.utf8)
         var body: [UInt8] = []
         for k in 0..<8 { body.append(k < 2 && rng.chance(0.5) ? alphabet[rng.int(10...30)] : alphabet[rng.int(0...9)]) }
         c += body

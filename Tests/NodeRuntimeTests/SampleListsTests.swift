@@ -25,6 +25,15 @@ struct SampleListsTests {
             if let basis = kind.index["RDYJ"] { #expect(list.bases.contains(row.values[basis])) }
             let measures = row.values[try column(slug == "blacklist" ? "CJCS" : "JLCS")]
             #expect(list.measures.contains(measures))
+            // Decided by the body that keeps the list, whose abbreviation numbers the decision.
+            let unit = row.values[try column("RDJG")]
+            let number = row.values[try column("WSH")]
+            switch list.maker {
+            case "人民法院": #expect(unit.hasSuffix("人民法院") && number.contains("法失信"), "\(unit)")
+            case "税务局": #expect(unit.hasPrefix("国家税务总局") && unit.hasSuffix("税务局"), "\(unit)")
+            case "市场监督管理局": #expect(unit.hasSuffix("市场监督管理局"), "\(unit)")
+            default: #expect(!unit.hasSuffix("人民法院") && !unit.hasSuffix("税务局"), "\(unit)")
+            }
             seen[category, default: []].insert(list.name)
         }
         // Every category drawn, every list a person may be on used, and none a person may not.
