@@ -95,6 +95,56 @@ enum Names {
         ("人民法院", "{}人民法院", "法"), ("税务局", "国家税务总局{}税务局", "税"),
     ]
 
+    /// A penalty's case: what was done, the facts found and the law applied, by the authority
+    /// (`authorities`' names) that decides such cases.
+    struct PenaltyCase: Sendable {
+        var violation: String
+        var facts: String
+        var basis: String
+    }
+
+    static let penaltyCases: [String: [PenaltyCase]] = [
+        "市场监督管理局": [
+            PenaltyCase(
+                violation: "销售过期食品", facts: "经查，当事人于检查当日在经营场所销售超过保质期的食品，违反了《中华人民共和国食品安全法》的规定。",
+                basis: "《中华人民共和国食品安全法》第一百二十四条"),
+            PenaltyCase(violation: "未按规定公示营业执照", facts: "经查，当事人未在经营场所醒目位置悬挂营业执照。", basis: "《中华人民共和国市场主体登记管理条例》"),
+            PenaltyCase(violation: "虚假宣传", facts: "经查，当事人在经营场所及网络店铺发布的广告含有虚假内容。", basis: "《中华人民共和国广告法》第五十五条"),
+        ],
+        "生态环境分局": [
+            PenaltyCase(violation: "超标排放大气污染物", facts: "经监测，当事人排放口废气浓度超过国家排放标准。", basis: "《中华人民共和国大气污染防治法》第九十九条"),
+            PenaltyCase(violation: "未取得排污许可证排放污染物", facts: "经查，当事人未取得排污许可证即排放污染物。", basis: "《排污许可管理条例》"),
+        ],
+        "应急管理局": [
+            PenaltyCase(violation: "安全生产责任制落实不到位", facts: "经查，当事人未建立健全全员安全生产责任制。", basis: "《中华人民共和国安全生产法》第九十四条"),
+            PenaltyCase(violation: "未按规定进行安全生产教育和培训", facts: "经查，当事人未对新上岗从业人员进行安全生产教育和培训。", basis: "《中华人民共和国安全生产法》"),
+        ],
+        "交通运输局": [
+            PenaltyCase(
+                violation: "未取得道路运输经营许可从事经营", facts: "经查，当事人未取得道路运输经营许可，擅自从事道路普通货物运输经营。", basis: "《中华人民共和国道路运输条例》"),
+            PenaltyCase(violation: "车辆超限运输", facts: "经检测，当事人车辆车货总质量超过规定限值。", basis: "《公路安全保护条例》"),
+        ],
+        "城市管理执法局": [
+            PenaltyCase(violation: "擅自设置户外广告", facts: "经查，当事人未经批准在临街建筑外墙设置户外广告设施。", basis: "《城市市容和环境卫生管理条例》"),
+            PenaltyCase(violation: "占道经营", facts: "经查，当事人在城市道路上擅自摆摊设点占道经营。", basis: "《城市市容和环境卫生管理条例》"),
+        ],
+        "卫生健康局": [
+            PenaltyCase(violation: "未取得卫生许可证从事公共场所经营", facts: "经查，当事人未取得公共场所卫生许可证即从事经营活动。", basis: "《公共场所卫生管理条例》"),
+            PenaltyCase(violation: "从业人员未取得健康合格证明", facts: "经查，当事人安排未取得有效健康合格证明的人员从事直接为顾客服务的工作。", basis: "《公共场所卫生管理条例》"),
+        ],
+    ]
+
+    /// 处罚内容 for each 处罚类别.
+    static let penaltyContent: [String: String] = [
+        "警告": "给予警告", "通报批评": "通报批评", "罚款": "处以罚款", "没收违法所得": "没收违法所得", "没收非法财物": "没收非法财物", "暂扣许可证件": "暂扣许可证件",
+        "降低资质等级": "降低资质等级", "吊销许可证件": "吊销许可证件", "限制开展生产经营活动": "限制开展生产经营活动", "责令停产停业": "责令停产停业", "责令关闭": "责令关闭",
+        "限制从业": "限制从业", "行政拘留": "行政拘留", "其他": "责令改正",
+    ]
+
+    /// 处罚类别 that only a natural person can be given, and what an organisation is given
+    /// instead (with the same publicity and repair periods in the catalogue).
+    static let personOnlyPenalties = ["行政拘留": "罚款", "限制从业": "限制开展生产经营活动"]
+
     /// 行政奖励's names (奖励名称) by the subject category they are given to.
     static let rewards: [String: [String]] = [
         "法人及非法人组织": ["安全生产先进单位", "守合同重信用企业"], "个体工商户": ["诚信经营示范户"], "自然人": ["见义勇为先进个人", "优秀志愿者"],

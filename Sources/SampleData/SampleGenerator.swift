@@ -51,6 +51,8 @@ public struct SampleGenerator: Sendable {
     }
 
     struct Authority: Sendable {
+        /// Its name in `Names.authorities` or `Names.makers` (without the county).
+        var key: String = ""
         var name: String
         var uscc: String
         var abbreviation: String
@@ -67,6 +69,9 @@ public struct SampleGenerator: Sendable {
     var makers: [String: Authority] = [:]
     /// The list the row being generated puts its subject on (`Names.lists`), for a list kind.
     var rowList: Names.ListName?
+    /// The penalty row's case (`Names.penaltyCases`) and its 处罚类别 once drawn.
+    var rowCase: Names.PenaltyCase?
+    var rowPenalties: [String] = []
     /// The last document number (文号) each authority gave a kind's decisions of a year: offices
     /// number them one by one, so that a gap is a decision suspected never reported.
     var documentNumbers: [String: Int] = [:]
@@ -77,14 +82,15 @@ public struct SampleGenerator: Sendable {
         self.population = options.subjects ?? 60
         let prefix = Names.countyAuthorityPrefix(options.node)
         for (name, abbr) in Names.authorities {
-            authorities.append(Authority(name: prefix + name, uscc: makeUSCC(first: "11"), abbreviation: abbr))
+            authorities.append(Authority(key: name, name: prefix + name, uscc: makeUSCC(first: "11"), abbreviation: abbr))
             makers[name] = authorities.last
         }
         // Their own stream: the rows' draws stay what they were before lists had makers.
         var own = SeededRandom(seed: options.seed ^ 0x4C49_5354_4D4B_5253)
         for m in Names.makers {
             makers[m.key] = Authority(
-                name: m.name.replacingOccurrences(of: "{}", with: prefix), uscc: Self.uscc(first: "11", county: options.node.countyPrefix, rng: &own),
+                key: m.key, name: m.name.replacingOccurrences(of: "{}", with: prefix),
+                uscc: Self.uscc(first: "11", county: options.node.countyPrefix, rng: &own),
                 abbreviation: m.abbreviation)
         }
     }
@@ -129,6 +135,8 @@ public struct SampleGenerator: Sendable {
     mutating func row(kind: ResolvedKind) -> SampleRow {
         serial += 1
         rowList = nil
+        rowCase = nil
+        rowPenalties = []
         var fault: SampleFault?
         if rng.chance(options.faultShare) {
             let applicable = SampleFault.allCases.filter { applies($0, to: kind) }
@@ -148,6 +156,11 @@ public struct SampleGenerator: Sendable {
             let list = own.pick(lists.filter { $0.categories.contains(subject.category) })
             rowList = list
             if let maker = list.maker.flatMap({ makers[$0] }) { authority = maker }
+        }
+        if kind.kind.prefix == "CF_", let cases = Names.penaltyCases[authority.key] {
+            // A penalty: a case the deciding authority handles, from the row's own stream.
+            var own = SeededRandom(seed: (options.seed ^ 0x4341_5345) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
+            rowCase = own.pick(cases)
         }
         let late = rng.chance(options.lateShare)
         let decision =
@@ -202,8 +215,13 @@ public struct SampleGenerator: Sendable {
         case .year: return String(decision.year)
         case .integer: return String(rng.int(60...120))
         case .amount:
-            if c == "NR_FK" { return "\(rng.int(0...49)).\(rng.int(10...99))" }
-            return rng.chance(0.2) ? "\(rng.int(0...5)).\(rng.int(10...99))" : ""
+            let amount = c == "NR_FK" ? "\(rng.int(0...49)).\(rng.int(10...99))" : rng.chance(0.2) ? "\(rng.int(0...5)).\(rng.int(10...99))" : ""
+            // A penalty names an amount only for the 处罚类别 that have one.
+            if rowCase != nil {
+                if c == "NR_FK", !rowPenalties.contains("罚款") { return "" }
+                if c == "NR_WFFF", !rowPenalties.contains(where: { $0.hasPrefix("没收") }) { return "" }
+            }
+            return amount
         case .commitmentCode:
             let s = String(serial % 1_000_000)
             return options.node.countyPrefix + decision.iso.replacingDashes() + String(repeating: "0", count: 6 - s.count) + s
@@ -211,8 +229,14 @@ public struct SampleGenerator: Sendable {
         case .enumeration:
             let values = enumerationValues(field, kind: kind)
             if field.multiple == true {
-                let first = rng.pick(values)
-                return rng.chance(0.3) ? first + ";" + "罚款" : first
+                var first = rng.pick(values)
+                let alsoFine = rng.chance(0.3)
+                if c == "CFLB" {
+                    if subject.category != "自然人", let instead = Names.personOnlyPenalties[first] { first = instead }
+                    rowPenalties = alsoFine && first != "罚款" ? [first, "罚款"] : [first]
+                    return rowPenalties.joined(separator: ";")
+                }
+                return alsoFine ? first + ";" + "罚款" : first
             }
             if c == "ZT" { return "1" }
             if c == "MDZT" { return "有效" }
@@ -220,7 +244,7 @@ public struct SampleGenerator: Sendable {
         case .idNumber: return ""
         case .text:
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
-            if let text = listText(c) { return text }
+            if let text = listText(c) ?? penaltyText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
             if let t = Names.text[kind.kind.prefix + c] ?? Names.text[c] { return rng.pick(t) }
             if c.hasSuffix("JG") || c.hasSuffix("DW") || c == "SJLY" { return authority.name }
@@ -241,6 +265,22 @@ public struct SampleGenerator: Sendable {
         case "LRYY": return rng.pick(list.reasons)
         case "RDYJ": return list.bases.isEmpty ? nil : rng.pick(list.bases)
         default: return rng.pick(list.measures)
+        }
+    }
+
+    /// A penalty's 违法行为类型, 违法事实 and 处罚依据 from the row's case, and its 处罚内容 from
+    /// its 处罚类别. One draw per field, as for any text (not used).
+    mutating func penaltyText(_ code: String) -> String? {
+        guard let c = rowCase, ["WFXW", "SY", "YJ", "NR"].contains(code) else { return nil }
+        _ = rng.next()
+        switch code {
+        case "WFXW": return c.violation
+        case "SY": return c.facts
+        case "YJ": return c.basis
+        default:
+            let phrases = rowPenalties.compactMap { Names.penaltyContent[$0] }
+            guard let first = phrases.first else { return "责令改正" }
+            return phrases.count > 1 ? first + "，并处罚款" : first
         }
     }
 

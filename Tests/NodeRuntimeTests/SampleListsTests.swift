@@ -53,4 +53,30 @@ struct SampleListsTests {
             #expect(Names.rewards[category]?.contains(row.values[try #require(kind.index["JLMC"])]) == true)
         }
     }
+
+    /// A penalty's violation, facts and basis are one case of the authority that decided it; what
+    /// was decided follows its 处罚类别; an amount only where there is one; no organisation
+    /// detained.
+    @Test func penaltiesAreOneCaseOfTheirAuthority() throws {
+        let kind = try Catalogue.bundled().kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 11, node: try DivisionCode("420102002201"), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        var authoritiesSeen = Set<String>()
+        for row in generator.rows(kind: kind, count: 800) {
+            let v = Dictionary(uniqueKeysWithValues: kind.fields.enumerated().map { ($0.element.code, row.values[$0.offset]) })
+            let unit = v["CFJG"] ?? ""
+            let key = try #require(Names.penaltyCases.keys.first { unit.hasSuffix($0) }, "\(unit)")
+            authoritiesSeen.insert(key)
+            let violation = v["WFXW"] ?? ""
+            let c = try #require(Names.penaltyCases[key]?.first { $0.violation == violation }, "\(violation) by \(key)")
+            #expect(v["SY"] == c.facts && v["YJ"] == c.basis)
+            let types = (v["CFLB"] ?? "").split(separator: ";").map(String.init)
+            #expect(v["NR"] == types.compactMap { Names.penaltyContent[$0] }.first.map { types.count > 1 ? $0 + "，并处罚款" : $0 })
+            #expect(v["NR_FK"]?.isEmpty == !types.contains("罚款"))
+            if v["NR_WFFF"]?.isEmpty == false { #expect(types.contains { $0.hasPrefix("没收") }) }
+            if v["XDR_LB"] != "自然人" { #expect(!types.contains("行政拘留") && !types.contains("限制从业"), "\(types)") }
+        }
+        #expect(authoritiesSeen == Set(Names.penaltyCases.keys))
+    }
 }
