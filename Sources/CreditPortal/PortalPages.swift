@@ -285,13 +285,16 @@ public struct PortalPages: Sendable {
     }
 
     /// A row's line under its title: for a list entry, the list's name and why the subject is on
-    /// it (or the measures); otherwise what was decided (内容, 承诺内容 …).
+    /// it (or the measures); otherwise what was decided (内容, 承诺内容 …), after the violation
+    /// for a penalty (违法行为类型 · 处罚内容).
     static func summary(_ values: [String: String], kind: ResolvedKind) -> String? {
         let value = { (code: String) in values[kind.kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
         if let listing = kind.kind.listing, let name = value(listing.name) {
             return [name, value("LRYY") ?? value(listing.measures)].compactMap { $0 }.joined(separator: " · ")
         }
-        return ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap(value).first
+        let decided = ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap(value).first
+        // A penalty: what was done, then what was decided.
+        return value("WFXW").map { [$0, decided].compactMap { $0 }.joined(separator: " · ") } ?? decided
     }
 
     /// Rows for records, with the subject rows a person's link needs.

@@ -71,6 +71,8 @@ public struct SampleGenerator: Sendable {
     var rowList: Names.ListName?
     /// The penalty row's case (`Names.penaltyCases`) and its 处罚类别 once drawn.
     var rowCase: Names.PenaltyCase?
+    /// The licence row's certificate and content (`Names.licences`).
+    var rowLicence: (certificate: String, content: String)?
     var rowPenalties: [String] = []
     /// The last document number (文号) each authority gave a kind's decisions of a year: offices
     /// number them one by one, so that a gap is a decision suspected never reported.
@@ -137,6 +139,7 @@ public struct SampleGenerator: Sendable {
         rowList = nil
         rowCase = nil
         rowPenalties = []
+        rowLicence = nil
         var fault: SampleFault?
         if rng.chance(options.faultShare) {
             let applicable = SampleFault.allCases.filter { applies($0, to: kind) }
@@ -161,6 +164,10 @@ public struct SampleGenerator: Sendable {
             // A penalty: a case the deciding authority handles, from the row's own stream.
             var own = SeededRandom(seed: (options.seed ^ 0x4341_5345) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
             rowCase = own.pick(cases)
+        }
+        if kind.kind.prefix == "XK_", let granted = Names.licences[authority.key] {
+            var own = SeededRandom(seed: (options.seed ^ 0x4C49_4345) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
+            rowLicence = own.pick(granted)
         }
         let late = rng.chance(options.lateShare)
         let decision =
@@ -269,8 +276,13 @@ public struct SampleGenerator: Sendable {
     }
 
     /// A penalty's 违法行为类型, 违法事实 and 处罚依据 from the row's case, and its 处罚内容 from
-    /// its 处罚类别. One draw per field, as for any text (not used).
+    /// its 处罚类别; a licence's certificate and content from what its authority grants. One
+    /// draw per field, as for any text (not used).
     mutating func penaltyText(_ code: String) -> String? {
+        if let l = rowLicence, code == "XKZS" || code == "NR" {
+            _ = rng.next()
+            return code == "XKZS" ? l.certificate : l.content
+        }
         guard let c = rowCase, ["WFXW", "SY", "YJ", "NR"].contains(code) else { return nil }
         _ = rng.next()
         switch code {

@@ -329,13 +329,13 @@ struct PortalTests {
         }
         let (_, _, blackPage) = try await f.get("/lists/black")
         #expect(blackPage.contains("名单 · "))
-        // A penalty's line is what was decided.
+        // A penalty's line: what was done, then what was decided.
         let penalties = try await f.json("/publicity/penalty")
         let first = try #require((penalties["rows"] as? [[String: Any]])?.first)
         let firstKey = try #require((first["record"] as? [String: Any])?["key"] as? String)
-        #expect(
-            first["summary"] as? String
-                == (try f.node.store.record(key: firstKey)?.fields["CF_NR"]).map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 })
+        let penalty = try #require(try f.node.store.record(key: firstKey)?.fields)
+        let line = try #require(penalty["CF_WFXW"]) + " · " + (try #require(penalty["CF_NR"]))
+        #expect(first["summary"] as? String == (line.count > 60 ? String(line.prefix(60)) + "…" : line))
         // The stylesheet is served by the node itself.
         let (status, headers, css) = try await f.get("/static/portal.css")
         #expect(status == .ok && headers[.contentType]?.hasPrefix("text/css") == true && css.contains("@media print"))

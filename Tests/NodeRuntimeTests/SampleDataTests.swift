@@ -3,11 +3,12 @@ import Testing
 
 @testable import SampleData
 
-/// Generated list entries say what a real one would: a list that takes the subject (no person on
-/// a list of enterprises), the reasons, basis and measures of that list, and rewards fitting who
+/// Generated records say what a real one would: a list entry names a list that takes its subject
+/// (no person on a list of enterprises) with that list's reasons, basis, measures and keeper; a
+/// penalty is one case of its authority; a licence is what its authority grants; rewards fit who
 /// receives them.
-@Suite("Sample data: lists and rewards")
-struct SampleListsTests {
+@Suite("Sample data: records that hang together")
+struct SampleDataTests {
     @Test(arguments: ["blacklist", "redlist"])
     func everyEntryIsOfOneListThatTakesItsSubject(slug: String) throws {
         let kind = try Catalogue.bundled().kind(named: slug)
@@ -78,5 +79,18 @@ struct SampleListsTests {
             if v["XDR_LB"] != "自然人" { #expect(!types.contains("行政拘留") && !types.contains("限制从业"), "\(types)") }
         }
         #expect(authoritiesSeen == Set(Names.penaltyCases.keys))
+    }
+
+    @Test func licencesAreWhatTheirAuthorityGrants() throws {
+        let kind = try Catalogue.bundled().kind(named: "license")
+        var options = SampleGenerator.Options(seed: 11, node: try DivisionCode("420102002201"), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        for row in generator.rows(kind: kind, count: 300) {
+            let v = Dictionary(uniqueKeysWithValues: kind.fields.enumerated().map { ($0.element.code, row.values[$0.offset]) })
+            let unit = v["XKJG"] ?? ""
+            let granted = try #require(Names.licences.first { unit.hasSuffix($0.key) }?.value, "\(unit)")
+            #expect(granted.contains { $0.certificate == v["XKZS"] && $0.content == v["NR"] }, "\(v)")
+        }
     }
 }
