@@ -281,12 +281,15 @@ struct OperationsPages: Sendable {
             var id: Int64
             var at: String
             var recordKey: String
+            /// The record's subject as its record names it (an office finds a case by name).
+            var subject: String
             var name: String
             var contact: String
             var reason: String
         }
         struct Objection: Sendable, Encodable {
             var key: String
+            var subject: String
             var kind: String
             var openedOn: String
             var days: Int
@@ -295,6 +298,7 @@ struct OperationsPages: Sendable {
         /// that shows the record (DOMAIN.md: within 1–3 working days).
         struct Repair: Sendable, Encodable {
             var key: String
+            var subject: String
             var kind: String
             var date: String
             var notice: String
@@ -321,22 +325,31 @@ struct OperationsPages: Sendable {
             requests: try node.store.objectionRequests().map {
                 WorkPage.Request(
                     id: $0.id, at: ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000)),
-                    recordKey: Masking.maskResidentIDs(in: $0.recordKey),
+                    recordKey: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
                     name: $0.name, contact: $0.contact, reason: Masking.maskResidentIDs(in: $0.reason))
             },
             objections: try node.store.openObjections().map {
                 WorkPage.Objection(
-                    key: Masking.maskResidentIDs(in: $0.key), kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind,
+                    key: Masking.maskResidentIDs(in: $0.key), subject: try subjectName(of: $0.key),
+                    kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind,
                     openedOn: $0.openedOn?.iso ?? "",
                     days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0)
             },
             repairs: try node.store.statusChanges(action: StatusAction.repaired.rawValue, limit: 50).map {
                 WorkPage.Repair(
-                    key: Masking.maskResidentIDs(in: $0.recordKey), kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind, date: $0.date,
+                    key: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
+                    kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind, date: $0.date,
                     notice: Masking.maskResidentIDs(in: $0.notice), unit: $0.unit,
                     days: Int((ChinaTime.milliseconds(now) - $0.enteredAt) / 86_400_000))
             },
             quarantined: try node.store.quarantinedByKind().values.reduce(0, +), error: error)
+    }
+
+    /// The name a record gives its subject (行政相对人名称), ID numbers in it masked; empty when
+    /// this node does not hold the record.
+    func subjectName(of key: String) throws -> String {
+        guard let record = try node.store.record(key: key), let kind = node.resolvedKinds[record.kind] else { return "" }
+        return Masking.maskResidentIDs(in: record.fields[kind.kind.fullCode(kind.kind.subjectName)] ?? "")
     }
 
     func head(title: String, reader: String, now: Date) -> Head {

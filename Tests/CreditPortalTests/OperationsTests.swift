@@ -447,6 +447,9 @@ struct DrillDownTests {
             now: later)
         let page = try OperationsPages(node: f.node).work(reader: "测试", now: later.addingTimeInterval(3 * 86_400), csrf: "t")
         #expect(page.repairs.map(\.key) == [record.key] && page.repairs[0].notice == "江岸信修〔2029〕7号" && page.repairs[0].days == 3)
+        let subject = try #require(try f.node.store.record(key: record.key)?.fields["CF_XDR_MC"])
+        #expect(page.repairs[0].subject == subject && before.objections[0].subject.isEmpty == false)
+        #expect(try OperationsPages(node: f.node).subjectName(of: "penalty|none|none").isEmpty)
     }
 }
 
@@ -466,6 +469,9 @@ struct WorkQueueTests {
             let cookie = try #require(page.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init))
             let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
             #expect(html.contains("第 \(first) 号") && html.contains("13800000000"))
+            // Each request names the record's subject, as its record does.
+            let subject = try #require(try f.node.store.record(key: keys[0])?.fields["CF_XDR_MC"])
+            #expect(html.contains("第 \(first) 号 · \(subject) · "), "\(subject)")
             let token = String(cookie.split(separator: "=")[1])
             func post(_ path: String, _ form: String, cookie: String?) async throws -> (status: Int, location: String?, body: String) {
                 var request = HTTPClientRequest(url: base + path)
