@@ -163,7 +163,32 @@ enum Names {
     static let counties = [
         "420102": ("江岸", "武汉市江岸区"), "420106": ("武昌", "武汉市武昌区"), "420115": ("江夏", "武汉市江夏区"), "420116": ("黄陂", "武汉市黄陂区"),
         "420281": ("大冶", "大冶市"), "420583": ("枝江", "枝江市"), "429004": ("仙桃", "仙桃市"), "110105": ("朝阳", "北京市朝阳区"),
+        // The demo topology's other areas.
+        "420000": ("湖北", "湖北省"), "420100": ("武汉", "武汉市"), "420103": ("江汉", "武汉市江汉区"), "420600": ("襄阳", "襄阳市"),
+        "420602": ("襄城", "襄阳市襄城区"), "420606": ("樊城", "襄阳市樊城区"),
     ]
+
+    /// An authority's name at the node's level: a province's and a city's bodies are named as
+    /// theirs are (生态环境厅, 卫生健康委员会 …), a county's as in `authorities`.
+    static func authorityName(_ key: String, node: DivisionCode) -> String {
+        let level: [String: String]
+        switch node.tier {
+        case .province:
+            level = ["生态环境分局": "生态环境厅", "应急管理局": "应急管理厅", "交通运输局": "交通运输厅", "城市管理执法局": "住房和城乡建设厅", "卫生健康局": "卫生健康委员会"]
+        case .city:
+            level = ["生态环境分局": "生态环境局", "卫生健康局": "卫生健康委员会"]
+        default:
+            level = [:]
+        }
+        return countyAuthorityPrefix(node) + (level[key] ?? key)
+    }
+
+    /// A list keeper's name at the node's level (`makers`): the court of the level (高级, 中级,
+    /// 基层), the tax bureau of the area.
+    static func makerName(_ template: String, node: DivisionCode) -> String {
+        let court = node.tier == .province ? "高级人民法院" : node.tier == .city ? "中级人民法院" : "人民法院"
+        return template.replacingOccurrences(of: "人民法院", with: court).replacingOccurrences(of: "{}", with: countyAuthorityPrefix(node))
+    }
 
     /// A short place name for the node's county, used as the first part of company names.
     static func countyName(_ node: DivisionCode) -> String { counties[node.countyPrefix]?.0 ?? "楚天" }

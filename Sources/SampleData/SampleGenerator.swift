@@ -82,16 +82,16 @@ public struct SampleGenerator: Sendable {
         self.options = options
         self.rng = SeededRandom(seed: options.seed)
         self.population = options.subjects ?? 60
-        let prefix = Names.countyAuthorityPrefix(options.node)
         for (name, abbr) in Names.authorities {
-            authorities.append(Authority(key: name, name: prefix + name, uscc: makeUSCC(first: "11"), abbreviation: abbr))
+            authorities.append(
+                Authority(key: name, name: Names.authorityName(name, node: options.node), uscc: makeUSCC(first: "11"), abbreviation: abbr))
             makers[name] = authorities.last
         }
         // Their own stream: the rows' draws stay what they were before lists had makers.
         var own = SeededRandom(seed: options.seed ^ 0x4C49_5354_4D4B_5253)
         for m in Names.makers {
             makers[m.key] = Authority(
-                key: m.key, name: m.name.replacingOccurrences(of: "{}", with: prefix),
+                key: m.key, name: Names.makerName(m.name, node: options.node),
                 uscc: Self.uscc(first: "11", county: options.node.countyPrefix, rng: &own),
                 abbreviation: m.abbreviation)
         }

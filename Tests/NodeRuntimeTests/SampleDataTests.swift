@@ -93,4 +93,24 @@ struct SampleDataTests {
             #expect(granted.contains { $0.certificate == v["XKZS"] && $0.content == v["NR"] }, "\(v)")
         }
     }
+
+    /// Bodies are named for the level deciding: a province's 厅 and 委员会, a city's 中级人民法院,
+    /// a county's 分局.
+    @Test func authoritiesAreNamedForTheirLevel() throws {
+        func units(_ node: String, _ slug: String, _ field: String) throws -> Set<String> {
+            let kind = try Catalogue.bundled().kind(named: slug)
+            var options = SampleGenerator.Options(seed: 3, node: try DivisionCode(node), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+            options.faultShare = 0
+            var generator = SampleGenerator(options)
+            let column = try #require(kind.index[field])
+            return Set(generator.rows(kind: kind, count: 300).map { $0.values[column] })
+        }
+        let province = try units("420000000000", "penalty", "CFJG")
+        #expect(province.allSatisfy { $0.hasPrefix("湖北省") } && province.contains("湖北省生态环境厅") && province.contains("湖北省卫生健康委员会"))
+        #expect(!province.contains { $0.hasSuffix("分局") })
+        let city = try units("420100000000", "blacklist", "RDJG")
+        #expect(city.contains("武汉市中级人民法院") && city.contains("国家税务总局武汉市税务局"), "\(city)")
+        let county = try units("420102000000", "penalty", "CFJG")
+        #expect(county.contains("武汉市江岸区生态环境分局"), "\(county)")
+    }
 }
