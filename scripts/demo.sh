@@ -49,7 +49,7 @@ fragment = name[2:6]
 hits = json.loads(get("/search?format=json&q=" + urllib.parse.quote(fragment)))["hits"]
 print(f"GET {base}/search?q={fragment}: {len(hits)} subject(s), {name} among them: {any(h['name'] == name for h in hits)}")
 page = json.loads(get(firm["subjectLink"] + "?format=json"))
-print(f"GET {base}{firm['subjectLink']}: {page['name']} ({page['code']}), {len(page['records'])} public record(s), {len(page['listings'])} list entr(y/ies)")
+print(f"GET {base}{firm['subjectLink']}: {page['name']} ({page['code']}), {len(page['records'])} public record(s), {len(page['listings'])} list {'entry' if len(page['listings']) == 1 else 'entries'}")
 for r in page["records"][:3]:
     rec = r["record"]
     print(f"    {rec['kindName']} {rec.get('documentNumber') or ''}  {rec['decisionDate']}  {rec['stateLabel']}  reported by {rec['origin']}")
