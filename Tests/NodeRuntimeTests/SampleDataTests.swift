@@ -9,16 +9,21 @@ import Testing
 /// receives them.
 @Suite("Sample data: records that hang together")
 struct SampleDataTests {
+    /// `count` rows of `kind` without planted faults, generated at `node` for 2026-11-20.
+    static func rows(_ kind: ResolvedKind, count: Int, node: String = "420102002201", seed: UInt64 = 11) throws -> [SampleRow] {
+        var options = SampleGenerator.Options(seed: seed, node: try DivisionCode(node), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        options.faultShare = 0
+        var generator = SampleGenerator(options)
+        return generator.rows(kind: kind, count: count)
+    }
+
     @Test(arguments: ["blacklist", "redlist"])
     func everyEntryIsOfOneListThatTakesItsSubject(slug: String) throws {
         let kind = try Catalogue.bundled().kind(named: slug)
-        var options = SampleGenerator.Options(seed: 11, node: try DivisionCode("420102002201"), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
-        options.faultShare = 0
-        var generator = SampleGenerator(options)
         let lists = try #require(Names.lists[kind.kind.prefix])
         let column = { (code: String) throws -> Int in try #require(kind.index[code]) }
         var seen: [String: Set<String>] = [:]
-        for row in generator.rows(kind: kind, count: 600) {
+        for row in try Self.rows(kind, count: 600) {
             let category = row.values[try column("XDR_LB")]
             let list = try #require(lists.first { $0.name == row.values[try column("MDMC")] }, "\(row.values)")
             #expect(list.categories.contains(category), "\(category) on \(list.name)")
@@ -46,10 +51,7 @@ struct SampleDataTests {
 
     @Test func rewardsFitWhoReceivesThem() throws {
         let kind = try Catalogue.bundled().kind(named: "reward")
-        var options = SampleGenerator.Options(seed: 11, node: try DivisionCode("420102002201"), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
-        options.faultShare = 0
-        var generator = SampleGenerator(options)
-        for row in generator.rows(kind: kind, count: 300) {
+        for row in try Self.rows(kind, count: 300) {
             let category = row.values[try #require(kind.index["XDR_LB"])]
             #expect(Names.rewards[category]?.contains(row.values[try #require(kind.index["JLMC"])]) == true)
         }
@@ -60,11 +62,8 @@ struct SampleDataTests {
     /// detained.
     @Test func penaltiesAreOneCaseOfTheirAuthority() throws {
         let kind = try Catalogue.bundled().kind(named: "penalty")
-        var options = SampleGenerator.Options(seed: 11, node: try DivisionCode("420102002201"), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
-        options.faultShare = 0
-        var generator = SampleGenerator(options)
         var authoritiesSeen = Set<String>()
-        for row in generator.rows(kind: kind, count: 800) {
+        for row in try Self.rows(kind, count: 800) {
             let v = Dictionary(uniqueKeysWithValues: kind.fields.enumerated().map { ($0.element.code, row.values[$0.offset]) })
             let unit = v["CFJG"] ?? ""
             let key = try #require(Names.penaltyCases.keys.first { unit.hasSuffix($0) }, "\(unit)")
@@ -83,10 +82,7 @@ struct SampleDataTests {
 
     @Test func licencesAreWhatTheirAuthorityGrants() throws {
         let kind = try Catalogue.bundled().kind(named: "license")
-        var options = SampleGenerator.Options(seed: 11, node: try DivisionCode("420102002201"), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
-        options.faultShare = 0
-        var generator = SampleGenerator(options)
-        for row in generator.rows(kind: kind, count: 300) {
+        for row in try Self.rows(kind, count: 300) {
             let v = Dictionary(uniqueKeysWithValues: kind.fields.enumerated().map { ($0.element.code, row.values[$0.offset]) })
             let unit = v["XKJG"] ?? ""
             let granted = try #require(Names.licences.first { unit.hasSuffix($0.key) }?.value, "\(unit)")
@@ -99,11 +95,8 @@ struct SampleDataTests {
     @Test func authoritiesAreNamedForTheirLevel() throws {
         func units(_ node: String, _ slug: String, _ field: String) throws -> Set<String> {
             let kind = try Catalogue.bundled().kind(named: slug)
-            var options = SampleGenerator.Options(seed: 3, node: try DivisionCode(node), asOf: CivilDate(year: 2026, month: 11, day: 20)!)
-            options.faultShare = 0
-            var generator = SampleGenerator(options)
             let column = try #require(kind.index[field])
-            return Set(generator.rows(kind: kind, count: 300).map { $0.values[column] })
+            return Set(try Self.rows(kind, count: 300, node: node, seed: 3).map { $0.values[column] })
         }
         let province = try units("420000000000", "penalty", "CFJG")
         #expect(province.allSatisfy { $0.hasPrefix("湖北省") } && province.contains("湖北省生态环境厅") && province.contains("湖北省卫生健康委员会"))
