@@ -155,18 +155,18 @@ public struct SampleGenerator: Sendable {
         if let lists = Names.lists[kind.kind.prefix] {
             // A list entry: the list (one that takes the subject) and so who decided it, drawn
             // from the row's own stream.
-            var own = SeededRandom(seed: (options.seed ^ 0x4C49_5354) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
+            var own = rowStream(0x4C49_5354)
             let list = own.pick(lists.filter { $0.categories.contains(subject.category) })
             rowList = list
             if let maker = list.maker.flatMap({ makers[$0] }) { authority = maker }
         }
         if kind.kind.prefix == "CF_", let cases = Names.penaltyCases[authority.key] {
             // A penalty: a case the deciding authority handles, from the row's own stream.
-            var own = SeededRandom(seed: (options.seed ^ 0x4341_5345) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
+            var own = rowStream(0x4341_5345)
             rowCase = own.pick(cases)
         }
         if kind.kind.prefix == "XK_", let granted = Names.licences[authority.key] {
-            var own = SeededRandom(seed: (options.seed ^ 0x4C49_4345) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
+            var own = rowStream(0x4C49_4345)
             rowLicence = own.pick(granted)
         }
         let late = rng.chance(options.lateShare)
@@ -180,6 +180,12 @@ public struct SampleGenerator: Sendable {
         }
         if let fault { plant(fault, in: &values, kind: kind) }
         return SampleRow(values: values, fault: fault)
+    }
+
+    /// A stream of the row's own for one choice (`salt` names it): drawing from it leaves the
+    /// generator's stream, and so every other value of the seed, as it was.
+    func rowStream(_ salt: UInt64) -> SeededRandom {
+        SeededRandom(seed: (options.seed ^ salt) &+ UInt64(serial) &* 0x9E37_79B9_7F4A_7C15)
     }
 
     func applies(_ fault: SampleFault, to kind: ResolvedKind) -> Bool {
