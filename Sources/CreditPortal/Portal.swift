@@ -127,6 +127,9 @@ public struct Portal: Sendable {
         router.post("/objections") { request, context in
             await portal.objection(request, from: context.remoteAddress)
         }
+        router.get("/objections/status") { request, _ in
+            await portal.objectionStatus(request)
+        }
         for (path, kinds, title) in [
             ("/publicity/penalty", ["penalty"], "行政处罚公示"), ("/publicity/license", ["license"], "行政许可公示"),
             ("/lists/black", ["blacklist"], "严重失信主体名单"), ("/lists/red", ["redlist"], "红名单"),
@@ -191,15 +194,38 @@ public struct Portal: Sendable {
         let key = form["key"] ?? ""
         let desk = ObjectionDesk(node: node)
         let now = clock()
+        let store = node.store
         let result = await BlockingWork.run {
-            try desk.submit(key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", now: now)
+            let id = try desk.submit(key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", now: now)
+            return (id, try store.objectionRequest(id: id)?.code ?? "")
         }
         switch result {
-        case .success(let id):
-            let page = ObjectionReceivedPage(site: pages.site(), title: "异议已提交", request: id, recordLink: PortalPages.recordLink(key))
+        case .success(let (id, code)):
+            let page = ObjectionReceivedPage(
+                site: pages.site(), title: "异议已提交", request: id, recordLink: PortalPages.recordLink(key), code: ObjectionRequestCode.grouped(code),
+                statusLink: "/objections/status?code=" + code)
             return json ? Self.json(page) : html(page, template: "objection-received", status: .ok)
         case .failure(let e as ObjectionRequestError):
             return refuse(e.code == .unknownRecord ? .notFound : .badRequest, e.message)
+        case .failure(let error):
+            return failure(error, json: json)
+        }
+    }
+
+    /// `GET /objections/status?code=…`: where a request stands (`PortalPages.objectionStatus`);
+    /// never cached anywhere, since the page is the requester's.
+    func objectionStatus(_ request: Request) async -> Response {
+        let form = FormValues(request.uri.query)
+        let json = form["format"] == "json"
+        let typed = form["code"] ?? ""
+        let today = ChinaTime.date(clock())
+        let pages = self.pages
+        switch await BlockingWork.page({ try pages.objectionStatus(code: typed, today: today) }) {
+        case .success(let (page, code)):
+            let status = HTTPResponse.Status(code: code)
+            var response = json ? Self.json(page, status: status) : html(page, template: "objection-status", status: status)
+            response.headers[.cacheControl] = "no-store"
+            return response
         case .failure(let error):
             return failure(error, json: json)
         }

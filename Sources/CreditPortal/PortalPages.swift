@@ -169,6 +169,38 @@ public struct ObjectionReceivedPage: Sendable, Encodable {
     public var title: String
     public var request: Int64
     public var recordLink: String
+    /// The follow-up code, grouped (`ABCD-EFGH-JKMN`), and the page that shows the request's state.
+    public var code: String
+    public var statusLink: String
+}
+
+/// `/objections/status`: where a request stands, found by its follow-up code. It shows the
+/// request's number, when it was made, the record and the decision — never who made it, how to
+/// reach them or what they wrote.
+public struct ObjectionStatusPage: Sendable, Encodable {
+    public struct Request: Sendable, Encodable {
+        public var number: Int64
+        public var submittedAt: String
+        /// The record as the public sees it named (kind and document number), and its page when
+        /// the public still sees it.
+        public var record: String
+        public var recordLink: String?
+        /// 待受理, 已受理 or 不予受理.
+        public var state: String
+        public var pending: Bool
+        public var accepted: Bool
+        public var refused: Bool
+        public var decidedAt: String?
+        /// The refusal's reason (empty for others).
+        public var reason: String?
+    }
+    public var site: Site
+    public var title: String
+    /// What was asked, as typed (echoed into the form).
+    public var code: String
+    public var request: Request?
+    /// Why nothing is shown (no code, a malformed one, none such).
+    public var message: String?
 }
 
 public struct Filter: Sendable, Encodable {
@@ -565,6 +597,35 @@ public struct PortalPages: Sendable {
         return items.joined(separator: "&")
     }
 
+    /// The status page for `typed` (a follow-up code as a person typed it), with the HTTP status
+    /// it answers with: 200 with the request or the empty form, 400 for what cannot be a code, 404
+    /// for a code of no request.
+    public func objectionStatus(code typed: String, today: CivilDate) throws -> (page: ObjectionStatusPage, status: Int) {
+        var page = ObjectionStatusPage(site: site(), title: "异议申诉办理进度", code: typed, request: nil, message: nil)
+        let typed = typed.trimmingCharacters(in: .whitespaces)
+        guard !typed.isEmpty else { return (page, 200) }
+        guard let code = ObjectionRequestCode.normalized(typed) else {
+            page.message = "查询码是提交异议时给出的 12 位字母和数字（如 ABCD-EFGH-JKMN），请核对后重新输入。"
+            return (page, 400)
+        }
+        guard let r = try node.store.objectionRequest(code: code) else {
+            page.message = "没有与这个查询码对应的异议申诉，请核对后重新输入。"
+            return (page, 404)
+        }
+        let stored = try node.store.record(key: r.recordKey)
+        let kind = stored.flatMap { kinds[$0.kind] }
+        let shown = stored.flatMap { PublicRecord.make($0, kind: kind, today: today) }
+        let at = { (ms: Int64) in Self.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(ms) / 1000))) }
+        page.request = ObjectionStatusPage.Request(
+            number: r.id, submittedAt: at(r.at),
+            record: [kind?.name, shown?.documentNumber].compactMap { $0 }.joined(separator: " ").nonEmpty ?? "（本站已不公示这条记录）",
+            recordLink: shown.map { _ in Self.recordLink(r.recordKey) },
+            state: r.state == "accepted" ? "已受理" : r.state == "refused" ? "不予受理" : "待受理", pending: r.state == "pending",
+            accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
+            reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
+        return (page, 200)
+    }
+
     public func error(status: Int, message: String) -> ErrorPage {
         ErrorPage(site: site(), title: status == 404 ? "未找到" : "请求有误", status: status, message: message)
     }
@@ -601,4 +662,9 @@ final class CountsCache: Sendable {
             throw error
         }
     }
+}
+
+extension String {
+    /// Nil when empty.
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

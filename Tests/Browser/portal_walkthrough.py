@@ -202,12 +202,19 @@ class Walkthrough:
         d.find_element(By.NAME, "reason").send_keys("处罚决定已被复议撤销，请核实。")
         d.find_element(By.NAME, "reason").submit()
         text = self.looked_at("objection-received")
-        self.check("已收到您的异议申诉" in text, "the objection form is accepted")
+        self.check("已收到您的异议申诉" in text and "查询码" in text, "the objection form is accepted and gives a follow-up code")
+        # The requester follows it with the code: pending now; their name and contact not shown.
+        d.find_element(By.LINK_TEXT, "办理进度").click()
+        status_url = d.current_url
+        text = self.looked_at("objection-status-pending")
+        self.check("待受理" in text and "13800000000" not in text and "张三" not in text, "the status page says 待受理 and not who asked")
         config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
         requests = json.loads(self.run("objection", "requests", "--json", "--config", config))
         mine = [r for r in requests if r["recordKey"] == candidate["record"]["key"]]
         self.check(len(mine) == 1 and mine[0]["contact"] == "13800000000", "the request waits at the village with its contact")
         self.run("objection", "accept", str(mine[0]["id"]), "--unit", "沙嘴一村村民委员会", "--config", config)
+        text = self.page(status_url, "objection-status-accepted")
+        self.check("已受理" in text, "the status page says 已受理 once accepted")
         text = self.page(VILLAGE + candidate["recordLink"], "village-record-objected")
         self.check("异议处理中" in text, "the village's portal shows 异议处理中 once accepted")
         self.check("13800000000" not in text, "the requester's contact is not shown")

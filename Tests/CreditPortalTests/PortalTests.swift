@@ -421,6 +421,66 @@ struct PortalObjectionTests {
         #expect(throws: ObjectionRequestError.self) { try ObjectionDesk(node: f.node).refuse(id: pending[0].id, reason: "x") }
     }
 
+    /// The requester follows the request with the code the received page gives: pending, then
+    /// accepted or refused with the reason — and nobody else learns who asked or what they wrote.
+    @Test func aRequesterFollowsTheRequestWithItsCode() async throws {
+        let f = try PortalFixture()
+        let app = Application(router: f.portal.router())
+        let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.map(\.key)
+        var codes: [String] = []
+        for key in keys.prefix(2) {
+            let (cookie, token) = try await Self.form(app, key: key)
+            let fields = [("key", key), ("csrf", token), ("name", "王五"), ("contact", "wangwu@example.cn"), ("reason", "决定书文号有误")]
+            let (status, body) = try await Self.post(app, cookie: cookie, fields: fields)
+            #expect(status == .ok)
+            // The received page shows the code, grouped, and links to its status page.
+            let stored = try #require(try f.node.store.objectionRequests().last?.code)
+            #expect(stored.count == 12 && body.contains(ObjectionRequestCode.grouped(stored)), "\(body)")
+            #expect(body.contains("href=\"/objections/status?code=\(stored)\""))
+            codes.append(stored)
+        }
+        #expect(codes[0] != codes[1])
+        // The store keeps each code once, and only codes of the code's length.
+        #expect(throws: (any Error).self) {
+            try f.node.store.addObjectionRequest(key: keys[2], name: "赵六", contact: "1", reason: "x", code: codes[0])
+        }
+        #expect(throws: (any Error).self) { try f.node.store.addObjectionRequest(key: keys[2], name: "赵六", contact: "1", reason: "x", code: "ABC") }
+        #expect(ObjectionRequestCode.normalized("abcd efgh jkmn") == "ABCDEFGHJKMN" && ObjectionRequestCode.normalized("ABCD-EFGH-JKM0") == nil)
+        func status(_ typed: String) async throws -> (HTTPResponse.Status, HTTPFields, String) {
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/objections/status?code=" + PortalPages.escapePath(typed), method: .get) {
+                    ($0.status, $0.headers, String(buffer: $0.body))
+                }
+            }
+        }
+        // Pending; typed in lower case with spaces and dashes, as people do.
+        let typed = ObjectionRequestCode.grouped(codes[0]).lowercased().replacingOccurrences(of: "-", with: " - ")
+        var (code, headers, page) = try await status(typed)
+        #expect(code == .ok && page.contains("待受理") && page.contains(PortalPages.recordLink(keys[0])), "\(page)")
+        #expect(headers[.cacheControl] == "no-store")
+        for secret in ["王五", "wangwu@example.cn", "决定书文号有误"] { #expect(!page.contains(secret)) }
+        // Accepted, then the other refused with its reason.
+        let requests = try f.node.store.objectionRequests()
+        _ = try ObjectionDesk(node: f.node).accept(id: requests[0].id, unit: "大智街道信用办", now: PortalFixture.now)
+        try ObjectionDesk(node: f.node).refuse(id: requests[1].id, reason: "非本机关作出的决定", now: PortalFixture.now)
+        (code, _, page) = try await status(codes[0])
+        #expect(code == .ok && page.contains("已受理") && page.contains("异议处理中"))
+        (code, _, page) = try await status(codes[1])
+        #expect(code == .ok && page.contains("不予受理") && page.contains("非本机关作出的决定"))
+        // Refused: a code of no request, and what cannot be a code; the empty form.
+        (code, _, page) = try await status("ABCD-EFGH-JKMN")
+        #expect(code == .notFound && page.contains("没有与这个查询码对应的异议申诉"))
+        (code, _, page) = try await status("12345")
+        #expect(code == .badRequest && page.contains("12 位字母和数字"))
+        (code, _, page) = try await status("")
+        #expect(code == .ok && page.contains("查询办理进度") && !page.contains("办理情况"))
+        // The JSON twin says the same, without the requester.
+        let json = try await f.json("/objections/status?code=\(codes[1])")
+        let request = try #require(json["request"] as? [String: Any])
+        #expect(
+            request["state"] as? String == "不予受理" && request["reason"] as? String == "非本机关作出的决定" && request["number"] as? Int == Int(requests[1].id))
+    }
+
     @Test func submissionsFromElsewhereOrOutOfShapeAreRefused() async throws {
         let f = try PortalFixture()
         let app = Application(router: f.portal.router())

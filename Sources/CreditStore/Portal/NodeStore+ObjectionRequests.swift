@@ -17,15 +17,43 @@ public struct ObjectionRequest: Sendable, Hashable, Codable {
     public var decidedAt: Int64?
     /// The refusal's reason, or what accepting entered.
     public var decision: String?
+    /// What the requester follows it with (`ObjectionRequestCode`); nil for requests made
+    /// before codes existed.
+    public var code: String?
+}
+
+/// A request's follow-up code: 12 characters of an alphabet without look-alikes (no 0/O, 1/I/L),
+/// about 60 random bits, shown in groups of four (`ABCD-EFGH-JKMN`).
+public enum ObjectionRequestCode {
+    public static let alphabet = Array("ABCDEFGHJKMNPQRSTUVWXYZ23456789")
+    public static let length = 12
+
+    public static func make<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    /// `ABCD-EFGH-JKMN` for showing.
+    public static func grouped(_ code: String) -> String {
+        stride(from: 0, to: code.count, by: 4).map { i in
+            String(code.dropFirst(i).prefix(4))
+        }.joined(separator: "-")
+    }
+
+    /// What a person typed, as stored: case, spaces and dashes ignored; nil when it cannot be a code.
+    public static func normalized(_ typed: String) -> String? {
+        let code = String(typed.uppercased().filter { !$0.isWhitespace && $0 != "-" })
+        guard code.count == length, code.allSatisfy({ alphabet.contains($0) }) else { return nil }
+        return code
+    }
 }
 
 extension NodeStore {
-    /// Keeps a request; returns its number.
-    public func addObjectionRequest(key: String, name: String, contact: String, reason: String, now: Date = Date()) throws -> Int64 {
+    /// Keeps a request with its follow-up code (`ObjectionRequestCode`); returns its number.
+    public func addObjectionRequest(key: String, name: String, contact: String, reason: String, code: String, now: Date = Date()) throws -> Int64 {
         try write { db in
             try db.execute(
-                sql: "INSERT INTO objection_requests (at, record_key, name, contact, reason) VALUES (?, ?, ?, ?, ?)",
-                arguments: [ChinaTime.milliseconds(now), key, name, contact, reason])
+                sql: "INSERT INTO objection_requests (at, record_key, name, contact, reason, code) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [ChinaTime.milliseconds(now), key, name, contact, reason, code])
             return db.lastInsertedRowID
         }
     }
@@ -36,7 +64,7 @@ extension NodeStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, at, record_key, name, contact, reason, state, decided_at, decision FROM objection_requests
+                    SELECT \(Self.objectionRequestColumns) FROM objection_requests
                     \(includeDecided ? "" : "WHERE state = 'pending'")
                     ORDER BY state <> 'pending', CASE WHEN state = 'pending' THEN id ELSE -id END
                     """
@@ -47,9 +75,16 @@ extension NodeStore {
     public func objectionRequest(id: Int64) throws -> ObjectionRequest? {
         try read { db in
             try Row.fetchOne(
-                db, sql: "SELECT id, at, record_key, name, contact, reason, state, decided_at, decision FROM objection_requests WHERE id = ?",
-                arguments: [id]
+                db, sql: "SELECT \(Self.objectionRequestColumns) FROM objection_requests WHERE id = ?", arguments: [id]
             ).map(Self.objectionRequest)
+        }
+    }
+
+    /// The request followed with `code` (as stored: `ObjectionRequestCode.normalized`).
+    public func objectionRequest(code: String) throws -> ObjectionRequest? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.objectionRequestColumns) FROM objection_requests WHERE code = ?", arguments: [code])
+                .map(Self.objectionRequest)
         }
     }
 
@@ -64,7 +99,10 @@ extension NodeStore {
         }
     }
 
+    static let objectionRequestColumns = "id, at, record_key, name, contact, reason, state, decided_at, decision, code"
+
     static func objectionRequest(_ r: Row) -> ObjectionRequest {
-        ObjectionRequest(id: r[0], at: r[1], recordKey: r[2], name: r[3], contact: r[4], reason: r[5], state: r[6], decidedAt: r[7], decision: r[8])
+        ObjectionRequest(
+            id: r[0], at: r[1], recordKey: r[2], name: r[3], contact: r[4], reason: r[5], state: r[6], decidedAt: r[7], decision: r[8], code: r[9])
     }
 }

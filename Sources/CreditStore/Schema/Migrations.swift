@@ -22,6 +22,7 @@ enum Migrations {
         m.registerMigration("v14-pending-upward", migrate: v14PendingUpward)
         m.registerMigration("v15-node-health", migrate: v15NodeHealth)
         m.registerMigration("v16-operations-tallies", migrate: v16OperationsTallies)
+        m.registerMigration("v17-objection-request-codes", migrate: v17ObjectionRequestCodes)
         return m
     }
 
@@ -548,4 +549,13 @@ enum Migrations {
                 FROM (SELECT kind, late, substr(record_key, length(kind) + 2) AS rest FROM records) GROUP BY kind, a;
             INSERT INTO tally_day SELECT (entered_at + 28800000) / 86400000, count(*) FROM changes WHERE op = 'put' GROUP BY 1;
             """
+
+    static func v17ObjectionRequestCodes(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The code a requester follows a request with on the portal (random, unguessable;
+            -- the request's number alone shows nothing). Requests made before have none.
+            ALTER TABLE objection_requests ADD COLUMN code TEXT CHECK (code IS NULL OR length(code) = 12);
+            CREATE UNIQUE INDEX objection_requests_code ON objection_requests(code) WHERE code IS NOT NULL;
+            """)
+    }
 }

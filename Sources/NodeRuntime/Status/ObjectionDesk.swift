@@ -47,7 +47,9 @@ public struct ObjectionDesk: Sendable {
         guard let record = try node.store.record(key: key), PublicRecord.isShown(record, kind: kinds[record.kind], today: ChinaTime.date(now)) else {
             throw ObjectionRequestError(code: .unknownRecord, message: "没有这条公开记录，无法提出异议。")
         }
-        let id = try node.store.addObjectionRequest(key: key, name: name, contact: contact, reason: reason, now: now)
+        var random = SystemRandomNumberGenerator()
+        let id = try node.store.addObjectionRequest(
+            key: key, name: name, contact: contact, reason: reason, code: ObjectionRequestCode.make(using: &random), now: now)
         // The log names the request and the record, never the requester or their contact.
         node.logger.notice("objection request received", metadata: ["request": "\(id)", "record": "\(key)"])
         return id
