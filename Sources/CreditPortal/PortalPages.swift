@@ -601,7 +601,8 @@ public struct PortalPages: Sendable {
     /// it answers with: 200 with the request or the empty form, 400 for what cannot be a code, 404
     /// for a code of no request.
     public func objectionStatus(code typed: String, today: CivilDate) throws -> (page: ObjectionStatusPage, status: Int) {
-        var page = ObjectionStatusPage(site: site(), title: "异议申诉办理进度", code: typed, request: nil, message: nil)
+        // What was typed is echoed into the form, at most as long as a code could be typed.
+        var page = ObjectionStatusPage(site: site(), title: "异议申诉办理进度", code: String(typed.prefix(40)), request: nil, message: nil)
         let typed = typed.trimmingCharacters(in: .whitespaces)
         guard !typed.isEmpty else { return (page, 200) }
         guard let code = ObjectionRequestCode.normalized(typed) else {

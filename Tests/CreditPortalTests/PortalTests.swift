@@ -472,6 +472,8 @@ struct PortalObjectionTests {
         #expect(code == .notFound && page.contains("没有与这个查询码对应的异议申诉"))
         (code, _, page) = try await status("12345")
         #expect(code == .badRequest && page.contains("12 位字母和数字"))
+        (code, _, page) = try await status(String(repeating: "Z", count: 5000))
+        #expect(code == .badRequest && !page.contains(String(repeating: "Z", count: 41)))
         (code, _, page) = try await status("")
         #expect(code == .ok && page.contains("查询办理进度") && !page.contains("办理情况"))
         // The JSON twin says the same, without the requester.
