@@ -194,10 +194,8 @@ public struct Portal: Sendable {
         let key = form["key"] ?? ""
         let desk = ObjectionDesk(node: node)
         let now = clock()
-        let store = node.store
         let result = await BlockingWork.run {
-            let id = try desk.submit(key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", now: now)
-            return (id, try store.objectionRequest(id: id)?.code ?? "")
+            try desk.submit(key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", now: now)
         }
         switch result {
         case .success(let (id, code)):

@@ -459,8 +459,8 @@ struct WorkQueueTests {
         let f = try PortalFixture()
         let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.map(\.key)
         let desk = ObjectionDesk(node: f.node)
-        let first = try desk.submit(key: keys[0], name: "张三", contact: "13800000000", reason: "处罚已撤销", now: PortalFixture.now)
-        let second = try desk.submit(key: keys[1], name: "李四", contact: "13900000000", reason: "主体有误", now: PortalFixture.now)
+        let first = try desk.submit(key: keys[0], name: "张三", contact: "13800000000", reason: "处罚已撤销", now: PortalFixture.now).id
+        let second = try desk.submit(key: keys[1], name: "李四", contact: "13900000000", reason: "主体有误", now: PortalFixture.now).id
         try await withOperatorsListener(f.node, tls: false) { port in
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))

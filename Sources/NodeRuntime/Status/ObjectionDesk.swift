@@ -30,8 +30,11 @@ public struct ObjectionDesk: Sendable {
     public static let contactMax = 100
     public static let reasonMax = 1000
 
-    /// Checks and keeps a request about a record the public sees; returns its number.
-    public func submit(key: String, name rawName: String, contact rawContact: String, reason rawReason: String, now: Date = Date()) throws -> Int64 {
+    /// Checks and keeps a request about a record the public sees; returns its number and the
+    /// follow-up code its requester is given (`ObjectionRequestCode`).
+    public func submit(key: String, name rawName: String, contact rawContact: String, reason rawReason: String, now: Date = Date()) throws -> (
+        id: Int64, code: String
+    ) {
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         let contact = rawContact.trimmingCharacters(in: .whitespacesAndNewlines)
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -48,11 +51,11 @@ public struct ObjectionDesk: Sendable {
             throw ObjectionRequestError(code: .unknownRecord, message: "没有这条公开记录，无法提出异议。")
         }
         var random = SystemRandomNumberGenerator()
-        let id = try node.store.addObjectionRequest(
-            key: key, name: name, contact: contact, reason: reason, code: ObjectionRequestCode.make(using: &random), now: now)
+        let code = ObjectionRequestCode.make(using: &random)
+        let id = try node.store.addObjectionRequest(key: key, name: name, contact: contact, reason: reason, code: code, now: now)
         // The log names the request and the record, never the requester or their contact.
         node.logger.notice("objection request received", metadata: ["request": "\(id)", "record": "\(key)"])
-        return id
+        return (id, code)
     }
 
     /// Accepts a pending request: opens the objection on its record (a status change of this node,
