@@ -105,6 +105,9 @@ struct CatalogueTests {
         #expect(penalty.readable("02", fullCode: "CF_FR_ZJLX") == "护照")
         // Not an enumeration with labels, or not a field of the kind: as it is.
         #expect(penalty.readable("罚款", fullCode: "CF_CFLB") == "罚款")
+        // A multiple field's values as a list, not as stored.
+        #expect(penalty.readable("其他;罚款", fullCode: "CF_CFLB") == "其他、罚款")
+        #expect(penalty.readable("其他;罚款", fullCode: "CF_NR") == "其他;罚款")
         #expect(penalty.readable("01", fullCode: "CF_WSH") == "01")
         #expect(penalty.readable("01", fullCode: "XK_XDR_ZJLX") == "01")
         let license = try catalogue.kind(named: "license")

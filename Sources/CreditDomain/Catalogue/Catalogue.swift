@@ -235,12 +235,12 @@ public struct ResolvedKind: Sendable {
         return enumerations[i]?.values ?? []
     }
 
-    /// A value of field `i` as a person reads it: an enumeration's code given its label (each of
-    /// a multiple field's `;`-separated values), anything else as it is.
+    /// A value of field `i` as a person reads it: an enumeration's code given its label, and a
+    /// multiple field's values (stored `;`-separated) listed with 、; anything else as it is.
     public func readable(_ value: String, field i: Int) -> String {
-        guard let e = enumerations[i], e.labels?.isEmpty == false else { return value }
+        guard let e = enumerations[i] else { return value }
         if fields[i].multiple == true, value.contains(";") {
-            return value.split(separator: ";", omittingEmptySubsequences: false).map { e.label(of: String($0)) }.joined(separator: "；")
+            return value.split(separator: ";").map { e.label(of: String($0)) }.joined(separator: "、")
         }
         return e.label(of: value)
     }
