@@ -619,7 +619,7 @@ public struct PortalPages: Sendable {
         let at = { (ms: Int64) in Self.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(ms) / 1000))) }
         page.request = ObjectionStatusPage.Request(
             number: r.id, submittedAt: at(r.at),
-            record: [kind?.name, shown?.documentNumber].compactMap { $0 }.joined(separator: " ").nonEmpty ?? "（本站已不公示这条记录）",
+            record: shown.map { "\($0.kindName) \($0.documentNumber ?? "")" } ?? "\(kind?.name ?? "")（本站已不公示这条记录）",
             recordLink: shown.map { _ in Self.recordLink(r.recordKey) },
             state: r.state == "accepted" ? "已受理" : r.state == "refused" ? "不予受理" : "待受理", pending: r.state == "pending",
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
@@ -663,9 +663,4 @@ final class CountsCache: Sendable {
             throw error
         }
     }
-}
-
-extension String {
-    /// Nil when empty.
-    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -467,6 +467,13 @@ struct PortalObjectionTests {
         #expect(code == .ok && page.contains("已受理") && page.contains("异议处理中"))
         (code, _, page) = try await status(codes[1])
         #expect(code == .ok && page.contains("不予受理") && page.contains("非本机关作出的决定"))
+        #expect(page.contains(PortalPages.recordLink(keys[1])))
+        // A record the public no longer sees is named by its kind, without a link.
+        _ = try StatusDesk(node: f.node).enter(
+            key: keys[1], StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定已撤销", unit: "江岸区市场监督管理局"),
+            now: PortalFixture.now)
+        (code, _, page) = try await status(codes[1])
+        #expect(code == .ok && page.contains("行政处罚（本站已不公示这条记录）") && !page.contains(PortalPages.recordLink(keys[1])))
         // Refused: a code of no request, and what cannot be a code; the empty form.
         (code, _, page) = try await status("ABCD-EFGH-JKMN")
         #expect(code == .notFound && page.contains("没有与这个查询码对应的异议申诉"))
