@@ -117,7 +117,9 @@ struct OperationsPages: Sendable {
         }
         struct GapRow: Sendable, Encodable {
             var kind: String
+            /// The authority's credit code, and its name when its records give one.
             var authority: String
+            var authorityName: String?
             var series: String
             var year: Int
             var first: Int
@@ -439,10 +441,14 @@ struct OperationsPages: Sendable {
         var rows: [QualityPage.KindRow] = []
         var concealed: [QualityPage.ConcealedRow] = []
         for k in figures {
+            // An authority is named as its records name it, its code beside the name.
+            let nameField = node.resolvedKinds[k.slug].flatMap { r in PublicRecord.authorityField(of: r).map { r.kind.fullCode($0) } }
             for gap in k.gaps {
+                let name = try nameField.flatMap { try node.store.authorityName(kind: k.slug, code: gap.authority, nameField: $0) }
                 gaps.append(
                     QualityPage.GapRow(
-                        kind: k.name, authority: gap.authority, series: gap.series, year: gap.year, first: gap.first, last: gap.last,
+                        kind: k.name, authority: gap.authority, authorityName: name.flatMap { $0.isEmpty ? nil : $0 }, series: gap.series,
+                        year: gap.year, first: gap.first, last: gap.last,
                         reported: gap.reported, missingCount: gap.missing.count,
                         missing: gap.missing.prefix(Self.missingShown).map { "\(gap.series)〔\(gap.year)〕\($0)号" },
                         more: gap.missing.count > Self.missingShown))
@@ -467,7 +473,7 @@ struct OperationsPages: Sendable {
             head: head(title: "数据质量：四率", reader: reader, now: now), kinds: rows, regions: regionRows(counts, kinds: kinds),
             gaps: gaps, missingRate: Self.rate(suspected, of: total + suspected), suspectedMissing: suspected, concealed: concealed,
             concealedRate: Self.rate(concealed.count, of: total), allowedReasons: (node.catalogue.withdrawalReasons ?? []).joined(separator: "、"),
-            gapsAsOf: ChinaTime.timestamp(gapsAt))
+            gapsAsOf: PortalPages.readable(ChinaTime.timestamp(gapsAt)))
     }
 
     /// `12.34 %`, or `—` when there is nothing to divide.

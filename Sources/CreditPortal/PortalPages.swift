@@ -33,9 +33,11 @@ public struct ListingRow: Sendable, Encodable {
     public var subjectLink: String?
     /// The kind's main content field (处罚内容, 许可内容, 惩戒措施 …), shortened.
     public var summary: String?
+    /// The row carries its kind's tag; not where its title already names the kind.
+    public var tagged = true
 
     enum CodingKeys: String, CodingKey {
-        case title, record, recordLink, subjectLink, summary
+        case title, record, recordLink, subjectLink, summary, tagged
     }
 
     /// As JSON, the whole record; to a template, the record without its fields, which no row
@@ -53,6 +55,7 @@ public struct ListingRow: Sendable, Encodable {
         try c.encode(recordLink, forKey: .recordLink)
         try c.encodeIfPresent(subjectLink, forKey: .subjectLink)
         try c.encodeIfPresent(summary, forKey: .summary)
+        try c.encode(tagged, forKey: .tagged)
     }
 }
 
@@ -70,6 +73,8 @@ public struct SearchHit: Sendable, Encodable {
     public var code: String
     public var isPerson: Bool
     public var link: String
+    /// What the public sees of the subject, by kind (`PortalPages.publicSummary`).
+    public var summary: [KindCount]
 }
 
 public struct SearchPage: Sendable, Encodable {
@@ -90,6 +95,9 @@ public struct ListEntry: Sendable, Encodable {
     /// 惩戒措施 / 激励措施 and the list's name, when the kind has them.
     public var measures: String?
     public var listName: String?
+    /// 列入原因 and 有效期至, when given.
+    public var reason: String?
+    public var until: String?
 }
 
 public struct SubjectPage: Sendable, Encodable {
@@ -98,6 +106,8 @@ public struct SubjectPage: Sendable, Encodable {
     public var name: String
     public var code: String
     public var isPerson: Bool
+    /// What the public sees of the subject, by kind, on every page of its records.
+    public var summary: [KindCount]
     public var listings: [ListEntry]
     public var records: [ListingRow]
     /// `/reports/…`: the subject's credit report.
@@ -244,6 +254,8 @@ public struct PortalPages: Sendable {
     let kinds: [String: ResolvedKind]
     /// The kinds the public sees, by slug.
     let publicKinds: [String]
+    /// Per kind with such a rule, the full code of the field its records are shown by.
+    let shownBy: [String: String]
 
     /// Issues reports, with the trees of change sets held whole kept across them.
     let issuer: ReportIssuer
@@ -258,6 +270,7 @@ public struct PortalPages: Sendable {
         issuer = ReportIssuer(node: node)
         kinds = node.resolvedKinds
         publicKinds = node.catalogue.kinds.map(\.slug).filter { node.resolvedKinds[$0]?.scope == .public }
+        shownBy = node.resolvedKinds.compactMapValues(PublicRecord.shownByField(of:))
     }
 
     func scope(_ today: CivilDate) -> PublicScope { PublicScope(kinds: publicKinds, today: today.iso) }
@@ -364,8 +377,7 @@ public struct PortalPages: Sendable {
         var hits: [SubjectHit]
         if let code = try? SubjectQuery.normalise(q), code.count == 18 {
             page.by = "code"
-            // Only a subject the public sees anything of.
-            hits = try node.store.subjectHit(code: code).map { [$0] }?.filter { try hasPublic($0.code, today) } ?? []
+            hits = try node.store.subjectHit(code: code).map { [$0] } ?? []
         } else {
             hits = try node.store.searchSubjects(q, scope: scope(today), after: after, limit: Self.pageSize + 1)
         }
@@ -373,17 +385,39 @@ public struct PortalPages: Sendable {
             hits.removeLast()
             page.next = "/search?q=\(Self.escapePath(q))&after=\(hits.last!.id)"
         }
-        page.hits = hits.map { h in
+        let seen = try publicSummaries(subjects: hits.map(\.code), today: today)
+        page.hits = hits.compactMap { h in
+            // Only a subject the public sees anything of (not one whose list entry was removed …).
+            guard let summary = seen[h.code], !summary.isEmpty else { return nil }
             let person = (try? ResidentID(h.code)) != nil
             return SearchHit(
-                name: h.name, code: person ? Masking.mask(h.code) : h.code, isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/")
+                name: h.name, code: person ? Masking.mask(h.code) : h.code, isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/",
+                summary: summary)
         }
         page.empty = page.hits.isEmpty
         return page
     }
 
-    func hasPublic(_ code: String, _ today: CivilDate) throws -> Bool {
-        try node.store.records(subject: code).contains { PublicRecord.isShown($0, kind: kinds[$0.kind], today: today) }
+    /// How many of a subject's `records` the public sees, by kind in the catalogue's order: the
+    /// head of the subject's page.
+    func publicSummary(_ records: [StoredRecord], today: CivilDate) -> [KindCount] {
+        var counts: [String: Int] = [:]
+        for r in records where PublicRecord.isShown(r, kind: kinds[r.kind], today: today) { counts[r.kind, default: 0] += 1 }
+        return summary(counts)
+    }
+
+    /// The same for a page of search hits, from the store's scope and each record's one field a
+    /// kind's rule reads (`shownBy`) instead of whole records.
+    func publicSummaries(subjects: [String], today: CivilDate) throws -> [String: [KindCount]] {
+        try node.store.publicKinds(subjects: subjects, scope: scope(today), shownBy: shownBy).mapValues { records in
+            var counts: [String: Int] = [:]
+            for (kind, value) in records where kinds[kind]?.kind.isShownPublicly(value: { _ in value }) == true { counts[kind, default: 0] += 1 }
+            return summary(counts)
+        }
+    }
+
+    func summary(_ counts: [String: Int]) -> [KindCount] {
+        publicKinds.compactMap { slug in counts[slug].map { KindCount(kind: slug, name: kinds[slug]?.name ?? slug, count: $0) } }
     }
 
     /// `reference`: a code, or `~ROW` for a natural person's page.
@@ -423,15 +457,17 @@ public struct PortalPages: Sendable {
                 more = true
                 break
             }
-            // On the subject's own page a row is named by its decision, not the subject again.
-            row.title = [row.record.kindName, row.record.documentNumber ?? ""].filter { !$0.isEmpty }.joined(separator: " ")
+            // On the subject's own page a row is named by its kind (its number is under it), not the subject again.
+            row.title = row.record.kindName
+            row.tagged = false
             row.subjectLink = nil
             if let kind = kinds[r.kind], kind.kind.networkWide {
                 let value = { (short: String) in r.fields[kind.kind.fullCode(short)].flatMap { $0.isEmpty ? nil : $0 } }
+                let shown = { (short: String) in value(short).map { PublicRecord.masked($0, code: "", kind: kind) } }
                 listings.append(
                     ListEntry(
-                        row: row, measures: (value("CJCS") ?? value("JLCS")).map { PublicRecord.masked($0, code: "", kind: kind) },
-                        listName: value("MDMC") ?? kind.name))
+                        row: row, measures: shown("CJCS") ?? shown("JLCS"), listName: value("MDMC") ?? kind.name, reason: shown("LRYY"),
+                        until: kind.kind.listing?.until.flatMap(value)))
             } else {
                 shown.append(row)
             }
@@ -442,7 +478,8 @@ public struct PortalPages: Sendable {
         let person = (try? ResidentID(hit.code)) != nil
         let base = Self.subjectLink(code: hit.code, id: hit.id) ?? ""
         return SubjectPage(
-            site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person, listings: listings,
+            site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person,
+            summary: publicSummary(all, today: today), listings: listings,
             records: shown, reportLink: Self.reportLink(hit),
             empty: listings.isEmpty && shown.isEmpty, page: page,
             previousLink: page > 1 ? base + (page == 2 ? "" : "?page=\(page - 1)") : nil,

@@ -141,12 +141,16 @@ class Walkthrough:
         fragment = company[2:6]
         text = self.page(PROVINCE + "/search?q=" + urllib.parse.quote(fragment), "search-company")
         self.check(company in text, f"a fragment ({fragment}) finds {company}")
+        hit = next(h for h in d.find_elements(By.CLASS_NAME, "hit") if company in h.text)
+        self.check(re.search(r"行政处罚 [0-9]+ 条", hit.text) is not None, f"the hit says how many penalties the public sees: {hit.text!r}")
 
         # The person's page: the ID number masked.
         d.get(PROVINCE + "/search?q=" + urllib.parse.quote(name[:2]))
         d.find_element(By.LINK_TEXT, name).click()
         text = self.looked_at("subject-person")
         self.check(person["record"]["subject"] in text and "*" in person["record"]["subject"], "the subject page shows the masked ID number")
+        summary = d.find_element(By.CLASS_NAME, "subject-summary").text
+        self.check(summary.startswith("本站公示") and "条" in summary, f"the subject page counts what the public sees: {summary!r}")
 
         # A listing filtered by region and date, then its CSV.
         d.get(PROVINCE + "/publicity/penalty")

@@ -106,9 +106,11 @@ struct OperationsTests {
         var generator = SampleGenerator(options)
         var rows = generator.rows(kind: kind, count: 3)
         let number = try #require(kind.index["WSH"]), authority = try #require(kind.index["CFJGDM"])
+        let authorityName = try #require(kind.index["CFJG"])
         for (i, n) in [1, 2, 4].enumerated() {
             rows[i].values[number] = "仙桃城管罚〔2026〕\(n)号"
             rows[i].values[authority] = rows[0].values[authority]
+            rows[i].values[authorityName] = "仙桃市城市管理执法局"
         }
         let path = try f.dir.write("gap.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
         #expect(try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now).accepted == 3)
@@ -126,6 +128,8 @@ struct OperationsTests {
         let gap = try #require(after.gaps.first)
         #expect(after.gaps.count == 1 && gap.series == "仙桃城管罚" && gap.year == 2026 && gap.missing == ["仙桃城管罚〔2026〕3号"])
         #expect(gap.authority == rows[0].values[authority] && gap.reported == 3 && after.suspectedMissing == 1)
+        // The office is named as its records name it.
+        #expect(gap.authorityName == "仙桃市城市管理执法局")
         #expect(after.kinds.first { $0.kind == "行政处罚" }?.suspectedMissing == 1)
     }
 

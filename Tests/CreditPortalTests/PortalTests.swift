@@ -162,6 +162,81 @@ struct PortalTests {
         #expect(try await f.get("/subjects/~999999").status == .notFound)
     }
 
+    /// A search hit and a subject's page say how many records of each kind the public sees; a
+    /// subject the public sees nothing of (its one licence no longer valid) is no hit.
+    @Test func searchHitsAndSubjectPagesCountWhatThePublicSees() async throws {
+        let f = try PortalFixture()
+        let today = PortalFixture.now
+        let expected = { (code: String) throws -> [String: Int] in
+            var out: [String: Int] = [:]
+            for r in try f.node.store.records(subject: code)
+            where PublicRecord.isShown(r, kind: f.node.resolvedKinds[r.kind], today: ChinaTime.date(today)) {
+                out[r.kind, default: 0] += 1
+            }
+            return out
+        }
+        let counts = { (summary: Any?) in
+            Dictionary(
+                uniqueKeysWithValues: ((summary as? [[String: Any]]) ?? []).compactMap { c in
+                    (c["kind"] as? String).flatMap { k in (c["count"] as? Int).map { (k, $0) } }
+                })
+        }
+        // A listed subject with other records too: its hit, its page (JSON and HTML) agree with the store.
+        let listed = try #require(try f.node.store.allSubjects(kind: "blacklist").first { try expected($0).count > 1 })
+        let want = try expected(listed)
+        let hit = try #require(((try await f.json("/search?q=" + listed))["hits"] as? [[String: Any]])?.first)
+        #expect(counts(hit["summary"]) == want)
+        let hitID = try #require(try f.node.store.subjectHit(code: listed)?.id)
+        let pageRef = (try? ResidentID(listed)) != nil ? "~\(hitID)" : listed
+        let subject = try await f.json("/subjects/" + pageRef)
+        #expect(counts(subject["summary"]) == want)
+        let (_, _, searchHTML) = try await f.get("/search?q=" + listed)
+        let (_, _, subjectHTML) = try await f.get("/subjects/" + pageRef)
+        for (kind, n) in want {
+            let name = try #require(f.node.resolvedKinds[kind]?.name)
+            #expect(searchHTML.contains("\(name) \(n) 条") && subjectHTML.contains("\(name) \(n) 条"), "\(kind)")
+        }
+        // Its list entry says why and until when; its other rows are named by kind, without a tag repeating it.
+        let entry = try #require((subject["listings"] as? [[String: Any]])?.first)
+        let entryKey = try #require(((entry["row"] as? [String: Any])?["record"] as? [String: Any])?["key"] as? String)
+        let fields = try #require(try f.node.store.record(key: entryKey)?.fields)
+        #expect(entry["reason"] as? String == fields["SX_LRYY"] && entry["until"] as? String == fields["SX_YXQZ"])
+        #expect(subjectHTML.contains("列入原因：") && subjectHTML.contains("有效期至 "))
+        for row in subject["records"] as? [[String: Any]] ?? [] {
+            let kindName = (row["record"] as? [String: Any])?["kindName"] as? String
+            #expect(row["tagged"] as? Bool == false && row["title"] as? String == kindName)
+        }
+        // Refused: a company whose one licence is no longer valid (当前状态 2) is found by neither name nor code.
+        let kind = try f.node.catalogue.kind(named: "license")
+        var options = SampleGenerator.Options(seed: 4242, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        options.lateShare = 0
+        options.jurisdictions = [try DivisionCode(PortalFixture.villages[0])]
+        var generator = SampleGenerator(options)
+        var rows = generator.rows(kind: kind, count: 20)
+        let field = { (code: String) in try #require(kind.index[code]) }
+        let codeField = try field("XDR_SHXYM")
+        let unknown = try rows.indices.filter { i in
+            let code = rows[i].values[codeField]
+            return try code.hasPrefix("9") && f.node.store.subjectHit(code: code) == nil
+        }
+        let row = try #require(unknown.first)
+        let code = rows[row].values[codeField]
+        rows = [rows[row]]
+        rows[0].values[try field("XDR_MC")] = "湖北无公示测试商贸有限公司"
+        rows[0].values[try field("ZT")] = "2"
+        let path = try f.dir.write("invalid.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        let report = try FileIngestion(node: f.node).ingest(file: path, kind: "license", now: PortalFixture.now)
+        try #require(report.accepted == 1, "\(report)")
+        #expect(try f.node.store.subjectHit(code: code) != nil)
+        for q in ["无公示测试", code] {
+            let r = try await f.json("/search?q=" + PortalPages.escapePath(q))
+            #expect((r["hits"] as? [Any])?.isEmpty == true, "\(q)")
+        }
+        let none = try await f.json("/subjects/" + code)
+        #expect(none["empty"] as? Bool == true && (none["summary"] as? [Any])?.isEmpty == true)
+    }
+
     @Test func aSubjectWithManyRecordsIsReadAPageAtATime() async throws {
         let f = try PortalFixture()
         // A company of the fixture's given 45 more penalties (the generator's rows, named for it).

@@ -102,6 +102,32 @@ extension NodeStore {
         }
     }
 
+    /// For each of `subjects`, the kinds of its records that `scope`'s kinds, states and dates let
+    /// the public see, one entry per record, each with the value of the field its kind shows a
+    /// record by (`shownBy[kind]`, a full field code: 当前状态, 名单状态) for the kind's rule to
+    /// judge — without reading the rest of the records (a page of search hits), in one read.
+    public func publicKinds(subjects: [String], scope: PublicScope, shownBy: [String: String]) throws -> [String: [(kind: String, value: String?)]] {
+        let visible = scope.condition
+        let rules = shownBy.sorted { $0.key < $1.key }
+        let value =
+            rules.isEmpty
+            ? "NULL"
+            : "CASE r.kind "
+                + String(
+                    repeating: "WHEN ? THEN (SELECT json_extract(c.body, '$.\"' || ? || '\"') FROM changes c WHERE c.id = r.content_change) ",
+                    count: rules.count)
+                + "END"
+        let ruleArguments = StatementArguments(rules.flatMap { [$0.key, $0.value] })
+        return try read { db in
+            let statement = try db.cachedStatement(sql: "SELECT r.kind, \(value) FROM records r WHERE r.subject_code = ? AND \(visible.sql)")
+            var out: [String: [(kind: String, value: String?)]] = [:]
+            for subject in subjects {
+                out[subject] = try Row.fetchAll(statement, arguments: ruleArguments + [subject] + visible.arguments).map { ($0[0], $0[1]) }
+            }
+            return out
+        }
+    }
+
     /// The subject with this code, or with this `subjects` row.
     public func subjectHit(code: String) throws -> SubjectHit? {
         try read { db in

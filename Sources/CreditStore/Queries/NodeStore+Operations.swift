@@ -77,16 +77,27 @@ extension NodeStore {
                 arguments: [kind, limit]
             ).map { row in
                 let code: String = row[0]
-                let prefix = "\(kind)|\(code)|"
-                let name = try String.fetchOne(
-                    db,
-                    sql: """
-                        SELECT json_extract(c.body, '$."' || ? || '"') FROM records r JOIN changes c ON c.id = r.content_change
-                        WHERE r.record_key >= ? AND r.record_key < ? ORDER BY r.record_key DESC LIMIT 1
-                        """, arguments: [nameField, prefix, prefix + "\u{10FFFF}"])
-                return AuthorityCount(kind: kind, authority: name ?? code, records: row[1], late: row[2])
+                return AuthorityCount(
+                    kind: kind, authority: try Self.authorityName(db, kind: kind, code: code, nameField: nameField) ?? code, records: row[1],
+                    late: row[2])
             }
         }
+    }
+
+    /// The name an authority of `kind` goes by — its credit code `code` — as the value of
+    /// `nameField` (a full field code) in the newest-keyed of its records; nil when it has none.
+    public func authorityName(kind: String, code: String, nameField: String) throws -> String? {
+        try read { db in try Self.authorityName(db, kind: kind, code: code, nameField: nameField) }
+    }
+
+    static func authorityName(_ db: Database, kind: String, code: String, nameField: String) throws -> String? {
+        let prefix = "\(kind)|\(code)|"
+        return try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT json_extract(c.body, '$."' || ? || '"') FROM records r JOIN changes c ON c.id = r.content_change
+                    WHERE r.record_key >= ? AND r.record_key < ? ORDER BY r.record_key DESC LIMIT 1
+                    """), arguments: [nameField, prefix, prefix + "\u{10FFFF}"])
     }
 
     /// The decision numbers of `kind`'s records with the authority that gave them, read from the

@@ -49,12 +49,17 @@ public struct PublicRecord: Sendable, Hashable, Codable {
         isShown(record, kind: kind, today: today) { record.fields }
     }
 
-    /// `isShown`, with the record's fields parsed only when the state and dates leave it open.
+    /// `isShown`, with the record's fields parsed only when the state and dates leave it open and
+    /// the kind shows a record only in some states (licences, listings).
     static func isShown(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, fields: () -> [String: String]) -> Bool {
         guard let kind, kind.scope == .public, RecordState(rawValue: record.state)?.isPublic == true else { return false }
         if let until = record.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { return false }
-        let values = fields()
-        return kind.kind.isShownPublicly { values[kind.kind.fullCode($0)] }
+        return kind.kind.isShownPublicly { fields()[kind.kind.fullCode($0)] }
+    }
+
+    /// The full code of the field `kind` shows a record by (当前状态, 名单状态), if it has such a rule.
+    public static func shownByField(of kind: ResolvedKind) -> String? {
+        kind.kind.publicity?.shownWhileField.map { kind.kind.fullCode($0) }
     }
 
     /// The record as the public sees it, or nil when it does not see it. The record's fields are
