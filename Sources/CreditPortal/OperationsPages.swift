@@ -283,14 +283,18 @@ struct OperationsPages: Sendable {
             var id: Int64
             var at: String
             var recordKey: String
-            /// The record's subject as its record names it (an office finds a case by name).
+            /// The record's subject as its record names it (an office finds a case by name), its
+            /// kind and the last part of its key (the decision's number for a numbered kind).
             var subject: String
+            var kind: String
+            var number: String
             var name: String
             var contact: String
             var reason: String
         }
         struct Objection: Sendable, Encodable {
             var key: String
+            var number: String
             var subject: String
             var kind: String
             var openedOn: String
@@ -300,6 +304,7 @@ struct OperationsPages: Sendable {
         /// that shows the record (DOMAIN.md: within 1–3 working days).
         struct Repair: Sendable, Encodable {
             var key: String
+            var number: String
             var subject: String
             var kind: String
             var date: String
@@ -326,25 +331,38 @@ struct OperationsPages: Sendable {
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try node.store.objectionRequests().map {
                 WorkPage.Request(
-                    id: $0.id, at: ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000)),
+                    id: $0.id, at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000))),
                     recordKey: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
-                    name: $0.name, contact: $0.contact, reason: Masking.maskResidentIDs(in: $0.reason))
+                    kind: kindName(of: $0.recordKey), number: Self.number(in: $0.recordKey), name: $0.name, contact: $0.contact,
+                    reason: Masking.maskResidentIDs(in: $0.reason))
             },
             objections: try node.store.openObjections().map {
                 WorkPage.Objection(
-                    key: Masking.maskResidentIDs(in: $0.key), subject: try subjectName(of: $0.key),
+                    key: Masking.maskResidentIDs(in: $0.key), number: Self.number(in: $0.key), subject: try subjectName(of: $0.key),
                     kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind,
                     openedOn: $0.openedOn?.iso ?? "",
                     days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0)
             },
             repairs: try node.store.statusChanges(action: StatusAction.repaired.rawValue, limit: 50).map {
                 WorkPage.Repair(
-                    key: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
+                    key: Masking.maskResidentIDs(in: $0.recordKey), number: Self.number(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
                     kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind, date: $0.date,
                     notice: Masking.maskResidentIDs(in: $0.notice), unit: $0.unit,
                     days: Int((ChinaTime.milliseconds(now) - $0.enteredAt) / 86_400_000))
             },
             quarantined: try node.store.quarantinedByKind().values.reduce(0, +), error: error)
+    }
+
+    /// The last part of a record's key — a numbered kind's decision number (仙桃环罚〔2026〕26号),
+    /// else the business key that names it — ID numbers in it masked.
+    static func number(in key: String) -> String {
+        Masking.maskResidentIDs(in: key.split(separator: "|", omittingEmptySubsequences: false).last.map(String.init) ?? key)
+    }
+
+    /// The catalogue's name for the kind a record's key begins with.
+    func kindName(of key: String) -> String {
+        let slug = String(key.prefix { $0 != "|" })
+        return node.resolvedKinds[slug]?.kind.name ?? slug
     }
 
     /// The name a record gives its subject (行政相对人名称), ID numbers in it masked; empty when

@@ -451,6 +451,10 @@ struct DrillDownTests {
             now: later)
         let page = try OperationsPages(node: f.node).work(reader: "测试", now: later.addingTimeInterval(3 * 86_400), csrf: "t")
         #expect(page.repairs.map(\.key) == [record.key] && page.repairs[0].notice == "江岸信修〔2029〕7号" && page.repairs[0].days == 3)
+        #expect(page.repairs[0].number == record.key.split(separator: "|").last.map(String.init))
+        #expect(OperationsPages.number(in: "penalty|114201025F20708638|江岸城管罚〔2026〕1号") == "江岸城管罚〔2026〕1号")
+        #expect(OperationsPages.number(in: "commitment|420102199001011234|CN-1") == "CN-1")
+        #expect(OperationsPages.number(in: "points|x|420102199001011234") == "420102********1234")
         let subject = try #require(try f.node.store.record(key: record.key)?.fields["CF_XDR_MC"])
         #expect(page.repairs[0].subject == subject && before.objections[0].subject.isEmpty == false)
         #expect(try OperationsPages(node: f.node).subjectName(of: "penalty|none|none").isEmpty)
@@ -476,6 +480,9 @@ struct WorkQueueTests {
             // Each request names the record's subject, as its record does.
             let subject = try #require(try f.node.store.record(key: keys[0])?.fields["CF_XDR_MC"])
             #expect(html.contains("第 \(first) 号 · \(subject) · "), "\(subject)")
+            // … and the record by its kind and number, as the office files it, the key beside.
+            let number = try #require(keys[0].split(separator: "|").last.map(String.init))
+            #expect(html.contains("第 \(first) 号 · \(subject) · 行政处罚 \(number) "), "\(number)")
             let token = String(cookie.split(separator: "=")[1])
             func post(_ path: String, _ form: String, cookie: String?) async throws -> (status: Int, location: String?, body: String) {
                 var request = HTTPClientRequest(url: base + path)
