@@ -97,6 +97,16 @@ public struct SampleGenerator: Sendable {
         }
     }
 
+    /// Takes `other`'s bodies — the authorities' and list keepers' names and credit codes, and
+    /// the numbers they last gave — so that the nodes of one county report the decisions of one
+    /// set of departments, each numbering its decisions in one series. The rows' own draws are
+    /// unchanged.
+    public mutating func adoptBodies(of other: SampleGenerator) {
+        authorities = other.authorities
+        makers = other.makers
+        documentNumbers = other.documentNumbers
+    }
+
     /// The credit codes of the organisations among the busiest subjects (to query them).
     public var organisationCodes: [String] {
         var copy = self

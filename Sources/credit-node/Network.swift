@@ -124,7 +124,9 @@ struct Up: ParsableCommand {
             }
             // The operators' side of the top of the network: the whole picture.
             if let top = configs.first(where: { $0.parent == nil }), let r = top.recordsListen {
-                print("Operators' dashboard of \(top.name ?? top.code.digits) (local only): http://\(r)/ops/  ·  四率: http://\(r)/ops/quality  ·  网络运行: http://\(r)/ops/network")
+                print(
+                    "Operators' dashboard of \(top.name ?? top.code.digits) (local only): http://\(r)/ops/  ·  四率: http://\(r)/ops/quality  ·  网络运行: http://\(r)/ops/network"
+                )
             }
             print("Stop it with: credit-node down \(network.file)\(network.dir.map { " --dir \($0)" } ?? "")")
         }
@@ -279,6 +281,10 @@ struct Load: ParsableCommand {
             }
             let today = ChinaTime.date(Date())
             var totals = (accepted: 0, updated: 0, duplicates: 0, rejected: 0)
+            // A county's departments are one set of bodies — one credit code each, numbering their
+            // decisions in one series — whichever of the county's nodes a decision is reported at:
+            // each node's generator takes them from the county's first.
+            var bodies: [String: SampleGenerator] = [:]
             for (i, (n, count, about)) in plan.enumerated() where count > 0 {
                 let config = try NodeConfiguration.load(path: network.node(t, n.code).appendingPathComponent("node.yaml").path)
                 let context = try NodeContext(configuration: config)
@@ -286,6 +292,8 @@ struct Load: ParsableCommand {
                 options.faultShare = 0.02
                 if let about { options.jurisdictions = [about] }
                 var generator = SampleGenerator(options)
+                if let county = bodies[n.code.countyPrefix] { generator.adoptBodies(of: county) }
+                defer { bodies[n.code.countyPrefix] = generator }
                 // A node's own decisions are of several kinds (the 双公示 pair and the lists); the
                 // top's decisions about villages are penalties.
                 var left = count

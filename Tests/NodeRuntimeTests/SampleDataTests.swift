@@ -49,6 +49,47 @@ struct SampleDataTests {
         #expect(seen.values.reduce(Set<String>()) { $0.union($1) } == Set(lists.map(\.name)))
     }
 
+    /// Two nodes of one county report the decisions of one set of departments: once the second
+    /// generator adopts the first's bodies, a department has one credit code and its numbers go on
+    /// from where the first node's left off (no two decisions share a key); without it, each node
+    /// would make up its own code for the same-named department.
+    @Test func aCountysNodesShareItsDepartments() throws {
+        let kind = try Catalogue.bundled().kind(named: "penalty")
+        let day = CivilDate(year: 2026, month: 11, day: 20)!
+        func generator(_ node: String, seed: UInt64) throws -> SampleGenerator {
+            var options = SampleGenerator.Options(seed: seed, node: try DivisionCode(node), asOf: day)
+            options.faultShare = 0
+            return SampleGenerator(options)
+        }
+        let column = { (code: String) throws -> Int in try #require(kind.index[code]) }
+        var first = try generator("429004001201", seed: 3)
+        let firstRows = first.rows(kind: kind, count: 120)
+        var alone = try generator("429004001202", seed: 4)
+        var shared = alone
+        shared.adoptBodies(of: first)
+        let aloneRows = alone.rows(kind: kind, count: 120)
+        let sharedRows = shared.rows(kind: kind, count: 120)
+        func codes(_ rows: [SampleRow]) throws -> [String: Set<String>] {
+            var out: [String: Set<String>] = [:]
+            for r in rows { out[r.values[try column("CFJG")], default: []].insert(r.values[try column("CFJGDM")]) }
+            return out
+        }
+        func keys(_ rows: [SampleRow]) throws -> [String] {
+            try rows.map { "\($0.values[try column("CFJGDM")])|\($0.values[try column("WSH")])" }
+        }
+        // Shared: one code per department across both nodes, and every key once.
+        let both = try codes(firstRows + sharedRows)
+        #expect(both.values.allSatisfy { $0.count == 1 }, "\(both)")
+        let all = try keys(firstRows + sharedRows)
+        #expect(Set(all).count == all.count)
+        // Alone: the same names under other codes.
+        let apart = try codes(firstRows + aloneRows)
+        #expect(apart.values.contains { $0.count > 1 })
+        // Only the bodies changed: the rows' subjects are the ones the node would draw alone.
+        let subject = try column("XDR_MC")
+        #expect(aloneRows.map { $0.values[subject] } == sharedRows.map { $0.values[subject] })
+    }
+
     @Test func rewardsFitWhoReceivesThem() throws {
         let kind = try Catalogue.bundled().kind(named: "reward")
         for row in try Self.rows(kind, count: 300) {
