@@ -70,7 +70,7 @@ public struct Operations: Sendable {
         }
         router.get("reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
-            return await ops.respond(request, template: "ops-reconcile") { now in ops.pages.reconcile(reader: Self.name(reader), now: now) }
+            return await ops.respond(request, template: "ops-reconcile") { now in try ops.pages.reconcile(reader: Self.name(reader), now: now) }
         }
         router.post("reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
@@ -114,29 +114,34 @@ public struct Operations: Sendable {
         let now = portal.clock()
         let pages = self.pages
         let node = portal.node
-        let refuse = { (message: String, authority: String, kind: String?) -> Response in
-            let page = pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, error: message)
-            return json ? Portal.json(page, status: .badRequest) : self.portal.html(page, template: "ops-reconcile", status: .badRequest)
+        let refuse = { (message: String, authority: String, kind: String?) async -> Response in
+            switch await BlockingWork.page({ try pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, error: message) }) {
+            case .success(let page):
+                return json ? Portal.json(page, status: .badRequest) : self.portal.html(page, template: "ops-reconcile", status: .badRequest)
+            case .failure(let error): return self.portal.failure(error, json: json)
+            }
         }
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: Self.registerBytesMax) } catch {
-            return refuse("台账文件过大：最多 \(Self.registerBytesMax >> 20) MB，请分批核对。", "", nil)
+            return await refuse("台账文件过大：最多 \(Self.registerBytesMax >> 20) MB，请分批核对。", "", nil)
         }
         guard let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)),
             let form = MultipartForm(Array(body.readableBytesView), boundary: boundary)
-        else { return refuse("请用本页的表单上传台账文件（multipart/form-data）。", "", nil) }
+        else { return await refuse("请用本页的表单上传台账文件（multipart/form-data）。", "", nil) }
         let authority = form.text("authority") ?? ""
         let kind = form.text("kind").flatMap { $0.isEmpty ? nil : $0 }
-        guard let register = form["register"], !register.isEmpty else { return refuse("请选择台账文件（CSV，UTF-8 或 GB18030）。", authority, kind) }
+        guard let register = form["register"], !register.isEmpty else { return await refuse("请选择台账文件（CSV，UTF-8 或 GB18030）。", authority, kind) }
         // A register of many thousand rows is seconds of work: on the long-work pool, not one of the
         // page threads the portal's readers share.
-        let result = await BlockingWork.run { try RegisterReconciliation(node: node).run(register, authority: authority, kind: kind) }
+        let result = await BlockingWork.run {
+            let report = try RegisterReconciliation(node: node).run(register, authority: authority, kind: kind)
+            return try pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, report: report)
+        }
         switch result {
-        case .success(let report):
-            let page = pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, report: report)
+        case .success(let page):
             return json ? Portal.json(page) : portal.html(page, template: "ops-reconcile", status: .ok)
-        case .failure(let e as ReconciliationError): return refuse(e.message, authority, kind)
-        case .failure(let e as CatalogueError): return refuse(e.message, authority, kind)
+        case .failure(let e as ReconciliationError): return await refuse(e.message, authority, kind)
+        case .failure(let e as CatalogueError): return await refuse(e.message, authority, kind)
         case .failure(let error): return portal.failure(error, json: json)
         }
     }

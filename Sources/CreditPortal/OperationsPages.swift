@@ -152,9 +152,18 @@ struct OperationsPages: Sendable {
             var name: String
             var selected: Bool
         }
+        /// An authority this node holds numbered decisions of, offered as the form's choices.
+        struct Known: Sendable, Encodable {
+            var code: String
+            var name: String
+            var kinds: String
+        }
         var head: Head
         var authority: String
+        /// The authority's name, once a register was compared.
+        var authorityName: String?
         var kinds: [KindOption]
+        var known: [Known]
         var report: Reconciliation.Report?
         /// How many of each, for the page's figures.
         var counts: Counts?
@@ -170,14 +179,30 @@ struct OperationsPages: Sendable {
         }
     }
 
+    /// How many authorities of each kind the form offers (the busiest).
+    static let knownAuthoritiesMax = 200
+
     func reconcile(reader: String, now: Date, authority: String = "", kind: String? = nil, report: Reconciliation.Report? = nil, error: String? = nil)
-        -> ReconcilePage
+        throws -> ReconcilePage
     {
-        let kinds = node.catalogue.kinds.filter { node.resolvedKinds[$0.slug]?.decisionNumbering != nil }.map {
-            ReconcilePage.KindOption(slug: $0.slug, name: $0.name, selected: $0.slug == (kind ?? "penalty"))
+        let numbered = node.catalogue.kinds.filter { node.resolvedKinds[$0.slug]?.decisionNumbering != nil }
+        let kinds = numbered.map { ReconcilePage.KindOption(slug: $0.slug, name: $0.name, selected: $0.slug == (kind ?? "penalty")) }
+        // The authorities whose decisions are held, by name (a kind's name field), each once.
+        var known: [String: ReconcilePage.Known] = [:]
+        var order: [String] = []
+        for k in numbered {
+            guard let resolved = node.resolvedKinds[k.slug], let field = PublicRecord.authorityField(of: resolved) else { continue }
+            for a in try node.store.recordsByAuthority(kind: k.slug, nameField: resolved.kind.fullCode(field), limit: Self.knownAuthoritiesMax) {
+                if known[a.code] == nil { order.append(a.code) }
+                known[a.code, default: ReconcilePage.Known(code: a.code, name: Masking.maskResidentIDs(in: a.authority), kinds: "")].kinds +=
+                    (known[a.code]?.kinds.isEmpty == false ? "、" : "") + k.name
+            }
         }
+        let code = authority.trimmingCharacters(in: .whitespaces).uppercased()
         return ReconcilePage(
-            head: head(title: "核对部门台账", reader: reader, now: now), authority: Masking.maskResidentIDs(in: authority), kinds: kinds, report: report,
+            head: head(title: "核对部门台账", reader: reader, now: now), authority: Masking.maskResidentIDs(in: authority),
+            authorityName: report == nil ? nil : known[code]?.name, kinds: kinds,
+            known: order.prefix(Self.knownAuthoritiesMax).compactMap { known[$0] }.sorted { $0.name < $1.name }, report: report,
             counts: report.map {
                 ReconcilePage.Counts(
                     missing: $0.missing.count, late: $0.late.count, different: $0.different.count, unregistered: $0.unregistered.count,

@@ -19,7 +19,7 @@ struct ReconciliationTests {
         #expect(entries.map(\.number) == ["仙桃城管罚〔2026〕1号", "仙桃城管罚〔2026〕2号"])
         #expect(entries[1].kind == "license" && entries[1].date == CivilDate(year: 2026, month: 3, day: 2))
         #expect(refused.map(\.line) == [4, 5, 6])
-        #expect(refused[0].reason.contains("no decision number") && refused[1].reason.contains("三月") && refused[2].reason.contains("奖励"))
+        #expect(refused[0].reason.contains("没有决定书文号") && refused[1].reason.contains("三月") && refused[2].reason.contains("奖励"))
     }
 
     @Test func aRegisterWithoutANumberColumnOrAKindIsRefusedWhole() {

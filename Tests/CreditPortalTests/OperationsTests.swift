@@ -378,7 +378,11 @@ struct ReconcileFormTests {
             let noFile = try await post([("authority", nil, Array(authority.utf8))])
             #expect(noFile.status == 400 && noFile.body.contains("请选择台账文件"))
             let badAuthority = try await post([("authority", nil, Array("12345".utf8)), ("register", "r.csv", csv)])
-            #expect(badAuthority.status == 400 && badAuthority.body.contains("not a unified social credit code"))
+            #expect(badAuthority.status == 400 && badAuthority.body.contains("不是统一社会信用代码"))
+            // The form offers the authorities whose decisions are held, by name; the report names the one compared.
+            let name = try #require(try f.node.store.authorityName(kind: "penalty", code: authority, nameField: "CF_CFJG"))
+            #expect(form.body.contains("<option value=\"\(authority)\">\(name)（") && form.body.contains("list=\"known-authorities\""))
+            #expect(done.body.contains("比对结果 <small>\(name) \(authority)："))
         }
     }
 }

@@ -100,11 +100,11 @@ public enum Reconciliation {
                 guard found["number"] != nil else {
                     problem = IngestError(
                         .noHeader,
-                        "the register's first line must name the decision number column (决定书文号 or 文号); it has: \(row.fields.joined(separator: ", "))")
+                        "台账首行须写明决定书文号列（“决定书文号”或“文号”）；现有的列：\(row.fields.joined(separator: "、"))")
                     return
                 }
                 guard found["kind"] != nil || defaultKind != nil else {
-                    problem = IngestError(.noHeader, "the register has no 类别 column: give the kind of every decision with --kind (e.g. --kind 行政处罚)")
+                    problem = IngestError(.noHeader, "台账没有“类别”列：请选定全部决定的记录类别（命令行用 --kind，如 --kind 行政处罚）")
                     return
                 }
                 header = found
@@ -116,18 +116,18 @@ public enum Reconciliation {
             }
             if let m = row.malformed { return refused.append(Refused(line: row.line, reason: m)) }
             let number = value("number")
-            guard !number.isEmpty else { return refused.append(Refused(line: row.line, reason: "no decision number")) }
+            guard !number.isEmpty else { return refused.append(Refused(line: row.line, reason: "没有决定书文号")) }
             let kindText = value("kind")
             guard let slug = kindText.isEmpty ? defaultKind : resolve(kindText) else {
-                return refused.append(Refused(line: row.line, reason: "类别 '\(kindText)' is not a kind of the catalogue"))
+                return refused.append(Refused(line: row.line, reason: "类别“\(kindText)”不是目录中的记录类别"))
             }
             let dateText = value("date")
             let date = CivilDate.parse(dateText)
-            if !dateText.isEmpty && date == nil { return refused.append(Refused(line: row.line, reason: "决定日期 '\(dateText)' is not a date")) }
+            if !dateText.isEmpty && date == nil { return refused.append(Refused(line: row.line, reason: "决定日期“\(dateText)”不是日期（应为 YYYY-MM-DD）")) }
             entries.append(Entry(line: row.line, kind: slug, number: number, date: date, subject: value("subject")))
         }
         if let problem { throw problem }
-        guard header != nil else { throw IngestError(.empty, "the register is empty: a header line and one line per decision are expected") }
+        guard header != nil else { throw IngestError(.empty, "台账是空的：应有写明列名的首行，其后每项决定一行") }
         return (entries, refused)
     }
 

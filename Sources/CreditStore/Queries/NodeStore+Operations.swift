@@ -16,7 +16,9 @@ public struct KindJurisdictionCount: Sendable, Hashable, Codable {
 /// Records of one kind by one deciding authority.
 public struct AuthorityCount: Sendable, Hashable, Codable {
     public var kind: String
+    /// Its name (its credit code when no record names it), and its credit code.
     public var authority: String
+    public var code: String
     public var records: Int
     public var late: Int
 }
@@ -78,7 +80,8 @@ extension NodeStore {
             ).map { row in
                 let code: String = row[0]
                 return AuthorityCount(
-                    kind: kind, authority: try Self.authorityName(db, kind: kind, code: code, nameField: nameField) ?? code, records: row[1],
+                    kind: kind, authority: try Self.authorityName(db, kind: kind, code: code, nameField: nameField) ?? code, code: code,
+                    records: row[1],
                     late: row[2])
             }
         }

@@ -22,7 +22,7 @@ public struct RegisterReconciliation: Sendable {
         let authority = authority.trimmingCharacters(in: .whitespaces).uppercased()
         guard (try? SocialCreditCode(authority)) != nil else {
             throw ReconciliationError(
-                message: "'\(Masking.maskResidentIDs(in: authority))' is not a unified social credit code: give the deciding authority's code")
+                message: "“\(Masking.maskResidentIDs(in: authority))”不是统一社会信用代码：请填写决定机关的 18 位统一社会信用代码")
         }
         let defaultKind = try kind.map { try node.catalogue.kind(named: $0).slug }
         let entries: [Reconciliation.Entry], refused: [Reconciliation.Refused]
@@ -30,7 +30,7 @@ public struct RegisterReconciliation: Sendable {
             let text = try TextDecoding.decode(bytes, encoding: encoding).text
             (entries, refused) = try Reconciliation.read(text, defaultKind: defaultKind) { try? node.catalogue.kind(named: $0).slug }
         } catch {
-            throw ReconciliationError(message: "the register cannot be read: \(error.message) [\(error.code.rawValue)]")
+            throw ReconciliationError(message: "台账无法读取：\(error.message) [\(error.code.rawValue)]")
         }
         var held: [Reconciliation.Held] = []
         for slug in Set(entries.map(\.kind)).sorted() {
