@@ -214,8 +214,11 @@ struct OperationsPages: Sendable {
     struct RecordsPage: Sendable, Encodable {
         struct Row: Sendable, Encodable {
             var key: String
+            /// The key's last part: a numbered kind's decision number.
+            var number: String
             var kind: String
             var subject: String
+            var subjectName: String
             var jurisdiction: String
             var decisionDate: String
             var deadline: String
@@ -247,7 +250,9 @@ struct OperationsPages: Sendable {
                 throw PortalPages.BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
             }
             prefix = String(code.digits.prefix(code.tier.significantDigits))
-            words.append("\(code.tier.chineseName)级 \(code.digits)")
+            // Named as its health records name it, as the figure's page did.
+            let name = code == node.configuration.code ? "本级" : try node.store.nodeNames([code.digits])[code.digits]
+            words.append(name.map { "\($0)（\(code.digits)）" } ?? "\(code.tier.chineseName)级 \(code.digits)")
         }
         if late { words.append("迟报") }
         if corrected { words.append("异议后更正") }
@@ -267,8 +272,9 @@ struct OperationsPages: Sendable {
             head: head(title: "记录明细", reader: reader, now: now), filter: words.isEmpty ? "全部记录" : words.joined(separator: " · "),
             rows: shown.map { r in
                 RecordsPage.Row(
-                    key: Masking.maskResidentIDs(in: r.key), kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
-                    subject: r.subject.map { (try? ResidentID($0)) != nil ? Masking.mask($0) : $0 } ?? "", jurisdiction: r.jurisdiction,
+                    key: Masking.maskResidentIDs(in: r.key), number: Self.number(in: r.key), kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
+                    subject: r.subject.map { (try? ResidentID($0)) != nil ? Masking.mask($0) : $0 } ?? "",
+                    subjectName: Masking.maskResidentIDs(in: r.subjectName ?? ""), jurisdiction: r.jurisdiction,
                     decisionDate: r.decisionDate ?? "", deadline: r.deadline ?? "", late: r.late,
                     state: RecordState(rawValue: r.state)?.label ?? r.state, origin: r.origin)
             }, next: next)

@@ -412,6 +412,16 @@ struct DrillDownTests {
         // A person's record lists the ID number masked.
         let all = try pages.records(reader: "测试", now: PortalFixture.now, kind: "penalty", region: nil, late: false, corrected: false, after: 0)
         #expect(!all.rows.contains { (try? ResidentID($0.subject)) != nil } && all.rows.contains { $0.subject.contains("*") })
+        // Each row names its subject (by its current name) and gives the decision's number, as the office files them.
+        for row in all.rows where !row.key.contains("*") {
+            let record = try #require(try f.node.store.record(key: row.key))
+            let current = try #require(try record.subjectCode.flatMap { try f.node.store.subjectHit(code: $0) }?.name)
+            #expect(row.subjectName == Masking.maskResidentIDs(in: current) && row.number == record.fields["CF_WSH"], "\(row.key)")
+        }
+        #expect(all.rows.allSatisfy { !$0.subjectName.isEmpty })
+        // A child's rows are headed with its code until its health records name it.
+        let child = try pages.records(reader: "测试", now: PortalFixture.now, kind: nil, region: region.code, late: false, corrected: false, after: 0)
+        #expect(child.filter.contains(region.code))
         #expect(throws: PortalPages.BadParameter.self) {
             try pages.records(reader: "测试", now: PortalFixture.now, kind: nil, region: "110000000000", late: false, corrected: false, after: 0)
         }

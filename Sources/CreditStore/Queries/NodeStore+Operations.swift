@@ -172,13 +172,15 @@ extension NodeStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.id, r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state, c.origin
-                    FROM records r JOIN changes c ON c.id = r.content_change WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT ?
+                    SELECT r.id, r.record_key, r.kind, r.subject_code, r.jurisdiction, r.decision_date, r.publication_deadline, r.late, r.state, c.origin,
+                           s.name
+                    FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN subjects s ON s.code = r.subject_code
+                    WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT ?
                     """, arguments: StatementArguments(arguments)
             ).map {
                 OperatorRecord(
                     id: $0[0], key: $0[1], kind: $0[2], subject: $0[3], jurisdiction: $0[4], decisionDate: $0[5], deadline: $0[6],
-                    late: ($0[7] as Int) == 1, state: $0[8], origin: $0[9])
+                    late: ($0[7] as Int) == 1, state: $0[8], origin: $0[9], subjectName: $0[10])
             }
         }
     }
@@ -196,6 +198,8 @@ public struct OperatorRecord: Sendable, Hashable {
     public var late: Bool
     public var state: String
     public var origin: String
+    /// The subject's name as the store's subjects know it.
+    public var subjectName: String?
 }
 
 extension NodeStore {
