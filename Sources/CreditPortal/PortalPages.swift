@@ -130,6 +130,8 @@ public struct RecordPage: Sendable, Encodable {
     public var onTime: Bool
     public var hasDeadline: Bool
     public var originName: String
+    /// When it entered the network, as a person reads it (`record.enteredAt` keeps the timestamp).
+    public var enteredAt: String
     /// The objection form's token (the same value as the `cn_csrf` cookie set with the page).
     public var csrf: String = ""
     public var nameMax = ObjectionDesk.nameMax
@@ -553,7 +555,7 @@ public struct PortalPages: Sendable {
         return RecordPage(
             site: site(), title: "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
-            onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin)
+            onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt))
     }
 
     /// The listing filters as the query string gives them; a value out of shape is refused.

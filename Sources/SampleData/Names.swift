@@ -155,6 +155,11 @@ enum Names {
     /// instead (with the same publicity and repair periods in the catalogue).
     static let personOnlyPenalties = ["行政拘留": "罚款", "限制从业": "限制开展生产经营活动"]
 
+    /// 处罚类别 that only an organisation or a business can be given (a grade it holds, premises to
+    /// close), and what a natural person is given instead (with the same publicity and repair
+    /// periods in the catalogue).
+    static let organisationOnlyPenalties = ["降低资质等级": "限制从业", "责令关闭": "限制从业"]
+
     /// 行政奖励's names (奖励名称) by the subject category they are given to.
     static let rewards: [String: [String]] = [
         "法人及非法人组织": ["安全生产先进单位", "守合同重信用企业"], "个体工商户": ["诚信经营示范户"], "自然人": ["见义勇为先进个人", "优秀志愿者"],

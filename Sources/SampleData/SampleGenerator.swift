@@ -255,7 +255,8 @@ public struct SampleGenerator: Sendable {
                 var first = rng.pick(values)
                 let alsoFine = rng.chance(0.3)
                 if c == "CFLB" {
-                    if subject.category != "自然人", let instead = Names.personOnlyPenalties[first] { first = instead }
+                    let instead = subject.category == "自然人" ? Names.organisationOnlyPenalties : Names.personOnlyPenalties
+                    first = instead[first] ?? first
                     rowPenalties = alsoFine && first != "罚款" ? [first, "罚款"] : [first]
                     return rowPenalties.joined(separator: ";")
                 }

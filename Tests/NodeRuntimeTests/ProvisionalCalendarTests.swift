@@ -36,7 +36,7 @@ struct ProvisionalCalendarTests {
 
         let profile = try SubjectQuery(context: context).profile(subject: "91420684MA4927PJ7B", publicView: false, today: CivilDate(year: 2027, month: 1, day: 8)!)
         #expect(profile.records.allSatisfy { $0["deadlineProvisional"] == .bool(true) })
-        #expect(profile.lines.joined().contains { $0.contains("公示期限: 2027-01-07 (暂定 provisional") })
+        #expect(profile.lines.joined().contains { $0.contains("公示时限: 2027-01-07 (暂定 provisional") })
 
         // The official 2027 schedule arrives: 1–5 January off. Opening the node settles.
         try Data(#"{"year":2027,"source":"test","daysOff":[{"from":"2027-01-01","to":"2027-01-05","name":"元旦"}],"workingWeekends":[]}"#.utf8)

@@ -110,7 +110,7 @@ public struct SubjectQuery: Sendable {
                 text.append("  \(label) (\(code)): \(value)")
             }
             if let d = r.publicationDeadline {
-                text.append("  publication deadline 公示期限: \(d)\(r.deadlineProvisional ? " (暂定 provisional: its year's official working-day calendar has not arrived)" : "")")
+                text.append("  publication deadline 公示时限: \(d)\(r.deadlineProvisional ? " (暂定 provisional: its year's official working-day calendar has not arrived)" : "")")
             }
             if let d = r.publicityUntil { text.append("  shown publicly until 公示截止: \(d)") }
             text.append("  record key: \(r.key)")
