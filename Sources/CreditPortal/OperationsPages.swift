@@ -179,7 +179,7 @@ struct OperationsPages: Sendable {
         }
     }
 
-    /// How many authorities of each kind the form offers (the busiest).
+    /// How many authorities the form offers at most (the busiest of each kind, in kind order).
     static let knownAuthoritiesMax = 200
 
     func reconcile(reader: String, now: Date, authority: String = "", kind: String? = nil, report: Reconciliation.Report? = nil, error: String? = nil)
