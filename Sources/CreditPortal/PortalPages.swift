@@ -132,11 +132,28 @@ public struct RecordPage: Sendable, Encodable {
     public var originName: String
     /// When it entered the network, as a person reads it (`record.enteredAt` keeps the timestamp).
     public var enteredAt: String
+    /// For a kind with a minimum publicity period (penalties, listings): when its subject may ask
+    /// for credit repair (信用修复), and whom.
+    public var repair: RepairNote?
     /// The objection form's token (the same value as the `cn_csrf` cookie set with the page).
     public var csrf: String = ""
     public var nameMax = ObjectionDesk.nameMax
     public var contactMax = ObjectionDesk.contactMax
     public var reasonMax = ObjectionDesk.reasonMax
+}
+
+/// When a record's subject may ask for credit repair: after the kind's minimum publicity period
+/// from the decision (《信用修复管理办法》, the catalogue's `repairMinimumMonthsByValue`).
+public struct RepairNote: Sendable, Encodable {
+    /// The minimum period in months; `atOnce`: none (轻微失信, as soon as the penalty is carried out).
+    public var months: Int
+    public var atOnce: Bool
+    /// The first day, `YYYY-MM-DD`.
+    public var from: String
+    /// That day has come.
+    public var open: Bool
+    /// Whom to ask: the deciding authority, when the record names it.
+    public var authority: String?
 }
 
 /// A credit report as a page: the signed report's content, what proves each record, and the
@@ -552,10 +569,17 @@ public struct PortalPages: Sendable {
         else { return nil }
         let id = try stored.subjectCode.flatMap { try node.store.subjectHit(code: $0)?.id }
         let onTime = !stored.late
+        let fields = stored.fields
+        let repair = kind.kind.earliestRepair(decision: stored.decisionDate.flatMap { CivilDate.parse($0) }) {
+            fields[kind.kind.fullCode($0)].flatMap { $0.isEmpty ? nil : $0 }
+        }
         return RecordPage(
             site: site(), title: "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
-            onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt))
+            onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt),
+            repair: repair.map {
+                RepairNote(months: $0.months, atOnce: $0.months == 0, from: $0.date.iso, open: $0.date <= today, authority: shown.authority)
+            })
     }
 
     /// The listing filters as the query string gives them; a value out of shape is refused.

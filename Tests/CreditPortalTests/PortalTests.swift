@@ -417,6 +417,49 @@ struct PortalTests {
         #expect(try await f.get("/static/nothing.js").status == .notFound)
     }
 
+    /// A penalty's page says from when its subject may ask for credit repair and whom (the kind's
+    /// minimum publicity period by 处罚类别); a 警告 at once; a licence has no such section.
+    @Test func recordPagesSayWhenCreditRepairMayBeAsked() async throws {
+        let f = try PortalFixture()
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        let today = ChinaTime.date(PortalFixture.now)
+        let listed = try #require(try f.node.store.allRecords().first { $0.kind == "penalty" && $0.state == "active" && $0.key != f.xssKey })
+        let penalty = try #require(try f.node.store.record(key: listed.key))
+        let fields = penalty.fields
+        let expected = try #require(
+            kind.kind.earliestRepair(decision: penalty.decisionDate.flatMap { CivilDate.parse($0) }) { fields[kind.kind.fullCode($0)] })
+        let path = "/records/" + PortalPages.escapePath(penalty.key)
+        let repair = try #require((try await f.json(path))["repair"] as? [String: Any])
+        #expect(repair["months"] as? Int == expected.months && repair["from"] as? String == expected.date.iso)
+        #expect(repair["open"] as? Bool == (expected.date <= today) && repair["authority"] as? String == fields["CF_CFJG"])
+        let (_, _, html) = try await f.get(path)
+        #expect(html.contains("最短公示期 \(expected.months) 个月") && html.contains("可向\(fields["CF_CFJG"] ?? "")申请信用修复"))
+        // A 警告: as soon as it is carried out.
+        var options = SampleGenerator.Options(seed: 31, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        options.lateShare = 0
+        options.jurisdictions = [try DivisionCode(PortalFixture.villages[0])]
+        var generator = SampleGenerator(options)
+        var rows = generator.rows(kind: kind, count: 1)
+        for (code, value) in [("CFLB", "警告"), ("NR", "警告"), ("NR_FK", ""), ("NR_WFFF", ""), ("WSH", "江岸城管罚〔2026〕900号")] {
+            rows[0].values[try #require(kind.index[code])] = value
+        }
+        let file = try f.dir.write("warning.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        let report = try FileIngestion(node: f.node).ingest(file: file, kind: "penalty", now: PortalFixture.now)
+        try #require(report.accepted == 1, "\(report)")
+        let warning = try #require(try f.node.store.allRecords().first { $0.key.hasSuffix("|江岸城管罚〔2026〕900号") })
+        let warned = try #require((try await f.json("/records/" + PortalPages.escapePath(warning.key)))["repair"] as? [String: Any])
+        #expect(warned["atOnce"] as? Bool == true && warned["open"] as? Bool == true)
+        let (_, _, warningHTML) = try await f.get("/records/" + PortalPages.escapePath(warning.key))
+        #expect(warningHTML.contains("本条信息属轻微失信") && !warningHTML.contains("最短公示期"))
+        // A licence: no repair to ask for.
+        let licence = try #require(try f.node.store.allRecords().first { $0.kind == "license" && $0.state == "active" })
+        let licencePath = "/records/" + PortalPages.escapePath(licence.key)
+        #expect((try await f.json(licencePath))["repair"] == nil)
+        let (_, _, licenceHTML) = try await f.get(licencePath)
+        #expect(!licenceHTML.contains("信用修复"))
+    }
+
     /// A record whose bytes changed on disk is not shown: the page says the node cannot vouch
     /// for it (503).
     @Test func aDamagedRecordIsNotShown() async throws {
