@@ -201,6 +201,9 @@ class Walkthrough:
         village_rows = self.json(VILLAGE + "/publicity/penalty")["rows"]
         candidate = next(r for r in village_rows if r["record"]["origin"] == VILLAGE_CODE and not r["record"]["objected"])
         self.page(VILLAGE + candidate["recordLink"], "village-record")
+        repair = d.find_element(By.CSS_SELECTOR, "section.repair").text
+        self.check("申请信用修复" in repair and (candidate["record"]["authority"] or "") in repair,
+                   f"a penalty's page says when and whom to ask for credit repair: {repair[:80]!r}")
         d.find_element(By.NAME, "name").send_keys("张三")
         d.find_element(By.NAME, "contact").send_keys("13800000000")
         d.find_element(By.NAME, "reason").send_keys("处罚决定已被复议撤销，请核实。")
