@@ -15,6 +15,8 @@ extension OperationsPages {
             /// Never heard from: only named as a child by its parent.
             var silent: Bool
             var lastHeard: String
+            /// `lastHeard` as a person reads it.
+            var lastHeardText: String
             var heardAgo: String
             var backlog: Int64
             var oldestPending: String
@@ -88,6 +90,7 @@ extension OperationsPages {
         return NetworkPage.NodeRow(
             code: code, name: picture.name(of: code), tier: tier, silent: h == nil,
             lastHeard: h.map { ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.issuedAt) / 1000)) } ?? "从未联系",
+            lastHeardText: h.map { PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.issuedAt) / 1000))) } ?? "从未联系",
             heardAgo: h.map { Self.age(now - $0.issuedAt) } ?? "—", backlog: h?.backlog ?? 0,
             oldestPending: h.map { $0.oldestPendingAt > 0 ? Self.age(now - $0.oldestPendingAt) : "无" } ?? "—",
             window: h.map { Self.age($0.windowSeconds * 1000) } ?? "—", standing: standing.rawValue,

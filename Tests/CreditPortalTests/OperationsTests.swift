@@ -192,6 +192,8 @@ struct OperationsTests {
         }
         let (met, page) = try standing(after: 60)
         #expect(met.standing == "met" && met.name == "某村" && met.backlog == 2 && met.oldestPending == "2 分钟")
+        // When it was heard: the timestamp in JSON, as a person reads it on the page.
+        #expect(met.lastHeardText == PortalPages.readable(met.lastHeard) && met.lastHeardText.contains("年") && met.lastHeard.contains("T"))
         // The silent village: known, never heard from, breached; two of three nodes heard.
         let silent = try #require(page.children.first { $0.code == PortalFixture.villages[1] })
         #expect(silent.silent && silent.standing == "breached" && silent.standingLabel == "未联系")
