@@ -241,6 +241,8 @@ public struct Filter: Sendable, Encodable {
 
 public struct RegionOption: Sendable, Encodable {
     public var code: String
+    /// As its node's health records name it (仙桃市), else its code.
+    public var name: String
     public var selected: Bool
 }
 
@@ -645,9 +647,11 @@ public struct PortalPages: Sendable {
         }
         let filter = Filter(region: p.region ?? "", authority: p.authority ?? "", from: p.from ?? "", to: p.to ?? "")
         let rows = try rows(records, today: today)
+        let names = try node.store.nodeNames(children.map(\.digits))
         let page = ListingPage(
             site: site(), title: title, path: path, kindName: title, filter: filter,
-            regions: children.map { RegionOption(code: $0.digits, selected: $0.digits == p.region) }, rows: rows, next: next,
+            regions: children.map { RegionOption(code: $0.digits, name: names[$0.digits] ?? $0.digits, selected: $0.digits == p.region) },
+            rows: rows, next: next,
             csvLink: path + "?" + Self.queryString(p, after: nil, format: "csv"), empty: rows.isEmpty, filterable: path.hasPrefix("/publicity/"))
         return (page, records)
     }

@@ -9,6 +9,7 @@ import NodePKI
 import SampleData
 import TestSupport
 import Synchronization
+import SyncCore
 import Testing
 
 @testable import CreditPortal
@@ -374,6 +375,16 @@ struct PortalTests {
                     ($0["record"] as? [String: Any])?["authority"] as? String == authority
                         && ($0["record"] as? [String: Any])?["decisionDate"] as? String == date
                 })
+        // The region filter names each child as its health records do, its code until one has spoken.
+        let before = try #require(all["regions"] as? [[String: Any]])
+        #expect(before.allSatisfy { $0["name"] as? String == $0["code"] as? String })
+        let heardAt = ChinaTime.milliseconds(PortalFixture.now)
+        let health = NodeHealth(
+            code: village, name: "大智一村", parent: f.node.configuration.code.digits, children: [], issuedAt: heardAt, windowSeconds: 3600,
+            backlog: 0, oldestPendingAt: 0, records: 1, quarantined: 0, software: "0.16.0", catalogue: "c")
+        _ = try f.node.store.keepHealth([HealthEntry(health: health, encoded: [1])], now: PortalFixture.now)
+        let (_, _, named) = try await f.get("/publicity/penalty")
+        #expect(named.contains("<option value=\"\(village)\">大智一村</option>"))
         // Refused: a region that is not a child, a date out of shape, a forged keyset.
         #expect(try await f.get("/publicity/penalty?region=110000000000").status == .badRequest)
         #expect(try await f.get("/publicity/penalty?from=2026-13-01").status == .badRequest)
