@@ -69,12 +69,28 @@ public struct HomePage: Sendable, Encodable {
 
 public struct SearchHit: Sendable, Encodable {
     public var name: String
+    /// The name in pieces, the searched fragment's first occurrence marked (`hit`).
+    public var nameParts: [NamePart]
     /// The code as shown (a person's masked).
     public var code: String
     public var isPerson: Bool
     public var link: String
     /// What the public sees of the subject, by kind (`PortalPages.publicSummary`).
     public var summary: [KindCount]
+}
+
+public struct NamePart: Sendable, Encodable, Equatable {
+    public var text: String
+    public var hit: Bool
+
+    /// `name` cut around the first occurrence of `fragment` (the whole name unmarked without one).
+    public static func split(_ name: String, at fragment: String) -> [NamePart] {
+        guard !fragment.isEmpty, let r = name.range(of: fragment, options: .caseInsensitive) else { return [NamePart(text: name, hit: false)] }
+        return [
+            NamePart(text: String(name[..<r.lowerBound]), hit: false), NamePart(text: String(name[r]), hit: true),
+            NamePart(text: String(name[r.upperBound...]), hit: false),
+        ].filter { !$0.text.isEmpty }
+    }
 }
 
 public struct SearchPage: Sendable, Encodable {
@@ -412,7 +428,8 @@ public struct PortalPages: Sendable {
             guard let summary = seen[h.code], !summary.isEmpty else { return nil }
             let person = (try? ResidentID(h.code)) != nil
             return SearchHit(
-                name: h.name, code: person ? Masking.mask(h.code) : h.code, isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/",
+                name: h.name, nameParts: NamePart.split(h.name, at: page.by == "name" ? q : ""), code: person ? Masking.mask(h.code) : h.code,
+                isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/",
                 summary: summary)
         }
         page.empty = page.hits.isEmpty

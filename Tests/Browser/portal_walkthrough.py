@@ -133,14 +133,18 @@ class Walkthrough:
         box = d.find_element(By.ID, "hq")
         box.send_keys(name[:2])
         box.submit()
-        text = self.looked_at("search-person")
-        self.check(name in text, f"a two-character search ({name[:2]}) finds {name}")
+        self.looked_at("search-person")
+        # As read (the fragment is marked inside the name in the markup).
+        shown = d.find_element(By.TAG_NAME, "main").text
+        self.check(name in shown, f"a two-character search ({name[:2]}) finds {name}")
+        marked = [m.text for m in d.find_elements(By.CSS_SELECTOR, ".hit mark")]
+        self.check(name[:2] in marked, f"the fragment is marked in the names found: {marked[:3]}")
 
         # A company by a fragment of its name.
         company = next(r for r in rows if not r["record"]["isPerson"])["record"]["subjectName"]
         fragment = company[2:6]
-        text = self.page(PROVINCE + "/search?q=" + urllib.parse.quote(fragment), "search-company")
-        self.check(company in text, f"a fragment ({fragment}) finds {company}")
+        self.page(PROVINCE + "/search?q=" + urllib.parse.quote(fragment), "search-company")
+        self.check(company in d.find_element(By.TAG_NAME, "main").text, f"a fragment ({fragment}) finds {company}")
         hit = next(h for h in d.find_elements(By.CLASS_NAME, "hit") if company in h.text)
         self.check(re.search(r"行政处罚 [0-9]+ 条", hit.text) is not None, f"the hit says how many penalties the public sees: {hit.text!r}")
 

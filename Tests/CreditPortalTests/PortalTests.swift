@@ -128,7 +128,16 @@ struct PortalTests {
         let company = try #require(try f.node.store.subjectHit(code: companyCode))
         let fragment = String(company.name.dropFirst(2).prefix(4))
         let long = try await f.json("/search?q=" + PortalPages.escapePath(fragment))
-        #expect((long["hits"] as? [[String: Any]])?.contains { $0["code"] as? String == company.code } == true)
+        let companyHit = try #require((long["hits"] as? [[String: Any]])?.first { $0["code"] as? String == company.code })
+        // The fragment is marked where it occurs in the name, the name whole around it.
+        let parts = try #require(companyHit["nameParts"] as? [[String: Any]])
+        #expect(parts.compactMap { $0["text"] as? String }.joined() == company.name)
+        #expect(parts.filter { $0["hit"] as? Bool == true }.compactMap { $0["text"] as? String } == [fragment])
+        let (_, _, marked) = try await f.get("/search?q=" + PortalPages.escapePath(fragment))
+        #expect(marked.contains("<mark>\(fragment)</mark>"))
+        #expect(NamePart.split("仙桃仙桃商贸", at: "仙桃") == [NamePart(text: "仙桃", hit: true), NamePart(text: "仙桃商贸", hit: false)])
+        #expect(NamePart.split("江岸商贸", at: "武昌") == [NamePart(text: "江岸商贸", hit: false)])
+        #expect(NamePart.split("ABC商贸", at: "abc") == [NamePart(text: "ABC", hit: true), NamePart(text: "商贸", hit: false)])
         // Exact codes: an organisation's, a person's (shown masked, linked without the number).
         let exact = try await f.json("/search?q=" + company.code)
         #expect(exact["by"] as? String == "code" && (exact["hits"] as? [Any])?.count == 1)
