@@ -60,9 +60,18 @@ ca = "Certs/ca/ca.pem"
 print(f"GET {base}{firm['subjectLink'].replace('/subjects/', '/reports/')}?format=json → {path}")
 print("$ credit-node verify-report " + path + " --ca " + ca)
 print(subprocess.run([node, "verify-report", path, "--ca", ca], capture_output=True, text=True).stdout, end="")
+# The same file on the portal's 报告核验 page, as whoever received the report would check it.
+with open(path, "rb") as f:
+    report = f.read()
+boundary = "----creditnet-demo"
+body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"report\"; filename=\"report.json\"\r\n"
+        "Content-Type: application/json\r\n\r\n").encode() + report + f"\r\n--{boundary}--\r\n".encode()
+request = urllib.request.Request(base + "/verify?format=json", data=body, headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+result = json.load(urllib.request.urlopen(request))["result"]
+print(f"POST {base}/verify (报告核验): {'核验通过' if result['verified'] else '未通过核验'} — {result['message']}")
 PY
 }
-step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline" portal_tour
+step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline and on the portal's 报告核验 page" portal_tour
 # The province's operators' pages: on its records listener (sync port + 200, local only).
 province_records=$(sed -n 's/^recordsListen: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/420000000000/node.yaml")
 operators_tour() {

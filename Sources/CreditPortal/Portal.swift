@@ -130,6 +130,13 @@ public struct Portal: Sendable {
         router.get("/objections/status") { request, _ in
             await portal.objectionStatus(request)
         }
+        router.get("/verify") { request, _ in
+            FormValues(request.uri.query)["format"] == "json"
+                ? Self.json(portal.verifyPage()) : portal.html(portal.verifyPage(), template: "verify", status: .ok)
+        }
+        router.post("/verify") { request, _ in
+            await portal.verify(request)
+        }
         for (path, kinds, title) in [
             ("/publicity/penalty", ["penalty"], "行政处罚公示"), ("/publicity/license", ["license"], "行政许可公示"),
             ("/lists/black", ["blacklist"], "严重失信主体名单"), ("/lists/red", ["redlist"], "红名单"),

@@ -200,6 +200,24 @@ class Walkthrough:
         verified = json.loads(self.run("verify-report", report_file, "--ca", ca, "--json"))
         self.check(verified["verified"] and verified["records"] > 0, f"verify-report accepts it: {verified['message']}")
 
+        # The same report checked online (报告核验), as whoever received it would: uploaded with the
+        # form, verified; then a copy changed after signing, refused with why.
+        d.get(PROVINCE + "/")
+        d.find_element(By.LINK_TEXT, "报告核验").click()
+        d.find_element(By.NAME, "report").send_keys(os.path.abspath(report_file))
+        d.find_element(By.NAME, "report").submit()
+        text = self.looked_at("verify-ok")
+        self.check("核验通过" in text and verified["number"] in text, "the portal's 报告核验 verifies the report uploaded")
+        tampered = json.loads(signed)
+        tampered["payload"] = tampered["payload"].replace('"issuedAt":"', '"issuedAt":"1', 1)
+        tampered_file = os.path.join(self.out, "report-tampered.json")
+        with open(tampered_file, "w", encoding="utf-8") as f:
+            json.dump(tampered, f, ensure_ascii=False)
+        d.find_element(By.NAME, "report").send_keys(os.path.abspath(tampered_file))
+        d.find_element(By.NAME, "report").submit()
+        text = self.looked_at("verify-refused")
+        self.check("未通过核验" in text and "bad-signature" in text, "a report changed after signing is refused, saying so")
+
         # An objection from the public, submitted on the village's portal; accepted with the
         # command line; 异议处理中 there at once, then at the province after it travelled.
         village_rows = self.json(VILLAGE + "/publicity/penalty")["rows"]

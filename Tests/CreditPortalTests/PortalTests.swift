@@ -93,6 +93,26 @@ struct PortalFixture: Sendable {
         }
     }
 
+    /// The portal's answer to a form posted to `path` as `multipart/form-data`: the file `bytes`
+    /// as the part `name` (none when nil).
+    func upload(_ path: String, name: String, bytes: [UInt8]?) async throws -> (status: HTTPResponse.Status, body: String) {
+        let boundary = "----creditnet-test"
+        var body: [UInt8] = []
+        if let bytes {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"r.json\"\r\n".utf8)
+            body += Array("Content-Type: application/json\r\n\r\n".utf8) + bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        let app = Application(router: portal.router())
+        let headers: HTTPFields = [.contentType: "multipart/form-data; boundary=\(boundary)"]
+        let sent = body
+        return try await app.test(.router) { client in
+            try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: sent)) {
+                ($0.status, String(buffer: $0.body))
+            }
+        }
+    }
+
     func json(_ path: String) async throws -> [String: Any] {
         let (status, _, body) = try await get(path + (path.contains("?") ? "&" : "?") + "format=json")
         #expect(status == .ok, "\(path): \(body)")

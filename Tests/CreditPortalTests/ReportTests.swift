@@ -155,6 +155,40 @@ struct ReportTests {
         #expect(try await f.get("/reports/91420102MA4KXXXX0X?format=json").status == .notFound)
     }
 
+    /// `/verify` checks an uploaded report as `verify-report` does, with the node's own trust: a
+    /// report as issued is verified with its particulars; one changed after signing, or not a
+    /// report, is refused with why (200 either way); no file is 400. Nothing is kept.
+    @Test func aReportIsVerifiedOnlineAndTamperingIsRefusedWithWhy() async throws {
+        let f = try PortalFixture()
+        let code = try Self.company(f)
+        let signed = try await Self.download(f, "/reports/\(code)")
+        let bytes = Array(try JSONEncoder().encode(signed))
+        let (status, _, form) = try await f.get("/verify")
+        #expect(status == .ok && form.contains("enctype=\"multipart/form-data\"") && form.contains("name=\"report\""))
+        let ok = try await f.upload("/verify?format=json", name: "report", bytes: bytes)
+        #expect(ok.status == .ok)
+        let result = try #require((try JSONSerialization.jsonObject(with: Data(ok.body.utf8)) as? [String: Any])?["result"] as? [String: Any])
+        let report = try JSONDecoder().decode(CreditReport.self, from: Data(signed.payload.utf8))
+        #expect(result["verified"] as? Bool == true && result["number"] as? String == report.number)
+        #expect(result["records"] as? Int == report.entries.count && (result["subject"] as? [String: Any])?["code"] as? String == code)
+        let page = try await f.upload("/verify", name: "report", bytes: bytes)
+        #expect(page.status == .ok && page.body.contains("核验通过") && page.body.contains(report.number))
+        // Changed after signing: refused, and the page says what that means.
+        var edited = signed
+        edited.payload = signed.payload.replacingOccurrences(of: "\"issuerName\":\"大智街道\"", with: "\"issuerName\":\"大智街道办\"")
+        let tampered = try await f.upload("/verify", name: "report", bytes: Array(try JSONEncoder().encode(edited)))
+        #expect(tampered.status == .ok && tampered.body.contains("未通过核验") && tampered.body.contains("bad-signature"))
+        #expect(tampered.body.contains("报告在出具后被改动过") && !tampered.body.contains("核验通过"))
+        // Not a report; no file; not a form.
+        let junk = try await f.upload("/verify?format=json", name: "report", bytes: Array("你好".utf8))
+        #expect(junk.status == .ok && junk.body.contains("\"malformed-report\"") && junk.body.contains("\"verified\":false"))
+        #expect(try await f.upload("/verify", name: "report", bytes: nil).status == .badRequest)
+        #expect(try await f.upload("/verify", name: "other", bytes: bytes).status == .badRequest)
+        // Every refusal's code has words of its own.
+        let codes: [ReportRefusal.Code] = [.malformed, .unknownCA, .revokedIssuer, .badSignature, .alteredRecord, .wrongProof, .originRefused]
+        #expect(Set(codes.map(Portal.verifyMessage)).count == codes.count)
+    }
+
     @Test func eachWayOfTamperingIsRefusedWithItsReason() async throws {
         let f = try PortalFixture()
         let signed = try await Self.download(f, "/reports/\(try Self.company(f))")
