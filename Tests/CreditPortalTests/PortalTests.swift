@@ -127,6 +127,8 @@ struct PortalTests {
         let (status, headers, body) = try await f.get("/")
         #expect(status == .ok)
         #expect(body.contains("信用大智街道") && body.contains("行政处罚") && body.contains("action=\"/search\""))
+        // The public's services are one step from the home page.
+        #expect(body.contains("href=\"/verify\"") && body.contains("href=\"/objections/status\""))
         #expect(headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true && headers[.xContentTypeOptions] == "nosniff")
         #expect(headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
         let json = try await f.json("/")
