@@ -41,6 +41,8 @@ public struct VerifyPage: Sendable, Encodable {
 extension Portal {
     /// The largest report file checked.
     static let verifyBytesMax = 4 << 20
+    /// Reports one address may have checked in an hour.
+    static let verificationsPerHour = 60
 
     /// The refusal's code in words a reader of the report understands.
     static func verifyMessage(_ code: ReportRefusal.Code) -> String {
@@ -82,8 +84,10 @@ extension Portal {
 
     /// `POST /verify`: a report file sent with the form (`multipart/form-data`, the file `report`),
     /// answered with the result on the same page (200 whether verified or refused); 400 when no
-    /// file came, 413 past `verifyBytesMax`.
-    func verify(_ request: Request) async -> Response {
+    /// file came, 413 past `verifyBytesMax`, 429 past `verificationsPerHour` from one address. A
+    /// report is a signature check per record: it runs on the long-work pool, not on one of the
+    /// page threads the portal's readers share.
+    func verify(_ request: Request, from address: String?) async -> Response {
         var request = request
         let json = FormValues(request.uri.query)["format"] == "json"
         let refuse = { (status: HTTPResponse.Status, message: String) -> Response in
@@ -98,9 +102,12 @@ extension Portal {
             let form = MultipartForm(Array(body.readableBytesView), boundary: boundary)
         else { return refuse(.badRequest, "请用本页的表单上传报告文件。") }
         guard let file = form["report"], !file.isEmpty else { return refuse(.badRequest, "请选择要核验的信用报告文件（JSON）。") }
-        let node = self.node
         let now = clock()
-        let result = await BlockingWork.page { () throws -> VerifyPage.Result in
+        guard verifications.take(address ?? "unknown", now: now) else {
+            return refuse(.tooManyRequests, "同一网络地址每小时最多核验 \(Self.verificationsPerHour) 份报告，请稍后再试。")
+        }
+        let node = self.node
+        let result = await BlockingWork.run { () throws -> VerifyPage.Result in
             Self.verifyResult(file, trust: try node.credentials.trust(), now: now)
         }
         switch result {

@@ -25,6 +25,8 @@ public struct Portal: Sendable {
     let library: MustacheLibrary
     let assets: [String: Asset]
     let limiter = RateLimiter(perHour: Portal.objectionsPerHour)
+    /// Reports one address may have checked an hour (each is a signature per record).
+    let verifications = RateLimiter(perHour: Portal.verificationsPerHour)
     /// Pages as last rendered, for the store's newest change.
     let cache = PageCache<Rendered>()
     /// What reports on a subject say (their entries encoded, or their rows rendered), for the
@@ -134,8 +136,8 @@ public struct Portal: Sendable {
             FormValues(request.uri.query)["format"] == "json"
                 ? Self.json(portal.verifyPage()) : portal.html(portal.verifyPage(), template: "verify", status: .ok)
         }
-        router.post("/verify") { request, _ in
-            await portal.verify(request)
+        router.post("/verify") { request, context in
+            await portal.verify(request, from: context.remoteAddress)
         }
         for (path, kinds, title) in [
             ("/publicity/penalty", ["penalty"], "行政处罚公示"), ("/publicity/license", ["license"], "行政许可公示"),

@@ -184,6 +184,12 @@ struct ReportTests {
         #expect(junk.status == .ok && junk.body.contains("\"malformed-report\"") && junk.body.contains("\"verified\":false"))
         #expect(try await f.upload("/verify", name: "report", bytes: nil).status == .badRequest)
         #expect(try await f.upload("/verify", name: "other", bytes: bytes).status == .badRequest)
+        // One address checks at most `verificationsPerHour` an hour (each is a signature per record).
+        // Four were checked above (an upload without a file is refused before it counts).
+        for _ in 0..<(Portal.verificationsPerHour - 5) { _ = try await f.upload("/verify", name: "report", bytes: Array("{}".utf8)) }
+        #expect(try await f.upload("/verify", name: "report", bytes: bytes).status == .ok)
+        let limited = try await f.upload("/verify", name: "report", bytes: bytes)
+        #expect(limited.status == .tooManyRequests && limited.body.contains("每小时最多核验"))
         // Every refusal's code has words of its own.
         let codes: [ReportRefusal.Code] = [.malformed, .unknownCA, .revokedIssuer, .badSignature, .alteredRecord, .wrongProof, .originRefused]
         #expect(Set(codes.map(Portal.verifyMessage)).count == codes.count)
