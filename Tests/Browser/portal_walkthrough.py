@@ -6,7 +6,8 @@ processes, loads generated records, and walks the province's, the county's and a
 credit portals as a person would — with JavaScript switched off, since the pages must work
 without it: the home page, a two-character search for a person, a fragment of a company's name,
 a subject page (masked ID number), a listing filtered by region and date and its CSV, a credit
-report printed to PDF and its signed twin verified offline, and an objection submitted on a
+report printed to PDF and its signed twin verified offline and on the portal's 报告核验 page (and a
+tampered copy refused there), a penalty's credit-repair note, and an objection submitted on a
 village's portal, accepted with the command line, that then shows as 异议处理中 there and,
 after it travelled up, on the province's portal; then the province's operators' pages (collection
 and the four rates) on its local records listener, and its network page watching a stopped village
