@@ -139,10 +139,8 @@ public struct Portal: Sendable {
         router.post("/verify") { request, context in
             await portal.verify(request, from: context.remoteAddress)
         }
-        for (path, kinds, title) in [
-            ("/publicity/penalty", ["penalty"], "行政处罚公示"), ("/publicity/license", ["license"], "行政许可公示"),
-            ("/lists/black", ["blacklist"], "严重失信主体名单"), ("/lists/red", ["redlist"], "红名单"),
-        ] {
+        for listing in pages.listings {
+            let (path, kinds, title) = (listing.path, listing.kinds, listing.title)
             router.get(RouterPath(path)) { request, _ in
                 let form = FormValues(request.uri.query)
                 let parameters = PortalPages.ListingParameters(

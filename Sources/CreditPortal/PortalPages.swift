@@ -21,6 +21,8 @@ public struct KindCount: Sendable, Encodable {
     public var kind: String
     public var name: String
     public var count: Int
+    /// The kind's listing (`PortalPages.listings`).
+    public var link: String?
 }
 
 /// A row of a listing (`/`, `/publicity/…`, `/lists/…`): one record, its subject linked.
@@ -312,6 +314,31 @@ public struct PortalPages: Sendable {
 
     func scope(_ today: CivilDate) -> PublicScope { PublicScope(kinds: publicKinds, today: today.iso) }
 
+    /// A listing of the portal: its path, the kinds it shows, its title.
+    public struct Listing: Sendable {
+        public var path: String
+        public var kinds: [String]
+        public var title: String
+    }
+
+    /// Every listing: the 双公示 pair and the two lists first, then one for each other kind the
+    /// public sees (行政强制, 行政奖励, 信用承诺 … as the catalogue has them), in catalogue order.
+    public var listings: [Listing] {
+        let fixed = [
+            Listing(path: "/publicity/penalty", kinds: ["penalty"], title: "行政处罚公示"),
+            Listing(path: "/publicity/license", kinds: ["license"], title: "行政许可公示"),
+            Listing(path: "/lists/black", kinds: ["blacklist"], title: "严重失信主体名单"), Listing(path: "/lists/red", kinds: ["redlist"], title: "红名单"),
+        ]
+        let taken = Set(fixed.flatMap(\.kinds))
+        return fixed
+            + publicKinds.filter { !taken.contains($0) && kinds[$0]?.kind.networkWide != true }.map {
+                Listing(path: "/publicity/\($0)", kinds: [$0], title: "\(kinds[$0]?.name ?? $0)公示")
+            }
+    }
+
+    /// The listing that shows `slug`'s records.
+    func listingLink(_ slug: String) -> String? { listings.first { $0.kinds.contains(slug) }?.path }
+
     func site(query: String = "") -> Site {
         let c = node.configuration
         let area = c.name ?? c.code.digits
@@ -393,7 +420,9 @@ public struct PortalPages: Sendable {
     public func home(today: CivilDate, now: Date = Date()) throws -> HomePage {
         let counts = try self.counts.value(today: today.iso, now: now) { try node.store.publicCounts(scope: scope(today)) }
         let order = publicKinds
-        let shown = order.compactMap { slug in counts[slug].map { KindCount(kind: slug, name: kinds[slug]?.name ?? slug, count: $0) } }
+        let shown = order.compactMap { slug in
+            counts[slug].map { KindCount(kind: slug, name: kinds[slug]?.name ?? slug, count: $0, link: listingLink(slug)) }
+        }
         var query = ListingQuery(kinds: ["penalty", "license"], limit: 10)
         query.kinds = query.kinds.filter { kinds[$0] != nil }
         let latest = try rows(try node.store.listing(query, scope: scope(today)), today: today)

@@ -426,6 +426,35 @@ struct PortalTests {
         #expect(csv.hasPrefix("\u{FEFF}决定日期,") && csv.components(separatedBy: "\r\n").count >= 3)
     }
 
+    /// Every kind the public sees has a listing, and the home page's count of it links there; a
+    /// kind shared only between governments (信用评价) has none.
+    @Test func everyPublicKindHasAListingTheHomePageLinksTo() async throws {
+        let f = try PortalFixture()
+        let kind = try f.node.catalogue.kind(named: "reward")
+        var options = SampleGenerator.Options(seed: 17, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        options.lateShare = 0
+        options.jurisdictions = try PortalFixture.villages.map { try DivisionCode($0) }
+        var generator = SampleGenerator(options)
+        let file = try f.dir.write(
+            "reward.csv", Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: 7), header: .codes).utf8))
+        try #require(try FileIngestion(node: f.node).ingest(file: file, kind: "reward", now: PortalFixture.now).accepted == 7)
+        let listing = try await f.json("/publicity/reward")
+        #expect(listing["kindName"] as? String == "行政奖励公示" && (listing["rows"] as? [Any])?.count == 7)
+        let (_, _, html) = try await f.get("/publicity/reward")
+        #expect(html.contains("<h1>行政奖励公示</h1>"))
+        // The home page's tiles link to their listings (the home counts are kept a minute: a portal of its own).
+        let portal = try Portal(node: f.node, clock: { PortalFixture.now })
+        let app = Application(router: portal.router())
+        let home = try await app.test(.router) { client in try await client.execute(uri: "/", method: .get) { String(buffer: $0.body) } }
+        for path in ["/publicity/reward", "/publicity/penalty", "/publicity/license", "/lists/black", "/lists/red"] {
+            #expect(home.contains("<li><a href=\"\(path)\"><span class=\"count\">"), "\(path)")
+        }
+        // Refused: a kind the public does not see, a kind the catalogue does not have.
+        #expect(try await f.get("/publicity/rating").status == .notFound)
+        #expect(try await f.get("/publicity/fines").status == .notFound)
+    }
+
     @Test func recordPagesSayWhereARecordCameFrom() async throws {
         let f = try PortalFixture()
         let json = try await f.json("/records/" + PortalPages.escapePath(f.xssKey))
