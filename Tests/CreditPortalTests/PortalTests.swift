@@ -93,6 +93,23 @@ struct PortalFixture: Sendable {
         }
     }
 
+    /// `count` rows of `kind` as the fixture's first village would report them: no planted fault,
+    /// none late.
+    func generated(_ kind: ResolvedKind, count: Int, seed: UInt64) throws -> [SampleRow] {
+        var options = SampleGenerator.Options(seed: seed, node: node.configuration.code, asOf: Self.asOf)
+        options.faultShare = 0
+        options.lateShare = 0
+        options.jurisdictions = [try DivisionCode(Self.villages[0])]
+        var generator = SampleGenerator(options)
+        return generator.rows(kind: kind, count: count)
+    }
+
+    /// `rows` of `kind` ingested as a CSV file named `name`.
+    func ingest(_ rows: [SampleRow], kind: ResolvedKind, name: String) throws -> IngestReport {
+        let path = try dir.write(name, Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        return try FileIngestion(node: node).ingest(file: path, kind: kind.slug, now: Self.now)
+    }
+
     /// The portal's answer to a form posted to `path` as `multipart/form-data`: the file `bytes`
     /// as the part `name` (none when nil).
     func upload(_ path: String, name: String, bytes: [UInt8]?) async throws -> (status: HTTPResponse.Status, body: String) {
@@ -240,12 +257,7 @@ struct PortalTests {
         }
         // Refused: a company whose one licence is no longer valid (当前状态 2) is found by neither name nor code.
         let kind = try f.node.catalogue.kind(named: "license")
-        var options = SampleGenerator.Options(seed: 4242, node: f.node.configuration.code, asOf: PortalFixture.asOf)
-        options.faultShare = 0
-        options.lateShare = 0
-        options.jurisdictions = [try DivisionCode(PortalFixture.villages[0])]
-        var generator = SampleGenerator(options)
-        var rows = generator.rows(kind: kind, count: 20)
+        var rows = try f.generated(kind, count: 20, seed: 4242)
         let field = { (code: String) in try #require(kind.index[code]) }
         let codeField = try field("XDR_SHXYM")
         let unknown = try rows.indices.filter { i in
@@ -257,8 +269,7 @@ struct PortalTests {
         rows = [rows[row]]
         rows[0].values[try field("XDR_MC")] = "湖北无公示测试商贸有限公司"
         rows[0].values[try field("ZT")] = "2"
-        let path = try f.dir.write("invalid.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
-        let report = try FileIngestion(node: f.node).ingest(file: path, kind: "license", now: PortalFixture.now)
+        let report = try f.ingest(rows, kind: kind, name: "invalid.csv")
         try #require(report.accepted == 1, "\(report)")
         #expect(try f.node.store.subjectHit(code: code) != nil)
         for q in ["无公示测试", code] {
@@ -431,14 +442,7 @@ struct PortalTests {
     @Test func everyPublicKindHasAListingTheHomePageLinksTo() async throws {
         let f = try PortalFixture()
         let kind = try f.node.catalogue.kind(named: "reward")
-        var options = SampleGenerator.Options(seed: 17, node: f.node.configuration.code, asOf: PortalFixture.asOf)
-        options.faultShare = 0
-        options.lateShare = 0
-        options.jurisdictions = try PortalFixture.villages.map { try DivisionCode($0) }
-        var generator = SampleGenerator(options)
-        let file = try f.dir.write(
-            "reward.csv", Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: 7), header: .codes).utf8))
-        try #require(try FileIngestion(node: f.node).ingest(file: file, kind: "reward", now: PortalFixture.now).accepted == 7)
+        try #require(try f.ingest(try f.generated(kind, count: 7, seed: 17), kind: kind, name: "reward.csv").accepted == 7)
         let listing = try await f.json("/publicity/reward")
         #expect(listing["kindName"] as? String == "行政奖励公示" && (listing["rows"] as? [Any])?.count == 7)
         let (_, _, html) = try await f.get("/publicity/reward")
@@ -506,17 +510,11 @@ struct PortalTests {
         let (_, _, html) = try await f.get(path)
         #expect(html.contains("最短公示期 \(expected.months) 个月") && html.contains("可向\(fields["CF_CFJG"] ?? "")申请信用修复"))
         // A 警告: as soon as it is carried out.
-        var options = SampleGenerator.Options(seed: 31, node: f.node.configuration.code, asOf: PortalFixture.asOf)
-        options.faultShare = 0
-        options.lateShare = 0
-        options.jurisdictions = [try DivisionCode(PortalFixture.villages[0])]
-        var generator = SampleGenerator(options)
-        var rows = generator.rows(kind: kind, count: 1)
+        var rows = try f.generated(kind, count: 1, seed: 31)
         for (code, value) in [("CFLB", "警告"), ("NR", "警告"), ("NR_FK", ""), ("NR_WFFF", ""), ("WSH", "江岸城管罚〔2026〕900号")] {
             rows[0].values[try #require(kind.index[code])] = value
         }
-        let file = try f.dir.write("warning.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
-        let report = try FileIngestion(node: f.node).ingest(file: file, kind: "penalty", now: PortalFixture.now)
+        let report = try f.ingest(rows, kind: kind, name: "warning.csv")
         try #require(report.accepted == 1, "\(report)")
         let warning = try #require(try f.node.store.allRecords().first { $0.key.hasSuffix("|江岸城管罚〔2026〕900号") })
         let warned = try #require((try await f.json("/records/" + PortalPages.escapePath(warning.key)))["repair"] as? [String: Any])
