@@ -302,6 +302,8 @@ public struct PortalPages: Sendable {
     let counts = CountsCache(seconds: 60)
 
     public static let pageSize = 20
+    /// Batches of search candidates read at most for one page of hits.
+    static let searchRoundsMax = 5
     public static let queryCharactersMax = 50
 
     public init(node: NodeContext) throws {
@@ -440,26 +442,39 @@ public struct PortalPages: Sendable {
             page.notice = "搜索内容过长：最多 \(Self.queryCharactersMax) 个字。"
             return page
         }
-        var hits: [SubjectHit]
+        // Candidates come by name (or code) in row order; a subject the public sees nothing of (its
+        // one licence 无效, its listing removed) is passed over, and more are read in its place —
+        // at most `searchRoundsMax` batches a page — so that a page is not left short or empty.
+        var shown: [(hit: SubjectHit, summary: [KindCount])] = []
         if let code = try? SubjectQuery.normalise(q), code.count == 18 {
             page.by = "code"
-            hits = try node.store.subjectHit(code: code).map { [$0] } ?? []
+            let hits = try node.store.subjectHit(code: code).map { [$0] } ?? []
+            let seen = try publicSummaries(subjects: hits.map(\.code), today: today)
+            shown = hits.compactMap { h in seen[h.code].flatMap { $0.isEmpty ? nil : (h, $0) } }
         } else {
-            hits = try node.store.searchSubjects(q, scope: scope(today), after: after, limit: Self.pageSize + 1)
+            var cursor = after
+            var more = false
+            rounds: for _ in 0..<Self.searchRoundsMax {
+                let batch = try node.store.searchSubjects(q, scope: scope(today), after: cursor, limit: Self.pageSize + 1)
+                let seen = try publicSummaries(subjects: batch.map(\.code), today: today)
+                for h in batch {
+                    if shown.count == Self.pageSize {
+                        more = true
+                        break rounds
+                    }
+                    cursor = h.id
+                    if let summary = seen[h.code], !summary.isEmpty { shown.append((h, summary)) }
+                }
+                more = batch.count > Self.pageSize
+                if !more { break }
+            }
+            if more { page.next = "/search?q=\(Self.escapePath(q))&after=\(cursor)" }
         }
-        if hits.count > Self.pageSize {
-            hits.removeLast()
-            page.next = "/search?q=\(Self.escapePath(q))&after=\(hits.last!.id)"
-        }
-        let seen = try publicSummaries(subjects: hits.map(\.code), today: today)
-        page.hits = hits.compactMap { h in
-            // Only a subject the public sees anything of (not one whose list entry was removed …).
-            guard let summary = seen[h.code], !summary.isEmpty else { return nil }
+        page.hits = shown.map { h, summary in
             let person = (try? ResidentID(h.code)) != nil
             return SearchHit(
                 name: h.name, nameParts: NamePart.split(h.name, at: page.by == "name" ? q : ""), code: person ? Masking.mask(h.code) : h.code,
-                isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/",
-                summary: summary)
+                isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/", summary: summary)
         }
         page.empty = page.hits.isEmpty
         return page

@@ -280,6 +280,33 @@ struct PortalTests {
         #expect(none["empty"] as? Bool == true && (none["summary"] as? [Any])?.isEmpty == true)
     }
 
+    /// Subjects the public sees nothing of are passed over and more candidates read in their
+    /// place: 22 companies whose one licence is 无效, then two valid ones with the same fragment,
+    /// make one page of the two — not an empty page with a link to the next.
+    @Test func aSearchPageIsFilledPastSubjectsThePublicDoesNotSee() async throws {
+        let f = try PortalFixture()
+        let kind = try f.node.catalogue.kind(named: "license")
+        let column = { (code: String) in try #require(kind.index[code]) }
+        let (codeField, nameField, state) = (try column("XDR_SHXYM"), try column("XDR_MC"), try column("ZT"))
+        var seenCodes = Set<String>()
+        let fresh = try f.generated(kind, count: 600, seed: 808).filter { row in
+            let code = row.values[codeField]
+            return try code.hasPrefix("9") && f.node.store.subjectHit(code: code) == nil && seenCodes.insert(code).inserted
+        }
+        try #require(fresh.count >= 24)
+        var rows = Array(fresh.prefix(24))
+        for i in rows.indices {
+            rows[i].values[nameField] = i < 22 ? "湖北隐名测试商贸\(i)号有限公司" : "湖北隐名测试实业\(i)号有限公司"
+            rows[i].values[state] = i < 22 ? "2" : "1"
+        }
+        // The hidden ones first, so that their subject rows come first.
+        try #require(try f.ingest(Array(rows.prefix(22)), kind: kind, name: "hidden.csv").accepted == 22)
+        try #require(try f.ingest(Array(rows.suffix(2)), kind: kind, name: "shown.csv").accepted == 2)
+        let page = try await f.json("/search?q=" + PortalPages.escapePath("隐名测试"))
+        let names = ((page["hits"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["湖北隐名测试实业22号有限公司", "湖北隐名测试实业23号有限公司"] && page["next"] == nil, "\(names) \(page["next"] ?? "")")
+    }
+
     @Test func aSubjectWithManyRecordsIsReadAPageAtATime() async throws {
         let f = try PortalFixture()
         // A company of the fixture's given 45 more penalties (the generator's rows, named for it).
