@@ -396,16 +396,16 @@ public struct PortalPages: Sendable {
     }
 
     /// A row's line under its title: for a list entry, the list's name and why the subject is on
-    /// it (or the measures); otherwise what was decided (内容, 承诺内容 …), after the violation
-    /// for a penalty (违法行为类型 · 处罚内容).
+    /// it (or the measures); otherwise what was decided (内容, 承诺事项 …), after the violation
+    /// for a penalty (违法行为类型 · 处罚内容) and the reward's name for a reward (奖励名称 · 奖励内容).
     static func summary(_ values: [String: String], kind: ResolvedKind) -> String? {
         let value = { (code: String) in values[kind.kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
         if let listing = kind.kind.listing, let name = value(listing.name) {
             return [name, value("LRYY") ?? value(listing.measures)].compactMap { $0 }.joined(separator: " · ")
         }
-        let decided = ["NR", "CJCS", "JLCS", "LRYY", "CNNR", "MDMC"].lazy.compactMap(value).first
-        // A penalty: what was done, then what was decided.
-        return value("WFXW").map { [$0, decided].compactMap { $0 }.joined(separator: " · ") } ?? decided
+        let decided = ["NR", "CJCS", "JLCS", "LRYY", "CNSX", "CNNR", "MDMC"].lazy.compactMap(value).first
+        // A penalty: what was done, then what was decided; a reward: its name, then what was given.
+        return (value("WFXW") ?? value("JLMC")).map { [$0, decided].compactMap { $0 }.joined(separator: " · ") } ?? decided
     }
 
     /// Rows for records, with the subject rows a person's link needs.

@@ -41,6 +41,7 @@ enum Names {
         "QX": ["30日", "60日", "至整改完毕"],
         "CNSX": ["食品经营许可告知承诺", "信用修复承诺", "证明事项告知承诺"],
         "CNNR": ["本单位承诺所提交材料真实有效，如有虚假愿承担相应法律责任。"],
+        "CNNR_自然人": ["本人承诺所提交材料真实有效，如有虚假愿承担相应法律责任。"],
         "PJLY": ["市场监管", "生态环境", "交通运输", "建筑市场"],
         "JFDJ": ["信用户", "三星信用户", "四星信用户", "五星信用户"],
         "CLQK": ["当场责令整改", "无需处理", "移交立案查处"],
@@ -159,6 +160,11 @@ enum Names {
     /// close), and what a natural person is given instead (with the same publicity and repair
     /// periods in the catalogue).
     static let organisationOnlyPenalties = ["降低资质等级": "限制从业", "责令关闭": "限制从业"]
+
+    /// 信用承诺: the matter (承诺事项) and the type of commitment it is (承诺类型).
+    static let commitments: [(matter: String, type: String)] = [
+        ("食品经营许可告知承诺", "审批替代型"), ("信用修复承诺", "信用修复型"), ("证明事项告知承诺", "证明事项型"), ("容缺受理承诺", "容缺受理型"),
+    ]
 
     /// 行政奖励's names (奖励名称) by the subject category they are given to.
     static let rewards: [String: [String]] = [

@@ -73,6 +73,10 @@ public struct SampleGenerator: Sendable {
     var rowCase: Names.PenaltyCase?
     /// The licence row's certificate and content (`Names.licences`).
     var rowLicence: (certificate: String, content: String)?
+    /// The commitment row's matter and type (`Names.commitments`), and whom it binds.
+    var rowCommitment: (matter: String, type: String, person: Bool)?
+    /// The row's decision date, for what depends on its age (履约情况).
+    var rowDecision: CivilDate?
     var rowPenalties: [String] = []
     /// The last document number (文号) each authority gave a kind's decisions of a year: offices
     /// number them one by one, so that a gap is a decision suspected never reported.
@@ -150,6 +154,7 @@ public struct SampleGenerator: Sendable {
         rowCase = nil
         rowPenalties = []
         rowLicence = nil
+        rowCommitment = nil
         var fault: SampleFault?
         if rng.chance(options.faultShare) {
             let applicable = SampleFault.allCases.filter { applies($0, to: kind) }
@@ -179,12 +184,19 @@ public struct SampleGenerator: Sendable {
             var own = rowStream(0x4C49_4345)
             rowLicence = own.pick(granted)
         }
+        if kind.kind.prefix == "CN_" {
+            // A commitment: its matter and type together, from the row's own stream.
+            var own = rowStream(0x434F_4D4D)
+            let c = own.pick(Names.commitments)
+            rowCommitment = (c.matter, c.type, subject.category == "自然人")
+        }
         let late = rng.chance(options.lateShare)
         let decision =
             late
             ? randomDate(from: CivilDate(year: 2025, month: 1, day: 2)!, to: options.asOf.adding(days: -40))
             : options.asOf.adding(days: -rng.int(0...3))
         let jurisdiction = options.jurisdictions.isEmpty ? options.node : rng.pick(options.jurisdictions)
+        rowDecision = decision
         var values = kind.fields.map { field in
             value(for: field, kind: kind, subject: subject, authority: authority, decision: decision, jurisdiction: jurisdiction)
         }
@@ -246,8 +258,13 @@ public struct SampleGenerator: Sendable {
             }
             return amount
         case .commitmentCode:
-            let s = String(serial % 1_000_000)
-            return options.node.countyPrefix + decision.iso.replacingDashes() + String(repeating: "0", count: 6 - s.count) + s
+            // Numbered one by one per day in the county (shared with `adoptBodies`, like 文号): two
+            // nodes of a county never give one code to two commitments.
+            let day = decision.iso.replacingDashes()
+            let number = documentNumbers["CN \(options.node.countyPrefix) \(day)", default: 0] + 1
+            documentNumbers["CN \(options.node.countyPrefix) \(day)"] = number
+            let s = String(number % 1_000_000)
+            return options.node.countyPrefix + day + String(repeating: "0", count: 6 - s.count) + s
         case .divisionCode: return jurisdiction.digits
         case .enumeration:
             let values = enumerationValues(field, kind: kind)
@@ -264,11 +281,18 @@ public struct SampleGenerator: Sendable {
             }
             if c == "ZT" { return "1" }
             if c == "MDZT" { return "有效" }
+            if let commitment = rowCommitment, c == "CNLX" || c == "LYQK" {
+                _ = rng.next()
+                // A commitment is of its matter's type; whether it was kept is known only later (a
+                // quarter on).
+                if c == "CNLX" { return commitment.type }
+                return (rowDecision.map { options.asOf.dayNumber - $0.dayNumber } ?? 0) < 90 ? "" : "全部履行"
+            }
             return rng.pick(values)
         case .idNumber: return ""
         case .text:
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
-            if let text = listText(c) ?? penaltyText(c) { return text }
+            if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
             if let t = Names.text[kind.kind.prefix + c] ?? Names.text[c] { return rng.pick(t) }
             if c.hasSuffix("JG") || c.hasSuffix("DW") || c == "SJLY" { return authority.name }
@@ -290,6 +314,15 @@ public struct SampleGenerator: Sendable {
         case "RDYJ": return list.bases.isEmpty ? nil : rng.pick(list.bases)
         default: return rng.pick(list.measures)
         }
+    }
+
+    /// A commitment's matter, and its text in the words of whom it binds (本人 / 本单位). One draw
+    /// per field, as for any text (not used).
+    mutating func commitmentText(_ code: String) -> String? {
+        guard let c = rowCommitment, code == "CNSX" || code == "CNNR" else { return nil }
+        _ = rng.next()
+        if code == "CNSX" { return c.matter }
+        return (c.person ? Names.text["CNNR_自然人"] : Names.text["CNNR"])?.first
     }
 
     /// A penalty's 违法行为类型, 违法事实 and 处罚依据 from the row's case, and its 处罚内容 from

@@ -254,7 +254,9 @@ struct Load: ParsableCommand {
     var follow = 0
 
     /// The kinds a node's generated decisions are of, with their shares; penalties take the rest.
-    static let mix: [(String, Double)] = [("license", 0.3), ("redlist", 0.04), ("blacklist", 0.04), ("penalty", 1.0)]
+    static let mix: [(String, Double)] = [
+        ("license", 0.3), ("redlist", 0.04), ("blacklist", 0.04), ("reward", 0.03), ("commitment", 0.04), ("penalty", 1.0),
+    ]
 
     func run() throws {
         LoggingSetup.bootstrap(level: .warning)

@@ -472,6 +472,12 @@ struct PortalTests {
         try #require(try f.ingest(try f.generated(kind, count: 7, seed: 17), kind: kind, name: "reward.csv").accepted == 7)
         let listing = try await f.json("/publicity/reward")
         #expect(listing["kindName"] as? String == "行政奖励公示" && (listing["rows"] as? [Any])?.count == 7)
+        // A reward's line: its name, then what was given.
+        for row in listing["rows"] as? [[String: Any]] ?? [] {
+            let key = try #require((row["record"] as? [String: Any])?["key"] as? String)
+            let fields = try #require(try f.node.store.record(key: key)?.fields)
+            #expect(row["summary"] as? String == "\(fields["JL_JLMC"] ?? "") · \(fields["JL_NR"] ?? "")")
+        }
         let (_, _, html) = try await f.get("/publicity/reward")
         #expect(html.contains("<h1>行政奖励公示</h1>"))
         // The home page's tiles link to their listings (the home counts are kept a minute: a portal of its own).

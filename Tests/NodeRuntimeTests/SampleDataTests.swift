@@ -85,9 +85,40 @@ struct SampleDataTests {
         // Alone: the same names under other codes.
         let apart = try codes(firstRows + aloneRows)
         #expect(apart.values.contains { $0.count > 1 })
+        // Commitments, numbered per day in the county, get codes of their own at either node.
+        let commitment = try Catalogue.bundled().kind(named: "commitment")
+        let code = try #require(commitment.index["CNBM"])
+        let earlier = first.rows(kind: commitment, count: 60)
+        var next = try generator("429004001203", seed: 5)
+        next.adoptBodies(of: first)
+        // As many rows before them as the first node had: a count of the node's own rows would repeat its codes.
+        _ = next.rows(kind: kind, count: 120)
+        let codes = (earlier + next.rows(kind: commitment, count: 60)).map { $0.values[code] }
+        #expect(Set(codes).count == codes.count)
         // Only the bodies changed: the rows' subjects are the ones the node would draw alone.
         let subject = try column("XDR_MC")
         #expect(aloneRows.map { $0.values[subject] } == sharedRows.map { $0.values[subject] })
+    }
+
+    /// A commitment is of its matter's type, in the words of whom it binds (本人 / 本单位), and
+    /// whether it was kept is left open while it is recent.
+    @Test func commitmentsHangTogether() throws {
+        let kind = try Catalogue.bundled().kind(named: "commitment")
+        let column = { (code: String) throws -> Int in try #require(kind.index[code]) }
+        var people = 0
+        for row in try Self.rows(kind, count: 300) {
+            let v = { (code: String) throws -> String in row.values[try column(code)] }
+            let said = try v("CNSX")
+            let matter = try #require(Names.commitments.first { $0.matter == said }, "\(said)")
+            #expect(try v("CNLX") == matter.type)
+            let person = try v("XDR_LB") == "自然人"
+            people += person ? 1 : 0
+            #expect(try v("CNNR").hasPrefix(person ? "本人承诺" : "本单位承诺"))
+            let age = CivilDate(year: 2026, month: 11, day: 20)!.dayNumber - (try #require(CivilDate.parse(try v("CNRQ")))).dayNumber
+            let kept = try v("LYQK")
+            #expect(kept.isEmpty == (age < 90), "\(age) days: \(kept)")
+        }
+        #expect(people > 10)
     }
 
     @Test func rewardsFitWhoReceivesThem() throws {
