@@ -183,6 +183,8 @@ struct ReportTests {
         let junk = try await f.upload("/verify?format=json", name: "report", bytes: Array("你好".utf8))
         #expect(junk.status == .ok && junk.body.contains("\"malformed-report\"") && junk.body.contains("\"verified\":false"))
         #expect(try await f.upload("/verify", name: "report", bytes: nil).status == .badRequest)
+        let huge = try await f.upload("/verify", name: "report", bytes: Array(repeating: 0x20, count: Portal.verifyBytesMax + 1))
+        #expect(huge.status == .contentTooLarge && huge.body.contains("文件过大"))
         #expect(try await f.upload("/verify", name: "other", bytes: bytes).status == .badRequest)
         // One address checks at most `verificationsPerHour` an hour (each is a signature per record).
         // Four were checked above (an upload without a file is refused before it counts).
