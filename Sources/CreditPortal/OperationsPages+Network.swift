@@ -87,10 +87,10 @@ extension OperationsPages {
         let h = picture.node(code)?.health
         let standing = HealthRules.standing(of: h, now: now)
         let tier = (try? DivisionCode(code)).map { "\($0.tier.chineseName)级" } ?? ""
+        let heard = h.map { ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.issuedAt) / 1000)) }
         return NetworkPage.NodeRow(
             code: code, name: picture.name(of: code), tier: tier, silent: h == nil,
-            lastHeard: h.map { ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.issuedAt) / 1000)) } ?? "从未联系",
-            lastHeardText: h.map { PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.issuedAt) / 1000))) } ?? "从未联系",
+            lastHeard: heard ?? "从未联系", lastHeardText: heard.map(PortalPages.readable) ?? "从未联系",
             heardAgo: h.map { Self.age(now - $0.issuedAt) } ?? "—", backlog: h?.backlog ?? 0,
             oldestPending: h.map { $0.oldestPendingAt > 0 ? Self.age(now - $0.oldestPendingAt) : "无" } ?? "—",
             window: h.map { Self.age($0.windowSeconds * 1000) } ?? "—", standing: standing.rawValue,

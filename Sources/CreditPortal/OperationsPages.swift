@@ -164,6 +164,8 @@ struct OperationsPages: Sendable {
         var authorityName: String?
         var kinds: [KindOption]
         var known: [Known]
+        /// `known` is not empty: the form says it may be chosen from.
+        var offersKnown: Bool
         var report: Reconciliation.Report?
         /// How many of each, for the page's figures.
         var counts: Counts?
@@ -187,22 +189,31 @@ struct OperationsPages: Sendable {
     {
         let numbered = node.catalogue.kinds.filter { node.resolvedKinds[$0.slug]?.decisionNumbering != nil }
         let kinds = numbered.map { ReconcilePage.KindOption(slug: $0.slug, name: $0.name, selected: $0.slug == (kind ?? "penalty")) }
-        // The authorities whose decisions are held, by name (a kind's name field), each once.
-        var known: [String: ReconcilePage.Known] = [:]
-        var order: [String] = []
+        // The authorities whose decisions are held, by name (a kind's name field), each once with
+        // the kinds it decided; and the one compared, named by its records.
+        var known: [(code: String, name: String, kinds: [String])] = []
+        var authorityName: String?
+        let code = authority.trimmingCharacters(in: .whitespaces).uppercased()
         for k in numbered {
             guard let resolved = node.resolvedKinds[k.slug], let field = PublicRecord.authorityField(of: resolved) else { continue }
-            for a in try node.store.recordsByAuthority(kind: k.slug, nameField: resolved.kind.fullCode(field), limit: Self.knownAuthoritiesMax) {
-                if known[a.code] == nil { order.append(a.code) }
-                known[a.code, default: ReconcilePage.Known(code: a.code, name: Masking.maskResidentIDs(in: a.authority), kinds: "")].kinds +=
-                    (known[a.code]?.kinds.isEmpty == false ? "、" : "") + k.name
+            let nameField = resolved.kind.fullCode(field)
+            for a in try node.store.recordsByAuthority(kind: k.slug, nameField: nameField, limit: Self.knownAuthoritiesMax) {
+                if let i = known.firstIndex(where: { $0.code == a.code }) {
+                    known[i].kinds.append(k.name)
+                } else {
+                    known.append((a.code, Masking.maskResidentIDs(in: a.authority), [k.name]))
+                }
             }
+            if report != nil, authorityName == nil { authorityName = try node.store.authorityName(kind: k.slug, code: code, nameField: nameField) }
         }
-        let code = authority.trimmingCharacters(in: .whitespaces).uppercased()
         return ReconcilePage(
             head: head(title: "核对部门台账", reader: reader, now: now), authority: Masking.maskResidentIDs(in: authority),
-            authorityName: report == nil ? nil : known[code]?.name, kinds: kinds,
-            known: order.prefix(Self.knownAuthoritiesMax).compactMap { known[$0] }.sorted { $0.name < $1.name }, report: report,
+            authorityName: authorityName.map { Masking.maskResidentIDs(in: $0) }, kinds: kinds,
+            known: known.prefix(Self.knownAuthoritiesMax).map {
+                ReconcilePage.Known(code: $0.code, name: $0.name, kinds: $0.kinds.joined(separator: "、"))
+            }
+            .sorted { $0.name < $1.name },
+            offersKnown: !known.isEmpty, report: report,
             counts: report.map {
                 ReconcilePage.Counts(
                     missing: $0.missing.count, late: $0.late.count, different: $0.different.count, unregistered: $0.unregistered.count,

@@ -295,6 +295,8 @@ public struct PortalPages: Sendable {
     let publicKinds: [String]
     /// Per kind with such a rule, the full code of the field its records are shown by.
     let shownBy: [String: String]
+    /// Every listing of the portal (`listings(publicKinds:kinds:)`).
+    public let listings: [Listing]
 
     /// Issues reports, with the trees of change sets held whole kept across them.
     let issuer: ReportIssuer
@@ -312,6 +314,7 @@ public struct PortalPages: Sendable {
         kinds = node.resolvedKinds
         publicKinds = node.catalogue.kinds.map(\.slug).filter { node.resolvedKinds[$0]?.scope == .public }
         shownBy = node.resolvedKinds.compactMapValues(PublicRecord.shownByField(of:))
+        listings = Self.listings(publicKinds: publicKinds, kinds: kinds)
     }
 
     func scope(_ today: CivilDate) -> PublicScope { PublicScope(kinds: publicKinds, today: today.iso) }
@@ -325,7 +328,7 @@ public struct PortalPages: Sendable {
 
     /// Every listing: the 双公示 pair and the two lists first, then one for each other kind the
     /// public sees (行政强制, 行政奖励, 信用承诺 … as the catalogue has them), in catalogue order.
-    public var listings: [Listing] {
+    static func listings(publicKinds: [String], kinds: [String: ResolvedKind]) -> [Listing] {
         let fixed = [
             Listing(path: "/publicity/penalty", kinds: ["penalty"], title: "行政处罚公示"),
             Listing(path: "/publicity/license", kinds: ["license"], title: "行政许可公示"),

@@ -384,6 +384,7 @@ struct ReconcileFormTests {
             // The form offers the authorities whose decisions are held, by name; the report names the one compared.
             let name = try #require(try f.node.store.authorityName(kind: "penalty", code: authority, nameField: "CF_CFJG"))
             #expect(form.body.contains("<option value=\"\(authority)\">\(name)（") && form.body.contains("list=\"known-authorities\""))
+            #expect(form.body.contains("从本节点所存决定的机关中选择"))
             #expect(done.body.contains("比对结果 <small>\(name) \(authority)："))
         }
     }
