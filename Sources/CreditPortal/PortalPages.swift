@@ -293,8 +293,6 @@ public struct PortalPages: Sendable {
     let kinds: [String: ResolvedKind]
     /// The kinds the public sees, by slug.
     let publicKinds: [String]
-    /// Per kind with such a rule, the full code of the field its records are shown by.
-    let shownBy: [String: String]
     /// Every listing of the portal (`listings(publicKinds:kinds:)`).
     public let listings: [Listing]
 
@@ -313,7 +311,6 @@ public struct PortalPages: Sendable {
         issuer = ReportIssuer(node: node)
         kinds = node.resolvedKinds
         publicKinds = node.catalogue.kinds.map(\.slug).filter { node.resolvedKinds[$0]?.scope == .public }
-        shownBy = node.resolvedKinds.compactMapValues(PublicRecord.shownByField(of:))
         listings = Self.listings(publicKinds: publicKinds, kinds: kinds)
     }
 
@@ -491,14 +488,10 @@ public struct PortalPages: Sendable {
         return summary(counts)
     }
 
-    /// The same for a page of search hits, from the store's scope and each record's one field a
-    /// kind's rule reads (`shownBy`) instead of whole records.
+    /// The same for a page of search hits, counted by the store under the same rule
+    /// (`PublicScope`) instead of reading whole records.
     func publicSummaries(subjects: [String], today: CivilDate) throws -> [String: [KindCount]] {
-        try node.store.publicKinds(subjects: subjects, scope: scope(today), shownBy: shownBy).mapValues { records in
-            var counts: [String: Int] = [:]
-            for (kind, value) in records where kinds[kind]?.kind.isShownPublicly(value: { _ in value }) == true { counts[kind, default: 0] += 1 }
-            return summary(counts)
-        }
+        try node.store.publicCounts(subjects: subjects, scope: scope(today)).mapValues(summary)
     }
 
     func summary(_ counts: [String: Int]) -> [KindCount] {

@@ -65,6 +65,15 @@ public struct NodeContext: Sendable {
         store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, options: storeOptions, logger: logger)
         // Official schedules may have arrived since deadlines were computed provisionally.
         if try store.hasProvisionalDeadlines() { try settleProvisionalDeadlines() }
+        // Which licences and listings the public sees, by the rules of this catalogue.
+        let rules = kinds.compactMap { k in
+            PublicRecord.shownByField(of: k).map { InForceRule(kind: k.slug, field: $0, values: k.kind.publicity?.shownWhileValues ?? []) }
+        }
+        if let changed = try store.applyInForceRules(rules), changed > 0 {
+            logger.notice(
+                "records in force computed again under the catalogue's publicity rules",
+                metadata: ["changed": "\(changed)", "kinds": "\(rules.map(\.kind))"])
+        }
     }
 
     /// The shipped schedules, plus the configured directory or else the schedules received as

@@ -280,6 +280,62 @@ struct PortalTests {
         #expect(none["empty"] as? Bool == true && (none["summary"] as? [Any])?.isEmpty == true)
     }
 
+    /// The home page's counts, the listings and the search count a licence no longer valid
+    /// (当前状态 2) and a listing removed (名单状态 已移出) out, as the record pages do: the
+    /// store keeps whether each version is in force (`records.in_force`) — and a correction
+    /// that makes a licence invalid takes it out of them.
+    @Test func countsListingsAndSearchLeaveOutWhatIsNoLongerInForce() async throws {
+        let f = try PortalFixture()
+        let today = ChinaTime.date(PortalFixture.now)
+        let license = try f.node.catalogue.kind(named: "license")
+        let blacklist = try f.node.catalogue.kind(named: "blacklist")
+        let fresh = { (kind: ResolvedKind, seed: UInt64, count: Int) throws -> [SampleRow] in
+            let code = try #require(kind.index["XDR_SHXYM"])
+            return Array(
+                try f.generated(kind, count: 200, seed: seed).filter {
+                    try $0.values[code].hasPrefix("9") && f.node.store.subjectHit(code: $0.values[code]) == nil
+                }.prefix(count))
+        }
+        var licences = try fresh(license, 5151, 3)
+        try #require(licences.count == 3)
+        let (state, name) = (try #require(license.index["ZT"]), try #require(license.index["XDR_MC"]))
+        for i in licences.indices { licences[i].values[name] = "湖北在效测试\(i)号商贸有限公司" }
+        licences[1].values[state] = "2"
+        var listed = try fresh(blacklist, 6161, 1)
+        // Removed today: its dates alone would still show it today (移出日期 ends its publicity).
+        listed[0].values[try #require(blacklist.index["MDZT"])] = "已移出"
+        listed[0].values[try #require(blacklist.index["YCRQ"])] = today.iso
+        listed[0].values[try #require(blacklist.index["YCYY"])] = "信用修复完成"
+        #expect(try f.ingest(licences, kind: license, name: "licences.csv").accepted == 3)
+        #expect(try f.ingest(listed, kind: blacklist, name: "removed.csv").accepted == 1)
+        // A correction: the first licence withdrawn (当前状态 2) by a newer version.
+        var corrected = licences[0]
+        corrected.values[state] = "2"
+        #expect(try f.ingest([corrected], kind: license, name: "corrected.csv").updated == 1)
+
+        // What the record pages' rule (`PublicRecord.isShown`) lets the public see, by kind.
+        var expected: [String: Int] = [:]
+        var shownLicences: Set<String> = []
+        let subjects = try Set(["penalty", "license", "blacklist", "redlist"].flatMap { try f.node.store.allSubjects(kind: $0) })
+        for subject in subjects {
+            for r in try f.node.store.records(subject: subject) where PublicRecord.isShown(r, kind: f.node.resolvedKinds[r.kind], today: today) {
+                expected[r.kind, default: 0] += 1
+                if r.kind == "license" { shownLicences.insert(r.key) }
+            }
+        }
+        try #require(expected["license"] == 40 + 1 && expected["blacklist"] == 6)
+        let home = try Portal(node: f.node, clock: { PortalFixture.now }).pages.home(today: today)
+        #expect(Dictionary(uniqueKeysWithValues: home.counts.map { ($0.kind, $0.count) }) == expected)
+        let scope = PublicScope(kinds: Array(expected.keys), today: today.iso)
+        let listing = try f.node.store.listing(ListingQuery(kinds: ["license"], limit: 1000), scope: scope)
+        #expect(Set(listing.map(\.key)) == shownLicences)
+        let hits = try await f.json("/search?q=" + PortalPages.escapePath("在效测试"))
+        #expect(((hits["hits"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String } == ["湖北在效测试2号商贸有限公司"])
+        let removed = listed[0].values[try #require(blacklist.index["XDR_SHXYM"])]
+        #expect(try f.node.store.subjectHit(code: removed) != nil)
+        #expect(try f.node.store.publicCounts(subjects: [removed], scope: scope)[removed]?["blacklist"] == nil)
+    }
+
     /// Subjects the public sees nothing of are passed over and more candidates read in their
     /// place: 22 companies whose one licence is 无效, then two valid ones with the same fragment,
     /// make one page of the two — not an empty page with a link to the next.
@@ -589,6 +645,37 @@ final class TestClock: Sendable {
     init(_ start: Date) { value = Mutex(start) }
     var now: Date { value.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { value.withLock { $0 += seconds } }
+}
+
+@Suite("The public credit portal: which records are in force")
+struct InForceRuleTests {
+    /// A store written before `records.in_force` (every record in force, no rules named) is
+    /// brought in line when its node opens; opened again with the same rules, nothing is read but
+    /// the rules' name; other rules (a catalogue that changed) compute it again.
+    @Test func aNodeOpeningComputesInForceWhenItsRulesAreNotThoseOfTheStore() throws {
+        let f = try PortalFixture()
+        let kind = try f.node.catalogue.kind(named: "license")
+        var rows = try f.generated(kind, count: 1, seed: 7373)
+        rows[0].values[try #require(kind.index["ZT"])] = "2"
+        try #require(try f.ingest(rows, kind: kind, name: "invalid.csv").accepted == 1)
+        let scope = PublicScope(kinds: ["license"], today: ChinaTime.date(PortalFixture.now).iso)
+        let shown = try #require(try f.node.store.publicCounts(scope: scope)["license"])
+        #expect(shown == 40)
+        // As a store from before the column: everything in force, no rules named.
+        let queue = try DatabaseQueue(path: f.node.configuration.databasePath)
+        try queue.write { db in try db.execute(sql: "UPDATE records SET in_force = 1; UPDATE node SET in_force_rules = NULL") }
+        try queue.close()
+        #expect(try f.node.store.publicCounts(scope: scope)["license"] == 41)
+        let reopened = try NodeContext(configuration: f.node.configuration)
+        #expect(try reopened.store.publicCounts(scope: scope)["license"] == shown)
+        // The same rules: nothing to do.
+        let rules = [InForceRule(kind: "license", field: "XK_ZT", values: ["1"]), InForceRule(kind: "blacklist", field: "SX_MDZT", values: ["有效"])]
+        #expect(try reopened.store.applyInForceRules(rules.reversed()) == nil)
+        // Other rules: a licence shown whatever its state, listings without a rule.
+        #expect(try reopened.store.applyInForceRules([InForceRule(kind: "license", field: "XK_ZT", values: ["2", "1"])]) == 1)
+        #expect(try reopened.store.publicCounts(scope: scope)["license"] == 41)
+        #expect(try reopened.store.applyInForceRules([InForceRule(kind: "license", field: "XK_ZT", values: ["1", "2"])]) == nil)
+    }
 }
 
 @Suite("The public credit portal: objections from the public", .serialized)

@@ -25,7 +25,7 @@ struct BatchApplyTests {
             received: ReceivedSet(
                 origin: origin, firstSeq: changes[0].seq, lastSeq: changes.last!.seq, hash: hash(origin, changes.last!.seq),
                 previousHash: hash(origin, changes[0].seq - 1), encoded: [1]),
-            changes: changes, dates: changes.map { _ in RecordDates(subject: "S") })
+            changes: changes, dates: changes.map { RecordDates(subject: "S", inForce: $0.seq % 7 != 0) })
     }
 
     /// Three arrivals: 150 records from one village; a status change about a record not yet
@@ -67,6 +67,11 @@ struct BatchApplyTests {
         #expect(a.contains("penalty|k130 active 420102002201/131 {\"CF_NR\":\"v1 130\"}"))
         #expect(a.contains("penalty|k300 objected 420102002202/201 {\"CF_NR\":\"v2 300\"}"))
         #expect(try batched.counts().changes == 401 && single.counts().changes == 401)
+        // Each record is in force as the version that won says (every seventh out of force).
+        let inForce = try batched.records(subject: "S").filter { $0.seq % 7 != 0 }.count
+        let scope = PublicScope(kinds: ["penalty"], today: "2026-11-01")
+        let counted = (try batched.publicCounts(scope: scope)["penalty"], try single.publicCounts(scope: scope)["penalty"])
+        #expect(inForce < 350 && counted.0 == inForce && counted.1 == inForce)
     }
 
     @Test func onlyFullChunksOfDistinctPutsTakeTheBatchedPath() {

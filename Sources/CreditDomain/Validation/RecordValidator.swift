@@ -143,6 +143,7 @@ public struct RecordValidator: Sendable {
                 publicationDeadline: deadline?.date, late: deadline.map { context.today > $0.date } ?? false,
                 deadlineProvisional: deadline?.provisional ?? false,
                 publicityUntil: kind.kind.publicityUntil(decision: decisionDate) { code in kind.index[code].map { values[$0] } },
+                inForce: kind.kind.isShownPublicly { code in kind.index[code].map { values[$0] } },
                 fieldsJSON: canonicalJSON(values)))
     }
 

@@ -32,6 +32,9 @@ public struct ValidatedRecord: Sendable, Hashable {
     public var deadlineProvisional: Bool = false
     /// The last day of public display under the kind's publicity rule; nil: no limit.
     public var publicityUntil: CivilDate?
+    /// Whether its own fields keep it before the public under the kind's rule
+    /// (`RecordKind.isShownPublicly`: a licence while valid, a listing while in force).
+    public var inForce: Bool = true
     /// Canonical JSON object of the non-empty fields under their full national codes, keys
     /// sorted by UTF-8 bytes: `{"CF_CFJG":"…","CF_JDRQ":"2025-03-07",…}`.
     public var fieldsJSON: String

@@ -224,6 +224,7 @@ public struct IngestWriter: ~Copyable {
                 s.bind(at + 8, c.id)
                 s.bind(at + 9, c.hlc)
                 s.bind(at + 10, r.publicityUntil?.iso)
+                s.bind(at + 11, r.inForce ? 1 : 0)
             }
         }
         for n in newRecords where changes[n].record.deadlineProvisional {
@@ -243,14 +244,15 @@ public struct IngestWriter: ~Copyable {
         for u in updates {
             // A correction: the record keeps its first arrival's deadline and lateness.
             let c = changes[u.change]
-            // RecordRows.updateSQL: subject, area, decision date, end of publicity, change, HLC, id.
+            // RecordRows.updateSQL: subject, area, decision date, end of publicity, in force, change, HLC, id.
             updateRecord.bind(1, c.record.subjectCode)
             updateRecord.bind(2, c.record.jurisdiction.digits)
             updateRecord.bind(3, c.record.decisionDate?.iso)
             updateRecord.bind(4, c.record.publicityUntil?.iso)
-            updateRecord.bind(5, c.id)
-            updateRecord.bind(6, c.hlc)
-            updateRecord.bind(7, u.recordID)
+            updateRecord.bind(5, c.record.inForce ? 1 : 0)
+            updateRecord.bind(6, c.id)
+            updateRecord.bind(7, c.hlc)
+            updateRecord.bind(8, u.recordID)
             try updateRecord.step()
             updateRecord.reset()
         }

@@ -165,7 +165,7 @@ struct ReceivedBatch {
                 let i = chunk.lowerBound + n
                 let c = changes[i]
                 let d = dates[i]
-                let at = Int32(slot * 10)
+                let at = Int32(slot * RecordRows.width)
                 insertRecords.bind(at + 1, c.key)
                 insertRecords.bind(at + 2, c.kind)
                 insertRecords.bind(at + 3, d.subject)
@@ -176,6 +176,7 @@ struct ReceivedBatch {
                 insertRecords.bind(at + 8, firstID + Int64(n))
                 insertRecords.bind(at + 9, c.hlc.rawValue)
                 insertRecords.bind(at + 10, d.publicityUntil?.iso)
+                insertRecords.bind(at + 11, d.inForce ? 1 : 0)
             }
             try insertRecords.step()
             insertRecords.reset()

@@ -11,8 +11,9 @@ public struct SubjectHit: Sendable, Hashable, Codable {
     public var name: String
 }
 
-/// What the public sees of a node's records: in force (active or under objection) and within
-/// their publicity period, of the kinds the catalogue discloses publicly.
+/// What the public sees of a node's records: in force (active or under objection; a licence
+/// valid, a listing not removed: `records.in_force`) and within their publicity period, of the
+/// kinds the catalogue discloses publicly.
 public struct PublicScope: Sendable, Hashable {
     public var kinds: [String]
     /// Today, `YYYY-MM-DD` (China time): records whose publicity ended before it are not shown.
@@ -23,12 +24,15 @@ public struct PublicScope: Sendable, Hashable {
         self.today = today
     }
 
+    /// The condition on `records r` of a kind already chosen, taking today as its one argument.
+    static let inForce = "r.state IN ('active', 'objected') AND r.in_force = 1 AND (r.publicity_until IS NULL OR r.publicity_until >= ?)"
+
     /// The condition on `records r`, with its arguments.
     var condition: (sql: String, arguments: StatementArguments) {
         let marks = Array(repeating: "?", count: max(kinds.count, 1)).joined(separator: ", ")
         let list: StatementArguments = kinds.isEmpty ? [""] : StatementArguments(kinds)
         return (
-            "r.kind IN (\(marks)) AND r.state IN ('active', 'objected') AND (r.publicity_until IS NULL OR r.publicity_until >= ?)",
+            "r.kind IN (\(marks)) AND \(Self.inForce)",
             list + [today]
         )
     }
@@ -102,27 +106,18 @@ extension NodeStore {
         }
     }
 
-    /// For each of `subjects`, the kinds of its records that `scope`'s kinds, states and dates let
-    /// the public see, one entry per record, each with the value of the field its kind shows a
-    /// record by (`shownBy[kind]`, a full field code: 当前状态, 名单状态) for the kind's rule to
-    /// judge — without reading the rest of the records (a page of search hits), in one read.
-    public func publicKinds(subjects: [String], scope: PublicScope, shownBy: [String: String]) throws -> [String: [(kind: String, value: String?)]] {
+    /// For each of `subjects`, how many of its records the public sees, by kind — the whole
+    /// rule in SQL (`scope`), without reading the records (a page of search hits), in one read.
+    public func publicCounts(subjects: [String], scope: PublicScope) throws -> [String: [String: Int]] {
         let visible = scope.condition
-        let rules = shownBy.sorted { $0.key < $1.key }
-        let value =
-            rules.isEmpty
-            ? "NULL"
-            : "CASE r.kind "
-                + String(
-                    repeating: "WHEN ? THEN (SELECT json_extract(c.body, '$.\"' || ? || '\"') FROM changes c WHERE c.id = r.content_change) ",
-                    count: rules.count)
-                + "END"
-        let ruleArguments = StatementArguments(rules.flatMap { [$0.key, $0.value] })
         return try read { db in
-            let statement = try db.cachedStatement(sql: "SELECT r.kind, \(value) FROM records r WHERE r.subject_code = ? AND \(visible.sql)")
-            var out: [String: [(kind: String, value: String?)]] = [:]
+            let statement = try db.cachedStatement(
+                sql: "SELECT r.kind, count(*) FROM records r WHERE r.subject_code = ? AND \(visible.sql) GROUP BY r.kind")
+            var out: [String: [String: Int]] = [:]
             for subject in subjects {
-                out[subject] = try Row.fetchAll(statement, arguments: ruleArguments + [subject] + visible.arguments).map { ($0[0], $0[1]) }
+                var counts: [String: Int] = [:]
+                for row in try Row.fetchAll(statement, arguments: [subject] + visible.arguments) { counts[row[0]] = row[1] }
+                out[subject] = counts
             }
             return out
         }
@@ -183,7 +178,7 @@ extension NodeStore {
         }
         var conditions = ["r.decision_date IS NOT NULL", "r.kind = ?"]
         var arguments: StatementArguments = [kinds[0]]
-        conditions.append("r.state IN ('active', 'objected') AND (r.publicity_until IS NULL OR r.publicity_until >= ?)")
+        conditions.append(PublicScope.inForce)
         arguments += [scope.today]
         if let prefix = query.regionPrefix {
             // The jurisdictions of an area are a range of codes: its digits, then anything.

@@ -23,6 +23,7 @@ enum Migrations {
         m.registerMigration("v15-node-health", migrate: v15NodeHealth)
         m.registerMigration("v16-operations-tallies", migrate: v16OperationsTallies)
         m.registerMigration("v17-objection-request-codes", migrate: v17ObjectionRequestCodes)
+        m.registerMigration("v18-records-in-force", migrate: v18RecordsInForce)
         return m
     }
 
@@ -556,6 +557,19 @@ enum Migrations {
             -- the request's number alone shows nothing). Requests made before have none.
             ALTER TABLE objection_requests ADD COLUMN code TEXT CHECK (code IS NULL OR length(code) = 12);
             CREATE UNIQUE INDEX objection_requests_code ON objection_requests(code) WHERE code IS NOT NULL;
+            """)
+    }
+
+    static func v18RecordsInForce(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Whether a record's own fields keep it before the public under its kind's rule (a
+            -- licence while 当前状态 = 1, a listing while 名单状态 = 有效; 1 for kinds without
+            -- such a rule), written with every version like publicity_until, so that counts,
+            -- listings and search apply the whole rule in SQL. `in_force_rules` names the rules
+            -- the column was computed by (NULL: none yet): a node whose rules differ computes it
+            -- again when it opens (`NodeStore.applyInForceRules`).
+            ALTER TABLE records ADD COLUMN in_force INTEGER NOT NULL DEFAULT 1 CHECK (in_force IN (0, 1));
+            ALTER TABLE node ADD COLUMN in_force_rules TEXT;
             """)
     }
 }

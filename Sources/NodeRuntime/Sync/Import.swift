@@ -247,7 +247,7 @@ struct RecordDatesReader {
         return RecordDates(
             decision: decision, deadline: deadline?.date, late: deadline.map { entered > $0.date } ?? false,
             subject: k.subjectCode.lazy.compactMap(value).first, publicityUntil: k.publicityUntil(decision: decision, value: value),
-            provisionalSince: deadline?.provisional == true ? entered : nil)
+            provisionalSince: deadline?.provisional == true ? entered : nil, inForce: k.isShownPublicly(value: value))
     }
 
     private mutating func prepare(_ slug: String) -> Prepared? {
@@ -256,7 +256,7 @@ struct RecordDatesReader {
         let k = kind.kind
         // Only the fields the records table needs are read from the body.
         var needed = Set(k.subjectCode + [k.decisionDate].compactMap { $0 })
-        if let p = k.publicity { needed.formUnion((p.untilFields ?? []) + [p.monthsField].compactMap { $0 }) }
+        if let p = k.publicity { needed.formUnion((p.untilFields ?? []) + [p.monthsField, p.shownWhileField].compactMap { $0 }) }
         let p = Prepared(kind: kind, fields: BodyFields(names: Dictionary(uniqueKeysWithValues: needed.map { (k.fullCode($0), $0) })))
         prepared[slug] = p
         return p
