@@ -179,9 +179,16 @@ public struct Operations: Sendable {
                 let unit = (form["unit"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !unit.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "受理异议需填写受理单位。") }
                 _ = try ObjectionDesk(node: node).accept(id: id, unit: unit, now: now, actor: actor)
+            case "repair":
+                let unit = (form["unit"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                let notice = (form["notice"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !unit.isEmpty, !notice.isEmpty else {
+                    throw ObjectionRequestError(code: .invalid, message: "准予修复需填写决定单位和信用修复告知书文号。")
+                }
+                _ = try ObjectionDesk(node: node).grantRepair(id: id, unit: unit, notice: notice, now: now, actor: actor)
             case "refuse":
                 let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !reason.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "不予受理需填写理由（会告知申请人）。") }
+                guard !reason.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "不予受理或不予修复需填写理由（会告知申请人）。") }
                 try ObjectionDesk(node: node).refuse(id: id, reason: reason, now: now)
             default: throw ObjectionRequestError(code: .invalid, message: "未知的操作。")
             }
@@ -189,11 +196,12 @@ public struct Operations: Sendable {
         switch result {
         case .success:
             node.logger.info(
-                "objection request decided on the operators' pages",
+                "request from the public decided on the operators' pages",
                 metadata: ["request": "\(id)", "action": "\(action)", "by": "\(actor.description)"])
             return Response(status: .seeOther, headers: [.location: "/ops/work"])
-        case .failure(let e as ObjectionRequestError): return refuse(e.message)
-        case .failure(let e as StatusChangeError): return refuse(e.message)
+        case .failure(let e as ObjectionRequestError): return refuse(e.code == .notPending ? "第 \(id) 号申请已办理，或没有这份申请。" : e.message)
+        case .failure(let e as StatusChangeError):
+            return refuse(e.code == .repairTooEarly ? "最短公示期未满，尚不能修复：\(e.message)" : e.message)
         case .failure(let error): return portal.failure(error, json: false)
         }
     }

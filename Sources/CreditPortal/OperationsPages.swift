@@ -323,6 +323,9 @@ struct OperationsPages: Sendable {
     struct WorkPage: Sendable, Encodable {
         struct Request: Sendable, Encodable {
             var id: Int64
+            /// 异议申诉 or 信用修复申请; `repair` for the latter's form.
+            var purpose: String
+            var repair: Bool
             var at: String
             var recordKey: String
             /// The record's subject as its record names it (an office finds a case by name), its
@@ -373,7 +376,8 @@ struct OperationsPages: Sendable {
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try node.store.objectionRequests().map {
                 WorkPage.Request(
-                    id: $0.id, at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000))),
+                    id: $0.id, purpose: $0.purpose.name, repair: $0.purpose == .repair,
+                    at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000))),
                     recordKey: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
                     kind: kindName(of: $0.recordKey), number: Self.number(in: $0.recordKey), name: $0.name, contact: $0.contact,
                     reason: Masking.maskResidentIDs(in: $0.reason))

@@ -127,7 +127,10 @@ public struct Portal: Sendable {
             return await portal.report(request, reference: reference)
         }
         router.post("/objections") { request, context in
-            await portal.objection(request, from: context.remoteAddress)
+            await portal.request(request, purpose: .objection, from: context.remoteAddress)
+        }
+        router.post("/repairs") { request, context in
+            await portal.request(request, purpose: .repair, from: context.remoteAddress)
         }
         router.get("/objections/status") { request, _ in
             await portal.objectionStatus(request)
@@ -172,15 +175,16 @@ public struct Portal: Sendable {
 
     struct NotFound: Error { var message: String }
 
-    /// Objections a single address may submit per hour.
+    /// Requests (objections and repair applications together) a single address may submit per hour.
     static let objectionsPerHour = 5
-    /// The largest objection form body read.
+    /// The largest request form body read.
     static let objectionBodyMax = 16 << 10
 
-    /// `POST /objections`: a request from the public (name, contact, reason) about a record. The
-    /// form's token must match the cookie set with the record's page (no other site can submit
-    /// it), the body is bounded, and one address submits at most `objectionsPerHour` an hour.
-    func objection(_ request: Request, from address: String?) async -> Response {
+    /// `POST /objections`, `POST /repairs`: a request from the public (name, contact, reason; for
+    /// a repair the undertaking) about a record. The form's token must match the cookie set with
+    /// the record's page (no other site can submit it), the body is bounded, and one address
+    /// submits at most `objectionsPerHour` an hour, of both kinds together.
+    func request(_ request: Request, purpose: RequestPurpose, from address: String?) async -> Response {
         var request = request
         let json = FormValues(request.uri.query)["format"] == "json"
         let refuse = { (status: HTTPResponse.Status, message: String) -> Response in
@@ -196,22 +200,25 @@ public struct Portal: Sendable {
             return refuse(.forbidden, "表单已过期或不是从本站提交的：请回到记录页面重新填写。")
         }
         guard limiter.take(address ?? "unknown", now: clock()) else {
-            return refuse(.tooManyRequests, "同一网络地址每小时最多提交 \(Self.objectionsPerHour) 次异议，请稍后再试。")
+            return refuse(.tooManyRequests, "同一网络地址每小时最多提交 \(Self.objectionsPerHour) 次异议申诉或信用修复申请，请稍后再试。")
         }
         let key = form["key"] ?? ""
         let desk = ObjectionDesk(node: node)
         let now = clock()
         let result = await BlockingWork.run {
-            try desk.submit(key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", now: now)
+            try desk.submit(
+                key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", purpose: purpose,
+                undertaking: form["undertaking"] == "yes", now: now)
         }
         switch result {
         case .success(let (id, code)):
             let page = ObjectionReceivedPage(
-                site: pages.site(), title: "异议已提交", request: id, recordLink: PortalPages.recordLink(key), code: ObjectionRequestCode.grouped(code),
-                statusLink: "/objections/status?code=" + code)
+                site: pages.site(), title: purpose == .objection ? "异议已提交" : "信用修复申请已提交", request: id, recordLink: PortalPages.recordLink(key),
+                code: ObjectionRequestCode.grouped(code), statusLink: "/objections/status?code=" + code, repair: purpose == .repair)
             return json ? Self.json(page) : html(page, template: "objection-received", status: .ok)
         case .failure(let e as ObjectionRequestError):
-            return refuse(e.code == .unknownRecord ? .notFound : .badRequest, e.message)
+            return refuse(
+                e.code == .unknownRecord ? .notFound : e.code == .repairTooEarly || e.code == .notRepairable ? .conflict : .badRequest, e.message)
         case .failure(let error):
             return failure(error, json: json)
         }

@@ -219,6 +219,8 @@ public struct ObjectionReceivedPage: Sendable, Encodable {
     /// The follow-up code, grouped (`ABCD-EFGH-JKMN`), and the page that shows the request's state.
     public var code: String
     public var statusLink: String
+    /// A credit repair application (信用修复申请), not an objection.
+    public var repair: Bool
 }
 
 /// `/objections/status`: where a request stands, found by its follow-up code. It shows the
@@ -227,12 +229,15 @@ public struct ObjectionReceivedPage: Sendable, Encodable {
 public struct ObjectionStatusPage: Sendable, Encodable {
     public struct Request: Sendable, Encodable {
         public var number: Int64
+        /// 异议申诉 or 信用修复申请.
+        public var purpose: String
+        public var repair: Bool
         public var submittedAt: String
         /// The record as the public sees it named (kind and document number), and its page when
         /// the public still sees it.
         public var record: String
         public var recordLink: String?
-        /// 待受理, 已受理 or 不予受理.
+        /// 待受理, 已受理 or 不予受理 (a repair: 待审核, 准予修复, 不予修复).
         public var state: String
         public var pending: Bool
         public var accepted: Bool
@@ -628,10 +633,7 @@ public struct PortalPages: Sendable {
         else { return nil }
         let id = try stored.subjectCode.flatMap { try node.store.subjectHit(code: $0)?.id }
         let onTime = !stored.late
-        let fields = stored.fields
-        let repair = kind.kind.earliestRepair(decision: stored.decisionDate.flatMap { CivilDate.parse($0) }) {
-            fields[kind.kind.fullCode($0)].flatMap { $0.isEmpty ? nil : $0 }
-        }
+        let repair = kind.kind.earliestRepair(of: stored)
         return RecordPage(
             site: site(), title: "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
@@ -726,15 +728,15 @@ public struct PortalPages: Sendable {
     /// for a code of no request.
     public func objectionStatus(code typed: String, today: CivilDate) throws -> (page: ObjectionStatusPage, status: Int) {
         // What was typed is echoed into the form, at most as long as a code could be typed.
-        var page = ObjectionStatusPage(site: site(), title: "异议申诉办理进度", code: String(typed.prefix(40)), request: nil, message: nil)
+        var page = ObjectionStatusPage(site: site(), title: "异议申诉与信用修复办理进度", code: String(typed.prefix(40)), request: nil, message: nil)
         let typed = typed.trimmingCharacters(in: .whitespaces)
         guard !typed.isEmpty else { return (page, 200) }
         guard let code = ObjectionRequestCode.normalized(typed) else {
-            page.message = "查询码是提交异议时给出的 12 位字母和数字（如 ABCD-EFGH-JKMN），请核对后重新输入。"
+            page.message = "查询码是提交申请时给出的 12 位字母和数字（如 ABCD-EFGH-JKMN），请核对后重新输入。"
             return (page, 400)
         }
         guard let r = try node.store.objectionRequest(code: code) else {
-            page.message = "没有与这个查询码对应的异议申诉，请核对后重新输入。"
+            page.message = "没有与这个查询码对应的申请，请核对后重新输入。"
             return (page, 404)
         }
         let stored = try node.store.record(key: r.recordKey)
@@ -742,13 +744,26 @@ public struct PortalPages: Sendable {
         let shown = stored.flatMap { PublicRecord.make($0, kind: kind, today: today) }
         let at = { (ms: Int64) in Self.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(ms) / 1000))) }
         page.request = ObjectionStatusPage.Request(
-            number: r.id, submittedAt: at(r.at),
-            record: shown.map { "\($0.kindName) \($0.documentNumber ?? "")" } ?? "\(kind?.name ?? "")（本站已不公示这条记录）",
+            number: r.id, purpose: r.purpose.name, repair: r.purpose == .repair, submittedAt: at(r.at),
+            record: shown.map { "\($0.kindName) \($0.documentNumber ?? "")" }
+                ?? "\(kind?.name ?? "") \(OperationsPages.number(in: r.recordKey))（本站已不公示这条记录）",
             recordLink: shown.map { _ in Self.recordLink(r.recordKey) },
-            state: r.state == "accepted" ? "已受理" : r.state == "refused" ? "不予受理" : "待受理", pending: r.state == "pending",
+            state: Self.requestState(r), pending: r.state == "pending",
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
         return (page, 200)
+    }
+
+    /// Where a request stands, as its requester reads it.
+    static func requestState(_ r: ObjectionRequest) -> String {
+        switch (r.purpose, r.state) {
+        case (.objection, "accepted"): "已受理"
+        case (.objection, "refused"): "不予受理"
+        case (.objection, _): "待受理"
+        case (.repair, "accepted"): "准予修复"
+        case (.repair, "refused"): "不予修复"
+        case (.repair, _): "待审核"
+        }
     }
 
     public func error(status: Int, message: String) -> ErrorPage {

@@ -89,7 +89,9 @@ struct Failure: Error, CustomStringConvertible {
         } catch let e as ChangeSetError {
             throw ExitFailure(message: "refused: \(e.description); nothing was applied", code: 65)
         } catch let e as ObjectionRequestError {
-            throw ExitFailure(message: "objection request: \(e.message) [\(e.code.rawValue)]", code: e.code == .invalid ? 64 : 66)
+            throw ExitFailure(
+                message: "request from the public: \(e.message) [\(e.code.rawValue)]",
+                code: e.code == .invalid ? 64 : e.code == .unknownRecord || e.code == .notPending ? 66 : 65)
         } catch let e as StatusChangeError {
             throw ExitFailure(
                 message: "status change refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unknownRecord ? 66 : 65)

@@ -45,7 +45,7 @@ func enterStatus(_ node: NodeOptions, key: String, _ status: () throws -> Status
 struct Objection: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome.",
-        subcommands: [Open.self, Close.self, Requests.self, Accept.self, Refuse.self])
+        subcommands: [Open.self, Close.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept an objection: the record shows 异议处理中 at every node until it is closed.")
@@ -71,7 +71,7 @@ extension Objection {
     struct Requests: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "List the objections the public submitted on the portal (异议申诉): pending first. They hold the requester's contact and stay at this node."
+                "List what the public submitted on the portal — objections (异议申诉) and credit repair applications (信用修复申请): pending first. They hold the requester's contact and stay at this node."
         )
         @Flag(help: "Also those already accepted or refused.") var all = false
         @OptionGroup var node: NodeOptions
@@ -80,10 +80,10 @@ extension Objection {
             try guarded {
                 let requests = try node.open().store.objectionRequests(includeDecided: all)
                 if json { return try printJSON(requests) }
-                guard !requests.isEmpty else { return print(all ? "No objection requests" : "No pending objection requests") }
+                guard !requests.isEmpty else { return print(all ? "No requests from the public" : "No pending requests from the public") }
                 for r in requests {
                     let at = ChinaTime.timestamp(Date(timeIntervalSince1970: Double(r.at) / 1000))
-                    print("#\(r.id)  \(r.state)  \(at)  \(r.recordKey)")
+                    print("#\(r.id)  \(r.purpose.rawValue) \(r.purpose.name)  \(r.state)  \(at)  \(r.recordKey)")
                     print("      \(r.name) · \(r.contact)")
                     print("      \(Masking.maskResidentIDs(in: r.reason))")
                     if let d = r.decision { print("      decision: \(d)") }
@@ -117,8 +117,32 @@ extension Objection {
         }
     }
 
+    struct GrantRepair: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Grant a credit repair application (信用修复申请): the repair is entered as `repair` does (publicity stops at every tier); refused before the minimum publicity period ends."
+        )
+        @Argument(help: "The request's number (from `objection requests`).") var id: Int64
+        @Option(help: "The deciding unit (决定单位).") var unit: String
+        @Option(help: "The deciding unit's unified social credit code.") var unitCode: String?
+        @Option(help: "The number of the 信用修复告知书 (credit repair notice); it travels with the change.") var notice: String
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+        func run() throws {
+            try guarded {
+                let report = try ObjectionDesk(node: try node.open()).grantRepair(
+                    id: id, unit: unit, unitCode: unitCode, notice: notice, actor: .commandLine)
+                if json { return try printJSON(["request": "\(id)", "state": report.state]) }
+                print(
+                    "Request \(id) granted: \(report.recordKey) repaired as \(report.origin) seq \(report.seq); it reaches the other tiers with the next sync."
+                )
+            }
+        }
+    }
+
     struct Refuse: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Refuse an objection request, with the reason (kept for the requester's enquiry).")
+        static let configuration = CommandConfiguration(
+            abstract: "Refuse an objection or a repair application, with the reason (kept for the requester's enquiry).")
         @Argument(help: "The request's number.") var id: Int64
         @Option(help: "Why it is refused.") var reason: String
         @OptionGroup var node: NodeOptions

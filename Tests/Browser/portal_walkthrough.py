@@ -7,7 +7,8 @@ credit portals as a person would — with JavaScript switched off, since the pag
 without it: the home page, a two-character search for a person, a fragment of a company's name,
 a subject page (masked ID number), a listing filtered by region and date and its CSV, a credit
 report printed to PDF and its signed twin verified offline and on the portal's 报告核验 page (and a
-tampered copy refused there), a penalty's credit-repair note, and an objection submitted on a
+tampered copy refused there), a penalty's credit-repair note and a repair application granted
+from the province's work queue, and an objection submitted on a
 village's portal, accepted with the command line, that then shows as 异议处理中 there and,
 after it travelled up, on the province's portal; then the province's operators' pages (collection
 and the four rates) on its local records listener, and its network page watching a stopped village
@@ -227,10 +228,11 @@ class Walkthrough:
         repair = d.find_element(By.CSS_SELECTOR, "section.repair").text
         self.check("申请信用修复" in repair and (candidate["record"]["authority"] or "") in repair,
                    f"a penalty's page says when and whom to ask for credit repair: {repair[:80]!r}")
-        d.find_element(By.NAME, "name").send_keys("张三")
-        d.find_element(By.NAME, "contact").send_keys("13800000000")
-        d.find_element(By.NAME, "reason").send_keys("处罚决定已被复议撤销，请核实。")
-        d.find_element(By.NAME, "reason").submit()
+        objection = d.find_element(By.CSS_SELECTOR, "form[action='/objections']")
+        objection.find_element(By.NAME, "name").send_keys("张三")
+        objection.find_element(By.NAME, "contact").send_keys("13800000000")
+        objection.find_element(By.NAME, "reason").send_keys("处罚决定已被复议撤销，请核实。")
+        objection.find_element(By.NAME, "reason").submit()
         text = self.looked_at("objection-received")
         self.check("已收到您的异议申诉" in text and "查询码" in text, "the objection form is accepted and gives a follow-up code")
         # The requester follows it with the code: pending now; their name and contact not shown.
@@ -290,17 +292,51 @@ class Walkthrough:
         # with the page's own form: 异议处理中 on the portal.
         fresh = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if not r["record"]["objected"])
         self.page(PROVINCE + fresh["recordLink"], "province-record")
-        d.find_element(By.NAME, "name").send_keys("王五")
-        d.find_element(By.NAME, "contact").send_keys("wangwu@example.cn")
-        d.find_element(By.NAME, "reason").send_keys("决定书文号有误。")
-        d.find_element(By.NAME, "reason").submit()
+        objection = d.find_element(By.CSS_SELECTOR, "form[action='/objections']")
+        objection.find_element(By.NAME, "name").send_keys("王五")
+        objection.find_element(By.NAME, "contact").send_keys("wangwu@example.cn")
+        objection.find_element(By.NAME, "reason").send_keys("决定书文号有误。")
+        objection.find_element(By.NAME, "reason").submit()
         text = self.page(PROVINCE_OPS + "/ops/work", "ops-work")
-        self.check("公众异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
+        self.check("异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
         d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button").click()
         text = self.looked_at("ops-work-accepted")
-        self.check("没有待受理的申诉" in text, "accepted from the page, the request leaves the queue")
+        self.check("没有待办理的公众申请" in text, "accepted from the page, the request leaves the queue")
         text = self.page(PROVINCE + fresh["recordLink"], "province-record-accepted")
         self.check("异议处理中" in text, "the province's portal shows 异议处理中 after the operator accepted")
+
+        # A credit repair application (信用修复申请) on the province's portal for a penalty whose
+        # minimum publicity period has passed; granted from the work queue with the repair
+        # notice's number: the record leaves the portal, and the status page says 准予修复.
+        def repairable(row):
+            if row["record"]["objected"]:
+                return False
+            repair = self.json(PROVINCE + row["recordLink"]).get("repair")
+            return bool(repair and repair.get("open"))
+
+        penalty_rows = self.json(PROVINCE + "/publicity/penalty")["rows"]
+        target = next(r for r in penalty_rows if r["recordLink"] != fresh["recordLink"] and repairable(r))
+        self.page(PROVINCE + target["recordLink"], "repair-form")
+        form = d.find_element(By.CSS_SELECTOR, "form[action='/repairs']")
+        form.find_element(By.NAME, "name").send_keys("某某商贸有限公司")
+        form.find_element(By.NAME, "contact").send_keys("027-88886666")
+        form.find_element(By.NAME, "reason").send_keys("罚款已于十月全额缴纳，违法行为已整改。")
+        # Without the undertaking the browser itself holds the form back (required); ticked, it goes.
+        form.find_element(By.NAME, "undertaking").click()
+        form.find_element(By.NAME, "reason").submit()
+        text = self.looked_at("repair-received")
+        self.check("已收到您的信用修复申请" in text and "查询码" in text, "the repair application is taken with a follow-up code")
+        d.find_element(By.LINK_TEXT, "办理进度").click()
+        repair_status = d.current_url
+        text = self.page(PROVINCE_OPS + "/ops/work", "ops-work-repair")
+        self.check("信用修复申请" in text and "027-88886666" in text, "the work queue lists the repair application")
+        d.find_element(By.NAME, "notice").send_keys("鄂信修〔2026〕1号")
+        d.find_element(By.CSS_SELECTOR, "form[action$='/repair'] button").click()
+        text = self.looked_at("ops-work-repaired")
+        self.check("没有待办理的公众申请" in text and "鄂信修〔2026〕1号" in text, "granted from the page, the repair is listed with its notice")
+        self.page(PROVINCE + target["recordLink"], "repaired-record", status=404)
+        text = self.page(repair_status, "repair-status-granted")
+        self.check("准予修复" in text and "027-88886666" not in text, "the requester's status page says 准予修复")
 
         # /metrics as Prometheus scrapes it (mutual TLS, a node's certificate), checked by promtool.
         certs = os.path.join(self.out, "certs")

@@ -486,6 +486,15 @@ struct WorkQueueTests {
         let desk = ObjectionDesk(node: f.node)
         let first = try desk.submit(key: keys[0], name: "张三", contact: "13800000000", reason: "处罚已撤销", now: PortalFixture.now).id
         let second = try desk.submit(key: keys[1], name: "李四", contact: "13900000000", reason: "主体有误", now: PortalFixture.now).id
+        // A repair application about a penalty whose minimum publicity period has passed.
+        let today = ChinaTime.date(PortalFixture.now)
+        let repairable = try #require(
+            try keys.dropFirst(2).compactMap { try f.node.store.record(key: $0) }.first {
+                f.node.resolvedKinds["penalty"]?.kind.earliestRepair(of: $0).map { $0.date <= today } ?? false
+            })
+        let third = try desk.submit(
+            key: repairable.key, name: "王五", contact: "13700000000", reason: "罚款已缴清", purpose: .repair, undertaking: true, now: PortalFixture.now
+        ).id
         try await withOperatorsListener(f.node, tls: false) { port in
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -496,10 +505,13 @@ struct WorkQueueTests {
             #expect(html.contains("第 \(first) 号") && html.contains("13800000000"))
             // Each request names the record's subject, as its record does.
             let subject = try #require(try f.node.store.record(key: keys[0])?.fields["CF_XDR_MC"])
-            #expect(html.contains("第 \(first) 号 · \(subject) · "), "\(subject)")
+            #expect(html.contains("第 \(first) 号 异议申诉 · \(subject) · "), "\(subject)")
             // … and the record by its kind and number, as the office files it, the key beside.
             let number = try #require(keys[0].split(separator: "|").last.map(String.init))
-            #expect(html.contains("第 \(first) 号 · \(subject) · 行政处罚 \(number) "), "\(number)")
+            #expect(html.contains("第 \(first) 号 异议申诉 · \(subject) · 行政处罚 \(number) "), "\(number)")
+            // A repair application is granted with the repair notice's number, not accepted as an objection.
+            #expect(html.contains("第 \(third) 号 信用修复申请 · ") && html.contains("action=\"/ops/work/requests/\(third)/repair\""))
+            #expect(!html.contains("action=\"/ops/work/requests/\(third)/accept\""))
             let token = String(cookie.split(separator: "=")[1])
             func post(_ path: String, _ form: String, cookie: String?) async throws -> (status: Int, location: String?, body: String) {
                 var request = HTTPClientRequest(url: base + path)
@@ -516,7 +528,7 @@ struct WorkQueueTests {
             #expect(
                 try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: "cn_csrf=" + String(repeating: "0", count: 32))
                     .status == 400)
-            #expect(try f.node.store.objectionRequests().count == 2)
+            #expect(try f.node.store.objectionRequests().count == 3)
             let accepted = try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: cookie)
             #expect(accepted.status == 303 && accepted.location == "/ops/work")
             #expect(try f.node.store.record(key: keys[0])?.state == "objected")
@@ -527,10 +539,21 @@ struct WorkQueueTests {
                 try await post("/ops/work/requests/\(second)/refuse", "reason=" + PortalPages.escapePath("非本机关记录") + "&csrf=\(token)", cookie: cookie)
                     .status == 303)
             #expect(try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: cookie).status == 400)
+            // The repair: refused as an objection and without the notice's number; granted with it.
+            let asObjection = try await post("/ops/work/requests/\(third)/accept", unit + "&csrf=\(token)", cookie: cookie)
+            #expect(asObjection.status == 400 && asObjection.body.contains("credit repair application"))
+            let noNotice = try await post("/ops/work/requests/\(third)/repair", unit + "&notice=&csrf=\(token)", cookie: cookie)
+            #expect(noNotice.status == 400 && noNotice.body.contains("信用修复告知书文号"))
+            #expect(try f.node.store.record(key: repairable.key)?.state == "active")
+            let notice = "&notice=" + PortalPages.escapePath("江岸信修〔2026〕3号")
+            let granted = try await post("/ops/work/requests/\(third)/repair", unit + notice + "&csrf=\(token)", cookie: cookie)
+            #expect(granted.status == 303 && granted.location == "/ops/work")
+            #expect(try f.node.store.record(key: repairable.key)?.state == "repaired")
+            #expect(try f.node.store.objectionRequests(includeDecided: true).first { $0.id == third }?.decision == "准予信用修复（江岸信修〔2026〕3号）")
             #expect(try f.node.store.objectionRequests().isEmpty)
             let after = String(
                 buffer: try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30)).body.collect(upTo: 1 << 20))
-            #expect(after.contains("没有待受理的申诉") && after.contains(Masking.maskResidentIDs(in: keys[0])))
+            #expect(after.contains("没有待办理的公众申请") && after.contains(Masking.maskResidentIDs(in: keys[0])))
         }
         // The operator's decision is in the audit trail as the local caller's.
         #expect(try f.node.store.audit().last?.actor.role == "local")

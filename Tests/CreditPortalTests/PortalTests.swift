@@ -609,13 +609,18 @@ struct PortalTests {
         let warned = try #require((try await f.json("/records/" + PortalPages.escapePath(warning.key)))["repair"] as? [String: Any])
         #expect(warned["atOnce"] as? Bool == true && warned["open"] as? Bool == true)
         let (_, _, warningHTML) = try await f.get("/records/" + PortalPages.escapePath(warning.key))
-        #expect(warningHTML.contains("本条信息属轻微失信") && !warningHTML.contains("最短公示期"))
+        // What the record's own repair section says (the footer speaks of repair on every page).
+        let repairSection = { (html: String) -> String in
+            guard let start = html.range(of: "<section class=\"repair\">") else { return "" }
+            return html[start.lowerBound...].components(separatedBy: "</section>")[0]
+        }
+        #expect(repairSection(warningHTML).contains("本条信息属轻微失信") && !repairSection(warningHTML).contains("最短公示期"))
         // A licence: no repair to ask for.
         let licence = try #require(try f.node.store.allRecords().first { $0.kind == "license" && $0.state == "active" })
         let licencePath = "/records/" + PortalPages.escapePath(licence.key)
         #expect((try await f.json(licencePath))["repair"] == nil)
         let (_, _, licenceHTML) = try await f.get(licencePath)
-        #expect(!licenceHTML.contains("信用修复"))
+        #expect(repairSection(licenceHTML).isEmpty && !licenceHTML.contains("action=\"/repairs\""))
     }
 
     /// A record whose bytes changed on disk is not shown: the page says the node cannot vouch
@@ -693,13 +698,15 @@ struct PortalObjectionTests {
         }
     }
 
-    static func post(_ app: some ApplicationProtocol, cookie: String?, fields: [(String, String)]) async throws -> (HTTPResponse.Status, String) {
+    static func post(_ app: some ApplicationProtocol, cookie: String?, fields: [(String, String)], to path: String = "/objections") async throws -> (
+        HTTPResponse.Status, String
+    ) {
         var fieldsOut: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if let cookie { fieldsOut[.cookie] = cookie }
         let headers = fieldsOut
         let body = fields.map { "\($0.0)=\(PortalPages.escapePath($0.1))" }.joined(separator: "&")
         return try await app.test(.router) { client in
-            try await client.execute(uri: "/objections", method: .post, headers: headers, body: ByteBuffer(string: body)) {
+            try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) {
                 ($0.status, String(buffer: $0.body))
             }
         }
@@ -780,10 +787,11 @@ struct PortalObjectionTests {
             key: keys[1], StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定已撤销", unit: "江岸区市场监督管理局"),
             now: PortalFixture.now)
         (code, _, page) = try await status(codes[1])
-        #expect(code == .ok && page.contains("行政处罚（本站已不公示这条记录）") && !page.contains(PortalPages.recordLink(keys[1])))
+        let number = try #require(keys[1].split(separator: "|").last)
+        #expect(code == .ok && page.contains("行政处罚 \(number)（本站已不公示这条记录）") && !page.contains(PortalPages.recordLink(keys[1])))
         // Refused: a code of no request, and what cannot be a code; the empty form.
         (code, _, page) = try await status("ABCD-EFGH-JKMN")
-        #expect(code == .notFound && page.contains("没有与这个查询码对应的异议申诉"))
+        #expect(code == .notFound && page.contains("没有与这个查询码对应的申请"))
         (code, _, page) = try await status("12345")
         #expect(code == .badRequest && page.contains("12 位字母和数字"))
         (code, _, page) = try await status(String(repeating: "Z", count: 5000))
@@ -795,6 +803,68 @@ struct PortalObjectionTests {
         let request = try #require(json["request"] as? [String: Any])
         #expect(
             request["state"] as? String == "不予受理" && request["reason"] as? String == "非本机关作出的决定" && request["number"] as? Int == Int(requests[1].id))
+    }
+
+    /// A credit repair application (信用修复申请) is offered on a record's page once its minimum
+    /// publicity period has passed, and taken only then, with the requester's undertaking; an
+    /// operator grants it as a repair (publicity stops) or refuses it, and the requester follows it
+    /// with its code.
+    @Test func aRepairApplicationIsTakenOnceThePeriodHasPassedAndGrantedAsARepair() async throws {
+        let f = try PortalFixture()
+        let app = Application(router: f.portal.router())
+        let today = ChinaTime.date(PortalFixture.now)
+        let penalty = try #require(f.node.resolvedKinds["penalty"])
+        let penalties = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.compactMap {
+            try f.node.store.record(key: $0.key)
+        }
+        let open = try #require(penalties.first { penalty.kind.earliestRepair(of: $0).map { $0.date <= today } ?? false })
+        let early = try #require(penalties.first { penalty.kind.earliestRepair(of: $0).map { $0.date > today } ?? false })
+        let licence = try #require(try f.node.store.allRecords().first { $0.kind == "license" && $0.state == "active" })
+        // The form is on the page of a record whose period has passed, not on the others.
+        let (_, _, openPage) = try await f.get("/records/" + PortalPages.escapePath(open.key))
+        #expect(openPage.contains("action=\"/repairs\"") && openPage.contains("name=\"undertaking\""))
+        let (_, _, earlyPage) = try await f.get("/records/" + PortalPages.escapePath(early.key))
+        let earliest = try #require(penalty.kind.earliestRepair(of: early))
+        #expect(!earlyPage.contains("action=\"/repairs\"") && earlyPage.contains(earliest.date.iso))
+        func apply(_ key: String, undertaking: Bool = true) async throws -> (HTTPResponse.Status, String) {
+            let (cookie, token) = try await Self.form(app, key: key)
+            var fields = [("key", key), ("csrf", token), ("name", "某某商贸有限公司"), ("contact", "027-88886666"), ("reason", "罚款已于十月缴清")]
+            if undertaking { fields.append(("undertaking", "yes")) }
+            return try await Self.post(app, cookie: cookie, fields: fields, to: "/repairs")
+        }
+        // Refused: too early (the first day named), a kind without repair, no undertaking.
+        var (status, body) = try await apply(early.key)
+        #expect(status == .conflict && body.contains("自 \(earliest.date.iso) 起方可申请信用修复"), "\(body)")
+        (status, body) = try await apply(licence.key)
+        #expect(status == .conflict && body.contains("无需申请信用修复"), "\(body)")
+        (status, body) = try await apply(open.key, undertaking: false)
+        #expect(status == .badRequest && body.contains("守信承诺"))
+        #expect(try f.node.store.objectionRequests(includeDecided: true).isEmpty)
+        // Taken, with a code to follow it by.
+        (status, body) = try await apply(open.key)
+        #expect(status == .ok && body.contains("已收到您的信用修复申请"), "\(body)")
+        let request = try #require(try f.node.store.objectionRequests().first)
+        #expect(request.purpose == .repair && request.recordKey == open.key && request.reason == "罚款已于十月缴清")
+        let code = try #require(request.code)
+        var status1 = try await f.json("/objections/status?code=" + code)
+        var shown = try #require(status1["request"] as? [String: Any])
+        #expect(shown["purpose"] as? String == "信用修复申请" && shown["state"] as? String == "待审核")
+        // Not an objection: accepting it as one is refused; granted, publicity stops.
+        #expect(throws: ObjectionRequestError.self) { try ObjectionDesk(node: f.node).accept(id: request.id, unit: "x", now: PortalFixture.now) }
+        let report = try ObjectionDesk(node: f.node).grantRepair(
+            id: request.id, unit: "江岸区市场监督管理局", notice: "江岸信修〔2026〕1号", now: PortalFixture.now)
+        let repairedState = try f.node.store.record(key: open.key)?.state
+        #expect(report.state == "repaired" && repairedState == "repaired")
+        let (gone, _, _) = try await f.get("/records/" + PortalPages.escapePath(open.key))
+        #expect(gone == .notFound)
+        status1 = try await f.json("/objections/status?code=" + code)
+        shown = try #require(status1["request"] as? [String: Any])
+        #expect(shown["state"] as? String == "准予修复")
+        let (_, _, statusPage) = try await f.get("/objections/status?code=" + code)
+        #expect(statusPage.contains("信用修复申请") && statusPage.contains("停止公示") && !statusPage.contains("罚款已于十月缴清"))
+        #expect(throws: ObjectionRequestError.self) {
+            try ObjectionDesk(node: f.node).grantRepair(id: request.id, unit: "x", notice: "y", now: PortalFixture.now)
+        }
     }
 
     @Test func submissionsFromElsewhereOrOutOfShapeAreRefused() async throws {

@@ -2,8 +2,19 @@ import CreditDomain
 import Foundation
 import GRDB
 
-/// An objection submitted by a member of the public on the portal (`objection_requests`,
-/// migration v13): kept at this node only, never synced.
+/// What a member of the public asks for on the portal.
+public enum RequestPurpose: String, Sendable, Hashable, Codable {
+    /// 异议申诉: the record is wrong.
+    case objection
+    /// 信用修复申请: the subject has done what the decision required and asks that publicity stop.
+    case repair
+
+    /// 异议申诉, 信用修复申请.
+    public var name: String { self == .objection ? "异议申诉" : "信用修复申请" }
+}
+
+/// An objection or a credit repair application submitted by a member of the public on the portal
+/// (`objection_requests`, migrations v13, v19): kept at this node only, never synced.
 public struct ObjectionRequest: Sendable, Hashable, Codable {
     public var id: Int64
     /// Milliseconds since 1970 (UTC).
@@ -20,6 +31,7 @@ public struct ObjectionRequest: Sendable, Hashable, Codable {
     /// What the requester follows it with (`ObjectionRequestCode`); nil for requests made
     /// before codes existed.
     public var code: String?
+    public var purpose: RequestPurpose
 }
 
 /// A request's follow-up code: 12 characters of an alphabet without look-alikes (no 0/O, 1/I/L),
@@ -49,11 +61,13 @@ public enum ObjectionRequestCode {
 
 extension NodeStore {
     /// Keeps a request with its follow-up code (`ObjectionRequestCode`); returns its number.
-    public func addObjectionRequest(key: String, name: String, contact: String, reason: String, code: String, now: Date = Date()) throws -> Int64 {
+    public func addObjectionRequest(
+        key: String, name: String, contact: String, reason: String, code: String, purpose: RequestPurpose = .objection, now: Date = Date()
+    ) throws -> Int64 {
         try write { db in
             try db.execute(
-                sql: "INSERT INTO objection_requests (at, record_key, name, contact, reason, code) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [ChinaTime.milliseconds(now), key, name, contact, reason, code])
+                sql: "INSERT INTO objection_requests (at, record_key, name, contact, reason, code, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [ChinaTime.milliseconds(now), key, name, contact, reason, code, purpose.rawValue])
             return db.lastInsertedRowID
         }
     }
@@ -99,10 +113,11 @@ extension NodeStore {
         }
     }
 
-    static let objectionRequestColumns = "id, at, record_key, name, contact, reason, state, decided_at, decision, code"
+    static let objectionRequestColumns = "id, at, record_key, name, contact, reason, state, decided_at, decision, code, purpose"
 
     static func objectionRequest(_ r: Row) -> ObjectionRequest {
         ObjectionRequest(
-            id: r[0], at: r[1], recordKey: r[2], name: r[3], contact: r[4], reason: r[5], state: r[6], decidedAt: r[7], decision: r[8], code: r[9])
+            id: r[0], at: r[1], recordKey: r[2], name: r[3], contact: r[4], reason: r[5], state: r[6], decidedAt: r[7], decision: r[8], code: r[9],
+            purpose: RequestPurpose(rawValue: r[10]) ?? .objection)
     }
 }

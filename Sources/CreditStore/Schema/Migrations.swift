@@ -24,6 +24,7 @@ enum Migrations {
         m.registerMigration("v16-operations-tallies", migrate: v16OperationsTallies)
         m.registerMigration("v17-objection-request-codes", migrate: v17ObjectionRequestCodes)
         m.registerMigration("v18-records-in-force", migrate: v18RecordsInForce)
+        m.registerMigration("v19-repair-requests", migrate: v19RepairRequests)
         return m
     }
 
@@ -570,6 +571,15 @@ enum Migrations {
             -- again when it opens (`NodeStore.applyInForceRules`).
             ALTER TABLE records ADD COLUMN in_force INTEGER NOT NULL DEFAULT 1 CHECK (in_force IN (0, 1));
             ALTER TABLE node ADD COLUMN in_force_rules TEXT;
+            """)
+    }
+
+    static func v19RepairRequests(_ db: Database) throws {
+        try db.execute(sql: """
+            -- A request from the public is an objection (异议申诉) or an application for credit
+            -- repair (信用修复申请): the same form, code and decision; a repair granted is entered
+            -- as the repair itself (a status change, synced).
+            ALTER TABLE objection_requests ADD COLUMN purpose TEXT NOT NULL DEFAULT 'objection' CHECK (purpose IN ('objection', 'repair'));
             """)
     }
 }

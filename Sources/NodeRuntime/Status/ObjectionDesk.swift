@@ -3,9 +3,13 @@ import CreditStore
 import Foundation
 
 /// Why a request from the public was refused (a field missing or too long, a record the public
-/// does not see), in words the form shows.
+/// does not see, a repair asked for too early or of a record that has none), in words the form
+/// shows.
 public struct ObjectionRequestError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable { case invalid = "invalid-request", unknownRecord = "unknown-record", notPending = "not-pending" }
+    public enum Code: String, Sendable {
+        case invalid = "invalid-request", unknownRecord = "unknown-record", notPending = "not-pending"
+        case notRepairable = "not-repairable", repairTooEarly = "repair-too-early"
+    }
     public var code: Code
     public var message: String
     public var description: String { "\(message) [\(code.rawValue)]" }
@@ -16,10 +20,12 @@ public struct ObjectionRequestError: Error, Sendable, Hashable, CustomStringConv
     }
 }
 
-/// Objections (异议申诉) from the public: the portal's form stores a *request* at this node — not
-/// a status change, and never synced, since it holds the requester's contact — and an operator
-/// accepts it (the objection is opened exactly as `objection open` does, so 异议处理中 reaches
-/// every tier) or refuses it with a reason.
+/// Objections (异议申诉) and credit repair applications (信用修复申请) from the public: the
+/// portal's forms store a *request* at this node — not a status change, and never synced, since it
+/// holds the requester's contact — and an operator accepts an objection (opened exactly as
+/// `objection open` does, so 异议处理中 reaches every tier), grants a repair (entered as `repair`
+/// does, with the 信用修复告知书's number: publicity stops at every tier), or refuses either with
+/// a reason.
 public struct ObjectionDesk: Sendable {
     public let node: NodeContext
 
@@ -31,14 +37,19 @@ public struct ObjectionDesk: Sendable {
     public static let reasonMax = 1000
 
     /// Checks and keeps a request about a record the public sees; returns its number and the
-    /// follow-up code its requester is given (`ObjectionRequestCode`).
-    public func submit(key: String, name rawName: String, contact rawContact: String, reason rawReason: String, now: Date = Date()) throws -> (
-        id: Int64, code: String
-    ) {
+    /// follow-up code its requester is given (`ObjectionRequestCode`). A repair application is
+    /// taken only for a record with a minimum publicity period that has passed
+    /// (`RecordKind.earliestRepair`, the rule `StatusDesk` enforces) and with the requester's
+    /// undertaking to keep faith (守信承诺).
+    public func submit(
+        key: String, name rawName: String, contact rawContact: String, reason rawReason: String, purpose: RequestPurpose = .objection,
+        undertaking: Bool = false, now: Date = Date()
+    ) throws -> (id: Int64, code: String) {
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         let contact = rawContact.trimmingCharacters(in: .whitespacesAndNewlines)
         let reason = rawReason.trimmingCharacters(in: .whitespacesAndNewlines)
-        for (value, label, limit) in [(name, "姓名或名称", Self.nameMax), (contact, "联系方式", Self.contactMax), (reason, "异议理由", Self.reasonMax)] {
+        let reasonLabel = purpose == .objection ? "异议理由" : "履行情况说明"
+        for (value, label, limit) in [(name, "姓名或名称", Self.nameMax), (contact, "联系方式", Self.contactMax), (reason, reasonLabel, Self.reasonMax)] {
             guard !value.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "请填写\(label)。") }
             guard value.count <= limit else { throw ObjectionRequestError(code: .invalid, message: "\(label)最多 \(limit) 个字，现有 \(value.count) 个。") }
             guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" })
@@ -47,14 +58,26 @@ public struct ObjectionDesk: Sendable {
             }
         }
         let kinds = node.resolvedKinds
-        guard let record = try node.store.record(key: key), PublicRecord.isShown(record, kind: kinds[record.kind], today: ChinaTime.date(now)) else {
-            throw ObjectionRequestError(code: .unknownRecord, message: "没有这条公开记录，无法提出异议。")
+        let today = ChinaTime.date(now)
+        guard let record = try node.store.record(key: key), let kind = kinds[record.kind], PublicRecord.isShown(record, kind: kind, today: today)
+        else {
+            throw ObjectionRequestError(code: .unknownRecord, message: "没有这条公开记录，无法提出\(purpose.name)。")
+        }
+        if purpose == .repair {
+            guard let earliest = kind.kind.earliestRepair(of: record) else {
+                throw ObjectionRequestError(code: .notRepairable, message: "\(kind.name)信息不属于失信信息，无需申请信用修复。")
+            }
+            guard earliest.date <= today else {
+                throw ObjectionRequestError(
+                    code: .repairTooEarly, message: "这条信息最短公示期 \(earliest.months) 个月，自 \(earliest.date.iso) 起方可申请信用修复。")
+            }
+            guard undertaking else { throw ObjectionRequestError(code: .invalid, message: "申请信用修复须作出守信承诺：请勾选承诺。") }
         }
         var random = SystemRandomNumberGenerator()
         let code = ObjectionRequestCode.make(using: &random)
-        let id = try node.store.addObjectionRequest(key: key, name: name, contact: contact, reason: reason, code: code, now: now)
+        let id = try node.store.addObjectionRequest(key: key, name: name, contact: contact, reason: reason, code: code, purpose: purpose, now: now)
         // The log names the request and the record, never the requester or their contact.
-        node.logger.notice("objection request received", metadata: ["request": "\(id)", "record": "\(key)"])
+        node.logger.notice("\(purpose == .objection ? "objection" : "repair") request received", metadata: ["request": "\(id)", "record": "\(key)"])
         return (id, code)
     }
 
@@ -64,9 +87,7 @@ public struct ObjectionDesk: Sendable {
     public func accept(id: Int64, unit: String, unitCode: String? = nil, reason: String? = nil, now: Date = Date(), actor: AuditActor? = nil) throws
         -> StatusChangeReport?
     {
-        guard let request = try node.store.objectionRequest(id: id), request.state == "pending" else {
-            throw ObjectionRequestError(code: .notPending, message: "no pending objection request \(id); `credit-node objection requests` lists them")
-        }
+        let request = try pending(id, .objection)
         let stated = reason ?? "公众异议申诉（第 \(id) 号申请）"
         var report: StatusChangeReport?
         if try node.store.record(key: request.recordKey)?.state != RecordState.objected.rawValue {
@@ -84,7 +105,38 @@ public struct ObjectionDesk: Sendable {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "a refusal needs --reason") }
         guard try node.store.decideObjectionRequest(id: id, accepted: false, decision: reason, now: now) else {
-            throw ObjectionRequestError(code: .notPending, message: "no pending objection request \(id); `credit-node objection requests` lists them")
+            throw ObjectionRequestError(code: .notPending, message: "no pending request \(id); `credit-node objection requests` lists them")
         }
+    }
+
+    /// Grants a pending repair application: the repair is entered on its record as `repair` does
+    /// (the 信用修复告知书's number with it; refused before the minimum publicity period ends) and
+    /// the request marked accepted.
+    public func grantRepair(id: Int64, unit: String, unitCode: String? = nil, notice: String, now: Date = Date(), actor: AuditActor? = nil) throws
+        -> StatusChangeReport
+    {
+        let request = try pending(id, .repair)
+        let stated = "信用修复申请（第 \(id) 号）"
+        let report = try StatusDesk(node: node).enter(
+            key: request.recordKey,
+            StatusChange(action: .repaired, date: ChinaTime.date(now), reason: stated, unit: unit, unitCode: unitCode, notice: notice), now: now,
+            actor: actor)
+        _ = try node.store.decideObjectionRequest(id: id, accepted: true, decision: "准予信用修复（\(notice)）", now: now)
+        return report
+    }
+
+    /// The pending request `id` of `purpose`, or why not.
+    func pending(_ id: Int64, _ purpose: RequestPurpose) throws -> ObjectionRequest {
+        guard let request = try node.store.objectionRequest(id: id), request.state == "pending" else {
+            throw ObjectionRequestError(code: .notPending, message: "no pending request \(id); `credit-node objection requests` lists them")
+        }
+        guard request.purpose == purpose else {
+            throw ObjectionRequestError(
+                code: .invalid,
+                message: request.purpose == .repair
+                    ? "request \(id) is a credit repair application (信用修复申请): grant it with `credit-node objection grant-repair`"
+                    : "request \(id) is an objection (异议申诉): accept it with `credit-node objection accept`")
+        }
+        return request
     }
 }

@@ -57,10 +57,7 @@ public struct StatusDesk: Sendable {
         guard let record = try node.store.record(key: key), RecordState(rawValue: record.state)?.allows(.repaired) == true,
             let kind = node.catalogue.kinds.first(where: { $0.slug == record.kind })
         else { return }
-        let fields = record.fields
-        let value = { (code: String) in fields[kind.fullCode(code)].flatMap { $0.isEmpty ? nil : $0 } }
-        guard let earliest = kind.earliestRepair(decision: record.decisionDate.flatMap { CivilDate.parse($0) }, value: value),
-            status.date < earliest.date
+        guard let earliest = kind.earliestRepair(of: record), status.date < earliest.date
         else { return }
         throw StatusChangeError(
             .repairTooEarly,
@@ -153,4 +150,14 @@ func jsonResponse(_ value: some Encodable) throws -> Response {
     return Response(
         status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
     )
+}
+
+extension RecordKind {
+    /// `earliestRepair` for a stored record: from its decision date and its own fields.
+    public func earliestRepair(of record: StoredRecord) -> (date: CivilDate, months: Int)? {
+        let fields = record.fields
+        return earliestRepair(decision: record.decisionDate.flatMap { CivilDate.parse($0) }) {
+            fields[fullCode($0)].flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
 }
