@@ -597,7 +597,8 @@ struct PortalTests {
         #expect(repair["months"] as? Int == expected.months && repair["from"] as? String == expected.date.iso)
         #expect(repair["open"] as? Bool == (expected.date <= today) && repair["authority"] as? String == fields["CF_CFJG"])
         let (_, _, html) = try await f.get(path)
-        #expect(html.contains("最短公示期 \(expected.months) 个月") && html.contains("可向\(fields["CF_CFJG"] ?? "")申请信用修复"))
+        let whom = expected.date <= today ? "会同\(fields["CF_CFJG"] ?? "")审核" : "可向\(fields["CF_CFJG"] ?? "")申请信用修复"
+        #expect(html.contains("最短公示期 \(expected.months) 个月") && html.contains(whom), "\(whom)")
         // A 警告: as soon as it is carried out.
         var rows = try f.generated(kind, count: 1, seed: 31)
         for (code, value) in [("CFLB", "警告"), ("NR", "警告"), ("NR_FK", ""), ("NR_WFFF", ""), ("WSH", "江岸城管罚〔2026〕900号")] {
@@ -611,7 +612,7 @@ struct PortalTests {
         let (_, _, warningHTML) = try await f.get("/records/" + PortalPages.escapePath(warning.key))
         // What the record's own repair section says (the footer speaks of repair on every page).
         let repairSection = { (html: String) -> String in
-            guard let start = html.range(of: "<section class=\"repair\">") else { return "" }
+            guard let start = html.range(of: "<section class=\"repair\"") else { return "" }
             return html[start.lowerBound...].components(separatedBy: "</section>")[0]
         }
         #expect(repairSection(warningHTML).contains("本条信息属轻微失信") && !repairSection(warningHTML).contains("最短公示期"))
