@@ -529,6 +529,12 @@ struct WorkQueueTests {
                 try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: "cn_csrf=" + String(repeating: "0", count: 32))
                     .status == 400)
             #expect(try f.node.store.objectionRequests().count == 3)
+            // /metrics counts what waits, by purpose, with the oldest's age.
+            let code = f.node.configuration.code.digits
+            let waiting = try Metrics.text(f.node, now: PortalFixture.now.addingTimeInterval(90))
+            #expect(waiting.contains("creditnet_public_requests_pending{node=\"\(code)\",purpose=\"objection\"} 2"))
+            #expect(waiting.contains("creditnet_public_requests_pending{node=\"\(code)\",purpose=\"repair\"} 1"))
+            #expect(waiting.contains("creditnet_public_requests_oldest_pending_seconds{node=\"\(code)\",purpose=\"repair\"} 90"))
             let accepted = try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: cookie)
             #expect(accepted.status == 303 && accepted.location == "/ops/work")
             #expect(try f.node.store.record(key: keys[0])?.state == "objected")
@@ -551,6 +557,9 @@ struct WorkQueueTests {
             #expect(try f.node.store.record(key: repairable.key)?.state == "repaired")
             #expect(try f.node.store.objectionRequests(includeDecided: true).first { $0.id == third }?.decision == "准予信用修复（江岸信修〔2026〕3号）")
             #expect(try f.node.store.objectionRequests().isEmpty)
+            let none = try Metrics.text(f.node, now: PortalFixture.now)
+            #expect(none.contains("creditnet_public_requests_pending{node=\"\(code)\",purpose=\"repair\"} 0"))
+            #expect(none.contains("creditnet_public_requests_oldest_pending_seconds{node=\"\(code)\",purpose=\"objection\"} 0"))
             let after = String(
                 buffer: try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30)).body.collect(upTo: 1 << 20))
             #expect(after.contains("没有待办理的公众申请") && after.contains(Masking.maskResidentIDs(in: keys[0])))

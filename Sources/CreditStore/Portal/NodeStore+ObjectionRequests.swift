@@ -102,6 +102,19 @@ extension NodeStore {
         }
     }
 
+    /// Pending requests by purpose: how many, and when the oldest was made (milliseconds since 1970).
+    public func pendingRequests() throws -> [RequestPurpose: (count: Int, oldestAt: Int64)] {
+        try read { db in
+            var out: [RequestPurpose: (count: Int, oldestAt: Int64)] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT purpose, count(*), min(at) FROM objection_requests WHERE state = 'pending' GROUP BY purpose")
+            {
+                if let purpose = RequestPurpose(rawValue: row[0]) { out[purpose] = (row[1], row[2]) }
+            }
+            return out
+        }
+    }
+
     /// Records the decision on a pending request; false when it is not pending (decided before,
     /// or no such request).
     public func decideObjectionRequest(id: Int64, accepted: Bool, decision: String, now: Date = Date()) throws -> Bool {

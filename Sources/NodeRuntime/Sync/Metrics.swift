@@ -76,6 +76,18 @@ enum Metrics {
             gauge("region_nodes_at_risk", "Nodes of a child's region at risk against their window.", Int64(t.atRisk), region)
             gauge("region_nodes_breached", "Nodes of a child's region past their window or never heard from.", Int64(t.breached), region)
         }
+        // What the public asked for on the portal and waits for the office (异议申诉, 信用修复申请).
+        let pending = try node.store.pendingRequests()
+        for purpose in [RequestPurpose.objection, .repair] {
+            let label = [("purpose", purpose.rawValue)]
+            let p = pending[purpose]
+            gauge(
+                "public_requests_pending", "Requests from the portal's public waiting for the office: objections and repair applications.",
+                Int64(p?.count ?? 0), label)
+            gauge(
+                "public_requests_oldest_pending_seconds", "Age of the oldest request from the public waiting for the office (0 when none waits).",
+                p.map { max(0, ms - $0.oldestAt) / 1000 } ?? 0, label)
+        }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
         // while the store changes at most every `QualityFigures.keptFor` their cost.
         for k in try QualityFigures.latest(node, now: at).kinds {
