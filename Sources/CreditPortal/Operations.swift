@@ -108,6 +108,20 @@ public struct Operations: Sendable {
     /// `POST /ops/reconcile`: a register sent with the form (`multipart/form-data`: the file
     /// `register`, the fields `authority` and `kind`), compared and answered with the report on the
     /// same page; a register that cannot be read is answered with why, on the form, status 400.
+    /// A status change refused, as the office reads it: what it means in Chinese, then the
+    /// store's own words (the record, its state, the first possible day).
+    static func explained(_ e: StatusChangeError) -> String {
+        let meaning =
+            switch e.code {
+            case .unknownRecord: "没有这条记录。"
+            case .outsideArea: "这条记录不在本节点辖区，需由其所在地的信用主管部门办理。"
+            case .notApplicable: "这条记录当前的状态不允许这样办理（已撤销、已修复或公示期满的记录不能再修复或受理异议）。"
+            case .repairTooEarly: "最短公示期未满，尚不能修复。"
+            case .missingField, .badDate, .badBody: "填写的内容不完整或有误。"
+            }
+        return "\(meaning)（\(e.message)）"
+    }
+
     func reconcile(_ request: Request, reader: String) async -> Response {
         var request = request
         let json = FormValues(request.uri.query)["format"] == "json"
@@ -200,8 +214,7 @@ public struct Operations: Sendable {
                 metadata: ["request": "\(id)", "action": "\(action)", "by": "\(actor.description)"])
             return Response(status: .seeOther, headers: [.location: "/ops/work"])
         case .failure(let e as ObjectionRequestError): return refuse(e.code == .notPending ? "第 \(id) 号申请已办理，或没有这份申请。" : e.message)
-        case .failure(let e as StatusChangeError):
-            return refuse(e.code == .repairTooEarly ? "最短公示期未满，尚不能修复：\(e.message)" : e.message)
+        case .failure(let e as StatusChangeError): return refuse(Self.explained(e))
         case .failure(let error): return portal.failure(error, json: false)
         }
     }

@@ -495,6 +495,17 @@ struct WorkQueueTests {
         let third = try desk.submit(
             key: repairable.key, name: "王五", contact: "13700000000", reason: "罚款已缴清", purpose: .repair, undertaking: true, now: PortalFixture.now
         ).id
+        // Another, whose record is withdrawn before the office decides.
+        let gone = try #require(
+            try keys.dropFirst(2).compactMap { try f.node.store.record(key: $0) }.first {
+                $0.key != repairable.key && (f.node.resolvedKinds["penalty"]?.kind.earliestRepair(of: $0).map { $0.date <= today } ?? false)
+            })
+        let fourth = try desk.submit(
+            key: gone.key, name: "赵六", contact: "13600000000", reason: "已整改", purpose: .repair, undertaking: true, now: PortalFixture.now
+        ).id
+        _ = try StatusDesk(node: f.node).enter(
+            key: gone.key, StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "处罚决定经复议被撤销", unit: "江岸区市场监督管理局"),
+            now: PortalFixture.now)
         try await withOperatorsListener(f.node, tls: false) { port in
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -528,12 +539,12 @@ struct WorkQueueTests {
             #expect(
                 try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: "cn_csrf=" + String(repeating: "0", count: 32))
                     .status == 400)
-            #expect(try f.node.store.objectionRequests().count == 3)
+            #expect(try f.node.store.objectionRequests().count == 4)
             // /metrics counts what waits, by purpose, with the oldest's age.
             let code = f.node.configuration.code.digits
             let waiting = try Metrics.text(f.node, now: PortalFixture.now.addingTimeInterval(90))
             #expect(waiting.contains("creditnet_public_requests_pending{node=\"\(code)\",purpose=\"objection\"} 2"))
-            #expect(waiting.contains("creditnet_public_requests_pending{node=\"\(code)\",purpose=\"repair\"} 1"))
+            #expect(waiting.contains("creditnet_public_requests_pending{node=\"\(code)\",purpose=\"repair\"} 2"))
             #expect(waiting.contains("creditnet_public_requests_oldest_pending_seconds{node=\"\(code)\",purpose=\"repair\"} 90"))
             let accepted = try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: cookie)
             #expect(accepted.status == 303 && accepted.location == "/ops/work")
@@ -547,7 +558,7 @@ struct WorkQueueTests {
             #expect(try await post("/ops/work/requests/\(first)/accept", unit + "&csrf=\(token)", cookie: cookie).status == 400)
             // The repair: refused as an objection and without the notice's number; granted with it.
             let asObjection = try await post("/ops/work/requests/\(third)/accept", unit + "&csrf=\(token)", cookie: cookie)
-            #expect(asObjection.status == 400 && asObjection.body.contains("credit repair application"))
+            #expect(asObjection.status == 400 && asObjection.body.contains("是信用修复申请，应准予修复或不予修复"))
             let noNotice = try await post("/ops/work/requests/\(third)/repair", unit + "&notice=&csrf=\(token)", cookie: cookie)
             #expect(noNotice.status == 400 && noNotice.body.contains("信用修复告知书文号"))
             #expect(try f.node.store.record(key: repairable.key)?.state == "active")
@@ -556,6 +567,11 @@ struct WorkQueueTests {
             #expect(granted.status == 303 && granted.location == "/ops/work")
             #expect(try f.node.store.record(key: repairable.key)?.state == "repaired")
             #expect(try f.node.store.objectionRequests(includeDecided: true).first { $0.id == third }?.decision == "准予信用修复（江岸信修〔2026〕3号）")
+            // The withdrawn record's application: refused in the office's words, then refused by the office.
+            let withdrawn = try await post("/ops/work/requests/\(fourth)/repair", unit + notice + "&csrf=\(token)", cookie: cookie)
+            #expect(withdrawn.status == 400 && withdrawn.body.contains("当前的状态不允许这样办理"), "\(withdrawn.body)")
+            let refusal = "reason=" + PortalPages.escapePath("处罚决定已撤销，无需修复") + "&csrf=\(token)"
+            #expect(try await post("/ops/work/requests/\(fourth)/refuse", refusal, cookie: cookie).status == 303)
             #expect(try f.node.store.objectionRequests().isEmpty)
             let none = try Metrics.text(f.node, now: PortalFixture.now)
             #expect(none.contains("creditnet_public_requests_pending{node=\"\(code)\",purpose=\"repair\"} 0"))

@@ -134,8 +134,8 @@ public struct ObjectionDesk: Sendable {
             throw ObjectionRequestError(
                 code: .invalid,
                 message: request.purpose == .repair
-                    ? "request \(id) is a credit repair application (信用修复申请): grant it with `credit-node objection grant-repair`"
-                    : "request \(id) is an objection (异议申诉): accept it with `credit-node objection accept`")
+                    ? "第 \(id) 号是信用修复申请，应准予修复或不予修复（request \(id) is a credit repair application: `credit-node objection grant-repair`）"
+                    : "第 \(id) 号是异议申诉，应受理或不予受理（request \(id) is an objection: `credit-node objection accept`）")
         }
         return request
     }
