@@ -80,6 +80,14 @@ class Walkthrough:
         self.check(False, f"{what} within {seconds} s")
         return False
 
+    def fill(self, action, name, contact, reason):
+        """Fills the record page's form posting to `action` (an objection or a repair application)."""
+        form = self.driver.find_element(By.CSS_SELECTOR, f"form[action='{action}']")
+        form.find_element(By.NAME, "name").send_keys(name)
+        form.find_element(By.NAME, "contact").send_keys(contact)
+        form.find_element(By.NAME, "reason").send_keys(reason)
+        return form
+
     def page(self, url, name, status=200):
         """Opens a page, saves its screenshot, and checks the console and the ID numbers."""
         self.driver.get(url)
@@ -228,11 +236,7 @@ class Walkthrough:
         repair = d.find_element(By.CSS_SELECTOR, "section.repair").text
         self.check("申请信用修复" in repair and (candidate["record"]["authority"] or "") in repair,
                    f"a penalty's page says when and whom to ask for credit repair: {repair[:80]!r}")
-        objection = d.find_element(By.CSS_SELECTOR, "form[action='/objections']")
-        objection.find_element(By.NAME, "name").send_keys("张三")
-        objection.find_element(By.NAME, "contact").send_keys("13800000000")
-        objection.find_element(By.NAME, "reason").send_keys("处罚决定已被复议撤销，请核实。")
-        objection.find_element(By.NAME, "reason").submit()
+        self.fill("/objections", "张三", "13800000000", "处罚决定已被复议撤销，请核实。").submit()
         text = self.looked_at("objection-received")
         self.check("已收到您的异议申诉" in text and "查询码" in text, "the objection form is accepted and gives a follow-up code")
         # The requester follows it with the code: pending now; their name and contact not shown.
@@ -292,11 +296,7 @@ class Walkthrough:
         # with the page's own form: 异议处理中 on the portal.
         fresh = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if not r["record"]["objected"])
         self.page(PROVINCE + fresh["recordLink"], "province-record")
-        objection = d.find_element(By.CSS_SELECTOR, "form[action='/objections']")
-        objection.find_element(By.NAME, "name").send_keys("王五")
-        objection.find_element(By.NAME, "contact").send_keys("wangwu@example.cn")
-        objection.find_element(By.NAME, "reason").send_keys("决定书文号有误。")
-        objection.find_element(By.NAME, "reason").submit()
+        self.fill("/objections", "王五", "wangwu@example.cn", "决定书文号有误。").submit()
         text = self.page(PROVINCE_OPS + "/ops/work", "ops-work")
         self.check("异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
         d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button").click()
@@ -317,13 +317,10 @@ class Walkthrough:
         penalty_rows = self.json(PROVINCE + "/publicity/penalty")["rows"]
         target = next(r for r in penalty_rows if r["recordLink"] != fresh["recordLink"] and repairable(r))
         self.page(PROVINCE + target["recordLink"], "repair-form")
-        form = d.find_element(By.CSS_SELECTOR, "form[action='/repairs']")
-        form.find_element(By.NAME, "name").send_keys("某某商贸有限公司")
-        form.find_element(By.NAME, "contact").send_keys("027-88886666")
-        form.find_element(By.NAME, "reason").send_keys("罚款已于十月全额缴纳，违法行为已整改。")
+        form = self.fill("/repairs", "某某商贸有限公司", "027-88886666", "罚款已于十月全额缴纳，违法行为已整改。")
         # Without the undertaking the browser itself holds the form back (required); ticked, it goes.
         form.find_element(By.NAME, "undertaking").click()
-        form.find_element(By.NAME, "reason").submit()
+        form.submit()
         text = self.looked_at("repair-received")
         self.check("已收到您的信用修复申请" in text and "查询码" in text, "the repair application is taken with a follow-up code")
         d.find_element(By.LINK_TEXT, "办理进度").click()
