@@ -92,20 +92,26 @@ extension Objection {
         }
     }
 
-    struct Accept: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Accept an objection request: the objection is opened as `objection open` does (异议处理中 at every tier).")
+    /// What deciding a request from the public takes: its number, the deciding unit, the node.
+    struct RequestDecision: ParsableArguments {
         @Argument(help: "The request's number (from `objection requests`).") var id: Int64
         @Option(help: "The deciding unit (决定单位).") var unit: String
         @Option(help: "The deciding unit's unified social credit code.") var unitCode: String?
-        @Option(help: "The reason entered with the objection (default: 公众异议申诉（第 N 号申请）).") var reason: String?
         @OptionGroup var node: NodeOptions
         @Flag(help: "Print the result as JSON.") var json = false
+    }
+
+    struct Accept: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Accept an objection request: the objection is opened as `objection open` does (异议处理中 at every tier).")
+        @OptionGroup var decision: RequestDecision
+        @Option(help: "The reason entered with the objection (default: 公众异议申诉（第 N 号申请）).") var reason: String?
         func run() throws {
             try guarded {
-                let report = try ObjectionDesk(node: try node.open()).accept(
-                    id: id, unit: unit, unitCode: unitCode, reason: reason, actor: .commandLine)
-                if json { return try printJSON(["request": "\(id)", "state": report?.state ?? "objected"]) }
+                let (id, d) = (decision.id, decision)
+                let report = try ObjectionDesk(node: try d.node.open()).accept(
+                    id: id, unit: d.unit, unitCode: d.unitCode, reason: reason, actor: .commandLine)
+                if d.json { return try printJSON(["request": "\(id)", "state": report?.state ?? "objected"]) }
                 if let report {
                     print(
                         "Request \(id) accepted: objection opened on \(report.recordKey) as \(report.origin) seq \(report.seq); it reaches the other tiers with the next sync."
@@ -122,17 +128,14 @@ extension Objection {
             abstract:
                 "Grant a credit repair application (信用修复申请): the repair is entered as `repair` does (publicity stops at every tier); refused before the minimum publicity period ends."
         )
-        @Argument(help: "The request's number (from `objection requests`).") var id: Int64
-        @Option(help: "The deciding unit (决定单位).") var unit: String
-        @Option(help: "The deciding unit's unified social credit code.") var unitCode: String?
+        @OptionGroup var decision: RequestDecision
         @Option(help: "The number of the 信用修复告知书 (credit repair notice); it travels with the change.") var notice: String
-        @OptionGroup var node: NodeOptions
-        @Flag(help: "Print the result as JSON.") var json = false
         func run() throws {
             try guarded {
-                let report = try ObjectionDesk(node: try node.open()).grantRepair(
-                    id: id, unit: unit, unitCode: unitCode, notice: notice, actor: .commandLine)
-                if json { return try printJSON(["request": "\(id)", "state": report.state]) }
+                let (id, d) = (decision.id, decision)
+                let report = try ObjectionDesk(node: try d.node.open()).grantRepair(
+                    id: id, unit: d.unit, unitCode: d.unitCode, notice: notice, actor: .commandLine)
+                if d.json { return try printJSON(["request": "\(id)", "state": report.state]) }
                 print(
                     "Request \(id) granted: \(report.recordKey) repaired as \(report.origin) seq \(report.seq); it reaches the other tiers with the next sync."
                 )

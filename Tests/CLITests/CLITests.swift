@@ -1,7 +1,9 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import CreditDomain
 import Foundation
+import NodeRuntime
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -119,6 +121,47 @@ struct CLITests {
         let full = try ws("query", subject, "--config", "v/node.yaml").stdout
         #expect(full.contains("已撤销") && full.contains("objection-opened") && full.contains("withdrawn by 江岸区发改局"))
         #expect(try ws("expire", "--config", "v/node.yaml").status == 0)
+    }
+
+    /// The public's requests decided from the command line: a repair application is granted
+    /// with the notice's number (and refused as an objection); an objection is accepted.
+    @Test func requestsFromThePublicAreDecidedFromTheCommandLine() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
+        #expect(
+            try ws(
+                "generate", "--config", "v/node.yaml", "--rows", "60", "--seed", "3", "--faults", "0", "--as-of", "2026-11-20", "--out", "p.csv"
+            ).status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+        // Two requests as the portal keeps them: a repair application and an objection.
+        let (repairID, objectionID, subject): (Int64, Int64, String) = try {
+            let node = try NodeContext(configuration: NodeConfiguration.load(path: ws.url.appendingPathComponent("v/node.yaml").path))
+            let kind = try #require(node.resolvedKinds["penalty"])
+            let today = ChinaTime.date(Date())
+            let records = try node.store.allRecords().filter { $0.kind == "penalty" }.compactMap { try node.store.record(key: $0.key) }
+            let open = try #require(records.first { kind.kind.earliestRepair(of: $0).map { $0.date <= today } ?? false })
+            let other = try #require(records.first { $0.key != open.key })
+            let desk = ObjectionDesk(node: node)
+            let repair = try desk.submit(key: open.key, name: "某公司", contact: "027-1", reason: "已缴清", purpose: .repair, undertaking: true).id
+            let objection = try desk.submit(key: other.key, name: "某人", contact: "027-2", reason: "有误").id
+            return (repair, objection, try #require(open.subjectCode))
+        }()
+        let listed = try ws("objection", "requests", "--config", "v/node.yaml")
+        #expect(listed.stdout.contains("#\(repairID)  repair 信用修复申请  pending") && listed.stdout.contains("#\(objectionID)  objection 异议申诉"))
+        // Refused: accepted as an objection (exit 64, saying which command fits), granted without a notice.
+        let wrong = try ws("objection", "accept", "\(repairID)", "--unit", "江岸区信用办", "--config", "v/node.yaml")
+        #expect(wrong.status == 64 && wrong.stderr.contains("grant-repair"), "\(wrong.stderr)")
+        #expect(try ws("objection", "grant-repair", "\(repairID)", "--unit", "江岸区信用办", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("objection", "grant-repair", "\(objectionID)", "--unit", "x", "--notice", "n", "--config", "v/node.yaml").status == 64)
+        // Granted: the record repaired; a second time, not pending (66).
+        let granted = try ws(
+            "objection", "grant-repair", "\(repairID)", "--unit", "江岸区市场监督管理局", "--notice", "江岸信修〔2026〕9号", "--config", "v/node.yaml", "--json")
+        #expect(granted.status == 0, "\(granted.stderr)")
+        #expect(try granted.json()["state"] as? String == "repaired")
+        #expect(try ws("query", subject, "--config", "v/node.yaml").stdout.contains("已修复"))
+        #expect(try ws("objection", "grant-repair", "\(repairID)", "--unit", "x", "--notice", "n", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("objection", "accept", "\(objectionID)", "--unit", "江岸区信用办", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("objection", "requests", "--config", "v/node.yaml").stdout.contains("No pending requests from the public"))
     }
 
     @Test func initIngestQueryQuarantineStatus() throws {
