@@ -301,13 +301,16 @@ struct PortalTests {
         let (state, name) = (try #require(license.index["ZT"]), try #require(license.index["XDR_MC"]))
         for i in licences.indices { licences[i].values[name] = "湖北在效测试\(i)号商贸有限公司" }
         licences[1].values[state] = "2"
-        var listed = try fresh(blacklist, 6161, 1)
+        var listed = try fresh(blacklist, 6161, 2)
+        try #require(listed.count == 2)
+        // The second's term ended yesterday, and no one has marked it expired yet.
+        listed[1].values[try #require(blacklist.index["YXQZ"])] = today.adding(days: -1).iso
         // Removed today: its dates alone would still show it today (移出日期 ends its publicity).
         listed[0].values[try #require(blacklist.index["MDZT"])] = "已移出"
         listed[0].values[try #require(blacklist.index["YCRQ"])] = today.iso
         listed[0].values[try #require(blacklist.index["YCYY"])] = "信用修复完成"
         #expect(try f.ingest(licences, kind: license, name: "licences.csv").accepted == 3)
-        #expect(try f.ingest(listed, kind: blacklist, name: "removed.csv").accepted == 1)
+        #expect(try f.ingest(listed, kind: blacklist, name: "removed.csv").accepted == 2)
         // A correction: the first licence withdrawn (当前状态 2) by a newer version.
         var corrected = licences[0]
         corrected.values[state] = "2"
@@ -326,6 +329,10 @@ struct PortalTests {
         try #require(expected["license"] == 40 + 1 && expected["blacklist"] == 6)
         let home = try Portal(node: f.node, clock: { PortalFixture.now }).pages.home(today: today)
         #expect(Dictionary(uniqueKeysWithValues: home.counts.map { ($0.kind, $0.count) }) == expected)
+        // Counted from the tally the triggers keep, which agrees with the records.
+        #expect(try f.node.store.tallyDiscrepancies().isEmpty)
+        let ended = listed[1].values[try #require(blacklist.index["XDR_SHXYM"])]
+        #expect(try f.node.store.records(subject: ended).map(\.state) == ["active"])
         let scope = PublicScope(kinds: Array(expected.keys), today: today.iso)
         let listing = try f.node.store.listing(ListingQuery(kinds: ["license"], limit: 1000), scope: scope)
         #expect(Set(listing.map(\.key)) == shownLicences)

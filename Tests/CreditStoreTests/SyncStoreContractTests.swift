@@ -136,8 +136,8 @@ struct SyncStoreContractTests {
         #expect(try opened.store.tallyDiscrepancies().isEmpty)
         #expect(try opened.store.recordsByKindAndJurisdiction().reduce(0) { $0 + $1.records } == 18)
         try opened.store.pool.write { db in
-            try db.execute(sql: "DELETE FROM tally_area; DELETE FROM tally_authority; DELETE FROM tally_day")
-            try db.execute(sql: Migrations.tallyBackfillSQL)
+            try db.execute(sql: "DELETE FROM tally_area; DELETE FROM tally_authority; DELETE FROM tally_day; DELETE FROM tally_public")
+            try db.execute(sql: Migrations.tallyBackfillSQL + Migrations.publicTallyBackfillSQL)
         }
         #expect(try opened.store.tallyDiscrepancies().isEmpty)
         try opened.store.pool.write { db in

@@ -145,15 +145,37 @@ extension NodeStore {
         try read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM changes")) ?? 0 }
     }
 
-    /// Records the public sees, by kind.
+    /// Records the public sees, by kind: those in force from the tally kept by the triggers
+    /// (`tally_public`, migration v20), less those whose publicity ended but that no one has yet
+    /// marked expired (`records_publicity`) — a few rows read, whatever the store holds.
     public func publicCounts(scope: PublicScope) throws -> [String: Int] {
-        let visible = scope.condition
+        guard !scope.kinds.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: scope.kinds.count).joined(separator: ", ")
+        let kinds = StatementArguments(scope.kinds)
         return try read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT r.kind, count(*) FROM records r WHERE \(visible.sql) GROUP BY r.kind", arguments: visible.arguments)
+                db,
+                sql: """
+                    SELECT kind, sum(records) FROM tally_public
+                    WHERE kind IN (\(marks)) AND state IN ('active', 'objected') AND in_force = 1 GROUP BY kind
+                    """, arguments: kinds)
             {
-                out[row[0]] = row[1]
+                let n: Int = row[1]
+                if n > 0 { out[row[0]] = n }
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, count(*) FROM records INDEXED BY records_publicity
+                    WHERE publicity_until IS NOT NULL AND state IN ('active', 'objected') AND publicity_until < ?
+                        AND in_force = 1 AND kind IN (\(marks))
+                    GROUP BY kind
+                    """, arguments: [scope.today] + kinds)
+            {
+                let kind: String = row[0]
+                let left = (out[kind] ?? 0) - (row[1] as Int)
+                out[kind] = left > 0 ? left : nil
             }
             return out
         }

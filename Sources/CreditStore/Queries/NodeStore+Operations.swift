@@ -310,6 +310,9 @@ extension NodeStore {
                     FROM (SELECT kind, late, substr(record_key, length(kind) + 2) AS rest FROM records) GROUP BY kind, a
                     """)
             try compare(
+                "public", kept: "SELECT kind, state || '/' || in_force, records, 0 FROM tally_public",
+                counted: "SELECT kind, state || '/' || in_force, count(*), 0 FROM records GROUP BY kind, state, in_force")
+            try compare(
                 "day", kept: "SELECT CAST(day AS TEXT), '', versions, 0 FROM tally_day",
                 counted: "SELECT CAST((entered_at + 28800000) / 86400000 AS TEXT), '', count(*), 0 FROM changes WHERE op = 'put' GROUP BY 1")
             return out

@@ -25,6 +25,7 @@ enum Migrations {
         m.registerMigration("v17-objection-request-codes", migrate: v17ObjectionRequestCodes)
         m.registerMigration("v18-records-in-force", migrate: v18RecordsInForce)
         m.registerMigration("v19-repair-requests", migrate: v19RepairRequests)
+        m.registerMigration("v20-public-tally", migrate: v20PublicTally)
         return m
     }
 
@@ -582,4 +583,32 @@ enum Migrations {
             ALTER TABLE objection_requests ADD COLUMN purpose TEXT NOT NULL DEFAULT 'objection' CHECK (purpose IN ('objection', 'repair'));
             """)
     }
+
+    static func v20PublicTally(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Records by kind, state and whether in force, kept as records are written: the
+            -- portal's home page counts what the public sees from a few rows (less the records
+            -- past their publicity not yet marked expired, found through records_publicity)
+            -- instead of counting a province's records.
+            CREATE TABLE tally_public (
+                kind TEXT NOT NULL, state TEXT NOT NULL, in_force INTEGER NOT NULL, records INTEGER NOT NULL,
+                PRIMARY KEY (kind, state, in_force)
+            ) WITHOUT ROWID;
+            CREATE TRIGGER records_tally_public AFTER INSERT ON records BEGIN
+                INSERT INTO tally_public VALUES (NEW.kind, NEW.state, NEW.in_force, 1)
+                ON CONFLICT (kind, state, in_force) DO UPDATE SET records = records + 1;
+            END;
+            CREATE TRIGGER records_tally_public_changed AFTER UPDATE OF state, in_force ON records
+            WHEN NEW.state IS NOT OLD.state OR NEW.in_force IS NOT OLD.in_force BEGIN
+                UPDATE tally_public SET records = records - 1 WHERE kind = OLD.kind AND state = OLD.state AND in_force = OLD.in_force;
+                INSERT INTO tally_public VALUES (NEW.kind, NEW.state, NEW.in_force, 1)
+                ON CONFLICT (kind, state, in_force) DO UPDATE SET records = records + 1;
+            END;
+            """)
+        try db.execute(sql: publicTallyBackfillSQL)
+    }
+
+    /// The tally of migration v20 computed from the records (`NodeStore.tallyDiscrepancies`
+    /// compares them).
+    static let publicTallyBackfillSQL = "INSERT INTO tally_public SELECT kind, state, in_force, count(*) FROM records GROUP BY kind, state, in_force;"
 }
