@@ -337,6 +337,18 @@ struct OperationsPages: Sendable {
             var contact: String
             var reason: String
         }
+        /// A request decided here: what the office answered, and when.
+        struct Decided: Sendable, Encodable {
+            var id: Int64
+            var purpose: String
+            var subject: String
+            var kind: String
+            var number: String
+            /// 已受理, 不予受理, 准予修复, 不予修复.
+            var state: String
+            var decision: String
+            var decidedAt: String
+        }
         struct Objection: Sendable, Encodable {
             var key: String
             var number: String
@@ -362,6 +374,8 @@ struct OperationsPages: Sendable {
         var csrf: String
         var unit: String
         var requests: [Request]
+        /// The latest 20 requests decided.
+        var decided: [Decided]
         var objections: [Objection]
         /// The latest repairs (at most 50), newest first.
         var repairs: [Repair]
@@ -381,6 +395,13 @@ struct OperationsPages: Sendable {
                     recordKey: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
                     kind: kindName(of: $0.recordKey), number: Self.number(in: $0.recordKey), name: $0.name, contact: $0.contact,
                     reason: Masking.maskResidentIDs(in: $0.reason))
+            },
+            decided: try node.store.decidedRequests(limit: 20).map {
+                WorkPage.Decided(
+                    id: $0.id, purpose: $0.purpose.name, subject: try subjectName(of: $0.recordKey), kind: kindName(of: $0.recordKey),
+                    number: Self.number(in: $0.recordKey), state: PortalPages.requestState($0),
+                    decision: Masking.maskResidentIDs(in: $0.decision ?? ""),
+                    decidedAt: $0.decidedAt.map { PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0) / 1000))) } ?? "")
             },
             objections: try node.store.openObjections().map {
                 WorkPage.Objection(

@@ -579,6 +579,12 @@ struct WorkQueueTests {
             let after = String(
                 buffer: try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30)).body.collect(upTo: 1 << 20))
             #expect(after.contains("没有待办理的公众申请") && after.contains(Masking.maskResidentIDs(in: keys[0])))
+            // What was decided, newest first, with the answer the requester reads.
+            let decided = try OperationsPages(node: f.node).work(reader: "测试", now: PortalFixture.now, csrf: "t").decided
+            #expect(Set(decided.map(\.id)) == [first, second, third, fourth] && decided.count == 4)
+            #expect(decided.first { $0.id == third }.map { ($0.state, $0.decision) } ?? ("", "") == ("准予修复", "准予信用修复（江岸信修〔2026〕3号）"))
+            #expect(decided.first { $0.id == second }.map { ($0.state, $0.purpose) } ?? ("", "") == ("不予受理", "异议申诉"))
+            #expect(after.contains("最近办理的公众申请") && after.contains("处罚决定已撤销，无需修复"))
         }
         // The operator's decision is in the audit trail as the local caller's.
         #expect(try f.node.store.audit().last?.actor.role == "local")

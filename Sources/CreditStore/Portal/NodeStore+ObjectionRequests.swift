@@ -86,6 +86,18 @@ extension NodeStore {
         }
     }
 
+    /// The latest `limit` requests decided, the most recent decision first.
+    public func decidedRequests(limit: Int) throws -> [ObjectionRequest] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT \(Self.objectionRequestColumns) FROM objection_requests WHERE state <> 'pending' ORDER BY decided_at DESC, id DESC LIMIT ?",
+                arguments: [limit]
+            ).map(Self.objectionRequest)
+        }
+    }
+
     public func objectionRequest(id: Int64) throws -> ObjectionRequest? {
         try read { db in
             try Row.fetchOne(
