@@ -146,6 +146,8 @@ struct PortalTests {
         #expect(body.contains("信用大智街道") && body.contains("行政处罚") && body.contains("action=\"/search\""))
         // The public's services are one step from the home page.
         #expect(body.contains("href=\"/verify\"") && body.contains("href=\"/objections/status\""))
+        // A keyboard reaches the content past the header in one step.
+        #expect(body.contains("<a class=\"skip\" href=\"#main\">跳到正文</a>") && body.contains("<main id=\"main\""))
         #expect(headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true && headers[.xContentTypeOptions] == "nosniff")
         #expect(headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
         let json = try await f.json("/")
