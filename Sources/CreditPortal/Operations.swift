@@ -105,9 +105,6 @@ public struct Operations: Sendable {
     /// The largest register the form takes.
     static let registerBytesMax = 32 << 20
 
-    /// `POST /ops/reconcile`: a register sent with the form (`multipart/form-data`: the file
-    /// `register`, the fields `authority` and `kind`), compared and answered with the report on the
-    /// same page; a register that cannot be read is answered with why, on the form, status 400.
     /// A status change refused, as the office reads it: what it means in Chinese, then the
     /// store's own words (the record, its state, the first possible day).
     static func explained(_ e: StatusChangeError) -> String {
@@ -122,6 +119,9 @@ public struct Operations: Sendable {
         return "\(meaning)（\(e.message)）"
     }
 
+    /// `POST /ops/reconcile`: a register sent with the form (`multipart/form-data`: the file
+    /// `register`, the fields `authority` and `kind`), compared and answered with the report on the
+    /// same page; a register that cannot be read is answered with why, on the form, status 400.
     func reconcile(_ request: Request, reader: String) async -> Response {
         var request = request
         let json = FormValues(request.uri.query)["format"] == "json"

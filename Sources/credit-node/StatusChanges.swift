@@ -44,7 +44,8 @@ func enterStatus(_ node: NodeOptions, key: String, _ status: () throws -> Status
 
 struct Objection: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome.",
+        abstract:
+            "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome; decide the public's objections and repair applications.",
         subcommands: [Open.self, Close.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self])
 
     struct Open: ParsableCommand {

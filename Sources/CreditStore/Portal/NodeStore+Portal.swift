@@ -24,15 +24,16 @@ public struct PublicScope: Sendable, Hashable {
         self.today = today
     }
 
-    /// The condition on `records r` of a kind already chosen, taking today as its one argument.
-    static let inForce = "r.state IN ('active', 'objected') AND r.in_force = 1 AND (r.publicity_until IS NULL OR r.publicity_until >= ?)"
+    /// The condition on `records r` of a kind already chosen — shown to the public today — taking
+    /// today as its one argument.
+    static let shownToday = "r.state IN ('active', 'objected') AND r.in_force = 1 AND (r.publicity_until IS NULL OR r.publicity_until >= ?)"
 
     /// The condition on `records r`, with its arguments.
     var condition: (sql: String, arguments: StatementArguments) {
         let marks = Array(repeating: "?", count: max(kinds.count, 1)).joined(separator: ", ")
         let list: StatementArguments = kinds.isEmpty ? [""] : StatementArguments(kinds)
         return (
-            "r.kind IN (\(marks)) AND \(Self.inForce)",
+            "r.kind IN (\(marks)) AND \(Self.shownToday)",
             list + [today]
         )
     }
@@ -200,7 +201,7 @@ extension NodeStore {
         }
         var conditions = ["r.decision_date IS NOT NULL", "r.kind = ?"]
         var arguments: StatementArguments = [kinds[0]]
-        conditions.append(PublicScope.inForce)
+        conditions.append(PublicScope.shownToday)
         arguments += [scope.today]
         if let prefix = query.regionPrefix {
             // The jurisdictions of an area are a range of codes: its digits, then anything.
