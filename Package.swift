@@ -139,7 +139,7 @@ let package = Package(
         ),
         // Helpers shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain"], swiftSettings: strict),
+        .testTarget(name: "CreditDomainTests", dependencies: ["CreditDomain", "SampleData"], swiftSettings: strict),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "CreditDomain"], swiftSettings: strict),
         .testTarget(
             name: "NetworkSimulationTests",

@@ -42,6 +42,14 @@ public struct Operations: Sendable {
                     corrected: form["corrected"] == "1", after: Int64(form["after"] ?? "") ?? 0)
             }
         }
+        router.get("bulletin") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            if form["format"] == "csv" { return await ops.bulletinCSV(month: form["month"]) }
+            return await ops.respond(request, template: "ops-bulletin") { now in
+                try ops.pages.bulletin(reader: Self.name(reader), now: now, month: form["month"])
+            }
+        }
         router.get("network") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)
@@ -98,6 +106,22 @@ public struct Operations: Sendable {
         case .success(let bytes):
             return Portal.csvDownload(
                 bytes, name: "校验未通过-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "quarantine.csv")
+        case .failure(let error): return portal.failure(error, json: false)
+        }
+    }
+
+    /// `GET /ops/bulletin?month=YYYY-MM&format=csv`: the month's bulletin, every authority, as a
+    /// table for the office's own documents.
+    func bulletinCSV(month: String?) async -> Response {
+        let pages = self.pages
+        let now = portal.clock()
+        let result = await BlockingWork.page { () throws -> (String, [UInt8]) in
+            let table = try pages.bulletinCSV(month: month, now: now)
+            return (table.month, ListingCSV.table(header: table.header, rows: table.rows))
+        }
+        switch result {
+        case .success(let (month, bytes)):
+            return Portal.csvDownload(bytes, name: "定期通报-\(pages.node.configuration.code.digits)-\(month).csv", fallback: "bulletin-\(month).csv")
         case .failure(let error): return portal.failure(error, json: false)
         }
     }

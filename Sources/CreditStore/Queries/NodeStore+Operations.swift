@@ -11,6 +11,14 @@ public struct KindJurisdictionCount: Sendable, Hashable, Codable {
     public var late: Int
     /// Corrected after an objection: a version newer than an objection opened on the record (错报).
     public var corrected: Int
+
+    public init(kind: String, jurisdiction: String, records: Int = 0, late: Int = 0, corrected: Int = 0) {
+        self.kind = kind
+        self.jurisdiction = jurisdiction
+        self.records = records
+        self.late = late
+        self.corrected = corrected
+    }
 }
 
 /// Records of one kind by one deciding authority.

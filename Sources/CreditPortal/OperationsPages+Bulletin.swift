@@ -1,0 +1,187 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import NodeRuntime
+
+extension OperationsPages {
+    /// `/ops/bulletin`: the regular bulletin (定期通报) of one month — each deciding authority's
+    /// decisions of that month, and how many of them were late, corrected, missing from its
+    /// numbers or withdrawn without an allowed reason — to praise, to name and to follow up.
+    struct BulletinPage: Sendable, Encodable {
+        struct MonthOption: Sendable, Encodable {
+            var value: String
+            var label: String
+            var selected: Bool
+        }
+        /// One kind's figures, or the month's whole.
+        struct Figures: Sendable, Encodable {
+            var kind: String
+            var decided: Int
+            var late: Int
+            var lateRate: String
+            var quarantined: Int
+            var corrected: Int
+            var errorRate: String
+            var suspectedMissing: Int
+            var missingRate: String
+            var concealed: Int
+            var concealedRate: String
+        }
+        struct AuthorityRow: Sendable, Encodable {
+            var kind: String
+            var authority: String
+            var name: String?
+            var decided: Int
+            var late: Int
+            var lateRate: String
+            var corrected: Int
+            var suspectedMissing: Int
+            var concealed: Int
+            /// The records behind its late figure are on `/ops/records`; what it should do, in words.
+            var remark: String
+        }
+        var head: Head
+        /// `2026-11`, `2026年11月`.
+        var month: String
+        var monthName: String
+        var months: [MonthOption]
+        var previous: String?
+        var next: String?
+        /// The last publication deadline of the month's decisions; until it has passed the
+        /// figures still grow as decisions arrive.
+        var closesOn: String
+        var open: Bool
+        var total: Figures
+        var kinds: [Figures]
+        var kindColumns: [KindColumn]
+        var regions: [RegionRow]
+        /// Authorities with something to follow up, most first (at most `authoritiesShown`).
+        var flagged: [AuthorityRow]
+        var flaggedCount: Int
+        var flaggedMore: Bool
+        /// Authorities whose every decision of the month arrived in time, uncorrected and without gaps.
+        var clean: [AuthorityRow]
+        var cleanCount: Int
+        var cleanMore: Bool
+    }
+
+    /// How many authorities of each part the page lists (the CSV has them all).
+    static let bulletinAuthoritiesShown = 200
+    /// How many months back the form offers.
+    static let bulletinMonthsOffered = 24
+
+    /// The month a bulletin is asked for: `month` as given, else the last whole month.
+    static func bulletinMonth(_ text: String?, today: CivilDate) throws -> CalendarMonth {
+        guard let text, !text.isEmpty else { return CalendarMonth(today).previous }
+        guard let month = CalendarMonth(text) else { throw PortalPages.BadParameter(message: "月份“\(text)”无法识别：请写成 2026-11 或 2026年11月。") }
+        guard month <= CalendarMonth(today) else { throw PortalPages.BadParameter(message: "\(month.chinese)尚未开始，没有可通报的决定。") }
+        return month
+    }
+
+    /// Each numbered kind's authority lines for `month`, with the records' jurisdictions counted
+    /// as the region rows want them, and the rows refused at this node that month by kind.
+    func bulletinLines(_ month: CalendarMonth) throws -> (lines: [Bulletin.Line], counts: [KindJurisdictionCount], quarantined: [String: Int]) {
+        let unexplained = try node.store.withdrawals().filter { w in
+            guard node.catalogue.withdrawalIsUnexplained(w.reason) else { return false }
+            let date = CivilDate.parse(w.date) ?? ChinaTime.date(Date(timeIntervalSince1970: Double(w.enteredAt) / 1000))
+            return month.contains(date)
+        }
+        var lines: [Bulletin.Line] = []
+        var counts: [String: KindJurisdictionCount] = [:]
+        var quarantined: [String: Int] = [:]
+        for kind in node.catalogue.kinds {
+            guard node.resolvedKinds[kind.slug]?.decisionNumbering != nil else { continue }
+            // The year's earlier decisions bound the month's gaps.
+            let decided = try node.store.decided(kind: kind.slug, from: CivilDate(year: month.year, month: 1, day: 1)!, month: month)
+            let concealedBy = unexplained.filter { $0.kind == kind.slug }.compactMap { w in
+                w.recordKey.split(separator: "|").dropFirst().first.map(String.init)
+            }
+            lines += Bulletin.lines(kind: kind.slug, month: month, decisions: decided.map(\.decision), concealedBy: concealedBy)
+            for d in decided where month.contains(d.decision.date) {
+                counts["\(kind.slug) \(d.jurisdiction)", default: KindJurisdictionCount(kind: kind.slug, jurisdiction: d.jurisdiction)].records += 1
+                if d.decision.late { counts["\(kind.slug) \(d.jurisdiction)"]!.late += 1 }
+                if d.decision.corrected { counts["\(kind.slug) \(d.jurisdiction)"]!.corrected += 1 }
+            }
+            let refused = try node.store.quarantined(kind: kind.slug, in: month)
+            if refused > 0 { quarantined[kind.slug] = refused }
+        }
+        return (lines, counts.values.sorted { ($0.kind, $0.jurisdiction) < ($1.kind, $1.jurisdiction) }, quarantined)
+    }
+
+    func bulletin(reader: String, now: Date, month text: String?, shown: Int = bulletinAuthoritiesShown) throws -> BulletinPage {
+        let today = ChinaTime.date(now)
+        let month = try Self.bulletinMonth(text, today: today)
+        let (lines, counts, quarantined) = try bulletinLines(month)
+        let kindNames = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.map { ($0.slug, $0.name) })
+        var closesOn = month.last
+        for kind in node.catalogue.kinds {
+            guard let days = kind.publicationWorkingDays, let deadline = try? node.calendar.deadline(workingDays: days, after: month.last) else {
+                continue
+            }
+            closesOn = max(closesOn, deadline.date)
+        }
+        func figures(_ name: String, _ of: [Bulletin.Line], refused: Int) -> BulletinPage.Figures {
+            let decided = of.reduce(0) { $0 + $1.decided }
+            let late = of.reduce(0) { $0 + $1.late }
+            let corrected = of.reduce(0) { $0 + $1.corrected }
+            let missing = of.reduce(0) { $0 + $1.suspectedMissing }
+            let concealed = of.reduce(0) { $0 + $1.concealed }
+            return BulletinPage.Figures(
+                kind: name, decided: decided, late: late, lateRate: Self.rate(late, of: decided), quarantined: refused, corrected: corrected,
+                errorRate: Self.rate(refused + corrected, of: decided + refused), suspectedMissing: missing,
+                missingRate: Self.rate(missing, of: decided + missing), concealed: concealed, concealedRate: Self.rate(concealed, of: decided))
+        }
+        let byKind = Dictionary(grouping: lines, by: \.kind)
+        let kinds = node.catalogue.kinds.filter { byKind[$0.slug] != nil || quarantined[$0.slug] != nil }.map {
+            figures($0.name, byKind[$0.slug] ?? [], refused: quarantined[$0.slug] ?? 0)
+        }
+        var names: [String: String] = [:]
+        func row(_ line: Bulletin.Line) throws -> BulletinPage.AuthorityRow {
+            let nameKey = "\(line.kind) \(line.authority)"
+            if names[nameKey] == nil, let r = node.resolvedKinds[line.kind], let field = PublicRecord.authorityField(of: r) {
+                names[nameKey] = try node.store.authorityName(kind: line.kind, code: line.authority, nameField: r.kind.fullCode(field)) ?? ""
+            }
+            var remark: [String] = []
+            if line.late > 0 { remark.append("迟报 \(line.late) 条，请按时在决定后七个工作日内报送") }
+            if line.corrected > 0 { remark.append("\(line.corrected) 条经异议更正，请核对源头数据") }
+            if line.suspectedMissing > 0 { remark.append("文号缺 \(line.suspectedMissing) 个，请说明或补报") }
+            if line.concealed > 0 { remark.append("\(line.concealed) 条以目录未列明的理由撤销公示，请说明") }
+            return BulletinPage.AuthorityRow(
+                kind: kindNames[line.kind] ?? line.kind, authority: line.authority, name: names[nameKey].flatMap { $0.isEmpty ? nil : $0 },
+                decided: line.decided, late: line.late, lateRate: Self.rate(line.late, of: line.decided), corrected: line.corrected,
+                suspectedMissing: line.suspectedMissing, concealed: line.concealed, remark: remark.isEmpty ? "按时、完整" : remark.joined(separator: "；"))
+        }
+        let flagged = lines.filter(\.flagged)
+        let clean = lines.filter { !$0.flagged }.sorted { ($0.decided, $1.kind, $1.authority) > ($1.decided, $0.kind, $0.authority) }
+        let kindColumns = node.catalogue.kinds.filter { k in counts.contains { $0.kind == k.slug } }.map { KindColumn(slug: $0.slug, name: $0.name) }
+        let latest = CalendarMonth(today)
+        return BulletinPage(
+            head: head(title: "\(month.chinese)定期通报", reader: reader, now: now), month: month.iso, monthName: month.chinese,
+            months: (0..<Self.bulletinMonthsOffered).reduce(into: [latest]) { list, _ in list.append(list.last!.previous) }.dropLast().map {
+                BulletinPage.MonthOption(value: $0.iso, label: $0.chinese, selected: $0 == month)
+            },
+            previous: month.previous.iso, next: month < latest ? month.next.iso : nil, closesOn: closesOn.iso, open: today <= closesOn,
+            total: figures("合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,
+            regions: regionRows(counts, kinds: kindColumns).map { r in
+                var r = r
+                r.lateLink = nil
+                r.cells = r.cells.map { .init(count: $0.count, link: nil) }
+                return r
+            },
+            flagged: try flagged.prefix(shown).map(row), flaggedCount: flagged.count, flaggedMore: flagged.count > shown,
+            clean: try clean.prefix(shown).map(row), cleanCount: clean.count, cleanMore: clean.count > shown)
+    }
+
+    /// The bulletin as a table for the office's own documents: every authority, flagged first.
+    func bulletinCSV(month text: String?, now: Date) throws -> (month: String, header: [String], rows: [[String]]) {
+        let page = try bulletin(reader: "", now: now, month: text, shown: .max)
+        let rows = (page.flagged + page.clean).map { a in
+            [
+                page.month, a.kind, a.name ?? "", a.authority, String(a.decided), String(a.late), a.lateRate, String(a.corrected),
+                String(a.suspectedMissing),
+                String(a.concealed), a.remark,
+            ]
+        }
+        return (page.month, ["月份", "类别", "决定机关", "统一社会信用代码", "当月决定", "迟报", "迟报率", "异议后更正", "疑似漏报（文号缺号）", "疑似瞒报", "通报意见"], rows)
+    }
+}

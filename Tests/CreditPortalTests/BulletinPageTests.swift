@@ -1,0 +1,126 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import SampleData
+import TestSupport
+import Testing
+
+@testable import CreditPortal
+@testable import NodeRuntime
+
+@Suite("The operators' regular bulletin (定期通报)", .serialized)
+struct BulletinPageTests {
+    /// Every numbered decision the node holds falls in exactly one month's bulletin, with its
+    /// lateness; each month's figures add up by kind, by region and by authority.
+    @Test func eachDecisionIsCountedInTheMonthItWasDecided() throws {
+        let f = try PortalFixture()
+        let pages = OperationsPages(node: f.node)
+        let records: [StoredRecord] = try f.node.store.allRecords().filter { f.node.resolvedKinds[$0.kind]?.decisionNumbering != nil }.map {
+            try #require(try f.node.store.record(key: $0.key))
+        }
+        let months = Set(records.compactMap { r -> CalendarMonth? in r.decisionDate.flatMap { CivilDate.parse($0) }.map(CalendarMonth.init) })
+        #expect(months.count > 3)
+        var decided = 0
+        var late = 0
+        for month in months {
+            let page = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: month.iso)
+            let expected = records.filter { $0.decisionDate?.hasPrefix(month.iso + "-") == true }
+            let expectedLate = expected.filter { $0.late }.count
+            #expect(page.total.decided == expected.count && page.total.late == expectedLate, "\(month)")
+            #expect(page.kinds.reduce(0) { $0 + $1.decided } == page.total.decided)
+            #expect(page.regions.reduce(0) { $0 + $1.total } == page.total.decided)
+            let listed: Int = (page.flagged + page.clean).reduce(0) { $0 + $1.decided }
+            #expect(listed == page.total.decided)
+            #expect(page.flagged.allSatisfy { a in a.late + a.corrected + a.suspectedMissing + a.concealed > 0 })
+            #expect(page.clean.allSatisfy { a in a.late + a.corrected + a.suspectedMissing + a.concealed == 0 && a.remark == "按时、完整" })
+            decided += page.total.decided
+            late += page.total.late
+        }
+        #expect(decided == records.count && late == records.filter { $0.late }.count && late > 0)
+    }
+
+    @Test func withoutAMonthItIsTheLastWholeOneAndItSaysWhetherItCanStillGrow() throws {
+        let f = try PortalFixture()
+        let pages = OperationsPages(node: f.node)
+        // 2026-11-25: October's deadlines (seven working days after the 31st) have passed; November's have not.
+        let october = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: nil)
+        #expect(october.month == "2026-10" && october.monthName == "2026年10月" && !october.open && october.closesOn == "2026-11-10")
+        #expect(october.previous == "2026-09" && october.next == "2026-11")
+        let november = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026年11月")
+        #expect(november.open && november.next == nil && november.months.first { $0.selected }?.value == "2026-11")
+        #expect(november.months.count == OperationsPages.bulletinMonthsOffered && november.months.first?.value == "2026-11")
+    }
+
+    @Test func aMonthThatCannotBeReadOrHasNotBegunIsRefusedWithWhatToWrite() throws {
+        let f = try PortalFixture()
+        let pages = OperationsPages(node: f.node)
+        for (text, says) in [("2026-13", "无法识别"), ("11月", "无法识别"), ("2026-12", "尚未开始")] {
+            #expect {
+                _ = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: text)
+            } throws: { e in (e as? PortalPages.BadParameter)?.message.contains(says) == true }
+        }
+    }
+
+    /// An office that reported 1号, 2号 and 4号, the last in November, is named in November's
+    /// bulletin for the missing 3号, by the name its records give; a withdrawal that month for a
+    /// reason the catalogue does not allow is named too; the sample offices stay clean.
+    @Test func theOfficesToFollowUpAreNamedWithWhatEachShouldDo() throws {
+        let f = try PortalFixture()
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 99, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 0
+        options.lateShare = 0
+        options.jurisdictions = try PortalFixture.villages.map { try DivisionCode($0) }
+        var generator = SampleGenerator(options)
+        var rows = generator.rows(kind: kind, count: 3)
+        let number = try #require(kind.index["WSH"]), authority = try #require(kind.index["CFJGDM"])
+        let name = try #require(kind.index["CFJG"]), date = try #require(kind.index["JDRQ"])
+        for (i, (n, day)) in [(1, "2026-10-09"), (2, "2026-10-12"), (4, "2026-11-18")].enumerated() {
+            rows[i].values[number] = "仙桃城管罚〔2026〕\(n)号"
+            rows[i].values[authority] = rows[0].values[authority]
+            rows[i].values[name] = "仙桃市城市管理执法局"
+            rows[i].values[date] = day
+        }
+        let path = try f.dir.write("gap.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
+        #expect(try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now).accepted == 3)
+        let pages = OperationsPages(node: f.node)
+        let november = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-11")
+        let office = try #require(november.flagged.first { $0.authority == rows[0].values[authority] })
+        #expect(office.name == "仙桃市城市管理执法局" && office.decided == 1 && office.suspectedMissing == 1 && office.remark.contains("文号缺 1 个"))
+        #expect(november.total.suspectedMissing == 1 && november.kinds.first { $0.kind == "行政处罚" }?.suspectedMissing == 1)
+        // October: its two decisions, late (entered on 25 November), nothing missing yet between them.
+        let october = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-10")
+        let before = try #require(october.flagged.first { $0.authority == rows[0].values[authority] })
+        #expect(before.decided == 2 && before.late == 2 && before.suspectedMissing == 0 && before.remark.hasPrefix("迟报 2 条"))
+
+        let key = try #require(
+            try f.node.store.allRecords().first { $0.kind == "penalty" && $0.key.hasPrefix("penalty|\(rows[0].values[authority])|") }?.key)
+        _ = try StatusDesk(node: f.node).enter(
+            key: key, StatusChange(action: .withdrawn, date: PortalFixture.asOf, reason: "企业申请撤下", unit: "仙桃市城市管理执法局"), now: PortalFixture.now)
+        let after = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-11")
+        let named = try #require(after.flagged.first { $0.authority == rows[0].values[authority] })
+        #expect(named.concealed == 1 && named.remark.contains("目录未列明的理由") && after.total.concealed == 1)
+        #expect(try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-10").total.concealed == 0)
+    }
+
+    @Test func theListenerServesThePageItsJSONAndTheCSV() async throws {
+        let f = try PortalFixture()
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let base = "http://127.0.0.1:\(port)"
+            let page = try await fetch(base + "/ops/bulletin?month=2026-11")
+            #expect(page.status == 200 && page.body.contains("2026年11月定期通报") && page.body.contains("需要整改的决定机关"))
+            #expect(page.body.contains("公示时限至") && !page.body.contains("<script>"))
+            let json = try await fetch(base + "/ops/bulletin?month=2026-11&format=json")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.body.utf8)) as? [String: Any])
+            #expect(object["month"] as? String == "2026-11" && (object["total"] as? [String: Any])?["decided"] as? Int ?? 0 > 0)
+            let csv = try await fetch(base + "/ops/bulletin?month=2026-11&format=csv")
+            let lines = csv.body.split(separator: "\r\n")
+            #expect(
+                csv.status == 200 && lines.first?.contains("决定机关") == true && lines.count > 1
+                    && lines.dropFirst().allSatisfy { $0.hasPrefix("2026-11,") })
+            let wrong = try await fetch(base + "/ops/bulletin?month=next")
+            #expect(wrong.status == 400 && wrong.body.contains("无法识别"))
+            #expect(try await fetch(base + "/ops/bulletin?month=2030-01&format=csv").status == 400)
+        }
+    }
+}
