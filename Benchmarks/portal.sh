@@ -9,7 +9,8 @@
 #   fragment of names, /publicity/penalty filtered by region and date, /reports/{code} (signed).
 # Prints requests/s and p50/p99 per route and each route's share of the floor, and the ingest's
 # records/s (the search index and the digests kept by triggers included).
-# Then the operators' pages on the records listener, /ops/ and /ops/quality, with 4 connections
+# Then the operators' pages on the records listener, /ops/, /ops/quality and the last whole
+# month's bulletin (/ops/bulletin, and its CSV), with 4 connections
 # (a credit office's few readers) — each built from the store at every request.
 # Usage: Benchmarks/portal.sh [RECORDS] [DURATION]   (defaults: 1000000 records, 30 s)
 set -euo pipefail
@@ -172,7 +173,7 @@ done
 # The operators' pages: 4 connections, each request built from the store.
 ops=http://127.0.0.1:$((port + 2))
 printf "%-10s %10s %9s %9s   (operators' pages, 4 connections)\n" route "req/s" "p50 ms" "p99 ms"
-for r in "ops|/ops/" "quality|/ops/quality"; do
+for r in "ops|/ops/" "quality|/ops/quality" "bulletin|/ops/bulletin" "bull-csv|/ops/bulletin?format=csv"; do
   name=${r%%|*} path=${r#*|}
   wrk -t2 -c4 -d"${duration}s" --timeout 60s --latency "$ops$path" > "$work/wrk-$name.txt"
   rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk-$name.txt")

@@ -88,6 +88,13 @@ q = get("/ops/quality?format=json")
 print(f"GET {base}/ops/quality: suspected 漏报 (gaps in decision numbers) {q['suspectedMissing']}, 漏报率 {q['missingRate']}")
 for k in q["kinds"][:4]:
     print(f"    {k['kind']:<8} {k['records']:>6} records  迟报率 {k['lateRate']}  错误率 {k['errorRate']}  suspected missing {k['suspectedMissing']}  瞒报率 {k['concealedRate']}")
+import datetime
+this_month = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).strftime("%Y-%m")
+b = get("/ops/bulletin?format=json&month=" + this_month)
+tb = b["total"]
+print(f"GET {base}/ops/bulletin?month={b['month']}: {b['monthName']}定期通报 — {tb['decided']} decisions of the month, 迟报率 {tb['lateRate']}, 错误率 {tb['errorRate']}; {b['flaggedCount']} offices to follow up, {b['cleanCount']} on time and complete")
+for a in b["flagged"][:3]:
+    print(f"    {a['kind']:<6} {a.get('name') or a['authority']}: {a['remark']}")
 n = get("/ops/network?format=json")
 u = n["under"]
 print(f"GET {base}/ops/network: {u['nodes']} nodes known from their signed health records, {u['heard']} heard within their windows (联通率 {u['interconnection']}), {u['atRisk']} at risk, {u['breached']} breached")
@@ -95,7 +102,7 @@ for r in n["children"]:
     print(f"    {r['name']:<8} {r['standingLabel']:<5} last heard {r['heardAgo']} ago, {r['nodes']:>3} nodes below, 联通率 {r['interconnection']}")
 PY
 }
-step "the province's operators' dashboard (local only): collection by region, the four rates, the network's health" operators_tour
+step "the province's operators' dashboard (local only): collection by region, the four rates, this month's bulletin so far, the network's health" operators_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -287,20 +287,23 @@ class Walkthrough:
                       lambda: self.json(PROVINCE_OPS + "/ops/")["totals"]["records"] == entered())
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
         self.check("四率" in text and "迟报率" in text and "瞒报率" in text, "the four rates page shows 迟报率, 瞒报率 and the rest")
-        # The month's bulletin: the last whole month by default, another chosen with the form.
+        # The month's bulletin: the last whole month by default, this month chosen with the form
+        # (the loaded records were decided in the last few days, or long ago and sent late).
         text = self.page(PROVINCE_OPS + "/ops/bulletin", "ops-bulletin")
-        bulletin = self.json(PROVINCE_OPS + "/ops/bulletin?format=json")
-        self.check("定期通报" in text and "需要整改的决定机关" in text, "the bulletin names the offices to follow up")
-        self.check(bulletin["total"]["decided"] == sum(k["decided"] for k in bulletin["kinds"])
-                   == sum(r["total"] for r in bulletin["regions"]), "the bulletin's kinds and regions add up to its total")
-        earlier = bulletin["previous"]
-        Select(self.driver.find_element(By.NAME, "month")).select_by_value(earlier)
+        default = self.json(PROVINCE_OPS + "/ops/bulletin?format=json")
+        self.check("定期通报" in text and "需要整改的决定机关" in text and default["month"] == default["months"][1]["value"],
+                   "the bulletin opens on the last whole month and names the offices to follow up")
+        current = default["months"][0]["value"]
+        Select(self.driver.find_element(By.NAME, "month")).select_by_value(current)
         self.driver.find_element(By.CSS_SELECTOR, ".bulletin-tools button").click()
-        text = self.looked_at("ops-bulletin-earlier")
-        year, month = earlier.split("-")
-        self.check(self.driver.current_url.endswith("month=" + earlier) and f"{year}年{int(month)}月定期通报" in text,
-                   f"the form opens the bulletin of {earlier}")
-        with urllib.request.urlopen(PROVINCE_OPS + "/ops/bulletin?format=csv", timeout=10) as r:
+        text = self.looked_at("ops-bulletin-this-month")
+        year, month = current.split("-")
+        self.check(self.driver.current_url.endswith("month=" + current) and f"{year}年{int(month)}月定期通报" in text,
+                   f"the form opens the bulletin of {current}")
+        bulletin = self.json(PROVINCE_OPS + "/ops/bulletin?format=json&month=" + current)
+        self.check(bulletin["total"]["decided"] > 0 and bulletin["total"]["decided"] == sum(k["decided"] for k in bulletin["kinds"])
+                   == sum(r["total"] for r in bulletin["regions"]), "this month's bulletin counts its decisions, by kind and region alike")
+        with urllib.request.urlopen(PROVINCE_OPS + "/ops/bulletin?format=csv&month=" + current, timeout=10) as r:
             table = r.read().decode("utf-8")
         self.check(table.startswith("\ufeff月份,类别,决定机关") and WHOLE_ID.search(table) is None,
                    "the bulletin downloads as CSV, every office with its figures")
