@@ -51,6 +51,8 @@ extension OperationsPages {
         /// figures still grow as decisions arrive.
         var closesOn: String
         var open: Bool
+        /// When the decision-number gaps behind the missing figures were computed.
+        var gapsAsOf: String
         var total: Figures
         var kinds: [Figures]
         var kindColumns: [KindColumn]
@@ -78,41 +80,49 @@ extension OperationsPages {
         return month
     }
 
-    /// Each numbered kind's authority lines for `month`, with the records' jurisdictions counted
-    /// as the region rows want them, and the rows refused at this node that month by kind.
-    func bulletinLines(_ month: CalendarMonth) throws -> (lines: [Bulletin.Line], counts: [KindJurisdictionCount], quarantined: [String: Int]) {
+    /// Each numbered kind's authority lines for `month`, with the month's decisions counted by
+    /// kind and jurisdiction as the region rows want them, the rows refused at this node that
+    /// month by kind, and when the decision-number gaps were computed (`QualityFigures.gaps`:
+    /// shared with `/ops/quality`, kept while they are young; every number is read to find them).
+    func bulletinLines(_ month: CalendarMonth, now: Date) throws -> (
+        lines: [Bulletin.Line], counts: [KindJurisdictionCount], quarantined: [String: Int], gapsAt: Date
+    ) {
         let unexplained = try node.store.withdrawals().filter { w in
             guard node.catalogue.withdrawalIsUnexplained(w.reason) else { return false }
             let date = CivilDate.parse(w.date) ?? ChinaTime.date(Date(timeIntervalSince1970: Double(w.enteredAt) / 1000))
             return month.contains(date)
         }
+        let (gaps, gapsAt) = try QualityFigures.gaps(node, now: now)
         var lines: [Bulletin.Line] = []
-        var counts: [String: KindJurisdictionCount] = [:]
+        var counts: [KindJurisdictionCount] = []
         var quarantined: [String: Int] = [:]
         for kind in node.catalogue.kinds {
             guard node.resolvedKinds[kind.slug]?.decisionNumbering != nil else { continue }
-            // The year's earlier decisions bound the month's gaps.
-            let decided = try node.store.decided(kind: kind.slug, from: CivilDate(year: month.year, month: 1, day: 1)!, month: month)
+            let tallies = try node.store.monthTallies(kind: kind.slug, month: month)
+            // Only the numbers of authorities with gaps can end one.
+            let kindGaps = gaps[kind.slug] ?? []
+            let numbers = try node.store.monthDecisionNumbers(kind: kind.slug, month: month, authorities: Set(kindGaps.map(\.authority)))
+                .compactMap { n in DecisionNumber(n.number).map { (authority: n.authority, number: $0) } }
             let concealedBy = unexplained.filter { $0.kind == kind.slug }.compactMap { w in
                 w.recordKey.split(separator: "|").dropFirst().first.map(String.init)
             }
-            lines += Bulletin.lines(kind: kind.slug, month: month, decisions: decided.map(\.decision), concealedBy: concealedBy)
-            for d in decided where month.contains(d.decision.date) {
-                counts["\(kind.slug) \(d.jurisdiction)", default: KindJurisdictionCount(kind: kind.slug, jurisdiction: d.jurisdiction)].records += 1
-                if d.decision.late { counts["\(kind.slug) \(d.jurisdiction)"]!.late += 1 }
-                if d.decision.corrected { counts["\(kind.slug) \(d.jurisdiction)"]!.corrected += 1 }
+            lines += Bulletin.lines(
+                kind: kind.slug, tallies: tallies, missing: Bulletin.missing(in: kindGaps, monthNumbers: numbers), concealedBy: concealedBy)
+            counts += tallies.map {
+                KindJurisdictionCount(kind: kind.slug, jurisdiction: $0.jurisdiction, records: $0.decided, late: $0.late, corrected: $0.corrected)
             }
             let refused = try node.store.quarantined(kind: kind.slug, in: month)
             if refused > 0 { quarantined[kind.slug] = refused }
         }
-        return (lines, counts.values.sorted { ($0.kind, $0.jurisdiction) < ($1.kind, $1.jurisdiction) }, quarantined)
+        return (lines, counts, quarantined, gapsAt)
     }
 
     func bulletin(reader: String, now: Date, month text: String?, shown: Int = bulletinAuthoritiesShown) throws -> BulletinPage {
         let today = ChinaTime.date(now)
         let month = try Self.bulletinMonth(text, today: today)
-        let (lines, counts, quarantined) = try bulletinLines(month)
+        let (lines, counts, quarantined, gapsAt) = try bulletinLines(month, now: now)
         let kindNames = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.map { ($0.slug, $0.name) })
+        let workingDays = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.compactMap { k in k.publicationWorkingDays.map { (k.slug, $0) } })
         var closesOn = month.last
         for kind in node.catalogue.kinds {
             guard let days = kind.publicationWorkingDays, let deadline = try? node.calendar.deadline(workingDays: days, after: month.last) else {
@@ -142,7 +152,9 @@ extension OperationsPages {
                 names[nameKey] = try node.store.authorityName(kind: line.kind, code: line.authority, nameField: r.kind.fullCode(field)) ?? ""
             }
             var remark: [String] = []
-            if line.late > 0 { remark.append("迟报 \(line.late) 条，请按时在决定后七个工作日内报送") }
+            if line.late > 0 {
+                remark.append("迟报 \(line.late) 条，请在决定后\(workingDays[line.kind].map { " \($0) 个工作日内" } ?? "公示时限内")报送")
+            }
             if line.corrected > 0 { remark.append("\(line.corrected) 条经异议更正，请核对源头数据") }
             if line.suspectedMissing > 0 { remark.append("文号缺 \(line.suspectedMissing) 个，请说明或补报") }
             if line.concealed > 0 { remark.append("\(line.concealed) 条以目录未列明的理由撤销公示，请说明") }
@@ -157,10 +169,11 @@ extension OperationsPages {
         let latest = CalendarMonth(today)
         return BulletinPage(
             head: head(title: "\(month.chinese)定期通报", reader: reader, now: now), month: month.iso, monthName: month.chinese,
-            months: (0..<Self.bulletinMonthsOffered).reduce(into: [latest]) { list, _ in list.append(list.last!.previous) }.dropLast().map {
+            months: sequence(first: latest, next: \.previous).prefix(Self.bulletinMonthsOffered).map {
                 BulletinPage.MonthOption(value: $0.iso, label: $0.chinese, selected: $0 == month)
             },
             previous: month.previous.iso, next: month < latest ? month.next.iso : nil, closesOn: closesOn.iso, open: today <= closesOn,
+            gapsAsOf: PortalPages.readable(ChinaTime.timestamp(gapsAt)),
             total: figures("合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,
             regions: regionRows(counts, kinds: kindColumns).map { r in
                 var r = r

@@ -57,19 +57,19 @@ public struct CalendarMonth: Hashable, Sendable, Comparable, Codable, CustomStri
 /// decisions of that month (漏报, suspected) and its withdrawals that month for a reason the
 /// catalogue does not allow (瞒报, suspected).
 public enum Bulletin {
-    /// A decision as the bulletin reads it: its authority and document number (from the record's
-    /// key), its date, and whether it was late or corrected.
-    public struct Decision: Sendable, Hashable {
+    /// One authority's decisions of a kind in one jurisdiction decided in the month: how many,
+    /// how many late, how many corrected after an objection.
+    public struct Tally: Sendable, Hashable {
         public var authority: String
-        public var number: String
-        public var date: CivilDate
-        public var late: Bool
-        public var corrected: Bool
+        public var jurisdiction: String
+        public var decided: Int
+        public var late: Int
+        public var corrected: Int
 
-        public init(authority: String, number: String, date: CivilDate, late: Bool, corrected: Bool) {
+        public init(authority: String, jurisdiction: String, decided: Int, late: Int = 0, corrected: Int = 0) {
             self.authority = authority
-            self.number = number
-            self.date = date
+            self.jurisdiction = jurisdiction
+            self.decided = decided
             self.late = late
             self.corrected = corrected
         }
@@ -85,9 +85,7 @@ public enum Bulletin {
         public var suspectedMissing: Int
         public var concealed: Int
 
-        public init(
-            kind: String, authority: String, decided: Int = 0, late: Int = 0, corrected: Int = 0, suspectedMissing: Int = 0, concealed: Int = 0
-        ) {
+        public init(kind: String, authority: String, decided: Int = 0, late: Int = 0, corrected: Int = 0, suspectedMissing: Int = 0, concealed: Int = 0) {
             self.kind = kind
             self.authority = authority
             self.decided = decided
@@ -101,49 +99,47 @@ public enum Bulletin {
         public var flagged: Bool { late + corrected + suspectedMissing + concealed > 0 }
     }
 
-    /// Missing decision numbers attributed to `month`, by authority. Within each authority's
-    /// series and year (as `DecisionGap.find` groups them, with its plausibility bound
-    /// `spanMax`), the numbers missing between two reported ones belong to the month of the
-    /// later one's decision: they were given before it, and after the earlier one. Summed over
-    /// every month, they are exactly the numbers `DecisionGap.find` calls missing.
-    public static func missing(in month: CalendarMonth, decisions: [Decision], spanMax: Int = 100_000) -> [String: Int] {
-        struct Group: Hashable {
+    /// The missing numbers of `gaps` (as `DecisionGap.find` gives them, over every number the
+    /// node holds) that belong to the month whose decisions are numbered `monthNumbers`, by
+    /// authority: a run of missing numbers belongs to the month of the reported number that ends
+    /// it — they were given before that one, and after the one that begins it. Summed over every
+    /// month, they are exactly the numbers `gaps` calls missing.
+    public static func missing(in gaps: [DecisionGap], monthNumbers: [(authority: String, number: DecisionNumber)]) -> [String: Int] {
+        struct Numbered: Hashable {
             var authority: String
             var series: String
             var year: Int
+            var number: Int
         }
-        var groups: [Group: [Int: CivilDate]] = [:]
-        for d in decisions {
-            guard let n = DecisionNumber(d.number) else { continue }
-            let g = Group(authority: d.authority, series: n.series, year: n.year)
-            // One number given twice (two records, one document) counts from its earliest date.
-            if let seen = groups[g]?[n.number], seen <= d.date { continue }
-            groups[g, default: [:]][n.number] = d.date
-        }
+        let month = Set(monthNumbers.map { Numbered(authority: $0.authority, series: $0.number.series, year: $0.number.year, number: $0.number.number) })
+        guard !month.isEmpty else { return [:] }
         var out: [String: Int] = [:]
-        for (g, dates) in groups {
-            let numbers = dates.keys.sorted()
-            guard let lo = numbers.first, let hi = numbers.last, hi - lo <= spanMax else { continue }
-            for (a, b) in zip(numbers, numbers.dropFirst()) where b - a > 1 && month.contains(dates[b]!) {
-                out[g.authority, default: 0] += b - a - 1
+        for gap in gaps {
+            var run = 0
+            for (i, n) in gap.missing.enumerated() {
+                run += 1
+                // The run ends where the next number was reported.
+                guard i + 1 == gap.missing.count || gap.missing[i + 1] != n + 1 else { continue }
+                if month.contains(Numbered(authority: gap.authority, series: gap.series, year: gap.year, number: n + 1)) {
+                    out[gap.authority, default: 0] += run
+                }
+                run = 0
             }
         }
         return out
     }
 
-    /// Every authority's line for `kind` in `month`, from the kind's decisions of the year up to
-    /// the month's end (the earlier ones only bound the gaps) and the authorities of the kind's
-    /// unexplained withdrawals dated in the month; the flagged lines first, most problems first.
-    public static func lines(kind: String, month: CalendarMonth, decisions: [Decision], concealedBy: [String]) -> [Line] {
+    /// Every authority's line for `kind` in a month, from its tallies, the missing numbers
+    /// `missing` attributes to the month and the authorities of the kind's unexplained
+    /// withdrawals dated in it; the flagged lines first, most problems first.
+    public static func lines(kind: String, tallies: [Tally], missing: [String: Int], concealedBy: [String]) -> [Line] {
         var lines: [String: Line] = [:]
-        for d in decisions where month.contains(d.date) {
-            lines[d.authority, default: Line(kind: kind, authority: d.authority)].decided += 1
-            if d.late { lines[d.authority]!.late += 1 }
-            if d.corrected { lines[d.authority]!.corrected += 1 }
+        for t in tallies {
+            lines[t.authority, default: Line(kind: kind, authority: t.authority)].decided += t.decided
+            lines[t.authority]!.late += t.late
+            lines[t.authority]!.corrected += t.corrected
         }
-        for (authority, count) in missing(in: month, decisions: decisions) {
-            lines[authority, default: Line(kind: kind, authority: authority)].suspectedMissing += count
-        }
+        for (authority, count) in missing { lines[authority, default: Line(kind: kind, authority: authority)].suspectedMissing += count }
         for authority in concealedBy { lines[authority, default: Line(kind: kind, authority: authority)].concealed += 1 }
         return lines.values.sorted {
             let l = ($0.late + $0.corrected + $0.suspectedMissing + $0.concealed, $0.decided)

@@ -1,47 +1,49 @@
 import CreditDomain
 import GRDB
 
-/// A decision held here, as the regular bulletin (`Bulletin`) reads it.
-public struct DecidedRecord: Sendable, Hashable {
-    public var decision: Bulletin.Decision
-    public var jurisdiction: String
-}
-
 extension NodeStore {
+    /// The authority in a key `kind|authority|number`, in SQL (as `tally_authority` reads it).
+    static let keyAuthoritySQL = """
+        CASE WHEN instr(substr(r.record_key, length(r.kind) + 2), '|') > 0
+        THEN substr(substr(r.record_key, length(r.kind) + 2), 1, instr(substr(r.record_key, length(r.kind) + 2), '|') - 1) END
+        """
+
     /// The records of `kind` — one numbered by its authority (`kind|authority|number` keys) —
-    /// decided from `from` up to the end of `month`, by the kind's decision-date index; whether
-    /// each was corrected after an objection is read only for those decided in `month`.
-    public func decided(kind: String, from: CivilDate, month: CalendarMonth) throws -> [DecidedRecord] {
+    /// decided in `month`, counted by authority and jurisdiction with how many were late and how
+    /// many corrected after an objection: read by the kind's decision-date index, grouped by SQLite.
+    public func monthTallies(kind: String, month: CalendarMonth) throws -> [Bulletin.Tally] {
         try read { db in
-            let rows = try Row.fetchCursor(
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.record_key, r.jurisdiction, r.decision_date, r.late,
-                        CASE WHEN r.decision_date >= ? THEN \(Self.correctedAfterObjection) ELSE 0 END
+                    SELECT \(Self.keyAuthoritySQL) AS authority, r.jurisdiction, count(*), sum(r.late), sum(\(Self.correctedAfterObjection))
                     FROM records r INDEXED BY records_kind_date
                     WHERE r.kind = ? AND r.decision_date >= ? AND r.decision_date < ?
-                    """, arguments: [month.first.iso, kind, from.iso, month.next.first.iso])
-            var out: [DecidedRecord] = []
-            while let row = try rows.next() {
-                let key: String = row[0]
-                guard let (authority, number) = Self.authorityAndNumber(key: key, kind: kind),
-                    let date = CivilDate.parse(row[2] as String)
-                else { continue }
-                out.append(
-                    DecidedRecord(
-                        decision: Bulletin.Decision(
-                            authority: authority, number: number, date: date, late: row[3] as Int == 1, corrected: row[4] as Int == 1),
-                        jurisdiction: row[1]))
-            }
-            return out
+                    GROUP BY authority, r.jurisdiction HAVING authority IS NOT NULL AND authority != ''
+                    """, arguments: [kind, month.first.iso, month.next.first.iso]
+            ).map { Bulletin.Tally(authority: $0[0], jurisdiction: $0[1], decided: $0[2], late: $0[3], corrected: $0[4]) }
         }
     }
 
-    /// The authority and number in a key `kind|authority|number`; nil for any other shape.
-    static func authorityAndNumber(key: String, kind: String) -> (String, String)? {
-        let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == kind, !parts[1].isEmpty else { return nil }
-        return (String(parts[1]), String(parts[2]))
+    /// The document numbers of `kind`'s records decided in `month` by the authorities in
+    /// `authorities` (read from the keys: `kind|authority|number`).
+    public func monthDecisionNumbers(kind: String, month: CalendarMonth, authorities: Set<String>) throws -> [(authority: String, number: String)] {
+        guard !authorities.isEmpty else { return [] }
+        return try read { db in
+            let keys = try String.fetchCursor(
+                db,
+                sql: """
+                    SELECT r.record_key FROM records r INDEXED BY records_kind_date
+                    WHERE r.kind = ? AND r.decision_date >= ? AND r.decision_date < ?
+                    """, arguments: [kind, month.first.iso, month.next.first.iso])
+            var out: [(authority: String, number: String)] = []
+            while let key = try keys.next() {
+                let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
+                guard parts.count == 3, authorities.contains(String(parts[1])) else { continue }
+                out.append((String(parts[1]), String(parts[2])))
+            }
+            return out
+        }
     }
 
     /// Rows of `kind` this node's validator refused from ingestion runs started in `month`
