@@ -2,6 +2,39 @@ import CreditDomain
 import CreditStore
 import Foundation
 import NodeRuntime
+import Synchronization
+
+/// A month's bulletin figures as last built, with what the store held then.
+struct BulletinFigures: Sendable {
+    var lines: [Bulletin.Line]
+    var counts: [KindJurisdictionCount]
+    var quarantined: [String: Int]
+    var gapsAt: Date
+}
+
+/// The bulletins last built, per month: kept while the store has no newer change or refused row;
+/// after one, a bulletin that was cheap to build (under `QualityFigures.inlineCostMax`: a village,
+/// a county, the demo's province) is built again, a dear one (a province of a million records)
+/// served while younger than fifty times its cost (`QualityFigures.keptFor`: 10 s to 5 minutes)
+/// — such a store changes every few seconds, and an office's readers open the same month again
+/// and again. The page says when its figures were read.
+final class BulletinsKept: Sendable {
+    struct Kept: Sendable {
+        var version: [Int64]
+        var at: Date
+        var cost: TimeInterval
+        var figures: BulletinFigures
+
+        /// Whether these serve a reader at `now` when the store is at `version`.
+        func serve(version current: [Int64], now: Date) -> Bool {
+            version == current
+                || (cost >= QualityFigures.inlineCostMax && now >= at && now.timeIntervalSince(at) < QualityFigures.keptFor(cost: cost))
+        }
+    }
+    let value = Mutex<[CalendarMonth: Kept]>([:])
+    /// At most this many months are kept; the oldest built goes first.
+    static let monthsMax = 24
+}
 
 extension OperationsPages {
     /// `/ops/bulletin`: the regular bulletin (定期通报) of one month — each deciding authority's
@@ -51,8 +84,10 @@ extension OperationsPages {
         /// figures still grow as decisions arrive.
         var closesOn: String
         var open: Bool
-        /// When the decision-number gaps behind the missing figures were computed.
+        /// When the decision-number gaps behind the missing figures were computed, and when the
+        /// figures were read.
         var gapsAsOf: String
+        var builtAt: String
         var total: Figures
         var kinds: [Figures]
         var kindColumns: [KindColumn]
@@ -80,13 +115,27 @@ extension OperationsPages {
         return month
     }
 
+    /// `month`'s figures: as kept (`BulletinsKept`), or built now and kept.
+    func bulletinFigures(_ month: CalendarMonth, now: Date) throws -> (figures: BulletinFigures, at: Date) {
+        let version = [try node.store.newestChangeID(), try node.store.newestQuarantineID()]
+        if let k = bulletins.value.withLock({ $0[month] }), k.serve(version: version, now: now) {
+            return (k.figures, k.at)
+        }
+        let started = ContinuousClock.now
+        let figures = try computeBulletin(month, now: now)
+        let cost = started.duration(to: .now) / .seconds(1)
+        bulletins.value.withLock { kept in
+            kept[month] = BulletinsKept.Kept(version: version, at: now, cost: cost, figures: figures)
+            while kept.count > BulletinsKept.monthsMax, let oldest = kept.min(by: { $0.value.at < $1.value.at })?.key { kept[oldest] = nil }
+        }
+        return (figures, now)
+    }
+
     /// Each numbered kind's authority lines for `month`, with the month's decisions counted by
     /// kind and jurisdiction as the region rows want them, the rows refused at this node that
     /// month by kind, and when the decision-number gaps were computed (`QualityFigures.gaps`:
     /// shared with `/ops/quality`, kept while they are young; every number is read to find them).
-    func bulletinLines(_ month: CalendarMonth, now: Date) throws -> (
-        lines: [Bulletin.Line], counts: [KindJurisdictionCount], quarantined: [String: Int], gapsAt: Date
-    ) {
+    func computeBulletin(_ month: CalendarMonth, now: Date) throws -> BulletinFigures {
         let unexplained = try node.store.withdrawals().filter { w in
             guard node.catalogue.withdrawalIsUnexplained(w.reason) else { return false }
             let date = CivilDate.parse(w.date) ?? ChinaTime.date(Date(timeIntervalSince1970: Double(w.enteredAt) / 1000))
@@ -114,13 +163,14 @@ extension OperationsPages {
             let refused = try node.store.quarantined(kind: kind.slug, in: month)
             if refused > 0 { quarantined[kind.slug] = refused }
         }
-        return (lines, counts, quarantined, gapsAt)
+        return BulletinFigures(lines: lines, counts: counts, quarantined: quarantined, gapsAt: gapsAt)
     }
 
     func bulletin(reader: String, now: Date, month text: String?, shown: Int = bulletinAuthoritiesShown) throws -> BulletinPage {
         let today = ChinaTime.date(now)
         let month = try Self.bulletinMonth(text, today: today)
-        let (lines, counts, quarantined, gapsAt) = try bulletinLines(month, now: now)
+        let (kept, builtAt) = try bulletinFigures(month, now: now)
+        let (lines, counts, quarantined) = (kept.lines, kept.counts, kept.quarantined)
         let kindNames = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.map { ($0.slug, $0.name) })
         let workingDays = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.compactMap { k in k.publicationWorkingDays.map { (k.slug, $0) } })
         var closesOn = month.last
@@ -173,7 +223,7 @@ extension OperationsPages {
                 BulletinPage.MonthOption(value: $0.iso, label: $0.chinese, selected: $0 == month)
             },
             previous: month.previous.iso, next: month < latest ? month.next.iso : nil, closesOn: closesOn.iso, open: today <= closesOn,
-            gapsAsOf: PortalPages.readable(ChinaTime.timestamp(gapsAt)),
+            gapsAsOf: PortalPages.readable(ChinaTime.timestamp(kept.gapsAt)), builtAt: PortalPages.readable(ChinaTime.timestamp(builtAt)),
             total: figures("合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,
             regions: regionRows(counts, kinds: kindColumns).map { r in
                 var r = r

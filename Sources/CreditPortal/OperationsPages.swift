@@ -7,6 +7,8 @@ import NodeRuntime
 /// node's store. Each is what its template is given and what `?format=json` answers.
 struct OperationsPages: Sendable {
     let node: NodeContext
+    /// The months' bulletins last built (`bulletinLines`).
+    let bulletins = BulletinsKept()
 
     /// The top of every operator's page.
     struct Head: Sendable, Encodable {

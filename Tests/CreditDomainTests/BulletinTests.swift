@@ -47,14 +47,18 @@ struct BulletinTests {
     func lines(_ month: CalendarMonth, _ decisions: [Decision], concealedBy: [String] = []) -> [Bulletin.Line] {
         let inMonth = decisions.filter { month.contains($0.date) }
         let tallies = Dictionary(grouping: inMonth, by: \.authority).map { authority, ds in
-            Bulletin.Tally(authority: authority, jurisdiction: "420102002201", decided: ds.count, late: ds.filter(\.late).count, corrected: ds.filter(\.corrected).count)
+            Bulletin.Tally(
+                authority: authority, jurisdiction: "420102002201", decided: ds.count, late: ds.filter(\.late).count,
+                corrected: ds.filter(\.corrected).count)
         }
         return Bulletin.lines(kind: "penalty", tallies: tallies, missing: missing(month, decisions), concealedBy: concealedBy)
     }
 
     func missing(_ month: CalendarMonth, _ decisions: [Decision]) -> [String: Int] {
         let numbered = decisions.compactMap { d in DecisionNumber(d.number).map { (authority: d.authority, number: $0) } }
-        let inMonth = decisions.filter { month.contains($0.date) }.compactMap { d in DecisionNumber(d.number).map { (authority: d.authority, number: $0) } }
+        let inMonth = decisions.filter { month.contains($0.date) }.compactMap { d in
+            DecisionNumber(d.number).map { (authority: d.authority, number: $0) }
+        }
         return Bulletin.missing(in: DecisionGap.find(numbered), monthNumbers: inMonth)
     }
 
@@ -74,7 +78,9 @@ struct BulletinTests {
 
     @Test func missingNumbersBelongToTheMonthOfTheReportedOneThatEndsThem() {
         // A: 1 (Oct), 4 (Nov), 5 (Nov), 9 (Dec): 2–3 are November's, 6–8 December's.
-        let decisions = [decision("A", 1, "2026-10-20"), decision("A", 4, "2026-11-02"), decision("A", 5, "2026-11-20"), decision("A", 9, "2026-12-01")]
+        let decisions = [
+            decision("A", 1, "2026-10-20"), decision("A", 4, "2026-11-02"), decision("A", 5, "2026-11-20"), decision("A", 9, "2026-12-01"),
+        ]
         #expect(missing(CalendarMonth(year: 2026, month: 11)!, decisions) == ["A": 2])
         #expect(missing(CalendarMonth(year: 2026, month: 12)!, decisions) == ["A": 3])
         #expect(missing(CalendarMonth(year: 2026, month: 10)!, decisions).isEmpty)
@@ -87,7 +93,8 @@ struct BulletinTests {
             concealedBy: ["D"])
         #expect(
             Set(lines) == [
-                Bulletin.Line(kind: "penalty", authority: "C", decided: 1, suspectedMissing: 1), Bulletin.Line(kind: "penalty", authority: "D", concealed: 1),
+                Bulletin.Line(kind: "penalty", authority: "C", decided: 1, suspectedMissing: 1),
+                Bulletin.Line(kind: "penalty", authority: "D", concealed: 1),
             ])
     }
 
@@ -117,7 +124,9 @@ struct BulletinTests {
     @Test func anImplausibleSpanIsNoSequenceAndOtherShapesSayNothing() {
         let month = CalendarMonth(year: 2026, month: 11)!
         #expect(missing(month, [decision("A", 1, "2026-11-01"), decision("A", 200_000, "2026-11-02")]).isEmpty)
-        let odd = [Decision(authority: "A", number: "第1号", date: day("2026-11-01")), Decision(authority: "A", number: "第5号", date: day("2026-11-02"))]
+        let odd = [
+            Decision(authority: "A", number: "第1号", date: day("2026-11-01")), Decision(authority: "A", number: "第5号", date: day("2026-11-02")),
+        ]
         #expect(missing(month, odd).isEmpty)
     }
 }

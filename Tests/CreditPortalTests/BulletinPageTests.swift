@@ -123,4 +123,39 @@ struct BulletinPageTests {
             #expect(try await fetch(base + "/ops/bulletin?month=2030-01&format=csv").status == 400)
         }
     }
+
+    /// A bulletin is read again once the store changed — at once where it was cheap, after fifty
+    /// times its cost (10 s to 5 minutes) where it was dear — and kept while nothing changed.
+    @Test func aBuiltBulletinIsKeptWhileTheStoreIsUnchangedOrItWasDearAndIsYoung() {
+        let at = PortalFixture.now
+        let figures = BulletinFigures(lines: [], counts: [], quarantined: [:], gapsAt: at)
+        let cheap = BulletinsKept.Kept(version: [5, 1], at: at, cost: 0.01, figures: figures)
+        #expect(cheap.serve(version: [5, 1], now: at.addingTimeInterval(3_600)))
+        #expect(!cheap.serve(version: [6, 1], now: at) && !cheap.serve(version: [5, 2], now: at))
+        let dear = BulletinsKept.Kept(version: [5, 1], at: at, cost: 0.5, figures: figures)
+        #expect(dear.serve(version: [6, 1], now: at.addingTimeInterval(24)))
+        #expect(!dear.serve(version: [6, 1], now: at.addingTimeInterval(26)))
+        // A clock set back is no reason to serve old figures.
+        #expect(!dear.serve(version: [6, 1], now: at.addingTimeInterval(-1)))
+    }
+
+    /// A row refused into quarantine changes no record, yet the month's error figure: the kept
+    /// bulletin is read again.
+    @Test func aRefusedRowIsCountedInTheMonthItWasSent() throws {
+        let f = try PortalFixture()
+        let pages = OperationsPages(node: f.node)
+        let before = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-11")
+        let kind = try f.node.catalogue.kind(named: "penalty")
+        var options = SampleGenerator.Options(seed: 5, node: f.node.configuration.code, asOf: PortalFixture.asOf)
+        options.faultShare = 1
+        options.jurisdictions = [try DivisionCode(PortalFixture.villages[0])]
+        var generator = SampleGenerator(options)
+        let path = try f.dir.write("bad.csv", Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: 5), header: .codes).utf8))
+        let report = try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now)
+        #expect(report.rejected > 0)
+        let after = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-11")
+        #expect(after.total.quarantined == before.total.quarantined + report.rejected)
+        // Sent in November: October's bulletin does not count them.
+        #expect(try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-10").total.quarantined == 0)
+    }
 }

@@ -85,7 +85,9 @@ public enum Bulletin {
         public var suspectedMissing: Int
         public var concealed: Int
 
-        public init(kind: String, authority: String, decided: Int = 0, late: Int = 0, corrected: Int = 0, suspectedMissing: Int = 0, concealed: Int = 0) {
+        public init(
+            kind: String, authority: String, decided: Int = 0, late: Int = 0, corrected: Int = 0, suspectedMissing: Int = 0, concealed: Int = 0
+        ) {
             self.kind = kind
             self.authority = authority
             self.decided = decided
@@ -111,7 +113,8 @@ public enum Bulletin {
             var year: Int
             var number: Int
         }
-        let month = Set(monthNumbers.map { Numbered(authority: $0.authority, series: $0.number.series, year: $0.number.year, number: $0.number.number) })
+        let month = Set(
+            monthNumbers.map { Numbered(authority: $0.authority, series: $0.number.series, year: $0.number.year, number: $0.number.number) })
         guard !month.isEmpty else { return [:] }
         var out: [String: Int] = [:]
         for gap in gaps {

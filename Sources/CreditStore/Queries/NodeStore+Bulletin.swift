@@ -3,10 +3,8 @@ import GRDB
 
 extension NodeStore {
     /// The authority in a key `kind|authority|number`, in SQL (as `tally_authority` reads it).
-    static let keyAuthoritySQL = """
-        CASE WHEN instr(substr(r.record_key, length(r.kind) + 2), '|') > 0
-        THEN substr(substr(r.record_key, length(r.kind) + 2), 1, instr(substr(r.record_key, length(r.kind) + 2), '|') - 1) END
-        """
+    /// (The shortest form: a key of another shape gives a value with `|` in it or none, and is left out.)
+    static let keyAuthoritySQL = "substr(r.record_key, length(r.kind) + 2, instr(substr(r.record_key, length(r.kind) + 2), '|') - 1)"
 
     /// The records of `kind` — one numbered by its authority (`kind|authority|number` keys) —
     /// decided in `month`, counted by authority and jurisdiction with how many were late and how
@@ -19,9 +17,13 @@ extension NodeStore {
                     SELECT \(Self.keyAuthoritySQL) AS authority, r.jurisdiction, count(*), sum(r.late), sum(\(Self.correctedAfterObjection))
                     FROM records r INDEXED BY records_kind_date
                     WHERE r.kind = ? AND r.decision_date >= ? AND r.decision_date < ?
-                    GROUP BY authority, r.jurisdiction HAVING authority IS NOT NULL AND authority != ''
+                    GROUP BY authority, r.jurisdiction
                     """, arguments: [kind, month.first.iso, month.next.first.iso]
-            ).map { Bulletin.Tally(authority: $0[0], jurisdiction: $0[1], decided: $0[2], late: $0[3], corrected: $0[4]) }
+            ).compactMap { row in
+                let authority: String = row[0] ?? ""
+                guard !authority.isEmpty, !authority.contains("|") else { return nil }
+                return Bulletin.Tally(authority: authority, jurisdiction: row[1], decided: row[2], late: row[3], corrected: row[4])
+            }
         }
     }
 
@@ -44,6 +46,11 @@ extension NodeStore {
             }
             return out
         }
+    }
+
+    /// The newest row refused into quarantine (0 with none): what a page kept since has not counted.
+    public func newestQuarantineID() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM quarantine")) ?? 0 }
     }
 
     /// Rows of `kind` this node's validator refused from ingestion runs started in `month`
