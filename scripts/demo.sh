@@ -92,7 +92,7 @@ import datetime
 this_month = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).strftime("%Y-%m")
 b = get("/ops/bulletin?format=json&month=" + this_month)
 tb = b["total"]
-print(f"GET {base}/ops/bulletin?month={b['month']}: {b['monthName']}定期通报 — {tb['decided']} decisions of the month, 迟报率 {tb['lateRate']}, 错误率 {tb['errorRate']}; {b['flaggedCount']} offices to follow up, {b['cleanCount']} on time and complete")
+print(f"GET {base}/ops/bulletin?month={b['month']}: {b['monthName']}定期通报 — {tb['records']} decisions of the month, 迟报率 {tb['lateRate']}, 错误率 {tb['errorRate']}; {b['flaggedCount']} offices to follow up, {b['cleanCount']} on time and complete")
 for a in b["flagged"][:3]:
     print(f"    {a['kind']:<6} {a.get('name') or a['authority']}: {a['remark']}")
 n = get("/ops/network?format=json")

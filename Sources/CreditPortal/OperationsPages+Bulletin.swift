@@ -46,20 +46,6 @@ extension OperationsPages {
             var label: String
             var selected: Bool
         }
-        /// One kind's figures, or the month's whole.
-        struct Figures: Sendable, Encodable {
-            var kind: String
-            var decided: Int
-            var late: Int
-            var lateRate: String
-            var quarantined: Int
-            var corrected: Int
-            var errorRate: String
-            var suspectedMissing: Int
-            var missingRate: String
-            var concealed: Int
-            var concealedRate: String
-        }
         struct AuthorityRow: Sendable, Encodable {
             var kind: String
             var authority: String
@@ -88,8 +74,8 @@ extension OperationsPages {
         /// figures were read.
         var gapsAsOf: String
         var builtAt: String
-        var total: Figures
-        var kinds: [Figures]
+        var total: RatesRow
+        var kinds: [RatesRow]
         var kindColumns: [KindColumn]
         var regions: [RegionRow]
         /// Authorities with something to follow up, most first (at most `authoritiesShown`).
@@ -180,20 +166,15 @@ extension OperationsPages {
             }
             closesOn = max(closesOn, deadline.date)
         }
-        func figures(_ name: String, _ of: [Bulletin.Line], refused: Int) -> BulletinPage.Figures {
-            let decided = of.reduce(0) { $0 + $1.decided }
-            let late = of.reduce(0) { $0 + $1.late }
-            let corrected = of.reduce(0) { $0 + $1.corrected }
-            let missing = of.reduce(0) { $0 + $1.suspectedMissing }
-            let concealed = of.reduce(0) { $0 + $1.concealed }
-            return BulletinPage.Figures(
-                kind: name, decided: decided, late: late, lateRate: Self.rate(late, of: decided), quarantined: refused, corrected: corrected,
-                errorRate: Self.rate(refused + corrected, of: decided + refused), suspectedMissing: missing,
-                missingRate: Self.rate(missing, of: decided + missing), concealed: concealed, concealedRate: Self.rate(concealed, of: decided))
+        func figures(_ slug: String, _ name: String, _ of: [Bulletin.Line], refused: Int) -> RatesRow {
+            RatesRow(
+                slug: slug, kind: name, records: of.reduce(0) { $0 + $1.decided }, late: of.reduce(0) { $0 + $1.late }, quarantined: refused,
+                corrected: of.reduce(0) { $0 + $1.corrected }, suspectedMissing: of.reduce(0) { $0 + $1.suspectedMissing },
+                concealed: of.reduce(0) { $0 + $1.concealed })
         }
         let byKind = Dictionary(grouping: lines, by: \.kind)
         let kinds = node.catalogue.kinds.filter { byKind[$0.slug] != nil || quarantined[$0.slug] != nil }.map {
-            figures($0.name, byKind[$0.slug] ?? [], refused: quarantined[$0.slug] ?? 0)
+            figures($0.slug, $0.name, byKind[$0.slug] ?? [], refused: quarantined[$0.slug] ?? 0)
         }
         var names: [String: String] = [:]
         func row(_ line: Bulletin.Line) throws -> BulletinPage.AuthorityRow {
@@ -224,7 +205,7 @@ extension OperationsPages {
             },
             previous: month.previous.iso, next: month < latest ? month.next.iso : nil, closesOn: closesOn.iso, open: today <= closesOn,
             gapsAsOf: PortalPages.readable(ChinaTime.timestamp(kept.gapsAt)), builtAt: PortalPages.readable(ChinaTime.timestamp(builtAt)),
-            total: figures("合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,
+            total: figures("", "合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,
             regions: regionRows(counts, kinds: kindColumns).map { r in
                 var r = r
                 r.lateLink = nil

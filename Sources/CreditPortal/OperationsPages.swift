@@ -93,21 +93,40 @@ struct OperationsPages: Sendable {
         var days: Int
     }
 
+    /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
+    /// bulletin show them (their definitions: OPERATIONS.md, "The operators' pages").
+    struct RatesRow: Sendable, Encodable {
+        var slug: String
+        var kind: String
+        var records: Int
+        var late: Int
+        var lateRate: String
+        var quarantined: Int
+        var corrected: Int
+        var errorRate: String
+        var suspectedMissing: Int
+        var missingRate: String
+        var concealed: Int
+        var concealedRate: String
+
+        init(slug: String, kind: String, records: Int, late: Int, quarantined: Int, corrected: Int, suspectedMissing: Int, concealed: Int) {
+            self.slug = slug
+            self.kind = kind
+            self.records = records
+            self.late = late
+            lateRate = OperationsPages.rate(late, of: records)
+            self.quarantined = quarantined
+            self.corrected = corrected
+            errorRate = OperationsPages.rate(quarantined + corrected, of: records + quarantined)
+            self.suspectedMissing = suspectedMissing
+            missingRate = OperationsPages.rate(suspectedMissing, of: records + suspectedMissing)
+            self.concealed = concealed
+            concealedRate = OperationsPages.rate(concealed, of: records)
+        }
+    }
+
     /// `/ops/quality`: the four rates as far as this node can tell them.
     struct QualityPage: Sendable, Encodable {
-        struct KindRow: Sendable, Encodable {
-            var slug: String
-            var kind: String
-            var records: Int
-            var late: Int
-            var lateRate: String
-            var quarantined: Int
-            var corrected: Int
-            var errorRate: String
-            var suspectedMissing: Int
-            var concealed: Int
-            var concealedRate: String
-        }
         /// A withdrawal whose reason names none the catalogue allows (瞒报, suspected).
         struct ConcealedRow: Sendable, Encodable {
             var kind: String
@@ -133,7 +152,7 @@ struct OperationsPages: Sendable {
             var more: Bool
         }
         var head: Head
-        var kinds: [KindRow]
+        var kinds: [RatesRow]
         var regions: [RegionRow]
         var gaps: [GapRow]
         var missingRate: String
@@ -525,7 +544,7 @@ struct OperationsPages: Sendable {
         let (counts, figures, gapsAt) = try QualityFigures.latest(node, now: now)
         let kinds = kindColumns(counts)
         var gaps: [QualityPage.GapRow] = []
-        var rows: [QualityPage.KindRow] = []
+        var rows: [RatesRow] = []
         var concealed: [QualityPage.ConcealedRow] = []
         for k in figures {
             // An authority is named as its records name it, its code beside the name.
@@ -541,11 +560,9 @@ struct OperationsPages: Sendable {
                         more: gap.missing.count > Self.missingShown))
             }
             rows.append(
-                QualityPage.KindRow(
-                    slug: k.slug, kind: k.name, records: k.records, late: k.late, lateRate: Self.rate(k.late, of: k.records),
-                    quarantined: k.quarantined,
-                    corrected: k.corrected, errorRate: Self.rate(k.quarantined + k.corrected, of: k.records + k.quarantined),
-                    suspectedMissing: k.suspectedMissing, concealed: k.concealed.count, concealedRate: Self.rate(k.concealed.count, of: k.records)))
+                RatesRow(
+                    slug: k.slug, kind: k.name, records: k.records, late: k.late, quarantined: k.quarantined, corrected: k.corrected,
+                    suspectedMissing: k.suspectedMissing, concealed: k.concealed.count))
             for w in k.concealed {
                 concealed.append(
                     QualityPage.ConcealedRow(

@@ -301,7 +301,7 @@ class Walkthrough:
         self.check(self.driver.current_url.endswith("month=" + current) and f"{year}年{int(month)}月定期通报" in text,
                    f"the form opens the bulletin of {current}")
         bulletin = self.json(PROVINCE_OPS + "/ops/bulletin?format=json&month=" + current)
-        self.check(bulletin["total"]["decided"] > 0 and bulletin["total"]["decided"] == sum(k["decided"] for k in bulletin["kinds"])
+        self.check(bulletin["total"]["records"] > 0 and bulletin["total"]["records"] == sum(k["records"] for k in bulletin["kinds"])
                    == sum(r["total"] for r in bulletin["regions"]), "this month's bulletin counts its decisions, by kind and region alike")
         with urllib.request.urlopen(PROVINCE_OPS + "/ops/bulletin?format=csv&month=" + current, timeout=10) as r:
             table = r.read().decode("utf-8")

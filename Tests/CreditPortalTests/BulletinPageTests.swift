@@ -26,14 +26,14 @@ struct BulletinPageTests {
             let page = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: month.iso)
             let expected = records.filter { $0.decisionDate?.hasPrefix(month.iso + "-") == true }
             let expectedLate = expected.filter { $0.late }.count
-            #expect(page.total.decided == expected.count && page.total.late == expectedLate, "\(month)")
-            #expect(page.kinds.reduce(0) { $0 + $1.decided } == page.total.decided)
-            #expect(page.regions.reduce(0) { $0 + $1.total } == page.total.decided)
+            #expect(page.total.records == expected.count && page.total.late == expectedLate, "\(month)")
+            #expect(page.kinds.reduce(0) { $0 + $1.records } == page.total.records)
+            #expect(page.regions.reduce(0) { $0 + $1.total } == page.total.records)
             let listed: Int = (page.flagged + page.clean).reduce(0) { $0 + $1.decided }
-            #expect(listed == page.total.decided)
+            #expect(listed == page.total.records)
             #expect(page.flagged.allSatisfy { a in a.late + a.corrected + a.suspectedMissing + a.concealed > 0 })
             #expect(page.clean.allSatisfy { a in a.late + a.corrected + a.suspectedMissing + a.concealed == 0 && a.remark == "按时、完整" })
-            decided += page.total.decided
+            decided += page.total.records
             late += page.total.late
         }
         #expect(decided == records.count && late == records.filter { $0.late }.count && late > 0)
@@ -112,7 +112,7 @@ struct BulletinPageTests {
             #expect(page.body.contains("公示时限至") && !page.body.contains("<script>"))
             let json = try await fetch(base + "/ops/bulletin?month=2026-11&format=json")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.body.utf8)) as? [String: Any])
-            #expect(object["month"] as? String == "2026-11" && (object["total"] as? [String: Any])?["decided"] as? Int ?? 0 > 0)
+            #expect(object["month"] as? String == "2026-11" && (object["total"] as? [String: Any])?["records"] as? Int ?? 0 > 0)
             let csv = try await fetch(base + "/ops/bulletin?month=2026-11&format=csv")
             let lines = csv.body.split(separator: "\r\n")
             #expect(
