@@ -218,7 +218,10 @@ extension OperationsPages {
 
     /// The bulletin as a table for the office's own documents: every authority, flagged first.
     func bulletinCSV(month text: String?, now: Date) throws -> (month: String, header: [String], rows: [[String]]) {
-        let page = try bulletin(reader: "", now: now, month: text, shown: .max)
+        try bulletinTable(try bulletin(reader: "", now: now, month: text, shown: .max))
+    }
+
+    func bulletinTable(_ page: BulletinPage) throws -> (month: String, header: [String], rows: [[String]]) {
         let rows = (page.flagged + page.clean).map { a in
             [
                 page.month, a.kind, a.name ?? "", a.authority, String(a.decided), String(a.late), a.lateRate, String(a.corrected),
@@ -227,5 +230,42 @@ extension OperationsPages {
             ]
         }
         return (page.month, ["月份", "类别", "决定机关", "统一社会信用代码", "当月决定", "迟报", "迟报率", "异议后更正", "疑似漏报（文号缺号）", "疑似瞒报", "通报意见"], rows)
+    }
+}
+
+/// The month's bulletin for the command line (`credit-node bulletin`): the page's figures as
+/// text, its JSON, and the table of every authority as CSV — what `/ops/bulletin` serves.
+public struct BulletinDocument: Sendable {
+    public var month: String
+    public var text: String
+    public var json: Data
+    public var csv: [UInt8]
+
+    /// The bulletin of `month` (`2026-11`, `2026年11月`; nil: the last whole month) at `now`;
+    /// a month that cannot be read or has not begun throws `PortalPages.BadParameter`.
+    public init(node: NodeContext, month: String?, now: Date) throws {
+        let pages = OperationsPages(node: node)
+        let page = try pages.bulletin(reader: "命令行", now: now, month: month, shown: .max)
+        let table = try pages.bulletinTable(page)
+        self.month = page.month
+        csv = ListingCSV.table(header: table.header, rows: table.rows)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        json = try encoder.encode(page)
+        let t = page.total
+        var out = ["\(page.head.areaName) \(page.monthName)定期通报（按决定日期；数据读于 \(page.builtAt)）"]
+        out.append(
+            page.open
+                ? "公示时限至 \(page.closesOn) 才全部届满：数字仍会增加，正式通报请在此后生成。" : "公示时限已于 \(page.closesOn) 全部届满。")
+        out.append(
+            "当月决定 \(t.records) 条；迟报 \(t.late)（\(t.lateRate)）；校验未通过 \(t.quarantined)、异议后更正 \(t.corrected)（错误率 \(t.errorRate)）；"
+                + "疑似漏报 \(t.suspectedMissing)（\(t.missingRate)）；疑似瞒报 \(t.concealed)（\(t.concealedRate)）")
+        for k in page.kinds {
+            out.append("  \(k.kind)：\(k.records) 条，迟报率 \(k.lateRate)，错误率 \(k.errorRate)，疑似漏报 \(k.suspectedMissing)，疑似瞒报 \(k.concealed)")
+        }
+        out.append("需要整改的决定机关：\(page.flaggedCount) 个")
+        for a in page.flagged { out.append("  \(a.kind) \(a.name ?? a.authority)（\(a.authority)）：当月 \(a.decided) 条；\(a.remark)") }
+        out.append("按时、完整报送的决定机关：\(page.cleanCount) 个")
+        text = out.joined(separator: "\n")
     }
 }

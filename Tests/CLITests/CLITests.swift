@@ -164,6 +164,37 @@ struct CLITests {
         #expect(try ws("objection", "requests", "--config", "v/node.yaml").stdout.contains("No pending requests from the public"))
     }
 
+    @Test func theMonthsBulletinAsTextJSONAndCSV() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
+        let today = ChinaTime.date(Date())
+        #expect(
+            try ws("generate", "--config", "v/node.yaml", "--rows", "80", "--seed", "4", "--faults", "0", "--as-of", today.iso, "--out", "p.csv").status
+                == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+        let month = CalendarMonth(today)
+        let decided = try {
+            let node = try NodeContext(configuration: NodeConfiguration.load(path: ws.url.appendingPathComponent("v/node.yaml").path))
+            return try node.store.allRecords().compactMap { try node.store.record(key: $0.key) }.filter {
+                $0.decisionDate?.hasPrefix(month.iso + "-") == true
+            }.count
+        }()
+        #expect(decided > 0)
+        let text = try ws("bulletin", "--month", month.iso, "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("\(month.chinese)定期通报") && text.stdout.contains("当月决定 \(decided) 条"), "\(text.stdout)")
+        let json = try ws("bulletin", "--month", month.chinese, "--json", "--config", "v/node.yaml")
+        #expect(try (json.json()["total"] as? [String: Any])?["records"] as? Int == decided)
+        #expect(try ws("bulletin", "--month", month.iso, "--csv", "--out", "b.csv", "--config", "v/node.yaml").status == 0)
+        let bytes = try Data(contentsOf: ws.url.appendingPathComponent("b.csv"))
+        let csv = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF] && csv.hasPrefix("月份,类别,决定机关") && csv.contains("\r\n\(month.iso),行政处罚,"))
+        // Refused: a month that cannot be read, one not begun, two formats at once (64, saying what to write).
+        let unreadable = try ws("bulletin", "--month", "2026-13", "--config", "v/node.yaml")
+        #expect(unreadable.status == 64 && unreadable.stderr.contains("2026-11 或 2026年11月"))
+        #expect(try ws("bulletin", "--month", month.next.iso, "--config", "v/node.yaml").status == 64)
+        #expect(try ws("bulletin", "--csv", "--json", "--config", "v/node.yaml").status == 64)
+    }
+
     @Test func initIngestQueryQuarantineStatus() throws {
         let ws = try Workspace()
         let created = try ws(
