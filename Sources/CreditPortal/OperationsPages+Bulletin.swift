@@ -56,7 +56,7 @@ extension OperationsPages {
             var corrected: Int
             var suspectedMissing: Int
             var concealed: Int
-            /// The records behind its late figure are on `/ops/records`; what it should do, in words.
+            /// What the office asks of it, in words (or 按时、完整).
             var remark: String
         }
         var head: Head
@@ -78,7 +78,7 @@ extension OperationsPages {
         var kinds: [RatesRow]
         var kindColumns: [KindColumn]
         var regions: [RegionRow]
-        /// Authorities with something to follow up, most first (at most `authoritiesShown`).
+        /// Authorities with something to follow up, most first (at most `bulletinAuthoritiesShown`).
         var flagged: [AuthorityRow]
         var flaggedCount: Int
         var flaggedMore: Bool
@@ -96,7 +96,9 @@ extension OperationsPages {
     /// The month a bulletin is asked for: `month` as given, else the last whole month.
     static func bulletinMonth(_ text: String?, today: CivilDate) throws -> CalendarMonth {
         guard let text, !text.isEmpty else { return CalendarMonth(today).previous }
-        guard let month = CalendarMonth(text) else { throw PortalPages.BadParameter(message: "月份“\(text)”无法识别：请写成 2026-11 或 2026年11月。") }
+        guard let month = CalendarMonth(text) else {
+            throw PortalPages.BadParameter(message: "月份“\(Masking.maskResidentIDs(in: String(text.prefix(20))))”无法识别：请写成 2026-11 或 2026年11月。")
+        }
         guard month <= CalendarMonth(today) else { throw PortalPages.BadParameter(message: "\(month.chinese)尚未开始，没有可通报的决定。") }
         return month
     }

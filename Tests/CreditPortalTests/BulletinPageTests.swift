@@ -59,6 +59,13 @@ struct BulletinPageTests {
                 _ = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: text)
             } throws: { e in (e as? PortalPages.BadParameter)?.message.contains(says) == true }
         }
+        // What was typed is said back, a resident ID number masked.
+        #expect {
+            _ = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: PortalFixture.hiddenID)
+        } throws: { e in
+            guard let message = (e as? PortalPages.BadParameter)?.message else { return false }
+            return message.contains("无法识别") && !message.contains(PortalFixture.hiddenID)
+        }
     }
 
     /// An office that reported 1号, 2号 and 4号, the last in November, is named in November's
