@@ -220,10 +220,10 @@ extension OperationsPages {
 
     /// The bulletin as a table for the office's own documents: every authority, flagged first.
     func bulletinCSV(month text: String?, now: Date) throws -> (month: String, header: [String], rows: [[String]]) {
-        try bulletinTable(try bulletin(reader: "", now: now, month: text, shown: .max))
+        bulletinTable(try bulletin(reader: "", now: now, month: text, shown: .max))
     }
 
-    func bulletinTable(_ page: BulletinPage) throws -> (month: String, header: [String], rows: [[String]]) {
+    func bulletinTable(_ page: BulletinPage) -> (month: String, header: [String], rows: [[String]]) {
         let rows = (page.flagged + page.clean).map { a in
             [
                 page.month, a.kind, a.name ?? "", a.authority, String(a.decided), String(a.late), a.lateRate, String(a.corrected),
@@ -248,7 +248,7 @@ public struct BulletinDocument: Sendable {
     public init(node: NodeContext, month: String?, now: Date) throws {
         let pages = OperationsPages(node: node)
         let page = try pages.bulletin(reader: "命令行", now: now, month: month, shown: .max)
-        let table = try pages.bulletinTable(page)
+        let table = pages.bulletinTable(page)
         self.month = page.month
         csv = ListingCSV.table(header: table.header, rows: table.rows)
         let encoder = JSONEncoder()

@@ -1,5 +1,5 @@
 /// A calendar month — 2026年11月 — the period of a credit office's regular bulletin (定期通报).
-public struct CalendarMonth: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public struct CalendarMonth: Hashable, Sendable, Comparable, CustomStringConvertible {
     public let year: Int
     public let month: Int
 
@@ -76,7 +76,7 @@ public enum Bulletin {
     }
 
     /// One authority's line for one kind.
-    public struct Line: Sendable, Hashable, Codable {
+    public struct Line: Sendable, Hashable {
         public var kind: String
         public var authority: String
         public var decided: Int

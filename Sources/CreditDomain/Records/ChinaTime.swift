@@ -13,6 +13,9 @@ public enum ChinaTime {
     /// Milliseconds since 1970 (UTC).
     public static func milliseconds(_ instant: Date) -> Int64 { Int64((instant.timeIntervalSince1970 * 1000).rounded(.down)) }
 
+    /// Milliseconds since 1970 (UTC) at midnight in China starting `day`.
+    public static func milliseconds(startOf day: CivilDate) -> Int64 { (Int64(day.dayNumber) * 86_400 - Int64(offsetSeconds)) * 1000 }
+
     /// `2026-11-21T09:30:00+08:00`.
     public static func timestamp(_ instant: Date) -> String {
         let s = Int(instant.timeIntervalSince1970.rounded(.down)) + offsetSeconds

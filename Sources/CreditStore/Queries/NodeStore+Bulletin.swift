@@ -32,17 +32,16 @@ extension NodeStore {
     public func monthDecisionNumbers(kind: String, month: CalendarMonth, authorities: Set<String>) throws -> [(authority: String, number: String)] {
         guard !authorities.isEmpty else { return [] }
         return try read { db in
-            let keys = try String.fetchCursor(
+            let rests = try String.fetchCursor(
                 db,
                 sql: """
-                    SELECT r.record_key FROM records r INDEXED BY records_kind_date
+                    SELECT substr(r.record_key, length(r.kind) + 2) FROM records r INDEXED BY records_kind_date
                     WHERE r.kind = ? AND r.decision_date >= ? AND r.decision_date < ?
                     """, arguments: [kind, month.first.iso, month.next.first.iso])
             var out: [(authority: String, number: String)] = []
-            while let key = try keys.next() {
-                let parts = key.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-                guard parts.count == 3, authorities.contains(String(parts[1])) else { continue }
-                out.append((String(parts[1]), String(parts[2])))
+            while let rest = try rests.next() {
+                guard let n = Self.authorityAndNumber(rest), authorities.contains(n.authority) else { continue }
+                out.append(n)
             }
             return out
         }
@@ -56,8 +55,8 @@ extension NodeStore {
     /// Rows of `kind` this node's validator refused from ingestion runs started in `month`
     /// (China time): the 错报 that never became records.
     public func quarantined(kind: String, in month: CalendarMonth) throws -> Int {
-        let start = Int64(month.first.dayNumber) * 86_400_000 - 28_800_000
-        let end = Int64(month.next.first.dayNumber) * 86_400_000 - 28_800_000
+        let start = ChinaTime.milliseconds(startOf: month.first)
+        let end = ChinaTime.milliseconds(startOf: month.next.first)
         return try read { db in
             try Int.fetchOne(
                 db,

@@ -119,11 +119,16 @@ extension NodeStore {
             let cursor = try String.fetchCursor(db, sql: "SELECT substr(record_key, length(kind) + 2) FROM records WHERE kind = ?", arguments: [kind])
             var out: [(authority: String, number: String)] = []
             while let rest = try cursor.next() {
-                guard let bar = rest.utf8.firstIndex(of: UInt8(ascii: "|")) else { continue }
-                out.append((String(rest[..<bar]), String(rest[rest.index(after: bar)...])))
+                if let n = Self.authorityAndNumber(rest) { out.append(n) }
             }
             return out
         }
+    }
+
+    /// `authority|number`, the rest of a key after its kind, split; nil for any other shape.
+    static func authorityAndNumber(_ rest: String) -> (authority: String, number: String)? {
+        guard let bar = rest.utf8.firstIndex(of: UInt8(ascii: "|")) else { return nil }
+        return (String(rest[..<bar]), String(rest[rest.index(after: bar)...]))
     }
 
     /// Rows this node's validator refused into quarantine, by kind (错报 at the node that ingested them).

@@ -116,7 +116,7 @@ public final class Simulation {
         localCandidates = kinds.filter { !$0.kind.networkWide }
         calendar = try WorkingCalendar.load()
         rng = SeededRandom(seed: options.seed)
-        epoch = Int64(options.start.dayNumber) * 86_400_000 - Int64(ChinaTime.offsetSeconds) * 1000
+        epoch = ChinaTime.milliseconds(startOf: options.start)
         endOfWork = Int64(options.days) * 86_400_000
         for o in options.faults.outages where !topology.nodes.contains(where: { $0.code == o.node }) {
             throw SimulationError(message: "fault \(o.kind.rawValue)=\(o.node.digits): no such node in topology \(topology.name)")

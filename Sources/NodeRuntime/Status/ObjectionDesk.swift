@@ -18,6 +18,11 @@ public struct ObjectionRequestError: Error, Sendable, Hashable, CustomStringConv
         self.code = code
         self.message = message
     }
+
+    /// No pending request `id`: decided already, or never made.
+    static func notPending(_ id: Int64) -> ObjectionRequestError {
+        ObjectionRequestError(code: .notPending, message: "no pending request \(id); `credit-node objection requests` lists them")
+    }
 }
 
 /// Objections (异议申诉) and credit repair applications (信用修复申请) from the public: the
@@ -105,7 +110,7 @@ public struct ObjectionDesk: Sendable {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ObjectionRequestError(code: .invalid, message: "a refusal needs --reason") }
         guard try node.store.decideObjectionRequest(id: id, accepted: false, decision: reason, now: now) else {
-            throw ObjectionRequestError(code: .notPending, message: "no pending request \(id); `credit-node objection requests` lists them")
+            throw ObjectionRequestError.notPending(id)
         }
     }
 
@@ -128,7 +133,7 @@ public struct ObjectionDesk: Sendable {
     /// The pending request `id` of `purpose`, or why not.
     func pending(_ id: Int64, _ purpose: RequestPurpose) throws -> ObjectionRequest {
         guard let request = try node.store.objectionRequest(id: id), request.state == "pending" else {
-            throw ObjectionRequestError(code: .notPending, message: "no pending request \(id); `credit-node objection requests` lists them")
+            throw ObjectionRequestError.notPending(id)
         }
         guard request.purpose == purpose else {
             throw ObjectionRequestError(
