@@ -27,6 +27,8 @@ public struct Portal: Sendable {
     let limiter = RateLimiter(perHour: Portal.objectionsPerHour)
     /// Reports one address may have checked an hour (each is a signature per record).
     let verifications = RateLimiter(perHour: Portal.verificationsPerHour)
+    /// Failed authorised queries (授权查询) per address an hour.
+    let authorisedFailures = RateLimiter(perHour: Portal.authorisedFailuresPerHour)
     /// Pages as last rendered, for the store's newest change.
     let cache = PageCache<Rendered>()
     /// What reports on a subject say (their entries encoded, or their rows rendered), for the
@@ -134,6 +136,12 @@ public struct Portal: Sendable {
         }
         router.get("/objections/status") { request, _ in
             await portal.objectionStatus(request)
+        }
+        router.get("/authorised") { request, _ in
+            portal.authorisedFormResponse(request)
+        }
+        router.post("/authorised") { request, context in
+            await portal.authorisedQuery(request, from: context.remoteAddress)
         }
         router.get("/verify") { request, _ in
             FormValues(request.uri.query)["format"] == "json"
@@ -466,6 +474,11 @@ final class RateLimiter: Sendable {
     private let taken = Mutex<[String: [Date]]>([:])
 
     init(perHour: Int) { self.perHour = perHour }
+
+    /// Whether `key` has used up its hour, without taking.
+    func exhausted(_ key: String, now: Date) -> Bool {
+        taken.withLock { all in (all[key] ?? []).filter { now.timeIntervalSince($0) < 3600 }.count >= perHour }
+    }
 
     func take(_ key: String, now: Date) -> Bool {
         taken.withLock { all in

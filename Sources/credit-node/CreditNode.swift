@@ -17,7 +17,8 @@ struct CreditNode: AsyncParsableCommand {
         subcommands: [
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
             ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,
-            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self, BulletinCommand.self,
+            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
+            BulletinCommand.self, Authorise.self,
             SetAside.self, TopologyCommand.self, Up.self, Down.self, Load.self, Compose.self, Simulate.self, Bench.self,
         ])
 }
@@ -92,6 +93,10 @@ struct Failure: Error, CustomStringConvertible {
             throw ExitFailure(
                 message: "request from the public: \(e.message) [\(e.code.rawValue)]",
                 code: e.code == .invalid ? 64 : e.code == .unknownRecord || e.code == .notPending ? 66 : 65)
+        } catch let e as AuthorisationError {
+            throw ExitFailure(
+                message: "authorisation: \(e.message) [\(e.code.rawValue)]",
+                code: e.code == .invalid ? 64 : e.code == .unknownSubject || e.code == .notFound || e.code == .notRevocable ? 66 : 65)
         } catch let e as StatusChangeError {
             throw ExitFailure(
                 message: "status change refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unknownRecord ? 66 : 65)

@@ -50,9 +50,13 @@ public struct PublicRecord: Sendable, Hashable, Codable {
     }
 
     /// `isShown`, with the record's fields parsed only when the state and dates leave it open and
-    /// the kind shows a record only in some states (licences, listings).
-    static func isShown(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, fields: () -> [String: String]) -> Bool {
-        guard let kind, kind.scope == .public, RecordState(rawValue: record.state)?.isPublic == true else { return false }
+    /// the kind shows a record only in some states (licences, listings). `scopes`: the kinds'
+    /// disclosure scopes the reader may see (the public: `.public`; a party the subject
+    /// authorised: `.authorised` too), the rest of the rule unchanged.
+    static func isShown(
+        _ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, scopes: Set<DisclosureScope> = [.public], fields: () -> [String: String]
+    ) -> Bool {
+        guard let kind, scopes.contains(kind.scope), RecordState(rawValue: record.state)?.isPublic == true else { return false }
         if let until = record.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { return false }
         return kind.kind.isShownPublicly { fields()[kind.kind.fullCode($0)] }
     }
@@ -64,13 +68,16 @@ public struct PublicRecord: Sendable, Hashable, Codable {
 
     /// The record as the public sees it, or nil when it does not see it. The record's fields are
     /// parsed once.
-    public static func make(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate) -> PublicRecord? {
-        make(record, kind: kind, today: today, values: record.fields)
+    public static func make(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, scopes: Set<DisclosureScope> = [.public]) -> PublicRecord?
+    {
+        make(record, kind: kind, today: today, scopes: scopes, values: record.fields)
     }
 
     /// `make` with the record's fields already parsed.
-    public static func make(_ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, values: [String: String]) -> PublicRecord? {
-        guard let kind, isShown(record, kind: kind, today: today, fields: { values }) else { return nil }
+    public static func make(
+        _ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, scopes: Set<DisclosureScope> = [.public], values: [String: String]
+    ) -> PublicRecord? {
+        guard let kind, isShown(record, kind: kind, today: today, scopes: scopes, fields: { values }) else { return nil }
         let state = RecordState(rawValue: record.state) ?? .active
         var fields: [PublicField] = []
         for (i, spec) in kind.fields.enumerated() {
