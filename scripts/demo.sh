@@ -103,6 +103,35 @@ for r in n["children"]:
 PY
 }
 step "the province's operators' dashboard (local only): collection by region, the four rates, this month's bulletin so far, the network's health" operators_tour
+# 授权查询 at a village: its credit points (个人信用积分) are shown only to whom a villager authorised.
+village=420102002201
+authorised_tour() {
+  "$node" generate --config "$dir/$village/node.yaml" --kind points --rows 40 --seed 7 --faults 0 --out "$dir/points.csv" >/dev/null 2>&1
+  "$node" ingest "$dir/points.csv" --kind points --config "$dir/$village/node.yaml" | head -1
+  village_portal=$(sed -n 's/^portal: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/$village/node.yaml")
+  python3 - "http://$village_portal" "$node" "$dir/$village/node.yaml" "$dir/points.csv" <<'PY'
+import csv, json, re, subprocess, sys, urllib.parse, urllib.request
+base, node, config, points = sys.argv[1:5]
+with open(points, encoding="utf-8-sig", newline="") as f:
+    person = next(r for r in csv.DictReader(f) if r["行政相对人类别"] == "自然人")
+print(f"$ credit-node authorise issue {person['证件号码'][:6]}******** --grantee 中国农业银行武汉江岸支行 --purpose 信易贷贷款审查 --config …")
+issued = json.loads(subprocess.run([node, "authorise", "issue", person["证件号码"], "--grantee", "中国农业银行武汉江岸支行",
+                                    "--purpose", "信易贷贷款审查", "--json", "--config", config], capture_output=True, text=True, check=True).stdout)
+print(f"    authorisation {issued['id']}: {issued['subjectName']} ({issued['subject']}) → {issued['grantee']}, {issued['validFrom']} to {issued['validUntil']}, code {issued['code']}")
+# The lender on the village's portal: the form's token from its cookie, then the query.
+form = urllib.request.urlopen(base + "/authorised", timeout=30)
+token = re.search(r"cn_csrf=([0-9a-f]{32})", form.headers["Set-Cookie"]).group(1)
+body = urllib.parse.urlencode({"csrf": token, "subject": person["证件号码"], "code": issued["code"]}).encode()
+request = urllib.request.Request(base + "/authorised?format=json", data=body, headers={"Cookie": "cn_csrf=" + token})
+shown = json.load(urllib.request.urlopen(request, timeout=30))["shown"]
+for r in shown["records"]:
+    fields = {f["label"]: f["text"] for f in r["fields"]}
+    print(f"POST {base}/authorised: {shown['subjectName']} {shown['subjectCode']} — {r['kindName']} {fields.get('积分年度', '')} 信用积分 {fields.get('信用积分')} {fields.get('信用户等级', '')}（{fields.get('评定单位', '')}）")
+home = json.load(urllib.request.urlopen(base + "/?format=json", timeout=30))
+print(f"GET {base}/: the public's counts name {', '.join(c['name'] for c in home['counts'])} — no credit points")
+PY
+}
+step "授权查询 at a village: its credit points, shown on its portal only to the lender a villager authorised at the window" authorised_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -191,7 +191,6 @@ public struct Operations: Sendable {
     /// so that no other site can make an operator's browser decide. Answered with a redirect to
     /// `/ops/work`, or the page with what to fix (400).
     func decide(_ request: Request, id: Int64, action: String, actor: AuditActor) async -> Response {
-        var request = request
         let now = portal.clock()
         let pages = self.pages
         let node = portal.node
@@ -206,11 +205,10 @@ public struct Operations: Sendable {
             response.headers[.setCookie] = CSRF.cookie(token)
             return response
         }
-        let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: 16 << 10) } catch { return refuse("提交内容过长。") }
-        let form = FormValues(String(buffer: body))
-        guard let cookie = CSRF.token(in: request), let sent = form["csrf"], CSRF.matches(cookie, sent) else {
-            return refuse("表单已过期或不是从本页提交的：请在本页重新操作。")
+        let form: FormValues
+        switch await changeForm(request) {
+        case .success(let f): form = f
+        case .failure(let refused): return refuse(refused.message)
         }
         let result = await BlockingWork.run { () throws -> Void in
             switch action {

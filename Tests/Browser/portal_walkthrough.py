@@ -18,6 +18,7 @@ screenshot per page and fails on any browser console error.
 Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
 """
 import base64
+import csv as csvfile
 import json
 import os
 import re
@@ -44,6 +45,8 @@ VILLAGE_CODE = "429004001201"
 SHORT_WINDOW_VILLAGE = "429004001202"
 TOWNSHIP_CODE = "429004001000"
 VILLAGE = "http://127.0.0.1:7903"
+# The village's records listener with its operators' pages.
+VILLAGE_OPS = "http://127.0.0.1:8003"
 # A whole resident ID number: 17 digits and a digit or X standing alone, with a birth date
 # (1900–2099) in digits 7–14 — all-digit credit codes, which are public, have none there.
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{6}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
@@ -261,6 +264,8 @@ class Walkthrough:
         text = self.page(PROVINCE + candidate["recordLink"], "province-record-objected")
         self.check("异议处理中" in text, "the province's portal shows 异议处理中 after it travelled")
 
+        self.authorised_query()
+
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
         self.page(PROVINCE + "/lists/black", "blacklist")
@@ -394,6 +399,51 @@ class Walkthrough:
         self.check(penalty["documentNumber"] in text and f"决定日期: {altered}" in text, "the altered decision is named with its date (错报)")
 
         self.network_health()
+
+    def authorised_query(self):
+        """授权查询: village credit points, which only a party the person authorised may see. The
+        village ingests some; its office issues an authorisation on /ops/authorisations (the code
+        shown once, on the 授权书); the party queries the village's portal with the person's ID
+        number and that code; a wrong code is refused; the public never sees the points."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        points = os.path.join(self.out, "points.csv")
+        self.run("generate", "--config", config, "--kind", "points", "--rows", "12", "--seed", "11", "--faults", "0", "--out", points)
+        self.run("ingest", points, "--kind", "points", "--config", config)
+        with open(points, encoding="utf-8-sig", newline="") as f:
+            row = next(r for r in csvfile.DictReader(f) if r["行政相对人类别"] == "自然人")
+        person_id, person = row["证件号码"], row["行政相对人名称"]
+        self.page(VILLAGE_OPS + "/ops/authorisations", "ops-authorisations")
+        d.find_element(By.NAME, "subject").send_keys(person_id)
+        d.find_element(By.NAME, "grantee").send_keys("湖北仙桃农村商业银行沙嘴支行")
+        d.find_element(By.NAME, "purpose").send_keys("信易贷贷款审查")
+        d.find_element(By.NAME, "purpose").submit()
+        text = self.looked_at("ops-authorisation-issued")
+        code = d.find_element(By.CSS_SELECTOR, ".warrant .code").text
+        self.check("信用信息查询授权书" in text and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code) is not None,
+                   f"the office issues an authorisation and prints its code once ({code})")
+        self.check(person in text and person_id not in text, "the 授权书 names the person, the ID number masked")
+        # The party the person authorised, on the village's portal.
+        self.page(VILLAGE + "/", "village-home")
+        d.find_element(By.LINK_TEXT, "授权查询").click()
+        d.find_element(By.NAME, "subject").send_keys(person_id)
+        d.find_element(By.NAME, "code").send_keys(code.lower())
+        d.find_element(By.NAME, "code").submit()
+        text = self.looked_at("authorised")
+        self.check("授权查询结果" in text and "信用积分" in text and "湖北仙桃农村商业银行沙嘴支行" in text,
+                   "the authorised party sees the person's credit points with the authorisation's terms")
+        self.check(person_id not in text and person_id[:6] + "********" in text, "the person's ID number is masked in the answer")
+        # A wrong code: refused, saying so.
+        d.find_element(By.NAME, "subject").send_keys(person_id)
+        d.find_element(By.NAME, "code").send_keys("ABCD-EFGH-JKMN")
+        d.find_element(By.NAME, "code").submit()
+        text = self.looked_at("authorised-refused", expected="status of 404")
+        self.check("没有与该主体代码和授权码相符的授权" in text and "授权查询结果" not in text and "信用户等级" not in text, "a wrong code is refused and shows nothing")
+        # The list counts the query; the public's pages never show the points.
+        listed = self.json(VILLAGE_OPS + "/ops/authorisations")
+        self.check(listed["current"][0]["uses"] == 1, "the office sees the query counted")
+        home = self.json(VILLAGE + "/")
+        self.check(all(c["kind"] != "points" for c in home["counts"]), "the village's public counts leave the points out")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

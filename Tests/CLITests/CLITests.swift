@@ -169,7 +169,8 @@ struct CLITests {
         #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
         let today = ChinaTime.date(Date())
         #expect(
-            try ws("generate", "--config", "v/node.yaml", "--rows", "80", "--seed", "4", "--faults", "0", "--as-of", today.iso, "--out", "p.csv").status
+            try ws("generate", "--config", "v/node.yaml", "--rows", "80", "--seed", "4", "--faults", "0", "--as-of", today.iso, "--out", "p.csv")
+                .status
                 == 0)
         #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
         let month = CalendarMonth(today)
@@ -193,6 +194,50 @@ struct CLITests {
         #expect(unreadable.status == 64 && unreadable.stderr.contains("2026-11 或 2026年11月"))
         #expect(try ws("bulletin", "--month", month.next.iso, "--config", "v/node.yaml").status == 64)
         #expect(try ws("bulletin", "--csv", "--json", "--config", "v/node.yaml").status == 64)
+    }
+
+    /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
+    /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
+    @Test func anAuthorisationIssuedListedAndRevoked() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
+        #expect(
+            try ws("generate", "--config", "v/node.yaml", "--kind", "points", "--rows", "20", "--seed", "4", "--faults", "0", "--out", "j.csv").status
+                == 0)
+        #expect(try ws("ingest", "j.csv", "--kind", "points", "--config", "v/node.yaml").status == 0)
+        let lines = try String(contentsOf: ws.url.appendingPathComponent("j.csv"), encoding: .utf8).split(whereSeparator: \.isNewline).map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let column = try #require(lines[0].firstIndex(of: "证件号码"))
+        let person = try #require(lines.dropFirst().map { $0[column] }.first { (try? ResidentID($0)) != nil })
+        let issued = try ws(
+            "authorise", "issue", person, "--grantee", "中国农业银行武汉江岸支行", "--purpose", "信易贷贷款审查", "--days", "5", "--json", "--config", "v/node.yaml")
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let made = try issued.json()
+        let code = try #require(made["code"] as? String)
+        #expect(code.count == 14 && made["subject"] as? String == Masking.mask(person) && !issued.stdout.contains(person))
+        let today = ChinaTime.date(Date())
+        #expect(
+            made["validFrom"] as? String == today.iso && made["validUntil"] as? String == today.adding(days: 4).iso
+                && made["state"] as? String == "有效")
+        let listed = try ws("authorise", "list", "--config", "v/node.yaml")
+        #expect(
+            listed.status == 0 && listed.stdout.contains("#1  有效") && listed.stdout.contains(Masking.mask(person)) && !listed.stdout.contains(person))
+        #expect(!listed.stdout.contains(code))
+        // Refused: a kind that is public, too many days, a subject not held here.
+        let publicKind = try ws("authorise", "issue", person, "--grantee", "x", "--purpose", "y", "--kind", "penalty", "--config", "v/node.yaml")
+        #expect(publicKind.status == 64 && publicKind.stderr.contains("points（个人信用积分）"))
+        #expect(try ws("authorise", "issue", person, "--grantee", "x", "--purpose", "y", "--days", "400", "--config", "v/node.yaml").status == 64)
+        let digits = Array("11010519491231002".utf8)
+        let nobody = String(decoding: digits + [ResidentID.checkCharacter(digits)], as: UTF8.self)
+        let unknown = try ws("authorise", "issue", nobody, "--grantee", "x", "--purpose", "y", "--config", "v/node.yaml")
+        #expect(unknown.status == 66 && !unknown.stderr.contains(nobody))
+        // Revoked once; the second time there is nothing to revoke.
+        #expect(try ws("authorise", "revoke", "1", "--reason", "信用主体申请撤销", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("authorise", "revoke", "1", "--reason", "again", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("authorise", "list", "--config", "v/node.yaml").stdout.contains("No authorisations in force"))
+        let all = try ws("authorise", "list", "--all", "--config", "v/node.yaml")
+        #expect(all.stdout.contains("#1  已撤销") && all.stdout.contains("revoked: 信用主体申请撤销"))
     }
 
     @Test func initIngestQueryQuarantineStatus() throws {
