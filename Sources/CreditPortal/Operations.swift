@@ -77,6 +77,7 @@ public struct Operations: Sendable {
                 request, id: Int64(context.parameters.get("id") ?? "") ?? 0, action: context.parameters.get("action") ?? "", actor: actor)
         }
         ops.registerAuthorisations(on: router)
+        ops.registerSubjects(on: router)
         router.get("reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-reconcile") { now in try ops.pages.reconcile(reader: Self.name(reader), now: now) }

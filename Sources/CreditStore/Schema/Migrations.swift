@@ -27,6 +27,7 @@ enum Migrations {
         m.registerMigration("v19-repair-requests", migrate: v19RepairRequests)
         m.registerMigration("v20-public-tally", migrate: v20PublicTally)
         m.registerMigration("v21-authorisations", migrate: v21Authorisations)
+        m.registerMigration("v22-government-lookups", migrate: v22GovernmentLookups)
         return m
     }
 
@@ -646,6 +647,24 @@ enum Migrations {
                 records INTEGER NOT NULL CHECK (records >= 0)
             );
             CREATE INDEX authorisation_uses_by ON authorisation_uses(authorisation, at);
+            """)
+    }
+
+    static func v22GovernmentLookups(_ db: Database) throws {
+        try db.execute(sql: """
+            -- 政务共享 look-ups: every time a government body (an operator of this node, a
+            -- department system, the local caller) read a subject's whole file — what the public
+            -- does not see, ratings and stopped records — who, when, for what (查询事由), and how
+            -- many records it showed. Kept at this node only, never synced.
+            CREATE TABLE government_lookups (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                subject TEXT NOT NULL,
+                reader TEXT NOT NULL,
+                purpose TEXT NOT NULL CHECK (length(purpose) BETWEEN 1 AND 100),
+                records INTEGER NOT NULL CHECK (records >= 0)
+            );
+            CREATE INDEX government_lookups_subject ON government_lookups(subject, at);
             """)
     }
 }

@@ -79,6 +79,21 @@ public struct RecordsServer: Sendable {
         // a valid, unrevoked certificate of the network may ask a check.
         router.addStatusRoute(node: node)
         router.addCheckRoute(node: node) { context in _ = try await context.holder(node) }
+        // 政务共享: a subject's whole file for a department system or an operator of this node
+        // (or the local caller), with the reason for asking; every look-up noted.
+        router.get("/v1/subjects/:code") { request, context -> Response in
+            let reader = try await context.governmentCaller(node, doing: "read a subject's government file", refusal: "not-government")
+            try node.refuseIfDamaged()
+            let code = context.parameters.get("code") ?? ""
+            let purpose = request.uri.queryParameters.get("purpose").map { String($0) } ?? ""
+            let now = node.clock()
+            switch await BlockingWork.run({ try GovernmentSharing(node: node).file(subject: code, purpose: purpose, reader: reader, now: now) }) {
+            case .success(let file): return try jsonResponse(file)
+            case .failure(let e as LookupError):
+                throw HTTPError(e.code == .unknownSubject ? .notFound : .badRequest, message: e.description)
+            case .failure(let e): throw e
+            }
+        }
         routes(router)
         let configuration = ApplicationConfiguration(
             address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")

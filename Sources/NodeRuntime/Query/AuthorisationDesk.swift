@@ -150,26 +150,20 @@ public struct AuthorisationDesk: Sendable {
 
     /// The subject `typed` names, if the node holds records about it.
     func subject(_ typed: String) throws -> SubjectHit {
-        let code: String
-        do { code = try SubjectQuery.normalise(typed) } catch {
+        switch try FormText.subject(typed, in: node.store) {
+        case .success(let hit): return hit
+        case .failure(let problem):
             throw AuthorisationError(
-                code: .invalid, message: "主体代码应为 18 位统一社会信用代码或公民身份号码（\(Masking.maskResidentIDs(in: error.message))）。")
+                code: problem.unknown ? .unknownSubject : .invalid, message: problem.unknown ? "本节点没有这个主体的信用记录，无法在本节点授权查询。" : problem.message)
         }
-        guard let hit = try node.store.subjectHit(code: code) else {
-            throw AuthorisationError(code: .unknownSubject, message: "本节点没有这个主体的信用记录，无法在本节点授权查询。")
-        }
-        return hit
     }
 
     /// A field trimmed, required, bounded and without control characters.
     static func text(_ raw: String, label: String, max: Int) throws -> String {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !value.isEmpty else { throw AuthorisationError(code: .invalid, message: "请填写\(label)。") }
-        guard value.count <= max else { throw AuthorisationError(code: .invalid, message: "\(label)最多 \(max) 个字，现有 \(value.count) 个。") }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw AuthorisationError(code: .invalid, message: "\(label)含有不可见的控制字符。")
+        switch FormText.checked(raw, label: label, max: max) {
+        case .success(let value): return value
+        case .failure(let problem): throw AuthorisationError(code: .invalid, message: problem.message)
         }
-        return value
     }
 
     /// The SHA-256 of a code as stored (`ObjectionRequestCode.normalized`), in hex: what the store keeps.

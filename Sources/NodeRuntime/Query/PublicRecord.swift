@@ -78,6 +78,20 @@ public struct PublicRecord: Sendable, Hashable, Codable {
         _ record: StoredRecord, kind: ResolvedKind?, today: CivilDate, scopes: Set<DisclosureScope> = [.public], values: [String: String]
     ) -> PublicRecord? {
         guard let kind, isShown(record, kind: kind, today: today, scopes: scopes, fields: { values }) else { return nil }
+        return shaped(record, kind: kind, values: values)
+    }
+
+    /// A record of any state as government bodies share it (政务共享: stopped records stay for
+    /// government sharing and archives): the kind's disclosure scope must be public or government,
+    /// and the masking is the public's (no whole ID number on any page). Nil for a kind disclosed
+    /// only with the subject's authorisation.
+    public static func shared(_ record: StoredRecord, kind: ResolvedKind?) -> PublicRecord? {
+        guard let kind, kind.scope == .public || kind.scope == .government else { return nil }
+        return shaped(record, kind: kind, values: record.fields)
+    }
+
+    /// The record's fields masked and read, whatever its state.
+    static func shaped(_ record: StoredRecord, kind: ResolvedKind, values: [String: String]) -> PublicRecord {
         let state = RecordState(rawValue: record.state) ?? .active
         var fields: [PublicField] = []
         for (i, spec) in kind.fields.enumerated() {

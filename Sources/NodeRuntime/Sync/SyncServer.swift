@@ -54,6 +54,12 @@ public struct SyncRequestContext: RequestContext {
     /// certificate (a node's certificate writes nothing: nodes sync, departments report); on the
     /// loopback listener without TLS, the local caller.
     func writer(_ node: NodeContext) async throws -> AuditActor {
+        try await governmentCaller(node, doing: "write records or status changes", refusal: "not-a-writer")
+    }
+
+    /// A department system or an operator of this very node by its certificate, or the local
+    /// caller: who may `doing` (a node's certificate may not: nodes sync).
+    func governmentCaller(_ node: NodeContext, doing: String, refusal: String) async throws -> AuditActor {
         guard let holder = try await holder(node) else {
             return AuditActor(role: "local", name: remoteAddress.map { "\($0)" } ?? "loopback")
         }
@@ -62,7 +68,7 @@ public struct SyncRequestContext: RequestContext {
             throw HTTPError(
                 .forbidden,
                 message:
-                    "node \(holder.code)'s certificate may not write records or status changes; a department system needs its own: credit-node pki issue --department NAME --code \(node.configuration.code) [not-a-writer]"
+                    "node \(holder.code)'s certificate may not \(doing); a department system needs its own: credit-node pki issue --department NAME --code \(node.configuration.code) [\(refusal)]"
             )
         case .department, .operator:
             guard holder.code == node.configuration.code else {
