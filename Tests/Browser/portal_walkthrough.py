@@ -265,6 +265,7 @@ class Walkthrough:
         self.check("异议处理中" in text, "the province's portal shows 异议处理中 after it travelled")
 
         self.authorised_query()
+        self.government_lookup()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -444,6 +445,28 @@ class Walkthrough:
         self.check(listed["current"][0]["uses"] == 1, "the office sees the query counted")
         home = self.json(VILLAGE + "/")
         self.check(all(c["kind"] != "points" for c in home["counts"]), "the village's public counts leave the points out")
+
+    def government_lookup(self):
+        """政务共享: the village's office looks up a subject's whole file for a stated reason — its
+        信用评价 grades, which the public never sees — and the look-up is listed."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        ratings = os.path.join(self.out, "rating.csv")
+        self.run("generate", "--config", config, "--kind", "rating", "--rows", "6", "--seed", "12", "--faults", "0", "--out", ratings)
+        self.run("ingest", ratings, "--kind", "rating", "--config", config)
+        with open(ratings, encoding="utf-8-sig", newline="") as f:
+            row = next(csvfile.DictReader(f))
+        code = row["统一社会信用代码"] or row["证件号码"]
+        self.page(VILLAGE_OPS + "/ops/subjects", "ops-subjects")
+        d.find_element(By.NAME, "subject").send_keys(code)
+        d.find_element(By.NAME, "purpose").send_keys("行政许可审查")
+        d.find_element(By.NAME, "purpose").submit()
+        text = self.looked_at("ops-subject-file")
+        grades = [e.text for e in d.find_elements(By.CSS_SELECTOR, "td.grade")]
+        self.check(row["行政相对人名称"] in text and row["评价等级"] in grades, f"the office sees the subject's grade {row['评价等级']} ({grades})")
+        self.check("行政许可审查" in d.find_elements(By.CSS_SELECTOR, "table.grid")[-1].text, "the look-up is listed with its reason")
+        home = self.json(VILLAGE + "/")
+        self.check(all(c["kind"] != "rating" for c in home["counts"]), "the public's counts leave the grades out")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;
