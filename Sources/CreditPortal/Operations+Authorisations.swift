@@ -14,12 +14,9 @@ extension Operations {
         let node = portal.node
         router.get("authorisations") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
-            let token = CSRF.token(in: request) ?? CSRF.newToken()
-            var response = await ops.respond(request, template: "ops-authorisations") { now in
+            return await ops.formPage(request, template: "ops-authorisations") { now, token in
                 try ops.pages.authorisations(reader: Self.name(reader), now: now, csrf: token)
             }
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
         }
         router.post("authorisations") { request, context -> Response in
             let actor = try await context.operatorCaller(node)

@@ -15,12 +15,9 @@ extension Operations {
         let node = portal.node
         router.get("subjects") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
-            let token = CSRF.token(in: request) ?? CSRF.newToken()
-            var response = await ops.respond(request, template: "ops-subjects") { now in
+            return await ops.formPage(request, template: "ops-subjects") { now, token in
                 try ops.pages.subjectFile(reader: Self.name(reader), now: now, csrf: token)
             }
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
         }
         router.post("subjects") { request, context -> Response in
             let actor = try await context.operatorCaller(node)

@@ -64,12 +64,9 @@ public struct Operations: Sendable {
         }
         router.get("work") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
-            let token = CSRF.token(in: request) ?? CSRF.newToken()
-            var response = await ops.respond(request, template: "ops-work") { now in
+            return await ops.formPage(request, template: "ops-work") { now, token in
                 try ops.pages.work(reader: Self.name(reader), now: now, csrf: token)
             }
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
         }
         router.post("work/requests/{id}/{action}") { request, context -> Response in
             let actor = try await context.operatorCaller(node)
@@ -245,6 +242,17 @@ public struct Operations: Sendable {
 
     static func name(_ reader: AuditActor) -> String {
         reader.role == "local" ? "本机操作员" : (reader.name ?? reader.role)
+    }
+
+    /// A page holding forms that change something: built with the browser's token (or a new one),
+    /// which is set as its cookie; each form repeats it (`changeForm` checks the two agree).
+    func formPage(
+        _ request: Request, template: String, build: @escaping @Sendable (Date, String) throws -> some Encodable & Sendable
+    ) async -> Response {
+        let token = CSRF.token(in: request) ?? CSRF.newToken()
+        var response = await respond(request, template: template) { now in try build(now, token) }
+        response.headers[.setCookie] = CSRF.cookie(token)
+        return response
     }
 
     /// Builds the page off the event loops and answers with HTML or, with `?format=json`, JSON.

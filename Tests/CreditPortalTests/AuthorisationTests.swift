@@ -246,15 +246,9 @@ struct AuthorisationTests {
             let token = String(cookie.split(separator: "=")[1])
             let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
             #expect(html.contains("办理授权") && html.contains("没有有效的授权") && html.contains("个人信用积分"))
-            func post(_ path: String, _ fields: [(String, String)], cookie: String?) async throws -> (status: Int, location: String?, body: String) {
-                var request = HTTPClientRequest(url: base + path)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-                if let cookie { request.headers.add(name: "Cookie", value: cookie) }
-                request.body = .bytes(ByteBuffer(string: fields.map { "\($0.0)=\(PortalPages.escapePath($0.1))" }.joined(separator: "&")))
-                let response = try await client.execute(request, timeout: .seconds(30))
-                return (Int(response.status.code), response.headers["Location"].first, String(buffer: try await response.body.collect(upTo: 1 << 20)))
-            }
+            func post(_ path: String, _ fields: [(String, String)], cookie: String?) async throws -> (
+                status: Int, location: String?, body: String, cache: String?
+            ) { try await postForm(client, base + path, fields, cookie: cookie) }
             let fields = [("subject", p.f.person.code), ("grantee", "中国农业银行武汉江岸支行"), ("purpose", "信易贷贷款审查"), ("days", "10")]
             // Another site's form: refused, nothing issued.
             #expect(try await post("/ops/authorisations", fields, cookie: nil).status == 400)

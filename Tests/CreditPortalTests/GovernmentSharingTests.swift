@@ -112,16 +112,8 @@ struct GovernmentSharingTests {
             let token = String(cookie.split(separator: "=")[1])
             let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
             #expect(page.status == .ok && html.contains("主体查询") && html.contains("还没有主体查询"))
-            func post(_ fields: [(String, String)], cookie: String?) async throws -> (status: Int, body: String, cache: String?) {
-                var request = HTTPClientRequest(url: base + "/ops/subjects")
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-                if let cookie { request.headers.add(name: "Cookie", value: cookie) }
-                request.body = .bytes(ByteBuffer(string: fields.map { "\($0.0)=\(PortalPages.escapePath($0.1))" }.joined(separator: "&")))
-                let response = try await client.execute(request, timeout: .seconds(30))
-                return (
-                    Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)), response.headers["Cache-Control"].first
-                )
+            func post(_ fields: [(String, String)], cookie: String?) async throws -> (status: Int, location: String?, body: String, cache: String?) {
+                try await postForm(client, base + "/ops/subjects", fields, cookie: cookie)
             }
             #expect(try await post([("subject", f.person.code), ("purpose", "行政许可审查")], cookie: nil).status == 400)
             let noReason = try await post([("csrf", token), ("subject", f.person.code), ("purpose", "")], cookie: cookie)

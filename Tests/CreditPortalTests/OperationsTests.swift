@@ -47,6 +47,23 @@ func fetch(_ url: String, tls: TLSConfiguration? = nil) async throws -> (status:
     }
 }
 
+/// A form posted to `url` as a browser posts it (URL-encoded `fields`, the page's `cookie`): the
+/// status, the redirect, the body and its caching.
+func postForm(_ client: HTTPClient, _ url: String, _ fields: [(String, String)], cookie: String?) async throws -> (
+    status: Int, location: String?, body: String, cache: String?
+) {
+    var request = HTTPClientRequest(url: url)
+    request.method = .POST
+    request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+    if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+    request.body = .bytes(ByteBuffer(string: fields.map { "\($0.0)=\(PortalPages.escapePath($0.1))" }.joined(separator: "&")))
+    let response = try await client.execute(request, timeout: .seconds(30))
+    return (
+        Int(response.status.code), response.headers["Location"].first, String(buffer: try await response.body.collect(upTo: 1 << 20)),
+        response.headers["Cache-Control"].first
+    )
+}
+
 @Suite("The operators' pages", .serialized)
 struct OperationsTests {
     @Test func collectionCountsEveryRecordOnceByRegionKindAndAuthority() throws {
