@@ -9,7 +9,8 @@ import NodeRuntime
 /// The operators' pages, served on the records listener beside the records (`RecordsServer`'s
 /// `routes`): local only by default, and exposed only to an operator's certificate of this node
 /// (`SyncRequestContext.operatorCaller`). Server-rendered from the portal's templates and styles,
-/// each page also answers as JSON with `?format=json`. They only read.
+/// each page also answers as JSON with `?format=json`. Forms that change something (数据报送,
+/// the work queue's decisions, 授权查询) carry the page's token (`formPage`, `changeForm`).
 public struct Operations: Sendable {
     let portal: Portal
     let pages: OperationsPages
@@ -75,6 +76,7 @@ public struct Operations: Sendable {
         }
         ops.registerAuthorisations(on: router)
         ops.registerSubjects(on: router)
+        ops.registerUpload(on: router)
         router.get("reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-reconcile") { now in try ops.pages.reconcile(reader: Self.name(reader), now: now) }

@@ -266,6 +266,7 @@ class Walkthrough:
 
         self.authorised_query()
         self.government_lookup()
+        self.department_upload()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -467,6 +468,34 @@ class Walkthrough:
         self.check("行政许可审查" in d.find_elements(By.CSS_SELECTOR, "table.grid")[-1].text, "the look-up is listed with its reason")
         home = self.json(VILLAGE + "/")
         self.check(all(c["kind"] != "rating" for c in home["counts"]), "the public's counts leave the grades out")
+
+    def department_upload(self):
+        """数据报送: the village's office sends a department's spreadsheet (GB18030, Chinese
+        headers, two bad rows) from /ops/upload; the good rows are stored, the bad ones listed with
+        why, and the village's collection counts the new records."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        before = self.json(VILLAGE_OPS + "/ops/")["totals"]["records"]
+        utf8 = os.path.join(self.out, "upload-utf8.csv")
+        self.run("generate", "--config", config, "--kind", "penalty", "--rows", "12", "--seed", "13", "--faults", "0", "--out", utf8)
+        with open(utf8, encoding="utf-8-sig", newline="") as f:
+            rows = list(csvfile.reader(f))
+        header = rows[0]
+        rows[4][header.index("行政相对人名称")] = ""
+        rows[9][header.index("处罚决定日期")] = "2026-13-01"
+        upload = os.path.join(self.out, "沙嘴村12月处罚.csv")
+        with open(upload, "w", encoding="gb18030", newline="") as f:
+            csvfile.writer(f, lineterminator="\r\n").writerows(rows)
+        self.page(VILLAGE_OPS + "/ops/upload", "ops-upload")
+        Select(d.find_element(By.NAME, "kind")).select_by_visible_text("行政处罚")
+        d.find_element(By.NAME, "records").send_keys(upload)
+        d.find_element(By.CSS_SELECTOR, "form.reconcile button[type=submit]").click()
+        text = self.looked_at("ops-upload-done")
+        lines = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".upload-outcome table.grid td:first-child")]
+        self.check("报送结果" in text and "GB18030" in text and "沙嘴村12月处罚.csv" in text, "the office sees what its upload did")
+        self.check(lines == ["5", "10"], f"the two bad rows are listed by line with why ({lines})")
+        after = self.json(VILLAGE_OPS + "/ops/")["totals"]["records"]
+        self.check(after == before + 9, f"the nine good rows are counted at the village ({before} → {after})")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -140,7 +140,7 @@ public struct StoreVerification: Sendable {
 extension NodeContext {
     /// Refuses what a damaged store cannot vouch for (uploads it would acknowledge, pages and
     /// checks it would serve, records it would write) with 503 until the store is restored.
-    func refuseIfDamaged() throws {
+    public func refuseIfDamaged() throws {
         guard FileManager.default.fileExists(atPath: StoreVerification.markerPath(configuration)) else { return }
         throw HTTPError(
             .serviceUnavailable,
