@@ -60,7 +60,7 @@ extension OperationsPages {
                 updated: r.updated, duplicates: r.duplicates, rejected: r.rejected, alreadyQuarantined: r.alreadyQuarantined, late: r.late,
                 ingestID: r.ingestID, ignoredColumns: r.ignoredColumns.isEmpty ? nil : r.ignoredColumns.joined(separator: "、"),
                 refusals: r.rejections.map {
-                    .init(line: $0.line, reasons: $0.reasons.map { Masking.maskResidentIDs(in: $0.message) }.joined(separator: "；"))
+                    .init(line: $0.line, reasons: $0.reasons.map { Masking.maskResidentIDs(in: $0.shown) }.joined(separator: "；"))
                 },
                 refusalsShown: r.rejections.count, moreRefused: r.rejected > r.rejections.count, allAccepted: r.rejected == 0)
         }

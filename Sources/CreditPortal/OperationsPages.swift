@@ -335,7 +335,7 @@ struct OperationsPages: Sendable {
             rows: rows.map { r in
                 QuarantinePage.Row(
                     file: r.source, line: r.line, kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
-                    reasons: r.reasons.map { Masking.maskResidentIDs(in: $0.message) }, raw: Masking.maskResidentIDs(in: r.raw),
+                    reasons: r.reasons.map { Masking.maskResidentIDs(in: $0.shown) }, raw: Masking.maskResidentIDs(in: r.raw),
                     receivedAt: ChinaTime.timestamp(r.receivedAt))
             })
     }

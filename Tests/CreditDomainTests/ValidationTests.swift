@@ -185,7 +185,25 @@ struct ValidationTests {
     @Test func messagesNeverCarryIDNumbers() {
         let issues = validate(goodPenalty(["XDR_LB": "自然人", "XDR_ZJLX": "01", "XDR_ZJHM": "110105194912310021"])).issues
         #expect(!issues.isEmpty)
-        for i in issues { #expect(!i.message.contains("110105194912310021")) }
+        for i in issues { #expect(!i.message.contains("110105194912310021") && i.chinese?.contains("110105194912310021") == false) }
+    }
+
+    /// What a credit office reads on its pages: each refusal in Chinese, the field by its name.
+    @Test func everyRefusalSaysInChineseWhatToFix() {
+        func chinese(_ row: [String: String]) -> [String] { validate(goodPenalty(row)).issues.map { $0.chinese ?? "(none)" } }
+        #expect(chinese(["WSH": ""]) == ["行政处罚决定书文号为必填项，不能为空"])
+        #expect(chinese(["JDRQ": "2026-02-30"]) == ["处罚决定日期“2026-02-30”不是日期，请写成 YYYY-MM-DD（如 2026-11-18）"])
+        #expect(chinese(["CFJGDM": "91110000600037341A"]) == ["处罚机关统一社会信用代码不是有效的统一社会信用代码：校验码（最后一位）不符，请对照证照重新填写"])
+        #expect(chinese(["CFLB": "罚金"]).first?.hasPrefix("处罚类别“罚金”不是可选的值，可选：警告、") == true)
+        #expect(chinese(["NR_FK": "1,000"]) == ["罚款金额（万元）“1,000”不是金额：以万元为单位，只写数字，最多 6 位小数，不加千分位和单位"])
+        #expect(chinese(["YXQ": "2026-11-01"]) == ["处罚决定日期 2026-11-16 晚于处罚有效期 2026-11-01"])
+        #expect(chinese(["XDR_LB": "法人及非法人组织", "XDR_SHXYM": ""]) == ["行政相对人类别为“法人及非法人组织”时，统一社会信用代码为必填项"])
+        #expect(chinese(["JDRQ": "2026-11-21", "YXQ": "2027-11-21"]) == ["处罚决定日期 2026-11-21 晚于今天（2026-11-20）"])
+        #expect(chinese(["XZQH": "110101001001"]) == ["所属行政区划 110101001001 不在本节点辖区（420102002201）内，请报送到所在地的信用平台"])
+        // A row kept before the Chinese words existed still shows its message.
+        let kept = try? JSONDecoder().decode(
+            ValidationIssue.self, from: Data(#"{"code":"required","field":"CF_WSH","message":"行政处罚决定书文号 is required"}"#.utf8))
+        #expect(kept?.chinese == nil && kept?.shown == "行政处罚决定书文号 is required")
     }
 
     @Test func aHigherNodeTakesRecordsOfItsVillages() throws {

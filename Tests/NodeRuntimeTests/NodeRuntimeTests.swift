@@ -65,8 +65,12 @@ struct NodeConfigurationTests {
         #expect(try refusal("code: \"420102002201\"\ndata: d\ntier: county\n")?.message.contains("key 'tier'") == true)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nlisten: localhost\n")?.message.contains("key 'listen'") == true)
         #expect(try refusal("code: \"420102002201\"\ndata: d\ncolour: red\n")?.message.contains("key 'colour'") == true)
-        #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420103000000\"}\n")?.message.contains("key 'parent.code'") == true)
-        #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"http://h:1\", code: \"420102002000\"}\n")?.message.contains("key 'parent.url'") == true)
+        #expect(
+            try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420103000000\"}\n")?.message.contains(
+                "key 'parent.code'") == true)
+        #expect(
+            try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"http://h:1\", code: \"420102002000\"}\n")?.message.contains(
+                "key 'parent.url'") == true)
         #expect(try refusal("[1, 2]")?.code == .invalid)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nwindowHours: 0\n")?.message.contains("key 'windowHours'") == true)
         #expect(try refusal("code: \"420102002000\"\ndata: d\nchildren: [\"420103002201\"]\n")?.message.contains("key 'children'") == true)
@@ -77,7 +81,8 @@ struct NodeConfigurationTests {
         #expect(try refusal("code: \"420102002201\"\ndata: d\nchildren: \"420102002201\"\n")?.message.contains("key 'children'") == true)
         #expect(try refusal("code: \"420102002201\"\ndata: d\npullIntervalSeconds: -5\n")?.message.contains("key 'pullIntervalSeconds'") == true)
         #expect(try refusal("code: \"420102002201\"\ndata: d\npullPageChanges: 1000000\n")?.message.contains("key 'pullPageChanges'") == true)
-        let tuned = "code: \"420102002201\"\ndata: d\nrecordsListen: \"127.0.0.1:7480\"\npushIntervalSeconds: 60\npullIntervalSeconds: 30\npullPageChanges: 200\nbacklogThreshold: 500\nbackoffBaseSeconds: 2\nbackoffMaxSeconds: 600\n"
+        let tuned =
+            "code: \"420102002201\"\ndata: d\nrecordsListen: \"127.0.0.1:7480\"\npushIntervalSeconds: 60\npullIntervalSeconds: 30\npullPageChanges: 200\nbacklogThreshold: 500\nbackoffBaseSeconds: 2\nbackoffMaxSeconds: 600\n"
         #expect(try refusal(tuned) == nil)
         #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420102002000\"}\n") == nil)
     }
@@ -111,6 +116,17 @@ struct FileIngestionTests {
         for q in quarantined {
             let fault = try #require(rows[q.line - 2].fault)
             #expect(q.reasons.contains { $0.code.hasPrefix(fault.expectedIssuePrefix) }, "\(fault) gave \(q.reasons.map(\.code))")
+            // Each reason kept with its Chinese words for the office's pages, naming the field by its Chinese name.
+            for r in q.reasons {
+                let chinese = try #require(r.chinese, "\(fault): \(r.code) has no Chinese words")
+                #expect(r.shown == chinese && !chinese.contains(" is ") && !chinese.contains("must"), "\(chinese)")
+                #expect(r.field.map { !chinese.contains($0) } ?? true, "\(chinese) names the field by its name, not its code")
+                if let field = r.field, let spec = resolved.fields.first(where: { resolved.kind.fullCode($0.code) == field }),
+                    r.code != "required-when"
+                {
+                    #expect(chinese.contains(spec.name), "\(chinese) names \(spec.name)")
+                }
+            }
         }
     }
 

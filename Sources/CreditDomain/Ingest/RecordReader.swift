@@ -91,11 +91,11 @@ public struct RecordReader: Sendable {
                 return
             }
             if let m = row.malformed {
-                try body(InputRow(line: row.line, values: [], problem: ValidationIssue(code: "csv-quote", message: m), rawRange: row.rawRange, source: text))
+                try body(InputRow(line: row.line, values: [], problem: ValidationIssue(code: "csv-quote", message: m, chinese: "引号不成对：从这一行开始的带引号的值没有结束引号"), rawRange: row.rawRange, source: text))
                 return
             }
             guard row.fields.count == expected else {
-                try body(InputRow(line: row.line, values: [], problem: ValidationIssue(code: "csv-columns", message: "the row has \(row.fields.count) values but the header has \(expected) columns; check for a stray comma or an unquoted line break"), rawRange: row.rawRange, source: text))
+                try body(InputRow(line: row.line, values: [], problem: ValidationIssue(code: "csv-columns", message: "the row has \(row.fields.count) values but the header has \(expected) columns; check for a stray comma or an unquoted line break", chinese: "这一行有 \(row.fields.count) 个值，表头有 \(expected) 列：请检查是否多了逗号，或值中的换行未加引号"), rawRange: row.rawRange, source: text))
                 return
             }
             var values = [String](repeating: "", count: count)
@@ -115,7 +115,7 @@ public struct RecordReader: Sendable {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let raw = String(decoding: bytes, as: UTF8.self)
             guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                try body(InputRow(line: line, values: [], problem: ValidationIssue(code: "json", message: "the line is not a JSON object"), rawText: raw))
+                try body(InputRow(line: line, values: [], problem: ValidationIssue(code: "json", message: "the line is not a JSON object", chinese: "这一行不是 JSON 对象"), rawText: raw))
                 continue
             }
             var values = [String](repeating: "", count: kind.fields.count)
@@ -127,7 +127,7 @@ public struct RecordReader: Sendable {
                 case let n as NSNumber: values[f] = n.stringValue
                 case is NSNull: values[f] = ""
                 default:
-                    problem = ValidationIssue(code: "json", field: kind.kind.fullCode(kind.fields[f].code), message: "\(kind.kind.fullCode(kind.fields[f].code)) must be a string or a number")
+                    problem = ValidationIssue(code: "json", field: kind.kind.fullCode(kind.fields[f].code), message: "\(kind.kind.fullCode(kind.fields[f].code)) must be a string or a number", chinese: "\(kind.fields[f].name)（\(kind.kind.fullCode(kind.fields[f].code))）应为字符串或数字")
                 }
             }
             try body(InputRow(line: line, values: problem == nil ? values : [], problem: problem, rawText: raw))

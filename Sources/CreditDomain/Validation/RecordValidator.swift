@@ -28,6 +28,8 @@ public struct RecordValidator: Sendable {
     private let fullCodes: [String]
     private let jsonKeys: [String]
     private let labels: [String]
+    /// The fields' Chinese names, for the Chinese words of an issue.
+    private let names: [String]
     private let plans: [FieldPlan]
     private let rules: [RulePlan]
     private let idNumberFields: [Int]
@@ -57,6 +59,7 @@ public struct RecordValidator: Sendable {
         self.fullCodes = kind.fullCodes
         self.jsonKeys = fullCodes.map { "\"\($0)\":" }
         self.labels = zip(fullCodes, kind.fields).map { "\($0) (\($1.name))" }
+        self.names = kind.fields.map(\.name)
         self.plans = kind.fields.map { FieldPlan(type: $0.type, required: $0.required, maxLength: $0.maxLength, multiple: $0.multiple == true) }
         self.rules = kind.kind.rules.map { r in
             RulePlan(rule: r.rule, field: r.field.map { kind.index[$0]! }, allowed: r.in, targets: r.fields.map { kind.index[$0]! })
@@ -75,7 +78,8 @@ public struct RecordValidator: Sendable {
             let spec = plans[i]
             if v.isEmpty {
                 if spec.required {
-                    issues.append(ValidationIssue(code: "required", field: fullCodes[i], message: "\(labels[i]) is required"))
+                    issues.append(
+                        ValidationIssue(code: "required", field: fullCodes[i], message: "\(labels[i]) is required", chinese: "\(names[i])为必填项，不能为空"))
                 }
                 continue
             }
@@ -83,7 +87,8 @@ public struct RecordValidator: Sendable {
                 issues.append(
                     ValidationIssue(
                         code: "too-long", field: fullCodes[i],
-                        message: "\(labels[i]) has \(v.unicodeScalars.count) characters; at most \(max) are allowed"))
+                        message: "\(labels[i]) has \(v.unicodeScalars.count) characters; at most \(max) are allowed",
+                        chinese: "\(names[i])有 \(v.unicodeScalars.count) 个字符，最多 \(max) 个"))
                 continue
             }
             if spec.type != .text {
@@ -105,7 +110,9 @@ public struct RecordValidator: Sendable {
             decisionDate = date
             if date > context.today {
                 issues.append(
-                    ValidationIssue(code: "future-date", field: fullCodes[d], message: "\(labels[d]) \(date) is after today (\(context.today))"))
+                    ValidationIssue(
+                        code: "future-date", field: fullCodes[d], message: "\(labels[d]) \(date) is after today (\(context.today))",
+                        chinese: "\(names[d]) \(date) 晚于今天（\(context.today)）"))
             }
         }
         var jurisdiction = context.node
@@ -115,7 +122,8 @@ public struct RecordValidator: Sendable {
                 issues.append(
                     ValidationIssue(
                         code: "outside-jurisdiction", field: fullCodes[j],
-                        message: "\(labels[j]) \(code) lies outside this node's area \(context.node)"))
+                        message: "\(labels[j]) \(code) lies outside this node's area \(context.node)",
+                        chinese: "\(names[j]) \(code) 不在本节点辖区（\(context.node)）内，请报送到所在地的信用平台"))
             }
         }
         var deadline: Deadline?
@@ -126,7 +134,8 @@ public struct RecordValidator: Sendable {
                 issues.append(
                     ValidationIssue(
                         code: e.code.rawValue, field: kind.decisionDate.map { fullCodes[$0] },
-                        message: "cannot compute the publication deadline: \(e.message)"))
+                        message: "cannot compute the publication deadline: \(e.message)",
+                        chinese: "无法按工作日历计算公示时限，请核对决定日期"))
             }
         }
         guard issues.isEmpty else { return .invalid(issues) }
@@ -190,18 +199,20 @@ public struct RecordValidator: Sendable {
 
     private func normalise(_ v: String, index i: Int) -> Result<String, ValidationIssue> {
         let spec = plans[i]
-        func fail(_ code: String, _ message: String) -> Result<String, ValidationIssue> {
-            .failure(ValidationIssue(code: code, field: fullCodes[i], message: "\(labels[i]) \(message)"))
+        func fail(_ code: String, _ message: String, _ chinese: String) -> Result<String, ValidationIssue> {
+            .failure(ValidationIssue(code: code, field: fullCodes[i], message: "\(labels[i]) \(message)", chinese: "\(names[i])\(chinese)"))
         }
         switch spec.type {
         case .text:
             // Control characters are single bytes in UTF-8, never inside a multi-byte sequence.
             if v.utf8.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
-                return fail("control-character", "contains control characters; remove them")
+                return fail("control-character", "contains control characters; remove them", "含有控制字符，请删除")
             }
             return .success(v)
         case .date:
-            guard let d = CivilDate.parse(v) else { return fail("date", "'\(v)' is not a date; write it as YYYY-MM-DD") }
+            guard let d = CivilDate.parse(v) else {
+                return fail("date", "'\(v)' is not a date; write it as YYYY-MM-DD", "“\(v)”不是日期，请写成 YYYY-MM-DD（如 2026-11-18）")
+            }
             return .success(d.iso)
         case .enumeration:
             let e = kind.enumerations[i]!
@@ -216,46 +227,63 @@ public struct RecordValidator: Sendable {
                 var out: [String] = []
                 for p in parts {
                     guard let c = canonical(p) else {
-                        return fail("enumeration", "'\(p)' is not one of: \(e.values.joined(separator: "、"))")
+                        return fail(
+                            "enumeration", "'\(p)' is not one of: \(e.values.joined(separator: "、"))",
+                            "“\(p)”不是可选的值，可选：\(e.values.joined(separator: "、"))")
                     }
                     if !out.contains(c) { out.append(c) }
                 }
-                if out.isEmpty && spec.required { return fail("required", "is required; '\(v)' holds separators and no value") }
+                if out.isEmpty && spec.required {
+                    return fail("required", "is required; '\(v)' holds separators and no value", "为必填项；“\(v)”只有分隔符，没有值")
+                }
                 return .success(out.joined(separator: ";"))
             }
-            guard let c = canonical(v) else { return fail("enumeration", "'\(v)' is not one of: \(e.values.joined(separator: "、"))") }
+            guard let c = canonical(v) else {
+                return fail(
+                    "enumeration", "'\(v)' is not one of: \(e.values.joined(separator: "、"))",
+                    "“\(v)”不是可选的值，可选：\(e.values.joined(separator: "、"))")
+            }
             return .success(c)
         case .amount:
             guard Self.isDecimal(v) else {
                 return fail(
-                    "amount", "'\(v)' is not an amount; write digits with at most 6 decimals, in units of 10,000 yuan, no separators or units")
+                    "amount", "'\(v)' is not an amount; write digits with at most 6 decimals, in units of 10,000 yuan, no separators or units",
+                    "“\(v)”不是金额：以万元为单位，只写数字，最多 6 位小数，不加千分位和单位")
             }
             return .success(v)
         case .integer:
             let digits = v.hasPrefix("-") ? v.dropFirst() : Substring(v)
             guard !digits.isEmpty, digits.count <= 9, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                return fail("integer", "'\(v)' is not a whole number")
+                return fail("integer", "'\(v)' is not a whole number", "“\(v)”不是整数")
             }
             return .success(v)
         case .year:
-            guard v.utf8.count == 4, let y = Int(v), (1949...2100).contains(y) else { return fail("year", "'\(v)' is not a year (four digits)") }
+            guard v.utf8.count == 4, let y = Int(v), (1949...2100).contains(y) else {
+                return fail("year", "'\(v)' is not a year (four digits)", "“\(v)”不是年份（四位数字）")
+            }
             return .success(v)
         case .uscc:
             do throws(IdentifierError) { return .success(try SocialCreditCode(v).text) } catch {
-                return fail("uscc.\(error.rule.rawValue)", "is not a valid unified social credit code: \(error.message)")
+                return fail(
+                    "uscc.\(error.rule.rawValue)", "is not a valid unified social credit code: \(error.message)",
+                    "不是有效的统一社会信用代码：\(error.rule.chinese)")
             }
         case .divisionCode:
             do throws(IdentifierError) { return .success(try DivisionCode(v).digits) } catch {
-                return fail("division.\(error.rule.rawValue)", "is not a valid division code: \(error.message)")
+                return fail("division.\(error.rule.rawValue)", "is not a valid division code: \(error.message)", "不是有效的行政区划代码：\(error.rule.chinese)")
             }
         case .commitmentCode:
             let b = Array(v.utf8)
             guard b.count == 20, b.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-                return fail("commitment-code", "must be 20 digits: 6-digit division code, YYYYMMDD and a 6-digit serial")
+                return fail(
+                    "commitment-code", "must be 20 digits: 6-digit division code, YYYYMMDD and a 6-digit serial",
+                    "应为 20 位数字：6 位行政区划代码、8 位日期（YYYYMMDD）和 6 位序号")
             }
-            guard (try? DivisionCode(String(v.prefix(6)))) != nil else { return fail("commitment-code", "does not start with a valid division code") }
+            guard (try? DivisionCode(String(v.prefix(6)))) != nil else {
+                return fail("commitment-code", "does not start with a valid division code", "的前 6 位不是有效的行政区划代码")
+            }
             guard CivilDate.parse(String(v.dropFirst(6).prefix(8))) != nil else {
-                return fail("commitment-code", "characters 7–14 are not a date (YYYYMMDD)")
+                return fail("commitment-code", "characters 7–14 are not a date (YYYYMMDD)", "的第 7–14 位不是日期（YYYYMMDD）")
             }
             return .success(v)
         case .idNumber:
@@ -268,7 +296,9 @@ public struct RecordValidator: Sendable {
         guard let t = kind.idTypeField[i] else { return nil }
         let type = values[t]
         if type.isEmpty {
-            return ValidationIssue(code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required when \(labels[i]) is given")
+            return ValidationIssue(
+                code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required when \(labels[i]) is given",
+                chinese: "填写了\(names[i])时，\(names[t])为必填项")
         }
         if type == "01" {
             do throws(IdentifierError) {
@@ -276,7 +306,8 @@ public struct RecordValidator: Sendable {
             } catch {
                 return ValidationIssue(
                     code: "id.\(error.rule.rawValue)", field: fullCodes[i],
-                    message: "\(labels[i]) is not a valid resident ID number: \(error.message)")
+                    message: "\(labels[i]) is not a valid resident ID number: \(error.message)",
+                    chinese: "\(names[i])不是有效的公民身份号码：\(error.rule.chinese)")
             }
             return nil
         }
@@ -286,7 +317,8 @@ public struct RecordValidator: Sendable {
             })
         else {
             return ValidationIssue(
-                code: "id.alphabet", field: fullCodes[i], message: "\(labels[i]) may hold letters, digits, '-' and parentheses only")
+                code: "id.alphabet", field: fullCodes[i], message: "\(labels[i]) may hold letters, digits, '-' and parentheses only",
+                chinese: "\(names[i])只能包含字母、数字、“-”和括号")
         }
         values[i] = values[i].uppercased()
         return nil
@@ -303,19 +335,24 @@ public struct RecordValidator: Sendable {
             guard applies else { continue }
             // Only an issue needs the words.
             var condition: String { rule.field.map { f in "when \(labels[f]) is \(values[f])" } ?? "" }
+            var whenChinese: String { rule.field.map { f in "\(names[f])为“\(values[f])”时，" } ?? "" }
             switch rule.rule {
             case .require:
                 for t in targets where values[t].isEmpty {
                     // A field that is required anyway, or already reported, needs no second issue.
                     if plans[t].required || issues.contains(where: { $0.field == fullCodes[t] }) { continue }
-                    issues.append(ValidationIssue(code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required \(condition)"))
+                    issues.append(
+                        ValidationIssue(
+                            code: "required-when", field: fullCodes[t], message: "\(labels[t]) is required \(condition)",
+                            chinese: "\(whenChinese)\(names[t])为必填项"))
                 }
             case .requireAny:
                 if targets.allSatisfy({ values[$0].isEmpty }) {
                     issues.append(
                         ValidationIssue(
                             code: "required-when", field: fullCodes[targets[0]],
-                            message: "one of \(targets.map { labels[$0] }.joined(separator: ", ")) is required \(condition)"))
+                            message: "one of \(targets.map { labels[$0] }.joined(separator: ", ")) is required \(condition)",
+                            chinese: "\(whenChinese)\(targets.map { names[$0] }.joined(separator: "、"))至少填写一项"))
                 }
             case .notAfter:
                 guard targets.count == 2, let a = CivilDate.parse(values[targets[0]]), let b = CivilDate.parse(values[targets[1]]) else { continue }
@@ -323,7 +360,8 @@ public struct RecordValidator: Sendable {
                     issues.append(
                         ValidationIssue(
                             code: "date-order", field: fullCodes[targets[0]],
-                            message: "\(labels[targets[0]]) \(a) is after \(labels[targets[1]]) \(b)"))
+                            message: "\(labels[targets[0]]) \(a) is after \(labels[targets[1]]) \(b)",
+                            chinese: "\(names[targets[0]]) \(a) 晚于\(names[targets[1]]) \(b)"))
                 }
             }
         }

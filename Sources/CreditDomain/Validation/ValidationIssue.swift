@@ -1,18 +1,24 @@
 /// One reason a row was refused. `code` is stable for callers; `field` is the full national
-/// field code; `message` says what to fix and never repeats a personal ID number.
+/// field code; `message` says what to fix and never repeats a personal ID number; `chinese`
+/// says the same to a credit office and its departments (nil only in rows kept before it existed).
 public struct ValidationIssue: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     public var code: String
     public var field: String?
     public var message: String
+    public var chinese: String?
 
-    public init(code: String, field: String? = nil, message: String) {
+    public init(code: String, field: String? = nil, message: String, chinese: String? = nil) {
         self.code = code
         self.field = field
         self.message = message
+        self.chinese = chinese
     }
 
     /// The message; it names the field already.
     public var description: String { message }
+
+    /// What a Chinese page shows: the Chinese words, or the message for a row kept without them.
+    public var shown: String { chinese ?? message }
 }
 
 /// A row that passed validation, normalised and ready to store.

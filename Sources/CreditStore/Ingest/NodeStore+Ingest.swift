@@ -280,7 +280,9 @@ public struct IngestWriter: ~Copyable {
             if i > 0 { reasons += "," }
             reasons += "{\"code\":" + CanonicalJSON.string(issue.code)
             if let f = issue.field { reasons += ",\"field\":" + CanonicalJSON.string(f) }
-            reasons += ",\"message\":" + CanonicalJSON.string(issue.message) + "}"
+            reasons += ",\"message\":" + CanonicalJSON.string(issue.message)
+            if let c = issue.chinese { reasons += ",\"chinese\":" + CanonicalJSON.string(c) }
+            reasons += "}"
         }
         reasons += "]"
         summary.rejected += 1
