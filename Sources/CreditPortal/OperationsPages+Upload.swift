@@ -28,7 +28,8 @@ extension OperationsPages {
             var updated: Int
             var duplicates: Int
             var rejected: Int
-            var alreadyQuarantined: Int
+            /// Refused rows kept before (nil: none).
+            var alreadyQuarantined: Int?
             var late: Int
             var ingestID: Int64
             /// Columns of the file no field of the kind takes (nil: none).
@@ -57,7 +58,7 @@ extension OperationsPages {
         let outcome = report.map { r in
             UploadPage.Outcome(
                 file: r.file, kindName: r.kindName, encoding: r.encoding == "gb18030" ? "GB18030" : "UTF-8", rows: r.rows, accepted: r.accepted,
-                updated: r.updated, duplicates: r.duplicates, rejected: r.rejected, alreadyQuarantined: r.alreadyQuarantined, late: r.late,
+                updated: r.updated, duplicates: r.duplicates, rejected: r.rejected, alreadyQuarantined: r.alreadyQuarantined > 0 ? r.alreadyQuarantined : nil, late: r.late,
                 ingestID: r.ingestID, ignoredColumns: r.ignoredColumns.isEmpty ? nil : r.ignoredColumns.joined(separator: "、"),
                 refusals: r.rejections.map {
                     .init(line: $0.line, reasons: $0.reasons.map { Masking.maskResidentIDs(in: $0.shown) }.joined(separator: "；"))

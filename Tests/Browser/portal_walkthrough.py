@@ -471,7 +471,7 @@ class Walkthrough:
 
     def department_upload(self):
         """数据报送: the village's office sends a department's spreadsheet (GB18030, Chinese
-        headers, two bad rows) from /ops/upload; the good rows are stored, the bad ones listed with
+        headers, twelve rows of which two are bad) from /ops/upload; the good rows are stored, the bad ones listed with
         why, and the village's collection counts the new records."""
         d = self.driver
         config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
@@ -495,7 +495,7 @@ class Walkthrough:
         self.check("报送结果" in text and "GB18030" in text and "沙嘴村12月处罚.csv" in text, "the office sees what its upload did")
         self.check(lines == ["5", "10"], f"the two bad rows are listed by line with why ({lines})")
         after = self.json(VILLAGE_OPS + "/ops/")["totals"]["records"]
-        self.check(after == before + 9, f"the nine good rows are counted at the village ({before} → {after})")
+        self.check(after == before + 10, f"the ten good rows are counted at the village ({before} → {after})")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;
