@@ -20,7 +20,7 @@ extension Operations {
             let reader = try await context.operatorCaller(node)
             let kind = FormValues(request.uri.query)["kind"]
             return await ops.formPage(request, template: "ops-upload") { now, token in
-                ops.pages.upload(reader: Self.name(reader), now: now, csrf: token, kind: kind)
+                try ops.pages.upload(reader: Self.name(reader), now: now, csrf: token, kind: kind)
             }
         }
         router.get("upload/template") { request, context -> Response in
@@ -53,7 +53,11 @@ extension Operations {
         let pages = self.pages
         let node = portal.node
         let answer = { (status: HTTPResponse.Status, kind: String?, error: String?, report: IngestReport?) -> Response in
-            let page = pages.upload(reader: reader, now: now, csrf: token, kind: kind, error: error, report: report)
+            guard let page = try? pages.upload(reader: reader, now: now, csrf: token, kind: kind, error: error, report: report) else {
+                return Response(
+                    status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "页面暂时无法显示，请稍后再试。")))
+            }
             var response = json ? Portal.json(page, status: status) : self.portal.html(page, template: "ops-upload", status: status)
             response.headers[.cacheControl] = "no-store"
             response.headers[.setCookie] = CSRF.cookie(token)

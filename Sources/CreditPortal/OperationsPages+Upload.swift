@@ -40,15 +40,43 @@ extension OperationsPages {
             var moreRefused: Bool
             var allAccepted: Bool
         }
+        /// An ingestion run of the latest, whatever sent it.
+        struct Run: Sendable, Encodable {
+            var id: Int64
+            var at: String
+            var file: String
+            var kindName: String
+            var by: String
+            var accepted: Int
+            var updated: Int
+            var duplicates: Int
+            var rejected: Int
+            var late: Int
+        }
         var head: Head
         var csrf: String
         var kinds: [KindOption]
         var uploadMegabytes: Int
         var error: String?
         var outcome: Outcome?
+        var recent: [Run]
     }
 
-    func upload(reader: String, now: Date, csrf: String, kind: String? = nil, error: String? = nil, report: IngestReport? = nil) -> UploadPage {
+    static let recentRunsShown = 20
+
+    /// Who sent a run, as the office names it.
+    static func sender(_ actor: AuditActor) -> String {
+        switch actor.role {
+        case "cli": "命令行"
+        case "local": "本机操作员"
+        case "department": "部门系统 \(actor.name ?? actor.code ?? "")"
+        default: "操作员 \(actor.name ?? actor.code ?? "")"
+        }
+    }
+
+    func upload(reader: String, now: Date, csrf: String, kind: String? = nil, error: String? = nil, report: IngestReport? = nil) throws
+        -> UploadPage
+    {
         let chosen = report?.kind ?? kind ?? "penalty"
         let kinds = node.catalogue.kinds.map { k in
             let fields = node.resolvedKinds[k.slug]?.fields ?? k.fields
@@ -58,7 +86,8 @@ extension OperationsPages {
         let outcome = report.map { r in
             UploadPage.Outcome(
                 file: r.file, kindName: r.kindName, encoding: r.encoding == "gb18030" ? "GB18030" : "UTF-8", rows: r.rows, accepted: r.accepted,
-                updated: r.updated, duplicates: r.duplicates, rejected: r.rejected, alreadyQuarantined: r.alreadyQuarantined > 0 ? r.alreadyQuarantined : nil, late: r.late,
+                updated: r.updated, duplicates: r.duplicates, rejected: r.rejected,
+                alreadyQuarantined: r.alreadyQuarantined > 0 ? r.alreadyQuarantined : nil, late: r.late,
                 ingestID: r.ingestID, ignoredColumns: r.ignoredColumns.isEmpty ? nil : r.ignoredColumns.joined(separator: "、"),
                 refusals: r.rejections.map {
                     .init(line: $0.line, reasons: $0.reasons.map { Masking.maskResidentIDs(in: $0.shown) }.joined(separator: "；"))
@@ -67,7 +96,13 @@ extension OperationsPages {
         }
         return UploadPage(
             head: head(title: "数据报送", reader: reader, now: now), csrf: csrf, kinds: kinds, uploadMegabytes: Operations.uploadBytesMax >> 20,
-            error: error, outcome: outcome)
+            error: error, outcome: outcome,
+            recent: try node.store.recentIngestions(limit: Self.recentRunsShown).map { r in
+                UploadPage.Run(
+                    id: r.id, at: PortalPages.readable(ChinaTime.timestamp(r.finishedAt)), file: r.source,
+                    kindName: node.resolvedKinds[r.kind]?.kind.name ?? r.kind, by: Self.sender(r.actor), accepted: r.accepted, updated: r.updated,
+                    duplicates: r.duplicates, rejected: r.rejected, late: r.late)
+            })
     }
 
     /// A kind's header line, for a department to fill in (UTF-8 with BOM, so that a spreadsheet

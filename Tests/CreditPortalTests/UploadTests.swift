@@ -75,11 +75,21 @@ struct UploadTests {
             let again = try await s.post([("csrf", nil, Array(token.utf8)), ("kind", nil, Array("penalty".utf8)), ("records", "11月处罚.csv", file)])
             #expect(again.status == 200 && again.body.contains("<span class=\"count\">5</span><span class=\"count-name\">与已有记录相同"))
             #expect(again.body.contains("其中 1 行此前已报送过"))
+            // The latest runs, newest first, whoever sent them: a file at the command line too.
+            _ = try FileIngestion(node: f.node).ingest(
+                bytes: file, name: "/srv/in/命令行.csv", kind: "penalty", format: .csv, now: Date(), actor: AuditActor(role: "cli"))
+            let page = try await fetch(s.base + "/ops/upload?format=json")
+            let recent =
+                try #require(
+                    try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])["recent"] as? [[String: Any]]
+            #expect(recent?.map { $0["file"] as? String } == ["命令行.csv", "11月处罚.csv", "11月处罚.csv"])
+            #expect(recent?.map { $0["by"] as? String } == ["命令行", "本机操作员", "本机操作员"])
+            #expect(recent?.map { $0["accepted"] as? Int } == [0, 0, 5] && recent?.map { $0["duplicates"] as? Int } == [5, 5, 0])
         }
         let after = try f.node.store.counts()
         #expect(after.records == before.records + 5 && after.quarantined == before.quarantined + 1)
-        let runs = try f.node.store.audit().filter { $0.action == "records" }.suffix(2)
-        #expect(runs.count == 2 && runs.allSatisfy { $0.actor.role == "local" && $0.kind == "penalty" })
+        let runs = try f.node.store.audit().filter { $0.action == "records" }.suffix(3)
+        #expect(runs.map(\.actor.role) == ["local", "local", "cli"] && runs.allSatisfy { $0.kind == "penalty" })
         let refused = try f.node.store.quarantine(limit: 10).rows.filter { $0.source == "11月处罚.csv" }
         #expect(refused.map(\.line) == [7])
     }
@@ -134,6 +144,7 @@ struct UploadTests {
             // The template reads back: its header alone is a file without rows.
             let page = try await fetch("http://127.0.0.1:\(port)/ops/upload")
             #expect(page.body.contains("/ops/upload/template?kind=penalty") && page.body.contains("行政相对人名称"))
+            #expect(page.body.contains("还没有报送。"))
         }
     }
 

@@ -75,3 +75,43 @@ extension NodeStore {
         }
     }
 }
+
+/// One ingestion run as the office's upload page lists it: the file, what it did, and who sent it.
+public struct IngestionRun: Sendable, Hashable {
+    public var id: Int64
+    public var source: String
+    public var kind: String
+    public var encoding: String
+    public var finishedAt: Date
+    public var accepted: Int
+    public var updated: Int
+    public var duplicates: Int
+    public var rejected: Int
+    public var late: Int
+    public var actor: AuditActor
+}
+
+extension NodeStore {
+    /// The latest ingestion runs, newest first, each with the writer its audit row names — a file
+    /// at the command line, a department system's upload, an operator's form alike. Read from the
+    /// audit's end (its rows in order), so status changes in between cost only their skipping.
+    public func recentIngestions(limit: Int = 20) throws -> [IngestionRun] {
+        try read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT i.id, i.source, i.kind, i.encoding, i.finished_at, i.accepted, i.updated, i.duplicates, i.rejected, i.late,
+                               a.role, a.code, a.name, a.serial
+                        FROM audit a JOIN ingests i ON i.id = a.ingest_id
+                        WHERE a.action = 'records' ORDER BY a.id DESC LIMIT ?
+                        """), arguments: [limit]
+            ).map { row in
+                IngestionRun(
+                    id: row[0], source: row[1], kind: row[2], encoding: row[3],
+                    finishedAt: Date(timeIntervalSince1970: Double(row[4] as Int64) / 1000),
+                    accepted: row[5], updated: row[6], duplicates: row[7], rejected: row[8], late: row[9],
+                    actor: AuditActor(role: row[10], code: row[11], name: row[12], serial: row[13]))
+            }
+        }
+    }
+}
