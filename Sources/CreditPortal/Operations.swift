@@ -60,8 +60,12 @@ public struct Operations: Sendable {
         }
         router.get("quarantine") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
-            if FormValues(request.uri.query)["format"] == "csv" { return await ops.quarantineCSV(reader: Self.name(reader)) }
-            return await ops.respond(request, template: "ops-quarantine") { now in try ops.pages.quarantine(reader: Self.name(reader), now: now) }
+            let form = FormValues(request.uri.query)
+            let ingest = form["ingest"].flatMap { Int64($0) }
+            if form["format"] == "csv" { return await ops.quarantineCSV(reader: Self.name(reader), ingest: ingest) }
+            return await ops.respond(request, template: "ops-quarantine") { now in
+                try ops.pages.quarantine(reader: Self.name(reader), now: now, ingest: ingest)
+            }
         }
         router.get("work") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
@@ -93,12 +97,12 @@ public struct Operations: Sendable {
 
     /// `GET /ops/quarantine?format=csv`: the refused rows for the departments to correct and send
     /// again — each with its file, line, kind and reasons, and the row as received with resident
-    /// ID numbers masked (the department holds the original).
-    func quarantineCSV(reader: String) async -> Response {
+    /// ID numbers masked (the department holds the original); `ingest`: one run's rows only.
+    func quarantineCSV(reader: String, ingest: Int64? = nil) async -> Response {
         let pages = self.pages
         let now = portal.clock()
         let result = await BlockingWork.page { () throws -> [UInt8] in
-            let page = try pages.quarantine(reader: reader, now: now, limit: Portal.csvRowsMax)
+            let page = try pages.quarantine(reader: reader, now: now, ingest: ingest, limit: Portal.csvRowsMax)
             return ListingCSV.table(
                 header: ["接收时间", "文件", "行号", "类别", "未通过原因", "原始内容（证件号码已遮蔽）"],
                 rows: page.rows.map { [$0.receivedAt, $0.file, String($0.line), $0.kind, $0.reasons.joined(separator: "；"), $0.raw] })
@@ -106,7 +110,8 @@ public struct Operations: Sendable {
         switch result {
         case .success(let bytes):
             return Portal.csvDownload(
-                bytes, name: "校验未通过-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "quarantine.csv")
+                bytes, name: "校验未通过-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso)\(ingest.map { "-第\($0)次入库" } ?? "").csv",
+                fallback: "quarantine\(ingest.map { "-\($0)" } ?? "").csv")
         case .failure(let error): return portal.failure(error, json: false)
         }
     }

@@ -51,6 +51,8 @@ extension OperationsPages {
             var updated: Int
             var duplicates: Int
             var rejected: Int
+            /// `rejected` when some, for the link to the run's refused rows.
+            var refusedLink: Int?
             var late: Int
         }
         var head: Head
@@ -101,7 +103,7 @@ extension OperationsPages {
                 UploadPage.Run(
                     id: r.id, at: PortalPages.readable(ChinaTime.timestamp(r.finishedAt)), file: r.source,
                     kindName: node.resolvedKinds[r.kind]?.kind.name ?? r.kind, by: Self.sender(r.actor), accepted: r.accepted, updated: r.updated,
-                    duplicates: r.duplicates, rejected: r.rejected, late: r.late)
+                    duplicates: r.duplicates, rejected: r.rejected, refusedLink: r.rejected > 0 ? r.rejected : nil, late: r.late)
             })
     }
 

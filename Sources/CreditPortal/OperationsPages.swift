@@ -326,10 +326,13 @@ struct OperationsPages: Sendable {
         var total: Int
         var shownCount: Int
         var rows: [Row]
+        /// Only the rows one ingestion run kept (`?ingest=ID`), and the query that keeps to it.
+        var ingest: Int64?
+        var ingestQuery: String
     }
 
-    func quarantine(reader: String, now: Date, limit: Int = 200) throws -> QuarantinePage {
-        let (rows, total) = try node.store.quarantine(limit: limit)
+    func quarantine(reader: String, now: Date, ingest: Int64? = nil, limit: Int = 200) throws -> QuarantinePage {
+        let (rows, total) = try node.store.quarantine(ingestID: ingest, limit: limit)
         return QuarantinePage(
             head: head(title: "校验未通过的行", reader: reader, now: now), total: total, shownCount: rows.count,
             rows: rows.map { r in
@@ -337,7 +340,7 @@ struct OperationsPages: Sendable {
                     file: r.source, line: r.line, kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
                     reasons: r.reasons.map { Masking.maskResidentIDs(in: $0.shown) }, raw: Masking.maskResidentIDs(in: r.raw),
                     receivedAt: ChinaTime.timestamp(r.receivedAt))
-            })
+            }, ingest: ingest, ingestQuery: ingest.map { "ingest=\($0)&" } ?? "")
     }
 
     /// `/ops/work`: what waits for the office.

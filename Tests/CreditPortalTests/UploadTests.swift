@@ -85,11 +85,30 @@ struct UploadTests {
             #expect(recent?.map { $0["file"] as? String } == ["命令行.csv", "11月处罚.csv", "11月处罚.csv"])
             #expect(recent?.map { $0["by"] as? String } == ["命令行", "本机操作员", "本机操作员"])
             #expect(recent?.map { $0["accepted"] as? Int } == [0, 0, 5] && recent?.map { $0["duplicates"] as? Int } == [5, 5, 0])
+            // Each run's refused rows one click away, and only that run's: the first run kept line 7.
+            let first = try #require(recent?.last?["id"] as? Int)
+            let html = try await fetch(s.base + "/ops/upload").body
+            #expect(html.contains("<a href=\"/ops/quarantine?ingest=\(first)\">1</a>"))
+            // A run that refused nothing links nowhere.
+            let clean = Array(String(decoding: file, as: UTF8.self).split(separator: "\r\n").prefix(6).joined(separator: "\r\n").utf8)
+            let quiet = try FileIngestion(node: f.node).ingest(
+                bytes: clean, name: "无误.csv", kind: "penalty", format: .csv, now: Date(), actor: AuditActor(role: "cli"))
+            #expect(quiet.rejected == 0 && quiet.duplicates == 5)
+            let after = try await fetch(s.base + "/ops/upload").body
+            #expect(after.contains("无误.csv") && !after.contains("quarantine?ingest=\(quiet.ingestID)\""))
+            let kept = try await fetch(s.base + "/ops/quarantine?ingest=\(first)")
+            #expect(kept.body.contains("第 \(first) 次入库存放的 共 1 行") && kept.body.contains("第 7 行") && kept.body.contains("行政相对人名称为必填项"))
+            #expect(kept.body.contains("href=\"/ops/quarantine?ingest=\(first)&amp;format=csv\""))
+            let csv = try await fetch(s.base + "/ops/quarantine?ingest=\(first)&format=csv").body
+            let lines = csv.split(separator: "\r\n")
+            #expect(lines.count == 2 && lines[1].contains("11月处罚.csv,7,行政处罚,行政相对人名称为必填项，不能为空"), "\(lines)")
+            let all = try await fetch(s.base + "/ops/quarantine")
+            #expect(all.body.contains("共 \(try f.node.store.counts().quarantined) 行") && !all.body.contains("次入库存放的"))
         }
         let after = try f.node.store.counts()
         #expect(after.records == before.records + 5 && after.quarantined == before.quarantined + 1)
-        let runs = try f.node.store.audit().filter { $0.action == "records" }.suffix(3)
-        #expect(runs.map(\.actor.role) == ["local", "local", "cli"] && runs.allSatisfy { $0.kind == "penalty" })
+        let runs = try f.node.store.audit().filter { $0.action == "records" }.suffix(4)
+        #expect(runs.map(\.actor.role) == ["local", "local", "cli", "cli"] && runs.allSatisfy { $0.kind == "penalty" })
         let refused = try f.node.store.quarantine(limit: 10).rows.filter { $0.source == "11月处罚.csv" }
         #expect(refused.map(\.line) == [7])
     }
