@@ -36,15 +36,9 @@ extension Operations {
         let pages = self.pages
         let node = portal.node
         let answer = { (status: HTTPResponse.Status, error: String?, purpose: String, file: GovernmentSharing.File?) -> Response in
-            guard let page = try? pages.subjectFile(reader: reader, now: now, csrf: token, error: error, purpose: purpose, file: file) else {
-                return Response(
-                    status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: "页面暂时无法显示，请稍后再试。")))
+            self.formAnswer(status: status, template: "ops-subjects", json: json, token: token) {
+                try pages.subjectFile(reader: reader, now: now, csrf: token, error: error, purpose: purpose, file: file)
             }
-            var response = json ? Portal.json(page, status: status) : self.portal.html(page, template: "ops-subjects", status: status)
-            response.headers[.cacheControl] = "no-store"
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
         }
         let form: FormValues
         switch await changeForm(request) {

@@ -53,15 +53,9 @@ extension Operations {
         let pages = self.pages
         let node = portal.node
         let answer = { (status: HTTPResponse.Status, kind: String?, error: String?, report: IngestReport?) -> Response in
-            guard let page = try? pages.upload(reader: reader, now: now, csrf: token, kind: kind, error: error, report: report) else {
-                return Response(
-                    status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: "页面暂时无法显示，请稍后再试。")))
+            self.formAnswer(status: status, template: "ops-upload", json: json, token: token) {
+                try pages.upload(reader: reader, now: now, csrf: token, kind: kind, error: error, report: report)
             }
-            var response = json ? Portal.json(page, status: status) : self.portal.html(page, template: "ops-upload", status: status)
-            response.headers[.cacheControl] = "no-store"
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
         }
         do { try node.refuseIfDamaged() } catch {
             return answer(.serviceUnavailable, nil, "本节点的数据库已损坏，恢复前不接收报送（见节点日志）。", nil)

@@ -262,6 +262,22 @@ public struct Operations: Sendable {
         return response
     }
 
+    /// The answer to a form's POST: the page again (with the result or what to fix) as HTML or
+    /// JSON, never cached, the token set again as its cookie; a page that cannot be built, a plain 500.
+    func formAnswer(
+        status: HTTPResponse.Status, template: String, json: Bool, token: String, _ build: () throws -> some Encodable & Sendable
+    ) -> Response {
+        guard let page = try? build() else {
+            return Response(
+                status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "页面暂时无法显示，请稍后再试。")))
+        }
+        var response = json ? Portal.json(page, status: status) : portal.html(page, template: template, status: status)
+        response.headers[.cacheControl] = "no-store"
+        response.headers[.setCookie] = CSRF.cookie(token)
+        return response
+    }
+
     /// Builds the page off the event loops and answers with HTML or, with `?format=json`, JSON.
     func respond(_ request: Request, template: String, build: @escaping @Sendable (Date) throws -> some Encodable & Sendable) async -> Response {
         let json = FormValues(request.uri.query)["format"] == "json"
