@@ -105,7 +105,8 @@ extension Operations {
         return clean.isEmpty ? "网页报送.csv" : clean
     }
 
-    /// A file refused as a whole, as the office reads it: what to do in Chinese, then the reader's own words.
+    /// A file refused as a whole, as the office reads it: what to do in Chinese, then the reader's
+    /// own words (which may quote the first line: resident ID numbers masked).
     static func explained(_ e: IngestError) -> String {
         let meaning =
             switch e.code {
@@ -118,6 +119,6 @@ extension Operations {
             case .unknownFormat: "无法识别文件格式：请报送 CSV 或 JSON Lines 文件。"
             case .tooLarge: "文件过大：请分成几个文件报送。"
             }
-        return "\(meaning)没有写入任何数据。（\(e.message)）"
+        return "\(meaning)没有写入任何数据。（\(Masking.maskResidentIDs(in: e.message))）"
     }
 }

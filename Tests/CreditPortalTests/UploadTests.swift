@@ -136,6 +136,10 @@ struct UploadTests {
             // A required column missing: the whole file refused with what to do.
             let partial = try await s.post([csrf, kind, ("records", "a.csv", Array("行政相对人名称,处罚内容\n某某公司,罚款\n".utf8))])
             #expect(partial.status == 400 && partial.body.contains("缺少必填的列") && partial.body.contains("没有写入任何数据"))
+            // No header: the first line, quoted in the refusal, keeps its ID number masked.
+            let headless = try await s.post([csrf, kind, ("records", "a.csv", Array("张三,110105194912310021,罚款\n".utf8))])
+            #expect(headless.status == 400 && headless.body.contains("第一行不是表头") && headless.body.contains("110105********0021"))
+            #expect(!headless.body.contains("110105194912310021"))
             let notText = try await s.post([csrf, kind, ("records", "a.csv", [0xFF, 0xFE, 0x00, 0x81, 0x30, 0x0A, 0xC0, 0x0A])])
             #expect(notText.status == 400 && notText.body.contains("没有写入任何数据"), "\(notText.body)")
             let unknownKind = try await s.post([csrf, ("kind", nil, Array("nonsense".utf8)), ("records", "a.csv", file)], json: true)
