@@ -62,6 +62,8 @@ extension OperationsPages {
         var error: String?
         var outcome: Outcome?
         var recent: [Run]
+        /// The node sends what it stores up to a parent (the province keeps it).
+        var sendsUp: Bool
     }
 
     static let recentRunsShown = 20
@@ -104,7 +106,7 @@ extension OperationsPages {
                     id: r.id, at: PortalPages.readable(ChinaTime.timestamp(r.finishedAt)), file: r.source,
                     kindName: node.resolvedKinds[r.kind]?.kind.name ?? r.kind, by: Self.sender(r.actor), accepted: r.accepted, updated: r.updated,
                     duplicates: r.duplicates, rejected: r.rejected, refusedLink: r.rejected > 0 ? r.rejected : nil, late: r.late)
-            })
+            }, sendsUp: node.configuration.parent != nil)
     }
 
     /// A kind's header line, for a department to fill in (UTF-8 with BOM, so that a spreadsheet

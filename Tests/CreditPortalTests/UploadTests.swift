@@ -71,6 +71,8 @@ struct UploadTests {
             #expect(done.body.contains("<span class=\"count\">5</span><span class=\"count-name\">新增入库"))
             #expect(done.body.contains("<td>7</td>") && done.body.contains("行政相对人名称为必填项，不能为空"))
             #expect(!done.body.contains("此前已报送过"))
+            // The fixture's node has no parent: nothing is said to go up.
+            #expect(f.node.configuration.parent == nil && !done.body.contains("送往上级节点"))
             // Sent again: nothing new, the refused row not kept twice.
             let again = try await s.post([("csrf", nil, Array(token.utf8)), ("kind", nil, Array("penalty".utf8)), ("records", "11月处罚.csv", file)])
             #expect(again.status == 200 && again.body.contains("<span class=\"count\">5</span><span class=\"count-name\">与已有记录相同"))
