@@ -492,7 +492,8 @@ class Walkthrough:
         d.find_element(By.CSS_SELECTOR, "form.reconcile button[type=submit]").click()
         text = self.looked_at("ops-upload-done")
         lines = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".upload-outcome table.grid td:first-child")]
-        self.check("报送结果" in text and "GB18030" in text and "沙嘴村12月处罚.csv" in text, "the office sees what its upload did")
+        self.check("报送结果" in text and "GB18030" in text and "沙嘴村12月处罚.csv" in text and "送往上级节点" in text,
+                   "the office sees what its upload did, and that the village sends it up")
         self.check(lines == ["5", "10"], f"the two bad rows are listed by line with why ({lines})")
         after = self.json(VILLAGE_OPS + "/ops/")["totals"]["records"]
         self.check(after == before + 10, f"the ten good rows are counted at the village ({before} → {after})")
