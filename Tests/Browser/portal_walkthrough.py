@@ -488,7 +488,7 @@ class Walkthrough:
             csvfile.writer(f, lineterminator="\r\n").writerows(rows)
         self.page(VILLAGE_OPS + "/ops/upload", "ops-upload")
         Select(d.find_element(By.NAME, "kind")).select_by_visible_text("行政处罚")
-        d.find_element(By.NAME, "records").send_keys(upload)
+        d.find_element(By.NAME, "records").send_keys(os.path.abspath(upload))
         d.find_element(By.CSS_SELECTOR, "form.reconcile button[type=submit]").click()
         text = self.looked_at("ops-upload-done")
         lines = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".upload-outcome table.grid td:first-child")]
