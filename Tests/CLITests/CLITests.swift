@@ -578,19 +578,9 @@ struct CLITests {
         #expect(refused.status == 64 && refused.stderr.contains("--subjects"))
     }
 
-    /// A free loopback port (bound, then released for the server to take).
-    func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    /// A free loopback port (bound, then released for the server to take), never one handed out
+    /// before in this process (`portsHandedOut`).
+    func freePort() throws -> Int { handOutPort() }
 
     /// Starts `credit-node serve` and waits until it says `ready` (by default: its sync listener listens).
     func startServer(_ ws: Workspace, config: String, ready: String = "sync listener on") throws -> Process {

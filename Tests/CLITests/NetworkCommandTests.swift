@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 import Yams
@@ -9,17 +10,36 @@ import Yams
 let demoTopology = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Topologies/demo.yaml").path
 
-/// A loopback port nothing listens on right now.
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var sa = sockaddr_in()
-    sa.sin_family = sa_family_t(AF_INET)
-    sa.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: sa.sin_port))
+/// Ports this test process has handed out: two listeners of one node, or of two tests running at
+/// once, must never be told the same one.
+let portsHandedOut = Mutex<Set<Int>>([])
+
+/// A loopback port nothing listens on right now, for a `serve` process to take a moment later.
+func freePort() -> Int { handOutPort() }
+
+/// Chosen below the kernel's ephemeral range (`ip_local_port_range`, 32768 on): listeners the tests
+/// open in-process on port 0, and every outgoing connection, take their ports from that range, and
+/// one of them could otherwise take this port before the server binds it (the server then exits
+/// with its other listener already answering). Bound once to check it is free, never handed out twice.
+func handOutPort() -> Int {
+    let ephemeralStart =
+        (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32768
+    let range = 10_000..<max(ephemeralStart, 10_001)
+    while true {
+        let port = Int.random(in: range)
+        guard portsHandedOut.withLock({ !$0.contains(port) }) else { continue }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var sa = sockaddr_in()
+        sa.sin_family = sa_family_t(AF_INET)
+        sa.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        sa.sin_port = UInt16(port).bigEndian
+        let bound = withUnsafePointer(to: &sa) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0, portsHandedOut.withLock({ $0.insert(port).inserted }) { return port }
+    }
 }
 
 @Suite("Whole networks from the command line", .serialized)
