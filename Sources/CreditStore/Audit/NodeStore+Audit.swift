@@ -81,7 +81,6 @@ public struct IngestionRun: Sendable, Hashable {
     public var id: Int64
     public var source: String
     public var kind: String
-    public var encoding: String
     public var finishedAt: Date
     public var accepted: Int
     public var updated: Int
@@ -100,17 +99,16 @@ extension NodeStore {
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT i.id, i.source, i.kind, i.encoding, i.finished_at, i.accepted, i.updated, i.duplicates, i.rejected, i.late,
+                        SELECT i.id, i.source, i.kind, i.finished_at, i.accepted, i.updated, i.duplicates, i.rejected, i.late,
                                a.role, a.code, a.name, a.serial
                         FROM audit a JOIN ingests i ON i.id = a.ingest_id
                         WHERE a.action = 'records' ORDER BY a.id DESC LIMIT ?
                         """), arguments: [limit]
             ).map { row in
                 IngestionRun(
-                    id: row[0], source: row[1], kind: row[2], encoding: row[3],
-                    finishedAt: Date(timeIntervalSince1970: Double(row[4] as Int64) / 1000),
-                    accepted: row[5], updated: row[6], duplicates: row[7], rejected: row[8], late: row[9],
-                    actor: AuditActor(role: row[10], code: row[11], name: row[12], serial: row[13]))
+                    id: row[0], source: row[1], kind: row[2], finishedAt: Date(timeIntervalSince1970: Double(row[3] as Int64) / 1000),
+                    accepted: row[4], updated: row[5], duplicates: row[6], rejected: row[7], late: row[8],
+                    actor: AuditActor(role: row[9], code: row[10], name: row[11], serial: row[12]))
             }
         }
     }
