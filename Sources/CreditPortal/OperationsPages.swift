@@ -339,7 +339,7 @@ struct OperationsPages: Sendable {
                 QuarantinePage.Row(
                     file: r.source, line: r.line, kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
                     reasons: r.reasons.map { Masking.maskResidentIDs(in: $0.shown) }, raw: Masking.maskResidentIDs(in: r.raw),
-                    receivedAt: ChinaTime.timestamp(r.receivedAt))
+                    receivedAt: PortalPages.readable(ChinaTime.timestamp(r.receivedAt)))
             }, ingest: ingest, ingestQuery: ingest.map { "ingest=\($0)&" } ?? "")
     }
 
