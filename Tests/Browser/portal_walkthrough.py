@@ -33,7 +33,8 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 TOPOLOGY = "Tests/Browser/portal.yaml"
 PROVINCE = "http://127.0.0.1:7900"
@@ -91,6 +92,13 @@ class Walkthrough:
         form.find_element(By.NAME, "reason").send_keys(reason)
         return form
 
+    def submit(self, element):
+        """Submits `element`'s form and waits until the answer has replaced the page: a navigation
+        started by a form is not waited for by WebDriver, and a `get` right after could lose to it."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        element.submit()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old))
+
     def page(self, url, name, status=200):
         """Opens a page, saves its screenshot, and checks the console and the ID numbers."""
         self.driver.get(url)
@@ -145,7 +153,7 @@ class Walkthrough:
         name = person["record"]["subjectName"]
         box = d.find_element(By.ID, "hq")
         box.send_keys(name[:2])
-        box.submit()
+        self.submit(box)
         self.looked_at("search-person")
         # As read (the fragment is marked inside the name in the markup).
         shown = d.find_element(By.TAG_NAME, "main").text
@@ -176,7 +184,7 @@ class Walkthrough:
         # A date field takes the digits in the browser's locale order (en-US: month, day, year).
         y, m, dd = day.split("-")
         d.find_element(By.NAME, "from").send_keys(m + dd + y)
-        d.find_element(By.NAME, "region").submit()
+        self.submit(d.find_element(By.NAME, "region"))
         text = self.looked_at("listing-filtered")
         self.check("region=429004000000" in d.current_url and filtered_from(d.current_url) == day, f"the filter form sends the region and the date {day}")
         filtered = self.json(d.current_url)
@@ -218,7 +226,7 @@ class Walkthrough:
         d.get(PROVINCE + "/")
         d.find_element(By.LINK_TEXT, "报告核验").click()
         d.find_element(By.NAME, "report").send_keys(os.path.abspath(report_file))
-        d.find_element(By.NAME, "report").submit()
+        self.submit(d.find_element(By.NAME, "report"))
         text = self.looked_at("verify-ok")
         self.check("核验通过" in text and verified["number"] in text, "the portal's 报告核验 verifies the report uploaded")
         tampered = json.loads(signed)
@@ -227,7 +235,7 @@ class Walkthrough:
         with open(tampered_file, "w", encoding="utf-8") as f:
             json.dump(tampered, f, ensure_ascii=False)
         d.find_element(By.NAME, "report").send_keys(os.path.abspath(tampered_file))
-        d.find_element(By.NAME, "report").submit()
+        self.submit(d.find_element(By.NAME, "report"))
         text = self.looked_at("verify-refused")
         self.check("未通过核验" in text and "bad-signature" in text, "a report changed after signing is refused, saying so")
 
@@ -239,7 +247,7 @@ class Walkthrough:
         repair = d.find_element(By.CSS_SELECTOR, "section.repair").text
         self.check("申请信用修复" in repair and (candidate["record"]["authority"] or "") in repair,
                    f"a penalty's page says when and whom to ask for credit repair: {repair[:80]!r}")
-        self.fill("/objections", "张三", "13800000000", "处罚决定已被复议撤销，请核实。").submit()
+        self.submit(self.fill("/objections", "张三", "13800000000", "处罚决定已被复议撤销，请核实。"))
         text = self.looked_at("objection-received")
         self.check("已收到您的异议申诉" in text and "查询码" in text, "the objection form is accepted and gives a follow-up code")
         # The requester follows it with the code: pending now; their name and contact not shown.
@@ -323,7 +331,7 @@ class Walkthrough:
         # with the page's own form: 异议处理中 on the portal.
         fresh = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if not r["record"]["objected"])
         self.page(PROVINCE + fresh["recordLink"], "province-record")
-        self.fill("/objections", "王五", "wangwu@example.cn", "决定书文号有误。").submit()
+        self.submit(self.fill("/objections", "王五", "wangwu@example.cn", "决定书文号有误。"))
         text = self.page(PROVINCE_OPS + "/ops/work", "ops-work")
         self.check("异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
         d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button").click()
@@ -347,7 +355,7 @@ class Walkthrough:
         form = self.fill("/repairs", "某某商贸有限公司", "027-88886666", "罚款已于十月全额缴纳，违法行为已整改。")
         # Without the undertaking the browser itself holds the form back (required); ticked, it goes.
         form.find_element(By.NAME, "undertaking").click()
-        form.submit()
+        self.submit(form)
         text = self.looked_at("repair-received")
         self.check("已收到您的信用修复申请" in text and "查询码" in text, "the repair application is taken with a follow-up code")
         d.find_element(By.LINK_TEXT, "办理进度").click()
@@ -395,7 +403,7 @@ class Walkthrough:
         self.page(PROVINCE_OPS + "/ops/reconcile", "ops-reconcile-form")
         d.find_element(By.NAME, "register").send_keys(register)
         d.find_element(By.NAME, "authority").send_keys(authority)
-        d.find_element(By.NAME, "authority").submit()
+        self.submit(d.find_element(By.NAME, "authority"))
         text = self.looked_at("ops-reconcile-report")
         self.check("比对结果" in text and "仙桃城管罚〔2026〕99999号" in text, "the register's missing decision is named (漏报)")
         self.check(penalty["documentNumber"] in text and f"决定日期: {altered}" in text, "the altered decision is named with its date (错报)")
@@ -419,7 +427,7 @@ class Walkthrough:
         d.find_element(By.NAME, "subject").send_keys(person_id)
         d.find_element(By.NAME, "grantee").send_keys("湖北仙桃农村商业银行沙嘴支行")
         d.find_element(By.NAME, "purpose").send_keys("信易贷贷款审查")
-        d.find_element(By.NAME, "purpose").submit()
+        self.submit(d.find_element(By.NAME, "purpose"))
         text = self.looked_at("ops-authorisation-issued")
         code = d.find_element(By.CSS_SELECTOR, ".warrant .code").text
         self.check("信用信息查询授权书" in text and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code) is not None,
@@ -430,7 +438,7 @@ class Walkthrough:
         d.find_element(By.LINK_TEXT, "授权查询").click()
         d.find_element(By.NAME, "subject").send_keys(person_id)
         d.find_element(By.NAME, "code").send_keys(code.lower())
-        d.find_element(By.NAME, "code").submit()
+        self.submit(d.find_element(By.NAME, "code"))
         text = self.looked_at("authorised")
         self.check("授权查询结果" in text and "信用积分" in text and "湖北仙桃农村商业银行沙嘴支行" in text,
                    "the authorised party sees the person's credit points with the authorisation's terms")
@@ -438,7 +446,7 @@ class Walkthrough:
         # A wrong code: refused, saying so.
         d.find_element(By.NAME, "subject").send_keys(person_id)
         d.find_element(By.NAME, "code").send_keys("ABCD-EFGH-JKMN")
-        d.find_element(By.NAME, "code").submit()
+        self.submit(d.find_element(By.NAME, "code"))
         text = self.looked_at("authorised-refused", expected="status of 404")
         self.check("没有与该主体代码和授权码相符的授权" in text and "授权查询结果" not in text and "信用户等级" not in text, "a wrong code is refused and shows nothing")
         # The list counts the query; the public's pages never show the points.
@@ -461,7 +469,7 @@ class Walkthrough:
         self.page(VILLAGE_OPS + "/ops/subjects", "ops-subjects")
         d.find_element(By.NAME, "subject").send_keys(code)
         d.find_element(By.NAME, "purpose").send_keys("行政许可审查")
-        d.find_element(By.NAME, "purpose").submit()
+        self.submit(d.find_element(By.NAME, "purpose"))
         text = self.looked_at("ops-subject-file")
         grades = [e.text for e in d.find_elements(By.CSS_SELECTOR, "td.grade")]
         self.check(row["行政相对人名称"] in text and row["评价等级"] in grades, f"the office sees the subject's grade {row['评价等级']} ({grades})")
