@@ -51,6 +51,15 @@ public struct Operations: Sendable {
                 try ops.pages.bulletin(reader: Self.name(reader), now: now, month: form["month"])
             }
         }
+        router.get("commitments") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            if form["format"] == "csv" { return await ops.commitmentsCSV(region: form["region"], acceptor: form["acceptor"]) }
+            return await ops.respond(request, template: "ops-commitments") { now in
+                try ops.pages.commitments(
+                    reader: Self.name(reader), now: now, region: form["region"], acceptor: form["acceptor"], after: form["after"])
+            }
+        }
         router.get("network") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)
@@ -128,6 +137,23 @@ public struct Operations: Sendable {
         switch result {
         case .success(let (month, bytes)):
             return Portal.csvDownload(bytes, name: "定期通报-\(pages.node.configuration.code.digits)-\(month).csv", fallback: "bulletin-\(month).csv")
+        case .failure(let error): return portal.failure(error, json: false)
+        }
+    }
+
+    /// `GET /ops/commitments?format=csv`: the commitments to follow up (of a region or an
+    /// accepting unit if asked), for the office to send to the accepting units.
+    func commitmentsCSV(region: String?, acceptor: String?) async -> Response {
+        let pages = self.pages
+        let now = portal.clock()
+        let result = await BlockingWork.page { () throws -> [UInt8] in
+            let table = try pages.commitmentsCSV(now: now, region: region, acceptor: acceptor, limit: Portal.csvRowsMax)
+            return ListingCSV.table(header: table.header, rows: table.rows)
+        }
+        switch result {
+        case .success(let bytes):
+            return Portal.csvDownload(
+                bytes, name: "信用承诺待跟进-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "commitments.csv")
         case .failure(let error): return portal.failure(error, json: false)
         }
     }

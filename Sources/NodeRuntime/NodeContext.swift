@@ -74,6 +74,10 @@ public struct NodeContext: Sendable {
                 "records in force computed again under the catalogue's publicity rules",
                 metadata: ["changed": "\(changed)", "kinds": "\(rules.map(\.kind))"])
         }
+        // The commitments the office follows up (信用承诺履约), counted by the catalogue's rule.
+        if let counted = try store.applyCommitmentRule(kinds.lazy.compactMap(CommitmentRule.init).first) {
+            logger.notice("commitments counted again under the catalogue's fulfilment rule", metadata: ["commitments": "\(counted)"])
+        }
     }
 
     /// The shipped schedules, plus the configured directory or else the schedules received as

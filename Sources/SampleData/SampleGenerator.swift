@@ -282,11 +282,17 @@ public struct SampleGenerator: Sendable {
             if c == "ZT" { return "1" }
             if c == "MDZT" { return "有效" }
             if let commitment = rowCommitment, c == "CNLX" || c == "LYQK" {
-                _ = rng.next()
+                let draw = rng.next() % 100
                 // A commitment is of its matter's type; whether it was kept is known only later (a
-                // quarter on).
+                // quarter on): most kept in full, a few partly or not at all, a few never checked.
                 if c == "CNLX" { return commitment.type }
-                return (rowDecision.map { options.asOf.dayNumber - $0.dayNumber } ?? 0) < 90 ? "" : "全部履行"
+                guard (rowDecision.map { options.asOf.dayNumber - $0.dayNumber } ?? 0) >= 90 else { return "" }
+                switch draw {
+                case 0..<4: return "全部未履行"
+                case 4..<10: return "部分履行"
+                case 10..<14: return ""
+                default: return "全部履行"
+                }
             }
             return rng.pick(values)
         case .idNumber: return ""

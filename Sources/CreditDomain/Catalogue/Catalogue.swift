@@ -217,6 +217,15 @@ public struct ResolvedKind: Sendable {
                     code: .invalid, message: "catalogue \(version): kind \(kind.slug) has listing effect '\(l.effect)'; use sanction or reward")
             }
         }
+        if let f = kind.fulfilment {
+            for code in [f.field, f.acceptor, f.acceptorName, f.type, f.matter] { _ = try lookup(code, "fulfilment field") }
+            guard f.checkDays > 0, !f.kept.isEmpty, kind.decisionDate != nil else {
+                throw CatalogueError(
+                    code: .invalid,
+                    message:
+                        "catalogue \(version): kind \(kind.slug) has a fulfilment rule without a kept value, a positive checkDays or a decision date")
+            }
+        }
         var masked = Set<Int>()
         for f in kind.masked { masked.insert(try lookup(f, "masked field")) }
         self.masked = masked

@@ -83,3 +83,23 @@ extension CivilDate {
         return CivilDate(year: y, month: m, day: min(day, CivilDate.daysIn(month: m, year: y)))!
     }
 }
+
+/// How a kind's records are kept or broken afterwards (信用承诺: 履约践诺), as bare field codes:
+/// the office follows up records whose `field` says they were not kept, and those still without
+/// it `checkDays` after their date (the decision date: 承诺日期).
+public struct FulfilmentRule: Codable, Sendable, Hashable {
+    /// The field recording whether the record was kept (履约情况); empty until checked.
+    public var field: String
+    /// The value that means kept in full (全部履行); any other non-empty value is a breach to follow up.
+    public var kept: String
+    /// The unit that took the commitment and checks it (受理单位): its credit code and its name.
+    public var acceptor: String
+    public var acceptorName: String
+    /// The record's type (承诺类型), counted on the office's page, and what was promised (承诺事项).
+    public var type: String
+    public var matter: String
+    /// Days after the record's date by which the fulfilment should be recorded.
+    public var checkDays: Int
+    /// Where the rule comes from.
+    public var source: String?
+}

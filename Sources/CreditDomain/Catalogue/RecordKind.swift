@@ -25,6 +25,8 @@ public struct RecordKind: Codable, Sendable, Hashable {
     public var publicity: PublicityRule?
     /// For network-wide lists: the fields `check` reports.
     public var listing: ListingFields?
+    /// For commitments: how the office follows up whether they were kept.
+    public var fulfilment: FulfilmentRule?
     /// Fields masked in public views.
     public var masked: [String]
     /// Fields that identify the subject, in order of preference (credit code, then ID number).

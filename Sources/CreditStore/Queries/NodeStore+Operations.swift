@@ -328,6 +328,17 @@ extension NodeStore {
             try compare(
                 "day", kept: "SELECT CAST(day AS TEXT), '', versions, 0 FROM tally_day",
                 counted: "SELECT CAST((entered_at + 28800000) / 86400000 AS TEXT), '', count(*), 0 FROM changes WHERE op = 'put' GROUP BY 1")
+            // The commitment tallies, by the rule they follow (none kept without one).
+            let rule = try String.fetchOne(db, sql: "SELECT commitment_rule FROM node WHERE id = 1").flatMap(CommitmentRule.init(name:))
+            let counted = rule.map(Self.commitmentCountedSQL)
+            try compare(
+                "commitment", kept: "SELECT jurisdiction || '/' || acceptor || '/' || type, fulfilment, records, 0 FROM tally_commitment",
+                counted: counted?.tally ?? "SELECT '', '', 0, 0 WHERE 0")
+            try compare(
+                "commitment follow-up",
+                kept:
+                    "SELECT CAST(record_id AS TEXT), jurisdiction || '/' || acceptor || '/' || committed_on || '/' || fulfilment, 1, 0 FROM commitment_follow_up",
+                counted: counted?.followUp ?? "SELECT '', '', 0, 0 WHERE 0")
             return out
         }
     }

@@ -28,6 +28,7 @@ enum Migrations {
         m.registerMigration("v20-public-tally", migrate: v20PublicTally)
         m.registerMigration("v21-authorisations", migrate: v21Authorisations)
         m.registerMigration("v22-government-lookups", migrate: v22GovernmentLookups)
+        m.registerMigration("v23-commitment-follow-up", migrate: v23CommitmentFollowUp)
         return m
     }
 
@@ -665,6 +666,32 @@ enum Migrations {
                 records INTEGER NOT NULL CHECK (records >= 0)
             );
             CREATE INDEX government_lookups_subject ON government_lookups(subject, at);
+            """)
+    }
+
+    static func v23CommitmentFollowUp(_ db: Database) throws {
+        try db.execute(sql: """
+            -- 信用承诺履约: what the office follows up — commitments by area, accepting unit (受理单位),
+            -- type and fulfilment (履约情况, '' until checked), and each one not kept in full
+            -- (unchecked or broken) with its date — kept by triggers that read the commitment's own
+            -- fields, created from the catalogue's fulfilment rule when the node opens
+            -- (`NodeStore.applyCommitmentRule`; `commitment_rule` names the rule they follow).
+            -- Withdrawn commitments count nowhere.
+            CREATE TABLE tally_commitment (
+                jurisdiction TEXT NOT NULL, acceptor TEXT NOT NULL, type TEXT NOT NULL, fulfilment TEXT NOT NULL, records INTEGER NOT NULL,
+                PRIMARY KEY (jurisdiction, acceptor, type, fulfilment)
+            ) WITHOUT ROWID;
+            CREATE TABLE commitment_follow_up (
+                record_id INTEGER PRIMARY KEY,
+                jurisdiction TEXT NOT NULL,
+                acceptor TEXT NOT NULL,
+                committed_on TEXT NOT NULL,
+                fulfilment TEXT NOT NULL
+            );
+            CREATE INDEX commitment_follow_up_date ON commitment_follow_up(committed_on, record_id);
+            -- Each accepting unit's name, as its latest commitment gives it.
+            CREATE TABLE commitment_acceptors (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+            ALTER TABLE node ADD COLUMN commitment_rule TEXT;
             """)
     }
 }

@@ -1,0 +1,98 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import NodeRuntime
+
+extension OperationsPages {
+    /// `/ops/commitments`: 信用承诺履约 — the commitments of the area by accepting unit, region
+    /// and type, kept, broken and unchecked, and the list of those to follow up (broken, or
+    /// unchecked past the check period), oldest first, for one unit or region if asked.
+    struct CommitmentsPage: Sendable, Encodable {
+        var head: Head
+        /// Nil when the catalogue has no fulfilment rule (the page says so).
+        var ledger: CommitmentLedger?
+        /// What the list holds, in words, and the query that keeps to it (for the CSV and the next page).
+        var filter: String
+        var filtered: Bool
+        var rows: [CommitmentToFollowUp]
+        var next: String?
+        var csv: String
+        /// The source of the rule and of the county's target.
+        var source: String?
+    }
+
+    /// How many commitments to follow up a page lists.
+    static let followUpsPerPage = 50
+
+    /// The list's filter from the query: a child region (or this node's own code) and an
+    /// accepting unit's credit code; refused with what to fix.
+    func commitmentFilter(region: String?, acceptor: String?) throws -> (prefix: String?, acceptor: String?, words: [String], query: [String]) {
+        var words: [String] = []
+        var query: [String] = []
+        var prefix: String?
+        if let region, !region.isEmpty {
+            guard let code = try? DivisionCode(region), node.configuration.children.contains(code) || code == node.configuration.code else {
+                throw PortalPages.BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
+            }
+            prefix = String(code.digits.prefix(code.tier.significantDigits))
+            let name = code == node.configuration.code ? node.configuration.name ?? code.digits : try node.store.nodeNames([code.digits])[code.digits]
+            words.append(name.map { "\($0)（\(code.digits)）" } ?? "\(code.tier.chineseName)级 \(code.digits)")
+            query.append("region=\(code.digits)")
+        }
+        var unit: String?
+        if let acceptor, !acceptor.isEmpty {
+            let code = acceptor.trimmingCharacters(in: .whitespaces).uppercased()
+            guard (try? SocialCreditCode(code)) != nil else {
+                throw PortalPages.BadParameter(message: "“\(Masking.maskResidentIDs(in: String(acceptor.prefix(20))))”不是统一社会信用代码：请从上表选择受理单位。")
+            }
+            unit = code
+            words.append(try node.store.commitmentAcceptorNames()[code].map { "\($0)（\(code)）" } ?? code)
+            query.append("acceptor=\(code)")
+        }
+        return (prefix, unit, words, query)
+    }
+
+    func commitments(reader: String, now: Date, region: String?, acceptor: String?, after: String?) throws -> CommitmentsPage {
+        let today = ChinaTime.date(now)
+        let filter = try commitmentFilter(region: region, acceptor: acceptor)
+        let start = try Self.followUpCursor(after)
+        let found = try CommitmentToFollowUp.list(
+            node, today: today, areaPrefix: filter.prefix, acceptor: filter.acceptor, after: start, limit: Self.followUpsPerPage + 1)
+        let shown = Array(found.prefix(Self.followUpsPerPage))
+        var next: String?
+        if found.count > Self.followUpsPerPage, let last = shown.last {
+            next = "/ops/commitments?" + (filter.query + ["after=\(last.committedOn)~\(last.id)"]).joined(separator: "&") + "#follow-up"
+        }
+        return CommitmentsPage(
+            head: head(title: "信用承诺履约", reader: reader, now: now), ledger: try CommitmentLedger.compute(node, today: today),
+            filter: filter.words.isEmpty ? "本地区全部受理单位" : filter.words.joined(separator: " · "), filtered: !filter.words.isEmpty,
+            rows: shown, next: next, csv: "/ops/commitments?" + (filter.query + ["format=csv"]).joined(separator: "&"),
+            source: CommitmentLedger.rule(node)?.rule.source)
+    }
+
+    /// `2026-08-01~123`: the last row a page showed (its date and id), for the next page.
+    static func followUpCursor(_ text: String?) throws -> (date: String, id: Int64)? {
+        guard let text, !text.isEmpty else { return nil }
+        let parts = text.split(separator: "~", maxSplits: 1).map(String.init)
+        guard parts.count == 2, CivilDate.parse(parts[0]) != nil, let id = Int64(parts[1]) else {
+            throw PortalPages.BadParameter(message: "翻页参数有误：请从第一页重新打开。")
+        }
+        return (parts[0], id)
+    }
+
+    /// The whole list to follow up (at most `limit`), as the CSV sends it to the accepting units.
+    func commitmentsCSV(now: Date, region: String?, acceptor: String?, limit: Int) throws -> (header: [String], rows: [[String]]) {
+        let filter = try commitmentFilter(region: region, acceptor: acceptor)
+        let rows = try CommitmentToFollowUp.list(
+            node, today: ChinaTime.date(now), areaPrefix: filter.prefix, acceptor: filter.acceptor, limit: limit)
+        return (
+            ["承诺编码", "承诺日期", "已过天数", "承诺类型", "承诺事项", "承诺主体", "统一社会信用代码/证件号码", "所属区划", "受理单位", "受理单位统一社会信用代码", "履约情况", "跟进要求"],
+            rows.map {
+                [
+                    $0.number, $0.committedOn, String($0.days), $0.type, $0.matter, $0.subjectName, $0.subject, $0.jurisdiction, $0.acceptorName,
+                    $0.acceptor, $0.outcome.isEmpty ? "未核查" : $0.outcome, $0.remark,
+                ]
+            }
+        )
+    }
+}
