@@ -96,3 +96,45 @@ extension OperationsPages {
         )
     }
 }
+
+/// The commitments to follow up as `credit-node commitments` writes them: the ledger and the
+/// list in words, the list as the page's CSV, or the ledger and the whole list as JSON.
+public struct CommitmentsDocument: Sendable {
+    public var text: String
+    public var json: Data
+    public var csv: [UInt8]
+
+    /// At `now`, of one child region or accepting unit if given (refused with
+    /// `PortalPages.BadParameter` when not one); nil when the catalogue has no fulfilment rule.
+    public init?(node: NodeContext, region: String?, acceptor: String?, now: Date) throws {
+        let pages = OperationsPages(node: node)
+        let today = ChinaTime.date(now)
+        guard let ledger = try CommitmentLedger.compute(node, today: today) else { return nil }
+        let filter = try pages.commitmentFilter(region: region, acceptor: acceptor)
+        let rows = try CommitmentToFollowUp.list(node, today: today, areaPrefix: filter.prefix, acceptor: filter.acceptor, limit: Portal.csvRowsMax)
+        let table = try pages.commitmentsCSV(now: now, region: region, acceptor: acceptor, limit: Portal.csvRowsMax)
+        csv = ListingCSV.table(header: table.header, rows: table.rows)
+        struct Whole: Encodable {
+            var ledger: CommitmentLedger
+            var followUp: [CommitmentToFollowUp]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        json = try encoder.encode(Whole(ledger: ledger, followUp: rows))
+        let name = node.configuration.name ?? node.configuration.code.digits
+        func line(_ l: CommitmentLedger.Line) -> String {
+            let outcomes = zip(ledger.outcomes, l.outcomes).map { "\($0) \($1)" }.joined(separator: "，")
+            return "承诺 \(l.commitments)：\(outcomes)；待核查 \(l.unchecked)（逾期 \(l.overdue)）；履约率 \(l.keptRate)"
+        }
+        var out = ["\(name) 信用承诺履约（\(today.iso)；承诺日期起 \(ledger.checkDays) 天内核查，\(ledger.overdueBefore) 以前的未核查即逾期）"]
+        out.append("合计 " + line(ledger.total))
+        out.append("按受理单位（需要跟进的在前）：")
+        for a in ledger.acceptors { out.append("  \(a.name)（\(a.code)）" + line(a)) }
+        out.append("待跟进的承诺（\(filter.words.isEmpty ? "全部" : filter.words.joined(separator: " · "))）：\(rows.count) 件")
+        for r in rows.prefix(20) {
+            out.append("  \(r.number) \(r.committedOn) \(r.subjectName) · \(r.acceptorName)：\(r.remark)")
+        }
+        if rows.count > 20 { out.append("  ……另有 \(rows.count - 20) 件（--csv 可得全部）") }
+        text = out.joined(separator: "\n")
+    }
+}

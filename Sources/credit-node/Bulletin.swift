@@ -36,14 +36,7 @@ struct BulletinCommand: ParsableCommand {
                 throw ExitFailure(message: e.message, code: 64)
             }
             let bytes = csv ? document.csv : json ? Array(document.json) + [0x0A] : Array((document.text + "\n").utf8)
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {
-                    throw ExitFailure(message: "cannot write \(out)", code: 73)
-                }
-                print("wrote \(out): \(document.month)")
-            } else {
-                FileHandle.standardOutput.write(Data(bytes))
-            }
+            try write(bytes, to: out, what: document.month)
         }
     }
 }

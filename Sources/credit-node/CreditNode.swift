@@ -18,7 +18,7 @@ struct CreditNode: AsyncParsableCommand {
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
             ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,
             Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
-            BulletinCommand.self, Authorise.self,
+            BulletinCommand.self, CommitmentsCommand.self, Authorise.self,
             SetAside.self, TopologyCommand.self, Up.self, Down.self, Load.self, Compose.self, Simulate.self, Bench.self,
         ])
 }
@@ -122,5 +122,12 @@ extension ParsableCommand {
             FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
             throw ExitCode(e.code)
         }
+    }
+
+    /// Writes a report's `bytes` to the file `out` (saying so with `what`), or to standard output.
+    func write(_ bytes: [UInt8], to out: String?, what: String) throws {
+        guard let out else { return FileHandle.standardOutput.write(Data(bytes)) }
+        guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw ExitFailure(message: "cannot write \(out)", code: 73) }
+        print("wrote \(out)\(what.isEmpty ? "" : ": " + what)")
     }
 }

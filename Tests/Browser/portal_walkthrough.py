@@ -275,6 +275,7 @@ class Walkthrough:
         self.authorised_query()
         self.government_lookup()
         self.department_upload()
+        self.commitments_follow_up()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -505,6 +506,35 @@ class Walkthrough:
         self.check(lines == ["5", "10"], f"the two bad rows are listed by line with why ({lines})")
         after = self.json(VILLAGE_OPS + "/ops/")["totals"]["records"]
         self.check(after == before + 10, f"the ten good rows are counted at the village ({before} → {after})")
+
+    def commitments_follow_up(self):
+        """信用承诺履约: the village's departments send their commitments; the office's /ops/commitments
+        counts them by accepting unit, kept, broken and unchecked, and lists those to follow up; one
+        unit's list is opened from the table, and the list downloaded for the units."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        path = os.path.join(self.out, "commitments.csv")
+        self.run("generate", "--config", config, "--kind", "commitment", "--rows", "600", "--seed", "19", "--faults", "0", "--out", path)
+        self.run("ingest", path, "--kind", "commitment", "--config", config)
+        ledger = self.json(VILLAGE_OPS + "/ops/commitments?format=json")["ledger"]
+        total = ledger["total"]
+        self.check(total["commitments"] == 600 and sum(a["commitments"] for a in ledger["acceptors"]) == 600,
+                   f"every commitment is counted once, by its accepting unit ({total['commitments']})")
+        self.check(total["broken"] > 0 and total["overdue"] > 0, f"some commitments were broken ({total['broken']}), some never checked ({total['overdue']})")
+        text = self.page(VILLAGE_OPS + "/ops/commitments", "ops-commitments")
+        self.check("信用承诺履约" in text and "待跟进的承诺" in text and total["keptRate"] in text, "the office's page shows the rate kept and the list to follow up")
+        first = ledger["acceptors"][0]
+        d.find_element(By.LINK_TEXT, first["name"]).click()
+        text = self.looked_at("ops-commitments-unit")
+        rows = d.find_elements(By.CSS_SELECTOR, "#follow-up ~ .table-scroll tbody tr")
+        self.check("acceptor=" + first["code"] in d.current_url and len(rows) == min(50, first["broken"] + first["overdue"]),
+                   f"the unit's own list: {len(rows)} rows for {first['broken']} broken and {first['overdue']} overdue")
+        self.check(all(first["name"] in r.text for r in rows), "every row of the unit's list is the unit's")
+        link = d.find_element(By.PARTIAL_LINK_TEXT, "下载待跟进清单").get_attribute("href")
+        with urllib.request.urlopen(link, timeout=10) as r:
+            csv = r.read().decode("utf-8-sig")
+        self.check(csv.startswith("承诺编码,承诺日期") and csv.count("\r\n") == 1 + first["broken"] + first["overdue"],
+                   "the unit's list downloads as CSV, one line a commitment")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -196,6 +196,35 @@ struct CLITests {
         #expect(try ws("bulletin", "--csv", "--json", "--config", "v/node.yaml").status == 64)
     }
 
+    /// 信用承诺履约 from the command line: the figures agree with the store's records, the list
+    /// as CSV; a filter that is not one, or two formats, refused (64).
+    @Test func theCommitmentsToFollowUpAsTextJSONAndCSV() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        #expect(
+            try ws("generate", "--config", "v/node.yaml", "--kind", "commitment", "--rows", "400", "--seed", "6", "--faults", "0", "--out", "c.csv")
+                .status == 0)
+        #expect(try ws("ingest", "c.csv", "--kind", "commitment", "--config", "v/node.yaml").status == 0)
+        let json = try ws("commitments", "--json", "--config", "v/node.yaml").json()
+        let ledger = try #require(json["ledger"] as? [String: Any])
+        let total = try #require(ledger["total"] as? [String: Any])
+        let followUp = try #require(json["followUp"] as? [[String: Any]])
+        let (broken, overdue) = (try #require(total["broken"] as? Int), try #require(total["overdue"] as? Int))
+        #expect(total["commitments"] as? Int == 400 && broken + overdue > 0 && followUp.count == broken + overdue)
+        let text = try ws("commitments", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("演示村 信用承诺履约") && text.stdout.contains("待跟进的承诺（全部）：\(broken + overdue) 件"))
+        let unit = try #require(followUp.first?["acceptor"] as? String)
+        #expect(try ws("commitments", "--acceptor", unit, "--csv", "--out", "u.csv", "--config", "v/node.yaml").status == 0)
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("u.csv")).dropFirst(3), as: UTF8.self)
+        let lines = csv.split(separator: "\r\n")
+        #expect(lines.first?.hasPrefix("承诺编码,承诺日期") == true && lines.count == 1 + followUp.filter { $0["acceptor"] as? String == unit }.count)
+        #expect(lines.dropFirst().allSatisfy { $0.contains(unit) })
+        let wrong = try ws("commitments", "--acceptor", "12345", "--config", "v/node.yaml")
+        #expect(wrong.status == 64 && wrong.stderr.contains("不是统一社会信用代码"))
+        #expect(try ws("commitments", "--region", "420102002202", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("commitments", "--csv", "--json", "--config", "v/node.yaml").status == 64)
+    }
+
     /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
     /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
     @Test func anAuthorisationIssuedListedAndRevoked() throws {

@@ -1,0 +1,50 @@
+import ArgumentParser
+import CreditPortal
+import Foundation
+
+struct CommitmentsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commitments",
+        abstract: "信用承诺履约: the area's commitments by accepting unit, kept, broken and unchecked, and those to follow up.",
+        discussion: """
+            The same figures as the operators' page /ops/commitments: commitments not kept in full, and those still unchecked \
+            past the catalogue's check period (90 days from the commitment's date), oldest first. --csv writes the list to \
+            follow up (UTF-8 with BOM) for the accepting units; --json the figures and the whole list.
+            """)
+
+    @Option(help: "Only this child region (its 12-digit code) in the list.")
+    var region: String?
+
+    @Option(help: "Only this accepting unit (受理单位: its unified social credit code) in the list.")
+    var acceptor: String?
+
+    @Flag(help: "Write the list to follow up as CSV.")
+    var csv = false
+
+    @Flag(help: "Print the figures and the whole list as JSON.")
+    var json = false
+
+    @Option(help: "Write to this file instead of standard output.")
+    var out: String?
+
+    @OptionGroup var node: NodeOptions
+
+    func run() throws {
+        try guarded {
+            guard !(csv && json) else { throw ExitFailure(message: "give --csv or --json, not both", code: 64) }
+            let context = try node.open()
+            let found: CommitmentsDocument?
+            do { found = try CommitmentsDocument(node: context, region: region, acceptor: acceptor, now: context.clock()) } catch let e
+                as PortalPages.BadParameter
+            {
+                throw ExitFailure(message: e.message, code: 64)
+            }
+            guard let document = found else {
+                throw ExitFailure(
+                    message: "the node's catalogue sets no fulfilment rule for any kind: there are no commitments to follow up", code: 78)
+            }
+            let bytes = csv ? document.csv : json ? Array(document.json) + [0x0A] : Array((document.text + "\n").utf8)
+            try write(bytes, to: out, what: "")
+        }
+    }
+}
