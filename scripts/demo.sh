@@ -161,6 +161,25 @@ for r in o["refusals"]:
 PY
 }
 step "数据报送 at the same village: a department's spreadsheet (GB18030, Chinese headers, two bad rows) sent on its office's page" upload_tour
+# 信用承诺履约 at the same village: the commitments its units took, and those to follow up.
+commitments_tour() {
+  "$node" generate --config "$dir/$village/node.yaml" --kind commitment --rows 300 --seed 9 --faults 0 --out "$dir/commitments.csv" >/dev/null 2>&1
+  # Numbered from 900001 each day: `load` gave the first numbers of these days to other nodes of the county.
+  python3 - "$dir/commitments.csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+code = rows[0].index("承诺编码")
+for i, row in enumerate(rows[1:]):
+    row[code] = row[code][:14] + str(900001 + i)
+with open(sys.argv[1], "w", encoding="utf-8", newline="") as f:
+    csv.writer(f, lineterminator="\r\n").writerows(rows)
+PY
+  "$node" ingest "$dir/commitments.csv" --kind commitment --config "$dir/$village/node.yaml" | head -1
+  echo "\$ credit-node commitments --config $dir/$village/node.yaml   (the same as http://$village_records/ops/commitments)"
+  "$node" commitments --config "$dir/$village/node.yaml" | head -14
+}
+step "信用承诺履约 at the same village: its units' commitments — kept, broken, unchecked past the 90-day check — and the list to follow up" commitments_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -191,10 +191,13 @@ public struct SampleGenerator: Sendable {
             rowCommitment = (c.matter, c.type, subject.category == "自然人")
         }
         let late = rng.chance(options.lateShare)
+        // Most decisions are reported within days, a share late; commitments, which have no
+        // deadline, accumulate over the year (one draw either way: the stream stays as it was).
         let decision =
             late
             ? randomDate(from: CivilDate(year: 2025, month: 1, day: 2)!, to: options.asOf.adding(days: -40))
-            : options.asOf.adding(days: -rng.int(0...3))
+            : kind.kind.fulfilment != nil
+                ? randomDate(from: options.asOf.adding(days: -364), to: options.asOf) : options.asOf.adding(days: -rng.int(0...3))
         let jurisdiction = options.jurisdictions.isEmpty ? options.node : rng.pick(options.jurisdictions)
         rowDecision = decision
         var values = kind.fields.map { field in

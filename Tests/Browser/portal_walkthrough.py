@@ -515,6 +515,15 @@ class Walkthrough:
         config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
         path = os.path.join(self.out, "commitments.csv")
         self.run("generate", "--config", config, "--kind", "commitment", "--rows", "600", "--seed", "19", "--faults", "0", "--out", path)
+        # Numbered from 900001 each day: a county's units never give one code twice, and `load`
+        # gave the first numbers of these days to the other nodes' commitments.
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csvfile.reader(f))
+        code = rows[0].index("承诺编码")
+        for i, row in enumerate(rows[1:]):
+            row[code] = row[code][:14] + str(900001 + i)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csvfile.writer(f, lineterminator="\r\n").writerows(rows)
         self.run("ingest", path, "--kind", "commitment", "--config", config)
         ledger = self.json(VILLAGE_OPS + "/ops/commitments?format=json")["ledger"]
         total = ledger["total"]

@@ -107,7 +107,7 @@ struct CommitmentTests {
         let list = try CommitmentToFollowUp.list(f.node, today: Self.today, limit: 10)
         #expect(list.map(\.number) == ["42010220260628000002", "42010220260728000003", "42010220260817000005"])
         #expect(list.map(\.checked) == [true, false, true])
-        #expect(list[1].remark.contains("已满 120 天仍未记录履约情况"))
+        #expect(list[1].remark == "已满 120 天未报送履约情况，请受理单位核查")
         #expect(try CommitmentToFollowUp.list(f.node, today: Self.today, acceptor: Self.unitB.code, limit: 10).map(\.outcome) == ["部分履行"])
         #expect(try CommitmentToFollowUp.list(f.node, today: Self.today, areaPrefix: "420102002202", limit: 10).count == 1)
         // A page of one, then the next from its last row.
@@ -180,7 +180,7 @@ struct CommitmentTests {
             #expect(page.body.contains("<h1>信用承诺履约"))
             #expect(page.body.contains("<span class=\"count\">33.33 %</span>"))
             #expect(page.body.contains("href=\"/ops/commitments?acceptor=\(Self.unitA.code)#follow-up\">\(Self.unitA.name)</a>"))
-            #expect(page.body.contains("承诺已满 120 天仍未记录履约情况"))
+            #expect(page.body.contains("已满 120 天未报送履约情况，请受理单位核查"))
             #expect(page.body.contains("<span class=\"tag tag-penalty\">全部未履行</span>"))
             #expect(!page.body.contains("20261115000004"))
             // One unit's list; one region's.

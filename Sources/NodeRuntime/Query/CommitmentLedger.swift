@@ -179,9 +179,7 @@ public struct CommitmentToFollowUp: Sendable, Encodable {
                 acceptorName: Masking.maskResidentIDs(in: names[f.acceptor] ?? f.acceptor), type: f.fields[typeField] ?? "",
                 matter: Masking.maskResidentIDs(in: f.fields[matterField] ?? ""), committedOn: f.committedOn, outcome: f.fulfilment,
                 checked: !f.fulfilment.isEmpty, days: days,
-                remark: f.fulfilment.isEmpty
-                    ? "承诺已满 \(days) 天仍未记录履约情况：请受理单位核查并报送履约情况"
-                    : "\(f.fulfilment)：请受理单位核实失信情况，依法依规处理并记入信用记录")
+                remark: f.fulfilment.isEmpty ? "已满 \(days) 天未报送履约情况，请受理单位核查" : "请受理单位核实失信情况，依法依规处理")
         }
     }
 }
