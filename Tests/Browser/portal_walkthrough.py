@@ -524,11 +524,12 @@ class Walkthrough:
             row[code] = row[code][:14] + str(900001 + i)
         with open(path, "w", encoding="utf-8", newline="") as f:
             csvfile.writer(f, lineterminator="\r\n").writerows(rows)
+        before = self.json(VILLAGE_OPS + "/ops/commitments?format=json")["ledger"]["total"]["commitments"]
         self.run("ingest", path, "--kind", "commitment", "--config", config)
         ledger = self.json(VILLAGE_OPS + "/ops/commitments?format=json")["ledger"]
         total = ledger["total"]
-        self.check(total["commitments"] == 600 and sum(a["commitments"] for a in ledger["acceptors"]) == 600,
-                   f"every commitment is counted once, by its accepting unit ({total['commitments']})")
+        self.check(total["commitments"] == before + 600 and sum(a["commitments"] for a in ledger["acceptors"]) == total["commitments"],
+                   f"every commitment is counted once, by its accepting unit ({before} → {total['commitments']})")
         self.check(total["broken"] > 0 and total["overdue"] > 0, f"some commitments were broken ({total['broken']}), some never checked ({total['overdue']})")
         text = self.page(VILLAGE_OPS + "/ops/commitments", "ops-commitments")
         self.check("信用承诺履约" in text and "待跟进的承诺" in text and total["keptRate"] in text, "the office's page shows the rate kept and the list to follow up")
