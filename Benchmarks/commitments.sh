@@ -15,14 +15,19 @@ command -v sqlite3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install 
 n=${1:-200000}
 runs=${2:-3}
 work=$(mktemp -d /tmp/creditnet-commitments.XXXX)
-trap 'rm -rf "$work"' EXIT
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 county=420102000000
 townships=(420102001000 420102002000 420102003000 420102004000)
 children=()
 for t in "${townships[@]}"; do children+=(--child "$t"); done
-for c in with without; do
-  "$node" init --code $county --name 江岸区 --data "$work/$c" "${children[@]}" >/dev/null
-done
+port=${CREDITNET_BENCH_PORT:-7580}
+"$node" pki init --out "$work/ca" >/dev/null
+"$node" pki issue --ca "$work/ca" --code $county --out "$work/cert" >/dev/null
+"$node" init --code $county --name 江岸区 --data "$work/with" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) \
+  "${children[@]}" >/dev/null
+echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$work/with/node.yaml"
+"$node" init --code $county --name 江岸区 --data "$work/without" "${children[@]}" >/dev/null
 sqlite3 "$work/without/node.sqlite" "DROP TRIGGER commitment_added; DROP TRIGGER commitment_changed"
 
 # Each township's first village's commitments, a quarter each, numbered apart (900001… for the
@@ -83,3 +88,14 @@ count_from_records() {
 }
 echo "the same figures counted from the records (sqlite3):       $(best count_from_records)"
 echo "the kept tallies read (sqlite3):                            $(best sqlite3 "$work/with/node.sqlite" "SELECT * FROM tally_commitment")"
+
+# The office's page on the records listener of the node's release `serve`: the whole page (the
+# ledger and the first 50 to follow up), one unit's list, and the list as CSV.
+"$node" serve --config "$work/with/node.yaml" >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$((port + 2))/ops/commitments" && break; sleep 0.2; done
+unit=$(sqlite3 "$work/with/node.sqlite" "SELECT acceptor FROM tally_commitment GROUP BY acceptor ORDER BY sum(records) DESC LIMIT 1")
+page() { curl -sf -o /dev/null "http://127.0.0.1:$((port + 2))/ops/commitments$1"; }
+echo "GET /ops/commitments:                                      $(best page "")"
+echo "GET /ops/commitments?acceptor=(the largest unit):          $(best page "?acceptor=$unit")"
+echo "GET /ops/commitments?format=csv (10,000 rows at most):     $(best page "?format=csv")"

@@ -83,9 +83,13 @@ extension OperationsPages {
     /// The whole list to follow up (at most `limit`), as the CSV sends it to the accepting units.
     func commitmentsCSV(now: Date, region: String?, acceptor: String?, limit: Int) throws -> (header: [String], rows: [[String]]) {
         let filter = try commitmentFilter(region: region, acceptor: acceptor)
-        let rows = try CommitmentToFollowUp.list(
-            node, today: ChinaTime.date(now), areaPrefix: filter.prefix, acceptor: filter.acceptor, limit: limit)
-        return (
+        return Self.followUpTable(
+            try CommitmentToFollowUp.list(node, today: ChinaTime.date(now), areaPrefix: filter.prefix, acceptor: filter.acceptor, limit: limit))
+    }
+
+    /// Commitments to follow up as the CSV's table.
+    static func followUpTable(_ rows: [CommitmentToFollowUp]) -> (header: [String], rows: [[String]]) {
+        (
             ["承诺编码", "承诺日期", "已过天数", "承诺类型", "承诺事项", "承诺主体", "统一社会信用代码/证件号码", "所属区划", "受理单位", "受理单位统一社会信用代码", "履约情况", "跟进要求"],
             rows.map {
                 [
@@ -112,7 +116,7 @@ public struct CommitmentsDocument: Sendable {
         guard let ledger = try CommitmentLedger.compute(node, today: today) else { return nil }
         let filter = try pages.commitmentFilter(region: region, acceptor: acceptor)
         let rows = try CommitmentToFollowUp.list(node, today: today, areaPrefix: filter.prefix, acceptor: filter.acceptor, limit: Portal.csvRowsMax)
-        let table = try pages.commitmentsCSV(now: now, region: region, acceptor: acceptor, limit: Portal.csvRowsMax)
+        let table = OperationsPages.followUpTable(rows)
         csv = ListingCSV.table(header: table.header, rows: table.rows)
         struct Whole: Encodable {
             var ledger: CommitmentLedger

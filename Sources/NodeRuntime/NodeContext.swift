@@ -75,7 +75,7 @@ public struct NodeContext: Sendable {
                 metadata: ["changed": "\(changed)", "kinds": "\(rules.map(\.kind))"])
         }
         // The commitments the office follows up (信用承诺履约), counted by the catalogue's rule.
-        if let counted = try store.applyCommitmentRule(kinds.lazy.compactMap(CommitmentRule.init).first) {
+        if let counted = try store.applyCommitmentRule(kinds.lazy.compactMap(CommitmentRule.init).first), counted > 0 {
             logger.notice("commitments counted again under the catalogue's fulfilment rule", metadata: ["commitments": "\(counted)"])
         }
     }

@@ -76,14 +76,14 @@ public struct CommitmentLedger: Sendable, Encodable {
         for t in tallies {
             let count = { (a: inout Accumulator) in a.count(t.records, outcome: t.fulfilment, outcomes: outcomes, kept: rule.kept) }
             count(&total)
-            add(&acceptors, t.acceptor, names[t.acceptor] ?? (t.acceptor.isEmpty ? "（未填受理单位）" : t.acceptor), count)
+            add(&acceptors, t.acceptor, Masking.maskResidentIDs(in: names[t.acceptor] ?? (t.acceptor.isEmpty ? "（未填受理单位）" : t.acceptor)), count)
             let (code, name) = region(t.jurisdiction)
             add(&regions, code, name, count)
-            add(&types, t.type, t.type.isEmpty ? "（未填类型）" : t.type, count)
+            add(&types, t.type, t.type.isEmpty ? "（未填类型）" : Masking.maskResidentIDs(in: t.type), count)
         }
         for o in overdue {
             total.overdue += o.records
-            add(&acceptors, o.acceptor, names[o.acceptor] ?? o.acceptor) { $0.overdue += o.records }
+            add(&acceptors, o.acceptor, Masking.maskResidentIDs(in: names[o.acceptor] ?? o.acceptor)) { $0.overdue += o.records }
             let (code, name) = region(o.jurisdiction)
             add(&regions, code, name) { $0.overdue += o.records }
         }
