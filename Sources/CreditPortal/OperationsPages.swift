@@ -91,6 +91,9 @@ struct OperationsPages: Sendable {
         var authorities: [AuthorityRow]
         var arrivals: Chart
         var days: Int
+        /// Commitments to follow up (broken, or unchecked past the check period); nil when the
+        /// catalogue has no fulfilment rule.
+        var commitmentsToFollowUp: Int?
     }
 
     /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
@@ -537,7 +540,8 @@ struct OperationsPages: Sendable {
                 corrected: counts.reduce(0) { $0 + $1.corrected },
                 quarantined: quarantined),
             kinds: kinds, regions: regions, authorities: Array(authorities.prefix(20)),
-            arrivals: Self.chart((0..<days).map { first.adding(days: $0) }.map { ($0, arrivals[$0] ?? 0) }), days: days)
+            arrivals: Self.chart((0..<days).map { first.adding(days: $0) }.map { ($0, arrivals[$0] ?? 0) }), days: days,
+            commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue })
     }
 
     /// How many missing numbers a gap row lists.

@@ -194,6 +194,11 @@ struct CommitmentTests {
             let lines = csv.body.split(separator: "\r\n")
             #expect(csv.status == 200 && lines.count == 4 && lines[0].contains("承诺编码,承诺日期,已过天数"))
             #expect(lines[2].contains("未核查") && lines[2].contains("120"))
+            // The dashboard says how many wait, and leads here.
+            let dashboard = try await fetch("http://127.0.0.1:\(port)/ops/")
+            #expect(
+                dashboard.body.contains(
+                    "<a href=\"/ops/commitments#follow-up\"><span class=\"count\">3</span><span class=\"count-name\">待跟进的信用承诺</span></a>"))
             // JSON too.
             let json = try await fetch(base + "?format=json")
             #expect(json.status == 200 && json.body.contains("\"overdueBefore\":\"2026-08-27\""))
