@@ -18,20 +18,12 @@ struct CommitmentsCommand: ParsableCommand {
     @Option(help: "Only this accepting unit (受理单位: its unified social credit code) in the list.")
     var acceptor: String?
 
-    @Flag(help: "Write the list to follow up as CSV.")
-    var csv = false
-
-    @Flag(help: "Print the figures and the whole list as JSON.")
-    var json = false
-
-    @Option(help: "Write to this file instead of standard output.")
-    var out: String?
+    @OptionGroup var output: ReportOutput
 
     @OptionGroup var node: NodeOptions
 
     func run() throws {
         try guarded {
-            guard !(csv && json) else { throw ExitFailure(message: "give --csv or --json, not both", code: 64) }
             let context = try node.open()
             let found: CommitmentsDocument?
             do { found = try CommitmentsDocument(node: context, region: region, acceptor: acceptor, now: context.clock()) } catch let e
@@ -43,8 +35,7 @@ struct CommitmentsCommand: ParsableCommand {
                 throw ExitFailure(
                     message: "the node's catalogue sets no fulfilment rule for any kind: there are no commitments to follow up", code: 78)
             }
-            let bytes = csv ? document.csv : json ? Array(document.json) + [0x0A] : Array((document.text + "\n").utf8)
-            try write(bytes, to: out, what: "")
+            try output.write(text: document.text, json: document.json, csv: document.csv, what: "")
         }
     }
 }

@@ -123,9 +123,27 @@ extension ParsableCommand {
             throw ExitCode(e.code)
         }
     }
+}
 
-    /// Writes a report's `bytes` to the file `out` (saying so with `what`), or to standard output.
-    func write(_ bytes: [UInt8], to out: String?, what: String) throws {
+/// How an office's report is written (`bulletin`, `commitments`): as text, its table as CSV
+/// (`--csv`, UTF-8 with BOM) or the whole of it as JSON (`--json`), to standard output or a file.
+struct ReportOutput: ParsableArguments {
+    @Flag(help: "Write the report's table as CSV (UTF-8 with BOM).")
+    var csv = false
+
+    @Flag(help: "Print the whole report as JSON.")
+    var json = false
+
+    @Option(help: "Write to this file instead of standard output.")
+    var out: String?
+
+    func validate() throws {
+        guard !(csv && json) else { throw ValidationError("give --csv or --json, not both") }
+    }
+
+    /// Writes the report in the form asked for; to a file, says so (with `what`).
+    func write(text: String, json document: Data, csv table: [UInt8], what: String) throws {
+        let bytes = csv ? table : json ? Array(document) + [0x0A] : Array((text + "\n").utf8)
         guard let out else { return FileHandle.standardOutput.write(Data(bytes)) }
         guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw ExitFailure(message: "cannot write \(out)", code: 73) }
         print("wrote \(out)\(what.isEmpty ? "" : ": " + what)")
