@@ -111,7 +111,7 @@ extension NodeStore {
         let kind = "'\(rule.kind)'"
         let kept = quoted(rule.kept)
         let (f, a, n, t) = (field(rule.fulfilment), field(rule.acceptor), field(rule.acceptorName), field(rule.type))
-        // What one version adds (`NEW`), or takes away (`OLD`).
+        // What one version of a commitment (`r`: the trigger's NEW) adds to the tallies.
         func add(_ r: String) -> String {
             """
             INSERT INTO tally_commitment (jurisdiction, acceptor, type, fulfilment, records)
