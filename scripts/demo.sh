@@ -177,9 +177,34 @@ with open(sys.argv[1], "w", encoding="utf-8", newline="") as f:
 PY
   "$node" ingest "$dir/commitments.csv" --kind commitment --config "$dir/$village/node.yaml" | head -1
   echo "\$ credit-node commitments --config $dir/$village/node.yaml   (the same as http://$village_records/ops/commitments)"
-  "$node" commitments --config "$dir/$village/node.yaml" | head -14
+  "$node" commitments --config "$dir/$village/node.yaml" | head -20
 }
 step "信用承诺履约 at the same village: its units' commitments — kept, broken, unchecked past the 90-day check — and the list to follow up" commitments_tour
+# 政务诚信 at the same village: a 事业单位 fined shows on the office's ledger of government bodies.
+integrity_tour() {
+  "$node" generate --config "$dir/$village/node.yaml" --kind penalty --rows 6 --seed 10 --faults 0 --late 0 --out "$dir/hospital.csv" >/dev/null 2>&1
+  python3 - "$dir/hospital.csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+header = rows[0]
+row = next(r for r in rows[1:] if r[header.index("行政相对人类别")] == "法人及非法人组织")
+row[header.index("统一社会信用代码")] = "121200004013590816"   # registered by 机构编制: a 事业单位
+row[header.index("行政相对人名称")] = "江岸区第一人民医院"
+with open(sys.argv[1], "w", encoding="utf-8", newline="") as f:
+    csv.writer(f, lineterminator="\r\n").writerows([header, row])
+PY
+  "$node" ingest "$dir/hospital.csv" --kind penalty --config "$dir/$village/node.yaml" | head -1
+  python3 - "http://$village_records" <<'PY'
+import json, sys, urllib.request
+base = sys.argv[1]
+ledger = json.load(urllib.request.urlopen(base + "/ops/integrity?format=json", timeout=30))["ledger"]
+print(f"GET {base}/ops/integrity: {len(ledger['bodies'])} government bodies with dishonesty standing, {len(ledger['cases'])} case(s) to follow up")
+for c in ledger["cases"]:
+    print(f"    {c['body']}（{c['category']}，{c['code']}）{c['kind']} {c['number']} {c['decisionDate']}：{c['what']} — {c['closes']}")
+PY
+}
+step "政务诚信 at the same village: a 事业单位's penalty on the office's ledger of government bodies' dishonesty (督办台账)" integrity_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -60,6 +60,11 @@ public struct Operations: Sendable {
                     reader: Self.name(reader), now: now, region: form["region"], acceptor: form["acceptor"], after: form["after"])
             }
         }
+        router.get("integrity") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            if FormValues(request.uri.query)["format"] == "csv" { return await ops.integrityCSV() }
+            return await ops.respond(request, template: "ops-integrity") { now in try ops.pages.integrity(reader: Self.name(reader), now: now) }
+        }
         router.get("network") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)
@@ -154,6 +159,22 @@ public struct Operations: Sendable {
         case .success(let bytes):
             return Portal.csvDownload(
                 bytes, name: "信用承诺待跟进-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "commitments.csv")
+        case .failure(let error): return portal.failure(error, json: false)
+        }
+    }
+
+    /// `GET /ops/integrity?format=csv`: the 政务诚信 ledger's cases, for the office's own 督办台账.
+    func integrityCSV() async -> Response {
+        let pages = self.pages
+        let now = portal.clock()
+        let result = await BlockingWork.page { () throws -> [UInt8] in
+            let table = try pages.integrityCSV(now: now)
+            return ListingCSV.table(header: table.header, rows: table.rows)
+        }
+        switch result {
+        case .success(let bytes):
+            return Portal.csvDownload(
+                bytes, name: "政务诚信督办台账-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "integrity.csv")
         case .failure(let error): return portal.failure(error, json: false)
         }
     }

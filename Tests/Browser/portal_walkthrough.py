@@ -276,6 +276,7 @@ class Walkthrough:
         self.government_lookup()
         self.department_upload()
         self.commitments_follow_up()
+        self.government_integrity()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -545,6 +546,34 @@ class Walkthrough:
             csv = r.read().decode("utf-8-sig")
         self.check(csv.startswith("承诺编码,承诺日期") and csv.count("\r\n") == 1 + first["broken"] + first["overdue"],
                    "the unit's list downloads as CSV, one line a commitment")
+
+    def government_integrity(self):
+        """政务诚信: a 事业单位 (a hospital) fined at the village shows on the office's /ops/integrity as a case
+        to follow up, with the body, its category and what closes it; the ledger downloads as CSV."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        path = os.path.join(self.out, "hospital-penalty.csv")
+        self.run("generate", "--config", config, "--kind", "penalty", "--rows", "6", "--seed", "29", "--faults", "0", "--late", "0", "--out", path)
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csvfile.reader(f))
+        header = rows[0]
+        row = next(r for r in rows[1:] if r[header.index("行政相对人类别")] == "法人及非法人组织")
+        row[header.index("统一社会信用代码")] = "121200004013590816"
+        row[header.index("行政相对人名称")] = "仙桃市第一人民医院"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csvfile.writer(f, lineterminator="\r\n").writerows([header, row])
+        before = self.json(VILLAGE_OPS + "/ops/integrity?format=json")["ledger"]
+        self.run("ingest", path, "--kind", "penalty", "--config", config)
+        ledger = self.json(VILLAGE_OPS + "/ops/integrity?format=json")["ledger"]
+        cases = [c for c in ledger["cases"] if c["code"] == "121200004013590816"]
+        self.check(len(ledger["cases"]) == len(before["cases"]) + 1 and len(cases) == 1 and cases[0]["category"] == "事业单位",
+                   f"the hospital's penalty is a case of a 事业单位 ({len(before['cases'])} → {len(ledger['cases'])})")
+        text = self.page(VILLAGE_OPS + "/ops/integrity", "ops-integrity")
+        self.check("政务诚信" in text and "仙桃市第一人民医院" in text and "销号" in text, "the office's ledger names the body and what closes its case")
+        link = d.find_element(By.PARTIAL_LINK_TEXT, "下载督办台账").get_attribute("href")
+        with urllib.request.urlopen(link, timeout=10) as r:
+            csv = r.read().decode("utf-8-sig")
+        self.check(csv.startswith("机构名称,统一社会信用代码") and "仙桃市第一人民医院" in csv, "the ledger downloads as CSV")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -29,6 +29,7 @@ enum Migrations {
         m.registerMigration("v21-authorisations", migrate: v21Authorisations)
         m.registerMigration("v22-government-lookups", migrate: v22GovernmentLookups)
         m.registerMigration("v23-commitment-follow-up", migrate: v23CommitmentFollowUp)
+        m.registerMigration("v24-government-bodies", migrate: v24GovernmentBodies)
         return m
     }
 
@@ -692,6 +693,45 @@ enum Migrations {
             -- Each accepting unit's name, as its latest commitment gives it.
             CREATE TABLE commitment_acceptors (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
             ALTER TABLE node ADD COLUMN commitment_rule TEXT;
+            """)
+    }
+
+    static func v24GovernmentBodies(_ db: Database) throws {
+        try db.execute(sql: """
+            -- 政务诚信: the records about government bodies — subjects whose credit code was
+            -- registered by 机构编制 (1, then 1 机关, 2 事业单位, 3 群团组织 or 9 其他), not a
+            -- natural person (resident ID numbers of Beijing, Tianjin and Hebei begin 11, 12 and
+            -- 13 too: the record's own 相对人类别 tells them apart) — so that the office's ledger
+            -- reads these few rows, not every record. Kept by triggers whatever path writes records;
+            -- whether a record is a case to follow up (in force, in publicity, a commitment broken)
+            -- is decided when the ledger is read.
+            CREATE TABLE government_records (
+                record_id INTEGER PRIMARY KEY,
+                subject TEXT NOT NULL,
+                jurisdiction TEXT NOT NULL
+            );
+            CREATE TRIGGER records_government_added AFTER INSERT ON records
+            WHEN NEW.subject_code GLOB '1[1239]*' AND length(NEW.subject_code) = 18
+            BEGIN
+                INSERT INTO government_records (record_id, subject, jurisdiction)
+                SELECT NEW.id, NEW.subject_code, NEW.jurisdiction WHERE NOT EXISTS (
+                    SELECT 1 FROM changes c, json_each(c.body) j
+                    WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_LB' ESCAPE '\\' AND j.value = '自然人');
+            END;
+            CREATE TRIGGER records_government_changed AFTER UPDATE OF subject_code, content_change, jurisdiction ON records
+            WHEN (OLD.subject_code GLOB '1[1239]*' AND length(OLD.subject_code) = 18) OR (NEW.subject_code GLOB '1[1239]*' AND length(NEW.subject_code) = 18)
+            BEGIN
+                DELETE FROM government_records WHERE record_id = OLD.id;
+                INSERT INTO government_records (record_id, subject, jurisdiction)
+                SELECT NEW.id, NEW.subject_code, NEW.jurisdiction WHERE NEW.subject_code GLOB '1[1239]*' AND length(NEW.subject_code) = 18 AND NOT EXISTS (
+                    SELECT 1 FROM changes c, json_each(c.body) j
+                    WHERE c.id = NEW.content_change AND j.key LIKE '%XDR\\_LB' ESCAPE '\\' AND j.value = '自然人');
+            END;
+            INSERT INTO government_records (record_id, subject, jurisdiction)
+            SELECT r.id, r.subject_code, r.jurisdiction FROM records r
+            WHERE r.subject_code GLOB '1[1239]*' AND length(r.subject_code) = 18 AND NOT EXISTS (
+                SELECT 1 FROM changes c, json_each(c.body) j
+                WHERE c.id = r.content_change AND j.key LIKE '%XDR\\_LB' ESCAPE '\\' AND j.value = '自然人');
             """)
     }
 }
