@@ -150,31 +150,31 @@ public struct Operations: Sendable {
     /// accepting unit if asked), for the office to send to the accepting units.
     func commitmentsCSV(region: String?, acceptor: String?) async -> Response {
         let pages = self.pages
-        let now = portal.clock()
-        let result = await BlockingWork.page { () throws -> [UInt8] in
-            let table = try pages.commitmentsCSV(now: now, region: region, acceptor: acceptor, limit: Portal.csvRowsMax)
-            return ListingCSV.table(header: table.header, rows: table.rows)
-        }
-        switch result {
-        case .success(let bytes):
-            return Portal.csvDownload(
-                bytes, name: "信用承诺待跟进-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "commitments.csv")
-        case .failure(let error): return portal.failure(error, json: false)
+        return await csvAnswer(name: "信用承诺待跟进", fallback: "commitments") { now in
+            try pages.commitmentsCSV(now: now, region: region, acceptor: acceptor, limit: Portal.csvRowsMax)
         }
     }
 
     /// `GET /ops/integrity?format=csv`: the 政务诚信 ledger's cases, for the office's own 督办台账.
     func integrityCSV() async -> Response {
         let pages = self.pages
+        return await csvAnswer(name: "政务诚信督办台账", fallback: "integrity") { now in try pages.integrityCSV(now: now) }
+    }
+
+    /// A table built off the event loops at the portal's time, answered as a CSV download named
+    /// `name-NODE-DATE.csv` (ASCII `fallback-DATE.csv` for old browsers), or the error page.
+    func csvAnswer(
+        name: String, fallback: String, _ build: @escaping @Sendable (Date) throws -> (header: [String], rows: [[String]])
+    ) async -> Response {
         let now = portal.clock()
         let result = await BlockingWork.page { () throws -> [UInt8] in
-            let table = try pages.integrityCSV(now: now)
+            let table = try build(now)
             return ListingCSV.table(header: table.header, rows: table.rows)
         }
+        let day = ChinaTime.date(now).iso
         switch result {
         case .success(let bytes):
-            return Portal.csvDownload(
-                bytes, name: "政务诚信督办台账-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso).csv", fallback: "integrity.csv")
+            return Portal.csvDownload(bytes, name: "\(name)-\(pages.node.configuration.code.digits)-\(day).csv", fallback: "\(fallback)-\(day).csv")
         case .failure(let error): return portal.failure(error, json: false)
         }
     }
