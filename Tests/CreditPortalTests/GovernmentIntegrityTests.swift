@@ -66,6 +66,18 @@ struct GovernmentIntegrityTests {
         // Oldest first: the commitment of 130 days ago, then the penalties of these days.
         #expect(ledger.cases.first?.kind == "信用承诺" && ledger.cases.first?.days == 130 && ledger.cases.first?.what.hasSuffix("：全部未履行") == true)
         #expect(ledger.cases.allSatisfy { !$0.closes.isEmpty && $0.body != Self.hebeiPerson })
+        // A version naming another subject takes the record off the government bodies' list, and back.
+        let held2 = { () throws -> [String] in
+            try f.node.store.read { db in try String.fetchAll(db, sql: "SELECT subject FROM government_records ORDER BY 1") }
+        }
+        try f.node.store.write { db in
+            try db.execute(sql: "UPDATE records SET subject_code = '91420102MA4K2C5X1L' WHERE subject_code = ?", arguments: [Self.hospital.code])
+        }
+        #expect(try held2() == [Self.bureau.code, Self.bureau.code])
+        try f.node.store.write { db in
+            try db.execute(sql: "UPDATE records SET subject_code = ? WHERE subject_code = '91420102MA4K2C5X1L'", arguments: [Self.hospital.code])
+        }
+        #expect(try held2() == [Self.bureau.code, Self.bureau.code, Self.hospital.code])
     }
 
     @Test func aCaseClosesWhenItsRecordStopsStanding() throws {
