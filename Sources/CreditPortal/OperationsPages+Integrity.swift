@@ -10,11 +10,21 @@ extension OperationsPages {
         var head: Head
         var ledger: GovernmentIntegrity
         var bodyCount: Int
+        var caseCount: Int
+        /// Cases left off the page (the CSV has them all).
+        var more: Int?
     }
 
-    func integrity(reader: String, now: Date) throws -> IntegrityPage {
-        let ledger = try GovernmentIntegrity.compute(node, today: ChinaTime.date(now))
-        return IntegrityPage(head: head(title: "政务诚信", reader: reader, now: now), ledger: ledger, bodyCount: ledger.bodies.count)
+    /// How many cases the page lists.
+    static let integrityCasesShown = 500
+
+    func integrity(reader: String, now: Date, shown: Int = integrityCasesShown) throws -> IntegrityPage {
+        var ledger = try GovernmentIntegrity.compute(node, today: ChinaTime.date(now))
+        let count = ledger.cases.count
+        ledger.cases = Array(ledger.cases.prefix(shown))
+        return IntegrityPage(
+            head: head(title: "政务诚信", reader: reader, now: now), ledger: ledger, bodyCount: ledger.bodies.count, caseCount: count,
+            more: count > shown ? count - shown : nil)
     }
 
     /// The ledger's cases as the CSV the office keeps (督办台账).

@@ -110,13 +110,16 @@ struct GovernmentIntegrityTests {
             #expect(page.status == 200 && page.body.contains("<h1>政务诚信"))
             #expect(page.body.contains("<span class=\"count\">2</span><span class=\"count-name\">有失信记录的政府机构</span>"))
             #expect(page.body.contains(Self.hospital.name) && page.body.contains("事业单位") && !page.body.contains("零失信</strong>"))
-            #expect(!page.body.contains(Self.hebeiPerson))
+            #expect(!page.body.contains(Self.hebeiPerson) && page.body.contains("共 3 件") && !page.body.contains("未列出"))
             let csv = try await fetch(base + "?format=csv")
             let lines = csv.body.split(separator: "\r\n")
             #expect(csv.status == 200 && lines.count == 4 && lines[0].contains("机构名称,统一社会信用代码,机构类别"))
             let json = try await fetch(base + "?format=json")
             #expect(json.status == 200 && json.body.contains("\"clean\":false"))
         }
+        // A page that lists fewer than there are says how many the CSV has besides.
+        let short = try OperationsPages(node: f.node).integrity(reader: "x", now: CommitmentTests.now, shown: 2)
+        #expect(short.ledger.cases.count == 2 && short.caseCount == 3 && short.more == 1)
         // A node whose government bodies have nothing standing: 零失信.
         let clean = try CommitmentTests.Fixture(CommitmentTests.plans)
         try await withOperatorsListener(clean.node, tls: false) { port in
