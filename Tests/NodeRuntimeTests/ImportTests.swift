@@ -20,7 +20,9 @@ struct OfflineChain {
     let township: NodeContext
     let county: NodeContext
 
-    init() throws {
+    /// `clock` is every node's clock; a test whose rows are dated by a fixed day gives that day's
+    /// clock, so that what is "today" for the validator does not move with the calendar.
+    init(clock: @escaping @Sendable () -> Date = { Date() }) throws {
         let dir = try TemporaryDirectory()
         let ca = try NetworkCA.create()
         self.dir = dir
@@ -34,7 +36,7 @@ struct OfflineChain {
             config.identity = certDir.path
             config.children = try children.map { try DivisionCode($0) }
             if let parent { config.parent = .init(url: "https://127.0.0.1:1", code: try DivisionCode(parent)) }
-            return try NodeContext(configuration: config)
+            return try NodeContext(configuration: config, clock: clock)
         }
         village = try node("420102002201", parent: "420102002000", children: [])
         village2 = try node("420102002202", parent: "420102002000", children: [])

@@ -33,10 +33,13 @@ struct RecordsServerTests {
     }
 
     @Test func uploadsGetTheSameValidationAsFiles() async throws {
-        let net = try OfflineChain()
+        // The rows are dated from 2026-11-20 and so is the listener's today: a row the generator
+        // dates in the future stays in the future whatever day the test runs.
+        let day = CivilDate(year: 2026, month: 11, day: 20)!
+        let net = try OfflineChain(clock: { morning(day) })
         let village = net.village
         let kind = try village.catalogue.kind(named: "penalty")
-        var options = SampleGenerator.Options(seed: 4, node: village.configuration.code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
+        var options = SampleGenerator.Options(seed: 4, node: village.configuration.code, asOf: day)
         options.faultShare = 0.2
         var generator = SampleGenerator(options)
         let rows = generator.rows(kind: kind, count: 100)
@@ -67,7 +70,9 @@ struct RecordsServerTests {
             var anonymous = TLSConfiguration.makeClientConfiguration()
             anonymous.trustRoots = .certificates([try TLSConfigurations.nio(caCert)])
             anonymous.certificateVerification = .noHostnameVerification
-            await #expect(throws: (any Error).self) { _ = try await Self.post("https://127.0.0.1:\(port)/v1/records?kind=penalty", csv, tls: anonymous) }
+            await #expect(throws: (any Error).self) {
+                _ = try await Self.post("https://127.0.0.1:\(port)/v1/records?kind=penalty", csv, tls: anonymous)
+            }
             var withCertificate = try TLSConfigurations.client(identity: department, ca: caCert)
             withCertificate.certificateVerification = .noHostnameVerification
             let answered = try await Self.post("https://127.0.0.1:\(port)/v1/records?kind=penalty", csv, tls: withCertificate)
@@ -90,7 +95,10 @@ struct RecordsServerTests {
         let villageNode = try net.ca.issue(code: code)
         let provinceNode = try net.ca.issue(code: try DivisionCode("420000000000"))
         _ = try net.ca.revoke(revokedDepartment.certificate, reason: "离职", in: try Export.identityDirectory(of: village.configuration))
-        #expect(CertificateHolder.of(department.certificate) == CertificateHolder(role: .department, code: code, name: "江岸区市场监督管理局", serial: RevocationList.hex(department.certificate.serialNumber)))
+        #expect(
+            CertificateHolder.of(department.certificate)
+                == CertificateHolder(
+                    role: .department, code: code, name: "江岸区市场监督管理局", serial: RevocationList.hex(department.certificate.serialNumber)))
 
         let kind = try village.catalogue.kind(named: "penalty")
         var options = SampleGenerator.Options(seed: 21, node: code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
@@ -120,15 +128,28 @@ struct RecordsServerTests {
             let opened = try await post("/v1/status-changes", Array(objection.utf8), as: operatorID)
             #expect(opened.status == 200, "\(opened.body)")
             // Checks: any valid certificate of the network, a node's too; not a revoked one.
-            #expect(try await withHTTPClient(.init(tlsConfiguration: { var t = try TLSConfigurations.client(identity: villageNode, ca: caCert); t.certificateVerification = .noHostnameVerification; return t }())) { client in
-                try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/v1/check/91110000600037341L"), timeout: .seconds(10)).status
-            } == .ok)
+            #expect(
+                try await withHTTPClient(
+                    .init(
+                        tlsConfiguration: {
+                            var t = try TLSConfigurations.client(identity: villageNode, ca: caCert);
+                            t.certificateVerification = .noHostnameVerification; return t
+                        }())
+                ) { client in
+                    try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/v1/check/91110000600037341L"), timeout: .seconds(10))
+                        .status
+                } == .ok)
         }
         #expect(try village.store.counts().records == 3)
         let audit = try village.store.audit()
         #expect(audit.count == 2)
-        #expect(audit[0].actor == AuditActor(role: "department", code: code.digits, name: "江岸区市场监督管理局", serial: RevocationList.hex(department.certificate.serialNumber)))
+        #expect(
+            audit[0].actor
+                == AuditActor(
+                    role: "department", code: code.digits, name: "江岸区市场监督管理局", serial: RevocationList.hex(department.certificate.serialNumber)))
         #expect(audit[0].action == "records" && audit[0].kind == "penalty" && audit[0].detail.contains("accepted 3"))
-        #expect(audit[1].actor.role == "operator" && audit[1].actor.name == "张三" && audit[1].action == "status-change" && audit[1].detail.contains("objected"))
+        #expect(
+            audit[1].actor.role == "operator" && audit[1].actor.name == "张三" && audit[1].action == "status-change"
+                && audit[1].detail.contains("objected"))
     }
 }
