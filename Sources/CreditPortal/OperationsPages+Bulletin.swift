@@ -208,7 +208,7 @@ extension OperationsPages {
             previous: month.previous.iso, next: month < latest ? month.next.iso : nil, closesOn: closesOn.iso, open: today <= closesOn,
             gapsAsOf: PortalPages.readable(ChinaTime.timestamp(kept.gapsAt)), builtAt: PortalPages.readable(ChinaTime.timestamp(builtAt)),
             total: figures("", "合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,
-            regions: regionRows(counts, kinds: kindColumns).map { r in
+            regions: try regionRows(counts, kinds: kindColumns).map { r in
                 var r = r
                 r.lateLink = nil
                 r.cells = r.cells.map { .init(count: $0.count, link: nil) }

@@ -31,12 +31,9 @@ extension OperationsPages {
         var query: [String] = []
         var prefix: String?
         if let region, !region.isEmpty {
-            guard let code = try? DivisionCode(region), node.configuration.children.contains(code) || code == node.configuration.code else {
-                throw PortalPages.BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
-            }
+            let code = try regionFilter(region)
             prefix = String(code.digits.prefix(code.tier.significantDigits))
-            let name = code == node.configuration.code ? node.configuration.name ?? code.digits : try node.store.nodeNames([code.digits])[code.digits]
-            words.append(name.map { "\($0)（\(code.digits)）" } ?? "\(code.tier.chineseName)级 \(code.digits)")
+            words.append(try regionWords(code))
             query.append("region=\(code.digits)")
         }
         var unit: String?

@@ -271,6 +271,22 @@ struct OperationsPages: Sendable {
     /// How many records a drill-down page lists.
     static let recordsPerPage = 50
 
+    /// The region a drill-down's `region=` names: a child's code or this node's own; refused with
+    /// what it must be (a personal ID number given there is masked in the answer).
+    func regionFilter(_ region: String) throws -> DivisionCode {
+        guard let code = try node.childRegions().filter(region) else {
+            throw PortalPages.BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
+        }
+        return code
+    }
+
+    /// How a page says which region it lists: the name and code (本级 for this node's own level),
+    /// or the tier and code of a child that has not yet given its name.
+    func regionWords(_ code: DivisionCode) throws -> String {
+        if code == node.configuration.code { return "\(node.configuration.name ?? "本级")（\(code.digits)）" }
+        return try node.childRegions().label(of: code)
+    }
+
     func records(reader: String, now: Date, kind: String?, region: String?, late: Bool, corrected: Bool, after: Int64) throws -> RecordsPage {
         var words: [String] = []
         var slug: String?
@@ -281,13 +297,9 @@ struct OperationsPages: Sendable {
         }
         var prefix: String?
         if let region, !region.isEmpty {
-            guard let code = try? DivisionCode(region), node.configuration.children.contains(code) || code == node.configuration.code else {
-                throw PortalPages.BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
-            }
+            let code = try regionFilter(region)
             prefix = String(code.digits.prefix(code.tier.significantDigits))
-            // Named as its health records name it, as the figure's page did.
-            let name = code == node.configuration.code ? "本级" : try node.store.nodeNames([code.digits])[code.digits]
-            words.append(name.map { "\($0)（\(code.digits)）" } ?? "\(code.tier.chineseName)级 \(code.digits)")
+            words.append(try regionWords(code))
         }
         if late { words.append("迟报") }
         if corrected { words.append("异议后更正") }
@@ -481,14 +493,13 @@ struct OperationsPages: Sendable {
 
     /// Per child region — and this node's own level for records in none of them — records by
     /// kind, late and corrected.
-    func regionRows(_ counts: [KindJurisdictionCount], kinds: [KindColumn]) -> [RegionRow] {
+    func regionRows(_ counts: [KindJurisdictionCount], kinds: [KindColumn]) throws -> [RegionRow] {
         let c = node.configuration
         let column = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1.slug, $0) })
-        // Children's names as their health records give them; the code until one has spoken.
-        let names = (try? node.store.nodeNames(c.children.map(\.digits))) ?? [:]
+        let areas = try node.childRegions()
         var rows = c.children.map { code in
             RegionRow(
-                code: code.digits, name: names[code.digits] ?? "\(code.tier.chineseName)级 \(code.digits)",
+                code: code.digits, name: areas.name(of: code),
                 lateLink: "/ops/records?region=\(code.digits)&late=1",
                 cells: kinds.map { k in RegionRow.Cell(count: 0, link: "/ops/records?region=\(code.digits)&kind=\(k.slug)") }, total: 0, late: 0,
                 corrected: 0, lateRate: "")
@@ -498,8 +509,7 @@ struct OperationsPages: Sendable {
             corrected: 0, lateRate: "")
         for count in counts {
             guard let k = column[count.kind] else { continue }
-            let j = try? DivisionCode(count.jurisdiction)
-            let i = j.flatMap { j in c.children.firstIndex { $0.contains(j) } }
+            let i = areas.index(of: count.jurisdiction)
             func add(_ row: inout RegionRow) {
                 row.cells[k].count += count.records
                 row.total += count.records
@@ -517,7 +527,7 @@ struct OperationsPages: Sendable {
     func collection(reader: String, now: Date, days: Int = 30) throws -> CollectionPage {
         let counts = try node.store.recordsByKindAndJurisdiction()
         let kinds = kindColumns(counts)
-        let regions = regionRows(counts, kinds: kinds)
+        let regions = try regionRows(counts, kinds: kinds)
         let quarantined = try node.store.quarantinedByKind().values.reduce(0, +)
         var authorities: [AuthorityRow] = []
         for kind in kinds {
@@ -581,7 +591,7 @@ struct OperationsPages: Sendable {
         let suspected = rows.reduce(0) { $0 + $1.suspectedMissing }
         let total = rows.reduce(0) { $0 + $1.records }
         return QualityPage(
-            head: head(title: "数据质量：四率", reader: reader, now: now), kinds: rows, regions: regionRows(counts, kinds: kinds),
+            head: head(title: "数据质量：四率", reader: reader, now: now), kinds: rows, regions: try regionRows(counts, kinds: kinds),
             gaps: gaps, missingRate: Self.rate(suspected, of: total + suspected), suspectedMissing: suspected, concealed: concealed,
             concealedRate: Self.rate(concealed.count, of: total), allowedReasons: (node.catalogue.withdrawalReasons ?? []).joined(separator: "、"),
             gapsAsOf: PortalPages.readable(ChinaTime.timestamp(gapsAt)))

@@ -59,13 +59,7 @@ public struct CommitmentLedger: Sendable, Encodable {
         let overdue = try node.store.uncheckedCommitments(before: before)
         let names = try node.store.commitmentAcceptorNames()
         let c = node.configuration
-        let childNames = try node.store.nodeNames(c.children.map(\.digits))
-        let region = { (jurisdiction: String) -> (String, String) in
-            guard let j = try? DivisionCode(jurisdiction), let child = c.children.first(where: { $0.contains(j) }) else {
-                return (c.code.digits, "本级")
-            }
-            return (child.digits, childNames[child.digits] ?? "\(child.tier.chineseName)级 \(child.digits)")
-        }
+        let areas = try node.childRegions()
         var total = Accumulator(code: c.code.digits, name: c.name ?? c.code.digits, width: outcomes.count)
         var acceptors: [String: Accumulator] = [:]
         var regions: [String: Accumulator] = [:]
@@ -77,14 +71,14 @@ public struct CommitmentLedger: Sendable, Encodable {
             let count = { (a: inout Accumulator) in a.count(t.records, outcome: t.fulfilment, outcomes: outcomes, kept: rule.kept) }
             count(&total)
             add(&acceptors, t.acceptor, Masking.maskResidentIDs(in: names[t.acceptor] ?? (t.acceptor.isEmpty ? "（未填受理单位）" : t.acceptor)), count)
-            let (code, name) = region(t.jurisdiction)
+            let (code, name) = areas.region(of: t.jurisdiction)
             add(&regions, code, name, count)
             add(&types, t.type, t.type.isEmpty ? "（未填类型）" : Masking.maskResidentIDs(in: t.type), count)
         }
         for o in overdue {
             total.overdue += o.records
             add(&acceptors, o.acceptor, Masking.maskResidentIDs(in: names[o.acceptor] ?? o.acceptor)) { $0.overdue += o.records }
-            let (code, name) = region(o.jurisdiction)
+            let (code, name) = areas.region(of: o.jurisdiction)
             add(&regions, code, name) { $0.overdue += o.records }
         }
         let order = { (a: Line, b: Line) in (a.broken + a.overdue, a.commitments, b.code) > (b.broken + b.overdue, b.commitments, a.code) }

@@ -67,19 +67,13 @@ public struct GovernmentIntegrity: Sendable, Encodable {
     public static func compute(_ node: NodeContext, today: CivilDate) throws -> GovernmentIntegrity {
         let c = node.configuration
         let prefix = String(c.code.digits.prefix(c.code.tier.significantDigits))
-        let childNames = try node.store.nodeNames(c.children.map(\.digits))
+        let areas = try node.childRegions()
         var cases: [Case] = []
         for record in try node.store.governmentBodyRecords(areaPrefix: prefix) {
             guard let kind = node.resolvedKinds[record.kind], let subject = record.subjectCode, (try? SocialCreditCode(subject)) != nil,
                 let (what, closes) = standing(record, kind: kind, today: today)
             else { continue }
             let fields = record.fields
-            let region: String
-            if let j = try? DivisionCode(record.jurisdiction), let child = c.children.first(where: { $0.contains(j) }) {
-                region = childNames[child.digits] ?? "\(child.tier.chineseName)级 \(child.digits)"
-            } else {
-                region = "本级"
-            }
             cases.append(
                 Case(
                     body: Masking.maskResidentIDs(in: fields[kind.kind.fullCode(kind.kind.subjectName)] ?? subject), code: subject,
@@ -87,7 +81,8 @@ public struct GovernmentIntegrity: Sendable, Encodable {
                     number: Masking.maskResidentIDs(in: record.key.split(separator: "|").last.map(String.init) ?? record.key),
                     key: Masking.maskResidentIDs(in: record.key), decisionDate: record.decisionDate ?? "",
                     days: record.decisionDate.flatMap(CivilDate.parse).map { today.dayNumber - $0.dayNumber } ?? 0,
-                    jurisdiction: record.jurisdiction, region: region, state: RecordState(rawValue: record.state)?.label ?? record.state,
+                    jurisdiction: record.jurisdiction, region: areas.region(of: record.jurisdiction).name,
+                    state: RecordState(rawValue: record.state)?.label ?? record.state,
                     what: Masking.maskResidentIDs(in: what), closes: closes))
         }
         var bodies: [String: Body] = [:]
