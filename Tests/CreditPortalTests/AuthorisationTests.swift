@@ -261,7 +261,7 @@ struct AuthorisationTests {
             #expect(issued.status == 200 && issued.body.contains("信用信息查询授权书") && !issued.body.contains(p.f.person.code), "\(issued.body)")
             let shown = try #require(
                 issued.body.range(of: #"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}"#, options: .regularExpression).map { String(issued.body[$0]) })
-            let view = try p.desk.query(subject: p.f.person.code, code: shown, now: Date())
+            let view = try p.desk.query(subject: p.f.person.code, code: shown, now: PortalFixture.now)
             #expect(view.records.count == 2 && view.authorisation.grantee == "中国农业银行武汉江岸支行")
             // Listed in force, used once, the code nowhere in the list.
             let list = String(
@@ -274,7 +274,7 @@ struct AuthorisationTests {
             let revoked = try await post("/ops/authorisations/1/revoke", [("csrf", token), ("reason", "信用主体申请撤销")], cookie: cookie)
             #expect(revoked.status == 303 && revoked.location == "/ops/authorisations")
             #expect(try await post("/ops/authorisations/1/revoke", [("csrf", token), ("reason", "再次")], cookie: cookie).status == 409)
-            #expect(throws: AuthorisationError.self) { try p.desk.query(subject: p.f.person.code, code: shown, now: Date()) }
+            #expect(throws: AuthorisationError.self) { try p.desk.query(subject: p.f.person.code, code: shown, now: PortalFixture.now) }
             // An unknown subject: 404 on the form.
             let nobody = try await post("/ops/authorisations", [("csrf", token), ("subject", Self.nobody)] + fields.dropFirst(), cookie: cookie)
             #expect(nobody.status == 404 && nobody.body.contains("本节点没有这个主体的信用记录") && !nobody.body.contains(Self.nobody))

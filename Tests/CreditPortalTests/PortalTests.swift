@@ -48,7 +48,9 @@ struct PortalFixture: Sendable {
         config.name = "大智街道"
         config.identity = certs.path
         config.children = try Self.villages.map { try DivisionCode($0) }
-        node = try NodeContext(configuration: config)
+        // The node's listeners read the fixture's day too: what they answer about November's
+        // records must not change as the calendar moves on.
+        node = try NodeContext(configuration: config, clock: { Self.now })
         var options = SampleGenerator.Options(seed: 7, node: node.configuration.code, asOf: Self.asOf)
         options.faultShare = 0
         options.lateShare = 0.2

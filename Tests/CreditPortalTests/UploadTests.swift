@@ -79,7 +79,7 @@ struct UploadTests {
             #expect(again.body.contains("其中 1 行此前已报送过"))
             // The latest runs, newest first, whoever sent them: a file at the command line too.
             _ = try FileIngestion(node: f.node).ingest(
-                bytes: file, name: "/srv/in/命令行.csv", kind: "penalty", format: .csv, now: Date(), actor: AuditActor(role: "cli"))
+                bytes: file, name: "/srv/in/命令行.csv", kind: "penalty", format: .csv, now: f.node.clock(), actor: AuditActor(role: "cli"))
             let page = try await fetch(s.base + "/ops/upload?format=json")
             let recent =
                 try #require(
@@ -94,7 +94,7 @@ struct UploadTests {
             // A run that refused nothing links nowhere.
             let clean = Array(String(decoding: file, as: UTF8.self).split(separator: "\r\n").prefix(6).joined(separator: "\r\n").utf8)
             let quiet = try FileIngestion(node: f.node).ingest(
-                bytes: clean, name: "无误.csv", kind: "penalty", format: .csv, now: Date(), actor: AuditActor(role: "cli"))
+                bytes: clean, name: "无误.csv", kind: "penalty", format: .csv, now: f.node.clock(), actor: AuditActor(role: "cli"))
             #expect(quiet.rejected == 0 && quiet.duplicates == 5)
             let after = try await fetch(s.base + "/ops/upload").body
             #expect(after.contains("无误.csv") && !after.contains("quarantine?ingest=\(quiet.ingestID)\""))
