@@ -72,7 +72,8 @@ struct Failure: Error, CustomStringConvertible {
     static func wrap<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as IngestError {
             throw ExitFailure(
-                message: "ingest refused: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .unreadable ? 66 : 65)
+                message: "ingest refused: \(Masking.maskResidentIDs(in: e.message)) [\(e.code.rawValue)]; nothing was written\n\(e.advice)没有写入任何数据。",
+                code: e.code == .unreadable ? 66 : 65)
         } catch let e as ConfigurationError {
             throw ExitFailure(message: "configuration: \(e.message)", code: e.code == .missingFile ? 66 : 78)
         } catch let e as CatalogueError {

@@ -36,20 +36,37 @@ struct Ingest: ParsableCommand {
                 try printJSON(report)
                 return
             }
-            print("Ingested \(report.file) as \(report.kindName) (\(report.kind)), \(report.format), \(report.encoding), into node \(context.configuration.code)")
-            print("  rows:       \(report.rows)")
-            print("  accepted:   \(report.accepted)")
-            print("  updated:    \(report.updated)")
-            print("  duplicates: \(report.duplicates)")
-            print("  rejected:   \(report.rejected)  (in quarantine\(report.alreadyQuarantined > 0 ? ", \(report.alreadyQuarantined) of them from an earlier run" : ""); list them with credit-node quarantine)")
-            print("  late (迟报): \(report.late)")
-            if let a = report.firstSeq, let b = report.lastSeq { print("  change log: seq \(a)…\(b)") }
-            if !report.ignoredColumns.isEmpty { print("  ignored columns: \(report.ignoredColumns.joined(separator: ", "))") }
-            for r in report.rejections.prefix(5) {
-                print("  line \(r.line): \(r.reasons.map(\.description).joined(separator: "; "))")
-            }
-            if report.rejected > 5 { print("  … \(report.rejected - 5) more refused rows in quarantine") }
+            print(Self.summary(report, node: context.configuration.code.digits))
         }
+    }
+}
+
+extension Ingest {
+    /// The summary as text: each figure under its English and Chinese names, then the first
+    /// refused rows with the words the department reads (the reason's code after them); the
+    /// rest are in quarantine. Nothing in it repeats a personal ID number.
+    static func summary(_ report: IngestReport, node: String, shown: Int = 5) -> String {
+        var lines = ["Ingested \(report.file) as \(report.kindName) (\(report.kind)), \(report.format), \(report.encoding), into node \(node)"]
+        let earlier = report.alreadyQuarantined > 0 ? "; \(report.alreadyQuarantined) of them from an earlier run 其中 \(report.alreadyQuarantined) 行此前已退回" : ""
+        for (name, value, remark) in [
+            ("rows 行数", report.rows, ""), ("accepted 新增", report.accepted, ""), ("updated 更新", report.updated, ""),
+            ("duplicates 重复", report.duplicates, ""),
+            ("rejected 退回", report.rejected, report.rejected > 0 ? "  (in quarantine 已存入待处理区\(earlier); list them with credit-node quarantine)" : ""),
+            ("late 迟报", report.late, ""),
+        ] {
+            lines.append("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(value)\(remark)")
+        }
+        if let a = report.firstSeq, let b = report.lastSeq { lines.append("  " + "change log 日志".padding(toLength: 16, withPad: " ", startingAt: 0) + "seq \(a)…\(b)") }
+        if !report.ignoredColumns.isEmpty {
+            lines.append("  ignored columns 未使用的列: \(Masking.maskResidentIDs(in: report.ignoredColumns.joined(separator: ", ")))")
+        }
+        for r in report.rejections.prefix(shown) {
+            lines.append("  第 \(r.line) 行 line \(r.line): " + r.reasons.map { "\(Masking.maskResidentIDs(in: $0.shown)) [\($0.code)]" }.joined(separator: "；"))
+        }
+        if report.rejected > shown {
+            lines.append("  … \(report.rejected - shown) more refused rows in quarantine 其余 \(report.rejected - shown) 行见 credit-node quarantine")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

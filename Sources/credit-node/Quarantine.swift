@@ -50,8 +50,12 @@ struct Quarantine: ParsableCommand {
             }
             print("\(total) row(s) in quarantine at node \(context.configuration.code)\(total > rows.count ? ", newest \(rows.count) shown" : "")")
             for r in output.rows {
-                print("\(r.file) line \(r.line) (\(r.kind), ingest #\(r.ingestID)):")
-                for reason in r.reasons { print("  - \(reason.description) [\(reason.code)]") }
+                print("\(r.file) 第 \(r.line) 行 line \(r.line) (\(r.kind), ingest #\(r.ingestID)):")
+                for reason in r.reasons {
+                    // The department's words first, then the operator's; both name the field.
+                    print("  - \(Masking.maskResidentIDs(in: reason.shown)) [\(reason.code)]")
+                    if reason.chinese != nil { print("    \(Masking.maskResidentIDs(in: reason.message))") }
+                }
                 if raw { print("  row: \(r.raw)") }
             }
         }

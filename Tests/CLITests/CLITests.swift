@@ -303,6 +303,18 @@ struct CLITests {
         let counts = try #require(status["counts"] as? [String: Any])
         #expect(counts["records"] as? Int == accepted && counts["quarantined"] as? Int == rejected)
 
+        // As text: each figure named in English and Chinese, the refused rows in the department's
+        // words with the reason's code, the rows refused before not kept twice, no ID number.
+        let printed = try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml")
+        #expect(printed.status == 0 && printed.stdout.contains("duplicates 重复   \(accepted)\n") && printed.stdout.contains("rejected 退回     \(rejected) "))
+        #expect(printed.stdout.contains("其中 \(rejected) 行此前已退回") && printed.stdout.contains("行 line "))
+        #expect(printed.stdout.range(of: #"第 \d+ 行 line \d+: .+ \[[a-z.-]+\]"#, options: .regularExpression) != nil, "\(printed.stdout)")
+        #expect(printed.stdout.range(of: #"\d{17}[\dX]"#, options: .regularExpression) == nil)
+        let listed = try ws("quarantine", "--config", "v/node.yaml", "--limit", "3")
+        #expect(listed.status == 0 && listed.stdout.contains("\(rejected) row(s) in quarantine") && listed.stdout.contains(" 行 line "))
+        #expect(listed.stdout.range(of: #"\n  - \p{Han}.+ \[[a-z.-]+\]\n    CF_"#, options: .regularExpression) != nil, "\(listed.stdout)")
+        #expect(listed.stdout.range(of: #"\d{17}[\dX]"#, options: .regularExpression) == nil)
+
         // A subject with records: take one from the generated file.
         let csv = try String(contentsOf: ws.url.appendingPathComponent("p.csv"), encoding: .utf8)
         var code = ""
@@ -349,6 +361,12 @@ struct CLITests {
         try Data().write(to: ws.url.appendingPathComponent("empty.csv"))
         let empty = try ws("ingest", "empty.csv", "--kind", "penalty", "--config", "v/node.yaml")
         #expect(empty.status == 65 && empty.stderr.contains("empty") && empty.stderr.contains("nothing was written"))
+        #expect(empty.stderr.contains("文件是空的：需要一行表头和至少一行数据。没有写入任何数据。"))
+        // A first line that is a person's ID number: said back masked, with what to do.
+        try Data("420102199001011234,金额\n1,2\n".utf8).write(to: ws.url.appendingPathComponent("id.csv"))
+        let idHeader = try ws("ingest", "id.csv", "--kind", "penalty", "--config", "v/node.yaml")
+        #expect(idHeader.status == 65 && idHeader.stderr.contains("第一行不是表头") && idHeader.stderr.contains("[no-usable-header]"))
+        #expect(!idHeader.stderr.contains("420102199001011234") && idHeader.stderr.contains("420102********1234"), "\(idHeader.stderr)")
         let unknown = try ws("ingest", "empty.csv", "--kind", "fines", "--config", "v/node.yaml")
         #expect(unknown.status == 64 && unknown.stderr.contains("penalty (行政处罚)"))
         let badQuery = try ws("query", "91110000600037341A", "--config", "v/node.yaml")
