@@ -195,14 +195,8 @@ with open(sys.argv[1], "w", encoding="utf-8", newline="") as f:
     csv.writer(f, lineterminator="\r\n").writerows([header, row])
 PY
   "$node" ingest "$dir/hospital.csv" --kind penalty --config "$dir/$village/node.yaml" | head -1
-  python3 - "http://$village_records" <<'PY'
-import json, sys, urllib.request
-base = sys.argv[1]
-ledger = json.load(urllib.request.urlopen(base + "/ops/integrity?format=json", timeout=30))["ledger"]
-print(f"GET {base}/ops/integrity: {len(ledger['bodies'])} government bodies with dishonesty standing, {len(ledger['cases'])} case(s) to follow up")
-for c in ledger["cases"]:
-    print(f"    {c['body']}（{c['category']}，{c['code']}）{c['kind']} {c['number']} {c['decisionDate']}：{c['what']} — {c['closes']}")
-PY
+  echo "\$ credit-node integrity --config $dir/$village/node.yaml   (the same as http://$village_records/ops/integrity)"
+  "$node" integrity --config "$dir/$village/node.yaml" | head -12
 }
 step "政务诚信 at the same village: a 事业单位's penalty on the office's ledger of government bodies' dishonesty (督办台账)" integrity_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"

@@ -47,7 +47,8 @@ extension Ingest {
     /// rest are in quarantine. Nothing in it repeats a personal ID number.
     static func summary(_ report: IngestReport, node: String, shown: Int = 5) -> String {
         var lines = ["Ingested \(report.file) as \(report.kindName) (\(report.kind)), \(report.format), \(report.encoding), into node \(node)"]
-        let earlier = report.alreadyQuarantined > 0 ? "; \(report.alreadyQuarantined) of them from an earlier run 其中 \(report.alreadyQuarantined) 行此前已退回" : ""
+        let earlier =
+            report.alreadyQuarantined > 0 ? "; \(report.alreadyQuarantined) of them from an earlier run 其中 \(report.alreadyQuarantined) 行此前已退回" : ""
         for (name, value, remark) in [
             ("rows 行数", report.rows, ""), ("accepted 新增", report.accepted, ""), ("updated 更新", report.updated, ""),
             ("duplicates 重复", report.duplicates, ""),
@@ -56,12 +57,15 @@ extension Ingest {
         ] {
             lines.append("  " + name.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(value)\(remark)")
         }
-        if let a = report.firstSeq, let b = report.lastSeq { lines.append("  " + "change log 日志".padding(toLength: 16, withPad: " ", startingAt: 0) + "seq \(a)…\(b)") }
+        if let a = report.firstSeq, let b = report.lastSeq {
+            lines.append("  " + "change log 日志".padding(toLength: 16, withPad: " ", startingAt: 0) + "seq \(a)…\(b)")
+        }
         if !report.ignoredColumns.isEmpty {
             lines.append("  ignored columns 未使用的列: \(Masking.maskResidentIDs(in: report.ignoredColumns.joined(separator: ", ")))")
         }
         for r in report.rejections.prefix(shown) {
-            lines.append("  第 \(r.line) 行 line \(r.line): " + r.reasons.map { "\(Masking.maskResidentIDs(in: $0.shown)) [\($0.code)]" }.joined(separator: "；"))
+            lines.append(
+                "  第 \(r.line) 行 line \(r.line): " + r.reasons.map { "\(Masking.maskResidentIDs(in: $0.shown)) [\($0.code)]" }.joined(separator: "；"))
         }
         if report.rejected > shown {
             lines.append("  … \(report.rejected - shown) more refused rows in quarantine 其余 \(report.rejected - shown) 行见 credit-node quarantine")

@@ -43,7 +43,11 @@ struct Quarantine: ParsableCommand {
             let (rows, total) = try context.store.quarantine(ingestID: ingest, limit: limit)
             let output = Output(
                 total: total, shown: rows.count,
-                rows: rows.map { .init(ingestID: $0.ingestID, file: $0.source, line: $0.line, kind: $0.kind, reasons: $0.reasons, raw: Masking.maskResidentIDs(in: $0.raw)) })
+                rows: rows.map {
+                    .init(
+                        ingestID: $0.ingestID, file: $0.source, line: $0.line, kind: $0.kind, reasons: $0.reasons,
+                        raw: Masking.maskResidentIDs(in: $0.raw))
+                })
             if json {
                 try printJSON(output)
                 return

@@ -225,6 +225,47 @@ struct CLITests {
         #expect(try ws("commitments", "--csv", "--json", "--config", "v/node.yaml").status == 64)
     }
 
+    /// 政务诚信 from the command line: 零失信 on a clean area; a hospital's penalty (a 事业单位's
+    /// credit code) a case in the text, the JSON and the CSV; the two outputs at once refused.
+    @Test func theGovernmentBodiesLedgerAsTextJSONAndCSV() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        let clean = try ws("integrity", "--config", "v/node.yaml")
+        #expect(clean.status == 0 && clean.stdout.contains("演示村 政务诚信") && clean.stdout.contains("零失信"), "\(clean.stdout)\(clean.stderr)")
+        #expect(
+            try ws("generate", "--config", "v/node.yaml", "--kind", "penalty", "--rows", "30", "--seed", "29", "--faults", "0", "--out", "p.csv")
+                .status == 0)
+        // One company's penalty becomes a hospital's, as a department would send it.
+        let path = ws.url.appendingPathComponent("p.csv")
+        var lines = try String(contentsOf: path, encoding: .utf8).components(separatedBy: "\r\n")
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let (category, code, name) = (
+            try #require(header.firstIndex { $0.hasSuffix("行政相对人类别") }), try #require(header.firstIndex(of: "统一社会信用代码")),
+            try #require(header.firstIndex(of: "行政相对人名称"))
+        )
+        let i = try #require(
+            lines.indices.dropFirst().first {
+                let cells = lines[$0].split(separator: ",", omittingEmptySubsequences: false)
+                return cells.count == header.count && cells[category] == "法人及非法人组织"
+            })
+        var cells = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        (cells[code], cells[name]) = ("121200004013590816", "仙桃市第一人民医院")
+        lines[i] = cells.joined(separator: ",")
+        try lines.joined(separator: "\r\n").write(to: path, atomically: true, encoding: .utf8)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+
+        let text = try ws("integrity", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("1 个政府机构有 1 件失信记录未销号"), "\(text.stdout)")
+        #expect(text.stdout.contains("仙桃市第一人民医院（121200004013590816，事业单位）：1 件") && text.stdout.contains("销号：") && !text.stdout.contains("零失信"))
+        let cases = try #require(try ws("integrity", "--json", "--config", "v/node.yaml").json()["cases"] as? [[String: Any]])
+        #expect(cases.count == 1 && cases.first?["category"] as? String == "事业单位" && cases.first?["code"] as? String == "121200004013590816")
+        let written = try ws("integrity", "--csv", "--out", "i.csv", "--config", "v/node.yaml")
+        #expect(written.status == 0 && written.stdout.contains("wrote i.csv: 1 case(s)"))
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("i.csv")).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(csv.count == 2 && csv[0].hasPrefix("机构名称,统一社会信用代码,机构类别") && csv[1].hasPrefix("仙桃市第一人民医院,121200004013590816,事业单位"))
+        #expect(try ws("integrity", "--csv", "--json", "--config", "v/node.yaml").status == 64)
+    }
+
     /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
     /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
     @Test func anAuthorisationIssuedListedAndRevoked() throws {
@@ -306,7 +347,9 @@ struct CLITests {
         // As text: each figure named in English and Chinese, the refused rows in the department's
         // words with the reason's code, the rows refused before not kept twice, no ID number.
         let printed = try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml")
-        #expect(printed.status == 0 && printed.stdout.contains("duplicates 重复   \(accepted)\n") && printed.stdout.contains("rejected 退回     \(rejected) "))
+        #expect(
+            printed.status == 0 && printed.stdout.contains("duplicates 重复   \(accepted)\n") && printed.stdout.contains("rejected 退回     \(rejected) ")
+        )
         #expect(printed.stdout.contains("其中 \(rejected) 行此前已退回") && printed.stdout.contains("行 line "))
         #expect(printed.stdout.range(of: #"第 \d+ 行 line \d+: .+ \[[a-z.-]+\]"#, options: .regularExpression) != nil, "\(printed.stdout)")
         #expect(printed.stdout.range(of: #"\d{17}[\dX]"#, options: .regularExpression) == nil)
