@@ -94,6 +94,8 @@ struct OperationsPages: Sendable {
         /// Commitments to follow up (broken, or unchecked past the check period); nil when the
         /// catalogue has no fulfilment rule.
         var commitmentsToFollowUp: Int?
+        /// 政务诚信: the cases standing against the area's government bodies (0: 零失信).
+        var governmentCases: Int
     }
 
     /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
@@ -551,7 +553,8 @@ struct OperationsPages: Sendable {
                 quarantined: quarantined),
             kinds: kinds, regions: regions, authorities: Array(authorities.prefix(20)),
             arrivals: Self.chart((0..<days).map { first.adding(days: $0) }.map { ($0, arrivals[$0] ?? 0) }), days: days,
-            commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue })
+            commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue },
+            governmentCases: try GovernmentIntegrity.compute(node, today: today).cases.count)
     }
 
     /// How many missing numbers a gap row lists.

@@ -116,6 +116,11 @@ struct GovernmentIntegrityTests {
             #expect(csv.status == 200 && lines.count == 4 && lines[0].contains("机构名称,统一社会信用代码,机构类别"))
             let json = try await fetch(base + "?format=json")
             #expect(json.status == 200 && json.body.contains("\"clean\":false"))
+            // The dashboard counts the cases and leads to the ledger.
+            let dashboard = try await fetch("http://127.0.0.1:\(port)/ops/")
+            #expect(
+                dashboard.body.contains(
+                    "<a href=\"/ops/integrity\"><span class=\"count\">3</span><span class=\"count-name\">政府机构失信未销号</span>"), "\(dashboard.body)")
         }
         // A page that lists fewer than there are says how many the CSV has besides.
         let short = try OperationsPages(node: f.node).integrity(reader: "x", now: CommitmentTests.now, shown: 2)
@@ -125,6 +130,8 @@ struct GovernmentIntegrityTests {
         try await withOperatorsListener(clean.node, tls: false) { port in
             let page = try await fetch("http://127.0.0.1:\(port)/ops/integrity")
             #expect(page.status == 200 && page.body.contains("本地区政府机构<strong>零失信</strong>"))
+            let dashboard = try await fetch("http://127.0.0.1:\(port)/ops/")
+            #expect(dashboard.body.contains("<span class=\"count\">0</span><span class=\"count-name\">政府机构失信未销号</span>"))
         }
     }
 }
