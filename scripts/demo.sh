@@ -199,6 +199,14 @@ PY
   "$node" integrity --config "$dir/$village/node.yaml" | head -12
 }
 step "政务诚信 at the same village: a 事业单位's penalty on the office's ledger of government bodies' dishonesty (督办台账)" integrity_tour
+# 联合奖惩执行反馈 at the same village: what its units did after checking subjects against the lists.
+feedback_tour() {
+  "$node" generate --config "$dir/$village/node.yaml" --kind feedback --rows 40 --seed 11 --faults 0 --late 0 --out "$dir/feedback.csv" >/dev/null 2>&1
+  "$node" ingest "$dir/feedback.csv" --kind 联合奖惩执行反馈 --config "$dir/$village/node.yaml" | head -1
+  echo "\$ credit-node feedback --config $dir/$village/node.yaml   (the same as http://$village_records/ops/feedback)"
+  "$node" feedback --config "$dir/$village/node.yaml" | head -16
+}
+step "联合奖惩 at the same village: its units' feedback on the joint rewards and punishments they applied (执行反馈), counted for the month" feedback_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -65,6 +65,14 @@ public struct Operations: Sendable {
             if FormValues(request.uri.query)["format"] == "csv" { return await ops.integrityCSV() }
             return await ops.respond(request, template: "ops-integrity") { now in try ops.pages.integrity(reader: Self.name(reader), now: now) }
         }
+        router.get("feedback") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            if form["format"] == "csv" { return await ops.feedbackCSV(month: form["month"]) }
+            return await ops.respond(request, template: "ops-feedback") { now in
+                try ops.pages.feedback(reader: Self.name(reader), now: now, month: form["month"])
+            }
+        }
         router.get("network") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)
@@ -159,6 +167,12 @@ public struct Operations: Sendable {
     func integrityCSV() async -> Response {
         let pages = self.pages
         return await csvAnswer(name: "政务诚信督办台账", fallback: "integrity") { now in try pages.integrityCSV(now: now) }
+    }
+
+    /// `GET /ops/feedback?month=YYYY-MM&format=csv`: a month's 联合奖惩执行反馈, for the monthly report.
+    func feedbackCSV(month: String?) async -> Response {
+        let pages = self.pages
+        return await csvAnswer(name: "联合奖惩执行反馈", fallback: "feedback") { now in try pages.feedbackCSV(month: month, now: now) }
     }
 
     /// A table built off the event loops at the portal's time, answered as a CSV download named

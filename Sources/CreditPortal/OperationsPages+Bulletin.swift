@@ -93,9 +93,10 @@ extension OperationsPages {
     /// How many months back the form offers.
     static let bulletinMonthsOffered = 24
 
-    /// The month a bulletin is asked for: `month` as given, else the last whole month.
-    static func bulletinMonth(_ text: String?, today: CivilDate) throws -> CalendarMonth {
-        guard let text, !text.isEmpty else { return CalendarMonth(today).previous }
+    /// The month a bulletin is asked for: `month` as given, else the last whole month (or
+    /// `otherwise`); a month not begun or not a month is refused with how to write one.
+    static func bulletinMonth(_ text: String?, today: CivilDate, otherwise: CalendarMonth? = nil) throws -> CalendarMonth {
+        guard let text, !text.isEmpty else { return otherwise ?? CalendarMonth(today).previous }
         guard let month = CalendarMonth(text) else {
             throw PortalPages.BadParameter(message: "月份“\(Masking.maskResidentIDs(in: String(text.prefix(20))))”无法识别：请写成 2026-11 或 2026年11月。")
         }

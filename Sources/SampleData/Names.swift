@@ -22,6 +22,12 @@ enum Names {
         "CF_": "罚", "XK_": "许", "QZ_": "强", "QR_": "确", "JL_": "奖", "CJ_": "裁", "JC_": "检", "SX_": "失信", "HMD_": "红", "PJ_": "评", "JF_": "积",
         "CN_": "诺",
     ]
+    /// 联合奖惩执行反馈: the lists a unit acts on, the matters it handles, the measures it takes.
+    static let feedbackSanctionLists = ["严重失信主体名单", "失信被执行人名单", "重大税收违法失信主体名单", "安全生产严重失信主体名单"]
+    static let feedbackRewardLists = ["红名单", "A级纳税人名单", "守合同重信用企业名单"]
+    static let feedbackMatters = ["政府采购资格审查", "招标投标资格审查", "财政资金项目申报", "评先评优", "行政许可审批", "国有土地使用权出让"]
+    static let feedbackSanctions = ["限制参加政府采购活动", "取消财政资金支持资格", "不予评先评优", "列为重点监管对象，提高检查频次", "依法从严审核行政许可"]
+    static let feedbackIncentives = ["行政许可容缺受理", "优先安排财政资金支持", "减少检查频次", "评先评优优先推荐"]
     static let genericPhrases = ["依法办理", "按规定执行", "详见决定书", "已告知当事人", "依据有关规定认定"]
 
     static let text: [String: [String]] = [

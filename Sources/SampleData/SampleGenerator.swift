@@ -75,6 +75,8 @@ public struct SampleGenerator: Sendable {
     var rowLicence: (certificate: String, content: String)?
     /// The commitment row's matter and type (`Names.commitments`), and whom it binds.
     var rowCommitment: (matter: String, type: String, person: Bool)?
+    /// The feedback row's class (守信激励 or not) and whether its measure was applied.
+    var rowFeedback: (reward: Bool, applied: Bool) = (false, true)
     /// The row's decision date, for what depends on its age (履约情况).
     var rowDecision: CivilDate?
     var rowPenalties: [String] = []
@@ -155,6 +157,7 @@ public struct SampleGenerator: Sendable {
         rowPenalties = []
         rowLicence = nil
         rowCommitment = nil
+        rowFeedback = (false, true)
         var fault: SampleFault?
         if rng.chance(options.faultShare) {
             let applicable = SampleFault.allCases.filter { applies($0, to: kind) }
@@ -283,6 +286,15 @@ public struct SampleGenerator: Sendable {
                 return alsoFine ? first + ";" + "罚款" : first
             }
             if c == "ZT" { return "1" }
+            // 联合奖惩执行反馈: mostly punishments, one in ten not applied (with why, in 备注).
+            if c == "JCLB" {
+                rowFeedback.reward = rng.chance(0.2)
+                return rowFeedback.reward ? "守信激励" : "失信惩戒"
+            }
+            if c == "ZXJG" {
+                rowFeedback.applied = !rng.chance(0.1)
+                return rowFeedback.applied ? "已实施" : "未实施"
+            }
             if c == "MDZT" { return "有效" }
             if let commitment = rowCommitment, c == "CNLX" || c == "LYQK" {
                 let draw = rng.next() % 100
@@ -300,6 +312,7 @@ public struct SampleGenerator: Sendable {
             return rng.pick(values)
         case .idNumber: return ""
         case .text:
+            if let text = feedbackText(c, kind: kind, decision: decision) { return text }
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
             if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
@@ -322,6 +335,24 @@ public struct SampleGenerator: Sendable {
         case "LRYY": return rng.pick(list.reasons)
         case "RDYJ": return list.bases.isEmpty ? nil : rng.pick(list.bases)
         default: return rng.pick(list.measures)
+        }
+    }
+
+    /// A 联合奖惩执行反馈's number, list, matter, measure and (when not applied) why, of the row's
+    /// class. One draw per field, as for any text.
+    mutating func feedbackText(_ code: String, kind: ResolvedKind, decision: CivilDate) -> String? {
+        guard kind.kind.prefix == "FK_", ["FKBH", "YJMD", "BLSX", "CQCS", "BZ"].contains(code) else { return nil }
+        let reward = rowFeedback.reward
+        switch code {
+        case "FKBH":
+            _ = rng.next()
+            return "FK\(options.node.countyPrefix)\(decision.iso.replacingDashes())\(serial)"
+        case "YJMD": return rng.pick(reward ? Names.feedbackRewardLists : Names.feedbackSanctionLists)
+        case "BLSX": return rng.pick(Names.feedbackMatters)
+        case "CQCS": return rng.pick(reward ? Names.feedbackIncentives : Names.feedbackSanctions)
+        default:
+            _ = rng.next()
+            return rowFeedback.applied ? "" : "办理时该主体已被移出名单，未采取措施"
         }
     }
 

@@ -277,6 +277,7 @@ class Walkthrough:
         self.department_upload()
         self.commitments_follow_up()
         self.government_integrity()
+        self.joint_feedback()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -574,6 +575,35 @@ class Walkthrough:
         with urllib.request.urlopen(link, timeout=10) as r:
             csv = r.read().decode("utf-8-sig")
         self.check(csv.startswith("机构名称,统一社会信用代码") and "仙桃市第一人民医院" in csv, "the ledger downloads as CSV")
+
+    def joint_feedback(self):
+        """联合奖惩执行反馈: the village's units send what they did after checking subjects against the
+        lists; the office's /ops/feedback counts the month's feedback by region, unit and list, and
+        the same feedback reaches the province's page; the month's CSV downloads."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        path = os.path.join(self.out, "feedback.csv")
+        self.run("generate", "--config", config, "--kind", "feedback", "--rows", "40", "--seed", "23", "--faults", "0", "--late", "0", "--out", path)
+        before = self.json(PROVINCE_OPS + "/ops/feedback")["ledger"]["total"]["feedback"]
+        self.run("ingest", path, "--kind", "联合奖惩执行反馈", "--config", config)
+        ledger = self.json(VILLAGE_OPS + "/ops/feedback")["ledger"]
+        total = ledger["total"]
+        self.check(total["feedback"] > 0 and total["sanctions"] + total["rewards"] == total["feedback"]
+                   and sum(u["feedback"] for u in ledger["units"]) == total["feedback"],
+                   f"the village's month counts its units' feedback once ({total['feedback']})")
+        text = self.page(VILLAGE_OPS + "/ops/feedback", "ops-feedback")
+        self.check("联合奖惩" in text and "按执行单位" in text and "执行反馈" in text, "the office's page shows the month's feedback")
+        link = d.find_element(By.PARTIAL_LINK_TEXT, "下载 CSV").get_attribute("href")
+        with urllib.request.urlopen(link, timeout=10) as r:
+            csv = r.read().decode("utf-8-sig")
+        self.check(csv.startswith("反馈编号,执行日期,奖惩类别") and len(csv.strip().split("\r\n")) == 1 + total["feedback"],
+                   "the month's feedback downloads as CSV, a line each")
+        self.wait_for(
+            "the feedback reaching the province",
+            lambda: self.json(PROVINCE_OPS + "/ops/feedback")["ledger"]["total"]["feedback"] >= before + total["feedback"],
+            seconds=120,
+        )
+        self.page(PROVINCE_OPS + "/ops/feedback", "ops-feedback-province")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

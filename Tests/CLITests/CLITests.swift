@@ -266,6 +266,34 @@ struct CLITests {
         #expect(try ws("integrity", "--csv", "--json", "--config", "v/node.yaml").status == 64)
     }
 
+    /// 联合奖惩执行反馈 from the command line: generated feedback counted for this month as text,
+    /// JSON and CSV alike; a month that is not one refused (64).
+    @Test func aMonthsJointFeedbackAsTextJSONAndCSV() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        #expect(
+            try ws(
+                "generate", "--config", "v/node.yaml", "--kind", "feedback", "--rows", "60", "--seed", "3", "--faults", "0", "--late", "0", "--out",
+                "f.csv"
+            )
+            .status == 0)
+        // Generated feedback is valid as a unit sends it: a measure not applied says why.
+        let ingested = try ws("ingest", "f.csv", "--kind", "联合奖惩执行反馈", "--config", "v/node.yaml", "--json").json()
+        #expect(ingested["accepted"] as? Int == 60 && ingested["rejected"] as? Int == 0)
+        let json = try ws("feedback", "--json", "--config", "v/node.yaml").json()
+        let total = try #require(json["total"] as? [String: Any])
+        let count = try #require(total["feedback"] as? Int)
+        let (sanctions, rewards) = (try #require(total["sanctions"] as? Int), try #require(total["rewards"] as? Int))
+        #expect(count > 0 && count == (json["feedback"] as? [Any])?.count && sanctions + rewards == count)
+        let text = try ws("feedback", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("演示村 ") && text.stdout.contains("联合奖惩执行反馈\n合计 反馈 \(count)："), "\(text.stdout)")
+        #expect(try ws("feedback", "--csv", "--out", "m.csv", "--config", "v/node.yaml").stdout.contains("\(count) feedback record(s)"))
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("m.csv")).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(csv.count == 1 + count && csv[0].hasPrefix("反馈编号,执行日期,奖惩类别"))
+        let wrong = try ws("feedback", "--month", "2026-13", "--config", "v/node.yaml")
+        #expect(wrong.status == 64 && wrong.stderr.contains("无法识别"))
+    }
+
     /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
     /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
     @Test func anAuthorisationIssuedListedAndRevoked() throws {

@@ -90,6 +90,24 @@ extension NodeStore {
         }
     }
 
+    /// The records of `kind` decided from `from` up to but not including `until` (ISO dates), in
+    /// the area whose jurisdictions begin with `areaPrefix`, active or under objection; newest
+    /// decision first, through `records_kind_date`. What a month's figures of one kind read.
+    public func records(kind: String, from: String, until: String, areaPrefix: String) throws -> [StoredRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        \(Self.storedRecordColumns) \(Self.storedRecordFrom)
+                        WHERE r.kind = ? AND r.decision_date >= ? AND r.decision_date < ? AND r.jurisdiction >= ? AND r.jurisdiction < ?
+                          AND r.state IN ('active', 'objected')
+                        ORDER BY r.decision_date DESC, r.record_key
+                        """),
+                arguments: [kind, from, until, areaPrefix, areaPrefix + ":"]
+            ).map(Self.storedRecord)
+        }
+    }
+
     /// The record with `key`, as stored, or nil.
     public func record(key: String) throws -> StoredRecord? {
         try read { db in

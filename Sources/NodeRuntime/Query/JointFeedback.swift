@@ -1,0 +1,106 @@
+import CreditDomain
+import CreditStore
+import Foundation
+
+/// 联合奖惩执行反馈 of one month in the node's area: what the units did after checking subjects
+/// against the joint reward and punishment lists (seed 003 item 15: 发起响应、信息推送、执行反馈,
+/// the units' application assessed monthly; seed 004 item 10: 向上级反馈执行案例、统计分析). Each
+/// feedback is a record of the catalogue's `feedback` kind, so it travels upward as every record
+/// does; this is the month's figures — by executing unit, by list, by region — and the feedback
+/// itself, newest first. What `/ops/feedback` and `credit-node feedback` show.
+public struct JointFeedback: Sendable, Encodable {
+    /// The catalogue kind and the field codes this reads (CreditNet's own `feedback` kind).
+    public static let kind = "feedback"
+    static let fields = (
+        number: "FKBH", type: "JCLB", list: "YJMD", matter: "BLSX", measure: "CQCS", result: "ZXJG", unit: "ZXDW", unitCode: "ZXDWDM",
+        remark: "BZ"
+    )
+    /// The values of 奖惩类别 and 执行结果 the figures split by.
+    public static let reward = "守信激励"
+    public static let notApplied = "未实施"
+
+    /// Feedback counted together: all, punishments, incentives, measures not applied.
+    public struct Figures: Sendable, Encodable {
+        public var code: String
+        public var name: String
+        public var feedback = 0
+        public var sanctions = 0
+        public var rewards = 0
+        public var notApplied = 0
+
+        mutating func count(_ f: Feedback) {
+            feedback += 1
+            if f.type == JointFeedback.reward { rewards += 1 } else { sanctions += 1 }
+            if f.result == JointFeedback.notApplied { notApplied += 1 }
+        }
+    }
+
+    public struct Feedback: Sendable, Encodable {
+        public var number: String
+        public var date: String
+        public var subject: String
+        /// The subject's code, a resident ID number masked.
+        public var subjectCode: String
+        public var type: String
+        public var list: String
+        public var matter: String
+        public var measure: String
+        public var result: String
+        public var remark: String
+        public var unit: String
+        public var unitCode: String
+        public var jurisdiction: String
+        public var region: String
+    }
+
+    public var month: String
+    public var monthName: String
+    public var total: Figures
+    /// Executing units, most feedback first.
+    public var units: [Figures]
+    /// The lists acted on, most feedback first (`code` is the list's name).
+    public var lists: [Figures]
+    /// The child regions in the configuration's order, this node's own level last when it has any.
+    public var regions: [Figures]
+    public var feedback: [Feedback]
+
+    /// The month's feedback in `node`'s area; nil when the catalogue has no `feedback` kind with
+    /// the fields this reads.
+    public static func compute(_ node: NodeContext, month: CalendarMonth) throws -> JointFeedback? {
+        guard let kind = node.resolvedKinds[Self.kind] else { return nil }
+        let f = Self.fields
+        let codes = [f.number, f.type, f.list, f.matter, f.measure, f.result, f.unit, f.unitCode, f.remark]
+        guard codes.allSatisfy({ kind.index[$0] != nil }) else { return nil }
+        let c = node.configuration
+        let areas = try node.childRegions()
+        let prefix = String(c.code.digits.prefix(c.code.tier.significantDigits))
+        let records = try node.store.records(kind: kind.slug, from: month.first.iso, until: month.next.first.iso, areaPrefix: prefix)
+        var total = Figures(code: c.code.digits, name: c.name ?? c.code.digits)
+        var units: [String: Figures] = [:]
+        var lists: [String: Figures] = [:]
+        var regions: [String: Figures] = [:]
+        var feedback: [Feedback] = []
+        for record in records {
+            let fields = record.fields
+            let value = { (code: String) in Masking.maskResidentIDs(in: fields[kind.kind.fullCode(code)] ?? "") }
+            let region = areas.region(of: record.jurisdiction)
+            let one = Feedback(
+                number: value(f.number), date: record.decisionDate ?? "", subject: value(kind.kind.subjectName),
+                subjectCode: Masking.maskResidentIDs(in: record.subjectCode ?? ""), type: value(f.type), list: value(f.list),
+                matter: value(f.matter), measure: value(f.measure), result: value(f.result), remark: value(f.remark), unit: value(f.unit),
+                unitCode: value(f.unitCode), jurisdiction: record.jurisdiction, region: region.name)
+            total.count(one)
+            units[one.unitCode, default: Figures(code: one.unitCode, name: one.unit.isEmpty ? one.unitCode : one.unit)].count(one)
+            lists[one.list, default: Figures(code: one.list, name: one.list)].count(one)
+            regions[region.code, default: Figures(code: region.code, name: region.name)].count(one)
+            feedback.append(one)
+        }
+        let most = { (a: Figures, b: Figures) in (a.feedback, b.code) > (b.feedback, a.code) }
+        // Every child region, those that sent nothing too: the month's assessment names them.
+        var regionRows = areas.children.map { regions[$0.digits] ?? Figures(code: $0.digits, name: areas.name(of: $0)) }
+        if let own = regions[c.code.digits] { regionRows.append(own) }
+        return JointFeedback(
+            month: month.iso, monthName: month.chinese, total: total, units: units.values.sorted(by: most),
+            lists: lists.values.sorted(by: most), regions: regionRows, feedback: feedback)
+    }
+}

@@ -1,0 +1,102 @@
+import CreditDomain
+import Foundation
+import Testing
+
+@testable import CreditPortal
+@testable import CreditStore
+@testable import NodeRuntime
+
+/// 联合奖惩执行反馈: what units did after checking subjects against the lists, counted by month.
+@Suite("Joint rewards and punishments: the units' feedback on the operators' page", .serialized)
+struct FeedbackTests {
+    static let person = "420102195010053181"
+    static let finance = (code: CommitmentTests.unitA.code, name: CommitmentTests.unitA.name)
+    static let ecology = (code: CommitmentTests.unitB.code, name: CommitmentTests.unitB.name)
+
+    /// The portal fixture's township (clock on 2026-11-25) with five feedback rows sent by its
+    /// first village's units: three of November — a punishment, an incentive to a person, a
+    /// measure not applied with why — one of October, and one not applied without why (refused).
+    static func fixture() throws -> (PortalFixture, IngestReport) {
+        let f = try PortalFixture()
+        let header =
+            "反馈编号,奖惩类别,依据名单,办理事项,采取措施,执行结果,执行日期,执行单位,执行单位统一社会信用代码,行政相对人名称,行政相对人类别,统一社会信用代码,证件类型,证件号码,所属行政区划,数据来源单位,数据来源单位统一社会信用代码,备注"
+        func row(
+            _ n: Int, _ type: String, _ list: String, _ result: String, _ date: String, _ unit: (code: String, name: String), person: Bool,
+            remark: String
+        )
+            -> String
+        {
+            let subject = person ? "张三,自然人,,身份证,\(Self.person)" : "江岸甲建筑有限公司,法人及非法人组织,\(GovernmentIntegrityTests.hospital.code),,"
+            return
+                "FK-\(n),\(type),\(list),政府采购资格审查,依照措施清单办理,\(result),\(date),\(unit.name),\(unit.code),\(subject),\(PortalFixture.villages[0]),\(unit.name),\(unit.code),\(remark)"
+        }
+        let csv = [
+            header,
+            row(1, "失信惩戒", "严重失信主体名单", "已实施", "2026-11-20", Self.finance, person: false, remark: ""),
+            row(2, "守信激励", "红名单", "已实施", "2026-11-21", Self.ecology, person: true, remark: ""),
+            row(3, "失信惩戒", "失信被执行人名单", "未实施", "2026-11-22", Self.finance, person: false, remark: "办理时该主体已被移出名单"),
+            row(4, "失信惩戒", "严重失信主体名单", "已实施", "2026-10-30", Self.finance, person: false, remark: ""),
+            row(5, "失信惩戒", "严重失信主体名单", "未实施", "2026-11-23", Self.finance, person: false, remark: ""),
+        ].joined(separator: "\r\n")
+        let report = try FileIngestion(node: f.node).ingest(
+            bytes: Array(csv.utf8), name: "反馈.csv", kind: "联合奖惩执行反馈", format: .csv, now: PortalFixture.now, actor: AuditActor(role: "cli"))
+        return (f, report)
+    }
+
+    @Test func aMonthsFeedbackIsCountedByRegionUnitAndList() throws {
+        let (f, report) = try Self.fixture()
+        // Not applied without saying why: refused, as the catalogue's rule says.
+        #expect(report.accepted == 4 && report.rejected == 1)
+        #expect(report.rejections.first?.reasons.map(\.code) == ["required-when"] && report.rejections.first?.reasons.first?.field == "FK_BZ")
+        let november = try #require(try JointFeedback.compute(f.node, month: CalendarMonth(year: 2026, month: 11)!))
+        #expect(november.total.feedback == 3 && november.total.sanctions == 2 && november.total.rewards == 1 && november.total.notApplied == 1)
+        #expect(november.units.map(\.code) == [Self.finance.code, Self.ecology.code] && november.units.map(\.feedback) == [2, 1])
+        #expect(november.lists.count == 3 && november.lists.allSatisfy { $0.feedback == 1 })
+        // Every child region, the one that sent nothing too.
+        #expect(november.regions.map(\.code) == PortalFixture.villages && november.regions.map(\.feedback) == [3, 0])
+        #expect(november.feedback.map(\.number) == ["FK-3", "FK-2", "FK-1"])
+        #expect(november.feedback[0].remark == "办理时该主体已被移出名单" && november.feedback[0].result == "未实施")
+        // The person's ID number is never shown whole.
+        #expect(november.feedback[1].subjectCode == Masking.mask(Self.person))
+        let october = try #require(try JointFeedback.compute(f.node, month: CalendarMonth(year: 2026, month: 10)!))
+        #expect(october.total.feedback == 1 && october.feedback.map(\.number) == ["FK-4"])
+    }
+
+    @Test func thePageItsCSVAndItsRefusals() async throws {
+        let (f, _) = try Self.fixture()
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let base = "http://127.0.0.1:\(port)/ops/feedback"
+            let page = try await fetch(base)
+            #expect(page.status == 200 && page.body.contains("<h1>联合奖惩") && page.body.contains("<a href=\"/ops/feedback\">联合奖惩</a>"))
+            #expect(page.body.contains("<span class=\"count\">3</span><span class=\"count-name\">2026年11月执行反馈</span>"))
+            #expect(page.body.contains(Self.finance.name) && page.body.contains("办理时该主体已被移出名单") && !page.body.contains(Self.person))
+            let october = try await fetch(base + "?month=2026-10")
+            #expect(october.status == 200 && october.body.contains("<span class=\"count\">1</span><span class=\"count-name\">2026年10月执行反馈</span>"))
+            let csv = try await fetch(base + "?month=2026-11&format=csv")
+            let lines = csv.body.split(separator: "\r\n")
+            #expect(csv.status == 200 && lines.count == 4 && lines[0].contains("反馈编号,执行日期,奖惩类别,依据名单"))
+            #expect(lines[1].hasPrefix("FK-3,2026-11-22,失信惩戒,失信被执行人名单") && !csv.body.contains(Self.person))
+            let json = try await fetch(base + "?format=json")
+            #expect(json.status == 200 && json.body.contains("\"month\":\"2026-11\""))
+            // A month that is not one, or has not begun: 400 with how to write one.
+            let bad = try await fetch(base + "?month=2026-13")
+            #expect(bad.status == 400 && bad.body.contains("请写成 2026-11"))
+            let future = try await fetch(base + "?month=2027-01")
+            #expect(future.status == 400 && future.body.contains("尚未开始"))
+        }
+    }
+
+    @Test func aCatalogueWithoutTheKindHasNothingToCount() throws {
+        let (f, _) = try Self.fixture()
+        var catalogue = f.node.catalogue
+        catalogue.kinds.removeAll { $0.slug == JointFeedback.kind }
+        let path = f.dir.url.appendingPathComponent("catalogue.json")
+        try JSONEncoder().encode(catalogue).write(to: path)
+        var config = f.node.configuration
+        config.catalogue = path.path
+        config.dataDirectory = f.dir.path("other")
+        let other = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        #expect(try JointFeedback.compute(other, month: CalendarMonth(year: 2026, month: 11)!) == nil)
+        #expect(try OperationsPages(node: other).feedback(reader: "x", now: PortalFixture.now, month: nil).ledger == nil)
+    }
+}
