@@ -252,9 +252,7 @@ public struct BulletinDocument: Sendable {
         let table = pages.bulletinTable(page)
         self.month = page.month
         csv = ListingCSV.table(header: table.header, rows: table.rows)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        json = try encoder.encode(page)
+        json = try ReportFiles.json(page)
         let t = page.total
         var out = ["\(page.head.areaName) \(page.monthName)定期通报（按决定日期；数据读于 \(page.builtAt)）"]
         out.append(

@@ -119,9 +119,7 @@ public struct CommitmentsDocument: Sendable {
             var ledger: CommitmentLedger
             var followUp: [CommitmentToFollowUp]
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        json = try encoder.encode(Whole(ledger: ledger, followUp: rows))
+        json = try ReportFiles.json(Whole(ledger: ledger, followUp: rows))
         let name = node.configuration.name ?? node.configuration.code.digits
         func line(_ l: CommitmentLedger.Line) -> String {
             let outcomes = zip(ledger.outcomes, l.outcomes).map { "\($0) \($1)" }.joined(separator: "，")

@@ -75,9 +75,7 @@ public struct FeedbackDocument: Sendable {
         count = ledger.feedback.count
         let table = OperationsPages.feedbackTable(ledger)
         csv = ListingCSV.table(header: table.header, rows: table.rows)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        json = try encoder.encode(ledger)
+        json = try ReportFiles.json(ledger)
         func line(_ f: JointFeedback.Figures) -> String {
             "反馈 \(f.feedback)：失信惩戒 \(f.sanctions)，守信激励 \(f.rewards)，未实施 \(f.notApplied)"
         }

@@ -61,9 +61,7 @@ public struct IntegrityDocument: Sendable {
         cases = ledger.cases.count
         let table = OperationsPages.integrityTable(ledger)
         csv = ListingCSV.table(header: table.header, rows: table.rows)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        json = try encoder.encode(ledger)
+        json = try ReportFiles.json(ledger)
         let name = node.configuration.name ?? node.configuration.code.digits
         guard !ledger.clean else {
             text = "\(name) 政务诚信（\(ledger.today)）：辖区内政府机构没有未销号的失信记录，零失信。"
