@@ -60,6 +60,14 @@ struct FeedbackTests {
         #expect(november.feedback[1].subjectCode == Masking.mask(Self.person))
         let october = try #require(try JointFeedback.compute(f.node, month: CalendarMonth(year: 2026, month: 10)!))
         #expect(october.total.feedback == 1 && october.feedback.map(\.number) == ["FK-4"])
+        // The fields are named in the SQL as JSON paths: anything but a plain code is refused first.
+        #expect(throws: StoreError.self) {
+            try f.node.store.fieldValues(kind: "feedback", from: "2026-11-01", until: "2026-12-01", areaPrefix: "42", fields: ["FK_BZ') --"])
+        }
+        #expect(
+            try f.node.store.fieldValues(kind: "feedback", from: "2026-11-01", until: "2026-12-01", areaPrefix: "42", fields: ["FK_FKBH"]).map {
+                $0[3]
+            } == ["FK-3", "FK-2", "FK-1"])
     }
 
     @Test func thePageItsCSVAndItsRefusals() async throws {

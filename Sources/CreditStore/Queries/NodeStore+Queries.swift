@@ -90,21 +90,29 @@ extension NodeStore {
         }
     }
 
-    /// The records of `kind` decided from `from` up to but not including `until` (ISO dates), in
-    /// the area whose jurisdictions begin with `areaPrefix`, active or under objection; newest
-    /// decision first, through `records_kind_date`. What a month's figures of one kind read.
-    public func records(kind: String, from: String, until: String, areaPrefix: String) throws -> [StoredRecord] {
-        try read { db in
-            try Row.fetchAll(
+    /// Some fields of the records of `kind` decided from `from` up to but not including `until`
+    /// (ISO dates), in the area whose jurisdictions begin with `areaPrefix`, active or under
+    /// objection; newest decision first, through `records_kind_date`. Each row: the decision
+    /// date, subject code, jurisdiction, then `fields` (full codes) as the current version holds
+    /// them ("" when absent) — read by SQLite from the body, no record decoded: what a month's
+    /// figures of one kind read.
+    public func fieldValues(kind: String, from: String, until: String, areaPrefix: String, fields: [String]) throws -> [[String]] {
+        guard fields.allSatisfy(Self.plainCode) else { throw StoreError(code: .badRule, message: "not a field code in \(fields)") }
+        let columns = fields.map { "coalesce(CAST(json_extract(c.body, '$.\($0)') AS TEXT), '')" }.joined(separator: ", ")
+        return try read { db in
+            let cursor = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
-                        \(Self.storedRecordColumns) \(Self.storedRecordFrom)
+                        SELECT coalesce(r.decision_date, ''), coalesce(r.subject_code, ''), r.jurisdiction, \(columns)
+                        FROM records r JOIN changes c ON c.id = r.content_change
                         WHERE r.kind = ? AND r.decision_date >= ? AND r.decision_date < ? AND r.jurisdiction >= ? AND r.jurisdiction < ?
                           AND r.state IN ('active', 'objected')
                         ORDER BY r.decision_date DESC, r.record_key
                         """),
-                arguments: [kind, from, until, areaPrefix, areaPrefix + ":"]
-            ).map(Self.storedRecord)
+                arguments: [kind, from, until, areaPrefix, areaPrefix + ":"])
+            var rows: [[String]] = []
+            while let row = try cursor.next() { rows.append((0..<(3 + fields.count)).map { row[$0] as String }) }
+            return rows
         }
     }
 

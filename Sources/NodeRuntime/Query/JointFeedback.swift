@@ -74,21 +74,22 @@ public struct JointFeedback: Sendable, Encodable {
         let c = node.configuration
         let areas = try node.childRegions()
         let prefix = String(c.code.digits.prefix(c.code.tier.significantDigits))
-        let records = try node.store.records(kind: kind.slug, from: month.first.iso, until: month.next.first.iso, areaPrefix: prefix)
+        let read = [f.number, f.type, f.list, f.matter, f.measure, f.result, f.remark, f.unit, f.unitCode, kind.kind.subjectName]
+        let rows = try node.store.fieldValues(
+            kind: kind.slug, from: month.first.iso, until: month.next.first.iso, areaPrefix: prefix, fields: read.map(kind.kind.fullCode))
         var total = Figures(code: c.code.digits, name: c.name ?? c.code.digits)
         var units: [String: Figures] = [:]
         var lists: [String: Figures] = [:]
         var regions: [String: Figures] = [:]
         var feedback: [Feedback] = []
-        for record in records {
-            let fields = record.fields
-            let value = { (code: String) in Masking.maskResidentIDs(in: fields[kind.kind.fullCode(code)] ?? "") }
-            let region = areas.region(of: record.jurisdiction)
+        feedback.reserveCapacity(rows.count)
+        for row in rows {
+            // The decision date, subject, jurisdiction, then the fields in `read`'s order.
+            let v = row.dropFirst(3).map { Masking.maskResidentIDs(in: $0) }
+            let region = areas.region(of: row[2])
             let one = Feedback(
-                number: value(f.number), date: record.decisionDate ?? "", subject: value(kind.kind.subjectName),
-                subjectCode: Masking.maskResidentIDs(in: record.subjectCode ?? ""), type: value(f.type), list: value(f.list),
-                matter: value(f.matter), measure: value(f.measure), result: value(f.result), remark: value(f.remark), unit: value(f.unit),
-                unitCode: value(f.unitCode), jurisdiction: record.jurisdiction, region: region.name)
+                number: v[0], date: row[0], subject: v[9], subjectCode: Masking.maskResidentIDs(in: row[1]), type: v[1], list: v[2],
+                matter: v[3], measure: v[4], result: v[5], remark: v[6], unit: v[7], unitCode: v[8], jurisdiction: row[2], region: region.name)
             total.count(one)
             units[one.unitCode, default: Figures(code: one.unitCode, name: one.unit.isEmpty ? one.unitCode : one.unit)].count(one)
             lists[one.list, default: Figures(code: one.list, name: one.list)].count(one)
