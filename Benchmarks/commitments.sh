@@ -66,17 +66,6 @@ held=$(sqlite3 "$work/with/node.sqlite" "SELECT count(*) FROM records WHERE kind
 follow=$(sqlite3 "$work/with/node.sqlite" "SELECT count(*) FROM commitment_follow_up")
 echo "held: $held commitments; $follow not kept in full (unchecked or broken)"
 
-best() {
-  local best=
-  for _ in $(seq "$runs"); do
-    local s e
-    s=$(date +%s.%N)
-    "$@" >/dev/null
-    e=$(date +%s.%N)
-    best=$(python3 -c "import sys; t = float(sys.argv[2]) - float(sys.argv[1]); b = sys.argv[3]; print(f'{min(t, float(b)) if b else t:.3f}')" "$s" "$e" "$best")
-  done
-  echo "$best s"
-}
 echo "credit-node kinds (the process alone):                     $(best "$node" kinds)"
 echo "credit-node status (the process and the node's opening):   $(best "$node" status --config "$work/with/node.yaml")"
 echo "credit-node commitments (ledger and the list, text):       $(best "$node" commitments --config "$work/with/node.yaml")"

@@ -38,17 +38,6 @@ echo "generated and ingested $n feedback records in $(python3 -c "import sys; pr
 month=$("$node" feedback --json --config "$work/node/node.yaml" | python3 -c "import json, sys; d = json.load(sys.stdin); print(d['month'], d['total']['feedback'])")
 echo "this month (and its feedback): $month"
 
-best() {
-  local best=
-  for _ in $(seq "$runs"); do
-    local s e
-    s=$(date +%s.%N)
-    "$@" >/dev/null
-    e=$(date +%s.%N)
-    best=$(python3 -c "import sys; t = float(sys.argv[2]) - float(sys.argv[1]); b = sys.argv[3]; print(f'{min(t, float(b)) if b else t:.3f}')" "$s" "$e" "$best")
-  done
-  echo "$best s"
-}
 echo "credit-node kinds (the process alone):                    $(best "$node" kinds)"
 echo "credit-node status (the process and the node's opening):  $(best "$node" status --config "$work/node/node.yaml")"
 echo "credit-node feedback (the month's figures, text):         $(best "$node" feedback --config "$work/node/node.yaml")"

@@ -93,6 +93,14 @@ extension OperationsPages {
     /// How many months back the form offers.
     static let bulletinMonthsOffered = 24
 
+    /// A month form's choices: `latest` and the months before it, `selected` marked (the
+    /// bulletin's and the feedback page's).
+    static func monthOptions(latest: CalendarMonth, selected: CalendarMonth) -> [BulletinPage.MonthOption] {
+        sequence(first: latest, next: \.previous).prefix(bulletinMonthsOffered).map {
+            BulletinPage.MonthOption(value: $0.iso, label: $0.chinese, selected: $0 == selected)
+        }
+    }
+
     /// The month a bulletin is asked for: `month` as given, else the last whole month (or
     /// `otherwise`); a month not begun or not a month is refused with how to write one.
     static func bulletinMonth(_ text: String?, today: CivilDate, otherwise: CalendarMonth? = nil) throws -> CalendarMonth {
@@ -203,9 +211,7 @@ extension OperationsPages {
         let latest = CalendarMonth(today)
         return BulletinPage(
             head: head(title: "\(month.chinese)定期通报", reader: reader, now: now), month: month.iso, monthName: month.chinese,
-            months: sequence(first: latest, next: \.previous).prefix(Self.bulletinMonthsOffered).map {
-                BulletinPage.MonthOption(value: $0.iso, label: $0.chinese, selected: $0 == month)
-            },
+            months: Self.monthOptions(latest: latest, selected: month),
             previous: month.previous.iso, next: month < latest ? month.next.iso : nil, closesOn: closesOn.iso, open: today <= closesOn,
             gapsAsOf: PortalPages.readable(ChinaTime.timestamp(kept.gapsAt)), builtAt: PortalPages.readable(ChinaTime.timestamp(builtAt)),
             total: figures("", "合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,

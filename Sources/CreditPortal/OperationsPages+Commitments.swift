@@ -32,7 +32,7 @@ extension OperationsPages {
         var prefix: String?
         if let region, !region.isEmpty {
             let code = try regionFilter(region)
-            prefix = String(code.digits.prefix(code.tier.significantDigits))
+            prefix = code.areaPrefix
             words.append(try regionWords(code))
             query.append("region=\(code.digits)")
         }

@@ -30,12 +30,10 @@ extension OperationsPages {
         var ledger = try JointFeedback.compute(node, month: month)
         let count = ledger?.feedback.count ?? 0
         if let all = ledger?.feedback { ledger?.feedback = Array(all.prefix(shown)) }
-        let latest = CalendarMonth(ChinaTime.date(now))
         return FeedbackPage(
             head: head(title: "联合奖惩", reader: reader, now: now),
-            months: sequence(first: latest, next: \.previous).prefix(Self.bulletinMonthsOffered).map {
-                BulletinPage.MonthOption(value: $0.iso, label: $0.chinese, selected: $0 == month)
-            }, ledger: ledger, feedbackCount: count, more: count > shown ? count - shown : nil)
+            months: Self.monthOptions(latest: CalendarMonth(ChinaTime.date(now)), selected: month), ledger: ledger, feedbackCount: count,
+            more: count > shown ? count - shown : nil)
     }
 
     /// The month's feedback as the CSV an office sends in its monthly report (按月考核通报).

@@ -300,7 +300,7 @@ struct OperationsPages: Sendable {
         var prefix: String?
         if let region, !region.isEmpty {
             let code = try regionFilter(region)
-            prefix = String(code.digits.prefix(code.tier.significantDigits))
+            prefix = code.areaPrefix
             words.append(try regionWords(code))
         }
         if late { words.append("迟报") }

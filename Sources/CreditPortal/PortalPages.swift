@@ -675,7 +675,7 @@ public struct PortalPages: Sendable {
             guard let code = try? DivisionCode(region), children.contains(code) || code == node.configuration.code else {
                 throw BadParameter(message: "地区 \(Masking.maskResidentIDs(in: String(region.prefix(20)))) 不是本地区的下级区划。")
             }
-            query.regionPrefix = String(code.digits.prefix(code.tier.significantDigits))
+            query.regionPrefix = code.areaPrefix
         }
         for (value, label) in [(p.from, "起始日期"), (p.to, "截止日期")] {
             if let v = value, !v.isEmpty, CivilDate.parse(v) == nil { throw BadParameter(message: "\(label)应为 YYYY-MM-DD 格式的日期。") }

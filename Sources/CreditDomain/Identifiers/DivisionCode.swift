@@ -84,6 +84,10 @@ public struct DivisionCode: Hashable, Sendable, Comparable, Codable, CustomStrin
         return other.digits.utf8.prefix(n).elementsEqual(digits.utf8.prefix(n))
     }
 
+    /// The digits every code in this code's area begins with (its tier's significant digits):
+    /// what the stores' area queries compare jurisdictions with.
+    public var areaPrefix: String { String(digits.prefix(tier.significantDigits)) }
+
     /// The six-digit county-level prefix (GB/T 2260).
     public var countyPrefix: String { String(digits.prefix(6)) }
 
@@ -109,7 +113,9 @@ extension String {
     package func trimmingFieldWhitespace() -> String {
         // Most fields have nothing to trim: look at the ends before touching the bytes.
         guard let first = utf8.first, let last = utf8.last else { return self }
-        let edgeBytes: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xE3 || $0 == 0xEF || $0 == 0x80 || $0 == 0xBF }
+        let edgeBytes: (UInt8) -> Bool = {
+            $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xE3 || $0 == 0xEF || $0 == 0x80 || $0 == 0xBF
+        }
         if !edgeBytes(first) && !edgeBytes(last) { return self }
         var copy = self
         return copy.withUTF8 { p -> String in
@@ -131,7 +137,9 @@ extension String {
                 let b = p[end - 1]
                 if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
                     end -= 1
-                } else if end - start >= 3, (p[end - 3] == 0xE3 && p[end - 2] == 0x80 && b == 0x80) || (p[end - 3] == 0xEF && p[end - 2] == 0xBB && b == 0xBF) {
+                } else if end - start >= 3,
+                    (p[end - 3] == 0xE3 && p[end - 2] == 0x80 && b == 0x80) || (p[end - 3] == 0xEF && p[end - 2] == 0xBB && b == 0xBF)
+                {
                     end -= 3
                 } else {
                     break

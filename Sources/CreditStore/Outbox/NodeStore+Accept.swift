@@ -92,7 +92,7 @@ extension NodeStore {
     /// resuming after it lost track).
     public func chains(inside area: DivisionCode) throws -> [ChainPosition] {
         // The codes inside `area` share its significant digits: one range of the primary key.
-        let prefix = String(area.digits.prefix(area.tier.significantDigits))
+        let prefix = area.areaPrefix
         return try read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT origin, last_seq, last_hash FROM chains WHERE origin >= ? AND origin < ? ORDER BY origin"),

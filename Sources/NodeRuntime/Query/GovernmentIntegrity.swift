@@ -66,7 +66,7 @@ public struct GovernmentIntegrity: Sendable, Encodable {
     /// The ledger on `today`: every case in the node's area, oldest first.
     public static func compute(_ node: NodeContext, today: CivilDate) throws -> GovernmentIntegrity {
         let c = node.configuration
-        let prefix = String(c.code.digits.prefix(c.code.tier.significantDigits))
+        let prefix = c.code.areaPrefix
         let areas = try node.childRegions()
         var cases: [Case] = []
         for record in try node.store.governmentBodyRecords(areaPrefix: prefix) {

@@ -11,10 +11,9 @@ import Foundation
 public struct JointFeedback: Sendable, Encodable {
     /// The catalogue kind and the field codes this reads (CreditNet's own `feedback` kind).
     public static let kind = "feedback"
-    static let fields = (
-        number: "FKBH", type: "JCLB", list: "YJMD", matter: "BLSX", measure: "CQCS", result: "ZXJG", unit: "ZXDW", unitCode: "ZXDWDM",
-        remark: "BZ"
-    )
+    /// The fields read, in this order: 反馈编号, 奖惩类别, 依据名单, 办理事项, 采取措施, 执行结果, 备注,
+    /// 执行单位, its credit code.
+    static let fields = ["FKBH", "JCLB", "YJMD", "BLSX", "CQCS", "ZXJG", "BZ", "ZXDW", "ZXDWDM"]
     /// The values of 奖惩类别 and 执行结果 the figures split by.
     public static let reward = "守信激励"
     public static let notApplied = "未实施"
@@ -68,13 +67,11 @@ public struct JointFeedback: Sendable, Encodable {
     /// the fields this reads.
     public static func compute(_ node: NodeContext, month: CalendarMonth) throws -> JointFeedback? {
         guard let kind = node.resolvedKinds[Self.kind] else { return nil }
-        let f = Self.fields
-        let codes = [f.number, f.type, f.list, f.matter, f.measure, f.result, f.unit, f.unitCode, f.remark]
-        guard codes.allSatisfy({ kind.index[$0] != nil }) else { return nil }
+        guard Self.fields.allSatisfy({ kind.index[$0] != nil }) else { return nil }
         let c = node.configuration
         let areas = try node.childRegions()
-        let prefix = String(c.code.digits.prefix(c.code.tier.significantDigits))
-        let read = [f.number, f.type, f.list, f.matter, f.measure, f.result, f.remark, f.unit, f.unitCode, kind.kind.subjectName]
+        let prefix = c.code.areaPrefix
+        let read = Self.fields + [kind.kind.subjectName]
         let rows = try node.store.fieldValues(
             kind: kind.slug, from: month.first.iso, until: month.next.first.iso, areaPrefix: prefix, fields: read.map(kind.kind.fullCode))
         var total = Figures(code: c.code.digits, name: c.name ?? c.code.digits)
