@@ -73,6 +73,14 @@ public struct Operations: Sendable {
                 try ops.pages.feedback(reader: Self.name(reader), now: now, month: form["month"])
             }
         }
+        router.get("lists") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            if form["format"] == "csv" { return await ops.listsCSV(show: form["show"], region: form["region"]) }
+            return await ops.respond(request, template: "ops-lists") { now in
+                try ops.pages.lists(reader: Self.name(reader), now: now, show: form["show"], region: form["region"])
+            }
+        }
         router.get("network") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)
@@ -173,6 +181,13 @@ public struct Operations: Sendable {
     func feedbackCSV(month: String?) async -> Response {
         let pages = self.pages
         return await csvAnswer(name: "联合奖惩执行反馈", fallback: "feedback") { now in try pages.feedbackCSV(month: month, now: now) }
+    }
+
+    /// `GET /ops/lists?show=&region=&format=csv`: the subjects on a list in force and whether any
+    /// unit has answered, as the 推送清单 sent to the units.
+    func listsCSV(show: String?, region: String?) async -> Response {
+        let pages = self.pages
+        return await csvAnswer(name: "联合奖惩名单推送清单", fallback: "lists") { now in try pages.listsCSV(show: show, region: region, now: now) }
     }
 
     /// A table built off the event loops at the portal's time, answered as a CSV download named

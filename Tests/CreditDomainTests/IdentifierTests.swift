@@ -212,6 +212,18 @@ struct ResidentIDTests {
         #expect(masked == "张三,自然人,110105********002X,99911010519491231002X1")
     }
 
+    /// A code shown on its own: an ID number masked whole, an organisation's code whole even
+    /// when all its characters are digits (which free text's rule would take for an ID number).
+    @Test func aCodeShownOnItsOwn() throws {
+        let company = "914201028120883438"
+        #expect((try? SocialCreditCode(company)) != nil && (try? ResidentID(company)) == nil)
+        #expect(Masking.shown(company) == company && Masking.maskResidentIDs(in: company) == "914201********3438")
+        #expect(Masking.shown("11010519491231002X") == "110105********002X")
+        // Not a valid credit code (its check character is wrong): masked, as free text would be.
+        #expect(Masking.shown("914201028120883439") == "914201********3439")
+        #expect(Masking.shown("当事人420102199001011234") == "当事人420102********1234")
+    }
+
     /// ID numbers written into free text (违法事实, 备注, a quarantined row): Chinese characters end
     /// a number as punctuation does.
     @Test(arguments: [

@@ -75,7 +75,9 @@ struct FeedbackTests {
         try await withOperatorsListener(f.node, tls: false) { port in
             let base = "http://127.0.0.1:\(port)/ops/feedback"
             let page = try await fetch(base)
-            #expect(page.status == 200 && page.body.contains("<h1>联合奖惩") && page.body.contains("<a href=\"/ops/feedback\">联合奖惩</a>"))
+            #expect(
+                page.status == 200 && page.body.contains("<h1>联合奖惩")
+                    && page.body.contains("<a href=\"/ops/feedback\" aria-current=\"page\">执行反馈（按月）</a>"))
             #expect(page.body.contains("<span class=\"count\">3</span><span class=\"count-name\">2026年11月执行反馈</span>"))
             #expect(page.body.contains(Self.finance.name) && page.body.contains("办理时该主体已被移出名单") && !page.body.contains(Self.person))
             let october = try await fetch(base + "?month=2026-10")

@@ -80,10 +80,13 @@ public enum Masking {
 }
 
 extension Masking {
-    /// A code or text as a page or report shows it: a resident ID number masked whole, any
-    /// ID number written inside other text masked where it stands.
+    /// A code or text as a page or report shows it: a resident ID number masked whole, a unified
+    /// social credit code whole (an organisation's code is public, even one of 18 digits, which
+    /// free text's rule would mask), any ID number written inside other text masked where it stands.
     public static func shown(_ text: String) -> String {
-        (try? ResidentID(text)) != nil ? mask(text) : maskResidentIDs(in: text)
+        if (try? ResidentID(text)) != nil { return mask(text) }
+        if (try? SocialCreditCode(text)) != nil { return text }
+        return maskResidentIDs(in: text)
     }
 
     /// Masks every run of 17 digits and a digit or X that stands alone in `text`: resident ID
@@ -93,10 +96,12 @@ extension Masking {
     public static func maskResidentIDs(in text: String) -> String {
         // Most text holds no run of 17 digits: leave it as it is.
         var run = 0
-        guard text.utf8.contains(where: { b in
-            run = (b >= 0x30 && b <= 0x39) ? run + 1 : 0
-            return run >= 17
-        }) else { return text }
+        guard
+            text.utf8.contains(where: { b in
+                run = (b >= 0x30 && b <= 0x39) ? run + 1 : 0
+                return run >= 17
+            })
+        else { return text }
         var scalars = Array(text.unicodeScalars)
         func isAlnum(_ u: Unicode.Scalar) -> Bool { u.isASCII && (("0"..."9").contains(u) || ("A"..."Z").contains(u) || ("a"..."z").contains(u)) }
         var i = 0

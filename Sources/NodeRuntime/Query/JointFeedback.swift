@@ -85,7 +85,7 @@ public struct JointFeedback: Sendable, Encodable {
             let v = row.dropFirst(3).map { Masking.maskResidentIDs(in: $0) }
             let region = areas.region(of: row[2])
             let one = Feedback(
-                number: v[0], date: row[0], subject: v[9], subjectCode: Masking.maskResidentIDs(in: row[1]), type: v[1], list: v[2],
+                number: v[0], date: row[0], subject: v[9], subjectCode: Masking.shown(row[1]), type: v[1], list: v[2],
                 matter: v[3], measure: v[4], result: v[5], remark: v[6], unit: v[7], unitCode: v[8], jurisdiction: row[2], region: region.name)
             total.count(one)
             units[one.unitCode, default: Figures(code: one.unitCode, name: one.unit.isEmpty ? one.unitCode : one.unit)].count(one)

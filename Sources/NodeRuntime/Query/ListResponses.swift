@@ -1,0 +1,172 @@
+import CreditDomain
+import CreditStore
+import Foundation
+
+/// 联合奖惩 名单推送与响应: the subjects of the node's area on a network-wide list in force today
+/// (严重失信主体名单 with its sanctions, 红名单 with its incentives) — what the units of the area
+/// must act on — and, for each, whether any unit has answered with 执行反馈 since the listing.
+/// Seed 003 item 15 asks for 发起响应、信息推送、执行反馈 as one loop: a listing is the 发起, this
+/// list (page, CSV, `credit-node lists`) the 推送 to the units, the `feedback` records the 反馈;
+/// an entry nobody has answered is 待响应. What `/ops/lists` and `credit-node lists` show.
+public struct ListResponses: Sendable, Encodable {
+    /// How many days back a listing counts as newly listed (近 30 日新列入), to push first.
+    public static let recentDays = 30
+
+    /// Which entries a page or file lists; the figures always count them all.
+    public enum Show: String, Sendable, CaseIterable, Encodable {
+        case pending, answered, all
+        public var chinese: String {
+            switch self {
+            case .pending: "待响应"
+            case .answered: "已有反馈"
+            case .all: "全部"
+            }
+        }
+    }
+
+    /// Entries counted together: in force, answered by feedback, pending, newly listed.
+    public struct Figures: Sendable, Encodable {
+        public var code: String
+        public var name: String
+        public var listed = 0
+        public var answered = 0
+        public var pending = 0
+        public var recent = 0
+        /// The share answered, as the page prints it (82.5 %); nil while nothing is listed.
+        public var answeredShare: String?
+
+        init(code: String, name: String) {
+            self.code = code
+            self.name = name
+        }
+
+        mutating func count(_ e: Entry) {
+            listed += 1
+            if e.pending { pending += 1 } else { answered += 1 }
+            if e.recent { recent += 1 }
+            answeredShare = String(format: "%.1f %%", Double(answered) * 100 / Double(listed))
+        }
+    }
+
+    public struct Entry: Sendable, Encodable {
+        public var kind: String
+        public var kindName: String
+        /// `sanction` or `reward`, and its words: the feedback category that answers it.
+        public var effect: String
+        public var category: String
+        public var list: String
+        public var subject: String
+        /// The subject's code, a resident ID number masked.
+        public var subjectCode: String
+        public var since: String
+        public var until: String?
+        public var measures: String
+        public var unit: String
+        /// `active`, or `objected` while an objection is open (异议处理中).
+        public var state: String
+        public var objected: Bool
+        public var jurisdiction: String
+        public var region: String
+        /// Days since the listing date.
+        public var days: Int
+        /// Listed within the last `recentDays` days.
+        public var recent: Bool
+        public var feedback: Int
+        public var notApplied: Int
+        public var units: Int
+        public var latest: String?
+        /// No feedback yet (待响应).
+        public var pending: Bool
+        public var recordKey: String
+    }
+
+    public var asOf: String
+    public var show: Show
+    /// The region the entries are filtered to, when one was asked for.
+    public var region: String?
+    public var total: Figures
+    public var sanctions: Figures
+    public var rewards: Figures
+    /// The child regions in the configuration's order, this node's own level last when it has any.
+    public var regions: [Figures]
+    /// The lists by name, most entries first.
+    public var lists: [Figures]
+    /// The entries shown: pending before answered, the longest listed first.
+    public var entries: [Entry]
+
+    /// The category of feedback that answers a list of `effect`.
+    public static func category(effect: String) -> String {
+        effect == "reward" ? JointFeedback.reward : "失信惩戒"
+    }
+
+    /// The lists in force in `node`'s area on `today`; nil when the catalogue has no `feedback`
+    /// kind to answer them with. `region` (a child's code or the node's own) filters the entries.
+    public static func compute(_ node: NodeContext, today: CivilDate, show: Show = .all, region: DivisionCode? = nil) throws -> ListResponses? {
+        guard let answer = node.resolvedKinds[JointFeedback.kind] else { return nil }
+        guard ["JCLB", "ZXJG", "ZXDWDM"].allSatisfy({ answer.index[$0] != nil }) else { return nil }
+        let c = node.configuration
+        let areas = try node.childRegions()
+        let listKinds = node.resolvedKinds.values.filter { $0.kind.networkWide && $0.kind.listing != nil }.sorted { $0.slug < $1.slug }
+        var all: [Entry] = []
+        for kind in listKinds {
+            guard let l = kind.kind.listing else { continue }
+            let shownWhile = kind.kind.publicity?.shownWhileField
+            let read = [l.name, l.measures, l.unit, kind.kind.subjectName] + [l.until, shownWhile].compactMap { $0 }
+            let match = FeedbackMatch(
+                kind: answer.slug, typeField: answer.kind.fullCode("JCLB"), type: category(effect: l.effect),
+                resultField: answer.kind.fullCode("ZXJG"), notApplied: JointFeedback.notApplied, unitField: answer.kind.fullCode("ZXDWDM"))
+            let listed = try node.store.listedWithFeedback(
+                kind: kind.slug, areaPrefix: c.code.areaPrefix, today: today.iso, fields: read.map(kind.kind.fullCode), match: match)
+            for one in listed {
+                let value = { (code: String) -> String? in
+                    read.firstIndex(of: code).map { one.values[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+                }
+                guard kind.kind.isShownPublicly(value: value) else { continue }
+                let since = CivilDate.parse(one.since)
+                let days = since.map { today.dayNumber - $0.dayNumber } ?? 0
+                all.append(
+                    Entry(
+                        kind: kind.slug, kindName: kind.kind.name, effect: l.effect, category: category(effect: l.effect),
+                        list: value(l.name) ?? kind.kind.name, subject: Masking.maskResidentIDs(in: value(kind.kind.subjectName) ?? ""),
+                        subjectCode: Masking.shown(one.subjectCode), since: one.since, until: l.until.flatMap(value),
+                        measures: Masking.maskResidentIDs(in: value(l.measures) ?? ""), unit: value(l.unit) ?? "", state: one.state,
+                        objected: one.state == "objected",
+                        jurisdiction: one.jurisdiction, region: areas.region(of: one.jurisdiction).name, days: days,
+                        recent: since != nil && days < recentDays, feedback: one.feedback, notApplied: one.notApplied, units: one.units,
+                        latest: one.latest, pending: one.feedback == 0, recordKey: one.recordKey))
+            }
+        }
+        var total = Figures(code: c.code.digits, name: c.name ?? c.code.digits)
+        var sanctions = Figures(code: "sanction", name: "严重失信主体名单（失信惩戒）")
+        var rewards = Figures(code: "reward", name: "红名单（守信激励）")
+        var regions: [String: Figures] = [:]
+        var lists: [String: Figures] = [:]
+        for e in all {
+            total.count(e)
+            if e.effect == "reward" { rewards.count(e) } else { sanctions.count(e) }
+            let r = areas.region(of: e.jurisdiction)
+            regions[r.code, default: Figures(code: r.code, name: r.name)].count(e)
+            lists[e.list, default: Figures(code: e.list, name: e.list)].count(e)
+        }
+        var regionRows = areas.children.map { regions[$0.digits] ?? Figures(code: $0.digits, name: areas.name(of: $0)) }
+        if let own = regions[c.code.digits] { regionRows.append(own) }
+        let shown = all.filter { e in
+            let wanted =
+                switch show {
+                case .pending: e.pending
+                case .answered: !e.pending
+                case .all: true
+                }
+            return wanted && region.map { areas.region(of: e.jurisdiction).code == $0.digits } ?? true
+        }
+        // Pending first, the longest waiting first; then the answered, the longest listed first.
+        let ordered = shown.sorted { a, b in
+            if a.pending != b.pending { return a.pending }
+            if a.days != b.days { return a.days > b.days }
+            return a.recordKey < b.recordKey
+        }
+        return ListResponses(
+            asOf: today.iso, show: show, region: region?.digits, total: total, sanctions: sanctions, rewards: rewards, regions: regionRows,
+            lists: lists.values.sorted { ($0.listed, $1.code) > ($1.listed, $0.code) }, entries: ordered)
+    }
+}
