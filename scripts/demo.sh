@@ -205,8 +205,10 @@ feedback_tour() {
   "$node" ingest "$dir/feedback.csv" --kind 联合奖惩执行反馈 --config "$dir/$village/node.yaml" | head -1
   echo "\$ credit-node feedback --config $dir/$village/node.yaml   (the same as http://$village_records/ops/feedback)"
   "$node" feedback --config "$dir/$village/node.yaml" | head -16
+  echo "\$ credit-node lists --config $dir/$village/node.yaml   (the same as http://$village_records/ops/lists)"
+  "$node" lists --config "$dir/$village/node.yaml" | head -14
 }
-step "联合奖惩 at the same village: its units' feedback on the joint rewards and punishments they applied (执行反馈), counted for the month" feedback_tour
+step "联合奖惩 at the same village: its units' feedback on the joint rewards and punishments they applied (执行反馈), counted for the month; the village's subjects on a list in force pushed to its units, those no unit has answered first (名单推送与响应)" feedback_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -278,6 +278,7 @@ class Walkthrough:
         self.commitments_follow_up()
         self.government_integrity()
         self.joint_feedback()
+        self.joint_lists()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -604,6 +605,43 @@ class Walkthrough:
             seconds=120,
         )
         self.page(PROVINCE_OPS + "/ops/feedback", "ops-feedback-province")
+
+    def joint_lists(self):
+        """联合奖惩 名单推送与响应: the village's subjects newly put on the serious-dishonesty list are
+        pushed to its units on /ops/lists, those no unit has answered first (待响应); the tab keeps
+        to them and its CSV (the 推送清单) has a line each; the lists reach the province's page."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        path = os.path.join(self.out, "blacklist.csv")
+        # The feedback's seed: some of the listed subjects are those the units already answered.
+        self.run("generate", "--config", config, "--kind", "blacklist", "--rows", "30", "--seed", "23", "--faults", "0", "--late", "0", "--out", path)
+        before = self.json(VILLAGE_OPS + "/ops/lists")["ledger"]["total"]["listed"]
+        self.run("ingest", path, "--kind", "严重失信主体名单", "--config", config)
+        ledger = self.json(VILLAGE_OPS + "/ops/lists")["ledger"]
+        total = ledger["total"]
+        self.check(total["listed"] == before + 30 and total["answered"] + total["pending"] == total["listed"]
+                   and len(ledger["entries"]) == total["listed"],
+                   f"the village's lists hold its new entries, each answered or pending ({total['answered']} answered, {total['pending']} pending)")
+        flags = [e["pending"] for e in ledger["entries"]]
+        self.check(flags == sorted(flags, reverse=True), "the pending entries come first")
+        text = self.page(VILLAGE_OPS + "/ops/lists", "ops-lists")
+        self.check("名单推送与响应" in text and "在列主体" in text and "应采取措施" in text, "the office's page pushes the lists to its units")
+        d.find_element(By.LINK_TEXT, "待响应").click()
+        current = d.find_element(By.CSS_SELECTOR, "ul.tabs a[aria-current='true']").text
+        self.check(current == "待响应" and "show=pending" in d.current_url, f"the tab keeps to the pending entries ({current})")
+        link = d.find_element(By.PARTIAL_LINK_TEXT, "下载推送清单").get_attribute("href")
+        with urllib.request.urlopen(link, timeout=10) as r:
+            csv = r.read().decode("utf-8-sig")
+        lines = csv.strip().split("\r\n")
+        self.check(lines[0].startswith("名单名称,奖惩类别,主体名称") and len(lines) == 1 + total["pending"]
+                   and all(line.endswith(",待响应") for line in lines[1:]),
+                   "the pending entries download as the list pushed to the units, a line each")
+        self.wait_for(
+            "the new entries reaching the province's lists",
+            lambda: self.json(PROVINCE_OPS + "/ops/lists")["ledger"]["total"]["listed"] >= total["listed"],
+            seconds=120,
+        )
+        self.page(PROVINCE_OPS + "/ops/lists?show=pending", "ops-lists-province")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -294,6 +294,42 @@ struct CLITests {
         #expect(wrong.status == 64 && wrong.stderr.contains("无法识别"))
     }
 
+    /// 联合奖惩 名单推送与响应: the village's subjects on a list in force and whether a unit answered,
+    /// as text, JSON and the CSV pushed to the units; a filter it cannot hold exits 64.
+    @Test func theListsPushedToTheUnitsAndTheirAnswers() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        for kind in ["blacklist", "redlist", "feedback"] {
+            let made = try ws(
+                "generate", "--config", "v/node.yaml", "--kind", kind, "--rows", "60", "--seed", "3", "--faults", "0", "--late", "0", "--out",
+                "\(kind).csv")
+            #expect(made.status == 0)
+            #expect(try ws("ingest", "\(kind).csv", "--kind", kind, "--config", "v/node.yaml", "--json").json()["accepted"] as? Int == 60)
+        }
+        let json = try ws("lists", "--json", "--config", "v/node.yaml").json()
+        let total = try #require(json["total"] as? [String: Any])
+        let (listed, answered, pending) = (
+            try #require(total["listed"] as? Int), try #require(total["answered"] as? Int), try #require(total["pending"] as? Int)
+        )
+        let entries = try #require(json["entries"] as? [[String: Any]])
+        // The same subjects drawn for the lists and the feedback: some answered, some not.
+        #expect(listed == 120 && entries.count == listed && answered + pending == listed && answered > 0 && pending > 0)
+        let flags = entries.map { $0["pending"] as? Bool == true }
+        #expect(flags == flags.sorted { $0 && !$1 } && flags.filter { $0 }.count == pending)
+        let text = try ws("lists", "--show", "pending", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("演示村 联合奖惩名单推送与响应") && text.stdout.contains("待响应：\(pending) 条"), "\(text.stdout)")
+        #expect(try ws("lists", "--csv", "--out", "l.csv", "--config", "v/node.yaml").stdout.contains("\(listed) listed subject(s)"))
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("l.csv")).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(csv.count == 1 + listed && csv[0].hasPrefix("名单名称,奖惩类别,主体名称,主体代码,列入日期"))
+        // A listed person's ID number is never written whole.
+        #expect(!csv.joined(separator: ",").split(separator: ",").contains { (try? ResidentID(String($0))) != nil })
+        #expect(csv.contains { $0.contains("********") })
+        let wrong = try ws("lists", "--show", "late", "--config", "v/node.yaml")
+        #expect(wrong.status == 64 && wrong.stderr.contains("pending（待响应）"))
+        let elsewhere = try ws("lists", "--region", "420102002202", "--config", "v/node.yaml")
+        #expect(elsewhere.status == 64 && elsewhere.stderr.contains("不是本地区的下级区划"))
+    }
+
     /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
     /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
     @Test func anAuthorisationIssuedListedAndRevoked() throws {

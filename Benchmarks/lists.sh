@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# 联合奖惩 名单推送与响应 at scale. LISTED entries of 严重失信主体名单 in force and FEEDBACK
+# feedback records (release build), drawn from one population of subjects so that some entries are
+# answered, over a county's four townships' villages, ingested into a county node; then the ledger
+# as `credit-node lists` prints it (the process's start and the node's opening included, measured
+# alone by `kinds` and `status`), its CSV, and the office's page `/ops/lists` and its CSV on the
+# node's release `serve`. Each entry in force is read through `records_kind_date` and answered by
+# one look-up of its subject's feedback through `records_subject`: the cost grows with the entries
+# in force, not with the feedback kept.
+# Usage: Benchmarks/lists.sh [LISTED] [FEEDBACK] [RUNS]   (defaults: 40000 entries, 100000 feedback, 3 runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. Benchmarks/release.sh
+listed=${1:-40000}
+n=${2:-100000}
+runs=${3:-3}
+work=$(mktemp -d /tmp/creditnet-lists.XXXX)
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+county=420102000000
+townships=(420102001000 420102002000 420102003000 420102004000)
+children=()
+for t in "${townships[@]}"; do children+=(--child "$t"); done
+port=${CREDITNET_BENCH_PORT:-7594}
+"$node" pki init --out "$work/ca" >/dev/null
+"$node" pki issue --ca "$work/ca" --code $county --out "$work/cert" >/dev/null
+"$node" init --code $county --name 江岸区 --data "$work/node" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) \
+  "${children[@]}" >/dev/null
+echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$work/node/node.yaml"
+
+start=$(date +%s.%N)
+seed=1
+for t in "${townships[@]}"; do
+  # The same seed and population for a township's entries and its feedback: the same subjects.
+  "$node" generate --config "$work/node/node.yaml" --kind blacklist --rows $((listed / 4)) --subjects $((listed / 3)) --seed $seed --faults 0 --late 0 \
+    --jurisdiction "${t:0:9}201" --out "$work/l-$seed.csv" 2>/dev/null
+  "$node" ingest "$work/l-$seed.csv" --kind blacklist --config "$work/node/node.yaml" >/dev/null
+  "$node" generate --config "$work/node/node.yaml" --kind feedback --rows $((n / 4)) --subjects $((listed / 3)) --seed $seed --faults 0 --late 0 \
+    --jurisdiction "${t:0:9}201" --out "$work/f-$seed.csv" 2>/dev/null
+  "$node" ingest "$work/f-$seed.csv" --kind feedback --config "$work/node/node.yaml" >/dev/null
+  seed=$((seed + 1))
+done
+end=$(date +%s.%N)
+echo "generated and ingested $listed entries and $n feedback records in $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f} s')" "$start" "$end")"
+"$node" lists --json --config "$work/node/node.yaml" | python3 -c "
+import json, sys
+t = json.load(sys.stdin)['total']
+print(f\"in force {t['listed']}, answered {t['answered']}, pending {t['pending']}\")"
+
+echo "credit-node kinds (the process alone):                    $(best "$node" kinds)"
+echo "credit-node status (the process and the node's opening):  $(best "$node" status --config "$work/node/node.yaml")"
+echo "credit-node lists (the figures and the first 20, text):   $(best "$node" lists --config "$work/node/node.yaml")"
+echo "credit-node lists --csv (every entry in force):           $(best "$node" lists --csv --config "$work/node/node.yaml")"
+
+"$node" serve --config "$work/node/node.yaml" >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$((port + 2))/ops/lists" && break; sleep 0.2; done
+page() { curl -sf -o /dev/null "http://127.0.0.1:$((port + 2))/ops/lists$1"; }
+echo "GET /ops/lists (figures and the first 200):              $(best page "")"
+echo "GET /ops/lists?show=pending&format=csv (推送清单):        $(best page "?show=pending&format=csv")"
+echo "GET /ops/lists?region=420102001000 (one township):        $(best page "?region=420102001000")"
