@@ -61,19 +61,23 @@ extension OperationsPages {
 /// feedback as the page's CSV, or the whole month as JSON.
 public struct FeedbackDocument: Sendable {
     public var text: String
-    public var json: Data
-    public var csv: [UInt8]
     public var count: Int
+    let ledger: JointFeedback
+    /// The whole ledger as JSON, built when asked for.
+    public var json: Data { get throws { try ReportFiles.json(ledger) } }
+    /// The page's CSV, built when asked for.
+    public var csv: [UInt8] {
+        let table = OperationsPages.feedbackTable(ledger)
+        return ListingCSV.table(header: table.header, rows: table.rows)
+    }
 
     /// `month` (`2026-11`; this month when nil) at `now`; refused with
     /// `PortalPages.BadParameter`; nil when the catalogue has no `feedback` kind.
     public init?(node: NodeContext, month asked: String?, now: Date, shown: Int = 20) throws {
         let month = try OperationsPages.feedbackMonth(asked, now: now)
         guard let ledger = try JointFeedback.compute(node, month: month) else { return nil }
+        self.ledger = ledger
         count = ledger.feedback.count
-        let table = OperationsPages.feedbackTable(ledger)
-        csv = ListingCSV.table(header: table.header, rows: table.rows)
-        json = try ReportFiles.json(ledger)
         func line(_ f: JointFeedback.Figures) -> String {
             "反馈 \(f.feedback)：失信惩戒 \(f.sanctions)，守信激励 \(f.rewards)，未实施 \(f.notApplied)"
         }

@@ -95,9 +95,15 @@ extension OperationsPages {
 /// entries as the page's CSV (the 推送清单), or the whole ledger as JSON.
 public struct ListsDocument: Sendable {
     public var text: String
-    public var json: Data
-    public var csv: [UInt8]
     public var count: Int
+    let ledger: ListResponses
+    /// The whole ledger as JSON, built when asked for.
+    public var json: Data { get throws { try ReportFiles.json(ledger) } }
+    /// The page's CSV, built when asked for.
+    public var csv: [UInt8] {
+        let table = OperationsPages.listsTable(ledger)
+        return ListingCSV.table(header: table.header, rows: table.rows)
+    }
 
     /// At `now`, the entries `show` names (pending, answered, all) of one child region if given;
     /// refused with `PortalPages.BadParameter`; nil when the catalogue has no `feedback` kind.
@@ -106,10 +112,8 @@ public struct ListsDocument: Sendable {
         guard let ledger = try ListResponses.compute(node, today: ChinaTime.date(now), show: filter.show, region: filter.region) else {
             return nil
         }
+        self.ledger = ledger
         count = ledger.entries.count
-        let table = OperationsPages.listsTable(ledger)
-        csv = ListingCSV.table(header: table.header, rows: table.rows)
-        json = try ReportFiles.json(ledger)
         func line(_ f: ListResponses.Figures) -> String {
             "在列 \(f.listed)：已有反馈 \(f.answered)（\(f.answeredShare ?? "—")），待响应 \(f.pending)，近 \(ListResponses.recentDays) 日新列入 \(f.recent)"
         }

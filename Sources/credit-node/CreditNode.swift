@@ -142,9 +142,11 @@ struct ReportOutput: ParsableArguments {
         guard !(csv && json) else { throw ValidationError("give --csv or --json, not both") }
     }
 
-    /// Writes the report in the form asked for; to a file, says so (with `what`).
-    func write(text: String, json document: Data, csv table: [UInt8], what: String) throws {
-        let bytes = csv ? table : json ? Array(document) + [0x0A] : Array((text + "\n").utf8)
+    /// Writes the report in the form asked for (only that one is built); to a file, says so (with `what`).
+    func write(text: @autoclosure () -> String, json document: @autoclosure () throws -> Data, csv table: @autoclosure () -> [UInt8], what: String)
+        throws
+    {
+        let bytes = csv ? table() : json ? Array(try document()) + [0x0A] : Array((text() + "\n").utf8)
         guard let out else { return FileHandle.standardOutput.write(Data(bytes)) }
         guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw ExitFailure(message: "cannot write \(out)", code: 73) }
         print("wrote \(out)\(what.isEmpty ? "" : ": " + what)")

@@ -113,21 +113,45 @@ struct ListResponsesTests {
     }
 
     @Test func theStoreReadsPlainFieldCodesOnly() throws {
-        let (f, _, _, _, _) = try Self.fixture()
-        let match = FeedbackMatch(
-            kind: "feedback", typeField: "FK_JCLB", type: "失信惩戒", resultField: "FK_ZXJG", notApplied: "未实施", unitField: "FK_ZXDWDM")
+        let (f, a, _, _, _) = try Self.fixture()
+        let store = f.node.store
         #expect(throws: StoreError.self) {
-            try f.node.store.listedWithFeedback(kind: "blacklist", areaPrefix: "42", today: "2026-11-25", fields: ["SX_MDMC') --"], match: match)
+            try store.listedInForce(kind: "blacklist", areaPrefix: "42", today: "2026-11-25", fields: ["SX_MDMC') --"])
         }
-        var bad = match
-        bad.unitField = "FK_ZXDWDM'"
         #expect(throws: StoreError.self) {
-            try f.node.store.listedWithFeedback(kind: "blacklist", areaPrefix: "42", today: "2026-11-25", fields: ["SX_MDMC"], match: bad)
+            try store.feedbackOnListed(
+                listKind: "blacklist", areaPrefix: "42", today: "2026-11-25", feedback: "feedback", since: "2026-01-01", fields: ["FK_JCLB'"])
         }
-        let read = try f.node.store.listedWithFeedback(kind: "blacklist", areaPrefix: "42", today: "2026-11-25", fields: ["SX_MDMC"], match: match)
-        #expect(read.count == 6 && read.allSatisfy { !$0.values[0].isEmpty } && read.map(\.feedback).reduce(0, +) == 1)
+        let read = try store.listedInForce(kind: "blacklist", areaPrefix: "42", today: "2026-11-25", fields: ["SX_MDMC"])
+        #expect(read.count == 6 && read.allSatisfy { !$0.values[0].isEmpty })
+        // The feedback on listed subjects only: A's, B's and C's (the red list's subject is not
+        // on this list), C's before its listing too, since the oldest listing.
+        let oldest = try #require(read.map(\.since).min())
+        let answers = try store.feedbackOnListed(
+            listKind: "blacklist", areaPrefix: "42", today: "2026-11-25", feedback: "feedback", since: oldest, fields: ["FK_JCLB"])
+        #expect(answers.count == 3 && answers.contains { $0[0] == a.subjectCode && $0[2] == "失信惩戒" })
+        #expect(
+            try store.feedbackOnListed(
+                listKind: "blacklist", areaPrefix: "42", today: "2026-11-25", feedback: "feedback", since: "2027-01-01", fields: []
+            ).isEmpty)
         // Another area holds none of them.
-        #expect(try f.node.store.listedWithFeedback(kind: "blacklist", areaPrefix: "4201030", today: "2026-11-25", fields: [], match: match).isEmpty)
+        #expect(try store.listedInForce(kind: "blacklist", areaPrefix: "4201030", today: "2026-11-25", fields: []).isEmpty)
+    }
+
+    /// The running figures an entry's answer is read from: the feedback on or after its listing.
+    @Test func anEntrysAnswerIsThePrefixOnOrAfterItsListing() {
+        let answers = ListResponses.Answers([
+            ("2026-11-03", false, "U1"), ("2026-11-10", true, "U2"), ("2026-11-10", false, "U1"), ("2026-11-20", false, "U3"),
+        ])
+        let late = answers.since("2026-11-21")
+        #expect(late.feedback == 0 && late.latest == nil)
+        let on = answers.since("2026-11-20")
+        #expect(on.feedback == 1 && on.units == 1 && on.notApplied == 0 && on.latest == "2026-11-20")
+        let mid = answers.since("2026-11-10")
+        #expect(mid.feedback == 3 && mid.units == 3 && mid.notApplied == 1)
+        let all = answers.since("2026-01-01")
+        #expect(all.feedback == 4 && all.units == 3 && all.notApplied == 1 && all.latest == "2026-11-20")
+        #expect(ListResponses.Answers([]).since("2026-01-01").feedback == 0)
     }
 
     @Test func thePageItsCSVAndItsRefusals() async throws {

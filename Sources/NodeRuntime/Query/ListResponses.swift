@@ -112,17 +112,16 @@ public struct ListResponses: Sendable, Encodable {
             guard let l = kind.kind.listing else { continue }
             let shownWhile = kind.kind.publicity?.shownWhileField
             let read = [l.name, l.measures, l.unit, kind.kind.subjectName] + [l.until, shownWhile].compactMap { $0 }
-            let match = FeedbackMatch(
-                kind: answer.slug, typeField: answer.kind.fullCode("JCLB"), type: category(effect: l.effect),
-                resultField: answer.kind.fullCode("ZXJG"), notApplied: JointFeedback.notApplied, unitField: answer.kind.fullCode("ZXDWDM"))
-            let listed = try node.store.listedWithFeedback(
-                kind: kind.slug, areaPrefix: c.code.areaPrefix, today: today.iso, fields: read.map(kind.kind.fullCode), match: match)
+            let listed = try node.store.listedInForce(
+                kind: kind.slug, areaPrefix: c.code.areaPrefix, today: today.iso, fields: read.map(kind.kind.fullCode))
+            let answers = try Answers.read(node, answer: answer, list: kind, category: category(effect: l.effect), listed: listed, today: today)
             for one in listed {
                 let value = { (code: String) -> String? in
                     read.firstIndex(of: code).map { one.values[$0] }.flatMap { $0.isEmpty ? nil : $0 }
                 }
                 guard kind.kind.isShownPublicly(value: value) else { continue }
                 let since = CivilDate.parse(one.since)
+                let got = answers[one.subjectCode].map { $0.since(one.since) } ?? Answers.Got()
                 let days = since.map { today.dayNumber - $0.dayNumber } ?? 0
                 all.append(
                     Entry(
@@ -132,8 +131,8 @@ public struct ListResponses: Sendable, Encodable {
                         measures: Masking.maskResidentIDs(in: value(l.measures) ?? ""), unit: value(l.unit) ?? "", state: one.state,
                         objected: one.state == "objected",
                         jurisdiction: one.jurisdiction, region: areas.region(of: one.jurisdiction).name, days: days,
-                        recent: since != nil && days < recentDays, feedback: one.feedback, notApplied: one.notApplied, units: one.units,
-                        latest: one.latest, pending: one.feedback == 0, recordKey: one.recordKey))
+                        recent: since != nil && days < recentDays, feedback: got.feedback, notApplied: got.notApplied, units: got.units,
+                        latest: got.latest, pending: got.feedback == 0, recordKey: one.recordKey))
             }
         }
         var total = Figures(code: c.code.digits, name: c.name ?? c.code.digits)
@@ -168,5 +167,63 @@ public struct ListResponses: Sendable, Encodable {
         return ListResponses(
             asOf: today.iso, show: show, region: region?.digits, total: total, sanctions: sanctions, rewards: rewards, regions: regionRows,
             lists: lists.values.sorted { ($0.listed, $1.code) > ($1.listed, $0.code) }, entries: ordered)
+    }
+}
+
+extension ListResponses {
+    /// The feedback of one category on one subject, newest first, with running figures: the
+    /// feedback that answers an entry listed on a day is a prefix of it, found by bisection.
+    struct Answers {
+        struct Got {
+            var feedback = 0
+            var notApplied = 0
+            var units = 0
+            var latest: String?
+        }
+
+        /// Dates newest first; at each position, the measures not applied and the distinct
+        /// executing units among the feedback up to it.
+        var dates: [String] = []
+        var notApplied: [Int] = []
+        var units: [Int] = []
+
+        init(_ feedback: [(date: String, notApplied: Bool, unit: String)]) {
+            var seen: Set<String> = []
+            var missed = 0
+            for f in feedback.sorted(by: { $0.date > $1.date }) {
+                seen.insert(f.unit)
+                if f.notApplied { missed += 1 }
+                dates.append(f.date)
+                notApplied.append(missed)
+                units.append(seen.count)
+            }
+        }
+
+        /// What answers an entry listed on `since` (an ISO date): the feedback dated on or after it.
+        func since(_ since: String) -> Got {
+            var (low, high) = (0, dates.count)
+            while low < high {
+                let mid = (low + high) / 2
+                if dates[mid] >= since { low = mid + 1 } else { high = mid }
+            }
+            guard low > 0 else { return Got() }
+            return Got(feedback: low, notApplied: notApplied[low - 1], units: units[low - 1], latest: dates[0])
+        }
+
+        /// The answers of `category` (失信惩戒 or 守信激励) on the subjects of `listed`, by subject
+        /// code: the feedback since the oldest of them, read in one pass.
+        static func read(
+            _ node: NodeContext, answer: ResolvedKind, list: ResolvedKind, category: String, listed: [ListedSubject], today: CivilDate
+        ) throws -> [String: Answers] {
+            guard let oldest = listed.map(\.since).min() else { return [:] }
+            let rows = try node.store.feedbackOnListed(
+                listKind: list.slug, areaPrefix: node.configuration.code.areaPrefix, today: today.iso, feedback: answer.slug, since: oldest,
+                fields: ["JCLB", "ZXJG", "ZXDWDM"].map(answer.kind.fullCode))
+            var bySubject: [String: [(date: String, notApplied: Bool, unit: String)]] = [:]
+            for row in rows where row[2] == category {
+                bySubject[row[0], default: []].append((row[1], row[3] == JointFeedback.notApplied, row[4]))
+            }
+            return bySubject.mapValues(Answers.init)
+        }
     }
 }
