@@ -44,7 +44,13 @@ public struct ListResponses: Sendable, Encodable {
             listed += 1
             if e.pending { pending += 1 } else { answered += 1 }
             if e.recent { recent += 1 }
-            answeredShare = String(format: "%.1f %%", Double(answered) * 100 / Double(listed))
+        }
+
+        /// The figures with their share, once every entry is counted.
+        func finished() -> Figures {
+            var done = self
+            if listed > 0 { done.answeredShare = String(format: "%.1f %%", Double(answered) * 100 / Double(listed)) }
+            return done
         }
     }
 
@@ -66,6 +72,8 @@ public struct ListResponses: Sendable, Encodable {
         public var state: String
         public var objected: Bool
         public var jurisdiction: String
+        /// The child region (or this node's own level, 本级) the entry is counted in: its code and name.
+        public var regionCode: String
         public var region: String
         /// Days since the listing date.
         public var days: Int
@@ -123,6 +131,7 @@ public struct ListResponses: Sendable, Encodable {
                 let since = CivilDate.parse(one.since)
                 let got = answers[one.subjectCode].map { $0.since(one.since) } ?? Answers.Got()
                 let days = since.map { today.dayNumber - $0.dayNumber } ?? 0
+                let region = areas.region(of: one.jurisdiction)
                 all.append(
                     Entry(
                         kind: kind.slug, kindName: kind.kind.name, effect: l.effect, category: category(effect: l.effect),
@@ -130,7 +139,7 @@ public struct ListResponses: Sendable, Encodable {
                         subjectCode: Masking.shown(one.subjectCode), since: one.since, until: l.until.flatMap(value),
                         measures: Masking.maskResidentIDs(in: value(l.measures) ?? ""), unit: value(l.unit) ?? "", state: one.state,
                         objected: one.state == "objected",
-                        jurisdiction: one.jurisdiction, region: areas.region(of: one.jurisdiction).name, days: days,
+                        jurisdiction: one.jurisdiction, regionCode: region.code, region: region.name, days: days,
                         recent: since != nil && days < recentDays, feedback: got.feedback, notApplied: got.notApplied, units: got.units,
                         latest: got.latest, pending: got.feedback == 0, recordKey: one.recordKey))
             }
@@ -143,12 +152,12 @@ public struct ListResponses: Sendable, Encodable {
         for e in all {
             total.count(e)
             if e.effect == "reward" { rewards.count(e) } else { sanctions.count(e) }
-            let r = areas.region(of: e.jurisdiction)
-            regions[r.code, default: Figures(code: r.code, name: r.name)].count(e)
+            regions[e.regionCode, default: Figures(code: e.regionCode, name: e.region)].count(e)
             lists[e.list, default: Figures(code: e.list, name: e.list)].count(e)
         }
         var regionRows = areas.children.map { regions[$0.digits] ?? Figures(code: $0.digits, name: areas.name(of: $0)) }
         if let own = regions[c.code.digits] { regionRows.append(own) }
+        let listRows = lists.values.sorted { ($0.listed, $1.code) > ($1.listed, $0.code) }
         let shown = all.filter { e in
             let wanted =
                 switch show {
@@ -156,7 +165,7 @@ public struct ListResponses: Sendable, Encodable {
                 case .answered: !e.pending
                 case .all: true
                 }
-            return wanted && region.map { areas.region(of: e.jurisdiction).code == $0.digits } ?? true
+            return wanted && region.map { e.regionCode == $0.digits } ?? true
         }
         // Pending first, the longest waiting first; then the answered, the longest listed first.
         let ordered = shown.sorted { a, b in
@@ -165,8 +174,9 @@ public struct ListResponses: Sendable, Encodable {
             return a.recordKey < b.recordKey
         }
         return ListResponses(
-            asOf: today.iso, show: show, region: region?.digits, total: total, sanctions: sanctions, rewards: rewards, regions: regionRows,
-            lists: lists.values.sorted { ($0.listed, $1.code) > ($1.listed, $0.code) }, entries: ordered)
+            asOf: today.iso, show: show, region: region?.digits, total: total.finished(), sanctions: sanctions.finished(),
+            rewards: rewards.finished(),
+            regions: regionRows.map { $0.finished() }, lists: listRows.map { $0.finished() }, entries: ordered)
     }
 }
 
