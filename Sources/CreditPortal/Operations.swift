@@ -73,6 +73,17 @@ public struct Operations: Sendable {
                 try ops.pages.feedback(reader: Self.name(reader), now: now, month: form["month"])
             }
         }
+        router.get("creation") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            if form["format"] == "csv" {
+                let pages = ops.pages
+                return await ops.csvAnswer(name: "三信创建", fallback: "creation") { now in try pages.creationCSV(year: form["year"], now: now) }
+            }
+            return await ops.respond(request, template: "ops-creation") { now in
+                try ops.pages.creation(reader: Self.name(reader), now: now, year: form["year"])
+            }
+        }
         router.get("lists") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)

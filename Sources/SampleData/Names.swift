@@ -49,7 +49,6 @@ enum Names {
         "CNNR": ["本单位承诺所提交材料真实有效，如有虚假愿承担相应法律责任。"],
         "CNNR_自然人": ["本人承诺所提交材料真实有效，如有虚假愿承担相应法律责任。"],
         "PJLY": ["市场监管", "生态环境", "交通运输", "建筑市场"],
-        "JFDJ": ["信用户", "三星信用户", "四星信用户", "五星信用户"],
         "CLQK": ["当场责令整改", "无需处理", "移交立案查处"],
         "QRSX": ["农村土地承包经营权确认", "建设工程竣工验收备案"],
         "CJSX": ["林地权属争议裁决", "土地使用权争议裁决"],
@@ -212,4 +211,16 @@ enum Names {
 
     /// The county's full name, used for its government bodies.
     static func countyAuthorityPrefix(_ node: DivisionCode) -> String { counties[node.countyPrefix]?.1 ?? "\(node.countyPrefix)县" }
+
+    /// 信用户等级 for a household's 信用积分 in the sample data: 五星 from 110, 四星 from 100,
+    /// 三星 from 90, 信用户 from 80, none below.
+    static func creditHouseholdLevel(points: Int) -> String {
+        switch points {
+        case 110...: "五星信用户"
+        case 100..<110: "四星信用户"
+        case 90..<100: "三星信用户"
+        case 80..<90: "信用户"
+        default: ""
+        }
+    }
 }

@@ -77,6 +77,8 @@ public struct SampleGenerator: Sendable {
     var rowCommitment: (matter: String, type: String, person: Bool)?
     /// The feedback row's class (守信激励 or not) and whether its measure was applied.
     var rowFeedback: (reward: Bool, applied: Bool) = (false, true)
+    /// The row's 信用积分, which its 信用户等级 follows.
+    var rowPoints: Int?
     /// The row's decision date, for what depends on its age (履约情况).
     var rowDecision: CivilDate?
     var rowPenalties: [String] = []
@@ -158,6 +160,7 @@ public struct SampleGenerator: Sendable {
         rowLicence = nil
         rowCommitment = nil
         rowFeedback = (false, true)
+        rowPoints = nil
         var fault: SampleFault?
         if rng.chance(options.faultShare) {
             let applicable = SampleFault.allCases.filter { applies($0, to: kind) }
@@ -254,7 +257,10 @@ public struct SampleGenerator: Sendable {
         case .uscc: return authority.uscc
         case .date: return relatedDate(c, decision: decision, prefix: kind.kind.prefix)
         case .year: return String(decision.year)
-        case .integer: return String(rng.int(60...120))
+        case .integer:
+            let n = rng.int(60...120)
+            if c == "JFZ" { rowPoints = n }
+            return String(n)
         case .amount:
             let amount = c == "NR_FK" ? "\(rng.int(0...49)).\(rng.int(10...99))" : rng.chance(0.2) ? "\(rng.int(0...5)).\(rng.int(10...99))" : ""
             // A penalty names an amount only for the 处罚类别 that have one.
@@ -316,6 +322,8 @@ public struct SampleGenerator: Sendable {
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
             if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
+            // 信用户等级 follows the row's points: under 80 the household is rated no 信用户 at all.
+            if c == "JFDJ", let points = rowPoints { return Names.creditHouseholdLevel(points: points) }
             if let t = Names.text[kind.kind.prefix + c] ?? Names.text[c] { return rng.pick(t) }
             if c.hasSuffix("JG") || c.hasSuffix("DW") || c == "SJLY" { return authority.name }
             if c == "XKBH" || c == "JFBH" { return "\(options.node.countyPrefix)\(decision.year)\(serial)" }
