@@ -50,9 +50,12 @@ extension OperationsPages {
     /// The year's figures by region, as the page's CSV.
     func creationCSV(year text: String?, now: Date) throws -> (header: [String], rows: [[String]]) {
         let today = ChinaTime.date(now)
-        guard let ledger = try CreditCreation.compute(node, year: try Self.creationYear(text, today: today), today: today) else {
-            return (["地区"], [])
-        }
+        return Self.creationTable(try CreditCreation.compute(node, year: try Self.creationYear(text, today: today), today: today))
+    }
+
+    /// The regions' figures and the area's total, a row each (the page's CSV and `credit-node creation --csv`).
+    static func creationTable(_ ledger: CreditCreation?) -> (header: [String], rows: [[String]]) {
+        guard let ledger else { return (["地区"], []) }
         return (
             ["积分年度", "地区", "区划代码", "评定户数", "信用户", "信用户占比", "平均积分"] + ledger.levels + ["严重失信主体（在列）", "红名单（在列）"],
             (ledger.regions + [ledger.total]).map { f in
@@ -60,5 +63,38 @@ extension OperationsPages {
                     + f.levels.map(String.init) + [String(f.sanctioned), String(f.honoured)]
             }
         )
+    }
+}
+
+/// 三信创建 as `credit-node creation` writes it: the year's figures by region as text, the page's
+/// CSV, or the whole year as JSON.
+public struct CreationDocument: Sendable {
+    public var text: String
+    let ledger: CreditCreation
+    let table: (header: [String], rows: [[String]])
+    /// The whole year as JSON, built when asked for.
+    public var json: Data { get throws { try ReportFiles.json(ledger) } }
+    /// The page's CSV.
+    public var csv: [UInt8] { ListingCSV.table(header: table.header, rows: table.rows) }
+
+    /// `year` (the newest rated when nil) at `now`; refused with `PortalPages.BadParameter`; nil
+    /// when the catalogue has no `points` kind.
+    public init?(node: NodeContext, year asked: String?, now: Date) throws {
+        let today = ChinaTime.date(now)
+        guard let ledger = try CreditCreation.compute(node, year: try OperationsPages.creationYear(asked, today: today), today: today) else {
+            return nil
+        }
+        self.ledger = ledger
+        table = OperationsPages.creationTable(ledger)
+        func line(_ f: CreditCreation.Figures) -> String {
+            let levels = zip(ledger.levels, f.levels).map { "\($0) \($1)" }.joined(separator: "，")
+            return
+                "评定 \(f.households) 户，信用户 \(f.creditHouseholds)（\(f.creditShare ?? "—")\(levels.isEmpty ? "" : "：" + levels)），平均积分 \(f.averagePoints ?? "—")，"
+                + "严重失信主体 \(f.sanctioned)，红名单 \(f.honoured)"
+        }
+        var out = ["\(ledger.total.name) \(ledger.year) 年三信创建（信用户、信用村、信用镇）", "合计 " + line(ledger.total), "按地区："]
+        for r in ledger.regions { out.append("  \(r.code == node.configuration.code.digits ? "本级" : r.name)（\(r.code)）" + line(r)) }
+        if ledger.total.households == 0 { out.append("\(ledger.year) 年本地区尚无信用积分评定记录。") }
+        text = out.joined(separator: "\n")
     }
 }

@@ -279,6 +279,7 @@ class Walkthrough:
         self.government_integrity()
         self.joint_feedback()
         self.joint_lists()
+        self.credit_creation()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -642,6 +643,29 @@ class Walkthrough:
             seconds=120,
         )
         self.page(PROVINCE_OPS + "/ops/lists?show=pending", "ops-lists-province")
+
+    def credit_creation(self):
+        """三信创建: the village's credit points (rated in the authorisation step) counted as
+        households and 信用户 by level, no one's points shown; the same households at the
+        province once they travelled, the year chosen on the form."""
+        d = self.driver
+        village = self.json(VILLAGE_OPS + "/ops/creation")["ledger"]
+        total = village["total"]
+        self.check(total["households"] > 0 and total["creditHouseholds"] == sum(total["levels"]) and total["creditHouseholds"] <= total["households"],
+                   f"the village's households rated in {village['year']} and its 信用户 by level ({total['households']}, {total['creditHouseholds']})")
+        text = self.page(VILLAGE_OPS + "/ops/creation", "ops-creation")
+        self.check("三信创建" in text and "信用户占比" in text, "the office's page counts the households")
+        year = village["year"]
+        self.wait_for(
+            "the village's ratings reaching the province",
+            lambda: self.json(PROVINCE_OPS + f"/ops/creation?year={year}")["ledger"]["total"]["households"] >= total["households"],
+            seconds=120,
+        )
+        d.get(PROVINCE_OPS + "/ops/creation")
+        Select(d.find_element(By.NAME, "year")).select_by_value(str(year))
+        d.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        self.check(f"year={year}" in d.current_url, f"the form chooses the year ({d.current_url})")
+        self.looked_at("ops-creation-province")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

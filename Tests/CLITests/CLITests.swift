@@ -330,6 +330,35 @@ struct CLITests {
         #expect(elsewhere.status == 64 && elsewhere.stderr.contains("不是本地区的下级区划"))
     }
 
+    /// 三信创建 from the command line: a year's households and 信用户 as text, JSON and CSV; a year
+    /// that is not one exits 64.
+    @Test func aYearsCreditHouseholdsAsTextJSONAndCSV() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        #expect(
+            try ws("generate", "--config", "v/node.yaml", "--kind", "points", "--rows", "80", "--seed", "5", "--faults", "0", "--out", "p.csv").status
+                == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "points", "--config", "v/node.yaml", "--json").json()["accepted"] as? Int == 80)
+        let json = try ws("creation", "--json", "--config", "v/node.yaml").json()
+        let total = try #require(json["total"] as? [String: Any])
+        let (households, credit) = (try #require(total["households"] as? Int), try #require(total["creditHouseholds"] as? Int))
+        let levels = try #require(total["levels"] as? [Int])
+        // Some households rated under 80 points are no 信用户: the share is below all.
+        #expect(households > 0 && credit == levels.reduce(0, +) && credit < households)
+        let year = try #require(json["year"] as? Int)
+        let text = try ws("creation", "--year", String(year), "--config", "v/node.yaml")
+        #expect(
+            text.status == 0 && text.stdout.contains("演示村 \(year) 年三信创建") && text.stdout.contains("合计 评定 \(households) 户，信用户 \(credit)"),
+            "\(text.stdout)")
+        #expect(try ws("creation", "--csv", "--out", "c.csv", "--config", "v/node.yaml").stdout.contains("wrote c.csv"))
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("c.csv")).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        // The village's own level, then the total.
+        #expect(csv.count == 3 && csv[0].hasPrefix("积分年度,地区,区划代码,评定户数,信用户") && csv[2].contains(",\(households),\(credit),"))
+        #expect(!csv.joined(separator: ",").split(separator: ",").contains { (try? ResidentID(String($0))) != nil })
+        let wrong = try ws("creation", "--year", "二〇二六", "--config", "v/node.yaml")
+        #expect(wrong.status == 64 && wrong.stderr.contains("请写成"))
+    }
+
     /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
     /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
     @Test func anAuthorisationIssuedListedAndRevoked() throws {
