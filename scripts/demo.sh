@@ -209,6 +209,12 @@ feedback_tour() {
   "$node" lists --config "$dir/$village/node.yaml" | head -14
 }
 step "联合奖惩 at the same village: its units' feedback on the joint rewards and punishments they applied (执行反馈), counted for the month; the village's subjects on a list in force pushed to its units, those no unit has answered first (名单推送与响应)" feedback_tour
+# 三信创建 at the same village: its households rated by the credit points of the 授权查询 step.
+creation_tour() {
+  echo "\$ credit-node creation --config $dir/$village/node.yaml   (the same as http://$village_records/ops/creation)"
+  "$node" creation --config "$dir/$village/node.yaml"
+}
+step "三信创建 at the same village: the households its credit points rated, its 信用户 by level, and its subjects on a list in force — figures only, no one's points" creation_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \
