@@ -17,16 +17,8 @@ runs=${3:-3}
 work=$(mktemp -d /tmp/creditnet-lists.XXXX)
 server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-county=420102000000
-townships=(420102001000 420102002000 420102003000 420102004000)
-children=()
-for t in "${townships[@]}"; do children+=(--child "$t"); done
 port=${CREDITNET_BENCH_PORT:-7594}
-"$node" pki init --out "$work/ca" >/dev/null
-"$node" pki issue --ca "$work/ca" --code $county --out "$work/cert" >/dev/null
-"$node" init --code $county --name 江岸区 --data "$work/node" --identity "$work/cert" --listen 127.0.0.1:$port --portal 127.0.0.1:$((port + 1)) \
-  "${children[@]}" >/dev/null
-echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$work/node/node.yaml"
+county_node "$work"
 
 start=$(date +%s.%N)
 seed=1

@@ -17,3 +17,17 @@ best() {
   done
   echo "$best s"
 }
+
+# `county_node DIR`: a county node, 江岸区 (420102000000) over its four townships, in DIR, with a
+# certificate from a CA made in DIR; it listens on $port (sync), $port + 1 (portal) and $port + 2
+# (records and the operators' pages). Sets `townships`.
+townships=(420102001000 420102002000 420102003000 420102004000)
+county_node() {
+  local dir=$1 children=()
+  for t in "${townships[@]}"; do children+=(--child "$t"); done
+  "$node" pki init --out "$dir/ca" >/dev/null
+  "$node" pki issue --ca "$dir/ca" --code 420102000000 --out "$dir/cert" >/dev/null
+  "$node" init --code 420102000000 --name 江岸区 --data "$dir/node" --identity "$dir/cert" --listen 127.0.0.1:$port \
+    --portal 127.0.0.1:$((port + 1)) "${children[@]}" >/dev/null
+  echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$dir/node/node.yaml"
+}

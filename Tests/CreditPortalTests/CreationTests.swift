@@ -89,14 +89,7 @@ struct CreationTests {
 
     @Test func aCatalogueWithoutPointsHasNothingToCount() throws {
         let f = try PortalFixture()
-        var catalogue = f.node.catalogue
-        catalogue.kinds.removeAll { $0.slug == CreditCreation.kind }
-        let path = f.dir.url.appendingPathComponent("catalogue.json")
-        try JSONEncoder().encode(catalogue).write(to: path)
-        var config = f.node.configuration
-        config.catalogue = path.path
-        config.dataDirectory = f.dir.path("other")
-        let other = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        let other = try f.nodeWithout(kind: CreditCreation.kind)
         #expect(try CreditCreation.compute(other, year: nil, today: ChinaTime.date(PortalFixture.now)) == nil)
         #expect(try OperationsPages(node: other).creation(reader: "x", now: PortalFixture.now, year: nil).ledger == nil)
     }

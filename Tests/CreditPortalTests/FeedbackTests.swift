@@ -98,14 +98,7 @@ struct FeedbackTests {
 
     @Test func aCatalogueWithoutTheKindHasNothingToCount() throws {
         let (f, _) = try Self.fixture()
-        var catalogue = f.node.catalogue
-        catalogue.kinds.removeAll { $0.slug == JointFeedback.kind }
-        let path = f.dir.url.appendingPathComponent("catalogue.json")
-        try JSONEncoder().encode(catalogue).write(to: path)
-        var config = f.node.configuration
-        config.catalogue = path.path
-        config.dataDirectory = f.dir.path("other")
-        let other = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        let other = try f.nodeWithout(kind: JointFeedback.kind)
         #expect(try JointFeedback.compute(other, month: CalendarMonth(year: 2026, month: 11)!) == nil)
         #expect(try OperationsPages(node: other).feedback(reader: "x", now: PortalFixture.now, month: nil).ledger == nil)
     }

@@ -188,14 +188,7 @@ struct ListResponsesTests {
 
     @Test func aCatalogueWithoutFeedbackCannotAnswerTheLists() throws {
         let (f, _, _, _, _) = try Self.fixture()
-        var catalogue = f.node.catalogue
-        catalogue.kinds.removeAll { $0.slug == JointFeedback.kind }
-        let path = f.dir.url.appendingPathComponent("catalogue.json")
-        try JSONEncoder().encode(catalogue).write(to: path)
-        var config = f.node.configuration
-        config.catalogue = path.path
-        config.dataDirectory = f.dir.path("other")
-        let other = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        let other = try f.nodeWithout(kind: JointFeedback.kind)
         #expect(try ListResponses.compute(other, today: ChinaTime.date(PortalFixture.now)) == nil)
         #expect(try OperationsPages(node: other).lists(reader: "x", now: PortalFixture.now, show: nil, region: nil).ledger == nil)
     }

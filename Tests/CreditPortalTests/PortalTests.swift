@@ -87,6 +87,19 @@ struct PortalFixture: Sendable {
         xssKey = try #require(keys.first { (try? store.record(key: $0)?.fields["CF_XDR_MC"]) == Self.scriptName })
     }
 
+    /// Another node of the fixture's code on an empty store, whose catalogue lacks the kind
+    /// `slug`: what a page or ledger built on that kind does without it.
+    func nodeWithout(kind slug: String) throws -> NodeContext {
+        var catalogue = node.catalogue
+        catalogue.kinds.removeAll { $0.slug == slug }
+        let path = dir.url.appendingPathComponent("catalogue-without-\(slug).json")
+        try JSONEncoder().encode(catalogue).write(to: path)
+        var config = node.configuration
+        config.catalogue = path.path
+        config.dataDirectory = dir.path("without-\(slug)")
+        return try NodeContext(configuration: config, clock: { Self.now })
+    }
+
     /// The portal's answer to `path`, its body as text.
     func get(_ path: String) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
         let app = Application(router: portal.router())

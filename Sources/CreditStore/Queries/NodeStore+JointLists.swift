@@ -25,8 +25,7 @@ extension NodeStore {
     /// under objection, within their publicity), oldest listing first, with the fields asked for
     /// (full codes, checked plain before any SQL is written).
     public func listedInForce(kind: String, areaPrefix: String, today: String, fields: [String]) throws -> [ListedSubject] {
-        guard fields.allSatisfy(Self.plainCode) else { throw StoreError(code: .badRule, message: "not a field code in \(fields)") }
-        let columns = fields.map { ", coalesce(CAST(json_extract(c.body, '$.\($0)') AS TEXT), '')" }.joined()
+        let columns = try Self.extracted(fields).map { ", " + $0 }.joined()
         return try read { db in
             let cursor = try Row.fetchCursor(
                 db.cachedStatement(
@@ -57,8 +56,7 @@ extension NodeStore {
     public func feedbackOnListed(listKind: String, areaPrefix: String, today: String, feedback: String, since: String, fields: [String]) throws
         -> [[String]]
     {
-        guard fields.allSatisfy(Self.plainCode) else { throw StoreError(code: .badRule, message: "not a field code in \(fields)") }
-        let columns = fields.map { ", coalesce(CAST(json_extract(c.body, '$.\($0)') AS TEXT), '')" }.joined()
+        let columns = try Self.extracted(fields).map { ", " + $0 }.joined()
         return try read { db in
             let cursor = try Row.fetchCursor(
                 db.cachedStatement(

@@ -97,8 +97,7 @@ extension NodeStore {
     /// them ("" when absent) — read by SQLite from the body, no record decoded: what a month's
     /// figures of one kind read.
     public func fieldValues(kind: String, from: String, until: String, areaPrefix: String, fields: [String]) throws -> [[String]] {
-        guard fields.allSatisfy(Self.plainCode) else { throw StoreError(code: .badRule, message: "not a field code in \(fields)") }
-        let columns = fields.map { "coalesce(CAST(json_extract(c.body, '$.\($0)') AS TEXT), '')" }.joined(separator: ", ")
+        let columns = try Self.extracted(fields).joined(separator: ", ")
         return try read { db in
             let cursor = try Row.fetchCursor(
                 db.cachedStatement(
@@ -114,6 +113,13 @@ extension NodeStore {
             while let row = try cursor.next() { rows.append((0..<(3 + fields.count)).map { row[$0] as String }) }
             return rows
         }
+    }
+
+    /// The SQL that reads each of `fields` (full codes) from the current version's body `c.body`
+    /// as text ('' when absent); anything but a plain field code is refused before any SQL is written.
+    static func extracted(_ fields: [String]) throws -> [String] {
+        guard fields.allSatisfy(Self.plainCode) else { throw StoreError(code: .badRule, message: "not a field code in \(fields)") }
+        return fields.map { "coalesce(CAST(json_extract(c.body, '$.\($0)') AS TEXT), '')" }
     }
 
     /// The record with `key`, as stored, or nil.
