@@ -201,6 +201,10 @@ PY
 step "政务诚信 at the same village: a 事业单位's penalty on the office's ledger of government bodies' dishonesty (督办台账)" integrity_tour
 # 联合奖惩执行反馈 at the same village: what its units did after checking subjects against the lists.
 feedback_tour() {
+  # The court lists ten of the village's subjects; then its units check subjects and send feedback
+  # (the same sample population: some of the listed are among them).
+  "$node" generate --config "$dir/$village/node.yaml" --kind blacklist --rows 10 --seed 11 --faults 0 --late 0 --out "$dir/listed.csv" >/dev/null 2>&1
+  "$node" ingest "$dir/listed.csv" --kind 严重失信主体名单 --config "$dir/$village/node.yaml" | head -1
   "$node" generate --config "$dir/$village/node.yaml" --kind feedback --rows 40 --seed 11 --faults 0 --late 0 --out "$dir/feedback.csv" >/dev/null 2>&1
   "$node" ingest "$dir/feedback.csv" --kind 联合奖惩执行反馈 --config "$dir/$village/node.yaml" | head -1
   echo "\$ credit-node feedback --config $dir/$village/node.yaml   (the same as http://$village_records/ops/feedback)"
