@@ -128,7 +128,7 @@ public struct CommitmentsDocument: Sendable {
         var out = ["\(name) 信用承诺履约（\(today.iso)；承诺日期起 \(ledger.checkDays) 天内核查，\(ledger.overdueBefore) 以前的未核查即逾期）"]
         out.append("合计 " + line(ledger.total))
         out.append("按受理单位（需要跟进的在前）：")
-        for a in ledger.acceptors { out.append("  \(a.name)（\(a.code)）" + line(a)) }
+        for a in ledger.acceptors { out.append("  " + OperationsPages.named(a.name, a.code) + line(a)) }
         out.append("待跟进的承诺（\(filter.words.isEmpty ? "全部" : filter.words.joined(separator: " · "))）：\(rows.count) 件")
         for r in rows.prefix(20) {
             out.append("  \(r.number) \(r.committedOn) \(r.subjectName) · \(r.acceptorName)：\(r.remark)")

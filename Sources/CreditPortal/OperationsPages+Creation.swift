@@ -93,7 +93,9 @@ public struct CreationDocument: Sendable {
                 + "严重失信主体 \(f.sanctioned)，红名单 \(f.honoured)"
         }
         var out = ["\(ledger.total.name) \(ledger.year) 年三信创建（信用户、信用村、信用镇）", "合计 " + line(ledger.total), "按地区："]
-        for r in ledger.regions { out.append("  \(r.code == node.configuration.code.digits ? "本级" : r.name)（\(r.code)）" + line(r)) }
+        for r in ledger.regions {
+            out.append("  " + OperationsPages.named(r.code == node.configuration.code.digits ? "本级" : r.name, r.code) + line(r))
+        }
         if ledger.total.households == 0 { out.append("\(ledger.year) 年本地区尚无信用积分评定记录。") }
         text = out.joined(separator: "\n")
     }

@@ -83,9 +83,9 @@ public struct FeedbackDocument: Sendable {
         }
         var out = ["\(ledger.total.name) \(ledger.monthName)联合奖惩执行反馈", "合计 " + line(ledger.total)]
         out.append("按地区：")
-        for r in ledger.regions { out.append("  \(r.name)（\(r.code)）" + line(r)) }
+        for r in ledger.regions { out.append("  " + OperationsPages.named(r.name, r.code) + line(r)) }
         out.append("按执行单位：")
-        for u in ledger.units { out.append("  \(u.name)（\(u.code)）" + line(u)) }
+        for u in ledger.units { out.append("  " + OperationsPages.named(u.name, u.code) + line(u)) }
         out.append("按名单：")
         for l in ledger.lists { out.append("  \(l.name) " + line(l)) }
         out.append("反馈（新的在前）：\(count) 件")

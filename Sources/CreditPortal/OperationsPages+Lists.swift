@@ -120,7 +120,7 @@ public struct ListsDocument: Sendable {
         var out = ["\(ledger.total.name) 联合奖惩名单推送与响应（\(ledger.asOf)）", "合计 " + line(ledger.total)]
         for f in [ledger.sanctions, ledger.rewards] { out.append("  \(f.name) " + line(f)) }
         out.append("按地区：")
-        for r in ledger.regions { out.append("  \(r.name)（\(r.code)）" + line(r)) }
+        for r in ledger.regions { out.append("  " + OperationsPages.named(r.name, r.code) + line(r)) }
         out.append("按名单：")
         for l in ledger.lists { out.append("  \(l.name) " + line(l)) }
         out.append("\(ledger.show.chinese)：\(count) 条（待响应在前，列入久的在前）")

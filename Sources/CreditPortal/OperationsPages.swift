@@ -282,6 +282,12 @@ struct OperationsPages: Sendable {
         return code
     }
 
+    /// A region or unit said with its code in a report's text: 江岸区（420102000000）; a child that
+    /// has given no name, whose name is its tier and code, 乡镇级（420102001000）, not the code twice.
+    static func named(_ name: String, _ code: String) -> String {
+        "\(name == code ? "" : name.replacingOccurrences(of: " \(code)", with: ""))（\(code)）"
+    }
+
     /// How a page says which region it lists: the name and code (本级 for this node's own level),
     /// or the tier and code of a child that has not yet given its name.
     func regionWords(_ code: DivisionCode) throws -> String {

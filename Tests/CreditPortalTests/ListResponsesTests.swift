@@ -186,6 +186,13 @@ struct ListResponsesTests {
         }
     }
 
+    /// The reports' text says a region or unit with its code once.
+    @Test func aRegionOrUnitIsSaidWithItsCodeOnce() {
+        #expect(OperationsPages.named("江岸区", "420102000000") == "江岸区（420102000000）")
+        #expect(OperationsPages.named("乡镇级 420102001000", "420102001000") == "乡镇级（420102001000）")
+        #expect(OperationsPages.named("91420102MA4KX0B38Y", "91420102MA4KX0B38Y") == "（91420102MA4KX0B38Y）")
+    }
+
     @Test func aCatalogueWithoutFeedbackCannotAnswerTheLists() throws {
         let (f, _, _, _, _) = try Self.fixture()
         let other = try f.nodeWithout(kind: JointFeedback.kind)
