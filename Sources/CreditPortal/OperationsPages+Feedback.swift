@@ -14,6 +14,8 @@ extension OperationsPages {
         var feedbackCount: Int
         /// Feedback left off the page (the CSV has it all).
         var more: Int?
+        /// The cases a 市州 or 县 reports each month at least.
+        var monthlyCases = JointFeedback.monthlyCases
     }
 
     /// How many feedback rows the page lists.
@@ -82,8 +84,11 @@ public struct FeedbackDocument: Sendable {
             "反馈 \(f.feedback)：失信惩戒 \(f.sanctions)，守信激励 \(f.rewards)，未实施 \(f.notApplied)"
         }
         var out = ["\(ledger.total.name) \(ledger.monthName)联合奖惩执行反馈", "合计 " + line(ledger.total)]
+        if ledger.minimumApplies {
+            out.append("当月未报送案例的市县 \(ledger.regionsBelowMinimum) 个（每月至少 \(JointFeedback.monthlyCases) 个）")
+        }
         out.append("按地区：")
-        for r in ledger.regions { out.append("  " + OperationsPages.named(r.name, r.code) + line(r)) }
+        for r in ledger.regions { out.append("  " + OperationsPages.named(r.name, r.code) + line(r) + (r.belowMinimum ? "（当月未报送案例）" : "")) }
         out.append("按执行单位：")
         for u in ledger.units { out.append("  " + OperationsPages.named(u.name, u.code) + line(u)) }
         out.append("按名单：")

@@ -1,5 +1,7 @@
 import CreditDomain
 import Foundation
+import NodePKI
+import TestSupport
 import Testing
 
 @testable import CreditPortal
@@ -94,6 +96,45 @@ struct FeedbackTests {
             let future = try await fetch(base + "?month=2027-01")
             #expect(future.status == 400 && future.body.contains("尚未开始"))
         }
+    }
+
+    /// Each 市州 and 县 government reports a case a month at least: a city's counties that sent
+    /// none this month are marked; a township's villages are held to nothing.
+    @Test func aCountyWithoutACaseThisMonthIsMarked() async throws {
+        let dir = try TemporaryDirectory()
+        let issued = PortalFixture.now.addingTimeInterval(-30 * 86_400)
+        let ca = try NetworkCA.create(now: issued)
+        let certs = dir.url.appendingPathComponent("certs")
+        try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
+        try ca.issue(code: try DivisionCode("420100000000"), now: issued).write(to: certs, ca: ca.certificate)
+        var config = NodeConfiguration(code: try DivisionCode("420100000000"), dataDirectory: dir.path("city"))
+        config.identity = certs.path
+        config.name = "武汉市"
+        config.children = try ["420102000000", "420103000000"].map { try DivisionCode($0) }
+        let city = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        let csv = [
+            "反馈编号,奖惩类别,依据名单,办理事项,采取措施,执行结果,执行日期,执行单位,执行单位统一社会信用代码,行政相对人名称,行政相对人类别,统一社会信用代码,证件类型,证件号码,所属行政区划,数据来源单位,数据来源单位统一社会信用代码,备注",
+            "FK-1,失信惩戒,严重失信主体名单,政府采购资格审查,依照措施清单办理,已实施,2026-11-20,\(Self.finance.name),\(Self.finance.code),江岸甲建筑有限公司,法人及非法人组织,\(GovernmentIntegrityTests.hospital.code),,,420102001201,\(Self.finance.name),\(Self.finance.code),",
+        ].joined(separator: "\r\n")
+        let report = try FileIngestion(node: city).ingest(
+            bytes: Array(csv.utf8), name: "反馈.csv", kind: "feedback", format: .csv, now: PortalFixture.now, actor: AuditActor(role: "cli"))
+        try #require(report.accepted == 1, "\(report.rejections)")
+        let november = try #require(try JointFeedback.compute(city, month: CalendarMonth(year: 2026, month: 11)!))
+        #expect(november.minimumApplies && november.regions.map(\.belowMinimum) == [false, true] && november.regionsBelowMinimum == 1)
+        let october = try #require(try JointFeedback.compute(city, month: CalendarMonth(year: 2026, month: 10)!))
+        #expect(october.regionsBelowMinimum == 2)
+        let text = try #require(try FeedbackDocument(node: city, month: "2026-11", now: PortalFixture.now)).text
+        #expect(text.contains("当月未报送案例的市县 1 个") && text.contains("420103000000）反馈 0：失信惩戒 0，守信激励 0，未实施 0（当月未报送案例）"), "\(text)")
+        try await withOperatorsListener(city, tls: false) { port in
+            let page = try await fetch("http://127.0.0.1:\(port)/ops/feedback?month=2026-11")
+            #expect(
+                page.status == 200 && page.body.components(separatedBy: "当月未报送案例</span>").count - 1 == 1, "\(page.status) \(page.body.prefix(300))")
+            #expect(page.body.contains("<span class=\"count\">1</span><span class=\"count-name\">当月未报送案例的市县</span>"))
+        }
+        // The township's villages: no such rule.
+        let (f, _) = try Self.fixture()
+        let township = try #require(try JointFeedback.compute(f.node, month: CalendarMonth(year: 2026, month: 11)!))
+        #expect(!township.minimumApplies && township.regionsBelowMinimum == 0 && township.regions.allSatisfy { !$0.belowMinimum })
     }
 
     @Test func aCatalogueWithoutTheKindHasNothingToCount() throws {

@@ -17,6 +17,9 @@ public struct JointFeedback: Sendable, Encodable {
     /// The values of 奖惩类别 and 执行结果 the figures split by.
     public static let reward = "守信激励"
     public static let notApplied = "未实施"
+    /// The cases a 市州 or 县 government reports each month at least (鄂信用文〔2017〕1号, item 17:
+    /// 各市州县人民政府每月至少向省信用办报送1个信用联合奖惩案例).
+    public static let monthlyCases = 1
 
     /// Feedback counted together: all, punishments, incentives, measures not applied.
     public struct Figures: Sendable, Encodable {
@@ -26,6 +29,8 @@ public struct JointFeedback: Sendable, Encodable {
         public var sanctions = 0
         public var rewards = 0
         public var notApplied = 0
+        /// A child region of a 市州 or 县 with fewer feedbacks this month than `monthlyCases`.
+        public var belowMinimum = false
 
         mutating func count(_ f: Feedback) {
             feedback += 1
@@ -61,6 +66,10 @@ public struct JointFeedback: Sendable, Encodable {
     public var lists: [Figures]
     /// The child regions in the configuration's order, this node's own level last when it has any.
     public var regions: [Figures]
+    /// Whether the children are 市州 or 县 governments, held to `monthlyCases`, and how many of
+    /// them reported fewer this month.
+    public var minimumApplies: Bool
+    public var regionsBelowMinimum: Int
     public var feedback: [Feedback]
 
     /// The month's feedback in `node`'s area; nil when the catalogue has no `feedback` kind with
@@ -95,10 +104,16 @@ public struct JointFeedback: Sendable, Encodable {
         }
         let most = { (a: Figures, b: Figures) in (a.feedback, b.code) > (b.feedback, a.code) }
         // Every child region, those that sent nothing too: the month's assessment names them.
-        var regionRows = areas.children.map { regions[$0.digits] ?? Figures(code: $0.digits, name: areas.name(of: $0)) }
+        let held = { (child: DivisionCode) in child.tier == .city || child.tier == .county }
+        var regionRows = areas.children.map { child in
+            var f = regions[child.digits] ?? Figures(code: child.digits, name: areas.name(of: child))
+            f.belowMinimum = held(child) && f.feedback < Self.monthlyCases
+            return f
+        }
         if let own = regions[c.code.digits] { regionRows.append(own) }
         return JointFeedback(
             month: month.iso, monthName: month.chinese, total: total, units: units.values.sorted(by: most),
-            lists: lists.values.sorted(by: most), regions: regionRows, feedback: feedback)
+            lists: lists.values.sorted(by: most), regions: regionRows, minimumApplies: areas.children.contains(where: held),
+            regionsBelowMinimum: regionRows.filter(\.belowMinimum).count, feedback: feedback)
     }
 }
