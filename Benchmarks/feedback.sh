@@ -35,10 +35,7 @@ echo "credit-node status (the process and the node's opening):  $(best "$node" s
 echo "credit-node feedback (the month's figures, text):         $(best "$node" feedback --config "$work/node/node.yaml")"
 echo "credit-node feedback --csv (every feedback of the month): $(best "$node" feedback --csv --config "$work/node/node.yaml")"
 
-"$node" serve --config "$work/node/node.yaml" >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$((port + 2))/ops/feedback" && break; sleep 0.2; done
-page() { curl -sf -o /dev/null "http://127.0.0.1:$((port + 2))/ops/feedback$1"; }
+serve_county "$work" feedback
 echo "GET /ops/feedback (figures and the newest 200):           $(best page "")"
 echo "GET /ops/feedback?format=csv (the month's every one):     $(best page "?format=csv")"
 echo "GET /ops/feedback?month=(last month: nothing):            $(best page "?month=$(python3 -c "import datetime; d = datetime.date.today().replace(day=1) - datetime.timedelta(days=1); print(d.strftime('%Y-%m'))")")"

@@ -44,10 +44,7 @@ echo "credit-node status (the process and the node's opening):  $(best "$node" s
 echo "credit-node lists (the figures and the first 20, text):   $(best "$node" lists --config "$work/node/node.yaml")"
 echo "credit-node lists --csv (every entry in force):           $(best "$node" lists --csv --config "$work/node/node.yaml")"
 
-"$node" serve --config "$work/node/node.yaml" >"$work/serve.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$((port + 2))/ops/lists" && break; sleep 0.2; done
-page() { curl -sf -o /dev/null "http://127.0.0.1:$((port + 2))/ops/lists$1"; }
+serve_county "$work" lists
 echo "GET /ops/lists (figures and the first 200):              $(best page "")"
 echo "GET /ops/lists?show=pending&format=csv (推送清单):        $(best page "?show=pending&format=csv")"
 echo "GET /ops/lists?region=420102001000 (one township):        $(best page "?region=420102001000")"

@@ -31,3 +31,14 @@ county_node() {
     --portal 127.0.0.1:$((port + 1)) "${children[@]}" >/dev/null
   echo "recordsListen: \"127.0.0.1:$((port + 2))\"" >> "$dir/node/node.yaml"
 }
+
+# `serve_county DIR PAGE`: the county node in DIR serving (its pid in `server`, for the caller's
+# trap), waited for until the operators' page /ops/PAGE answers; then `page QUERY` fetches
+# /ops/PAGE with QUERY, its body discarded (for `best`).
+serve_county() {
+  "$node" serve --config "$1/node/node.yaml" >"$1/serve.log" 2>&1 &
+  server=$!
+  ops_page="http://127.0.0.1:$((port + 2))/ops/$2"
+  for _ in $(seq 100); do curl -s -o /dev/null "$ops_page" && break; sleep 0.2; done
+}
+page() { curl -sf -o /dev/null "$ops_page$1"; }

@@ -23,10 +23,7 @@ struct BulletinCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try node.open()
-            let document: BulletinDocument
-            do { document = try BulletinDocument(node: context, month: month, now: context.clock()) } catch let e as PortalPages.BadParameter {
-                throw ExitFailure(message: e.message, code: 64)
-            }
+            let document = try filtered { try BulletinDocument(node: context, month: month, now: context.clock()) }
             try output.write(text: document.text, json: document.json, csv: document.csv, what: document.month)
         }
     }

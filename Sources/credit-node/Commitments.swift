@@ -25,15 +25,8 @@ struct CommitmentsCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try node.open()
-            let found: CommitmentsDocument?
-            do { found = try CommitmentsDocument(node: context, region: region, acceptor: acceptor, now: context.clock()) } catch let e
-                as PortalPages.BadParameter
-            {
-                throw ExitFailure(message: e.message, code: 64)
-            }
-            guard let document = found else {
-                throw ExitFailure(
-                    message: "the node's catalogue sets no fulfilment rule for any kind: there are no commitments to follow up", code: 78)
+            let document = try filtered(missing: "the node's catalogue sets no fulfilment rule for any kind: there are no commitments to follow up") {
+                try CommitmentsDocument(node: context, region: region, acceptor: acceptor, now: context.clock())
             }
             try output.write(text: document.text, json: document.json, csv: document.csv, what: "")
         }

@@ -24,12 +24,8 @@ struct CreationCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try node.open()
-            let found: CreationDocument?
-            do { found = try CreationDocument(node: context, year: year, now: context.clock()) } catch let e as PortalPages.BadParameter {
-                throw ExitFailure(message: e.message, code: 64)
-            }
-            guard let document = found else {
-                throw ExitFailure(message: "the node's catalogue has no points kind (个人信用积分): there is nothing to count", code: 78)
+            let document = try filtered(missing: "the node's catalogue has no points kind (个人信用积分): there is nothing to count") {
+                try CreationDocument(node: context, year: year, now: context.clock())
             }
             try output.write(text: document.text, json: document.json, csv: document.csv, what: "")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CreditPortal
 import CreditDomain
 import ChangeSets
 import CreditStore
@@ -129,6 +130,18 @@ extension ParsableCommand {
 
 /// How an office's report is written (`bulletin`, `commitments`): as text, its table as CSV
 /// (`--csv`, UTF-8 with BOM) or the whole of it as JSON (`--json`), to standard output or a file.
+/// A report built for the command line from what the operator asked: a filter it cannot hold
+/// (`PortalPages.BadParameter`) exits 64 with what to write.
+func filtered<Document>(_ build: () throws -> Document) throws -> Document {
+    do { return try build() } catch let e as PortalPages.BadParameter { throw ExitFailure(message: e.message, code: 64) }
+}
+
+/// The same for a report on something the catalogue may lack: nil exits 78 with `missing`.
+func filtered<Document>(missing: String, _ build: () throws -> Document?) throws -> Document {
+    guard let document = try filtered(build) else { throw ExitFailure(message: missing, code: 78) }
+    return document
+}
+
 struct ReportOutput: ParsableArguments {
     @Flag(help: "Write the report's table as CSV (UTF-8 with BOM).")
     var csv = false

@@ -23,12 +23,8 @@ struct FeedbackCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try node.open()
-            let found: FeedbackDocument?
-            do { found = try FeedbackDocument(node: context, month: month, now: context.clock()) } catch let e as PortalPages.BadParameter {
-                throw ExitFailure(message: e.message, code: 64)
-            }
-            guard let document = found else {
-                throw ExitFailure(message: "the node's catalogue has no feedback kind (联合奖惩执行反馈): there is nothing to count", code: 78)
+            let document = try filtered(missing: "the node's catalogue has no feedback kind (联合奖惩执行反馈): there is nothing to count") {
+                try FeedbackDocument(node: context, month: month, now: context.clock())
             }
             try output.write(text: document.text, json: document.json, csv: document.csv, what: "\(document.count) feedback record(s)")
         }

@@ -26,13 +26,8 @@ struct ListsCommand: ParsableCommand {
     func run() throws {
         try guarded {
             let context = try node.open()
-            let found: ListsDocument?
-            do { found = try ListsDocument(node: context, show: show, region: region, now: context.clock()) } catch let e as PortalPages.BadParameter
-            {
-                throw ExitFailure(message: e.message, code: 64)
-            }
-            guard let document = found else {
-                throw ExitFailure(message: "the node's catalogue has no feedback kind (联合奖惩执行反馈): the lists cannot be answered", code: 78)
+            let document = try filtered(missing: "the node's catalogue has no feedback kind (联合奖惩执行反馈): the lists cannot be answered") {
+                try ListsDocument(node: context, show: show, region: region, now: context.clock())
             }
             try output.write(text: document.text, json: document.json, csv: document.csv, what: "\(document.count) listed subject(s)")
         }

@@ -100,13 +100,9 @@ public struct CreditCreation: Sendable, Encodable {
                 }
             }
         }
-        for list in node.resolvedKinds.values where list.kind.networkWide && list.kind.listing != nil {
-            let sanction = list.kind.listing?.effect == "sanction"
-            let shownWhile = list.kind.publicity?.shownWhileField
-            let read = shownWhile.map { [list.kind.fullCode($0)] } ?? []
-            for one in try node.store.listedInForce(kind: list.slug, areaPrefix: prefix, today: today.iso, fields: read) {
-                guard list.kind.isShownPublicly(value: { code in code == shownWhile ? one.values.first : nil }) else { continue }
-                count(areas.region(of: one.jurisdiction)) { f in if sanction { f.sanctioned += 1 } else { f.honoured += 1 } }
+        for (list, listing) in node.listKinds {
+            for one in try node.listedInForce(list, today: today, fields: []) {
+                count(areas.region(of: one.jurisdiction)) { f in if listing.effect == "sanction" { f.sanctioned += 1 } else { f.honoured += 1 } }
             }
         }
         var regionRows = areas.children.map { regions[$0.digits] ?? Figures(code: $0.digits, name: areas.name(of: $0), levels: levels.count) }

@@ -114,20 +114,15 @@ public struct ListResponses: Sendable, Encodable {
         guard ["JCLB", "ZXJG", "ZXDWDM"].allSatisfy({ answer.index[$0] != nil }) else { return nil }
         let c = node.configuration
         let areas = try node.childRegions()
-        let listKinds = node.resolvedKinds.values.filter { $0.kind.networkWide && $0.kind.listing != nil }.sorted { $0.slug < $1.slug }
         var all: [Entry] = []
-        for kind in listKinds {
-            guard let l = kind.kind.listing else { continue }
-            let shownWhile = kind.kind.publicity?.shownWhileField
-            let read = [l.name, l.measures, l.unit, kind.kind.subjectName] + [l.until, shownWhile].compactMap { $0 }
-            let listed = try node.store.listedInForce(
-                kind: kind.slug, areaPrefix: c.code.areaPrefix, today: today.iso, fields: read.map(kind.kind.fullCode))
+        for (kind, l) in node.listKinds {
+            let read = [l.name, l.measures, l.unit, kind.kind.subjectName] + [l.until].compactMap { $0 }
+            let listed = try node.listedInForce(kind, today: today, fields: read)
             let answers = try Answers.read(node, answer: answer, list: kind, category: category(effect: l.effect), listed: listed, today: today)
             for one in listed {
                 let value = { (code: String) -> String? in
                     read.firstIndex(of: code).map { one.values[$0] }.flatMap { $0.isEmpty ? nil : $0 }
                 }
-                guard kind.kind.isShownPublicly(value: value) else { continue }
                 let since = CivilDate.parse(one.since)
                 let got = answers[one.subjectCode].map { $0.since(one.since) } ?? Answers.Got()
                 let days = since.map { today.dayNumber - $0.dayNumber } ?? 0
@@ -234,6 +229,27 @@ extension ListResponses {
                 bySubject[row[0], default: []].append((row[1], row[3] == JointFeedback.notApplied, row[4]))
             }
             return bySubject.mapValues(Answers.init)
+        }
+    }
+}
+
+extension NodeContext {
+    /// The catalogue's network-wide lists (a kind with a `listing` block: 严重失信主体名单, 红名单),
+    /// in the order of their slugs.
+    public var listKinds: [(kind: ResolvedKind, listing: ListingFields)] {
+        resolvedKinds.values.compactMap { k in k.kind.listing.flatMap { k.kind.networkWide ? (k, $0) : nil } }.sorted { $0.kind.slug < $1.kind.slug }
+    }
+
+    /// The entries of list kind `kind` in the node's area in force on `today`: active or under
+    /// objection, within their publicity, and shown by the kind's own rule (名单状态 有效) — the
+    /// entries `/ops/lists` pushes and `/ops/creation` counts. Each with the bare fields `read`
+    /// in `values`, in that order (the rule's own field after them).
+    public func listedInForce(_ kind: ResolvedKind, today: CivilDate, fields read: [String]) throws -> [ListedSubject] {
+        let all = read + [kind.kind.publicity?.shownWhileField].compactMap { $0 }
+        let listed = try store.listedInForce(
+            kind: kind.slug, areaPrefix: configuration.code.areaPrefix, today: today.iso, fields: all.map(kind.kind.fullCode))
+        return listed.filter { one in
+            kind.kind.isShownPublicly { code in all.firstIndex(of: code).map { one.values[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
         }
     }
 }
