@@ -4,9 +4,9 @@
 # answered, over a county's four townships' villages, ingested into a county node; then the ledger
 # as `credit-node lists` prints it (the process's start and the node's opening included, measured
 # alone by `kinds` and `status`), its CSV, and the office's page `/ops/lists` and its CSV on the
-# node's release `serve`. Each entry in force is read through `records_kind_date` and answered by
-# one look-up of its subject's feedback through `records_subject`: the cost grows with the entries
-# in force, not with the feedback kept.
+# node's release `serve`. The entries in force are read through `records_kind_date`, then the
+# feedback on listed subjects since the oldest entry in one pass, matched per entry by bisection:
+# the cost grows with the entries in force and that feedback, not with the store.
 # Usage: Benchmarks/lists.sh [LISTED] [FEEDBACK] [RUNS]   (defaults: 40000 entries, 100000 feedback, 3 runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
