@@ -12,7 +12,8 @@ import Testing
 @Suite("三信创建: households rated, 信用户 and lists in force by region", .serialized)
 struct CreationTests {
     /// The portal fixture (lists in force in both villages) with ratings in its first village:
-    /// 2026 — A 115 points (五星信用户) rated twice, B 85 (信用户), C 70 (none); 2025 — D 95 (三星信用户).
+    /// 2026 — A rated twice (105 points, 四星信用户, then 115, 五星信用户), B 85 (信用户), C 70 (none);
+    /// 2025 — D 95 (三星信用户).
     static func fixture() throws -> PortalFixture {
         let f = try PortalFixture()
         let kind = try f.node.catalogue.kind(named: CreditCreation.kind)
@@ -32,7 +33,7 @@ struct CreationTests {
             return r
         }
         let rows = [
-            try rated(people[0], number: "JF-A1", year: 2026, points: 115, level: "五星信用户", on: "2026-11-01"),
+            try rated(people[0], number: "JF-A1", year: 2026, points: 105, level: "四星信用户", on: "2026-11-01"),
             try rated(people[0], number: "JF-A2", year: 2026, points: 115, level: "五星信用户", on: "2026-11-02"),
             try rated(people[1], number: "JF-B", year: 2026, points: 85, level: "信用户", on: "2026-11-01"),
             try rated(people[2], number: "JF-C", year: 2026, points: 70, level: "", on: "2026-11-01"),
@@ -50,7 +51,7 @@ struct CreationTests {
         #expect(newest.year == 2026 && newest.years == [2026, 2025] && newest.levels == ["五星信用户", "信用户"])
         #expect(newest.regions.map(\.code) == PortalFixture.villages)
         let first = newest.regions[0]
-        // A rated twice is one household; C rated below 80 is no 信用户.
+        // A rated twice is one household, by its newest rating (no 四星 column); C rated below 80 is no 信用户.
         #expect(first.households == 3 && first.creditHouseholds == 2 && first.levels == [1, 1])
         #expect(first.creditShare == "66.7 %" && first.averagePoints == "90.0")
         #expect(newest.regions[1].households == 0 && newest.regions[1].creditShare == nil)

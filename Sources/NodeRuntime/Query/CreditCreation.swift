@@ -16,7 +16,7 @@ public struct CreditCreation: Sendable, Encodable {
     public struct Figures: Sendable, Encodable {
         public var code: String
         public var name: String
-        /// Subjects rated in the year, and those rated a 信用户 of any level.
+        /// Households (subjects) rated in the year, and those rated a 信用户 of any level.
         public var households = 0
         public var creditHouseholds = 0
         /// Per level, in `CreditCreation.levels`' order.
@@ -28,8 +28,6 @@ public struct CreditCreation: Sendable, Encodable {
         public var creditShare: String?
         public var averagePoints: String?
         var points = 0
-        var subjects: Set<String> = []
-        var credit: Set<String> = []
 
         init(code: String, name: String, levels: Int) {
             self.code = code
@@ -43,11 +41,9 @@ public struct CreditCreation: Sendable, Encodable {
 
         func finished() -> Figures {
             var done = self
-            done.households = subjects.count
-            done.creditHouseholds = credit.count
-            if !subjects.isEmpty {
-                done.creditShare = String(format: "%.1f %%", Double(credit.count) * 100 / Double(subjects.count))
-                done.averagePoints = String(format: "%.1f", Double(points) / Double(subjects.count))
+            if households > 0 {
+                done.creditShare = String(format: "%.1f %%", Double(creditHouseholds) * 100 / Double(households))
+                done.averagePoints = String(format: "%.1f", Double(points) / Double(households))
             }
             return done
         }
@@ -75,12 +71,14 @@ public struct CreditCreation: Sendable, Encodable {
         let c = node.configuration
         let areas = try node.childRegions()
         let prefix = c.code.areaPrefix
-        // Every rating of the area (one per subject and year): decision date, subject, jurisdiction, then the fields.
+        // Every rating of the area, newest first: decision date, subject, jurisdiction, then the fields.
         let rows = try node.store.fieldValues(
             kind: kind.slug, from: "0000-01-01", until: "9999-12-31", areaPrefix: prefix, fields: Self.fields.map(kind.kind.fullCode))
         let years = Set(rows.compactMap { Int($0[3]) }).sorted(by: >)
         let year = asked ?? years.first ?? today.year
-        let chosen = rows.filter { Int($0[3]) == year }
+        // A household rated more than once in the year counts once, by its newest rating.
+        var seen: Set<String> = []
+        let chosen = rows.filter { Int($0[3]) == year && seen.insert($0[1]).inserted }
         let levels = Set(chosen.map { $0[5] }.filter { !$0.isEmpty }).sorted { (rank($0), $1) > (rank($1), $0) }
         let position = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
         var total = Figures(code: c.code.digits, name: c.name ?? c.code.digits, levels: levels.count)
@@ -90,12 +88,12 @@ public struct CreditCreation: Sendable, Encodable {
             change(&regions[region.code, default: Figures(code: region.code, name: region.name, levels: levels.count)])
         }
         for row in chosen {
-            let (subject, level) = (row[1], row[5])
+            let level = row[5]
             count(areas.region(of: row[2])) { f in
-                guard f.subjects.insert(subject).inserted else { return }
+                f.households += 1
                 f.points += Int(row[4]) ?? 0
                 if let at = position[level] {
-                    f.credit.insert(subject)
+                    f.creditHouseholds += 1
                     f.levels[at] += 1
                 }
             }
