@@ -15,7 +15,8 @@ enum ListingCSV {
                 let r = row.record
                 return [
                     r.decisionDate ?? "", r.kindName, r.subjectName ?? "", r.subject ?? "", r.documentNumber ?? "", r.authority ?? "",
-                    row.summary ?? "",
+                    // A record with a title of its own (a typical case's): the title, then the summary.
+                    row.subjectName == nil ? row.summary ?? "" : "《\(row.title)》\(row.summary ?? "")",
                     r.jurisdiction, r.stateLabel, r.late ? "否（迟报）" : "是", r.key,
                 ]
             })

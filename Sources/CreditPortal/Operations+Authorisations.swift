@@ -31,19 +31,21 @@ extension Operations {
     /// The form of an operators' page that changes something: its body (bounded) when its token
     /// matches the page's cookie — so that no other site can make an operator's browser act — or
     /// the refusal to answer with.
-    func changeForm(_ request: Request) async -> Result<FormValues, FormRefused> {
+    func changeForm(_ request: Request, upTo limit: Int = 16 << 10) async -> Result<FormValues, FormRefused> {
         var request = request
         let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: 16 << 10) } catch { return .failure(FormRefused(message: "提交内容过长。")) }
+        do { body = try await request.collectBody(upTo: limit) } catch { return .failure(FormRefused(message: "提交内容过长。")) }
         let form = FormValues(String(buffer: body))
         guard let cookie = CSRF.token(in: request), let sent = form["csrf"], CSRF.matches(cookie, sent) else {
-            return .failure(FormRefused(message: "表单已过期或不是从本页提交的：请在本页重新操作。"))
+            return .failure(FormRefused(message: "表单已过期或不是从本页提交的：请在本页重新操作。", form: form))
         }
         return .success(form)
     }
 
     struct FormRefused: Error {
         var message: String
+        /// The form as sent, when only its token was refused (a page may show it again to resend).
+        var form: FormValues?
     }
 
     /// `POST /ops/authorisations` (fields `subject`, `grantee`, `purpose`, `days`): issues an

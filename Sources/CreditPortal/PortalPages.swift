@@ -37,9 +37,11 @@ public struct ListingRow: Sendable, Encodable {
     public var summary: String?
     /// The row carries its kind's tag; not where its title already names the kind.
     public var tagged = true
+    /// The subject's name, where the title is the record's own (a typical case's).
+    public var subjectName: String?
 
     enum CodingKeys: String, CodingKey {
-        case title, record, recordLink, subjectLink, summary, tagged
+        case title, record, recordLink, subjectLink, summary, tagged, subjectName
     }
 
     /// As JSON, the whole record; to a template, the record without its fields, which no row
@@ -58,6 +60,7 @@ public struct ListingRow: Sendable, Encodable {
         try c.encodeIfPresent(subjectLink, forKey: .subjectLink)
         try c.encodeIfPresent(summary, forKey: .summary)
         try c.encode(tagged, forKey: .tagged)
+        try c.encodeIfPresent(subjectName, forKey: .subjectName)
     }
 }
 
@@ -67,6 +70,9 @@ public struct HomePage: Sendable, Encodable {
     public var counts: [KindCount]
     public var total: Int
     public var latest: [ListingRow]
+    /// The newest typical cases (联合奖惩典型案例), when the area has published any.
+    public var cases: [ListingRow]
+    public var hasCases: Bool
 }
 
 public struct SearchHit: Sendable, Encodable {
@@ -307,6 +313,8 @@ public struct PortalPages: Sendable {
     let counts = CountsCache(seconds: 60)
 
     public static let pageSize = 20
+    /// Typical cases on the home page.
+    static let homeCases = 3
     /// Batches of search candidates read at most for one page of hits.
     static let searchRoundsMax = 5
     public static let queryCharactersMax = 50
@@ -335,6 +343,7 @@ public struct PortalPages: Sendable {
             Listing(path: "/publicity/penalty", kinds: ["penalty"], title: "行政处罚公示"),
             Listing(path: "/publicity/license", kinds: ["license"], title: "行政许可公示"),
             Listing(path: "/lists/black", kinds: ["blacklist"], title: "严重失信主体名单"), Listing(path: "/lists/red", kinds: ["redlist"], title: "红名单"),
+            Listing(path: "/cases", kinds: [TypicalCases.kind], title: "联合奖惩典型案例"),
         ]
         let taken = Set(fixed.flatMap(\.kinds))
         return fixed
@@ -394,10 +403,17 @@ public struct PortalPages: Sendable {
         let values = record.fields
         guard let shown = PublicRecord.make(record, kind: kind, today: today, values: values) else { return nil }
         let summary = kind.flatMap { k in Self.summary(values, kind: k) }.map { PublicRecord.masked($0, code: "", kind: kind!) }
+        // A record with a title of its own (a typical case's 案例标题) is headed by it, its subject named below.
+        let heading = kind.flatMap { Self.heading(values, kind: $0) }
         return ListingRow(
-            title: shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
+            title: heading ?? shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
-            summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 })
+            summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 }, subjectName: heading == nil ? nil : shown.subjectName)
+    }
+
+    /// A record's own title, where its kind gives one (a typical case's 案例标题, `ALBT`).
+    static func heading(_ values: [String: String], kind: ResolvedKind) -> String? {
+        values[kind.kind.fullCode("ALBT")].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A row's line under its title: for a list entry, the list's name and why the subject is on
@@ -408,7 +424,7 @@ public struct PortalPages: Sendable {
         if let listing = kind.kind.listing, let name = value(listing.name) {
             return [name, value("LRYY") ?? value(listing.measures)].compactMap { $0 }.joined(separator: " · ")
         }
-        let decided = ["NR", "CJCS", "JLCS", "LRYY", "CNSX", "CNNR", "MDMC"].lazy.compactMap(value).first
+        let decided = ["ALZY", "NR", "CJCS", "JLCS", "LRYY", "CNSX", "CNNR", "MDMC"].lazy.compactMap(value).first
         // A penalty: what was done, then what was decided; a reward: its name, then what was given.
         return (value("WFXW") ?? value("JLMC")).map { [$0, decided].compactMap { $0 }.joined(separator: " · ") } ?? decided
     }
@@ -433,7 +449,11 @@ public struct PortalPages: Sendable {
         var query = ListingQuery(kinds: ["penalty", "license"], limit: 10)
         query.kinds = query.kinds.filter { kinds[$0] != nil }
         let latest = try rows(try node.store.listing(query, scope: scope(today)), today: today)
-        return HomePage(site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest)
+        let cases = try rows(
+            try node.store.listing(ListingQuery(kinds: [TypicalCases.kind], limit: Self.homeCases), scope: scope(today)), today: today)
+        return HomePage(
+            site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest, cases: cases, hasCases: !cases.isEmpty
+        )
     }
 
     public func search(_ raw: String, after: Int64, today: CivilDate) throws -> SearchPage {
@@ -635,7 +655,7 @@ public struct PortalPages: Sendable {
         let onTime = !stored.late
         let repair = kind.kind.earliestRepair(of: stored)
         return RecordPage(
-            site: site(), title: "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
+            site: site(), title: Self.heading(stored.fields, kind: kind) ?? "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
             onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt),
             repair: repair.map {

@@ -318,7 +318,9 @@ public struct SampleGenerator: Sendable {
             return rng.pick(values)
         case .idNumber: return ""
         case .text:
-            if let text = feedbackText(c, kind: kind, decision: decision) { return text }
+            if let text = feedbackText(c, kind: kind, decision: decision) ?? caseText(c, kind: kind, subject: subject, decision: decision) {
+                return text
+            }
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
             if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
@@ -361,6 +363,28 @@ public struct SampleGenerator: Sendable {
         default:
             _ = rng.next()
             return rowFeedback.applied ? "" : "办理时该主体已被移出名单，未采取措施"
+        }
+    }
+
+    /// A 联合奖惩典型案例's number, title, list, summary and measures, of the row's class (its
+    /// 奖惩类别 is drawn before the list and the summary). One draw per field, as for any text.
+    mutating func caseText(_ code: String, kind: ResolvedKind, subject: Subject, decision: CivilDate) -> String? {
+        guard kind.kind.prefix == "AL_", ["ALBH", "ALBT", "YJMD", "ALZY", "CQCS", "GLFKBH", "BZ"].contains(code) else { return nil }
+        let reward = rowFeedback.reward
+        switch code {
+        case "YJMD": return rng.pick(reward ? Names.feedbackRewardLists : Names.feedbackSanctionLists)
+        case "CQCS": return rng.pick(reward ? Names.feedbackIncentives : Names.feedbackSanctions)
+        default:
+            _ = rng.next()
+            switch code {
+            case "ALBH": return "AL\(options.node.countyPrefix)\(decision.year)\(serial)"
+            case "ALBT": return "\(subject.name)联合奖惩案例"
+            case "ALZY":
+                return reward
+                    ? "\(subject.name)守信表现良好，相关单位在办理行政事项时依法给予激励，为守信主体提供便利。"
+                    : "\(subject.name)列入失信名单，相关单位在办理行政事项时依法实施联合惩戒，形成“一处失信、处处受限”的约束。"
+            default: return ""
+            }
         }
     }
 
