@@ -55,6 +55,7 @@ final class Workspace: Sendable {
     init() throws { directory = try TemporaryDirectory(prefix: "creditnet-cli") }
     @discardableResult
     func callAsFunction(_ args: String...) throws -> Run { try run(args, in: url) }
+    func callAsFunction(_ args: [String]) throws -> Run { try run(args, in: url) }
 }
 
 @Suite("credit-node command line", .serialized)
@@ -328,6 +329,43 @@ struct CLITests {
         #expect(wrong.status == 64 && wrong.stderr.contains("pending（待响应）"))
         let elsewhere = try ws("lists", "--region", "420102002202", "--config", "v/node.yaml")
         #expect(elsewhere.status == 64 && elsewhere.stderr.contains("不是本地区的下级区划"))
+    }
+
+    /// 联合奖惩典型案例 from the command line: the feedback offered with its keys, one published
+    /// as a case (its publisher given the first time, then remembered); refused with why — no
+    /// publisher, a number taken (65), a feedback the node lacks (64) — nothing written.
+    @Test func aTypicalCasePublishedFromAUnitsFeedback() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        #expect(
+            try ws(
+                "generate", "--config", "v/node.yaml", "--kind", "feedback", "--rows", "30", "--seed", "4", "--faults", "0", "--late", "0", "--out",
+                "f.csv"
+            )
+            .status == 0)
+        #expect(try ws("ingest", "f.csv", "--kind", "feedback", "--config", "v/node.yaml", "--json").json()["accepted"] as? Int == 30)
+        let offered = try #require(try ws("cases", "--json", "--config", "v/node.yaml").json()["candidates"] as? [[String: Any]])
+        #expect(offered.count > 20 && offered.count < 30 && offered.allSatisfy { $0["published"] as? Bool == false })
+        // An organisation's feedback (its code shown whole, to look its records up by).
+        let chosen = try #require(offered.first { ($0["subjectCode"] as? String)?.contains("*") == false })
+        let key = try #require(chosen["key"] as? String)
+        let words = ["--title", "某公司被限制参加政府采购", "--summary", "区财政局在政府采购资格审查中依法限制其参加。", "--config", "v/node.yaml"]
+        let nobody = try ws(["cases", "publish", "--feedback", key] + words)
+        #expect(nobody.status == 65 && nobody.stderr.contains("案例未发布") && nobody.stderr.contains("发布单位"), "\(nobody.stderr)")
+        let unknown = try ws(["cases", "publish", "--feedback", "feedback|none"] + words)
+        #expect(unknown.status == 64 && unknown.stderr.contains("没有这条执行反馈"))
+        let office = ["--publisher", "演示村信用工作站", "--publisher-code", "11420102310527043H"]
+        let done = try ws(["cases", "publish", "--feedback", key] + office + words)
+        #expect(done.status == 0 && done.stdout.contains("已发布：《某公司被限制参加政府采购》"), "\(done.stderr)")
+        let taken = try ws(["cases", "publish", "--feedback", key, "--title", "另一个标题", "--summary", "摘要", "--config", "v/node.yaml"])
+        #expect(taken.status == 65 && taken.stderr.contains("已用于《某公司被限制参加政府采购》"))
+        let again = try ws([
+            "cases", "publish", "--feedback", key, "--number", "AL-2", "--title", "另一个标题", "--summary", "摘要", "--config", "v/node.yaml",
+        ])
+        #expect(again.status == 0, "\(again.stderr)")
+        let text = try ws("cases", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("已发布的典型案例 2 件") && text.stdout.contains("[已发布]") && text.stdout.contains(key))
+        #expect(try ws("query", try #require(chosen["subjectCode"] as? String), "--config", "v/node.yaml", "--json").stdout.contains("联合奖惩典型案例"))
     }
 
     /// 三信创建 from the command line: a year's households and 信用户 as text, JSON and CSV; a year
