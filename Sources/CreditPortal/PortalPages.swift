@@ -39,9 +39,11 @@ public struct ListingRow: Sendable, Encodable {
     public var tagged = true
     /// The subject's name, where the title is the record's own (a typical case's).
     public var subjectName: String?
+    /// A typical case's 奖惩类别 (守信激励, 失信惩戒), tagged in its stead of the kind.
+    public var category: String?
 
     enum CodingKeys: String, CodingKey {
-        case title, record, recordLink, subjectLink, summary, tagged, subjectName
+        case title, record, recordLink, subjectLink, summary, tagged, subjectName, category, rewarding
     }
 
     /// As JSON, the whole record; to a template, the record without its fields, which no row
@@ -61,6 +63,8 @@ public struct ListingRow: Sendable, Encodable {
         try c.encodeIfPresent(summary, forKey: .summary)
         try c.encode(tagged, forKey: .tagged)
         try c.encodeIfPresent(subjectName, forKey: .subjectName)
+        try c.encodeIfPresent(category, forKey: .category)
+        if let category { try c.encode(category == JointFeedback.reward, forKey: .rewarding) }
     }
 }
 
@@ -159,6 +163,10 @@ public struct RecordPage: Sendable, Encodable {
     /// For a kind with a minimum publicity period (penalties, listings): when its subject may ask
     /// for credit repair (信用修复), and whom.
     public var repair: RepairNote?
+    /// The record's own title (a typical case's), which heads the page.
+    public var heading: String?
+    /// The listing that shows the record's kind.
+    public var listingLink: String?
     /// The objection form's token (the same value as the `cn_csrf` cookie set with the page).
     public var csrf: String = ""
     public var nameMax = ObjectionDesk.nameMax
@@ -288,6 +296,8 @@ public struct ListingPage: Sendable, Encodable {
     public var csvLink: String
     public var empty: Bool
     public var filterable: Bool
+    /// What the listing holds, in a sentence, where the title alone does not say it.
+    public var intro: String?
 }
 
 public struct ErrorPage: Sendable, Encodable {
@@ -408,8 +418,12 @@ public struct PortalPages: Sendable {
         return ListingRow(
             title: heading ?? shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
-            summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 }, subjectName: heading == nil ? nil : shown.subjectName)
+            summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 }, subjectName: heading == nil ? nil : shown.subjectName,
+            category: heading == nil ? nil : kind.flatMap { values[$0.kind.fullCode("JCLB")] })
     }
+
+    static let casesIntro =
+        "本栏目公示本地区及下级地区信用办审核发布的联合奖惩典型案例：各单位核查信用主体后实施守信激励或失信惩戒，报送执行反馈，经信用办审核整理后向社会公开。对案例有异议的，可在案例页面提出异议申诉。"
 
     /// A record's own title, where its kind gives one (a typical case's 案例标题, `ALBT`).
     static func heading(_ values: [String: String], kind: ResolvedKind) -> String? {
@@ -654,13 +668,14 @@ public struct PortalPages: Sendable {
         let id = try stored.subjectCode.flatMap { try node.store.subjectHit(code: $0)?.id }
         let onTime = !stored.late
         let repair = kind.kind.earliestRepair(of: stored)
+        let heading = Self.heading(stored.fields, kind: kind)
         return RecordPage(
-            site: site(), title: Self.heading(stored.fields, kind: kind) ?? "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
+            site: site(), title: heading ?? "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
             onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt),
             repair: repair.map {
                 RepairNote(months: $0.months, atOnce: $0.months == 0, from: $0.date.iso, open: $0.date <= today, authority: shown.authority)
-            })
+            }, heading: heading, listingLink: listingLink(stored.kind))
     }
 
     /// The listing filters as the query string gives them; a value out of shape is refused.
@@ -731,7 +746,8 @@ public struct PortalPages: Sendable {
             site: site(), title: title, path: path, kindName: title, filter: filter,
             regions: children.map { RegionOption(code: $0.digits, name: names[$0.digits] ?? $0.digits, selected: $0.digits == p.region) },
             rows: rows, next: next,
-            csvLink: path + "?" + Self.queryString(p, after: nil, format: "csv"), empty: rows.isEmpty, filterable: path.hasPrefix("/publicity/"))
+            csvLink: path + "?" + Self.queryString(p, after: nil, format: "csv"), empty: rows.isEmpty, filterable: path.hasPrefix("/publicity/"),
+            intro: slugs == [TypicalCases.kind] ? Self.casesIntro : nil)
         return (page, records)
     }
 

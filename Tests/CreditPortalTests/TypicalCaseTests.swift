@@ -154,6 +154,9 @@ struct TypicalCaseTests {
         #expect(home.body.contains("更多典型案例") && home.body.contains("张某某拒不履行判决被限制高消费") && home.body.contains("href=\"/cases\""))
         let record = try await x.f.get(PortalPages.recordLink(published.key))
         #expect(record.status == .ok && record.body.contains("<title>张某某拒不履行判决被限制高消费") && record.body.contains("该公司列入严重失信主体名单"))
+        #expect(record.body.contains("<h1>张某某拒不履行判决被限制高消费 <small>联合奖惩典型案例</small></h1>") && record.body.contains("<a href=\"/cases\">"))
+        // Each case tagged with its category, not its kind; the listing says what it holds.
+        #expect(list.body.contains("<span class=\"tag tag-sanction\">失信惩戒</span>") && list.body.contains("信用办审核发布"))
         let csv = try await x.f.get("/cases?format=csv")
         let json = try await x.f.get("/cases?format=json")
         for body in [list.body, home.body, record.body, csv.body, json.body] {
