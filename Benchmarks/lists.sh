@@ -6,7 +6,8 @@
 # alone by `kinds` and `status`), its CSV, and the office's page `/ops/lists` and its CSV on the
 # node's release `serve`. The entries in force are read through `records_kind_date`, then the
 # feedback on listed subjects since the oldest entry in one pass, matched per entry by bisection:
-# the cost grows with the entries in force and that feedback, not with the store.
+# the cost grows with the entries in force and that feedback, not with the store. Then the
+# typical cases (`credit-node cases`, /ops/cases) on the same store.
 # Usage: Benchmarks/lists.sh [LISTED] [FEEDBACK] [RUNS]   (defaults: 40000 entries, 100000 feedback, 3 runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,3 +49,9 @@ serve_county "$work" lists
 echo "GET /ops/lists (figures and the first 200):              $(best page "")"
 echo "GET /ops/lists?show=pending&format=csv (推送清单):        $(best page "?show=pending&format=csv")"
 echo "GET /ops/lists?region=420102001000 (one township):        $(best page "?region=420102001000")"
+
+# 联合奖惩典型案例 on the same store: the newest feedback applied offered and the cases held, read
+# newest first through `records_kind_date` (a page's worth, whatever the store holds).
+echo "credit-node cases (the cases and the feedback offered):   $(best "$node" cases --config "$work/node/node.yaml")"
+ops_page="${ops_page%/lists}/cases"
+echo "GET /ops/cases:                                            $(best page "")"

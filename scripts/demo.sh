@@ -211,8 +211,24 @@ feedback_tour() {
   "$node" feedback --config "$dir/$village/node.yaml" | head -16
   echo "\$ credit-node lists --config $dir/$village/node.yaml   (the same as http://$village_records/ops/lists)"
   "$node" lists --config "$dir/$village/node.yaml" | head -14
+  # The office publishes one unit's feedback as a 典型案例 (also /ops/cases), which the public reads.
+  python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" <<'PY'
+import json, subprocess, sys, urllib.request
+node, config, portal = sys.argv[1:4]
+run = lambda *args: subprocess.run([node, *args, "--config", config], capture_output=True, text=True, check=True).stdout
+offered = json.loads(run("cases", "--json"))["candidates"]
+print(f"$ credit-node cases --config …   ({len(offered)} feedbacks applied in the last 90 days may become a case)")
+pick = next(c for c in offered if c["type"] == "失信惩戒" and "*" not in c["subjectCode"])
+title = f"{pick['subject']}因列入{pick['list']}，在{pick['matter']}中被依法惩戒"
+print(f"$ credit-node cases publish --feedback '{pick['key']}' --title '{title}' --summary … --publisher 大智一村信用工作站 --publisher-code 11420102310527043H")
+print("    " + run("cases", "publish", "--feedback", pick["key"], "--title", title,
+                 "--summary", f"{pick['unit']}办理{pick['matter']}时核查信用记录，发现该主体列入{pick['list']}，依法{pick['measure']}，并报送执行反馈。",
+                 "--publisher", "大智一村信用工作站", "--publisher-code", "11420102310527043H").strip())
+rows = json.load(urllib.request.urlopen(portal + "/cases?format=json", timeout=30))["rows"]
+print(f"GET {portal}/cases: " + "; ".join(f"《{r['title']}》 {r['category']} · {r['subjectName']}" for r in rows))
+PY
 }
-step "联合奖惩 at the same village: its units' feedback on the joint rewards and punishments they applied (执行反馈), counted for the month; the village's subjects on a list in force pushed to its units, those no unit has answered first (名单推送与响应)" feedback_tour
+step "联合奖惩 at the same village: its units' feedback on the joint rewards and punishments they applied (执行反馈), counted for the month; the village's subjects on a list in force pushed to its units, those no unit has answered first (名单推送与响应); one feedback published as a 典型案例 on the village's portal" feedback_tour
 # 三信创建 at the same village: its households rated by the credit points of the 授权查询 step.
 creation_tour() {
   echo "\$ credit-node creation --config $dir/$village/node.yaml   (the same as http://$village_records/ops/creation)"

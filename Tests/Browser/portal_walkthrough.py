@@ -53,6 +53,18 @@ VILLAGE_OPS = "http://127.0.0.1:8003"
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{6}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
 
 
+def uscc(first8, organisation8):
+    """A unified social credit code (GB 32100) with both check characters computed: the
+    organisation code's (GB 11714) and the whole code's."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    value = lambda c: int(c) if c.isdigit() else ord(c) - ord("A") + 10
+    s = sum(value(c) * w for c, w in zip(organisation8, [3, 7, 9, 10, 5, 8, 4, 2]))
+    check = 11 - s % 11
+    first17 = first8 + organisation8 + ("X" if check == 10 else "0" if check == 11 else str(check))
+    total = sum(chars.index(c) * w for c, w in zip(first17, [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]))
+    return first17 + chars[(31 - total % 31) % 31]
+
+
 class Walkthrough:
     def __init__(self, node, out):
         self.node = node
@@ -278,6 +290,7 @@ class Walkthrough:
         self.commitments_follow_up()
         self.government_integrity()
         self.joint_feedback()
+        self.typical_case()
         self.joint_lists()
         self.credit_creation()
 
@@ -606,6 +619,46 @@ class Walkthrough:
             seconds=120,
         )
         self.page(PROVINCE_OPS + "/ops/feedback", "ops-feedback-province")
+
+    def typical_case(self):
+        """联合奖惩典型案例: the village's office picks a unit's feedback on /ops/cases, writes its title
+        and summary on the form — refused first for a publisher's code that is not one, what was
+        typed kept — and publishes it; the case shows on the village's portal (/cases, its own page,
+        the home page) and, once it travelled up, on the province's."""
+        d = self.driver
+        self.page(VILLAGE_OPS + "/ops/cases", "ops-cases")
+        offered = self.json(VILLAGE_OPS + "/ops/cases")["candidates"]
+        self.check(len(offered) > 0 and all(c["item"]["published"] is False for c in offered),
+                   f"the office is offered its units' feedback applied ({len(offered)})")
+        d.find_element(By.LINK_TEXT, "撰写案例").click()
+        text = self.looked_at("ops-case-form")
+        self.check("依据的执行反馈" in text and d.find_element(By.NAME, "number").get_attribute("value").startswith("AL-"),
+                   "the form shows the feedback and proposes a case number")
+        title = "仙桃某公司列入失信名单后被依法限制参加政府采购"
+        summary = "该公司列入失信名单后参加政府采购投标，采购单位核查信用记录时发现，依法限制其参加，并报送执行反馈。"
+        d.find_element(By.NAME, "title").send_keys(title)
+        d.find_element(By.NAME, "summary").send_keys(summary)
+        d.find_element(By.NAME, "publisher").send_keys("沙嘴一村信用工作站")
+        d.find_element(By.NAME, "publisherCode").send_keys("114290041234")
+        self.submit(d.find_element(By.NAME, "title"))
+        text = self.looked_at("ops-case-refused", expected="status of 400")
+        self.check("案例未发布" in text and "发布单位统一社会信用代码" in text and summary in text,
+                   "a publisher's code that is not one is refused with why, the summary kept")
+        code = d.find_element(By.NAME, "publisherCode")
+        code.clear()
+        code.send_keys(uscc("12429004", "MB000123"))
+        self.submit(d.find_element(By.NAME, "title"))
+        text = self.looked_at("ops-case-published")
+        self.check("已发布：《" + title + "》" in text and "/ops/cases?published=" in d.current_url, "the case is published and confirmed")
+        text = self.page(VILLAGE + "/cases", "village-cases")
+        self.check(title in text, "the village's portal shows the case under 典型案例")
+        d.find_element(By.LINK_TEXT, title).click()
+        text = self.looked_at("village-case")
+        self.check(summary in text and "联合奖惩典型案例" in text, "the case's own page holds its summary")
+        self.wait_for("the case reaching the province's portal",
+                      lambda: any(r["title"] == title for r in self.json(PROVINCE + "/cases")["rows"]), seconds=120)
+        text = self.page(PROVINCE + "/", "province-home-case")
+        self.check(title in text and "更多典型案例" in text, "the province's home page shows the newest cases")
 
     def joint_lists(self):
         """联合奖惩 名单推送与响应: the village's subjects newly put on the serious-dishonesty list are

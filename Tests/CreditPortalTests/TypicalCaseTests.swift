@@ -126,8 +126,14 @@ struct TypicalCaseTests {
         refusal = try #require(throws: TypicalCases.Refusal.self) { try x.desk.publish(again, now: PortalFixture.now, actor: Self.actor) }
         #expect(refusal.code == .numberTaken && refusal.reasons[0].contains(published.title))
         again.number = "AL-2026-002"
-        _ = try x.desk.publish(again, now: PortalFixture.now, actor: Self.actor)
+        let second = try x.desk.publish(again, now: PortalFixture.now, actor: Self.actor)
         #expect(try caseCount() == 2)
+        // Withdrawn: off the list; its number is not used again.
+        _ = try StatusDesk(node: x.f.node).enter(
+            key: second.key, StatusChange(action: .withdrawn, date: today, reason: "更正：标题有误", unit: Self.office.name), now: PortalFixture.now)
+        #expect(try x.desk.published(today: today).map(\.key) == [published.key])
+        refusal = try #require(throws: TypicalCases.Refusal.self) { try x.desk.publish(again, now: PortalFixture.now, actor: Self.actor) }
+        #expect(refusal.code == .numberTaken && refusal.reasons[0].contains("已撤回的《另一个标题》"))
 
         // Not publishable: a measure not applied, a feedback under objection, one the node lacks.
         for (key, code, words) in [

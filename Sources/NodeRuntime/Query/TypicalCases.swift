@@ -225,10 +225,13 @@ public struct TypicalCases: Sendable {
         case .invalid(let issues): throw Refusal(code: .invalid, reasons: issues.map { Masking.maskResidentIDs(in: $0.shown) })
         }
         if let taken = try node.store.record(key: record.key) {
+            let title = value(taken, cases, "ALBT")
             throw Refusal(
                 code: .numberTaken,
                 reasons: [
-                    "案例编号 \(trimmed(draft.number)) 已用于《\(value(taken, cases, "ALBT"))》：请换一个编号；要修改已发布的案例，请先撤回（credit-node withdraw）。"
+                    taken.state == "withdrawn"
+                        ? "案例编号 \(trimmed(draft.number)) 已用于已撤回的《\(title)》：请换一个编号。"
+                        : "案例编号 \(trimmed(draft.number)) 已用于《\(title)》：请换一个编号；要修改已发布的案例，请先撤回（credit-node withdraw），再用新编号发布。"
                 ])
         }
         let run = IngestSource(name: "典型案例发布", kind: Self.kind, format: .jsonLines, encoding: .utf8)
