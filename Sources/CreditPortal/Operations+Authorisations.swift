@@ -53,10 +53,7 @@ extension Operations {
     /// and answers with the 授权书 to print (its code shown this once, never cached); a refusal
     /// with the form and what to fix (400, or 404 for a subject the node holds nothing about).
     func issueAuthorisation(_ request: Request, actor: AuditActor) async -> Response {
-        let now = portal.clock()
-        let reader = Self.name(actor)
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
-        let json = FormValues(request.uri.query)["format"] == "json"
+        let (now, reader, token, json) = formPost(request, actor: actor)
         let pages = self.pages
         let portal = self.portal
         let form: FormValues
@@ -86,9 +83,7 @@ extension Operations {
 
     /// `POST /ops/authorisations/ID/revoke` (field `reason`): revoked at once; a redirect to the list.
     func revokeAuthorisation(_ request: Request, id: Int64, actor: AuditActor) async -> Response {
-        let now = portal.clock()
-        let reader = Self.name(actor)
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
+        let (now, reader, token, _) = formPost(request, actor: actor)
         let node = portal.node
         let form: FormValues
         switch await changeForm(request) {

@@ -42,10 +42,7 @@ extension Operations {
     /// `/ops/cases` naming it; refused with the form again, as typed, and every reason (400) — a
     /// feedback that cannot be published with the error page (404 unknown, 400 not publishable).
     func publishCase(_ request: Request, actor: AuditActor) async -> Response {
-        let now = portal.clock()
-        let reader = Self.name(actor)
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
-        let json = FormValues(request.uri.query)["format"] == "json"
+        let (now, reader, token, json) = formPost(request, actor: actor)
         let pages = self.pages
         let node = portal.node
         let again = { (draft: TypicalCases.Draft, errors: [String], status: HTTPResponse.Status) -> Response in

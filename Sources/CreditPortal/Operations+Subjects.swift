@@ -29,10 +29,7 @@ extension Operations {
     /// cached; a refusal on the form with what to fix (400), or 404 for a subject the node holds
     /// nothing about.
     func lookUp(_ request: Request, actor: AuditActor) async -> Response {
-        let now = portal.clock()
-        let reader = Self.name(actor)
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
-        let json = FormValues(request.uri.query)["format"] == "json"
+        let (now, reader, token, json) = formPost(request, actor: actor)
         let pages = self.pages
         let node = portal.node
         let answer = { (status: HTTPResponse.Status, error: String?, purpose: String, file: GovernmentSharing.File?) -> Response in

@@ -46,10 +46,7 @@ extension Operations {
     /// nothing is written; so is a form not sent from the page (its token).
     func upload(_ request: Request, actor: AuditActor) async -> Response {
         var request = request
-        let now = portal.clock()
-        let reader = Self.name(actor)
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
-        let json = FormValues(request.uri.query)["format"] == "json"
+        let (now, reader, token, json) = formPost(request, actor: actor)
         let pages = self.pages
         let node = portal.node
         let answer = { (status: HTTPResponse.Status, kind: String?, error: String?, report: IngestReport?) -> Response in

@@ -284,11 +284,9 @@ public struct Operations: Sendable {
     /// so that no other site can make an operator's browser decide. Answered with a redirect to
     /// `/ops/work`, or the page with what to fix (400).
     func decide(_ request: Request, id: Int64, action: String, actor: AuditActor) async -> Response {
-        let now = portal.clock()
+        let (now, reader, token, _) = formPost(request, actor: actor)
         let pages = self.pages
         let node = portal.node
-        let reader = Self.name(actor)
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
         let refuse = { (message: String) -> Response in
             guard let page = try? pages.work(reader: reader, now: now, csrf: token, error: message) else {
                 return Response(
@@ -337,6 +335,12 @@ public struct Operations: Sendable {
 
     static func name(_ reader: AuditActor) -> String {
         reader.role == "local" ? "本机操作员" : (reader.name ?? reader.role)
+    }
+
+    /// What answering an operator's form needs: the portal's time, the operator as the pages name
+    /// them, the form's token (the browser's, or a new one) and whether JSON was asked for.
+    func formPost(_ request: Request, actor: AuditActor) -> (now: Date, reader: String, token: String, json: Bool) {
+        (portal.clock(), Self.name(actor), CSRF.token(in: request) ?? CSRF.newToken(), FormValues(request.uri.query)["format"] == "json")
     }
 
     /// A page holding forms that change something: built with the browser's token (or a new one),
