@@ -169,6 +169,9 @@ struct TypicalCaseTests {
             #expect(!body.contains(Self.personID))
         }
         #expect(record.body.contains(Masking.mask(Self.personID)))
+        // The office's list as JSON: the person's case, the ID masked, the citation not written out.
+        let held = String(decoding: try JSONEncoder().encode(try x.desk.published(today: ChinaTime.date(PortalFixture.now))), as: UTF8.self)
+        #expect(held.contains(Masking.mask(Self.personID)) && !held.contains(Self.personID) && !held.contains("citation"))
         #expect(csv.status == .ok && csv.body.contains("张某某拒不履行判决被限制高消费"))
     }
 

@@ -59,6 +59,13 @@ public struct TypicalCases: Sendable {
         public var ownPublication: Bool
         /// 异议处理中.
         public var objected: Bool
+        /// The feedback it cites, by subject code (whole) and 反馈编号: never written out.
+        var citation: String
+
+        enum CodingKeys: String, CodingKey {
+            case key, number, title, type, list, summary, subject, subjectCode, region, publisher, publisherCode, date, feedbackNumber
+            case ownPublication, objected
+        }
     }
 
     /// A unit's feedback the office may publish as a case.
@@ -137,7 +144,7 @@ public struct TypicalCases: Sendable {
                 key: r.key, number: v("ALBH"), title: v("ALBT"), type: v("JCLB"), list: v("YJMD"), summary: v("ALZY"), subject: v("XDR_MC"),
                 subjectCode: Masking.shown(r.subjectCode ?? ""), region: regions.region(of: r.jurisdiction).name, publisher: v("FBDW"),
                 publisherCode: v("FBDWDM"), date: r.decisionDate ?? "", feedbackNumber: v("GLFKBH"), ownPublication: r.origin == own,
-                objected: r.state == "objected")
+                objected: r.state == "objected", citation: "\(r.subjectCode ?? "")|\(v("GLFKBH"))")
         }
     }
 
@@ -147,16 +154,20 @@ public struct TypicalCases: Sendable {
         let regions = try node.childRegions()
         var query = ListingQuery(kinds: [Self.feedbackKind], limit: Self.shownMax * 2)
         query.from = today.adding(days: -Self.candidateDays).iso
-        let cited = Set(published.map { "\($0.subjectCode)|\($0.feedbackNumber)" })
+        let cited = Set(published.map(\.citation))
         return try node.store.listing(query, scope: scope(Self.feedbackKind, today: today)).compactMap { r -> Candidate? in
-            let v = { (code: String) in value(r, feedback, code) }
-            guard r.state == "active", v("ZXJG") == "已实施" else { return nil }
-            let code = Masking.shown(r.subjectCode ?? "")
-            return Candidate(
-                key: r.key, number: v("FKBH"), date: r.decisionDate ?? "", subject: v("XDR_MC"), subjectCode: code, type: v("JCLB"),
-                list: v("YJMD"), matter: v("BLSX"), measure: v("CQCS"), unit: v("ZXDW"), region: regions.region(of: r.jurisdiction).name,
-                published: cited.contains("\(code)|\(v("FKBH"))"))
+            guard r.state == "active", value(r, feedback, "ZXJG") == "已实施" else { return nil }
+            return candidate(r, regions: regions, published: cited.contains("\(r.subjectCode ?? "")|\(value(r, feedback, "FKBH"))"))
         }.prefix(Self.shownMax).map { $0 }
+    }
+
+    /// A feedback record as the office reads it (the subject's ID number masked).
+    func candidate(_ r: StoredRecord, regions: ChildRegions, published: Bool) -> Candidate {
+        let v = { (code: String) in value(r, feedback, code) }
+        return Candidate(
+            key: r.key, number: v("FKBH"), date: r.decisionDate ?? "", subject: v("XDR_MC"), subjectCode: Masking.shown(r.subjectCode ?? ""),
+            type: v("JCLB"), list: v("YJMD"), matter: v("BLSX"), measure: v("CQCS"), unit: v("ZXDW"),
+            region: regions.region(of: r.jurisdiction).name, published: published)
     }
 
     /// The feedback a case is written from, or why it cannot be.
@@ -180,11 +191,7 @@ public struct TypicalCases: Sendable {
         let r = try source(feedbackKey)
         let v = { (code: String) in value(r, feedback, code) }
         let latest = try published(today: today, limit: 20).first { $0.ownPublication }
-        let regions = try node.childRegions()
-        let candidate = Candidate(
-            key: r.key, number: v("FKBH"), date: r.decisionDate ?? "", subject: v("XDR_MC"), subjectCode: Masking.shown(r.subjectCode ?? ""),
-            type: v("JCLB"), list: v("YJMD"), matter: v("BLSX"), measure: v("CQCS"), unit: v("ZXDW"),
-            region: regions.region(of: r.jurisdiction).name, published: false)
+        let candidate = self.candidate(r, regions: try node.childRegions(), published: false)
         let draft = Draft(
             feedbackKey: r.key, number: "AL-\(v("FKBH"))", measures: v("CQCS"), list: v("YJMD"), publisher: latest?.publisher ?? "",
             publisherCode: latest?.publisherCode ?? "")
