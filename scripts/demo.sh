@@ -235,6 +235,16 @@ creation_tour() {
   "$node" creation --config "$dir/$village/node.yaml"
 }
 step "三信创建 at the same village: the households its credit points rated, its 信用户 by level, and its subjects on a list in force — figures only, no one's points" creation_tour
+# 信用分级分类监管 at the same village: its departments' credit ratings and their inspections.
+supervision_tour() {
+  for kind in rating inspection; do
+    "$node" generate --config "$dir/$village/node.yaml" --kind $kind --rows 40 --seed 12 --faults 0 --late 0 --out "$dir/$kind.csv" >/dev/null 2>&1
+    "$node" ingest "$dir/$kind.csv" --kind $kind --config "$dir/$village/node.yaml" | head -1
+  done
+  echo "\$ credit-node supervision --config $dir/$village/node.yaml   (the same as http://$village_records/ops/supervision)"
+  "$node" supervision --config "$dir/$village/node.yaml"
+}
+step "信用分级分类监管 at the same village: its subjects rated A to D and how often each grade was inspected after its rating — whether D is inspected more than A" supervision_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -84,6 +84,18 @@ public struct Operations: Sendable {
                 try ops.pages.creation(reader: Self.name(reader), now: now, year: form["year"])
             }
         }
+        router.get("supervision") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            if form["format"] == "csv" {
+                let pages = ops.pages
+                return await ops.csvAnswer(name: "信用分级分类监管", fallback: "supervision") { now in try pages.supervisionCSV(year: form["year"], now: now)
+                }
+            }
+            return await ops.respond(request, template: "ops-supervision") { now in
+                try ops.pages.supervision(reader: Self.name(reader), now: now, year: form["year"])
+            }
+        }
         router.get("lists") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)

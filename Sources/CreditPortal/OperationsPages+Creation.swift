@@ -25,13 +25,17 @@ extension OperationsPages {
         var rated: Bool
     }
 
-    /// The year asked for, refused with what to write; nil when none was asked.
-    static func creationYear(_ text: String?, today: CivilDate) throws -> Int? {
+    /// The 积分年度 asked for, refused with what to write; nil when none was asked.
+    static func creationYear(_ text: String?, today: CivilDate) throws -> Int? { try year(text, today: today, label: "积分年度") }
+
+    /// A year asked for (2000 to this year; `2026` or `2026年`), refused naming `label` and what to
+    /// write; nil when none was asked.
+    static func year(_ text: String?, today: CivilDate, label: String) throws -> Int? {
         guard let text, !text.isEmpty else { return nil }
         guard let year = Int(text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "年", with: "")), (2000...today.year).contains(year)
         else {
             throw PortalPages.BadParameter(
-                message: "积分年度“\(Masking.maskResidentIDs(in: String(text.prefix(20))))”无法识别：请写成 \(today.year) 这样的年份，2000 年至今年。")
+                message: "\(label)“\(Masking.maskResidentIDs(in: String(text.prefix(20))))”无法识别：请写成 \(today.year) 这样的年份，2000 年至今年。")
         }
         return year
     }

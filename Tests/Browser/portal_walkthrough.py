@@ -293,6 +293,7 @@ class Walkthrough:
         self.typical_case()
         self.joint_lists()
         self.credit_creation()
+        self.graded_supervision()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -719,6 +720,35 @@ class Walkthrough:
         d.find_element(By.CSS_SELECTOR, "form.filters button").click()
         self.check(f"year={year}" in d.current_url, f"the form chooses the year ({d.current_url})")
         self.looked_at("ops-creation-province")
+
+    def graded_supervision(self):
+        """信用分级分类监管: the village's departments send their credit ratings (A to D) and their
+        inspections of the same subjects; the office's /ops/supervision counts each grade's subjects
+        and the inspections after their rating, no subject named; the same at the province once
+        they travelled, and the grades as CSV, a line each."""
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        for kind, name, rows in [("rating", "信用评价", 40), ("inspection", "行政监督检查", 80)]:
+            path = os.path.join(self.out, kind + ".csv")
+            self.run("generate", "--config", config, "--kind", kind, "--rows", str(rows), "--seed", "29", "--faults", "0", "--late", "0", "--out", path)
+            self.run("ingest", path, "--kind", name, "--config", config)
+        village = self.json(VILLAGE_OPS + "/ops/supervision")["ledger"]
+        grades = village["grades"]
+        self.check(village["rated"] > 0 and sum(g["subjects"] for g in grades) == village["rated"]
+                   and all(g["inspected"] <= g["subjects"] for g in grades) and sum(g["inspected"] for g in grades) > 0,
+                   f"the village's rated subjects each counted once by grade, some inspected after their rating ({village['rated']})")
+        text = self.page(VILLAGE_OPS + "/ops/supervision", "ops-supervision")
+        self.check("分级分类监管" in text and "按信用等级" in text and "按评价领域" in text, "the office's page shows the grades and the fields")
+        year = village["year"]
+        self.wait_for(
+            "the village's ratings reaching the province",
+            lambda: self.json(PROVINCE_OPS + f"/ops/supervision?year={year}")["ledger"]["rated"] >= village["rated"],
+            seconds=120,
+        )
+        self.page(PROVINCE_OPS + f"/ops/supervision?year={year}", "ops-supervision-province")
+        with urllib.request.urlopen(PROVINCE_OPS + f"/ops/supervision?year={year}&format=csv", timeout=10) as r:
+            lines = r.read().decode("utf-8-sig").strip().split("\r\n")
+        self.check(lines[0].startswith("评价年度,信用等级,主体数") and [l.split(",")[1] for l in lines[1:]] == ["A", "B", "C", "D"],
+                   "the grades download as CSV, A to D")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -368,6 +368,34 @@ struct CLITests {
         #expect(try ws("query", try #require(chosen["subjectCode"] as? String), "--config", "v/node.yaml", "--json").stdout.contains("联合奖惩典型案例"))
     }
 
+    /// 信用分级分类监管 from the command line: a year's grades and their inspections as text, JSON
+    /// and CSV; a year that is not one exits 64.
+    @Test func aYearsGradesAndTheirInspections() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        for (kind, rows) in [("rating", "40"), ("inspection", "80")] {
+            #expect(
+                try ws(
+                    "generate", "--config", "v/node.yaml", "--kind", kind, "--rows", rows, "--seed", "6", "--faults", "0", "--late", "0", "--out",
+                    "\(kind).csv"
+                )
+                .status == 0)
+            #expect(try ws("ingest", "\(kind).csv", "--kind", kind, "--config", "v/node.yaml", "--json").json()["accepted"] as? Int == Int(rows))
+        }
+        let json = try ws("supervision", "--json", "--config", "v/node.yaml").json()
+        let grades = try #require(json["grades"] as? [[String: Any]])
+        let rated = try #require(json["rated"] as? Int)
+        #expect(grades.map { $0["grade"] as? String } == ["A", "B", "C", "D"] && rated > 0)
+        #expect(grades.compactMap { $0["subjects"] as? Int }.reduce(0, +) == rated)
+        let text = try ws("supervision", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("演示村 \(json["year"] as? Int ?? 0) 年信用分级分类监管") && text.stdout.contains("按评价领域"))
+        #expect(try ws("supervision", "--csv", "--out", "s.csv", "--config", "v/node.yaml").status == 0)
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("s.csv")).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(csv.count == 5 && csv[0].hasPrefix("评价年度,信用等级,主体数"))
+        let wrong = try ws("supervision", "--year", "abc", "--config", "v/node.yaml")
+        #expect(wrong.status == 64 && wrong.stderr.contains("评价年度“abc”无法识别"))
+    }
+
     /// 三信创建 from the command line: a year's households and 信用户 as text, JSON and CSV; a year
     /// that is not one exits 64.
     @Test func aYearsCreditHouseholdsAsTextJSONAndCSV() throws {
