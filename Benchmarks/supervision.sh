@@ -7,7 +7,8 @@
 # the node's release `serve`. Every rating of the area is read (three fields extracted by SQLite
 # through `records_kind_date`), then the inspections from the earliest rating of the year on: the
 # cost grows with the area's ratings and inspections, not with the store.
-# Usage: Benchmarks/supervision.sh [RATINGS] [INSPECTIONS] [RUNS]   (defaults: 100000, 200000, 3 runs)
+# Usage: Benchmarks/supervision.sh [RATINGS] [INSPECTIONS] [RUNS]   (defaults: 100000, 200000, 3 runs;
+# CREDITNET_BENCH_KEEP=1 keeps the node in /tmp to read its store afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/release.sh
@@ -16,7 +17,7 @@ inspections=${2:-200000}
 runs=${3:-3}
 work=$(mktemp -d /tmp/creditnet-supervision.XXXX)
 server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; [ -n "${CREDITNET_BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
 port=${CREDITNET_BENCH_PORT:-7597}
 county_node "$work"
 
