@@ -425,9 +425,10 @@ public struct PortalPages: Sendable {
     static let casesIntro =
         "本栏目公示本地区及下级地区信用办审核发布的联合奖惩典型案例：各单位核查信用主体后实施守信激励或失信惩戒，报送执行反馈，经信用办审核整理后向社会公开。对案例有异议的，可在案例页面提出异议申诉。"
 
-    /// A record's own title, where its kind gives one (a typical case's 案例标题, `ALBT`).
+    /// A record's own title, where its kind gives one (a typical case's 案例标题, `ALBT`), a
+    /// resident ID number in it masked as in any free text.
     static func heading(_ values: [String: String], kind: ResolvedKind) -> String? {
-        values[kind.kind.fullCode("ALBT")].flatMap { $0.isEmpty ? nil : $0 }
+        values[kind.kind.fullCode("ALBT")].flatMap { $0.isEmpty ? nil : Masking.maskResidentIDs(in: $0) }
     }
 
     /// A row's line under its title: for a list entry, the list's name and why the subject is on

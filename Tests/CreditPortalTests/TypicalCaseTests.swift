@@ -152,7 +152,11 @@ struct TypicalCaseTests {
         let x = try Self.fixture()
         let published = try x.desk.publish(
             Self.draft(x.person, number: "AL-2026-009", title: "张某某拒不履行判决被限制高消费"), now: PortalFixture.now, actor: Self.actor)
-        _ = try x.desk.publish(Self.draft(x.a), now: PortalFixture.now, actor: Self.actor)
+        // An ID number typed into a title or a summary is masked like any free text.
+        var typed = Self.draft(x.a, title: "某公司因列入严重失信主体名单被限制参加政府采购（经办人\(Self.personID)）")
+        typed.summary += "经办人身份证号\(Self.personID)。"
+        let second = try x.desk.publish(typed, now: PortalFixture.now, actor: Self.actor)
+        #expect(!second.title.contains(Self.personID) && second.title.contains(Masking.mask(Self.personID)))
         let list = try await x.f.get("/cases")
         #expect(list.status == .ok && list.body.contains("联合奖惩典型案例") && list.body.contains("张某某拒不履行判决被限制高消费"))
         #expect(list.body.contains("某公司因列入严重失信主体名单被限制参加政府采购") && list.body.contains("张某某"))
@@ -165,7 +169,9 @@ struct TypicalCaseTests {
         #expect(list.body.contains("<span class=\"tag tag-sanction\">失信惩戒</span>") && list.body.contains("信用办审核发布"))
         let csv = try await x.f.get("/cases?format=csv")
         let json = try await x.f.get("/cases?format=json")
-        for body in [list.body, home.body, record.body, csv.body, json.body] {
+        let other = try await x.f.get(PortalPages.recordLink(second.key))
+        #expect(other.status == .ok && other.body.contains("<title>某公司因列入严重失信主体名单被限制参加政府采购（经办人\(Masking.mask(Self.personID))）"))
+        for body in [list.body, home.body, record.body, csv.body, json.body, other.body] {
             #expect(!body.contains(Self.personID))
         }
         #expect(record.body.contains(Masking.mask(Self.personID)))

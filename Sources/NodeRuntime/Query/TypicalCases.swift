@@ -139,12 +139,13 @@ public struct TypicalCases: Sendable {
         let regions = try node.childRegions()
         let own = node.configuration.code.digits
         return try node.store.listing(ListingQuery(kinds: [Self.kind], limit: limit), scope: scope(Self.kind, today: today)).map { r in
-            let v = { (code: String) in value(r, cases, code) }
+            // The office's own words are free text: a resident ID number in them is masked.
+            let v = { (code: String) in Masking.maskResidentIDs(in: value(r, cases, code)) }
             return Case(
                 key: r.key, number: v("ALBH"), title: v("ALBT"), type: v("JCLB"), list: v("YJMD"), summary: v("ALZY"), subject: v("XDR_MC"),
                 subjectCode: Masking.shown(r.subjectCode ?? ""), region: regions.region(of: r.jurisdiction).name, publisher: v("FBDW"),
                 publisherCode: v("FBDWDM"), date: r.decisionDate ?? "", feedbackNumber: v("GLFKBH"), ownPublication: r.origin == own,
-                objected: r.state == "objected", citation: "\(r.subjectCode ?? "")|\(v("GLFKBH"))")
+                objected: r.state == "objected", citation: "\(r.subjectCode ?? "")|\(value(r, cases, "GLFKBH"))")
         }
     }
 
@@ -161,9 +162,9 @@ public struct TypicalCases: Sendable {
         }.prefix(Self.shownMax).map { $0 }
     }
 
-    /// A feedback record as the office reads it (the subject's ID number masked).
+    /// A feedback record as the office reads it (the subject's ID number masked, and any in its text).
     func candidate(_ r: StoredRecord, regions: ChildRegions, published: Bool) -> Candidate {
-        let v = { (code: String) in value(r, feedback, code) }
+        let v = { (code: String) in Masking.maskResidentIDs(in: value(r, feedback, code)) }
         return Candidate(
             key: r.key, number: v("FKBH"), date: r.decisionDate ?? "", subject: v("XDR_MC"), subjectCode: Masking.shown(r.subjectCode ?? ""),
             type: v("JCLB"), list: v("YJMD"), matter: v("BLSX"), measure: v("CQCS"), unit: v("ZXDW"),
@@ -189,7 +190,7 @@ public struct TypicalCases: Sendable {
     /// its own, and the publisher of this node's latest case (the office types it once).
     public func draft(feedbackKey: String, today: CivilDate) throws -> (draft: Draft, candidate: Candidate) {
         let r = try source(feedbackKey)
-        let v = { (code: String) in value(r, feedback, code) }
+        let v = { (code: String) in Masking.maskResidentIDs(in: value(r, feedback, code)) }
         let latest = try published(today: today, limit: 20).first { $0.ownPublication }
         let candidate = self.candidate(r, regions: try node.childRegions(), published: false)
         let draft = Draft(
@@ -232,7 +233,7 @@ public struct TypicalCases: Sendable {
         case .invalid(let issues): throw Refusal(code: .invalid, reasons: issues.map { Masking.maskResidentIDs(in: $0.shown) })
         }
         if let taken = try node.store.record(key: record.key) {
-            let title = value(taken, cases, "ALBT")
+            let title = Masking.maskResidentIDs(in: value(taken, cases, "ALBT"))
             throw Refusal(
                 code: .numberTaken,
                 reasons: [
@@ -243,6 +244,6 @@ public struct TypicalCases: Sendable {
         }
         let run = IngestSource(name: "典型案例发布", kind: Self.kind, format: .jsonLines, encoding: .utf8)
         let summary = try node.store.ingest(source: run, now: now, actor: actor) { writer in try writer.put(record) }
-        return Published(key: record.key, title: trimmed(draft.title), ingestID: summary.ingestID)
+        return Published(key: record.key, title: Masking.maskResidentIDs(in: trimmed(draft.title)), ingestID: summary.ingestID)
     }
 }
