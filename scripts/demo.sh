@@ -245,6 +245,12 @@ supervision_tour() {
   "$node" supervision --config "$dir/$village/node.yaml"
 }
 step "信用分级分类监管 at the same village: its subjects rated A to D and how often each grade was inspected after its rating — whether D is inspected more than A" supervision_tour
+# 信用修复提醒 at the province: the penalties and listings whose minimum publicity period is over.
+repair_tour() {
+  echo "\$ credit-node repair-due --config $dir/420000000000/node.yaml   (the same as http://$province_records/ops/repair)"
+  "$node" repair-due --config "$dir/420000000000/node.yaml" | head -14
+}
+step "信用修复提醒 at the province: the penalties and listings still shown whose subjects may now apply for credit repair, by the authority that is to remind them" repair_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -84,6 +84,14 @@ public struct Operations: Sendable {
                 try ops.pages.creation(reader: Self.name(reader), now: now, year: form["year"])
             }
         }
+        router.get("repair") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            if FormValues(request.uri.query)["format"] == "csv" {
+                let pages = ops.pages
+                return await ops.csvAnswer(name: "信用修复提醒名单", fallback: "repair") { now in try pages.repairCSV(now: now) }
+            }
+            return await ops.respond(request, template: "ops-repair") { now in try ops.pages.repair(reader: Self.name(reader), now: now) }
+        }
         router.get("supervision") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)

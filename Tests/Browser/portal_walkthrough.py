@@ -294,6 +294,7 @@ class Walkthrough:
         self.joint_lists()
         self.credit_creation()
         self.graded_supervision()
+        self.repair_outreach()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -749,6 +750,24 @@ class Walkthrough:
             lines = r.read().decode("utf-8-sig").strip().split("\r\n")
         self.check(lines[0].startswith("评价年度,信用等级,主体数") and [l.split(",")[1] for l in lines[1:]] == ["A", "B", "C", "D"],
                    "the grades download as CSV, A to D")
+
+    def repair_outreach(self):
+        """信用修复提醒: the province's penalties and listings still shown whose minimum publicity period
+        is over, by deciding authority, and the list of subjects to remind as CSV, a line each, no
+        ID number whole."""
+        ledger = self.json(PROVINCE_OPS + "/ops/repair")["ledger"]
+        total = ledger["total"]
+        self.check(total["inForce"] > 0 and total["due"] <= total["inForce"]
+                   and sum(a["due"] for a in ledger["authorities"]) == total["due"],
+                   f"the province's records repairable now counted by authority ({total['due']} of {total['inForce']})")
+        text = self.page(PROVINCE_OPS + "/ops/repair", "ops-repair")
+        self.check("信用修复提醒" in text and "按决定机关" in text, "the office's page lists the records repairable by authority")
+        link = self.driver.find_element(By.PARTIAL_LINK_TEXT, "下载提醒名单").get_attribute("href")
+        with urllib.request.urlopen(link, timeout=10) as r:
+            csv = r.read().decode("utf-8-sig")
+        lines = csv.strip().split("\r\n") if csv.strip() else []
+        self.check(lines[0].startswith("主体名称,主体代码,类别") and len(lines) == 1 + total["due"] and WHOLE_ID.search(csv) is None,
+                   "the subjects to remind download as CSV, a line each, no ID number whole")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -396,6 +396,30 @@ struct CLITests {
         #expect(wrong.status == 64 && wrong.stderr.contains("评价年度“abc”无法识别"))
     }
 
+    /// 信用修复提醒 from the command line: the penalties repairable now as text, JSON and the CSV
+    /// of subjects to remind, a line each, no ID number whole.
+    @Test func thePenaltiesRepairableNow() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        #expect(
+            try ws(
+                "generate", "--config", "v/node.yaml", "--kind", "penalty", "--rows", "60", "--seed", "8", "--faults", "0", "--late", "0.5", "--out",
+                "p.csv"
+            )
+            .status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml", "--json").json()["accepted"] as? Int == 60)
+        let json = try ws("repair-due", "--json", "--config", "v/node.yaml").json()
+        let total = try #require(json["total"] as? [String: Any])
+        let due = try #require(total["due"] as? Int)
+        #expect(total["inForce"] as? Int == 60 && due > 0 && due < 60 && (json["due"] as? [Any])?.count == due)
+        let text = try ws("repair-due", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("演示村 信用修复提醒") && text.stdout.contains("可申请修复的记录：\(due) 条"))
+        #expect(try ws("repair-due", "--csv", "--out", "r.csv", "--config", "v/node.yaml").stdout.contains("\(due) record(s) repairable"))
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("r.csv")).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(csv.count == 1 + due && csv[0].hasPrefix("主体名称,主体代码,类别,决定文书号"))
+        #expect(!csv.joined(separator: ",").split(separator: ",").contains { (try? ResidentID(String($0))) != nil })
+    }
+
     /// 三信创建 from the command line: a year's households and 信用户 as text, JSON and CSV; a year
     /// that is not one exits 64.
     @Test func aYearsCreditHouseholdsAsTextJSONAndCSV() throws {
