@@ -7,7 +7,8 @@
 # node's release `serve`. The entries in force are read through `records_kind_date`, then the
 # feedback on listed subjects since the oldest entry in one pass, matched per entry by bisection:
 # the cost grows with the entries in force and that feedback, not with the store. Then the
-# typical cases (`credit-node cases`, /ops/cases) on the same store.
+# typical cases (`credit-node cases`, /ops/cases) and the repairs due (`credit-node repair-due`,
+# /ops/repair) on the same store.
 # Usage: Benchmarks/lists.sh [LISTED] [FEEDBACK] [RUNS]   (defaults: 40000 entries, 100000 feedback, 3 runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,3 +56,9 @@ echo "GET /ops/lists?region=420102001000 (one township):        $(best page "?re
 echo "credit-node cases (the cases and the feedback offered):   $(best "$node" cases --config "$work/node/node.yaml")"
 ops_page="${ops_page%/lists}/cases"
 echo "GET /ops/cases:                                            $(best page "")"
+
+# 信用修复提醒 on the same store: every record still shown of a kind with a minimum publicity
+# period (here the 40,000 entries), each one's first repair day computed.
+echo "credit-node repair-due (the figures, text):               $(best "$node" repair-due --config "$work/node/node.yaml")"
+ops_page="${ops_page%/cases}/repair"
+echo "GET /ops/repair:                                           $(best page "")"
