@@ -81,7 +81,7 @@ public struct FeedbackDocument: Sendable {
         self.ledger = ledger
         count = ledger.feedback.count
         func line(_ f: JointFeedback.Figures) -> String {
-            "反馈 \(f.feedback)：失信惩戒 \(f.sanctions)，守信激励 \(f.rewards)，未实施 \(f.notApplied)"
+            "反馈 \(f.feedback)：失信惩戒 \(f.sanctions)，守信激励 \(f.rewards)，未实施 \(f.notApplied)，发布典型案例 \(f.cases)"
         }
         var out = ["\(ledger.total.name) \(ledger.monthName)联合奖惩执行反馈", "合计 " + line(ledger.total)]
         if ledger.minimumApplies {

@@ -124,7 +124,7 @@ struct FeedbackTests {
         let october = try #require(try JointFeedback.compute(city, month: CalendarMonth(year: 2026, month: 10)!))
         #expect(october.regionsBelowMinimum == 2)
         let text = try #require(try FeedbackDocument(node: city, month: "2026-11", now: PortalFixture.now)).text
-        #expect(text.contains("当月未报送案例的市县 1 个") && text.contains("420103000000）反馈 0：失信惩戒 0，守信激励 0，未实施 0（当月未报送案例）"), "\(text)")
+        #expect(text.contains("当月未报送案例的市县 1 个") && text.contains("420103000000）反馈 0：失信惩戒 0，守信激励 0，未实施 0，发布典型案例 0（当月未报送案例）"), "\(text)")
         try await withOperatorsListener(city, tls: false) { port in
             let page = try await fetch("http://127.0.0.1:\(port)/ops/feedback?month=2026-11")
             #expect(

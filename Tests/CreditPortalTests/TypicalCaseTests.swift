@@ -120,6 +120,12 @@ struct TypicalCaseTests {
         #expect(cases.map(\.title) == [published.title] && cases[0].ownPublication && cases[0].region.contains(PortalFixture.villages[0]))
         #expect(try x.desk.candidates(today: today, published: cases).first { $0.number == "FK-T11" }?.published == true)
         #expect(try x.desk.draft(feedbackKey: x.person.key, today: today).draft.publisher == Self.office.name)
+        // Counted with the month's feedback, in its subject's region.
+        let november = try #require(CalendarMonth("2026-11"))
+        let october = try #require(CalendarMonth("2026-10"))
+        let month = try #require(try JointFeedback.compute(x.f.node, month: november))
+        #expect(month.total.cases == 1 && month.regions[0].cases == 1 && month.regions[1].cases == 0)
+        #expect(try JointFeedback.compute(x.f.node, month: october)?.total.cases == 0)
 
         // The same number again: refused, the first case unchanged; another number is another case.
         var again = Self.draft(x.a, title: "另一个标题")

@@ -29,6 +29,8 @@ public struct JointFeedback: Sendable, Encodable {
         public var sanctions = 0
         public var rewards = 0
         public var notApplied = 0
+        /// 联合奖惩典型案例 published in the month (`TypicalCases`, dated by 发布日期).
+        public var cases = 0
         /// A child region of a 市州 or 县 with fewer feedbacks this month than `monthlyCases`.
         public var belowMinimum = false
 
@@ -101,6 +103,16 @@ public struct JointFeedback: Sendable, Encodable {
             lists[one.list, default: Figures(code: one.list, name: one.list)].count(one)
             regions[region.code, default: Figures(code: region.code, name: region.name)].count(one)
             feedback.append(one)
+        }
+        // The typical cases published in the month, by the region of their subject.
+        if let cases = node.resolvedKinds[TypicalCases.kind], cases.index["ALBH"] != nil {
+            for row in try node.store.fieldValues(
+                kind: cases.slug, from: month.first.iso, until: month.next.first.iso, areaPrefix: prefix, fields: [cases.kind.fullCode("ALBH")])
+            {
+                let region = areas.region(of: row[2])
+                total.cases += 1
+                regions[region.code, default: Figures(code: region.code, name: region.name)].cases += 1
+            }
         }
         let most = { (a: Figures, b: Figures) in (a.feedback, b.code) > (b.feedback, a.code) }
         // Every child region, those that sent nothing too: the month's assessment names them.
