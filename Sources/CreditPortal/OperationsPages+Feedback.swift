@@ -80,8 +80,9 @@ public struct FeedbackDocument: Sendable {
         guard let ledger = try JointFeedback.compute(node, month: month) else { return nil }
         self.ledger = ledger
         count = ledger.feedback.count
-        func line(_ f: JointFeedback.Figures) -> String {
-            "反馈 \(f.feedback)：失信惩戒 \(f.sanctions)，守信激励 \(f.rewards)，未实施 \(f.notApplied)，发布典型案例 \(f.cases)"
+        // Cases are counted by region only: a unit's or a list's line does not name them.
+        func line(_ f: JointFeedback.Figures, cases: Bool = true) -> String {
+            "反馈 \(f.feedback)：失信惩戒 \(f.sanctions)，守信激励 \(f.rewards)，未实施 \(f.notApplied)" + (cases ? "，发布典型案例 \(f.cases)" : "")
         }
         var out = ["\(ledger.total.name) \(ledger.monthName)联合奖惩执行反馈", "合计 " + line(ledger.total)]
         if ledger.minimumApplies {
@@ -90,9 +91,9 @@ public struct FeedbackDocument: Sendable {
         out.append("按地区：")
         for r in ledger.regions { out.append("  " + OperationsPages.named(r.name, r.code) + line(r) + (r.belowMinimum ? "（当月未报送案例）" : "")) }
         out.append("按执行单位：")
-        for u in ledger.units { out.append("  " + OperationsPages.named(u.name, u.code) + line(u)) }
+        for u in ledger.units { out.append("  " + OperationsPages.named(u.name, u.code) + line(u, cases: false)) }
         out.append("按名单：")
-        for l in ledger.lists { out.append("  \(l.name) " + line(l)) }
+        for l in ledger.lists { out.append("  \(l.name) " + line(l, cases: false)) }
         out.append("反馈（新的在前）：\(count) 件")
         for f in ledger.feedback.prefix(shown) {
             let why = f.remark.isEmpty ? "" : "（\(f.remark)）"

@@ -125,6 +125,8 @@ struct FeedbackTests {
         #expect(october.regionsBelowMinimum == 2)
         let text = try #require(try FeedbackDocument(node: city, month: "2026-11", now: PortalFixture.now)).text
         #expect(text.contains("当月未报送案例的市县 1 个") && text.contains("420103000000）反馈 0：失信惩戒 0，守信激励 0，未实施 0，发布典型案例 0（当月未报送案例）"), "\(text)")
+        // Cases are counted by region: the unit's line does not name them.
+        #expect(text.split(separator: "\n").filter { $0.contains("发布典型案例") }.count == 1 + november.regions.count, "\(text)")
         try await withOperatorsListener(city, tls: false) { port in
             let page = try await fetch("http://127.0.0.1:\(port)/ops/feedback?month=2026-11")
             #expect(
