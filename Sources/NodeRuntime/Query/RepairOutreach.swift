@@ -82,7 +82,8 @@ public struct RepairOutreach: Sendable, Encodable {
             }
             var figures = Figures(name: kind.name)
             for one in try node.listedInForce(kind, today: today, fields: present) {
-                guard one.state == "active" || one.state == "objected", let decided = CivilDate.parse(one.since),
+                // `listedInForce` holds only records active or under objection, within their publicity.
+                guard let decided = CivilDate.parse(one.since),
                     let (from, months) = kind.kind.earliestRepair(
                         decision: decided,
                         value: { code in
