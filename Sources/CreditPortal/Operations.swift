@@ -92,6 +92,14 @@ public struct Operations: Sendable {
             }
             return await ops.respond(request, template: "ops-repair") { now in try ops.pages.repair(reader: Self.name(reader), now: now) }
         }
+        router.get("codes") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            if FormValues(request.uri.query)["format"] == "csv" {
+                let pages = ops.pages
+                return await ops.csvAnswer(name: "新旧代码转换", fallback: "codes") { now in try pages.codesCSV(now: now) }
+            }
+            return await ops.respond(request, template: "ops-codes") { now in try ops.pages.codes(reader: Self.name(reader), now: now) }
+        }
         router.get("supervision") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)

@@ -116,6 +116,8 @@ public struct SearchPage: Sendable, Encodable {
     /// Why nothing was searched (too short, too long …), else nil.
     public var notice: String?
     public var empty: Bool
+    /// The query was a former code (a 工商注册号 …): which credit code it leads to.
+    public var formerNote: String? = nil
 }
 
 public struct ListEntry: Sendable, Encodable {
@@ -147,6 +149,44 @@ public struct SubjectPage: Sendable, Encodable {
     public var nextLink: String?
     /// More than one page: the pager is shown.
     public var paged: Bool
+    /// An organisation's former codes the records give (`工商注册号 4201…`), its organisation code
+    /// among them: records filed under them alone are on this page.
+    public var formerCodes: [String] = []
+    /// A subject filed under a former code that the records map to a credit code: that code and
+    /// its page, where these records are too.
+    public var currentCode: String? = nil
+    public var currentLink: String? = nil
+
+    /// What the code on the page is.
+    public var codeLabel: String { isPerson ? "证件号码" : (try? SocialCreditCode(code)) != nil ? "统一社会信用代码" : "注册号" }
+
+    enum CodingKeys: String, CodingKey {
+        case site, title, name, code, isPerson, summary, listings, records, reportLink, empty, page, previousLink, nextLink, paged
+        case formerCodes, hasFormerCodes, currentCode, currentLink, codeLabel
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(site, forKey: .site)
+        try c.encode(title, forKey: .title)
+        try c.encode(name, forKey: .name)
+        try c.encode(code, forKey: .code)
+        try c.encode(isPerson, forKey: .isPerson)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(listings, forKey: .listings)
+        try c.encode(records, forKey: .records)
+        try c.encode(reportLink, forKey: .reportLink)
+        try c.encode(empty, forKey: .empty)
+        try c.encode(page, forKey: .page)
+        try c.encodeIfPresent(previousLink, forKey: .previousLink)
+        try c.encodeIfPresent(nextLink, forKey: .nextLink)
+        try c.encode(paged, forKey: .paged)
+        try c.encode(formerCodes, forKey: .formerCodes)
+        try c.encode(!formerCodes.isEmpty, forKey: .hasFormerCodes)
+        try c.encodeIfPresent(currentCode, forKey: .currentCode)
+        try c.encodeIfPresent(currentLink, forKey: .currentLink)
+        try c.encode(codeLabel, forKey: .codeLabel)
+    }
 }
 
 public struct RecordPage: Sendable, Encodable {
@@ -491,6 +531,10 @@ public struct PortalPages: Sendable {
             let hits = try node.store.subjectHit(code: code).map { [$0] } ?? []
             let seen = try publicSummaries(subjects: hits.map(\.code), today: today)
             shown = hits.compactMap { h in seen[h.code].flatMap { $0.isEmpty ? nil : (h, $0) } }
+        } else if let found = try formerCodeHits(q, today: today), !found.hits.isEmpty {
+            page.by = "code"
+            page.formerNote = found.note
+            shown = found.hits
         } else {
             var cursor = after
             var more = false
@@ -518,6 +562,30 @@ public struct PortalPages: Sendable {
         }
         page.empty = page.hits.isEmpty
         return page
+    }
+
+    /// A query that may be a former code (工商注册号, 组织机构代码 …: 8 to 30 letters and digits,
+    /// '-' and spaces aside, with a digit): the subjects of the credit codes it leads to, with what
+    /// the public sees of each (records filed under the former code included), and the subject
+    /// filed under it when it leads nowhere. Nil: not a code.
+    func formerCodeHits(_ q: String, today: CivilDate) throws -> (hits: [(hit: SubjectHit, summary: [KindCount])], note: String?)? {
+        let code = FormerCode.normalised(q)
+        guard (8...30).contains(code.utf8.count), code.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }),
+            code.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
+        else { return nil }
+        var hits: [(hit: SubjectHit, summary: [KindCount])] = []
+        let current = try node.store.creditCodes(forTyped: code)
+        for uscc in current {
+            guard let hit = try node.store.subjectHit(code: uscc) else { continue }
+            let summary = publicSummary(try node.store.records(subject: uscc), today: today)
+            if !summary.isEmpty { hits.append((hit, summary)) }
+        }
+        if hits.isEmpty, let hit = try node.store.subjectHit(code: code) {
+            let summary = try publicSummaries(subjects: [hit.code], today: today)[hit.code] ?? []
+            if !summary.isEmpty { hits.append((hit, summary)) }
+        }
+        let note = hits.isEmpty || current.isEmpty ? nil : "“\(code)”是原代码，对应统一社会信用代码 \(current.joined(separator: "、"))；以原代码报送的记录已归入该主体。"
+        return (hits, note)
     }
 
     /// How many of a subject's `records` the public sees, by kind in the catalogue's order: the
@@ -595,13 +663,21 @@ public struct PortalPages: Sendable {
         }
         let person = (try? ResidentID(hit.code)) != nil
         let base = Self.subjectLink(code: hit.code, id: hit.id) ?? ""
-        return SubjectPage(
+        let isOrganisation = (try? SocialCreditCode(hit.code)) != nil
+        let current = person || isOrganisation ? nil : try node.store.currentCreditCode(ofFormerSubject: hit.code)
+        var subjectPage = SubjectPage(
             site: site(), title: hit.name, name: hit.name, code: person ? Masking.mask(hit.code) : hit.code, isPerson: person,
             summary: publicSummary(all, today: today), listings: listings,
             records: shown, reportLink: Self.reportLink(hit),
             empty: listings.isEmpty && shown.isEmpty, page: page,
             previousLink: page > 1 ? base + (page == 2 ? "" : "?page=\(page - 1)") : nil,
             nextLink: more ? base + "?page=\(page + 1)" : nil, paged: page > 1 || more)
+        if isOrganisation {
+            subjectPage.formerCodes = try node.store.formerCodes(of: hit.code).map { "\(CodeConversion.fieldName($0.field)) \($0.code)" }
+        }
+        subjectPage.currentCode = current
+        subjectPage.currentLink = current.map { "/subjects/" + Self.escapePath($0) }
+        return subjectPage
     }
 
     /// `2026-12-04T08:47:41+08:00` → `2026年12月04日 08:47:41`.

@@ -295,6 +295,7 @@ class Walkthrough:
         self.credit_creation()
         self.graded_supervision()
         self.repair_outreach()
+        self.former_codes()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -768,6 +769,51 @@ class Walkthrough:
         lines = csv.strip().split("\r\n") if csv.strip() else []
         self.check(lines[0].startswith("主体名称,主体代码,类别") and len(lines) == 1 + total["due"] and WHOLE_ID.search(csv) is None,
                    "the subjects to remind download as CSV, a line each, no ID number whole")
+
+    def former_codes(self):
+        """新旧代码映射: an individual business's penalty filed under its registration number alone
+        joins its credit code's page and report once another record gives both codes; the public
+        finds it by the old number; the office's /ops/codes counts what is still to convert."""
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        path = os.path.join(self.out, "former.csv")
+        self.run("generate", "--config", config, "--kind", "penalty", "--rows", "3", "--seed", "33", "--faults", "0", "--late", "0",
+                 "--header", "codes", "--out", path)
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csvfile.DictReader(f))
+        fields = list(rows[0].keys())
+        code = uscc("92429004", "MA4K0W3B")
+        plan = [("仙桃市沙嘴张记小吃店", code, "429004600012345", "仙桃市监罚〔2026〕8801号"),
+                ("仙桃市沙嘴张记小吃店", "", "429004600012345", "仙桃市监罚〔2026〕8802号"),
+                ("仙桃市沙嘴李记五金店", "", "429004600054321", "仙桃市监罚〔2026〕8803号")]
+        for row, (name, credit, registration, number) in zip(rows, plan):
+            row.update({"CF_XDR_MC": name, "CF_XDR_LB": "个体工商户", "CF_XDR_SHXYM": credit, "CF_XDR_GSZC": registration, "CF_WSH": number,
+                        "CF_XDR_ZJLX": "", "CF_XDR_ZJHM": "", "CF_FR_ZJLX": "", "CF_FR_ZJHM": ""})
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csvfile.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        self.run("ingest", path, "--kind", "penalty", "--config", config)
+        found = self.json(VILLAGE + "/search?q=429004600012345")
+        self.check([h["code"] for h in found["hits"]] == [code] and code in (found.get("formerNote") or ""),
+                   "the old registration number finds the business under its credit code")
+        self.page(VILLAGE + "/search?q=429004600012345", "search-former-code")
+        subject = self.json(VILLAGE + "/subjects/" + code)
+        numbers = [r["record"]["documentNumber"] for r in subject["records"]]
+        self.check("仙桃市监罚〔2026〕8802号" in numbers and "工商注册号 429004600012345" in subject["formerCodes"],
+                   "the penalty filed under the registration number is on the credit code's page")
+        self.page(VILLAGE + "/subjects/" + code, "subject-former-codes")
+        old = self.json(VILLAGE + "/subjects/429004600012345")
+        self.check(old.get("currentCode") == code, "the subject filed under the old number points to its credit code")
+        self.wait_for(
+            "the mapping derived again at the province from the records that travelled",
+            lambda: [h["code"] for h in self.json(PROVINCE + "/search?q=429004600012345")["hits"]] == [code],
+            seconds=120,
+        )
+        conversion = self.json(VILLAGE_OPS + "/ops/codes")["conversion"]
+        self.check(conversion["total"]["filed"] >= 2 and conversion["total"]["mapped"] >= 1 and conversion["total"]["unmapped"] >= 1,
+                   f"the office counts the records filed under former codes ({conversion['total']})")
+        text = self.page(VILLAGE_OPS + "/ops/codes", "ops-codes")
+        self.check("新旧代码转换" in text and "429004600054321" in text, "the office's page lists the record still to convert")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -420,6 +420,47 @@ struct CLITests {
         #expect(!csv.joined(separator: ",").split(separator: ",").contains { (try? ResidentID(String($0))) != nil })
     }
 
+    /// 新旧代码转换 from the command line: an individual business's penalty filed under its
+    /// registration number alone maps to the credit code another record gives beside it; one with
+    /// a number no record maps stays to convert — as text, JSON and CSV; `query` on the credit code
+    /// shows the record filed under the old number.
+    @Test func theRecordsFiledUnderAnOldRegistrationNumber() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        #expect(
+            try ws("generate", "--config", "v/node.yaml", "--kind", "penalty", "--rows", "3", "--seed", "8", "--faults", "0", "--format", "jsonl", "--out", "p.jsonl")
+                .status == 0)
+        let path = ws.url.appendingPathComponent("p.jsonl")
+        let credit = try #require(
+            String(decoding: try Data(contentsOf: path), as: UTF8.self).split(separator: "\n").compactMap { line -> String? in
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return (object?["CF_XDR_SHXYM"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            }.first)
+        var lines: [String] = []
+        for (i, line) in String(decoding: try Data(contentsOf: path), as: UTF8.self).split(separator: "\n").enumerated() {
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            object["CF_XDR_LB"] = "个体工商户"
+            object["CF_XDR_SHXYM"] = i == 0 ? credit : ""
+            object["CF_XDR_GSZC"] = i == 2 ? "420102600054321" : "420102600012345"
+            object["CF_WSH"] = "江岸市监罚〔2026〕880\(i + 1)号"
+            for key in ["CF_XDR_ZJLX", "CF_XDR_ZJHM", "CF_FR_ZJLX", "CF_FR_ZJHM"] { object[key] = "" }
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: path)
+        #expect(try ws("ingest", "p.jsonl", "--kind", "penalty", "--config", "v/node.yaml", "--json").json()["accepted"] as? Int == 3)
+        let json = try ws("codes", "--json", "--config", "v/node.yaml").json()
+        let total = try #require(json["total"] as? [String: Any])
+        #expect(total["filed"] as? Int == 2 && total["mapped"] as? Int == 1 && total["unmapped"] as? Int == 1 && json["declared"] as? Int == 1)
+        let text = try ws("codes", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("演示村 新旧代码转换") && text.stdout.contains("合计 以原代码报送 2，已映射 1，未映射 1（映射率 50.0%）"))
+        #expect(try ws("codes", "--csv", "--out", "c.csv", "--config", "v/node.yaml").stdout.contains("1 record(s) not mapped"))
+        let csv = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("c.csv")).dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(csv.count == 3 && csv[0].hasPrefix("主体名称,原代码,类别") && csv.contains { $0.contains("未映射") && $0.contains("420102600054321") })
+        let query = try ws("query", credit, "--json", "--config", "v/node.yaml").json()
+        let numbers = (query["records"] as? [[String: Any]] ?? []).compactMap { $0["CF_WSH"] as? String }
+        #expect(numbers.contains("江岸市监罚〔2026〕8802号") && !numbers.contains("江岸市监罚〔2026〕8803号"))
+    }
+
     /// 三信创建 from the command line: a year's households and 信用户 as text, JSON and CSV; a year
     /// that is not one exits 64.
     @Test func aYearsCreditHouseholdsAsTextJSONAndCSV() throws {

@@ -1,5 +1,5 @@
 import CreditDomain
-import CreditStore
+@testable import CreditStore
 import Foundation
 import GRDB
 import HTTPTypes
@@ -206,6 +206,33 @@ struct PortalTests {
         }
         let tooLong = try await f.json("/search?q=" + String(repeating: "公", count: 51))
         #expect((tooLong["notice"] as? String)?.contains("过长") == true)
+    }
+
+    @Test func aSubjectRenamedIsFoundByItsNewNameAndNoLongerByItsOld() throws {
+        let f = try PortalFixture()
+        let today = ChinaTime.date(PortalFixture.now)
+        let companies = try f.node.store.allSubjects(kind: "license").filter { (try? ResidentID($0)) == nil }
+        let code = try #require(companies.first)
+        let old = try #require(try f.node.store.subjectHit(code: code))
+        // A later licence gives the company another name: the subject is renamed.
+        let kind = try f.node.catalogue.kind(named: "license")
+        var rows = try f.generated(kind, count: 1, seed: 72)
+        let renamed = "长江新名科技有限公司"
+        for (field, value) in [("XDR_MC", renamed), ("XDR_LB", "法人及非法人组织"), ("XDR_SHXYM", code), ("XDR_ZJLX", ""), ("XDR_ZJHM", "")] {
+            rows[0].values[try #require(kind.index[field])] = value
+        }
+        #expect(try f.ingest(rows, kind: kind, name: "renamed.csv").accepted == 1)
+        #expect(try f.node.store.subjectHit(code: code)?.name == renamed)
+        let hits = { (q: String) in try f.portal.pages.search(q, after: 0, today: today).hits.map(\.code) }
+        #expect(try hits("长江新名").contains(code) && hits("新名").contains(code))
+        #expect(try !hits(old.name).contains(code) && !hits(String(old.name.prefix(2))).contains(code))
+        // Its grams are the new name's one- and two-character pieces, the old name's all gone.
+        let names = Array(renamed)
+        let expected = Set(names.map(String.init) + (0..<(names.count - 1)).map { String(names[$0...$0 + 1]) })
+        let grams = try f.node.store.read { db in
+            try String.fetchAll(db, sql: "SELECT gram FROM subject_grams WHERE subject_id = ?", arguments: [old.id])
+        }
+        #expect(Set(grams) == expected && grams.count == expected.count)
     }
 
     @Test func aSubjectPageShowsRecordsInForceWithObjectionsAndMasksTheID() async throws {

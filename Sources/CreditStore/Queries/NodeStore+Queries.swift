@@ -79,15 +79,23 @@ extension NodeStore {
         return record
     }
 
-    /// Every record about a subject (credit code or ID number), newest decision first.
+    /// Every record about a subject (credit code or ID number), newest decision first. A credit
+    /// code's are also those filed under its former codes alone (`recordsFiledUnderFormerCodes`):
+    /// a report on the organisation does not leave out what was filed under its old registration.
     public func records(subject: String) throws -> [StoredRecord] {
-        try read { db in
+        var records = try read { db in
             try Row.fetchAll(
                 db.cachedStatement(
                     sql: "\(Self.storedRecordColumns) \(Self.storedRecordFrom) WHERE r.subject_code = ? ORDER BY r.decision_date DESC, r.record_key"),
                 arguments: [subject]
             ).map(Self.storedRecord)
         }
+        guard (try? SocialCreditCode(subject)) != nil else { return records }
+        let former = try recordsFiledUnderFormerCodes(of: subject)
+        guard !former.isEmpty else { return records }
+        records += former
+        records.sort { ($0.decisionDate ?? "", $1.key) > ($1.decisionDate ?? "", $0.key) }
+        return records
     }
 
     /// Some fields of the records of `kind` decided from `from` up to but not including `until`
