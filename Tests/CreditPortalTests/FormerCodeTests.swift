@@ -166,6 +166,7 @@ struct FormerCodeTests {
             let base = "http://127.0.0.1:\(port)/ops/codes"
             let page = try await fetch(base)
             #expect(page.status == 200 && page.body.contains("新旧代码转换") && page.body.contains("420102600054321"))
+            #expect(page.body.contains("<span class=\"count\">40.0%</span>"))
             #expect(page.body.contains("一个原代码对应多个统一社会信用代码") && page.body.contains("组织机构代码与统一社会信用代码第 9–17 位不一致"))
             let csv = try await fetch(base + "?format=csv")
             let lines = csv.body.split(separator: "\r\n")

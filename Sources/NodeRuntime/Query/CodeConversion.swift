@@ -26,7 +26,7 @@ public struct CodeConversion: Sendable, Encodable {
             if isMapped { mapped += 1 }
         }
 
-        enum CodingKeys: String, CodingKey { case name, filed, mapped, unmapped }
+        enum CodingKeys: String, CodingKey { case name, filed, mapped, unmapped, mappedShare }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -34,6 +34,7 @@ public struct CodeConversion: Sendable, Encodable {
             try c.encode(filed, forKey: .filed)
             try c.encode(mapped, forKey: .mapped)
             try c.encode(unmapped, forKey: .unmapped)
+            try c.encode(mappedShare, forKey: .mappedShare)
         }
     }
 
