@@ -287,6 +287,20 @@ for h in found["hits"]:
 PY
 }
 step "新旧代码映射 at the same village: a penalty filed under an individual business's old registration number (工商注册号) alone joins its credit code's page once another record gives both; the office sees what is still to convert" codes_tour
+# “信易+” at the same village: incentive scenarios for trustworthy subjects, on the portal and counted.
+incentives_tour() {
+  "$node" generate --config "$dir/$village/node.yaml" --kind incentive --rows 6 --seed 14 --faults 0 --late 0 --out "$dir/incentives.csv" >/dev/null 2>&1
+  "$node" ingest "$dir/incentives.csv" --kind 信易+守信激励场景 --config "$dir/$village/node.yaml" | head -1
+  echo "\$ credit-node incentives --config $dir/$village/node.yaml   (the same as http://$village_records/ops/incentives)"
+  "$node" incentives --config "$dir/$village/node.yaml" | head -9
+  python3 - "http://$village_portal" <<'PY'
+import json, sys, urllib.request
+portal = sys.argv[1]
+rows = json.load(urllib.request.urlopen(portal + "/incentives?format=json", timeout=30))["rows"]
+print(f"GET {portal}/incentives: " + "; ".join(f"{r['title']}（{r['category']}）" for r in rows))
+PY
+}
+step "“信易+” at the same village: its departments' incentive scenarios for trustworthy subjects (免交押金, 绿色通道 …) on the village's portal, counted against the target of 15" incentives_tour
 # 信用修复提醒 at the province: the penalties and listings whose minimum publicity period is over.
 repair_tour() {
   echo "\$ credit-node repair-due --config $dir/420000000000/node.yaml   (the same as http://$province_records/ops/repair)"

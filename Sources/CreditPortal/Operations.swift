@@ -92,6 +92,14 @@ public struct Operations: Sendable {
             }
             return await ops.respond(request, template: "ops-repair") { now in try ops.pages.repair(reader: Self.name(reader), now: now) }
         }
+        router.get("incentives") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            if FormValues(request.uri.query)["format"] == "csv" {
+                let pages = ops.pages
+                return await ops.csvAnswer(name: "信易+激励场景", fallback: "incentives") { now in try pages.incentivesCSV(now: now) }
+            }
+            return await ops.respond(request, template: "ops-incentives") { now in try ops.pages.incentives(reader: Self.name(reader), now: now) }
+        }
         router.get("codes") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             if FormValues(request.uri.query)["format"] == "csv" {

@@ -67,7 +67,8 @@ public struct CodesDocument: Sendable {
         out.append("记录声明的新旧代码对应：\(conversion.declared) 对；冲突 \(conversion.conflicts.count) 个")
         for c in conversion.conflicts.prefix(20) {
             out.append(
-                "  \(c.fieldName) \(c.code) → \(c.creditCodes.joined(separator: "、"))（\(c.records) 条记录）\(c.mismatched ? " · 与统一社会信用代码第9–17位不一致" : " · 对应多个统一社会信用代码")")
+                "  \(c.fieldName) \(c.code) → \(c.creditCodes.joined(separator: "、"))（\(c.records) 条记录）\(c.mismatched ? " · 与统一社会信用代码第9–17位不一致" : " · 对应多个统一社会信用代码")"
+            )
         }
         out.append("按报送单位（未映射多的在前）：")
         for a in conversion.authorities.prefix(20) { out.append("  \(a.name) " + line(a)) }

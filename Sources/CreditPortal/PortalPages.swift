@@ -39,8 +39,11 @@ public struct ListingRow: Sendable, Encodable {
     public var tagged = true
     /// The subject's name, where the title is the record's own (a typical case's).
     public var subjectName: String?
-    /// A typical case's 奖惩类别 (守信激励, 失信惩戒), tagged in its stead of the kind.
+    /// A typical case's 奖惩类别 (守信激励, 失信惩戒) or a 信易+ scenario's 激励类别, tagged in
+    /// stead of the kind.
     public var category: String?
+    /// The category is a reward (green), not a sanction (red).
+    public var rewarding = false
 
     enum CodingKeys: String, CodingKey {
         case title, record, recordLink, subjectLink, summary, tagged, subjectName, category, rewarding
@@ -64,7 +67,7 @@ public struct ListingRow: Sendable, Encodable {
         try c.encode(tagged, forKey: .tagged)
         try c.encodeIfPresent(subjectName, forKey: .subjectName)
         try c.encodeIfPresent(category, forKey: .category)
-        if let category { try c.encode(category == JointFeedback.reward, forKey: .rewarding) }
+        if category != nil { try c.encode(rewarding, forKey: .rewarding) }
     }
 }
 
@@ -394,6 +397,7 @@ public struct PortalPages: Sendable {
             Listing(path: "/publicity/license", kinds: ["license"], title: "行政许可公示"),
             Listing(path: "/lists/black", kinds: ["blacklist"], title: "严重失信主体名单"), Listing(path: "/lists/red", kinds: ["redlist"], title: "红名单"),
             Listing(path: "/cases", kinds: [TypicalCases.kind], title: "联合奖惩典型案例"),
+            Listing(path: "/incentives", kinds: [IncentiveScenarios.kind], title: "“信易+”守信激励场景"),
         ]
         let taken = Set(fixed.flatMap(\.kinds))
         return fixed
@@ -455,12 +459,18 @@ public struct PortalPages: Sendable {
         let summary = kind.flatMap { k in Self.summary(values, kind: k) }.map { PublicRecord.masked($0, code: "", kind: kind!) }
         // A record with a title of its own (a typical case's 案例标题) is headed by it, its subject named below.
         let heading = kind.flatMap { Self.heading(values, kind: $0) }
+        // A typical case is tagged by its 奖惩类别, a 信易+ scenario by its 激励类别 (a reward).
+        let joint = heading == nil ? nil : kind.flatMap { values[$0.kind.fullCode("JCLB")] }
+        let incentive = kind.flatMap { values[$0.kind.fullCode("JLLB")] }
         return ListingRow(
             title: heading ?? shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
             summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 }, subjectName: heading == nil ? nil : shown.subjectName,
-            category: heading == nil ? nil : kind.flatMap { values[$0.kind.fullCode("JCLB")] })
+            category: joint ?? incentive, rewarding: joint.map { $0 == JointFeedback.reward } ?? (incentive != nil))
     }
+
+    static let incentivesIntro =
+        "本栏目公示本地区及下级地区各部门推出的“信易+”守信激励场景：在减免费用、享受优惠、免交押金、降低门槛、绿色通道、享受便利等方面，为信用良好的企业和个人提供便利。符合适用对象的，可按办理方式向发布单位申请；场景在有效期内公示。"
 
     static let casesIntro =
         "本栏目公示本地区及下级地区信用办审核发布的联合奖惩典型案例：各单位核查信用主体后实施守信激励或失信惩戒，报送执行反馈，经信用办审核整理后向社会公开。对案例有异议的，可在案例页面提出异议申诉。"
@@ -824,7 +834,7 @@ public struct PortalPages: Sendable {
             regions: children.map { RegionOption(code: $0.digits, name: names[$0.digits] ?? $0.digits, selected: $0.digits == p.region) },
             rows: rows, next: next,
             csvLink: path + "?" + Self.queryString(p, after: nil, format: "csv"), empty: rows.isEmpty, filterable: path.hasPrefix("/publicity/"),
-            intro: slugs == [TypicalCases.kind] ? Self.casesIntro : nil)
+            intro: slugs == [TypicalCases.kind] ? Self.casesIntro : slugs == [IncentiveScenarios.kind] ? Self.incentivesIntro : nil)
         return (page, records)
     }
 

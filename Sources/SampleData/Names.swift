@@ -167,6 +167,43 @@ enum Names {
     static let organisationOnlyPenalties = ["降低资质等级": "限制从业", "责令关闭": "限制从业"]
 
     /// 信用承诺: the matter (承诺事项) and the type of commitment it is (承诺类型).
+    /// A 信易+ scenario (seed 004 item 12: 围绕减免费用、享受优惠、免交押金、降低门槛、绿色通道、享受
+    /// 便利等方面扩大“信易+”应用场景).
+    struct Incentive: Sendable {
+        var name: String
+        var category: String
+        var beneficiaries: String
+        var content: String
+        var howTo: String
+    }
+
+    static let incentives: [Incentive] = [
+        Incentive(
+            name: "信易贷", category: "享受优惠", beneficiaries: "纳税信用A级企业、红名单主体",
+            content: "合作银行对守信主体提供信用贷款，利率较同类产品下浮，无需抵押担保。", howTo: "通过融资信用服务平台在线申请，授权查询信用信息。"),
+        Incentive(
+            name: "信易租", category: "免交押金", beneficiaries: "信用评价A级的企业和个体工商户",
+            content: "租用政府投资的标准厂房、公共租赁房免交押金。", howTo: "签订租赁合同时出示信用报告。"),
+        Incentive(
+            name: "信易批", category: "绿色通道", beneficiaries: "近三年无失信记录的市场主体",
+            content: "行政审批开设绿色通道，容缺受理、优先办理。", howTo: "在政务服务中心综合窗口提出申请，签署信用承诺书。"),
+        Incentive(
+            name: "信易游", category: "减免费用", beneficiaries: "信用户、守信个人",
+            content: "本地国有景区门票减免，凭信用户证书享受优惠。", howTo: "入园时出示信用户证书或信用报告。"),
+        Incentive(
+            name: "信易行", category: "享受便利", beneficiaries: "信用良好的个人",
+            content: "公共自行车免押金骑行，停车场错峰停车优惠。", howTo: "在公共出行小程序中授权查询信用信息后开通。"),
+        Incentive(
+            name: "信易购", category: "降低门槛", beneficiaries: "政府采购中信用良好的供应商",
+            content: "政府采购中降低或免收履约保证金。", howTo: "投标时提交信用报告，由采购人核验。"),
+        Incentive(
+            name: "信易医", category: "享受便利", beneficiaries: "信用户、守信个人",
+            content: "县人民医院先诊疗后付费，免交住院押金。", howTo: "就诊时出示身份证，由医院核验信用状况。"),
+        Incentive(
+            name: "信易缴", category: "减免费用", beneficiaries: "连续三年纳税信用A级企业",
+            content: "水电气报装减免部分费用，欠费停供前给予宽限期。", howTo: "向供水、供电、供气单位提出申请。"),
+    ]
+
     static let commitments: [(matter: String, type: String)] = [
         ("食品经营许可告知承诺", "审批替代型"), ("信用修复承诺", "信用修复型"), ("证明事项告知承诺", "证明事项型"), ("容缺受理承诺", "容缺受理型"),
     ]

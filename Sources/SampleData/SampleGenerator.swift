@@ -75,6 +75,8 @@ public struct SampleGenerator: Sendable {
     var rowLicence: (certificate: String, content: String)?
     /// The commitment row's matter and type (`Names.commitments`), and whom it binds.
     var rowCommitment: (matter: String, type: String, person: Bool)?
+    /// The row's 信易+ scenario (kind `incentive`).
+    var rowIncentive: Names.Incentive?
     /// The feedback row's class (守信激励 or not) and whether its measure was applied.
     var rowFeedback: (reward: Bool, applied: Bool) = (false, true)
     /// The row's 信用积分, which its 信用户等级 follows.
@@ -159,6 +161,7 @@ public struct SampleGenerator: Sendable {
         rowPenalties = []
         rowLicence = nil
         rowCommitment = nil
+        rowIncentive = nil
         rowFeedback = (false, true)
         rowPoints = nil
         var fault: SampleFault?
@@ -189,6 +192,11 @@ public struct SampleGenerator: Sendable {
         if kind.kind.prefix == "XK_", let granted = Names.licences[authority.key] {
             var own = rowStream(0x4C49_4345)
             rowLicence = own.pick(granted)
+        }
+        if kind.kind.prefix == "XY_" {
+            // A 信易+ scenario: its name, class, beneficiaries and content together.
+            var own = rowStream(0x5849_4E59)
+            rowIncentive = own.pick(Names.incentives)
         }
         if kind.kind.prefix == "CN_" {
             // A commitment: its matter and type together, from the row's own stream.
@@ -225,6 +233,8 @@ public struct SampleGenerator: Sendable {
         case .dateOrder: kind.kind.rules.contains { $0.rule == .notAfter }
         case .futureDate, .badDate: kind.kind.decisionDate != nil
         case .outsideJurisdiction: kind.kind.jurisdiction != nil
+        // A kind without the subject block (信易+ 场景) has no ID number to spoil.
+        case .idCheck, .idBirthDate, .conditionalMissing: kind.index["XDR_ZJHM"] != nil
         default: true
         }
     }
@@ -302,6 +312,10 @@ public struct SampleGenerator: Sendable {
                 return rowFeedback.applied ? "已实施" : "未实施"
             }
             if c == "MDZT" { return "有效" }
+            if c == "JLLB", let scenario = rowIncentive {
+                _ = rng.next()
+                return scenario.category
+            }
             if let commitment = rowCommitment, c == "CNLX" || c == "LYQK" {
                 let draw = rng.next() % 100
                 // A commitment is of its matter's type; whether it was kept is known only later (a
@@ -322,13 +336,13 @@ public struct SampleGenerator: Sendable {
                 return text
             }
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
-            if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) { return text }
+            if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) ?? incentiveText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
             // 信用户等级 follows the row's points: under 80 the household is rated no 信用户 at all.
             if c == "JFDJ", let points = rowPoints { return Names.creditHouseholdLevel(points: points) }
             if let t = Names.text[kind.kind.prefix + c] ?? Names.text[c] { return rng.pick(t) }
             if c.hasSuffix("JG") || c.hasSuffix("DW") || c == "SJLY" { return authority.name }
-            if c == "XKBH" || c == "JFBH" { return "\(options.node.countyPrefix)\(decision.year)\(serial)" }
+            if c == "XKBH" || c == "JFBH" || c == "CJBH" { return "\(options.node.countyPrefix)\(decision.year)\(serial)" }
             return "\(field.name)：\(rng.pick(Names.genericPhrases))"
         }
     }
@@ -385,6 +399,19 @@ public struct SampleGenerator: Sendable {
                     : "\(subject.name)列入失信名单，相关单位在办理行政事项时依法实施联合惩戒，形成“一处失信、处处受限”的约束。"
             default: return ""
             }
+        }
+    }
+
+    /// A 信易+ scenario's name, beneficiaries, content and how to apply, all of the row's scenario.
+    /// One draw per field, as for any text (not used).
+    mutating func incentiveText(_ code: String) -> String? {
+        guard let s = rowIncentive, ["CJMC", "SYDX", "NR", "BLFS"].contains(code) else { return nil }
+        _ = rng.next()
+        switch code {
+        case "CJMC": return s.name
+        case "SYDX": return s.beneficiaries
+        case "NR": return s.content
+        default: return s.howTo
         }
     }
 
@@ -509,7 +536,7 @@ public struct SampleGenerator: Sendable {
             let earlier = CivilDate.parse(values[a])!.adding(days: -rng.int(1...30))
             values[b] = earlier.iso
         case .tooLong:
-            let i = index("XDR_MC")!
+            let i = index(kind.kind.subjectName)!
             values[i] = String(repeating: "长", count: (fields[i].maxLength ?? 200) + 1)
         case .outsideJurisdiction:
             values[index(kind.kind.jurisdiction!)!] = options.node.digits.hasPrefix("11") ? "420102002201" : "110101001001"

@@ -296,6 +296,7 @@ class Walkthrough:
         self.graded_supervision()
         self.repair_outreach()
         self.former_codes()
+        self.incentive_scenarios()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -814,6 +815,31 @@ class Walkthrough:
                    f"the office counts the records filed under former codes ({conversion['total']})")
         text = self.page(VILLAGE_OPS + "/ops/codes", "ops-codes")
         self.check("新旧代码转换" in text and "429004600054321" in text, "the office's page lists the record still to convert")
+
+    def incentive_scenarios(self):
+        """“信易+”: the village's departments publish incentive scenarios for trustworthy subjects;
+        the public reads them on /incentives, tagged by 激励类别; the office counts them against the
+        target of 15; the province's portal shows them once they travelled."""
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        path = os.path.join(self.out, "incentives.csv")
+        self.run("generate", "--config", config, "--kind", "incentive", "--rows", "4", "--seed", "35", "--faults", "0", "--late", "0", "--out", path)
+        self.run("ingest", path, "--kind", "信易+守信激励场景", "--config", config)
+        rows = self.json(VILLAGE + "/incentives")["rows"]
+        self.check(len(rows) == 4 and all(r["rewarding"] and r["category"] for r in rows),
+                   "the village's /incentives lists its four scenarios, each tagged by its 激励类别")
+        text = self.page(VILLAGE + "/incentives", "incentives")
+        self.check("信易+" in text and rows[0]["title"] in text, "the public page names the scenarios")
+        ledger = self.json(VILLAGE_OPS + "/ops/incentives")["ledger"]
+        self.check(ledger["total"] == 4 and ledger["missing"] == 11 and sum(c["count"] for c in ledger["categories"]) == 4,
+                   "the office counts four scenarios, eleven short of fifteen")
+        text = self.page(VILLAGE_OPS + "/ops/incentives", "ops-incentives")
+        self.check("信易+激励场景" in text and "差 11" in text, "the office's page shows the target and what is missing")
+        self.wait_for(
+            "the scenarios reaching the province's portal",
+            lambda: len(self.json(PROVINCE + "/incentives")["rows"]) >= 4,
+            seconds=120,
+        )
+        self.page(PROVINCE + "/incentives", "incentives-province")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -428,8 +428,11 @@ struct CLITests {
         let ws = try Workspace()
         #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
         #expect(
-            try ws("generate", "--config", "v/node.yaml", "--kind", "penalty", "--rows", "3", "--seed", "8", "--faults", "0", "--format", "jsonl", "--out", "p.jsonl")
-                .status == 0)
+            try ws(
+                "generate", "--config", "v/node.yaml", "--kind", "penalty", "--rows", "3", "--seed", "8", "--faults", "0", "--format", "jsonl",
+                "--out", "p.jsonl"
+            )
+            .status == 0)
         let path = ws.url.appendingPathComponent("p.jsonl")
         let credit = try #require(
             String(decoding: try Data(contentsOf: path), as: UTF8.self).split(separator: "\n").compactMap { line -> String? in

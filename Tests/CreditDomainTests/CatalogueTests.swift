@@ -14,9 +14,14 @@ struct CatalogueTests {
             #expect(names.contains(name), "missing \(name)")
         }
         for kind in try catalogue.resolvedKinds() {
-            #expect(kind.kind.masked.contains("XDR_ZJHM"), "\(kind.slug) must mask ID numbers")
+            // Every ID number field is masked (a 信易+ scenario has none: it is about no subject).
+            for field in kind.fields where field.type == .idNumber {
+                #expect(kind.kind.masked.contains(field.code), "\(kind.slug) must mask \(field.code)")
+            }
+            #expect(kind.index["XDR_ZJHM"] == nil || kind.kind.masked.contains("XDR_ZJHM"), "\(kind.slug) must mask ID numbers")
             #expect(!kind.kind.businessKey.isEmpty)
         }
+        #expect(try catalogue.kind(named: "incentive").fields.allSatisfy { $0.type != .idNumber })
         #expect(try catalogue.kind(named: "blacklist").kind.networkWide)
         #expect(try catalogue.kind(named: "rating").scope == .government)
         #expect(try catalogue.kind(named: "points").scope == .authorised)
