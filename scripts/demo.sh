@@ -250,27 +250,13 @@ step "信用分级分类监管 at the same village: its subjects rated A to D an
 codes_tour() {
   "$node" generate --config "$dir/$village/node.yaml" --kind penalty --rows 3 --seed 13 --faults 0 --late 0 --header codes --out "$dir/former.csv" >/dev/null 2>&1
   python3 - "$dir/former.csv" <<'PY'
-import csv, sys
-path = sys.argv[1]
-with open(path, encoding="utf-8-sig", newline="") as f:
-    rows = list(csv.DictReader(f))
-fields = list(rows[0].keys())
-# 92420102MA4K0Q7C?…: an individual business's credit code, its check characters computed.
-chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-org = "MA4K0Q7C"
-s = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(org, [3, 7, 9, 10, 5, 8, 4, 2]))
-first17 = "92420102" + org + {10: "X", 11: "0"}.get(11 - s % 11, str(11 - s % 11))
-code = first17 + chars[(31 - sum(chars.index(c) * w for c, w in zip(first17, [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])) % 31) % 31]
-plan = [("江岸区张记小吃店", code, "420102600012345", "江岸市监罚〔2026〕8801号"),
-        ("江岸区张记小吃店", "", "420102600012345", "江岸市监罚〔2026〕8802号"),
-        ("江岸区李记五金店", "", "420102600054321", "江岸市监罚〔2026〕8803号")]
-for row, (name, credit, registration, number) in zip(rows, plan):
-    row.update({"CF_XDR_MC": name, "CF_XDR_LB": "个体工商户", "CF_XDR_SHXYM": credit, "CF_XDR_GSZC": registration, "CF_WSH": number,
-                "CF_XDR_ZJLX": "", "CF_XDR_ZJHM": "", "CF_FR_ZJLX": "", "CF_FR_ZJHM": ""})
-with open(path, "w", encoding="utf-8", newline="") as f:
-    w = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
-    w.writeheader()
-    w.writerows(rows)
+import sys
+sys.path.insert(0, "scripts")
+from sample_edits import refile_as_businesses, uscc
+code = uscc("92420102", "MA4K0Q7C")
+refile_as_businesses(sys.argv[1], [("江岸区张记小吃店", code, "420102600012345", "江岸市监罚〔2026〕8801号"),
+                                   ("江岸区张记小吃店", "", "420102600012345", "江岸市监罚〔2026〕8802号"),
+                                   ("江岸区李记五金店", "", "420102600054321", "江岸市监罚〔2026〕8803号")])
 PY
   "$node" ingest "$dir/former.csv" --kind penalty --config "$dir/$village/node.yaml" | head -1
   echo "\$ credit-node codes --config $dir/$village/node.yaml   (the same as http://$village_records/ops/codes)"

@@ -36,6 +36,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from sample_edits import refile_as_businesses, uscc  # noqa: E402
+
 TOPOLOGY = "Tests/Browser/portal.yaml"
 PROVINCE = "http://127.0.0.1:7900"
 COUNTY = "http://127.0.0.1:7901"
@@ -51,18 +54,6 @@ VILLAGE_OPS = "http://127.0.0.1:8003"
 # A whole resident ID number: 17 digits and a digit or X standing alone, with a birth date
 # (1900–2099) in digits 7–14 — all-digit credit codes, which are public, have none there.
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{6}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
-
-
-def uscc(first8, organisation8):
-    """A unified social credit code (GB 32100) with both check characters computed: the
-    organisation code's (GB 11714) and the whole code's."""
-    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    value = lambda c: int(c) if c.isdigit() else ord(c) - ord("A") + 10
-    s = sum(value(c) * w for c, w in zip(organisation8, [3, 7, 9, 10, 5, 8, 4, 2]))
-    check = 11 - s % 11
-    first17 = first8 + organisation8 + ("X" if check == 10 else "0" if check == 11 else str(check))
-    total = sum(chars.index(c) * w for c, w in zip(first17, [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]))
-    return first17 + chars[(31 - total % 31) % 31]
 
 
 class Walkthrough:
@@ -779,20 +770,10 @@ class Walkthrough:
         path = os.path.join(self.out, "former.csv")
         self.run("generate", "--config", config, "--kind", "penalty", "--rows", "3", "--seed", "33", "--faults", "0", "--late", "0",
                  "--header", "codes", "--out", path)
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = list(csvfile.DictReader(f))
-        fields = list(rows[0].keys())
         code = uscc("92429004", "MA4K0W3B")
-        plan = [("仙桃市沙嘴张记小吃店", code, "429004600012345", "仙桃市监罚〔2026〕8801号"),
-                ("仙桃市沙嘴张记小吃店", "", "429004600012345", "仙桃市监罚〔2026〕8802号"),
-                ("仙桃市沙嘴李记五金店", "", "429004600054321", "仙桃市监罚〔2026〕8803号")]
-        for row, (name, credit, registration, number) in zip(rows, plan):
-            row.update({"CF_XDR_MC": name, "CF_XDR_LB": "个体工商户", "CF_XDR_SHXYM": credit, "CF_XDR_GSZC": registration, "CF_WSH": number,
-                        "CF_XDR_ZJLX": "", "CF_XDR_ZJHM": "", "CF_FR_ZJLX": "", "CF_FR_ZJHM": ""})
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            writer = csvfile.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
-            writer.writeheader()
-            writer.writerows(rows)
+        refile_as_businesses(path, [("仙桃市沙嘴张记小吃店", code, "429004600012345", "仙桃市监罚〔2026〕8801号"),
+                                    ("仙桃市沙嘴张记小吃店", "", "429004600012345", "仙桃市监罚〔2026〕8802号"),
+                                    ("仙桃市沙嘴李记五金店", "", "429004600054321", "仙桃市监罚〔2026〕8803号")])
         self.run("ingest", path, "--kind", "penalty", "--config", config)
         found = self.json(VILLAGE + "/search?q=429004600012345")
         self.check([h["code"] for h in found["hits"]] == [code] and code in (found.get("formerNote") or ""),
