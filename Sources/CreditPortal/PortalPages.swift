@@ -160,8 +160,9 @@ public struct SubjectPage: Sendable, Encodable {
     public var currentCode: String? = nil
     public var currentLink: String? = nil
 
-    /// What the code on the page is.
-    public var codeLabel: String { isPerson ? "证件号码" : (try? SocialCreditCode(code)) != nil ? "统一社会信用代码" : "注册号" }
+    /// What the code on the page is: 统一社会信用代码, 证件号码 (a resident's or another document's),
+    /// or 工商注册号 (a business filed under its registration number).
+    public var codeLabel = "统一社会信用代码"
 
     enum CodingKeys: String, CodingKey {
         case site, title, name, code, isPerson, summary, listings, records, reportLink, empty, page, previousLink, nextLink, paged
@@ -685,6 +686,8 @@ public struct PortalPages: Sendable {
         if isOrganisation {
             subjectPage.formerCodes = try node.store.formerCodes(of: hit.code).map { "\(CodeConversion.fieldName($0.field)) \($0.code)" }
         }
+        let registration = !person && !isOrganisation ? try node.store.isRegistrationNumber(hit.code) : false
+        subjectPage.codeLabel = isOrganisation ? "统一社会信用代码" : registration ? "工商注册号" : "证件号码"
         subjectPage.currentCode = current
         subjectPage.currentLink = current.map { "/subjects/" + Self.escapePath($0) }
         return subjectPage

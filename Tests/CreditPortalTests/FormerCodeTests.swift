@@ -144,9 +144,11 @@ struct FormerCodeTests {
         #expect(page.formerCodes.contains("工商注册号 420102600012345") && page.codeLabel == "统一社会信用代码")
         #expect(page.records.contains { $0.record.documentNumber == "江岸市监罚〔2026〕9002号" })
         let old = try #require(try pages.subject("420102600012345", today: today))
-        #expect(old.currentCode == Self.u && old.codeLabel == "注册号" && old.formerCodes.isEmpty)
+        #expect(old.currentCode == Self.u && old.codeLabel == "工商注册号" && old.formerCodes.isEmpty)
         let orphan = try #require(try pages.subject("420102600054321", today: today))
-        #expect(orphan.currentCode == nil)
+        #expect(orphan.currentCode == nil && orphan.codeLabel == "工商注册号")
+        // A person is labelled by the document, whatever its number.
+        #expect(try pages.subject(f.person.code, today: today)?.codeLabel == "证件号码")
         let report = try #require(try pages.reportContent(Self.u, today: today, now: PortalFixture.now))
         #expect(report.entries.contains { e in e.fields.contains { $0.value == "江岸市监罚〔2026〕9002号" } })
         #expect(!report.entries.contains { e in e.fields.contains { $0.value == "江岸市监罚〔2026〕9006号" } })

@@ -171,6 +171,16 @@ extension NodeStore {
         }
     }
 
+    /// Whether records give `code` as a 工商注册号 (a subject filed under it is a business, not a
+    /// person with a passport or permit).
+    public func isRegistrationNumber(_ code: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM former_codes INDEXED BY former_codes_code WHERE code = ? AND field = 'XDR_GSZC' LIMIT 1"),
+                arguments: [FormerCode.normalised(code)]) ?? false
+        }
+    }
+
     /// Every record not withdrawn filed under former codes alone, with the credit code they lead
     /// to: what the office's 代码转换 page counts (few records: they are read whole).
     public func recordsFiledUnderFormerCodes() throws -> [FiledUnderFormer] {
