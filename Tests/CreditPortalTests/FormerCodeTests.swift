@@ -153,6 +153,10 @@ struct FormerCodeTests {
         #expect(report.entries.contains { e in e.fields.contains { $0.value == "江岸市监罚〔2026〕9002号" } })
         #expect(!report.entries.contains { e in e.fields.contains { $0.value == "江岸市监罚〔2026〕9006号" } })
 
+        // The signed report holds it, and verifies: an entry is vouched for by its own proof.
+        let signed = try await ReportTests.download(f, "/reports/\(Self.u)")
+        let verified = try signed.verify(trust: try ReportTests.trust(f), now: PortalFixture.now)
+        #expect(verified.entries.count == 4 && verified.entries.contains { e in e.fields.contains { $0.value == "420102600012345" } })
         let html = try await f.get("/subjects/" + Self.u)
         #expect(html.status == .ok && html.body.contains("原代码") && html.body.contains("420102600012345"))
         let oldHTML = try await f.get("/subjects/420102600012345")
