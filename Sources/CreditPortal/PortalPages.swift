@@ -491,6 +491,8 @@ public struct PortalPages: Sendable {
             return [name, value("LRYY") ?? value(listing.measures)].compactMap { $0 }.joined(separator: " · ")
         }
         let decided = ["ALZY", "NR", "CJCS", "JLCS", "LRYY", "CNSX", "CNNR", "MDMC"].lazy.compactMap(value).first
+        // A 信易+ scenario: to whom, then what is given.
+        if let whom = value("SYDX") { return ["适用对象：\(whom)", decided].compactMap { $0 }.joined(separator: " · ") }
         // A penalty: what was done, then what was decided; a reward: its name, then what was given.
         return (value("WFXW") ?? value("JLMC")).map { [$0, decided].compactMap { $0 }.joined(separator: " · ") } ?? decided
     }
@@ -758,7 +760,8 @@ public struct PortalPages: Sendable {
         let id = try stored.subjectCode.flatMap { try node.store.subjectHit(code: $0)?.id }
         let onTime = !stored.late
         let repair = kind.kind.earliestRepair(of: stored)
-        let heading = Self.heading(stored.fields, kind: kind)
+        // A record of a kind about no subject (a 信易+ scenario) is headed by its name (场景名称).
+        let heading = Self.heading(stored.fields, kind: kind) ?? (kind.kind.subjectCode.isEmpty ? shown.subjectName : nil)
         return RecordPage(
             site: site(), title: heading ?? "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),

@@ -73,10 +73,14 @@ struct IncentiveTests {
         let json = try await f.json("/incentives")
         let rows = try #require(json["rows"] as? [[String: Any]])
         #expect(rows.count == 3 && rows.allSatisfy { $0["rewarding"] as? Bool == true && $0["subjectLink"] == nil })
+        // Each row says whom it is for before what it gives.
+        #expect(rows.allSatisfy { ($0["summary"] as? String)?.hasPrefix("适用对象：") == true })
         #expect(Set(rows.compactMap { $0["category"] as? String }).isSubset(of: ["减免费用", "享受优惠", "免交押金", "降低门槛", "绿色通道", "享受便利"]))
         let link = try #require(rows.first?["recordLink"] as? String)
         let record = try await f.get(link)
         #expect(record.status == .ok && record.body.contains("激励内容"))
+        let recordJSON = try await f.json(link)
+        #expect(recordJSON["heading"] as? String == rows.first?["title"] as? String)
         let home = try await f.json("/")
         let counts = try #require(home["counts"] as? [[String: Any]])
         #expect(
