@@ -20,7 +20,7 @@ enum Names {
     ]
     static let documentWord = [
         "CF_": "罚", "XK_": "许", "QZ_": "强", "QR_": "确", "JL_": "奖", "CJ_": "裁", "JC_": "检", "SX_": "失信", "HMD_": "红", "PJ_": "评", "JF_": "积",
-        "CN_": "诺",
+        "CN_": "诺", "DM_": "码",
     ]
     /// 联合奖惩执行反馈: the lists a unit acts on, the matters it handles, the measures it takes.
     static let feedbackSanctionLists = ["严重失信主体名单", "失信被执行人名单", "重大税收违法失信主体名单", "安全生产严重失信主体名单"]

@@ -175,6 +175,8 @@ public struct SampleGenerator: Sendable {
             // The fault needs a natural person: the drawn entity's legal representative is one.
             subject = Subject(name: subject.representative ?? personName(), category: "自然人", idNumber: subject.representativeID ?? makeResidentID())
         }
+        // A 新旧代码对照 maps an organisation's or a business's codes: never a person's.
+        if kind.kind.prefix == "DM_", subject.uscc == nil { subject = makeIndividualBusiness() }
         var authority = rng.pick(authorities)
         if let lists = Names.lists[kind.kind.prefix] {
             // A list entry: the list (one that takes the subject) and so who decided it, drawn
@@ -233,8 +235,9 @@ public struct SampleGenerator: Sendable {
         case .dateOrder: kind.kind.rules.contains { $0.rule == .notAfter }
         case .futureDate, .badDate: kind.kind.decisionDate != nil
         case .outsideJurisdiction: kind.kind.jurisdiction != nil
-        // A kind without the subject block (信易+ 场景) has no ID number to spoil.
-        case .idCheck, .idBirthDate, .conditionalMissing: kind.index["XDR_ZJHM"] != nil
+        // Only a kind whose subject may be a person has an ID number to spoil (not a 信易+ 场景,
+        // about no subject, nor a 新旧代码对照, about organisations).
+        case .idCheck, .idBirthDate, .conditionalMissing: kind.kind.subjectCode.contains("XDR_ZJHM")
         default: true
         }
     }
@@ -249,6 +252,9 @@ public struct SampleGenerator: Sendable {
         case "XDR_MC": return subject.name
         case "XDR_LB": return subject.category
         case "XDR_SHXYM": return subject.uscc ?? ""
+        // 新旧代码对照: the registration number and organisation code the credit code replaced.
+        case "XDR_GSZC" where kind.kind.prefix == "DM_": return subject.uscc.map(Self.registrationNumber(of:)) ?? ""
+        case "XDR_ZZJG" where kind.kind.prefix == "DM_": return subject.uscc.map { String(Array($0)[8..<17]) } ?? ""
         case "FRDB": return subject.representative ?? ""
         case "FR_ZJLX": return subject.representativeID == nil ? "" : "01"
         case "FR_ZJHM": return subject.representativeID ?? ""
@@ -569,6 +575,15 @@ public struct SampleGenerator: Sendable {
 
     mutating func personName() -> String {
         rng.pick(Names.surnames) + (rng.chance(0.5) ? rng.pick(Names.givenNames) : rng.pick(Names.givenCharacters) + rng.pick(Names.givenCharacters))
+    }
+
+    /// A 15-digit 工商注册号 standing for the one a credit code replaced: the registering
+    /// division's six digits, then nine derived from the code (the same code, the same number).
+    static func registrationNumber(of uscc: String) -> String {
+        var n: UInt64 = 0
+        for b in uscc.utf8 { n = (n &* 131 &+ UInt64(b)) % 1_000_000_000 }
+        let digits = String(n)
+        return String(uscc.dropFirst(2).prefix(6)) + String(repeating: "0", count: 9 - digits.count) + digits
     }
 
     mutating func makeIndividualBusiness() -> Subject {

@@ -124,6 +124,35 @@ struct FormerCodeTests {
         #expect(corrected.total.filed == 4 && corrected.declared == 4)
     }
 
+    /// The registering authority's 新旧代码对照 (kind `codemap`) maps a registration number as a record
+    /// giving both codes does; one without any former code, or without the credit code, is refused.
+    @Test func aRegisteringAuthoritysMappingTableMapsTheFormerCodes() throws {
+        let f = try PortalFixture()
+        try Self.load(f)
+        let kind = try f.node.catalogue.kind(named: "新旧代码对照")
+        #expect(kind.slug == "codemap" && kind.scope == .government)
+        var rows = try f.generated(kind, count: 3, seed: 73)
+        let at = { (code: String) in kind.index[code]! }
+        for i in rows.indices {
+            for code in ["XDR_GSZC", "XDR_ZZJG", "XDR_SWDJ", "XDR_SYDW", "XDR_SHZZ"] { rows[i].values[at(code)] = "" }
+        }
+        rows[0].values[at("XDR_MC")] = "江岸区王记餐馆"
+        rows[0].values[at("XDR_LB")] = "个体工商户"
+        rows[0].values[at("XDR_SHXYM")] = Self.v
+        rows[0].values[at("XDR_GSZC")] = "420102600054321"
+        // Refused: no former code; no credit code.
+        rows[2].values[at("XDR_SHXYM")] = ""
+        rows[2].values[at("XDR_GSZC")] = "420102600011111"
+        let report = try f.ingest(rows, kind: kind, name: "codemap.csv")
+        #expect(report.accepted == 1 && report.rejected == 2, "\(report)")
+        #expect(try f.node.store.creditCodes(for: FormerCode(field: "XDR_GSZC", code: "420102600054321")) == [Self.v])
+        #expect(Self.numbers(try f.node.store.records(subject: Self.v)).contains("江岸市监罚〔2026〕9003号"))
+        let conversion = try CodeConversion.compute(f.node, today: ChinaTime.date(PortalFixture.now))
+        #expect(conversion.total.filed == 5 && conversion.total.mapped == 3 && conversion.declared == 5)
+        // Not on the public site: the mapping is no listing of its own.
+        #expect(!f.portal.pages.publicKinds.contains("codemap"))
+    }
+
     @Test func thePortalFindsTheSubjectByItsFormerCodeAndItsPageAndReportHoldTheRecords() async throws {
         let f = try PortalFixture()
         try Self.load(f)
