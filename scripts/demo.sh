@@ -261,6 +261,17 @@ PY
   "$node" ingest "$dir/former.csv" --kind penalty --config "$dir/$village/node.yaml" | head -1
   echo "\$ credit-node codes --config $dir/$village/node.yaml   (the same as http://$village_records/ops/codes)"
   "$node" codes --config "$dir/$village/node.yaml" | head -12
+  # The registering authority's 新旧代码对照 table maps the number still unmapped.
+  "$node" generate --config "$dir/$village/node.yaml" --kind codemap --rows 1 --seed 13 --faults 0 --late 0 --header codes --out "$dir/codemap.csv" >/dev/null 2>&1
+  python3 - "$dir/codemap.csv" <<'PY'
+import sys
+sys.path.insert(0, "scripts")
+from sample_edits import set_fields, uscc
+set_fields(sys.argv[1], [{"DM_XDR_MC": "江岸区李记五金店", "DM_XDR_LB": "个体工商户", "DM_XDR_SHXYM": uscc("92420102", "MA4K0Q8D"),
+                          "DM_XDR_GSZC": "420102600054321", "DM_XDR_ZZJG": ""}])
+PY
+  "$node" ingest "$dir/codemap.csv" --kind 新旧代码对照 --config "$dir/$village/node.yaml" | head -1
+  "$node" codes --config "$dir/$village/node.yaml" | sed -n 2p
   python3 - "http://$village_portal" <<'PY'
 import json, sys, urllib.request
 portal = sys.argv[1]

@@ -34,3 +34,16 @@ def refile_as_businesses(path, plan):
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def set_fields(path, changes):
+    """Rewrites a CSV generated with `--header codes`: its first rows take the values of `changes`,
+    one dict of column → value per row; the file keeps only those rows."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0].keys())
+    kept = [dict(row, **change) for row, change in zip(rows, changes)]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(kept)
