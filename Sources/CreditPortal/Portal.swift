@@ -155,7 +155,8 @@ public struct Portal: Sendable {
             router.get(RouterPath(path)) { request, _ in
                 let form = FormValues(request.uri.query)
                 let parameters = PortalPages.ListingParameters(
-                    region: form["region"], authority: form["authority"], from: form["from"], to: form["to"], after: form["after"])
+                    region: form["region"], authority: form["authority"], from: form["from"], to: form["to"], after: form["after"],
+                    category: form["category"])
                 if form["format"] == "csv" {
                     return await portal.csv(path: path, kinds: kinds, title: title, parameters: parameters)
                 }

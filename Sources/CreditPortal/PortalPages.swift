@@ -342,6 +342,15 @@ public struct ListingPage: Sendable, Encodable {
     public var filterable: Bool
     /// What the listing holds, in a sentence, where the title alone does not say it.
     public var intro: String?
+    /// A “信易+” listing's 激励类别 to choose from (全部 first), else none.
+    public var categories: [CategoryOption] = []
+    public var hasCategories = false
+}
+
+public struct CategoryOption: Sendable, Encodable {
+    public var name: String
+    public var link: String
+    public var selected: Bool
 }
 
 public struct ErrorPage: Sendable, Encodable {
@@ -462,12 +471,21 @@ public struct PortalPages: Sendable {
         let heading = kind.flatMap { Self.heading(values, kind: $0) }
         // A typical case is tagged by its 奖惩类别, a 信易+ scenario by its 激励类别 (a reward).
         let joint = heading == nil ? nil : kind.flatMap { values[$0.kind.fullCode("JCLB")] }
-        let incentive = kind.flatMap { values[$0.kind.fullCode("JLLB")] }
+        let incentive = kind.flatMap { values[$0.kind.fullCode(Self.incentiveClassField)] }
         return ListingRow(
             title: heading ?? shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
             summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 }, subjectName: heading == nil ? nil : shown.subjectName,
             category: joint ?? incentive, rewarding: joint.map { $0 == JointFeedback.reward } ?? (incentive != nil))
+    }
+
+    /// The field of a “信易+” scenario's 激励类别.
+    static let incentiveClassField = "JLLB"
+
+    /// The 激励类别 of `kind`, in the catalogue's order, when it has them (a “信易+” scenario).
+    static func incentiveClasses(_ kind: ResolvedKind?) -> [String] {
+        guard let kind, kind.index[incentiveClassField] != nil else { return [] }
+        return kind.enumerationValues(of: incentiveClassField)
     }
 
     static let incentivesIntro =
@@ -778,12 +796,17 @@ public struct PortalPages: Sendable {
         public var from: String?
         public var to: String?
         public var after: String?
-        public init(region: String? = nil, authority: String? = nil, from: String? = nil, to: String? = nil, after: String? = nil) {
+        /// A “信易+” scenario's 激励类别 (`/incentives` only).
+        public var category: String?
+        public init(
+            region: String? = nil, authority: String? = nil, from: String? = nil, to: String? = nil, after: String? = nil, category: String? = nil
+        ) {
             self.region = region
             self.authority = authority
             self.from = from
             self.to = to
             self.after = after
+            self.category = category
         }
     }
 
@@ -817,6 +840,14 @@ public struct PortalPages: Sendable {
             }
             query.authority = (kind.kind.fullCode(field), a)
         }
+        // The 激励类别 a “信易+” listing is filtered by, one of the catalogue's.
+        let classes = slugs.count == 1 ? Self.incentiveClasses(kinds[slugs[0]]) : []
+        if let c = p.category?.trimmingCharacters(in: .whitespaces), !c.isEmpty {
+            guard !classes.isEmpty, let kind = kinds[slugs[0]] else { throw BadParameter(message: "此栏目不能按激励类别筛选。") }
+            guard classes.contains(c) else { throw BadParameter(message: "激励类别应为：\(classes.joined(separator: "、"))。") }
+            guard query.authority == nil else { throw BadParameter(message: "不能同时按决定机关和激励类别筛选。") }
+            query.authority = (kind.kind.fullCode(Self.incentiveClassField), c)
+        }
         if let after = p.after, !after.isEmpty {
             let parts = after.split(separator: ".", maxSplits: 1)
             guard parts.count == 2, CivilDate.parse(String(parts[0])) != nil, let id = Int64(parts[1]), id > 0 else {
@@ -840,13 +871,21 @@ public struct PortalPages: Sendable {
             regions: children.map { RegionOption(code: $0.digits, name: names[$0.digits] ?? $0.digits, selected: $0.digits == p.region) },
             rows: rows, next: next,
             csvLink: path + "?" + Self.queryString(p, after: nil, format: "csv"), empty: rows.isEmpty, filterable: path.hasPrefix("/publicity/"),
-            intro: slugs == [TypicalCases.kind] ? Self.casesIntro : slugs == [IncentiveScenarios.kind] ? Self.incentivesIntro : nil)
+            intro: slugs == [TypicalCases.kind] ? Self.casesIntro : slugs == [IncentiveScenarios.kind] ? Self.incentivesIntro : nil,
+            categories: classes.isEmpty
+                ? []
+                : [CategoryOption(name: "全部", link: path, selected: (p.category ?? "").isEmpty)]
+                    + classes.map { CategoryOption(name: $0, link: path + "?category=" + Self.escapePath($0), selected: $0 == p.category) },
+            hasCategories: !classes.isEmpty)
         return (page, records)
     }
 
     static func queryString(_ p: ListingParameters, after: String?, format: String? = nil) -> String {
         var items: [String] = []
-        for (k, v) in [("region", p.region), ("authority", p.authority), ("from", p.from), ("to", p.to), ("after", after), ("format", format)] {
+        for (k, v) in [
+            ("region", p.region), ("authority", p.authority), ("category", p.category), ("from", p.from), ("to", p.to), ("after", after),
+            ("format", format),
+        ] {
             if let v, !v.isEmpty { items.append("\(k)=\(escapePath(v))") }
         }
         return items.joined(separator: "&")

@@ -810,6 +810,11 @@ class Walkthrough:
                    "the village's /incentives lists its four scenarios, each tagged by its 激励类别")
         text = self.page(VILLAGE + "/incentives", "incentives")
         self.check("信易+" in text and rows[0]["title"] in text, "the public page names the scenarios")
+        self.driver.find_element(By.CSS_SELECTOR, "nav[aria-label='激励类别'] a[href$='" + urllib.parse.quote(rows[0]["category"]) + "']").click()
+        chosen = self.looked_at("incentives-category")
+        self.check(rows[0]["title"] in chosen and all(r["category"] == rows[0]["category"]
+                   for r in self.json(VILLAGE + "/incentives?category=" + urllib.parse.quote(rows[0]["category"]))["rows"]),
+                   "a 激励类别 chosen shows that class's scenarios only")
         ledger = self.json(VILLAGE_OPS + "/ops/incentives")["ledger"]
         self.check(ledger["total"] == 4 and ledger["missing"] == 11 and sum(c["count"] for c in ledger["categories"]) == 4,
                    "the office counts four scenarios, eleven short of fifteen")

@@ -76,6 +76,22 @@ struct IncentiveTests {
         // Each row says whom it is for before what it gives.
         #expect(rows.allSatisfy { ($0["summary"] as? String)?.hasPrefix("适用对象：") == true })
         #expect(Set(rows.compactMap { $0["category"] as? String }).isSubset(of: ["减免费用", "享受优惠", "免交押金", "降低门槛", "绿色通道", "享受便利"]))
+        // Chosen by 激励类别: only that class's scenarios, in the page, its CSV and its chips; another
+        // value, or the filter on another listing, is refused.
+        let classes = ["减免费用", "享受优惠", "免交押金", "降低门槛", "绿色通道", "享受便利"]
+        let chips = try #require(json["categories"] as? [[String: Any]])
+        #expect(chips.compactMap { $0["name"] as? String } == ["全部"] + classes && chips.first?["selected"] as? Bool == true)
+        let chosen = try #require(rows.first?["category"] as? String)
+        let filtered = try await f.json("/incentives?category=" + PortalPages.escapePath(chosen))
+        let filteredRows = try #require(filtered["rows"] as? [[String: Any]])
+        #expect(!filteredRows.isEmpty && filteredRows.allSatisfy { $0["category"] as? String == chosen })
+        #expect(filteredRows.count == rows.filter { $0["category"] as? String == chosen }.count)
+        #expect((filtered["categories"] as? [[String: Any]])?.first { $0["selected"] as? Bool == true }?["name"] as? String == chosen)
+        let filteredCSV = try await f.get("/incentives?format=csv&category=" + PortalPages.escapePath(chosen))
+        #expect(filteredCSV.body.split(separator: "\r\n").count == 1 + filteredRows.count)
+        let unknown = try await f.get("/incentives?category=" + PortalPages.escapePath("发放奖金"))
+        #expect(unknown.status == .badRequest && unknown.body.contains("激励类别应为"))
+        #expect(try await f.get("/publicity/penalty?category=" + PortalPages.escapePath(chosen)).status == .badRequest)
         let link = try #require(rows.first?["recordLink"] as? String)
         let record = try await f.get(link)
         #expect(record.status == .ok && record.body.contains("激励内容"))
