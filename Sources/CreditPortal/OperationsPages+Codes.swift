@@ -9,7 +9,6 @@ extension OperationsPages {
     struct CodesPage: Sendable, Encodable {
         var head: Head
         var conversion: CodeConversion
-        var shown: Int
         var more: Int?
         var conflictCount: Int
         var hasMapped: Bool
@@ -24,7 +23,7 @@ extension OperationsPages {
         conversion.unmapped = Array(conversion.unmapped.prefix(Self.codeEntriesShown))
         conversion.mapped = Array(conversion.mapped.prefix(Self.codeEntriesShown))
         return CodesPage(
-            head: head(title: "代码转换", reader: reader, now: now), conversion: conversion, shown: conversion.unmapped.count,
+            head: head(title: "代码转换", reader: reader, now: now), conversion: conversion,
             more: count > Self.codeEntriesShown ? count - Self.codeEntriesShown : nil, conflictCount: conversion.conflicts.count,
             hasMapped: !conversion.mapped.isEmpty)
     }

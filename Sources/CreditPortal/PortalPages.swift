@@ -471,21 +471,12 @@ public struct PortalPages: Sendable {
         let heading = kind.flatMap { Self.heading(values, kind: $0) }
         // A typical case is tagged by its 奖惩类别, a 信易+ scenario by its 激励类别 (a reward).
         let joint = heading == nil ? nil : kind.flatMap { values[$0.kind.fullCode("JCLB")] }
-        let incentive = kind.flatMap { values[$0.kind.fullCode(Self.incentiveClassField)] }
+        let incentive = kind.flatMap { values[$0.kind.fullCode(IncentiveScenarios.classField)] }
         return ListingRow(
             title: heading ?? shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
             summary: summary.map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 }, subjectName: heading == nil ? nil : shown.subjectName,
             category: joint ?? incentive, rewarding: joint.map { $0 == JointFeedback.reward } ?? (incentive != nil))
-    }
-
-    /// The field of a “信易+” scenario's 激励类别.
-    static let incentiveClassField = "JLLB"
-
-    /// The 激励类别 of `kind`, in the catalogue's order, when it has them (a “信易+” scenario).
-    static func incentiveClasses(_ kind: ResolvedKind?) -> [String] {
-        guard let kind, kind.index[incentiveClassField] != nil else { return [] }
-        return kind.enumerationValues(of: incentiveClassField)
     }
 
     static let incentivesIntro =
@@ -841,12 +832,12 @@ public struct PortalPages: Sendable {
             query.authority = (kind.kind.fullCode(field), a)
         }
         // The 激励类别 a “信易+” listing is filtered by, one of the catalogue's.
-        let classes = slugs.count == 1 ? Self.incentiveClasses(kinds[slugs[0]]) : []
+        let classes = slugs.count == 1 ? IncentiveScenarios.classes(of: kinds[slugs[0]]) : []
         if let c = p.category?.trimmingCharacters(in: .whitespaces), !c.isEmpty {
             guard !classes.isEmpty, let kind = kinds[slugs[0]] else { throw BadParameter(message: "此栏目不能按激励类别筛选。") }
             guard classes.contains(c) else { throw BadParameter(message: "激励类别应为：\(classes.joined(separator: "、"))。") }
             guard query.authority == nil else { throw BadParameter(message: "不能同时按决定机关和激励类别筛选。") }
-            query.authority = (kind.kind.fullCode(Self.incentiveClassField), c)
+            query.authority = (kind.kind.fullCode(IncentiveScenarios.classField), c)
         }
         if let after = p.after, !after.isEmpty {
             let parts = after.split(separator: ".", maxSplits: 1)

@@ -45,28 +45,19 @@ public struct FormerCodeConflict: Sendable, Hashable, Codable {
     public var mismatched: Bool
 }
 
-/// A record filed under former codes alone (no credit code, no ID number): its id, state, former
+/// A record filed under former codes alone (no credit code, no ID number): its id, body, former
 /// codes and the one credit code they lead to (nil: none, or an ambiguous one).
 public struct FiledUnderFormer: Sendable, Hashable {
     public var recordID: Int64
     public var key: String
     public var kind: String
-    public var subjectCode: String?
     public var decisionDate: String?
-    public var state: String
     public var body: String
     public var formers: [FormerCode]
     public var creditCode: String?
 }
 
 extension NodeStore {
-    /// The pairs (former code, credit code) records not withdrawn declare, with the organisation
-    /// code inside each credit code given beside it — the mapping as the records make it.
-    static let declaredPairs = """
-        SELECT f.field AS field, f.code AS code, f.uscc AS uscc FROM former_codes f JOIN records x ON x.id = f.record_id
-        WHERE f.uscc IS NOT NULL AND x.state <> 'withdrawn'
-        """
-
     /// The former codes records not withdrawn give beside the credit code `uscc`, and its
     /// organisation code (positions 9–17) — what the organisation was known by.
     public func formerCodes(of uscc: String) throws -> [FormerCode] {
@@ -162,13 +153,20 @@ extension NodeStore {
                         WHERE r.subject_code = ? AND f.uscc IS NULL AND r.state <> 'withdrawn'
                         """), arguments: [code]
             ).map { FormerCode(field: $0[0], code: $0[1]) }
-            var found = Set<String>()
-            for former in formers {
-                let codes = try Self.creditCodes(for: former, db: db)
-                if codes.count == 1 { found.insert(codes[0]) }
-            }
-            return found.count == 1 ? found.first : nil
+            var memo: [FormerCode: [String]] = [:]
+            return try Self.creditCode(of: formers, db: db, memo: &memo)
         }
+    }
+
+    /// The one credit code `formers` lead to: each code that leads to exactly one, when they all
+    /// name the same; nil when none does or they disagree. `memo` keeps each code's answer.
+    static func creditCode(of formers: [FormerCode], db: Database, memo: inout [FormerCode: [String]]) throws -> String? {
+        var found = Set<String>()
+        for former in formers {
+            if memo[former] == nil { memo[former] = try creditCodes(for: former, db: db) }
+            if let codes = memo[former], codes.count == 1 { found.insert(codes[0]) }
+        }
+        return found.count == 1 ? found.first : nil
     }
 
     /// Whether records give `code` as a 工商注册号 (a subject filed under it is a business, not a
@@ -189,29 +187,23 @@ extension NodeStore {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.id, r.record_key, r.kind, r.subject_code, r.decision_date, r.state, c.body, f.field, f.code
+                    SELECT r.id, r.record_key, r.kind, r.decision_date, c.body, f.field, f.code
                     FROM former_codes f JOIN records r ON r.id = f.record_id JOIN changes c ON c.id = r.content_change
                     WHERE f.uscc IS NULL AND r.state <> 'withdrawn'
                     """)
             {
                 let id: Int64 = row[0]
-                let former = FormerCode(field: row[7], code: row[8])
+                let former = FormerCode(field: row[5], code: row[6])
                 if byRecord[id] == nil {
                     byRecord[id] = FiledUnderFormer(
-                        recordID: id, key: row[1], kind: row[2], subjectCode: row[3], decisionDate: row[4], state: row[5], body: row[6],
-                        formers: [], creditCode: nil)
+                        recordID: id, key: row[1], kind: row[2], decisionDate: row[3], body: row[4], formers: [], creditCode: nil)
                 }
                 byRecord[id]!.formers.append(former)
             }
             var leads: [FormerCode: [String]] = [:]
             for id in byRecord.keys {
-                var found = Set<String>()
-                for former in byRecord[id]!.formers.sorted() {
-                    if leads[former] == nil { leads[former] = try Self.creditCodes(for: former, db: db) }
-                    if leads[former]!.count == 1 { found.insert(leads[former]![0]) }
-                }
                 byRecord[id]!.formers.sort()
-                byRecord[id]!.creditCode = found.count == 1 ? found.first : nil
+                byRecord[id]!.creditCode = try Self.creditCode(of: byRecord[id]!.formers, db: db, memo: &leads)
             }
             return byRecord.values.sorted { ($0.decisionDate ?? "", $0.recordID) > ($1.decisionDate ?? "", $1.recordID) }
         }
@@ -223,7 +215,14 @@ extension NodeStore {
         try read { db in
             var codes: [FormerCode: [String: Int]] = [:]
             var mismatched: [FormerCode: [String: Int]] = [:]
-            for row in try Row.fetchAll(db, sql: Self.declaredPairs) {
+            // The pairs (former code, credit code) records not withdrawn declare.
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT f.field, f.code, f.uscc FROM former_codes f JOIN records x ON x.id = f.record_id
+                    WHERE f.uscc IS NOT NULL AND x.state <> 'withdrawn'
+                    """)
+            {
                 let former = FormerCode(field: row[0], code: row[1])
                 let uscc: String = row[2]
                 codes[former, default: [:]][uscc, default: 0] += 1

@@ -13,6 +13,14 @@ public struct IncentiveScenarios: Sendable, Encodable {
     public static let kind = "incentive"
     /// The scenarios an area is to offer (seed 004 item 12: 增加到15个以上).
     public static let target = 15
+    /// The field of a scenario's 激励类别.
+    public static let classField = "JLLB"
+
+    /// The 激励类别 of `kind`, in the catalogue's order, when it has them (a scenario's kind).
+    public static func classes(of kind: ResolvedKind?) -> [String] {
+        guard let kind, kind.index[classField] != nil else { return [] }
+        return kind.enumerationValues(of: classField)
+    }
 
     public struct Scenario: Sendable, Encodable {
         public var recordKey: String
@@ -56,7 +64,7 @@ public struct IncentiveScenarios: Sendable, Encodable {
     /// The area's scenarios on `today`; nil when the catalogue has no kind `incentive`.
     public static func compute(_ node: NodeContext, today: CivilDate) throws -> IncentiveScenarios? {
         guard let kind = node.resolvedKinds[Self.kind] else { return nil }
-        let read = ["CJBH", "CJMC", "JLLB", "SYDX", "NR", "FBDW", "YXQZ"].filter { kind.index[$0] != nil }
+        let read = ["CJBH", "CJMC", Self.classField, "SYDX", "NR", "FBDW", "YXQZ"].filter { kind.index[$0] != nil }
         let value = { (one: ListedSubject, code: String) -> String in read.firstIndex(of: code).map { one.values[$0] } ?? "" }
         let regions = try node.childRegions()
         var scenarios: [Scenario] = []
@@ -64,7 +72,7 @@ public struct IncentiveScenarios: Sendable, Encodable {
         var perRegion: [String: (scenarios: Int, categories: Set<String>)] = [:]
         for one in try node.listedInForce(kind, today: today, fields: read) {
             let region = regions.region(of: one.jurisdiction)
-            let category = value(one, "JLLB")
+            let category = value(one, Self.classField)
             perCategory[category, default: 0] += 1
             perRegion[region.code, default: (0, [])].scenarios += 1
             perRegion[region.code]!.categories.insert(category)
@@ -76,7 +84,7 @@ public struct IncentiveScenarios: Sendable, Encodable {
                     publisher: value(one, "FBDW"), published: one.since, until: until.isEmpty ? nil : until, region: region.name))
         }
         scenarios.sort { ($0.published, $0.recordKey) > ($1.published, $1.recordKey) }
-        let names = kind.fields.first { $0.code == "JLLB" }.flatMap { node.catalogue.enumerations[$0.values ?? ""]?.values } ?? []
+        let names = Self.classes(of: kind)
         let categories = (names + perCategory.keys.filter { !names.contains($0) }.sorted()).map { Count(name: $0, count: perCategory[$0] ?? 0) }
         let rows = [(regions.own.digits, "本级")] + regions.children.map { ($0.digits, regions.name(of: $0)) }
         let total = scenarios.count
