@@ -56,7 +56,8 @@ public struct DownBundle: Sendable {
     var signature: [UInt8]
 
     public static func build(
-        identity: NodeIdentity, child: String, after: Int64, next: Int64, more: Bool, sections: [Section], controls: [ControlDocument], now: Date = Date()
+        identity: NodeIdentity, child: String, after: Int64, next: Int64, more: Bool, sections: [Section], controls: [ControlDocument],
+        now: Date = Date()
     ) throws -> DownBundle {
         var out = magic
         out.append(version)
@@ -83,17 +84,22 @@ public struct DownBundle: Sendable {
         let signed = out
         let trailer = try SignatureTrailer.append(to: &out, signed: signed, identity: identity)
         return DownBundle(
-            parent: identity.code.digits, child: child, createdAt: createdAt, after: after, next: next, more: more, sections: sections, controls: controls,
+            parent: identity.code.digits, child: child, createdAt: createdAt, after: after, next: next, more: more, sections: sections,
+            controls: controls,
             encoded: out, signedPrefixCount: prefix, certificates: trailer.certificates, signature: trailer.signature)
     }
 
     public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = ChangeSetLimits()) throws(ChangeSetError) -> DownBundle {
-        guard bytes.count <= limits.bundleBytesMax else { throw ChangeSetError(.oversized, "the down bundle has \(bytes.count) bytes; the limit is \(limits.bundleBytesMax)") }
+        guard bytes.count <= limits.bundleBytesMax else {
+            throw ChangeSetError(.oversized, "the down bundle has \(bytes.count) bytes; the limit is \(limits.bundleBytesMax)")
+        }
         guard bytes.count >= 5 else { throw ChangeSetError(.truncated, "the input has \(bytes.count) bytes; a down bundle starts with 5") }
         var r = ByteReader(bytes)
         guard Array(try r.take(4, "magic")) == magic else { throw ChangeSetError(.badMagic, "the input is not a CreditNet down bundle (no CNDN)") }
         let v = try r.u8("version")
-        guard v == Int(version) else { throw ChangeSetError(.unknownVersion, "down-bundle format version \(v) is unknown; this node reads version \(version)") }
+        guard v == Int(version) else {
+            throw ChangeSetError(.unknownVersion, "down-bundle format version \(v) is unknown; this node reads version \(version)")
+        }
         func code(_ what: String) throws(ChangeSetError) -> String {
             let s = String(decoding: try r.take(12, what), as: UTF8.self)
             guard (try? DivisionCode(s))?.digits == s else { throw ChangeSetError(.badHeader, "the down bundle names no 12-digit \(what)") }
@@ -105,7 +111,9 @@ public struct DownBundle: Sendable {
         let after = try r.u64("cursor")
         let next = try r.u64("next cursor")
         let more = try r.u8("more flag")
-        guard more <= 1, next >= after else { throw ChangeSetError(.badHeader, "the down bundle's cursor \(after) → \(next) or more flag \(more) is not valid") }
+        guard more <= 1, next >= after else {
+            throw ChangeSetError(.badHeader, "the down bundle's cursor \(after) → \(next) or more flag \(more) is not valid")
+        }
         let sectionCount = try r.u32("section count")
         guard sectionCount <= limits.changeSetsPerBundleMax else {
             throw ChangeSetError(.oversized, "the down bundle announces \(sectionCount) sections; the limit is \(limits.changeSetsPerBundleMax)")
@@ -113,17 +121,24 @@ public struct DownBundle: Sendable {
         var sections: [Section] = []
         var total = 0
         for i in 0..<sectionCount {
-            let header = Array(try r.take(try r.length32("section \(i + 1) header", limit: limits.headerBytesMax + 64 * 1024), "section \(i + 1) header"))
+            let header = Array(
+                try r.take(try r.length32("section \(i + 1) header", limit: limits.headerBytesMax + 64 * 1024), "section \(i + 1) header"))
             let n = try r.u32("section \(i + 1) entry count")
             total += n
-            guard n >= 1 else { throw ChangeSetError(.badHeader, "section \(i + 1) of the down bundle holds no change; a section holds at least one") }
-            guard total <= limits.changesMax else { throw ChangeSetError(.oversized, "the down bundle announces \(total) changes; at most \(limits.changesMax) are allowed") }
+            guard n >= 1 else {
+                throw ChangeSetError(.badHeader, "section \(i + 1) of the down bundle holds no change; a section holds at least one")
+            }
+            guard total <= limits.changesMax else {
+                throw ChangeSetError(.oversized, "the down bundle announces \(total) changes; at most \(limits.changesMax) are allowed")
+            }
             var entries: [Entry] = []
             for _ in 0..<n {
                 let index = try r.u32("leaf index")
                 let line = Array(try r.take(try r.length32("change line", limit: limits.lineBytesMax), "change line"))
                 let proofCount = try r.u8("proof length")
-                guard proofCount <= proofHashesMax else { throw ChangeSetError(.oversized, "a proof of \(proofCount) hashes is longer than any change set allows") }
+                guard proofCount <= proofHashesMax else {
+                    throw ChangeSetError(.oversized, "a proof of \(proofCount) hashes is longer than any change set allows")
+                }
                 var proof: [[UInt8]] = []
                 for _ in 0..<proofCount { proof.append(Array(try r.take(32, "proof hash"))) }
                 entries.append(Entry(leafIndex: index, line: line, proof: proof))
@@ -131,7 +146,9 @@ public struct DownBundle: Sendable {
             sections.append(Section(signedHeader: header, entries: entries))
         }
         let controlCount = try r.u8("control document count")
-        guard controlCount <= controlDocumentsMax else { throw ChangeSetError(.oversized, "the down bundle announces \(controlCount) control documents") }
+        guard controlCount <= controlDocumentsMax else {
+            throw ChangeSetError(.oversized, "the down bundle announces \(controlCount) control documents")
+        }
         var controls: [ControlDocument] = []
         for _ in 0..<controlCount {
             let name = String(decoding: try r.take(try r.u16("control name length"), "control name"), as: UTF8.self)
@@ -142,7 +159,8 @@ public struct DownBundle: Sendable {
         let prefix = r.offset
         let trailer = try SignatureTrailer.read(&r, limits: limits, what: "down bundle")
         return DownBundle(
-            parent: parent, child: child, createdAt: createdAt, after: after, next: next, more: more == 1, sections: sections, controls: controls, encoded: bytes,
+            parent: parent, child: child, createdAt: createdAt, after: after, next: next, more: more == 1, sections: sections, controls: controls,
+            encoded: bytes,
             signedPrefixCount: prefix, certificates: trailer.certificates, signature: trailer.signature)
     }
 
@@ -160,10 +178,12 @@ public struct DownBundle: Sendable {
     /// against that header's Merkle root, its place in the origin's seq range, and its relevance
     /// (`isRelevant`); and every control document's CA signature. All or nothing.
     public func verify(
-        trust: TrustStore, parent expectedParent: String, child expectedChild: String, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(),
+        trust: TrustStore, parent expectedParent: String, child expectedChild: String, now: Date = Date(),
+        limits: ChangeSetLimits = ChangeSetLimits(),
         isRelevant: (Change) -> Bool
     ) throws(ChangeSetError) -> [VerifiedChange] {
-        let outcome = try verifySettingAside(trust: trust, parent: expectedParent, child: expectedChild, now: now, limits: limits, isRelevant: isRelevant)
+        let outcome = try verifySettingAside(
+            trust: trust, parent: expectedParent, child: expectedChild, now: now, limits: limits, isRelevant: isRelevant)
         if let first = outcome.setAside.first { throw first.error }
         return outcome.verified
     }
@@ -190,11 +210,13 @@ public struct DownBundle: Sendable {
     /// changes of the ones that pass, and the ones refused, each with its reason — one origin's
     /// problem does not stop a child's pulls at the same cursor for ever.
     public func verifySettingAside(
-        trust: TrustStore, parent expectedParent: String, child expectedChild: String, now: Date = Date(), limits: ChangeSetLimits = ChangeSetLimits(),
+        trust: TrustStore, parent expectedParent: String, child expectedChild: String, now: Date = Date(),
+        limits: ChangeSetLimits = ChangeSetLimits(),
         isRelevant: (Change) -> Bool
     ) throws(ChangeSetError) -> (verified: [VerifiedChange], setAside: [SetAside]) {
         guard parent == expectedParent, child == expectedChild else {
-            throw ChangeSetError(.wrongAddressee, "the down bundle is from \(parent) for \(child); this node is \(expectedChild) with parent \(expectedParent)")
+            throw ChangeSetError(
+                .wrongAddressee, "the down bundle is from \(parent) for \(child); this node is \(expectedChild) with parent \(expectedParent)")
         }
         _ = try SignatureTrailer.verify(
             certificates: certificates, signature: signature, signed: encoded[0..<signedPrefixCount], signer: parent, trust: trust, now: now,
@@ -218,14 +240,36 @@ public struct DownBundle: Sendable {
         return (out, setAside)
     }
 
+    /// Sets aside, after `verifySettingAside`, every section holding a change `refusal` refuses
+    /// (a judgement that needs the whole page: a record that moved, `Downward.apply`); the other
+    /// sections' changes stay verified.
+    public func setAside(
+        _ verified: inout [VerifiedChange], _ setAside: inout [SetAside], limits: ChangeSetLimits = ChangeSetLimits(),
+        refusal: (Change) -> ChangeSetError?
+    ) {
+        for (s, section) in sections.enumerated() {
+            var refused: ChangeSetError?
+            for v in verified where refused == nil && v.signedHeader == section.signedHeader { refused = refusal(v.change) }
+            guard let error = refused else { continue }
+            verified.removeAll { $0.signedHeader == section.signedHeader }
+            let header = try? SignedHeader.decode(section.signedHeader, limits: limits).header
+            setAside.append(
+                SetAside(
+                    index: s, origin: header?.origin ?? parent, firstSeq: header?.firstSeq ?? 0, lastSeq: header?.lastSeq ?? 0,
+                    hash: Array(SHA256.hash(data: section.signedHeader)), encoded: section.encoded, error: error))
+        }
+    }
+
     /// One section's changes, each checked back to its origin's signature (see `verify`).
-    func verify(section: Section, number s: Int, trust: TrustStore, now: Date, limits: ChangeSetLimits, isRelevant: (Change) -> Bool) throws(ChangeSetError)
+    func verify(section: Section, number s: Int, trust: TrustStore, now: Date, limits: ChangeSetLimits, isRelevant: (Change) -> Bool)
+        throws(ChangeSetError)
         -> [VerifiedChange]
     {
         let signed = try SignedHeader.decode(section.signedHeader, limits: limits)
         let h = signed.header
         _ = try SignatureTrailer.verify(
-            certificates: signed.certificates, signature: signed.signature, signed: section.signedHeader[0..<signed.signedPrefixCount], signer: h.origin,
+            certificates: signed.certificates, signature: signed.signature, signed: section.signedHeader[0..<signed.signedPrefixCount],
+            signer: h.origin,
             trust: trust, now: now, what: "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) (section \(s))",
             // Another node's changes come down as the network accepted them: judged as of their signing.
             signedAt: h.origin == parent ? nil : Date(timeIntervalSince1970: Double(h.createdAt) / 1000))
@@ -235,9 +279,12 @@ public struct DownBundle: Sendable {
             guard let c = e.line.withUnsafeBufferPointer({ Change.parseCanonical($0) }) else {
                 throw ChangeSetError(.badLine, "section \(s): a line is not a canonical change")
             }
-            guard c.origin == h.origin else { throw ChangeSetError(.originMismatch, "section \(s): a change of \(c.origin) under a header of \(h.origin)") }
+            guard c.origin == h.origin else {
+                throw ChangeSetError(.originMismatch, "section \(s): a change of \(c.origin) under a header of \(h.origin)")
+            }
             guard e.leafIndex < h.count, c.seq == h.firstSeq + Int64(e.leafIndex) else {
-                throw ChangeSetError(.badProof, "\(c.origin) seq \(c.seq) does not sit at leaf \(e.leafIndex) of change set \(h.firstSeq)…\(h.lastSeq)")
+                throw ChangeSetError(
+                    .badProof, "\(c.origin) seq \(c.seq) does not sit at leaf \(e.leafIndex) of change set \(h.firstSeq)…\(h.lastSeq)")
             }
             guard Merkle.root(leaf: Merkle.leaf(e.line[...]), index: e.leafIndex, count: h.count, proof: e.proof) == h.merkleRoot else {
                 throw ChangeSetError(.badProof, "\(c.origin) seq \(c.seq): the inclusion proof does not lead to the origin's signed Merkle root")

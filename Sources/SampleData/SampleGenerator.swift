@@ -5,6 +5,11 @@ import Foundation
 public struct SampleRow: Sendable, Hashable {
     public var values: [String]
     public var fault: SampleFault?
+
+    public init(values: [String], fault: SampleFault? = nil) {
+        self.values = values
+        self.fault = fault
+    }
 }
 
 /// Deterministic, seeded sample records for any catalogue kind: valid credit codes and ID

@@ -26,9 +26,39 @@ public struct Routes: Sendable, Hashable {
         return [child.digits]
     }
 
+    /// The child whose area holds `jurisdiction`, if any.
+    public func child(containing jurisdiction: String) -> DivisionCode? {
+        guard let j = try? DivisionCode(jurisdiction) else { return nil }
+        return children.first { $0.contains(j) }
+    }
+
+    /// A record whose versions named several areas (a correction moved it, or two origins
+    /// disagree): every child holding one of `jurisdictions` receives its changes, so that no
+    /// node keeps a superseded version or a stale state. Not back to where the change came from.
+    public func areas(jurisdictions: [String], kind: String, origin: String) -> [String] {
+        var out: [String] = []
+        for j in jurisdictions {
+            for a in areas(jurisdiction: j, kind: kind, origin: origin) where !out.contains(a) { out.append(a) }
+        }
+        return out
+    }
+
+    /// Children that hold a record whose versions named `before` and now also `after`, and did
+    /// not before: they must be given the record's winning version and its status changes.
+    public func newlyConcerned(before: [String], after: [String]) -> [DivisionCode] {
+        let held = Set(before.compactMap { child(containing: $0) })
+        var out: [DivisionCode] = []
+        for j in after {
+            if let c = child(containing: j), !held.contains(c), !out.contains(c) { out.append(c) }
+        }
+        return out
+    }
+
     /// The child's side of the same rule: whether a change that came down concerns `node` — its
     /// record lies in the node's area or its kind is network-wide — and did not come from the
-    /// node's own subtree. A down page holding anything else is refused whole.
+    /// node's own subtree. A change about another area concerns the node only if the node holds
+    /// its record, or the same page brings a change of that record about the node's area (a
+    /// record that moved: `Downward.apply`). A down page holding anything else is refused whole.
     public static func concerns(_ node: DivisionCode, origin: String, kind: String, jurisdiction: String, networkWideKinds: Set<String>) -> Bool {
         if let o = try? DivisionCode(origin), node.contains(o) { return false }
         if networkWideKinds.contains(kind) { return true }

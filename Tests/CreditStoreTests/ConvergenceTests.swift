@@ -86,12 +86,13 @@ struct ConvergenceTests {
         let store = try NodeStore(path: dir.path("n.sqlite"), node: try DivisionCode("420102002000"))
         let plan = try store.pool.read { db in
             try Row.fetchAll(
-                db, sql: "EXPLAIN QUERY PLAN SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?",
+                db,
+                sql: "EXPLAIN QUERY PLAN SELECT position, change_id FROM relevance WHERE area IN (?, '*') AND position > ? ORDER BY position LIMIT ?",
                 arguments: ["420102002201", 0, 10]
             )
             .map { $0["detail"] as String }
         }
-        #expect(plan.contains { $0.contains("SEARCH relevance USING PRIMARY KEY (area=? AND change_id>?)") })
+        #expect(plan.contains { $0.contains("SEARCH relevance USING PRIMARY KEY (area=? AND position>?)") })
     }
 
     /// `/ops/network` reads only the health rows written since it last looked, and a push only the

@@ -1,5 +1,6 @@
 import CreditDomain
 import Foundation
+import GRDB
 import SampleData
 import SyncCore
 import TestSupport
@@ -235,6 +236,26 @@ struct SyncStoreContractTests {
         #expect(forFirst.items.map(\.change.seq) == [1, 2, 3] && !forFirst.more)
         #expect(try s.downwardPage(child: try DivisionCode(Self.villages[0]), after: forFirst.next, limit: 10).items.isEmpty)
         #expect(try s.downwardPage(child: try DivisionCode(Self.villages[1]), after: 0, limit: 10).items.isEmpty)
+    }
+
+    /// A position of the down stream is taken once, in order (migration v27): a row at or before
+    /// the last position is refused by the schema, whatever code writes it.
+    @Test(arguments: Backing.allCases) func positionsOfTheDownStreamOnlyIncrease(_ backing: Backing) throws {
+        let opened = try Self.open(backing)
+        let about = Self.chain(Self.villages[1], sizes: [2], jurisdiction: Self.villages[0])
+        _ = try Self.accept(about, into: opened.sync)
+        _ = try Self.applyAll(opened.sync, sets: about, slice: 100)
+        let last = try opened.store.lastRelevantChange(child: try DivisionCode(Self.villages[0]))
+        #expect(last == 2)
+        try opened.store.pool.write { db in
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO relevance (area, position, change_id) VALUES (?, ?, 1)", arguments: [Self.villages[0], last])
+            }
+            try db.execute(sql: "INSERT INTO relevance (area, position, change_id) VALUES (?, ?, 1)", arguments: [Self.villages[0], last + 1])
+        }
+        // Given again, the first change lies after the child's cursor.
+        let page = try opened.sync.downwardPage(child: try DivisionCode(Self.villages[0]), after: last, limit: 10)
+        #expect(page.items.map(\.change.seq) == [1] && page.next == last + 1)
     }
 
     /// The core's decisions over dictionaries: what any store must answer.

@@ -29,24 +29,28 @@ extension NodeStore {
         return out
     }
 
-    /// The changes concerning `child` after `cursor` (a change id of this node's log), at most
-    /// `limit`, read through the `relevance` index: the cost follows what the child needs.
+    /// The changes concerning `child` after `cursor` (a position of this node's down stream,
+    /// `Router`), at most `limit`, read through the `relevance` index: the cost follows what the
+    /// child needs.
     /// Changes of the child's own subtree are skipped (they came from there). A change of this
     /// node not yet sealed into a signed change set ends the page (it follows once sealed).
     public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int = 5000) throws -> DownwardPage {
         try read { db in
             var page = DownwardPage(next: cursor)
-            let ids = try Int64.fetchAll(
-                db.cachedStatement(sql: "SELECT change_id FROM relevance WHERE area IN (?, '*') AND change_id > ? ORDER BY change_id LIMIT ?"),
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT position, change_id FROM relevance WHERE area IN (?, '*') AND position > ? ORDER BY position LIMIT ?"),
                 arguments: [child.digits, cursor, limit + 1])
-            page.more = ids.count > limit
+            page.more = rows.count > limit
             let byID = try db.cachedStatement(sql: "\(Self.changeSelect), downward FROM changes WHERE id = ?")
             var reader = try EvidenceReader(db: db, node: node.digits, logger: logger)
-            for id in ids.prefix(limit) {
+            for r in rows.prefix(limit) {
+                let position: Int64 = r[0]
+                let id: Int64 = r[1]
                 guard let row = try Row.fetchOne(byID, arguments: [id]) else { continue }
                 let c = Self.change(row)
                 if let o = try? DivisionCode(c.origin), child.contains(o) {
-                    page.next = id
+                    page.next = position
                     continue
                 }
                 switch try reader.evidence(changeID: id, change: c, downward: (row[9] as Int) == 1, into: &page) {
@@ -59,7 +63,7 @@ extension NodeStore {
                 case .none:
                     break
                 }
-                page.next = id
+                page.next = position
             }
             return page
         }
@@ -120,6 +124,7 @@ extension NodeStore {
             let insertProof = try db.cachedStatement(sql: "INSERT INTO down_proofs (change_id, set_id, leaf_index, proof) VALUES (?, ?, ?, ?)")
             // A page carries many changes of one signed header: look each header up once.
             var setIDs: [String: Int64] = [:]
+            var router = try Router(routes: routes, db: db)
             for d in changes {
                 let c = d.change
                 if try Bool.fetchOne(exists, arguments: [c.origin, c.seq]) == true { continue }
@@ -140,8 +145,8 @@ extension NodeStore {
                     nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
                 ])
                 try insertProof.execute(arguments: [nextID, setID, d.leafIndex, Data(d.proof)])
-                try Self.applyToRecords(c, changeID: nextID, dates: d.dates, db: db)
-                try Self.route(c, changeID: nextID, routes: routes, db: db)
+                try Self.applyToRecords(c, changeID: nextID, dates: d.dates, router: &router, db: db)
+                try router.route(c, changeID: nextID, db: db)
                 nextID += 1
                 applied += 1
             }

@@ -117,7 +117,7 @@ public struct IngestWriter: ~Copyable {
     static let changeColumns = "(origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, id)"
 
     static func findSQL(_ n: Int) -> String {
-        "SELECT r.record_key, r.id, c.body FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Array(repeating: "?", count: n).joined(separator: ",")))"
+        "SELECT r.record_key, r.id, c.body, r.jurisdiction FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Array(repeating: "?", count: n).joined(separator: ",")))"
     }
 
     static func insertSQL(_ table: String, _ columns: String, width: Int, rows: Int) -> String {
@@ -147,19 +147,19 @@ public struct IngestWriter: ~Copyable {
         }
         // 1. Which keys are known, and with which current body. The statement takes one of
         // `BatchStatements.sizes` keys; a batch of fewer repeats its last key.
-        var existing: [ExactText: (id: Int64, body: String?)] = [:]
+        var existing: [ExactText: (id: Int64, body: String?, jurisdiction: String)] = [:]
         let width = BatchStatements.padded(pending.count)
         let findRecords = try batchStatements.statement("find", rows: width) { Self.findSQL($0) }
         for i in 0..<width { findRecords.bind(Int32(i + 1), pending[min(i, pending.count - 1)].key) }
         while try findRecords.step() {
-            if let key = findRecords.text(0) { existing[ExactText(key)] = (findRecords.int64(1), findRecords.text(2)) }
+            if let key = findRecords.text(0) { existing[ExactText(key)] = (findRecords.int64(1), findRecords.text(2), findRecords.text(3) ?? "") }
         }
         findRecords.reset()
 
         // 2. Decide, and give every new version its change id, seq and clock stamp in order.
         var changes: [(record: ValidatedRecord, id: Int64, seq: Int64, hlc: Int64)] = []
         var newRecords: [Int] = []
-        var updates: [(recordID: Int64, change: Int)] = []
+        var updates: [(recordID: Int64, change: Int, jurisdiction: String)] = []
         for r in pending {
             let known = existing[ExactText(r.key)]
             if let known, known.body == r.fieldsJSON {
@@ -170,7 +170,7 @@ public struct IngestWriter: ~Copyable {
             nextChangeID += 1
             nextSeq += 1
             if let known {
-                updates.append((known.id, changes.count - 1))
+                updates.append((known.id, changes.count - 1, known.jurisdiction))
                 summary.updated += 1
             } else {
                 newRecords.append(changes.count - 1)
@@ -231,16 +231,6 @@ public struct IngestWriter: ~Copyable {
             let enteredOn = ChinaTime.date(Date(timeIntervalSince1970: Double(nowMilliseconds) / 1000))
             try NodeStore.noteProvisionalDeadline(key: changes[n].record.key, enteredOn: enteredOn, db: database)
         }
-        // Records of a child's area are noted for its pulls (a county's penalty about a village).
-        if !routes.children.isEmpty {
-            for c in changes where c.record.jurisdiction != self.node || routes.networkWideKinds.contains(c.record.kind) {
-                for area in routes.areas(jurisdiction: c.record.jurisdiction.digits, kind: c.record.kind, origin: origin) {
-                    try database.cachedStatement(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)").execute(arguments: [
-                        area, c.id,
-                    ])
-                }
-            }
-        }
         for u in updates {
             // A correction: the record keeps its first arrival's deadline and lateness.
             let c = changes[u.change]
@@ -255,6 +245,21 @@ public struct IngestWriter: ~Copyable {
             updateRecord.bind(8, u.recordID)
             try updateRecord.step()
             updateRecord.reset()
+        }
+        // Records of a child's area are noted for its pulls (a county's penalty about a village);
+        // a correction naming another area than the record had goes to both children (`Router`).
+        if !routes.children.isEmpty {
+            var router = try Router(routes: routes, db: database)
+            for u in updates {
+                let c = changes[u.change]
+                try router.noteVersion(
+                    key: c.record.key, kind: c.record.kind, jurisdiction: c.record.jurisdiction.digits, current: u.jurisdiction, changeID: c.id,
+                    db: database)
+            }
+            for c in changes where c.record.jurisdiction != self.node || routes.networkWideKinds.contains(c.record.kind) || router.anyMoved {
+                try router.route(
+                    key: c.record.key, kind: c.record.kind, jurisdiction: c.record.jurisdiction.digits, origin: origin, changeID: c.id, db: database)
+            }
         }
     }
 

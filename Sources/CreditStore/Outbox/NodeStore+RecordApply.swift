@@ -7,12 +7,13 @@ extension NodeStore {
     static func applyChanges(_ changes: [Change], dates: [RecordDates], _ range: Range<Int>, db: Database, routes: Routes) throws {
         var nextID = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM changes")) ?? 0) + 1
         var batch: ReceivedBatch?
+        var router = try Router(routes: routes, db: db)
         var start = range.lowerBound
         while start < range.upperBound {
             let chunk = start..<min(start + ReceivedBatch.size, range.upperBound)
             if ReceivedBatch.fits(changes[chunk]) {
                 if batch == nil { batch = try ReceivedBatch(db) }
-                try batch!.apply(changes, dates: dates, chunk, firstID: nextID, routes: routes)
+                try batch!.apply(changes, dates: dates, chunk, firstID: nextID, router: &router)
                 nextID += Int64(chunk.count)
             } else {
                 // Status changes, or one record twice in a chunk: one change at a time, in order.
@@ -25,8 +26,8 @@ extension NodeStore {
                     try insertChange.execute(arguments: [
                         nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
                     ])
-                    try applyToRecords(c, changeID: nextID, dates: dates[i], db: db)
-                    try route(c, changeID: nextID, routes: routes, db: db)
+                    try applyToRecords(c, changeID: nextID, dates: dates[i], router: &router, db: db)
+                    try router.route(c, changeID: nextID, db: db)
                     nextID += 1
                 }
             }
@@ -37,13 +38,16 @@ extension NodeStore {
     /// Brings the records table up to date with one change, as `RecordApply` says: a put is the
     /// new version if it is the last writer by (HLC, origin); a status change re-derives the
     /// record's state. Order of arrival does not matter: a status change that arrives before its
-    /// record is applied when the record arrives.
-    static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, db: Database) throws {
+    /// record is applied when the record arrives. A version naming another area than the record
+    /// held here is noted with the router (`Router.noteVersion`), winning or not.
+    static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, router: inout Router, db: Database) throws {
         var current: Row?
         if c.op == "put" {
             current = try Row.fetchOne(
                 try db.cachedStatement(
-                    sql: "SELECT r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"),
+                    sql:
+                        "SELECT r.id, r.updated_hlc, c.origin, r.jurisdiction FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key = ?"
+                ),
                 arguments: [c.key])
         }
         switch RecordApply.action(op: c.op, hlc: c.hlc.rawValue, origin: c.origin, current: current.map { ($0[1], $0[2]) }) {
@@ -54,6 +58,9 @@ extension NodeStore {
         case .replace: try RecordRows.update(id: current![0], c, changeID: changeID, dates: d, db: db)
         case .deriveState: try refreshState(key: c.key, db: db)
         case .keep, .none: break
+        }
+        if let current {
+            try router.noteVersion(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, current: current[3], changeID: changeID, db: db)
         }
     }
 
@@ -77,12 +84,6 @@ extension NodeStore {
         ])
     }
 
-    /// Notes which children must pull the change (`Routes.areas`).
-    static func route(_ c: Change, changeID: Int64, routes: Routes, db: Database) throws {
-        for area in routes.areas(jurisdiction: c.jurisdiction, kind: c.kind, origin: c.origin) {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO relevance (area, change_id) VALUES (?, ?)").execute(arguments: [area, changeID])
-        }
-    }
 }
 
 /// The received changes of one chunk applied with multi-row statements, as ingestion writes its
@@ -114,20 +115,20 @@ struct ReceivedBatch {
         insertChanges = try RawStatement(db, IngestWriter.insertSQL("changes", IngestWriter.changeColumns, width: 10, rows: Self.size))
         findRecords = try RawStatement(
             db,
-            "SELECT r.record_key, r.id, r.updated_hlc, c.origin FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))"
+            "SELECT r.record_key, r.id, r.updated_hlc, c.origin, r.jurisdiction FROM records r JOIN changes c ON c.id = r.content_change WHERE r.record_key IN (\(Self.placeholders(Self.size)))"
         )
         insertRecords = try RawStatement(db, IngestWriter.insertSQL("records", RecordRows.columns, width: RecordRows.width, rows: Self.size))
         findStatus = try RawStatement(
             db, "SELECT DISTINCT record_key FROM changes WHERE op = 'status' AND record_key IN (\(Self.placeholders(Self.size)))")
     }
 
-    func apply(_ changes: [Change], dates: [RecordDates], _ chunk: Range<Int>, firstID: Int64, routes: Routes) throws {
-        // Which records exist, with their current writer.
-        var existing: [ExactText: (id: Int64, hlc: Int64, origin: String)] = [:]
+    func apply(_ changes: [Change], dates: [RecordDates], _ chunk: Range<Int>, firstID: Int64, router: inout Router) throws {
+        // Which records exist, with their current writer and area.
+        var existing: [ExactText: (id: Int64, hlc: Int64, origin: String, jurisdiction: String)] = [:]
         for (n, i) in chunk.enumerated() { findRecords.bind(Int32(n + 1), changes[i].key) }
         while try findRecords.step() {
             if let key = findRecords.text(0), let origin = findRecords.text(3) {
-                existing[ExactText(key)] = (findRecords.int64(1), findRecords.int64(2), origin)
+                existing[ExactText(key)] = (findRecords.int64(1), findRecords.int64(2), origin, findRecords.text(4) ?? "")
             }
         }
         findRecords.reset()
@@ -158,6 +159,10 @@ struct ReceivedBatch {
             case .insert: fresh.append(n)
             case .replace: try RecordRows.update(id: current!.id, c, changeID: firstID + Int64(n), dates: dates[i], db: db)
             case .keep, .deriveState, .none: break  // only puts take this path (`fits`)
+            }
+            if let current {
+                try router.noteVersion(
+                    key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, current: current.jurisdiction, changeID: firstID + Int64(n), db: db)
             }
         }
         if fresh.count == Self.size {
@@ -198,6 +203,6 @@ struct ReceivedBatch {
             findStatus.reset()
             for key in early where existing[ExactText(key)] == nil { try NodeStore.refreshState(key: key, db: db) }
         }
-        for (n, i) in chunk.enumerated() { try NodeStore.route(changes[i], changeID: firstID + Int64(n), routes: routes, db: db) }
+        for (n, i) in chunk.enumerated() { try router.route(changes[i], changeID: firstID + Int64(n), db: db) }
     }
 }

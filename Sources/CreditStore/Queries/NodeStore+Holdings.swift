@@ -51,8 +51,18 @@ extension NodeStore {
             try Int64.fetchOne(
                 db.cachedStatement(
                     sql:
-                        "SELECT MAX(m) FROM (SELECT MAX(change_id) AS m FROM relevance WHERE area = ? UNION ALL SELECT MAX(change_id) FROM relevance WHERE area = '*')"
+                        "SELECT MAX(m) FROM (SELECT MAX(position) AS m FROM relevance WHERE area = ? UNION ALL SELECT MAX(position) FROM relevance WHERE area = '*')"
                 ), arguments: [child.digits]) ?? 0
+        }
+    }
+
+    /// Which of `keys` name a record this node holds.
+    public func heldKeys(among keys: [String]) throws -> Set<String> {
+        try read { db in
+            var out: Set<String> = []
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM records WHERE record_key = ?")
+            for key in keys where try Bool.fetchOne(statement, arguments: [key]) == true { out.insert(key) }
+            return out
         }
     }
 

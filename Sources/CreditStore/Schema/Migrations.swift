@@ -32,6 +32,7 @@ enum Migrations {
         m.registerMigration("v24-government-bodies", migrate: v24GovernmentBodies)
         m.registerMigration("v25-former-codes", migrate: v25FormerCodes)
         m.registerMigration("v26-subject-renamed-by-grams", migrate: v26SubjectRenamedByGrams)
+        m.registerMigration("v27-records-that-moved", migrate: v27RecordsThatMoved)
         return m
     }
 
@@ -802,6 +803,46 @@ enum Migrations {
                 INSERT OR IGNORE INTO subject_grams (gram, subject_id)
                 SELECT substr(NEW.name, n, 1), NEW.id FROM gram_positions WHERE n <= length(NEW.name)
                 UNION SELECT substr(NEW.name, n, 2), NEW.id FROM gram_positions WHERE n < length(NEW.name);
+            END;
+            """)
+    }
+
+    static func v27RecordsThatMoved(_ db: Database) throws {
+        try db.execute(sql: """
+            -- A record whose versions named different areas (a correction that moved it to another
+            -- village, or two origins that disagree): every area any version named here. Its
+            -- changes go to every child holding one of them (`Router`). Most records never move:
+            -- the table stays small.
+            CREATE TABLE record_areas (
+                record_key TEXT NOT NULL,
+                jurisdiction TEXT NOT NULL CHECK (length(jurisdiction) = 12 AND jurisdiction NOT GLOB '*[^0-9]*'),
+                PRIMARY KEY (record_key, jurisdiction)
+            ) WITHOUT ROWID;
+
+            -- A child's pulls follow positions of this node's down stream instead of change ids,
+            -- so that a change this node holds already can be given to a child again later (the
+            -- winning version of a record that now concerns it). Existing rows keep their change
+            -- id as position, so every child's cursor stays where it was; later rows take the
+            -- next position, which is the change id unless an earlier change was given again.
+            CREATE TABLE down_positions (last INTEGER NOT NULL);
+            INSERT INTO down_positions (last) SELECT coalesce(max(change_id), 0) FROM relevance;
+            CREATE TABLE relevance_by_position (
+                area TEXT NOT NULL CHECK (area = '*' OR (length(area) = 12 AND area NOT GLOB '*[^0-9]*')),
+                position INTEGER NOT NULL,
+                change_id INTEGER NOT NULL REFERENCES changes(id),
+                PRIMARY KEY (area, position)
+            ) WITHOUT ROWID;
+            INSERT INTO relevance_by_position (area, position, change_id) SELECT area, change_id, change_id FROM relevance;
+            DROP TABLE relevance;
+            ALTER TABLE relevance_by_position RENAME TO relevance;
+            CREATE TRIGGER relevance_position_backwards BEFORE INSERT ON relevance
+            WHEN NEW.position <= (SELECT last FROM down_positions)
+            BEGIN
+                SELECT RAISE(ABORT, 'a position of the down stream is taken once, in order');
+            END;
+            CREATE TRIGGER relevance_position_taken AFTER INSERT ON relevance
+            BEGIN
+                UPDATE down_positions SET last = NEW.position;
             END;
             """)
     }

@@ -85,7 +85,7 @@ extension NodeStore {
                 "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [id, origin, seq, change.hlc.rawValue, nowMs, "status", kind, key, jurisdiction, change.body])
         try refreshState(key: key, db: db)
-        try route(change, changeID: id, routes: routes, db: db)
+        try Router(routes: routes, db: db).route(change, changeID: id, db: db)
         let after =
             RecordState(
                 rawValue: try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM records WHERE record_key = ?"), arguments: [key]) ?? "")

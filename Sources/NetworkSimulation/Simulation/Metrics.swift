@@ -26,6 +26,8 @@ struct Metrics {
     var late: [Int: Int] = [:]
     var changesEntered = 0
     var statusChanges = 0
+    /// Corrections that moved a record to another village.
+    var moves = 0
     var messages = 0
     var lost = 0
     var duplicated = 0

@@ -76,13 +76,62 @@ extension Simulation {
             n.mark(n.code.digits, upTo: last, at: now)
             for c in try n.node.store.changes(origin: n.code.digits, after: first - 1, limit: Int(last - first + 1)) {
                 metrics.changesEntered += 1
-                guard c.op == "put", truth[c.key] == nil else { continue }
-                truth[c.key] = (n.index, c.kind, try DivisionCode(c.jurisdiction))
+                guard c.op == "put" else { continue }
+                let area = try DivisionCode(c.jurisdiction)
+                if truth[c.key] != nil {
+                    if !truth[c.key]!.jurisdictions.contains(area) { truth[c.key]!.jurisdictions.append(area) }
+                    continue
+                }
+                truth[c.key] = (n.index, c.kind, [area])
                 truthOrder.append(c.key)
                 if rng.chance(options.statusShare) {
                     schedule(at: now + Int64(rng.int(1...5)) * 86_400_000, .status(node: n.index, key: c.key, action: .objectionOpened, outcome: nil))
                 }
+                if let (at, to) = moveTarget(kind: c.kind, area: area) {
+                    schedule(at: now + Int64(rng.int(1...6)) * 86_400_000, .move(node: at, key: c.key, to: to))
+                }
             }
+        }
+        try entered(n)
+    }
+
+    /// Whether a record just accepted about `area` will be corrected to another village of its
+    /// county, and if so where the correction is entered (the county, or the village it names)
+    /// and which village it names.
+    func moveTarget(kind: String, area: DivisionCode) -> (at: Int, to: Int)? {
+        guard options.moveShare > 0, area.tier == .village, kinds.first(where: { $0.kind.slug == kind })?.kind.jurisdiction != nil,
+            let county = area.truncated(to: .county), rng.chance(options.moveShare)
+        else { return nil }
+        let others = villages.filter { nodes[$0].code != area && county.contains(nodes[$0].code) }
+        guard !others.isEmpty else { return nil }
+        let to = others[rng.int(0...(others.count - 1))]
+        if let c = indexOf[county], rng.chance(0.5) { return (c, to) }
+        return (to, to)
+    }
+
+    /// A correction of a record naming another village as its 所属行政区划, entered at `n` as a
+    /// department's file (`FileIngestion`): the record as its origin holds it, with the area changed.
+    func enterMove(_ n: SimNode, key: String, to: SimNode) throws {
+        guard !n.down else {
+            schedule(at: now + 3_600_000, .move(node: n.index, key: key, to: to.index))
+            return
+        }
+        guard let t = truth[key], let record = try nodes[t.origin].node.store.record(key: key),
+            let kind = kinds.first(where: { $0.kind.slug == record.kind }),
+            let field = kind.kind.jurisdiction
+        else { return }
+        let fields = record.fields
+        let values = kind.fields.map { f in f.code == field ? to.code.digits : fields[kind.kind.fullCode(f.code)] ?? "" }
+        let csv = SampleGenerator.csv(kind: kind, rows: [SampleRow(values: values, fault: nil)], header: .codes)
+        let clock = date(now, node: n)
+        let report = try FileIngestion(node: n.node).ingest(
+            bytes: Array(csv.utf8), name: "\(kind.slug)-更正.csv", kind: kind.slug, format: .csv, now: clock)
+        guard let first = report.firstSeq, let last = report.lastSeq else { return }
+        n.mark(n.code.digits, upTo: last, at: now)
+        for c in try n.node.store.changes(origin: n.code.digits, after: first - 1, limit: Int(last - first + 1)) where c.op == "put" {
+            metrics.changesEntered += 1
+            metrics.moves += 1
+            if truth[c.key] != nil, !truth[c.key]!.jurisdictions.contains(to.code) { truth[c.key]!.jurisdictions.append(to.code) }
         }
         try entered(n)
     }

@@ -21,6 +21,10 @@ public struct SimulationOptions: Sendable {
     public var lateShare = 0.05
     /// Share of accepted records that later see an objection (then kept, corrected or repaired).
     public var statusShare = 0.08
+    /// Share of accepted records about a village later corrected to name another village of the
+    /// same county as their 所属行政区划 — by the county or by that village (a 错报 of the area):
+    /// every node that held the record must come to hold the correction.
+    public var moveShare = 0.02
     /// Share of the province's rows that concern a village (its decisions go down to it).
     public var provinceAboutVillages = 0.6
     /// Share of the rows at county level and above that are of a network-wide kind (black and red
@@ -64,6 +68,8 @@ public final class Simulation {
         case day(Int)
         case ingest(node: Int, rows: Int)
         case status(node: Int, key: String, action: StatusAction, outcome: String?)
+        /// A correction of record `key` naming village `to` as its area, entered at `node`.
+        case move(node: Int, key: String, to: Int)
         case push(node: Int)
         /// A push timer set with nothing pending: the health record's heartbeat. Not work: a
         /// network whose only timers are heartbeats has settled.
@@ -96,8 +102,8 @@ public final class Simulation {
     var attempts = 0
     var metrics = Metrics()
     var villages: [Int] = []
-    /// Every record accepted anywhere: key → (origin node, kind, jurisdiction).
-    var truth: [String: (origin: Int, kind: String, jurisdiction: DivisionCode)] = [:]
+    /// Every record accepted anywhere: key → (origin node, kind, every area its versions named).
+    var truth: [String: (origin: Int, kind: String, jurisdictions: [DivisionCode])] = [:]
     var truthOrder: [String] = []
     var settledAt: Int64?
     /// The directory holding every node's store, removed with the simulation.
@@ -252,6 +258,7 @@ public final class Simulation {
         case .day(let d): startDay(d)
         case .ingest(let i, let rows): try ingest(nodes[i], rows: rows)
         case .status(let i, let key, let action, let outcome): try enterStatus(nodes[i], key: key, action: action, outcome: outcome)
+        case .move(let i, let key, let to): try enterMove(nodes[i], key: key, to: nodes[to])
         case .push(let i), .heartbeat(let i): try push(nodes[i])
         case .pushTimeout(let i, let attempt):
             let n = nodes[i]

@@ -74,7 +74,9 @@ struct SimulationChecks {
     }
 
     /// Each node holds exactly the records relevant to it — those that entered in its subtree,
-    /// those about its area, those of a network-wide kind — each in the province's version and state.
+    /// those any version of which named its area (a record corrected to another village stays
+    /// with the first village too, in its corrected version), those of a network-wide kind — each
+    /// in the province's version and state.
     func holdings() -> SimulationReport.Check {
         var expected = Array(repeating: 0, count: sim.nodes.count)
         var violations: [String] = []
@@ -86,7 +88,9 @@ struct SimulationChecks {
                 holders = Array(sim.nodes.indices)
             } else {
                 holders = chain(t.origin)
-                for h in chain(node(for: t.jurisdiction)) where !holders.contains(h) { holders.append(h) }
+                for area in t.jurisdictions {
+                    for h in chain(node(for: area)) where !holders.contains(h) { holders.append(h) }
+                }
             }
             for h in holders {
                 expected[h] += 1

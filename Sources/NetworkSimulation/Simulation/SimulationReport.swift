@@ -69,6 +69,8 @@ public struct SimulationReport: Sendable, Codable {
     public var recordsAccepted: Int
     public var changes: Int
     public var statusChanges: Int
+    /// Corrections that named another village as a record's area.
+    public var moves: Int
     public var messages: Int
     public var lost: Int
     public var duplicated: Int
@@ -137,7 +139,7 @@ public struct SimulationReport: Sendable, Codable {
         return SimulationReport(
             topology: sim.topology.name, nodes: sim.nodes.count, days: sim.options.days, start: sim.options.start.iso, seed: sim.options.seed,
             faults: sim.options.faults.spec, rows: m.rows.values.reduce(0, +), recordsAccepted: sim.truthOrder.count, changes: m.changesEntered,
-            statusChanges: m.statusChanges, messages: m.messages, lost: m.lost, duplicated: m.duplicated, reordered: m.reordered,
+            statusChanges: m.statusChanges, moves: m.moves, messages: m.messages, lost: m.lost, duplicated: m.duplicated, reordered: m.reordered,
             corrupted: m.corrupted,
             crashes: m.crashes, outages: m.outages, bundles: m.bundles, pages: m.pages, pushFailures: m.pushFailures, heldSets: m.held,
             duplicateSets: m.duplicates, settled: sim.settledAt.map(sim.timestamp), upward: upward, downward: downward, backlog: backlog,
@@ -170,7 +172,9 @@ public struct SimulationReport: Sendable, Codable {
         line("faults: \(faults.isEmpty ? "none" : faults)")
         line("replay: \(replay)")
         line()
-        line("workload: \(rows) rows, \(recordsAccepted) records accepted, \(changes) changes (\(statusChanges) status changes)")
+        line(
+            "workload: \(rows) rows, \(recordsAccepted) records accepted, \(changes) changes (\(statusChanges) status changes, \(moves) corrections moving a record to another village)"
+        )
         line(
             "network:  \(messages) messages, \(lost) lost, \(duplicated) duplicated, \(reordered) reordered, \(corrupted) corrupted; \(crashes) crashes mid-apply, \(outages) outages (nodes down, links cut)"
         )

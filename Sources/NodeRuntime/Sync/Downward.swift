@@ -152,9 +152,28 @@ public struct Downward: Sendable {
         }
         let trust = try node.credentials.trust()
         let bundle = try DownBundle.decode(bytes)
-        let (verified, setAside) = try bundle.verifySettingAside(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now)
-        {
-            isRelevant($0)
+        // A change about another area may belong to a record that moved (`Router`): it concerns
+        // this node if the node holds the record, or the page brings a change of it about this
+        // node's area. Judged once the page is read; a section with any other is set aside.
+        var elsewhere: Set<String> = []
+        var (verified, setAside) = try bundle.verifySettingAside(trust: trust, parent: parent.code.digits, child: configuration.code.digits, now: now)
+        { c in
+            if isRelevant(c) { return true }
+            if let o = try? DivisionCode(c.origin), configuration.code.contains(o) { return false }
+            elsewhere.insert(c.key)
+            return true
+        }
+        if !elsewhere.isEmpty {
+            elsewhere.subtract(verified.lazy.filter { self.isRelevant($0.change) }.map(\.change.key))
+            let strays = elsewhere.subtracting(try node.store.heldKeys(among: Array(elsewhere)))
+            bundle.setAside(&verified, &setAside) { c in
+                strays.contains(c.key)
+                    ? ChangeSetError(
+                        .notRelevant,
+                        "\(c.origin) seq \(c.seq) (\(c.kind), \(c.jurisdiction)) does not concern \(configuration.code): its record lies elsewhere and is not held here"
+                    )
+                    : nil
+            }
         }
         // Pages follow one another: one that starts after where this node stands would skip the
         // changes in between (a file carried on removable media out of order).
