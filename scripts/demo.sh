@@ -284,6 +284,48 @@ for h in found["hits"]:
 PY
 }
 step "新旧代码映射 at the same village: a penalty filed under an individual business's old registration number (工商注册号) alone joins its credit code's page once another record gives both; the office sees what is still to convert" codes_tour
+# A 错报 of the area: the township decided a penalty about 大智一村 and corrects its 所属行政区划 to
+# 大智二村. Both villages come to hold the corrected version; the first does not keep the old one.
+move_tour() {
+  "$node" generate --config "$dir/420102002000/node.yaml" --kind penalty --rows 1 --seed 15 --faults 0 --late 0 --header codes \
+    --jurisdiction 420102002201 --out "$dir/move.csv" >/dev/null 2>&1
+  python3 - "$node" "$dir" "$dir/move.csv" <<'PY'
+import csv, json, subprocess, sys, time
+node, net, path = sys.argv[1:4]
+township, first, second = "420102002000", "420102002201", "420102002202"
+rows = list(csv.reader(open(path, encoding="utf-8-sig")))
+header, row = rows[0], rows[1]
+code = row[header.index("CF_XDR_SHXYM")] or row[header.index("CF_XDR_ZJHM")]
+number = row[header.index("CF_WSH")]
+def ingest(values, what):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows([header, values])
+    out = subprocess.run([node, "ingest", path, "--kind", "penalty", "--config", f"{net}/{township}/node.yaml"], capture_output=True, text=True, check=True)
+    print(f"{what}: " + out.stdout.splitlines()[0])
+def held(at):
+    out = subprocess.run([node, "query", code, "--config", f"{net}/{at}/node.yaml", "--json"], capture_output=True, text=True, check=True)
+    return next((r for r in json.loads(out.stdout)["records"] if r.get("CF_WSH") == number), None)
+def wait(condition, what):
+    # The live network pulls every 5 s: poll for up to a minute.
+    for _ in range(120):
+        if condition():
+            return
+        time.sleep(0.5)
+    sys.exit(f"the villages did not come to hold {what} within a minute")
+def show():
+    for v in (first, second):
+        r = held(v)
+        print(f"  {v}: " + (f"{number}  所属行政区划 {r['jurisdiction']}  version {r['origin']}/{r['seq']}  {r['stateLabel']}" if r else "not held"))
+ingest(row, f"the penalty {number} about {first}, at {township}")
+wait(lambda: held(first) is not None, "the penalty")
+show()
+row[header.index("CF_XZQH")] = second
+ingest(row, f"its correction naming {second}")
+wait(lambda: all((r := held(v)) is not None and r["jurisdiction"] == second for v in (first, second)), "the correction")
+show()
+PY
+}
+step "a correction of the area (错报 of 所属行政区划): the township corrects a penalty it decided about 大智一村 to 大智二村; both villages come to hold the corrected version" move_tour
 # “信易+” at the same village: incentive scenarios for trustworthy subjects, on the portal and counted.
 incentives_tour() {
   "$node" generate --config "$dir/$village/node.yaml" --kind incentive --rows 6 --seed 14 --faults 0 --late 0 --out "$dir/incentives.csv" >/dev/null 2>&1
