@@ -89,7 +89,8 @@ public struct DownwardPage: Sendable {
     public var wholeSets: [Int64: WholeSet] = [:]
     public var setRanges: [Int64: SetRange] = [:]
     public var signedHeaders: [Int64: [UInt8]] = [:]
-    /// The cursor after this page.
+    /// The cursor after this page: a position of the parent's down stream (not a change id: a
+    /// change can be given to a child again at a later position, PROTOCOL.md "Positions").
     public var next: Int64
     /// Whether more changes wait after `next`.
     public var more = false

@@ -44,8 +44,9 @@ extension NodeStore {
         }
     }
 
-    /// The newest change noted for `child` to pull (0: none) — or for every child, a change of a
-    /// network-wide kind. A child whose cursor is below it has something to pull (or to skip).
+    /// The position of the newest change noted for `child` to pull (0: none) — or for every
+    /// child, a change of a network-wide kind. A child whose cursor is below it has something to
+    /// pull (or to skip).
     public func lastRelevantChange(child: DivisionCode) throws -> Int64 {
         try read { db in
             try Int64.fetchOne(
