@@ -14,55 +14,60 @@ import Testing
 struct RecordMoveTests {
     /// The record as `node` holds it, entered again at `at` as a department's corrected file
     /// naming `village` as its area.
-    func correct(_ key: String, heldBy node: NodeContext, at: NodeContext, to village: String, day: CivilDate) throws {
+    func correct(_ key: String, heldBy node: NodeContext, at: NodeContext, to village: String) throws {
         let record = try #require(try node.store.record(key: key))
         let kind = try at.catalogue.kind(named: record.kind)
         let field = try #require(kind.kind.jurisdiction)
         let fields = record.fields
         let values = kind.fields.map { f in f.code == field ? village : fields[kind.kind.fullCode(f.code)] ?? "" }
         let csv = SampleGenerator.csv(kind: kind, rows: [SampleRow(values: values)], header: .codes)
-        let report = try FileIngestion(node: at).ingest(bytes: Array(csv.utf8), name: "更正.csv", kind: record.kind, format: .csv, now: morning(day))
+        let report = try FileIngestion(node: at).ingest(bytes: Array(csv.utf8), name: "更正.csv", kind: record.kind, format: .csv, now: morning(Self.day))
         #expect(report.updated + report.accepted == 1)
     }
 
     /// What `child` has not sent yet, carried to `parent` as a file would be, and applied there.
-    func send(_ child: NodeContext, to parent: NodeContext, day: CivilDate) throws {
+    func send(_ child: NodeContext, to parent: NodeContext) throws {
         let (_, bytes) = try Export(node: child).pendingBundle()
         _ = try Import(node: parent).applyBundle(bytes, source: "test")
         try parent.applier.drain(parent)
     }
 
-    func pull(_ child: NodeContext, from parent: NodeContext, day: CivilDate) throws -> (applied: Int, setAside: Int) {
+    func pull(_ child: NodeContext, from parent: NodeContext) throws -> (applied: Int, setAside: Int) {
         let cursor = try child.store.downCursor(parent: parent.configuration.code)
         let page = try Downward(node: parent).page(for: child.configuration.code, after: cursor, controlDigest: nil)
         let result = try Downward(node: child).apply(page.encoded)
         return (result.applied, result.setAside)
     }
 
-    @Test func bothVillagesHoldTheCorrectionAndItsLaterStatusChanges() throws {
+    static let day = CivilDate(year: 2026, month: 11, day: 20)!
+
+    /// The five tiers' township and its two villages, each a node with its own store.
+    static func township() throws -> (FiveTiers, township: NodeContext, village1: NodeContext, village2: NodeContext) {
         let net = try FiveTiers()
         let c = FiveTiers.codes
-        let day = CivilDate(year: 2026, month: 11, day: 20)!
-        let township = try net.context(c.township)
-        let village1 = try net.context(c.village1)
-        let village2 = try net.context(c.village2)
+        return (net, try net.context(c.township), try net.context(c.village1), try net.context(c.village2))
+    }
+
+    @Test func bothVillagesHoldTheCorrectionAndItsLaterStatusChanges() throws {
+        let (net, township, village1, village2) = try Self.township()
+        let c = FiveTiers.codes
         try net.ingest(township, kind: "penalty", rows: 3, seed: 51, jurisdiction: c.village1)
-        #expect(try pull(village1, from: township, day: day).applied == 3)
-        #expect(try pull(village2, from: township, day: day).applied == 0)
+        #expect(try pull(village1, from: township).applied == 3)
+        #expect(try pull(village2, from: township).applied == 0)
         let key = try #require(try village1.store.states(kind: "penalty").keys.sorted().first)
 
-        try correct(key, heldBy: township, at: township, to: c.village2, day: day)
+        try correct(key, heldBy: township, at: township, to: c.village2)
         // The village it left receives the correction as the village it names does.
-        #expect(try pull(village1, from: township, day: day).applied == 1)
-        #expect(try pull(village2, from: township, day: day).applied == 1)
+        #expect(try pull(village1, from: township).applied == 1)
+        #expect(try pull(village2, from: township).applied == 1)
         for node in [township, village1, village2] {
             let record = try #require(try node.store.record(key: key))
             #expect(record.jurisdiction == c.village2, "\(node.configuration.code)")
         }
         // An objection entered where the record now lies reaches both villages.
         _ = try StatusDesk(node: township).enter(key: key, decision("信用主体提出异议")(.objectionOpened, nil))
-        #expect(try pull(village1, from: township, day: day).applied == 1)
-        #expect(try pull(village2, from: township, day: day).applied == 1)
+        #expect(try pull(village1, from: township).applied == 1)
+        #expect(try pull(village2, from: township).applied == 1)
         for node in [township, village1, village2] { #expect(try node.store.record(key: key)?.state == "objected", "\(node.configuration.code)") }
         // The untouched records stay with the first village only.
         #expect(try village1.store.states(kind: "penalty").count == 3)
@@ -70,27 +75,23 @@ struct RecordMoveTests {
     }
 
     @Test func aVillageThatSentTheOlderVersionLaterIsGivenTheWinningOne() throws {
-        let net = try FiveTiers()
+        let (net, township, village1, village2) = try Self.township()
         let c = FiveTiers.codes
-        let day = CivilDate(year: 2026, month: 11, day: 20)!
-        let township = try net.context(c.township)
-        let village1 = try net.context(c.village1)
-        let village2 = try net.context(c.village2)
         // The first village's department files a penalty; its upload is late.
         try net.ingest(village1, kind: "penalty", rows: 2, seed: 52)
         let key = try #require(try village1.store.states(kind: "penalty").keys.sorted().first)
         // Meanwhile the second village files the correction naming itself, which reaches the
         // township first, with an objection entered there.
-        try correct(key, heldBy: village1, at: village2, to: c.village2, day: day)
-        try send(village2, to: township, day: day)
+        try correct(key, heldBy: village1, at: village2, to: c.village2)
+        try send(village2, to: township)
         _ = try StatusDesk(node: township).enter(key: key, decision("信用主体提出异议")(.objectionOpened, nil))
-        #expect(try pull(village1, from: township, day: day).applied == 0)
+        #expect(try pull(village1, from: township).applied == 0)
         // Then the first village's older version arrives: it loses, and the first village is
         // given the winning version and the objection, though both entered the log before.
-        try send(village1, to: township, day: day)
-        #expect(try pull(village1, from: township, day: day).applied == 2)
+        try send(village1, to: township)
+        #expect(try pull(village1, from: township).applied == 2)
         // The second village receives the objection, and the older version for its log only.
-        #expect(try pull(village2, from: township, day: day).applied == 2)
+        #expect(try pull(village2, from: township).applied == 2)
         let winner = try #require(try township.store.record(key: key))
         for node in [township, village1, village2] {
             let record = try #require(try node.store.record(key: key))
