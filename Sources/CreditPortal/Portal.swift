@@ -227,7 +227,8 @@ public struct Portal: Sendable {
             return json ? Self.json(page) : html(page, template: "objection-received", status: .ok)
         case .failure(let e as ObjectionRequestError):
             return refuse(
-                e.code == .unknownRecord ? .notFound : e.code == .repairTooEarly || e.code == .notRepairable ? .conflict : .badRequest, e.message)
+                e.code == .unknownRecord
+                    ? .notFound : e.code == .repairTooEarly || e.code == .notRepairable || e.code == .elsewhere ? .conflict : .badRequest, e.message)
         case .failure(let error):
             return failure(error, json: json)
         }

@@ -193,6 +193,13 @@ public struct SubjectPage: Sendable, Encodable {
     }
 }
 
+/// Where a record now lies when a correction moved it out of this node's area.
+public struct MovedNote: Sendable, Encodable, Hashable {
+    /// The area's 12-digit code, and its name when this node knows it.
+    public var code: String
+    public var areaName: String?
+}
+
 public struct RecordPage: Sendable, Encodable {
     public var site: Site
     public var title: String
@@ -211,6 +218,8 @@ public struct RecordPage: Sendable, Encodable {
     public var heading: String?
     /// The listing that shows the record's kind.
     public var listingLink: String?
+    /// A record a correction moved to another area: its office takes objections and repair.
+    public var movedTo: MovedNote?
     /// The objection form's token (the same value as the `cn_csrf` cookie set with the page).
     public var csrf: String = ""
     public var nameMax = ObjectionDesk.nameMax
@@ -777,7 +786,10 @@ public struct PortalPages: Sendable {
             onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt),
             repair: repair.map {
                 RepairNote(months: $0.months, atOnce: $0.months == 0, from: $0.date.iso, open: $0.date <= today, authority: shown.authority)
-            }, heading: heading, listingLink: listingLink(stored.kind))
+            }, heading: heading, listingLink: listingLink(stored.kind),
+            movedTo: try PublicRecord.movedAway(stored, kind: kind, from: node.configuration.code).map {
+                MovedNote(code: $0.digits, areaName: try node.store.nodeNames([$0.digits])[$0.digits])
+            })
     }
 
     /// The listing filters as the query string gives them; a value out of shape is refused.

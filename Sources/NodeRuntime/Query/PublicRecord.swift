@@ -42,6 +42,14 @@ public struct PublicRecord: Sendable, Hashable, Codable {
     public var publicityUntil: String?
     public var fields: [PublicField]
 
+    /// The area a record now lies in when a correction moved it out of `node`'s area (PROTOCOL.md
+    /// "A record that moved"): the node keeps the corrected version, but objections and repair go
+    /// to the area it names. Nil for a record of the node's area and for a network-wide kind.
+    public static func movedAway(_ record: StoredRecord, kind: ResolvedKind, from node: DivisionCode) -> DivisionCode? {
+        guard !kind.kind.networkWide, let area = try? DivisionCode(record.jurisdiction), !node.contains(area) else { return nil }
+        return area
+    }
+
     /// Whether the public sees `record` at all: a publicly disclosed kind, in force (active or
     /// under objection), within its publicity period, and (licences, listings) in a state the
     /// kind shows.

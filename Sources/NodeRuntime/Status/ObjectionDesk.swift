@@ -9,6 +9,8 @@ public struct ObjectionRequestError: Error, Sendable, Hashable, CustomStringConv
     public enum Code: String, Sendable {
         case invalid = "invalid-request", unknownRecord = "unknown-record", notPending = "not-pending"
         case notRepairable = "not-repairable", repairTooEarly = "repair-too-early"
+        /// The record was corrected to another area: that area's office decides.
+        case elsewhere = "outside-area"
     }
     public var code: Code
     public var message: String
@@ -67,6 +69,11 @@ public struct ObjectionDesk: Sendable {
         guard let record = try node.store.record(key: key), let kind = kinds[record.kind], PublicRecord.isShown(record, kind: kind, today: today)
         else {
             throw ObjectionRequestError(code: .unknownRecord, message: "没有这条公开记录，无法提出\(purpose.name)。")
+        }
+        if let area = PublicRecord.movedAway(record, kind: kind, from: node.configuration.code) {
+            throw ObjectionRequestError(
+                code: .elsewhere,
+                message: "这条记录的所属行政区划已更正为 \(area.digits)，不在本地区：请向该地区的信用网站提出\(purpose.name)。")
         }
         if purpose == .repair {
             guard let earliest = kind.kind.earliestRepair(of: record) else {
