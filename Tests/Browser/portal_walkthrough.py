@@ -37,7 +37,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from sample_edits import refile_as_businesses, uscc  # noqa: E402
+from sample_edits import refile_as_businesses, set_fields, uscc  # noqa: E402
 
 TOPOLOGY = "Tests/Browser/portal.yaml"
 PROVINCE = "http://127.0.0.1:7900"
@@ -288,6 +288,7 @@ class Walkthrough:
         self.repair_outreach()
         self.former_codes()
         self.incentive_scenarios()
+        self.corrected_area()
 
         # The county's portal and the lists.
         self.page(COUNTY + "/", "county-home")
@@ -796,6 +797,45 @@ class Walkthrough:
                    f"the office counts the records filed under former codes ({conversion['total']})")
         text = self.page(VILLAGE_OPS + "/ops/codes", "ops-codes")
         self.check("新旧代码转换" in text and "429004600054321" in text, "the office's page lists the record still to convert")
+
+    def corrected_area(self):
+        """A 错报 of the area: the township decided a penalty about the village, then corrects its
+        所属行政区划 to the other village. The first village keeps the corrected version: its page
+        says where the record lies now and offers no objection or repair form there."""
+        config = os.path.join(self.net, TOWNSHIP_CODE, "node.yaml")
+        path = os.path.join(self.out, "moved.csv")
+        self.run("generate", "--config", config, "--kind", "penalty", "--rows", "1", "--seed", "37", "--faults", "0", "--late", "0",
+                 "--header", "codes", "--jurisdiction", VILLAGE_CODE, "--out", path)
+        set_fields(path, [{"CF_WSH": "沙嘴城管罚〔2026〕9901号"}])
+        self.run("ingest", path, "--kind", "penalty", "--config", config)
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            row = next(csvfile.DictReader(f))
+        village = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        found = {}
+
+        def held():
+            records = json.loads(self.run("query", row["CF_XDR_SHXYM"] or row["CF_XDR_ZJHM"], "--config", village, "--json"))["records"]
+            mine = [r for r in records if r.get("CF_WSH") == "沙嘴城管罚〔2026〕9901号"]
+            if mine:
+                found["link"] = "/records/" + urllib.parse.quote(mine[0]["recordKey"], safe="")
+            return bool(mine)
+
+        if not self.wait_for("the township's penalty reaching the village", held):
+            return
+        link = found["link"]
+        self.check("action=\"/objections\"" in self.page(VILLAGE + link, "record-before-correction"),
+                   "before the correction the village's page takes objections")
+        set_fields(path, [{"CF_XZQH": SHORT_WINDOW_VILLAGE}])
+        self.run("ingest", path, "--kind", "penalty", "--config", config)
+        self.wait_for(
+            "the correction reaching the village the record left",
+            lambda: self.json(VILLAGE + link)["record"]["jurisdiction"] == SHORT_WINDOW_VILLAGE,
+        )
+        page = self.json(VILLAGE + link)
+        self.check((page.get("movedTo") or {}).get("code") == SHORT_WINDOW_VILLAGE, "the page says which area the record lies in now")
+        text = self.page(VILLAGE + link, "record-corrected-elsewhere")
+        self.check("所属行政区划已更正为" in text and "action=\"/objections\"" not in text and "action=\"/repairs\"" not in text,
+                   "the village's page shows the corrected record without objection or repair forms")
 
     def incentive_scenarios(self):
         """“信易+”: the village's departments publish incentive scenarios for trustworthy subjects;

@@ -21,7 +21,8 @@ struct RecordMoveTests {
         let fields = record.fields
         let values = kind.fields.map { f in f.code == field ? village : fields[kind.kind.fullCode(f.code)] ?? "" }
         let csv = SampleGenerator.csv(kind: kind, rows: [SampleRow(values: values)], header: .codes)
-        let report = try FileIngestion(node: at).ingest(bytes: Array(csv.utf8), name: "更正.csv", kind: record.kind, format: .csv, now: morning(Self.day))
+        let report = try FileIngestion(node: at).ingest(
+            bytes: Array(csv.utf8), name: "更正.csv", kind: record.kind, format: .csv, now: morning(Self.day))
         #expect(report.updated + report.accepted == 1)
     }
 
