@@ -78,10 +78,7 @@ extension Simulation {
                 metrics.changesEntered += 1
                 guard c.op == "put" else { continue }
                 let area = try DivisionCode(c.jurisdiction)
-                if truth[c.key] != nil {
-                    if !truth[c.key]!.jurisdictions.contains(area) { truth[c.key]!.jurisdictions.append(area) }
-                    continue
-                }
+                if noteArea(area, of: c.key) { continue }
                 truth[c.key] = (n.index, c.kind, [area])
                 truthOrder.append(c.key)
                 if rng.chance(options.statusShare) {
@@ -95,11 +92,18 @@ extension Simulation {
         try entered(n)
     }
 
+    /// Notes that a version of an accepted record named `area`; false for a record not seen before.
+    func noteArea(_ area: DivisionCode, of key: String) -> Bool {
+        guard truth[key] != nil else { return false }
+        if !truth[key]!.jurisdictions.contains(area) { truth[key]!.jurisdictions.append(area) }
+        return true
+    }
+
     /// Whether a record just accepted about `area` will be corrected to another village of its
     /// county, and if so where the correction is entered (the county, or the village it names)
     /// and which village it names.
     func moveTarget(kind: String, area: DivisionCode) -> (at: Int, to: Int)? {
-        guard options.moveShare > 0, area.tier == .village, kinds.first(where: { $0.kind.slug == kind })?.kind.jurisdiction != nil,
+        guard options.moveShare > 0, area.tier == .village, (try? catalogue.unresolvedKind(named: kind))?.jurisdiction != nil,
             let county = area.truncated(to: .county), rng.chance(options.moveShare)
         else { return nil }
         let others = villages.filter { nodes[$0].code != area && county.contains(nodes[$0].code) }
@@ -117,7 +121,7 @@ extension Simulation {
             return
         }
         guard let t = truth[key], let record = try nodes[t.origin].node.store.record(key: key),
-            let kind = kinds.first(where: { $0.kind.slug == record.kind }),
+            let kind = try? catalogue.kind(named: record.kind),
             let field = kind.kind.jurisdiction
         else { return }
         let fields = record.fields
@@ -131,7 +135,7 @@ extension Simulation {
         for c in try n.node.store.changes(origin: n.code.digits, after: first - 1, limit: Int(last - first + 1)) where c.op == "put" {
             metrics.changesEntered += 1
             metrics.moves += 1
-            if truth[c.key] != nil, !truth[c.key]!.jurisdictions.contains(to.code) { truth[c.key]!.jurisdictions.append(to.code) }
+            _ = noteArea(to.code, of: c.key)
         }
         try entered(n)
     }
