@@ -86,7 +86,7 @@ public struct FeedbackDocument: Sendable {
         }
         var out = ["\(ledger.total.name) \(ledger.monthName)联合奖惩执行反馈", "合计 " + line(ledger.total)]
         if ledger.minimumApplies {
-            out.append("当月未报送案例的市县 \(ledger.regionsBelowMinimum) 个（每月至少 \(JointFeedback.monthlyCases) 个）")
+            out.append("当月未报送案例的市县 \(ledger.regionsBelowMinimum) 个（每月至少发布 \(JointFeedback.monthlyCases) 个典型案例）")
         }
         out.append("按地区：")
         for r in ledger.regions { out.append("  " + OperationsPages.named(r.name, r.code) + line(r) + (r.belowMinimum ? "（当月未报送案例）" : "")) }

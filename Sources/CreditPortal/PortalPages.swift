@@ -399,7 +399,13 @@ public struct PortalPages: Sendable {
         listings = Self.listings(publicKinds: publicKinds, kinds: kinds)
     }
 
-    func scope(_ today: CivilDate) -> PublicScope { PublicScope(kinds: publicKinds, today: today.iso) }
+    /// What the public sees today; the listings and their counts keep to the node's area.
+    func scope(_ today: CivilDate) -> PublicScope {
+        var scope = PublicScope(kinds: publicKinds, today: today.iso)
+        scope.area = node.configuration.code.areaPrefix
+        scope.networkWideKinds = node.store.routes.networkWideKinds
+        return scope
+    }
 
     /// A listing of the portal: its path, the kinds it shows, its title.
     public struct Listing: Sendable {

@@ -817,6 +817,7 @@ class Walkthrough:
             records = json.loads(self.run("query", row["CF_XDR_SHXYM"] or row["CF_XDR_ZJHM"], "--config", village, "--json"))["records"]
             mine = [r for r in records if r.get("CF_WSH") == "沙嘴城管罚〔2026〕9901号"]
             if mine:
+                found["key"] = mine[0]["recordKey"]
                 found["link"] = "/records/" + urllib.parse.quote(mine[0]["recordKey"], safe="")
             return bool(mine)
 
@@ -825,6 +826,13 @@ class Walkthrough:
         link = found["link"]
         self.check("action=\"/objections\"" in self.page(VILLAGE + link, "record-before-correction"),
                    "before the correction the village's page takes objections")
+        decided = self.json(VILLAGE + link)["record"]["decisionDate"]
+        listing = VILLAGE + "/publicity/penalty?from=" + decided + "&to=" + decided
+
+        def listed():
+            return found["key"] in [r["record"]["key"] for r in self.json(listing)["rows"]]
+
+        self.check(listed(), "before the correction the village's 双公示 listing has the penalty")
         set_fields(path, [{"CF_XZQH": SHORT_WINDOW_VILLAGE}])
         self.run("ingest", path, "--kind", "penalty", "--config", config)
         self.wait_for(
@@ -836,6 +844,7 @@ class Walkthrough:
         text = self.page(VILLAGE + link, "record-corrected-elsewhere")
         self.check("所属行政区划已更正为" in text and "action=\"/objections\"" not in text and "action=\"/repairs\"" not in text,
                    "the village's page shows the corrected record without objection or repair forms")
+        self.check(not listed(), "the village's 双公示 listing no longer has the penalty: the area it names publishes it")
 
     def incentive_scenarios(self):
         """“信易+”: the village's departments publish incentive scenarios for trustworthy subjects;

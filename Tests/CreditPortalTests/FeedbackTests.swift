@@ -98,8 +98,9 @@ struct FeedbackTests {
         }
     }
 
-    /// Each 市州 and 县 government reports a case a month at least: a city's counties that sent
-    /// none this month are marked; a township's villages are held to nothing.
+    /// Each 市州 and 县 government reports a case a month at least: a city's counties with no
+    /// typical case published this month are marked, whatever feedback they sent; a township's
+    /// villages are held to nothing.
     @Test func aCountyWithoutACaseThisMonthIsMarked() async throws {
         let dir = try TemporaryDirectory()
         let issued = PortalFixture.now.addingTimeInterval(-30 * 86_400)
@@ -115,18 +116,32 @@ struct FeedbackTests {
         let csv = [
             "反馈编号,奖惩类别,依据名单,办理事项,采取措施,执行结果,执行日期,执行单位,执行单位统一社会信用代码,行政相对人名称,行政相对人类别,统一社会信用代码,证件类型,证件号码,所属行政区划,数据来源单位,数据来源单位统一社会信用代码,备注",
             "FK-1,失信惩戒,严重失信主体名单,政府采购资格审查,依照措施清单办理,已实施,2026-11-20,\(Self.finance.name),\(Self.finance.code),江岸甲建筑有限公司,法人及非法人组织,\(GovernmentIntegrityTests.hospital.code),,,420102001201,\(Self.finance.name),\(Self.finance.code),",
+            "FK-2,失信惩戒,严重失信主体名单,政府采购资格审查,依照措施清单办理,已实施,2026-11-21,\(Self.finance.name),\(Self.finance.code),\(Self.ecology.name),法人及非法人组织,\(Self.ecology.code),,,420103001201,\(Self.finance.name),\(Self.finance.code),",
         ].joined(separator: "\r\n")
         let report = try FileIngestion(node: city).ingest(
             bytes: Array(csv.utf8), name: "反馈.csv", kind: "feedback", format: .csv, now: PortalFixture.now, actor: AuditActor(role: "cli"))
-        try #require(report.accepted == 1, "\(report.rejections)")
-        let november = try #require(try JointFeedback.compute(city, month: CalendarMonth(year: 2026, month: 11)!))
-        #expect(november.minimumApplies && november.regions.map(\.belowMinimum) == [false, true] && november.regionsBelowMinimum == 1)
+        try #require(report.accepted == 2, "\(report.rejections)")
+        let november = try #require(CalendarMonth(year: 2026, month: 11))
+        // Feedback from both counties, no case yet: both are marked.
+        var ledger = try #require(try JointFeedback.compute(city, month: november))
+        #expect(ledger.minimumApplies && ledger.regions.map(\.feedback) == [1, 1] && ledger.regionsBelowMinimum == 2)
+        // The office publishes the first county's feedback as a typical case: that county has met
+        // the month's minimum; the second, with as much feedback and no case, has not.
+        let feedback = try city.store.allRecords().filter { $0.kind == JointFeedback.kind }.compactMap { try city.store.record(key: $0.key) }
+        let first = try #require(feedback.first { $0.fields["FK_FKBH"] == "FK-1" })
+        let desk = try #require(TypicalCases(node: city))
+        _ = try desk.publish(TypicalCaseTests.draft(first), now: PortalFixture.now, actor: TypicalCaseTests.actor)
+        ledger = try #require(try JointFeedback.compute(city, month: november))
+        #expect(ledger.regions.map(\.cases) == [1, 0] && ledger.regions.map(\.belowMinimum) == [false, true] && ledger.regionsBelowMinimum == 1)
         let october = try #require(try JointFeedback.compute(city, month: CalendarMonth(year: 2026, month: 10)!))
         #expect(october.regionsBelowMinimum == 2)
         let text = try #require(try FeedbackDocument(node: city, month: "2026-11", now: PortalFixture.now)).text
-        #expect(text.contains("当月未报送案例的市县 1 个") && text.contains("420103000000）反馈 0：失信惩戒 0，守信激励 0，未实施 0，发布典型案例 0（当月未报送案例）"), "\(text)")
+        #expect(
+            text.contains("当月未报送案例的市县 1 个（每月至少发布 1 个典型案例）")
+                && text.contains("420103000000）反馈 1：失信惩戒 1，守信激励 0，未实施 0，发布典型案例 0（当月未报送案例）")
+                && text.contains("420102000000）反馈 1：失信惩戒 1，守信激励 0，未实施 0，发布典型案例 1\n"), "\(text)")
         // Cases are counted by region: the unit's line does not name them.
-        #expect(text.split(separator: "\n").filter { $0.contains("发布典型案例") }.count == 1 + november.regions.count, "\(text)")
+        #expect(text.split(separator: "\n").filter { $0.contains("发布典型案例") }.count == 1 + ledger.regions.count, "\(text)")
         try await withOperatorsListener(city, tls: false) { port in
             let page = try await fetch("http://127.0.0.1:\(port)/ops/feedback?month=2026-11")
             #expect(

@@ -60,4 +60,27 @@ struct MovedRecordTests {
             try ObjectionDesk(node: f.node).submit(key: key, name: "张三", contact: "13800000000", reason: "记录有误", now: PortalFixture.now)
         }
     }
+
+    /// The township's 双公示 listing and the home page's counts leave out the record now lying in
+    /// another area (that area's node publishes it); its own page is still there, saying where.
+    @Test func itsListingsAndCountsLeaveItOut() async throws {
+        let f = try PortalFixture()
+        let today = ChinaTime.date(PortalFixture.now)
+        let pages = f.portal.pages
+        let listed = {
+            try pages.listing(path: "/publicity/penalty", kinds: ["penalty"], title: "行政处罚", parameters: .init(), limit: 500, today: today)
+                .records.map(\.key)
+        }
+        let penalties = { (now: Date) in try pages.home(today: today, now: now).counts.first { $0.kind == "penalty" }?.count }
+        let before = try listed()
+        let key = try #require(before.first)
+        let counted = try #require(try penalties(PortalFixture.now))
+        try Self.moveAway(key, at: f.node)
+        let after = try listed()
+        #expect(!after.contains(key) && Array(after.prefix(before.count - 1)) == before.filter { $0 != key })
+        // The counts are kept a minute: a minute on, one fewer.
+        #expect(try penalties(PortalFixture.now.addingTimeInterval(61)) == counted - 1)
+        let page = try await f.get("/records/" + PortalPages.escapePath(key))
+        #expect(page.status == .ok && page.body.contains("所属行政区划已更正为"))
+    }
 }

@@ -114,6 +114,11 @@ struct ConvergenceTests {
             corrected.contains { $0.contains("changes_status") } && !corrected.contains { $0.hasPrefix("SCAN r") || $0.hasPrefix("SCAN records") },
             "\(corrected)")
         #expect(try plan(NodeStore.areaTallySQL, []).allSatisfy { !$0.contains("records") })
+        // The public counts less the records that moved away: those records only, by their key.
+        let moved = try plan(NodeStore.movedAwaySQL(kinds: 2), ["penalty", "license", "2026-11-20", "42", "42:"])
+        #expect(
+            moved.contains { $0.contains("SEARCH r USING INDEX sqlite_autoindex_records_1 (record_key=?)") }
+                && !moved.contains { $0 == "SCAN r" || $0.hasPrefix("SCAN r USING") }, "\(moved)")
     }
 }
 

@@ -1,6 +1,8 @@
 import CreditDomain
 import Foundation
+import GRDB
 import SyncCore
+import TestSupport
 import Testing
 
 @testable import CreditStore
@@ -14,15 +16,17 @@ struct RecordAreasTests {
     /// A village of another township: the area the record lay in before the correction.
     static let elsewhere = "420102003201"
 
-    static func change(_ origin: String, _ seq: Int64, op: String = "put", key: String = "penalty|K|1", jurisdiction: String, body: String)
+    static func change(
+        _ origin: String, _ seq: Int64, op: String = "put", kind: String = "penalty", key: String = "penalty|K|1", jurisdiction: String, body: String,
+        dates: RecordDates = RecordDates(subject: "S")
+    )
         -> DownwardChange
     {
         let c = Change(
-            origin: origin, seq: seq, hlc: HLCStamp(rawValue: 1_000 + seq), enteredAtMilliseconds: 1_760_000_000_000, op: op, kind: "penalty",
+            origin: origin, seq: seq, hlc: HLCStamp(rawValue: 1_000 + seq), enteredAtMilliseconds: 1_760_000_000_000, op: op, kind: kind,
             key: key,
             jurisdiction: jurisdiction, body: body)
-        return DownwardChange(
-            change: c, dates: RecordDates(subject: "S"), setOrigin: origin, setFirstSeq: seq, signedHeader: [UInt8(seq)], leafIndex: 0, proof: [])
+        return DownwardChange(change: c, dates: dates, setOrigin: origin, setFirstSeq: seq, signedHeader: [UInt8(seq)], leafIndex: 0, proof: [])
     }
 
     static let objection = StatusChange(action: .objectionOpened, date: CivilDate(year: 2026, month: 3, day: 2)!, reason: "信用主体提出异议", unit: "某局")
@@ -86,5 +90,59 @@ struct RecordAreasTests {
         #expect(after.next > before.next)
         let second = try s.downwardPage(child: try DivisionCode(Fixture.villages[1]), after: 0, limit: 10)
         #expect(second.items.map { "\($0.change.origin) \($0.change.seq)" } == ["\(Self.county) 1", "\(Self.county) 2", "\(Fixture.villages[0]) 1"])
+    }
+    /// A village keeps the areas of a record a correction moved away, as its parents do; its
+    /// public listings and their counts then leave the record out (the node of its new area
+    /// publishes it), while the red and black lists, held everywhere, stay listed wherever they
+    /// lie, and a scope without an area (an office's own lists) still has everything held.
+    @Test(arguments: Fixture.Backing.allCases) func aVillageListsAndCountsNoRecordThatMovedAway(_ backing: Fixture.Backing) throws {
+        let dir = try TemporaryDirectory()
+        let options = backing == .memory ? StoreOptions(durable: false, memory: try MemoryDatabase()) : StoreOptions(durable: false)
+        let village = try DivisionCode(Fixture.villages[0])
+        let store = try NodeStore(path: dir.path("v.sqlite"), node: village, routes: Routes(networkWideKinds: ["blacklist"]), options: options)
+        let parent = try DivisionCode(Fixture.township)
+        let decided = RecordDates(decision: CivilDate(year: 2026, month: 3, day: 1), subject: "S")
+        let put = { (seq: Int64, kind: String, key: String, area: String) in
+            Self.change(Fixture.township, seq, kind: kind, key: key, jurisdiction: area, body: "{}", dates: decided)
+        }
+        _ = try store.applyDownward(
+            parent: parent,
+            [
+                put(1, "penalty", "penalty|K|1", village.digits), put(2, "penalty", "penalty|K|2", village.digits),
+                put(3, "blacklist", "blacklist|B|1", Self.elsewhere),
+            ], next: 3)
+        var scope = PublicScope(kinds: ["penalty", "blacklist"], today: "2026-03-02")
+        scope.area = village.areaPrefix
+        scope.networkWideKinds = ["blacklist"]
+        let listed = { (s: PublicScope) in try store.listing(ListingQuery(kinds: ["penalty", "blacklist"], limit: 10), scope: s).map(\.key).sorted() }
+        let all = ["blacklist|B|1", "penalty|K|1", "penalty|K|2"]
+        #expect(try listed(scope) == all)
+        #expect(try store.publicCounts(scope: scope) == ["penalty": 2, "blacklist": 1])
+
+        // The correction names a village of another township.
+        _ = try store.applyDownward(parent: parent, [put(4, "penalty", "penalty|K|1", Self.elsewhere)], next: 4)
+        let areas = try store.read { db in try String.fetchAll(db, sql: "SELECT jurisdiction FROM record_areas WHERE record_key = 'penalty|K|1'") }
+        #expect(Set(areas) == [village.digits, Self.elsewhere])
+        #expect(try listed(scope) == ["blacklist|B|1", "penalty|K|2"])
+        #expect(try store.publicCounts(scope: scope) == ["penalty": 1, "blacklist": 1])
+        // A listing filtered by a region of the area is unchanged; the record itself is still held.
+        var region = ListingQuery(kinds: ["penalty"], limit: 10)
+        region.regionPrefix = village.areaPrefix
+        #expect(try store.listing(region, scope: scope).map(\.key) == ["penalty|K|2"])
+        #expect(try store.record(key: "penalty|K|1")?.jurisdiction == Self.elsewhere)
+        scope.area = nil
+        #expect(try listed(scope) == all)
+        #expect(try store.publicCounts(scope: scope) == ["penalty": 2, "blacklist": 1])
+
+        // A store whose village met the correction before it kept areas counted the record
+        // still; migration v28 finds the record's areas from its versions.
+        try store.write { db in try db.execute(sql: "DELETE FROM record_areas") }
+        scope.area = village.areaPrefix
+        #expect(try store.publicCounts(scope: scope) == ["penalty": 2, "blacklist": 1])
+        try store.write { db in try Migrations.v28RecordsThatMovedEverywhere(db) }
+        #expect(try store.publicCounts(scope: scope) == ["penalty": 1, "blacklist": 1])
+        #expect(try listed(scope) == ["blacklist|B|1", "penalty|K|2"])
+        let found = try store.read { db in try String.fetchAll(db, sql: "SELECT record_key || ' ' || jurisdiction FROM record_areas ORDER BY 1") }
+        #expect(found == ["penalty|K|1 \(Self.elsewhere)", "penalty|K|1 \(village.digits)"].sorted())
     }
 }

@@ -101,6 +101,51 @@ struct RecordMoveTests {
         }
     }
 
+    /// A record corrected to the second village and back: the objection the second village
+    /// opened while the record lay there reaches the first, and the first village's closing of it,
+    /// once the record is back, reaches the second. Every node ends with the same version and
+    /// state; each village's public listing has the record only while it lies there.
+    @Test func aRecordMovedAwayAndBackKeepsEveryStatusChange() throws {
+        let (net, township, village1, village2) = try Self.township()
+        let c = FiveTiers.codes
+        try net.ingest(township, kind: "penalty", rows: 2, seed: 55, jurisdiction: c.village1)
+        #expect(try pull(village1, from: township).applied == 2)
+        let key = try #require(try village1.store.states(kind: "penalty").keys.sorted().first)
+        let listed = { (node: NodeContext) in
+            var scope = PublicScope(kinds: ["penalty"], today: "2026-11-20")
+            scope.area = node.configuration.code.areaPrefix
+            return try node.store.listing(ListingQuery(kinds: ["penalty"], limit: 10), scope: scope).contains { $0.key == key }
+        }
+        #expect(try listed(village1) && !listed(village2))
+
+        try correct(key, heldBy: township, at: township, to: c.village2)
+        #expect(try pull(village1, from: township).applied == 1)
+        #expect(try pull(village2, from: township).applied == 1)
+        #expect(try !listed(village1) && listed(village2))
+        // Where the record lies now, its office opens an objection: the first village receives it.
+        _ = try StatusDesk(node: village2).enter(key: key, decision("信用主体提出异议")(.objectionOpened, nil))
+        try send(village2, to: township)
+        #expect(try pull(village1, from: township).applied == 1)
+        #expect(try village1.store.record(key: key)?.state == "objected")
+
+        // The department corrects the area back; the first village's office closes the objection.
+        try correct(key, heldBy: township, at: township, to: c.village1)
+        #expect(try pull(village1, from: township).applied == 1)
+        #expect(try pull(village2, from: township).applied == 1)
+        _ = try StatusDesk(node: village1).enter(key: key, decision("经核实，处罚无误")(.objectionClosed, "kept"))
+        try send(village1, to: township)
+        #expect(try pull(village2, from: township).applied == 1)
+        #expect(try pull(village1, from: township).applied == 0)
+
+        let winner = try #require(try township.store.record(key: key))
+        for node in [township, village1, village2] {
+            let record = try #require(try node.store.record(key: key))
+            #expect(record.origin == winner.origin && record.seq == winner.seq && record.jurisdiction == c.village1, "\(node.configuration.code)")
+            #expect(record.state == "active", "\(node.configuration.code)")
+        }
+        #expect(try listed(village1) && !listed(village2))
+    }
+
     @Test func aChangeOfARecordElsewhereNotHeldHereIsSetAside() throws {
         let net = try FiveTiers()
         let c = FiveTiers.codes

@@ -49,11 +49,12 @@ struct Router {
     }
 
     /// A version of record `key` naming `jurisdiction` met one naming `current` (the record as
-    /// this node held it): the record's areas are noted, and a child holding it for the first
-    /// time is given the winning version and the status changes already here — those not from
-    /// its own subtree, and not change `changeID` itself, which `route` gives.
+    /// this node held it): the record's areas are noted — at every node, a village too, whose
+    /// public listings leave out a record now lying elsewhere (`PublicScope.area`) — and a child
+    /// holding it for the first time is given the winning version and the status changes already
+    /// here — those not from its own subtree, and not change `changeID` itself, which `route` gives.
     mutating func noteVersion(key: String, kind: String, jurisdiction: String, current: String, changeID: Int64, db: Database) throws {
-        guard jurisdiction != current, !routes.children.isEmpty, !routes.networkWideKinds.contains(kind) else { return }
+        guard jurisdiction != current, !routes.networkWideKinds.contains(kind) else { return }
         var named = try String.fetchAll(db.cachedStatement(sql: "SELECT jurisdiction FROM record_areas WHERE record_key = ?"), arguments: [key])
         let before = named.isEmpty ? [current] : named
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO record_areas (record_key, jurisdiction) VALUES (?, ?)")
@@ -61,6 +62,7 @@ struct Router {
             try insert.execute(arguments: [key, j])
             named.append(j)
         }
+        guard !routes.children.isEmpty else { return }
         anyMoved = true
         let concerned = routes.newlyConcerned(before: before, after: named)
         guard !concerned.isEmpty else { return }

@@ -18,11 +18,29 @@ public struct PublicScope: Sendable, Hashable {
     public var kinds: [String]
     /// Today, `YYYY-MM-DD` (China time): records whose publicity ended before it are not shown.
     public var today: String
+    /// The node's own area, by its significant digits, when the public listings and their counts
+    /// keep to it: a record a correction moved to another area (`record_areas`) is then neither
+    /// listed nor counted here — the node of its new area publishes it — though search, its
+    /// subject's page and its own page still show it. Kinds every node holds (`networkWide`: the
+    /// red and black lists) are listed wherever they lie.
+    public var area: String?
+    public var networkWideKinds: Set<String> = []
 
     public init(kinds: [String], today: String) {
         self.kinds = kinds
         self.today = today
     }
+
+    /// The kinds of `kinds` kept to the area, and the area: none when there is no area.
+    func keptToArea(_ kinds: [String]) -> (kinds: [String], area: String)? {
+        guard let area else { return nil }
+        let kept = kinds.filter { !networkWideKinds.contains($0) }
+        return kept.isEmpty ? nil : (kept, area)
+    }
+
+    /// The jurisdictions of an area are a range of codes: its digits, then anything.
+    static let inArea = "r.jurisdiction >= ? AND r.jurisdiction < ?"
+    static func areaBounds(_ prefix: String) -> StatementArguments { [prefix, prefix + ":"] }
 
     /// The condition on `records r` of a kind already chosen — shown to the public today — taking
     /// today as its one argument.
@@ -148,7 +166,8 @@ extension NodeStore {
 
     /// Records the public sees, by kind: those in force from the tally kept by the triggers
     /// (`tally_public`, migration v20), less those whose publicity ended but that no one has yet
-    /// marked expired (`records_publicity`) — a few rows read, whatever the store holds.
+    /// marked expired (`records_publicity`) and, kept to an area, those a correction moved out of
+    /// it (`record_areas`) — a few rows read, whatever the store holds.
     public func publicCounts(scope: PublicScope) throws -> [String: Int] {
         guard !scope.kinds.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: scope.kinds.count).joined(separator: ", ")
@@ -178,8 +197,32 @@ extension NodeStore {
                 let left = (out[kind] ?? 0) - (row[1] as Int)
                 out[kind] = left > 0 ? left : nil
             }
+            // Less the records shown today that a correction moved out of the area.
+            if let (kept, area) = scope.keptToArea(scope.kinds) {
+                for row in try Row.fetchAll(
+                    db, sql: Self.movedAwaySQL(kinds: kept.count), arguments: StatementArguments(kept) + [scope.today] + PublicScope.areaBounds(area))
+                {
+                    let kind: String = row[0]
+                    let left = (out[kind] ?? 0) - (row[1] as Int)
+                    out[kind] = left > 0 ? left : nil
+                }
+            }
             return out
         }
+    }
+
+    /// Records of `kinds` kinds (its arguments, then today and the area's bounds) shown today
+    /// that lie outside the area, by kind: only records whose versions named several areas are
+    /// read (`record_areas`, a small table, first — the CROSS JOIN keeps SQLite from reading a
+    /// kind's records through `records_kind_date` instead).
+    static func movedAwaySQL(kinds: Int) -> String {
+        """
+        SELECT r.kind, count(*) FROM (SELECT DISTINCT record_key FROM record_areas) moved
+        CROSS JOIN records r ON r.record_key = moved.record_key
+        WHERE r.kind IN (\(Array(repeating: "?", count: max(kinds, 1)).joined(separator: ", ")))
+            AND \(PublicScope.shownToday) AND NOT (\(PublicScope.inArea))
+        GROUP BY r.kind
+        """
     }
 
     /// A page of a listing, newest decision first, by keyset: records the public sees of the
@@ -203,10 +246,9 @@ extension NodeStore {
         var arguments: StatementArguments = [kinds[0]]
         conditions.append(PublicScope.shownToday)
         arguments += [scope.today]
-        if let prefix = query.regionPrefix {
-            // The jurisdictions of an area are a range of codes: its digits, then anything.
-            conditions.append("r.jurisdiction >= ? AND r.jurisdiction < ?")
-            arguments += [prefix, prefix + ":"]
+        if let prefix = query.regionPrefix ?? scope.keptToArea(kinds)?.area {
+            conditions.append(PublicScope.inArea)
+            arguments += PublicScope.areaBounds(prefix)
         }
         if let from = query.from {
             conditions.append("r.decision_date >= ?")

@@ -33,6 +33,7 @@ enum Migrations {
         m.registerMigration("v25-former-codes", migrate: v25FormerCodes)
         m.registerMigration("v26-subject-renamed-by-grams", migrate: v26SubjectRenamedByGrams)
         m.registerMigration("v27-records-that-moved", migrate: v27RecordsThatMoved)
+        m.registerMigration("v28-records-that-moved-everywhere", migrate: v28RecordsThatMovedEverywhere)
         return m
     }
 
@@ -844,6 +845,20 @@ enum Migrations {
             BEGIN
                 UPDATE down_positions SET last = NEW.position;
             END;
+            """)
+    }
+
+    static func v28RecordsThatMovedEverywhere(_ db: Database) throws {
+        try db.execute(sql: """
+            -- A village keeps the areas of a record that moved too (v27 kept them only at nodes
+            -- with children): its public listings leave out a record now lying elsewhere. A
+            -- record that moved before this migration is found from its versions: one pass over
+            -- the change log, each put looked up by its record's key.
+            INSERT OR IGNORE INTO record_areas (record_key, jurisdiction)
+            SELECT c.record_key, c.jurisdiction FROM changes c JOIN records r ON r.record_key = c.record_key
+            WHERE c.op = 'put' AND c.jurisdiction <> r.jurisdiction;
+            INSERT OR IGNORE INTO record_areas (record_key, jurisdiction)
+            SELECT r.record_key, r.jurisdiction FROM records r WHERE r.record_key IN (SELECT record_key FROM record_areas);
             """)
     }
 }

@@ -31,7 +31,8 @@ public struct JointFeedback: Sendable, Encodable {
         public var notApplied = 0
         /// 联合奖惩典型案例 published in the month (`TypicalCases`, dated by 发布日期).
         public var cases = 0
-        /// A child region of a 市州 or 县 with fewer feedbacks this month than `monthlyCases`.
+        /// A child region of a 市州 or 县 with fewer typical cases published this month than
+        /// `monthlyCases` (its feedback, however much, is not a case until the office publishes one).
         public var belowMinimum = false
 
         mutating func count(_ f: Feedback) {
@@ -69,7 +70,7 @@ public struct JointFeedback: Sendable, Encodable {
     /// The child regions in the configuration's order, this node's own level last when it has any.
     public var regions: [Figures]
     /// Whether the children are 市州 or 县 governments, held to `monthlyCases`, and how many of
-    /// them reported fewer this month.
+    /// them had fewer cases published this month.
     public var minimumApplies: Bool
     public var regionsBelowMinimum: Int
     public var feedback: [Feedback]
@@ -119,7 +120,7 @@ public struct JointFeedback: Sendable, Encodable {
         let held = { (child: DivisionCode) in child.tier == .city || child.tier == .county }
         var regionRows = areas.children.map { child in
             var f = regions[child.digits] ?? Figures(code: child.digits, name: areas.name(of: child))
-            f.belowMinimum = held(child) && f.feedback < Self.monthlyCases
+            f.belowMinimum = held(child) && f.cases < Self.monthlyCases
             return f
         }
         if let own = regions[c.code.digits] { regionRows.append(own) }
