@@ -155,6 +155,10 @@ public struct Operations: Sendable {
             return await ops.decide(
                 request, id: Int64(context.parameters.get("id") ?? "") ?? 0, action: context.parameters.get("action") ?? "", actor: actor)
         }
+        router.post("work/objections/{id}/close") { request, context -> Response in
+            let actor = try await context.operatorCaller(node)
+            return await ops.closeObjection(request, row: Int64(context.parameters.get("id") ?? "") ?? 0, actor: actor)
+        }
         ops.registerAuthorisations(on: router)
         ops.registerSubjects(on: router)
         ops.registerUpload(on: router)
@@ -266,7 +270,7 @@ public struct Operations: Sendable {
             switch e.code {
             case .unknownRecord: "没有这条记录。"
             case .outsideArea: "这条记录不在本节点辖区，需由其所在地的信用主管部门办理。"
-            case .notApplicable: "这条记录当前的状态不允许这样办理（已撤销、已修复或公示期满的记录不能再修复或受理异议）。"
+            case .notApplicable: "这条记录当前的状态不允许这样办理（已撤销、已修复或公示期满的记录不能再修复或受理异议；没有处理中异议的记录无需办结）。"
             case .repairTooEarly: "最短公示期未满，尚不能修复。"
             case .missingField, .badDate, .badBody: "填写的内容不完整或有误。"
             }
@@ -320,24 +324,8 @@ public struct Operations: Sendable {
     /// so that no other site can make an operator's browser decide. Answered with a redirect to
     /// `/ops/work`, or the page with what to fix (400).
     func decide(_ request: Request, id: Int64, action: String, actor: AuditActor) async -> Response {
-        let (now, reader, token, _) = formPost(request, actor: actor)
-        let pages = self.pages
         let node = portal.node
-        let refuse = { (message: String) -> Response in
-            guard let page = try? pages.work(reader: reader, now: now, csrf: token, error: message) else {
-                return Response(
-                    status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
-            }
-            var response = self.portal.html(page, template: "ops-work", status: .badRequest)
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
-        }
-        let form: FormValues
-        switch await changeForm(request) {
-        case .success(let f): form = f
-        case .failure(let refused): return refuse(refused.message)
-        }
-        let result = await BlockingWork.run { () throws -> Void in
+        return await workForm(request, actor: actor, notFound: "第 \(id) 号申请已办理，或没有这份申请。") { form, now in
             switch action {
             case "accept":
                 let unit = (form["unit"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -356,14 +344,65 @@ public struct Operations: Sendable {
                 try ObjectionDesk(node: node).refuse(id: id, reason: reason, now: now)
             default: throw ObjectionRequestError(code: .invalid, message: "未知的操作。")
             }
-        }
-        switch result {
-        case .success:
             node.logger.info(
                 "request from the public decided on the operators' pages",
                 metadata: ["request": "\(id)", "action": "\(action)", "by": "\(actor.description)"])
-            return Response(status: .seeOther, headers: [.location: "/ops/work"])
-        case .failure(let e as ObjectionRequestError): return refuse(e.code == .notPending ? "第 \(id) 号申请已办理，或没有这份申请。" : e.message)
+        }
+    }
+
+    /// `POST /ops/work/objections/ROW/close` (fields `outcome` — kept or corrected —, `reason`,
+    /// `unit`): the unit's decision on an objection, as `credit-node objection close` enters it;
+    /// the record's 异议处理中 mark is cleared everywhere with the next sync. A record withdrawn
+    /// after its objection is withdrawn instead (`credit-node withdraw`, or the department's
+    /// system), which ends its publicity. `ROW` is the record's row: its key may hold an ID number.
+    func closeObjection(_ request: Request, row: Int64, actor: AuditActor) async -> Response {
+        let node = portal.node
+        return await workForm(request, actor: actor, notFound: "没有这条记录。") { form, now in
+            let outcome = form["outcome"] ?? ""
+            guard OperationsPages.closingOutcomes.contains(where: { $0.value == outcome }) else {
+                throw ObjectionRequestError(code: .invalid, message: "请选择处理结果：维持或更正。")
+            }
+            let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let unit = (form["unit"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !reason.isEmpty, !unit.isEmpty else {
+                throw ObjectionRequestError(code: .invalid, message: "办结异议需填写处理决定（核查结果）和作出决定的单位。")
+            }
+            guard let key = try node.store.recordKey(rowID: row) else { throw ObjectionRequestError(code: .notPending, message: "no record") }
+            let change = StatusChange(action: .objectionClosed, date: ChinaTime.date(now), reason: reason, unit: unit, outcome: outcome)
+            let report = try StatusDesk(node: node).enter(key: key, change, now: now, actor: actor)
+            node.logger.info(
+                "objection closed on the operators' pages",
+                metadata: ["record": "\(row)", "outcome": "\(outcome)", "seq": "\(report.seq)", "by": "\(actor.description)"])
+        }
+    }
+
+    /// A form of `/ops/work`: `act` runs on a blocking thread with the form's fields and the
+    /// portal's time; answered with a redirect to `/ops/work`, or the page with what to fix (400).
+    /// The form's token must match the page's cookie, so that no other site can make an
+    /// operator's browser decide.
+    func workForm(
+        _ request: Request, actor: AuditActor, notFound: String, act: @escaping @Sendable (FormValues, Date) throws -> Void
+    ) async -> Response {
+        let (now, reader, token, _) = formPost(request, actor: actor)
+        let pages = self.pages
+        let refuse = { (message: String) -> Response in
+            guard let page = try? pages.work(reader: reader, now: now, csrf: token, error: message) else {
+                return Response(
+                    status: .badRequest, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
+            }
+            var response = self.portal.html(page, template: "ops-work", status: .badRequest)
+            response.headers[.setCookie] = CSRF.cookie(token)
+            return response
+        }
+        let form: FormValues
+        switch await changeForm(request) {
+        case .success(let f): form = f
+        case .failure(let refused): return refuse(refused.message)
+        }
+        let result = await BlockingWork.run { () throws -> Void in try act(form, now) }
+        switch result {
+        case .success: return Response(status: .seeOther, headers: [.location: "/ops/work"])
+        case .failure(let e as ObjectionRequestError): return refuse(e.code == .notPending ? notFound : e.message)
         case .failure(let e as StatusChangeError): return refuse(Self.explained(e))
         case .failure(let error): return portal.failure(error, json: false)
         }

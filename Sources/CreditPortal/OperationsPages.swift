@@ -96,6 +96,8 @@ struct OperationsPages: Sendable {
         var commitmentsToFollowUp: Int?
         /// 政务诚信: the cases standing against the area's government bodies (0: 零失信).
         var governmentCases: Int
+        /// Objections open past the decision's time limit; nil when the catalogue sets none.
+        var objectionsPastLimit: Int?
     }
 
     /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
@@ -396,13 +398,29 @@ struct OperationsPages: Sendable {
             var decision: String
             var decidedAt: String
         }
+        /// An objection open here, with its time limit and the form that closes it.
         struct Objection: Sendable, Encodable {
+            /// The record's row: the form's handle on it (the key may hold a person's ID number).
+            var id: Int64
             var key: String
             var number: String
             var subject: String
             var kind: String
             var openedOn: String
             var days: Int
+            /// 办理时限: the decision's last day, and the last where another unit helps verify.
+            var due: String?
+            var dueAssisted: String?
+            var provisional: Bool
+            /// `within`, `past-decide` or `overdue`, said in words and as a badge's class.
+            var standing: String
+            var standingLabel: String
+            var standingClass: String
+        }
+        /// The working days the catalogue gives to decide an objection (none: no limit shown).
+        struct TimeLimit: Sendable, Encodable {
+            var decide: Int
+            var assisted: Int
         }
         /// A repair (信用修复) entered here or received: it must reach every tier and every site
         /// that shows the record (DOMAIN.md: within 1–3 working days).
@@ -423,16 +441,47 @@ struct OperationsPages: Sendable {
         var requests: [Request]
         /// The latest 20 requests decided.
         var decided: [Decided]
+        /// The open objections (at most `objectionsShown`), all of them counted.
         var objections: [Objection]
+        var objectionCount: Int
+        var objectionsPastLimit: Int
+        var timeLimit: TimeLimit?
+        var outcomes = OperationsPages.closingOutcomes
         /// The latest repairs (at most 50), newest first.
         var repairs: [Repair]
         var quarantined: Int
         var error: String?
     }
 
+    /// How many open objections `/ops/work` lists (oldest first; all are counted).
+    static let objectionsShown = 200
+
+    /// The outcomes `/ops/work` closes an objection with (`StatusChange.outcomes` less
+    /// `withdrawn`: a record withdrawn is withdrawn, which ends its publicity, not closed).
+    struct Outcome: Sendable, Encodable {
+        var value: String
+        var label: String
+    }
+    static let closingOutcomes = [
+        Outcome(value: "kept", label: "维持：记录无误"),
+        Outcome(value: "corrected", label: "更正：已报送更正后的记录"),
+    ]
+
+    /// An open objection's standing in words.
+    static func standingLabel(_ o: OpenObjection, limit: Catalogue.ObjectionTimeLimit?) -> String {
+        guard let limit, o.limits != nil else { return "未设办理时限" }
+        switch o.standing {
+        case .within: return "在办理时限内"
+        case .pastDecide: return "已超过 \(limit.decide) 个工作日（需协查的，\(limit.assisted) 个工作日内办结）"
+        case .overdue: return "已超过 \(limit.assisted) 个工作日，逾期未办结"
+        }
+    }
+
     func work(reader: String, now: Date, csrf: String, error: String? = nil) throws -> WorkPage {
         let today = ChinaTime.date(now)
         let c = node.configuration
+        let open = try node.openObjections(today: today)
+        let limit = node.catalogue.objectionWorkingDays
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try node.store.objectionRequests().map {
@@ -450,13 +499,18 @@ struct OperationsPages: Sendable {
                     decision: Masking.maskResidentIDs(in: $0.decision ?? ""),
                     decidedAt: $0.decidedAt.map { PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0) / 1000))) } ?? "")
             },
-            objections: try node.store.openObjections().map {
+            objections: try open.prefix(Self.objectionsShown).map {
                 WorkPage.Objection(
-                    key: Masking.maskResidentIDs(in: $0.key), number: Self.number(in: $0.key), subject: try subjectName(of: $0.key),
+                    id: $0.rowID, key: Masking.maskResidentIDs(in: $0.key), number: Self.number(in: $0.key), subject: try subjectName(of: $0.key),
                     kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind,
                     openedOn: $0.openedOn?.iso ?? "",
-                    days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0)
+                    days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0,
+                    due: $0.limits?.decide.iso, dueAssisted: $0.limits?.assisted.iso, provisional: $0.limits?.provisional ?? false,
+                    standing: $0.standing.rawValue, standingLabel: Self.standingLabel($0, limit: limit),
+                    standingClass: $0.standing == .within ? "standing-met" : $0.standing == .pastDecide ? "standing-at-risk" : "standing-breached")
             },
+            objectionCount: open.count, objectionsPastLimit: open.filter { $0.standing != .within }.count,
+            timeLimit: limit.map { WorkPage.TimeLimit(decide: $0.decide, assisted: $0.assisted) },
             repairs: try node.store.statusChanges(action: StatusAction.repaired.rawValue, limit: 50).map {
                 WorkPage.Repair(
                     key: Masking.maskResidentIDs(in: $0.recordKey), number: Self.number(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
@@ -560,7 +614,9 @@ struct OperationsPages: Sendable {
             kinds: kinds, regions: regions, authorities: Array(authorities.prefix(20)),
             arrivals: Self.chart((0..<days).map { first.adding(days: $0) }.map { ($0, arrivals[$0] ?? 0) }), days: days,
             commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue },
-            governmentCases: try GovernmentIntegrity.compute(node, today: today).cases.count)
+            governmentCases: try GovernmentIntegrity.compute(node, today: today).cases.count,
+            objectionsPastLimit: node.catalogue.objectionWorkingDays == nil
+                ? nil : try node.openObjections(today: today).filter { $0.standing != .within }.count)
     }
 
     /// How many missing numbers a gap row lists.

@@ -304,7 +304,7 @@ public struct ObjectionStatusPage: Sendable, Encodable {
         /// the public still sees it.
         public var record: String
         public var recordLink: String?
-        /// 待受理, 已受理 or 不予受理 (a repair: 待审核, 准予修复, 不予修复).
+        /// 待受理, 已受理, 已办结 (the objection since closed) or 不予受理 (a repair: 待审核, 准予修复, 不予修复).
         public var state: String
         public var pending: Bool
         public var accepted: Bool
@@ -312,6 +312,13 @@ public struct ObjectionStatusPage: Sendable, Encodable {
         public var decidedAt: String?
         /// The refusal's reason (empty for others).
         public var reason: String?
+        /// An objection accepted and still open: the last day for the unit's decision, and for
+        /// one where another unit helps verify (catalogue `objectionWorkingDays`).
+        public var dueBy: String?
+        public var dueAssisted: String?
+        /// An objection accepted and since closed: when, and how (维持原记录, 记录已更正 …).
+        public var closedOn: String?
+        public var outcome: String?
     }
     public var site: Site
     public var title: String
@@ -928,7 +935,33 @@ public struct PortalPages: Sendable {
             state: Self.requestState(r), pending: r.state == "pending",
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
+        if r.purpose == .objection, r.state == "accepted", stored != nil {
+            // Where the record's objection stands: the last opening or closing decides.
+            let last = try node.store.statusHistory(key: r.recordKey).last {
+                $0.status.action == .objectionOpened || $0.status.action == .objectionClosed
+            }
+            if let last, last.status.action == .objectionClosed {
+                page.request?.closedOn = last.status.date.iso
+                page.request?.outcome = Self.outcomeLabel(last.status.outcome)
+                page.request?.state = "已办结"
+            } else if let last,
+                let due = ObjectionDueDates(openedOn: last.status.date, limit: node.catalogue.objectionWorkingDays, calendar: node.calendar)
+            {
+                page.request?.dueBy = due.decide.iso
+                page.request?.dueAssisted = due.assisted.iso
+            }
+        }
         return (page, 200)
+    }
+
+    /// How an objection was closed, as the public reads it.
+    static func outcomeLabel(_ outcome: String?) -> String {
+        switch outcome {
+        case "kept": "经核查记录无误，维持原记录"
+        case "corrected": "经核查记录有误，已更正"
+        case "withdrawn": "经核查，记录已撤销"
+        default: "已作出处理决定"
+        }
     }
 
     /// Where a request stands, as its requester reads it.

@@ -46,7 +46,7 @@ struct Objection: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
             "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome; decide the public's objections and repair applications.",
-        subcommands: [Open.self, Close.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self])
+        subcommands: [Open.self, Close.self, List.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept an objection: the record shows 异议处理中 at every node until it is closed.")
@@ -69,6 +69,30 @@ struct Objection: ParsableCommand {
 }
 
 extension Objection {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "List the objections open at this node, oldest first, each with its time limit (the catalogue's objectionWorkingDays, in working days from its opening) and where it stands: within, past-decide (past the decision's limit, within the one for an assisted verification) or overdue."
+        )
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+        func run() throws {
+            try guarded {
+                let context = try node.open()
+                let open = try context.openObjections(today: ChinaTime.date(Date()))
+                if json { return try printJSON(open) }
+                guard !open.isEmpty else { return print("No objection is open at this node") }
+                let late = open.filter { $0.standing != .within }.count
+                print("\(open.count) objection(s) open, \(late) past the time limit")
+                for o in open {
+                    let limit =
+                        o.limits.map { "due \($0.decide) (assisted \($0.assisted))\($0.provisional ? ", provisional" : "")" } ?? "no time limit"
+                    print("\(o.standing.rawValue)  opened \(o.openedOn.map(\.iso) ?? "?")  \(limit)  \(o.kind)  \(o.key)")
+                }
+            }
+        }
+    }
+
     struct Requests: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:

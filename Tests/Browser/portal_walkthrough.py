@@ -346,6 +346,7 @@ class Walkthrough:
         fresh = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if not r["record"]["objected"])
         self.page(PROVINCE + fresh["recordLink"], "province-record")
         self.submit(self.fill("/objections", "王五", "wangwu@example.cn", "决定书文号有误。"))
+        objection_status = d.find_element(By.LINK_TEXT, "办理进度").get_attribute("href")
         text = self.page(PROVINCE_OPS + "/ops/work", "ops-work")
         self.check("异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
         d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button").click()
@@ -353,6 +354,28 @@ class Walkthrough:
         self.check("没有待办理的公众申请" in text, "accepted from the page, the request leaves the queue")
         text = self.page(PROVINCE + fresh["recordLink"], "province-record-accepted")
         self.check("异议处理中" in text, "the province's portal shows 异议处理中 after the operator accepted")
+        text = self.page(objection_status, "objection-status-due")
+        self.check("前核查并作出处理决定" in text, "the person reads the unit's time limit with their code")
+
+        # The unit decides within its time limit; the office closes the objection from the queue
+        # (维持, with the finding): the mark leaves the portal, the person reads the outcome.
+        number = fresh["record"]["key"].split("|")[-1]
+        self.page(PROVINCE_OPS + "/ops/work#objections", "ops-work-objections")
+        row = next(r for r in d.find_elements(By.CSS_SELECTOR, "tr[id^='objection-']") if number in r.text)
+        self.check("在办理时限内" in row.text, "the open objection stands within its time limit")
+        row.find_element(By.TAG_NAME, "summary").click()
+        row.find_element(By.CSS_SELECTOR, "input[name='outcome'][value='kept']").click()
+        row.find_element(By.NAME, "reason").send_keys("经核查，决定书文号与原件一致。")
+        row.find_element(By.NAME, "unit").send_keys("仙桃市市场监督管理局")
+        self.looked_at("ops-work-objection-close")
+        self.submit(row.find_element(By.CSS_SELECTOR, "button[type='submit']"))
+        text = self.looked_at("ops-work-objection-closed")
+        self.check(number not in "".join(r.text for r in d.find_elements(By.CSS_SELECTOR, "tr[id^='objection-']")),
+                   "closed from the page, the objection leaves the list")
+        text = self.page(objection_status, "objection-status-closed")
+        self.check("已办结" in text and "维持原记录" in text, "the person reads the outcome with their code")
+        self.page(PROVINCE + fresh["recordLink"], "province-record-objection-closed")
+        self.check(not self.json(PROVINCE + fresh["recordLink"])["record"]["objected"], "the province's portal no longer shows 异议处理中")
 
         # A credit repair application (信用修复申请) on the province's portal for a penalty whose
         # minimum publicity period has passed; granted from the work queue with the repair

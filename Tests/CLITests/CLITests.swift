@@ -105,6 +105,12 @@ struct CLITests {
         #expect(opened.status == 0, "\(opened.stderr)")
         #expect(try opened.json()["state"] as? String == "objected")
         #expect(try ws("query", subject, "--public", "--config", "v/node.yaml").stdout.contains("异议处理中"))
+        // Listed as open today, within its time limit of three working days.
+        let open = try ws("objection", "list", "--config", "v/node.yaml")
+        #expect(open.status == 0 && open.stdout.contains("1 objection(s) open, 0 past the time limit") && open.stdout.contains("within  opened "))
+        let listedJSON = try ws("objection", "list", "--config", "v/node.yaml", "--json")
+        #expect(
+            listedJSON.stdout.contains("\"standing\" : \"within\"") || listedJSON.stdout.contains("\"standing\":\"within\""), "\(listedJSON.stdout)")
         // Refused: opening it twice, repairing an unknown record, no reason given.
         let twice = try ws("objection", "open", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml")
         #expect(twice.status == 65 && twice.stderr.contains("not-applicable"))
@@ -117,6 +123,7 @@ struct CLITests {
             try ws("objection", "close", key, "--outcome", "withdrawn", "--reason", "认定有误", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0
         )
         #expect(try ws("withdraw", key, "--reason", "认定有误，撤销", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("objection", "list", "--config", "v/node.yaml").stdout.contains("No objection is open at this node"))
         #expect(try ws("check", subject, "--config", "v/node.yaml", "--json").json()["restricted"] as? Bool == false)
         #expect(!(try ws("query", subject, "--public", "--config", "v/node.yaml").stdout.contains(key)))
         let full = try ws("query", subject, "--config", "v/node.yaml").stdout

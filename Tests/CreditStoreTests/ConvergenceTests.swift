@@ -114,6 +114,12 @@ struct ConvergenceTests {
             corrected.contains { $0.contains("changes_status") } && !corrected.contains { $0.hasPrefix("SCAN r") || $0.hasPrefix("SCAN records") },
             "\(corrected)")
         #expect(try plan(NodeStore.areaTallySQL, []).allSatisfy { !$0.contains("records") })
+        // The office's open objections: the records under objection only (partial index, v29),
+        // each one's status changes by theirs.
+        let objections = try plan(NodeStore.openObjectionsSQL, [10])
+        #expect(
+            objections.contains { $0.contains("USING INDEX records_objected") } && objections.contains { $0.contains("USING INDEX changes_status") }
+                && !objections.contains { $0 == "SCAN r" }, "\(objections)")
         // The public counts less the records that moved away: those records only, by their key.
         let moved = try plan(NodeStore.movedAwaySQL(kinds: 2), ["penalty", "license", "2026-11-20", "42", "42:"])
         #expect(

@@ -34,6 +34,21 @@ public struct Catalogue: Codable, Sendable {
     /// withdrawal's reason must contain one of. A withdrawal naming none is counted as suspected
     /// concealment (瞒报). Absent: every withdrawal is taken at its word.
     public var withdrawalReasons: [String]?
+    /// How long the unit that owns a record has to decide an objection once it is accepted and
+    /// the record marked 异议处理中 (DOMAIN.md §4; per province): absent, no time limit is shown.
+    public var objectionWorkingDays: ObjectionTimeLimit?
+
+    /// Working days after the objection was opened: `decide` for the unit's decision, `assisted`
+    /// where another unit must help verify (协查).
+    public struct ObjectionTimeLimit: Codable, Sendable, Hashable {
+        public var decide: Int
+        public var assisted: Int
+
+        public init(decide: Int, assisted: Int) {
+            self.decide = decide
+            self.assisted = assisted
+        }
+    }
 
     /// Whether a withdrawal's `reason` names none of `withdrawalReasons` (瞒报, suspected).
     public func withdrawalIsUnexplained(_ reason: String) -> Bool {
@@ -95,6 +110,13 @@ public struct Catalogue: Codable, Sendable {
                         "catalogue \(url.path): enumeration \(name) labels '\(code)', which is not one of its values (\(e.values.joined(separator: ", ")))"
                 )
             }
+        }
+        if let limit = catalogue.objectionWorkingDays, limit.decide < 1 || limit.assisted < limit.decide {
+            throw CatalogueError(
+                code: .invalid,
+                message:
+                    "catalogue \(url.path): objectionWorkingDays needs decide ≥ 1 and assisted ≥ decide (working days), not \(limit.decide) and \(limit.assisted)"
+            )
         }
         var slugs = Set<String>()
         for k in catalogue.kinds where !slugs.insert(k.slug).inserted {

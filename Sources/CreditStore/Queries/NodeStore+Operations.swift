@@ -216,19 +216,28 @@ public struct OperatorRecord: Sendable, Hashable {
 }
 
 extension NodeStore {
-    /// Records under objection, with the day the objection was opened (the latest opening), oldest first.
-    public func openObjections(limit: Int = 200) throws -> [(key: String, kind: String, openedOn: CivilDate?)] {
+    /// Records under objection, with the day the objection was opened (the latest opening), oldest
+    /// first; at most `limit`, all when nil. Reads only those records (`records_objected`, v29) and
+    /// their status changes (`changes_status`).
+    public func openObjections(limit: Int? = nil) throws -> [(rowID: Int64, key: String, kind: String, openedOn: CivilDate?)] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.record_key, r.kind, (SELECT MAX(json_extract(s.body, '$.date')) FROM changes s
-                        WHERE s.record_key = r.record_key AND s.op = 'status' AND json_extract(s.body, '$.action') = 'objection-opened') AS opened
-                    FROM records r WHERE r.state = 'objected' ORDER BY opened, r.id LIMIT ?
-                    """, arguments: [limit]
-            ).map { ($0[0], $0[1], ($0[2] as String?).flatMap { CivilDate.parse($0) }) }
+            try Row.fetchAll(db.cachedStatement(sql: Self.openObjectionsSQL), arguments: [limit ?? -1]).map {
+                ($0[0], $0[1], $0[2], ($0[3] as String?).flatMap { CivilDate.parse($0) })
+            }
         }
     }
+
+    /// The key of the record in row `rowID` (a page's handle on a record whose key may hold a
+    /// person's ID number), nil when there is none.
+    public func recordKey(rowID: Int64) throws -> String? {
+        try read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT record_key FROM records WHERE id = ?"), arguments: [rowID]) }
+    }
+
+    static let openObjectionsSQL = """
+        SELECT r.id, r.record_key, r.kind, (SELECT MAX(json_extract(s.body, '$.date')) FROM changes s INDEXED BY changes_status
+            WHERE s.record_key = r.record_key AND s.op = 'status' AND json_extract(s.body, '$.action') = 'objection-opened') AS opened
+        FROM records r INDEXED BY records_objected WHERE r.state = 'objected' ORDER BY opened, r.id LIMIT ?
+        """
 }
 
 extension NodeStore {

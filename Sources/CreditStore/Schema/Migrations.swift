@@ -34,6 +34,7 @@ enum Migrations {
         m.registerMigration("v26-subject-renamed-by-grams", migrate: v26SubjectRenamedByGrams)
         m.registerMigration("v27-records-that-moved", migrate: v27RecordsThatMoved)
         m.registerMigration("v28-records-that-moved-everywhere", migrate: v28RecordsThatMovedEverywhere)
+        m.registerMigration("v29-records-under-objection", migrate: v29RecordsUnderObjection)
         return m
     }
 
@@ -859,6 +860,14 @@ enum Migrations {
             WHERE c.op = 'put' AND c.jurisdiction <> r.jurisdiction;
             INSERT OR IGNORE INTO record_areas (record_key, jurisdiction)
             SELECT r.record_key, r.jurisdiction FROM records r WHERE r.record_key IN (SELECT record_key FROM record_areas);
+            """)
+    }
+
+    static func v29RecordsUnderObjection(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The records under objection, few beside the rest: the office's list of objections
+            -- to decide, and its count of those past their time limit, read only these.
+            CREATE INDEX records_objected ON records(record_key) WHERE state = 'objected';
             """)
     }
 }

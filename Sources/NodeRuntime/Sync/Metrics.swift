@@ -88,6 +88,14 @@ enum Metrics {
                 "public_requests_oldest_pending_seconds", "Age of the oldest request from the public waiting for the office (0 when none waits).",
                 p.map { max(0, ms - $0.oldestAt) / 1000 } ?? 0, label)
         }
+        // The objections open here, by where each stands against its time limit (异议办理时限).
+        let open = try node.openObjections(today: ChinaTime.date(at))
+        for standing in [OpenObjection.Standing.within, .pastDecide, .overdue] {
+            gauge(
+                "objections_open",
+                "Objections open at this node by standing: within the decision's time limit, past it (within the one for an assisted verification), overdue.",
+                Int64(open.filter { $0.standing == standing }.count), [("standing", standing.rawValue)])
+        }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
         // while the store changes at most every `QualityFigures.keptFor` their cost.
         for k in try QualityFigures.latest(node, now: at).kinds {

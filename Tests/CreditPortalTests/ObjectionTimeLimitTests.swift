@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import CreditDomain
+import CreditStore
+import Foundation
+import NIOCore
+import TestSupport
+import Testing
+
+@testable import CreditPortal
+@testable import NodeRuntime
+
+/// An objection's time limit (DOMAIN.md §4, catalogue `objectionWorkingDays`): the unit decides
+/// within three working days of the objection, seven where another unit helps verify; the office
+/// sees where each open objection stands and closes it from `/ops/work`; the person who objected
+/// reads the limit, then the outcome, with their follow-up code.
+@Suite("Objections: their time limit, and closing them from the office's pages")
+struct ObjectionTimeLimitTests {
+    static func day(_ month: Int, _ day: Int) -> CivilDate { CivilDate(year: 2026, month: month, day: day)! }
+    static let limit = Catalogue.ObjectionTimeLimit(decide: 3, assisted: 7)
+
+    @Test func theLimitCountsWorkingDaysThroughHolidaysAndWorkingWeekends() throws {
+        let calendar = try PortalFixture().node.calendar
+        // Opened the day before 国庆节: the holiday is skipped, its working Saturday counts.
+        let autumn = try #require(ObjectionDueDates(openedOn: Self.day(9, 30), limit: Self.limit, calendar: calendar))
+        #expect(autumn.decide == Self.day(10, 10) && autumn.assisted == Self.day(10, 15) && !autumn.provisional)
+        // Opened on a Friday: the weekends are skipped.
+        let friday = try #require(ObjectionDueDates(openedOn: Self.day(11, 20), limit: Self.limit, calendar: calendar))
+        #expect(friday.decide == Self.day(11, 25) && friday.assisted == Self.day(12, 1))
+        #expect(friday.standing(today: Self.day(11, 25)) == .within)
+        #expect(friday.standing(today: Self.day(11, 26)) == .pastDecide && friday.standing(today: Self.day(12, 1)) == .pastDecide)
+        #expect(friday.standing(today: Self.day(12, 2)) == .overdue)
+        // A catalogue that sets no limit: none is shown.
+        #expect(ObjectionDueDates(openedOn: Self.day(11, 20), limit: nil, calendar: calendar) == nil)
+    }
+
+    @Test func aCatalogueWithAnImpossibleLimitIsRefusedWhenRead() throws {
+        let dir = try TemporaryDirectory()
+        let shipped = try #require(Catalogue.bundledURL)
+        func load(_ limit: [String: Int]) throws -> Catalogue {
+            var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: shipped)) as? [String: Any])
+            json["objectionWorkingDays"] = limit
+            let url = dir.url.appendingPathComponent("catalogue.json")
+            try JSONSerialization.data(withJSONObject: json).write(to: url)
+            return try Catalogue.load(from: url)
+        }
+        for (decide, assisted) in [(0, 7), (3, 2)] {
+            let error = try #require(throws: CatalogueError.self) { try load(["decide": decide, "assisted": assisted]) }
+            #expect(error.message.contains("objectionWorkingDays needs decide ≥ 1 and assisted ≥ decide"), "\(error.message)")
+        }
+        #expect(try load(["decide": 5, "assisted": 5]).objectionWorkingDays == Catalogue.ObjectionTimeLimit(decide: 5, assisted: 5))
+        #expect(try Catalogue.bundled().objectionWorkingDays == Self.limit)
+    }
+
+    @Test func theOfficeSeesEachObjectionsLimitAndClosesItFromThePage() async throws {
+        let f = try PortalFixture()
+        let active = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.map(\.key).sorted()
+        // Two decided early enough to have been objected to on the 13th, then two more.
+        let early = try active.filter { (try f.node.store.record(key: $0)?.decisionDate ?? "9") <= "2026-11-12" }
+        try #require(early.count >= 2)
+        let keys = Array(early.prefix(2)) + active.filter { !early.prefix(2).contains($0) }.prefix(2)
+        let status = StatusDesk(node: f.node)
+        let open = { (key: String, on: CivilDate) in
+            _ = try status.enter(
+                key: key, StatusChange(action: .objectionOpened, date: on, reason: "信用主体提出异议", unit: "江岸区信用办"), now: PortalFixture.now)
+        }
+        // Today is 2026-11-25. Opened 11-13: past seven working days. Opened 11-19: past three.
+        try open(keys[0], Self.day(11, 13))
+        try open(keys[1], Self.day(11, 19))
+        // A person's objection, accepted today: within its limit, as the fixture's own (opened on
+        // the 20th, due the 25th) is.
+        let desk = ObjectionDesk(node: f.node)
+        let request = try desk.submit(key: keys[2], name: "张三", contact: "13800000000", reason: "处罚对象有误", now: PortalFixture.now)
+        _ = try desk.accept(id: request.id, unit: "江岸区信用办", now: PortalFixture.now)
+
+        let work = try OperationsPages(node: f.node).work(reader: "测试", now: PortalFixture.now, csrf: "t")
+        #expect(work.objectionCount == 4 && work.objectionsPastLimit == 2 && work.timeLimit?.decide == 3)
+        #expect(work.objections.map(\.standing) == ["overdue", "past-decide", "within", "within"])
+        #expect(work.objections.map(\.due) == ["2026-11-18", "2026-11-24", "2026-11-25", "2026-11-30"])
+        #expect(work.objections[1].standingLabel == "已超过 3 个工作日（需协查的，7 个工作日内办结）" && work.objections[1].dueAssisted == "2026-11-30")
+        // /metrics counts them by standing.
+        let metrics = try Metrics.text(f.node, now: PortalFixture.now)
+        let code = f.node.configuration.code.digits
+        for (standing, count) in [("overdue", 1), ("past-decide", 1), ("within", 2)] {
+            #expect(metrics.contains("creditnet_objections_open{node=\"\(code)\",standing=\"\(standing)\"} \(count)"), "\(standing)")
+        }
+        // The person reads the limit with their code.
+        let before = try f.portal.pages.objectionStatus(code: request.code, today: ChinaTime.date(PortalFixture.now)).page.request
+        #expect(before?.dueBy == "2026-11-30" && before?.dueAssisted == "2026-12-04" && before?.closedOn == nil)
+
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let base = "http://127.0.0.1:\(port)"
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+            defer { _ = client.shutdown() }
+            let page = try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30))
+            let cookie = try #require(page.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init))
+            let token = String(cookie.split(separator: "=")[1])
+            let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
+            #expect(html.contains("4 件，超过办理时限 2 件") && html.contains("已超过 7 个工作日，逾期未办结"))
+            let row = try #require(work.objections.first { $0.standing == "overdue" }?.id)
+            #expect(html.contains("action=\"/ops/work/objections/\(row)/close\""))
+            let dashboard = try await fetch(base + "/ops/")
+            #expect(dashboard.body.contains("<span class=\"count\">2</span><span class=\"count-name\">超过办理时限的异议</span>"))
+
+            func post(_ path: String, _ form: String, cookie: String?) async throws -> (status: Int, location: String?, body: String) {
+                var request = HTTPClientRequest(url: base + path)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+                request.body = .bytes(ByteBuffer(string: form))
+                let response = try await client.execute(request, timeout: .seconds(30))
+                return (Int(response.status.code), response.headers["Location"].first, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            }
+            let filled = "reason=" + PortalPages.escapePath("经核查，处罚对象与决定书一致") + "&unit=" + PortalPages.escapePath("江岸区市场监督管理局")
+            let close = "/ops/work/objections/\(row)/close"
+            // Refused, nothing entered: another site's form; no outcome, or one the page does not
+            // offer; no reason; a record that is not there; a record not under objection.
+            #expect(try await post(close, "outcome=kept&" + filled, cookie: nil).status == 400)
+            let noOutcome = try await post(close, filled + "&csrf=\(token)", cookie: cookie)
+            #expect(noOutcome.status == 400 && noOutcome.body.contains("请选择处理结果"))
+            #expect(try await post(close, "outcome=withdrawn&" + filled + "&csrf=\(token)", cookie: cookie).status == 400)
+            let noReason = try await post(close, "outcome=kept&reason=&unit=x&csrf=\(token)", cookie: cookie)
+            #expect(noReason.status == 400 && noReason.body.contains("办结异议需填写处理决定"))
+            let nowhere = try await post("/ops/work/objections/999999/close", "outcome=kept&" + filled + "&csrf=\(token)", cookie: cookie)
+            #expect(nowhere.status == 400 && nowhere.body.contains("没有这条记录"))
+            let quiet = try #require(try f.node.store.allRecords().first { $0.key == keys[3] && $0.state == "active" })
+            let quietRow = try #require(try f.node.store.record(key: quiet.key)?.rowID)
+            let notOpen = try await post("/ops/work/objections/\(quietRow)/close", "outcome=kept&" + filled + "&csrf=\(token)", cookie: cookie)
+            #expect(notOpen.status == 400 && notOpen.body.contains("没有处理中异议的记录无需办结"), "\(notOpen.body.prefix(400))")
+            #expect(try f.node.store.record(key: keys[0])?.state == "objected")
+
+            // Closed, kept: the mark is cleared here and goes to every tier with the next sync.
+            let closed = try await post(close, "outcome=kept&" + filled + "&csrf=\(token)", cookie: cookie)
+            #expect(closed.status == 303 && closed.location == "/ops/work")
+            #expect(try f.node.store.record(key: keys[0])?.state == "active")
+            let last = try #require(try f.node.store.statusHistory(key: keys[0]).last?.status)
+            #expect(last.action == .objectionClosed && last.outcome == "kept" && last.unit == "江岸区市场监督管理局")
+            let after = try OperationsPages(node: f.node).work(reader: "测试", now: PortalFixture.now, csrf: "t")
+            #expect(after.objectionCount == 3 && after.objectionsPastLimit == 1)
+            // The person's objection, corrected: they read the outcome.
+            let theirs = try #require(after.objections.first { $0.key == Masking.maskResidentIDs(in: keys[2]) }?.id)
+            let corrected = try await post(
+                "/ops/work/objections/\(theirs)/close", "outcome=corrected&" + filled + "&csrf=\(token)", cookie: cookie)
+            #expect(corrected.status == 303)
+        }
+        let answered = try await f.get("/objections/status?code=" + request.code)
+        #expect(answered.body.contains("已办结（2026-11-25）：经核查记录有误，已更正"), "\(answered.body)")
+        #expect(!answered.body.contains("前核查并作出处理决定"))
+        // The audit trail names the operator's decisions.
+        #expect(try f.node.store.audit().last?.actor.role == "local")
+    }
+}
