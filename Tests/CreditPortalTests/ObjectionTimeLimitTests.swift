@@ -91,45 +91,40 @@ struct ObjectionTimeLimitTests {
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
             defer { _ = client.shutdown() }
-            let page = try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30))
-            let cookie = try #require(page.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init))
-            let token = String(cookie.split(separator: "=")[1])
-            let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
+            let (cookie, token, html) = try await formPage(client, base + "/ops/work")
             #expect(html.contains("4 件，超过办理时限 2 件") && html.contains("已超过 7 个工作日，逾期未办结"))
             let row = try #require(work.objections.first { $0.standing == "overdue" }?.id)
             #expect(html.contains("action=\"/ops/work/objections/\(row)/close\""))
             let dashboard = try await fetch(base + "/ops/")
             #expect(dashboard.body.contains("<span class=\"count\">2</span><span class=\"count-name\">超过办理时限的异议</span>"))
 
-            func post(_ path: String, _ form: String, cookie: String?) async throws -> (status: Int, location: String?, body: String) {
-                var request = HTTPClientRequest(url: base + path)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-                if let cookie { request.headers.add(name: "Cookie", value: cookie) }
-                request.body = .bytes(ByteBuffer(string: form))
-                let response = try await client.execute(request, timeout: .seconds(30))
-                return (Int(response.status.code), response.headers["Location"].first, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            // A form as the page posts it: `outcome`, then the finding and unit, then the token.
+            func post(_ path: String, _ outcome: String?, reason: String = "经核查，处罚对象与决定书一致", csrf: Bool = true) async throws -> (
+                status: Int, location: String?, body: String
+            ) {
+                let fields = (outcome.map { [("outcome", $0)] } ?? []) + [("reason", reason), ("unit", "江岸区市场监督管理局")]
+                let r = try await postForm(client, base + path, fields + (csrf ? [("csrf", token)] : []), cookie: csrf ? cookie : nil)
+                return (r.status, r.location, r.body)
             }
-            let filled = "reason=" + PortalPages.escapePath("经核查，处罚对象与决定书一致") + "&unit=" + PortalPages.escapePath("江岸区市场监督管理局")
             let close = "/ops/work/objections/\(row)/close"
             // Refused, nothing entered: another site's form; no outcome, or one the page does not
             // offer; no reason; a record that is not there; a record not under objection.
-            #expect(try await post(close, "outcome=kept&" + filled, cookie: nil).status == 400)
-            let noOutcome = try await post(close, filled + "&csrf=\(token)", cookie: cookie)
+            #expect(try await post(close, "kept", csrf: false).status == 400)
+            let noOutcome = try await post(close, nil)
             #expect(noOutcome.status == 400 && noOutcome.body.contains("请选择处理结果"))
-            #expect(try await post(close, "outcome=withdrawn&" + filled + "&csrf=\(token)", cookie: cookie).status == 400)
-            let noReason = try await post(close, "outcome=kept&reason=&unit=x&csrf=\(token)", cookie: cookie)
+            #expect(try await post(close, "withdrawn").status == 400)
+            let noReason = try await post(close, "kept", reason: " ")
             #expect(noReason.status == 400 && noReason.body.contains("办结异议需填写处理决定"))
-            let nowhere = try await post("/ops/work/objections/999999/close", "outcome=kept&" + filled + "&csrf=\(token)", cookie: cookie)
+            let nowhere = try await post("/ops/work/objections/999999/close", "kept")
             #expect(nowhere.status == 400 && nowhere.body.contains("没有这条记录"))
             let quiet = try #require(try f.node.store.allRecords().first { $0.key == keys[3] && $0.state == "active" })
             let quietRow = try #require(try f.node.store.record(key: quiet.key)?.rowID)
-            let notOpen = try await post("/ops/work/objections/\(quietRow)/close", "outcome=kept&" + filled + "&csrf=\(token)", cookie: cookie)
+            let notOpen = try await post("/ops/work/objections/\(quietRow)/close", "kept")
             #expect(notOpen.status == 400 && notOpen.body.contains("没有处理中异议的记录无需办结"), "\(notOpen.body.prefix(400))")
             #expect(try f.node.store.record(key: keys[0])?.state == "objected")
 
             // Closed, kept: the mark is cleared here and goes to every tier with the next sync.
-            let closed = try await post(close, "outcome=kept&" + filled + "&csrf=\(token)", cookie: cookie)
+            let closed = try await post(close, "kept")
             #expect(closed.status == 303 && closed.location == "/ops/work")
             #expect(try f.node.store.record(key: keys[0])?.state == "active")
             let last = try #require(try f.node.store.statusHistory(key: keys[0]).last?.status)
@@ -138,8 +133,7 @@ struct ObjectionTimeLimitTests {
             #expect(after.objectionCount == 3 && after.objectionsPastLimit == 1)
             // The person's objection, corrected: they read the outcome.
             let theirs = try #require(after.objections.first { $0.key == Masking.maskResidentIDs(in: keys[2]) }?.id)
-            let corrected = try await post(
-                "/ops/work/objections/\(theirs)/close", "outcome=corrected&" + filled + "&csrf=\(token)", cookie: cookie)
+            let corrected = try await post("/ops/work/objections/\(theirs)/close", "corrected")
             #expect(corrected.status == 303)
         }
         let answered = try await f.get("/objections/status?code=" + request.code)

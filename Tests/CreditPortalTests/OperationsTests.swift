@@ -47,6 +47,14 @@ func fetch(_ url: String, tls: TLSConfiguration? = nil) async throws -> (status:
     }
 }
 
+/// A page holding forms, as a browser first opens it: its token cookie (`cn_csrf=…`), the token
+/// the forms repeat, and the page.
+func formPage(_ client: HTTPClient, _ url: String) async throws -> (cookie: String, token: String, html: String) {
+    let page = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+    let cookie = try #require(page.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init))
+    return (cookie, String(cookie.split(separator: "=")[1]), String(buffer: try await page.body.collect(upTo: 1 << 20)))
+}
+
 /// A form posted to `url` as a browser posts it (URL-encoded `fields`, the page's `cookie`): the
 /// status, the redirect, the body and its caching.
 func postForm(_ client: HTTPClient, _ url: String, _ fields: [(String, String)], cookie: String?) async throws -> (
@@ -527,9 +535,7 @@ struct WorkQueueTests {
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
             defer { _ = client.shutdown() }
-            let page = try await client.execute(HTTPClientRequest(url: base + "/ops/work"), timeout: .seconds(30))
-            let cookie = try #require(page.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init))
-            let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
+            let (cookie, token, html) = try await formPage(client, base + "/ops/work")
             #expect(html.contains("第 \(first) 号") && html.contains("13800000000"))
             // Each request names the record's subject, as its record does.
             let subject = try #require(try f.node.store.record(key: keys[0])?.fields["CF_XDR_MC"])
@@ -540,7 +546,6 @@ struct WorkQueueTests {
             // A repair application is granted with the repair notice's number, not accepted as an objection.
             #expect(html.contains("第 \(third) 号 信用修复申请 · ") && html.contains("action=\"/ops/work/requests/\(third)/repair\""))
             #expect(!html.contains("action=\"/ops/work/requests/\(third)/accept\""))
-            let token = String(cookie.split(separator: "=")[1])
             func post(_ path: String, _ form: String, cookie: String?) async throws -> (status: Int, location: String?, body: String) {
                 var request = HTTPClientRequest(url: base + path)
                 request.method = .POST
