@@ -326,6 +326,45 @@ show()
 PY
 }
 step "a correction of the area (错报 of 所属行政区划): the township corrects a penalty it decided about 大智一村 to 大智二村; both villages come to hold the corrected version" move_tour
+# 异议办理 at the same village: a company objects to a penalty on the village's portal; the office
+# accepts it, sees its time limit (3 working days, 7 with another unit's help), and closes it on
+# its work queue; the company reads the outcome with its follow-up code.
+objection_tour() {
+  python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" "http://$village_records" <<'PY'
+import http.cookiejar, json, subprocess, sys, urllib.parse, urllib.request
+node, config, portal, ops = sys.argv[1:5]
+jar = http.cookiejar.CookieJar()
+browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+def get(url):
+    with browser.open(url, timeout=30) as r:
+        return json.load(r)
+def post(url, fields):
+    data = urllib.parse.urlencode(fields).encode()
+    with browser.open(urllib.request.Request(url, data=data), timeout=30) as r:
+        return r.geturl(), r.read().decode()
+def token():
+    # The forms' token, as the pages set it in their cookie (one per site: portal, then ops).
+    return [c.value for c in jar if c.name == "cn_csrf"][-1]
+row = next(r for r in get(portal + "/publicity/penalty?format=json")["rows"] if not r["record"]["objected"])
+get(portal + row["recordLink"] + "?format=json")
+_, body = post(portal + "/objections?format=json", {"key": row["record"]["key"], "csrf": token(), "name": "某某商贸有限公司",
+                                                    "contact": "027-88886666", "reason": "处罚决定书文号与原件不符。"})
+received = json.loads(body)
+print(f"POST {portal}/objections: request {received['request']}, follow-up code {received['code']}")
+get(ops + "/ops/work?format=json")
+post(ops + f"/ops/work/requests/{received['request']}/accept", {"unit": "大智街道社会信用体系建设牵头部门", "csrf": token()})
+print("$ credit-node objection list --config " + config)
+print(subprocess.run([node, "objection", "list", "--config", config], capture_output=True, text=True, check=True).stdout.rstrip())
+status = get(portal + received["statusLink"] + "&format=json")["request"]
+print(f"GET {portal}/objections/status: {status['state']}, the unit decides by {status['dueBy']} ({status['dueAssisted']} with another unit's help)")
+mine = next(o for o in get(ops + "/ops/work?format=json")["objections"] if o["number"] in row["record"]["key"])
+post(ops + f"/ops/work/objections/{mine['id']}/close",
+     {"outcome": "kept", "reason": "经核查，决定书文号与原件一致。", "unit": "江岸区城市管理执法局", "csrf": token()})
+status = get(portal + received["statusLink"] + "&format=json")["request"]
+print(f"closed on {ops}/ops/work; GET {portal}/objections/status: {status['state']} {status['closedOn']}: {status['outcome']}")
+PY
+}
+step "异议办理 at the same village: a company's objection on the portal, accepted by the office with its time limit (3 working days, 7 with another unit's help), closed on the work queue; the company reads the outcome with its code" objection_tour
 # “信易+” at the same village: incentive scenarios for trustworthy subjects, on the portal and counted.
 incentives_tour() {
   "$node" generate --config "$dir/$village/node.yaml" --kind incentive --rows 6 --seed 14 --faults 0 --late 0 --out "$dir/incentives.csv" >/dev/null 2>&1
