@@ -194,6 +194,14 @@ public struct SubjectPage: Sendable, Encodable {
 }
 
 /// Where a record now lies when a correction moved it out of this node's area.
+/// A record under objection: when the objection was accepted, and by when the unit that owns the
+/// record is to decide it (catalogue `objectionWorkingDays`; none when it sets no limit).
+public struct ObjectionNote: Sendable, Encodable, Hashable {
+    public var openedOn: String
+    public var dueBy: String?
+    public var dueAssisted: String?
+}
+
 public struct MovedNote: Sendable, Encodable, Hashable {
     /// The area's 12-digit code, and its name when this node knows it.
     public var code: String
@@ -220,6 +228,8 @@ public struct RecordPage: Sendable, Encodable {
     public var listingLink: String?
     /// A record a correction moved to another area: its office takes objections and repair.
     public var movedTo: MovedNote?
+    /// Under objection: since when, and the unit's time limit.
+    public var objection: ObjectionNote?
     /// The objection form's token (the same value as the `cn_csrf` cookie set with the page).
     public var csrf: String = ""
     public var nameMax = ObjectionDesk.nameMax
@@ -802,7 +812,16 @@ public struct PortalPages: Sendable {
             }, heading: heading, listingLink: listingLink(stored.kind),
             movedTo: try PublicRecord.movedAway(stored, kind: kind, from: node.configuration.code).map {
                 MovedNote(code: $0.digits, areaName: try node.store.nodeNames([$0.digits])[$0.digits])
-            })
+            }, objection: shown.objected ? try objectionNote(key: key) : nil)
+    }
+
+    /// The objection open on record `key`: the day its latest opening names, and the time limit.
+    func objectionNote(key: String) throws -> ObjectionNote? {
+        guard let opened = try node.store.statusHistory(key: key).last(where: { $0.status.action == .objectionOpened })?.status.date else {
+            return nil
+        }
+        let due = ObjectionDueDates(openedOn: opened, limit: node.catalogue.objectionWorkingDays, calendar: node.calendar)
+        return ObjectionNote(openedOn: opened.iso, dueBy: due?.decide.iso, dueAssisted: due?.assisted.iso)
     }
 
     /// The listing filters as the query string gives them; a value out of shape is refused.

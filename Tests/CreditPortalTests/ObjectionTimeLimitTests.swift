@@ -83,6 +83,10 @@ struct ObjectionTimeLimitTests {
         for (standing, count) in [("overdue", 1), ("past-decide", 1), ("within", 2)] {
             #expect(metrics.contains("creditnet_objections_open{node=\"\(code)\",standing=\"\(standing)\"} \(count)"), "\(standing)")
         }
+        // The record's page says when the objection was accepted and by when the unit decides.
+        let objected = try await f.get("/records/" + PortalPages.escapePath(keys[0]))
+        #expect(objected.body.contains("已于 2026-11-13 受理") && objected.body.contains("报送单位应在 2026-11-18 前作出处理决定（需其他单位协查的，2026-11-24 前）"))
+        #expect(try await f.json("/records/" + PortalPages.escapePath(keys[0]))["objection"] != nil)
         // The person reads the limit with their code.
         let before = try f.portal.pages.objectionStatus(code: request.code, today: ChinaTime.date(PortalFixture.now)).page.request
         #expect(before?.dueBy == "2026-11-30" && before?.dueAssisted == "2026-12-04" && before?.closedOn == nil)
@@ -136,6 +140,9 @@ struct ObjectionTimeLimitTests {
             let corrected = try await post("/ops/work/objections/\(theirs)/close", "corrected")
             #expect(corrected.status == 303)
         }
+        // Closed: the record's page no longer says it is under objection.
+        let cleared = try await f.get("/records/" + PortalPages.escapePath(keys[0]))
+        #expect(cleared.status == .ok && !cleared.body.contains("id=\"objection-open\"") && !cleared.body.contains("受理，核查期间"))
         let answered = try await f.get("/objections/status?code=" + request.code)
         #expect(answered.body.contains("已办结（2026-11-25）：经核查记录有误，已更正"), "\(answered.body)")
         #expect(!answered.body.contains("前核查并作出处理决定"))
