@@ -37,12 +37,16 @@ struct Status: ParsableCommand {
         var applyQueue: ApplyQueueCounts
         /// Change sets refused on their own and set aside, not yet resolved (`set-aside`).
         var setAside: Int
+        /// Objections open here, and how many are past the decision's time limit (`objection list`).
+        var objectionsOpen: Int
+        var objectionsPastLimit: Int
     }
 
     func run() throws {
         try guarded {
             let context = try node.open()
             let c = context.configuration
+            let objections = try context.openObjections(today: ChinaTime.date(Date()))
             let output = Output(
                 code: c.code.digits, tier: c.tier.name, name: c.name, database: context.store.path, catalogueVersion: context.catalogue.version,
                 calendarYears: context.calendar.years.keys.sorted(), counts: try context.store.counts(),
@@ -51,7 +55,8 @@ struct Status: ParsableCommand {
                 windowHours: c.effectiveWindowHours,
                 store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
                 origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowSeconds), hasParent: c.parent != nil),
-                applyQueue: try context.store.queued(), setAside: try context.store.unresolvedSetAside())
+                applyQueue: try context.store.queued(), setAside: try context.store.unresolvedSetAside(), objectionsOpen: objections.count,
+                objectionsPastLimit: objections.filter { $0.standing != .within }.count)
             if json {
                 try printJSON(output)
                 return
@@ -72,6 +77,10 @@ struct Status: ParsableCommand {
                 print(
                     "  set aside:  \(output.setAside) change set(s) refused on their own, the rest of their bundles applied — see credit-node set-aside"
                 )
+            }
+            if output.objectionsOpen > 0 {
+                print(
+                    "  objections: \(output.objectionsOpen) open, \(output.objectionsPastLimit) past the time limit — see credit-node objection list")
             }
             if output.applyQueue.sets > 0 {
                 print(

@@ -105,7 +105,8 @@ struct CLITests {
         #expect(opened.status == 0, "\(opened.stderr)")
         #expect(try opened.json()["state"] as? String == "objected")
         #expect(try ws("query", subject, "--public", "--config", "v/node.yaml").stdout.contains("异议处理中"))
-        // Listed as open today, within its time limit of three working days.
+        // Listed as open today, within its time limit of three working days; `status` counts it.
+        #expect(try ws("status", "--config", "v/node.yaml").stdout.contains("objections: 1 open, 0 past the time limit"))
         let open = try ws("objection", "list", "--config", "v/node.yaml")
         #expect(open.status == 0 && open.stdout.contains("1 objection(s) open, 0 past the time limit") && open.stdout.contains("within  opened "))
         let listedJSON = try ws("objection", "list", "--config", "v/node.yaml", "--json")
