@@ -193,7 +193,6 @@ public struct SubjectPage: Sendable, Encodable {
     }
 }
 
-/// Where a record now lies when a correction moved it out of this node's area.
 /// A record under objection: when the objection was accepted, and by when the unit that owns the
 /// record is to decide it (catalogue `objectionWorkingDays`; none when it sets no limit).
 public struct ObjectionNote: Sendable, Encodable, Hashable {
@@ -202,6 +201,7 @@ public struct ObjectionNote: Sendable, Encodable, Hashable {
     public var dueAssisted: String?
 }
 
+/// Where a record now lies when a correction moved it out of this node's area.
 public struct MovedNote: Sendable, Encodable, Hashable {
     /// The area's 12-digit code, and its name when this node knows it.
     public var code: String
