@@ -453,6 +453,14 @@ struct OperationsPages: Sendable {
         var error: String?
     }
 
+    /// A decided request as the office's list says it: an objection accepted and since closed
+    /// says so, with how (as its requester reads it).
+    func decidedState(_ r: ObjectionRequest) throws -> String {
+        guard r.purpose == .objection, r.state == "accepted", case .closed(let change) = try node.objectionProgress(key: r.recordKey)
+        else { return PortalPages.requestState(r) }
+        return "已受理 · \(change.date.iso) 办结（\(PortalPages.outcomeLabel(change.outcome))）"
+    }
+
     /// How many open objections `/ops/work` lists (oldest first; all are counted).
     static let objectionsShown = 200
 
@@ -495,7 +503,7 @@ struct OperationsPages: Sendable {
             decided: try node.store.decidedRequests(limit: 20).map {
                 WorkPage.Decided(
                     id: $0.id, purpose: $0.purpose.name, subject: try subjectName(of: $0.recordKey), kind: kindName(of: $0.recordKey),
-                    number: Self.number(in: $0.recordKey), state: PortalPages.requestState($0),
+                    number: Self.number(in: $0.recordKey), state: try decidedState($0),
                     decision: Masking.maskResidentIDs(in: $0.decision ?? ""),
                     decidedAt: $0.decidedAt.map { PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0) / 1000))) } ?? "")
             },

@@ -815,12 +815,9 @@ public struct PortalPages: Sendable {
             }, objection: shown.objected ? try objectionNote(key: key) : nil)
     }
 
-    /// The objection open on record `key`: the day its latest opening names, and the time limit.
+    /// The objection open on record `key`: the day its opening names, and the time limit.
     func objectionNote(key: String) throws -> ObjectionNote? {
-        guard let opened = try node.store.statusHistory(key: key).last(where: { $0.status.action == .objectionOpened })?.status.date else {
-            return nil
-        }
-        let due = ObjectionDueDates(openedOn: opened, limit: node.catalogue.objectionWorkingDays, calendar: node.calendar)
+        guard case .open(let opened, let due) = try node.objectionProgress(key: key) else { return nil }
         return ObjectionNote(openedOn: opened.iso, dueBy: due?.decide.iso, dueAssisted: due?.assisted.iso)
     }
 
@@ -955,19 +952,15 @@ public struct PortalPages: Sendable {
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
         if r.purpose == .objection, r.state == "accepted", stored != nil {
-            // Where the record's objection stands: the last opening or closing decides.
-            let last = try node.store.statusHistory(key: r.recordKey).last {
-                $0.status.action == .objectionOpened || $0.status.action == .objectionClosed
-            }
-            if let last, last.status.action == .objectionClosed {
-                page.request?.closedOn = last.status.date.iso
-                page.request?.outcome = Self.outcomeLabel(last.status.outcome)
+            switch try node.objectionProgress(key: r.recordKey) {
+            case .closed(let change):
+                page.request?.closedOn = change.date.iso
+                page.request?.outcome = Self.outcomeLabel(change.outcome)
                 page.request?.state = "已办结"
-            } else if let last,
-                let due = ObjectionDueDates(openedOn: last.status.date, limit: node.catalogue.objectionWorkingDays, calendar: node.calendar)
-            {
-                page.request?.dueBy = due.decide.iso
-                page.request?.dueAssisted = due.assisted.iso
+            case .open(_, let due):
+                page.request?.dueBy = due?.decide.iso
+                page.request?.dueAssisted = due?.assisted.iso
+            case .none: break
             }
         }
         return (page, 200)

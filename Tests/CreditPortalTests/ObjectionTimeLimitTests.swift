@@ -146,6 +146,9 @@ struct ObjectionTimeLimitTests {
         let answered = try await f.get("/objections/status?code=" + request.code)
         #expect(answered.body.contains("已办结（2026-11-25）：经核查记录有误，已更正"), "\(answered.body)")
         #expect(!answered.body.contains("前核查并作出处理决定"))
+        // The office's list of decided requests says it too.
+        let decided = try OperationsPages(node: f.node).work(reader: "测试", now: PortalFixture.now, csrf: "t").decided
+        #expect(decided.first { $0.id == request.id }?.state == "已受理 · 2026-11-25 办结（经核查记录有误，已更正）")
         // The audit trail names the operator's decisions.
         #expect(try f.node.store.audit().last?.actor.role == "local")
     }

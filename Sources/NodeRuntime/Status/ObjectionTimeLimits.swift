@@ -63,4 +63,21 @@ extension NodeContext {
                 rowID: o.rowID, key: o.key, kind: o.kind, openedOn: o.openedOn, limits: limits, standing: limits?.standing(today: today) ?? .within)
         }
     }
+
+    /// Where record `key`'s objection stands — open with its time limit, closed with its
+    /// decision, or none — by the last opening or closing among its status changes.
+    public func objectionProgress(key: String) throws -> ObjectionProgress {
+        let last = try store.statusHistory(key: key).last { $0.status.action == .objectionOpened || $0.status.action == .objectionClosed }
+        guard let last else { return .none }
+        if last.status.action == .objectionClosed { return .closed(last.status) }
+        return .open(on: last.status.date, ObjectionDueDates(openedOn: last.status.date, limit: catalogue.objectionWorkingDays, calendar: calendar))
+    }
+}
+
+/// A record's objection: open (with its time limit, when the catalogue sets one), closed (the
+/// closing decision), or none ever opened.
+public enum ObjectionProgress: Sendable {
+    case open(on: CivilDate, ObjectionDueDates?)
+    case closed(StatusChange)
+    case none
 }
