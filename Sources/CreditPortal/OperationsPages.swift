@@ -417,11 +417,6 @@ struct OperationsPages: Sendable {
             var standingLabel: String
             var standingClass: String
         }
-        /// The working days the catalogue gives to decide an objection (none: no limit shown).
-        struct TimeLimit: Sendable, Encodable {
-            var decide: Int
-            var assisted: Int
-        }
         /// A repair (信用修复) entered here or received: it must reach every tier and every site
         /// that shows the record (DOMAIN.md: within 1–3 working days).
         struct Repair: Sendable, Encodable {
@@ -445,7 +440,8 @@ struct OperationsPages: Sendable {
         var objections: [Objection]
         var objectionCount: Int
         var objectionsPastLimit: Int
-        var timeLimit: TimeLimit?
+        /// The working days the catalogue gives to decide an objection (none: no limit shown).
+        var timeLimit: Catalogue.ObjectionTimeLimit?
         var outcomes = OperationsPages.closingOutcomes
         /// The latest repairs (at most 50), newest first.
         var repairs: [Repair]
@@ -517,8 +513,8 @@ struct OperationsPages: Sendable {
                     standing: $0.standing.rawValue, standingLabel: Self.standingLabel($0, limit: limit),
                     standingClass: $0.standing == .within ? "standing-met" : $0.standing == .pastDecide ? "standing-at-risk" : "standing-breached")
             },
-            objectionCount: open.count, objectionsPastLimit: open.filter { $0.standing != .within }.count,
-            timeLimit: limit.map { WorkPage.TimeLimit(decide: $0.decide, assisted: $0.assisted) },
+            objectionCount: open.count, objectionsPastLimit: open.filter(\.pastLimit).count,
+            timeLimit: limit,
             repairs: try node.store.statusChanges(action: StatusAction.repaired.rawValue, limit: 50).map {
                 WorkPage.Repair(
                     key: Masking.maskResidentIDs(in: $0.recordKey), number: Self.number(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
@@ -624,7 +620,7 @@ struct OperationsPages: Sendable {
             commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue },
             governmentCases: try GovernmentIntegrity.compute(node, today: today).cases.count,
             objectionsPastLimit: node.catalogue.objectionWorkingDays == nil
-                ? nil : try node.openObjections(today: today).filter { $0.standing != .within }.count)
+                ? nil : try node.openObjections(today: today).filter(\.pastLimit).count)
     }
 
     /// How many missing numbers a gap row lists.

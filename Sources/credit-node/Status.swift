@@ -56,7 +56,7 @@ struct Status: ParsableCommand {
                 store: StoreVerification.recordedDamage(c)?.summary ?? "sound",
                 origins: try context.store.originStatus(windowSeconds: Int64(c.effectiveWindowSeconds), hasParent: c.parent != nil),
                 applyQueue: try context.store.queued(), setAside: try context.store.unresolvedSetAside(), objectionsOpen: objections.count,
-                objectionsPastLimit: objections.filter { $0.standing != .within }.count)
+                objectionsPastLimit: objections.filter(\.pastLimit).count)
             if json {
                 try printJSON(output)
                 return

@@ -82,7 +82,7 @@ extension Objection {
                 let open = try context.openObjections(today: ChinaTime.date(Date()))
                 if json { return try printJSON(open) }
                 guard !open.isEmpty else { return print("No objection is open at this node") }
-                let late = open.filter { $0.standing != .within }.count
+                let late = open.filter(\.pastLimit).count
                 print("\(open.count) objection(s) open, \(late) past the time limit")
                 for o in open {
                     let limit =

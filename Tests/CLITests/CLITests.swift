@@ -110,8 +110,8 @@ struct CLITests {
         let open = try ws("objection", "list", "--config", "v/node.yaml")
         #expect(open.status == 0 && open.stdout.contains("1 objection(s) open, 0 past the time limit") && open.stdout.contains("within  opened "))
         let listedJSON = try ws("objection", "list", "--config", "v/node.yaml", "--json")
-        #expect(
-            listedJSON.stdout.contains("\"standing\" : \"within\"") || listedJSON.stdout.contains("\"standing\":\"within\""), "\(listedJSON.stdout)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(listedJSON.stdout.utf8)) as? [[String: Any]])
+        #expect(listed.count == 1 && listed[0]["standing"] as? String == "within" && listed[0]["key"] as? String == key, "\(listedJSON.stdout)")
         // Refused: opening it twice, repairing an unknown record, no reason given.
         let twice = try ws("objection", "open", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml")
         #expect(twice.status == 65 && twice.stderr.contains("not-applicable"))

@@ -26,6 +26,9 @@ public struct OpenObjection: Sendable, Encodable {
     public var openedOn: CivilDate?
     public var limits: ObjectionDueDates?
     public var standing: Standing
+
+    /// Past the decision's time limit (amber or red on the pages).
+    public var pastLimit: Bool { standing != .within }
 }
 
 /// The last day for deciding an objection opened on a day, by the working-day calendar.
