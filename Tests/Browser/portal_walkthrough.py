@@ -324,7 +324,7 @@ class Walkthrough:
                    "the bulletin opens on the last whole month and names the offices to follow up")
         current = default["months"][0]["value"]
         Select(self.driver.find_element(By.NAME, "month")).select_by_value(current)
-        self.driver.find_element(By.CSS_SELECTOR, ".bulletin-tools button").click()
+        self.submit(self.driver.find_element(By.CSS_SELECTOR, ".bulletin-tools button"))
         text = self.looked_at("ops-bulletin-this-month")
         year, month = current.split("-")
         self.check(self.driver.current_url.endswith("month=" + current) and f"{year}年{int(month)}月定期通报" in text,
@@ -349,7 +349,7 @@ class Walkthrough:
         objection_status = d.find_element(By.LINK_TEXT, "办理进度").get_attribute("href")
         text = self.page(PROVINCE_OPS + "/ops/work", "ops-work")
         self.check("异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
-        d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button").click()
+        self.submit(d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button"))
         text = self.looked_at("ops-work-accepted")
         self.check("没有待办理的公众申请" in text, "accepted from the page, the request leaves the queue")
         text = self.page(PROVINCE + fresh["recordLink"], "province-record-accepted")
@@ -400,7 +400,7 @@ class Walkthrough:
         text = self.page(PROVINCE_OPS + "/ops/work", "ops-work-repair")
         self.check("信用修复申请" in text and "027-88886666" in text, "the work queue lists the repair application")
         d.find_element(By.NAME, "notice").send_keys("鄂信修〔2026〕1号")
-        d.find_element(By.CSS_SELECTOR, "form[action$='/repair'] button").click()
+        self.submit(d.find_element(By.CSS_SELECTOR, "form[action$='/repair'] button"))
         text = self.looked_at("ops-work-repaired")
         self.check("没有待办理的公众申请" in text and "鄂信修〔2026〕1号" in text, "granted from the page, the repair is listed with its notice")
         self.page(PROVINCE + target["recordLink"], "repaired-record", status=404)
@@ -534,7 +534,7 @@ class Walkthrough:
         self.page(VILLAGE_OPS + "/ops/upload", "ops-upload")
         Select(d.find_element(By.NAME, "kind")).select_by_visible_text("行政处罚")
         d.find_element(By.NAME, "records").send_keys(os.path.abspath(upload))
-        d.find_element(By.CSS_SELECTOR, "form.reconcile button[type=submit]").click()
+        self.submit(d.find_element(By.CSS_SELECTOR, "form.reconcile button[type=submit]"))
         text = self.looked_at("ops-upload-done")
         lines = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".upload-outcome table.grid td:first-child")]
         self.check("报送结果" in text and "GB18030" in text and "沙嘴村12月处罚.csv" in text and "送往上级节点" in text,
@@ -735,7 +735,7 @@ class Walkthrough:
         )
         d.get(PROVINCE_OPS + "/ops/creation")
         Select(d.find_element(By.NAME, "year")).select_by_value(str(year))
-        d.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        self.submit(d.find_element(By.CSS_SELECTOR, "form.filters button"))
         self.check(f"year={year}" in d.current_url, f"the form chooses the year ({d.current_url})")
         self.looked_at("ops-creation-province")
 
