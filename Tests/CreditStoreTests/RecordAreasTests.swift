@@ -59,6 +59,30 @@ struct RecordAreasTests {
         #expect(try s.downwardPage(child: try DivisionCode(Fixture.villages[0]), after: 0, limit: 10).items.isEmpty)
     }
 
+    /// The objection arrives before the record does: it names the area the record left (entered
+    /// before the correction reached its origin) and goes nowhere; the correction that follows
+    /// creates the record here in the second village, which is then given the record and,
+    /// after it, the objection — the other village neither. (A seed of the simulation found a
+    /// village without the objection its record was under everywhere else.)
+    @Test(arguments: Fixture.Backing.allCases) func aStatusChangeThatCameBeforeItsRecordFollowsTheRecordDown(_ backing: Fixture.Backing) throws {
+        let opened = try Fixture.open(backing)
+        let s = opened.sync
+        let parent = try DivisionCode(Self.county)
+        let village = try DivisionCode(Fixture.villages[1])
+        _ = try s.applyDownward(
+            parent: parent, [Self.change(Self.elsewhere, 1, op: "status", jurisdiction: Self.elsewhere, body: Self.objection)], next: 1, now: Date())
+        #expect(try s.downwardPage(child: village, after: 0, limit: 10).items.isEmpty)
+        _ = try s.applyDownward(
+            parent: parent, [Self.change(Self.county, 1, jurisdiction: Fixture.villages[1], body: "{\"CF_NR\":\"更正\"}")], next: 2, now: Date())
+        let page = try s.downwardPage(child: village, after: 0, limit: 10)
+        #expect(
+            page.items.map { "\($0.change.origin) \($0.change.op) \($0.change.key)" } == [
+                "\(Self.county) put penalty|K|1", "\(Self.elsewhere) status penalty|K|1",
+            ])
+        #expect(try opened.store.record(key: "penalty|K|1")?.state == "objected")
+        #expect(try s.downwardPage(child: try DivisionCode(Fixture.villages[0]), after: 0, limit: 10).items.isEmpty)
+    }
+
     /// A village's older version arrives after the correction that moved the record: the first
     /// village is given the correction and the objection again, after its cursor, though both
     /// are earlier in the township's log; the village the correction names receives the older

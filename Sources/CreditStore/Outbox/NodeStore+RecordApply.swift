@@ -26,8 +26,9 @@ extension NodeStore {
                     try insertChange.execute(arguments: [
                         nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
                     ])
-                    try applyToRecords(c, changeID: nextID, dates: dates[i], router: &router, db: db)
+                    let created = try applyToRecords(c, changeID: nextID, dates: dates[i], router: &router, db: db)
                     try router.route(c, changeID: nextID, db: db)
+                    if created { try router.giveEarlyStatus(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, db: db) }
                     nextID += 1
                 }
             }
@@ -39,8 +40,11 @@ extension NodeStore {
     /// new version if it is the last writer by (HLC, origin); a status change re-derives the
     /// record's state. Order of arrival does not matter: a status change that arrives before its
     /// record is applied when the record arrives. A version naming another area than the record
-    /// held here is noted with the router (`Router.noteVersion`), winning or not.
-    static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, router: inout Router, db: Database) throws {
+    /// held here is noted with the router (`Router.noteVersion`), winning or not. True when a put
+    /// created the record: the caller gives its earlier status changes to the children it goes
+    /// to once the put is routed (`Router.giveEarlyStatus`).
+    @discardableResult
+    static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, router: inout Router, db: Database) throws -> Bool {
         var current: Row?
         if c.op == "put" {
             current = try Row.fetchOne(
@@ -62,6 +66,7 @@ extension NodeStore {
         if let current {
             try router.noteVersion(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, current: current[3], changeID: changeID, db: db)
         }
+        return c.op == "put" && current == nil
     }
 
     /// Keeps, for a record just inserted with a provisional deadline, the day its lateness was
@@ -195,14 +200,18 @@ struct ReceivedBatch {
             let i = chunk.lowerBound + n
             if let since = dates[i].provisionalSince { try NodeStore.noteProvisionalDeadline(key: changes[i].key, enteredOn: since, db: db) }
         }
-        // A status change may have arrived before its record: those records take their state now.
+        // A status change may have arrived before its record: those records take their state now,
+        // and once routed, the children they go to are given those changes.
+        var early: Set<String> = []
         if !fresh.isEmpty {
             for (n, i) in chunk.enumerated() { findStatus.bind(Int32(n + 1), changes[i].key) }
-            var early: [String] = []
-            while try findStatus.step() { if let key = findStatus.text(0) { early.append(key) } }
+            while try findStatus.step() { if let key = findStatus.text(0), existing[ExactText(key)] == nil { early.insert(key) } }
             findStatus.reset()
-            for key in early where existing[ExactText(key)] == nil { try NodeStore.refreshState(key: key, db: db) }
+            for key in early { try NodeStore.refreshState(key: key, db: db) }
         }
         for (n, i) in chunk.enumerated() { try router.route(changes[i], changeID: firstID + Int64(n), db: db) }
+        for i in chunk where early.contains(changes[i].key) {
+            try router.giveEarlyStatus(key: changes[i].key, kind: changes[i].kind, jurisdiction: changes[i].jurisdiction, db: db)
+        }
     }
 }

@@ -86,6 +86,27 @@ struct Router {
         }
     }
 
+    /// Record `key` was just created here by a put naming `jurisdiction`, and routed. Status
+    /// changes of it that arrived first went where *they* named — the area the record left, when
+    /// a correction moved it before they reached this node — so the children the record goes to
+    /// are given them too (not back into their own subtree), after the put: a child holds a
+    /// record before it is given a change of it naming another area (`Downward.apply` sets such a
+    /// change aside otherwise).
+    func giveEarlyStatus(key: String, kind: String, jurisdiction: String, db: Database) throws {
+        guard !routes.children.isEmpty, !routes.networkWideKinds.contains(kind) else { return }
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, origin, jurisdiction FROM changes WHERE record_key = ? AND op = 'status' ORDER BY id"),
+            arguments: [key])
+        {
+            let (id, origin, named): (Int64, String, String) = (row[0], row[1], row[2])
+            guard named != jurisdiction else { continue }
+            let had = Set(routes.areas(jurisdiction: named, kind: kind, origin: origin))
+            for area in routes.areas(jurisdiction: jurisdiction, kind: kind, origin: origin) where !had.contains(area) {
+                try Self.note(area: area, changeID: id, db: db)
+            }
+        }
+    }
+
     /// One row of the down stream: `area` pulls change `changeID` at the next position (the
     /// change id itself unless an earlier change was given again since).
     static func note(area: String, changeID: Int64, db: Database) throws {
