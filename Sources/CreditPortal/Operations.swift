@@ -155,9 +155,16 @@ public struct Operations: Sendable {
             return await ops.decide(
                 request, id: Int64(context.parameters.get("id") ?? "") ?? 0, action: context.parameters.get("action") ?? "", actor: actor)
         }
-        router.post("work/objections/{id}/close") { request, context -> Response in
+        router.post("work/objections/{id}/{action}") { request, context -> Response in
             let actor = try await context.operatorCaller(node)
-            return await ops.closeObjection(request, row: Int64(context.parameters.get("id") ?? "") ?? 0, actor: actor)
+            let action: StatusAction? =
+                switch context.parameters.get("action") {
+                case "close": .objectionClosed
+                case "assist": .objectionAssisted
+                default: nil
+                }
+            guard let action else { throw HTTPError(.notFound) }
+            return await ops.decideObjection(request, row: Int64(context.parameters.get("id") ?? "") ?? 0, action: action, actor: actor)
         }
         ops.registerAuthorisations(on: router)
         ops.registerSubjects(on: router)
@@ -270,7 +277,8 @@ public struct Operations: Sendable {
             switch e.code {
             case .unknownRecord: "没有这条记录。"
             case .outsideArea: "这条记录不在本节点辖区，需由其所在地的信用主管部门办理。"
-            case .notApplicable: "这条记录当前的状态不允许这样办理（已撤销、已修复或公示期满的记录不能再修复或受理异议；没有处理中异议的记录无需办结）。"
+            case .notApplicable: "这条记录当前的状态不允许这样办理（已撤销、已修复或公示期满的记录不能再修复或受理异议；没有处理中异议的记录无需办结或登记协查）。"
+            case .alreadyAssisted: "这件异议已登记协查，办理时限已按需协查的期限计算。"
             case .repairTooEarly: "最短公示期未满，尚不能修复。"
             case .missingField, .badDate, .badBody: "填写的内容不完整或有误。"
             }
@@ -354,25 +362,35 @@ public struct Operations: Sendable {
     /// `unit`): the unit's decision on an objection, as `credit-node objection close` enters it;
     /// the record's 异议处理中 mark is cleared everywhere with the next sync. A record withdrawn
     /// after its objection is withdrawn instead (`credit-node withdraw`, or the department's
-    /// system), which ends its publicity. `ROW` is the record's row: its key may hold an ID number.
-    func closeObjection(_ request: Request, row: Int64, actor: AuditActor) async -> Response {
+    /// system), which ends its publicity.
+    /// `POST /ops/work/objections/ROW/assist` (fields `reason` — which unit helps verify what —,
+    /// `unit`): another unit must help verify (协查), as `credit-node objection assist` marks it;
+    /// the time limit becomes the assisted one at every tier with the next sync.
+    /// `ROW` is the record's row: its key may hold an ID number.
+    func decideObjection(_ request: Request, row: Int64, action: StatusAction, actor: AuditActor) async -> Response {
         let node = portal.node
         return await workForm(request, actor: actor, notFound: "没有这条记录。") { form, now in
-            let outcome = form["outcome"] ?? ""
-            guard OperationsPages.closingOutcomes.contains(where: { $0.value == outcome }) else {
-                throw ObjectionRequestError(code: .invalid, message: "请选择处理结果：维持或更正。")
+            var outcome: String?
+            if action == .objectionClosed {
+                outcome = form["outcome"] ?? ""
+                guard OperationsPages.closingOutcomes.contains(where: { $0.value == outcome }) else {
+                    throw ObjectionRequestError(code: .invalid, message: "请选择处理结果：维持或更正。")
+                }
             }
             let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let unit = (form["unit"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty, !unit.isEmpty else {
-                throw ObjectionRequestError(code: .invalid, message: "办结异议需填写处理决定（核查结果）和作出决定的单位。")
+                throw ObjectionRequestError(
+                    code: .invalid,
+                    message: action == .objectionClosed ? "办结异议需填写处理决定（核查结果）和作出决定的单位。" : "登记协查需填写协查单位和事项，以及登记的单位。")
             }
             guard let key = try node.store.recordKey(rowID: row) else { throw ObjectionRequestError(code: .notPending, message: "no record") }
-            let change = StatusChange(action: .objectionClosed, date: ChinaTime.date(now), reason: reason, unit: unit, outcome: outcome)
+            let change = StatusChange(action: action, date: ChinaTime.date(now), reason: reason, unit: unit, outcome: outcome)
             let report = try StatusDesk(node: node).enter(key: key, change, now: now, actor: actor)
             node.logger.info(
-                "objection closed on the operators' pages",
-                metadata: ["record": "\(row)", "outcome": "\(outcome)", "seq": "\(report.seq)", "by": "\(actor.description)"])
+                action == .objectionClosed
+                    ? "objection closed on the operators' pages" : "objection marked for assisted verification on the operators' pages",
+                metadata: ["record": "\(row)", "outcome": "\(outcome ?? "-")", "seq": "\(report.seq)", "by": "\(actor.description)"])
         }
     }
 

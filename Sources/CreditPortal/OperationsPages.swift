@@ -408,11 +408,14 @@ struct OperationsPages: Sendable {
             var kind: String
             var openedOn: String
             var days: Int
-            /// 办理时限: the decision's last day, and the last where another unit helps verify.
+            /// 办理时限: the last day for the decision — the assisted one once marked 协查 — and
+            /// the assisted one offered while not.
             var due: String?
             var dueAssisted: String?
             var provisional: Bool
-            /// `within`, `past-decide` or `overdue`, said in words and as a badge's class.
+            /// Marked for assisted verification (协查): the form to mark it is no longer offered.
+            var assisted: Bool
+            /// `within`, `last-day` or `overdue`, said in words and as a badge's class.
             var standing: String
             var standingLabel: String
             var standingClass: String
@@ -452,7 +455,8 @@ struct OperationsPages: Sendable {
     /// A decided request as the office's list says it: an objection accepted and since closed
     /// says so, with how (as its requester reads it).
     func decidedState(_ r: ObjectionRequest) throws -> String {
-        guard r.purpose == .objection, r.state == "accepted", case .closed(let change) = try node.objectionProgress(key: r.recordKey)
+        guard r.purpose == .objection, r.state == "accepted",
+            case .closed(let change) = try node.objectionProgress(key: r.recordKey, opening: r.opening)
         else { return PortalPages.requestState(r) }
         return "已受理 · \(change.date.iso) 办结（\(PortalPages.outcomeLabel(change.outcome))）"
     }
@@ -474,10 +478,11 @@ struct OperationsPages: Sendable {
     /// An open objection's standing in words.
     static func standingLabel(_ o: OpenObjection, limit: Catalogue.ObjectionTimeLimit?) -> String {
         guard let limit, o.limits != nil else { return "未设办理时限" }
+        let days = o.assisted ? "需协查，\(limit.assisted)" : "\(limit.decide)"
         switch o.standing {
-        case .within: return "在办理时限内"
-        case .pastDecide: return "已超过 \(limit.decide) 个工作日（需协查的，\(limit.assisted) 个工作日内办结）"
-        case .overdue: return "已超过 \(limit.assisted) 个工作日，逾期未办结"
+        case .within: return "在办理时限内（\(days) 个工作日）"
+        case .lastDay: return "今日到期（\(days) 个工作日）"
+        case .overdue: return "已超过 \(days) 个工作日，逾期未办结"
         }
     }
 
@@ -509,9 +514,9 @@ struct OperationsPages: Sendable {
                     kind: node.resolvedKinds[$0.kind]?.kind.name ?? $0.kind,
                     openedOn: $0.openedOn?.iso ?? "",
                     days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0,
-                    due: $0.limits?.decide.iso, dueAssisted: $0.limits?.assisted.iso, provisional: $0.limits?.provisional ?? false,
-                    standing: $0.standing.rawValue, standingLabel: Self.standingLabel($0, limit: limit),
-                    standingClass: $0.standing == .within ? "standing-met" : $0.standing == .pastDecide ? "standing-at-risk" : "standing-breached")
+                    due: $0.dueBy?.iso, dueAssisted: $0.assisted ? nil : $0.limits?.assisted.iso, provisional: $0.limits?.provisional ?? false,
+                    assisted: $0.assisted, standing: $0.standing.rawValue, standingLabel: Self.standingLabel($0, limit: limit),
+                    standingClass: $0.standing == .within ? "standing-met" : $0.standing == .lastDay ? "standing-at-risk" : "standing-breached")
             },
             objectionCount: open.count, objectionsPastLimit: open.filter(\.pastLimit).count,
             timeLimit: limit,

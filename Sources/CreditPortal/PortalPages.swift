@@ -197,8 +197,12 @@ public struct SubjectPage: Sendable, Encodable {
 /// record is to decide it (catalogue `objectionWorkingDays`; none when it sets no limit).
 public struct ObjectionNote: Sendable, Encodable, Hashable {
     public var openedOn: String
+    /// The last day for the decision: the assisted one once another unit helps verify (协查).
     public var dueBy: String?
+    /// The assisted limit, while no 协查 is marked.
     public var dueAssisted: String?
+    /// Another unit helps verify (协查): `dueBy` is the assisted limit.
+    public var assisted: Bool
 }
 
 /// Where a record now lies when a correction moved it out of this node's area.
@@ -322,10 +326,13 @@ public struct ObjectionStatusPage: Sendable, Encodable {
         public var decidedAt: String?
         /// The refusal's reason (empty for others).
         public var reason: String?
-        /// An objection accepted and still open: the last day for the unit's decision, and for
-        /// one where another unit helps verify (catalogue `objectionWorkingDays`).
+        /// An objection accepted and still open: the last day for the unit's decision (the
+        /// assisted one once another unit helps verify), and while none is marked the one for
+        /// an assisted verification (catalogue `objectionWorkingDays`).
         public var dueBy: String?
         public var dueAssisted: String?
+        /// Another unit helps verify (协查): `dueBy` is the assisted limit.
+        public var assisted = false
         /// An objection accepted and since closed: when, and how (维持原记录, 记录已更正 …).
         public var closedOn: String?
         public var outcome: String?
@@ -817,8 +824,10 @@ public struct PortalPages: Sendable {
 
     /// The objection open on record `key`: the day its opening names, and the time limit.
     func objectionNote(key: String) throws -> ObjectionNote? {
-        guard case .open(let opened, let due) = try node.objectionProgress(key: key) else { return nil }
-        return ObjectionNote(openedOn: opened.iso, dueBy: due?.decide.iso, dueAssisted: due?.assisted.iso)
+        let progress = try node.objectionProgress(key: key)
+        guard case .open(let opened, let due, let assisted) = progress else { return nil }
+        return ObjectionNote(
+            openedOn: opened.iso, dueBy: progress.dueBy?.iso, dueAssisted: assisted == nil ? due?.assisted.iso : nil, assisted: assisted != nil)
     }
 
     /// The listing filters as the query string gives them; a value out of shape is refused.
@@ -952,14 +961,16 @@ public struct PortalPages: Sendable {
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
         if r.purpose == .objection, r.state == "accepted", stored != nil {
-            switch try node.objectionProgress(key: r.recordKey) {
+            let progress = try node.objectionProgress(key: r.recordKey, opening: r.opening)
+            switch progress {
             case .closed(let change):
                 page.request?.closedOn = change.date.iso
                 page.request?.outcome = Self.outcomeLabel(change.outcome)
                 page.request?.state = "已办结"
-            case .open(_, let due):
-                page.request?.dueBy = due?.decide.iso
-                page.request?.dueAssisted = due?.assisted.iso
+            case .open(_, let due, let assisted):
+                page.request?.dueBy = progress.dueBy?.iso
+                page.request?.dueAssisted = assisted == nil ? due?.assisted.iso : nil
+                page.request?.assisted = assisted != nil
             case .none: break
             }
         }

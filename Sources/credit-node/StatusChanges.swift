@@ -46,7 +46,7 @@ struct Objection: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
             "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome; decide the public's objections and repair applications.",
-        subcommands: [Open.self, Close.self, List.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self])
+        subcommands: [Open.self, Assist.self, Close.self, List.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept an objection: the record shows 异议处理中 at every node until it is closed.")
@@ -55,6 +55,18 @@ struct Objection: ParsableCommand {
         @OptionGroup var node: NodeOptions
         @Flag(help: "Print the result as JSON.") var json = false
         func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.objectionOpened) }, json: json) } }
+    }
+
+    struct Assist: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Mark an open objection for assisted verification (协查): another unit must help verify it, and its time limit becomes the catalogue's objectionWorkingDays.assisted at every node."
+        )
+        @Argument(help: "The record key.") var key: String
+        @OptionGroup var decision: DecisionOptions
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+        func run() throws { try guarded { try enterStatus(node, key: key, { try decision.status(.objectionAssisted) }, json: json) } }
     }
 
     struct Close: ParsableCommand {
@@ -72,7 +84,7 @@ extension Objection {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "List the objections open at this node, oldest first, each with its time limit (the catalogue's objectionWorkingDays, in working days from its opening) and where it stands: within, past-decide (past the decision's limit, within the one for an assisted verification) or overdue."
+                "List the objections open at this node, oldest first, each with its time limit (the catalogue's objectionWorkingDays, in working days from its opening: the assisted one once marked with `objection assist`) and where it stands: within, last-day (due today) or overdue."
         )
         @OptionGroup var node: NodeOptions
         @Flag(help: "Print the result as JSON.") var json = false
@@ -86,7 +98,11 @@ extension Objection {
                 print("\(open.count) objection(s) open, \(late) past the time limit")
                 for o in open {
                     let limit =
-                        o.limits.map { "due \($0.decide) (assisted \($0.assisted))\($0.provisional ? ", provisional" : "")" } ?? "no time limit"
+                        o.limits.map {
+                            o.assisted
+                                ? "due \($0.assisted) (assisted verification)\($0.provisional ? ", provisional" : "")"
+                                : "due \($0.decide) (\($0.assisted) if assisted)\($0.provisional ? ", provisional" : "")"
+                        } ?? "no time limit"
                     print("\(o.standing.rawValue)  opened \(o.openedOn.map(\.iso) ?? "?")  \(limit)  \(o.kind)  \(o.key)")
                 }
             }

@@ -8,7 +8,8 @@ without it: the home page, a two-character search for a person, a fragment of a 
 a subject page (masked ID number), a listing filtered by region and date and its CSV, a credit
 report printed to PDF and its signed twin verified offline and on the portal's 报告核验 page (and a
 tampered copy refused there), a penalty's credit-repair note and a repair application granted
-from the province's work queue, and an objection submitted on a
+from the province's work queue, an objection on the province's portal accepted, marked 协查
+(another unit helps verify) and closed from the work queue, and an objection submitted on a
 village's portal, accepted with the command line, that then shows as 异议处理中 there and,
 after it travelled up, on the province's portal; then the province's operators' pages (collection
 and the four rates) on its local records listener, and its network page watching a stopped village
@@ -363,6 +364,23 @@ class Walkthrough:
         self.page(PROVINCE_OPS + "/ops/work#objections", "ops-work-objections")
         row = next(r for r in d.find_elements(By.CSS_SELECTOR, "tr[id^='objection-']") if number in r.text)
         self.check("在办理时限内" in row.text, "the open objection stands within its time limit")
+        # Another unit must help verify (协查): marked from the row's second form, the limit
+        # becomes seven working days for the office and for the person.
+        row.find_elements(By.TAG_NAME, "summary")[1].click()
+        form = row.find_element(By.CSS_SELECTOR, "form[action$='/assist']")
+        form.find_element(By.NAME, "reason").send_keys("需仙桃市税务局协助核实决定书文号。")
+        form.find_element(By.NAME, "unit").send_keys("仙桃市市场监督管理局")
+        self.looked_at("ops-work-objection-assist")
+        self.submit(form.find_element(By.CSS_SELECTOR, "button[type='submit']"))
+        self.looked_at("ops-work-objection-assisted")
+        row = next(r for r in d.find_elements(By.CSS_SELECTOR, "tr[id^='objection-']") if number in r.text)
+        self.check("已登记协查" in row.text and "需协查，7 个工作日" in row.text
+                   and not row.find_elements(By.CSS_SELECTOR, "form[action$='/assist']"),
+                   "marked 协查, the objection's limit is the assisted one and the form is no longer offered")
+        text = self.page(objection_status, "objection-status-assisted")
+        self.check("办理时限已相应延长" in text, "the person reads that the time limit was extended for 协查")
+        self.page(PROVINCE_OPS + "/ops/work#objections", "ops-work-objections-to-close")
+        row = next(r for r in d.find_elements(By.CSS_SELECTOR, "tr[id^='objection-']") if number in r.text)
         row.find_element(By.TAG_NAME, "summary").click()
         row.find_element(By.CSS_SELECTOR, "input[name='outcome'][value='kept']").click()
         row.find_element(By.NAME, "reason").send_keys("经核查，决定书文号与原件一致。")

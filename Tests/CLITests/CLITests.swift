@@ -112,6 +112,14 @@ struct CLITests {
         let listedJSON = try ws("objection", "list", "--config", "v/node.yaml", "--json")
         let listed = try #require(try JSONSerialization.jsonObject(with: Data(listedJSON.stdout.utf8)) as? [[String: Any]])
         #expect(listed.count == 1 && listed[0]["standing"] as? String == "within" && listed[0]["key"] as? String == key, "\(listedJSON.stdout)")
+        #expect(listed[0]["assisted"] as? Bool == false)
+        // Another unit must help verify (协查): the limit becomes the assisted one; marked once only.
+        let assisted = try ws("objection", "assist", key, "--reason", "需税务部门核实", "--unit", "江岸区发改局", "--config", "v/node.yaml", "--json")
+        #expect(assisted.status == 0, "\(assisted.stderr)")
+        #expect(try assisted.json()["state"] as? String == "objected")
+        #expect(try ws("objection", "list", "--config", "v/node.yaml").stdout.contains("(assisted verification)"))
+        let again = try ws("objection", "assist", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml")
+        #expect(again.status == 65 && again.stderr.contains("already-assisted"), "\(again.stderr)")
         // Refused: opening it twice, repairing an unknown record, no reason given.
         let twice = try ws("objection", "open", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml")
         #expect(twice.status == 65 && twice.stderr.contains("not-applicable"))
@@ -123,12 +131,15 @@ struct CLITests {
         #expect(
             try ws("objection", "close", key, "--outcome", "withdrawn", "--reason", "认定有误", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0
         )
+        // Closed: no objection is open to mark for assisted verification.
+        #expect(try ws("objection", "assist", key, "--reason", "x", "--unit", "y", "--config", "v/node.yaml").stderr.contains("not-applicable"))
         #expect(try ws("withdraw", key, "--reason", "认定有误，撤销", "--unit", "江岸区发改局", "--config", "v/node.yaml").status == 0)
         #expect(try ws("objection", "list", "--config", "v/node.yaml").stdout.contains("No objection is open at this node"))
         #expect(try ws("check", subject, "--config", "v/node.yaml", "--json").json()["restricted"] as? Bool == false)
         #expect(!(try ws("query", subject, "--public", "--config", "v/node.yaml").stdout.contains(key)))
         let full = try ws("query", subject, "--config", "v/node.yaml").stdout
-        #expect(full.contains("已撤销") && full.contains("objection-opened") && full.contains("withdrawn by 江岸区发改局"))
+        #expect(
+            full.contains("已撤销") && full.contains("objection-opened") && full.contains("objection-assisted") && full.contains("withdrawn by 江岸区发改局"))
         #expect(try ws("expire", "--config", "v/node.yaml").status == 0)
     }
 

@@ -26,7 +26,10 @@ struct StatusTests {
             return Int(seed >> 33) % n
         }
         for _ in 0..<300 {
+            // An origin stamps each of its changes with a later HLC: no two share (hlc, origin).
+            var stamped = Set<String>()
             let facts: [Fact] = (0..<next(6) + 1).map { _ in (Int64(next(4)), ["a", "b", "c"][next(3)], actions[next(actions.count)]) }
+                .filter { stamped.insert("\($0.hlc) \($0.origin)").inserted }
             let expected = RecordState.derive(facts)
             var shuffled = facts + facts.prefix(next(facts.count + 1))
             for i in shuffled.indices.reversed() { shuffled.swapAt(i, next(i + 1)) }
@@ -48,6 +51,22 @@ struct StatusTests {
         #expect(RecordState.expired.allows(.objectionClosed, objectionOpen: true))
         #expect(!RecordState.expired.allows(.objectionClosed, objectionOpen: false))
         #expect(!RecordState.expired.allows(.repaired))
+        // 协查 is marked on an open objection only; it changes no state.
+        #expect(RecordState.objected.allows(.objectionAssisted) && !RecordState.active.allows(.objectionAssisted))
+        #expect(
+            RecordState.expired.allows(.objectionAssisted, objectionOpen: true)
+                && !RecordState.expired.allows(.objectionAssisted, objectionOpen: false))
+        #expect(RecordState.derive([(1, "a", .objectionOpened), (2, "a", .objectionAssisted)] as [Fact]) == .objected)
+        #expect(RecordState.derive([(1, "a", .objectionOpened), (2, "a", .objectionClosed), (3, "a", .objectionAssisted)] as [Fact]) == .active)
+    }
+
+    @Test func anAssistedMarkBelongsToTheObjectionItFollows() {
+        #expect(!RecordState.objectionAssisted([(1, "a", .objectionOpened)] as [Fact]))
+        #expect(RecordState.objectionAssisted([(2, "a", .objectionAssisted), (1, "a", .objectionOpened)] as [Fact]))
+        // Closed and opened again: the earlier objection's mark does not carry over.
+        #expect(
+            !RecordState.objectionAssisted(
+                [(1, "a", .objectionOpened), (2, "a", .objectionAssisted), (3, "a", .objectionClosed), (4, "b", .objectionOpened)] as [Fact]))
     }
 
     @Test func whetherAnObjectionIsOpenIsTheLastObjectionChange() {
@@ -58,7 +77,8 @@ struct StatusTests {
 
     @Test func aStatusChangeNeedsItsFields() throws {
         let today = CivilDate(year: 2026, month: 11, day: 21)!
-        let ok = StatusChange(action: .repaired, date: today, reason: "已整改", unit: "江岸区发改局", unitCode: "91110000600037341L", notice: "江岸发改信修〔2026〕12号")
+        let ok = StatusChange(
+            action: .repaired, date: today, reason: "已整改", unit: "江岸区发改局", unitCode: "91110000600037341L", notice: "江岸发改信修〔2026〕12号")
         #expect(ok.canonicalBody.contains(#""notice":"江岸发改信修〔2026〕12号""#))
         #expect(throws: Never.self) { try ok.validate(today: today) }
         #expect(StatusChange.parse(body: ok.canonicalBody) == ok)

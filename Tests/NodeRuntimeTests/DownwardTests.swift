@@ -194,6 +194,14 @@ struct DownwardTests {
             #expect(try live.province.store.states()[keys[0]] == "objected")
             try await live.downward()
             for n in [live.city, live.county, live.township, live.village1] { #expect(try n.store.states()[keys[0]] == "objected") }
+            // The village finds another unit must help verify (协查): every tier reads the longer limit.
+            _ = try StatusDesk(node: live.village1).enter(key: keys[0], decision("需税务部门协助核实")(.objectionAssisted, nil))
+            try await live.upward()
+            try await live.downward()
+            for n in [live.province, live.city, live.county, live.township, live.village1] {
+                let open = try n.openObjections(today: ChinaTime.date(Date())).first { $0.key == keys[0] }
+                #expect(try open?.assisted == true && n.store.states()[keys[0]] == "objected")
+            }
 
             // A repair decided at the county stops publicity at every tier.
             let subject = try #require(try live.village1.store.subject(of: keys[1]))

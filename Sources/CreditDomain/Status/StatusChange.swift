@@ -4,6 +4,10 @@ import Foundation
 public enum StatusAction: String, Sendable, Hashable, Codable, CaseIterable {
     /// An objection (异议) was accepted: the record shows 异议处理中 until it is closed.
     case objectionOpened = "objection-opened"
+    /// The open objection needs another unit to help verify it (协查): the owning unit's time
+    /// limit becomes the catalogue's `objectionWorkingDays.assisted`. The record's state is
+    /// unchanged; taken at most once per objection, while it is open.
+    case objectionAssisted = "objection-assisted"
     /// The objection was decided; `outcome` says how (kept, corrected, withdrawn).
     case objectionClosed = "objection-closed"
     /// Credit repair (信用修复): publicity stops everywhere.
@@ -19,6 +23,7 @@ public struct StatusChangeError: Error, Hashable, Sendable, CustomStringConverti
     public enum Code: String, Sendable {
         case unknownRecord = "unknown-record", outsideArea = "outside-area", notApplicable = "not-applicable", missingField = "missing-field"
         case badDate = "bad-date", badBody = "bad-status-body", repairTooEarly = "repair-too-early"
+        case alreadyAssisted = "already-assisted"
     }
     public var code: Code
     public var message: String
@@ -105,11 +110,13 @@ public struct StatusChange: Sendable, Hashable, Codable {
 
     /// Reads a status body; nil unless it names a known action and a date.
     public static func parse(body: String) -> StatusChange? {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: String], let action = o["action"].flatMap(StatusAction.init(rawValue:)),
+        guard let o = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: String],
+            let action = o["action"].flatMap(StatusAction.init(rawValue:)),
             let date = o["date"].flatMap({ CivilDate.parse($0) })
         else { return nil }
         return StatusChange(
-            action: action, date: date, reason: o["reason"] ?? "", unit: o["unit"] ?? "", unitCode: o["unitCode"], outcome: o["outcome"], notice: o["notice"])
+            action: action, date: date, reason: o["reason"] ?? "", unit: o["unit"] ?? "", unitCode: o["unitCode"], outcome: o["outcome"],
+            notice: o["notice"])
     }
 }
 
@@ -145,6 +152,7 @@ public enum RecordState: String, Sendable, Hashable, Codable, CaseIterable {
             case .withdrawn: withdrawn = true
             case .repaired: repaired = true
             case .publicityEnded: ended = true
+            case .objectionAssisted: break
             case .objectionOpened, .objectionClosed:
                 if objection.map({ (f.hlc, f.origin) > ($0.hlc, $0.origin) }) ?? true {
                     objection = (f.hlc, f.origin, f.action == .objectionOpened)
@@ -166,8 +174,16 @@ public enum RecordState: String, Sendable, Hashable, Codable, CaseIterable {
         return last?.open == true
     }
 
-    /// Whether `action` may be taken on a record in this state (an objection is closed only while
-    /// open; nothing follows a withdrawal; a repaired or expired record can still be withdrawn; an
+    /// Whether the objection open now has been marked for assisted verification: an
+    /// `objection-assisted` after its last opening by (HLC, origin).
+    public static func objectionAssisted(_ facts: some Sequence<(hlc: Int64, origin: String, action: StatusAction)>) -> Bool {
+        let sorted = facts.sorted { ($0.hlc, $0.origin) < ($1.hlc, $1.origin) }
+        guard let opened = sorted.lastIndex(where: { $0.action == .objectionOpened }) else { return false }
+        return sorted[opened...].contains { $0.action == .objectionAssisted }
+    }
+
+    /// Whether `action` may be taken on a record in this state (an objection is closed, or marked
+    /// for assisted verification, only while open; nothing follows a withdrawal; a repaired or expired record can still be withdrawn; an
     /// expired record can still be objected to — its publicity ended, but it is still held and
     /// shared between governments — and its state stays expired, so whether its objection is open
     /// is read from its history: `objectionOpen`).
@@ -175,9 +191,9 @@ public enum RecordState: String, Sendable, Hashable, Codable, CaseIterable {
         switch (self, action) {
         case (.withdrawn, _): false
         case (.expired, .objectionOpened): objectionOpen != true
-        case (.expired, .objectionClosed): objectionOpen == true
+        case (.expired, .objectionClosed), (.expired, .objectionAssisted): objectionOpen == true
         case (.active, .objectionOpened): true
-        case (.objected, .objectionClosed): true
+        case (.objected, .objectionClosed), (.objected, .objectionAssisted): true
         case (.active, .repaired), (.objected, .repaired): true
         case (_, .withdrawn): true
         case (.active, .publicityEnded), (.objected, .publicityEnded): true

@@ -32,6 +32,9 @@ public struct ObjectionRequest: Sendable, Hashable, Codable {
     /// before codes existed.
     public var code: String?
     public var purpose: RequestPurpose
+    /// An accepted objection: the opening (`origin:seq`) of the objection it belongs to — the
+    /// one accepting it opened, or the one already open (v30).
+    public var opening: String?
 }
 
 /// A request's follow-up code: 12 characters of an alphabet without look-alikes (no 0/O, 1/I/L),
@@ -127,22 +130,23 @@ extension NodeStore {
         }
     }
 
-    /// Records the decision on a pending request; false when it is not pending (decided before,
-    /// or no such request).
-    public func decideObjectionRequest(id: Int64, accepted: Bool, decision: String, now: Date = Date()) throws -> Bool {
+    /// Records the decision on a pending request — for an accepted objection, the opening
+    /// (`origin:seq`) of the objection it belongs to; false when it is not pending (decided
+    /// before, or no such request).
+    public func decideObjectionRequest(id: Int64, accepted: Bool, decision: String, opening: String? = nil, now: Date = Date()) throws -> Bool {
         try write { db in
             try db.execute(
-                sql: "UPDATE objection_requests SET state = ?, decided_at = ?, decision = ? WHERE id = ? AND state = 'pending'",
-                arguments: [accepted ? "accepted" : "refused", ChinaTime.milliseconds(now), decision, id])
+                sql: "UPDATE objection_requests SET state = ?, decided_at = ?, decision = ?, opening = ? WHERE id = ? AND state = 'pending'",
+                arguments: [accepted ? "accepted" : "refused", ChinaTime.milliseconds(now), decision, opening, id])
             return db.changesCount > 0
         }
     }
 
-    static let objectionRequestColumns = "id, at, record_key, name, contact, reason, state, decided_at, decision, code, purpose"
+    static let objectionRequestColumns = "id, at, record_key, name, contact, reason, state, decided_at, decision, code, purpose, opening"
 
     static func objectionRequest(_ r: Row) -> ObjectionRequest {
         ObjectionRequest(
             id: r[0], at: r[1], recordKey: r[2], name: r[3], contact: r[4], reason: r[5], state: r[6], decidedAt: r[7], decision: r[8], code: r[9],
-            purpose: RequestPurpose(rawValue: r[10]) ?? .objection)
+            purpose: RequestPurpose(rawValue: r[10]) ?? .objection, opening: r[11])
     }
 }

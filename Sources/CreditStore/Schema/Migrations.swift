@@ -35,6 +35,7 @@ enum Migrations {
         m.registerMigration("v27-records-that-moved", migrate: v27RecordsThatMoved)
         m.registerMigration("v28-records-that-moved-everywhere", migrate: v28RecordsThatMovedEverywhere)
         m.registerMigration("v29-records-under-objection", migrate: v29RecordsUnderObjection)
+        m.registerMigration("v30-the-objection-a-request-opened", migrate: v30TheObjectionARequestOpened)
         return m
     }
 
@@ -868,6 +869,22 @@ enum Migrations {
             -- The records under objection, few beside the rest: the office's list of objections
             -- to decide, and its count of those past their time limit, read only these.
             CREATE INDEX records_objected ON records(record_key) WHERE state = 'objected';
+            """)
+    }
+
+    static func v30TheObjectionARequestOpened(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The objection an accepted request belongs to (its opening's origin:seq): its
+            -- requester follows that objection to its closing, whatever is opened on the record
+            -- later. Requests accepted before this version get the latest opening entered by the
+            -- time they were accepted.
+            ALTER TABLE objection_requests ADD COLUMN opening TEXT;
+            UPDATE objection_requests SET opening = (
+                SELECT c.origin || ':' || c.seq FROM changes c INDEXED BY changes_status
+                WHERE c.record_key = objection_requests.record_key AND c.op = 'status'
+                AND json_extract(c.body, '$.action') = 'objection-opened' AND c.entered_at <= objection_requests.decided_at
+                ORDER BY c.hlc DESC LIMIT 1)
+            WHERE purpose = 'objection' AND state = 'accepted';
             """)
     }
 }

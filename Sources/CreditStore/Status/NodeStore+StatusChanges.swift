@@ -61,13 +61,18 @@ extension NodeStore {
             )
         }
         var objectionOpen: Bool?
-        if state == .expired {
+        if state == .expired || status.action == .objectionAssisted {
             let facts = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'"), arguments: [key]
             ).compactMap {
                 row -> (hlc: Int64, origin: String, action: StatusAction)? in StatusChange.parse(body: row[2]).map { (row[0], row[1], $0.action) }
             }
             objectionOpen = RecordState.objectionOpen(facts)
+            if status.action == .objectionAssisted, objectionOpen == true, RecordState.objectionAssisted(facts) {
+                throw StatusChangeError(
+                    .alreadyAssisted,
+                    "record '\(key)''s objection is already marked for assisted verification (协查); its time limit is already the assisted one")
+            }
         }
         guard state.allows(status.action, objectionOpen: objectionOpen) else {
             throw StatusChangeError(

@@ -140,7 +140,8 @@ extension Simulation {
         try entered(n)
     }
 
-    /// The record's origin acts on an objection: opens it, then keeps, corrects or repairs —
+    /// The record's origin acts on an objection: opens it, marks the ones it will correct for
+    /// assisted verification (协查) half a day later, then keeps, corrects or repairs —
     /// through `StatusDesk`, which refuses what the rules refuse (a repair before the kind's
     /// minimum publicity period, an action the record's state does not allow).
     func enterStatus(_ n: SimNode, key: String, action: StatusAction, outcome: String?) throws {
@@ -150,7 +151,9 @@ extension Simulation {
         }
         let clock = date(now, node: n)
         let status = StatusChange(
-            action: action, date: ChinaTime.date(clock), reason: action == .objectionOpened ? "信用主体提出异议" : "异议核查完毕", unit: n.name, outcome: outcome)
+            action: action, date: ChinaTime.date(clock),
+            reason: action == .objectionOpened ? "信用主体提出异议" : action == .objectionAssisted ? "需发证机关协助核实" : "异议核查完毕", unit: n.name,
+            outcome: outcome)
         let entered: StatusChangeReport
         do { entered = try StatusDesk(node: n.node).enter(key: key, status, now: clock) } catch is StatusChangeError {
             metrics.statusRefused += 1
@@ -165,6 +168,7 @@ extension Simulation {
             let roll = rng.int(0...2)
             let (next, outcome): (StatusAction, String?) = roll == 0 ? (.repaired, nil) : (.objectionClosed, roll == 1 ? "kept" : "corrected")
             schedule(at: now + Int64(rng.int(1...3)) * 86_400_000, .status(node: n.index, key: key, action: next, outcome: outcome))
+            if outcome == "corrected" { schedule(at: now + 43_200_000, .status(node: n.index, key: key, action: .objectionAssisted, outcome: nil)) }
         }
         try self.entered(n)
     }

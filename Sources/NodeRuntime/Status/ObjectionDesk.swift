@@ -94,21 +94,29 @@ public struct ObjectionDesk: Sendable {
     }
 
     /// Accepts a pending request: opens the objection on its record (a status change of this node,
-    /// synced like any other) and marks the request accepted. A record already under objection
-    /// only marks it.
+    /// synced like any other) and marks the request accepted, with the opening its requester
+    /// follows. A record already under objection only marks it, with the opening of the
+    /// objection open.
     public func accept(id: Int64, unit: String, unitCode: String? = nil, reason: String? = nil, now: Date = Date(), actor: AuditActor? = nil) throws
         -> StatusChangeReport?
     {
         let request = try pending(id, .objection)
         let stated = reason ?? "公众异议申诉（第 \(id) 号申请）"
         var report: StatusChangeReport?
+        let opening: String?
         if try node.store.record(key: request.recordKey)?.state != RecordState.objected.rawValue {
-            report = try StatusDesk(node: node).enter(
+            let entered = try StatusDesk(node: node).enter(
                 key: request.recordKey,
                 StatusChange(action: .objectionOpened, date: ChinaTime.date(now), reason: stated, unit: unit, unitCode: unitCode), now: now,
                 actor: actor)
+            report = entered
+            opening = "\(entered.origin):\(entered.seq)"
+        } else {
+            opening = try node.store.statusHistory(key: request.recordKey).last { $0.status.action == .objectionOpened }.map {
+                "\($0.origin):\($0.seq)"
+            }
         }
-        _ = try node.store.decideObjectionRequest(id: id, accepted: true, decision: stated, now: now)
+        _ = try node.store.decideObjectionRequest(id: id, accepted: true, decision: stated, opening: opening, now: now)
         return report
     }
 

@@ -9,12 +9,12 @@ import Foundation
 /// record and the mark is cleared everywhere. What `/ops/work` lists, its card on `/ops/` counts,
 /// and the public's request page states.
 public struct OpenObjection: Sendable, Encodable {
-    public enum Standing: String, Sendable, Encodable {
-        /// Within the decision's time limit (or no limit is set).
+    public enum Standing: String, Sendable, Encodable, CaseIterable {
+        /// Within its time limit (or no limit is set).
         case within
-        /// Past the decision's limit, within the one for an assisted verification.
-        case pastDecide = "past-decide"
-        /// Past both.
+        /// Today is the last day of its time limit.
+        case lastDay = "last-day"
+        /// Past its time limit.
         case overdue
     }
 
@@ -25,10 +25,15 @@ public struct OpenObjection: Sendable, Encodable {
     /// The day the objection was opened (its status change's date).
     public var openedOn: CivilDate?
     public var limits: ObjectionDueDates?
+    /// Marked for assisted verification (协查, `objection-assisted`): its limit is the longer one.
+    public var assisted: Bool
     public var standing: Standing
 
-    /// Past the decision's time limit (amber or red on the pages).
-    public var pastLimit: Bool { standing != .within }
+    /// The last day for the decision: the assisted limit once marked 协查, the decision's otherwise.
+    public var dueBy: CivilDate? { limits?.due(assisted: assisted) }
+
+    /// Past its time limit (red on the pages, counted on `/ops/`).
+    public var pastLimit: Bool { standing == .overdue }
 }
 
 /// The last day for deciding an objection opened on a day, by the working-day calendar.
@@ -49,8 +54,12 @@ public struct ObjectionDueDates: Sendable, Hashable, Encodable {
         provisional = decide.provisional || assisted.provisional
     }
 
-    public func standing(today: CivilDate) -> OpenObjection.Standing {
-        today <= decide ? .within : today <= assisted ? .pastDecide : .overdue
+    /// The last day: `assisted` when another unit helps verify (协查), `decide` otherwise.
+    public func due(assisted helped: Bool) -> CivilDate { helped ? assisted : decide }
+
+    public func standing(today: CivilDate, assisted helped: Bool) -> OpenObjection.Standing {
+        let due = due(assisted: helped)
+        return today < due ? .within : today == due ? .lastDay : .overdue
     }
 }
 
@@ -63,24 +72,52 @@ extension NodeContext {
         return try store.openObjections(limit: limit).map { o in
             let limits = o.openedOn.flatMap { ObjectionDueDates(openedOn: $0, limit: rule, calendar: calendar) }
             return OpenObjection(
-                rowID: o.rowID, key: o.key, kind: o.kind, openedOn: o.openedOn, limits: limits, standing: limits?.standing(today: today) ?? .within)
+                rowID: o.rowID, key: o.key, kind: o.kind, openedOn: o.openedOn, limits: limits, assisted: o.assisted,
+                standing: limits?.standing(today: today, assisted: o.assisted) ?? .within)
         }
     }
 
     /// Where record `key`'s objection stands — open with its time limit, closed with its
-    /// decision, or none — by the last opening or closing among its status changes.
-    public func objectionProgress(key: String) throws -> ObjectionProgress {
-        let last = try store.statusHistory(key: key).last { $0.status.action == .objectionOpened || $0.status.action == .objectionClosed }
-        guard let last else { return .none }
-        if last.status.action == .objectionClosed { return .closed(last.status) }
-        return .open(on: last.status.date, ObjectionDueDates(openedOn: last.status.date, limit: catalogue.objectionWorkingDays, calendar: calendar))
+    /// decision, or none. Without `opening`, the record's latest objection; with it (the
+    /// `origin:seq` of an objection's opening, as a request from the public keeps it), that
+    /// objection: closed by the first closing after it, even if another has been opened since.
+    public func objectionProgress(key: String, opening: String? = nil) throws -> ObjectionProgress {
+        ObjectionProgress(history: try store.statusHistory(key: key), opening: opening) {
+            ObjectionDueDates(openedOn: $0, limit: catalogue.objectionWorkingDays, calendar: calendar)
+        }
     }
 }
 
-/// A record's objection: open (with its time limit, when the catalogue sets one), closed (the
-/// closing decision), or none ever opened.
+/// A record's objection: open (with its time limit, when the catalogue sets one, and the
+/// 协查 mark when another unit helps verify), closed (the closing decision), or none ever opened.
 public enum ObjectionProgress: Sendable {
-    case open(on: CivilDate, ObjectionDueDates?)
+    case open(on: CivilDate, ObjectionDueDates?, assisted: StatusChange?)
     case closed(StatusChange)
     case none
+
+    /// From a record's status history (oldest first by HLC and origin): the objection opened by
+    /// `opening` (`origin:seq`), or the latest one when nil or not found.
+    init(history: [StatusEntry], opening: String?, due: (CivilDate) -> ObjectionDueDates?) {
+        let objection = history.filter { [.objectionOpened, .objectionAssisted, .objectionClosed].contains($0.status.action) }
+        let start =
+            opening.flatMap { o in objection.firstIndex { $0.status.action == .objectionOpened && "\($0.origin):\($0.seq)" == o } }
+            ?? objection.lastIndex { $0.status.action == .objectionOpened }
+        guard let start else {
+            self = objection.last { $0.status.action == .objectionClosed }.map { .closed($0.status) } ?? .none
+            return
+        }
+        let after = objection[(start + 1)...]
+        if let closing = after.first(where: { $0.status.action == .objectionClosed }) {
+            self = .closed(closing.status)
+            return
+        }
+        let opened = objection[start].status.date
+        self = .open(on: opened, due(opened), assisted: after.first { $0.status.action == .objectionAssisted }?.status)
+    }
+
+    /// The last day for the decision of an open objection (the assisted limit once marked 协查).
+    public var dueBy: CivilDate? {
+        guard case .open(_, let due, let assisted) = self else { return nil }
+        return due?.due(assisted: assisted != nil)
+    }
 }

@@ -115,7 +115,7 @@ extension Router where Context == SyncRequestContext {
             case .failure(let e as StatusChangeError):
                 throw HTTPError(
                     e.code == .unknownRecord
-                        ? .notFound : e.code == .notApplicable || e.code == .outsideArea || e.code == .repairTooEarly ? .conflict : .badRequest,
+                        ? .notFound : [.notApplicable, .outsideArea, .repairTooEarly, .alreadyAssisted].contains(e.code) ? .conflict : .badRequest,
                     message: "\(e.message) [\(e.code.rawValue)]")
             case .failure(let error):
                 node.logger.error(

@@ -90,10 +90,10 @@ enum Metrics {
         }
         // The objections open here, by where each stands against its time limit (异议办理时限).
         let open = try node.openObjections(today: ChinaTime.date(at))
-        for standing in [OpenObjection.Standing.within, .pastDecide, .overdue] {
+        for standing in OpenObjection.Standing.allCases {
             gauge(
                 "objections_open",
-                "Objections open at this node by standing: within the decision's time limit, past it (within the one for an assisted verification), overdue.",
+                "Objections open at this node by standing against their time limit (the assisted one once marked 协查): within, last-day (due today), overdue.",
                 Int64(open.filter { $0.standing == standing }.count), [("standing", standing.rawValue)])
         }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
