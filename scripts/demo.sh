@@ -327,8 +327,9 @@ PY
 }
 step "a correction of the area (错报 of 所属行政区划): the township corrects a penalty it decided about 大智一村 to 大智二村; both villages come to hold the corrected version" move_tour
 # 异议办理 at the same village: a company objects to a penalty on the village's portal; the office
-# accepts it, sees its time limit (3 working days, 7 with another unit's help), and closes it on
-# its work queue; the company reads the outcome with its follow-up code.
+# accepts it, sees its time limit (3 working days), registers that another unit helps verify (协查:
+# 7 working days) and closes it on its work queue; the company reads the limit, then the outcome,
+# with its follow-up code.
 objection_tour() {
   python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" "http://$village_records" <<'PY'
 import http.cookiejar, json, subprocess, sys, urllib.parse, urllib.request
@@ -358,13 +359,19 @@ print(subprocess.run([node, "objection", "list", "--config", config], capture_ou
 status = get(portal + received["statusLink"] + "&format=json")["request"]
 print(f"GET {portal}/objections/status: {status['state']}, the unit decides by {status['dueBy']} ({status['dueAssisted']} with another unit's help)")
 mine = next(o for o in get(ops + "/ops/work?format=json")["objections"] if o["number"] in row["record"]["key"])
+post(ops + f"/ops/work/objections/{mine['id']}/assist",
+     {"reason": "需区市场监督管理局协助核实决定书原件。", "unit": "江岸区城市管理执法局", "csrf": token()})
+print("registered 协查 on the work queue; $ credit-node objection list --config " + config)
+print(subprocess.run([node, "objection", "list", "--config", config], capture_output=True, text=True, check=True).stdout.rstrip())
+status = get(portal + received["statusLink"] + "&format=json")["request"]
+print(f"GET {portal}/objections/status: {status['state']}, the unit decides by {status['dueBy']} (assisted: {status['assisted']})")
 post(ops + f"/ops/work/objections/{mine['id']}/close",
      {"outcome": "kept", "reason": "经核查，决定书文号与原件一致。", "unit": "江岸区城市管理执法局", "csrf": token()})
 status = get(portal + received["statusLink"] + "&format=json")["request"]
 print(f"closed on {ops}/ops/work; GET {portal}/objections/status: {status['state']} {status['closedOn']}: {status['outcome']}")
 PY
 }
-step "异议办理 at the same village: a company's objection on the portal, accepted by the office with its time limit (3 working days, 7 with another unit's help), closed on the work queue; the company reads the outcome with its code" objection_tour
+step "异议办理 at the same village: a company's objection on the portal, accepted by the office with its time limit (3 working days), marked 协查 (7), closed on the work queue; the company reads the limit and the outcome with its code" objection_tour
 # “信易+” at the same village: incentive scenarios for trustworthy subjects, on the portal and counted.
 incentives_tour() {
   "$node" generate --config "$dir/$village/node.yaml" --kind incentive --rows 6 --seed 14 --faults 0 --late 0 --out "$dir/incentives.csv" >/dev/null 2>&1

@@ -415,6 +415,8 @@ struct OperationsPages: Sendable {
             var provisional: Bool
             /// Marked for assisted verification (协查): the form to mark it is no longer offered.
             var assisted: Bool
+            /// Its publicity ended while the objection was open: still to be decided.
+            var publicityEnded: Bool
             /// `within`, `last-day` or `overdue`, said in words and as a badge's class.
             var standing: String
             var standingLabel: String
@@ -515,7 +517,8 @@ struct OperationsPages: Sendable {
                     openedOn: $0.openedOn?.iso ?? "",
                     days: $0.openedOn.map { today.dayNumber - $0.dayNumber } ?? 0,
                     due: $0.dueBy?.iso, dueAssisted: $0.assisted ? nil : $0.limits?.assisted.iso, provisional: $0.limits?.provisional ?? false,
-                    assisted: $0.assisted, standing: $0.standing.rawValue, standingLabel: Self.standingLabel($0, limit: limit),
+                    assisted: $0.assisted, publicityEnded: $0.publicityEnded, standing: $0.standing.rawValue,
+                    standingLabel: Self.standingLabel($0, limit: limit),
                     standingClass: $0.standing == .within ? "standing-met" : $0.standing == .lastDay ? "standing-at-risk" : "standing-breached")
             },
             objectionCount: open.count, objectionsPastLimit: open.filter(\.pastLimit).count,

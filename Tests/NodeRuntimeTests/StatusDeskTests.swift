@@ -1,12 +1,12 @@
 import AsyncHTTPClient
 import CreditDomain
-import CreditStore
 import Foundation
 import NIOCore
 import SampleData
 import TestSupport
 import Testing
 
+@testable import CreditStore
 @testable import NodeRuntime
 
 @Suite("Status changes at one node: publicity, endpoints", .serialized)
@@ -71,12 +71,15 @@ struct StatusDeskTests {
             rows[i].values[kind.index["GSJZQ"]!] = ""
         }
         let path = try net.dir.write("r.csv", Array(SampleGenerator.csv(kind: kind, rows: rows, header: .codes).utf8))
-        #expect(try FileIngestion(node: village).ingest(file: path, kind: "penalty", now: morning(CivilDate(year: 2026, month: 11, day: 20)!)).accepted == 4)
+        #expect(
+            try FileIngestion(node: village).ingest(file: path, kind: "penalty", now: morning(CivilDate(year: 2026, month: 11, day: 20)!)).accepted
+                == 4)
         let keys = rows.map { row in "penalty|\(row.values[kind.index["CFJGDM"]!])|\(row.values[kind.index["WSH"]!])" }
         let desk = StatusDesk(node: village)
         func repair(_ key: String, on day: String) throws -> StatusChangeReport {
             let date = CivilDate.parse(day)!
-            return try desk.enter(key: key, StatusChange(action: .repaired, date: date, reason: "已履行", unit: "江岸区发改局", notice: "江岸信修〔2026〕\(day)"), now: morning(date))
+            return try desk.enter(
+                key: key, StatusChange(action: .repaired, date: date, reason: "已履行", unit: "江岸区发改局", notice: "江岸信修〔2026〕\(day)"), now: morning(date))
         }
         func refusal(_ key: String, on day: String) -> String? {
             do {
@@ -106,7 +109,8 @@ struct StatusDeskTests {
         let held = try keys.flatMap { try store.records(subject: try #require(try store.subject(of: $0))) }
         let key = try #require(held.first { $0.decisionDate == "2025-06-02" }?.key)
         func open(_ date: String) throws -> EnteredStatusChange {
-            try store.enterStatusChange(key: key, StatusChange(action: .objectionOpened, date: CivilDate.parse(date)!, reason: "企业提出异议", unit: "江岸区信用办"))
+            try store.enterStatusChange(
+                key: key, StatusChange(action: .objectionOpened, date: CivilDate.parse(date)!, reason: "企业提出异议", unit: "江岸区信用办"))
         }
         do {
             _ = try open("2020-01-01")
@@ -131,7 +135,9 @@ struct StatusDeskTests {
         #expect(throws: StatusChangeError.self) {
             try store.enterStatusChange(key: key, StatusChange(action: .objectionOpened, date: day, reason: "再次异议", unit: "江岸区信用办"))
         }
-        #expect(throws: StatusChangeError.self) { try store.enterStatusChange(key: key, StatusChange(action: .repaired, date: day, reason: "r", unit: "u")) }
+        #expect(throws: StatusChangeError.self) {
+            try store.enterStatusChange(key: key, StatusChange(action: .repaired, date: day, reason: "r", unit: "u"))
+        }
         let closed = try store.enterStatusChange(
             key: key, StatusChange(action: .objectionClosed, date: day, reason: "核查属实，予以更正", unit: "江岸区信用办", outcome: "corrected"))
         #expect(closed.state == .expired)
@@ -139,6 +145,41 @@ struct StatusDeskTests {
             try store.enterStatusChange(key: key, StatusChange(action: .objectionClosed, date: day, reason: "r", unit: "u", outcome: "kept"))
         }
         #expect(try store.statusHistory(key: key).map(\.status.action) == [.publicityEnded, .objectionOpened, .objectionClosed])
+    }
+
+    /// An objection still open when the record's publicity ends waits for its decision as any
+    /// other: on the office's list (marked 公示期满), counted against its time limit, closed there.
+    /// A record repaired while under objection has nothing left to decide: not listed.
+    @Test func anObjectionOpenWhenPublicityEndsStaysOnTheOfficesList() throws {
+        let (net, keys) = try Self.node()
+        let village = net.village
+        let store = village.store
+        let key = try #require(try keys.first { try store.record(key: $0)?.decisionDate == "2025-06-02" })
+        let other = try #require(keys.first { $0 != key })
+        let december = CivilDate(year: 2025, month: 12, day: 20)!
+        _ = try store.enterStatusChange(key: key, StatusChange(action: .objectionOpened, date: december, reason: "主体提出异议", unit: "江岸区信用办"))
+        let day = CivilDate(year: 2026, month: 11, day: 20)!
+        _ = try store.enterStatusChange(key: other, StatusChange(action: .objectionOpened, date: day, reason: "主体提出异议", unit: "江岸区信用办"))
+        _ = try store.enterStatusChange(
+            key: other, StatusChange(action: .repaired, date: day, reason: "已履行", unit: "江岸区发改局", notice: "信修告〔2026〕9号"))
+        #expect(try village.openObjections(today: december).map(\.key) == [key])
+        #expect(try village.openObjections(today: december).first?.publicityEnded == false)
+        // Publicity ends on 2025-12-31 with the objection open: still listed, now overdue.
+        #expect(try store.endDuePublicity(today: CivilDate(year: 2026, month: 1, day: 1)!).count == 1)
+        #expect(try store.record(key: key)?.state == "expired")
+        func listed() throws -> [OpenObjection] { try village.openObjections(today: CivilDate(year: 2026, month: 1, day: 1)!) }
+        #expect(try listed().map(\.key) == [key] && listed().first?.publicityEnded == true && listed().first?.standing == .overdue)
+        // A store from before v31 finds it from its history.
+        try store.write { db in
+            try db.execute(sql: "DROP INDEX records_objected; ALTER TABLE records DROP COLUMN objection_open")
+            try db.execute(sql: "CREATE INDEX records_objected ON records(record_key) WHERE state = 'objected'")
+            try Migrations.v31ObjectionsOpenPastPublicity(db)
+        }
+        #expect(try listed().map(\.key) == [key] && listed().first?.publicityEnded == true)
+        // Closed: off the list; publicity stays ended.
+        _ = try StatusDesk(node: village).enter(
+            key: key, StatusChange(action: .objectionClosed, date: day, reason: "核查无误", unit: "江岸区信用办", outcome: "kept"), now: morning(day))
+        #expect(try listed().isEmpty && store.record(key: key)?.state == "expired")
     }
 
     @Test func statusChangesAndChecksOverTheRecordsListener() async throws {
@@ -163,8 +204,10 @@ struct StatusDeskTests {
             let (response, body, bad) = try await withHTTPClient { client in
                 let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/\(subject)"), timeout: .seconds(10))
                 let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
-                let bad = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/91110000600037341X"), timeout: .seconds(10))
-                let injected = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/1%27%20OR%201%3D1--"), timeout: .seconds(10))
+                let bad = try await client.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/91110000600037341X"), timeout: .seconds(10))
+                let injected = try await client.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/check/1%27%20OR%201%3D1--"), timeout: .seconds(10))
                 return (response, body, [bad.status, injected.status])
             }
             #expect(response.status == .ok && body.contains("\"restricted\":false") && body.contains("\"listings\":[]"))

@@ -76,7 +76,11 @@ extension NodeStore {
             .execute(arguments: [enteredOn.iso, key])
     }
 
-    /// Re-derives a record's state from all its status changes (`RecordState.derive`).
+    /// Re-derives a record's state from all its status changes (`RecordState.derive`), and
+    /// whether an objection on it waits for its unit's decision (`objection_open`, v31): one
+    /// under objection, or one whose publicity ended while its objection was open — still
+    /// decided, closed and counted against its time limit. A repaired or withdrawn record's
+    /// objection has nothing left to decide.
     static func refreshState(key: String, db: Database) throws {
         let facts = try Row.fetchAll(
             try db.cachedStatement(sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'"), arguments: [key]
@@ -84,9 +88,11 @@ extension NodeStore {
             row -> (hlc: Int64, origin: String, action: StatusAction)? in
             StatusChange.parse(body: row[2]).map { (row[0], row[1], $0.action) }
         }
-        try db.cachedStatement(sql: "UPDATE records SET state = ?1 WHERE record_key = ?2 AND state <> ?1").execute(arguments: [
-            RecordState.derive(facts).rawValue, key,
-        ])
+        let state = RecordState.derive(facts)
+        let open = state == .objected || (state == .expired && RecordState.objectionOpen(facts))
+        try db.cachedStatement(
+            sql: "UPDATE records SET state = ?1, objection_open = ?3 WHERE record_key = ?2 AND (state <> ?1 OR objection_open <> ?3)"
+        ).execute(arguments: [state.rawValue, key, open ? 1 : 0])
     }
 
 }

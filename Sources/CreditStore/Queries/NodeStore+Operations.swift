@@ -216,14 +216,17 @@ public struct OperatorRecord: Sendable, Hashable {
 }
 
 extension NodeStore {
-    /// Records under objection, with the day the objection was opened (its latest opening) and
-    /// whether it has since been marked for assisted verification (`objection-assisted`), oldest
-    /// first; at most `limit`, all when nil. Reads only those records (`records_objected`, v29) and
-    /// their status changes (`changes_status`).
-    public func openObjections(limit: Int? = nil) throws -> [(rowID: Int64, key: String, kind: String, openedOn: CivilDate?, assisted: Bool)] {
+    /// Records whose objection waits for a decision — under objection, or past their publicity
+    /// with the objection still open (`objection_open`) — with the day the objection was opened
+    /// (its latest opening) and whether it has since been marked for assisted verification
+    /// (`objection-assisted`), oldest first; at most `limit`, all when nil. Reads only those
+    /// records (`records_objected`, v29, v31) and their status changes (`changes_status`).
+    public func openObjections(limit: Int? = nil) throws -> [(
+        rowID: Int64, key: String, kind: String, openedOn: CivilDate?, assisted: Bool, publicityEnded: Bool
+    )] {
         try read { db in
             try Row.fetchAll(db.cachedStatement(sql: Self.openObjectionsSQL), arguments: [limit ?? -1]).map {
-                ($0[0], $0[1], $0[2], ($0[3] as String?).flatMap { CivilDate.parse($0) }, $0[4])
+                ($0[0], $0[1], $0[2], ($0[3] as String?).flatMap { CivilDate.parse($0) }, $0[4], $0[5] == "expired")
             }
         }
     }
@@ -236,15 +239,16 @@ extension NodeStore {
 
     static let openObjectionsSQL = """
         WITH o AS MATERIALIZED (
-            SELECT r.id, r.record_key, r.kind, (SELECT MAX(s.hlc) FROM changes s INDEXED BY changes_status
+            SELECT r.id, r.record_key, r.kind, r.state, (SELECT MAX(s.hlc) FROM changes s INDEXED BY changes_status
                 WHERE s.record_key = r.record_key AND s.op = 'status' AND json_extract(s.body, '$.action') = 'objection-opened') AS opened_hlc
-            FROM records r INDEXED BY records_objected WHERE r.state = 'objected')
+            FROM records r INDEXED BY records_objected WHERE r.objection_open = 1)
         SELECT o.id, o.record_key, o.kind,
             (SELECT json_extract(s.body, '$.date') FROM changes s INDEXED BY changes_status
                 WHERE s.record_key = o.record_key AND s.op = 'status' AND s.hlc = o.opened_hlc) AS opened,
             EXISTS (SELECT 1 FROM changes s INDEXED BY changes_status
                 WHERE s.record_key = o.record_key AND s.op = 'status' AND s.hlc > o.opened_hlc
-                AND json_extract(s.body, '$.action') = 'objection-assisted') AS assisted
+                AND json_extract(s.body, '$.action') = 'objection-assisted') AS assisted,
+            o.state
         FROM o ORDER BY opened, o.id LIMIT ?
         """
 }

@@ -36,6 +36,7 @@ enum Migrations {
         m.registerMigration("v28-records-that-moved-everywhere", migrate: v28RecordsThatMovedEverywhere)
         m.registerMigration("v29-records-under-objection", migrate: v29RecordsUnderObjection)
         m.registerMigration("v30-the-objection-a-request-opened", migrate: v30TheObjectionARequestOpened)
+        m.registerMigration("v31-objections-open-past-publicity", migrate: v31ObjectionsOpenPastPublicity)
         return m
     }
 
@@ -885,6 +886,26 @@ enum Migrations {
                 AND json_extract(c.body, '$.action') = 'objection-opened' AND c.entered_at <= objection_requests.decided_at
                 ORDER BY c.hlc DESC LIMIT 1)
             WHERE purpose = 'objection' AND state = 'accepted';
+            """)
+    }
+
+    static func v31ObjectionsOpenPastPublicity(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Whether an objection on the record waits for its unit's decision: the records under
+            -- objection, and those whose publicity ended while their objection was open (their
+            -- state is expired; the office still decides and closes the objection). Kept with the
+            -- state by every status change (`refreshState`); the office's list and count read
+            -- these records only. An expired record's objection is open when the last objection
+            -- change by (HLC, origin) opened one: one pass over the expired records.
+            ALTER TABLE records ADD COLUMN objection_open INTEGER NOT NULL DEFAULT 0;
+            UPDATE records SET objection_open = 1 WHERE state = 'objected';
+            UPDATE records SET objection_open = 1 WHERE state = 'expired' AND (
+                SELECT json_extract(s.body, '$.action') FROM changes s INDEXED BY changes_status
+                WHERE s.record_key = records.record_key AND s.op = 'status'
+                AND json_extract(s.body, '$.action') IN ('objection-opened', 'objection-closed')
+                ORDER BY s.hlc DESC, s.origin DESC LIMIT 1) = 'objection-opened';
+            DROP INDEX records_objected;
+            CREATE INDEX records_objected ON records(record_key) WHERE objection_open = 1;
             """)
     }
 }

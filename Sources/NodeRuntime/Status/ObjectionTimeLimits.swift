@@ -27,6 +27,8 @@ public struct OpenObjection: Sendable, Encodable {
     public var limits: ObjectionDueDates?
     /// Marked for assisted verification (协查, `objection-assisted`): its limit is the longer one.
     public var assisted: Bool
+    /// The record's publicity ended while the objection was open (公示期满): still decided.
+    public var publicityEnded: Bool
     public var standing: Standing
 
     /// The last day for the decision: the assisted limit once marked 协查, the decision's otherwise.
@@ -73,6 +75,7 @@ extension NodeContext {
             let limits = o.openedOn.flatMap { ObjectionDueDates(openedOn: $0, limit: rule, calendar: calendar) }
             return OpenObjection(
                 rowID: o.rowID, key: o.key, kind: o.kind, openedOn: o.openedOn, limits: limits, assisted: o.assisted,
+                publicityEnded: o.publicityEnded,
                 standing: limits?.standing(today: today, assisted: o.assisted) ?? .within)
         }
     }
