@@ -145,9 +145,9 @@ extension NodeStore {
                     nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
                 ])
                 try insertProof.execute(arguments: [nextID, setID, d.leafIndex, Data(d.proof)])
-                let created = try Self.applyToRecords(c, changeID: nextID, dates: d.dates, router: &router, db: db)
+                let early = try Self.applyToRecords(c, changeID: nextID, dates: d.dates, router: &router, db: db)
                 try router.route(c, changeID: nextID, db: db)
-                if created { try router.giveEarlyStatus(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, db: db) }
+                if early { try router.giveEarlyStatus(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, db: db) }
                 nextID += 1
                 applied += 1
             }

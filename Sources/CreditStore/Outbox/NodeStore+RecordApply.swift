@@ -26,9 +26,9 @@ extension NodeStore {
                     try insertChange.execute(arguments: [
                         nextID, c.origin, c.seq, c.hlc.rawValue, c.enteredAtMilliseconds, c.op, c.kind, c.key, c.jurisdiction, c.body,
                     ])
-                    let created = try applyToRecords(c, changeID: nextID, dates: dates[i], router: &router, db: db)
+                    let early = try applyToRecords(c, changeID: nextID, dates: dates[i], router: &router, db: db)
                     try router.route(c, changeID: nextID, db: db)
-                    if created { try router.giveEarlyStatus(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, db: db) }
+                    if early { try router.giveEarlyStatus(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, db: db) }
                     nextID += 1
                 }
             }
@@ -41,10 +41,11 @@ extension NodeStore {
     /// record's state. Order of arrival does not matter: a status change that arrives before its
     /// record is applied when the record arrives. A version naming another area than the record
     /// held here is noted with the router (`Router.noteVersion`), winning or not. True when a put
-    /// created the record: the caller gives its earlier status changes to the children it goes
-    /// to once the put is routed (`Router.giveEarlyStatus`).
+    /// created the record and status changes of it came first: the caller gives them to the
+    /// children the record goes to once the put is routed (`Router.giveEarlyStatus`).
     @discardableResult
     static func applyToRecords(_ c: Change, changeID: Int64, dates d: RecordDates, router: inout Router, db: Database) throws -> Bool {
+        var early = false
         var current: Row?
         if c.op == "put" {
             current = try Row.fetchOne(
@@ -58,7 +59,7 @@ extension NodeStore {
         case .insert:
             try RecordRows.insert(c, changeID: changeID, dates: d, db: db)
             if let since = d.provisionalSince { try noteProvisionalDeadline(key: c.key, enteredOn: since, db: db) }
-            try refreshState(key: c.key, db: db)
+            early = try refreshState(key: c.key, db: db)
         case .replace: try RecordRows.update(id: current![0], c, changeID: changeID, dates: d, db: db)
         case .deriveState: try refreshState(key: c.key, db: db)
         case .keep, .none: break
@@ -66,7 +67,7 @@ extension NodeStore {
         if let current {
             try router.noteVersion(key: c.key, kind: c.kind, jurisdiction: c.jurisdiction, current: current[3], changeID: changeID, db: db)
         }
-        return c.op == "put" && current == nil
+        return early
     }
 
     /// Keeps, for a record just inserted with a provisional deadline, the day its lateness was
@@ -81,7 +82,9 @@ extension NodeStore {
     /// under objection, or one whose publicity ended while its objection was open — still
     /// decided, closed and counted against its time limit. A repaired or withdrawn record's
     /// objection has nothing left to decide.
-    static func refreshState(key: String, db: Database) throws {
+    /// True when the record has status changes here.
+    @discardableResult
+    static func refreshState(key: String, db: Database) throws -> Bool {
         let facts = try Row.fetchAll(
             try db.cachedStatement(sql: "SELECT hlc, origin, body FROM changes WHERE record_key = ? AND op = 'status'"), arguments: [key]
         ).compactMap {
@@ -93,6 +96,7 @@ extension NodeStore {
         try db.cachedStatement(
             sql: "UPDATE records SET state = ?1, objection_open = ?3 WHERE record_key = ?2 AND (state <> ?1 OR objection_open <> ?3)"
         ).execute(arguments: [state.rawValue, key, open ? 1 : 0])
+        return !facts.isEmpty
     }
 
 }
