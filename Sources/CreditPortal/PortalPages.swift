@@ -205,6 +205,15 @@ public struct ObjectionNote: Sendable, Encodable, Hashable {
     public var assisted: Bool
 }
 
+/// How the latest objection to a record the public sees was decided: the day, the outcome as
+/// the public reads it, the deciding unit and its finding (ID numbers masked).
+public struct ObjectionDecision: Sendable, Encodable, Hashable {
+    public var closedOn: String
+    public var outcome: String
+    public var unit: String
+    public var finding: String
+}
+
 /// Where a record now lies when a correction moved it out of this node's area.
 public struct MovedNote: Sendable, Encodable, Hashable {
     /// The area's 12-digit code, and its name when this node knows it.
@@ -234,6 +243,8 @@ public struct RecordPage: Sendable, Encodable {
     public var movedTo: MovedNote?
     /// Under objection: since when, and the unit's time limit.
     public var objection: ObjectionNote?
+    /// Its latest objection was decided: when, how and by whom (处理决定公示).
+    public var objectionDecided: ObjectionDecision?
     /// The objection form's token (the same value as the `cn_csrf` cookie set with the page).
     public var csrf: String = ""
     public var nameMax = ObjectionDesk.nameMax
@@ -819,7 +830,8 @@ public struct PortalPages: Sendable {
             }, heading: heading, listingLink: listingLink(stored.kind),
             movedTo: try PublicRecord.movedAway(stored, kind: kind, from: node.configuration.code).map {
                 MovedNote(code: $0.digits, areaName: try node.store.nodeNames([$0.digits])[$0.digits])
-            }, objection: shown.objected ? try objectionNote(key: key) : nil)
+            }, objection: shown.objected ? try objectionNote(key: key) : nil,
+            objectionDecided: shown.objected ? nil : try objectionDecision(key: key))
     }
 
     /// The objection open on record `key`: the day its opening names, and the time limit.
@@ -828,6 +840,15 @@ public struct PortalPages: Sendable {
         guard case .open(let opened, let due, let assisted) = progress else { return nil }
         return ObjectionNote(
             openedOn: opened.iso, dueBy: progress.dueBy?.iso, dueAssisted: assisted == nil ? due?.assisted.iso : nil, assisted: assisted != nil)
+    }
+
+    /// How record `key`'s latest objection was decided, once it was: published on the record's
+    /// page, as the requester's status page says.
+    func objectionDecision(key: String) throws -> ObjectionDecision? {
+        guard case .closed(let change) = try node.objectionProgress(key: key) else { return nil }
+        return ObjectionDecision(
+            closedOn: change.date.iso, outcome: Self.outcomeLabel(change.outcome), unit: change.unit,
+            finding: String(Masking.maskResidentIDs(in: change.reason).reversed().drop { "。. ".contains($0) }.reversed()))
     }
 
     /// The listing filters as the query string gives them; a value out of shape is refused.

@@ -392,7 +392,9 @@ class Walkthrough:
                    "closed from the page, the objection leaves the list")
         text = self.page(objection_status, "objection-status-closed")
         self.check("已办结" in text and "维持原记录" in text, "the person reads the outcome with their code")
-        self.page(PROVINCE + fresh["recordLink"], "province-record-objection-closed")
+        text = self.page(PROVINCE + fresh["recordLink"], "province-record-objection-closed")
+        self.check("办结：经核查记录无误，维持原记录" in text and "仙桃市市场监督管理局" in text,
+                   "the record's page publishes the objection's decision")
         self.check(not self.json(PROVINCE + fresh["recordLink"])["record"]["objected"], "the province's portal no longer shows 异议处理中")
 
         # A credit repair application (信用修复申请) on the province's portal for a penalty whose

@@ -172,6 +172,12 @@ struct ObjectionTimeLimitTests {
         // Closed: the record's page no longer says it is under objection.
         let cleared = try await f.get("/records/" + PortalPages.escapePath(keys[0]))
         #expect(cleared.status == .ok && !cleared.body.contains("id=\"objection-open\"") && !cleared.body.contains("受理，核查期间"))
+        // The decision is published on the record's page, as the status page says it is.
+        #expect(cleared.body.contains("异议已于 2026-11-25 办结：经核查记录无误，维持原记录。处理决定：经核查，处罚对象与决定书一致（江岸区市场监督管理局）。"))
+        let published = try await f.json("/records/" + PortalPages.escapePath(keys[0]))["objectionDecided"] as? [String: Any]
+        #expect(published?["closedOn"] as? String == "2026-11-25" && published?["unit"] as? String == "江岸区市场监督管理局")
+        // A record never objected to says nothing of it.
+        #expect(try await f.json("/records/" + PortalPages.escapePath(keys[3]))["objectionDecided"] == nil)
         let answered = try await f.get("/objections/status?code=" + request.code)
         #expect(answered.body.contains("已办结（2026-11-25）：经核查记录有误，已更正"), "\(answered.body)")
         #expect(!answered.body.contains("前核查并作出处理决定"))
