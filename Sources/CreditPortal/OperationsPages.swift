@@ -96,8 +96,10 @@ struct OperationsPages: Sendable {
         var commitmentsToFollowUp: Int?
         /// 政务诚信: the cases standing against the area's government bodies (0: 零失信).
         var governmentCases: Int
-        /// Objections open past the decision's time limit; nil when the catalogue sets none.
+        /// Objections open past the decision's time limit, and those whose last day is today; nil
+        /// when the catalogue sets none.
         var objectionsPastLimit: Int?
+        var objectionsDueToday: Int?
     }
 
     /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
@@ -617,6 +619,7 @@ struct OperationsPages: Sendable {
         let today = ChinaTime.date(now)
         let first = today.adding(days: -(days - 1))
         let arrivals = Dictionary(try node.store.arrivalsPerDay(since: first).map { ($0.day, $0.records) }, uniquingKeysWith: +)
+        let objections = node.catalogue.objectionWorkingDays == nil ? nil : try node.openObjections(today: today)
         return CollectionPage(
             head: head(title: "数据归集", reader: reader, now: now),
             totals: Totals(
@@ -627,8 +630,7 @@ struct OperationsPages: Sendable {
             arrivals: Self.chart((0..<days).map { first.adding(days: $0) }.map { ($0, arrivals[$0] ?? 0) }), days: days,
             commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue },
             governmentCases: try GovernmentIntegrity.compute(node, today: today).cases.count,
-            objectionsPastLimit: node.catalogue.objectionWorkingDays == nil
-                ? nil : try node.openObjections(today: today).filter(\.pastLimit).count)
+            objectionsPastLimit: objections?.filter(\.pastLimit).count, objectionsDueToday: objections?.filter { $0.standing == .lastDay }.count)
     }
 
     /// How many missing numbers a gap row lists.

@@ -107,6 +107,7 @@ struct ObjectionTimeLimitTests {
             #expect(html.contains("action=\"/ops/work/objections/\(row)/close\""))
             let dashboard = try await fetch(base + "/ops/")
             #expect(dashboard.body.contains("<span class=\"count\">2</span><span class=\"count-name\">超过办理时限的异议</span>"))
+            #expect(dashboard.body.contains("<span class=\"count\">1</span><span class=\"count-name\">今日到期的异议</span>"))
 
             // A form as the page posts it: `outcome`, then the finding and unit, then the token.
             func post(_ path: String, _ outcome: String?, reason: String = "经核查，处罚对象与决定书一致", csrf: Bool = true) async throws -> (
