@@ -837,9 +837,8 @@ public struct PortalPages: Sendable {
     /// The objection open on record `key`: the day its opening names, and the time limit.
     func objectionNote(key: String) throws -> ObjectionNote? {
         let progress = try node.objectionProgress(key: key)
-        guard case .open(let opened, let due, let assisted) = progress else { return nil }
-        return ObjectionNote(
-            openedOn: opened.iso, dueBy: progress.dueBy?.iso, dueAssisted: assisted == nil ? due?.assisted.iso : nil, assisted: assisted != nil)
+        guard case .open(let opened, _, _) = progress else { return nil }
+        return ObjectionNote(openedOn: opened.iso, dueBy: progress.dueBy?.iso, dueAssisted: progress.dueAssisted?.iso, assisted: progress.assisted)
     }
 
     /// How record `key`'s latest objection was decided, once it was: published on the record's
@@ -988,10 +987,10 @@ public struct PortalPages: Sendable {
                 page.request?.closedOn = change.date.iso
                 page.request?.outcome = Self.outcomeLabel(change.outcome)
                 page.request?.state = "已办结"
-            case .open(_, let due, let assisted):
+            case .open:
                 page.request?.dueBy = progress.dueBy?.iso
-                page.request?.dueAssisted = assisted == nil ? due?.assisted.iso : nil
-                page.request?.assisted = assisted != nil
+                page.request?.dueAssisted = progress.dueAssisted?.iso
+                page.request?.assisted = progress.assisted
             case .none: break
             }
         }

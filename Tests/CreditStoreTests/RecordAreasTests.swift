@@ -29,6 +29,18 @@ struct RecordAreasTests {
         return DownwardChange(change: c, dates: dates, setOrigin: origin, setFirstSeq: seq, signedHeader: [UInt8(seq)], leafIndex: 0, proof: [])
     }
 
+    /// The township gives the second village the correction, then the objection; the first
+    /// village nothing; the record is under objection here.
+    static func expectTheSecondVillageGivenTheCorrectionThenTheObjection(_ opened: Fixture.Opened) throws {
+        let page = try opened.sync.downwardPage(child: try DivisionCode(Fixture.villages[1]), after: 0, limit: 10)
+        #expect(
+            page.items.map { "\($0.change.origin) \($0.change.op) \($0.change.key)" } == [
+                "\(Self.county) put penalty|K|1", "\(Self.elsewhere) status penalty|K|1",
+            ])
+        #expect(try opened.store.record(key: "penalty|K|1")?.state == "objected")
+        #expect(try opened.sync.downwardPage(child: try DivisionCode(Fixture.villages[0]), after: 0, limit: 10).items.isEmpty)
+    }
+
     static let objection = StatusChange(action: .objectionOpened, date: CivilDate(year: 2026, month: 3, day: 2)!, reason: "信用主体提出异议", unit: "某局")
         .canonicalBody
 
@@ -41,7 +53,6 @@ struct RecordAreasTests {
         let opened = try Fixture.open(backing)
         let s = opened.sync
         let parent = try DivisionCode(Self.county)
-        let village = try DivisionCode(Fixture.villages[1])
         _ = try s.applyDownward(
             parent: parent, [Self.change(Self.county, 1, jurisdiction: Fixture.villages[1], body: "{\"CF_NR\":\"更正\"}")], next: 1, now: Date())
         _ = try s.applyDownward(
@@ -50,13 +61,7 @@ struct RecordAreasTests {
                 Self.change(Self.elsewhere, 1, op: "status", jurisdiction: Self.elsewhere, body: Self.objection),
                 Self.change(Self.elsewhere, 2, op: "status", key: "penalty|K|2", jurisdiction: Self.elsewhere, body: Self.objection),
             ], next: 3, now: Date())
-        let page = try s.downwardPage(child: village, after: 0, limit: 10)
-        #expect(
-            page.items.map { "\($0.change.origin) \($0.change.op) \($0.change.key)" } == [
-                "\(Self.county) put penalty|K|1", "\(Self.elsewhere) status penalty|K|1",
-            ])
-        #expect(try opened.store.record(key: "penalty|K|1")?.state == "objected")
-        #expect(try s.downwardPage(child: try DivisionCode(Fixture.villages[0]), after: 0, limit: 10).items.isEmpty)
+        try Self.expectTheSecondVillageGivenTheCorrectionThenTheObjection(opened)
     }
 
     /// The objection arrives before the record does: it names the area the record left (entered
@@ -74,13 +79,7 @@ struct RecordAreasTests {
         #expect(try s.downwardPage(child: village, after: 0, limit: 10).items.isEmpty)
         _ = try s.applyDownward(
             parent: parent, [Self.change(Self.county, 1, jurisdiction: Fixture.villages[1], body: "{\"CF_NR\":\"更正\"}")], next: 2, now: Date())
-        let page = try s.downwardPage(child: village, after: 0, limit: 10)
-        #expect(
-            page.items.map { "\($0.change.origin) \($0.change.op) \($0.change.key)" } == [
-                "\(Self.county) put penalty|K|1", "\(Self.elsewhere) status penalty|K|1",
-            ])
-        #expect(try opened.store.record(key: "penalty|K|1")?.state == "objected")
-        #expect(try s.downwardPage(child: try DivisionCode(Fixture.villages[0]), after: 0, limit: 10).items.isEmpty)
+        try Self.expectTheSecondVillageGivenTheCorrectionThenTheObjection(opened)
     }
 
     /// A village's older version arrives after the correction that moved the record: the first

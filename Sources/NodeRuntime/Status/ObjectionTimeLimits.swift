@@ -123,4 +123,16 @@ public enum ObjectionProgress: Sendable {
         guard case .open(_, let due, let assisted) = self else { return nil }
         return due?.due(assisted: assisted != nil)
     }
+
+    /// The assisted limit an open objection would take, while no 协查 is marked.
+    public var dueAssisted: CivilDate? {
+        guard case .open(_, let due, nil) = self else { return nil }
+        return due?.assisted
+    }
+
+    /// An open objection marked 协查.
+    public var assisted: Bool {
+        guard case .open(_, _, .some) = self else { return false }
+        return true
+    }
 }
