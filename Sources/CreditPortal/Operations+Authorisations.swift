@@ -77,7 +77,7 @@ extension Operations {
             return authorisationsRefused(
                 e.message, status: e.code == .unknownSubject ? .notFound : .badRequest, reader: reader, now: now, token: token,
                 form: (form["subject"] ?? "", form["grantee"] ?? "", form["purpose"] ?? "", days > 0 ? days : AuthorisationDesk.defaultDays))
-        case .failure(let error): return portal.failure(error, json: json)
+        case .failure(let error): return failure(error, json: json)
         }
     }
 
@@ -95,7 +95,7 @@ extension Operations {
         case .success: return Response(status: .seeOther, headers: [.location: "/ops/authorisations"])
         case .failure(let e as AuthorisationError):
             return authorisationsRefused(e.message, status: e.code == .notRevocable ? .conflict : .badRequest, reader: reader, now: now, token: token)
-        case .failure(let error): return portal.failure(error, json: false)
+        case .failure(let error): return failure(error, json: false)
         }
     }
 

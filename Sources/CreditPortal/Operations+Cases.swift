@@ -50,19 +50,19 @@ extension Operations {
                 let page = try pages.caseForm(reader: reader, now: now, csrf: token, feedback: draft.feedbackKey, draft: draft, errors: errors)
                 return self.formAnswer(status: status, template: "ops-case-form", json: json, token: token) { page }
             } catch {
-                return self.portal.failure(error, json: json)
+                return self.failure(error, json: json)
             }
         }
         let form: FormValues
         switch await changeForm(request, upTo: Self.caseFormBytesMax) {
         case .success(let f): form = f
         case .failure(let refused):
-            guard let sent = refused.form else { return portal.failure(PortalPages.BadParameter(message: "案例内容过长，请精简摘要后再发布。"), json: json) }
+            guard let sent = refused.form else { return failure(PortalPages.BadParameter(message: "案例内容过长，请精简摘要后再发布。"), json: json) }
             return again(Self.caseDraft(sent), [refused.message + "（填写的内容已保留，请再次提交。）"], .badRequest)
         }
         let draft = Self.caseDraft(form)
         guard let desk = TypicalCases(node: node) else {
-            return portal.failure(PortalPages.BadParameter(message: "本节点的信用目录没有“联合奖惩典型案例”或“执行反馈”类别。"), json: json)
+            return failure(PortalPages.BadParameter(message: "本节点的信用目录没有“联合奖惩典型案例”或“执行反馈”类别。"), json: json)
         }
         let result = await BlockingWork.run { try desk.publish(draft, now: now, actor: actor) }
         switch result {
@@ -74,8 +74,8 @@ extension Operations {
             return Response(status: .seeOther, headers: [.location: "/ops/cases?published=\(PortalPages.escapePath(published.key))#published"])
         case .failure(let refusal as TypicalCases.Refusal):
             switch refusal.code {
-            case .unknownFeedback: return portal.failure(Portal.NotFound(message: refusal.description), json: json)
-            case .notPublishable: return portal.failure(PortalPages.BadParameter(message: refusal.description), json: json)
+            case .unknownFeedback: return failure(Portal.NotFound(message: refusal.description), json: json)
+            case .notPublishable: return failure(PortalPages.BadParameter(message: refusal.description), json: json)
             case .numberTaken, .invalid: return again(draft, refusal.reasons, .badRequest)
             }
         case .failure(let error as HTTPError) where error.status == .serviceUnavailable:

@@ -49,7 +49,7 @@ extension Operations {
         switch result {
         case .success(let file): return answer(.ok, nil, purpose, file)
         case .failure(let e as LookupError): return answer(e.code == .unknownSubject ? .notFound : .badRequest, e.message, purpose, nil)
-        case .failure(let error): return portal.failure(error, json: json)
+        case .failure(let error): return failure(error, json: json)
         }
     }
 }

@@ -29,7 +29,7 @@ extension Operations {
                 let t = try ops.pages.uploadTemplate(kind: FormValues(request.uri.query)["kind"] ?? "")
                 return Portal.csvDownload(t.bytes, name: "报送模板-\(t.name).csv", fallback: "template-\(t.slug).csv")
             } catch let e as CatalogueError {
-                return ops.portal.failure(PortalPages.BadParameter(message: "没有这种记录类别（\(e.message)）。"), json: false)
+                return ops.failure(PortalPages.BadParameter(message: "没有这种记录类别（\(e.message)）。"), json: false)
             }
         }
         router.post("upload") { request, context -> Response in

@@ -15,6 +15,9 @@ public struct Operations: Sendable {
     let portal: Portal
     let pages: OperationsPages
 
+    /// What an operator reads at an address under /ops with no page.
+    static let noSuchPage = "运维页面中没有这个地址：请从数据归集总览（/ops/）进入。No operator page at this address; start from /ops/."
+
     public init(node: NodeContext) throws {
         portal = try Portal(node: node)
         pages = OperationsPages(node: node)
@@ -24,8 +27,17 @@ public struct Operations: Sendable {
     public func register(on router: Router<SyncRequestContext>) {
         let ops = self
         let node = portal.node
-        // The portal's security headers (CSP without script, no framing, no referrer) on every page.
-        let router = router.group("/ops").add(middleware: SecurityHeaders())
+        // The portal's security headers (CSP without script, no framing, no referrer) on every
+        // page, and refusals and unknown addresses under /ops answered as pages (the records API
+        // beside them keeps its JSON errors).
+        router.add(middleware: SecurityHeaders())
+        router.add(
+            middleware: ErrorPages(under: "/ops", notFound: Self.noSuchPage) { failure, json, context in
+                // Who is refused, when the certificate says (the operators' own pages name their reader).
+                let reader = (try? await context.operatorCaller(node)).map(Self.name) ?? "未识别的来访者"
+                return ops.failure(failure, json: json, reader: reader)
+            })
+        let router = router.group("/ops")
         router.get { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-collection") { now in try ops.pages.collection(reader: Self.name(reader), now: now) }
@@ -201,7 +213,7 @@ public struct Operations: Sendable {
             return Portal.csvDownload(
                 bytes, name: "校验未通过-\(pages.node.configuration.code.digits)-\(ChinaTime.date(now).iso)\(ingest.map { "-第\($0)次入库" } ?? "").csv",
                 fallback: "quarantine\(ingest.map { "-\($0)" } ?? "").csv")
-        case .failure(let error): return portal.failure(error, json: false)
+        case .failure(let error): return failure(error, json: false)
         }
     }
 
@@ -217,7 +229,7 @@ public struct Operations: Sendable {
         switch result {
         case .success(let (month, bytes)):
             return Portal.csvDownload(bytes, name: "定期通报-\(pages.node.configuration.code.digits)-\(month).csv", fallback: "bulletin-\(month).csv")
-        case .failure(let error): return portal.failure(error, json: false)
+        case .failure(let error): return failure(error, json: false)
         }
     }
 
@@ -263,7 +275,7 @@ public struct Operations: Sendable {
         switch result {
         case .success(let bytes):
             return Portal.csvDownload(bytes, name: "\(name)-\(pages.node.configuration.code.digits)-\(day).csv", fallback: "\(fallback)-\(day).csv")
-        case .failure(let error): return portal.failure(error, json: false)
+        case .failure(let error): return failure(error, json: false)
         }
     }
 
@@ -298,7 +310,7 @@ public struct Operations: Sendable {
             switch await BlockingWork.page({ try pages.reconcile(reader: reader, now: now, authority: authority, kind: kind, error: message) }) {
             case .success(let page):
                 return json ? Portal.json(page, status: .badRequest) : self.portal.html(page, template: "ops-reconcile", status: .badRequest)
-            case .failure(let error): return self.portal.failure(error, json: json)
+            case .failure(let error): return self.failure(error, json: json)
             }
         }
         let body: ByteBuffer
@@ -322,7 +334,7 @@ public struct Operations: Sendable {
             return json ? Portal.json(page) : portal.html(page, template: "ops-reconcile", status: .ok)
         case .failure(let e as ReconciliationError): return await refuse(e.message, authority, kind)
         case .failure(let e as CatalogueError): return await refuse(e.message, authority, kind)
-        case .failure(let error): return portal.failure(error, json: json)
+        case .failure(let error): return failure(error, json: json)
         }
     }
 
@@ -422,7 +434,7 @@ public struct Operations: Sendable {
         case .success: return Response(status: .seeOther, headers: [.location: "/ops/work"])
         case .failure(let e as ObjectionRequestError): return refuse(e.code == .notPending ? notFound : e.message)
         case .failure(let e as StatusChangeError): return refuse(Self.explained(e))
-        case .failure(let error): return portal.failure(error, json: false)
+        case .failure(let error): return failure(error, json: false)
         }
     }
 
@@ -463,6 +475,24 @@ public struct Operations: Sendable {
         return response
     }
 
+    /// An operator's page that failed: its status and message (`Portal.refusal`) under the
+    /// operators' own header and styles, or as JSON.
+    struct ErrorPage: Sendable, Encodable {
+        var head: OperationsPages.Head
+        var status: Int
+        var message: String
+    }
+
+    func failure(_ error: any Error, json: Bool, reader: String? = nil) -> Response {
+        let (status, message) = portal.refusal(error)
+        let page = ErrorPage(
+            head: pages.head(title: PortalPages.errorTitle(Int(status.code)), reader: reader, now: portal.clock()), status: Int(status.code),
+            message: message)
+        var response = json ? Portal.json(page, status: status) : portal.html(page, template: "ops-error", status: status)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
     /// Builds the page off the event loops and answers with HTML or, with `?format=json`, JSON.
     func respond(_ request: Request, template: String, build: @escaping @Sendable (Date) throws -> some Encodable & Sendable) async -> Response {
         let json = FormValues(request.uri.query)["format"] == "json"
@@ -476,7 +506,7 @@ public struct Operations: Sendable {
         case .success(let r):
             return Response(status: .ok, headers: [.contentType: r.contentType, .cacheControl: "no-store"], body: .init(byteBuffer: r.body))
         case .failure(let error):
-            return portal.failure(error, json: json)
+            return failure(error, json: json)
         }
     }
 }

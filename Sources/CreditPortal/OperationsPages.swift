@@ -16,8 +16,9 @@ struct OperationsPages: Sendable {
         var areaName: String
         var code: String
         var tier: String
-        /// Who is reading: the operator's name from the certificate, or the local caller.
-        var reader: String
+        /// Who is reading: the operator's name from the certificate, or the local caller; nil on
+        /// an error page whose reader was not asked.
+        var reader: String?
         var today: String
     }
 
@@ -554,7 +555,7 @@ struct OperationsPages: Sendable {
         return Masking.maskResidentIDs(in: record.fields[kind.kind.fullCode(kind.kind.subjectName)] ?? "")
     }
 
-    func head(title: String, reader: String, now: Date) -> Head {
+    func head(title: String, reader: String?, now: Date) -> Head {
         let c = node.configuration
         return Head(
             title: title, areaName: c.name ?? c.code.digits, code: c.code.digits, tier: "\(c.code.tier.chineseName)级节点", reader: reader,

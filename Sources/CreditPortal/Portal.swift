@@ -95,6 +95,7 @@ public struct Portal: Sendable {
         let router = Router(context: PortalRequestContext.self)
         router.add(middleware: SecurityHeaders())
         let portal = self
+        router.add(middleware: ErrorPages(under: "/", notFound: Self.noSuchPage) { failure, json, _ in portal.failure(failure, json: json) })
         router.get("/") { request, _ in
             await portal.respond(request, template: "home") { today in try portal.pages.home(today: today, now: portal.clock()) }
         }
@@ -183,6 +184,9 @@ public struct Portal: Sendable {
     }
 
     struct NotFound: Error { var message: String }
+
+    /// What a person reads at an address the portal has no page for (a mistyped or outdated link).
+    static let noSuchPage = "本站没有这个页面：网址可能输入有误，或页面已经调整。请从首页进入，或在上方输入企业名称、姓名或统一社会信用代码查询。"
 
     /// Requests (objections and repair applications together) a single address may submit per hour.
     static let objectionsPerHour = 5
@@ -363,19 +367,25 @@ public struct Portal: Sendable {
     }
 
     func failure(_ error: any Error, json: Bool) -> Response {
-        let (status, message): (HTTPResponse.Status, String)
-        switch error {
-        case let e as NotFound: (status, message) = (.notFound, e.message)
-        case let e as PortalPages.BadParameter: (status, message) = (.badRequest, e.message)
-        case let e as StoreError where e.code == .corrupt:
-            node.logger.critical("portal: a record cannot be vouched for", metadata: ["reason": "\(e.message)"])
-            (status, message) = (.serviceUnavailable, "本站数据正在核验，暂不能提供此信息。This node's store is damaged; it cannot vouch for what it holds.")
-        default:
-            node.logger.error("portal: the page could not be built", metadata: ["reason": "\(Masking.maskResidentIDs(in: "\(error)"))"])
-            (status, message) = (.internalServerError, "页面暂时无法显示，请稍后再试。")
-        }
+        let (status, message) = refusal(error)
         let page = pages.error(status: Int(status.code), message: message)
         return json ? Self.json(page, status: status) : html(page, template: "error", status: status)
+    }
+
+    /// The status and the message a page's failure is answered with; what is not the reader's to
+    /// fix is logged (ID numbers masked).
+    func refusal(_ error: any Error) -> (HTTPResponse.Status, String) {
+        switch error {
+        case let e as NotFound: return (.notFound, e.message)
+        case let e as PortalPages.BadParameter: return (.badRequest, e.message)
+        case let e as HTTPError: return (e.status, e.body ?? "请求无法处理（HTTP \(e.status.code)）。")
+        case let e as StoreError where e.code == .corrupt:
+            node.logger.critical("portal: a record cannot be vouched for", metadata: ["reason": "\(e.message)"])
+            return (.serviceUnavailable, "本站数据正在核验，暂不能提供此信息。This node's store is damaged; it cannot vouch for what it holds.")
+        default:
+            node.logger.error("portal: the page could not be built", metadata: ["reason": "\(Masking.maskResidentIDs(in: "\(error)"))"])
+            return (.internalServerError, "页面暂时无法显示，请稍后再试。")
+        }
     }
 
     func html(_ page: some Encodable, template: String, status: HTTPResponse.Status) -> Response {
@@ -511,6 +521,33 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
         response.headers[Self.referrerPolicy] = "no-referrer"
         response.headers[Self.frameOptions] = "DENY"
         return response
+    }
+}
+
+/// Errors no page answered — an address no route has, a method the route lacks, a refusal thrown
+/// before a page was built (an operator's certificate refused) — answered as the site's error page
+/// with their status, rather than as an empty body the browser replaces with its own message.
+/// Only under `under`: the records listener's API keeps its own errors.
+struct ErrorPages<Context: RequestContext>: RouterMiddleware {
+    let under: String
+    /// What an address with no page says.
+    let notFound: String
+    /// The site's error page for a failure, as HTML or (`json`) JSON.
+    let answer: @Sendable (_ failure: any Error, _ json: Bool, _ context: Context) async -> Response
+
+    func covers(_ path: String) -> Bool { under == "/" || path == under || path.hasPrefix(under + "/") }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where covers(request.uri.path) {
+            let unrouted = context.endpointPath == "NotFound" && error.status == .notFound
+            var response = await answer(
+                unrouted ? Portal.NotFound(message: notFound) : error, FormValues(request.uri.query)["format"] == "json", context)
+            response.headers.append(contentsOf: error.headers)
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
     }
 }
 

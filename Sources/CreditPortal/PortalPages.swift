@@ -1020,7 +1020,18 @@ public struct PortalPages: Sendable {
     }
 
     public func error(status: Int, message: String) -> ErrorPage {
-        ErrorPage(site: site(), title: status == 404 ? "未找到" : "请求有误", status: status, message: message)
+        ErrorPage(site: site(), title: Self.errorTitle(status), status: status, message: message)
+    }
+
+    /// An error page's heading for its status.
+    static func errorTitle(_ status: Int) -> String {
+        switch status {
+        case 404: "未找到"
+        case 403: "无权访问"
+        case 429: "请求过于频繁"
+        case 500...: "暂时无法显示"
+        default: "请求有误"
+        }
     }
 }
 

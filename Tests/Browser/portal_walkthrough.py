@@ -13,8 +13,9 @@ from the province's work queue, an objection on the province's portal accepted, 
 village's portal, accepted with the command line, that then shows as 异议处理中 there and,
 after it travelled up, on the province's portal; then the province's operators' pages (collection
 and the four rates) on its local records listener, and its network page watching a stopped village
-(one-minute window) turn at risk, then breached, and recover when started again. Saves a
-screenshot per page and fails on any browser console error.
+(one-minute window) turn at risk, then breached, and recover when started again. Before that,
+the public's pages once more on a phone's screen (390 CSS px): none may be wider than the screen.
+Saves a screenshot per page and fails on any browser console error.
 
 Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
 """
@@ -297,6 +298,9 @@ class Walkthrough:
         self.page(PROVINCE + "/lists/red", "redlist")
         text = self.page(PROVINCE + "/records/penalty%7Cnone", "not-found", status=404)
         self.check("没有找到" in text, "an unknown record says so")
+        # A mistyped address: the portal's own page, with the search box, not the browser's.
+        text = self.page(PROVINCE + "/publicity/fines", "no-such-page", status=404)
+        self.check("本站没有这个页面" in text and d.find_elements(By.ID, "hq"), "an address with no page is the portal's own page, search box and all")
 
         # The operators' side of the province: collection and the four rates, its own area.
         text = self.page(PROVINCE_OPS + "/ops/", "ops-collection")
@@ -465,6 +469,7 @@ class Walkthrough:
         self.check("比对结果" in text and "仙桃城管罚〔2026〕99999号" in text, "the register's missing decision is named (漏报)")
         self.check(penalty["documentNumber"] in text and f"决定日期: {altered}" in text, "the altered decision is named with its date (错报)")
 
+        self.phone()
         self.network_health()
 
     def authorised_query(self):
@@ -918,6 +923,42 @@ class Walkthrough:
             seconds=120,
         )
         self.page(PROVINCE + "/incentives", "incentives-province")
+
+    # A phone's screen in CSS pixels (a common 6.1-inch phone), as the public reads on the move.
+    PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+
+    def phone(self):
+        """The public's pages on a phone: nothing wider than the screen (no sideways scrolling),
+        text no smaller than 14 px, the search box on every page."""
+        d = self.driver
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", self.PHONE)
+        try:
+            person = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if r["record"]["isPerson"])
+            name = person["record"]["subjectName"]
+            pages = [
+                ("home", PROVINCE + "/", 200),
+                ("search", PROVINCE + "/search?q=" + urllib.parse.quote(name[:2]), 200),
+                # A query of 50 letters without a space (the box's most), echoed on the page.
+                ("search-long", PROVINCE + "/search?q=" + "W" * 50, 200),
+                ("subject", PROVINCE + person["subjectLink"], 200),
+                ("record", PROVINCE + person["recordLink"], 200),
+                ("listing", PROVINCE + "/publicity/penalty", 200),
+                ("blacklist", PROVINCE + "/lists/black", 200),
+                ("objection-status", PROVINCE + "/objections/status", 200),
+                ("verify", PROVINCE + "/verify", 200),
+                ("authorised", PROVINCE + "/authorised", 200),
+                ("incentives", VILLAGE + "/incentives", 200),
+                ("no-such-page", PROVINCE + "/publicity/fines", 404),
+            ]
+            for shot, url, status in pages:
+                self.page(url, "phone-" + shot, status=status)
+                wide = d.execute_script("return document.documentElement.scrollWidth")
+                self.check(wide <= self.PHONE["width"], f"phone {shot}: nothing wider than the screen ({wide} CSS px of {self.PHONE['width']})")
+                size = float(d.execute_script("return parseFloat(getComputedStyle(document.querySelector('main')).fontSize)"))
+                self.check(size >= 14, f"phone {shot}: text of {size} px")
+                self.check(d.find_elements(By.CSS_SELECTOR, "header form.search input[name=q]"), f"phone {shot}: the search box is there")
+        finally:
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

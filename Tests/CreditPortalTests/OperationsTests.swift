@@ -175,6 +175,18 @@ struct OperationsTests {
             #expect(quality.status == 200 && quality.body.contains("四率") && quality.body.contains("未发现缺号"))
             #expect(try await fetch(base + "/ops/static/ops.css").status == 200)
             #expect(try await fetch(base + "/ops/static/nothing.css").status == 404)
+            // An address under /ops with no page is a page saying where to start; one of the
+            // records API beside it keeps the API's JSON error.
+            let none = try await fetch(base + "/ops/nothing-here")
+            #expect(none.status == 404 && none.body.contains(Operations.noSuchPage) && none.policy?.contains("default-src 'none'") == true)
+            // Under the operators' own header and stylesheet, which this listener serves.
+            #expect(none.body.contains("href=\"/ops/static/ops.css\"") && !none.body.contains("href=\"/static/"))
+            // A refusal of a page's own (a bad parameter) is the same page with its status.
+            let refused = try await fetch(base + "/ops/lists?show=nonsense")
+            #expect(refused.status == 400 && refused.body.contains("<h1>请求有误</h1>") && refused.body.contains("href=\"/ops/static/ops.css\""))
+            let api = try await fetch(base + "/v1/nothing-here")
+            #expect(api.status == 404 && api.body.contains("[no-such-endpoint]") && api.body.hasPrefix("{\"error\""))
+            #expect(!api.body.contains(Operations.noSuchPage))
         }
     }
 
@@ -278,6 +290,9 @@ struct OperationsTests {
             #expect(asDepartment.status == 403 && asDepartment.body.contains("not-an-operator"))
             let otherNode = try await get(as: elsewhere)
             #expect(otherNode.status == 403 && otherNode.body.contains("wrong-node"))
+            // Refused, the operator reads a page saying why, under the pages' security headers.
+            #expect(asNode.body.contains("<h1>无权访问</h1>") && asNode.body.contains("credit-node pki issue --operator NAME"))
+            #expect(asNode.policy?.contains("default-src 'none'") == true)
             // No certificate: the TLS handshake itself is refused.
             var anonymous = TLSConfiguration.makeClientConfiguration()
             anonymous.trustRoots = .certificates([try TLSConfigurations.nio(ca)])

@@ -599,6 +599,28 @@ struct PortalTests {
         #expect(try await f.get("/publicity/fines").status == .notFound)
     }
 
+    /// An address the portal has no page for — a mistyped link, a kind it does not publish, a form's
+    /// address opened as a page — is the portal's own page in Chinese with its status, its header
+    /// (the search box) and its security headers, never an empty body the browser replaces with
+    /// its own English message.
+    @Test func anAddressWithNoPageIsAnsweredWithThePortalsOwnPage() async throws {
+        let f = try PortalFixture()
+        for path in ["/nothing-here", "/publicity/fines", "/subjects/", "/objections", "/records"] {
+            let (status, headers, html) = try await f.get(path)
+            #expect(status == .notFound, "\(path)")
+            #expect(html.contains("<h1>未找到</h1>") && html.contains(Portal.noSuchPage) && html.contains("name=\"q\""), "\(path)")
+            #expect(headers[.contentSecurityPolicy]?.contains("script-src") == false && headers[.contentSecurityPolicy] != nil, "\(path)")
+            #expect(headers[.contentType] == "text/html; charset=utf-8" && headers[.cacheControl] == "no-store", "\(path)")
+        }
+        let (jsonStatus, _, body) = try await f.get("/nothing-here?format=json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect(jsonStatus == .notFound && json["status"] as? Int == 404 && json["message"] as? String == Portal.noSuchPage)
+        // A page that exists keeps its own answer, and a record the portal does not have keeps its own message.
+        #expect(try await f.get("/").status == .ok)
+        let (status, _, record) = try await f.get("/records/" + PortalPages.escapePath("penalty|none|none"))
+        #expect(status == .notFound && record.contains("没有找到这条公开记录") && !record.contains(Portal.noSuchPage))
+    }
+
     @Test func recordPagesSayWhereARecordCameFrom() async throws {
         let f = try PortalFixture()
         let json = try await f.json("/records/" + PortalPages.escapePath(f.xssKey))

@@ -76,6 +76,12 @@ struct SyncServerTests {
             let metrics = try await Self.get(village, port: port, path: "/metrics")
             #expect(metrics.contains("creditnet_records{node=\"420102002000\"} 50"))
             #expect(metrics.contains("creditnet_origin_seq_held{node=\"420102002000\",origin=\"420102002201\"} 50"))
+            // An endpoint the listener does not have, or a method its endpoint lacks: a 404 that says so.
+            for path in ["/v1/sync/nothing", "/v1/sync/up"] {
+                let body = try await Self.get(village, port: port, path: path, expecting: 404)
+                let error = try JSONDecoder().decode([String: [String: String]].self, from: Data(body.utf8))["error"]?["message"]
+                #expect(error?.contains("no endpoint GET \(path);") == true && error?.hasSuffix("[no-such-endpoint]") == true, "\(body)")
+            }
         }
     }
 
@@ -98,7 +104,7 @@ struct SyncServerTests {
     }
 
     /// A GET to the parent over mutual TLS, as the given node.
-    static func get(_ node: NodeContext, port: Int, path: String) async throws -> String {
+    static func get(_ node: NodeContext, port: Int, path: String, expecting: UInt = 200) async throws -> String {
         let identity = try Export.identity(of: node.configuration)
         let trust = try Import.trust(node.configuration)
         var config = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
@@ -108,7 +114,7 @@ struct SyncServerTests {
             let response = try await client.execute(HTTPClientRequest(url: "https://\(name):\(port)\(path)"), timeout: .seconds(10))
             return (response, try await response.body.collect(upTo: 1 << 20))
         }
-        #expect(response.status == .ok)
+        #expect(response.status.code == expecting)
         return String(buffer: body)
     }
 

@@ -30,6 +30,7 @@ public struct RecordsServer: Sendable {
         let node = self.node
         let limits = ListenerLimits(node.configuration, defaultUploadBytes: 64 << 20)
         let router = Router(context: SyncRequestContext.self)
+        router.add(middleware: UnknownEndpoint(listener: "records"))
         router.post("/v1/records") { request, context -> Response in
             // Who writes, before the body is read: a department or operator of this node, or a local caller.
             let writer = try await context.writer(node)

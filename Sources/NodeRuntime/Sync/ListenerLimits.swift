@@ -34,7 +34,8 @@ public struct ListenerLimits: Sendable {
     /// HTTP/1.1 with the idle timeout and the connection cap, for a listener called `name`.
     public func http1(name: String, logger: Logger) -> HTTPServerBuilder {
         let gate = ConnectionGate(limit: connectionsMax, name: name, logger: logger)
-        return .http1(configuration: .init(additionalChannelHandlers: [ConnectionGate.Handler(gate: gate)], idleTimeout: .seconds(Int64(idleTimeoutSeconds))))
+        return .http1(
+            configuration: .init(additionalChannelHandlers: [ConnectionGate.Handler(gate: gate)], idleTimeout: .seconds(Int64(idleTimeoutSeconds))))
     }
 }
 
@@ -113,6 +114,25 @@ final class ConnectionGate: Sendable {
         func handlerRemoved(context: ChannelHandlerContext) {
             if counted { gate.open.subtract(1, ordering: .relaxed) }
             counted = false
+        }
+    }
+}
+
+/// An address no route of a listener has, or a method its route lacks, answered as every other
+/// refusal of the API is (`{"error":{"message":"… [no-such-endpoint]"}}`, 404) rather than with an
+/// empty body: a third party's client learns what it asked for and where the endpoints are listed.
+struct UnknownEndpoint<Context: RequestContext>: RouterMiddleware {
+    let listener: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil && context.endpointPath == "NotFound" {
+            throw HTTPError(
+                .notFound,
+                message:
+                    "the \(listener) listener has no endpoint \(request.method) \(request.uri.path); its endpoints are listed in docs/PROTOCOL.md [no-such-endpoint]"
+            )
         }
     }
 }

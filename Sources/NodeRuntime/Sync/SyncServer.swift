@@ -130,6 +130,7 @@ public struct SyncServer: Sendable {
         let limits = ListenerLimits(node.configuration, defaultUploadBytes: ChangeSetLimits().pushBytesMax)
         let uploads = UploadSlots()
         let router = Router(context: SyncRequestContext.self)
+        router.add(middleware: UnknownEndpoint(listener: "sync"))
         router.post("/v1/sync/up") { request, context -> Response in
             let peer = try await context.caller(node)
             try node.refuseIfDamaged()
