@@ -15,7 +15,8 @@ after it travelled up, on the province's portal; then the province's operators' 
 and the four rates) on its local records listener, and its network page watching a stopped village
 (one-minute window) turn at risk, then breached, and recover when started again. Before that,
 the public's pages once more on a phone's screen (390 CSS px): none may be wider than the screen.
-Saves a screenshot per page and fails on any browser console error.
+Saves a screenshot per page and fails on any browser console error, any whole resident ID
+number, and any page a screen reader cannot follow (`ACCESSIBLE`).
 
 Usage: portal_walkthrough.py CREDIT_NODE OUTPUT_DIR
 """
@@ -56,6 +57,36 @@ VILLAGE_OPS = "http://127.0.0.1:8003"
 # A whole resident ID number: 17 digits and a digit or X standing alone, with a birth date
 # (1900–2099) in digits 7–14 — all-digit credit codes, which are public, have none there.
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{6}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
+
+# What every page owes a reader with a screen reader or a keyboard (GB/T 37668 信息无障碍, WCAG):
+# the language, a label for every field, an alternative for every image and chart, text on every
+# link and button, one h1, no id twice. Run by WebDriver, which JavaScript switched off for pages
+# does not stop.
+ACCESSIBLE = """
+var problems = [];
+var lang = document.documentElement.getAttribute('lang') || '';
+if (lang.indexOf('zh') !== 0) problems.push('html lang "' + lang + '"');
+document.querySelectorAll('input, select, textarea').forEach(function (e) {
+  var t = (e.getAttribute('type') || '').toLowerCase();
+  if (['hidden', 'submit', 'button', 'reset', 'image'].indexOf(t) >= 0) return;
+  var labelled = (e.id && document.querySelector('label[for="' + e.id + '"]')) || e.closest('label') ||
+    e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.getAttribute('title');
+  if (!labelled) problems.push('a ' + e.tagName.toLowerCase() + ' without a label (name=' + e.getAttribute('name') + ')');
+});
+document.querySelectorAll('img').forEach(function (e) { if (!e.hasAttribute('alt')) problems.push('an image without alt: ' + e.getAttribute('src')); });
+document.querySelectorAll('svg').forEach(function (e) {
+  if (!(e.getAttribute('role') || e.getAttribute('aria-label') || e.getAttribute('aria-hidden') || e.querySelector('title'))) problems.push('a chart without a name');
+});
+document.querySelectorAll('a').forEach(function (e) {
+  if (!(e.textContent.trim() || e.getAttribute('aria-label'))) problems.push('a link without text: ' + e.getAttribute('href'));
+});
+document.querySelectorAll('button').forEach(function (e) { if (!(e.textContent.trim() || e.getAttribute('aria-label'))) problems.push('a button without text'); });
+var h1 = document.querySelectorAll('h1').length;
+if (h1 !== 1) problems.push(h1 + ' h1 headings');
+var ids = {};
+document.querySelectorAll('[id]').forEach(function (e) { if (ids[e.id]) problems.push('the id "' + e.id + '" twice'); ids[e.id] = 1; });
+return problems;
+"""
 
 
 class Walkthrough:
@@ -121,6 +152,8 @@ class Walkthrough:
         self.check(not errors, f"{name}: no console error {errors if errors else ''}")
         text = self.driver.page_source
         self.check(WHOLE_ID.search(text) is None, f"{name}: no whole resident ID number in the page")
+        problems = self.driver.execute_script(ACCESSIBLE)
+        self.check(not problems, f"{name}: accessible {problems if problems else ''}")
         return text
 
     def start(self):
@@ -300,7 +333,10 @@ class Walkthrough:
         self.check("没有找到" in text, "an unknown record says so")
         # A mistyped address: the portal's own page, with the search box, not the browser's.
         text = self.page(PROVINCE + "/publicity/fines", "no-such-page", status=404)
-        self.check("本站没有这个页面" in text and d.find_elements(By.ID, "hq"), "an address with no page is the portal's own page, search box and all")
+        self.check(
+            "本站没有这个页面" in text and d.find_elements(By.CSS_SELECTOR, "header form.search input[name=q]"),
+            "an address with no page is the portal's own page, search box and all",
+        )
 
         # The operators' side of the province: collection and the four rates, its own area.
         text = self.page(PROVINCE_OPS + "/ops/", "ops-collection")
