@@ -179,6 +179,10 @@ class Walkthrough:
 
     def walk(self):
         d = self.driver
+        # The accessibility check finds what it looks for (a check that cannot fail proves nothing).
+        d.get("data:text/html;charset=utf-8,<html lang=en><body><h1>a</h1><h1>b</h1><input name=q><img src=x.png><a href=/x></a></body></html>")
+        found = d.execute_script(ACCESSIBLE)
+        self.check(len(found) == 5, f"the accessibility check finds a page's five faults: {found}")
         # Home.
         text = self.page(PROVINCE + "/", "province-home")
         self.check("信用湖北省" in d.title and "最新双公示" in text, "the province's home page names its area and shows the latest 双公示")
