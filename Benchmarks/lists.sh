@@ -62,3 +62,9 @@ echo "GET /ops/cases:                                            $(best page "")
 echo "credit-node repair-due (the figures, text):               $(best "$node" repair-due --config "$work/node/node.yaml")"
 ops_page="${ops_page%/cases}/repair"
 echo "GET /ops/repair:                                           $(best page "")"
+
+# /ops/'s card 联合奖惩待响应主体 counts the same entries, kept (`KeptFigure`: computed in the
+# background when `serve` starts and again when the store has changed and the count is older than
+# fifty times its cost): the dashboard reads the kept count.
+ops_page="${ops_page%/repair}/"
+echo "GET /ops/ (the dashboard, its 待响应 count kept):          $(best page "")"

@@ -13,9 +13,9 @@ struct BulletinFigures: Sendable {
 }
 
 /// The bulletins last built, per month: kept while the store has no newer change or refused row;
-/// after one, a bulletin that was cheap to build (under `QualityFigures.inlineCostMax`: a village,
+/// after one, a bulletin that was cheap to build (under `KeptFigures.inlineCostMax`: a village,
 /// a county, the demo's province) is built again, a dear one (a province of a million records)
-/// served while younger than fifty times its cost (`QualityFigures.keptFor`: 10 s to 5 minutes)
+/// served while younger than fifty times its cost (`KeptFigures.keptFor`: 10 s to 5 minutes)
 /// — such a store changes every few seconds, and an office's readers open the same month again
 /// and again. The page says when its figures were read.
 final class BulletinsKept: Sendable {
@@ -28,7 +28,7 @@ final class BulletinsKept: Sendable {
         /// Whether these serve a reader at `now` when the store is at `version`.
         func serve(version current: [Int64], now: Date) -> Bool {
             version == current
-                || (cost >= QualityFigures.inlineCostMax && now >= at && now.timeIntervalSince(at) < QualityFigures.keptFor(cost: cost))
+                || (cost >= KeptFigures.inlineCostMax && now >= at && now.timeIntervalSince(at) < KeptFigures.keptFor(cost: cost))
         }
     }
     let value = Mutex<[CalendarMonth: Kept]>([:])

@@ -101,6 +101,10 @@ struct OperationsPages: Sendable {
         /// when the catalogue sets none.
         var objectionsPastLimit: Int?
         var objectionsDueToday: Int?
+        /// Subjects of the area on a joint reward or punishment list in force today that no unit
+        /// has answered with feedback (联合奖惩 待响应, `ListResponses.totals`); nil without a
+        /// `feedback` kind.
+        var listPending: Int?
     }
 
     /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
@@ -171,7 +175,7 @@ struct OperationsPages: Sendable {
         var concealedRate: String
         /// The phrases a withdrawal's reason must contain one of (catalogue `withdrawalReasons`).
         var allowedReasons: String
-        /// When the decision-number gaps were computed (at most every `QualityFigures.keptFor` while the
+        /// When the decision-number gaps were computed (at most every `KeptFigures.keptFor` while the
         /// store changes; the other figures are read at each request).
         var gapsAsOf: String
     }
@@ -631,7 +635,8 @@ struct OperationsPages: Sendable {
             arrivals: Self.chart((0..<days).map { first.adding(days: $0) }.map { ($0, arrivals[$0] ?? 0) }), days: days,
             commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue },
             governmentCases: try GovernmentIntegrity.compute(node, today: today).cases.count,
-            objectionsPastLimit: objections?.filter(\.pastLimit).count, objectionsDueToday: objections?.filter { $0.standing == .lastDay }.count)
+            objectionsPastLimit: objections?.filter(\.pastLimit).count, objectionsDueToday: objections?.filter { $0.standing == .lastDay }.count,
+            listPending: try ListResponses.totals(node, now: now)?.figures.pending)
     }
 
     /// How many missing numbers a gap row lists.

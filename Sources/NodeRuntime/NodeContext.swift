@@ -24,8 +24,10 @@ public struct NodeContext: Sendable {
     public let arrivals = ArrivalSignal()
     /// Applies change sets accepted from children (`Applier`).
     public let applier = Applier()
-    /// The four rates' figures as `/metrics` last computed them (`QualityFigures.latest`).
-    let qualityFigures = QualityFigures.Kept()
+    /// The decision-number gaps as last computed for the four rates (`QualityFigures.gaps`).
+    let qualityFigures = KeptFigure<[String: [DecisionGap]]>()
+    /// The list entries in force and how many are answered, as last counted (`ListResponses.totals`).
+    let listTotals = KeptFigure<ListResponses.Figures>()
     /// The health records last read for `/ops/network` and `/metrics` (`NetworkPicture`).
     let networkPicture = NetworkPicture.Kept()
     /// The node's identity and trust, loaded once (`NodeCredentials`).

@@ -52,10 +52,14 @@ struct Serve: AsyncParsableCommand {
         {
             let recordsHost = String(records[..<colon])
             // The operators' pages (`/ops/`) are served there, under the same access rule. The
-            // decision-number gaps read every number (seconds at a province): computed once now,
-            // in the background, so that the first reader does not wait for them.
+            // decision-number gaps read every number (seconds at a province), the dashboard's
+            // 待响应 count every list entry and its feedback: computed once now, in the
+            // background, so that the first reader does not wait for them.
             let operations = try Operations(node: context)
-            DispatchQueue.global(qos: .utility).async { _ = try? QualityFigures.gaps(context, now: context.clock()) }
+            DispatchQueue.global(qos: .utility).async {
+                _ = try? QualityFigures.gaps(context, now: context.clock())
+                _ = try? ListResponses.totals(context, now: context.clock())
+            }
             listeners.append(
                 try RecordsServer(node: context).application(
                     host: recordsHost, port: recordsPort,

@@ -112,6 +112,40 @@ struct ListResponsesTests {
             yesterday.sanctions.listed == 6 && yesterday.entries.contains { $0.days == 199 && $0.pending && $0.until == today.adding(days: -1).iso })
     }
 
+    /// `/ops/`'s card counts the entries no unit has answered, counted again when the store
+    /// changes and when the day does (an entry whose term ended yesterday no longer waits).
+    @Test func theDashboardCountsTheEntriesWaitingForAnAnswer() async throws {
+        let (f, _, b, _, _) = try Self.fixture()
+        let pages = OperationsPages(node: f.node)
+        let now = PortalFixture.now
+        let today = ChinaTime.date(now)
+        let count = { (at: Date) in try pages.collection(reader: "测试", now: at).listPending }
+        #expect(try count(now) == 8)
+        // B answered with a punishment: the count kept a few seconds (it is dear at a province),
+        // then one fewer.
+        let answer = try Self.feedback(f, on: b, type: "失信惩戒", date: today, seed: 5)
+        #expect(try f.ingest([answer], kind: try f.node.catalogue.kind(named: JointFeedback.kind), name: "反馈2.csv").accepted == 1)
+        #expect(try count(now.addingTimeInterval(1)) == 8)
+        #expect(try count(now.addingTimeInterval(KeptFigures.refreshSecondsMin + 1)) == 7)
+        // A listing in force until today waits today, and no longer at midnight (16:00 UTC),
+        // seconds later, though nothing changed.
+        let blacklist = try f.node.catalogue.kind(named: "blacklist")
+        var ending = try #require(try f.generated(blacklist, count: 1, seed: 98).first)
+        ending.values[try #require(blacklist.index["YXQZ"])] = today.iso
+        ending.values[try #require(blacklist.index["LRRQ"])] = today.adding(days: -100).iso
+        ending.values[try #require(blacklist.index["GZRQ"])] = today.adding(days: -110).iso
+        #expect(try f.ingest([ending], kind: blacklist, name: "ending.csv").accepted == 1)
+        let midnight = now.addingTimeInterval(14 * 3600)
+        #expect(try count(midnight.addingTimeInterval(-3)) == 8)
+        #expect(try count(midnight.addingTimeInterval(3)) == 7)
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let page = try await fetch("http://127.0.0.1:\(port)/ops/")
+            #expect(
+                page.body.contains(
+                    "<a href=\"/ops/lists?show=pending#entries\"><span class=\"count\">8</span><span class=\"count-name\">联合奖惩待响应主体</span>"))
+        }
+    }
+
     @Test func theStoreReadsPlainFieldCodesOnly() throws {
         let (f, a, _, _, _) = try Self.fixture()
         let store = f.node.store
@@ -198,5 +232,6 @@ struct ListResponsesTests {
         let other = try f.nodeWithout(kind: JointFeedback.kind)
         #expect(try ListResponses.compute(other, today: ChinaTime.date(PortalFixture.now)) == nil)
         #expect(try OperationsPages(node: other).lists(reader: "x", now: PortalFixture.now, show: nil, region: nil).ledger == nil)
+        #expect(try OperationsPages(node: other).collection(reader: "x", now: PortalFixture.now).listPending == nil)
     }
 }

@@ -141,7 +141,7 @@ struct OperationsTests {
         #expect(try FileIngestion(node: f.node).ingest(file: path, kind: "penalty", now: PortalFixture.now).accepted == 3)
         // The gaps kept serve while they are younger than the shortest period they are kept for.
         let soon = try OperationsPages(node: f.node).quality(
-            reader: "测试", now: PortalFixture.now.addingTimeInterval(QualityFigures.refreshSecondsMin / 2))
+            reader: "测试", now: PortalFixture.now.addingTimeInterval(KeptFigures.refreshSecondsMin / 2))
         #expect(
             soon.gaps.isEmpty
                 && soon.kinds.first { $0.slug == "penalty" }?.records == before.kinds.first { $0.slug == "penalty" }.map { $0.records + 3 })

@@ -97,7 +97,7 @@ enum Metrics {
                 Int64(open.filter { $0.standing == standing }.count), [("standing", standing.rawValue)])
         }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
-        // while the store changes at most every `QualityFigures.keptFor` their cost.
+        // while the store changes at most every `KeptFigures.keptFor` their cost.
         for k in try QualityFigures.latest(node, now: at).kinds {
             let kind = [("kind", k.slug)]
             gauge("kind_records", "Records of a kind held by the node.", Int64(k.records), kind)
