@@ -138,6 +138,11 @@ struct ListResponsesTests {
         let midnight = now.addingTimeInterval(14 * 3600)
         #expect(try count(midnight.addingTimeInterval(-3)) == 8)
         #expect(try count(midnight.addingTimeInterval(3)) == 7)
+        // /metrics says the same, for an alert on entries left waiting.
+        let metrics = try Metrics.text(f.node, now: midnight.addingTimeInterval(4))
+        let code = f.node.configuration.code.digits
+        #expect(metrics.contains("creditnet_list_entries{node=\"\(code)\",answer=\"pending\"} 7"), "\(metrics)")
+        #expect(metrics.contains("creditnet_list_entries{node=\"\(code)\",answer=\"answered\"} 3"))
         try await withOperatorsListener(f.node, tls: false) { port in
             let page = try await fetch("http://127.0.0.1:\(port)/ops/")
             #expect(

@@ -96,6 +96,16 @@ enum Metrics {
                 "Objections open at this node by standing against their time limit (the assisted one once marked 协查): within, last-day (due today), overdue.",
                 Int64(open.filter { $0.standing == standing }.count), [("standing", standing.rawValue)])
         }
+        // The subjects of the area on a joint list in force, answered by a unit's feedback or
+        // waiting (联合奖惩 待响应), as the dashboard's card counts them (`ListResponses.totals`, kept).
+        if let (lists, _) = try ListResponses.totals(node, now: at) {
+            for (answer, count) in [("answered", lists.answered), ("pending", lists.pending)] {
+                gauge(
+                    "list_entries",
+                    "Subjects of the area on a joint reward or punishment list in force today, by whether any unit has answered with feedback (联合奖惩 待响应).",
+                    Int64(count), [("answer", answer)])
+            }
+        }
         // The four rates' figures per kind (OPERATIONS.md, "The operators' pages"), computed again
         // while the store changes at most every `KeptFigures.keptFor` their cost.
         for k in try QualityFigures.latest(node, now: at).kinds {
