@@ -106,7 +106,7 @@ public struct ListResponses: Sendable, Encodable {
     /// as last counted (`KeptFigure`: while the store has no newer change that day, or younger
     /// than fifty times what counting cost — about 0.9 s at 40,000 entries — a dear count run
     /// again in the background); nil when the catalogue has no `feedback` kind. What `/ops/`'s
-    /// card 待响应的名单主体 shows.
+    /// card 联合奖惩待响应主体 and `/metrics` (`creditnet_list_entries`) show.
     public static func totals(_ node: NodeContext, now: Date, inBackground: Bool = true) throws -> (figures: Figures, at: Date)? {
         guard node.resolvedKinds[JointFeedback.kind] != nil else { return nil }
         let today = ChinaTime.date(now)
