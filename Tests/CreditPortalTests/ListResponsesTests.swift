@@ -238,5 +238,6 @@ struct ListResponsesTests {
         #expect(try ListResponses.compute(other, today: ChinaTime.date(PortalFixture.now)) == nil)
         #expect(try OperationsPages(node: other).lists(reader: "x", now: PortalFixture.now, show: nil, region: nil).ledger == nil)
         #expect(try OperationsPages(node: other).collection(reader: "x", now: PortalFixture.now).listPending == nil)
+        #expect(try !Metrics.text(other, now: PortalFixture.now).contains("creditnet_list_entries"))
     }
 }

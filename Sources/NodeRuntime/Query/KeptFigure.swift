@@ -1,4 +1,3 @@
-import CreditDomain
 import Foundation
 import Synchronization
 
