@@ -135,4 +135,13 @@ public enum Coverage {
     public static func acknowledges(_ position: ChainPosition, ownHashEndingThere: [UInt8]?) -> Bool {
         ownHashEndingThere == position.hash
     }
+
+    /// Where a receipt says the parent stands with each origin it names: the seq it acknowledges,
+    /// or 0 for an origin it holds a set of behind a gap without having accepted any (a parent
+    /// that rebuilt its store). The child sends again what it had acknowledged past that.
+    public static func standing(covered: [ChainPosition], held: [SetKey]) -> [(origin: String, lastSeq: Int64)] {
+        var stands = Dictionary(covered.map { ($0.origin, $0.lastSeq) }, uniquingKeysWith: max)
+        for h in held where stands[h.origin] == nil { stands[h.origin] = 0 }
+        return stands.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 }

@@ -35,6 +35,21 @@ public protocol SyncStore: Sendable {
     /// Sets and changes accepted and not yet applied.
     func queued() throws -> ApplyQueueCounts
 
+    /// The sets of `origin` this node keeps whole after seq `after`, verbatim and in order, within
+    /// the limits (at least the first): what a child rebuilding its store takes back.
+    func keptSets(of origin: String, after: Int64, changesMax: Int, bytesMax: Int) throws -> [[UInt8]]
+
+    // MARK: Rebuilding a lost store, at the child
+
+    /// Takes back sets of this node and its subtree that the parent returned, as `accept` takes
+    /// a child's, in one transaction: kept as acknowledged, this node's own continuing its
+    /// outbox's chain; a gap or a broken chain refuses the whole call.
+    func takeBack(_ sets: [ReceivedSet], now: Date, header: ([UInt8]) throws -> ReceivedSet) throws -> [Acceptance]
+
+    /// Where this node's own chain of sealed sets ends (nil: nothing sealed), and the last seq
+    /// of its own change log, sealed or not.
+    func ownStanding() throws -> (sealed: ChainPosition?, logged: Int64)
+
     // MARK: Upward, at the child
 
     /// What waits for the parent's receipt: the push schedule's input.
@@ -49,8 +64,12 @@ public protocol SyncStore: Sendable {
 
     /// Acknowledges the sets a verified receipt covers (`Coverage`) and the health records that
     /// travelled in its `bundle` (the bundle's hash), and keeps the receipt, in one transaction;
-    /// returns how many sets it acknowledged.
-    func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], now: Date) throws -> Int
+    /// returns how many sets it acknowledged. A receipt newer than every one kept whose parent
+    /// stands below what it acknowledged before — by `covered`, or holding a set of an origin it
+    /// names no position of (`held`) — makes the sets past where it stands pending again.
+    func acknowledge(
+        parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], held: [SetKey], now: Date
+    ) throws -> Int
 
     // MARK: Health, upward
 
@@ -89,6 +108,11 @@ public protocol SyncStore: Sendable {
 }
 
 extension SyncStore {
+    /// Acknowledges as a receipt that holds nothing back says.
+    public func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], now: Date) throws -> Int {
+        try acknowledge(parent: parent, issuedAt: issuedAt, receipt: receipt, bundle: bundle, covered: covered, held: [], now: now)
+    }
+
     /// Applies every queued set in the order accepted, reading each once with `read` (the whole
     /// set's changes and their dates), `slice` changes per transaction as long as `continuing`;
     /// returns how many sets were finished. A slice another process applied first ends that set's

@@ -17,7 +17,7 @@ struct CreditNode: AsyncParsableCommand {
         version: Software.version,
         subcommands: [
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
-            ImportCommand.self, Serve.self, Push.self, Pull.self, Inspect.self,
+            ImportCommand.self, Serve.self, Push.self, Pull.self, Recover.self, Inspect.self,
             Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
             BulletinCommand.self, CommitmentsCommand.self, IntegrityCommand.self, FeedbackCommand.self, ListsCommand.self, CasesCommand.self,
             SupervisionCommand.self, RepairDueCommand.self, CodesCommand.self, IncentivesCommand.self,

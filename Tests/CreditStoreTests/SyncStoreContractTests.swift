@@ -168,6 +168,30 @@ struct SyncStoreContractTests {
         #expect(try opened.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM receipts") } == 2)
     }
 
+    /// A parent that rebuilt its store stands below what it acknowledged: the sets past where it
+    /// stands are pending again — judged only from a receipt newer than every one kept.
+    @Test(arguments: Backing.allCases) func aParentStandingBelowWhatItAcknowledgedIsSentTheSetsAgain(_ backing: Backing) throws {
+        let opened = try Self.open(backing)
+        let s = opened.sync
+        let origin = Self.villages[0]
+        let parent = "420102000000"
+        _ = try Self.accept(Self.chain(origin, sizes: [3, 4]), into: s)
+        func at(_ seq: Int64) -> ChainPosition { ChainPosition(origin: origin, lastSeq: seq, hash: BatchApplyTests.hash(origin, seq)) }
+        func pending() throws -> [Int64] { try s.pendingOutbox(changesMax: .max, bytesMax: .max).map(\.firstSeq) }
+        #expect(try s.acknowledge(parent: parent, issuedAt: 10, receipt: [1], bundle: [1], covered: [at(7)], now: Date()) == 2)
+        #expect(try pending().isEmpty)
+        // An older receipt standing at 3 (a file imported late) says nothing of where the parent stands now.
+        _ = try s.acknowledge(parent: parent, issuedAt: 5, receipt: [2], bundle: [2], covered: [at(3)], held: [], now: Date())
+        #expect(try pending().isEmpty)
+        // A newer one: the parent lost 4…7.
+        _ = try s.acknowledge(parent: parent, issuedAt: 20, receipt: [3], bundle: [3], covered: [at(3)], held: [], now: Date())
+        #expect(try pending() == [4])
+        // A set held behind a gap of an origin the parent names no position of: it stands at 0.
+        _ = try s.acknowledge(
+            parent: parent, issuedAt: 30, receipt: [4], bundle: [4], covered: [], held: [SetKey(origin: origin, firstSeq: 8)], now: Date())
+        #expect(try pending() == [1, 4])
+    }
+
     @Test(arguments: Backing.allCases) func healthIsKeptLatestPerNodeAndGoesUpUntilAReceiptCoversIt(_ backing: Backing) throws {
         let opened = try Self.open(backing)
         let s = opened.sync

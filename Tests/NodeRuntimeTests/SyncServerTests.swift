@@ -105,6 +105,11 @@ struct SyncServerTests {
 
     /// A GET to the parent over mutual TLS, as the given node.
     static func get(_ node: NodeContext, port: Int, path: String, expecting: UInt = 200) async throws -> String {
+        String(decoding: try await bytes(node, port: port, path: path, expecting: expecting), as: UTF8.self)
+    }
+
+    /// The body of a GET to the parent over mutual TLS, as the given node.
+    static func bytes(_ node: NodeContext, port: Int, path: String, expecting: UInt = 200) async throws -> [UInt8] {
         let identity = try Export.identity(of: node.configuration)
         let trust = try Import.trust(node.configuration)
         var config = HTTPClient.Configuration(tlsConfiguration: try TLSConfigurations.client(identity: identity, ca: trust.ca))
@@ -112,10 +117,10 @@ struct SyncServerTests {
         config.dnsOverride = [name: "127.0.0.1"]
         let (response, body) = try await withHTTPClient(config) { client in
             let response = try await client.execute(HTTPClientRequest(url: "https://\(name):\(port)\(path)"), timeout: .seconds(10))
-            return (response, try await response.body.collect(upTo: 1 << 20))
+            return (response, try await response.body.collect(upTo: 1 << 26))
         }
         #expect(response.status.code == expecting)
-        return String(buffer: body)
+        return Array(body.readableBytesView)
     }
 
     @Test func villageToTownshipToCountyExactlyOnce() async throws {

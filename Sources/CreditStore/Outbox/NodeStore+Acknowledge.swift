@@ -11,10 +11,29 @@ extension NodeStore {
     /// acknowledged with them. The receipt is kept when it covers change sets.
     @discardableResult
     public func acknowledge(
-        parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], now: Date = Date()
+        parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], held: [SetKey] = [], now: Date = Date()
     ) throws -> Int {
         try write { db in
             var count = 0
+            // A parent that stands below what it acknowledged before has rebuilt its store and
+            // lost what it had not yet sent on (OPERATIONS.md, "Restoring"): those sets are sent
+            // again. Judged only from a receipt newer than every one kept (an old receipt file
+            // imported late says nothing of where the parent stands now).
+            let newest =
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(issued_at) FROM receipts WHERE parent = ?"), arguments: [parent]) ?? 0
+            if issuedAt > newest {
+                for (origin, stands) in Coverage.standing(covered: covered, held: held) {
+                    try db.cachedStatement(
+                        sql: "UPDATE outbox SET acknowledged_at = NULL WHERE origin = ? AND last_seq > ? AND acknowledged_at IS NOT NULL"
+                    )
+                    .execute(arguments: [origin, stands])
+                    if db.changesCount > 0 {
+                        logger.warning(
+                            "the parent stands below what it acknowledged: sending again",
+                            metadata: ["parent": "\(parent)", "origin": "\(origin)", "parentStandsAt": "\(stands)", "sets": "\(db.changesCount)"])
+                    }
+                }
+            }
             for c in covered {
                 let ours = try Data.fetchOne(
                     db.cachedStatement(sql: "SELECT hash FROM outbox WHERE origin = ? AND last_seq = ?"), arguments: [c.origin, c.lastSeq])

@@ -193,9 +193,26 @@ public struct Import: Sendable {
                     "the receipt is from \(receipt.parent) for \(receipt.child); this node is \(configuration.code) with parent \(configuration.parent?.code.digits ?? "none")"
             )
         }
+        // A parent that holds more of an origin than this store ever had: the store lost its
+        // history (a new store in place of a lost one), and its new changes would take seqs the
+        // network already holds — they are duplicates there and never acknowledged.
+        for position in receipt.acknowledged {
+            let own = position.origin == configuration.code.digits
+            let holds = own ? try node.sync.ownStanding().sealed?.lastSeq ?? 0 : try node.sync.position(of: position.origin)?.lastSeq ?? 0
+            if position.lastSeq > holds {
+                node.logger.error(
+                    "the parent holds more of an origin than this store: its history is lost",
+                    metadata: ["origin": "\(position.origin)", "parentHolds": "\(position.lastSeq)", "storeHolds": "\(holds)"])
+                throw SyncError(
+                    code: .refused,
+                    message:
+                        "parent \(receipt.parent) holds \(position.origin) up to seq \(position.lastSeq), this store only to \(holds): it is not the store that sent them (lost and made anew?); stop the node and run `credit-node recover` (OPERATIONS.md, \"Restoring\")"
+                )
+            }
+        }
         let count = try node.sync.acknowledge(
             parent: receipt.parent, issuedAt: receipt.issuedAt, receipt: bytes, bundle: receipt.bundleHash,
-            covered: receipt.acknowledged, now: now)
+            covered: receipt.acknowledged, held: receipt.held, now: now)
         return ImportReport(
             file: file, kind: "receipt", sender: receipt.parent, applied: 0, duplicates: 0, held: receipt.held.count, changes: 0, receipt: nil,
             acknowledged: count)

@@ -1,0 +1,186 @@
+import ChangeSets
+import CreditDomain
+import CreditStore
+import Foundation
+import SyncCore
+import Testing
+
+@testable import NodeRuntime
+
+/// A node whose store is lost takes its history back from its parent (`credit-node recover`):
+/// everything it had acknowledged is held above, verbatim and signed by its origins.
+@Suite("Rebuilding a lost store from the parent", .serialized)
+struct RecoveryTests {
+    /// The same node on a new, empty store: the data directory's store files moved aside.
+    static func emptyStore(_ node: NodeContext) throws -> NodeContext {
+        let path = node.configuration.databasePath
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.moveItem(atPath: path + suffix, toPath: path + suffix + ".lost-\(UUID().uuidString)")
+        }
+        return try NodeContext(configuration: node.configuration, clock: node.clock)
+    }
+
+    @Test func aVillageThatLostItsStoreTakesItsChainBackAndGoesOn() async throws {
+        let net = try OfflineChain()
+        // Two sets: 30 changes sealed, then 20 sealed by the push.
+        try net.ingest(net.village, rows: 30, seed: 1)
+        try Export(node: net.village).seal(identity: try Export.identity(of: net.village.configuration))
+        try net.ingest(net.village, rows: 20, seed: 2)
+        let origin = net.village.configuration.code.digits
+        try await withSyncServer(net.township) { port in
+            let before = try net.pointing(net.village, toPort: port)
+            #expect(try await SyncClient(node: before).push().acknowledged == 2)
+            try await applied(net.township)
+            let history = try before.store.changes(origin: origin, limit: 100)
+            let records = try before.store.counts().records
+
+            // The refused case first: a new store starts its chain at seq 1 again; the township
+            // holds those seqs already, and the push says the store lost its history.
+            let lost = try Self.emptyStore(before)
+            try net.ingest(lost, rows: 3, seed: 9)
+            do {
+                _ = try await SyncClient(node: lost).push()
+                Issue.record("a store that lost its history pushed without a word")
+            } catch let error as SyncError {
+                #expect(error.message.contains("holds \(origin) up to seq 50, this store only to 3"))
+                #expect(error.message.contains("credit-node recover"))
+            }
+            #expect(try net.township.store.position(of: origin)?.lastSeq == 50)
+
+            // Recovered on another empty store: its chain is back, byte for byte, as acknowledged.
+            let village = try Self.emptyStore(lost)
+            let report = try await Recovery(node: village).run()
+            #expect(report.origins == [.init(origin: origin, from: 0, to: 50, sets: 2, changes: 50)])
+            #expect(report.pull != nil)
+            #expect(try village.store.changes(origin: origin, limit: 100) == history)
+            #expect(try village.store.counts().records == records)
+            #expect(try village.store.pendingOutbox().isEmpty)
+            let status = try #require(try village.store.originStatus(windowSeconds: 3600).first { $0.origin == origin })
+            #expect(status.highestSeqHeld == 50 && status.highestSeqAcknowledged == 50 && status.unacknowledged == 0)
+
+            // It goes on: its next changes continue the chain the township holds.
+            try net.ingest(village, rows: 5, seed: 3)
+            #expect(try await SyncClient(node: village).push().acknowledged == 1)
+            #expect(try net.township.store.position(of: origin)?.lastSeq == 55)
+
+            // Again: nothing to take back.
+            #expect(try await Recovery(node: village).run().origins.isEmpty)
+        }
+    }
+
+    /// A store restored from a backup taken before its last push: only the sets after it are
+    /// taken back, continuing the chain the backup holds.
+    @Test func aStoreRestoredFromAnOlderBackupTakesBackWhatCameAfter() async throws {
+        let net = try OfflineChain()
+        let origin = net.village.configuration.code.digits
+        let path = net.village.configuration.databasePath
+        let backup = net.dir.path("backup")
+        try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
+        try await withSyncServer(net.township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            try net.ingest(village, rows: 30, seed: 1)
+            #expect(try await SyncClient(node: village).push().acknowledged == 1)
+            // The backup: the store's files as they stand, its writer idle.
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.copyItem(atPath: path + suffix, toPath: backup + "/node.sqlite" + suffix)
+            }
+            try net.ingest(village, rows: 20, seed: 2)
+            #expect(try await SyncClient(node: village).push().acknowledged == 1)
+            let history = try village.store.changes(origin: origin, limit: 100)
+
+            // The disk is lost; the backup goes back in place.
+            let restored = try Self.emptyStore(village)
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.removeItem(atPath: path + suffix)
+            }
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: backup + "/node.sqlite" + suffix) {
+                try FileManager.default.copyItem(atPath: backup + "/node.sqlite" + suffix, toPath: path + suffix)
+            }
+            let reopened = try NodeContext(configuration: restored.configuration, clock: restored.clock)
+            #expect(try reopened.store.ownStanding().sealed?.lastSeq == 30)
+            let report = try await Recovery(node: reopened).run()
+            #expect(report.origins == [.init(origin: origin, from: 30, to: 50, sets: 1, changes: 20)])
+            #expect(try reopened.store.changes(origin: origin, limit: 100) == history)
+            try net.ingest(reopened, rows: 5, seed: 3)
+            #expect(try await SyncClient(node: reopened).push().acknowledged == 1)
+            #expect(try net.township.store.position(of: origin)?.lastSeq == 55)
+        }
+    }
+
+    @Test func aStoreWhoseChainIsNotTheNetworksIsRefusedAndKeptAsItWas() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 30, seed: 1)
+        let origin = net.village.configuration.code.digits
+        try await withSyncServer(net.township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            #expect(try await SyncClient(node: village).push().acknowledged == 1)
+
+            // Changes of its own never sealed, where the parent holds sets: refused, nothing taken.
+            let other = try Self.emptyStore(village)
+            try net.ingest(other, rows: 10, seed: 7)
+            do {
+                _ = try await Recovery(node: other).run()
+                Issue.record("a store with unsealed changes of its own took sets back")
+            } catch let refusal as Recovery.Refusal {
+                #expect(refusal.code == .unsealed)
+                #expect(refusal.message.contains("changes 1…10 of its own that were never sealed"))
+            }
+            // Sealed: another chain than the network's. Refused, the store unchanged.
+            try Export(node: other).seal(identity: try Export.identity(of: other.configuration))
+            let held = try other.store.changes(origin: origin, limit: 100)
+            do {
+                _ = try await Recovery(node: other).run()
+                Issue.record("a store on another chain took sets back")
+            } catch let refusal as Recovery.Refusal {
+                #expect(refusal.code == .diverged)
+            }
+            #expect(try other.store.changes(origin: origin, limit: 100) == held)
+            #expect(try other.store.ownStanding().sealed?.lastSeq == 10)
+        }
+    }
+
+    /// The township returns only what lies in the caller's subtree, and only to its children.
+    @Test func theParentReturnsOnlyTheCallersSubtree() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 4, seed: 1)
+        try net.ingest(net.village2, rows: 4, seed: 2)
+        try await withSyncServer(net.township) { port in
+            for v in [net.village, net.village2] {
+                #expect(try await SyncClient(node: try net.pointing(v, toPort: port)).push().acknowledged == 1)
+            }
+            let village = try net.pointing(net.village, toPort: port)
+            let own = try await SyncServerTests.bytes(village, port: port, path: "/v1/sync/return?origin=420102002201&after=0")
+            let bundle = try ChangeBundle.decode(own)
+            #expect(bundle.sender == "420102002000" && bundle.changeSets.map(\.header.origin) == ["420102002201"])
+            #expect(try await SyncServerTests.bytes(village, port: port, path: "/v1/sync/return?origin=420102002201&after=4").isEmpty == false)
+            let sibling = try await SyncServerTests.get(village, port: port, path: "/v1/sync/return?origin=420102002202&after=0", expecting: 403)
+            #expect(sibling.contains("[outside-subtree]"))
+            _ = try await SyncServerTests.get(village, port: port, path: "/v1/sync/return?origin=nonsense", expecting: 400)
+        }
+    }
+
+    /// A township rebuilt without what it had acknowledged and not yet sent on: its village's
+    /// next receipt says so (the township holds the new set behind a gap), and the village sends
+    /// those sets again.
+    @Test func aParentThatLostAcknowledgedSetsIsSentThemAgain() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 20, seed: 1)
+        let origin = net.village.configuration.code.digits
+        try await withSyncServer(net.township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            #expect(try await SyncClient(node: village).push().acknowledged == 1)
+        }
+        let township = try Self.emptyStore(net.township)
+        try net.ingest(net.village, rows: 5, seed: 2)
+        try await withSyncServer(township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            // Held behind the gap: nothing acknowledged; the first set is pending again.
+            #expect(try await SyncClient(node: village).push().acknowledged == 0)
+            #expect(try village.store.pendingOutbox().map(\.firstSeq) == [1, 21])
+            // The next push closes the gap: the township holds all 25.
+            #expect(try await SyncClient(node: village).push().acknowledged == 2)
+            #expect(try township.store.position(of: origin)?.lastSeq == 25)
+            #expect(try village.store.pendingOutbox().isEmpty)
+        }
+    }
+}
