@@ -392,6 +392,24 @@ repair_tour() {
   "$node" repair-due --config "$dir/420000000000/node.yaml" | head -14
 }
 step "信用修复提醒 at the province: the penalties and listings still shown whose subjects may now apply for credit repair, by the authority that is to remind them" repair_tour
+# A village's disk is lost, with no backup: it takes its history back from its township.
+recovery_tour() {
+  lost=420102003201
+  config="$dir/$lost/node.yaml"
+  summary() { "$node" status --config "$config" | grep -E "^  (records|entered):|^  origin $lost"; }
+  summary
+  echo "\$ kill -TERM \$(cat $dir/$lost/serve.pid); mv $dir/$lost/node.sqlite* $dir/$lost/lost/   (the disk is gone)"
+  pid=$(cat "$dir/$lost/serve.pid")
+  kill -TERM "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  mkdir -p "$dir/$lost/lost"
+  mv "$dir/$lost"/node.sqlite* "$dir/$lost/lost/"
+  echo "\$ credit-node recover --config $config"
+  "$node" recover --config "$config"
+  summary
+  "$node" up "$topology" --dir "$dir" | grep -E "^Network|^$lost"
+}
+step "a village's disk is lost, no backup: stopped, its store gone, it takes its own change log back from its township (each set verified against its signature), pulls what concerns it, and starts again where the network stands" recovery_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days; then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

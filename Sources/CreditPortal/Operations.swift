@@ -34,7 +34,7 @@ public struct Operations: Sendable {
         router.add(
             middleware: ErrorPages(under: "/ops", notFound: Self.noSuchPage) { failure, json, context in
                 // Who is refused, when the certificate says (the operators' own pages name their reader).
-                let reader = (try? await context.operatorCaller(node)).map(Self.name) ?? "未识别的来访者"
+                let reader = (try? await context.operatorCaller(node)).map(Self.name) ?? "未获授权的来访者"
                 return ops.failure(failure, json: json, reader: reader)
             })
         let router = router.group("/ops")

@@ -81,4 +81,12 @@ public enum DownStream {
 
     /// Where the node stands after a page that ends at `next`: never back.
     public static func standing(after current: Int64, page next: Int64) -> Int64 { max(current, next) }
+
+    /// Where the down stream of a node that rebuilt its store starts again (`recover`): past any
+    /// position the lost stream can have reached, so that a child's cursor from it lies before the
+    /// whole new stream and the child is given everything again (duplicates skipped). Positions
+    /// are change ids or one more than the last (below 2^47 at any real scale) and a stream
+    /// restarted before took fewer than 65,536 positions a millisecond since: the restart time in
+    /// milliseconds times 65,536 lies past both, and stays within 63 bits for four thousand years.
+    public static func restartBase(nowMilliseconds: Int64) -> Int64 { nowMilliseconds << 16 }
 }

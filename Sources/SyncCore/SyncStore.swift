@@ -88,6 +88,10 @@ public protocol SyncStore: Sendable {
     /// The changes routed to `child` after `cursor`, at most `limit`, each with its evidence.
     func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int) throws -> DownwardPage
 
+    /// Gives every change of this node's down stream again at positions from `base` on (or past
+    /// the last taken, if further), in order, and goes on from there (`DownStream.restartBase`).
+    func restartDownStream(base: Int64) throws
+
     /// Where this node stands in its parent's downward stream.
     func downCursor(parent: DivisionCode) throws -> Int64
 

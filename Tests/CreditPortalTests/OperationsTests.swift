@@ -292,6 +292,7 @@ struct OperationsTests {
             #expect(otherNode.status == 403 && otherNode.body.contains("wrong-node"))
             // Refused, the operator reads a page saying why, under the pages' security headers.
             #expect(asNode.body.contains("<h1>无权访问</h1>") && asNode.body.contains("credit-node pki issue --operator NAME"))
+            #expect(asNode.body.contains("未获授权的来访者") && !read.body.contains("未获授权的来访者"))
             #expect(asNode.policy?.contains("default-src 'none'") == true)
             // No certificate: the TLS handshake itself is refused.
             var anonymous = TLSConfiguration.makeClientConfiguration()

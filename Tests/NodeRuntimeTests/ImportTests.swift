@@ -44,15 +44,15 @@ struct OfflineChain {
         county = try node("420102000000", parent: "420100000000", children: ["420102002000"])
     }
 
-    func ingest(_ node: NodeContext, rows: Int, seed: UInt64, now: Date? = nil) throws {
-        let kind = try node.catalogue.kind(named: "penalty")
+    func ingest(_ node: NodeContext, rows: Int, seed: UInt64, kind slug: String = "penalty", now: Date? = nil) throws {
+        let kind = try node.catalogue.kind(named: slug)
         var options = SampleGenerator.Options(seed: seed, node: node.configuration.code, asOf: CivilDate(year: 2026, month: 11, day: 20)!)
         options.faultShare = 0
         var generator = SampleGenerator(options)
         let path = try dir.write(
-            "in-\(node.configuration.code)-\(seed).csv",
+            "in-\(node.configuration.code)-\(slug)-\(seed).csv",
             Array(SampleGenerator.csv(kind: kind, rows: generator.rows(kind: kind, count: rows), header: .codes).utf8))
-        _ = try FileIngestion(node: node).ingest(file: path, kind: "penalty", now: now ?? morning(CivilDate(year: 2026, month: 11, day: 20)!))
+        _ = try FileIngestion(node: node).ingest(file: path, kind: slug, now: now ?? morning(CivilDate(year: 2026, month: 11, day: 20)!))
     }
 
     /// Exports from `child`, imports at `parent`, returns the bundle path and the import report.

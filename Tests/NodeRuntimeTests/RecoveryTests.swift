@@ -159,6 +159,39 @@ struct RecoveryTests {
         }
     }
 
+    /// A township rebuilt numbers its down stream anew: its villages' cursors are positions of the
+    /// lost stream, past the few changes the new one holds. It starts past all of them, so a
+    /// village is given what it had not pulled (and again what it had: duplicates).
+    @Test func aRebuiltParentsVillagesAreGivenWhatTheyHadNotPulled() async throws {
+        let net = try OfflineChain()
+        // The township lists 10 subjects (network-wide), which its village pulls: positions 1…10.
+        try net.ingest(net.township, rows: 10, seed: 2, kind: "blacklist")
+        try net.ingest(net.county, rows: 3, seed: 3, kind: "blacklist")
+        let listed = try #require(try net.county.store.changes(origin: net.county.configuration.code.digits, limit: 10).first?.key)
+        try await withSyncServer(net.county) { countyPort in
+            let township = try net.pointing(net.township, toPort: countyPort)
+            try await withSyncServer(township) { port in
+                let village = try net.pointing(net.village, toPort: port)
+                #expect(try await SyncClient(node: village).pull().applied == 10)
+                #expect(try village.store.downCursor(parent: township.configuration.code) == 10)
+            }
+            // The county's listing reaches the township; then the township's disk is lost, before
+            // its village pulled and before it sent anything up. Rebuilt, it holds the listing at
+            // position 3 of a new stream — behind the village's cursor, but for the restart.
+            #expect(try await SyncClient(node: township).pull().applied == 3)
+            let rebuilt = try Self.emptyStore(township)
+            let report = try await Recovery(node: rebuilt).run()
+            #expect(report.origins.isEmpty && report.pull?.applied == 3)
+            try await withSyncServer(rebuilt) { port in
+                let village = try net.pointing(net.village, toPort: port)
+                let pulled = try await SyncClient(node: village).pull()
+                #expect(pulled.applied == 3)
+                #expect(try village.store.heldKeys(among: [listed]) == [listed])
+                #expect(try village.store.downCursor(parent: rebuilt.configuration.code) > DownStream.restartBase(nowMilliseconds: 0))
+            }
+        }
+    }
+
     /// A township rebuilt without what it had acknowledged and not yet sent on: its village's
     /// next receipt says so (the township holds the new set behind a gap), and the village sends
     /// those sets again.

@@ -89,6 +89,20 @@ extension NodeStore {
         }
     }
 
+    /// Gives every change of the down stream again at positions from `base` on (or past the last
+    /// position taken, if further), keeping their order, in one transaction; the next position
+    /// taken follows them.
+    public func restartDownStream(base: Int64) throws {
+        try write { db in
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last FROM down_positions")) ?? 0
+            let offset = max(base, last + 1)
+            // Every new position lies past every old one: no key is taken twice along the way.
+            try db.cachedStatement(sql: "UPDATE relevance SET position = position + ?").execute(arguments: [offset])
+            try db.cachedStatement(sql: "UPDATE down_positions SET last = max(?, coalesce((SELECT max(position) FROM relevance), 0))").execute(
+                arguments: [offset])
+        }
+    }
+
     /// Where this node stands in its parent's downward stream.
     public func downCursor(parent: DivisionCode) throws -> Int64 {
         try read { db in

@@ -71,6 +71,9 @@ public struct Recovery: Sendable {
                 if let taken = try await takeBack(standing, own: own, connection: connection, now: now) { report.origins.append(taken) }
             }
         }
+        // The children's cursors are positions of the lost stream: the stream starts again past
+        // all of them, and each child is given everything again (duplicates skipped).
+        try node.sync.restartDownStream(base: DownStream.restartBase(nowMilliseconds: ChinaTime.milliseconds(now)))
         report.pull = try await SyncClient(node: node).pull(now: now)
         return report
     }
