@@ -2,7 +2,7 @@
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case wrongNode = "store-wrong-node", open = "store-open", corrupt = "store-corrupt", commitFailed = "store-commit-failed", badRule =
-            "store-bad-rule"
+            "store-bad-rule", backup = "store-backup"
     }
     public var code: Code
     public var message: String

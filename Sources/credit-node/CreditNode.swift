@@ -17,7 +17,7 @@ struct CreditNode: AsyncParsableCommand {
         version: Software.version,
         subcommands: [
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
-            ImportCommand.self, Serve.self, Push.self, Pull.self, Recover.self, Inspect.self,
+            ImportCommand.self, Serve.self, Push.self, Pull.self, Recover.self, Backup.self, Inspect.self,
             Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
             BulletinCommand.self, CommitmentsCommand.self, IntegrityCommand.self, FeedbackCommand.self, ListsCommand.self, CasesCommand.self,
             SupervisionCommand.self, RepairDueCommand.self, CodesCommand.self, IncentivesCommand.self,
@@ -85,7 +85,7 @@ struct Failure: Error, CustomStringConvertible {
         } catch let e as CalendarError {
             throw ExitFailure(message: "calendar: \(e.message)", code: 78)
         } catch let e as StoreError {
-            throw ExitFailure(message: "store: \(e.message) [\(e.code.rawValue)]", code: e.code == .corrupt ? 74 : 1)
+            throw ExitFailure(message: "store: \(e.message) [\(e.code.rawValue)]", code: e.code == .corrupt ? 74 : e.code == .backup ? 73 : 1)
         } catch let e as IdentifierError {
             throw ExitFailure(message: e.description, code: 64)
         } catch let e as WriteError {

@@ -36,6 +36,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -248,10 +249,17 @@ class Walkthrough:
         d.find_element(By.LINK_TEXT, "出具信用报告").click()
         text = self.looked_at("report")
         self.check("公共信用信息报告" in text and "报告编号" in text and "CNR-420000000000-" in text, "the report page has its number and issuer")
-        pdf = base64.b64decode(d.print_page())
+        # On A4, as the page's @page rule asks of a browser's print dialog.
+        a4 = PrintOptions()
+        a4.page_width, a4.page_height = 21.0, 29.7
+        pdf = base64.b64decode(d.print_page(a4))
         with open(os.path.join(self.out, "report.pdf"), "wb") as f:
             f.write(pdf)
         self.check(pdf.startswith(b"%PDF") and len(pdf) > 10_000, "the report prints to PDF")
+        # Each record whole on its page, two to a page as a rule: not a page and a half each.
+        entries = len(d.find_elements(By.CSS_SELECTOR, ".report-entry"))
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        self.check(entries >= 4 and 0 < pages <= entries * 3 // 5 + 1, f"the report's {entries} records print on {pages} A4 pages")
         json_link = d.find_element(By.PARTIAL_LINK_TEXT, "电子报告").get_attribute("href")
         with urllib.request.urlopen(json_link, timeout=10) as r:
             signed = r.read()

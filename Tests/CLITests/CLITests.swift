@@ -746,6 +746,32 @@ struct CLITests {
         #expect(try ws("set-aside", "--config", "v/node.yaml", "--resolve", "1", "--note", "已处理").status == 66)
     }
 
+    /// A backup while the store is in use: checked, the owner's alone, never over a file; put in
+    /// place of the store, it is the store.
+    @Test func aBackupOfTheStoreFromTheCommandLine() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v").status == 0)
+        #expect(try ws("generate", "--config", "v/node.yaml", "--rows", "40", "--faults", "0", "--out", "p.csv").status == 0)
+        #expect(try ws("ingest", "p.csv", "--kind", "penalty", "--config", "v/node.yaml").status == 0)
+        let made = try ws("backup", "--config", "v/node.yaml", "--to", "b.sqlite")
+        #expect(made.status == 0 && made.stdout.contains("40 record(s)") && made.stdout.contains("checked"), "\(made.stdout)\(made.stderr)")
+        let file = ws.url.appendingPathComponent("b.sqlite").path
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber).intValue
+        #expect(mode & 0o077 == 0, "a backup holds ID numbers: \(String(mode, radix: 8))")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)
+        // Refused: an existing file (left as it was), a directory that is not there (nothing left behind).
+        let again = try ws("backup", "--config", "v/node.yaml", "--to", "b.sqlite")
+        #expect(again.status == 73 && again.stderr.contains("exists already") && again.stderr.contains("[store-backup]"), "\(again.stderr)")
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber == size)
+        #expect(try ws("backup", "--config", "v/node.yaml", "--to", "nowhere/b.sqlite").status == 73)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: ws.url.path).filter { $0.contains("partial") }.isEmpty)
+        // In place of a lost store: the node's records, and a sound store.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(at: ws.url.appendingPathComponent("v/node.sqlite" + suffix)) }
+        try FileManager.default.copyItem(atPath: file, toPath: ws.url.appendingPathComponent("v/node.sqlite").path)
+        #expect(try ws("status", "--config", "v/node.yaml").stdout.contains("records:    40"))
+        #expect(try ws("verify-store", "--config", "v/node.yaml").status == 0)
+    }
+
     /// A village without a line (光盘): the township exports what the village would pull, the
     /// village imports it with the checks of a pull, page by page and in order.
     @Test func downwardOnRemovableMedia() throws {

@@ -74,16 +74,13 @@ struct RecoveryTests {
         let net = try OfflineChain()
         let origin = net.village.configuration.code.digits
         let path = net.village.configuration.databasePath
-        let backup = net.dir.path("backup")
-        try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
+        let backup = net.dir.path("village-backup.sqlite")
         try await withSyncServer(net.township) { port in
             let village = try net.pointing(net.village, toPort: port)
             try net.ingest(village, rows: 30, seed: 1)
             #expect(try await SyncClient(node: village).push().acknowledged == 1)
-            // The backup: the store's files as they stand, its writer idle.
-            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
-                try FileManager.default.copyItem(atPath: path + suffix, toPath: backup + "/node.sqlite" + suffix)
-            }
+            // The backup (`credit-node backup`): the store as of its last commit.
+            #expect(try village.store.backup(to: backup).changes == 30)
             try net.ingest(village, rows: 20, seed: 2)
             #expect(try await SyncClient(node: village).push().acknowledged == 1)
             let history = try village.store.changes(origin: origin, limit: 100)
@@ -93,9 +90,7 @@ struct RecoveryTests {
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try FileManager.default.removeItem(atPath: path + suffix)
             }
-            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: backup + "/node.sqlite" + suffix) {
-                try FileManager.default.copyItem(atPath: backup + "/node.sqlite" + suffix, toPath: path + suffix)
-            }
+            try FileManager.default.copyItem(atPath: backup, toPath: path)
             let reopened = try NodeContext(configuration: restored.configuration, clock: restored.clock)
             #expect(try reopened.store.ownStanding().sealed?.lastSeq == 30)
             let report = try await Recovery(node: reopened).run()
