@@ -58,6 +58,11 @@ public struct Recovery: Sendable {
         }
         let own = configuration.code.digits
         var report = RecoveryReport(parent: parent.code.digits, origins: [])
+        // The children's cursors are positions of the lost stream: the stream starts again past
+        // all of them — first, so that whatever is taken back below, even by a recovery that
+        // stops half-way, lies past them too — and each child is given its area again
+        // (duplicates skipped).
+        try node.sync.restartDownStream(base: DownStream.restartBase(nowMilliseconds: ChinaTime.milliseconds(now)))
         try await SyncClient.withParent(node, parent) { connection in
             let stateBytes = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
             let state: State
@@ -71,9 +76,6 @@ public struct Recovery: Sendable {
                 if let taken = try await takeBack(standing, own: own, connection: connection, now: now) { report.origins.append(taken) }
             }
         }
-        // The children's cursors are positions of the lost stream: the stream starts again past
-        // all of them, and each child is given everything again (duplicates skipped).
-        try node.sync.restartDownStream(base: DownStream.restartBase(nowMilliseconds: ChinaTime.milliseconds(now)))
         report.pull = try await SyncClient(node: node).pull(now: now)
         return report
     }
