@@ -187,6 +187,43 @@ struct RecoveryTests {
         }
     }
 
+    /// The top has no parent: restored from a backup, `recover` starts its down stream again, so
+    /// that what it holds next is not numbered behind its children's cursors. (Here the township
+    /// is the top of its network.)
+    @Test func theTopRestoredFromABackupStartsItsDownStreamAgain() async throws {
+        let net = try OfflineChain()
+        var config = net.township.configuration
+        config.parent = nil
+        let top = try NodeContext(configuration: config, clock: net.township.clock)
+        let path = config.databasePath
+        let backup = net.dir.path("top-backup.sqlite")
+        #expect(try top.store.backup(to: backup).changes == 0)
+        // After the backup: a village lists 8 subjects (network-wide), which its sibling pulls.
+        try net.ingest(net.village2, rows: 8, seed: 1, kind: "blacklist")
+        try await withSyncServer(top) { port in
+            #expect(try await SyncClient(node: try net.pointing(net.village2, toPort: port)).push().acknowledged == 1)
+            try await applied(top)
+            let village = try net.pointing(net.village, toPort: port)
+            #expect(try await SyncClient(node: village).pull().applied == 8)
+        }
+        // The disk is lost; the backup goes back; the top lists a subject of its own.
+        let lost = try Self.emptyStore(top)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.removeItem(atPath: path + suffix)
+        }
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        let restored = try NodeContext(configuration: lost.configuration, clock: lost.clock)
+        let report = try await Recovery(node: restored).run()
+        #expect(report.parent == nil && report.origins.isEmpty && report.pull == nil)
+        try net.ingest(restored, rows: 1, seed: 3, kind: "blacklist")
+        let listed = try #require(try restored.store.changes(origin: config.code.digits, limit: 10).last?.key)
+        try await withSyncServer(restored) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            #expect(try await SyncClient(node: village).pull().applied == 1)
+            #expect(try village.store.heldKeys(among: [listed]) == [listed])
+        }
+    }
+
     /// A township rebuilt without what it had acknowledged and not yet sent on: its village's
     /// next receipt says so (the township holds the new set behind a gap), and the village sends
     /// those sets again.

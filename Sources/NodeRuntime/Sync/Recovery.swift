@@ -14,7 +14,8 @@ public struct RecoveryReport: Sendable, Codable {
         public var changes: Int
     }
 
-    public var parent: String
+    /// Nil at the top, which has no parent: only its down stream started again.
+    public var parent: String?
     public var origins: [Origin]
     /// The pull that followed: what concerns the node from above.
     public var pull: PullReport?
@@ -53,16 +54,14 @@ public struct Recovery: Sendable {
 
     public func run(now: Date = Date()) async throws -> RecoveryReport {
         let configuration = node.configuration
-        guard let parent = configuration.parent else {
-            throw SyncError(code: .noParent, message: "this node has no parent in its configuration; there is nothing to recover from")
-        }
-        let own = configuration.code.digits
-        var report = RecoveryReport(parent: parent.code.digits, origins: [])
         // The children's cursors are positions of the lost stream: the stream starts again past
         // all of them — first, so that whatever is taken back below, even by a recovery that
         // stops half-way, lies past them too — and each child is given its area again
-        // (duplicates skipped).
+        // (duplicates skipped). At the top, restored from a backup, that is all there is to do.
         try node.sync.restartDownStream(base: DownStream.restartBase(nowMilliseconds: ChinaTime.milliseconds(now)))
+        guard let parent = configuration.parent else { return RecoveryReport(parent: nil, origins: []) }
+        let own = configuration.code.digits
+        var report = RecoveryReport(parent: parent.code.digits, origins: [])
         try await SyncClient.withParent(node, parent) { connection in
             let stateBytes = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
             let state: State
