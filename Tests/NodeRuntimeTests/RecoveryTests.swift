@@ -224,6 +224,42 @@ struct RecoveryTests {
         }
     }
 
+    /// The limit of a top restored from a backup: its next own change takes a seq its lost store
+    /// gave another change. A child that holds that seq does not take the new one for a duplicate
+    /// unseen: it keeps the one it holds and sets the conflict aside, for an operator to see.
+    @Test func aSeqGivenTwiceByTheTopIsSetAsideAtTheChild() async throws {
+        let net = try OfflineChain()
+        var config = net.township.configuration
+        config.parent = nil
+        let top = try NodeContext(configuration: config, clock: net.township.clock)
+        let path = config.databasePath
+        let backup = net.dir.path("top-backup.sqlite")
+        try net.ingest(top, rows: 3, seed: 1, kind: "blacklist")
+        #expect(try top.store.backup(to: backup).changes == 3)
+        try net.ingest(top, rows: 2, seed: 2, kind: "blacklist")
+        let village = net.village
+        try await withSyncServer(top) { port in
+            let child = try net.pointing(village, toPort: port)
+            #expect(try await SyncClient(node: child).pull().applied == 5)
+        }
+        let lost = try Self.emptyStore(top)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.removeItem(atPath: path + suffix)
+        }
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        let restored = try NodeContext(configuration: lost.configuration, clock: lost.clock)
+        _ = try await Recovery(node: restored).run()
+        try net.ingest(restored, rows: 1, seed: 3, kind: "blacklist")
+        let held = try village.store.changes(origin: config.code.digits, limit: 10)
+        try await withSyncServer(restored) { port in
+            let pulled = try await SyncClient(node: try net.pointing(village, toPort: port)).pull()
+            #expect(pulled.applied == 0)
+        }
+        #expect(try village.store.changes(origin: config.code.digits, limit: 10) == held)
+        let aside = try village.store.setAsideEntries()
+        #expect(aside.map(\.code) == ["conflicting-change"] && aside.first?.firstSeq == 4 && aside.first?.direction == "down", "\(aside)")
+    }
+
     /// A township rebuilt without what it had acknowledged and not yet sent on: its village's
     /// next receipt says so (the township holds the new set behind a gap), and the village sends
     /// those sets again.

@@ -1,4 +1,5 @@
 import CreditDomain
+import Crypto
 import Foundation
 import GRDB
 import Logging
@@ -103,6 +104,24 @@ extension NodeStore {
         }
     }
 
+    /// A change from the parent whose (origin, seq) this node holds with other content: kept
+    /// aside once (`set_aside`, direction `down`, code `conflicting-change`) with its signed
+    /// header; true the first time.
+    static func setAsideConflict(_ d: DownwardChange, parent: DivisionCode, nowMs: Int64, db: Database) throws -> Bool {
+        let c = d.change
+        let message =
+            "the parent gave \(c.origin)'s change seq \(c.seq) (\(c.kind) \(c.key)) with other content than the change this node holds under that seq: the origin gave one seq twice (a store restored from a backup?) or the held change is damaged (run credit-node verify-store); the change held is kept"
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO set_aside (at, direction, peer, origin, first_seq, last_seq, hash, code, message, encoded)
+                VALUES (?, 'down', ?, ?, ?, ?, ?, 'conflicting-change', ?, ?)
+                """
+        ).execute(arguments: [
+            nowMs, parent.digits, c.origin, c.seq, c.seq, Data(SHA256.hash(data: d.signedHeader)), message, Data(d.signedHeader),
+        ])
+        return db.changesCount > 0
+    }
+
     /// Where this node stands in its parent's downward stream.
     public func downCursor(parent: DivisionCode) throws -> Int64 {
         try read { db in
@@ -130,7 +149,8 @@ extension NodeStore {
         try write { db in
             var applied = 0
             var nextID = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM changes")) ?? 0) + 1
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM changes WHERE origin = ? AND seq = ?")
+            let held = try db.cachedStatement(
+                sql: "SELECT d.digest FROM changes c JOIN change_digests d ON d.change_id = c.id WHERE c.origin = ? AND c.seq = ?")
             let insertChange = try db.cachedStatement(
                 sql:
                     "INSERT INTO changes (id, origin, seq, hlc, entered_at, op, kind, record_key, jurisdiction, body, downward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
@@ -141,7 +161,18 @@ extension NodeStore {
             var router = try Router(routes: routes, db: db)
             for d in changes {
                 let c = d.change
-                if try Bool.fetchOne(exists, arguments: [c.origin, c.seq]) == true { continue }
+                if let digest = try Int64.fetchOne(held, arguments: [c.origin, c.seq]) {
+                    // Held already: a duplicate — unless its content differs, which no retry or
+                    // second path explains (an origin that gave one seq twice, as a top restored
+                    // from a backup does, or the held change damaged): kept as held, and set
+                    // aside so that an operator sees it instead of it being skipped unseen.
+                    if digest != ChangeDigest.of(c), try Self.setAsideConflict(d, parent: parent, nowMs: ChinaTime.milliseconds(now), db: db) {
+                        logger.error(
+                            "a change from the parent conflicts with the one held under its seq: set aside",
+                            metadata: ["origin": "\(c.origin)", "seq": "\(c.seq)", "parent": "\(parent)"])
+                    }
+                    continue
+                }
                 let setKey = "\(d.setOrigin)/\(d.setFirstSeq)"
                 let setID: Int64
                 if let known = setIDs[setKey] {
