@@ -20,6 +20,24 @@ struct RecoveryTests {
         return try NodeContext(configuration: node.configuration, clock: node.clock)
     }
 
+    /// The same node on the store `backup` holds, put in place of its own (moved aside).
+    static func restored(_ node: NodeContext, from backup: String) throws -> NodeContext {
+        let path = node.configuration.databasePath
+        _ = try emptyStore(node)
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.removeItem(atPath: path + suffix)
+        }
+        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        return try NodeContext(configuration: node.configuration, clock: node.clock)
+    }
+
+    /// The township as the top of its network: no parent.
+    static func townshipAsTop(_ net: OfflineChain) throws -> NodeContext {
+        var config = net.township.configuration
+        config.parent = nil
+        return try NodeContext(configuration: config, clock: net.township.clock)
+    }
+
     @Test func aVillageThatLostItsStoreTakesItsChainBackAndGoesOn() async throws {
         let net = try OfflineChain()
         // Two sets: 30 changes sealed, then 20 sealed by the push.
@@ -73,7 +91,6 @@ struct RecoveryTests {
     @Test func aStoreRestoredFromAnOlderBackupTakesBackWhatCameAfter() async throws {
         let net = try OfflineChain()
         let origin = net.village.configuration.code.digits
-        let path = net.village.configuration.databasePath
         let backup = net.dir.path("village-backup.sqlite")
         try await withSyncServer(net.township) { port in
             let village = try net.pointing(net.village, toPort: port)
@@ -86,12 +103,7 @@ struct RecoveryTests {
             let history = try village.store.changes(origin: origin, limit: 100)
 
             // The disk is lost; the backup goes back in place.
-            let restored = try Self.emptyStore(village)
-            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-                try FileManager.default.removeItem(atPath: path + suffix)
-            }
-            try FileManager.default.copyItem(atPath: backup, toPath: path)
-            let reopened = try NodeContext(configuration: restored.configuration, clock: restored.clock)
+            let reopened = try Self.restored(village, from: backup)
             #expect(try reopened.store.ownStanding().sealed?.lastSeq == 30)
             let report = try await Recovery(node: reopened).run()
             #expect(report.origins == [.init(origin: origin, from: 30, to: 50, sets: 1, changes: 20)])
@@ -192,10 +204,8 @@ struct RecoveryTests {
     /// is the top of its network.)
     @Test func theTopRestoredFromABackupStartsItsDownStreamAgain() async throws {
         let net = try OfflineChain()
-        var config = net.township.configuration
-        config.parent = nil
-        let top = try NodeContext(configuration: config, clock: net.township.clock)
-        let path = config.databasePath
+        let top = try Self.townshipAsTop(net)
+        let config = top.configuration
         let backup = net.dir.path("top-backup.sqlite")
         #expect(try top.store.backup(to: backup).changes == 0)
         // After the backup: a village lists 8 subjects (network-wide), which its sibling pulls.
@@ -207,12 +217,7 @@ struct RecoveryTests {
             #expect(try await SyncClient(node: village).pull().applied == 8)
         }
         // The disk is lost; the backup goes back; the top lists a subject of its own.
-        let lost = try Self.emptyStore(top)
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-            try FileManager.default.removeItem(atPath: path + suffix)
-        }
-        try FileManager.default.copyItem(atPath: backup, toPath: path)
-        let restored = try NodeContext(configuration: lost.configuration, clock: lost.clock)
+        let restored = try Self.restored(top, from: backup)
         let report = try await Recovery(node: restored).run()
         #expect(report.parent == nil && report.origins.isEmpty && report.pull == nil)
         try net.ingest(restored, rows: 1, seed: 3, kind: "blacklist")
@@ -229,10 +234,8 @@ struct RecoveryTests {
     /// unseen: it keeps the one it holds and sets the conflict aside, for an operator to see.
     @Test func aSeqGivenTwiceByTheTopIsSetAsideAtTheChild() async throws {
         let net = try OfflineChain()
-        var config = net.township.configuration
-        config.parent = nil
-        let top = try NodeContext(configuration: config, clock: net.township.clock)
-        let path = config.databasePath
+        let top = try Self.townshipAsTop(net)
+        let config = top.configuration
         let backup = net.dir.path("top-backup.sqlite")
         try net.ingest(top, rows: 3, seed: 1, kind: "blacklist")
         #expect(try top.store.backup(to: backup).changes == 3)
@@ -242,12 +245,7 @@ struct RecoveryTests {
             let child = try net.pointing(village, toPort: port)
             #expect(try await SyncClient(node: child).pull().applied == 5)
         }
-        let lost = try Self.emptyStore(top)
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
-            try FileManager.default.removeItem(atPath: path + suffix)
-        }
-        try FileManager.default.copyItem(atPath: backup, toPath: path)
-        let restored = try NodeContext(configuration: lost.configuration, clock: lost.clock)
+        let restored = try Self.restored(top, from: backup)
         _ = try await Recovery(node: restored).run()
         try net.ingest(restored, rows: 1, seed: 3, kind: "blacklist")
         let held = try village.store.changes(origin: config.code.digits, limit: 10)
