@@ -168,6 +168,20 @@ struct SyncStoreContractTests {
         #expect(try opened.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM receipts") } == 2)
     }
 
+    /// Sets a parent returns to a node rebuilding its store are taken back as acknowledged, in
+    /// order; one that would leave a gap refuses the whole call, nothing written.
+    @Test(arguments: Backing.allCases) func setsTakenBackFollowWhatTheStoreHolds(_ backing: Backing) throws {
+        let opened = try Self.open(backing)
+        let s = opened.sync
+        let sets = Self.chain(Self.villages[0], sizes: [2, 3, 4])
+        #expect(throws: StoreError.self) { _ = try s.takeBack([sets[1].received], now: Date(), header: Self.header) }
+        #expect(try s.queued().sets == 0 && s.position(of: Self.villages[0]) == nil)
+        #expect(try s.takeBack(sets.prefix(2).map(\.received), now: Date(), header: Self.header) == [.accepted, .accepted])
+        #expect(try s.position(of: Self.villages[0])?.lastSeq == 5)
+        // Kept as acknowledged: nothing of it waits to go up.
+        #expect(try s.pendingOutbox(changesMax: .max, bytesMax: .max).isEmpty && s.queued().sets == 2)
+    }
+
     /// A parent that rebuilt its store stands below what it acknowledged: the sets past where it
     /// stands are pending again — judged only from a receipt newer than every one kept.
     @Test(arguments: Backing.allCases) func aParentStandingBelowWhatItAcknowledgedIsSentTheSetsAgain(_ backing: Backing) throws {

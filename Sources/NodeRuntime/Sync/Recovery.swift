@@ -1,5 +1,6 @@
 import ChangeSets
 import CreditDomain
+import CreditStore
 import Foundation
 import SyncCore
 
@@ -32,7 +33,8 @@ public struct Recovery: Sendable {
 
     public init(node: NodeContext) { self.node = node }
 
-    /// Why a recovery stopped; nothing of the origin it names was taken back.
+    /// Why a recovery stopped. Each page taken back is one transaction: what was taken before
+    /// the refusal stays, and running `recover` again goes on from there.
     public struct Refusal: Error, Hashable, Sendable, CustomStringConvertible {
         public enum Code: String, Sendable {
             case unsealed = "unsealed-changes", diverged = "chain-diverged", notReturned = "not-returned"
@@ -147,6 +149,8 @@ public struct Recovery: Sendable {
                     message:
                         "\(broken.description) in this store: the store is not this node's history as the network holds it (a backup from another chain?); recover into an empty store instead"
                 )
+            } catch let gap as StoreError where gap.code == .badRule {
+                throw Refusal(code: .notReturned, message: "\(gap.message); nothing of this page was taken back")
             }
             node.applier.offer(verified, limit: .max)
             try node.applier.drain(node)
