@@ -121,3 +121,28 @@ public struct DownwardChange: Sendable {
         self.proof = proof
     }
 }
+
+/// How many change sets go in one answer — a push's bundle, the sets returned to a child
+/// rebuilding its store: in order, while together they hold at most `changesMax` changes and
+/// `bytesMax` bytes, and always the first, however large.
+public struct SetPacking: Sendable {
+    public let changesMax: Int
+    public let bytesMax: Int
+    private var changes = 0
+    private var bytes = 0
+    private var taken = false
+
+    public init(changesMax: Int, bytesMax: Int) {
+        self.changesMax = changesMax
+        self.bytesMax = bytesMax
+    }
+
+    /// Takes a set of `changes` changes counted as `bytes` bytes if it fits; false ends the answer.
+    public mutating func take(changes: Int, bytes: Int) -> Bool {
+        if taken && (self.changes + changes > changesMax || self.bytes + bytes > bytesMax) { return false }
+        self.changes += changes
+        self.bytes += bytes
+        taken = true
+        return true
+    }
+}

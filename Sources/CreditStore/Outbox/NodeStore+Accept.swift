@@ -74,8 +74,7 @@ extension NodeStore {
     public func keptSets(of origin: String, after: Int64, changesMax: Int, bytesMax: Int) throws -> [[UInt8]] {
         try read { db in
             var out: [[UInt8]] = []
-            var changes = 0
-            var bytes = 0
+            var packing = SetPacking(changesMax: changesMax, bytesMax: bytesMax)
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
@@ -86,10 +85,7 @@ extension NodeStore {
                 let first: Int64 = row[0]
                 let last: Int64 = row[1]
                 let encoded = Array(row[2] as Data)
-                let count = Int(last - first + 1)
-                if !out.isEmpty && (changes + count > changesMax || bytes + encoded.count > bytesMax) { break }
-                changes += count
-                bytes += encoded.count
+                guard packing.take(changes: Int(last - first + 1), bytes: encoded.count) else { break }
                 out.append(encoded)
             }
             return out

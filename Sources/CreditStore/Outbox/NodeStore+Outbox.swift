@@ -40,8 +40,7 @@ extension NodeStore {
     public func pendingOutbox(changesMax: Int = .max, bytesMax: Int = .max) throws -> [OutboxEntry] {
         try read { db in
             var out: [OutboxEntry] = []
-            var changes = 0
-            var bytes = 0
+            var packing = SetPacking(changesMax: changesMax, bytesMax: bytesMax)
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
@@ -52,10 +51,7 @@ extension NodeStore {
                 let entry = OutboxEntry(
                     origin: row[0], firstSeq: row[1], lastSeq: row[2], hash: Array(row[3] as Data), encoded: Array(row[4] as Data),
                     acknowledged: row[5] != nil)
-                let count = Int(entry.lastSeq - entry.firstSeq + 1)
-                if !out.isEmpty && (changes + count > changesMax || bytes + entry.encoded.count + 4 > bytesMax) { break }
-                changes += count
-                bytes += entry.encoded.count + 4
+                guard packing.take(changes: Int(entry.lastSeq - entry.firstSeq + 1), bytes: entry.encoded.count + 4) else { break }
                 out.append(entry)
             }
             return out
