@@ -54,41 +54,76 @@ public struct Recovery: Sendable {
         var origins: [Origin]
     }
 
+    /// What is to be taken back of one origin: where this store stands and where the parent does.
+    public struct Wanted: Sendable, Hashable {
+        public var origin: String
+        public var from: Int64
+        public var to: Int64
+    }
+
+    /// Recovers over HTTPS from the configured parent: `begin`, the parent's standing (`GET
+    /// /v1/sync/state`, read by `wanted`), each origin's sets page by page (`GET
+    /// /v1/sync/return`, taken by `take`), then a pull. The simulator runs the same steps over
+    /// its network.
     public func run(now: Date = Date()) async throws -> RecoveryReport {
-        let configuration = node.configuration
-        // The children's cursors are positions of the lost stream: the stream starts again past
-        // all of them — first, so that whatever is taken back below, even by a recovery that
-        // stops half-way, lies past them too — and each child is given its area again
-        // (duplicates skipped). At the top, restored from a backup, that is all there is to do.
-        try node.sync.restartDownStream(base: DownStream.restartBase(nowMilliseconds: ChinaTime.milliseconds(now)))
-        guard let parent = configuration.parent else { return RecoveryReport(parent: nil, origins: []) }
-        let own = configuration.code.digits
+        try begin(now: now)
+        guard let parent = node.configuration.parent else { return RecoveryReport(parent: nil, origins: []) }
         var report = RecoveryReport(parent: parent.code.digits, origins: [])
         try await SyncClient.withParent(node, parent) { connection in
-            let stateBytes = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
-            let state: State
-            do { state = try JSONDecoder().decode(State.self, from: Data(stateBytes)) } catch {
-                throw SyncError(code: .refused, message: "parent \(parent.code) answered /v1/sync/state with what is not its JSON: \(error)")
-            }
-            for standing in state.origins.sorted(by: { $0.origin < $1.origin }) {
-                guard let origin = try? DivisionCode(standing.origin), configuration.code.contains(origin) else {
-                    throw SyncError(code: .refused, message: "parent \(parent.code) named \(standing.origin), which is not in this node's subtree")
+            let state = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
+            for wanted in try self.wanted(state: state) {
+                var taken = RecoveryReport.Origin(origin: wanted.origin, from: wanted.from, to: wanted.from, sets: 0, changes: 0)
+                while taken.to < wanted.to {
+                    let page = try await connection.exchange(
+                        path: "/v1/sync/return?origin=\(wanted.origin)&after=\(taken.to)", limit: 1 << 30,
+                        what: "the return of \(wanted.origin)'s change sets")
+                    try take(page: page, of: wanted, into: &taken, now: now)
                 }
-                if let taken = try await takeBack(standing, own: own, connection: connection, now: now) { report.origins.append(taken) }
+                node.logger.notice(
+                    "change sets taken back from the parent",
+                    metadata: ["origin": "\(taken.origin)", "from": "\(taken.from)", "to": "\(taken.to)", "sets": "\(taken.sets)"])
+                report.origins.append(taken)
             }
         }
         report.pull = try await SyncClient(node: node).pull(now: now)
         return report
     }
 
-    /// Takes back one origin's sets after where this store stands, page by page, until it stands
-    /// where the parent does; nil when it already did.
-    private func takeBack(_ parentStands: State.Origin, own: String, connection: SyncClient.ParentConnection, now: Date) async throws
-        -> RecoveryReport.Origin?
-    {
+    /// The first step: the children's cursors are positions of the lost stream, so the stream
+    /// starts again past all of them — first, so that whatever is taken back below, even by a
+    /// recovery that stops half-way, lies past them too — and each child is given its area
+    /// again (duplicates skipped). At the top, restored from a backup, that is all there is to do.
+    public func begin(now: Date) throws {
+        try node.sync.restartDownStream(base: DownStream.restartBase(nowMilliseconds: ChinaTime.milliseconds(now)))
+    }
+
+    /// From the parent's answer to `/v1/sync/state`: the origins this store stands below the
+    /// parent with, in origin order. Refuses a store whose chain is not the network's
+    /// (`chain-diverged`) or that holds unsealed changes of its own where the parent holds sets
+    /// (`unsealed-changes`).
+    public func wanted(state bytes: [UInt8]) throws -> [Wanted] {
+        let configuration = node.configuration
+        let parent = configuration.parent?.code.digits ?? "none"
+        let state: State
+        do { state = try JSONDecoder().decode(State.self, from: Data(bytes)) } catch {
+            throw SyncError(code: .refused, message: "parent \(parent) answered /v1/sync/state with what is not its JSON: \(error)")
+        }
+        var out: [Wanted] = []
+        for standing in state.origins.sorted(by: { $0.origin < $1.origin }) {
+            guard let origin = try? DivisionCode(standing.origin), configuration.code.contains(origin) else {
+                throw SyncError(code: .refused, message: "parent \(parent) named \(standing.origin), which is not in this node's subtree")
+            }
+            let from = try stands(below: standing)
+            if from < standing.lastSeq { out.append(Wanted(origin: standing.origin, from: from, to: standing.lastSeq)) }
+        }
+        return out
+    }
+
+    /// Where this store stands with the origin the parent stands at: the last seq it holds.
+    private func stands(below parentStands: State.Origin) throws -> Int64 {
         let origin = parentStands.origin
         var stands: ChainPosition?
-        if origin == own {
+        if origin == node.configuration.code.digits {
             let standing = try node.sync.ownStanding()
             stands = standing.sealed
             // Changes logged here and not sealed may be the same seqs as sets the parent holds,
@@ -104,66 +139,64 @@ public struct Recovery: Sendable {
             stands = try node.sync.position(of: origin)
         }
         let from = stands?.lastSeq ?? 0
-        if from >= parentStands.lastSeq {
-            if from == parentStands.lastSeq, let stands, SyncServer.hex(stands.hash) != parentStands.lastHash {
-                throw Refusal(
-                    code: .diverged,
-                    message:
-                        "this store and the parent both hold \(origin) up to seq \(from) but not the same change set there; the store is not this node's history as the network holds it"
-                )
-            }
-            return nil
+        if from == parentStands.lastSeq, let stands, SyncServer.hex(stands.hash) != parentStands.lastHash {
+            throw Refusal(
+                code: .diverged,
+                message:
+                    "this store and the parent both hold \(origin) up to seq \(from) but not the same change set there; the store is not this node's history as the network holds it"
+            )
         }
-        var taken = RecoveryReport.Origin(origin: origin, from: from, to: from, sets: 0, changes: 0)
-        let trust = try node.credentials.trust()
-        while taken.to < parentStands.lastSeq {
-            let bytes = try await connection.exchange(
-                path: "/v1/sync/return?origin=\(origin)&after=\(taken.to)", limit: 1 << 30, what: "the return of \(origin)'s change sets")
-            let bundle = try ChangeBundle.decode(bytes)
-            guard bundle.sender == connection.parent.code.digits else {
-                throw SyncError(
-                    code: .refused, message: "the answer to the return of \(origin)'s sets is signed by \(bundle.sender), not by the parent")
-            }
-            let (verified, refused) = try bundle.verifySettingAside(trust: trust, now: now, readingChanges: bundle.changeSets.map { _ in true })
-            if let (set, error) = refused.first {
-                throw Refusal(
-                    code: .notReturned,
-                    message:
-                        "the parent returned \(origin)'s change set \(set.header.firstSeq)…\(set.header.lastSeq), which fails verification (\(error.message)); nothing of \(origin) was taken back past seq \(taken.to)"
-                )
-            }
-            guard !verified.isEmpty, verified.allSatisfy({ $0.changeSet.header.origin == origin }) else {
-                throw Refusal(
-                    code: .notReturned,
-                    message:
-                        "the parent stands at seq \(parentStands.lastSeq) of \(origin) but returned \(verified.isEmpty ? "no change set" : "sets of other origins") after seq \(taken.to); it may hold only the changes of those seqs (a store from before sets were kept)"
-                )
-            }
-            let received = verified.map(\.received)
-            let outcomes: [Acceptance]
-            do {
-                outcomes = try node.sync.takeBack(received, now: now) { try ChangeSet.decode($0).received }
-            } catch let broken as Intake.BrokenChain {
-                throw Refusal(
-                    code: .diverged,
-                    message:
-                        "\(broken.description) in this store: the store is not this node's history as the network holds it (a backup from another chain?); recover into an empty store instead"
-                )
-            } catch let gap as StoreError where gap.code == .badRule {
-                throw Refusal(code: .notReturned, message: "\(gap.message); nothing of this page was taken back")
-            }
-            node.applier.offer(verified, limit: .max)
-            try node.applier.drain(node)
-            for (set, outcome) in zip(received, outcomes) where outcome == .accepted {
-                taken.sets += 1
-                taken.changes += set.count
-            }
-            guard let last = received.last, last.lastSeq > taken.to else { break }
-            taken.to = last.lastSeq
+        return from
+    }
+
+    /// Takes back one page the parent returned (`/v1/sync/return` after `taken.to`): each set
+    /// verified against its origin's signature, taken as acknowledged in one transaction, then
+    /// applied; `taken` moves past it. A page that fails verification, names other origins or
+    /// does not move past `taken.to` is refused (`not-returned`) with nothing of it written.
+    public func take(page bytes: [UInt8], of wanted: Wanted, into taken: inout RecoveryReport.Origin, now: Date) throws {
+        let origin = wanted.origin
+        let parent = node.configuration.parent?.code.digits ?? "none"
+        let bundle = try ChangeBundle.decode(bytes)
+        guard bundle.sender == parent else {
+            throw SyncError(code: .refused, message: "the answer to the return of \(origin)'s sets is signed by \(bundle.sender), not by the parent")
         }
-        node.logger.notice(
-            "change sets taken back from the parent",
-            metadata: ["origin": "\(origin)", "from": "\(from)", "to": "\(taken.to)", "sets": "\(taken.sets)"])
-        return taken
+        let (verified, refused) = try bundle.verifySettingAside(
+            trust: try node.credentials.trust(), now: now, readingChanges: bundle.changeSets.map { _ in true })
+        if let (set, error) = refused.first {
+            throw Refusal(
+                code: .notReturned,
+                message:
+                    "the parent returned \(origin)'s change set \(set.header.firstSeq)…\(set.header.lastSeq), which fails verification (\(error.message)); nothing of \(origin) was taken back past seq \(taken.to)"
+            )
+        }
+        guard !verified.isEmpty, verified.allSatisfy({ $0.changeSet.header.origin == origin }),
+            let last = verified.last?.changeSet.header.lastSeq, last > taken.to
+        else {
+            throw Refusal(
+                code: .notReturned,
+                message:
+                    "the parent stands at seq \(wanted.to) of \(origin) but returned \(verified.isEmpty ? "no change set" : "no set of it past seq \(taken.to)") after seq \(taken.to); it may hold only the changes of those seqs (a store from before sets were kept)"
+            )
+        }
+        let received = verified.map(\.received)
+        let outcomes: [Acceptance]
+        do {
+            outcomes = try node.sync.takeBack(received, now: now) { try ChangeSet.decode($0).received }
+        } catch let broken as Intake.BrokenChain {
+            throw Refusal(
+                code: .diverged,
+                message:
+                    "\(broken.description) in this store: the store is not this node's history as the network holds it (a backup from another chain?); recover into an empty store instead"
+            )
+        } catch let gap as StoreError where gap.code == .badRule {
+            throw Refusal(code: .notReturned, message: "\(gap.message); nothing of this page was taken back")
+        }
+        node.applier.offer(verified, limit: .max)
+        try node.applier.drain(node)
+        for (set, outcome) in zip(received, outcomes) where outcome == .accepted {
+            taken.sets += 1
+            taken.changes += set.count
+        }
+        taken.to = last
     }
 }

@@ -173,33 +173,20 @@ public struct SyncServer: Sendable {
         }
         router.get("/v1/sync/state") { _, context -> Response in
             let peer = try await context.caller(node)
-            let chains = try await BlockingWork.run { try node.sync.chains(inside: peer) }.get()
-            var out = "{\"node\":\"\(node.configuration.code.digits)\",\"origins\":["
-            out += chains.map { "{\"lastHash\":\"\(Self.hex($0.hash))\",\"lastSeq\":\($0.lastSeq),\"origin\":\"\($0.origin)\"}" }.joined(
-                separator: ",")
-            out += "]}"
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: out)))
+            let answer = try await BlockingWork.run { try Return(node: node).standing(of: peer) }.get()
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
         }
         // A child rebuilding a lost store takes back its own and its subtree's sets, as kept here.
         router.get("/v1/sync/return") { request, context -> Response in
             let peer = try await context.caller(node)
             try node.refuseIfDamaged()
-            guard node.configuration.children.contains(peer) else {
-                throw HTTPError(.forbidden, message: "\(peer) is not a child of \(node.configuration.code) [not-a-child]")
-            }
             guard let text = request.uri.queryParameters.get("origin"), let origin = try? DivisionCode(String(text)) else {
                 throw HTTPError(.badRequest, message: "origin must be a 12-digit division code inside the caller's")
-            }
-            guard peer.contains(origin) else {
-                throw HTTPError(.forbidden, message: "\(origin) is not in the subtree of \(peer) [outside-subtree]")
             }
             let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? -1
             guard after >= 0 else { throw HTTPError(.badRequest, message: "after must be the last seq the caller holds of the origin (0: none)") }
             let result: Result<[UInt8], any Error> = await BlockingWork.run {
-                let kept = try node.sync.keptSets(
-                    of: origin.digits, after: after, changesMax: SyncClient.bundleChangesMax, bytesMax: ChangeSetLimits().setBytesMax)
-                return try ChangeBundle.sign(try kept.map { try ChangeSet.decode($0) }, healthRecords: [], identity: identity, now: node.clock())
-                    .encoded
+                try Return(node: node).sets(for: peer, origin: origin, after: after, now: node.clock())
             }
             switch result {
             case .success(let bundle):
