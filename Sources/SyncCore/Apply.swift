@@ -89,4 +89,11 @@ public enum DownStream {
     /// restarted before took fewer than 65,536 positions a millisecond since: the restart time in
     /// milliseconds times 65,536 lies past both, and stays within 63 bits for four thousand years.
     public static func restartBase(nowMilliseconds: Int64) -> Int64 { nowMilliseconds << 16 }
+
+    /// Whether a node gives its children its own changes only once its parent acknowledged
+    /// them: every node with a parent. What a child holds is then held above too, so a node that
+    /// loses its disk takes back (`recover`) every own change any child holds, and its next ones
+    /// take seqs no child has seen. The top has no parent and gives them at once (its backups
+    /// are all that keeps them; OPERATIONS.md "At the top").
+    public static func holdsUnacknowledgedOwn(hasParent: Bool) -> Bool { hasParent }
 }

@@ -144,4 +144,12 @@ public enum Coverage {
         for h in held where stands[h.origin] == nil { stands[h.origin] = 0 }
         return stands.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
+
+    /// Where the parent stands with each origin this node has acknowledged sets of, from the
+    /// parent's whole account of the node's subtree (`GET /v1/sync/state`): the seq it names, or
+    /// 0 for an origin it names nothing of (a parent that rebuilt its store and lost all of it).
+    public static func standing(reported: [ChainPosition], acknowledgedOrigins: [String]) -> [(origin: String, lastSeq: Int64)] {
+        let stands = Dictionary(reported.map { ($0.origin, $0.lastSeq) }, uniquingKeysWith: max)
+        return acknowledgedOrigins.sorted().map { ($0, stands[$0] ?? 0) }
+    }
 }

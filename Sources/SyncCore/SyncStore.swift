@@ -52,6 +52,12 @@ public protocol SyncStore: Sendable {
 
     // MARK: Upward, at the child
 
+    /// Sends again what the parent no longer holds: every acknowledged set past where the parent
+    /// says it stands with its origin (`Coverage.standing(reported:acknowledgedOrigins:)`; an
+    /// origin it does not name stands at 0), pending again, in one transaction. Returns how
+    /// many sets.
+    func reopen(parentStands: [ChainPosition], parent: String) throws -> Int
+
     /// What waits for the parent's receipt: the push schedule's input.
     func upwardBacklog() throws -> UpwardBacklog
 
@@ -86,7 +92,9 @@ public protocol SyncStore: Sendable {
     // MARK: Downward
 
     /// The changes routed to `child` after `cursor`, at most `limit`, each with its evidence.
-    func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int) throws -> DownwardPage
+    /// With `holdingUnacknowledgedOwn` (a node with a parent), the page ends before this node's
+    /// own first change its parent has not acknowledged (`DownStream.givesOwn`).
+    func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int, holdingUnacknowledgedOwn: Bool) throws -> DownwardPage
 
     /// Gives every change of this node's down stream again at positions from `base` on (or past
     /// the last taken, if further), in order, and goes on from there (`DownStream.restartBase`).
@@ -112,6 +120,11 @@ public protocol SyncStore: Sendable {
 }
 
 extension SyncStore {
+    /// The page as the top gives it: every change, its own included, acknowledged or not.
+    public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int) throws -> DownwardPage {
+        try downwardPage(child: child, after: cursor, limit: limit, holdingUnacknowledgedOwn: false)
+    }
+
     /// Acknowledges as a receipt that holds nothing back says.
     public func acknowledge(parent: String, issuedAt: Int64, receipt: [UInt8], bundle: [UInt8], covered: [ChainPosition], now: Date) throws -> Int {
         try acknowledge(parent: parent, issuedAt: issuedAt, receipt: receipt, bundle: bundle, covered: covered, held: [], now: now)

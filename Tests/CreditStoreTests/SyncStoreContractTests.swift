@@ -206,6 +206,27 @@ struct SyncStoreContractTests {
         #expect(try pending() == [1, 4])
     }
 
+    /// After a heartbeat the parent gives its whole account of the node's subtree: what it
+    /// acknowledged past where it stands is pending again, and an origin it names nothing of
+    /// stands at 0; an origin where it stands at or past the node's sets changes nothing.
+    @Test(arguments: Backing.allCases) func theParentsWholeAccountReopensWhatItNoLongerHolds(_ backing: Backing) throws {
+        let opened = try Self.open(backing)
+        let s = opened.sync
+        let (first, second) = (Self.villages[0], Self.villages[1])
+        let parent = "420102000000"
+        _ = try Self.accept(Self.chain(first, sizes: [3, 4]) + Self.chain(second, sizes: [2]), into: s)
+        func at(_ origin: String, _ seq: Int64) -> ChainPosition {
+            ChainPosition(origin: origin, lastSeq: seq, hash: BatchApplyTests.hash(origin, seq))
+        }
+        func pending() throws -> [String] { try s.pendingOutbox(changesMax: .max, bytesMax: .max).map { "\($0.origin) \($0.firstSeq)" } }
+        _ = try s.acknowledge(parent: parent, issuedAt: 10, receipt: [1], bundle: [1], covered: [at(first, 7), at(second, 2)], now: Date())
+        #expect(try pending().isEmpty)
+        #expect(try s.reopen(parentStands: [at(first, 7), at(second, 2)], parent: parent) == 0)
+        #expect(try pending().isEmpty)
+        #expect(try s.reopen(parentStands: [at(first, 3)], parent: parent) == 2)
+        #expect(try pending() == ["\(first) 4", "\(second) 1"])
+    }
+
     @Test(arguments: Backing.allCases) func healthIsKeptLatestPerNodeAndGoesUpUntilAReceiptCoversIt(_ backing: Backing) throws {
         let opened = try Self.open(backing)
         let s = opened.sync

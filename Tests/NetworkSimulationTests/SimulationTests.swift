@@ -15,8 +15,12 @@ struct SimulationTests {
     static let ciSeeds: [UInt64] = Array(1...20)
     static let ciDays = 6
     static let runs = DispatchSemaphore(value: 2)
+    /// 江岸区 (a county) is cut off from its city for a day, then loses its disk: what it had
+    /// entered and what it had acknowledged to its townships in that day are not held above; a
+    /// village of 襄阳 loses its disk too.
     static let ciFaults =
-        "loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@2d+36h,partition=420600000000@4d+20h,down=420000000000@6d+6h"
+        "loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@2d+36h,partition=420600000000@4d+20h,down=420000000000@6d+6h,"
+        + "partition=420102000000@1d+1d,lose=420102000000@1d18h+6h,lose=420602001201@3d10h+2h"
 
     static func simulate(days: Int, seed: UInt64, faults: String = "", villageRows: Double? = nil) throws -> (Simulation, SimulationReport) {
         var options = SimulationOptions(days: days, seed: seed, faults: try FaultPlan.parse(faults))
@@ -47,7 +51,9 @@ struct SimulationTests {
         let replay = "credit-node simulate Topologies/demo.yaml --days \(Self.ciDays) --seed \(seed) --faults '\(spec)'"
         #expect(report.passed, "\(report.text(replay: replay))")
         // The faults were really injected, and corruption was caught by verification.
-        #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 3)
+        #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 6)
+        // Both disks were lost, what no parent held with them, and the rest came back.
+        #expect(report.disksLost == 2 && report.changesLost > 0 && report.setsTakenBack > 0)
         #expect(report.duplicateSets > 0)
         let verification = try #require(report.checks.last)
         #expect(verification.detail.contains("\(report.corrupted) messages corrupted"))
@@ -80,6 +86,33 @@ struct SimulationTests {
         #expect(!sim.outageLonger(than: window, child: other, parent: try #require(sim.nodes[other].parent), from: 2 * day, to: 6 * day))
         #expect(!sim.outageLonger(than: window, child: village, parent: township, from: 6 * day, to: 7 * day))
         #expect(!sim.outageLonger(than: 5 * day, child: village, parent: township, from: 2 * day, to: 6 * day))
+    }
+
+    /// A county cut off from its city, then its disk lost without a backup: it comes back on an
+    /// empty store and recovers from the city through the production steps (`Recovery`, `Return`)
+    /// over the simulated network; its own changes the city held come back and its chain goes on
+    /// from there; what the city never held is lost and counted; what it had acknowledged to its
+    /// townships and lost they send again; the checks then find every node holding exactly what
+    /// concerns it.
+    @Test func aCountyThatLostItsDiskIsRebuiltFromItsCity() throws {
+        let county = try DivisionCode("420102000000")
+        let (sim, report) = try Self.simulate(days: 5, seed: 3, faults: "partition=420102000000@1d+1d,lose=420102000000@1d18h+6h")
+        #expect(report.passed, "\(report.text(replay: "-"))")
+        #expect(report.disksLost == 1 && report.changesLost > 0 && report.recordsLost > 0 && report.setsTakenBack > 0 && report.changesTakenBack > 0)
+        #expect(report.text(replay: "-").contains("disks:    1 lost without a backup: \(report.changesLost) changes"))
+        let node = try #require(sim.nodes.first { $0.code == county })
+        let city = try #require(sim.nodes.first { $0.code.digits == "420100000000" })
+        // The county's chain at the city is the county's chain: what it holds of itself, the city holds.
+        #expect(try city.node.sync.position(of: county.digits) == node.node.sync.ownStanding().sealed)
+        // Its townships sent again what it had acknowledged and lost (each set of theirs at the city).
+        for township in node.children.map({ sim.nodes[$0].code.digits }) {
+            let below = try #require(sim.nodes.first { $0.code.digits == township })
+            #expect(try city.node.sync.position(of: township) == below.node.sync.ownStanding().sealed, "\(township)")
+        }
+        #expect(throws: SimulationError.self) {
+            try Simulation(
+                topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("lose=420000000000@1d+1d")))
+        }
     }
 
     /// The checks read the nodes' real stores: each one is shown failing by changing a store
@@ -129,11 +162,15 @@ struct SimulationTests {
         #expect(try FaultPlan.parse(plan.spec) == plan)
         #expect(try FaultPlan.parse("") == FaultPlan())
         #expect(try FaultPlan.parse("crash=0.1,restart=30").spec == "crash=0.1,restart=30")
+        #expect(
+            try FaultPlan.parse("lose=420102002201@1d+10m").outages == [
+                .init(kind: .lose, node: try DivisionCode("420102002201"), start: 86_400_000, length: 600_000)
+            ])
         for (bad, says) in [
             ("loss", "has no '='"), ("loss=2", "probability"), ("jam=0.1", "unknown fault 'jam'"), ("down=4201@1d+1d", "not a 12-digit"),
             ("down=420102002201@1d", "CODE@START+LENGTH"), ("down=420102002201@1x+1d", "durations"),
             ("partition=420102002201@1d+0h", "LENGTH above zero"),
-            ("skew=100", "skew is hours"), ("restart=0", "restart is whole minutes"),
+            ("skew=100", "skew is hours"), ("restart=0", "restart is whole minutes"), ("lose=420102002201@1d+5m", "at least ten minutes"),
         ] {
             #expect(throws: FaultSpecError.self) { try FaultPlan.parse(bad) }
             do { _ = try FaultPlan.parse(bad) } catch { #expect(error.message.contains(says), "\(bad): \(error.message)") }

@@ -53,6 +53,15 @@ struct FiveTiers: Sendable {
         return try NodeContext(configuration: config)
     }
 
+    /// What `node` has not sent goes up to its parent, and the receipt comes back, as files
+    /// would carry them: a node gives its children its own changes once its parent holds them.
+    func sentUp(_ node: NodeContext) throws {
+        guard let above = node.configuration.parent?.code.digits else { return }
+        let (_, bytes) = try Export(node: node).pendingBundle()
+        let (_, receipt) = try Import(node: try context(above)).applyBundle(bytes, source: "test")
+        _ = try Import(node: node).importReceipt(receipt, file: "receipt")
+    }
+
     struct Live: Sendable {
         let province: NodeContext
         let city: NodeContext
@@ -308,6 +317,7 @@ struct DownwardTests {
         let net = try FiveTiers()
         try await net.running { live in
             try net.ingest(live.township, kind: "redlist", rows: 3, seed: 5)
+            _ = try await SyncClient(node: live.township).push()
             let village = live.village1
             let loop = PullLoop(node: village)
             var maintained: Date?
@@ -336,8 +346,9 @@ struct DownwardTests {
         let village = try net.context(c.village1)
         let v1 = try DivisionCode(c.village1)
         try net.ingest(township, kind: "penalty", rows: 3, seed: 31, jurisdiction: c.village1)
-        _ = try Downward(node: township).page(for: v1, after: 0, controlDigest: nil)
+        try net.sentUp(township)
         try net.ingest(township, kind: "penalty", rows: 4, seed: 32, jurisdiction: c.village1)
+        try net.sentUp(township)
         let page = try Downward(node: township).page(for: v1, after: 0, controlDigest: nil)
         try #require(page.sections.count == 2)
         var sections = page.sections

@@ -33,7 +33,11 @@ struct RecordMoveTests {
         try parent.applier.drain(parent)
     }
 
-    func pull(_ child: NodeContext, from parent: NodeContext) throws -> (applied: Int, setAside: Int) {
+    /// What `child` is given by `parent` after its cursor, applied. A node gives its own changes
+    /// once its parent holds them: what `parent` has not sent goes up to its own parent first,
+    /// and the receipt comes back, as files would carry them.
+    func pull(_ child: NodeContext, from parent: NodeContext, in net: FiveTiers) throws -> (applied: Int, setAside: Int) {
+        try net.sentUp(parent)
         let cursor = try child.store.downCursor(parent: parent.configuration.code)
         let page = try Downward(node: parent).page(for: child.configuration.code, after: cursor, controlDigest: nil)
         let result = try Downward(node: child).apply(page.encoded)
@@ -53,22 +57,22 @@ struct RecordMoveTests {
         let (net, township, village1, village2) = try Self.township()
         let c = FiveTiers.codes
         try net.ingest(township, kind: "penalty", rows: 3, seed: 51, jurisdiction: c.village1)
-        #expect(try pull(village1, from: township).applied == 3)
-        #expect(try pull(village2, from: township).applied == 0)
+        #expect(try pull(village1, from: township, in: net).applied == 3)
+        #expect(try pull(village2, from: township, in: net).applied == 0)
         let key = try #require(try village1.store.states(kind: "penalty").keys.sorted().first)
 
         try correct(key, heldBy: township, at: township, to: c.village2)
         // The village it left receives the correction as the village it names does.
-        #expect(try pull(village1, from: township).applied == 1)
-        #expect(try pull(village2, from: township).applied == 1)
+        #expect(try pull(village1, from: township, in: net).applied == 1)
+        #expect(try pull(village2, from: township, in: net).applied == 1)
         for node in [township, village1, village2] {
             let record = try #require(try node.store.record(key: key))
             #expect(record.jurisdiction == c.village2, "\(node.configuration.code)")
         }
         // An objection entered where the record now lies reaches both villages.
         _ = try StatusDesk(node: township).enter(key: key, decision("信用主体提出异议")(.objectionOpened, nil))
-        #expect(try pull(village1, from: township).applied == 1)
-        #expect(try pull(village2, from: township).applied == 1)
+        #expect(try pull(village1, from: township, in: net).applied == 1)
+        #expect(try pull(village2, from: township, in: net).applied == 1)
         for node in [township, village1, village2] { #expect(try node.store.record(key: key)?.state == "objected", "\(node.configuration.code)") }
         // The untouched records stay with the first village only.
         #expect(try village1.store.states(kind: "penalty").count == 3)
@@ -86,13 +90,13 @@ struct RecordMoveTests {
         try correct(key, heldBy: village1, at: village2, to: c.village2)
         try send(village2, to: township)
         _ = try StatusDesk(node: township).enter(key: key, decision("信用主体提出异议")(.objectionOpened, nil))
-        #expect(try pull(village1, from: township).applied == 0)
+        #expect(try pull(village1, from: township, in: net).applied == 0)
         // Then the first village's older version arrives: it loses, and the first village is
         // given the winning version and the objection, though both entered the log before.
         try send(village1, to: township)
-        #expect(try pull(village1, from: township).applied == 2)
+        #expect(try pull(village1, from: township, in: net).applied == 2)
         // The second village receives the objection, and the older version for its log only.
-        #expect(try pull(village2, from: township).applied == 2)
+        #expect(try pull(village2, from: township, in: net).applied == 2)
         let winner = try #require(try township.store.record(key: key))
         for node in [township, village1, village2] {
             let record = try #require(try node.store.record(key: key))
@@ -109,7 +113,7 @@ struct RecordMoveTests {
         let (net, township, village1, village2) = try Self.township()
         let c = FiveTiers.codes
         try net.ingest(township, kind: "penalty", rows: 2, seed: 55, jurisdiction: c.village1)
-        #expect(try pull(village1, from: township).applied == 2)
+        #expect(try pull(village1, from: township, in: net).applied == 2)
         let key = try #require(try village1.store.states(kind: "penalty").keys.sorted().first)
         let listed = { (node: NodeContext) in
             var scope = PublicScope(kinds: ["penalty"], today: "2026-11-20")
@@ -119,23 +123,23 @@ struct RecordMoveTests {
         #expect(try listed(village1) && !listed(village2))
 
         try correct(key, heldBy: township, at: township, to: c.village2)
-        #expect(try pull(village1, from: township).applied == 1)
-        #expect(try pull(village2, from: township).applied == 1)
+        #expect(try pull(village1, from: township, in: net).applied == 1)
+        #expect(try pull(village2, from: township, in: net).applied == 1)
         #expect(try !listed(village1) && listed(village2))
         // Where the record lies now, its office opens an objection: the first village receives it.
         _ = try StatusDesk(node: village2).enter(key: key, decision("信用主体提出异议")(.objectionOpened, nil))
         try send(village2, to: township)
-        #expect(try pull(village1, from: township).applied == 1)
+        #expect(try pull(village1, from: township, in: net).applied == 1)
         #expect(try village1.store.record(key: key)?.state == "objected")
 
         // The department corrects the area back; the first village's office closes the objection.
         try correct(key, heldBy: township, at: township, to: c.village1)
-        #expect(try pull(village1, from: township).applied == 1)
-        #expect(try pull(village2, from: township).applied == 1)
+        #expect(try pull(village1, from: township, in: net).applied == 1)
+        #expect(try pull(village2, from: township, in: net).applied == 1)
         _ = try StatusDesk(node: village1).enter(key: key, decision("经核实，处罚无误")(.objectionClosed, "kept"))
         try send(village1, to: township)
-        #expect(try pull(village2, from: township).applied == 1)
-        #expect(try pull(village1, from: township).applied == 0)
+        #expect(try pull(village2, from: township, in: net).applied == 1)
+        #expect(try pull(village1, from: township, in: net).applied == 0)
 
         let winner = try #require(try township.store.record(key: key))
         for node in [township, village1, village2] {
@@ -153,8 +157,10 @@ struct RecordMoveTests {
         let village1 = try net.context(c.village1)
         // Two change sets of the township: records about the second village, then one about the first.
         try net.ingest(township, kind: "penalty", rows: 2, seed: 53, jurisdiction: c.village2)
+        try net.sentUp(township)
         let page = try Downward(node: township).page(for: try DivisionCode(c.village2), after: 0, controlDigest: nil)
         try net.ingest(township, kind: "penalty", rows: 1, seed: 54, jurisdiction: c.village1)
+        try net.sentUp(township)
         let mine = try Downward(node: township).page(for: try DivisionCode(c.village1), after: 0, controlDigest: nil)
         // The second village's section in a page addressed to the first, signed by the township:
         // its records are neither the first village's nor held there.

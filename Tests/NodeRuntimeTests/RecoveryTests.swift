@@ -181,24 +181,29 @@ struct RecoveryTests {
     /// village is given what it had not pulled (and again what it had: duplicates).
     @Test func aRebuiltParentsVillagesAreGivenWhatTheyHadNotPulled() async throws {
         let net = try OfflineChain()
-        // The township lists 10 subjects (network-wide), which its village pulls: positions 1…10.
+        // The township lists 10 subjects (network-wide), which its village pulls once the county
+        // holds them: positions 1…10. (The county is the top here: its own listing goes down at once.)
         try net.ingest(net.township, rows: 10, seed: 2, kind: "blacklist")
-        try net.ingest(net.county, rows: 3, seed: 3, kind: "blacklist")
-        let listed = try #require(try net.county.store.changes(origin: net.county.configuration.code.digits, limit: 10).first?.key)
-        try await withSyncServer(net.county) { countyPort in
+        var top = net.county.configuration
+        top.parent = nil
+        let county = try NodeContext(configuration: top, clock: net.county.clock)
+        try net.ingest(county, rows: 3, seed: 3, kind: "blacklist")
+        let listed = try #require(try county.store.changes(origin: county.configuration.code.digits, limit: 10).first?.key)
+        try await withSyncServer(county) { countyPort in
             let township = try net.pointing(net.township, toPort: countyPort)
+            #expect(try await SyncClient(node: township).push().acknowledged == 1)
             try await withSyncServer(township) { port in
                 let village = try net.pointing(net.village, toPort: port)
                 #expect(try await SyncClient(node: village).pull().applied == 10)
                 #expect(try village.store.downCursor(parent: township.configuration.code) == 10)
             }
-            // The county's listing reaches the township; then the township's disk is lost, before
-            // its village pulled and before it sent anything up. Rebuilt, it holds the listing at
-            // position 3 of a new stream — behind the village's cursor, but for the restart.
+            // The county's listing reaches the township; then the township's disk is lost before
+            // its village pulled it. Rebuilt, it takes its own listing back and holds the county's
+            // at positions of a new stream — behind the village's cursor, but for the restart.
             #expect(try await SyncClient(node: township).pull().applied == 3)
             let rebuilt = try Self.emptyStore(township)
             let report = try await Recovery(node: rebuilt).run()
-            #expect(report.origins.isEmpty && report.pull?.applied == 3)
+            #expect(report.origins.map(\.changes) == [10] && report.pull?.applied == 3)
             try await withSyncServer(rebuilt) { port in
                 let village = try net.pointing(net.village, toPort: port)
                 let pulled = try await SyncClient(node: village).pull()
@@ -291,5 +296,50 @@ struct RecoveryTests {
             #expect(try township.store.position(of: origin)?.lastSeq == 25)
             #expect(try village.store.pendingOutbox().isEmpty)
         }
+    }
+
+    /// A township rebuilt without anything of its village (it had acknowledged the village's
+    /// sets and lost them before sending them on): the village has nothing new to send, so no
+    /// receipt can say so. After its heartbeat it asks where the township stands
+    /// (`/v1/sync/state`), finds its origin missing, and sends the sets again at once.
+    @Test func aParentThatLostAllOfAnOriginIsSentItAgainAfterAHeartbeat() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 12, seed: 1)
+        let origin = net.village.configuration.code.digits
+        try await withSyncServer(net.township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            #expect(try await SyncClient(node: village).push().acknowledged == 1)
+            // Nothing lost: the heartbeat sends nothing again.
+            let heartbeat = try await SyncClient(node: village).push()
+            #expect(heartbeat.changeSets == 0 && heartbeat.health == 1)
+        }
+        let township = try Self.emptyStore(net.township)
+        try await withSyncServer(township) { port in
+            let village = try net.pointing(net.village, toPort: port)
+            let push = try await SyncClient(node: village).push()
+            #expect(push.changeSets == 1 && push.acknowledged == 1)
+            #expect(try township.store.position(of: origin)?.lastSeq == 12)
+            #expect(try village.store.pendingOutbox().isEmpty)
+        }
+    }
+
+    /// A node gives its children its own changes only once its parent holds them: a child never
+    /// holds a change the network could lose with the node's disk, and the seqs the node gives
+    /// after `recover` are ones no child has seen. The top, which has no parent, gives them at once.
+    @Test func aNodesOwnChangesGoDownOnceItsParentHoldsThem() async throws {
+        let net = try OfflineChain()
+        let villageCode = net.village.configuration.code
+        try net.ingest(net.township, rows: 4, seed: 2, kind: "blacklist")
+        let waiting = try Downward(node: net.township).page(for: villageCode, after: 0, controlDigest: nil)
+        #expect(waiting.sections.isEmpty && waiting.next == 0 && !waiting.more)
+        let (bundle, _) = try net.send(net.township, to: net.county, name: "t")
+        _ = try Import(node: net.township).run(file: bundle + ".receipt")
+        let given = try Downward(node: net.township).page(for: villageCode, after: 0, controlDigest: nil)
+        #expect(given.sections.flatMap(\.entries).count == 4 && given.next > 0)
+        // At the top: at once.
+        let top = try Self.townshipAsTop(net)
+        try net.ingest(top, rows: 2, seed: 3, kind: "blacklist")
+        let atOnce = try Downward(node: top).page(for: villageCode, after: given.next, controlDigest: nil)
+        #expect(atOnce.sections.flatMap(\.entries).count == 2)
     }
 }

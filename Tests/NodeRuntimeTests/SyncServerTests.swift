@@ -116,7 +116,7 @@ struct SyncServerTests {
         let name = NodeIdentity.hostName(for: try #require(node.configuration.parent).code)
         config.dnsOverride = [name: "127.0.0.1"]
         let (response, body) = try await withHTTPClient(config) { client in
-            let response = try await client.execute(HTTPClientRequest(url: "https://\(name):\(port)\(path)"), timeout: .seconds(10))
+            let response = try await client.execute(HTTPClientRequest(url: "https://\(name):\(port)\(path)"), timeout: .seconds(60))
             return (response, try await response.body.collect(upTo: 1 << 26))
         }
         #expect(response.status.code == expecting)
@@ -217,7 +217,7 @@ struct SyncServerTests {
             var request = HTTPClientRequest(url: "https://\(name):\(port)/v1/status")
             request.method = .GET
             let failed = try await withHTTPClient(config) { client in
-                do { _ = try await client.execute(request, timeout: .seconds(10)) } catch { return true }
+                do { _ = try await client.execute(request, timeout: .seconds(60)) } catch { return true }
                 return false
             }
             #expect(failed, "a client without a certificate got an answer")

@@ -35,7 +35,9 @@ extension NodeStore {
     /// child needs.
     /// Changes of the child's own subtree are skipped (they came from there). A change of this
     /// node not yet sealed into a signed change set ends the page (it follows once sealed).
-    public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int = 5000) throws -> DownwardPage {
+    public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int = 5000, holdingUnacknowledgedOwn: Bool = false) throws
+        -> DownwardPage
+    {
         try read { db in
             var page = DownwardPage(next: cursor)
             let rows = try Row.fetchAll(
@@ -44,7 +46,7 @@ extension NodeStore {
                 arguments: [child.digits, cursor, limit + 1])
             page.more = rows.count > limit
             let byID = try db.cachedStatement(sql: "\(Self.changeSelect), downward FROM changes WHERE id = ?")
-            var reader = try EvidenceReader(db: db, node: node.digits, logger: logger)
+            var reader = try EvidenceReader(db: db, node: node.digits, logger: logger, holdingUnacknowledgedOwn: holdingUnacknowledgedOwn)
             for r in rows.prefix(limit) {
                 let position: Int64 = r[0]
                 let id: Int64 = r[1]
@@ -57,8 +59,9 @@ extension NodeStore {
                 switch try reader.evidence(changeID: id, change: c, downward: (row[9] as Int) == 1, into: &page) {
                 case .found(let evidence):
                     page.items.append(.init(changeID: id, change: c, evidence: evidence))
-                case .unsealedOwn:
-                    // This node's own change not sealed yet: the page ends; it follows once sealed.
+                case .unsealedOwn, .unacknowledgedOwn:
+                    // This node's own change not sealed yet, or not yet held by its parent: the
+                    // page ends; it follows once sealed and acknowledged.
                     page.more = false
                     return page
                 case .none:
@@ -214,23 +217,30 @@ struct EvidenceReader {
         case found(DownwardPage.Evidence)
         /// This node's own change, not sealed into a change set yet.
         case unsealedOwn
+        /// This node's own change its parent has not acknowledged (with `holdingUnacknowledgedOwn`).
+        case unacknowledgedOwn
         case none
     }
     let db: Database
     let node: String
     let logger: Logger
     let loadWhole: Bool
+    let holdingUnacknowledgedOwn: Bool
     let proofOf: Statement
     let setOf: Statement
-    var lastSet: (origin: String, id: Int64, first: Int64, last: Int64)?
+    var lastSet: (origin: String, id: Int64, first: Int64, last: Int64, acknowledged: Bool)?
 
-    init(db: Database, node: String, logger: Logger, loadWhole: Bool = true) throws {
+    init(db: Database, node: String, logger: Logger, loadWhole: Bool = true, holdingUnacknowledgedOwn: Bool = false) throws {
         self.db = db
         self.node = node
         self.logger = logger
         self.loadWhole = loadWhole
+        self.holdingUnacknowledgedOwn = holdingUnacknowledgedOwn
         proofOf = try db.cachedStatement(sql: "SELECT set_id, leaf_index, proof FROM down_proofs WHERE change_id = ?")
-        setOf = try db.cachedStatement(sql: "SELECT id, first_seq, last_seq FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1")
+        setOf = try db.cachedStatement(
+            sql:
+                "SELECT id, first_seq, last_seq, acknowledged_at IS NOT NULL FROM outbox WHERE origin = ? AND last_seq >= ? ORDER BY last_seq LIMIT 1"
+        )
     }
 
     mutating func evidence(changeID id: Int64, change c: Change, downward: Bool, into page: inout DownwardPage) throws -> Found {
@@ -252,8 +262,9 @@ struct EvidenceReader {
                 logger.warning("change without its change set: no proof to give", metadata: ["origin": "\(c.origin)", "seq": "\(c.seq)"])
                 return .none
             }
-            lastSet = (c.origin, set[0], set[1], set[2])
+            lastSet = (c.origin, set[0], set[1], set[2], set[3])
         }
+        if holdingUnacknowledgedOwn, c.origin == node, !lastSet!.acknowledged { return .unacknowledgedOwn }
         let setID = lastSet!.id
         if !loadWhole {
             page.setRanges[setID] = .init(origin: c.origin, firstSeq: lastSet!.first, lastSeq: lastSet!.last)

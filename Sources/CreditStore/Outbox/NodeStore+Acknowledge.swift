@@ -22,17 +22,7 @@ extension NodeStore {
             let newest =
                 try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(issued_at) FROM receipts WHERE parent = ?"), arguments: [parent]) ?? 0
             if issuedAt > newest {
-                for (origin, stands) in Coverage.standing(covered: covered, held: held) {
-                    try db.cachedStatement(
-                        sql: "UPDATE outbox SET acknowledged_at = NULL WHERE origin = ? AND last_seq > ? AND acknowledged_at IS NOT NULL"
-                    )
-                    .execute(arguments: [origin, stands])
-                    if db.changesCount > 0 {
-                        logger.warning(
-                            "the parent stands below what it acknowledged: sending again",
-                            metadata: ["parent": "\(parent)", "origin": "\(origin)", "parentStandsAt": "\(stands)", "sets": "\(db.changesCount)"])
-                    }
-                }
+                try reopen(db, Coverage.standing(covered: covered, held: held), parent: parent)
             }
             for c in covered {
                 let ours = try Data.fetchOne(
@@ -57,5 +47,29 @@ extension NodeStore {
             }
             return count
         }
+    }
+
+    public func reopen(parentStands: [ChainPosition], parent: String) throws -> Int {
+        try write { db in
+            let origins = try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT origin FROM outbox WHERE acknowledged_at IS NOT NULL"))
+            return try reopen(db, Coverage.standing(reported: parentStands, acknowledgedOrigins: origins), parent: parent)
+        }
+    }
+
+    /// Makes pending again the acknowledged sets past where the parent stands with their origin.
+    @discardableResult
+    private func reopen(_ db: Database, _ standing: [(origin: String, lastSeq: Int64)], parent: String) throws -> Int {
+        var count = 0
+        for (origin, stands) in standing {
+            try db.cachedStatement(sql: "UPDATE outbox SET acknowledged_at = NULL WHERE origin = ? AND last_seq > ? AND acknowledged_at IS NOT NULL")
+                .execute(arguments: [origin, stands])
+            if db.changesCount > 0 {
+                count += db.changesCount
+                logger.warning(
+                    "the parent stands below what it acknowledged: sending again",
+                    metadata: ["parent": "\(parent)", "origin": "\(origin)", "parentStandsAt": "\(stands)", "sets": "\(db.changesCount)"])
+            }
+        }
+        return count
     }
 }

@@ -15,18 +15,24 @@ public struct FaultSpecError: Error, Hashable, Sendable, CustomStringConvertible
 ///   the apply (the transaction is lost, the node restarts after `restart` minutes, default 10);
 /// - `skew=H`: every node's clock is off by up to ±H hours;
 /// - `down=CODE@START+LENGTH`: the node is down (`2d`, `36h`, `1d12h`, `90m` from the start);
-/// - `partition=CODE@START+LENGTH`: the link between the node and its parent is cut.
+/// - `partition=CODE@START+LENGTH`: the link between the node and its parent is cut;
+/// - `lose=CODE@START+LENGTH`: the node's disk is lost at START, with no backup: it is down for
+///   LENGTH (at least ten minutes), then starts on an empty store and runs `credit-node recover`'s
+///   steps against its parent before anything else (what it had not handed to its parent is lost
+///   with the disk, and the report counts it).
 ///
-/// `down` and `partition` may repeat. Example: `loss=0.02,dup=0.01,down=420102002201@2d+4d`.
+/// `down`, `partition` and `lose` may repeat. Example: `loss=0.02,dup=0.01,down=420102002201@2d+4d`.
 public struct FaultPlan: Sendable, Hashable {
     public struct Outage: Sendable, Hashable {
-        public enum Kind: String, Sendable { case down, partition }
+        public enum Kind: String, Sendable { case down, partition, lose }
         public var kind: Kind
         public var node: DivisionCode
         /// Milliseconds since the simulation's start.
         public var start: Int64
         public var length: Int64
         public var end: Int64 { start + length }
+        /// The node is down for the outage (its disk lost or not); a partition leaves it up.
+        public var downs: Bool { kind != .partition }
     }
 
     public var loss = 0.0
@@ -61,7 +67,8 @@ public struct FaultPlan: Sendable, Hashable {
             let item = raw.trimmingCharacters(in: .whitespaces)
             guard let eq = item.firstIndex(of: "=") else {
                 throw FaultSpecError(
-                    message: "fault '\(item)' has no '=': write NAME=VALUE (loss, dup, reorder, corrupt, crash, restart, skew, down, partition)")
+                    message: "fault '\(item)' has no '=': write NAME=VALUE (loss, dup, reorder, corrupt, crash, restart, skew, down, partition, lose)"
+                )
             }
             let name = String(item[..<eq])
             let value = String(item[item.index(after: eq)...])
@@ -85,7 +92,7 @@ public struct FaultPlan: Sendable, Hashable {
             case "skew":
                 guard let h = Double(value), h >= 0, h <= 48 else { throw FaultSpecError(message: "fault '\(item)': skew is hours, 0…48") }
                 plan.skewHours = h
-            case "down", "partition":
+            case "down", "partition", "lose":
                 guard let at = value.firstIndex(of: "@"), let plus = value[at...].firstIndex(of: "+") else {
                     throw FaultSpecError(message: "fault '\(item)': write \(name)=CODE@START+LENGTH, e.g. \(name)=420102002201@2d+36h")
                 }
@@ -97,10 +104,15 @@ public struct FaultPlan: Sendable, Hashable {
                 else {
                     throw FaultSpecError(message: "fault '\(item)': START and LENGTH are durations such as 2d, 36h, 1d12h, 90m (LENGTH above zero)")
                 }
-                plan.outages.append(Outage(kind: name == "down" ? .down : .partition, node: code, start: start, length: length))
+                if name == "lose", length < 600_000 {
+                    throw FaultSpecError(message: "fault '\(item)': a node that lost its disk is down at least ten minutes (LENGTH 10m or more)")
+                }
+                plan.outages.append(
+                    Outage(kind: name == "down" ? .down : name == "lose" ? .lose : .partition, node: code, start: start, length: length))
             default:
                 throw FaultSpecError(
-                    message: "fault '\(item)': unknown fault '\(name)'; known: loss, dup, reorder, corrupt, crash, restart, skew, down, partition")
+                    message:
+                        "fault '\(item)': unknown fault '\(name)'; known: loss, dup, reorder, corrupt, crash, restart, skew, down, partition, lose")
             }
         }
         return plan

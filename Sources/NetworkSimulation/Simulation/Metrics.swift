@@ -36,6 +36,15 @@ struct Metrics {
     var corruptedRefused = 0
     var crashes = 0
     var outages = 0
+    /// Disks lost (`lose=`), what was lost with them (changes no parent held; records none held
+    /// any version of), and what recoveries took back from the parents.
+    var disksLost = 0
+    var changesLost = 0
+    var recordsLost = 0
+    var setsTakenBack = 0
+    var changesTakenBack = 0
+    /// Acknowledged sets sent again because the parent no longer held them.
+    var setsSentAgain = 0
     var bundles = 0
     var pages = 0
     var pushFailures = 0

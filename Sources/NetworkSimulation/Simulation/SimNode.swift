@@ -21,8 +21,9 @@ final class SimNode {
     let credentials: NodeCredentials
     /// Commits the simulator fails to crash the node mid-apply.
     let faults: StoreFaults
-    /// The node's store: SQLite in memory, kept across its restarts as its file would be.
-    let database: MemoryDatabase
+    /// The node's store: SQLite in memory, kept across its restarts as its file would be (and
+    /// replaced by an empty one when its disk is lost).
+    private(set) var database: MemoryDatabase
     /// The production node; opened again (a restart) after a crash.
     private(set) var node: NodeContext
     /// The window of the hop from this node to its parent, in milliseconds.
@@ -33,10 +34,16 @@ final class SimNode {
     var skew: Int64 = 0
 
     var down = false
+    /// A recovery under way after the disk was lost (the node is down until it ends).
+    var recovery: SimRecovery?
     var schedule: UpwardSchedule
     /// The push and the pull waiting for their answer, if any (one of each at a time, as in `serve`).
     var pushAttempt: Int?
     var pullAttempt: Int?
+    /// Whether the push waiting for its receipt is a heartbeat (no change sets), and the
+    /// question where the parent stands that follows one.
+    var heartbeating = false
+    var standingAttempt: Int?
     /// When the next push timer fires, if one is set.
     var pushTimerAt: Int64?
     /// This node's pull ticks are `pullPhase + k · interval`; the next one it is woken at.
@@ -94,6 +101,29 @@ final class SimNode {
         node = try Self.open(configuration, credentials, faults, database)
         schedule = UpwardSchedule(configuration: schedule.configuration)
         try node.applier.drain(node)
+    }
+
+    /// The disk is lost: the node opens a new, empty store. The lost one is returned, for the
+    /// simulator's account of what the loss cost (the node never reads it again).
+    func loseStore() throws -> NodeContext {
+        faults.clear()
+        let lost = node
+        database = try MemoryDatabase()
+        node = try Self.open(configuration, credentials, faults, database)
+        schedule = UpwardSchedule(configuration: schedule.configuration)
+        return lost
+    }
+
+    /// The node's own changes after `seq` are gone for good (lost with a disk, and its chain
+    /// goes on from `seq` with new changes): their arrival marks are forgotten.
+    func forgetOwnMarks(after seq: Int64) {
+        let own = code.digits
+        guard var list = marks[own] else { return }
+        while let last = list.last, last.upTo > seq {
+            list.removeLast()
+            if list.last.map({ $0.upTo < seq }) ?? (seq > 0) { list.append((seq, last.at)) }
+        }
+        marks[own] = list
     }
 
     /// Notes that `origin`'s changes up to `upTo` reached this node at `at` (those already noted keep their time).

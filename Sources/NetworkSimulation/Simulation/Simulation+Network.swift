@@ -44,12 +44,14 @@ extension Simulation {
         case .bundle(let bytes, let attempt, _): return .bundle(bytes: flip(bytes), attempt: attempt, corrupted: true)
         case .receipt(let bytes, let attempt, _): return .receipt(bytes: flip(bytes), attempt: attempt, corrupted: true)
         case .page(let bytes, let attempt, _): return .page(bytes: flip(bytes), attempt: attempt, corrupted: true)
-        case .refusal, .pullRequest: return m
+        case .returned(let bytes, let attempt, _): return .returned(bytes: flip(bytes), attempt: attempt, corrupted: true)
+        // Not signed: TLS keeps requests and the parent's standing whole.
+        case .refusal, .pullRequest, .standingRequest, .returnRequest, .standing: return m
         }
     }
 
     func deliver(from: Int, to n: SimNode, _ m: Message) throws {
-        guard !n.down else {
+        guard !n.down || (n.recovery != nil && m.answersRecovery) else {
             metrics.lost += 1
             return
         }
@@ -57,6 +59,7 @@ extension Simulation {
         case .bundle(let bytes, let attempt, let corrupted): try receiveBundle(bytes, from: from, at: n, attempt: attempt, corrupted: corrupted)
         case .receipt(let bytes, let attempt, let corrupted): try receiveReceipt(bytes, at: n, attempt: attempt, corrupted: corrupted)
         case .refusal(let attempt):
+            // A refused recovery question is asked again when its timer fires.
             guard n.pushAttempt == attempt else { return }
             n.pushAttempt = nil
             n.schedule.record(attemptAt: .milliseconds(local(n)), succeeded: false)
@@ -64,6 +67,23 @@ extension Simulation {
             try planPush(n)
         case .pullRequest(let cursor, let controls, let attempt): try servePull(n, child: from, cursor: cursor, controls: controls, attempt: attempt)
         case .page(let bytes, let attempt, let corrupted): try receivePage(bytes, at: n, attempt: attempt, corrupted: corrupted)
+        case .standingRequest(let attempt): try serveRecovery(n, child: from, origin: nil, after: 0, attempt: attempt)
+        case .returnRequest(let origin, let after, let attempt): try serveRecovery(n, child: from, origin: origin, after: after, attempt: attempt)
+        case .standing(let bytes, let attempt):
+            if n.recovery != nil { return try receiveRecoveryAnswer(bytes, standing: true, at: n, attempt: attempt, corrupted: false) }
+            try receiveStanding(bytes, at: n, attempt: attempt)
+        case .returned(let bytes, let attempt, let corrupted):
+            try receiveRecoveryAnswer(bytes, standing: false, at: n, attempt: attempt, corrupted: corrupted)
+        }
+    }
+}
+
+extension Simulation.Message {
+    /// An answer a recovering node (down to everything else) takes.
+    var answersRecovery: Bool {
+        switch self {
+        case .standing, .returned, .refusal: true
+        default: false
         }
     }
 }

@@ -37,6 +37,7 @@ extension Simulation {
         guard !report.changeSets.isEmpty || report.health > 0 else { return }
         attempts += 1
         n.pushAttempt = attempts
+        n.heartbeating = report.changeSets.isEmpty
         metrics.bundles += 1
         send(from: n.index, to: p, .bundle(bytes: bundle, attempt: attempts, corrupted: false))
         schedule(at: now + 120_000, .pushTimeout(node: n.index, attempt: attempts))
@@ -105,7 +106,7 @@ extension Simulation {
     func outageLonger(than window: Int64, child: Int, parent: Int, from: Int64, to: Int64) -> Bool {
         options.faults.outages.contains { o in
             guard o.length > window, o.start < to, o.end > from, let i = indexOf[o.node] else { return false }
-            return (o.kind == .down && (i == child || i == parent)) || (o.kind == .partition && i == child)
+            return (o.downs && (i == child || i == parent)) || (o.kind == .partition && i == child)
         }
     }
 
@@ -120,7 +121,10 @@ extension Simulation {
         }
         if corrupted { metrics.corruptedAccepted.append("receipt at \(n.code)") }
         n.schedule.record(attemptAt: .milliseconds(local(n)), succeeded: true)
+        if n.heartbeating { askStanding(n) }
         try planPush(n)
+        // Its own changes now acknowledged go down to its children.
+        try wakeChildren(n)
     }
 
     func refused(corrupted: Bool, what: String) {

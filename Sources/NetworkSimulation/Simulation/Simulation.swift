@@ -62,6 +62,13 @@ public final class Simulation {
         case refusal(attempt: Int)
         case pullRequest(cursor: Int64, controls: String, attempt: Int)
         case page(bytes: [UInt8], attempt: Int, corrupted: Bool)
+        /// A child's question where the parent stands with its subtree (after a heartbeat, or
+        /// recovering), and a recovering child's for the sets of `origin` after `after`; and the
+        /// parent's answers.
+        case standingRequest(attempt: Int)
+        case returnRequest(origin: String, after: Int64, attempt: Int)
+        case standing(bytes: [UInt8], attempt: Int)
+        case returned(bytes: [UInt8], attempt: Int, corrupted: Bool)
     }
 
     enum Event {
@@ -79,6 +86,9 @@ public final class Simulation {
         case pullTimeout(node: Int, attempt: Int)
         case deliver(from: Int, to: Int, Message)
         case down(node: Int)
+        /// The node's disk is lost (it is down until its `up`, then recovers).
+        case lose(node: Int)
+        case recoveryTimeout(node: Int, attempt: Int)
         case up(node: Int)
         case end
     }
@@ -129,6 +139,10 @@ public final class Simulation {
         }
         for o in options.faults.outages where o.kind == .partition && topology.node(o.node)?.parent == nil {
             throw SimulationError(message: "fault partition=\(o.node.digits): the top node has no link upward to cut")
+        }
+        for o in options.faults.outages where o.kind == .lose && topology.node(o.node)?.parent == nil {
+            throw SimulationError(
+                message: "fault lose=\(o.node.digits): the top node has no parent to take its store back from (it is restored from a backup)")
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-simulation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -212,9 +226,9 @@ public final class Simulation {
         schedule(at: 0, .day(0))
         for node in nodes where node.parent != nil { node.pullPhase = Int64(rng.int(0...(topology.pullIntervalSeconds * 1000 - 1))) }
         metrics.outages = options.faults.outages.count
-        for o in options.faults.outages where o.kind == .down {
+        for o in options.faults.outages where o.downs {
             guard let i = indexOf[o.node] else { continue }
-            schedule(at: o.start, .down(node: i))
+            schedule(at: o.start, o.kind == .lose ? .lose(node: i) : .down(node: i))
             schedule(at: o.end, .up(node: i))
         }
         let limit = endOfWork + Int64(options.settleDays) * 86_400_000
@@ -276,28 +290,38 @@ public final class Simulation {
         case .deliver(let from, let to, let message): try deliver(from: from, to: nodes[to], message)
         case .down(let i):
             nodes[i].down = true
+        case .lose(let i): try loseDisk(nodes[i])
+        case .recoveryTimeout(let i, let attempt):
+            if nodes[i].recovery?.attempt == attempt { askParent(nodes[i]) }
         case .up(let i):
             let n = nodes[i]
-            guard n.down, !stillDown(i) else { return }
-            n.down = false
+            guard n.down, !stillDown(i), n.recovery?.attempt == nil else { return }
+            // A disk lost: the node recovers from its parent first, and comes up when that ends.
+            if n.recovery != nil { return try startRecovery(n) }
             // The process starts again: its store reopened, what was accepted and not applied applied.
             try n.restart()
-            if n.deferredRows > 0 {
-                let rows = n.deferredRows
-                n.deferredRows = 0
-                schedule(at: now + 60_000, .ingest(node: i, rows: rows))
-            }
-            n.pushAttempt = nil
-            n.pullAttempt = nil
-            try planPush(n)
-            wakePull(n)
-            try wakeChildren(n)
+            try cameUp(n)
         case .end: break
         }
     }
 
+    /// The node is up again: the rows entered meanwhile, its push and pull, its children's pulls.
+    func cameUp(_ n: SimNode) throws {
+        n.down = false
+        if n.deferredRows > 0 {
+            let rows = n.deferredRows
+            n.deferredRows = 0
+            schedule(at: now + 60_000, .ingest(node: n.index, rows: rows))
+        }
+        n.pushAttempt = nil
+        n.pullAttempt = nil
+        try planPush(n)
+        wakePull(n)
+        try wakeChildren(n)
+    }
+
     func stillDown(_ i: Int) -> Bool {
-        options.faults.outages.contains { $0.kind == .down && indexOf[$0.node] == i && $0.start <= now && now < $0.end }
+        options.faults.outages.contains { $0.downs && indexOf[$0.node] == i && $0.start <= now && now < $0.end }
     }
 
     /// Takes a node down after a crash; it restarts after the plan's `restart` minutes.

@@ -78,6 +78,15 @@ public struct SimulationReport: Sendable, Codable {
     public var corrupted: Int
     public var crashes: Int
     public var outages: Int
+    /// Disks lost (`lose=`); the changes and records lost with them (no parent held them); the
+    /// sets and changes the recoveries took back from the parents.
+    public var disksLost: Int
+    public var changesLost: Int
+    public var recordsLost: Int
+    public var setsTakenBack: Int
+    public var changesTakenBack: Int
+    /// Acknowledged sets children sent again to a parent that had lost them.
+    public var setsSentAgain: Int
     public var bundles: Int
     public var pages: Int
     public var pushFailures: Int
@@ -141,7 +150,9 @@ public struct SimulationReport: Sendable, Codable {
             faults: sim.options.faults.spec, rows: m.rows.values.reduce(0, +), recordsAccepted: sim.truthOrder.count, changes: m.changesEntered,
             statusChanges: m.statusChanges, moves: m.moves, messages: m.messages, lost: m.lost, duplicated: m.duplicated, reordered: m.reordered,
             corrupted: m.corrupted,
-            crashes: m.crashes, outages: m.outages, bundles: m.bundles, pages: m.pages, pushFailures: m.pushFailures, heldSets: m.held,
+            crashes: m.crashes, outages: m.outages, disksLost: m.disksLost, changesLost: m.changesLost, recordsLost: m.recordsLost,
+            setsTakenBack: m.setsTakenBack, changesTakenBack: m.changesTakenBack, setsSentAgain: m.setsSentAgain, bundles: m.bundles, pages: m.pages,
+            pushFailures: m.pushFailures, heldSets: m.held,
             duplicateSets: m.duplicates, settled: sim.settledAt.map(sim.timestamp), upward: upward, downward: downward, backlog: backlog,
             regions: regions,
             checks: try SimulationChecks(sim).run())
@@ -178,6 +189,11 @@ public struct SimulationReport: Sendable, Codable {
         line(
             "network:  \(messages) messages, \(lost) lost, \(duplicated) duplicated, \(reordered) reordered, \(corrupted) corrupted; \(crashes) crashes mid-apply, \(outages) outages (nodes down, links cut)"
         )
+        if disksLost > 0 {
+            line(
+                "disks:    \(disksLost) lost without a backup: \(changesLost) changes no parent held were lost with them (\(recordsLost) records); recovery took back \(setsTakenBack) sets, \(changesTakenBack) changes, from the parents; children sent \(setsSentAgain) acknowledged sets again after heartbeats"
+            )
+        }
         line(
             "sync:     \(bundles) bundles pushed, \(pushFailures) failed pushes, \(heldSets) sets held for a gap, \(duplicateSets) duplicate sets; \(pages) down pages"
         )

@@ -50,7 +50,9 @@ public struct Downward: Sendable {
         let identity = try node.credentials.identity()
         // This node's own changes go down under its signature: seal them first.
         try Export(node: node).seal(identity: identity, now: now)
-        let page = try node.sync.downwardPage(child: child, after: cursor, limit: limit)
+        let page = try node.sync.downwardPage(
+            child: child, after: cursor, limit: limit,
+            holdingUnacknowledgedOwn: DownStream.holdsUnacknowledgedOwn(hasParent: configuration.parent != nil))
         var sections: [DownBundle.Section] = []
         var sectionOf: [String: Int] = [:]
         for p in try Self.proofs(page) {

@@ -44,21 +44,13 @@ public struct Recovery: Sendable {
         public var description: String { "\(message) [\(code.rawValue)]" }
     }
 
-    struct State: Decodable {
-        struct Origin: Decodable {
-            var origin: String
-            var lastSeq: Int64
-            var lastHash: String
-        }
-        var node: String
-        var origins: [Origin]
-    }
-
     /// What is to be taken back of one origin: where this store stands and where the parent does.
     public struct Wanted: Sendable, Hashable {
         public var origin: String
         public var from: Int64
         public var to: Int64
+        /// Its account before a page is taken.
+        public var untaken: RecoveryReport.Origin { RecoveryReport.Origin(origin: origin, from: from, to: from, sets: 0, changes: 0) }
     }
 
     /// Recovers over HTTPS from the configured parent: `begin`, the parent's standing (`GET
@@ -72,7 +64,7 @@ public struct Recovery: Sendable {
         try await SyncClient.withParent(node, parent) { connection in
             let state = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
             for wanted in try self.wanted(state: state) {
-                var taken = RecoveryReport.Origin(origin: wanted.origin, from: wanted.from, to: wanted.from, sets: 0, changes: 0)
+                var taken = wanted.untaken
                 while taken.to < wanted.to {
                     let page = try await connection.exchange(
                         path: "/v1/sync/return?origin=\(wanted.origin)&after=\(taken.to)", limit: 1 << 30,
@@ -104,10 +96,7 @@ public struct Recovery: Sendable {
     public func wanted(state bytes: [UInt8]) throws -> [Wanted] {
         let configuration = node.configuration
         let parent = configuration.parent?.code.digits ?? "none"
-        let state: State
-        do { state = try JSONDecoder().decode(State.self, from: Data(bytes)) } catch {
-            throw SyncError(code: .refused, message: "parent \(parent) answered /v1/sync/state with what is not its JSON: \(error)")
-        }
+        let state = try Return.Standing.read(bytes, parent: parent)
         var out: [Wanted] = []
         for standing in state.origins.sorted(by: { $0.origin < $1.origin }) {
             guard let origin = try? DivisionCode(standing.origin), configuration.code.contains(origin) else {
@@ -120,7 +109,7 @@ public struct Recovery: Sendable {
     }
 
     /// Where this store stands with the origin the parent stands at: the last seq it holds.
-    private func stands(below parentStands: State.Origin) throws -> Int64 {
+    private func stands(below parentStands: Return.Standing.Origin) throws -> Int64 {
         let origin = parentStands.origin
         var stands: ChainPosition?
         if origin == node.configuration.code.digits {

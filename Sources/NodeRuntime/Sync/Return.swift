@@ -1,6 +1,7 @@
 import ChangeSets
 import CreditDomain
 import Foundation
+import SyncCore
 
 /// The parent's side of a child's recovery (`credit-node recover`): where this node stands with
 /// every origin of the child's subtree (`GET /v1/sync/state`), and the sets of one of them after
@@ -38,5 +39,41 @@ public struct Return: Sendable {
             try kept.map { try ChangeSet.decode($0) }, healthRecords: [], identity: try node.credentials.identity(), now: now
         )
         .encoded
+    }
+
+    /// The parent's answer to `/v1/sync/state`, read by the child: by a recovery, and after a
+    /// heartbeat, to send again what a parent that rebuilt its store no longer holds.
+    public struct Standing: Decodable, Sendable {
+        public struct Origin: Decodable, Sendable {
+            public var origin: String
+            public var lastSeq: Int64
+            public var lastHash: String
+        }
+        public var node: String
+        public var origins: [Origin]
+
+        public static func read(_ bytes: [UInt8], parent: String) throws -> Standing {
+            let standing: Standing
+            do { standing = try JSONDecoder().decode(Standing.self, from: Data(bytes)) } catch {
+                throw SyncError(code: .refused, message: "parent \(parent) answered /v1/sync/state with what is not its JSON: \(error)")
+            }
+            guard standing.node == parent else {
+                throw SyncError(code: .refused, message: "the answer to /v1/sync/state is \(standing.node)'s, not the parent's (\(parent))")
+            }
+            return standing
+        }
+
+        /// Where the parent stands, as positions (an origin whose hash is not hex is left out).
+        public var positions: [ChainPosition] {
+            origins.compactMap { o in [UInt8](hex: o.lastHash).map { ChainPosition(origin: o.origin, lastSeq: o.lastSeq, hash: $0) } }
+        }
+    }
+
+    /// After a heartbeat, at the child: the sets the parent acknowledged and no longer holds (it
+    /// rebuilt its store and lost what it had not yet sent on) are made pending again, to go with
+    /// the next bundle. Returns how many.
+    public static func reopenWhatTheParentLost(_ node: NodeContext, standing bytes: [UInt8]) throws -> Int {
+        guard let parent = node.configuration.parent?.code.digits else { return 0 }
+        return try node.sync.reopen(parentStands: try Standing.read(bytes, parent: parent).positions, parent: parent)
     }
 }

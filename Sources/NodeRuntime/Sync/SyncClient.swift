@@ -59,7 +59,20 @@ public struct SyncClient: Sendable {
                 total.bytes += bundle.count
                 total.acknowledged += ack.acknowledged ?? 0
                 total.health += report.health
-                guard (ack.acknowledged ?? 0) > 0 else { break }
+                if report.changeSets.isEmpty {
+                    // A heartbeat: the parent says where it stands with this node's subtree, and
+                    // what it acknowledged and lost (it rebuilt its store) goes again now.
+                    // The heartbeat itself went through: a failing question is logged, not a failed push.
+                    do {
+                        let state = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
+                        guard try Return.reopenWhatTheParentLost(node, standing: state) > 0 else { break }
+                    } catch {
+                        node.logger.warning("could not learn where the parent stands", metadata: ["parent": "\(parent.code)", "reason": "\(error)"])
+                        break
+                    }
+                } else if (ack.acknowledged ?? 0) == 0 {
+                    break
+                }
                 (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, setBytes: ChangeSetLimits().setBytesMax, now: now)
                 guard !report.changeSets.isEmpty else { break }
             }

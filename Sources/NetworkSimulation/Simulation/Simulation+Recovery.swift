@@ -1,0 +1,146 @@
+import CreditDomain
+import Foundation
+import NodeRuntime
+
+/// Where a node that lost its disk stands in its recovery: the steps of `credit-node recover`
+/// (`Recovery.begin`, `wanted`, `take`) answered by its parent's `Return` over the simulated
+/// network, then the pull loop brings what concerns it from above.
+struct SimRecovery {
+    /// The lost store, read only by the simulator's account of what the loss cost.
+    var lost: NodeContext
+    /// What to take back, once the parent said where it stands.
+    var wanted: [Recovery.Wanted]?
+    /// The origin being taken back (an index into `wanted`) and how far it is.
+    var current = 0
+    var taken: RecoveryReport.Origin?
+    /// The request waiting for its answer.
+    var attempt: Int?
+}
+
+/// A disk lost (`lose=`): the node goes down on an empty store, and when it comes back it
+/// recovers from its parent before it enters, pushes or pulls anything — as an operator runs
+/// `credit-node recover` before `serve`.
+extension Simulation {
+    func loseDisk(_ n: SimNode) throws {
+        n.down = true
+        metrics.disksLost += 1
+        // A disk lost twice before the first recovery ended: the account is of the first store.
+        let lost = try n.loseStore()
+        n.recovery = SimRecovery(lost: n.recovery?.lost ?? lost)
+    }
+
+    /// The node is back on its new store: the down stream starts again, then it asks its parent
+    /// where it stands.
+    func startRecovery(_ n: SimNode) throws {
+        try Recovery(node: n.node).begin(now: date(now, node: n))
+        askParent(n)
+    }
+
+    /// The recovery's next question to the parent (where it stands, or the next page of an
+    /// origin's sets); unanswered after two minutes, asked again.
+    func askParent(_ n: SimNode) {
+        guard let p = n.parent, var r = n.recovery else { return }
+        attempts += 1
+        r.attempt = attempts
+        n.recovery = r
+        if let wanted = r.wanted, let taken = r.taken {
+            send(from: n.index, to: p, .returnRequest(origin: wanted[r.current].origin, after: taken.to, attempt: attempts))
+        } else {
+            send(from: n.index, to: p, .standingRequest(attempt: attempts))
+        }
+        schedule(at: now + 120_000, .recoveryTimeout(node: n.index, attempt: attempts))
+    }
+
+    /// After a heartbeat went through, the child asks where the parent stands (`SyncClient.push`).
+    func askStanding(_ n: SimNode) {
+        guard let p = n.parent else { return }
+        attempts += 1
+        n.standingAttempt = attempts
+        send(from: n.index, to: p, .standingRequest(attempt: attempts))
+    }
+
+    /// What the parent acknowledged and no longer holds goes again (`Return.reopenWhatTheParentLost`).
+    func receiveStanding(_ bytes: [UInt8], at n: SimNode, attempt: Int) throws {
+        guard n.standingAttempt == attempt else { return }
+        n.standingAttempt = nil
+        let reopened = try Return.reopenWhatTheParentLost(n.node, standing: bytes)
+        metrics.setsSentAgain += reopened
+        if reopened > 0 { try planPush(n) }
+    }
+
+    /// The parent's side, as `GET /v1/sync/state` and `GET /v1/sync/return` answer.
+    func serveRecovery(_ n: SimNode, child c: Int, origin: String?, after: Int64, attempt: Int) throws {
+        let child = nodes[c]
+        do {
+            if let origin {
+                let bytes = try Return(node: n.node).sets(for: child.code, origin: try DivisionCode(origin), after: after, now: date(now, node: n))
+                send(from: n.index, to: c, .returned(bytes: bytes, attempt: attempt, corrupted: false))
+            } else {
+                send(from: n.index, to: c, .standing(bytes: try Return(node: n.node).standing(of: child.code), attempt: attempt))
+            }
+        } catch {
+            metrics.unexpectedRefusals.append("recovery of \(child.code) refused at \(n.code): \(error)")
+            send(from: n.index, to: c, .refusal(attempt: attempt))
+        }
+    }
+
+    /// The child's side: the parent's standing read, or a page taken back. A refused answer
+    /// (a corrupted page fails verification) is asked again when its timer fires.
+    func receiveRecoveryAnswer(_ bytes: [UInt8], standing: Bool, at n: SimNode, attempt: Int, corrupted: Bool) throws {
+        guard var r = n.recovery, r.attempt == attempt else { return }
+        let recovery = Recovery(node: n.node)
+        do {
+            if standing {
+                guard r.wanted == nil else { return }
+                let wanted = try recovery.wanted(state: bytes)
+                r.wanted = wanted
+                r.current = 0
+                r.taken = wanted.first?.untaken
+            } else {
+                guard let wanted = r.wanted, var taken = r.taken else { return }
+                try recovery.take(page: bytes, of: wanted[r.current], into: &taken, now: date(now, node: n))
+                metrics.setsTakenBack += taken.sets - (r.taken?.sets ?? 0)
+                metrics.changesTakenBack += taken.changes - (r.taken?.changes ?? 0)
+                r.taken = taken
+                if taken.to >= wanted[r.current].to {
+                    r.current += 1
+                    r.taken = r.current < wanted.count ? wanted[r.current].untaken : nil
+                }
+            }
+        } catch {
+            // The timer set with the question asks again.
+            return refused(corrupted: corrupted, what: "recovery of \(n.code): \(error)")
+        }
+        if corrupted { metrics.corruptedAccepted.append("returned sets at \(n.code)") }
+        r.attempt = nil
+        n.recovery = r
+        if r.taken == nil { return try finishRecovery(n) }
+        askParent(n)
+    }
+
+    /// Everything the parent held is back: what the lost store held past it is lost for good
+    /// (the simulator's truth forgets it), and the node starts as after any outage.
+    func finishRecovery(_ n: SimNode) throws {
+        guard let r = n.recovery else { return }
+        n.recovery = nil
+        let own = n.code.digits
+        let standing = try n.node.sync.ownStanding().sealed?.lastSeq ?? 0
+        for c in try r.lost.store.changes(origin: own, after: standing, limit: .max) {
+            metrics.changesEntered -= 1
+            metrics.changesLost += 1
+            if c.op == "status" { metrics.statusChanges -= 1 }
+            guard c.op == "put", try n.node.store.record(key: c.key) == nil, let t = truth[c.key] else { continue }
+            if t.origin == n.index {
+                truth[c.key] = nil
+                truthOrder.removeAll { $0 == c.key }
+                metrics.recordsLost += 1
+            } else {
+                // A correction entered here naming this village: it never left.
+                truth[c.key]!.jurisdictions.removeAll { $0 == n.code }
+                metrics.moves -= 1
+            }
+        }
+        n.forgetOwnMarks(after: standing)
+        try cameUp(n)
+    }
+}
