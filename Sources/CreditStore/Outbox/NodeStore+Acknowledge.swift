@@ -50,10 +50,23 @@ extension NodeStore {
     }
 
     public func reopen(parentStands: [ChainPosition], parent: String) throws -> Int {
-        try write { db in
-            let origins = try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT origin FROM outbox WHERE acknowledged_at IS NOT NULL"))
-            return try reopen(db, Coverage.standing(reported: parentStands, acknowledgedOrigins: origins), parent: parent)
+        // Read first, write only when the parent stands below something (after every heartbeat,
+        // it almost never does): per origin this node forwards — its own and those it accepted
+        // from below (`chains`, a row each) — the last acknowledged set, through the outbox's
+        // (origin, last_seq) index from the end.
+        let below = try read { db in
+            let last = try db.cachedStatement(
+                sql: "SELECT last_seq FROM outbox WHERE origin = ? AND acknowledged_at IS NOT NULL ORDER BY last_seq DESC LIMIT 1")
+            var acknowledged: [String: Int64] = [:]
+            for origin in try String.fetchAll(db.cachedStatement(sql: "SELECT origin FROM chains")) + [node.digits] {
+                acknowledged[origin] = try Int64.fetchOne(last, arguments: [origin])
+            }
+            return Coverage.standing(reported: parentStands, acknowledgedOrigins: Array(acknowledged.keys)).filter {
+                acknowledged[$0.origin, default: 0] > $0.lastSeq
+            }
         }
+        guard !below.isEmpty else { return 0 }
+        return try write { db in try reopen(db, below, parent: parent) }
     }
 
     /// Makes pending again the acknowledged sets past where the parent stands with their origin.
