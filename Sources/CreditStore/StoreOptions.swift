@@ -33,6 +33,15 @@ public final class MemoryDatabase: Sendable {
         try Self.template().backup(to: queue)
     }
 
+    private init(copying source: DatabaseQueue) throws {
+        queue = try DatabaseQueue(configuration: NodeStore.configuration(durable: false, pageSize: Self.pageSize))
+        try source.backup(to: queue)
+    }
+
+    /// A copy of the database as it stands (SQLite's online backup, as `credit-node backup`
+    /// takes of a file): the simulator's daily backup of a node.
+    public func copy() throws -> MemoryDatabase { try MemoryDatabase(copying: queue) }
+
     /// Pages of 1 KiB, not the file's 16: an empty store is about seventy tables, indexes and
     /// full-text shadow tables of a page or two each, and a simulated province holds thousands
     /// (4 KiB pages: 0.16 MiB more per node before the first record, for about 2 % less time over a

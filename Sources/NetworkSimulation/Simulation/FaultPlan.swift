@@ -19,12 +19,15 @@ public struct FaultSpecError: Error, Hashable, Sendable, CustomStringConvertible
 /// - `lose=CODE@START+LENGTH`: the node's disk is lost at START, with no backup: it is down for
 ///   LENGTH (at least ten minutes), then starts on an empty store and runs `credit-node recover`'s
 ///   steps against its parent before anything else (what it had not handed to its parent is lost
-///   with the disk, and the report counts it).
+///   with the disk, and the report counts it);
+/// - `restore=CODE@START+LENGTH`: the same, but the node is restored from its newest daily backup
+///   (taken at 02:30 on its clock, as OPERATIONS.md's cron line; none before the first) and
+///   recovers what came after it; a backup `recover` refuses is given up for an empty store.
 ///
-/// `down`, `partition` and `lose` may repeat. Example: `loss=0.02,dup=0.01,down=420102002201@2d+4d`.
+/// `down`, `partition`, `lose` and `restore` may repeat. Example: `loss=0.02,dup=0.01,down=420102002201@2d+4d`.
 public struct FaultPlan: Sendable, Hashable {
     public struct Outage: Sendable, Hashable {
-        public enum Kind: String, Sendable { case down, partition, lose }
+        public enum Kind: String, Sendable { case down, partition, lose, restore }
         public var kind: Kind
         public var node: DivisionCode
         /// Milliseconds since the simulation's start.
@@ -33,6 +36,8 @@ public struct FaultPlan: Sendable, Hashable {
         public var end: Int64 { start + length }
         /// The node is down for the outage (its disk lost or not); a partition leaves it up.
         public var downs: Bool { kind != .partition }
+        /// Its disk is lost (restored from a backup or not).
+        public var losesDisk: Bool { kind == .lose || kind == .restore }
     }
 
     public var loss = 0.0
@@ -67,7 +72,8 @@ public struct FaultPlan: Sendable, Hashable {
             let item = raw.trimmingCharacters(in: .whitespaces)
             guard let eq = item.firstIndex(of: "=") else {
                 throw FaultSpecError(
-                    message: "fault '\(item)' has no '=': write NAME=VALUE (loss, dup, reorder, corrupt, crash, restart, skew, down, partition, lose)"
+                    message:
+                        "fault '\(item)' has no '=': write NAME=VALUE (loss, dup, reorder, corrupt, crash, restart, skew, down, partition, lose, restore)"
                 )
             }
             let name = String(item[..<eq])
@@ -92,7 +98,7 @@ public struct FaultPlan: Sendable, Hashable {
             case "skew":
                 guard let h = Double(value), h >= 0, h <= 48 else { throw FaultSpecError(message: "fault '\(item)': skew is hours, 0…48") }
                 plan.skewHours = h
-            case "down", "partition", "lose":
+            case "down", "partition", "lose", "restore":
                 guard let at = value.firstIndex(of: "@"), let plus = value[at...].firstIndex(of: "+") else {
                     throw FaultSpecError(message: "fault '\(item)': write \(name)=CODE@START+LENGTH, e.g. \(name)=420102002201@2d+36h")
                 }
@@ -104,15 +110,16 @@ public struct FaultPlan: Sendable, Hashable {
                 else {
                     throw FaultSpecError(message: "fault '\(item)': START and LENGTH are durations such as 2d, 36h, 1d12h, 90m (LENGTH above zero)")
                 }
-                if name == "lose", length < 600_000 {
+                if name == "lose" || name == "restore", length < 600_000 {
                     throw FaultSpecError(message: "fault '\(item)': a node that lost its disk is down at least ten minutes (LENGTH 10m or more)")
                 }
                 plan.outages.append(
-                    Outage(kind: name == "down" ? .down : name == "lose" ? .lose : .partition, node: code, start: start, length: length))
+                    Outage(kind: Outage.Kind(rawValue: name) ?? .down, node: code, start: start, length: length))
             default:
                 throw FaultSpecError(
                     message:
-                        "fault '\(item)': unknown fault '\(name)'; known: loss, dup, reorder, corrupt, crash, restart, skew, down, partition, lose")
+                        "fault '\(item)': unknown fault '\(name)'; known: loss, dup, reorder, corrupt, crash, restart, skew, down, partition, lose, restore"
+                )
             }
         }
         return plan

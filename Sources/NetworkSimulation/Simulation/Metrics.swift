@@ -39,6 +39,9 @@ struct Metrics {
     /// Disks lost (`lose=`), what was lost with them (changes no parent held; records none held
     /// any version of), and what recoveries took back from the parents.
     var disksLost = 0
+    /// Of those, restored from a backup; backups `recover` refused (`unsealed-changes`), given up for an empty store.
+    var disksRestored = 0
+    var backupsRefused = 0
     var changesLost = 0
     var recordsLost = 0
     var setsTakenBack = 0

@@ -103,12 +103,18 @@ final class SimNode {
         try node.applier.drain(node)
     }
 
-    /// The disk is lost: the node opens a new, empty store. The lost one is returned, for the
+    /// The newest daily backup (`restore=` faults), as `credit-node backup` takes it.
+    private(set) var backup: MemoryDatabase?
+
+    func takeBackup() throws { backup = try database.copy() }
+
+    /// The disk is lost: the node opens a new store — a copy of its newest backup when
+    /// `restoring` and there is one, else an empty one. The lost one is returned, for the
     /// simulator's account of what the loss cost (the node never reads it again).
-    func loseStore() throws -> NodeContext {
+    func loseStore(restoring: Bool) throws -> NodeContext {
         faults.clear()
         let lost = node
-        database = try MemoryDatabase()
+        database = try restoring ? backup?.copy() ?? MemoryDatabase() : MemoryDatabase()
         node = try Self.open(configuration, credentials, faults, database)
         schedule = UpwardSchedule(configuration: schedule.configuration)
         return lost

@@ -21,11 +21,12 @@ struct SimRecovery {
 /// recovers from its parent before it enters, pushes or pulls anything — as an operator runs
 /// `credit-node recover` before `serve`.
 extension Simulation {
-    func loseDisk(_ n: SimNode) throws {
+    func loseDisk(_ n: SimNode, restoring: Bool) throws {
         n.down = true
         metrics.disksLost += 1
+        if restoring, n.backup != nil { metrics.disksRestored += 1 }
         // A disk lost twice before the first recovery ended: the account is of the first store.
-        let lost = try n.loseStore()
+        let lost = try n.loseStore(restoring: restoring)
         n.recovery = SimRecovery(lost: n.recovery?.lost ?? lost)
     }
 
@@ -107,6 +108,13 @@ extension Simulation {
                     r.taken = r.current < wanted.count ? wanted[r.current].untaken : nil
                 }
             }
+        } catch let refusal as Recovery.Refusal where refusal.code == .unsealed && !corrupted {
+            // A restored backup holding own changes never sealed while the parent holds sets past
+            // them: as OPERATIONS.md says, the operator recovers into an empty store instead.
+            metrics.backupsRefused += 1
+            _ = try n.loseStore(restoring: false)
+            n.recovery = SimRecovery(lost: r.lost)
+            return try startRecovery(n)
         } catch {
             // The timer set with the question asks again.
             return refused(corrupted: corrupted, what: "recovery of \(n.code): \(error)")
@@ -124,7 +132,9 @@ extension Simulation {
         guard let r = n.recovery else { return }
         n.recovery = nil
         let own = n.code.digits
-        let standing = try n.node.sync.ownStanding().sealed?.lastSeq ?? 0
+        // What the store holds of its own now (taken back, or in the restored backup) is what the
+        // lost store held up to there: a backup is an earlier state of the same store.
+        let standing = try n.node.sync.ownStanding().logged
         for c in try r.lost.store.changes(origin: own, after: standing, limit: .max) {
             metrics.changesEntered -= 1
             metrics.changesLost += 1

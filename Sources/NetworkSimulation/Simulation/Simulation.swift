@@ -86,8 +86,11 @@ public final class Simulation {
         case pullTimeout(node: Int, attempt: Int)
         case deliver(from: Int, to: Int, Message)
         case down(node: Int)
-        /// The node's disk is lost (it is down until its `up`, then recovers).
-        case lose(node: Int)
+        /// The node's disk is lost (it is down until its `up`, then recovers), its newest backup
+        /// restored or not.
+        case lose(node: Int, restoring: Bool)
+        /// The daily backup of a node whose disk a `restore` fault loses.
+        case backup(node: Int)
         case recoveryTimeout(node: Int, attempt: Int)
         case up(node: Int)
         case end
@@ -140,9 +143,11 @@ public final class Simulation {
         for o in options.faults.outages where o.kind == .partition && topology.node(o.node)?.parent == nil {
             throw SimulationError(message: "fault partition=\(o.node.digits): the top node has no link upward to cut")
         }
-        for o in options.faults.outages where o.kind == .lose && topology.node(o.node)?.parent == nil {
+        for o in options.faults.outages where o.losesDisk && topology.node(o.node)?.parent == nil {
             throw SimulationError(
-                message: "fault lose=\(o.node.digits): the top node has no parent to take its store back from (it is restored from a backup)")
+                message:
+                    "fault \(o.kind.rawValue)=\(o.node.digits): the top node has no parent to take its store back from (OPERATIONS.md \"At the top\")"
+            )
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-simulation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -228,10 +233,14 @@ public final class Simulation {
         metrics.outages = options.faults.outages.count
         for o in options.faults.outages where o.downs {
             guard let i = indexOf[o.node] else { continue }
-            schedule(at: o.start, o.kind == .lose ? .lose(node: i) : .down(node: i))
+            schedule(at: o.start, o.losesDisk ? .lose(node: i, restoring: o.kind == .restore) : .down(node: i))
             schedule(at: o.end, .up(node: i))
         }
         let limit = endOfWork + Int64(options.settleDays) * 86_400_000
+        // A backup at 02:30 on its clock every day, of each node a `restore` fault names.
+        for i in Set(options.faults.outages.filter { $0.kind == .restore }.compactMap { indexOf[$0.node] }).sorted() {
+            for day in stride(from: Int64(0), to: limit, by: 86_400_000) { schedule(at: max(0, day + 9_000_000 - nodes[i].skew), .backup(node: i)) }
+        }
         schedule(at: limit, .end)
         while let next = queue.pop() {
             now = next.time
@@ -290,7 +299,10 @@ public final class Simulation {
         case .deliver(let from, let to, let message): try deliver(from: from, to: nodes[to], message)
         case .down(let i):
             nodes[i].down = true
-        case .lose(let i): try loseDisk(nodes[i])
+        case .lose(let i, let restoring): try loseDisk(nodes[i], restoring: restoring)
+        case .backup(let i):
+            // A node down takes no backup (the cron job fails); the last one stays.
+            if !nodes[i].down { try nodes[i].takeBackup() }
         case .recoveryTimeout(let i, let attempt):
             if nodes[i].recovery?.attempt == attempt { askParent(nodes[i]) }
         case .up(let i):

@@ -81,6 +81,8 @@ public struct SimulationReport: Sendable, Codable {
     /// Disks lost (`lose=`); the changes and records lost with them (no parent held them); the
     /// sets and changes the recoveries took back from the parents.
     public var disksLost: Int
+    public var disksRestored: Int
+    public var backupsRefused: Int
     public var changesLost: Int
     public var recordsLost: Int
     public var setsTakenBack: Int
@@ -150,7 +152,8 @@ public struct SimulationReport: Sendable, Codable {
             faults: sim.options.faults.spec, rows: m.rows.values.reduce(0, +), recordsAccepted: sim.truthOrder.count, changes: m.changesEntered,
             statusChanges: m.statusChanges, moves: m.moves, messages: m.messages, lost: m.lost, duplicated: m.duplicated, reordered: m.reordered,
             corrupted: m.corrupted,
-            crashes: m.crashes, outages: m.outages, disksLost: m.disksLost, changesLost: m.changesLost, recordsLost: m.recordsLost,
+            crashes: m.crashes, outages: m.outages, disksLost: m.disksLost, disksRestored: m.disksRestored, backupsRefused: m.backupsRefused,
+            changesLost: m.changesLost, recordsLost: m.recordsLost,
             setsTakenBack: m.setsTakenBack, changesTakenBack: m.changesTakenBack, setsSentAgain: m.setsSentAgain, bundles: m.bundles, pages: m.pages,
             pushFailures: m.pushFailures, heldSets: m.held,
             duplicateSets: m.duplicates, settled: sim.settledAt.map(sim.timestamp), upward: upward, downward: downward, backlog: backlog,
@@ -191,7 +194,7 @@ public struct SimulationReport: Sendable, Codable {
         )
         if disksLost > 0 {
             line(
-                "disks:    \(disksLost) lost without a backup: \(changesLost) changes no parent held were lost with them (\(recordsLost) records); recovery took back \(setsTakenBack) sets, \(changesTakenBack) changes, from the parents; children sent \(setsSentAgain) acknowledged sets again after heartbeats"
+                "disks:    \(disksLost) lost, \(disksRestored) of them restored from a backup (\(backupsRefused) backups refused by recover): \(changesLost) changes no parent held were lost with them (\(recordsLost) records); recovery took back \(setsTakenBack) sets, \(changesTakenBack) changes, from the parents; children sent \(setsSentAgain) acknowledged sets again after heartbeats"
             )
         }
         line(
