@@ -20,13 +20,13 @@ struct EventQueue {
     private var order = 0
     private var work = 0
 
-    /// Whether anything but the working days and the end is still to happen (a pull is only
-    /// scheduled when there is something to pull, so it counts).
+    /// Whether anything but the working days, heartbeats, nightly backups and the end is still
+    /// to happen (a pull is only scheduled when there is something to pull, so it counts).
     var containsWork: Bool { work > 0 }
 
     static func isWork(_ e: Simulation.Event) -> Bool {
         switch e {
-        case .end, .day, .heartbeat: false
+        case .end, .day, .heartbeat, .backup: false
         default: true
         }
     }
