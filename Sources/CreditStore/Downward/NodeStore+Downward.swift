@@ -35,7 +35,7 @@ extension NodeStore {
     /// child needs.
     /// Changes of the child's own subtree are skipped (they came from there). A change of this
     /// node not yet sealed into a signed change set ends the page (it follows once sealed).
-    public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int = 5000, holdingUnacknowledgedOwn: Bool = false) throws
+    public func downwardPage(child: DivisionCode, after cursor: Int64, limit: Int = 5000, holdingUnacknowledgedOwn: Bool) throws
         -> DownwardPage
     {
         try read { db in

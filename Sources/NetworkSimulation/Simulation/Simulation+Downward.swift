@@ -67,7 +67,6 @@ extension Simulation {
         // node restarts and pulls the page again from where its store stands.
         let crashing = options.faults.crash > 0 && rng.chance(options.faults.crash)
         if crashing { n.faults.failCommit(after: 0) }
-        let cursor = try n.node.sync.downCursor(parent: nodes[p].code)
         let result: (bundle: DownBundle, applied: Int, duplicates: Int, controls: [String], setAside: Int)
         do { result = try Downward(node: n.node).apply(bytes, now: date(now, node: n)) } catch let error as StoreError
             where error.code == .commitFailed
@@ -97,6 +96,6 @@ extension Simulation {
         try wakeChildren(n)
         // A page that did not move the cursor ended at the parent's own change its parent has
         // not acknowledged: the parent wakes its children when the receipt comes.
-        if result.bundle.next > cursor, try hasUnpulled(n) { wakePull(n, later: true) }
+        if result.bundle.next > result.bundle.after, try hasUnpulled(n) { wakePull(n, later: true) }
     }
 }

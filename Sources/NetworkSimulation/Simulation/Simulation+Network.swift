@@ -67,8 +67,8 @@ extension Simulation {
             try planPush(n)
         case .pullRequest(let cursor, let controls, let attempt): try servePull(n, child: from, cursor: cursor, controls: controls, attempt: attempt)
         case .page(let bytes, let attempt, let corrupted): try receivePage(bytes, at: n, attempt: attempt, corrupted: corrupted)
-        case .standingRequest(let attempt): try serveRecovery(n, child: from, origin: nil, after: 0, attempt: attempt)
-        case .returnRequest(let origin, let after, let attempt): try serveRecovery(n, child: from, origin: origin, after: after, attempt: attempt)
+        case .standingRequest(let attempt): try answerChild(n, child: from, origin: nil, after: 0, attempt: attempt)
+        case .returnRequest(let origin, let after, let attempt): try answerChild(n, child: from, origin: origin, after: after, attempt: attempt)
         case .standing(let bytes, let attempt):
             if n.recovery != nil { return try receiveRecoveryAnswer(bytes, standing: true, at: n, attempt: attempt, corrupted: false) }
             try receiveStanding(bytes, at: n, attempt: attempt)

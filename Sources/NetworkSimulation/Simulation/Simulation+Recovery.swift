@@ -69,8 +69,9 @@ extension Simulation {
         if reopened > 0 { try planPush(n) }
     }
 
-    /// The parent's side, as `GET /v1/sync/state` and `GET /v1/sync/return` answer.
-    func serveRecovery(_ n: SimNode, child c: Int, origin: String?, after: Int64, attempt: Int) throws {
+    /// The parent's side, as `GET /v1/sync/state` (after a heartbeat, or recovering) and `GET
+    /// /v1/sync/return` answer.
+    func answerChild(_ n: SimNode, child c: Int, origin: String?, after: Int64, attempt: Int) throws {
         let child = nodes[c]
         do {
             if let origin {
@@ -80,7 +81,7 @@ extension Simulation {
                 send(from: n.index, to: c, .standing(bytes: try Return(node: n.node).standing(of: child.code), attempt: attempt))
             }
         } catch {
-            metrics.unexpectedRefusals.append("recovery of \(child.code) refused at \(n.code): \(error)")
+            metrics.unexpectedRefusals.append("question from \(child.code) refused at \(n.code): \(error)")
             send(from: n.index, to: c, .refusal(attempt: attempt))
         }
     }
