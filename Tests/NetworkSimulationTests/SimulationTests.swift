@@ -32,12 +32,12 @@ struct SimulationTests {
     /// Runs a simulation on a thread of its own, two at a time: a run is seconds of synchronous
     /// work, and twenty of them on the concurrency pool's threads would hold up every other
     /// test's timers.
-    static func onAThread(_ body: @escaping @Sendable () throws -> SimulationReport) async throws -> SimulationReport {
+    static func onAThread<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 runs.wait()
                 defer { runs.signal() }
-                continuation.resume(with: Result { try body() })
+                continuation.resume(with: Swift.Result { try body() })
             }
             thread.stackSize = 1 << 23
             thread.start()
@@ -46,7 +46,10 @@ struct SimulationTests {
 
     @Test(arguments: ciSeeds)
     func everyCheckPassesForTheCISeedsUnderFaults(seed: UInt64) async throws {
-        let report = try await Self.onAThread { try Self.simulate(days: Self.ciDays, seed: seed, faults: Self.ciFaults).1 }
+        let (report, crossings) = try await Self.onAThread {
+            let (sim, report) = try Self.simulate(days: Self.ciDays, seed: seed, faults: Self.ciFaults)
+            return (report, try Self.crossings(sim))
+        }
         let spec = try FaultPlan.parse(Self.ciFaults).spec
         let replay = "credit-node simulate Topologies/demo.yaml --days \(Self.ciDays) --seed \(seed) --faults '\(spec)'"
         #expect(report.passed, "\(report.text(replay: replay))")
@@ -61,6 +64,8 @@ struct SimulationTests {
         // Every hop carried changes (province → county, to the county-level city under the
         // province, carries only what a seed happens to decide about its villages and lists).
         #expect(report.upward.count == 5)
+        // Each change counted once per hop, though sets were sent again after disks were lost.
+        #expect(crossings == Dictionary(uniqueKeysWithValues: report.upward.map { ($0.hop, $0.latency.count) }))
         #expect(
             Set(report.downward.map(\.hop)).isSuperset(of: ["province → city", "city → county", "county → township", "township → village"]),
             "\(report.downward.map(\.hop))")
@@ -116,10 +121,27 @@ struct SimulationTests {
             let below = try #require(sim.nodes.first { $0.code.digits == township })
             #expect(try city.node.sync.position(of: township) == below.node.sync.ownStanding().sealed, "\(township)")
         }
+        // Each change crossed each hop once in the report's latencies, though the townships sent
+        // again what the county lost.
+        #expect(report.setsSentAgain > 0)
+        #expect(try Self.crossings(sim) == Dictionary(uniqueKeysWithValues: report.upward.map { ($0.hop, $0.latency.count) }))
         #expect(throws: SimulationError.self) {
             try Simulation(
                 topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("lose=420000000000@1d+1d")))
         }
+    }
+
+    /// Per upward hop ("township → county"), the changes its parents hold of their children's
+    /// subtrees: what crossed it, each change once.
+    static func crossings(_ sim: Simulation) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for parent in sim.nodes {
+            for child in parent.children.map({ sim.nodes[$0] }) {
+                let held = try parent.node.sync.chains(inside: child.code).reduce(0) { $0 + Int($1.lastSeq) }
+                out["\(child.code.tier.name) → \(parent.code.tier.name)", default: 0] += held
+            }
+        }
+        return out.filter { $0.value > 0 }
     }
 
     /// A county restored from its backup of 02:30 after losing its disk in the afternoon: it

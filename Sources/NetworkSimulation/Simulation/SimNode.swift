@@ -138,6 +138,9 @@ final class SimNode {
         marks[origin, default: []].append((upTo, at))
     }
 
+    /// How far `origin`'s changes have reached this node (marked by `mark`), lost ones included.
+    func marked(_ origin: String) -> Int64 { marks[origin]?.last?.upTo ?? 0 }
+
     /// When the change reached this node, if it did.
     func arrival(_ origin: String, _ seq: Int64) -> Int64? {
         if let list = marks[origin], let last = list.last, last.upTo >= seq {

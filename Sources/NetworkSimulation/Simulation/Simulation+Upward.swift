@@ -83,15 +83,17 @@ extension Simulation {
     }
 
     /// What the parent's chains moved past since `before`: those changes reached `n` now (the
-    /// hop's latency, per span of the child's arrival times), wait at `n` to go further up, and
-    /// may concern `n`'s children.
+    /// hop's latency, per span of the child's arrival times, counted at their first arrival: a
+    /// set the child sent again after `n` lost it crossed the hop before), wait at `n` to go
+    /// further up, and may concern `n`'s children.
     func accepted(at n: SimNode, from child: SimNode, before: [ChainPosition]) throws {
         var was: [String: Int64] = [:]
         for b in before { was[b.origin] = b.lastSeq }
         var moved = false
         for a in try n.node.sync.chains(inside: child.code) where a.lastSeq > (was[a.origin] ?? 0) {
             moved = true
-            for span in child.spans(a.origin, after: was[a.origin] ?? 0, through: a.lastSeq) {
+            let counted = max(was[a.origin] ?? 0, n.marked(a.origin))
+            for span in child.spans(a.origin, after: counted, through: a.lastSeq) {
                 metrics.hop(
                     from: child, to: n, latency: now - span.at, count: span.count,
                     outage: outageLonger(than: child.window, child: child.index, parent: n.index, from: span.at, to: now))
