@@ -72,13 +72,15 @@ public struct ChangeSetHeader: Sendable, Hashable {
         guard h.firstSeq >= 1, h.lastSeq == h.firstSeq + Int64(h.count) - 1 else {
             throw bad("has a seq range \(h.firstSeq)…\(h.lastSeq) that does not hold \(h.count) changes")
         }
-        // The first set of an origin follows nothing; every later one follows a set.
-        guard (h.firstSeq == 1) == h.previousHash.isEmpty else {
+        // The first set of an origin follows nothing; every later one follows a set, but the
+        // first a restarted top signed with nothing before it (`OwnSeqs`).
+        guard h.previousHash.isEmpty ? OwnSeqs.mayStartAChain(firstSeq: h.firstSeq) : h.firstSeq != 1 else {
             throw ChangeSetError(
                 .brokenChain,
                 h.firstSeq == 1
                     ? "the first change set of origin \(h.origin) (firstSeq 1) names a previousHash; it follows no other set"
-                    : "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) names no previousHash; only an origin's first set (firstSeq 1) may")
+                    : "change set \(h.origin) \(h.firstSeq)…\(h.lastSeq) names no previousHash; only an origin's first set (firstSeq 1, or 1 past a multiple of 2^21 after a restart) may"
+            )
         }
         guard h.bodyBytes >= 0, h.bodyBytes <= limits.bodyBytesMax else {
             throw ChangeSetError(.oversized, "the body announces \(h.bodyBytes) bytes; the limit is \(limits.bodyBytesMax)")

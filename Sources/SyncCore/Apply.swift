@@ -97,3 +97,25 @@ public enum DownStream {
     /// are all that keeps them; OPERATIONS.md "At the top").
     public static func holdsUnacknowledgedOwn(hasParent: Bool) -> Bool { hasParent }
 }
+
+/// How a node numbers its own changes: 1, 2, 3 … without a gap, except at the top after
+/// `recover`. The top gives its own changes to its children at once (it has no parent to hold
+/// them first), so a top restored from a backup may have given seqs past its backup that
+/// children hold; its next own changes must not take those again. It cannot know how far it
+/// went, so it goes on past any seq it can have given: the restart time in seconds times
+/// `stride` (2^21 = 2,097,152) — its seqs, numbered from 1 or from such a restart, grew by fewer
+/// than that a second — or the next multiple of `stride` past its log's last seq should the
+/// clock be behind. Until the year 2106 that stays below 2^53, exact in every JSON reader.
+public enum OwnSeqs {
+    public static let stride: Int64 = 1 << 21
+
+    /// The seq after which the restarted top's own changes go on: a multiple of `stride`.
+    public static func restartFloor(nowMilliseconds: Int64, logged: Int64) -> Int64 {
+        max(nowMilliseconds / 1000, logged / stride + 1) * stride
+    }
+
+    /// Whether a change set starting at `firstSeq` may follow no other set (`previousHash`
+    /// empty): an origin's first (seq 1), or the first a restarted top signed with no set
+    /// before it (one past a multiple of `stride`).
+    public static func mayStartAChain(firstSeq: Int64) -> Bool { firstSeq >= 1 && (firstSeq - 1) % stride == 0 }
+}

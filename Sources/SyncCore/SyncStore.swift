@@ -100,6 +100,11 @@ public protocol SyncStore: Sendable {
     /// the last taken, if further), in order, and goes on from there (`DownStream.restartBase`).
     func restartDownStream(base: Int64) throws
 
+    /// At the top restored from a backup (`recover`): this node's next own change takes seq
+    /// `floor` + 1 (or follows its log's last, if further), in one transaction; returns that seq.
+    /// Refused while own changes are not sealed: they would share a set with the first after.
+    func restartOwnSeqs(floor: Int64) throws -> Int64
+
     /// Where this node stands in its parent's downward stream.
     func downCursor(parent: DivisionCode) throws -> Int64
 

@@ -7,7 +7,7 @@ struct Recover: AsyncParsableCommand {
         abstract:
             "Rebuild a lost or older store from the parent: take back this node's own change sets and its subtree's as the parent holds them (each verified against its origin's signature), then pull what concerns the node.",
         discussion:
-            "Run it with the node stopped, on an empty store (the same node.yaml, DATA/node.sqlite moved aside) or on one restored from a backup; at the top (no parent), after restoring a backup, it starts the down stream again past the children's cursors. Exit 0 done, 65 refused (the store's chain and the parent's differ, or changes of its own were never sealed: nothing of that origin was taken back), 69 parent unreachable."
+            "Run it with the node stopped, on an empty store (the same node.yaml, DATA/node.sqlite moved aside) or on one restored from a backup; at the top (no parent), after restoring a backup, it starts the down stream again past the children's cursors and its own seqs past any the lost store gave. Exit 0 done, 65 refused (the store's chain and the parent's differ, or changes of its own were never sealed: nothing of that origin was taken back), 69 parent unreachable."
     )
 
     @OptionGroup var node: NodeOptions
@@ -27,6 +27,11 @@ struct Recover: AsyncParsableCommand {
                     print(
                         "This node has no parent: nothing to take back. Its down stream starts again past its children's cursors: each child pulls its area once more"
                     )
+                    if let next = report.ownSeqsFrom {
+                        print(
+                            "Its own changes go on from seq \(next), past any its lost store gave (its children keep those they hold). Have its offices enter again what they entered since the backup"
+                        )
+                    }
                     return
                 }
                 if report.origins.isEmpty {

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NodePKI
 import TestSupport
+import SyncCore
 import Testing
 import SwiftASN1
 import X509
@@ -67,7 +68,9 @@ struct MalleabilityTests {
         let signed = b.encoded[0..<b.signedPrefixCount]
         let certificate = b.certificates[0]
         // k 1 → 2: a junk certificate after the sender's, or the sender's twice; k = 0.
-        #expect(verifyBundle(Self.trailer(signed, certificates: [certificate, Array(repeating: 0x30, count: 40)], signature: b.signature)) == .badCertificate)
+        #expect(
+            verifyBundle(Self.trailer(signed, certificates: [certificate, Array(repeating: 0x30, count: 40)], signature: b.signature))
+                == .badCertificate)
         #expect(verifyBundle(Self.trailer(signed, certificates: [certificate, certificate], signature: b.signature)) == .badCertificate)
         #expect(refusal { _ = try ChangeBundle.decode(Self.trailer(signed, certificates: [], signature: b.signature)) } == .badCertificate)
         // The sender's signature re-encoded as (r, n − s).
@@ -133,8 +136,33 @@ struct MalleabilityTests {
         let wrongPrevious = try ChangeSet.build(changes: Array(changes[10..<20]), previousHash: Array(repeating: 9, count: 32), identity: net.village)
         #expect(verifyBundle(try ChangeBundle.build([chain[0], wrongPrevious], identity: net.township).encoded) == .brokenChain)
         // A first set that names a previous one; a later one that names none.
-        #expect(refusal { _ = try ChangeSet.decode(try ChangeSet.build(changes: Array(changes[0..<10]), previousHash: Array(repeating: 9, count: 32), identity: net.village).encoded) } == .brokenChain)
-        #expect(refusal { _ = try ChangeSet.decode(try ChangeSet.build(changes: Array(changes[10..<20]), previousHash: [], identity: net.village).encoded) } == .brokenChain)
+        #expect(
+            refusal {
+                _ = try ChangeSet.decode(
+                    try ChangeSet.build(changes: Array(changes[0..<10]), previousHash: Array(repeating: 9, count: 32), identity: net.village).encoded)
+            } == .brokenChain)
+        #expect(
+            refusal {
+                _ = try ChangeSet.decode(try ChangeSet.build(changes: Array(changes[10..<20]), previousHash: [], identity: net.village).encoded)
+            } == .brokenChain)
+        // The first set a restarted top signed with nothing before it (`OwnSeqs`) names none: at
+        // one past a multiple of 2^21 only.
+        func renumbered(from first: Int64) -> [Change] {
+            changes[0..<10].enumerated().map { i, c in
+                var c = c
+                c.seq = first + Int64(i)
+                return c
+            }
+        }
+        let restarted = renumbered(from: 3 * OwnSeqs.stride + 1)
+        #expect(
+            try ChangeSet.decode(try ChangeSet.build(changes: restarted, previousHash: [], identity: net.village).encoded).header.firstSeq
+                == restarted[0].seq)
+        #expect(
+            refusal {
+                _ = try ChangeSet.decode(
+                    try ChangeSet.build(changes: renumbered(from: 3 * OwnSeqs.stride + 2), previousHash: [], identity: net.village).encoded)
+            } == .brokenChain)
         // A village's bundle carrying a sibling's change set.
         let sibling = try net.ca.issue(code: try DivisionCode("420102002202"))
         #expect(verifyBundle(try ChangeBundle.build(chain, identity: sibling).encoded) == .outsideSubtree)
@@ -155,7 +183,8 @@ struct MalleabilityTests {
         }
         #expect(refusal { _ = try ChangeSet.decode(try set(xzqh: "420102002201").encoded).verify(trust: net.trust, readChanges: readChanges) } == nil)
         #expect(
-            refusal { _ = try ChangeSet.decode(try set(xzqh: "420102002202").encoded).verify(trust: net.trust, readChanges: readChanges) } == .jurisdictionMismatch)
+            refusal { _ = try ChangeSet.decode(try set(xzqh: "420102002202").encoded).verify(trust: net.trust, readChanges: readChanges) }
+                == .jurisdictionMismatch)
     }
 
     static func signatureRefusal(_ der: [UInt8]) -> CanonicalSignature.Refusal? {
@@ -196,7 +225,8 @@ struct RevocationTimeTests {
         let t0 = Date()
         let before = try ChangeSet.build(changes: net.changes(count: 3, rng: &rng), previousHash: [], identity: net.village, now: t0)
         let list = try net.ca.revoke(net.village.certificate, reason: "device lost", in: dir.url, now: t0.addingTimeInterval(3600))
-        let after = try ChangeSet.build(changes: net.changes(from: 4, count: 3, rng: &rng), previousHash: before.hash, identity: net.village, now: t0.addingTimeInterval(7200))
+        let after = try ChangeSet.build(
+            changes: net.changes(from: 4, count: 3, rng: &rng), previousHash: before.hash, identity: net.village, now: t0.addingTimeInterval(7200))
         let trust = try TrustStore(ca: net.ca.certificate, revocations: list)
         let now = t0.addingTimeInterval(86_400)
         // Forwarded by the township: signed before the revocation, accepted; signed after, refused.
@@ -205,7 +235,13 @@ struct RevocationTimeTests {
         // From the revoked node itself, refused either way — also after the forwarded one was accepted.
         #expect(refusal { _ = try ChangeSet.decode(before.encoded).verify(trust: trust, now: now) } == .revoked)
         // In a bundle: the township's forwarding passes; the village's own upload does not.
-        #expect(refusal { _ = try ChangeBundle.decode(try ChangeBundle.build([before], identity: net.township, now: now).encoded).verify(trust: trust, now: now) } == nil)
-        #expect(refusal { _ = try ChangeBundle.decode(try ChangeBundle.build([before], identity: net.village, now: now).encoded).verify(trust: trust, now: now) } == .revoked)
+        #expect(
+            refusal {
+                _ = try ChangeBundle.decode(try ChangeBundle.build([before], identity: net.township, now: now).encoded).verify(trust: trust, now: now)
+            } == nil)
+        #expect(
+            refusal {
+                _ = try ChangeBundle.decode(try ChangeBundle.build([before], identity: net.village, now: now).encoded).verify(trust: trust, now: now)
+            } == .revoked)
     }
 }

@@ -5,6 +5,7 @@ import GRDBSQLite
 import SampleData
 import TestSupport
 import Synchronization
+import SyncCore
 import Testing
 
 @testable import CreditStore
@@ -271,6 +272,48 @@ struct StoreInvariantTests {
             try db.execute(sql: Self.insertChange, arguments: ["420102002201", 4])
             try db.execute(sql: Self.insertChange, arguments: ["420102002202", 1])
         }
+    }
+
+    /// A restarted top's own seqs (`OwnSeqs`): once sealed, they go on past the floor — the
+    /// one gap its log and its chain of sets allow, for its own origin only.
+    @Test func ownSeqsGoOnPastTheFloorOnce() throws {
+        let f = try StoreFixture()
+        let own = f.node.digits
+        let floor = 5 * OwnSeqs.stride
+        func seal() throws {
+            try f.store.sealOutbox(origin: own) { previous, changes in
+                [
+                    (
+                        changes[0].seq, changes[changes.count - 1].seq, Array(repeating: UInt8(truncatingIfNeeded: changes[0].seq) | 0x80, count: 32),
+                        previous, [1]
+                    )
+                ]
+            }
+        }
+        // On an empty store the first set past the floor follows nothing.
+        #expect(try f.store.restartOwnSeqs(floor: floor) == floor + 1)
+        try f.ingest(f.records(2))
+        #expect(try f.store.changes(origin: own, limit: 5).map(\.seq) == [floor + 1, floor + 2])
+        try seal()
+        // Unsealed changes refuse a restart; a floor not past the log too.
+        try f.ingest(f.records(1, seed: 2))
+        #expect(throws: StoreError.self) { try f.store.restartOwnSeqs(floor: 2 * floor) }
+        try seal()
+        #expect(throws: StoreError.self) { try f.store.restartOwnSeqs(floor: floor + 2) }
+        #expect(try f.store.restartOwnSeqs(floor: 2 * floor) == 2 * floor + 1)
+        // Only the step to the floor: not past it, and not for another origin.
+        expectRefused(f.store, Self.insertChange, [own, floor + 4], containing: "without a gap")
+        expectRefused(f.store, Self.insertChange, [own, 2 * floor + 2], containing: "without a gap")
+        expectRefused(f.store, Self.insertChange, ["420102002202", 2 * floor + 1], containing: "without a gap")
+        try f.store.pool.write { try $0.execute(sql: Self.insertChange, arguments: [own, 2 * floor + 1]) }
+        // The set past the floor names the last one sealed before it, and only that one.
+        let insertSet =
+            "INSERT INTO outbox (origin, first_seq, last_seq, hash, previous_hash, created_at) VALUES (?, ?, ?, zeroblob(32), ?, 1)"
+        let last = try #require(try f.store.ownStanding().sealed)
+        expectRefused(f.store, insertSet, [own, 2 * floor + 1, 2 * floor + 1, Data()], containing: "continue its origin's chain")
+        expectRefused(f.store, insertSet, [own, 2 * floor + 2, 2 * floor + 2, Data(last.hash)], containing: "continue its origin's chain")
+        try seal()
+        #expect(try f.store.ownStanding().sealed?.lastSeq == 2 * floor + 1)
     }
 
     @Test func theChangeLogIsAppendOnly() throws {

@@ -244,10 +244,12 @@ struct RecoveryTests {
         }
     }
 
-    /// The limit of a top restored from a backup: its next own change takes a seq its lost store
-    /// gave another change. A child that holds that seq does not take the new one for a duplicate
-    /// unseen: it keeps the one it holds and sets the conflict aside, for an operator to see.
-    @Test func aSeqGivenTwiceByTheTopIsSetAsideAtTheChild() async throws {
+    /// A top restored from a backup gave its children own changes its backup lacks: `recover`
+    /// seals what the backup holds and goes on past any seq the lost store can have given
+    /// (`OwnSeqs`), so the child takes the top's next change. Without that step (the down
+    /// stream restarted only, as before), the next change takes a seq the child holds another
+    /// change under: the child keeps the one it holds and sets the conflict aside.
+    @Test(arguments: [true, false]) func theTopRestoredGoesOnPastTheSeqsItsLostStoreGave(restartingOwnSeqs: Bool) async throws {
         let net = try OfflineChain()
         let top = try Self.townshipAsTop(net)
         let config = top.configuration
@@ -261,16 +263,28 @@ struct RecoveryTests {
             #expect(try await SyncClient(node: child).pull().applied == 5)
         }
         let restored = try Self.restored(top, from: backup)
-        _ = try await Recovery(node: restored).run()
+        let now = Date()
+        if restartingOwnSeqs {
+            let report = try await Recovery(node: restored).run(now: now)
+            #expect(report.ownSeqsFrom == OwnSeqs.restartFloor(nowMilliseconds: ChinaTime.milliseconds(now), logged: 3) + 1)
+        } else {
+            try Recovery(node: restored).begin(now: now)
+        }
         try net.ingest(restored, rows: 1, seed: 3, kind: "blacklist")
         let held = try village.store.changes(origin: config.code.digits, limit: 10)
         try await withSyncServer(restored) { port in
             let pulled = try await SyncClient(node: try net.pointing(village, toPort: port)).pull()
-            #expect(pulled.applied == 0)
+            #expect(pulled.applied == (restartingOwnSeqs ? 1 : 0))
         }
-        #expect(try village.store.changes(origin: config.code.digits, limit: 10) == held)
         let aside = try village.store.setAsideEntries()
-        #expect(aside.map(\.code) == ["conflicting-change"] && aside.first?.firstSeq == 4 && aside.first?.direction == "down", "\(aside)")
+        if restartingOwnSeqs {
+            let now = try village.store.changes(origin: config.code.digits, limit: 10)
+            #expect(now.count == 6 && Array(now.prefix(5)) == held && now[5].seq > OwnSeqs.stride, "\(now.map(\.seq))")
+            #expect(aside.isEmpty, "\(aside)")
+        } else {
+            #expect(try village.store.changes(origin: config.code.digits, limit: 10) == held)
+            #expect(aside.map(\.code) == ["conflicting-change"] && aside.first?.firstSeq == 4 && aside.first?.direction == "down", "\(aside)")
+        }
     }
 
     /// A township rebuilt without what it had acknowledged and not yet sent on: its village's

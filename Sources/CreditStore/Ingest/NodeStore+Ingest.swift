@@ -355,12 +355,11 @@ extension NodeStore {
                         "INSERT INTO ingests (source, kind, format, encoding, started_at, finished_at, accepted, updated, duplicates, rejected, late) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)"
                 ).execute(arguments: [source.name, source.kind, source.format.rawValue, source.encoding.rawValue, nowMs, nowMs])
                 let ingestID = db.lastInsertedRowID
-                let lastSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes WHERE origin = ?"), arguments: [origin]) ?? 0
                 let lastHLC = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(hlc) FROM changes")) ?? 0
                 var writer = IngestWriter(
                     origin: origin, node: node, ingestID: ingestID, nowMilliseconds: nowMs, database: db,
                     clock: HybridLogicalClock(last: HLCStamp(rawValue: lastHLC)),
-                    nextSeq: lastSeq + 1,
+                    nextSeq: try Self.nextOwnSeq(origin, db),
                     nextChangeID: (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM changes")) ?? 0) + 1,
                     batchStatements: BatchStatements(db),
                     updateRecord: try RawStatement(db, RecordRows.updateSQL),

@@ -62,6 +62,37 @@ extension NodeStore {
         }
     }
 
+    /// The seq this node's next own change takes: after its log's last, or after the floor
+    /// `restartOwnSeqs` set, whichever is further.
+    static func nextOwnSeq(_ origin: String, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(
+                sql:
+                    "SELECT max(coalesce((SELECT MAX(seq) FROM changes WHERE origin = ?1), 0), coalesce((SELECT own_seq_floor FROM node WHERE code = ?1), 0)) + 1"
+            ), arguments: [origin])!
+    }
+
+    public func restartOwnSeqs(floor: Int64) throws -> Int64 {
+        let own = node.digits
+        return try write { db in
+            let sealed = try Self.lastOutboxSet(own, db)?.lastSeq ?? 0
+            let logged =
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes WHERE origin = ? AND downward = 0"), arguments: [own]) ?? 0
+            guard logged <= sealed else {
+                throw StoreError(
+                    code: .badRule,
+                    message:
+                        "this store holds changes \(sealed + 1)…\(logged) of its own not sealed into a change set; seal them before its seqs go on past \(floor)"
+                )
+            }
+            guard floor > logged else {
+                throw StoreError(code: .badRule, message: "this store's own changes reach seq \(logged); its seqs cannot go on past \(floor)")
+            }
+            try db.cachedStatement(sql: "UPDATE node SET own_seq_floor = max(own_seq_floor, ?)").execute(arguments: [floor])
+            return try Self.nextOwnSeq(own, db)
+        }
+    }
+
     static func lastOutboxSet(_ origin: String, _ db: Database) throws -> ChainPosition? {
         try Row.fetchOne(
             db.cachedStatement(sql: "SELECT last_seq, hash FROM outbox WHERE origin = ? ORDER BY last_seq DESC LIMIT 1"), arguments: [origin]

@@ -37,6 +37,7 @@ enum Migrations {
         m.registerMigration("v29-records-under-objection", migrate: v29RecordsUnderObjection)
         m.registerMigration("v30-the-objection-a-request-opened", migrate: v30TheObjectionARequestOpened)
         m.registerMigration("v31-objections-open-past-publicity", migrate: v31ObjectionsOpenPastPublicity)
+        m.registerMigration("v32-own-seqs-restarted-at-the-top", migrate: v32OwnSeqsRestartedAtTheTop)
         return m
     }
 
@@ -906,6 +907,34 @@ enum Migrations {
                 ORDER BY s.hlc DESC, s.origin DESC LIMIT 1) = 'objection-opened';
             DROP INDEX records_objected;
             CREATE INDEX records_objected ON records(record_key) WHERE objection_open = 1;
+            """)
+    }
+
+    static func v32OwnSeqsRestartedAtTheTop(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The seq this node's own changes go on past, set by `recover` at the top restored
+            -- from a backup (`OwnSeqs`): its next own change takes own_seq_floor + 1 when its log
+            -- ends below; 0 for every other node. The gap-free rule allows that one step.
+            ALTER TABLE node ADD COLUMN own_seq_floor INTEGER NOT NULL DEFAULT 0 CHECK (own_seq_floor >= 0);
+            DROP TRIGGER changes_gap_free;
+            CREATE TRIGGER changes_gap_free BEFORE INSERT ON changes
+            WHEN NEW.downward = 0 AND NEW.seq <> max(
+                COALESCE((SELECT MAX(seq) FROM changes WHERE origin = NEW.origin), 0),
+                COALESCE((SELECT own_seq_floor FROM node WHERE code = NEW.origin), 0)) + 1
+            BEGIN SELECT RAISE(ABORT, 'change log: seq must follow the origin''s last seq without a gap'); END;
+            -- The set that holds the first change past the floor follows the last set sealed
+            -- before (naming its hash), or nothing when there is none.
+            DROP TRIGGER outbox_chain;
+            CREATE TRIGGER outbox_chain BEFORE INSERT ON outbox
+            WHEN NOT (
+                (length(NEW.previous_hash) = 0 AND NOT EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin)
+                 AND NEW.first_seq - 1 = COALESCE((SELECT own_seq_floor FROM node WHERE code = NEW.origin), 0))
+                OR EXISTS (SELECT 1 FROM outbox WHERE origin = NEW.origin AND hash = NEW.previous_hash
+                           AND last_seq = (SELECT MAX(last_seq) FROM outbox WHERE origin = NEW.origin)
+                           AND (last_seq = NEW.first_seq - 1
+                                OR (last_seq < NEW.first_seq - 1 AND NEW.first_seq - 1 = (SELECT own_seq_floor FROM node WHERE code = NEW.origin))))
+            )
+            BEGIN SELECT RAISE(ABORT, 'outbox: a change set must continue its origin''s chain (seq and previous hash)'); END;
             """)
     }
 }

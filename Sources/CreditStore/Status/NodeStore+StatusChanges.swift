@@ -79,7 +79,7 @@ extension NodeStore {
                 .notApplicable, "record '\(key)' is \(state.rawValue) (\(state.label)); a \(status.action.rawValue) does not apply to it")
         }
         let origin = node.digits
-        let seq = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes WHERE origin = ?"), arguments: [origin]) ?? 0) + 1
+        let seq = try Self.nextOwnSeq(origin, db)
         var clock = HybridLogicalClock(last: HLCStamp(rawValue: try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(hlc) FROM changes")) ?? 0))
         let change = Change(
             origin: origin, seq: seq, hlc: clock.tick(nowMilliseconds: nowMs), enteredAtMilliseconds: nowMs, op: "status", kind: kind, key: key,

@@ -15,11 +15,13 @@ public struct RecoveryReport: Sendable, Codable {
         public var changes: Int
     }
 
-    /// Nil at the top, which has no parent: only its down stream started again.
+    /// Nil at the top, which has no parent: its down stream started again, and its own seqs.
     public var parent: String?
     public var origins: [Origin]
     /// The pull that followed: what concerns the node from above.
     public var pull: PullReport?
+    /// At the top: the seq its next own change takes (`OwnSeqs`), past any its lost store gave.
+    public var ownSeqsFrom: Int64?
 }
 
 /// Rebuilding a node's store from its parent (a store lost or restored from an older backup):
@@ -59,7 +61,9 @@ public struct Recovery: Sendable {
     /// its network.
     public func run(now: Date = Date()) async throws -> RecoveryReport {
         try begin(now: now)
-        guard let parent = node.configuration.parent else { return RecoveryReport(parent: nil, origins: []) }
+        guard let parent = node.configuration.parent else {
+            return RecoveryReport(parent: nil, origins: [], ownSeqsFrom: try restartOwnSeqs(now: now))
+        }
         var report = RecoveryReport(parent: parent.code.digits, origins: [])
         try await SyncClient.withParent(node, parent) { connection in
             let state = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
@@ -84,9 +88,21 @@ public struct Recovery: Sendable {
     /// The first step: the children's cursors are positions of the lost stream, so the stream
     /// starts again past all of them — first, so that whatever is taken back below, even by a
     /// recovery that stops half-way, lies past them too — and each child is given its area
-    /// again (duplicates skipped). At the top, restored from a backup, that is all there is to do.
+    /// again (duplicates skipped). At the top, restored from a backup, its own seqs go on past the
+    /// lost ones next (`restartOwnSeqs`).
     public func begin(now: Date) throws {
         try node.sync.restartDownStream(base: DownStream.restartBase(nowMilliseconds: ChinaTime.milliseconds(now)))
+    }
+
+    /// At the top, after `begin`: its own changes sealed, their seqs go on past any its lost store
+    /// can have given to its children (`OwnSeqs`), so that no child holds another change under
+    /// the seq of a new one. Returns the seq the next takes.
+    public func restartOwnSeqs(now: Date) throws -> Int64 {
+        try Export(node: node).seal(identity: try node.credentials.identity(), now: now)
+        let logged = try node.sync.ownStanding().logged
+        let next = try node.sync.restartOwnSeqs(floor: OwnSeqs.restartFloor(nowMilliseconds: ChinaTime.milliseconds(now), logged: logged))
+        node.logger.notice("own seqs restarted past those a lost store may have given", metadata: ["last": "\(logged)", "next": "\(next)"])
+        return next
     }
 
     /// From the parent's answer to `/v1/sync/state`: the origins this store stands below the
