@@ -410,6 +410,62 @@ recovery_tour() {
   "$node" up "$topology" --dir "$dir" | grep -E "^Network|^$lost"
 }
 step "a village's disk is lost, no backup: stopped, its store gone, it takes its own change log back from its township (each set verified against its signature), pulls what concerns it, and starts again where the network stands" recovery_tour
+# The province's disk is lost: last night's backup goes back, and `recover` moves the province's own
+# seqs past those its children were given after the backup.
+province_restore_tour() {
+  python3 - "$node" "$dir" "$topology" <<'PY'
+import json, os, shutil, signal, subprocess, sys, time
+node, net, topology = sys.argv[1:4]
+top, village = "420000000000", "420102003201"
+tc, vc = f"{net}/{top}/node.yaml", f"{net}/{village}/node.yaml"
+def run(*args, show=True):
+    if show:
+        print("$ credit-node " + " ".join(args))
+    out = subprocess.run([node, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(out.stderr)
+    return out.stdout
+def status(config):
+    return json.loads(run("status", "--config", config, "--json", show=False))
+def wait_for(seq, what):
+    # The live network pulls every 5 s, hop by hop: poll for up to 90 s.
+    for _ in range(180):
+        if status(vc)["highestSeq"].get(top, 0) >= seq:
+            print(f"  {village} holds the province's changes up to seq {seq} ({what})")
+            return
+        time.sleep(0.5)
+    sys.exit(f"{village} did not come to hold the province's seq {seq} within 90 s")
+def list_subjects(seed, rows, what):
+    path = f"{net}/province-list-{seed}.csv"
+    if not os.path.exists(path):
+        run("generate", "--config", tc, "--kind", "blacklist", "--rows", str(rows), "--seed", str(seed), "--faults", "0", "--late", "0", "--out", path, show=False)
+    lines = run("ingest", path, "--kind", "blacklist", "--config", tc).splitlines()
+    counts = {l.split()[0]: l.split()[-1] for l in lines[1:] if l.strip()}
+    print(f"  {what}: {counts.get('accepted', '?')} new, {counts.get('duplicates', '?')} already held")
+    return status(tc)["highestSeq"][top]
+backup = f"{net}/{top}/node-last-night.sqlite"
+if os.path.exists(backup):
+    os.remove(backup)
+print(run("backup", "--config", tc, "--to", backup).strip())
+wait_for(list_subjects(31, 2, "after the backup, the province lists two subjects (严重失信主体名单, sent to every node)"), "the two listings")
+print(f"$ kill -TERM $(cat {net}/{top}/serve.pid); mv {net}/{top}/node.sqlite* {net}/{top}/lost/; cp {backup} {net}/{top}/node.sqlite   (the disk is gone; last night's backup goes back)")
+pid = int(open(f"{net}/{top}/serve.pid").read())
+os.kill(pid, signal.SIGTERM)
+while subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode == 0:
+    time.sleep(0.2)
+os.makedirs(f"{net}/{top}/lost", exist_ok=True)
+for name in os.listdir(f"{net}/{top}"):
+    if name.startswith("node.sqlite"):
+        shutil.move(f"{net}/{top}/{name}", f"{net}/{top}/lost/{name}")
+shutil.copyfile(backup, f"{net}/{top}/node.sqlite")
+print(run("recover", "--config", tc).rstrip())
+print("\n".join(l for l in run("up", topology, "--dir", net, show=False).splitlines() if l.startswith(("Network", top))))
+wait_for(list_subjects(32, 1, "the province lists one more subject"), "the new listing, under a seq no child had seen")
+print(f"  {village}: {status(vc)['setAside']} change(s) set aside")
+wait_for(list_subjects(31, 2, "its office enters again the two listings it made after the backup"), "both listings again, in their new versions")
+PY
+}
+step "the province's disk is lost: last night's backup goes back (\`credit-node backup\`), \`recover\` moves its own seqs past those its children were given after the backup, and its next listing reaches a village; its office enters again what it entered since the backup" province_restore_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
 step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days, a county cut off a day and then its disk lost (it recovers from its city as \`recover\` does); then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \

@@ -101,8 +101,9 @@ public protocol SyncStore: Sendable {
     func restartDownStream(base: Int64) throws
 
     /// At the top restored from a backup (`recover`): this node's next own change takes seq
-    /// `floor` + 1 (or follows its log's last, if further), in one transaction; returns that seq.
-    /// Refused while own changes are not sealed: they would share a set with the first after.
+    /// `floor` + 1 (`OwnSeqs.restartFloor`), in one transaction; returns that seq. Refused while
+    /// own changes are not sealed (they would share a set with the first after) and for a floor
+    /// not past its log's last seq.
     func restartOwnSeqs(floor: Int64) throws -> Int64
 
     /// Where this node stands in its parent's downward stream.
