@@ -74,6 +74,12 @@ public struct UpwardSchedule: Sendable, Hashable {
         return last + min(backoff, configuration.backoffMax)
     }
 
+    /// Whether a child asks where its parent stands (`/v1/sync/state`) once a push went through,
+    /// to send again what the parent acknowledged and no longer holds: after a heartbeat, and
+    /// after the first push that went through after failed ones (`afterFailures`: the parent may
+    /// have been restored from a backup meanwhile, and a busy child sends no heartbeat).
+    public static func asksWhereTheParentStands(heartbeat: Bool, afterFailures: Bool) -> Bool { heartbeat || afterFailures }
+
     /// Records a push attempt's outcome.
     public mutating func record(attemptAt now: Duration, succeeded: Bool) {
         lastAttempt = now

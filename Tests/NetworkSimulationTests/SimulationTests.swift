@@ -1,6 +1,7 @@
 import CreditDomain
 import Foundation
 import GRDB
+import SyncCore
 import Testing
 
 @testable import CreditStore
@@ -20,7 +21,8 @@ struct SimulationTests {
     /// village of 襄阳 loses its disk too, and a township there is restored from its night's backup.
     static let ciFaults =
         "loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@2d+36h,partition=420600000000@4d+20h,down=420000000000@6d+6h,"
-        + "partition=420102000000@1d+1d,lose=420102000000@1d18h+6h,lose=420602001201@3d10h+2h,restore=420602001000@2d14h+6h"
+        + "partition=420102000000@1d+1d,lose=420102000000@1d18h+6h,lose=420602001201@3d10h+2h,restore=420602001000@2d14h+6h,"
+        + "restore=420000000000@4d15h+3h"
 
     static func simulate(days: Int, seed: UInt64, faults: String = "", villageRows: Double? = nil) throws -> (Simulation, SimulationReport) {
         var options = SimulationOptions(days: days, seed: seed, faults: try FaultPlan.parse(faults))
@@ -54,9 +56,10 @@ struct SimulationTests {
         let replay = "credit-node simulate Topologies/demo.yaml --days \(Self.ciDays) --seed \(seed) --faults '\(spec)'"
         #expect(report.passed, "\(report.text(replay: replay))")
         // The faults were really injected, and corruption was caught by verification.
-        #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 7)
-        // The disks were lost (one restored from its backup), what no parent held with them, and the rest came back.
-        #expect(report.disksLost == 3 && report.disksRestored == 1 && report.changesLost > 0 && report.setsTakenBack > 0)
+        #expect(report.lost > 0 && report.duplicated > 0 && report.reordered > 0 && report.corrupted > 0 && report.crashes > 0 && report.outages == 8)
+        // The disks were lost (two restored from their backups, the province's among them), what no
+        // parent held with them, and the rest came back.
+        #expect(report.disksLost == 4 && report.disksRestored == 2 && report.changesLost > 0 && report.setsTakenBack > 0)
         #expect(report.duplicateSets > 0)
         let verification = try #require(report.checks.last)
         #expect(verification.detail.contains("\(report.corrupted) messages corrupted"))
@@ -125,10 +128,21 @@ struct SimulationTests {
         // again what the county lost.
         #expect(report.setsSentAgain > 0)
         #expect(try Self.crossings(sim) == Dictionary(uniqueKeysWithValues: report.upward.map { ($0.hop, $0.latency.count) }))
-        #expect(throws: SimulationError.self) {
-            try Simulation(
-                topology: try Self.demo, options: SimulationOptions(days: 1, seed: 1, faults: try FaultPlan.parse("lose=420000000000@1d+1d")))
-        }
+    }
+
+    /// The province restored from its backup of 02:30 (or on an empty store) after losing its
+    /// disk: it has no parent to take anything back from, its own seqs go on past those its lost
+    /// store gave (`OwnSeqs`), its children send again what it acknowledged and lost, and its
+    /// offices enter again what it entered since — every node ends with the same records, none
+    /// set aside.
+    @Test(arguments: ["restore", "lose"]) func theProvinceThatLostItsDiskGoesOnPastItsLostSeqs(fault: String) throws {
+        let (sim, report) = try Self.simulate(days: 5, seed: 3, faults: "\(fault)=420000000000@2d14h+6h")
+        #expect(report.passed, "\(report.text(replay: "-"))")
+        #expect(report.disksLost == 1 && report.disksRestored == (fault == "restore" ? 1 : 0))
+        #expect(report.changesLost > 0 && report.changesEnteredAgain > 0 && report.setsSentAgain > 0)
+        let top = sim.nodes[0]
+        #expect(try top.node.sync.ownStanding().logged > OwnSeqs.stride)
+        for n in sim.nodes { #expect(try n.node.store.setAsideEntries().isEmpty, "\(n.code)") }
     }
 
     /// Per upward hop ("township → county"), the changes its parents hold of their children's

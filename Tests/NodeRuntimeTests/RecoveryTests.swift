@@ -337,6 +337,32 @@ struct RecoveryTests {
         }
     }
 
+    /// A busy child sends no heartbeat, so after pushes that failed (its parent was down, maybe
+    /// restored from a backup) it asks where the parent stands once the next push goes through:
+    /// a county rebuilt empty gets the village's sets the township forwarded before, though the
+    /// township's push carries only changes of its own. Without the failures, that push does
+    /// not ask, and the county lacks them until the township's next heartbeat.
+    @Test(arguments: [true, false]) func aChildAsksWhereItsParentStandsAfterFailedPushes(afterFailures: Bool) async throws {
+        let net = try OfflineChain()
+        let village = net.village.configuration.code.digits
+        try net.ingest(net.village, rows: 10, seed: 1)
+        try await withSyncServer(net.township) { port in
+            #expect(try await SyncClient(node: try net.pointing(net.village, toPort: port)).push().acknowledged == 1)
+            try await applied(net.township)
+        }
+        try await withSyncServer(net.county) { port in
+            let push = try await SyncClient(node: try net.pointing(net.township, toPort: port)).push()
+            #expect(push.acknowledged == 1)
+        }
+        let county = try Self.emptyStore(net.county)
+        try net.ingest(net.township, rows: 3, seed: 2)
+        try await withSyncServer(county) { port in
+            let push = try await SyncClient(node: try net.pointing(net.township, toPort: port)).push(afterFailures: afterFailures)
+            #expect(push.changeSets == (afterFailures ? 2 : 1))
+            #expect(try county.store.position(of: village)?.lastSeq == (afterFailures ? 10 : nil))
+        }
+    }
+
     /// A node gives its children its own changes only once its parent holds them: a child never
     /// holds a change the network could lose with the node's disk, and the seqs the node gives
     /// after `recover` are ones no child has seen. The top, which has no parent, gives them at once.

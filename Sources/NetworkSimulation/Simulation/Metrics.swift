@@ -48,6 +48,8 @@ struct Metrics {
     var changesTakenBack = 0
     /// Acknowledged sets sent again because the parent no longer held them.
     var setsSentAgain = 0
+    /// Changes the top's offices entered again after its disk was lost (OPERATIONS.md "At the top").
+    var changesEnteredAgain = 0
     var bundles = 0
     var pages = 0
     var pushFailures = 0

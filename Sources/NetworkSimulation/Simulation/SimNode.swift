@@ -36,6 +36,8 @@ final class SimNode {
     var down = false
     /// A recovery under way after the disk was lost (the node is down until it ends).
     var recovery: SimRecovery?
+    /// At the top after a lost disk: what its offices are to enter again, as the lost store held it.
+    var toEnterAgain: (changes: [Change], store: NodeContext)?
     var schedule: UpwardSchedule
     /// The push and the pull waiting for their answer, if any (one of each at a time, as in `serve`).
     var pushAttempt: Int?

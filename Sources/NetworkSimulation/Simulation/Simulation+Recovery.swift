@@ -1,6 +1,7 @@
 import CreditDomain
 import Foundation
 import NodeRuntime
+import SampleData
 
 /// Where a node that lost its disk stands in its recovery: the steps of `credit-node recover`
 /// (`Recovery.begin`, `wanted`, `take`) answered by its parent's `Return` over the simulated
@@ -31,9 +32,14 @@ extension Simulation {
     }
 
     /// The node is back on its new store: the down stream starts again, then it asks its parent
-    /// where it stands.
+    /// where it stands. The top has no parent: its own seqs go on past the lost ones, and it is back.
     func startRecovery(_ n: SimNode) throws {
-        try Recovery(node: n.node).begin(now: date(now, node: n))
+        let recovery = Recovery(node: n.node)
+        try recovery.begin(now: date(now, node: n))
+        guard n.parent != nil else {
+            _ = try recovery.restartOwnSeqs(now: date(now, node: n))
+            return try finishRecovery(n)
+        }
         askParent(n)
     }
 
@@ -128,7 +134,8 @@ extension Simulation {
     }
 
     /// Everything the parent held is back: what the lost store held past it is lost for good
-    /// (the simulator's truth forgets it), and the node starts as after any outage.
+    /// (the simulator's truth forgets it), and the node starts as after any outage. At the top,
+    /// which has no parent, its offices enter again what it lost (`enterAgain`).
     func finishRecovery(_ n: SimNode) throws {
         guard let r = n.recovery else { return }
         n.recovery = nil
@@ -136,22 +143,77 @@ extension Simulation {
         // What the store holds of its own now (taken back, or in the restored backup) is what the
         // lost store held up to there: a backup is an earlier state of the same store.
         let standing = try n.node.sync.ownStanding().logged
-        for c in try r.lost.store.changes(origin: own, after: standing, limit: .max) {
+        let lost = try r.lost.store.changes(origin: own, after: standing, limit: .max)
+        for c in lost {
             metrics.changesEntered -= 1
             metrics.changesLost += 1
             if c.op == "status" { metrics.statusChanges -= 1 }
-            guard c.op == "put", try n.node.store.record(key: c.key) == nil, let t = truth[c.key] else { continue }
-            if t.origin == n.index {
+            guard n.parent != nil, c.op == "put", let t = truth[c.key] else { continue }
+            if t.origin == n.index, try n.node.store.record(key: c.key) == nil {
                 truth[c.key] = nil
                 truthOrder.removeAll { $0 == c.key }
                 metrics.recordsLost += 1
-            } else {
-                // A correction entered here naming this village: it never left.
-                truth[c.key]!.jurisdictions.removeAll { $0 == n.code }
+            } else if c.jurisdiction != t.jurisdictions.first?.digits {
+                // A correction entered here that moved a record to another area: it never left,
+                // and no version left names that area.
+                truth[c.key]!.jurisdictions.removeAll { $0.digits == c.jurisdiction }
                 metrics.moves -= 1
             }
         }
         n.forgetOwnMarks(after: standing)
+        if n.parent == nil, !lost.isEmpty {
+            // Hours later, once its children have sent again what it lost: a version entered again
+            // must carry a later clock than the lost one, which may have taken a child's clock
+            // running ahead (`skew`).
+            n.toEnterAgain = (lost, r.lost)
+            schedule(at: now + Int64((2 * options.faults.skewHours + 6) * 3_600_000), .enterAgain(node: n.index))
+        }
         try cameUp(n)
+    }
+
+    /// The top's offices enter again what they entered since the backup (OPERATIONS.md "At the
+    /// top"): each record a lost change put, as the lost store held it last, then the lost status
+    /// changes in order — new changes, under seqs past the restart, and new versions wherever
+    /// the lost ones reached.
+    func enterAgain(_ n: SimNode) throws {
+        guard let (lost, store) = n.toEnterAgain else { return }
+        guard !n.down else {
+            schedule(at: now + 3_600_000, .enterAgain(node: n.index))
+            return
+        }
+        n.toEnterAgain = nil
+        let clock = date(now, node: n)
+        var seen: Set<String> = []
+        var first: Int64?
+        var last: Int64?
+        for c in lost where c.op == "put" && seen.insert(c.key).inserted {
+            guard let record = try store.store.record(key: c.key), let kind = try? catalogue.kind(named: record.kind) else { continue }
+            let values = kind.fields.map { record.fields[kind.kind.fullCode($0.code)] ?? "" }
+            let csv = SampleGenerator.csv(kind: kind, rows: [SampleRow(values: values, fault: nil)], header: .codes)
+            let report = try FileIngestion(node: n.node).ingest(
+                bytes: Array(csv.utf8), name: "\(kind.slug)-补录.csv", kind: kind.slug, format: .csv, now: clock)
+            if let f = report.firstSeq, let l = report.lastSeq {
+                first = first ?? f
+                last = l
+            }
+        }
+        for c in lost where c.op == "status" {
+            guard let status = StatusChange.parse(body: c.body) else { continue }
+            do {
+                let entered = try StatusDesk(node: n.node).enter(key: c.key, status, now: clock)
+                first = first ?? entered.seq
+                last = entered.seq
+            } catch is StatusChangeError {
+                metrics.statusRefused += 1
+            }
+        }
+        guard let first, let last else { return }
+        n.mark(n.code.digits, upTo: last, at: now)
+        for c in try n.node.store.changes(origin: n.code.digits, after: first - 1, limit: .max) {
+            metrics.changesEntered += 1
+            metrics.changesEnteredAgain += 1
+            if c.op == "status" { metrics.statusChanges += 1 }
+        }
+        try entered(n)
     }
 }

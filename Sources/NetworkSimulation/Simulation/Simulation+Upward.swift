@@ -122,8 +122,9 @@ extension Simulation {
             return try planPush(n)
         }
         if corrupted { metrics.corruptedAccepted.append("receipt at \(n.code)") }
+        let afterFailures = n.schedule.failures > 0
         n.schedule.record(attemptAt: .milliseconds(local(n)), succeeded: true)
-        if n.heartbeating { askStanding(n) }
+        if UpwardSchedule.asksWhereTheParentStands(heartbeat: n.heartbeating, afterFailures: afterFailures) { askStanding(n) }
         try planPush(n)
         // Its own changes now acknowledged go down to its children.
         try wakeChildren(n)

@@ -77,6 +77,8 @@ public final class Simulation {
         case status(node: Int, key: String, action: StatusAction, outcome: String?)
         /// A correction of record `key` naming village `to` as its area, entered at `node`.
         case move(node: Int, key: String, to: Int)
+        /// The top's offices enter again what its lost disk held past its backup.
+        case enterAgain(node: Int)
         case push(node: Int)
         /// A push timer set with nothing pending: the health record's heartbeat. Not work: a
         /// network whose only timers are heartbeats has settled.
@@ -142,12 +144,6 @@ public final class Simulation {
         }
         for o in options.faults.outages where o.kind == .partition && topology.node(o.node)?.parent == nil {
             throw SimulationError(message: "fault partition=\(o.node.digits): the top node has no link upward to cut")
-        }
-        for o in options.faults.outages where o.losesDisk && topology.node(o.node)?.parent == nil {
-            throw SimulationError(
-                message:
-                    "fault \(o.kind.rawValue)=\(o.node.digits): the top node has no parent to take its store back from (OPERATIONS.md \"At the top\")"
-            )
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-simulation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -282,6 +278,7 @@ public final class Simulation {
         case .ingest(let i, let rows): try ingest(nodes[i], rows: rows)
         case .status(let i, let key, let action, let outcome): try enterStatus(nodes[i], key: key, action: action, outcome: outcome)
         case .move(let i, let key, let to): try enterMove(nodes[i], key: key, to: nodes[to])
+        case .enterAgain(let i): try enterAgain(nodes[i])
         case .push(let i), .heartbeat(let i): try push(nodes[i])
         case .pushTimeout(let i, let attempt):
             let n = nodes[i]

@@ -89,6 +89,8 @@ public struct SimulationReport: Sendable, Codable {
     public var changesTakenBack: Int
     /// Acknowledged sets children sent again to a parent that had lost them.
     public var setsSentAgain: Int
+    /// Changes the top's offices entered again after it lost its disk (its lost own changes).
+    public var changesEnteredAgain: Int
     public var bundles: Int
     public var pages: Int
     public var pushFailures: Int
@@ -154,7 +156,8 @@ public struct SimulationReport: Sendable, Codable {
             corrupted: m.corrupted,
             crashes: m.crashes, outages: m.outages, disksLost: m.disksLost, disksRestored: m.disksRestored, backupsRefused: m.backupsRefused,
             changesLost: m.changesLost, recordsLost: m.recordsLost,
-            setsTakenBack: m.setsTakenBack, changesTakenBack: m.changesTakenBack, setsSentAgain: m.setsSentAgain, bundles: m.bundles, pages: m.pages,
+            setsTakenBack: m.setsTakenBack, changesTakenBack: m.changesTakenBack, setsSentAgain: m.setsSentAgain,
+            changesEnteredAgain: m.changesEnteredAgain, bundles: m.bundles, pages: m.pages,
             pushFailures: m.pushFailures, heldSets: m.held,
             duplicateSets: m.duplicates, settled: sim.settledAt.map(sim.timestamp), upward: upward, downward: downward, backlog: backlog,
             regions: regions,
@@ -195,6 +198,7 @@ public struct SimulationReport: Sendable, Codable {
         if disksLost > 0 {
             line(
                 "disks:    \(disksLost) lost, \(disksRestored) of them restored from a backup (\(backupsRefused) backups refused by recover): \(changesLost) changes no parent held were lost with them (\(recordsLost) records); recovery took back \(setsTakenBack) sets, \(changesTakenBack) changes, from the parents; children sent \(setsSentAgain) acknowledged sets again after heartbeats"
+                    + (changesEnteredAgain > 0 ? "; the top's offices entered \(changesEnteredAgain) changes again" : "")
             )
         }
         line(

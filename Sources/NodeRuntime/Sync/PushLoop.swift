@@ -44,7 +44,7 @@ public struct PushLoop: Sendable {
         let action = state.next(now: now, pending: pending, oldestPendingAt: oldest)
         guard case .push = action else { return action }
         do {
-            let report = try await SyncClient(node: node).push(now: clock)
+            let report = try await SyncClient(node: node).push(afterFailures: state.failures > 0, now: clock)
             state.record(attemptAt: now, succeeded: true)
             node.logger.info(
                 "pushed",

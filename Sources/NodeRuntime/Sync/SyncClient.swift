@@ -4,6 +4,7 @@ import CreditDomain
 import Foundation
 import NIOCore
 import NodePKI
+import SyncCore
 
 /// Why a push failed.
 public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -39,8 +40,10 @@ public struct SyncClient: Sendable {
 
     /// Sends everything pending, in bundles of at most `bundleChanges` changes (or one set), over
     /// one connection; stops when nothing is pending or a receipt acknowledges nothing new (the
-    /// parent holds the rest back until a gap closes).
-    public func push(bundleChanges: Int = bundleChangesMax, now: Date = Date()) async throws -> PushReport {
+    /// parent holds the rest back until a gap closes). After a heartbeat, or after the first
+    /// bundle when the pushes before failed (`afterFailures`), it asks where the parent stands
+    /// (`UpwardSchedule.asksWhereTheParentStands`) and what the parent lost goes again.
+    public func push(bundleChanges: Int = bundleChangesMax, afterFailures: Bool = false, now: Date = Date()) async throws -> PushReport {
         let configuration = node.configuration
         guard let parent = configuration.parent else {
             throw SyncError(code: .noParent, message: "this node has no parent in its configuration; nothing to push")
@@ -51,6 +54,7 @@ public struct SyncClient: Sendable {
         // Nothing pending still sends this node's health record (the heartbeat).
         guard !report.changeSets.isEmpty || report.health > 0 else { return total }
         try await Self.withParent(node, parent) { connection in
+            var asking = afterFailures
             while true {
                 let receipt = try await connection.exchange(path: "/v1/sync/up", upload: bundle, limit: 1 << 20, what: "the bundle")
                 let ack = try Import(node: node).importReceipt(receipt, file: "receipt from \(parent.code)", now: now)
@@ -59,20 +63,21 @@ public struct SyncClient: Sendable {
                 total.bytes += bundle.count
                 total.acknowledged += ack.acknowledged ?? 0
                 total.health += report.health
-                if report.changeSets.isEmpty {
-                    // A heartbeat: the parent says where it stands with this node's subtree, and
-                    // what it acknowledged and lost (it rebuilt its store) goes again now.
-                    // The heartbeat itself went through: a failing question is logged, not a failed push.
+                let heartbeat = report.changeSets.isEmpty
+                var reopened = 0
+                if UpwardSchedule.asksWhereTheParentStands(heartbeat: heartbeat, afterFailures: asking) {
+                    asking = false
+                    // The parent says where it stands with this node's subtree, and what it
+                    // acknowledged and lost (it rebuilt its store) goes again now. The push itself
+                    // went through: a failing question is logged, not a failed push.
                     do {
                         let state = try await connection.exchange(path: "/v1/sync/state", limit: 64 << 20, what: "the question where it stands")
-                        guard try Return.reopenWhatTheParentLost(node, standing: state) > 0 else { break }
+                        reopened = try Return.reopenWhatTheParentLost(node, standing: state)
                     } catch {
                         node.logger.warning("could not learn where the parent stands", metadata: ["parent": "\(parent.code)", "reason": "\(error)"])
-                        break
                     }
-                } else if (ack.acknowledged ?? 0) == 0 {
-                    break
                 }
+                if reopened == 0 && (heartbeat || (ack.acknowledged ?? 0) == 0) { break }
                 (report, bundle) = try export.pendingBundle(changesMax: bundleChanges, setBytes: ChangeSetLimits().setBytesMax, now: now)
                 guard !report.changeSets.isEmpty else { break }
             }
