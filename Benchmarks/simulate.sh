@@ -18,7 +18,7 @@ faults='loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3'
 # partition or the province's outage at the very end of its settle period, and fail to settle).
 [ "$days" -gt 3 ] && faults+=',down=420102002201@3d+5d'
 [ "$days" -gt 10 ] && faults+=',partition=420600000000@10d+20h'
-[ "$days" -gt 20 ] && faults+=',down=420000000000@20d+12h,partition=420606000000@19d+1d,lose=420606000000@19d20h+6h'
+[ "$days" -gt 20 ] && faults+=',down=420000000000@20d+12h,partition=420606000000@19d+1d,lose=420606000000@19d20h+6h,restore=420000000000@24d14h+4h'
 
 run() { # name topology [args…]
   local name=$1 topology=$2

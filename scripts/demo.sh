@@ -467,9 +467,9 @@ PY
 }
 step "the province's disk is lost: last night's backup goes back (\`credit-node backup\`), \`recover\` moves its own seqs past those its children were given after the backup, and its next listing reaches a village; its office enters again what it entered since the backup" province_restore_tour
 step "stop it (the data stays in $dir)" "$node" down "$topology" --dir "$dir"
-step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days, a county cut off a day and then its disk lost (it recovers from its city as \`recover\` does); then the checks, read from the stores" \
+step "the same network for 30 simulated days — each of its 32 nodes the production node on its own SQLite store — under faults: lost, duplicated, reordered and corrupted messages, crashes failing the stores' commits, skewed clocks, a village down 5 days, a city cut off 20 hours, a township down 4 days, a county cut off a day and then its disk lost (it recovers from its city as \`recover\` does), the province restored from its night's backup (its own seqs restarted, its offices entering again what it lost); then the checks, read from the stores" \
   "$node" simulate "$topology" --days 30 --seed 7 \
-  --faults 'loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@3d+5d,partition=420600000000@10d+20h,down=420102002000@14d+4d,partition=420606000000@19d+1d,lose=420606000000@19d20h+6h'
+  --faults 'loss=0.05,dup=0.05,reorder=0.1,corrupt=0.03,crash=0.02,skew=3,down=420102002201@3d+5d,partition=420600000000@10d+20h,down=420102002000@14d+4d,partition=420606000000@19d+1d,lose=420606000000@19d20h+6h,restore=420000000000@24d14h+4h'
 # Last: the network again, left running, so its credit portals can be opened in a browser.
 step "start the network again and leave it running: its credit portals" "$node" up "$topology" --dir "$dir"
 trap - EXIT

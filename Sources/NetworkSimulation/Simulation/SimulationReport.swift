@@ -197,7 +197,7 @@ public struct SimulationReport: Sendable, Codable {
         )
         if disksLost > 0 {
             line(
-                "disks:    \(disksLost) lost, \(disksRestored) of them restored from a backup (\(backupsRefused) backups refused by recover): \(changesLost) changes no parent held were lost with them (\(recordsLost) records); recovery took back \(setsTakenBack) sets, \(changesTakenBack) changes, from the parents; children sent \(setsSentAgain) acknowledged sets again after heartbeats"
+                "disks:    \(disksLost) lost, \(disksRestored) of them restored from a backup (\(backupsRefused) backups refused by recover): \(changesLost) changes no parent held were lost with them (\(recordsLost) records); recovery took back \(setsTakenBack) sets, \(changesTakenBack) changes, from the parents; children sent \(setsSentAgain) acknowledged sets again once they learned where their parents stood"
                     + (changesEnteredAgain > 0 ? "; the top's offices entered \(changesEnteredAgain) changes again" : "")
             )
         }
