@@ -55,11 +55,13 @@ extension NodeStore {
     public func ownStanding() throws -> (sealed: ChainPosition?, logged: Int64) {
         let own = node.digits
         return try read { db in
-            (
-                try Self.lastOutboxSet(own, db),
-                try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes WHERE origin = ? AND downward = 0"), arguments: [own]) ?? 0
-            )
+            (try Self.lastOutboxSet(own, db), try Self.ownLogged(own, db))
         }
+    }
+
+    /// The last seq of this node's own change log (sealed or not); 0 when it holds none.
+    static func ownLogged(_ own: String, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes WHERE origin = ? AND downward = 0"), arguments: [own]) ?? 0
     }
 
     /// The seq this node's next own change takes: after its log's last, or after the floor
@@ -76,8 +78,7 @@ extension NodeStore {
         let own = node.digits
         return try write { db in
             let sealed = try Self.lastOutboxSet(own, db)?.lastSeq ?? 0
-            let logged =
-                try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes WHERE origin = ? AND downward = 0"), arguments: [own]) ?? 0
+            let logged = try Self.ownLogged(own, db)
             guard logged <= sealed else {
                 throw StoreError(
                     code: .badRule,

@@ -1,7 +1,6 @@
 import CreditDomain
 import Foundation
 import NodeRuntime
-import SampleData
 
 /// Where a node that lost its disk stands in its recovery: the steps of `credit-node recover`
 /// (`Recovery.begin`, `wanted`, `take`) answered by its parent's `Return` over the simulated
@@ -188,10 +187,7 @@ extension Simulation {
         var last: Int64?
         for c in lost where c.op == "put" && seen.insert(c.key).inserted {
             guard let record = try store.store.record(key: c.key), let kind = try? catalogue.kind(named: record.kind) else { continue }
-            let values = kind.fields.map { record.fields[kind.kind.fullCode($0.code)] ?? "" }
-            let csv = SampleGenerator.csv(kind: kind, rows: [SampleRow(values: values, fault: nil)], header: .codes)
-            let report = try FileIngestion(node: n.node).ingest(
-                bytes: Array(csv.utf8), name: "\(kind.slug)-补录.csv", kind: kind.slug, format: .csv, now: clock)
+            let report = try enterRecord(n, record, kind: kind, file: "\(kind.slug)-补录.csv")
             if let f = report.firstSeq, let l = report.lastSeq {
                 first = first ?? f
                 last = l

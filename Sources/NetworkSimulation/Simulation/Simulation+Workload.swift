@@ -1,4 +1,5 @@
 import CreditDomain
+import CreditStore
 import Foundation
 import NodeRuntime
 import SampleData
@@ -124,12 +125,7 @@ extension Simulation {
             let kind = try? catalogue.kind(named: record.kind),
             let field = kind.kind.jurisdiction
         else { return }
-        let fields = record.fields
-        let values = kind.fields.map { f in f.code == field ? to.code.digits : fields[kind.kind.fullCode(f.code)] ?? "" }
-        let csv = SampleGenerator.csv(kind: kind, rows: [SampleRow(values: values, fault: nil)], header: .codes)
-        let clock = date(now, node: n)
-        let report = try FileIngestion(node: n.node).ingest(
-            bytes: Array(csv.utf8), name: "\(kind.slug)-更正.csv", kind: kind.slug, format: .csv, now: clock)
+        let report = try enterRecord(n, record, kind: kind, file: "\(kind.slug)-更正.csv", changing: (field, to.code.digits))
         guard let first = report.firstSeq, let last = report.lastSeq else { return }
         n.mark(n.code.digits, upTo: last, at: now)
         for c in try n.node.store.changes(origin: n.code.digits, after: first - 1, limit: Int(last - first + 1)) where c.op == "put" {
@@ -138,6 +134,16 @@ extension Simulation {
             _ = noteArea(to.code, of: c.key)
         }
         try entered(n)
+    }
+
+    /// A department's file of one record as a node holds it (one field changed, if `changing`),
+    /// entered at `n` through `FileIngestion` at its clock.
+    func enterRecord(_ n: SimNode, _ record: StoredRecord, kind: ResolvedKind, file: String, changing: (field: String, value: String)? = nil) throws
+        -> IngestReport
+    {
+        let values = kind.fields.map { f in f.code == changing?.field ? changing!.value : record.fields[kind.kind.fullCode(f.code)] ?? "" }
+        let csv = SampleGenerator.csv(kind: kind, rows: [SampleRow(values: values, fault: nil)], header: .codes)
+        return try FileIngestion(node: n.node).ingest(bytes: Array(csv.utf8), name: file, kind: kind.slug, format: .csv, now: date(now, node: n))
     }
 
     /// The record's origin acts on an objection: opens it, marks the ones it will correct for
