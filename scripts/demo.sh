@@ -323,6 +323,16 @@ row[header.index("CF_XZQH")] = second
 ingest(row, f"its correction naming {second}")
 wait(lambda: all((r := held(v)) is not None and r["jurisdiction"] == second for v in (first, second)), "the correction")
 show()
+# The first village's portal says where the record lies now, naming the area from the network's
+# division directory (行政区划名录), which came down from the province: no page of 大智一村's
+# would know 大智二村's name otherwise.
+import re, urllib.parse, urllib.request
+portal = re.search(r"^portal: *\"?([^\"\s]+)", open(f"{net}/{first}/node.yaml", encoding="utf-8").read(), re.M).group(1)
+link = f"http://{portal}/records/" + urllib.parse.quote(held(first)["recordKey"], safe="")
+page = json.load(urllib.request.urlopen(link + "?format=json"))
+moved = page.get("movedTo") or sys.exit("the first village's page does not say where the record moved")
+field = next(f["text"] for f in page["record"]["fields"] if f["label"] == "所属行政区划")
+print(f"  {link}\n    这条记录的所属行政区划已更正为 {moved.get('areaName') or moved['code']}（{moved['code']}）; 所属行政区划: {field}")
 PY
 }
 step "a correction of the area (错报 of 所属行政区划): the township corrects a penalty it decided about 大智一村 to 大智二村; both villages come to hold the corrected version" move_tour

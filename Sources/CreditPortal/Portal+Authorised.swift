@@ -96,9 +96,10 @@ extension Portal {
                 validFrom: a.validFrom, validUntil: a.validUntil,
                 kinds: a.kinds.map { pages.kinds[$0]?.name ?? $0 }.joined(separator: "、"),
                 queriedAt: PortalPages.readable(ChinaTime.timestamp(now)),
-                records: view.records.map {
-                    AuthorisedPage.Record(
-                        kindName: $0.kindName, stateLabel: $0.stateLabel, objected: $0.objected, decisionDate: $0.decisionDate, fields: $0.fields)
+                records: try view.records.map { r in
+                    let fields = try pages.kinds[r.kind].map { try r.namingAreas(kind: $0, desk.node.areaLabel).fields } ?? r.fields
+                    return AuthorisedPage.Record(
+                        kindName: r.kindName, stateLabel: r.stateLabel, objected: r.objected, decisionDate: r.decisionDate, fields: fields)
                 }, empty: view.records.isEmpty, subjectLink: PortalPages.subjectLink(code: a.subject, id: hit?.id))
         }
         switch result {

@@ -331,7 +331,7 @@ public struct Portal: Sendable {
                 let fragment =
                     json
                     ? try SignedReport.encode(entries: content.entries)
-                    : Array(try portal.render(ReportPage.Rows(rows: portal.pages.reportRows(content.entries)), template: "report-rows").utf8)
+                    : Array(try portal.render(ReportPage.Rows(rows: try portal.pages.reportRows(content.entries)), template: "report-rows").utf8)
                 body = ReportBody(subject: content.subject, count: content.entries.count, fragment: fragment)
                 portal.reportBodies.keep(body, key: key, version: version, now: now)
             }

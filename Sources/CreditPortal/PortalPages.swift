@@ -216,7 +216,7 @@ public struct ObjectionDecision: Sendable, Encodable, Hashable {
 
 /// Where a record now lies when a correction moved it out of this node's area.
 public struct MovedNote: Sendable, Encodable, Hashable {
-    /// The area's 12-digit code, and its name when this node knows it.
+    /// The area's 12-digit code, and its name when this node knows it (`NodeContext.areaName`).
     public var code: String
     public var areaName: String?
 }
@@ -790,14 +790,17 @@ public struct PortalPages: Sendable {
         return (subject, try issuer.entries(chosen, identity: try node.credentials.identity(), now: now))
     }
 
-    /// A report's rows as its page shows them: each field's value as a person reads it (the
-    /// report's JSON keeps the values it signs).
-    func reportRows(_ entries: [CreditReport.Entry]) -> [ReportPage.Row] {
-        entries.enumerated().map { i, e in
+    /// A report's rows as its page shows them: each field's value as a person reads it, an area
+    /// by its name (the report's JSON keeps the values it signs).
+    func reportRows(_ entries: [CreditReport.Entry]) throws -> [ReportPage.Row] {
+        try entries.enumerated().map { i, e in
             let kind = kinds[e.kind]
             return ReportPage.Row(
                 number: i + 1, entry: e,
-                fields: e.fields.map { ReportPage.Field(label: $0.label, text: kind?.readable($0.value, fullCode: $0.code) ?? $0.value) },
+                fields: try e.fields.map { f in
+                    let area = try kind?.area(f.value, fullCode: f.code).flatMap(node.areaLabel)
+                    return ReportPage.Field(label: f.label, text: area ?? kind?.readable(f.value, fullCode: f.code) ?? f.value)
+                },
                 leafShort: e.leaf.map { String($0.prefix(16)) } ?? "", proofLength: e.proof.count, objected: e.state == "objected")
         }
     }
@@ -822,14 +825,14 @@ public struct PortalPages: Sendable {
         // A record of a kind about no subject (a 信易+ scenario) is headed by its name (场景名称).
         let heading = Self.heading(stored.fields, kind: kind) ?? (kind.kind.subjectCode.isEmpty ? shown.subjectName : nil)
         return RecordPage(
-            site: site(), title: heading ?? "\(kind.name) \(shown.documentNumber ?? "")", record: shown,
+            site: site(), title: heading ?? "\(kind.name) \(shown.documentNumber ?? "")", record: try shown.namingAreas(kind: kind, node.areaLabel),
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
             onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt),
             repair: repair.map {
                 RepairNote(months: $0.months, atOnce: $0.months == 0, from: $0.date.iso, open: $0.date <= today, authority: shown.authority)
             }, heading: heading, listingLink: listingLink(stored.kind),
             movedTo: try PublicRecord.movedAway(stored, kind: kind, from: node.configuration.code).map {
-                MovedNote(code: $0.digits, areaName: try node.store.nodeNames([$0.digits])[$0.digits])
+                MovedNote(code: $0.digits, areaName: try node.areaName($0))
             }, objection: shown.objected ? try objectionNote(key: key) : nil,
             objectionDecided: shown.objected ? nil : try objectionDecision(key: key))
     }
@@ -926,7 +929,7 @@ public struct PortalPages: Sendable {
         }
         let filter = Filter(region: p.region ?? "", authority: p.authority ?? "", from: p.from ?? "", to: p.to ?? "")
         let rows = try rows(records, today: today)
-        let names = try node.store.nodeNames(children.map(\.digits))
+        let names = try node.childNames()
         let page = ListingPage(
             site: site(), title: title, path: path, kindName: title, filter: filter,
             regions: children.map { RegionOption(code: $0.digits, name: names[$0.digits] ?? $0.digits, selected: $0.digits == p.region) },

@@ -3,11 +3,11 @@ import Foundation
 import X509
 
 /// Control data that flows down the network, signed by the network CA: the revocation list,
-/// the record catalogue, and the holiday calendars. A node installs a document only if the CA's
+/// the record catalogue, the holiday calendars and the division directory (行政区划名录). A node installs a document only if the CA's
 /// signature verifies, so a parent can carry it but never forge it.
 ///
-/// Names: `revoked.json` (signed in its own format, see `RevocationList`), `catalogue.json`
-/// and `calendars/YYYY.json` (signed by a detached `NAME.sig`: base64 DER ECDSA P-256 over the
+/// Names: `revoked.json` (signed in its own format, see `RevocationList`), `catalogue.json`,
+/// `divisions.json` and `calendars/YYYY.json` (signed by a detached `NAME.sig`: base64 DER ECDSA P-256 over the
 /// UTF-8 name, a zero byte, and the content).
 public struct ControlDocument: Sendable, Hashable {
     public var name: String
@@ -23,7 +23,7 @@ public struct ControlDocument: Sendable, Hashable {
 
     /// Whether a name is one this network distributes.
     public static func isKnown(_ name: String) -> Bool {
-        if name == "revoked.json" || name == "catalogue.json" { return true }
+        if name == "revoked.json" || name == "catalogue.json" || name == "divisions.json" { return true }
         let parts = name.split(separator: "/")
         guard parts.count == 2, parts[0] == "calendars", parts[1].hasSuffix(".json") else { return false }
         let year = parts[1].dropLast(5)
@@ -46,7 +46,7 @@ public struct ControlDocument: Sendable, Hashable {
 
     /// Reads the documents present in a control directory (content and `.sig`); unsigned files are skipped.
     public static func load(from directory: URL) -> [ControlDocument] {
-        var names = ["revoked.json", "catalogue.json"]
+        var names = ["revoked.json", "catalogue.json", "divisions.json"]
         let calendars = directory.appendingPathComponent("calendars")
         if let files = try? FileManager.default.contentsOfDirectory(atPath: calendars.path) {
             names += files.filter { $0.hasSuffix(".json") }.sorted().map { "calendars/\($0)" }
@@ -76,7 +76,7 @@ extension NetworkCA {
     /// Signs a control document (not the revocation list, which `revoke` signs).
     public func signControl(name: String, content: [UInt8]) throws -> ControlDocument {
         guard ControlDocument.isKnown(name), name != "revoked.json" else {
-            throw PKIError(.invalid, "'\(name)' cannot be signed as control data; use catalogue.json or calendars/YYYY.json")
+            throw PKIError(.invalid, "'\(name)' cannot be signed as control data; use catalogue.json, divisions.json or calendars/YYYY.json")
         }
         let sig = try key.signature(for: ControlDocument.signedBytes(name: name, content: content))
         return ControlDocument(name: name, content: content, signature: CanonicalSignature.encode(sig))

@@ -15,7 +15,11 @@ public struct NodeContext: Sendable {
     /// The working-day calendar in force: shipped, configured and received schedules; replaced
     /// when new ones arrive as control data (`reloadCalendar`).
     public var calendar: WorkingCalendar { calendarHolder.value.withLock { $0 } }
-    private let calendarHolder: CalendarHolder
+    private let calendarHolder: Held<WorkingCalendar>
+    /// The division directory (行政区划名录) in force, received as control data or placed in the
+    /// control directory: nil until one arrives (`reloadDivisions`, `areaName`).
+    public var divisions: DivisionDirectory? { divisionsHolder.value.withLock { $0 } }
+    private let divisionsHolder: Held<DivisionDirectory?>
     public let store: NodeStore
     /// The store as the sync core's storage: what every sync path reads and writes through.
     public var sync: any SyncStore { store }
@@ -61,7 +65,8 @@ public struct NodeContext: Sendable {
             kinds = try Catalogue.bundledResolvedKinds()
         }
         resolvedKinds = Dictionary(uniqueKeysWithValues: kinds.map { ($0.slug, $0) })
-        calendarHolder = CalendarHolder(try Self.loadCalendar(configuration))
+        calendarHolder = Held(try Self.loadCalendar(configuration))
+        divisionsHolder = Held(Self.loadDivisions(configuration, logger: logger))
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))
         store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, options: storeOptions, logger: logger)
@@ -89,6 +94,40 @@ public struct NodeContext: Sendable {
         let directory = configuration.calendars ?? (FileManager.default.fileExists(atPath: received.path) ? received.path : nil)
         return try WorkingCalendar.load(overrides: directory.map { URL(fileURLWithPath: $0) })
     }
+
+    /// The control document naming the network's divisions.
+    public static let divisionsFile = "divisions.json"
+
+    /// The division directory in the control directory, if there is one that loads. One that
+    /// does not is logged and left out: names are for reading, and a node without them shows
+    /// the codes (a received directory was checked before it was written).
+    static func loadDivisions(_ configuration: NodeConfiguration, logger: Logger) -> DivisionDirectory? {
+        let file = URL(fileURLWithPath: configuration.controlDirectory).appendingPathComponent(divisionsFile)
+        guard let bytes = FileManager.default.contents(atPath: file.path) else { return nil }
+        do { return try DivisionDirectory.parse(Array(bytes), file: file.path) } catch {
+            logger.warning("division directory not loaded: pages show division codes without names", metadata: ["reason": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Loads the division directory again (a new one arrived as control data).
+    public func reloadDivisions() {
+        let fresh = Self.loadDivisions(configuration, logger: logger)
+        divisionsHolder.value.withLock { $0 = fresh }
+    }
+
+    /// An area's name as a person reads it: from the division directory, written as an address
+    /// (湖北省仙桃市沙嘴街道沙嘴一村); without one, the name the node knows — its own, or a node
+    /// of its subtree's as its health record gives it; nil when it knows none.
+    public func areaName(_ code: DivisionCode) throws -> String? {
+        if let full = divisions?.fullName(of: code) { return full }
+        if code == configuration.code, let own = configuration.name, !own.isEmpty { return own }
+        return try store.nodeNames([code.digits])[code.digits]
+    }
+
+    /// An area as a page writes it: its name and code (湖北省仙桃市沙嘴街道沙嘴一村（429004001201）),
+    /// nil when the node knows no name for it (`areaName`).
+    public func areaLabel(_ code: DivisionCode) throws -> String? { try areaName(code).map { "\($0)（\(code.digits)）" } }
 
     /// Loads the calendars again — new schedules arrived as control data — and settles the
     /// provisional deadlines they make official.
@@ -132,7 +171,8 @@ extension NodeContext {
 }
 
 /// The calendar in force, shared by every copy of a `NodeContext`.
-final class CalendarHolder: Sendable {
-    let value: Mutex<WorkingCalendar>
-    init(_ calendar: WorkingCalendar) { value = Mutex(calendar) }
+/// A value the node replaces while it runs (the calendar, the division directory).
+final class Held<Value: Sendable>: Sendable {
+    let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
 }

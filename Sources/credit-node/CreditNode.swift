@@ -84,6 +84,8 @@ struct Failure: Error, CustomStringConvertible {
             throw ExitFailure(message: "catalogue: \(e.message)", code: e.code == .unknownKind ? 64 : 78)
         } catch let e as CalendarError {
             throw ExitFailure(message: "calendar: \(e.message)", code: 78)
+        } catch let e as DivisionDirectoryError {
+            throw ExitFailure(message: "division directory: \(e.message)", code: 78)
         } catch let e as StoreError {
             throw ExitFailure(message: "store: \(e.message) [\(e.code.rawValue)]", code: e.code == .corrupt ? 74 : e.code == .backup ? 73 : 1)
         } catch let e as IdentifierError {

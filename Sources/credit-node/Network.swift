@@ -41,6 +41,10 @@ struct Up: ParsableCommand {
             let configs = t.configurations(
                 root: network.root(t), identity: { certs.identity($0).standardizedFileURL.path }, portalOffset: Self.portalOffset,
                 recordsOffset: Self.recordsOffset)
+            // The topology's names go down the network as its division directory, from the top.
+            if let top = configs.first(where: { $0.parent == nil }) {
+                _ = try certs.signDivisions(t, into: URL(fileURLWithPath: top.controlDirectory))
+            }
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
             var started = 0
             // Where each node started now begins writing in its log: it is up when, after that, it

@@ -12,7 +12,8 @@ struct PKI: ParsableCommand {
 }
 
 struct PKIInit: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create a network CA (ECDSA P-256): DIR/ca.pem and DIR/ca.key (mode 0600).")
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a network CA (ECDSA P-256): DIR/ca.pem and DIR/ca.key (mode 0600).")
 
     @Option(help: "Directory for the CA's files.")
     var out: String
@@ -73,13 +74,18 @@ struct PKIIssue: ParsableCommand {
             let authority = try NetworkCA.load(from: caDir)
             let dir = URL(fileURLWithPath: out)
             guard department == nil || `operator` == nil else { throw ExitFailure(message: "give --department or --operator, not both", code: 64) }
-            if let (role, name) = department.map({ (CertificateHolder.Role.department, $0) }) ?? `operator`.map({ (CertificateHolder.Role.operator, $0) }) {
-                guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ExitFailure(message: "--\(role.rawValue) needs a name", code: 64) }
+            if let (role, name) = department.map({ (CertificateHolder.Role.department, $0) })
+                ?? `operator`.map({ (CertificateHolder.Role.operator, $0) })
+            {
+                guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ExitFailure(message: "--\(role.rawValue) needs a name", code: 64)
+                }
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 let identity = try authority.issueRecorded(role: role, name: name, code: node, caDirectory: caDir, validityDays: days)
                 try identity.write(to: dir, ca: authority.certificate, name: "client")
                 print(
-                    "Issued a \(role.rawValue) certificate for \(name) of node \(node) in \(out): client.pem, client.key (mode 0600), ca.pem (valid until \(identity.certificate.notValidAfter); serial \(RevocationList.hex(identity.certificate.serialNumber)))")
+                    "Issued a \(role.rawValue) certificate for \(name) of node \(node) in \(out): client.pem, client.key (mode 0600), ca.pem (valid until \(identity.certificate.notValidAfter); serial \(RevocationList.hex(identity.certificate.serialNumber)))"
+                )
                 return
             }
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -115,11 +121,15 @@ struct PKIRevoke: ParsableCommand {
                 serial.map { RevocationList.hex(c.serialNumber) == $0.lowercased() } ?? true
             }
             guard !certificates.isEmpty else {
-                throw ExitFailure(message: "this CA has issued no certificate\(serial.map { " with serial \($0)" } ?? "") to \(node) (looked in \(ca)/issued)", code: 66)
+                throw ExitFailure(
+                    message: "this CA has issued no certificate\(serial.map { " with serial \($0)" } ?? "") to \(node) (looked in \(ca)/issued)",
+                    code: 66)
             }
             var list: RevocationList?
             for c in certificates { list = try authority.revoke(c, reason: reason, in: caDir) }
-            print("Revoked \(certificates.count) certificate(s) of \(node); \(ca)/revoked.json (version \(list?.content.version ?? 0)) lists \(list?.content.entries.count ?? 0). Distribute it to the nodes.")
+            print(
+                "Revoked \(certificates.count) certificate(s) of \(node); \(ca)/revoked.json (version \(list?.content.version ?? 0)) lists \(list?.content.entries.count ?? 0). Distribute it to the nodes."
+            )
         }
     }
 }
@@ -127,12 +137,14 @@ struct PKIRevoke: ParsableCommand {
 struct PKISign: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
-        abstract: "Sign a catalogue or calendar file as control data: put the result in the province's DATA/control/ and it flows down to every node.")
+        abstract:
+            "Sign a catalogue, calendar or division directory as control data: put the result in the province's DATA/control/ and it flows down to every node."
+    )
 
     @Option(help: "The CA's directory.")
     var ca: String
 
-    @Option(help: "The document's name: catalogue.json or calendars/YYYY.json.")
+    @Option(help: "The document's name: catalogue.json, divisions.json (行政区划名录) or calendars/YYYY.json.")
     var name: String
 
     @Option(help: "The file to sign.")
@@ -144,9 +156,11 @@ struct PKISign: ParsableCommand {
     func run() throws {
         try guarded {
             guard let content = FileManager.default.contents(atPath: file) else { throw ExitFailure(message: "cannot read \(file)", code: 66) }
-            // What is signed must load: a broken catalogue or calendar never goes out.
+            // What is signed must load: a broken catalogue, calendar or directory never goes out.
             guard ControlDocument.isKnown(name), name != "revoked.json" else {
-                throw ExitFailure(message: "--name \(name): sign catalogue.json or calendars/YYYY.json (revoke signs the revocation list)", code: 64)
+                throw ExitFailure(
+                    message: "--name \(name): sign catalogue.json, divisions.json or calendars/YYYY.json (revoke signs the revocation list)", code: 64
+                )
             }
             try Downward.validate(name: name, content: Array(content))
             let document = try NetworkCA.load(from: URL(fileURLWithPath: ca)).signControl(name: name, content: Array(content))

@@ -129,6 +129,22 @@ struct NetworkCertificates {
         }
         return issued
     }
+
+    /// Writes the topology's names as the network's division directory (行政区划名录), signed by
+    /// its CA, into `control` (the top node's control directory, from where it flows down to every
+    /// node), unless the same directory is there already; returns whether it wrote one. A real
+    /// network signs the official list instead (`pki sign --name divisions.json`).
+    func signDivisions(_ topology: Topology, into control: URL) throws -> Bool {
+        let names = Dictionary(topology.nodes.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let content = DivisionDirectory(source: "topology \(topology.name)", names: names).encoded()
+        let target = control.appendingPathComponent(NodeContext.divisionsFile)
+        if FileManager.default.contents(atPath: target.path).map(Array.init) == content { return false }
+        let document = try NetworkCA.load(from: directory.appendingPathComponent("ca")).signControl(name: NodeContext.divisionsFile, content: content)
+        try FileManager.default.createDirectory(at: control, withIntermediateDirectories: true)
+        try Data(Data(document.signature).base64EncodedString().utf8).write(to: URL(fileURLWithPath: target.path + ".sig"), options: .atomic)
+        try Data(document.content).write(to: target, options: .atomic)
+        return true
+    }
 }
 
 extension Topology {

@@ -293,7 +293,15 @@ class Walkthrough:
         # command line; 异议处理中 there at once, then at the province after it travelled.
         village_rows = self.json(VILLAGE + "/publicity/penalty")["rows"]
         candidate = next(r for r in village_rows if r["record"]["origin"] == VILLAGE_CODE and not r["record"]["objected"])
-        self.page(VILLAGE + candidate["recordLink"], "village-record")
+        # The network's division directory (行政区划名录) came down from the province: the record's
+        # 所属行政区划 reads as an address, with its code.
+        def area_named():
+            fields = self.json(VILLAGE + candidate["recordLink"])["record"]["fields"]
+            return any(f["label"] == "所属行政区划" and f["text"] == "湖北省仙桃市沙嘴街道沙嘴一村（" + VILLAGE_CODE + "）" for f in fields)
+
+        self.wait_for("the division directory naming the village's area on its record page", area_named)
+        text = self.page(VILLAGE + candidate["recordLink"], "village-record")
+        self.check("湖北省仙桃市沙嘴街道沙嘴一村（" + VILLAGE_CODE + "）" in text, "the record page names its 所属行政区划 in words")
         repair = d.find_element(By.CSS_SELECTOR, "section.repair").text
         self.check("申请信用修复" in repair and (candidate["record"]["authority"] or "") in repair,
                    f"a penalty's page says when and whom to ask for credit repair: {repair[:80]!r}")
@@ -940,6 +948,8 @@ class Walkthrough:
         text = self.page(VILLAGE + link, "record-corrected-elsewhere")
         self.check("所属行政区划已更正为" in text and "action=\"/objections\"" not in text and "action=\"/repairs\"" not in text,
                    "the village's page shows the corrected record without objection or repair forms")
+        self.check("已更正为 <strong>湖北省仙桃市沙嘴街道沙嘴二村（" + SHORT_WINDOW_VILLAGE + "）</strong>" in text,
+                   "the page names the area the record moved to, which the village knows only from the directory")
         self.check(not listed(), "the village's 双公示 listing no longer has the penalty: the area it names publishes it")
 
     def incentive_scenarios(self):

@@ -71,6 +71,14 @@ struct CLITests {
             to: ws.url.appendingPathComponent("bad.json"))
         #expect(try ws("pki", "sign", "--ca", "ca", "--name", "calendars/2027.json", "--file", "bad.json", "--out", "control").status == 78)
         #expect(try ws("pki", "sign", "--ca", "ca", "--name", "../../etc/passwd", "--file", "2027.json", "--out", "control").status == 64)
+        // The division directory (行政区划名录): signed when it loads, refused with the entry to fix.
+        try Data(#"{"source": "t", "divisions": {"429004001201": "沙嘴一村"}}"#.utf8).write(to: ws.url.appendingPathComponent("divisions.json"))
+        #expect(try ws("pki", "sign", "--ca", "ca", "--name", "divisions.json", "--file", "divisions.json", "--out", "control").status == 0)
+        #expect(FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("control/divisions.json.sig").path))
+        try Data(#"{"divisions": {"429004": "仙桃市"}}"#.utf8).write(to: ws.url.appendingPathComponent("short.json"))
+        let short = try ws("pki", "sign", "--ca", "ca", "--name", "divisions.json", "--file", "short.json", "--out", "other")
+        #expect(short.status == 78 && short.stderr.contains("\"429004\" is not a 12-digit division code"), "\(short.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("other/divisions.json").path))
     }
 
     @Test func objectionRepairCheckAndExpireFromTheCommandLine() throws {

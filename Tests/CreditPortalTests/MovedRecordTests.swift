@@ -61,6 +61,59 @@ struct MovedRecordTests {
         }
     }
 
+    /// With the network's division directory (行政区划名录, control data), the page names the
+    /// areas in words: the record's 所属行政区划 and the area it moved to, which this township
+    /// knows nothing of otherwise (not its subtree: no health record names it).
+    @Test func theDirectoryNamesTheAreasOnItsPage() async throws {
+        let f = try PortalFixture()
+        let key = try #require(try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.map(\.key).min())
+        let link = "/records/" + PortalPages.escapePath(key)
+        let village = try #require(try f.node.store.record(key: key)).jurisdiction
+        let area = { (json: [String: Any]) in
+            ((json["record"] as? [String: Any])?["fields"] as? [[String: Any]])?.first { $0["label"] as? String == "所属行政区划" }?["text"] as? String
+        }
+        // Without a directory: the codes, and the township's own name where it is the area.
+        #expect(try f.node.areaName(try DivisionCode(PortalFixture.township)) == "大智街道")
+        #expect(try f.node.areaName(try DivisionCode(Self.elsewhere)) == nil)
+        let plain = try await f.json(link)
+        #expect(area(plain) == village)
+        try Self.moveAway(key, at: f.node)
+        #expect(try await f.get(link).body.contains("已更正为 <strong>\(Self.elsewhere)</strong>"))
+
+        let names = [
+            "420000000000": "湖北省", "420100000000": "武汉市", "420102000000": "江岸区", "420102002000": "大智街道",
+            "420102003000": "一元街道", "420102003201": "一元一村", "420102002201": "大智一村", "420102002202": "大智二村",
+        ]
+        let directory = DivisionDirectory(
+            source: "test", names: Dictionary(uniqueKeysWithValues: try names.map { (try DivisionCode($0.key), $0.value) }))
+        let control = URL(fileURLWithPath: f.node.configuration.controlDirectory)
+        try FileManager.default.createDirectory(at: control, withIntermediateDirectories: true)
+        try Data(directory.encoded()).write(to: control.appendingPathComponent(NodeContext.divisionsFile))
+        f.node.reloadDivisions()
+        let page = try await f.get(link)
+        #expect(page.body.contains("已更正为 <strong>湖北省武汉市江岸区一元街道一元一村（\(Self.elsewhere)）</strong>"))
+        let named = try await f.json(link)
+        #expect(area(named) == "湖北省武汉市江岸区一元街道一元一村（\(Self.elsewhere)）")
+        #expect((named["movedTo"] as? [String: Any])?["areaName"] as? String == "湖北省武汉市江岸区一元街道一元一村")
+        // So does a credit report's page, whose signed JSON keeps the codes.
+        let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" && $0.key != key }.map(\.key)
+        let stored = try keys.compactMap { try f.node.store.record(key: $0) }
+        let other = try #require(stored.first { $0.subjectCode?.count == 18 })
+        let reportLink = "/reports/" + PortalPages.escapePath(try #require(other.subjectCode))
+        let villageName = "湖北省武汉市江岸区大智街道\(names[other.jurisdiction] ?? "?")（\(other.jurisdiction)）"
+        #expect(try await f.get(reportLink).body.contains(villageName))
+        let signed = try await f.get(reportLink + "?format=json")
+        #expect(signed.status == .ok && signed.body.contains(other.jurisdiction) && !signed.body.contains(villageName))
+        // The 双公示 listing's region filter names the villages by the directory too.
+        let listing = try await f.get("/publicity/penalty")
+        #expect(listing.body.contains(">大智一村<") && listing.body.contains(">大智二村<"))
+        // A directory that does not load is left out, and the codes come back.
+        try Data(#"{"divisions": {"420102": "江岸区"}}"#.utf8).write(to: control.appendingPathComponent(NodeContext.divisionsFile))
+        f.node.reloadDivisions()
+        let unnamed = try await f.json(link)
+        #expect(f.node.divisions == nil && area(unnamed) == Self.elsewhere)
+    }
+
     /// The township's 双公示 listing and the home page's counts leave out the record now lying in
     /// another area (that area's node publishes it); its own page is still there, saying where.
     @Test func itsListingsAndCountsLeaveItOut() async throws {

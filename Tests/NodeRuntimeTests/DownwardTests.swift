@@ -293,6 +293,46 @@ struct DownwardTests {
         }
     }
 
+    /// The division directory (行政区划名录) signed by the CA goes down as control data: every node
+    /// installs it and, at once, names areas it knows nothing of otherwise — the village its
+    /// sibling. One that does not load is never installed, even signed.
+    @Test func theDivisionDirectoryComesDownAndNamesEveryArea() async throws {
+        let net = try FiveTiers()
+        let c = FiveTiers.codes
+        try await net.running { live in
+            try await live.downward()
+            let sibling = try DivisionCode(c.village2)
+            #expect(try live.village1.areaName(sibling) == nil)
+            let names = [
+                c.province: "湖北省", c.city: "武汉市", c.county: "江岸区", c.township: "大智街道", c.village1: "大智一村", c.village2: "大智二村",
+            ]
+            let directory = DivisionDirectory(
+                source: "test", names: Dictionary(uniqueKeysWithValues: try names.map { (try DivisionCode($0.key), $0.value) }))
+            let provinceControl = URL(fileURLWithPath: live.province.configuration.controlDirectory)
+            func place(_ content: [UInt8]) throws {
+                let signed = try net.ca.signControl(name: NodeContext.divisionsFile, content: content)
+                try FileManager.default.createDirectory(at: provinceControl, withIntermediateDirectories: true)
+                try Data(signed.content).write(to: provinceControl.appendingPathComponent(NodeContext.divisionsFile))
+                try Data(Data(signed.signature).base64EncodedString().utf8).write(to: provinceControl.appendingPathComponent("divisions.json.sig"))
+            }
+            try place(directory.encoded())
+            live.province.reloadDivisions()
+            for n in [live.city, live.county, live.township, live.village1] {
+                #expect(try await SyncClient(node: n).pull().controls == [NodeContext.divisionsFile])
+            }
+            #expect(try live.village1.areaName(sibling) == "湖北省武汉市江岸区大智街道大智二村")
+            #expect(try live.village1.childNames().isEmpty)
+            #expect(try live.township.childNames() == [c.village1: "大智一村", c.village2: "大智二村"])
+            // Signed, but naming a six-digit code: refused by every node that checks it, so not installed.
+            try place(Array(#"{"divisions": {"420102": "江岸区"}}"#.utf8))
+            #expect(try await SyncClient(node: live.city).pull().controls.isEmpty)
+            #expect(try live.city.areaName(try DivisionCode(c.county)) == "湖北省武汉市江岸区")
+            #expect(throws: DivisionDirectoryError.self) {
+                try Downward.validate(name: NodeContext.divisionsFile, content: Array(#"{"divisions": {}}"#.utf8))
+            }
+        }
+    }
+
     @Test func aChildOfflineDuringManyChangesCatchesUpPageByPage() async throws {
         let net = try FiveTiers(pageChanges: 40)
         let c = FiveTiers.codes

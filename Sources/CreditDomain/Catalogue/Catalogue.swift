@@ -282,6 +282,15 @@ public struct ResolvedKind: Sendable {
         return readable(value, field: i)
     }
 
+    /// The division a field of type `divisionCode` holds (所属行政区划), by full code; nil for
+    /// another field or a value that is not a division code.
+    public func area(_ value: String, fullCode: String) -> DivisionCode? {
+        guard fullCode.hasPrefix(kind.prefix), let i = index[String(fullCode.dropFirst(kind.prefix.count))], fields[i].type == .divisionCode else {
+            return nil
+        }
+        return try? DivisionCode(value)
+    }
+
     /// Whether field `i` is masked in public views.
     public func isMasked(field i: Int) -> Bool { masked.contains(i) }
 

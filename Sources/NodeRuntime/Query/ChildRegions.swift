@@ -2,8 +2,9 @@ import CreditDomain
 
 /// The child regions of a node's area as its pages and ledgers group records by them: which
 /// child a record's jurisdiction lies in (none: the node's own level, 本级), and each child's
-/// name as its health records give it — the tier and code until a child has spoken. Names are
-/// read once per page or ledger (`NodeContext.childRegions()`), since children report theirs.
+/// name as the division directory or its health records give it — the tier and code until one
+/// does. Names are read once per page or ledger (`NodeContext.childRegions()`), since children
+/// report theirs.
 public struct ChildRegions: Sendable {
     /// This node's own code.
     public let own: DivisionCode
@@ -17,7 +18,8 @@ public struct ChildRegions: Sendable {
         self.names = names
     }
 
-    /// A child's name: as its health records give it, else its tier and code (县级 420102000000).
+    /// A child's name: as the directory or its health records give it, else its tier and code
+    /// (县级 420102000000).
     public func name(of child: DivisionCode) -> String {
         names[child.digits] ?? "\(child.tier.chineseName)级 \(child.digits)"
     }
@@ -50,9 +52,20 @@ public struct ChildRegions: Sendable {
 }
 
 extension NodeContext {
-    /// The children's regions with the names their health records give now.
+    /// The children's regions with the names the directory and their health records give now.
     public func childRegions() throws -> ChildRegions {
         let c = configuration
-        return ChildRegions(own: c.code, children: c.children, names: try store.nodeNames(c.children.map(\.digits)))
+        return ChildRegions(own: c.code, children: c.children, names: try childNames())
+    }
+
+    /// The children's own names (江岸区), by code: the division directory's, else what their
+    /// health records say; a child named by neither is left out.
+    public func childNames() throws -> [String: String] {
+        let children = configuration.children
+        var names = try store.nodeNames(children.map(\.digits))
+        if let directory = divisions {
+            for child in children { if let name = directory.name(of: child) { names[child.digits] = name } }
+        }
+        return names
     }
 }

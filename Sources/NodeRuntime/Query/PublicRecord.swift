@@ -122,6 +122,18 @@ public struct PublicRecord: Sendable, Hashable, Codable {
             deadlineProvisional: record.deadlineProvisional, late: record.late, publicityUntil: record.publicityUntil, fields: fields)
     }
 
+    /// The record with each division-code field (所属行政区划) read as `label` gives the area —
+    /// 湖北省仙桃市沙嘴街道沙嘴一村（429004001201）, `NodeContext.areaLabel` — where it knows it;
+    /// `value` keeps the code.
+    public func namingAreas(kind: ResolvedKind, _ label: (DivisionCode) throws -> String?) rethrows -> PublicRecord {
+        var out = self
+        for (i, field) in fields.enumerated() {
+            guard let code = kind.area(field.value, fullCode: field.code), let text = try label(code) else { continue }
+            out.fields[i].text = text
+        }
+        return out
+    }
+
     /// The field naming a kind's deciding authority (处罚机关, 许可机关, 认定单位 …): its business
     /// key's unit code without `DM`; nil when the kind has none.
     public static func authorityField(of kind: ResolvedKind) -> String? {

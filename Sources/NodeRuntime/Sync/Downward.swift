@@ -211,14 +211,19 @@ public struct Downward: Sendable {
         let installed = try install(bundle.controls)
         // New official schedules settle the deadlines that were provisional in their years.
         if installed.contains(where: { $0.hasPrefix("calendars/") }) { try node.reloadCalendar() }
+        if installed.contains(NodeContext.divisionsFile) { node.reloadDivisions() }
         return (bundle, applied, duplicates, installed, setAside.count)
     }
 
-    /// Checks that a control document loads as what its name says (a catalogue, a calendar), so
-    /// that nothing installed can stop a node from starting.
+    /// Checks that a control document loads as what its name says (a catalogue, a calendar, a
+    /// division directory), so that nothing installed can stop a node from starting.
     public static func validate(name: String, content: [UInt8]) throws {
         guard name != "revoked.json" else {
             _ = try RevocationList.parse(content, source: name)
+            return
+        }
+        guard name != NodeContext.divisionsFile else {
+            _ = try DivisionDirectory.parse(content, file: name)
             return
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("creditnet-control-\(UUID().uuidString)")

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Why a division directory (行政区划名录) was refused: which entry, and what to fix.
+public struct DivisionDirectoryError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    init(_ message: String) { self.message = message }
+}
+
+/// The names of the network's divisions (行政区划名录): the official list of statistical division
+/// codes and their names, signed by the network CA and sent down to every node as the control
+/// document `divisions.json`, so that every page names an area in words — a record's 所属行政区划,
+/// the area a corrected record moved to — wherever in the province it lies.
+///
+/// The file: `{"source": "…", "divisions": {"420000000000": "湖北省", …}}` — each key a 12-digit
+/// code (a six-digit one is refused: the file is the network's own list, written in full), each
+/// name 1 to `nameLengthMax` characters with no control character and no space at either end.
+public struct DivisionDirectory: Sendable, Hashable {
+    /// Where the list comes from (the publication and its year), as the file says.
+    public var source: String
+    /// Each code's own name, by its twelve digits.
+    public private(set) var names: [String: String]
+
+    /// The longest name accepted (a village committee's full name is under 30).
+    public static let nameLengthMax = 64
+
+    public init(source: String, names: [DivisionCode: String]) {
+        self.source = source
+        self.names = Dictionary(uniqueKeysWithValues: names.map { ($0.key.digits, $0.value) })
+    }
+
+    /// Reads and checks a directory; `file` names it in the errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws(DivisionDirectoryError) -> DivisionDirectory {
+        struct Shape: Decodable {
+            var source: String?
+            var divisions: [String: String]?
+        }
+        let shape: Shape
+        do { shape = try JSONDecoder().decode(Shape.self, from: Data(bytes)) } catch {
+            throw DivisionDirectoryError(
+                "\(file) is not a division directory: it must be a JSON object with \"divisions\" mapping each 12-digit code to its name")
+        }
+        guard let divisions = shape.divisions, !divisions.isEmpty else {
+            throw DivisionDirectoryError("\(file) names no division: \"divisions\" must map each 12-digit code to its name")
+        }
+        var out = DivisionDirectory(source: shape.source ?? "", names: [:])
+        for (key, name) in divisions.sorted(by: { $0.key < $1.key }) {
+            guard key.utf8.count == 12 else {
+                throw DivisionDirectoryError(
+                    "\(file): \"\(key)\" is not a 12-digit division code; write every code in full (420100000000, not 420100)")
+            }
+            let code: DivisionCode
+            do { code = try DivisionCode(key) } catch {
+                throw DivisionDirectoryError("\(file): \"\(key)\" is not a division code: \(error.message)")
+            }
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { throw DivisionDirectoryError("\(file): \(code.digits) has an empty name") }
+            guard trimmed == name else { throw DivisionDirectoryError("\(file): the name of \(code.digits) has spaces at its start or end") }
+            guard name.count <= nameLengthMax else {
+                throw DivisionDirectoryError("\(file): the name of \(code.digits) has \(name.count) characters; at most \(nameLengthMax)")
+            }
+            guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw DivisionDirectoryError("\(file): the name of \(code.digits) holds a control character")
+            }
+            out.names[code.digits] = name
+        }
+        return out
+    }
+
+    /// The file's bytes: sorted keys, one division a line, as `parse` reads them.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        struct Shape: Encodable {
+            var source: String
+            var divisions: [String: String]
+        }
+        return Array((try? encoder.encode(Shape(source: source, divisions: names))) ?? Data())
+    }
+
+    /// The code's own name (沙嘴一村), if the directory holds it.
+    public func name(of code: DivisionCode) -> String? { names[code.digits] }
+
+    /// The name a person reads, as an address is written: the names the directory holds of the
+    /// code's ancestors, from the province down, then its own (湖北省仙桃市沙嘴街道沙嘴一村). Nil
+    /// when the directory does not hold the code itself.
+    public func fullName(of code: DivisionCode) -> String? {
+        guard let own = names[code.digits] else { return nil }
+        return code.ancestors.compactMap { names[$0.digits] }.joined() + own
+    }
+}

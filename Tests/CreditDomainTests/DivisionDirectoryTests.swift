@@ -1,0 +1,56 @@
+import CreditDomain
+import Foundation
+import Testing
+
+/// The division directory (行政区划名录): what it accepts, what it refuses and says why, and how
+/// it names an area.
+@Suite("Division directory")
+struct DivisionDirectoryTests {
+    static let file = #"""
+        {"source": "湖北省统计用区划代码（测试）",
+         "divisions": {"420000000000": "湖北省", "429004000000": "仙桃市", "429004001000": "沙嘴街道",
+                       "429004001201": "沙嘴一村", "429004001202": "沙嘴二村"}}
+        """#
+
+    @Test func itNamesAnAreaAsAnAddressIsWritten() throws {
+        let d = try DivisionDirectory.parse(Array(Self.file.utf8), file: "divisions.json")
+        #expect(d.source == "湖北省统计用区划代码（测试）" && d.names.count == 5)
+        // 仙桃 is administered by the province: no city between (429000000000 is not an ancestor).
+        #expect(d.fullName(of: try DivisionCode("429004001201")) == "湖北省仙桃市沙嘴街道沙嘴一村")
+        #expect(d.name(of: try DivisionCode("429004001201")) == "沙嘴一村")
+        #expect(d.fullName(of: try DivisionCode("420000000000")) == "湖北省")
+        // An ancestor the file lacks is left out; a code it lacks has no name.
+        let partial = DivisionDirectory(source: "", names: [try DivisionCode("420102002201"): "大智一村", try DivisionCode("420100000000"): "武汉市"])
+        #expect(partial.fullName(of: try DivisionCode("420102002201")) == "武汉市大智一村")
+        #expect(partial.fullName(of: try DivisionCode("420102002202")) == nil)
+        // What `encoded` writes, `parse` reads back the same.
+        #expect(try DivisionDirectory.parse(d.encoded(), file: "x") == d)
+    }
+
+    @Test(arguments: [
+        ("[1, 2]", "is not a division directory"),
+        (#"{"source": "x"}"#, "names no division"),
+        (#"{"divisions": {}}"#, "names no division"),
+        (#"{"divisions": {"429004": "仙桃市"}}"#, "\"429004\" is not a 12-digit division code; write every code in full"),
+        (#"{"divisions": {"429004A01201": "沙嘴一村"}}"#, "\"429004A01201\" is not a division code: a division code has digits only"),
+        (#"{"divisions": {"429004000201": "沙嘴一村"}}"#, "is not a division code: 429004000201 has a village part but its township part is zero"),
+        (#"{"divisions": {"429004001201": " "}}"#, "429004001201 has an empty name"),
+        (#"{"divisions": {"429004001201": "沙嘴一村 "}}"#, "the name of 429004001201 has spaces at its start or end"),
+        (#"{"divisions": {"429004001201": "沙嘴\u0007一村"}}"#, "the name of 429004001201 holds a control character"),
+    ])
+    func aFileThatIsNotADirectoryIsRefusedSayingWhy(text: String, says: String) {
+        do {
+            _ = try DivisionDirectory.parse(Array(text.utf8), file: "divisions.json")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.message.hasPrefix("divisions.json") && error.message.contains(says), "\(error.message)")
+        }
+    }
+
+    @Test func aNameLongerThanTheLimitIsRefused() throws {
+        let at = String(repeating: "村", count: DivisionDirectory.nameLengthMax)
+        let names = { (name: String) in Array(#"{"divisions": {"429004001201": "\#(name)"}}"#.utf8) }
+        #expect(try DivisionDirectory.parse(names(at), file: "d").name(of: try DivisionCode("429004001201")) == at)
+        #expect(throws: DivisionDirectoryError.self) { try DivisionDirectory.parse(names(at + "村"), file: "d") }
+    }
+}
