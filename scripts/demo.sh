@@ -335,7 +335,7 @@ field = next(f["text"] for f in page["record"]["fields"] if f["label"] == "所�
 print(f"  {link}\n    这条记录的所属行政区划已更正为 {moved.get('areaName') or moved['code']}（{moved['code']}）; 所属行政区划: {field}")
 PY
 }
-step "a correction of the area (错报 of 所属行政区划): the township corrects a penalty it decided about 大智一村 to 大智二村; both villages come to hold the corrected version" move_tour
+step "a correction of the area (错报 of 所属行政区划): the township corrects a penalty it decided about 大智一村 to 大智二村; both villages come to hold the corrected version, and the first village's page names the new area from the network's division directory (行政区划名录)" move_tour
 # 异议办理 at the same village: a company objects to a penalty on the village's portal; the office
 # accepts it, sees its time limit (3 working days), registers that another unit helps verify (协查:
 # 7 working days) and closes it on its work queue; the company reads the limit, then the outcome,
