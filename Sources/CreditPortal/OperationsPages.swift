@@ -392,6 +392,11 @@ struct OperationsPages: Sendable {
             var name: String
             var contact: String
             var reason: String
+            /// The area a correction moved the record to since the request came (its name and
+            /// code): no longer this node's to decide, so the page offers only the refusal, its
+            /// reason written to send the person there.
+            var movedTo: String?
+            var refusal: String
         }
         /// A request decided here: what the office answered, and when.
         struct Decided: Sendable, Encodable {
@@ -503,12 +508,14 @@ struct OperationsPages: Sendable {
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try node.store.objectionRequests().map {
-                WorkPage.Request(
+                let moved = try movedAway($0.recordKey)
+                return WorkPage.Request(
                     id: $0.id, purpose: $0.purpose.name, repair: $0.purpose == .repair,
                     at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000))),
                     recordKey: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
                     kind: kindName(of: $0.recordKey), number: Self.number(in: $0.recordKey), name: $0.name, contact: $0.contact,
-                    reason: Masking.maskResidentIDs(in: $0.reason))
+                    reason: Masking.maskResidentIDs(in: $0.reason), movedTo: moved,
+                    refusal: moved.map { "这条信息的所属行政区划已更正为\($0)，不在本地区办理，请向该地区的信用网站提出。" } ?? "")
             },
             decided: try node.store.decidedRequests(limit: 20).map {
                 WorkPage.Decided(
@@ -550,6 +557,16 @@ struct OperationsPages: Sendable {
     func kindName(of key: String) -> String {
         let slug = String(key.prefix { $0 != "|" })
         return node.resolvedKinds[slug]?.kind.name ?? slug
+    }
+
+    /// The area a correction moved record `key` to, out of this node's area, as a page writes it
+    /// (its name and code, or the code alone): nil for a record of the area, a network-wide
+    /// kind's or one this node does not hold.
+    func movedAway(_ key: String) throws -> String? {
+        guard let record = try node.store.record(key: key), let kind = node.resolvedKinds[record.kind],
+            let area = PublicRecord.movedAway(record, kind: kind, from: node.configuration.code)
+        else { return nil }
+        return try node.areaLabel(area) ?? area.digits
     }
 
     /// The name a record gives its subject (行政相对人名称), ID numbers in it masked; empty when

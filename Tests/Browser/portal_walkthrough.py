@@ -937,6 +937,12 @@ class Walkthrough:
             return found["key"] in [r["record"]["key"] for r in self.json(listing)["rows"]]
 
         self.check(listed(), "before the correction the village's 双公示 listing has the penalty")
+        # A company objects on the village's portal before the correction arrives.
+        d = self.driver
+        d.get(VILLAGE + link)
+        self.submit(self.fill("/objections", "王梓涵", "13500000000", "处罚对象所在村有误。"))
+        d.find_element(By.LINK_TEXT, "办理进度").click()
+        status_url = d.current_url
         set_fields(path, [{"CF_XZQH": SHORT_WINDOW_VILLAGE}])
         self.run("ingest", path, "--kind", "penalty", "--config", config)
         self.wait_for(
@@ -951,6 +957,19 @@ class Walkthrough:
         self.check("已更正为 <strong>湖北省仙桃市沙嘴街道沙嘴二村（" + SHORT_WINDOW_VILLAGE + "）</strong>" in text,
                    "the page names the area the record moved to, which the village knows only from the directory")
         self.check(not listed(), "the village's 双公示 listing no longer has the penalty: the area it names publishes it")
+        # The request that came before the correction: the office can only refuse it now, the
+        # reason written to send the company to the area that holds the record; it reads that.
+        text = self.page(VILLAGE_OPS + "/ops/work", "ops-work-request-moved")
+        self.check("所属行政区划已更正为 <strong>湖北省仙桃市沙嘴街道沙嘴二村（" + SHORT_WINDOW_VILLAGE + "）</strong>，不在本地区" in text,
+                   "the work queue says the record of a pending request moved away")
+        section = d.find_element(By.XPATH, "//section[p[contains(., '不在本地区')]]")
+        form = section.find_element(By.CSS_SELECTOR, "form[action$='/refuse']")
+        reason = form.find_element(By.NAME, "reason").get_attribute("value")
+        self.check(reason.startswith("这条信息的所属行政区划已更正为湖北省仙桃市沙嘴街道沙嘴二村"), f"the refusal's reason is written: {reason!r}")
+        self.check(not section.find_elements(By.CSS_SELECTOR, "form[action$='/accept']"), "no form accepts it here")
+        self.submit(form.find_element(By.CSS_SELECTOR, "button"))
+        text = self.page(status_url, "objection-status-moved")
+        self.check("不予受理" in text and "沙嘴二村" in text, "the company reads why and where to go with its code")
 
     def incentive_scenarios(self):
         """“信易+”: the village's departments publish incentive scenarios for trustworthy subjects;

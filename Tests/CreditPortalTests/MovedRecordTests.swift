@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import CreditDomain
 import CreditStore
 import Foundation
 import Hummingbird
+import NIOCore
 import HummingbirdTesting
 import SyncCore
 import Testing
@@ -112,6 +114,48 @@ struct MovedRecordTests {
         f.node.reloadDivisions()
         let unnamed = try await f.json(link)
         #expect(f.node.divisions == nil && area(unnamed) == Self.elsewhere)
+    }
+
+    /// A request from the public that came before the correction moved its record away: the
+    /// office can no longer accept it here (the status desk refuses), so its work queue offers
+    /// only the refusal, the reason written to send the person to the area that holds the record.
+    @Test func aRequestWhoseRecordMovedAfterItCameIsRefusedSendingThePersonThere() async throws {
+        let f = try PortalFixture()
+        let penalties = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.map(\.key).sorted()
+        let (key, other) = (try #require(penalties.first), try #require(penalties.last))
+        let desk = ObjectionDesk(node: f.node)
+        let moved = try desk.submit(key: key, name: "张三", contact: "13800000000", reason: "记录有误", now: PortalFixture.now).id
+        let stays = try desk.submit(key: other, name: "李四", contact: "13900000000", reason: "记录有误", now: PortalFixture.now).id
+        try Self.moveAway(key, at: f.node)
+        let work = try OperationsPages(node: f.node).work(reader: "测试", now: PortalFixture.now, csrf: "t")
+        let reason = "这条信息的所属行政区划已更正为\(Self.elsewhere)，不在本地区办理，请向该地区的信用网站提出。"
+        #expect(work.requests.first { $0.id == moved }.map { ($0.movedTo, $0.refusal) } ?? (nil, "") == (Self.elsewhere, reason))
+        #expect(work.requests.first { $0.id == stays }.map { ($0.movedTo, $0.refusal) } ?? ("?", "?") == (nil, ""))
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let base = "http://127.0.0.1:\(port)"
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+            defer { _ = client.shutdown() }
+            let (cookie, token, html) = try await formPage(client, base + "/ops/work")
+            #expect(html.contains("所属行政区划已更正为 <strong>\(Self.elsewhere)</strong>，不在本地区"))
+            #expect(!html.contains("requests/\(moved)/accept") && html.contains("requests/\(moved)/refuse") && html.contains("value=\"\(reason)\""))
+            #expect(html.contains("requests/\(stays)/accept"))
+            // Accepting it anyway is refused, in the office's words; the refusal goes through.
+            func post(_ path: String, _ form: String) async throws -> Int {
+                var request = HTTPClientRequest(url: base + path)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                request.headers.add(name: "Cookie", value: cookie)
+                request.body = .bytes(ByteBuffer(string: form + "&csrf=\(token)"))
+                return Int(try await client.execute(request, timeout: .seconds(30)).status.code)
+            }
+            let accepting = try await post("/ops/work/requests/\(moved)/accept", "unit=" + PortalPages.escapePath("大智街道信用办"))
+            #expect(accepting == 400)
+            let refusing = try await post("/ops/work/requests/\(moved)/refuse", "reason=" + PortalPages.escapePath(reason))
+            #expect(refusing == 303)
+        }
+        let decided = try #require(try f.node.store.objectionRequests(includeDecided: true).first { $0.id == moved })
+        let pending = try f.node.store.objectionRequests().map(\.id)
+        #expect(decided.decision == reason && pending == [stays])
     }
 
     /// The township's 双公示 listing and the home page's counts leave out the record now lying in
