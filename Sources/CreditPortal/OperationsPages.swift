@@ -266,11 +266,14 @@ struct OperationsPages: Sendable {
             var subject: String
             var subjectName: String
             var jurisdiction: String
+            /// The area's and the reporting node's own names, when this node knows them.
+            var jurisdictionName: String?
             var decisionDate: String
             var deadline: String
             var late: Bool
             var state: String
             var origin: String
+            var originName: String?
         }
         var head: Head
         /// What the list holds, in words.
@@ -332,15 +335,22 @@ struct OperationsPages: Sendable {
             if corrected { query.append("corrected=1") }
             next = "/ops/records?" + query.joined(separator: "&")
         }
+        var names: [String: String?] = [:]
+        func name(_ code: String) throws -> String? {
+            if let known = names[code] { return known }
+            let found = try (try? DivisionCode(code)).flatMap(node.divisionName)
+            names[code] = .some(found)
+            return found
+        }
         return RecordsPage(
             head: head(title: "记录明细", reader: reader, now: now), filter: words.isEmpty ? "全部记录" : words.joined(separator: " · "),
-            rows: shown.map { r in
+            rows: try shown.map { r in
                 RecordsPage.Row(
                     key: Masking.maskResidentIDs(in: r.key), number: Self.number(in: r.key), kind: node.resolvedKinds[r.kind]?.kind.name ?? r.kind,
                     subject: r.subject.map { (try? ResidentID($0)) != nil ? Masking.mask($0) : $0 } ?? "",
                     subjectName: Masking.maskResidentIDs(in: r.subjectName ?? ""), jurisdiction: r.jurisdiction,
-                    decisionDate: r.decisionDate ?? "", deadline: r.deadline ?? "", late: r.late,
-                    state: RecordState(rawValue: r.state)?.label ?? r.state, origin: r.origin)
+                    jurisdictionName: try name(r.jurisdiction), decisionDate: r.decisionDate ?? "", deadline: r.deadline ?? "", late: r.late,
+                    state: RecordState(rawValue: r.state)?.label ?? r.state, origin: r.origin, originName: try name(r.origin))
             }, next: next)
     }
 

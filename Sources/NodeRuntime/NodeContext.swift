@@ -121,6 +121,14 @@ public struct NodeContext: Sendable {
     /// of its subtree's as its health record gives it; nil when it knows none.
     public func areaName(_ code: DivisionCode) throws -> String? {
         if let full = divisions?.fullName(of: code) { return full }
+        return try divisionName(code)
+    }
+
+    /// An area's own name (沙嘴一村), as a table's cell writes it above the code: the division
+    /// directory's, else this node's own (`name:`), else a node of its subtree's as its health
+    /// record gives it; nil when the node knows none.
+    public func divisionName(_ code: DivisionCode) throws -> String? {
+        if let name = divisions?.name(of: code) { return name }
         if code == configuration.code, let own = configuration.name, !own.isEmpty { return own }
         return try store.nodeNames([code.digits])[code.digits]
     }

@@ -463,6 +463,17 @@ struct DrillDownTests {
             #expect(row.subjectName == Masking.maskResidentIDs(in: current) && row.number == record.fields["CF_WSH"], "\(row.key)")
         }
         #expect(all.rows.allSatisfy { !$0.subjectName.isEmpty })
+        // The reporting node by its name (this one: its own); the villages, which have sent no
+        // health record, by their codes alone — until the division directory names them.
+        #expect(all.rows.allSatisfy { $0.originName == "大智街道" && $0.jurisdictionName == nil })
+        let control = URL(fileURLWithPath: f.node.configuration.controlDirectory)
+        try FileManager.default.createDirectory(at: control, withIntermediateDirectories: true)
+        let directory = DivisionDirectory(source: "t", names: [try DivisionCode("420102002201"): "大智一村", try DivisionCode("420102002202"): "大智二村"])
+        try Data(directory.encoded()).write(to: control.appendingPathComponent(NodeContext.divisionsFile))
+        f.node.reloadDivisions()
+        let named = try pages.records(reader: "测试", now: PortalFixture.now, kind: "penalty", region: nil, late: false, corrected: false, after: 0)
+        let villages = ["420102002201": "大智一村", "420102002202": "大智二村"]
+        #expect(named.rows.allSatisfy { $0.jurisdictionName == villages[$0.jurisdiction] && $0.jurisdictionName != nil })
         // A child's rows are headed with its code until its health records name it.
         let child = try pages.records(reader: "测试", now: PortalFixture.now, kind: nil, region: region.code, late: false, corrected: false, after: 0)
         #expect(child.filter.contains(region.code))
