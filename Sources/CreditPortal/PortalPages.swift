@@ -347,6 +347,9 @@ public struct ObjectionStatusPage: Sendable, Encodable {
         /// An objection accepted and since closed: when, and how (维持原记录, 记录已更正 …).
         public var closedOn: String?
         public var outcome: String?
+        /// A request still pending whose record a correction moved out of this node's area since:
+        /// the area that holds it now (its name and code), where the person asks instead.
+        public var movedTo: String?
     }
     public var site: Site
     public var title: String
@@ -983,6 +986,9 @@ public struct PortalPages: Sendable {
             state: Self.requestState(r), pending: r.state == "pending",
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
+        if r.state == "pending", let stored, let kind, let area = PublicRecord.movedAway(stored, kind: kind, from: node.configuration.code) {
+            page.request?.movedTo = try node.areaLabel(area) ?? area.digits
+        }
         if r.purpose == .objection, r.state == "accepted", stored != nil {
             let progress = try node.objectionProgress(key: r.recordKey, opening: r.opening)
             switch progress {

@@ -959,6 +959,9 @@ class Walkthrough:
         self.check(not listed(), "the village's 双公示 listing no longer has the penalty: the area it names publishes it")
         # The request that came before the correction: the office can only refuse it now, the
         # reason written to send the company to the area that holds the record; it reads that.
+        text = self.page(status_url, "objection-status-pending-moved")
+        self.check("已更正为 <strong>湖北省仙桃市沙嘴街道沙嘴二村（" + SHORT_WINDOW_VILLAGE + "）</strong>，不在本地区，本站不能受理" in text,
+                   "the company reads at once with its code that its request goes to the other area")
         text = self.page(VILLAGE_OPS + "/ops/work", "ops-work-request-moved")
         self.check("所属行政区划已更正为 <strong>湖北省仙桃市沙嘴街道沙嘴二村（" + SHORT_WINDOW_VILLAGE + "）</strong>，不在本地区" in text,
                    "the work queue says the record of a pending request moved away")

@@ -124,9 +124,18 @@ struct MovedRecordTests {
         let penalties = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" }.map(\.key).sorted()
         let (key, other) = (try #require(penalties.first), try #require(penalties.last))
         let desk = ObjectionDesk(node: f.node)
-        let moved = try desk.submit(key: key, name: "张三", contact: "13800000000", reason: "记录有误", now: PortalFixture.now).id
+        let submitted = try desk.submit(key: key, name: "张三", contact: "13800000000", reason: "记录有误", now: PortalFixture.now)
+        let moved = submitted.id
         let stays = try desk.submit(key: other, name: "李四", contact: "13900000000", reason: "记录有误", now: PortalFixture.now).id
+        let statusLink = "/objections/status?code=" + submitted.code
+        let movedTo = { (json: [String: Any]) in (json["request"] as? [String: Any])?["movedTo"] as? String }
+        let before = try await f.json(statusLink)
+        #expect(movedTo(before) == nil)
         try Self.moveAway(key, at: f.node)
+        // The person reads at once, with their code, where to ask instead.
+        let waiting = try await f.json(statusLink)
+        #expect(movedTo(waiting) == Self.elsewhere)
+        #expect(try await f.get(statusLink).body.contains("这条记录的所属行政区划已更正为 <strong>\(Self.elsewhere)</strong>，不在本地区"))
         let work = try OperationsPages(node: f.node).work(reader: "测试", now: PortalFixture.now, csrf: "t")
         let reason = "这条信息的所属行政区划已更正为\(Self.elsewhere)，不在本地区办理，请向该地区的信用网站提出。"
         #expect(work.requests.first { $0.id == moved }.map { ($0.movedTo, $0.refusal) } ?? (nil, "") == (Self.elsewhere, reason))
@@ -156,6 +165,9 @@ struct MovedRecordTests {
         let decided = try #require(try f.node.store.objectionRequests(includeDecided: true).first { $0.id == moved })
         let pending = try f.node.store.objectionRequests().map(\.id)
         #expect(decided.decision == reason && pending == [stays])
+        // Refused: the status page gives the office's reason, no longer the note.
+        let refused = try await f.get(statusLink)
+        #expect(refused.body.contains("不予受理") && refused.body.contains(reason) && !refused.body.contains("本站不能受理"))
     }
 
     /// The township's 双公示 listing and the home page's counts leave out the record now lying in
