@@ -32,6 +32,8 @@ public struct NodeContext: Sendable {
     let qualityFigures = KeptFigure<[String: [DecisionGap]]>()
     /// The list entries in force and how many are answered, as last counted (`ListResponses.totals`).
     let listTotals = KeptFigure<ListResponses.Figures>()
+    /// The control documents passed down, with their digest, as last read (`Downward.keptControl`).
+    let controlKept = Held<ControlKept?>(nil)
     /// The health records last read for `/ops/network` and `/metrics` (`NetworkPicture`).
     let networkPicture = NetworkPicture.Kept()
     /// The node's identity and trust, loaded once (`NodeCredentials`).
@@ -179,7 +181,8 @@ extension NodeContext {
 }
 
 /// The calendar in force, shared by every copy of a `NodeContext`.
-/// A value the node replaces while it runs (the calendar, the division directory).
+/// A value the node replaces while it runs (the calendar, the division directory, the control
+/// documents as last read).
 final class Held<Value: Sendable>: Sendable {
     let value: Mutex<Value>
     init(_ value: Value) { self.value = Mutex(value) }

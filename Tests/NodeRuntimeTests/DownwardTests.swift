@@ -333,6 +333,41 @@ struct DownwardTests {
         }
     }
 
+    /// Every pull asks for the control documents at both ends: they are read, verified and hashed
+    /// again only when a file they come from changed — its size or its modification time.
+    @Test func controlDocumentsAreReadAgainOnlyWhenTheirFilesChange() throws {
+        let net = try FiveTiers()
+        let province = try net.context(FiveTiers.codes.province)
+        let before = Downward.controlDigest(province)
+        let control = URL(fileURLWithPath: province.configuration.controlDirectory)
+        let file = control.appendingPathComponent(NodeContext.divisionsFile)
+        func place(_ name: String) throws {
+            let content = DivisionDirectory(source: "t", names: [try DivisionCode(FiveTiers.codes.province): name]).encoded()
+            let signed = try net.ca.signControl(name: NodeContext.divisionsFile, content: content)
+            try FileManager.default.createDirectory(at: control, withIntermediateDirectories: true)
+            try Data(Data(signed.signature).base64EncodedString().utf8).write(to: URL(fileURLWithPath: file.path + ".sig"))
+            try Data(signed.content).write(to: file)
+        }
+        // A new file: read at the next ask.
+        try place("湖北省")
+        let placed = Downward.controlDigest(province)
+        #expect(placed != before && Downward.controlDocuments(province).map(\.name).contains(NodeContext.divisionsFile))
+        // The same size and modification time (to the nanosecond) with other bytes: what was read stays.
+        var st = stat()
+        #expect(stat(file.path, &st) == 0)
+        var times = [st.st_atim, st.st_mtim]
+        try Data(Array(try Data(contentsOf: file)).map { $0 == UInt8(ascii: "t") ? UInt8(ascii: "u") : $0 }).write(to: file)
+        #expect(utimensat(AT_FDCWD, file.path, &times, 0) == 0)
+        #expect(Downward.controlDigest(province) == placed)
+        // Another modification time: read again — and those bytes no longer match their signature.
+        times[1].tv_sec -= 1
+        #expect(utimensat(AT_FDCWD, file.path, &times, 0) == 0)
+        #expect(Downward.controlDigest(province) == before)
+        // A signature rewritten (another size): read again.
+        try place("湖北")
+        #expect(Downward.controlDigest(province) != before && Downward.controlDigest(province) != placed)
+    }
+
     @Test func aChildOfflineDuringManyChangesCatchesUpPageByPage() async throws {
         let net = try FiveTiers(pageChanges: 40)
         let c = FiveTiers.codes

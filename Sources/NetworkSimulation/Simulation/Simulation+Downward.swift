@@ -48,7 +48,7 @@ extension Simulation {
         n.pullAttempt = attempts
         let cursor = try n.node.sync.downCursor(parent: nodes[p].code)
         send(
-            from: n.index, to: p, .pullRequest(cursor: cursor, controls: ControlDocument.digest(Downward.controlDocuments(n.node)), attempt: attempts)
+            from: n.index, to: p, .pullRequest(cursor: cursor, controls: Downward.controlDigest(n.node), attempt: attempts)
         )
         schedule(at: now + 120_000, .pullTimeout(node: n.index, attempt: attempts))
     }

@@ -18,6 +18,14 @@ public struct PullReport: Sendable, Codable {
     public var setAside: Int = 0
 }
 
+/// The control documents a node passes down and their digest, with the files' stamp they were
+/// read under (`Downward.controlStamp`).
+struct ControlKept: Sendable {
+    var stamp: [String]
+    var documents: [ControlDocument]
+    var digest: String
+}
+
 /// The downward half of sync. At the parent: the page of changes that concern a child, with
 /// inclusion proofs, as a signed down bundle. At the child: verifying such a bundle and applying
 /// it, with the cursor, in one transaction.
@@ -27,17 +35,51 @@ public struct Downward: Sendable {
     public init(node: NodeContext) { self.node = node }
 
     /// The control documents this node holds and passes down: the newest revocation list it has
-    /// (its identity's or one received), and the signed catalogue and calendars in its control
-    /// directory. Only documents whose CA signature verifies are passed on: a damaged file never
-    /// blocks a child's pulls.
-    public static func controlDocuments(_ node: NodeContext) -> [ControlDocument] {
+    /// (its identity's or one received), and the signed catalogue, division directory and
+    /// calendars in its control directory. Only documents whose CA signature verifies are passed
+    /// on: a damaged file never blocks a child's pulls.
+    public static func controlDocuments(_ node: NodeContext) -> [ControlDocument] { keptControl(node).documents }
+
+    /// The digest a pull names the documents it holds by (`ControlDocument.digest`).
+    public static func controlDigest(_ node: NodeContext) -> String { keptControl(node).digest }
+
+    /// The documents and their digest as last read, read again only when a file they come from
+    /// changed (`controlStamp`): every pull asks for them at both ends, and reading, verifying and
+    /// hashing a province's division directory each time was about a millisecond a side.
+    static func keptControl(_ node: NodeContext) -> ControlKept {
+        let stamp = controlStamp(node.configuration)
+        if let kept = node.controlKept.value.withLock({ $0?.stamp == stamp ? $0 : nil }) { return kept }
         let configuration = node.configuration
         var docs = ControlDocument.load(from: URL(fileURLWithPath: configuration.controlDirectory)).filter { $0.name != "revoked.json" }
         if let newest = try? Import.newestRevocationList(configuration) {
             docs.insert(ControlDocument(name: "revoked.json", content: newest.bytes, signature: []), at: 0)
         }
-        guard let ca = try? node.credentials.trust().ca else { return [] }
-        return docs.filter { (try? $0.verify(ca: ca)) != nil }
+        let verified = (try? node.credentials.trust().ca).map { ca in docs.filter { (try? $0.verify(ca: ca)) != nil } } ?? []
+        let kept = ControlKept(stamp: stamp, documents: verified, digest: ControlDocument.digest(verified))
+        node.controlKept.value.withLock { $0 = kept }
+        return kept
+    }
+
+    /// Every file the control documents are read from, with its size and modification time to
+    /// the nanosecond, or marked absent: the control directory's documents and signatures, its
+    /// calendars, and the identity's revocation list and CA certificate.
+    static func controlStamp(_ configuration: NodeConfiguration) -> [String] {
+        let control = URL(fileURLWithPath: configuration.controlDirectory)
+        var paths = ["revoked.json", "catalogue.json", "catalogue.json.sig", NodeContext.divisionsFile, NodeContext.divisionsFile + ".sig"].map {
+            control.appendingPathComponent($0).path
+        }
+        let calendars = control.appendingPathComponent("calendars")
+        if let files = try? FileManager.default.contentsOfDirectory(atPath: calendars.path) {
+            paths += files.sorted().map { calendars.appendingPathComponent($0).path }
+        }
+        if let identity = configuration.identity {
+            paths += ["revoked.json", "ca.pem"].map { URL(fileURLWithPath: identity).appendingPathComponent($0).path }
+        }
+        return paths.map { path in
+            var st = stat()
+            guard stat(path, &st) == 0 else { return path + " -" }
+            return "\(path) \(st.st_size) \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        }
     }
 
     /// The signed down bundle for `child` after `cursor`. Only configured children may pull.
@@ -63,8 +105,8 @@ public struct Downward: Sendable {
                 sections.append(DownBundle.Section(signedHeader: p.signedHeader, entries: [p.entry]))
             }
         }
-        let docs = Self.controlDocuments(node)
-        let controls = controlDigest == ControlDocument.digest(docs) ? [] : docs
+        let kept = Self.keptControl(node)
+        let controls = controlDigest == kept.digest ? [] : kept.documents
         return try DownBundle.build(
             identity: identity, child: child.digits, after: cursor, next: page.next, more: page.more, sections: sections, controls: controls, now: now
         )
@@ -132,7 +174,7 @@ public struct Downward: Sendable {
         var out: [DownBundle] = []
         var after = cursor
         // Control documents go in the first page only: the later ones name them as held.
-        let held = ControlDocument.digest(Self.controlDocuments(node))
+        let held = Self.controlDigest(node)
         while true {
             let page = try page(for: child, after: after, controlDigest: out.isEmpty ? nil : held, limit: limit, now: now)
             out.append(page)

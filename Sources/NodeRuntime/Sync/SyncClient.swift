@@ -149,7 +149,7 @@ public struct SyncClient: Sendable {
             cursor: try node.sync.downCursor(parent: parent.code))
         return try await Self.withParent(node, parent) { connection in
             while true {
-                let digest = ControlDocument.digest(Downward.controlDocuments(node))
+                let digest = Downward.controlDigest(node)
                 let bytes = try await connection.exchange(
                     path: "/v1/sync/down?after=\(report.cursor)&control=\(digest)", limit: 1 << 30, what: "the pull")
                 let result = try downward.apply(bytes, now: now)
