@@ -518,7 +518,7 @@ struct OperationsPages: Sendable {
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try node.store.objectionRequests().map {
-                let moved = try movedAway($0.recordKey)
+                let moved = try node.store.record(key: $0.recordKey).flatMap(node.movedAwayLabel)
                 return WorkPage.Request(
                     id: $0.id, purpose: $0.purpose.name, repair: $0.purpose == .repair,
                     at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000))),
@@ -567,16 +567,6 @@ struct OperationsPages: Sendable {
     func kindName(of key: String) -> String {
         let slug = String(key.prefix { $0 != "|" })
         return node.resolvedKinds[slug]?.kind.name ?? slug
-    }
-
-    /// The area a correction moved record `key` to, out of this node's area, as a page writes it
-    /// (its name and code, or the code alone): nil for a record of the area, a network-wide
-    /// kind's or one this node does not hold.
-    func movedAway(_ key: String) throws -> String? {
-        guard let record = try node.store.record(key: key), let kind = node.resolvedKinds[record.kind],
-            let area = PublicRecord.movedAway(record, kind: kind, from: node.configuration.code)
-        else { return nil }
-        return try node.areaLabel(area) ?? area.digits
     }
 
     /// The name a record gives its subject (行政相对人名称), ID numbers in it masked; empty when

@@ -986,9 +986,7 @@ public struct PortalPages: Sendable {
             state: Self.requestState(r), pending: r.state == "pending",
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
-        if r.state == "pending", let stored, let kind, let area = PublicRecord.movedAway(stored, kind: kind, from: node.configuration.code) {
-            page.request?.movedTo = try node.areaLabel(area) ?? area.digits
-        }
+        if r.state == "pending", let stored { page.request?.movedTo = try node.movedAwayLabel(stored) }
         if r.purpose == .objection, r.state == "accepted", stored != nil {
             let progress = try node.objectionProgress(key: r.recordKey, opening: r.opening)
             switch progress {

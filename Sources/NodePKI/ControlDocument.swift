@@ -61,6 +61,17 @@ public struct ControlDocument: Sendable, Hashable {
         }
     }
 
+    /// Writes the document and its detached signature (`NAME.sig`, base64) into a control
+    /// directory, as a node reads them (`load`); returns the document's path.
+    @discardableResult
+    public func write(into directory: URL) throws -> URL {
+        let target = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(content).write(to: target, options: .atomic)
+        try Data(Data(signature).base64EncodedString().utf8).write(to: URL(fileURLWithPath: target.path + ".sig"), options: .atomic)
+        return target
+    }
+
     /// A digest of a set of documents: equal digests, nothing to send.
     public static func digest(_ documents: [ControlDocument]) -> String {
         var h = SHA256()

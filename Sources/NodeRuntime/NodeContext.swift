@@ -139,6 +139,15 @@ public struct NodeContext: Sendable {
     /// nil when the node knows no name for it (`areaName`).
     public func areaLabel(_ code: DivisionCode) throws -> String? { try areaName(code).map { "\($0)（\(code.digits)）" } }
 
+    /// Where `record` lies now when a correction moved it out of this node's area, as a page
+    /// writes it (`areaLabel`, else the code); nil for a record of the area or a network-wide kind.
+    public func movedAwayLabel(_ record: StoredRecord) throws -> String? {
+        guard let kind = resolvedKinds[record.kind], let area = PublicRecord.movedAway(record, kind: kind, from: configuration.code) else {
+            return nil
+        }
+        return try areaLabel(area) ?? area.digits
+    }
+
     /// Loads the calendars again — new schedules arrived as control data — and settles the
     /// provisional deadlines they make official.
     @discardableResult

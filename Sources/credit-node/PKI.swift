@@ -164,10 +164,7 @@ struct PKISign: ParsableCommand {
             }
             try Downward.validate(name: name, content: Array(content))
             let document = try NetworkCA.load(from: URL(fileURLWithPath: ca)).signControl(name: name, content: Array(content))
-            let target = URL(fileURLWithPath: out).appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(document.content).write(to: target, options: .atomic)
-            try Data(Data(document.signature).base64EncodedString().utf8).write(to: URL(fileURLWithPath: target.path + ".sig"), options: .atomic)
+            let target = try document.write(into: URL(fileURLWithPath: out))
             print("Signed \(name) (\(content.count) bytes) into \(target.path) and \(target.path).sig")
         }
     }

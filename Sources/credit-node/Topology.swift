@@ -139,10 +139,8 @@ struct NetworkCertificates {
         let content = DivisionDirectory(source: "topology \(topology.name)", names: names).encoded()
         let target = control.appendingPathComponent(NodeContext.divisionsFile)
         if FileManager.default.contents(atPath: target.path).map(Array.init) == content { return false }
-        let document = try NetworkCA.load(from: directory.appendingPathComponent("ca")).signControl(name: NodeContext.divisionsFile, content: content)
-        try FileManager.default.createDirectory(at: control, withIntermediateDirectories: true)
-        try Data(Data(document.signature).base64EncodedString().utf8).write(to: URL(fileURLWithPath: target.path + ".sig"), options: .atomic)
-        try Data(document.content).write(to: target, options: .atomic)
+        try NetworkCA.load(from: directory.appendingPathComponent("ca")).signControl(name: NodeContext.divisionsFile, content: content).write(
+            into: control)
         return true
     }
 }

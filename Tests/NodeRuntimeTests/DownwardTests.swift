@@ -310,10 +310,7 @@ struct DownwardTests {
                 source: "test", names: Dictionary(uniqueKeysWithValues: try names.map { (try DivisionCode($0.key), $0.value) }))
             let provinceControl = URL(fileURLWithPath: live.province.configuration.controlDirectory)
             func place(_ content: [UInt8]) throws {
-                let signed = try net.ca.signControl(name: NodeContext.divisionsFile, content: content)
-                try FileManager.default.createDirectory(at: provinceControl, withIntermediateDirectories: true)
-                try Data(signed.content).write(to: provinceControl.appendingPathComponent(NodeContext.divisionsFile))
-                try Data(Data(signed.signature).base64EncodedString().utf8).write(to: provinceControl.appendingPathComponent("divisions.json.sig"))
+                try net.ca.signControl(name: NodeContext.divisionsFile, content: content).write(into: provinceControl)
             }
             try place(directory.encoded())
             live.province.reloadDivisions()
@@ -343,10 +340,7 @@ struct DownwardTests {
         let file = control.appendingPathComponent(NodeContext.divisionsFile)
         func place(_ name: String) throws {
             let content = DivisionDirectory(source: "t", names: [try DivisionCode(FiveTiers.codes.province): name]).encoded()
-            let signed = try net.ca.signControl(name: NodeContext.divisionsFile, content: content)
-            try FileManager.default.createDirectory(at: control, withIntermediateDirectories: true)
-            try Data(Data(signed.signature).base64EncodedString().utf8).write(to: URL(fileURLWithPath: file.path + ".sig"))
-            try Data(signed.content).write(to: file)
+            try net.ca.signControl(name: NodeContext.divisionsFile, content: content).write(into: control)
         }
         // A new file: read at the next ask.
         try place("湖北省")
