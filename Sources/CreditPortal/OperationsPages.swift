@@ -517,15 +517,14 @@ struct OperationsPages: Sendable {
         let limit = node.catalogue.objectionWorkingDays
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
-            requests: try node.store.objectionRequests().map {
-                let moved = try node.store.record(key: $0.recordKey).flatMap(node.movedAwayLabel)
-                return WorkPage.Request(
-                    id: $0.id, purpose: $0.purpose.name, repair: $0.purpose == .repair,
-                    at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.at) / 1000))),
-                    recordKey: Masking.maskResidentIDs(in: $0.recordKey), subject: try subjectName(of: $0.recordKey),
-                    kind: kindName(of: $0.recordKey), number: Self.number(in: $0.recordKey), name: $0.name, contact: $0.contact,
-                    reason: Masking.maskResidentIDs(in: $0.reason), movedTo: moved,
-                    refusal: moved.map { "这条信息的所属行政区划已更正为\($0)，不在本地区办理，请向该地区的信用网站提出。" } ?? "")
+            requests: try ObjectionDesk(node: node).requests().map { r, moved in
+                WorkPage.Request(
+                    id: r.id, purpose: r.purpose.name, repair: r.purpose == .repair,
+                    at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(r.at) / 1000))),
+                    recordKey: Masking.maskResidentIDs(in: r.recordKey), subject: try subjectName(of: r.recordKey),
+                    kind: kindName(of: r.recordKey), number: Self.number(in: r.recordKey), name: r.name, contact: r.contact,
+                    reason: Masking.maskResidentIDs(in: r.reason), movedTo: moved,
+                    refusal: moved.map(ObjectionDesk.movedAwayRefusal) ?? "")
             },
             decided: try node.store.decidedRequests(limit: 20).map {
                 WorkPage.Decided(

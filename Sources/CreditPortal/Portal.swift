@@ -99,6 +99,9 @@ public struct Portal: Sendable {
         router.get("/") { request, _ in
             await portal.respond(request, template: "home") { today in try portal.pages.home(today: today, now: portal.clock()) }
         }
+        router.get(RouterPath(PortalPages.cataloguePath)) { request, _ in
+            await portal.respond(request, template: "catalogue") { today in try portal.pages.catalogue(today: today, now: portal.clock()) }
+        }
         router.get("/search") { request, _ in
             let form = FormValues(request.uri.query)
             return await portal.respond(request, template: "search") { today in

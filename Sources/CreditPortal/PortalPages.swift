@@ -239,6 +239,8 @@ public struct RecordPage: Sendable, Encodable {
     public var heading: String?
     /// The listing that shows the record's kind.
     public var listingLink: String?
+    /// The kind's entry in the 公示目录 (its publicity and repair rules).
+    public var catalogueLink: String
     /// A record a correction moved to another area: its office takes objections and repair.
     public var movedTo: MovedNote?
     /// Under objection: since when, and the unit's time limit.
@@ -392,6 +394,8 @@ public struct ListingPage: Sendable, Encodable {
     /// A “信易+” listing's 激励类别 to choose from (全部 first), else none.
     public var categories: [CategoryOption] = []
     public var hasCategories = false
+    /// The kind's entry in the 公示目录, for a listing of one kind.
+    public var catalogueLink: String?
 }
 
 public struct CategoryOption: Sendable, Encodable {
@@ -833,7 +837,7 @@ public struct PortalPages: Sendable {
             onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt),
             repair: repair.map {
                 RepairNote(months: $0.months, atOnce: $0.months == 0, from: $0.date.iso, open: $0.date <= today, authority: shown.authority)
-            }, heading: heading, listingLink: listingLink(stored.kind),
+            }, heading: heading, listingLink: listingLink(stored.kind), catalogueLink: Self.catalogueLink(stored.kind),
             movedTo: try PublicRecord.movedAway(stored, kind: kind, from: node.configuration.code).map {
                 MovedNote(code: $0.digits, areaName: try node.areaName($0))
             }, objection: shown.objected ? try objectionNote(key: key) : nil,
@@ -943,7 +947,7 @@ public struct PortalPages: Sendable {
                 ? []
                 : [CategoryOption(name: "全部", link: path, selected: (p.category ?? "").isEmpty)]
                     + classes.map { CategoryOption(name: $0, link: path + "?category=" + Self.escapePath($0), selected: $0 == p.category) },
-            hasCategories: !classes.isEmpty)
+            hasCategories: !classes.isEmpty, catalogueLink: slugs.count == 1 ? Self.catalogueLink(slugs[0]) : nil)
         return (page, records)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CreditDomain
+import CreditStore
 import Foundation
 import NodeRuntime
 
@@ -119,16 +120,36 @@ extension Objection {
         @Flag(help: "Print the result as JSON.") var json = false
         func run() throws {
             try guarded {
-                let requests = try node.open().store.objectionRequests(includeDecided: all)
-                if json { return try printJSON(requests) }
+                let requests = try ObjectionDesk(node: try node.open()).requests(includeDecided: all)
+                if json { return try printJSON(requests.map { Listed(request: $0.request, movedTo: $0.movedTo) }) }
                 guard !requests.isEmpty else { return print(all ? "No requests from the public" : "No pending requests from the public") }
-                for r in requests {
+                for (r, moved) in requests {
                     let at = ChinaTime.timestamp(Date(timeIntervalSince1970: Double(r.at) / 1000))
                     print("#\(r.id)  \(r.purpose.rawValue) \(r.purpose.name)  \(r.state)  \(at)  \(r.recordKey)")
                     print("      \(r.name) · \(r.contact)")
                     print("      \(Masking.maskResidentIDs(in: r.reason))")
                     if let d = r.decision { print("      decision: \(d)") }
+                    if let moved {
+                        print(
+                            "      moved: a correction put the record in \(moved), outside this node's area; it cannot be accepted here. Refuse it, sending the person there:"
+                        )
+                        print("      credit-node objection refuse \(r.id) --reason '\(ObjectionDesk.movedAwayRefusal(moved))' --config …")
+                    }
                 }
+            }
+        }
+
+        /// A request as `--json` lists it: its fields, and `movedTo` when its record now lies elsewhere.
+        struct Listed: Encodable {
+            var request: ObjectionRequest
+            var movedTo: String?
+
+            enum Keys: String, CodingKey { case movedTo }
+
+            func encode(to encoder: any Encoder) throws {
+                try request.encode(to: encoder)
+                var c = encoder.container(keyedBy: Keys.self)
+                try c.encodeIfPresent(movedTo, forKey: .movedTo)
             }
         }
     }

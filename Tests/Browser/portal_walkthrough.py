@@ -243,6 +243,21 @@ class Walkthrough:
         self.check(csv.startswith(b"\xef\xbb\xbf") and "决定日期".encode() in csv[:40], "the CSV has a BOM and Chinese headers")
         self.check(WHOLE_ID.search(csv.decode("utf-8")) is None, "the CSV holds no whole resident ID number")
 
+        # The rules behind a record (公示目录): from a record page to its kind's entry, which says
+        # how long it is shown and when repair may be asked; its fields opened without script.
+        d.get(PROVINCE + person["recordLink"])
+        d.find_element(By.PARTIAL_LINK_TEXT, "公示期限和信用修复规定").click()
+        self.looked_at("catalogue")
+        self.check(d.current_url.endswith("/catalogue#penalty"), f"the record page links its kind's entry in the catalogue: {d.current_url}")
+        entry = d.find_element(By.ID, "penalty")
+        self.check("警告、通报批评：自处罚决定日期起公示 3 个月" in entry.text and "最短公示期 1 年" in entry.text
+                   and re.search(r"现公示\s*[0-9]+ 条", entry.text) is not None,
+                   "the entry says how long a penalty is shown, when repair may be asked and how many are shown now")
+        self.check("部分隐去" not in entry.text, "the entry's fields are folded")
+        entry.find_element(By.TAG_NAME, "summary").click()
+        self.check("证件号码（部分隐去）" in entry.text, "opened without script, the fields show, ID numbers marked partly hidden")
+        self.looked_at("catalogue-fields")
+
         # The person's credit report: opened from their page, printed to PDF by Chromium, and its
         # signed twin checked offline with verify-report against the network's CA.
         d.get(PROVINCE + person["subjectLink"])
@@ -1028,6 +1043,7 @@ class Walkthrough:
                 ("verify", PROVINCE + "/verify", 200),
                 ("authorised", PROVINCE + "/authorised", 200),
                 ("incentives", VILLAGE + "/incentives", 200),
+                ("catalogue", PROVINCE + "/catalogue", 200),
                 ("no-such-page", PROVINCE + "/publicity/fines", 404),
             ]
             for shot, url, status in pages:

@@ -97,6 +97,12 @@ struct MovedRecordTests {
         let named = try await f.json(link)
         #expect(area(named) == "湖北省武汉市江岸区一元街道一元一村（\(Self.elsewhere)）")
         #expect((named["movedTo"] as? [String: Any])?["areaName"] as? String == "湖北省武汉市江岸区一元街道一元一村")
+        // A request about it is refused naming the area in words too.
+        #expect {
+            try ObjectionDesk(node: f.node).submit(key: key, name: "张三", contact: "13800000000", reason: "记录有误", now: PortalFixture.now)
+        } throws: { error in
+            (error as? ObjectionRequestError)?.message.contains("已更正为 湖北省武汉市江岸区一元街道一元一村（\(Self.elsewhere)），不在本地区") == true
+        }
         // So does a credit report's page, whose signed JSON keeps the codes.
         let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" && $0.key != key }.map(\.key)
         let stored = try keys.compactMap { try f.node.store.record(key: $0) }
@@ -140,6 +146,9 @@ struct MovedRecordTests {
         let reason = "这条信息的所属行政区划已更正为\(Self.elsewhere)，不在本地区办理，请向该地区的信用网站提出。"
         #expect(work.requests.first { $0.id == moved }.map { ($0.movedTo, $0.refusal) } ?? (nil, "") == (Self.elsewhere, reason))
         #expect(work.requests.first { $0.id == stays }.map { ($0.movedTo, $0.refusal) } ?? ("?", "?") == (nil, ""))
+        // The list an operator reads (`objection requests`, its JSON) says the same.
+        let listed = try desk.requests()
+        #expect(listed.map(\.request.id) == [moved, stays] && listed.map(\.movedTo) == [Self.elsewhere, nil])
         try await withOperatorsListener(f.node, tls: false) { port in
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -165,6 +174,8 @@ struct MovedRecordTests {
         let decided = try #require(try f.node.store.objectionRequests(includeDecided: true).first { $0.id == moved })
         let pending = try f.node.store.objectionRequests().map(\.id)
         #expect(decided.decision == reason && pending == [stays])
+        // Decided, it is no longer flagged.
+        #expect(try desk.requests(includeDecided: true).allSatisfy { $0.movedTo == nil })
         // Refused: the status page gives the office's reason, no longer the note.
         let refused = try await f.get(statusLink)
         #expect(refused.body.contains("不予受理") && refused.body.contains(reason) && !refused.body.contains("本站不能受理"))

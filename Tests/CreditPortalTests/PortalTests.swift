@@ -90,13 +90,19 @@ struct PortalFixture: Sendable {
     /// Another node of the fixture's code on an empty store, whose catalogue lacks the kind
     /// `slug`: what a page or ledger built on that kind does without it.
     func nodeWithout(kind slug: String) throws -> NodeContext {
+        try node(named: "without-\(slug)") { $0.kinds.removeAll { $0.slug == slug } }
+    }
+
+    /// Another node of the fixture's code on an empty store (`DATA` named `name`), its catalogue
+    /// the fixture's as `edit` leaves it: a province's own.
+    func node(named name: String, catalogue edit: (inout Catalogue) -> Void) throws -> NodeContext {
         var catalogue = node.catalogue
-        catalogue.kinds.removeAll { $0.slug == slug }
-        let path = dir.url.appendingPathComponent("catalogue-without-\(slug).json")
+        edit(&catalogue)
+        let path = dir.url.appendingPathComponent("catalogue-\(name).json")
         try JSONEncoder().encode(catalogue).write(to: path)
         var config = node.configuration
         config.catalogue = path.path
-        config.dataDirectory = dir.path("without-\(slug)")
+        config.dataDirectory = dir.path(name)
         return try NodeContext(configuration: config, clock: { Self.now })
     }
 

@@ -43,6 +43,21 @@ public struct ObjectionDesk: Sendable {
     public static let contactMax = 100
     public static let reasonMax = 1000
 
+    /// The reason an office gives when it refuses a request whose record a correction moved out
+    /// of its area after the request came: where to ask instead (`area`: `NodeContext.movedAwayLabel`).
+    public static func movedAwayRefusal(_ area: String) -> String {
+        "这条信息的所属行政区划已更正为\(area)，不在本地区办理，请向该地区的信用网站提出。"
+    }
+
+    /// The requests from the public, pending first (with `includeDecided`, the decided too), each
+    /// with where its record lies now if a correction moved it out of the area (only a refusal
+    /// sending the person there can answer it: `accept` is refused).
+    public func requests(includeDecided: Bool = false) throws -> [(request: ObjectionRequest, movedTo: String?)] {
+        try node.store.objectionRequests(includeDecided: includeDecided).map { r in
+            (r, r.state == "pending" ? try node.store.record(key: r.recordKey).flatMap(node.movedAwayLabel) : nil)
+        }
+    }
+
     /// Checks and keeps a request about a record the public sees; returns its number and the
     /// follow-up code its requester is given (`ObjectionRequestCode`). A repair application is
     /// taken only for a record with a minimum publicity period that has passed
@@ -70,10 +85,9 @@ public struct ObjectionDesk: Sendable {
         else {
             throw ObjectionRequestError(code: .unknownRecord, message: "没有这条公开记录，无法提出\(purpose.name)。")
         }
-        if let area = PublicRecord.movedAway(record, kind: kind, from: node.configuration.code) {
+        if let area = try node.movedAwayLabel(record) {
             throw ObjectionRequestError(
-                code: .elsewhere,
-                message: "这条记录的所属行政区划已更正为 \(area.digits)，不在本地区：请向该地区的信用网站提出\(purpose.name)。")
+                code: .elsewhere, message: "这条记录的所属行政区划已更正为 \(area)，不在本地区：请向该地区的信用网站提出\(purpose.name)。")
         }
         if purpose == .repair {
             guard let earliest = kind.kind.earliestRepair(of: record) else {
