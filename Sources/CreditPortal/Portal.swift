@@ -271,7 +271,8 @@ public struct Portal: Sendable {
         let now = clock()
         let today = ChinaTime.date(now)
         let portal = self
-        let key = "\(json ? "json" : template) \(today.iso) \(request.uri.path)?\(request.uri.query ?? "")"
+        // The division directory's generation too: a new one names areas anew with no change to the store.
+        let key = "\(json ? "json" : template) \(today.iso) d\(node.divisionsGeneration) \(request.uri.path)?\(request.uri.query ?? "")"
         let result = await BlockingWork.page { () throws -> Rendered in
             let version = cached ? try portal.node.store.newestChangeID() : nil
             if let version, let hit = portal.cache.page(key, version: version, now: now) { return hit }
@@ -321,7 +322,7 @@ public struct Portal: Sendable {
         let now = clock()
         let today = ChinaTime.date(now)
         let portal = self
-        let key = "\(json ? "json" : "html") \(today.iso) \(reference)"
+        let key = "\(json ? "json" : "html") \(today.iso) d\(node.divisionsGeneration) \(reference)"
         let result = await BlockingWork.page { () throws -> Response in
             let version = try portal.node.store.newestChangeID()
             let body: ReportBody

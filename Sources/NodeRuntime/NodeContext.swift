@@ -18,8 +18,12 @@ public struct NodeContext: Sendable {
     private let calendarHolder: Held<WorkingCalendar>
     /// The division directory (行政区划名录) in force, received as control data or placed in the
     /// control directory: nil until one arrives (`reloadDivisions`, `areaName`).
-    public var divisions: DivisionDirectory? { divisionsHolder.value.withLock { $0 } }
-    private let divisionsHolder: Held<DivisionDirectory?>
+    public var divisions: DivisionDirectory? { divisionsHolder.value.withLock { $0.directory } }
+    /// How many times the division directory was loaded again: the portal's page caches key on
+    /// it, so that the pages naming areas are rendered again as soon as a new directory arrives
+    /// (the store, whose newest change they otherwise key on, has not changed).
+    public var divisionsGeneration: Int { divisionsHolder.value.withLock { $0.generation } }
+    private let divisionsHolder: Held<(directory: DivisionDirectory?, generation: Int)>
     public let store: NodeStore
     /// The store as the sync core's storage: what every sync path reads and writes through.
     public var sync: any SyncStore { store }
@@ -68,7 +72,7 @@ public struct NodeContext: Sendable {
         }
         resolvedKinds = Dictionary(uniqueKeysWithValues: kinds.map { ($0.slug, $0) })
         calendarHolder = Held(try Self.loadCalendar(configuration))
-        divisionsHolder = Held(Self.loadDivisions(configuration, logger: logger))
+        divisionsHolder = Held((Self.loadDivisions(configuration, logger: logger), 0))
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let routes = Routes(children: configuration.children, networkWideKinds: Set(catalogue.kinds.filter(\.networkWide).map(\.slug)))
         store = try NodeStore(path: configuration.databasePath, node: configuration.code, routes: routes, options: storeOptions, logger: logger)
@@ -115,7 +119,7 @@ public struct NodeContext: Sendable {
     /// Loads the division directory again (a new one arrived as control data).
     public func reloadDivisions() {
         let fresh = Self.loadDivisions(configuration, logger: logger)
-        divisionsHolder.value.withLock { $0 = fresh }
+        divisionsHolder.value.withLock { $0 = (fresh, $0.generation + 1) }
     }
 
     /// An area's name as a person reads it: from the division directory, written as an address

@@ -81,6 +81,15 @@ struct MovedRecordTests {
         #expect(area(plain) == village)
         try Self.moveAway(key, at: f.node)
         #expect(try await f.get(link).body.contains("已更正为 <strong>\(Self.elsewhere)</strong>"))
+        // Pages the portal keeps (a listing's region filter, a report's rows) are kept from before
+        // the directory comes: they must be rendered again when it comes, with no change to the store.
+        let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" && $0.key != key }.map(\.key)
+        let stored = try keys.compactMap { try f.node.store.record(key: $0) }
+        let other = try #require(stored.first { $0.subjectCode?.count == 18 })
+        let reportLink = "/reports/" + PortalPages.escapePath(try #require(other.subjectCode))
+        let listingBefore = try await f.get("/publicity/penalty")
+        let reportBefore = try await f.get(reportLink)
+        #expect(!listingBefore.body.contains(">大智一村<") && !reportBefore.body.contains("湖北省武汉市江岸区大智街道"))
 
         let names = [
             "420000000000": "湖北省", "420100000000": "武汉市", "420102000000": "江岸区", "420102002000": "大智街道",
@@ -104,10 +113,6 @@ struct MovedRecordTests {
             (error as? ObjectionRequestError)?.message.contains("已更正为 湖北省武汉市江岸区一元街道一元一村（\(Self.elsewhere)），不在本地区") == true
         }
         // So does a credit report's page, whose signed JSON keeps the codes.
-        let keys = try f.node.store.allRecords().filter { $0.kind == "penalty" && $0.state == "active" && $0.key != key }.map(\.key)
-        let stored = try keys.compactMap { try f.node.store.record(key: $0) }
-        let other = try #require(stored.first { $0.subjectCode?.count == 18 })
-        let reportLink = "/reports/" + PortalPages.escapePath(try #require(other.subjectCode))
         let villageName = "湖北省武汉市江岸区大智街道\(names[other.jurisdiction] ?? "?")（\(other.jurisdiction)）"
         #expect(try await f.get(reportLink).body.contains(villageName))
         let signed = try await f.get(reportLink + "?format=json")
