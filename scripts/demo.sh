@@ -69,9 +69,15 @@ body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"report\"; filen
 request = urllib.request.Request(base + "/verify?format=json", data=body, headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
 result = json.load(urllib.request.urlopen(request))["result"]
 print(f"POST {base}/verify (报告核验): {'核验通过' if result['verified'] else '未通过核验'} — {result['message']}")
+# What the site publishes and for how long (公示目录), and how much its departments published on time (公示统计).
+catalogue = json.loads(get("/catalogue?format=json"))
+penalty = next(e for e in catalogue["open"] if e["kind"] == "penalty")
+print(f"GET {base}/catalogue (公示目录): {len(catalogue['open'])} kinds shown to all; 行政处罚 " + "；".join(f"{l['when']}：{l['rule']}" for l in penalty["period"][1:3]))
+stats = json.loads(get("/statistics?format=json"))
+print(f"GET {base}/statistics (公示统计): " + "；".join(f"{k['name']} {k['records']} 条，按时公示率 {k['onTimeRate']}" for k in stats["kinds"] if k["records"]))
 PY
 }
-step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline and on the portal's 报告核验 page" portal_tour
+step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline and on the portal's 报告核验 page; what it publishes for how long (公示目录) and how much was published on time (公示统计)" portal_tour
 # The province's operators' pages: on its records listener (sync port + 200, local only).
 province_records=$(sed -n 's/^recordsListen: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/420000000000/node.yaml")
 operators_tour() {

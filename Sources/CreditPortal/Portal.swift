@@ -102,6 +102,9 @@ public struct Portal: Sendable {
         router.get(RouterPath(PortalPages.cataloguePath)) { request, _ in
             await portal.respond(request, template: "catalogue") { today in try portal.pages.catalogue(today: today, now: portal.clock()) }
         }
+        router.get(RouterPath(PortalPages.statisticsPath)) { request, _ in
+            await portal.respond(request, template: "statistics") { _ in try portal.pages.statistics() }
+        }
         router.get("/search") { request, _ in
             let form = FormValues(request.uri.query)
             return await portal.respond(request, template: "search") { today in

@@ -258,6 +258,17 @@ class Walkthrough:
         self.check("证件号码（部分隐去）" in entry.text, "opened without script, the fields show, ID numbers marked partly hidden")
         self.looked_at("catalogue-fields")
 
+        # 公示统计: from the home page, what the departments published in all and how much on time.
+        d.get(PROVINCE + "/")
+        d.find_element(By.PARTIAL_LINK_TEXT, "各部门、各地区公示情况").click()
+        text = self.looked_at("statistics")
+        stats = self.json(PROVINCE + "/statistics")
+        published = next(k for k in stats["kinds"] if k["kind"] == "penalty")
+        shown = next(c["count"] for c in home["counts"] if c["kind"] == "penalty")
+        self.check("按时公示率" in text and published["records"] >= shown and 0 < published["onTime"] <= published["records"],
+                   f"the statistics count {published['records']} penalties published ({shown} shown at first), {published['onTime']} on time")
+        self.check(any(r["code"] == "429004000000" and r["records"] > 0 for r in stats["regions"]), "by region: 仙桃市 has published")
+
         # The person's credit report: opened from their page, printed to PDF by Chromium, and its
         # signed twin checked offline with verify-report against the network's CA.
         d.get(PROVINCE + person["subjectLink"])
@@ -1044,6 +1055,7 @@ class Walkthrough:
                 ("authorised", PROVINCE + "/authorised", 200),
                 ("incentives", VILLAGE + "/incentives", 200),
                 ("catalogue", PROVINCE + "/catalogue", 200),
+                ("statistics", PROVINCE + "/statistics", 200),
                 ("no-such-page", PROVINCE + "/publicity/fines", 404),
             ]
             for shot, url, status in pages:
