@@ -103,7 +103,7 @@ public struct Portal: Sendable {
             await portal.respond(request, template: "catalogue") { today in try portal.pages.catalogue(today: today, now: portal.clock()) }
         }
         router.get(RouterPath(PortalPages.statisticsPath)) { request, _ in
-            await portal.respond(request, template: "statistics") { _ in try portal.pages.statistics() }
+            await portal.respond(request, template: "statistics") { today in try portal.pages.statistics(today: today, now: portal.clock()) }
         }
         router.get("/search") { request, _ in
             let form = FormValues(request.uri.query)

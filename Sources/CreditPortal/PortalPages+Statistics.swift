@@ -61,9 +61,14 @@ extension PortalPages {
     /// Authorities listed per kind of the 双公示 pair.
     static let statisticsAuthoritiesMax = 20
 
-    /// `/statistics`.
-    public func statistics() throws -> StatisticsPage {
-        let counts = try node.store.recordsByKindAndJurisdiction()
+    /// `/statistics`, as computed at most a minute ago (`statisticsKept`).
+    public func statistics(today: CivilDate, now: Date) throws -> StatisticsPage {
+        try statisticsKept.value(today: today.iso, now: now) { try statistics() }
+    }
+
+    /// `/statistics`, from the store now.
+    func statistics() throws -> StatisticsPage {
+        let counts = try node.store.recordsByKindAndJurisdiction(corrected: false)
         // The kinds the public sees that have a publication deadline, in catalogue order.
         let decided: [(kind: ResolvedKind, days: Int)] = publicKinds.compactMap { slug in
             kinds[slug].flatMap { k in k.kind.publicationWorkingDays.map { (k, $0) } }

@@ -424,7 +424,10 @@ public struct PortalPages: Sendable {
     /// Issues reports, with the trees of change sets held whole kept across them.
     let issuer: ReportIssuer
     /// The home page's counts by kind (a scan of every record): kept for a minute.
-    let counts = CountsCache(seconds: 60)
+    let counts = CountsCache<[String: Int]>(seconds: 60)
+    /// The 公示统计, kept for a minute too: every change a pull brings would otherwise build it
+    /// again for the next reader.
+    let statisticsKept = CountsCache<StatisticsPage>(seconds: 60)
 
     public static let pageSize = 20
     /// Typical cases on the home page.
@@ -1046,13 +1049,13 @@ public struct PortalPages: Sendable {
     }
 }
 
-/// The public counts by kind, computed at most once a minute (and again when the day changes):
-/// one request recomputes them while the others are given the last ones.
-final class CountsCache: Sendable {
+/// Figures computed at most once a minute (and again when the day changes) — the public counts
+/// by kind, the 公示统计 — one request recomputing them while the others are given the last ones.
+final class CountsCache<Value: Sendable>: Sendable {
     struct State {
         var today = ""
         var at = Date.distantPast
-        var counts: [String: Int]?
+        var counts: Value?
         var refreshing = false
     }
     let seconds: TimeInterval
@@ -1060,8 +1063,8 @@ final class CountsCache: Sendable {
 
     init(seconds: TimeInterval) { self.seconds = seconds }
 
-    func value(today: String, now: Date, compute: () throws -> [String: Int]) throws -> [String: Int] {
-        let cached: [String: Int]? = state.withLock { s in
+    func value(today: String, now: Date, compute: () throws -> Value) throws -> Value {
+        let cached: Value? = state.withLock { s in
             let fresh = s.today == today && now.timeIntervalSince(s.at) < seconds
             if let counts = s.counts, fresh || (s.refreshing && s.today == today) { return counts }
             s.refreshing = true

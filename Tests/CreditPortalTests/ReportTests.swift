@@ -254,7 +254,7 @@ struct ReportTests {
 @Suite("The public credit portal: the home page's counts")
 struct CountsCacheTests {
     @Test func countsAreKeptAMinuteAndRecomputedAfterOrOnANewDay() throws {
-        let cache = CountsCache(seconds: 60)
+        let cache = CountsCache<[String: Int]>(seconds: 60)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         var computed = 0
         let compute = { () throws -> [String: Int] in

@@ -60,6 +60,14 @@ struct StatisticsTests {
             StatusChange(action: .withdrawn, date: ChinaTime.date(PortalFixture.now), reason: "行政复议决定撤销原处罚决定", unit: "江岸区市场监督管理局"),
             now: PortalFixture.now)
         #expect(try PortalPages(node: f.node).statistics().kinds.first { $0.kind == "penalty" }?.records == 61)
+
+        // Kept a minute, as the home page's counts: a new penalty is counted a minute later.
+        let pages = try PortalPages(node: f.node)
+        let today = ChinaTime.date(PortalFixture.now)
+        let before = try pages.statistics(today: today, now: PortalFixture.now).total.records
+        #expect(try f.ingest(try f.generated(penaltyKind, count: 1, seed: 92), kind: penaltyKind, name: "more.csv").accepted == 1)
+        #expect(try pages.statistics(today: today, now: PortalFixture.now).total.records == before)
+        #expect(try pages.statistics(today: today, now: PortalFixture.now.addingTimeInterval(61)).total.records == before + 1)
     }
 
     @Test func aKindWithoutADeadlineIsLeftOutAndAnEmptyStoreCountsNothing() throws {

@@ -42,15 +42,18 @@ extension NodeStore {
     /// Records by kind and jurisdiction, with how many are late and how many were corrected after
     /// an objection; the caller groups the jurisdictions into its child regions. Read from the
     /// tallies kept as records are written (migration v16) and from the status changes' own index
-    /// (the corrected count starts from the objections, few beside the records).
-    public func recordsByKindAndJurisdiction() throws -> [KindJurisdictionCount] {
+    /// (the corrected count starts from the objections, few beside the records; without
+    /// `corrected`, left at 0 and not read: the tallies alone, a few rows).
+    public func recordsByKindAndJurisdiction(corrected: Bool = true) throws -> [KindJurisdictionCount] {
         try read { db in
             var out: [String: KindJurisdictionCount] = [:]
             for row in try Row.fetchAll(db, sql: Self.areaTallySQL) where (row[2] as Int) > 0 {
                 let c = KindJurisdictionCount(kind: row[0], jurisdiction: row[1], records: row[2], late: row[3], corrected: 0)
                 out["\(c.kind) \(c.jurisdiction)"] = c
             }
-            for row in try Row.fetchAll(db, sql: Self.correctedByAreaSQL) { out["\(row[0] as String) \(row[1] as String)"]?.corrected = row[2] }
+            if corrected {
+                for row in try Row.fetchAll(db, sql: Self.correctedByAreaSQL) { out["\(row[0] as String) \(row[1] as String)"]?.corrected = row[2] }
+            }
             return out.values.sorted { ($0.kind, $0.jurisdiction) < ($1.kind, $1.jurisdiction) }
         }
     }
