@@ -8,7 +8,9 @@ import NodeRuntime
 struct Compose: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a Docker Compose file for a topology: one service per node, a volume per node's data, its certificates mounted read-only.",
-        discussion: "Usage: credit-node compose Topologies/demo.yaml > docker/compose.yaml; issue the certificates first with `credit-node topology certs`.")
+        discussion:
+            "Usage: credit-node compose Topologies/demo.yaml > docker/compose.yaml; issue the certificates and sign the division directory first with `credit-node topology certs` (the top node's control documents are copied from CERTS/control into its volume by a one-shot service before it starts)."
+    )
 
     @Argument(help: "The topology file.") var file: String
     @Option(help: "The certificate directory, relative to the compose file.") var certs = "../Certs"
@@ -28,13 +30,27 @@ struct Compose: ParsableCommand {
         let configs = topology.configurations(
             root: URL(fileURLWithPath: "/var/lib"), identity: { _ in "/etc/creditnet/identity" },
             parentURL: { parent in "https://\(NodeIdentity.hostName(for: parent.code)):\(port)" })
-        var out = ["# Written by `credit-node compose` for topology \(topology.name) (\(topology.nodes.count) nodes). Do not edit: regenerate.", "name: creditnet-\(topology.name)", "services:"]
+        var out = [
+            "# Written by `credit-node compose` for topology \(topology.name) (\(topology.nodes.count) nodes). Do not edit: regenerate.",
+            "name: creditnet-\(topology.name)", "services:",
+        ]
         for (i, n) in topology.nodes.enumerated() {
             let s = service(n.code)
+            if n.parent == nil {
+                // The top node sends the control documents down; a one-shot service copies them,
+                // signed, from the certificate directory into its data volume before it starts.
+                out += [
+                    "  \(s)-control:", "    image: \(image)",
+                    "    entrypoint: [\"/bin/sh\", \"-c\", \"mkdir -p /var/lib/creditnet/control && cp -R /etc/creditnet/control/. /var/lib/creditnet/control/ || { echo 'no signed control documents to copy: run credit-node topology certs' >&2; exit 1; }\"]",
+                    "    volumes:", "      - \(s)-data:/var/lib/creditnet", "      - \(certs)/control:/etc/creditnet/control:ro",
+                    "    restart: \"no\"",
+                ]
+            }
             out += [
                 "  \(s):", "    image: \(image)",
             ]
             if i == 0 { out += ["    build:", "      context: ..", "      dockerfile: docker/Dockerfile"] }
+            if n.parent == nil { out += ["    depends_on:", "      \(s)-control:", "        condition: service_completed_successfully"] }
             out += [
                 "    command: [\"serve\", \"--config\", \"/etc/creditnet/node.yaml\", \"--log-level\", \"info\"]",
                 "    hostname: \(s)",

@@ -93,15 +93,24 @@ struct TopologyGenerate: ParsableCommand {
 
 struct TopologyCerts: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "certs", abstract: "Create the network CA in CERTS/ca if missing and issue every node without one a certificate in CERTS/CODE.")
+        commandName: "certs",
+        abstract:
+            "Create the network CA in CERTS/ca if missing, issue every node without one a certificate in CERTS/CODE, and sign the topology's names as the network's division directory into CERTS/control (what `compose` gives the top node)."
+    )
 
     @Argument(help: "The topology file.") var file: String
     @Option(help: "The certificate directory.") var certs = "Certs"
 
     func run() throws {
         try guarded {
-            let issued = try NetworkCertificates(directory: URL(fileURLWithPath: certs)).ensure(try loadTopology(file))
+            let topology = try loadTopology(file)
+            let network = NetworkCertificates(directory: URL(fileURLWithPath: certs))
+            let issued = try network.ensure(topology)
             print("Certificates in \(certs): \(issued) issued now; the CA key stays in \(certs)/ca (keep it off the nodes)")
+            let signed = try network.signDivisions(topology, into: network.control)
+            print(
+                "Division directory (行政区划名录) of \(topology.nodes.count) names in \(certs)/control: \(signed ? "signed now" : "unchanged"); other control documents the top node is to send down are signed there too (pki sign --out \(certs)/control)"
+            )
         }
     }
 }
@@ -111,6 +120,10 @@ struct NetworkCertificates {
     let directory: URL
 
     func identity(_ code: DivisionCode) -> URL { directory.appendingPathComponent(code.digits) }
+
+    /// The control documents the top node is to send down, signed by the CA (`topology certs`
+    /// writes the division directory there; `compose` copies them into the top's data volume).
+    var control: URL { directory.appendingPathComponent("control") }
 
     /// Creates the CA if missing and issues a certificate to every node that has none; returns how many were issued.
     func ensure(_ topology: Topology) throws -> Int {
