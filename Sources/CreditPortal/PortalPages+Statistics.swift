@@ -111,7 +111,8 @@ extension PortalPages {
         var regions = areas.children.enumerated().map { i, child in
             regionRow(code: child.digits, name: areas.name(of: child), cells: regionCells[i], late: regionLate[i], region: child.digits)
         }
-        if ownCells.contains(where: { $0 > 0 }) {
+        // A node without children (a village) has no regions to compare: its figures are the kinds'.
+        if !areas.children.isEmpty, ownCells.contains(where: { $0 > 0 }) {
             regions.append(regionRow(code: areas.own.digits, name: "本级", cells: ownCells, late: ownLate, region: nil))
         }
         var authorities: [StatisticsPage.AuthorityRow] = []

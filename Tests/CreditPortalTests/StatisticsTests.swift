@@ -5,6 +5,7 @@ import Testing
 @testable import CreditPortal
 @testable import CreditStore
 @testable import NodeRuntime
+@testable import SampleData
 
 /// 公示统计 (seed 003 item 20: 7 个工作日内上网公开，提高行政管理透明度): what the area's departments
 /// published, in all, and how much of it on time, by kind, region and deciding authority.
@@ -81,6 +82,17 @@ struct StatisticsTests {
         #expect(page.total.records == 0 && page.total.onTimeRate == "—" && page.authorities.isEmpty && !page.hasAuthorities)
         // Every child region is listed, with nothing; no 本级 row without records of its own.
         #expect(page.regions.map(\.code) == PortalFixture.villages && page.regions.allSatisfy { $0.records == 0 })
+
+        // A village has no regions below it: its own penalties are counted by kind, with no table by region.
+        var config = NodeConfiguration(code: try DivisionCode(PortalFixture.villages[0]), dataDirectory: f.dir.path("village"))
+        config.identity = f.node.configuration.identity
+        let village = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        let kind = try village.catalogue.kind(named: "penalty")
+        let file = try f.dir.write(
+            "village.csv", Array(SampleGenerator.csv(kind: kind, rows: try f.generated(kind, count: 3, seed: 93), header: .codes).utf8))
+        #expect(try FileIngestion(node: village).ingest(file: file, kind: "penalty", now: PortalFixture.now).accepted == 3)
+        let own = try PortalPages(node: village).statistics()
+        #expect(own.total.records == 3 && own.regions.isEmpty && !own.hasRegions)
     }
 
     @Test func thePageItsJSONAndTheLinkFromTheHomePage() async throws {
