@@ -12,6 +12,12 @@ struct Kinds: ParsableCommand {
     @Flag(help: "Also list every field.")
     var fields = false
 
+    @Flag(
+        help:
+            "Also say each kind's publication rules as the portal's 公示目录 says them: the time limit, how long a record is shown, when its subject may ask for credit repair (check a province's catalogue before signing it)."
+    )
+    var rules = false
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -25,6 +31,10 @@ struct Kinds: ParsableCommand {
             var scope: String
             var networkWide: Bool
             var fields: [Field]
+            /// With `--rules`: 公示时限, 公示期限, 信用修复 in words.
+            var deadline: String?
+            var period: [RuleInWords]?
+            var repair: [RuleInWords]?
         }
         struct Field: Encodable {
             var code: String
@@ -43,7 +53,8 @@ struct Kinds: ParsableCommand {
                 kinds: kinds.map { k in
                     .init(
                         slug: k.slug, name: k.name, prefix: k.kind.prefix, scope: k.scope.rawValue, networkWide: k.kind.networkWide,
-                        fields: k.fields.map { .init(code: k.kind.fullCode($0.code), name: $0.name, type: $0.type.rawValue, required: $0.required) })
+                        fields: k.fields.map { .init(code: k.kind.fullCode($0.code), name: $0.name, type: $0.type.rawValue, required: $0.required) },
+                        deadline: rules ? k.deadlineInWords : nil, period: rules ? k.periodInWords : nil, repair: rules ? k.repairInWords : nil)
                 })
             if json {
                 try printJSON(output)
@@ -51,9 +62,20 @@ struct Kinds: ParsableCommand {
             }
             print("Catalogue \(cat.version): \(kinds.count) kinds")
             for k in output.kinds {
-                print("  \(k.slug.padding(toLength: 13, withPad: " ", startingAt: 0)) \(k.name)  \(k.prefix)*  \(k.scope)\(k.networkWide ? ", network-wide" : "")")
+                print(
+                    "  \(k.slug.padding(toLength: 13, withPad: " ", startingAt: 0)) \(k.name)  \(k.prefix)*  \(k.scope)\(k.networkWide ? ", network-wide" : "")"
+                )
                 if fields {
-                    for f in k.fields { print("      \(f.code.padding(toLength: 14, withPad: " ", startingAt: 0)) \(f.name)  \(f.type)\(f.required ? ", required" : "")") }
+                    for f in k.fields {
+                        print(
+                            "      \(f.code.padding(toLength: 14, withPad: " ", startingAt: 0)) \(f.name)  \(f.type)\(f.required ? ", required" : "")"
+                        )
+                    }
+                }
+                if rules {
+                    if let deadline = k.deadline { print("      公示时限  \(deadline)") }
+                    for (i, line) in (k.period ?? []).enumerated() { print("      \(i == 0 ? "公示期限" : "        ")  \(line.when)：\(line.rule)") }
+                    for (i, line) in (k.repair ?? []).enumerated() { print("      \(i == 0 ? "信用修复" : "        ")  \(line.when)：\(line.rule)") }
                 }
             }
         }

@@ -60,6 +60,27 @@ final class Workspace: Sendable {
 
 @Suite("credit-node command line", .serialized)
 struct CLITests {
+    /// `kinds --rules`: each kind's publication rules in the words of the portal's 公示目录, for the
+    /// shipped catalogue and for a province's own before it is signed.
+    @Test func kindsSaysEachKindsPublicationRulesAsThePortalDoes() throws {
+        let ws = try Workspace()
+        let text = try ws("kinds", "--rules")
+        #expect(text.status == 0 && text.stdout.contains("公示时限  自处罚决定日期起 7 个工作日内公示"), "\(text.stderr)")
+        #expect(text.stdout.contains("警告、通报批评：自处罚决定日期起公示 3 个月") && text.stdout.contains("全部：最短公示期 1 年（自列入日期起），期满后可申请"))
+        #expect(!(try ws("kinds").stdout.contains("公示期限")))
+        var catalogue = try Catalogue.bundled()
+        for i in catalogue.kinds.indices where catalogue.kinds[i].slug == "penalty" { catalogue.kinds[i].publicity?.monthsByValue?["警告"] = 6 }
+        try JSONEncoder().encode(catalogue).write(to: ws.url.appendingPathComponent("province.json"))
+        let json = try ws("kinds", "--rules", "--catalogue", "province.json", "--json")
+        let kinds = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["kinds"] as? [[String: Any]])
+        let penalty = try #require(kinds.first { $0["slug"] as? String == "penalty" })
+        let period = try #require(penalty["period"] as? [[String: String]])
+        #expect(period.contains(["when": "警告", "rule": "自处罚决定日期起公示 6 个月"]) && penalty["deadline"] as? String == "自处罚决定日期起 7 个工作日内公示")
+        // A catalogue that does not load is refused, saying why.
+        try Data("{}".utf8).write(to: ws.url.appendingPathComponent("broken.json"))
+        #expect(try ws("kinds", "--rules", "--catalogue", "broken.json").status == 78)
+    }
+
     @Test func pkiSignsOnlyControlDataThatLoads() throws {
         let ws = try Workspace()
         #expect(try ws("pki", "init", "--out", "ca").status == 0)
