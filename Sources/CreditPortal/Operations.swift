@@ -96,6 +96,10 @@ public struct Operations: Sendable {
                 try ops.pages.creation(reader: Self.name(reader), now: now, year: form["year"])
             }
         }
+        router.get("warnings") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            return await ops.respond(request, template: "ops-warnings") { now in try ops.pages.warnings(reader: Self.name(reader), now: now) }
+        }
         router.get("repair") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             if FormValues(request.uri.query)["format"] == "csv" {

@@ -403,6 +403,14 @@ class Walkthrough:
                       lambda: self.json(PROVINCE_OPS + "/ops/")["totals"]["records"] == entered())
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
         self.check("四率" in text and "迟报率" in text and "瞒报率" in text, "the four rates page shows 迟报率, 瞒报率 and the rest")
+        # 重点领域预警: each key area's penalties month by month (the sample's violations fall in
+        # three of them), from the menu.
+        self.driver.find_element(By.LINK_TEXT, "领域预警").click()
+        text = self.looked_at("ops-warnings")
+        figures = self.json(PROVINCE_OPS + "/ops/warnings?format=json")["figures"]
+        counted = {a["name"]: sum(a["months"]) + a["current"] for a in figures["areas"]}
+        self.check("重点领域预警" in text and len(figures["months"]) == 6 and all(counted[n] > 0 for n in ("食品安全", "安全生产", "生态环境")),
+                   f"the key areas' penalties are counted month by month: {counted}")
         # The month's bulletin: the last whole month by default, this month chosen with the form
         # (the loaded records were decided in the last few days, or long ago and sent late).
         text = self.page(PROVINCE_OPS + "/ops/bulletin", "ops-bulletin")

@@ -103,6 +103,36 @@ struct CatalogueTests {
         #expect(throws: CatalogueError.self) { try Catalogue.load(from: twice) }
     }
 
+    /// 重点领域预警's rule (`keyAreas`) loads as shipped; each way it cannot work is refused, saying what to fix.
+    @Test func keyAreasThatCannotWorkAreRefused() throws {
+        let shipped = try #require(catalogue.keyAreas)
+        #expect(shipped.kind == "penalty" && shipped.areas.map(\.name) == ["食品安全", "安全生产", "生态环境", "工资社保", "金融"])
+        #expect(shipped.areas[1].matches(["安全生产责任制落实不到位"]) && !shipped.areas[1].matches(["销售过期食品"]))
+        #expect(shipped.isWarning(6, baseline: 1) && !shipped.isWarning(4, baseline: 0) && !shipped.isWarning(6, baseline: 5))
+        let cases: [(edit: (inout [String: Any]) -> Void, says: String)] = [
+            ({ $0["fields"] = ["NO_SUCH"] }, "keyAreas.fields names NO_SUCH, not a field of penalty"),
+            ({ $0["kind"] = "fines" }, "keyAreas.kind 'fines' is not a kind of the catalogue"),
+            ({ $0["ratio"] = 1.0 }, "keyAreas.ratio must be more than 1"),
+            ({ $0["minimum"] = 0 }, "keyAreas.minimum must be at least 1"),
+            ({ $0["baselineMonths"] = 13 }, "keyAreas.baselineMonths must be 1 to 12"),
+            ({ $0["areas"] = [["name": "金融", "keywords": ["金融"]], ["name": "金融", "keywords": ["诈骗"]]] }, "area 金融 appears twice"),
+            ({ $0["areas"] = [["name": "金融", "keywords": [" "]]] }, "area 金融 needs keywords"),
+        ]
+        for (edit, says) in cases {
+            let file = try writeCatalogue { json in
+                var rule = json["keyAreas"] as! [String: Any]
+                edit(&rule)
+                json["keyAreas"] = rule
+            }
+            defer { try? FileManager.default.removeItem(at: file) }
+            #expect("\(says)", performing: { try Catalogue.load(from: file) }, throws: { ($0 as? CatalogueError)?.message.contains(says) == true })
+        }
+        // Without the rule: a catalogue that computes no warnings.
+        let without = try writeCatalogue { $0["keyAreas"] = nil }
+        defer { try? FileManager.default.removeItem(at: without) }
+        #expect(try Catalogue.load(from: without).keyAreas == nil)
+    }
+
     /// A code a person cannot read is shown with its label; the record keeps the code.
     @Test func enumerationCodesReadAsTheirLabels() throws {
         let penalty = try catalogue.kind(named: "penalty")

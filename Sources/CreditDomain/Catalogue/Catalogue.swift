@@ -37,6 +37,9 @@ public struct Catalogue: Codable, Sendable {
     /// How long the unit that owns a record has to decide an objection once it is accepted and
     /// the record marked 异议处理中 (DOMAIN.md §4; per province): absent, no time limit is shown.
     public var objectionWorkingDays: ObjectionTimeLimit?
+    /// 重点领域预警: which records count in which key area, and when a month is a warning; absent:
+    /// no warnings are computed.
+    public var keyAreas: KeyAreas?
 
     /// Working days after the objection was opened: `decide` for the unit's decision, `assisted`
     /// where another unit must help verify (协查).
@@ -101,7 +104,7 @@ public struct Catalogue: Codable, Sendable {
         do { catalogue = try JSONDecoder().decode(Catalogue.self, from: data) } catch {
             throw CatalogueError(code: .invalid, message: "catalogue \(url.path) is not valid: \(error)")
         }
-        _ = try catalogue.resolvedKinds()
+        let resolved = try catalogue.resolvedKinds()
         for (name, e) in catalogue.enumerations.sorted(by: { $0.key < $1.key }) {
             for code in (e.labels ?? [:]).keys.sorted() where !e.values.contains(code) {
                 throw CatalogueError(
@@ -121,6 +124,9 @@ public struct Catalogue: Codable, Sendable {
         var slugs = Set<String>()
         for k in catalogue.kinds where !slugs.insert(k.slug).inserted {
             throw CatalogueError(code: .invalid, message: "catalogue \(url.path): kind slug '\(k.slug)' appears twice")
+        }
+        if let problem = catalogue.keyAreas?.problem(kinds: Dictionary(uniqueKeysWithValues: resolved.map { ($0.slug, $0) })) {
+            throw CatalogueError(code: .invalid, message: "catalogue \(url.path): \(problem)")
         }
         return catalogue
     }

@@ -1,0 +1,26 @@
+import CreditDomain
+import Foundation
+import NodeRuntime
+
+extension OperationsPages {
+    /// `/ops/warnings`: 重点领域预警 — each key area's cases month by month, and the areas and
+    /// regions whose last whole month rose past the catalogue's rule.
+    struct WarningsPage: Sendable, Encodable {
+        var head: Head
+        /// Nil when the catalogue sets no `keyAreas`.
+        var figures: KeyAreaWarnings?
+        var anyWarning: Bool
+        /// The rule in words (`至少 5 件，且不低于前 5 个月平均的 1.5 倍`).
+        var rule: String
+    }
+
+    func warnings(reader: String, now: Date) throws -> WarningsPage {
+        let figures = try KeyAreaWarnings.compute(node, today: ChinaTime.date(now))
+        let rule = node.catalogue.keyAreas.map {
+            "当月至少 \($0.minimum) 件，且不低于前 \($0.baselineMonths) 个月月均的 \(KeyAreaWarnings.written($0.ratio)) 倍"
+        }
+        return WarningsPage(
+            head: head(title: "重点领域预警", reader: reader, now: now), figures: figures, anyWarning: !(figures?.warned.isEmpty ?? true),
+            rule: rule ?? "")
+    }
+}
