@@ -12,15 +12,17 @@ extension OperationsPages {
         var anyWarning: Bool
         /// The rule in words (`至少 5 件，且不低于前 5 个月平均的 1.5 倍`).
         var rule: String
+        /// When the figures were computed (they are kept a while: `KeyAreaWarnings.latest`).
+        var builtAt: String
     }
 
     func warnings(reader: String, now: Date) throws -> WarningsPage {
-        let figures = try KeyAreaWarnings.compute(node, today: ChinaTime.date(now))
+        let (figures, at) = try KeyAreaWarnings.latest(node, now: now)
         let rule = node.catalogue.keyAreas.map {
-            "当月至少 \($0.minimum) 件，且不低于前 \($0.baselineMonths) 个月月均的 \(KeyAreaWarnings.written($0.ratio)) 倍"
+            "至少 \($0.minimum) 件，且不低于前 \($0.baselineMonths) 个月月均的 \(KeyAreaWarnings.written($0.ratio)) 倍"
         }
         return WarningsPage(
             head: head(title: "重点领域预警", reader: reader, now: now), figures: figures, anyWarning: !(figures?.warned.isEmpty ?? true),
-            rule: rule ?? "")
+            rule: rule ?? "", builtAt: PortalPages.readable(ChinaTime.timestamp(at)))
     }
 }

@@ -36,6 +36,8 @@ public struct NodeContext: Sendable {
     let qualityFigures = KeptFigure<[String: [DecisionGap]]>()
     /// The list entries in force and how many are answered, as last counted (`ListResponses.totals`).
     let listTotals = KeptFigure<ListResponses.Figures>()
+    /// The 重点领域预警 as last computed (`KeyAreaWarnings.latest`).
+    let keyAreaFigures = KeptFigure<KeyAreaWarnings?>()
     /// The control documents passed down, with their digest, as last read (`Downward.keptControl`).
     let controlKept = Held<ControlKept?>(nil)
     /// The health records last read for `/ops/network` and `/metrics` (`NetworkPicture`).

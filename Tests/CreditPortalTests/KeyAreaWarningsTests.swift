@@ -99,6 +99,6 @@ struct KeyAreaWarningsTests {
         let figures = try #require(try KeyAreaWarnings.compute(node, today: ChinaTime.date(PortalFixture.now)))
         #expect(figures.areas.first { $0.name == "食品安全" }?.months == [5, 5, 5, 5, 5, 5] && figures.warned.isEmpty)
         let page = try OperationsPages(node: node).warnings(reader: "测试", now: PortalFixture.now)
-        #expect(!page.anyWarning && page.rule == "当月至少 5 件，且不低于前 5 个月月均的 1.5 倍")
+        #expect(!page.anyWarning && page.rule == "至少 5 件，且不低于前 5 个月月均的 1.5 倍")
     }
 }

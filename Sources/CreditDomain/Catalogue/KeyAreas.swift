@@ -2,8 +2,8 @@ import Foundation
 
 /// 重点领域预警 as catalogue data (seed 002 (九): 加强对食品卫生、安全生产、金融诈骗、生态环境、工资社保等
 /// 失信事件频发、高发的重点领域，加快建立完善预警机制): which records count as dishonesty in which key
-/// area — a record of `kind` whose `fields` hold one of an area's keywords (a record may count in
-/// several) — and when a month's count is a warning: at least `minimum`, and at least `ratio`
+/// area — a record of `kind` one of whose `fields` holds one of an area's keywords (a record may
+/// count in several; `NodeStore.keywordCounts` matches them) — and when a month's count is a warning: at least `minimum`, and at least `ratio`
 /// times the average of the `baselineMonths` whole months before it (any count of `minimum` or
 /// more when that average is 0).
 public struct KeyAreas: Codable, Sendable, Hashable {
@@ -15,9 +15,6 @@ public struct KeyAreas: Codable, Sendable, Hashable {
             self.name = name
             self.keywords = keywords
         }
-
-        /// Whether any of `texts` holds one of the keywords.
-        public func matches(_ texts: [String]) -> Bool { keywords.contains { k in texts.contains { $0.contains(k) } } }
     }
 
     /// The kind counted (行政处罚).

@@ -103,11 +103,8 @@ extension NodeStore {
     /// objection; newest decision first, through `records_kind_date`. Each row: the decision
     /// date, subject code, jurisdiction, then `fields` (full codes) as the current version holds
     /// them ("" when absent) — read by SQLite from the body, no record decoded: what a month's
-    /// figures of one kind read. `inForceOnly` false: every record but those withdrawn (a decision
-    /// revoked) — those expired or repaired since were decided all the same.
-    public func fieldValues(kind: String, from: String, until: String, areaPrefix: String, fields: [String], inForceOnly: Bool = true) throws
-        -> [[String]]
-    {
+    /// figures of one kind read.
+    public func fieldValues(kind: String, from: String, until: String, areaPrefix: String, fields: [String]) throws -> [[String]] {
         let columns = try Self.extracted(fields).joined(separator: ", ")
         return try read { db in
             let cursor = try Row.fetchCursor(
@@ -116,7 +113,7 @@ extension NodeStore {
                         SELECT coalesce(r.decision_date, ''), coalesce(r.subject_code, ''), r.jurisdiction, \(columns)
                         FROM records r JOIN changes c ON c.id = r.content_change
                         WHERE r.kind = ? AND r.decision_date >= ? AND r.decision_date < ? AND r.jurisdiction >= ? AND r.jurisdiction < ?
-                          AND \(inForceOnly ? "r.state IN ('active', 'objected')" : "r.state <> 'withdrawn'")
+                          AND r.state IN ('active', 'objected')
                         ORDER BY r.decision_date DESC, r.record_key
                         """),
                 arguments: [kind, from, until, areaPrefix, areaPrefix + ":"])

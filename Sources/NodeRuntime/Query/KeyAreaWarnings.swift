@@ -44,6 +44,17 @@ public struct KeyAreaWarnings: Sendable, Encodable {
     /// The key areas warned, by name.
     public var warned: [String]
 
+    /// The figures for pages, and when they were computed: kept while the store has no newer change
+    /// or they are younger than `KeptFigures.keptFor` their cost (a province's months of penalties
+    /// are read from their bodies: seconds), a dear computation run again in the background.
+    public static func latest(_ node: NodeContext, now: Date) throws -> (figures: KeyAreaWarnings?, at: Date) {
+        let today = ChinaTime.date(now)
+        let (figures, at) = try node.keyAreaFigures.latest(version: try node.store.newestChangeID(), day: today.iso, now: now) {
+            try compute(node, today: today)
+        }
+        return (figures, at)
+    }
+
     /// The figures on `today`; nil when the catalogue sets no `keyAreas`.
     public static func compute(_ node: NodeContext, today: CivilDate) throws -> KeyAreaWarnings? {
         guard let rule = node.catalogue.keyAreas, let kind = node.resolvedKinds[rule.kind] else { return nil }
@@ -52,25 +63,23 @@ public struct KeyAreaWarnings: Sendable, Encodable {
         var months = [latest]
         for _ in 0..<rule.baselineMonths { months.insert(months[0].previous, at: 0) }
         let index = Dictionary(uniqueKeysWithValues: months.enumerated().map { ($1, $0) })
-        let rows = try node.store.fieldValues(
+        let rows = try node.store.keywordCounts(
             kind: rule.kind, from: months[0].first.iso, until: current.next.first.iso, areaPrefix: node.configuration.code.areaPrefix,
-            fields: rule.fields.map { kind.kind.fullCode($0) }, inForceOnly: false)
+            fields: rule.fields.map { kind.kind.fullCode($0) }, keywords: rule.areas.map(\.keywords))
         let regions = try node.childRegions()
         let n = months.count
         var counts = Array(repeating: Array(repeating: 0, count: n), count: rule.areas.count)
         var now = Array(repeating: 0, count: rule.areas.count)
         var byRegion = Array(repeating: Array(repeating: Array(repeating: 0, count: n), count: regions.children.count), count: rule.areas.count)
         for row in rows {
-            guard let date = CivilDate.parse(row[0]) else { continue }
-            let texts = Array(row.dropFirst(3))
-            let month = CalendarMonth(date)
-            let region = regions.index(of: row[2])
-            for (a, area) in rule.areas.enumerated() where area.matches(texts) {
+            guard let month = CalendarMonth(row.month) else { continue }
+            let region = regions.index(of: row.jurisdiction)
+            for (a, count) in row.counts.enumerated() where count > 0 {
                 if month == current {
-                    now[a] += 1
+                    now[a] += count
                 } else if let m = index[month] {
-                    counts[a][m] += 1
-                    if let r = region { byRegion[a][r][m] += 1 }
+                    counts[a][m] += count
+                    if let r = region { byRegion[a][r][m] += count }
                 }
             }
         }
