@@ -1,11 +1,13 @@
 import CreditDomain
 import Foundation
 
-/// 信用信息公示目录: what the site publishes and for how long, kind by kind — read from the
-/// catalogue the node runs with, so that the page says what the node does (a catalogue received
-/// from the network changes both at the node's next start). For each kind the public sees: how many records are shown now, the
-/// time limit for publishing it, how long a record stays shown, when its subject may ask for
-/// credit repair, and which fields are shown (masked ones marked).
+/// 信用信息公示目录 (seed 003 item 6: 编制发布公共信用信息目录; seed 004 item 5: 信用信息资源目录): what
+/// the site publishes and for how long, kind by kind — read from the catalogue the node runs
+/// with, so that the page says what the node does (a catalogue received from the network changes
+/// both at the node's next start). For each kind the public sees: how many records are shown now,
+/// the time limit for publishing it, how long a record stays shown, when its subject may ask for
+/// credit repair (`ResolvedKind.periodInWords`, `repairInWords`), and which fields are shown
+/// (masked ones marked).
 public struct CataloguePage: Sendable, Encodable {
     /// One kind of record.
     public struct Entry: Sendable, Encodable {

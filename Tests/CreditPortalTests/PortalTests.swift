@@ -90,7 +90,11 @@ struct PortalFixture: Sendable {
     /// Another node of the fixture's code on an empty store, whose catalogue lacks the kind
     /// `slug`: what a page or ledger built on that kind does without it.
     func nodeWithout(kind slug: String) throws -> NodeContext {
-        try node(named: "without-\(slug)") { $0.kinds.removeAll { $0.slug == slug } }
+        try node(named: "without-\(slug)") { catalogue in
+            catalogue.kinds.removeAll { $0.slug == slug }
+            // The key areas count one kind: without it, none.
+            if catalogue.keyAreas?.kind == slug { catalogue.keyAreas = nil }
+        }
     }
 
     /// Another node of the fixture's code on an empty store (`DATA` named `name`), its catalogue
