@@ -18,9 +18,7 @@ extension OperationsPages {
 
     func warnings(reader: String, now: Date) throws -> WarningsPage {
         let (figures, at) = try KeyAreaWarnings.latest(node, now: now)
-        let rule = node.catalogue.keyAreas.map {
-            "至少 \($0.minimum) 件，且不低于前 \($0.baselineMonths) 个月月均的 \(KeyAreaWarnings.written($0.ratio)) 倍"
-        }
+        let rule = node.catalogue.keyAreas?.ruleInWords
         return WarningsPage(
             head: head(title: "重点领域预警", reader: reader, now: now), figures: figures, anyWarning: !(figures?.warned.isEmpty ?? true),
             rule: rule ?? "", builtAt: PortalPages.readable(ChinaTime.timestamp(at)))

@@ -24,6 +24,9 @@ struct Kinds: ParsableCommand {
     struct Output: Encodable {
         var version: String
         var kinds: [Kind]
+        /// With `--rules`: the 重点领域预警's areas and when a month is a warning.
+        var keyAreas: KeyAreas?
+        var keyAreasRule: String?
         struct Kind: Encodable {
             var slug: String
             var name: String
@@ -55,7 +58,7 @@ struct Kinds: ParsableCommand {
                         slug: k.slug, name: k.name, prefix: k.kind.prefix, scope: k.scope.rawValue, networkWide: k.kind.networkWide,
                         fields: k.fields.map { .init(code: k.kind.fullCode($0.code), name: $0.name, type: $0.type.rawValue, required: $0.required) },
                         deadline: rules ? k.deadlineInWords : nil, period: rules ? k.periodInWords : nil, repair: rules ? k.repairInWords : nil)
-                })
+                }, keyAreas: rules ? cat.keyAreas : nil, keyAreasRule: rules ? cat.keyAreas?.ruleInWords : nil)
             if json {
                 try printJSON(output)
                 return
@@ -77,6 +80,11 @@ struct Kinds: ParsableCommand {
                     for (i, line) in (k.period ?? []).enumerated() { print("      \(i == 0 ? "公示期限" : "        ")  \(line.when)：\(line.rule)") }
                     for (i, line) in (k.repair ?? []).enumerated() { print("      \(i == 0 ? "信用修复" : "        ")  \(line.when)：\(line.rule)") }
                 }
+            }
+            if rules, let key = output.keyAreas, let rule = output.keyAreasRule {
+                let fields = key.fields.joined(separator: "、")
+                print("重点领域预警 (keyAreas): \(key.kind) by \(fields); a month is a warning at \(rule)")
+                for a in key.areas { print("  \(a.name)  \(a.keywords.joined(separator: "、"))") }
             }
         }
     }

@@ -68,6 +68,7 @@ struct CLITests {
         #expect(text.status == 0 && text.stdout.contains("公示时限  自处罚决定日期起 7 个工作日内公示"), "\(text.stderr)")
         #expect(text.stdout.contains("警告、通报批评：自处罚决定日期起公示 3 个月") && text.stdout.contains("全部：最短公示期 1 年（自列入日期起），期满后可申请"))
         #expect(!(try ws("kinds").stdout.contains("公示期限")))
+        #expect(text.stdout.contains("a month is a warning at 至少 5 件，且不低于前 5 个月月均的 1.5 倍") && text.stdout.contains("  安全生产  安全生产、应急管理"))
         var catalogue = try Catalogue.bundled()
         for i in catalogue.kinds.indices where catalogue.kinds[i].slug == "penalty" { catalogue.kinds[i].publicity?.monthsByValue?["警告"] = 6 }
         try JSONEncoder().encode(catalogue).write(to: ws.url.appendingPathComponent("province.json"))

@@ -28,6 +28,13 @@ public struct KeyAreas: Codable, Sendable, Hashable {
     /// Where the rule comes from.
     public var source: String?
 
+    /// When a month is a warning, as the office's page and `kinds --rules` say it:
+    /// 至少 5 件，且不低于前 5 个月月均的 1.5 倍.
+    public var ruleInWords: String {
+        let ratio = ratio.rounded() == ratio ? String(Int(ratio)) : String(ratio)
+        return "至少 \(minimum) 件，且不低于前 \(baselineMonths) 个月月均的 \(ratio) 倍"
+    }
+
     /// Whether `count` in a month is a warning against the average of the months before it.
     public func isWarning(_ count: Int, baseline: Double) -> Bool {
         count >= minimum && Double(count) >= ratio * baseline

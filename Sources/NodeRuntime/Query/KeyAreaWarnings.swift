@@ -107,7 +107,7 @@ public struct KeyAreaWarnings: Sendable, Encodable {
     }
 
     /// `2.4`, `3`: one decimal, none when whole.
-    public static func written(_ value: Double) -> String {
+    static func written(_ value: Double) -> String {
         let tenths = (value * 10).rounded()
         return tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int(tenths / 10)) : String(format: "%.1f", tenths / 10)
     }
