@@ -504,7 +504,7 @@ public struct Operations: Sendable {
         let portal = self.portal
         let result = await BlockingWork.page { () throws -> Portal.Rendered in
             let page = try build(now)
-            return json ? Portal.jsonBody(page) : try portal.rendered(page, template: template)
+            return json ? Portal.jsonBody(page) : try portal.rendered(page, template: template, view: nil)
         }
         switch result {
         case .success(let r):

@@ -94,6 +94,8 @@ public struct Portal: Sendable {
     public func router() -> Router<PortalRequestContext> {
         let router = Router(context: PortalRequestContext.self)
         router.add(middleware: SecurityHeaders())
+        // Outside the error pages: a refusal is rendered in the reader's chosen view too.
+        router.add(middleware: ViewChoice())
         let portal = self
         router.add(middleware: ErrorPages(under: "/", notFound: Self.noSuchPage) { failure, json, _ in portal.failure(failure, json: json) })
         router.get("/") { request, _ in
@@ -104,6 +106,12 @@ public struct Portal: Sendable {
         }
         router.get(RouterPath(PortalPages.statisticsPath)) { request, _ in
             await portal.respond(request, template: "statistics") { today in try portal.pages.statistics(today: today, now: portal.clock()) }
+        }
+        router.get(RouterPath(PortalView.path)) { request, _ in
+            guard let response = PortalView.switchResponse(request) else {
+                throw HTTPError(.badRequest, message: "没有这种浏览方式：请从页面顶部的“关怀版”或“标准版”链接切换。")
+            }
+            return response
         }
         router.get("/search") { request, _ in
             let form = FormValues(request.uri.query)
@@ -274,13 +282,16 @@ public struct Portal: Sendable {
         let now = clock()
         let today = ChinaTime.date(now)
         let portal = self
+        // The page pool's threads have no task locals: the reader's view goes along by hand.
+        let view = PortalView.current
         // The division directory's generation too: a new one names areas anew with no change to the store.
-        let key = "\(json ? "json" : template) \(today.iso) d\(node.divisionsGeneration) \(request.uri.path)?\(request.uri.query ?? "")"
+        let key =
+            "\(json ? "json" : template) \(view.mode) \(today.iso) d\(node.divisionsGeneration) \(request.uri.path)?\(request.uri.query ?? "")"
         let result = await BlockingWork.page { () throws -> Rendered in
             let version = cached ? try portal.node.store.newestChangeID() : nil
             if let version, let hit = portal.cache.page(key, version: version, now: now) { return hit }
             let page = try build(today)
-            let rendered = json ? Self.jsonBody(page) : try portal.rendered(page, template: template)
+            let rendered = json ? Self.jsonBody(page) : try portal.rendered(page, template: template, view: view)
             if let version { portal.cache.keep(rendered, key: key, version: version, now: now) }
             return rendered
         }
@@ -297,12 +308,13 @@ public struct Portal: Sendable {
         var contentType: String
     }
 
-    func rendered(_ page: some Encodable, template: String) throws -> Rendered {
-        Rendered(body: ByteBuffer(string: try render(page, template: template)), contentType: "text/html; charset=utf-8")
+    /// `view`: the reader's choice for a public page (`PortalView`), nil for the operators' pages.
+    func rendered(_ page: some Encodable, template: String, view: PortalView?) throws -> Rendered {
+        Rendered(body: ByteBuffer(string: try render(page, template: template, view: view)), contentType: "text/html; charset=utf-8")
     }
 
-    func render(_ page: some Encodable, template: String) throws -> String {
-        guard let text = library.render(TemplateValue.make(page), withTemplate: template) else {
+    func render(_ page: some Encodable, template: String, view: PortalView?) throws -> String {
+        guard let text = library.render(TemplateValue.make(page, view: view), withTemplate: template) else {
             node.logger.error("portal: template missing", metadata: ["template": "\(template)"])
             throw TemplateMissing()
         }
@@ -325,6 +337,7 @@ public struct Portal: Sendable {
         let now = clock()
         let today = ChinaTime.date(now)
         let portal = self
+        let view = PortalView.current
         let key = "\(json ? "json" : "html") \(today.iso) d\(node.divisionsGeneration) \(reference)"
         let result = await BlockingWork.page { () throws -> Response in
             let version = try portal.node.store.newestChangeID()
@@ -338,7 +351,9 @@ public struct Portal: Sendable {
                 let fragment =
                     json
                     ? try SignedReport.encode(entries: content.entries)
-                    : Array(try portal.render(ReportPage.Rows(rows: try portal.pages.reportRows(content.entries)), template: "report-rows").utf8)
+                    : Array(
+                        try portal.render(ReportPage.Rows(rows: try portal.pages.reportRows(content.entries)), template: "report-rows", view: nil)
+                            .utf8)
                 body = ReportBody(subject: content.subject, count: content.entries.count, fragment: fragment)
                 portal.reportBodies.keep(body, key: key, version: version, now: now)
             }
@@ -351,7 +366,7 @@ public struct Portal: Sendable {
             }
             let page = portal.pages.reportPage(
                 report, count: body.count, rowsHTML: String(decoding: body.fragment, as: UTF8.self), reference: reference)
-            return portal.html(page, template: "report", status: .ok)
+            return portal.html(page, template: "report", status: .ok, view: view)
         }
         switch result {
         case .success(let response): return response
@@ -395,8 +410,9 @@ public struct Portal: Sendable {
         }
     }
 
-    func html(_ page: some Encodable, template: String, status: HTTPResponse.Status) -> Response {
-        guard let r = try? rendered(page, template: template) else {
+    /// `view` is the request's when called from its own task; work on the page pool passes it.
+    func html(_ page: some Encodable, template: String, status: HTTPResponse.Status, view: PortalView = PortalView.current) -> Response {
+        guard let r = try? rendered(page, template: template, view: view) else {
             return Response(
                 status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "template missing")))
@@ -467,13 +483,8 @@ enum CSRF {
 
     /// The token of the request's cookie, when it has a well-formed one.
     static func token(in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for part in header.split(separator: ";") {
-                let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0] == cookieName, pair[1].count == 32, pair[1].allSatisfy(\.isHexDigit) { return String(pair[1]) }
-            }
-        }
-        return nil
+        guard let token = Cookies.value(cookieName, in: request), token.count == 32, token.allSatisfy(\.isHexDigit) else { return nil }
+        return token
     }
 
     static func cookie(_ token: String) -> String { "\(cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict" }

@@ -9,6 +9,13 @@ enum TemplateValue {
         do { return try value(of: page) ?? Object([:]) } catch { return Object([:]) }
     }
 
+    /// The page with, when given, the reader's view beside its own names (`view.care`, …).
+    static func make(_ page: some Encodable, view: PortalView?) -> Any {
+        let made = make(page)
+        if let view, let object = made as? Object, let encoded = try? value(of: view) { object.fields["view"] = encoded }
+        return made
+    }
+
     /// A keyed value as the engine reads it. (A final class, not `[String: Any]`: the engine
     /// casts every value it meets to its protocols, and a cast of the generic dictionary to a
     /// conditional conformance was a tenth of a report's rendering.) Filled while encoding.

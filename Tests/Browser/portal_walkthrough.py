@@ -89,6 +89,39 @@ document.querySelectorAll('[id]').forEach(function (e) { if (ids[e.id]) problems
 return problems;
 """
 
+# What every page owes a reader with weak eyes (WCAG 1.4.3, and 《互联网网站适老化通用设计规范》 for
+# 关怀版): every visible text against what is drawn behind it (the first opaque background colour
+# up the tree, translucent ones and opacity blended) at 4.5:1, or 3:1 for large text; and no text
+# smaller than arguments[0] px (18 in 关怀版, 0 otherwise).
+READABLE = """
+function rgba(s) { var m = s.match(/rgba?\\(([^)]+)\\)/); if (!m) return [0, 0, 0, 0]; var p = m[1].split(',').map(parseFloat); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+function lum(c) { var a = c.slice(0, 3).map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * a[0] + 0.7152 * a[1] + 0.0722 * a[2]; }
+function over(top, under) { var a = top[3]; return [top[0] * a + under[0] * (1 - a), top[1] * a + under[1] * (1 - a), top[2] * a + under[2] * (1 - a), 1]; }
+function behind(e) {
+  var layers = [];
+  for (var n = e; n && n.nodeType === 1; n = n.parentElement) { var b = rgba(getComputedStyle(n).backgroundColor); if (b[3] > 0) { layers.push(b); if (b[3] >= 1) break; } }
+  var c = [255, 255, 255, 1];
+  for (var i = layers.length - 1; i >= 0; i--) c = over(layers[i], c);
+  return c;
+}
+var problems = [], least = arguments[0];
+document.querySelectorAll('body *').forEach(function (e) {
+  if (e.closest('svg')) return;
+  var own = Array.prototype.some.call(e.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  if (!own) return;
+  var r = e.getBoundingClientRect(), st = getComputedStyle(e);
+  if (r.width === 0 || r.height === 0 || r.right < 0 || st.visibility === 'hidden') return;
+  var size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700, text = e.textContent.trim().slice(0, 16);
+  if (size < least) problems.push(size + ' px text: ' + text);
+  var bg = behind(e), fg = over(rgba(st.color), bg), opacity = 1;
+  for (var n = e; n && n.nodeType === 1; n = n.parentElement) opacity *= parseFloat(getComputedStyle(n).opacity);
+  if (opacity < 1) fg = over([fg[0], fg[1], fg[2], opacity], bg);
+  var ratio = (Math.max(lum(fg), lum(bg)) + 0.05) / (Math.min(lum(fg), lum(bg)) + 0.05);
+  if (ratio < ((size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5)) problems.push('contrast ' + ratio.toFixed(2) + ':1: ' + text);
+});
+return problems.slice(0, 8);
+"""
+
 
 class Walkthrough:
     def __init__(self, node, out):
@@ -155,6 +188,9 @@ class Walkthrough:
         self.check(WHOLE_ID.search(text) is None, f"{name}: no whole resident ID number in the page")
         problems = self.driver.execute_script(ACCESSIBLE)
         self.check(not problems, f"{name}: accessible {problems if problems else ''}")
+        care = self.driver.execute_script("return document.documentElement.classList.contains('care')")
+        faint = self.driver.execute_script(READABLE, 18 if care else 0)
+        self.check(not faint, f"{name}: every text readable{' (关怀版: 18 px at least)' if care else ''} {faint if faint else ''}")
         return text
 
     def start(self):
@@ -184,6 +220,12 @@ class Walkthrough:
         d.get("data:text/html;charset=utf-8,<html lang=en><body><h1>a</h1><h1>b</h1><input name=q><img src=x.png><a href=/x></a></body></html>")
         found = d.execute_script(ACCESSIBLE)
         self.check(len(found) == 5, f"the accessibility check finds a page's five faults: {found}")
+        # So does the reading check: light grey on white, white on a translucent white over white,
+        # and 12 px text where 18 is the least.
+        d.get("data:text/html;charset=utf-8,<html lang=zh><body style='background:%23fff'><p style='color:%23aaa'>浅</p>"
+              "<div style='background:rgba(255,255,255,.5)'><span style='color:%23fff'>白</span></div><p style='font-size:12px'>小</p></body></html>")
+        found = d.execute_script(READABLE, 18)
+        self.check(len(found) == 5 and sum("contrast" in f for f in found) == 2, f"the reading check finds the faint and the small text: {found}")
         # Home.
         text = self.page(PROVINCE + "/", "province-home")
         self.check("信用湖北省" in d.title and "最新双公示" in text, "the province's home page names its area and shows the latest 双公示")
@@ -560,6 +602,7 @@ class Walkthrough:
         self.check(penalty["documentNumber"] in text and f"决定日期: {altered}" in text, "the altered decision is named with its date (错报)")
 
         self.phone()
+        self.care_view()
         self.network_health()
 
     def authorised_query(self):
@@ -1075,6 +1118,55 @@ class Walkthrough:
                 self.check(d.find_elements(By.CSS_SELECTOR, "header form.search input[name=q]"), f"phone {shot}: the search box is there")
         finally:
             d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def care_view(self):
+        """关怀版: chosen with the link at the top of a page (no script), every public page then in
+        large type (no text under 18 px) and strong contrast, on a desktop and on a phone, until the
+        reader goes back with 标准版."""
+        d = self.driver
+        listing = PROVINCE + "/publicity/penalty?region=429004000000"
+        d.get(listing)
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "header a.mode").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("care-listing")
+        self.check(d.current_url == listing, f"the switch comes back to the page it was on ({d.current_url})")
+        self.check(d.execute_script("return document.documentElement.classList.contains('care')") and "标准版" in text,
+                   "the listing is in 关怀版, with the way back")
+        size = float(d.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)"))
+        self.check(size >= 20, f"关怀版's text is 20 px on a desktop ({size} px)")
+        person = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if r["record"]["isPerson"])
+        pages = [
+            ("home", PROVINCE + "/"), ("search", PROVINCE + "/search?q=" + urllib.parse.quote(person["record"]["subjectName"][:2])),
+            ("subject", PROVINCE + person["subjectLink"]), ("record", PROVINCE + person["recordLink"]),
+            ("blacklist", PROVINCE + "/lists/black"), ("catalogue", PROVINCE + "/catalogue"), ("statistics", PROVINCE + "/statistics"),
+            ("verify", PROVINCE + "/verify"), ("authorised", PROVINCE + "/authorised"), ("objection-status", PROVINCE + "/objections/status"),
+        ]
+        for shot, url in pages:
+            self.page(url, "care-" + shot)
+            self.check(d.execute_script("return document.documentElement.classList.contains('care')"), f"care {shot}: still 关怀版")
+        # The catalogue's fields, folded: opened, they are large too.
+        d.get(PROVINCE + "/catalogue#penalty")
+        d.find_element(By.CSS_SELECTOR, "#penalty details summary").click()
+        self.looked_at("care-catalogue-fields")
+        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", self.PHONE)
+        try:
+            for shot, url in [("home", PROVINCE + "/"), ("record", PROVINCE + person["recordLink"]), ("listing", listing),
+                              ("statistics", PROVINCE + "/statistics"), ("catalogue", PROVINCE + "/catalogue")]:
+                self.page(url, "phone-care-" + shot)
+                wide = d.execute_script("return document.documentElement.scrollWidth")
+                self.check(wide <= self.PHONE["width"], f"phone care {shot}: nothing wider than the screen ({wide} CSS px of {self.PHONE['width']})")
+        finally:
+            d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        # Back to the standard pages, on the page the reader is on.
+        d.get(PROVINCE + "/catalogue")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "header a.mode").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("care-back-to-standard")
+        self.check(d.current_url == PROVINCE + "/catalogue" and "关怀版" in text
+                   and not d.execute_script("return document.documentElement.classList.contains('care')"),
+                   "标准版 comes back to the same page in the standard view")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

@@ -110,11 +110,13 @@ struct PortalFixture: Sendable {
         return try NodeContext(configuration: config, clock: { Self.now })
     }
 
-    /// The portal's answer to `path`, its body as text.
-    func get(_ path: String) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
+    /// The portal's answer to `path` (sent with `headers`), its body as text.
+    func get(_ path: String, headers: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
         let app = Application(router: portal.router())
         return try await app.test(.router) { client in
-            try await client.execute(uri: path, method: .get) { response in (response.status, response.headers, String(buffer: response.body)) }
+            try await client.execute(uri: path, method: .get, headers: headers) { response in
+                (response.status, response.headers, String(buffer: response.body))
+            }
         }
     }
 
