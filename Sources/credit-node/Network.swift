@@ -184,19 +184,26 @@ struct Up: ParsableCommand {
         return pid
     }
 
-    /// Whether something accepts TCP connections at `host:port`.
+    /// Whether something accepts TCP connections at `host:port` (or `[IPv6]:port`), at any of
+    /// the addresses the host resolves to.
     static func accepts(_ address: String) -> Bool {
-        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else { return false }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var sa = sockaddr_in()
-        sa.sin_family = sa_family_t(AF_INET)
-        sa.sin_port = port.bigEndian
-        inet_pton(AF_INET, String(address[..<colon]), &sa.sin_addr)
-        return withUnsafePointer(to: &sa) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        guard let target = try? HostPort.parse(address).get() else { return false }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(target.host, String(target.port), &hints, &found) == 0, let first = found else { return false }
+        defer { freeaddrinfo(first) }
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let a = next {
+            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype, a.pointee.ai_protocol)
+            if fd >= 0 {
+                defer { close(fd) }
+                if connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 { return true }
+            }
+            next = a.pointee.ai_next
+        }
+        return false
     }
 }
 

@@ -25,12 +25,11 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(78)
         }
-        guard let listen = context.configuration.listen, let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...])
-        else {
-            FileHandle.standardError.write(Data("error: the configuration has no 'listen' (host:port)\n".utf8))
+        // The configuration was checked when it was read: each address is host:port or [IPv6]:port.
+        guard let listen = context.configuration.listen.flatMap({ try? HostPort.parse($0).get() }) else {
+            FileHandle.standardError.write(Data("error: the configuration has no 'listen' (host:port, or [IPv6]:port)\n".utf8))
             throw ExitCode(78)
         }
-        let host = String(listen[..<colon])
         // A bounded check of the store before serving (the full one is `verify-store`): damage
         // found stops sync and is shown by status and metrics.
         if let report = try? StoreVerification(node: context).quick(seconds: 5) {
@@ -40,17 +39,14 @@ struct Serve: AsyncParsableCommand {
                 : report.complete ? "store checked" : "store check not finished in 5 s; run credit-node verify-store"
             FileHandle.standardError.write(Data("credit-node \(context.configuration.code): \(line)\n".utf8))
         }
-        let app = try SyncServer(node: context).application(host: host, port: port) { bound in
+        let app = try SyncServer(node: context).application(host: listen.host, port: listen.port) { bound in
             FileHandle.standardError.write(
-                Data("credit-node \(context.configuration.code): sync listener on https://\(host):\(bound) (mutual TLS)\n".utf8))
+                Data("credit-node \(context.configuration.code): sync listener on https://\(listen.at(port: bound)) (mutual TLS)\n".utf8))
         }
         // The listeners and, when the node has a parent, the scheduled pushes and pulls, as one
         // group stopped gracefully (SIGTERM, SIGINT, or a listener that ends).
         var listeners: [any Service] = [app]
-        if let records = context.configuration.recordsListen, let colon = records.lastIndex(of: ":"),
-            let recordsPort = Int(records[records.index(after: colon)...])
-        {
-            let recordsHost = String(records[..<colon])
+        if let records = context.configuration.recordsListen.flatMap({ try? HostPort.parse($0).get() }) {
             // The operators' pages (`/ops/`) are served there, under the same access rule. The
             // decision-number gaps read every number (seconds at a province), the dashboard's
             // 待响应 count every list entry and its feedback: computed once now, in the
@@ -62,26 +58,23 @@ struct Serve: AsyncParsableCommand {
             }
             listeners.append(
                 try RecordsServer(node: context).application(
-                    host: recordsHost, port: recordsPort,
+                    host: records.host, port: records.port,
                     onRunning: { bound in
-                        let mode = RecordsServer.isLoopback(recordsHost) ? "local only" : "client certificate required"
+                        let mode = RecordsServer.isLoopback(records.host) ? "local only" : "client certificate required"
                         FileHandle.standardError.write(
                             Data(
-                                "credit-node \(context.configuration.code): records listener on \(recordsHost):\(bound) (\(mode)); operators' pages at /ops/\n"
+                                "credit-node \(context.configuration.code): records listener on \(records.at(port: bound)) (\(mode)); operators' pages at /ops/\n"
                                     .utf8))
                     }, routes: operations.register(on:)))
         }
-        if let portal = context.configuration.portal, let colon = portal.lastIndex(of: ":"),
-            let portalPort = Int(portal[portal.index(after: colon)...])
-        {
-            let portalHost = String(portal[..<colon])
+        if let portal = context.configuration.portal.flatMap({ try? HostPort.parse($0).get() }) {
             let tls = context.configuration.portalTLS
             do {
                 listeners.append(
-                    try Portal(node: context).application(host: portalHost, port: portalPort, tls: tls) { bound in
+                    try Portal(node: context).application(host: portal.host, port: portal.port, tls: tls) { bound in
                         FileHandle.standardError.write(
                             Data(
-                                "credit-node \(context.configuration.code): credit portal on \(tls ? "https" : "http")://\(portalHost):\(bound)/\n"
+                                "credit-node \(context.configuration.code): credit portal on \(tls ? "https" : "http")://\(portal.at(port: bound))/\n"
                                     .utf8))
                     })
             } catch {

@@ -173,9 +173,9 @@ extension Topology {
             c.identity = identity(n.code)
             c.children = children[n.code] ?? []
             c.listen = n.address
-            if let a = n.address, let colon = a.lastIndex(of: ":"), let port = Int(a[a.index(after: colon)...]) {
-                if let offset = portalOffset { c.portal = "\(a[..<colon]):\(port + offset)" }
-                if let offset = recordsOffset { c.recordsListen = "\(a[..<colon]):\(port + offset)" }
+            if let a = n.address.flatMap({ try? HostPort.parse($0).get() }) {
+                if let offset = portalOffset { c.portal = a.at(port: a.port + offset).description }
+                if let offset = recordsOffset { c.recordsListen = a.at(port: a.port + offset).description }
             }
             if let p = n.parent, let parent = node(p) {
                 c.parent = .init(url: parentURL?(parent) ?? "https://\(parent.address ?? "127.0.0.1:0")", code: p)

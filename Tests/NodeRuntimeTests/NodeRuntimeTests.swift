@@ -87,6 +87,51 @@ struct NodeConfigurationTests {
         #expect(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://h:1\", code: \"420102002000\"}\n") == nil)
     }
 
+    /// IPv6 (政府网站支持 IPv6): an address in brackets, as in a URL, for every listener and the
+    /// parent; one written without brackets, or left unquoted in YAML (a list), is refused saying how.
+    @Test func ipv6AddressesAreWrittenInBracketsAndQuoted() throws {
+        let v6 = "code: \"420102002201\"\ndata: d\nlisten: \"[::1]:7401\"\nrecordsListen: \"[::1]:7601\"\nportal: \"[2001:db8::7]:443\"\n"
+        #expect(try refusal(v6 + "parent: {url: \"https://[fd00::2]:7400\", code: \"420102002000\"}\n") == nil)
+        let bare = try #require(try refusal("code: \"420102002201\"\ndata: d\nlisten: \"::1:7401\"\n"))
+        #expect(bare.message.contains("key 'listen'") && bare.message.contains("write it as [::1]:7401"), "\(bare.message)")
+        let unquoted = try #require(try refusal("code: \"420102002201\"\ndata: d\nlisten: [::1]:7401\n"))
+        #expect(unquoted.message.contains("must be quoted in YAML: listen: \"[::1]:7400\""), "\(unquoted.message)")
+        let list = try #require(try refusal("code: \"420102002201\"\ndata: d\nportal: [\"::1\"]\n"))
+        #expect(list.message.contains("key 'portal'") && list.message.contains("not a YAML list"), "\(list.message)")
+        let parent = try #require(try refusal("code: \"420102002201\"\ndata: d\nparent: {url: \"https://::1:7400\", code: \"420102002000\"}\n"))
+        #expect(parent.message.contains("key 'parent.url'") && parent.message.contains("https://[::1]:7400"), "\(parent.message)")
+        // Written by `init` and read back the same.
+        let dir = try TemporaryDirectory()
+        var config = NodeConfiguration(code: try DivisionCode("420102002201"), dataDirectory: dir.path("v"))
+        config.listen = "[::1]:7401"
+        config.portal = "[::1]:7501"
+        config.parent = .init(url: "https://[::1]:7400", code: try DivisionCode("420102002000"))
+        #expect(try NodeConfiguration.load(path: try config.write()) == config)
+    }
+
+    @Test func anAddressIsReadAsAURLHoldsIt() throws {
+        for (text, host, port) in [
+            ("127.0.0.1:7400", "127.0.0.1", 7400), ("localhost:80", "localhost", 80),
+            ("n420102002000.node.creditnet:7400", "n420102002000.node.creditnet", 7400),
+            ("[::1]:7400", "::1", 7400), ("[2001:db8::7]:443", "2001:db8::7", 443), ("[::ffff:127.0.0.1]:1", "::ffff:127.0.0.1", 1),
+        ] {
+            let parsed = try HostPort.parse(text).get()
+            #expect(parsed.host == host && parsed.port == port && parsed.description == text, "\(text)")
+        }
+        #expect(HostPort(host: "::1", port: 7400).at(port: 7500).description == "[::1]:7500")
+        for (text, says) in [
+            ("::1:7400", "write it as [::1]:7400"), ("[::1]", "no :port"), ("[::1:7400", "never closes"), ("[example.com]:80", "no IPv6 address"),
+            ("127.0.0.1", "not host:port"), ("127.0.0.1:0", "port from 1 to 65535"), ("127.0.0.1:65536", "port from 1 to 65535"),
+            (":7400", "not host:port"), ("h/x:1", "not host:port"), ("[::1]:", "port from 1 to 65535"),
+        ] {
+            let problem = HostPort.problem(text)
+            #expect(problem?.contains(says) == true && problem?.hasPrefix("'\(text)'") == true, "\(text): \(problem ?? "accepted")")
+        }
+        #expect(HostPort.ofURL("https://[::1]:7400/v1/sync/up") == HostPort(host: "::1", port: 7400))
+        #expect(HostPort.ofURL("https://h:1") == HostPort(host: "h", port: 1))
+        #expect(HostPort.ofURL("http://h:1") == nil && HostPort.ofURL("https://::1:7400") == nil)
+    }
+
     @Test func aMissingFileSaysHowToCreateOne() {
         do {
             _ = try NodeConfiguration.load(path: "/nonexistent/node.yaml")

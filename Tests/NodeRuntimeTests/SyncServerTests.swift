@@ -14,10 +14,10 @@ import Testing
 
 @testable import NodeRuntime
 
-/// Runs a node's sync listener on a free loopback port for the duration of `body`.
-func withSyncServer(_ node: NodeContext, _ body: @Sendable (Int) async throws -> Void) async throws {
+/// Runs a node's sync listener on a free loopback port (of `host`) for the duration of `body`.
+func withSyncServer(_ node: NodeContext, host: String = "127.0.0.1", _ body: @Sendable (Int) async throws -> Void) async throws {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let app = try SyncServer(node: node).application(host: "127.0.0.1", port: 0) { port in continuation.yield(port) }
+    let app = try SyncServer(node: node).application(host: host, port: 0) { port in continuation.yield(port) }
     try await withListener(app, node: node, ports: ports, body)
 }
 
@@ -47,16 +47,34 @@ func applied(_ node: NodeContext) async throws {
 }
 
 extension OfflineChain {
-    /// The same node, configured to reach its parent at a loopback port.
-    func pointing(_ node: NodeContext, toPort port: Int) throws -> NodeContext {
+    /// The same node, configured to reach its parent at a loopback port (`host`: `127.0.0.1`, or `[::1]`).
+    func pointing(_ node: NodeContext, toPort port: Int, host: String = "127.0.0.1") throws -> NodeContext {
         var config = node.configuration
-        config.parent?.url = "https://127.0.0.1:\(port)"
+        config.parent?.url = "https://\(host):\(port)"
         return try NodeContext(configuration: config)
     }
 }
 
 @Suite("Sync over HTTPS with mutual TLS", .serialized)
 struct SyncServerTests {
+    /// IPv6 (政府网站支持 IPv6): the same exchange over the IPv6 loopback, certificates checked both
+    /// ways; the parent's address in brackets (`https://[::1]:PORT`).
+    @Test(.enabled(if: ipv6LoopbackAvailable, "this machine has no IPv6 loopback"))
+    func aVillagePushesAndPullsOverIPv6() async throws {
+        let net = try OfflineChain()
+        try net.ingest(net.village, rows: 30, seed: 2)
+        let township = net.township
+        try await withSyncServer(township, host: "::1") { port in
+            let village = try net.pointing(net.village, toPort: port, host: "[::1]")
+            let report = try await SyncClient(node: village).push()
+            #expect(report.changeSets == 1 && report.acknowledged == 1)
+            try await applied(township)
+            #expect(try township.store.counts().records == 30 && village.store.pendingOutbox().isEmpty)
+            let pulled = try await SyncClient(node: village).pull()
+            #expect(pulled.pages >= 1 && pulled.parent == "420102002000", "\(pulled)")
+        }
+    }
+
     @Test func aVillagePushesToItsTownshipAndGetsASignedReceipt() async throws {
         let net = try OfflineChain()
         try net.ingest(net.village, rows: 50, seed: 1)

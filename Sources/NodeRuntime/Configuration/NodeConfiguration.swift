@@ -155,39 +155,34 @@ public struct NodeConfiguration: Sendable, Hashable {
         func fail(_ key: String, _ why: String) -> ConfigurationError {
             ConfigurationError(code: .invalid, message: "\(source): key '\(key)': \(why)")
         }
-        if let listen {
-            guard Self.isHostPort(listen) else { throw fail("listen", "'\(listen)' is not host:port with a port from 1 to 65535") }
-        }
-        if let recordsListen {
-            guard Self.isHostPort(recordsListen) else { throw fail("recordsListen", "'\(recordsListen)' is not host:port with a port from 1 to 65535") }
-        }
-        if let portal {
-            guard Self.isHostPort(portal) else { throw fail("portal", "'\(portal)' is not host:port with a port from 1 to 65535") }
+        for (key, value) in [("listen", listen), ("recordsListen", recordsListen), ("portal", portal)] {
+            if let value, let problem = HostPort.problem(value) { throw fail(key, problem) }
         }
         for child in children where !(child.tier > code.tier && code.contains(child)) {
-            throw fail("children", "\(child) (\(child.tier)) cannot be a child of \(code) (\(code.tier)): a child is of a lower tier and lies inside its parent")
+            throw fail(
+                "children",
+                "\(child) (\(child.tier)) cannot be a child of \(code) (\(code.tier)): a child is of a lower tier and lies inside its parent")
         }
         if let parent {
-            guard parent.url.hasPrefix("https://"), Self.isHostPort(String(parent.url.dropFirst(8).split(separator: "/").first ?? "")) else {
-                throw fail("parent.url", "'\(parent.url)' must be https://host:port (sync runs over mutual TLS)")
+            guard HostPort.ofURL(parent.url) != nil else {
+                throw fail(
+                    "parent.url",
+                    "'\(parent.url)' must be https://host:port, an IPv6 address in brackets (https://[::1]:7400): sync runs over mutual TLS")
             }
             guard parent.code.tier < code.tier, parent.code.contains(code) else {
-                throw fail("parent.code", "\(parent.code) (\(parent.code.tier)) cannot be the parent of \(code) (\(code.tier)): a parent is of a higher tier and contains its child")
+                throw fail(
+                    "parent.code",
+                    "\(parent.code) (\(parent.code.tier)) cannot be the parent of \(code) (\(code.tier)): a parent is of a higher tier and contains its child"
+                )
             }
         }
-    }
-
-    static func isHostPort(_ s: String) -> Bool {
-        guard let colon = s.lastIndex(of: ":") else { return false }
-        let host = s[..<colon]
-        guard !host.isEmpty, let port = Int(s[s.index(after: colon)...]), (1...65535).contains(port) else { return false }
-        return true
     }
 
     /// Reads and checks a configuration file.
     public static func load(path: String) throws(ConfigurationError) -> NodeConfiguration {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigurationError(code: .missingFile, message: "configuration file \(path) does not exist; create one with `credit-node init --code CODE --data DIR`")
+            throw ConfigurationError(
+                code: .missingFile, message: "configuration file \(path) does not exist; create one with `credit-node init --code CODE --data DIR`")
         }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
@@ -195,27 +190,46 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            throw ConfigurationError(code: .invalid, message: "\(path) is not valid YAML: \(error)")
+            // `listen: [::1]:7400` opens a YAML list: say so.
+            let bracketed = text.contains(/:[ \t]*\[[0-9A-Fa-f:.]*\]:[0-9]/)
+            let hint = bracketed ? "\nAn IPv6 address in brackets must be quoted in YAML: listen: \"[::1]:7400\"" : ""
+            throw ConfigurationError(code: .invalid, message: "\(path) is not valid YAML: \(error)\(hint)")
         }
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
-        func string(_ m: Node.Mapping, _ key: String, prefix: String = "") -> String? { m[key]?.string }
-        let known: Set<String> = ["code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours", "windowSeconds", "heartbeatSeconds", "recordsListen", "portal", "portalTLS", "pushIntervalSeconds", "pullIntervalSeconds", "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds", "idleTimeoutSeconds", "connectionsMax", "uploadBytesMax"]
-        for k in map.keys { if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") } }
-        guard let codeText = string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
+        // A value given as something else than text is refused, not ignored: an IPv6 address in
+        // brackets left unquoted reads as a YAML list.
+        func string(_ m: Node.Mapping, _ key: String) throws(ConfigurationError) -> String? {
+            guard let value = m[key] else { return nil }
+            guard let text = value.scalar?.string else {
+                throw fail(key, "must be text, not a YAML list or mapping; quote an IPv6 address in brackets: \(key): \"[::1]:7400\"")
+            }
+            return text
+        }
+        let known: Set<String> = [
+            "code", "tier", "name", "data", "database", "listen", "parent", "catalogue", "calendars", "identity", "children", "windowHours",
+            "windowSeconds", "heartbeatSeconds", "recordsListen", "portal", "portalTLS", "pushIntervalSeconds", "pullIntervalSeconds",
+            "pullPageChanges", "backlogThreshold", "backoffBaseSeconds", "backoffMaxSeconds", "idleTimeoutSeconds", "connectionsMax",
+            "uploadBytesMax",
+        ]
+        for k in map.keys {
+            if let s = k.string, !known.contains(s) { throw fail(s, "unknown key; known keys are \(known.sorted().joined(separator: ", "))") }
+        }
+        guard let codeText = try string(map, "code") else { throw fail("code", "missing; the node's 12-digit division code") }
         let code: DivisionCode
         do { code = try DivisionCode(codeText) } catch { throw fail("code", "'\(codeText)' is not a division code: \(error.message)") }
-        if let tier = string(map, "tier"), tier != code.tier.name {
+        if let tier = try string(map, "tier"), tier != code.tier.name {
             throw fail("tier", "'\(tier)' does not match the code \(code), which is a \(code.tier.name) code")
         }
-        guard let data = string(map, "data") else { throw fail("data", "missing; the node's data directory") }
+        guard let data = try string(map, "data") else { throw fail("data", "missing; the node's data directory") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        var config = NodeConfiguration(code: code, dataDirectory: data.hasPrefix("/") ? data : base.appendingPathComponent(data).standardizedFileURL.path)
-        config.name = string(map, "name")
-        if let db = string(map, "database") { config.database = db }
-        config.listen = string(map, "listen")
-        config.recordsListen = string(map, "recordsListen")
-        config.portal = string(map, "portal")
+        var config = NodeConfiguration(
+            code: code, dataDirectory: data.hasPrefix("/") ? data : base.appendingPathComponent(data).standardizedFileURL.path)
+        config.name = try string(map, "name")
+        if let db = try string(map, "database") { config.database = db }
+        config.listen = try string(map, "listen")
+        config.recordsListen = try string(map, "recordsListen")
+        config.portal = try string(map, "portal")
         if let t = map["portalTLS"] {
             guard let b = t.bool else { throw fail("portalTLS", "'\(t.string ?? "?")' is not true or false") }
             config.portalTLS = b
@@ -224,13 +238,17 @@ public struct NodeConfiguration: Sendable, Hashable {
             guard let pm = p.mapping, let url = pm["url"]?.string, let pc = pm["code"]?.string else {
                 throw fail("parent", "must hold 'url' (https://host:port) and 'code' (the parent's 12-digit code)")
             }
-            do { config.parent = Parent(url: url, code: try DivisionCode(pc)) } catch { throw fail("parent.code", "'\(pc)' is not a division code: \(error.message)") }
+            do { config.parent = Parent(url: url, code: try DivisionCode(pc)) } catch {
+                throw fail("parent.code", "'\(pc)' is not a division code: \(error.message)")
+            }
         }
-        config.catalogue = string(map, "catalogue").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
-        config.calendars = string(map, "calendars").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
-        config.identity = string(map, "identity").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).standardizedFileURL.path }
+        config.catalogue = try string(map, "catalogue").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        config.calendars = try string(map, "calendars").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        config.identity = try string(map, "identity").map { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).standardizedFileURL.path }
         if let w = map["windowHours"] {
-            guard let hours = w.int, (1...720).contains(hours) else { throw fail("windowHours", "'\(w.string ?? "?")' is not a number of hours from 1 to 720") }
+            guard let hours = w.int, (1...720).contains(hours) else {
+                throw fail("windowHours", "'\(w.string ?? "?")' is not a number of hours from 1 to 720")
+            }
             config.windowHours = hours
         }
         for (key, range, path) in [
@@ -243,7 +261,9 @@ public struct NodeConfiguration: Sendable, Hashable {
             ("uploadBytesMax", 1024...(1 << 30), \.uploadBytesMax),
         ] {
             guard let v = map[key] else { continue }
-            guard let n = v.int, range.contains(n) else { throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            guard let n = v.int, range.contains(n) else {
+                throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
             config[keyPath: path] = n
         }
         if let list = map["children"] {
