@@ -14,6 +14,18 @@ public struct Site: Sendable, Encodable {
     public var tier: String
     /// The search box's text (masked when it is a resident ID number).
     public var query: String
+    /// The 信用 sites of the divisions above this one, the province first, as the division
+    /// directory gives them (信用网站互联互通): linked from every page's footer.
+    public var above: [SiteLink] = []
+    public var hasAbove: Bool = false
+}
+
+/// Another division's 信用 site: its title (信用 + the division's name) and public address.
+public struct SiteLink: Sendable, Encodable, Equatable {
+    public var name: String
+    public var url: String
+    /// A page of that site for what the reader was looking at (a search, a subject), if any.
+    public var link: String? = nil
 }
 
 /// A record kind with how many of its records the public sees.
@@ -80,6 +92,9 @@ public struct HomePage: Sendable, Encodable {
     /// The newest typical cases (联合奖惩典型案例), when the area has published any.
     public var cases: [ListingRow]
     public var hasCases: Bool
+    /// The sites of the divisions directly below (a county's townships …) that have one.
+    public var below: [SiteLink] = []
+    public var hasBelow: Bool = false
 }
 
 public struct SearchHit: Sendable, Encodable {
@@ -121,6 +136,10 @@ public struct SearchPage: Sendable, Encodable {
     public var empty: Bool
     /// The query was a former code (a 工商注册号 …): which credit code it leads to.
     public var formerNote: String? = nil
+    /// The site of the top of the network (the province's, which holds every area's records),
+    /// with the same search there — the query left out when it holds an ID number — for a node
+    /// below it.
+    public var wider: SiteLink? = nil
 }
 
 public struct ListEntry: Sendable, Encodable {
@@ -159,6 +178,8 @@ public struct SubjectPage: Sendable, Encodable {
     /// its page, where these records are too.
     public var currentCode: String? = nil
     public var currentLink: String? = nil
+    /// An organisation's page on the top of the network's site, which holds every area's records.
+    public var wider: SiteLink? = nil
 
     /// What the code on the page is: 统一社会信用代码, 证件号码 (a resident's or another document's),
     /// or 工商注册号 (a business filed under its registration number).
@@ -166,7 +187,7 @@ public struct SubjectPage: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case site, title, name, code, isPerson, summary, listings, records, reportLink, empty, page, previousLink, nextLink, paged
-        case formerCodes, hasFormerCodes, currentCode, currentLink, codeLabel
+        case formerCodes, hasFormerCodes, currentCode, currentLink, codeLabel, wider
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -190,6 +211,7 @@ public struct SubjectPage: Sendable, Encodable {
         try c.encodeIfPresent(currentCode, forKey: .currentCode)
         try c.encodeIfPresent(currentLink, forKey: .currentLink)
         try c.encode(codeLabel, forKey: .codeLabel)
+        try c.encodeIfPresent(wider, forKey: .wider)
     }
 }
 
@@ -482,7 +504,28 @@ public struct PortalPages: Sendable {
     func site(query: String = "") -> Site {
         let c = node.configuration
         let area = c.name ?? c.code.digits
-        return Site(title: "信用\(area)", areaName: area, code: c.code.digits, tier: c.code.tier.name, query: Self.shownQuery(query))
+        let above = sitesAbove()
+        return Site(
+            title: "信用\(area)", areaName: area, code: c.code.digits, tier: c.code.tier.name, query: Self.shownQuery(query), above: above,
+            hasAbove: !above.isEmpty)
+    }
+
+    /// A division's site as the directory gives it, titled 信用 + its name.
+    func siteLink(_ code: DivisionCode, in directory: DivisionDirectory) -> SiteLink? {
+        directory.site(of: code).map { SiteLink(name: "信用" + (directory.name(of: code) ?? code.digits), url: $0) }
+    }
+
+    /// The sites of the divisions above this node, the province first.
+    func sitesAbove() -> [SiteLink] {
+        guard let directory = node.divisions else { return [] }
+        return node.configuration.code.ancestors.compactMap { siteLink($0, in: directory) }
+    }
+
+    /// The top of the network's site (the first above with one) with `path` under it.
+    func widerSite(_ path: String) -> SiteLink? {
+        guard var top = sitesAbove().first else { return nil }
+        top.link = top.url + path
+        return top
     }
 
     /// What the search box shows back: a resident ID number masked (a page never holds one whole).
@@ -588,14 +631,17 @@ public struct PortalPages: Sendable {
         let latest = try rows(try node.store.listing(query, scope: scope(today)), today: today)
         let cases = try rows(
             try node.store.listing(ListingQuery(kinds: [TypicalCases.kind], limit: Self.homeCases), scope: scope(today)), today: today)
+        let below = node.divisions.map { d in node.configuration.children.sorted { $0.digits < $1.digits }.compactMap { siteLink($0, in: d) } } ?? []
         return HomePage(
-            site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest, cases: cases, hasCases: !cases.isEmpty
-        )
+            site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest, cases: cases, hasCases: !cases.isEmpty,
+            below: below, hasBelow: !below.isEmpty)
     }
 
     public func search(_ raw: String, after: Int64, today: CivilDate) throws -> SearchPage {
         let q = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         var page = SearchPage(site: site(query: q), title: "搜索", query: Self.shownQuery(q), by: "name", hits: [], next: nil, notice: nil, empty: true)
+        // The same search on the province's site — never with an ID number in the link.
+        page.wider = widerSite(q.isEmpty || Masking.shown(q) != q ? "search" : "search?q=" + Self.escapePath(q))
         guard !q.isEmpty else {
             page.notice = "请输入企业名称、个人姓名的一部分，或统一社会信用代码、身份证号码。"
             return page
@@ -761,6 +807,7 @@ public struct PortalPages: Sendable {
         subjectPage.codeLabel = isOrganisation ? "统一社会信用代码" : registration ? "工商注册号" : "证件号码"
         subjectPage.currentCode = current
         subjectPage.currentLink = current.map { "/subjects/" + Self.escapePath($0) }
+        if isOrganisation { subjectPage.wider = widerSite("subjects/" + Self.escapePath(hit.code)) }
         return subjectPage
     }
 

@@ -1,5 +1,6 @@
 import CreditDomain
 import Foundation
+import NodeRuntime
 import SyncCore
 import Yams
 
@@ -47,6 +48,10 @@ public struct Topology: Sendable, Hashable {
         /// watch a stopped node go at risk within minutes.
         public var windowSeconds: Int?
         public var outsideParent: Bool
+        /// The public address of the node's 信用 site (`https://credit.example.gov.cn/`), written
+        /// into the division directory so that the sites link each other; `up` gives each node
+        /// without one its portal's loopback address.
+        public var site: String?
 
         public init(code: DivisionCode, name: String, parent: DivisionCode? = nil, address: String? = nil, windowHours: Int? = nil, outsideParent: Bool = false) {
             self.code = code
@@ -189,7 +194,7 @@ extension Topology {
 
     public static func parse(_ text: String, source: String) throws(TopologyError) -> Topology {
         let root: Yams.Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw TopologyError(.invalid, "\(source) is not YAML: \(error)") }
+        do { root = try Yams.compose(yaml: text) } catch { throw TopologyError(.invalid, "\(source) is not YAML: \(error)\(HostPort.yamlHint(text))") }
         guard let map = root?.mapping else { throw TopologyError(.invalid, "\(source) must be a mapping with name and nodes") }
         func fail(_ key: String, _ why: String) -> TopologyError { TopologyError(.invalid, "\(source): key '\(key)': \(why)") }
         func int(_ m: Yams.Node.Mapping, _ key: String, _ range: ClosedRange<Int>, default value: Int) throws(TopologyError) -> Int {
@@ -207,7 +212,7 @@ extension Topology {
             nodes: [])
         if map["heartbeatSeconds"] != nil { topology.heartbeatSeconds = try int(map, "heartbeatSeconds", 1...86_400, default: 300) }
         guard let items = map["nodes"]?.sequence, !items.isEmpty else { throw fail("nodes", "must be a non-empty list of nodes") }
-        let nodeKeys: Set<String> = ["code", "name", "parent", "address", "windowHours", "windowSeconds", "outsideParent", "tier"]
+        let nodeKeys: Set<String> = ["code", "name", "parent", "address", "windowHours", "windowSeconds", "outsideParent", "tier", "site"]
         for (i, item) in items.enumerated() {
             guard let m = item.mapping else { throw fail("nodes", "entry \(i + 1) is not a mapping") }
             for key in m.keys.compactMap(\.string) where !nodeKeys.contains(key) { throw fail("nodes[\(i + 1)].\(key)", "unknown key") }
@@ -227,6 +232,18 @@ extension Topology {
                 code: code, name: m["name"]?.string ?? code.digits, parent: parent, address: m["address"]?.string, windowHours: window,
                 outsideParent: m["outsideParent"]?.bool ?? false)
             if m["windowSeconds"] != nil { node.windowSeconds = try int(m, "windowSeconds", 60...2_592_000, default: 3600) }
+            if let a = m["address"] {
+                // An unquoted [::1]:7400 is a YAML list: refused, not ignored.
+                guard let text = a.scalar?.string else {
+                    throw fail("nodes[\(i + 1)].address", "node \(code): must be text; quote an IPv6 address in brackets: address: \"[::1]:7400\"")
+                }
+                if let problem = HostPort.problem(text) { throw fail("nodes[\(i + 1)].address", "node \(code): \(problem)") }
+            }
+            if let site = m["site"] {
+                guard let text = site.scalar?.string else { throw fail("nodes[\(i + 1)].site", "node \(code): must be an address (text)") }
+                if let problem = DivisionDirectory.siteProblem(text) { throw fail("nodes[\(i + 1)].site", "node \(code): \(problem)") }
+                node.site = text
+            }
             topology.nodes.append(node)
             topology.lines.append(item.mark?.line ?? 0)
         }
@@ -248,6 +265,7 @@ extension Topology {
             if let w = n.windowHours { fields.append("windowHours: \(w)") }
             if let w = n.windowSeconds { fields.append("windowSeconds: \(w)") }
             if n.outsideParent { fields.append("outsideParent: true") }
+            if let site = n.site { fields.append("site: \"\(site)\"") }
             lines.append("  - {" + fields.joined(separator: ", ") + "}")
         }
         return lines.joined(separator: "\n") + "\n"

@@ -41,9 +41,12 @@ struct Up: ParsableCommand {
             let configs = t.configurations(
                 root: network.root(t), identity: { certs.identity($0).standardizedFileURL.path }, portalOffset: Self.portalOffset,
                 recordsOffset: Self.recordsOffset)
-            // The topology's names go down the network as its division directory, from the top.
+            // The topology's names go down the network as its division directory, from the top,
+            // with each node's portal as its 信用 site (unless the topology gives one): the sites
+            // link each other.
             if let top = configs.first(where: { $0.parent == nil }) {
-                _ = try certs.signDivisions(t, into: URL(fileURLWithPath: top.controlDirectory))
+                let portals = Dictionary(configs.compactMap { c in c.portal.map { (c.code, "\(c.portalTLS ? "https" : "http")://\($0)/") } }) { a, _ in a }
+                _ = try certs.signDivisions(t, into: URL(fileURLWithPath: top.controlDirectory), sites: portals)
             }
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
             var started = 0

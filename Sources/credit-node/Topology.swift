@@ -143,13 +143,15 @@ struct NetworkCertificates {
         return issued
     }
 
-    /// Writes the topology's names as the network's division directory (行政区划名录), signed by
+    /// Writes the topology's names (and its nodes' sites) as the network's division directory (行政区划名录), signed by
     /// its CA, into `control` (the top node's control directory, from where it flows down to every
     /// node), unless the same directory is there already; returns whether it wrote one. A real
     /// network signs the official list instead (`pki sign --name divisions.json`).
-    func signDivisions(_ topology: Topology, into control: URL) throws -> Bool {
+    /// Each node's `site` from the topology, else its address in `sites` (`up`: its portal's).
+    func signDivisions(_ topology: Topology, into control: URL, sites: [DivisionCode: String] = [:]) throws -> Bool {
         let names = Dictionary(topology.nodes.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let content = DivisionDirectory(source: "topology \(topology.name)", names: names).encoded()
+        let given = Dictionary(topology.nodes.compactMap { n in n.site.map { (n.code, $0) } }, uniquingKeysWith: { first, _ in first })
+        let content = DivisionDirectory(source: "topology \(topology.name)", names: names, sites: given.merging(sites) { own, _ in own }).encoded()
         let target = control.appendingPathComponent(NodeContext.divisionsFile)
         if FileManager.default.contents(atPath: target.path).map(Array.init) == content { return false }
         try NetworkCA.load(from: directory.appendingPathComponent("ca")).signControl(name: NodeContext.divisionsFile, content: content).write(

@@ -603,6 +603,7 @@ class Walkthrough:
 
         self.phone()
         self.care_view()
+        self.site_cluster()
         self.network_health()
 
     def authorised_query(self):
@@ -1167,6 +1168,35 @@ class Walkthrough:
         self.check(d.current_url == PROVINCE + "/catalogue" and "关怀版" in text
                    and not d.execute_script("return document.documentElement.classList.contains('care')"),
                    "标准版 comes back to the same page in the standard view")
+
+    def site_cluster(self):
+        """信用网站互联互通: a village's site links the sites above it in its footer (the province's
+        first), the province's home page the sites below it; a search on the village's site that
+        finds nothing there is taken to the province's with the same words."""
+        d = self.driver
+        self.page(VILLAGE + "/", "sites-village-home")
+        above = [a.text for a in d.find_elements(By.CSS_SELECTOR, "footer .sites a")]
+        self.check(above[:1] == ["信用湖北省"] and "信用仙桃市" in above, f"the village's footer links the sites above it: {above}")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "footer .sites a").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("sites-province-home")
+        self.check(d.current_url == PROVINCE + "/" and "信用湖北省" in d.title, f"the link opens the province's site ({d.current_url})")
+        below = [a.text for a in d.find_elements(By.CSS_SELECTOR, ".sites-below a")]
+        self.check("辖区信用网站" in text and below == ["信用仙桃市"], f"the province's home page links the sites below it: {below}")
+        # A company of the province's listing that the village does not hold: searched at the
+        # village, found at the province.
+        here = {r["record"]["subjectName"] for r in self.json(VILLAGE + "/publicity/penalty")["rows"]}
+        elsewhere = next(r["record"]["subjectName"] for r in self.json(PROVINCE + "/publicity/penalty")["rows"]
+                         if not r["record"]["isPerson"] and r["record"]["subjectName"] not in here)
+        text = self.page(VILLAGE + "/search?q=" + urllib.parse.quote(elsewhere), "sites-village-search")
+        self.check("到信用湖北省查询" in text, "the village's search offers the province's")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.PARTIAL_LINK_TEXT, "到信用湖北省查询").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("sites-province-search")
+        self.check(d.current_url.startswith(PROVINCE + "/search?q=") and elsewhere in text,
+                   f"the province's search finds {elsewhere} ({d.current_url})")
 
     def network_health(self):
         """The province's /ops/network: every node known from the health records that reached it;

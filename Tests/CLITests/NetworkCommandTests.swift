@@ -193,6 +193,14 @@ struct NetworkCommandTests {
         #expect(up.status == 0, "\(up.stderr)")
         defer { _ = try? ws("down", "t.yaml", "--dir", "net") }
         #expect(up.stdout.contains("5 nodes (5 started now, 0 running already), 5 certificate(s) issued"))
+        // The division directory names each node's portal as its 信用 site: the sites link each other.
+        let directory = try Data(contentsOf: ws.url.appendingPathComponent("net/420000000000/control/divisions.json"))
+        let sites = try #require((try JSONSerialization.jsonObject(with: directory) as? [String: Any])?["sites"] as? [String: String])
+        let topYAML = try String(contentsOf: ws.url.appendingPathComponent("t.yaml"), encoding: .utf8)
+        for (code, _) in codes {
+            let port = try #require(topYAML.firstMatch(of: try Regex("\(code)\", .*127\\.0\\.0\\.1:([0-9]+)")).flatMap { Int($0.output[1].substring ?? "") })
+            #expect(sites[code] == "http://127.0.0.1:\(port + 100)/", "\(code): \(sites[code] ?? "none")")
+        }
         // Villages' records reach the province, the province's decisions reach the village, over mutual TLS.
         let load = try ws("load", "t.yaml", "--dir", "net", "--records", "80", "--follow", "90")
         #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
@@ -242,6 +250,35 @@ struct NetworkCommandTests {
         let home = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         #expect(status.hasPrefix("HTTP/1.1 200") && (home["total"] as? Int ?? 0) > 0, "\(status)")
         #expect(try ws("down", "t.yaml", "--dir", "net").stdout.contains("stopped 5 node(s)"))
+    }
+
+    /// 信用网站互联互通: a topology's `site` for a node goes into the division directory `topology
+    /// certs` signs; an address that cannot be linked, or an IPv6 address left unquoted, is refused
+    /// naming the node.
+    @Test func aTopologysSitesGoIntoTheDivisionDirectory() throws {
+        let ws = try Workspace()
+        let yaml = """
+            name: s
+            nodes:
+              - {code: "420000000000", name: 湖北省, address: "127.0.0.1:7400", site: "https://credit.hubei.gov.cn/"}
+              - {code: "420100000000", name: 武汉市, parent: "420000000000", address: "[::1]:7401"}
+            """
+        try Data(yaml.utf8).write(to: ws.url.appendingPathComponent("s.yaml"))
+        let certs = try ws("topology", "certs", "s.yaml", "--certs", "Certs")
+        #expect(certs.status == 0, "\(certs.stderr)")
+        let signed = try Data(contentsOf: ws.url.appendingPathComponent("Certs/control/divisions.json"))
+        let sites = (try JSONSerialization.jsonObject(with: signed) as? [String: Any])?["sites"] as? [String: String]
+        #expect(sites == ["420000000000": "https://credit.hubei.gov.cn/"])
+        for (bad, says) in [
+            ("site: \"credit.hubei.gov.cn\"", "key 'nodes[1].site': node 420000000000: 'credit.hubei.gov.cn' is not an http:// or https:// address"),
+            ("address: [::1]:7400", "quoted in YAML"),
+            ("address: \"::1:7400\"", "key 'nodes[1].address': node 420000000000: '::1:7400' looks like an IPv6 address without brackets"),
+        ] {
+            let text = "name: s\nnodes:\n  - code: \"420000000000\"\n    \(bad)\n"
+            try Data(text.utf8).write(to: ws.url.appendingPathComponent("bad.yaml"))
+            let refused = try ws("topology", "check", "bad.yaml")
+            #expect(refused.status != 0 && refused.stderr.contains(says), "\(bad): \(refused.stderr)")
+        }
     }
 
     /// A port held by another network answers `up`'s readiness probe; the nodes that could not

@@ -47,6 +47,41 @@ struct DivisionDirectoryTests {
         }
     }
 
+    /// 信用网站互联互通: a division's 信用 site, given beside the names.
+    @Test func sitesAreReadWithTheNamesAndWrittenBack() throws {
+        let text = #"""
+            {"divisions": {"420000000000": "湖北省", "429004000000": "仙桃市"},
+             "sites": {"420000000000": "https://credit.hubei.gov.cn/", "429004000000": "http://[fd00::2]:7500/"}}
+            """#
+        let d = try DivisionDirectory.parse(Array(text.utf8), file: "divisions.json")
+        #expect(d.site(of: try DivisionCode("420000000000")) == "https://credit.hubei.gov.cn/")
+        #expect(d.site(of: try DivisionCode("429004000000")) == "http://[fd00::2]:7500/")
+        #expect(try DivisionDirectory.parse(d.encoded(), file: "x") == d)
+        // A directory without sites is written without the key, as before.
+        let plain = try DivisionDirectory.parse(Array(Self.file.utf8), file: "d")
+        #expect(plain.sites.isEmpty && !String(decoding: plain.encoded(), as: UTF8.self).contains("sites"))
+    }
+
+    @Test(arguments: [
+        (#""429004001201": "https://x.example/""#, "does not name; a site is named after its division"),
+        (#""429004000000": "ftp://x.example/""#, "is not an http:// or https:// address"),
+        (#""429004000000": "https://x.example/a b/""#, "holds a space"),
+        (#""429004000000": "https://x.example/'><script>/""#, "holds a space, a quote"),
+        (#""429004000000": "https:///""#, "names no host"),
+        (#""429004000000": "https://user@x.example/""#, "names no host (or names a user)"),
+        (#""429004000000": "https://x.example""#, "must be the site's root, ending in /"),
+        (#""429004000000": "https://x.example/?q=1/""#, "must be the site's root"),
+    ])
+    func aSiteThatCannotBeLinkedIsRefused(entry: String, says: String) {
+        let text = #"{"divisions": {"429004000000": "仙桃市"}, "sites": {\#(entry)}}"#
+        do {
+            _ = try DivisionDirectory.parse(Array(text.utf8), file: "divisions.json")
+            Issue.record("accepted: \(entry)")
+        } catch {
+            #expect(error.message.hasPrefix("divisions.json") && error.message.contains(says), "\(error.message)")
+        }
+    }
+
     @Test func aNameLongerThanTheLimitIsRefused() throws {
         let at = String(repeating: "村", count: DivisionDirectory.nameLengthMax)
         let names = { (name: String) in Array(#"{"divisions": {"429004001201": "\#(name)"}}"#.utf8) }

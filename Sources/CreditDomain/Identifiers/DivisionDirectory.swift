@@ -13,21 +13,51 @@ public struct DivisionDirectoryError: Error, Hashable, Sendable, CustomStringCon
 /// document `divisions.json`, so that every page names an area in words — a record's 所属行政区划,
 /// the area a corrected record moved to — wherever in the province it lies.
 ///
-/// The file: `{"source": "…", "divisions": {"420000000000": "湖北省", …}}` — each key a 12-digit
-/// code (a six-digit one is refused: the file is the network's own list, written in full), each
-/// name 1 to `nameLengthMax` characters with no control character and no space at either end.
+/// The file: `{"source": "…", "divisions": {"420000000000": "湖北省", …}, "sites": {…}}` — each key
+/// a 12-digit code (a six-digit one is refused: the file is the network's own list, written in
+/// full), each name 1 to `nameLengthMax` characters with no control character and no space at
+/// either end. `sites`, optional, gives the public address of a division's 信用 site (信用湖北省 at
+/// `https://credit.hubei.gov.cn/`), so that every site links the sites above and below it — the
+/// 信用网站 of each level 互联互通 — and sends a search it cannot answer to the province's.
 public struct DivisionDirectory: Sendable, Hashable {
     /// Where the list comes from (the publication and its year), as the file says.
     public var source: String
     /// Each code's own name, by its twelve digits.
     public private(set) var names: [String: String]
+    /// Each division's public 信用 site (an `http://` or `https://` address ending in `/`), by its
+    /// twelve digits; only divisions the directory names.
+    public private(set) var sites: [String: String]
 
     /// The longest name accepted (a village committee's full name is under 30).
     public static let nameLengthMax = 64
+    /// The longest site address accepted.
+    public static let siteLengthMax = 200
 
-    public init(source: String, names: [DivisionCode: String]) {
+    public init(source: String, names: [DivisionCode: String], sites: [DivisionCode: String] = [:]) {
         self.source = source
         self.names = Dictionary(uniqueKeysWithValues: names.map { ($0.key.digits, $0.value) })
+        self.sites = Dictionary(uniqueKeysWithValues: sites.map { ($0.key.digits, $0.value) })
+    }
+
+    /// What is wrong with `address` as a site's public address, in words; nil when it is one: an
+    /// absolute `http://` or `https://` address with a host, printable ASCII with no space, quote
+    /// or angle bracket, at most `siteLengthMax` bytes, its path ending in `/` (the site's root;
+    /// pages are found under it).
+    public static func siteProblem(_ address: String) -> String? {
+        guard address.hasPrefix("https://") || address.hasPrefix("http://") else {
+            return "'\(address)' is not an http:// or https:// address"
+        }
+        guard address.utf8.count <= siteLengthMax else { return "'\(address)' is longer than \(siteLengthMax) characters" }
+        guard address.utf8.allSatisfy({ (0x21...0x7E).contains($0) && !"\"'<>\\`".utf8.contains($0) }) else {
+            return "'\(address)' holds a space, a quote, an angle bracket or a character outside ASCII; percent-encode it"
+        }
+        let rest = address.drop { $0 != "/" }.dropFirst(2)
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !host.isEmpty, !host.contains("@") else { return "'\(address)' names no host (or names a user)" }
+        guard address.hasSuffix("/"), !address.contains("?"), !address.contains("#") else {
+            return "'\(address)' must be the site's root, ending in / with no query (https://credit.example.gov.cn/)"
+        }
+        return nil
     }
 
     /// Reads and checks a directory; `file` names it in the errors.
@@ -35,6 +65,7 @@ public struct DivisionDirectory: Sendable, Hashable {
         struct Shape: Decodable {
             var source: String?
             var divisions: [String: String]?
+            var sites: [String: String]?
         }
         let shape: Shape
         do { shape = try JSONDecoder().decode(Shape.self, from: Data(bytes)) } catch {
@@ -65,6 +96,13 @@ public struct DivisionDirectory: Sendable, Hashable {
             }
             out.names[code.digits] = name
         }
+        for (key, address) in (shape.sites ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard out.names[key] != nil else {
+                throw DivisionDirectoryError("\(file): \"sites\" gives an address for \"\(key)\", which \"divisions\" does not name; a site is named after its division")
+            }
+            if let problem = siteProblem(address) { throw DivisionDirectoryError("\(file): the site of \(key): \(problem)") }
+            out.sites[key] = address
+        }
         return out
     }
 
@@ -75,9 +113,13 @@ public struct DivisionDirectory: Sendable, Hashable {
         struct Shape: Encodable {
             var source: String
             var divisions: [String: String]
+            var sites: [String: String]?
         }
-        return Array((try? encoder.encode(Shape(source: source, divisions: names))) ?? Data())
+        return Array((try? encoder.encode(Shape(source: source, divisions: names, sites: sites.isEmpty ? nil : sites))) ?? Data())
     }
+
+    /// The division's public 信用 site, if the directory gives one.
+    public func site(of code: DivisionCode) -> String? { sites[code.digits] }
 
     /// The code's own name (沙嘴一村), if the directory holds it.
     public func name(of code: DivisionCode) -> String? { names[code.digits] }

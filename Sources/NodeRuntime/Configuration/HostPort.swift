@@ -63,6 +63,12 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
         return .success(HostPort(host: String(host), port: port))
     }
 
+    /// What to add to a YAML parser's error about `text`: that an IPv6 address in brackets must
+    /// be quoted, when the text holds one unquoted (`listen: [::1]:7400` opens a YAML list); else "".
+    public static func yamlHint(_ text: String) -> String {
+        text.contains(/:[ \t]*\[[0-9A-Fa-f:.]*\]:[0-9]/) ? "\nAn IPv6 address in brackets must be quoted in YAML: listen: \"[::1]:7400\"" : ""
+    }
+
     /// The address of an `https://host:port[/…]` URL, when it has one.
     public static func ofURL(_ url: String, scheme: String = "https") -> HostPort? {
         guard url.hasPrefix(scheme + "://") else { return nil }

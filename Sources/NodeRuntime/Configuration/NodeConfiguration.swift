@@ -190,10 +190,7 @@ public struct NodeConfiguration: Sendable, Hashable {
         }
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {
-            // `listen: [::1]:7400` opens a YAML list: say so.
-            let bracketed = text.contains(/:[ \t]*\[[0-9A-Fa-f:.]*\]:[0-9]/)
-            let hint = bracketed ? "\nAn IPv6 address in brackets must be quoted in YAML: listen: \"[::1]:7400\"" : ""
-            throw ConfigurationError(code: .invalid, message: "\(path) is not valid YAML: \(error)\(hint)")
+            throw ConfigurationError(code: .invalid, message: "\(path) is not valid YAML: \(error)\(HostPort.yamlHint(text))")
         }
         guard let map = node?.mapping else { throw ConfigurationError(code: .invalid, message: "\(path) must be a YAML mapping of keys to values") }
         func fail(_ key: String, _ why: String) -> ConfigurationError { ConfigurationError(code: .invalid, message: "\(path): key '\(key)': \(why)") }
