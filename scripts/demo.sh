@@ -75,9 +75,21 @@ penalty = next(e for e in catalogue["open"] if e["kind"] == "penalty")
 print(f"GET {base}/catalogue (公示目录): {len(catalogue['open'])} kinds shown to all; 行政处罚 " + "；".join(f"{l['when']}：{l['rule']}" for l in penalty["period"][1:3]))
 stats = json.loads(get("/statistics?format=json"))
 print(f"GET {base}/statistics (公示统计): " + "；".join(f"{k['name']} {k['records']} 条，按时公示率 {k['onTimeRate']}" for k in stats["kinds"] if k["records"]))
+# The sites of every level linked (信用网站互联互通): what a village's site links above it, and the
+# province's below it, from the division directory `up` signed.
+village_yaml = open(f"{net}/420102002201/node.yaml", encoding="utf-8").read()
+village = "http://" + next(l.split(":", 1)[1].strip().strip('"') for l in village_yaml.splitlines() if l.startswith("portal:"))
+up = json.loads(urllib.request.urlopen(village + "/?format=json", timeout=30).read())["site"]["above"]
+print(f"GET {village}/ (信用网站群): 上级信用网站 " + " · ".join(f"{s['name']} {s['url']}" for s in up))
+below = json.loads(get("/?format=json"))["below"]
+print(f"GET {base}/: 辖区信用网站 " + " · ".join(s["name"] for s in below))
+# 关怀版 (适老化): the same page in large type, chosen with the link at the top of every page.
+care = urllib.request.Request(base + "/catalogue", headers={"Cookie": "cn_view=care"})
+opening = next(l for l in urllib.request.urlopen(care, timeout=30).read().decode().splitlines() if l.startswith("<html"))
+print(f"GET {base}/mode?to=care&back=/catalogue → the cookie cn_view=care; GET {base}/catalogue then opens {opening}")
 PY
 }
-step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline and on the portal's 报告核验 page; what it publishes for how long (公示目录) and how much was published on time (公示统计)" portal_tour
+step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline and on the portal's 报告核验 page; what it publishes for how long (公示目录) and how much was published on time (公示统计); the sites of every level linked (信用网站互联互通); 关怀版" portal_tour
 # The province's operators' pages: on its records listener (sync port + 200, local only).
 province_records=$(sed -n 's/^recordsListen: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/420000000000/node.yaml")
 operators_tour() {
