@@ -34,6 +34,10 @@ extension OperationsPages {
             var breached: Int
             var link: String
             var hasChildren: Bool
+            /// 信息更新监测: how long ago the node's own departments last entered a record or a
+            /// status change (as held here), or 从未报送; `quiet` past `quietDays` or never.
+            var reportedAgo: String = "从未报送"
+            var quiet: Bool = true
         }
         struct Crumb: Sendable, Encodable {
             var code: String
@@ -49,6 +53,8 @@ extension OperationsPages {
         var results: [NodeRow]
         var searched: Bool
         var moreResults: Bool
+        /// The days without a report of its own after which a node is marked (`quietDays`).
+        var quietDays = OperationsPages.quietDays
     }
 
     func network(reader: String, now: Date, under requested: String?, query: String) throws -> NetworkPage {
@@ -75,11 +81,28 @@ extension OperationsPages {
             }
         }
         let regions = picture.regions(of: under, now: ms)
-        return NetworkPage(
+        var page = NetworkPage(
             head: head(title: "网络运行", reader: reader, now: now), under: row(under, picture: picture, now: ms, tally: regions.whole), path: crumbs,
             children: regions.children.map { row($0.code, picture: picture, now: ms, tally: $0.tally) }, query: q, results: results,
             searched: !q.isEmpty, moreResults: more)
+        // When each node shown last entered something of its own: a site whose departments have
+        // stopped reporting is found although the node itself keeps in touch.
+        let entered = try node.store.newestOwnEntry(origins: [page.under.code] + page.children.map(\.code) + page.results.map(\.code))
+        func stamp(_ row: inout NetworkPage.NodeRow) {
+            guard let at = entered[row.code] else { return }
+            row.reportedAgo = ms - at < 86_400_000 ? "24 小时内" : Self.age(ms - at) + "前"
+            row.quiet = ms - at > Int64(Self.quietDays) * 86_400_000
+        }
+        stamp(&page.under)
+        for i in page.children.indices { stamp(&page.children[i]) }
+        for i in page.results.indices { stamp(&page.results[i]) }
+        return page
     }
+
+    /// 信息更新监测: a node whose own departments entered nothing for longer than this is marked
+    /// on `/ops/network` (双公示 are due within 7 working days of each decision; a month without
+    /// any entry at a node is worth a call).
+    static let quietDays = 30
 
     /// The node's row, with the figures `t` counted for it (its subtree's, or its own alone):
     /// nodes heard within their window ÷ nodes known.

@@ -633,7 +633,8 @@ public struct PortalPages: Sendable {
             try node.store.listing(ListingQuery(kinds: [TypicalCases.kind], limit: Self.homeCases), scope: scope(today)), today: today)
         let below = node.divisions.map { d in node.configuration.children.sorted { $0.digits < $1.digits }.compactMap { siteLink($0, in: d) } } ?? []
         return HomePage(
-            site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest, cases: cases, hasCases: !cases.isEmpty,
+            site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest, cases: cases,
+            hasCases: !cases.isEmpty,
             below: below, hasBelow: !below.isEmpty)
     }
 

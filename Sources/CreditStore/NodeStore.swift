@@ -163,6 +163,20 @@ public final class NodeStore: Sendable {
         }
     }
 
+    /// When each of `origins` last entered a change of its own (its newest change's hybrid clock,
+    /// in milliseconds since 1970), as this store holds them; an origin with none is left out.
+    /// Two index lookups per origin (`(origin, seq)`), whatever the log's size.
+    public func newestOwnEntry(origins: [String]) throws -> [String: Int64] {
+        try read { db in
+            let statement = try db.cachedStatement(sql: "SELECT hlc FROM changes WHERE origin = ? ORDER BY seq DESC LIMIT 1")
+            var out: [String: Int64] = [:]
+            for origin in Set(origins) {
+                if let hlc = try Int64.fetchOne(statement, arguments: [origin]) { out[origin] = HLCStamp(rawValue: hlc).milliseconds }
+            }
+            return out
+        }
+    }
+
     /// Highest seq per origin in the change log. The origins are visited by skipping along the
     /// `(origin, seq)` index, two lookups each: `GROUP BY origin` would read every entry of the
     /// index — the whole log, at the province hundreds of millions of rows.

@@ -53,7 +53,10 @@ public struct Topology: Sendable, Hashable {
         /// without one its portal's loopback address.
         public var site: String?
 
-        public init(code: DivisionCode, name: String, parent: DivisionCode? = nil, address: String? = nil, windowHours: Int? = nil, outsideParent: Bool = false) {
+        public init(
+            code: DivisionCode, name: String, parent: DivisionCode? = nil, address: String? = nil, windowHours: Int? = nil,
+            outsideParent: Bool = false
+        ) {
             self.code = code
             self.name = name
             self.parent = parent
@@ -79,7 +82,9 @@ public struct Topology: Sendable, Hashable {
     public var lines: [Int] = []
 
     public static func == (a: Topology, b: Topology) -> Bool {
-        (a.name, a.windowHours, a.windowHoursIntoProvince, a.pushIntervalSeconds, a.pullIntervalSeconds) == (b.name, b.windowHours, b.windowHoursIntoProvince, b.pushIntervalSeconds, b.pullIntervalSeconds)
+        (a.name, a.windowHours, a.windowHoursIntoProvince, a.pushIntervalSeconds, a.pullIntervalSeconds) == (
+            b.name, b.windowHours, b.windowHoursIntoProvince, b.pushIntervalSeconds, b.pullIntervalSeconds
+        )
             && a.heartbeatSeconds == b.heartbeatSeconds && a.nodes == b.nodes
     }
 
@@ -88,7 +93,10 @@ public struct Topology: Sendable, Hashable {
         h.combine(nodes)
     }
 
-    public init(name: String, windowHours: Int = Window.defaultHours, windowHoursIntoProvince: Int = Window.intoProvinceHours, pushIntervalSeconds: Int = 300, pullIntervalSeconds: Int = 60, nodes: [Node]) {
+    public init(
+        name: String, windowHours: Int = Window.defaultHours, windowHoursIntoProvince: Int = Window.intoProvinceHours, pushIntervalSeconds: Int = 300,
+        pullIntervalSeconds: Int = 60, nodes: [Node]
+    ) {
         self.name = name
         self.windowHours = windowHours
         self.windowHoursIntoProvince = windowHoursIntoProvince
@@ -129,7 +137,10 @@ public struct Topology: Sendable, Hashable {
         var first: [DivisionCode: Int] = [:]
         for (i, n) in nodes.enumerated() {
             if let j = first[n.code] {
-                out.append(Fault(line: line(i), error: TopologyError(.duplicateCode, "node \(n.code) (\(n.name)) appears twice; the first is \(nodes[j].name)\(at(j))")))
+                out.append(
+                    Fault(
+                        line: line(i),
+                        error: TopologyError(.duplicateCode, "node \(n.code) (\(n.name)) appears twice; the first is \(nodes[j].name)\(at(j))")))
             } else {
                 first[n.code] = i
             }
@@ -139,12 +150,16 @@ public struct Topology: Sendable, Hashable {
             out.append(Fault(line: nil, error: TopologyError(.noRoot, "no node is without a parent: a network has one top")))
         } else if roots.count > 1 {
             let named = roots.map { "\(nodes[$0].code.digits)\(at($0))" }.joined(separator: ", ")
-            out.append(Fault(line: line(roots[1]), error: TopologyError(.noRoot, "\(roots.count) nodes have no parent (\(named)); a network has one top")))
+            out.append(
+                Fault(line: line(roots[1]), error: TopologyError(.noRoot, "\(roots.count) nodes have no parent (\(named)); a network has one top")))
         }
         for (i, n) in nodes.enumerated() {
             guard let p = n.parent else { continue }
             guard let j = first[p] else {
-                out.append(Fault(line: line(i), error: TopologyError(.missingParent, "node \(n.code) (\(n.name)) names parent \(p), which is not in the topology")))
+                out.append(
+                    Fault(
+                        line: line(i),
+                        error: TopologyError(.missingParent, "node \(n.code) (\(n.name)) names parent \(p), which is not in the topology")))
                 continue
             }
             let parent = nodes[j].name
@@ -152,13 +167,17 @@ public struct Topology: Sendable, Hashable {
                 out.append(
                     Fault(
                         line: line(i),
-                        error: TopologyError(.parentTier, "node \(n.code) (\(n.name), \(n.tier.name)) has parent \(p) (\(parent), \(p.tier.name)), which is not of a higher tier")))
+                        error: TopologyError(
+                            .parentTier,
+                            "node \(n.code) (\(n.name), \(n.tier.name)) has parent \(p) (\(parent), \(p.tier.name)), which is not of a higher tier")))
             } else if !n.outsideParent && !p.contains(n.code) {
                 out.append(
                     Fault(
                         line: line(i),
                         error: TopologyError(
-                            .outsideParent, "node \(n.code) (\(n.name)) lies outside its parent \(p) (\(parent)); declare `outsideParent: true` if that is intended")))
+                            .outsideParent,
+                            "node \(n.code) (\(n.name)) lies outside its parent \(p) (\(parent)); declare `outsideParent: true` if that is intended"))
+                )
             }
         }
         return out.enumerated().sorted { a, b in
@@ -194,21 +213,30 @@ extension Topology {
 
     public static func parse(_ text: String, source: String) throws(TopologyError) -> Topology {
         let root: Yams.Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw TopologyError(.invalid, "\(source) is not YAML: \(error)\(HostPort.yamlHint(text))") }
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw TopologyError(.invalid, "\(source) is not YAML: \(error)\(HostPort.yamlHint(text))")
+        }
         guard let map = root?.mapping else { throw TopologyError(.invalid, "\(source) must be a mapping with name and nodes") }
         func fail(_ key: String, _ why: String) -> TopologyError { TopologyError(.invalid, "\(source): key '\(key)': \(why)") }
         func int(_ m: Yams.Node.Mapping, _ key: String, _ range: ClosedRange<Int>, default value: Int) throws(TopologyError) -> Int {
             guard let v = m[key] else { return value }
-            guard let n = v.int, range.contains(n) else { throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+            guard let n = v.int, range.contains(n) else {
+                throw fail(key, "'\(v.string ?? "?")' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
             return n
         }
-        let known: Set<String> = ["name", "windowHours", "windowHoursIntoProvince", "pushIntervalSeconds", "pullIntervalSeconds", "heartbeatSeconds", "nodes"]
-        for key in map.keys.compactMap(\.string) where !known.contains(key) { throw fail(key, "unknown key; known: \(known.sorted().joined(separator: ", "))") }
+        let known: Set<String> = [
+            "name", "windowHours", "windowHoursIntoProvince", "pushIntervalSeconds", "pullIntervalSeconds", "heartbeatSeconds", "nodes",
+        ]
+        for key in map.keys.compactMap(\.string) where !known.contains(key) {
+            throw fail(key, "unknown key; known: \(known.sorted().joined(separator: ", "))")
+        }
         var topology = Topology(
             name: map["name"]?.string ?? URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent,
             windowHours: try int(map, "windowHours", 1...720, default: Window.defaultHours),
             windowHoursIntoProvince: try int(map, "windowHoursIntoProvince", 1...720, default: Window.intoProvinceHours),
-            pushIntervalSeconds: try int(map, "pushIntervalSeconds", 1...86_400, default: 300), pullIntervalSeconds: try int(map, "pullIntervalSeconds", 1...86_400, default: 60),
+            pushIntervalSeconds: try int(map, "pushIntervalSeconds", 1...86_400, default: 300),
+            pullIntervalSeconds: try int(map, "pullIntervalSeconds", 1...86_400, default: 60),
             nodes: [])
         if map["heartbeatSeconds"] != nil { topology.heartbeatSeconds = try int(map, "heartbeatSeconds", 1...86_400, default: 300) }
         guard let items = map["nodes"]?.sequence, !items.isEmpty else { throw fail("nodes", "must be a non-empty list of nodes") }
@@ -253,8 +281,10 @@ extension Topology {
     /// The topology as YAML, one node per line (as `load` reads it).
     public func yaml() -> String {
         var lines = [
-            "# CreditNet topology: \(nodes.count) nodes. Check with `credit-node topology check FILE`.", "name: \(Self.quote(name))", "windowHours: \(windowHours)",
-            "windowHoursIntoProvince: \(windowHoursIntoProvince)", "pushIntervalSeconds: \(pushIntervalSeconds)", "pullIntervalSeconds: \(pullIntervalSeconds)",
+            "# CreditNet topology: \(nodes.count) nodes. Check with `credit-node topology check FILE`.", "name: \(Self.quote(name))",
+            "windowHours: \(windowHours)",
+            "windowHoursIntoProvince: \(windowHoursIntoProvince)", "pushIntervalSeconds: \(pushIntervalSeconds)",
+            "pullIntervalSeconds: \(pullIntervalSeconds)",
         ]
         if let heartbeatSeconds { lines.append("heartbeatSeconds: \(heartbeatSeconds)") }
         lines.append("nodes:")
@@ -271,5 +301,7 @@ extension Topology {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
 }

@@ -45,7 +45,9 @@ struct Up: ParsableCommand {
             // with each node's portal as its 信用 site (unless the topology gives one): the sites
             // link each other.
             if let top = configs.first(where: { $0.parent == nil }) {
-                let portals = Dictionary(configs.compactMap { c in c.portal.map { (c.code, "\(c.portalTLS ? "https" : "http")://\($0)/") } }) { a, _ in a }
+                let portals = Dictionary(configs.compactMap { c in c.portal.map { (c.code, "\(c.portalTLS ? "https" : "http")://\($0)/") } }) {
+                    a, _ in a
+                }
                 _ = try certs.signDivisions(t, into: URL(fileURLWithPath: top.controlDirectory), sites: portals)
             }
             let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path

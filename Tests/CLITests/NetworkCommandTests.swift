@@ -198,7 +198,8 @@ struct NetworkCommandTests {
         let sites = try #require((try JSONSerialization.jsonObject(with: directory) as? [String: Any])?["sites"] as? [String: String])
         let topYAML = try String(contentsOf: ws.url.appendingPathComponent("t.yaml"), encoding: .utf8)
         for (code, _) in codes {
-            let port = try #require(topYAML.firstMatch(of: try Regex("\(code)\", .*127\\.0\\.0\\.1:([0-9]+)")).flatMap { Int($0.output[1].substring ?? "") })
+            let port = try #require(
+                topYAML.firstMatch(of: try Regex("\(code)\", .*127\\.0\\.0\\.1:([0-9]+)")).flatMap { Int($0.output[1].substring ?? "") })
             #expect(sites[code] == "http://127.0.0.1:\(port + 100)/", "\(code): \(sites[code] ?? "none")")
         }
         // Villages' records reach the province, the province's decisions reach the village, over mutual TLS.

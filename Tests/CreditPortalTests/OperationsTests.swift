@@ -239,6 +239,17 @@ struct OperationsTests {
         #expect(try standing(after: 39 * 60).0.standing == "at-risk")
         #expect(try standing(after: 60 * 60).0.standing == "breached")
         #expect(try standing(after: 60 * 60 + 1).1.under.heard == 1)
+        // 信息更新监测: the township's own departments entered records today; the villages entered
+        // nothing the township holds (never reported: marked). A month and a day later, the
+        // township is marked too.
+        #expect(page.under.reportedAgo == "24 小时内" && !page.under.quiet)
+        #expect(page.children.allSatisfy { $0.reportedAgo == "从未报送" && $0.quiet })
+        let later = try pages.network(reader: "测试", now: PortalFixture.now.addingTimeInterval(31 * 86_400), under: nil, query: "")
+        #expect(later.under.reportedAgo == "31 天前" && later.under.quiet, "\(later.under.reportedAgo)")
+        let month = try pages.network(reader: "测试", now: PortalFixture.now.addingTimeInterval(29 * 86_400), under: nil, query: "")
+        #expect(month.under.reportedAgo == "29 天前" && !month.under.quiet)
+        let entered = try f.node.store.newestOwnEntry(origins: [f.node.configuration.code.digits, PortalFixture.villages[0]])
+        #expect(entered.keys.sorted() == [f.node.configuration.code.digits])
         // Found by a fragment of its name; a code outside the subtree shows the node itself.
         let found = try pages.network(reader: "测试", now: PortalFixture.now, under: nil, query: "某")
         #expect(found.results.map(\.code) == [PortalFixture.villages[0]])

@@ -98,7 +98,8 @@ public struct DivisionDirectory: Sendable, Hashable {
         }
         for (key, address) in (shape.sites ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard out.names[key] != nil else {
-                throw DivisionDirectoryError("\(file): \"sites\" gives an address for \"\(key)\", which \"divisions\" does not name; a site is named after its division")
+                throw DivisionDirectoryError(
+                    "\(file): \"sites\" gives an address for \"\(key)\", which \"divisions\" does not name; a site is named after its division")
             }
             if let problem = siteProblem(address) { throw DivisionDirectoryError("\(file): the site of \(key): \(problem)") }
             out.sites[key] = address
