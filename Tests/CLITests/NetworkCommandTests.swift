@@ -51,14 +51,7 @@ func httpGetOverIPv6Loopback(port: Int, path: String) -> (status: String, body: 
     let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var sa = sockaddr_in6()
-    sa.sin6_family = sa_family_t(AF_INET6)
-    sa.sin6_addr = in6addr_loopback
-    sa.sin6_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &sa) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-    }
-    guard connected == 0 else { return nil }
+    guard onIPv6Loopback(port: port, { connect(fd, $0, $1) }) == 0 else { return nil }
     let request = Array("GET \(path) HTTP/1.1\r\nHost: [::1]:\(port)\r\nConnection: close\r\n\r\n".utf8)
     guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else { return nil }
     var answer: [UInt8] = []
