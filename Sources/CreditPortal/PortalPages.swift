@@ -504,7 +504,9 @@ public struct PortalPages: Sendable {
     func site(query: String = "") -> Site {
         let c = node.configuration
         let area = c.name ?? c.code.digits
-        let above = sitesAbove()
+        // 信用中国 first, then the divisions' sites from the province down.
+        let national = node.divisions?.national.map { SiteLink(name: $0.name, url: $0.site) }
+        let above = (national.map { [$0] } ?? []) + sitesAbove()
         return Site(
             title: "信用\(area)", areaName: area, code: c.code.digits, tier: c.code.tier.name, query: Self.shownQuery(query), above: above,
             hasAbove: !above.isEmpty)
@@ -515,7 +517,8 @@ public struct PortalPages: Sendable {
         directory.site(of: code).map { SiteLink(name: "信用" + (directory.name(of: code) ?? code.digits), url: $0) }
     }
 
-    /// The sites of the divisions above this node, the province first.
+    /// The sites of the divisions above this node, the province first (the national site is
+    /// not a division's: it is linked, never searched).
     func sitesAbove() -> [SiteLink] {
         guard let directory = node.divisions else { return [] }
         return node.configuration.code.ancestors.compactMap { siteLink($0, in: directory) }

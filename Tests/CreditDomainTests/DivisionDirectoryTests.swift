@@ -57,6 +57,22 @@ struct DivisionDirectoryTests {
         #expect(d.site(of: try DivisionCode("420000000000")) == "https://credit.hubei.gov.cn/")
         #expect(d.site(of: try DivisionCode("429004000000")) == "http://[fd00::2]:7500/")
         #expect(try DivisionDirectory.parse(d.encoded(), file: "x") == d)
+        // The national site, linked first by every site; its name and address checked as the others.
+        let national = #"{"divisions": {"420000000000": "湖北省"}, "national": {"name": "信用中国", "site": "https://www.creditchina.gov.cn/"}}"#
+        let withNational = try DivisionDirectory.parse(Array(national.utf8), file: "d")
+        #expect(withNational.national == .init(name: "信用中国", site: "https://www.creditchina.gov.cn/"))
+        #expect(try DivisionDirectory.parse(withNational.encoded(), file: "x") == withNational)
+        for (bad, says) in [
+            (#"{"name": " 信用中国", "site": "https://www.creditchina.gov.cn/"}"#, "the national site's name has spaces at its start or end"),
+            (
+                #"{"name": "信用中国", "site": "www.creditchina.gov.cn"}"#,
+                "the national site: 'www.creditchina.gov.cn' is not an http:// or https:// address"
+            ),
+        ] {
+            let text = #"{"divisions": {"420000000000": "湖北省"}, "national": \#(bad)}"#
+            #expect(throws: DivisionDirectoryError.self) { try DivisionDirectory.parse(Array(text.utf8), file: "d") }
+            do { _ = try DivisionDirectory.parse(Array(text.utf8), file: "d") } catch { #expect(error.message.contains(says), "\(error.message)") }
+        }
         // A directory without sites is written without the key, as before.
         let plain = try DivisionDirectory.parse(Array(Self.file.utf8), file: "d")
         #expect(plain.sites.isEmpty && !String(decoding: plain.encoded(), as: UTF8.self).contains("sites"))

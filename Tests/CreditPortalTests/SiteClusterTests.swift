@@ -13,6 +13,7 @@ struct SiteClusterTests {
     static let province = "https://credit.hubei.gov.cn/"
     static let city = "https://credit.wuhan.gov.cn/"
     static let village = "http://[fd00::2]:7500/"
+    static let national = "https://www.creditchina.gov.cn/"
 
     /// The fixture's township given a directory: names from the province down, sites for the
     /// province, the city and the first village (not the district, nor the second village).
@@ -24,7 +25,8 @@ struct SiteClusterTests {
         let sites = ["420000000000": province, "420100000000": city, "420102002201": village]
         let directory = DivisionDirectory(
             source: "test", names: Dictionary(uniqueKeysWithValues: try names.map { (try DivisionCode($0.key), $0.value) }),
-            sites: Dictionary(uniqueKeysWithValues: try sites.map { (try DivisionCode($0.key), $0.value) }))
+            sites: Dictionary(uniqueKeysWithValues: try sites.map { (try DivisionCode($0.key), $0.value) }),
+            national: .init(name: "信用中国", site: national))
         let node = node ?? f.node
         let control = URL(fileURLWithPath: node.configuration.controlDirectory)
         try FileManager.default.createDirectory(at: control, withIntermediateDirectories: true)
@@ -44,8 +46,11 @@ struct SiteClusterTests {
 
         try Self.directory(f)
         let home = try await f.json("/")
-        // The province first, then the city; the district has no site and is left out.
-        #expect(Self.links((home["site"] as? [String: Any])?["above"]) == ["信用湖北省 \(Self.province)", "信用武汉市 \(Self.city)"])
+        // 信用中国 first, then the province, then the city; the district has no site and is left out.
+        #expect(
+            Self.links((home["site"] as? [String: Any])?["above"]) == [
+                "信用中国 \(Self.national)", "信用湖北省 \(Self.province)", "信用武汉市 \(Self.city)",
+            ])
         #expect(Self.links(home["below"]) == ["信用大智一村 \(Self.village)"])
         let (_, _, html) = try await f.get("/")
         #expect(html.contains("上级信用网站") && html.contains(">信用湖北省</a>") && html.contains(">信用武汉市</a>"))
@@ -94,7 +99,8 @@ struct SiteClusterTests {
         try Self.directory(f, at: province)
         let pages = try PortalPages(node: province)
         let today = ChinaTime.date(PortalFixture.now)
-        #expect(pages.site().above.isEmpty && !pages.site().hasAbove)
+        // Only 信用中国 above the province; nothing to search further up.
+        #expect(pages.site().above == [SiteLink(name: "信用中国", url: Self.national)])
         #expect(try pages.search("大智", after: 0, today: today).wider == nil)
         #expect(try pages.home(today: today, now: PortalFixture.now).below.map(\.name) == ["信用武汉市"])
     }

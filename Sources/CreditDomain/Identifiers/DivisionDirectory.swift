@@ -19,7 +19,20 @@ public struct DivisionDirectoryError: Error, Hashable, Sendable, CustomStringCon
 /// either end. `sites`, optional, gives the public address of a division's 信用 site (信用湖北省 at
 /// `https://credit.hubei.gov.cn/`), so that every site links the sites above and below it — the
 /// 信用网站 of each level 互联互通 — and sends a search it cannot answer to the province's.
+/// `national`, optional, names the national site every site links first (`{"name": "信用中国",
+/// "site": "https://www.creditchina.gov.cn/"}`: 各级网站应链接信用中国).
 public struct DivisionDirectory: Sendable, Hashable {
+    /// A site above every division of the network: its name and public address.
+    public struct NationalSite: Sendable, Hashable, Codable {
+        public var name: String
+        public var site: String
+
+        public init(name: String, site: String) {
+            self.name = name
+            self.site = site
+        }
+    }
+
     /// Where the list comes from (the publication and its year), as the file says.
     public var source: String
     /// Each code's own name, by its twelve digits.
@@ -27,16 +40,29 @@ public struct DivisionDirectory: Sendable, Hashable {
     /// Each division's public 信用 site (an `http://` or `https://` address ending in `/`), by its
     /// twelve digits; only divisions the directory names.
     public private(set) var sites: [String: String]
+    /// The national site (信用中国), if the directory names one.
+    public var national: NationalSite?
 
     /// The longest name accepted (a village committee's full name is under 30).
     public static let nameLengthMax = 64
     /// The longest site address accepted.
     public static let siteLengthMax = 200
 
-    public init(source: String, names: [DivisionCode: String], sites: [DivisionCode: String] = [:]) {
+    public init(source: String, names: [DivisionCode: String], sites: [DivisionCode: String] = [:], national: NationalSite? = nil) {
         self.source = source
+        self.national = national
         self.names = Dictionary(uniqueKeysWithValues: names.map { ($0.key.digits, $0.value) })
         self.sites = Dictionary(uniqueKeysWithValues: sites.map { ($0.key.digits, $0.value) })
+    }
+
+    /// What is wrong with `name` as a name, said after "the name of …"; nil when it is one.
+    static func nameProblem(_ name: String) -> String? {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return "is empty" }
+        if trimmed != name { return "has spaces at its start or end" }
+        if name.count > nameLengthMax { return "has \(name.count) characters; at most \(nameLengthMax)" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return "holds a control character" }
+        return nil
     }
 
     /// What is wrong with `address` as a site's public address, in words; nil when it is one: an
@@ -66,6 +92,7 @@ public struct DivisionDirectory: Sendable, Hashable {
             var source: String?
             var divisions: [String: String]?
             var sites: [String: String]?
+            var national: NationalSite?
         }
         let shape: Shape
         do { shape = try JSONDecoder().decode(Shape.self, from: Data(bytes)) } catch {
@@ -85,15 +112,10 @@ public struct DivisionDirectory: Sendable, Hashable {
             do { code = try DivisionCode(key) } catch {
                 throw DivisionDirectoryError("\(file): \"\(key)\" is not a division code: \(error.message)")
             }
-            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { throw DivisionDirectoryError("\(file): \(code.digits) has an empty name") }
-            guard trimmed == name else { throw DivisionDirectoryError("\(file): the name of \(code.digits) has spaces at its start or end") }
-            guard name.count <= nameLengthMax else {
-                throw DivisionDirectoryError("\(file): the name of \(code.digits) has \(name.count) characters; at most \(nameLengthMax)")
+            guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw DivisionDirectoryError("\(file): \(code.digits) has an empty name")
             }
-            guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw DivisionDirectoryError("\(file): the name of \(code.digits) holds a control character")
-            }
+            if let problem = nameProblem(name) { throw DivisionDirectoryError("\(file): the name of \(code.digits) \(problem)") }
             out.names[code.digits] = name
         }
         for (key, address) in (shape.sites ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -103,6 +125,11 @@ public struct DivisionDirectory: Sendable, Hashable {
             }
             if let problem = siteProblem(address) { throw DivisionDirectoryError("\(file): the site of \(key): \(problem)") }
             out.sites[key] = address
+        }
+        if let national = shape.national {
+            if let problem = nameProblem(national.name) { throw DivisionDirectoryError("\(file): the national site's name \(problem)") }
+            if let problem = siteProblem(national.site) { throw DivisionDirectoryError("\(file): the national site: \(problem)") }
+            out.national = national
         }
         return out
     }
@@ -115,8 +142,10 @@ public struct DivisionDirectory: Sendable, Hashable {
             var source: String
             var divisions: [String: String]
             var sites: [String: String]?
+            var national: NationalSite?
         }
-        return Array((try? encoder.encode(Shape(source: source, divisions: names, sites: sites.isEmpty ? nil : sites))) ?? Data())
+        return Array(
+            (try? encoder.encode(Shape(source: source, divisions: names, sites: sites.isEmpty ? nil : sites, national: national))) ?? Data())
     }
 
     /// The division's public 信用 site, if the directory gives one.
