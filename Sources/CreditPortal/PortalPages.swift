@@ -18,6 +18,8 @@ public struct Site: Sendable, Encodable {
     /// directory gives them (信用网站互联互通): linked from every page's footer.
     public var above: [SiteLink] = []
     public var hasAbove: Bool = false
+    /// The portal listens on an IPv6 address (政府网站支持 IPv6: said in the footer).
+    public var ipv6: Bool = false
 }
 
 /// Another division's 信用 site: its title (信用 + the division's name) and public address.
@@ -509,7 +511,7 @@ public struct PortalPages: Sendable {
         let above = (national.map { [$0] } ?? []) + sitesAbove()
         return Site(
             title: "信用\(area)", areaName: area, code: c.code.digits, tier: c.code.tier.name, query: Self.shownQuery(query), above: above,
-            hasAbove: !above.isEmpty)
+            hasAbove: !above.isEmpty, ipv6: c.portal.flatMap { try? HostPort.parse($0).get() }?.isIPv6 ?? false)
     }
 
     /// A division's site as the directory gives it, titled 信用 + its name.

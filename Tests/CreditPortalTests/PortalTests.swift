@@ -120,6 +120,13 @@ struct PortalFixture: Sendable {
         }
     }
 
+    /// Another portal's page at `path`, its body as text.
+    func get(_ path: String, from portal: Portal) async throws -> String {
+        try await Application(router: portal.router()).test(.router) { client in
+            try await client.execute(uri: path, method: .get) { String(buffer: $0.body) }
+        }
+    }
+
     /// `count` rows of `kind` as the fixture's first village would report them: no planted fault,
     /// none late.
     func generated(_ kind: ResolvedKind, count: Int, seed: UInt64) throws -> [SampleRow] {

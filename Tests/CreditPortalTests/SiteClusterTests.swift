@@ -91,6 +91,19 @@ struct SiteClusterTests {
         #expect(person["wider"] == nil)
     }
 
+    /// 网站支持 IPv6: a portal listening on an IPv6 address says so in its footer; one on IPv4 does not.
+    @Test func aPortalOnIPv6SaysSo() async throws {
+        let f = try PortalFixture()
+        let (_, _, v4) = try await f.get("/")
+        #expect(!v4.contains("本站支持 IPv6 访问"))
+        var config = f.node.configuration
+        config.portal = "[::]:8080"
+        let node = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        #expect(try PortalPages(node: node).site().ipv6)
+        let html = try await f.get("/", from: try Portal(node: node))
+        #expect(html.contains("本站支持 IPv6 访问"))
+    }
+
     @Test func theTopOfTheNetworkLinksNothingAbove() throws {
         let f = try PortalFixture()
         var config = NodeConfiguration(code: try DivisionCode("420000000000"), dataDirectory: f.dir.path("province"))
