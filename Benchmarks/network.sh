@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/release.sh
-command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+. Benchmarks/wrk.sh
 duration=${1:-30}
 work=$(mktemp -d /tmp/creditnet-network.XXXX)
 server=
@@ -65,14 +65,13 @@ server=$!
 for _ in $(seq 1 300); do grep -q "records listener on" "$work/serve.log" && break; sleep 0.1; done
 ops=http://127.0.0.1:$((port + 2))
 echo "health records of $nodes nodes below the province"
-ms() { awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' "$work/wrk-$name.txt"; }
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
 printf "%-10s %10s %9s %9s   (4 connections)\n" page "req/s" "p50 ms" "p99 ms"
 for r in "province|/ops/network" "city|/ops/network?under=$city" "search|/ops/network?q=$(enc "$fragment")"; do
   name=${r%%|*} path=${r#*|}
   curl -sf "$ops$path" >/dev/null || { echo "$ops$path failed"; exit 1; }
   wrk -t2 -c4 -d"${duration}s" --timeout 60s --latency "$ops$path" > "$work/wrk-$name.txt"
-  rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk-$name.txt")
-  errors=$(grep -E "Non-2xx|Socket errors" "$work/wrk-$name.txt" | tr -s ' ' || true)
-  printf "%-10s %10.2f %9s %9s %s\n" "$name" "$rps" "$(ms 50%)" "$(ms 99%)" "$errors"
+  rps=$(wrk_rps "$work/wrk-$name.txt")
+  errors=$(wrk_errors "$work/wrk-$name.txt")
+  printf "%-10s %10.2f %9s %9s %s\n" "$name" "$rps" "$(wrk_ms 50% "$work/wrk-$name.txt")" "$(wrk_ms 99% "$work/wrk-$name.txt")" "$errors"
 done

@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/release.sh
-command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+. Benchmarks/wrk.sh
 n=${1:-1000000}
 duration=${2:-30}
 # CREDITNET_BENCH_STORE=DIR keeps the generated node in DIR and, when DIR already holds one,
@@ -141,16 +141,6 @@ done
 printf "records %s, distinct subjects %s, ingested at %.0f records/s (triggers included)\n" "$records" "$subjects" \
   "$(awk -v n="$records" -v s="$start" -v e="$ingested" 'BEGIN { print n / (e - s) }')"
 printf "queries: company %s, fragments %s and %s, listing from %s\n" "$company" "$two" "$four" "$day"
-cat > "$work/paths.lua" <<'LUA'
-local paths = {}
-function init(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  math.randomseed(os.time() + math.random(1000))
-end
-function request()
-  return wrk.format("GET", paths[math.random(#paths)])
-end
-LUA
 printf "%-10s %10s %9s %9s %8s\n" route "req/s" "p50 ms" "p99 ms" "/floor"
 floor=
 for r in "${routes[@]}"; do
@@ -159,15 +149,14 @@ for r in "${routes[@]}"; do
   if [ "$path" != "${path#*|}" ]; then list=${path#*|}; path=${path%%|*}; fi
   if [ -n "$list" ]; then
     # Each request a path drawn at random from the list: pages not yet built (the cache holds 1,024).
-    wrk -t2 -c16 -d"${duration}s" --latency -s "$work/paths.lua" "$base$path" -- "$list" > "$work/wrk-$name.txt"
+    wrk -t2 -c16 -d"${duration}s" --latency -s "$wrk_paths" "$base$path" -- "$list" > "$work/wrk-$name.txt"
   else
     wrk -t2 -c16 -d"${duration}s" --latency "$base$path" > "$work/wrk-$name.txt"
   fi
-  rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk-$name.txt")
-  ms() { awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' "$work/wrk-$name.txt"; }
+  rps=$(wrk_rps "$work/wrk-$name.txt")
   [ -z "$floor" ] && floor=$rps
-  errors=$(grep -E "Non-2xx|Socket errors" "$work/wrk-$name.txt" | tr -s ' ' || true)
-  printf "%-10s %10.0f %9s %9s %8.3f %s\n" "$name" "$rps" "$(ms 50%)" "$(ms 99%)" "$(awk -v a="$rps" -v b="$floor" 'BEGIN { print a / b }')" "$errors"
+  errors=$(wrk_errors "$work/wrk-$name.txt")
+  printf "%-10s %10.0f %9s %9s %8.3f %s\n" "$name" "$rps" "$(wrk_ms 50% "$work/wrk-$name.txt")" "$(wrk_ms 99% "$work/wrk-$name.txt")" "$(awk -v a="$rps" -v b="$floor" 'BEGIN { print a / b }')" "$errors"
 done
 
 # The operators' pages: 4 connections, each request built from the store.
@@ -176,7 +165,7 @@ printf "%-10s %10s %9s %9s   (operators' pages, 4 connections)\n" route "req/s" 
 for r in "ops|/ops/" "quality|/ops/quality" "bulletin|/ops/bulletin" "bull-csv|/ops/bulletin?format=csv"; do
   name=${r%%|*} path=${r#*|}
   wrk -t2 -c4 -d"${duration}s" --timeout 60s --latency "$ops$path" > "$work/wrk-$name.txt"
-  rps=$(awk '/^Requests\/sec/ { print $2 }' "$work/wrk-$name.txt")
-  errors=$(grep -E "Non-2xx|Socket errors" "$work/wrk-$name.txt" | tr -s ' ' || true)
-  printf "%-10s %10.2f %9s %9s %s\n" "$name" "$rps" "$(ms 50%)" "$(ms 99%)" "$errors"
+  rps=$(wrk_rps "$work/wrk-$name.txt")
+  errors=$(wrk_errors "$work/wrk-$name.txt")
+  printf "%-10s %10.2f %9s %9s %s\n" "$name" "$rps" "$(wrk_ms 50% "$work/wrk-$name.txt")" "$(wrk_ms 99% "$work/wrk-$name.txt")" "$errors"
 done

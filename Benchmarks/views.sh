@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/release.sh
-command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+. Benchmarks/wrk.sh
 n=${1:-200000}
 duration=${2:-20}
 work=${CREDITNET_BENCH_STORE:?set CREDITNET_BENCH_STORE=DIR (the store is generated there once, by portal.sh)}
@@ -46,19 +46,11 @@ PY
 )
 [ -f "$work/subjects.txt" ] || { echo "no $work/subjects.txt: run portal.sh with CREDITNET_BENCH_STORE=$work first" >&2; exit 1; }
 # The sites reach the pages: the footer links the province's site.
-curl -s "$base/" | grep -q "credit.hubei.gov.cn" || { echo "the division directory's sites are not on the home page" >&2; exit 1; }
-curl -s -H "Cookie: cn_view=care" "$base/" | grep -q '<html lang="zh-CN" class="care">' || { echo "关怀版 not served" >&2; exit 1; }
-cat > "$work/paths.lua" <<'LUA'
-local paths = {}
-function init(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
-  math.randomseed(os.time() + math.random(1000))
-end
-function request()
-  return wrk.format("GET", paths[math.random(#paths)])
-end
-LUA
-ms() { awk -v q="$1" '$1 == q { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' "$2"; }
+# (Each page read whole before it is searched: `grep -q` stopping early would fail the pipe.)
+home=$(curl -s "$base/")
+[[ $home == *credit.hubei.gov.cn* ]] || { echo "the division directory's sites are not on the home page" >&2; exit 1; }
+care=$(curl -s -H "Cookie: cn_view=care" "$base/")
+[[ $care == *'<html lang="zh-CN" class="care">'* ]] || { echo "关怀版 not served" >&2; exit 1; }
 printf "%-10s %-8s %10s %9s %9s\n" route view "req/s" "p50 ms" "p99 ms"
 for r in "home|/" "catalogue|/catalogue" "search-2|/search?q=$two" "listing|/publicity/penalty?region=420102002000" "subjects|/|$work/subjects.txt"; do
   name=${r%%|*} path=${r#*|}
@@ -69,15 +61,14 @@ for r in "home|/" "catalogue|/catalogue" "search-2|/search?q=$two" "listing|/pub
     [ "$view" = care ] && header=(-H "Cookie: cn_view=care")
     out="$work/wrk-views-$name-$view.txt"
     if [ -n "$list" ]; then
-      wrk -t2 -c16 -d"${duration}s" --latency "${header[@]}" -s "$work/paths.lua" "$base$path" -- "$list" > "$out"
+      wrk -t2 -c16 -d"${duration}s" --latency "${header[@]}" -s "$wrk_paths" "$base$path" -- "$list" > "$out"
     else
       wrk -t2 -c16 -d"${duration}s" --latency "${header[@]}" "$base$path" > "$out"
     fi
-    errors=$(grep -E "Non-2xx|Socket errors" "$out" | tr -s ' ' || true)
-    printf "%-10s %-8s %10.0f %9s %9s %s\n" "$name" "$view" "$(awk '/^Requests\/sec/ { print $2 }' "$out")" "$(ms 50% "$out")" "$(ms 99% "$out")" "$errors"
+    printf "%-10s %-8s %10.0f %9s %9s %s\n" "$name" "$view" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
   done
 done
 ops=http://127.0.0.1:$((port + 2))
 out="$work/wrk-views-network.txt"
 wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/network" > "$out"
-printf "%-10s %-8s %10.1f %9s %9s   (operators' page, 4 connections)\n" network - "$(awk '/^Requests\/sec/ { print $2 }' "$out")" "$(ms 50% "$out")" "$(ms 99% "$out")"
+printf "%-10s %-8s %10.1f %9s %9s   (operators' page, 4 connections)\n" network - "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")"
