@@ -447,6 +447,8 @@ public struct PortalPages: Sendable {
 
     /// Issues reports, with the trees of change sets held whole kept across them.
     let issuer: ReportIssuer
+    /// The portal listens on an IPv6 address (read once from the configuration).
+    let portalOnIPv6: Bool
     /// The home page's counts by kind (a scan of every record): kept for a minute.
     let counts = CountsCache<[String: Int]>(seconds: 60)
     /// The 公示统计, kept for a minute too: every change a pull brings would otherwise build it
@@ -466,6 +468,7 @@ public struct PortalPages: Sendable {
         kinds = node.resolvedKinds
         publicKinds = node.catalogue.kinds.map(\.slug).filter { node.resolvedKinds[$0]?.scope == .public }
         listings = Self.listings(publicKinds: publicKinds, kinds: kinds)
+        portalOnIPv6 = node.configuration.portal.flatMap { try? HostPort.parse($0).get() }?.isIPv6 ?? false
     }
 
     /// What the public sees today; the listings and their counts keep to the node's area.
@@ -511,7 +514,7 @@ public struct PortalPages: Sendable {
         let above = (national.map { [$0] } ?? []) + sitesAbove()
         return Site(
             title: "信用\(area)", areaName: area, code: c.code.digits, tier: c.code.tier.name, query: Self.shownQuery(query), above: above,
-            hasAbove: !above.isEmpty, ipv6: c.portal.flatMap { try? HostPort.parse($0).get() }?.isIPv6 ?? false)
+            hasAbove: !above.isEmpty, ipv6: portalOnIPv6)
     }
 
     /// A division's site as the directory gives it, titled 信用 + its name.

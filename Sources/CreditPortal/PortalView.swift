@@ -12,7 +12,7 @@ import NIOCore
 /// Set for a request by `ViewChoice` (a task local, read where the request's own task renders);
 /// work sent to the page pool takes it along explicitly (`Portal.respond`, `Portal.report`).
 struct PortalView: Sendable, Encodable {
-    enum Mode: String, Sendable, CaseIterable {
+    enum Mode: String, Sendable {
         case standard, care
     }
 

@@ -70,9 +70,9 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The address of an `https://host:port[/…]` URL, when it has one.
-    public static func ofURL(_ url: String, scheme: String = "https") -> HostPort? {
-        guard url.hasPrefix(scheme + "://") else { return nil }
-        let authority = url.dropFirst(scheme.count + 3).prefix { $0 != "/" }
+    public static func ofURL(_ url: String) -> HostPort? {
+        guard url.hasPrefix("https://") else { return nil }
+        let authority = url.dropFirst("https://".count).prefix { $0 != "/" }
         return try? parse(String(authority)).get()
     }
 }
