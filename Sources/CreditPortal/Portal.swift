@@ -127,8 +127,27 @@ public struct Portal: Sendable {
                 return page
             }
         }
+        router.get(RouterPath(PortalPages.newsPath)) { request, _ in
+            let form = FormValues(request.uri.query)
+            return await portal.respond(request, template: "news") { today in
+                try portal.pages.news(column: form["column"], region: form["region"], after: form["after"], today: today)
+            }
+        }
+        router.get(RouterPath(PortalPages.newsPath + "/**")) { request, context in
+            let key = context.parameters.getCatchAll().joined(separator: "/").removingPercentEncoding ?? ""
+            return await portal.respond(request, template: "article") { today in
+                guard let page = try portal.pages.article(key: key, today: today) else {
+                    throw NotFound(message: "没有找到这篇信用动态：它可能不存在，或已撤下。")
+                }
+                return page
+            }
+        }
         router.get("/records/**") { request, context in
             let key = context.parameters.getCatchAll().joined(separator: "/").removingPercentEncoding ?? ""
+            // An article of 信用动态 has its own page.
+            if key.hasPrefix(CreditNews.kind + "|") {
+                return Response(status: .movedPermanently, headers: [.location: PortalPages.articleLink(key)])
+            }
             // The objection form's token: the browser's own if it has one, else a new one.
             let token = CSRF.token(in: request) ?? CSRF.newToken()
             var response = await portal.respond(request, template: "record", cached: false) { today in

@@ -94,6 +94,9 @@ public struct HomePage: Sendable, Encodable {
     /// The newest typical cases (联合奖惩典型案例), when the area has published any.
     public var cases: [ListingRow]
     public var hasCases: Bool
+    /// The newest 信用动态 articles.
+    public var news: [NewsPage.Item] = []
+    public var hasNews = false
     /// The sites of the divisions directly below (a county's townships …) that have one.
     public var below: [SiteLink] = []
     public var hasBelow: Bool = false
@@ -496,7 +499,8 @@ public struct PortalPages: Sendable {
             Listing(path: "/cases", kinds: [TypicalCases.kind], title: "联合奖惩典型案例"),
             Listing(path: "/incentives", kinds: [IncentiveScenarios.kind], title: "“信易+”守信激励场景"),
         ]
-        let taken = Set(fixed.flatMap(\.kinds))
+        // 信用动态 has pages of its own (`/news`).
+        let taken = Set(fixed.flatMap(\.kinds) + [CreditNews.kind])
         return fixed
             + publicKinds.filter { !taken.contains($0) && kinds[$0]?.kind.networkWide != true }.map {
                 Listing(path: "/publicity/\($0)", kinds: [$0], title: "\(kinds[$0]?.name ?? $0)公示")
@@ -504,7 +508,9 @@ public struct PortalPages: Sendable {
     }
 
     /// The listing that shows `slug`'s records.
-    func listingLink(_ slug: String) -> String? { listings.first { $0.kinds.contains(slug) }?.path }
+    func listingLink(_ slug: String) -> String? {
+        slug == CreditNews.kind ? Self.newsPath : listings.first { $0.kinds.contains(slug) }?.path
+    }
 
     func site(query: String = "") -> Site {
         let c = node.configuration
@@ -630,7 +636,8 @@ public struct PortalPages: Sendable {
 
     public func home(today: CivilDate, now: Date = Date()) throws -> HomePage {
         let counts = try self.counts.value(today: today.iso, now: now) { try node.store.publicCounts(scope: scope(today)) }
-        let order = publicKinds
+        // The counts are of 公示信息 about subjects: the articles of 信用动态 are not.
+        let order = publicKinds.filter { $0 != CreditNews.kind }
         let shown = order.compactMap { slug in
             counts[slug].map { KindCount(kind: slug, name: kinds[slug]?.name ?? slug, count: $0, link: listingLink(slug)) }
         }
@@ -640,9 +647,10 @@ public struct PortalPages: Sendable {
         let cases = try rows(
             try node.store.listing(ListingQuery(kinds: [TypicalCases.kind], limit: Self.homeCases), scope: scope(today)), today: today)
         let below = node.divisions.map { d in node.configuration.children.sorted { $0.digits < $1.digits }.compactMap { siteLink($0, in: d) } } ?? []
+        let news = try homeNews(today: today)
         return HomePage(
             site: site(), title: "首页", counts: shown, total: shown.reduce(0) { $0 + $1.count }, latest: latest, cases: cases,
-            hasCases: !cases.isEmpty,
+            hasCases: !cases.isEmpty, news: news, hasNews: !news.isEmpty,
             below: below, hasBelow: !below.isEmpty)
     }
 

@@ -82,6 +82,8 @@ public struct SampleGenerator: Sendable {
     var rowCommitment: (matter: String, type: String, person: Bool)?
     /// The row's 信易+ scenario (kind `incentive`).
     var rowIncentive: Names.Incentive?
+    /// The row's 信用动态 article (kind `news`).
+    var rowArticle: Names.Article?
     /// The feedback row's class (守信激励 or not) and whether its measure was applied.
     var rowFeedback: (reward: Bool, applied: Bool) = (false, true)
     /// The row's 信用积分, which its 信用户等级 follows.
@@ -167,6 +169,7 @@ public struct SampleGenerator: Sendable {
         rowLicence = nil
         rowCommitment = nil
         rowIncentive = nil
+        rowArticle = nil
         rowFeedback = (false, true)
         rowPoints = nil
         var fault: SampleFault?
@@ -204,6 +207,11 @@ public struct SampleGenerator: Sendable {
             // A 信易+ scenario: its name, class, beneficiaries and content together.
             var own = rowStream(0x5849_4E59)
             rowIncentive = own.pick(Names.incentives)
+        }
+        if kind.kind.prefix == "DT_" {
+            // A 信用动态 article: its column, title, text and source together.
+            var own = rowStream(0x4E45_5753)
+            rowArticle = own.pick(Names.articles)
         }
         if kind.kind.prefix == "CN_" {
             // A commitment: its matter and type together, from the row's own stream.
@@ -323,6 +331,10 @@ public struct SampleGenerator: Sendable {
                 return rowFeedback.applied ? "已实施" : "未实施"
             }
             if c == "MDZT" { return "有效" }
+            if c == "LM", let article = rowArticle {
+                _ = rng.next()
+                return article.column
+            }
             if c == "JLLB", let scenario = rowIncentive {
                 _ = rng.next()
                 return scenario.category
@@ -347,13 +359,13 @@ public struct SampleGenerator: Sendable {
                 return text
             }
             if c.hasPrefix("XDR_") || c == "BZ" || c == "NR_ZKDX" || c == "YCYY" { return "" }
-            if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) ?? incentiveText(c) { return text }
+            if let text = listText(c) ?? penaltyText(c) ?? commitmentText(c) ?? incentiveText(c) ?? articleText(c) { return text }
             if c == "JLMC", let names = Names.rewards[subject.category] { return rng.pick(names) }
             // 信用户等级 follows the row's points: under 80 the household is rated no 信用户 at all.
             if c == "JFDJ", let points = rowPoints { return Names.creditHouseholdLevel(points: points) }
             if let t = Names.text[kind.kind.prefix + c] ?? Names.text[c] { return rng.pick(t) }
             if c.hasSuffix("JG") || c.hasSuffix("DW") || c == "SJLY" { return authority.name }
-            if c == "XKBH" || c == "JFBH" || c == "CJBH" { return "\(options.node.countyPrefix)\(decision.year)\(serial)" }
+            if c == "XKBH" || c == "JFBH" || c == "CJBH" || c == "GJBH" { return "\(options.node.countyPrefix)\(decision.year)\(serial)" }
             return "\(field.name)：\(rng.pick(Names.genericPhrases))"
         }
     }
@@ -423,6 +435,22 @@ public struct SampleGenerator: Sendable {
         case "SYDX": return s.beneficiaries
         case "NR": return s.content
         default: return s.howTo
+        }
+    }
+
+    /// A 信用动态 article's title, text (paragraphs on lines of their own) and — for a
+    /// 政策法规 article — 文号, the county's name put in. One draw per field, as for any text.
+    mutating func articleText(_ code: String) -> String? {
+        guard let a = rowArticle, ["BT", "ZW", "LY", "WH"].contains(code) else { return nil }
+        // Written by the publisher itself: no other source.
+        if code == "LY" { return "" }
+        _ = rng.next()
+        let county = Names.countyName(options.node)
+        let named = { (s: String) in s.replacingOccurrences(of: "{县}", with: county) }
+        switch code {
+        case "BT": return named(a.title)
+        case "ZW": return a.paragraphs.map(named).joined(separator: "\n")
+        default: return a.column == "政策法规" ? "\(county)信用办发〔\(rowDecision?.year ?? options.asOf.year)〕\(serial)号" : ""
         }
     }
 

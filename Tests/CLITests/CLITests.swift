@@ -417,6 +417,39 @@ struct CLITests {
         #expect(try ws("query", try #require(chosen["subjectCode"] as? String), "--config", "v/node.yaml", "--json").stdout.contains("联合奖惩典型案例"))
     }
 
+    /// 信用动态 from the command line: an article published from a text file (GB18030 read as such,
+    /// its paragraphs kept), a month's ledger by unit with the share of 2; refused with why — a
+    /// column not in the catalogue, an ID number in the text, a number taken (65), a month not
+    /// begun (64), a file missing (66) — nothing written.
+    @Test func anArticlePublishedAndTheMonthsShare() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--name", "演示村").status == 0)
+        let body = "村信用工作站组织开展诚信宣传进农户活动。\r\n向农户讲解信用户评定办法。\r\n"
+        try Data(TextDecoding.gb18030(body)).write(to: ws.url.appendingPathComponent("body.txt"))
+        try Data("举报人身份证号 420102199001011234。".utf8).write(to: ws.url.appendingPathComponent("id.txt"))
+        let office = ["--publisher", "演示村信用工作站", "--publisher-code", "11420102310527043H", "--config", "v/node.yaml"]
+        let article = ["news", "publish", "--title", "诚信宣传进农户", "--body-file", "body.txt"] + office
+        let wrongColumn = try ws(article + ["--column", "娱乐"])
+        #expect(wrongColumn.status == 65 && wrongColumn.stderr.contains("稿件未发布") && wrongColumn.stderr.contains("诚信宣传"), "\(wrongColumn.stderr)")
+        let personal = try ws(["news", "publish", "--title", "举报", "--column", "通知公告", "--body-file", "id.txt"] + office)
+        #expect(personal.status == 65 && personal.stderr.contains("正文含有身份证号码") && !personal.stderr.contains("420102199001011234"))
+        #expect(try ws(["news", "publish", "--title", "缺", "--column", "通知公告", "--body-file", "none.txt"] + office).status == 66)
+        let done = try ws(article + ["--column", "诚信宣传", "--number", "DT-1", "--json"])
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(try done.json()["key"] as? String == "news|11420102310527043H|DT-1")
+        let taken = try ws(article + ["--column", "诚信宣传", "--number", "DT-1"])
+        #expect(taken.status == 65 && taken.stderr.contains("已用于《诚信宣传进农户》"))
+        let ledger = try ws("news", "--json", "--config", "v/node.yaml").json()
+        let articles = try #require(ledger["articles"] as? [[String: Any]])
+        #expect(articles.count == 1 && articles[0]["paragraphs"] as? [String] == ["村信用工作站组织开展诚信宣传进农户活动。", "向农户讲解信用户评定办法。"])
+        let month = try #require(ledger["ledger"] as? [String: Any])
+        #expect(month["total"] as? Int == 1 && month["unitsMet"] as? Int == 0 && month["unitCount"] as? Int == 1)
+        let text = try ws("news", "--config", "v/node.yaml")
+        #expect(text.status == 0 && text.stdout.contains("演示村信用工作站（11420102310527043H） 1 篇，还差 1 篇") && text.stdout.contains("【诚信宣传】《诚信宣传进农户》"))
+        #expect(try ws("news", "--month", "2099-01", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("query", "11420102310527043H", "--config", "v/node.yaml", "--json").stdout.contains("信用动态") == false)
+    }
+
     /// 信用分级分类监管 from the command line: a year's grades and their inspections as text, JSON
     /// and CSV; a year that is not one exits 64.
     @Test func aYearsGradesAndTheirInspections() throws {

@@ -62,6 +62,8 @@ public struct ListingQuery: Sendable, Hashable {
     public var kinds: [String]
     /// Jurisdictions inside this area (a child of the node), by its significant digits.
     public var regionPrefix: String?
+    /// Exactly this jurisdiction (a node's own level, not its children's areas), 12 digits.
+    public var jurisdiction: String?
     /// The deciding authority's field (full code) and the value it must have.
     public var authority: (field: String, value: String)? {
         get { authorityField.flatMap { f in authorityValue.map { (f, $0) } } }
@@ -249,6 +251,10 @@ extension NodeStore {
         if let prefix = query.regionPrefix ?? scope.keptToArea(kinds)?.area {
             conditions.append(PublicScope.inArea)
             arguments += PublicScope.areaBounds(prefix)
+        }
+        if let exact = query.jurisdiction {
+            conditions.append("r.jurisdiction = ?")
+            arguments += [exact]
         }
         if let from = query.from {
             conditions.append("r.decision_date >= ?")
