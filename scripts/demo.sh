@@ -416,6 +416,43 @@ print(f"GET {portal}/incentives: " + "; ".join(f"{r['title']}（{r['category']}�
 PY
 }
 step "“信易+” at the same village: its departments' incentive scenarios for trustworthy subjects (免交押金, 绿色通道 …) on the village's portal, counted against the target of 15" incentives_tour
+# 信用动态 at the same village: its office writes an article on its operators' page; the village's
+# portal shows it at once, the province's after the next pushes carry it up.
+news_tour() {
+  python3 - "http://$village_records" "http://$village_portal" "http://$province_portal" <<'PY'
+import json, re, sys, time, urllib.parse, urllib.request
+ops, portal, province = sys.argv[1:4]
+class Keep(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args): return None
+opener = urllib.request.build_opener(Keep)
+form = urllib.request.urlopen(ops + "/ops/news/new", timeout=30)
+cookie = form.headers["Set-Cookie"].split(";")[0]
+token = re.search(r'name="csrf" value="([^"]+)"', form.read().decode()).group(1)
+title = "大智一村开展“诚信经营示范点”创建活动"
+fields = {"csrf": token, "title": title, "column": "诚信宣传", "publisher": "大智一村信用工作站", "publisherCode": "11420102310527043H",
+          "body": "村信用工作站走访村内商户，发放诚信经营倡议书。\n十二家商户公开作出信用承诺：明码标价、不缺斤短两、不销售过期食品。"}
+request = urllib.request.Request(ops + "/ops/news", data=urllib.parse.urlencode(fields).encode(), headers={"Cookie": cookie})
+try:
+    opener.open(request, timeout=30)
+    raise SystemExit("POST /ops/news was not answered with a redirect")
+except urllib.error.HTTPError as e:
+    if e.code != 303: raise
+    print(f"POST {ops}/ops/news: 303 → {e.headers['Location'][:60]}…")
+led = json.load(urllib.request.urlopen(ops + "/ops/news?format=json", timeout=30))["ledger"]
+print(f"GET {ops}/ops/news: {led['total']} article(s) this month; {led['unitsMet']} of {led['unitCount']} unit(s) at 2 a month — " + "; ".join(f"{u['name']} {u['articles']}（还差 {u['missing']}）" for u in led["units"]))
+item = json.load(urllib.request.urlopen(portal + "/news?format=json", timeout=30))["items"][0]
+print(f"GET {portal}/news: 【{item['article']['column']}】《{item['article']['title']}》 {item['article']['date']} → {item['link'][:40]}…")
+start = time.time()
+while True:
+    items = json.load(urllib.request.urlopen(province + "/news?format=json", timeout=30))["items"]
+    found = next((i for i in items if i["article"]["title"] == title), None)
+    if found: break
+    if time.time() - start > 180: raise SystemExit("the article did not reach the province's /news in 180 s")
+    time.sleep(2)
+print(f"GET {province}/news after {time.time() - start:.0f} s: 《{found['article']['title']}》 {found['article']['publisher']} · {found['article']['region']}")
+PY
+}
+step "信用动态 at the same village: its office writes an article on its operators' page (/ops/news, counted against 2 a month for each unit); the village's portal shows it at once, the province's /news when the pushes have carried it up four hops" news_tour
 # 信用修复提醒 at the province: the penalties and listings whose minimum publicity period is over.
 repair_tour() {
   echo "\$ credit-node repair-due --config $dir/420000000000/node.yaml   (the same as http://$province_records/ops/repair)"

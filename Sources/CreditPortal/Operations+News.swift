@@ -45,7 +45,7 @@ extension Operations {
         let node = portal.node
         let again = { (draft: CreditNews.Draft, errors: [String], status: HTTPResponse.Status) -> Response in
             self.formAnswer(status: status, template: "ops-news-form", json: json, token: token) {
-                try pages.newsForm(reader: reader, now: now, csrf: token, draft: draft, errors: errors)
+                try pages.newsForm(reader: reader, now: now, csrf: token, draft: draft.masked, errors: errors)
             }
         }
         let form: FormValues

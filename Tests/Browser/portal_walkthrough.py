@@ -57,6 +57,8 @@ VILLAGE = "http://127.0.0.1:7903"
 VILLAGE_OPS = "http://127.0.0.1:8003"
 # A whole resident ID number: 17 digits and a digit or X standing alone, with a birth date
 # (1900–2099) in digits 7–14 — all-digit credit codes, which are public, have none there.
+# A resident ID number an operator types by mistake (its check character right): never shown back.
+VALID_ID = "429004198503153016"
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{6}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])")
 
 # What every page owes a reader with a screen reader or a keyboard (GB/T 37668 信息无障碍, WCAG):
@@ -411,6 +413,7 @@ class Walkthrough:
         self.repair_outreach()
         self.former_codes()
         self.incentive_scenarios()
+        self.credit_news()
         self.corrected_area()
 
         # The county's portal and the lists.
@@ -1082,6 +1085,55 @@ class Walkthrough:
         )
         self.page(PROVINCE + "/incentives", "incentives-province")
 
+    def credit_news(self):
+        """信用动态: the village's office writes an article on /ops/news — refused first for an ID
+        number in its text, what was typed kept — and publishes it; the village's home page and
+        /news list it, its page reads in paragraphs, a 栏目 chosen keeps to it; the office's page
+        counts it against 2 a month; the province's /news shows it once it travelled."""
+        d = self.driver
+        text = self.page(VILLAGE_OPS + "/ops/news", "ops-news")
+        self.check("信用动态" in text and "每月" in text, "the office's page says the monthly share")
+        d.find_element(By.LINK_TEXT, "撰写信用动态").click()
+        self.looked_at("ops-news-form")
+        title = "沙嘴一村印发《村级信用户评定办法》"
+        paragraphs = ["经村民代表会议讨论通过，沙嘴一村印发《村级信用户评定办法》。", "办法明确了信用积分的评定项目、加减分标准和信用户的激励措施。"]
+        d.find_element(By.NAME, "title").send_keys(title)
+        Select(d.find_element(By.NAME, "column")).select_by_visible_text("政策法规")
+        body = d.find_element(By.NAME, "body")
+        body.send_keys(paragraphs[0] + "\n" + paragraphs[1] + "\n举报电话联系人身份证 " + VALID_ID)
+        d.find_element(By.NAME, "documentNumber").send_keys("沙嘴一村发〔2026〕1号")
+        d.find_element(By.NAME, "publisher").send_keys("沙嘴一村信用工作站")
+        d.find_element(By.NAME, "publisherCode").send_keys(uscc("11429004", "MB000321"))
+        self.submit(d.find_element(By.NAME, "title"))
+        text = self.looked_at("ops-news-refused", expected="status of 400")
+        self.check("稿件未发布" in text and "正文含有身份证号码" in text and VALID_ID not in d.find_element(By.NAME, "body").get_attribute("value"),
+                   "an ID number in the text is refused with why, and not shown back whole")
+        self.check(d.find_element(By.NAME, "title").get_attribute("value") == title
+                   and Select(d.find_element(By.NAME, "column")).first_selected_option.text == "政策法规", "what was typed is kept")
+        body = d.find_element(By.NAME, "body")
+        body.clear()
+        body.send_keys(paragraphs[0] + "\n" + paragraphs[1])
+        self.submit(d.find_element(By.NAME, "title"))
+        text = self.looked_at("ops-news-published")
+        self.check("已发布：《" + title + "》（政策法规" in text and "/ops/news?published=" in d.current_url, "the article is published and confirmed")
+        ledger = self.json(VILLAGE_OPS + "/ops/news")["ledger"]
+        self.check(ledger["total"] >= 1 and any(u["name"] == "沙嘴一村信用工作站" and u["missing"] == 1 for u in ledger["units"]),
+                   "the office's unit has one of its two this month")
+        text = self.page(VILLAGE + "/", "village-home-news")
+        self.check(title in text, "the village's home page lists the article under 信用动态")
+        d.find_element(By.LINK_TEXT, title).click()
+        text = self.looked_at("news-article")
+        shown = [p.text for p in d.find_elements(By.CSS_SELECTOR, ".article-body p")]
+        self.check(shown == paragraphs and "沙嘴一村发〔2026〕1号" in text, f"the article reads in its two paragraphs with its 文号: {shown}")
+        d.find_element(By.LINK_TEXT, "政策法规").click()
+        text = self.looked_at("news-column")
+        self.check(title in text and all(i["article"]["column"] == "政策法规" for i in self.json(VILLAGE + "/news?column=" + urllib.parse.quote("政策法规"))["items"]),
+                   "a 栏目 chosen keeps to it")
+        self.wait_for("the article reaching the province's /news",
+                      lambda: any(i["article"]["title"] == title for i in self.json(PROVINCE + "/news")["items"]), seconds=120)
+        text = self.page(PROVINCE + "/news", "province-news")
+        self.check(title in text and "仙桃市" in text, "the province's /news carries the village's article, naming its city")
+
     # A phone's screen in CSS pixels (a common 6.1-inch phone), as the public reads on the move.
     PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 
@@ -1106,6 +1158,8 @@ class Walkthrough:
                 ("verify", PROVINCE + "/verify", 200),
                 ("authorised", PROVINCE + "/authorised", 200),
                 ("incentives", VILLAGE + "/incentives", 200),
+                ("news", PROVINCE + "/news", 200),
+                ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"], 200),
                 ("catalogue", PROVINCE + "/catalogue", 200),
                 ("statistics", PROVINCE + "/statistics", 200),
                 ("no-such-page", PROVINCE + "/publicity/fines", 404),
@@ -1142,6 +1196,7 @@ class Walkthrough:
             ("subject", PROVINCE + person["subjectLink"]), ("record", PROVINCE + person["recordLink"]),
             ("blacklist", PROVINCE + "/lists/black"), ("catalogue", PROVINCE + "/catalogue"), ("statistics", PROVINCE + "/statistics"),
             ("verify", PROVINCE + "/verify"), ("authorised", PROVINCE + "/authorised"), ("objection-status", PROVINCE + "/objections/status"),
+            ("news", PROVINCE + "/news"), ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"]),
         ]
         for shot, url in pages:
             self.page(url, "care-" + shot)

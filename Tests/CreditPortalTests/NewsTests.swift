@@ -232,6 +232,10 @@ struct NewsTests {
             let refused = try await post([("csrf", token)] + fields, cookie)
             #expect(refused.status == 400 && refused.body.contains("稿件未发布") && refused.body.contains("标题"))
             #expect(refused.body.contains("<option selected>政策法规</option>") && refused.body.contains("会议部署了信用承诺履约核查"))
+            // An ID number in the text: refused, the text shown back with the number masked.
+            let personal = try await post([("csrf", token), ("title", draft.title), ("column", "政策法规"), ("body", "联系人 \(PortalFixture.hiddenID)")] + fields.dropFirst(3), cookie)
+            #expect(personal.status == 400 && personal.body.contains("正文含有身份证号码") && !personal.body.contains(PortalFixture.hiddenID))
+            #expect(personal.body.contains("联系人 " + Masking.mask(PortalFixture.hiddenID)))
             #expect(try Self.newsRecords(f).isEmpty)
             // Published: back to the page, which confirms it; the next form starts with the same publisher.
             fields[0].1 = draft.title

@@ -85,6 +85,15 @@ public struct CreditNews: Sendable {
             self.publisherCode = publisherCode
             self.remark = remark
         }
+
+        /// As a form shows it back: a resident ID number typed in any text masked (a page never
+        /// holds one whole; the operator deletes what is left of it).
+        public var masked: Draft {
+            let m = Masking.maskResidentIDs(in:)
+            return Draft(
+                number: m(number), title: m(title), column: m(column), body: m(body), documentNumber: m(documentNumber), source: m(source),
+                publisher: m(publisher), publisherCode: m(publisherCode), remark: m(remark))
+        }
     }
 
     /// An article refused, with every reason in Chinese; nothing was written.
