@@ -56,7 +56,9 @@ extension Operations {
             return again(Self.newsDraft(sent), [refused.message + "（填写的内容已保留，请再次提交。）"], .badRequest)
         }
         let draft = Self.newsDraft(form)
-        guard let desk = CreditNews(node: node) else { return failure(PortalPages.BadParameter(message: OperationsPages.newsUnavailable), json: json) }
+        guard let desk = CreditNews(node: node) else {
+            return failure(PortalPages.BadParameter(message: OperationsPages.newsUnavailable), json: json)
+        }
         let result = await BlockingWork.run { try desk.publish(draft, now: now, actor: actor) }
         switch result {
         case .success(let published):

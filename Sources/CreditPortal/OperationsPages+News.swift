@@ -9,7 +9,8 @@ extension OperationsPages {
     struct NewsPage: Sendable, Encodable {
         struct Line: Sendable, Encodable {
             var article: CreditNews.Article
-            /// Its page on the node's portal, when it has one.
+            /// Its page on the node's public site, when the division directory gives the site
+            /// (the operators' pages are on another listener: a path alone would lead nowhere).
             var link: String?
         }
         var head: Head
@@ -21,7 +22,6 @@ extension OperationsPages {
         var latest: [Line]
         /// The article just published (after the form's redirect), to confirm it.
         var published: Line?
-        var hasPortal: Bool
     }
 
     /// `/ops/news/new`: the form, first empty (the publisher of the last article filled in) or as
@@ -46,7 +46,8 @@ extension OperationsPages {
     static let newsShown = 30
 
     func newsLine(_ a: CreditNews.Article) -> NewsPage.Line {
-        NewsPage.Line(article: a, link: node.configuration.portal != nil ? PortalPages.articleLink(a.key) : nil)
+        let site = node.divisions?.site(of: node.configuration.code)
+        return NewsPage.Line(article: a, link: site.map { $0 + String(PortalPages.articleLink(a.key).dropFirst()) })
     }
 
     func news(reader: String, now: Date, month text: String?, published key: String? = nil) throws -> NewsPage {
@@ -54,14 +55,13 @@ extension OperationsPages {
         let head = head(title: "信用动态", reader: reader, now: now)
         let month = try Self.bulletinMonth(text, today: today, otherwise: CalendarMonth(today))
         guard let desk = CreditNews(node: node) else {
-            return NewsPage(
-                head: head, available: false, monthName: month.chinese, months: [], latest: [], hasPortal: node.configuration.portal != nil)
+            return NewsPage(head: head, available: false, monthName: month.chinese, months: [], latest: [])
         }
         let latest = try desk.list(limit: Self.newsShown, today: today).articles.map(newsLine)
         return NewsPage(
             head: head, available: true, ledger: try desk.ledger(month: month, today: today), monthName: month.chinese,
             months: Self.monthOptions(latest: CalendarMonth(today), selected: month), latest: latest,
-            published: try key.flatMap { try desk.article(key: $0, today: today) }.map(newsLine), hasPortal: node.configuration.portal != nil)
+            published: try key.flatMap { try desk.article(key: $0, today: today) }.map(newsLine))
     }
 
     func newsForm(reader: String, now: Date, csrf: String, draft sent: CreditNews.Draft? = nil, errors: [String] = []) throws -> NewsFormPage {

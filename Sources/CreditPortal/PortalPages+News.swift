@@ -112,6 +112,8 @@ extension PortalPages {
     /// The home page's newest articles.
     func homeNews(today: CivilDate) throws -> [NewsPage.Item] {
         guard let desk = CreditNews(node: node) else { return [] }
-        return try desk.list(limit: Self.homeNews, today: today).articles.map { NewsPage.Item(article: $0, link: Self.articleLink($0.key), showRegion: false) }
+        return try desk.list(limit: Self.homeNews, today: today).articles.map {
+            NewsPage.Item(article: $0, link: Self.articleLink($0.key), showRegion: false)
+        }
     }
 }

@@ -1116,6 +1116,8 @@ class Walkthrough:
         self.submit(d.find_element(By.NAME, "title"))
         text = self.looked_at("ops-news-published")
         self.check("已发布：《" + title + "》（政策法规" in text and "/ops/news?published=" in d.current_url, "the article is published and confirmed")
+        self.check(d.find_element(By.LINK_TEXT, "在信用网站查看").get_attribute("href").startswith(VILLAGE + "/news/"),
+                   "the confirmation links the article on the village's own site (the directory's)")
         ledger = self.json(VILLAGE_OPS + "/ops/news")["ledger"]
         self.check(ledger["total"] >= 1 and any(u["name"] == "沙嘴一村信用工作站" and u["missing"] == 1 for u in ledger["units"]),
                    "the office's unit has one of its two this month")

@@ -134,7 +134,8 @@ struct NewsTests {
         let ledger = try desk.ledger(month: Self.month, today: ChinaTime.date(PortalFixture.now))
         #expect(ledger.total == 3 && ledger.target == 2 && ledger.unitCount == 3 && ledger.unitsMet == 1)
         #expect(ledger.units.map(\.code) == [units[2].1, units[1].1, units[0].1])
-        #expect(ledger.units.map(\.articles) == [0, 1, 2] && ledger.units.map(\.missing) == [2, 1, 0] && ledger.units.map(\.met) == [false, false, true])
+        #expect(
+            ledger.units.map(\.articles) == [0, 1, 2] && ledger.units.map(\.missing) == [2, 1, 0] && ledger.units.map(\.met) == [false, false, true])
         #expect(ledger.regions.map(\.code) == [PortalFixture.township] + PortalFixture.villages)
         #expect(ledger.regions.map(\.articles) == [0, 2, 1] && ledger.regions.map(\.units) == [0, 2, 1])
         #expect(ledger.columns.map(\.articles) == [1, 1, 0, 1])
@@ -144,7 +145,8 @@ struct NewsTests {
         // One of A's withdrawn: A falls short.
         let aKey = try #require(try Self.newsRecords(f).first { $0.fields["DT_FBDWDM"] == units[0].1 }?.key)
         _ = try StatusDesk(node: f.node).enter(
-            key: aKey, StatusChange(action: .withdrawn, date: ChinaTime.date(PortalFixture.now), reason: "重复发布", unit: units[0].0), now: PortalFixture.now)
+            key: aKey, StatusChange(action: .withdrawn, date: ChinaTime.date(PortalFixture.now), reason: "重复发布", unit: units[0].0),
+            now: PortalFixture.now)
         let after = try desk.ledger(month: Self.month, today: ChinaTime.date(PortalFixture.now))
         #expect(after.total == 2 && after.unitsMet == 0)
     }
@@ -233,7 +235,9 @@ struct NewsTests {
             #expect(refused.status == 400 && refused.body.contains("稿件未发布") && refused.body.contains("标题"))
             #expect(refused.body.contains("<option selected>政策法规</option>") && refused.body.contains("会议部署了信用承诺履约核查"))
             // An ID number in the text: refused, the text shown back with the number masked.
-            let personal = try await post([("csrf", token), ("title", draft.title), ("column", "政策法规"), ("body", "联系人 \(PortalFixture.hiddenID)")] + fields.dropFirst(3), cookie)
+            let personal = try await post(
+                [("csrf", token), ("title", draft.title), ("column", "政策法规"), ("body", "联系人 \(PortalFixture.hiddenID)")] + fields.dropFirst(3), cookie
+            )
             #expect(personal.status == 400 && personal.body.contains("正文含有身份证号码") && !personal.body.contains(PortalFixture.hiddenID))
             #expect(personal.body.contains("联系人 " + Masking.mask(PortalFixture.hiddenID)))
             #expect(try Self.newsRecords(f).isEmpty)
@@ -244,6 +248,8 @@ struct NewsTests {
             #expect(done.status == 303 && location.hasPrefix("/ops/news?published="))
             let confirmed = try await get(location)
             #expect(confirmed.body.contains("已发布：《\(draft.title)》（政策法规") && confirmed.body.contains("大智街道信用办发〔2026〕2号"))
+            // No site in a division directory: no link (a path would lead to the operators' listener, which has no such page).
+            #expect(!confirmed.body.contains("href=\"/news/") && !confirmed.body.contains("在信用网站查看"))
             #expect(try Self.newsRecords(f).count == 1)
             let next = try await get("/ops/news/new")
             #expect(next.body.contains("value=\"\(Self.office.name)\"") && next.body.contains("value=\"\(Self.office.code)\""))

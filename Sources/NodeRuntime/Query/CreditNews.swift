@@ -233,7 +233,8 @@ public struct CreditNews: Sendable {
         }
         let units = names.map { code, n in
             let count = perUnit[code] ?? 0
-            return Ledger.Unit(name: n.name, code: code, articles: count, met: count >= Self.monthlyTarget, missing: max(0, Self.monthlyTarget - count))
+            return Ledger.Unit(
+                name: n.name, code: code, articles: count, met: count >= Self.monthlyTarget, missing: max(0, Self.monthlyTarget - count))
         }.sorted { ($0.articles, $0.name, $0.code) < ($1.articles, $1.name, $1.code) }
         let shown = [regions.own] + regions.children
         return Ledger(
@@ -242,7 +243,8 @@ public struct CreditNews: Sendable {
             regions: shown.map { code in
                 let r = perRegion[code.digits]
                 return Ledger.Region(
-                    code: code.digits, name: code == regions.own ? "本级" : regions.name(of: code), articles: r?.articles ?? 0, units: r?.units.count ?? 0)
+                    code: code.digits, name: code == regions.own ? "本级" : regions.name(of: code), articles: r?.articles ?? 0,
+                    units: r?.units.count ?? 0)
             },
             columns: columns.map { Ledger.Column(name: $0, articles: perColumn[$0] ?? 0) })
     }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# 信用动态 (session 41): what the articles' pages and the office's monthly ledger cost at scale. A
+# copy of the county store of `portal.sh` (generated first when CREDITNET_BENCH_STORE holds none)
+# given ARTICLES articles of this month, spread over its four townships (a city's year of
+# articles at 2 a unit a month, all in one month: the worst case for the ledger, which counts the
+# month's articles by unit, region and 栏目); `wrk` with 16 connections for DURATION seconds per
+# public route — the home page (its newest articles), /news and a 栏目 of it (kept pages), 5,000
+# articles' pages at random (built afresh) — and 4 connections on /ops/news (the ledger, never kept).
+# Usage: CREDITNET_BENCH_STORE=DIR Benchmarks/news.sh [ARTICLES] [DURATION]   (defaults 20000, 20 s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. Benchmarks/release.sh
+. Benchmarks/wrk.sh
+articles=${1:-20000}
+duration=${2:-20}
+work=${CREDITNET_BENCH_STORE:?set CREDITNET_BENCH_STORE=DIR (the store is generated there once, by portal.sh)}
+if ! [ -f "$work/c/node.sqlite" ] || ! [ -f "$work/ingested" ]; then
+  CREDITNET_BENCH_STORE=$work Benchmarks/portal.sh 200000 3 >/dev/null
+fi
+copy=$work/news-c
+rm -rf "$copy"
+mkdir -p "$copy"
+cp "$work/c/node.sqlite" "$copy/"
+[ -d "$work/c/control" ] && cp -r "$work/c/control" "$copy/"
+sed "s#^data: .*#data: \"$copy\"#" "$work/c/node.yaml" > "$copy/node.yaml"
+config=$copy/node.yaml
+per=$((articles / 4))
+start=$(date +%s.%N)
+for t in 1 2 3 4; do
+  "$node" generate --config "$config" --kind news --rows "$per" --seed "$((60 + t))" --faults 0 --late 0 \
+    --jurisdiction "42010200${t}000" --out "$work/news-$t.csv" >/dev/null 2>&1
+  "$node" ingest "$work/news-$t.csv" --kind news --config "$config" --json >/dev/null
+done
+end=$(date +%s.%N)
+python3 -c "import sys; print(f'ingested {sys.argv[1]} articles in {float(sys.argv[3]) - float(sys.argv[2]):.1f} s')" "$((per * 4))" "$start" "$end"
+port=${CREDITNET_BENCH_PORT:-7480}
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null' EXIT
+"$node" serve --config "$config" 2>"$work/serve-news.log" &
+server=$!
+for _ in $(seq 1 300); do grep -q "credit portal on" "$work/serve-news.log" && grep -q "records listener on" "$work/serve-news.log" && break; sleep 0.1; done
+base=http://127.0.0.1:$((port + 1))
+python3 - "$copy/node.sqlite" > "$work/articles.txt" <<'PY'
+import sqlite3, sys, urllib.parse
+db = sqlite3.connect(sys.argv[1])
+for (key,) in db.execute("SELECT record_key FROM records WHERE kind = 'news' ORDER BY random() LIMIT 5000"):
+    print("/news/" + urllib.parse.quote(key, safe=""))
+PY
+# The pages hold the articles (each read whole before it is searched).
+page=$(curl -s "$base/news")
+[[ $page == *news-list* ]] || { echo "/news lists no article" >&2; exit 1; }
+first=$(head -1 "$work/articles.txt")
+page=$(curl -s "$base$first")
+[[ $page == *article-body* ]] || { echo "$first is not an article's page" >&2; exit 1; }
+column=$(python3 -c "import urllib.parse; print(urllib.parse.quote('政策法规'))")
+printf "%-10s %10s %9s %9s\n" route "req/s" "p50 ms" "p99 ms"
+for r in "home|/" "news|/news" "column|/news?column=$column" "articles|/|$work/articles.txt"; do
+  name=${r%%|*} path=${r#*|}
+  list=
+  if [ "$path" != "${path#*|}" ]; then list=${path#*|}; path=${path%%|*}; fi
+  out="$work/wrk-news-$name.txt"
+  if [ -n "$list" ]; then
+    wrk -t2 -c16 -d"${duration}s" --latency -s "$wrk_paths" "$base$path" -- "$list" > "$out"
+  else
+    wrk -t2 -c16 -d"${duration}s" --latency "$base$path" > "$out"
+  fi
+  printf "%-10s %10.0f %9s %9s %s\n" "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
+done
+ops=http://127.0.0.1:$((port + 2))
+total=$(curl -s "$ops/ops/news?format=json" | python3 -c "import json, sys; print(json.load(sys.stdin)['ledger']['total'])")
+out="$work/wrk-news-ops.txt"
+wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/news" > "$out"
+printf "%-10s %10.1f %9s %9s   (operators' page, 4 connections; the month's %s articles counted)\n" ops-news "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$total"
