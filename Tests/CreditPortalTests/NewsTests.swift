@@ -206,13 +206,7 @@ struct NewsTests {
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
             defer { _ = client.shutdown() }
-            let get = { (path: String) async throws -> (status: Int, body: String, cookie: String?) in
-                let r = try await client.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
-                return (
-                    Int(r.status.code), String(buffer: try await r.body.collect(upTo: 4 << 20)),
-                    r.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init)
-                )
-            }
+            let get = { (path: String) in try await getPage(client, base + path) }
             let page = try await get("/ops/news")
             #expect(page.status == 200 && page.body.contains("本地区还没有发布信用动态") && page.body.contains("href=\"/ops/news/new\""))
             #expect(page.body.contains("2026年11月发布的稿件"))

@@ -55,6 +55,16 @@ func formPage(_ client: HTTPClient, _ url: String) async throws -> (cookie: Stri
     return (cookie, String(cookie.split(separator: "=")[1]), String(buffer: try await page.body.collect(upTo: 1 << 20)))
 }
 
+/// A page read as a browser reads it (no redirect followed): the status, the body and the cookie
+/// it sets (`name=value`), if any.
+func getPage(_ client: HTTPClient, _ url: String) async throws -> (status: Int, body: String, cookie: String?) {
+    let r = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+    return (
+        Int(r.status.code), String(buffer: try await r.body.collect(upTo: 4 << 20)),
+        r.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init)
+    )
+}
+
 /// A form posted to `url` as a browser posts it (URL-encoded `fields`, the page's `cookie`): the
 /// status, the redirect, the body and its caching.
 func postForm(_ client: HTTPClient, _ url: String, _ fields: [(String, String)], cookie: String?) async throws -> (

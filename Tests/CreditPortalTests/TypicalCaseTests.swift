@@ -193,13 +193,7 @@ struct TypicalCaseTests {
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
             defer { _ = client.shutdown() }
-            let get = { (path: String) async throws -> (status: Int, body: String, cookie: String?) in
-                let r = try await client.execute(HTTPClientRequest(url: base + path), timeout: .seconds(30))
-                return (
-                    Int(r.status.code), String(buffer: try await r.body.collect(upTo: 4 << 20)),
-                    r.headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init)
-                )
-            }
+            let get = { (path: String) in try await getPage(client, base + path) }
             let page = try await get("/ops/cases")
             let link = "/ops/cases/new?feedback=" + PortalPages.escapePath(x.a.key)
             #expect(page.status == 200 && page.body.contains("可发布的执行反馈") && page.body.contains("href=\"\(link)\""))

@@ -104,11 +104,7 @@ public struct CreditNews: Sendable {
         public var description: String { reasons.joined(separator: "；") }
     }
 
-    public struct Published: Sendable, Encodable {
-        public var key: String
-        public var title: String
-        public var ingestID: Int64
-    }
+    public typealias Published = PublishedRecord
 
     func value(_ record: StoredRecord, _ code: String) -> String {
         Masking.maskResidentIDs(in: record.fields[news.kind.fullCode(code)] ?? "")
@@ -151,8 +147,7 @@ public struct CreditNews: Sendable {
 
     /// The area's articles the public sees, newest first, of one column (nil: all) and one
     /// region (a child's code, or this node's own for its own level; nil: all), from the keyset
-    /// `after` on; `limit`
-    /// at most, and whether there are more.
+    /// `after` on; `limit` at most, and whether there are more.
     public func list(column: String? = nil, region: DivisionCode? = nil, after: (date: String, id: Int64)? = nil, limit: Int, today: CivilDate)
         throws -> (articles: [Article], records: [StoredRecord], more: Bool)
     {
@@ -307,4 +302,12 @@ public struct CreditNews: Sendable {
         let summary = try node.store.ingest(source: run, now: now, actor: actor) { writer in try writer.put(record) }
         return Published(key: record.key, title: trimmed(draft.title), ingestID: summary.ingestID)
     }
+}
+
+/// What an office's publishing wrote (a typical case, an article): the record's key, its title as
+/// the public reads it, and the ingestion run it was stored as.
+public struct PublishedRecord: Sendable, Encodable {
+    public var key: String
+    public var title: String
+    public var ingestID: Int64
 }

@@ -121,12 +121,7 @@ public struct TypicalCases: Sendable {
         public var description: String { reasons.joined(separator: "；") }
     }
 
-    /// What publishing did: the case's record key and whether it was new.
-    public struct Published: Sendable, Encodable {
-        public var key: String
-        public var title: String
-        public var ingestID: Int64
-    }
+    public typealias Published = PublishedRecord
 
     func value(_ record: StoredRecord, _ kind: ResolvedKind, _ code: String) -> String {
         record.fields[kind.kind.fullCode(code)] ?? ""
