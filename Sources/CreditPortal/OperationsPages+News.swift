@@ -17,6 +17,8 @@ extension OperationsPages {
         /// False when the catalogue lacks the `news` kind: the page says so.
         var available: Bool
         var ledger: CreditNews.Ledger?
+        /// When the ledger was counted (this month's is kept a little while: `latestLedger`).
+        var countedAt: String?
         var monthName: String
         var months: [BulletinPage.MonthOption]
         var latest: [Line]
@@ -58,8 +60,10 @@ extension OperationsPages {
             return NewsPage(head: head, available: false, monthName: month.chinese, months: [], latest: [])
         }
         let latest = try desk.list(limit: Self.newsShown, today: today).articles.map(newsLine)
+        let counted = try desk.latestLedger(month: month, today: today, now: now, fresh: key != nil)
         return NewsPage(
-            head: head, available: true, ledger: try desk.ledger(month: month, today: today), monthName: month.chinese,
+            head: head, available: true, ledger: counted.ledger, countedAt: ChinaTime.timestamp(counted.at).dropFirst(11).prefix(8).description,
+            monthName: month.chinese,
             months: Self.monthOptions(latest: CalendarMonth(today), selected: month), latest: latest,
             published: try key.flatMap { try desk.article(key: $0, today: today) }.map(newsLine))
     }

@@ -38,6 +38,8 @@ public struct NodeContext: Sendable {
     let listTotals = KeptFigure<ListResponses.Figures>()
     /// The 重点领域预警 as last computed (`KeyAreaWarnings.latest`).
     let keyAreaFigures = KeptFigure<KeyAreaWarnings?>()
+    /// This month's 信用动态 ledger as last counted (`CreditNews.latestLedger`).
+    let newsLedger = KeptFigure<CreditNews.Ledger>()
     /// The control documents passed down, with their digest, as last read (`Downward.keptControl`).
     let controlKept = Held<ControlKept?>(nil)
     /// The health records last read for `/ops/network` and `/metrics` (`NetworkPicture`).

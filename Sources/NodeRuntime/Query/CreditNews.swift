@@ -210,8 +210,7 @@ public struct CreditNews: Sendable {
         for _ in 1..<Self.unitMonths { since = since.previous }
         let year = try node.store.publishedCounts(
             kind: Self.kind, from: since.first.iso, to: month.last.iso, areaPrefix: area, fields: fields, today: today.iso)
-        let inMonth = try node.store.publishedCounts(
-            kind: Self.kind, from: month.first.iso, to: month.last.iso, areaPrefix: area, fields: fields, today: today.iso)
+        let inMonth = year.filter { $0.month == month.iso }
         let regions = try node.childRegions()
         // Units by code (a unit named two ways keeps the name of its most articles).
         var names: [String: (name: String, count: Int)] = [:]
@@ -242,6 +241,23 @@ public struct CreditNews: Sendable {
                     units: r?.units.count ?? 0)
             },
             columns: columns.map { Ledger.Column(name: $0, articles: perColumn[$0] ?? 0) })
+    }
+
+    /// The ledger of `month` for a page read again and again: this month's as last counted
+    /// (`KeptFigure`: while the store has no newer change, or for fifty times what it cost — ten
+    /// seconds at least — while it keeps changing; a province's month is tens of thousands of
+    /// articles, each body parsed), another month's counted now; `fresh` counts this month's now
+    /// and keeps it (the page that confirms an article just published). With when it was counted.
+    public func latestLedger(month: CalendarMonth, today: CivilDate, now: Date, fresh: Bool = false) throws -> (ledger: Ledger, at: Date) {
+        guard month == CalendarMonth(today) else { return (try ledger(month: month, today: today), now) }
+        let desk = self
+        let version = try node.store.newestChangeID()
+        let count = { @Sendable in try desk.ledger(month: month, today: today) }
+        let kept =
+            fresh
+            ? try node.newsLedger.renewed(version: version, day: today.iso, now: now, compute: count)
+            : try node.newsLedger.latest(version: version, day: today.iso, now: now, compute: count)
+        return (kept.value, kept.at)
     }
 
     /// The publisher of this node's latest own article: the form's first values (the office

@@ -70,6 +70,11 @@ public final class KeptFigure<Value: Sendable>: Sendable {
         }
     }
 
+    /// The figure computed now, and kept: for a page that must show what was just written.
+    public func renewed(version: Int64, day: String = "", now: Date, compute: () throws -> Value) throws -> (value: Value, at: Date) {
+        try computeAndKeep(version: version, day: day, at: now, compute)
+    }
+
     private func computeAndKeep(version: Int64, day: String, at: Date, _ compute: () throws -> Value) throws -> (value: Value, at: Date) {
         let started = ContinuousClock.now
         let value = try compute()
