@@ -68,15 +68,7 @@ extension PortalPages {
             }
             region = code
         }
-        var after: (date: String, id: Int64)?
-        if let a = rawAfter, !a.isEmpty {
-            let parts = a.split(separator: ".", maxSplits: 1)
-            guard parts.count == 2, CivilDate.parse(String(parts[0])) != nil, let id = Int64(parts[1]), id > 0 else {
-                throw BadParameter(message: "翻页位置无效，请从第一页开始。")
-            }
-            after = (String(parts[0]), id)
-        }
-        let found = try desk.list(column: column, region: region, after: after, limit: Self.pageSize, today: today)
+        let found = try desk.list(column: column, region: region, after: try Self.keyset(rawAfter), limit: Self.pageSize, today: today)
         let query = { (column: String?, region: String?, after: String?) -> String in
             let items = [("column", column), ("region", region), ("after", after)].compactMap { k, v in v.map { "\(k)=\(Self.escapePath($0))" } }
             return Self.newsPath + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))

@@ -986,13 +986,7 @@ public struct PortalPages: Sendable {
             guard query.authority == nil else { throw BadParameter(message: "不能同时按决定机关和激励类别筛选。") }
             query.authority = (kind.kind.fullCode(IncentiveScenarios.classField), c)
         }
-        if let after = p.after, !after.isEmpty {
-            let parts = after.split(separator: ".", maxSplits: 1)
-            guard parts.count == 2, CivilDate.parse(String(parts[0])) != nil, let id = Int64(parts[1]), id > 0 else {
-                throw BadParameter(message: "翻页位置无效，请从第一页开始。")
-            }
-            query.after = (String(parts[0]), id)
-        }
+        query.after = try Self.keyset(p.after)
         var records = try node.store.listing(query, scope: scope(today))
         var next: String?
         if records.count > limit {
@@ -1016,6 +1010,17 @@ public struct PortalPages: Sendable {
                     + classes.map { CategoryOption(name: $0, link: path + "?category=" + Self.escapePath($0), selected: $0 == p.category) },
             hasCategories: !classes.isEmpty, catalogueLink: slugs.count == 1 ? Self.catalogueLink(slugs[0]) : nil)
         return (page, records)
+    }
+
+    /// A page's position in a listing as its `after` gives it (`DATE.ROW`: the last row shown
+    /// before), nil for the first page; out of shape, refused.
+    static func keyset(_ after: String?) throws -> (date: String, id: Int64)? {
+        guard let after, !after.isEmpty else { return nil }
+        let parts = after.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, CivilDate.parse(String(parts[0])) != nil, let id = Int64(parts[1]), id > 0 else {
+            throw BadParameter(message: "翻页位置无效，请从第一页开始。")
+        }
+        return (String(parts[0]), id)
     }
 
     static func queryString(_ p: ListingParameters, after: String?, format: String? = nil) -> String {
