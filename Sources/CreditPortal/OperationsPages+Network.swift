@@ -38,6 +38,11 @@ extension OperationsPages {
             /// status change (as held here), or 从未报送; `quiet` past `quietDays` or never.
             var reportedAgo: String = "从未报送"
             var quiet: Bool = true
+            /// 网站信息更新: when the newest article of 信用动态 published at the node's own level
+            /// (its 所属行政区划 the node's code) is dated — 今天, 12 天前 — or none in `newsDays`
+            /// (`newsQuiet`).
+            var newsAgo: String = ""
+            var newsQuiet: Bool = true
         }
         struct Crumb: Sendable, Encodable {
             var code: String
@@ -55,6 +60,9 @@ extension OperationsPages {
         var moreResults: Bool
         /// The days without a report of its own after which a node is marked (`quietDays`).
         var quietDays = OperationsPages.quietDays
+        /// The catalogue has 信用动态: the rows say when each site last published an article.
+        var hasNews = false
+        var newsDays = OperationsPages.newsDays
     }
 
     func network(reader: String, now: Date, under requested: String?, query: String) throws -> NetworkPage {
@@ -88,16 +96,34 @@ extension OperationsPages {
         // When each node shown last entered something of its own: a site whose departments have
         // stopped reporting is found although the node itself keeps in touch.
         let entered = try node.store.newestOwnEntry(origins: [page.under.code] + page.children.map(\.code) + page.results.map(\.code))
+        // 网站信息更新监测 (seed 003 item 5): when each node's site last published an article.
+        let today = ChinaTime.date(now)
+        page.hasNews = node.resolvedKinds[CreditNews.kind] != nil
+        let published =
+            page.hasNews
+            ? try node.store.newestDates(kind: CreditNews.kind, since: today.adding(days: -Self.newsDays).iso, today: today.iso) : [:]
         func stamp(_ row: inout NetworkPage.NodeRow) {
-            guard let at = entered[row.code] else { return }
-            row.reportedAgo = ms - at < 86_400_000 ? "24 小时内" : Self.age(ms - at) + "前"
-            row.quiet = ms - at > Int64(Self.quietDays) * 86_400_000
+            if let at = entered[row.code] {
+                row.reportedAgo = ms - at < 86_400_000 ? "24 小时内" : Self.age(ms - at) + "前"
+                row.quiet = ms - at > Int64(Self.quietDays) * 86_400_000
+            }
+            if let date = published[row.code].flatMap(CivilDate.parse) {
+                let days = today.dayNumber - date.dayNumber
+                row.newsAgo = days <= 0 ? "今天" : "\(days) 天前"
+                row.newsQuiet = days > Self.quietDays
+            } else {
+                row.newsAgo = "\(Self.newsDays) 天内未发布"
+            }
         }
         stamp(&page.under)
         for i in page.children.indices { stamp(&page.children[i]) }
         for i in page.results.indices { stamp(&page.results[i]) }
         return page
     }
+
+    /// 网站信息更新监测: how far back `/ops/network` looks for each site's newest article (a site
+    /// with none for `quietDays` is marked, as one whose departments stopped reporting).
+    static let newsDays = 90
 
     /// 信息更新监测: a node whose own departments entered nothing for longer than this is marked
     /// on `/ops/network` (双公示 are due within 7 working days of each decision; a month without

@@ -260,6 +260,19 @@ struct OperationsTests {
         #expect(month.under.reportedAgo == "29 天前" && !month.under.quiet)
         let entered = try f.node.store.newestOwnEntry(origins: [f.node.configuration.code.digits, PortalFixture.villages[0]])
         #expect(entered.keys.sorted() == [f.node.configuration.code.digits])
+        // 网站信息更新监测: no article anywhere yet; then the township's office publishes one today
+        // and the first village's departments send theirs (dated 5 to 8 days before): each row
+        // says when its own level last published, and 31 days on the township is marked.
+        #expect(page.hasNews && page.under.newsAgo == "90 天内未发布" && page.under.newsQuiet)
+        _ = try #require(CreditNews(node: f.node)).publish(NewsTests.draft(), now: PortalFixture.now, actor: NewsTests.actor)
+        #expect(try NewsTests.generated(f, count: 3, seed: 9).accepted == 3)
+        let news = try pages.network(reader: "测试", now: PortalFixture.now, under: nil, query: "")
+        #expect(news.under.newsAgo == "今天" && !news.under.newsQuiet)
+        let sent = try #require(news.children.first { $0.code == PortalFixture.villages[0] })
+        let none = try #require(news.children.first { $0.code == PortalFixture.villages[1] })
+        #expect(sent.newsAgo.hasSuffix(" 天前") && !sent.newsQuiet && none.newsAgo == "90 天内未发布" && none.newsQuiet, "\(sent.newsAgo)")
+        let quiet = try pages.network(reader: "测试", now: PortalFixture.now.addingTimeInterval(31 * 86_400), under: nil, query: "")
+        #expect(quiet.under.newsAgo == "31 天前" && quiet.under.newsQuiet)
         // Found by a fragment of its name; a code outside the subtree shows the node itself.
         let found = try pages.network(reader: "测试", now: PortalFixture.now, under: nil, query: "某")
         #expect(found.results.map(\.code) == [PortalFixture.villages[0]])
@@ -286,6 +299,7 @@ struct OperationsTests {
         try await withOperatorsListener(f.node, tls: false) { port in
             let html = try await fetch("http://127.0.0.1:\(port)/ops/network")
             #expect(html.status == 200 && html.body.contains("网络运行") && html.body.contains("某村"))
+            #expect(html.body.contains("信用动态 今天") && html.body.contains("<small class=\"quiet\">信用动态 90 天内未发布</small>"))
         }
     }
 

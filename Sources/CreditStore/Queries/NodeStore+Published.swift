@@ -46,4 +46,24 @@ extension NodeStore {
             return PublishedCount(month: row[0], jurisdiction: row[1], values: values, count: row[3])
         }
     }
+
+    /// The newest date of the records of `kind` the public sees today, dated `since` or later, by
+    /// jurisdiction: when each area last published (an article of 信用动态 …). One walk of the
+    /// kind's recent stretch of `records_kind_date`.
+    public func newestDates(kind: String, since: String, today: String) throws -> [String: String] {
+        try read { db in
+            var out: [String: String] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.jurisdiction, max(r.decision_date) FROM records r
+                    WHERE r.kind = ? AND r.decision_date >= ? AND \(PublicScope.shownToday) GROUP BY r.jurisdiction
+                    """,
+                arguments: [kind, since, today])
+            {
+                out[row[0]] = row[1]
+            }
+            return out
+        }
+    }
 }
