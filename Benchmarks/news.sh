@@ -6,7 +6,8 @@
 # month's articles by unit, region and 栏目); `wrk` with 16 connections for DURATION seconds per
 # public route — the home page (its newest articles), /news and a 栏目 of it (kept pages), 5,000
 # articles' pages at random (built afresh) — and 4 connections on /ops/news (this month's ledger,
-# kept while the store is unchanged) and on the same page confirming an article (counted afresh).
+# kept while the store is unchanged), on the same page confirming an article (counted afresh) and
+# on /ops/network (each node's newest article, kept likewise).
 # Usage: CREDITNET_BENCH_STORE=DIR Benchmarks/news.sh [ARTICLES] [DURATION]   (defaults 20000, 20 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +75,10 @@ total=$(curl -s "$ops/ops/news?format=json" | python3 -c "import json, sys; prin
 out="$work/wrk-news-ops.txt"
 wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/news" > "$out"
 printf "%-10s %10.1f %9s %9s   (operators' page, 4 connections; the month's %s articles, kept)\n" ops-news "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$total"
+# /ops/network's 信用动态 column (each node's newest article in 90 days), kept as the ledger is.
+out="$work/wrk-news-network.txt"
+wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/network" > "$out"
+printf "%-10s %10.1f %9s %9s   (operators' page, 4 connections; the newest article of each node shown)\n" network "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")"
 out="$work/wrk-news-ops-fresh.txt"
 wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/news?published=${first#/news/}" > "$out"
 printf "%-10s %10.1f %9s %9s   (the same counted afresh at every request)\n" ops-fresh "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")"

@@ -98,10 +98,9 @@ extension OperationsPages {
         let entered = try node.store.newestOwnEntry(origins: [page.under.code] + page.children.map(\.code) + page.results.map(\.code))
         // 网站信息更新监测 (seed 003 item 5): when each node's site last published an article.
         let today = ChinaTime.date(now)
-        page.hasNews = node.resolvedKinds[CreditNews.kind] != nil
-        let published =
-            page.hasNews
-            ? try node.store.newestDates(kind: CreditNews.kind, since: today.adding(days: -Self.newsDays).iso, today: today.iso) : [:]
+        let desk = CreditNews(node: node)
+        page.hasNews = desk != nil
+        let published = try desk?.latestDates(days: Self.newsDays, today: today, now: now) ?? [:]
         func stamp(_ row: inout NetworkPage.NodeRow) {
             if let at = entered[row.code] {
                 row.reportedAgo = ms - at < 86_400_000 ? "24 小时内" : Self.age(ms - at) + "前"

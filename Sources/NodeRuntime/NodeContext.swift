@@ -40,6 +40,8 @@ public struct NodeContext: Sendable {
     let keyAreaFigures = KeptFigure<KeyAreaWarnings?>()
     /// This month's 信用动态 ledger as last counted (`CreditNews.latestLedger`).
     let newsLedger = KeptFigure<CreditNews.Ledger>()
+    /// When each area last published an article, as last read (`CreditNews.latestDates`).
+    let newsDates = KeptFigure<[String: String]>()
     /// The control documents passed down, with their digest, as last read (`Downward.keptControl`).
     let controlKept = Held<ControlKept?>(nil)
     /// The health records last read for `/ops/network` and `/metrics` (`NetworkPicture`).

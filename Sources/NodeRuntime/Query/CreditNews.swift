@@ -260,6 +260,16 @@ public struct CreditNews: Sendable {
         return (kept.value, kept.at)
     }
 
+    /// 网站信息更新监测: the newest 发布日期 of the articles the public sees, dated in the `days`
+    /// before `today`, by 所属行政区划 — kept as `latestLedger` keeps its figure (a walk of every
+    /// article of those days: tens of milliseconds at a province).
+    public func latestDates(days: Int, today: CivilDate, now: Date) throws -> [String: String] {
+        let node = self.node
+        return try node.newsDates.latest(version: try node.store.newestChangeID(), day: today.iso, now: now) {
+            try node.store.newestDates(kind: Self.kind, since: today.adding(days: -days).iso, today: today.iso)
+        }.value
+    }
+
     /// The publisher of this node's latest own article: the form's first values (the office
     /// types them once).
     public func lastPublisher(today: CivilDate) throws -> (name: String, code: String)? {
