@@ -13,12 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/release.sh
 . Benchmarks/wrk.sh
+. Benchmarks/county.sh
 articles=${1:-20000}
 duration=${2:-20}
-work=${CREDITNET_BENCH_STORE:?set CREDITNET_BENCH_STORE=DIR (the store is generated there once, by portal.sh)}
-if ! [ -f "$work/c/node.sqlite" ] || ! [ -f "$work/ingested" ]; then
-  CREDITNET_BENCH_STORE=$work Benchmarks/portal.sh 200000 3 >/dev/null
-fi
+county_store 200000
 copy=$work/news-c
 rm -rf "$copy"
 mkdir -p "$copy"
@@ -35,12 +33,7 @@ for t in 1 2 3 4; do
 done
 end=$(date +%s.%N)
 python3 -c "import sys; print(f'ingested {sys.argv[1]} articles in {float(sys.argv[3]) - float(sys.argv[2]):.1f} s')" "$((per * 4))" "$start" "$end"
-port=${CREDITNET_BENCH_PORT:-7480}
-server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null' EXIT
-"$node" serve --config "$config" 2>"$work/serve-news.log" &
-server=$!
-for _ in $(seq 1 300); do grep -q "credit portal on" "$work/serve-news.log" && grep -q "records listener on" "$work/serve-news.log" && break; sleep 0.1; done
+serve_county "$config" "$work/serve-news.log"
 base=http://127.0.0.1:$((port + 1))
 python3 - "$copy/node.sqlite" > "$work/articles.txt" <<'PY'
 import sqlite3, sys, urllib.parse
@@ -61,11 +54,7 @@ for r in "home|/" "news|/news" "column|/news?column=$column" "articles|/|$work/a
   list=
   if [ "$path" != "${path#*|}" ]; then list=${path#*|}; path=${path%%|*}; fi
   out="$work/wrk-news-$name.txt"
-  if [ -n "$list" ]; then
-    wrk -t2 -c16 -d"${duration}s" --latency -s "$wrk_paths" "$base$path" -- "$list" > "$out"
-  else
-    wrk -t2 -c16 -d"${duration}s" --latency "$base$path" > "$out"
-  fi
+  wrk_route "$out" 16 "$base$path" "$list"
   printf "%-10s %10.0f %9s %9s %s\n" "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
 done
 ops=http://127.0.0.1:$((port + 2))
@@ -73,12 +62,12 @@ total=$(curl -s "$ops/ops/news?format=json" | python3 -c "import json, sys; prin
 # As the office reads it (this month's ledger kept while the store is unchanged), and as the page
 # confirming an article just published reads it (`published=`: counted afresh at every request).
 out="$work/wrk-news-ops.txt"
-wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/news" > "$out"
+wrk_route "$out" 4 "$ops/ops/news"
 printf "%-10s %10.1f %9s %9s   (operators' page, 4 connections; the month's %s articles, kept)\n" ops-news "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$total"
 # /ops/network's 信用动态 column (each node's newest article in 90 days), kept as the ledger is.
 out="$work/wrk-news-network.txt"
-wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/network" > "$out"
+wrk_route "$out" 4 "$ops/ops/network"
 printf "%-10s %10.1f %9s %9s   (operators' page, 4 connections; the newest article of each node shown)\n" network "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")"
 out="$work/wrk-news-ops-fresh.txt"
-wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/news?published=${first#/news/}" > "$out"
+wrk_route "$out" 4 "$ops/ops/news?published=${first#/news/}"
 printf "%-10s %10.1f %9s %9s   (the same counted afresh at every request)\n" ops-fresh "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")"

@@ -12,13 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/release.sh
 . Benchmarks/wrk.sh
+. Benchmarks/county.sh
 n=${1:-200000}
 duration=${2:-20}
-work=${CREDITNET_BENCH_STORE:?set CREDITNET_BENCH_STORE=DIR (the store is generated there once, by portal.sh)}
-if ! [ -f "$work/c/node.sqlite" ] || ! [ -f "$work/ingested" ]; then
-  CREDITNET_BENCH_STORE=$work Benchmarks/portal.sh "$n" 3 >/dev/null
-fi
-port=${CREDITNET_BENCH_PORT:-7480}
+county_store "$n"
 config=$work/c/node.yaml
 mkdir -p "$work/c/control"
 cat > "$work/c/control/divisions.json" <<'JSON'
@@ -30,11 +27,7 @@ cat > "$work/c/control/divisions.json" <<'JSON'
            "420102003000": "http://127.0.0.1:7603/", "420102004000": "http://127.0.0.1:7604/"},
  "national": {"name": "信用中国", "site": "https://www.creditchina.gov.cn/"}}
 JSON
-server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null' EXIT
-"$node" serve --config "$config" 2>"$work/serve-views.log" &
-server=$!
-for _ in $(seq 1 300); do grep -q "credit portal on" "$work/serve-views.log" && grep -q "records listener on" "$work/serve-views.log" && break; sleep 0.1; done
+serve_county "$config" "$work/serve-views.log"
 base=http://127.0.0.1:$((port + 1))
 two=$(python3 - "$work/c/node.sqlite" <<'PY'
 import sqlite3, sys, urllib.parse
@@ -60,15 +53,11 @@ for r in "home|/" "catalogue|/catalogue" "search-2|/search?q=$two" "listing|/pub
     header=()
     [ "$view" = care ] && header=(-H "Cookie: cn_view=care")
     out="$work/wrk-views-$name-$view.txt"
-    if [ -n "$list" ]; then
-      wrk -t2 -c16 -d"${duration}s" --latency "${header[@]}" -s "$wrk_paths" "$base$path" -- "$list" > "$out"
-    else
-      wrk -t2 -c16 -d"${duration}s" --latency "${header[@]}" "$base$path" > "$out"
-    fi
+    wrk_route "$out" 16 "$base$path" "$list" "${header[@]}"
     printf "%-10s %-8s %10.0f %9s %9s %s\n" "$name" "$view" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
   done
 done
 ops=http://127.0.0.1:$((port + 2))
 out="$work/wrk-views-network.txt"
-wrk -t2 -c4 -d"${duration}s" --latency "$ops/ops/network" > "$out"
+wrk_route "$out" 4 "$ops/ops/network"
 printf "%-10s %-8s %10.1f %9s %9s   (operators' page, 4 connections)\n" network - "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")"

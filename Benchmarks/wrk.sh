@@ -1,4 +1,4 @@
-# Sourced by the benchmarks that drive a listener with `wrk` (portal.sh, views.sh, network.sh):
+# Sourced by the benchmarks that drive a listener with `wrk` (portal.sh, views.sh, news.sh, network.sh):
 # installs it when missing, and reads its reports.
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 # The script that asks, at each request, for a path drawn at random from a file

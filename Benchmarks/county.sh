@@ -1,0 +1,31 @@
+# Sourced by the benchmarks on the county store of `portal.sh` (views.sh, news.sh), after
+# release.sh and wrk.sh: the store in CREDITNET_BENCH_STORE, generated there once, a node of it
+# served, and a route driven with `wrk`.
+work=${CREDITNET_BENCH_STORE:?set CREDITNET_BENCH_STORE=DIR (the store is generated there once, by portal.sh)}
+port=${CREDITNET_BENCH_PORT:-7480}
+# `county_store RECORDS`: the store of RECORDS records, generated when DIR holds none.
+county_store() {
+  if ! [ -f "$work/c/node.sqlite" ] || ! [ -f "$work/ingested" ]; then
+    CREDITNET_BENCH_STORE=$work Benchmarks/portal.sh "$1" 3 >/dev/null
+  fi
+}
+# `serve_county CONFIG LOG`: the node of CONFIG served (stopped when the script exits), once its
+# portal and records listener are up.
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null' EXIT
+serve_county() {
+  "$node" serve --config "$1" 2>"$2" &
+  server=$!
+  for _ in $(seq 1 300); do grep -q "credit portal on" "$2" && grep -q "records listener on" "$2" && break; sleep 0.1; done
+}
+# `wrk_route OUT CONNECTIONS URL [PATHS [HEADER…]]`: `wrk -t2` for $duration seconds on URL (with
+# PATHS, a file: a path drawn from it at each request), its report in OUT.
+wrk_route() {
+  local out=$1 connections=$2 url=$3 paths=${4:-}
+  shift $(($# < 4 ? $# : 4))
+  if [ -n "$paths" ]; then
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" -s "$wrk_paths" "$url" -- "$paths" > "$out"
+  else
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url" > "$out"
+  fi
+}
