@@ -130,7 +130,7 @@ public struct Portal: Sendable {
         router.get(RouterPath(PortalPages.newsPath)) { request, _ in
             let form = FormValues(request.uri.query)
             return await portal.respond(request, template: "news") { today in
-                try portal.pages.news(column: form["column"], region: form["region"], after: form["after"], today: today)
+                try portal.pages.news(q: form["q"], column: form["column"], region: form["region"], after: form["after"], today: today)
             }
         }
         router.get(RouterPath(PortalPages.newsPath + "/**")) { request, context in

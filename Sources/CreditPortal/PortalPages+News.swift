@@ -11,6 +11,10 @@ public struct NewsPage: Sendable, Encodable {
         public var link: String
         /// The region is said where the node has regions below it (a county's township …).
         public var showRegion: Bool
+        /// The title, and the excerpt (around the first term found, when searching), with the
+        /// terms searched marked.
+        public var titleParts: [NamePart]
+        public var excerptParts: [NamePart]
     }
     public var site: Site
     public var title: String
@@ -22,6 +26,15 @@ public struct NewsPage: Sendable, Encodable {
     public var hasRegions: Bool
     /// The chosen region's code ("" for all).
     public var region: String
+    /// The words searched, as typed (an ID number masked); "" when none.
+    public var query: String
+    public var searching: Bool
+    /// How many articles the search found (all pages); nil when not searching.
+    public var found: Int?
+    /// Why nothing was searched (too long), else nil.
+    public var notice: String?
+    /// The same search on the province's site, for a node below it.
+    public var wider: SiteLink?
     public var items: [Item]
     public var empty: Bool
     public var next: String?
@@ -53,9 +66,15 @@ extension PortalPages {
         return desk
     }
 
-    /// `/news?column=&region=&after=`: a column or region out of shape is refused (400).
-    public func news(column rawColumn: String?, region rawRegion: String?, after rawAfter: String?, today: CivilDate) throws -> NewsPage {
+    /// `/news?q=&column=&region=&after=`: a column or region out of shape is refused (400); words
+    /// too long are said on the page.
+    public func news(
+        q rawQuery: String? = nil, column rawColumn: String?, region rawRegion: String?, after rawAfter: String?, today: CivilDate
+    ) throws -> NewsPage {
         let desk = try newsDesk()
+        let q = (rawQuery ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let tooLong = q.count > Self.queryCharactersMax
+        let words = tooLong ? [] : ArticleWords.terms(q)
         let column = rawColumn.flatMap { $0.isEmpty ? nil : $0 }
         if let column, !desk.columns.contains(column) {
             throw BadParameter(message: "栏目应为：\(desk.columns.joined(separator: "、"))。")
@@ -68,25 +87,63 @@ extension PortalPages {
             }
             region = code
         }
-        let found = try desk.list(column: column, region: region, after: try Self.keyset(rawAfter), limit: Self.pageSize, today: today)
+        let after = try Self.keyset(rawAfter)
+        let found =
+            tooLong
+            ? (articles: [], records: [], more: false)
+            : try desk.list(column: column, region: region, words: words, after: after, limit: Self.pageSize, today: today)
+        // The search's words go on in every link, but never a resident ID number.
+        let kept = words.isEmpty || Masking.shown(q) != q ? nil : q
         let query = { (column: String?, region: String?, after: String?) -> String in
-            let items = [("column", column), ("region", region), ("after", after)].compactMap { k, v in v.map { "\(k)=\(Self.escapePath($0))" } }
+            let items = [("q", kept), ("column", column), ("region", region), ("after", after)].compactMap { k, v in
+                v.map { "\(k)=\(Self.escapePath($0))" }
+            }
             return Self.newsPath + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
         }
         let regionCode = region?.digits
         let next = found.more ? found.records.last.map { query(column, regionCode, "\($0.decisionDate ?? "").\($0.rowID)") } : nil
         let hasRegions = !regions.children.isEmpty
+        // The count is stated on the search's first page.
+        let total = words.isEmpty || after != nil ? nil : try desk.count(column: column, region: region, words: words, today: today)
         return NewsPage(
-            site: site(), title: column ?? "信用动态",
+            site: site(), title: words.isEmpty ? (column ?? "信用动态") : "搜索信用动态",
             columns: [CategoryOption(name: "全部", link: query(nil, regionCode, nil), selected: column == nil)]
                 + desk.columns.map { CategoryOption(name: $0, link: query($0, regionCode, nil), selected: $0 == column) },
             column: column,
             regions: ([regions.own] + regions.children).map {
                 RegionOption(code: $0.digits, name: $0 == regions.own ? "本级" : regions.name(of: $0), selected: $0 == region)
             },
-            hasRegions: hasRegions, region: regionCode ?? "",
-            items: found.articles.map { NewsPage.Item(article: $0, link: Self.articleLink($0.key), showRegion: hasRegions) },
+            hasRegions: hasRegions, region: regionCode ?? "", query: Self.shownQuery(q), searching: !q.isEmpty, found: total,
+            notice: tooLong ? "搜索内容过长：最多 \(Self.queryCharactersMax) 个字。" : nil,
+            wider: words.isEmpty ? nil : widerSite(kept.map { Self.newsPath + "?q=" + Self.escapePath($0) } ?? Self.newsPath),
+            items: found.articles.map { newsItem($0, words: words, showRegion: hasRegions) },
             empty: found.articles.isEmpty, next: next)
+    }
+
+    /// A row of a listing of articles: the terms searched marked in the title, and the excerpt
+    /// taken around the first of them the text holds (the opening lines when only the title does).
+    func newsItem(_ article: CreditNews.Article, words: [String], showRegion: Bool) -> NewsPage.Item {
+        let excerpt = words.isEmpty ? article.excerpt : Self.snippet(article.paragraphs, terms: words) ?? article.excerpt
+        return NewsPage.Item(
+            article: article, link: Self.articleLink(article.key), showRegion: showRegion, titleParts: NamePart.marked(article.title, terms: words),
+            excerptParts: NamePart.marked(excerpt, terms: words))
+    }
+
+    /// Characters of an excerpt around a term found.
+    static let snippetLength = 80
+
+    /// `snippetLength` characters of the first paragraph holding one of `terms`, starting a little
+    /// before the term (… where cut); nil when none holds one.
+    static func snippet(_ paragraphs: [String], terms: [String]) -> String? {
+        for p in paragraphs {
+            let hits = terms.compactMap { p.range(of: $0, options: .caseInsensitive)?.lowerBound }
+            guard let first = hits.min() else { continue }
+            let before = p.distance(from: p.startIndex, to: first)
+            let start = p.index(p.startIndex, offsetBy: max(0, min(before - 20, p.count - snippetLength)))
+            let end = p.index(start, offsetBy: snippetLength, limitedBy: p.endIndex) ?? p.endIndex
+            return (start > p.startIndex ? "…" : "") + String(p[start..<end]) + (end < p.endIndex ? "…" : "")
+        }
+        return nil
     }
 
     /// `/news/{key}`: nil when there is no such article the public sees.
@@ -101,11 +158,27 @@ extension PortalPages {
             originName: stored.origin, enteredAt: Self.readable(ChinaTime.timestamp(stored.enteredAt)))
     }
 
+    /// Articles a site search shows under the subjects found.
+    static let searchArticles = 3
+
+    /// The area's articles holding the words of a site search `q`: nil without the kind or a hit.
+    func articleHits(_ q: String, today: CivilDate) throws -> ArticleHits? {
+        guard let desk = CreditNews(node: node) else { return nil }
+        let words = ArticleWords.terms(q)
+        guard !words.isEmpty else { return nil }
+        let count = try desk.count(words: words, today: today)
+        guard count > 0 else { return nil }
+        let items = try desk.list(words: words, limit: Self.searchArticles, today: today).articles.map {
+            newsItem($0, words: words, showRegion: false)
+        }
+        // Never a resident ID number in a link.
+        let link = Masking.shown(q) == q ? Self.newsPath + "?q=" + Self.escapePath(q) : Self.newsPath
+        return ArticleHits(count: count, items: items, link: link)
+    }
+
     /// The home page's newest articles.
     func homeNews(today: CivilDate) throws -> [NewsPage.Item] {
         guard let desk = CreditNews(node: node) else { return [] }
-        return try desk.list(limit: Self.homeNews, today: today).articles.map {
-            NewsPage.Item(article: $0, link: Self.articleLink($0.key), showRegion: false)
-        }
+        return try desk.list(limit: Self.homeNews, today: today).articles.map { newsItem($0, words: [], showRegion: false) }
     }
 }

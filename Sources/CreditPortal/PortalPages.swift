@@ -126,6 +126,31 @@ public struct NamePart: Sendable, Encodable, Equatable {
             NamePart(text: String(name[r.upperBound...]), hit: false),
         ].filter { !$0.text.isEmpty }
     }
+
+    /// `text` with every occurrence of any of `terms` marked (letters in either case); the whole
+    /// text unmarked when there are none.
+    public static func marked(_ text: String, terms: [String]) -> [NamePart] {
+        var parts: [NamePart] = []
+        var plain = text.startIndex
+        var at = text.startIndex
+        while at < text.endIndex {
+            // The longest term that starts here.
+            let found = terms.compactMap { t -> Range<String.Index>? in
+                guard !t.isEmpty, let r = text.range(of: t, options: [.caseInsensitive, .anchored], range: at..<text.endIndex) else { return nil }
+                return r
+            }.max { $0.upperBound < $1.upperBound }
+            guard let r = found else {
+                at = text.index(after: at)
+                continue
+            }
+            if plain < r.lowerBound { parts.append(NamePart(text: String(text[plain..<r.lowerBound]), hit: false)) }
+            parts.append(NamePart(text: String(text[r]), hit: true))
+            plain = r.upperBound
+            at = r.upperBound
+        }
+        if plain < text.endIndex || parts.isEmpty { parts.append(NamePart(text: String(text[plain...]), hit: false)) }
+        return parts
+    }
 }
 
 public struct SearchPage: Sendable, Encodable {
@@ -145,6 +170,16 @@ public struct SearchPage: Sendable, Encodable {
     /// with the same search there — the query left out when it holds an ID number — for a node
     /// below it.
     public var wider: SiteLink? = nil
+    /// The area's 信用动态 holding the words searched: how many, the newest few, and the whole
+    /// search on `/news`; nil when none does (or a code was searched).
+    public var articles: ArticleHits? = nil
+}
+
+/// Articles a site search found besides subjects.
+public struct ArticleHits: Sendable, Encodable {
+    public var count: Int
+    public var items: [NewsPage.Item]
+    public var link: String
 }
 
 public struct ListEntry: Sendable, Encodable {
@@ -699,6 +734,7 @@ public struct PortalPages: Sendable {
             }
             if more { page.next = "/search?q=\(Self.escapePath(q))&after=\(cursor)" }
         }
+        if page.by == "name" { page.articles = try articleHits(q, today: today) }
         page.hits = shown.map { h, summary in
             let person = (try? ResidentID(h.code)) != nil
             return SearchHit(

@@ -87,6 +87,9 @@ public struct ListingQuery: Sendable, Hashable {
     }
     var afterDate: String?
     var afterID: Int64?
+    /// Articles (the kind `news`, the only one whose text is indexed) holding every one of
+    /// these terms in their title or text; empty: no such filter. See `ArticleWords`.
+    public var articleWords: [String] = []
     public var limit: Int
 
     public init(kinds: [String], limit: Int) {
@@ -244,11 +247,41 @@ extension NodeStore {
             merged.sort { ($0.decisionDate ?? "", $0.rowID) > ($1.decisionDate ?? "", $1.rowID) }
             return Array(merged.prefix(query.limit))
         }
+        let (conditions, arguments) = Self.listingConditions(query, kind: kinds[0], scope: scope)
+        return try read { db in
+            // Cached by its text: the filters give a handful of shapes.
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        \(Self.storedRecordColumns) \(Self.storedRecordFrom)
+                        WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.decision_date DESC, r.id DESC LIMIT ?
+                        """),
+                arguments: arguments + [query.limit]
+            ).map(Self.storedRecord)
+        }
+    }
+
+    /// How many records of one kind `query`'s filters find (its keyset and limit aside): the
+    /// count a search states.
+    public func listingCount(_ query: ListingQuery, scope: PublicScope) throws -> Int {
+        guard query.kinds.count == 1, scope.kinds.contains(query.kinds[0]) else { return 0 }
+        var query = query
+        query.after = nil
+        let (conditions, arguments) = Self.listingConditions(query, kind: query.kinds[0], scope: scope)
+        return try read { db in
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) \(Self.storedRecordFrom) WHERE \(conditions.joined(separator: " AND "))"),
+                arguments: arguments) ?? 0
+        }
+    }
+
+    /// The WHERE conditions of a listing of one kind, with their arguments in order.
+    static func listingConditions(_ query: ListingQuery, kind: String, scope: PublicScope) -> (conditions: [String], arguments: StatementArguments) {
         var conditions = ["r.decision_date IS NOT NULL", "r.kind = ?"]
-        var arguments: StatementArguments = [kinds[0]]
+        var arguments: StatementArguments = [kind]
         conditions.append(PublicScope.shownToday)
         arguments += [scope.today]
-        if let prefix = query.regionPrefix ?? scope.keptToArea(kinds)?.area {
+        if let prefix = query.regionPrefix ?? scope.keptToArea([kind])?.area {
             conditions.append(PublicScope.inArea)
             arguments += PublicScope.areaBounds(prefix)
         }
@@ -272,17 +305,43 @@ extension NodeStore {
             conditions.append("json_extract(c.body, ?) = ?")
             arguments += ["$." + field, value]
         }
-        arguments += [query.limit]
-        return try read { db in
-            // Cached by its text: the filters give a handful of shapes.
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        \(Self.storedRecordColumns) \(Self.storedRecordFrom)
-                        WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.decision_date DESC, r.id DESC LIMIT ?
-                        """),
-                arguments: arguments
-            ).map(Self.storedRecord)
+        if !query.articleWords.isEmpty {
+            let words = ArticleWords.condition(query.articleWords)
+            conditions.append("r.id IN (SELECT rowid FROM article_text WHERE \(words.sql))")
+            arguments += words.arguments
         }
+        return (conditions, arguments)
+    }
+}
+
+/// The terms an article search looks for, as SQL on `article_text` (migration v33): every term in
+/// the title or text. Terms of three characters or more go through the trigram index (each as a
+/// quoted phrase: FTS5 syntax typed is text); shorter ones — most Chinese words have two — are
+/// looked for in the indexed text of the rows (all of them, when no longer term narrows them).
+/// ASCII letters match in either case, as the index folds them.
+public enum ArticleWords {
+    /// Terms searched at most; a longer list is cut.
+    public static let termsMax = 5
+
+    /// `text` split at spaces (ASCII or full-width), repeated terms once, at most `termsMax`.
+    public static func terms(_ text: String) -> [String] {
+        var seen: Set<String> = []
+        return text.split { $0.isWhitespace }.map(String.init).filter { seen.insert($0.lowercased()).inserted }.prefix(termsMax).map { $0 }
+    }
+
+    static func condition(_ terms: [String]) -> (sql: String, arguments: StatementArguments) {
+        let long = terms.filter { $0.count >= 3 }
+        let short = terms.filter { $0.count < 3 }
+        var sql: [String] = []
+        var arguments: StatementArguments = []
+        if !long.isEmpty {
+            sql.append("article_text MATCH ?")
+            arguments += [long.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " AND ")]
+        }
+        for term in short {
+            sql.append("(instr(lower(title), lower(?)) > 0 OR instr(lower(body), lower(?)) > 0)")
+            arguments += [term, term]
+        }
+        return (sql.joined(separator: " AND "), arguments)
     }
 }

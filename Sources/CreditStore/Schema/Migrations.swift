@@ -38,6 +38,7 @@ enum Migrations {
         m.registerMigration("v30-the-objection-a-request-opened", migrate: v30TheObjectionARequestOpened)
         m.registerMigration("v31-objections-open-past-publicity", migrate: v31ObjectionsOpenPastPublicity)
         m.registerMigration("v32-own-seqs-restarted-at-the-top", migrate: v32OwnSeqsRestartedAtTheTop)
+        m.registerMigration("v33-articles-by-their-words", migrate: v33ArticlesByTheirWords)
         return m
     }
 
@@ -935,6 +936,43 @@ enum Migrations {
                                 OR (last_seq < NEW.first_seq - 1 AND NEW.first_seq - 1 = (SELECT own_seq_floor FROM node WHERE code = NEW.origin))))
             )
             BEGIN SELECT RAISE(ABORT, 'outbox: a change set must continue its origin''s chain (seq and previous hash)'); END;
+            """)
+    }
+
+    static func v33ArticlesByTheirWords(_ db: Database) throws {
+        try db.execute(sql: """
+            -- 信用动态 searched by words (`/news?q=`): each article's 标题 and 正文 (the fields
+            -- *_BT and *_ZW of the kind `news`) in a trigram full-text index keyed by the record's
+            -- row, kept in step by triggers whatever path writes the record (ingest, a child's
+            -- set, a pull); terms of three characters or more go through the index, shorter
+            -- ones are looked for in the indexed text itself.
+            CREATE VIRTUAL TABLE article_text USING fts5(title, body, tokenize='trigram');
+            CREATE TRIGGER records_article_added AFTER INSERT ON records WHEN NEW.kind = 'news'
+            BEGIN
+                INSERT INTO article_text (rowid, title, body)
+                SELECT NEW.id,
+                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), ''),
+                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '')
+                FROM changes c WHERE c.id = NEW.content_change;
+            END;
+            CREATE TRIGGER records_article_changed AFTER UPDATE OF content_change ON records WHEN NEW.kind = 'news'
+            BEGIN
+                DELETE FROM article_text WHERE rowid = NEW.id;
+                INSERT INTO article_text (rowid, title, body)
+                SELECT NEW.id,
+                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), ''),
+                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '')
+                FROM changes c WHERE c.id = NEW.content_change;
+            END;
+            CREATE TRIGGER records_article_removed AFTER DELETE ON records WHEN OLD.kind = 'news'
+            BEGIN
+                DELETE FROM article_text WHERE rowid = OLD.id;
+            END;
+            INSERT INTO article_text (rowid, title, body)
+            SELECT r.id,
+                COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), ''),
+                COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '')
+            FROM records r JOIN changes c ON c.id = r.content_change WHERE r.kind = 'news';
             """)
     }
 }

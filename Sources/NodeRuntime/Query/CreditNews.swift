@@ -146,23 +146,36 @@ public struct CreditNews: Sendable {
     }
 
     /// The area's articles the public sees, newest first, of one column (nil: all) and one
-    /// region (a child's code, or this node's own for its own level; nil: all), from the keyset
-    /// `after` on; `limit` at most, and whether there are more.
-    public func list(column: String? = nil, region: DivisionCode? = nil, after: (date: String, id: Int64)? = nil, limit: Int, today: CivilDate)
-        throws -> (articles: [Article], records: [StoredRecord], more: Bool)
-    {
-        var query = ListingQuery(kinds: [Self.kind], limit: limit + 1)
-        if let column { query.authority = (news.kind.fullCode(Self.columnField), column) }
-        // A child's whole area; this node's own level alone.
-        if let region {
-            if region == node.configuration.code { query.jurisdiction = region.digits } else { query.regionPrefix = region.areaPrefix }
-        }
+    /// region (a child's code, or this node's own for its own level; nil: all), holding every
+    /// one of `words` in title or text (`ArticleWords`; empty: any), from the keyset `after` on;
+    /// `limit` at most, and whether there are more.
+    public func list(
+        column: String? = nil, region: DivisionCode? = nil, words: [String] = [], after: (date: String, id: Int64)? = nil, limit: Int,
+        today: CivilDate
+    ) throws -> (articles: [Article], records: [StoredRecord], more: Bool) {
+        var query = listingQuery(column: column, region: region, words: words, limit: limit + 1)
         query.after = after
         var records = try node.store.listing(query, scope: scope(today))
         let more = records.count > limit
         if more { records.removeLast() }
         let regions = try node.childRegions()
         return (records.map { article($0, regions: regions) }, records, more)
+    }
+
+    /// How many articles the public sees that `list` finds with these filters (all pages).
+    public func count(column: String? = nil, region: DivisionCode? = nil, words: [String] = [], today: CivilDate) throws -> Int {
+        try node.store.listingCount(listingQuery(column: column, region: region, words: words, limit: 0), scope: scope(today))
+    }
+
+    func listingQuery(column: String?, region: DivisionCode?, words: [String], limit: Int) -> ListingQuery {
+        var query = ListingQuery(kinds: [Self.kind], limit: limit)
+        if let column { query.authority = (news.kind.fullCode(Self.columnField), column) }
+        // A child's whole area; this node's own level alone.
+        if let region {
+            if region == node.configuration.code { query.jurisdiction = region.digits } else { query.regionPrefix = region.areaPrefix }
+        }
+        query.articleWords = words
+        return query
     }
 
     /// A month's articles as the office reads them: per unit against the monthly share, per region.
