@@ -50,6 +50,20 @@ struct NewsSearchTests {
         // Every term must be there: 居民 and 窗口 only in the notice.
         #expect(Self.titles(try await Self.search(f, "居民　窗口")) == ["关于启用信用查询服务的通知"])
         #expect(Self.titles(try await Self.search(f, "居民 示范")).isEmpty)
+        // One character: found wherever it stands, the last of a text too.
+        #expect(Self.titles(try await Self.search(f, "讲")) == ["大智街道举办信用知识讲座"])
+        #expect(Self.titles(try await Self.search(f, "书")) == ["诚信经营示范市场创建启动"])
+        // Four characters whose pairs another article holds apart (信用, 用修, 修复 in the
+        // office's "信用建设……费用修缮……修复"): only the article holding them together.
+        var apart = NewsTests.draft(title: "街道信用建设简报", column: "工作动态", number: "DT-S-4")
+        apart.body = "推进信用建设，安排费用修缮道路，修复路灯。"
+        _ = try #require(CreditNews(node: f.node)).publish(apart, now: PortalFixture.now, actor: Self.actor)
+        #expect(Self.titles(try await Self.search(f, "信用修复")) == ["大智街道举办信用知识讲座"])
+        #expect(Self.titles(try await Self.search(f, "费用修缮")) == ["街道信用建设简报"])
+        // Punctuation in a term is part of it; punctuation alone finds nothing.
+        #expect(Self.titles(try await Self.search(f, "程序。")) == ["大智街道举办信用知识讲座"])
+        #expect(Self.titles(try await Self.search(f, "。")).isEmpty)
+        #expect(Self.titles(try await Self.search(f, "，“")).isEmpty)
         // Letters in either case.
         #expect(Self.titles(try await Self.search(f, "app")) == ["关于启用信用查询服务的通知"])
         #expect(Self.titles(try await Self.search(f, "Ap")) == ["关于启用信用查询服务的通知"])
@@ -90,17 +104,21 @@ struct NewsSearchTests {
             try await f.get("/news?q=" + PortalPages.escapePath(q), from: try Portal(node: f.node, clock: { PortalFixture.now })).contains(
                 "row-title")
         }
+        // Everything v33 made dropped, the index left empty: nothing is found.
+        let dropped = """
+            DROP TRIGGER records_article_added; DROP TRIGGER records_article_changed; DROP TRIGGER records_article_removed;
+            DROP VIEW change_article_grams; DROP VIEW change_article_text; DROP TABLE article_positions; DROP TABLE article_grams;
+            """
         try f.node.store.write { db in
-            try db.execute(
-                sql:
-                    "DROP TABLE article_text; DROP TRIGGER records_article_added; DROP TRIGGER records_article_changed; DROP TRIGGER records_article_removed"
-            )
-            try db.execute(sql: "CREATE VIRTUAL TABLE article_text USING fts5(title, body, tokenize='trigram')")
+            try db.execute(sql: dropped)
+            try db.execute(sql: "CREATE VIRTUAL TABLE article_grams USING fts5(grams, content='', detail=none)")
         }
         let before = try await found("信用修复")
         #expect(!before)
-        try f.node.store.write { db in try db.execute(sql: "DROP TABLE article_text") }
-        try f.node.store.write { db in try Migrations.v33ArticlesByTheirWords(db) }
+        try f.node.store.write { db in
+            try db.execute(sql: "DROP TABLE article_grams")
+            try Migrations.v33ArticlesByTheirWords(db)
+        }
         let repair = try await found("信用修复")
         let terminal = try await found("自助终端")
         let old = try await found("APP")

@@ -90,6 +90,9 @@ public struct ListingQuery: Sendable, Hashable {
     /// Articles (the kind `news`, the only one whose text is indexed) holding every one of
     /// these terms in their title or text; empty: no such filter. See `ArticleWords`.
     public var articleWords: [String] = []
+    /// The full codes of the article's title and text fields (`DT_BT`, `DT_ZW`), in which a
+    /// term the index does not find exactly is confirmed.
+    public var articleFields: [String] = []
     public var limit: Int
 
     public init(kinds: [String], limit: Int) {
@@ -306,19 +309,20 @@ extension NodeStore {
             arguments += ["$." + field, value]
         }
         if !query.articleWords.isEmpty {
-            let words = ArticleWords.condition(query.articleWords)
-            conditions.append("r.id IN (SELECT rowid FROM article_text WHERE \(words.sql))")
+            let words = ArticleWords.condition(query.articleWords, fields: query.articleFields)
+            conditions.append(words.sql)
             arguments += words.arguments
         }
         return (conditions, arguments)
     }
 }
 
-/// The terms an article search looks for, as SQL on `article_text` (migration v33): every term in
-/// the title or text. Terms of three characters or more go through the trigram index (each as a
-/// quoted phrase: FTS5 syntax typed is text); shorter ones — most Chinese words have two — are
-/// looked for in the indexed text of the rows (all of them, when no longer term narrows them).
-/// ASCII letters match in either case, as the index folds them.
+/// The terms an article search looks for, as SQL on `article_grams` (migration v33) and the
+/// record's change `c`: every term in the title or text. The index holds each pair of neighbouring
+/// characters as a token (letters folded, punctuation dropped): a term of one character is a token
+/// prefix, of two a token — both found exactly —, a longer one (or one with punctuation) every
+/// pair of it, then confirmed in the title or text themselves. Every phrase is quoted: FTS5 syntax
+/// typed is text. A search of punctuation alone finds nothing.
 public enum ArticleWords {
     /// Terms searched at most; a longer list is cut.
     public static let termsMax = 5
@@ -329,18 +333,36 @@ public enum ArticleWords {
         return text.split { $0.isWhitespace }.map(String.init).filter { seen.insert($0.lowercased()).inserted }.prefix(termsMax).map { $0 }
     }
 
-    static func condition(_ terms: [String]) -> (sql: String, arguments: StatementArguments) {
-        let long = terms.filter { $0.count >= 3 }
-        let short = terms.filter { $0.count < 3 }
+    static func isTokenCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+
+    /// The index's phrases for `term`, and whether they find it exactly.
+    static func phrases(_ term: String) -> (phrases: [String], exact: Bool) {
+        let chars = Array(term)
+        let quoted = { (s: String) in "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let plain = chars.allSatisfy(isTokenCharacter)
+        if chars.count == 1 { return plain ? ([quoted(term) + "*"], true) : ([], false) }
+        let pairs = (0..<(chars.count - 1)).map { String(chars[$0...$0 + 1]) }.filter { $0.contains(where: isTokenCharacter) }
+        var seen: Set<String> = []
+        return (pairs.filter { seen.insert($0.lowercased()).inserted }.map(quoted), plain && chars.count == 2)
+    }
+
+    static func condition(_ terms: [String], fields: [String]) -> (sql: String, arguments: StatementArguments) {
+        var all: [String] = []
         var sql: [String] = []
         var arguments: StatementArguments = []
-        if !long.isEmpty {
-            sql.append("article_text MATCH ?")
-            arguments += [long.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " AND ")]
+        var confirm: [String] = []
+        for term in terms {
+            let (p, exact) = phrases(term)
+            all += p
+            if !exact { confirm.append(term) }
         }
-        for term in short {
-            sql.append("(instr(lower(title), lower(?)) > 0 OR instr(lower(body), lower(?)) > 0)")
-            arguments += [term, term]
+        // Punctuation alone: nothing the index could narrow, nothing found.
+        guard !all.isEmpty else { return ("0", []) }
+        sql.append("r.id IN (SELECT rowid FROM article_grams WHERE article_grams MATCH ?)")
+        arguments += [all.joined(separator: " AND ")]
+        for term in confirm {
+            sql.append("(" + fields.map { _ in "instr(lower(json_extract(c.body, ?)), lower(?)) > 0" }.joined(separator: " OR ") + ")")
+            for field in fields { arguments += ["$." + field, term] }
         }
         return (sql.joined(separator: " AND "), arguments)
     }

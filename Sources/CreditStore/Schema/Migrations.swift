@@ -941,38 +941,46 @@ enum Migrations {
 
     static func v33ArticlesByTheirWords(_ db: Database) throws {
         try db.execute(sql: """
-            -- 信用动态 searched by words (`/news?q=`): each article's 标题 and 正文 (the fields
-            -- *_BT and *_ZW of the kind `news`) in a trigram full-text index keyed by the record's
-            -- row, kept in step by triggers whatever path writes the record (ingest, a child's
-            -- set, a pull); terms of three characters or more go through the index, shorter
-            -- ones are looked for in the indexed text itself.
-            CREATE VIRTUAL TABLE article_text USING fts5(title, body, tokenize='trigram');
+            -- 信用动态 searched by words (`/news?q=`). Chinese has no spaces between words, and
+            -- most words have two characters: each article's 标题 and 正文 (the fields *_BT and
+            -- *_ZW of the kind `news`) are indexed as every pair of neighbouring characters (the
+            -- last one alone), each pair a token of FTS5's own tokenizer, which folds letters'
+            -- case and drops punctuation. A term of one character is a token prefix, of two a
+            -- token, longer ones every pair of it (then the text itself confirms the pairs are
+            -- neighbours). The index holds no text (contentless) and no positions (detail=none):
+            -- what it costs is a few bytes per character. Kept in step by triggers whatever path
+            -- writes the record (ingest, a child's set, a pull); a version replaced is taken out
+            -- with the pairs of its own change, which the append-only log still holds.
+            CREATE VIRTUAL TABLE article_grams USING fts5(grams, content='', detail=none);
+            -- Positions 1…10,101 (a title of 100 characters, a line break, a text of 10,000).
+            CREATE TABLE article_positions (n INTEGER PRIMARY KEY);
+            WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 10101) INSERT INTO article_positions SELECT n FROM i;
+            -- A change's title and text, and their pairs as the index takes them.
+            CREATE VIEW change_article_text AS
+            SELECT c.id AS change_id,
+                COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), '') || char(10)
+                || COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '') AS text
+            FROM changes c;
+            CREATE VIEW change_article_grams AS
+            SELECT t.change_id, (SELECT group_concat(substr(t.text, p.n, 2), ' ') FROM article_positions p WHERE p.n <= length(t.text)) AS grams
+            FROM change_article_text t;
             CREATE TRIGGER records_article_added AFTER INSERT ON records WHEN NEW.kind = 'news'
             BEGIN
-                INSERT INTO article_text (rowid, title, body)
-                SELECT NEW.id,
-                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), ''),
-                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '')
-                FROM changes c WHERE c.id = NEW.content_change;
+                INSERT INTO article_grams (rowid, grams) SELECT NEW.id, grams FROM change_article_grams WHERE change_id = NEW.content_change;
             END;
             CREATE TRIGGER records_article_changed AFTER UPDATE OF content_change ON records WHEN NEW.kind = 'news'
             BEGIN
-                DELETE FROM article_text WHERE rowid = NEW.id;
-                INSERT INTO article_text (rowid, title, body)
-                SELECT NEW.id,
-                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), ''),
-                    COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '')
-                FROM changes c WHERE c.id = NEW.content_change;
+                INSERT INTO article_grams (article_grams, rowid, grams)
+                SELECT 'delete', OLD.id, grams FROM change_article_grams WHERE change_id = OLD.content_change;
+                INSERT INTO article_grams (rowid, grams) SELECT NEW.id, grams FROM change_article_grams WHERE change_id = NEW.content_change;
             END;
             CREATE TRIGGER records_article_removed AFTER DELETE ON records WHEN OLD.kind = 'news'
             BEGIN
-                DELETE FROM article_text WHERE rowid = OLD.id;
+                INSERT INTO article_grams (article_grams, rowid, grams)
+                SELECT 'delete', OLD.id, grams FROM change_article_grams WHERE change_id = OLD.content_change;
             END;
-            INSERT INTO article_text (rowid, title, body)
-            SELECT r.id,
-                COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), ''),
-                COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '')
-            FROM records r JOIN changes c ON c.id = r.content_change WHERE r.kind = 'news';
+            INSERT INTO article_grams (rowid, grams)
+            SELECT r.id, g.grams FROM records r JOIN change_article_grams g ON g.change_id = r.content_change WHERE r.kind = 'news';
             """)
     }
 }

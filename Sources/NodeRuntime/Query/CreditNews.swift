@@ -175,6 +175,7 @@ public struct CreditNews: Sendable {
             if region == node.configuration.code { query.jurisdiction = region.digits } else { query.regionPrefix = region.areaPrefix }
         }
         query.articleWords = words
+        query.articleFields = ["BT", "ZW"].map(news.kind.fullCode)
         return query
     }
 
