@@ -1135,6 +1135,24 @@ class Walkthrough:
                       lambda: any(i["article"]["title"] == title for i in self.json(PROVINCE + "/news")["items"]), seconds=120)
         text = self.page(PROVINCE + "/news", "province-news")
         self.check(title in text and "仙桃市" in text, "the province's /news carries the village's article, naming its city")
+        # Searched by words (two of the text's, one of two characters), with the form on /news.
+        box = d.find_element(By.CSS_SELECTOR, "form.news-search input[name=q]")
+        box.send_keys("信用户 激励")
+        self.submit(box)
+        text = self.looked_at("news-search")
+        marked = [m.text for m in d.find_elements(By.CSS_SELECTOR, ".news-list mark")]
+        self.check(title in text and "含“信用户 激励”的信用动态共" in text and "信用户" in marked and "激励" in marked,
+                   f"the province's /news finds the article by two words of it, marked: {marked[:6]}")
+        self.check("q=" in d.current_url and urllib.parse.quote("信用户") in d.current_url, "the search is a link one can keep (GET)")
+        # The site's search box: no subject holds the words, the article does.
+        box = d.find_element(By.CSS_SELECTOR, "header form.search input[name=q]")
+        box.send_keys("信用户评定")
+        self.submit(box)
+        text = self.looked_at("search-articles")
+        self.check("没有找到名称含“信用户评定”的信用主体" in text and title in text and "含“信用户评定”的文章" in text,
+                   "the site search shows the article under 信用动态 when no subject is named so")
+        d.find_element(By.PARTIAL_LINK_TEXT, "篇信用动态").click()
+        self.check(d.current_url.startswith(PROVINCE + "/news?q="), "its link leads to the whole search on /news")
 
     # A phone's screen in CSS pixels (a common 6.1-inch phone), as the public reads on the move.
     PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
@@ -1162,6 +1180,7 @@ class Walkthrough:
                 ("incentives", VILLAGE + "/incentives", 200),
                 ("news", PROVINCE + "/news", 200),
                 ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"], 200),
+                ("news-search", PROVINCE + "/news?q=" + urllib.parse.quote("信用 评定"), 200),
                 ("catalogue", PROVINCE + "/catalogue", 200),
                 ("statistics", PROVINCE + "/statistics", 200),
                 ("no-such-page", PROVINCE + "/publicity/fines", 404),
@@ -1199,6 +1218,7 @@ class Walkthrough:
             ("blacklist", PROVINCE + "/lists/black"), ("catalogue", PROVINCE + "/catalogue"), ("statistics", PROVINCE + "/statistics"),
             ("verify", PROVINCE + "/verify"), ("authorised", PROVINCE + "/authorised"), ("objection-status", PROVINCE + "/objections/status"),
             ("news", PROVINCE + "/news"), ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"]),
+            ("news-search", PROVINCE + "/news?q=" + urllib.parse.quote("信用 评定")),
         ]
         for shot, url in pages:
             self.page(url, "care-" + shot)

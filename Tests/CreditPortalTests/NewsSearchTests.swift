@@ -107,7 +107,8 @@ struct NewsSearchTests {
         // Everything v33 made dropped, the index left empty: nothing is found.
         let dropped = """
             DROP TRIGGER records_article_added; DROP TRIGGER records_article_changed; DROP TRIGGER records_article_removed;
-            DROP VIEW change_article_grams; DROP VIEW change_article_text; DROP TABLE article_positions; DROP TABLE article_grams;
+            DROP VIEW article_scratch_grams; DROP TABLE article_scratch; DROP VIEW change_article_text;
+            DROP TABLE article_positions; DROP TABLE article_grams;
             """
         try f.node.store.write { db in
             try db.execute(sql: dropped)

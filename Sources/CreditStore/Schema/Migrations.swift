@@ -955,32 +955,43 @@ enum Migrations {
             -- Positions 1…10,101 (a title of 100 characters, a line break, a text of 10,000).
             CREATE TABLE article_positions (n INTEGER PRIMARY KEY);
             WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 10101) INSERT INTO article_positions SELECT n FROM i;
-            -- A change's title and text, and their pairs as the index takes them.
+            -- A change's title and text, one line each.
             CREATE VIEW change_article_text AS
             SELECT c.id AS change_id,
                 COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_BT' ESCAPE '\\' LIMIT 1), '') || char(10)
                 || COALESCE((SELECT j.value FROM json_each(c.body) j WHERE j.key LIKE '%\\_ZW' ESCAPE '\\' LIMIT 1), '') AS text
             FROM changes c;
-            CREATE VIEW change_article_grams AS
-            SELECT t.change_id, (SELECT group_concat(substr(t.text, p.n, 2), ' ') FROM article_positions p WHERE p.n <= length(t.text)) AS grams
-            FROM change_article_text t;
+            -- The text being indexed, written down first (triggers cannot hold a WITH): read from
+            -- a view each pair would parse the change again. Empty between statements.
+            CREATE TABLE article_scratch (record_id INTEGER PRIMARY KEY, text TEXT NOT NULL, len INTEGER NOT NULL);
+            CREATE VIEW article_scratch_grams AS
+            SELECT s.record_id, (SELECT group_concat(substr(s.text, p.n, 2), ' ') FROM article_positions p WHERE p.n <= s.len) AS grams
+            FROM article_scratch s;
             CREATE TRIGGER records_article_added AFTER INSERT ON records WHEN NEW.kind = 'news'
             BEGIN
-                INSERT INTO article_grams (rowid, grams) SELECT NEW.id, grams FROM change_article_grams WHERE change_id = NEW.content_change;
+                INSERT INTO article_scratch SELECT NEW.id, text, length(text) FROM change_article_text WHERE change_id = NEW.content_change;
+                INSERT INTO article_grams (rowid, grams) SELECT record_id, grams FROM article_scratch_grams;
+                DELETE FROM article_scratch;
             END;
             CREATE TRIGGER records_article_changed AFTER UPDATE OF content_change ON records WHEN NEW.kind = 'news'
             BEGIN
-                INSERT INTO article_grams (article_grams, rowid, grams)
-                SELECT 'delete', OLD.id, grams FROM change_article_grams WHERE change_id = OLD.content_change;
-                INSERT INTO article_grams (rowid, grams) SELECT NEW.id, grams FROM change_article_grams WHERE change_id = NEW.content_change;
+                INSERT INTO article_scratch SELECT OLD.id, text, length(text) FROM change_article_text WHERE change_id = OLD.content_change;
+                INSERT INTO article_grams (article_grams, rowid, grams) SELECT 'delete', record_id, grams FROM article_scratch_grams;
+                DELETE FROM article_scratch;
+                INSERT INTO article_scratch SELECT NEW.id, text, length(text) FROM change_article_text WHERE change_id = NEW.content_change;
+                INSERT INTO article_grams (rowid, grams) SELECT record_id, grams FROM article_scratch_grams;
+                DELETE FROM article_scratch;
             END;
             CREATE TRIGGER records_article_removed AFTER DELETE ON records WHEN OLD.kind = 'news'
             BEGIN
-                INSERT INTO article_grams (article_grams, rowid, grams)
-                SELECT 'delete', OLD.id, grams FROM change_article_grams WHERE change_id = OLD.content_change;
+                INSERT INTO article_scratch SELECT OLD.id, text, length(text) FROM change_article_text WHERE change_id = OLD.content_change;
+                INSERT INTO article_grams (article_grams, rowid, grams) SELECT 'delete', record_id, grams FROM article_scratch_grams;
+                DELETE FROM article_scratch;
             END;
-            INSERT INTO article_grams (rowid, grams)
-            SELECT r.id, g.grams FROM records r JOIN change_article_grams g ON g.change_id = r.content_change WHERE r.kind = 'news';
+            INSERT INTO article_scratch
+            SELECT r.id, t.text, length(t.text) FROM records r JOIN change_article_text t ON t.change_id = r.content_change WHERE r.kind = 'news';
+            INSERT INTO article_grams (rowid, grams) SELECT record_id, grams FROM article_scratch_grams;
+            DELETE FROM article_scratch;
             """)
     }
 }
