@@ -7,7 +7,8 @@
 # public route — the home page (its newest articles), /news and a 栏目 of it (kept pages), 5,000
 # articles' pages at random (built afresh) — and 4 connections on /ops/news (this month's ledger,
 # kept while the store is unchanged), on the same page confirming an article (counted afresh) and
-# on /ops/network (each node's newest article, kept likewise).
+# on /ops/network (each node's newest article, kept likewise). Session 42: the articles searched
+# by words, 5,000 different queries a route (two characters, four, two words, the site search).
 # Usage: CREDITNET_BENCH_STORE=DIR Benchmarks/news.sh [ARTICLES] [DURATION]   (defaults 20000, 20 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,42 @@ for r in "home|/" "news|/news" "column|/news?column=$column" "articles|/|$work/a
   out="$work/wrk-news-$name.txt"
   wrk_route "$out" 16 "$base$path" "$list"
   printf "%-10s %10.0f %9s %9s %s\n" "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
+done
+# Searched by words (`/news?q=`, the site's `/search?q=` with its articles): 5,000 different
+# queries a route, drawn from the articles' own text (a few of two characters drawn from the
+# characters the texts use, most found, some not), each page built afresh at its first request.
+python3 - "$copy/node.sqlite" "$work" <<'PY'
+import json, random, sqlite3, sys, urllib.parse
+db = sqlite3.connect(sys.argv[1])
+texts = []
+for (body,) in db.execute("SELECT c.body FROM records r JOIN changes c ON c.id = r.content_change WHERE r.kind = 'news'"):
+    fields = json.loads(body)
+    texts.append(next((v for k, v in fields.items() if k.endswith("_BT")), "") + "\n" + next((v for k, v in fields.items() if k.endswith("_ZW")), ""))
+rng = random.Random(42)
+chars = sorted({c for t in texts for c in t if "\u4e00" <= c <= "\u9fff"})
+def window(n):
+    while True:
+        t = rng.choice(texts)
+        if len(t) <= n:
+            continue
+        i = rng.randrange(len(t) - n)
+        w = t[i:i + n]
+        if all("\u4e00" <= c <= "\u9fff" for c in w):
+            return w
+def write(name, path, words):
+    with open(f"{sys.argv[2]}/{name}.txt", "w") as out:
+        for w in words:
+            print(path + urllib.parse.quote(w), file=out)
+write("search-2", "/news?q=", [window(2) if i % 4 else rng.choice(chars) + rng.choice(chars) for i in range(5000)])
+write("search-4", "/news?q=", [window(4) for _ in range(5000)])
+write("search-terms", "/news?q=", [window(2) + " " + window(2) for _ in range(5000)])
+write("search-site", "/search?q=", [window(3) for _ in range(5000)])
+PY
+for r in "search-2|$work/search-2.txt" "search-4|$work/search-4.txt" "search-terms|$work/search-terms.txt" "search-site|$work/search-site.txt"; do
+  name=${r%%|*} list=${r#*|}
+  out="$work/wrk-news-$name.txt"
+  wrk_route "$out" 16 "$base/" "$list"
+  printf "%-12s %8.0f %9s %9s %s\n" "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
 done
 ops=http://127.0.0.1:$((port + 2))
 total=$(curl -s "$ops/ops/news?format=json" | python3 -c "import json, sys; print(json.load(sys.stdin)['ledger']['total'])")

@@ -29,8 +29,9 @@ public struct NewsPage: Sendable, Encodable {
     /// The words searched, as typed (an ID number masked); "" when none.
     public var query: String
     public var searching: Bool
-    /// How many articles the search found (all pages); nil when not searching.
-    public var found: Int?
+    /// How many articles the search found (all pages; "1000 以上" past `CreditNews.countMax`);
+    /// nil when not searching, on a later page, or when none was found.
+    public var found: String?
     /// Why nothing was searched (too long), else nil.
     public var notice: String?
     /// The same search on the province's site, for a node below it.
@@ -104,7 +105,7 @@ extension PortalPages {
         let next = found.more ? found.records.last.map { query(column, regionCode, "\($0.decisionDate ?? "").\($0.rowID)") } : nil
         let hasRegions = !regions.children.isEmpty
         // The count is stated on the search's first page.
-        let total = words.isEmpty || after != nil ? nil : try desk.count(column: column, region: region, words: words, today: today)
+        let total = words.isEmpty || after != nil ? 0 : try desk.count(column: column, region: region, words: words, today: today)
         return NewsPage(
             site: site(), title: words.isEmpty ? (column ?? "信用动态") : "搜索信用动态",
             columns: [CategoryOption(name: "全部", link: query(nil, regionCode, nil), selected: column == nil)]
@@ -113,7 +114,8 @@ extension PortalPages {
             regions: ([regions.own] + regions.children).map {
                 RegionOption(code: $0.digits, name: $0 == regions.own ? "本级" : regions.name(of: $0), selected: $0 == region)
             },
-            hasRegions: hasRegions, region: regionCode ?? "", query: Self.shownQuery(q), searching: !q.isEmpty, found: total,
+            hasRegions: hasRegions, region: regionCode ?? "", query: Self.shownQuery(q), searching: !q.isEmpty,
+            found: total > 0 ? Self.articleCount(total) : nil,
             notice: tooLong ? "搜索内容过长：最多 \(Self.queryCharactersMax) 个字。" : nil,
             wider: words.isEmpty ? nil : widerSite(kept.map { Self.newsPath + "?q=" + Self.escapePath($0) } ?? Self.newsPath),
             items: found.articles.map { newsItem($0, words: words, showRegion: hasRegions) },
@@ -158,6 +160,11 @@ extension PortalPages {
             originName: stored.origin, enteredAt: Self.readable(ChinaTime.timestamp(stored.enteredAt)))
     }
 
+    /// A search's count as the page says it: past `CreditNews.countMax`, "1000 以上".
+    static func articleCount(_ n: Int) -> String {
+        n > CreditNews.countMax ? "\(CreditNews.countMax) 以上" : "\(n)"
+    }
+
     /// Articles a site search shows under the subjects found.
     static let searchArticles = 3
 
@@ -173,7 +180,7 @@ extension PortalPages {
         }
         // Never a resident ID number in a link.
         let link = Masking.shown(q) == q ? Self.newsPath + "?q=" + Self.escapePath(q) : Self.newsPath
-        return ArticleHits(count: count, items: items, link: link)
+        return ArticleHits(count: Self.articleCount(count), items: items, link: link)
     }
 
     /// The home page's newest articles.

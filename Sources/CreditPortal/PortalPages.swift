@@ -177,7 +177,8 @@ public struct SearchPage: Sendable, Encodable {
 
 /// Articles a site search found besides subjects.
 public struct ArticleHits: Sendable, Encodable {
-    public var count: Int
+    /// How many, as `NewsPage.found` says it.
+    public var count: String
     public var items: [NewsPage.Item]
     public var link: String
 }

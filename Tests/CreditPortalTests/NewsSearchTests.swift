@@ -39,7 +39,7 @@ struct NewsSearchTests {
         // A term of four characters (the trigram index) found in the text only: the article
         // found, counted, its excerpt the sentence holding the term, the term marked.
         let repair = try await Self.search(f, "信用修复")
-        #expect(Self.titles(repair) == ["大智街道举办信用知识讲座"] && repair["found"] as? Int == 1 && repair["searching"] as? Bool == true)
+        #expect(Self.titles(repair) == ["大智街道举办信用知识讲座"] && repair["found"] as? String == "1" && repair["searching"] as? Bool == true)
         let item = try #require((repair["items"] as? [[String: Any]])?.first)
         let excerpt = try #require(item["excerptParts"] as? [[String: Any]])
         #expect(excerpt.map { $0["text"] as? String ?? "" }.joined() == "讲座介绍了行政处罚信息信用修复的条件和程序。")
@@ -64,6 +64,14 @@ struct NewsSearchTests {
         #expect(Self.titles(try await Self.search(f, "程序。")) == ["大智街道举办信用知识讲座"])
         #expect(Self.titles(try await Self.search(f, "。")).isEmpty)
         #expect(Self.titles(try await Self.search(f, "，“")).isEmpty)
+        // A count stops past its most: said as more than it.
+        let desk = try #require(CreditNews(node: f.node))
+        let query = desk.listingQuery(column: nil, region: nil, words: ["居民"], limit: 0)
+        let scope = desk.scope(ChinaTime.date(PortalFixture.now))
+        #expect(try f.node.store.listingCount(query, scope: scope, atMost: 5) == 2)
+        #expect(try f.node.store.listingCount(query, scope: scope, atMost: 1) == 2)
+        #expect(try f.node.store.listingCount(query, scope: scope, atMost: 0) == 1)
+        #expect(PortalPages.articleCount(CreditNews.countMax + 1) == "1000 以上" && PortalPages.articleCount(CreditNews.countMax) == "1000")
         // Letters in either case.
         #expect(Self.titles(try await Self.search(f, "app")) == ["关于启用信用查询服务的通知"])
         #expect(Self.titles(try await Self.search(f, "Ap")) == ["关于启用信用查询服务的通知"])
@@ -156,7 +164,7 @@ struct NewsSearchTests {
         // Words no subject's name holds: no subject, the articles holding them, the whole search linked.
         let found = try await f.json("/search?q=" + PortalPages.escapePath("居民"))
         let articles = try #require(found["articles"] as? [String: Any])
-        #expect(articles["count"] as? Int == 2 && articles["link"] as? String == "/news?q=" + PortalPages.escapePath("居民"))
+        #expect(articles["count"] as? String == "2" && articles["link"] as? String == "/news?q=" + PortalPages.escapePath("居民"))
         #expect((articles["items"] as? [Any])?.count == 2)
         let (_, _, html) = try await f.get("/search?q=" + PortalPages.escapePath("居民"))
         #expect(html.contains("没有找到名称含“居民”的信用主体") && html.contains("含“居民”的文章 2 篇") && html.contains("全部 2 篇信用动态"))

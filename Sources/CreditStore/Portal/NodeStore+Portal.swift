@@ -264,17 +264,22 @@ extension NodeStore {
         }
     }
 
-    /// How many records of one kind `query`'s filters find (its keyset and limit aside): the
-    /// count a search states.
-    public func listingCount(_ query: ListingQuery, scope: PublicScope) throws -> Int {
+    /// How many records of one kind `query`'s filters find (its keyset and limit aside), counted
+    /// up to `atMost` + 1 (a word most articles hold is not counted through): the count a search
+    /// states. Only the record and its change are read.
+    public func listingCount(_ query: ListingQuery, scope: PublicScope, atMost: Int) throws -> Int {
         guard query.kinds.count == 1, scope.kinds.contains(query.kinds[0]) else { return 0 }
         var query = query
         query.after = nil
         let (conditions, arguments) = Self.listingConditions(query, kind: query.kinds[0], scope: scope)
         return try read { db in
             try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) \(Self.storedRecordFrom) WHERE \(conditions.joined(separator: " AND "))"),
-                arguments: arguments) ?? 0
+                db.cachedStatement(
+                    sql: """
+                        SELECT count(*) FROM (SELECT 1 FROM records r JOIN changes c ON c.id = r.content_change
+                        WHERE \(conditions.joined(separator: " AND ")) LIMIT ?)
+                        """),
+                arguments: arguments + [atMost + 1]) ?? 0
         }
     }
 

@@ -162,9 +162,14 @@ public struct CreditNews: Sendable {
         return (records.map { article($0, regions: regions) }, records, more)
     }
 
-    /// How many articles the public sees that `list` finds with these filters (all pages).
+    /// A search's count stops past this many (said as 1,000 篇以上).
+    public static let countMax = 1000
+
+    /// How many articles the public sees that `list` finds with these filters (all pages), at
+    /// most `countMax` + 1.
     public func count(column: String? = nil, region: DivisionCode? = nil, words: [String] = [], today: CivilDate) throws -> Int {
-        try node.store.listingCount(listingQuery(column: column, region: region, words: words, limit: 0), scope: scope(today))
+        try node.store.listingCount(
+            listingQuery(column: column, region: region, words: words, limit: 0), scope: scope(today), atMost: Self.countMax)
     }
 
     func listingQuery(column: String?, region: DivisionCode?, words: [String], limit: Int) -> ListingQuery {
