@@ -735,7 +735,8 @@ public struct PortalPages: Sendable {
             }
             if more { page.next = "/search?q=\(Self.escapePath(q))&after=\(cursor)" }
         }
-        if page.by == "name" { page.articles = try articleHits(q, today: today) }
+        // On the first page of subjects found by name.
+        if page.by == "name" && after == 0 { page.articles = try articleHits(q, today: today) }
         page.hits = shown.map { h, summary in
             let person = (try? ResidentID(h.code)) != nil
             return SearchHit(
