@@ -93,6 +93,9 @@ public struct ListingQuery: Sendable, Hashable {
     /// The full codes of the article's title and text fields (`DT_BT`, `DT_ZW`), in which a
     /// term the index does not find exactly is confirmed.
     public var articleFields: [String] = []
+    /// At most how many articles the index finds for the search to be read from them
+    /// (`ArticleWords.findsFew`); a test sets 0 to have it walk the kind's articles instead.
+    var fewArticles = ArticleWords.fewMatches
     public var limit: Int
 
     public init(kinds: [String], limit: Int) {
@@ -250,10 +253,12 @@ extension NodeStore {
             merged.sort { ($0.decisionDate ?? "", $0.rowID) > ($1.decisionDate ?? "", $1.rowID) }
             return Array(merged.prefix(query.limit))
         }
-        let (conditions, arguments) = Self.listingConditions(query, kind: kinds[0], scope: scope)
         return try read { db in
+            let (conditions, arguments) = Self.listingConditions(
+                query, kind: kinds[0], scope: scope,
+                fromMatches: try !query.articleWords.isEmpty && ArticleWords.findsFew(query.articleWords, atMost: query.fewArticles, db: db))
             // Cached by its text: the filters give a handful of shapes.
-            try Row.fetchAll(
+            return try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         \(Self.storedRecordColumns) \(Self.storedRecordFrom)
@@ -271,9 +276,11 @@ extension NodeStore {
         guard query.kinds.count == 1, scope.kinds.contains(query.kinds[0]) else { return 0 }
         var query = query
         query.after = nil
-        let (conditions, arguments) = Self.listingConditions(query, kind: query.kinds[0], scope: scope)
         return try read { db in
-            try Int.fetchOne(
+            let (conditions, arguments) = Self.listingConditions(
+                query, kind: query.kinds[0], scope: scope,
+                fromMatches: try !query.articleWords.isEmpty && ArticleWords.findsFew(query.articleWords, atMost: query.fewArticles, db: db))
+            return try Int.fetchOne(
                 db.cachedStatement(
                     sql: """
                         SELECT count(*) FROM (SELECT 1 FROM records r JOIN changes c ON c.id = r.content_change
@@ -283,9 +290,13 @@ extension NodeStore {
         }
     }
 
-    /// The WHERE conditions of a listing of one kind, with their arguments in order.
-    static func listingConditions(_ query: ListingQuery, kind: String, scope: PublicScope) -> (conditions: [String], arguments: StatementArguments) {
-        var conditions = ["r.decision_date IS NOT NULL", "r.kind = ?"]
+    /// The WHERE conditions of a listing of one kind, with their arguments in order. `fromMatches`:
+    /// the records are read by the ids the article index found (`ArticleWords.findsFew`) — the
+    /// kind's comparison written so that SQLite cannot walk `records_kind_date` instead.
+    static func listingConditions(_ query: ListingQuery, kind: String, scope: PublicScope, fromMatches: Bool = false) -> (
+        conditions: [String], arguments: StatementArguments
+    ) {
+        var conditions = ["r.decision_date IS NOT NULL", fromMatches ? "+r.kind = ?" : "r.kind = ?"]
         var arguments: StatementArguments = [kind]
         conditions.append(PublicScope.shownToday)
         arguments += [scope.today]
@@ -351,20 +362,37 @@ public enum ArticleWords {
         return (pairs.filter { seen.insert($0.lowercased()).inserted }.map(quoted), plain && chars.count == 2)
     }
 
+    /// The FTS5 query of every term's phrases; nil when no term gives one (punctuation alone).
+    static func match(_ terms: [String]) -> String? {
+        let all = terms.flatMap { phrases($0).phrases }
+        return all.isEmpty ? nil : all.joined(separator: " AND ")
+    }
+
+    /// Articles a search drives from, the rows the index finds, rather than walking the kind's
+    /// articles newest first and looking each up in what the index found: at most this many.
+    static let fewMatches = 2000
+
+    /// Whether the index finds at most `fewMatches` articles for `terms` (read, at most that
+    /// many + 1 row ids, in a few milliseconds). A search finding few — a rare word, two words
+    /// seldom together, none — then reads those records by id and sorts them, instead of
+    /// walking every article of the kind for a page it cannot fill.
+    static func findsFew(_ terms: [String], atMost: Int = fewMatches, db: Database) throws -> Bool {
+        guard let match = match(terms) else { return true }
+        let n =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM (SELECT rowid FROM article_grams WHERE article_grams MATCH ? LIMIT ?)"),
+                arguments: [match, atMost + 1]) ?? 0
+        return n <= atMost
+    }
+
     static func condition(_ terms: [String], fields: [String]) -> (sql: String, arguments: StatementArguments) {
-        var all: [String] = []
         var sql: [String] = []
         var arguments: StatementArguments = []
-        var confirm: [String] = []
-        for term in terms {
-            let (p, exact) = phrases(term)
-            all += p
-            if !exact { confirm.append(term) }
-        }
+        let confirm = terms.filter { !phrases($0).exact }
         // Punctuation alone: nothing the index could narrow, nothing found.
-        guard !all.isEmpty else { return ("0", []) }
+        guard let match = match(terms) else { return ("0", []) }
         sql.append("r.id IN (SELECT rowid FROM article_grams WHERE article_grams MATCH ?)")
-        arguments += [all.joined(separator: " AND ")]
+        arguments += [match]
         for term in confirm {
             sql.append("(" + fields.map { _ in "instr(lower(json_extract(c.body, ?)), lower(?)) > 0" }.joined(separator: " OR ") + ")")
             for field in fields { arguments += ["$." + field, term] }
