@@ -93,9 +93,6 @@ public struct ListingQuery: Sendable, Hashable {
     /// The full codes of the article's title and text fields (`DT_BT`, `DT_ZW`), in which a
     /// term the index does not find exactly is confirmed.
     public var articleFields: [String] = []
-    /// At most how many articles the index finds for the search to be read from them
-    /// (`ArticleWords.findsFew`); a test sets 0 to have it walk the kind's articles instead.
-    var fewArticles = ArticleWords.fewMatches
     public var limit: Int
 
     public init(kinds: [String], limit: Int) {
@@ -253,16 +250,18 @@ extension NodeStore {
             merged.sort { ($0.decisionDate ?? "", $0.rowID) > ($1.decisionDate ?? "", $1.rowID) }
             return Array(merged.prefix(query.limit))
         }
+        guard let (conditions, arguments) = Self.listingConditions(query, kind: kinds[0], scope: scope) else { return [] }
+        // A search by words reads the articles in the index's order, newest entered first,
+        // and stops at the page's end; a listing walks the kind's decision dates newest first.
+        let searching = !query.articleWords.isEmpty
         return try read { db in
-            let (conditions, arguments) = Self.listingConditions(
-                query, kind: kinds[0], scope: scope,
-                fromMatches: try !query.articleWords.isEmpty && ArticleWords.findsFew(query.articleWords, atMost: query.fewArticles, db: db))
             // Cached by its text: the filters give a handful of shapes.
-            return try Row.fetchAll(
+            try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        \(Self.storedRecordColumns) \(Self.storedRecordFrom)
-                        WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.decision_date DESC, r.id DESC LIMIT ?
+                        \(Self.storedRecordColumns) \(searching ? ArticleWords.from + " " + Self.storedRecordJoins : Self.storedRecordFrom)
+                        WHERE \(conditions.joined(separator: " AND "))
+                        ORDER BY \(searching ? "g.rowid DESC" : "r.decision_date DESC, r.id DESC") LIMIT ?
                         """),
                 arguments: arguments + [query.limit]
             ).map(Self.storedRecord)
@@ -276,27 +275,28 @@ extension NodeStore {
         guard query.kinds.count == 1, scope.kinds.contains(query.kinds[0]) else { return 0 }
         var query = query
         query.after = nil
+        guard let (conditions, arguments) = Self.listingConditions(query, kind: query.kinds[0], scope: scope) else { return 0 }
+        let from = query.articleWords.isEmpty ? "FROM records r" : ArticleWords.from
         return try read { db in
-            let (conditions, arguments) = Self.listingConditions(
-                query, kind: query.kinds[0], scope: scope,
-                fromMatches: try !query.articleWords.isEmpty && ArticleWords.findsFew(query.articleWords, atMost: query.fewArticles, db: db))
-            return try Int.fetchOne(
+            try Int.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT count(*) FROM (SELECT 1 FROM records r JOIN changes c ON c.id = r.content_change
+                        SELECT count(*) FROM (SELECT 1 \(from) JOIN changes c ON c.id = r.content_change
                         WHERE \(conditions.joined(separator: " AND ")) LIMIT ?)
                         """),
                 arguments: arguments + [atMost + 1]) ?? 0
         }
     }
 
-    /// The WHERE conditions of a listing of one kind, with their arguments in order. `fromMatches`:
-    /// the records are read by the ids the article index found (`ArticleWords.findsFew`) — the
-    /// kind's comparison written so that SQLite cannot walk `records_kind_date` instead.
-    static func listingConditions(_ query: ListingQuery, kind: String, scope: PublicScope, fromMatches: Bool = false) -> (
+    /// The WHERE conditions of a listing of one kind, with their arguments in order; nil for a
+    /// search that can find nothing (punctuation alone). A search by words reads the article
+    /// index `g` first (`ArticleWords.from`): its keyset is the row alone, and the kind's
+    /// comparison is written so that SQLite cannot walk `records_kind_date` instead.
+    static func listingConditions(_ query: ListingQuery, kind: String, scope: PublicScope) -> (
         conditions: [String], arguments: StatementArguments
-    ) {
-        var conditions = ["r.decision_date IS NOT NULL", fromMatches ? "+r.kind = ?" : "r.kind = ?"]
+    )? {
+        let searching = !query.articleWords.isEmpty
+        var conditions = ["r.decision_date IS NOT NULL", searching ? "+r.kind = ?" : "r.kind = ?"]
         var arguments: StatementArguments = [kind]
         conditions.append(PublicScope.shownToday)
         arguments += [scope.today]
@@ -317,15 +317,20 @@ extension NodeStore {
             arguments += [to]
         }
         if let (date, id) = query.after {
-            conditions.append("(r.decision_date < ? OR (r.decision_date = ? AND r.id < ?))")
-            arguments += [date, date, id]
+            if searching {
+                conditions.append("g.rowid < ?")
+                arguments += [id]
+            } else {
+                conditions.append("(r.decision_date < ? OR (r.decision_date = ? AND r.id < ?))")
+                arguments += [date, date, id]
+            }
         }
         if let (field, value) = query.authority {
             conditions.append("json_extract(c.body, ?) = ?")
             arguments += ["$." + field, value]
         }
-        if !query.articleWords.isEmpty {
-            let words = ArticleWords.condition(query.articleWords, fields: query.articleFields)
+        if searching {
+            guard let words = ArticleWords.condition(query.articleWords, fields: query.articleFields) else { return nil }
             conditions.append(words.sql)
             arguments += words.arguments
         }
@@ -368,30 +373,18 @@ public enum ArticleWords {
         return all.isEmpty ? nil : all.joined(separator: " AND ")
     }
 
-    /// Articles a search drives from, the rows the index finds, rather than walking the kind's
-    /// articles newest first and looking each up in what the index found: at most this many.
-    static let fewMatches = 2000
+    /// The rows a search reads: the index first, in its order (CROSS JOIN keeps SQLite to it),
+    /// each article's record by its row.
+    static let from = "FROM article_grams g CROSS JOIN records r ON r.id = g.rowid"
 
-    /// Whether the index finds at most `fewMatches` articles for `terms` (read, at most that
-    /// many + 1 row ids, in a few milliseconds). A search finding few — a rare word, two words
-    /// seldom together, none — then reads those records by id and sorts them, instead of
-    /// walking every article of the kind for a page it cannot fill.
-    static func findsFew(_ terms: [String], atMost: Int = fewMatches, db: Database) throws -> Bool {
-        guard let match = match(terms) else { return true }
-        let n =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) FROM (SELECT rowid FROM article_grams WHERE article_grams MATCH ? LIMIT ?)"),
-                arguments: [match, atMost + 1]) ?? 0
-        return n <= atMost
-    }
-
-    static func condition(_ terms: [String], fields: [String]) -> (sql: String, arguments: StatementArguments) {
+    /// The conditions on the index `g` and the record's change `c`; nil for punctuation alone
+    /// (nothing the index could narrow: nothing found).
+    static func condition(_ terms: [String], fields: [String]) -> (sql: String, arguments: StatementArguments)? {
         var sql: [String] = []
         var arguments: StatementArguments = []
         let confirm = terms.filter { !phrases($0).exact }
-        // Punctuation alone: nothing the index could narrow, nothing found.
-        guard let match = match(terms) else { return ("0", []) }
-        sql.append("r.id IN (SELECT rowid FROM article_grams WHERE article_grams MATCH ?)")
+        guard let match = match(terms) else { return nil }
+        sql.append("g.article_grams MATCH ?")
         arguments += [match]
         for term in confirm {
             sql.append("(" + fields.map { _ in "instr(lower(json_extract(c.body, ?)), lower(?)) > 0" }.joined(separator: " OR ") + ")")

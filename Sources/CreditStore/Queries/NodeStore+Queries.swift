@@ -52,8 +52,10 @@ extension NodeStore {
                c.body, c.origin, c.seq, c.entered_at, r.publicity_until, p.record_id IS NOT NULL,
                c.hlc, c.op, c.kind, c.record_key, c.jurisdiction, d.digest, r.id
         """
-    static let storedRecordFrom = """
-        FROM records r JOIN changes c ON c.id = r.content_change LEFT JOIN change_digests d ON d.change_id = c.id
+    static let storedRecordFrom = "FROM records r " + storedRecordJoins
+    /// What `storedRecordColumns` reads besides the record `r`.
+    static let storedRecordJoins = """
+        JOIN changes c ON c.id = r.content_change LEFT JOIN change_digests d ON d.change_id = c.id
         LEFT JOIN provisional_deadlines p ON p.record_id = r.id
         """
 
