@@ -134,18 +134,21 @@ extension PortalPages {
     /// Characters of an excerpt around a term found.
     static let snippetLength = 80
 
-    /// `snippetLength` characters of the first paragraph holding one of `terms`, starting a little
-    /// before the term (… where cut); nil when none holds one.
+    /// `snippetLength` characters of the paragraph holding the most of `terms` (the first of
+    /// those), starting a little before the first term in it (… where cut); nil when none holds one.
     static func snippet(_ paragraphs: [String], terms: [String]) -> String? {
+        var best: (paragraph: String, terms: Int, first: String.Index)?
         for p in paragraphs {
             let hits = terms.compactMap { p.range(of: $0, options: .caseInsensitive)?.lowerBound }
-            guard let first = hits.min() else { continue }
-            let before = p.distance(from: p.startIndex, to: first)
-            let start = p.index(p.startIndex, offsetBy: max(0, min(before - 20, p.count - snippetLength)))
-            let end = p.index(start, offsetBy: snippetLength, limitedBy: p.endIndex) ?? p.endIndex
-            return (start > p.startIndex ? "…" : "") + String(p[start..<end]) + (end < p.endIndex ? "…" : "")
+            guard let first = hits.min(), hits.count > best?.terms ?? 0 else { continue }
+            best = (p, hits.count, first)
+            if hits.count == terms.count { break }
         }
-        return nil
+        guard let (p, _, first) = best else { return nil }
+        let before = p.distance(from: p.startIndex, to: first)
+        let start = p.index(p.startIndex, offsetBy: max(0, min(before - 20, p.count - snippetLength)))
+        let end = p.index(start, offsetBy: snippetLength, limitedBy: p.endIndex) ?? p.endIndex
+        return (start > p.startIndex ? "…" : "") + String(p[start..<end]) + (end < p.endIndex ? "…" : "")
     }
 
     /// `/news/{key}`: nil when there is no such article the public sees.

@@ -130,6 +130,7 @@ public struct NamePart: Sendable, Encodable, Equatable {
     /// `text` with every occurrence of any of `terms` marked (letters in either case); the whole
     /// text unmarked when there are none.
     public static func marked(_ text: String, terms: [String]) -> [NamePart] {
+        guard !terms.isEmpty else { return [NamePart(text: text, hit: false)] }
         var parts: [NamePart] = []
         var plain = text.startIndex
         var at = text.startIndex

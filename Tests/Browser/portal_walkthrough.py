@@ -1139,7 +1139,8 @@ class Walkthrough:
         box = d.find_element(By.CSS_SELECTOR, "form.news-search input[name=q]")
         box.send_keys("信用户 激励")
         self.submit(box)
-        text = self.looked_at("news-search")
+        self.looked_at("news-search")
+        text = d.find_element(By.TAG_NAME, "main").text
         marked = [m.text for m in d.find_elements(By.CSS_SELECTOR, ".news-list mark")]
         self.check(title in text and "含“信用户 激励”的信用动态共" in text and "信用户" in marked and "激励" in marked,
                    f"the province's /news finds the article by two words of it, marked: {marked[:6]}")
@@ -1148,7 +1149,8 @@ class Walkthrough:
         box = d.find_element(By.CSS_SELECTOR, "header form.search input[name=q]")
         box.send_keys("信用户评定")
         self.submit(box)
-        text = self.looked_at("search-articles")
+        self.looked_at("search-articles")
+        text = d.find_element(By.TAG_NAME, "main").text
         self.check("没有找到名称含“信用户评定”的信用主体" in text and title in text and "含“信用户评定”的文章" in text,
                    "the site search shows the article under 信用动态 when no subject is named so")
         d.find_element(By.PARTIAL_LINK_TEXT, "篇信用动态").click()

@@ -44,6 +44,11 @@ struct NewsSearchTests {
         let excerpt = try #require(item["excerptParts"] as? [[String: Any]])
         #expect(excerpt.map { $0["text"] as? String ?? "" }.joined() == "讲座介绍了行政处罚信息信用修复的条件和程序。")
         #expect(excerpt.filter { $0["hit"] as? Bool == true }.map { $0["text"] as? String } == ["信用修复"])
+        // The excerpt: the paragraph holding the most of the words, from a little before the first.
+        #expect(PortalPages.snippet(["开头一段", "信用户评定办法", "信用户的激励措施"], terms: ["信用户", "激励"]) == "信用户的激励措施")
+        let long = String(repeating: "前", count: 50) + "信用户" + String(repeating: "后", count: 100)
+        #expect(
+            PortalPages.snippet([long], terms: ["信用户"]) == "…" + String(repeating: "前", count: 20) + "信用户" + String(repeating: "后", count: 57) + "…")
         // Two characters (most Chinese words): looked for in the text; in the title too.
         #expect(Self.titles(try await Self.search(f, "诚信")) == ["诚信经营示范市场创建启动"])
         #expect(Set(Self.titles(try await Self.search(f, "居民"))) == ["大智街道举办信用知识讲座", "关于启用信用查询服务的通知"])

@@ -382,7 +382,8 @@ public enum ArticleWords {
     static func condition(_ terms: [String], fields: [String]) -> (sql: String, arguments: StatementArguments)? {
         var sql: [String] = []
         var arguments: StatementArguments = []
-        let confirm = terms.filter { !phrases($0).exact }
+        // Without the fields (a query that gave none) the index's answer stands.
+        let confirm = fields.isEmpty ? [] : terms.filter { !phrases($0).exact }
         guard let match = match(terms) else { return nil }
         sql.append("g.article_grams MATCH ?")
         arguments += [match]

@@ -147,8 +147,9 @@ public struct CreditNews: Sendable {
 
     /// The area's articles the public sees, newest first, of one column (nil: all) and one
     /// region (a child's code, or this node's own for its own level; nil: all), holding every
-    /// one of `words` in title or text (`ArticleWords`; empty: any), from the keyset `after` on;
-    /// `limit` at most, and whether there are more.
+    /// one of `words` in title or text (`ArticleWords`; empty: any — then newest entered first,
+    /// the keyset's row alone read), from the keyset `after` on; `limit` at most, and whether
+    /// there are more.
     public func list(
         column: String? = nil, region: DivisionCode? = nil, words: [String] = [], after: (date: String, id: Int64)? = nil, limit: Int,
         today: CivilDate
@@ -162,7 +163,7 @@ public struct CreditNews: Sendable {
         return (records.map { article($0, regions: regions) }, records, more)
     }
 
-    /// A search's count stops past this many (said as 1,000 篇以上).
+    /// A search's count stops past this many (said as 1000 以上).
     public static let countMax = 1000
 
     /// How many articles the public sees that `list` finds with these filters (all pages), at
