@@ -450,9 +450,19 @@ while True:
     if time.time() - start > 180: raise SystemExit("the article did not reach the province's /news in 180 s")
     time.sleep(2)
 print(f"GET {province}/news after {time.time() - start:.0f} s: 《{found['article']['title']}》 {found['article']['publisher']} · {found['article']['region']}")
+# A resident looks for it by two words of its text on the province's site, and with its search box.
+words = "明码标价 倡议"
+page = json.load(urllib.request.urlopen(province + "/news?format=json&q=" + urllib.parse.quote(words), timeout=30))
+hit = next((i for i in page["items"] if i["article"]["title"] == title), None)
+if not hit: raise SystemExit(f"the province's /news?q={words} does not find the article")
+excerpt = "".join(f"【{p['text']}】" if p["hit"] else p["text"] for p in hit["excerptParts"])
+print(f"GET {province}/news?q={words}: {page['found']} found — {excerpt}")
+site = json.load(urllib.request.urlopen(province + "/search?format=json&q=" + urllib.parse.quote("诚信经营"), timeout=30))
+if not site.get("articles"): raise SystemExit("the province's search for 诚信经营 shows no article")
+print(f"GET {province}/search?q=诚信经营: {len(site['hits'])} subject(s) by name, and {site['articles']['count']} article(s) of 信用动态 → {site['articles']['link']}")
 PY
 }
-step "信用动态 at the same village: its office writes an article on its operators' page (/ops/news, counted against 2 a month for each unit); the village's portal shows it at once, the province's /news when the pushes have carried it up four hops" news_tour
+step "信用动态 at the same village: its office writes an article on its operators' page (/ops/news, counted against 2 a month for each unit); the village's portal shows it at once, the province's /news when the pushes have carried it up four hops, where the public finds it by words of its text" news_tour
 # 信用修复提醒 at the province: the penalties and listings whose minimum publicity period is over.
 repair_tour() {
   echo "\$ credit-node repair-due --config $dir/420000000000/node.yaml   (the same as http://$province_records/ops/repair)"
