@@ -136,7 +136,7 @@ public struct Portal: Sendable {
         router.get(RouterPath(PortalPages.newsPath + "/**")) { request, context in
             let key = context.parameters.getCatchAll().joined(separator: "/").removingPercentEncoding ?? ""
             return await portal.respond(request, template: "article") { today in
-                guard let page = try portal.pages.article(key: key, today: today) else {
+                guard let page = try portal.pages.article(key: key, q: FormValues(request.uri.query)["q"], today: today) else {
                     throw NotFound(message: "没有找到这篇信用动态：它可能不存在，或已撤下。")
                 }
                 return page

@@ -52,6 +52,15 @@ public struct ArticlePage: Sendable, Encodable {
     public var regionLabel: String
     public var originName: String
     public var enteredAt: String
+    /// Opened from a search (`?q=`): the title and each paragraph with the words marked, and
+    /// the way back to the search; unmarked otherwise.
+    public var titleParts: [NamePart]
+    public var paragraphs: [Paragraph]
+    public var searchLink: String?
+
+    public struct Paragraph: Sendable, Encodable {
+        public var parts: [NamePart]
+    }
 }
 
 extension PortalPages {
@@ -118,17 +127,18 @@ extension PortalPages {
             found: total > 0 ? Self.articleCount(total) : nil,
             notice: tooLong ? "搜索内容过长：最多 \(Self.queryCharactersMax) 个字。" : nil,
             wider: words.isEmpty ? nil : widerSite(kept.map { Self.newsPath + "?q=" + Self.escapePath($0) } ?? Self.newsPath),
-            items: found.articles.map { newsItem($0, words: words, showRegion: hasRegions) },
+            items: found.articles.map { newsItem($0, words: words, query: kept, showRegion: hasRegions) },
             empty: found.articles.isEmpty, next: next)
     }
 
     /// A row of a listing of articles: the terms searched marked in the title, and the excerpt
-    /// taken around the first of them the text holds (the opening lines when only the title does).
-    func newsItem(_ article: CreditNews.Article, words: [String], showRegion: Bool) -> NewsPage.Item {
+    /// taken around the first of them the text holds (the opening lines when only the title does);
+    /// the link carries the search (`query`, never one holding an ID number) to mark it there too.
+    func newsItem(_ article: CreditNews.Article, words: [String], query: String? = nil, showRegion: Bool) -> NewsPage.Item {
         let excerpt = words.isEmpty ? article.excerpt : Self.snippet(article.paragraphs, terms: words) ?? article.excerpt
         return NewsPage.Item(
-            article: article, link: Self.articleLink(article.key), showRegion: showRegion, titleParts: NamePart.marked(article.title, terms: words),
-            excerptParts: NamePart.marked(excerpt, terms: words))
+            article: article, link: Self.articleLink(article.key) + (query.map { "?q=" + Self.escapePath($0) } ?? ""), showRegion: showRegion,
+            titleParts: NamePart.marked(article.title, terms: words), excerptParts: NamePart.marked(excerpt, terms: words))
     }
 
     /// Characters of an excerpt around a term found.
@@ -151,16 +161,22 @@ extension PortalPages {
         return (start > p.startIndex ? "…" : "") + String(p[start..<end]) + (end < p.endIndex ? "…" : "")
     }
 
-    /// `/news/{key}`: nil when there is no such article the public sees.
-    public func article(key: String, today: CivilDate) throws -> ArticlePage? {
+    /// `/news/{key}[?q=]`: nil when there is no such article the public sees. `q`: the search it
+    /// was opened from (its words marked; one too long or holding an ID number is left out).
+    public func article(key: String, q rawQuery: String? = nil, today: CivilDate) throws -> ArticlePage? {
         let desk = try newsDesk()
         guard let article = try desk.article(key: key, today: today), let stored = try node.store.record(key: key) else { return nil }
         let region = try? DivisionCode(stored.jurisdiction)
+        let q = (rawQuery ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let words = q.count > Self.queryCharactersMax || Masking.shown(q) != q ? [] : ArticleWords.terms(q)
         return ArticlePage(
             site: site(), title: article.title, article: article,
             columnLink: Self.newsPath + "?column=" + Self.escapePath(article.column),
             regionLabel: region.flatMap { try? node.areaLabel($0) } ?? stored.jurisdiction,
-            originName: stored.origin, enteredAt: Self.readable(ChinaTime.timestamp(stored.enteredAt)))
+            originName: stored.origin, enteredAt: Self.readable(ChinaTime.timestamp(stored.enteredAt)),
+            titleParts: NamePart.marked(article.title, terms: words),
+            paragraphs: article.paragraphs.map { ArticlePage.Paragraph(parts: NamePart.marked($0, terms: words)) },
+            searchLink: words.isEmpty ? nil : Self.newsPath + "?q=" + Self.escapePath(q))
     }
 
     /// A search's count as the page says it: past `CreditNews.countMax`, "1000 以上".
@@ -178,11 +194,12 @@ extension PortalPages {
         guard !words.isEmpty else { return nil }
         let count = try desk.count(words: words, today: today)
         guard count > 0 else { return nil }
-        let items = try desk.list(words: words, limit: Self.searchArticles, today: today).articles.map {
-            newsItem($0, words: words, showRegion: false)
-        }
         // Never a resident ID number in a link.
-        let link = Masking.shown(q) == q ? Self.newsPath + "?q=" + Self.escapePath(q) : Self.newsPath
+        let kept = Masking.shown(q) == q ? q : nil
+        let items = try desk.list(words: words, limit: Self.searchArticles, today: today).articles.map {
+            newsItem($0, words: words, query: kept, showRegion: false)
+        }
+        let link = kept.map { Self.newsPath + "?q=" + Self.escapePath($0) } ?? Self.newsPath
         return ArticleHits(count: Self.articleCount(count), items: items, link: link)
     }
 

@@ -1145,6 +1145,12 @@ class Walkthrough:
         self.check(title in text and "含“信用户 激励”的信用动态共" in text and "信用户" in marked and "激励" in marked,
                    f"the province's /news finds the article by two words of it, marked: {marked[:6]}")
         self.check("q=" in d.current_url and urllib.parse.quote("信用户") in d.current_url, "the search is a link one can keep (GET)")
+        # The article opened from the results: the words marked in it, the way back to them.
+        d.find_element(By.CSS_SELECTOR, ".news-list a.row-title").click()
+        self.looked_at("news-article-searched")
+        marked = [m.text for m in d.find_elements(By.CSS_SELECTOR, ".article-body mark")]
+        self.check("信用户" in marked and "激励" in marked and d.find_elements(By.LINK_TEXT, "‹ 返回搜索结果"),
+                   f"the article opened from the search marks the words and leads back: {marked}")
         # The site's search box: no subject holds the words, the article does.
         box = d.find_element(By.CSS_SELECTOR, "header form.search input[name=q]")
         box.send_keys("信用户评定")

@@ -44,6 +44,14 @@ struct NewsSearchTests {
         let excerpt = try #require(item["excerptParts"] as? [[String: Any]])
         #expect(excerpt.map { $0["text"] as? String ?? "" }.joined() == "讲座介绍了行政处罚信息信用修复的条件和程序。")
         #expect(excerpt.filter { $0["hit"] as? Bool == true }.map { $0["text"] as? String } == ["信用修复"])
+        // The article opened from the search: the words marked in it, the way back to the search.
+        let link = try #require(item["link"] as? String)
+        #expect(link.hasSuffix("?q=" + PortalPages.escapePath("信用修复")))
+        let (_, _, opened) = try await f.get(link)
+        #expect(opened.contains("<p>讲座介绍了行政处罚信息<mark>信用修复</mark>的条件和程序。</p>"))
+        #expect(opened.contains("<a href=\"/news?q=\(PortalPages.escapePath("信用修复"))\">‹ 返回搜索结果</a>"))
+        let plain = try await f.get(String(link.prefix { $0 != "?" })).body
+        #expect(!plain.contains("<mark>") && !plain.contains("返回搜索结果") && plain.contains("<p>讲座介绍了行政处罚信息信用修复的条件和程序。</p>"))
         // The excerpt: the paragraph holding the most of the words, from a little before the first.
         #expect(PortalPages.snippet(["开头一段", "信用户评定办法", "信用户的激励措施"], terms: ["信用户", "激励"]) == "信用户的激励措施")
         let long = String(repeating: "前", count: 50) + "信用户" + String(repeating: "后", count: 100)
@@ -174,6 +182,10 @@ struct NewsSearchTests {
         #expect(!personal.contains(id) && personal.contains(Masking.mask(id)))
         let (_, _, site) = try await f.get("/search?q=" + PortalPages.escapePath("信用 \(id)"))
         #expect(!site.contains(id))
+        let key = try #require(
+            try f.node.store.read { db in try String.fetchOne(db, sql: "SELECT record_key FROM records WHERE kind = 'news' LIMIT 1") })
+        let (_, _, opened) = try await f.get(PortalPages.articleLink(key) + "?q=" + PortalPages.escapePath("信用 \(id)"))
+        #expect(!opened.contains(id) && !opened.contains("<mark>") && !opened.contains("返回搜索结果"))
     }
 
     @Test func theSiteSearchShowsTheArticlesBesideTheSubjects() async throws {
