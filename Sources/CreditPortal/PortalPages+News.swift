@@ -103,7 +103,7 @@ extension PortalPages {
             ? (articles: [], records: [], more: false)
             : try desk.list(column: column, region: region, words: words, after: after, limit: Self.pageSize, today: today)
         // The search's words go on in every link, but never a resident ID number.
-        let kept = words.isEmpty || Masking.shown(q) != q ? nil : q
+        let kept = words.isEmpty ? nil : Self.linkedQuery(q)
         let query = { (column: String?, region: String?, after: String?) -> String in
             let items = [("q", kept), ("column", column), ("region", region), ("after", after)].compactMap { k, v in
                 v.map { "\(k)=\(Self.escapePath($0))" }
@@ -168,7 +168,7 @@ extension PortalPages {
         guard let article = try desk.article(key: key, today: today), let stored = try node.store.record(key: key) else { return nil }
         let region = try? DivisionCode(stored.jurisdiction)
         let q = (rawQuery ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let words = q.count > Self.queryCharactersMax || Masking.shown(q) != q ? [] : ArticleWords.terms(q)
+        let words = q.count > Self.queryCharactersMax ? [] : Self.linkedQuery(q).map(ArticleWords.terms) ?? []
         return ArticlePage(
             site: site(), title: article.title, article: article,
             columnLink: Self.newsPath + "?column=" + Self.escapePath(article.column),
@@ -195,7 +195,7 @@ extension PortalPages {
         let count = try desk.count(words: words, today: today)
         guard count > 0 else { return nil }
         // Never a resident ID number in a link.
-        let kept = Masking.shown(q) == q ? q : nil
+        let kept = Self.linkedQuery(q)
         let items = try desk.list(words: words, limit: Self.searchArticles, today: today).articles.map {
             newsItem($0, words: words, query: kept, showRegion: false)
         }

@@ -584,6 +584,11 @@ public struct PortalPages: Sendable {
         Masking.shown(q)
     }
 
+    /// A query as a link may carry it: nil when empty or when it holds a resident ID number.
+    static func linkedQuery(_ q: String) -> String? {
+        q.isEmpty || Masking.shown(q) != q ? nil : q
+    }
+
     // MARK: Links
 
     /// A subject's page: organisations by their code, natural persons by their row (their ID
@@ -695,7 +700,7 @@ public struct PortalPages: Sendable {
         let q = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         var page = SearchPage(site: site(query: q), title: "搜索", query: Self.shownQuery(q), by: "name", hits: [], next: nil, notice: nil, empty: true)
         // The same search on the province's site — never with an ID number in the link.
-        page.wider = widerSite(q.isEmpty || Masking.shown(q) != q ? "search" : "search?q=" + Self.escapePath(q))
+        page.wider = widerSite(Self.linkedQuery(q).map { "search?q=" + Self.escapePath($0) } ?? "search")
         guard !q.isEmpty else {
             page.notice = "请输入企业名称、个人姓名的一部分，或统一社会信用代码、身份证号码。"
             return page
