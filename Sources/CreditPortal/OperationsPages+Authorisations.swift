@@ -79,7 +79,7 @@ extension OperationsPages {
     }
 
     func authorisationRow(_ a: Authorisation, today: String) -> AuthorisationsPage.Row {
-        let time = { (ms: Int64) in PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(ms) / 1000))) }
+        let time = PortalPages.readable(milliseconds:)
         return AuthorisationsPage.Row(
             id: a.id, subjectName: a.subjectName, subject: (try? ResidentID(a.subject)) != nil ? Masking.mask(a.subject) : a.subject,
             grantee: a.grantee, purpose: a.purpose, kinds: a.kinds.map { node.resolvedKinds[$0]?.name ?? $0 }.joined(separator: "、"),

@@ -135,7 +135,7 @@ extension OperationsPages {
     func computeBulletin(_ month: CalendarMonth, now: Date) throws -> BulletinFigures {
         let unexplained = try node.store.withdrawals().filter { w in
             guard node.catalogue.withdrawalIsUnexplained(w.reason) else { return false }
-            let date = CivilDate.parse(w.date) ?? ChinaTime.date(Date(timeIntervalSince1970: Double(w.enteredAt) / 1000))
+            let date = CivilDate.parse(w.date) ?? ChinaTime.date(PortalPages.instant(w.enteredAt))
             return month.contains(date)
         }
         let (gaps, gapsAt) = try QualityFigures.gaps(node, now: now)

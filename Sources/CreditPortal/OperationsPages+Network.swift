@@ -135,7 +135,7 @@ extension OperationsPages {
         let h = picture.node(code)?.health
         let standing = HealthRules.standing(of: h, now: now)
         let tier = (try? DivisionCode(code)).map { "\($0.tier.chineseName)级" } ?? ""
-        let heard = h.map { ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0.issuedAt) / 1000)) }
+        let heard = h.map { ChinaTime.timestamp(PortalPages.instant($0.issuedAt)) }
         return NetworkPage.NodeRow(
             code: code, name: picture.name(of: code), tier: tier, silent: h == nil,
             lastHeard: heard ?? "从未联系", lastHeardText: heard.map(PortalPages.readable) ?? "从未联系",

@@ -51,7 +51,7 @@ extension OperationsPages {
     func subjectFile(reader: String, now: Date, csrf: String, error: String? = nil, purpose: String = "", file: GovernmentSharing.File? = nil)
         throws -> SubjectFilePage
     {
-        let time = { (ms: Int64) in PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(ms) / 1000))) }
+        let time = PortalPages.readable(milliseconds:)
         let grade = { (shared: GovernmentSharing.Shared) -> SubjectFilePage.Grade in
             let kind = node.resolvedKinds[shared.record.kind]?.kind
             let value = { (short: String) in shared.record.fields.first { $0.code == kind?.fullCode(short) }?.text ?? "" }

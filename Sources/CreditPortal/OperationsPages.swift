@@ -473,6 +473,9 @@ struct OperationsPages: Sendable {
         /// The latest repairs (at most 50), newest first.
         var repairs: [Repair]
         var quarantined: Int
+        /// 失信举报 still to answer or close, and those past their limit (`/ops/complaints`).
+        var complaintsOpen: Int
+        var complaintsOverdue: Int
         var error: String?
     }
 
@@ -515,12 +518,13 @@ struct OperationsPages: Sendable {
         let c = node.configuration
         let open = try node.openObjections(today: today)
         let limit = node.catalogue.objectionWorkingDays
+        let complaints = try ComplaintDesk(node: node).open(today: today)
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try ObjectionDesk(node: node).requests().map { r, moved in
                 WorkPage.Request(
                     id: r.id, purpose: r.purpose.name, repair: r.purpose == .repair,
-                    at: PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(r.at) / 1000))),
+                    at: PortalPages.readable(milliseconds: r.at),
                     recordKey: Masking.maskResidentIDs(in: r.recordKey), subject: try subjectName(of: r.recordKey),
                     kind: kindName(of: r.recordKey), number: Self.number(in: r.recordKey), name: r.name, contact: r.contact,
                     reason: Masking.maskResidentIDs(in: r.reason), movedTo: moved,
@@ -531,7 +535,7 @@ struct OperationsPages: Sendable {
                     id: $0.id, purpose: $0.purpose.name, subject: try subjectName(of: $0.recordKey), kind: kindName(of: $0.recordKey),
                     number: Self.number(in: $0.recordKey), state: try decidedState($0),
                     decision: Masking.maskResidentIDs(in: $0.decision ?? ""),
-                    decidedAt: $0.decidedAt.map { PortalPages.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double($0) / 1000))) } ?? "")
+                    decidedAt: $0.decidedAt.map(PortalPages.readable(milliseconds:)) ?? "")
             },
             objections: try open.prefix(Self.objectionsShown).map {
                 WorkPage.Objection(
@@ -553,7 +557,8 @@ struct OperationsPages: Sendable {
                     notice: Masking.maskResidentIDs(in: $0.notice), unit: $0.unit,
                     days: Int((ChinaTime.milliseconds(now) - $0.enteredAt) / 86_400_000))
             },
-            quarantined: try node.store.quarantinedByKind().values.reduce(0, +), error: error)
+            quarantined: try node.store.quarantinedByKind().values.reduce(0, +), complaintsOpen: complaints.count,
+            complaintsOverdue: complaints.filter { $0.standing == .overdue }.count, error: error)
     }
 
     /// The last part of a record's key — a numbered kind's decision number (仙桃环罚〔2026〕26号),

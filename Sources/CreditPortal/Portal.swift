@@ -29,6 +29,8 @@ public struct Portal: Sendable {
     let verifications = RateLimiter(perHour: Portal.verificationsPerHour)
     /// Failed authorised queries (授权查询) per address an hour.
     let authorisedFailures = RateLimiter(perHour: Portal.authorisedFailuresPerHour)
+    /// Reports of dishonest conduct by address (`complaintsPerHour`).
+    let complaintLimiter = RateLimiter(perHour: Portal.complaintsPerHour)
     /// Pages as last rendered, for the store's newest change.
     let cache = PageCache<Rendered>()
     /// What reports on a subject say (their entries encoded, or their rows rendered), for the
@@ -170,6 +172,15 @@ public struct Portal: Sendable {
         }
         router.get("/objections/status") { request, _ in
             await portal.objectionStatus(request)
+        }
+        router.get("/complaints") { request, _ in
+            await portal.complaintFormResponse(request)
+        }
+        router.post("/complaints") { request, context in
+            await portal.complaint(request, from: context.remoteAddress)
+        }
+        router.get("/complaints/status") { request, _ in
+            await portal.complaintStatus(request)
         }
         router.get("/authorised") { request, _ in
             portal.authorisedFormResponse(request)

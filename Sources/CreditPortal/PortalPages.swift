@@ -1097,14 +1097,13 @@ public struct PortalPages: Sendable {
         let stored = try node.store.record(key: r.recordKey)
         let kind = stored.flatMap { kinds[$0.kind] }
         let shown = stored.flatMap { PublicRecord.make($0, kind: kind, today: today) }
-        let at = { (ms: Int64) in Self.readable(ChinaTime.timestamp(Date(timeIntervalSince1970: Double(ms) / 1000))) }
         page.request = ObjectionStatusPage.Request(
-            number: r.id, purpose: r.purpose.name, repair: r.purpose == .repair, submittedAt: at(r.at),
+            number: r.id, purpose: r.purpose.name, repair: r.purpose == .repair, submittedAt: Self.readable(milliseconds: r.at),
             record: shown.map { "\($0.kindName) \($0.documentNumber ?? "")" }
                 ?? "\(kind?.name ?? "") \(OperationsPages.number(in: r.recordKey))（本站已不公示这条记录）",
             recordLink: shown.map { _ in Self.recordLink(r.recordKey) },
             state: Self.requestState(r), pending: r.state == "pending",
-            accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(at),
+            accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(Self.readable(milliseconds:)),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
         if r.state == "pending", let stored { page.request?.movedTo = try node.movedAwayLabel(stored) }
         if r.purpose == .objection, r.state == "accepted", stored != nil {

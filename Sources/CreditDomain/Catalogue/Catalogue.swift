@@ -37,6 +37,11 @@ public struct Catalogue: Codable, Sendable {
     /// How long the unit that owns a record has to decide an objection once it is accepted and
     /// the record marked 异议处理中 (DOMAIN.md §4; per province): absent, no time limit is shown.
     public var objectionWorkingDays: ObjectionTimeLimit?
+    /// How long the credit office has to answer a report of dishonest conduct (失信举报) from the
+    /// public — accept it and have it handled, or refuse it — in working days from the day it came
+    /// (per province; the demo's 15, as a market regulator decides whether to open a case on a
+    /// report): absent, no time limit is shown.
+    public var complaintWorkingDays: Int?
     /// 重点领域预警: which records count in which key area, and when a month is a warning; absent:
     /// no warnings are computed.
     public var keyAreas: KeyAreas?
@@ -120,6 +125,10 @@ public struct Catalogue: Codable, Sendable {
                 message:
                     "catalogue \(url.path): objectionWorkingDays needs decide ≥ 1 and assisted ≥ decide (working days), not \(limit.decide) and \(limit.assisted)"
             )
+        }
+        if let days = catalogue.complaintWorkingDays, days < 1 {
+            throw CatalogueError(
+                code: .invalid, message: "catalogue \(url.path): complaintWorkingDays needs at least 1 working day, not \(days)")
         }
         var slugs = Set<String>()
         for k in catalogue.kinds where !slugs.insert(k.slug).inserted {

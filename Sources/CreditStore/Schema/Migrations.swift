@@ -39,6 +39,7 @@ enum Migrations {
         m.registerMigration("v31-objections-open-past-publicity", migrate: v31ObjectionsOpenPastPublicity)
         m.registerMigration("v32-own-seqs-restarted-at-the-top", migrate: v32OwnSeqsRestartedAtTheTop)
         m.registerMigration("v33-articles-by-their-words", migrate: v33ArticlesByTheirWords)
+        m.registerMigration("v34-complaints", migrate: v34Complaints)
         return m
     }
 
@@ -992,6 +993,41 @@ enum Migrations {
             SELECT r.id, t.text, length(t.text) FROM records r JOIN change_article_text t ON t.change_id = r.content_change WHERE r.kind = 'news';
             INSERT INTO article_grams (rowid, grams) SELECT record_id, grams FROM article_scratch_grams;
             DELETE FROM article_scratch;
+            """)
+    }
+
+    static func v34Complaints(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Reports of dishonest conduct (失信举报) the public made on the portal: kept at this
+            -- node only — they may name their reporter, who is protected, and are never synced.
+            -- The office accepts one and hands it to the unit that deals with it, or refuses it
+            -- with a reason; the accepted are closed with what the unit found and the reply the
+            -- reporter reads with their follow-up code.
+            CREATE TABLE complaints (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                code TEXT NOT NULL UNIQUE CHECK (length(code) = 12),
+                subject_name TEXT NOT NULL CHECK (length(subject_name) BETWEEN 1 AND 100),
+                subject_code TEXT CHECK (subject_code IS NULL OR length(subject_code) = 18),
+                category TEXT NOT NULL CHECK (length(category) BETWEEN 1 AND 20),
+                region TEXT CHECK (region IS NULL OR length(region) = 12),
+                occurred TEXT CHECK (occurred IS NULL OR length(occurred) = 10),
+                content TEXT NOT NULL CHECK (length(content) BETWEEN 1 AND 2000),
+                reporter TEXT CHECK (reporter IS NULL OR length(reporter) BETWEEN 1 AND 50),
+                contact TEXT CHECK (contact IS NULL OR length(contact) BETWEEN 1 AND 100),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'refused', 'closed')),
+                unit TEXT,
+                accepted_at INTEGER,
+                decided_at INTEGER,
+                decision TEXT,
+                finding TEXT CHECK (finding IS NULL OR finding IN ('substantiated', 'partly', 'unfounded')),
+                record_key TEXT,
+                CHECK ((state = 'pending') = (accepted_at IS NULL AND decided_at IS NULL)),
+                CHECK ((state = 'accepted') = (accepted_at IS NOT NULL AND decided_at IS NULL)),
+                CHECK ((state IN ('accepted', 'closed')) = (unit IS NOT NULL)),
+                CHECK ((state = 'closed') = (finding IS NOT NULL))
+            );
+            CREATE INDEX complaints_open ON complaints(state, id) WHERE state IN ('pending', 'accepted');
             """)
     }
 }

@@ -38,6 +38,14 @@ public struct OpenObjection: Sendable, Encodable {
     public var pastLimit: Bool { standing == .overdue }
 }
 
+extension OpenObjection.Standing {
+    /// Where a matter with its last day `dueBy` stands `today` (an objection, a report of
+    /// dishonest conduct).
+    public init(dueBy: CivilDate, today: CivilDate) {
+        self = today < dueBy ? .within : today == dueBy ? .lastDay : .overdue
+    }
+}
+
 /// The last day for deciding an objection opened on a day, by the working-day calendar.
 public struct ObjectionDueDates: Sendable, Hashable, Encodable {
     public var decide: CivilDate
@@ -60,8 +68,7 @@ public struct ObjectionDueDates: Sendable, Hashable, Encodable {
     public func due(assisted helped: Bool) -> CivilDate { helped ? assisted : decide }
 
     public func standing(today: CivilDate, assisted helped: Bool) -> OpenObjection.Standing {
-        let due = due(assisted: helped)
-        return today < due ? .within : today == due ? .lastDay : .overdue
+        OpenObjection.Standing(dueBy: due(assisted: helped), today: today)
     }
 }
 

@@ -1,0 +1,104 @@
+import CreditDomain
+import CreditStore
+import Foundation
+import NodeRuntime
+
+extension OperationsPages {
+    /// `/ops/complaints`: 失信举报 — the reports the public made on this node's portal still to
+    /// answer (待受理) or to close (办理中), oldest first, each against its time limit, with the
+    /// forms that accept and hand one to a unit, refuse it, or close it with the unit's finding;
+    /// the latest answered; and the last twelve months by state and category. The reporter's name
+    /// and contact are shown here only, to the office.
+    struct ComplaintsPage: Sendable, Encodable {
+        struct Item: Sendable, Encodable {
+            var id: Int64
+            var receivedAt: String
+            var subjectName: String
+            var subjectCode: String?
+            var category: String
+            var region: String?
+            var occurred: String?
+            var content: String
+            /// 匿名 when neither name nor contact was given.
+            var reporter: String
+            var state: String
+            var pending: Bool
+            var accepted: Bool
+            var unit: String?
+            var dueBy: String?
+            var standingLabel: String
+            var standingClass: String
+            var finding: String?
+            var reply: String?
+            var decidedAt: String?
+            var recordKey: String?
+        }
+        struct Count: Sendable, Encodable {
+            var label: String
+            var count: Int
+        }
+        var head: Head
+        var csrf: String
+        var error: String?
+        /// The catalogue's `complaintWorkingDays`; nil: no limit.
+        var workingDays: Int?
+        var open: [Item]
+        var pendingCount: Int
+        var acceptedCount: Int
+        var overdueCount: Int
+        var decided: [Item]
+        /// The last twelve months: received, by state and by category (most first).
+        var received: Int
+        var states: [Count]
+        var categories: [Count]
+        var hasCategories: Bool
+        var anyOverdue: Bool
+        /// The unit the accept form suggests.
+        var unit: String
+        var findings: [Outcome]
+        var recentShown = OperationsPages.complaintsDecidedShown
+    }
+
+    /// How many answered reports the page lists.
+    static let complaintsDecidedShown = 20
+
+    func complaints(reader: String, now: Date, csrf: String, error: String? = nil) throws -> ComplaintsPage {
+        let today = ChinaTime.date(now)
+        let desk = ComplaintDesk(node: node)
+        let regions = try node.childRegions()
+        func item(_ c: Complaint, due: CivilDate?, standing: OpenObjection.Standing) -> ComplaintsPage.Item {
+            let open = c.state == .pending || c.state == .accepted
+            let reporter = [c.reporter, c.contact].compactMap { $0 }.joined(separator: "，")
+            return ComplaintsPage.Item(
+                id: c.id, receivedAt: PortalPages.readable(milliseconds: c.at), subjectName: Masking.maskResidentIDs(in: c.subjectName),
+                subjectCode: c.subjectCode, category: c.category,
+                region: c.region.flatMap { try? DivisionCode($0) }.map { $0 == regions.own ? "本级" : regions.name(of: $0) },
+                occurred: c.occurred, content: Masking.maskResidentIDs(in: c.content), reporter: reporter.isEmpty ? "匿名" : reporter,
+                state: PortalPages.complaintState(c.state), pending: c.state == .pending, accepted: c.state == .accepted, unit: c.unit,
+                dueBy: due?.iso,
+                standingLabel: due == nil ? (open ? "未设办理时限" : "") : standing == .within ? "期限内" : standing == .lastDay ? "今日到期" : "已超期",
+                standingClass: standing == .within ? "standing-met" : standing == .lastDay ? "standing-at-risk" : "standing-breached",
+                finding: c.finding?.name, reply: c.decision.map(Masking.maskResidentIDs(in:)),
+                decidedAt: c.decidedAt.map(PortalPages.readable(milliseconds:)), recordKey: c.recordKey.map(Masking.maskResidentIDs(in:)))
+        }
+        let open = try desk.open(today: today).map { item($0.complaint, due: $0.dueBy, standing: $0.standing) }
+        let decided = try node.store.complaints(decidedLimit: Self.complaintsDecidedShown).filter { $0.state == .refused || $0.state == .closed }
+        let yearAgo = ChinaTime.milliseconds(startOf: today.adding(days: -365))
+        let counts = try node.store.complaintCounts(since: yearAgo)
+        let c = node.configuration
+        let overdue = open.filter { $0.standingClass == "standing-breached" && $0.dueBy != nil }.count
+        return ComplaintsPage(
+            head: head(title: "失信举报", reader: reader, now: now), csrf: csrf, error: error, workingDays: node.catalogue.complaintWorkingDays,
+            open: open, pendingCount: open.filter(\.pending).count, acceptedCount: open.filter(\.accepted).count,
+            overdueCount: overdue,
+            decided: decided.map { item($0, due: nil, standing: .within) },
+            received: counts.byState.values.reduce(0, +),
+            states: Complaint.State.allCases.map { ComplaintsPage.Count(label: PortalPages.complaintState($0), count: counts.byState[$0] ?? 0) },
+            categories: counts.byCategory.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+                ComplaintsPage.Count(label: $0.key, count: $0.value)
+            },
+            hasCategories: !counts.byCategory.isEmpty, anyOverdue: overdue > 0,
+            unit: "\(c.name ?? c.code.digits)市场监督管理局",
+            findings: Complaint.Finding.allCases.map { Outcome(value: $0.rawValue, label: $0.name) })
+    }
+}
