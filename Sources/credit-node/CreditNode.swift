@@ -18,7 +18,7 @@ struct CreditNode: AsyncParsableCommand {
         subcommands: [
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
             ImportCommand.self, Serve.self, Push.self, Pull.self, Recover.self, Backup.self, Inspect.self,
-            Objection.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
+            Objection.self, ComplaintCommand.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
             BulletinCommand.self, CommitmentsCommand.self, IntegrityCommand.self, FeedbackCommand.self, ListsCommand.self, CasesCommand.self,
             SupervisionCommand.self, RepairDueCommand.self, CodesCommand.self, IncentivesCommand.self, NewsCommand.self,
             CreationCommand.self,
@@ -100,6 +100,9 @@ struct Failure: Error, CustomStringConvertible {
             throw ExitFailure(
                 message: "request from the public: \(e.message) [\(e.code.rawValue)]",
                 code: e.code == .invalid ? 64 : e.code == .unknownRecord || e.code == .notPending ? 66 : 65)
+        } catch let e as ComplaintError {
+            throw ExitFailure(
+                message: "report of dishonest conduct: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .notOpen ? 66 : 64)
         } catch let e as AuthorisationError {
             throw ExitFailure(
                 message: "authorisation: \(e.message) [\(e.code.rawValue)]",

@@ -575,6 +575,42 @@ struct CLITests {
         #expect(wrong.status == 64 && wrong.stderr.contains("请写成"))
     }
 
+    /// 失信举报 answered from the command line: listed with its reporter and limit, accepted,
+    /// closed with a finding; refusals exit 64 (what to fix) or 66 (not in the state it needs).
+    @Test func reportsOfDishonestConductAnsweredFromTheCommandLine() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
+        let (first, second): (Int64, Int64) = try {
+            let node = try NodeContext(configuration: NodeConfiguration.load(path: ws.url.appendingPathComponent("v/node.yaml").path))
+            let desk = ComplaintDesk(node: node)
+            let a = try desk.submit(
+                .init(subjectName: "某农资店", category: "产品质量", content: "出售的化肥有效成分不足，导致减产。", reporter: "钱八", contact: "13300000000", truthful: true),
+                now: Date())
+            let b = try desk.submit(.init(subjectName: "某饭店", category: "食品药品安全", content: "后厨卫生极差，有老鼠出没。", truthful: true), now: Date())
+            return (a.id, b.id)
+        }()
+        let listed = try ws("complaint", "list", "--config", "v/node.yaml")
+        #expect(listed.status == 0 && listed.stdout.contains("#\(first)  pending") && listed.stdout.contains("某农资店"), "\(listed.stdout)")
+        #expect(
+            listed.stdout.contains("reporter: 钱八 · 13300000000") && listed.stdout.contains("reporter: anonymous")
+                && listed.stdout.contains("answer by "))
+        // Closed before it is accepted, accepted without a unit, a finding of no such name: refused.
+        #expect(try ws("complaint", "close", "\(first)", "--finding", "partly", "--reply", "x", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("complaint", "accept", "\(first)", "--unit", " ", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("complaint", "accept", "\(first)", "--unit", "某县农业农村局", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("complaint", "close", "\(first)", "--finding", "true", "--reply", "x", "--config", "v/node.yaml").status == 64)
+        let closed = try ws(
+            "complaint", "close", "\(first)", "--finding", "substantiated", "--reply", "经抽检，化肥养分含量不合格，已立案。", "--config", "v/node.yaml")
+        #expect(closed.status == 0 && closed.stdout.contains("属实"), "\(closed.stderr)")
+        #expect(try ws("complaint", "refuse", "\(second)", "--reason", "请向县市场监督管理局举报。", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("complaint", "refuse", "\(second)", "--reason", "again", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("complaint", "list", "--config", "v/node.yaml").stdout.contains("No reports of dishonest conduct to answer"))
+        let all = try ws("complaint", "list", "--all", "--json", "--config", "v/node.yaml")
+        #expect(
+            all.status == 0 && all.stdout.contains("\"finding\" : \"substantiated\"") && all.stdout.contains("\"state\" : \"refused\""),
+            "\(all.stdout)")
+    }
+
     /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
     /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
     @Test func anAuthorisationIssuedListedAndRevoked() throws {

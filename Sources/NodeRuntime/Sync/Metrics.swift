@@ -96,6 +96,14 @@ enum Metrics {
                 "Objections open at this node by standing against their time limit (the assisted one once marked 协查): within, last-day (due today), overdue.",
                 Int64(open.filter { $0.standing == standing }.count), [("standing", standing.rawValue)])
         }
+        // Reports of dishonest conduct still to answer or close (失信举报), by standing against
+        // the catalogue's limit (within when none is set).
+        let complaints = try ComplaintDesk(node: node).open(today: ChinaTime.date(at))
+        for standing in OpenObjection.Standing.allCases {
+            gauge(
+                "complaints_open", "Reports of dishonest conduct from the public not yet answered or closed, by standing against their time limit.",
+                Int64(complaints.filter { $0.standing == standing }.count), [("standing", standing.rawValue)])
+        }
         // The subjects of the area on a joint list in force, answered by a unit's feedback or
         // waiting (联合奖惩 待响应), as the dashboard's card counts them (`ListResponses.totals`, kept).
         if let (lists, _) = try ListResponses.totals(node, now: at) {

@@ -1,0 +1,107 @@
+import ArgumentParser
+import CreditDomain
+import CreditStore
+import Foundation
+import NodeRuntime
+
+/// `credit-node complaint`: 失信举报 — the reports of dishonest conduct the public made on this
+/// node's portal, and the office's answers, as `/ops/complaints` gives them.
+struct ComplaintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "complaint",
+        abstract:
+            "Reports of dishonest conduct (失信举报) made on the portal: list them, accept one and hand it to a unit, refuse it, or close it with the unit's finding; the reporter reads the answer with their code.",
+        subcommands: [List.self, Accept.self, Refuse.self, Close.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "The reports still to answer or close, oldest first, each against the catalogue's complaintWorkingDays; with --all the latest answered too. They may name their reporter and stay at this node."
+        )
+        @Flag(help: "Also the latest 100 answered (refused or closed).") var all = false
+        @OptionGroup var node: NodeOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        struct Listed: Encodable {
+            var complaint: Complaint
+            var dueBy: String?
+            var standing: String?
+        }
+
+        func run() throws {
+            try guarded {
+                let context = try node.open()
+                let today = ChinaTime.date(Date())
+                let open = try ComplaintDesk(node: context).open(today: today).map {
+                    Listed(complaint: $0.complaint, dueBy: $0.dueBy?.iso, standing: $0.dueBy == nil ? nil : $0.standing.rawValue)
+                }
+                let answered =
+                    all
+                    ? try context.store.complaints(decidedLimit: 100).filter { $0.state == .refused || $0.state == .closed }.map {
+                        Listed(complaint: $0)
+                    } : []
+                let listed = open + answered
+                if json { return try printJSON(listed) }
+                guard !listed.isEmpty else { return print(all ? "No reports of dishonest conduct" : "No reports of dishonest conduct to answer") }
+                for l in listed {
+                    let c = l.complaint
+                    let at = ChinaTime.timestamp(Date(timeIntervalSince1970: Double(c.at) / 1000))
+                    let due = l.dueBy.map { "  answer by \($0) (\(l.standing ?? ""))" } ?? ""
+                    print("#\(c.id)  \(c.state.rawValue)  \(at)  \(c.category)  \(c.subjectName)\(c.subjectCode.map { " \($0)" } ?? "")\(due)")
+                    print("      reporter: \(c.anonymous ? "anonymous" : [c.reporter, c.contact].compactMap { $0 }.joined(separator: " · "))")
+                    print("      \(c.content.replacingOccurrences(of: "\n", with: " "))")
+                    if let unit = c.unit { print("      unit: \(unit)") }
+                    if let finding = c.finding { print("      finding: \(finding.rawValue) (\(finding.name))") }
+                    if let decision = c.decision { print("      \(c.state == .refused ? "refused" : "reply"): \(decision)") }
+                }
+            }
+        }
+    }
+
+    struct Accept: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Accept a pending report and hand it to the unit that deals with it (the reporter reads its name).")
+        @Argument(help: "The report's number.") var id: Int64
+        @Option(help: "The unit that deals with it (承办单位).") var unit: String
+        @OptionGroup var node: NodeOptions
+        func run() throws {
+            try guarded {
+                try ComplaintDesk(node: try node.open()).accept(id: id, unit: unit, now: Date(), actor: .commandLine)
+                print("Report \(id) accepted and handed to \(unit).")
+            }
+        }
+    }
+
+    struct Refuse: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refuse a pending report with the reason the reporter reads.")
+        @Argument(help: "The report's number.") var id: Int64
+        @Option(help: "Why it is not accepted.") var reason: String
+        @OptionGroup var node: NodeOptions
+        func run() throws {
+            try guarded {
+                try ComplaintDesk(node: try node.open()).refuse(id: id, reason: reason, now: Date(), actor: .commandLine)
+                print("Report \(id) refused.")
+            }
+        }
+    }
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close an accepted report with the unit's finding and the reply the reporter reads.")
+        @Argument(help: "The report's number.") var id: Int64
+        @Option(help: "What the unit found: substantiated (属实), partly (部分属实) or unfounded (不属实).") var finding: String
+        @Option(help: "The reply (核查情况和处理结果).") var reply: String
+        @Option(help: "The key of the record the unit entered about it (a penalty), if any.") var record: String?
+        @OptionGroup var node: NodeOptions
+        func run() throws {
+            try guarded {
+                guard let finding = Complaint.Finding(rawValue: finding) else {
+                    throw ExitFailure(message: "--finding '\(finding)' is not one of substantiated, partly, unfounded", code: 64)
+                }
+                try ComplaintDesk(node: try node.open()).close(
+                    id: id, finding: finding, reply: reply, record: record ?? "", now: Date(), actor: .commandLine)
+                print("Report \(id) closed: \(finding.rawValue) (\(finding.name)).")
+            }
+        }
+    }
+}
