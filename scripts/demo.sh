@@ -402,6 +402,41 @@ print(f"closed on {ops}/ops/work; GET {portal}/objections/status: {status['state
 PY
 }
 step "异议办理 at the same village: a company's objection on the portal, accepted by the office with its time limit (3 working days), marked 协查 (7), closed on the work queue; the company reads the limit and the outcome with its code" objection_tour
+# 失信举报 at the same village: a resident reports a shop's dishonest conduct on the village's
+# portal; the office reads it with its reporter, hands it to a unit and closes it with the finding;
+# the resident reads the unit, then the finding and the reply, with the follow-up code.
+complaint_tour() {
+  python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" "http://$village_records" <<'PY'
+import http.cookiejar, json, subprocess, sys, urllib.parse, urllib.request
+node, config, portal, ops = sys.argv[1:5]
+jar = http.cookiejar.CookieJar()
+browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+def get(url):
+    with browser.open(url, timeout=30) as r:
+        return json.load(r)
+def post(url, fields):
+    with browser.open(urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode()), timeout=30) as r:
+        return r.read().decode()
+def token():
+    return [c.value for c in jar if c.name == "cn_csrf"][-1]
+get(portal + "/complaints?format=json")
+received = json.loads(post(portal + "/complaints?format=json", {
+    "csrf": token(), "subject": "大智一村便民超市", "category": "食品药品安全", "region": "",
+    "content": "超市货架上有多批次过期酸奶仍在销售，11 月 28 日购买的一盒已过期五天。", "reporter": "刘女士", "contact": "13707100000", "truthful": "yes"}))
+print(f"POST {portal}/complaints: report {received['number']}, follow-up code {received['code']}, answered by {received['dueBy']}")
+status = get(portal + received["statusLink"] + "&format=json")["complaint"]
+print(f"GET {portal}/complaints/status: {status['state']}, answer due {status['dueBy']}")
+get(ops + "/ops/complaints?format=json")
+post(ops + f"/ops/complaints/{received['number']}/accept", {"unit": "江岸区市场监督管理局大智所", "csrf": token()})
+print("accepted on " + ops + "/ops/complaints; $ credit-node complaint list --config " + config)
+print(subprocess.run([node, "complaint", "list", "--config", config], capture_output=True, text=True, check=True).stdout.rstrip())
+post(ops + f"/ops/complaints/{received['number']}/close",
+     {"finding": "substantiated", "reply": "经现场检查，超市销售过期食品属实，已责令下架并立案调查。", "record": "", "csrf": token()})
+status = get(portal + received["statusLink"] + "&format=json")["complaint"]
+print(f"closed; GET {portal}/complaints/status: {status['state']} · {status['unit']} · {status['finding']}: {status['reply']}")
+PY
+}
+step "失信举报 at the same village: a resident reports a shop's dishonest conduct on the portal (the reporter protected: kept at the node, never shown or synced); the office hands it to a unit and closes it with the finding within 15 working days; the resident reads the answer with the code" complaint_tour
 # “信易+” at the same village: incentive scenarios for trustworthy subjects, on the portal and counted.
 incentives_tour() {
   "$node" generate --config "$dir/$village/node.yaml" --kind incentive --rows 6 --seed 14 --faults 0 --late 0 --out "$dir/incentives.csv" >/dev/null 2>&1

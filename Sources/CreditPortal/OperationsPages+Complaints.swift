@@ -53,8 +53,6 @@ extension OperationsPages {
         var categories: [Count]
         var hasCategories: Bool
         var anyOverdue: Bool
-        /// The unit the accept form suggests.
-        var unit: String
         var findings: [Outcome]
         var recentShown = OperationsPages.complaintsDecidedShown
     }
@@ -85,7 +83,6 @@ extension OperationsPages {
         let decided = try node.store.complaints(decidedLimit: Self.complaintsDecidedShown).filter { $0.state == .refused || $0.state == .closed }
         let yearAgo = ChinaTime.milliseconds(startOf: today.adding(days: -365))
         let counts = try node.store.complaintCounts(since: yearAgo)
-        let c = node.configuration
         let overdue = open.filter { $0.standingClass == "standing-breached" && $0.dueBy != nil }.count
         return ComplaintsPage(
             head: head(title: "失信举报", reader: reader, now: now), csrf: csrf, error: error, workingDays: node.catalogue.complaintWorkingDays,
@@ -98,7 +95,6 @@ extension OperationsPages {
                 ComplaintsPage.Count(label: $0.key, count: $0.value)
             },
             hasCategories: !counts.byCategory.isEmpty, anyOverdue: overdue > 0,
-            unit: "\(c.name ?? c.code.digits)市场监督管理局",
             findings: Complaint.Finding.allCases.map { Outcome(value: $0.rawValue, label: $0.name) })
     }
 }

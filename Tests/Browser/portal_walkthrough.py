@@ -414,6 +414,7 @@ class Walkthrough:
         self.former_codes()
         self.incentive_scenarios()
         self.credit_news()
+        self.dishonesty_reports()
         self.corrected_area()
 
         # The county's portal and the lists.
@@ -1165,6 +1166,72 @@ class Walkthrough:
     # A phone's screen in CSS pixels (a common 6.1-inch phone), as the public reads on the move.
     PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 
+    def dishonesty_reports(self):
+        """失信举报: a resident reports a shop on the village's site (nav link 失信举报) — refused
+        first for an ID number in the text, what was typed kept and the number not shown back —
+        then kept with a follow-up code; the status page says 待受理 with its last day and nothing
+        of the reporter; the office reads the report with the reporter on /ops/complaints, hands it
+        to a unit and closes it with the finding; the resident reads the finding and the reply."""
+        d = self.driver
+        self.page(VILLAGE + "/", "village-home-for-report")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "nav a[href='/complaints']").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("complaint-form")
+        self.check("失信行为举报" in text and "15 个工作日内" in text and "只保存在本站" in text,
+                   "the report form says the time limit and how the reporter is protected")
+        shop, reporter, phone = "沙嘴一村兴农农资店", "陈玉兰", "13986001234"
+        facts = "该店 11 月出售的复合肥养分不足，包装标注与实际不符，多户村民种植的油菜出苗差。"
+        d.find_element(By.NAME, "subject").send_keys(shop)
+        Select(d.find_element(By.NAME, "category")).select_by_visible_text("产品质量")
+        Select(d.find_element(By.NAME, "region")).select_by_index(1)
+        d.find_element(By.NAME, "content").send_keys(facts + "店主身份证 " + VALID_ID)
+        d.find_element(By.NAME, "reporter").send_keys(reporter)
+        d.find_element(By.NAME, "contact").send_keys(phone)
+        d.find_element(By.NAME, "truthful").click()
+        self.submit(d.find_element(By.NAME, "subject"))
+        text = self.looked_at("complaint-refused", expected="status of 400")
+        content = d.find_element(By.NAME, "content").get_attribute("value")
+        self.check("举报内容含有身份证号码" in text and VALID_ID not in content and facts in content
+                   and d.find_element(By.NAME, "subject").get_attribute("value") == shop,
+                   "an ID number in the report is refused with why, what was typed kept but the number")
+        box = d.find_element(By.NAME, "content")
+        box.clear()
+        box.send_keys(facts)
+        d.find_element(By.NAME, "truthful").click()
+        self.submit(d.find_element(By.NAME, "subject"))
+        text = self.looked_at("complaint-received")
+        code = d.find_element(By.CSS_SELECTOR, ".ticket-code").text
+        self.check("已收到您的举报" in text and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code) is not None,
+                   f"the report is kept and its code shown once ({code})")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.LINK_TEXT, "办理进度").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("complaint-status-pending")
+        self.check("待受理" in text and "答复期限" in text and shop in text and reporter not in text and phone not in text,
+                   "the status page says 待受理 and its last day, nothing of the reporter")
+        status_url = d.current_url
+        # The office.
+        text = self.page(VILLAGE_OPS + "/ops/complaints", "ops-complaints")
+        self.check(shop in text and f"举报人：{reporter}，{phone}" in text and "待受理" in text, "the office reads the report with its reporter")
+        section = d.find_element(By.XPATH, f"//section[contains(@class,'complaint-item')][.//h3[contains(., '{shop}')]]")
+        unit = section.find_element(By.NAME, "unit")
+        unit.clear()
+        unit.send_keys("仙桃市市场监督管理局沙嘴分局")
+        self.submit(unit)
+        text = self.looked_at("ops-complaint-accepted")
+        self.check("承办单位：仙桃市市场监督管理局沙嘴分局" in text, "the report is handed to a unit")
+        section = d.find_element(By.XPATH, f"//section[contains(@class,'complaint-item')][.//h3[contains(., '{shop}')]]")
+        section.find_element(By.CSS_SELECTOR, "input[name=finding][value=substantiated]").click()
+        reply = "经抽样检验，该店复合肥总养分不合格属实，已依法立案查处，并责令下架。"
+        section.find_element(By.NAME, "reply").send_keys(reply)
+        self.submit(section.find_element(By.NAME, "reply"))
+        text = self.looked_at("ops-complaint-closed")
+        self.check("已办结：属实" in text and reply in text, "the office closes it with the finding and the reply")
+        text = self.page(status_url, "complaint-status-closed")
+        self.check("已办结" in text and "属实" in text and reply in text and "仙桃市市场监督管理局沙嘴分局" in text and reporter not in text,
+                   "the resident reads the finding and the reply with the code")
+
     def phone(self):
         """The public's pages on a phone: nothing wider than the screen (no sideways scrolling),
         text no smaller than 14 px, the search box on every page."""
@@ -1185,6 +1252,8 @@ class Walkthrough:
                 ("objection-status", PROVINCE + "/objections/status", 200),
                 ("verify", PROVINCE + "/verify", 200),
                 ("authorised", PROVINCE + "/authorised", 200),
+                ("complaint", VILLAGE + "/complaints", 200),
+                ("complaint-status", VILLAGE + "/complaints/status", 200),
                 ("incentives", VILLAGE + "/incentives", 200),
                 ("news", PROVINCE + "/news", 200),
                 ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"], 200),
@@ -1226,7 +1295,7 @@ class Walkthrough:
             ("blacklist", PROVINCE + "/lists/black"), ("catalogue", PROVINCE + "/catalogue"), ("statistics", PROVINCE + "/statistics"),
             ("verify", PROVINCE + "/verify"), ("authorised", PROVINCE + "/authorised"), ("objection-status", PROVINCE + "/objections/status"),
             ("news", PROVINCE + "/news"), ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"]),
-            ("news-search", PROVINCE + "/news?q=" + urllib.parse.quote("信用 评定")),
+            ("news-search", PROVINCE + "/news?q=" + urllib.parse.quote("信用 评定")), ("complaint", PROVINCE + "/complaints"),
         ]
         for shot, url in pages:
             self.page(url, "care-" + shot)

@@ -187,6 +187,8 @@ struct ComplaintTests {
             let (cookie, token, html) = try await formPage(client, base + "/ops/complaints")
             #expect(html.contains("第 \(first) 号 · 合同履约 · 某某装修公司") && html.contains("举报人：周七，13511112222"))
             #expect(html.contains("举报人：匿名") && html.contains("action=\"/ops/complaints/\(second)/refuse\""))
+            // No unit is named before one is given the report.
+            #expect(!html.contains("承办单位："))
             // The oldest first, past its limit and counted so.
             let oldAt = try #require(html.range(of: "第 \(old) 号")).lowerBound
             #expect(oldAt < (try #require(html.range(of: "第 \(first) 号")).lowerBound))
