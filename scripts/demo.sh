@@ -362,20 +362,12 @@ step "a correction of the area (错报 of 所属行政区划): the township corr
 # with its follow-up code.
 objection_tour() {
   python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" "http://$village_records" <<'PY'
-import http.cookiejar, json, subprocess, sys, urllib.parse, urllib.request
+import json, subprocess, sys
+sys.path.insert(0, "scripts")
+from demo_browser import Browser
 node, config, portal, ops = sys.argv[1:5]
-jar = http.cookiejar.CookieJar()
-browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-def get(url):
-    with browser.open(url, timeout=30) as r:
-        return json.load(r)
-def post(url, fields):
-    data = urllib.parse.urlencode(fields).encode()
-    with browser.open(urllib.request.Request(url, data=data), timeout=30) as r:
-        return r.geturl(), r.read().decode()
-def token():
-    # The forms' token, as the pages set it in their cookie (one per site: portal, then ops).
-    return [c.value for c in jar if c.name == "cn_csrf"][-1]
+browser = Browser()
+get, post, token = browser.get, browser.post, browser.token
 row = next(r for r in get(portal + "/publicity/penalty?format=json")["rows"] if not r["record"]["objected"])
 get(portal + row["recordLink"] + "?format=json")
 _, body = post(portal + "/objections?format=json", {"key": row["record"]["key"], "csrf": token(), "name": "某某商贸有限公司",
@@ -407,22 +399,16 @@ step "异议办理 at the same village: a company's objection on the portal, acc
 # the resident reads the unit, then the finding and the reply, with the follow-up code.
 complaint_tour() {
   python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" "http://$village_records" <<'PY'
-import http.cookiejar, json, subprocess, sys, urllib.parse, urllib.request
+import json, subprocess, sys
+sys.path.insert(0, "scripts")
+from demo_browser import Browser
 node, config, portal, ops = sys.argv[1:5]
-jar = http.cookiejar.CookieJar()
-browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-def get(url):
-    with browser.open(url, timeout=30) as r:
-        return json.load(r)
-def post(url, fields):
-    with browser.open(urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode()), timeout=30) as r:
-        return r.read().decode()
-def token():
-    return [c.value for c in jar if c.name == "cn_csrf"][-1]
+browser = Browser()
+get, post, token = browser.get, browser.post, browser.token
 get(portal + "/complaints?format=json")
 received = json.loads(post(portal + "/complaints?format=json", {
     "csrf": token(), "subject": "大智一村便民超市", "category": "食品药品安全", "region": "",
-    "content": "超市货架上有多批次过期酸奶仍在销售，11 月 28 日购买的一盒已过期五天。", "reporter": "刘女士", "contact": "13707100000", "truthful": "yes"}))
+    "content": "超市货架上有多批次过期酸奶仍在销售，11 月 28 日购买的一盒已过期五天。", "reporter": "刘女士", "contact": "13707100000", "truthful": "yes"})[1])
 print(f"POST {portal}/complaints: report {received['number']}, follow-up code {received['code']}, answered by {received['dueBy']}")
 status = get(portal + received["statusLink"] + "&format=json")["complaint"]
 print(f"GET {portal}/complaints/status: {status['state']}, answer due {status['dueBy']}")

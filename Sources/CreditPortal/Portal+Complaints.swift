@@ -162,12 +162,7 @@ extension Portal {
 
     /// `GET /complaints`: the form, with its token in a cookie.
     func complaintFormResponse(_ request: Request) async -> Response {
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
-        var response = await respond(request, template: "complaint", cached: false) { [pages] today in
-            try pages.complaintForm(csrf: token, today: today)
-        }
-        response.headers[.setCookie] = CSRF.cookie(token)
-        return response
+        await tokenPage(request, template: "complaint") { [pages] today, token in try pages.complaintForm(csrf: token, today: today) }
     }
 
     /// `POST /complaints`: keeps a report (`ComplaintDesk.submit`) and answers with its number and
@@ -226,22 +221,8 @@ extension Portal {
         }
     }
 
-    /// `GET /complaints/status?code=…`: where a report stands; never cached anywhere, since the
-    /// page is the reporter's.
+    /// `GET /complaints/status?code=…`: where a report stands (`PortalPages.complaintStatus`).
     func complaintStatus(_ request: Request) async -> Response {
-        let form = FormValues(request.uri.query)
-        let json = form["format"] == "json"
-        let typed = form["code"] ?? ""
-        let today = ChinaTime.date(clock())
-        let pages = self.pages
-        switch await BlockingWork.page({ try pages.complaintStatus(code: typed, today: today) }) {
-        case .success(let (page, code)):
-            let status = HTTPResponse.Status(code: code)
-            var response = json ? Self.json(page, status: status) : html(page, template: "complaint-status", status: status)
-            response.headers[.cacheControl] = "no-store"
-            return response
-        case .failure(let error):
-            return failure(error, json: json)
-        }
+        await followUp(request, template: "complaint-status") { [pages] typed, today in try pages.complaintStatus(code: typed, today: today) }
     }
 }

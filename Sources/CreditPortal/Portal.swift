@@ -150,15 +150,12 @@ public struct Portal: Sendable {
             if key.hasPrefix(CreditNews.kind + "|") {
                 return Response(status: .movedPermanently, headers: [.location: PortalPages.articleLink(key)])
             }
-            // The objection form's token: the browser's own if it has one, else a new one.
-            let token = CSRF.token(in: request) ?? CSRF.newToken()
-            var response = await portal.respond(request, template: "record", cached: false) { today in
+            // The objection form's token.
+            return await portal.tokenPage(request, template: "record") { today, token in
                 guard var page = try portal.pages.record(key: key, today: today) else { throw NotFound(message: "没有找到这条公开记录：它可能不存在、未公开，或已撤销、修复、期满。") }
                 page.csrf = token
                 return page
             }
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
         }
         router.get("/reports/{reference}") { request, context in
             let reference = (context.parameters.get("reference") ?? "").removingPercentEncoding ?? ""
@@ -282,23 +279,40 @@ public struct Portal: Sendable {
         }
     }
 
-    /// `GET /objections/status?code=…`: where a request stands (`PortalPages.objectionStatus`);
-    /// never cached anywhere, since the page is the requester's.
+    /// `GET /objections/status?code=…`: where a request stands (`PortalPages.objectionStatus`).
     func objectionStatus(_ request: Request) async -> Response {
+        await followUp(request, template: "objection-status") { [pages] typed, today in try pages.objectionStatus(code: typed, today: today) }
+    }
+
+    /// A page found by a follow-up code (`?code=`), built with what was typed and today, answered
+    /// with the status the page gives; never cached anywhere, since the page is the requester's.
+    func followUp<Page: Encodable & Sendable>(
+        _ request: Request, template: String, build: @escaping @Sendable (String, CivilDate) throws -> (page: Page, status: Int)
+    ) async -> Response {
         let form = FormValues(request.uri.query)
         let json = form["format"] == "json"
         let typed = form["code"] ?? ""
         let today = ChinaTime.date(clock())
-        let pages = self.pages
-        switch await BlockingWork.page({ try pages.objectionStatus(code: typed, today: today) }) {
+        switch await BlockingWork.page({ try build(typed, today) }) {
         case .success(let (page, code)):
             let status = HTTPResponse.Status(code: code)
-            var response = json ? Self.json(page, status: status) : html(page, template: "objection-status", status: status)
+            var response = json ? Self.json(page, status: status) : html(page, template: template, status: status)
             response.headers[.cacheControl] = "no-store"
             return response
         case .failure(let error):
             return failure(error, json: json)
         }
+    }
+
+    /// A page holding a form of the public: built with the browser's token (or a new one), which
+    /// is set as its cookie and which the form repeats (`CSRF`); never kept in the page cache.
+    func tokenPage(
+        _ request: Request, template: String, build: @escaping @Sendable (CivilDate, String) throws -> some Encodable & Sendable
+    ) async -> Response {
+        let token = CSRF.token(in: request) ?? CSRF.newToken()
+        var response = await respond(request, template: template, cached: false) { today in try build(today, token) }
+        response.headers[.setCookie] = CSRF.cookie(token)
+        return response
     }
 
     /// Runs `build` off the event loops (SQLite reads block) and answers with its page as HTML

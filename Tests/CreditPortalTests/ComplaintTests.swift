@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import GRDB
 import CreditDomain
 import CreditStore
 import Foundation
@@ -238,6 +239,29 @@ struct ComplaintTests {
             let json = try await getPage(client, base + "/ops/complaints?format=json")
             #expect(json.body.contains("\"received\":3"))
         }
+    }
+
+    /// The table keeps each state's columns in agreement, whatever writes it: a pending report
+    /// names no unit, an accepted one has no answer, a closed one has its finding.
+    @Test func theStoreKeepsEachStatesColumnsInAgreement() throws {
+        let f = try PortalFixture()
+        let id = try ComplaintDesk(node: f.node).submit(
+            ComplaintDesk.Form(subjectName: "某驾校", category: "教育培训", content: "收取培训费后长期不安排练车，拒不退费。", truthful: true), now: PortalFixture.now
+        ).id
+        let queue = try DatabaseQueue(path: f.node.store.path)
+        defer { try? queue.close() }
+        for broken in [
+            "UPDATE complaints SET unit = '某局' WHERE id = \(id)",
+            "UPDATE complaints SET state = 'accepted' WHERE id = \(id)",
+            "UPDATE complaints SET state = 'closed', unit = '某局', accepted_at = 1, decided_at = 2 WHERE id = \(id)",
+            "UPDATE complaints SET finding = 'maybe' WHERE id = \(id)",
+            "UPDATE complaints SET subject_code = '123' WHERE id = \(id)",
+        ] {
+            #expect(throws: DatabaseError.self, "\(broken)") { try queue.write { db in try db.execute(sql: broken) } }
+        }
+        // Accepted as the desk accepts: a unit and the time, no answer.
+        try queue.write { db in try db.execute(sql: "UPDATE complaints SET state = 'accepted', unit = '某局', accepted_at = 1 WHERE id = \(id)") }
+        #expect(try f.node.store.complaint(id: id)?.state == .accepted)
     }
 
     /// A catalogue without a time limit promises none; one with less than a day is refused when read.
