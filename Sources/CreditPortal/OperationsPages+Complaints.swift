@@ -55,7 +55,11 @@ extension OperationsPages {
         var anyOverdue: Bool
         var findings: [Outcome]
         var recentShown = OperationsPages.complaintsDecidedShown
+        var openShown = OperationsPages.complaintsOpenShown
     }
+
+    /// How many reports to answer the page lists (the oldest; all are counted).
+    static let complaintsOpenShown = 200
 
     /// How many answered reports the page lists.
     static let complaintsDecidedShown = 20
@@ -79,22 +83,23 @@ extension OperationsPages {
                 finding: c.finding?.name, reply: c.decision.map(Masking.maskResidentIDs(in:)),
                 decidedAt: c.decidedAt.map(PortalPages.readable(milliseconds:)), recordKey: c.recordKey.map(Masking.maskResidentIDs(in:)))
         }
-        let open = try desk.open(today: today).map { item($0.complaint, due: $0.dueBy, standing: $0.standing) }
+        let counts = try desk.openCounts(today: today)
+        let open = try desk.open(today: today, limit: Self.complaintsOpenShown).map { item($0.complaint, due: $0.dueBy, standing: $0.standing) }
         let decided = try node.store.complaints(decidedLimit: Self.complaintsDecidedShown).filter { $0.state == .refused || $0.state == .closed }
         let yearAgo = ChinaTime.milliseconds(startOf: today.adding(days: -365))
-        let counts = try node.store.complaintCounts(since: yearAgo)
-        let overdue = open.filter { $0.standingClass == "standing-breached" && $0.dueBy != nil }.count
+        let year = try node.store.complaintCounts(since: yearAgo)
+        let overdue = counts.standing[.overdue] ?? 0
         return ComplaintsPage(
             head: head(title: "失信举报", reader: reader, now: now), csrf: csrf, error: error, workingDays: node.catalogue.complaintWorkingDays,
-            open: open, pendingCount: open.filter(\.pending).count, acceptedCount: open.filter(\.accepted).count,
+            open: open, pendingCount: counts.pending, acceptedCount: counts.accepted,
             overdueCount: overdue,
             decided: decided.map { item($0, due: nil, standing: .within) },
-            received: counts.byState.values.reduce(0, +),
-            states: Complaint.State.allCases.map { ComplaintsPage.Count(label: PortalPages.complaintState($0), count: counts.byState[$0] ?? 0) },
-            categories: counts.byCategory.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
+            received: year.byState.values.reduce(0, +),
+            states: Complaint.State.allCases.map { ComplaintsPage.Count(label: PortalPages.complaintState($0), count: year.byState[$0] ?? 0) },
+            categories: year.byCategory.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
                 ComplaintsPage.Count(label: $0.key, count: $0.value)
             },
-            hasCategories: !counts.byCategory.isEmpty, anyOverdue: overdue > 0,
+            hasCategories: !year.byCategory.isEmpty, anyOverdue: overdue > 0,
             findings: Complaint.Finding.allCases.map { Outcome(value: $0.rawValue, label: $0.name) })
     }
 }

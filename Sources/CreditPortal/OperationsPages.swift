@@ -518,7 +518,7 @@ struct OperationsPages: Sendable {
         let c = node.configuration
         let open = try node.openObjections(today: today)
         let limit = node.catalogue.objectionWorkingDays
-        let complaints = try ComplaintDesk(node: node).open(today: today)
+        let complaints = try ComplaintDesk(node: node).openCounts(today: today)
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try ObjectionDesk(node: node).requests().map { r, moved in
@@ -557,8 +557,8 @@ struct OperationsPages: Sendable {
                     notice: Masking.maskResidentIDs(in: $0.notice), unit: $0.unit,
                     days: Int((ChinaTime.milliseconds(now) - $0.enteredAt) / 86_400_000))
             },
-            quarantined: try node.store.quarantinedByKind().values.reduce(0, +), complaintsOpen: complaints.count,
-            complaintsOverdue: complaints.filter { $0.standing == .overdue }.count, error: error)
+            quarantined: try node.store.quarantinedByKind().values.reduce(0, +), complaintsOpen: complaints.total,
+            complaintsOverdue: complaints.standing[.overdue] ?? 0, error: error)
     }
 
     /// The last part of a record's key — a numbered kind's decision number (仙桃环罚〔2026〕26号),

@@ -181,6 +181,16 @@ struct ComplaintTests {
             ComplaintDesk.Form(subjectName: "某加油站", category: "价格与市场秩序", content: "加油机计量不准，加满一箱少了近两升。", truthful: true),
             now: PortalFixture.now.addingTimeInterval(-40 * 86_400)
         ).id
+        // One received on 2026-11-04: its fifteenth working day is today.
+        _ = try desk.submit(
+            ComplaintDesk.Form(subjectName: "某物业公司", category: "合同履约", content: "物业费上涨未经业主大会表决，服务却越来越差。", truthful: true),
+            now: PortalFixture.now.addingTimeInterval(-21 * 86_400))
+        // /metrics counts them by standing.
+        let metrics = try Metrics.text(f.node, now: PortalFixture.now)
+        let code = f.node.configuration.code.digits
+        for (standing, count) in [("overdue", 1), ("last-day", 1), ("within", 2)] {
+            #expect(metrics.contains("creditnet_complaints_open{node=\"\(code)\",standing=\"\(standing)\"} \(count)"), "\(standing)")
+        }
         try await withOperatorsListener(f.node, tls: false) { port in
             let base = "http://127.0.0.1:\(port)"
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
@@ -195,7 +205,8 @@ struct ComplaintTests {
             #expect(oldAt < (try #require(html.range(of: "第 \(first) 号")).lowerBound))
             #expect(html.contains("已超期") && html.contains("<span class=\"count count-warn\">1</span>超过答复期限"))
             let work = try await getPage(client, base + "/ops/work")
-            #expect(work.body.contains("待办理 <strong>3</strong> 件，超过答复期限 <strong>1</strong> 件"))
+            #expect(work.body.contains("待办理 <strong>4</strong> 件，超过答复期限 <strong>1</strong> 件"))
+            #expect(html.contains("今日到期，2026-11-25 前答复"))
             // Without the page's token: refused, nothing answered.
             let unit = ("unit", "江岸区住房和城市更新局")
             #expect(try await postForm(client, base + "/ops/complaints/\(first)/accept", [unit], cookie: nil).status == 400)
@@ -235,9 +246,9 @@ struct ComplaintTests {
             let after = try await getPage(client, base + "/ops/complaints")
             #expect(after.body.contains("已办结：部分属实") && after.body.contains("不予受理") && after.body.contains("请向电商平台所在地市场监管部门举报。"))
             #expect(!after.body.contains("action=\"/ops/complaints/\(first)/close\""))
-            // The year's counts: three received, one of each answer and one still pending.
+            // The year's counts: four received, one closed, one refused, two still pending.
             let json = try await getPage(client, base + "/ops/complaints?format=json")
-            #expect(json.body.contains("\"received\":3"))
+            #expect(json.body.contains("\"received\":4") && json.body.contains("\"pendingCount\":2"))
         }
     }
 

@@ -108,13 +108,17 @@ extension NodeStore {
         }
     }
 
-    /// Reports still to answer or to close (pending, then accepted; oldest first), then, with
-    /// `decidedLimit` above 0, that many of the answered (refused or closed), latest decision first.
-    public func complaints(decidedLimit: Int = 0) throws -> [Complaint] {
+    /// Reports still to answer or to close (pending, then accepted; oldest first; at most
+    /// `openLimit`), then, with `decidedLimit` above 0, that many of the answered (refused or
+    /// closed), latest decision first.
+    public func complaints(openLimit: Int = .max, decidedLimit: Int = 0) throws -> [Complaint] {
         try read { db in
             let open = try Row.fetchAll(
                 db,
-                sql: "SELECT \(Self.complaintColumns) FROM complaints WHERE state IN ('pending', 'accepted') ORDER BY state <> 'pending', at, id"
+                sql: """
+                    SELECT \(Self.complaintColumns) FROM complaints WHERE state IN ('pending', 'accepted')
+                    ORDER BY state <> 'pending', at, id LIMIT ?
+                    """, arguments: [openLimit]
             ).map(Self.complaint)
             let decided =
                 decidedLimit > 0
@@ -125,6 +129,16 @@ extension NodeStore {
                     arguments: [decidedLimit]
                 ).map(Self.complaint) : []
             return open + decided
+        }
+    }
+
+    /// Every report still to answer or to close, by its state and when it came (milliseconds
+    /// since 1970): what counting them against their limit needs, without their text.
+    public func openComplaintTimes() throws -> [(state: Complaint.State, at: Int64)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT state, at FROM complaints WHERE state IN ('pending', 'accepted')").map {
+                (Complaint.State(rawValue: $0[0]) ?? .pending, $0[1])
+            }
         }
     }
 

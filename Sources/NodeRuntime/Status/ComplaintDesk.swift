@@ -189,12 +189,47 @@ public struct ComplaintDesk: Sendable {
             "report of dishonest conduct closed", metadata: ["complaint": "\(id)", "finding": "\(finding.rawValue)", "by": "\(actor.description)"])
     }
 
-    /// The reports still to answer or close, oldest first (pending, then accepted), each with its
-    /// last day and where it stands today.
-    public func open(today: CivilDate) throws -> [(complaint: Complaint, dueBy: CivilDate?, standing: OpenObjection.Standing)] {
-        try node.store.complaints().map { c in
-            let due = dueBy(receivedOn: ChinaTime.date(Date(timeIntervalSince1970: Double(c.at) / 1000)))
-            return (c, due, Self.standing(dueBy: due, today: today))
+    /// The reports still to answer or close, oldest first (pending, then accepted; at most
+    /// `limit`), each with its last day and where it stands today.
+    public func open(today: CivilDate, limit: Int = .max) throws -> [(complaint: Complaint, dueBy: CivilDate?, standing: OpenObjection.Standing)] {
+        var due = DueDays(desk: self)
+        return try node.store.complaints(openLimit: limit).map { c in
+            let last = due.of(c.at)
+            return (c, last, Self.standing(dueBy: last, today: today))
+        }
+    }
+
+    /// What is still to answer or close, counted: pending, accepted, and by standing against the
+    /// limit (all `within` when none is set) — read without the reports' text (`/metrics`, the
+    /// pages' counts).
+    public struct OpenCounts: Sendable {
+        public var pending = 0
+        public var accepted = 0
+        public var standing: [OpenObjection.Standing: Int] = [:]
+        public var total: Int { pending + accepted }
+    }
+
+    public func openCounts(today: CivilDate) throws -> OpenCounts {
+        var due = DueDays(desk: self)
+        var counts = OpenCounts()
+        for (state, at) in try node.store.openComplaintTimes() {
+            if state == .pending { counts.pending += 1 } else { counts.accepted += 1 }
+            counts.standing[Self.standing(dueBy: due.of(at), today: today), default: 0] += 1
+        }
+        return counts
+    }
+
+    /// The last day of reports received at given times, counted once per day received.
+    struct DueDays {
+        let desk: ComplaintDesk
+        var known: [CivilDate: CivilDate?] = [:]
+
+        mutating func of(_ milliseconds: Int64) -> CivilDate? {
+            let day = ChinaTime.date(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            if let last = known[day] { return last }
+            let last = desk.dueBy(receivedOn: day)
+            known[day] = last
+            return last
         }
     }
 

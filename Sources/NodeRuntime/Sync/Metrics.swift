@@ -98,11 +98,11 @@ enum Metrics {
         }
         // Reports of dishonest conduct still to answer or close (失信举报), by standing against
         // the catalogue's limit (within when none is set).
-        let complaints = try ComplaintDesk(node: node).open(today: ChinaTime.date(at))
+        let complaints = try ComplaintDesk(node: node).openCounts(today: ChinaTime.date(at))
         for standing in OpenObjection.Standing.allCases {
             gauge(
                 "complaints_open", "Reports of dishonest conduct from the public not yet answered or closed, by standing against their time limit.",
-                Int64(complaints.filter { $0.standing == standing }.count), [("standing", standing.rawValue)])
+                Int64(complaints.standing[standing] ?? 0), [("standing", standing.rawValue)])
         }
         // The subjects of the area on a joint list in force, answered by a unit's feedback or
         // waiting (联合奖惩 待响应), as the dashboard's card counts them (`ListResponses.totals`, kept).
