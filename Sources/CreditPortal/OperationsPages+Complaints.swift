@@ -85,7 +85,7 @@ extension OperationsPages {
         }
         let counts = try desk.openCounts(today: today)
         let open = try desk.open(today: today, limit: Self.complaintsOpenShown).map { item($0.complaint, due: $0.dueBy, standing: $0.standing) }
-        let decided = try node.store.complaints(decidedLimit: Self.complaintsDecidedShown).filter { $0.state == .refused || $0.state == .closed }
+        let decided = try node.store.answeredComplaints(limit: Self.complaintsDecidedShown)
         let yearAgo = ChinaTime.milliseconds(startOf: today.adding(days: -365))
         let year = try node.store.complaintCounts(since: yearAgo)
         let overdue = counts.standing[.overdue] ?? 0

@@ -37,7 +37,7 @@ struct ComplaintCommand: ParsableCommand {
                 }
                 let answered =
                     all
-                    ? try context.store.complaints(decidedLimit: 100).filter { $0.state == .refused || $0.state == .closed }.map {
+                    ? try context.store.answeredComplaints(limit: 100).map {
                         Listed(complaint: $0)
                     } : []
                 let listed = open + answered

@@ -72,7 +72,7 @@ struct ComplaintTests {
         #expect(html.contains("15 个工作日内") && html.contains("name=\"csrf\" value=\"\(token)\""))
         let (status, body) = try await PortalObjectionTests.post(app, cookie: cookie, fields: Self.fields(token), to: "/complaints")
         #expect(status == .ok && body.contains("已收到您的举报"), "\(body)")
-        let kept = try #require(try f.node.store.complaints().first)
+        let kept = try #require(try f.node.store.openComplaints().first)
         #expect(kept.state == .pending && kept.subjectName == "江岸区某某超市" && kept.category == "食品药品安全")
         #expect(kept.region == PortalFixture.villages[0] && kept.occurred == "2026-11-20" && kept.reporter == "李四" && kept.contact == "13912345678")
         #expect(kept.subjectCode == Self.creditCode("91420102MA4K12345") && !kept.anonymous)
@@ -142,12 +142,12 @@ struct ComplaintTests {
             // Refilled as typed (the reporter need not type it all again), an ID number never.
             #expect(body.contains("13912345678") && !body.contains(idNumber), "\(changes)")
         }
-        #expect(try f.node.store.complaints(decidedLimit: 10).isEmpty)
+        #expect(try f.node.store.openComplaints().isEmpty && f.node.store.answeredComplaints(limit: 10).isEmpty)
         // The least: a name, a category, what happened, the undertaking — anonymous.
         let least = [("csrf", token), ("subject", "某工地"), ("category", "拖欠工资"), ("content", "春节前拖欠三十多名工人的工资至今未付。"), ("truthful", "yes")]
         let (status, body) = try await PortalObjectionTests.post(app, cookie: cookie, fields: least, to: "/complaints")
         #expect(status == .ok && body.contains("已收到您的举报"), "\(body)")
-        let kept = try #require(try f.node.store.complaints().first)
+        let kept = try #require(try f.node.store.openComplaints().first)
         #expect(kept.anonymous && kept.subjectCode == nil && kept.region == nil && kept.occurred == nil)
         // From elsewhere (no cookie, another token): refused, kept not.
         var (refused, page) = try await PortalObjectionTests.post(app, cookie: nil, fields: Self.fields(token), to: "/complaints")
@@ -159,7 +159,7 @@ struct ComplaintTests {
         for _ in 0..<4 { #expect(try await PortalObjectionTests.post(app, cookie: cookie, fields: Self.fields(token), to: "/complaints").0 == .ok) }
         (refused, page) = try await PortalObjectionTests.post(app, cookie: cookie, fields: Self.fields(token), to: "/complaints")
         #expect(refused == .tooManyRequests && page.contains("每小时最多提交 5 次举报"))
-        #expect(try f.node.store.complaints().count == 5)
+        #expect(try f.node.store.openComplaints().count == 5)
     }
 
     /// The office reads the reports with their reporters, hands one to a unit, refuses another

@@ -108,37 +108,41 @@ extension NodeStore {
         }
     }
 
-    /// Reports still to answer or to close (pending, then accepted; oldest first; at most
-    /// `openLimit`), then, with `decidedLimit` above 0, that many of the answered (refused or
-    /// closed), latest decision first.
-    public func complaints(openLimit: Int = .max, decidedLimit: Int = 0) throws -> [Complaint] {
+    /// Reports still to answer or to close: pending, then accepted, oldest first; at most `limit`.
+    public func openComplaints(limit: Int = .max) throws -> [Complaint] {
         try read { db in
-            let open = try Row.fetchAll(
+            try Row.fetchAll(
                 db,
                 sql: """
                     SELECT \(Self.complaintColumns) FROM complaints WHERE state IN ('pending', 'accepted')
                     ORDER BY state <> 'pending', at, id LIMIT ?
-                    """, arguments: [openLimit]
+                    """, arguments: [limit]
             ).map(Self.complaint)
-            let decided =
-                decidedLimit > 0
-                ? try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT \(Self.complaintColumns) FROM complaints WHERE state IN ('refused', 'closed') ORDER BY decided_at DESC, id DESC LIMIT ?",
-                    arguments: [decidedLimit]
-                ).map(Self.complaint) : []
-            return open + decided
         }
     }
 
-    /// Every report still to answer or to close, by its state and when it came (milliseconds
-    /// since 1970): what counting them against their limit needs, without their text.
-    public func openComplaintTimes() throws -> [(state: Complaint.State, at: Int64)] {
+    /// The latest `limit` reports answered (refused or closed), the latest answer first.
+    public func answeredComplaints(limit: Int) throws -> [Complaint] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT state, at FROM complaints WHERE state IN ('pending', 'accepted')").map {
-                (Complaint.State(rawValue: $0[0]) ?? .pending, $0[1])
-            }
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.complaintColumns) FROM complaints WHERE state IN ('refused', 'closed') ORDER BY decided_at DESC, id DESC LIMIT ?",
+                arguments: [limit]
+            ).map(Self.complaint)
+        }
+    }
+
+    /// The reports still to answer or to close counted by state and by the China day they came
+    /// (`CivilDate.dayNumber`): what counting them against their limit needs, without their text.
+    public func openComplaintDays() throws -> [(state: Complaint.State, day: Int, count: Int)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT state, (at + ?) / 86400000 AS day, count(*) FROM complaints INDEXED BY complaints_open
+                    WHERE state IN ('pending', 'accepted') GROUP BY state, day
+                    """, arguments: [Int64(ChinaTime.offsetSeconds) * 1000]
+            ).map { (Complaint.State(rawValue: $0[0]) ?? .pending, $0[1], $0[2]) }
         }
     }
 

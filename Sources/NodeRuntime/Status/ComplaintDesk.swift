@@ -192,9 +192,11 @@ public struct ComplaintDesk: Sendable {
     /// The reports still to answer or close, oldest first (pending, then accepted; at most
     /// `limit`), each with its last day and where it stands today.
     public func open(today: CivilDate, limit: Int = .max) throws -> [(complaint: Complaint, dueBy: CivilDate?, standing: OpenObjection.Standing)] {
-        var due = DueDays(desk: self)
-        return try node.store.complaints(openLimit: limit).map { c in
-            let last = due.of(c.at)
+        var due: [CivilDate: CivilDate?] = [:]
+        return try node.store.openComplaints(limit: limit).map { c in
+            let day = ChinaTime.date(Date(timeIntervalSince1970: Double(c.at) / 1000))
+            let last = due[day] ?? dueBy(receivedOn: day)
+            due[day] = last
             return (c, last, Self.standing(dueBy: last, today: today))
         }
     }
@@ -210,27 +212,12 @@ public struct ComplaintDesk: Sendable {
     }
 
     public func openCounts(today: CivilDate) throws -> OpenCounts {
-        var due = DueDays(desk: self)
         var counts = OpenCounts()
-        for (state, at) in try node.store.openComplaintTimes() {
-            if state == .pending { counts.pending += 1 } else { counts.accepted += 1 }
-            counts.standing[Self.standing(dueBy: due.of(at), today: today), default: 0] += 1
+        for (state, day, n) in try node.store.openComplaintDays() {
+            if state == .pending { counts.pending += n } else { counts.accepted += n }
+            counts.standing[Self.standing(dueBy: dueBy(receivedOn: CivilDate(dayNumber: day)), today: today), default: 0] += n
         }
         return counts
-    }
-
-    /// The last day of reports received at given times, counted once per day received.
-    struct DueDays {
-        let desk: ComplaintDesk
-        var known: [CivilDate: CivilDate?] = [:]
-
-        mutating func of(_ milliseconds: Int64) -> CivilDate? {
-            let day = ChinaTime.date(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-            if let last = known[day] { return last }
-            let last = desk.dueBy(receivedOn: day)
-            known[day] = last
-            return last
-        }
     }
 
     /// The last day to answer a report received on `day` (closed or refused), by the working-day
