@@ -105,6 +105,9 @@ struct OperationsPages: Sendable {
         /// has answered with feedback (联合奖惩 待响应, `ListResponses.totals`); nil without a
         /// `feedback` kind.
         var listPending: Int?
+        /// 失信举报 still to answer or close, and those past their limit; nil when none.
+        var complaintsOpen: Int?
+        var complaintsOverdue: Int?
     }
 
     /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
@@ -646,6 +649,7 @@ struct OperationsPages: Sendable {
         let first = today.adding(days: -(days - 1))
         let arrivals = Dictionary(try node.store.arrivalsPerDay(since: first).map { ($0.day, $0.records) }, uniquingKeysWith: +)
         let objections = node.catalogue.objectionWorkingDays == nil ? nil : try node.openObjections(today: today)
+        let complaints = try ComplaintDesk(node: node).openCounts(today: today)
         return CollectionPage(
             head: head(title: "数据归集", reader: reader, now: now),
             totals: Totals(
@@ -657,7 +661,9 @@ struct OperationsPages: Sendable {
             commitmentsToFollowUp: try CommitmentLedger.compute(node, today: today).map { $0.total.broken + $0.total.overdue },
             governmentCases: try GovernmentIntegrity.compute(node, today: today).cases.count,
             objectionsPastLimit: objections?.filter(\.pastLimit).count, objectionsDueToday: objections?.filter { $0.standing == .lastDay }.count,
-            listPending: try ListResponses.totals(node, now: now)?.figures.pending)
+            listPending: try ListResponses.totals(node, now: now)?.figures.pending,
+            complaintsOpen: complaints.total > 0 ? complaints.total : nil,
+            complaintsOverdue: complaints.standing[.overdue].flatMap { $0 > 0 ? $0 : nil })
     }
 
     /// How many missing numbers a gap row lists.

@@ -204,6 +204,9 @@ struct ComplaintTests {
             let oldAt = try #require(html.range(of: "第 \(old) 号")).lowerBound
             #expect(oldAt < (try #require(html.range(of: "第 \(first) 号")).lowerBound))
             #expect(html.contains("已超期") && html.contains("<span class=\"count count-warn\">1</span>超过答复期限"))
+            let dashboard = try await getPage(client, base + "/ops/")
+            #expect(dashboard.body.contains("<span class=\"count\">4</span><span class=\"count-name\">待办理的失信举报</span>"))
+            #expect(dashboard.body.contains("<span class=\"count\">1</span><span class=\"count-name\">超过答复期限的失信举报</span>"))
             let work = try await getPage(client, base + "/ops/work")
             #expect(work.body.contains("待办理 <strong>4</strong> 件，超过答复期限 <strong>1</strong> 件"))
             #expect(html.contains("今日到期，2026-11-25 前答复"))
@@ -278,6 +281,8 @@ struct ComplaintTests {
     /// A catalogue without a time limit promises none; one with less than a day is refused when read.
     @Test func theTimeLimitIsTheCataloguesToSet() async throws {
         let f = try PortalFixture()
+        // No report: the dashboard has no card for them.
+        #expect(try OperationsPages(node: f.node).collection(reader: "测试", now: PortalFixture.now).complaintsOpen == nil)
         let none = try f.node(named: "no-limit") { $0.complaintWorkingDays = nil }
         let page = try PortalPages(node: none).complaintForm(csrf: "x", today: ChinaTime.date(PortalFixture.now))
         #expect(page.workingDays == nil && ComplaintDesk(node: none).dueBy(receivedOn: ChinaTime.date(PortalFixture.now)) == nil)

@@ -1027,7 +1027,9 @@ enum Migrations {
                 CHECK ((state IN ('accepted', 'closed')) = (unit IS NOT NULL)),
                 CHECK ((state = 'closed') = (finding IS NOT NULL))
             );
-            CREATE INDEX complaints_open ON complaints(state, id) WHERE state IN ('pending', 'accepted');
+            -- The reports by state, time and category: the pages list the oldest of a state in
+            -- its order, and count them (those to answer, the year's) from it alone.
+            CREATE INDEX complaints_by_state ON complaints(state, at, category);
             """)
     }
 }
