@@ -129,7 +129,8 @@ extension NodeStore {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT \(Self.complaintColumns) FROM complaints WHERE state IN ('refused', 'closed') ORDER BY decided_at DESC, id DESC LIMIT ?",
+                sql:
+                    "SELECT \(Self.complaintColumns) FROM complaints INDEXED BY complaints_answered WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT ?",
                 arguments: [limit]
             ).map(Self.complaint)
         }

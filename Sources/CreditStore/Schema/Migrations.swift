@@ -1030,6 +1030,8 @@ enum Migrations {
             -- The reports by state, time and category: the pages list the oldest of a state in
             -- its order, and count them (those to answer, the year's) from it alone.
             CREATE INDEX complaints_by_state ON complaints(state, at, category);
+            -- The answered (refused or closed: those with an answer), the latest answer first.
+            CREATE INDEX complaints_answered ON complaints(decided_at) WHERE decided_at IS NOT NULL;
             """)
     }
 }
