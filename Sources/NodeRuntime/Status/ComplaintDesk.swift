@@ -158,8 +158,8 @@ public struct ComplaintDesk: Sendable {
     /// reporter reads it).
     public func accept(id: Int64, unit rawUnit: String, now: Date, actor: AuditActor) throws {
         let unit = rawUnit.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !unit.isEmpty, unit.count <= Self.unitMax else {
-            throw ComplaintError(code: .invalid, message: "受理举报需填写承办单位（最多 \(Self.unitMax) 个字），举报人会看到由哪个单位办理。")
+        guard !unit.isEmpty, unit.count <= Self.unitMax, Masking.maskResidentIDs(in: unit) == unit else {
+            throw ComplaintError(code: .invalid, message: "受理举报需填写承办单位的名称（最多 \(Self.unitMax) 个字），举报人会看到由哪个单位办理。")
         }
         guard try node.store.acceptComplaint(id: id, unit: unit, now: now) else { throw Self.notOpen(id, "待受理") }
         node.logger.info("report of dishonest conduct accepted", metadata: ["complaint": "\(id)", "by": "\(actor.description)"])
