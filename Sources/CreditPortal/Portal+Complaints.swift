@@ -161,8 +161,15 @@ extension Portal {
     static let complaintBodyMax = 32 << 10
 
     /// `GET /complaints`: the form, with its token in a cookie.
+    /// `subject` and `subjectCode` in the address (an organisation's page links its 举报) fill in whom.
     func complaintFormResponse(_ request: Request) async -> Response {
-        await tokenPage(request, template: "complaint") { [pages] today, token in try pages.complaintForm(csrf: token, today: today) }
+        let query = FormValues(request.uri.query)
+        let named = query["subject"].map { name in
+            ComplaintDesk.Form(subjectName: name, subjectCode: query["subjectCode"] ?? "", category: "", content: "", truthful: false)
+        }
+        return await tokenPage(request, template: "complaint") { [pages] today, token in
+            try pages.complaintForm(csrf: token, today: today, form: named)
+        }
     }
 
     /// `POST /complaints`: keeps a report (`ComplaintDesk.submit`) and answers with its number and

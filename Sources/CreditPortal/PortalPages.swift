@@ -222,6 +222,8 @@ public struct SubjectPage: Sendable, Encodable {
     public var currentLink: String? = nil
     /// An organisation's page on the top of the network's site, which holds every area's records.
     public var wider: SiteLink? = nil
+    /// 失信举报's form with this organisation's name and code filled in (none for a person).
+    public var complaintLink: String? = nil
 
     /// What the code on the page is: 统一社会信用代码, 证件号码 (a resident's or another document's),
     /// or 工商注册号 (a business filed under its registration number).
@@ -229,7 +231,7 @@ public struct SubjectPage: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case site, title, name, code, isPerson, summary, listings, records, reportLink, empty, page, previousLink, nextLink, paged
-        case formerCodes, hasFormerCodes, currentCode, currentLink, codeLabel, wider
+        case formerCodes, hasFormerCodes, currentCode, currentLink, codeLabel, wider, complaintLink
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -254,6 +256,7 @@ public struct SubjectPage: Sendable, Encodable {
         try c.encodeIfPresent(currentLink, forKey: .currentLink)
         try c.encode(codeLabel, forKey: .codeLabel)
         try c.encodeIfPresent(wider, forKey: .wider)
+        try c.encodeIfPresent(complaintLink, forKey: .complaintLink)
     }
 }
 
@@ -868,7 +871,10 @@ public struct PortalPages: Sendable {
         subjectPage.codeLabel = isOrganisation ? "统一社会信用代码" : registration ? "工商注册号" : "证件号码"
         subjectPage.currentCode = current
         subjectPage.currentLink = current.map { "/subjects/" + Self.escapePath($0) }
-        if isOrganisation { subjectPage.wider = widerSite("subjects/" + Self.escapePath(hit.code)) }
+        if isOrganisation {
+            subjectPage.wider = widerSite("subjects/" + Self.escapePath(hit.code))
+            subjectPage.complaintLink = "/complaints?subject=\(Self.escapePath(hit.name))&subjectCode=\(hit.code)"
+        }
         return subjectPage
     }
 

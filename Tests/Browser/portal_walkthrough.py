@@ -41,7 +41,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from sample_edits import refile_as_businesses, set_fields, uscc  # noqa: E402
+from sample_edits import ALPHABET, refile_as_businesses, set_fields, uscc  # noqa: E402
 
 TOPOLOGY = "Tests/Browser/portal.yaml"
 PROVINCE = "http://127.0.0.1:7900"
@@ -1173,6 +1173,17 @@ class Walkthrough:
         of the reporter; the office reads the report with the reporter on /ops/complaints, hands it
         to a unit and closes it with the finding; the resident reads the finding and the reply."""
         d = self.driver
+        # From a company's page, its 举报 link: the form with the company filled in.
+        company = next(r for r in self.json(VILLAGE + "/publicity/penalty")["rows"]
+                       if not r["record"]["isPerson"] and r["subjectLink"] and is_uscc(r["record"]["subject"]))
+        self.page(VILLAGE + company["subjectLink"], "subject-for-report")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.PARTIAL_LINK_TEXT, "举报该主体的失信行为").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        self.looked_at("complaint-form-filled")
+        self.check(d.find_element(By.NAME, "subject").get_attribute("value") == company["record"]["subjectName"]
+                   and d.find_element(By.NAME, "subjectCode").get_attribute("value") == company["record"]["subject"],
+                   "a company's page leads to the report form with its name and code filled in")
         self.page(VILLAGE + "/", "village-home-for-report")
         old = d.find_element(By.TAG_NAME, "html")
         d.find_element(By.CSS_SELECTOR, "nav a[href='/complaints']").click()
@@ -1384,6 +1395,14 @@ class Walkthrough:
         self.run("up", TOPOLOGY, "--dir", self.net, "--certs", os.path.join(self.out, "certs"))
         if self.wait_for("the restarted village met again", lambda: standing() == "met", seconds=60):
             self.page(township, "ops-network-recovered")
+
+
+def is_uscc(code):
+    """Whether `code` is a unified social credit code, its check character right (GB 32100)."""
+    if len(code) != 18 or any(c not in ALPHABET for c in code):
+        return False
+    total = sum(ALPHABET.index(c) * w for c, w in zip(code[:17], [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]))
+    return ALPHABET[(31 - total % 31) % 31] == code[17]
 
 
 def filtered_from(url):

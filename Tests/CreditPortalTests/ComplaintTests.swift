@@ -255,6 +255,25 @@ struct ComplaintTests {
         }
     }
 
+    /// An organisation's page leads to the form with its name and code filled in; a person's
+    /// page does not, and a code in the address that is an ID number is not shown.
+    @Test func anOrganisationsPageLeadsToAReportAboutIt() async throws {
+        let f = try PortalFixture()
+        let organisation = try #require(
+            try f.node.store.allSubjects(kind: "penalty").first { (try? SocialCreditCode($0)) != nil && (try? ResidentID($0)) == nil })
+        let name = try #require(try f.node.store.subjectHit(code: organisation)?.name)
+        let page = try await f.get("/subjects/" + organisation).body
+        let link = "/complaints?subject=\(PortalPages.escapePath(name))&subjectCode=\(organisation)"
+        #expect(page.contains("href=\"\(link.replacingOccurrences(of: "&", with: "&amp;"))\">举报该主体的失信行为"), "\(link)")
+        let form = try await f.get(link).body
+        #expect(form.contains("name=\"subjectCode\" maxlength=\"18\" value=\"\(organisation)\"") && !form.contains("id=\"problems\""))
+        let person = try await f.get(
+            try #require(PortalPages.subjectLink(code: f.person.code, id: try f.node.store.subjectHit(code: f.person.code)?.id)))
+        #expect(person.status == .ok && !person.body.contains("举报该主体的失信行为"))
+        let numbered = try await f.get("/complaints?subject=x&subjectCode=" + PortalFixture.hiddenID).body
+        #expect(!numbered.contains(PortalFixture.hiddenID) && numbered.contains("name=\"subjectCode\" maxlength=\"18\" value=\"\""))
+    }
+
     /// The table keeps each state's columns in agreement, whatever writes it: a pending report
     /// names no unit, an accepted one has no answer, a closed one has its finding.
     @Test func theStoreKeepsEachStatesColumnsInAgreement() throws {
