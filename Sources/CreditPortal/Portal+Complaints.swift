@@ -99,7 +99,9 @@ extension PortalPages {
             // Refilled as typed — but an ID number typed is never sent back to the browser.
             let safe = { (s: String) in Masking.maskResidentIDs(in: String(s.prefix(ComplaintDesk.contentMax + 100))) }
             page.subjectName = safe(form.subjectName)
-            page.subjectCode = safe(form.subjectCode) == form.subjectCode ? form.subjectCode : ""
+            // A credit code whole (one of 18 digits too), anything shaped as an ID number not at all.
+            let code = form.subjectCode.trimmingCharacters(in: .whitespaces).uppercased()
+            page.subjectCode = (try? SocialCreditCode(code)) != nil || safe(form.subjectCode) == form.subjectCode ? form.subjectCode : ""
             page.occurred = safe(form.occurred)
             page.content = safe(form.content)
             page.reporter = safe(form.reporter)

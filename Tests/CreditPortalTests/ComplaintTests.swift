@@ -270,6 +270,16 @@ struct ComplaintTests {
         let person = try await f.get(
             try #require(PortalPages.subjectLink(code: f.person.code, id: try f.node.store.subjectHit(code: f.person.code)?.id)))
         #expect(person.status == .ok && !person.body.contains("举报该主体的失信行为"))
+        // A public institution's code may be 18 digits: shown whole, unlike an ID number.
+        let digits = try #require(
+            (1..<1000).lazy.map { n -> String in
+                let organisation = String(format: "%08d", n)
+                return Self.creditCode(
+                    "12420102" + organisation + String(UnicodeScalar(SocialCreditCode.organisationCheckCharacter(Array(organisation.utf8)))))
+            }.first { $0.allSatisfy(\.isNumber) })
+        #expect((try? SocialCreditCode(digits)) != nil && Masking.maskResidentIDs(in: digits) != digits)
+        let institution = try await f.get("/complaints?subject=x&subjectCode=" + digits).body
+        #expect(institution.contains("value=\"\(digits)\""), "\(digits)")
         let numbered = try await f.get("/complaints?subject=x&subjectCode=" + PortalFixture.hiddenID).body
         #expect(!numbered.contains(PortalFixture.hiddenID) && numbered.contains("name=\"subjectCode\" maxlength=\"18\" value=\"\""))
     }
