@@ -15,11 +15,7 @@ open=${1:-10000}
 duration=${2:-20}
 county_store 200000
 copy=$work/complaints-c
-rm -rf "$copy"
-mkdir -p "$copy"
-cp "$work/c/node.sqlite" "$copy/"
-[ -d "$work/c/control" ] && cp -r "$work/c/control" "$copy/"
-sed "s#^data: .*#data: \"$copy\"#" "$work/c/node.yaml" > "$copy/node.yaml"
+county_copy "$copy"
 config=$copy/node.yaml
 ops=http://127.0.0.1:$((port + 2))
 base=http://127.0.0.1:$((port + 1))

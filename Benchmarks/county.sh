@@ -9,6 +9,15 @@ county_store() {
     CREDITNET_BENCH_STORE=$work Benchmarks/portal.sh "$1" 3 >/dev/null
   fi
 }
+# `county_copy DIR`: a fresh copy of the store in DIR (its store, control data and configuration),
+# so that what a benchmark adds leaves the county store as it was.
+county_copy() {
+  rm -rf "$1"
+  mkdir -p "$1"
+  cp "$work/c/node.sqlite" "$1/"
+  [ -d "$work/c/control" ] && cp -r "$work/c/control" "$1/"
+  sed "s#^data: .*#data: \"$1\"#" "$work/c/node.yaml" > "$1/node.yaml"
+}
 # `serve_county CONFIG LOG`: the node of CONFIG served (stopped when the script exits), once its
 # portal and records listener are up.
 server=

@@ -19,11 +19,7 @@ articles=${1:-20000}
 duration=${2:-20}
 county_store 200000
 copy=$work/news-c
-rm -rf "$copy"
-mkdir -p "$copy"
-cp "$work/c/node.sqlite" "$copy/"
-[ -d "$work/c/control" ] && cp -r "$work/c/control" "$copy/"
-sed "s#^data: .*#data: \"$copy\"#" "$work/c/node.yaml" > "$copy/node.yaml"
+county_copy "$copy"
 config=$copy/node.yaml
 per=$((articles / 4))
 start=$(date +%s.%N)
