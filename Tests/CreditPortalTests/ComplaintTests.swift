@@ -213,6 +213,11 @@ struct ComplaintTests {
             // Without the page's token: refused, nothing answered.
             let unit = ("unit", "江岸区住房和城市更新局")
             #expect(try await postForm(client, base + "/ops/complaints/\(first)/accept", [unit], cookie: nil).status == 400)
+            // A unit named with an ID number: refused, the number not shown back, nothing answered.
+            let numbered = try await postForm(
+                client, base + "/ops/complaints/\(first)/accept", [("unit", "承办人\(PortalFixture.hiddenID)"), ("csrf", token)], cookie: cookie)
+            #expect(numbered.status == 400 && numbered.body.contains("承办单位的名称") && !numbered.body.contains(PortalFixture.hiddenID))
+            #expect(try f.node.store.complaint(id: first)?.state == .pending)
             #expect(try f.node.store.complaint(id: first)?.state == .pending)
             // Accepted and handed over; refused without a reason, then with one.
             let accepted = try await postForm(client, base + "/ops/complaints/\(first)/accept", [unit, ("csrf", token)], cookie: cookie)
