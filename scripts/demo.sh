@@ -437,6 +437,42 @@ print(f"GET {portal}/incentives: " + "; ".join(f"{r['title']}（{r['category']}�
 PY
 }
 step "“信易+” at the same village: its departments' incentive scenarios for trustworthy subjects (免交押金, 绿色通道 …) on the village's portal, counted against the target of 15" incentives_tour
+# 信易贷 at the same village: a bank's loan product on the portal; a company with a penalty asks
+# for it, authorising the bank to see its credit record; the office notes the loan granted.
+loan_tour() {
+  cat > "$dir/loans.csv" <<CSV
+产品编号,产品名称,贷款类别,服务对象,最高额度（万元）,最长期限（月）,利率说明,产品介绍,金融机构,金融机构统一社会信用代码,发布日期,有效期至,所属行政区划
+XYD-2026-01,大智信易贷,信用贷款,小微企业、个体工商户,100,36,年化 3.85% 起,公共信用记录良好的小微企业凭信用申请，无需抵押。,江岸农商银行大智支行,91420102MA4LN00179,2026-10-08,2027-12-31,$village
+CSV
+  "$node" ingest "$dir/loans.csv" --kind 信易贷 --config "$dir/$village/node.yaml" | head -1
+  python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" "http://$village_records" <<'PY'
+import json, subprocess, sys
+sys.path.insert(0, "scripts")
+from demo_browser import Browser
+node, config, portal, ops = sys.argv[1:5]
+browser = Browser()
+get, post, token = browser.get, browser.post, browser.token
+product = get(portal + "/loans?format=json")["rows"][0]
+print(f"GET {portal}/loans: {product['title']}（{product['category']}）— {product['summary']}")
+company = next(r["record"] for r in get(portal + "/publicity/penalty?format=json")["rows"] if not r["record"]["isPerson"] and r["record"]["subject"])
+form = get(portal + "/loans/apply?format=json&product=" + product["record"]["key"])
+received = json.loads(post(portal + "/loans/apply?format=json", {
+    "csrf": token(), "product": product["record"]["key"], "company": company["subjectName"], "companyCode": company["subject"],
+    "contactName": "陈会计", "phone": "13707101234", "amount": "60", "months": "12", "purpose": "采购原材料，支付货款", "authorised": "yes"})[1])
+print(f"POST {portal}/loans/apply: request {received['number']} from {company['subjectName']}, follow-up code {received['code']}")
+page = get(ops + "/ops/loans?format=json")
+credit = page["open"][0]["credit"]
+print(f"GET {ops}/ops/loans: to take up {page['pendingCount']}; what the company authorised the bank to see: "
+      f"lists {credit['sanctions'] or 'none'}, {credit['penalties']} penalty(ies) shown, rating {credit.get('grade') or 'none'}")
+post(ops + f"/ops/loans/{received['number']}/contact", {"handler": "江岸农商银行大智支行 周经理", "csrf": token()})
+print("taken up; $ credit-node loan list --config " + config)
+print(subprocess.run([node, "loan", "list", "--config", config], capture_output=True, text=True, check=True).stdout.rstrip())
+post(ops + f"/ops/loans/{received['number']}/grant", {"amount": "50", "note": "年利率 3.85%，按月付息", "csrf": token()})
+status = get(portal + received["statusLink"] + "&format=json")["request"]
+print(f"granted; GET {portal}/loans/status: {status['state']} · {status['granted']} 万元 · {status['handler']} · {status['decision']}")
+PY
+}
+step "信易贷 at the same village: a bank's credit loan on the portal; a company asks for it, authorising the bank to see its credit record (kept at the node); the office notes who took it up and the loan granted; the company reads it with its code" loan_tour
 # 信用动态 at the same village: its office writes an article on its operators' page; the village's
 # portal shows it at once, the province's after the next pushes carry it up.
 news_tour() {

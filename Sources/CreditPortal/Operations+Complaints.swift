@@ -28,20 +28,13 @@ extension Operations {
     }
 
     func answerComplaint(_ request: Request, id: Int64, action: String, actor: AuditActor) async -> Response {
-        let (now, reader, token, json) = formPost(request, actor: actor)
         let pages = self.pages
-        let refuse = { (message: String) -> Response in
-            self.formAnswer(status: .badRequest, template: "ops-complaints", json: json, token: token) {
-                try pages.complaints(reader: reader, now: now, csrf: token, error: message)
-            }
-        }
-        let form: FormValues
-        switch await changeForm(request) {
-        case .success(let f): form = f
-        case .failure(let refused): return refuse(refused.message)
-        }
         let desk = ComplaintDesk(node: portal.node)
-        let result = await BlockingWork.run { () throws -> Void in
+        return await deskAnswer(
+            request, actor: actor, template: "ops-complaints", location: "/ops/complaints#complaint-\(id)",
+            page: { reader, now, token, error in try pages.complaints(reader: reader, now: now, csrf: token, error: error) },
+            refusal: { ($0 as? ComplaintError)?.message }
+        ) { form, now in
             switch action {
             case "accept": try desk.accept(id: id, unit: form["unit"] ?? "", now: now, actor: actor)
             case "refuse": try desk.refuse(id: id, reason: form["reason"] ?? "", now: now, actor: actor)
@@ -53,10 +46,30 @@ extension Operations {
             default: throw ComplaintError(code: .invalid, message: "未知的操作。")
             }
         }
-        switch result {
-        case .success: return Response(status: .seeOther, headers: [.location: "/ops/complaints#complaint-\(id)"])
-        case .failure(let e as ComplaintError): return refuse(e.message)
-        case .failure(let error): return failure(error, json: json)
+    }
+
+    /// An office's answer to one item of a desk (a report, a request) from its page: the page's
+    /// token checked, `perform` run off the event loops, then a redirect to `location` (303); what
+    /// the desk refuses (`refusal` gives its message) shown on the page rebuilt with it (400).
+    func deskAnswer(
+        _ request: Request, actor: AuditActor, template: String, location: String,
+        page: @escaping @Sendable (String, Date, String, String?) throws -> some Encodable & Sendable,
+        refusal: @escaping @Sendable (any Error) -> String?, perform: @escaping @Sendable (FormValues, Date) throws -> Void
+    ) async -> Response {
+        let (now, reader, token, json) = formPost(request, actor: actor)
+        let refuse = { (message: String) -> Response in
+            self.formAnswer(status: .badRequest, template: template, json: json, token: token) { try page(reader, now, token, message) }
+        }
+        let form: FormValues
+        switch await changeForm(request) {
+        case .success(let f): form = f
+        case .failure(let refused): return refuse(refused.message)
+        }
+        switch await BlockingWork.run({ try perform(form, now) }) {
+        case .success: return Response(status: .seeOther, headers: [.location: location])
+        case .failure(let error):
+            if let message = refusal(error) { return refuse(message) }
+            return failure(error, json: json)
         }
     }
 }

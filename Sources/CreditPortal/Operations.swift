@@ -188,6 +188,7 @@ public struct Operations: Sendable {
         ops.registerCases(on: router)
         ops.registerNews(on: router)
         ops.registerComplaints(on: router)
+        ops.registerLoans(on: router)
         router.get("reconcile") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             return await ops.respond(request, template: "ops-reconcile") { now in try ops.pages.reconcile(reader: Self.name(reader), now: now) }

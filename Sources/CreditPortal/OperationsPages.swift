@@ -479,6 +479,9 @@ struct OperationsPages: Sendable {
         /// 失信举报 still to answer or close, and those past their limit (`/ops/complaints`).
         var complaintsOpen: Int
         var complaintsOverdue: Int
+        /// 信易贷 requests still to take up and to answer (`/ops/loans`).
+        var loansPending: Int
+        var loansContacted: Int
         var error: String?
     }
 
@@ -522,6 +525,7 @@ struct OperationsPages: Sendable {
         let open = try node.openObjections(today: today)
         let limit = node.catalogue.objectionWorkingDays
         let complaints = try ComplaintDesk(node: node).openCounts(today: today)
+        let loans = try node.store.openLoanRequestCounts()
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try ObjectionDesk(node: node).requests().map { r, moved in
@@ -561,7 +565,7 @@ struct OperationsPages: Sendable {
                     days: Int((ChinaTime.milliseconds(now) - $0.enteredAt) / 86_400_000))
             },
             quarantined: try node.store.quarantinedByKind().values.reduce(0, +), complaintsOpen: complaints.total,
-            complaintsOverdue: complaints.standing[.overdue] ?? 0, error: error)
+            complaintsOverdue: complaints.standing[.overdue] ?? 0, loansPending: loans.pending, loansContacted: loans.contacted, error: error)
     }
 
     /// The last part of a record's key — a numbered kind's decision number (仙桃环罚〔2026〕26号),

@@ -175,59 +175,29 @@ extension Portal {
     }
 
     /// `POST /complaints`: keeps a report (`ComplaintDesk.submit`) and answers with its number and
-    /// follow-up code; refused with the form refilled and what to fix (400), from elsewhere (403,
-    /// the form's token must match the cookie), too long (413) or when one address has had
-    /// `complaintsPerHour` reports kept in the last hour (429).
+    /// follow-up code; refused as `Portal.formPost` says.
     func complaint(_ request: Request, from address: String?) async -> Response {
-        var request = request
-        let json = FormValues(request.uri.query)["format"] == "json"
-        let token = CSRF.token(in: request) ?? CSRF.newToken()
-        let now = clock()
-        let today = ChinaTime.date(now)
         let pages = self.pages
-        func answer(_ page: some Encodable & Sendable, _ template: String, _ status: HTTPResponse.Status) -> Response {
-            var response = json ? Self.json(page, status: status) : html(page, template: template, status: status)
-            response.headers[.cacheControl] = "no-store"
-            response.headers[.setCookie] = CSRF.cookie(token)
-            return response
-        }
-        func refuse(_ status: HTTPResponse.Status, _ form: ComplaintDesk.Form?, _ message: String) async -> Response {
-            switch await BlockingWork.page({ try pages.complaintForm(csrf: token, today: today, form: form, message: message) }) {
-            case .success(let page): return answer(page, "complaint", status)
-            case .failure(let error): return failure(error, json: json)
-            }
-        }
-        let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: Self.complaintBodyMax) } catch {
-            return await refuse(.contentTooLarge, nil, "提交内容过长：举报内容最多 \(ComplaintDesk.contentMax) 个字。")
-        }
-        let fields = FormValues(String(buffer: body))
-        let form = ComplaintDesk.Form(
-            subjectName: fields["subject"] ?? "", subjectCode: fields["subjectCode"] ?? "", category: fields["category"] ?? "",
-            region: fields["region"] ?? "", occurred: fields["occurred"] ?? "", content: fields["content"] ?? "", reporter: fields["reporter"] ?? "",
-            contact: fields["contact"] ?? "", truthful: fields["truthful"] == "yes")
-        guard let cookie = CSRF.token(in: request), let sent = fields["csrf"], CSRF.matches(cookie, sent) else {
-            return await refuse(.forbidden, form, "表单已过期或不是从本站提交的：请核对后再提交一次。")
-        }
-        // Counted when kept: a person correcting what the form refused is not held back.
-        let sender = address ?? "unknown"
-        guard !complaintLimiter.exhausted(sender, now: now) else {
-            return await refuse(.tooManyRequests, form, "同一网络地址每小时最多提交 \(Self.complaintsPerHour) 次举报，请稍后再试。")
-        }
         let desk = ComplaintDesk(node: node)
-        switch await BlockingWork.run({ try desk.submit(form, now: now) }) {
-        case .success(let (id, code)):
-            _ = complaintLimiter.take(sender, now: now)
-            let dueBy = desk.dueBy(receivedOn: today)
-            let page = ComplaintReceivedPage(
-                site: pages.site(), title: "举报已提交", number: id, code: ObjectionRequestCode.grouped(code),
-                statusLink: "/complaints/status?code=" + code, dueBy: dueBy?.iso)
-            return answer(page, "complaint-received", .ok)
-        case .failure(let e as ComplaintError):
-            return await refuse(.badRequest, form, e.message)
-        case .failure(let error):
-            return failure(error, json: json)
-        }
+        return await formPost(
+            request, from: address, limiter: complaintLimiter, bodyMax: Self.complaintBodyMax, template: "complaint",
+            received: "complaint-received", tooLong: "提交内容过长：举报内容最多 \(ComplaintDesk.contentMax) 个字。",
+            tooMany: "同一网络地址每小时最多提交 \(Self.complaintsPerHour) 次举报，请稍后再试。",
+            parse: { fields in
+                ComplaintDesk.Form(
+                    subjectName: fields["subject"] ?? "", subjectCode: fields["subjectCode"] ?? "", category: fields["category"] ?? "",
+                    region: fields["region"] ?? "", occurred: fields["occurred"] ?? "", content: fields["content"] ?? "",
+                    reporter: fields["reporter"] ?? "", contact: fields["contact"] ?? "", truthful: fields["truthful"] == "yes")
+            },
+            refill: { form, message, today, token in try pages.complaintForm(csrf: token, today: today, form: form, message: message) },
+            submit: { form, now in
+                do {
+                    let (id, code) = try desk.submit(form, now: now)
+                    return ComplaintReceivedPage(
+                        site: pages.site(), title: "举报已提交", number: id, code: ObjectionRequestCode.grouped(code),
+                        statusLink: "/complaints/status?code=" + code, dueBy: desk.dueBy(receivedOn: ChinaTime.date(now))?.iso)
+                } catch let e as ComplaintError { throw FormRefusal(message: e.message) }
+            })
     }
 
     /// `GET /complaints/status?code=…`: where a report stands (`PortalPages.complaintStatus`).

@@ -31,6 +31,8 @@ public struct Portal: Sendable {
     let authorisedFailures = RateLimiter(perHour: Portal.authorisedFailuresPerHour)
     /// Reports of dishonest conduct by address (`complaintsPerHour`).
     let complaintLimiter = RateLimiter(perHour: Portal.complaintsPerHour)
+    /// Requests for 信易贷 products by address (`loanRequestsPerHour`).
+    let loanLimiter = RateLimiter(perHour: Portal.loanRequestsPerHour)
     /// Pages as last rendered, for the store's newest change.
     let cache = PageCache<Rendered>()
     /// What reports on a subject say (their entries encoded, or their rows rendered), for the
@@ -179,6 +181,15 @@ public struct Portal: Sendable {
         router.get("/complaints/status") { request, _ in
             await portal.complaintStatus(request)
         }
+        router.get("/loans/apply") { request, _ in
+            await portal.loanFormResponse(request)
+        }
+        router.post("/loans/apply") { request, context in
+            await portal.loanRequest(request, from: context.remoteAddress)
+        }
+        router.get("/loans/status") { request, _ in
+            await portal.loanStatus(request)
+        }
         router.get("/authorised") { request, _ in
             portal.authorisedFormResponse(request)
         }
@@ -299,6 +310,57 @@ public struct Portal: Sendable {
             var response = json ? Self.json(page, status: status) : html(page, template: template, status: status)
             response.headers[.cacheControl] = "no-store"
             return response
+        case .failure(let error):
+            return failure(error, json: json)
+        }
+    }
+
+    /// What a desk said is wrong with a public form: shown on the form, refilled (400).
+    struct FormRefusal: Error { var message: String }
+
+    /// `POST` of a public form that keeps what it sends (失信举报, 融资需求): the body bounded
+    /// (413), the form's token matching the cookie (403: no other site can send it), at most
+    /// `limiter`'s sends kept an hour from one address (429; refusals are not counted, so a person
+    /// correcting the form is not held back), then `submit` — its `FormRefusal` shown on the form
+    /// refilled with what was typed (400), its page answered otherwise. Never cached.
+    func formPost<Form: Sendable>(
+        _ request: Request, from address: String?, limiter: RateLimiter, bodyMax: Int, template: String, received: String, tooLong: String,
+        tooMany: String, parse: (FormValues) -> Form,
+        refill: @escaping @Sendable (Form?, String, CivilDate, String) throws -> some Encodable & Sendable,
+        submit: @escaping @Sendable (Form, Date) throws -> some Encodable & Sendable
+    ) async -> Response {
+        var request = request
+        let json = FormValues(request.uri.query)["format"] == "json"
+        let token = CSRF.token(in: request) ?? CSRF.newToken()
+        let now = clock()
+        let today = ChinaTime.date(now)
+        func answer(_ page: some Encodable & Sendable, _ template: String, _ status: HTTPResponse.Status) -> Response {
+            var response = json ? Self.json(page, status: status) : html(page, template: template, status: status)
+            response.headers[.cacheControl] = "no-store"
+            response.headers[.setCookie] = CSRF.cookie(token)
+            return response
+        }
+        func refuse(_ status: HTTPResponse.Status, _ form: Form?, _ message: String) async -> Response {
+            switch await BlockingWork.page({ try refill(form, message, today, token) }) {
+            case .success(let page): return answer(page, template, status)
+            case .failure(let error): return failure(error, json: json)
+            }
+        }
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: bodyMax) } catch { return await refuse(.contentTooLarge, nil, tooLong) }
+        let fields = FormValues(String(buffer: body))
+        let form = parse(fields)
+        guard let cookie = CSRF.token(in: request), let sent = fields["csrf"], CSRF.matches(cookie, sent) else {
+            return await refuse(.forbidden, form, "表单已过期或不是从本站提交的：请核对后再提交一次。")
+        }
+        let sender = address ?? "unknown"
+        guard !limiter.exhausted(sender, now: now) else { return await refuse(.tooManyRequests, form, tooMany) }
+        switch await BlockingWork.run({ try submit(form, now) }) {
+        case .success(let page):
+            _ = limiter.take(sender, now: now)
+            return answer(page, received, .ok)
+        case .failure(let e as FormRefusal):
+            return await refuse(.badRequest, form, e.message)
         case .failure(let error):
             return failure(error, json: json)
         }

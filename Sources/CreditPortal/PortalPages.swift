@@ -308,6 +308,7 @@ public struct RecordPage: Sendable, Encodable {
     public var listingLink: String?
     /// The kind's entry in the 公示目录 (its publicity and repair rules).
     public var catalogueLink: String
+    /// A 信易贷 product's form to ask for it (`/loans/apply?product=…`).
     /// A record a correction moved to another area: its office takes objections and repair.
     public var movedTo: MovedNote?
     /// Under objection: since when, and the unit's time limit.
@@ -319,6 +320,8 @@ public struct RecordPage: Sendable, Encodable {
     public var nameMax = ObjectionDesk.nameMax
     public var contactMax = ObjectionDesk.contactMax
     public var reasonMax = ObjectionDesk.reasonMax
+    /// A 信易贷 product's form to ask for it (`/loans/apply?product=…`).
+    public var applyLink: String? = nil
 }
 
 /// When a record's subject may ask for credit repair: after the kind's minimum publicity period
@@ -538,6 +541,7 @@ public struct PortalPages: Sendable {
             Listing(path: "/lists/black", kinds: ["blacklist"], title: "严重失信主体名单"), Listing(path: "/lists/red", kinds: ["redlist"], title: "红名单"),
             Listing(path: "/cases", kinds: [TypicalCases.kind], title: "联合奖惩典型案例"),
             Listing(path: "/incentives", kinds: [IncentiveScenarios.kind], title: "“信易+”守信激励场景"),
+            Listing(path: "/loans", kinds: [LoanDesk.kind], title: "信易贷产品"),
         ]
         // 信用动态 has pages of its own (`/news`).
         let taken = Set(fixed.flatMap(\.kinds) + [CreditNews.kind])
@@ -633,7 +637,8 @@ public struct PortalPages: Sendable {
         let heading = kind.flatMap { Self.heading(values, kind: $0) }
         // A typical case is tagged by its 奖惩类别, a 信易+ scenario by its 激励类别 (a reward).
         let joint = heading == nil ? nil : kind.flatMap { values[$0.kind.fullCode("JCLB")] }
-        let incentive = kind.flatMap { values[$0.kind.fullCode(IncentiveScenarios.classField)] }
+        // A 信易贷 product by its 贷款类别, as a scenario by its class.
+        let incentive = kind.flatMap { values[$0.kind.fullCode(IncentiveScenarios.classField)] ?? values[$0.kind.fullCode("DKLB")] }
         return ListingRow(
             title: heading ?? shown.subjectName ?? "（未署名）", record: shown, recordLink: Self.recordLink(record.key),
             subjectLink: Self.subjectLink(code: record.subjectCode, id: record.subjectCode.flatMap { subjectIDs[$0] }),
@@ -664,6 +669,11 @@ public struct PortalPages: Sendable {
         let decided = ["ALZY", "NR", "CJCS", "JLCS", "LRYY", "CNSX", "CNNR", "MDMC"].lazy.compactMap(value).first
         // A 信易+ scenario: to whom, then what is given.
         if let whom = value("SYDX") { return ["适用对象：\(whom)", decided].compactMap { $0 }.joined(separator: " · ") }
+        // A 信易贷 product: the institution, how much for how long, to whom.
+        if let lender = value("JRJG"), let most = value("EDSX") {
+            return [lender, "最高 \(most) 万元" + (value("QXSX").map { "、\($0) 个月" } ?? ""), value("FWDX").map { "服务对象：\($0)" }]
+                .compactMap { $0 }.joined(separator: " · ")
+        }
         // A penalty: what was done, then what was decided; a reward: its name, then what was given.
         return (value("WFXW") ?? value("JLMC")).map { [$0, decided].compactMap { $0 }.joined(separator: " · ") } ?? decided
     }
@@ -948,7 +958,7 @@ public struct PortalPages: Sendable {
         let repair = kind.kind.earliestRepair(of: stored)
         // A record of a kind about no subject (a 信易+ scenario) is headed by its name (场景名称).
         let heading = Self.heading(stored.fields, kind: kind) ?? (kind.kind.subjectCode.isEmpty ? shown.subjectName : nil)
-        return RecordPage(
+        var page = RecordPage(
             site: site(), title: heading ?? "\(kind.name) \(shown.documentNumber ?? "")", record: try shown.namingAreas(kind: kind, node.areaLabel),
             subjectLink: Self.subjectLink(code: stored.subjectCode, id: id),
             onTime: onTime, hasDeadline: stored.publicationDeadline != nil, originName: stored.origin, enteredAt: Self.readable(shown.enteredAt),
@@ -959,6 +969,8 @@ public struct PortalPages: Sendable {
                 MovedNote(code: $0.digits, areaName: try node.areaName($0))
             }, objection: shown.objected ? try objectionNote(key: key) : nil,
             objectionDecided: shown.objected ? nil : try objectionDecision(key: key))
+        if stored.kind == LoanDesk.kind { page.applyLink = "/loans/apply?product=" + Self.escapePath(key) }
+        return page
     }
 
     /// The objection open on record `key`: the day its opening names, and the time limit.
@@ -1053,7 +1065,8 @@ public struct PortalPages: Sendable {
             regions: children.map { RegionOption(code: $0.digits, name: names[$0.digits] ?? $0.digits, selected: $0.digits == p.region) },
             rows: rows, next: next,
             csvLink: path + "?" + Self.queryString(p, after: nil, format: "csv"), empty: rows.isEmpty, filterable: path.hasPrefix("/publicity/"),
-            intro: slugs == [TypicalCases.kind] ? Self.casesIntro : slugs == [IncentiveScenarios.kind] ? Self.incentivesIntro : nil,
+            intro: [TypicalCases.kind: Self.casesIntro, IncentiveScenarios.kind: Self.incentivesIntro, LoanDesk.kind: Self.loansIntro][
+                slugs.count == 1 ? slugs[0] : ""],
             categories: classes.isEmpty
                 ? []
                 : [CategoryOption(name: "全部", link: path, selected: (p.category ?? "").isEmpty)]

@@ -18,7 +18,8 @@ struct CreditNode: AsyncParsableCommand {
         subcommands: [
             Init.self, Ingest.self, Query.self, Quarantine.self, Status.self, Kinds.self, Generate.self, PKI.self, ExportCommand.self,
             ImportCommand.self, Serve.self, Push.self, Pull.self, Recover.self, Backup.self, Inspect.self,
-            Objection.self, ComplaintCommand.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self, VerifyStore.self, VerifyReport.self, Reconcile.self,
+            Objection.self, ComplaintCommand.self, LoanCommand.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self,
+            VerifyStore.self, VerifyReport.self, Reconcile.self,
             BulletinCommand.self, CommitmentsCommand.self, IntegrityCommand.self, FeedbackCommand.self, ListsCommand.self, CasesCommand.self,
             SupervisionCommand.self, RepairDueCommand.self, CodesCommand.self, IncentivesCommand.self, NewsCommand.self,
             CreationCommand.self,
@@ -103,6 +104,8 @@ struct Failure: Error, CustomStringConvertible {
         } catch let e as ComplaintError {
             throw ExitFailure(
                 message: "report of dishonest conduct: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .notOpen ? 66 : 64)
+        } catch let e as LoanRequestError {
+            throw ExitFailure(message: "loan request: \(e.message) [\(e.code.rawValue)]; nothing was written", code: e.code == .notOpen ? 66 : 64)
         } catch let e as AuthorisationError {
             throw ExitFailure(
                 message: "authorisation: \(e.message) [\(e.code.rawValue)]",

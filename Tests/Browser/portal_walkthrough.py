@@ -415,6 +415,7 @@ class Walkthrough:
         self.incentive_scenarios()
         self.credit_news()
         self.dishonesty_reports()
+        self.credit_loans()
         self.corrected_area()
 
         # The county's portal and the lists.
@@ -1243,6 +1244,91 @@ class Walkthrough:
         self.check("已办结" in text and "属实" in text and reply in text and "仙桃市市场监督管理局沙嘴分局" in text and reporter not in text,
                    "the resident reads the finding and the reply with the code")
 
+    def credit_loans(self):
+        """信易贷: a bank's two products published at the village, read on /loans (menu 信易贷);
+        a company with a penalty opens one and asks for it — refused first for an amount beyond the
+        product's, what was typed kept — then kept with a follow-up code; the status page says 待对接
+        and nothing of the person to call; the office reads the request with the person to call and
+        what the company authorised the bank to see (its penalty), notes who took it up and the loan
+        granted; the company reads the loan with its code."""
+        d = self.driver
+        config = os.path.join(self.net, VILLAGE_CODE, "node.yaml")
+        path = os.path.join(self.out, "loans.csv")
+        lender = uscc("91429004", "MA4LN001")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("产品编号,产品名称,贷款类别,服务对象,最高额度（万元）,最长期限（月）,利率说明,产品介绍,申请条件,金融机构,金融机构统一社会信用代码,咨询电话,发布日期,有效期至,所属行政区划\n")
+            f.write(f"XYD-01,沙嘴信易贷,信用贷款,小微企业、个体工商户,100,36,年化 3.85% 起,纳税和公共信用记录良好的小微企业凭信用申请，无需抵押。,"
+                    f"成立满一年，未列入严重失信主体名单,仙桃农商银行沙嘴支行,{lender},0728-3301234,2026-10-08,2027-12-31,{VILLAGE_CODE}\n")
+            f.write(f"XYD-02,惠农快贷,保证贷款,农户、家庭农场,30,24,年化 4.35% 起,为种养殖户提供春耕、收购季的周转资金。,"
+                    f",仙桃农商银行沙嘴支行,{lender},0728-3301234,2026-10-08,2027-06-30,{VILLAGE_CODE}\n")
+        self.run("ingest", path, "--kind", "信易贷", "--config", config)
+        company = next(r for r in self.json(VILLAGE + "/publicity/penalty")["rows"]
+                       if not r["record"]["isPerson"] and is_uscc(r["record"]["subject"] or ""))
+        self.page(VILLAGE + "/", "village-home-for-loans")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "nav a[href='/loans']").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("loans")
+        self.check("沙嘴信易贷" in text and "惠农快贷" in text and "最高 100 万元、36 个月" in text and "信用贷款" in text,
+                   "the village's /loans lists the bank's two products with how much, how long and the kind of loan")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.PARTIAL_LINK_TEXT, "沙嘴信易贷").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        self.looked_at("loan-product")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.PARTIAL_LINK_TEXT, "申请这个信易贷产品").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("loan-apply")
+        chosen = Select(d.find_element(By.NAME, "product")).first_selected_option.text
+        self.check("沙嘴信易贷" in chosen and "授权所选金融机构" in text, "the product's page leads to the form with it chosen")
+        contact, phone = "刘会计", "13872801234"
+        d.find_element(By.NAME, "company").send_keys(company["record"]["subjectName"])
+        d.find_element(By.NAME, "companyCode").send_keys(company["record"]["subject"])
+        d.find_element(By.NAME, "contactName").send_keys(contact)
+        d.find_element(By.NAME, "phone").send_keys(phone)
+        d.find_element(By.NAME, "amount").send_keys("200")
+        d.find_element(By.NAME, "months").send_keys("12")
+        d.find_element(By.NAME, "purpose").send_keys("收购今年的棉花，支付农户货款")
+        d.find_element(By.NAME, "authorised").click()
+        self.submit(d.find_element(By.NAME, "company"))
+        text = self.looked_at("loan-refused", expected="status of 400")
+        self.check("超过该产品的最高额度 100 万元" in text and d.find_element(By.NAME, "phone").get_attribute("value") == phone,
+                   "an amount beyond the product's is refused with why, what was typed kept")
+        amount = d.find_element(By.NAME, "amount")
+        amount.clear()
+        amount.send_keys("50")
+        d.find_element(By.NAME, "authorised").click()
+        self.submit(d.find_element(By.NAME, "company"))
+        text = self.looked_at("loan-received")
+        code = d.find_element(By.CSS_SELECTOR, ".ticket-code").text
+        self.check("已收到您的融资需求" in text and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code) is not None,
+                   f"the request is kept and its code shown once ({code})")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.LINK_TEXT, "办理进度").click()
+        WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
+        text = self.looked_at("loan-status-pending")
+        self.check("待对接" in text and "50 万元，12 个月" in text and contact not in text and phone not in text,
+                   "the status page says 待对接, nothing of the person to call")
+        status_url = d.current_url
+        text = self.page(VILLAGE_OPS + "/ops/loans", "ops-loans")
+        self.check(f"联系人：{contact}，{phone}" in text and "信用信息（经企业授权）" in text and "公示中的行政处罚" in text,
+                   "the office reads the request with the person to call and what the company authorised the bank to see")
+        section = d.find_element(By.XPATH, "//section[contains(@class,'complaint-item')][.//h3[contains(., '%s')]]" % company["record"]["subject"])
+        handler = section.find_element(By.NAME, "handler")
+        handler.send_keys("仙桃农商银行沙嘴支行 周经理")
+        self.submit(handler)
+        text = self.looked_at("ops-loan-contacted")
+        self.check("对接人：仙桃农商银行沙嘴支行 周经理" in text, "the office notes who took the request up")
+        section = d.find_element(By.XPATH, "//section[contains(@class,'complaint-item')][.//h3[contains(., '%s')]]" % company["record"]["subject"])
+        section.find_element(By.NAME, "amount").send_keys("45")
+        section.find_element(By.NAME, "note").send_keys("年利率 3.85%，按月付息")
+        self.submit(section.find_element(By.NAME, "amount"))
+        text = self.looked_at("ops-loan-granted")
+        self.check("已放款" in text and "没有待办理的融资需求" in text, "the loan granted leaves the requests to answer")
+        text = self.page(status_url, "loan-status-granted")
+        self.check("已放款" in text and "45 万元" in text and "周经理" in text and contact not in text,
+                   "the company reads the loan granted with its code")
+
     def phone(self):
         """The public's pages on a phone: nothing wider than the screen (no sideways scrolling),
         text no smaller than 14 px, the search box on every page."""
@@ -1265,6 +1351,8 @@ class Walkthrough:
                 ("authorised", PROVINCE + "/authorised", 200),
                 ("complaint", VILLAGE + "/complaints", 200),
                 ("complaint-status", VILLAGE + "/complaints/status", 200),
+                ("loans", VILLAGE + "/loans", 200),
+                ("loan-apply", VILLAGE + "/loans/apply", 200),
                 ("incentives", VILLAGE + "/incentives", 200),
                 ("news", PROVINCE + "/news", 200),
                 ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"], 200),
@@ -1307,6 +1395,7 @@ class Walkthrough:
             ("verify", PROVINCE + "/verify"), ("authorised", PROVINCE + "/authorised"), ("objection-status", PROVINCE + "/objections/status"),
             ("news", PROVINCE + "/news"), ("news-article", PROVINCE + self.json(PROVINCE + "/news")["items"][0]["link"]),
             ("news-search", PROVINCE + "/news?q=" + urllib.parse.quote("信用 评定")), ("complaint", PROVINCE + "/complaints"),
+            ("loan-apply", VILLAGE + "/loans/apply"),
         ]
         for shot, url in pages:
             self.page(url, "care-" + shot)

@@ -611,6 +611,56 @@ struct CLITests {
             "\(all.stdout)")
     }
 
+    /// 信易贷 from the command line: a product ingested, a business's request listed with the
+    /// person to call and its credit, taken up, granted; refusals exit 64 (what to fix) or 66
+    /// (not in the state the answer needs).
+    /// A valid unified social credit code from its first eight characters and eight of an
+    /// organisation code (both check characters computed).
+    static func creditCode(_ first8: String, _ organisation: String) -> String {
+        let first17 = Array((first8 + organisation).utf8) + [SocialCreditCode.organisationCheckCharacter(Array(organisation.utf8))]
+        return String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
+    }
+
+    @Test func loanRequestsAnsweredFromTheCommandLine() throws {
+        let ws = try Workspace()
+        #expect(try ws("init", "--code", "420102002201", "--data", "v", "--parent", "https://127.0.0.1:7400").status == 0)
+        let lender = Self.creditCode("91420102", "MA4L0001")
+        let csv = """
+            产品编号,产品名称,贷款类别,服务对象,最高额度（万元）,最长期限（月）,利率说明,产品介绍,金融机构,金融机构统一社会信用代码,发布日期,有效期至,所属行政区划
+            XYD-9,惠农e贷,信用贷款,个体工商户、农户,30,24,年化 4.35% 起,凭信用记录免抵押申请。,某村镇银行,\(lender),2026-10-01,2099-12-31,420102002201
+
+            """
+        try Data(csv.utf8).write(to: ws.url.appendingPathComponent("loans.csv"))
+        let ingested = try ws("ingest", "loans.csv", "--kind", "信易贷", "--config", "v/node.yaml")
+        #expect(ingested.status == 0, "\(ingested.stdout)\(ingested.stderr)")
+        let company = Self.creditCode("92420102", "MA4M0002")
+        let (first, second): (Int64, Int64) = try {
+            let node = try NodeContext(configuration: NodeConfiguration.load(path: ws.url.appendingPathComponent("v/node.yaml").path))
+            let desk = LoanDesk(node: node)
+            let product = try #require(try desk.products(today: ChinaTime.date(Date())).first)
+            let form = LoanDesk.Form(
+                product: product.key, company: "某某农家乐", companyCode: company, contactName: "赵老板", phone: "13700000000", amount: "20",
+                months: "12", purpose: "翻修客房，添置设备", authorised: true)
+            return (try desk.submit(form, now: Date()).id, try desk.submit(form, now: Date()).id)
+        }()
+        let listed = try ws("loan", "list", "--config", "v/node.yaml")
+        #expect(listed.status == 0 && listed.stdout.contains("#\(first)  pending") && listed.stdout.contains("惠农e贷 (某村镇银行): 20 万元 for 12 months"))
+        #expect(
+            listed.stdout.contains("contact: 赵老板 · 13700000000") && listed.stdout.contains("credit: on no list; 0 penalties shown"),
+            "\(listed.stdout)")
+        #expect(try ws("loan", "grant", "\(first)", "--amount", "20", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("loan", "contact", "\(first)", "--handler", " ", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("loan", "contact", "\(first)", "--handler", "某村镇银行 钱经理", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("loan", "grant", "\(first)", "--amount", "0", "--config", "v/node.yaml").status == 64)
+        let granted = try ws("loan", "grant", "\(first)", "--amount", "15", "--note", "首贷", "--config", "v/node.yaml")
+        #expect(granted.status == 0 && granted.stdout.contains("15 万元 granted"), "\(granted.stderr)")
+        #expect(try ws("loan", "decline", "\(second)", "--reason", "已在他行获得贷款。", "--config", "v/node.yaml").status == 0)
+        #expect(try ws("loan", "decline", "\(second)", "--reason", "again", "--config", "v/node.yaml").status == 66)
+        #expect(try ws("loan", "list", "--config", "v/node.yaml").stdout.contains("No loan requests to take up or answer"))
+        let all = try ws("loan", "list", "--all", "--json", "--config", "v/node.yaml")
+        #expect(all.status == 0 && all.stdout.contains("\"granted\" : 150000") && all.stdout.contains("\"state\" : \"declined\""), "\(all.stdout)")
+    }
+
     /// 授权查询 at the window: issued with its code printed once, listed (an ID number masked),
     /// revoked; refusals exit 64 (what to fix) or 66 (nobody or nothing to revoke).
     @Test func anAuthorisationIssuedListedAndRevoked() throws {

@@ -40,6 +40,7 @@ enum Migrations {
         m.registerMigration("v32-own-seqs-restarted-at-the-top", migrate: v32OwnSeqsRestartedAtTheTop)
         m.registerMigration("v33-articles-by-their-words", migrate: v33ArticlesByTheirWords)
         m.registerMigration("v34-complaints", migrate: v34Complaints)
+        m.registerMigration("v35-loan-requests", migrate: v35LoanRequests)
         return m
     }
 
@@ -1032,6 +1033,48 @@ enum Migrations {
             CREATE INDEX complaints_by_state ON complaints(state, at, category);
             -- The answered (refused or closed: those with an answer), the latest answer first.
             CREATE INDEX complaints_answered ON complaints(decided_at) WHERE decided_at IS NOT NULL;
+            """)
+    }
+
+    static func v35LoanRequests(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Businesses' requests for a 信易贷 product (融资需求), made on the portal: kept at this
+            -- node only — they name a person to call and are never synced. Each authorises the
+            -- product's institution to see the business's credit record here. The office (or the
+            -- institution through it) notes who took the request up, then the loan granted (its
+            -- amount, in yuan) or declined with the reason the business reads with its code.
+            CREATE TABLE loan_requests (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                code TEXT NOT NULL UNIQUE CHECK (length(code) = 12),
+                product_key TEXT NOT NULL CHECK (length(product_key) > 0),
+                product_name TEXT NOT NULL CHECK (length(product_name) BETWEEN 1 AND 100),
+                lender TEXT NOT NULL CHECK (length(lender) BETWEEN 1 AND 200),
+                lender_code TEXT NOT NULL CHECK (length(lender_code) = 18),
+                company TEXT NOT NULL CHECK (length(company) BETWEEN 1 AND 100),
+                company_code TEXT NOT NULL CHECK (length(company_code) = 18),
+                contact_name TEXT NOT NULL CHECK (length(contact_name) BETWEEN 1 AND 50),
+                phone TEXT NOT NULL CHECK (length(phone) BETWEEN 5 AND 30),
+                amount INTEGER NOT NULL CHECK (amount > 0),
+                term_months INTEGER NOT NULL CHECK (term_months BETWEEN 1 AND 360),
+                purpose TEXT NOT NULL CHECK (length(purpose) BETWEEN 1 AND 500),
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'contacted', 'granted', 'declined')),
+                handler TEXT,
+                contacted_at INTEGER,
+                decided_at INTEGER,
+                granted INTEGER CHECK (granted IS NULL OR granted > 0),
+                decision TEXT,
+                CHECK ((state = 'pending') = (contacted_at IS NULL AND decided_at IS NULL AND handler IS NULL)),
+                CHECK ((state = 'contacted') = (contacted_at IS NOT NULL AND decided_at IS NULL)),
+                CHECK (state NOT IN ('contacted', 'granted') OR handler IS NOT NULL),
+                CHECK ((state = 'granted') = (granted IS NOT NULL)),
+                CHECK ((state = 'declined') <= (decision IS NOT NULL))
+            );
+            -- The requests by state and time: the oldest of a state listed in its order, and
+            -- counted (those to take up, the year's) from it alone.
+            CREATE INDEX loan_requests_by_state ON loan_requests(state, at);
+            -- The answered (granted or declined), the latest answer first.
+            CREATE INDEX loan_requests_answered ON loan_requests(decided_at) WHERE decided_at IS NOT NULL;
             """)
     }
 }

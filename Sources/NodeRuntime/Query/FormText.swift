@@ -34,3 +34,34 @@ enum FormText {
         return .success(hit)
     }
 }
+
+/// A public form's problems gathered field by field, so that one refusal names them all
+/// (失信举报, 融资需求).
+struct FormProblems {
+    private(set) var list: [String] = []
+
+    var isEmpty: Bool { list.isEmpty }
+    var message: String { list.joined() }
+
+    mutating func add(_ problem: String) { list.append(problem) }
+
+    /// A field's text, trimmed and its line breaks made `\n`; nil when empty (a problem when
+    /// `required`). Too long, or with control characters other than line breaks and tabs: noted.
+    mutating func text(_ raw: String, _ label: String, max: Int, required: Bool) -> String? {
+        let value = raw.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        if value.isEmpty {
+            if required { add("请填写\(label)。") }
+            return nil
+        }
+        if value.count > max { add("\(label)最多 \(max) 个字，现有 \(value.count) 个。") }
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+            add("\(label)含有不可见的控制字符。")
+        }
+        return value
+    }
+
+    /// The labels of the fields that hold a resident ID number (none of these forms keeps one).
+    static func withIDNumbers(_ fields: [(String, String?)]) -> [String] {
+        fields.filter { $0.1.map { Masking.maskResidentIDs(in: $0) != $0 } ?? false }.map(\.0)
+    }
+}

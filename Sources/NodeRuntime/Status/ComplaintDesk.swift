@@ -85,23 +85,14 @@ public struct ComplaintDesk: Sendable {
     /// numbered), a day to come, a region outside the area, no undertaking.
     public func submit(_ form: Form, now: Date) throws -> (id: Int64, code: String) {
         let trim = { (s: String) in s.trimmingCharacters(in: .whitespacesAndNewlines) }
-        var problems: [String] = []
+        var problems = FormProblems()
         func text(_ raw: String, _ label: String, max: Int, required: Bool) -> String? {
-            let value = trim(raw.replacingOccurrences(of: "\r\n", with: "\n"))
-            if value.isEmpty {
-                if required { problems.append("请填写\(label)。") }
-                return nil
-            }
-            if value.count > max { problems.append("\(label)最多 \(max) 个字，现有 \(value.count) 个。") }
-            if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
-                problems.append("\(label)含有不可见的控制字符。")
-            }
-            return value
+            problems.text(raw, label, max: max, required: required)
         }
         let subjectName = text(form.subjectName, "被举报对象名称", max: Self.subjectMax, required: true)
         let content = text(form.content, "举报内容", max: Self.contentMax, required: true)
         if let content, content.count < Self.contentMin {
-            problems.append("举报内容至少 \(Self.contentMin) 个字：请写明发生了什么、何时何地。")
+            problems.add("举报内容至少 \(Self.contentMin) 个字：请写明发生了什么、何时何地。")
         }
         let reporter = text(form.reporter, "举报人姓名", max: Self.reporterMax, required: false)
         let contact = text(form.contact, "联系电话", max: Self.contactMax, required: false)
@@ -112,36 +103,35 @@ public struct ComplaintDesk: Sendable {
                 subjectCode = typedCode
             } else if Masking.maskResidentIDs(in: typedCode) != typedCode {
                 // Shaped as an ID number (valid or not): a person's number is never kept.
-                problems.append("统一社会信用代码一栏不填写个人的身份证号码：举报个人的，填写其姓名即可。")
+                problems.add("统一社会信用代码一栏不填写个人的身份证号码：举报个人的，填写其姓名即可。")
             } else {
-                problems.append("统一社会信用代码应为 18 位数字和大写字母，且校验位正确；不清楚的可以不填。")
+                problems.add("统一社会信用代码应为 18 位数字和大写字母，且校验位正确；不清楚的可以不填。")
             }
         }
-        let personal = [("被举报对象名称", subjectName), ("举报内容", content), ("举报人姓名", reporter), ("联系电话", contact)]
-            .filter { $0.1.map { Masking.maskResidentIDs(in: $0) != $0 } ?? false }.map(\.0)
+        let personal = FormProblems.withIDNumbers([("被举报对象名称", subjectName), ("举报内容", content), ("举报人姓名", reporter), ("联系电话", contact)])
         if !personal.isEmpty {
-            problems.append("\(personal.joined(separator: "、"))含有身份证号码：举报不需要任何人的证件号码，请删除后再提交。")
+            problems.add("\(personal.joined(separator: "、"))含有身份证号码：举报不需要任何人的证件号码，请删除后再提交。")
         }
         let category = trim(form.category)
-        if !Self.categories.contains(category) { problems.append("请选择失信行为类别。") }
+        if !Self.categories.contains(category) { problems.add("请选择失信行为类别。") }
         var region: String?
         let typedRegion = trim(form.region)
         if !typedRegion.isEmpty {
-            if let code = try node.childRegions().filter(typedRegion) { region = code.digits } else { problems.append("请从列表中选择发生地。") }
+            if let code = try node.childRegions().filter(typedRegion) { region = code.digits } else { problems.add("请从列表中选择发生地。") }
         }
         var occurred: String?
         let typedDay = trim(form.occurred)
         if !typedDay.isEmpty {
             if let day = CivilDate.parse(typedDay), day.year >= 1990 {
-                if day > ChinaTime.date(now) { problems.append("发生日期 \(day.iso) 还没有到。") } else { occurred = day.iso }
+                if day > ChinaTime.date(now) { problems.add("发生日期 \(day.iso) 还没有到。") } else { occurred = day.iso }
             } else {
-                problems.append("发生日期应写成 2026-11-05 这样的年月日。")
+                problems.add("发生日期应写成 2026-11-05 这样的年月日。")
             }
         }
-        if !form.truthful { problems.append("请勾选如实举报的承诺。") }
+        if !form.truthful { problems.add("请勾选如实举报的承诺。") }
         if !problems.isEmpty {
             throw ComplaintError(
-                code: personal.isEmpty ? .invalid : .personalData, message: problems.joined(separator: ""))
+                code: personal.isEmpty ? .invalid : .personalData, message: problems.message)
         }
         var random = SystemRandomNumberGenerator()
         let code = ObjectionRequestCode.make(using: &random)

@@ -1,0 +1,233 @@
+import CreditDomain
+import Foundation
+import GRDB
+
+/// A business's request for a 信易贷 product (融资需求) made on the portal (`loan_requests`,
+/// migration v35): kept at this node only, never synced — it names a person to call. Made with the
+/// business's authorisation for the product's institution to see its credit record here.
+public struct LoanRequest: Sendable, Hashable, Codable {
+    /// Where a request stands.
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Received, not yet taken up by the institution.
+        case pending
+        /// Taken up: the institution's officer (`handler`) is in touch with the business.
+        case contacted
+        /// The loan granted (`granted`, in yuan).
+        case granted
+        /// Not granted, with the reason the business reads (`decision`).
+        case declined
+    }
+
+    public var id: Int64
+    /// Milliseconds since 1970 (UTC).
+    public var at: Int64
+    /// The follow-up code (`ObjectionRequestCode`'s alphabet), as stored.
+    public var code: String
+    /// The product asked for: its record's key, its name and its institution, as they were then.
+    public var productKey: String
+    public var productName: String
+    public var lender: String
+    public var lenderCode: String
+    public var company: String
+    public var companyCode: String
+    public var contactName: String
+    public var phone: String
+    /// Asked for, in yuan.
+    public var amount: Int64
+    public var termMonths: Int
+    public var purpose: String
+    public var state: State
+    /// Who at the institution took it up (客户经理, branch).
+    public var handler: String?
+    public var contactedAt: Int64?
+    public var decidedAt: Int64?
+    /// Granted, in yuan.
+    public var granted: Int64?
+    /// A refusal's reason, or a note with the loan granted.
+    public var decision: String?
+}
+
+extension NodeStore {
+    /// What a request holds as received; the store adds its number, time and state.
+    public struct NewLoanRequest: Sendable {
+        public var code: String
+        public var productKey: String
+        public var productName: String
+        public var lender: String
+        public var lenderCode: String
+        public var company: String
+        public var companyCode: String
+        public var contactName: String
+        public var phone: String
+        public var amount: Int64
+        public var termMonths: Int
+        public var purpose: String
+
+        public init(
+            code: String, productKey: String, productName: String, lender: String, lenderCode: String, company: String, companyCode: String,
+            contactName: String, phone: String, amount: Int64, termMonths: Int, purpose: String
+        ) {
+            self.code = code
+            self.productKey = productKey
+            self.productName = productName
+            self.lender = lender
+            self.lenderCode = lenderCode
+            self.company = company
+            self.companyCode = companyCode
+            self.contactName = contactName
+            self.phone = phone
+            self.amount = amount
+            self.termMonths = termMonths
+            self.purpose = purpose
+        }
+    }
+
+    /// Keeps a request; returns its number.
+    public func addLoanRequest(_ r: NewLoanRequest, now: Date = Date()) throws -> Int64 {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO loan_requests (at, code, product_key, product_name, lender, lender_code, company, company_code, contact_name,
+                        phone, amount, term_months, purpose)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    ChinaTime.milliseconds(now), r.code, r.productKey, r.productName, r.lender, r.lenderCode, r.company, r.companyCode,
+                    r.contactName, r.phone, r.amount, r.termMonths, r.purpose,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Requests still to take up or to answer: pending, then contacted, oldest first; at most `limit`.
+    public func openLoanRequests(limit: Int = .max) throws -> [LoanRequest] {
+        try read { db in
+            var out: [LoanRequest] = []
+            for state in [LoanRequest.State.pending, .contacted] where out.count < limit {
+                out += try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(Self.loanColumns) FROM loan_requests INDEXED BY loan_requests_by_state WHERE state = ? ORDER BY at LIMIT ?",
+                    arguments: [state.rawValue, limit - out.count]
+                ).map(Self.loanRequest)
+            }
+            return out
+        }
+    }
+
+    /// The latest `limit` requests answered (granted or declined), the latest answer first.
+    public func answeredLoanRequests(limit: Int) throws -> [LoanRequest] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.loanColumns) FROM loan_requests INDEXED BY loan_requests_answered
+                    WHERE decided_at IS NOT NULL ORDER BY decided_at DESC LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map(Self.loanRequest)
+        }
+    }
+
+    public func loanRequest(id: Int64) throws -> LoanRequest? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.loanColumns) FROM loan_requests WHERE id = ?", arguments: [id]).map(Self.loanRequest)
+        }
+    }
+
+    /// The request followed with `code` (as stored: `ObjectionRequestCode.normalized`).
+    public func loanRequest(code: String) throws -> LoanRequest? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.loanColumns) FROM loan_requests WHERE code = ?", arguments: [code]).map(Self.loanRequest)
+        }
+    }
+
+    /// Requests received from `since` on (milliseconds since 1970), counted: by state, the yuan
+    /// asked and granted, the businesses that asked (each once), and by institution.
+    public struct LoanCounts: Sendable {
+        public var byState: [LoanRequest.State: Int] = [:]
+        public var asked: Int64 = 0
+        public var granted: Int64 = 0
+        public var businesses = 0
+        public var byLender: [(code: String, lender: String, requests: Int, granted: Int, yuan: Int64)] = []
+    }
+
+    public func loanCounts(since: Int64) throws -> LoanCounts {
+        try read { db in
+            var counts = LoanCounts()
+            for row in try Row.fetchAll(
+                db, sql: "SELECT state, count(*), sum(amount), sum(granted) FROM loan_requests WHERE at >= ? GROUP BY state", arguments: [since])
+            {
+                if let state = LoanRequest.State(rawValue: row[0]) { counts.byState[state] = row[1] }
+                counts.asked += row[2] as Int64? ?? 0
+                counts.granted += row[3] as Int64? ?? 0
+            }
+            counts.businesses =
+                try Int.fetchOne(db, sql: "SELECT count(DISTINCT company_code) FROM loan_requests WHERE at >= ?", arguments: [since]) ?? 0
+            counts.byLender = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT lender_code, max(lender), count(*), count(granted), coalesce(sum(granted), 0) FROM loan_requests WHERE at >= ?
+                    GROUP BY lender_code ORDER BY count(*) DESC, lender_code
+                    """, arguments: [since]
+            ).map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
+            return counts
+        }
+    }
+
+    /// The requests still to take up (pending) and to answer (contacted), counted from their index.
+    public func openLoanRequestCounts() throws -> (pending: Int, contacted: Int) {
+        try read { db in
+            let count = { (state: LoanRequest.State) in
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM loan_requests INDEXED BY loan_requests_by_state WHERE state = ?", arguments: [state.rawValue]) ?? 0
+            }
+            return (try count(.pending), try count(.contacted))
+        }
+    }
+
+    /// Notes that `handler` took up a pending request; false when it is not pending.
+    public func contactLoanRequest(id: Int64, handler: String, now: Date = Date()) throws -> Bool {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE loan_requests SET state = 'contacted', handler = ?, contacted_at = ? WHERE id = ? AND state = 'pending'",
+                arguments: [handler, ChinaTime.milliseconds(now), id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Notes the loan granted (yuan) on a request taken up; false when it is not contacted.
+    public func grantLoanRequest(id: Int64, yuan: Int64, note: String?, now: Date = Date()) throws -> Bool {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE loan_requests SET state = 'granted', granted = ?, decision = ?, decided_at = ? WHERE id = ? AND state = 'contacted'",
+                arguments: [yuan, note, ChinaTime.milliseconds(now), id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Declines a request not yet answered (pending or contacted) with the reason the business
+    /// reads; false when it was answered before.
+    public func declineLoanRequest(id: Int64, reason: String, now: Date = Date()) throws -> Bool {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE loan_requests SET state = 'declined', decision = ?, decided_at = ?
+                    WHERE id = ? AND state IN ('pending', 'contacted')
+                    """,
+                arguments: [reason, ChinaTime.milliseconds(now), id])
+            return db.changesCount > 0
+        }
+    }
+
+    static let loanColumns = """
+        id, at, code, product_key, product_name, lender, lender_code, company, company_code, contact_name, phone, amount, term_months, purpose,
+        state, handler, contacted_at, decided_at, granted, decision
+        """
+
+    static func loanRequest(_ r: Row) -> LoanRequest {
+        LoanRequest(
+            id: r[0], at: r[1], code: r[2], productKey: r[3], productName: r[4], lender: r[5], lenderCode: r[6], company: r[7], companyCode: r[8],
+            contactName: r[9], phone: r[10], amount: r[11], termMonths: r[12], purpose: r[13], state: LoanRequest.State(rawValue: r[14]) ?? .pending,
+            handler: r[15], contactedAt: r[16], decidedAt: r[17], granted: r[18], decision: r[19])
+    }
+}
