@@ -19,18 +19,9 @@ county_copy "$copy"
 config=$copy/node.yaml
 ops=http://127.0.0.1:$((port + 2))
 base=http://127.0.0.1:$((port + 1))
-measure() {
-  local label=$1
-  for r in "work|/ops/work" "complaints|/ops/complaints"; do
-    local name=${r%%|*} path=${r#*|}
-    local out="$work/wrk-complaints-$label-$name.txt"
-    wrk_route "$out" 4 "$ops$path"
-    printf "%-8s %-11s %9.0f %9s %9s %s\n" "$label" "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
-  done
-}
 printf "%-8s %-11s %9s %9s %9s\n" reports route "req/s" "p50 ms" "p99 ms"
 serve_county "$config" "$work/serve-complaints.log"
-measure none
+measure_routes none "$ops" 4 "work|/ops/work" "complaints|/ops/complaints"
 kill "$server"; wait "$server" 2>/dev/null || true
 # The reports written as the portal keeps them (the store's own table; the portal allows five an
 # address an hour), received over the last 60 days, and as many answered.
@@ -64,12 +55,5 @@ with open(sys.argv[3], "w") as out:
         print("/complaints/status?code=" + code, file=out)
 PY
 serve_county "$config" "$work/serve-complaints.log"
-measure "$open"
-for r in "form|/complaints" "status|/|$work/codes.txt"; do
-  name=${r%%|*} path=${r#*|}
-  list=
-  if [ "$path" != "${path#*|}" ]; then list=${path#*|}; path=${path%%|*}; fi
-  out="$work/wrk-complaints-$name.txt"
-  wrk_route "$out" 16 "$base$path" "$list"
-  printf "%-8s %-11s %9.0f %9s %9s %s\n" public "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
-done
+measure_routes "$open" "$ops" 4 "work|/ops/work" "complaints|/ops/complaints"
+measure_routes public "$base" 16 "form|/complaints" "status|/|$work/codes.txt"

@@ -38,3 +38,16 @@ wrk_route() {
     wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url" > "$out"
   fi
 }
+# `measure_routes LABEL BASE CONNECTIONS NAME|PATH[|PATHS]…`: `wrk_route` on each route of BASE,
+# one line each: the label, the route's name, requests per second, p50 and p99 in ms, errors.
+measure_routes() {
+  local label=$1 base=$2 connections=$3
+  shift 3
+  for r in "$@"; do
+    local name=${r%%|*} path=${r#*|} list=
+    if [ "$path" != "${path#*|}" ]; then list=${path#*|}; path=${path%%|*}; fi
+    local out="$work/wrk-$label-$name.txt"
+    wrk_route "$out" "$connections" "$base$path" "$list"
+    printf "%-8s %-11s %9.0f %9s %9s %s\n" "$label" "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
+  done
+}

@@ -454,7 +454,8 @@ browser = Browser()
 get, post, token = browser.get, browser.post, browser.token
 product = get(portal + "/loans?format=json")["rows"][0]
 print(f"GET {portal}/loans: {product['title']}（{product['category']}）— {product['summary']}")
-company = next(r["record"] for r in get(portal + "/publicity/penalty?format=json")["rows"] if not r["record"]["isPerson"] and r["record"]["subject"])
+company = next(r["record"] for r in get(portal + "/publicity/penalty?format=json")["rows"]
+               if not r["record"]["isPerson"] and (r["record"]["subject"] or "").startswith("9"))
 form = get(portal + "/loans/apply?format=json&product=" + product["record"]["key"])
 received = json.loads(post(portal + "/loans/apply?format=json", {
     "csrf": token(), "product": product["record"]["key"], "company": company["subjectName"], "companyCode": company["subject"],

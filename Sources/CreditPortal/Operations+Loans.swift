@@ -57,7 +57,6 @@ extension OperationsPages {
             var lender: String
             var company: String
             var companyCode: String
-            var subjectLink: String
             var contact: String
             var amount: String
             var months: Int
@@ -111,7 +110,7 @@ extension OperationsPages {
             return LoansPage.Item(
                 id: r.id, receivedAt: PortalPages.readable(milliseconds: r.at), waitingDays: max(0, today.dayNumber - received.dayNumber),
                 productName: r.productName, lender: r.lender, company: r.company, companyCode: r.companyCode,
-                subjectLink: PortalPages.subjectLink(code: r.companyCode, id: nil) ?? "", contact: "\(r.contactName)，\(r.phone)",
+                contact: "\(r.contactName)，\(r.phone)",
                 amount: LoanDesk.tenThousands(r.amount), months: r.termMonths, purpose: r.purpose, state: PortalPages.loanState(r.state),
                 pending: r.state == .pending, contacted: r.state == .contacted, handler: r.handler, granted: r.granted.map(LoanDesk.tenThousands),
                 decision: r.decision, decidedAt: r.decidedAt.map(PortalPages.readable(milliseconds:)), credit: summary,

@@ -1262,8 +1262,9 @@ class Walkthrough:
             f.write(f"XYD-02,惠农快贷,保证贷款,农户、家庭农场,30,24,年化 4.35% 起,为种养殖户提供春耕、收购季的周转资金。,"
                     f",仙桃农商银行沙嘴支行,{lender},0728-3301234,2026-10-08,2027-06-30,{VILLAGE_CODE}\n")
         self.run("ingest", path, "--kind", "信易贷", "--config", config)
+        # A business (its credit code registered by the market regulator: 9…), not a public body.
         company = next(r for r in self.json(VILLAGE + "/publicity/penalty")["rows"]
-                       if not r["record"]["isPerson"] and is_uscc(r["record"]["subject"] or ""))
+                       if not r["record"]["isPerson"] and is_uscc(r["record"]["subject"] or "") and r["record"]["subject"].startswith("9"))
         self.page(VILLAGE + "/", "village-home-for-loans")
         old = d.find_element(By.TAG_NAME, "html")
         d.find_element(By.CSS_SELECTOR, "nav a[href='/loans']").click()
@@ -1313,6 +1314,12 @@ class Walkthrough:
         text = self.page(VILLAGE_OPS + "/ops/loans", "ops-loans")
         self.check(f"联系人：{contact}，{phone}" in text and "信用信息（经企业授权）" in text and "公示中的行政处罚" in text,
                    "the office reads the request with the person to call and what the company authorised the bank to see")
+        section = d.find_element(By.XPATH, "//section[contains(@class,'complaint-item')][.//h3[contains(., '%s')]]" % company["record"]["subject"])
+        self.submit(section.find_element(By.XPATH, ".//button[contains(., '查看信用档案')]"))
+        text = self.looked_at("ops-loan-credit-file")
+        self.check(company["record"]["subjectName"] in text and "信易贷融资需求" in text,
+                   "the office opens the applicant's whole file with the request as its reason")
+        self.page(VILLAGE_OPS + "/ops/loans", "ops-loans-again")
         section = d.find_element(By.XPATH, "//section[contains(@class,'complaint-item')][.//h3[contains(., '%s')]]" % company["record"]["subject"])
         handler = section.find_element(By.NAME, "handler")
         handler.send_keys("仙桃农商银行沙嘴支行 周经理")

@@ -18,6 +18,12 @@ import Testing
 @Suite("信易贷: loan products, businesses' requests and the answers", .serialized)
 struct LoanTests {
     static let lenderCode = FormerCodeTests.uscc("MA4L0001")
+    /// A public hospital's credit code (事业单位, 12…): valid, but not a business.
+    static var publicBody: String {
+        let organisation = Array("MB1A0001".utf8)
+        let first17 = Array("12420102".utf8) + organisation + [SocialCreditCode.organisationCheckCharacter(organisation)]
+        return String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
+    }
 
     /// Two products of the fixture's first village — 鄂信贷 (at most 100 万元 for 36 months) and
     /// one whose 有效期 ended before today — and their keys.
@@ -118,6 +124,11 @@ struct LoanTests {
         var (status, shown) = try await Self.status(app, ObjectionRequestCode.grouped(kept.code).lowercased())
         #expect(status == .ok && shown.contains("待对接") && shown.contains("50 万元，12 个月") && shown.contains(company.name), "\(shown)")
         for secret in ["王经理", "85551234"] { #expect(!shown.contains(secret), "\(secret)") }
+        // /metrics counts it as waiting to be taken up.
+        let metrics = try Metrics.text(f.node, now: PortalFixture.now)
+        let node = f.node.configuration.code.digits
+        #expect(metrics.contains("creditnet_loan_requests_open{node=\"\(node)\",state=\"pending\"} 1"), "\(metrics)")
+        #expect(metrics.contains("creditnet_loan_requests_open{node=\"\(node)\",state=\"contacted\"} 0"))
         // The office's page: the person to call and what the business authorised the bank to see.
         try await withOperatorsListener(f.node, tls: false) { port in
             let base = "http://127.0.0.1:\(port)"
@@ -127,6 +138,12 @@ struct LoanTests {
             #expect(html.contains("第 \(kept.id) 号 · \(company.name)") && html.contains("联系人：王经理，027-85551234"), "\(html)")
             #expect(html.contains("id=\"credit-\(kept.id)\"") && html.contains("公示中的行政处罚") && !html.contains("公示中的行政处罚 0 条"))
             #expect(html.contains("action=\"/ops/loans/\(kept.id)/contact\"") && !html.contains("action=\"/ops/loans/\(kept.id)/grant\""))
+            // The applicant's whole file, looked up with the request as its reason (政务共享).
+            #expect(html.contains("name=\"subject\" value=\"\(company.code)\"") && html.contains("信易贷融资需求第 \(kept.id) 号，经企业授权查询"))
+            let file = try await postForm(
+                client, base + "/ops/subjects", [("subject", company.code), ("purpose", "信易贷融资需求第 \(kept.id) 号，经企业授权查询"), ("csrf", token)],
+                cookie: cookie)
+            #expect(file.status == 200 && file.body.contains(company.name), "\(file.body)")
             let work = try await getPage(client, base + "/ops/work")
             #expect(work.body.contains("待对接 <strong>1</strong> 件"))
             // Refused: no token; no handler; granted before taken up; a reason with an ID number.
@@ -185,6 +202,7 @@ struct LoanTests {
             (["months": ""], "请填写借款期限"),
             (["companyCode": id], "不填写个人的身份证号码"),
             (["companyCode": String(Self.lenderCode.dropLast()) + (Self.lenderCode.last == "1" ? "2" : "1")], "校验位正确"),
+            (["companyCode": Self.publicBody], "机关、事业单位和社会组织不在此申请"),
             (["purpose": "给法人\(id)周转"], "资金用途含有身份证号码"),
             (["phone": "请打电话"], "联系电话只写数字"),
             (["authorised": "no"], "请勾选授权"),

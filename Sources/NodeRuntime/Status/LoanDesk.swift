@@ -38,6 +38,9 @@ public struct LoanDesk: Sendable {
     public init(node: NodeContext) { self.node = node }
 
     public static let kind = "loan"
+    /// The first character of the credit codes the market regulator registers (企业 91, 个体工商户
+    /// 92, 农民专业合作社 93): 信易贷 lends to these, not to government bodies or social organisations.
+    public static let marketRegistered = "9"
 
     /// Field limits, in characters.
     public static let companyMax = 100
@@ -117,7 +120,8 @@ public struct LoanDesk: Sendable {
     /// Checks and keeps a request; returns its number, its follow-up code and the product.
     /// Refused with every field to fix in one message (nothing kept): a product the public does
     /// not see today, a required field empty or too long, a code that is not a unified social
-    /// credit code (a person's ID number is told so: 信易贷 here is for businesses), a telephone
+    /// credit code (a person's ID number is told so: 信易贷 here is for businesses) or not one the
+    /// market regulator registered (a government body's, a social organisation's), a telephone
     /// out of shape, an amount or term beyond the product's, an ID number anywhere, no authorisation.
     public func submit(_ form: Form, now: Date) throws -> (id: Int64, code: String, product: Product) {
         let today = ChinaTime.date(now)
@@ -137,6 +141,8 @@ public struct LoanDesk: Sendable {
         let companyCode = form.companyCode.trimmingCharacters(in: .whitespaces).uppercased()
         if companyCode.isEmpty {
             problems.add("请填写企业的统一社会信用代码（营业执照上的 18 位代码）。")
+        } else if (try? SocialCreditCode(companyCode)) != nil, !companyCode.hasPrefix(Self.marketRegistered) {
+            problems.add("信易贷面向企业、个体工商户和农民专业合作社（统一社会信用代码以 9 开头）：机关、事业单位和社会组织不在此申请。")
         } else if (try? SocialCreditCode(companyCode)) == nil {
             if Masking.maskResidentIDs(in: companyCode) != companyCode {
                 problems.add("统一社会信用代码一栏不填写个人的身份证号码：本栏目面向企业和个体工商户，填写营业执照上的代码。")

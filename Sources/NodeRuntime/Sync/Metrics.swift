@@ -104,6 +104,13 @@ enum Metrics {
                 "complaints_open", "Reports of dishonest conduct from the public not yet answered or closed, by standing against their time limit.",
                 Int64(complaints.standing[standing] ?? 0), [("standing", standing.rawValue)])
         }
+        // Businesses' requests for 信易贷 products still to take up (pending) or to answer (contacted).
+        let loans = try node.store.openLoanRequestCounts()
+        for (state, count) in [("pending", loans.pending), ("contacted", loans.contacted)] {
+            gauge(
+                "loan_requests_open", "Businesses' requests for 信易贷 loan products not yet answered: pending (not taken up) or contacted.",
+                Int64(count), [("state", state)])
+        }
         // The subjects of the area on a joint list in force, answered by a unit's feedback or
         // waiting (联合奖惩 待响应), as the dashboard's card counts them (`ListResponses.totals`, kept).
         if let (lists, _) = try ListResponses.totals(node, now: at) {
