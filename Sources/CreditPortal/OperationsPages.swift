@@ -108,6 +108,8 @@ struct OperationsPages: Sendable {
         /// 失信举报 still to answer or close, and those past their limit; nil when none.
         var complaintsOpen: Int?
         var complaintsOverdue: Int?
+        /// 信易贷 requests no institution has taken up yet; nil when none.
+        var loansPending: Int?
     }
 
     /// The four rates of some records — a kind, a month's whole — as `/ops/quality` and the
@@ -654,6 +656,7 @@ struct OperationsPages: Sendable {
         let arrivals = Dictionary(try node.store.arrivalsPerDay(since: first).map { ($0.day, $0.records) }, uniquingKeysWith: +)
         let objections = node.catalogue.objectionWorkingDays == nil ? nil : try node.openObjections(today: today)
         let complaints = try ComplaintDesk(node: node).openCounts(today: today)
+        let loansPending = try node.store.openLoanRequestCounts().pending
         return CollectionPage(
             head: head(title: "数据归集", reader: reader, now: now),
             totals: Totals(
@@ -667,7 +670,8 @@ struct OperationsPages: Sendable {
             objectionsPastLimit: objections?.filter(\.pastLimit).count, objectionsDueToday: objections?.filter { $0.standing == .lastDay }.count,
             listPending: try ListResponses.totals(node, now: now)?.figures.pending,
             complaintsOpen: complaints.total > 0 ? complaints.total : nil,
-            complaintsOverdue: complaints.standing[.overdue].flatMap { $0 > 0 ? $0 : nil })
+            complaintsOverdue: complaints.standing[.overdue].flatMap { $0 > 0 ? $0 : nil },
+            loansPending: loansPending > 0 ? loansPending : nil)
     }
 
     /// How many missing numbers a gap row lists.

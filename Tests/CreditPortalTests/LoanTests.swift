@@ -144,6 +144,8 @@ struct LoanTests {
                 client, base + "/ops/subjects", [("subject", company.code), ("purpose", "信易贷融资需求第 \(kept.id) 号，经企业授权查询"), ("csrf", token)],
                 cookie: cookie)
             #expect(file.status == 200 && file.body.contains(company.name), "\(file.body)")
+            let dashboard = try await getPage(client, base + "/ops/")
+            #expect(dashboard.body.contains("<span class=\"count\">1</span><span class=\"count-name\">待对接的信易贷融资需求</span>"))
             let work = try await getPage(client, base + "/ops/work")
             #expect(work.body.contains("待对接 <strong>1</strong> 件"))
             // Refused: no token; no handler; granted before taken up; a reason with an ID number.
