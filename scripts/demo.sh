@@ -446,7 +446,7 @@ XYD-2026-01,大智信易贷,信用贷款,小微企业、个体工商户,100,36,�
 CSV
   "$node" ingest "$dir/loans.csv" --kind 信易贷 --config "$dir/$village/node.yaml" | head -1
   python3 - "$node" "$dir/$village/node.yaml" "http://$village_portal" "http://$village_records" <<'PY'
-import json, subprocess, sys
+import json, subprocess, sys, urllib.parse
 sys.path.insert(0, "scripts")
 from demo_browser import Browser
 node, config, portal, ops = sys.argv[1:5]
@@ -456,7 +456,7 @@ product = get(portal + "/loans?format=json")["rows"][0]
 print(f"GET {portal}/loans: {product['title']}（{product['category']}）— {product['summary']}")
 company = next(r["record"] for r in get(portal + "/publicity/penalty?format=json")["rows"]
                if not r["record"]["isPerson"] and (r["record"]["subject"] or "").startswith("9"))
-form = get(portal + "/loans/apply?format=json&product=" + product["record"]["key"])
+form = get(portal + "/loans/apply?format=json&product=" + urllib.parse.quote(product["record"]["key"]))
 received = json.loads(post(portal + "/loans/apply?format=json", {
     "csrf": token(), "product": product["record"]["key"], "company": company["subjectName"], "companyCode": company["subject"],
     "contactName": "陈会计", "phone": "13707101234", "amount": "60", "months": "12", "purpose": "采购原材料，支付货款", "authorised": "yes"})[1])
@@ -464,7 +464,7 @@ print(f"POST {portal}/loans/apply: request {received['number']} from {company['s
 page = get(ops + "/ops/loans?format=json")
 credit = page["open"][0]["credit"]
 print(f"GET {ops}/ops/loans: to take up {page['pendingCount']}; what the company authorised the bank to see: "
-      f"lists {credit['sanctions'] or 'none'}, {credit['penalties']} penalty(ies) shown, rating {credit.get('grade') or 'none'}")
+      f"lists {credit['sanctions'] or 'none'}, penalties shown {credit['penalties']}, rating {credit.get('grade') or 'none'}")
 post(ops + f"/ops/loans/{received['number']}/contact", {"handler": "江岸农商银行大智支行 周经理", "csrf": token()})
 print("taken up; $ credit-node loan list --config " + config)
 print(subprocess.run([node, "loan", "list", "--config", config], capture_output=True, text=True, check=True).stdout.rstrip())

@@ -47,7 +47,7 @@ struct LoanCommand: ParsableCommand {
                     print("      contact: \(r.contactName) · \(r.phone)")
                     if let c = l.credit {
                         let lists = (c.sanctions.map { "on \($0)" } + c.rewards.map { "on \($0)" }).joined(separator: ", ")
-                        print("      credit: \(lists.isEmpty ? "on no list" : lists); \(c.penalties) penalties shown; rating \(c.grade ?? "none")")
+                        print("      credit: \(lists.isEmpty ? "on no list" : lists); penalties shown: \(c.penalties); rating: \(c.grade ?? "none")")
                     }
                     if let handler = r.handler { print("      taken up by: \(handler)") }
                     if let granted = r.granted { print("      granted: \(LoanDesk.tenThousands(granted)) 万元") }

@@ -646,7 +646,7 @@ struct CLITests {
         let listed = try ws("loan", "list", "--config", "v/node.yaml")
         #expect(listed.status == 0 && listed.stdout.contains("#\(first)  pending") && listed.stdout.contains("惠农e贷 (某村镇银行): 20 万元 for 12 months"))
         #expect(
-            listed.stdout.contains("contact: 赵老板 · 13700000000") && listed.stdout.contains("credit: on no list; 0 penalties shown"),
+            listed.stdout.contains("contact: 赵老板 · 13700000000") && listed.stdout.contains("credit: on no list; penalties shown: 0; rating: none"),
             "\(listed.stdout)")
         #expect(try ws("loan", "grant", "\(first)", "--amount", "20", "--config", "v/node.yaml").status == 66)
         #expect(try ws("loan", "contact", "\(first)", "--handler", " ", "--config", "v/node.yaml").status == 64)
