@@ -97,9 +97,13 @@ extension OperationsPages {
         var states: [Count]
         var lenders: [Lender]
         var hasLenders: Bool
-        var openShown = OperationsPages.complaintsOpenShown
+        var openShown = OperationsPages.loansOpenShown
         var recentShown = OperationsPages.complaintsDecidedShown
     }
+
+    /// How many requests to take up or answer the page lists, each with its applicant's credit
+    /// (the oldest; all are counted): a page an officer works through, read at 10,000 waiting.
+    static let loansOpenShown = 50
 
     func loans(reader: String, now: Date, csrf: String, error: String? = nil) throws -> LoansPage {
         let today = ChinaTime.date(now)
@@ -116,7 +120,7 @@ extension OperationsPages {
                 decision: r.decision, decidedAt: r.decidedAt.map(PortalPages.readable(milliseconds:)), credit: summary,
                 clean: summary?.clean ?? true)
         }
-        let open = try node.store.openLoanRequests(limit: Self.complaintsOpenShown).map { try item($0, credit: true) }
+        let open = try node.store.openLoanRequests(limit: Self.loansOpenShown).map { try item($0, credit: true) }
         let decided = try node.store.answeredLoanRequests(limit: Self.complaintsDecidedShown).map { try item($0, credit: false) }
         let year = try node.store.loanCounts(since: ChinaTime.milliseconds(startOf: today.adding(days: -365)))
         let products = try desk.products(today: today, limit: .max)

@@ -154,22 +154,28 @@ extension NodeStore {
     public func loanCounts(since: Int64) throws -> LoanCounts {
         try read { db in
             var counts = LoanCounts()
+            // One pass over the time index (it covers every column read) by state and institution.
+            var lenders: [String: (lender: String, requests: Int, granted: Int, yuan: Int64)] = [:]
             for row in try Row.fetchAll(
-                db, sql: "SELECT state, count(*), sum(amount), sum(granted) FROM loan_requests WHERE at >= ? GROUP BY state", arguments: [since])
-            {
-                if let state = LoanRequest.State(rawValue: row[0]) { counts.byState[state] = row[1] }
-                counts.asked += row[2] as Int64? ?? 0
-                counts.granted += row[3] as Int64? ?? 0
-            }
-            counts.businesses =
-                try Int.fetchOne(db, sql: "SELECT count(DISTINCT company_code) FROM loan_requests WHERE at >= ?", arguments: [since]) ?? 0
-            counts.byLender = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT lender_code, max(lender), count(*), count(granted), coalesce(sum(granted), 0) FROM loan_requests WHERE at >= ?
-                    GROUP BY lender_code ORDER BY count(*) DESC, lender_code
-                    """, arguments: [since]
-            ).map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
+                    SELECT state, lender_code, max(lender), count(*), sum(amount), count(granted), coalesce(sum(granted), 0)
+                    FROM loan_requests INDEXED BY loan_requests_by_time WHERE at >= ? GROUP BY state, lender_code
+                    """, arguments: [since])
+            {
+                let (code, n, yuan): (String, Int, Int64) = (row[1], row[3], row[6])
+                if let state = LoanRequest.State(rawValue: row[0]) { counts.byState[state, default: 0] += n }
+                counts.asked += row[4] as Int64? ?? 0
+                counts.granted += yuan
+                let before = lenders[code] ?? (row[2], 0, 0, 0)
+                lenders[code] = (before.lender, before.requests + n, before.granted + row[5], before.yuan + yuan)
+            }
+            counts.byLender = lenders.map { ($0.key, $0.value.lender, $0.value.requests, $0.value.granted, $0.value.yuan) }
+                .sorted { ($1.requests, $0.code) < ($0.requests, $1.code) }
+            counts.businesses =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(DISTINCT company_code) FROM loan_requests INDEXED BY loan_requests_by_time WHERE at >= ?",
+                    arguments: [since]) ?? 0
             return counts
         }
     }

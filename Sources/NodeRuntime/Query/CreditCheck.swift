@@ -50,12 +50,18 @@ public struct CreditCheck: Sendable {
 
     public func check(_ raw: String, today: CivilDate = ChinaTime.date(Date())) throws -> CheckResult {
         let subject = try SubjectQuery.normalise(raw)
+        var held = try node.store.records(subject: subject).map { ($0, false) }
+        if (try? ResidentID(subject)) != nil { held += try node.store.listedAsRepresentative(idNumber: subject).map { ($0, true) } }
+        return check(subject, held: held, today: today)
+    }
+
+    /// The check of `subject` (normalised) over records already read: `held`, each with whether
+    /// the subject is the listed entity's legal representative rather than the entity.
+    public func check(_ subject: String, held: [(StoredRecord, Bool)], today: CivilDate) -> CheckResult {
         let kinds = node.resolvedKinds
         var listings: [Listing] = []
         var name: String?
         let isPerson = (try? ResidentID(subject)) != nil
-        var held = try node.store.records(subject: subject).map { ($0, false) }
-        if isPerson { held += try node.store.listedAsRepresentative(idNumber: subject).map { ($0, true) } }
         for (r, asRepresentative) in held {
             guard let kind = kinds[r.kind]?.kind, kind.networkWide, let l = kind.listing else { continue }
             let fields = r.fields
@@ -68,7 +74,8 @@ public struct CreditCheck: Sendable {
             guard RecordState(rawValue: r.state)?.isPublic == true, kind.isShownPublicly(value: value) else { continue }
             if let until = r.publicityUntil.flatMap({ CivilDate.parse($0) }), until < today { continue }
             var listing = Listing(
-                kind: kind.slug, kindName: kind.name, effect: l.effect, list: value(l.name) ?? kind.name, since: value(l.since), until: l.until.flatMap(value),
+                kind: kind.slug, kindName: kind.name, effect: l.effect, list: value(l.name) ?? kind.name, since: value(l.since),
+                until: l.until.flatMap(value),
                 measures: value(l.measures) ?? "", unit: value(l.unit) ?? "", state: r.state, recordKey: r.key, origin: r.origin)
             if asRepresentative {
                 listing.role = "legal-representative"

@@ -224,12 +224,14 @@ public struct LoanDesk: Sendable {
     }
 
     public func applicantCredit(_ code: String, today: CivilDate) throws -> ApplicantCredit {
-        let check = try CreditCheck(node: node).check(code, today: today)
+        // The subject's records read once: the lists, the penalties and the grade from them.
+        let records = try node.store.records(subject: code)
+        let check = CreditCheck(node: node).check(code, held: records.map { ($0, false) }, today: today)
         let own = check.listings.filter { $0.role == "subject" }
         var penalties = 0
         var grade: (year: String, text: String)?
         let kinds = node.resolvedKinds
-        for record in try node.store.records(subject: code) {
+        for record in records {
             if record.kind == "penalty", PublicRecord.make(record, kind: kinds["penalty"], today: today) != nil { penalties += 1 }
             if record.kind == CreditSupervision.ratingKind, let kind = kinds[record.kind],
                 PublicRecord.make(record, kind: kind, today: today, scopes: [.public, .government]) != nil
