@@ -1073,9 +1073,10 @@ enum Migrations {
             -- The requests by state and time: the oldest of a state listed in its order, and
             -- counted (those to take up, the year's) from it alone.
             CREATE INDEX loan_requests_by_state ON loan_requests(state, at);
-            -- The year's counts by state and institution, and the businesses that asked, read from
-            -- this index alone (it holds every column they need).
-            CREATE INDEX loan_requests_by_time ON loan_requests(at, state, lender_code, company_code, amount, granted, lender);
+            -- The year's counts by state and institution, and the businesses that asked: each read
+            -- from an index alone, in the order it groups by (no sort).
+            CREATE INDEX loan_requests_by_lender ON loan_requests(state, lender_code, at, amount, granted, lender);
+            CREATE INDEX loan_requests_by_company ON loan_requests(company_code, at);
             -- The answered (granted or declined), the latest answer first.
             CREATE INDEX loan_requests_answered ON loan_requests(decided_at) WHERE decided_at IS NOT NULL;
             """)

@@ -232,9 +232,10 @@ public struct LoanDesk: Sendable {
         var grade: (year: String, text: String)?
         let kinds = node.resolvedKinds
         for record in records {
-            if record.kind == "penalty", PublicRecord.make(record, kind: kinds["penalty"], today: today) != nil { penalties += 1 }
+            // Whether each is shown, its fields parsed only when its state and dates leave it open.
+            if record.kind == "penalty", PublicRecord.isShown(record, kind: kinds["penalty"], today: today) { penalties += 1 }
             if record.kind == CreditSupervision.ratingKind, let kind = kinds[record.kind],
-                PublicRecord.make(record, kind: kind, today: today, scopes: [.public, .government]) != nil
+                PublicRecord.isShown(record, kind: kind, today: today, scopes: [.public, .government], fields: { record.fields })
             {
                 let values = record.fields
                 let value = { (c: String) in values[kind.kind.fullCode(c)] ?? "" }
