@@ -190,13 +190,12 @@ extension Portal {
                     reporter: fields["reporter"] ?? "", contact: fields["contact"] ?? "", truthful: fields["truthful"] == "yes")
             },
             refill: { form, message, today, token in try pages.complaintForm(csrf: token, today: today, form: form, message: message) },
+            refusal: { ($0 as? ComplaintError)?.message },
             submit: { form, now in
-                do {
-                    let (id, code) = try desk.submit(form, now: now)
-                    return ComplaintReceivedPage(
-                        site: pages.site(), title: "举报已提交", number: id, code: ObjectionRequestCode.grouped(code),
-                        statusLink: "/complaints/status?code=" + code, dueBy: desk.dueBy(receivedOn: ChinaTime.date(now))?.iso)
-                } catch let e as ComplaintError { throw FormRefusal(message: e.message) }
+                let (id, code) = try desk.submit(form, now: now)
+                return ComplaintReceivedPage(
+                    site: pages.site(), title: "举报已提交", number: id, code: ObjectionRequestCode.grouped(code),
+                    statusLink: "/complaints/status?code=" + code, dueBy: desk.dueBy(receivedOn: ChinaTime.date(now))?.iso)
             })
     }
 

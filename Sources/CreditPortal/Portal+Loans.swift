@@ -192,13 +192,12 @@ extension Portal {
                     months: fields["months"] ?? "", purpose: fields["purpose"] ?? "", authorised: fields["authorised"] == "yes")
             },
             refill: { form, message, today, token in try pages.loanForm(csrf: token, today: today, form: form, message: message) },
+            refusal: { ($0 as? LoanRequestError)?.message },
             submit: { form, now in
-                do {
-                    let (id, code, product) = try desk.submit(form, now: now)
-                    return LoanReceivedPage(
-                        site: pages.site(), title: "融资需求已提交", number: id, code: ObjectionRequestCode.grouped(code),
-                        statusLink: "/loans/status?code=" + code, product: ProductShown(product))
-                } catch let e as LoanRequestError { throw FormRefusal(message: e.message) }
+                let (id, code, product) = try desk.submit(form, now: now)
+                return LoanReceivedPage(
+                    site: pages.site(), title: "融资需求已提交", number: id, code: ObjectionRequestCode.grouped(code),
+                    statusLink: "/loans/status?code=" + code, product: ProductShown(product))
             })
     }
 

@@ -315,19 +315,17 @@ public struct Portal: Sendable {
         }
     }
 
-    /// What a desk said is wrong with a public form: shown on the form, refilled (400).
-    struct FormRefusal: Error { var message: String }
-
     /// `POST` of a public form that keeps what it sends (失信举报, 融资需求): the body bounded
     /// (413), the form's token matching the cookie (403: no other site can send it), at most
     /// `limiter`'s sends kept an hour from one address (429; refusals are not counted, so a person
-    /// correcting the form is not held back), then `submit` — its `FormRefusal` shown on the form
-    /// refilled with what was typed (400), its page answered otherwise. Never cached.
+    /// correcting the form is not held back), then `submit` — what its desk refused (`refusal`
+    /// gives the message) shown on the form refilled with what was typed (400), its page answered
+    /// otherwise. Never cached.
     func formPost<Form: Sendable>(
         _ request: Request, from address: String?, limiter: RateLimiter, bodyMax: Int, template: String, received: String, tooLong: String,
         tooMany: String, parse: (FormValues) -> Form,
         refill: @escaping @Sendable (Form?, String, CivilDate, String) throws -> some Encodable & Sendable,
-        submit: @escaping @Sendable (Form, Date) throws -> some Encodable & Sendable
+        refusal: @escaping @Sendable (any Error) -> String?, submit: @escaping @Sendable (Form, Date) throws -> some Encodable & Sendable
     ) async -> Response {
         var request = request
         let json = FormValues(request.uri.query)["format"] == "json"
@@ -359,9 +357,8 @@ public struct Portal: Sendable {
         case .success(let page):
             _ = limiter.take(sender, now: now)
             return answer(page, received, .ok)
-        case .failure(let e as FormRefusal):
-            return await refuse(.badRequest, form, e.message)
         case .failure(let error):
+            if let message = refusal(error) { return await refuse(.badRequest, form, message) }
             return failure(error, json: json)
         }
     }
