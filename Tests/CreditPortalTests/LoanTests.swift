@@ -207,6 +207,7 @@ struct LoanTests {
             (["companyCode": Self.publicBody], "机关、事业单位和社会组织不在此申请"),
             (["purpose": "给法人\(id)周转"], "资金用途含有身份证号码"),
             (["phone": "请打电话"], "联系电话只写数字"),
+            (["phone": id], "联系电话含有身份证号码"),
             (["authorised": "no"], "请勾选授权"),
             (["product": ended], "请从列表中选择一个在有效期内的信易贷产品"),
             (["product": "nonsense"], "请从列表中选择一个在有效期内的信易贷产品"),

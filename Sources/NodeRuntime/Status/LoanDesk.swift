@@ -167,7 +167,7 @@ public struct LoanDesk: Sendable {
         } else if let months, let product, months > product.maxMonths {
             problems.add("借款期限超过该产品的最长期限 \(product.maxMonths) 个月。")
         }
-        let personal = FormProblems.withIDNumbers([("企业名称", company), ("联系人", contactName), ("资金用途", purpose)])
+        let personal = FormProblems.withIDNumbers([("企业名称", company), ("联系人", contactName), ("联系电话", phone), ("资金用途", purpose)])
         if !personal.isEmpty { problems.add("\(personal.joined(separator: "、"))含有身份证号码：申请不需要任何人的证件号码，请删除后再提交。") }
         if !form.authorised { problems.add("请勾选授权：金融机构需经企业授权才能查看其信用信息。") }
         guard problems.isEmpty, let product, let yuan, let months else {
