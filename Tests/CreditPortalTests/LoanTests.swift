@@ -272,6 +272,12 @@ struct LoanTests {
             try db.execute(sql: "UPDATE loan_requests SET state = 'granted', granted = 10000, decided_at = 3 WHERE id = \(second.id)")
         }
         #expect(try f.node.store.loanRequest(id: second.id)?.granted == 10_000)
+        // A catalogue without the kind: no product to ask for, a request refused, the office's page still built.
+        let without = try f.nodeWithout(kind: LoanDesk.kind)
+        #expect(try LoanDesk(node: without).products(today: ChinaTime.date(PortalFixture.now)).isEmpty)
+        #expect(throws: LoanRequestError.self) { try LoanDesk(node: without).submit(form, now: PortalFixture.now) }
+        let page = try OperationsPages(node: without).loans(reader: "测试", now: PortalFixture.now, csrf: "t")
+        #expect(page.products == 0 && page.open.isEmpty && page.lenders.isEmpty)
         for (typed, yuan) in [("50", Int64(500_000)), ("12.5", 125_000), ("0.0001", 1), ("3.25", 32_500)] {
             #expect(LoanDesk.yuan(tenThousands: typed) == yuan && LoanDesk.tenThousands(yuan) == typed, "\(typed)")
         }
