@@ -96,7 +96,12 @@ extension OperationsPages {
         var grantedAmount: String
         var states: [Count]
         var lenders: [Lender]
-        var hasLenders: Bool
+        /// The businesses (9…) this node holds records of; the share of them that asked (and so
+        /// authorised a look-up) in the last twelve months, against the target.
+        var businessesKnown: Int
+        var authorisedShare: String
+        var authorisedTarget = LoanDesk.authorisedTarget
+        var targetReached: Bool
         var openShown = OperationsPages.loansOpenShown
         var recentShown = OperationsPages.complaintsDecidedShown
     }
@@ -136,12 +141,15 @@ extension OperationsPages {
             lenders.append(.init(name: list[0].lender, products: list.count, requests: 0, granted: 0, amount: "0"))
         }
         let counts = try node.store.openLoanRequestCounts()
+        let known = try node.store.marketSubjectCount()
+        let share = known == 0 ? 0 : Double(year.businesses) * 100 / Double(known)
         return LoansPage(
             head: head(title: "信易贷", reader: reader, now: now), csrf: csrf, error: error, products: products.count,
             pendingCount: counts.pending, contactedCount: counts.contacted, open: open, decided: decided,
             received: year.byState.values.reduce(0, +), businesses: year.businesses, asked: LoanDesk.tenThousands(year.asked),
             grantedAmount: LoanDesk.tenThousands(year.granted),
             states: LoanRequest.State.allCases.map { LoansPage.Count(label: PortalPages.loanState($0), count: year.byState[$0] ?? 0) },
-            lenders: lenders, hasLenders: !lenders.isEmpty)
+            lenders: lenders, businessesKnown: known, authorisedShare: String(format: "%.1f%%", share),
+            targetReached: known > 0 && share >= Double(LoanDesk.authorisedTarget))
     }
 }

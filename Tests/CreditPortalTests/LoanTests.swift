@@ -170,6 +170,11 @@ struct LoanTests {
             let after = try await getPage(client, base + "/ops/loans")
             #expect(after.body.contains("<td class=\"text strong\">已放款</td><td>30.5</td>") && after.body.contains("没有待办理的融资需求"), "\(after.body)")
             #expect(after.body.contains("<td class=\"text\">江岸农商银行</td><td>1</td><td>1</td><td>1</td><td>30.5</td>"))
+            // The share of the businesses held here that asked, against the target of 10 %.
+            let known = try f.node.store.marketSubjectCount()
+            let all = try f.node.store.allRecords().compactMap { try f.node.store.record(key: $0.key)?.subjectCode }
+            #expect(known > 0 && known == Set(all.filter { $0.hasPrefix("9") }).count)
+            #expect(after.body.contains("占 <strong>\(String(format: "%.1f%%", 100 / Double(known)))</strong>"), "\(known)")
         }
         (status, shown) = try await Self.status(app, kept.code)
         #expect(status == .ok && shown.contains("已放款") && shown.contains("30.5 万元") && shown.contains("后湖支行 张经理") && shown.contains("3.85%"))

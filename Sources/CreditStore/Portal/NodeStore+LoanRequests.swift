@@ -184,6 +184,13 @@ extension NodeStore {
         }
     }
 
+    /// The businesses registered by the market regulator (credit codes beginning 9: 企业, 个体工商户,
+    /// 农民专业合作社) this node holds records of — what the share of those that asked for a loan is
+    /// counted against — read from the subjects' code index as a range.
+    public func marketSubjectCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM subjects WHERE code >= '9' AND code < ':'") ?? 0 }
+    }
+
     /// The requests still to take up (pending) and to answer (contacted), counted from their index.
     public func openLoanRequestCounts() throws -> (pending: Int, contacted: Int) {
         try read { db in

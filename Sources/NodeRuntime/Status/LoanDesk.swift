@@ -42,6 +42,10 @@ public struct LoanDesk: Sendable {
     /// 92, 农民专业合作社 93): 信易贷 lends to these, not to government bodies or social organisations.
     public static let marketRegistered = "9"
 
+    /// The share of the area's businesses to have authorised a lender's look-up, in per cent (seed
+    /// 004 item 11: 授权查询……企业数量占全县所有存续企业的比例高于10%).
+    public static let authorisedTarget = 10
+
     /// Field limits, in characters.
     public static let companyMax = 100
     public static let contactMax = 50
