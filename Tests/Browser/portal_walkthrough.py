@@ -1314,6 +1314,8 @@ class Walkthrough:
         text = self.page(VILLAGE_OPS + "/ops/loans", "ops-loans")
         self.check(f"联系人：{contact}，{phone}" in text and "信用信息（经企业授权）" in text and "公示中的行政处罚" in text,
                    "the office reads the request with the person to call and what the company authorised the bank to see")
+        self.check("试点目标：10% 以上" in text and "家提交融资需求并授权金融机构查询信用信息" in text,
+                   "the office reads the share of the businesses held here that asked, against the target")
         section = d.find_element(By.XPATH, "//section[contains(@class,'complaint-item')][.//h3[contains(., '%s')]]" % company["record"]["subject"])
         self.submit(section.find_element(By.XPATH, ".//button[contains(., '查看信用档案')]"))
         text = self.looked_at("ops-loan-credit-file")
