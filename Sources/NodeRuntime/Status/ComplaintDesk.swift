@@ -86,16 +86,13 @@ public struct ComplaintDesk: Sendable {
     public func submit(_ form: Form, now: Date) throws -> (id: Int64, code: String) {
         let trim = { (s: String) in s.trimmingCharacters(in: .whitespacesAndNewlines) }
         var problems = FormProblems()
-        func text(_ raw: String, _ label: String, max: Int, required: Bool) -> String? {
-            problems.text(raw, label, max: max, required: required)
-        }
-        let subjectName = text(form.subjectName, "被举报对象名称", max: Self.subjectMax, required: true)
-        let content = text(form.content, "举报内容", max: Self.contentMax, required: true)
+        let subjectName = problems.text(form.subjectName, "被举报对象名称", max: Self.subjectMax, required: true)
+        let content = problems.text(form.content, "举报内容", max: Self.contentMax, required: true)
         if let content, content.count < Self.contentMin {
             problems.add("举报内容至少 \(Self.contentMin) 个字：请写明发生了什么、何时何地。")
         }
-        let reporter = text(form.reporter, "举报人姓名", max: Self.reporterMax, required: false)
-        let contact = text(form.contact, "联系电话", max: Self.contactMax, required: false)
+        let reporter = problems.text(form.reporter, "举报人姓名", max: Self.reporterMax, required: false)
+        let contact = problems.text(form.contact, "联系电话", max: Self.contactMax, required: false)
         var subjectCode: String?
         let typedCode = trim(form.subjectCode).uppercased()
         if !typedCode.isEmpty {

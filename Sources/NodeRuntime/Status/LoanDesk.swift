@@ -145,28 +145,29 @@ public struct LoanDesk: Sendable {
         let companyCode = form.companyCode.trimmingCharacters(in: .whitespaces).uppercased()
         if companyCode.isEmpty {
             problems.add("请填写企业的统一社会信用代码（营业执照上的 18 位代码）。")
-        } else if (try? SocialCreditCode(companyCode)) != nil, !companyCode.hasPrefix(Self.marketRegistered) {
-            problems.add("信易贷面向企业、个体工商户和农民专业合作社（统一社会信用代码以 9 开头）：机关、事业单位和社会组织不在此申请。")
         } else if (try? SocialCreditCode(companyCode)) == nil {
             if Masking.maskResidentIDs(in: companyCode) != companyCode {
                 problems.add("统一社会信用代码一栏不填写个人的身份证号码：本栏目面向企业和个体工商户，填写营业执照上的代码。")
             } else {
                 problems.add("统一社会信用代码应为 18 位数字和大写字母，且校验位正确。")
             }
+        } else if !companyCode.hasPrefix(Self.marketRegistered) {
+            problems.add("信易贷面向企业、个体工商户和农民专业合作社（统一社会信用代码以 9 开头）：机关、事业单位和社会组织不在此申请。")
         }
         let typedAmount = form.amount.trimmingCharacters(in: .whitespaces)
         let yuan = Self.yuan(tenThousands: typedAmount)
         if typedAmount.isEmpty {
             problems.add("请填写申请金额（万元）。")
-        } else if yuan == nil || yuan == 0 {
+        } else if (yuan ?? 0) == 0 {
             problems.add("申请金额应为大于 0 的数，以万元计，如 50 或 12.5。")
         } else if let yuan, let product, yuan > product.maxYuan {
             problems.add("申请金额超过该产品的最高额度 \(Self.tenThousands(product.maxYuan)) 万元。")
         }
-        let months = Int(form.months.trimmingCharacters(in: .whitespaces))
-        if form.months.trimmingCharacters(in: .whitespaces).isEmpty {
+        let typedMonths = form.months.trimmingCharacters(in: .whitespaces)
+        let months = Int(typedMonths).flatMap { $0 >= 1 ? $0 : nil }
+        if typedMonths.isEmpty {
             problems.add("请填写借款期限（月）。")
-        } else if months == nil || months! < 1 {
+        } else if months == nil {
             problems.add("借款期限应为 1 以上的整数，以月计。")
         } else if let months, let product, months > product.maxMonths {
             problems.add("借款期限超过该产品的最长期限 \(product.maxMonths) 个月。")
