@@ -174,6 +174,22 @@ public struct SearchPage: Sendable, Encodable {
     /// The area's 信用动态 holding the words searched: how many, the newest few, and the whole
     /// search on `/news`; nil when none does (or a code was searched).
     public var articles: ArticleHits? = nil
+    /// The query was a decision's document number (决定文书号): the records the public sees
+    /// that bear it (`by` is then `number`).
+    public var document: DocumentHits? = nil
+    /// The query may have been a document number, but no record the public sees bears it (nor
+    /// does a subject's name hold it): the empty page says so.
+    public var numberTried = false
+}
+
+/// The records a search by document number found.
+public struct DocumentHits: Sendable, Encodable {
+    /// The number as it was typed (an ID number in it masked).
+    public var number: String
+    public var count: Int
+    public var rows: [ListingRow]
+    /// More records bear it than are listed (`PortalPages.documentRowsMax`).
+    public var more: Bool
 }
 
 /// Articles a site search found besides subjects.
@@ -735,7 +751,11 @@ public struct PortalPages: Sendable {
             page.by = "code"
             page.formerNote = found.note
             shown = found.hits
+        } else if let found = try documentHits(q, today: today) {
+            page.by = "number"
+            page.document = found
         } else {
+            page.numberTried = DocumentNumber.mayBeOne(q)
             var cursor = after
             var more = false
             rounds: for _ in 0..<Self.searchRoundsMax {
@@ -762,8 +782,21 @@ public struct PortalPages: Sendable {
                 name: h.name, nameParts: NamePart.split(h.name, at: page.by == "name" ? q : ""), code: person ? Masking.mask(h.code) : h.code,
                 isPerson: person, link: Self.subjectLink(code: h.code, id: h.id) ?? "/", summary: summary)
         }
-        page.empty = page.hits.isEmpty
+        page.empty = page.hits.isEmpty && page.document == nil
         return page
+    }
+
+    /// How many records a search by document number lists.
+    static let documentRowsMax = 50
+
+    /// A query that may be a document number (`DocumentNumber.mayBeOne`): the records the public
+    /// sees that bear it, newest decision first. Nil: not a number, or none bears it.
+    func documentHits(_ q: String, today: CivilDate) throws -> DocumentHits? {
+        guard DocumentNumber.mayBeOne(q) else { return nil }
+        let found = try node.store.records(documentNumber: q, scope: scope(today), limit: Self.documentRowsMax + 1)
+        let rows = try rows(Array(found.prefix(Self.documentRowsMax)), today: today)
+        guard !rows.isEmpty else { return nil }
+        return DocumentHits(number: Self.shownQuery(q), count: rows.count, rows: rows, more: found.count > Self.documentRowsMax)
     }
 
     /// A query that may be a former code (工商注册号, 组织机构代码 …: 8 to 30 letters and digits,

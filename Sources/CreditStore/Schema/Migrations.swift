@@ -41,6 +41,7 @@ enum Migrations {
         m.registerMigration("v33-articles-by-their-words", migrate: v33ArticlesByTheirWords)
         m.registerMigration("v34-complaints", migrate: v34Complaints)
         m.registerMigration("v35-loan-requests", migrate: v35LoanRequests)
+        m.registerMigration("v36-records-by-document-number", migrate: v36RecordsByDocumentNumber)
         return m
     }
 
@@ -1079,6 +1080,18 @@ enum Migrations {
             CREATE INDEX loan_requests_by_company ON loan_requests(company_code, at);
             -- The answered (granted or declined), the latest answer first.
             CREATE INDEX loan_requests_answered ON loan_requests(decided_at) WHERE decided_at IS NOT NULL;
+            """)
+    }
+
+    /// The records of the kinds keyed by their authority's credit code and their document number
+    /// (决定文书号), found by the number as the public types it: `DocumentNumber.sql(of:)` of the
+    /// record key's tail — written out here as it was when the index was made; the store's tests
+    /// compare it with what the query writes.
+    static func v36RecordsByDocumentNumber(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX records_document_number ON records(
+                upper(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(substr(record_key, length(kind) + 21), ' ', ''), '\u{3000}', ''), '(', '〔'), '（', '〔'), '[', '〔'), '［', '〔'), '【', '〔'), '〖', '〔'), '﹝', '〔'), ')', '〕'), '）', '〕'), ']', '〕'), '］', '〕'), '】', '〕'), '〗', '〕'), '﹞', '〕'))
+            ) WHERE kind IN ('license', 'penalty', 'enforcement', 'confirmation', 'reward', 'adjudication', 'inspection', 'blacklist', 'redlist', 'rating');
             """)
     }
 }
