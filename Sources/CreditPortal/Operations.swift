@@ -52,7 +52,7 @@ public struct Operations: Sendable {
             return await ops.respond(request, template: "ops-records") { now in
                 try ops.pages.records(
                     reader: Self.name(reader), now: now, kind: form["kind"], region: form["region"], late: form["late"] == "1",
-                    corrected: form["corrected"] == "1", after: Int64(form["after"] ?? "") ?? 0)
+                    corrected: form["corrected"] == "1", number: form["number"], after: Int64(form["after"] ?? "") ?? 0)
             }
         }
         router.get("bulletin") { request, context -> Response in

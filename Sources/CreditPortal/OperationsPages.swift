@@ -285,6 +285,14 @@ struct OperationsPages: Sendable {
         var filter: String
         var rows: [Row]
         var next: String?
+        /// The document number searched for, as typed (an ID number masked), and the other
+        /// filters, which the search form keeps.
+        var number: String
+        var kept: [Kept]
+        struct Kept: Sendable, Encodable {
+            var name: String
+            var value: String
+        }
     }
 
     /// How many records a drill-down page lists.
@@ -312,8 +320,17 @@ struct OperationsPages: Sendable {
         return try node.childRegions().label(of: code)
     }
 
-    func records(reader: String, now: Date, kind: String?, region: String?, late: Bool, corrected: Bool, after: Int64) throws -> RecordsPage {
+    func records(
+        reader: String, now: Date, kind: String?, region: String?, late: Bool, corrected: Bool, number: String? = nil, after: Int64
+    ) throws -> RecordsPage {
         var words: [String] = []
+        let number = number.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        if let number {
+            guard number.count <= DocumentNumber.maximumLength else {
+                throw PortalPages.BadParameter(message: "文书号过长：最多 \(DocumentNumber.maximumLength) 个字。")
+            }
+            words.append("文书号 \(Masking.shown(number))")
+        }
         var slug: String?
         if let kind, !kind.isEmpty {
             let k = try node.catalogue.kind(named: kind)
@@ -329,15 +346,18 @@ struct OperationsPages: Sendable {
         if late { words.append("迟报") }
         if corrected { words.append("异议后更正") }
         let found = try node.store.operatorRecords(
-            kind: slug, areaPrefix: prefix, lateOnly: late, correctedOnly: corrected, after: after, limit: Self.recordsPerPage + 1)
+            kind: slug, areaPrefix: prefix, lateOnly: late, correctedOnly: corrected, number: number, after: after, limit: Self.recordsPerPage + 1)
         let shown = found.prefix(Self.recordsPerPage)
+        var kept: [RecordsPage.Kept] = []
+        if let slug { kept.append(.init(name: "kind", value: slug)) }
+        if let region, prefix != nil { kept.append(.init(name: "region", value: region)) }
+        if late { kept.append(.init(name: "late", value: "1")) }
+        if corrected { kept.append(.init(name: "corrected", value: "1")) }
         var next: String?
         if found.count > Self.recordsPerPage, let last = shown.last {
-            var query = ["after=\(last.id)"]
-            if let slug { query.append("kind=\(slug)") }
-            if let region, prefix != nil { query.append("region=\(region)") }
-            if late { query.append("late=1") }
-            if corrected { query.append("corrected=1") }
+            var query = ["after=\(last.id)"] + kept.map { "\($0.name)=\($0.value)" }
+            // A number holding an ID number is not carried in a link.
+            if let number, let linked = PortalPages.linkedQuery(number) { query.append("number=" + PortalPages.escapePath(linked)) }
             next = "/ops/records?" + query.joined(separator: "&")
         }
         var names: [String: String?] = [:]
@@ -356,7 +376,7 @@ struct OperationsPages: Sendable {
                     subjectName: Masking.maskResidentIDs(in: r.subjectName ?? ""), jurisdiction: r.jurisdiction,
                     jurisdictionName: try name(r.jurisdiction), decisionDate: r.decisionDate ?? "", deadline: r.deadline ?? "", late: r.late,
                     state: RecordState(rawValue: r.state)?.label ?? r.state, origin: r.origin, originName: try name(r.origin))
-            }, next: next)
+            }, next: next, number: number.map(Masking.shown) ?? "", kept: kept)
     }
 
     /// `/ops/quarantine`: the rows this node refused, for the departments to correct.

@@ -731,7 +731,7 @@ public struct PortalPages: Sendable {
         // The same search on the province's site — never with an ID number in the link.
         page.wider = widerSite(Self.linkedQuery(q).map { "search?q=" + Self.escapePath($0) } ?? "search")
         guard !q.isEmpty else {
-            page.notice = "请输入企业名称、个人姓名的一部分，或统一社会信用代码、身份证号码。"
+            page.notice = "请输入企业名称、个人姓名的一部分，统一社会信用代码、身份证号码，或行政许可、行政处罚等决定的文书号。"
             return page
         }
         guard q.count <= Self.queryCharactersMax else {

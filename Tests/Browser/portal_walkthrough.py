@@ -256,6 +256,27 @@ class Walkthrough:
         hit = next(h for h in d.find_elements(By.CLASS_NAME, "hit") if company in h.text)
         self.check(re.search(r"行政处罚 [0-9]+ 条", hit.text) is not None, f"the hit says how many penalties the public sees: {hit.text!r}")
 
+        # A penalty by the number on its decision (决定文书号), typed as people type it: round
+        # brackets for 〔 〕, a space after the year; the row opens the decision's page.
+        penalty = next(r for r in rows if not r["record"]["isPerson"] and "〔" in (r["record"].get("documentNumber") or ""))
+        number = penalty["record"]["documentNumber"]
+        typed = number.replace("〔", "(").replace("〕", ") ")
+        d.get(PROVINCE + "/")
+        box = d.find_element(By.ID, "hq")
+        self.check("决定文书号" in box.get_attribute("placeholder"), "the search box says a decision's number may be typed")
+        box.send_keys(typed)
+        self.submit(box)
+        text = self.looked_at("search-document-number")
+        section = d.find_element(By.ID, "search-documents").find_element(By.XPATH, "..")
+        self.check(f"“{typed}”的公示信息" in section.text and number in section.text,
+                   f"the number typed as {typed!r} finds the penalty numbered {number}: {section.text[:120]!r}")
+        section.find_element(By.CSS_SELECTOR, "a.row-title").click()
+        self.check(d.current_url.endswith(penalty["recordLink"]) and number in d.find_element(By.TAG_NAME, "main").text,
+                   f"the row opens the decision's page: {d.current_url}")
+        missing = number.replace("〕", "〕9")
+        text = self.page(PROVINCE + "/search?q=" + urllib.parse.quote(missing), "search-document-number-missing")
+        self.check(f"没有找到决定文书号为“{missing}”的公示信息" in text, f"a number nobody bears is said not found: {text[:160]!r}")
+
         # The person's page: the ID number masked.
         d.get(PROVINCE + "/search?q=" + urllib.parse.quote(name[:2]))
         d.find_element(By.LINK_TEXT, name).click()
@@ -450,6 +471,18 @@ class Walkthrough:
                       lambda: self.json(PROVINCE_OPS + "/ops/")["totals"]["records"] == entered())
         text = self.page(PROVINCE_OPS + "/ops/quality", "ops-quality")
         self.check("四率" in text and "迟报率" in text and "瞒报率" in text, "the four rates page shows 迟报率, 瞒报率 and the rest")
+        # A department asks after one of its decisions: the office types its number, with square
+        # brackets, into the records page's form.
+        number = next(r["record"]["documentNumber"] for r in self.json(PROVINCE + "/publicity/penalty")["rows"]
+                      if "〔" in (r["record"].get("documentNumber") or ""))
+        self.driver.get(PROVINCE_OPS + "/ops/records")
+        box = self.driver.find_element(By.NAME, "number")
+        box.send_keys(number.replace("〔", "[").replace("〕", "]"))
+        self.submit(box)
+        text = self.looked_at("ops-records-number")
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")
+        self.check(len(rows) >= 1 and all(number in r.text for r in rows) and "文书号" in text,
+                   f"the records page finds the decision numbered {number}: {[r.text[:60] for r in rows]}")
         # 重点领域预警: each key area's penalties month by month (the sample's violations fall in
         # three of them), from the menu.
         self.driver.find_element(By.LINK_TEXT, "领域预警").click()
@@ -1351,6 +1384,7 @@ class Walkthrough:
                 ("search", PROVINCE + "/search?q=" + urllib.parse.quote(name[:2]), 200),
                 # A query of 50 letters without a space (the box's most), echoed on the page.
                 ("search-long", PROVINCE + "/search?q=" + "W" * 50, 200),
+                ("search-number", PROVINCE + "/search?q=" + urllib.parse.quote(person["record"]["documentNumber"]), 200),
                 ("subject", PROVINCE + person["subjectLink"], 200),
                 ("record", PROVINCE + person["recordLink"], 200),
                 ("listing", PROVINCE + "/publicity/penalty", 200),

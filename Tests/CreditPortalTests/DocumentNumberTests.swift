@@ -113,6 +113,31 @@ struct DocumentNumberTests {
         #expect(document["count"] as? Int == 2 && (document["rows"] as? [Any])?.count == 2)
     }
 
+    @Test func theOfficeFindsADecisionByItsNumberWhateverItsState() throws {
+        let f = try PortalFixture()
+        let keys = try Self.load(f)
+        let pages = OperationsPages(node: f.node)
+        let find = { (number: String?, kind: String?) in
+            try pages.records(reader: "测试", now: PortalFixture.now, kind: kind, region: nil, late: false, corrected: false, number: number, after: 0)
+        }
+        // Accepted: a withdrawn decision, a rating (the office sees what the public does not),
+        // typed as people type them; two authorities' decisions of one number, kept to a kind.
+        #expect(try find("江岸市监罚(2026)7003号", nil).rows.map(\.key) == [keys[Self.withdrawn]!])
+        #expect(try find("江岸市监罚(2026)7003号", nil).rows.map(\.state) == [RecordState.withdrawn.label])
+        #expect(try find(" 江岸评[2026]5号", nil).rows.map(\.key) == [keys[Self.rated]!])
+        #expect(try find(Self.shared, nil).rows.count == 2)
+        let kept = try find(Self.shared, "license")
+        #expect(kept.rows.count == 1 && kept.filter.contains("行政许可") && kept.filter.contains("文书号 \(Self.shared)"))
+        #expect(kept.number == Self.shared && kept.kept.map(\.name) == ["kind"])
+        // Refused: a number nobody bears; one longer than a number may be; an empty box is no filter.
+        #expect(try find("江岸市监罚〔2026〕7009号", nil).rows.isEmpty)
+        #expect(throws: PortalPages.BadParameter.self) { try find(String(repeating: "罚1", count: 33), nil) }
+        #expect(try find("  ", "penalty").rows.count == OperationsPages.recordsPerPage)
+        // An ID number typed as a number is never shown back whole.
+        let id = PortalFixture.hiddenID
+        #expect(try !find(id, nil).filter.contains(id) && !(try find(id, nil).number.contains(id)))
+    }
+
     @Test func atMostFiftyAreListedAndTheNumberSaysSo() throws {
         let f = try PortalFixture()
         let penalty = try f.node.catalogue.kind(named: "penalty")

@@ -164,13 +164,21 @@ extension NodeStore {
     }
 
     /// The records behind an operator's figure: of `kind`, in the area whose codes start with
-    /// `areaPrefix`, only late ones or only those corrected after an objection; after record id
+    /// `areaPrefix`, only late ones or only those corrected after an objection, only those whose
+    /// document number is `number` (as `DocumentNumber.searched` compares them); after record id
     /// `after`, in id order, at most `limit` (keyset pages).
-    public func operatorRecords(kind: String?, areaPrefix: String?, lateOnly: Bool, correctedOnly: Bool, after: Int64, limit: Int) throws
-        -> [OperatorRecord]
-    {
+    public func operatorRecords(
+        kind: String?, areaPrefix: String?, lateOnly: Bool, correctedOnly: Bool, number: String? = nil, after: Int64, limit: Int
+    ) throws -> [OperatorRecord] {
         var conditions = ["r.id > ?"]
         var arguments: [any DatabaseValueConvertible] = [after]
+        if let number {
+            // Whatever its state: found through the index of migration v36.
+            let forms = DocumentNumber.searched(number)
+            guard forms[0].count <= DocumentNumber.maximumLength else { return [] }
+            conditions.append(Self.byDocumentNumber(forms: forms.count))
+            arguments += forms
+        }
         if let kind {
             conditions.append("r.kind = ?")
             arguments.append(kind)
