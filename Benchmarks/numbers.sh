@@ -3,13 +3,18 @@
 # store of `portal.sh` (generated first when CREDITNET_BENCH_STORE holds none):
 #   1. migration v36 building its index on the copy (the first `status` opening it, against a
 #      second, the store already migrated);
-#   2. `wrk` for DURATION seconds with 16 connections on /search?q= with 5,000 numbers the public
-#      sees, typed with round brackets (each found), 5,000 numbers nobody bears (each looked up,
-#      then searched as a name, which finds nothing), and a four-character name fragment (the
-#      search of portal.sh) for comparison;
-#   3. 30,000 new penalties (`generate`, seed 9001) ingested into two further copies, one with the
+#   2. 5,000 penalties given numbers of their own (`江岸测罚〔2026〕N号`: the generator numbers each
+#      authority's decisions by the county and the authority's abbreviation, which some 47
+#      authorities of the store share, so that its numbers are each borne by ~47 records);
+#   3. `wrk` for DURATION seconds with 16 connections on /search?q= with those 5,000 numbers typed
+#      with round brackets (one record each), 5,000 of the generator's (~47 each: a page of 50
+#      rows), 5,000 numbers nobody bears (looked up, then searched as a name, which finds nothing),
+#      and a four-character name fragment (the search of portal.sh); with CREDITNET_BENCH_BASE set
+#      to an earlier build's binary, the same on a copy it serves (to it every query is a name);
+#   4. 30,000 new penalties (`generate`, seed 9001) ingested into two further copies, one with the
 #      index dropped, alternating, best of RUNS: what the index costs each ingest.
-# Usage: CREDITNET_BENCH_STORE=DIR Benchmarks/numbers.sh [DURATION] [RUNS]   (defaults 20 s, 3)
+# Usage: CREDITNET_BENCH_STORE=DIR [CREDITNET_BENCH_BASE=…/credit-node] Benchmarks/numbers.sh [DURATION] [RUNS]
+#        (defaults 20 s, 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/release.sh
@@ -35,31 +40,57 @@ runs=1
 echo "status, migrating: $(best "$node" status --config "$config")"
 echo "status, migrated:  $(best "$node" status --config "$config")"
 runs=${2:-3}
-# 2. The search. Numbers of penalties and licences shown, typed with round brackets; the same with
-# a digit added after the year's bracket, which nobody bears.
-python3 - "$copy/node.sqlite" "$work/numbers-found.txt" "$work/numbers-missing.txt" <<'PY'
+# 2. 5,000 penalties with numbers of their own.
+"$node" generate --kind penalty --rows 5000 --subjects 2000 --seed 4500 --faults 0 --config "$config" --out "$work/numbers-own.csv" >/dev/null
+python3 - "$work/numbers-own.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+column = rows[0].index("行政处罚决定书文号")
+for i, row in enumerate(rows[1:]): row[column] = f"江岸测罚〔2026〕{i + 1}号"
+csv.writer(open(sys.argv[1], "w", encoding="utf-8", newline="")).writerows(rows)
+PY
+"$node" ingest "$work/numbers-own.csv" --kind penalty --config "$config" | sed -n 3p
+# 3. The search. Numbers typed with round brackets; the generator's with a digit added after the
+# year's bracket, which nobody bears.
+python3 - "$copy/node.sqlite" "$work" <<'PY'
 import random, sqlite3, sys, urllib.parse
 db = sqlite3.connect(sys.argv[1])
-rows = [r[0] for r in db.execute(
-    "SELECT substr(record_key, length(kind) + 21) FROM records WHERE kind IN ('penalty', 'license') AND state IN ('active', 'objected') AND in_force = 1 AND (publicity_until IS NULL OR publicity_until >= date('now'))")]
+shown = "state IN ('active', 'objected') AND in_force = 1 AND (publicity_until IS NULL OR publicity_until >= date('now'))"
+tail = "substr(record_key, length(kind) + 21)"
+own = [r[0] for r in db.execute(f"SELECT {tail} FROM records WHERE kind = 'penalty' AND {tail} LIKE '江岸测罚%' AND {shown}")]
+generated = [r[0] for r in db.execute(f"SELECT {tail} FROM records WHERE kind IN ('penalty', 'license') AND {tail} NOT LIKE '江岸测罚%' AND {shown}")]
 rng = random.Random(45)
-chosen = rng.sample(rows, min(5000, len(rows)))
-q = lambda n: "/search?q=" + urllib.parse.quote(n)
-with open(sys.argv[2], "w") as f:
-    for n in chosen: f.write(q(n.replace("〔", "(").replace("〕", ")")) + "\n")
-with open(sys.argv[3], "w") as f:
-    for n in chosen: f.write(q(n.replace("〕", "〕9")) + "\n")
-print("numbers shown:", len(rows), "— e.g.", chosen[0])
+chosen = rng.sample(generated, min(5000, len(generated)))
+q = lambda n: "/search?q=" + urllib.parse.quote(n) + "\n"
+typed = lambda n: n.replace("〔", "(").replace("〕", ")")
+open(sys.argv[2] + "/numbers-one.txt", "w").writelines(q(typed(n)) for n in own)
+open(sys.argv[2] + "/numbers-many.txt", "w").writelines(q(typed(n)) for n in chosen)
+open(sys.argv[2] + "/numbers-missing.txt", "w").writelines(q(n.replace("〕", "〕9")) for n in chosen)
+print("numbers of their own:", len(own), "— the generator's shown:", len(generated), "e.g.", chosen[0])
 PY
 four=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT substr(name, 3, 4) FROM subjects WHERE length(name) >= 8 ORDER BY id LIMIT 1 OFFSET 500\").fetchone()[0])" "$copy/node.sqlite")
 enc() { python3 -c "import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))" "$1"; }
-printf "%-8s %-11s %9s %9s %9s\n" search route "req/s" "p50 ms" "p99 ms"
-serve_county "$config" "$work/serve-numbers.log"
+routes=("one|/|$work/numbers-one.txt" "many|/|$work/numbers-many.txt" "missing|/|$work/numbers-missing.txt" "name-4|/search?q=$(enc "$four")")
+printf "%-8s %-11s %9s %9s %9s\n" build route "req/s" "p50 ms" "p99 ms"
 base=http://127.0.0.1:$((port + 1))
-measure_routes number "$base" 16 "found|/|$work/numbers-found.txt" "missing|/|$work/numbers-missing.txt" "name-4|/search?q=$(enc "$four")"
+serve_county "$config" "$work/serve-numbers.log"
+measure_routes this "$base" 16 "${routes[@]}"
 kill "$server"; wait "$server" 2>/dev/null || true
 server=
-# 3. The index's cost to an ingest into the store.
+if [ -n "${CREDITNET_BENCH_BASE:-}" ]; then
+  # The earlier build on a copy made before migration v36, given the same 5,000 penalties.
+  before=$work/numbers-before
+  county_copy "$before"
+  this=$node
+  node=$CREDITNET_BENCH_BASE
+  "$node" ingest "$work/numbers-own.csv" --kind penalty --config "$before/node.yaml" >/dev/null
+  serve_county "$before/node.yaml" "$work/serve-numbers-before.log"
+  measure_routes before "$base" 16 "${routes[@]}"
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=
+  node=$this
+fi
+# 4. The index's cost to an ingest into the store.
 "$node" generate --kind penalty --rows 30000 --subjects 10000 --seed 9001 --config "$config" --out "$work/numbers-new.csv" >/dev/null
 with=$work/numbers-with
 without=$work/numbers-without

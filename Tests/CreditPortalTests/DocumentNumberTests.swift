@@ -179,8 +179,10 @@ struct DocumentNumberTests {
         #expect(squeezed(sql).contains(squeezed("WHERE kind IN (\(DocumentNumber.kinds.map { "'\($0)'" }.joined(separator: ", ")))")))
         #expect(plan.contains("records_document_number"), "\(plan)")
         // What the SQL makes of a number is what Swift makes of it.
-        for typed in ["江岸市监罚【２０２６】７００１号", " ja-2026-0013 ", "ABC（1）", "〖2026〗第ｘ号", "［2026］\u{3000}1号"] {
-            let inSQL = try f.node.store.read { db in try String.fetchOne(db, sql: "SELECT \(DocumentNumber.sql(of: "?"))", arguments: [typed]) }
+        for typed in [
+            "江岸市监罚【２０２６】７００１号", " ja-2026-0013 ", "ABC（1）", "〖2026〗第ｘ号", "［2026］\u{3000}1号", "x]y", "x[y", "罚〔2026〕1号", "abc",
+        ] {
+            let inSQL = try f.node.store.read { db in try String.fetchOne(db, sql: "SELECT \(DocumentNumber.sql(of: "?1"))", arguments: [typed]) }
             #expect(inSQL == DocumentNumber.normalised(typed), "\(typed)")
         }
         // Full-width digits are searched as typed and as ASCII.

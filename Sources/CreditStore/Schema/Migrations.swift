@@ -1090,7 +1090,7 @@ enum Migrations {
     static func v36RecordsByDocumentNumber(_ db: Database) throws {
         try db.execute(sql: """
             CREATE INDEX records_document_number ON records(
-                upper(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(substr(record_key, length(kind) + 21), ' ', ''), '\u{3000}', ''), '(', '〔'), '（', '〔'), '[', '〔'), '［', '〔'), '【', '〔'), '〖', '〔'), '﹝', '〔'), ')', '〕'), '）', '〕'), ']', '〕'), '］', '〕'), '】', '〕'), '〗', '〕'), '﹞', '〕'))
+                upper(CASE WHEN substr(record_key, length(kind) + 21) GLOB '*[] \u{3000}(（[［【〖﹝)）］】〗﹞]*' THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(substr(record_key, length(kind) + 21), ' ', ''), '\u{3000}', ''), '(', '〔'), '（', '〔'), '[', '〔'), '［', '〔'), '【', '〔'), '〖', '〔'), '﹝', '〔'), ')', '〕'), '）', '〕'), ']', '〕'), '］', '〕'), '】', '〕'), '〗', '〕'), '﹞', '〕') ELSE substr(record_key, length(kind) + 21) END)
             ) WHERE kind IN ('license', 'penalty', 'enforcement', 'confirmation', 'reward', 'adjudication', 'inspection', 'blacklist', 'redlist', 'rating');
             """)
     }
