@@ -48,6 +48,13 @@ name = firm["record"]["subjectName"]
 fragment = name[2:6]
 hits = json.loads(get("/search?format=json&q=" + urllib.parse.quote(fragment)))["hits"]
 print(f"GET {base}/search?q={fragment}: {len(hits)} subject(s), {name} among them: {any(h['name'] == name for h in hits)}")
+# The same company's penalty by the number on its decision, typed with round brackets (决定文书号).
+number = firm["record"]["documentNumber"]
+typed = number.replace("〔", "(").replace("〕", ")")
+found = json.loads(get("/search?format=json&q=" + urllib.parse.quote(typed))).get("document")
+if not found or firm["record"]["key"] not in [r["record"]["key"] for r in found["rows"]]:
+    raise SystemExit(f"the province's search for the number {typed} does not find the penalty")
+print(f"GET {base}/search?q={typed}: the decision numbered {number} ({found['count']} record(s) bear it), about {name}")
 page = json.loads(get(firm["subjectLink"] + "?format=json"))
 print(f"GET {base}{firm['subjectLink']}: {page['name']} ({page['code']}), {len(page['records'])} public record(s), {len(page['listings'])} list {'entry' if len(page['listings']) == 1 else 'entries'}")
 for r in page["records"][:3]:
@@ -89,7 +96,7 @@ opening = next(l for l in urllib.request.urlopen(care, timeout=30).read().decode
 print(f"GET {base}/mode?to=care&back=/catalogue → the cookie cn_view=care; GET {base}/catalogue then opens {opening}")
 PY
 }
-step "the province's credit portal: search a fragment of a company's name, its subject page, its signed credit report verified offline and on the portal's 报告核验 page; what it publishes for how long (公示目录) and how much was published on time (公示统计); the sites of every level linked (信用网站互联互通); 关怀版" portal_tour
+step "the province's credit portal: search a fragment of a company's name and a penalty by its 决定文书号, its subject page, its signed credit report verified offline and on the portal's 报告核验 page; what it publishes for how long (公示目录) and how much was published on time (公示统计); the sites of every level linked (信用网站互联互通); 关怀版" portal_tour
 # The province's operators' pages: on its records listener (sync port + 200, local only).
 province_records=$(sed -n 's/^recordsListen: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$dir/420000000000/node.yaml")
 operators_tour() {
