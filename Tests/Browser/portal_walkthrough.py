@@ -480,9 +480,9 @@ class Walkthrough:
         box.send_keys(number.replace("〔", "[").replace("〕", "]"))
         self.submit(box)
         text = self.looked_at("ops-records-number")
-        rows = self.driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")
-        self.check(len(rows) >= 1 and all(number in r.text for r in rows) and "文书号" in text,
-                   f"the records page finds the decision numbered {number}: {[r.text[:60] for r in rows]}")
+        listed = self.driver.find_elements(By.CSS_SELECTOR, "table.grid tbody tr")
+        self.check(len(listed) >= 1 and all(number in r.text for r in listed) and "文书号" in text,
+                   f"the records page finds the decision numbered {number}: {[r.text[:60] for r in listed]}")
         # 重点领域预警: each key area's penalties month by month (the sample's violations fall in
         # three of them), from the menu.
         self.driver.find_element(By.LINK_TEXT, "领域预警").click()

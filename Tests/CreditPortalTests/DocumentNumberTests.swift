@@ -13,11 +13,7 @@ import Testing
 @Suite("决定文书号: the site's search finds a decision by its document number", .serialized)
 struct DocumentNumberTests {
     /// A valid credit code of a government body (11…) registered in 420102, from 8 characters.
-    static func authority(_ eight: String) -> String {
-        let first8 = Array(eight.utf8)
-        let first17 = Array("11420102".utf8) + first8 + [SocialCreditCode.organisationCheckCharacter(first8)]
-        return String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
-    }
+    static func authority(_ eight: String) -> String { PortalFixture.creditCode("11420102", eight) }
 
     static let shown = "江岸市监罚〔2026〕7001号"
     static let ascii = "ja-2026-0013"

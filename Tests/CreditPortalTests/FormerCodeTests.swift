@@ -12,11 +12,7 @@ import Testing
 @Suite("新旧代码映射: records filed under former codes and the credit codes they map to", .serialized)
 struct FormerCodeTests {
     /// A valid credit code of an individual business (92) registered in 420102, from 8 characters.
-    static func uscc(_ eight: String) -> String {
-        let first8 = Array(eight.utf8)
-        let first17 = Array("92420102".utf8) + first8 + [SocialCreditCode.organisationCheckCharacter(first8)]
-        return String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
-    }
+    static func uscc(_ eight: String) -> String { PortalFixture.creditCode("92420102", eight) }
 
     static let u = uscc("MA4K0Q7C")
     static let v = uscc("MA4K0Q8D")

@@ -19,11 +19,7 @@ import Testing
 struct LoanTests {
     static let lenderCode = FormerCodeTests.uscc("MA4L0001")
     /// A public hospital's credit code (事业单位, 12…): valid, but not a business.
-    static var publicBody: String {
-        let organisation = Array("MB1A0001".utf8)
-        let first17 = Array("12420102".utf8) + organisation + [SocialCreditCode.organisationCheckCharacter(organisation)]
-        return String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
-    }
+    static var publicBody: String { PortalFixture.creditCode("12420102", "MB1A0001") }
 
     /// Two products of the fixture's first village — 鄂信贷 (at most 100 万元 for 36 months) and
     /// one whose 有效期 ended before today — and their keys.

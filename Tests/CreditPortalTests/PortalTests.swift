@@ -87,6 +87,16 @@ struct PortalFixture: Sendable {
         xssKey = try #require(keys.first { (try? store.record(key: $0)?.fields["CF_XDR_MC"]) == Self.scriptName })
     }
 
+    /// A valid unified social credit code from its first 8 characters (`head`: the registering
+    /// authority's type and area — 92420102 an individual business of 420102, 11… a government
+    /// body, 12… a public institution) and 8 of an organisation code, the two check characters
+    /// computed.
+    static func creditCode(_ head: String, _ eight: String) -> String {
+        let organisation = Array(eight.utf8)
+        let first17 = Array(head.utf8) + organisation + [SocialCreditCode.organisationCheckCharacter(organisation)]
+        return String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
+    }
+
     /// Another node of the fixture's code on an empty store, whose catalogue lacks the kind
     /// `slug`: what a page or ledger built on that kind does without it.
     func nodeWithout(kind slug: String) throws -> NodeContext {

@@ -35,11 +35,7 @@ struct TypicalCaseTests {
     }()
 
     /// The publishing office and its credit code (check characters computed).
-    static let office: (name: String, code: String) = {
-        let organisation = Array("MB000001".utf8)
-        let first = Array("11420102".utf8) + organisation + [SocialCreditCode.organisationCheckCharacter(organisation)]
-        return ("大智街道社会信用体系建设领导小组办公室", String(decoding: first + [SocialCreditCode.checkCharacter(first)], as: UTF8.self))
-    }()
+    static let office = (name: "大智街道社会信用体系建设领导小组办公室", code: PortalFixture.creditCode("11420102", "MB000001"))
 
     static func fixture() throws -> Fixture {
         let f = try PortalFixture()

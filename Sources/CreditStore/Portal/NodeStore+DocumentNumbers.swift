@@ -10,8 +10,8 @@ extension NodeStore {
     }
 
     /// The records the public sees today (`scope`: in force, within their publicity, of a public
-    /// kind) whose document number (决定文书号) is `number` as `DocumentNumber.normalised`
-    /// compares them, newest decision first, at most `limit`. A record a correction moved to
+    /// kind) whose document number (决定文书号) is `number` as `DocumentNumber.searched` compares
+    /// them, newest decision first, at most `limit`. A record a correction moved to
     /// another area is found as a search by name finds its subject.
     public func records(documentNumber number: String, scope: PublicScope, limit: Int) throws -> [StoredRecord] {
         let forms = DocumentNumber.searched(number)
