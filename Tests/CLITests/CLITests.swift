@@ -170,6 +170,19 @@ struct CLITests {
         let full = try ws("query", subject, "--config", "v/node.yaml").stdout
         #expect(
             full.contains("已撤销") && full.contains("objection-opened") && full.contains("objection-assisted") && full.contains("withdrawn by 江岸区发改局"))
+        // The withdrawn entry by its 决定文书号, typed with round brackets and a space: in the full
+        // view, with its state; not in the public one.
+        let number = try #require(key.split(separator: "|").last.map(String.init))
+        #expect(number.contains("〔"))
+        let typed = number.replacingOccurrences(of: "〔", with: "(").replacingOccurrences(of: "〕", with: ") ")
+        let byNumber = try ws("query", "--number", typed, "--config", "v/node.yaml")
+        #expect(byNumber.status == 0 && byNumber.stdout.contains(key) && byNumber.stdout.contains("已撤销"), "\(byNumber.stdout)")
+        #expect(try ws("query", "--number", typed, "--json", "--config", "v/node.yaml").json()["subject"] as? String == typed)
+        #expect(try ws("query", "--number", typed, "--public", "--config", "v/node.yaml").stdout.contains("0 record(s)"))
+        // Refused: a code and a number both, neither, a number of digits alone.
+        #expect(try ws("query", subject, "--number", typed, "--config", "v/node.yaml").status == 64)
+        #expect(try ws("query", "--config", "v/node.yaml").status == 64)
+        #expect(try ws("query", "--number", "7001", "--config", "v/node.yaml").status == 64)
         #expect(try ws("expire", "--config", "v/node.yaml").status == 0)
     }
 

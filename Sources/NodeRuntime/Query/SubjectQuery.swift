@@ -53,7 +53,9 @@ public struct SubjectQuery: Sendable {
         guard code.count == 18 else {
             guard (5...30).contains(code.utf8.count) else {
                 throw IdentifierError(
-                    .length, "a subject code is a unified social credit code or resident ID number (18 characters), or another document number of 5 to 30 characters")
+                    .length,
+                    "a subject code is a unified social credit code or resident ID number (18 characters), or another document number of 5 to 30 characters"
+                )
             }
             guard code.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x28 || $0 == 0x29 || $0 == 0x2D }) else {
                 throw IdentifierError(.alphabet, "a subject code has letters, digits, '-' and parentheses only")
@@ -64,7 +66,8 @@ public struct SubjectQuery: Sendable {
             do { return try ResidentID(code).text } catch {
                 throw IdentifierError(
                     usccError.rule,
-                    "'\(Masking.maskResidentIDs(in: code))' is neither a valid unified social credit code (\(usccError.message)) nor a valid resident ID number (\(error.message))")
+                    "'\(Masking.maskResidentIDs(in: code))' is neither a valid unified social credit code (\(usccError.message)) nor a valid resident ID number (\(error.message))"
+                )
             }
         }
     }
@@ -75,12 +78,42 @@ public struct SubjectQuery: Sendable {
     /// The government-sharing view (`publicView` false) keeps every record with its state and
     /// status history.
     public func profile(subject: String, publicView: Bool, today: CivilDate = ChinaTime.date(Date())) throws -> SubjectProfile {
+        let described = try describe(try context.store.records(subject: subject), publicView: publicView, today: today)
+        let shown = publicView && (try? ResidentID(subject)) != nil ? Masking.mask(subject) : subject
+        return SubjectProfile(
+            subject: shown, name: described.name, view: publicView ? "public" : "full", records: described.records, lines: described.lines)
+    }
+
+    /// The records whose document number (决定文书号) is `number` as `DocumentNumber.searched`
+    /// compares them — in any state, of any kind numbered so (the public view: only those the
+    /// public sees) — as a profile whose `subject` is the number (ID numbers in it masked) and
+    /// `name` nil.
+    public func documents(number: String, publicView: Bool, today: CivilDate = ChinaTime.date(Date())) throws -> SubjectProfile {
+        var stored: [StoredRecord] = []
+        var after: Int64 = 0
+        while true {
+            let page = try context.store.operatorRecords(
+                kind: nil, areaPrefix: nil, lateOnly: false, correctedOnly: false, number: number, after: after, limit: 200)
+            for r in page { if let record = try context.store.record(key: r.key) { stored.append(record) } }
+            guard page.count == 200, let last = page.last else { break }
+            after = last.id
+        }
+        stored.sort { ($0.decisionDate ?? "", $1.key) > ($1.decisionDate ?? "", $0.key) }
+        let described = try describe(stored, publicView: publicView, today: today)
+        return SubjectProfile(
+            subject: Masking.maskResidentIDs(in: number), name: nil, view: publicView ? "public" : "full", records: described.records,
+            lines: described.lines)
+    }
+
+    /// Records as `credit-node query` shows them: each as an object keyed by its fields' codes and
+    /// as lines of text, and the first subject name given.
+    func describe(_ stored: [StoredRecord], publicView: Bool, today: CivilDate) throws -> (
+        records: [[String: JSONValue]], lines: [[String]], name: String?
+    ) {
         let kinds = context.resolvedKinds
-        let stored = try context.store.records(subject: subject)
         var records: [[String: JSONValue]] = []
         var lines: [[String]] = []
         var name: String?
-        let isPerson = (try? ResidentID(subject)) != nil
         for r in stored {
             let kind = kinds[r.kind]
             let fields = r.fields
@@ -110,7 +143,9 @@ public struct SubjectQuery: Sendable {
                 text.append("  \(label) (\(code)): \(value)")
             }
             if let d = r.publicationDeadline {
-                text.append("  publication deadline 公示时限: \(d)\(r.deadlineProvisional ? " (暂定 provisional: its year's official working-day calendar has not arrived)" : "")")
+                text.append(
+                    "  publication deadline 公示时限: \(d)\(r.deadlineProvisional ? " (暂定 provisional: its year's official working-day calendar has not arrived)" : "")"
+                )
             }
             if let d = r.publicityUntil { text.append("  shown publicly until 公示截止: \(d)") }
             text.append("  record key: \(r.key)")
@@ -118,14 +153,15 @@ public struct SubjectQuery: Sendable {
                 for h in try context.store.statusHistory(key: r.key) {
                     let s = h.status
                     let notice = s.notice.map { ", 信用修复告知书 \($0)" } ?? ""
-                    text.append("  \(s.date.iso) \(s.action.rawValue)\(s.outcome.map { " (\($0))" } ?? "") by \(s.unit)\(notice): \(s.reason) [\(h.origin) seq \(h.seq)]")
+                    text.append(
+                        "  \(s.date.iso) \(s.action.rawValue)\(s.outcome.map { " (\($0))" } ?? "") by \(s.unit)\(notice): \(s.reason) [\(h.origin) seq \(h.seq)]"
+                    )
                 }
             }
             records.append(object)
             lines.append(text)
         }
-        let shown = publicView && isPerson ? Masking.mask(subject) : subject
-        return SubjectProfile(subject: shown, name: name, view: publicView ? "public" : "full", records: records, lines: lines)
+        return (records, lines, name)
     }
 
     func stateName(_ state: String) -> String {
