@@ -96,7 +96,7 @@ struct DocumentNumberTests {
         // The page: the decision's row, linking its page and its subject; the number shown.
         let (status, _, body) = try await f.get("/search?q=" + PortalPages.escapePath("江岸市监罚(2026)7001号"))
         #expect(status == .ok)
-        #expect(body.contains("id=\"search-documents\"") && body.contains("“江岸市监罚(2026)7001号”的公示信息 1 条"))
+        #expect(body.contains("id=\"search-documents\"") && body.contains("“江岸市监罚(2026)7001号”的公示信息 1&nbsp;条"))
         #expect(body.contains("href=\"\(PortalPages.recordLink(shownKey))\"") && body.contains(Self.shown))
         #expect(!body.contains("没有找到"))
         let missing = try await f.get("/search?q=" + PortalPages.escapePath(Self.withdrawn))
