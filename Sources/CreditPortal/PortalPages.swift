@@ -734,8 +734,11 @@ public struct PortalPages: Sendable {
             page.notice = "请输入企业名称、个人姓名的一部分，统一社会信用代码、身份证号码，或行政许可、行政处罚等决定的文书号。"
             return page
         }
-        guard q.count <= Self.queryCharactersMax else {
-            page.notice = "搜索内容过长：最多 \(Self.queryCharactersMax) 个字。"
+        // Longer than a name's fragment may be: only a document number (up to 64 characters).
+        let long = q.count > Self.queryCharactersMax
+        let tooLong = "搜索内容过长：最多 \(Self.queryCharactersMax) 个字（决定文书号最多 \(DocumentNumber.maximumLength) 个字）。"
+        guard !long || DocumentNumber.mayBeOne(q) else {
+            page.notice = tooLong
             return page
         }
         // Candidates come by name (or code) in row order; a subject the public sees nothing of (its
@@ -754,6 +757,9 @@ public struct PortalPages: Sendable {
         } else if let found = try documentHits(q, today: today) {
             page.by = "number"
             page.document = found
+        } else if long {
+            page.notice = tooLong
+            return page
         } else {
             page.numberTried = DocumentNumber.mayBeOne(q)
             var cursor = after

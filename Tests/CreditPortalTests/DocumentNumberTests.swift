@@ -109,6 +109,29 @@ struct DocumentNumberTests {
         #expect(document["count"] as? Int == 2 && (document["rows"] as? [Any])?.count == 2)
     }
 
+    @Test func aNumberLongerThanANameFragmentIsStillSearched() throws {
+        let f = try PortalFixture()
+        let penalty = try f.node.catalogue.kind(named: "penalty")
+        var rows = try f.generated(penalty, count: 1, seed: 85)
+        // 60 characters: more than a name's fragment (50), within a number's 64.
+        let long = "江岸区市场监督管理局食品安全专项整治行动行政处罚决定书" + String(repeating: "甲", count: 20) + "〔2026〕第00012号"
+        #expect(long.count == 60)
+        rows[0].values[try #require(penalty.index["WSH"])] = long
+        #expect(try f.ingest(rows, kind: penalty, name: "long.csv").accepted == 1)
+        let today = ChinaTime.date(PortalFixture.now)
+        // Accepted: the number typed with round brackets.
+        let found = try f.portal.pages.search(
+            long.replacingOccurrences(of: "〔", with: "(").replacingOccurrences(of: "〕", with: ")"), after: 0, today: today)
+        #expect(found.by == "number" && found.document?.count == 1 && found.notice == nil)
+        // Refused: 60 characters nobody bears as a number, and 60 that cannot be one — too long.
+        let unknown = try f.portal.pages.search(long.replacingOccurrences(of: "00012", with: "00013"), after: 0, today: today)
+        #expect(unknown.document == nil && unknown.notice?.contains("过长") == true && unknown.hits.isEmpty)
+        #expect(try f.portal.pages.search(String(repeating: "公", count: 60), after: 0, today: today).notice?.contains("过长") == true)
+        #expect(
+            try f.portal.pages.search(String(repeating: "公", count: 60) + "1号" + String(repeating: "公", count: 5), after: 0, today: today).notice
+                != nil)
+    }
+
     @Test func theOfficeFindsADecisionByItsNumberWhateverItsState() throws {
         let f = try PortalFixture()
         let keys = try Self.load(f)
