@@ -1,6 +1,8 @@
 import CreditDomain
 import Foundation
 import GRDB
+import NIOSSL
+import NodePKI
 import Testing
 
 @testable import CreditPortal
@@ -155,6 +157,51 @@ struct DocumentNumberTests {
         // An ID number typed as a number is never shown back whole.
         let id = PortalFixture.hiddenID
         #expect(try !find(id, nil).filter.contains(id) && !(try find(id, nil).number.contains(id)))
+    }
+
+    /// A department's system reads back how its decisions stand by their number, with its
+    /// certificate: no field of theirs, only their standing; a node's certificate is refused.
+    @Test func aDepartmentSystemReadsItsDecisionsStandingByTheirNumber() async throws {
+        let f = try PortalFixture()
+        let keys = try Self.load(f)
+        let code = f.node.configuration.code
+        let ca = f.ca.certificate
+        let department = try f.ca.issue(role: .department, name: "江岸区市场监督管理局", code: code)
+        let node = try f.ca.issue(code: code)
+        try await withOperatorsListener(f.node, tls: true) { port in
+            func get(_ number: String?, as identity: NodeIdentity) async throws -> (status: Int, body: String) {
+                var tls = try TLSConfigurations.client(identity: identity, ca: ca)
+                tls.certificateVerification = .noHostnameVerification
+                let path = "/v1/decisions" + (number.map { "?number=" + PortalPages.escapePath($0) } ?? "")
+                let r = try await fetch("https://127.0.0.1:\(port)" + path, tls: tls)
+                return (r.status, r.body)
+            }
+            // Accepted: the withdrawn penalty, typed with round brackets — its standing, no field.
+            let withdrawn = try await get("江岸市监罚(2026)7003号", as: department)
+            #expect(withdrawn.status == 200, "\(withdrawn.body)")
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(withdrawn.body.utf8)) as? [String: Any])
+            let decisions = try #require(answer["decisions"] as? [[String: Any]])
+            #expect(decisions.count == 1 && decisions[0]["key"] as? String == keys[Self.withdrawn])
+            #expect(decisions[0]["state"] as? String == "withdrawn" && decisions[0]["shown"] as? Bool == false)
+            let withdrawnKey = try #require(keys[Self.withdrawn])
+            let record = try #require(try f.node.store.record(key: withdrawnKey))
+            let name = try #require(record.fields["CF_XDR_MC"])
+            #expect(!withdrawn.body.contains(name) && !withdrawn.body.contains("CF_"))
+            // The one shown, the rating (never shown), both decisions of the shared number.
+            let shown = try await get(Self.shown, as: department)
+            #expect(shown.status == 200 && shown.body.contains("\"shown\":true"))
+            #expect(try await get(Self.rated, as: department).body.contains("\"shown\":false"))
+            let both = try await get(Self.shared, as: department)
+            let count = (try JSONSerialization.jsonObject(with: Data(both.body.utf8)) as? [String: Any])?["decisions"] as? [Any]
+            #expect(count?.count == 2)
+            // Refused: a node's certificate; no number; digits alone; a number nobody bears.
+            let asNode = try await get(Self.shown, as: node)
+            #expect(asNode.status == 403 && asNode.body.contains("not-government"))
+            #expect(try await get(nil, as: department).status == 400)
+            #expect(try await get("7001", as: department).status == 400)
+            let unknown = try await get("江岸市监罚〔2026〕7009号", as: department)
+            #expect(unknown.status == 404 && unknown.body.contains("not received here"))
+        }
     }
 
     @Test func atMostFiftyAreListedAndTheNumberSaysSo() throws {

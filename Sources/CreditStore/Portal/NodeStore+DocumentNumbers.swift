@@ -20,16 +20,27 @@ extension NodeStore {
         return try read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.storedRecord) }
     }
 
-    /// The query of `records(documentNumber:scope:limit:)`, with its arguments.
-    static func documentNumberQuery(forms: [String], scope: PublicScope, limit: Int) -> (sql: String, arguments: StatementArguments) {
-        let shown = scope.condition
+    /// Every record whose document number is `number` (as `DocumentNumber.searched` compares
+    /// them), whatever its state and kind, newest decision first, at most `limit`: what the office
+    /// and a department's system read.
+    public func allRecords(documentNumber number: String, limit: Int) throws -> [StoredRecord] {
+        let forms = DocumentNumber.searched(number)
+        guard forms[0].count <= DocumentNumber.maximumLength else { return [] }
+        let (sql, arguments) = Self.documentNumberQuery(forms: forms, scope: nil, limit: limit)
+        return try read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.storedRecord) }
+    }
+
+    /// The query of `records(documentNumber:scope:limit:)` (and, without a scope, of
+    /// `allRecords(documentNumber:limit:)`), with its arguments.
+    static func documentNumberQuery(forms: [String], scope: PublicScope?, limit: Int) -> (sql: String, arguments: StatementArguments) {
+        let shown = scope?.condition
         return (
             """
             \(storedRecordColumns) \(storedRecordFrom)
-            WHERE \(byDocumentNumber(forms: forms.count)) AND \(shown.sql)
+            WHERE \(byDocumentNumber(forms: forms.count))\(shown.map { " AND " + $0.sql } ?? "")
             ORDER BY r.decision_date DESC, r.id DESC LIMIT ?
             """,
-            StatementArguments(forms) + shown.arguments + [limit]
+            StatementArguments(forms) + (shown?.arguments ?? []) + [limit]
         )
     }
 }

@@ -95,6 +95,30 @@ public struct RecordsServer: Sendable {
             case .failure(let e): throw e
             }
         }
+        // A department's receipt: how its decision stands here, by its document number (no field
+        // of it), for the same callers as the government file.
+        router.get("/v1/decisions") { request, context -> Response in
+            _ = try await context.governmentCaller(node, doing: "read decisions by their number", refusal: "not-government")
+            try node.refuseIfDamaged()
+            let number = request.uri.queryParameters.get("number").map { String($0) } ?? ""
+            guard DocumentNumber.mayBeOne(number) else {
+                throw HTTPError(
+                    .badRequest,
+                    message:
+                        "give the decision's document number (决定文书号): /v1/decisions?number=… — 4 to \(DocumentNumber.maximumLength) characters, digits among them and not digits alone"
+                )
+            }
+            let today = ChinaTime.date(node.clock())
+            switch await BlockingWork.run({ try DecisionLookup(node: node).decisions(number: number, today: today) }) {
+            case .success(let answer):
+                guard !answer.decisions.isEmpty else {
+                    throw HTTPError(
+                        .notFound, message: "no record at node \(node.configuration.code) bears the number \(answer.number): not received here (yet)")
+                }
+                return try jsonResponse(answer)
+            case .failure(let e): throw e
+            }
+        }
         routes(router)
         let configuration = ApplicationConfiguration(
             address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")

@@ -89,16 +89,7 @@ public struct SubjectQuery: Sendable {
     /// public sees) — as a profile whose `subject` is the number (ID numbers in it masked) and
     /// `name` nil.
     public func documents(number: String, publicView: Bool, today: CivilDate = ChinaTime.date(Date())) throws -> SubjectProfile {
-        var stored: [StoredRecord] = []
-        var after: Int64 = 0
-        while true {
-            let page = try context.store.operatorRecords(
-                kind: nil, areaPrefix: nil, lateOnly: false, correctedOnly: false, number: number, after: after, limit: 200)
-            for r in page { if let record = try context.store.record(key: r.key) { stored.append(record) } }
-            guard page.count == 200, let last = page.last else { break }
-            after = last.id
-        }
-        stored.sort { ($0.decisionDate ?? "", $1.key) > ($1.decisionDate ?? "", $0.key) }
+        let stored = try context.store.allRecords(documentNumber: number, limit: DecisionLookup.limit)
         let described = try describe(stored, publicView: publicView, today: today)
         return SubjectProfile(
             subject: Masking.maskResidentIDs(in: number), name: nil, view: publicView ? "public" : "full", records: described.records,
