@@ -13,12 +13,7 @@ cd "$(dirname "$0")/.."
 . Benchmarks/county.sh
 open=${1:-10000}
 duration=${2:-20}
-county_store 200000
-copy=$work/complaints-c
-county_copy "$copy"
-config=$copy/node.yaml
-ops=http://127.0.0.1:$((port + 2))
-base=http://127.0.0.1:$((port + 1))
+county_work complaints
 printf "%-8s %-11s %9s %9s %9s\n" reports route "req/s" "p50 ms" "p99 ms"
 serve_county "$config" "$work/serve-complaints.log"
 measure_routes none "$ops" 4 "work|/ops/work" "complaints|/ops/complaints"

@@ -18,6 +18,17 @@ county_copy() {
   [ -d "$work/c/control" ] && cp -r "$work/c/control" "$1/"
   sed "s#^data: .*#data: \"$1\"#" "$work/c/node.yaml" > "$1/node.yaml"
 }
+# `county_work NAME`: the county store of 200,000 records (generated once) and a fresh copy of it in
+# $work/NAME-c for one benchmark; sets `copy`, its `config`, and the portal's and the operators'
+# addresses `base` and `ops` for when it is served.
+county_work() {
+  county_store 200000
+  copy=$work/$1-c
+  county_copy "$copy"
+  config=$copy/node.yaml
+  base=http://127.0.0.1:$((port + 1))
+  ops=http://127.0.0.1:$((port + 2))
+}
 # `serve_county CONFIG LOG`: the node of CONFIG served (stopped when the script exits), once its
 # portal and records listener are up.
 server=

@@ -15,12 +15,7 @@ cd "$(dirname "$0")/.."
 . Benchmarks/county.sh
 open=${1:-10000}
 duration=${2:-20}
-county_store 200000
-copy=$work/loans-c
-county_copy "$copy"
-config=$copy/node.yaml
-ops=http://127.0.0.1:$((port + 2))
-base=http://127.0.0.1:$((port + 1))
+county_work loans
 # Twenty products of five banks, at the county's own level and its townships'.
 python3 - "$work/loans.csv" <<'PY'
 import sys

@@ -17,10 +17,7 @@ cd "$(dirname "$0")/.."
 . Benchmarks/county.sh
 articles=${1:-20000}
 duration=${2:-20}
-county_store 200000
-copy=$work/news-c
-county_copy "$copy"
-config=$copy/node.yaml
+county_work news
 per=$((articles / 4))
 start=$(date +%s.%N)
 for t in 1 2 3 4; do
@@ -31,7 +28,6 @@ done
 end=$(date +%s.%N)
 python3 -c "import sys; print(f'ingested {sys.argv[1]} articles in {float(sys.argv[3]) - float(sys.argv[2]):.1f} s')" "$((per * 4))" "$start" "$end"
 serve_county "$config" "$work/serve-news.log"
-base=http://127.0.0.1:$((port + 1))
 python3 - "$copy/node.sqlite" > "$work/articles.txt" <<'PY'
 import sqlite3, sys, urllib.parse
 db = sqlite3.connect(sys.argv[1])
@@ -90,7 +86,6 @@ for r in "search-2|$work/search-2.txt" "search-4|$work/search-4.txt" "search-ter
   wrk_route "$out" 16 "$base/" "$list"
   printf "%-12s %8.0f %9s %9s %s\n" "$name" "$(wrk_rps "$out")" "$(wrk_ms 50% "$out")" "$(wrk_ms 99% "$out")" "$(wrk_errors "$out")"
 done
-ops=http://127.0.0.1:$((port + 2))
 total=$(curl -s "$ops/ops/news?format=json" | python3 -c "import json, sys; print(json.load(sys.stdin)['ledger']['total'])")
 # As the office reads it (this month's ledger kept while the store is unchanged), and as the page
 # confirming an article just published reads it (`published=`: counted afresh at every request).

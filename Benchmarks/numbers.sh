@@ -22,10 +22,7 @@ cd "$(dirname "$0")/.."
 . Benchmarks/county.sh
 duration=${1:-20}
 runs=${2:-3}
-county_store 200000
-copy=$work/numbers-c
-county_copy "$copy"
-config=$copy/node.yaml
+county_work numbers
 # 1. The migration on a store made before it.
 python3 - "$copy/node.sqlite" <<'PY'
 import sqlite3, sys
@@ -72,7 +69,6 @@ four=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execut
 enc() { python3 -c "import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))" "$1"; }
 routes=("one|/|$work/numbers-one.txt" "many|/|$work/numbers-many.txt" "missing|/|$work/numbers-missing.txt" "name-4|/search?q=$(enc "$four")")
 printf "%-8s %-11s %9s %9s %9s\n" build route "req/s" "p50 ms" "p99 ms"
-base=http://127.0.0.1:$((port + 1))
 serve_county "$config" "$work/serve-numbers.log"
 measure_routes this "$base" 16 "${routes[@]}"
 kill "$server"; wait "$server" 2>/dev/null || true
