@@ -736,8 +736,9 @@ public struct PortalPages: Sendable {
         }
         // Longer than a name's fragment may be: only a document number (up to 64 characters).
         let long = q.count > Self.queryCharactersMax
+        let mayBeNumber = DocumentNumber.mayBeOne(q)
         let tooLong = "搜索内容过长：最多 \(Self.queryCharactersMax) 个字（决定文书号最多 \(DocumentNumber.maximumLength) 个字）。"
-        guard !long || DocumentNumber.mayBeOne(q) else {
+        guard !long || mayBeNumber else {
             page.notice = tooLong
             return page
         }
@@ -754,14 +755,14 @@ public struct PortalPages: Sendable {
             page.by = "code"
             page.formerNote = found.note
             shown = found.hits
-        } else if let found = try documentHits(q, today: today) {
+        } else if mayBeNumber, let found = try documentHits(q, today: today) {
             page.by = "number"
             page.document = found
         } else if long {
             page.notice = tooLong
             return page
         } else {
-            page.numberTried = DocumentNumber.mayBeOne(q)
+            page.numberTried = mayBeNumber
             var cursor = after
             var more = false
             rounds: for _ in 0..<Self.searchRoundsMax {
@@ -796,9 +797,8 @@ public struct PortalPages: Sendable {
     static let documentRowsMax = 50
 
     /// A query that may be a document number (`DocumentNumber.mayBeOne`): the records the public
-    /// sees that bear it, newest decision first. Nil: not a number, or none bears it.
+    /// sees that bear it, newest decision first. Nil: none bears it.
     func documentHits(_ q: String, today: CivilDate) throws -> DocumentHits? {
-        guard DocumentNumber.mayBeOne(q) else { return nil }
         let found = try node.store.records(documentNumber: q, scope: scope(today), limit: Self.documentRowsMax + 1)
         let rows = try rows(Array(found.prefix(Self.documentRowsMax)), today: today)
         guard !rows.isEmpty else { return nil }

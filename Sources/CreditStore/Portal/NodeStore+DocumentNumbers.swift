@@ -9,29 +9,19 @@ extension NodeStore {
         "r.kind IN (\(DocumentNumber.kinds.map { "'\($0)'" }.joined(separator: ", "))) AND \(DocumentNumber.sql(of: DocumentNumber.keyTail(of: "r"))) IN (\(Array(repeating: "?", count: forms).joined(separator: ", ")))"
     }
 
-    /// The records the public sees today (`scope`: in force, within their publicity, of a public
-    /// kind) whose document number (决定文书号) is `number` as `DocumentNumber.searched` compares
-    /// them, newest decision first, at most `limit`. A record a correction moved to
-    /// another area is found as a search by name finds its subject.
-    public func records(documentNumber number: String, scope: PublicScope, limit: Int) throws -> [StoredRecord] {
+    /// The records whose document number (决定文书号) is `number` as `DocumentNumber.searched`
+    /// compares them, newest decision first, at most `limit`: with a `scope`, those the public
+    /// sees today (in force, within their publicity, of a public kind — a record a correction moved
+    /// to another area is found, as a search by name finds its subject); without, every one
+    /// whatever its state and kind (what the office and a department's system read).
+    public func records(documentNumber number: String, scope: PublicScope?, limit: Int) throws -> [StoredRecord] {
         let forms = DocumentNumber.searched(number)
-        guard forms[0].count <= DocumentNumber.maximumLength, !scope.kinds.isEmpty else { return [] }
+        guard forms[0].count <= DocumentNumber.maximumLength, scope?.kinds.isEmpty != true else { return [] }
         let (sql, arguments) = Self.documentNumberQuery(forms: forms, scope: scope, limit: limit)
         return try read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.storedRecord) }
     }
 
-    /// Every record whose document number is `number` (as `DocumentNumber.searched` compares
-    /// them), whatever its state and kind, newest decision first, at most `limit`: what the office
-    /// and a department's system read.
-    public func allRecords(documentNumber number: String, limit: Int) throws -> [StoredRecord] {
-        let forms = DocumentNumber.searched(number)
-        guard forms[0].count <= DocumentNumber.maximumLength else { return [] }
-        let (sql, arguments) = Self.documentNumberQuery(forms: forms, scope: nil, limit: limit)
-        return try read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.storedRecord) }
-    }
-
-    /// The query of `records(documentNumber:scope:limit:)` (and, without a scope, of
-    /// `allRecords(documentNumber:limit:)`), with its arguments.
+    /// The query of `records(documentNumber:scope:limit:)`, with its arguments.
     static func documentNumberQuery(forms: [String], scope: PublicScope?, limit: Int) -> (sql: String, arguments: StatementArguments) {
         let shown = scope?.condition
         return (

@@ -44,7 +44,7 @@ public struct DecisionLookup: Sendable {
     public func decisions(number: String, today: CivilDate) throws -> Answer {
         let kinds = node.resolvedKinds
         let iso = ISO8601DateFormatter()
-        let found = try node.store.allRecords(documentNumber: number, limit: Self.limit).map { r in
+        let found = try node.store.records(documentNumber: number, scope: nil, limit: Self.limit).map { r in
             Decision(
                 key: Masking.maskResidentIDs(in: r.key), kind: r.kind, kindName: kinds[r.kind]?.name ?? r.kind, state: r.state,
                 stateLabel: (RecordState(rawValue: r.state) ?? .active).label, decisionDate: r.decisionDate, jurisdiction: r.jurisdiction,

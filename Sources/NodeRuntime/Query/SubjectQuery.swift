@@ -89,7 +89,7 @@ public struct SubjectQuery: Sendable {
     /// public sees) — as a profile whose `subject` is the number (ID numbers in it masked) and
     /// `name` nil.
     public func documents(number: String, publicView: Bool, today: CivilDate = ChinaTime.date(Date())) throws -> SubjectProfile {
-        let stored = try context.store.allRecords(documentNumber: number, limit: DecisionLookup.limit)
+        let stored = try context.store.records(documentNumber: number, scope: nil, limit: DecisionLookup.limit)
         let described = try describe(stored, publicView: publicView, today: today)
         return SubjectProfile(
             subject: Masking.maskResidentIDs(in: number), name: nil, view: publicView ? "public" : "full", records: described.records,
