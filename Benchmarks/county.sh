@@ -29,6 +29,19 @@ county_work() {
   base=http://127.0.0.1:$((port + 1))
   ops=http://127.0.0.1:$((port + 2))
 }
+# `ingest_into DIR INDEX CSV`: the seconds an ingest of the penalties of CSV takes into a fresh
+# copy in DIR (migrated first), with the index INDEX dropped beforehand unless it is empty: what
+# that index costs an ingest.
+ingest_into() {
+  county_copy "$1"
+  "$node" status --config "$1/node.yaml" >/dev/null
+  if [ -n "$2" ]; then python3 -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('DROP INDEX ' + sys.argv[2])" "$1/node.sqlite" "$2"; fi
+  local s e
+  s=$(date +%s.%N)
+  "$node" ingest "$3" --kind penalty --config "$1/node.yaml" >/dev/null
+  e=$(date +%s.%N)
+  python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$s" "$e"
+}
 # `serve_county CONFIG LOG`: the node of CONFIG served (stopped when the script exits), once its
 # portal and records listener are up.
 server=

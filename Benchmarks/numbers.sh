@@ -90,19 +90,9 @@ fi
 "$node" generate --kind penalty --rows 30000 --subjects 10000 --seed 9001 --config "$config" --out "$work/numbers-new.csv" >/dev/null
 with=$work/numbers-with
 without=$work/numbers-without
-ingest_into() {
-  county_copy "$1"
-  "$node" status --config "$1/node.yaml" >/dev/null
-  if [ "$2" = without ]; then python3 -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('DROP INDEX records_document_number')" "$1/node.sqlite"; fi
-  local s e
-  s=$(date +%s.%N)
-  "$node" ingest "$work/numbers-new.csv" --kind penalty --config "$1/node.yaml" >/dev/null
-  e=$(date +%s.%N)
-  python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$s" "$e"
-}
 w=() wo=()
 for _ in $(seq "$runs"); do
-  w+=("$(ingest_into "$with" with)")
-  wo+=("$(ingest_into "$without" without)")
+  w+=("$(ingest_into "$with" "" "$work/numbers-new.csv")")
+  wo+=("$(ingest_into "$without" records_document_number "$work/numbers-new.csv")")
 done
 echo "ingest of 30,000 penalties, s — with the index: ${w[*]}; without: ${wo[*]}"

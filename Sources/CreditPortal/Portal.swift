@@ -120,7 +120,7 @@ public struct Portal: Sendable {
         router.get("/search") { request, _ in
             let form = FormValues(request.uri.query)
             return await portal.respond(request, template: "search") { today in
-                try portal.pages.search(form["q"] ?? "", after: Int64(form["after"] ?? "") ?? 0, today: today)
+                try portal.pages.search(form["q"] ?? "", after: form["after"], today: today)
             }
         }
         router.get("/subjects/{reference}") { request, context in

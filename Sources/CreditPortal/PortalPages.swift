@@ -725,7 +725,10 @@ public struct PortalPages: Sendable {
             below: below, hasBelow: !below.isEmpty)
     }
 
-    public func search(_ raw: String, after: Int64, today: CivilDate) throws -> SearchPage {
+    /// The site's search; `after` is where the page before stopped among names
+    /// (`NameSearchPosition`'s text), out of shape refused.
+    public func search(_ raw: String, after: String? = nil, today: CivilDate) throws -> SearchPage {
+        guard let position = NameSearchPosition(after) else { throw BadParameter(message: "翻页位置无效，请从第一页开始。") }
         let q = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         var page = SearchPage(site: site(query: q), title: "搜索", query: Self.shownQuery(q), by: "name", hits: [], next: nil, notice: nil, empty: true)
         // The same search on the province's site — never with an ID number in the link.
@@ -742,9 +745,10 @@ public struct PortalPages: Sendable {
             page.notice = tooLong
             return page
         }
-        // Candidates come by name (or code) in row order; a subject the public sees nothing of (its
-        // one licence 无效, its listing removed) is passed over, and more are read in its place —
-        // at most `searchRoundsMax` batches a page — so that a page is not left short or empty.
+        // Candidates come by name (those beginning with it first) or code; a subject the public
+        // sees nothing of (its one licence 无效, its listing removed) is passed over, and more are
+        // read in its place — at most `searchRoundsMax` batches a page — so that a page is not left
+        // short or empty.
         var shown: [(hit: SubjectHit, summary: [KindCount])] = []
         if let code = try? SubjectQuery.normalise(q), code.count == 18 {
             page.by = "code"
@@ -763,26 +767,26 @@ public struct PortalPages: Sendable {
             return page
         } else {
             page.numberTried = mayBeNumber
-            var cursor = after
+            var cursor = position
             var more = false
             rounds: for _ in 0..<Self.searchRoundsMax {
-                let batch = try node.store.searchSubjects(q, scope: scope(today), after: cursor, limit: Self.pageSize + 1)
-                let seen = try publicSummaries(subjects: batch.map(\.code), today: today)
-                for h in batch {
+                let batch = try node.store.searchSubjects(q, scope: scope(today), from: cursor, limit: Self.pageSize + 1)
+                let seen = try publicSummaries(subjects: batch.map(\.hit.code), today: today)
+                for (h, next) in batch {
                     if shown.count == Self.pageSize {
                         more = true
                         break rounds
                     }
-                    cursor = h.id
+                    cursor = next
                     if let summary = seen[h.code], !summary.isEmpty { shown.append((h, summary)) }
                 }
                 more = batch.count > Self.pageSize
                 if !more { break }
             }
-            if more { page.next = "/search?q=\(Self.escapePath(q))&after=\(cursor)" }
+            if more, let at = cursor.text { page.next = "/search?q=\(Self.escapePath(q))&after=\(at)" }
         }
         // On the first page of subjects found by name.
-        if page.by == "name" && after == 0 { page.articles = try articleHits(q, today: today) }
+        if page.by == "name" && position == .start { page.articles = try articleHits(q, today: today) }
         page.hits = shown.map { h, summary in
             let person = (try? ResidentID(h.code)) != nil
             return SearchHit(

@@ -4,7 +4,8 @@
 Starts the five-node network of Tests/Browser/portal.yaml with real `credit-node serve`
 processes, loads generated records, and walks the province's, the county's and a village's
 credit portals as a person would — with JavaScript switched off, since the pages must work
-without it: the home page, a two-character search for a person, a fragment of a company's name,
+without it: the home page, a two-character search for a person, a fragment of a company's name and
+its whole name (that company listed first),
 a subject page (masked ID number), a listing filtered by region and date and its CSV, a credit
 report printed to PDF and its signed twin verified offline and on the portal's 报告核验 page (and a
 tampered copy refused there), a penalty's credit-repair note and a repair application granted
@@ -255,6 +256,13 @@ class Walkthrough:
         self.check(company in d.find_element(By.TAG_NAME, "main").text, f"a fragment ({fragment}) finds {company}")
         hit = next(h for h in d.find_elements(By.CLASS_NAME, "hit") if company in h.text)
         self.check(re.search(r"行政处罚 [0-9]+ 条", hit.text) is not None, f"the hit says how many penalties the public sees: {hit.text!r}")
+        # Its whole name: that company first (a name beginning with what was typed comes before
+        # one holding it further on, the name itself before all).
+        self.page(PROVINCE + "/search?q=" + urllib.parse.quote(company), "search-company-whole")
+        names = [h.text for h in d.find_elements(By.CSS_SELECTOR, ".hit strong")]
+        self.check(names[:1] == [company], f"the whole name ({company}) lists that company first: {names[:3]}")
+        begins = [n.startswith(company) for n in names]
+        self.check(begins == sorted(begins, reverse=True), f"the names beginning with it come first: {names[:5]}")
 
         # A penalty by the number on its decision (决定文书号), typed as people type it: round
         # brackets for 〔 〕, a space after the year; the row opens the decision's page.

@@ -58,7 +58,7 @@ struct DocumentNumberTests {
         let f = try PortalFixture()
         let keys = try Self.load(f)
         let today = ChinaTime.date(PortalFixture.now)
-        let search = { (q: String) in try f.portal.pages.search(q, after: 0, today: today) }
+        let search = { (q: String) in try f.portal.pages.search(q, today: today) }
 
         // Accepted: the number as printed, and as people type it.
         for typed in [
@@ -123,14 +123,14 @@ struct DocumentNumberTests {
         let today = ChinaTime.date(PortalFixture.now)
         // Accepted: the number typed with round brackets.
         let found = try f.portal.pages.search(
-            long.replacingOccurrences(of: "〔", with: "(").replacingOccurrences(of: "〕", with: ")"), after: 0, today: today)
+            long.replacingOccurrences(of: "〔", with: "(").replacingOccurrences(of: "〕", with: ")"), today: today)
         #expect(found.by == "number" && found.document?.count == 1 && found.notice == nil)
         // Refused: 60 characters nobody bears as a number, and 60 that cannot be one — too long.
-        let unknown = try f.portal.pages.search(long.replacingOccurrences(of: "00012", with: "00013"), after: 0, today: today)
+        let unknown = try f.portal.pages.search(long.replacingOccurrences(of: "00012", with: "00013"), today: today)
         #expect(unknown.document == nil && unknown.notice?.contains("过长") == true && unknown.hits.isEmpty)
-        #expect(try f.portal.pages.search(String(repeating: "公", count: 60), after: 0, today: today).notice?.contains("过长") == true)
+        #expect(try f.portal.pages.search(String(repeating: "公", count: 60), today: today).notice?.contains("过长") == true)
         #expect(
-            try f.portal.pages.search(String(repeating: "公", count: 60) + "1号" + String(repeating: "公", count: 5), after: 0, today: today).notice
+            try f.portal.pages.search(String(repeating: "公", count: 60) + "1号" + String(repeating: "公", count: 5), today: today).notice
                 != nil)
     }
 
@@ -216,13 +216,13 @@ struct DocumentNumberTests {
         }
         #expect(try f.ingest(rows, kind: penalty, name: "many.csv").accepted == rows.count)
         let today = ChinaTime.date(PortalFixture.now)
-        let many = try #require(try f.portal.pages.search("江岸罚字第1号", after: 0, today: today).document)
+        let many = try #require(try f.portal.pages.search("江岸罚字第1号", today: today).document)
         #expect(many.count == PortalPages.documentRowsMax && many.more)
         // One fewer: all, and no more.
         _ = try StatusDesk(node: f.node).enter(
             key: many.rows[0].record.key, StatusChange(action: .withdrawn, date: today, reason: "复议撤销", unit: "江岸区市场监督管理局"),
             now: PortalFixture.now)
-        let all = try #require(try f.portal.pages.search("江岸罚字第1号", after: 0, today: today).document)
+        let all = try #require(try f.portal.pages.search("江岸罚字第1号", today: today).document)
         #expect(all.count == PortalPages.documentRowsMax && !all.more)
     }
 

@@ -155,15 +155,15 @@ struct FormerCodeTests {
         let today = ChinaTime.date(PortalFixture.now)
         let pages = f.portal.pages
         // Searched by the registration number: U's subject, with the record filed under it counted.
-        let found = try pages.search("420102600012345", after: 0, today: today)
+        let found = try pages.search("420102600012345", today: today)
         #expect(found.by == "code" && found.hits.map(\.code) == [Self.u])
         #expect(found.formerNote?.contains(Self.u) == true)
         #expect(found.hits.first?.summary.first { $0.kind == "penalty" }?.count == 4)
         // A registration number mapped to nothing: the subject filed under it, without a note.
-        let unmapped = try pages.search("420102600054321", after: 0, today: today)
+        let unmapped = try pages.search("420102600054321", today: today)
         #expect(unmapped.hits.map(\.code) == ["420102600054321"] && unmapped.formerNote == nil)
         // An ambiguous one: no credit code is offered.
-        #expect(try pages.search("420102600099999", after: 0, today: today).hits.map(\.code) == ["420102600099999"])
+        #expect(try pages.search("420102600099999", today: today).hits.map(\.code) == ["420102600099999"])
 
         let page = try #require(try pages.subject(Self.u, today: today))
         #expect(page.formerCodes.contains("工商注册号 420102600012345") && page.codeLabel == "统一社会信用代码")

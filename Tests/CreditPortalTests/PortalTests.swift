@@ -252,7 +252,7 @@ struct PortalTests {
         }
         #expect(try f.ingest(rows, kind: kind, name: "renamed.csv").accepted == 1)
         #expect(try f.node.store.subjectHit(code: code)?.name == renamed)
-        let hits = { (q: String) in try f.portal.pages.search(q, after: 0, today: today).hits.map(\.code) }
+        let hits = { (q: String) in try f.portal.pages.search(q, today: today).hits.map(\.code) }
         #expect(try hits("长江新名").contains(code) && hits("新名").contains(code))
         #expect(try !hits(old.name).contains(code) && !hits(String(old.name.prefix(2))).contains(code))
         // Its grams are the new name's one- and two-character pieces, the old name's all gone.

@@ -114,7 +114,7 @@ struct SiteClusterTests {
         let today = ChinaTime.date(PortalFixture.now)
         // Only 信用中国 above the province; nothing to search further up.
         #expect(pages.site().above == [SiteLink(name: "信用中国", url: Self.national)])
-        #expect(try pages.search("大智", after: 0, today: today).wider == nil)
+        #expect(try pages.search("大智", today: today).wider == nil)
         #expect(try pages.home(today: today, now: PortalFixture.now).below.map(\.name) == ["信用武汉市"])
     }
 }

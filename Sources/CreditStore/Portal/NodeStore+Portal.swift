@@ -101,15 +101,80 @@ public struct ListingQuery: Sendable, Hashable {
     }
 }
 
+/// Where a search by name stands between two of its pages. The names that begin with what was
+/// typed come first, in the order of the names — the name that is exactly what was typed first of
+/// all — then the names that hold it further on, in the order their subjects arrived.
+public enum NameSearchPosition: Sendable, Hashable {
+    case start
+    /// After this subject (its `subjects` row) among the names beginning with the fragment.
+    case beginning(after: Int64)
+    /// After this subject among the names holding the fragment further on.
+    case holding(after: Int64)
+
+    /// As a page's link carries it (`after=`): `b` or `h` and the subject's row — `b412`,
+    /// `h9031`; nothing is the start; anything else nil.
+    public init?(_ text: String?) {
+        guard let text, !text.isEmpty else {
+            self = .start
+            return
+        }
+        guard let id = Int64(text.dropFirst()), id > 0 else { return nil }
+        switch text.first {
+        case "b": self = .beginning(after: id)
+        case "h": self = .holding(after: id)
+        default: return nil
+        }
+    }
+
+    /// What a link carries; nil at the start.
+    public var text: String? {
+        switch self {
+        case .start: nil
+        case .beginning(let id): "b\(id)"
+        case .holding(let id): "h\(id)"
+        }
+    }
+}
+
 extension NodeStore {
     /// Subjects whose name holds `fragment` (or whose code is it), with at least one record the
-    /// public sees, after the subject row `after`, at most `limit`. A fragment of three or more
-    /// characters goes through the trigram index (as one quoted phrase: FTS5 syntax in it is
-    /// text), a shorter one through the one- and two-character pieces; neither scans records.
-    public func searchSubjects(_ fragment: String, scope: PublicScope, after: Int64 = 0, limit: Int) throws -> [SubjectHit] {
+    /// public sees, from `position` on, at most `limit`, each with the position after it. First
+    /// the names that begin with the fragment, by name (a range of `subjects_name`, migration
+    /// v37: the exact name sorts before every longer one), then those that hold it further on, by
+    /// row: a fragment of three or more characters through the trigram index (as one quoted
+    /// phrase: FTS5 syntax in it is text), a shorter one through the one- and two-character
+    /// pieces. Neither scans records; "begins" compares characters exactly (the trigram index
+    /// does not tell letters' case apart: `abc` finds `ABC商贸` among the second).
+    public func searchSubjects(
+        _ fragment: String, scope: PublicScope, from position: NameSearchPosition = .start, limit: Int
+    ) throws -> [(hit: SubjectHit, position: NameSearchPosition)] {
         let visible = scope.condition
         let exists = "EXISTS (SELECT 1 FROM records r WHERE r.subject_code = s.code AND \(visible.sql))"
+        // Every name beginning with the fragment sorts before this one (no character is above U+10FFFF).
+        let end = fragment + "\u{10FFFF}"
         return try read { db in
+            var out: [(hit: SubjectHit, position: NameSearchPosition)] = []
+            var holdingAfter: Int64 = 0
+            switch position {
+            case .holding(let id):
+                holdingAfter = id
+            case .start, .beginning:
+                // From the fragment, or from the last name shown (the same name again only for later rows).
+                var from = fragment
+                var afterID: Int64 = 0
+                if case .beginning(let id) = position {
+                    afterID = id
+                    let shown = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM subjects WHERE id = ?"), arguments: [id])
+                    if let shown, shown > from { from = shown }
+                }
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(sql: Self.namesBeginning(exists: exists)),
+                    arguments: [from, end, from, afterID] + visible.arguments + [limit])
+                out = rows.map { (SubjectHit(id: $0[0], code: $0[1], name: $0[2]), .beginning(after: $0[0])) }
+            }
+            guard out.count < limit else { return out }
+            let rest = limit - out.count
+            let further = "(s.name < ? OR s.name >= ?)"
             let rows: [Row]
             if fragment.count >= 3 {
                 let phrase = "\"" + fragment.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -117,20 +182,31 @@ extension NodeStore {
                     db.cachedStatement(
                         sql: """
                             SELECT s.id, s.code, s.name FROM subject_fts f JOIN subjects s ON s.id = f.rowid
-                            WHERE subject_fts MATCH ? AND s.id > ? AND \(exists) ORDER BY s.id LIMIT ?
+                            WHERE subject_fts MATCH ? AND s.id > ? AND \(further) AND \(exists) ORDER BY s.id LIMIT ?
                             """),
-                    arguments: [phrase, after] + visible.arguments + [limit])
+                    arguments: [phrase, holdingAfter, fragment, end] + visible.arguments + [rest])
             } else {
                 rows = try Row.fetchAll(
                     db.cachedStatement(
                         sql: """
                             SELECT s.id, s.code, s.name FROM subject_grams g JOIN subjects s ON s.id = g.subject_id
-                            WHERE g.gram = ? AND g.subject_id > ? AND \(exists) ORDER BY g.subject_id LIMIT ?
+                            WHERE g.gram = ? AND g.subject_id > ? AND \(further) AND \(exists) ORDER BY g.subject_id LIMIT ?
                             """),
-                    arguments: [fragment, after] + visible.arguments + [limit])
+                    arguments: [fragment, holdingAfter, fragment, end] + visible.arguments + [rest])
             }
-            return rows.map { SubjectHit(id: $0[0], code: $0[1], name: $0[2]) }
+            return out + rows.map { (SubjectHit(id: $0[0], code: $0[1], name: $0[2]), .holding(after: $0[0])) }
         }
+    }
+
+    /// The subjects whose names lie from a name (the query, or the last shown) to the query's
+    /// end, after a row of that first name, that `exists`, in the names' order: a range of the
+    /// index `subjects_name`, nothing sorted.
+    static func namesBeginning(exists: String) -> String {
+        """
+        SELECT s.id, s.code, s.name FROM subjects s INDEXED BY subjects_name
+        WHERE s.name >= ? AND s.name < ? AND (s.name > ? OR s.id > ?) AND \(exists)
+        ORDER BY s.name, s.id LIMIT ?
+        """
     }
 
     /// For each of `subjects`, how many of its records the public sees, by kind — the whole

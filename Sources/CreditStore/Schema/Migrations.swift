@@ -42,6 +42,7 @@ enum Migrations {
         m.registerMigration("v34-complaints", migrate: v34Complaints)
         m.registerMigration("v35-loan-requests", migrate: v35LoanRequests)
         m.registerMigration("v36-records-by-document-number", migrate: v36RecordsByDocumentNumber)
+        m.registerMigration("v37-subjects-by-name", migrate: v37SubjectsByName)
         return m
     }
 
@@ -1093,5 +1094,11 @@ enum Migrations {
                 upper(CASE WHEN substr(record_key, length(kind) + 21) GLOB '*[] \u{3000}(（[［【〖﹝)）］】〗﹞]*' THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(substr(record_key, length(kind) + 21), ' ', ''), '\u{3000}', ''), '(', '〔'), '（', '〔'), '[', '〔'), '［', '〔'), '【', '〔'), '〖', '〔'), '﹝', '〔'), ')', '〕'), '）', '〕'), ']', '〕'), '］', '〕'), '】', '〕'), '〗', '〕'), '﹞', '〕') ELSE substr(record_key, length(kind) + 21) END)
             ) WHERE kind IN ('license', 'penalty', 'enforcement', 'confirmation', 'reward', 'adjudication', 'inspection', 'blacklist', 'redlist', 'rating');
             """)
+    }
+
+    /// The subjects in the order of their names, for the search by name: the names that begin
+    /// with what was typed come first, read as a range of this index (`NodeStore.searchSubjects`).
+    static func v37SubjectsByName(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX subjects_name ON subjects(name)")
     }
 }

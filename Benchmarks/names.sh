@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Search by name, the names beginning with the query first (session 46): what it costs. A copy of
+# the county store of `portal.sh` (generated first when CREDITNET_BENCH_STORE holds none):
+#   1. migration v37 building `subjects_name` on the copy (the first `status` opening it, against a
+#      second, the store already migrated);
+#   2. `wrk` for DURATION seconds with 16 connections on /search?q= with, drawn from files of 5,000
+#      each: the beginnings of names (their first three to six characters: a page of names
+#      beginning with it, most of them), fragments from within names (four characters from the
+#      fifth: names holding it further on), whole names (the exact name first), and the second page
+#      of a beginning (this build only: the earlier one's pages are positioned otherwise); with
+#      CREDITNET_BENCH_BASE set to an earlier build's binary, the same on a copy it serves (to it
+#      every name search is in the order subjects arrived);
+#   3. 30,000 new penalties of 10,000 subjects (`generate`, seed 9001) ingested into two further
+#      copies, one with the index dropped, alternating, best of RUNS: what it costs an ingest.
+# Usage: CREDITNET_BENCH_STORE=DIR [CREDITNET_BENCH_BASE=…/credit-node] Benchmarks/names.sh [DURATION] [RUNS]
+#        (defaults 20 s, 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. Benchmarks/release.sh
+. Benchmarks/wrk.sh
+. Benchmarks/county.sh
+duration=${1:-20}
+runs=${2:-3}
+county_work names
+# 1. The migration on a store made before it.
+python3 - "$copy/node.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DROP INDEX IF EXISTS subjects_name")
+db.execute("DELETE FROM grdb_migrations WHERE identifier = 'v37-subjects-by-name'")
+db.commit()
+print("subjects:", db.execute("SELECT count(*) FROM subjects").fetchone()[0])
+PY
+runs=1
+echo "status, migrating: $(best "$node" status --config "$config")"
+echo "status, migrated:  $(best "$node" status --config "$config")"
+runs=${2:-3}
+# 2. The search: the queries drawn from the store's names.
+python3 - "$copy/node.sqlite" "$work" <<'PY'
+import random, sqlite3, sys, urllib.parse
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT id, name FROM subjects WHERE length(name) >= 8 AND length(code) = 18").fetchall()
+rng = random.Random(46)
+chosen = rng.sample(rows, min(5000, len(rows)))
+q = lambda text: "/search?q=" + urllib.parse.quote(text)
+beginnings = [name[: rng.randint(3, 6)] for _, name in chosen]
+open(sys.argv[2] + "/names-beginning.txt", "w").writelines(q(b) + "\n" for b in beginnings)
+open(sys.argv[2] + "/names-within.txt", "w").writelines(q(name[4:8]) + "\n" for _, name in chosen)
+open(sys.argv[2] + "/names-whole.txt", "w").writelines(q(name) + "\n" for _, name in chosen)
+# The second page of a beginning: after the 20th name beginning with it (by name, then row).
+second = []
+for b in beginnings:
+    page = db.execute("SELECT id FROM subjects WHERE name >= ? AND name < ? ORDER BY name, id LIMIT 1 OFFSET 19", (b, b + "\U0010FFFF")).fetchone()
+    if page: second.append(q(b) + "&after=b" + str(page[0]) + "\n")
+open(sys.argv[2] + "/names-second.txt", "w").writelines(second)
+print("queries: 5,000 of each; beginnings with a second page:", len(second), "e.g.", beginnings[0], "/", chosen[0][1][4:8])
+PY
+routes=("beginning|/|$work/names-beginning.txt" "within|/|$work/names-within.txt" "whole|/|$work/names-whole.txt")
+printf "%-8s %-11s %9s %9s %9s\n" build route "req/s" "p50 ms" "p99 ms"
+serve_county "$config" "$work/serve-names.log"
+measure_routes this "$base" 16 "${routes[@]}" "second|/|$work/names-second.txt"
+kill "$server"; wait "$server" 2>/dev/null || true
+server=
+if [ -n "${CREDITNET_BENCH_BASE:-}" ]; then
+  # The earlier build on a copy made before migration v37.
+  before=$work/names-before
+  county_copy "$before"
+  this=$node
+  node=$CREDITNET_BENCH_BASE
+  serve_county "$before/node.yaml" "$work/serve-names-before.log"
+  measure_routes before "$base" 16 "${routes[@]}"
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=
+  node=$this
+fi
+# 3. The index's cost to an ingest into the store.
+"$node" generate --kind penalty --rows 30000 --subjects 10000 --seed 9001 --config "$config" --out "$work/names-new.csv" >/dev/null
+w=() wo=()
+for _ in $(seq "$runs"); do
+  w+=("$(ingest_into "$work/names-with" "" "$work/names-new.csv")")
+  wo+=("$(ingest_into "$work/names-without" subjects_name "$work/names-new.csv")")
+done
+echo "ingest of 30,000 penalties (10,000 subjects), s — with the index: ${w[*]}; without: ${wo[*]}"
