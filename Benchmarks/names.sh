@@ -22,7 +22,8 @@ cd "$(dirname "$0")/.."
 duration=${1:-20}
 runs=${2:-3}
 county_work names
-# 1. The migration on a store made before it.
+# 1. The migration on a store made before it: migrated first, then the index and its row dropped.
+"$node" status --config "$config" >/dev/null
 python3 - "$copy/node.sqlite" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

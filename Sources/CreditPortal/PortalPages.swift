@@ -118,9 +118,13 @@ public struct NamePart: Sendable, Encodable, Equatable {
     public var text: String
     public var hit: Bool
 
-    /// `name` cut around the first occurrence of `fragment` (the whole name unmarked without one).
+    /// `name` cut around the first occurrence of `fragment` — letters in either case, full-width
+    /// and ASCII forms alike (（ and (), as the search finds them — (the whole name unmarked
+    /// without one).
     public static func split(_ name: String, at fragment: String) -> [NamePart] {
-        guard !fragment.isEmpty, let r = name.range(of: fragment, options: .caseInsensitive) else { return [NamePart(text: name, hit: false)] }
+        guard !fragment.isEmpty, let r = name.range(of: fragment, options: [.caseInsensitive, .widthInsensitive]) else {
+            return [NamePart(text: name, hit: false)]
+        }
         return [
             NamePart(text: String(name[..<r.lowerBound]), hit: false), NamePart(text: String(name[r]), hit: true),
             NamePart(text: String(name[r.upperBound...]), hit: false),

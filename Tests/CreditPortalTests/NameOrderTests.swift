@@ -124,3 +124,37 @@ struct NameOrderTests {
         #expect(plan.contains("USING INDEX subjects_name") && !plan.contains("TEMP B-TREE"), "\(plan)")
     }
 }
+
+/// A name registered with full-width brackets is found typed with ASCII ones, and the other way round.
+@Suite("Search by name: brackets typed either way", .serialized)
+struct NameBracketTests {
+    @Test func roundBracketsFullWidthOrASCIIFindTheSameNames() async throws {
+        let f = try PortalFixture()
+        let names = ["襄阳汉江（集团）有限公司", "汉江(集团)物流有限公司", "汉江集团商贸有限公司", "汉江（集团）建设有限公司"]
+        _ = try NameOrderTests.load(f, names: names, first: 300, seed: 84)
+        let today = ChinaTime.date(PortalFixture.now)
+        let found = { (q: String) in try f.portal.pages.search(q, today: today).hits.map(\.name) }
+        // Either way typed: the name beginning with it first, then the one holding it further on.
+        let all = ["汉江(集团)物流有限公司", "汉江（集团）建设有限公司", "襄阳汉江（集团）有限公司"]
+        #expect(try found("汉江(集团)") == all && found("汉江（集团）") == all && found("汉江（集团)") == all)
+        #expect(try found("(集团)有限") == ["襄阳汉江（集团）有限公司"])
+        #expect(try found("江（集团）物流") == ["汉江(集团)物流有限公司"])
+        // Marked whichever way the name writes them.
+        let page = try f.portal.pages.search("汉江(集团)", today: today)
+        #expect(page.hits.map { $0.nameParts.filter(\.hit).map(\.text) } == [["汉江(集团)"], ["汉江（集团）"], ["汉江（集团）"]])
+        // One at a time, each from the position after the last: the same names, none twice.
+        let scope = f.portal.pages.scope(today)
+        var position = NameSearchPosition.start
+        var one: [String] = []
+        while one.count < 5, let next = try f.node.store.searchSubjects("汉江(集团)", scope: scope, from: position, limit: 1).first {
+            one.append(next.hit.name)
+            position = next.position
+        }
+        #expect(one == all)
+        // Refused: brackets are not left out (汉江集团 is another name), nor are other brackets read as round ones.
+        #expect(try found("汉江集团") == ["汉江集团商贸有限公司"])
+        #expect(try found("汉江[集团]").isEmpty && found("汉江【集团】").isEmpty)
+        #expect(NodeStore.nameForms("汉江") == ["汉江"] && NodeStore.nameForms("(集") == ["(集"])
+        #expect(NodeStore.nameForms("汉(集)") == ["汉(集)", "汉（集）"])
+    }
+}

@@ -150,8 +150,10 @@ extension NodeStore {
     ) throws -> [(hit: SubjectHit, position: NameSearchPosition)] {
         let visible = scope.condition
         let exists = "EXISTS (SELECT 1 FROM records r WHERE r.subject_code = s.code AND \(visible.sql))"
-        // Every name beginning with the fragment sorts before this one (no character is above U+10FFFF).
-        let end = fragment + "\u{10FFFF}"
+        // Each form's names are a range: from it to it and U+10FFFF, above every character after it.
+        // The ranges do not overlap (the forms differ before either ends), read in their order.
+        let forms = Self.nameForms(fragment)
+        let ranges = forms.map { (from: $0, end: $0 + "\u{10FFFF}") }
         return try read { db in
             var out: [(hit: SubjectHit, position: NameSearchPosition)] = []
             var holdingAfter: Int64 = 0
@@ -159,32 +161,36 @@ extension NodeStore {
             case .holding(let id):
                 holdingAfter = id
             case .start, .beginning:
-                // From the fragment, or from the last name shown (the same name again only for later rows).
-                var from = fragment
-                var afterID: Int64 = 0
+                // From the form, or from the last name shown when it lies at or past the form's
+                // start (the same name again only for later rows).
+                var shown: (name: String, id: Int64)?
                 if case .beginning(let id) = position {
-                    afterID = id
-                    let shown = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM subjects WHERE id = ?"), arguments: [id])
-                    if let shown, shown > from { from = shown }
+                    shown = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM subjects WHERE id = ?"), arguments: [id]).map { ($0, id) }
                 }
-                let rows = try Row.fetchAll(
-                    db.cachedStatement(sql: Self.namesBeginning(exists: exists)),
-                    arguments: [from, end, from, afterID] + visible.arguments + [limit])
-                out = rows.map { (SubjectHit(id: $0[0], code: $0[1], name: $0[2]), .beginning(after: $0[0])) }
+                for range in ranges where out.count < limit {
+                    var from = range.from
+                    var afterID: Int64 = 0
+                    if let shown, !shown.name.utf8.lexicographicallyPrecedes(range.from.utf8) { (from, afterID) = shown }
+                    let rows = try Row.fetchAll(
+                        db.cachedStatement(sql: Self.namesBeginning(exists: exists)),
+                        arguments: [from, range.end, from, afterID] + visible.arguments + [limit - out.count])
+                    out += rows.map { (SubjectHit(id: $0[0], code: $0[1], name: $0[2]), .beginning(after: $0[0])) }
+                }
             }
             guard out.count < limit else { return out }
             let rest = limit - out.count
-            let further = "(s.name < ? OR s.name >= ?)"
+            let further = Array(repeating: "(s.name < ? OR s.name >= ?)", count: ranges.count).joined(separator: " AND ")
+            let bounds = StatementArguments(ranges.flatMap { [$0.from, $0.end] })
             let rows: [Row]
             if fragment.count >= 3 {
-                let phrase = "\"" + fragment.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                let phrases = forms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
                 rows = try Row.fetchAll(
                     db.cachedStatement(
                         sql: """
                             SELECT s.id, s.code, s.name FROM subject_fts f JOIN subjects s ON s.id = f.rowid
                             WHERE subject_fts MATCH ? AND s.id > ? AND \(further) AND \(exists) ORDER BY s.id LIMIT ?
                             """),
-                    arguments: [phrase, holdingAfter, fragment, end] + visible.arguments + [rest])
+                    arguments: [phrases, holdingAfter] + bounds + visible.arguments + [rest])
             } else {
                 rows = try Row.fetchAll(
                     db.cachedStatement(
@@ -192,10 +198,21 @@ extension NodeStore {
                             SELECT s.id, s.code, s.name FROM subject_grams g JOIN subjects s ON s.id = g.subject_id
                             WHERE g.gram = ? AND g.subject_id > ? AND \(further) AND \(exists) ORDER BY g.subject_id LIMIT ?
                             """),
-                    arguments: [fragment, holdingAfter, fragment, end] + visible.arguments + [rest])
+                    arguments: [fragment, holdingAfter] + bounds + visible.arguments + [rest])
             }
             return out + rows.map { (SubjectHit(id: $0[0], code: $0[1], name: $0[2]), .holding(after: $0[0])) }
         }
+    }
+
+    /// The forms in which a name's fragment is looked for, in the names' order: as typed and, when
+    /// it is three characters or more and holds round brackets, with them all full-width （） and
+    /// all ASCII () — a name registered as 某某（集团）有限公司 is found typed 某某(集团), and the
+    /// other way round.
+    static func nameForms(_ fragment: String) -> [String] {
+        guard fragment.count >= 3, fragment.contains(where: { "()（）".contains($0) }) else { return [fragment] }
+        let map = { (pairs: [(Character, Character)]) in String(fragment.map { c in pairs.first { $0.0 == c }?.1 ?? c }) }
+        let forms = [fragment, map([("(", "（"), (")", "）")]), map([("（", "("), ("）", ")")])]
+        return Set(forms).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// The subjects whose names lie from a name (the query, or the last shown) to the query's
