@@ -30,8 +30,7 @@ county_work() {
   ops=http://127.0.0.1:$((port + 2))
 }
 # `ingest_into DIR INDEX CSV`: the seconds an ingest of the penalties of CSV takes into a fresh
-# copy in DIR (migrated first), with the index INDEX dropped beforehand unless it is empty: what
-# that index costs an ingest.
+# copy in DIR (migrated first), with the index INDEX dropped beforehand unless it is empty.
 ingest_into() {
   county_copy "$1"
   "$node" status --config "$1/node.yaml" >/dev/null
@@ -41,6 +40,35 @@ ingest_into() {
   "$node" ingest "$3" --kind penalty --config "$1/node.yaml" >/dev/null
   e=$(date +%s.%N)
   python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$s" "$e"
+}
+# `index_cost NAME INDEX`: what the index INDEX costs an ingest — 30,000 new penalties of 10,000
+# new subjects (`generate`, seed 9001) ingested into copies with it and without it, alternating,
+# $runs times each.
+index_cost() {
+  "$node" generate --kind penalty --rows 30000 --subjects 10000 --seed 9001 --config "$config" --out "$work/$1-new.csv" >/dev/null
+  local w=() wo=()
+  for _ in $(seq "$runs"); do
+    w+=("$(ingest_into "$work/$1-with" "" "$work/$1-new.csv")")
+    wo+=("$(ingest_into "$work/$1-without" "$2" "$work/$1-new.csv")")
+  done
+  echo "ingest of 30,000 penalties (10,000 new subjects), s — with $2: ${w[*]}; without: ${wo[*]}"
+}
+# `migration_timed INDEX IDENTIFIER`: the migration IDENTIFIER building INDEX, timed on the copy —
+# migrated first, the index and the migration's row dropped, then `status` opening it (once) —
+# against `status` on the store migrated.
+migration_timed() {
+  "$node" status --config "$config" >/dev/null
+  python3 -c "
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute('DROP INDEX ' + sys.argv[2])
+db.execute('DELETE FROM grdb_migrations WHERE identifier = ?', (sys.argv[3],))
+db.commit()" "$copy/node.sqlite" "$1" "$2"
+  local kept=$runs
+  runs=1
+  echo "status, migrating: $(best "$node" status --config "$config")"
+  echo "status, migrated:  $(best "$node" status --config "$config")"
+  runs=$kept
 }
 # `serve_county CONFIG LOG`: the node of CONFIG served (stopped when the script exits), once its
 # portal and records listener are up.

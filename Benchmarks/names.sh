@@ -22,20 +22,9 @@ cd "$(dirname "$0")/.."
 duration=${1:-20}
 runs=${2:-3}
 county_work names
-# 1. The migration on a store made before it: migrated first, then the index and its row dropped.
-"$node" status --config "$config" >/dev/null
-python3 - "$copy/node.sqlite" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-db.execute("DROP INDEX IF EXISTS subjects_name")
-db.execute("DELETE FROM grdb_migrations WHERE identifier = 'v37-subjects-by-name'")
-db.commit()
-print("subjects:", db.execute("SELECT count(*) FROM subjects").fetchone()[0])
-PY
-runs=1
-echo "status, migrating: $(best "$node" status --config "$config")"
-echo "status, migrated:  $(best "$node" status --config "$config")"
-runs=${2:-3}
+# 1. The migration on a store made before it.
+echo "subjects: $(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM subjects').fetchone()[0])" "$copy/node.sqlite")"
+migration_timed subjects_name v37-subjects-by-name
 # 2. The search: the queries drawn from the store's names.
 python3 - "$copy/node.sqlite" "$work" <<'PY'
 import random, sqlite3, sys, urllib.parse
@@ -75,10 +64,4 @@ if [ -n "${CREDITNET_BENCH_BASE:-}" ]; then
   node=$this
 fi
 # 3. The index's cost to an ingest into the store.
-"$node" generate --kind penalty --rows 30000 --subjects 10000 --seed 9001 --config "$config" --out "$work/names-new.csv" >/dev/null
-w=() wo=()
-for _ in $(seq "$runs"); do
-  w+=("$(ingest_into "$work/names-with" "" "$work/names-new.csv")")
-  wo+=("$(ingest_into "$work/names-without" subjects_name "$work/names-new.csv")")
-done
-echo "ingest of 30,000 penalties (10,000 subjects), s — with the index: ${w[*]}; without: ${wo[*]}"
+index_cost names subjects_name

@@ -27,16 +27,10 @@ county_work numbers
 python3 - "$copy/node.sqlite" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("DROP INDEX IF EXISTS records_document_number")
-db.execute("DELETE FROM grdb_migrations WHERE identifier = 'v36-records-by-document-number'")
-db.commit()
 print("records:", db.execute("SELECT count(*) FROM records").fetchone()[0],
       "of the indexed kinds:", db.execute("SELECT count(*) FROM records WHERE kind IN ('license', 'penalty', 'enforcement', 'confirmation', 'reward', 'adjudication', 'inspection', 'blacklist', 'redlist', 'rating')").fetchone()[0])
 PY
-runs=1
-echo "status, migrating: $(best "$node" status --config "$config")"
-echo "status, migrated:  $(best "$node" status --config "$config")"
-runs=${2:-3}
+migration_timed records_document_number v36-records-by-document-number
 # 2. 5,000 penalties with numbers of their own.
 "$node" generate --kind penalty --rows 5000 --subjects 2000 --seed 4500 --faults 0 --config "$config" --out "$work/numbers-own.csv" >/dev/null
 python3 - "$work/numbers-own.csv" <<'PY'
@@ -87,12 +81,4 @@ if [ -n "${CREDITNET_BENCH_BASE:-}" ]; then
   node=$this
 fi
 # 4. The index's cost to an ingest into the store.
-"$node" generate --kind penalty --rows 30000 --subjects 10000 --seed 9001 --config "$config" --out "$work/numbers-new.csv" >/dev/null
-with=$work/numbers-with
-without=$work/numbers-without
-w=() wo=()
-for _ in $(seq "$runs"); do
-  w+=("$(ingest_into "$with" "" "$work/numbers-new.csv")")
-  wo+=("$(ingest_into "$without" records_document_number "$work/numbers-new.csv")")
-done
-echo "ingest of 30,000 penalties, s — with the index: ${w[*]}; without: ${wo[*]}"
+index_cost numbers records_document_number

@@ -13,37 +13,61 @@ import X509
 ///   changes, records, and the operator pages.
 public struct CertificateHolder: Sendable, Hashable, CustomStringConvertible {
     public enum Role: String, Sendable, Hashable, CaseIterable {
-        case node, department, `operator`
+        /// A financial institution of the node's area (信易贷: a bank answering the businesses'
+        /// requests for its products from its own system), by its credit code (`lenderCode`).
+        case node, department, `operator`, institution
     }
 
     public var role: Role
     public var code: DivisionCode
-    /// The department's or operator's name (the certificate's common name); nil for a node.
+    /// The department's, operator's or institution's name (the certificate's common name); nil for a node.
     public var name: String?
     /// The certificate's serial number, lowercase hex (as the revocation list names it).
     public var serial: String
+    /// An institution's unified social credit code (`creditnet://lender/CODE`); nil for the other roles.
+    public var lenderCode: String?
 
-    public init(role: Role, code: DivisionCode, name: String?, serial: String) {
+    public init(role: Role, code: DivisionCode, name: String?, serial: String, lenderCode: String? = nil) {
         self.role = role
         self.code = code
         self.name = name
         self.serial = serial
+        self.lenderCode = lenderCode
     }
 
-    /// `node 420102002201`, `department 江岸区市场监督管理局 of 420102002201`; no key material, no personal ID.
-    public var description: String { role == .node ? "node \(code.digits)" : "\(role.rawValue)\(name.map { " \($0)" } ?? "") of \(code.digits)" }
+    /// `node 420102002201`, `department 江岸区市场监督管理局 of 420102002201`, `institution 江岸农商银行
+    /// (91420102…) of 420102000000`; no key material, no personal ID.
+    public var description: String {
+        guard role != .node else { return "node \(code.digits)" }
+        return "\(role.rawValue)\(name.map { " \($0)" } ?? "")\(lenderCode.map { " (\($0))" } ?? "") of \(code.digits)"
+    }
 
     public static func uri(role: Role, code: DivisionCode) -> String { "creditnet://\(role.rawValue)/\(code.digits)" }
 
-    /// The holder a certificate names, or nil when it names none of the three roles.
+    /// The second name of an institution's certificate: its credit code.
+    public static let lenderPrefix = "creditnet://lender/"
+
+    /// The holder a certificate names, or nil when it names none of the roles (an institution's
+    /// without its credit code names none).
     public static func of(_ certificate: Certificate) -> CertificateHolder? {
         guard let sans = try? certificate.extensions.subjectAlternativeNames else { return nil }
-        for san in sans {
-            guard case .uniformResourceIdentifier(let uri) = san else { continue }
+        let uris = sans.compactMap { san -> String? in
+            guard case .uniformResourceIdentifier(let uri) = san else { return nil }
+            return uri
+        }
+        let lender = uris.first { $0.hasPrefix(lenderPrefix) }.map { String($0.dropFirst(lenderPrefix.count)) }
+        for uri in uris {
             for role in Role.allCases {
                 let prefix = "creditnet://\(role.rawValue)/"
-                guard uri.hasPrefix(prefix), let code = try? DivisionCode(String(uri.dropFirst(prefix.count))), code.digits.count == 12 else { continue }
+                guard uri.hasPrefix(prefix), let code = try? DivisionCode(String(uri.dropFirst(prefix.count))), code.digits.count == 12 else {
+                    continue
+                }
                 let name = role == .node ? nil : certificate.subject.commonName
+                if role == .institution {
+                    guard let lender, lender.utf8.count == 18 else { return nil }
+                    return CertificateHolder(
+                        role: role, code: code, name: name, serial: RevocationList.hex(certificate.serialNumber), lenderCode: lender)
+                }
                 return CertificateHolder(role: role, code: code, name: name, serial: RevocationList.hex(certificate.serialNumber))
             }
         }
@@ -64,11 +88,17 @@ extension DistinguishedName {
 }
 
 extension NetworkCA {
-    /// Issues a certificate to a department system or an operator of node `code`: the role and
-    /// the code in the SubjectAltName (`creditnet://department/CODE`), the name as common name,
-    /// for TLS clients only (it serves nothing, and syncs nothing: `TrustStore.verify` wants a node).
-    public func issue(role: CertificateHolder.Role, name: String, code: DivisionCode, now: Date = Date(), validityDays: Int = 825) throws -> NodeIdentity {
+    /// Issues a certificate to a department system, an operator or an institution of node `code`:
+    /// the role and the code in the SubjectAltName (`creditnet://department/CODE`) — an
+    /// institution's credit code beside them (`creditnet://lender/USCC`) — the name as common
+    /// name, for TLS clients only (it serves nothing, and syncs nothing: `TrustStore.verify` wants a node).
+    public func issue(
+        role: CertificateHolder.Role, name: String, code: DivisionCode, lenderCode: String? = nil, now: Date = Date(), validityDays: Int = 825
+    ) throws -> NodeIdentity {
         precondition(role != .node, "nodes are issued by issue(code:)")
+        precondition((role == .institution) == (lenderCode != nil), "an institution's certificate, and only one, names its credit code")
+        var names: [GeneralName] = [.uniformResourceIdentifier(CertificateHolder.uri(role: role, code: code))]
+        if let lenderCode { names.append(.uniformResourceIdentifier(CertificateHolder.lenderPrefix + lenderCode)) }
         let key = P256.Signing.PrivateKey()
         let subject = try DistinguishedName {
             CountryName("CN")
@@ -80,10 +110,11 @@ extension NetworkCA {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true, keyAgreement: true))
             try ExtendedKeyUsage([.clientAuth])
-            SubjectAlternativeNames([.uniformResourceIdentifier(CertificateHolder.uri(role: role, code: code))])
+            SubjectAlternativeNames(names)
             AuthorityKeyIdentifier(keyIdentifier: try certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
         }
-        return NodeIdentity(certificate: try sign(subject: subject, extensions: extensions, key: key, now: now, validityDays: validityDays), key: key, code: code)
+        return NodeIdentity(
+            certificate: try sign(subject: subject, extensions: extensions, key: key, now: now, validityDays: validityDays), key: key, code: code)
     }
 }
 
@@ -98,7 +129,10 @@ extension TrustStore {
         }
         try checkValidity(certificate, now: signedAt ?? now)
         guard let holder = CertificateHolder.of(certificate) else {
-            throw PKIError(.noIdentity, "certificate \(certificate.subject) names no node, department or operator (creditnet://ROLE/CODE)")
+            throw PKIError(
+                .noIdentity,
+                "certificate \(certificate.subject) names no node, department, operator or institution (creditnet://ROLE/CODE; an institution's with creditnet://lender/USCC)"
+            )
         }
         if let entry = revocations?.entry(for: certificate), entry.revokedAt <= signedAt.map({ ChinaTime.milliseconds($0) }) ?? Int64.max {
             throw PKIError(.revoked, "the certificate of \(holder) has been revoked\(signedAt == nil ? "" : " (before this change set was signed)")")

@@ -14,12 +14,13 @@ extension NetworkCA {
         return identity
     }
 
-    /// Issues a department's or operator's certificate (`issue(role:name:code:)`) and keeps a copy
+    /// Issues a department's, operator's or institution's certificate (`issue(role:name:code:)`) and keeps a copy
     /// with the node's, so that revoking by code revokes it too.
-    public func issueRecorded(role: CertificateHolder.Role, name: String, code: DivisionCode, caDirectory: URL, now: Date = Date(), validityDays: Int = 825)
-        throws -> NodeIdentity
-    {
-        let identity = try issue(role: role, name: name, code: code, now: now, validityDays: validityDays)
+    public func issueRecorded(
+        role: CertificateHolder.Role, name: String, code: DivisionCode, lenderCode: String? = nil, caDirectory: URL, now: Date = Date(),
+        validityDays: Int = 825
+    ) throws -> NodeIdentity {
+        let identity = try issue(role: role, name: name, code: code, lenderCode: lenderCode, now: now, validityDays: validityDays)
         let issued = caDirectory.appendingPathComponent("issued")
         try FileManager.default.createDirectory(at: issued, withIntermediateDirectories: true)
         try PKIFiles.writeCertificate(

@@ -45,8 +45,10 @@ struct PKIIssue: ParsableCommand {
         discussion: """
             With --department NAME, a certificate for a department system that reports to node CODE (creditnet://department/CODE,
             the name as common name): it may write records and status changes on that node's exposed records listener.
-            With --operator NAME, the same for an operator of the node's credit office. Both: OUT/client.pem, OUT/client.key,
-            OUT/ca.pem. A node certificate may not write records.
+            With --operator NAME, the same for an operator of the node's credit office. With --institution NAME and
+            --lender-code USCC, for a financial institution of the node's area (信易贷): it answers the businesses' requests
+            for its products — those whose institution code is USCC — on the node's records listener. Each: OUT/client.pem,
+            OUT/client.key, OUT/ca.pem. A node certificate may not write records.
             """)
 
     @Option(help: "The CA's directory.")
@@ -67,24 +69,43 @@ struct PKIIssue: ParsableCommand {
     @Option(help: "Issue for an operator of the node's credit office instead (the operator's name).")
     var `operator`: String?
 
+    @Option(help: "Issue for a financial institution of the node's area instead (its name, e.g. 江岸农商银行); needs --lender-code.")
+    var institution: String?
+
+    @Option(help: "The institution's unified social credit code, as its 信易贷 products name it (金融机构代码).")
+    var lenderCode: String?
+
     func run() throws {
         try guarded {
             let node = try DivisionCode(code)
             let caDir = URL(fileURLWithPath: ca)
             let authority = try NetworkCA.load(from: caDir)
             let dir = URL(fileURLWithPath: out)
-            guard department == nil || `operator` == nil else { throw ExitFailure(message: "give --department or --operator, not both", code: 64) }
+            guard [department, `operator`, institution].compactMap({ $0 }).count <= 1 else {
+                throw ExitFailure(message: "give one of --department, --operator and --institution", code: 64)
+            }
+            guard (institution == nil) == (lenderCode == nil) else {
+                throw ExitFailure(message: "--institution and --lender-code go together: the institution's name and its credit code", code: 64)
+            }
+            if let lenderCode {
+                guard (try? SocialCreditCode(lenderCode)) != nil else {
+                    throw ExitFailure(
+                        message: "--lender-code \(lenderCode) is not a valid unified social credit code (18 characters, its check character last)",
+                        code: 64)
+                }
+            }
             if let (role, name) = department.map({ (CertificateHolder.Role.department, $0) })
-                ?? `operator`.map({ (CertificateHolder.Role.operator, $0) })
+                ?? `operator`.map({ (CertificateHolder.Role.operator, $0) }) ?? institution.map({ (CertificateHolder.Role.institution, $0) })
             {
                 guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw ExitFailure(message: "--\(role.rawValue) needs a name", code: 64)
                 }
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                let identity = try authority.issueRecorded(role: role, name: name, code: node, caDirectory: caDir, validityDays: days)
+                let identity = try authority.issueRecorded(
+                    role: role, name: name, code: node, lenderCode: lenderCode, caDirectory: caDir, validityDays: days)
                 try identity.write(to: dir, ca: authority.certificate, name: "client")
                 print(
-                    "Issued a \(role.rawValue) certificate for \(name) of node \(node) in \(out): client.pem, client.key (mode 0600), ca.pem (valid until \(identity.certificate.notValidAfter); serial \(RevocationList.hex(identity.certificate.serialNumber)))"
+                    "Issued \(role == .institution ? "an" : "a") \(role.rawValue) certificate for \(name)\(lenderCode.map { " (\($0))" } ?? "") of node \(node) in \(out): client.pem, client.key (mode 0600), ca.pem (valid until \(identity.certificate.notValidAfter); serial \(RevocationList.hex(identity.certificate.serialNumber)))"
                 )
                 return
             }

@@ -843,12 +843,29 @@ struct CLITests {
         #expect(FileManager.default.fileExists(atPath: ws.url.appendingPathComponent("dept/client.pem").path))
         #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--operator", "张三", "--out", "op").status == 0)
         #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--operator", "张三", "--department", "x", "--out", "op2").status == 64)
+        // A financial institution's, with its credit code; without it, or with a code that is none, refused.
+        let organisation = Array("MA4L0002".utf8)
+        let first17 = Array("91420102".utf8) + organisation + [SocialCreditCode.organisationCheckCharacter(organisation)]
+        let lender = String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
+        let bank = try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--institution", "江岸农商银行", "--lender-code", lender, "--out", "bank")
+        #expect(bank.status == 0 && bank.stdout.contains("an institution certificate for 江岸农商银行 (\(lender))"), "\(bank.stderr)")
+        let noCode = try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--institution", "江岸农商银行", "--out", "bank2")
+        #expect(noCode.status == 64 && noCode.stderr.contains("--lender-code"))
+        let badLender = try ws(
+            "pki", "issue", "--ca", "ca", "--code", "420102002201", "--institution", "江岸农商银行", "--lender-code",
+            String(lender.dropLast()) + (lender.hasSuffix("1") ? "2" : "1"), "--out", "bank2")
+        #expect(badLender.status == 64 && badLender.stderr.contains("not a valid unified social credit code"))
+        #expect(
+            try ws(
+                "pki", "issue", "--ca", "ca", "--code", "420102002201", "--institution", "x", "--lender-code", lender, "--operator", "y", "--out",
+                "bank2"
+            ).status == 64)
         // Revoking one certificate by its serial leaves the others.
         let serial = try #require(dept.stdout.components(separatedBy: "serial ").last?.trimmingCharacters(in: CharacterSet(charactersIn: ")\n")))
         let one = try ws("pki", "revoke", "--ca", "ca", "--code", "420102002201", "--serial", serial)
         #expect(one.status == 0 && one.stdout.contains("Revoked 1"), "\(one.stdout)\(one.stderr)")
         let revoke = try ws("pki", "revoke", "--ca", "ca", "--code", "420102002201")
-        #expect(revoke.status == 0 && revoke.stdout.contains("Revoked 3"))
+        #expect(revoke.status == 0 && revoke.stdout.contains("Revoked 4"))
         let list = try String(contentsOf: ws.url.appendingPathComponent("ca/revoked.json"), encoding: .utf8)
         #expect(list.contains("\"code\":\"420102002201\"") && list.contains("\"signature\":"))
         #expect(try ws("pki", "revoke", "--ca", "ca", "--code", "420102002202").status == 66)

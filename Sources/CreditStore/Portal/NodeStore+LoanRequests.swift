@@ -114,6 +114,27 @@ extension NodeStore {
         }
     }
 
+    /// One institution's requests (by its credit code) in these states, oldest first within each
+    /// state (in the order received: by time, then number), the states in the order given; at
+    /// most `limit`. Read from the institutions' index (`loan_requests_by_lender`: state,
+    /// institution, time), in its order but for requests of the same millisecond.
+    public func loanRequests(lenderCode: String, states: [LoanRequest.State], limit: Int) throws -> [LoanRequest] {
+        try read { db in
+            var out: [LoanRequest] = []
+            for state in states where out.count < limit {
+                out += try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Self.loanColumns) FROM loan_requests INDEXED BY loan_requests_by_lender
+                        WHERE state = ? AND lender_code = ? ORDER BY at, id LIMIT ?
+                        """,
+                    arguments: [state.rawValue, lenderCode, limit - out.count]
+                ).map(Self.loanRequest)
+            }
+            return out
+        }
+    }
+
     /// The latest `limit` requests answered (granted or declined), the latest answer first.
     public func answeredLoanRequests(limit: Int) throws -> [LoanRequest] {
         try read { db in

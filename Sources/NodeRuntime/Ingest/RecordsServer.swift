@@ -119,6 +119,8 @@ public struct RecordsServer: Sendable {
             case .failure(let e): throw e
             }
         }
+        // 信易贷: a financial institution of this node answers the requests for its products.
+        router.addInstitutionRoutes(node: node)
         routes(router)
         let configuration = ApplicationConfiguration(
             address: .hostname(host, port: port), serverName: "credit-node \(node.configuration.code) records")

@@ -64,11 +64,11 @@ public struct SyncRequestContext: RequestContext {
             return AuditActor(role: "local", name: remoteAddress.map { "\($0)" } ?? "loopback")
         }
         switch holder.role {
-        case .node:
+        case .node, .institution:
             throw HTTPError(
                 .forbidden,
                 message:
-                    "node \(holder.code)'s certificate may not \(doing); a department system needs its own: credit-node pki issue --department NAME --code \(node.configuration.code) [\(refusal)]"
+                    "\(holder)'s certificate may not \(doing); a department system needs its own: credit-node pki issue --department NAME --code \(node.configuration.code) [\(refusal)]"
             )
         case .department, .operator:
             guard holder.code == node.configuration.code else {
@@ -104,6 +104,32 @@ public struct SyncRequestContext: RequestContext {
             )
         }
         return AuditActor(role: holder.role.rawValue, code: holder.code.digits, name: holder.name, serial: holder.serial)
+    }
+
+    /// Who may answer the businesses' 信易贷 requests from its own system: a financial institution
+    /// of this node by its certificate (`pki issue --institution`), and no one else — not the
+    /// local caller, who has no institution (the office answers on `/ops/loans`). Its credit code
+    /// is the institution's.
+    public func institutionCaller(_ node: NodeContext) async throws -> (actor: AuditActor, lenderCode: String) {
+        let how = "credit-node pki issue --institution NAME --lender-code USCC --code \(node.configuration.code)"
+        guard let holder = try await holder(node) else {
+            throw HTTPError(
+                .forbidden,
+                message:
+                    "the institutions' routes need a financial institution's certificate over TLS (the office answers for one on /ops/loans): \(how) [not-an-institution]"
+            )
+        }
+        guard holder.role == .institution, let lender = holder.lenderCode else {
+            throw HTTPError(.forbidden, message: "\(holder) is not a financial institution: \(how) [not-an-institution]")
+        }
+        guard holder.code == node.configuration.code else {
+            throw HTTPError(
+                .forbidden,
+                message:
+                    "the certificate is for \(holder), not for node \(node.configuration.code): an institution answers at the node of its area [wrong-node]"
+            )
+        }
+        return (AuditActor(role: holder.role.rawValue, code: holder.code.digits, name: holder.name, serial: holder.serial), lender)
     }
 
     /// The peer's address, for the audit trail of the loopback listener.
