@@ -70,6 +70,8 @@ extension OperationsPages {
             var decidedAt: String?
             var credit: LoanDesk.ApplicantCredit?
             var clean: Bool
+            /// The institution itself took it up or answered it, from its own system.
+            var byInstitution: Bool
         }
         struct Lender: Sendable, Encodable {
             var name: String
@@ -77,6 +79,8 @@ extension OperationsPages {
             var requests: Int
             var granted: Int
             var amount: String
+            /// The requests it took up or answered itself, from its own system (入驻).
+            var ownSystem: Int
         }
         struct Count: Sendable, Encodable {
             var label: String
@@ -102,6 +106,14 @@ extension OperationsPages {
         var authorisedShare: String
         var authorisedTarget = LoanDesk.authorisedTarget
         var targetReached: Bool
+        /// The institutions with products in force, those of them that took up or answered a
+        /// request of the last twelve months from their own systems (入驻), and their share
+        /// against the target.
+        var institutions: Int
+        var joined: Int
+        var joinedShare: String
+        var joinedTarget = LoanDesk.joinedTarget
+        var joinedReached: Bool
         var openShown = OperationsPages.loansOpenShown
         var recentShown = OperationsPages.complaintsDecidedShown
     }
@@ -123,23 +135,27 @@ extension OperationsPages {
                 amount: LoanDesk.tenThousands(r.amount), months: r.termMonths, purpose: r.purpose, state: PortalPages.loanState(r.state),
                 pending: r.state == .pending, contacted: r.state == .contacted, handler: r.handler, granted: r.granted.map(LoanDesk.tenThousands),
                 decision: r.decision, decidedAt: r.decidedAt.map(PortalPages.readable(milliseconds:)), credit: summary,
-                clean: summary?.clean ?? true)
+                clean: summary?.clean ?? true, byInstitution: r.byInstitution)
         }
         let open = try node.store.openLoanRequests(limit: Self.loansOpenShown).map { try item($0, credit: true) }
         let decided = try node.store.answeredLoanRequests(limit: Self.complaintsDecidedShown).map { try item($0, credit: false) }
-        let year = try node.store.loanCounts(since: ChinaTime.milliseconds(startOf: today.adding(days: -365)))
+        let since = ChinaTime.milliseconds(startOf: today.adding(days: -365))
+        let year = try node.store.loanCounts(since: since)
+        let own = try node.store.loanRequestsByInstitutions(since: since)
         let products = try desk.products(today: today, limit: .max)
         let productsBy = Dictionary(grouping: products, by: \.lenderCode)
         var lenders = year.byLender.map { l in
             LoansPage.Lender(
                 name: l.lender, products: productsBy[l.code]?.count ?? 0, requests: l.requests, granted: l.granted,
-                amount: LoanDesk.tenThousands(l.yuan))
+                amount: LoanDesk.tenThousands(l.yuan), ownSystem: own[l.code] ?? 0)
         }
         // Institutions with products in force and no request yet are listed too.
         let asked = Set(year.byLender.map(\.code))
         for (code, list) in productsBy.sorted(by: { $0.key < $1.key }) where !asked.contains(code) {
-            lenders.append(.init(name: list[0].lender, products: list.count, requests: 0, granted: 0, amount: "0"))
+            lenders.append(.init(name: list[0].lender, products: list.count, requests: 0, granted: 0, amount: "0", ownSystem: 0))
         }
+        let joined = productsBy.keys.filter { (own[$0] ?? 0) > 0 }.count
+        let joinedShare = productsBy.isEmpty ? 0 : Double(joined) * 100 / Double(productsBy.count)
         let counts = try node.store.openLoanRequestCounts()
         let known = try node.store.marketSubjectCount()
         let share = known == 0 ? 0 : Double(year.businesses) * 100 / Double(known)
@@ -150,6 +166,7 @@ extension OperationsPages {
             grantedAmount: LoanDesk.tenThousands(year.granted),
             states: LoanRequest.State.allCases.map { LoansPage.Count(label: PortalPages.loanState($0), count: year.byState[$0] ?? 0) },
             lenders: lenders, businessesKnown: known, authorisedShare: String(format: "%.1f%%", share),
-            targetReached: known > 0 && share >= Double(LoanDesk.authorisedTarget))
+            targetReached: known > 0 && share >= Double(LoanDesk.authorisedTarget), institutions: productsBy.count, joined: joined,
+            joinedShare: String(format: "%.1f%%", joinedShare), joinedReached: !productsBy.isEmpty && joinedShare >= Double(LoanDesk.joinedTarget))
     }
 }

@@ -1357,6 +1357,8 @@ class Walkthrough:
                    "the office reads the request with the person to call and what the company authorised the bank to see")
         self.check("试点目标：10% 以上" in text and "家提交融资需求并授权金融机构查询信用信息" in text,
                    "the office reads the share of the businesses held here that asked, against the target")
+        self.check("通过自有系统对接、自行办理融资需求（入驻）" in text and "目标：50% 以上" in text,
+                   "the office reads how many institutions answer from their own systems, against the target")
         section = d.find_element(By.XPATH, "//section[contains(@class,'complaint-item')][.//h3[contains(., '%s')]]" % company["record"]["subject"])
         self.submit(section.find_element(By.XPATH, ".//button[contains(., '查看信用档案')]"))
         text = self.looked_at("ops-loan-credit-file")

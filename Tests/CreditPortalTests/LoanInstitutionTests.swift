@@ -86,7 +86,14 @@ struct LoanInstitutionTests {
             #expect(rows.compactMap { $0["id"] as? Int64 } == ids && rows.allSatisfy { $0["state"] as? String == "pending" })
             #expect(rows.first?["phone"] as? String == "13800000000" && rows.first?["amount"] as? String == "50")
             #expect(rows.first?["amountYuan"] as? Int == 500_000 && rows.first?["receivedAt"] as? String != nil)
-            #expect(codes.allSatisfy { !list.body.contains($0) } && !list.body.contains("城商快贷"))
+            #expect(codes.allSatisfy { !list.body.contains($0) } && !list.body.contains("城商快贷") && list.object["next"] == nil)
+            // One at a time: the first, then the second from where the first stopped, and no more.
+            let first = try await Self.send("\(base)?limit=1", as: bank, of: f)
+            let next = try #require(first.object["next"] as? String)
+            let second = try await Self.send("\(base)?limit=1&after=" + next, as: bank, of: f)
+            #expect((first.object["requests"] as? [[String: Any]])?.first?["id"] as? Int64 == ids[0])
+            #expect((second.object["requests"] as? [[String: Any]])?.first?["id"] as? Int64 == ids[1] && second.object["next"] == nil)
+            #expect(try await Self.send("\(base)?after=pending.x.1", as: bank, of: f).status == 400)
             // One, with what the business authorised it to see (the applicant has a penalty).
             let one = try await Self.send("\(base)/\(ids[0])", as: bank, of: f)
             #expect(one.status == 200 && (one.object["credit"] as? [String: Any])?["penalties"] as? Int ?? 0 >= 1, "\(one.body)")
@@ -107,6 +114,14 @@ struct LoanInstitutionTests {
             // The other bank's request was never its to see.
             #expect(try f.node.store.loanRequest(id: theirs)?.state == .pending)
         }
+        // The office sees which institution answers from its own system: one of the two with
+        // products in force (50 %, the target), both its requests; the other's answered by the office.
+        try LoanDesk(node: f.node).decline(id: theirs, reason: "额度已用完", now: PortalFixture.now, actor: .commandLine)
+        let page = try Operations(node: f.node).pages.loans(reader: "test", now: PortalFixture.now, csrf: "x")
+        #expect(page.institutions == 2 && page.joined == 1 && page.joinedShare == "50.0%" && page.joinedReached)
+        #expect(page.lenders.map { "\($0.name):\($0.ownSystem)" }.sorted() == ["江岸农商银行:2", "江岸城商银行:0"])
+        #expect(page.decided.filter(\.byInstitution).map(\.id).sorted() == ids && page.decided.count == 3)
+        #expect(try f.node.store.loanRequest(id: theirs)?.byInstitution == false)
     }
 
     @Test func anotherInstitutionsRequestAndEveryOtherCallerAreRefused() async throws {

@@ -5,7 +5,8 @@ import GRDB
 /// Who wrote: a department system or operator by its certificate, a local caller of the loopback
 /// listener, or the command line. Kept with what it wrote (`audit` table, migration v9).
 public struct AuditActor: Sendable, Hashable, Codable {
-    /// `department`, `operator`, `local` (the loopback records listener) or `cli`.
+    /// `department`, `operator`, `local` (the loopback records listener) or `cli`; `institution`
+    /// (a financial institution answering 信易贷 requests, never written to `audit`).
     public var role: String
     /// The node code the certificate names (department and operator).
     public var code: String?
@@ -13,6 +14,9 @@ public struct AuditActor: Sendable, Hashable, Codable {
     public var name: String?
     /// The certificate's serial number (hex), when there is one.
     public var serial: String?
+
+    /// A financial institution by its certificate (`CertificateHolder.Role.institution`).
+    public var isInstitution: Bool { role == "institution" }
 
     public init(role: String, code: String? = nil, name: String? = nil, serial: String? = nil) {
         self.role = role

@@ -45,6 +45,8 @@ public struct LoanRequest: Sendable, Hashable, Codable {
     public var granted: Int64?
     /// A refusal's reason, or a note with the loan granted.
     public var decision: String?
+    /// The institution itself took it up or answered it, from its own system (not the office).
+    public var byInstitution = false
 }
 
 extension NodeStore {
@@ -114,21 +116,52 @@ extension NodeStore {
         }
     }
 
+    /// Where a list of one institution's requests stopped: the last request listed, by its state,
+    /// time and number (not read again: a request answered since does not move the place).
+    public struct LoanListPosition: Sendable, Hashable {
+        public var state: LoanRequest.State
+        public var at: Int64
+        public var id: Int64
+
+        public init(state: LoanRequest.State, at: Int64, id: Int64) {
+            self.state = state
+            self.at = at
+            self.id = id
+        }
+
+        /// `STATE.AT.ID`, as a list's `next` gives it; nil out of shape.
+        public init?(_ text: String) {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 3, let state = LoanRequest.State(rawValue: String(parts[0])), let at = Int64(parts[1]), let id = Int64(parts[2]),
+                at >= 0, id > 0
+            else { return nil }
+            self.init(state: state, at: at, id: id)
+        }
+
+        public var text: String { "\(state.rawValue).\(at).\(id)" }
+    }
+
     /// One institution's requests (by its credit code) in these states, oldest first within each
-    /// state (in the order received: by time, then number), the states in the order given; at
-    /// most `limit`. Read from the institutions' index (`loan_requests_by_lender`: state,
-    /// institution, time), in its order but for requests of the same millisecond.
-    public func loanRequests(lenderCode: String, states: [LoanRequest.State], limit: Int) throws -> [LoanRequest] {
+    /// state (in the order received: by time, then number), the states in the order given, after
+    /// `position` (states before its own skipped); at most `limit`. Read from the institutions'
+    /// index (`loan_requests_by_lender`: state, institution, time), in its order but for requests
+    /// of the same millisecond.
+    public func loanRequests(lenderCode: String, states: [LoanRequest.State], after position: LoanListPosition? = nil, limit: Int) throws
+        -> [LoanRequest]
+    {
         try read { db in
             var out: [LoanRequest] = []
-            for state in states where out.count < limit {
+            var from = position.flatMap { p in states.firstIndex(of: p.state) } ?? 0
+            if let position, !states.contains(position.state) { from = states.count }
+            for (i, state) in states.enumerated() where i >= from && out.count < limit {
+                let after = i == from ? position : nil
                 out += try Row.fetchAll(
                     db,
                     sql: """
                         SELECT \(Self.loanColumns) FROM loan_requests INDEXED BY loan_requests_by_lender
-                        WHERE state = ? AND lender_code = ? ORDER BY at, id LIMIT ?
+                        WHERE state = ? AND lender_code = ? AND (at > ? OR (at = ? AND id > ?)) ORDER BY at, id LIMIT ?
                         """,
-                    arguments: [state.rawValue, lenderCode, limit - out.count]
+                    arguments: [state.rawValue, lenderCode, after?.at ?? -1, after?.at ?? -1, after?.id ?? 0, limit - out.count]
                 ).map(Self.loanRequest)
             }
             return out
@@ -205,6 +238,24 @@ extension NodeStore {
         }
     }
 
+    /// For each institution (by credit code), how many requests received from `since` on it took
+    /// up or answered itself, from its own system — read from the partial index of those alone.
+    public func loanRequestsByInstitutions(since: Int64) throws -> [String: Int] {
+        try read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT lender_code, count(*) FROM loan_requests INDEXED BY loan_requests_by_institutions
+                    WHERE by_institution = 1 AND at >= ? GROUP BY lender_code
+                    """, arguments: [since])
+            {
+                out[row[0]] = row[1]
+            }
+            return out
+        }
+    }
+
     /// The businesses registered by the market regulator (credit codes beginning 9: 企业, 个体工商户,
     /// 农民专业合作社) this node holds records of — what the share of those that asked for a loan is
     /// counted against — read from the subjects' code index as a range.
@@ -223,49 +274,56 @@ extension NodeStore {
         }
     }
 
-    /// Notes that `handler` took up a pending request; false when it is not pending.
-    public func contactLoanRequest(id: Int64, handler: String, now: Date = Date()) throws -> Bool {
+    /// Notes that `handler` took up a pending request (`byInstitution`: the institution itself, from
+    /// its own system); false when it is not pending.
+    public func contactLoanRequest(id: Int64, handler: String, byInstitution: Bool = false, now: Date = Date()) throws -> Bool {
         try write { db in
             try db.execute(
-                sql: "UPDATE loan_requests SET state = 'contacted', handler = ?, contacted_at = ? WHERE id = ? AND state = 'pending'",
-                arguments: [handler, ChinaTime.milliseconds(now), id])
+                sql: """
+                    UPDATE loan_requests SET state = 'contacted', handler = ?, contacted_at = ?, by_institution = max(by_institution, ?)
+                    WHERE id = ? AND state = 'pending'
+                    """,
+                arguments: [handler, ChinaTime.milliseconds(now), byInstitution, id])
             return db.changesCount > 0
         }
     }
 
     /// Notes the loan granted (yuan) on a request taken up; false when it is not contacted.
-    public func grantLoanRequest(id: Int64, yuan: Int64, note: String?, now: Date = Date()) throws -> Bool {
+    public func grantLoanRequest(id: Int64, yuan: Int64, note: String?, byInstitution: Bool = false, now: Date = Date()) throws -> Bool {
         try write { db in
             try db.execute(
-                sql: "UPDATE loan_requests SET state = 'granted', granted = ?, decision = ?, decided_at = ? WHERE id = ? AND state = 'contacted'",
-                arguments: [yuan, note, ChinaTime.milliseconds(now), id])
+                sql: """
+                    UPDATE loan_requests SET state = 'granted', granted = ?, decision = ?, decided_at = ?, by_institution = max(by_institution, ?)
+                    WHERE id = ? AND state = 'contacted'
+                    """,
+                arguments: [yuan, note, ChinaTime.milliseconds(now), byInstitution, id])
             return db.changesCount > 0
         }
     }
 
     /// Declines a request not yet answered (pending or contacted) with the reason the business
     /// reads; false when it was answered before.
-    public func declineLoanRequest(id: Int64, reason: String, now: Date = Date()) throws -> Bool {
+    public func declineLoanRequest(id: Int64, reason: String, byInstitution: Bool = false, now: Date = Date()) throws -> Bool {
         try write { db in
             try db.execute(
                 sql: """
-                    UPDATE loan_requests SET state = 'declined', decision = ?, decided_at = ?
+                    UPDATE loan_requests SET state = 'declined', decision = ?, decided_at = ?, by_institution = max(by_institution, ?)
                     WHERE id = ? AND state IN ('pending', 'contacted')
                     """,
-                arguments: [reason, ChinaTime.milliseconds(now), id])
+                arguments: [reason, ChinaTime.milliseconds(now), byInstitution, id])
             return db.changesCount > 0
         }
     }
 
     static let loanColumns = """
         id, at, code, product_key, product_name, lender, lender_code, company, company_code, contact_name, phone, amount, term_months, purpose,
-        state, handler, contacted_at, decided_at, granted, decision
+        state, handler, contacted_at, decided_at, granted, decision, by_institution
         """
 
     static func loanRequest(_ r: Row) -> LoanRequest {
         LoanRequest(
             id: r[0], at: r[1], code: r[2], productKey: r[3], productName: r[4], lender: r[5], lenderCode: r[6], company: r[7], companyCode: r[8],
             contactName: r[9], phone: r[10], amount: r[11], termMonths: r[12], purpose: r[13], state: LoanRequest.State(rawValue: r[14]) ?? .pending,
-            handler: r[15], contactedAt: r[16], decidedAt: r[17], granted: r[18], decision: r[19])
+            handler: r[15], contactedAt: r[16], decidedAt: r[17], granted: r[18], decision: r[19], byInstitution: r[20])
     }
 }

@@ -43,6 +43,7 @@ enum Migrations {
         m.registerMigration("v35-loan-requests", migrate: v35LoanRequests)
         m.registerMigration("v36-records-by-document-number", migrate: v36RecordsByDocumentNumber)
         m.registerMigration("v37-subjects-by-name", migrate: v37SubjectsByName)
+        m.registerMigration("v38-loan-requests-by-institutions", migrate: v38LoanRequestsByInstitutions)
         return m
     }
 
@@ -1100,5 +1101,15 @@ enum Migrations {
     /// with what was typed come first, read as a range of this index (`NodeStore.searchSubjects`).
     static func v37SubjectsByName(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX subjects_name ON subjects(name)")
+    }
+
+    /// Whether the institution itself took a request up or answered it, from its own system with
+    /// its certificate (金融机构入驻), rather than the office for it; counted by institution from a
+    /// partial index of those alone.
+    static func v38LoanRequestsByInstitutions(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE loan_requests ADD COLUMN by_institution INTEGER NOT NULL DEFAULT 0 CHECK (by_institution IN (0, 1));
+            CREATE INDEX loan_requests_by_institutions ON loan_requests(lender_code, at) WHERE by_institution = 1;
+            """)
     }
 }

@@ -48,6 +48,8 @@ extension LoanDesk {
     public struct InstitutionRequests: Sendable, Encodable {
         public var lenderCode: String
         public var requests: [InstitutionRequest]
+        /// Where the next list goes on (`after=`), when more remain.
+        public var next: String?
     }
 
     /// Which requests `state` names: `open` (pending, then taken up: the default), or one state.
@@ -58,10 +60,15 @@ extension LoanDesk {
         }
     }
 
-    /// The requests for the institution's products in `states`, oldest first within each state.
-    public func institutionRequests(lenderCode: String, states: [LoanRequest.State], limit: Int) throws -> InstitutionRequests {
-        let found = try node.store.loanRequests(lenderCode: lenderCode, states: states, limit: limit)
-        return InstitutionRequests(lenderCode: lenderCode, requests: found.map { Self.institutionView($0) })
+    /// The requests for the institution's products in `states`, oldest first within each state,
+    /// after `position`, at most `limit`, and where the next list goes on.
+    public func institutionRequests(
+        lenderCode: String, states: [LoanRequest.State], after position: NodeStore.LoanListPosition? = nil, limit: Int
+    ) throws -> InstitutionRequests {
+        let found = try node.store.loanRequests(lenderCode: lenderCode, states: states, after: position, limit: limit + 1)
+        let shown = found.prefix(limit)
+        let next = found.count > limit ? shown.last.map { NodeStore.LoanListPosition(state: $0.state, at: $0.at, id: $0.id).text } : nil
+        return InstitutionRequests(lenderCode: lenderCode, requests: shown.map { Self.institutionView($0) }, next: next)
     }
 
     /// One request for the institution's products, with what the business authorised it to see;
@@ -95,7 +102,7 @@ extension LoanDesk {
 
 extension Router where Context == SyncRequestContext {
     /// The institutions' routes on the records listener (`LoanDesk+Institutions`):
-    /// `GET /v1/loans/requests[?state=open|pending|contacted|granted|declined&limit=N]`,
+    /// `GET /v1/loans/requests[?state=open|pending|contacted|granted|declined&limit=N&after=NEXT]`,
     /// `GET /v1/loans/requests/{id}`, and `POST /v1/loans/requests/{id}/contact|grant|decline`
     /// with a JSON body (`Content-Type: application/json`, which no other site's page can send
     /// without this listener's leave).
@@ -112,7 +119,17 @@ extension Router where Context == SyncRequestContext {
             guard (1...LoanDesk.institutionListMax).contains(limit) else {
                 throw HTTPError(.badRequest, message: "limit is a whole number from 1 to \(LoanDesk.institutionListMax)")
             }
-            switch await BlockingWork.run({ try LoanDesk(node: node).institutionRequests(lenderCode: lender, states: states, limit: limit) }) {
+            var position: NodeStore.LoanListPosition?
+            if let after = query.get("after") {
+                guard let at = NodeStore.LoanListPosition(String(after)) else {
+                    throw HTTPError(.badRequest, message: "after is where the list before stopped, as its next gives it (STATE.TIME.NUMBER)")
+                }
+                position = at
+            }
+            let from = position
+            switch await BlockingWork.run({
+                try LoanDesk(node: node).institutionRequests(lenderCode: lender, states: states, after: from, limit: limit)
+            }) {
             case .success(let answer): return try jsonResponse(answer)
             case .failure(let e): throw e
             }

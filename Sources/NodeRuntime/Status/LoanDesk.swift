@@ -46,6 +46,11 @@ public struct LoanDesk: Sendable {
     /// 004 item 11: 授权查询……企业数量占全县所有存续企业的比例高于10%).
     public static let authorisedTarget = 10
 
+    /// The share of the institutions with products in force that answer the requests from their
+    /// own systems (入驻), in per cent (seed 004 item 11: 引导我县商业银行入驻融资信用服务平台,
+    /// 入驻比例达到50%以上).
+    public static let joinedTarget = 50
+
     /// Field limits, in characters.
     public static let companyMax = 100
     public static let contactMax = 50
@@ -194,7 +199,9 @@ public struct LoanDesk: Sendable {
     /// business reads it).
     public func contact(id: Int64, handler raw: String, now: Date, actor: AuditActor) throws {
         let handler = try Self.told(raw, label: "对接人（金融机构的客户经理和网点）", max: Self.handlerMax)
-        guard try node.store.contactLoanRequest(id: id, handler: handler, now: now) else { throw Self.notOpen(id, "待对接") }
+        guard try node.store.contactLoanRequest(id: id, handler: handler, byInstitution: actor.isInstitution, now: now) else {
+            throw Self.notOpen(id, "待对接")
+        }
         node.logger.info("loan request taken up", metadata: ["loan-request": "\(id)", "by": "\(actor.description)"])
     }
 
@@ -204,14 +211,18 @@ public struct LoanDesk: Sendable {
             throw LoanRequestError(code: .invalid, message: "放款金额应为大于 0 的数，以万元计，如 50 或 12.5。")
         }
         let note = raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : try Self.told(raw, label: "说明", max: Self.answerMax)
-        guard try node.store.grantLoanRequest(id: id, yuan: yuan, note: note, now: now) else { throw Self.notOpen(id, "已对接") }
+        guard try node.store.grantLoanRequest(id: id, yuan: yuan, note: note, byInstitution: actor.isInstitution, now: now) else {
+            throw Self.notOpen(id, "已对接")
+        }
         node.logger.info("loan request granted", metadata: ["loan-request": "\(id)", "by": "\(actor.description)"])
     }
 
     /// Declines a request not yet answered, with the reason the business reads.
     public func decline(id: Int64, reason raw: String, now: Date, actor: AuditActor) throws {
         let reason = try Self.told(raw, label: "未获批的原因", max: Self.answerMax)
-        guard try node.store.declineLoanRequest(id: id, reason: reason, now: now) else { throw Self.notOpen(id, "待对接或已对接") }
+        guard try node.store.declineLoanRequest(id: id, reason: reason, byInstitution: actor.isInstitution, now: now) else {
+            throw Self.notOpen(id, "待对接或已对接")
+        }
         node.logger.info("loan request declined", metadata: ["loan-request": "\(id)", "by": "\(actor.description)"])
     }
 
