@@ -179,7 +179,7 @@ let package = Package(
         ),
         // Runs the built `credit-node` binary as operators do (the dependency makes SwiftPM build it).
         .testTarget(
-            name: "CLITests", dependencies: ["CreditDomain", "NodeRuntime", "TestSupport", "credit-node", .product(name: "Yams", package: "Yams")],
+            name: "CLITests", dependencies: ["CreditDomain", "CreditStore", "NodeRuntime", "TestSupport", "credit-node", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

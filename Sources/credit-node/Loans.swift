@@ -50,6 +50,7 @@ struct LoanCommand: ParsableCommand {
                         print("      credit: \(lists.isEmpty ? "on no list" : lists); penalties shown: \(c.penalties); rating: \(c.grade ?? "none")")
                     }
                     if let handler = r.handler { print("      taken up by: \(handler)") }
+                    if r.byInstitution { print("      handled by the institution from its own system (入驻)") }
                     if let granted = r.granted { print("      granted: \(LoanDesk.tenThousands(granted)) 万元") }
                     if let decision = r.decision { print("      \(r.state == .declined ? "declined" : "note"): \(decision)") }
                 }

@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import CreditDomain
+import CreditStore
 import Foundation
 import NodeRuntime
 #if canImport(FoundationNetworking)
@@ -654,6 +655,9 @@ struct CLITests {
             let form = LoanDesk.Form(
                 product: product.key, company: "某某农家乐", companyCode: company, contactName: "赵老板", phone: "13700000000", amount: "20",
                 months: "12", purpose: "翻修客房，添置设备", authorised: true)
+            // A third, declined by the bank from its own system (as its certificate's routes do).
+            let third = try desk.submit(form, now: Date()).id
+            try desk.decline(id: third, reason: "已在他行获得贷款。", now: Date(), actor: AuditActor(role: "institution", code: "420102002201", name: "某村镇银行"))
             return (try desk.submit(form, now: Date()).id, try desk.submit(form, now: Date()).id)
         }()
         let listed = try ws("loan", "list", "--config", "v/node.yaml")
@@ -670,7 +674,11 @@ struct CLITests {
         #expect(try ws("loan", "decline", "\(second)", "--reason", "已在他行获得贷款。", "--config", "v/node.yaml").status == 0)
         #expect(try ws("loan", "decline", "\(second)", "--reason", "again", "--config", "v/node.yaml").status == 66)
         #expect(try ws("loan", "list", "--config", "v/node.yaml").stdout.contains("No loan requests to take up or answer"))
+        // Only the bank's own answer is said to be its own.
+        let text = try ws("loan", "list", "--all", "--config", "v/node.yaml").stdout
+        #expect(text.components(separatedBy: "handled by the institution from its own system").count == 2, "\(text)")
         let all = try ws("loan", "list", "--all", "--json", "--config", "v/node.yaml")
+        #expect(all.stdout.components(separatedBy: "\"byInstitution\" : true").count == 2)
         #expect(all.status == 0 && all.stdout.contains("\"granted\" : 150000") && all.stdout.contains("\"state\" : \"declined\""), "\(all.stdout)")
     }
 
@@ -844,9 +852,7 @@ struct CLITests {
         #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--operator", "张三", "--out", "op").status == 0)
         #expect(try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--operator", "张三", "--department", "x", "--out", "op2").status == 64)
         // A financial institution's, with its credit code; without it, or with a code that is none, refused.
-        let organisation = Array("MA4L0002".utf8)
-        let first17 = Array("91420102".utf8) + organisation + [SocialCreditCode.organisationCheckCharacter(organisation)]
-        let lender = String(decoding: first17 + [SocialCreditCode.checkCharacter(first17)], as: UTF8.self)
+        let lender = Self.creditCode("91420102", "MA4L0002")
         let bank = try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--institution", "江岸农商银行", "--lender-code", lender, "--out", "bank")
         #expect(bank.status == 0 && bank.stdout.contains("an institution certificate for 江岸农商银行 (\(lender))"), "\(bank.stderr)")
         let noCode = try ws("pki", "issue", "--ca", "ca", "--code", "420102002201", "--institution", "江岸农商银行", "--out", "bank2")
