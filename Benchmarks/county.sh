@@ -70,6 +70,29 @@ db.commit()" "$copy/node.sqlite" "$1" "$2"
   echo "status, migrated:  $(best "$node" status --config "$config")"
   runs=$kept
 }
+# `served_routes NAME ROUTE…`: the copy served by this build and `measure_routes` on each ROUTE
+# (16 connections), under a header; with CREDITNET_BENCH_BASE set, the same routes on a fresh copy
+# served by that earlier build — given first, when a function `before_prepare DIR` is defined,
+# what this copy was given — each server stopped after.
+served_routes() {
+  local name=$1
+  shift
+  printf "%-8s %-11s %9s %9s %9s\n" build route "req/s" "p50 ms" "p99 ms"
+  serve_county "$config" "$work/serve-$name.log"
+  measure_routes this "$base" 16 "$@"
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=
+  [ -n "${CREDITNET_BENCH_BASE:-}" ] || return 0
+  local before=$work/$name-before this=$node
+  county_copy "$before"
+  node=$CREDITNET_BENCH_BASE
+  if declare -F before_prepare >/dev/null; then before_prepare "$before"; fi
+  serve_county "$before/node.yaml" "$work/serve-$name-before.log"
+  measure_routes before "$base" 16 "$@"
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=
+  node=$this
+}
 # `serve_county CONFIG LOG`: the node of CONFIG served (stopped when the script exits), once its
 # portal and records listener are up.
 server=

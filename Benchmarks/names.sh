@@ -46,22 +46,11 @@ open(sys.argv[2] + "/names-second.txt", "w").writelines(second)
 print("queries: 5,000 of each; beginnings with a second page:", len(second), "e.g.", beginnings[0], "/", chosen[0][1][4:8])
 PY
 routes=("beginning|/|$work/names-beginning.txt" "within|/|$work/names-within.txt" "whole|/|$work/names-whole.txt")
-printf "%-8s %-11s %9s %9s %9s\n" build route "req/s" "p50 ms" "p99 ms"
+served_routes names "${routes[@]}"
+# The second page of a beginning, this build only (the earlier one's pages are positioned otherwise).
 serve_county "$config" "$work/serve-names.log"
-measure_routes this "$base" 16 "${routes[@]}" "second|/|$work/names-second.txt"
+measure_routes this "$base" 16 "second|/|$work/names-second.txt"
 kill "$server"; wait "$server" 2>/dev/null || true
 server=
-if [ -n "${CREDITNET_BENCH_BASE:-}" ]; then
-  # The earlier build on a copy made before migration v37.
-  before=$work/names-before
-  county_copy "$before"
-  this=$node
-  node=$CREDITNET_BENCH_BASE
-  serve_county "$before/node.yaml" "$work/serve-names-before.log"
-  measure_routes before "$base" 16 "${routes[@]}"
-  kill "$server"; wait "$server" 2>/dev/null || true
-  server=
-  node=$this
-fi
 # 3. The index's cost to an ingest into the store.
 index_cost names subjects_name

@@ -62,23 +62,8 @@ PY
 four=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT substr(name, 3, 4) FROM subjects WHERE length(name) >= 8 ORDER BY id LIMIT 1 OFFSET 500\").fetchone()[0])" "$copy/node.sqlite")
 enc() { python3 -c "import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))" "$1"; }
 routes=("one|/|$work/numbers-one.txt" "many|/|$work/numbers-many.txt" "missing|/|$work/numbers-missing.txt" "name-4|/search?q=$(enc "$four")")
-printf "%-8s %-11s %9s %9s %9s\n" build route "req/s" "p50 ms" "p99 ms"
-serve_county "$config" "$work/serve-numbers.log"
-measure_routes this "$base" 16 "${routes[@]}"
-kill "$server"; wait "$server" 2>/dev/null || true
-server=
-if [ -n "${CREDITNET_BENCH_BASE:-}" ]; then
-  # The earlier build on a copy made before migration v36, given the same 5,000 penalties.
-  before=$work/numbers-before
-  county_copy "$before"
-  this=$node
-  node=$CREDITNET_BENCH_BASE
-  "$node" ingest "$work/numbers-own.csv" --kind penalty --config "$before/node.yaml" >/dev/null
-  serve_county "$before/node.yaml" "$work/serve-numbers-before.log"
-  measure_routes before "$base" 16 "${routes[@]}"
-  kill "$server"; wait "$server" 2>/dev/null || true
-  server=
-  node=$this
-fi
+# The earlier build serves a copy made before migration v36, given the same 5,000 penalties.
+before_prepare() { "$node" ingest "$work/numbers-own.csv" --kind penalty --config "$1/node.yaml" >/dev/null; }
+served_routes numbers "${routes[@]}"
 # 4. The index's cost to an ingest into the store.
 index_cost numbers records_document_number

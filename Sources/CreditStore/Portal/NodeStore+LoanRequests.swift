@@ -159,9 +159,9 @@ extension NodeStore {
                     db,
                     sql: """
                         SELECT \(Self.loanColumns) FROM loan_requests INDEXED BY loan_requests_by_lender
-                        WHERE state = ? AND lender_code = ? AND (at > ? OR (at = ? AND id > ?)) ORDER BY at, id LIMIT ?
+                        WHERE state = ? AND lender_code = ? AND at >= ? AND (at > ? OR id > ?) ORDER BY at, id LIMIT ?
                         """,
-                    arguments: [state.rawValue, lenderCode, after?.at ?? -1, after?.at ?? -1, after?.id ?? 0, limit - out.count]
+                    arguments: [state.rawValue, lenderCode, after?.at ?? 0, after?.at ?? -1, after?.id ?? 0, limit - out.count]
                 ).map(Self.loanRequest)
             }
             return out

@@ -25,12 +25,12 @@ public struct SyncRequestContext: RequestContext {
     func caller(_ node: NodeContext) async throws -> DivisionCode {
         guard let holder = try await holder(node) else { throw HTTPError(.unauthorized, message: "no client certificate") }
         guard holder.role == .node else {
-            throw HTTPError(.forbidden, message: "the certificate is a \(holder.role.rawValue)'s (\(holder)), not a node's [identity-mismatch]")
+            throw HTTPError(.forbidden, message: "the certificate is \(holder)'s, not a node's [identity-mismatch]")
         }
         return holder.code
     }
 
-    /// The holder of the caller's certificate (node, department or operator), checked against the
+    /// The holder of the caller's certificate (node, department, operator or institution), checked against the
     /// trust store (issuer, validity, revocation), or nil when the connection has no TLS. Read per
     /// request: a revocation list that came down since start applies at once.
     func holder(_ node: NodeContext) async throws -> CertificateHolder? {
