@@ -125,6 +125,26 @@ struct NameOrderTests {
     }
 }
 
+/// Latin letters typed small find the names that begin with them in capitals, as names write them.
+@Suite("Search by name: Latin letters in either case", .serialized)
+struct NameLetterTests {
+    @Test func lettersTypedSmallFindNamesBeginningWithThemInCapitals() throws {
+        let f = try PortalFixture()
+        _ = try NameOrderTests.load(f, names: ["江岸TCL家电维修部", "TCL家电江岸专卖店", "Tcl江岸小店"], first: 400, seed: 85)
+        let today = ChinaTime.date(PortalFixture.now)
+        let found = { (q: String) in try f.portal.pages.search(q, today: today).hits.map(\.name) }
+        // Small or capital, the name beginning with TCL first, then those holding it in any case, by arrival.
+        #expect(try found("tcl") == ["TCL家电江岸专卖店", "江岸TCL家电维修部", "Tcl江岸小店"])
+        #expect(try found("TCL") == ["TCL家电江岸专卖店", "江岸TCL家电维修部", "Tcl江岸小店"])
+        #expect(try found("Tcl") == ["TCL家电江岸专卖店", "Tcl江岸小店", "江岸TCL家电维修部"])
+        #expect(try found("tcl家电") == ["TCL家电江岸专卖店", "江岸TCL家电维修部"])
+        // Marked as the name writes it.
+        #expect(try f.portal.pages.search("tcl", today: today).hits.first?.nameParts.first == NamePart(text: "TCL", hit: true))
+        // Refused: letters are not other letters.
+        #expect(try found("tcx").isEmpty)
+    }
+}
+
 /// A name registered with full-width brackets is found typed with ASCII ones, and the other way round.
 @Suite("Search by name: brackets typed either way", .serialized)
 struct NameBracketTests {
@@ -156,5 +176,6 @@ struct NameBracketTests {
         #expect(try found("汉江[集团]").isEmpty && found("汉江【集团】").isEmpty)
         #expect(NodeStore.nameForms("汉江") == ["汉江"] && NodeStore.nameForms("(集") == ["(集"])
         #expect(NodeStore.nameForms("汉(集)") == ["汉(集)", "汉（集）"])
+        #expect(NodeStore.nameForms("tcl(集") == ["TCL(集", "TCL（集", "tcl(集", "tcl（集"] && NodeStore.nameForms("Ab") == ["AB", "Ab"])
     }
 }

@@ -139,12 +139,11 @@ public enum NameSearchPosition: Sendable, Hashable {
 extension NodeStore {
     /// Subjects whose name holds `fragment` (or whose code is it), with at least one record the
     /// public sees, from `position` on, at most `limit`, each with the position after it. First
-    /// the names that begin with the fragment, by name (a range of `subjects_name`, migration
-    /// v37: the exact name sorts before every longer one), then those that hold it further on, by
-    /// row: a fragment of three or more characters through the trigram index (as one quoted
-    /// phrase: FTS5 syntax in it is text), a shorter one through the one- and two-character
-    /// pieces. Neither scans records; "begins" compares characters exactly (the trigram index
-    /// does not tell letters' case apart: `abc` finds `ABC商贸` among the second).
+    /// the names that begin with one of the fragment's forms (`nameForms`), by name (a range of
+    /// `subjects_name` each, migration v37: the exact name sorts before every longer one), then
+    /// those that hold it further on, by row: a fragment of three or more characters through the
+    /// trigram index (as quoted phrases: FTS5 syntax in it is text; letters in either case), a
+    /// shorter one through the one- and two-character pieces. Neither scans records.
     public func searchSubjects(
         _ fragment: String, scope: PublicScope, from position: NameSearchPosition = .start, limit: Int
     ) throws -> [(hit: SubjectHit, position: NameSearchPosition)] {
@@ -204,14 +203,21 @@ extension NodeStore {
         }
     }
 
-    /// The forms in which a name's fragment is looked for, in the names' order: as typed and, when
-    /// it is three characters or more and holds round brackets, with them all full-width （） and
-    /// all ASCII () — a name registered as 某某（集团）有限公司 is found typed 某某(集团), and the
-    /// other way round.
+    /// The forms in which a name's fragment is looked for, in the names' order: as typed; with its
+    /// ASCII letters in capitals (names write Latin letters so: `tcl` finds `TCL科技` among the
+    /// names beginning with it); and, when it is three characters or more and holds round
+    /// brackets, with them all full-width （） and all ASCII () — a name registered as
+    /// 某某（集团）有限公司 is found typed 某某(集团), and the other way round.
     static func nameForms(_ fragment: String) -> [String] {
-        guard fragment.count >= 3, fragment.contains(where: { "()（）".contains($0) }) else { return [fragment] }
-        let map = { (pairs: [(Character, Character)]) in String(fragment.map { c in pairs.first { $0.0 == c }?.1 ?? c }) }
-        let forms = [fragment, map([("(", "（"), (")", "）")]), map([("（", "("), ("）", ")")])]
+        let capitals = String(
+            String.UnicodeScalarView(fragment.unicodeScalars.map { ("a"..."z").contains($0) ? Unicode.Scalar($0.value - 32)! : $0 }))
+        var forms = [fragment, capitals]
+        if fragment.count >= 3, fragment.contains(where: { "()（）".contains($0) }) {
+            for text in [fragment, capitals] {
+                let map = { (pairs: [(Character, Character)]) in String(text.map { c in pairs.first { $0.0 == c }?.1 ?? c }) }
+                forms += [map([("(", "（"), (")", "）")]), map([("（", "("), ("）", ")")])]
+            }
+        }
         return Set(forms).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
