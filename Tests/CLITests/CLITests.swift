@@ -669,6 +669,8 @@ struct CLITests {
         #expect(try ws("loan", "contact", "\(first)", "--handler", " ", "--config", "v/node.yaml").status == 64)
         #expect(try ws("loan", "contact", "\(first)", "--handler", "某村镇银行 钱经理", "--config", "v/node.yaml").status == 0)
         #expect(try ws("loan", "grant", "\(first)", "--amount", "0", "--config", "v/node.yaml").status == 64)
+        let beyond = try ws("loan", "grant", "\(first)", "--amount", "30.01", "--config", "v/node.yaml")
+        #expect(beyond.status == 64 && beyond.stderr.contains("超过该产品的最高额度 30 万元"), "\(beyond.stderr)")
         let granted = try ws("loan", "grant", "\(first)", "--amount", "15", "--note", "首贷", "--config", "v/node.yaml")
         #expect(granted.status == 0 && granted.stdout.contains("15 万元 granted"), "\(granted.stderr)")
         #expect(try ws("loan", "decline", "\(second)", "--reason", "已在他行获得贷款。", "--config", "v/node.yaml").status == 0)

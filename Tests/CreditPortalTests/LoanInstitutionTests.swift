@@ -158,6 +158,8 @@ struct LoanInstitutionTests {
             let early = try await Self.send("\(base)/\(ids[0])/grant", json: #"{"amount":"50"}"#, as: bank, of: f)
             #expect(early.status == 409 && early.body.contains("not-open"))
             _ = try await Self.send("\(base)/\(ids[0])/contact", json: #"{"handler":"李经理"}"#, as: bank, of: f)
+            let beyond = try await Self.send("\(base)/\(ids[0])/grant", json: #"{"amount":"100.5"}"#, as: bank, of: f)
+            #expect(beyond.status == 400 && beyond.body.contains("超过该产品的最高额度 100 万元"), "\(beyond.body)")
             for (body, type, status) in [
                 (#"{"amount":"五十"}"#, "application/json", 400), (#"{"amount":"0"}"#, "application/json", 400),
                 (#"{"amount":"50""#, "application/json", 400), (#"{"amount":"50"}"#, "application/x-www-form-urlencoded", 415),

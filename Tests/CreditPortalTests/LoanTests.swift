@@ -160,6 +160,9 @@ struct LoanTests {
             #expect(answer.status == 303 && answer.location == "/ops/loans#loan-\(kept.id)")
             answer = try await postForm(client, base + "/ops/loans/\(kept.id)/grant", [("amount", "一百"), ("csrf", token)], cookie: cookie)
             #expect(answer.status == 400 && answer.body.contains("放款金额应为大于 0 的数"))
+            // More than the product lends at most (鄂信贷: 100 万元).
+            answer = try await postForm(client, base + "/ops/loans/\(kept.id)/grant", [("amount", "120"), ("csrf", token)], cookie: cookie)
+            #expect(answer.status == 400 && answer.body.contains("放款金额超过该产品的最高额度 100 万元"))
             answer = try await postForm(
                 client, base + "/ops/loans/\(kept.id)/grant", [("amount", "30.5"), ("note", "年利率 3.85%"), ("csrf", token)], cookie: cookie)
             #expect(answer.status == 303)

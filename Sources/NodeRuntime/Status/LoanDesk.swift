@@ -210,11 +210,22 @@ public struct LoanDesk: Sendable {
         guard let yuan = Self.yuan(tenThousands: amount.trimmingCharacters(in: .whitespaces)), yuan > 0 else {
             throw LoanRequestError(code: .invalid, message: "放款金额应为大于 0 的数，以万元计，如 50 或 12.5。")
         }
+        // No more than the product lends at most, as its record says (in force or ended since).
+        if let request = try node.store.loanRequest(id: id), let most = try productMaximum(key: request.productKey), yuan > most {
+            throw LoanRequestError(code: .invalid, message: "放款金额超过该产品的最高额度 \(Self.tenThousands(most)) 万元。")
+        }
         let note = raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : try Self.told(raw, label: "说明", max: Self.answerMax)
         guard try node.store.grantLoanRequest(id: id, yuan: yuan, note: note, byInstitution: actor.isInstitution, now: now) else {
             throw Self.notOpen(id, "已对接")
         }
         node.logger.info("loan request granted", metadata: ["loan-request": "\(id)", "by": "\(actor.description)"])
+    }
+
+    /// The most a product lends, in yuan, from its record whatever its state now; nil when the
+    /// node no longer holds it or it says none.
+    func productMaximum(key: String) throws -> Int64? {
+        guard let record = try node.store.record(key: key), let kind = node.resolvedKinds[Self.kind] else { return nil }
+        return record.fields[kind.kind.fullCode("EDSX")].flatMap { Self.yuan(tenThousands: $0) }
     }
 
     /// Declines a request not yet answered, with the reason the business reads.
