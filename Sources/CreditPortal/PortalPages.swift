@@ -486,6 +486,9 @@ public struct ListingPage: Sendable, Encodable {
     public var hasCategories = false
     /// The kind's entry in the 公示目录, for a listing of one kind.
     public var catalogueLink: String?
+    /// The same listing on the nearest site above (信易贷: an institution of a wider area publishes
+    /// its products on that area's site, not on each village's); nil at the top or without sites.
+    public var wider: SiteLink? = nil
 }
 
 public struct CategoryOption: Sendable, Encodable {
@@ -1107,7 +1110,7 @@ public struct PortalPages: Sendable {
         let filter = Filter(region: p.region ?? "", authority: p.authority ?? "", from: p.from ?? "", to: p.to ?? "")
         let rows = try rows(records, today: today)
         let names = try node.childNames()
-        let page = ListingPage(
+        var page = ListingPage(
             site: site(), title: title, path: path, kindName: title, filter: filter,
             regions: children.map { RegionOption(code: $0.digits, name: names[$0.digits] ?? $0.digits, selected: $0.digits == p.region) },
             rows: rows, next: next,
@@ -1119,6 +1122,10 @@ public struct PortalPages: Sendable {
                 : [CategoryOption(name: "全部", link: path, selected: (p.category ?? "").isEmpty)]
                     + classes.map { CategoryOption(name: $0, link: path + "?category=" + Self.escapePath($0), selected: $0 == p.category) },
             hasCategories: !classes.isEmpty, catalogueLink: slugs.count == 1 ? Self.catalogueLink(slugs[0]) : nil)
+        if slugs == [LoanDesk.kind], var above = sitesAbove().last {
+            above.link = above.url + String(path.dropFirst())
+            page.wider = above
+        }
         return (page, records)
     }
 

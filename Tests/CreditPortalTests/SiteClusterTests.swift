@@ -104,6 +104,28 @@ struct SiteClusterTests {
         #expect(html.contains("本站支持 IPv6 访问"))
     }
 
+    /// 信易贷 products of a wider area are on that area's site: a village's or township's /loans
+    /// leads to the nearest site above; other listings, and the top, lead nowhere.
+    @Test func theLoansListingLeadsToTheNearestSiteAbove() async throws {
+        let f = try PortalFixture()
+        #expect(try await f.json("/loans")["wider"] == nil)
+        try Self.directory(f)
+        let loans = try await f.json("/loans")
+        // The township's nearest site above is the city's (the district has none).
+        #expect(Self.links([loans["wider"] ?? [:]]) == ["信用武汉市 \(Self.city)loans"])
+        let (_, _, html) = try await f.get("/loans")
+        #expect(html.contains("href=\"\(Self.city)loans\">到信用武汉市查看 ›</a>"))
+        #expect(try await f.json("/publicity/penalty")["wider"] == nil)
+        var config = NodeConfiguration(code: try DivisionCode("420000000000"), dataDirectory: f.dir.path("top"))
+        config.children = [try DivisionCode("420100000000")]
+        let province = try NodeContext(configuration: config, clock: { PortalFixture.now })
+        try Self.directory(f, at: province)
+        let top = try PortalPages(node: province).listing(
+            path: "/loans", kinds: [LoanDesk.kind], title: "信易贷产品", parameters: PortalPages.ListingParameters(),
+            today: ChinaTime.date(PortalFixture.now))
+        #expect(top.0.wider == nil)
+    }
+
     @Test func theTopOfTheNetworkLinksNothingAbove() throws {
         let f = try PortalFixture()
         var config = NodeConfiguration(code: try DivisionCode("420000000000"), dataDirectory: f.dir.path("province"))
