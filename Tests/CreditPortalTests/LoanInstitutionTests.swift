@@ -113,6 +113,12 @@ struct LoanInstitutionTests {
             #expect((answered.object["requests"] as? [[String: Any]])?.compactMap { $0["id"] as? Int64 } == [ids[0]])
             // The other bank's request was never its to see.
             #expect(try f.node.store.loanRequest(id: theirs)?.state == .pending)
+            // Its products the public sees today (鄂信贷; 春耕贷 ended, the other bank's not its),
+            // each with its requests: two, none still open.
+            let products = try await Self.send("https://127.0.0.1:\(port)/v1/loans/products", as: bank, of: f)
+            let listed = try #require(products.object["products"] as? [[String: Any]])
+            #expect(listed.compactMap { $0["name"] as? String } == ["鄂信贷"], "\(products.body)")
+            #expect(listed.first?["requests"] as? Int == 2 && listed.first?["open"] as? Int == 0 && listed.first?["maxAmount"] as? String == "100")
         }
         // The office sees which institution answers from its own system: one of the two with
         // products in force (50 %, the target), both its requests; the other's answered by the office.
@@ -136,7 +142,11 @@ struct LoanInstitutionTests {
         let nodeCertificate = try f.ca.issue(code: node)
         try await withOperatorsListener(f.node, tls: true) { port in
             let base = "https://127.0.0.1:\(port)/v1/loans/requests"
-            // Another bank: its own request listed, ours none to it — not read, not answered.
+            // Another bank: its own product and request listed, ours none to it — not read, not answered.
+            let theirProducts = try await Self.send("https://127.0.0.1:\(port)/v1/loans/products", as: other, of: f)
+            let theirListed = (theirProducts.object["products"] as? [[String: Any]]) ?? []
+            #expect(theirListed.compactMap { $0["name"] as? String } == ["城商快贷"] && theirListed.first?["open"] as? Int == 1)
+            #expect(try await Self.send("https://127.0.0.1:\(port)/v1/loans/products", as: department, of: f).status == 403)
             let list = try await Self.send(base, as: other, of: f)
             #expect((list.object["requests"] as? [[String: Any]])?.compactMap { $0["id"] as? Int64 } == [theirs])
             let read = try await Self.send("\(base)/\(ids[0])", as: other, of: f)

@@ -238,6 +238,24 @@ extension NodeStore {
         }
     }
 
+    /// For each of an institution's products (by record key), its requests by state — all those
+    /// this node holds, read by the institutions' index.
+    public func loanRequestCounts(lenderCode: String) throws -> [String: [LoanRequest.State: Int]] {
+        try read { db in
+            var out: [String: [LoanRequest.State: Int]] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT product_key, state, count(*) FROM loan_requests INDEXED BY loan_requests_by_lender
+                    WHERE state IN ('pending', 'contacted', 'granted', 'declined') AND lender_code = ? GROUP BY product_key, state
+                    """, arguments: [lenderCode])
+            {
+                if let state = LoanRequest.State(rawValue: row[1]) { out[row[0], default: [:]][state] = row[2] }
+            }
+            return out
+        }
+    }
+
     /// For each institution (by credit code), how many requests received from `since` on it took
     /// up or answered itself, from its own system — read from the partial index of those alone.
     public func loanRequestsByInstitutions(since: Int64) throws -> [String: Int] {

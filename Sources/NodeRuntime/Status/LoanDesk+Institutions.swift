@@ -52,6 +52,41 @@ extension LoanDesk {
         public var next: String?
     }
 
+    /// One of the institution's products the public sees today on this node's portal, with the
+    /// requests for it this node holds.
+    public struct InstitutionProduct: Sendable, Encodable {
+        public var key: String
+        public var name: String
+        public var category: String
+        /// The most it lends, in 万元 as a person reads it, and for how many months.
+        public var maxAmount: String
+        public var maxMonths: Int
+        public var rate: String
+        /// Requests still to take up or answer (pending and taken up), and all of them.
+        public var open: Int
+        public var requests: Int
+    }
+
+    public struct InstitutionProducts: Sendable, Encodable {
+        public var lenderCode: String
+        public var products: [InstitutionProduct]
+    }
+
+    /// The institution's products the public sees today here, newest first, each with its
+    /// requests: what its system checks against its own list, and the keys its requests name.
+    public func institutionProducts(lenderCode: String, today: CivilDate) throws -> InstitutionProducts {
+        let counts = try node.store.loanRequestCounts(lenderCode: lenderCode)
+        let mine = try products(today: today, limit: .max).filter { $0.lenderCode == lenderCode }
+        return InstitutionProducts(
+            lenderCode: lenderCode,
+            products: mine.map { p in
+                let n = counts[p.key] ?? [:]
+                return InstitutionProduct(
+                    key: p.key, name: p.name, category: p.category, maxAmount: Self.tenThousands(p.maxYuan), maxMonths: p.maxMonths, rate: p.rate,
+                    open: (n[.pending] ?? 0) + (n[.contacted] ?? 0), requests: n.values.reduce(0, +))
+            })
+    }
+
     /// Which requests `state` names: `open` (pending, then taken up: the default), or one state.
     public static func institutionStates(_ state: String?) -> [LoanRequest.State]? {
         switch state ?? "open" {
@@ -102,11 +137,20 @@ extension LoanDesk {
 
 extension Router where Context == SyncRequestContext {
     /// The institutions' routes on the records listener (`LoanDesk+Institutions`):
-    /// `GET /v1/loans/requests[?state=open|pending|contacted|granted|declined&limit=N&after=NEXT]`,
+    /// `GET /v1/loans/products`, `GET /v1/loans/requests[?state=open|pending|contacted|granted|declined&limit=N&after=NEXT]`,
     /// `GET /v1/loans/requests/{id}`, and `POST /v1/loans/requests/{id}/contact|grant|decline`
     /// with a JSON body (`Content-Type: application/json`, which no other site's page can send
     /// without this listener's leave).
     func addInstitutionRoutes(node: NodeContext) {
+        get("/v1/loans/products") { _, context -> Response in
+            let (_, lender) = try await context.institutionCaller(node)
+            try node.refuseIfDamaged()
+            let today = ChinaTime.date(node.clock())
+            switch await BlockingWork.run({ try LoanDesk(node: node).institutionProducts(lenderCode: lender, today: today) }) {
+            case .success(let answer): return try jsonResponse(answer)
+            case .failure(let e): throw e
+            }
+        }
         get("/v1/loans/requests") { request, context -> Response in
             let (_, lender) = try await context.institutionCaller(node)
             try node.refuseIfDamaged()
