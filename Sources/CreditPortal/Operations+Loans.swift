@@ -30,12 +30,7 @@ extension Operations {
                 page: { reader, now, token, error in try pages.loans(reader: reader, now: now, csrf: token, error: error) },
                 refusal: { ($0 as? LoanRequestError)?.message }
             ) { form, now in
-                switch action {
-                case "contact": try desk.contact(id: id, handler: form["handler"] ?? "", now: now, actor: actor)
-                case "grant": try desk.grant(id: id, amount: form["amount"] ?? "", note: form["note"] ?? "", now: now, actor: actor)
-                case "decline": try desk.decline(id: id, reason: form["reason"] ?? "", now: now, actor: actor)
-                default: throw LoanRequestError(code: .invalid, message: "未知的操作。")
-                }
+                try desk.answer(action, id: id, fields: { form[$0] }, now: now, actor: actor)
             }
         }
     }

@@ -123,16 +123,6 @@ extension LoanDesk {
             purpose: r.purpose, state: r.state.rawValue, handler: r.handler, contactedAt: r.contactedAt.map(time),
             decidedAt: r.decidedAt.map(time), granted: r.granted.map(tenThousands), grantedYuan: r.granted, decision: r.decision)
     }
-
-    /// What an institution's system sends to answer a request (JSON): `handler` to take it up,
-    /// `amount` (万元, as the office's form takes it) and an optional `note` to grant it, `reason`
-    /// to decline it.
-    public struct InstitutionAnswer: Sendable, Decodable {
-        public var handler: String?
-        public var amount: String?
-        public var note: String?
-        public var reason: String?
-    }
 }
 
 extension Router where Context == SyncRequestContext {
@@ -196,15 +186,16 @@ extension Router where Context == SyncRequestContext {
             try node.refuseIfDamaged()
             let id = try Self.loanRequestID(context)
             let action = context.parameters.get("action") ?? ""
-            guard ["contact", "grant", "decline"].contains(action) else {
+            guard LoanDesk.answers.contains(action) else {
                 throw HTTPError(.notFound, message: "no such answer: POST /v1/loans/requests/\(id)/contact, /grant or /decline")
             }
             guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
                 throw HTTPError(.unsupportedMediaType, message: "send the answer as JSON (Content-Type: application/json)")
             }
             let body = try await request.body.collect(upTo: 64 << 10)
-            let answer: LoanDesk.InstitutionAnswer
-            do { answer = try JSONDecoder().decode(LoanDesk.InstitutionAnswer.self, from: Data(buffer: body)) } catch {
+            // The answer's fields by name (`handler`; `amount`, `note`; `reason`), as the office's form gives them.
+            let fields: [String: String?]
+            do { fields = try JSONDecoder().decode([String: String?].self, from: Data(buffer: body)) } catch {
                 throw HTTPError(
                     .badRequest, message: "the body is not an answer: JSON with handler (contact), amount and note (grant), or reason (decline)")
             }
@@ -214,11 +205,7 @@ extension Router where Context == SyncRequestContext {
                 let desk = LoanDesk(node: node)
                 // Another institution's request is none to this one: nothing is done to it.
                 guard try node.store.loanRequest(id: id)?.lenderCode == lender else { return nil }
-                switch action {
-                case "contact": try desk.contact(id: id, handler: answer.handler ?? "", now: now, actor: actor)
-                case "grant": try desk.grant(id: id, amount: answer.amount ?? "", note: answer.note ?? "", now: now, actor: actor)
-                default: try desk.decline(id: id, reason: answer.reason ?? "", now: now, actor: actor)
-                }
+                try desk.answer(action, id: id, fields: { fields[$0] ?? nil }, now: now, actor: actor)
                 return try desk.institutionRequest(id: id, lenderCode: lender, today: today)
             }
             switch result {

@@ -195,6 +195,20 @@ public struct LoanDesk: Sendable {
         return (id, code, product)
     }
 
+    /// The answers to a request, by the name the office's form and an institution's route give.
+    public static let answers = ["contact", "grant", "decline"]
+
+    /// Answers request `id` — `contact` (field `handler`), `grant` (`amount`, `note`) or
+    /// `decline` (`reason`) — with the fields as the office's form or an institution's JSON gives them.
+    public func answer(_ action: String, id: Int64, fields: (String) -> String?, now: Date, actor: AuditActor) throws {
+        switch action {
+        case "contact": try contact(id: id, handler: fields("handler") ?? "", now: now, actor: actor)
+        case "grant": try grant(id: id, amount: fields("amount") ?? "", note: fields("note") ?? "", now: now, actor: actor)
+        case "decline": try decline(id: id, reason: fields("reason") ?? "", now: now, actor: actor)
+        default: throw LoanRequestError(code: .invalid, message: "未知的操作。")
+        }
+    }
+
     /// Notes who at the institution took up a pending request (客户经理 and branch, as the
     /// business reads it).
     public func contact(id: Int64, handler raw: String, now: Date, actor: AuditActor) throws {
