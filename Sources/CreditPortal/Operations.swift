@@ -63,6 +63,14 @@ public struct Operations: Sendable {
                 try ops.pages.bulletin(reader: Self.name(reader), now: now, month: form["month"])
             }
         }
+        router.get("trend") { request, context -> Response in
+            let reader = try await context.operatorCaller(node)
+            let form = FormValues(request.uri.query)
+            if form["format"] == "csv" { return await ops.trendCSV(to: form["to"], months: form["months"]) }
+            return await ops.respond(request, template: "ops-trend") { now in
+                try ops.pages.trend(reader: Self.name(reader), now: now, to: form["to"], months: form["months"])
+            }
+        }
         router.get("commitments") { request, context -> Response in
             let reader = try await context.operatorCaller(node)
             let form = FormValues(request.uri.query)
@@ -236,6 +244,22 @@ public struct Operations: Sendable {
         switch result {
         case .success(let (month, bytes)):
             return Portal.csvDownload(bytes, name: "定期通报-\(pages.node.configuration.code.digits)-\(month).csv", fallback: "bulletin-\(month).csv")
+        case .failure(let error): return failure(error, json: false)
+        }
+    }
+
+    /// `GET /ops/trend?to=YYYY-MM&months=N&format=csv`: the four rates a month a row.
+    func trendCSV(to: String?, months: String?) async -> Response {
+        let pages = self.pages
+        let now = portal.clock()
+        let result = await BlockingWork.page { () throws -> (String, [UInt8]) in
+            let page = try pages.trend(reader: "", now: now, to: to, months: months)
+            let table = pages.trendTable(page)
+            return ("\(page.months[0].month)至\(page.to)", ListingCSV.table(header: table.header, rows: table.rows))
+        }
+        switch result {
+        case .success(let (span, bytes)):
+            return Portal.csvDownload(bytes, name: "四率走势-\(pages.node.configuration.code.digits)-\(span).csv", fallback: "rates-trend.csv")
         case .failure(let error): return failure(error, json: false)
         }
     }

@@ -170,13 +170,7 @@ extension OperationsPages {
         let (lines, counts, quarantined) = (kept.lines, kept.counts, kept.quarantined)
         let kindNames = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.map { ($0.slug, $0.name) })
         let workingDays = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.compactMap { k in k.publicationWorkingDays.map { (k.slug, $0) } })
-        var closesOn = month.last
-        for kind in node.catalogue.kinds {
-            guard let days = kind.publicationWorkingDays, let deadline = try? node.calendar.deadline(workingDays: days, after: month.last) else {
-                continue
-            }
-            closesOn = max(closesOn, deadline.date)
-        }
+        let closesOn = closesOn(month)
         func figures(_ slug: String, _ name: String, _ of: [Bulletin.Line], refused: Int) -> RatesRow {
             RatesRow(
                 slug: slug, kind: name, records: of.reduce(0) { $0 + $1.decided }, late: of.reduce(0) { $0 + $1.late }, quarantined: refused,

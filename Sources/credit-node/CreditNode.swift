@@ -20,7 +20,7 @@ struct CreditNode: AsyncParsableCommand {
             ImportCommand.self, Serve.self, Push.self, Pull.self, Recover.self, Backup.self, Inspect.self,
             Objection.self, ComplaintCommand.self, LoanCommand.self, Repair.self, Withdraw.self, Expire.self, Check.self, Audit.self,
             VerifyStore.self, VerifyReport.self, Reconcile.self,
-            BulletinCommand.self, CommitmentsCommand.self, IntegrityCommand.self, FeedbackCommand.self, ListsCommand.self, CasesCommand.self,
+            BulletinCommand.self, RatesCommand.self, CommitmentsCommand.self, IntegrityCommand.self, FeedbackCommand.self, ListsCommand.self, CasesCommand.self,
             SupervisionCommand.self, RepairDueCommand.self, CodesCommand.self, IncentivesCommand.self, NewsCommand.self,
             CreationCommand.self,
             Authorise.self,
