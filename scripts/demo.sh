@@ -120,6 +120,11 @@ tb = b["total"]
 print(f"GET {base}/ops/bulletin?month={b['month']}: {b['monthName']}定期通报 — {tb['records']} decisions of the month, 迟报率 {tb['lateRate']}, 错误率 {tb['errorRate']}; {b['flaggedCount']} offices to follow up, {b['cleanCount']} on time and complete")
 for a in b["flagged"][:3]:
     print(f"    {a['kind']:<6} {a.get('name') or a['authority']}: {a['remark']}")
+r = get("/ops/trend?format=json")
+print(f"GET {base}/ops/trend: 四率走势 {r['fromName']}–{r['toName']} — {r['clearedMonths']} of {r['closed']} closed months 四清零, {r['newObjections']} new objection(s)")
+for m in r["newestFirst"][:3]:
+    x = m["rates"]
+    print(f"    {m['label']:<9} {x['records']:>5} decisions  迟报率 {x['lateRate']}  错误率 {x['errorRate']}  漏报率 {x['missingRate']}  瞒报率 {x['concealedRate']}  {m['status']}" + (f" ({m['shortOf']})" if m.get("shortOf") else ""))
 w = get("/ops/warnings?format=json")["figures"]
 print(f"GET {base}/ops/warnings (重点领域预警, {w['latestMonth']} judged): " + "; ".join(f"{a['name']} {a['latest']} (前期月均 {a['baseline']}, {'预警' if a['warning'] else '正常'}; {w['currentMonth']} so far {a['current']})" for a in w["areas"]))
 n = get("/ops/network?format=json")
@@ -129,7 +134,7 @@ for r in n["children"]:
     print(f"    {r['name']:<8} {r['standingLabel']:<5} last heard {r['heardAgo']} ago, {r['nodes']:>3} nodes below, 联通率 {r['interconnection']}")
 PY
 }
-step "the province's operators' dashboard (local only): collection by region, the four rates, this month's bulletin so far, the key areas' warnings (重点领域预警), the network's health" operators_tour
+step "the province's operators' dashboard (local only): collection by region, the four rates, this month's bulletin so far, the four rates month by month against 四清零 (四率走势), the key areas' warnings (重点领域预警), the network's health" operators_tour
 # 授权查询 at a village: its credit points (个人信用积分) are shown only to whom a villager authorised.
 village=420102002201
 authorised_tour() {

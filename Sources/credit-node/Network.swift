@@ -134,7 +134,7 @@ struct Up: ParsableCommand {
             // The operators' side of the top of the network: the whole picture.
             if let top = configs.first(where: { $0.parent == nil }), let r = top.recordsListen {
                 print(
-                    "Operators' dashboard of \(top.name ?? top.code.digits) (local only): http://\(r)/ops/  ·  四率: http://\(r)/ops/quality  ·  定期通报: http://\(r)/ops/bulletin  ·  网络运行: http://\(r)/ops/network"
+                    "Operators' dashboard of \(top.name ?? top.code.digits) (local only): http://\(r)/ops/  ·  四率: http://\(r)/ops/quality  ·  定期通报: http://\(r)/ops/bulletin  ·  四率走势: http://\(r)/ops/trend  ·  网络运行: http://\(r)/ops/network"
                 )
             }
             print("Stop it with: credit-node down \(network.file)\(network.dir.map { " --dir \($0)" } ?? "")")

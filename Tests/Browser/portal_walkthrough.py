@@ -519,6 +519,24 @@ class Walkthrough:
             table = r.read().decode("utf-8")
         self.check(table.startswith("\ufeff月份,类别,决定机关") and WHOLE_ID.search(table) is None,
                    "the bulletin downloads as CSV, every office with its figures")
+        # 四率走势: from the bulletin, the twelve months up to this one, each month as its bulletin
+        # counts it, drawn as four small charts without script, and each region's late rate.
+        self.driver.find_element(By.PARTIAL_LINK_TEXT, "四率走势").click()
+        text = self.looked_at("ops-trend")
+        trend = self.json(PROVINCE_OPS + "/ops/trend?format=json&to=" + current)
+        this_month = trend["months"][-1]
+        self.check("四率走势" in text and "四清零" in text and len(trend["months"]) == 12 and this_month["month"] == current
+                   and this_month["rates"]["records"] == bulletin["total"]["records"] and this_month["status"] == "统计中",
+                   f"the trend ends with {current}, counted as its bulletin counts it and not yet judged")
+        charts = d.find_elements(By.CSS_SELECTOR, "figure.rate-chart svg")
+        bars = d.find_elements(By.CSS_SELECTOR, "figure.rate-chart svg rect")
+        heat = d.find_elements(By.CSS_SELECTOR, "table.heat tbody tr")
+        self.check(len(charts) == 4 and len(bars) == 48 and len(heat) >= len(trend["regions"]) > 0,
+                   f"four charts of twelve months each and a row per region: {len(charts)}, {len(bars)}, {len(heat)}")
+        with urllib.request.urlopen(PROVINCE_OPS + "/ops/trend?format=csv&to=" + current, timeout=10) as r:
+            table = r.read().decode("utf-8")
+        self.check(table.startswith("\ufeff月份,当月决定,迟报") and len(table.strip().split("\r\n")) == 13,
+                   "the trend downloads as CSV, a month a row")
         with urllib.request.urlopen(PROVINCE_OPS + "/ops/quarantine?format=csv", timeout=10) as r:
             download = r.read().decode("utf-8")
         self.check(download.startswith("\ufeff接收时间,文件,行号") and WHOLE_ID.search(download) is None,

@@ -258,6 +258,19 @@ struct CLITests {
         #expect(unreadable.status == 64 && unreadable.stderr.contains("2026-11 或 2026年11月"))
         #expect(try ws("bulletin", "--month", month.next.iso, "--config", "v/node.yaml").status == 64)
         #expect(try ws("bulletin", "--csv", "--json", "--config", "v/node.yaml").status == 64)
+
+        // 四率走势: this month last of twelve, its decisions as the bulletin counts them.
+        let rates = try ws("rates", "--config", "v/node.yaml")
+        #expect(rates.status == 0 && rates.stdout.contains("四率走势") && rates.stdout.contains("\(month.chinese)：决定 \(decided) 条"), "\(rates.stdout)")
+        let trend = try ws("rates", "--to", month.iso, "--months", "6", "--json", "--config", "v/node.yaml")
+        let months = try #require(try trend.json()["months"] as? [[String: Any]])
+        #expect(months.count == 6 && months.last?["month"] as? String == month.iso && (months.last?["rates"] as? [String: Any])?["records"] as? Int == decided)
+        #expect(try ws("rates", "--csv", "--out", "r.csv", "--config", "v/node.yaml").status == 0)
+        let table = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("r.csv")).dropFirst(3), as: UTF8.self)
+        #expect(table.hasPrefix("月份,当月决定,迟报") && table.split(separator: "\r\n").count == 13 && table.contains("\r\n\(month.iso),\(decided),"))
+        let tooMany = try ws("rates", "--months", "30", "--config", "v/node.yaml")
+        #expect(tooMany.status == 64 && tooMany.stderr.contains("3 至 24"))
+        #expect(try ws("rates", "--to", month.next.iso, "--config", "v/node.yaml").status == 64)
     }
 
     /// 信用承诺履约 from the command line: the figures agree with the store's records, the list
