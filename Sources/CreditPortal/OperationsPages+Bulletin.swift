@@ -15,22 +15,29 @@ struct BulletinFigures: Sendable {
 /// The bulletins last built, per month: kept while the store has no newer change or refused row;
 /// after one, a bulletin that was cheap to build (under `KeptFigures.inlineCostMax`: a village,
 /// a county, the demo's province) is built again, a dear one (a province of a million records)
-/// served while younger than fifty times its cost (`KeptFigures.keptFor`: 10 s to 5 minutes)
-/// — such a store changes every few seconds, and an office's readers open the same month again
-/// and again. The page says when its figures were read.
+/// served while younger than fifty times its cost (`KeptFigures.keptFor`: 10 s to 5 minutes),
+/// or an hour (`closedMonthSeconds`) when the month's deadlines had passed as it was built — such
+/// a store changes every few seconds, an office's readers open the same month again and again,
+/// and the trend (`/ops/trend`) reads twelve; only late arrivals and corrections still change a
+/// closed month. The page says when its figures were read.
 final class BulletinsKept: Sendable {
     struct Kept: Sendable {
         var version: [Int64]
         var at: Date
         var cost: TimeInterval
+        /// Whether the month's last publication deadline had passed when these were built.
+        var closed: Bool
         var figures: BulletinFigures
 
         /// Whether these serve a reader at `now` when the store is at `version`.
         func serve(version current: [Int64], now: Date) -> Bool {
-            version == current
-                || (cost >= KeptFigures.inlineCostMax && now >= at && now.timeIntervalSince(at) < KeptFigures.keptFor(cost: cost))
+            guard version != current else { return true }
+            let keptFor = closed ? BulletinsKept.closedMonthSeconds : KeptFigures.keptFor(cost: cost)
+            return cost >= KeptFigures.inlineCostMax && now >= at && now.timeIntervalSince(at) < keptFor
         }
     }
+    /// How long a dear month whose deadlines had passed is kept while the store changes.
+    static let closedMonthSeconds: TimeInterval = 3_600
     let value = Mutex<[CalendarMonth: Kept]>([:])
     /// At most this many months are kept; the oldest built goes first.
     static let monthsMax = 24
@@ -122,7 +129,8 @@ extension OperationsPages {
         let figures = try computeBulletin(month, now: now)
         let cost = started.duration(to: .now) / .seconds(1)
         bulletins.value.withLock { kept in
-            kept[month] = BulletinsKept.Kept(version: version, at: now, cost: cost, figures: figures)
+            kept[month] = BulletinsKept.Kept(
+                version: version, at: now, cost: cost, closed: ChinaTime.date(now) > closesOn(month), figures: figures)
             while kept.count > BulletinsKept.monthsMax, let oldest = kept.min(by: { $0.value.at < $1.value.at })?.key { kept[oldest] = nil }
         }
         return (figures, now)

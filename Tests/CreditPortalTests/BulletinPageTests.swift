@@ -132,18 +132,37 @@ struct BulletinPageTests {
     }
 
     /// A bulletin is read again once the store changed — at once where it was cheap, after fifty
-    /// times its cost (10 s to 5 minutes) where it was dear — and kept while nothing changed.
+    /// times its cost (10 s to 5 minutes) where it was dear, after an hour where it was dear and
+    /// its month closed — and kept while nothing changed.
     @Test func aBuiltBulletinIsKeptWhileTheStoreIsUnchangedOrItWasDearAndIsYoung() {
         let at = PortalFixture.now
         let figures = BulletinFigures(lines: [], counts: [], quarantined: [:], gapsAt: at)
-        let cheap = BulletinsKept.Kept(version: [5, 1], at: at, cost: 0.01, figures: figures)
+        let cheap = BulletinsKept.Kept(version: [5, 1], at: at, cost: 0.01, closed: true, figures: figures)
         #expect(cheap.serve(version: [5, 1], now: at.addingTimeInterval(3_600)))
         #expect(!cheap.serve(version: [6, 1], now: at) && !cheap.serve(version: [5, 2], now: at))
-        let dear = BulletinsKept.Kept(version: [5, 1], at: at, cost: 0.5, figures: figures)
+        let dear = BulletinsKept.Kept(version: [5, 1], at: at, cost: 0.5, closed: false, figures: figures)
         #expect(dear.serve(version: [6, 1], now: at.addingTimeInterval(24)))
         #expect(!dear.serve(version: [6, 1], now: at.addingTimeInterval(26)))
         // A clock set back is no reason to serve old figures.
         #expect(!dear.serve(version: [6, 1], now: at.addingTimeInterval(-1)))
+        // A dear month whose deadlines had passed: kept an hour, then read again.
+        let closed = BulletinsKept.Kept(version: [5, 1], at: at, cost: 0.5, closed: true, figures: figures)
+        #expect(closed.serve(version: [6, 1], now: at.addingTimeInterval(26)) && closed.serve(version: [6, 2], now: at.addingTimeInterval(3_599)))
+        #expect(!closed.serve(version: [6, 1], now: at.addingTimeInterval(3_601)) && !closed.serve(version: [6, 1], now: at.addingTimeInterval(-1)))
+        // A cheap one is read again at once, closed or not.
+        #expect(!cheap.serve(version: [6, 1], now: at.addingTimeInterval(1)))
+    }
+
+    /// Whether a month was closed when its figures were built: its last deadline passed that day.
+    @Test func aMonthIsKeptAsClosedOnceItsLastDeadlineHasPassed() throws {
+        let f = try PortalFixture()
+        let pages = OperationsPages(node: f.node)
+        // 25 November: October's deadline (10 November) has passed, November's has not.
+        _ = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-10")
+        _ = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-11")
+        let kept = pages.bulletins.value.withLock { $0 }
+        #expect(kept[try #require(CalendarMonth("2026-10"))]?.closed == true)
+        #expect(kept[try #require(CalendarMonth("2026-11"))]?.closed == false)
     }
 
     /// A row refused into quarantine changes no record, yet the month's error figure: the kept
