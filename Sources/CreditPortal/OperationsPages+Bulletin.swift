@@ -82,6 +82,9 @@ extension OperationsPages {
         var gapsAsOf: String
         var builtAt: String
         var total: RatesRow
+        /// Each rate against the month before (较上月), nil where either month had nothing to
+        /// divide by.
+        var change: RateChanges
         var kinds: [RatesRow]
         var kindColumns: [KindColumn]
         var regions: [RegionRow]
@@ -93,6 +96,37 @@ extension OperationsPages {
         var clean: [AuthorityRow]
         var cleanCount: Int
         var cleanMore: Bool
+    }
+
+    struct RateChanges: Sendable, Encodable {
+        var late: String?
+        var error: String?
+        var missing: String?
+        var concealed: String?
+
+        /// `now`'s rates against `before`'s, in percentage points.
+        init(_ now: RatesRow, against before: RatesRow) {
+            let words = zip(now.fractions, before.fractions).map { a, b -> String? in
+                guard let a, let b else { return nil }
+                let points = (a - b) * 100
+                guard abs(points) >= 0.005 else { return "与上月持平" }
+                return "较上月\(points > 0 ? "上升" : "下降") \(String(format: "%.2f", abs(points))) 个百分点"
+            }
+            (late, error, missing, concealed) = (words[0], words[1], words[2], words[3])
+        }
+    }
+
+    /// The rates of authorities' `lines` with `refused` rows.
+    static func rates(_ lines: [Bulletin.Line], refused: Int, slug: String = "", kind: String) -> RatesRow {
+        RatesRow(
+            slug: slug, kind: kind, records: lines.reduce(0) { $0 + $1.decided }, late: lines.reduce(0) { $0 + $1.late }, quarantined: refused,
+            corrected: lines.reduce(0) { $0 + $1.corrected }, suspectedMissing: lines.reduce(0) { $0 + $1.suspectedMissing },
+            concealed: lines.reduce(0) { $0 + $1.concealed })
+    }
+
+    /// A month's totals: every authority's line and every refused row.
+    static func total(_ figures: BulletinFigures, slug: String = "", kind: String = "合计") -> RatesRow {
+        rates(figures.lines, refused: figures.quarantined.values.reduce(0, +), slug: slug, kind: kind)
     }
 
     /// How many authorities of each part the page lists (the CSV has them all).
@@ -175,19 +209,15 @@ extension OperationsPages {
         let today = ChinaTime.date(now)
         let month = try Self.bulletinMonth(text, today: today)
         let (kept, builtAt) = try bulletinFigures(month, now: now)
+        let total = Self.total(kept)
+        let before = Self.total(try bulletinFigures(month.previous, now: now).figures)
         let (lines, counts, quarantined) = (kept.lines, kept.counts, kept.quarantined)
         let kindNames = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.map { ($0.slug, $0.name) })
         let workingDays = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.compactMap { k in k.publicationWorkingDays.map { (k.slug, $0) } })
         let closesOn = closesOn(month)
-        func figures(_ slug: String, _ name: String, _ of: [Bulletin.Line], refused: Int) -> RatesRow {
-            RatesRow(
-                slug: slug, kind: name, records: of.reduce(0) { $0 + $1.decided }, late: of.reduce(0) { $0 + $1.late }, quarantined: refused,
-                corrected: of.reduce(0) { $0 + $1.corrected }, suspectedMissing: of.reduce(0) { $0 + $1.suspectedMissing },
-                concealed: of.reduce(0) { $0 + $1.concealed })
-        }
         let byKind = Dictionary(grouping: lines, by: \.kind)
         let kinds = node.catalogue.kinds.filter { byKind[$0.slug] != nil || quarantined[$0.slug] != nil }.map {
-            figures($0.slug, $0.name, byKind[$0.slug] ?? [], refused: quarantined[$0.slug] ?? 0)
+            Self.rates(byKind[$0.slug] ?? [], refused: quarantined[$0.slug] ?? 0, slug: $0.slug, kind: $0.name)
         }
         var names: [String: String] = [:]
         func row(_ line: Bulletin.Line) throws -> BulletinPage.AuthorityRow {
@@ -216,7 +246,7 @@ extension OperationsPages {
             months: Self.monthOptions(latest: latest, selected: month),
             previous: month.previous.iso, next: month < latest ? month.next.iso : nil, closesOn: closesOn.iso, open: today <= closesOn,
             gapsAsOf: PortalPages.readable(ChinaTime.timestamp(kept.gapsAt)), builtAt: PortalPages.readable(ChinaTime.timestamp(builtAt)),
-            total: figures("", "合计", lines, refused: quarantined.values.reduce(0, +)), kinds: kinds, kindColumns: kindColumns,
+            total: total, change: RateChanges(total, against: before), kinds: kinds, kindColumns: kindColumns,
             regions: try regionRows(counts, kinds: kindColumns).map { r in
                 var r = r
                 r.lateLink = nil
@@ -269,6 +299,11 @@ public struct BulletinDocument: Sendable {
         out.append(
             "当月决定 \(t.records) 条；迟报 \(t.late)（\(t.lateRate)）；校验未通过 \(t.quarantined)、异议后更正 \(t.corrected)（错误率 \(t.errorRate)）；"
                 + "疑似漏报 \(t.suspectedMissing)（\(t.missingRate)）；疑似瞒报 \(t.concealed)（\(t.concealedRate)）")
+        let c = page.change
+        let changes = zip(["迟报率", "错误率", "漏报率", "瞒报率"], [c.late, c.error, c.missing, c.concealed]).compactMap { name, words in
+            words.map { "\(name)\($0)" }
+        }
+        if !changes.isEmpty { out.append("与上月比：" + changes.joined(separator: "；")) }
         for k in page.kinds {
             out.append("  \(k.kind)：\(k.records) 条，迟报率 \(k.lateRate)，错误率 \(k.errorRate)，疑似漏报 \(k.suspectedMissing)，疑似瞒报 \(k.concealed)")
         }

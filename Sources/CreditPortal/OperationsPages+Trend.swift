@@ -152,11 +152,7 @@ extension OperationsPages {
         for month in months {
             let (figures, at) = try bulletinFigures(month, now: now)
             builtAt = max(builtAt, at)
-            let lines = figures.lines
-            let rates = RatesRow(
-                slug: month.iso, kind: month.chinese, records: lines.reduce(0) { $0 + $1.decided }, late: lines.reduce(0) { $0 + $1.late },
-                quarantined: figures.quarantined.values.reduce(0, +), corrected: lines.reduce(0) { $0 + $1.corrected },
-                suspectedMissing: lines.reduce(0) { $0 + $1.suspectedMissing }, concealed: lines.reduce(0) { $0 + $1.concealed })
+            let rates = Self.total(figures, slug: month.iso, kind: month.chinese)
             let closes = closesOn(month)
             rows.append(Self.monthRow(month, rates: rates, newObjections: opened[month] ?? 0, closesOn: closes, open: today <= closes))
             regionMonths.append(try regionRows(figures.counts, kinds: allKinds))
@@ -190,19 +186,15 @@ extension OperationsPages {
 
     /// The four rates' charts, in the order the page and the bulletin name them.
     static func rateCharts(_ rows: [TrendPage.MonthRow]) -> [TrendPage.RateChart] {
-        let rates: [(String, String, (RatesRow) -> (Int, Int))] = [
-            ("迟报率", "迟报 ÷ 当月决定", { ($0.late, $0.records) }),
-            ("错误率", "（校验未通过 + 异议后更正）÷（当月决定 + 校验未通过）", { ($0.quarantined + $0.corrected, $0.records + $0.quarantined) }),
-            ("漏报率", "疑似缺号 ÷（当月决定 + 疑似缺号）", { ($0.suspectedMissing, $0.records + $0.suspectedMissing) }),
-            ("瞒报率", "疑似瞒报 ÷ 当月决定", { ($0.concealed, $0.records) }),
+        let rates: [(String, String)] = [
+            ("迟报率", "迟报 ÷ 决定"), ("错误率", "（未通过 + 更正）÷（决定 + 未通过）"), ("漏报率", "缺号 ÷（决定 + 缺号）"), ("瞒报率", "疑似瞒报 ÷ 决定"),
         ]
         let width = 360, height = 164, top = 20, baseline = 126
         let slot = width / max(rows.count, 1)
-        return rates.map { title, formula, parts in
-            let values = rows.map { r -> Double? in
-                let (part, whole) = parts(r.rates)
-                return whole == 0 ? nil : Double(part) / Double(whole)
-            }
+        let fractions = rows.map(\.rates.fractions)
+        return rates.enumerated().map { which, rate in
+            let (title, formula) = rate
+            let values = fractions.map { $0[which] }
             let peak = max(values.compactMap { $0 }.max() ?? 0, 0.01)
             let bars = rows.enumerated().map { i, row -> TrendPage.RateChart.Bar in
                 let value = values[i]

@@ -133,15 +133,23 @@ struct OperationsPages: Sendable {
             self.kind = kind
             self.records = records
             self.late = late
-            lateRate = OperationsPages.rate(late, of: records)
             self.quarantined = quarantined
             self.corrected = corrected
-            errorRate = OperationsPages.rate(quarantined + corrected, of: records + quarantined)
             self.suspectedMissing = suspectedMissing
-            missingRate = OperationsPages.rate(suspectedMissing, of: records + suspectedMissing)
             self.concealed = concealed
-            concealedRate = OperationsPages.rate(concealed, of: records)
+            (lateRate, errorRate, missingRate, concealedRate) = ("", "", "", "")
+            let rates = fourRates.map { OperationsPages.rate($0.part, of: $0.whole) }
+            (lateRate, errorRate, missingRate, concealedRate) = (rates[0], rates[1], rates[2], rates[3])
         }
+
+        /// Each rate's part and whole, in the order 迟报率, 错误率 (refused and corrected of all
+        /// sent), 漏报率 (missing numbers of those there should be) and 瞒报率.
+        var fourRates: [(part: Int, whole: Int)] {
+            [(late, records), (quarantined + corrected, records + quarantined), (suspectedMissing, records + suspectedMissing), (concealed, records)]
+        }
+
+        /// The four rates as fractions, nil where there is nothing to divide by.
+        var fractions: [Double?] { fourRates.map { $0.whole == 0 ? nil : Double($0.part) / Double($0.whole) } }
     }
 
     /// `/ops/quality`: the four rates as far as this node can tell them.

@@ -153,6 +153,28 @@ struct BulletinPageTests {
         #expect(!cheap.serve(version: [6, 1], now: at.addingTimeInterval(1)))
     }
 
+    /// Each rate is set against the month before's (较上月), in percentage points; where either
+    /// month had nothing to divide by, nothing is said.
+    @Test func eachRateIsSetAgainstTheMonthBefore() throws {
+        let f = try PortalFixture()
+        let pages = OperationsPages(node: f.node)
+        let october = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-10")
+        let november = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-11")
+        // The fixture's October decisions were all sent late, November's all in time.
+        #expect(october.total.records > 0 && october.total.late == october.total.records && november.total.late == 0)
+        #expect(november.change.late == "较上月下降 100.00 个百分点" && november.change.concealed == "与上月持平")
+        // December 2024 had no decision: January 2025 is set against nothing.
+        let january = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2025-01")
+        #expect(january.change.late == nil && january.change.error == nil && january.change.missing == nil && january.change.concealed == nil)
+
+        func row(records: Int, late: Int, refused: Int) -> OperationsPages.RatesRow {
+            .init(slug: "", kind: "", records: records, late: late, quarantined: refused, corrected: 0, suspectedMissing: 0, concealed: 0)
+        }
+        let change = OperationsPages.RateChanges(row(records: 4, late: 1, refused: 1), against: row(records: 10, late: 1, refused: 0))
+        #expect(change.late == "较上月上升 15.00 个百分点" && change.error == "较上月上升 20.00 个百分点" && change.missing == "与上月持平")
+        #expect(OperationsPages.RateChanges(row(records: 0, late: 0, refused: 0), against: row(records: 10, late: 1, refused: 0)).late == nil)
+    }
+
     /// Whether a month was closed when its figures were built: its last deadline passed that day.
     @Test func aMonthIsKeptAsClosedOnceItsLastDeadlineHasPassed() throws {
         let f = try PortalFixture()
