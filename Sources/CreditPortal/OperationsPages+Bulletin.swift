@@ -65,6 +65,10 @@ extension OperationsPages {
             var concealed: Int
             /// What the office asks of it, in words (or 按时、完整).
             var remark: String
+            /// How many months running, up to this one, it had something to follow up (0 when
+            /// it has nothing this month; at most `bulletinStreakMonths`), in words from two.
+            var streak: Int
+            var streakText: String?
         }
         var head: Head
         /// `2026-11`, `2026年11月`.
@@ -91,6 +95,8 @@ extension OperationsPages {
         /// Authorities with something to follow up, most first (at most `bulletinAuthoritiesShown`).
         var flagged: [AuthorityRow]
         var flaggedCount: Int
+        /// Those flagged `bulletinStreakMonths` months running or more (nil for none).
+        var persistentCount: Int?
         var flaggedMore: Bool
         /// Authorities whose every decision of the month arrived in time, uncorrected and without gaps.
         var clean: [AuthorityRow]
@@ -127,6 +133,24 @@ extension OperationsPages {
     /// A month's totals: every authority's line and every refused row.
     static func total(_ figures: BulletinFigures, slug: String = "", kind: String = "合计") -> RatesRow {
         rates(figures.lines, refused: figures.quarantined.values.reduce(0, +), slug: slug, kind: kind)
+    }
+
+    /// How many months a bulletin looks back for an authority flagged month after month (连续三个月).
+    static let bulletinStreakMonths = 3
+
+    /// The months running, up to 3, each authority (`kind authority`) flagged in `month` was
+    /// flagged: `earlier` holds the flagged authorities of the months before, the nearest first.
+    static func streaks(_ lines: [Bulletin.Line], earlier: [Set<String>]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for line in lines where line.flagged {
+            let key = "\(line.kind) \(line.authority)"
+            out[key] = 1 + (earlier.firstIndex { !$0.contains(key) } ?? earlier.count)
+        }
+        return out
+    }
+
+    static func streakWords(_ streak: Int) -> String? {
+        streak < 2 ? nil : streak >= bulletinStreakMonths ? "连续 \(streak) 个月及以上需要整改" : "连续 \(streak) 个月需要整改"
     }
 
     /// How many authorities of each part the page lists (the CSV has them all).
@@ -210,7 +234,12 @@ extension OperationsPages {
         let month = try Self.bulletinMonth(text, today: today)
         let (kept, builtAt) = try bulletinFigures(month, now: now)
         let total = Self.total(kept)
-        let before = Self.total(try bulletinFigures(month.previous, now: now).figures)
+        // The months before: the last one's rates to compare with, and who was flagged in each.
+        let earlier = try sequence(first: month.previous, next: \.previous).prefix(Self.bulletinStreakMonths - 1).map {
+            try bulletinFigures($0, now: now).figures
+        }
+        let before = Self.total(earlier[0])
+        let streaks = Self.streaks(kept.lines, earlier: earlier.map { Set($0.lines.filter(\.flagged).map { "\($0.kind) \($0.authority)" }) })
         let (lines, counts, quarantined) = (kept.lines, kept.counts, kept.quarantined)
         let kindNames = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.map { ($0.slug, $0.name) })
         let workingDays = Dictionary(uniqueKeysWithValues: node.catalogue.kinds.compactMap { k in k.publicationWorkingDays.map { (k.slug, $0) } })
@@ -235,7 +264,8 @@ extension OperationsPages {
             return BulletinPage.AuthorityRow(
                 kind: kindNames[line.kind] ?? line.kind, authority: line.authority, name: names[nameKey].flatMap { $0.isEmpty ? nil : $0 },
                 decided: line.decided, late: line.late, lateRate: Self.rate(line.late, of: line.decided), corrected: line.corrected,
-                suspectedMissing: line.suspectedMissing, concealed: line.concealed, remark: remark.isEmpty ? "按时、完整" : remark.joined(separator: "；"))
+                suspectedMissing: line.suspectedMissing, concealed: line.concealed, remark: remark.isEmpty ? "按时、完整" : remark.joined(separator: "；"),
+                streak: streaks[nameKey] ?? 0, streakText: Self.streakWords(streaks[nameKey] ?? 0))
         }
         let flagged = lines.filter(\.flagged)
         let clean = lines.filter { !$0.flagged }.sorted { ($0.decided, $1.kind, $1.authority) > ($1.decided, $0.kind, $0.authority) }
@@ -253,7 +283,9 @@ extension OperationsPages {
                 r.cells = r.cells.map { .init(count: $0.count, link: nil) }
                 return r
             },
-            flagged: try flagged.prefix(shown).map(row), flaggedCount: flagged.count, flaggedMore: flagged.count > shown,
+            flagged: try flagged.prefix(shown).map(row), flaggedCount: flagged.count,
+            persistentCount: Optional(streaks.values.filter { $0 >= Self.bulletinStreakMonths }.count).flatMap { $0 == 0 ? nil : $0 },
+            flaggedMore: flagged.count > shown,
             clean: try clean.prefix(shown).map(row), cleanCount: clean.count, cleanMore: clean.count > shown)
     }
 
@@ -267,10 +299,10 @@ extension OperationsPages {
             [
                 page.month, a.kind, a.name ?? "", a.authority, String(a.decided), String(a.late), a.lateRate, String(a.corrected),
                 String(a.suspectedMissing),
-                String(a.concealed), a.remark,
+                String(a.concealed), a.remark, a.streakText ?? "",
             ]
         }
-        return (page.month, ["月份", "类别", "决定机关", "统一社会信用代码", "当月决定", "迟报", "迟报率", "异议后更正", "疑似漏报（文号缺号）", "疑似瞒报", "通报意见"], rows)
+        return (page.month, ["月份", "类别", "决定机关", "统一社会信用代码", "当月决定", "迟报", "迟报率", "异议后更正", "疑似漏报（文号缺号）", "疑似瞒报", "通报意见", "连续需要整改"], rows)
     }
 }
 
@@ -307,8 +339,12 @@ public struct BulletinDocument: Sendable {
         for k in page.kinds {
             out.append("  \(k.kind)：\(k.records) 条，迟报率 \(k.lateRate)，错误率 \(k.errorRate)，疑似漏报 \(k.suspectedMissing)，疑似瞒报 \(k.concealed)")
         }
-        out.append("需要整改的决定机关：\(page.flaggedCount) 个")
-        for a in page.flagged { out.append("  \(a.kind) \(a.name ?? a.authority)（\(a.authority)）：当月 \(a.decided) 条；\(a.remark)") }
+        out.append(
+            "需要整改的决定机关：\(page.flaggedCount) 个"
+                + (page.persistentCount.map { "，其中连续 \(OperationsPages.bulletinStreakMonths) 个月及以上的 \($0) 个" } ?? ""))
+        for a in page.flagged {
+            out.append("  \(a.kind) \(a.name ?? a.authority)（\(a.authority)）：当月 \(a.decided) 条；\(a.remark)\(a.streakText.map { "（\($0)）" } ?? "")")
+        }
         out.append("按时、完整报送的决定机关：\(page.cleanCount) 个")
         text = out.joined(separator: "\n")
     }

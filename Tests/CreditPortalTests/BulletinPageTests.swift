@@ -94,6 +94,8 @@ struct BulletinPageTests {
         let november = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-11")
         let office = try #require(november.flagged.first { $0.authority == rows[0].values[authority] })
         #expect(office.name == "仙桃市城市管理执法局" && office.decided == 1 && office.suspectedMissing == 1 && office.remark.contains("文号缺 1 个"))
+        // Flagged in October too (its two late decisions): two months running.
+        #expect(office.streak == 2 && office.streakText == "连续 2 个月需要整改" && november.persistentCount == nil)
         #expect(november.total.suspectedMissing == 1 && november.kinds.first { $0.kind == "行政处罚" }?.suspectedMissing == 1)
         // October: its two decisions, late (entered on 25 November), nothing missing yet between them.
         let october = try pages.bulletin(reader: "测试", now: PortalFixture.now, month: "2026-10")
@@ -173,6 +175,21 @@ struct BulletinPageTests {
         let change = OperationsPages.RateChanges(row(records: 4, late: 1, refused: 1), against: row(records: 10, late: 1, refused: 0))
         #expect(change.late == "较上月上升 15.00 个百分点" && change.error == "较上月上升 20.00 个百分点" && change.missing == "与上月持平")
         #expect(OperationsPages.RateChanges(row(records: 0, late: 0, refused: 0), against: row(records: 10, late: 1, refused: 0)).late == nil)
+    }
+
+    /// An authority flagged this month and each month before it is said to be so, up to three
+    /// months (连续三个月); a month without anything to follow up ends the run.
+    @Test func anAuthorityFlaggedMonthAfterMonthIsSaidSo() {
+        let late = { (a: String) in Bulletin.Line(kind: "penalty", authority: a, decided: 2, late: 1) }
+        let clean = { (a: String) in Bulletin.Line(kind: "penalty", authority: a, decided: 2) }
+        let lines = [late("A"), late("B"), late("C"), clean("D"), Bulletin.Line(kind: "license", authority: "A", decided: 1, concealed: 1)]
+        let earlier: [Set<String>] = [["penalty A", "penalty C", "penalty D"], ["penalty A", "penalty B", "license X"]]
+        let streaks = OperationsPages.streaks(lines, earlier: earlier)
+        #expect(streaks == ["penalty A": 3, "penalty B": 1, "penalty C": 2, "license A": 1])
+        #expect(OperationsPages.streakWords(1) == nil && OperationsPages.streakWords(2) == "连续 2 个月需要整改")
+        #expect(OperationsPages.streakWords(3) == "连续 3 个月及以上需要整改")
+        // Without months before (the first month a node holds): each once.
+        #expect(OperationsPages.streaks(lines, earlier: [[], []]).values.allSatisfy { $0 == 1 })
     }
 
     /// Whether a month was closed when its figures were built: its last deadline passed that day.
