@@ -20,10 +20,36 @@ extension Operations {
                 try ops.pages.complaints(reader: Self.name(reader), now: now, csrf: token)
             }
         }
+        router.get("complaints/{id}/evidence/{position}") { _, context -> Response in
+            _ = try await context.operatorCaller(node)
+            return await ops.complaintEvidence(
+                id: Int64(context.parameters.get("id") ?? "") ?? 0, position: Int(context.parameters.get("position") ?? "") ?? 0)
+        }
         router.post("complaints/{id}/{action}") { request, context -> Response in
             let actor = try await context.operatorCaller(node)
             return await ops.answerComplaint(
                 request, id: Int64(context.parameters.get("id") ?? "") ?? 0, action: context.parameters.get("action") ?? "", actor: actor)
+        }
+    }
+
+    /// `GET /ops/complaints/ID/evidence/N`: the report's Nth file, as it came, to download (never
+    /// shown inline: a file from the public is not rendered by the operators' browser as a page;
+    /// the listener's `SecurityHeaders` forbid sniffing it as another type).
+    func complaintEvidence(id: Int64, position: Int) async -> Response {
+        let store = portal.node.store
+        switch await BlockingWork.page({ try store.complaintEvidenceFile(id, position: position) }) {
+        case .success(let found?):
+            let type = ComplaintDesk.EvidenceType(rawValue: found.file.type)
+            let fallback = "complaint-\(id)-\(position).\(type?.fileExtension ?? "bin")"
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: found.file.type, .cacheControl: "no-store",
+                    .contentDisposition:
+                        "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(PortalPages.escapePath("举报\(id)-\(position)-\(found.file.name)"))",
+                ], body: .init(byteBuffer: ByteBuffer(bytes: found.bytes)))
+        case .success(nil): return failure(Portal.NotFound(message: "第 \(id) 号举报没有第 \(position) 份材料。"), json: false)
+        case .failure(let error): return failure(error, json: false)
         }
     }
 

@@ -32,6 +32,13 @@ extension OperationsPages {
             var reply: String?
             var decidedAt: String?
             var recordKey: String?
+            /// The files that came with it (举报材料), each with its download.
+            var evidence: [Evidence]
+            var hasEvidence: Bool
+        }
+        struct Evidence: Sendable, Encodable {
+            var label: String
+            var link: String
         }
         struct Count: Sendable, Encodable {
             var label: String
@@ -68,9 +75,14 @@ extension OperationsPages {
         let today = ChinaTime.date(now)
         let desk = ComplaintDesk(node: node)
         let regions = try node.childRegions()
-        func item(_ c: Complaint, due: CivilDate?, standing: OpenObjection.Standing) -> ComplaintsPage.Item {
+        func item(_ c: Complaint, due: CivilDate?, standing: OpenObjection.Standing) throws -> ComplaintsPage.Item {
             let open = c.state == .pending || c.state == .accepted
             let reporter = [c.reporter, c.contact].compactMap { $0 }.joined(separator: "，")
+            let evidence = try node.store.complaintEvidence(c.id).map { e in
+                let type = ComplaintDesk.EvidenceType(rawValue: e.type)?.label ?? e.type
+                return ComplaintsPage.Evidence(
+                    label: "\(e.name)（\(type)，\(Self.fileSize(e.size))）", link: "/ops/complaints/\(c.id)/evidence/\(e.position)")
+            }
             return ComplaintsPage.Item(
                 id: c.id, receivedAt: PortalPages.readable(milliseconds: c.at), subjectName: Masking.maskResidentIDs(in: c.subjectName),
                 subjectCode: c.subjectCode, category: c.category,
@@ -81,10 +93,11 @@ extension OperationsPages {
                 standingLabel: due == nil ? (open ? "未设办理时限" : "") : standing == .within ? "期限内" : standing == .lastDay ? "今日到期" : "已超期",
                 standingClass: standing == .within ? "standing-met" : standing == .lastDay ? "standing-at-risk" : "standing-breached",
                 finding: c.finding?.name, reply: c.decision.map(Masking.maskResidentIDs(in:)),
-                decidedAt: c.decidedAt.map(PortalPages.readable(milliseconds:)), recordKey: c.recordKey.map(Masking.maskResidentIDs(in:)))
+                decidedAt: c.decidedAt.map(PortalPages.readable(milliseconds:)), recordKey: c.recordKey.map(Masking.maskResidentIDs(in:)),
+                evidence: evidence, hasEvidence: !evidence.isEmpty)
         }
         let counts = try desk.openCounts(today: today)
-        let open = try desk.open(today: today, limit: Self.complaintsOpenShown).map { item($0.complaint, due: $0.dueBy, standing: $0.standing) }
+        let open = try desk.open(today: today, limit: Self.complaintsOpenShown).map { try item($0.complaint, due: $0.dueBy, standing: $0.standing) }
         let decided = try node.store.answeredComplaints(limit: Self.complaintsDecidedShown)
         let yearAgo = ChinaTime.milliseconds(startOf: today.adding(days: -365))
         let year = try node.store.complaintCounts(since: yearAgo)
@@ -93,7 +106,7 @@ extension OperationsPages {
             head: head(title: "失信举报", reader: reader, now: now), csrf: csrf, error: error, workingDays: node.catalogue.complaintWorkingDays,
             open: open, pendingCount: counts.pending, acceptedCount: counts.accepted,
             overdueCount: overdue,
-            decided: decided.map { item($0, due: nil, standing: .within) },
+            decided: try decided.map { try item($0, due: nil, standing: .within) },
             received: year.byState.values.reduce(0, +),
             states: Complaint.State.allCases.map { ComplaintsPage.Count(label: PortalPages.complaintState($0), count: year.byState[$0] ?? 0) },
             categories: year.byCategory.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map {
@@ -101,5 +114,10 @@ extension OperationsPages {
             },
             hasCategories: !year.byCategory.isEmpty, anyOverdue: overdue > 0,
             findings: Complaint.Finding.allCases.map { Outcome(value: $0.rawValue, label: $0.name) })
+    }
+
+    /// A file's size as a person reads it: `12 KB`, `1.2 MB`.
+    static func fileSize(_ bytes: Int) -> String {
+        bytes < 1 << 20 ? "\(max(1, (bytes + 512) >> 10)) KB" : String(format: "%.1f MB", Double(bytes) / Double(1 << 20))
     }
 }

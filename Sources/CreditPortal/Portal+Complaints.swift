@@ -33,6 +33,11 @@ public struct ComplaintFormPage: Sendable, Encodable {
     public var workingDays: Int?
     /// Today, the latest 发生日期 the form takes.
     public var today: String
+    /// At most this many files (举报材料), each at most this many MB.
+    public var evidenceMax = ComplaintDesk.evidenceMax
+    public var evidenceMB = ComplaintDesk.evidenceBytesMax >> 20
+    /// Files were chosen for the form refused: the browser keeps none, so they must be chosen again.
+    public var evidenceAgain = false
 }
 
 /// After a report is kept: its number and the follow-up code, shown once.
@@ -74,6 +79,8 @@ public struct ComplaintStatusPage: Sendable, Encodable {
         public var finding: String?
         /// The record the unit entered about it, while the public sees it.
         public var recordLink: String?
+        /// How many files came with it (nil for none); never the files themselves.
+        public var evidence: Int?
     }
     public var site: Site
     public var title: String
@@ -106,6 +113,7 @@ extension PortalPages {
             page.content = safe(form.content)
             page.reporter = safe(form.reporter)
             page.contact = safe(form.contact)
+            page.evidenceAgain = form.evidence.contains { !$0.bytes.isEmpty || !$0.filename.isEmpty }
         }
         return page
     }
@@ -136,7 +144,8 @@ extension PortalPages {
             closed: c.state == .closed, unit: c.unit, acceptedAt: c.acceptedAt.map(Self.readable(milliseconds:)),
             decidedAt: c.decidedAt.map(Self.readable(milliseconds:)), dueBy: dueBy?.iso,
             overdue: ComplaintDesk.standing(dueBy: dueBy, today: today) == .overdue,
-            reply: c.decision.map(Masking.maskResidentIDs(in:)), finding: c.finding?.name, recordLink: shownRecord.map(Self.recordLink))
+            reply: c.decision.map(Masking.maskResidentIDs(in:)), finding: c.finding?.name, recordLink: shownRecord.map(Self.recordLink),
+            evidence: try node.store.complaintEvidenceCounts([c.id])[c.id])
         return (page, 200)
     }
 
@@ -159,8 +168,8 @@ extension PortalPages {
 extension Portal {
     /// Reports one address may make an hour.
     static let complaintsPerHour = 5
-    /// The largest report form body read (2,000 characters of Chinese, percent-encoded, and the rest).
-    static let complaintBodyMax = 32 << 10
+    /// The largest report form body read: 2,000 characters of Chinese and the rest, and the files.
+    static let complaintBodyMax = (64 << 10) + ComplaintDesk.evidenceMax * ComplaintDesk.evidenceBytesMax
 
     /// `GET /complaints`: the form, with its token in a cookie.
     /// `subject` and `subjectCode` in the address (an organisation's page links its 举报) fill in whom.
@@ -181,13 +190,16 @@ extension Portal {
         let desk = ComplaintDesk(node: node)
         return await formPost(
             request, from: address, limiter: complaintLimiter, bodyMax: Self.complaintBodyMax, template: "complaint",
-            received: "complaint-received", tooLong: "提交内容过长：举报内容最多 \(ComplaintDesk.contentMax) 个字。",
+            received: "complaint-received",
+            tooLong:
+                "提交内容过长：举报内容最多 \(ComplaintDesk.contentMax) 个字，举报材料最多 \(ComplaintDesk.evidenceMax) 份、每份不超过 \(ComplaintDesk.evidenceBytesMax >> 20) MB。",
             tooMany: "同一网络地址每小时最多提交 \(Self.complaintsPerHour) 次举报，请稍后再试。",
-            parse: { fields in
+            parse: { fields, files in
                 ComplaintDesk.Form(
                     subjectName: fields["subject"] ?? "", subjectCode: fields["subjectCode"] ?? "", category: fields["category"] ?? "",
                     region: fields["region"] ?? "", occurred: fields["occurred"] ?? "", content: fields["content"] ?? "",
-                    reporter: fields["reporter"] ?? "", contact: fields["contact"] ?? "", truthful: fields["truthful"] == "yes")
+                    reporter: fields["reporter"] ?? "", contact: fields["contact"] ?? "", truthful: fields["truthful"] == "yes",
+                    evidence: files.filter { $0.name == "evidence" }.map { ComplaintDesk.Upload(filename: $0.filename ?? "", bytes: $0.bytes) })
             },
             refill: { form, message, today, token in try pages.complaintForm(csrf: token, today: today, form: form, message: message) },
             refusal: { ($0 as? ComplaintError)?.message },

@@ -185,7 +185,7 @@ extension Portal {
             request, from: address, limiter: loanLimiter, bodyMax: Self.loanBodyMax, template: "loan-apply", received: "loan-received",
             tooLong: "提交内容过长：资金用途最多 \(LoanDesk.purposeMax) 个字。",
             tooMany: "同一网络地址每小时最多提交 \(Self.loanRequestsPerHour) 次融资需求，请稍后再试。",
-            parse: { fields in
+            parse: { fields, _ in
                 LoanDesk.Form(
                     product: fields["product"] ?? "", company: fields["company"] ?? "", companyCode: fields["companyCode"] ?? "",
                     contactName: fields["contactName"] ?? "", phone: fields["phone"] ?? "", amount: fields["amount"] ?? "",

@@ -323,7 +323,7 @@ public struct Portal: Sendable {
     /// otherwise. Never cached.
     func formPost<Form: Sendable>(
         _ request: Request, from address: String?, limiter: RateLimiter, bodyMax: Int, template: String, received: String, tooLong: String,
-        tooMany: String, parse: (FormValues) -> Form,
+        tooMany: String, parse: (FormValues, [MultipartForm.Part]) -> Form,
         refill: @escaping @Sendable (Form?, String, CivilDate, String) throws -> some Encodable & Sendable,
         refusal: @escaping @Sendable (any Error) -> String?, submit: @escaping @Sendable (Form, Date) throws -> some Encodable & Sendable
     ) async -> Response {
@@ -346,8 +346,20 @@ public struct Portal: Sendable {
         }
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: bodyMax) } catch { return await refuse(.contentTooLarge, nil, tooLong) }
-        let fields = FormValues(String(buffer: body))
-        let form = parse(fields)
+        // A form with a file comes as multipart/form-data (its text fields and its files), any
+        // other as application/x-www-form-urlencoded.
+        let fields: FormValues
+        var files: [MultipartForm.Part] = []
+        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)) {
+            guard let multipart = MultipartForm(Array(body.readableBytesView), boundary: boundary) else {
+                return await refuse(.badRequest, nil, "提交的内容无法读取：请用本页的表单重新提交。")
+            }
+            fields = FormValues(fields: multipart.parts.filter { $0.filename == nil }.map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) })
+            files = multipart.parts.filter { $0.filename != nil }
+        } else {
+            fields = FormValues(String(buffer: body))
+        }
+        let form = parse(fields, files)
         guard let cookie = CSRF.token(in: request), let sent = fields["csrf"], CSRF.matches(cookie, sent) else {
             return await refuse(.forbidden, form, "表单已过期或不是从本站提交的：请核对后再提交一次。")
         }
@@ -684,6 +696,11 @@ struct FormValues: Sendable {
             let name = decode(parts[0])
             if values[name] == nil { values[name] = parts.count > 1 ? decode(parts[1]) : "" }
         }
+    }
+
+    /// A multipart form's text fields, the first of each name kept (as a query's).
+    init(fields: [(String, String)]) {
+        for (name, value) in fields where values[name] == nil { values[name] = value }
     }
 
     subscript(_ name: String) -> String? { values[name] }

@@ -11,7 +11,7 @@ struct ComplaintCommand: ParsableCommand {
         commandName: "complaint",
         abstract:
             "Reports of dishonest conduct (失信举报) made on the portal: list them, accept one and hand it to a unit, refuse it, or close it with the unit's finding; the reporter reads the answer with their code.",
-        subcommands: [List.self, Accept.self, Refuse.self, Close.self])
+        subcommands: [List.self, Accept.self, Refuse.self, Close.self, Evidence.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,6 +26,8 @@ struct ComplaintCommand: ParsableCommand {
             var complaint: Complaint
             var dueBy: String?
             var standing: String?
+            /// The files that came with it (举报材料), without their bytes.
+            var evidence: [ComplaintEvidence] = []
         }
 
         func run() throws {
@@ -40,7 +42,11 @@ struct ComplaintCommand: ParsableCommand {
                     ? try context.store.answeredComplaints(limit: 100).map {
                         Listed(complaint: $0)
                     } : []
-                let listed = open + answered
+                let listed = try (open + answered).map { l in
+                    var l = l
+                    l.evidence = try context.store.complaintEvidence(l.complaint.id)
+                    return l
+                }
                 if json { return try printJSON(listed) }
                 guard !listed.isEmpty else { return print(all ? "No reports of dishonest conduct" : "No reports of dishonest conduct to answer") }
                 for l in listed {
@@ -50,6 +56,9 @@ struct ComplaintCommand: ParsableCommand {
                     print("#\(c.id)  \(c.state.rawValue)  \(at)  \(c.category)  \(c.subjectName)\(c.subjectCode.map { " \($0)" } ?? "")\(due)")
                     print("      reporter: \(c.anonymous ? "anonymous" : [c.reporter, c.contact].compactMap { $0 }.joined(separator: " · "))")
                     print("      \(c.content.replacingOccurrences(of: "\n", with: " "))")
+                    for e in l.evidence {
+                        print("      file \(e.position): \(e.name) (\(e.type), \(e.size) bytes, sha256 \(e.sha256.prefix(16))…)")
+                    }
                     if let unit = c.unit { print("      unit: \(unit)") }
                     if let finding = c.finding { print("      finding: \(finding.rawValue) (\(finding.name))") }
                     if let decision = c.decision { print("      \(c.state == .refused ? "refused" : "reply"): \(decision)") }
@@ -101,6 +110,38 @@ struct ComplaintCommand: ParsableCommand {
                 try ComplaintDesk(node: try node.open()).close(
                     id: id, finding: finding, reply: reply, record: record ?? "", now: Date(), actor: .commandLine)
                 print("Report \(id) closed: \(finding.rawValue) (\(finding.name)).")
+            }
+        }
+    }
+
+    struct Evidence: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the files a report came with (举报材料) into a directory, for the unit that deals with it.",
+            discussion: """
+                Each file is written as REPORT-N-NAME (its place and the name it had on the reporter's device), as it came; \
+                an existing file is never overwritten (exit 73). They stay at this node: hand them to the unit, never publish them.
+                """)
+        @Argument(help: "The report's number.") var id: Int64
+        @Option(help: "The directory to write into (made if missing).") var out: String
+        @OptionGroup var node: NodeOptions
+        func run() throws {
+            try guarded {
+                let store = try node.open().store
+                guard try store.complaint(id: id) != nil else { throw ExitFailure(message: "no report \(id) at this node", code: 66) }
+                let files = try store.complaintEvidence(id)
+                guard !files.isEmpty else { return print("Report \(id) came with no files.") }
+                let dir = URL(fileURLWithPath: out)
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                for e in files {
+                    guard let found = try store.complaintEvidenceFile(id, position: e.position) else { continue }
+                    let name = "\(id)-\(e.position)-\(e.name.replacingOccurrences(of: "/", with: "_"))"
+                    let url = dir.appendingPathComponent(name)
+                    guard !FileManager.default.fileExists(atPath: url.path) else {
+                        throw ExitFailure(message: "\(url.path) exists: choose another --out, nothing is overwritten", code: 73)
+                    }
+                    try Data(found.bytes).write(to: url, options: .withoutOverwriting)
+                    print("\(url.path)  \(e.type), \(e.size) bytes, sha256 \(e.sha256)")
+                }
             }
         }
     }

@@ -264,7 +264,9 @@ struct CLITests {
         #expect(rates.status == 0 && rates.stdout.contains("四率走势") && rates.stdout.contains("\(month.chinese)：决定 \(decided) 条"), "\(rates.stdout)")
         let trend = try ws("rates", "--to", month.iso, "--months", "6", "--json", "--config", "v/node.yaml")
         let months = try #require(try trend.json()["months"] as? [[String: Any]])
-        #expect(months.count == 6 && months.last?["month"] as? String == month.iso && (months.last?["rates"] as? [String: Any])?["records"] as? Int == decided)
+        #expect(
+            months.count == 6 && months.last?["month"] as? String == month.iso
+                && (months.last?["rates"] as? [String: Any])?["records"] as? Int == decided)
         #expect(try ws("rates", "--csv", "--out", "r.csv", "--config", "v/node.yaml").status == 0)
         let table = String(decoding: try Data(contentsOf: ws.url.appendingPathComponent("r.csv")).dropFirst(3), as: UTF8.self)
         #expect(table.hasPrefix("月份,当月决定,迟报") && table.split(separator: "\r\n").count == 13 && table.contains("\r\n\(month.iso),\(decided),"))
@@ -613,7 +615,11 @@ struct CLITests {
             let a = try desk.submit(
                 .init(subjectName: "某农资店", category: "产品质量", content: "出售的化肥有效成分不足，导致减产。", reporter: "钱八", contact: "13300000000", truthful: true),
                 now: Date())
-            let b = try desk.submit(.init(subjectName: "某饭店", category: "食品药品安全", content: "后厨卫生极差，有老鼠出没。", truthful: true), now: Date())
+            let photo: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("厨房照片".utf8)
+            let b = try desk.submit(
+                .init(
+                    subjectName: "某饭店", category: "食品药品安全", content: "后厨卫生极差，有老鼠出没。", truthful: true,
+                    evidence: [.init(filename: "后厨.jpg", bytes: photo)]), now: Date())
             return (a.id, b.id)
         }()
         let listed = try ws("complaint", "list", "--config", "v/node.yaml")
@@ -621,6 +627,15 @@ struct CLITests {
         #expect(
             listed.stdout.contains("reporter: 钱八 · 13300000000") && listed.stdout.contains("reporter: anonymous")
                 && listed.stdout.contains("answer by "))
+        // 举报材料: listed with its type and size, written out for the unit as it came; never over a file.
+        #expect(listed.stdout.contains("file 1: 后厨.jpg (image/jpeg, 16 bytes, sha256 "))
+        let written = try ws("complaint", "evidence", "\(second)", "--out", "files", "--config", "v/node.yaml")
+        #expect(written.status == 0 && written.stdout.contains("\(second)-1-后厨.jpg"), "\(written.stderr)")
+        let photo = try Data(contentsOf: ws.url.appendingPathComponent("files/\(second)-1-后厨.jpg"))
+        #expect(Array(photo.prefix(4)) == [0xFF, 0xD8, 0xFF, 0xE0] && photo.count == 16)
+        #expect(try ws("complaint", "evidence", "\(second)", "--out", "files", "--config", "v/node.yaml").status == 73)
+        #expect(try ws("complaint", "evidence", "\(first)", "--out", "files", "--config", "v/node.yaml").stdout.contains("came with no files"))
+        #expect(try ws("complaint", "evidence", "999", "--out", "files", "--config", "v/node.yaml").status == 66)
         // Closed before it is accepted, accepted without a unit, a finding of no such name: refused.
         #expect(try ws("complaint", "close", "\(first)", "--finding", "partly", "--reply", "x", "--config", "v/node.yaml").status == 66)
         #expect(try ws("complaint", "accept", "\(first)", "--unit", " ", "--config", "v/node.yaml").status == 64)

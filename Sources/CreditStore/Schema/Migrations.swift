@@ -44,6 +44,7 @@ enum Migrations {
         m.registerMigration("v36-records-by-document-number", migrate: v36RecordsByDocumentNumber)
         m.registerMigration("v37-subjects-by-name", migrate: v37SubjectsByName)
         m.registerMigration("v38-loan-requests-by-institutions", migrate: v38LoanRequestsByInstitutions)
+        m.registerMigration("v39-complaint-evidence", migrate: v39ComplaintEvidence)
         return m
     }
 
@@ -1110,6 +1111,24 @@ enum Migrations {
         try db.execute(sql: """
             ALTER TABLE loan_requests ADD COLUMN by_institution INTEGER NOT NULL DEFAULT 0 CHECK (by_institution IN (0, 1));
             CREATE INDEX loan_requests_by_institutions ON loan_requests(lender_code, at) WHERE by_institution = 1;
+            """)
+    }
+
+    /// The files a reporter attached to a report of dishonest conduct (举报材料: photos, a PDF),
+    /// kept with it at this node only, in the transaction that keeps the report.
+    static func v39ComplaintEvidence(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE complaint_evidence (
+                id INTEGER PRIMARY KEY,
+                complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+                position INTEGER NOT NULL CHECK (position >= 1),
+                name TEXT NOT NULL CHECK (length(name) > 0),
+                type TEXT NOT NULL CHECK (type IN ('image/jpeg', 'image/png', 'application/pdf')),
+                size INTEGER NOT NULL CHECK (size = length(bytes) AND size > 0),
+                sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                bytes BLOB NOT NULL,
+                UNIQUE (complaint_id, position)
+            );
             """)
     }
 }
