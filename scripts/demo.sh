@@ -418,13 +418,21 @@ node, config, portal, ops = sys.argv[1:5]
 browser = Browser()
 get, post, token = browser.get, browser.post, browser.token
 get(portal + "/complaints?format=json")
-received = json.loads(post(portal + "/complaints?format=json", {
+# The form with its photo of the yoghurt's date (举报材料), as a browser sends it: multipart/form-data.
+photo = bytes.fromhex("ffd8ffe000104a46494600010100000100010000") + "酸奶生产日期照片".encode() + bytes.fromhex("ffd9")
+received = json.loads(browser.post_files(portal + "/complaints?format=json", {
     "csrf": token(), "subject": "大智一村便民超市", "category": "食品药品安全", "region": "",
-    "content": "超市货架上有多批次过期酸奶仍在销售，11 月 28 日购买的一盒已过期五天。", "reporter": "刘女士", "contact": "13707100000", "truthful": "yes"})[1])
-print(f"POST {portal}/complaints: report {received['number']}, follow-up code {received['code']}, answered by {received['dueBy']}")
+    "content": "超市货架上有多批次过期酸奶仍在销售，11 月 28 日购买的一盒已过期五天。", "reporter": "刘女士", "contact": "13707100000", "truthful": "yes"},
+    [("evidence", "酸奶日期.jpg", photo)])[1])
+print(f"POST {portal}/complaints: report {received['number']} with a photo, follow-up code {received['code']}, answered by {received['dueBy']}")
 status = get(portal + received["statusLink"] + "&format=json")["complaint"]
-print(f"GET {portal}/complaints/status: {status['state']}, answer due {status['dueBy']}")
-get(ops + "/ops/complaints?format=json")
+print(f"GET {portal}/complaints/status: {status['state']}, answer due {status['dueBy']}, {status['evidence']} file(s) — the office's eyes only")
+office = get(ops + "/ops/complaints?format=json")
+mine = next(c for c in office["open"] if c["id"] == received["number"])
+for e in mine["evidence"]:
+    with browser.opener.open(ops + e["link"], timeout=30) as r:
+        same = r.read() == photo
+        print(f"GET {ops}{e['link']}: {e['label']}, {r.headers['Content-Type']}, {r.headers['Content-Disposition'].split(';')[0]}, as sent: {same}")
 post(ops + f"/ops/complaints/{received['number']}/accept", {"unit": "江岸区市场监督管理局大智所", "csrf": token()})
 print("accepted on " + ops + "/ops/complaints; $ credit-node complaint list --config " + config)
 print(subprocess.run([node, "complaint", "list", "--config", config], capture_output=True, text=True, check=True).stdout.rstrip())
@@ -434,7 +442,7 @@ status = get(portal + received["statusLink"] + "&format=json")["complaint"]
 print(f"closed; GET {portal}/complaints/status: {status['state']} · {status['unit']} · {status['finding']}: {status['reply']}")
 PY
 }
-step "失信举报 at the same village: a resident reports a shop's dishonest conduct on the portal (the reporter protected: kept at the node, never shown or synced); the office hands it to a unit and closes it with the finding within 15 working days; the resident reads the answer with the code" complaint_tour
+step "失信举报 at the same village: a resident reports a shop's dishonest conduct on the portal with a photo (the reporter protected: kept at the node, never shown or synced); the office downloads the photo, hands the report to a unit and closes it with the finding within 15 working days; the resident reads the answer with the code" complaint_tour
 # “信易+” at the same village: incentive scenarios for trustworthy subjects, on the portal and counted.
 incentives_tour() {
   "$node" generate --config "$dir/$village/node.yaml" --kind incentive --rows 6 --seed 14 --faults 0 --late 0 --out "$dir/incentives.csv" >/dev/null 2>&1

@@ -23,5 +23,20 @@ class Browser:
         with self.opener.open(urllib.request.Request(url, data=data), timeout=30) as r:
             return r.geturl(), r.read().decode()
 
+    def post_files(self, url, fields, files):
+        """Posts `fields` and `files` (name, filename, bytes) as multipart/form-data, as a browser
+        sends a form with a file input; the final address and the body."""
+        boundary = "----CreditNetDemoBoundary"
+        body = b""
+        for name, value in fields.items():
+            body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, filename, data in files:
+            body += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     "Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
+        body += f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with self.opener.open(request, timeout=30) as r:
+            return r.geturl(), r.read().decode()
+
     def token(self):
         return [c.value for c in self.jar if c.name == "cn_csrf"][-1]

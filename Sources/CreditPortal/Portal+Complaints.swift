@@ -114,6 +114,7 @@ extension PortalPages {
             page.reporter = safe(form.reporter)
             page.contact = safe(form.contact)
             page.evidenceAgain = form.evidence.contains { !$0.bytes.isEmpty || !$0.filename.isEmpty }
+            if page.evidenceAgain, let said = page.message { page.message = said + "所选的举报材料没有保存，请重新选择。" }
         }
         return page
     }

@@ -33,6 +33,8 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import struct
+import zlib
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -125,6 +127,19 @@ document.querySelectorAll('body *').forEach(function (e) {
 return problems.slice(0, 8);
 """
 
+
+
+def small_png(path, width=48, height=32):
+    """A photo of a receipt as a reporter might attach: a real PNG (grey stripes), written with
+    the standard library alone."""
+    rows = b"".join(b"\x00" + bytes((200 if (x // 4 + y // 4) % 2 else 90) for x in range(width)) for y in range(height))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    with open(path, "wb") as f:
+        f.write(png)
+    return png
 
 class Walkthrough:
     def __init__(self, node, out):
@@ -1260,8 +1275,13 @@ class Walkthrough:
         d.find_element(By.NAME, "reporter").send_keys(reporter)
         d.find_element(By.NAME, "contact").send_keys(phone)
         d.find_element(By.NAME, "truthful").click()
+        # A photo of the receipt (举报材料), chosen with the file input.
+        receipt = os.path.join(self.out, "购买小票.png")
+        receipt_bytes = small_png(receipt)
+        d.find_element(By.NAME, "evidence").send_keys(receipt)
         self.submit(d.find_element(By.NAME, "subject"))
         text = self.looked_at("complaint-refused", expected="status of 400")
+        self.check("刚才选择的举报材料没有保存" in text, "refused, the form says the chosen photo must be chosen again")
         content = d.find_element(By.NAME, "content").get_attribute("value")
         self.check("举报内容含有身份证号码" in text and VALID_ID not in content and facts in content
                    and d.find_element(By.NAME, "subject").get_attribute("value") == shop,
@@ -1270,6 +1290,7 @@ class Walkthrough:
         box.clear()
         box.send_keys(facts)
         d.find_element(By.NAME, "truthful").click()
+        d.find_element(By.NAME, "evidence").send_keys(receipt)
         self.submit(d.find_element(By.NAME, "subject"))
         text = self.looked_at("complaint-received")
         code = d.find_element(By.CSS_SELECTOR, ".ticket-code").text
@@ -1279,13 +1300,20 @@ class Walkthrough:
         d.find_element(By.LINK_TEXT, "办理进度").click()
         WebDriverWait(d, 30).until(expected_conditions.staleness_of(old))
         text = self.looked_at("complaint-status-pending")
-        self.check("待受理" in text and "答复期限" in text and shop in text and reporter not in text and phone not in text,
-                   "the status page says 待受理 and its last day, nothing of the reporter")
+        self.check("待受理" in text and "答复期限" in text and shop in text and reporter not in text and phone not in text
+                   and "举报材料" in text and "1 份" in text and "购买小票" not in text,
+                   "the status page says 待受理 and its last day, that one photo came, nothing of the reporter")
         status_url = d.current_url
         # The office.
         text = self.page(VILLAGE_OPS + "/ops/complaints", "ops-complaints")
         self.check(shop in text and f"举报人：{reporter}，{phone}" in text and "待受理" in text, "the office reads the report with its reporter")
         section = d.find_element(By.XPATH, f"//section[contains(@class,'complaint-item')][.//h3[contains(., '{shop}')]]")
+        photo = section.find_element(By.CSS_SELECTOR, "ul.evidence a")
+        with urllib.request.urlopen(photo.get_attribute("href"), timeout=10) as r:
+            downloaded, kind, disposition = r.read(), r.headers["Content-Type"], r.headers["Content-Disposition"]
+        self.check("购买小票.png（PNG 图片" in photo.text and downloaded == receipt_bytes and kind == "image/png"
+                   and disposition.startswith("attachment"),
+                   f"the office downloads the photo as it came: {photo.text}")
         unit = section.find_element(By.NAME, "unit")
         unit.clear()
         unit.send_keys("仙桃市市场监督管理局沙嘴分局")
