@@ -22,8 +22,8 @@ extension Operations {
         }
         router.get("complaints/{id}/evidence/{position}") { _, context -> Response in
             _ = try await context.operatorCaller(node)
-            return await ops.complaintEvidence(
-                id: Int64(context.parameters.get("id") ?? "") ?? 0, position: Int(context.parameters.get("position") ?? "") ?? 0)
+            return await ops.attachment(
+                of: .complaint, Int64(context.parameters.get("id") ?? "") ?? 0, position: Int(context.parameters.get("position") ?? "") ?? 0)
         }
         router.post("complaints/{id}/{action}") { request, context -> Response in
             let actor = try await context.operatorCaller(node)
@@ -32,23 +32,26 @@ extension Operations {
         }
     }
 
-    /// `GET /ops/complaints/ID/evidence/N`: the report's Nth file, as it came, to download (never
-    /// shown inline: a file from the public is not rendered by the operators' browser as a page;
-    /// the listener's `SecurityHeaders` forbid sniffing it as another type).
-    func complaintEvidence(id: Int64, position: Int) async -> Response {
+    /// `GET /ops/complaints/ID/evidence/N`, `GET /ops/work/requests/ID/evidence/N`: a file the
+    /// public attached, as it came, to download (never shown inline: a file from the public is not
+    /// rendered by the operators' browser as a page; the listener's `SecurityHeaders` forbid
+    /// sniffing it as another type).
+    func attachment(of owner: AttachmentOwner, _ id: Int64, position: Int) async -> Response {
         let store = portal.node.store
-        switch await BlockingWork.page({ try store.complaintEvidenceFile(id, position: position) }) {
+        switch await BlockingWork.page({ try store.attachment(of: owner, id, position: position) }) {
         case .success(let found?):
-            let type = ComplaintDesk.EvidenceType(rawValue: found.file.type)
-            let fallback = "complaint-\(id)-\(position).\(type?.fileExtension ?? "bin")"
+            let type = Attachments.FileType(rawValue: found.file.type)
+            let what = owner == .complaint ? "举报" : "申请"
+            let fallback = "\(owner.rawValue)-\(id)-\(position).\(type?.fileExtension ?? "bin")"
             return Response(
                 status: .ok,
                 headers: [
                     .contentType: found.file.type, .cacheControl: "no-store",
                     .contentDisposition:
-                        "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(PortalPages.escapePath("举报\(id)-\(position)-\(found.file.name)"))",
+                        "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(PortalPages.escapePath("\(what)\(id)-\(position)-\(found.file.name)"))",
                 ], body: .init(byteBuffer: ByteBuffer(bytes: found.bytes)))
-        case .success(nil): return failure(Portal.NotFound(message: "第 \(id) 号举报没有第 \(position) 份材料。"), json: false)
+        case .success(nil):
+            return failure(Portal.NotFound(message: "第 \(id) 号\(owner == .complaint ? "举报" : "申请")没有第 \(position) 份材料。"), json: false)
         case .failure(let error): return failure(error, json: false)
         }
     }

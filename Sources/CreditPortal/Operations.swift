@@ -174,6 +174,11 @@ public struct Operations: Sendable {
                 try ops.pages.work(reader: Self.name(reader), now: now, csrf: token)
             }
         }
+        router.get("work/requests/{id}/evidence/{position}") { _, context -> Response in
+            _ = try await context.operatorCaller(node)
+            return await ops.attachment(
+                of: .request, Int64(context.parameters.get("id") ?? "") ?? 0, position: Int(context.parameters.get("position") ?? "") ?? 0)
+        }
         router.post("work/requests/{id}/{action}") { request, context -> Response in
             let actor = try await context.operatorCaller(node)
             return await ops.decide(

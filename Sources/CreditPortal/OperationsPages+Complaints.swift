@@ -33,12 +33,8 @@ extension OperationsPages {
             var decidedAt: String?
             var recordKey: String?
             /// The files that came with it (举报材料), each with its download.
-            var evidence: [Evidence]
+            var evidence: [AttachmentLink]
             var hasEvidence: Bool
-        }
-        struct Evidence: Sendable, Encodable {
-            var label: String
-            var link: String
         }
         struct Count: Sendable, Encodable {
             var label: String
@@ -78,11 +74,7 @@ extension OperationsPages {
         func item(_ c: Complaint, due: CivilDate?, standing: OpenObjection.Standing) throws -> ComplaintsPage.Item {
             let open = c.state == .pending || c.state == .accepted
             let reporter = [c.reporter, c.contact].compactMap { $0 }.joined(separator: "，")
-            let evidence = try node.store.complaintEvidence(c.id).map { e in
-                let type = ComplaintDesk.EvidenceType(rawValue: e.type)?.label ?? e.type
-                return ComplaintsPage.Evidence(
-                    label: "\(e.name)（\(type)，\(Self.fileSize(e.size))）", link: "/ops/complaints/\(c.id)/evidence/\(e.position)")
-            }
+            let evidence = try attachmentLinks(of: .complaint, c.id, under: "/ops/complaints")
             return ComplaintsPage.Item(
                 id: c.id, receivedAt: PortalPages.readable(milliseconds: c.at), subjectName: Masking.maskResidentIDs(in: c.subjectName),
                 subjectCode: c.subjectCode, category: c.category,
@@ -114,6 +106,21 @@ extension OperationsPages {
             },
             hasCategories: !year.byCategory.isEmpty, anyOverdue: overdue > 0,
             findings: Complaint.Finding.allCases.map { Outcome(value: $0.rawValue, label: $0.name) })
+    }
+
+    /// A file the public attached, as the office's pages list it: its name, type and size, and
+    /// where it is downloaded.
+    struct AttachmentLink: Sendable, Encodable {
+        var label: String
+        var link: String
+    }
+
+    /// `owner` `id`'s files, each downloaded from `under/ID/evidence/N`.
+    func attachmentLinks(of owner: AttachmentOwner, _ id: Int64, under path: String) throws -> [AttachmentLink] {
+        try node.store.attachments(of: owner, id).map { a in
+            let type = Attachments.FileType(rawValue: a.type)?.label ?? a.type
+            return AttachmentLink(label: "\(a.name)（\(type)，\(Self.fileSize(a.size))）", link: "\(path)/\(id)/evidence/\(a.position)")
+        }
     }
 
     /// A file's size as a person reads it: `12 KB`, `1.2 MB`.

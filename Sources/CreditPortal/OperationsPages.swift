@@ -440,6 +440,9 @@ struct OperationsPages: Sendable {
             /// reason written to send the person there.
             var movedTo: String?
             var refusal: String
+            /// The files that came with it (证明材料), each with its download.
+            var evidence: [AttachmentLink]
+            var hasEvidence: Bool
         }
         /// A request decided here: what the office answered, and when.
         struct Decided: Sendable, Encodable {
@@ -559,13 +562,14 @@ struct OperationsPages: Sendable {
         return WorkPage(
             head: head(title: "待办", reader: reader, now: now), csrf: csrf, unit: "\(c.name ?? c.code.digits)社会信用体系建设牵头部门",
             requests: try ObjectionDesk(node: node).requests().map { r, moved in
-                WorkPage.Request(
+                let evidence = try attachmentLinks(of: .request, r.id, under: "/ops/work/requests")
+                return WorkPage.Request(
                     id: r.id, purpose: r.purpose.name, repair: r.purpose == .repair,
                     at: PortalPages.readable(milliseconds: r.at),
                     recordKey: Masking.maskResidentIDs(in: r.recordKey), subject: try subjectName(of: r.recordKey),
                     kind: kindName(of: r.recordKey), number: Self.number(in: r.recordKey), name: r.name, contact: r.contact,
                     reason: Masking.maskResidentIDs(in: r.reason), movedTo: moved,
-                    refusal: moved.map(ObjectionDesk.movedAwayRefusal) ?? "")
+                    refusal: moved.map(ObjectionDesk.movedAwayRefusal) ?? "", evidence: evidence, hasEvidence: !evidence.isEmpty)
             },
             decided: try node.store.decidedRequests(limit: 20).map {
                 WorkPage.Decided(

@@ -34,8 +34,8 @@ public struct ComplaintFormPage: Sendable, Encodable {
     /// Today, the latest 发生日期 the form takes.
     public var today: String
     /// At most this many files (举报材料), each at most this many MB.
-    public var evidenceMax = ComplaintDesk.evidenceMax
-    public var evidenceMB = ComplaintDesk.evidenceBytesMax >> 20
+    public var evidenceMax = Attachments.max
+    public var evidenceMB = Attachments.bytesMax >> 20
     /// Files were chosen for the form refused: the browser keeps none, so they must be chosen again.
     public var evidenceAgain = false
 }
@@ -146,7 +146,7 @@ extension PortalPages {
             decidedAt: c.decidedAt.map(Self.readable(milliseconds:)), dueBy: dueBy?.iso,
             overdue: ComplaintDesk.standing(dueBy: dueBy, today: today) == .overdue,
             reply: c.decision.map(Masking.maskResidentIDs(in:)), finding: c.finding?.name, recordLink: shownRecord.map(Self.recordLink),
-            evidence: try node.store.complaintEvidenceCounts([c.id])[c.id])
+            evidence: Self.counted(try node.store.attachmentCount(of: .complaint, c.id)))
         return (page, 200)
     }
 
@@ -160,6 +160,9 @@ extension PortalPages {
         }
     }
 
+    /// A count a page shows only when there is something: nil for none.
+    static func counted(_ n: Int) -> Int? { n == 0 ? nil : n }
+
     static func instant(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 
     /// A stored time (milliseconds since 1970) as a person reads it, in China time.
@@ -169,8 +172,10 @@ extension PortalPages {
 extension Portal {
     /// Reports one address may make an hour.
     static let complaintsPerHour = 5
-    /// The largest report form body read: 2,000 characters of Chinese and the rest, and the files.
-    static let complaintBodyMax = (64 << 10) + ComplaintDesk.evidenceMax * ComplaintDesk.evidenceBytesMax
+    /// The largest report form body read: 2,000 characters of Chinese and the rest, percent-encoded
+    /// (a form without files), or with up to three files (举报材料, `multipart/form-data`).
+    static let complaintFieldsMax = 32 << 10
+    static let complaintBodyMax = (64 << 10) + Attachments.max * Attachments.bytesMax
 
     /// `GET /complaints`: the form, with its token in a cookie.
     /// `subject` and `subjectCode` in the address (an organisation's page links its 举报) fill in whom.
@@ -190,17 +195,18 @@ extension Portal {
         let pages = self.pages
         let desk = ComplaintDesk(node: node)
         return await formPost(
-            request, from: address, limiter: complaintLimiter, bodyMax: Self.complaintBodyMax, template: "complaint",
+            request, from: address, limiter: complaintLimiter, bodyMax: Self.complaintBodyMax, fieldsMax: Self.complaintFieldsMax,
+            template: "complaint",
             received: "complaint-received",
             tooLong:
-                "提交内容过长：举报内容最多 \(ComplaintDesk.contentMax) 个字，举报材料最多 \(ComplaintDesk.evidenceMax) 份、每份不超过 \(ComplaintDesk.evidenceBytesMax >> 20) MB。",
+                "提交内容过长：举报内容最多 \(ComplaintDesk.contentMax) 个字，举报材料最多 \(Attachments.max) 份、每份不超过 \(Attachments.bytesMax >> 20) MB。",
             tooMany: "同一网络地址每小时最多提交 \(Self.complaintsPerHour) 次举报，请稍后再试。",
             parse: { fields, files in
                 ComplaintDesk.Form(
                     subjectName: fields["subject"] ?? "", subjectCode: fields["subjectCode"] ?? "", category: fields["category"] ?? "",
                     region: fields["region"] ?? "", occurred: fields["occurred"] ?? "", content: fields["content"] ?? "",
                     reporter: fields["reporter"] ?? "", contact: fields["contact"] ?? "", truthful: fields["truthful"] == "yes",
-                    evidence: files.filter { $0.name == "evidence" }.map { ComplaintDesk.Upload(filename: $0.filename ?? "", bytes: $0.bytes) })
+                    evidence: Self.uploads(files))
             },
             refill: { form, message, today, token in try pages.complaintForm(csrf: token, today: today, form: form, message: message) },
             refusal: { ($0 as? ComplaintError)?.message },

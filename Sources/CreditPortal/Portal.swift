@@ -240,13 +240,39 @@ public struct Portal: Sendable {
     /// What a person reads at an address the portal has no page for (a mistyped or outdated link).
     static let noSuchPage = "本站没有这个页面：网址可能输入有误，或页面已经调整。请从首页进入，或在上方输入企业名称、姓名或统一社会信用代码查询。"
 
+    /// A form's fields and files: `multipart/form-data` (a form with a file input: its text fields
+    /// and its files) or `application/x-www-form-urlencoded`; nil for a multipart body that cannot
+    /// be read as its boundary says.
+    static func formContent(_ body: ByteBuffer, contentType: String?) -> (fields: FormValues, files: [MultipartForm.Part])? {
+        guard let boundary = contentType.flatMap(MultipartForm.boundary(contentType:)) else { return (FormValues(String(buffer: body)), []) }
+        guard let multipart = MultipartForm(Array(body.readableBytesView), boundary: boundary) else { return nil }
+        return (
+            FormValues(fields: multipart.parts.filter { $0.filename == nil }.map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }),
+            multipart.parts.filter { $0.filename != nil }
+        )
+    }
+
+    static let unreadableForm = "提交的内容无法读取：请用本页的表单重新提交。"
+
+    /// The files a public form sent in its `evidence` input, as `Attachments` checks them.
+    static func uploads(_ files: [MultipartForm.Part]) -> [Attachments.Upload] {
+        files.filter { $0.name == "evidence" }.map { Attachments.Upload(filename: $0.filename ?? "", bytes: $0.bytes) }
+    }
+
     /// Requests (objections and repair applications together) a single address may submit per hour.
     static let objectionsPerHour = 5
-    /// The largest request form body read.
-    static let objectionBodyMax = 16 << 10
+    /// The largest request form body read: its fields alone (`application/x-www-form-urlencoded`),
+    /// or its fields and up to three files (证明材料, `multipart/form-data`).
+    static let objectionFieldsMax = 16 << 10
+    static let objectionBodyMax = (64 << 10) + Attachments.max * Attachments.bytesMax
+
+    /// How much of a form's body is read: `withFiles` for a multipart body, `fields` for any other.
+    static func bodyLimit(_ request: Request, fields: Int, withFiles: Int) -> Int {
+        request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)) == nil ? fields : withFiles
+    }
 
     /// `POST /objections`, `POST /repairs`: a request from the public (name, contact, reason; for
-    /// a repair the undertaking) about a record. The form's token must match the cookie set with
+    /// a repair the undertaking; up to three files, 证明材料) about a record. The form's token must match the cookie set with
     /// the record's page (no other site can submit it), the body is bounded, and one address
     /// submits at most `objectionsPerHour` an hour, of both kinds together.
     func request(_ request: Request, purpose: RequestPurpose, from address: String?) async -> Response {
@@ -257,10 +283,14 @@ public struct Portal: Sendable {
             return json ? Self.json(page, status: status) : html(page, template: "error", status: status)
         }
         let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: Self.objectionBodyMax) } catch {
-            return refuse(.contentTooLarge, "提交内容过长：最多 \(Self.objectionBodyMax / 1024) KB。")
+        do {
+            body = try await request.collectBody(upTo: Self.bodyLimit(request, fields: Self.objectionFieldsMax, withFiles: Self.objectionBodyMax))
+        } catch {
+            return refuse(.contentTooLarge, "提交内容过长：证明材料最多 \(Attachments.max) 份、每份不超过 \(Attachments.bytesMax >> 20) MB。")
         }
-        let form = FormValues(String(buffer: body))
+        guard let (form, files) = Self.formContent(body, contentType: request.headers[.contentType]) else {
+            return refuse(.badRequest, Self.unreadableForm)
+        }
         guard let token = CSRF.token(in: request), let sent = form["csrf"], CSRF.matches(token, sent) else {
             return refuse(.forbidden, "表单已过期或不是从本站提交的：请回到记录页面重新填写。")
         }
@@ -273,7 +303,7 @@ public struct Portal: Sendable {
         let result = await BlockingWork.run {
             try desk.submit(
                 key: key, name: form["name"] ?? "", contact: form["contact"] ?? "", reason: form["reason"] ?? "", purpose: purpose,
-                undertaking: form["undertaking"] == "yes", now: now)
+                undertaking: form["undertaking"] == "yes", attachments: Self.uploads(files), now: now)
         }
         switch result {
         case .success(let (id, code)):
@@ -322,7 +352,8 @@ public struct Portal: Sendable {
     /// gives the message) shown on the form refilled with what was typed (400), its page answered
     /// otherwise. Never cached.
     func formPost<Form: Sendable>(
-        _ request: Request, from address: String?, limiter: RateLimiter, bodyMax: Int, template: String, received: String, tooLong: String,
+        _ request: Request, from address: String?, limiter: RateLimiter, bodyMax: Int, fieldsMax: Int? = nil, template: String, received: String,
+        tooLong: String,
         tooMany: String, parse: (FormValues, [MultipartForm.Part]) -> Form,
         refill: @escaping @Sendable (Form?, String, CivilDate, String) throws -> some Encodable & Sendable,
         refusal: @escaping @Sendable (any Error) -> String?, submit: @escaping @Sendable (Form, Date) throws -> some Encodable & Sendable
@@ -345,19 +376,10 @@ public struct Portal: Sendable {
             }
         }
         let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: bodyMax) } catch { return await refuse(.contentTooLarge, nil, tooLong) }
-        // A form with a file comes as multipart/form-data (its text fields and its files), any
-        // other as application/x-www-form-urlencoded.
-        let fields: FormValues
-        var files: [MultipartForm.Part] = []
-        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)) {
-            guard let multipart = MultipartForm(Array(body.readableBytesView), boundary: boundary) else {
-                return await refuse(.badRequest, nil, "提交的内容无法读取：请用本页的表单重新提交。")
-            }
-            fields = FormValues(fields: multipart.parts.filter { $0.filename == nil }.map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) })
-            files = multipart.parts.filter { $0.filename != nil }
-        } else {
-            fields = FormValues(String(buffer: body))
+        let limit = Self.bodyLimit(request, fields: fieldsMax ?? bodyMax, withFiles: bodyMax)
+        do { body = try await request.collectBody(upTo: limit) } catch { return await refuse(.contentTooLarge, nil, tooLong) }
+        guard let (fields, files) = Self.formContent(body, contentType: request.headers[.contentType]) else {
+            return await refuse(.badRequest, nil, Self.unreadableForm)
         }
         let form = parse(fields, files)
         guard let cookie = CSRF.token(in: request), let sent = fields["csrf"], CSRF.matches(cookie, sent) else {

@@ -340,6 +340,9 @@ public struct RecordPage: Sendable, Encodable {
     public var nameMax = ObjectionDesk.nameMax
     public var contactMax = ObjectionDesk.contactMax
     public var reasonMax = ObjectionDesk.reasonMax
+    /// The files (证明材料) a request may carry: at most this many, each at most this many MB.
+    public var attachmentsMax = Attachments.max
+    public var attachmentMB = Attachments.bytesMax >> 20
     /// A 信易贷 product's form to ask for it (`/loans/apply?product=…`).
     public var applyLink: String? = nil
 }
@@ -442,6 +445,8 @@ public struct ObjectionStatusPage: Sendable, Encodable {
         /// A request still pending whose record a correction moved out of this node's area since:
         /// the area that holds it now (its name and code), where the person asks instead.
         public var movedTo: String?
+        /// How many files (证明材料) came with it (nil for none); never the files themselves.
+        public var evidence: Int?
     }
     public var site: Site
     public var title: String
@@ -1179,6 +1184,7 @@ public struct PortalPages: Sendable {
             accepted: r.state == "accepted", refused: r.state == "refused", decidedAt: r.decidedAt.map(Self.readable(milliseconds:)),
             reason: r.state == "refused" ? Masking.maskResidentIDs(in: r.decision ?? "") : nil)
         if r.state == "pending", let stored { page.request?.movedTo = try node.movedAwayLabel(stored) }
+        page.request?.evidence = Self.counted(try node.store.attachmentCount(of: .request, r.id))
         if r.purpose == .objection, r.state == "accepted", stored != nil {
             let progress = try node.objectionProgress(key: r.recordKey, opening: r.opening)
             switch progress {

@@ -27,7 +27,7 @@ struct ComplaintCommand: ParsableCommand {
             var dueBy: String?
             var standing: String?
             /// The files that came with it (举报材料), without their bytes.
-            var evidence: [ComplaintEvidence] = []
+            var evidence: [Attachment] = []
         }
 
         func run() throws {
@@ -44,7 +44,7 @@ struct ComplaintCommand: ParsableCommand {
                     } : []
                 let listed = try (open + answered).map { l in
                     var l = l
-                    l.evidence = try context.store.complaintEvidence(l.complaint.id)
+                    l.evidence = try context.store.attachments(of: .complaint, l.complaint.id)
                     return l
                 }
                 if json { return try printJSON(listed) }
@@ -128,21 +128,27 @@ struct ComplaintCommand: ParsableCommand {
             try guarded {
                 let store = try node.open().store
                 guard try store.complaint(id: id) != nil else { throw ExitFailure(message: "no report \(id) at this node", code: 66) }
-                let files = try store.complaintEvidence(id)
-                guard !files.isEmpty else { return print("Report \(id) came with no files.") }
-                let dir = URL(fileURLWithPath: out)
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                for e in files {
-                    guard let found = try store.complaintEvidenceFile(id, position: e.position) else { continue }
-                    let name = "\(id)-\(e.position)-\(e.name.replacingOccurrences(of: "/", with: "_"))"
-                    let url = dir.appendingPathComponent(name)
-                    guard !FileManager.default.fileExists(atPath: url.path) else {
-                        throw ExitFailure(message: "\(url.path) exists: choose another --out, nothing is overwritten", code: 73)
-                    }
-                    try Data(found.bytes).write(to: url, options: .withoutOverwriting)
-                    print("\(url.path)  \(e.type), \(e.size) bytes, sha256 \(e.sha256)")
-                }
+                try writeAttachments(store, of: .complaint, id, into: out, none: "Report \(id) came with no files.")
             }
         }
+    }
+}
+
+/// Writes `owner` `id`'s files into the directory `out` (made if missing) as `ID-N-NAME`, as they
+/// came, each with its type, size and SHA-256 printed; an existing file is never overwritten
+/// (exit 73); `none` is printed when there are none.
+func writeAttachments(_ store: NodeStore, of owner: AttachmentOwner, _ id: Int64, into out: String, none: String) throws {
+    let files = try store.attachments(of: owner, id)
+    guard !files.isEmpty else { return print(none) }
+    let dir = URL(fileURLWithPath: out)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    for a in files {
+        guard let found = try store.attachment(of: owner, id, position: a.position) else { continue }
+        let url = dir.appendingPathComponent("\(id)-\(a.position)-\(a.name.replacingOccurrences(of: "/", with: "_"))")
+        guard !FileManager.default.fileExists(atPath: url.path) else {
+            throw ExitFailure(message: "\(url.path) exists: choose another --out, nothing is overwritten", code: 73)
+        }
+        try Data(found.bytes).write(to: url, options: .withoutOverwriting)
+        print("\(url.path)  \(a.type), \(a.size) bytes, sha256 \(a.sha256)")
     }
 }

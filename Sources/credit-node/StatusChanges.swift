@@ -47,7 +47,7 @@ struct Objection: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
             "Objections (异议): open one on a record (shown as 异议处理中 everywhere), or close it with its outcome; decide the public's objections and repair applications.",
-        subcommands: [Open.self, Assist.self, Close.self, List.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self])
+        subcommands: [Open.self, Assist.self, Close.self, List.self, Requests.self, Accept.self, GrantRepair.self, Refuse.self, Evidence.self])
 
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept an objection: the record shows 异议处理中 at every node until it is closed.")
@@ -120,14 +120,23 @@ extension Objection {
         @Flag(help: "Print the result as JSON.") var json = false
         func run() throws {
             try guarded {
-                let requests = try ObjectionDesk(node: try node.open()).requests(includeDecided: all)
-                if json { return try printJSON(requests.map { Listed(request: $0.request, movedTo: $0.movedTo) }) }
+                let context = try node.open()
+                let requests = try ObjectionDesk(node: context).requests(includeDecided: all)
+                if json {
+                    return try printJSON(
+                        requests.map {
+                            Listed(request: $0.request, movedTo: $0.movedTo, evidence: try context.store.attachments(of: .request, $0.request.id))
+                        })
+                }
                 guard !requests.isEmpty else { return print(all ? "No requests from the public" : "No pending requests from the public") }
                 for (r, moved) in requests {
                     let at = ChinaTime.timestamp(Date(timeIntervalSince1970: Double(r.at) / 1000))
                     print("#\(r.id)  \(r.purpose.rawValue) \(r.purpose.name)  \(r.state)  \(at)  \(r.recordKey)")
                     print("      \(r.name) · \(r.contact)")
                     print("      \(Masking.maskResidentIDs(in: r.reason))")
+                    for a in try context.store.attachments(of: .request, r.id) {
+                        print("      file \(a.position): \(a.name) (\(a.type), \(a.size) bytes, sha256 \(a.sha256.prefix(16))…)")
+                    }
                     if let d = r.decision { print("      decision: \(d)") }
                     if let moved {
                         print(
@@ -143,13 +152,35 @@ extension Objection {
         struct Listed: Encodable {
             var request: ObjectionRequest
             var movedTo: String?
+            /// The files that came with it (证明材料), without their bytes.
+            var evidence: [Attachment]
 
-            enum Keys: String, CodingKey { case movedTo }
+            enum Keys: String, CodingKey { case movedTo, evidence }
 
             func encode(to encoder: any Encoder) throws {
                 try request.encode(to: encoder)
                 var c = encoder.container(keyedBy: Keys.self)
                 try c.encodeIfPresent(movedTo, forKey: .movedTo)
+                try c.encode(evidence, forKey: .evidence)
+            }
+        }
+    }
+
+    struct Evidence: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the files a request from the public came with (证明材料) into a directory, for the unit that checks it.",
+            discussion: """
+                Each file is written as REQUEST-N-NAME, as it came; an existing file is never overwritten (exit 73). They stay \
+                at this node: never publish them.
+                """)
+        @Argument(help: "The request's number.") var id: Int64
+        @Option(help: "The directory to write into (made if missing).") var out: String
+        @OptionGroup var node: NodeOptions
+        func run() throws {
+            try guarded {
+                let store = try node.open().store
+                guard try store.objectionRequest(id: id) != nil else { throw ExitFailure(message: "no request \(id) at this node", code: 66) }
+                try writeAttachments(store, of: .request, id, into: out, none: "Request \(id) came with no files.")
             }
         }
     }

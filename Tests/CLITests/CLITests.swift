@@ -636,6 +636,17 @@ struct CLITests {
         #expect(try ws("complaint", "evidence", "\(second)", "--out", "files", "--config", "v/node.yaml").status == 73)
         #expect(try ws("complaint", "evidence", "\(first)", "--out", "files", "--config", "v/node.yaml").stdout.contains("came with no files"))
         #expect(try ws("complaint", "evidence", "999", "--out", "files", "--config", "v/node.yaml").status == 66)
+        // A request's 证明材料 the same way (`objection requests` lists them; `objection evidence` writes them).
+        let requestID: Int64 = try {
+            let node = try NodeContext(configuration: NodeConfiguration.load(path: ws.url.appendingPathComponent("v/node.yaml").path))
+            return try node.store.addObjectionRequest(
+                key: "penalty|x|y", name: "某公司", contact: "027-1", reason: "已撤销", code: "ABCDEFGHJKMN",
+                attachments: [.init(name: "撤销决定.pdf", type: "application/pdf", bytes: Array("%PDF-1.4 撤销".utf8))])
+        }()
+        #expect(try ws("objection", "requests", "--config", "v/node.yaml").stdout.contains("file 1: 撤销决定.pdf (application/pdf, 15 bytes"))
+        let proof = try ws("objection", "evidence", "\(requestID)", "--out", "proof", "--config", "v/node.yaml")
+        #expect(proof.status == 0 && proof.stdout.contains("\(requestID)-1-撤销决定.pdf"), "\(proof.stderr)")
+        #expect(try ws("objection", "evidence", "999", "--out", "proof", "--config", "v/node.yaml").status == 66)
         // Closed before it is accepted, accepted without a unit, a finding of no such name: refused.
         #expect(try ws("complaint", "close", "\(first)", "--finding", "partly", "--reply", "x", "--config", "v/node.yaml").status == 66)
         #expect(try ws("complaint", "accept", "\(first)", "--unit", " ", "--config", "v/node.yaml").status == 64)

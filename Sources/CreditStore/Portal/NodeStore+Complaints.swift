@@ -1,5 +1,4 @@
 import CreditDomain
-import Crypto
 import Foundation
 import GRDB
 
@@ -64,16 +63,6 @@ public struct Complaint: Sendable, Hashable, Codable {
     public var anonymous: Bool { reporter == nil && contact == nil }
 }
 
-/// A file attached to a report (举报材料), as kept: its place among the report's files, its name as
-/// the reporter's file was named, its type, size and SHA-256 (hex).
-public struct ComplaintEvidence: Sendable, Hashable, Codable {
-    public var position: Int
-    public var name: String
-    public var type: String
-    public var size: Int
-    public var sha256: String
-}
-
 extension NodeStore {
     /// What a report holds as received; the store adds its number, time and state.
     public struct NewComplaint: Sendable {
@@ -87,11 +76,11 @@ extension NodeStore {
         public var reporter: String?
         public var contact: String?
         /// The files attached (举报材料), in the order given.
-        public var evidence: [NewEvidence]
+        public var evidence: [NewAttachment]
 
         public init(
             code: String, subjectName: String, subjectCode: String?, category: String, region: String?, occurred: String?, content: String,
-            reporter: String?, contact: String?, evidence: [NewEvidence] = []
+            reporter: String?, contact: String?, evidence: [NewAttachment] = []
         ) {
             self.evidence = evidence
             self.code = code
@@ -103,20 +92,6 @@ extension NodeStore {
             self.content = content
             self.reporter = reporter
             self.contact = contact
-        }
-    }
-
-    /// A file attached to a report as received: its name as the reporter's file was named, its
-    /// type (`image/jpeg`, `image/png`, `application/pdf`) and its bytes.
-    public struct NewEvidence: Sendable {
-        public var name: String
-        public var type: String
-        public var bytes: [UInt8]
-
-        public init(name: String, type: String, bytes: [UInt8]) {
-            self.name = name
-            self.type = type
-            self.bytes = bytes
         }
     }
 
@@ -133,54 +108,8 @@ extension NodeStore {
                     c.contact,
                 ])
             let id = db.lastInsertedRowID
-            for (i, file) in c.evidence.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO complaint_evidence (complaint_id, position, name, type, size, sha256, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [
-                        id, i + 1, file.name, file.type, file.bytes.count, SHA256.hash(data: file.bytes).map { String(format: "%02x", $0) }.joined(),
-                        Data(file.bytes),
-                    ])
-            }
+            try Self.insertAttachments(db, of: .complaint, id: id, c.evidence)
             return id
-        }
-    }
-
-    /// The files attached to report `id`, in order, without their bytes.
-    public func complaintEvidence(_ id: Int64) throws -> [ComplaintEvidence] {
-        try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT position, name, type, size, sha256 FROM complaint_evidence WHERE complaint_id = ? ORDER BY position", arguments: [id]
-            ).map { ComplaintEvidence(position: $0[0], name: $0[1], type: $0[2], size: $0[3], sha256: $0[4]) }
-        }
-    }
-
-    /// File `position` of report `id` with its bytes; nil when there is none.
-    public func complaintEvidenceFile(_ id: Int64, position: Int) throws -> (file: ComplaintEvidence, bytes: [UInt8])? {
-        try read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT position, name, type, size, sha256, bytes FROM complaint_evidence WHERE complaint_id = ? AND position = ?",
-                arguments: [id, position]
-            ).map { row in
-                let bytes: Data = row[5]
-                return (ComplaintEvidence(position: row[0], name: row[1], type: row[2], size: row[3], sha256: row[4]), Array(bytes))
-            }
-        }
-    }
-
-    /// How many files each of the reports `ids` holds (those with none left out).
-    public func complaintEvidenceCounts(_ ids: [Int64]) throws -> [Int64: Int] {
-        guard !ids.isEmpty else { return [:] }
-        return try read { db in
-            var out: [Int64: Int] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT complaint_id, count(*) FROM complaint_evidence WHERE complaint_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) GROUP BY complaint_id",
-                arguments: StatementArguments(ids))
-            {
-                out[row[0]] = row[1]
-            }
-            return out
         }
     }
 

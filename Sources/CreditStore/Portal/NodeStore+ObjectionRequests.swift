@@ -63,15 +63,19 @@ public enum ObjectionRequestCode {
 }
 
 extension NodeStore {
-    /// Keeps a request with its follow-up code (`ObjectionRequestCode`); returns its number.
+    /// Keeps a request with its follow-up code (`ObjectionRequestCode`) and its files (证明材料), in
+    /// one transaction; returns its number.
     public func addObjectionRequest(
-        key: String, name: String, contact: String, reason: String, code: String, purpose: RequestPurpose = .objection, now: Date = Date()
+        key: String, name: String, contact: String, reason: String, code: String, purpose: RequestPurpose = .objection,
+        attachments: [NewAttachment] = [], now: Date = Date()
     ) throws -> Int64 {
         try write { db in
             try db.execute(
                 sql: "INSERT INTO objection_requests (at, record_key, name, contact, reason, code, purpose) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [ChinaTime.milliseconds(now), key, name, contact, reason, code, purpose.rawValue])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            try Self.insertAttachments(db, of: .request, id: id, attachments)
+            return id
         }
     }
 

@@ -44,7 +44,7 @@ enum Migrations {
         m.registerMigration("v36-records-by-document-number", migrate: v36RecordsByDocumentNumber)
         m.registerMigration("v37-subjects-by-name", migrate: v37SubjectsByName)
         m.registerMigration("v38-loan-requests-by-institutions", migrate: v38LoanRequestsByInstitutions)
-        m.registerMigration("v39-complaint-evidence", migrate: v39ComplaintEvidence)
+        m.registerMigration("v39-attachments", migrate: v39Attachments)
         return m
     }
 
@@ -1114,20 +1114,23 @@ enum Migrations {
             """)
     }
 
-    /// The files a reporter attached to a report of dishonest conduct (举报材料: photos, a PDF),
-    /// kept with it at this node only, in the transaction that keeps the report.
-    static func v39ComplaintEvidence(_ db: Database) throws {
+    /// The files the public attaches to what it sends at this node's portal — a report of
+    /// dishonest conduct (举报材料: `owner` complaint) or an objection or repair application
+    /// (证明材料: `owner` request), photos or PDFs — kept with it, in the transaction that keeps it,
+    /// at this node only.
+    static func v39Attachments(_ db: Database) throws {
         try db.execute(sql: """
-            CREATE TABLE complaint_evidence (
+            CREATE TABLE attachments (
                 id INTEGER PRIMARY KEY,
-                complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+                owner TEXT NOT NULL CHECK (owner IN ('complaint', 'request')),
+                owner_id INTEGER NOT NULL,
                 position INTEGER NOT NULL CHECK (position >= 1),
                 name TEXT NOT NULL CHECK (length(name) > 0),
                 type TEXT NOT NULL CHECK (type IN ('image/jpeg', 'image/png', 'application/pdf')),
                 size INTEGER NOT NULL CHECK (size = length(bytes) AND size > 0),
                 sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
                 bytes BLOB NOT NULL,
-                UNIQUE (complaint_id, position)
+                UNIQUE (owner, owner_id, position)
             );
             """)
     }

@@ -49,95 +49,6 @@ public struct ComplaintDesk: Sendable {
         "旅游服务", "政务失信", "其他",
     ]
 
-    /// A file as the browser sent it: the name it had on the reporter's device and its bytes.
-    public struct Upload: Sendable {
-        public var filename: String
-        public var bytes: [UInt8]
-
-        public init(filename: String, bytes: [UInt8]) {
-            self.filename = filename
-            self.bytes = bytes
-        }
-    }
-
-    /// The kinds of file a report may carry, told by their first bytes, never by their names.
-    public enum EvidenceType: String, Sendable, CaseIterable {
-        case jpeg = "image/jpeg"
-        case png = "image/png"
-        case pdf = "application/pdf"
-
-        /// `JPG 图片`, as the office's page names it.
-        public var label: String {
-            switch self {
-            case .jpeg: "JPG 图片"
-            case .png: "PNG 图片"
-            case .pdf: "PDF 文件"
-            }
-        }
-
-        public var fileExtension: String {
-            switch self {
-            case .jpeg: "jpg"
-            case .png: "png"
-            case .pdf: "pdf"
-            }
-        }
-
-        /// The type `bytes` begin as, nil for any other.
-        public static func of(_ bytes: [UInt8]) -> EvidenceType? {
-            let signatures: [(EvidenceType, [UInt8])] = [
-                (.jpeg, [0xFF, 0xD8, 0xFF]), (.png, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), (.pdf, Array("%PDF-".utf8)),
-            ]
-            return signatures.first { bytes.starts(with: $0.1) }?.0
-        }
-    }
-
-    /// At most this many files to a report, each at most `evidenceBytesMax`.
-    public static let evidenceMax = 3
-    public static let evidenceBytesMax = 5 << 20
-    /// The longest file name kept, in characters.
-    static let evidenceNameMax = 80
-
-    /// A file's name as kept and shown to the office: its last path component, without control
-    /// characters, at most `evidenceNameMax` characters, an ID number in it masked; `举报材料N.ext`
-    /// when nothing is left.
-    static func evidenceName(_ filename: String, position: Int, type: EvidenceType) -> String {
-        let last = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let clean = String(
-            String.UnicodeScalarView(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) && $0 != "\"" })
-        ).trimmingCharacters(in: .whitespaces)
-        let masked = Masking.maskResidentIDs(in: String(clean.suffix(Self.evidenceNameMax)))
-        return masked.isEmpty ? "举报材料\(position).\(type.fileExtension)" : masked
-    }
-
-    /// The files of a report checked: each a JPG, PNG or PDF of at most `evidenceBytesMax`, at
-    /// most `evidenceMax` of them; what is wrong with each added to `problems`.
-    static func evidence(_ uploads: [Upload], _ problems: inout FormProblems) -> [NodeStore.NewEvidence] {
-        let chosen = uploads.filter { !$0.bytes.isEmpty || !$0.filename.isEmpty }
-        if chosen.count > evidenceMax {
-            problems.add("举报材料最多 \(evidenceMax) 份（选了 \(chosen.count) 份）：请挑选最能说明情况的。")
-            return []
-        }
-        var out: [NodeStore.NewEvidence] = []
-        for (i, file) in chosen.enumerated() {
-            let shown = evidenceName(file.filename, position: i + 1, type: .jpeg)
-            guard !file.bytes.isEmpty else {
-                problems.add("举报材料“\(shown)”是空文件：请重新选择。")
-                continue
-            }
-            guard file.bytes.count <= evidenceBytesMax else {
-                problems.add("举报材料“\(shown)”超过 \(evidenceBytesMax >> 20) MB：请压缩图片或只拍摄关键部分后再上传。")
-                continue
-            }
-            guard let type = EvidenceType.of(file.bytes) else {
-                problems.add("举报材料“\(shown)”不是 JPG、PNG 图片或 PDF 文件：请另存为这些格式后再上传。")
-                continue
-            }
-            out.append(.init(name: evidenceName(file.filename, position: i + 1, type: type), type: type.rawValue, bytes: file.bytes))
-        }
-        return out
-    }
-
     /// What the form sends, as typed.
     public struct Form: Sendable {
         public var subjectName: String
@@ -152,11 +63,11 @@ public struct ComplaintDesk: Sendable {
         public var truthful: Bool
         /// The files chosen (举报材料), as the browser sent them; a file input left empty sends
         /// a part without a name or bytes, which is passed over.
-        public var evidence: [Upload]
+        public var evidence: [Attachments.Upload]
 
         public init(
             subjectName: String, subjectCode: String = "", category: String, region: String = "", occurred: String = "", content: String,
-            reporter: String = "", contact: String = "", truthful: Bool, evidence: [Upload] = []
+            reporter: String = "", contact: String = "", truthful: Bool, evidence: [Attachments.Upload] = []
         ) {
             self.evidence = evidence
             self.subjectName = subjectName
@@ -219,7 +130,8 @@ public struct ComplaintDesk: Sendable {
             }
         }
         if !form.truthful { problems.add("请勾选如实举报的承诺。") }
-        let evidence = Self.evidence(form.evidence, &problems)
+        let (evidence, fileProblems) = Attachments.check(form.evidence, as: "举报材料")
+        fileProblems.forEach { problems.add($0) }
         if !problems.isEmpty {
             throw ComplaintError(
                 code: personal.isEmpty ? .invalid : .personalData, message: problems.message)

@@ -62,10 +62,11 @@ public struct ObjectionDesk: Sendable {
     /// follow-up code its requester is given (`ObjectionRequestCode`). A repair application is
     /// taken only for a record with a minimum publicity period that has passed
     /// (`RecordKind.earliestRepair`, the rule `StatusDesk` enforces) and with the requester's
-    /// undertaking to keep faith (守信承诺).
+    /// undertaking to keep faith (守信承诺). Up to three photos or PDFs (证明材料: a decision
+    /// revoked, a fine paid) come with it, checked as `Attachments.check` says.
     public func submit(
         key: String, name rawName: String, contact rawContact: String, reason rawReason: String, purpose: RequestPurpose = .objection,
-        undertaking: Bool = false, now: Date = Date()
+        undertaking: Bool = false, attachments uploads: [Attachments.Upload] = [], now: Date = Date()
     ) throws -> (id: Int64, code: String) {
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         let contact = rawContact.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -79,6 +80,8 @@ public struct ObjectionDesk: Sendable {
                 throw ObjectionRequestError(code: .invalid, message: "\(label)含有不可见的控制字符。")
             }
         }
+        let (attachments, fileProblems) = Attachments.check(uploads, as: "证明材料")
+        guard fileProblems.isEmpty else { throw ObjectionRequestError(code: .invalid, message: fileProblems.joined()) }
         let kinds = node.resolvedKinds
         let today = ChinaTime.date(now)
         guard let record = try node.store.record(key: key), let kind = kinds[record.kind], PublicRecord.isShown(record, kind: kind, today: today)
@@ -101,9 +104,13 @@ public struct ObjectionDesk: Sendable {
         }
         var random = SystemRandomNumberGenerator()
         let code = ObjectionRequestCode.make(using: &random)
-        let id = try node.store.addObjectionRequest(key: key, name: name, contact: contact, reason: reason, code: code, purpose: purpose, now: now)
-        // The log names the request and the record, never the requester or their contact.
-        node.logger.notice("\(purpose == .objection ? "objection" : "repair") request received", metadata: ["request": "\(id)", "record": "\(key)"])
+        let id = try node.store.addObjectionRequest(
+            key: key, name: name, contact: contact, reason: reason, code: code, purpose: purpose, attachments: attachments, now: now)
+        // The log names the request, the record and how many files came, never the requester,
+        // their contact or the files' names.
+        node.logger.notice(
+            "\(purpose == .objection ? "objection" : "repair") request received",
+            metadata: ["request": "\(id)", "record": "\(key)", "files": "\(attachments.count)"])
         return (id, code)
     }
 

@@ -11,10 +11,11 @@ import Testing
 @testable import CreditPortal
 @testable import NodeRuntime
 
-/// 举报材料: the photos and documents a reporter attaches to a report of dishonest conduct, kept
-/// with it at the node and handed to the office as they came.
-@Suite("失信举报: the files a report comes with (举报材料)", .serialized)
-struct ComplaintEvidenceTests {
+/// 举报材料 and 证明材料: the photos and documents the public attaches to a report of dishonest
+/// conduct or to an objection or repair application, kept with it at the node and handed to the
+/// office as they came.
+@Suite("The files the public attaches (举报材料, 证明材料)", .serialized)
+struct AttachmentTests {
     /// A PNG's signature and a few bytes after it; a PDF's header and body.
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0x42, count: 2_000) + [0x00, 0xFF, 0x0D, 0x0A]
     static let pdf: [UInt8] = Array("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\r\n--notaboundary\r\n%%EOF\n".utf8)
@@ -39,14 +40,13 @@ struct ComplaintEvidenceTests {
     }
 
     static func post(
-        _ app: some ApplicationProtocol, cookie: String, fields: [(String, String)], files: [(name: String, filename: String, bytes: [UInt8])]
-    )
-        async throws -> (HTTPResponse.Status, String)
-    {
+        _ app: some ApplicationProtocol, cookie: String, fields: [(String, String)], files: [(name: String, filename: String, bytes: [UInt8])],
+        to path: String = "/complaints"
+    ) async throws -> (HTTPResponse.Status, String) {
         let (type, body) = multipart(fields, files: files)
         let headers: HTTPFields = [.contentType: type, .cookie: cookie]
         return try await app.test(.router) { client in
-            try await client.execute(uri: "/complaints", method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+            try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
                 ($0.status, String(buffer: $0.body))
             }
         }
@@ -63,14 +63,14 @@ struct ComplaintEvidenceTests {
         #expect(status == .ok && body.contains("已收到您的举报"), "\(body)")
         let kept = try #require(try f.node.store.openComplaints().first)
         #expect(kept.subjectName == "江岸区某某超市" && kept.reporter == "李四" && kept.content.contains("过期食品"))
-        let files = try f.node.store.complaintEvidence(kept.id)
+        let files = try f.node.store.attachments(of: .complaint, kept.id)
         #expect(files.map(\.position) == [1, 2] && files.map(\.type) == ["image/png", "application/pdf"])
         #expect(files.map(\.size) == [Self.png.count, Self.pdf.count] && files[1].name == "检查记录.pdf")
         // The name as the reporter's device gave it, without the path and with the ID number masked.
         #expect(files[0].name.hasPrefix("小票") && files[0].name.hasSuffix(".png") && !files[0].name.contains(PortalFixture.hiddenID))
         #expect(!files[0].name.contains("fakepath"))
-        #expect(try f.node.store.complaintEvidenceFile(kept.id, position: 1)?.bytes == Self.png)
-        #expect(try f.node.store.complaintEvidenceFile(kept.id, position: 2)?.bytes == Self.pdf)
+        #expect(try f.node.store.attachment(of: .complaint, kept.id, position: 1)?.bytes == Self.png)
+        #expect(try f.node.store.attachment(of: .complaint, kept.id, position: 2)?.bytes == Self.pdf)
         // The reporter reads how many came, never the files.
         let (_, _, page) = try await ComplaintTests.status(app, kept.code)
         #expect(page.contains("<dt>举报材料</dt><dd>2 份") && !page.contains("检查记录"))
@@ -107,7 +107,7 @@ struct ComplaintEvidenceTests {
         let (status, body) = try await Self.post(app, cookie: cookie, fields: ComplaintTests.fields(token), files: [("evidence", "", [])])
         #expect(status == .ok && body.contains("已收到您的举报"), "\(body)")
         let kept = try #require(try f.node.store.openComplaints().first)
-        #expect(try f.node.store.complaintEvidence(kept.id).isEmpty)
+        #expect(try f.node.store.attachments(of: .complaint, kept.id).isEmpty)
         let (_, _, page) = try await ComplaintTests.status(app, kept.code)
         #expect(!page.contains("举报材料"))
     }
@@ -121,7 +121,7 @@ struct ComplaintEvidenceTests {
         let (cookie, token, _) = try await ComplaintTests.form(app)
         let cases: [(files: [(name: String, filename: String, bytes: [UInt8])], says: String)] = [
             ([("evidence", "现场照片.jpg", Self.program)], "举报材料“现场照片.jpg”不是 JPG、PNG 图片或 PDF 文件"),
-            ([("evidence", "大图.png", Self.png + Array(repeating: 0, count: ComplaintDesk.evidenceBytesMax))], "举报材料“大图.png”超过 5 MB"),
+            ([("evidence", "大图.png", Self.png + Array(repeating: 0, count: Attachments.bytesMax))], "举报材料“大图.png”超过 5 MB"),
             ([("evidence", "空.png", [])], "举报材料“空.png”是空文件"),
             (Array(repeating: ("evidence", "a.png", Self.png), count: 4), "举报材料最多 3 份（选了 4 份）"),
         ]
@@ -143,14 +143,58 @@ struct ComplaintEvidenceTests {
     }
 
     @Test func aFileIsToldByItsFirstBytesAndNamedSafely() {
-        #expect(ComplaintDesk.EvidenceType.of([0xFF, 0xD8, 0xFF, 0xE0, 0x00]) == .jpeg)
-        #expect(ComplaintDesk.EvidenceType.of(Self.png) == .png && ComplaintDesk.EvidenceType.of(Self.pdf) == .pdf)
-        #expect(ComplaintDesk.EvidenceType.of(Self.program) == nil && ComplaintDesk.EvidenceType.of(Array("<html>".utf8)) == nil)
-        #expect(ComplaintDesk.EvidenceType.of([0xFF, 0xD8]) == nil)
-        #expect(ComplaintDesk.evidenceName("/home/me/照片.jpg", position: 1, type: .jpeg) == "照片.jpg")
-        #expect(ComplaintDesk.evidenceName("a\u{7}b\"c.png", position: 1, type: .png) == "abc.png")
-        #expect(ComplaintDesk.evidenceName("  ", position: 2, type: .pdf) == "举报材料2.pdf")
-        #expect(ComplaintDesk.evidenceName(String(repeating: "长", count: 200) + ".pdf", position: 1, type: .pdf).count == 80)
+        #expect(Attachments.FileType.of([0xFF, 0xD8, 0xFF, 0xE0, 0x00]) == .jpeg)
+        #expect(Attachments.FileType.of(Self.png) == .png && Attachments.FileType.of(Self.pdf) == .pdf)
+        #expect(Attachments.FileType.of(Self.program) == nil && Attachments.FileType.of(Array("<html>".utf8)) == nil)
+        #expect(Attachments.FileType.of([0xFF, 0xD8]) == nil)
+        #expect(Attachments.name("/home/me/照片.jpg", position: 1, type: .jpeg) == "照片.jpg")
+        #expect(Attachments.name("a\u{7}b\"c.png", position: 1, type: .png) == "abc.png")
+        #expect(Attachments.name("  ", position: 2, type: .pdf) == "材料2.pdf")
+        #expect(Attachments.name(String(repeating: "长", count: 200) + ".pdf", position: 1, type: .pdf).count == 80)
         #expect(OperationsPages.fileSize(100) == "1 KB" && OperationsPages.fileSize(2_048) == "2 KB" && OperationsPages.fileSize(3 << 20) == "3.0 MB")
+    }
+
+    /// An objection and a repair application made on a record's page carry their 证明材料 to the
+    /// office's work queue; the requester's page says how many; a file that is not a photo or a
+    /// PDF refuses the request and nothing is kept.
+    @Test func anObjectionAndARepairApplicationCarryTheirProofToTheWorkQueue() async throws {
+        let f = try PortalFixture()
+        let app = Application(router: f.portal.router())
+        let key = f.xssKey
+        let (cookie, token) = try await PortalObjectionTests.form(app, key: key)
+        let fields = [("key", key), ("csrf", token), ("name", "某某商贸有限公司"), ("contact", "027-88886666"), ("reason", "处罚决定已被复议撤销，附复议决定书。")]
+        // Refused first: a spreadsheet is no photo or PDF, whatever its name.
+        let (refused, page) = try await Self.post(
+            app, cookie: cookie, fields: fields, files: [("evidence", "复议决定书.pdf", Array("PK\u{3}\u{4}xlsx".utf8))], to: "/objections")
+        #expect(refused == .badRequest && page.contains("证明材料“复议决定书.pdf”不是 JPG、PNG 图片或 PDF 文件"), "\(page.prefix(400))")
+        #expect(try f.node.store.objectionRequests().isEmpty)
+        // Beyond three files' worth: refused before it is read.
+        let huge = Array(repeating: UInt8(0x25), count: Portal.objectionBodyMax + 1)
+        let (tooLarge, said) = try await Self.post(app, cookie: cookie, fields: fields, files: [("evidence", "x.pdf", huge)], to: "/objections")
+        #expect(tooLarge == .contentTooLarge && said.contains("每份不超过 5 MB"))
+        #expect(try f.node.store.objectionRequests().isEmpty)
+        let (status, body) = try await Self.post(
+            app, cookie: cookie, fields: fields, files: [("evidence", "复议决定书.pdf", Self.pdf), ("evidence", "", [])], to: "/objections")
+        #expect(status == .ok && body.contains("已收到您的异议申诉"), "\(body.prefix(400))")
+        let request = try #require(try f.node.store.objectionRequests().first)
+        let files = try f.node.store.attachments(of: .request, request.id)
+        #expect(files.map(\.name) == ["复议决定书.pdf"] && files.map(\.type) == ["application/pdf"])
+        #expect(try f.node.store.attachment(of: .request, request.id, position: 1)?.bytes == Self.pdf)
+        // The same number of a report holds none of the request's files.
+        #expect(try f.node.store.attachments(of: .complaint, request.id).isEmpty)
+        let status2 = try await f.json("/objections/status?code=\(try #require(request.code))")
+        #expect((status2["request"] as? [String: Any])?["evidence"] as? Int == 1)
+        // The record page's forms send files.
+        let record = try await f.get(PortalPages.recordLink(key)).body
+        #expect(record.contains("action=\"/objections\" enctype=\"multipart/form-data\"") && record.contains("name=\"evidence\" type=\"file\""))
+
+        try await withOperatorsListener(f.node, tls: false) { port in
+            let base = "http://127.0.0.1:\(port)"
+            let work = try await fetch(base + "/ops/work")
+            #expect(work.body.contains("证明材料") && work.body.contains("href=\"/ops/work/requests/\(request.id)/evidence/1\""))
+            let download = try await fetch(base + "/ops/work/requests/\(request.id)/evidence/1")
+            #expect(download.status == 200 && download.body == String(decoding: Self.pdf, as: UTF8.self))
+            #expect(try await fetch(base + "/ops/work/requests/\(request.id)/evidence/2").status == 404)
+        }
     }
 }
