@@ -561,10 +561,18 @@ class Walkthrough:
         # with the page's own form: 异议处理中 on the portal.
         fresh = next(r for r in self.json(PROVINCE + "/publicity/penalty")["rows"] if not r["record"]["objected"])
         self.page(PROVINCE + fresh["recordLink"], "province-record")
-        self.submit(self.fill("/objections", "王五", "wangwu@example.cn", "决定书文号有误。"))
+        form = self.fill("/objections", "王五", "wangwu@example.cn", "决定书文号有误。")
+        # 证明材料: a photo of the decision as served, chosen with the form's file input.
+        proof = os.path.join(self.out, "决定书照片.png")
+        proof_bytes = small_png(proof, width=64)
+        form.find_element(By.NAME, "evidence").send_keys(proof)
+        self.submit(form)
         objection_status = d.find_element(By.LINK_TEXT, "办理进度").get_attribute("href")
         text = self.page(PROVINCE_OPS + "/ops/work", "ops-work")
         self.check("异议申诉" in text and "wangwu@example.cn" in text, "the work queue lists the request with its contact")
+        link = d.find_element(By.CSS_SELECTOR, "ul.evidence a")
+        with urllib.request.urlopen(link.get_attribute("href"), timeout=10) as r:
+            self.check(r.read() == proof_bytes and "决定书照片.png" in link.text, f"the office downloads the request's proof as it came: {link.text}")
         self.submit(d.find_element(By.CSS_SELECTOR, "form[action$='/accept'] button"))
         text = self.looked_at("ops-work-accepted")
         self.check("没有待办理的公众申请" in text, "accepted from the page, the request leaves the queue")
