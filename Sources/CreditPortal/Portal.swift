@@ -272,9 +272,9 @@ public struct Portal: Sendable {
     }
 
     /// `POST /objections`, `POST /repairs`: a request from the public (name, contact, reason; for
-    /// a repair the undertaking; up to three files, 证明材料) about a record. The form's token must match the cookie set with
-    /// the record's page (no other site can submit it), the body is bounded, and one address
-    /// submits at most `objectionsPerHour` an hour, of both kinds together.
+    /// a repair the undertaking; up to three files, 证明材料) about a record. The form's token must
+    /// match the cookie set with the record's page (no other site can submit it), the body is
+    /// bounded, and one address submits at most `objectionsPerHour` an hour, of both kinds together.
     func request(_ request: Request, purpose: RequestPurpose, from address: String?) async -> Response {
         var request = request
         let json = FormValues(request.uri.query)["format"] == "json"
