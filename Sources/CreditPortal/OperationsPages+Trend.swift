@@ -162,7 +162,7 @@ extension OperationsPages {
             head: head(title: "四率走势", reader: reader, now: now), to: to.iso, toName: to.chinese, fromName: months[0].chinese,
             monthCount: count, months: rows, newestFirst: rows.reversed(),
             toOptions: Self.monthOptions(latest: latest, selected: to),
-            countOptions: [6, 12, 24].map { TrendPage.MonthOption(value: $0, selected: $0 == count) },
+            countOptions: Set([6, 12, 24, count]).sorted().map { TrendPage.MonthOption(value: $0, selected: $0 == count) },
             charts: Self.rateCharts(rows), regions: Self.regionTrends(regionMonths, months: rows),
             closed: closed.count, clearedMonths: closed.filter(\.cleared).count,
             monthsWithoutNewObjection: closed.filter { $0.newObjections == 0 }.count, newObjections: rows.reduce(0) { $0 + $1.newObjections },

@@ -43,6 +43,9 @@ struct TrendTests {
         let six = try pages.trend(reader: "测试", now: PortalFixture.now, to: "2026年10月", months: "6")
         #expect(six.months.map(\.month) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"])
         #expect(six.countOptions.first { $0.selected }?.value == 6 && six.toOptions.first { $0.selected }?.value == "2026-10")
+        // A count the form does not offer is offered as asked, chosen.
+        let nine = try pages.trend(reader: "测试", now: PortalFixture.now, to: "2026-10", months: "9")
+        #expect(nine.countOptions.map(\.value) == [6, 9, 12, 24] && nine.countOptions.first { $0.selected }?.value == 9)
         // Without `to`, the current month ends the trend.
         #expect(try pages.trend(reader: "测试", now: PortalFixture.now, to: nil, months: nil).months.last?.month == "2026-11")
     }
