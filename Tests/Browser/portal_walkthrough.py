@@ -563,7 +563,7 @@ class Walkthrough:
         self.page(PROVINCE + fresh["recordLink"], "province-record")
         form = self.fill("/objections", "王五", "wangwu@example.cn", "决定书文号有误。")
         # 证明材料: a photo of the decision as served, chosen with the form's file input.
-        proof = os.path.join(self.out, "决定书照片.png")
+        proof = os.path.abspath(os.path.join(self.out, "决定书照片.png"))
         proof_bytes = small_png(proof, width=64)
         form.find_element(By.NAME, "evidence").send_keys(proof)
         self.submit(form)
@@ -1284,7 +1284,7 @@ class Walkthrough:
         d.find_element(By.NAME, "contact").send_keys(phone)
         d.find_element(By.NAME, "truthful").click()
         # A photo of the receipt (举报材料), chosen with the file input.
-        receipt = os.path.join(self.out, "购买小票.png")
+        receipt = os.path.abspath(os.path.join(self.out, "购买小票.png"))  # a file input takes an absolute path
         receipt_bytes = small_png(receipt)
         d.find_element(By.NAME, "evidence").send_keys(receipt)
         self.submit(d.find_element(By.NAME, "subject"))
