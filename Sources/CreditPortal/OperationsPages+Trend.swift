@@ -146,6 +146,7 @@ extension OperationsPages {
             opened[CalendarMonth(day), default: 0] += 1
         }
         let allKinds = node.catalogue.kinds.map { KindColumn(slug: $0.slug, name: $0.name) }
+        let areas = try node.childRegions()
         var rows: [TrendPage.MonthRow] = []
         var regionMonths: [[RegionRow]] = []
         var builtAt = Date.distantPast
@@ -155,7 +156,7 @@ extension OperationsPages {
             let rates = Self.total(figures, slug: month.iso, kind: month.chinese)
             let closes = closesOn(month)
             rows.append(Self.monthRow(month, rates: rates, newObjections: opened[month] ?? 0, closesOn: closes, open: today <= closes))
-            regionMonths.append(try regionRows(figures.counts, kinds: allKinds))
+            regionMonths.append(try regionRows(figures.counts, kinds: allKinds, areas: areas))
         }
         let closed = rows.filter { !$0.open }
         return TrendPage(

@@ -636,10 +636,11 @@ struct OperationsPages: Sendable {
 
     /// Per child region — and this node's own level for records in none of them — records by
     /// kind, late and corrected.
-    func regionRows(_ counts: [KindJurisdictionCount], kinds: [KindColumn]) throws -> [RegionRow] {
+    /// `areas`: the child regions when the caller has read them already (a page of many months).
+    func regionRows(_ counts: [KindJurisdictionCount], kinds: [KindColumn], areas given: ChildRegions? = nil) throws -> [RegionRow] {
         let c = node.configuration
         let column = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1.slug, $0) })
-        let areas = try node.childRegions()
+        let areas = try given ?? node.childRegions()
         var rows = c.children.map { code in
             RegionRow(
                 code: code.digits, name: areas.name(of: code),

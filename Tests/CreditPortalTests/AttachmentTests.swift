@@ -150,6 +150,7 @@ struct AttachmentTests {
         #expect(Attachments.name("/home/me/照片.jpg", position: 1, type: .jpeg) == "照片.jpg")
         #expect(Attachments.name("a\u{7}b\"c.png", position: 1, type: .png) == "abc.png")
         #expect(Attachments.name("  ", position: 2, type: .pdf) == "材料2.pdf")
+        #expect(Attachments.name("", position: 1, type: nil) == "材料1")
         #expect(Attachments.name(String(repeating: "长", count: 200) + ".pdf", position: 1, type: .pdf).count == 80)
         #expect(OperationsPages.fileSize(100) == "1 KB" && OperationsPages.fileSize(2_048) == "2 KB" && OperationsPages.fileSize(3 << 20) == "3.0 MB")
     }

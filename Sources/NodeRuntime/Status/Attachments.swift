@@ -57,14 +57,14 @@ public enum Attachments {
 
     /// A file's name as kept and shown to the office: its last path component, without control
     /// characters or quotes, at most `nameMax` characters, an ID number in it masked;
-    /// `材料N.ext` when nothing is left.
-    static func name(_ filename: String, position: Int, type: FileType) -> String {
+    /// `材料N.ext` when nothing is left (`材料N` for a file of no type kept).
+    static func name(_ filename: String, position: Int, type: FileType?) -> String {
         let last = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let clean = String(
             String.UnicodeScalarView(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) && $0 != "\"" })
         ).trimmingCharacters(in: .whitespaces)
         let masked = Masking.maskResidentIDs(in: String(clean.suffix(nameMax)))
-        return masked.isEmpty ? "材料\(position).\(type.fileExtension)" : masked
+        return masked.isEmpty ? "材料\(position)\(type.map { ".\($0.fileExtension)" } ?? "")" : masked
     }
 
     /// `uploads` checked: each a JPG, PNG or PDF of at most `bytesMax`, at most `max` of them (a
@@ -76,7 +76,8 @@ public enum Attachments {
         var files: [NodeStore.NewAttachment] = []
         var problems: [String] = []
         for (i, file) in chosen.enumerated() {
-            let shown = name(file.filename, position: i + 1, type: .jpeg)
+            let type = FileType.of(file.bytes)
+            let shown = name(file.filename, position: i + 1, type: type)
             guard !file.bytes.isEmpty else {
                 problems.append("\(what)“\(shown)”是空文件：请重新选择。")
                 continue
@@ -85,7 +86,7 @@ public enum Attachments {
                 problems.append("\(what)“\(shown)”超过 \(bytesMax >> 20) MB：请压缩图片或只拍摄关键部分后再上传。")
                 continue
             }
-            guard let type = FileType.of(file.bytes) else {
+            guard let type else {
                 problems.append("\(what)“\(shown)”不是 JPG、PNG 图片或 PDF 文件：请另存为这些格式后再上传。")
                 continue
             }
